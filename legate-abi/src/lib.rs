@@ -1,0 +1,57 @@
+//! The stable C ABI between the Legate runtime and task libraries.
+//!
+//! A task library — in-tree like `legate-hello`, or compiled separately as its own
+//! extension module — talks to the one running runtime only through the `#[repr(C)]`
+//! structures of [`raw`]: it registers tasks with a [`raw::RawRegistrar`] and its task
+//! bodies receive a [`raw::RawTaskContext`]. The safe wrappers here ([`Task`],
+//! [`TaskContext`], [`PhysicalStore`]) turn those into ordinary Rust with `ndarray` views,
+//! and catch panics so that no unwinding ever crosses the C boundary.
+//!
+//! The layout of every `raw` structure is fixed for a given [`ABI_VERSION`]; the runtime
+//! refuses registrations whose version it does not speak.
+
+pub mod raw;
+mod context;
+mod element;
+mod store;
+mod task;
+
+pub use context::TaskContext;
+pub use element::{Element, TypeCode};
+pub use store::PhysicalStore;
+pub use task::{task_info, Registrar, Task, TaskError, VariantKind};
+
+/// Version of the C ABI described by [`raw`]. Bumped on any layout change.
+pub const ABI_VERSION: u32 = 1;
+
+/// The largest number of dimensions a store may have (`LEGATE_MAX_DIM`).
+pub const MAX_DIM: usize = 6;
+
+/// Reduction operators, with the codes used across the ABI.
+#[repr(u32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ReductionOp {
+    Add = 1,
+    Mul = 2,
+    Max = 3,
+    Min = 4,
+    Or = 5,
+    And = 6,
+    Xor = 7,
+}
+
+impl ReductionOp {
+    pub const ALL: [ReductionOp; 7] = [
+        ReductionOp::Add,
+        ReductionOp::Mul,
+        ReductionOp::Max,
+        ReductionOp::Min,
+        ReductionOp::Or,
+        ReductionOp::And,
+        ReductionOp::Xor,
+    ];
+
+    pub fn from_code(code: u32) -> Option<ReductionOp> {
+        Self::ALL.into_iter().find(|op| *op as u32 == code)
+    }
+}
