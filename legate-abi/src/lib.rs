@@ -18,7 +18,7 @@ mod task;
 
 pub use context::TaskContext;
 pub use element::{Element, TypeCode};
-pub use store::PhysicalStore;
+pub use store::{for_each_row, PhysicalStore};
 pub use task::{task_info, Registrar, Task, TaskError, VariantKind};
 
 /// Version of the C ABI described by [`raw`]. Bumped on any layout change.

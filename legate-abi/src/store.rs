@@ -23,6 +23,13 @@ impl<'a> PhysicalStore<'a> {
         PhysicalStore { raw, _task: PhantomData }
     }
 
+    /// # Safety
+    /// `raw` must describe memory that stays valid, and is not accessed in conflicting
+    /// ways by others, for as long as the returned store is used.
+    pub unsafe fn from_raw(raw: RawStore) -> PhysicalStore<'a> {
+        PhysicalStore::new(raw)
+    }
+
     pub fn raw(&self) -> &RawStore {
         &self.raw
     }
@@ -162,5 +169,46 @@ impl<'a> PhysicalStore<'a> {
             return Err(TaskError::new(format!("expected a single value, the tile has {} elements", v.len())));
         }
         Ok(*v.iter().next().unwrap())
+    }
+}
+
+/// Walks the innermost rows of several tiles of the same shape in lock step (row-major
+/// order), calling `f(row_starts, row_len, inner_strides)` with byte pointers to each
+/// tile's row start and each tile's byte stride along the innermost dimension. A 0-d
+/// tile is one row of one element.
+pub fn for_each_row(tiles: &[&PhysicalStore], mut f: impl FnMut(&[*mut u8], usize, &[i64])) {
+    let Some(first) = tiles.first() else { return };
+    let shape = first.shape();
+    debug_assert!(tiles.iter().all(|t| t.shape() == shape));
+    if shape.iter().any(|&e| e == 0) {
+        return;
+    }
+    let nd = shape.len();
+    let inner: Vec<i64> = tiles.iter().map(|t| if nd == 0 { 0 } else { t.strides()[nd - 1] }).collect();
+    let len = if nd == 0 { 1 } else { shape[nd - 1] };
+    let outer = &shape[..nd.saturating_sub(1)];
+    let mut idx = vec![0usize; outer.len()];
+    let mut ptrs: Vec<*mut u8> = tiles.iter().map(|t| t.ptr()).collect();
+    loop {
+        f(&ptrs, len, &inner);
+        // Advance the outer index like an odometer, moving pointers by the strides.
+        let mut d = outer.len();
+        loop {
+            if d == 0 {
+                return;
+            }
+            d -= 1;
+            idx[d] += 1;
+            for (p, t) in ptrs.iter_mut().zip(tiles) {
+                *p = p.wrapping_offset(t.strides()[d] as isize);
+            }
+            if idx[d] < outer[d] {
+                break;
+            }
+            for (p, t) in ptrs.iter_mut().zip(tiles) {
+                *p = p.wrapping_offset(-(t.strides()[d] * outer[d] as i64) as isize);
+            }
+            idx[d] = 0;
+        }
     }
 }

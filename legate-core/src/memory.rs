@@ -1,0 +1,298 @@
+//! Memories, their limits, and the buffers (instances) charged to them.
+//!
+//! Every allocation is charged to a [`Memory`] (system memory is limited by
+//! `--sysmem`); going past the limit is an [`crate::LegateError::OutOfMemory`] naming
+//! the flag, never a crash. Freed buffers go back to a pool keyed by size, because a
+//! fresh large allocation costs a page fault per 4 KiB — more than the elementwise
+//! work on it — and large buffers are advised to use transparent huge pages.
+
+use crate::error::LegateError;
+use std::alloc::Layout;
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+/// Buffers at least this large come from `mmap` and are hugepage-advised.
+const LARGE: usize = 1 << 21;
+/// Alignment of every buffer (cache line; enough for any element type).
+const ALIGN: usize = 64;
+
+/// The kinds of memory the runtime accounts for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum MemoryKind {
+    System,
+    Framebuffer,
+    ZeroCopy,
+}
+
+impl MemoryKind {
+    /// The driver flag that sets this memory's size.
+    pub fn flag(&self) -> &'static str {
+        match self {
+            MemoryKind::System => "--sysmem",
+            MemoryKind::Framebuffer => "--fbmem",
+            MemoryKind::ZeroCopy => "--zcmem",
+        }
+    }
+}
+
+/// Memory usage numbers for `--mem-usage` and tests.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct MemoryUsage {
+    pub limit: u64,
+    pub used: u64,
+    pub peak: u64,
+    pub pooled: u64,
+}
+
+/// One memory with a byte limit and a pool of free buffers.
+pub struct Memory {
+    kind: MemoryKind,
+    limit: u64,
+    used: AtomicU64,
+    peak: AtomicU64,
+    pool: Mutex<Pool>,
+}
+
+#[derive(Default)]
+struct Pool {
+    free: BTreeMap<usize, Vec<RawBuffer>>,
+    bytes: u64,
+}
+
+/// An allocation that knows how it was made.
+struct RawBuffer {
+    ptr: *mut u8,
+    size: usize,
+}
+
+// SAFETY: a RawBuffer is exclusively owned memory; moving it across threads is fine.
+unsafe impl Send for RawBuffer {}
+
+impl RawBuffer {
+    fn allocate(size: usize) -> Option<RawBuffer> {
+        if size >= LARGE {
+            // SAFETY: anonymous private mapping; checked for MAP_FAILED below.
+            let ptr = unsafe {
+                libc::mmap(
+                    std::ptr::null_mut(),
+                    size,
+                    libc::PROT_READ | libc::PROT_WRITE,
+                    libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
+                    -1,
+                    0,
+                )
+            };
+            if ptr == libc::MAP_FAILED {
+                return None;
+            }
+            // SAFETY: advice on a mapping we own; failure is harmless.
+            unsafe { libc::madvise(ptr, size, libc::MADV_HUGEPAGE) };
+            Some(RawBuffer { ptr: ptr as *mut u8, size })
+        } else {
+            let layout = Layout::from_size_align(size.max(1), ALIGN).ok()?;
+            // SAFETY: non-zero size; zeroed so every byte is initialized.
+            let ptr = unsafe { std::alloc::alloc_zeroed(layout) };
+            (!ptr.is_null()).then_some(RawBuffer { ptr, size })
+        }
+    }
+}
+
+impl Drop for RawBuffer {
+    fn drop(&mut self) {
+        if self.size >= LARGE {
+            // SAFETY: this mapping was created by `allocate` with this size.
+            unsafe { libc::munmap(self.ptr as *mut libc::c_void, self.size) };
+        } else {
+            // SAFETY: allocated by `allocate` with this layout.
+            unsafe { std::alloc::dealloc(self.ptr, Layout::from_size_align_unchecked(self.size.max(1), ALIGN)) };
+        }
+    }
+}
+
+/// Sizes are rounded up to a class so freed buffers are reusable by similar requests:
+/// 1/8 steps between powers of two.
+fn size_class(bytes: usize) -> usize {
+    if bytes <= 256 {
+        return bytes.max(1).next_multiple_of(64);
+    }
+    let top = usize::BITS - 1 - bytes.leading_zeros();
+    let step = 1usize << (top.saturating_sub(3));
+    bytes.next_multiple_of(step)
+}
+
+impl Memory {
+    pub fn new(kind: MemoryKind, limit_bytes: u64) -> Arc<Memory> {
+        Arc::new(Memory { kind, limit: limit_bytes, used: AtomicU64::new(0), peak: AtomicU64::new(0), pool: Mutex::default() })
+    }
+
+    pub fn kind(&self) -> MemoryKind {
+        self.kind
+    }
+
+    pub fn usage(&self) -> MemoryUsage {
+        MemoryUsage {
+            limit: self.limit,
+            used: self.used.load(Ordering::Relaxed),
+            peak: self.peak.load(Ordering::Relaxed),
+            pooled: self.pool.lock().map(|p| p.bytes).unwrap_or(0),
+        }
+    }
+
+    /// Largest amount the pool may keep: a quarter of the limit, at most 1 GiB.
+    fn pool_cap(&self) -> u64 {
+        (self.limit / 4).min(1 << 30)
+    }
+
+    /// Allocates `bytes` (initialized memory), charged to this memory.
+    pub fn allocate(self: &Arc<Memory>, bytes: usize) -> Result<Buffer, LegateError> {
+        if bytes == 0 {
+            return Ok(self.empty_buffer());
+        }
+        let class = size_class(bytes);
+        let charge = class as u64;
+        let mut used = self.used.load(Ordering::Relaxed);
+        loop {
+            if used + charge > self.limit {
+                return Err(LegateError::OutOfMemory {
+                    kind: self.kind,
+                    requested: bytes as u64,
+                    used,
+                    limit: self.limit,
+                    flag: self.kind.flag(),
+                });
+            }
+            match self.used.compare_exchange_weak(used, used + charge, Ordering::AcqRel, Ordering::Relaxed) {
+                Ok(_) => break,
+                Err(now) => used = now,
+            }
+        }
+        self.peak.fetch_max(used + charge, Ordering::Relaxed);
+        let reused = {
+            let mut pool = self.pool.lock().unwrap_or_else(|e| e.into_inner());
+            let raw = pool.free.get_mut(&class).and_then(|v| v.pop());
+            if raw.is_some() {
+                pool.bytes -= charge;
+            }
+            raw
+        };
+        let raw = match reused.or_else(|| RawBuffer::allocate(class)) {
+            Some(raw) => raw,
+            None => {
+                // The system refused: drop the pool and try once more.
+                self.trim_pool();
+                match RawBuffer::allocate(class) {
+                    Some(raw) => raw,
+                    None => {
+                        self.used.fetch_sub(charge, Ordering::AcqRel);
+                        return Err(LegateError::OutOfMemory {
+                            kind: self.kind,
+                            requested: bytes as u64,
+                            used,
+                            limit: self.limit,
+                            flag: self.kind.flag(),
+                        });
+                    }
+                }
+            }
+        };
+        Ok(Buffer { raw: Some(raw), len: bytes, memory: self.clone() })
+    }
+
+    /// A zero-byte buffer (no allocation, nothing charged).
+    pub fn empty_buffer(self: &Arc<Memory>) -> Buffer {
+        Buffer { raw: None, len: 0, memory: self.clone() }
+    }
+
+    /// Frees every pooled buffer.
+    pub fn trim_pool(&self) {
+        let mut pool = self.pool.lock().unwrap_or_else(|e| e.into_inner());
+        pool.free.clear();
+        pool.bytes = 0;
+    }
+
+    fn release(&self, raw: RawBuffer) {
+        let size = raw.size as u64;
+        self.used.fetch_sub(size, Ordering::AcqRel);
+        let mut pool = self.pool.lock().unwrap_or_else(|e| e.into_inner());
+        if pool.bytes + size <= self.pool_cap() {
+            pool.bytes += size;
+            pool.free.entry(raw.size).or_default().push(raw);
+        }
+    }
+}
+
+/// An instance's bytes. Returned to its memory's pool when dropped.
+pub struct Buffer {
+    raw: Option<RawBuffer>,
+    len: usize,
+    memory: Arc<Memory>,
+}
+
+impl Buffer {
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    pub fn as_ptr(&self) -> *mut u8 {
+        self.raw.as_ref().map_or(std::ptr::null_mut(), |r| r.ptr)
+    }
+
+    /// # Safety
+    /// No task may be writing the buffer (the caller waited for its writers).
+    pub unsafe fn as_slice(&self) -> &[u8] {
+        std::slice::from_raw_parts(self.as_ptr(), self.len)
+    }
+
+    /// # Safety
+    /// No task may be accessing the buffer.
+    #[allow(clippy::mut_from_ref)]
+    pub unsafe fn as_mut_slice(&self) -> &mut [u8] {
+        std::slice::from_raw_parts_mut(self.as_ptr(), self.len)
+    }
+}
+
+impl Drop for Buffer {
+    fn drop(&mut self) {
+        if let Some(raw) = self.raw.take() {
+            self.memory.release(raw);
+        }
+    }
+}
+
+// SAFETY: the buffer's memory is shared between tasks only as the scheduler allows.
+unsafe impl Send for Buffer {}
+unsafe impl Sync for Buffer {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn limit_is_enforced_and_freed_memory_returns() {
+        let mem = Memory::new(MemoryKind::System, 10 << 20);
+        let a = mem.allocate(6 << 20).unwrap();
+        let err = mem.allocate(6 << 20).err().unwrap();
+        assert!(err.to_string().contains("--sysmem"), "{err}");
+        drop(a);
+        let b = mem.allocate(6 << 20).unwrap();
+        assert_eq!(mem.usage().used, size_class(6 << 20) as u64);
+        drop(b);
+        assert_eq!(mem.usage().used, 0);
+    }
+
+    #[test]
+    fn pooled_buffers_are_reused() {
+        let mem = Memory::new(MemoryKind::System, 1 << 30);
+        let a = mem.allocate(3 << 20).unwrap();
+        let p = a.as_ptr();
+        drop(a);
+        let b = mem.allocate(3 << 20).unwrap();
+        assert_eq!(b.as_ptr(), p);
+        assert!(size_class(1000) >= 1000 && size_class(1000) < 1200);
+    }
+}

@@ -1,0 +1,396 @@
+//! Operations: building a task launch and lowering it to point tasks.
+//!
+//! [`TaskLaunch`] collects a task's arguments, scalars and constraints (an auto task)
+//! or its launch domain and store partitions (a manual task). `execute` then runs the
+//! pipeline in program order: pick the variant (mapper), solve partitions (solver),
+//! cut each argument into per-point pieces and their exact element sets (footprints),
+//! wire dependences on earlier point tasks (scheduler), record key partitions, and hand
+//! the point tasks to the executor. Nothing waits unless the task throws exceptions.
+
+use crate::constraint::{Constraint, Variable};
+use crate::error::{invalid, LegateError, Result};
+use crate::executor::TaskNode;
+use crate::footprint::Footprint;
+use crate::partition::Partition;
+use crate::point::{run_point, ArgInfo, OpShared, Piece, Role};
+use crate::reduction;
+use crate::runtime::Runtime;
+use crate::scalar::Scalar;
+use crate::scheduler::{Access, DependenceEdge, OpRecord, PointId, Privilege};
+use crate::shape::Point;
+use crate::solver::{self, Launch, SolverArg};
+use crate::store::{LogicalStore, StorePartition};
+use crate::task::Library;
+use legate_abi::{ReductionOp, VariantKind};
+use std::sync::Arc;
+
+struct LaunchArg {
+    store: LogicalStore,
+    role: Role,
+    /// Manual tasks: the partition and an optional projection from launch point to color.
+    partition: Option<Partition>,
+    projection: Option<Vec<usize>>,
+}
+
+/// A task launch being built. An auto task (from `create_auto_task`) has its partitions
+/// chosen by the solver; a manual task (from `create_manual_task`) has a launch domain
+/// and takes partitions (or whole stores, replicated) from the caller.
+pub struct TaskLaunch {
+    rt: Runtime,
+    library: Library,
+    task_id: u32,
+    manual_launch: Option<Point>,
+    args: Vec<LaunchArg>,
+    scalars: Vec<Scalar>,
+    constraints: Vec<Constraint>,
+    throws: bool,
+}
+
+/// The name library authors of the original know for an auto task.
+pub type AutoTask = TaskLaunch;
+/// The name library authors of the original know for a manual task.
+pub type ManualTask = TaskLaunch;
+
+impl TaskLaunch {
+    pub(crate) fn new(rt: Runtime, library: Library, task_id: u32, manual_launch: Option<Point>) -> TaskLaunch {
+        TaskLaunch { rt, library, task_id, manual_launch, args: Vec::new(), scalars: Vec::new(), constraints: Vec::new(), throws: false }
+    }
+
+    fn push(&mut self, store: &LogicalStore, role: Role, partition: Option<Partition>, projection: Option<&[usize]>) -> Variable {
+        self.args.push(LaunchArg { store: store.clone(), role, partition, projection: projection.map(|p| p.to_vec()) });
+        Variable(self.args.len() - 1)
+    }
+
+    pub fn add_input(&mut self, store: &LogicalStore) -> Variable {
+        self.push(store, Role::Input, None, None)
+    }
+
+    pub fn add_output(&mut self, store: &LogicalStore) -> Variable {
+        self.push(store, Role::Output, None, None)
+    }
+
+    pub fn add_reduction(&mut self, store: &LogicalStore, op: ReductionOp) -> Variable {
+        self.push(store, Role::Reduction(op), None, None)
+    }
+
+    /// Manual tasks: point `p` gets the piece of color `p` (or of `p` projected onto
+    /// `projection`'s launch dimensions).
+    pub fn add_input_partition(&mut self, part: &StorePartition, projection: Option<&[usize]>) -> Variable {
+        self.push(part.store(), Role::Input, Some(part.partition().clone()), projection)
+    }
+
+    pub fn add_output_partition(&mut self, part: &StorePartition, projection: Option<&[usize]>) -> Variable {
+        self.push(part.store(), Role::Output, Some(part.partition().clone()), projection)
+    }
+
+    pub fn add_reduction_partition(&mut self, part: &StorePartition, op: ReductionOp, projection: Option<&[usize]>) -> Variable {
+        self.push(part.store(), Role::Reduction(op), Some(part.partition().clone()), projection)
+    }
+
+    pub fn add_scalar_arg(&mut self, value: impl Into<Scalar>) {
+        self.scalars.push(value.into());
+    }
+
+    pub fn add_alignment(&mut self, a: Variable, b: Variable) {
+        self.constraints.push(Constraint::Align(a, b));
+    }
+
+    pub fn add_broadcast(&mut self, v: Variable, dims: Option<&[usize]>) {
+        self.constraints.push(Constraint::Broadcast(v, dims.map(|d| d.to_vec())));
+    }
+
+    pub fn add_constraint(&mut self, c: Constraint) {
+        self.constraints.push(c);
+    }
+
+    /// When set, `execute` waits for the task and returns its error directly.
+    pub fn throws_exception(&mut self, throws: bool) {
+        self.throws = throws;
+    }
+
+    /// Submits the task; returns once it is ordered after what it depends on (or, for
+    /// tasks that throw exceptions, once it has run).
+    pub fn execute(self) -> Result<()> {
+        let throws = self.throws;
+        let rt = self.rt.clone();
+        let (op_id, nodes) = launch(self)?;
+        if throws {
+            rt.wait_nodes(&nodes);
+            rt.take_errors_of(op_id)?;
+        }
+        Ok(())
+    }
+}
+
+fn privilege(role: Role) -> Privilege {
+    match role {
+        Role::Input => Privilege::Read,
+        Role::Output => Privilege::Write,
+        Role::Reduction(op) => Privilege::Reduce(op),
+    }
+}
+
+/// Per point, per argument: the piece and its footprint.
+type Pieces = Vec<Vec<(Piece, Footprint)>>;
+
+fn cut(args: &[LaunchArg], shapes: &[Option<Point>], launch: &Launch, manual: bool) -> Result<Pieces> {
+    let n_points = launch.colors.volume();
+    let mut out = Vec::with_capacity(n_points as usize);
+    for i in 0..n_points {
+        let color = Point::delinearize(i, &launch.colors);
+        let mut row = Vec::with_capacity(args.len());
+        for (a, arg) in args.iter().enumerate() {
+            let Some(shape) = shapes[a] else {
+                // Unbound output: each point binds its own piece.
+                row.push((Piece::Rect(crate::shape::Rect::from_extents(&Point::splat(arg.store.storage().ndim(), 0))), Footprint::All));
+                continue;
+            };
+            let part = &launch.partitions[a];
+            let c = match (&arg.projection, manual) {
+                (Some(proj), true) => {
+                    let v: Vec<i64> = proj.iter().map(|&d| color.as_slice().get(d).copied().unwrap_or(0)).collect();
+                    Point::new(&v)
+                }
+                _ => color,
+            };
+            if let Partition::Tiling(t) = part {
+                if c.ndim() != t.colors.ndim() || (0..c.ndim()).any(|d| c[d] >= t.colors[d]) {
+                    return Err(invalid(format!(
+                        "launch point {color} has no piece in the partition of argument {a} (color space {:?}); \
+                         give a projection or a launch domain that fits",
+                        t.colors
+                    )));
+                }
+            }
+            match part {
+                Partition::Image { source, source_partition, kind } => {
+                    let src_shape = source.shape();
+                    let source_rect = source_partition.child_rect(&c, &src_shape);
+                    let piece = match source_rect {
+                        Some(r) => Piece::Image { source: source.clone(), source_rect: r, kind: *kind },
+                        // An image of an image: give the whole store (sound, coarser).
+                        None => Piece::Rect(crate::shape::Rect::from_extents(&shape)),
+                    };
+                    row.push((piece, Footprint::All));
+                }
+                _ => {
+                    let rect = part.child_rect(&c, &shape).expect("tilings and replicas have rectangles");
+                    row.push((Piece::Rect(rect), Footprint::of_rect(arg.store.map(), &rect)));
+                }
+            }
+        }
+        out.push(row);
+    }
+    Ok(out)
+}
+
+/// Whether two different points of the launch touch the same elements in a way that
+/// conflicts (then the points could race).
+fn points_conflict(args: &[LaunchArg], pieces: &Pieces) -> bool {
+    if pieces.len() < 2 {
+        return false;
+    }
+    for a in 0..args.len() {
+        let pa = privilege(args[a].role);
+        if pa == Privilege::Read || matches!(args[a].role, Role::Reduction(_)) && !has_reader(args, a) {
+            continue;
+        }
+        for b in 0..args.len() {
+            if !args[a].store.same_storage(&args[b].store) {
+                continue;
+            }
+            let pb = privilege(args[b].role);
+            if !pa.conflicts_with(&pb) {
+                continue;
+            }
+            for p in 0..pieces.len() {
+                for q in 0..pieces.len() {
+                    if p != q && pieces[p][a].1.intersects(&pieces[q][b].1) {
+                        return true;
+                    }
+                }
+            }
+        }
+    }
+    false
+}
+
+fn has_reader(args: &[LaunchArg], a: usize) -> bool {
+    args.iter().enumerate().any(|(b, x)| b != a && x.store.same_storage(&args[a].store) && x.role == Role::Input)
+}
+
+/// Lowers a launch to point tasks and submits them; returns the operation id (and its
+/// nodes when the caller will wait for them).
+fn launch(t: TaskLaunch) -> Result<(u64, Vec<Arc<TaskNode>>)> {
+    let rt = t.rt.clone();
+    let inner = &rt.inner;
+    let (entry, lib_mapper) = inner.registry.read().unwrap_or_else(|e| e.into_inner()).task(&t.library, t.task_id)?;
+    let mapper = lib_mapper.unwrap_or_else(|| inner.mapper.clone());
+    let available = entry.variants.map(|v| v.is_some());
+    let kind = mapper.select_variant(&entry.name, available, &inner.machine).ok_or_else(|| {
+        LegateError::Unsupported(format!(
+            "task {} has no variant for this machine's processors ({} CPUs, {} OMPs)",
+            entry.name, inner.machine.cpus, inner.machine.omps
+        ))
+    })?;
+    let task_fn = entry.variants[kind as usize]
+        .or(if kind == VariantKind::Omp { entry.variants[VariantKind::Cpu as usize] } else { None })
+        .ok_or_else(|| invalid(format!("mapper chose a missing variant {kind:?} for {}", entry.name)))?;
+    let procs = inner.executor.count(kind).max(1);
+
+    // Validate arguments and learn their shapes (an input produced as an unbound
+    // output waits here for its producer).
+    let mut shapes = Vec::with_capacity(t.args.len());
+    for (i, arg) in t.args.iter().enumerate() {
+        if arg.store.ty().size().is_none() {
+            return Err(LegateError::Unsupported(format!("argument {i} has variable-size type {}", arg.store.ty())));
+        }
+        if let Role::Reduction(op) = arg.role {
+            reduction::check(op, arg.store.ty())?;
+        }
+        if arg.store.unbound() {
+            let produced = !arg.store.storage().accesses.lock().unwrap_or_else(|e| e.into_inner()).is_empty();
+            match arg.role {
+                Role::Output if !produced => {
+                    if t.manual_launch.is_some() && arg.partition.is_some() {
+                        return Err(invalid(format!("argument {i}: an unbound store cannot be partitioned")));
+                    }
+                    shapes.push(None);
+                    continue;
+                }
+                _ if !produced => {
+                    return Err(invalid(format!(
+                        "argument {i} is an unbound store that no task produces; add it as an output first"
+                    )));
+                }
+                _ => {}
+            }
+        }
+        shapes.push(Some(arg.store.shape()));
+    }
+
+    let _submit = inner.submit_lock.lock().unwrap_or_else(|e| e.into_inner());
+    let manual = t.manual_launch.is_some();
+    let mut launch = match t.manual_launch {
+        Some(colors) => Launch {
+            colors,
+            partitions: t.args.iter().map(|a| a.partition.clone().unwrap_or(Partition::Replicate)).collect(),
+        },
+        None => {
+            let sargs: Vec<SolverArg> = t
+                .args
+                .iter()
+                .zip(&shapes)
+                .map(|(a, s)| SolverArg { store: &a.store, shape: *s, writes: a.role == Role::Output })
+                .collect();
+            solver::solve(&sargs, &t.constraints, procs, inner.config.min_chunk())?
+        }
+    };
+    let mut pieces = cut(&t.args, &shapes, &launch, manual)?;
+    if points_conflict(&t.args, &pieces) {
+        if manual {
+            return Err(invalid("manual task: different points would write overlapping elements"));
+        }
+        let sargs: Vec<SolverArg> = t
+            .args
+            .iter()
+            .zip(&shapes)
+            .map(|(a, s)| SolverArg { store: &a.store, shape: *s, writes: a.role == Role::Output })
+            .collect();
+        launch = solver::solve_single(&sargs, &t.constraints)?;
+        pieces = cut(&t.args, &shapes, &launch, false)?;
+    }
+
+    let op_id = inner.next_op.fetch_add(1, Ordering::Relaxed);
+    let args: Vec<ArgInfo> = t
+        .args
+        .iter()
+        .zip(&shapes)
+        .map(|(a, s)| ArgInfo { store: a.store.clone(), role: a.role, unbound: s.is_none() })
+        .collect();
+    let shared = Arc::new(OpShared::new(
+        op_id,
+        entry.name.clone(),
+        t.task_id,
+        task_fn,
+        t.scalars,
+        launch.colors,
+        args,
+        inner.sysmem.clone(),
+        inner.errors.clone(),
+    ));
+    let mut log = inner.log.lock().unwrap_or_else(|e| e.into_inner());
+    log.op(OpRecord {
+        op_id,
+        name: entry.name.to_string(),
+        points: launch.colors.volume(),
+        args: t.args.iter().map(|a| (a.store.storage().id(), privilege(a.role))).collect(),
+    });
+
+    // Dependences on earlier operations.
+    let mut nodes = Vec::with_capacity(pieces.len());
+    for (i, row) in pieces.iter().enumerate() {
+        let color = Point::delinearize(i as u64, &launch.colors);
+        let node = TaskNode::new(op_id, color, entry.name.clone(), kind);
+        inner.executor.admit();
+        let mut wire = |storage: &crate::storage::Storage, fp: &Footprint, p: Privilege| {
+            let list = storage.accesses.lock().unwrap_or_else(|e| e.into_inner());
+            for e in list.conflicts(fp, p) {
+                node.depend_on(&e.node);
+                log.edge(DependenceEdge {
+                    from: PointId { op_id: e.node.op_id, color: e.node.color },
+                    to: PointId { op_id, color },
+                    storage: storage.id(),
+                    from_privilege: e.privilege,
+                    to_privilege: p,
+                });
+            }
+        };
+        for (arg, (piece, fp)) in t.args.iter().zip(row) {
+            wire(arg.store.storage(), fp, privilege(arg.role));
+            if let Piece::Image { source, source_rect, .. } = piece {
+                wire(source.storage(), &Footprint::of_rect(source.map(), source_rect), Privilege::Read);
+            }
+        }
+        nodes.push(node);
+    }
+    drop(log);
+    // Record this operation's accesses (after all its points were wired, so points of
+    // one operation never wait for each other).
+    for (node, row) in nodes.iter().zip(&pieces) {
+        for (arg, (piece, fp)) in t.args.iter().zip(row) {
+            let mut list = arg.store.storage().accesses.lock().unwrap_or_else(|e| e.into_inner());
+            list.record(Access { node: node.clone(), footprint: fp.clone(), privilege: privilege(arg.role) });
+            drop(list);
+            if let Piece::Image { source, source_rect, .. } = piece {
+                let fp = Footprint::of_rect(source.map(), source_rect);
+                source.storage().accesses.lock().unwrap_or_else(|e| e.into_inner()).record(Access {
+                    node: node.clone(),
+                    footprint: fp,
+                    privilege: Privilege::Read,
+                });
+            }
+        }
+    }
+    // Remember how written stores were partitioned, so the next launch reuses it.
+    if !launch.is_single() {
+        for (arg, part) in t.args.iter().zip(&launch.partitions) {
+            if let (Role::Output, Partition::Tiling(tiling)) = (arg.role, part) {
+                if arg.store.is_whole_storage() && !tiling.is_bloated() && tiling.tile.as_slice().iter().all(|&x| x > 0) {
+                    arg.store.storage().data().key_partition = Some(tiling.clone());
+                }
+            }
+        }
+    }
+    let waited = if t.throws { nodes.clone() } else { Vec::new() };
+    for (i, (node, row)) in nodes.into_iter().zip(pieces).enumerate() {
+        let shared = shared.clone();
+        let color = node.color;
+        let row: Vec<Piece> = row.into_iter().map(|(p, _)| p).collect();
+        node.set_work(move |w| run_point(&shared, &color, i as u64, &row, w));
+        inner.executor.submit(node);
+    }
+    Ok((op_id, waited))
+}
+
+use std::sync::atomic::Ordering;

@@ -1,0 +1,430 @@
+//! Running one point task: turning its pieces of the stores into a
+//! [`RawTaskContext`], calling the variant, and finishing the operation when its last
+//! point is done (folding reductions, binding unbound outputs).
+
+use crate::error::LegateError;
+use crate::executor::WorkerContext;
+use crate::memory::{Buffer, Memory};
+use crate::partition::ImageKind;
+use crate::reduction;
+use crate::scalar::Scalar;
+use crate::shape::{Point, Rect, LEGATE_MAX_DIM};
+use crate::storage::{dense_strides, Layout};
+use crate::store::LogicalStore;
+use legate_abi::raw::{RawScalar, RawStore, RawTaskContext, TaskFn, STORE_FUTURE, STORE_UNBOUND};
+use legate_abi::{PhysicalStore, ReductionOp, TypeCode, ABI_VERSION};
+use std::ffi::c_void;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+/// How a task uses an argument.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    Input,
+    Output,
+    Reduction(ReductionOp),
+}
+
+pub(crate) struct ArgInfo {
+    pub store: LogicalStore,
+    pub role: Role,
+    /// An output whose storage is unbound at launch: each point binds a piece.
+    pub unbound: bool,
+}
+
+/// A point's piece of one argument.
+#[derive(Clone, Debug)]
+pub(crate) enum Piece {
+    Rect(Rect),
+    /// Resolved when the point runs, from the contents of `source`'s piece.
+    Image { source: LogicalStore, source_rect: Rect, kind: ImageKind },
+}
+
+pub(crate) type ErrorSink = Arc<Mutex<Vec<(u64, LegateError)>>>;
+
+/// What all points of one operation share.
+pub(crate) struct OpShared {
+    pub op_id: u64,
+    pub name: Arc<str>,
+    pub task_id: u32,
+    pub task_fn: TaskFn,
+    pub scalars: Vec<Scalar>,
+    pub launch_shape: Point,
+    pub args: Vec<ArgInfo>,
+    pub sysmem: Arc<Memory>,
+    pub errors: ErrorSink,
+    remaining: AtomicUsize,
+    /// Per argument: private reduction buffers deposited by points (color index order).
+    reductions: Vec<Mutex<Vec<(u64, Rect, Buffer)>>>,
+    /// Per argument: pieces bound by points for unbound outputs.
+    pieces: Vec<Mutex<Vec<(u64, Point, Buffer)>>>,
+}
+
+impl OpShared {
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        op_id: u64,
+        name: Arc<str>,
+        task_id: u32,
+        task_fn: TaskFn,
+        scalars: Vec<Scalar>,
+        launch_shape: Point,
+        args: Vec<ArgInfo>,
+        sysmem: Arc<Memory>,
+        errors: ErrorSink,
+    ) -> OpShared {
+        let n = args.len();
+        OpShared {
+            op_id,
+            name,
+            task_id,
+            task_fn,
+            scalars,
+            launch_shape,
+            args,
+            sysmem,
+            errors,
+            remaining: AtomicUsize::new(launch_shape.volume() as usize),
+            reductions: (0..n).map(|_| Mutex::new(Vec::new())).collect(),
+            pieces: (0..n).map(|_| Mutex::new(Vec::new())).collect(),
+        }
+    }
+
+    fn fail(&self, color: &Point, message: String) {
+        let err = LegateError::TaskFailed { task: self.name.to_string(), point: format!("{color}"), message };
+        self.errors.lock().unwrap_or_else(|e| e.into_inner()).push((self.op_id, err));
+    }
+}
+
+/// The raw description of `rect` of `store`, keeping the instance alive in `keep`.
+pub(crate) fn raw_store(store: &LogicalStore, rect: &Rect, keep: &mut Vec<Arc<Buffer>>) -> RawStore {
+    let storage = store.storage();
+    let (buffer, sstrides) = storage.instance();
+    let (vstrides, origin) = store.map().view_strides(sstrides.as_slice());
+    let base = buffer.as_ref().map_or(std::ptr::null_mut(), |b| b.as_ptr());
+    let mut offset = origin;
+    for j in 0..rect.ndim() {
+        offset += vstrides[j] * rect.lo[j];
+    }
+    let data = if rect.is_empty() || base.is_null() { base } else { base.wrapping_offset(offset as isize) };
+    if let Some(b) = buffer {
+        keep.push(b);
+    }
+    let ty = store.ty();
+    RawStore {
+        data,
+        type_code: ty.code() as u32,
+        ndim: rect.ndim() as u32,
+        elem_size: ty.size().unwrap_or(0) as u64,
+        lo: rect.lo.raw(),
+        hi: rect.hi.raw(),
+        strides: vstrides.raw(),
+        redop: 0,
+        flags: if store.is_future() { STORE_FUTURE } else { 0 },
+    }
+}
+
+/// The bounding rectangle of what `source`'s piece names, clipped to `extents`.
+fn resolve_image(source: &LogicalStore, source_rect: &Rect, kind: ImageKind, extents: &Point) -> Result<Rect, String> {
+    let mut keep = Vec::new();
+    let raw = raw_store(source, source_rect, &mut keep);
+    // SAFETY: the point depends on the source's writers, which have finished.
+    let piece = unsafe { PhysicalStore::from_raw(raw) };
+    let n = extents.ndim();
+    let mut lo = Point::splat(n, i64::MAX);
+    let mut hi = Point::splat(n, i64::MIN);
+    let mut any = false;
+    let mut include = |l: &[i64], h: &[i64]| {
+        for d in 0..n {
+            lo[d] = lo[d].min(l[d]);
+            hi[d] = hi[d].max(h[d]);
+        }
+        any = true;
+    };
+    match kind {
+        ImageKind::Ranges => {
+            if n != 1 {
+                return Err("a range image needs a 1-d destination".into());
+            }
+            let v = piece.view::<[i64; 2]>().map_err(|e| format!("range image source: {e}"))?;
+            for r in v.iter().filter(|r| r[1] > r[0]) {
+                include(&r[..1], &r[1..]);
+            }
+        }
+        ImageKind::Points => {
+            if n == 1 && piece.type_code() == Some(TypeCode::Int64) {
+                let v = piece.view::<i64>().map_err(|e| e.to_string())?;
+                for &p in v.iter() {
+                    include(&[p], &[p + 1]);
+                }
+            } else {
+                if piece.elem_size() != 8 * n || piece.type_code() != Some(TypeCode::FixedArray) {
+                    return Err(format!("a point image onto a {n}-d store needs int64[{n}] points"));
+                }
+                legate_abi::for_each_row(&[&piece], |ptrs, len, strides| {
+                    for k in 0..len {
+                        let mut p = [0i64; LEGATE_MAX_DIM];
+                        // SAFETY: each element is n int64s inside the source tile.
+                        unsafe {
+                            std::ptr::copy_nonoverlapping(ptrs[0].offset(k as isize * strides[0] as isize), p.as_mut_ptr() as *mut u8, 8 * n)
+                        };
+                        let h: Vec<i64> = p[..n].iter().map(|c| c + 1).collect();
+                        include(&p[..n], &h);
+                    }
+                });
+            }
+        }
+    }
+    if !any {
+        return Ok(Rect::new(Point::splat(n, 0), Point::splat(n, 0)));
+    }
+    Ok(Rect::new(lo, hi).intersection(&Rect::from_extents(extents)))
+}
+
+/// Per-point data behind the ABI callbacks.
+struct PointData<'a> {
+    op: &'a OpShared,
+    /// Index into `op.args` of each output, in output order.
+    output_args: Vec<usize>,
+    bound: Vec<Option<(Point, Buffer)>>,
+    error: Option<String>,
+}
+
+unsafe extern "C" fn bind_output_cb(data: *mut c_void, index: u32, extents: *const i64, ndim: u32, out: *mut RawStore) -> i32 {
+    // SAFETY: `data` is the PointData of the running task (see `run_point`).
+    let pd = unsafe { &mut *(data as *mut PointData) };
+    let Some(&arg) = pd.output_args.get(index as usize) else {
+        pd.error = Some(format!("bind_output: no output {index}"));
+        return 1;
+    };
+    let info = &pd.op.args[arg];
+    if !info.unbound {
+        pd.error = Some(format!("bind_output: output {index} is not an unbound store"));
+        return 1;
+    }
+    let nd = ndim as usize;
+    if nd != info.store.storage().ndim() || extents.is_null() && nd > 0 {
+        pd.error = Some(format!("bind_output: output {index} is {}-d, got {nd} extents", info.store.storage().ndim()));
+        return 1;
+    }
+    // SAFETY: the caller passes `ndim` extents.
+    let ext = Point::new(unsafe { std::slice::from_raw_parts(extents, nd) });
+    let elem = info.store.ty().size().unwrap_or(0);
+    let buffer = match pd.op.sysmem.allocate(ext.volume() as usize * elem) {
+        Ok(b) => b,
+        Err(e) => {
+            pd.error = Some(e.to_string());
+            return 1;
+        }
+    };
+    let strides = dense_strides(&ext, elem, Layout::C);
+    // SAFETY: `out` is a valid RawStore the caller owns.
+    let o = unsafe { &mut *out };
+    o.data = buffer.as_ptr();
+    o.ndim = ndim;
+    o.lo = [0; LEGATE_MAX_DIM];
+    o.hi = ext.raw();
+    o.strides = strides.raw();
+    o.flags &= !STORE_UNBOUND;
+    pd.bound[index as usize] = Some((ext, buffer));
+    0
+}
+
+unsafe extern "C" fn report_error_cb(data: *mut c_void, msg: *const u8, len: usize) {
+    // SAFETY: `data` is the PointData of the running task; `msg` has `len` bytes.
+    let pd = unsafe { &mut *(data as *mut PointData) };
+    let text = unsafe { std::slice::from_raw_parts(msg, len) };
+    pd.error = Some(String::from_utf8_lossy(text).into_owned());
+}
+
+/// Runs point `color` (the `color_index`-th in launch order) of `op`.
+pub(crate) fn run_point(op: &OpShared, color: &Point, color_index: u64, pieces: &[Piece], worker: &WorkerContext) {
+    let mut keep = Vec::new();
+    let (mut inputs, mut outputs, mut reductions) = (Vec::new(), Vec::new(), Vec::new());
+    let mut private: Vec<(usize, Rect, Buffer)> = Vec::new();
+    let mut output_args = Vec::new();
+    let mut failure: Option<String> = None;
+    for (i, (arg, piece)) in op.args.iter().zip(pieces).enumerate() {
+        let rect = match piece {
+            Piece::Rect(r) => *r,
+            Piece::Image { source, source_rect, kind } => {
+                match resolve_image(source, source_rect, *kind, &arg.store.shape()) {
+                    Ok(r) => r,
+                    Err(e) => {
+                        failure = Some(format!("image partition of argument {i}: {e}"));
+                        Rect::new(Point::splat(arg.store.ndim(), 0), Point::splat(arg.store.ndim(), 0))
+                    }
+                }
+            }
+        };
+        match arg.role {
+            Role::Input => inputs.push(raw_store(&arg.store, &rect, &mut keep)),
+            Role::Output if arg.unbound => {
+                let ty = arg.store.ty();
+                output_args.push(i);
+                outputs.push(RawStore {
+                    data: std::ptr::null_mut(),
+                    type_code: ty.code() as u32,
+                    ndim: arg.store.storage().ndim() as u32,
+                    elem_size: ty.size().unwrap_or(0) as u64,
+                    lo: [0; LEGATE_MAX_DIM],
+                    hi: [0; LEGATE_MAX_DIM],
+                    strides: [0; LEGATE_MAX_DIM],
+                    redop: 0,
+                    flags: STORE_UNBOUND,
+                });
+            }
+            Role::Output => {
+                output_args.push(i);
+                outputs.push(raw_store(&arg.store, &rect, &mut keep));
+            }
+            Role::Reduction(rop) => {
+                let ty = arg.store.ty();
+                let elem = ty.size().unwrap_or(0);
+                let volume = rect.volume() as usize;
+                let buffer = match op.sysmem.allocate(volume * elem) {
+                    Ok(b) => b,
+                    Err(e) => {
+                        failure = Some(e.to_string());
+                        continue;
+                    }
+                };
+                let id = reduction::identity(rop, ty);
+                // SAFETY: a fresh private buffer of volume * elem bytes.
+                let bytes = unsafe { buffer.as_mut_slice() };
+                for chunk in bytes.chunks_exact_mut(elem.max(1)) {
+                    chunk.copy_from_slice(&id);
+                }
+                let strides = dense_strides(&rect.extents(), elem, Layout::C);
+                reductions.push(RawStore {
+                    data: buffer.as_ptr(),
+                    type_code: ty.code() as u32,
+                    ndim: rect.ndim() as u32,
+                    elem_size: elem as u64,
+                    lo: rect.lo.raw(),
+                    hi: rect.hi.raw(),
+                    strides: strides.raw(),
+                    redop: rop as u32,
+                    flags: if arg.store.is_future() { STORE_FUTURE } else { 0 },
+                });
+                private.push((i, rect, buffer));
+            }
+        }
+    }
+    let scalars: Vec<RawScalar> = op
+        .scalars
+        .iter()
+        .map(|s| RawScalar { type_code: s.ty().code() as u32, size: s.bytes().len() as u64, data: s.bytes().as_ptr() })
+        .collect();
+    let mut pd = PointData { op, bound: (0..outputs.len()).map(|_| None).collect(), output_args, error: None };
+    if failure.is_none() {
+        let mut ctx = RawTaskContext {
+            abi_version: ABI_VERSION,
+            task_id: op.task_id,
+            variant: worker.kind as u32,
+            num_threads: worker.num_threads as u32,
+            inputs: inputs.as_ptr(),
+            num_inputs: inputs.len() as u32,
+            outputs: outputs.as_mut_ptr(),
+            num_outputs: outputs.len() as u32,
+            reductions: reductions.as_ptr(),
+            num_reductions: reductions.len() as u32,
+            scalars: scalars.as_ptr(),
+            num_scalars: scalars.len() as u32,
+            point: color.raw(),
+            launch_shape: op.launch_shape.raw(),
+            launch_ndim: op.launch_shape.ndim() as u32,
+            runtime_data: &mut pd as *mut PointData as *mut c_void,
+            bind_output: bind_output_cb,
+            report_error: report_error_cb,
+        };
+        // SAFETY: the context and everything it points to live until the call returns;
+        // the scheduler guarantees the tiles are not accessed in conflicting ways.
+        let rc = unsafe { (op.task_fn)(&mut ctx) };
+        if rc != 0 && pd.error.is_none() {
+            pd.error = Some(format!("task returned error code {rc}"));
+        }
+        failure = pd.error.take();
+    }
+    if let Some(msg) = failure {
+        op.fail(color, msg);
+    }
+    for (i, rect, buf) in private {
+        op.reductions[i].lock().unwrap_or_else(|e| e.into_inner()).push((color_index, rect, buf));
+    }
+    for (k, bound) in pd.bound.into_iter().enumerate() {
+        if let Some((ext, buf)) = bound {
+            op.pieces[pd.output_args[k]].lock().unwrap_or_else(|e| e.into_inner()).push((color_index, ext, buf));
+        }
+    }
+    drop(keep);
+    if op.remaining.fetch_sub(1, Ordering::AcqRel) == 1 {
+        finish_operation(op);
+    }
+}
+
+/// After the last point: fold reductions in launch order and bind unbound outputs.
+fn finish_operation(op: &OpShared) {
+    for (i, arg) in op.args.iter().enumerate() {
+        if let Role::Reduction(rop) = arg.role {
+            let mut parts = std::mem::take(&mut *op.reductions[i].lock().unwrap_or_else(|e| e.into_inner()));
+            parts.sort_by_key(|p| p.0);
+            let storage = arg.store.storage();
+            let _fold = storage.fold_lock.lock().unwrap_or_else(|e| e.into_inner());
+            for (_, rect, buf) in parts {
+                let mut keep = Vec::new();
+                let raw = raw_store(&arg.store, &rect, &mut keep);
+                // SAFETY: the reduction's tile is reserved for this operation by the
+                // scheduler, and the fold lock excludes concurrent same-op folds.
+                let target = unsafe { PhysicalStore::from_raw(raw) };
+                reduction::fold(rop, arg.store.ty().code(), &target, buf.as_ptr());
+            }
+        }
+        if arg.unbound {
+            let mut parts = std::mem::take(&mut *op.pieces[i].lock().unwrap_or_else(|e| e.into_inner()));
+            parts.sort_by_key(|p| p.0);
+            bind_pieces(op, arg, parts);
+        }
+    }
+}
+
+/// Concatenates the pieces of an unbound output along dimension 0 and binds the storage.
+fn bind_pieces(op: &OpShared, arg: &ArgInfo, mut parts: Vec<(u64, Point, Buffer)>) {
+    let storage = arg.store.storage();
+    let elem = arg.store.ty().size().unwrap_or(0);
+    let nd = storage.ndim();
+    let empty = || (Point::splat(nd, 0), op.sysmem.empty_buffer());
+    let (shape, buffer) = if parts.len() == 1 {
+        let (_, ext, buf) = parts.pop().expect("one piece");
+        (ext, buf)
+    } else if parts.is_empty() {
+        empty()
+    } else {
+        let trailing_ok = parts.windows(2).all(|w| (1..nd).all(|d| w[0].1[d] == w[1].1[d]));
+        if nd == 0 || !trailing_ok {
+            op.fail(&Point::empty(), "unbound output pieces differ in their trailing extents".into());
+            empty()
+        } else {
+            let mut shape = parts[0].1;
+            shape[0] = parts.iter().map(|p| p.1[0]).sum();
+            let total: usize = parts.iter().map(|p| p.2.len()).sum();
+            match op.sysmem.allocate(total) {
+                Ok(out) => {
+                    let mut at = 0;
+                    for (_, _, buf) in &parts {
+                        // SAFETY: fresh destination; pieces are finished and private.
+                        unsafe { out.as_mut_slice()[at..at + buf.len()].copy_from_slice(buf.as_slice()) };
+                        at += buf.len();
+                    }
+                    (shape, out)
+                }
+                Err(e) => {
+                    op.fail(&Point::empty(), e.to_string());
+                    empty()
+                }
+            }
+        }
+    };
+    let strides = dense_strides(&shape, elem, Layout::C);
+    storage.bind(shape, Arc::new(buffer), strides);
+}

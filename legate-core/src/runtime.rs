@@ -1,0 +1,390 @@
+//! The runtime: one per process, wiring configuration, memory, the task registry, the
+//! scheduler's log and the executor together. It owns no algorithm of its own: store
+//! creation is in `storage`/`store`, launching in `operation`, execution in `executor`
+//! and `point`.
+
+use crate::builtin;
+use crate::config::Config;
+use crate::error::{invalid, LegateError, Result};
+use crate::executor::{Executor, TaskNode};
+use crate::mapping::{DefaultMapper, Machine, Mapper};
+use crate::memory::{Memory, MemoryKind, MemoryUsage};
+use crate::operation::TaskLaunch;
+use crate::point::ErrorSink;
+use crate::profile::Profiler;
+use crate::scalar::Scalar;
+use crate::scheduler::{DependenceEdge, DependenceLog, OpRecord};
+use crate::shape::Point;
+use crate::storage::{dense_strides, Storage, StorageData, StorageKind};
+use crate::store::LogicalStore;
+use crate::task::{self, Library, Registry};
+use crate::types::Type;
+use legate_abi::{Element, Registrar, Task};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
+
+/// The Legate runtime. Cheap to clone; all clones are the same runtime.
+#[derive(Clone)]
+pub struct Runtime {
+    pub(crate) inner: Arc<RuntimeInner>,
+}
+
+pub(crate) struct RuntimeInner {
+    // The executor is dropped first: it waits for every task before the rest goes.
+    pub executor: Executor,
+    pub config: Config,
+    pub machine: Machine,
+    pub sysmem: Arc<Memory>,
+    pub registry: RwLock<Registry>,
+    pub mapper: Arc<dyn Mapper>,
+    pub core_library: Library,
+    pub next_storage: AtomicU64,
+    pub next_op: AtomicU64,
+    /// Submissions are analysed one at a time, in program order.
+    pub submit_lock: Mutex<()>,
+    pub log: Mutex<DependenceLog>,
+    pub errors: ErrorSink,
+    pub profiler: Option<Arc<Profiler>>,
+}
+
+static GLOBAL: OnceLock<std::result::Result<Runtime, LegateError>> = OnceLock::new();
+
+impl Runtime {
+    /// A runtime with its own processors and memory. Programs use [`Runtime::global`];
+    /// tests make private ones to try several configurations in one process.
+    pub fn new(config: Config) -> Result<Runtime> {
+        config.validate().map_err(|e| LegateError::Config(e.to_string()))?;
+        if config.gpus > 0 {
+            return Err(LegateError::Unsupported(
+                "--gpus: this build has no GPU support; run with --gpus 0".to_string(),
+            ));
+        }
+        if config.nodes * config.ranks_per_node > 1 {
+            return Err(LegateError::Unsupported(
+                "running on several ranks needs control replication, which this build does not have yet; \
+                 use --nodes 1 --ranks-per-node 1"
+                    .to_string(),
+            ));
+        }
+        let profiler = config.profile.then(|| Arc::new(Profiler::default()));
+        let executor = Executor::new(config.cpus, config.omps, config.ompthreads, profiler.clone())
+            .map_err(|e| LegateError::Config(format!("cannot start processors: {e}")))?;
+        let sysmem = Memory::new(MemoryKind::System, config.sysmem_mb.saturating_mul(1 << 20));
+        let mut registry = Registry::default();
+        let core_library = registry.create_library(builtin::LIBRARY, None);
+        let inner = Arc::new(RuntimeInner {
+            executor,
+            machine: Machine { cpus: config.cpus, omps: config.omps, gpus: 0 },
+            config,
+            sysmem,
+            registry: RwLock::new(registry),
+            mapper: Arc::new(DefaultMapper),
+            core_library,
+            next_storage: AtomicU64::new(0),
+            next_op: AtomicU64::new(0),
+            submit_lock: Mutex::new(()),
+            log: Mutex::new(DependenceLog::new(4096)),
+            errors: Arc::new(Mutex::new(Vec::new())),
+            profiler,
+        });
+        let rt = Runtime { inner };
+        builtin::register(&rt)?;
+        Ok(rt)
+    }
+
+    /// The process's runtime, started on first use from `LEGATE_CONFIG` and the
+    /// `LEGATE_*` variables.
+    pub fn global() -> Result<Runtime> {
+        GLOBAL
+            .get_or_init(|| {
+                let config = Config::from_env().map_err(|e| LegateError::Config(e.to_string()))?;
+                Runtime::new(config)
+            })
+            .clone()
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    pub fn machine(&self) -> Machine {
+        self.inner.machine
+    }
+
+    pub fn profiler(&self) -> Option<Arc<Profiler>> {
+        self.inner.profiler.clone()
+    }
+
+    pub fn memory_usage(&self) -> MemoryUsage {
+        self.inner.sysmem.usage()
+    }
+
+    // ---- libraries and tasks ----
+
+    /// Creates a library (or returns the one of that name).
+    pub fn create_library(&self, name: &str) -> Library {
+        self.inner.registry.write().unwrap_or_else(|e| e.into_inner()).create_library(name, None)
+    }
+
+    /// Creates a library whose tasks are mapped by `mapper`.
+    pub fn create_library_with_mapper(&self, name: &str, mapper: Arc<dyn Mapper>) -> Library {
+        self.inner.registry.write().unwrap_or_else(|e| e.into_inner()).create_library(name, Some(mapper))
+    }
+
+    pub fn find_library(&self, name: &str) -> Option<Library> {
+        self.inner.registry.read().unwrap_or_else(|e| e.into_inner()).find_library(name)
+    }
+
+    /// The C-ABI registrar for `library` (what a separately built library receives).
+    pub fn registrar(&self, library: &Library) -> Registrar {
+        task::registrar(&self.inner.registry, library)
+    }
+
+    /// Registers `T` with `library` (through the C ABI, like any library).
+    pub fn register_task<T: Task>(&self, library: &Library) -> Result<()> {
+        task::register::<T>(&self.inner.registry, library)
+    }
+
+    // ---- stores ----
+
+    fn next_storage_id(&self) -> u64 {
+        self.inner.next_storage.fetch_add(1, Ordering::Relaxed)
+    }
+
+    fn element_size(ty: &Type) -> Result<usize> {
+        ty.size().ok_or_else(|| LegateError::Unsupported(format!("stores of variable-size type {ty} are not supported yet")))
+    }
+
+    fn new_storage(&self, ty: Type, shape: Point, kind: StorageKind) -> Result<LogicalStore> {
+        let elem = Self::element_size(&ty)?;
+        let layout = self.inner.mapper.layout(&ty, &shape);
+        let bytes = (shape.volume() as usize)
+            .checked_mul(elem)
+            .ok_or_else(|| invalid(format!("a store of shape {shape} and type {ty} is too large")))?;
+        let buffer = self.inner.sysmem.allocate(bytes)?;
+        let strides = dense_strides(&shape, elem, layout);
+        let data = StorageData { shape: Some(shape), buffer: Some(Arc::new(buffer)), strides, key_partition: None };
+        let storage = Storage::new(self.next_storage_id(), ty, kind, shape.ndim(), data);
+        Ok(LogicalStore::from_storage(storage))
+    }
+
+    /// A store of `shape` (contents unspecified until written).
+    pub fn create_store(&self, ty: Type, shape: &[usize]) -> Result<LogicalStore> {
+        let shape = Point::from_usize(shape)
+            .ok_or_else(|| invalid(format!("stores have at most {} dimensions", crate::shape::LEGATE_MAX_DIM)))?;
+        self.new_storage(ty, shape, StorageKind::Region)
+    }
+
+    /// A store whose shape the task that writes it decides (`ndim` dimensions).
+    pub fn create_unbound_store(&self, ty: Type, ndim: usize) -> Result<LogicalStore> {
+        Self::element_size(&ty)?;
+        if ndim == 0 || ndim > crate::shape::LEGATE_MAX_DIM {
+            return Err(invalid(format!("unbound stores have 1 to {} dimensions", crate::shape::LEGATE_MAX_DIM)));
+        }
+        let data = StorageData { shape: None, buffer: None, strides: Point::splat(ndim, 0), key_partition: None };
+        let storage = Storage::new(self.next_storage_id(), ty, StorageKind::Region, ndim, data);
+        Ok(LogicalStore::from_storage(storage))
+    }
+
+    /// A future-backed store holding `value` (Legate's `optimize_scalar`): 1-d, one element.
+    pub fn create_future(&self, value: impl Into<Scalar>) -> Result<LogicalStore> {
+        let value = value.into();
+        let store = self.new_storage(value.ty().clone(), Point::new(&[1]), StorageKind::Future)?;
+        let (buffer, _) = store.storage().instance();
+        if let Some(b) = buffer {
+            // SAFETY: a brand-new storage: no task can touch it yet.
+            unsafe { b.as_mut_slice().copy_from_slice(value.bytes()) };
+        }
+        Ok(store)
+    }
+
+    /// A store of `shape` initialized from `data` (row-major).
+    pub fn create_store_from<T: Element>(&self, shape: &[usize], data: &[T]) -> Result<LogicalStore> {
+        let ty = Type::of::<T>().ok_or_else(|| invalid("unsupported element type"))?;
+        let volume: usize = shape.iter().product();
+        if volume != data.len() {
+            return Err(LegateError::ShapeMismatch(format!("shape {shape:?} needs {volume} values, got {}", data.len())));
+        }
+        let store = self.create_store(ty, shape)?;
+        let (buffer, strides) = store.storage().instance();
+        if let Some(b) = buffer {
+            // SAFETY: brand-new storage; C layout is checked so the copy is element order.
+            if strides == dense_strides(&store.shape(), T::SIZE, crate::storage::Layout::C) {
+                let bytes = unsafe { std::slice::from_raw_parts(data.as_ptr() as *const u8, std::mem::size_of_val(data)) };
+                unsafe { b.as_mut_slice().copy_from_slice(bytes) };
+            } else {
+                return Err(LegateError::Unsupported("initializing a non-C-layout store from a slice".into()));
+            }
+        }
+        Ok(store)
+    }
+
+    // ---- operations ----
+
+    /// An auto task: the runtime chooses the launch and partitions from constraints.
+    pub fn create_auto_task(&self, library: &Library, task_id: u32) -> TaskLaunch {
+        TaskLaunch::new(self.clone(), library.clone(), task_id, None)
+    }
+
+    /// A manual task over the launch domain `[0, launch_shape)`.
+    pub fn create_manual_task(&self, library: &Library, task_id: u32, launch_shape: &[i64]) -> Result<TaskLaunch> {
+        let shape = Point::try_new(launch_shape).ok_or_else(|| invalid("launch domain has too many dimensions"))?;
+        if shape.ndim() == 0 || shape.as_slice().iter().any(|&e| e <= 0) {
+            return Err(invalid(format!("launch domain {launch_shape:?} must have positive extents")));
+        }
+        Ok(TaskLaunch::new(self.clone(), library.clone(), task_id, Some(shape)))
+    }
+
+    /// Fills `store` with `value` (which must have the store's type).
+    pub fn issue_fill(&self, store: &LogicalStore, value: impl Into<Scalar>) -> Result<()> {
+        builtin::fill(self, store, value.into())
+    }
+
+    /// Copies `src` into `dst` (same shape and type); overlapping views behave as if
+    /// `src` were read completely before `dst` is written.
+    pub fn issue_copy(&self, dst: &LogicalStore, src: &LogicalStore) -> Result<()> {
+        builtin::copy(self, dst, src)
+    }
+
+    /// `dst[i] = src[src_indirect[i]]`.
+    pub fn issue_gather(&self, dst: &LogicalStore, src: &LogicalStore, src_indirect: &LogicalStore) -> Result<()> {
+        builtin::indirect_copy(self, dst, None, src, Some(src_indirect))
+    }
+
+    /// `dst[dst_indirect[i]] = src[i]`.
+    pub fn issue_scatter(&self, dst: &LogicalStore, dst_indirect: &LogicalStore, src: &LogicalStore) -> Result<()> {
+        builtin::indirect_copy(self, dst, Some(dst_indirect), src, None)
+    }
+
+    /// `dst[dst_indirect[i]] = src[src_indirect[i]]`.
+    pub fn issue_scatter_gather(
+        &self,
+        dst: &LogicalStore,
+        dst_indirect: &LogicalStore,
+        src: &LogicalStore,
+        src_indirect: &LogicalStore,
+    ) -> Result<()> {
+        builtin::indirect_copy(self, dst, Some(dst_indirect), src, Some(src_indirect))
+    }
+
+    // ---- waiting and values ----
+
+    /// Returns (and forgets) the errors of tasks that failed so far.
+    pub fn take_errors(&self) -> Result<()> {
+        let mut errs = self.inner.errors.lock().unwrap_or_else(|e| e.into_inner());
+        if errs.is_empty() {
+            return Ok(());
+        }
+        let all: Vec<LegateError> = errs.drain(..).map(|(_, e)| e).collect();
+        drop(errs);
+        if all.len() == 1 {
+            Err(all.into_iter().next().expect("one error"))
+        } else {
+            let n = all.len();
+            Err(LegateError::ManyTaskErrors(n, Box::new(all.into_iter().next().expect("errors"))))
+        }
+    }
+
+    /// Errors of one operation only (for tasks that throw exceptions).
+    pub(crate) fn take_errors_of(&self, op_id: u64) -> Result<()> {
+        let mut errs = self.inner.errors.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(pos) = errs.iter().position(|(id, _)| *id == op_id) {
+            let (_, e) = errs.remove(pos);
+            errs.retain(|(id, _)| *id != op_id);
+            return Err(e);
+        }
+        Ok(())
+    }
+
+    pub(crate) fn wait_nodes(&self, nodes: &[Arc<TaskNode>]) {
+        self.inner.executor.wait(nodes);
+    }
+
+    /// Waits for all submitted work; with `block == false` this is only an ordering
+    /// point (every operation is already ordered by its dependences), so it returns.
+    pub fn issue_execution_fence(&self, block: bool) -> Result<()> {
+        if block {
+            self.inner.executor.wait_all();
+            self.take_errors()?;
+        }
+        Ok(())
+    }
+
+    /// Waits until the tasks that write `store`'s storage have finished, then reports
+    /// any task errors.
+    pub fn wait_store(&self, store: &LogicalStore) -> Result<()> {
+        let writers = store.storage().accesses.lock().unwrap_or_else(|e| e.into_inner()).pending_writers();
+        self.inner.executor.wait(&writers);
+        self.take_errors()
+    }
+
+    /// Waits until no task touches `store`'s storage (before the caller writes it).
+    pub(crate) fn wait_store_idle(&self, store: &LogicalStore) {
+        let pending = store.storage().accesses.lock().unwrap_or_else(|e| e.into_inner()).pending();
+        self.inner.executor.wait(&pending);
+    }
+
+    /// The contents of `store` as an owned array (waits only for its writers).
+    pub fn read_store<T: Element>(&self, store: &LogicalStore) -> Result<ndarray::ArrayD<T>> {
+        let shape = store.shape();
+        self.wait_store(store)?;
+        let mut keep = Vec::new();
+        let raw = crate::point::raw_store(store, &Rect::from_extents(&shape), &mut keep);
+        // SAFETY: every writer of the storage has finished and the instance is kept alive.
+        let piece = unsafe { legate_abi::PhysicalStore::from_raw(raw) };
+        let view = piece.view::<T>().map_err(|e| LegateError::TypeMismatch(e.0))?;
+        Ok(view.to_owned())
+    }
+
+    /// The single value of a one-element store (a future), waiting for it.
+    pub fn read_scalar<T: Element>(&self, store: &LogicalStore) -> Result<T> {
+        let a = self.read_store::<T>(store)?;
+        if a.len() != 1 {
+            return Err(invalid(format!("read_scalar: the store has {} elements, not 1", a.len())));
+        }
+        Ok(*a.iter().next().expect("one element"))
+    }
+
+    /// Overwrites `store` (a view) with `data` in row-major order, after every task
+    /// touching its storage has finished.
+    pub fn write_store<T: Element>(&self, store: &LogicalStore, data: &[T]) -> Result<()> {
+        let shape = store.shape();
+        if shape.volume() as usize != data.len() {
+            return Err(LegateError::ShapeMismatch(format!("store of shape {shape} needs {} values, got {}", shape.volume(), data.len())));
+        }
+        let _g = self.inner.submit_lock.lock().unwrap_or_else(|e| e.into_inner());
+        self.wait_store_idle(store);
+        let mut keep = Vec::new();
+        let raw = crate::point::raw_store(store, &Rect::from_extents(&shape), &mut keep);
+        // SAFETY: no task touches the storage (waited above, submissions held off).
+        let mut piece = unsafe { legate_abi::PhysicalStore::from_raw(raw) };
+        let mut view = piece.view_mut::<T>().map_err(|e| LegateError::TypeMismatch(e.0))?;
+        for (dst, src) in view.iter_mut().zip(data) {
+            *dst = *src;
+        }
+        Ok(())
+    }
+
+    // ---- observability ----
+
+    /// The most recent dependence edges between point tasks (oldest first).
+    pub fn dependences(&self) -> Vec<DependenceEdge> {
+        self.inner.log.lock().unwrap_or_else(|e| e.into_inner()).edges.iter().cloned().collect()
+    }
+
+    /// The most recent operations (oldest first).
+    pub fn operations(&self) -> Vec<OpRecord> {
+        self.inner.log.lock().unwrap_or_else(|e| e.into_inner()).ops.iter().cloned().collect()
+    }
+
+    pub fn clear_dependence_log(&self) {
+        self.inner.log.lock().unwrap_or_else(|e| e.into_inner()).clear();
+    }
+
+    /// Point tasks submitted and not yet finished.
+    pub fn in_flight(&self) -> usize {
+        self.inner.executor.in_flight()
+    }
+}
+
+use crate::shape::Rect;

@@ -1,0 +1,143 @@
+//! Storages: the backing data that logical stores are views of.
+//!
+//! A storage is a region of elements (one instance in system memory, laid out as the
+//! mapper chose), a future (a single value that tasks may still be computing), or
+//! unbound (no shape until the task that produces it binds its output). Ids are handed
+//! out in creation order, so every rank issuing the same program agrees on them. The
+//! storage also carries the scheduler's per-storage state: its recent accesses and its
+//! key partition.
+
+use crate::memory::Buffer;
+use crate::partition::Tiling;
+use crate::scheduler::AccessList;
+use crate::shape::Point;
+use crate::types::Type;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+
+/// Row-major (C) or column-major (Fortran) instance layout.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Layout {
+    #[default]
+    C,
+    F,
+}
+
+/// What kind of backing a storage has.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StorageKind {
+    Region,
+    Future,
+}
+
+/// The mutable part of a storage: its shape (None while unbound) and instance.
+pub(crate) struct StorageData {
+    pub shape: Option<Point>,
+    pub buffer: Option<Arc<Buffer>>,
+    /// Byte strides of the instance, one per storage dimension.
+    pub strides: Point,
+    pub key_partition: Option<Tiling>,
+}
+
+pub struct Storage {
+    id: u64,
+    ty: Type,
+    kind: StorageKind,
+    ndim: usize,
+    data: Mutex<StorageData>,
+    bound: Condvar,
+    pub(crate) accesses: Mutex<AccessList>,
+    /// Serializes folds of reduction contributions into this storage.
+    pub(crate) fold_lock: Mutex<()>,
+}
+
+/// Byte strides of a dense instance with `shape` and element size `elem`.
+pub(crate) fn dense_strides(shape: &Point, elem: usize, layout: Layout) -> Point {
+    let n = shape.ndim();
+    let mut strides = Point::splat(n, 0);
+    let mut acc = elem as i64;
+    let dims: Vec<usize> = match layout {
+        Layout::C => (0..n).rev().collect(),
+        Layout::F => (0..n).collect(),
+    };
+    for d in dims {
+        strides[d] = acc;
+        acc *= shape[d].max(1);
+    }
+    strides
+}
+
+impl Storage {
+    pub(crate) fn new(id: u64, ty: Type, kind: StorageKind, ndim: usize, data: StorageData) -> Arc<Storage> {
+        Arc::new(Storage {
+            id,
+            ty,
+            kind,
+            ndim,
+            data: Mutex::new(data),
+            bound: Condvar::new(),
+            accesses: Mutex::new(AccessList::default()),
+            fold_lock: Mutex::new(()),
+        })
+    }
+
+    pub fn id(&self) -> u64 {
+        self.id
+    }
+
+    pub fn ty(&self) -> &Type {
+        &self.ty
+    }
+
+    pub fn kind(&self) -> StorageKind {
+        self.kind
+    }
+
+    pub fn ndim(&self) -> usize {
+        self.ndim
+    }
+
+    pub(crate) fn data(&self) -> MutexGuard<'_, StorageData> {
+        self.data.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The shape, or None while unbound.
+    pub fn shape_now(&self) -> Option<Point> {
+        self.data().shape
+    }
+
+    pub fn is_unbound(&self) -> bool {
+        self.shape_now().is_none()
+    }
+
+    /// Blocks until the storage is bound and returns its shape.
+    pub fn wait_shape(&self) -> Point {
+        let mut d = self.data();
+        loop {
+            if let Some(s) = d.shape {
+                return s;
+            }
+            d = self.bound.wait(d).unwrap_or_else(|e| e.into_inner());
+        }
+    }
+
+    /// Gives an unbound storage its shape and instance.
+    pub(crate) fn bind(&self, shape: Point, buffer: Arc<Buffer>, strides: Point) {
+        let mut d = self.data();
+        d.shape = Some(shape);
+        d.buffer = Some(buffer);
+        d.strides = strides;
+        drop(d);
+        self.bound.notify_all();
+    }
+
+    pub(crate) fn instance(&self) -> (Option<Arc<Buffer>>, Point) {
+        let d = self.data();
+        (d.buffer.clone(), d.strides)
+    }
+}
+
+impl std::fmt::Debug for Storage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Storage({}, {}, {:?})", self.id, self.ty, self.shape_now())
+    }
+}

@@ -1,0 +1,269 @@
+//! Logical stores: typed views of a storage through a stack of transforms.
+//!
+//! A [`LogicalStore`] is cheap to clone and never copies data: `slice`, `promote`,
+//! `project`, `transpose` and `delinearize` return new views of the same storage, and a
+//! write through any view is seen by every view that aliases it. Tasks receive the tile
+//! of a view; the [`transform::AffineMap`] says which storage elements that is.
+
+pub mod transform;
+
+use crate::error::{invalid, LegateError, Result};
+use crate::partition::{Partition, Tiling};
+use crate::shape::{Point, Rect, LEGATE_MAX_DIM};
+use crate::storage::{Storage, StorageKind};
+use crate::types::Type;
+use std::sync::Arc;
+use transform::{AffineMap, Transform};
+
+#[derive(Clone)]
+pub struct LogicalStore {
+    storage: Arc<Storage>,
+    /// None only for an untransformed view of a storage that is still unbound.
+    shape: Option<Point>,
+    map: AffineMap,
+    transforms: Arc<Vec<Transform>>,
+}
+
+impl std::fmt::Debug for LogicalStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "LogicalStore(storage {}, {}, shape {:?}", self.storage.id(), self.ty(), self.shape)?;
+        if !self.transforms.is_empty() {
+            write!(f, ", {:?}", self.transforms)?;
+        }
+        write!(f, ")")
+    }
+}
+
+fn check_dim(dim: usize, ndim: usize, what: &str) -> Result<()> {
+    if dim >= ndim {
+        return Err(invalid(format!("{what}: dimension {dim} is out of range for a {ndim}-d store")));
+    }
+    Ok(())
+}
+
+impl LogicalStore {
+    pub(crate) fn from_storage(storage: Arc<Storage>) -> LogicalStore {
+        let ndim = storage.ndim();
+        LogicalStore { shape: storage.shape_now(), storage, map: AffineMap::identity(ndim), transforms: Arc::new(Vec::new()) }
+    }
+
+    pub fn storage(&self) -> &Arc<Storage> {
+        &self.storage
+    }
+
+    pub fn ty(&self) -> &Type {
+        self.storage.ty()
+    }
+
+    pub fn map(&self) -> &AffineMap {
+        &self.map
+    }
+
+    pub fn transforms(&self) -> &[Transform] {
+        &self.transforms
+    }
+
+    pub fn transformed(&self) -> bool {
+        !self.transforms.is_empty()
+    }
+
+    pub fn ndim(&self) -> usize {
+        self.map.view_ndim()
+    }
+
+    pub fn is_future(&self) -> bool {
+        self.storage.kind() == StorageKind::Future
+    }
+
+    /// True until the task producing an unbound store has run.
+    pub fn unbound(&self) -> bool {
+        self.shape.is_none() && self.storage.is_unbound()
+    }
+
+    /// The view's extents; for an unbound store this waits for the producing task.
+    pub fn shape(&self) -> Point {
+        match self.shape {
+            Some(s) => s,
+            None => self.storage.wait_shape(),
+        }
+    }
+
+    /// The extents if known without waiting.
+    pub fn shape_if_known(&self) -> Option<Point> {
+        self.shape.or_else(|| self.storage.shape_now())
+    }
+
+    pub fn volume(&self) -> u64 {
+        self.shape().volume()
+    }
+
+    /// Whether the view is the whole storage, untransformed.
+    pub fn is_whole_storage(&self) -> bool {
+        self.transforms.is_empty()
+    }
+
+    fn bound_shape(&self, what: &str) -> Result<Point> {
+        self.shape_if_known()
+            .ok_or_else(|| invalid(format!("{what}: the store is unbound; run the task that produces it first")))
+    }
+
+    fn derive(&self, t: Transform, shape: Point) -> LogicalStore {
+        let mut transforms = (*self.transforms).clone();
+        let map = self.map.then(&t);
+        transforms.push(t);
+        LogicalStore { storage: self.storage.clone(), shape: Some(shape), map, transforms: Arc::new(transforms) }
+    }
+
+    /// The view `start:stop:step` along `dim`, with Python's slice rules (negative
+    /// indices count from the end, bounds are clamped; `step` may be negative).
+    pub fn slice(&self, dim: usize, start: Option<i64>, stop: Option<i64>, step: i64) -> Result<LogicalStore> {
+        let shape = self.bound_shape("slice")?;
+        check_dim(dim, shape.ndim(), "slice")?;
+        if step == 0 {
+            return Err(invalid("slice step cannot be zero"));
+        }
+        let n = shape[dim];
+        let norm = |v: i64, lo: i64, hi: i64| if v < 0 { (v + n).max(lo) } else { v.min(hi) };
+        let (start, stop) = if step > 0 {
+            (start.map_or(0, |s| norm(s, 0, n)), stop.map_or(n, |s| norm(s, 0, n)))
+        } else {
+            (start.map_or(n - 1, |s| norm(s, -1, n - 1)), stop.map_or(-1, |s| norm(s, -1, n - 1)))
+        };
+        let len = if step > 0 {
+            if stop > start { (stop - start + step - 1) / step } else { 0 }
+        } else if start > stop {
+            (start - stop + (-step) - 1) / (-step)
+        } else {
+            0
+        };
+        let mut new_shape = shape;
+        new_shape[dim] = len;
+        Ok(self.derive(Transform::Slice { dim, start: if len == 0 { 0 } else { start }, step }, new_shape))
+    }
+
+    /// Shorthand for a unit-step slice `[start, stop)` that must lie inside the store.
+    pub fn slice_range(&self, dim: usize, start: i64, stop: i64) -> Result<LogicalStore> {
+        let shape = self.bound_shape("slice")?;
+        check_dim(dim, shape.ndim(), "slice")?;
+        if start < 0 || stop < start || stop > shape[dim] {
+            return Err(invalid(format!("slice [{start}, {stop}) is out of range for extent {} of dimension {dim}", shape[dim])));
+        }
+        self.slice(dim, Some(start), Some(stop), 1)
+    }
+
+    /// Adds a dimension of extent `dim_size` at `extra_dim` whose coordinates all read the
+    /// same elements (a broadcast).
+    pub fn promote(&self, extra_dim: usize, dim_size: i64) -> Result<LogicalStore> {
+        let shape = self.bound_shape("promote")?;
+        if extra_dim > shape.ndim() {
+            return Err(invalid(format!("promote: dimension {extra_dim} is out of range for a {}-d store", shape.ndim())));
+        }
+        if shape.ndim() >= LEGATE_MAX_DIM {
+            return Err(invalid(format!("promote: a store cannot have more than {LEGATE_MAX_DIM} dimensions")));
+        }
+        if dim_size < 0 {
+            return Err(invalid("promote: the new extent must be non-negative"));
+        }
+        Ok(self.derive(Transform::Promote { dim: extra_dim, size: dim_size }, shape.insert(extra_dim, dim_size)))
+    }
+
+    /// Fixes dimension `dim` at `index` and removes it.
+    pub fn project(&self, dim: usize, index: i64) -> Result<LogicalStore> {
+        let shape = self.bound_shape("project")?;
+        check_dim(dim, shape.ndim(), "project")?;
+        if index < 0 || index >= shape[dim] {
+            return Err(invalid(format!("project: index {index} is out of range for extent {} of dimension {dim}", shape[dim])));
+        }
+        Ok(self.derive(Transform::Project { dim, index }, shape.remove(dim)))
+    }
+
+    /// Permutes the dimensions: new dimension `i` is old dimension `axes[i]`.
+    pub fn transpose(&self, axes: &[usize]) -> Result<LogicalStore> {
+        let shape = self.bound_shape("transpose")?;
+        let mut seen = vec![false; shape.ndim()];
+        if axes.len() != shape.ndim() || axes.iter().any(|&a| a >= shape.ndim() || std::mem::replace(&mut seen[a], true)) {
+            return Err(invalid(format!("transpose: {axes:?} is not a permutation of the {} dimensions", shape.ndim())));
+        }
+        let new_shape = Point::new(&axes.iter().map(|&a| shape[a]).collect::<Vec<_>>());
+        Ok(self.derive(Transform::Transpose { axes: axes.to_vec() }, new_shape))
+    }
+
+    /// Splits dimension `dim` into `sizes` (row-major); their product must equal its extent.
+    pub fn delinearize(&self, dim: usize, sizes: &[i64]) -> Result<LogicalStore> {
+        let shape = self.bound_shape("delinearize")?;
+        check_dim(dim, shape.ndim(), "delinearize")?;
+        if sizes.iter().any(|&s| s < 0) || sizes.iter().product::<i64>() != shape[dim] {
+            return Err(invalid(format!("delinearize: {sizes:?} does not multiply to extent {} of dimension {dim}", shape[dim])));
+        }
+        if shape.ndim() - 1 + sizes.len() > LEGATE_MAX_DIM {
+            return Err(invalid(format!("delinearize: a store cannot have more than {LEGATE_MAX_DIM} dimensions")));
+        }
+        let mut v = shape.as_slice().to_vec();
+        v.splice(dim..=dim, sizes.iter().copied());
+        Ok(self.derive(Transform::Delinearize { dim, shape: sizes.to_vec() }, Point::new(&v)))
+    }
+
+    /// Splits the store into tiles of `tile_shape`.
+    pub fn partition_by_tiling(&self, tile_shape: &[i64]) -> Result<StorePartition> {
+        let shape = self.bound_shape("partition_by_tiling")?;
+        if tile_shape.len() != shape.ndim() || tile_shape.iter().any(|&t| t <= 0) {
+            return Err(invalid(format!("partition_by_tiling: tile {tile_shape:?} does not fit a {}-d store (positive extents, one per dimension)", shape.ndim())));
+        }
+        let tile = Point::new(tile_shape);
+        let mut colors = tile;
+        for d in 0..shape.ndim() {
+            colors[d] = ((shape[d] + tile[d] - 1) / tile[d]).max(1);
+        }
+        Ok(StorePartition { store: self.clone(), partition: Partition::Tiling(Tiling::new(tile, colors)) })
+    }
+
+    /// Whether two views share a storage.
+    pub fn same_storage(&self, other: &LogicalStore) -> bool {
+        Arc::ptr_eq(&self.storage, &other.storage)
+    }
+
+    /// The rectangle of the whole view.
+    pub fn full_rect(&self) -> Rect {
+        Rect::from_extents(&self.shape())
+    }
+}
+
+/// A store together with a partition of it (what manual tasks take).
+#[derive(Clone, Debug)]
+pub struct StorePartition {
+    store: LogicalStore,
+    partition: Partition,
+}
+
+impl StorePartition {
+    pub fn new(store: LogicalStore, partition: Partition) -> StorePartition {
+        StorePartition { store, partition }
+    }
+
+    pub fn store(&self) -> &LogicalStore {
+        &self.store
+    }
+
+    pub fn partition(&self) -> &Partition {
+        &self.partition
+    }
+
+    /// Number of pieces along each dimension.
+    pub fn color_shape(&self) -> Option<Point> {
+        self.partition.as_tiling().map(|t| t.colors)
+    }
+
+    /// The piece of color `color` as a store of its own (a slice view).
+    pub fn get_child_store(&self, color: &[i64]) -> Result<LogicalStore> {
+        let tiling = self.partition.as_tiling().ok_or_else(|| invalid("only tilings have child stores"))?;
+        if color.len() != tiling.colors.ndim() || color.iter().zip(tiling.colors.as_slice()).any(|(&c, &n)| c < 0 || c >= n) {
+            return Err(LegateError::InvalidArgument(format!("color {color:?} is outside the color space {:?}", tiling.colors)));
+        }
+        let rect = tiling.child_rect(&Point::new(color), &self.store.shape());
+        let mut s = self.store.clone();
+        for d in 0..rect.ndim() {
+            s = s.slice(d, Some(rect.lo[d]), Some(rect.hi[d]), 1)?;
+        }
+        Ok(s)
+    }
+}
