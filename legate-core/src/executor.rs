@@ -81,8 +81,17 @@ impl TaskNode {
 
 struct Queue {
     tasks: Mutex<VecDeque<Arc<TaskNode>>>,
+    /// Tasks in `tasks`, readable without the lock (for spinning workers).
+    len: AtomicUsize,
+    /// Workers blocked on `ready`; enqueuers skip the wake-up syscall when there are none.
+    sleepers: AtomicUsize,
     ready: Condvar,
 }
+
+/// How long an idle worker polls for work before it sleeps. Waking a sleeping thread
+/// costs a system call on both sides — more than a small task — so brief idleness
+/// between operations is bridged by polling.
+const SPIN_ROUNDS: usize = 2000;
 
 struct Shared {
     queues: [Queue; 3],
@@ -104,7 +113,12 @@ pub struct Executor {
 
 impl Executor {
     pub fn new(cpus: usize, omps: usize, omp_threads: usize, profiler: Option<Arc<Profiler>>) -> std::io::Result<Executor> {
-        let queue = || Queue { tasks: Mutex::new(VecDeque::new()), ready: Condvar::new() };
+        let queue = || Queue {
+            tasks: Mutex::new(VecDeque::new()),
+            len: AtomicUsize::new(0),
+            sleepers: AtomicUsize::new(0),
+            ready: Condvar::new(),
+        };
         let shared = Arc::new(Shared {
             queues: [queue(), queue(), queue()],
             in_flight: AtomicUsize::new(0),
@@ -226,26 +240,48 @@ impl Drop for Executor {
 
 fn enqueue(s: &Shared, node: Arc<TaskNode>) {
     let q = &s.queues[node.kind as usize];
-    q.tasks.lock().unwrap_or_else(|e| e.into_inner()).push_back(node);
-    q.ready.notify_one();
+    let mut tasks = q.tasks.lock().unwrap_or_else(|e| e.into_inner());
+    tasks.push_back(node);
+    q.len.store(tasks.len(), Ordering::SeqCst);
+    // Sleepers register under the lock, so reading the count here cannot miss one.
+    let wake = q.sleepers.load(Ordering::SeqCst) > 0;
+    drop(tasks);
+    if wake {
+        q.ready.notify_one();
+    }
+}
+
+/// Takes the next task of `q`, polling briefly and then sleeping; None at shutdown.
+fn next_task(s: &Shared, q: &Queue) -> Option<Arc<TaskNode>> {
+    for round in 0..SPIN_ROUNDS {
+        if q.len.load(Ordering::Relaxed) > 0 {
+            break;
+        }
+        if round % 64 == 63 {
+            std::thread::yield_now();
+        } else {
+            std::hint::spin_loop();
+        }
+    }
+    let mut tasks = q.tasks.lock().unwrap_or_else(|e| e.into_inner());
+    loop {
+        if let Some(n) = tasks.pop_front() {
+            q.len.store(tasks.len(), Ordering::SeqCst);
+            return Some(n);
+        }
+        if s.shutdown.load(Ordering::SeqCst) {
+            return None;
+        }
+        q.sleepers.fetch_add(1, Ordering::SeqCst);
+        tasks = q.ready.wait(tasks).unwrap_or_else(|e| e.into_inner());
+        q.sleepers.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 fn worker(s: Arc<Shared>, proc_id: usize, kind: VariantKind, pool: Option<rayon::ThreadPool>) {
     let ctx = WorkerContext { proc_id, kind, num_threads: pool.as_ref().map_or(1, |p| p.current_num_threads()), pool: pool.as_ref() };
     let q = &s.queues[kind as usize];
-    loop {
-        let node = {
-            let mut tasks = q.tasks.lock().unwrap_or_else(|e| e.into_inner());
-            loop {
-                if let Some(n) = tasks.pop_front() {
-                    break n;
-                }
-                if s.shutdown.load(Ordering::SeqCst) {
-                    return;
-                }
-                tasks = q.ready.wait(tasks).unwrap_or_else(|e| e.into_inner());
-            }
-        };
+    while let Some(node) = next_task(&s, q) {
         let mut next = Some(node);
         while let Some(n) = next {
             next = run(&s, &ctx, n);

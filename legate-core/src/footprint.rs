@@ -165,16 +165,33 @@ fn add(a: &Progression, b: &Progression, budget: usize) -> Vec<Progression> {
 }
 
 /// A set of storage elements: `All` (unknown extent, e.g. an unbound storage) or a union
-/// of boxes, each a progression per storage dimension.
+/// of boxes, each a progression per storage dimension. The common single box is kept
+/// inline (no allocation on the per-operation path).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Footprint {
     All,
-    Boxes { ndim: u8, boxes: Vec<[Progression; LEGATE_MAX_DIM]> },
+    Box { ndim: u8, dims: [Progression; LEGATE_MAX_DIM] },
+    Union { ndim: u8, boxes: Vec<[Progression; LEGATE_MAX_DIM]> },
 }
 
 impl Footprint {
     pub fn empty(ndim: usize) -> Footprint {
-        Footprint::Boxes { ndim: ndim as u8, boxes: Vec::new() }
+        Footprint::Union { ndim: ndim as u8, boxes: Vec::new() }
+    }
+
+    fn boxes(&self) -> &[[Progression; LEGATE_MAX_DIM]] {
+        match self {
+            Footprint::All => &[],
+            Footprint::Box { dims, .. } => std::slice::from_ref(dims),
+            Footprint::Union { boxes, .. } => boxes,
+        }
+    }
+
+    fn ndim(&self) -> usize {
+        match self {
+            Footprint::All => 0,
+            Footprint::Box { ndim, .. } | Footprint::Union { ndim, .. } => *ndim as usize,
+        }
     }
 
     /// The storage elements that view rectangle `rect` touches through `map`.
@@ -182,6 +199,30 @@ impl Footprint {
         let sdim = map.storage_ndim();
         if rect.is_empty() {
             return Footprint::empty(sdim);
+        }
+        // Fast path: each storage dimension follows at most one view dimension (every
+        // transform but delinearize), so the footprint is one box.
+        let mut dims = [Progression::single(0); LEGATE_MAX_DIM];
+        let mut simple = true;
+        for (d, dim) in dims.iter_mut().enumerate().take(sdim) {
+            let mut p = Progression::single(map.offset(d));
+            let mut terms = 0;
+            for j in 0..map.view_ndim() {
+                let c = map.coef(d, j);
+                if c != 0 {
+                    terms += 1;
+                    let t = term(c, rect.lo[j], rect.hi[j]);
+                    p = Progression { start: p.start + t.start, ..t };
+                }
+            }
+            if terms > 1 {
+                simple = false;
+                break;
+            }
+            *dim = p;
+        }
+        if simple {
+            return Footprint::Box { ndim: sdim as u8, dims };
         }
         // Per storage dimension, the union of progressions its coordinate ranges over.
         let mut per_dim: Vec<Vec<Progression>> = Vec::with_capacity(sdim);
@@ -216,21 +257,22 @@ impl Footprint {
             }
             boxes = next;
         }
-        Footprint::Boxes { ndim: sdim as u8, boxes }
+        Footprint::Union { ndim: sdim as u8, boxes }
     }
 
     pub fn is_empty(&self) -> bool {
         match self {
             Footprint::All => false,
-            Footprint::Boxes { boxes, .. } => boxes.is_empty(),
+            _ => self.boxes().is_empty(),
         }
     }
 
     pub fn intersects(&self, other: &Footprint) -> bool {
         match (self, other) {
             (Footprint::All, o) | (o, Footprint::All) => !o.is_empty(),
-            (Footprint::Boxes { ndim, boxes: a }, Footprint::Boxes { boxes: b, .. }) => {
-                let n = *ndim as usize;
+            _ => {
+                let n = self.ndim();
+                let (a, b) = (self.boxes(), other.boxes());
                 a.iter().any(|x| b.iter().any(|y| (0..n).all(|d| x[d].intersects(&y[d]))))
             }
         }
@@ -242,8 +284,9 @@ impl Footprint {
         match (self, other) {
             (Footprint::All, _) => true,
             (_, Footprint::All) => false,
-            (Footprint::Boxes { ndim, boxes: a }, Footprint::Boxes { boxes: b, .. }) => {
-                let n = *ndim as usize;
+            _ => {
+                let n = self.ndim();
+                let (a, b) = (self.boxes(), other.boxes());
                 b.iter().all(|y| a.iter().any(|x| (0..n).all(|d| x[d].contains(&y[d]))))
             }
         }
@@ -291,10 +334,9 @@ mod tests {
     }
 
     fn box_members(fp: &Footprint) -> Vec<Point> {
-        let Footprint::Boxes { ndim, boxes } = fp else { panic!() };
         let mut out = Vec::new();
-        for b in boxes {
-            let n = *ndim as usize;
+        for b in fp.boxes() {
+            let n = fp.ndim();
             let counts: Vec<i64> = (0..n).map(|d| b[d].count).collect();
             let ext = Point::new(&counts);
             for i in 0..ext.volume() {

@@ -322,7 +322,7 @@ fn launch(t: TaskLaunch) -> Result<(u64, Vec<Arc<TaskNode>>)> {
     let mut log = inner.log.lock().unwrap_or_else(|e| e.into_inner());
     log.op(OpRecord {
         op_id,
-        name: entry.name.to_string(),
+        name: entry.name.clone(),
         points: launch.colors.volume(),
         args: t.args.iter().map(|a| (a.store.storage().id(), privilege(a.role))).collect(),
     });

@@ -15,7 +15,10 @@ use legate_abi::raw::{RawScalar, RawStore, RawTaskContext, TaskFn, STORE_FUTURE,
 use legate_abi::{PhysicalStore, ReductionOp, TypeCode, ABI_VERSION};
 use std::ffi::c_void;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use smallvec::SmallVec;
 use std::sync::{Arc, Mutex};
+
+type Stores = SmallVec<[RawStore; 4]>;
 
 /// How a task uses an argument.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -54,10 +57,10 @@ pub(crate) struct OpShared {
     pub sysmem: Arc<Memory>,
     pub errors: ErrorSink,
     remaining: AtomicUsize,
-    /// Per argument: private reduction buffers deposited by points (color index order).
-    reductions: Vec<Mutex<Vec<(u64, Rect, Buffer)>>>,
-    /// Per argument: pieces bound by points for unbound outputs.
-    pieces: Vec<Mutex<Vec<(u64, Point, Buffer)>>>,
+    /// (argument, color index, tile, buffer): private reduction buffers deposited by points.
+    reductions: Mutex<Vec<(usize, u64, Rect, Buffer)>>,
+    /// (argument, color index, extents, buffer): pieces bound by points for unbound outputs.
+    pieces: Mutex<Vec<(usize, u64, Point, Buffer)>>,
 }
 
 impl OpShared {
@@ -73,7 +76,6 @@ impl OpShared {
         sysmem: Arc<Memory>,
         errors: ErrorSink,
     ) -> OpShared {
-        let n = args.len();
         OpShared {
             op_id,
             name,
@@ -85,8 +87,8 @@ impl OpShared {
             sysmem,
             errors,
             remaining: AtomicUsize::new(launch_shape.volume() as usize),
-            reductions: (0..n).map(|_| Mutex::new(Vec::new())).collect(),
-            pieces: (0..n).map(|_| Mutex::new(Vec::new())).collect(),
+            reductions: Mutex::new(Vec::new()),
+            pieces: Mutex::new(Vec::new()),
         }
     }
 
@@ -96,8 +98,9 @@ impl OpShared {
     }
 }
 
-/// The raw description of `rect` of `store`, keeping the instance alive in `keep`.
-pub(crate) fn raw_store(store: &LogicalStore, rect: &Rect, keep: &mut Vec<Arc<Buffer>>) -> RawStore {
+/// The raw description of `rect` of `store`. The instance stays alive as long as the
+/// store does: a bound storage never replaces its instance.
+pub(crate) fn raw_store(store: &LogicalStore, rect: &Rect) -> RawStore {
     let storage = store.storage();
     let (buffer, sstrides) = storage.instance();
     let (vstrides, origin) = store.map().view_strides(sstrides.as_slice());
@@ -107,9 +110,6 @@ pub(crate) fn raw_store(store: &LogicalStore, rect: &Rect, keep: &mut Vec<Arc<Bu
         offset += vstrides[j] * rect.lo[j];
     }
     let data = if rect.is_empty() || base.is_null() { base } else { base.wrapping_offset(offset as isize) };
-    if let Some(b) = buffer {
-        keep.push(b);
-    }
     let ty = store.ty();
     RawStore {
         data,
@@ -126,8 +126,7 @@ pub(crate) fn raw_store(store: &LogicalStore, rect: &Rect, keep: &mut Vec<Arc<Bu
 
 /// The bounding rectangle of what `source`'s piece names, clipped to `extents`.
 fn resolve_image(source: &LogicalStore, source_rect: &Rect, kind: ImageKind, extents: &Point) -> Result<Rect, String> {
-    let mut keep = Vec::new();
-    let raw = raw_store(source, source_rect, &mut keep);
+    let raw = raw_store(source, source_rect);
     // SAFETY: the point depends on the source's writers, which have finished.
     let piece = unsafe { PhysicalStore::from_raw(raw) };
     let n = extents.ndim();
@@ -185,8 +184,8 @@ fn resolve_image(source: &LogicalStore, source_rect: &Rect, kind: ImageKind, ext
 struct PointData<'a> {
     op: &'a OpShared,
     /// Index into `op.args` of each output, in output order.
-    output_args: Vec<usize>,
-    bound: Vec<Option<(Point, Buffer)>>,
+    output_args: SmallVec<[usize; 4]>,
+    bound: SmallVec<[Option<(Point, Buffer)>; 4]>,
     error: Option<String>,
 }
 
@@ -239,10 +238,9 @@ unsafe extern "C" fn report_error_cb(data: *mut c_void, msg: *const u8, len: usi
 
 /// Runs point `color` (the `color_index`-th in launch order) of `op`.
 pub(crate) fn run_point(op: &OpShared, color: &Point, color_index: u64, pieces: &[Piece], worker: &WorkerContext) {
-    let mut keep = Vec::new();
-    let (mut inputs, mut outputs, mut reductions) = (Vec::new(), Vec::new(), Vec::new());
-    let mut private: Vec<(usize, Rect, Buffer)> = Vec::new();
-    let mut output_args = Vec::new();
+    let (mut inputs, mut outputs, mut reductions): (Stores, Stores, Stores) = Default::default();
+    let mut private: SmallVec<[(usize, Rect, Buffer); 2]> = SmallVec::new();
+    let mut output_args: SmallVec<[usize; 4]> = SmallVec::new();
     let mut failure: Option<String> = None;
     for (i, (arg, piece)) in op.args.iter().zip(pieces).enumerate() {
         let rect = match piece {
@@ -258,7 +256,7 @@ pub(crate) fn run_point(op: &OpShared, color: &Point, color_index: u64, pieces: 
             }
         };
         match arg.role {
-            Role::Input => inputs.push(raw_store(&arg.store, &rect, &mut keep)),
+            Role::Input => inputs.push(raw_store(&arg.store, &rect)),
             Role::Output if arg.unbound => {
                 let ty = arg.store.ty();
                 output_args.push(i);
@@ -276,7 +274,7 @@ pub(crate) fn run_point(op: &OpShared, color: &Point, color_index: u64, pieces: 
             }
             Role::Output => {
                 output_args.push(i);
-                outputs.push(raw_store(&arg.store, &rect, &mut keep));
+                outputs.push(raw_store(&arg.store, &rect));
             }
             Role::Reduction(rop) => {
                 let ty = arg.store.ty();
@@ -311,7 +309,7 @@ pub(crate) fn run_point(op: &OpShared, color: &Point, color_index: u64, pieces: 
             }
         }
     }
-    let scalars: Vec<RawScalar> = op
+    let scalars: SmallVec<[RawScalar; 4]> = op
         .scalars
         .iter()
         .map(|s| RawScalar { type_code: s.ty().code() as u32, size: s.bytes().len() as u64, data: s.bytes().as_ptr() })
@@ -349,15 +347,15 @@ pub(crate) fn run_point(op: &OpShared, color: &Point, color_index: u64, pieces: 
     if let Some(msg) = failure {
         op.fail(color, msg);
     }
-    for (i, rect, buf) in private {
-        op.reductions[i].lock().unwrap_or_else(|e| e.into_inner()).push((color_index, rect, buf));
+    if !private.is_empty() {
+        let mut deposits = op.reductions.lock().unwrap_or_else(|e| e.into_inner());
+        deposits.extend(private.into_iter().map(|(i, rect, buf)| (i, color_index, rect, buf)));
     }
     for (k, bound) in pd.bound.into_iter().enumerate() {
         if let Some((ext, buf)) = bound {
-            op.pieces[pd.output_args[k]].lock().unwrap_or_else(|e| e.into_inner()).push((color_index, ext, buf));
+            op.pieces.lock().unwrap_or_else(|e| e.into_inner()).push((pd.output_args[k], color_index, ext, buf));
         }
     }
-    drop(keep);
     if op.remaining.fetch_sub(1, Ordering::AcqRel) == 1 {
         finish_operation(op);
     }
@@ -367,13 +365,17 @@ pub(crate) fn run_point(op: &OpShared, color: &Point, color_index: u64, pieces: 
 fn finish_operation(op: &OpShared) {
     for (i, arg) in op.args.iter().enumerate() {
         if let Role::Reduction(rop) = arg.role {
-            let mut parts = std::mem::take(&mut *op.reductions[i].lock().unwrap_or_else(|e| e.into_inner()));
+            let mut parts: Vec<(u64, Rect, Buffer)> = {
+                let mut all = op.reductions.lock().unwrap_or_else(|e| e.into_inner());
+                let (mine, rest) = std::mem::take(&mut *all).into_iter().partition(|p| p.0 == i);
+                *all = rest;
+                mine.into_iter().map(|(_, c, r, b)| (c, r, b)).collect()
+            };
             parts.sort_by_key(|p| p.0);
             let storage = arg.store.storage();
             let _fold = storage.fold_lock.lock().unwrap_or_else(|e| e.into_inner());
             for (_, rect, buf) in parts {
-                let mut keep = Vec::new();
-                let raw = raw_store(&arg.store, &rect, &mut keep);
+                let raw = raw_store(&arg.store, &rect);
                 // SAFETY: the reduction's tile is reserved for this operation by the
                 // scheduler, and the fold lock excludes concurrent same-op folds.
                 let target = unsafe { PhysicalStore::from_raw(raw) };
@@ -381,7 +383,12 @@ fn finish_operation(op: &OpShared) {
             }
         }
         if arg.unbound {
-            let mut parts = std::mem::take(&mut *op.pieces[i].lock().unwrap_or_else(|e| e.into_inner()));
+            let mut parts: Vec<(u64, Point, Buffer)> = {
+                let mut all = op.pieces.lock().unwrap_or_else(|e| e.into_inner());
+                let (mine, rest) = std::mem::take(&mut *all).into_iter().partition(|p| p.0 == i);
+                *all = rest;
+                mine.into_iter().map(|(_, c, e, b)| (c, e, b)).collect()
+            };
             parts.sort_by_key(|p| p.0);
             bind_pieces(op, arg, parts);
         }

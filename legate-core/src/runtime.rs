@@ -328,8 +328,7 @@ impl Runtime {
     pub fn read_store<T: Element>(&self, store: &LogicalStore) -> Result<ndarray::ArrayD<T>> {
         let shape = store.shape();
         self.wait_store(store)?;
-        let mut keep = Vec::new();
-        let raw = crate::point::raw_store(store, &Rect::from_extents(&shape), &mut keep);
+        let raw = crate::point::raw_store(store, &Rect::from_extents(&shape));
         // SAFETY: every writer of the storage has finished and the instance is kept alive.
         let piece = unsafe { legate_abi::PhysicalStore::from_raw(raw) };
         let view = piece.view::<T>().map_err(|e| LegateError::TypeMismatch(e.0))?;
@@ -354,8 +353,7 @@ impl Runtime {
         }
         let _g = self.inner.submit_lock.lock().unwrap_or_else(|e| e.into_inner());
         self.wait_store_idle(store);
-        let mut keep = Vec::new();
-        let raw = crate::point::raw_store(store, &Rect::from_extents(&shape), &mut keep);
+        let raw = crate::point::raw_store(store, &Rect::from_extents(&shape));
         // SAFETY: no task touches the storage (waited above, submissions held off).
         let mut piece = unsafe { legate_abi::PhysicalStore::from_raw(raw) };
         let mut view = piece.view_mut::<T>().map_err(|e| LegateError::TypeMismatch(e.0))?;

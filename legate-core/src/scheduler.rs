@@ -121,7 +121,7 @@ pub struct DependenceEdge {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OpRecord {
     pub op_id: u64,
-    pub name: String,
+    pub name: std::sync::Arc<str>,
     pub points: u64,
     /// (storage id, privilege) of each argument.
     pub args: Vec<(u64, Privilege)>,

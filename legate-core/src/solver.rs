@@ -12,7 +12,7 @@
 use crate::constraint::{Constraint, Variable};
 use crate::error::{invalid, LegateError, Result};
 use crate::partition::{Partition, Tiling};
-use crate::shape::Point;
+use crate::shape::{Point, LEGATE_MAX_DIM};
 use crate::store::LogicalStore;
 
 /// What the solver needs to know about one argument.
@@ -110,7 +110,7 @@ fn solve_impl(args: &[SolverArg], constraints: &[Constraint], procs: usize, min_
     };
     let mut parent: Vec<usize> = (0..n).collect();
     let mut derived: Vec<Option<&Constraint>> = vec![None; n];
-    let mut fixed: Vec<Vec<bool>> = args.iter().map(|a| vec![false; a.store.ndim()]).collect();
+    let mut fixed: Vec<[bool; LEGATE_MAX_DIM]> = vec![[false; LEGATE_MAX_DIM]; n];
     for c in constraints {
         match c {
             Constraint::Align(a, b) => {
@@ -128,10 +128,10 @@ fn solve_impl(args: &[SolverArg], constraints: &[Constraint], procs: usize, min_
             Constraint::Broadcast(v, dims) => {
                 let i = check(v)?;
                 match dims {
-                    None => fixed[i].fill(true),
+                    None => fixed[i][..args[i].store.ndim()].fill(true),
                     Some(ds) => {
                         for &d in ds {
-                            if d >= fixed[i].len() {
+                            if d >= args[i].store.ndim() {
                                 return Err(invalid(format!("broadcast: dimension {d} is out of range for argument {i}")));
                             }
                             fixed[i][d] = true;
@@ -158,17 +158,17 @@ fn solve_impl(args: &[SolverArg], constraints: &[Constraint], procs: usize, min_
         }
     }
     // Broadcast dims apply to the whole aligned group.
-    let mut group_fixed: Vec<Vec<bool>> = fixed.clone();
+    let mut group_fixed = fixed.clone();
     for i in 0..n {
         let r = roots[i];
         if r != i {
-            for d in 0..fixed[i].len().min(group_fixed[r].len()) {
+            for d in 0..LEGATE_MAX_DIM {
                 group_fixed[r][d] |= fixed[i][d];
             }
         }
     }
     let group_of = |i: usize| roots[i];
-    let fixed_of = |i: usize| &group_fixed[group_of(i)];
+    let fixed_of = |i: usize| &group_fixed[group_of(i)][..args[i].store.ndim()];
 
     // The key group: the largest partitionable one (outputs win ties).
     let partitionable = |i: usize| {
