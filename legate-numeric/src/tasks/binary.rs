@@ -1,0 +1,246 @@
+//! Binary ufuncs (`add`, `power`, `less`, ...) with NumPy's semantics per type family.
+//!
+//! Inputs have one type `T` (the caller promotes first, as NumPy does); the output is
+//! `T`, or `bool` for comparisons and logical operations.
+
+use super::loops::{map2, Operand};
+use crate::ops::BinaryOp;
+use legate_core::{Element, PhysicalStore, Task, TaskContext, TaskError};
+use num_complex::Complex;
+use num_traits::Float;
+
+pub struct BinaryTask;
+
+/// Reads input `which` of a binary launch: a tile, or a scalar when flagged.
+pub(crate) fn operand<'a, T: Element>(ctx: &TaskContext<'a>, scalar: bool, scalar_index: usize, input: &mut usize) -> Result<Operand<'a, T>, TaskError> {
+    if scalar {
+        Ok(Operand::Scalar(ctx.scalar::<T>(scalar_index)?))
+    } else {
+        *input += 1;
+        Ok(Operand::Tile(ctx.input(*input - 1)?))
+    }
+}
+
+fn unsupported(op: BinaryOp, ty: &str) -> TaskError {
+    TaskError::new(format!("ufunc '{}' is not supported for {ty}", op.name()))
+}
+
+fn float_op<T: Float + Element>(op: BinaryOp, out: &PhysicalStore, a: &Operand<T>, b: &Operand<T>) -> Result<(), TaskError> {
+    use BinaryOp::*;
+    let zero = T::zero();
+    match op {
+        Add => map2(out, a, b, |x: T, y: T| x + y),
+        Subtract => map2(out, a, b, |x: T, y: T| x - y),
+        Multiply => map2(out, a, b, |x: T, y: T| x * y),
+        TrueDivide => map2(out, a, b, |x: T, y: T| x / y),
+        FloorDivide => map2(out, a, b, |x: T, y: T| (x / y).floor()),
+        // Python's modulo: the result takes the divisor's sign.
+        Remainder => map2(out, a, b, |x: T, y: T| {
+            let r = x % y;
+            if r != zero && ((r < zero) != (y < zero)) { r + y } else { r }
+        }),
+        Fmod => map2(out, a, b, |x: T, y: T| x % y),
+        Power => map2(out, a, b, |x: T, y: T| x.powf(y)),
+        Maximum => map2(out, a, b, |x: T, y: T| if x.is_nan() || y.is_nan() { T::nan() } else { x.max(y) }),
+        Minimum => map2(out, a, b, |x: T, y: T| if x.is_nan() || y.is_nan() { T::nan() } else { x.min(y) }),
+        Fmax => map2(out, a, b, |x: T, y: T| x.max(y)),
+        Fmin => map2(out, a, b, |x: T, y: T| x.min(y)),
+        Copysign => map2(out, a, b, |x: T, y: T| x.copysign(y)),
+        Arctan2 => map2(out, a, b, |x: T, y: T| x.atan2(y)),
+        Hypot => map2(out, a, b, |x: T, y: T| x.hypot(y)),
+        Logaddexp => map2(out, a, b, |x: T, y: T| {
+            if x == y { x + T::from(std::f64::consts::LN_2).unwrap_or(zero) } else { x.max(y) + (-(x - y).abs()).exp().ln_1p() }
+        }),
+        LogicalAnd => map2(out, a, b, |x: T, y: T| x != zero && y != zero),
+        LogicalOr => map2(out, a, b, |x: T, y: T| x != zero || y != zero),
+        LogicalXor => map2(out, a, b, |x: T, y: T| (x != zero) != (y != zero)),
+        Equal => map2(out, a, b, |x: T, y: T| x == y),
+        NotEqual => map2(out, a, b, |x: T, y: T| x != y),
+        Less => map2(out, a, b, |x: T, y: T| x < y),
+        LessEqual => map2(out, a, b, |x: T, y: T| x <= y),
+        Greater => map2(out, a, b, |x: T, y: T| x > y),
+        GreaterEqual => map2(out, a, b, |x: T, y: T| x >= y),
+        BitwiseAnd | BitwiseOr | BitwiseXor | LeftShift | RightShift => Err(unsupported(op, "floating-point inputs")),
+    }
+}
+
+macro_rules! int_op {
+    ($T:ty, $op:expr, $out:expr, $a:expr, $b:expr) => {{
+        use BinaryOp::*;
+        type T = $T;
+        let bits = (std::mem::size_of::<T>() * 8) as T;
+        let _ = bits;
+        match $op {
+            Add => map2($out, $a, $b, |x: T, y: T| x.wrapping_add(y)),
+            Subtract => map2($out, $a, $b, |x: T, y: T| x.wrapping_sub(y)),
+            Multiply => map2($out, $a, $b, |x: T, y: T| x.wrapping_mul(y)),
+            // NumPy: integer division by zero gives 0 (with a warning).
+            FloorDivide => map2($out, $a, $b, |x: T, y: T| {
+                if y == 0 { 0 } else {
+                    let q = x.wrapping_div(y);
+                    #[allow(unused_comparisons)]
+                    let adjust = (x.wrapping_rem(y) != 0) && ((x < 0) != (y < 0));
+                    if adjust { q.wrapping_sub(1) } else { q }
+                }
+            }),
+            Remainder => map2($out, $a, $b, |x: T, y: T| {
+                if y == 0 { 0 } else {
+                    let r = x.wrapping_rem(y);
+                    #[allow(unused_comparisons)]
+                    let adjust = r != 0 && ((r < 0) != (y < 0));
+                    if adjust { r.wrapping_add(y) } else { r }
+                }
+            }),
+            Fmod => map2($out, $a, $b, |x: T, y: T| if y == 0 { 0 } else { x.wrapping_rem(y) }),
+            Power => {
+                #[allow(unused_comparisons)]
+                let negative = |y: T| y < 0;
+                let mut bad = false;
+                if let Operand::Scalar(y) = $b { bad = negative(*y); }
+                if let Operand::Tile(t) = $b {
+                    bad = t.view::<T>()?.iter().any(|&y| negative(y));
+                }
+                if bad {
+                    return Err(TaskError::new("Integers to negative integer powers are not allowed."));
+                }
+                map2($out, $a, $b, |x: T, y: T| x.wrapping_pow(y as u32))
+            }
+            Maximum | Fmax => map2($out, $a, $b, |x: T, y: T| x.max(y)),
+            Minimum | Fmin => map2($out, $a, $b, |x: T, y: T| x.min(y)),
+            BitwiseAnd => map2($out, $a, $b, |x: T, y: T| x & y),
+            BitwiseOr => map2($out, $a, $b, |x: T, y: T| x | y),
+            BitwiseXor => map2($out, $a, $b, |x: T, y: T| x ^ y),
+            // Shifts past the width give 0 (or -1 for negative values shifted right).
+            LeftShift => map2($out, $a, $b, |x: T, y: T| {
+                #[allow(unused_comparisons)]
+                let out_of_range = y < 0 || y as u64 >= bits as u64;
+                if out_of_range { 0 } else { x.wrapping_shl(y as u32) }
+            }),
+            RightShift => map2($out, $a, $b, |x: T, y: T| {
+                #[allow(unused_comparisons)]
+                let out_of_range = y < 0 || y as u64 >= bits as u64;
+                #[allow(unused_comparisons)]
+                let fill = if x < 0 { x.wrapping_shr(bits as u32 - 1) } else { 0 };
+                if out_of_range { fill } else { x.wrapping_shr(y as u32) }
+            }),
+            LogicalAnd => map2($out, $a, $b, |x: T, y: T| x != 0 && y != 0),
+            LogicalOr => map2($out, $a, $b, |x: T, y: T| x != 0 || y != 0),
+            LogicalXor => map2($out, $a, $b, |x: T, y: T| (x != 0) != (y != 0)),
+            Equal => map2($out, $a, $b, |x: T, y: T| x == y),
+            NotEqual => map2($out, $a, $b, |x: T, y: T| x != y),
+            Less => map2($out, $a, $b, |x: T, y: T| x < y),
+            LessEqual => map2($out, $a, $b, |x: T, y: T| x <= y),
+            Greater => map2($out, $a, $b, |x: T, y: T| x > y),
+            GreaterEqual => map2($out, $a, $b, |x: T, y: T| x >= y),
+            TrueDivide | Copysign | Arctan2 | Hypot | Logaddexp => Err(unsupported($op, "integer inputs (cast to float first)")),
+        }
+    }};
+}
+
+fn bool_op(op: BinaryOp, out: &PhysicalStore, a: &Operand<bool>, b: &Operand<bool>) -> Result<(), TaskError> {
+    use BinaryOp::*;
+    match op {
+        // NumPy: bool + bool is logical or, bool * bool is logical and.
+        Add | Maximum | Fmax | BitwiseOr | LogicalOr => map2(out, a, b, |x: bool, y: bool| x | y),
+        Multiply | Minimum | Fmin | BitwiseAnd | LogicalAnd => map2(out, a, b, |x: bool, y: bool| x & y),
+        BitwiseXor | LogicalXor | NotEqual => map2(out, a, b, |x: bool, y: bool| x ^ y),
+        Equal => map2(out, a, b, |x: bool, y: bool| x == y),
+        Less => map2(out, a, b, |x: bool, y: bool| !x & y),
+        LessEqual => map2(out, a, b, |x: bool, y: bool| x <= y),
+        Greater => map2(out, a, b, |x: bool, y: bool| x & !y),
+        GreaterEqual => map2(out, a, b, |x: bool, y: bool| x >= y),
+        Subtract => Err(TaskError::new(
+            "numpy boolean subtract, the `-` operator, is not supported, use the bitwise_xor, the `^` operator, or the logical_xor function instead.",
+        )),
+        _ => Err(unsupported(op, "boolean inputs")),
+    }
+}
+
+fn complex_op<T: Float + Element>(op: BinaryOp, out: &PhysicalStore, a: &Operand<Complex<T>>, b: &Operand<Complex<T>>) -> Result<(), TaskError>
+where
+    Complex<T>: Element,
+{
+    use BinaryOp::*;
+    let zero = Complex::new(T::zero(), T::zero());
+    match op {
+        Add => map2(out, a, b, |x: Complex<T>, y: Complex<T>| x + y),
+        Subtract => map2(out, a, b, |x: Complex<T>, y: Complex<T>| x - y),
+        Multiply => map2(out, a, b, |x: Complex<T>, y: Complex<T>| x * y),
+        TrueDivide => map2(out, a, b, |x: Complex<T>, y: Complex<T>| x / y),
+        Power => map2(out, a, b, |x: Complex<T>, y: Complex<T>| if y == zero { Complex::new(T::one(), T::zero()) } else { x.powc(y) }),
+        Equal => map2(out, a, b, |x: Complex<T>, y: Complex<T>| x == y),
+        NotEqual => map2(out, a, b, |x: Complex<T>, y: Complex<T>| x != y),
+        LogicalAnd => map2(out, a, b, move |x: Complex<T>, y: Complex<T>| x != zero && y != zero),
+        LogicalOr => map2(out, a, b, move |x: Complex<T>, y: Complex<T>| x != zero || y != zero),
+        LogicalXor => map2(out, a, b, move |x: Complex<T>, y: Complex<T>| (x != zero) != (y != zero)),
+        _ => Err(unsupported(op, "complex inputs")),
+    }
+}
+
+impl Task for BinaryTask {
+    const TASK_ID: u32 = crate::BINARY;
+    const NAME: &'static str = "binary";
+
+    /// Scalars: op code (u32), flags (u32: 1 = first operand is a scalar, 2 = second),
+    /// then the scalar operands. Inputs: the tile operands. Output 0: the result.
+    fn cpu(ctx: &mut TaskContext) -> Result<(), TaskError> {
+        let code = ctx.scalar::<u32>(0)?;
+        let op = BinaryOp::from_code(code).ok_or_else(|| TaskError::new(format!("unknown binary op {code}")))?;
+        let flags = ctx.scalar::<u32>(1)?;
+        let out = ctx.output(0)?;
+        // The input type: from a tile operand, or from the first scalar.
+        if flags & 3 == 3 {
+            return Err(TaskError::new("a binary op needs at least one array operand"));
+        }
+        let ty = ctx.input(0)?.type_code();
+        let mut input = 0;
+        crate::with_numeric_type!(ty, T => {
+            let a = operand::<T>(ctx, flags & 1 != 0, 2, &mut input)?;
+            let b = operand::<T>(ctx, flags & 2 != 0, 2 + (flags & 1) as usize, &mut input)?;
+            <T as BinaryUfunc>::apply(op, &out, &a, &b)
+        }, Err(TaskError::new(format!("ufunc '{}' does not support this dtype", op.name()))))
+    }
+}
+
+/// The binary ufuncs of one element type.
+pub trait BinaryUfunc: Element {
+    fn apply(op: BinaryOp, out: &PhysicalStore, a: &Operand<Self>, b: &Operand<Self>) -> Result<(), TaskError>;
+}
+
+impl BinaryUfunc for f32 {
+    fn apply(op: BinaryOp, out: &PhysicalStore, a: &Operand<Self>, b: &Operand<Self>) -> Result<(), TaskError> {
+        float_op(op, out, a, b)
+    }
+}
+
+impl BinaryUfunc for f64 {
+    fn apply(op: BinaryOp, out: &PhysicalStore, a: &Operand<Self>, b: &Operand<Self>) -> Result<(), TaskError> {
+        float_op(op, out, a, b)
+    }
+}
+
+impl BinaryUfunc for bool {
+    fn apply(op: BinaryOp, out: &PhysicalStore, a: &Operand<Self>, b: &Operand<Self>) -> Result<(), TaskError> {
+        bool_op(op, out, a, b)
+    }
+}
+
+impl<T: Float + Element> BinaryUfunc for Complex<T>
+where
+    Complex<T>: Element,
+{
+    fn apply(op: BinaryOp, out: &PhysicalStore, a: &Operand<Self>, b: &Operand<Self>) -> Result<(), TaskError> {
+        complex_op(op, out, a, b)
+    }
+}
+
+macro_rules! int_ufuncs {
+    ($($t:ty),*) => {$(
+        impl BinaryUfunc for $t {
+            fn apply(op: BinaryOp, out: &PhysicalStore, a: &Operand<Self>, b: &Operand<Self>) -> Result<(), TaskError> {
+                int_op!($t, op, out, a, b)
+            }
+        }
+    )*};
+}
+int_ufuncs!(i8, i16, i32, i64, u8, u16, u32, u64);

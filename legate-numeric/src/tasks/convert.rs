@@ -1,0 +1,132 @@
+//! Type conversion (`astype`) between every pair of numeric types, with NumPy's rules:
+//! numbers become `bool` by comparing with zero, complex numbers become real by
+//! dropping the imaginary part, floats become integers by truncation.
+
+use super::loops::{map1, Operand};
+use legate_core::{Element, Task, TaskContext, TaskError};
+use num_complex::{Complex32, Complex64};
+
+/// A conversion from `Self` to `D`.
+pub trait Cast<D>: Copy {
+    fn cast(self) -> D;
+}
+
+macro_rules! cast_real {
+    ($s:ty => $($d:ty),*) => {
+        $(impl Cast<$d> for $s { #[inline(always)] fn cast(self) -> $d { self as $d } })*
+        impl Cast<bool> for $s { #[inline(always)] fn cast(self) -> bool { self != (0 as $s) } }
+        impl Cast<Complex32> for $s { #[inline(always)] fn cast(self) -> Complex32 { Complex32::new(self as f32, 0.0) } }
+        impl Cast<Complex64> for $s { #[inline(always)] fn cast(self) -> Complex64 { Complex64::new(self as f64, 0.0) } }
+    };
+}
+
+macro_rules! cast_reals {
+    ($($s:ty),*) => { $( cast_real!($s => i8, i16, i32, i64, u8, u16, u32, u64, f32, f64); )* };
+}
+cast_reals!(i8, i16, i32, i64, u8, u16, u32, u64, f32, f64);
+
+macro_rules! cast_bool {
+    ($($d:ty),*) => {
+        $(impl Cast<$d> for bool { #[inline(always)] fn cast(self) -> $d { (self as u8) as $d } })*
+    };
+}
+cast_bool!(i8, i16, i32, i64, u8, u16, u32, u64, f32, f64);
+
+impl Cast<bool> for bool {
+    fn cast(self) -> bool {
+        self
+    }
+}
+
+impl Cast<Complex32> for bool {
+    fn cast(self) -> Complex32 {
+        Complex32::new(self as u8 as f32, 0.0)
+    }
+}
+
+impl Cast<Complex64> for bool {
+    fn cast(self) -> Complex64 {
+        Complex64::new(self as u8 as f64, 0.0)
+    }
+}
+
+macro_rules! cast_complex {
+    ($c:ty, $f:ty) => {
+        impl Cast<bool> for $c {
+            fn cast(self) -> bool {
+                self.re != 0.0 || self.im != 0.0
+            }
+        }
+        impl Cast<Complex32> for $c {
+            fn cast(self) -> Complex32 {
+                Complex32::new(self.re as f32, self.im as f32)
+            }
+        }
+        impl Cast<Complex64> for $c {
+            fn cast(self) -> Complex64 {
+                Complex64::new(self.re as f64, self.im as f64)
+            }
+        }
+        cast_complex!(@real $c, i8, i16, i32, i64, u8, u16, u32, u64, f32, f64);
+    };
+    (@real $c:ty, $($d:ty),*) => {
+        $(impl Cast<$d> for $c { fn cast(self) -> $d { self.re as $d } })*
+    };
+}
+cast_complex!(Complex32, f32);
+cast_complex!(Complex64, f64);
+
+fn convert<S: Element>(input: legate_core::PhysicalStore, out: &legate_core::PhysicalStore) -> Result<(), TaskError>
+where
+    S: Cast<bool> + Cast<i8> + Cast<i16> + Cast<i32> + Cast<i64> + Cast<u8> + Cast<u16> + Cast<u32> + Cast<u64>,
+    S: Cast<f32> + Cast<f64> + Cast<Complex32> + Cast<Complex64>,
+{
+    let a = Operand::Tile(input);
+    crate::with_numeric_type!(out.type_code(), D => map1(out, &a, |x: S| <S as Cast<D>>::cast(x)),
+        Err(TaskError::new("astype: unsupported target dtype")))
+}
+
+pub struct ConvertTask;
+
+impl Task for ConvertTask {
+    const TASK_ID: u32 = crate::CONVERT;
+    const NAME: &'static str = "convert";
+
+    /// Input 0 → output 0 (same shape), converting element types.
+    fn cpu(ctx: &mut TaskContext) -> Result<(), TaskError> {
+        let input = ctx.input(0)?;
+        let out = ctx.output(0)?;
+        crate::with_numeric_type!(input.type_code(), S => convert::<S>(input, &out),
+            Err(TaskError::new("astype: unsupported source dtype")))
+    }
+}
+
+/// `out[i] = start + (global index i) * step`, in the output's type (`arange`).
+pub struct ArangeTask;
+
+impl Task for ArangeTask {
+    const TASK_ID: u32 = crate::ARANGE;
+    const NAME: &'static str = "arange";
+
+    /// Scalars: start (f64), step (f64) — or, for integer outputs, start (i64), step (i64).
+    fn cpu(ctx: &mut TaskContext) -> Result<(), TaskError> {
+        let mut out = ctx.output(0)?;
+        let lo = out.lo().first().copied().unwrap_or(0);
+        let integral = ctx.scalar::<i64>(0).is_ok();
+        crate::with_numeric_type!(out.type_code(), D => {
+            let mut v = out.view_mut::<D>()?;
+            if integral {
+                let (start, step) = (ctx.scalar::<i64>(0)?, ctx.scalar::<i64>(1)?);
+                for (i, x) in v.iter_mut().enumerate() {
+                    *x = <i64 as Cast<D>>::cast(start.wrapping_add((lo + i as i64).wrapping_mul(step)));
+                }
+            } else {
+                let (start, step) = (ctx.scalar::<f64>(0)?, ctx.scalar::<f64>(1)?);
+                for (i, x) in v.iter_mut().enumerate() {
+                    *x = <f64 as Cast<D>>::cast(start + (lo + i as i64) as f64 * step);
+                }
+            }
+            Ok(())
+        }, Err(TaskError::new("arange: unsupported dtype")))
+    }
+}

@@ -1,0 +1,188 @@
+//! Reductions: `sum`, `prod`, `max`, `min` of a whole array (into a future) or along
+//! axes (into an array). `all`/`any` are `prod`/`sum` of booleans; `mean`, `var` and
+//! friends are composed from these by the caller.
+//!
+//! A whole-array reduction folds each point's tile into its private reduction buffer
+//! (the runtime combines those in launch order). An axis reduction writes its output
+//! through a view of the output promoted to the input's shape, whose reduced axes are
+//! not split: each output element is owned by one point and folded sequentially.
+
+use super::loops::{map2, Operand};
+use crate::ops::ReduceOp;
+use legate_core::abi::for_each_row;
+use legate_core::{Element, PhysicalStore, Task, TaskContext, TaskError};
+use num_complex::Complex;
+
+pub trait Reducible: Element {
+    fn identity(op: ReduceOp) -> Self;
+    fn combine(op: ReduceOp, a: Self, b: Self) -> Self;
+    /// Folds a strided row into `acc` (overridden for accurate float sums).
+    ///
+    /// # Safety
+    /// `p` must be valid for `n` elements at stride `s` (in elements).
+    #[inline(always)]
+    unsafe fn fold_row(op: ReduceOp, acc: Self, p: *const Self, n: usize, s: isize) -> Self {
+        let mut acc = acc;
+        for i in 0..n {
+            acc = Self::combine(op, acc, *p.offset(i as isize * s));
+        }
+        acc
+    }
+}
+
+macro_rules! int_reducible {
+    ($($t:ty),*) => {$(
+        impl Reducible for $t {
+            fn identity(op: ReduceOp) -> Self {
+                match op {
+                    ReduceOp::Sum | ReduceOp::Any => 0,
+                    ReduceOp::Prod | ReduceOp::All => 1,
+                    ReduceOp::Max => <$t>::MIN,
+                    ReduceOp::Min => <$t>::MAX,
+                }
+            }
+            #[inline(always)]
+            fn combine(op: ReduceOp, a: Self, b: Self) -> Self {
+                match op {
+                    ReduceOp::Sum | ReduceOp::Any => a.wrapping_add(b),
+                    ReduceOp::Prod | ReduceOp::All => a.wrapping_mul(b),
+                    ReduceOp::Max => a.max(b),
+                    ReduceOp::Min => a.min(b),
+                }
+            }
+        }
+    )*};
+}
+int_reducible!(i8, i16, i32, i64, u8, u16, u32, u64);
+
+macro_rules! float_reducible {
+    ($($t:ty),*) => {$(
+        impl Reducible for $t {
+            fn identity(op: ReduceOp) -> Self {
+                match op {
+                    ReduceOp::Sum | ReduceOp::Any => 0.0,
+                    ReduceOp::Prod | ReduceOp::All => 1.0,
+                    ReduceOp::Max => <$t>::NEG_INFINITY,
+                    ReduceOp::Min => <$t>::INFINITY,
+                }
+            }
+            #[inline(always)]
+            fn combine(op: ReduceOp, a: Self, b: Self) -> Self {
+                match op {
+                    ReduceOp::Sum | ReduceOp::Any => a + b,
+                    ReduceOp::Prod | ReduceOp::All => a * b,
+                    // NaN propagates, as in NumPy.
+                    ReduceOp::Max => if a.is_nan() || b.is_nan() { <$t>::NAN } else { a.max(b) },
+                    ReduceOp::Min => if a.is_nan() || b.is_nan() { <$t>::NAN } else { a.min(b) },
+                }
+            }
+            /// Sums contiguous rows with eight independent partial sums per block: fast
+            /// (vectorized) and far more accurate than one running sum, like NumPy's
+            /// pairwise summation.
+            #[inline(always)]
+            unsafe fn fold_row(op: ReduceOp, acc: Self, p: *const Self, n: usize, s: isize) -> Self {
+                if op != ReduceOp::Sum || s != 1 {
+                    let mut acc = acc;
+                    for i in 0..n {
+                        acc = Self::combine(op, acc, *p.offset(i as isize * s));
+                    }
+                    return acc;
+                }
+                let mut total = acc;
+                let mut i = 0;
+                while i < n {
+                    let end = (i + 1024).min(n);
+                    let mut lanes = [0.0 as $t; 8];
+                    let mut j = i;
+                    while j + 8 <= end {
+                        for l in 0..8 {
+                            lanes[l] += *p.add(j + l);
+                        }
+                        j += 8;
+                    }
+                    let mut block = ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]));
+                    while j < end {
+                        block += *p.add(j);
+                        j += 1;
+                    }
+                    total += block;
+                    i = end;
+                }
+                total
+            }
+        }
+    )*};
+}
+float_reducible!(f32, f64);
+
+impl Reducible for bool {
+    fn identity(op: ReduceOp) -> Self {
+        matches!(op, ReduceOp::Prod | ReduceOp::All | ReduceOp::Min)
+    }
+    fn combine(op: ReduceOp, a: Self, b: Self) -> Self {
+        match op {
+            ReduceOp::Sum | ReduceOp::Any | ReduceOp::Max => a | b,
+            ReduceOp::Prod | ReduceOp::All | ReduceOp::Min => a & b,
+        }
+    }
+}
+
+impl<T: num_traits::Float + Element> Reducible for Complex<T>
+where
+    Complex<T>: Element,
+{
+    fn identity(op: ReduceOp) -> Self {
+        if matches!(op, ReduceOp::Prod | ReduceOp::All) { Complex::new(T::one(), T::zero()) } else { Complex::new(T::zero(), T::zero()) }
+    }
+    fn combine(op: ReduceOp, a: Self, b: Self) -> Self {
+        if matches!(op, ReduceOp::Prod | ReduceOp::All) { a * b } else { a + b }
+    }
+}
+
+fn whole<T: Reducible>(op: ReduceOp, input: &PhysicalStore, red: &mut PhysicalStore) -> Result<(), TaskError> {
+    let mut acc = T::identity(op);
+    let s0 = input.type_code();
+    if s0 != Some(T::CODE) {
+        return Err(TaskError::new("reduction input and output types differ"));
+    }
+    for_each_row(&[input], |ptrs, n, strides| {
+        // SAFETY: a row of this point's input tile.
+        acc = unsafe { T::fold_row(op, acc, ptrs[0] as *const T, n, (strides[0] / T::SIZE as i64) as isize) };
+    });
+    let mut v = red.view_mut::<T>()?;
+    for x in v.iter_mut() {
+        *x = T::combine(op, *x, acc);
+    }
+    Ok(())
+}
+
+fn along_axes<T: Reducible>(op: ReduceOp, input: PhysicalStore, out: &PhysicalStore) -> Result<(), TaskError> {
+    // Start from the identity, then fold every input element into its output element
+    // (the output view repeats each element along the reduced axes).
+    map2(out, &Operand::Scalar(T::identity(op)), &Operand::Scalar(0u8), |x: T, _| x)?;
+    map2(out, &Operand::Tile(*out), &Operand::Tile(input), |acc: T, x: T| T::combine(op, acc, x))
+}
+
+pub struct ReduceTask;
+
+impl Task for ReduceTask {
+    const TASK_ID: u32 = crate::REDUCE;
+    const NAME: &'static str = "reduce";
+
+    /// Scalars: op code (u32), mode (u32: 0 = whole array into reduction 0, 1 = along
+    /// axes into output 0, a view of the output promoted to the input's shape).
+    fn cpu(ctx: &mut TaskContext) -> Result<(), TaskError> {
+        let code = ctx.scalar::<u32>(0)?;
+        let op = ReduceOp::from_code(code).ok_or_else(|| TaskError::new(format!("unknown reduction {code}")))?;
+        let mode = ctx.scalar::<u32>(1)?;
+        let input = ctx.input(0)?;
+        crate::with_numeric_type!(input.type_code(), T => {
+            if mode == 0 {
+                let mut red = ctx.reduction(0)?;
+                whole::<T>(op, &input, &mut red)
+            } else {
+                along_axes::<T>(op, input, &ctx.output(0)?)
+            }
+        }, Err(TaskError::new(format!("'{}' does not support this dtype", op.name()))))
+    }
+}

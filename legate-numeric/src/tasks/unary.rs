@@ -1,0 +1,182 @@
+//! Unary ufuncs (`sqrt`, `negative`, `isnan`, ...) per type family, with NumPy's
+//! semantics. Math functions of integers are computed on floats: the caller casts
+//! first, as NumPy's type resolution does.
+
+use super::loops::{map1, Operand};
+use crate::ops::UnaryOp;
+use legate_core::{Element, PhysicalStore, Task, TaskContext, TaskError};
+use num_complex::Complex;
+use num_traits::{Float, FloatConst};
+
+pub struct UnaryTask;
+
+fn unsupported(op: UnaryOp, ty: &str) -> TaskError {
+    TaskError::new(format!("ufunc '{}' is not supported for {ty}", op.name()))
+}
+
+/// The unary ufuncs of one element type.
+pub trait UnaryUfunc: Element {
+    fn apply(op: UnaryOp, out: &PhysicalStore, a: &Operand<Self>) -> Result<(), TaskError>;
+}
+
+fn float_op<T: Float + FloatConst + Element>(op: UnaryOp, out: &PhysicalStore, a: &Operand<T>) -> Result<(), TaskError> {
+    use UnaryOp::*;
+    let (zero, one) = (T::zero(), T::one());
+    match op {
+        Negative => map1(out, a, |x: T| -x),
+        Positive => map1(out, a, |x: T| x),
+        Absolute => map1(out, a, |x: T| x.abs()),
+        Sign => map1(out, a, move |x: T| if x.is_nan() { x } else if x > zero { one } else if x < zero { -one } else { zero }),
+        Sqrt => map1(out, a, |x: T| x.sqrt()),
+        Cbrt => map1(out, a, |x: T| x.cbrt()),
+        Square => map1(out, a, |x: T| x * x),
+        Reciprocal => map1(out, a, move |x: T| one / x),
+        Exp => map1(out, a, |x: T| x.exp()),
+        Exp2 => map1(out, a, |x: T| x.exp2()),
+        Expm1 => map1(out, a, |x: T| x.exp_m1()),
+        Log => map1(out, a, |x: T| x.ln()),
+        Log2 => map1(out, a, |x: T| x.log2()),
+        Log10 => map1(out, a, |x: T| x.log10()),
+        Log1p => map1(out, a, |x: T| x.ln_1p()),
+        Sin => map1(out, a, |x: T| x.sin()),
+        Cos => map1(out, a, |x: T| x.cos()),
+        Tan => map1(out, a, |x: T| x.tan()),
+        Arcsin => map1(out, a, |x: T| x.asin()),
+        Arccos => map1(out, a, |x: T| x.acos()),
+        Arctan => map1(out, a, |x: T| x.atan()),
+        Sinh => map1(out, a, |x: T| x.sinh()),
+        Cosh => map1(out, a, |x: T| x.cosh()),
+        Tanh => map1(out, a, |x: T| x.tanh()),
+        Arcsinh => map1(out, a, |x: T| x.asinh()),
+        Arccosh => map1(out, a, |x: T| x.acosh()),
+        Arctanh => map1(out, a, |x: T| x.atanh()),
+        Deg2rad => map1(out, a, |x: T| x.to_radians()),
+        Rad2deg => map1(out, a, |x: T| x.to_degrees()),
+        Floor => map1(out, a, |x: T| x.floor()),
+        Ceil => map1(out, a, |x: T| x.ceil()),
+        Trunc => map1(out, a, |x: T| x.trunc()),
+        // Round half to even, like NumPy's rint.
+        Rint => map1(out, a, move |x: T| {
+            let r = x.round();
+            if (x - x.trunc()).abs() == T::from(0.5).unwrap_or(zero) && (r / (one + one)).fract() != zero { r - x.signum() } else { r }
+        }),
+        Isnan => map1(out, a, |x: T| x.is_nan()),
+        Isinf => map1(out, a, |x: T| x.is_infinite()),
+        Isfinite => map1(out, a, |x: T| x.is_finite()),
+        Signbit => map1(out, a, |x: T| x.is_sign_negative()),
+        LogicalNot => map1(out, a, move |x: T| x == zero),
+        Conjugate => map1(out, a, |x: T| x),
+        Invert => Err(unsupported(op, "floating-point inputs")),
+    }
+}
+
+impl UnaryUfunc for f32 {
+    fn apply(op: UnaryOp, out: &PhysicalStore, a: &Operand<Self>) -> Result<(), TaskError> {
+        float_op(op, out, a)
+    }
+}
+
+impl UnaryUfunc for f64 {
+    fn apply(op: UnaryOp, out: &PhysicalStore, a: &Operand<Self>) -> Result<(), TaskError> {
+        float_op(op, out, a)
+    }
+}
+
+impl UnaryUfunc for bool {
+    fn apply(op: UnaryOp, out: &PhysicalStore, a: &Operand<Self>) -> Result<(), TaskError> {
+        use UnaryOp::*;
+        match op {
+            LogicalNot | Invert => map1(out, a, |x: bool| !x),
+            Absolute | Conjugate | Floor | Ceil | Trunc | Square => map1(out, a, |x: bool| x),
+            Isnan | Isinf | Signbit => map1(out, a, |_: bool| false),
+            Isfinite => map1(out, a, |_: bool| true),
+            Sign => map1(out, a, |x: bool| x),
+            _ => Err(unsupported(op, "boolean inputs")),
+        }
+    }
+}
+
+macro_rules! int_ufuncs {
+    ($($t:ty),*) => {$(
+        impl UnaryUfunc for $t {
+            #[allow(unused_comparisons)]
+            fn apply(op: UnaryOp, out: &PhysicalStore, a: &Operand<Self>) -> Result<(), TaskError> {
+                use UnaryOp::*;
+                type T = $t;
+                match op {
+                    Negative => map1(out, a, |x: T| x.wrapping_neg()),
+                    Positive | Conjugate | Floor | Ceil | Trunc | Rint => map1(out, a, |x: T| x),
+                    Absolute => map1(out, a, |x: T| if x < 0 { x.wrapping_neg() } else { x }),
+                    Sign => map1(out, a, |x: T| if x > 0 { 1 } else if x < 0 { (0 as T).wrapping_sub(1) } else { 0 }),
+                    Square => map1(out, a, |x: T| x.wrapping_mul(x)),
+                    Reciprocal => map1(out, a, |x: T| if x == 0 { 0 } else { (1 as T).wrapping_div(x) }),
+                    Invert => map1(out, a, |x: T| !x),
+                    LogicalNot => map1(out, a, |x: T| x == 0),
+                    Isnan | Isinf => map1(out, a, |_: T| false),
+                    Isfinite => map1(out, a, |_: T| true),
+                    Signbit => map1(out, a, |x: T| x < 0),
+                    _ => Err(unsupported(op, "integer inputs (cast to float first)")),
+                }
+            }
+        }
+    )*};
+}
+int_ufuncs!(i8, i16, i32, i64, u8, u16, u32, u64);
+
+impl<T: Float + FloatConst + Element> UnaryUfunc for Complex<T>
+where
+    Complex<T>: Element,
+{
+    fn apply(op: UnaryOp, out: &PhysicalStore, a: &Operand<Self>) -> Result<(), TaskError> {
+        use UnaryOp::*;
+        type C<T> = Complex<T>;
+        let zero = C::new(T::zero(), T::zero());
+        match op {
+            Negative => map1(out, a, |x: C<T>| -x),
+            Positive => map1(out, a, |x: C<T>| x),
+            Absolute => map1(out, a, |x: C<T>| x.norm()),
+            Sign => map1(out, a, move |x: C<T>| if x == zero { zero } else { x / x.norm() }),
+            Sqrt => map1(out, a, |x: C<T>| x.sqrt()),
+            Square => map1(out, a, |x: C<T>| x * x),
+            Reciprocal => map1(out, a, |x: C<T>| x.inv()),
+            Exp => map1(out, a, |x: C<T>| x.exp()),
+            Log => map1(out, a, |x: C<T>| x.ln()),
+            Log10 => map1(out, a, |x: C<T>| x.log10()),
+            Log2 => map1(out, a, |x: C<T>| x.log2()),
+            Sin => map1(out, a, |x: C<T>| x.sin()),
+            Cos => map1(out, a, |x: C<T>| x.cos()),
+            Tan => map1(out, a, |x: C<T>| x.tan()),
+            Sinh => map1(out, a, |x: C<T>| x.sinh()),
+            Cosh => map1(out, a, |x: C<T>| x.cosh()),
+            Tanh => map1(out, a, |x: C<T>| x.tanh()),
+            Arcsin => map1(out, a, |x: C<T>| x.asin()),
+            Arccos => map1(out, a, |x: C<T>| x.acos()),
+            Arctan => map1(out, a, |x: C<T>| x.atan()),
+            Arcsinh => map1(out, a, |x: C<T>| x.asinh()),
+            Arccosh => map1(out, a, |x: C<T>| x.acosh()),
+            Arctanh => map1(out, a, |x: C<T>| x.atanh()),
+            Conjugate => map1(out, a, |x: C<T>| x.conj()),
+            Isnan => map1(out, a, |x: C<T>| x.re.is_nan() || x.im.is_nan()),
+            Isinf => map1(out, a, |x: C<T>| x.re.is_infinite() || x.im.is_infinite()),
+            Isfinite => map1(out, a, |x: C<T>| x.re.is_finite() && x.im.is_finite()),
+            LogicalNot => map1(out, a, move |x: C<T>| x == zero),
+            _ => Err(unsupported(op, "complex inputs")),
+        }
+    }
+}
+
+impl Task for UnaryTask {
+    const TASK_ID: u32 = crate::UNARY;
+    const NAME: &'static str = "unary";
+
+    /// Scalars: op code (u32). Input 0: the operand; output 0: the result.
+    fn cpu(ctx: &mut TaskContext) -> Result<(), TaskError> {
+        let code = ctx.scalar::<u32>(0)?;
+        let op = UnaryOp::from_code(code).ok_or_else(|| TaskError::new(format!("unknown unary op {code}")))?;
+        let input = ctx.input(0)?;
+        let out = ctx.output(0)?;
+        crate::with_numeric_type!(input.type_code(), T => {
+            <T as UnaryUfunc>::apply(op, &out, &Operand::Tile(input))
+        }, Err(unsupported(op, "this dtype")))
+    }
+}
