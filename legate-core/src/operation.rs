@@ -283,7 +283,10 @@ fn launch(t: TaskLaunch) -> Result<(u64, Vec<Arc<TaskNode>>)> {
                 .zip(&shapes)
                 .map(|(a, s)| SolverArg { store: &a.store, shape: *s, writes: a.role == Role::Output })
                 .collect();
-            solver::solve(&sargs, &t.constraints, procs, inner.config.min_chunk())?
+            {
+                let min_chunk = if kind == VariantKind::Omp { inner.config.min_omp_chunk } else { inner.config.min_cpu_chunk };
+                solver::solve(&sargs, &t.constraints, procs, min_chunk)?
+            }
         }
     };
     let mut pieces = cut(&t.args, &shapes, &launch, manual)?;

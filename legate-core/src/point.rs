@@ -92,8 +92,16 @@ impl OpShared {
         }
     }
 
+    /// Records a failed point: in the runtime's pending errors, and on every storage the
+    /// operation writes, so a reader of those stores gets the error (and others do not).
     fn fail(&self, color: &Point, message: String) {
         let err = LegateError::TaskFailed { task: self.name.to_string(), point: format!("{color}"), message };
+        for arg in self.args.iter().filter(|a| a.role != Role::Input) {
+            let mut poison = arg.store.storage().poison.lock().unwrap_or_else(|e| e.into_inner());
+            if poison.is_none() {
+                *poison = Some((self.op_id, err.clone()));
+            }
+        }
         self.errors.lock().unwrap_or_else(|e| e.into_inner()).push((self.op_id, err));
     }
 }

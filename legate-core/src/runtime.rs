@@ -49,6 +49,18 @@ pub(crate) struct RuntimeInner {
 
 static GLOBAL: OnceLock<std::result::Result<Runtime, LegateError>> = OnceLock::new();
 
+/// At exit the global runtime finishes outstanding work, as Legate's does: a program
+/// that launches tasks and never reads their results still gets them run.
+extern "C" fn finish_at_exit() {
+    if let Some(Ok(rt)) = GLOBAL.get() {
+        rt.inner.executor.wait_all();
+        let errors = rt.take_errors();
+        if let Err(e) = errors {
+            eprintln!("legate: a task failed and nothing read its result: {e}");
+        }
+    }
+}
+
 impl Runtime {
     /// A runtime with its own processors and memory. Programs use [`Runtime::global`];
     /// tests make private ones to try several configurations in one process.
@@ -98,7 +110,10 @@ impl Runtime {
         GLOBAL
             .get_or_init(|| {
                 let config = Config::from_env().map_err(|e| LegateError::Config(e.to_string()))?;
-                Runtime::new(config)
+                let rt = Runtime::new(config)?;
+                // SAFETY: registering a plain function; it runs at process exit.
+                unsafe { libc::atexit(finish_at_exit) };
+                Ok(rt)
             })
             .clone()
     }
@@ -310,12 +325,22 @@ impl Runtime {
         Ok(())
     }
 
-    /// Waits until the tasks that write `store`'s storage have finished, then reports
-    /// any task errors.
+    /// Waits until the tasks that write `store`'s storage have finished; reports the
+    /// error of one of them that failed (once), and nothing about unrelated stores.
     pub fn wait_store(&self, store: &LogicalStore) -> Result<()> {
         let writers = store.storage().accesses.lock().unwrap_or_else(|e| e.into_inner()).pending_writers();
         self.inner.executor.wait(&writers);
-        self.take_errors()
+        let poison = store.storage().poison.lock().unwrap_or_else(|e| e.into_inner()).take();
+        match poison {
+            Some((op_id, err)) => {
+                // Report it here only if no fence reported it already.
+                let mut errs = self.inner.errors.lock().unwrap_or_else(|e| e.into_inner());
+                let pending = errs.iter().any(|(id, _)| *id == op_id);
+                errs.retain(|(id, _)| *id != op_id);
+                if pending { Err(err) } else { Ok(()) }
+            }
+            None => Ok(()),
+        }
     }
 
     /// Waits until no task touches `store`'s storage (before the caller writes it).

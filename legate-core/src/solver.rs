@@ -181,7 +181,7 @@ fn solve_impl(args: &[SolverArg], constraints: &[Constraint], procs: usize, min_
         .filter(|&i| partitionable(i))
         .max_by_key(|&i| (args[i].shape.map_or(0, |s| s.volume()), args[i].writes, std::cmp::Reverse(i)));
 
-    let mut single = force_single || procs <= 1;
+    let mut single = force_single || procs <= 1 || key.is_none();
     let mut colors = Point::new(&[1]);
     let mut key_tiling = None;
     if let (false, Some(k)) = (single, key) {

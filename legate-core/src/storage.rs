@@ -48,6 +48,9 @@ pub struct Storage {
     pub(crate) accesses: Mutex<AccessList>,
     /// Serializes folds of reduction contributions into this storage.
     pub(crate) fold_lock: Mutex<()>,
+    /// The operation id and error of a failed task that wrote this storage, until a
+    /// reader of the storage (or a fence) reports it.
+    pub(crate) poison: Mutex<Option<(u64, crate::error::LegateError)>>,
 }
 
 /// Byte strides of a dense instance with `shape` and element size `elem`.
@@ -77,6 +80,7 @@ impl Storage {
             bound: Condvar::new(),
             accesses: Mutex::new(AccessList::default()),
             fold_lock: Mutex::new(()),
+            poison: Mutex::new(None),
         })
     }
 

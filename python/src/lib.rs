@@ -1,5 +1,11 @@
-//! `legate._legate`: the Python extension. It exposes the runtime to Python; the
-//! Python packages (`legate`, `legate_numeric`, ...) are thin layers over it.
+//! `legate._legate`: the Python extension. It exposes the runtime (stores, views,
+//! copies) and the numeric kernels to the Python packages, which are thin layers:
+//! `legate.core` re-exports the store API, `legate_numeric` builds NumPy semantics on
+//! top of the `numeric` functions.
+
+mod convert;
+mod numeric;
+mod store;
 
 use pyo3::prelude::*;
 
@@ -12,5 +18,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 fn _legate(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add("LEGATE_MAX_DIM", legate_core::LEGATE_MAX_DIM)?;
+    store::register(m)?;
+    numeric::register(m)?;
     Ok(())
 }

@@ -1,0 +1,511 @@
+"""The ``ndarray`` of legate_numeric: a NumPy-compatible array backed by a Legate store.
+
+Views (basic slicing, transpose, broadcasting, ``reshape`` when NumPy would give a view)
+share the store; every operation runs as tasks of the runtime. Values are read back
+(blocking only on their producers) when Python needs them: printing, ``float(x)``,
+``np.asarray(x)``.
+"""
+
+from __future__ import annotations
+
+import numbers
+import operator
+
+import numpy as _np
+
+from legate import _legate as _ext
+
+from . import _fallback
+
+
+def _dtype_name(dt: _np.dtype) -> str:
+    return dt.name
+
+
+class ndarray:
+    """An n-dimensional array whose data lives in a Legate store."""
+
+    __slots__ = ("_store", "dtype", "__weakref__")
+    __array_priority__ = 100.0
+
+    def __init__(self, shape, dtype=float, buffer=None, offset=0, strides=None, order=None):
+        if buffer is not None or strides is not None:
+            raise NotImplementedError("legate_numeric.ndarray does not take buffer/strides; use asarray")
+        dt = _np.dtype(dtype)
+        shape = (shape,) if isinstance(shape, numbers.Integral) else tuple(int(s) for s in shape)
+        if any(s < 0 for s in shape):
+            raise ValueError("negative dimensions are not allowed")
+        self._store = _ext.create_store(_dtype_name(dt), list(shape))
+        self.dtype = dt
+
+    @classmethod
+    def _wrap(cls, store, dtype) -> "ndarray":
+        obj = object.__new__(cls)
+        obj._store = store
+        obj.dtype = dtype
+        return obj
+
+    @classmethod
+    def _from_numpy(cls, arr) -> "ndarray":
+        arr = _np.asarray(arr)
+        if arr.dtype.kind not in "biufc" or arr.dtype.itemsize == 2 and arr.dtype.kind == "f":
+            raise TypeError(f"legate_numeric does not support arrays of dtype {arr.dtype}")
+        return cls._wrap(_ext.from_numpy(arr), arr.dtype)
+
+    # ---- attributes ----
+
+    @property
+    def shape(self) -> tuple:
+        return self._store.shape
+
+    @property
+    def ndim(self) -> int:
+        return self._store.ndim
+
+    @property
+    def size(self) -> int:
+        return self._store.size
+
+    @property
+    def itemsize(self) -> int:
+        return self.dtype.itemsize
+
+    @property
+    def nbytes(self) -> int:
+        return self.size * self.dtype.itemsize
+
+    @property
+    def T(self) -> "ndarray":
+        return self.transpose()
+
+    @property
+    def real(self) -> "ndarray":
+        from ._ufunc import _real
+
+        return _real(self)
+
+    @property
+    def imag(self) -> "ndarray":
+        from ._ufunc import _imag
+
+        return _imag(self)
+
+    @property
+    def flat(self):
+        return iter(self.ravel())
+
+    @property
+    def __legate_data_interface__(self) -> dict:
+        return {"version": 1, "data": {("array", self.dtype.name): (None, self._store)}}
+
+    # ---- conversion ----
+
+    def __array__(self, dtype=None, copy=None):
+        arr = self._store.to_numpy()
+        if arr.dtype != self.dtype:
+            arr = arr.astype(self.dtype)
+        if dtype is not None and _np.dtype(dtype) != arr.dtype:
+            arr = arr.astype(dtype)
+        return arr
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        from . import _ufunc
+
+        native = getattr(_ufunc, ufunc.__name__, None)
+        if isinstance(native, _ufunc.ufunc):
+            if method == "__call__":
+                return native(*inputs, **kwargs)
+            if method in ("reduce", "accumulate"):
+                return getattr(native, method)(*inputs, **kwargs)
+        return _fallback.call(f"{ufunc.__name__}.{method}", getattr(ufunc, method), inputs, kwargs)
+
+    def __array_function__(self, func, types, args, kwargs):
+        import legate_numeric
+
+        name = func.__name__
+        native = getattr(legate_numeric, name, None)
+        if native is not None and native is not func and getattr(native, "__module__", "").startswith("legate_numeric"):
+            return native(*args, **kwargs)
+        return _fallback.call(name, func, args, kwargs)
+
+    def tolist(self):
+        return self.__array__().tolist()
+
+    def item(self, *args):
+        return self.__array__().item(*args)
+
+    def __float__(self):
+        return float(self._scalar("float"))
+
+    def __int__(self):
+        return int(self._scalar("int"))
+
+    def __complex__(self):
+        return complex(self._scalar("complex"))
+
+    def __index__(self):
+        if self.dtype.kind not in "biu":
+            raise TypeError("only integer scalar arrays can be converted to a scalar index")
+        return operator.index(self._scalar("index"))
+
+    def __bool__(self):
+        if self.size != 1:
+            raise ValueError(
+                "The truth value of an array with more than one element is ambiguous. Use a.any() or a.all()"
+            )
+        return bool(self.__array__().reshape(()))
+
+    def _scalar(self, what):
+        if self.size != 1:
+            raise TypeError(f"only length-1 arrays can be converted to Python scalars ({what})")
+        return self.__array__().reshape(()).item()
+
+    def __format__(self, spec):
+        if self.ndim == 0:
+            return format(self.__array__()[()], spec)
+        return format(self.__array__(), spec)
+
+    def __repr__(self):
+        return repr(self.__array__())
+
+    def __str__(self):
+        return str(self.__array__())
+
+    def __len__(self):
+        if self.ndim == 0:
+            raise TypeError("len() of unsized object")
+        return self.shape[0]
+
+    def __iter__(self):
+        if self.ndim == 0:
+            raise TypeError("iteration over a 0-d array")
+        for i in range(self.shape[0]):
+            yield self[i]
+
+    def __reduce__(self):
+        return (_from_pickle, (self.__array__(),))
+
+    def __copy__(self):
+        return self.copy()
+
+    def __deepcopy__(self, memo):
+        return self.copy()
+
+    def __hash__(self):
+        raise TypeError("unhashable type: 'legate_numeric.ndarray'")
+
+    # ---- indexing ----
+
+    def _basic_view(self, key):
+        """The view for a basic index (ints, slices, None, ...), or None if advanced."""
+        if not isinstance(key, tuple):
+            key = (key,)
+        if any(isinstance(k, (list, _np.ndarray, ndarray)) or isinstance(k, (bool, _np.bool_)) for k in key):
+            return None
+        n_ellipsis = sum(1 for k in key if k is Ellipsis)
+        if n_ellipsis > 1:
+            raise IndexError("an index can only have a single ellipsis ('...')")
+        consumed = sum(1 for k in key if k is not None and k is not Ellipsis)
+        if consumed > self.ndim:
+            raise IndexError(
+                f"too many indices for array: array is {self.ndim}-dimensional, but {consumed} were indexed"
+            )
+        expanded = []
+        for k in key:
+            if k is Ellipsis:
+                expanded.extend([slice(None)] * (self.ndim - consumed))
+            else:
+                expanded.append(k)
+        store = self._store
+        shape = list(self.shape)
+        dim = 0
+        for k in expanded:
+            if k is None:
+                store = store.promote(dim, 1)
+                shape.insert(dim, 1)
+                dim += 1
+            elif isinstance(k, slice):
+                step = 1 if k.step is None else operator.index(k.step)
+                if step == 0:
+                    raise ValueError("slice step cannot be zero")
+                start = None if k.start is None else operator.index(k.start)
+                stop = None if k.stop is None else operator.index(k.stop)
+                store = store.slice(dim, start, stop, step)
+                shape[dim] = store.shape[dim]
+                dim += 1
+            else:
+                try:
+                    i = operator.index(k)
+                except TypeError:
+                    raise IndexError(
+                        "only integers, slices (`:`), ellipsis (`...`), numpy.newaxis (`None`) and integer "
+                        "or boolean arrays are valid indices"
+                    ) from None
+                n = shape[dim]
+                if not -n <= i < n:
+                    raise IndexError(f"index {i} is out of bounds for axis {dim} with size {n}")
+                store = store.project(dim, i + n if i < 0 else i)
+                shape.pop(dim)
+        return store
+
+    def __getitem__(self, key):
+        store = self._basic_view(key)
+        if store is None:
+            _fallback.record_native("ndarray.__getitem__")
+            return _fallback.call("ndarray.__getitem__ (advanced indexing)", operator.getitem, (self, key), {})
+        view = ndarray._wrap(store, self.dtype)
+        if store.ndim == 0:
+            # Full integer indexing gives a NumPy scalar, as in NumPy.
+            return view.__array__()[()]
+        return view
+
+    def __setitem__(self, key, value):
+        store = self._basic_view(key)
+        if store is None:
+            arr = self.__array__()
+            arr[key] = _fallback.to_numpy(value)
+            _fallback.call("ndarray.__setitem__ (advanced indexing)", lambda: None, (), {})
+            _ext.copy(self._store, _ext.from_numpy(_np.ascontiguousarray(arr)))
+            return
+        _assign(store, self.dtype, value)
+
+    # ---- shape manipulation ----
+
+    def transpose(self, *axes):
+        if not axes or axes == (None,):
+            axes = tuple(reversed(range(self.ndim)))
+        elif len(axes) == 1 and isinstance(axes[0], (tuple, list)):
+            axes = tuple(axes[0])
+        axes = tuple(_normalize_axis(a, self.ndim) for a in axes)
+        if sorted(axes) != list(range(self.ndim)):
+            raise ValueError("axes don't match array")
+        return ndarray._wrap(self._store.transpose(list(axes)), self.dtype)
+
+    def swapaxes(self, a, b):
+        axes = list(range(self.ndim))
+        a, b = _normalize_axis(a, self.ndim), _normalize_axis(b, self.ndim)
+        axes[a], axes[b] = axes[b], axes[a]
+        return self.transpose(axes)
+
+    def reshape(self, *shape, order="C"):
+        from ._manip import reshape
+
+        if len(shape) == 1 and not isinstance(shape[0], numbers.Integral):
+            shape = tuple(shape[0])
+        return reshape(self, shape, order=order)
+
+    def ravel(self, order="C"):
+        return self.reshape(-1, order=order)
+
+    def flatten(self, order="C"):
+        return self.copy().reshape(-1, order=order)
+
+    def squeeze(self, axis=None):
+        from ._manip import squeeze
+
+        return squeeze(self, axis)
+
+    def astype(self, dtype, order="K", casting="unsafe", subok=True, copy=True):
+        dt = _np.dtype(dtype)
+        if dt == self.dtype and not copy:
+            return self
+        if not _np.can_cast(self.dtype, dt, casting):
+            raise TypeError(f"Cannot cast array data from {self.dtype!r} to {dt!r} according to the rule {casting!r}")
+        out = ndarray(self.shape, dt)
+        if dt == self.dtype:
+            _ext.copy(out._store, self._store)
+        else:
+            _ext.convert(self._store, out._store)
+        return out
+
+    def copy(self, order="C"):
+        out = ndarray(self.shape, self.dtype)
+        _ext.copy(out._store, self._store)
+        return out
+
+    def fill(self, value):
+        _assign(self._store, self.dtype, value)
+
+    def view(self, dtype=None):
+        if dtype is not None and _np.dtype(dtype) != self.dtype:
+            return _fallback.call("ndarray.view", lambda a, d: a.view(d), (self, dtype), {})
+        return ndarray._wrap(self._store, self.dtype)
+
+    # ---- reductions (methods) ----
+
+    def sum(self, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=None):
+        from ._reduce import sum as f
+
+        return f(self, axis=axis, dtype=dtype, out=out, keepdims=keepdims, initial=initial, where=where)
+
+    def prod(self, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=None):
+        from ._reduce import prod as f
+
+        return f(self, axis=axis, dtype=dtype, out=out, keepdims=keepdims, initial=initial, where=where)
+
+    def max(self, axis=None, out=None, keepdims=False, initial=None, where=None):
+        from ._reduce import max as f
+
+        return f(self, axis=axis, out=out, keepdims=keepdims, initial=initial, where=where)
+
+    def min(self, axis=None, out=None, keepdims=False, initial=None, where=None):
+        from ._reduce import min as f
+
+        return f(self, axis=axis, out=out, keepdims=keepdims, initial=initial, where=where)
+
+    def all(self, axis=None, out=None, keepdims=False, where=None):
+        from ._reduce import all as f
+
+        return f(self, axis=axis, out=out, keepdims=keepdims, where=where)
+
+    def any(self, axis=None, out=None, keepdims=False, where=None):
+        from ._reduce import any as f
+
+        return f(self, axis=axis, out=out, keepdims=keepdims, where=where)
+
+    def mean(self, axis=None, dtype=None, out=None, keepdims=False, where=None):
+        from ._reduce import mean as f
+
+        return f(self, axis=axis, dtype=dtype, out=out, keepdims=keepdims, where=where)
+
+    def var(self, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=None):
+        from ._reduce import var as f
+
+        return f(self, axis=axis, dtype=dtype, out=out, ddof=ddof, keepdims=keepdims, where=where)
+
+    def std(self, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=None):
+        from ._reduce import std as f
+
+        return f(self, axis=axis, dtype=dtype, out=out, ddof=ddof, keepdims=keepdims, where=where)
+
+    def dot(self, other, out=None):
+        from ._linalg import dot
+
+        return dot(self, other, out=out)
+
+    def __getattr__(self, name):
+        # NumPy array methods that are not native run through the fallback.
+        if name.startswith("__"):
+            raise AttributeError(name)
+        if hasattr(_np.ndarray, name):
+            method = getattr(_np.ndarray, name)
+
+            def fallback(*args, **kwargs):
+                return _fallback.call(f"ndarray.{name}", method, (self,) + args, kwargs)
+
+            return fallback
+        raise AttributeError(f"'legate_numeric.ndarray' object has no attribute '{name}'")
+
+    # ---- operators ----
+
+    def __matmul__(self, other):
+        from ._linalg import matmul
+
+        return matmul(self, other)
+
+    def __rmatmul__(self, other):
+        from ._linalg import matmul
+
+        return matmul(other, self)
+
+    def __imatmul__(self, other):
+        from ._linalg import matmul
+
+        self[...] = matmul(self, other)
+        return self
+
+    def __pos__(self):
+        from ._ufunc import positive
+
+        return positive(self)
+
+    def __neg__(self):
+        from ._ufunc import negative
+
+        return negative(self)
+
+    def __abs__(self):
+        from ._ufunc import absolute
+
+        return absolute(self)
+
+    def __invert__(self):
+        from ._ufunc import invert
+
+        return invert(self)
+
+
+def _from_pickle(arr):
+    return ndarray._from_numpy(arr)
+
+
+def _normalize_axis(axis, ndim):
+    axis = operator.index(axis)
+    if not -ndim <= axis < max(ndim, 1) or (ndim == 0 and axis not in (0, -1)):
+        raise _np.exceptions.AxisError(axis, ndim)
+    return axis + ndim if axis < 0 else axis
+
+
+def _assign(store, dtype, value):
+    """Writes ``value`` (scalar or array-like, broadcast) into the view ``store``."""
+    if isinstance(value, ndarray):
+        src = value
+    elif isinstance(value, (numbers.Number, _np.generic)) and not isinstance(value, _np.ndarray):
+        _ext.fill(store, value.item() if isinstance(value, _np.generic) else value)
+        return
+    else:
+        src = ndarray._from_numpy(_np.asarray(value))
+    src_store = src._store.broadcast_to(list(store.shape))
+    if src.dtype == dtype:
+        _ext.copy(store, src_store)
+    else:
+        if src_store.overlaps(store):
+            tmp = ndarray(store.shape, src.dtype)
+            _ext.copy(tmp._store, src_store)
+            src_store = tmp._store
+        _ext.convert(src_store, store)
+
+
+def _binary_dunder(name, reflected=False, inplace=False):
+    def method(self, other):
+        from . import _ufunc
+
+        uf = getattr(_ufunc, name)
+        if inplace:
+            return uf(self, other, out=self)
+        if reflected:
+            return uf(other, self)
+        return uf(self, other)
+
+    return method
+
+
+for _name, _uf in [
+    ("add", "add"),
+    ("sub", "subtract"),
+    ("mul", "multiply"),
+    ("truediv", "true_divide"),
+    ("floordiv", "floor_divide"),
+    ("mod", "remainder"),
+    ("pow", "power"),
+    ("and", "bitwise_and"),
+    ("or", "bitwise_or"),
+    ("xor", "bitwise_xor"),
+    ("lshift", "left_shift"),
+    ("rshift", "right_shift"),
+]:
+    setattr(ndarray, f"__{_name}__", _binary_dunder(_uf))
+    setattr(ndarray, f"__r{_name}__", _binary_dunder(_uf, reflected=True))
+    setattr(ndarray, f"__i{_name}__", _binary_dunder(_uf, inplace=True))
+
+for _name, _uf in [("eq", "equal"), ("ne", "not_equal"), ("lt", "less"), ("le", "less_equal"), ("gt", "greater"), ("ge", "greater_equal")]:
+    setattr(ndarray, f"__{_name}__", _binary_dunder(_uf))
+
+
+def __divmod__(self, other):
+    from ._ufunc import floor_divide, remainder
+
+    return floor_divide(self, other), remainder(self, other)
+
+
+ndarray.__divmod__ = __divmod__

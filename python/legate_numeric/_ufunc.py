@@ -1,0 +1,233 @@
+"""Universal functions: NumPy's type resolution and broadcasting, native kernels.
+
+Each ufunc asks the installed NumPy which loop it would run (``ufunc.resolve_dtypes``,
+cached per operand types), casts array operands to the loop's input type, broadcasts
+them as views, and launches one task. Python numbers stay scalars (NumPy 2's weak
+scalars), so ``x * 2`` neither allocates nor broadcasts a second array.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as _np
+
+from legate import _legate as _ext
+
+from . import _fallback
+from ._array import ndarray
+
+_resolved: dict = {}
+
+
+def _operand(x):
+    """(array or None, scalar or None, dtype-or-python-type for resolution)."""
+    if isinstance(x, ndarray):
+        return x, None, x.dtype
+    if isinstance(x, bool):
+        return None, x, bool
+    if isinstance(x, numbers.Integral) and not isinstance(x, _np.generic):
+        return None, x, int
+    if isinstance(x, float):
+        return None, x, float
+    if isinstance(x, complex):
+        return None, x, complex
+    if isinstance(x, _np.generic):
+        # A NumPy scalar has a real dtype (not weak).
+        return None, x.item(), x.dtype
+    arr = ndarray._from_numpy(_np.asarray(x))
+    return arr, None, arr.dtype
+
+
+def _resolve(np_ufunc, key):
+    loop = _resolved.get((np_ufunc, key))
+    if loop is None:
+        loop = np_ufunc.resolve_dtypes(key)
+        _resolved[(np_ufunc, key)] = loop
+    return loop
+
+
+def _cast(arr: ndarray, dtype) -> ndarray:
+    return arr if arr.dtype == dtype else arr.astype(dtype)
+
+
+def _prepare_out(out, shape, dtype, name):
+    """The store to compute into, and the user's ``out`` if a final cast is needed."""
+    if isinstance(out, tuple):
+        if len(out) != 1:
+            raise ValueError(f"{name}: expected one output")
+        out = out[0]
+    if out is None:
+        return ndarray(shape, dtype), None
+    if not isinstance(out, ndarray):
+        raise TypeError(f"{name}: out must be a legate_numeric.ndarray")
+    if tuple(out.shape) != tuple(shape):
+        raise ValueError(f"non-broadcastable output operand with shape {out.shape} doesn't match the broadcast shape {shape}")
+    if out.dtype == dtype:
+        return out, None
+    if not _np.can_cast(dtype, out.dtype, "same_kind"):
+        raise _np._core._exceptions._UFuncOutputCastingError(getattr(_np, name), "same_kind", dtype, out.dtype, 0)
+    return ndarray(shape, dtype), out
+
+
+def _finish(result, user_out):
+    if user_out is None:
+        return result
+    user_out._store  # noqa: B018 - the cast writes into the user's array
+    _ext.convert(result._store, user_out._store)
+    return user_out
+
+
+class ufunc:
+    """A universal function (``legate_numeric.add``, ``legate_numeric.sqrt``, ...)."""
+
+    def __init__(self, name: str, nin: int):
+        self.__name__ = name
+        self.nin = nin
+        self.nout = 1
+        self._np = getattr(_np, name)
+
+    def __repr__(self):
+        return f"<legate_numeric ufunc '{self.__name__}'>"
+
+    def __call__(self, *args, out=None, where=True, dtype=None, casting="same_kind", **kwargs):
+        if len(args) > self.nin:
+            if out is not None:
+                raise TypeError(f"{self.__name__}: cannot specify 'out' as both a positional and keyword argument")
+            args, out = args[: self.nin], args[self.nin]
+        if len(args) != self.nin:
+            raise TypeError(f"{self.__name__}() takes {self.nin} positional arguments but {len(args)} were given")
+        if where is not True or kwargs or casting != "same_kind":
+            return _fallback.call(self.__name__, self._np, args, dict(kwargs, out=out, where=where, dtype=dtype, casting=casting))
+        _fallback.record_native(self.__name__)
+        if self.nin == 1:
+            return self._unary(args[0], out, dtype)
+        return self._binary(args[0], args[1], out, dtype)
+
+    def _unary(self, x, out, dtype):
+        arr, scalar, key = _operand(x)
+        if arr is None:
+            arr = ndarray._from_numpy(_np.asarray(scalar if isinstance(key, type) else _np.asarray(scalar, dtype=key)))
+            key = arr.dtype
+        loop = _resolve(self._np, (key, None if dtype is None else _np.dtype(dtype)))
+        src = _cast(arr, loop[0])
+        result, user_out = _prepare_out(out, arr.shape, loop[1], self.__name__)
+        store = src._store
+        if result._store.overlaps(store):
+            store = src.copy()._store
+        _ext.unary(self.__name__, store, result._store)
+        return _finish(result, user_out)
+
+    def _binary(self, a, b, out, dtype):
+        arr_a, sa, ka = _operand(a)
+        arr_b, sb, kb = _operand(b)
+        if arr_a is None and arr_b is None:
+            arr_a = ndarray._from_numpy(_np.asarray(a))
+            ka = arr_a.dtype
+        loop = _resolve(self._np, (ka, kb, None if dtype is None else _np.dtype(dtype)))
+        if loop[0] != loop[1]:
+            return _fallback.call(f"{self.__name__} (mixed loop {loop})", self._np, (a, b), {"out": out})
+        shape = _np.broadcast_shapes(
+            arr_a.shape if arr_a is not None else (), arr_b.shape if arr_b is not None else ()
+        )
+        result, user_out = _prepare_out(out, shape, loop[2], self.__name__)
+        operands = []
+        for arr, scalar in ((arr_a, sa), (arr_b, sb)):
+            if arr is None:
+                operands.append(scalar)
+                continue
+            store = _cast(arr, loop[0])._store
+            if tuple(arr.shape) != tuple(shape):
+                store = store.broadcast_to(list(shape))
+            if result._store.overlaps(store):
+                # A partial overlap with the output: read a private copy, as NumPy does.
+                tmp = ndarray(shape, loop[0])
+                _ext.copy(tmp._store, store)
+                store = tmp._store
+            operands.append(store)
+        _ext.binary(self.__name__, operands[0], operands[1], result._store, loop[0].name)
+        return _finish(result, user_out)
+
+    def reduce(self, array, axis=0, dtype=None, out=None, keepdims=False, initial=None, where=True):
+        from . import _reduce
+
+        op = _REDUCE_OPS.get(self.__name__)
+        if op is None or where is not True:
+            return _fallback.call(f"{self.__name__}.reduce", self._np.reduce, (array,), dict(axis=axis, dtype=dtype, out=out, keepdims=keepdims))
+        return _reduce._reduce(op, array, axis=axis, dtype=dtype, out=out, keepdims=keepdims, initial=initial)
+
+    def accumulate(self, array, axis=0, dtype=None, out=None):
+        return _fallback.call(f"{self.__name__}.accumulate", self._np.accumulate, (array,), dict(axis=axis, dtype=dtype, out=out))
+
+
+_REDUCE_OPS = {
+    "add": "sum",
+    "multiply": "prod",
+    "maximum": "max",
+    "minimum": "min",
+    "logical_and": "all",
+    "logical_or": "any",
+}
+
+_UNARY = [
+    "negative", "positive", "absolute", "sign", "sqrt", "cbrt", "square", "reciprocal",
+    "exp", "exp2", "expm1", "log", "log2", "log10", "log1p",
+    "sin", "cos", "tan", "arcsin", "arccos", "arctan", "sinh", "cosh", "tanh",
+    "arcsinh", "arccosh", "arctanh", "deg2rad", "rad2deg",
+    "floor", "ceil", "trunc", "rint", "isnan", "isinf", "isfinite", "signbit",
+    "logical_not", "invert", "conjugate",
+]
+_BINARY = [
+    "add", "subtract", "multiply", "true_divide", "floor_divide", "remainder", "fmod", "power",
+    "maximum", "minimum", "fmax", "fmin", "copysign", "arctan2", "hypot", "logaddexp",
+    "bitwise_and", "bitwise_or", "bitwise_xor", "left_shift", "right_shift",
+    "logical_and", "logical_or", "logical_xor",
+    "equal", "not_equal", "less", "less_equal", "greater", "greater_equal",
+]
+
+for _n in _UNARY:
+    globals()[_n] = ufunc(_n, 1)
+for _n in _BINARY:
+    globals()[_n] = ufunc(_n, 2)
+
+# NumPy's aliases.
+divide = true_divide  # noqa: F821
+mod = remainder  # noqa: F821
+abs = absolute  # noqa: F821
+conj = conjugate  # noqa: F821
+bitwise_not = invert  # noqa: F821
+bitwise_invert = invert  # noqa: F821
+pow = power  # noqa: F821
+degrees = rad2deg  # noqa: F821
+radians = deg2rad  # noqa: F821
+
+
+def divmod(x1, x2, out=None):  # noqa: A001 - NumPy's name
+    return floor_divide(x1, x2), remainder(x1, x2)  # noqa: F821
+
+
+def clip(a, a_min=None, a_max=None, out=None, **kwargs):
+    """Limits values to ``[a_min, a_max]`` (as ``minimum(maximum(a, a_min), a_max)``)."""
+    if a_min is None and a_max is None:
+        raise ValueError("One of max or min must be given")
+    result = a
+    if a_min is not None:
+        result = maximum(result, a_min)  # noqa: F821
+    if a_max is not None:
+        result = minimum(result, a_max, out=out)  # noqa: F821
+    elif out is not None:
+        out[...] = result
+        result = out
+    return result
+
+
+def _real(x: ndarray) -> ndarray:
+    if x.dtype.kind != "c":
+        return x
+    return _fallback.call("real", _np.real, (x,), {})
+
+
+def _imag(x: ndarray) -> ndarray:
+    if x.dtype.kind != "c":
+        return ndarray._from_numpy(_np.zeros(x.shape, x.dtype))
+    return _fallback.call("imag", _np.imag, (x,), {})

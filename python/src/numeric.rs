@@ -1,0 +1,95 @@
+//! The numeric kernels, callable from `legate_numeric` with stores and Python scalars.
+
+use crate::convert::{runtime, scalar, IntoPy};
+use crate::store::PyStore;
+use legate_numeric::{BinaryOp, Numeric, Operand, ReduceOp, UnaryOp};
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use std::sync::OnceLock;
+
+fn numeric() -> PyResult<&'static Numeric> {
+    static LIB: OnceLock<Numeric> = OnceLock::new();
+    if let Some(n) = LIB.get() {
+        return Ok(n);
+    }
+    let n = Numeric::register(&runtime()?).py()?;
+    Ok(LIB.get_or_init(|| n))
+}
+
+fn unknown(kind: &str, name: &str) -> PyErr {
+    PyValueError::new_err(format!("no native {kind} named '{name}'"))
+}
+
+/// `out = op(input)`.
+#[pyfunction]
+fn unary(op: &str, input: &PyStore, out: &PyStore) -> PyResult<()> {
+    let op = UnaryOp::from_name(op).ok_or_else(|| unknown("ufunc", op))?;
+    numeric()?.unary(op, &input.inner, &out.inner).py()
+}
+
+/// `out = op(a, b)`: each operand a store of `out`'s shape or a Python number.
+#[pyfunction]
+fn binary(op: &str, a: &Bound<'_, PyAny>, b: &Bound<'_, PyAny>, out: &PyStore, dtype: &str) -> PyResult<()> {
+    let op = BinaryOp::from_name(op).ok_or_else(|| unknown("ufunc", op))?;
+    let ty = crate::convert::dtype(dtype)?;
+    let sa = a.cast::<PyStore>().ok().map(|s| s.get().inner.clone());
+    let sb = b.cast::<PyStore>().ok().map(|s| s.get().inner.clone());
+    let oa = match &sa {
+        Some(s) => Operand::Store(s),
+        None => Operand::Scalar(scalar(a, &ty)?),
+    };
+    let ob = match &sb {
+        Some(s) => Operand::Store(s),
+        None => Operand::Scalar(scalar(b, &ty)?),
+    };
+    numeric()?.binary(op, oa, ob, &out.inner).py()
+}
+
+/// `out = input.astype(out.dtype)`.
+#[pyfunction]
+fn convert(input: &PyStore, out: &PyStore) -> PyResult<()> {
+    numeric()?.convert(&input.inner, &out.inner).py()
+}
+
+/// `out[i] = start + i * step`.
+#[pyfunction]
+fn arange(out: &PyStore, start: &Bound<'_, PyAny>, step: &Bound<'_, PyAny>) -> PyResult<()> {
+    let integral = out.inner.ty().is_integral() || *out.inner.ty() == legate_core::Type::Bool;
+    let (s0, s1) = if integral {
+        (legate_core::Scalar::new(start.extract::<i64>()?), legate_core::Scalar::new(step.extract::<i64>()?))
+    } else {
+        (legate_core::Scalar::new(start.extract::<f64>()?), legate_core::Scalar::new(step.extract::<f64>()?))
+    };
+    numeric()?.arange(&out.inner, s0, s1).py()
+}
+
+/// Reduces all of `input`; returns a one-element store.
+#[pyfunction]
+fn reduce_all(op: &str, input: &PyStore) -> PyResult<PyStore> {
+    let op = ReduceOp::from_name(op).ok_or_else(|| unknown("reduction", op))?;
+    Ok(PyStore::new(numeric()?.reduce_all(op, &input.inner).py()?))
+}
+
+/// Reduces `input` along `axes` into `out`.
+#[pyfunction]
+fn reduce_axes(op: &str, input: &PyStore, axes: Vec<usize>, out: &PyStore) -> PyResult<()> {
+    let op = ReduceOp::from_name(op).ok_or_else(|| unknown("reduction", op))?;
+    numeric()?.reduce_axes(op, &input.inner, &axes, &out.inner).py()
+}
+
+/// `out = a @ b` (2-d).
+#[pyfunction]
+fn matmul(a: &PyStore, b: &PyStore, out: &PyStore) -> PyResult<()> {
+    numeric()?.matmul(&a.inner, &b.inner, &out.inner).py()
+}
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(unary, m)?)?;
+    m.add_function(wrap_pyfunction!(binary, m)?)?;
+    m.add_function(wrap_pyfunction!(convert, m)?)?;
+    m.add_function(wrap_pyfunction!(arange, m)?)?;
+    m.add_function(wrap_pyfunction!(reduce_all, m)?)?;
+    m.add_function(wrap_pyfunction!(reduce_axes, m)?)?;
+    m.add_function(wrap_pyfunction!(matmul, m)?)?;
+    Ok(())
+}
