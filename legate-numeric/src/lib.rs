@@ -20,6 +20,8 @@ pub(crate) const CONVERT: u32 = 3;
 pub(crate) const ARANGE: u32 = 4;
 pub(crate) const REDUCE: u32 = 5;
 pub(crate) const MATMUL: u32 = 6;
+pub(crate) const WHERE: u32 = 7;
+pub(crate) const RESHAPE: u32 = 8;
 
 /// One operand of a binary operation: an array (already broadcast to the output's
 /// shape) or a scalar of the operation's type.
@@ -48,6 +50,8 @@ impl Numeric {
         rt.register_task::<tasks::convert::ArangeTask>(&lib)?;
         rt.register_task::<tasks::reduce::ReduceTask>(&lib)?;
         rt.register_task::<tasks::matmul::MatmulTask>(&lib)?;
+        rt.register_task::<tasks::select::WhereTask>(&lib)?;
+        rt.register_task::<tasks::select::ReshapeTask>(&lib)?;
         Ok(Numeric { rt: rt.clone(), lib })
     }
 
@@ -155,6 +159,42 @@ impl Numeric {
         let o = t.add_output(&view);
         t.add_alignment(i, o);
         t.add_broadcast(i, Some(&sorted));
+        t.execute()
+    }
+
+    /// `out = where(cond, x, y)`; array operands have `out`'s shape and type.
+    pub fn select(&self, cond: &LogicalStore, x: Operand, y: Operand, out: &LogicalStore) -> Result<()> {
+        Self::same_shape(cond, out, "where")?;
+        let mut t = self.rt.create_auto_task(&self.lib, WHERE);
+        let flags = matches!(x, Operand::Scalar(_)) as u32 | (matches!(y, Operand::Scalar(_)) as u32) << 1;
+        t.add_scalar_arg(flags);
+        let o = t.add_output(out);
+        let c = t.add_input(cond);
+        t.add_alignment(c, o);
+        for operand in [x, y] {
+            match operand {
+                Operand::Store(s) => {
+                    Self::same_shape(s, out, "where")?;
+                    let v = t.add_input(s);
+                    t.add_alignment(v, o);
+                }
+                Operand::Scalar(s) => t.add_scalar_arg(s),
+            }
+        }
+        t.execute()
+    }
+
+    /// Copies `input` into the C-contiguous store `out` of another shape, element by
+    /// element in row-major order (one task: this is a global reordering).
+    pub fn reshape(&self, input: &LogicalStore, out: &LogicalStore) -> Result<()> {
+        if input.volume() != out.volume() || input.ty() != out.ty() {
+            return Err(LegateError::ShapeMismatch(format!("cannot reshape {} into {}", input.shape(), out.shape())));
+        }
+        let mut t = self.rt.create_auto_task(&self.lib, RESHAPE);
+        let i = t.add_input(input);
+        let o = t.add_output(out);
+        t.add_broadcast(i, None);
+        t.add_broadcast(o, None);
         t.execute()
     }
 

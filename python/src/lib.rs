@@ -20,5 +20,6 @@ fn _legate(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("LEGATE_MAX_DIM", legate_core::LEGATE_MAX_DIM)?;
     store::register(m)?;
     numeric::register(m)?;
+    numeric::register_more(m)?;
     Ok(())
 }

@@ -93,3 +93,32 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(matmul, m)?)?;
     Ok(())
 }
+
+/// `out = where(cond, x, y)`: `x`/`y` stores of `out`'s shape and type, or numbers.
+#[pyfunction]
+fn select(cond: &PyStore, x: &Bound<'_, PyAny>, y: &Bound<'_, PyAny>, out: &PyStore) -> PyResult<()> {
+    let ty = out.inner.ty().clone();
+    let sx = x.cast::<PyStore>().ok().map(|s| s.get().inner.clone());
+    let sy = y.cast::<PyStore>().ok().map(|s| s.get().inner.clone());
+    let ox = match &sx {
+        Some(s) => Operand::Store(s),
+        None => Operand::Scalar(scalar(x, &ty)?),
+    };
+    let oy = match &sy {
+        Some(s) => Operand::Store(s),
+        None => Operand::Scalar(scalar(y, &ty)?),
+    };
+    numeric()?.select(&cond.inner, ox, oy, &out.inner).py()
+}
+
+/// Copies `input` into the C-contiguous `out` of another shape (row-major order).
+#[pyfunction]
+fn reshape_copy(input: &PyStore, out: &PyStore) -> PyResult<()> {
+    numeric()?.reshape(&input.inner, &out.inner).py()
+}
+
+pub fn register_more(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(select, m)?)?;
+    m.add_function(wrap_pyfunction!(reshape_copy, m)?)?;
+    Ok(())
+}

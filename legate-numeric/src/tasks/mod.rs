@@ -6,6 +6,7 @@ pub mod convert;
 pub mod loops;
 pub mod matmul;
 pub mod reduce;
+pub mod select;
 pub mod unary;
 
 /// Runs `$body` with `$T` bound to the Rust type of type code `$code`; `$other` for

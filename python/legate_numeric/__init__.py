@@ -1,0 +1,171 @@
+"""legate_numeric: a NumPy drop-in whose arrays live in Legate stores.
+
+``import legate_numeric as np`` and write NumPy code: every operation listed in the
+README runs natively, as parallel tasks of the runtime; anything else falls back to
+NumPy (one warning per function name; ``LEGATE_NUMERIC_FALLBACK=0`` turns it off).
+"""
+
+from __future__ import annotations
+
+import numpy as _np
+
+from . import _fallback, linalg  # noqa: F401
+from ._array import ndarray  # noqa: F401
+from ._creation import (  # noqa: F401
+    arange,
+    array,
+    asarray,
+    empty,
+    empty_like,
+    eye,
+    full,
+    full_like,
+    identity,
+    linspace,
+    ones,
+    ones_like,
+    zeros,
+    zeros_like,
+)
+from ._linalg import dot, inner, matmul, outer, trace, vdot  # noqa: F401
+from ._manip import (  # noqa: F401
+    array_split,
+    atleast_1d,
+    atleast_2d,
+    atleast_3d,
+    broadcast_arrays,
+    broadcast_to,
+    concatenate,
+    copy,
+    dstack,
+    expand_dims,
+    flip,
+    fliplr,
+    flipud,
+    hstack,
+    moveaxis,
+    ravel,
+    repeat,
+    reshape,
+    roll,
+    split,
+    squeeze,
+    stack,
+    swapaxes,
+    tile,
+    transpose,
+    vstack,
+    where,
+)
+from ._reduce import (  # noqa: F401
+    all,
+    amax,
+    amin,
+    any,
+    count_nonzero,
+    max,
+    mean,
+    min,
+    nanmax,
+    nanmin,
+    nanprod,
+    nansum,
+    prod,
+    std,
+    sum,
+    var,
+)
+from ._ufunc import *  # noqa: F401,F403
+from ._ufunc import _BINARY, _UNARY, abs, clip, conj, divide, divmod, mod, pow, ufunc  # noqa: F401
+
+# Types and constants are NumPy's own.
+from numpy import (  # noqa: F401
+    bool_,
+    complex64,
+    complex128,
+    dtype,
+    e,
+    euler_gamma,
+    float32,
+    float64,
+    inf,
+    int8,
+    int16,
+    int32,
+    int64,
+    intp,
+    nan,
+    newaxis,
+    pi,
+    uint8,
+    uint16,
+    uint32,
+    uint64,
+)
+
+bool = _np.bool_  # noqa: A001 - NumPy 2 exports np.bool
+
+
+def allclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
+    return builtins_bool(isclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan).all())
+
+
+def isclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """``|a - b| <= atol + rtol * |b|`` elementwise (infinities equal when equal)."""
+    _fallback.record_native("isclose")
+    a = asarray(a)
+    b = asarray(b)
+    if a.dtype.kind in "biu" and b.dtype.kind in "biu":
+        return equal(a, b)  # noqa: F405
+    dt = _np.result_type(a.dtype, b.dtype, _np.float64 if a.dtype.kind in "biu" else a.dtype)
+    a, b = a.astype(dt, copy=False), b.astype(dt, copy=False)
+    close = less_equal(absolute(subtract(a, b)), add(atol, multiply(rtol, absolute(b))))  # noqa: F405
+    both_inf = logical_and(logical_and(isinf(a), isinf(b)), equal(a, b))  # noqa: F405
+    result = logical_or(logical_and(close, isfinite(a)), both_inf)  # noqa: F405
+    if equal_nan:
+        result = logical_or(result, logical_and(isnan(a), isnan(b)))  # noqa: F405
+    return result
+
+
+def array_equal(a1, a2, equal_nan=False):
+    a1, a2 = asarray(a1), asarray(a2)
+    if a1.shape != a2.shape:
+        return False
+    if equal_nan and a1.dtype.kind in "fc":
+        return builtins_bool(logical_or(equal(a1, a2), logical_and(isnan(a1), isnan(a2))).all())  # noqa: F405
+    return builtins_bool(equal(a1, a2).all())  # noqa: F405
+
+
+import builtins as _builtins  # noqa: E402
+
+builtins_bool = _builtins.bool
+
+
+def shape(a):
+    return tuple(a.shape) if hasattr(a, "shape") else _np.shape(a)
+
+
+def ndim(a):
+    return a.ndim if hasattr(a, "ndim") else _np.ndim(a)
+
+
+def size(a, axis=None):
+    if axis is None:
+        return a.size if hasattr(a, "size") else _np.size(a)
+    return shape(a)[axis]
+
+
+def result_type(*arrays_and_dtypes):
+    return _np.result_type(*[x.dtype if isinstance(x, ndarray) else x for x in arrays_and_dtypes])
+
+
+def __getattr__(name):
+    """Anything not native falls back to NumPy (see ``_fallback``)."""
+    if name.startswith("__"):
+        raise AttributeError(name)
+    if hasattr(_np, name):
+        obj = getattr(_np, name)
+        if callable(obj) and not isinstance(obj, type):
+            return _fallback.wrap(name)
+        return obj
+    raise AttributeError(f"module 'legate_numeric' has no attribute '{name}'")

@@ -1,0 +1,147 @@
+"""Array creation: ``array asarray empty zeros ones full (+ _like) arange linspace
+eye identity``."""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+import numpy as _np
+
+from legate import _legate as _ext
+
+from . import _fallback
+from ._array import ndarray
+
+
+def _shape(shape):
+    return (shape,) if isinstance(shape, numbers.Integral) else tuple(shape)
+
+
+def array(obj, dtype=None, copy=True, order="K", subok=False, ndmin=0, like=None):
+    _fallback.record_native("array")
+    if isinstance(obj, ndarray):
+        out = obj.astype(dtype) if dtype is not None and _np.dtype(dtype) != obj.dtype else (obj.copy() if copy else obj)
+    else:
+        out = ndarray._from_numpy(_np.array(_fallback.to_numpy(obj), dtype=dtype))
+    while out.ndim < ndmin:
+        out = out.reshape((1,) + out.shape)
+    return out
+
+
+def asarray(a, dtype=None, order=None, like=None):
+    if isinstance(a, ndarray) and (dtype is None or _np.dtype(dtype) == a.dtype):
+        return a
+    return array(a, dtype=dtype, copy=False)
+
+
+def empty(shape, dtype=float, order="C", like=None):
+    _fallback.record_native("empty")
+    return ndarray(_shape(shape), dtype)
+
+
+def full(shape, fill_value, dtype=None, order="C", like=None):
+    _fallback.record_native("full")
+    if dtype is None:
+        dtype = _np.array(fill_value).dtype
+    out = ndarray(_shape(shape), dtype)
+    out.fill(fill_value)
+    return out
+
+
+def zeros(shape, dtype=float, order="C", like=None):
+    return full(shape, 0, dtype)
+
+
+def ones(shape, dtype=float, order="C", like=None):
+    return full(shape, 1, dtype)
+
+
+def _like(a, dtype, shape):
+    a_dtype = a.dtype if hasattr(a, "dtype") else _np.asarray(a).dtype
+    a_shape = a.shape if hasattr(a, "shape") else _np.shape(a)
+    return (a_dtype if dtype is None else dtype), (a_shape if shape is None else shape)
+
+
+def empty_like(prototype, dtype=None, order="K", subok=True, shape=None):
+    dt, sh = _like(prototype, dtype, shape)
+    return empty(sh, dt)
+
+
+def zeros_like(a, dtype=None, order="K", subok=True, shape=None):
+    dt, sh = _like(a, dtype, shape)
+    return zeros(sh, dt)
+
+
+def ones_like(a, dtype=None, order="K", subok=True, shape=None):
+    dt, sh = _like(a, dtype, shape)
+    return ones(sh, dt)
+
+
+def full_like(a, fill_value, dtype=None, order="K", subok=True, shape=None):
+    dt, sh = _like(a, dtype, shape)
+    return full(sh, fill_value, dt)
+
+
+def arange(start, stop=None, step=None, dtype=None, like=None):
+    if stop is None:
+        start, stop = 0, start
+    if step is None:
+        step = 1
+    if step == 0:
+        raise ZeroDivisionError("division by zero")
+    dt = _np.dtype(dtype) if dtype is not None else _np.result_type(start, stop, step)
+    if dt.kind not in "biuf":
+        return _fallback.call("arange", _np.arange, (start, stop, step), {"dtype": dtype})
+    _fallback.record_native("arange")
+    n = max(int(math.ceil((stop - start) / step)), 0)
+    out = ndarray((n,), dt)
+    if n == 0:
+        return out
+    if dt.kind in "biu" and all(isinstance(v, numbers.Integral) for v in (start, step)):
+        _ext.arange(out._store, int(start), int(step))
+    elif dt == _np.float64:
+        _ext.arange(out._store, float(start), float(step))
+    else:
+        tmp = ndarray((n,), _np.float64)
+        _ext.arange(tmp._store, float(start), float(step))
+        _ext.convert(tmp._store, out._store)
+    return out
+
+
+def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0):
+    if _np.ndim(start) or _np.ndim(stop) or axis != 0:
+        return _fallback.call("linspace (array bounds)", _np.linspace, (start, stop, num), dict(endpoint=endpoint, retstep=retstep, dtype=dtype, axis=axis))
+    _fallback.record_native("linspace")
+    num = int(num)
+    if num < 0:
+        raise ValueError(f"Number of samples, {num}, must be non-negative.")
+    div = (num - 1) if endpoint else num
+    step = (stop - start) / div if div > 0 else float("nan")
+    out = ndarray((num,), _np.float64)
+    if num:
+        _ext.arange(out._store, float(start), float(step) if div > 0 else 0.0)
+        if endpoint and num > 1:
+            out[num - 1] = stop
+    if dtype is not None and _np.dtype(dtype) != out.dtype:
+        out = out.astype(dtype)
+    return (out, step) if retstep else out
+
+
+def eye(N, M=None, k=0, dtype=float, order="C", like=None):
+    _fallback.record_native("eye")
+    M = N if M is None else M
+    flat = zeros((N * M,), dtype)
+    # Row i has its one at flat index i * M + i + k: a strided slice of the flat array.
+    first_row = max(-k, 0)
+    n = max(0, min(N - first_row, M - max(k, 0)))
+    if n > 0:
+        start = first_row * M + first_row + k
+        _ext.fill(flat._store.slice(0, start, start + (n - 1) * (M + 1) + 1, M + 1), 1)
+    if N * M == 0:
+        return zeros((N, M), dtype)
+    return ndarray._wrap(flat._store.delinearize(0, [N, M]), flat.dtype)
+
+
+def identity(n, dtype=float, like=None):
+    return eye(n, dtype=dtype)

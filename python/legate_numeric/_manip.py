@@ -1,0 +1,356 @@
+"""Array manipulation: reshaping, joining, splitting, flipping, broadcasting, ``where``.
+
+Whatever NumPy returns as a view is a view here too (of the same store); the rest are
+native copies.
+"""
+
+from __future__ import annotations
+
+import numbers
+import operator
+
+import numpy as _np
+
+from legate import _legate as _ext
+
+from . import _fallback
+from ._array import _assign, _normalize_axis, ndarray
+
+
+def _asarray(a):
+    if isinstance(a, ndarray):
+        return a
+    return ndarray._from_numpy(_np.asarray(a))
+
+
+def _new_shape(shape, size):
+    shape = [operator.index(s) for s in shape]
+    unknown = [i for i, s in enumerate(shape) if s == -1]
+    if len(unknown) > 1:
+        raise ValueError("can only specify one unknown dimension")
+    if any(s < -1 for s in shape):
+        raise ValueError("negative dimensions not allowed")
+    known = 1
+    for s in shape:
+        if s != -1:
+            known *= s
+    if unknown:
+        if known == 0 or size % known:
+            raise ValueError(f"cannot reshape array of size {size} into shape {tuple(shape)}")
+        shape[unknown[0]] = size // known
+    elif known != size:
+        raise ValueError(f"cannot reshape array of size {size} into shape {tuple(shape)}")
+    return tuple(shape)
+
+
+def _reshape_view(store, old, new):
+    """A view of ``store`` with shape ``new``, or None when NumPy would copy."""
+    # Drop size-1 dimensions, split the rest block by block, then add new size-1 dims.
+    for d in reversed(range(len(old))):
+        if old[d] == 1:
+            store = store.project(d, 0)
+    old_core = [s for s in old if s != 1]
+    new_core = [s for s in new if s != 1]
+    i = j = 0
+    dim = 0
+    while i < len(old_core) or j < len(new_core):
+        if i >= len(old_core) or j >= len(new_core):
+            return None
+        a, b = old_core[i], new_core[j]
+        i2, j2 = i + 1, j + 1
+        while a != b:
+            if a < b:
+                if i2 >= len(old_core):
+                    return None
+                a *= old_core[i2]
+                i2 += 1
+            else:
+                if j2 >= len(new_core):
+                    return None
+                b *= new_core[j2]
+                j2 += 1
+        if i2 - i != 1:
+            return None  # merging dimensions: not expressible as a view
+        if j2 - j > 1:
+            store = store.delinearize(dim, list(new_core[j:j2]))
+        dim += j2 - j
+        i, j = i2, j2
+    for d, s in enumerate(new):
+        if s == 1:
+            store = store.promote(d, 1)
+    return store
+
+
+def reshape(a, newshape=None, order="C", *, shape=None):
+    a = _asarray(a)
+    if shape is not None:
+        newshape = shape
+    if isinstance(newshape, numbers.Integral):
+        newshape = (newshape,)
+    if order not in ("C", "A"):
+        return _fallback.call("reshape (order != 'C')", _np.reshape, (a, newshape), {"order": order})
+    _fallback.record_native("reshape")
+    new = _new_shape(newshape, a.size)
+    old = tuple(a.shape)
+    if new == old:
+        return ndarray._wrap(a._store, a.dtype)
+    if a.size == 0:
+        return ndarray(new, a.dtype)
+    view = _reshape_view(a._store, old, new)
+    if view is not None:
+        return ndarray._wrap(view, a.dtype)
+    out = ndarray(new, a.dtype)
+    _ext.reshape_copy(a._store, out._store)
+    return out
+
+
+def ravel(a, order="C"):
+    return reshape(a, -1, order=order)
+
+
+def squeeze(a, axis=None):
+    a = _asarray(a)
+    if axis is None:
+        axes = [i for i, s in enumerate(a.shape) if s == 1]
+    else:
+        axes = [_normalize_axis(x, a.ndim) for x in (axis if isinstance(axis, tuple) else (axis,))]
+        for x in axes:
+            if a.shape[x] != 1:
+                raise ValueError("cannot select an axis to squeeze out which has size not equal to one")
+    store = a._store
+    for x in sorted(axes, reverse=True):
+        store = store.project(x, 0)
+    return ndarray._wrap(store, a.dtype)
+
+
+def expand_dims(a, axis):
+    a = _asarray(a)
+    axes = axis if isinstance(axis, tuple) else (axis,)
+    ndim = a.ndim + len(axes)
+    axes = sorted(_normalize_axis(x, ndim) for x in axes)
+    store = a._store
+    for x in axes:
+        store = store.promote(x, 1)
+    return ndarray._wrap(store, a.dtype)
+
+
+def transpose(a, axes=None):
+    return _asarray(a).transpose(axes)
+
+
+def swapaxes(a, axis1, axis2):
+    return _asarray(a).swapaxes(axis1, axis2)
+
+
+def moveaxis(a, source, destination):
+    a = _asarray(a)
+    src = [_normalize_axis(s, a.ndim) for s in (source if isinstance(source, (tuple, list)) else (source,))]
+    dst = [_normalize_axis(d, a.ndim) for d in (destination if isinstance(destination, (tuple, list)) else (destination,))]
+    if len(src) != len(dst):
+        raise ValueError("`source` and `destination` arguments must have the same number of elements")
+    order = [n for n in range(a.ndim) if n not in src]
+    for d, s in sorted(zip(dst, src)):
+        order.insert(d, s)
+    return a.transpose(order)
+
+
+def broadcast_to(array, shape, subok=False):
+    a = _asarray(array)
+    shape = (shape,) if isinstance(shape, numbers.Integral) else tuple(shape)
+    return ndarray._wrap(a._store.broadcast_to(list(shape)), a.dtype)
+
+
+def broadcast_arrays(*args, subok=False):
+    arrays = [_asarray(a) for a in args]
+    shape = _np.broadcast_shapes(*[a.shape for a in arrays])
+    return tuple(broadcast_to(a, shape) for a in arrays)
+
+
+def atleast_1d(*arys):
+    res = [a if a.ndim >= 1 else reshape(a, (1,)) for a in map(_asarray, arys)]
+    return res[0] if len(res) == 1 else tuple(res)
+
+
+def atleast_2d(*arys):
+    res = []
+    for a in map(_asarray, arys):
+        if a.ndim == 0:
+            a = reshape(a, (1, 1))
+        elif a.ndim == 1:
+            a = expand_dims(a, 0)
+        res.append(a)
+    return res[0] if len(res) == 1 else tuple(res)
+
+
+def atleast_3d(*arys):
+    res = []
+    for a in map(_asarray, arys):
+        if a.ndim == 0:
+            a = reshape(a, (1, 1, 1))
+        elif a.ndim == 1:
+            a = expand_dims(expand_dims(a, 0), 2)
+        elif a.ndim == 2:
+            a = expand_dims(a, 2)
+        res.append(a)
+    return res[0] if len(res) == 1 else tuple(res)
+
+
+def flip(m, axis=None):
+    m = _asarray(m)
+    axes = range(m.ndim) if axis is None else [_normalize_axis(x, m.ndim) for x in (axis if isinstance(axis, tuple) else (axis,))]
+    key = [slice(None)] * m.ndim
+    for x in axes:
+        key[x] = slice(None, None, -1)
+    return m[tuple(key)]
+
+
+def fliplr(m):
+    return flip(m, 1)
+
+
+def flipud(m):
+    return flip(m, 0)
+
+
+def concatenate(arrays, axis=0, out=None, dtype=None, casting="same_kind"):
+    arrays = [_asarray(a) for a in arrays]
+    if not arrays:
+        raise ValueError("need at least one array to concatenate")
+    if axis is None:
+        arrays = [ravel(a) for a in arrays]
+        axis = 0
+    ndim = arrays[0].ndim
+    if ndim == 0:
+        raise ValueError("zero-dimensional arrays cannot be concatenated")
+    if any(a.ndim != ndim for a in arrays):
+        raise ValueError("all the input array dimensions except for the concatenation axis must match exactly")
+    axis = _normalize_axis(axis, ndim)
+    base = list(arrays[0].shape)
+    for a in arrays[1:]:
+        for d in range(ndim):
+            if d != axis and a.shape[d] != base[d]:
+                raise ValueError(
+                    "all the input array dimensions except for the concatenation axis must match exactly, "
+                    f"but along dimension {d}, the array at index 0 has size {base[d]} and the array has size {a.shape[d]}"
+                )
+    shape = list(base)
+    shape[axis] = sum(a.shape[axis] for a in arrays)
+    dt = _np.dtype(dtype) if dtype is not None else _np.result_type(*[a.dtype for a in arrays])
+    result = out if out is not None else ndarray(shape, dt)
+    at = 0
+    for a in arrays:
+        n = a.shape[axis]
+        _assign(result._store.slice(axis, at, at + n, 1), result.dtype, a)
+        at += n
+    return result
+
+
+def stack(arrays, axis=0, out=None, dtype=None):
+    arrays = [_asarray(a) for a in arrays]
+    if not arrays:
+        raise ValueError("need at least one array to stack")
+    if any(a.shape != arrays[0].shape for a in arrays):
+        raise ValueError("all input arrays must have the same shape")
+    axis = _normalize_axis(axis, arrays[0].ndim + 1)
+    return concatenate([expand_dims(a, axis) for a in arrays], axis=axis, out=out, dtype=dtype)
+
+
+def vstack(tup, dtype=None):
+    return concatenate([atleast_2d(a) for a in tup], axis=0, dtype=dtype)
+
+
+def hstack(tup, dtype=None):
+    arrs = [atleast_1d(a) for a in tup]
+    return concatenate(arrs, axis=0 if arrs and arrs[0].ndim == 1 else 1, dtype=dtype)
+
+
+def dstack(tup):
+    return concatenate([atleast_3d(a) for a in tup], axis=2)
+
+
+def array_split(ary, indices_or_sections, axis=0):
+    a = _asarray(ary)
+    axis = _normalize_axis(axis, a.ndim)
+    n = a.shape[axis]
+    if isinstance(indices_or_sections, numbers.Integral):
+        sections = operator.index(indices_or_sections)
+        if sections <= 0:
+            raise ValueError("number sections must be larger than 0.")
+        each, extra = divmod(n, sections)
+        bounds = [0]
+        for i in range(sections):
+            bounds.append(bounds[-1] + each + (1 if i < extra else 0))
+    else:
+        bounds = [0] + [min(max(int(i) if i >= 0 else int(i) + n, 0), n) for i in indices_or_sections] + [n]
+    out = []
+    for lo, hi in zip(bounds[:-1], bounds[1:]):
+        key = [slice(None)] * a.ndim
+        key[axis] = slice(lo, max(lo, hi))
+        out.append(a[tuple(key)])
+    return out
+
+
+def split(ary, indices_or_sections, axis=0):
+    a = _asarray(ary)
+    if isinstance(indices_or_sections, numbers.Integral) and a.shape[_normalize_axis(axis, a.ndim)] % indices_or_sections:
+        raise ValueError("array split does not result in an equal division")
+    return array_split(a, indices_or_sections, axis)
+
+
+def where(condition, x=None, y=None):
+    if x is None and y is None:
+        return _fallback.call("where (one argument)", _np.where, (condition,), {})
+    if x is None or y is None:
+        raise ValueError("either both or neither of x and y should be given")
+    _fallback.record_native("where")
+    from ._ufunc import _operand
+
+    cond = _asarray(condition)
+    if cond.dtype != _np.bool_:
+        cond = cond.astype(bool)
+    ax, sx, kx = _operand(x)
+    ay, sy, ky = _operand(y)
+    dt = _np.result_type(kx if not isinstance(kx, type) else sx, ky if not isinstance(ky, type) else sy)
+    shape = _np.broadcast_shapes(cond.shape, ax.shape if ax is not None else (), ay.shape if ay is not None else ())
+    result = ndarray(shape, dt)
+    ops = []
+    for arr, s in ((ax, sx), (ay, sy)):
+        if arr is None:
+            ops.append(s)
+        else:
+            arr = arr if arr.dtype == dt else arr.astype(dt)
+            ops.append(arr._store.broadcast_to(list(shape)))
+    _ext.select(cond._store.broadcast_to(list(shape)), ops[0], ops[1], result._store)
+    return result
+
+
+def copy(a, order="K", subok=False):
+    return _asarray(a).copy()
+
+
+def tile(A, reps):
+    return _fallback.call("tile", _np.tile, (A, reps), {})
+
+
+def repeat(a, repeats, axis=None):
+    return _fallback.call("repeat", _np.repeat, (a, repeats), {"axis": axis})
+
+
+def roll(a, shift, axis=None):
+    a = _asarray(a)
+    if axis is None:
+        return reshape(roll(ravel(a), shift, 0), a.shape)
+    if isinstance(shift, tuple) or isinstance(axis, tuple):
+        return _fallback.call("roll (several axes)", _np.roll, (a, shift), {"axis": axis})
+    axis = _normalize_axis(axis, a.ndim)
+    n = a.shape[axis]
+    if n == 0:
+        return a.copy()
+    k = operator.index(shift) % n
+    if k == 0:
+        return a.copy()
+    key_tail = [slice(None)] * a.ndim
+    key_head = [slice(None)] * a.ndim
+    key_tail[axis] = slice(n - k, None)
+    key_head[axis] = slice(None, n - k)
+    return concatenate([a[tuple(key_tail)], a[tuple(key_head)]], axis=axis)

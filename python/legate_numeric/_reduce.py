@@ -1,0 +1,211 @@
+"""Reductions: ``sum prod max min all any mean var std`` (and the ``nan*`` forms).
+
+Whole-array reductions return 0-d arrays (so nothing waits until the value is used);
+reductions along axes return arrays. The accumulation type follows NumPy (``sum`` of
+``int32`` is ``int64``, of ``bool`` is ``int64``; ``mean`` of integers is ``float64``).
+"""
+
+from __future__ import annotations
+
+import builtins
+import operator
+
+import numpy as _np
+
+from legate import _legate as _ext
+
+from . import _fallback
+from ._array import _normalize_axis, ndarray
+
+_acc_dtypes: dict = {}
+
+
+def _acc_dtype(op: str, dtype, requested):
+    if requested is not None:
+        return _np.dtype(requested)
+    if op in ("max", "min"):
+        return dtype
+    if op in ("all", "any"):
+        return _np.dtype(bool)
+    key = (op, dtype)
+    if key not in _acc_dtypes:
+        _acc_dtypes[key] = getattr(_np, op)(_np.zeros(1, dtype)).dtype
+    return _acc_dtypes[key]
+
+
+def _axes(axis, ndim):
+    if axis is None:
+        return tuple(range(ndim))
+    if isinstance(axis, tuple):
+        axes = tuple(_normalize_axis(a, ndim) for a in axis)
+        if len(set(axes)) != len(axes):
+            raise ValueError("duplicate value in 'axis'")
+        return axes
+    return (_normalize_axis(axis, ndim),)
+
+
+def _asarray(a):
+    if isinstance(a, ndarray):
+        return a
+    return ndarray._from_numpy(_np.asarray(a))
+
+
+def _reduce(op, a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=None):
+    """The native reduction ``op`` (``sum prod max min all any``)."""
+    if where is not None and where is not True:
+        return _fallback.call(op, getattr(_np, op), (a,), dict(axis=axis, dtype=dtype, out=out, keepdims=keepdims, where=where))
+    a = _asarray(a)
+    _fallback.record_native(op)
+    axes = _axes(axis, a.ndim)
+    acc = _acc_dtype(op, a.dtype, dtype)
+    reduced = [d for i, d in enumerate(a.shape) if i not in axes]
+    if op in ("max", "min") and initial is None and any(a.shape[i] == 0 for i in axes):
+        name = "maximum" if op == "max" else "minimum"
+        raise ValueError(f"zero-size array to reduction operation {name} which has no identity")
+    src = a if a.dtype == acc else a.astype(acc)
+    if len(axes) == a.ndim:
+        result = ndarray._wrap(_ext.reduce_all(op, src._store).project(0, 0), acc)
+    else:
+        result = ndarray(reduced, acc)
+        _ext.reduce_axes(op, src._store, list(axes), result._store)
+    if initial is not None:
+        from . import _ufunc
+
+        combine = {"sum": _ufunc.add, "prod": _ufunc.multiply, "max": _ufunc.maximum, "min": _ufunc.minimum}[op]
+        result = combine(result, initial)
+    if keepdims:
+        store = result._store
+        for ax in sorted(axes):
+            store = store.promote(ax, 1)
+        result = ndarray._wrap(store, result.dtype)
+    if out is not None:
+        out[...] = result
+        return out
+    return result
+
+
+def sum(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=None):  # noqa: A001
+    return _reduce("sum", a, axis, dtype, out, keepdims, initial, where)
+
+
+def prod(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=None):
+    return _reduce("prod", a, axis, dtype, out, keepdims, initial, where)
+
+
+def max(a, axis=None, out=None, keepdims=False, initial=None, where=None):  # noqa: A001
+    return _reduce("max", a, axis, None, out, keepdims, initial, where)
+
+
+def min(a, axis=None, out=None, keepdims=False, initial=None, where=None):  # noqa: A001
+    return _reduce("min", a, axis, None, out, keepdims, initial, where)
+
+
+amax, amin = max, min
+
+
+def all(a, axis=None, out=None, keepdims=False, where=None):  # noqa: A001
+    return _reduce("all", a, axis, None, out, keepdims, None, where)
+
+
+def any(a, axis=None, out=None, keepdims=False, where=None):  # noqa: A001
+    return _reduce("any", a, axis, None, out, keepdims, None, where)
+
+
+def _count(a, axis):
+    axes = _axes(axis, a.ndim)
+    n = 1
+    for ax in axes:
+        n *= a.shape[ax]
+    return n
+
+
+def mean(a, axis=None, dtype=None, out=None, keepdims=False, where=None):
+    if where is not None and where is not True:
+        return _fallback.call("mean", _np.mean, (a,), dict(axis=axis, dtype=dtype, out=out, keepdims=keepdims, where=where))
+    a = _asarray(a)
+    _fallback.record_native("mean")
+    if dtype is None:
+        dtype = _np.float64 if a.dtype.kind in "biu" else a.dtype
+    total = _reduce("sum", a, axis, dtype, None, keepdims)
+    n = _count(a, axis)
+    from ._ufunc import true_divide
+
+    result = true_divide(total, n if n else float("nan"))
+    if result.dtype != _np.dtype(dtype):
+        result = result.astype(dtype)
+    if out is not None:
+        out[...] = result
+        return out
+    return result
+
+
+def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=None):
+    if where is not None and where is not True:
+        return _fallback.call("var", _np.var, (a,), dict(axis=axis, dtype=dtype, out=out, ddof=ddof, keepdims=keepdims, where=where))
+    a = _asarray(a)
+    _fallback.record_native("var")
+    from ._ufunc import absolute, multiply, subtract, true_divide
+
+    m = mean(a, axis=axis, dtype=dtype, keepdims=True)
+    d = subtract(a, m)
+    sq = multiply(d, d) if d.dtype.kind != "c" else multiply(absolute(d), absolute(d))
+    total = _reduce("sum", sq, axis, None, None, keepdims)
+    n = builtins.max(_count(a, axis) - ddof, 0)
+    result = true_divide(total, n if n else float("nan"))
+    if out is not None:
+        out[...] = result
+        return out
+    return result
+
+
+def std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=None):
+    from ._ufunc import sqrt
+
+    result = sqrt(var(a, axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims, where=where))
+    if out is not None:
+        out[...] = result
+        return out
+    return result
+
+
+def count_nonzero(a, axis=None, *, keepdims=False):
+    from ._ufunc import not_equal
+
+    a = _asarray(a)
+    result = _reduce("sum", not_equal(a, 0), axis, _np.intp, None, keepdims)
+    return result
+
+
+def _nan_version(op, fill):
+    def f(a, axis=None, dtype=None, out=None, keepdims=False, **kwargs):
+        from ._manip import where
+        from ._ufunc import isnan
+
+        a = _asarray(a)
+        if kwargs:
+            return _fallback.call(f"nan{op}", getattr(_np, f"nan{op}"), (a,), dict(axis=axis, dtype=dtype, out=out, keepdims=keepdims, **kwargs))
+        if a.dtype.kind not in "fc":
+            return _reduce(op, a, axis, dtype, out, keepdims) if op in ("sum", "prod") else _reduce(op, a, axis, None, out, keepdims)
+        if op in ("max", "min"):
+            # All-NaN slices give NaN (NumPy also warns); others ignore NaNs.
+            cleaned = where(isnan(a), fill(a.dtype), a)
+            result = _reduce(op, cleaned, axis, None, None, keepdims)
+            all_nan = _reduce("all", isnan(a), axis, None, None, keepdims)
+            result = where(all_nan, _np.nan, result)
+        else:
+            result = _reduce(op, where(isnan(a), fill(a.dtype), a), axis, dtype, None, keepdims)
+        if out is not None:
+            out[...] = result
+            return out
+        return result
+
+    f.__name__ = f"nan{op}"
+    return f
+
+
+nansum = _nan_version("sum", lambda dt: 0)
+nanprod = _nan_version("prod", lambda dt: 1)
+nanmax = _nan_version("max", lambda dt: -_np.inf)
+nanmin = _nan_version("min", lambda dt: _np.inf)
+
+_ = operator
