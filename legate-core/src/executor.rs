@@ -18,8 +18,10 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
 use std::time::Instant;
 
-/// At most this many point tasks are submitted but unfinished; the submitter waits.
-const MAX_IN_FLIGHT: usize = 8192;
+/// At most this many point tasks per processor are submitted but unfinished; then the
+/// submitter waits. Running ahead further buys no parallelism but keeps every pending
+/// task's temporaries alive, which defeats the buffer pool (fresh memory page-faults).
+const IN_FLIGHT_PER_PROCESSOR: usize = 32;
 
 /// Where a task body runs.
 pub struct WorkerContext<'a> {
@@ -109,6 +111,7 @@ pub struct Executor {
     threads: Vec<JoinHandle<()>>,
     counts: [usize; 3],
     omp_threads: usize,
+    max_in_flight: usize,
 }
 
 impl Executor {
@@ -150,7 +153,8 @@ impl Executor {
                     .spawn(move || worker(s, cpus + g, VariantKind::Omp, Some(pool)))?,
             );
         }
-        Ok(Executor { shared, threads, counts: [cpus, omps, 0], omp_threads })
+        let max_in_flight = (IN_FLIGHT_PER_PROCESSOR * (cpus + omps)).max(64);
+        Ok(Executor { shared, threads, counts: [cpus, omps, 0], omp_threads, max_in_flight })
     }
 
     /// Number of processors of a kind.
@@ -170,10 +174,10 @@ impl Executor {
     /// many are.
     pub fn admit(&self) {
         let s = &self.shared;
-        if s.in_flight.load(Ordering::SeqCst) >= MAX_IN_FLIGHT {
+        if s.in_flight.load(Ordering::SeqCst) >= self.max_in_flight {
             s.waiters.fetch_add(1, Ordering::SeqCst);
             let mut g = s.done_lock.lock().unwrap_or_else(|e| e.into_inner());
-            while s.in_flight.load(Ordering::SeqCst) >= MAX_IN_FLIGHT {
+            while s.in_flight.load(Ordering::SeqCst) >= self.max_in_flight {
                 g = s.done_cv.wait(g).unwrap_or_else(|e| e.into_inner());
             }
             drop(g);

@@ -245,14 +245,15 @@ impl Buffer {
     /// # Safety
     /// No task may be writing the buffer (the caller waited for its writers).
     pub unsafe fn as_slice(&self) -> &[u8] {
-        std::slice::from_raw_parts(self.as_ptr(), self.len)
+        // An empty buffer has a null pointer, which no slice may have.
+        std::slice::from_raw_parts(if self.len == 0 { std::ptr::NonNull::dangling().as_ptr() } else { self.as_ptr() }, self.len)
     }
 
     /// # Safety
     /// No task may be accessing the buffer.
     #[allow(clippy::mut_from_ref)]
     pub unsafe fn as_mut_slice(&self) -> &mut [u8] {
-        std::slice::from_raw_parts_mut(self.as_ptr(), self.len)
+        std::slice::from_raw_parts_mut(if self.len == 0 { std::ptr::NonNull::dangling().as_ptr() } else { self.as_ptr() }, self.len)
     }
 }
 

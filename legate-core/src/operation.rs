@@ -195,6 +195,10 @@ fn points_conflict(args: &[LaunchArg], pieces: &Pieces) -> bool {
         if pa == Privilege::Read || matches!(args[a].role, Role::Reduction(_)) && !has_reader(args, a) {
             continue;
         }
+        // Each point binds a private piece of an unbound output: points never share it.
+        if args[a].role == Role::Output && args[a].store.unbound() {
+            continue;
+        }
         for b in 0..args.len() {
             if !args[a].store.same_storage(&args[b].store) {
                 continue;

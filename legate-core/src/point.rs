@@ -241,7 +241,9 @@ unsafe extern "C" fn report_error_cb(data: *mut c_void, msg: *const u8, len: usi
     // SAFETY: `data` is the PointData of the running task; `msg` has `len` bytes.
     let pd = unsafe { &mut *(data as *mut PointData) };
     let text = unsafe { std::slice::from_raw_parts(msg, len) };
-    pd.error = Some(String::from_utf8_lossy(text).into_owned());
+    let text = String::from_utf8_lossy(text).into_owned();
+    // Keep what the runtime already said (e.g. why bind_output failed) after the task's own message.
+    pd.error = Some(match pd.error.take() { Some(prev) => format!("{text}: {prev}"), None => text });
 }
 
 /// Runs point `color` (the `color_index`-th in launch order) of `op`.

@@ -179,7 +179,12 @@ fn solve_impl(args: &[SolverArg], constraints: &[Constraint], procs: usize, min_
     };
     let key = (0..n)
         .filter(|&i| partitionable(i))
-        .max_by_key(|&i| (args[i].shape.map_or(0, |s| s.volume()), args[i].writes, std::cmp::Reverse(i)));
+        .max_by_key(|&i| {
+            // Largest first; among equals, one whose storage remembers a key partition
+            // (so data need not move), then outputs.
+            let keyed = args[i].store.is_whole_storage() && args[i].store.storage().data().key_partition.is_some();
+            (args[i].shape.map_or(0, |s| s.volume()), keyed, args[i].writes, std::cmp::Reverse(i))
+        });
 
     let mut single = force_single || procs <= 1 || key.is_none();
     let mut colors = Point::new(&[1]);

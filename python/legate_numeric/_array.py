@@ -18,8 +18,20 @@ from legate import _legate as _ext
 from . import _fallback
 
 
+_NAMES: dict = {}
+
+
 def _dtype_name(dt: _np.dtype) -> str:
-    return dt.name
+    """``dt.name``, cached (NumPy computes it on every access)."""
+    name = _NAMES.get(dt)
+    if name is None:
+        name = _NAMES[dt] = dt.name
+    return name
+
+
+def _empty(shape: tuple, dt: _np.dtype) -> "ndarray":
+    """A new array of a validated shape tuple (the fast path of ``ndarray(...)``)."""
+    return ndarray._wrap(_ext.create_store(_dtype_name(dt), list(shape)), dt)
 
 
 class ndarray:
@@ -414,25 +426,7 @@ class ndarray:
         self[...] = matmul(self, other)
         return self
 
-    def __pos__(self):
-        from ._ufunc import positive
-
-        return positive(self)
-
-    def __neg__(self):
-        from ._ufunc import negative
-
-        return negative(self)
-
-    def __abs__(self):
-        from ._ufunc import absolute
-
-        return absolute(self)
-
-    def __invert__(self):
-        from ._ufunc import invert
-
-        return invert(self)
+    # Arithmetic, comparison and unary operators are installed by _ufunc.
 
 
 def _from_pickle(arr):
@@ -464,42 +458,6 @@ def _assign(store, dtype, value):
             _ext.copy(tmp._store, src_store)
             src_store = tmp._store
         _ext.convert(src_store, store)
-
-
-def _binary_dunder(name, reflected=False, inplace=False):
-    def method(self, other):
-        from . import _ufunc
-
-        uf = getattr(_ufunc, name)
-        if inplace:
-            return uf(self, other, out=self)
-        if reflected:
-            return uf(other, self)
-        return uf(self, other)
-
-    return method
-
-
-for _name, _uf in [
-    ("add", "add"),
-    ("sub", "subtract"),
-    ("mul", "multiply"),
-    ("truediv", "true_divide"),
-    ("floordiv", "floor_divide"),
-    ("mod", "remainder"),
-    ("pow", "power"),
-    ("and", "bitwise_and"),
-    ("or", "bitwise_or"),
-    ("xor", "bitwise_xor"),
-    ("lshift", "left_shift"),
-    ("rshift", "right_shift"),
-]:
-    setattr(ndarray, f"__{_name}__", _binary_dunder(_uf))
-    setattr(ndarray, f"__r{_name}__", _binary_dunder(_uf, reflected=True))
-    setattr(ndarray, f"__i{_name}__", _binary_dunder(_uf, inplace=True))
-
-for _name, _uf in [("eq", "equal"), ("ne", "not_equal"), ("lt", "less"), ("le", "less_equal"), ("gt", "greater"), ("ge", "greater_equal")]:
-    setattr(ndarray, f"__{_name}__", _binary_dunder(_uf))
 
 
 def __divmod__(self, other):

@@ -59,7 +59,7 @@ def _reduce(op, a, axis=None, dtype=None, out=None, keepdims=False, initial=None
     axes = _axes(axis, a.ndim)
     acc = _acc_dtype(op, a.dtype, dtype)
     reduced = [d for i, d in enumerate(a.shape) if i not in axes]
-    if op in ("max", "min") and initial is None and any(a.shape[i] == 0 for i in axes):
+    if op in ("max", "min") and initial is None and builtins.any(a.shape[i] == 0 for i in axes):
         name = "maximum" if op == "max" else "minimum"
         raise ValueError(f"zero-size array to reduction operation {name} which has no identity")
     src = a if a.dtype == acc else a.astype(acc)

@@ -15,13 +15,20 @@ import numpy as _np
 from legate import _legate as _ext
 
 from . import _fallback
-from ._array import ndarray
+from ._array import _dtype_name, _empty, ndarray
 
 _resolved: dict = {}
 
 
 def _operand(x):
     """(array or None, scalar or None, dtype-or-python-type for resolution)."""
+    t = type(x)
+    if t is ndarray:
+        return x, None, x.dtype
+    if t is float:
+        return None, x, float
+    if t is int:
+        return None, x, int
     if isinstance(x, ndarray):
         return x, None, x.dtype
     if isinstance(x, bool):
@@ -40,10 +47,11 @@ def _operand(x):
 
 
 def _resolve(np_ufunc, key):
+    """NumPy's loop dtypes for these operand types, plus the loop's input dtype name."""
     loop = _resolved.get((np_ufunc, key))
     if loop is None:
-        loop = np_ufunc.resolve_dtypes(key)
-        _resolved[(np_ufunc, key)] = loop
+        dtypes = np_ufunc.resolve_dtypes(key)
+        loop = _resolved[(np_ufunc, key)] = (dtypes, _dtype_name(dtypes[0]))
     return loop
 
 
@@ -58,7 +66,7 @@ def _prepare_out(out, shape, dtype, name):
             raise ValueError(f"{name}: expected one output")
         out = out[0]
     if out is None:
-        return ndarray(shape, dtype), None
+        return _empty(shape, dtype), None
     if not isinstance(out, ndarray):
         raise TypeError(f"{name}: out must be a legate_numeric.ndarray")
     if tuple(out.shape) != tuple(shape):
@@ -67,7 +75,7 @@ def _prepare_out(out, shape, dtype, name):
         return out, None
     if not _np.can_cast(dtype, out.dtype, "same_kind"):
         raise _np._core._exceptions._UFuncOutputCastingError(getattr(_np, name), "same_kind", dtype, out.dtype, 0)
-    return ndarray(shape, dtype), out
+    return _empty(shape, dtype), out
 
 
 def _finish(result, user_out):
@@ -102,6 +110,11 @@ class ufunc:
         _fallback.record_native(self.__name__)
         if self.nin == 1:
             return self._unary(args[0], out, dtype)
+        if self.__name__ == "power" and dtype is None and type(args[1]) in (int, float):
+            # NumPy's fast paths for common exponents of float arrays.
+            special = _POWER_SPECIAL.get(args[1])
+            if special is not None and isinstance(args[0], ndarray) and args[0].dtype.kind in "fc":
+                return globals()[special](args[0], out=out)
         return self._binary(args[0], args[1], out, dtype)
 
     def _unary(self, x, out, dtype):
@@ -109,11 +122,11 @@ class ufunc:
         if arr is None:
             arr = ndarray._from_numpy(_np.asarray(scalar if isinstance(key, type) else _np.asarray(scalar, dtype=key)))
             key = arr.dtype
-        loop = _resolve(self._np, (key, None if dtype is None else _np.dtype(dtype)))
+        loop, _ = _resolve(self._np, (key, None if dtype is None else _np.dtype(dtype)))
         src = _cast(arr, loop[0])
         result, user_out = _prepare_out(out, arr.shape, loop[1], self.__name__)
         store = src._store
-        if result._store.overlaps(store):
+        if out is not None and result._store.overlaps(store):
             store = src.copy()._store
         _ext.unary(self.__name__, store, result._store)
         return _finish(result, user_out)
@@ -124,28 +137,33 @@ class ufunc:
         if arr_a is None and arr_b is None:
             arr_a = ndarray._from_numpy(_np.asarray(a))
             ka = arr_a.dtype
-        loop = _resolve(self._np, (ka, kb, None if dtype is None else _np.dtype(dtype)))
+        loop, loop_name = _resolve(self._np, (ka, kb, None if dtype is None else _np.dtype(dtype)))
         if loop[0] != loop[1]:
             return _fallback.call(f"{self.__name__} (mixed loop {loop})", self._np, (a, b), {"out": out})
-        shape = _np.broadcast_shapes(
-            arr_a.shape if arr_a is not None else (), arr_b.shape if arr_b is not None else ()
-        )
+        shape_a = arr_a.shape if arr_a is not None else ()
+        shape_b = arr_b.shape if arr_b is not None else ()
+        if shape_a == shape_b or arr_b is None:
+            shape = shape_a
+        elif arr_a is None:
+            shape = shape_b
+        else:
+            shape = _np.broadcast_shapes(shape_a, shape_b)
         result, user_out = _prepare_out(out, shape, loop[2], self.__name__)
         operands = []
         for arr, scalar in ((arr_a, sa), (arr_b, sb)):
             if arr is None:
                 operands.append(scalar)
                 continue
-            store = _cast(arr, loop[0])._store
-            if tuple(arr.shape) != tuple(shape):
+            store = (arr if arr.dtype is loop[0] or arr.dtype == loop[0] else arr.astype(loop[0]))._store
+            if arr.shape != shape:
                 store = store.broadcast_to(list(shape))
-            if result._store.overlaps(store):
+            if out is not None and result._store.overlaps(store):
                 # A partial overlap with the output: read a private copy, as NumPy does.
-                tmp = ndarray(shape, loop[0])
+                tmp = _empty(shape, loop[0])
                 _ext.copy(tmp._store, store)
                 store = tmp._store
             operands.append(store)
-        _ext.binary(self.__name__, operands[0], operands[1], result._store, loop[0].name)
+        _ext.binary(self.__name__, operands[0], operands[1], result._store, loop_name)
         return _finish(result, user_out)
 
     def reduce(self, array, axis=0, dtype=None, out=None, keepdims=False, initial=None, where=True):
@@ -159,6 +177,8 @@ class ufunc:
     def accumulate(self, array, axis=0, dtype=None, out=None):
         return _fallback.call(f"{self.__name__}.accumulate", self._np.accumulate, (array,), dict(axis=axis, dtype=dtype, out=out))
 
+
+_POWER_SPECIAL = {2: "square", 0.5: "sqrt", -1: "reciprocal", 1: "positive"}
 
 _REDUCE_OPS = {
     "add": "sum",
@@ -231,3 +251,35 @@ def _imag(x: ndarray) -> ndarray:
     if x.dtype.kind != "c":
         return ndarray._from_numpy(_np.zeros(x.shape, x.dtype))
     return _fallback.call("imag", _np.imag, (x,), {})
+
+
+def _install_operators():
+    """Python operators of ``ndarray`` call the ufuncs directly (no lookups per call)."""
+    g = globals()
+
+    def make(uf, reflected=False, inplace=False):
+        if inplace:
+            return lambda self, other: uf(self, other, out=self)
+        if reflected:
+            return lambda self, other: uf(other, self)
+        return lambda self, other: uf(self, other)
+
+    for name, uf in [
+        ("add", "add"), ("sub", "subtract"), ("mul", "multiply"), ("truediv", "true_divide"),
+        ("floordiv", "floor_divide"), ("mod", "remainder"), ("pow", "power"),
+        ("and", "bitwise_and"), ("or", "bitwise_or"), ("xor", "bitwise_xor"),
+        ("lshift", "left_shift"), ("rshift", "right_shift"),
+    ]:
+        setattr(ndarray, f"__{name}__", make(g[uf]))
+        setattr(ndarray, f"__r{name}__", make(g[uf], reflected=True))
+        setattr(ndarray, f"__i{name}__", make(g[uf], inplace=True))
+    for name, uf in [("eq", "equal"), ("ne", "not_equal"), ("lt", "less"), ("le", "less_equal"),
+                     ("gt", "greater"), ("ge", "greater_equal")]:
+        setattr(ndarray, f"__{name}__", make(g[uf]))
+    ndarray.__neg__ = lambda self: g["negative"](self)
+    ndarray.__pos__ = lambda self: g["positive"](self)
+    ndarray.__abs__ = lambda self: g["absolute"](self)
+    ndarray.__invert__ = lambda self: g["invert"](self)
+
+
+_install_operators()

@@ -239,6 +239,7 @@ fn runtime_info(py: Python<'_>) -> PyResult<Bound<'_, pyo3::types::PyDict>> {
     let u = rt.memory_usage();
     d.set_item("sysmem_used", u.used)?;
     d.set_item("sysmem_peak", u.peak)?;
+    d.set_item("sysmem_pooled", u.pooled)?;
     Ok(d)
 }
 

@@ -40,7 +40,11 @@ fn float_op<T: Float + Element>(op: BinaryOp, out: &PhysicalStore, a: &Operand<T
             if r != zero && ((r < zero) != (y < zero)) { r + y } else { r }
         }),
         Fmod => map2(out, a, b, |x: T, y: T| x % y),
-        Power => map2(out, a, b, |x: T, y: T| x.powf(y)),
+        // Integral exponents use repeated multiplication (exact and much faster).
+        Power => map2(out, a, b, |x: T, y: T| {
+            let small = T::from(64.0).unwrap_or(T::one());
+            if y == y.trunc() && y.abs() <= small { x.powi(y.to_i32().unwrap_or(0)) } else { x.powf(y) }
+        }),
         Maximum => map2(out, a, b, |x: T, y: T| if x.is_nan() || y.is_nan() { T::nan() } else { x.max(y) }),
         Minimum => map2(out, a, b, |x: T, y: T| if x.is_nan() || y.is_nan() { T::nan() } else { x.min(y) }),
         Fmax => map2(out, a, b, |x: T, y: T| x.max(y)),

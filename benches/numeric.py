@@ -1,0 +1,147 @@
+"""legate_numeric against NumPy, side by side in one process.
+
+Run: `make bench-numeric` (or `LEGATE_CONFIG="--cpus 2" .venv/bin/python benches/numeric.py`).
+Prints each time and the ratio NumPy time / legate time (> 1 means legate is faster).
+Pass `--small` for a quick run with smaller sizes.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+import time
+
+import numpy
+
+import legate_numeric
+from legate.timing import time as legate_time
+
+SMALL = "--small" in sys.argv
+N = 2_000_000 if SMALL else 20_000_000
+MAT = 512 if SMALL else 2048
+GRID = 1000 if SMALL else 4000
+TINY_OPS = 2_000 if SMALL else 20_000
+
+
+def timed(np, fn, repeat=3):
+    """Best wall time of `fn` over a few runs (legate runs end with a fence)."""
+    best = math.inf
+    for _ in range(repeat):
+        if np is numpy:
+            t0 = time.perf_counter()
+            fn()
+            best = min(best, time.perf_counter() - t0)
+        else:
+            t0 = legate_time("s")
+            fn()
+            best = min(best, legate_time("s") - t0)
+    return best
+
+
+def axpb(np):
+    a, b = np.ones(N), np.ones(N)
+    a * 2 + b  # warm up (allocations, pools)
+    return lambda: a * 2 + b
+
+
+def black_scholes(np):
+    S = np.full(N, 100.0)
+    X = np.full(N, 98.0)
+    T = np.full(N, 0.5)
+    r, v = 0.02, 0.3
+
+    def run():
+        sqrt_t = np.sqrt(T)
+        d1 = (np.log(S / X) + (r + 0.5 * v * v) * T) / (v * sqrt_t)
+        d2 = d1 - v * sqrt_t
+        return S * np.exp(-r * T) * d1 - X * np.exp(-r * T) * d2
+
+    run()
+    return run
+
+
+def total(np):
+    a = np.ones(N)
+    return lambda: float(a.sum())
+
+
+def matmul(np):
+    a = np.ones((MAT, MAT))
+    b = np.ones((MAT, MAT))
+    return lambda: a @ b
+
+
+def stencil(np):
+    g = np.ones((GRID, GRID))
+
+    def run():
+        center = g[1:-1, 1:-1]
+        north, south = g[:-2, 1:-1], g[2:, 1:-1]
+        east, west = g[1:-1, 2:], g[1:-1, :-2]
+        g[1:-1, 1:-1] = 0.2 * (center + north + south + east + west)
+
+    return run
+
+
+def cg(np):
+    n = 1000 if SMALL else 2000
+    A = np.eye(n) * np.linspace(1.0, 10.0, n) + np.ones((n, n)) * (1.0 / n)
+    b = np.ones(n)
+
+    def run():
+        x = np.zeros(n)
+        r = b - A @ x
+        p = r
+        rs = float(r @ r)
+        for _ in range(25):
+            Ap = A @ p
+            alpha = rs / float(p @ Ap)
+            x = x + alpha * p
+            r = r - alpha * Ap
+            rs_new = float(r @ r)
+            if rs_new < 1e-30:
+                break
+            p = r + (rs_new / rs) * p
+            rs = rs_new
+        return x
+
+    return run
+
+
+def tiny(np):
+    x = np.zeros(1024)
+    y = np.ones(1024)
+
+    def run():
+        for _ in range(TINY_OPS):
+            x[...] = x + 2 * y
+
+    return run
+
+
+CASES = [
+    ("a*2+b (f64)", axpb, f"{N:.0e}"),
+    ("black-scholes", black_scholes, f"{N:.0e}"),
+    ("sum", total, f"{N:.0e}"),
+    ("matmul", matmul, f"{MAT}^2"),
+    ("5-point stencil", stencil, f"{GRID}^2"),
+    ("dense CG (25 it)", cg, ""),
+    ("tiny ops x[...] = x + 2*y", tiny, f"{TINY_OPS} x 1024"),
+]
+
+
+def main():
+    cfg = legate_numeric._fallback  # noqa: F841 - imports the runtime package
+    from legate import _legate
+
+    info = _legate.runtime_info()
+    print(f"legate_numeric vs NumPy {numpy.__version__}  (legate: {info['flags']})")
+    print(f"{'case':30s} {'size':>12s} {'numpy s':>10s} {'legate s':>10s} {'speedup':>8s}")
+    for name, make, size in CASES:
+        t_np = timed(numpy, make(numpy))
+        t_lg = timed(legate_numeric, make(legate_numeric))
+        print(f"{name:30s} {size:>12s} {t_np:10.4f} {t_lg:10.4f} {t_np / t_lg:8.2f}x", flush=True)
+
+
+if __name__ == "__main__":
+    main()
