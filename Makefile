@@ -11,9 +11,15 @@ CARGO ?= cargo
 RUST_TEST_FLAGS := --workspace
 EXAMPLE_N ?= 2000000
 
-.PHONY: run test test-rust test-python build build-python bench setup venv sysdeps clean
+.PHONY: run run-rust test test-rust test-python build build-python bench bench-numeric venv sysdeps clean
 
-run: build
+# The main example: Black-Scholes on legate_numeric, then the same on NumPy.
+run: build-python
+	LEGATE_CONFIG="$${LEGATE_CONFIG:---cpus $$(nproc)}" $(VPY) examples/black_scholes.py --package legate
+	$(VPY) examples/black_scholes.py --package numpy
+
+# The Rust template library's example.
+run-rust: build
 	$(CARGO) run --release -q -p legate-hello --example variance -- $(EXAMPLE_N)
 
 test: test-rust test-python
@@ -21,29 +27,35 @@ test: test-rust test-python
 test-rust: sysdeps
 	$(CARGO) test $(RUST_TEST_FLAGS) 2>&1 | tee target/rust-test.log; test $${PIPESTATUS[0]} -eq 0
 
-# Python tests appear with the Python package (python/pyproject.toml).
+# Python tests: the driver, Jupyter and examples once; legate_numeric against NumPy
+# under 1, 2 and 4 processors (LEGATE_TEST=1 splits even tiny arrays).
 test-python: build-python
-	@if [ -f python/pyproject.toml ] && [ -d tests/python ]; then \
-		$(VPY) -m pytest -q tests/python; \
-	else echo "no Python package yet: skipping Python tests"; fi
+	$(VPY) -m pytest -q tests/python --ignore=tests/python/numeric
+	@if [ -d tests/python/numeric ]; then \
+		for c in 1 2 4; do \
+			echo "legate_numeric tests with --cpus $$c"; \
+			LEGATE_TEST=1 LEGATE_CONFIG="--cpus $$c" $(VPY) -m pytest -q tests/python/numeric || exit 1; \
+		done; \
+	fi
 
 build: sysdeps
 	$(CARGO) build --release -p legate-hello --example variance
 
 build-python: venv
-	@if [ -f python/pyproject.toml ]; then \
-		cd python && ../$(VPY) -m maturin develop --release -q; \
-	fi
+	cd python && ../$(VPY) -m maturin develop --release -q
 
 bench: build
 	$(CARGO) bench -p legate-core --bench core_overhead
+
+bench-numeric: build-python
+	LEGATE_CONFIG="$${LEGATE_CONFIG:---cpus $$(nproc)}" $(VPY) benches/numeric.py
 
 # A venv with the Python build and test tools (only what is missing is installed).
 venv: $(VENV)/.ready
 $(VENV)/.ready:
 	$(PYTHON) -m venv $(VENV)
 	$(VPY) -m pip install -q --upgrade pip
-	$(VPY) -m pip install -q "maturin>=1.8,<2" pytest numpy
+	$(VPY) -m pip install -q "maturin>=1.8,<2" pytest numpy jupyter_client ipykernel
 	touch $@
 
 # System packages: none are needed yet beyond a C compiler; apt installs it when root.
