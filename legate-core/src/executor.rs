@@ -93,7 +93,7 @@ struct Queue {
 /// How long an idle worker polls for work before it sleeps. Waking a sleeping thread
 /// costs a system call on both sides — more than a small task — so brief idleness
 /// between operations is bridged by polling.
-const SPIN_ROUNDS: usize = 2000;
+const SPIN_ROUNDS: usize = 200;
 
 struct Shared {
     queues: [Queue; 3],

@@ -24,6 +24,7 @@
 pub mod builtin;
 pub mod config;
 pub mod constraint;
+pub mod dataflow;
 pub mod error;
 pub mod executor;
 pub mod footprint;

@@ -309,6 +309,9 @@ fn launch(t: TaskLaunch) -> Result<(u64, Vec<Arc<TaskNode>>)> {
     }
 
     let op_id = inner.next_op.fetch_add(1, Ordering::Relaxed);
+    if let Some(p) = &inner.progress {
+        p.record(&entry.name);
+    }
     let args: Vec<ArgInfo> = t
         .args
         .iter()

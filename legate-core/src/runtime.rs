@@ -45,6 +45,7 @@ pub(crate) struct RuntimeInner {
     pub log: Mutex<DependenceLog>,
     pub errors: ErrorSink,
     pub profiler: Option<Arc<Profiler>>,
+    pub progress: Option<crate::profile::Progress>,
 }
 
 static GLOBAL: OnceLock<std::result::Result<Runtime, LegateError>> = OnceLock::new();
@@ -53,9 +54,7 @@ static GLOBAL: OnceLock<std::result::Result<Runtime, LegateError>> = OnceLock::n
 /// that launches tasks and never reads their results still gets them run.
 extern "C" fn finish_at_exit() {
     if let Some(Ok(rt)) = GLOBAL.get() {
-        rt.inner.executor.wait_all();
-        let errors = rt.take_errors();
-        if let Err(e) = errors {
+        if let Err(e) = rt.finish() {
             eprintln!("legate: a task failed and nothing read its result: {e}");
         }
     }
@@ -79,6 +78,8 @@ impl Runtime {
             ));
         }
         let profiler = config.profile.then(|| Arc::new(Profiler::default()));
+        let keep_history = config.dataflow || config.event;
+        let show_progress = config.show_progress;
         let executor = Executor::new(config.cpus, config.omps, config.ompthreads, profiler.clone())
             .map_err(|e| LegateError::Config(format!("cannot start processors: {e}")))?;
         let sysmem = Memory::new(MemoryKind::System, config.sysmem_mb.saturating_mul(1 << 20));
@@ -95,9 +96,11 @@ impl Runtime {
             next_storage: AtomicU64::new(0),
             next_op: AtomicU64::new(0),
             submit_lock: Mutex::new(()),
-            log: Mutex::new(DependenceLog::new(4096)),
+            // Graphs written at exit keep the whole history; otherwise the recent past.
+            log: Mutex::new(DependenceLog::new(if keep_history { 1 << 20 } else { 4096 })),
             errors: Arc::new(Mutex::new(Vec::new())),
             profiler,
+            progress: show_progress.then(crate::profile::Progress::default),
         });
         let rt = Runtime { inner };
         builtin::register(&rt)?;
@@ -402,6 +405,49 @@ impl Runtime {
 
     pub fn clear_dependence_log(&self) {
         self.inner.log.lock().unwrap_or_else(|e| e.into_inner()).clear();
+    }
+
+    /// Waits for all work, then writes what the configuration asks for: the profile
+    /// (`--profile`: `legate_prof/`), dataflow and event graphs (`--dataflow`, `--event`),
+    /// memory usage (`--mem-usage`), a last progress line (`--show-progress`). Files go to
+    /// `--logdir` (default: the working directory). Returns pending task errors.
+    pub fn finish(&self) -> Result<()> {
+        self.inner.executor.wait_all();
+        let c = &self.inner.config;
+        let dir = c.logdir.clone().unwrap_or_else(|| std::path::PathBuf::from("."));
+        let report = |what: &str, r: std::io::Result<()>| {
+            if let Err(e) = r {
+                eprintln!("legate: could not write the {what}: {e}");
+            }
+        };
+        if let Some(p) = &self.inner.profiler {
+            report("profile", p.write_report(&dir.join("legate_prof")));
+        }
+        if c.dataflow || c.event {
+            let (ops, edges) = (self.operations(), self.dependences());
+            if c.dataflow {
+                let g = crate::dataflow::operation_graph(&ops, &edges);
+                report("dataflow graph", crate::dataflow::write_graph(&dir, "dataflow_legate", &g).map(|_| ()));
+            }
+            if c.event {
+                let g = crate::dataflow::event_graph(&ops, &edges);
+                report("event graph", crate::dataflow::write_graph(&dir, "event_graph_legate", &g).map(|_| ()));
+            }
+        }
+        if let Some(p) = &self.inner.progress {
+            eprintln!("{}", p.summary());
+        }
+        if c.mem_usage {
+            let u = self.memory_usage();
+            eprintln!(
+                "[legate] system memory: {:.1} MB in use, {:.1} MB peak, {:.1} MB pooled, limit {:.1} MB (--sysmem)",
+                u.used as f64 / 1048576.0,
+                u.peak as f64 / 1048576.0,
+                u.pooled as f64 / 1048576.0,
+                u.limit as f64 / 1048576.0
+            );
+        }
+        self.take_errors()
     }
 
     /// Point tasks submitted and not yet finished.

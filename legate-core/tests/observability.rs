@@ -1,0 +1,37 @@
+//! `--profile`, `--dataflow` and `--event` outputs, written by `Runtime::finish`.
+
+use legate_core::{Config, Runtime, Type};
+
+#[test]
+fn finish_writes_profile_and_graphs() {
+    let dir = std::env::temp_dir().join(format!("legate-observe-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let config = Config {
+        cpus: 2,
+        min_cpu_chunk: 2,
+        profile: true,
+        dataflow: true,
+        event: true,
+        logdir: Some(dir.clone()),
+        ..Config::legate_defaults()
+    };
+    let rt = Runtime::new(config).unwrap();
+    let a = rt.create_store(Type::Float64, &[64]).unwrap();
+    let b = rt.create_store(Type::Float64, &[64]).unwrap();
+    rt.issue_fill(&a, 1.0f64).unwrap();
+    rt.issue_copy(&b, &a).unwrap();
+    rt.finish().unwrap();
+
+    let html = std::fs::read_to_string(dir.join("legate_prof/index.html")).unwrap();
+    assert!(html.contains("legate.core.fill") && html.contains("legate.core.copy"), "tasks are in the page");
+    assert!(!html.contains("http://") && !html.contains("https://"), "the page needs no network");
+    let trace = std::fs::read_to_string(dir.join("legate_prof/trace.json")).unwrap();
+    assert_eq!(trace.matches("\"ph\": \"X\"").count(), 4, "two operations of two points each");
+
+    let dataflow = std::fs::read_to_string(dir.join("dataflow_legate.dot")).unwrap();
+    assert!(dataflow.contains("legate.core.fill") && dataflow.contains("op0 -> op1"), "{dataflow}");
+    assert!(dataflow.contains("write->read"), "{dataflow}");
+    let events = std::fs::read_to_string(dir.join("event_graph_legate.dot")).unwrap();
+    assert_eq!(events.matches("->").count(), 2, "each copy point waits for its fill point: {events}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
