@@ -10,6 +10,10 @@ from __future__ import annotations
 import numpy as _np
 
 from . import _fallback, linalg  # noqa: F401
+
+# The NumPy version whose semantics (type promotion, errors) this module follows; code
+# that checks `numpy.__version__` on a patched import sees that.
+__version__ = _np.__version__
 from ._array import ndarray  # noqa: F401
 from ._creation import (  # noqa: F401
     arange,
