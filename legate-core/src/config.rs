@@ -248,6 +248,8 @@ impl Config {
                 }
             };
         }
+        set!("LEGATE_CPUS" => cpus);
+        set!("LEGATE_GPUS" => gpus);
         set!("LEGATE_OMP_PROCS" => omps);
         set!("LEGATE_OMP_THREADS" => ompthreads);
         set!("LEGATE_UTILITY_CORES" => utility);

@@ -119,8 +119,8 @@ const events = /*DATA*/[];  // [proc, name, op, point, start_us, dur_us, kind]
 const canvas = document.getElementById("timeline"), ctx = canvas.getContext("2d"), tip = document.getElementById("tip");
 const procs = [...new Set(events.map(e => e[0]))].sort((a, b) => a - b);
 const lane = new Map(procs.map((p, i) => [p, i]));
-const laneH = 28, top = 20, left = 90;
-canvas.height = top + Math.max(1, procs.length) * laneH + 10;
+const laneH = 28, laneTop = 20, left = 90;
+canvas.height = laneTop + Math.max(1, procs.length) * laneH + 10;
 let t0 = Math.min(...events.map(e => e[4]), 0), t1 = Math.max(...events.map(e => e[4] + e[5]), 1);
 if (!events.length) { t0 = 0; t1 = 1; }
 let view0 = t0, view1 = t1;
@@ -129,18 +129,22 @@ function x(t) { return left + (t - view0) / (view1 - view0) * (canvas.width - le
 function draw() {
   ctx.clearRect(0, 0, canvas.width, canvas.height);
   ctx.fillStyle = "#222"; ctx.font = "12px sans-serif";
-  procs.forEach((p, i) => { const k = events.find(e => e[0] === p)[6]; ctx.fillText(`${k} ${p}`, 4, top + i * laneH + 18); });
+  procs.forEach((p, i) => { const k = events.find(e => e[0] === p)[6]; ctx.fillText(`${k} ${p}`, 4, laneTop + i * laneH + 18); });
   ctx.fillText(`${(view0 - t0).toFixed(0)} us`, left, 12);
   ctx.fillText(`${(view1 - t0).toFixed(0)} us`, canvas.width - 80, 12);
+  let drawn = 0;
   for (const e of events) {
     const a = x(e[4]), b = x(e[4] + e[5]);
     if (b < left || a > canvas.width) continue;
+    drawn++;
     ctx.fillStyle = color(e[1]);
-    ctx.fillRect(Math.max(a, left), top + lane.get(e[0]) * laneH + 3, Math.max(b - Math.max(a, left), 1), laneH - 6);
+    ctx.fillRect(Math.max(a, left), laneTop + lane.get(e[0]) * laneH + 3, Math.max(b - Math.max(a, left), 1), laneH - 6);
   }
+  // Recorded for tests and tools: what the view shows.
+  canvas.dataset.lanes = procs.length; canvas.dataset.boxes = drawn;
 }
 function hit(mx, my) {
-  const i = Math.floor((my - top) / laneH); if (i < 0 || i >= procs.length) return null;
+  const i = Math.floor((my - laneTop) / laneH); if (i < 0 || i >= procs.length) return null;
   const t = view0 + (mx - left) / (canvas.width - left - 10) * (view1 - view0), slack = (view1 - view0) / canvas.width * 2;
   return events.find(e => lane.get(e[0]) === i && e[4] - slack <= t && t <= e[4] + e[5] + slack) || null;
 }
