@@ -41,8 +41,9 @@ test-python: build-python
 build: sysdeps
 	$(CARGO) build --release -p legate-hello --example variance
 
-build-python: venv
+build-python: sysdeps venv
 	cd python && ../$(VPY) -m maturin develop --release -q
+	cd python-hello && ../$(VPY) -m maturin develop --release -q
 
 bench: build
 	$(CARGO) bench -p legate-core --bench core_overhead
@@ -58,12 +59,23 @@ $(VENV)/.ready:
 	$(VPY) -m pip install -q "maturin>=1.8,<2" pytest numpy jupyter_client ipykernel
 	touch $@
 
-# System packages: none are needed yet beyond a C compiler; apt installs it when root.
+# System packages: a C compiler; Chromium (the profile page's browser test) and
+# GraphViz (PDFs of dataflow graphs). apt installs what is missing when run as root;
+# otherwise the tests that need them are skipped.
+SYSTEM_PACKAGES := build-essential chromium graphviz
 sysdeps:
 	@mkdir -p target
-	@command -v cc >/dev/null || { \
-		if [ "$$(id -u)" = 0 ]; then apt-get update -q && apt-get install -y -q build-essential; \
-		else echo "please install a C compiler (build-essential)"; exit 1; fi; }
+	@missing=""; \
+	command -v cc >/dev/null || missing="$$missing build-essential"; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v dot >/dev/null || missing="$$missing graphviz"; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			echo "installing:$$missing"; \
+			apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing >/dev/null; \
+		else echo "missing system packages:$$missing (install them with apt)"; \
+			command -v cc >/dev/null || exit 1; fi; \
+	fi
 
 clean:
 	$(CARGO) clean

@@ -35,3 +35,23 @@ fn finish_writes_profile_and_graphs() {
     assert_eq!(events.matches("->").count(), 2, "each copy point waits for its fill point: {events}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn logging_to_a_file_records_launches() {
+    let dir = std::env::temp_dir().join(format!("legate-log-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let config = Config {
+        cpus: 1,
+        logging: Some("legate_core=debug".into()),
+        log_to_file: true,
+        logdir: Some(dir.clone()),
+        ..Config::legate_defaults()
+    };
+    let rt = Runtime::new(config).unwrap();
+    let a = rt.create_store(Type::Int32, &[8]).unwrap();
+    rt.issue_fill(&a, 7i32).unwrap();
+    rt.finish().unwrap();
+    let log = std::fs::read_to_string(dir.join("legate_0.log")).unwrap();
+    assert!(log.contains("starting the runtime") && log.contains("launch") && log.contains("legate.core.fill"), "{log}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -50,3 +50,20 @@ def test_profile_page_renders_in_chromium(tmp_path):
     shot = tmp_path / "profile.png"
     subprocess.run([CHROMIUM, *flags, "--window-size=1300,700", f"--screenshot={shot}", page.as_uri()], capture_output=True, timeout=120)
     assert shot.exists() and shot.stat().st_size > 1000
+
+
+def test_driver_runs_an_example_with_profile_and_dataflow(tmp_path):
+    """End to end: `legate --cpus 2 --profile --dataflow --event examples/gemm.py`."""
+    example = os.path.join(os.path.dirname(__file__), "..", "..", "examples", "gemm.py")
+    proc = subprocess.run(
+        [sys.executable, "-m", "legate.driver", "--cpus", "2", "--profile", "--dataflow", "--event",
+         "--logdir", str(tmp_path), example, "--n", "64", "--iterations", "1"],
+        capture_output=True, text=True, timeout=300, env=dict(os.environ, LEGATE_TEST="1"),
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "Elapsed Time:" in proc.stdout
+    assert "legate_numeric.matmul" in (tmp_path / "legate_prof" / "index.html").read_text()
+    assert "legate_numeric.matmul" in (tmp_path / "dataflow_legate.dot").read_text()
+    assert (tmp_path / "event_graph_legate.dot").exists()
+    if shutil.which("dot"):
+        assert (tmp_path / "dataflow_legate.pdf").stat().st_size > 0
