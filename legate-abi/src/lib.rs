@@ -7,9 +7,17 @@
 //! [`TaskContext`], [`PhysicalStore`]) turn those into ordinary Rust with `ndarray` views,
 //! and catch panics so that no unwinding ever crosses the C boundary.
 //!
+//! To create stores and launch its tasks, a library calls the runtime through its
+//! function table, [`raw::RawRuntimeApi`], wrapped safely by [`client`]. There is one
+//! runtime per process: a library never links it, it gets the table — from the capsule
+//! `legate._legate.runtime_api` in Python, from `legate_core::ffi::api()` in a Rust
+//! program — and uses it through the same code either way.
+//!
 //! The layout of every `raw` structure is fixed for a given [`ABI_VERSION`]; the runtime
-//! refuses registrations whose version it does not speak.
+//! refuses registrations whose version it does not speak, and [`client::Runtime::new`]
+//! refuses tables it cannot use.
 
+pub mod client;
 pub mod raw;
 mod context;
 mod element;

@@ -119,3 +119,189 @@ pub struct RawRegistrar {
     pub runtime_data: *mut c_void,
     pub register_task: RegisterTaskFn,
 }
+
+// ---- The runtime's function table ----------------------------------------------------
+//
+// What a library calls to create stores and launch its tasks. The runtime publishes
+// one [`RawRuntimeApi`] per runtime: a Python process gets it from the capsule
+// `legate._legate.runtime_api`, a Rust program from the runtime it links
+// (`legate_core::ffi::api()`). Libraries use it through [`crate::client`].
+//
+// Conventions shared by every entry:
+// * The first argument is the table's `runtime_data`.
+// * Entries are thread-safe and never unwind: a panic inside becomes [`ERR_PANIC`].
+// * Fallible entries return `0` on success, or a negative `ERR_*` code after writing a
+//   UTF-8 message, truncated to `err_cap - 1` bytes and NUL-terminated, into `err`
+//   (skipped when `err` is null or `err_cap` is 0). Results go to out-parameters.
+// * Store handles are reference counted: every handle an entry writes to an `out`
+//   parameter is a new reference the caller owns and gives back with `store_release`.
+//   Entries that take a handle borrow it. Handles stay valid across threads.
+// * A task handle is owned by the caller until `task_execute` (which consumes it,
+//   whatever it returns) or `task_discard`.
+// * Type codes are [`crate::TypeCode`] values. The runtime infers compound types from
+//   code and element size: `FixedArray` of `8 * n` bytes is `int64[n]` (a point);
+//   other compound types are refused.
+// * Fields are only ever appended: `size` tells a library whether the entries it uses
+//   exist in the runtime it runs against.
+
+/// An opaque reference-counted handle to a logical store (a view of a storage).
+#[repr(C)]
+pub struct RawStoreHandle {
+    _private: [u8; 0],
+}
+
+/// An opaque handle to a task launch being built.
+#[repr(C)]
+pub struct RawTaskHandle {
+    _private: [u8; 0],
+}
+
+/// The argument was invalid (bad dimension, index, shape, null handle, ...).
+pub const ERR_INVALID: i32 = -1;
+/// Shapes of arguments do not agree.
+pub const ERR_SHAPE: i32 = -2;
+/// A type did not match (or is not supported across the ABI).
+pub const ERR_TYPE: i32 = -3;
+/// A memory limit was reached.
+pub const ERR_MEMORY: i32 = -4;
+/// Something this runtime build does not support.
+pub const ERR_UNSUPPORTED: i32 = -5;
+/// A task failed (reported when waiting for, or reading, what it wrote).
+pub const ERR_TASK: i32 = -6;
+/// Unknown library or task, or a registration problem.
+pub const ERR_REGISTRY: i32 = -7;
+/// The configuration is invalid (when the runtime starts).
+pub const ERR_CONFIG: i32 = -8;
+/// The runtime panicked inside the entry (a bug in the runtime).
+pub const ERR_PANIC: i32 = -9;
+
+/// What [`RawRuntimeApi::store_info`] reports.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RawStoreInfo {
+    pub type_code: u32,
+    pub ndim: u32,
+    pub elem_size: u64,
+    /// The view's extents; zeros when [`STORE_INFO_SHAPE_UNKNOWN`] is set.
+    pub shape: [i64; MAX_DIM],
+    /// The storage's id: views of one storage share it (ids count up per runtime).
+    pub storage_id: u64,
+    /// [`STORE_FUTURE`], [`STORE_INFO_SHAPE_UNKNOWN`], [`STORE_INFO_TRANSFORMED`].
+    pub flags: u32,
+}
+
+/// The store is unbound and its producer has not run yet: `shape` is unknown.
+pub const STORE_INFO_SHAPE_UNKNOWN: u32 = 4;
+/// The store is a transformed view (not the whole storage as created).
+pub const STORE_INFO_TRANSFORMED: u32 = 8;
+
+type Rd = *mut c_void;
+type ErrBuf = *mut u8;
+type StoreOut = *mut *mut RawStoreHandle;
+type StoreH = *const RawStoreHandle;
+type TaskH = *mut RawTaskHandle;
+
+/// The runtime's function table (see the conventions above).
+#[repr(C)]
+pub struct RawRuntimeApi {
+    /// [`crate::ABI_VERSION`] of the runtime that built the table.
+    pub abi_version: u32,
+    /// `size_of::<RawRuntimeApi>()` in the runtime that built the table.
+    pub size: u32,
+    /// Opaque; passed back to every entry.
+    pub runtime_data: *mut c_void,
+
+    // -- libraries --
+    /// Creates the library `name` (UTF-8), or finds it if it exists; writes its id.
+    pub create_library: unsafe extern "C" fn(Rd, name: *const u8, len: usize, out_id: *mut u32, ErrBuf, usize) -> i32,
+    /// Writes 1 and the id to `found`/`out_id` if the library exists, else 0.
+    pub find_library:
+        unsafe extern "C" fn(Rd, name: *const u8, len: usize, found: *mut u32, out_id: *mut u32, ErrBuf, usize) -> i32,
+    /// Fills `out` with a registrar for the library (task registration, see [`RawRegistrar`]).
+    pub registrar: unsafe extern "C" fn(Rd, library_id: u32, out: *mut RawRegistrar, ErrBuf, usize) -> i32,
+
+    // -- stores --
+    /// A store of `shape` (`ndim` extents); its contents are unspecified until written.
+    pub create_store:
+        unsafe extern "C" fn(Rd, type_code: u32, elem_size: u64, shape: *const u64, ndim: u32, StoreOut, ErrBuf, usize) -> i32,
+    /// A store of `ndim` dimensions whose shape the task that writes it decides.
+    pub create_unbound_store: unsafe extern "C" fn(Rd, type_code: u32, elem_size: u64, ndim: u32, StoreOut, ErrBuf, usize) -> i32,
+    /// A one-element future store holding the `size` bytes at `data`.
+    pub create_future: unsafe extern "C" fn(Rd, type_code: u32, data: *const u8, size: u64, StoreOut, ErrBuf, usize) -> i32,
+    /// Adds a reference to `store`.
+    pub store_retain: unsafe extern "C" fn(Rd, store: StoreH),
+    /// Drops a reference; the store goes when its last reference and pending tasks do.
+    pub store_release: unsafe extern "C" fn(Rd, store: StoreH),
+    /// Type, shape and identity of `store` (never waits).
+    pub store_info: unsafe extern "C" fn(Rd, store: StoreH, out: *mut RawStoreInfo, ErrBuf, usize) -> i32,
+    /// The view `start:stop:step` along `dim` with Python's rules; null bounds are omitted.
+    pub store_slice: unsafe extern "C" fn(
+        Rd,
+        store: StoreH,
+        dim: u32,
+        start: *const i64,
+        stop: *const i64,
+        step: i64,
+        StoreOut,
+        ErrBuf,
+        usize,
+    ) -> i32,
+    /// A view with a new dimension of extent `size` at `dim` (a broadcast).
+    pub store_promote: unsafe extern "C" fn(Rd, store: StoreH, dim: u32, size: i64, StoreOut, ErrBuf, usize) -> i32,
+    /// A view with dimension `dim` fixed at `index` and removed.
+    pub store_project: unsafe extern "C" fn(Rd, store: StoreH, dim: u32, index: i64, StoreOut, ErrBuf, usize) -> i32,
+    /// A view whose dimension `i` is dimension `axes[i]` of `store`.
+    pub store_transpose: unsafe extern "C" fn(Rd, store: StoreH, axes: *const u32, n: u32, StoreOut, ErrBuf, usize) -> i32,
+    /// A view with dimension `dim` split into `sizes` (row-major).
+    pub store_delinearize:
+        unsafe extern "C" fn(Rd, store: StoreH, dim: u32, sizes: *const i64, n: u32, StoreOut, ErrBuf, usize) -> i32,
+    /// Fills `store` with one value (`size` bytes of the store's type).
+    pub store_fill: unsafe extern "C" fn(Rd, store: StoreH, type_code: u32, data: *const u8, size: u64, ErrBuf, usize) -> i32,
+    /// Waits for the tasks writing `store`; reports the error of one that failed.
+    pub store_wait: unsafe extern "C" fn(Rd, store: StoreH, ErrBuf, usize) -> i32,
+    /// Waits for the store's writers, then copies its contents in row-major order into
+    /// `buf`, which must hold exactly `volume * elem_size` bytes.
+    pub store_read: unsafe extern "C" fn(Rd, store: StoreH, buf: *mut u8, len: u64, ErrBuf, usize) -> i32,
+
+    // -- tasks --
+    /// An auto task: the runtime partitions its arguments from their constraints.
+    pub create_auto_task: unsafe extern "C" fn(Rd, library_id: u32, task_id: u32, out: *mut TaskH, ErrBuf, usize) -> i32,
+    /// A manual task over the launch domain `[0, launch_shape)`; store arguments are
+    /// passed whole to every point.
+    pub create_manual_task: unsafe extern "C" fn(
+        Rd,
+        library_id: u32,
+        task_id: u32,
+        launch_shape: *const i64,
+        ndim: u32,
+        out: *mut TaskH,
+        ErrBuf,
+        usize,
+    ) -> i32,
+    /// Adds an input; writes its variable (for constraints).
+    pub task_add_input: unsafe extern "C" fn(Rd, task: TaskH, store: StoreH, out_var: *mut u32, ErrBuf, usize) -> i32,
+    /// Adds an output; writes its variable.
+    pub task_add_output: unsafe extern "C" fn(Rd, task: TaskH, store: StoreH, out_var: *mut u32, ErrBuf, usize) -> i32,
+    /// Adds a reduction with a [`crate::ReductionOp`] code; writes its variable.
+    pub task_add_reduction:
+        unsafe extern "C" fn(Rd, task: TaskH, store: StoreH, redop: u32, out_var: *mut u32, ErrBuf, usize) -> i32,
+    /// Adds a scalar argument: `size` bytes of type `type_code` (`String`: UTF-8 bytes).
+    pub task_add_scalar: unsafe extern "C" fn(Rd, task: TaskH, type_code: u32, data: *const u8, size: u64, ErrBuf, usize) -> i32,
+    /// Constrains two arguments to the same partition.
+    pub task_add_alignment: unsafe extern "C" fn(Rd, task: TaskH, a: u32, b: u32, ErrBuf, usize) -> i32,
+    /// Keeps an argument whole along `dims` (all dimensions when `dims` is null).
+    pub task_add_broadcast: unsafe extern "C" fn(Rd, task: TaskH, var: u32, dims: *const u32, n: u32, ErrBuf, usize) -> i32,
+    /// Submits the task and frees the handle (also on failure).
+    pub task_execute: unsafe extern "C" fn(Rd, task: TaskH, ErrBuf, usize) -> i32,
+    /// Frees a task handle without submitting it.
+    pub task_discard: unsafe extern "C" fn(Rd, task: TaskH),
+
+    // -- waiting --
+    /// With `block != 0` waits for all submitted work and reports task errors not yet
+    /// reported; otherwise only an ordering point.
+    pub fence: unsafe extern "C" fn(Rd, block: u32, ErrBuf, usize) -> i32,
+}
+
+// SAFETY: the table is immutable plain data, and its entries are thread-safe.
+unsafe impl Send for RawRuntimeApi {}
+unsafe impl Sync for RawRuntimeApi {}

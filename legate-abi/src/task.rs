@@ -86,7 +86,49 @@ unsafe extern "C" fn cpu_trampoline<T: Task>(raw: *mut RawTaskContext) -> i32 {
 }
 
 unsafe extern "C" fn omp_trampoline<T: Task>(raw: *mut RawTaskContext) -> i32 {
-    run_body(raw, T::omp)
+    // SAFETY: the runtime passes a live context.
+    let threads = if raw.is_null() { 1 } else { unsafe { (*raw).num_threads.max(1) as usize } };
+    let ctx = SendPtr(raw);
+    in_pool(threads, move || run_body(ctx.get(), T::omp))
+}
+
+/// The task context, moved into the pool that runs the body (the body runs on one of
+/// the pool's threads while the runtime's worker waits for it).
+struct SendPtr(*mut RawTaskContext);
+// SAFETY: the context belongs to this point task, which runs on one thread at a time.
+unsafe impl Send for SendPtr {}
+impl SendPtr {
+    fn get(&self) -> *mut RawTaskContext {
+        self.0
+    }
+}
+
+thread_local! {
+    /// This worker thread's pool, for OMP bodies that cannot see the runtime's.
+    static OWN_POOL: std::cell::RefCell<Option<std::sync::Arc<rayon::ThreadPool>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Runs `f` inside a rayon pool of `threads` threads, so plain rayon code in an OMP
+/// body uses exactly the threads the runtime gave it. The runtime runs OMP variants in
+/// such a pool already; but a library built as its own extension module links its own
+/// copy of rayon, which does not see the runtime's pool. That library then gets a pool
+/// of its own per runtime worker thread, built on first use and kept.
+fn in_pool(threads: usize, f: impl FnOnce() -> i32 + Send) -> i32 {
+    if threads <= 1 || (rayon::current_thread_index().is_some() && rayon::current_num_threads() == threads) {
+        return f();
+    }
+    let pool = OWN_POOL.with(|slot| {
+        let mut slot = slot.borrow_mut();
+        if slot.as_ref().is_none_or(|p| p.current_num_threads() != threads) {
+            *slot = rayon::ThreadPoolBuilder::new().num_threads(threads).build().ok().map(std::sync::Arc::new);
+        }
+        slot.clone()
+    });
+    match pool {
+        Some(pool) => pool.install(f),
+        None => f(), // could not start threads: run on this one
+    }
 }
 
 /// The registration record of `T`. The name is `'static`, so the record stays valid.
@@ -116,6 +158,11 @@ impl Registrar {
 
     pub fn library_id(&self) -> u32 {
         self.raw.library_id
+    }
+
+    /// The record itself (to pass on through the ABI).
+    pub fn raw(&self) -> &crate::raw::RawRegistrar {
+        &self.raw
     }
 
     /// Registers `T`'s variants under `T::TASK_ID`.

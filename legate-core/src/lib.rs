@@ -10,7 +10,8 @@
 //! [`footprint`] + [`scheduler`] (dependence analysis) → [`executor`] (processors) →
 //! [`point`] (one point task through the C ABI of `legate-abi`). [`mapping`] picks
 //! variants and layouts, [`memory`] accounts for and pools instances, [`config`] reads
-//! the settings, and [`runtime`] wires it all together.
+//! the settings, and [`runtime`] wires it all together. [`ffi`] is the runtime's C-ABI
+//! function table, through which libraries (`legate_abi::client`) drive it.
 //!
 //! ```
 //! use legate_core::{Runtime, Config, types::Type};
@@ -27,7 +28,9 @@ pub mod constraint;
 pub mod dataflow;
 pub mod error;
 pub mod executor;
+pub mod ffi;
 pub mod footprint;
+pub mod logging;
 pub mod mapping;
 pub mod memory;
 pub mod operation;

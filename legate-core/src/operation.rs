@@ -103,6 +103,11 @@ impl TaskLaunch {
         self.constraints.push(c);
     }
 
+    /// How many store arguments the task has so far (variables are `0..num_args`).
+    pub fn num_args(&self) -> usize {
+        self.args.len()
+    }
+
     /// When set, `execute` waits for the task and returns its error directly.
     pub fn throws_exception(&mut self, throws: bool) {
         self.throws = throws;
@@ -312,6 +317,7 @@ fn launch(t: TaskLaunch) -> Result<(u64, Vec<Arc<TaskNode>>)> {
     if let Some(p) = &inner.progress {
         p.record(&entry.name);
     }
+    tracing::debug!(op_id, task = %entry.name, points = launch.colors.volume(), "launch");
     let args: Vec<ArgInfo> = t
         .args
         .iter()

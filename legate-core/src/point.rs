@@ -96,6 +96,7 @@ impl OpShared {
     /// operation writes, so a reader of those stores gets the error (and others do not).
     fn fail(&self, color: &Point, message: String) {
         let err = LegateError::TaskFailed { task: self.name.to_string(), point: format!("{color}"), message };
+        tracing::warn!(op_id = self.op_id, error = %err, "task failed");
         for arg in self.args.iter().filter(|a| a.role != Role::Input) {
             let mut poison = arg.store.storage().poison.lock().unwrap_or_else(|e| e.into_inner());
             if poison.is_none() {

@@ -46,6 +46,8 @@ pub(crate) struct RuntimeInner {
     pub errors: ErrorSink,
     pub profiler: Option<Arc<Profiler>>,
     pub progress: Option<crate::profile::Progress>,
+    /// This runtime's C-ABI function table, once asked for (`ffi::api_for`).
+    pub api: OnceLock<&'static legate_abi::raw::RawRuntimeApi>,
 }
 
 static GLOBAL: OnceLock<std::result::Result<Runtime, LegateError>> = OnceLock::new();
@@ -77,6 +79,8 @@ impl Runtime {
                     .to_string(),
             ));
         }
+        crate::logging::init(&config);
+        tracing::info!(flags = %config.to_flags(), "starting the runtime");
         let profiler = config.profile.then(|| Arc::new(Profiler::default()));
         let keep_history = config.dataflow || config.event;
         let show_progress = config.show_progress;
@@ -101,6 +105,7 @@ impl Runtime {
             errors: Arc::new(Mutex::new(Vec::new())),
             profiler,
             progress: show_progress.then(crate::profile::Progress::default),
+            api: OnceLock::new(),
         });
         let rt = Runtime { inner };
         builtin::register(&rt)?;
@@ -156,6 +161,14 @@ impl Runtime {
     /// The C-ABI registrar for `library` (what a separately built library receives).
     pub fn registrar(&self, library: &Library) -> Registrar {
         task::registrar(&self.inner.registry, library)
+    }
+
+    /// This runtime's C-ABI function table, what libraries drive it through
+    /// (`legate_abi::client::Runtime::new(rt.api_table())`). The table keeps the runtime
+    /// alive for good. For the process's runtime, hand out [`crate::ffi::api`] instead:
+    /// it drives the same runtime and starts it only when first used.
+    pub fn api_table(&self) -> &'static legate_abi::raw::RawRuntimeApi {
+        crate::ffi::api_for(self)
     }
 
     /// Registers `T` with `library` (through the C ABI, like any library).

@@ -66,6 +66,10 @@ impl Registry {
         Library { id, name }
     }
 
+    pub(crate) fn library_by_id(&self, id: u32) -> Option<Library> {
+        self.libraries.get(id as usize).map(|lib| Library { id, name: lib.name.clone() })
+    }
+
     pub(crate) fn find_library(&self, name: &str) -> Option<Library> {
         self.by_name.get(name).map(|&id| Library { id, name: self.libraries[id as usize].name.clone() })
     }

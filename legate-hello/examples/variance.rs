@@ -6,7 +6,6 @@
 //! LEGATE_CONFIG="--cpus 8" cargo run --release -p legate-hello --example variance
 //! ```
 
-use legate_core::Runtime;
 use legate_hello::HelloLibrary;
 use std::error::Error;
 
@@ -19,9 +18,11 @@ fn main() -> Result<(), Box<dyn Error>> {
         return Err("n must be at least 1 (the mean of nothing is undefined)".into());
     }
 
-    // The process's one runtime, configured by LEGATE_CONFIG (e.g. "--cpus 8").
-    let rt = Runtime::global()?;
-    let hello = HelloLibrary::register(&rt)?;
+    // The process's one runtime (configured by LEGATE_CONFIG, e.g. "--cpus 8"), linked
+    // into this program: the library gets its function table, as it would get it from
+    // the capsule of `legate._legate` in Python.
+    let hello = HelloLibrary::register(legate_core::ffi::api())?;
+    let rt = hello.runtime();
     hello.hello_world("Computing a variance.", 4)?;
 
     // Four launches, none of which waits: the runtime orders them by their data
@@ -31,9 +32,9 @@ fn main() -> Result<(), Box<dyn Error>> {
     let sum_x2 = hello.sum(&hello.square(&x)?)?;
 
     // Reading a future is what waits, and only for the tasks it depends on.
-    let sum = rt.read_scalar::<f64>(&sum_x)?;
+    let sum = sum_x.read_scalar::<f64>()?;
     let mean = sum / n as f64;
-    let variance = rt.read_scalar::<f64>(&sum_x2)? / n as f64 - mean * mean;
+    let variance = sum_x2.read_scalar::<f64>()? / n as f64 - mean * mean;
     println!("n = {n}: sum = {sum}, mean = {mean}, variance = {variance}");
 
     // The sum of integers is exact in float64 while it stays below 2^53.
@@ -53,6 +54,6 @@ fn main() -> Result<(), Box<dyn Error>> {
 
     // Nothing reads the greetings' results, so nothing waited for them. The process's
     // runtime is never dropped, so wait for every task before exiting.
-    rt.issue_execution_fence(true)?;
+    rt.fence(true)?;
     Ok(())
 }

@@ -1,8 +1,9 @@
 //! # legate-hello
 //!
 //! The template Legate library. To start your own, copy this crate, rename it, and
-//! replace the four tasks with yours. It uses only `legate-core`'s public API, so
-//! whatever it does, your library can do too.
+//! replace the four tasks with yours. It depends on `legate-abi` only — never on the
+//! runtime — so it can be built as its own extension module (`python-hello/` does
+//! that for Python) and still share the process's one runtime with every other library.
 //!
 //! A library has three parts:
 //!
@@ -13,25 +14,29 @@
 //!    creates result stores, describes a launch (its inputs, outputs, reductions,
 //!    scalars and constraints) and submits it. The runtime chooses the partitions,
 //!    orders the launch after what it depends on, and returns right away. Nothing
-//!    waits until someone reads a value (`Runtime::read_store`, `read_scalar`).
+//!    waits until someone reads a value (`Store::read`, `Store::read_scalar`).
 //! 3. **Registration** ([`HelloLibrary::register`]): creates the library in the
 //!    runtime and registers each task under its id. Launches name tasks by
 //!    `(library, id)`.
 //!
+//! Everything reaches the runtime through its C-ABI function table, wrapped by
+//! [`legate_abi::client`]. Whoever hosts the runtime hands the table over: Python's
+//! `legate._legate` through its capsule, a Rust program with `legate_core::ffi::api()`:
+//!
 //! ```
-//! use legate_core::{Config, Runtime};
 //! use legate_hello::HelloLibrary;
 //!
-//! let rt = Runtime::new(Config::legate_defaults()).unwrap();
-//! let hello = HelloLibrary::register(&rt).unwrap();
+//! let hello = HelloLibrary::register(legate_core::ffi::api()).unwrap();
 //! let x = hello.iota(4).unwrap(); // [1, 2, 3, 4]
 //! let total = hello.sum(&hello.square(&x).unwrap()).unwrap();
-//! assert_eq!(rt.read_scalar::<f64>(&total).unwrap(), 30.0);
+//! assert_eq!(total.read_scalar::<f64>().unwrap(), 30.0);
 //! ```
 
 pub mod tasks;
 
-use legate_core::{LegateError, Library, LogicalStore, ReductionOp, Result, Runtime, Task, Type};
+pub use legate_abi::client::{Error, ErrorKind, Library, Result, Runtime, Store};
+use legate_abi::raw::RawRuntimeApi;
+use legate_abi::{ReductionOp, Task};
 use std::sync::Mutex;
 use tasks::{HelloWorld, Iota, Square, Sum};
 
@@ -40,7 +45,7 @@ use tasks::{HelloWorld, Iota, Square, Sum};
 pub const LIBRARY_NAME: &str = "legate_hello";
 
 /// A handle to `legate_hello` in one runtime. Cheap to clone.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct HelloLibrary {
     runtime: Runtime,
     library: Library,
@@ -51,28 +56,31 @@ pub struct HelloLibrary {
 static REGISTERING: Mutex<()> = Mutex::new(());
 
 impl HelloLibrary {
-    /// Creates the library in `rt` and registers its tasks. Calling it again (for the
-    /// same runtime) returns a handle to the same library.
-    pub fn register(rt: &Runtime) -> Result<HelloLibrary> {
+    /// Creates the library in the runtime whose function table is `api` and registers
+    /// its tasks. Calling it again (for the same runtime) returns a handle to the same
+    /// library.
+    pub fn register(api: &'static RawRuntimeApi) -> Result<HelloLibrary> {
+        let rt = Runtime::new(api)?;
         let _one_at_a_time = REGISTERING.lock().unwrap_or_else(|e| e.into_inner());
-        let existed = rt.find_library(LIBRARY_NAME).is_some();
-        let library = rt.create_library(LIBRARY_NAME);
-        // The core has no "is this task registered?" query, so a repeated call finds
-        // out by registering: it gets a `Registration` error for each task that is
-        // already there. Only then (the library existed) is that error expected.
-        let register = |result: Result<()>| match result {
-            Err(LegateError::Registration { .. }) if existed => Ok(()),
-            other => other,
+        let existed = rt.find_library(LIBRARY_NAME)?.is_some();
+        let library = rt.create_library(LIBRARY_NAME)?;
+        let registrar = rt.registrar(&library)?;
+        // The runtime has no "is this task registered?" query, so a repeated call finds
+        // out by registering: registering the same task again is accepted, and a task
+        // id that is taken is an error. Only when the library existed is that expected.
+        let register = |result: std::result::Result<(), legate_abi::TaskError>| match result {
+            Err(_) if existed => Ok(()),
+            other => other.map_err(Error::from),
         };
-        register(rt.register_task::<HelloWorld>(&library))?;
-        register(rt.register_task::<Iota>(&library))?;
-        register(rt.register_task::<Square>(&library))?;
-        register(rt.register_task::<Sum>(&library))?;
-        Ok(HelloLibrary { runtime: rt.clone(), library })
+        register(registrar.register::<HelloWorld>())?;
+        register(registrar.register::<Iota>())?;
+        register(registrar.register::<Square>())?;
+        register(registrar.register::<Sum>())?;
+        Ok(HelloLibrary { runtime: rt, library })
     }
 
-    pub fn runtime(&self) -> &Runtime {
-        &self.runtime
+    pub fn runtime(&self) -> Runtime {
+        self.runtime
     }
 
     pub fn library(&self) -> &Library {
@@ -88,17 +96,17 @@ impl HelloLibrary {
         }
         let mut task = self.runtime.create_manual_task(&self.library, HelloWorld::TASK_ID, &[points as i64])?;
         // Strings travel as scalar arguments, copied into the launch, like numbers do.
-        task.add_scalar_arg(message);
+        task.add_scalar_str(message)?;
         task.execute()
     }
 
     /// A new 1-d float64 store holding `1, 2, ..., size`.
-    pub fn iota(&self, size: usize) -> Result<LogicalStore> {
-        let output = self.runtime.create_store(Type::Float64, &[size])?;
+    pub fn iota(&self, size: usize) -> Result<Store> {
+        let output = self.runtime.create_store::<f64>(&[size])?;
         // An *auto* task: the runtime splits the output over the processors (or runs
         // one task when it is small) and each point fills its tile.
-        let mut task = self.runtime.create_auto_task(&self.library, Iota::TASK_ID);
-        task.add_output(&output);
+        let mut task = self.runtime.create_auto_task(&self.library, Iota::TASK_ID)?;
+        task.add_output(&output)?;
         task.execute()?;
         Ok(output)
     }
@@ -106,26 +114,26 @@ impl HelloLibrary {
     /// A new float64 store with `input[i]^2` at each index `i`. `input` may be any
     /// float64 store or view (sliced, transposed, n-d); another dtype makes the task
     /// fail, and the error surfaces when the result is read.
-    pub fn square(&self, input: &LogicalStore) -> Result<LogicalStore> {
-        let output = self.runtime.create_store(Type::Float64, &input.shape().to_usize())?;
-        let mut task = self.runtime.create_auto_task(&self.library, Square::TASK_ID);
-        let x = task.add_input(input);
-        let y = task.add_output(&output);
+    pub fn square(&self, input: &Store) -> Result<Store> {
+        let output = self.runtime.create_store::<f64>(&input.shape()?)?;
+        let mut task = self.runtime.create_auto_task(&self.library, Square::TASK_ID)?;
+        let x = task.add_input(input)?;
+        let y = task.add_output(&output)?;
         // Elementwise: each point must get the same tile of input and output.
-        task.add_alignment(x, y);
+        task.add_alignment(x, y)?;
         task.execute()?;
         Ok(output)
     }
 
     /// The sum of all elements of `input` (float64), as a one-element future store;
-    /// read it with `rt.read_scalar::<f64>(&result)`.
-    pub fn sum(&self, input: &LogicalStore) -> Result<LogicalStore> {
+    /// read it with `result.read_scalar::<f64>()`.
+    pub fn sum(&self, input: &Store) -> Result<Store> {
         // Start from 0: each point adds its tile's sum into a private copy, and the
         // runtime adds those copies into this value when all points are done.
         let total = self.runtime.create_future(0.0f64)?;
-        let mut task = self.runtime.create_auto_task(&self.library, Sum::TASK_ID);
-        task.add_input(input);
-        task.add_reduction(&total, ReductionOp::Add);
+        let mut task = self.runtime.create_auto_task(&self.library, Sum::TASK_ID)?;
+        task.add_input(input)?;
+        task.add_reduction(&total, ReductionOp::Add)?;
         task.execute()?;
         Ok(total)
     }

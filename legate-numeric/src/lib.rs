@@ -10,6 +10,7 @@ pub mod tasks;
 
 use legate_core::{LegateError, Library, LogicalStore, Result, Runtime, Scalar, Type};
 pub use ops::{BinaryOp, ReduceOp, UnaryOp};
+pub use tasks::random::Distribution;
 
 /// Name of the library in the runtime's registry.
 pub const LIBRARY: &str = "legate_numeric";
@@ -22,6 +23,10 @@ pub(crate) const REDUCE: u32 = 5;
 pub(crate) const MATMUL: u32 = 6;
 pub(crate) const WHERE: u32 = 7;
 pub(crate) const RESHAPE: u32 = 8;
+pub(crate) const RANDOM: u32 = 20;
+pub(crate) const SCAN: u32 = 21;
+pub(crate) const ARG_AXIS: u32 = 22;
+pub(crate) const ARG_FIND: u32 = 23;
 
 /// One operand of a binary operation: an array (already broadcast to the output's
 /// shape) or a scalar of the operation's type.
@@ -52,6 +57,10 @@ impl Numeric {
         rt.register_task::<tasks::matmul::MatmulTask>(&lib)?;
         rt.register_task::<tasks::select::WhereTask>(&lib)?;
         rt.register_task::<tasks::select::ReshapeTask>(&lib)?;
+        rt.register_task::<tasks::random::RandomTask>(&lib)?;
+        rt.register_task::<tasks::scan::ScanTask>(&lib)?;
+        rt.register_task::<tasks::argreduce::ArgAxisTask>(&lib)?;
+        rt.register_task::<tasks::argreduce::ArgFindTask>(&lib)?;
         Ok(Numeric { rt: rt.clone(), lib })
     }
 
@@ -251,4 +260,175 @@ fn identity_scalar(op: ReduceOp, ty: &Type) -> Result<Scalar> {
         Type::Complex128 => id!(num_complex::Complex64),
         other => return Err(LegateError::TypeMismatch(format!("'{}' does not support {other}", op.name()))),
     })
+}
+
+/// Random numbers, scans and arg-reductions.
+impl Numeric {
+    /// Fills `out` with draw `draw` of the counter-based generator seeded with `seed`:
+    /// element `i` (row-major in `out`) depends only on `(seed, draw, i)`, never on
+    /// the partitioning. `p0`, `p1`: `low`/`high` (uniform) or `loc`/`scale` (normal)
+    /// as f64; for integers `low` (u64, two's complement) and the range (u64, 0 for
+    /// 2^64).
+    pub fn random(&self, out: &LogicalStore, dist: Distribution, seed: u64, draw: u64, p0: Scalar, p1: Scalar) -> Result<()> {
+        let want = if dist == Distribution::Integers { Type::UInt64 } else { Type::Float64 };
+        if p0.ty() != &want || p1.ty() != &want {
+            return Err(LegateError::TypeMismatch(format!("random {dist:?}: parameters must be {want}")));
+        }
+        let ok = match dist {
+            Distribution::Integers => out.ty().is_integral() || *out.ty() == Type::Bool,
+            _ => matches!(out.ty(), Type::Float32 | Type::Float64),
+        };
+        if !ok {
+            return Err(LegateError::TypeMismatch(format!("random {dist:?}: unsupported dtype {}", out.ty())));
+        }
+        if out.volume() == 0 {
+            return Ok(());
+        }
+        let mut t = self.rt.create_auto_task(&self.lib, RANDOM);
+        t.add_scalar_arg(dist as u32);
+        t.add_scalar_arg(seed);
+        t.add_scalar_arg(draw);
+        t.add_scalar_arg(p0);
+        t.add_scalar_arg(p1);
+        for &e in out.shape().as_slice() {
+            t.add_scalar_arg(e);
+        }
+        t.add_output(out);
+        t.execute()
+    }
+
+    /// Inclusive scan of `input` along `axis` into `out` (same shape and type): `add`
+    /// is `Sum`, `multiply` `Prod`, `maximum` `Max`, `minimum` `Min`, `logical_and`
+    /// `All` and `logical_or` `Any` (on booleans).
+    pub fn scan(&self, op: ReduceOp, input: &LogicalStore, out: &LogicalStore, axis: usize) -> Result<()> {
+        Self::same_shape(input, out, "scan")?;
+        if input.ty() != out.ty() {
+            return Err(LegateError::TypeMismatch(format!("scan: input {} and output {} differ", input.ty(), out.ty())));
+        }
+        let shape = input.shape();
+        if axis >= shape.ndim() {
+            return Err(LegateError::InvalidArgument(format!("scan: axis {axis} is out of range for a {}-d store", shape.ndim())));
+        }
+        let volume = shape.volume();
+        if volume == 0 {
+            return Ok(());
+        }
+        let n = shape[axis];
+        let lines = volume / n as u64;
+        let procs = self.rt.machine().cpus.max(1) as u64;
+        let pieces = procs.min(volume / self.rt.config().min_chunk().max(1)).min(n as u64) as i64;
+        if lines >= procs || pieces < 2 {
+            // Each point scans whole lines.
+            let mut t = self.rt.create_auto_task(&self.lib, SCAN);
+            t.add_scalar_arg(op as u32);
+            t.add_scalar_arg(axis as u32);
+            t.add_scalar_arg(0u32);
+            let i = t.add_input(input);
+            let o = t.add_output(out);
+            t.add_alignment(i, o);
+            t.add_broadcast(i, Some(&[axis]));
+            return t.execute();
+        }
+        // Too few lines: split the axis and run a two-pass prefix.
+        let tile = (n + pieces - 1) / pieces;
+        let colors = (n + tile - 1) / tile;
+        let dims = shape.as_slice().to_vec();
+        let mut tile_shape = dims.clone();
+        tile_shape[axis] = tile;
+        let mut one = dims.clone();
+        one[axis] = 1;
+        let mut pshape: Vec<usize> = dims.iter().map(|&e| e as usize).collect();
+        pshape[axis] = colors as usize;
+        let mut launch = vec![1i64; dims.len()];
+        launch[axis] = colors;
+
+        let partials = self.rt.create_store(input.ty().clone(), &pshape)?;
+        let mut t = self.rt.create_manual_task(&self.lib, SCAN, &launch)?;
+        t.add_scalar_arg(op as u32);
+        t.add_scalar_arg(axis as u32);
+        t.add_scalar_arg(1u32);
+        t.add_input_partition(&input.partition_by_tiling(&tile_shape)?, None);
+        t.add_output_partition(&out.partition_by_tiling(&tile_shape)?, None);
+        t.add_output_partition(&partials.partition_by_tiling(&one)?, None);
+        t.execute()?;
+
+        let scanned = self.rt.create_store(input.ty().clone(), &pshape)?;
+        let mut t = self.rt.create_auto_task(&self.lib, SCAN);
+        t.add_scalar_arg(op as u32);
+        t.add_scalar_arg(axis as u32);
+        t.add_scalar_arg(0u32);
+        let i = t.add_input(&partials);
+        let o = t.add_output(&scanned);
+        t.add_alignment(i, o);
+        t.add_broadcast(i, Some(&[axis]));
+        t.execute()?;
+
+        let prev = scanned.slice_range(axis, 0, colors - 1)?;
+        let rest = out.slice_range(axis, tile, n)?;
+        let rest_part = rest.partition_by_tiling(&tile_shape)?;
+        launch[axis] = colors - 1;
+        let mut t = self.rt.create_manual_task(&self.lib, SCAN, &launch)?;
+        t.add_scalar_arg(op as u32);
+        t.add_scalar_arg(axis as u32);
+        t.add_scalar_arg(2u32);
+        t.add_input_partition(&prev.partition_by_tiling(&one)?, None);
+        t.add_input_partition(&rest_part, None);
+        t.add_output_partition(&rest_part, None);
+        t.execute()
+    }
+
+    /// The flat (row-major) index of the first maximum (`argmax`) or minimum of all of
+    /// `input`, the first NaN if there is one: a new one-element int64 future.
+    pub fn arg_reduce_all(&self, argmax: bool, input: &LogicalStore) -> Result<LogicalStore> {
+        if input.volume() == 0 {
+            return Err(LegateError::InvalidArgument(format!("attempt to get {} of an empty sequence", if argmax { "argmax" } else { "argmin" })));
+        }
+        let op = if argmax { ReduceOp::Max } else { ReduceOp::Min };
+        let extreme = self.rt.create_future(identity_scalar(op, input.ty())?)?;
+        let mut t = self.rt.create_auto_task(&self.lib, ARG_FIND);
+        t.add_scalar_arg(0u32);
+        t.add_scalar_arg(argmax);
+        t.add_input(input);
+        t.add_reduction(&extreme, core_op(op, input.ty()));
+        t.execute()?;
+        let fut = self.rt.create_future(i64::MAX)?;
+        let mut t = self.rt.create_auto_task(&self.lib, ARG_FIND);
+        t.add_scalar_arg(1u32);
+        for &e in input.shape().as_slice() {
+            t.add_scalar_arg(e);
+        }
+        t.add_input(input);
+        t.add_input(&extreme);
+        t.add_reduction(&fut, legate_core::ReductionOp::Min);
+        t.execute()?;
+        Ok(fut)
+    }
+
+    /// `argmax`/`argmin` of `input` along `axis` into the int64 `out`, whose shape is
+    /// the input's without `axis`.
+    pub fn arg_reduce_axis(&self, argmax: bool, input: &LogicalStore, axis: usize, out: &LogicalStore) -> Result<()> {
+        let shape = input.shape();
+        if axis >= shape.ndim() || out.ndim() + 1 != shape.ndim() {
+            return Err(LegateError::InvalidArgument(format!("cannot reduce a {}-d array along {axis} into a {}-d one", shape.ndim(), out.ndim())));
+        }
+        if *out.ty() != Type::Int64 {
+            return Err(LegateError::TypeMismatch("argmax/argmin: the output must be int64".into()));
+        }
+        if shape[axis] == 0 && out.volume() > 0 {
+            return Err(LegateError::InvalidArgument(format!("attempt to get {} of an empty sequence", if argmax { "argmax" } else { "argmin" })));
+        }
+        let view = out.promote(axis, shape[axis])?;
+        Self::same_shape(input, &view, "argmax")?;
+        if input.volume() == 0 {
+            return Ok(());
+        }
+        let mut t = self.rt.create_auto_task(&self.lib, ARG_AXIS);
+        t.add_scalar_arg(argmax);
+        t.add_scalar_arg(axis as u32);
+        let i = t.add_input(input);
+        let o = t.add_output(&view);
+        t.add_alignment(i, o);
+        t.add_broadcast(i, Some(&[axis]));
+        t.execute()
+    }
 }

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as _np
 
-from . import _fallback, linalg  # noqa: F401
+from . import _fallback, linalg, random  # noqa: F401
 
 # The NumPy version whose semantics (type promotion, errors) this module follows; code
 # that checks `numpy.__version__` on a patched import sees that.
@@ -79,6 +79,7 @@ from ._reduce import (  # noqa: F401
     sum,
     var,
 )
+from ._scan import argmax, argmin, cumprod, cumsum, nanargmax, nanargmin, nancumprod, nancumsum  # noqa: F401
 from ._ufunc import *  # noqa: F401,F403
 from ._ufunc import _BINARY, _UNARY, abs, clip, conj, divide, divmod, mod, pow, ufunc  # noqa: F401
 

@@ -428,6 +428,28 @@ class ndarray:
 
     # Arithmetic, comparison and unary operators are installed by _ufunc.
 
+    # ---- scans and arg-reductions (methods) ----
+
+    def cumsum(self, axis=None, dtype=None, out=None):
+        from ._scan import cumsum as f
+
+        return f(self, axis=axis, dtype=dtype, out=out)
+
+    def cumprod(self, axis=None, dtype=None, out=None):
+        from ._scan import cumprod as f
+
+        return f(self, axis=axis, dtype=dtype, out=out)
+
+    def argmax(self, axis=None, out=None, *, keepdims=False):
+        from ._scan import argmax as f
+
+        return f(self, axis=axis, out=out, keepdims=keepdims)
+
+    def argmin(self, axis=None, out=None, *, keepdims=False):
+        from ._scan import argmin as f
+
+        return f(self, axis=axis, out=out, keepdims=keepdims)
+
 
 def _from_pickle(arr):
     return ndarray._from_numpy(arr)

@@ -40,8 +40,9 @@ def _axes(axis, ndim):
         axes = tuple(_normalize_axis(a, ndim) for a in axis)
         if len(set(axes)) != len(axes):
             raise ValueError("duplicate value in 'axis'")
-        return axes
-    return (_normalize_axis(axis, ndim),)
+    else:
+        axes = (_normalize_axis(axis, ndim),)
+    return axes if ndim else ()  # a 0-d array takes axis 0 (as in NumPy) but has nothing to reduce
 
 
 def _asarray(a):
@@ -53,7 +54,9 @@ def _asarray(a):
 def _reduce(op, a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=None):
     """The native reduction ``op`` (``sum prod max min all any``)."""
     if where is not None and where is not True:
-        return _fallback.call(op, getattr(_np, op), (a,), dict(axis=axis, dtype=dtype, out=out, keepdims=keepdims, where=where))
+        kw = dict(axis=axis, out=out, keepdims=keepdims, where=where)  # np.max/all take no dtype
+        kw.update({k: v for k, v in (("dtype", dtype), ("initial", initial)) if v is not None})
+        return _fallback.call(op, getattr(_np, op), (a,), kw)
     a = _asarray(a)
     _fallback.record_native(op)
     axes = _axes(axis, a.ndim)
@@ -67,7 +70,10 @@ def _reduce(op, a, axis=None, dtype=None, out=None, keepdims=False, initial=None
         result = ndarray._wrap(_ext.reduce_all(op, src._store).project(0, 0), acc)
     else:
         result = ndarray(reduced, acc)
-        _ext.reduce_axes(op, src._store, list(axes), result._store)
+        if a.size == 0 and result.size:  # no task runs on an empty input: the identity (max/min: initial)
+            result.fill({"sum": 0, "prod": 1, "all": True, "any": False}.get(op, initial))
+        elif a.size:
+            _ext.reduce_axes(op, src._store, list(axes), result._store)
     if initial is not None:
         from . import _ufunc
 

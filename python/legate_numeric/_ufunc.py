@@ -31,17 +31,17 @@ def _operand(x):
         return None, x, int
     if isinstance(x, ndarray):
         return x, None, x.dtype
+    if isinstance(x, _np.generic):
+        # A NumPy scalar has a real dtype (not weak); np.float64 is also a Python float.
+        return None, x.item(), x.dtype
     if isinstance(x, bool):
-        return None, x, bool
-    if isinstance(x, numbers.Integral) and not isinstance(x, _np.generic):
+        return None, x, _np.dtype(bool)  # NumPy 2: a Python bool is not a weak scalar
+    if isinstance(x, numbers.Integral):
         return None, x, int
     if isinstance(x, float):
         return None, x, float
     if isinstance(x, complex):
         return None, x, complex
-    if isinstance(x, _np.generic):
-        # A NumPy scalar has a real dtype (not weak).
-        return None, x.item(), x.dtype
     arr = ndarray._from_numpy(_np.asarray(x))
     return arr, None, arr.dtype
 
@@ -50,7 +50,10 @@ def _resolve(np_ufunc, key):
     """NumPy's loop dtypes for these operand types, plus the loop's input dtype name."""
     loop = _resolved.get((np_ufunc, key))
     if loop is None:
-        dtypes = np_ufunc.resolve_dtypes(key)
+        if key[-1] is None:
+            dtypes = np_ufunc.resolve_dtypes(key)
+        else:  # dtype= fixes the loop's output type (NumPy: signature=(None, ..., dtype))
+            dtypes = np_ufunc.resolve_dtypes(key[:-1] + (None,), signature=(None,) * (len(key) - 1) + key[-1:])
         loop = _resolved[(np_ufunc, key)] = (dtypes, _dtype_name(dtypes[0]))
     return loop
 
@@ -175,7 +178,9 @@ class ufunc:
         return _reduce._reduce(op, array, axis=axis, dtype=dtype, out=out, keepdims=keepdims, initial=initial)
 
     def accumulate(self, array, axis=0, dtype=None, out=None):
-        return _fallback.call(f"{self.__name__}.accumulate", self._np.accumulate, (array,), dict(axis=axis, dtype=dtype, out=out))
+        from . import _scan
+
+        return _scan.accumulate(self, array, axis=axis, dtype=dtype, out=out)
 
 
 _POWER_SPECIAL = {2: "square", 0.5: "sqrt", -1: "reciprocal", 1: "positive"}

@@ -1,8 +1,10 @@
 //! `legate._legate`: the Python extension. It exposes the runtime (stores, views,
 //! copies) and the numeric kernels to the Python packages, which are thin layers:
 //! `legate.core` re-exports the store API, `legate_numeric` builds NumPy semantics on
-//! top of the `numeric` functions.
+//! top of the `numeric` functions. Libraries built as their own extension modules
+//! reach the same runtime through the function table exported by `abi`.
 
+mod abi;
 mod convert;
 mod numeric;
 mod store;
@@ -19,7 +21,9 @@ fn _legate(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add("LEGATE_MAX_DIM", legate_core::LEGATE_MAX_DIM)?;
     store::register(m)?;
+    abi::register(m)?;
     numeric::register(m)?;
     numeric::register_more(m)?;
+    numeric::register_extra(m)?;
     Ok(())
 }

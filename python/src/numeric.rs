@@ -122,3 +122,45 @@ pub fn register_more(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(reshape_copy, m)?)?;
     Ok(())
 }
+
+/// Fills `out` with random numbers: `dist` is "uniform", "normal" or "integers";
+/// `a`/`b` are low/high, loc/scale (floats) or low/range (integers, as u64 bits).
+#[pyfunction]
+fn random_fill(out: &PyStore, dist: &str, seed: u64, draw: u64, a: &Bound<'_, PyAny>, b: &Bound<'_, PyAny>) -> PyResult<()> {
+    let d = legate_numeric::Distribution::from_name(dist).ok_or_else(|| unknown("distribution", dist))?;
+    let (p0, p1) = if d == legate_numeric::Distribution::Integers {
+        (legate_core::Scalar::new(a.extract::<u64>()?), legate_core::Scalar::new(b.extract::<u64>()?))
+    } else {
+        (legate_core::Scalar::new(a.extract::<f64>()?), legate_core::Scalar::new(b.extract::<f64>()?))
+    };
+    numeric()?.random(&out.inner, d, seed, draw, p0, p1).py()
+}
+
+/// Inclusive scan of `input` along `axis` into `out` (same shape and dtype).
+#[pyfunction]
+fn scan(op: &str, input: &PyStore, out: &PyStore, axis: usize) -> PyResult<()> {
+    let op = ReduceOp::from_name(op).ok_or_else(|| unknown("scan", op))?;
+    numeric()?.scan(op, &input.inner, &out.inner, axis).py()
+}
+
+/// The flat index of the first maximum (`argmax`) or minimum of `input`: a one-element
+/// int64 store.
+#[pyfunction]
+fn arg_reduce_all(argmax: bool, input: &PyStore) -> PyResult<PyStore> {
+    Ok(PyStore::new(numeric()?.arg_reduce_all(argmax, &input.inner).py()?))
+}
+
+/// `argmax`/`argmin` of `input` along `axis` into the int64 `out`.
+#[pyfunction]
+fn arg_reduce_axis(argmax: bool, input: &PyStore, axis: usize, out: &PyStore) -> PyResult<()> {
+    numeric()?.arg_reduce_axis(argmax, &input.inner, axis, &out.inner).py()
+}
+
+/// Random numbers, scans and arg-reductions.
+pub fn register_extra(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(random_fill, m)?)?;
+    m.add_function(wrap_pyfunction!(scan, m)?)?;
+    m.add_function(wrap_pyfunction!(arg_reduce_all, m)?)?;
+    m.add_function(wrap_pyfunction!(arg_reduce_axis, m)?)?;
+    Ok(())
+}

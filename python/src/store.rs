@@ -154,6 +154,13 @@ impl PyStore {
         }
     }
 
+    /// A handle of the runtime's C-ABI function table for this view (an integer): one
+    /// new reference, owned by the caller, for libraries built as their own extension
+    /// modules (see `legate._legate.runtime_api`).
+    fn _abi_handle(&self) -> usize {
+        crate::abi::handle_of(self)
+    }
+
     fn __repr__(&self) -> String {
         format!("{:?}", self.inner)
     }

@@ -1,4 +1,4 @@
-use legate_core::{Task, TaskContext, TaskError};
+use legate_abi::{Task, TaskContext, TaskError};
 
 /// Prints the message it is given, and which point of the launch it is.
 pub struct HelloWorld;

@@ -1,4 +1,4 @@
-use legate_core::{Task, TaskContext, TaskError};
+use legate_abi::{Task, TaskContext, TaskError};
 
 /// Fills a 1-d float64 store with `1, 2, ..., n`.
 pub struct Iota;

@@ -1,8 +1,8 @@
 //! The task bodies, one file per task.
 //!
-//! A task is a type implementing [`legate_core::Task`]: an id unique within the
+//! A task is a type implementing [`legate_abi::Task`]: an id unique within the
 //! library, a name (for errors and profiles), and a `cpu` body that receives one
-//! point's [`legate_core::TaskContext`]. Optionally it has an `omp` body
+//! point's [`legate_abi::TaskContext`]. Optionally it has an `omp` body
 //! (`HAS_OMP = true`) that runs inside a rayon pool of `ctx.num_threads()` threads,
 //! so plain rayon code in it uses exactly the cores the runtime gave the task.
 //!
@@ -12,7 +12,7 @@
 //!   iteration (`iter`, `Zip`), never the raw pointer as a slice.
 //! * Check what you receive: `view::<f64>()` fails with a clear message on a store of
 //!   another dtype. Return the error (`?`) rather than panicking; it surfaces at the
-//!   caller as a `LegateError::TaskFailed`. (A panic is caught and reported too, but a
+//!   caller as an error of kind `TaskFailed`. (A panic is caught and reported too, but a
 //!   returned error says what went wrong.)
 
 mod hello_world;

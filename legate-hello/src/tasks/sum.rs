@@ -1,5 +1,5 @@
 use super::rows_per_thread;
-use legate_core::{Task, TaskContext, TaskError};
+use legate_abi::{Task, TaskContext, TaskError};
 use ndarray::Axis;
 use rayon::prelude::*;
 

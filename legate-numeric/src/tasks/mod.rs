@@ -1,11 +1,14 @@
 //! Task kernels, one file per family. Every kernel dispatches on the element type once
 //! per tile and runs a monomorphized loop (see `loops`).
 
+pub mod argreduce;
 pub mod binary;
 pub mod convert;
 pub mod loops;
 pub mod matmul;
+pub mod random;
 pub mod reduce;
+pub mod scan;
 pub mod select;
 pub mod unary;
 

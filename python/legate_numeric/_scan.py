@@ -1,0 +1,249 @@
+"""Scans and arg-reductions: ``cumsum cumprod`` (and ``ufunc.accumulate``), ``argmax
+argmin``, and their NaN-ignoring forms ``nancumsum nancumprod nanargmax nanargmin``.
+
+Python resolves NumPy's dtypes, axes and errors; the kernels run natively. A scan
+splits the array across lines along the other axes (each point scans whole lines, in
+NumPy's order); when there are too few lines it splits the scanned axis and runs a
+two-pass parallel prefix instead. ``argmax``/``argmin`` over the whole array reduce to
+the extreme value then find its first flat index (both passes partitioned freely);
+along an axis each point handles whole lines.
+"""
+
+from __future__ import annotations
+
+import numpy as _np
+
+from legate import _legate as _ext
+
+from . import _fallback
+from ._array import _empty, _normalize_axis, ndarray
+
+# NumPy ufunc name -> the kernel's operation (a ReduceOp name).
+_SCAN_OPS = {
+    "add": "sum",
+    "multiply": "prod",
+    "maximum": "max",
+    "minimum": "min",
+    "logical_and": "all",
+    "logical_or": "any",
+}
+
+_dtypes: dict = {}
+
+
+def _asarray(a) -> ndarray:
+    if isinstance(a, ndarray):
+        return a
+    return ndarray._from_numpy(_np.asarray(a))
+
+
+def _result_dtype(kind: str, ufunc_name: str, dtype, requested):
+    """The dtype NumPy gives ``kind`` (``cumsum``/``cumprod``/``accumulate``) for an
+    input of ``dtype`` and a requested ``dtype=`` (NumPy's own errors propagate)."""
+    req = None if requested is None else _np.dtype(requested)
+    key = (kind, ufunc_name, dtype, req)
+    dt = _dtypes.get(key)
+    if dt is None:
+        sample = _np.zeros(1, dtype)
+        if kind == "accumulate":
+            dt = getattr(_np, ufunc_name).accumulate(sample, dtype=req).dtype
+        else:
+            dt = getattr(_np, kind)(sample, dtype=req).dtype
+        _dtypes[key] = dt
+    return dt
+
+
+def _deliver(result: ndarray, out):
+    if out is None:
+        return result
+    if isinstance(out, tuple):
+        if len(out) != 1:
+            raise ValueError("expected one output")
+        out = out[0]
+    if not isinstance(out, ndarray):
+        raise TypeError("out must be a legate_numeric.ndarray")
+    if tuple(out.shape) != tuple(result.shape):
+        raise ValueError("provided out is the wrong size for the accumulation.")
+    out[...] = result
+    return out
+
+
+def _scan(ufunc_name: str, a: ndarray, axis: int, result_dtype) -> ndarray:
+    """The inclusive scan of ``a`` (at least 1-d) along ``axis`` as ``result_dtype``."""
+    op = _SCAN_OPS[ufunc_name]
+    if op in ("all", "any"):
+        src = a if a.dtype.kind == "b" else a.astype(bool)
+    else:
+        src = a if a.dtype == result_dtype else a.astype(result_dtype)
+    result = _empty(a.shape, src.dtype)
+    if result.size:
+        _ext.scan(op, src._store, result._store, axis)
+    if result.dtype != result_dtype:
+        result = result.astype(result_dtype)
+    return result
+
+
+def _supported(ufunc_name: str, dtype) -> bool:
+    if dtype.kind not in "biufc":
+        return False
+    if dtype.kind == "c" and ufunc_name not in ("add", "multiply"):
+        return False
+    return True
+
+
+def _cumulative(kind: str, ufunc_name: str, a, axis, dtype, out):
+    a = _asarray(a)
+    res_dt = _result_dtype(kind, ufunc_name, a.dtype, dtype)
+    if not _supported(ufunc_name, res_dt) or not _supported(ufunc_name, a.dtype):
+        return _fallback.call(kind, getattr(_np, kind), (a,), dict(axis=axis, dtype=dtype, out=out))
+    _fallback.record_native(kind)
+    if axis is None:
+        a = a.reshape(-1)
+        axis = 0
+    else:
+        axis = _normalize_axis(axis, a.ndim)
+        if a.ndim == 0:
+            a = a.reshape(1)
+    return _deliver(_scan(ufunc_name, a, axis, res_dt), out)
+
+
+def cumsum(a, axis=None, dtype=None, out=None):
+    """Cumulative sum (``int32``/``bool`` accumulate as ``int64``, as in NumPy)."""
+    return _cumulative("cumsum", "add", a, axis, dtype, out)
+
+
+def cumprod(a, axis=None, dtype=None, out=None):
+    """Cumulative product."""
+    return _cumulative("cumprod", "multiply", a, axis, dtype, out)
+
+
+def accumulate(uf, array, axis=0, dtype=None, out=None):
+    """``ufunc.accumulate`` for ``add multiply maximum minimum logical_and logical_or``."""
+    name = uf.__name__
+    a = _asarray(array)
+    if name not in _SCAN_OPS or a.dtype.kind not in "biufc":
+        return _fallback.call(f"{name}.accumulate", uf._np.accumulate, (a,), dict(axis=axis, dtype=dtype, out=out))
+    if a.ndim == 0:
+        raise TypeError("cannot accumulate on a scalar")
+    if isinstance(axis, tuple):
+        if len(axis) != 1:
+            raise ValueError("accumulate does not allow multiple axes")
+        axis = axis[0]
+    if axis is None:
+        raise ValueError("accumulate does not allow multiple axes")
+    axis = _normalize_axis(axis, a.ndim)
+    res_dt = _result_dtype("accumulate", name, a.dtype, dtype)
+    logical = name in ("logical_and", "logical_or")
+    if not _supported(name, res_dt) or not _supported(name, a.dtype) or (logical and res_dt.kind != "b"):
+        return _fallback.call(f"{name}.accumulate", uf._np.accumulate, (a,), dict(axis=axis, dtype=dtype, out=out))
+    _fallback.record_native(f"{name}.accumulate")
+    return _deliver(_scan(name, a, axis, res_dt), out)
+
+
+# ---- argmax / argmin ----
+
+
+def _arg(argmax: bool, a, axis, out, keepdims):
+    name = "argmax" if argmax else "argmin"
+    a = _asarray(a)
+    if a.dtype.kind not in "biufc":
+        return _fallback.call(name, getattr(_np, name), (a,), dict(axis=axis, out=out, keepdims=keepdims))
+    _fallback.record_native(name)
+    if axis is None:
+        if a.size == 0:
+            raise ValueError(f"attempt to get {name} of an empty sequence")
+        if a.dtype.kind == "c":
+            # Complex numbers order lexicographically: scan the flattened array as a line.
+            flat = a.reshape(-1)
+            result = _empty((), _np.dtype(_np.int64))
+            _ext.arg_reduce_axis(argmax, flat._store, 0, result._store)
+        else:
+            result = ndarray._wrap(_ext.arg_reduce_all(argmax, a._store).project(0, 0), _np.dtype(_np.int64))
+        if keepdims:
+            store = result._store
+            for d in range(a.ndim):
+                store = store.promote(d, 1)
+            result = ndarray._wrap(store, result.dtype)
+    else:
+        axis = _normalize_axis(axis, a.ndim)
+        if a.ndim == 0:
+            result = _empty((), _np.dtype(_np.int64))
+            result.fill(0)
+        else:
+            shape = tuple(d for i, d in enumerate(a.shape) if i != axis)
+            if a.shape[axis] == 0:
+                raise ValueError(f"attempt to get {name} of an empty sequence")
+            result = _empty(shape, _np.dtype(_np.int64))
+            _ext.arg_reduce_axis(argmax, a._store, axis, result._store)
+            if keepdims:
+                result = ndarray._wrap(result._store.promote(axis, 1), result.dtype)
+    if out is not None:
+        if not isinstance(out, ndarray):
+            raise TypeError("out must be a legate_numeric.ndarray")
+        if tuple(out.shape) != tuple(result.shape):
+            raise ValueError(f"output array does not match result of np.{name}.")
+        out[...] = result
+        return out
+    return result
+
+
+def argmax(a, axis=None, out=None, *, keepdims=False):
+    """Indices of the first maximum (the first NaN wins), flat when ``axis`` is None."""
+    return _arg(True, a, axis, out, keepdims)
+
+
+def argmin(a, axis=None, out=None, *, keepdims=False):
+    """Indices of the first minimum (the first NaN wins), flat when ``axis`` is None."""
+    return _arg(False, a, axis, out, keepdims)
+
+
+
+# ---- NaN-ignoring forms (NumPy's own definitions, on the native kernels) ----
+
+
+def _replace_nan(a, value):
+    """``(a with NaNs replaced by value, NaN mask or None)`` as NumPy's helper."""
+    from ._manip import where
+    from ._ufunc import isnan
+
+    a = _asarray(a)
+    if a.dtype.kind not in "fc":
+        return a, None
+    mask = isnan(a)
+    return where(mask, value, a), mask
+
+
+def nancumsum(a, axis=None, dtype=None, out=None):
+    """``cumsum`` with NaNs counted as zero."""
+    _fallback.record_native("nancumsum")
+    a, _ = _replace_nan(a, 0)
+    return cumsum(a, axis=axis, dtype=dtype, out=out)
+
+
+def nancumprod(a, axis=None, dtype=None, out=None):
+    """``cumprod`` with NaNs counted as one."""
+    _fallback.record_native("nancumprod")
+    a, _ = _replace_nan(a, 1)
+    return cumprod(a, axis=axis, dtype=dtype, out=out)
+
+
+def _nanarg(argmax: bool, a, axis, out, keepdims):
+    from ._reduce import all as _all
+    from ._reduce import any as _any
+
+    _fallback.record_native("nanargmax" if argmax else "nanargmin")
+    a, mask = _replace_nan(a, -_np.inf if argmax else _np.inf)
+    if mask is not None and mask.size:
+        if bool(_any(_all(mask, axis=axis))):
+            raise ValueError("All-NaN slice encountered")
+    return _arg(argmax, a, axis, out, keepdims)
+
+
+def nanargmax(a, axis=None, out=None, *, keepdims=False):
+    """``argmax`` ignoring NaNs (``ValueError`` for an all-NaN slice)."""
+    return _nanarg(True, a, axis, out, keepdims)
+
+
+def nanargmin(a, axis=None, out=None, *, keepdims=False):
+    """``argmin`` ignoring NaNs (``ValueError`` for an all-NaN slice)."""
+    return _nanarg(False, a, axis, out, keepdims)

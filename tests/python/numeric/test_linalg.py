@@ -1,0 +1,244 @@
+"""Products (matmul / @ / dot / vdot / inner / outer) and linalg.norm."""
+
+import numpy as np
+import pytest
+
+import legate_numeric as lnp
+from conftest import check, check_same_error, make, quiet
+
+PRODUCT_DTYPES = [np.float32, np.float64, np.int64, np.complex128]
+PRODUCT_IDS = ["float32", "float64", "int64", "complex128"]
+
+
+def tol(dtype):
+    if np.dtype(dtype) in (np.float32, np.complex64):
+        return dict(rtol=1e-4, atol=1e-4)
+    return dict(rtol=1e-10, atol=1e-10)
+
+
+SHAPE_PAIRS = [
+    ((5,), (5,)),
+    ((3, 4), (4,)),
+    ((4,), (4, 3)),
+    ((3, 4), (4, 2)),
+    ((1, 1), (1, 1)),
+    ((7, 1), (1, 5)),
+    ((2, 0), (0, 3)),
+    ((0, 4), (4, 2)),
+    ((3, 4), (4, 0)),
+    ((0,), (0,)),
+    ((16, 9), (9, 11)),
+]
+
+
+@pytest.mark.parametrize("dtype", PRODUCT_DTYPES, ids=PRODUCT_IDS)
+@pytest.mark.parametrize("shapes", SHAPE_PAIRS, ids=str)
+def test_matmul(shapes, dtype):
+    a_np, b_np = make(dtype, shapes[0]), make(dtype, shapes[1], 1)
+    a, b = lnp.array(a_np), lnp.array(b_np)
+    exp = np.matmul(a_np, b_np)
+    check(lnp.matmul(a, b), exp, **tol(dtype))
+    check(a @ b, a_np @ b_np, **tol(dtype))
+    check(np.matmul(a, b), exp, **tol(dtype))
+
+
+@pytest.mark.parametrize("dtype", PRODUCT_DTYPES, ids=PRODUCT_IDS)
+@pytest.mark.parametrize("shapes", SHAPE_PAIRS, ids=str)
+def test_dot(shapes, dtype):
+    a_np, b_np = make(dtype, shapes[0]), make(dtype, shapes[1], 1)
+    a, b = lnp.array(a_np), lnp.array(b_np)
+    check(lnp.dot(a, b), np.dot(a_np, b_np), **tol(dtype))
+    check(a.dot(b), a_np.dot(b_np), **tol(dtype))
+
+
+@pytest.mark.parametrize(
+    "da, db",
+    [(np.int32, np.float32), (np.int64, np.float64), (np.float32, np.float64), (np.float32, np.complex128),
+     (np.uint8, np.int32), (np.int64, np.complex128), (np.bool_, np.float64)],
+    ids=str,
+)
+def test_matmul_mixed_dtypes(da, db):
+    a_np, b_np = make(da, (3, 4)), make(db, (4, 2), 1)
+    exp = a_np @ b_np
+    check(lnp.array(a_np) @ lnp.array(b_np), exp, **tol(exp.dtype))
+    check(lnp.dot(lnp.array(b_np.T), lnp.array(a_np.T)), np.dot(b_np.T, a_np.T), **tol(exp.dtype))
+
+
+def test_matmul_bool():
+    a_np, b_np = make(np.bool_, (3, 4)), make(np.bool_, (4, 2), 1)
+    with quiet():
+        got = lnp.array(a_np) @ lnp.array(b_np)
+    check(got, a_np @ b_np)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.complex128], ids=["float64", "complex128"])
+def test_matmul_of_views(dtype):
+    a_np, b_np = make(dtype, (6, 8)), make(dtype, (8, 6), 1)
+    a, b = lnp.array(a_np), lnp.array(b_np)
+    check(a.T @ b.T, a_np.T @ b_np.T)
+    check(a[::2, ::-1] @ b[::-1, 1::2], a_np[::2, ::-1] @ b_np[::-1, 1::2])
+    check(a[1] @ b, a_np[1] @ b_np)
+    check(a @ b[:, 2], a_np @ b_np[:, 2])
+    check(a[:, ::2] @ a[:, ::2].T, a_np[:, ::2] @ a_np[:, ::2].T)
+    check(lnp.matmul(lnp.broadcast_to(a[:1], (3, 8)), b), np.matmul(np.broadcast_to(a_np[:1], (3, 8)), b_np))
+
+
+def test_matmul_with_numpy_and_lists():
+    a_np, b_np = make(np.float64, (3, 4)), make(np.float64, (4, 2), 1)
+    check(lnp.array(a_np) @ b_np, a_np @ b_np)
+    check(a_np @ lnp.array(b_np), a_np @ b_np)
+    check(lnp.matmul(a_np.tolist(), b_np.tolist()), np.matmul(a_np.tolist(), b_np.tolist()))
+
+
+@pytest.mark.parametrize("shapes", [((2, 3, 4), (4, 2)), ((2, 3, 4), (2, 4, 5)), ((4,), (2, 4, 3))], ids=str)
+def test_matmul_stacked_falls_back(shapes):
+    a_np, b_np = make(np.float64, shapes[0]), make(np.float64, shapes[1], 1)
+    with quiet():
+        got = lnp.matmul(lnp.array(a_np), lnp.array(b_np))
+    check(got, np.matmul(a_np, b_np))
+
+
+@pytest.mark.parametrize("shapes", [((3,), (4,)), ((2, 3), (2, 3)), ((3,), (4, 2)), ((2, 5), (4,)), ((), (3,)), ((3,), ())], ids=str)
+def test_matmul_errors(shapes):
+    a_np, b_np = make(np.float64, shapes[0]), make(np.float64, shapes[1], 1)
+    with pytest.raises(ValueError):
+        np.matmul(a_np, b_np)
+    with pytest.raises(ValueError):
+        lnp.matmul(lnp.array(a_np), lnp.array(b_np))
+    with pytest.raises(ValueError):
+        lnp.array(a_np) @ lnp.array(b_np)
+
+
+@pytest.mark.parametrize("shapes", [((3,), (4,)), ((2, 3), (2, 3)), ((3,), (4, 2))], ids=str)
+def test_dot_errors(shapes):
+    a_np, b_np = make(np.float64, shapes[0]), make(np.float64, shapes[1], 1)
+    with pytest.raises(ValueError):
+        np.dot(a_np, b_np)
+    with pytest.raises(ValueError):
+        lnp.dot(lnp.array(a_np), lnp.array(b_np))
+
+
+def test_dot_with_scalars_and_nd():
+    a_np = make(np.float64, (3, 4))
+    a = lnp.array(a_np)
+    check(lnp.dot(a, 2.5), np.dot(a_np, 2.5))
+    check(lnp.dot(3, a), np.dot(3, a_np))
+    c_np, d_np = make(np.float64, (2, 3, 4)), make(np.float64, (4, 2), 1)
+    with quiet():
+        got = lnp.dot(lnp.array(c_np), lnp.array(d_np))
+    check(got, np.dot(c_np, d_np))
+
+
+def test_dot_out():
+    a_np, b_np = make(np.float64, (3, 4)), make(np.float64, (4, 2), 1)
+    out = lnp.zeros((3, 2))
+    assert lnp.dot(lnp.array(a_np), lnp.array(b_np), out=out) is out
+    check(out, np.dot(a_np, b_np))
+    out = lnp.zeros((3, 2))
+    assert lnp.matmul(lnp.array(a_np), lnp.array(b_np), out=out) is out
+    check(out, np.matmul(a_np, b_np))
+
+
+@pytest.mark.parametrize("dtype", PRODUCT_DTYPES, ids=PRODUCT_IDS)
+@pytest.mark.parametrize("shapes", [((5,), (5,)), ((2, 3), (3, 2)), ((2, 3), (6,)), ((0,), (0,)), ((1,), (1,))], ids=str)
+def test_vdot(shapes, dtype):
+    a_np, b_np = make(dtype, shapes[0]), make(dtype, shapes[1], 1)
+    got = lnp.vdot(lnp.array(a_np), lnp.array(b_np))
+    check(got, np.vdot(a_np, b_np), **tol(dtype))
+
+
+def test_vdot_size_mismatch():
+    with pytest.raises(ValueError):
+        np.vdot(np.ones(3), np.ones(4))
+    with pytest.raises(ValueError):
+        lnp.vdot(lnp.ones(3), lnp.ones(4))
+
+
+@pytest.mark.parametrize("dtype", PRODUCT_DTYPES, ids=PRODUCT_IDS)
+@pytest.mark.parametrize("shapes", [((5,), (5,)), ((2, 3), (3,)), ((3,), (4, 3)), ((2, 3), (4, 3)), ((), (3,)), ((0,), (0,))], ids=str)
+def test_inner(shapes, dtype):
+    a_np, b_np = make(dtype, shapes[0]), make(dtype, shapes[1], 1)
+    exp, err = check_same_error(lambda: np.inner(a_np, b_np), lambda: lnp.inner(lnp.array(a_np), lnp.array(b_np)))
+    if err is None:
+        with quiet():
+            check(lnp.inner(lnp.array(a_np), lnp.array(b_np)), exp, **tol(dtype))
+
+
+def test_inner_errors():
+    with pytest.raises(ValueError):
+        np.inner(np.ones((2, 3)), np.ones((2, 4)))
+    with pytest.raises(ValueError):
+        lnp.inner(lnp.ones((2, 3)), lnp.ones((2, 4)))
+
+
+@pytest.mark.parametrize("dtype", PRODUCT_DTYPES + [np.bool_, np.uint8], ids=PRODUCT_IDS + ["bool", "uint8"])
+@pytest.mark.parametrize("shapes", [((3,), (4,)), ((2, 2), (3,)), ((0,), (3,)), ((), (2,)), ((1,), (1,))], ids=str)
+def test_outer(shapes, dtype):
+    a_np, b_np = make(dtype, shapes[0]), make(dtype, shapes[1], 1)
+    check(lnp.outer(lnp.array(a_np), lnp.array(b_np)), np.outer(a_np, b_np))
+
+
+def test_outer_out():
+    out = lnp.zeros((3, 2))
+    a_np, b_np = make(np.float64, (3,)), make(np.float64, (2,), 1)
+    assert lnp.outer(lnp.array(a_np), lnp.array(b_np), out=out) is out
+    check(out, np.outer(a_np, b_np))
+
+
+def test_trace_fallback():
+    a_np = make(np.float64, (4, 4))
+    with quiet():
+        check(lnp.trace(lnp.array(a_np)), np.trace(a_np))
+        check(lnp.trace(lnp.array(a_np), offset=1), np.trace(a_np, offset=1))
+
+
+# ---------------------------------------------------------------- linalg.norm
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int64, np.complex128, np.bool_], ids=["float32", "float64", "int64", "complex128", "bool"])
+@pytest.mark.parametrize(
+    "shape, axis",
+    [((5,), None), ((5,), 0), ((3, 4), None), ((3, 4), 0), ((3, 4), 1), ((3, 4), -1), ((2, 3, 4), 2), ((0,), None),
+     ((3, 4), (0, 1)), ((), None)],
+    ids=str,
+)
+def test_norm_default(shape, axis, dtype):
+    x_np = make(dtype, shape)
+    x = lnp.array(x_np)
+    for keepdims in (False, True):
+        exp, err = check_same_error(lambda: np.linalg.norm(x_np, axis=axis, keepdims=keepdims),
+                                    lambda: lnp.linalg.norm(x, axis=axis, keepdims=keepdims))
+        if err is None:
+            check(lnp.linalg.norm(x, axis=axis, keepdims=keepdims), exp, **tol(np.asarray(exp).dtype))
+
+
+@pytest.mark.parametrize(
+    "shape, ord, axis",
+    [((5,), 1, None), ((5,), np.inf, None), ((5,), -np.inf, None), ((5,), 3, None), ((5,), 0, None),
+     ((3, 4), "fro", None), ((3, 4), 1, None), ((3, 4), np.inf, None), ((3, 4), 2, None), ((3, 4), "nuc", None),
+     ((3, 4), 1, 1), ((3, 4), "fro", (0, 1))],
+    ids=str,
+)
+def test_norm_orders(shape, ord, axis):
+    x_np = make(np.float64, shape)
+    with quiet():
+        got = lnp.linalg.norm(lnp.array(x_np), ord=ord, axis=axis)
+    check(got, np.linalg.norm(x_np, ord=ord, axis=axis))
+
+
+def test_norm_of_view_and_list():
+    x_np = make(np.float64, (4, 6))
+    check(lnp.linalg.norm(lnp.array(x_np)[::-2, 1::2].T), np.linalg.norm(x_np[::-2, 1::2].T))
+    check(lnp.linalg.norm([3.0, 4.0]), np.linalg.norm([3.0, 4.0]))
+    check(np.linalg.norm(lnp.array(x_np)), np.linalg.norm(x_np))
+
+
+def test_linalg_fallbacks():
+    m_np = make(np.float64, (3, 3)) + 4 * np.eye(3)
+    v_np = make(np.float64, (3,), 1)
+    with quiet():
+        check(lnp.linalg.solve(lnp.array(m_np), lnp.array(v_np)), np.linalg.solve(m_np, v_np))
+        check(lnp.linalg.inv(lnp.array(m_np)), np.linalg.inv(m_np))
+        check(lnp.linalg.det(lnp.array(m_np)), np.linalg.det(m_np))
+    with pytest.raises(AttributeError):
+        lnp.linalg.does_not_exist
