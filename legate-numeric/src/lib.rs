@@ -11,6 +11,7 @@ pub mod tasks;
 use legate_core::{LegateError, Library, LogicalStore, Result, Runtime, Scalar, Type};
 pub use ops::{BinaryOp, ReduceOp, UnaryOp};
 pub use tasks::random::Distribution;
+pub use tasks::index::{BoundsMode, IndexDim, NonzeroOutput};
 
 /// Name of the library in the runtime's registry.
 pub const LIBRARY: &str = "legate_numeric";
@@ -61,6 +62,7 @@ impl Numeric {
         rt.register_task::<tasks::scan::ScanTask>(&lib)?;
         rt.register_task::<tasks::argreduce::ArgAxisTask>(&lib)?;
         rt.register_task::<tasks::argreduce::ArgFindTask>(&lib)?;
+        tasks::index::register(rt, &lib)?;
         Ok(Numeric { rt: rt.clone(), lib })
     }
 

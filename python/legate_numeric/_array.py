@@ -467,7 +467,9 @@ def _assign(store, dtype, value):
     if isinstance(value, ndarray):
         src = value
     elif isinstance(value, (numbers.Number, _np.generic)) and not isinstance(value, _np.ndarray):
-        _ext.fill(store, value.item() if isinstance(value, _np.generic) else value)
+        # NumPy's conversion rules and errors (300 into uint8, NaN into int, complex
+        # into float), then a fill with the converted value.
+        _ext.fill(store, _np.asarray(value, dtype=dtype).item())
         return
     else:
         src = ndarray._from_numpy(_np.asarray(value))

@@ -18,6 +18,15 @@ from . import _fallback
 from ._array import _dtype_name, _empty, ndarray
 
 _resolved: dict = {}
+_bounds: dict = {}
+
+
+def _int_bounds(dtype):
+    b = _bounds.get(dtype)
+    if b is None:
+        info = _np.iinfo(dtype)
+        b = _bounds[dtype] = (int(info.min), int(info.max))
+    return b
 
 
 def _operand(x):
@@ -155,6 +164,10 @@ class ufunc:
         operands = []
         for arr, scalar in ((arr_a, sa), (arr_b, sb)):
             if arr is None:
+                if type(scalar) is int and loop[0].kind in "iu":
+                    bounds = _int_bounds(loop[0])
+                    if not bounds[0] <= scalar <= bounds[1]:
+                        return self._out_of_range(a, b, out, loop[0])
                 operands.append(scalar)
                 continue
             store = (arr if arr.dtype is loop[0] or arr.dtype == loop[0] else arr.astype(loop[0]))._store
@@ -168,6 +181,16 @@ class ufunc:
             operands.append(store)
         _ext.binary(self.__name__, operands[0], operands[1], result._store, loop_name)
         return _finish(result, user_out)
+
+    def _out_of_range(self, a, b, out, dtype):
+        """A Python integer outside the loop type's range: comparisons are exact (as in
+        NumPy 2, done in float64, exact for the sign of the answer); anything else raises
+        NumPy's OverflowError."""
+        if self.__name__ in ("equal", "not_equal", "less", "less_equal", "greater", "greater_equal"):
+            conv = [x.astype(_np.float64) if isinstance(x, ndarray) else float(x) for x in (a, b)]
+            return self(conv[0], conv[1], out=out)
+        value = a if type(a) is int else b
+        raise OverflowError(f"Python integer {value} out of bounds for {dtype}")
 
     def reduce(self, array, axis=0, dtype=None, out=None, keepdims=False, initial=None, where=True):
         from . import _reduce

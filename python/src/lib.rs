@@ -6,6 +6,7 @@
 
 mod abi;
 mod convert;
+mod index;
 mod numeric;
 mod store;
 
@@ -25,5 +26,6 @@ fn _legate(m: &Bound<'_, PyModule>) -> PyResult<()> {
     numeric::register(m)?;
     numeric::register_more(m)?;
     numeric::register_extra(m)?;
+    index::register_index(m)?;
     Ok(())
 }

@@ -25,6 +25,32 @@ fn unsupported(op: BinaryOp, ty: &str) -> TaskError {
     TaskError::new(format!("ufunc '{}' is not supported for {ty}", op.name()))
 }
 
+/// NumPy's floating-point `divmod`: the quotient and remainder Python's `//` and `%`
+/// give (exact where `floor(x / y)` is not, e.g. `0.7 // 0.1 == 6`).
+fn float_divmod<T: Float>(x: T, y: T) -> (T, T) {
+    let zero = T::zero();
+    if y == zero {
+        return (x / y, x % y);
+    }
+    let mut m = x % y;
+    let mut div = (x - m) / y;
+    if m != zero {
+        if (y < zero) != (m < zero) {
+            m = m + y;
+            div = div - T::one();
+        }
+    } else {
+        m = zero.copysign(y);
+    }
+    let q = if div != zero {
+        let f = div.floor();
+        if div - f > T::from(0.5).unwrap_or(zero) { f + T::one() } else { f }
+    } else {
+        zero.copysign(x / y)
+    };
+    (q, m)
+}
+
 fn float_op<T: Float + Element>(op: BinaryOp, out: &PhysicalStore, a: &Operand<T>, b: &Operand<T>) -> Result<(), TaskError> {
     use BinaryOp::*;
     let zero = T::zero();
@@ -33,12 +59,8 @@ fn float_op<T: Float + Element>(op: BinaryOp, out: &PhysicalStore, a: &Operand<T
         Subtract => map2(out, a, b, |x: T, y: T| x - y),
         Multiply => map2(out, a, b, |x: T, y: T| x * y),
         TrueDivide => map2(out, a, b, |x: T, y: T| x / y),
-        FloorDivide => map2(out, a, b, |x: T, y: T| (x / y).floor()),
-        // Python's modulo: the result takes the divisor's sign.
-        Remainder => map2(out, a, b, |x: T, y: T| {
-            let r = x % y;
-            if r != zero && ((r < zero) != (y < zero)) { r + y } else { r }
-        }),
+        FloorDivide => map2(out, a, b, |x: T, y: T| float_divmod(x, y).0),
+        Remainder => map2(out, a, b, |x: T, y: T| float_divmod(x, y).1),
         Fmod => map2(out, a, b, |x: T, y: T| x % y),
         // Integral exponents use repeated multiplication (exact and much faster).
         Power => map2(out, a, b, |x: T, y: T| {
@@ -177,6 +199,21 @@ where
         LogicalAnd => map2(out, a, b, move |x: Complex<T>, y: Complex<T>| x != zero && y != zero),
         LogicalOr => map2(out, a, b, move |x: Complex<T>, y: Complex<T>| x != zero || y != zero),
         LogicalXor => map2(out, a, b, move |x: Complex<T>, y: Complex<T>| (x != zero) != (y != zero)),
+        // NumPy orders complex numbers lexicographically (real part, then imaginary).
+        Less => map2(out, a, b, |x: Complex<T>, y: Complex<T>| x.re < y.re || (x.re == y.re && x.im < y.im)),
+        LessEqual => map2(out, a, b, |x: Complex<T>, y: Complex<T>| x.re < y.re || (x.re == y.re && x.im <= y.im)),
+        Greater => map2(out, a, b, |x: Complex<T>, y: Complex<T>| x.re > y.re || (x.re == y.re && x.im > y.im)),
+        GreaterEqual => map2(out, a, b, |x: Complex<T>, y: Complex<T>| x.re > y.re || (x.re == y.re && x.im >= y.im)),
+        Maximum | Minimum | Fmax | Fmin => {
+            let nan = |z: &Complex<T>| z.re.is_nan() || z.im.is_nan();
+            let greater = |x: &Complex<T>, y: &Complex<T>| x.re > y.re || (x.re == y.re && x.im > y.im);
+            match op {
+                Maximum => map2(out, a, b, move |x: Complex<T>, y: Complex<T>| if nan(&x) { x } else if nan(&y) { y } else if greater(&y, &x) { y } else { x }),
+                Minimum => map2(out, a, b, move |x: Complex<T>, y: Complex<T>| if nan(&x) { x } else if nan(&y) { y } else if greater(&x, &y) { y } else { x }),
+                Fmax => map2(out, a, b, move |x: Complex<T>, y: Complex<T>| if nan(&y) { x } else if nan(&x) { y } else if greater(&y, &x) { y } else { x }),
+                _ => map2(out, a, b, move |x: Complex<T>, y: Complex<T>| if nan(&y) { x } else if nan(&x) { y } else if greater(&x, &y) { y } else { x }),
+            }
+        }
         _ => Err(unsupported(op, "complex inputs")),
     }
 }

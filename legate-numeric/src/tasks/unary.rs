@@ -55,10 +55,11 @@ fn float_op<T: Float + FloatConst + Element>(op: UnaryOp, out: &PhysicalStore, a
         Floor => map1(out, a, |x: T| x.floor()),
         Ceil => map1(out, a, |x: T| x.ceil()),
         Trunc => map1(out, a, |x: T| x.trunc()),
-        // Round half to even, like NumPy's rint.
+        // Round half to even, like NumPy's rint (keeping the sign of zero: rint(-0.5) is -0.0).
         Rint => map1(out, a, move |x: T| {
             let r = x.round();
-            if (x - x.trunc()).abs() == T::from(0.5).unwrap_or(zero) && (r / (one + one)).fract() != zero { r - x.signum() } else { r }
+            let r = if (x - x.trunc()).abs() == T::from(0.5).unwrap_or(zero) && (r / (one + one)).fract() != zero { r - x.signum() } else { r };
+            if r == zero { zero.copysign(x) } else { r }
         }),
         Isnan => map1(out, a, |x: T| x.is_nan()),
         Isinf => map1(out, a, |x: T| x.is_infinite()),

@@ -74,6 +74,35 @@ def test_cumulative_views(name, view, dtype):
         check(getattr(lnp, name)(lv, axis=axis), expected, **tol(expected.dtype))
 
 
+# Views with one or a few long lines: the scanned axis is split (two-pass prefix).
+LINE_VIEWS = {
+    "col": lambda a: a[:, 2],
+    "negstep_col": lambda a: a[::-2, 1],
+    "row_T": lambda a: a[:, :1].T,
+    "cols_T": lambda a: a[3:, 1:4].T,
+    "newaxis_col": lambda a: a[None, ::-1, 0],
+}
+
+
+@pytest.mark.parametrize("name", ["cumsum", "cumprod", "maximum", "logical_or"])
+@pytest.mark.parametrize("view", list(LINE_VIEWS), ids=list(LINE_VIEWS))
+@pytest.mark.parametrize("dtype", [np.int64, np.float64, np.bool_], ids=["int64", "float64", "bool"])
+def test_scan_long_line_views(name, view, dtype):
+    src = scan_data(dtype, (60, 5), name)
+    v, lv = LINE_VIEWS[view](src), LINE_VIEWS[view](lnp.array(src))
+    axis = v.ndim - 1
+    if name in ("cumsum", "cumprod"):
+        expected = getattr(np, name)(v, axis=axis)
+        got = getattr(lnp, name)(lv, axis=axis)
+    else:
+        expected = getattr(np, name).accumulate(v, axis=axis)
+        got = getattr(lnp, name).accumulate(lv, axis=axis)
+    check(got, expected, **tol(expected.dtype))
+    for arg in ("argmax", "argmin"):
+        check(getattr(lnp, arg)(lv), getattr(np, arg)(v))
+        check(getattr(lnp, arg)(lv, axis=axis), getattr(np, arg)(v, axis=axis))
+
+
 @pytest.mark.parametrize("name", ["cumsum", "cumprod"])
 @pytest.mark.parametrize(
     "src_dtype, dtype",
