@@ -81,6 +81,28 @@ macro_rules! float_reducible {
             /// pairwise summation.
             #[inline(always)]
             unsafe fn fold_row(op: ReduceOp, acc: Self, p: *const Self, n: usize, s: isize) -> Self {
+                if matches!(op, ReduceOp::Max | ReduceOp::Min) && s == 1 {
+                    // Branch-free lanes (vectorized); NaNs are noted and win at the end.
+                    let mut lanes = [acc; 8];
+                    let mut nan = acc.is_nan();
+                    let mut j = 0;
+                    while j + 8 <= n {
+                        for l in 0..8 {
+                            let v = *p.add(j + l);
+                            nan |= v != v;
+                            lanes[l] = if op == ReduceOp::Max { if v > lanes[l] { v } else { lanes[l] } } else if v < lanes[l] { v } else { lanes[l] };
+                        }
+                        j += 8;
+                    }
+                    let mut r = lanes.iter().fold(acc, |a, &b| Self::combine(op, a, b));
+                    while j < n {
+                        let v = *p.add(j);
+                        nan |= v != v;
+                        r = Self::combine(op, r, v);
+                        j += 1;
+                    }
+                    return if nan { <$t>::NAN } else { r };
+                }
                 if op != ReduceOp::Sum || s != 1 {
                     let mut acc = acc;
                     for i in 0..n {
