@@ -60,7 +60,7 @@ class ndarray:
     @classmethod
     def _from_numpy(cls, arr) -> "ndarray":
         arr = _np.asarray(arr)
-        if arr.dtype.kind not in "biufc" or arr.dtype.itemsize == 2 and arr.dtype.kind == "f":
+        if arr.dtype.kind not in "biufc":
             raise TypeError(f"legate_numeric does not support arrays of dtype {arr.dtype}")
         return cls._wrap(_ext.from_numpy(arr), arr.dtype)
 
@@ -263,8 +263,9 @@ class ndarray:
     def __getitem__(self, key):
         store = self._basic_view(key)
         if store is None:
-            _fallback.record_native("ndarray.__getitem__")
-            return _fallback.call("ndarray.__getitem__ (advanced indexing)", operator.getitem, (self, key), {})
+            from ._index import getitem
+
+            return getitem(self, key)
         view = ndarray._wrap(store, self.dtype)
         if store.ndim == 0:
             # Full integer indexing gives a NumPy scalar, as in NumPy.
@@ -274,10 +275,9 @@ class ndarray:
     def __setitem__(self, key, value):
         store = self._basic_view(key)
         if store is None:
-            arr = self.__array__()
-            arr[key] = _fallback.to_numpy(value)
-            _fallback.call("ndarray.__setitem__ (advanced indexing)", lambda: None, (), {})
-            _ext.copy(self._store, _ext.from_numpy(_np.ascontiguousarray(arr)))
+            from ._index import setitem
+
+            setitem(self, key, value)
             return
         _assign(store, self.dtype, value)
 

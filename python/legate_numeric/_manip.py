@@ -299,7 +299,9 @@ def split(ary, indices_or_sections, axis=0):
 
 def where(condition, x=None, y=None):
     if x is None and y is None:
-        return _fallback.call("where (one argument)", _np.where, (condition,), {})
+        from ._index import nonzero
+
+        return nonzero(condition)
     if x is None or y is None:
         raise ValueError("either both or neither of x and y should be given")
     _fallback.record_native("where")

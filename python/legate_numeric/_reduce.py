@@ -65,6 +65,14 @@ def _reduce(op, a, axis=None, dtype=None, out=None, keepdims=False, initial=None
     if op in ("max", "min") and initial is None and builtins.any(a.shape[i] == 0 for i in axes):
         name = "maximum" if op == "max" else "minimum"
         raise ValueError(f"zero-size array to reduction operation {name} which has no identity")
+    if acc == _np.float16:
+        # Accumulate float16 in float32 (as NumPy's float16 loops compute), round once.
+        wide = _reduce(op, a.astype(_np.float32), axis, None, None, keepdims, initial)
+        result = wide.astype(_np.float16)
+        if out is not None:
+            out[...] = result
+            return out
+        return result
     src = a if a.dtype == acc else a.astype(acc)
     if len(axes) == a.ndim:
         result = ndarray._wrap(_ext.reduce_all(op, src._store).project(0, 0), acc)

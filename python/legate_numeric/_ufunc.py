@@ -18,6 +18,7 @@ from . import _fallback
 from ._array import _dtype_name, _empty, ndarray
 
 _resolved: dict = {}
+_F16 = _np.dtype(_np.float16)
 _bounds: dict = {}
 
 
@@ -135,6 +136,8 @@ class ufunc:
             arr = ndarray._from_numpy(_np.asarray(scalar if isinstance(key, type) else _np.asarray(scalar, dtype=key)))
             key = arr.dtype
         loop, _ = _resolve(self._np, (key, None if dtype is None else _np.dtype(dtype)))
+        if loop[0] == _F16:
+            return self._via_float32((arr,), loop, out)
         src = _cast(arr, loop[0])
         result, user_out = _prepare_out(out, arr.shape, loop[1], self.__name__)
         store = src._store
@@ -150,6 +153,8 @@ class ufunc:
             arr_a = ndarray._from_numpy(_np.asarray(a))
             ka = arr_a.dtype
         loop, loop_name = _resolve(self._np, (ka, kb, None if dtype is None else _np.dtype(dtype)))
+        if loop[0] == _F16 and loop[1] == _F16:
+            return self._via_float32((a if arr_a is None else arr_a, b if arr_b is None else arr_b), loop, out)
         if loop[0] != loop[1]:
             return _fallback.call(f"{self.__name__} (mixed loop {loop})", self._np, (a, b), {"out": out})
         shape_a = arr_a.shape if arr_a is not None else ()
@@ -181,6 +186,24 @@ class ufunc:
             operands.append(store)
         _ext.binary(self.__name__, operands[0], operands[1], result._store, loop_name)
         return _finish(result, user_out)
+
+    def _via_float32(self, operands, loop, out):
+        """A float16 loop, computed as NumPy does: operands rounded to float16, the
+        arithmetic in float32, the result rounded back to float16."""
+        args = []
+        for x in operands:
+            if isinstance(x, ndarray):
+                args.append(x.astype(_F16, copy=False).astype(_np.float32))
+            else:
+                args.append(_np.float32(_np.float16(x)))
+        result = self(*args)
+        if loop[-1] == _F16:
+            result = result.astype(_F16)
+        if out is not None:
+            out = out[0] if isinstance(out, tuple) else out
+            out[...] = result
+            return out
+        return result
 
     def _out_of_range(self, a, b, out, dtype):
         """A Python integer outside the loop type's range: comparisons are exact (as in

@@ -146,6 +146,7 @@ impl PyStore {
             Type::UInt16 => read!(u16),
             Type::UInt32 => read!(u32),
             Type::UInt64 => read!(u64),
+            Type::Float16 => read!(half::f16),
             Type::Float32 => read!(f32),
             Type::Float64 => read!(f64),
             Type::Complex64 => read!(num_complex::Complex32),
@@ -199,6 +200,7 @@ fn from_numpy(array: &Bound<'_, PyAny>) -> PyResult<PyStore> {
     try_type!(u64);
     try_type!(num_complex::Complex64);
     try_type!(num_complex::Complex32);
+    try_type!(half::f16);
     Err(PyTypeError::new_err(format!("cannot make a store from {}", array.get_type().name()?)))
 }
 

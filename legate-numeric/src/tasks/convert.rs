@@ -76,13 +76,57 @@ macro_rules! cast_complex {
 cast_complex!(Complex32, f32);
 cast_complex!(Complex64, f64);
 
+use half::f16;
+
+// float16 converts through float32 (exact: every f16 is an f32, and NumPy rounds to
+// float16 from the nearest wider value the same way).
+macro_rules! cast_f16 {
+    ($($d:ty),*) => {
+        $(
+            impl Cast<$d> for f16 { #[inline(always)] fn cast(self) -> $d { <f32 as Cast<$d>>::cast(self.to_f32()) } }
+            impl Cast<f16> for $d { #[inline(always)] fn cast(self) -> f16 { f16::from_f32(<$d as Cast<f32>>::cast(self)) } }
+        )*
+    };
+}
+cast_f16!(bool, i8, i16, i32, i64, u8, u16, u32, u64, f32, Complex32, Complex64);
+
+impl Cast<f16> for f64 {
+    fn cast(self) -> f16 {
+        f16::from_f64(self)
+    }
+}
+
+impl Cast<f64> for f16 {
+    fn cast(self) -> f64 {
+        self.to_f64()
+    }
+}
+
+impl Cast<f16> for f16 {
+    fn cast(self) -> f16 {
+        self
+    }
+}
+
+/// Like `with_numeric_type!`, plus float16 (which only conversions handle).
+macro_rules! with_convert_type {
+    ($code:expr, $T:ident => $body:expr, $other:expr) => {{
+        if $code == Some(legate_core::abi::TypeCode::Float16) {
+            type $T = f16;
+            $body
+        } else {
+            crate::with_numeric_type!($code, $T => $body, $other)
+        }
+    }};
+}
+
 fn convert<S: Element>(input: legate_core::PhysicalStore, out: &legate_core::PhysicalStore) -> Result<(), TaskError>
 where
     S: Cast<bool> + Cast<i8> + Cast<i16> + Cast<i32> + Cast<i64> + Cast<u8> + Cast<u16> + Cast<u32> + Cast<u64>,
-    S: Cast<f32> + Cast<f64> + Cast<Complex32> + Cast<Complex64>,
+    S: Cast<f32> + Cast<f64> + Cast<Complex32> + Cast<Complex64> + Cast<f16>,
 {
     let a = Operand::Tile(input);
-    crate::with_numeric_type!(out.type_code(), D => map1(out, &a, |x: S| <S as Cast<D>>::cast(x)),
+    with_convert_type!(out.type_code(), D => map1(out, &a, |x: S| <S as Cast<D>>::cast(x)),
         Err(TaskError::new("astype: unsupported target dtype")))
 }
 
@@ -96,7 +140,7 @@ impl Task for ConvertTask {
     fn cpu(ctx: &mut TaskContext) -> Result<(), TaskError> {
         let input = ctx.input(0)?;
         let out = ctx.output(0)?;
-        crate::with_numeric_type!(input.type_code(), S => convert::<S>(input, &out),
+        with_convert_type!(input.type_code(), S => convert::<S>(input, &out),
             Err(TaskError::new("astype: unsupported source dtype")))
     }
 }

@@ -19,11 +19,15 @@ use legate_core::{Element, LegateError, LogicalStore, PhysicalStore, Result, Tas
 
 pub(crate) const NONZERO: u32 = 40;
 pub(crate) const INDEX_POINTS: u32 = 41;
+pub(crate) const GATHER: u32 = 42;
+pub(crate) const SCATTER: u32 = 43;
 
 /// Registers the indexing tasks with the numeric library.
 pub(crate) fn register(rt: &legate_core::Runtime, lib: &legate_core::Library) -> Result<()> {
     rt.register_task::<NonzeroTask>(lib)?;
     rt.register_task::<IndexPointsTask>(lib)?;
+    rt.register_task::<GatherTask>(lib)?;
+    rt.register_task::<ScatterTask>(lib)?;
     Ok(())
 }
 
@@ -120,43 +124,56 @@ fn count_nonzero<T: Zero>(t: &PhysicalStore) -> usize {
     let mut count = 0;
     for_each_row(&[t], |ptrs, n, strides| {
         let s = strides[0] as isize;
-        for i in 0..n as isize {
-            // SAFETY: a row of this point's input tile.
-            if unsafe { *(ptrs[0].offset(i * s) as *const T) } != zero {
-                count += 1;
-            }
-        }
+        let p = ptrs[0] as *const T;
+        // SAFETY: rows of this point's input tile.
+        count += if s == T::SIZE as isize {
+            (0..n).map(|i| (unsafe { *p.add(i) } != zero) as usize).sum::<usize>()
+        } else {
+            (0..n as isize).map(|i| (unsafe { *(ptrs[0].offset(i * s) as *const T) } != zero) as usize).sum::<usize>()
+        };
     });
     count
 }
 
-/// Writes the coordinates (or flat indices, with `flat_strides`) of the nonzero
-/// elements of `t`, in row-major order, to consecutive int64s at `out`.
-fn write_nonzero<T: Zero>(t: &PhysicalStore, out: *mut i64, flat_strides: Option<&[i64]>) {
+/// Writes the coordinates (or flat indices, with `flat_strides`) of the `count`
+/// nonzero elements of `t`, in row-major order, to consecutive int64s at `out`.
+///
+/// Branch-free (random masks would mispredict every other element): each element's
+/// entry is written at the current slot, which advances only for nonzero elements; the
+/// guard against writing past the last slot is the only branch and it is predictable.
+fn write_nonzero<T: Zero>(t: &PhysicalStore, out: *mut i64, count: usize, flat_strides: Option<&[i64]>) {
     let zero = T::default();
     let nd = t.ndim();
-    let mut at = out;
+    let width = if flat_strides.is_some() { 1 } else { nd };
+    let mut k = 0usize;
     rows_at(&[t], |coord, ptrs, n, strides| {
         let s = strides[0] as isize;
-        for i in 0..n {
-            // SAFETY: a row of this point's input tile.
-            if unsafe { *(ptrs[0].offset(i as isize * s) as *const T) } == zero {
-                continue;
+        match flat_strides {
+            Some(fs) => {
+                let base: i64 = (0..nd).map(|d| coord[d] * fs[d]).sum();
+                let step = fs.get(nd.wrapping_sub(1)).copied().unwrap_or(1);
+                for i in 0..n {
+                    // SAFETY: element i of a row of the input tile; `out` has `count` slots.
+                    let nz = unsafe { *(ptrs[0].offset(i as isize * s) as *const T) } != zero;
+                    if k < count {
+                        unsafe { *out.add(k) = base + i as i64 * step };
+                    }
+                    k += nz as usize;
+                }
             }
-            let c = |d: usize| if d + 1 == nd { coord[d] + i as i64 } else { coord[d] };
-            // SAFETY: `out` has room for every nonzero element (counted before).
-            unsafe {
-                match flat_strides {
-                    Some(fs) => {
-                        *at = (0..nd).map(|d| c(d) * fs[d]).sum();
-                        at = at.add(1);
-                    }
-                    None => {
-                        for d in 0..nd {
-                            *at = c(d);
-                            at = at.add(1);
+            None => {
+                let last = nd - 1;
+                for i in 0..n {
+                    // SAFETY: as above, with `nd` int64s per slot.
+                    let nz = unsafe { *(ptrs[0].offset(i as isize * s) as *const T) } != zero;
+                    if k < count {
+                        let at = unsafe { out.add(k * width) };
+                        for d in 0..last {
+                            unsafe { *at.add(d) = coord[d] };
                         }
+                        unsafe { *at.add(last) = coord[last] + i as i64 };
                     }
+                    k += nz as usize;
                 }
             }
         }
@@ -175,6 +192,9 @@ impl Task for NonzeroTask {
         let mode = ctx.scalar::<u32>(0)?;
         let input = ctx.input(0)?;
         let nd = input.ndim();
+        if nd == 0 {
+            return Err(TaskError::new("nonzero: the input must have at least one dimension"));
+        }
         let extents: Vec<i64> = (0..nd).map(|d| ctx.scalar::<i64>(1 + d)).collect::<Result<_, _>>()?;
         let count = crate::with_numeric_type!(input.type_code(), T => count_nonzero::<T>(&input),
             return Err(TaskError::new("nonzero: unsupported dtype")));
@@ -196,7 +216,7 @@ impl Task for NonzeroTask {
         }
         let fs = (mode == 2).then_some(flat.as_slice());
         let ptr = out.ptr() as *mut i64;
-        crate::with_numeric_type!(input.type_code(), T => write_nonzero::<T>(&input, ptr, fs), unreachable!());
+        crate::with_numeric_type!(input.type_code(), T => write_nonzero::<T>(&input, ptr, count, fs), unreachable!());
         Ok(())
     }
 }
@@ -342,6 +362,100 @@ impl Task for IndexPointsTask {
     }
 }
 
+/// Walks the elements of `small` (the gather's result or the scatter's values) and of
+/// `ind` (its points into `big`) in row-major order, calling `mv(to, from)` with the
+/// element of `small` and the bounds-checked element of `big` (`gather`: big to small;
+/// otherwise small to big). `mv` moves one element; it is monomorphized per size, so
+/// the loop is a load, a bounds check and a store.
+fn indirect(big: &PhysicalStore, ind: &PhysicalStore, small: &PhysicalStore, gather: bool, mv: impl Fn(*mut u8, *const u8)) -> Result<(), TaskError> {
+    let n = big.ndim();
+    if ind.elem_size() != 8 * n || ind.shape() != small.shape() {
+        return Err(TaskError::new(format!("indirect copy: a {n}-d array needs int64[{n}] indices of the other side's shape")));
+    }
+    let (lo, hi, strides, base) = (big.lo().to_vec(), big.hi().to_vec(), big.strides().to_vec(), big.ptr());
+    let mut error = None;
+    for_each_row(&[small, ind], |ptrs, len, st| {
+        if error.is_some() {
+            return;
+        }
+        for i in 0..len as isize {
+            let here = ptrs[0].wrapping_offset(i * st[0] as isize);
+            let ip = ptrs[1].wrapping_offset(i * st[1] as isize) as *const i64;
+            let mut off = 0i64;
+            for d in 0..n {
+                // SAFETY: element i of the index row holds n int64s.
+                let c = unsafe { ip.add(d).read_unaligned() };
+                if c < lo[d] || c >= hi[d] {
+                    let p: Vec<i64> = (0..n).map(|k| unsafe { ip.add(k).read_unaligned() }).collect();
+                    let shape: Vec<i64> = (0..n).map(|k| hi[k] - lo[k]).collect();
+                    error = Some(format!("index {p:?} is out of bounds for an array of shape {shape:?}"));
+                    return;
+                }
+                off += (c - lo[d]) * strides[d];
+            }
+            let there = base.wrapping_offset(off as isize);
+            if gather {
+                mv(here, there);
+            } else {
+                mv(there, here);
+            }
+        }
+    });
+    error.map_or(Ok(()), |e| Err(TaskError::new(e)))
+}
+
+/// Runs [`indirect`] with a mover for the element size.
+fn indirect_sized(big: &PhysicalStore, ind: &PhysicalStore, small: &PhysicalStore, gather: bool) -> Result<(), TaskError> {
+    macro_rules! typed {
+        ($t:ty) => {
+            // SAFETY: both pointers address one element of this size in tiles the
+            // scheduler reserved for this point (unaligned accesses are allowed).
+            indirect(big, ind, small, gather, |to, from| unsafe { (to as *mut $t).write_unaligned((from as *const $t).read_unaligned()) })
+        };
+    }
+    let size = small.elem_size();
+    if big.elem_size() != size {
+        return Err(TaskError::new("indirect copy: the two sides have different element types"));
+    }
+    match size {
+        1 => typed!(u8),
+        2 => typed!(u16),
+        4 => typed!(u32),
+        8 => typed!(u64),
+        16 => typed!([u64; 2]),
+        // SAFETY: as above, `size` bytes each.
+        _ => indirect(big, ind, small, gather, |to, from| unsafe { std::ptr::copy_nonoverlapping(from, to, size) }),
+    }
+}
+
+/// `out[i] = src[ind[i]]`: input 0 the source (whole), input 1 the indices (int64 for
+/// a 1-d source, `int64[n]` points otherwise), output 0 the result (tiled like input 1).
+pub struct GatherTask;
+
+impl Task for GatherTask {
+    const TASK_ID: u32 = GATHER;
+    const NAME: &'static str = "gather";
+
+    fn cpu(ctx: &mut TaskContext) -> Result<(), TaskError> {
+        let (src, ind, out) = (ctx.input(0)?, ctx.input(1)?, ctx.output(0)?);
+        indirect_sized(&src, &ind, &out, true)
+    }
+}
+
+/// `dst[ind[i]] = vals[i]`: output 0 the target (whole, so one point: repeated indices
+/// keep the last value in row-major order), input 0 the values, input 1 the indices.
+pub struct ScatterTask;
+
+impl Task for ScatterTask {
+    const TASK_ID: u32 = SCATTER;
+    const NAME: &'static str = "scatter";
+
+    fn cpu(ctx: &mut TaskContext) -> Result<(), TaskError> {
+        let (vals, ind, dst) = (ctx.input(0)?, ctx.input(1)?, ctx.output(0)?);
+        indirect_sized(&dst, &ind, &vals, false)
+    }
+}
+
 fn invalid(msg: impl Into<String>) -> LegateError {
     LegateError::InvalidArgument(msg.into())
 }
@@ -427,6 +541,63 @@ impl Numeric {
         Ok(out)
     }
 
+    fn check_indirect(ind: &LogicalStore, target: &LogicalStore, other: &LogicalStore, what: &str) -> Result<()> {
+        if target.ty() != other.ty() {
+            return Err(LegateError::TypeMismatch(format!("{what}: types {} and {} differ", target.ty(), other.ty())));
+        }
+        let n = target.ndim();
+        if n == 0 || !(*ind.ty() == Type::point(n) || n == 1 && *ind.ty() == Type::Int64) {
+            return Err(LegateError::TypeMismatch(format!("{what}: a {n}-d array needs int64[{n}] indices, not {}", ind.ty())));
+        }
+        if ind.shape() != other.shape() {
+            return Err(LegateError::ShapeMismatch(format!("{what}: indices of shape {} for values of shape {}", ind.shape(), other.shape())));
+        }
+        Ok(())
+    }
+
+    /// `dst[i] = src[ind[i]]` for every position `i` of `dst` (the indices are int64
+    /// for a 1-d `src`, `int64[n]` points otherwise, and must be in bounds).
+    pub fn gather(&self, dst: &LogicalStore, src: &LogicalStore, ind: &LogicalStore) -> Result<()> {
+        Self::check_indirect(ind, src, dst, "gather")?;
+        if dst.volume() == 0 {
+            return Ok(());
+        }
+        let src = if src.same_storage(dst) { self.staged(src)? } else { src.clone() };
+        let mut t = self.rt.create_auto_task(&self.lib, GATHER);
+        let s = t.add_input(&src);
+        let i = t.add_input(ind);
+        let o = t.add_output(dst);
+        t.add_alignment(o, i);
+        t.add_broadcast(s, None);
+        t.execute()
+    }
+
+    /// `dst[ind[i]] = vals[i]` for every position `i` of `vals`, as one task walking
+    /// `vals` in row-major order: for repeated indices the last value wins. `vals` is
+    /// read completely before `dst` is written, even when they share a storage.
+    pub fn scatter(&self, dst: &LogicalStore, ind: &LogicalStore, vals: &LogicalStore) -> Result<()> {
+        Self::check_indirect(ind, dst, vals, "scatter")?;
+        if vals.volume() == 0 {
+            return Ok(());
+        }
+        let vals = if vals.same_storage(dst) { self.staged(vals)? } else { vals.clone() };
+        let ind = if ind.same_storage(dst) { self.staged(ind)? } else { ind.clone() };
+        let mut t = self.rt.create_auto_task(&self.lib, SCATTER);
+        let v = t.add_input(&vals);
+        let i = t.add_input(&ind);
+        let o = t.add_output(dst);
+        t.add_alignment(v, i);
+        t.add_broadcast(o, None);
+        t.execute()
+    }
+
+    /// A private copy of `s`.
+    fn staged(&self, s: &LogicalStore) -> Result<LogicalStore> {
+        let tmp = self.rt.create_store(s.ty().clone(), &s.shape().to_usize())?;
+        self.rt.issue_copy(&tmp, s)?;
+        Ok(tmp)
+    }
+
     #[allow(clippy::too_many_arguments)]
     fn launch_points(
         &self,
@@ -480,5 +651,76 @@ impl Numeric {
         }
         t.throws_exception(wait);
         t.execute()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use legate_core::{Config, Runtime};
+
+    fn runtime(cpus: usize) -> (Runtime, Numeric) {
+        let rt = Runtime::new(Config { cpus, min_cpu_chunk: 2, ..Config::legate_defaults() }).expect("runtime");
+        let n = Numeric::register(&rt).expect("numeric");
+        (rt, n)
+    }
+
+    /// Nonzero over several points gives NumPy's row-major order, in all three forms.
+    #[test]
+    fn nonzero_is_row_major_across_points() {
+        let (rt, n) = runtime(4);
+        let (rows, cols) = (9usize, 7usize);
+        let data: Vec<f64> = (0..rows * cols).map(|i| if (i * 7 + 3) % 5 < 2 { 0.0 } else { i as f64 }).collect();
+        let a = rt.create_store_from(&[rows, cols], &data).unwrap();
+        let expect: Vec<(i64, i64)> =
+            (0..rows * cols).filter(|&i| data[i] != 0.0).map(|i| ((i / cols) as i64, (i % cols) as i64)).collect();
+
+        let coords = n.nonzero(&a, NonzeroOutput::Coords).unwrap();
+        let ops = rt.operations();
+        assert!(ops.last().unwrap().points > 1, "nonzero ran as one point: the test checks nothing");
+        let c = rt.read_store::<i64>(&coords).unwrap();
+        assert_eq!(c.shape(), &[expect.len(), 2]);
+        for (k, &(i, j)) in expect.iter().enumerate() {
+            assert_eq!((c[[k, 0]], c[[k, 1]]), (i, j));
+        }
+        let flat = rt.read_store::<i64>(&n.nonzero(&a, NonzeroOutput::Flat).unwrap()).unwrap();
+        let want: Vec<i64> = expect.iter().map(|&(i, j)| i * cols as i64 + j).collect();
+        assert_eq!(flat.iter().copied().collect::<Vec<_>>(), want);
+
+        // Gather at the points: a[a != 0].
+        let pts = n.nonzero(&a, NonzeroOutput::Points).unwrap();
+        let out = rt.create_store(Type::Float64, &[expect.len()]).unwrap();
+        rt.issue_gather(&out, &a, &pts).unwrap();
+        let got = rt.read_store::<f64>(&out).unwrap();
+        let want: Vec<f64> = data.iter().copied().filter(|&v| v != 0.0).collect();
+        assert_eq!(got.iter().copied().collect::<Vec<_>>(), want);
+    }
+
+    /// Index points wrap negative indices, take slice coordinates and raise on bad ones.
+    #[test]
+    fn index_points_wrap_and_check() {
+        let (rt, n) = runtime(2);
+        let idx = rt.create_store_from(&[4], &[0i64, -1, 2, -3]).unwrap();
+        // a[idx, 1:] of a 3x5 array viewed as [idx][:, 1:]: result (4, 4).
+        let view_idx = idx.promote(1, 4).unwrap();
+        let pts = n
+            .index_points(&[4, 4], &[3, 4], &[IndexDim::Array(0), IndexDim::Coord { dim: 1, offset: 0 }], &[&view_idx], BoundsMode::Raise, true)
+            .unwrap();
+        let data: Vec<i32> = (0..15).collect();
+        let a = rt.create_store_from(&[3, 5], &data).unwrap().slice(1, Some(1), None, 1).unwrap();
+        let out = rt.create_store(Type::Int32, &[4, 4]).unwrap();
+        rt.issue_gather(&out, &a, &pts).unwrap();
+        let got = rt.read_store::<i32>(&out).unwrap();
+        for (r, row) in [0, 2, 2, 0].iter().enumerate() {
+            for c in 0..4 {
+                assert_eq!(got[[r, c]], row * 5 + 1 + c as i32);
+            }
+        }
+        let bad = rt.create_store_from(&[2], &[0i64, 3]).unwrap();
+        let err = n.index_points(&[2], &[3], &[IndexDim::Array(0)], &[&bad], BoundsMode::Raise, true).unwrap_err();
+        assert!(err.to_string().contains("index 3 is out of bounds for axis 0 with size 3"), "{err}");
+        let wrapped = n.flat_points(&bad, &[3], BoundsMode::Wrap, true).unwrap();
+        let w = rt.read_store::<[i64; 1]>(&wrapped).unwrap();
+        assert_eq!(w.iter().map(|p| p[0]).collect::<Vec<_>>(), vec![0, 0]);
     }
 }

@@ -1,0 +1,611 @@
+"""Advanced indexing: integer-array and boolean-mask ``__getitem__``/``__setitem__``,
+``nonzero argwhere flatnonzero where(cond) take put diagonal fill_diagonal``.
+
+Python only normalizes the index (NumPy's rules for where the indexed dimensions go,
+broadcasting of the index arrays, bounds); the work runs as tasks of the runtime:
+
+* ``nonzero`` is one task whose points each write the coordinates of their row
+  block's nonzero elements into an unbound store (pieces are concatenated in row-major
+  order, so the result is exactly NumPy's).
+* ``a[idx]`` builds a store of ``int64[n]`` points (one task: index arrays, broadcast
+  as views, plus result coordinates for the dimensions indexed by slices) and runs the
+  runtime's gather copy; ``a[mask]`` gathers at the points ``nonzero`` writes.
+* ``a[idx] = v`` scatters ``v`` (broadcast to the selection) through the same points.
+  Repeated indices: the scatter runs as one task walking the selection in row-major
+  order, so the last value wins (what NumPy does in practice, and what this module
+  guarantees). The right-hand side is read completely before anything is written
+  (``a[i] = a[j]``, ``a[i] = a[::-1]``). ``a[mask] = scalar`` with a mask of ``a``'s
+  shape is an elementwise ``where`` (fully parallel).
+* Bounds: index arrays from the host (lists, NumPy arrays) are checked and wrapped on
+  the host; legate index arrays are checked by the points task, which then runs before
+  the indexing call returns, so a bad index raises ``IndexError`` at the call, as in
+  NumPy.
+
+``diagonal`` returns a copy (NumPy returns a read-only view; nothing can write through
+either, but later writes to the base are not seen by the copy).
+"""
+
+from __future__ import annotations
+
+import numbers
+import operator
+
+import numpy as _np
+
+from legate import _legate as _ext
+
+from . import _fallback
+from ._array import _assign, _dtype_name, _empty, _normalize_axis, ndarray
+
+_INT64 = _np.dtype(_np.int64)
+_BAD_INDEX = (
+    "only integers, slices (`:`), ellipsis (`...`), numpy.newaxis (`None`) and integer "
+    "or boolean arrays are valid indices"
+)
+_NOT_INTEGER = "arrays used as indices must be of integer (or boolean) type"
+_MAX_DIM = _ext.LEGATE_MAX_DIM
+
+
+class _Unsupported(Exception):
+    """An index this module does not run natively (it falls back to NumPy)."""
+
+
+def _asarray(a):
+    if isinstance(a, ndarray):
+        return a
+    return ndarray._from_numpy(_np.asarray(_fallback.to_numpy(a)))
+
+
+# ---------------------------------------------------------------- the index key
+
+
+def _classify(k):
+    """(kind, value): kind is none, ellipsis, slice, int, bool, iarr or barr."""
+    if k is None:
+        return "none", None
+    if k is Ellipsis:
+        return "ellipsis", None
+    if isinstance(k, slice):
+        return "slice", k
+    if isinstance(k, (bool, _np.bool_)):
+        return "bool", bool(k)
+    if isinstance(k, ndarray):
+        kind = k.dtype.kind
+        if kind == "b":
+            return ("bool", bool(k)) if k.ndim == 0 else ("barr", k)
+        if kind in "iu":
+            return ("int", int(k)) if k.ndim == 0 else ("iarr", k)
+        raise IndexError(_NOT_INTEGER)
+    if isinstance(k, (list, tuple, _np.ndarray)):
+        arr = _np.asarray(_fallback.to_numpy(k))
+        if arr.dtype.kind == "b":
+            return ("bool", bool(arr)) if arr.ndim == 0 else ("barr", arr)
+        if arr.dtype.kind in "iu":
+            return ("int", int(arr)) if arr.ndim == 0 else ("iarr", arr)
+        if not isinstance(k, _np.ndarray) and arr.size == 0:
+            return "iarr", arr.astype(_INT64)  # [] is an empty integer index
+        raise IndexError(_NOT_INTEGER if isinstance(k, _np.ndarray) else _BAD_INDEX)
+    try:
+        return "int", operator.index(k)
+    except TypeError:
+        raise IndexError(_BAD_INDEX) from None
+
+
+def _slice_view(store, dim, k):
+    step = 1 if k.step is None else operator.index(k.step)
+    if step == 0:
+        raise ValueError("slice step cannot be zero")
+    start = None if k.start is None else operator.index(k.start)
+    stop = None if k.stop is None else operator.index(k.stop)
+    return store.slice(dim, start, stop, step)
+
+
+class _Index:
+    """A normalized advanced index of an array.
+
+    ``view`` is the array with every basic index applied (slices, integers, newaxis);
+    ``advs`` lists ``(view_dim, index, trusted)``: a host (NumPy) int64 array already
+    wrapped and checked, or a legate array (``trusted`` when its values are known to be
+    in range, e.g. from ``nonzero``). ``out_shape`` is NumPy's result shape and
+    ``out_pos[d]`` the result dimension of each view dimension not indexed by an array.
+    """
+
+    __slots__ = ("view", "advs", "b_shape", "b_start", "out_shape", "out_pos")
+
+
+def _parse(a, key):
+    """The :class:`_Index` of ``key``, or a tuple of basic indices when ``key`` (with 0-d
+    index arrays turned into integers) has no advanced index."""
+    if not isinstance(key, tuple):
+        key = (key,)
+    items = [_classify(k) for k in key]
+    if sum(1 for kind, _ in items if kind == "ellipsis") > 1:
+        raise IndexError("an index can only have a single ellipsis ('...')")
+    consumed = sum(v.ndim if kind == "barr" else 1 for kind, v in items if kind in ("int", "slice", "iarr", "barr"))
+    if consumed > a.ndim:
+        raise IndexError(
+            f"too many indices for array: array is {a.ndim}-dimensional, but {consumed} were indexed"
+        )
+    if not any(kind in ("bool", "iarr", "barr") for kind, _ in items):
+        return tuple(Ellipsis if kind == "ellipsis" else v for kind, v in items)
+
+    store = a._store
+    dim = 0
+    advs = []
+    positions = []
+    for pos, (kind, v) in enumerate(items):
+        if kind == "none":
+            store = store.promote(dim, 1)
+            dim += 1
+        elif kind == "ellipsis":
+            dim += a.ndim - consumed
+        elif kind == "slice":
+            store = _slice_view(store, dim, v)
+            dim += 1
+        elif kind == "int":
+            n = store.shape[dim]
+            if not -n <= v < n:
+                raise IndexError(f"index {v} is out of bounds for axis {dim} with size {n}")
+            store = store.project(dim, v + n if v < 0 else v)
+            positions.append(pos)
+        elif kind == "bool":
+            # A 0-d boolean: a new axis indexed by [0] (True) or [] (False).
+            store = store.promote(dim, 1)
+            advs.append((dim, _np.zeros(1 if v else 0, _INT64), True))
+            positions.append(pos)
+            dim += 1
+        elif kind == "iarr":
+            advs.append((dim, v, False))
+            positions.append(pos)
+            dim += 1
+        else:  # barr
+            shape = store.shape
+            for i, m in enumerate(v.shape):
+                if shape[dim + i] != m:
+                    raise IndexError(
+                        f"boolean index did not match indexed array along axis {dim + i}; size of axis is "
+                        f"{shape[dim + i]} but size of corresponding boolean axis is {m}"
+                    )
+            if isinstance(v, ndarray):
+                coords = _ext.nonzero(v._store, "coords")
+                cols = [ndarray._wrap(coords.project(1, i), _INT64) for i in range(v.ndim)]
+            else:
+                cols = list(_np.nonzero(v))
+            for i, c in enumerate(cols):
+                advs.append((dim + i, c, True))
+            positions.append(pos)
+            dim += v.ndim
+        if store.ndim > _MAX_DIM:
+            raise _Unsupported
+
+    shapes = [tuple(arr.shape) for _, arr, _ in advs]
+    try:
+        b_shape = tuple(_np.broadcast_shapes(*shapes))
+    except ValueError:
+        raise IndexError(
+            "shape mismatch: indexing arrays could not be broadcast together with shapes "
+            + " ".join(str(s) for s in shapes)
+        ) from None
+    # Host arrays: NumPy's bounds check and negative indices, here.
+    vshape = store.shape
+    for i, (d, arr, trusted) in enumerate(advs):
+        if isinstance(arr, _np.ndarray) and not trusted:
+            arr = _np.asarray(arr, dtype=_INT64) if arr.dtype != _INT64 else arr
+            n = vshape[d]
+            if arr.size:
+                bad = (arr < -n) | (arr >= n)
+                if bad.any():
+                    raise IndexError(f"index {arr[bad].flat[0]} is out of bounds for axis {d} with size {n}")
+                if (arr < 0).any():
+                    arr = _np.where(arr < 0, arr + n, arr)
+            advs[i] = (d, arr, True)
+
+    adv_dims = {d for d, _, _ in advs}
+    rest = [d for d in range(store.ndim) if d not in adv_dims]
+    unique = sorted(set(positions))
+    adjacent = unique[-1] - unique[0] + 1 == len(unique)
+    if adjacent:
+        first = min(adv_dims)
+        before = [d for d in rest if d < first]
+        after = [d for d in rest if d > first]
+    else:
+        before, after = [], rest
+    b_start = len(before)
+    out_pos = {}
+    for i, d in enumerate(before):
+        out_pos[d] = i
+    for i, d in enumerate(after):
+        out_pos[d] = b_start + len(b_shape) + i
+    out_shape = [vshape[d] for d in before] + list(b_shape) + [vshape[d] for d in after]
+    if len(out_shape) > _MAX_DIM:
+        raise _Unsupported
+    idx = _Index()
+    idx.view = store
+    idx.advs = advs
+    idx.b_shape = b_shape
+    idx.b_start = b_start
+    idx.out_shape = tuple(out_shape)
+    idx.out_pos = out_pos
+    return idx
+
+
+def _int64_store(arr):
+    """An int64 store of index array ``arr`` (host or legate)."""
+    if isinstance(arr, _np.ndarray):
+        return _ext.from_numpy(_np.ascontiguousarray(arr, dtype=_INT64))
+    if arr.dtype != _INT64:
+        arr = arr.astype(_INT64)
+    return arr._store
+
+
+def _points(idx, bounds="raise"):
+    """The index store for a gather or scatter through ``idx``'s view (shape
+    ``idx.out_shape``): plain int64 for a 1-d view indexed by one checked array,
+    ``int64[n]`` points otherwise."""
+    view, out_shape = idx.view, list(idx.out_shape)
+    if view.ndim == 1 and len(idx.advs) == 1 and idx.advs[0][2] and tuple(idx.advs[0][1].shape) == idx.b_shape:
+        return _int64_store(idx.advs[0][1])
+    arrays = []
+    check = False
+    adv_of = {}
+    for d, arr, trusted in idx.advs:
+        s = _int64_store(arr).broadcast_to(list(idx.b_shape))
+        # Embed into the result's shape: the dimensions indexed by slices broadcast.
+        for p in sorted(idx.out_pos.values()):
+            s = s.promote(p, out_shape[p])
+        adv_of[d] = len(arrays)
+        arrays.append(s)
+        check = check or not trusted
+    dims = [(True, adv_of[d], 0) if d in adv_of else (False, idx.out_pos[d], 0) for d in range(view.ndim)]
+    return _ext.index_points(out_shape, list(view.shape), dims, arrays, bounds, check)
+
+
+def _size(shape):
+    n = 1
+    for s in shape:
+        n *= s
+    return n
+
+
+def _full_mask(a, key):
+    """The mask when ``key`` is one boolean array of ``a``'s shape, else None."""
+    if isinstance(key, tuple):
+        if len(key) != 1:
+            return None
+        key = key[0]
+    if isinstance(key, ndarray):
+        return key if key.dtype.kind == "b" and key.shape == a.shape and a.ndim > 0 else None
+    if isinstance(key, _np.ndarray) and key.dtype.kind == "b" and key.shape == a.shape and a.ndim > 0:
+        return key
+    return None
+
+
+# ---------------------------------------------------------------- get and set
+
+
+def getitem(a, key):
+    """``a[key]`` for keys with integer or boolean arrays (always a new array)."""
+    try:
+        mask = _full_mask(a, key)
+        if mask is not None:
+            _fallback.record_native("ndarray.__getitem__")
+            m = mask._store if isinstance(mask, ndarray) else _ext.from_numpy(mask)
+            pts = _ext.nonzero(m, "points")
+            out = _empty(pts.shape, a.dtype)
+            if out.size:
+                _ext.gather(out._store, a._store, pts)
+            return out
+        idx = _parse(a, key)
+    except _Unsupported:
+        return _fallback.call("ndarray.__getitem__ (advanced indexing)", operator.getitem, (a, key), {})
+    if isinstance(idx, tuple):
+        return a[idx]
+    _fallback.record_native("ndarray.__getitem__")
+    return _gather(a, idx)
+
+
+def _gather(a, idx, bounds="raise"):
+    out = _empty(idx.out_shape, a.dtype)
+    if out.size:
+        _ext.gather(out._store, idx.view, _points(idx, bounds))
+    return out
+
+
+def _values(value, dtype, shape):
+    """``value`` as a store of ``dtype`` broadcast to ``shape`` (NumPy's setitem rules)."""
+    if isinstance(value, ndarray):
+        src = value if value.dtype == dtype else value.astype(dtype)
+        store = src._store
+    elif isinstance(value, (numbers.Number, _np.generic)) and not isinstance(value, _np.ndarray):
+        store = _ext.create_store(_dtype_name(dtype), [1])
+        _assign(store, dtype, value)
+        return store.broadcast_to(list(shape)) if shape else store.project(0, 0)
+    else:
+        arr = _np.asarray(_fallback.to_numpy(value), dtype=dtype)
+        store = _ext.from_numpy(_np.ascontiguousarray(arr))
+    src_shape = tuple(store.shape)
+    # NumPy drops leading unit dimensions of the value.
+    while store.ndim > len(shape) and store.shape[0] == 1:
+        store = store.project(0, 0)
+    try:
+        return store.broadcast_to(list(shape))
+    except ValueError:
+        raise ValueError(
+            f"shape mismatch: value array of shape {src_shape} could not be broadcast "
+            f"to indexing result of shape {tuple(shape)}"
+        ) from None
+
+
+def setitem(a, key, value):
+    """``a[key] = value`` for keys with integer or boolean arrays."""
+    try:
+        mask = _full_mask(a, key)
+        if mask is not None and isinstance(value, (numbers.Number, _np.generic)) and not isinstance(value, _np.ndarray):
+            # Elementwise: a = where(mask, value, a).
+            _fallback.record_native("ndarray.__setitem__")
+            m = mask._store if isinstance(mask, ndarray) else _ext.from_numpy(mask)
+            v = _np.asarray(value, dtype=a.dtype).item()
+            _ext.select(m, v, a._store, a._store)
+            return
+        idx = _parse(a, key)
+    except _Unsupported:
+        arr = a.__array__()
+        arr[key] = _fallback.to_numpy(value)
+        _fallback.call("ndarray.__setitem__ (advanced indexing)", lambda: None, (), {})
+        _ext.copy(a._store, _ext.from_numpy(_np.ascontiguousarray(arr)))
+        return
+    if isinstance(idx, tuple):
+        a[idx] = value
+        return
+    _fallback.record_native("ndarray.__setitem__")
+    _scatter(a.dtype, idx, value)
+
+
+def _scatter(dtype, idx, value):
+    vals = _values(value, dtype, idx.out_shape)
+    if _size(idx.out_shape) == 0:
+        return
+    _ext.scatter(idx.view, _points(idx), vals)
+
+
+# ---------------------------------------------------------------- nonzero and friends
+
+
+def nonzero(a):
+    """The indices of the nonzero elements, one int64 array per dimension."""
+    _fallback.record_native("nonzero")
+    a = _asarray(a)
+    if a.ndim == 0:
+        raise ValueError("Calling nonzero on 0d arrays is not allowed. Use np.atleast_1d(scalar).nonzero() instead.")
+    coords = _ext.nonzero(a._store, "coords")
+    return tuple(ndarray._wrap(coords.project(1, d), _INT64) for d in range(a.ndim))
+
+
+def argwhere(a):
+    """The indices of the nonzero elements as a ``(count, ndim)`` int64 array."""
+    _fallback.record_native("argwhere")
+    a = _asarray(a)
+    if a.ndim == 0:
+        return ndarray((1 if bool(a) else 0, 0), _INT64)
+    return ndarray._wrap(_ext.nonzero(a._store, "coords"), _INT64)
+
+
+def flatnonzero(a):
+    """The flat (row-major) indices of the nonzero elements."""
+    _fallback.record_native("flatnonzero")
+    a = _asarray(a)
+    store = a._store if a.ndim else a._store.promote(0, 1)
+    return ndarray._wrap(_ext.nonzero(store, "flat"), _INT64)
+
+
+def _check_mode(mode):
+    if mode not in ("raise", "wrap", "clip"):
+        raise ValueError(f"clipmode must be one of 'clip', 'raise', or 'wrap' (got {mode!r})")
+
+
+def _host_indices(indices, n, mode, axis):
+    """Host index array ``indices`` (int64) adjusted for ``mode`` against extent ``n``."""
+    if isinstance(indices, _np.ndarray):
+        # NumPy casts index arrays with the 'same_kind' rule (sequences are converted).
+        if not _np.can_cast(indices.dtype, _INT64, "same_kind"):
+            raise TypeError(f"Cannot cast array data from {indices.dtype!r} to dtype('int64') according to the rule 'same_kind'")
+        arr = indices
+    else:
+        arr = _np.asarray(_fallback.to_numpy(indices), dtype=_INT64)
+    arr = arr.astype(_INT64, copy=False)
+    if arr.size and n == 0 and mode != "raise":
+        raise IndexError("cannot do a non-empty take from an empty axes.")
+    if mode == "wrap":
+        return _np.mod(arr, n) if arr.size else arr
+    if mode == "clip":
+        return _np.clip(arr, 0, n - 1) if arr.size else arr
+    if arr.size:
+        bad = (arr < -n) | (arr >= n)
+        if bad.any():
+            raise IndexError(f"index {arr[bad].flat[0]} is out of bounds for axis {axis} with size {n}")
+    return _np.where(arr < 0, arr + n, arr)
+
+
+def take(a, indices, axis=None, out=None, mode="raise"):
+    """Elements of ``a`` at ``indices`` (flat when ``axis`` is None)."""
+    _check_mode(mode)
+    _fallback.record_native("take")
+    a = _asarray(a)
+    legate_idx = isinstance(indices, ndarray)
+    if legate_idx and indices.dtype.kind not in "biu":
+        raise TypeError(f"Cannot cast array data from {indices.dtype!r} to dtype('int64') according to the rule 'same_kind'")
+    if axis is None:
+        src = a._store if a.ndim else a._store.promote(0, 1)
+        n = a.size
+        if legate_idx:
+            if indices.size and n == 0 and mode != "raise":
+                raise IndexError("cannot do a non-empty take from an empty axes.")
+            ind = indices
+            pts = _ext.flat_points(_int64_store(ind), list(src.shape), mode, mode == "raise")
+            shape = ind.shape
+        else:
+            ind = _host_indices(indices, n, mode, 0)
+            if ind.ndim == 0:
+                result = a.reshape(-1)[int(ind)] if a.ndim != 1 else a[int(ind)]
+                return _into(out, result)
+            pts = _ext.flat_points(_int64_store(ind), list(src.shape), "raise", False)
+            shape = ind.shape
+        result = _empty(tuple(shape), a.dtype)
+        if result.size:
+            _ext.gather(result._store, src, pts)
+        return _into(out, result)
+    axis = _normalize_axis(axis, a.ndim)
+    if not legate_idx:
+        ind = _host_indices(indices, a.shape[axis], mode, axis)
+        if ind.ndim == 0:
+            result = a[(slice(None),) * axis + (int(ind),)]
+            return _into(out, result.copy() if isinstance(result, ndarray) else result)
+        mode_task = "raise"
+    else:
+        if indices.size and a.shape[axis] == 0 and mode != "raise":
+            raise IndexError("cannot do a non-empty take from an empty axes.")
+        if indices.ndim == 0:
+            return take(a, int(indices), axis=axis, out=out, mode=mode)
+        ind = indices
+        mode_task = mode
+    idx = _parse(a, (slice(None),) * axis + (ind,))
+    return _into(out, _gather(a, idx, mode_task))
+
+
+def _into(out, result):
+    if out is None:
+        return result
+    out[...] = result
+    return out
+
+
+def put(a, ind, v, mode="raise"):
+    """``a.flat[ind] = v``, repeating ``v`` as needed (in place)."""
+    _check_mode(mode)
+    if not isinstance(a, ndarray):
+        raise TypeError(f"argument 1 must be numpy.ndarray, not {type(a).__name__}")
+    _fallback.record_native("put")
+    dst = a._store if a.ndim else a._store.promote(0, 1)
+    n = a.size
+    if isinstance(ind, ndarray):
+        if ind.dtype.kind not in "biu":
+            raise TypeError(f"Cannot cast array data from {ind.dtype!r} to dtype('int64') according to the rule 'same_kind'")
+        flat = ind.reshape(-1)
+        m = flat.size
+        if m and n == 0 and mode != "raise":
+            raise IndexError("cannot replace elements of an empty array")
+        pts_args = (_int64_store(flat), list(dst.shape), mode, mode == "raise")
+    else:
+        host = _host_indices(ind, n, mode, 0).reshape(-1)
+        m = host.size
+        pts_args = (_int64_store(host), list(dst.shape), "raise", False)
+    vals = v if isinstance(v, ndarray) else _np.asarray(_fallback.to_numpy(v), dtype=a.dtype)
+    if isinstance(vals, ndarray) and vals.dtype != a.dtype:
+        vals = vals.astype(a.dtype)
+    k = vals.size
+    if m == 0 or k == 0:
+        return
+    if isinstance(vals, _np.ndarray):
+        vals = _np.resize(vals.reshape(-1), m)
+        vstore = _ext.from_numpy(_np.ascontiguousarray(vals))
+    else:
+        vflat = vals.reshape(-1)._store
+        if k == 1:
+            vstore = vflat.project(0, 0).promote(0, m)
+        elif k >= m:
+            vstore = vflat.slice(0, 0, m, 1)
+        else:
+            # Repeat the values: gather v[i % k].
+            rep = _empty((m,), _INT64)
+            _ext.arange(rep._store, 0, 1)
+            vstore = _empty((m,), a.dtype)._store
+            _ext.gather(vstore, vflat, _ext.flat_points(rep._store, [k], "wrap", False))
+    _ext.scatter(dst, _ext.flat_points(*pts_args), vstore)
+
+
+def diagonal(a, offset=0, axis1=0, axis2=1):
+    """The diagonal of ``a`` along ``axis1``/``axis2`` (last dimension of the result).
+
+    A copy: NumPy returns a read-only view."""
+    _fallback.record_native("diagonal")
+    a = _asarray(a)
+    if a.ndim < 2:
+        raise ValueError("diag requires an array of at least two dimensions")
+    axis1 = _normalize_axis(axis1, a.ndim)
+    axis2 = _normalize_axis(axis2, a.ndim)
+    if axis1 == axis2:
+        raise ValueError("axis1 and axis2 cannot be the same")
+    offset = operator.index(offset)
+    shape = a.shape
+    n1, n2 = shape[axis1], shape[axis2]
+    if offset >= 0:
+        k, off1, off2 = max(0, min(n1, n2 - offset)), 0, offset
+    else:
+        k, off1, off2 = max(0, min(n1 + offset, n2)), -offset, 0
+    others = [d for d in range(a.ndim) if d not in (axis1, axis2)]
+    out_shape = [shape[d] for d in others] + [k]
+    out = _empty(tuple(out_shape), a.dtype)
+    if out.size == 0:
+        return out
+    last = len(others)
+    dims = []
+    for d in range(a.ndim):
+        if d == axis1:
+            dims.append((False, last, off1))
+        elif d == axis2:
+            dims.append((False, last, off2))
+        else:
+            dims.append((False, others.index(d), 0))
+    pts = _ext.index_points(out_shape, list(shape), dims, [], "raise", False)
+    _ext.gather(out._store, a._store, pts)
+    return out
+
+
+def fill_diagonal(a, val, wrap=False):
+    """Fills the main diagonal of ``a`` (at least 2-d) in place, as NumPy does:
+    ``a.flat[:end:step] = val``."""
+    _fallback.record_native("fill_diagonal")
+    if not isinstance(a, ndarray):
+        return _fallback.call("fill_diagonal (not a legate array)", _np.fill_diagonal, (a, val), {"wrap": wrap})
+    if a.ndim < 2:
+        raise ValueError("array must be at least 2-d")
+    shape = a.shape
+    if a.ndim == 2:
+        step = shape[1] + 1
+        end = a.size if wrap else min(shape[1] * shape[1], a.size)
+    else:
+        if any(s != shape[0] for s in shape):
+            raise ValueError("All dimensions of input must be of equal length")
+        step = 1 + int(_np.cumprod(shape[:-1]).sum())
+        end = a.size
+    count = len(range(0, end, step))
+    if count == 0:
+        return
+    flat = _empty((count,), _INT64)
+    _ext.arange(flat._store, 0, step)
+    put(a, flat, val)
+
+
+# ---------------------------------------------------------------- ndarray methods
+
+
+def _nonzero_method(self):
+    return nonzero(self)
+
+
+def _take_method(self, indices, axis=None, out=None, mode="raise"):
+    return take(self, indices, axis=axis, out=out, mode=mode)
+
+
+def _put_method(self, indices, values, mode="raise"):
+    return put(self, indices, values, mode=mode)
+
+
+def _diagonal_method(self, offset=0, axis1=0, axis2=1):
+    return diagonal(self, offset, axis1, axis2)
+
+
+ndarray.nonzero = _nonzero_method
+ndarray.take = _take_method
+ndarray.put = _put_method
+ndarray.diagonal = _diagonal_method
