@@ -32,17 +32,30 @@ fn unary(op: &str, input: &PyStore, out: &PyStore) -> PyResult<()> {
 fn binary(op: &str, a: &Bound<'_, PyAny>, b: &Bound<'_, PyAny>, out: &PyStore, dtype: &str) -> PyResult<()> {
     let op = BinaryOp::from_name(op).ok_or_else(|| unknown("ufunc", op))?;
     let ty = crate::convert::dtype(dtype)?;
-    let sa = a.cast::<PyStore>().ok().map(|s| s.get().inner.clone());
-    let sb = b.cast::<PyStore>().ok().map(|s| s.get().inner.clone());
-    let oa = match &sa {
-        Some(s) => Operand::Store(s),
-        None => Operand::Scalar(scalar(a, &ty)?),
-    };
-    let ob = match &sb {
-        Some(s) => Operand::Store(s),
-        None => Operand::Scalar(scalar(b, &ty)?),
-    };
-    numeric()?.binary(op, oa, ob, &out.inner).py()
+    let (a, b) = (PyOperand::new(a, &ty)?, PyOperand::new(b, &ty)?);
+    numeric()?.binary(op, a.operand(), b.operand(), &out.inner).py()
+}
+
+/// An operand from Python: a store, or a number converted to the operation's type.
+enum PyOperand {
+    Store(legate_core::LogicalStore),
+    Scalar(legate_core::Scalar),
+}
+
+impl PyOperand {
+    fn new(obj: &Bound<'_, PyAny>, ty: &legate_core::Type) -> PyResult<PyOperand> {
+        Ok(match obj.cast::<PyStore>() {
+            Ok(s) => PyOperand::Store(s.get().inner.clone()),
+            Err(_) => PyOperand::Scalar(scalar(obj, ty)?),
+        })
+    }
+
+    fn operand(&self) -> Operand<'_> {
+        match self {
+            PyOperand::Store(s) => Operand::Store(s),
+            PyOperand::Scalar(v) => Operand::Scalar(v.clone()),
+        }
+    }
 }
 
 /// `out = input.astype(out.dtype)`.
@@ -98,17 +111,8 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
 #[pyfunction]
 fn select(cond: &PyStore, x: &Bound<'_, PyAny>, y: &Bound<'_, PyAny>, out: &PyStore) -> PyResult<()> {
     let ty = out.inner.ty().clone();
-    let sx = x.cast::<PyStore>().ok().map(|s| s.get().inner.clone());
-    let sy = y.cast::<PyStore>().ok().map(|s| s.get().inner.clone());
-    let ox = match &sx {
-        Some(s) => Operand::Store(s),
-        None => Operand::Scalar(scalar(x, &ty)?),
-    };
-    let oy = match &sy {
-        Some(s) => Operand::Store(s),
-        None => Operand::Scalar(scalar(y, &ty)?),
-    };
-    numeric()?.select(&cond.inner, ox, oy, &out.inner).py()
+    let (x, y) = (PyOperand::new(x, &ty)?, PyOperand::new(y, &ty)?);
+    numeric()?.select(&cond.inner, x.operand(), y.operand(), &out.inner).py()
 }
 
 /// Copies `input` into the C-contiguous `out` of another shape (row-major order).
