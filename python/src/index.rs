@@ -84,17 +84,17 @@ fn flat_points(py: Python<'_>, flat: &PyStore, src_shape: Vec<i64>, bounds: &str
     Ok(PyStore::new(out.py()?))
 }
 
-/// `dst[i] = src[ind[i]]` (the runtime's gather copy).
+/// `dst[i] = src[ind[i]]` (int64 indices for a 1-d `src`, `int64[n]` points otherwise).
 #[pyfunction]
 fn gather(dst: &PyStore, src: &PyStore, ind: &PyStore) -> PyResult<()> {
-    runtime()?.issue_gather(&dst.inner, &src.inner, &ind.inner).py()
+    numeric()?.gather(&dst.inner, &src.inner, &ind.inner).py()
 }
 
-/// `dst[ind[i]] = src[i]` (the runtime's scatter copy; repeated targets: the last
-/// in row-major order of `ind` wins).
+/// `dst[ind[i]] = src[i]` (one task in row-major order: for repeated targets the last
+/// value wins; `src` is read before `dst` is written even if they alias).
 #[pyfunction]
 fn scatter(dst: &PyStore, ind: &PyStore, src: &PyStore) -> PyResult<()> {
-    runtime()?.issue_scatter(&dst.inner, &ind.inner, &src.inner).py()
+    numeric()?.scatter(&dst.inner, &ind.inner, &src.inner).py()
 }
 
 /// Advanced indexing: nonzero, points, gather and scatter.
