@@ -104,4 +104,9 @@ def outer(a, b, out=None):
 
 
 def trace(a, offset=0, axis1=0, axis2=1, dtype=None, out=None):
-    return _fallback.call("trace", _np.trace, (a,), dict(offset=offset, axis1=axis1, axis2=axis2, dtype=dtype, out=out))
+    """The sum along a diagonal (``diagonal(...).sum(-1)``)."""
+    from ._index import diagonal
+    from ._reduce import sum as _sum
+
+    _fallback.record_native("trace")
+    return _sum(diagonal(_asarray(a), offset, axis1, axis2), axis=-1, dtype=dtype, out=out)

@@ -331,11 +331,110 @@ def copy(a, order="K", subok=False):
 
 
 def tile(A, reps):
-    return _fallback.call("tile", _np.tile, (A, reps), {})
+    """``A`` repeated ``reps`` times along each axis: a broadcast view, then one copy."""
+    a = _asarray(A)
+    reps = (reps,) if isinstance(reps, numbers.Integral) else tuple(reps)
+    if any(operator.index(r) < 0 for r in reps):
+        return _fallback.call("tile (negative reps)", _np.tile, (A, reps), {})
+    _fallback.record_native("tile")
+    d = max(len(reps), a.ndim)
+    reps = (1,) * (d - len(reps)) + tuple(reps)
+    a = reshape(a, (1,) * (d - a.ndim) + a.shape)
+    # Interleave a repetition axis before each axis: (r0, n0, r1, n1, ...).
+    view = a
+    for i in range(d):
+        view = expand_dims(view, 2 * i)
+    target = []
+    for r, n in zip(reps, a.shape):
+        target += [r, n]
+    return reshape(broadcast_to(view, tuple(target)).copy(), tuple(r * n for r, n in zip(reps, a.shape)))
 
 
 def repeat(a, repeats, axis=None):
-    return _fallback.call("repeat", _np.repeat, (a, repeats), {"axis": axis})
+    """Each element repeated ``repeats`` times (a scalar count: a broadcast view and
+    one copy; per-element counts fall back to NumPy)."""
+    a = _asarray(a)
+    if not isinstance(repeats, numbers.Integral):
+        return _fallback.call("repeat (per-element counts)", _np.repeat, (a, repeats), {"axis": axis})
+    r = operator.index(repeats)
+    if r < 0:
+        raise ValueError("negative dimensions are not allowed")
+    _fallback.record_native("repeat")
+    if axis is None:
+        a, axis = ravel(a), 0
+    axis = _normalize_axis(axis, a.ndim)
+    shape = list(a.shape)
+    view = broadcast_to(expand_dims(a, axis + 1), tuple(shape[: axis + 1] + [r] + shape[axis + 1 :]))
+    shape[axis] *= r
+    return reshape(view.copy(), tuple(shape))
+
+
+def _tri_mask(N, M, k):
+    """``mask[i, j] = j - i <= k`` from two broadcast ranges (no host data)."""
+    from ._creation import arange
+    from ._ufunc import less_equal, subtract
+
+    rows = reshape(arange(N), (N, 1))
+    cols = arange(M)
+    return less_equal(subtract(cols, rows), k)
+
+
+def tri(N, M=None, k=0, dtype=float, like=None):
+    _fallback.record_native("tri")
+    M = N if M is None else M
+    return _tri_mask(N, M, k).astype(dtype)
+
+
+def tril(m, k=0):
+    m = _asarray(m)
+    if m.ndim < 2:
+        return _fallback.call("tril (1-d)", _np.tril, (m,), {"k": k})
+    _fallback.record_native("tril")
+    return where(_tri_mask(m.shape[-2], m.shape[-1], k), m, _np.zeros((), m.dtype).item())
+
+
+def triu(m, k=0):
+    m = _asarray(m)
+    if m.ndim < 2:
+        return _fallback.call("triu (1-d)", _np.triu, (m,), {"k": k})
+    _fallback.record_native("triu")
+    return where(_tri_mask(m.shape[-2], m.shape[-1], k - 1), _np.zeros((), m.dtype).item(), m)
+
+
+def diag(v, k=0):
+    """The k-th diagonal of a 2-d array, or a 2-d array with 1-d ``v`` on it."""
+    v = _asarray(v)
+    if v.ndim == 2:
+        from ._index import diagonal
+
+        return diagonal(v, k)
+    if v.ndim != 1:
+        raise ValueError("Input must be 1- or 2-d.")
+    _fallback.record_native("diag")
+    n = v.shape[0] + abs(k)
+    out = ndarray((n * n,), v.dtype)
+    _ext.fill(out._store, _np.zeros((), v.dtype).item())
+    if v.shape[0]:
+        start = k if k >= 0 else -k * n
+        _assign(out._store.slice(0, start, start + (v.shape[0] - 1) * (n + 1) + 1, n + 1), v.dtype, v)
+    return reshape(out, (n, n))
+
+
+def meshgrid(*xi, copy=True, sparse=False, indexing="xy"):
+    if indexing not in ("xy", "ij"):
+        raise ValueError("Valid values for `indexing` are 'xy' and 'ij'.")
+    _fallback.record_native("meshgrid")
+    arrays = [ravel(_asarray(x)) for x in xi]
+    ndim = len(arrays)
+    shapes = [(1,) * i + (-1,) + (1,) * (ndim - i - 1) for i in range(ndim)]
+    if indexing == "xy" and ndim > 1:
+        shapes[0], shapes[1] = (1, -1) + shapes[0][2:], (-1, 1) + shapes[1][2:]
+    out = [reshape(x, s) for x, s in zip(arrays, shapes)]
+    if not sparse:
+        out = list(broadcast_arrays(*out))
+    if copy:
+        out = [x.copy() for x in out]
+    return tuple(out)
 
 
 def roll(a, shift, axis=None):
