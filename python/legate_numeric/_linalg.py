@@ -110,3 +110,43 @@ def trace(a, offset=0, axis1=0, axis2=1, dtype=None, out=None):
 
     _fallback.record_native("trace")
     return _sum(diagonal(_asarray(a), offset, axis1, axis2), axis=-1, dtype=dtype, out=out)
+
+
+def tensordot(a, b, axes=2):
+    """Sums products over the given axes: the axes are moved into place (views), the
+    arrays reshaped to matrices, and one ``matmul`` does the work."""
+    import numbers
+
+    a, b = _asarray(a), _asarray(b)
+    if isinstance(axes, numbers.Integral):
+        n = int(axes)
+        if n < 0 or n > min(a.ndim, b.ndim):
+            raise ValueError("tensordot: axes exceeds the arrays' dimensions")
+        axes_a, axes_b = list(range(a.ndim - n, a.ndim)), list(range(n))
+    else:
+        axes_a, axes_b = axes
+        axes_a = [axes_a] if isinstance(axes_a, numbers.Integral) else list(axes_a)
+        axes_b = [axes_b] if isinstance(axes_b, numbers.Integral) else list(axes_b)
+    if len(axes_a) != len(axes_b):
+        raise ValueError("shape-mismatch for sum")
+    axes_a = [x % a.ndim if a.ndim else x for x in axes_a]
+    axes_b = [x % b.ndim if b.ndim else x for x in axes_b]
+    for x, y in zip(axes_a, axes_b):
+        if a.shape[x] != b.shape[y]:
+            raise ValueError("shape-mismatch for sum")
+    _fallback.record_native("tensordot")
+    free_a = [i for i in range(a.ndim) if i not in axes_a]
+    free_b = [i for i in range(b.ndim) if i not in axes_b]
+    k = 1
+    for x in axes_a:
+        k *= a.shape[x]
+    m = 1
+    for i in free_a:
+        m *= a.shape[i]
+    n = 1
+    for i in free_b:
+        n *= b.shape[i]
+    a2 = a.transpose(free_a + axes_a).reshape(m, k)
+    b2 = b.transpose(axes_b + free_b).reshape(k, n)
+    shape = tuple(a.shape[i] for i in free_a) + tuple(b.shape[i] for i in free_b)
+    return matmul(a2, b2).reshape(shape)

@@ -87,3 +87,19 @@ def test_repeat(r, axis, dtype):
 def test_repeat_negative_count_raises():
     with pytest.raises(ValueError):
         lnp.repeat(lnp.arange(3), -1)
+
+
+@pytest.mark.parametrize(
+    "sa,sb,axes",
+    [((3, 4), (4, 5), 1), ((2, 3, 4), (3, 4, 5), 2), ((2, 3), (2, 3), 2), ((3,), (3,), 1),
+     ((2, 3, 4), (4, 3, 2), ([1, 2], [1, 0])), ((3, 2), (5,), 0), ((4, 3), (3, 4), ([0], [1]))],
+)
+@pytest.mark.parametrize("dtype", ["float64", "int64", "complex128"])
+def test_tensordot(sa, sb, axes, dtype):
+    a, b = make(dtype, sa), make(dtype, sb, salt=1)
+    check(lnp.tensordot(lnp.array(a), lnp.array(b), axes), np.tensordot(a, b, axes))
+
+
+def test_tensordot_shape_mismatch():
+    with pytest.raises(ValueError):
+        lnp.tensordot(lnp.ones((2, 3)), lnp.ones((4, 5)), 1)
