@@ -252,7 +252,18 @@ pub(crate) fn run_point(op: &OpShared, color: &Point, color_index: u64, pieces: 
     let (mut inputs, mut outputs, mut reductions): (Stores, Stores, Stores) = Default::default();
     let mut private: SmallVec<[(usize, Rect, Buffer); 2]> = SmallVec::new();
     let mut output_args: SmallVec<[usize; 4]> = SmallVec::new();
-    let mut failure: Option<String> = None;
+    // An input written by a failed task whose error nobody was told of yet: this task
+    // fails with the same error (so it reaches whoever reads a result computed from
+    // it), without running.
+    let mut failure: Option<String> = op.args.iter().filter(|a| a.role == Role::Input).find_map(|a| {
+        let poison = a.store.storage().poison.lock().unwrap_or_else(|e| e.into_inner());
+        let (producer, err) = poison.as_ref()?;
+        let unreported = op.errors.lock().unwrap_or_else(|e| e.into_inner()).iter().any(|(id, _)| id == producer);
+        match err {
+            LegateError::TaskFailed { message, .. } if *producer != op.op_id && unreported => Some(message.clone()),
+            _ => None,
+        }
+    });
     for (i, (arg, piece)) in op.args.iter().zip(pieces).enumerate() {
         let rect = match piece {
             Piece::Rect(r) => *r,
@@ -355,8 +366,17 @@ pub(crate) fn run_point(op: &OpShared, color: &Point, color_index: u64, pieces: 
         }
         failure = pd.error.take();
     }
-    if let Some(msg) = failure {
-        op.fail(color, msg);
+    match failure {
+        Some(msg) => op.fail(color, msg),
+        None => {
+            // A successful later write replaces what a failed task left behind.
+            for arg in op.args.iter().filter(|a| a.role == Role::Output) {
+                let mut poison = arg.store.storage().poison.lock().unwrap_or_else(|e| e.into_inner());
+                if poison.as_ref().is_some_and(|(producer, _)| *producer < op.op_id) {
+                    *poison = None;
+                }
+            }
+        }
     }
     if !private.is_empty() {
         let mut deposits = op.reductions.lock().unwrap_or_else(|e| e.into_inner());

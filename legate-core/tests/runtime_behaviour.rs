@@ -1042,3 +1042,34 @@ fn key_partition_is_preferred_when_aligned_with_a_fresh_output() {
     let seen = probe(&rt, &lib, &[&b]);
     assert_eq!(seen.iter().map(|s| s.inputs[0].clone()).collect::<Vec<_>>(), vec![r1(0, 8), r1(8, 16)]);
 }
+
+/// A task reading a store whose producer failed fails with the producer's error, and a
+/// later successful write of the store clears that state.
+#[test]
+fn failures_reach_results_computed_from_failed_stores() {
+    use legate_core::{Task, TaskContext, TaskError};
+    struct Fails;
+    impl Task for Fails {
+        const TASK_ID: u32 = 900;
+        const NAME: &'static str = "fails";
+        fn cpu(_ctx: &mut TaskContext) -> Result<(), TaskError> {
+            Err(TaskError::new("the producer failed"))
+        }
+    }
+    let rt = legate_core::Runtime::new(legate_core::Config { cpus: 2, min_cpu_chunk: 2, ..legate_core::Config::legate_defaults() }).unwrap();
+    let lib = rt.create_library("poison");
+    rt.register_task::<Fails>(&lib).unwrap();
+    let a = rt.create_store(legate_core::Type::Float64, &[8]).unwrap();
+    let b = rt.create_store(legate_core::Type::Float64, &[8]).unwrap();
+    let mut t = rt.create_auto_task(&lib, Fails::TASK_ID);
+    t.add_output(&a);
+    t.execute().unwrap();
+    rt.issue_copy(&b, &a).unwrap();
+    let err = rt.read_store::<f64>(&b).unwrap_err();
+    assert!(err.to_string().contains("the producer failed"), "{err}");
+    // Overwrite `a` successfully: reading it (and copies of it) works again.
+    let _ = rt.issue_execution_fence(true);
+    rt.issue_fill(&a, 2.0f64).unwrap();
+    rt.issue_copy(&b, &a).unwrap();
+    assert_eq!(rt.read_store::<f64>(&b).unwrap().iter().copied().collect::<Vec<_>>(), vec![2.0; 8]);
+}

@@ -521,11 +521,6 @@ def test_integer_power_negative_exponent_raises(dtype):
         float(lnp.power(lnp.array(a_np), -1)[1])
 
 
-@pytest.mark.xfail(
-    reason="bug (core runtime): a task that reads a failed store does not fail; the sum of a failed "
-    "int ** -1 silently gives 0 instead of raising ValueError when read",
-    strict=True,
-)
 def test_failed_task_error_reaches_dependent_results():
     a = lnp.array(np.array([1, 2, 3]))
     with pytest.raises(ValueError):
