@@ -28,6 +28,8 @@ pub(crate) const RANDOM: u32 = 20;
 pub(crate) const SCAN: u32 = 21;
 pub(crate) const ARG_AXIS: u32 = 22;
 pub(crate) const ARG_FIND: u32 = 23;
+pub(crate) const CHOLESKY: u32 = 30;
+pub(crate) const SOLVE: u32 = 31;
 
 /// One operand of a binary operation: an array (already broadcast to the output's
 /// shape) or a scalar of the operation's type.
@@ -62,6 +64,8 @@ impl Numeric {
         rt.register_task::<tasks::scan::ScanTask>(&lib)?;
         rt.register_task::<tasks::argreduce::ArgAxisTask>(&lib)?;
         rt.register_task::<tasks::argreduce::ArgFindTask>(&lib)?;
+        rt.register_task::<tasks::factor::CholeskyTask>(&lib)?;
+        rt.register_task::<tasks::factor::SolveTask>(&lib)?;
         tasks::index::register(rt, &lib)?;
         Ok(Numeric { rt: rt.clone(), lib })
     }
@@ -431,6 +435,36 @@ impl Numeric {
         let o = t.add_output(&view);
         t.add_alignment(i, o);
         t.add_broadcast(i, Some(&[axis]));
+        t.execute()
+    }
+
+    /// `out = cholesky(a)`: the lower factor of the square 2-d `a`, on one point.
+    pub fn cholesky(&self, a: &LogicalStore, out: &LogicalStore) -> Result<()> {
+        let (sa, so) = (a.shape(), out.shape());
+        if sa.ndim() != 2 || sa[0] != sa[1] || sa != so {
+            return Err(LegateError::ShapeMismatch(format!("cholesky: shapes {sa} -> {so} do not match")));
+        }
+        let mut t = self.rt.create_auto_task(&self.lib, CHOLESKY);
+        let i = t.add_input(a);
+        let o = t.add_output(out);
+        t.add_broadcast(i, None);
+        t.add_broadcast(o, None);
+        t.execute()
+    }
+
+    /// `out = solve(a, b)`: `a` square 2-d, `b` and `out` 1-d or 2-d, on one point.
+    pub fn solve(&self, a: &LogicalStore, b: &LogicalStore, out: &LogicalStore) -> Result<()> {
+        let (sa, sb, so) = (a.shape(), b.shape(), out.shape());
+        if sa.ndim() != 2 || sa[0] != sa[1] || !(1..=2).contains(&sb.ndim()) || sb[0] != sa[0] || sb != so {
+            return Err(LegateError::ShapeMismatch(format!("solve: shapes {sa}, {sb} -> {so} do not match")));
+        }
+        let mut t = self.rt.create_auto_task(&self.lib, SOLVE);
+        let ia = t.add_input(a);
+        let ib = t.add_input(b);
+        let o = t.add_output(out);
+        t.add_broadcast(ia, None);
+        t.add_broadcast(ib, None);
+        t.add_broadcast(o, None);
         t.execute()
     }
 }

@@ -26,6 +26,7 @@ fn _legate(m: &Bound<'_, PyModule>) -> PyResult<()> {
     numeric::register(m)?;
     numeric::register_more(m)?;
     numeric::register_extra(m)?;
+    numeric::register_factor(m)?;
     index::register_index(m)?;
     Ok(())
 }

@@ -168,3 +168,27 @@ pub fn register_extra(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(arg_reduce_axis, m)?)?;
     Ok(())
 }
+
+/// `out = cholesky(a)` (lower factor), one point; errors carry a `LinAlgError:` marker.
+#[pyfunction]
+fn cholesky(a: &PyStore, out: &PyStore) -> PyResult<()> {
+    let n = numeric()?;
+    n.cholesky(&a.inner, &out.inner).py()?;
+    // NumPy raises eagerly: wait for the one point so its error surfaces here.
+    n.runtime().wait_store(&out.inner).py()
+}
+
+/// `out = solve(a, b)`, one point; errors carry a `LinAlgError:` marker.
+#[pyfunction]
+fn solve(a: &PyStore, b: &PyStore, out: &PyStore) -> PyResult<()> {
+    let n = numeric()?;
+    n.solve(&a.inner, &b.inner, &out.inner).py()?;
+    n.runtime().wait_store(&out.inner).py()
+}
+
+/// Dense factorizations: Cholesky and solve.
+pub fn register_factor(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(cholesky, m)?)?;
+    m.add_function(wrap_pyfunction!(solve, m)?)?;
+    Ok(())
+}

@@ -4,6 +4,7 @@
 pub mod argreduce;
 pub mod binary;
 pub mod convert;
+pub mod factor;
 pub mod index;
 pub mod loops;
 pub mod matmul;

@@ -1,0 +1,133 @@
+//! Dense factorizations on one point: Cholesky (`L` with `A = L L^H`) and `solve`
+//! (`A X = B` by LU with partial pivoting), both with the `faer` crate. Every argument
+//! is broadcast, so the tile is the whole store. Failures carry a `LinAlgError:` marker
+//! that the Python layer maps to `numpy.linalg.LinAlgError`.
+
+use faer::linalg::solvers::Solve;
+use faer::{Mat, MatMut, MatRef, Side};
+use legate_core::{Element, PhysicalStore, Task, TaskContext, TaskError};
+use num_complex::Complex64 as C64;
+
+pub struct CholeskyTask;
+pub struct SolveTask;
+
+/// `(rows, cols, row stride, col stride)` in elements; a 1-d store is one column.
+fn dims<T: Element>(s: &PhysicalStore) -> Result<(usize, usize, isize, isize), TaskError> {
+    let (sh, st) = (s.shape(), s.strides());
+    let e = T::SIZE as i64;
+    match sh.len() {
+        1 => Ok((sh[0], 1, (st[0] / e) as isize, 1)),
+        2 => Ok((sh[0], sh[1], (st[0] / e) as isize, (st[1] / e) as isize)),
+        n => Err(TaskError::new(format!("factor: {n}-d operand not supported"))),
+    }
+}
+
+fn check_type<T: Element>(stores: &[&PhysicalStore]) -> Result<(), TaskError> {
+    for s in stores {
+        if s.type_code() != Some(T::CODE) {
+            return Err(TaskError::new("factor operands must have one dtype"));
+        }
+    }
+    Ok(())
+}
+
+/// # Safety
+/// `s` must be a valid, non-empty tile of `T` with `dims`.
+unsafe fn view<'a, T: Element>(s: &PhysicalStore, d: (usize, usize, isize, isize)) -> MatRef<'a, T> {
+    unsafe { MatRef::from_raw_parts(s.ptr() as *const T, d.0, d.1, d.2, d.3) }
+}
+
+/// # Safety
+/// `s` must be a valid, non-empty output tile of `T` with `dims`, aliasing no input.
+unsafe fn view_mut<'a, T: Element>(s: &PhysicalStore, d: (usize, usize, isize, isize)) -> MatMut<'a, T> {
+    unsafe { MatMut::from_raw_parts_mut(s.ptr() as *mut T, d.0, d.1, d.2, d.3) }
+}
+
+fn cholesky_typed<T: Element + faer::traits::ComplexField + Copy>(ctx: &TaskContext) -> Result<(), TaskError> {
+    let (a, l) = (ctx.input(0)?, ctx.output(0)?);
+    check_type::<T>(&[&a, &l])?;
+    let (da, dl) = (dims::<T>(&a)?, dims::<T>(&l)?);
+    if da.0 != da.1 || (da.0, da.1) != (dl.0, dl.1) {
+        return Err(TaskError::new("cholesky: shapes do not match"));
+    }
+    let n = da.0;
+    if n == 0 {
+        return Ok(());
+    }
+    // SAFETY: both tiles are whole, valid, non-empty stores; L is the output.
+    let (av, mut lv) = unsafe { (view::<T>(&a, da), view_mut::<T>(&l, dl)) };
+    let llt = av.llt(Side::Lower).map_err(|_| TaskError::new("LinAlgError: Matrix is not positive definite"))?;
+    let f = llt.L();
+    let zero = T::zero_impl();
+    for j in 0..n {
+        for i in 0..n {
+            lv[(i, j)] = if i >= j { f[(i, j)] } else { zero };
+        }
+    }
+    Ok(())
+}
+
+fn solve_typed<T: Element + faer::traits::ComplexField + Copy>(ctx: &TaskContext) -> Result<(), TaskError> {
+    let (a, b, x) = (ctx.input(0)?, ctx.input(1)?, ctx.output(0)?);
+    check_type::<T>(&[&a, &b, &x])?;
+    let (da, db, dx) = (dims::<T>(&a)?, dims::<T>(&b)?, dims::<T>(&x)?);
+    if da.0 != da.1 || db.0 != da.0 || (db.0, db.1) != (dx.0, dx.1) {
+        return Err(TaskError::new("solve: shapes do not match"));
+    }
+    let n = da.0;
+    if n == 0 {
+        return Ok(());
+    }
+    // SAFETY: all tiles are whole, valid, non-empty stores; X is the output.
+    let (av, bv, mut xv) = unsafe { (view::<T>(&a, da), view::<T>(&b, db), view_mut::<T>(&x, dx)) };
+    let lu = av.partial_piv_lu();
+    let u = lu.U();
+    let zero = T::zero_impl();
+    for i in 0..n {
+        if u[(i, i)] == zero {
+            return Err(TaskError::new("LinAlgError: Singular matrix"));
+        }
+    }
+    if db.1 == 0 {
+        return Ok(());
+    }
+    let mut sol: Mat<T> = Mat::zeros(db.0, db.1);
+    sol.copy_from(bv);
+    lu.solve_in_place(&mut sol);
+    xv.copy_from(&sol);
+    Ok(())
+}
+
+fn dispatch(ctx: &TaskContext, chol: bool) -> Result<(), TaskError> {
+    use legate_core::abi::TypeCode::*;
+    let code = ctx.output(0)?.type_code();
+    match (code, chol) {
+        (Some(Float32), true) => cholesky_typed::<f32>(ctx),
+        (Some(Float64), true) => cholesky_typed::<f64>(ctx),
+        (Some(Complex128), true) => cholesky_typed::<C64>(ctx),
+        (Some(Float32), false) => solve_typed::<f32>(ctx),
+        (Some(Float64), false) => solve_typed::<f64>(ctx),
+        (Some(Complex128), false) => solve_typed::<C64>(ctx),
+        (other, _) => Err(TaskError::new(format!("factor does not support {other:?}"))),
+    }
+}
+
+impl Task for CholeskyTask {
+    const TASK_ID: u32 = crate::CHOLESKY;
+    const NAME: &'static str = "cholesky";
+
+    /// Output 0: L (whole); input 0: A (whole).
+    fn cpu(ctx: &mut TaskContext) -> Result<(), TaskError> {
+        dispatch(ctx, true)
+    }
+}
+
+impl Task for SolveTask {
+    const TASK_ID: u32 = crate::SOLVE;
+    const NAME: &'static str = "solve";
+
+    /// Output 0: X (whole); inputs: A, B (whole).
+    fn cpu(ctx: &mut TaskContext) -> Result<(), TaskError> {
+        dispatch(ctx, false)
+    }
+}
