@@ -24,9 +24,6 @@ fn _legate(m: &Bound<'_, PyModule>) -> PyResult<()> {
     store::register(m)?;
     abi::register(m)?;
     numeric::register(m)?;
-    numeric::register_more(m)?;
-    numeric::register_extra(m)?;
-    numeric::register_factor(m)?;
     index::register_index(m)?;
     Ok(())
 }

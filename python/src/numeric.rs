@@ -96,16 +96,6 @@ fn matmul(a: &PyStore, b: &PyStore, out: &PyStore) -> PyResult<()> {
     numeric()?.matmul(&a.inner, &b.inner, &out.inner).py()
 }
 
-pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add_function(wrap_pyfunction!(unary, m)?)?;
-    m.add_function(wrap_pyfunction!(binary, m)?)?;
-    m.add_function(wrap_pyfunction!(convert, m)?)?;
-    m.add_function(wrap_pyfunction!(arange, m)?)?;
-    m.add_function(wrap_pyfunction!(reduce_all, m)?)?;
-    m.add_function(wrap_pyfunction!(reduce_axes, m)?)?;
-    m.add_function(wrap_pyfunction!(matmul, m)?)?;
-    Ok(())
-}
 
 /// `out = where(cond, x, y)`: `x`/`y` stores of `out`'s shape and type, or numbers.
 #[pyfunction]
@@ -121,11 +111,6 @@ fn reshape_copy(input: &PyStore, out: &PyStore) -> PyResult<()> {
     numeric()?.reshape(&input.inner, &out.inner).py()
 }
 
-pub fn register_more(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add_function(wrap_pyfunction!(select, m)?)?;
-    m.add_function(wrap_pyfunction!(reshape_copy, m)?)?;
-    Ok(())
-}
 
 /// Fills `out` with random numbers: `dist` is "uniform", "normal" or "integers";
 /// `a`/`b` are low/high, loc/scale (floats) or low/range (integers, as u64 bits).
@@ -160,14 +145,6 @@ fn arg_reduce_axis(argmax: bool, input: &PyStore, axis: usize, out: &PyStore) ->
     numeric()?.arg_reduce_axis(argmax, &input.inner, axis, &out.inner).py()
 }
 
-/// Random numbers, scans and arg-reductions.
-pub fn register_extra(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add_function(wrap_pyfunction!(random_fill, m)?)?;
-    m.add_function(wrap_pyfunction!(scan, m)?)?;
-    m.add_function(wrap_pyfunction!(arg_reduce_all, m)?)?;
-    m.add_function(wrap_pyfunction!(arg_reduce_axis, m)?)?;
-    Ok(())
-}
 
 /// `out = cholesky(a)` (lower factor), one point; errors carry a `LinAlgError:` marker.
 #[pyfunction]
@@ -186,8 +163,21 @@ fn solve(a: &PyStore, b: &PyStore, out: &PyStore) -> PyResult<()> {
     n.runtime().wait_store(&out.inner).py()
 }
 
-/// Dense factorizations: Cholesky and solve.
-pub fn register_factor(m: &Bound<'_, PyModule>) -> PyResult<()> {
+/// Every numeric function of the extension.
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(unary, m)?)?;
+    m.add_function(wrap_pyfunction!(binary, m)?)?;
+    m.add_function(wrap_pyfunction!(convert, m)?)?;
+    m.add_function(wrap_pyfunction!(arange, m)?)?;
+    m.add_function(wrap_pyfunction!(reduce_all, m)?)?;
+    m.add_function(wrap_pyfunction!(reduce_axes, m)?)?;
+    m.add_function(wrap_pyfunction!(matmul, m)?)?;
+    m.add_function(wrap_pyfunction!(select, m)?)?;
+    m.add_function(wrap_pyfunction!(reshape_copy, m)?)?;
+    m.add_function(wrap_pyfunction!(random_fill, m)?)?;
+    m.add_function(wrap_pyfunction!(scan, m)?)?;
+    m.add_function(wrap_pyfunction!(arg_reduce_all, m)?)?;
+    m.add_function(wrap_pyfunction!(arg_reduce_axis, m)?)?;
     m.add_function(wrap_pyfunction!(cholesky, m)?)?;
     m.add_function(wrap_pyfunction!(solve, m)?)?;
     Ok(())
