@@ -228,6 +228,30 @@ fn has_reader(args: &[LaunchArg], a: usize) -> bool {
     args.iter().enumerate().any(|(b, x)| b != a && x.store.same_storage(&args[a].store) && x.role == Role::Input)
 }
 
+/// Single-point launches touching at most this many bytes may run on the submitting
+/// thread (see [`runs_inline`]).
+const INLINE_MAX_BYTES: u64 = 1 << 20;
+
+/// Whether a launch runs inline on the submitting thread: one point, small pieces, no
+/// unbound output, not profiled, and no unfinished task touches any storage it uses.
+/// Such a task has no dependences, and later tasks need none on it (it is done before
+/// they are submitted), so nothing is recorded in the access lists. This is what
+/// keeps a loop of small operations at a microsecond or two each.
+fn runs_inline(args: &[LaunchArg], shapes: &[Option<Point>], pieces: &Pieces, profiled: bool) -> bool {
+    if pieces.len() != 1 || profiled || shapes.iter().any(|s| s.is_none()) {
+        return false;
+    }
+    let mut bytes = 0u64;
+    for (arg, (piece, _)) in args.iter().zip(&pieces[0]) {
+        let Piece::Rect(rect) = piece else { return false };
+        bytes += rect.volume() * arg.store.ty().size().unwrap_or(0) as u64;
+        if bytes > INLINE_MAX_BYTES || !arg.store.storage().accesses.lock().unwrap_or_else(|e| e.into_inner()).settle() {
+            return false;
+        }
+    }
+    true
+}
+
 /// Lowers a launch to point tasks and submits them; returns the operation id (and its
 /// nodes when the caller will wait for them).
 fn launch(t: TaskLaunch) -> Result<(u64, Vec<Arc<TaskNode>>)> {
@@ -342,6 +366,16 @@ fn launch(t: TaskLaunch) -> Result<(u64, Vec<Arc<TaskNode>>)> {
         points: launch.colors.volume(),
         args: t.args.iter().map(|a| (a.store.storage().id(), privilege(a.role))).collect(),
     });
+
+    if runs_inline(&t.args, &shapes, &pieces, inner.profiler.is_some()) {
+        drop(log);
+        // Nothing it touches is in flight, so it has no dependences: run it here, now.
+        // A small task costs less than handing it to a worker and waking one.
+        let ctx = crate::executor::WorkerContext { proc_id: 0, kind, num_threads: 1, pool: None };
+        let row: Vec<Piece> = pieces.into_iter().next().expect("one point").into_iter().map(|(p, _)| p).collect();
+        run_point(&shared, &Point::delinearize(0, &launch.colors), 0, &row, &ctx);
+        return Ok((op_id, Vec::new()));
+    }
 
     // Dependences on earlier operations.
     let mut nodes = Vec::with_capacity(pieces.len());

@@ -77,6 +77,16 @@ impl AccessList {
         self.entries.push(access);
     }
 
+    /// Whether every recorded access has finished; if so, forgets them (no later task
+    /// needs an edge to a finished one).
+    pub(crate) fn settle(&mut self) -> bool {
+        if self.entries.iter().all(|e| e.node.is_done()) {
+            self.entries.clear();
+            return true;
+        }
+        false
+    }
+
     /// Tasks that may still write the storage (a reader of its contents waits for these).
     pub(crate) fn pending_writers(&self) -> Vec<Arc<TaskNode>> {
         self.entries

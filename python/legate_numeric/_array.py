@@ -14,6 +14,7 @@ import operator
 import numpy as _np
 
 from legate import _legate as _ext
+from legate._legate import fast as _fast
 
 from . import _fallback
 
@@ -273,6 +274,9 @@ class ndarray:
         return view
 
     def __setitem__(self, key, value):
+        _fast.setitem(self, key, value)  # `a[...] = b` in Rust; the rest in `_setitem`
+
+    def _setitem(self, key, value):
         store = self._basic_view(key)
         if store is None:
             from ._index import setitem
@@ -460,6 +464,9 @@ def _normalize_axis(axis, ndim):
     if not -ndim <= axis < max(ndim, 1) or (ndim == 0 and axis not in (0, -1)):
         raise _np.exceptions.AxisError(axis, ndim)
     return axis + ndim if axis < 0 else axis
+
+
+_fast.set_array_type(ndarray)
 
 
 def _assign(store, dtype, value):

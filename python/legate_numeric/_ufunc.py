@@ -13,6 +13,7 @@ import numbers
 import numpy as _np
 
 from legate import _legate as _ext
+from legate._legate import fast as _fast
 
 from . import _fallback
 from ._array import _dtype_name, _empty, ndarray
@@ -111,7 +112,14 @@ class ufunc:
     def __repr__(self):
         return f"<legate_numeric ufunc '{self.__name__}'>"
 
-    def __call__(self, *args, out=None, where=True, dtype=None, casting="same_kind", **kwargs):
+    def __call__(self, *args, **kwargs):
+        if not kwargs and len(args) == self.nin:
+            # The hot path: straight to Rust, which comes back to `_call` when the
+            # loop for these operand types is not known yet.
+            return _fast.binary(self, *args) if self.nin == 2 else _fast.unary(self, *args)
+        return self._call(*args, **kwargs)
+
+    def _call(self, *args, out=None, where=True, dtype=None, casting="same_kind", **kwargs):
         if len(args) > self.nin:
             if out is not None:
                 raise TypeError(f"{self.__name__}: cannot specify 'out' as both a positional and keyword argument")
@@ -138,6 +146,8 @@ class ufunc:
         loop, _ = _resolve(self._np, (key, None if dtype is None else _np.dtype(dtype)))
         if loop[0] == _F16:
             return self._via_float32((arr,), loop, out)
+        if out is None and dtype is None and scalar is None and arr.dtype is loop[0]:
+            _fast.remember_unary(self, arr.dtype, _dtype_name(loop[0]), loop[1], _dtype_name(loop[1]))
         src = _cast(arr, loop[0])
         result, user_out = _prepare_out(out, arr.shape, loop[1], self.__name__)
         store = src._store
@@ -157,6 +167,9 @@ class ufunc:
             return self._via_float32((a if arr_a is None else arr_a, b if arr_b is None else arr_b), loop, out)
         if loop[0] != loop[1]:
             return _fallback.call(f"{self.__name__} (mixed loop {loop})", self._np, (a, b), {"out": out})
+        if dtype is None and self._fast_loop(arr_a, ka, loop) and self._fast_loop(arr_b, kb, loop):
+            # Same operand types next time: Rust launches this loop directly.
+            _fast.remember_binary(self, ka, kb, loop_name, loop[2], _dtype_name(loop[2]))
         shape_a = arr_a.shape if arr_a is not None else ()
         shape_b = arr_b.shape if arr_b is not None else ()
         if shape_a == shape_b or arr_b is None:
@@ -186,6 +199,14 @@ class ufunc:
             operands.append(store)
         _ext.binary(self.__name__, operands[0], operands[1], result._store, loop_name)
         return _finish(result, user_out)
+
+    def _fast_loop(self, arr, key, loop) -> bool:
+        """Whether an operand of type `key` needs no work before `loop` runs: an array
+        of the loop's type, or a Python float or int (converted in Rust, with NumPy's
+        range check). `power` with a number keeps NumPy's special exponents here."""
+        if arr is not None:
+            return arr.dtype is loop[0]
+        return (key is float or key is int) and self.__name__ != "power"
 
     def _via_float32(self, operands, loop, out):
         """A float16 loop, computed as NumPy does: operands rounded to float16, the
@@ -308,12 +329,14 @@ def _install_operators():
     """Python operators of ``ndarray`` call the ufuncs directly (no lookups per call)."""
     g = globals()
 
+    binary, unary = _fast.binary, _fast.unary
+
     def make(uf, reflected=False, inplace=False):
         if inplace:
-            return lambda self, other: uf(self, other, out=self)
+            return lambda self, other: binary(uf, self, other, self)
         if reflected:
-            return lambda self, other: uf(other, self)
-        return lambda self, other: uf(self, other)
+            return lambda self, other: binary(uf, other, self)
+        return lambda self, other: binary(uf, self, other)
 
     for name, uf in [
         ("add", "add"), ("sub", "subtract"), ("mul", "multiply"), ("truediv", "true_divide"),
@@ -327,10 +350,10 @@ def _install_operators():
     for name, uf in [("eq", "equal"), ("ne", "not_equal"), ("lt", "less"), ("le", "less_equal"),
                      ("gt", "greater"), ("ge", "greater_equal")]:
         setattr(ndarray, f"__{name}__", make(g[uf]))
-    ndarray.__neg__ = lambda self: g["negative"](self)
-    ndarray.__pos__ = lambda self: g["positive"](self)
-    ndarray.__abs__ = lambda self: g["absolute"](self)
-    ndarray.__invert__ = lambda self: g["invert"](self)
+    ndarray.__neg__ = lambda self: unary(g["negative"], self)
+    ndarray.__pos__ = lambda self: unary(g["positive"], self)
+    ndarray.__abs__ = lambda self: unary(g["absolute"], self)
+    ndarray.__invert__ = lambda self: unary(g["invert"], self)
 
 
 _install_operators()

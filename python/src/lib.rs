@@ -6,6 +6,7 @@
 
 mod abi;
 mod convert;
+mod fast;
 mod index;
 mod numeric;
 mod store;
@@ -25,5 +26,6 @@ fn _legate(m: &Bound<'_, PyModule>) -> PyResult<()> {
     abi::register(m)?;
     numeric::register(m)?;
     index::register_index(m)?;
+    fast::register(m)?;
     Ok(())
 }

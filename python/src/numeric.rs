@@ -7,7 +7,7 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use std::sync::OnceLock;
 
-fn numeric() -> PyResult<&'static Numeric> {
+pub(crate) fn numeric() -> PyResult<&'static Numeric> {
     static LIB: OnceLock<Numeric> = OnceLock::new();
     if let Some(n) = LIB.get() {
         return Ok(n);

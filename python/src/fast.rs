@@ -1,0 +1,291 @@
+//! The hot paths of `legate_numeric`, dispatched without a Python layer per call:
+//! operators and ufunc calls on arrays (and Python numbers) whose loop NumPy has
+//! already resolved once, and `a[...] = b`.
+//!
+//! The Python package resolves a ufunc's loop with NumPy's own rules the first time it
+//! meets a combination of operand types, then calls [`remember_binary`] /
+//! [`remember_unary`]. Later calls with the same operand types go straight from the
+//! operator to the kernel launch here. Anything else (casts, broadcasting, `out=` of
+//! another type, subclasses, NumPy scalars, ...) takes the Python path, which is the
+//! reference for the semantics.
+
+use crate::convert::IntoPy;
+use crate::numeric::numeric;
+use crate::store::PyStore;
+use legate_core::{LogicalStore, Scalar, Type};
+use legate_numeric::{BinaryOp, Operand, UnaryOp};
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyEllipsis, PyFloat, PyInt, PySlice, PyType};
+use pyo3::{ffi, intern};
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+/// `legate_numeric.ndarray`, registered by the package when it is imported.
+static ARRAY_TYPE: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+
+/// A resolved loop. The key objects are kept alive so their addresses stay unique.
+struct Loop<Op> {
+    op: Op,
+    ty: Type,
+    out_ty: Type,
+    out_dtype: Py<PyAny>,
+    _keys: Vec<Py<PyAny>>,
+}
+
+type Cache<Op> = Mutex<HashMap<(usize, usize, usize), std::sync::Arc<Loop<Op>>>>;
+
+static BINARY: std::sync::LazyLock<Cache<BinaryOp>> = std::sync::LazyLock::new(Default::default);
+static UNARY: std::sync::LazyLock<Cache<UnaryOp>> = std::sync::LazyLock::new(Default::default);
+
+/// An operand as the fast path sees it.
+enum Arg {
+    Array { store: LogicalStore, dtype: usize },
+    Float(f64),
+    Int(i64),
+}
+
+impl Arg {
+    /// `None` when the operand needs the Python path.
+    fn of(obj: &Bound<'_, PyAny>, array_type: &Bound<'_, PyType>) -> Option<Arg> {
+        let py = obj.py();
+        if obj.get_type().is(array_type) {
+            let store = obj.getattr(intern!(py, "_store")).ok()?;
+            let store = store.cast::<PyStore>().ok()?.get().inner.clone();
+            let dtype = obj.getattr(intern!(py, "dtype")).ok()?.as_ptr() as usize;
+            return Some(Arg::Array { store, dtype });
+        }
+        if obj.is_exact_instance_of::<PyFloat>() {
+            return obj.extract::<f64>().ok().map(Arg::Float);
+        }
+        if obj.is_exact_instance_of::<PyInt>() {
+            return obj.extract::<i64>().ok().map(Arg::Int);
+        }
+        None
+    }
+
+    /// The cache key: the array's dtype object, or the Python type of a number.
+    fn key(&self, py: Python<'_>) -> usize {
+        match self {
+            Arg::Array { dtype, .. } => *dtype,
+            Arg::Float(_) => py.get_type::<PyFloat>().as_ptr() as usize,
+            Arg::Int(_) => py.get_type::<PyInt>().as_ptr() as usize,
+        }
+    }
+
+    /// The operand for a loop on `ty`, or `None` if a number does not fit it exactly
+    /// as NumPy would convert it (the Python path then raises or converts).
+    fn operand(&self, ty: &Type) -> Option<Operand<'_>> {
+        Some(match self {
+            Arg::Array { store, .. } => Operand::Store(store),
+            Arg::Float(v) => Operand::Scalar(match ty {
+                Type::Float64 => Scalar::new(*v),
+                Type::Float32 => Scalar::new(*v as f32),
+                Type::Complex128 => Scalar::new(num_complex::Complex64::new(*v, 0.0)),
+                _ => return None,
+            }),
+            Arg::Int(v) => Operand::Scalar(int_scalar(*v, ty)?),
+        })
+    }
+
+    fn store(&self) -> Option<&LogicalStore> {
+        match self {
+            Arg::Array { store, .. } => Some(store),
+            _ => None,
+        }
+    }
+}
+
+/// A Python int as a scalar of `ty` when it is in range (NumPy 2 raises otherwise).
+fn int_scalar(v: i64, ty: &Type) -> Option<Scalar> {
+    Some(match ty {
+        Type::Int8 => Scalar::new(i8::try_from(v).ok()?),
+        Type::Int16 => Scalar::new(i16::try_from(v).ok()?),
+        Type::Int32 => Scalar::new(i32::try_from(v).ok()?),
+        Type::Int64 => Scalar::new(v),
+        Type::UInt8 => Scalar::new(u8::try_from(v).ok()?),
+        Type::UInt16 => Scalar::new(u16::try_from(v).ok()?),
+        Type::UInt32 => Scalar::new(u32::try_from(v).ok()?),
+        Type::UInt64 => Scalar::new(u64::try_from(v).ok()?),
+        // Exactly representable: the conversion NumPy does gives the same value.
+        Type::Float64 if v.unsigned_abs() <= 1 << 53 => Scalar::new(v as f64),
+        Type::Float32 if v.unsigned_abs() <= 1 << 24 => Scalar::new(v as f32),
+        _ => return None,
+    })
+}
+
+fn array_type(py: Python<'_>) -> Option<&Bound<'_, PyType>> {
+    ARRAY_TYPE.get(py).map(|t| t.bind(py))
+}
+
+/// A new `ndarray` around `store` (what `ndarray._wrap` does, without a Python frame).
+fn wrap<'py>(py: Python<'py>, cls: &Bound<'py, PyType>, store: LogicalStore, dtype: &Py<PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    // SAFETY: `cls` is a heap type defined in Python with `__slots__`; the generic
+    // allocator is what `object.__new__` uses for it. The result is a new reference.
+    let obj = unsafe { Bound::from_owned_ptr_or_err(py, ffi::PyType_GenericAlloc(cls.as_ptr() as *mut ffi::PyTypeObject, 0))? };
+    obj.setattr(intern!(py, "_store"), Bound::new(py, PyStore::new(store))?)?;
+    obj.setattr(intern!(py, "dtype"), dtype.bind(py))?;
+    Ok(obj)
+}
+
+/// `ndarray` for the fast paths.
+#[pyfunction]
+fn set_array_type(py: Python<'_>, cls: Bound<'_, PyType>) -> PyResult<()> {
+    ARRAY_TYPE.set(py, cls.unbind()).map_err(|_| PyValueError::new_err("the array type is already set"))
+}
+
+fn name_of(uf: &Bound<'_, PyAny>) -> PyResult<String> {
+    uf.getattr(intern!(uf.py(), "__name__"))?.extract()
+}
+
+/// Records that `uf(a, b)` with operand keys `ka`, `kb` (dtypes, or `float`/`int`)
+/// runs the loop `ty` -> `out_dtype` with no cast of array operands.
+#[pyfunction]
+fn remember_binary(uf: &Bound<'_, PyAny>, ka: &Bound<'_, PyAny>, kb: &Bound<'_, PyAny>, ty: &str, out_dtype: &Bound<'_, PyAny>, out: &str) -> PyResult<()> {
+    let name = name_of(uf)?;
+    let op = BinaryOp::from_name(&name).ok_or_else(|| PyValueError::new_err(format!("no native ufunc named '{name}'")))?;
+    let entry = Loop {
+        op,
+        ty: crate::convert::dtype(ty)?,
+        out_ty: crate::convert::dtype(out)?,
+        out_dtype: out_dtype.clone().unbind(),
+        _keys: vec![uf.clone().unbind(), ka.clone().unbind(), kb.clone().unbind()],
+    };
+    let key = (uf.as_ptr() as usize, ka.as_ptr() as usize, kb.as_ptr() as usize);
+    BINARY.lock().unwrap_or_else(|e| e.into_inner()).insert(key, std::sync::Arc::new(entry));
+    Ok(())
+}
+
+/// Records that `uf(a)` for dtype `ka` runs the loop `ty` -> `out_dtype` (`ka` is `ty`).
+#[pyfunction]
+fn remember_unary(uf: &Bound<'_, PyAny>, ka: &Bound<'_, PyAny>, ty: &str, out_dtype: &Bound<'_, PyAny>, out: &str) -> PyResult<()> {
+    let name = name_of(uf)?;
+    let op = UnaryOp::from_name(&name).ok_or_else(|| PyValueError::new_err(format!("no native ufunc named '{name}'")))?;
+    let entry = Loop {
+        op,
+        ty: crate::convert::dtype(ty)?,
+        out_ty: crate::convert::dtype(out)?,
+        out_dtype: out_dtype.clone().unbind(),
+        _keys: vec![uf.clone().unbind(), ka.clone().unbind()],
+    };
+    let key = (uf.as_ptr() as usize, ka.as_ptr() as usize, 0);
+    UNARY.lock().unwrap_or_else(|e| e.into_inner()).insert(key, std::sync::Arc::new(entry));
+    Ok(())
+}
+
+/// Whether `out` can take the result in place: an array of the loop's output dtype and
+/// the operation's shape that no operand overlaps except as the very same view.
+fn in_place_ok(out: &Arg, out_dtype: &Py<PyAny>, shape: &legate_core::Point, operands: &[&Arg]) -> bool {
+    let Arg::Array { store, dtype } = out else { return false };
+    if *dtype != out_dtype.as_ptr() as usize || store.shape() != *shape {
+        return false;
+    }
+    operands.iter().filter_map(|a| a.store()).all(|s| !s.same_storage(store) || (s.map() == store.map() && s.shape() == store.shape()))
+}
+
+/// `uf(a, b)` (or `uf(a, b, out=out)`): launched directly when the loop is known and
+/// no cast or broadcast is needed, else through `uf._call` (the Python path).
+#[pyfunction]
+#[pyo3(signature = (uf, a, b, out=None))]
+fn binary<'py>(uf: &Bound<'py, PyAny>, a: &Bound<'py, PyAny>, b: &Bound<'py, PyAny>, out: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
+    let py = uf.py();
+    if let Some(result) = try_binary(uf, a, b, out)? {
+        return Ok(result);
+    }
+    match out {
+        None => uf.call_method1(intern!(py, "_call"), (a, b)),
+        Some(o) => uf.call_method1(intern!(py, "_call"), (a, b, o)),
+    }
+}
+
+fn try_binary<'py>(uf: &Bound<'py, PyAny>, a: &Bound<'py, PyAny>, b: &Bound<'py, PyAny>, out: Option<&Bound<'py, PyAny>>) -> PyResult<Option<Bound<'py, PyAny>>> {
+    let py = uf.py();
+    let Some(cls) = array_type(py) else { return Ok(None) };
+    let (Some(x), Some(y)) = (Arg::of(a, cls), Arg::of(b, cls)) else { return Ok(None) };
+    let key = (uf.as_ptr() as usize, x.key(py), y.key(py));
+    let Some(l) = BINARY.lock().unwrap_or_else(|e| e.into_inner()).get(&key).cloned() else { return Ok(None) };
+    let shape = match (x.store(), y.store()) {
+        (Some(s), Some(t)) if s.shape() == t.shape() => s.shape(),
+        (Some(s), None) | (None, Some(s)) => s.shape(),
+        _ => return Ok(None),
+    };
+    let (Some(xa), Some(ya)) = (x.operand(&l.ty), y.operand(&l.ty)) else { return Ok(None) };
+    let n = numeric()?;
+    match out {
+        None => {
+            let result = n.runtime().create_store(l.out_ty.clone(), &shape.to_usize()).py()?;
+            n.binary(l.op, xa, ya, &result).py()?;
+            Ok(Some(wrap(py, cls, result, &l.out_dtype)?))
+        }
+        Some(o) => {
+            let Some(target) = Arg::of(o, cls) else { return Ok(None) };
+            if !in_place_ok(&target, &l.out_dtype, &shape, &[&x, &y]) {
+                return Ok(None);
+            }
+            n.binary(l.op, xa, ya, target.store().expect("an array")).py()?;
+            Ok(Some(o.clone()))
+        }
+    }
+}
+
+/// `uf(a)`: launched directly when the loop for `a`'s dtype is known, else through
+/// `uf._call` (the Python path).
+#[pyfunction]
+fn unary<'py>(uf: &Bound<'py, PyAny>, a: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    let py = uf.py();
+    if let Some(cls) = array_type(py) {
+        if let Some(x @ Arg::Array { .. }) = Arg::of(a, cls) {
+            let key = (uf.as_ptr() as usize, x.key(py), 0);
+            let hit = UNARY.lock().unwrap_or_else(|e| e.into_inner()).get(&key).cloned();
+            if let (Some(l), Some(store)) = (hit, x.store()) {
+                let n = numeric()?;
+                let result = n.runtime().create_store(l.out_ty.clone(), &store.shape().to_usize()).py()?;
+                n.unary(l.op, store, &result).py()?;
+                return wrap(py, cls, result, &l.out_dtype);
+            }
+        }
+    }
+    uf.call_method1(intern!(py, "_call"), (a,))
+}
+
+/// `a[key] = value`: for `key` `...` or `:` with `value` an array of `a`'s dtype and
+/// shape, or a Python number stored exactly, one copy or fill; else `a._setitem`.
+#[pyfunction]
+fn setitem(a: &Bound<'_, PyAny>, key: &Bound<'_, PyAny>, value: &Bound<'_, PyAny>) -> PyResult<()> {
+    let py = a.py();
+    let whole = key.is_instance_of::<PyEllipsis>()
+        || key.cast::<PySlice>().is_ok_and(|s| ["start", "stop", "step"].iter().all(|f| s.getattr(*f).is_ok_and(|v| v.is_none())));
+    if whole {
+        if let Some(cls) = array_type(py) {
+            if let Some(Arg::Array { store: dst, dtype }) = Arg::of(a, cls) {
+                let rt = numeric()?.runtime();
+                match Arg::of(value, cls) {
+                    Some(Arg::Array { store: src, dtype: src_dtype }) if src_dtype == dtype && src.shape() == dst.shape() => {
+                        return rt.issue_copy(&dst, &src).py();
+                    }
+                    Some(v @ (Arg::Float(_) | Arg::Int(_))) if matches!(dst.ty(), Type::Float64 | Type::Int64) => {
+                        if let Some(Operand::Scalar(s)) = v.operand(dst.ty()) {
+                            return rt.issue_fill(&dst, s).py();
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    a.call_method1(intern!(py, "_setitem"), (key, value)).map(|_| ())
+}
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    let fast = PyModule::new(m.py(), "fast")?;
+    fast.add_function(wrap_pyfunction!(set_array_type, &fast)?)?;
+    fast.add_function(wrap_pyfunction!(remember_binary, &fast)?)?;
+    fast.add_function(wrap_pyfunction!(remember_unary, &fast)?)?;
+    fast.add_function(wrap_pyfunction!(binary, &fast)?)?;
+    fast.add_function(wrap_pyfunction!(unary, &fast)?)?;
+    fast.add_function(wrap_pyfunction!(setitem, &fast)?)?;
+    m.add_submodule(&fast)?;
+    m.add("fast", fast)?;
+    Ok(())
+}
