@@ -28,7 +28,8 @@ test-rust: sysdeps
 	$(CARGO) test $(RUST_TEST_FLAGS) 2>&1 | tee target/rust-test.log; test $${PIPESTATUS[0]} -eq 0
 
 # Python tests: the driver, Jupyter and examples once; legate_numeric against NumPy
-# under 1, 2 and 4 processors (LEGATE_TEST=1 splits even tiny arrays).
+# under 1, 2 and 4 processors (LEGATE_TEST=1 splits even tiny arrays), then once with
+# the default chunk size (small arrays run as one inline task, the common case).
 test-python: build-python
 	$(VPY) -m pytest -q tests/python --ignore=tests/python/numeric
 	@if [ -d tests/python/numeric ]; then \
@@ -36,6 +37,8 @@ test-python: build-python
 			echo "legate_numeric tests with --cpus $$c"; \
 			LEGATE_TEST=1 LEGATE_CONFIG="--cpus $$c" $(VPY) -m pytest -q tests/python/numeric || exit 1; \
 		done; \
+		echo "legate_numeric tests with --cpus 2 and the default chunk size"; \
+		LEGATE_CONFIG="--cpus 2" $(VPY) -m pytest -q tests/python/numeric || exit 1; \
 	fi
 
 build: sysdeps

@@ -62,7 +62,7 @@ impl<'a> PhysicalStore<'a> {
     }
 
     pub fn volume(&self) -> usize {
-        self.shape().iter().product()
+        (0..self.ndim()).map(|d| (self.raw.hi[d] - self.raw.lo[d]).max(0) as usize).product()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -184,11 +184,12 @@ pub fn for_each_row(tiles: &[&PhysicalStore], mut f: impl FnMut(&[*mut u8], usiz
         return;
     }
     let nd = shape.len();
-    let inner: Vec<i64> = tiles.iter().map(|t| if nd == 0 { 0 } else { t.strides()[nd - 1] }).collect();
+    // Kernels call this once per task: keep the bookkeeping off the heap.
+    let inner: smallvec::SmallVec<[i64; 4]> = tiles.iter().map(|t| if nd == 0 { 0 } else { t.strides()[nd - 1] }).collect();
     let len = if nd == 0 { 1 } else { shape[nd - 1] };
     let outer = &shape[..nd.saturating_sub(1)];
-    let mut idx = vec![0usize; outer.len()];
-    let mut ptrs: Vec<*mut u8> = tiles.iter().map(|t| t.ptr()).collect();
+    let mut idx: smallvec::SmallVec<[usize; 6]> = smallvec::smallvec![0usize; outer.len()];
+    let mut ptrs: smallvec::SmallVec<[*mut u8; 4]> = tiles.iter().map(|t| t.ptr()).collect();
     loop {
         f(&ptrs, len, &inner);
         // Advance the outer index like an odometer, moving pointers by the strides.

@@ -48,6 +48,9 @@ pub struct Config {
     pub max_pending_exceptions: usize,
     /// Test mode (`LEGATE_TEST`): small chunks, so that even tiny stores are split.
     pub test: bool,
+    /// Run small single-point tasks on the submitting thread when nothing they touch
+    /// is in flight (`LEGATE_INLINE_SMALL_TASKS`, on by default).
+    pub inline_small_tasks: bool,
     /// Check that every rank issues the same operations (`LEGATE_CONSENSUS`).
     pub consensus: bool,
     /// Whether the machine's shape was detected rather than taken from the defaults.
@@ -179,6 +182,7 @@ impl Config {
             min_omp_chunk: 131072,
             min_gpu_chunk: 1048576,
             window_size: 1,
+            inline_small_tasks: true,
             max_pending_exceptions: 64,
             test: false,
             consensus: false,
@@ -265,6 +269,9 @@ impl Config {
         set!("LEGATE_MAX_PENDING_EXCEPTIONS" => max_pending_exceptions);
         if let Some(value) = var("LEGATE_TEST") {
             config.test = env_bool("LEGATE_TEST", &value)?;
+        }
+        if let Some(value) = var("LEGATE_INLINE_SMALL_TASKS") {
+            config.inline_small_tasks = env_bool("LEGATE_INLINE_SMALL_TASKS", &value)?;
         }
         if let Some(value) = var("LEGATE_CONSENSUS") {
             config.consensus = env_bool("LEGATE_CONSENSUS", &value)?;

@@ -22,13 +22,14 @@ use crate::solver::{self, Launch, SolverArg};
 use crate::store::{LogicalStore, StorePartition};
 use crate::task::Library;
 use legate_abi::{ReductionOp, VariantKind};
+use smallvec::SmallVec;
 use std::sync::Arc;
 
 struct LaunchArg {
     store: LogicalStore,
     role: Role,
     /// Manual tasks: the partition and an optional projection from launch point to color.
-    partition: Option<Partition>,
+    partition: Option<Box<Partition>>,
     projection: Option<Vec<usize>>,
 }
 
@@ -40,9 +41,10 @@ pub struct TaskLaunch {
     library: Library,
     task_id: u32,
     manual_launch: Option<Point>,
-    args: Vec<LaunchArg>,
+    // Inline storage: most launches have a few of each, and launching is a hot path.
+    args: SmallVec<[LaunchArg; 4]>,
     scalars: Vec<Scalar>,
-    constraints: Vec<Constraint>,
+    constraints: SmallVec<[Constraint; 4]>,
     throws: bool,
 }
 
@@ -53,11 +55,11 @@ pub type ManualTask = TaskLaunch;
 
 impl TaskLaunch {
     pub(crate) fn new(rt: Runtime, library: Library, task_id: u32, manual_launch: Option<Point>) -> TaskLaunch {
-        TaskLaunch { rt, library, task_id, manual_launch, args: Vec::new(), scalars: Vec::new(), constraints: Vec::new(), throws: false }
+        TaskLaunch { rt, library, task_id, manual_launch, args: SmallVec::new(), scalars: Vec::with_capacity(4), constraints: SmallVec::new(), throws: false }
     }
 
     fn push(&mut self, store: &LogicalStore, role: Role, partition: Option<Partition>, projection: Option<&[usize]>) -> Variable {
-        self.args.push(LaunchArg { store: store.clone(), role, partition, projection: projection.map(|p| p.to_vec()) });
+        self.args.push(LaunchArg { store: store.clone(), role, partition: partition.map(Box::new), projection: projection.map(|p| p.to_vec()) });
         Variable(self.args.len() - 1)
     }
 
@@ -233,12 +235,13 @@ fn has_reader(args: &[LaunchArg], a: usize) -> bool {
 const INLINE_MAX_BYTES: u64 = 1 << 20;
 
 /// Whether a launch runs inline on the submitting thread: one point, small pieces, no
-/// unbound output, not profiled, and no unfinished task touches any storage it uses.
+/// unbound output, and no unfinished task touches any storage it uses. (Not when
+/// profiling, nor with `LEGATE_INLINE_SMALL_TASKS=0`.)
 /// Such a task has no dependences, and later tasks need none on it (it is done before
 /// they are submitted), so nothing is recorded in the access lists. This is what
 /// keeps a loop of small operations at a microsecond or two each.
-fn runs_inline(args: &[LaunchArg], shapes: &[Option<Point>], pieces: &Pieces, profiled: bool) -> bool {
-    if pieces.len() != 1 || profiled || shapes.iter().any(|s| s.is_none()) {
+fn runs_inline(args: &[LaunchArg], shapes: &[Option<Point>], pieces: &Pieces) -> bool {
+    if pieces.len() != 1 || shapes.iter().any(|s| s.is_none()) {
         return false;
     }
     let mut bytes = 0u64;
@@ -252,9 +255,44 @@ fn runs_inline(args: &[LaunchArg], shapes: &[Option<Point>], pieces: &Pieces, pr
     true
 }
 
+/// The pieces of a small auto launch that can skip the solver and run inline: every
+/// argument bound and at most `min_chunk` elements (the solver would pick one point),
+/// only alignment and broadcast constraints (which one point satisfies; aligned shapes
+/// must match, else the solver reports it), and [`runs_inline`]'s conditions.
+fn small_launch(t: &TaskLaunch, shapes: &[Option<Point>], min_chunk: u64, inline: bool) -> Option<Vec<Piece>> {
+    if t.manual_launch.is_some() || !inline {
+        return None;
+    }
+    let mut bytes = 0u64;
+    let mut row = Vec::with_capacity(shapes.len());
+    for (arg, shape) in t.args.iter().zip(shapes) {
+        let shape = (*shape)?;
+        let volume = shape.volume();
+        bytes += volume * arg.store.ty().size().unwrap_or(0) as u64;
+        if volume > min_chunk || bytes > INLINE_MAX_BYTES {
+            return None;
+        }
+        row.push(Piece::Rect(crate::shape::Rect::from_extents(&shape)));
+    }
+    for c in &t.constraints {
+        match c {
+            Constraint::Align(a, b) if shapes.get(a.0)? == shapes.get(b.0)? => {}
+            Constraint::Broadcast(v, _) if v.0 < shapes.len() => {}
+            _ => return None,
+        }
+    }
+    t.args.iter().all(|a| a.store.storage().accesses.lock().unwrap_or_else(|e| e.into_inner()).settle()).then_some(row)
+}
+
+/// Runs the one point of an operation on this thread, now (see [`runs_inline`]).
+fn run_inline(shared: &OpShared, row: &[Piece], kind: VariantKind) {
+    let ctx = crate::executor::WorkerContext { proc_id: 0, kind, num_threads: 1, pool: None };
+    run_point(shared, &Point::splat(shared.launch_shape.ndim(), 0), 0, row, &ctx);
+}
+
 /// Lowers a launch to point tasks and submits them; returns the operation id (and its
 /// nodes when the caller will wait for them).
-fn launch(t: TaskLaunch) -> Result<(u64, Vec<Arc<TaskNode>>)> {
+fn launch(mut t: TaskLaunch) -> Result<(u64, Vec<Arc<TaskNode>>)> {
     let rt = t.rt.clone();
     let inner = &rt.inner;
     let (entry, lib_mapper) = inner.registry.read().unwrap_or_else(|e| e.into_inner()).task(&t.library, t.task_id)?;
@@ -303,79 +341,65 @@ fn launch(t: TaskLaunch) -> Result<(u64, Vec<Arc<TaskNode>>)> {
     }
 
     let _submit = inner.submit_lock.lock().unwrap_or_else(|e| e.into_inner());
+    let min_chunk = if kind == VariantKind::Omp { inner.config.min_omp_chunk } else { inner.config.min_cpu_chunk };
+    let begin = |t: &mut TaskLaunch, colors: Point| {
+        let op_id = inner.next_op.fetch_add(1, Ordering::Relaxed);
+        if let Some(p) = &inner.progress {
+            p.record(&entry.name);
+        }
+        tracing::debug!(op_id, task = %entry.name, points = colors.volume(), "launch");
+        inner.log.lock().unwrap_or_else(|e| e.into_inner()).op(OpRecord {
+            op_id,
+            name: entry.name.clone(),
+            points: colors.volume(),
+            args: t.args.iter().map(|a| (a.store.storage().id(), privilege(a.role))).collect(),
+        });
+        let args = t.args.iter().zip(&shapes).map(|(a, s)| ArgInfo { store: a.store.clone(), role: a.role, unbound: s.is_none() }).collect();
+        let scalars = std::mem::take(&mut t.scalars);
+        let shared = OpShared::new(op_id, entry.name.clone(), t.task_id, task_fn, scalars, colors, args, inner.sysmem.clone(), inner.errors.clone());
+        (op_id, Arc::new(shared))
+    };
+
+    let inline = inner.config.inline_small_tasks && inner.profiler.is_none();
+    if let Some(row) = small_launch(&t, &shapes, min_chunk, inline) {
+        let (op_id, shared) = begin(&mut t, Point::new(&[1]));
+        run_inline(&shared, &row, kind);
+        return Ok((op_id, Vec::new()));
+    }
+
     let manual = t.manual_launch.is_some();
+    let solver_args = |t: &TaskLaunch| -> Vec<(LogicalStore, Option<Point>, bool)> {
+        t.args.iter().zip(&shapes).map(|(a, s)| (a.store.clone(), *s, a.role == Role::Output)).collect()
+    };
+    let solve = |t: &TaskLaunch, single: bool| {
+        let owned = solver_args(t);
+        let sargs: Vec<SolverArg> = owned.iter().map(|(store, shape, writes)| SolverArg { store, shape: *shape, writes: *writes }).collect();
+        if single { solver::solve_single(&sargs, &t.constraints) } else { solver::solve(&sargs, &t.constraints, procs, min_chunk) }
+    };
     let mut launch = match t.manual_launch {
         Some(colors) => Launch {
             colors,
-            partitions: t.args.iter().map(|a| a.partition.clone().unwrap_or(Partition::Replicate)).collect(),
+            partitions: t.args.iter().map(|a| a.partition.as_deref().cloned().unwrap_or(Partition::Replicate)).collect(),
         },
-        None => {
-            let sargs: Vec<SolverArg> = t
-                .args
-                .iter()
-                .zip(&shapes)
-                .map(|(a, s)| SolverArg { store: &a.store, shape: *s, writes: a.role == Role::Output })
-                .collect();
-            {
-                let min_chunk = if kind == VariantKind::Omp { inner.config.min_omp_chunk } else { inner.config.min_cpu_chunk };
-                solver::solve(&sargs, &t.constraints, procs, min_chunk)?
-            }
-        }
+        None => solve(&t, false)?,
     };
     let mut pieces = cut(&t.args, &shapes, &launch, manual)?;
     if points_conflict(&t.args, &pieces) {
         if manual {
             return Err(invalid("manual task: different points would write overlapping elements"));
         }
-        let sargs: Vec<SolverArg> = t
-            .args
-            .iter()
-            .zip(&shapes)
-            .map(|(a, s)| SolverArg { store: &a.store, shape: *s, writes: a.role == Role::Output })
-            .collect();
-        launch = solver::solve_single(&sargs, &t.constraints)?;
+        launch = solve(&t, true)?;
         pieces = cut(&t.args, &shapes, &launch, false)?;
     }
 
-    let op_id = inner.next_op.fetch_add(1, Ordering::Relaxed);
-    if let Some(p) = &inner.progress {
-        p.record(&entry.name);
-    }
-    tracing::debug!(op_id, task = %entry.name, points = launch.colors.volume(), "launch");
-    let args: Vec<ArgInfo> = t
-        .args
-        .iter()
-        .zip(&shapes)
-        .map(|(a, s)| ArgInfo { store: a.store.clone(), role: a.role, unbound: s.is_none() })
-        .collect();
-    let shared = Arc::new(OpShared::new(
-        op_id,
-        entry.name.clone(),
-        t.task_id,
-        task_fn,
-        t.scalars,
-        launch.colors,
-        args,
-        inner.sysmem.clone(),
-        inner.errors.clone(),
-    ));
-    let mut log = inner.log.lock().unwrap_or_else(|e| e.into_inner());
-    log.op(OpRecord {
-        op_id,
-        name: entry.name.clone(),
-        points: launch.colors.volume(),
-        args: t.args.iter().map(|a| (a.store.storage().id(), privilege(a.role))).collect(),
-    });
-
-    if runs_inline(&t.args, &shapes, &pieces, inner.profiler.is_some()) {
-        drop(log);
-        // Nothing it touches is in flight, so it has no dependences: run it here, now.
-        // A small task costs less than handing it to a worker and waking one.
-        let ctx = crate::executor::WorkerContext { proc_id: 0, kind, num_threads: 1, pool: None };
+    if inline && runs_inline(&t.args, &shapes, &pieces) {
         let row: Vec<Piece> = pieces.into_iter().next().expect("one point").into_iter().map(|(p, _)| p).collect();
-        run_point(&shared, &Point::delinearize(0, &launch.colors), 0, &row, &ctx);
+        let (op_id, shared) = begin(&mut t, launch.colors);
+        run_inline(&shared, &row, kind);
         return Ok((op_id, Vec::new()));
     }
+    let (op_id, shared) = begin(&mut t, launch.colors);
+    let mut log = inner.log.lock().unwrap_or_else(|e| e.into_inner());
 
     // Dependences on earlier operations.
     let mut nodes = Vec::with_capacity(pieces.len());

@@ -7,14 +7,15 @@ use legate_abi::Element;
 #[derive(Clone, Debug, PartialEq)]
 pub struct Scalar {
     ty: Type,
-    bytes: Vec<u8>,
+    /// Inline up to 16 bytes: scalars ride along with every launch.
+    bytes: smallvec::SmallVec<[u8; 16]>,
 }
 
 impl Scalar {
     pub fn new<T: Element>(value: T) -> Scalar {
         let ty = Type::of::<T>().expect("every Element has a Type");
         // SAFETY: Elements are plain data; reading their bytes is fine.
-        let bytes = unsafe { std::slice::from_raw_parts(&value as *const T as *const u8, T::SIZE) }.to_vec();
+        let bytes = unsafe { std::slice::from_raw_parts(&value as *const T as *const u8, T::SIZE) }.into();
         Scalar { ty, bytes }
     }
 
@@ -25,12 +26,12 @@ impl Scalar {
                 return Err(LegateError::TypeMismatch(format!("a {ty} scalar needs {size} bytes, got {}", bytes.len())));
             }
         }
-        Ok(Scalar { ty, bytes })
+        Ok(Scalar { ty, bytes: bytes.into() })
     }
 
     /// A string scalar (UTF-8 bytes).
     pub fn string(s: &str) -> Scalar {
-        Scalar { ty: Type::String, bytes: s.as_bytes().to_vec() }
+        Scalar { ty: Type::String, bytes: s.as_bytes().into() }
     }
 
     pub fn ty(&self) -> &Type {

@@ -271,7 +271,10 @@ fn view_catalog_2d() -> Vec<(&'static str, Vec<Tr>)> {
 }
 
 fn check_catalog(storage_shape: &[i64], catalog: &[(&'static str, Vec<Tr>)]) {
-    let rt = runtime(2, 2);
+    // Edges between two small operations exist only while the first is in flight:
+    // without inline execution each goes to the executor and the edges are observable.
+    let rt = Runtime::new(legate_core::Config { cpus: 2, min_cpu_chunk: 2, inline_small_tasks: false, ..legate_core::Config::legate_defaults() })
+        .expect("runtime starts");
     let usize_shape: Vec<usize> = storage_shape.iter().map(|&x| x as usize).collect();
     let model = IndexArray::storage(storage_shape);
     let mut failures = Vec::new();

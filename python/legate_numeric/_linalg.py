@@ -24,6 +24,8 @@ def matmul(a, b, out=None):
     if a.ndim > 2 or b.ndim > 2:
         return _fallback.call("matmul (stacked)", _np.matmul, (a, b), {"out": out})
     _fallback.record_native("matmul")
+    if a.ndim == 1 and b.ndim == 1 and out is None:
+        return dot(a, b)  # an inner product: one elementwise task and one reduction
     dt = _np.result_type(a.dtype, b.dtype)
     if dt == _np.bool_ or dt.kind not in "iufc":
         return _fallback.call(f"matmul ({dt})", _np.matmul, (a, b), {"out": out})

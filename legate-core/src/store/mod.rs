@@ -15,20 +15,24 @@ use crate::types::Type;
 use std::sync::Arc;
 use transform::{AffineMap, Transform};
 
+/// A view of a storage. Cloning shares the description (one reference count), since
+/// stores are cloned into every launch that uses them.
 #[derive(Clone)]
-pub struct LogicalStore {
+pub struct LogicalStore(Arc<View>);
+
+struct View {
     storage: Arc<Storage>,
     /// None only for an untransformed view of a storage that is still unbound.
     shape: Option<Point>,
     map: AffineMap,
-    transforms: Arc<Vec<Transform>>,
+    transforms: Vec<Transform>,
 }
 
 impl std::fmt::Debug for LogicalStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "LogicalStore(storage {}, {}, shape {:?}", self.storage.id(), self.ty(), self.shape)?;
-        if !self.transforms.is_empty() {
-            write!(f, ", {:?}", self.transforms)?;
+        write!(f, "LogicalStore(storage {}, {}, shape {:?}", self.0.storage.id(), self.ty(), self.0.shape)?;
+        if !self.0.transforms.is_empty() {
+            write!(f, ", {:?}", self.0.transforms)?;
         }
         write!(f, ")")
     }
@@ -44,53 +48,53 @@ fn check_dim(dim: usize, ndim: usize, what: &str) -> Result<()> {
 impl LogicalStore {
     pub(crate) fn from_storage(storage: Arc<Storage>) -> LogicalStore {
         let ndim = storage.ndim();
-        LogicalStore { shape: storage.shape_now(), storage, map: AffineMap::identity(ndim), transforms: Arc::new(Vec::new()) }
+        LogicalStore(Arc::new(View { shape: storage.shape_now(), storage, map: AffineMap::identity(ndim), transforms: Vec::new() }))
     }
 
     pub fn storage(&self) -> &Arc<Storage> {
-        &self.storage
+        &self.0.storage
     }
 
     pub fn ty(&self) -> &Type {
-        self.storage.ty()
+        self.0.storage.ty()
     }
 
     pub fn map(&self) -> &AffineMap {
-        &self.map
+        &self.0.map
     }
 
     pub fn transforms(&self) -> &[Transform] {
-        &self.transforms
+        &self.0.transforms
     }
 
     pub fn transformed(&self) -> bool {
-        !self.transforms.is_empty()
+        !self.0.transforms.is_empty()
     }
 
     pub fn ndim(&self) -> usize {
-        self.map.view_ndim()
+        self.0.map.view_ndim()
     }
 
     pub fn is_future(&self) -> bool {
-        self.storage.kind() == StorageKind::Future
+        self.0.storage.kind() == StorageKind::Future
     }
 
     /// True until the task producing an unbound store has run.
     pub fn unbound(&self) -> bool {
-        self.shape.is_none() && self.storage.is_unbound()
+        self.0.shape.is_none() && self.0.storage.is_unbound()
     }
 
     /// The view's extents; for an unbound store this waits for the producing task.
     pub fn shape(&self) -> Point {
-        match self.shape {
+        match self.0.shape {
             Some(s) => s,
-            None => self.storage.wait_shape(),
+            None => self.0.storage.wait_shape(),
         }
     }
 
     /// The extents if known without waiting.
     pub fn shape_if_known(&self) -> Option<Point> {
-        self.shape.or_else(|| self.storage.shape_now())
+        self.0.shape.or_else(|| self.0.storage.shape_now())
     }
 
     pub fn volume(&self) -> u64 {
@@ -99,7 +103,7 @@ impl LogicalStore {
 
     /// Whether the view is the whole storage, untransformed.
     pub fn is_whole_storage(&self) -> bool {
-        self.transforms.is_empty()
+        self.0.transforms.is_empty()
     }
 
     fn bound_shape(&self, what: &str) -> Result<Point> {
@@ -108,10 +112,10 @@ impl LogicalStore {
     }
 
     fn derive(&self, t: Transform, shape: Point) -> LogicalStore {
-        let mut transforms = (*self.transforms).clone();
-        let map = self.map.then(&t);
+        let mut transforms = self.0.transforms.clone();
+        let map = self.0.map.then(&t);
         transforms.push(t);
-        LogicalStore { storage: self.storage.clone(), shape: Some(shape), map, transforms: Arc::new(transforms) }
+        LogicalStore(Arc::new(View { storage: self.0.storage.clone(), shape: Some(shape), map, transforms }))
     }
 
     /// The view `start:stop:step` along `dim`, with Python's slice rules (negative
@@ -219,7 +223,7 @@ impl LogicalStore {
 
     /// Whether two views share a storage.
     pub fn same_storage(&self, other: &LogicalStore) -> bool {
-        Arc::ptr_eq(&self.storage, &other.storage)
+        Arc::ptr_eq(&self.0.storage, &other.0.storage)
     }
 
     /// The rectangle of the whole view.

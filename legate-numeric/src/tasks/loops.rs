@@ -54,7 +54,8 @@ pub fn map2<A: Element, B: Element, D: Element>(
     f: impl Fn(A, B) -> D,
 ) -> Result<(), TaskError> {
     check_tile::<D>(out, "the output")?;
-    let mut tiles = vec![out];
+    let mut tiles = smallvec::SmallVec::<[&PhysicalStore; 3]>::new();
+    tiles.push(out);
     if let Operand::Tile(t) = a {
         check_tile::<A>(t, "the first input")?;
         tiles.push(t);
