@@ -13,6 +13,7 @@ pub mod reduce;
 pub mod scan;
 pub mod select;
 pub mod unary;
+pub mod vmath;
 
 /// Runs `$body` with `$T` bound to the Rust type of type code `$code`; `$other` for
 /// codes that are not numeric.

@@ -79,7 +79,13 @@ impl UnaryUfunc for f32 {
 
 impl UnaryUfunc for f64 {
     fn apply(op: UnaryOp, out: &PhysicalStore, a: &Operand<Self>) -> Result<(), TaskError> {
-        float_op(op, out, a)
+        use super::vmath::{map_f64, Fn1};
+        match (op, a) {
+            // The vectorized forms (the C library's are scalar calls).
+            (UnaryOp::Exp, Operand::Tile(t)) if out.type_code() == t.type_code() => map_f64(Fn1::Exp, out, t),
+            (UnaryOp::Log, Operand::Tile(t)) if out.type_code() == t.type_code() => map_f64(Fn1::Log, out, t),
+            _ => float_op(op, out, a),
+        }
     }
 }
 
