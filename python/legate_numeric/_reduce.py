@@ -53,11 +53,9 @@ def _asarray(a):
 
 def _reduce(op, a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=None):
     """The native reduction ``op`` (``sum prod max min all any``)."""
-    if where is not None and where is not True:
-        kw = dict(axis=axis, out=out, keepdims=keepdims, where=where)  # np.max/all take no dtype
-        kw.update({k: v for k, v in (("dtype", dtype), ("initial", initial)) if v is not None})
-        return _fallback.call(op, getattr(_np, op), (a,), kw)
     a = _asarray(a)
+    if where is not None and where is not True:
+        return _reduce_masked(op, a, axis, dtype, out, keepdims, initial, where)
     _fallback.record_native(op)
     axes = _axes(axis, a.ndim)
     acc = _acc_dtype(op, a.dtype, dtype)
@@ -98,6 +96,38 @@ def _reduce(op, a, axis=None, dtype=None, out=None, keepdims=False, initial=None
     return result
 
 
+_IDENTITY = {"sum": 0, "prod": 1, "all": True, "any": False}
+
+
+def _mask(where, shape):
+    """``where=`` as a boolean array of ``shape`` (it broadcasts like an operand)."""
+    mask = _asarray(where)
+    if mask.dtype != _np.bool_:
+        mask = mask.astype(bool)
+    if mask.shape != tuple(shape):
+        from ._manip import broadcast_to
+
+        mask = broadcast_to(mask, shape)
+    return mask
+
+
+def _reduce_masked(op, a, axis, dtype, out, keepdims, initial, where):
+    """``where=``: elements where the mask is false count as the identity (max/min as
+    ``initial``, which NumPy then requires)."""
+    from ._manip import where as select
+
+    _fallback.record_native(op)
+    fill = _IDENTITY.get(op, initial)
+    if fill is None:
+        name = "maximum" if op == "max" else "minimum"
+        raise ValueError(f"reduction operation '{name}' does not have an identity, so to use a where mask one has to specify 'initial'")
+    mask = _mask(where, a.shape)
+    masked = select(mask, a, fill)
+    if masked.dtype != a.dtype and op in ("max", "min", "sum", "prod"):
+        masked = masked.astype(a.dtype)  # a Python fill must not widen the type
+    return _reduce(op, masked, axis, dtype, out, keepdims, initial)
+
+
 def sum(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=None):  # noqa: A001
     return _reduce("sum", a, axis, dtype, out, keepdims, initial, where)
 
@@ -134,17 +164,21 @@ def _count(a, axis):
 
 
 def mean(a, axis=None, dtype=None, out=None, keepdims=False, where=None):
-    if where is not None and where is not True:
-        return _fallback.call("mean", _np.mean, (a,), dict(axis=axis, dtype=dtype, out=out, keepdims=keepdims, where=where))
     a = _asarray(a)
     _fallback.record_native("mean")
     if dtype is None:
         dtype = _np.float64 if a.dtype.kind in "biu" else a.dtype
-    total = _reduce("sum", a, axis, dtype, None, keepdims)
-    n = _count(a, axis)
     from ._ufunc import true_divide
 
-    result = true_divide(total, n if n else float("nan"))
+    if where is not None and where is not True:
+        # The masked sum over the number of selected elements of each slice.
+        mask = _mask(where, a.shape)
+        total = _reduce("sum", a, axis, dtype, None, keepdims, None, mask)
+        result = true_divide(total, _reduce("sum", mask, axis, _np.intp, None, keepdims))
+    else:
+        total = _reduce("sum", a, axis, dtype, None, keepdims)
+        n = _count(a, axis)
+        result = true_divide(total, n if n else float("nan"))
     if result.dtype != _np.dtype(dtype):
         result = result.astype(dtype)
     if out is not None:

@@ -126,8 +126,10 @@ class ufunc:
             args, out = args[: self.nin], args[self.nin]
         if len(args) != self.nin:
             raise TypeError(f"{self.__name__}() takes {self.nin} positional arguments but {len(args)} were given")
-        if where is not True or kwargs or casting != "same_kind":
+        if kwargs or casting != "same_kind":
             return _fallback.call(self.__name__, self._np, args, dict(kwargs, out=out, where=where, dtype=dtype, casting=casting))
+        if where is not True:
+            return self._masked(args, out, where, dtype)
         _fallback.record_native(self.__name__)
         if self.nin == 1:
             return self._unary(args[0], out, dtype)
@@ -200,6 +202,30 @@ class ufunc:
         _ext.binary(self.__name__, operands[0], operands[1], result._store, loop_name)
         return _finish(result, user_out)
 
+    def _masked(self, args, out, where, dtype):
+        """``where=``: the result where the mask is true; elsewhere ``out`` keeps its
+        values (NumPy leaves them unspecified without ``out``; here they are zero)."""
+        from ._manip import where as select
+
+        full = self._call(*args, dtype=dtype)
+        mask = where if isinstance(where, ndarray) else ndarray._from_numpy(_np.asarray(where))
+        if mask.dtype != _np.bool_:
+            mask = mask.astype(bool)
+        shape = _np.broadcast_shapes(full.shape, mask.shape)
+        if isinstance(out, tuple):
+            out = out[0] if len(out) == 1 else _prepare_out(out, shape, full.dtype, self.__name__)
+        if out is None:
+            out = _empty(shape, full.dtype)
+            out.fill(0)
+        elif not isinstance(out, ndarray):
+            raise TypeError(f"{self.__name__}: out must be a legate_numeric.ndarray")
+        elif tuple(out.shape) != tuple(shape):
+            raise ValueError(f"non-broadcastable output operand with shape {out.shape} doesn't match the broadcast shape {shape}")
+        elif out.dtype != full.dtype and not _np.can_cast(full.dtype, out.dtype, "same_kind"):
+            raise _np._core._exceptions._UFuncOutputCastingError(self._np, "same_kind", full.dtype, out.dtype, 0)
+        out[...] = select(mask, full.astype(out.dtype, copy=False), out)
+        return out
+
     def _fast_loop(self, arr, key, loop) -> bool:
         """Whether an operand of type `key` needs no work before `loop` runs: an array
         of the loop's type, or a Python float or int (converted in Rust, with NumPy's
@@ -240,9 +266,11 @@ class ufunc:
         from . import _reduce
 
         op = _REDUCE_OPS.get(self.__name__)
-        if op is None or where is not True:
-            return _fallback.call(f"{self.__name__}.reduce", self._np.reduce, (array,), dict(axis=axis, dtype=dtype, out=out, keepdims=keepdims))
-        return _reduce._reduce(op, array, axis=axis, dtype=dtype, out=out, keepdims=keepdims, initial=initial)
+        if op is None:
+            kw = dict(axis=axis, dtype=dtype, out=out, keepdims=keepdims, where=where)
+            kw.update({} if initial is None else {"initial": initial})
+            return _fallback.call(f"{self.__name__}.reduce", self._np.reduce, (array,), kw)
+        return _reduce._reduce(op, array, axis=axis, dtype=dtype, out=out, keepdims=keepdims, initial=initial, where=where)
 
     def accumulate(self, array, axis=0, dtype=None, out=None):
         from . import _scan
