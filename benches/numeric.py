@@ -2,7 +2,8 @@
 
 Run: `make bench-numeric` (or `LEGATE_CONFIG="--cpus 2" .venv/bin/python benches/numeric.py`).
 Prints each time and the ratio NumPy time / legate time (> 1 means legate is faster).
-Pass `--small` for a quick run with smaller sizes.
+Pass `--small` for a quick run with smaller sizes, and words of case names (`stencil`,
+`matmul`, ...) to run only those cases.
 """
 
 from __future__ import annotations
@@ -137,7 +138,10 @@ def main():
     info = _legate.runtime_info()
     print(f"legate_numeric vs NumPy {numpy.__version__}  (legate: {info['flags']})")
     print(f"{'case':30s} {'size':>12s} {'numpy s':>10s} {'legate s':>10s} {'speedup':>8s}")
+    only = [a for a in sys.argv[1:] if not a.startswith("--")]
     for name, make, size in CASES:
+        if only and not any(o in name for o in only):
+            continue
         t_np = timed(numpy, make(numpy))
         t_lg = timed(legate_numeric, make(legate_numeric))
         print(f"{name:30s} {size:>12s} {t_np:10.4f} {t_lg:10.4f} {t_np / t_lg:8.2f}x", flush=True)

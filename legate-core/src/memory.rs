@@ -8,7 +8,7 @@
 
 use crate::error::LegateError;
 use std::alloc::Layout;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -54,10 +54,41 @@ pub struct Memory {
     pool: Mutex<Pool>,
 }
 
+/// Free buffers by size class, each stamped when it was freed; the pool evicts the
+/// least recently freed when it is full, so a program moving on to arrays of another
+/// size keeps its new working set pooled rather than the old one.
 #[derive(Default)]
 struct Pool {
-    free: BTreeMap<usize, Vec<RawBuffer>>,
+    free: BTreeMap<usize, VecDeque<(u64, RawBuffer)>>,
     bytes: u64,
+    clock: u64,
+    /// Evicted buffers, freed by the caller after it lets go of the lock.
+    evicted: Vec<RawBuffer>,
+}
+
+impl Pool {
+    fn take(&mut self, class: usize) -> Option<RawBuffer> {
+        let (_, raw) = self.free.get_mut(&class)?.pop_back()?;
+        self.bytes -= raw.size as u64;
+        Some(raw)
+    }
+
+    /// Keeps `raw`, then evicts the oldest buffers until the pool fits in `cap`.
+    fn keep(&mut self, raw: RawBuffer, cap: u64) {
+        self.clock += 1;
+        self.bytes += raw.size as u64;
+        self.free.entry(raw.size).or_default().push_back((self.clock, raw));
+        while self.bytes > cap {
+            let Some(class) = self.free.iter().filter_map(|(c, v)| v.front().map(|(t, _)| (*t, *c))).min().map(|(_, c)| c) else { break };
+            let list = self.free.get_mut(&class).expect("a class with buffers");
+            let (_, old) = list.pop_front().expect("a buffer");
+            if list.is_empty() {
+                self.free.remove(&class);
+            }
+            self.bytes -= old.size as u64;
+            self.evicted.push(old);
+        }
+    }
 }
 
 /// An allocation that knows how it was made.
@@ -139,9 +170,10 @@ impl Memory {
         }
     }
 
-    /// Largest amount the pool may keep: a quarter of the limit, at most 1 GiB.
+    /// Largest amount the pool may keep: half the limit, at most 4 GiB (the original
+    /// reserves all of `--sysmem` up front; this keeps a working set of temporaries).
     fn pool_cap(&self) -> u64 {
-        (self.limit / 4).min(1 << 30)
+        (self.limit / 2).min(4 << 30)
     }
 
     /// Allocates `bytes` (initialized memory), charged to this memory.
@@ -168,14 +200,7 @@ impl Memory {
             }
         }
         self.peak.fetch_max(used + charge, Ordering::Relaxed);
-        let reused = {
-            let mut pool = self.pool.lock().unwrap_or_else(|e| e.into_inner());
-            let raw = pool.free.get_mut(&class).and_then(|v| v.pop());
-            if raw.is_some() {
-                pool.bytes -= charge;
-            }
-            raw
-        };
+        let reused = self.pool.lock().unwrap_or_else(|e| e.into_inner()).take(class);
         let raw = match reused.or_else(|| RawBuffer::allocate(class)) {
             Some(raw) => raw,
             None => {
@@ -214,11 +239,14 @@ impl Memory {
     fn release(&self, raw: RawBuffer) {
         let size = raw.size as u64;
         self.used.fetch_sub(size, Ordering::AcqRel);
-        let mut pool = self.pool.lock().unwrap_or_else(|e| e.into_inner());
-        if pool.bytes + size <= self.pool_cap() {
-            pool.bytes += size;
-            pool.free.entry(raw.size).or_default().push(raw);
-        }
+        let cap = self.pool_cap();
+        // Buffers are unmapped outside the lock (munmap of a large one takes a while).
+        let evicted = {
+            let mut pool = self.pool.lock().unwrap_or_else(|e| e.into_inner());
+            pool.keep(raw, cap);
+            std::mem::take(&mut pool.evicted)
+        };
+        drop(evicted);
     }
 }
 
@@ -295,5 +323,25 @@ mod tests {
         let b = mem.allocate(3 << 20).unwrap();
         assert_eq!(b.as_ptr(), p);
         assert!(size_class(1000) >= 1000 && size_class(1000) < 1200);
+    }
+
+    #[test]
+    fn a_full_pool_keeps_the_recently_freed_working_set() {
+        // Cap: half of 16 MiB. Four 2 MiB buffers fill it; freeing four 3 MiB ones
+        // evicts the oldest 2 MiB ones instead of refusing the new size.
+        let mem = Memory::new(MemoryKind::System, 16 << 20);
+        let old: Vec<_> = (0..4).map(|_| mem.allocate(2 << 20).unwrap()).collect();
+        drop(old);
+        assert_eq!(mem.usage().pooled, 8 << 20);
+        let new: Vec<_> = (0..2).map(|_| mem.allocate(3 << 20).unwrap()).collect();
+        let ptrs: Vec<_> = new.iter().map(|b| b.as_ptr()).collect();
+        drop(new);
+        assert!(mem.usage().pooled <= 8 << 20);
+        let again: Vec<_> = (0..2).map(|_| mem.allocate(3 << 20).unwrap()).collect();
+        let mut got: Vec<_> = again.iter().map(|b| b.as_ptr()).collect();
+        let mut want = ptrs.clone();
+        got.sort();
+        want.sort();
+        assert_eq!(got, want, "the 3 MiB buffers were pooled and reused");
     }
 }
