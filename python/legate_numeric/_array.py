@@ -130,16 +130,18 @@ class ndarray:
                 return native(*inputs, **kwargs)
             if method in ("reduce", "accumulate"):
                 return getattr(native, method)(*inputs, **kwargs)
+        elif method == "__call__":
+            # NumPy ufuncs that are plain functions here (matmul, a gufunc).
+            native = _native_function("numpy", ufunc.__name__, ufunc)
+            if native is not None:
+                return native(*inputs, **kwargs)
         return _fallback.call(f"{ufunc.__name__}.{method}", getattr(ufunc, method), inputs, kwargs)
 
     def __array_function__(self, func, types, args, kwargs):
-        import legate_numeric
-
-        name = func.__name__
-        native = getattr(legate_numeric, name, None)
-        if native is not None and native is not func and getattr(native, "__module__", "").startswith("legate_numeric"):
+        native = _native_function(getattr(func, "__module__", None) or "numpy", func.__name__, func)
+        if native is not None:
             return native(*args, **kwargs)
-        return _fallback.call(name, func, args, kwargs)
+        return _fallback.call(func.__name__, func, args, kwargs)
 
     def tolist(self):
         return self.__array__().tolist()
@@ -467,6 +469,23 @@ def _normalize_axis(axis, ndim):
 
 
 _fast.set_array_type(ndarray)
+
+
+def _native_function(numpy_module: str, name: str, numpy_func):
+    """The native counterpart of NumPy's ``numpy_module.name`` (``numpy.linalg.norm``
+    is ``legate_numeric.linalg.norm``), or None."""
+    import importlib
+
+    if numpy_module != "numpy" and not numpy_module.startswith("numpy."):
+        return None
+    try:
+        module = importlib.import_module("legate_numeric" + numpy_module[len("numpy"):])
+    except ImportError:
+        return None
+    native = getattr(module, name, None)
+    if native is None or native is numpy_func or not getattr(native, "__module__", "").startswith("legate_numeric"):
+        return None
+    return native
 
 
 def _assign(store, dtype, value):

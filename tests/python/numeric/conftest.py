@@ -174,6 +174,8 @@ FIXED_BUGS = (
     "bug: uint8_array ** ",
     "bug: a Python int out of range for the array's integer dtype wraps silently",
     "bug: comparing an int32 array with a Python int out of int32 range wraps",
+    "bug: np.matmul(legate, legate) runs in NumPy",
+    "bug: np.linalg.norm(legate array) runs in NumPy",
 )
 
 
