@@ -18,7 +18,8 @@ pub fn check(op: ReductionOp, ty: &Type) -> Result<()> {
         TypeCode::Bool => true,
         c if is_int(c) => true,
         TypeCode::Float16 | TypeCode::Float32 | TypeCode::Float64 => matches!(op, Add | Mul | Max | Min),
-        TypeCode::Complex64 | TypeCode::Complex128 => matches!(op, Add | Mul),
+        // Max/Min order complex numbers lexicographically, as NumPy does.
+        TypeCode::Complex64 | TypeCode::Complex128 => matches!(op, Add | Mul | Max | Min),
         _ => false,
     };
     if ok {
@@ -118,10 +119,25 @@ macro_rules! complex_reducible {
     ($($t:ty),*) => {$(
         impl Reducible for $t {
             fn identity(op: ReductionOp) -> Self {
-                if op == ReductionOp::Mul { <$t>::new(1.0, 0.0) } else { <$t>::new(0.0, 0.0) }
+                match op {
+                    ReductionOp::Mul => <$t>::new(1.0, 0.0),
+                    ReductionOp::Max => <$t>::new(f32::NEG_INFINITY.into(), f32::NEG_INFINITY.into()),
+                    ReductionOp::Min => <$t>::new(f32::INFINITY.into(), f32::INFINITY.into()),
+                    _ => <$t>::new(0.0, 0.0),
+                }
             }
             fn apply(op: ReductionOp, a: Self, b: Self) -> Self {
-                if op == ReductionOp::Mul { a * b } else { a + b }
+                let nan = |z: Self| z.re.is_nan() || z.im.is_nan();
+                let greater = |x: Self, y: Self| x.re > y.re || x.re == y.re && x.im > y.im;
+                match op {
+                    ReductionOp::Mul => a * b,
+                    // The first NaN wins, then lexicographic order (NumPy's).
+                    ReductionOp::Max | ReductionOp::Min if nan(a) => a,
+                    ReductionOp::Max | ReductionOp::Min if nan(b) => b,
+                    ReductionOp::Max => if greater(b, a) { b } else { a },
+                    ReductionOp::Min => if greater(a, b) { b } else { a },
+                    _ => a + b,
+                }
             }
         }
     )*};
@@ -198,7 +214,12 @@ mod tests {
             }
         }
         assert!(check(ReductionOp::Xor, &Type::Float64).is_err());
-        assert!(check(ReductionOp::Max, &Type::Complex64).is_err());
+        assert!(check(ReductionOp::Xor, &Type::Complex64).is_err());
+        let (a, b) = (Complex64::new(1.0, 5.0), Complex64::new(1.0, 7.0));
+        assert_eq!(Complex64::apply(ReductionOp::Max, a, b), b);
+        assert_eq!(Complex64::apply(ReductionOp::Min, a, b), a);
+        assert_eq!(Complex64::apply(ReductionOp::Max, Complex64::identity(ReductionOp::Max), a), a);
+        assert!(Complex64::apply(ReductionOp::Min, a, Complex64::new(f64::NAN, 0.0)).re.is_nan());
         assert!(f64::apply(ReductionOp::Max, 1.0, f64::NAN).is_nan());
     }
 }

@@ -163,8 +163,16 @@ def _count(a, axis):
     return n
 
 
+def _statistic_axes(a, axis):
+    """NumPy's mean/var/std take no axis of a 0-d array (sum and friends take 0)."""
+    if a.ndim == 0 and axis is not None and axis != ():
+        first = axis[0] if isinstance(axis, tuple) else axis
+        raise _np.exceptions.AxisError(operator.index(first), 0)
+
+
 def mean(a, axis=None, dtype=None, out=None, keepdims=False, where=None):
     a = _asarray(a)
+    _statistic_axes(a, axis)
     _fallback.record_native("mean")
     if dtype is None:
         dtype = _np.float64 if a.dtype.kind in "biu" else a.dtype
@@ -191,15 +199,20 @@ def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=None):
     if where is not None and where is not True:
         return _fallback.call("var", _np.var, (a,), dict(axis=axis, dtype=dtype, out=out, ddof=ddof, keepdims=keepdims, where=where))
     a = _asarray(a)
+    _statistic_axes(a, axis)
     _fallback.record_native("var")
     from ._ufunc import absolute, multiply, subtract, true_divide
 
     m = mean(a, axis=axis, dtype=dtype, keepdims=True)
     d = subtract(a, m)
     sq = multiply(d, d) if d.dtype.kind != "c" else multiply(absolute(d), absolute(d))
-    total = _reduce("sum", sq, axis, None, None, keepdims)
+    total = _reduce("sum", sq, axis, dtype if dtype is None or _np.dtype(dtype).kind != "c" else None, None, keepdims)
+    # NumPy divides by max(n - ddof, 0): zero gives inf (or nan for 0/0), with a warning.
     n = builtins.max(_count(a, axis) - ddof, 0)
-    result = true_divide(total, n if n else float("nan"))
+    with _np.errstate(divide="ignore", invalid="ignore"):
+        result = true_divide(total, float(n))
+    if dtype is not None and result.dtype != _np.dtype(dtype) and _np.dtype(dtype).kind == "f":
+        result = result.astype(dtype)
     if out is not None:
         out[...] = result
         return out

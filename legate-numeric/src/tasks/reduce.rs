@@ -154,10 +154,25 @@ where
     Complex<T>: Element,
 {
     fn identity(op: ReduceOp) -> Self {
-        if matches!(op, ReduceOp::Prod | ReduceOp::All) { Complex::new(T::one(), T::zero()) } else { Complex::new(T::zero(), T::zero()) }
+        match op {
+            ReduceOp::Prod | ReduceOp::All => Complex::new(T::one(), T::zero()),
+            ReduceOp::Max => Complex::new(T::neg_infinity(), T::neg_infinity()),
+            ReduceOp::Min => Complex::new(T::infinity(), T::infinity()),
+            _ => Complex::new(T::zero(), T::zero()),
+        }
     }
     fn combine(op: ReduceOp, a: Self, b: Self) -> Self {
-        if matches!(op, ReduceOp::Prod | ReduceOp::All) { a * b } else { a + b }
+        let nan = |z: Self| z.re.is_nan() || z.im.is_nan();
+        let greater = |x: Self, y: Self| x.re > y.re || x.re == y.re && x.im > y.im;
+        match op {
+            ReduceOp::Prod | ReduceOp::All => a * b,
+            // The first NaN wins, then lexicographic order (NumPy's).
+            ReduceOp::Max | ReduceOp::Min if nan(a) => a,
+            ReduceOp::Max | ReduceOp::Min if nan(b) => b,
+            ReduceOp::Max => if greater(b, a) { b } else { a },
+            ReduceOp::Min => if greater(a, b) { b } else { a },
+            _ => a + b,
+        }
     }
 }
 

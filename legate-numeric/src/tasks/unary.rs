@@ -19,6 +19,14 @@ pub trait UnaryUfunc: Element {
     fn apply(op: UnaryOp, out: &PhysicalStore, a: &Operand<Self>) -> Result<(), TaskError>;
 }
 
+/// Round half to even, like NumPy's rint (keeping the sign of zero: rint(-0.5) is -0.0).
+fn rint<T: Float>(x: T) -> T {
+    let (zero, one) = (T::zero(), T::one());
+    let r = x.round();
+    let r = if (x - x.trunc()).abs() == T::from(0.5).unwrap_or(zero) && (r / (one + one)).fract() != zero { r - x.signum() } else { r };
+    if r == zero { zero.copysign(x) } else { r }
+}
+
 fn float_op<T: Float + FloatConst + Element>(op: UnaryOp, out: &PhysicalStore, a: &Operand<T>) -> Result<(), TaskError> {
     use UnaryOp::*;
     let (zero, one) = (T::zero(), T::one());
@@ -55,12 +63,7 @@ fn float_op<T: Float + FloatConst + Element>(op: UnaryOp, out: &PhysicalStore, a
         Floor => map1(out, a, |x: T| x.floor()),
         Ceil => map1(out, a, |x: T| x.ceil()),
         Trunc => map1(out, a, |x: T| x.trunc()),
-        // Round half to even, like NumPy's rint (keeping the sign of zero: rint(-0.5) is -0.0).
-        Rint => map1(out, a, move |x: T| {
-            let r = x.round();
-            let r = if (x - x.trunc()).abs() == T::from(0.5).unwrap_or(zero) && (r / (one + one)).fract() != zero { r - x.signum() } else { r };
-            if r == zero { zero.copysign(x) } else { r }
-        }),
+        Rint => map1(out, a, rint),
         Isnan => map1(out, a, |x: T| x.is_nan()),
         Isinf => map1(out, a, |x: T| x.is_infinite()),
         Isfinite => map1(out, a, |x: T| x.is_finite()),
@@ -163,6 +166,20 @@ where
             Arccosh => map1(out, a, |x: C<T>| x.acosh()),
             Arctanh => map1(out, a, |x: C<T>| x.atanh()),
             Conjugate => map1(out, a, |x: C<T>| x.conj()),
+            Rint => map1(out, a, |x: C<T>| C::new(rint(x.re), rint(x.im))),
+            Exp2 => map1(out, a, |x: C<T>| (x * T::LN_2()).exp()),
+            // e^z - 1 without cancellation for small z: with z = x + iy,
+            // Re = expm1(x) cos y - 2 sin^2(y/2)  (as e^x cos y - 1 = expm1(x) cos y + cos y - 1),
+            // Im = e^x sin y.
+            Expm1 => map1(out, a, |z: C<T>| {
+                let h = (z.im / (T::one() + T::one())).sin();
+                C::new(z.re.exp_m1() * z.im.cos() - (h * h + h * h), z.re.exp() * z.im.sin())
+            }),
+            // log(1 + z), as NumPy computes it.
+            Log1p => map1(out, a, |z: C<T>| {
+                let w = z.re + T::one();
+                C::new(w.hypot(z.im).ln(), z.im.atan2(w))
+            }),
             Isnan => map1(out, a, |x: C<T>| x.re.is_nan() || x.im.is_nan()),
             Isinf => map1(out, a, |x: C<T>| x.re.is_infinite() || x.im.is_infinite()),
             Isfinite => map1(out, a, |x: C<T>| x.re.is_finite() && x.im.is_finite()),

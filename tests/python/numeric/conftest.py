@@ -176,6 +176,20 @@ FIXED_BUGS = (
     "bug: comparing an int32 array with a Python int out of int32 range wraps",
     "bug: np.matmul(legate, legate) runs in NumPy",
     "bug: np.linalg.norm(legate array) runs in NumPy",
+    "bug: min of complex128 raises TypeError('reduction Min/Max",
+    "bug: max of complex128 raises TypeError('reduction Min/Max",
+    "bug: nanmin of complex128 raises TypeError('reduction Min/Max",
+    "bug: nanmax of complex128 raises TypeError('reduction Min/Max",
+    "bug: rint of complex128 raises",
+    "bug: log1p of complex128 raises",
+    "bug: expm1 of complex128 raises",
+    "bug: exp2 of complex128 raises",
+    "bug: var/std with ddof >= the count",
+    "bug: var of a 0-d array with axis=0",
+    "bug: std of a 0-d array with axis=0",
+    "bug: mean of a 0-d array with axis=0",
+    "bug: var(int32 array, dtype=float32)",
+    "bug: std(int64 array, dtype=float32)",
 )
 
 
