@@ -90,6 +90,8 @@ def arange(start, stop=None, step=None, dtype=None, like=None):
         step = 1
     if step == 0:
         raise ZeroDivisionError("division by zero")
+    # NumPy's arange takes the values of NumPy scalars (np.int32(3) gives int64).
+    start, stop, step = (v.item() if isinstance(v, _np.generic) else v for v in (start, stop, step))
     dt = _np.dtype(dtype) if dtype is not None else _np.result_type(start, stop, step)
     if dt.kind not in "biuf":
         return _fallback.call("arange", _np.arange, (start, stop, step), {"dtype": dtype})
@@ -124,6 +126,10 @@ def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis
         if endpoint and num > 1:
             out[num - 1] = stop
     if dtype is not None and _np.dtype(dtype) != out.dtype:
+        if _np.dtype(dtype).kind in "iu":
+            from ._ufunc import floor
+
+            out = floor(out)  # NumPy rounds toward -inf for integer dtypes
         out = out.astype(dtype)
     return (out, step) if retstep else out
 

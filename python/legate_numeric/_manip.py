@@ -108,12 +108,20 @@ def ravel(a, order="C"):
     return reshape(a, -1, order=order)
 
 
+def _axis_list(axis, ndim):
+    """Normalized axes from an int, tuple or list; repeated axes raise like NumPy."""
+    axes = [_normalize_axis(x, ndim) for x in (axis if isinstance(axis, (tuple, list)) else (axis,))]
+    if len(set(axes)) != len(axes):
+        raise ValueError("repeated axis")
+    return axes
+
+
 def squeeze(a, axis=None):
     a = _asarray(a)
     if axis is None:
         axes = [i for i, s in enumerate(a.shape) if s == 1]
     else:
-        axes = [_normalize_axis(x, a.ndim) for x in (axis if isinstance(axis, tuple) else (axis,))]
+        axes = _axis_list(axis, a.ndim)
         for x in axes:
             if a.shape[x] != 1:
                 raise ValueError("cannot select an axis to squeeze out which has size not equal to one")
@@ -125,9 +133,8 @@ def squeeze(a, axis=None):
 
 def expand_dims(a, axis):
     a = _asarray(a)
-    axes = axis if isinstance(axis, tuple) else (axis,)
-    ndim = a.ndim + len(axes)
-    axes = sorted(_normalize_axis(x, ndim) for x in axes)
+    axes = axis if isinstance(axis, (tuple, list)) else (axis,)
+    axes = sorted(_axis_list(axes, a.ndim + len(axes)))
     store = a._store
     for x in axes:
         store = store.promote(x, 1)
@@ -197,7 +204,7 @@ def atleast_3d(*arys):
 
 def flip(m, axis=None):
     m = _asarray(m)
-    axes = range(m.ndim) if axis is None else [_normalize_axis(x, m.ndim) for x in (axis if isinstance(axis, tuple) else (axis,))]
+    axes = range(m.ndim) if axis is None else _axis_list(axis, m.ndim)
     key = [slice(None)] * m.ndim
     for x in axes:
         key[x] = slice(None, None, -1)
@@ -236,6 +243,10 @@ def concatenate(arrays, axis=0, out=None, dtype=None, casting="same_kind"):
     shape = list(base)
     shape[axis] = sum(a.shape[axis] for a in arrays)
     dt = _np.dtype(dtype) if dtype is not None else _np.result_type(*[a.dtype for a in arrays])
+    target = out.dtype if out is not None else dt
+    for a in arrays:
+        if not _np.can_cast(a.dtype, target, casting):
+            raise TypeError(f"Cannot cast array data from {a.dtype!r} to {target!r} according to the rule {casting!r}")
     result = out if out is not None else ndarray(shape, dt)
     at = 0
     for a in arrays:

@@ -73,6 +73,19 @@ def _cast(arr: ndarray, dtype) -> ndarray:
     return arr if arr.dtype == dtype else arr.astype(dtype)
 
 
+def _out_shape(out, shape):
+    """The shape of the operation: the inputs' broadcast shape, or ``out``'s when the
+    inputs broadcast to it (NumPy broadcasts inputs to the output)."""
+    target = out[0] if isinstance(out, tuple) and len(out) == 1 else out
+    if isinstance(target, ndarray) and tuple(target.shape) != tuple(shape):
+        try:
+            if _np.broadcast_shapes(tuple(shape), tuple(target.shape)) == tuple(target.shape):
+                return tuple(target.shape)
+        except ValueError:
+            pass
+    return shape
+
+
 def _prepare_out(out, shape, dtype, name):
     """The store to compute into, and the user's ``out`` if a final cast is needed."""
     if isinstance(out, tuple):
@@ -136,7 +149,8 @@ class ufunc:
         if self.__name__ == "power" and dtype is None and type(args[1]) in (int, float):
             # NumPy's fast paths for common exponents of float arrays.
             special = _POWER_SPECIAL.get(args[1])
-            if special is not None and isinstance(args[0], ndarray) and args[0].dtype.kind in "fc":
+            kind = args[0].dtype.kind if isinstance(args[0], ndarray) else None
+            if special is not None and (kind is not None and kind in "fc" or kind == "b" and type(args[1]) is int and args[1] == 2):
                 return globals()[special](args[0], out=out)
         return self._binary(args[0], args[1], out, dtype)
 
@@ -151,14 +165,22 @@ class ufunc:
         if out is None and dtype is None and scalar is None and arr.dtype is loop[0]:
             _fast.remember_unary(self, arr.dtype, _dtype_name(loop[0]), loop[1], _dtype_name(loop[1]))
         src = _cast(arr, loop[0])
-        result, user_out = _prepare_out(out, arr.shape, loop[1], self.__name__)
-        store = src._store
+        shape = _out_shape(out, arr.shape)
+        result, user_out = _prepare_out(out, shape, loop[1], self.__name__)
+        store = src._store if src.shape == shape else src._store.broadcast_to(list(shape))
         if out is not None and result._store.overlaps(store):
             store = src.copy()._store
         _ext.unary(self.__name__, store, result._store)
         return _finish(result, user_out)
 
     def _binary(self, a, b, out, dtype):
+        if (a is None or b is None) and self.__name__ in ("equal", "not_equal"):
+            # Nothing equals None: NumPy compares elementwise.
+            other = b if a is None else a
+            arr = other if isinstance(other, ndarray) else ndarray._from_numpy(_np.asarray(other))
+            result, user_out = _prepare_out(out, arr.shape, _np.dtype(bool), self.__name__)
+            result.fill(self.__name__ == "not_equal")
+            return _finish(result, user_out)
         arr_a, sa, ka = _operand(a)
         arr_b, sb, kb = _operand(b)
         if arr_a is None and arr_b is None:
@@ -180,6 +202,7 @@ class ufunc:
             shape = shape_b
         else:
             shape = _np.broadcast_shapes(shape_a, shape_b)
+        shape = _out_shape(out, shape)
         result, user_out = _prepare_out(out, shape, loop[2], self.__name__)
         operands = []
         for arr, scalar in ((arr_a, sa), (arr_b, sb)):

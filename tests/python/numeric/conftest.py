@@ -190,6 +190,10 @@ FIXED_BUGS = (
     "bug: mean of a 0-d array with axis=0",
     "bug: var(int32 array, dtype=float32)",
     "bug: std(int64 array, dtype=float32)",
+    "bug: expand_dims with axis given as a list",
+    "bug: flip with axis given as a list",
+    "bug: a == None raises TypeError",
+    "bug: bool_array ** 2 gives int64",
 )
 
 

@@ -206,18 +206,8 @@ def test_like_functions_overrides():
         (-2.5, 3.0, 0.5),
         (0, 5, 0.5),
         (5.0, 0.0, -1.25),
-        pytest.param(
-            (np.int32(3), np.int32(10)),
-            marks=pytest.mark.xfail(
-                reason="bug: arange of NumPy int32 scalars gives int32, NumPy gives int64 "
-                "(_creation.arange uses np.result_type(start, stop, step), which keeps the scalars' dtype)",
-                strict=True,
-            ),
-        ),
-        pytest.param(
-            (np.float32(0.5), np.float32(3)),
-            marks=pytest.mark.xfail(reason="bug: arange of NumPy float32 scalars gives float32, NumPy float64", strict=True),
-        ),
+        (np.int32(3), np.int32(10)),
+        (np.float32(0.5), np.float32(3)),
     ],
     ids=repr,
 )
@@ -260,15 +250,7 @@ def test_arange_zero_step():
         ((0, 10, 4), {"endpoint": False}),
         ((1, 2, 6), {"dtype": np.float32}),
         ((0, 10, 6), {"dtype": np.int64}),
-        pytest.param(
-            (-5, 5, 4),
-            {"dtype": np.int64},
-            marks=pytest.mark.xfail(
-                reason="bug: linspace with an integer dtype truncates toward zero ([-5,-1,1,5]); NumPy floors "
-                "([-5,-2,1,5]) (_creation.linspace ends with astype)",
-                strict=True,
-            ),
-        ),
+        ((-5, 5, 4), {"dtype": np.int64}),
         ((0, 1, 3), {"dtype": np.complex128}),
     ],
     ids=repr,

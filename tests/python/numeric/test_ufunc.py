@@ -631,11 +631,6 @@ def test_out_with_a_wrong_shape_raises():
         lnp.add(a, 1.0, out=lnp.zeros((6,)))
 
 
-@pytest.mark.xfail(
-    reason="bug: out= with a larger (broadcast) shape than the inputs raises ValueError "
-    "(_ufunc._prepare_out requires out.shape == the inputs' broadcast shape)",
-    strict=True,
-)
 def test_out_broadcasts_inputs_to_out_shape():
     """NumPy broadcasts the inputs to out's shape when out is larger."""
     exp = np.add(np.arange(3.0), 1.0, out=np.zeros((2, 3)))
