@@ -182,6 +182,25 @@ fn bool_op(op: BinaryOp, out: &PhysicalStore, a: &Operand<bool>, b: &Operand<boo
     }
 }
 
+/// `x / y` by Smith's method, as NumPy divides: scaling by the larger part of `y`
+/// avoids overflow, and a zero divisor gives infinities (`(1+1j)/0` is `inf+infj`,
+/// `0/0` is `nan+nanj`) rather than the NaNs of `x * conj(y) / |y|^2`.
+fn complex_divide<T: Float>(x: Complex<T>, y: Complex<T>) -> Complex<T> {
+    let (a, b, c, d) = (x.re, x.im, y.re, y.im);
+    if c.abs() >= d.abs() {
+        if c == T::zero() && d == T::zero() {
+            return Complex::new(a / c.abs(), b / c.abs());
+        }
+        let r = d / c;
+        let s = T::one() / (c + d * r);
+        Complex::new((a + b * r) * s, (b - a * r) * s)
+    } else {
+        let r = c / d;
+        let s = T::one() / (d + c * r);
+        Complex::new((a * r + b) * s, (b * r - a) * s)
+    }
+}
+
 fn complex_op<T: Float + Element>(op: BinaryOp, out: &PhysicalStore, a: &Operand<Complex<T>>, b: &Operand<Complex<T>>) -> Result<(), TaskError>
 where
     Complex<T>: Element,
@@ -192,7 +211,7 @@ where
         Add => map2(out, a, b, |x: Complex<T>, y: Complex<T>| x + y),
         Subtract => map2(out, a, b, |x: Complex<T>, y: Complex<T>| x - y),
         Multiply => map2(out, a, b, |x: Complex<T>, y: Complex<T>| x * y),
-        TrueDivide => map2(out, a, b, |x: Complex<T>, y: Complex<T>| x / y),
+        TrueDivide => map2(out, a, b, complex_divide),
         Power => map2(out, a, b, |x: Complex<T>, y: Complex<T>| if y == zero { Complex::new(T::one(), T::zero()) } else { x.powc(y) }),
         Equal => map2(out, a, b, |x: Complex<T>, y: Complex<T>| x == y),
         NotEqual => map2(out, a, b, |x: Complex<T>, y: Complex<T>| x != y),

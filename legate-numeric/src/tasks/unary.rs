@@ -27,6 +27,16 @@ fn rint<T: Float>(x: T) -> T {
     if r == zero { zero.copysign(x) } else { r }
 }
 
+/// `f(z)` for `z` on a real branch cut (`|re| > 1`, `im` = ±0): the imaginary part's
+/// sign follows `z.im`'s (negated for `arccos`, which maps the upper side down).
+fn on_cut<T: Float>(z: Complex<T>, fz: Complex<T>, negate: bool) -> Complex<T> {
+    if z.im != T::zero() || z.re.abs() <= T::one() {
+        return fz;
+    }
+    let side = if negate { -z.im } else { z.im };
+    Complex::new(fz.re, fz.im.abs().copysign(side))
+}
+
 fn float_op<T: Float + FloatConst + Element>(op: UnaryOp, out: &PhysicalStore, a: &Operand<T>) -> Result<(), TaskError> {
     use UnaryOp::*;
     let (zero, one) = (T::zero(), T::one());
@@ -159,12 +169,14 @@ where
             Sinh => map1(out, a, |x: C<T>| x.sinh()),
             Cosh => map1(out, a, |x: C<T>| x.cosh()),
             Tanh => map1(out, a, |x: C<T>| x.tanh()),
-            Arcsin => map1(out, a, |x: C<T>| x.asin()),
-            Arccos => map1(out, a, |x: C<T>| x.acos()),
+            // On the branch cuts (real |x| > 1) the sign of a zero imaginary part picks
+            // the side, as in C99 and NumPy: +0j is the upper side.
+            Arcsin => map1(out, a, |x: C<T>| on_cut(x, x.asin(), false)),
+            Arccos => map1(out, a, |x: C<T>| on_cut(x, x.acos(), true)),
             Arctan => map1(out, a, |x: C<T>| x.atan()),
             Arcsinh => map1(out, a, |x: C<T>| x.asinh()),
             Arccosh => map1(out, a, |x: C<T>| x.acosh()),
-            Arctanh => map1(out, a, |x: C<T>| x.atanh()),
+            Arctanh => map1(out, a, |x: C<T>| on_cut(x, x.atanh(), false)),
             Conjugate => map1(out, a, |x: C<T>| x.conj()),
             Rint => map1(out, a, |x: C<T>| C::new(rint(x.re), rint(x.im))),
             Exp2 => map1(out, a, |x: C<T>| (x * T::LN_2()).exp()),

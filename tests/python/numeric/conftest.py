@@ -194,6 +194,10 @@ FIXED_BUGS = (
     "bug: flip with axis given as a list",
     "bug: a == None raises TypeError",
     "bug: bool_array ** 2 gives int64",
+    "bug: complex x / 0 gives nan+nanj",
+    "bug: complex arcsin on its branch cut",
+    "bug: complex arccos on its branch cut",
+    "bug: complex arctanh on its branch cut",
 )
 
 
