@@ -152,3 +152,114 @@ def tensordot(a, b, axes=2):
     b2 = b.transpose(axes_b + free_b).reshape(k, n)
     shape = tuple(a.shape[i] for i in free_a) + tuple(b.shape[i] for i in free_b)
     return matmul(a2, b2).reshape(shape)
+
+
+def _einsum_parse(subscripts, n_operands, shapes):
+    """Input letter strings, output letters and each letter's extent, checked like NumPy;
+    None for what this implementation leaves to NumPy (ellipses, repeated letters)."""
+    subscripts = subscripts.replace(" ", "")
+    if "." in subscripts:
+        return None
+    inputs, arrow, output = subscripts.partition("->")
+    terms = inputs.split(",")
+    if len(terms) != n_operands:
+        raise ValueError("more operands provided to einstein sum function than specified in the subscripts string"
+                         if n_operands > len(terms) else
+                         "fewer operands provided to einstein sum function than specified in the subscripts string")
+    for t in terms + [output]:
+        if not all(c.isalpha() for c in t):
+            raise ValueError(f"invalid subscript in einstein sum subscripts string: {t!r}")
+    if any(len(set(t)) != len(t) for t in terms):
+        return None  # a repeated letter within one operand takes a diagonal
+    if not arrow:
+        counts = {}
+        for t in terms:
+            for c in t:
+                counts[c] = counts.get(c, 0) + 1
+        output = "".join(sorted(c for c, k in counts.items() if k == 1))
+    if len(set(output)) != len(output):
+        raise ValueError(f"einstein sum subscripts string includes output subscript '{output}' multiple times")
+    extents = {}
+    for t, shape in zip(terms, shapes):
+        if len(t) != len(shape):
+            raise ValueError(f"operand has more dimensions than subscripts given in einstein sum, but no '...' "
+                             f"ellipsis provided to broadcast the extra dimensions." if len(shape) > len(t) else
+                             f"einstein sum subscripts string contains too many subscripts for operand")
+        for c, e in zip(t, shape):
+            if extents.get(c, e) != e and 1 not in (extents.get(c), e):
+                raise ValueError(f"operands could not be broadcast together with remapped shapes: "
+                                 f"dimension '{c}' has extents {extents[c]} and {e}")
+            extents[c] = max(extents.get(c, e), e)
+    for c in output:
+        if c not in extents:
+            raise ValueError(f"einstein sum subscripts string included output subscript '{c}' which never appeared "
+                             "in an input")
+    return terms, output, extents
+
+
+def einsum(subscripts, *operands, out=None, dtype=None, order="K", casting="safe", optimize=False):
+    """Einstein summation natively: one operand is a sum and a transpose; two operands
+    without shared output letters are a ``tensordot``; anything else multiplies the
+    operands broadcast over all letters and sums the contracted ones. Ellipses and
+    repeated letters in one operand run in NumPy."""
+    from ._reduce import sum as _sum
+    from ._ufunc import multiply
+
+    if not isinstance(subscripts, str):
+        return _fallback.call("einsum (operand-list form)", _np.einsum, (subscripts, *operands),
+                              dict(out=out, dtype=dtype, order=order, casting=casting, optimize=optimize))
+    ops = [_asarray(o) for o in operands]
+    parsed = _einsum_parse(subscripts, len(ops), [o.shape for o in ops])
+    if parsed is None:
+        return _fallback.call("einsum (ellipsis or repeated subscripts)", _np.einsum, (subscripts, *operands),
+                              dict(out=out, dtype=dtype, order=order, casting=casting, optimize=optimize))
+    terms, output, extents = parsed
+    _fallback.record_native("einsum")
+    result_dtype = _np.result_type(*[o.dtype for o in ops]) if dtype is None else _np.dtype(dtype)
+    for o in ops:
+        if not _np.can_cast(o.dtype, result_dtype, casting):
+            raise TypeError(f"Cannot cast array data from {o.dtype!r} to {result_dtype!r} according to the rule {casting!r}")
+    ops = [o if o.dtype == result_dtype else o.astype(result_dtype) for o in ops]
+    # Letters only one operand has and the output lacks are summed out first.
+    for i, (t, o) in enumerate(zip(terms, ops)):
+        lonely = [k for k, c in enumerate(t) if c not in output and all(c not in u for j, u in enumerate(terms) if j != i)]
+        if lonely:
+            ops[i] = _sum(o, axis=tuple(lonely))
+            terms[i] = "".join(c for k, c in enumerate(t) if k not in lonely)
+    if len(ops) == 1:
+        result = ops[0]
+    elif len(ops) == 2 and not (set(terms[0]) & set(terms[1]) & set(output)) and all(
+        ops[j].shape[terms[j].index(c)] == extents[c] for j in (0, 1) for c in terms[j]
+    ):
+        shared = [c for c in terms[0] if c in terms[1]]
+        result = tensordot(ops[0], ops[1], axes=([terms[0].index(c) for c in shared], [terms[1].index(c) for c in shared]))
+        terms = ["".join(c for c in terms[0] if c not in shared) + "".join(c for c in terms[1] if c not in shared)]
+    else:
+        # Every operand as a view over all letters (size-1 where it lacks one), one
+        # broadcast product, then the sum over letters not in the output.
+        letters = list(output) + sorted(set("".join(terms)) - set(output))
+        result = None
+        from ._manip import expand_dims
+
+        for t, o in zip(terms, ops):
+            view = o.transpose([t.index(c) for c in letters if c in t]) if o.ndim else o
+            for k, c in enumerate(letters):
+                if c not in t:
+                    view = expand_dims(view, k)
+            result = view if result is None else multiply(result, view)
+        contracted = tuple(range(len(output), len(letters)))
+        result = _sum(result, axis=contracted) if contracted else result
+        terms = [output]
+    term = terms[0]
+    if term != output:
+        result = result.transpose([term.index(c) for c in output])
+    if result.shape != tuple(extents[c] for c in output):
+        from ._manip import broadcast_to
+
+        result = broadcast_to(result, tuple(extents[c] for c in output))
+    if result.dtype != result_dtype:
+        result = result.astype(result_dtype)
+    if out is not None:
+        out[...] = result
+        return out
+    return ndarray._wrap(result._store, result.dtype) if result is operands[0] else result
