@@ -31,7 +31,7 @@ from ._creation import (  # noqa: F401
     zeros,
     zeros_like,
 )
-from ._index import argwhere, diagonal, fill_diagonal, flatnonzero, nonzero, put, take  # noqa: F401
+from ._index import argwhere, choose, compress, diagonal, fill_diagonal, flatnonzero, nonzero, put, take, take_along_axis  # noqa: F401
 from ._linalg import dot, einsum, inner, matmul, outer, tensordot, trace, vdot  # noqa: F401
 from ._manip import (  # noqa: F401
     array_split,

@@ -609,3 +609,96 @@ ndarray.nonzero = _nonzero_method
 ndarray.take = _take_method
 ndarray.put = _put_method
 ndarray.diagonal = _diagonal_method
+
+
+def take_along_axis(arr, indices, axis=-1):
+    """``arr`` picked along ``axis`` at ``indices`` (one gather): the other dimensions
+    index themselves, broadcast against ``indices`` as in NumPy."""
+    from ._creation import arange
+    from ._manip import broadcast_to
+
+    arr, indices = _asarray(arr), _asarray(indices)
+    if indices.dtype.kind not in "iu":
+        raise IndexError("`indices` must be an integer array")
+    if axis is None:
+        if indices.ndim != 1:
+            raise ValueError("when axis=None, `indices` must have a single dimension.")
+        return take(arr.reshape(-1), indices)
+    axis = _normalize_axis(axis, arr.ndim)
+    if indices.ndim != arr.ndim:
+        raise ValueError("`indices` and `arr` must have the same number of dimensions")
+    _fallback.record_native("take_along_axis")
+    shape = tuple(indices.shape[d] if d == axis else max(arr.shape[d], indices.shape[d]) for d in range(arr.ndim))
+    key = []
+    for d in range(arr.ndim):
+        if d == axis:
+            key.append(broadcast_to(indices, shape))
+        else:
+            line = [1] * arr.ndim
+            line[d] = arr.shape[d]
+            key.append(broadcast_to(arange(arr.shape[d]).reshape(line), shape))
+    return arr[tuple(key)]
+
+
+def compress(condition, a, axis=None, out=None):
+    """The slices of ``a`` along ``axis`` where ``condition`` is true (a shorter
+    condition counts as false beyond its end, as in NumPy)."""
+    a = _asarray(a)
+    cond = _asarray(condition)
+    if cond.ndim != 1:
+        raise ValueError("condition must be a 1-d array")
+    if axis is None:
+        a, axis = a.reshape(-1), 0
+    axis = _normalize_axis(axis, a.ndim)
+    _fallback.record_native("compress")
+    picked = nonzero(cond)[0]
+    n = a.shape[axis]
+    if cond.shape[0] > n:
+        beyond = picked[picked >= n]
+        if beyond.size:
+            raise IndexError(f"index {int(beyond[0])} is out of bounds for axis {axis} with size {n}")
+    return take(a, picked, axis=axis, out=out)
+
+
+def choose(a, choices, out=None, mode="raise"):
+    """``choices[a[i]][i]``: one select per choice, on arrays broadcast together."""
+    from ._manip import where
+    from ._ufunc import equal, remainder, clip
+
+    a = _asarray(a)
+    if a.dtype.kind not in "biu":
+        raise TypeError(f"Cannot cast array data from {a.dtype!r} to dtype('int64') according to the rule 'safe'")
+    choices = [_asarray(c) for c in choices]
+    n = len(choices)
+    if n == 0:
+        raise ValueError("0-length sequence.")
+    _check_mode(mode)
+    _fallback.record_native("choose")
+    if mode == "wrap":
+        a = remainder(a, n)
+    elif mode == "clip":
+        a = clip(a, 0, n - 1)
+    elif a.size and (int(a.min()) < 0 or int(a.max()) >= n):
+        raise ValueError("invalid entry in choice array")
+    dt = _np.result_type(*[c.dtype for c in choices])
+    result = choices[n - 1].astype(dt, copy=False)
+    for k in range(n - 2, -1, -1):
+        result = where(equal(a, k), choices[k].astype(dt, copy=False), result)
+    shape = _np.broadcast_shapes(a.shape, *[c.shape for c in choices])
+    if result.shape != shape:
+        from ._manip import broadcast_to
+
+        result = broadcast_to(result, shape).copy()
+    return _into(out, result)
+
+
+def _compress_method(self, condition, axis=None, out=None):
+    return compress(condition, self, axis=axis, out=out)
+
+
+def _choose_method(self, choices, out=None, mode="raise"):
+    return choose(self, choices, out=out, mode=mode)
+
+
+ndarray.compress = _compress_method
+ndarray.choose = _choose_method
