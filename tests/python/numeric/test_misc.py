@@ -322,7 +322,7 @@ def test_fallback_runs_numpy_and_warns_once():
 def test_fallback_disabled_raises(monkeypatch):
     """With LEGATE_NUMERIC_FALLBACK=0 (read at call time) a missing function raises.
 
-    (No other test in this suite uses ``unwrap`` or ``compress``.)"""
+    (No other test in this suite uses ``unwrap`` or ``searchsorted``.)"""
     a = lnp.array(make(np.float64, (5,)))
     monkeypatch.setenv("LEGATE_NUMERIC_FALLBACK", "0")
     with pytest.raises(NotImplementedError):
@@ -330,11 +330,11 @@ def test_fallback_disabled_raises(monkeypatch):
     with pytest.raises(NotImplementedError):
         np.unwrap(a)
     with pytest.raises(NotImplementedError):
-        a.compress([True, False, True])
+        a.searchsorted(0.5)
     monkeypatch.setenv("LEGATE_NUMERIC_FALLBACK", "1")
     with quiet():
         check(lnp.unwrap(a), np.unwrap(np.asarray(a)))
-        check(a.compress([True, False, True]), np.asarray(a).compress([True, False, True]))
+        check(a.searchsorted(0.5), np.asarray(a).searchsorted(0.5))
 
 
 @pytest.mark.parametrize("value", ["0", "false", "off", "no", "OFF"])
