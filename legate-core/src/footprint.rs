@@ -370,6 +370,17 @@ mod tests {
     }
 
     #[test]
+    fn diagonal_footprints_cover_the_touched_elements() {
+        // A diagonal's footprint is the square it spans: sound, not exact.
+        let map = AffineMap::identity(3).then(&Transform::Diagonal { dim1: 0, dim2: 2, start1: 1, start2: 0 });
+        let rect = Rect::new(Point::new(&[0, 1]), Point::new(&[2, 3]));
+        let got = box_members(&Footprint::of_rect(&map, &rect));
+        for w in &elements(&map, &rect) {
+            assert!(got.contains(w), "{w:?} missing");
+        }
+    }
+
+    #[test]
     fn even_and_odd_slices_are_disjoint() {
         let even = AffineMap::identity(1).then(&Transform::Slice { dim: 0, start: 0, step: 2 });
         let odd = AffineMap::identity(1).then(&Transform::Slice { dim: 0, start: 1, step: 2 });

@@ -313,6 +313,9 @@ fn launch(mut t: TaskLaunch) -> Result<(u64, Vec<Arc<TaskNode>>)> {
     // output waits here for its producer).
     let mut shapes = Vec::with_capacity(t.args.len());
     for (i, arg) in t.args.iter().enumerate() {
+        if arg.role != Role::Input && arg.store.read_only() {
+            return Err(invalid("assignment destination is read-only"));
+        }
         if arg.store.ty().size().is_none() {
             return Err(LegateError::Unsupported(format!("argument {i} has variable-size type {}", arg.store.ty())));
         }

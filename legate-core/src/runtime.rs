@@ -392,6 +392,9 @@ impl Runtime {
         if shape.volume() as usize != data.len() {
             return Err(LegateError::ShapeMismatch(format!("store of shape {shape} needs {} values, got {}", shape.volume(), data.len())));
         }
+        if store.read_only() {
+            return Err(invalid("assignment destination is read-only"));
+        }
         let _g = self.inner.submit_lock.lock().unwrap_or_else(|e| e.into_inner());
         self.wait_store_idle(store);
         let raw = crate::point::raw_store(store, &Rect::from_extents(&shape));

@@ -524,9 +524,8 @@ def put(a, ind, v, mode="raise"):
 
 
 def diagonal(a, offset=0, axis1=0, axis2=1):
-    """The diagonal of ``a`` along ``axis1``/``axis2`` (last dimension of the result).
-
-    A copy: NumPy returns a read-only view."""
+    """The diagonal of ``a`` along ``axis1``/``axis2`` (last dimension of the result):
+    a read-only view, as in NumPy."""
     _fallback.record_native("diagonal")
     a = _asarray(a)
     if a.ndim < 2:
@@ -536,29 +535,7 @@ def diagonal(a, offset=0, axis1=0, axis2=1):
     if axis1 == axis2:
         raise ValueError("axis1 and axis2 cannot be the same")
     offset = operator.index(offset)
-    shape = a.shape
-    n1, n2 = shape[axis1], shape[axis2]
-    if offset >= 0:
-        k, off1, off2 = max(0, min(n1, n2 - offset)), 0, offset
-    else:
-        k, off1, off2 = max(0, min(n1 + offset, n2)), -offset, 0
-    others = [d for d in range(a.ndim) if d not in (axis1, axis2)]
-    out_shape = [shape[d] for d in others] + [k]
-    out = _empty(tuple(out_shape), a.dtype)
-    if out.size == 0:
-        return out
-    last = len(others)
-    dims = []
-    for d in range(a.ndim):
-        if d == axis1:
-            dims.append((False, last, off1))
-        elif d == axis2:
-            dims.append((False, last, off2))
-        else:
-            dims.append((False, others.index(d), 0))
-    pts = _ext.index_points(out_shape, list(shape), dims, [], "raise", False)
-    _ext.gather(out._store, a._store, pts)
-    return out
+    return ndarray._wrap(a._store.diagonal(axis1, axis2, offset).as_read_only(), a.dtype)
 
 
 def fill_diagonal(a, val, wrap=False):

@@ -256,7 +256,7 @@ def einsum(subscripts, *operands, out=None, dtype=None, order="K", casting="safe
     if result.shape != tuple(extents[c] for c in output):
         from ._manip import broadcast_to
 
-        result = broadcast_to(result, tuple(extents[c] for c in output))
+        result = broadcast_to(result, tuple(extents[c] for c in output)).copy()
     if result.dtype != result_dtype:
         result = result.astype(result_dtype)
     if out is not None:

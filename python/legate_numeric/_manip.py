@@ -164,13 +164,15 @@ def moveaxis(a, source, destination):
 def broadcast_to(array, shape, subok=False):
     a = _asarray(array)
     shape = (shape,) if isinstance(shape, numbers.Integral) else tuple(shape)
-    return ndarray._wrap(a._store.broadcast_to(list(shape)), a.dtype)
+    # Read-only, as in NumPy: a write would reach one element through many positions.
+    return ndarray._wrap(a._store.broadcast_to(list(shape)).as_read_only(), a.dtype)
 
 
 def broadcast_arrays(*args, subok=False):
+    """Views of the arrays broadcast together (writeable, as NumPy still allows)."""
     arrays = [_asarray(a) for a in args]
     shape = _np.broadcast_shapes(*[a.shape for a in arrays])
-    return tuple(broadcast_to(a, shape) for a in arrays)
+    return tuple(ndarray._wrap(a._store.broadcast_to(list(shape)), a.dtype) for a in arrays)
 
 
 def atleast_1d(*arys):

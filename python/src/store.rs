@@ -100,6 +100,22 @@ impl PyStore {
         Ok(PyStore::new(self.inner.delinearize(dim, &shape).py()?))
     }
 
+    /// The diagonal of `dim1` and `dim2` as the last dimension (NumPy's `offset`).
+    fn diagonal(&self, dim1: usize, dim2: usize, offset: i64) -> PyLegateResult<PyStore> {
+        Ok(PyStore::new(self.inner.diagonal(dim1, dim2, offset).py()?))
+    }
+
+    /// Whether tasks may not write through this view.
+    #[getter]
+    fn read_only(&self) -> bool {
+        self.inner.read_only()
+    }
+
+    /// The same view, read-only (writes through it raise `ValueError`).
+    fn as_read_only(&self) -> PyStore {
+        PyStore::new(self.inner.as_read_only())
+    }
+
     /// A view with NumPy's broadcasting to `shape` (new leading dims, stretched 1s).
     fn broadcast_to(&self, shape: Vec<i64>) -> PyLegateResult<PyStore> {
         let cur = self.inner.shape();

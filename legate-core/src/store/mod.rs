@@ -26,6 +26,9 @@ struct View {
     shape: Option<Point>,
     map: AffineMap,
     transforms: Vec<Transform>,
+    /// Tasks may not write through this view (NumPy's read-only views: broadcasts,
+    /// diagonals); views made from it are read-only too.
+    read_only: bool,
 }
 
 impl std::fmt::Debug for LogicalStore {
@@ -48,7 +51,7 @@ fn check_dim(dim: usize, ndim: usize, what: &str) -> Result<()> {
 impl LogicalStore {
     pub(crate) fn from_storage(storage: Arc<Storage>) -> LogicalStore {
         let ndim = storage.ndim();
-        LogicalStore(Arc::new(View { shape: storage.shape_now(), storage, map: AffineMap::identity(ndim), transforms: Vec::new() }))
+        LogicalStore(Arc::new(View { shape: storage.shape_now(), storage, map: AffineMap::identity(ndim), transforms: Vec::new(), read_only: false }))
     }
 
     pub fn storage(&self) -> &Arc<Storage> {
@@ -115,7 +118,7 @@ impl LogicalStore {
         let mut transforms = self.0.transforms.clone();
         let map = self.0.map.then(&t);
         transforms.push(t);
-        LogicalStore(Arc::new(View { storage: self.0.storage.clone(), shape: Some(shape), map, transforms }))
+        LogicalStore(Arc::new(View { storage: self.0.storage.clone(), shape: Some(shape), map, transforms, read_only: self.0.read_only }))
     }
 
     /// The view `start:stop:step` along `dim`, with Python's slice rules (negative
@@ -143,6 +146,34 @@ impl LogicalStore {
         let mut new_shape = shape;
         new_shape[dim] = len;
         Ok(self.derive(Transform::Slice { dim, start: if len == 0 { 0 } else { start }, step }, new_shape))
+    }
+
+    /// Whether tasks may not write through this view.
+    pub fn read_only(&self) -> bool {
+        self.0.read_only
+    }
+
+    /// The same view, read-only.
+    pub fn as_read_only(&self) -> LogicalStore {
+        let v = &self.0;
+        LogicalStore(Arc::new(View { storage: v.storage.clone(), shape: v.shape, map: v.map, transforms: v.transforms.clone(), read_only: true }))
+    }
+
+    /// The diagonal of dimensions `dim1` and `dim2` (`offset` > 0 above the main one,
+    /// as in NumPy), as the last dimension of a view without them.
+    pub fn diagonal(&self, dim1: usize, dim2: usize, offset: i64) -> Result<LogicalStore> {
+        let shape = self.bound_shape("diagonal")?;
+        check_dim(dim1, shape.ndim(), "diagonal")?;
+        check_dim(dim2, shape.ndim(), "diagonal")?;
+        if dim1 == dim2 {
+            return Err(invalid("diagonal: the two dimensions must differ"));
+        }
+        let (start1, start2) = if offset >= 0 { (0, offset) } else { (-offset, 0) };
+        let len = (shape[dim1] - start1).min(shape[dim2] - start2).max(0);
+        let (start1, start2) = if len == 0 { (0, 0) } else { (start1, start2) };
+        let mut v: Vec<i64> = (0..shape.ndim()).filter(|&d| d != dim1 && d != dim2).map(|d| shape[d]).collect();
+        v.push(len);
+        Ok(self.derive(Transform::Diagonal { dim1, dim2, start1, start2 }, Point::new(&v)))
     }
 
     /// Shorthand for a unit-step slice `[start, stop)` that must lie inside the store.

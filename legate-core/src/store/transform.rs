@@ -1,6 +1,6 @@
 //! Store transforms and the affine map they compose into.
 //!
-//! Every transform (slice, promote, project, transpose, delinearize) maps view
+//! Every transform (slice, promote, project, transpose, delinearize, diagonal) maps view
 //! coordinates affinely to the coordinates of the view below it, so a whole stack
 //! collapses into one [`AffineMap`] from the top view to the storage. That map gives
 //! both the exact storage elements a rectangle of the view touches (for dependence
@@ -22,6 +22,9 @@ pub enum Transform {
     Transpose { axes: Vec<usize> },
     /// Dimension `dim` is split into `shape` (row-major).
     Delinearize { dim: usize, shape: Vec<i64> },
+    /// Dimensions `dim1` and `dim2` are replaced by one last dimension `k` reading
+    /// `old[dim1] = k + start1`, `old[dim2] = k + start2` (a diagonal).
+    Diagonal { dim1: usize, dim2: usize, start1: i64, start2: i64 },
 }
 
 /// `storage = offset + coef * view`, with one row per storage dimension and one column
@@ -113,6 +116,15 @@ impl AffineMap {
                 cols.remove(*dim);
             }
             Transform::Transpose { axes } => cols = axes.iter().map(|&a| cols[a]).collect(),
+            Transform::Diagonal { dim1, dim2, start1, start2 } => {
+                let mut diag = [0; LEGATE_MAX_DIM];
+                for d in 0..self.storage_ndim() {
+                    out.offset[d] += cols[*dim1][d] * start1 + cols[*dim2][d] * start2;
+                    diag[d] = cols[*dim1][d] + cols[*dim2][d];
+                }
+                cols = cols.iter().enumerate().filter(|(j, _)| j != dim1 && j != dim2).map(|(_, c)| *c).collect();
+                cols.push(diag);
+            }
             Transform::Delinearize { dim, shape } => {
                 let base = cols.remove(*dim);
                 let mut stride = 1i64;
@@ -159,6 +171,16 @@ mod tests {
         assert_eq!(m.view_ndim(), 3);
         // view (k, i, j) -> transposed (i, 1 + 2j) -> storage (1 + 2j, i)
         assert_eq!(m.apply(&Point::new(&[2, 5, 1])), Point::new(&[3, 5]));
+    }
+
+    #[test]
+    fn diagonal_reads_the_offset_diagonal() {
+        // storage 3x4x5; diagonal of dims 0 and 2 starting at (0, ., 1): view (j, k).
+        let m = AffineMap::identity(3).then(&Transform::Diagonal { dim1: 0, dim2: 2, start1: 0, start2: 1 });
+        assert_eq!(m.view_ndim(), 2);
+        assert_eq!(m.apply(&Point::new(&[3, 2])), Point::new(&[2, 3, 3]));
+        let (strides, origin) = m.view_strides(&[160, 40, 8]);
+        assert_eq!((strides.as_slice(), origin), (&[40i64, 168][..], 8));
     }
 
     #[test]

@@ -540,7 +540,7 @@ def test_diagonal(dtype):
     check(lnp.diagonal(b.T[::-1]), np.diagonal(b_np.T[::-1]))
 
 
-def test_diagonal_errors_and_copy():
+def test_diagonal_errors_and_read_only_view():
     for a_np in [np.ones(3), np.ones((2, 2))]:
         for args in [(), (0, 1, 1), (0, 0, 3)]:
             try:
@@ -548,11 +548,26 @@ def test_diagonal_errors_and_copy():
             except Exception as exc:  # noqa: BLE001
                 with pytest.raises(type(exc)):
                     lnp.diagonal(lnp.array(a_np), *args)
-    a = lnp.ones((3, 3))
-    d = a.diagonal()
-    a[0, 0] = 5.0
-    # A copy (NumPy gives a read-only view): later writes to the base are not seen.
-    assert d[0] == 1.0
+    # A read-only view, as in NumPy: later writes to the base are seen; writes to it raise.
+    for offset in (0, 1, -2):
+        a_np = np.arange(20.0).reshape(4, 5)
+        a = lnp.array(a_np)
+        d, d_np = a.diagonal(offset), a_np.diagonal(offset)
+        a[1, 2] = a_np[1, 2] = -7.0
+        a[2, 0] = a_np[2, 0] = -9.0
+        check(d, d_np)
+        with pytest.raises(ValueError):
+            d_np[0] = 1.0
+        with pytest.raises(ValueError):
+            d[0] = 1.0
+        with pytest.raises(ValueError):
+            d += 1.0
+        check(a, a_np)  # nothing was written
+    b_np = np.arange(24).reshape(2, 3, 4)
+    b = lnp.array(b_np)
+    for axes in [(0, 1), (1, 2), (2, 0), (0, 2)]:
+        check(lnp.diagonal(b, 1, *axes), np.diagonal(b_np, 1, *axes))
+        check(lnp.diagonal(b, -1, *axes).sum(), np.diagonal(b_np, -1, *axes).sum())
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
