@@ -264,6 +264,9 @@ class ndarray:
         return store
 
     def __getitem__(self, key):
+        return _fast.getitem(self, key)  # basic indexing in Rust; the rest in `_getitem`
+
+    def _getitem(self, key):
         store = self._basic_view(key)
         if store is None:
             from ._index import getitem
@@ -276,7 +279,7 @@ class ndarray:
         return view
 
     def __setitem__(self, key, value):
-        _fast.setitem(self, key, value)  # `a[...] = b` in Rust; the rest in `_setitem`
+        _fast.setitem(self, key, value)  # basic indexing in Rust; the rest in `_setitem`
 
     def _setitem(self, key, value):
         store = self._basic_view(key)

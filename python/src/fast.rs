@@ -1,6 +1,6 @@
 //! The hot paths of `legate_numeric`, dispatched without a Python layer per call:
 //! operators and ufunc calls on arrays (and Python numbers) whose loop NumPy has
-//! already resolved once, and `a[...] = b`.
+//! already resolved once, and basic indexing (`a[1:-1, 2]`, `a[...] = b`).
 //!
 //! The Python package resolves a ufunc's loop with NumPy's own rules the first time it
 //! meets a combination of operand types, then calls [`remember_binary`] /
@@ -17,7 +17,7 @@ use legate_numeric::{BinaryOp, Operand, UnaryOp};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyEllipsis, PyFloat, PyInt, PySlice, PyType};
+use pyo3::types::{PyEllipsis, PyFloat, PyInt, PySlice, PyTuple, PyType};
 use pyo3::{ffi, intern};
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -249,16 +249,87 @@ fn unary<'py>(uf: &Bound<'py, PyAny>, a: &Bound<'py, PyAny>) -> PyResult<Bound<'
     uf.call_method1(intern!(py, "_call"), (a,))
 }
 
-/// `a[key] = value`: for `key` `...` or `:` with `value` an array of `a`'s dtype and
-/// shape, or a Python number stored exactly, one copy or fill; else `a._setitem`.
+/// An optional Python int (`None` for a missing slice bound); `Err` for anything else.
+fn opt_int(v: &Bound<'_, PyAny>) -> Result<Option<i64>, ()> {
+    if v.is_none() {
+        return Ok(None);
+    }
+    if v.is_exact_instance_of::<PyInt>() {
+        return v.extract::<i64>().map(Some).map_err(|_| ());
+    }
+    Err(())
+}
+
+/// The view a basic index (ints, slices, `...`, `None`, or a tuple of them) selects,
+/// or `None` when the key needs the Python path: arrays, bools, lists, NumPy scalars,
+/// anything out of range or malformed (where Python raises NumPy's error).
+fn basic_view(store: &LogicalStore, key: &Bound<'_, PyAny>) -> Option<LogicalStore> {
+    let items: Vec<Bound<'_, PyAny>> = match key.cast::<PyTuple>() {
+        Ok(t) => t.iter().collect(),
+        Err(_) => vec![key.clone()],
+    };
+    let ellipses = items.iter().filter(|k| k.is_instance_of::<PyEllipsis>()).count();
+    let consumed = items.iter().filter(|k| !k.is_none() && !k.is_instance_of::<PyEllipsis>()).count();
+    let ndim = store.ndim();
+    if ellipses > 1 || consumed > ndim {
+        return None;
+    }
+    let mut view = store.clone();
+    let mut dim = 0;
+    for k in &items {
+        if k.is_none() {
+            view = view.promote(dim, 1).ok()?;
+            dim += 1;
+        } else if k.is_instance_of::<PyEllipsis>() {
+            dim += ndim - consumed;
+        } else if let Ok(s) = k.cast::<PySlice>() {
+            let py = k.py();
+            let start = opt_int(&s.getattr(intern!(py, "start")).ok()?).ok()?;
+            let stop = opt_int(&s.getattr(intern!(py, "stop")).ok()?).ok()?;
+            let step = opt_int(&s.getattr(intern!(py, "step")).ok()?).ok()?.unwrap_or(1);
+            view = view.slice(dim, start, stop, step).ok()?;
+            dim += 1;
+        } else if k.is_exact_instance_of::<PyInt>() {
+            let i = k.extract::<i64>().ok()?;
+            let n = view.shape()[dim];
+            if !(-n..n).contains(&i) {
+                return None;
+            }
+            view = view.project(dim, if i < 0 { i + n } else { i }).ok()?;
+        } else {
+            return None;
+        }
+    }
+    Some(view)
+}
+
+/// `a[key]` for a basic index that leaves at least one dimension: the view, made in
+/// Rust; anything else through `a._getitem`.
+#[pyfunction]
+fn getitem<'py>(a: &Bound<'py, PyAny>, key: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    let py = a.py();
+    if let Some(cls) = array_type(py) {
+        if a.get_type().is(cls) {
+            let store = a.getattr(intern!(py, "_store"))?;
+            let store = store.cast::<PyStore>()?.get().inner.clone();
+            if let Some(view) = basic_view(&store, key).filter(|v| v.ndim() > 0) {
+                let dtype = a.getattr(intern!(py, "dtype"))?.unbind();
+                return wrap(py, cls, view, &dtype);
+            }
+        }
+    }
+    a.call_method1(intern!(py, "_getitem"), (key,))
+}
+
+/// `a[key] = value` for a basic index, with `value` an array of `a`'s dtype and the
+/// view's shape (one copy; overlapping views copy as NumPy does) or a Python number a
+/// float64/int64 array stores exactly (one fill); else `a._setitem`.
 #[pyfunction]
 fn setitem(a: &Bound<'_, PyAny>, key: &Bound<'_, PyAny>, value: &Bound<'_, PyAny>) -> PyResult<()> {
     let py = a.py();
-    let whole = key.is_instance_of::<PyEllipsis>()
-        || key.cast::<PySlice>().is_ok_and(|s| ["start", "stop", "step"].iter().all(|f| s.getattr(*f).is_ok_and(|v| v.is_none())));
-    if whole {
-        if let Some(cls) = array_type(py) {
-            if let Some(Arg::Array { store: dst, dtype }) = Arg::of(a, cls) {
+    if let Some(cls) = array_type(py) {
+        if let Some(Arg::Array { store, dtype }) = Arg::of(a, cls) {
+            if let Some(dst) = basic_view(&store, key) {
                 let rt = numeric()?.runtime();
                 match Arg::of(value, cls) {
                     Some(Arg::Array { store: src, dtype: src_dtype }) if src_dtype == dtype && src.shape() == dst.shape() => {
@@ -284,6 +355,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     fast.add_function(wrap_pyfunction!(remember_unary, &fast)?)?;
     fast.add_function(wrap_pyfunction!(binary, &fast)?)?;
     fast.add_function(wrap_pyfunction!(unary, &fast)?)?;
+    fast.add_function(wrap_pyfunction!(getitem, &fast)?)?;
     fast.add_function(wrap_pyfunction!(setitem, &fast)?)?;
     m.add_submodule(&fast)?;
     m.add("fast", fast)?;

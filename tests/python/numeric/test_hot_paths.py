@@ -175,3 +175,56 @@ def test_views_see_fast_path_writes():
         view[...] = view + 1.0
         base_np[1:3] = base_np[1:3] + 1.0
     check(base, base_np)
+
+
+BASIC_KEYS = [
+    (1,), (-1,), (slice(1, -1),), (slice(None, None, -2),), (Ellipsis, 1), (None, 2), (1, None, slice(2, 4)),
+    (slice(3, 1, -1), Ellipsis), (Ellipsis,), (slice(None),), (slice(-100, 100, 3), -2), (0, 0, slice(None)),
+    (slice(5, 2),), (np.int64(1),), (True,), (slice(np.int32(1), None),),
+]
+
+
+@pytest.mark.parametrize("key", BASIC_KEYS, ids=repr)
+def test_basic_getitem_matches_numpy(key):
+    a_np = np.arange(60.0).reshape(4, 5, 3)
+    a = lnp.array(a_np)
+    for _ in range(2):
+        check(a[key], a_np[key])
+
+
+@pytest.mark.parametrize("key", BASIC_KEYS, ids=repr)
+def test_basic_setitem_matches_numpy(key):
+    a_np = np.arange(60.0).reshape(4, 5, 3)
+    a = lnp.array(a_np)
+    shape = a_np[key].shape
+    v_np = np.arange(float(np.prod(shape))).reshape(shape) + 100
+    a[key] = lnp.array(v_np)
+    a_np[key] = v_np
+    check(a, a_np)
+    a[key] = -1.5
+    a_np[key] = -1.5
+    check(a, a_np)
+
+
+@pytest.mark.parametrize("key", [(4,), (-5,), (0, 5), (1, 2, 3, 0), (Ellipsis, Ellipsis), (slice(None, None, 0),)], ids=repr)
+def test_basic_index_errors_like_numpy(key):
+    a_np = np.zeros((4, 5, 3))
+    a = lnp.array(a_np)
+    with pytest.raises(Exception) as np_err:
+        a_np[key]
+    with pytest.raises(type(np_err.value)):
+        a[key]
+    with pytest.raises(type(np_err.value)):
+        a[key] = 1.0
+
+
+def test_overlapping_basic_setitem_copies_like_numpy():
+    for _ in range(2):
+        x_np = np.arange(10.0)
+        x = lnp.array(x_np)
+        x[1:] = x[:-1]
+        x_np[1:] = x_np[:-1]
+        check(x, x_np)
+        x[::-1] = x
+        x_np[::-1] = x_np.copy()
+        check(x, x_np)
