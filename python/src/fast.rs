@@ -135,43 +135,42 @@ fn set_array_type(py: Python<'_>, cls: Bound<'_, PyType>) -> PyResult<()> {
     ARRAY_TYPE.set(py, cls.unbind()).map_err(|_| PyValueError::new_err("the array type is already set"))
 }
 
-fn name_of(uf: &Bound<'_, PyAny>) -> PyResult<String> {
-    uf.getattr(intern!(uf.py(), "__name__"))?.extract()
+/// Stores the loop of `uf` for the operand keys `keys` (dtypes, or `float`/`int`).
+fn remember<Op>(
+    cache: &Cache<Op>,
+    from_name: fn(&str) -> Option<Op>,
+    uf: &Bound<'_, PyAny>,
+    keys: &[&Bound<'_, PyAny>],
+    ty: &str,
+    out_dtype: &Bound<'_, PyAny>,
+    out: &str,
+) -> PyResult<()> {
+    let name: String = uf.getattr(intern!(uf.py(), "__name__"))?.extract()?;
+    let op = from_name(&name).ok_or_else(|| PyValueError::new_err(format!("no native ufunc named '{name}'")))?;
+    let entry = Loop {
+        op,
+        ty: crate::convert::dtype(ty)?,
+        out_ty: crate::convert::dtype(out)?,
+        out_dtype: out_dtype.clone().unbind(),
+        _keys: std::iter::once(uf).chain(keys.iter().copied()).map(|k| k.clone().unbind()).collect(),
+    };
+    let ptr = |i: usize| keys.get(i).map_or(0, |k| k.as_ptr() as usize);
+    let key = (uf.as_ptr() as usize, ptr(0), ptr(1));
+    cache.lock().unwrap_or_else(|e| e.into_inner()).insert(key, std::sync::Arc::new(entry));
+    Ok(())
 }
 
 /// Records that `uf(a, b)` with operand keys `ka`, `kb` (dtypes, or `float`/`int`)
 /// runs the loop `ty` -> `out_dtype` with no cast of array operands.
 #[pyfunction]
 fn remember_binary(uf: &Bound<'_, PyAny>, ka: &Bound<'_, PyAny>, kb: &Bound<'_, PyAny>, ty: &str, out_dtype: &Bound<'_, PyAny>, out: &str) -> PyResult<()> {
-    let name = name_of(uf)?;
-    let op = BinaryOp::from_name(&name).ok_or_else(|| PyValueError::new_err(format!("no native ufunc named '{name}'")))?;
-    let entry = Loop {
-        op,
-        ty: crate::convert::dtype(ty)?,
-        out_ty: crate::convert::dtype(out)?,
-        out_dtype: out_dtype.clone().unbind(),
-        _keys: vec![uf.clone().unbind(), ka.clone().unbind(), kb.clone().unbind()],
-    };
-    let key = (uf.as_ptr() as usize, ka.as_ptr() as usize, kb.as_ptr() as usize);
-    BINARY.lock().unwrap_or_else(|e| e.into_inner()).insert(key, std::sync::Arc::new(entry));
-    Ok(())
+    remember(&BINARY, BinaryOp::from_name, uf, &[ka, kb], ty, out_dtype, out)
 }
 
 /// Records that `uf(a)` for dtype `ka` runs the loop `ty` -> `out_dtype` (`ka` is `ty`).
 #[pyfunction]
 fn remember_unary(uf: &Bound<'_, PyAny>, ka: &Bound<'_, PyAny>, ty: &str, out_dtype: &Bound<'_, PyAny>, out: &str) -> PyResult<()> {
-    let name = name_of(uf)?;
-    let op = UnaryOp::from_name(&name).ok_or_else(|| PyValueError::new_err(format!("no native ufunc named '{name}'")))?;
-    let entry = Loop {
-        op,
-        ty: crate::convert::dtype(ty)?,
-        out_ty: crate::convert::dtype(out)?,
-        out_dtype: out_dtype.clone().unbind(),
-        _keys: vec![uf.clone().unbind(), ka.clone().unbind()],
-    };
-    let key = (uf.as_ptr() as usize, ka.as_ptr() as usize, 0);
-    UNARY.lock().unwrap_or_else(|e| e.into_inner()).insert(key, std::sync::Arc::new(entry));
-    Ok(())
+    remember(&UNARY, UnaryOp::from_name, uf, &[ka], ty, out_dtype, out)
 }
 
 /// Whether `out` can take the result in place: an array of the loop's output dtype and
