@@ -51,8 +51,17 @@ def _asarray(a):
     return ndarray._from_numpy(_np.asarray(a))
 
 
+# (op, dtype) -> accumulation dtype, for whole-array reductions that need no cast.
+_whole: dict = {}
+
+
 def _reduce(op, a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=None):
     """The native reduction ``op`` (``sum prod max min all any``)."""
+    if axis is None and dtype is None and out is None and initial is None and where is None and not keepdims:
+        # The common case, without the general path's bookkeeping.
+        acc = _whole.get((op, a.dtype)) if type(a) is ndarray else None
+        if acc is not None and (a.size or op not in ("max", "min")):
+            return ndarray._wrap(_ext.reduce_all(op, a._store).project(0, 0), acc)
     a = _asarray(a)
     if where is not None and where is not True:
         return _reduce_masked(op, a, axis, dtype, out, keepdims, initial, where)
@@ -72,6 +81,8 @@ def _reduce(op, a, axis=None, dtype=None, out=None, keepdims=False, initial=None
             return out
         return result
     src = a if a.dtype == acc else a.astype(acc)
+    if axis is None and src is a and dtype is None and initial is None:
+        _whole[(op, a.dtype)] = acc
     if len(axes) == a.ndim:
         result = ndarray._wrap(_ext.reduce_all(op, src._store).project(0, 0), acc)
     else:
