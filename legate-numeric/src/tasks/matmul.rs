@@ -33,6 +33,12 @@ fn gemm_typed<T: Element + Copy + 'static>(ctx: &TaskContext, zero: T, one: T) -
         return Ok(());
     }
     let ((c_rs, c_cs), (a_rs, a_cs), (b_rs, b_cs)) = (elem_strides::<T>(&c), elem_strides::<T>(&a), elem_strides::<T>(&b));
+    if T::CODE == legate_core::abi::TypeCode::Float64 && n == 1 && a_cs == 1 && b_rs == 1 {
+        // A matrix times a vector: rows of dot products.
+        // SAFETY: f64 tiles of the checked shapes; C does not alias A or B.
+        unsafe { super::vmath::matvec(m, k, a.ptr() as *const f64, a_rs, b.ptr() as *const f64, c.ptr() as *mut f64, c_rs) };
+        return Ok(());
+    }
     let parallelism = if ctx.variant() == VariantKind::Omp && ctx.num_threads() > 1 {
         gemm::Parallelism::Rayon(ctx.num_threads())
     } else {
