@@ -21,7 +21,7 @@ use std::time::Instant;
 /// At most this many point tasks per processor are submitted but unfinished; then the
 /// submitter waits. Running ahead further buys no parallelism but keeps every pending
 /// task's temporaries alive, which defeats the buffer pool (fresh memory page-faults).
-const IN_FLIGHT_PER_PROCESSOR: usize = 32;
+const IN_FLIGHT_PER_PROCESSOR: usize = 8;
 
 /// Where a task body runs.
 pub struct WorkerContext<'a> {
@@ -153,7 +153,7 @@ impl Executor {
                     .spawn(move || worker(s, cpus + g, VariantKind::Omp, Some(pool)))?,
             );
         }
-        let max_in_flight = (IN_FLIGHT_PER_PROCESSOR * (cpus + omps)).max(64);
+        let max_in_flight = (IN_FLIGHT_PER_PROCESSOR * (cpus + omps)).max(16);
         Ok(Executor { shared, threads, counts: [cpus, omps, 0], omp_threads, max_in_flight })
     }
 

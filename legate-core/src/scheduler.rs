@@ -68,8 +68,10 @@ impl AccessList {
     /// Records an access (after its conflicts were wired), pruning what it makes redundant.
     pub(crate) fn record(&mut self, access: Access) {
         if access.privilege == Privilege::Write {
-            let fp = &access.footprint;
-            self.entries.retain(|e| !fp.contains(&e.footprint));
+            // Points of the same operation stay: each point of an unbound output
+            // covers the whole storage, and a reader must wait for all of them.
+            let (fp, op) = (&access.footprint, access.node.op_id);
+            self.entries.retain(|e| e.node.op_id == op || !fp.contains(&e.footprint));
         }
         if self.entries.len() >= PRUNE_FINISHED_AT {
             self.entries.retain(|e| !e.node.is_done());

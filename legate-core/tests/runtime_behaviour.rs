@@ -120,6 +120,20 @@ impl Task for BindPerPoint {
     }
 }
 
+/// Point 0 binds one element after a pause; the others bind theirs at once.
+struct SlowFirstPoint;
+impl Task for SlowFirstPoint {
+    const TASK_ID: u32 = 90;
+    const NAME: &'static str = "slow_first_point";
+    fn cpu(ctx: &mut TaskContext) -> Result<(), TaskError> {
+        if ctx.point()[0] == 0 {
+            std::thread::sleep(std::time::Duration::from_millis(30));
+        }
+        ctx.bind_output(0, &[1])?.view_mut::<f64>()?.fill(1.0);
+        Ok(())
+    }
+}
+
 /// Unbound output 0 gets the even values of input 0's tile, in order.
 struct KeepEven;
 impl Task for KeepEven {
@@ -452,6 +466,23 @@ fn unbound_outputs_concatenate_in_launch_order() {
     let y = rt.create_store(Type::Float64, &[6]).unwrap();
     launch_axpy(&rt, &lib, &y, &out).unwrap();
     assert_eq!(read_f64(&rt, &y), want.iter().map(|&v| axpy_ref(v)).collect::<Vec<_>>());
+}
+
+#[test]
+fn waiting_for_an_unbound_store_waits_for_every_point() {
+    // Each point of an unbound output covers the whole storage; a reader must wait
+    // for all of them, not only the last one recorded (which finishes first here).
+    let _shared = shared();
+    let (rt, lib) = setup(cfg(2));
+    rt.register_task::<SlowFirstPoint>(&lib).unwrap();
+    for _ in 0..3 {
+        let out = rt.create_unbound_store(Type::Float64, 1).unwrap();
+        let mut t = rt.create_manual_task(&lib, SlowFirstPoint::TASK_ID, &[2]).unwrap();
+        t.add_output(&out);
+        t.execute().unwrap();
+        rt.wait_store(&out).unwrap();
+        assert_eq!(out.shape_if_known().map(|s| s.to_usize()), Some(vec![2]), "bound once its writers are done");
+    }
 }
 
 #[test]
