@@ -88,6 +88,14 @@ class ndarray:
         return self.size * self.dtype.itemsize
 
     @property
+    def strides(self) -> tuple:
+        return tuple(self._store.strides)
+
+    @property
+    def flags(self) -> "_Flags":
+        return _Flags(self)
+
+    @property
     def T(self) -> "ndarray":
         return self.transpose()
 
@@ -410,6 +418,9 @@ class ndarray:
             raise AttributeError(name)
         if hasattr(_np.ndarray, name):
             method = getattr(_np.ndarray, name)
+            if not callable(method):
+                # An attribute (`base`, `ctypes`, ...): NumPy's, of a converted copy.
+                return _fallback.call(f"ndarray.{name}", lambda x: getattr(x, name), (self,), {})
 
             def fallback(*args, **kwargs):
                 return _fallback.call(f"ndarray.{name}", method, (self,) + args, kwargs)
@@ -472,6 +483,42 @@ def _normalize_axis(axis, ndim):
 
 
 _fast.set_array_type(ndarray)
+
+
+class _Flags:
+    """``ndarray.flags``: what NumPy reports for the same view."""
+
+    def __init__(self, a: ndarray):
+        shape, strides, item = a.shape, a.strides, a.dtype.itemsize
+        self.writeable = not a._store.read_only
+        self.c_contiguous = _contiguous(shape, strides, item, reversed(range(len(shape))))
+        self.f_contiguous = _contiguous(shape, strides, item, range(len(shape)))
+        self.owndata = not a._store.transformed
+        self.aligned = True
+
+    def __getitem__(self, key):
+        names = {"WRITEABLE": "writeable", "W": "writeable", "C_CONTIGUOUS": "c_contiguous", "C": "c_contiguous",
+                 "F_CONTIGUOUS": "f_contiguous", "F": "f_contiguous", "OWNDATA": "owndata", "O": "owndata",
+                 "ALIGNED": "aligned", "A": "aligned"}
+        if key not in names:
+            raise KeyError(f"Unknown flag {key!r}")
+        return getattr(self, names[key])
+
+    def __repr__(self):
+        return "\n".join(f"  {k.upper()} : {getattr(self, k)}" for k in ("c_contiguous", "f_contiguous", "owndata", "writeable", "aligned"))
+
+
+def _contiguous(shape, strides, item, order) -> bool:
+    """NumPy's rule: dimensions of extent 1 do not matter; empty arrays are contiguous."""
+    if 0 in shape:
+        return True
+    expected = item
+    for d in order:
+        if shape[d] != 1:
+            if strides[d] != expected:
+                return False
+            expected *= shape[d]
+    return True
 
 
 def _native_function(numpy_module: str, name: str, numpy_func):

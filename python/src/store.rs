@@ -105,6 +105,12 @@ impl PyStore {
         Ok(PyStore::new(self.inner.diagonal(dim1, dim2, offset).py()?))
     }
 
+    /// The view's strides in bytes (None while the store is unbound).
+    #[getter]
+    fn strides(&self) -> Option<Vec<i64>> {
+        self.inner.byte_strides().map(|p| p.as_slice().to_vec())
+    }
+
     /// Whether tasks may not write through this view.
     #[getter]
     fn read_only(&self) -> bool {

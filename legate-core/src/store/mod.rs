@@ -148,6 +148,16 @@ impl LogicalStore {
         Ok(self.derive(Transform::Slice { dim, start: if len == 0 { 0 } else { start }, step }, new_shape))
     }
 
+    /// The view's strides in bytes (as NumPy reports them), or None while the storage
+    /// is unbound.
+    pub fn byte_strides(&self) -> Option<Point> {
+        if self.unbound() {
+            return None;
+        }
+        let (_, storage_strides) = self.0.storage.instance();
+        Some(self.0.map.view_strides(storage_strides.as_slice()).0)
+    }
+
     /// Whether tasks may not write through this view.
     pub fn read_only(&self) -> bool {
         self.0.read_only
