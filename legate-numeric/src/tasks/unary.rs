@@ -37,6 +37,37 @@ fn on_cut<T: Float>(z: Complex<T>, fz: Complex<T>, negate: bool) -> Complex<T> {
     Complex::new(fz.re, fz.im.abs().copysign(side))
 }
 
+/// `z / |z|`, with NumPy's results for infinite parts (`sign(-inf+1j)` is `-1+0j`).
+fn complex_sign<T: Float>(z: Complex<T>) -> Complex<T> {
+    let zero = T::zero();
+    if z.re == zero && z.im == zero {
+        return Complex::new(zero, zero);
+    }
+    if z.re.is_nan() || z.im.is_nan() || z.re.is_infinite() && z.im.is_infinite() {
+        return Complex::new(T::nan(), T::nan());
+    }
+    if z.re.is_infinite() {
+        return Complex::new(z.re.signum(), zero.copysign(z.im));
+    }
+    if z.im.is_infinite() {
+        return Complex::new(zero.copysign(z.re), z.im.signum());
+    }
+    z / z.norm()
+}
+
+/// `1 / z` scaled by the larger part, as NumPy's loop does (so `1/(inf+0j)` is `0`).
+fn complex_reciprocal<T: Float>(z: Complex<T>) -> Complex<T> {
+    if z.im.abs() <= z.re.abs() {
+        let r = z.im / z.re;
+        let d = z.re + z.im * r;
+        Complex::new(T::one() / d, -r / d)
+    } else {
+        let r = z.re / z.im;
+        let d = z.re * r + z.im;
+        Complex::new(r / d, -T::one() / d)
+    }
+}
+
 fn float_op<T: Float + FloatConst + Element>(op: UnaryOp, out: &PhysicalStore, a: &Operand<T>) -> Result<(), TaskError> {
     use UnaryOp::*;
     let (zero, one) = (T::zero(), T::one());
@@ -155,14 +186,18 @@ where
             Negative => map1(out, a, |x: C<T>| -x),
             Positive => map1(out, a, |x: C<T>| x),
             Absolute => map1(out, a, |x: C<T>| x.norm()),
-            Sign => map1(out, a, move |x: C<T>| if x == zero { zero } else { x / x.norm() }),
-            Sqrt => map1(out, a, |x: C<T>| x.sqrt()),
+            Sign => map1(out, a, complex_sign),
+            // C99: sqrt(-inf + iy) is +0 + i inf (sign of y) for finite y.
+            Sqrt => map1(out, a, |x: C<T>| {
+                if x.re == T::neg_infinity() && x.im.is_finite() { C::new(T::zero(), T::infinity().copysign(x.im)) } else { x.sqrt() }
+            }),
             Square => map1(out, a, |x: C<T>| x * x),
-            Reciprocal => map1(out, a, |x: C<T>| x.inv()),
+            Reciprocal => map1(out, a, complex_reciprocal),
             Exp => map1(out, a, |x: C<T>| x.exp()),
             Log => map1(out, a, |x: C<T>| x.ln()),
             Log10 => map1(out, a, |x: C<T>| x.log10()),
-            Log2 => map1(out, a, |x: C<T>| x.log2()),
+            // log(z) scaled by 1/ln 2 part by part, as NumPy computes it.
+            Log2 => map1(out, a, |x: C<T>| x.ln().scale(T::LOG2_E())),
             Sin => map1(out, a, |x: C<T>| x.sin()),
             Cos => map1(out, a, |x: C<T>| x.cos()),
             Tan => map1(out, a, |x: C<T>| x.tan()),

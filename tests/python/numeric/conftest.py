@@ -198,6 +198,10 @@ FIXED_BUGS = (
     "bug: complex arcsin on its branch cut",
     "bug: complex arccos on its branch cut",
     "bug: complex arctanh on its branch cut",
+    "bug: complex sqrt with infinite parts",
+    "bug: complex sign with infinite parts",
+    "bug: complex reciprocal with infinite parts",
+    "bug: complex log2 with infinite parts",
 )
 
 
