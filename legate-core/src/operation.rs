@@ -244,15 +244,16 @@ fn runs_inline(args: &[LaunchArg], shapes: &[Option<Point>], pieces: &Pieces) ->
     if pieces.len() != 1 || shapes.iter().any(|s| s.is_none()) {
         return false;
     }
-    let mut bytes = 0u64;
-    for (arg, (piece, _)) in args.iter().zip(&pieces[0]) {
-        let Piece::Rect(rect) = piece else { return false };
-        bytes += rect.volume() * arg.store.ty().size().unwrap_or(0) as u64;
-        if bytes > INLINE_MAX_BYTES || !arg.store.storage().accesses.lock().unwrap_or_else(|e| e.into_inner()).settle() {
-            return false;
-        }
-    }
-    true
+    let rects: Option<Vec<_>> = pieces[0].iter().map(|(p, _)| if let Piece::Rect(r) = p { Some(*r) } else { None }).collect();
+    rects.is_some_and(|r| small_and_idle(args, &r))
+}
+
+/// Whether the pieces `rects` of `args` total at most [`INLINE_MAX_BYTES`] and no
+/// unfinished task touches the arguments' storages (whose finished accesses are
+/// then forgotten).
+fn small_and_idle(args: &[LaunchArg], rects: &[crate::shape::Rect]) -> bool {
+    let bytes: u64 = args.iter().zip(rects).map(|(a, r)| r.volume() * a.store.ty().size().unwrap_or(0) as u64).sum();
+    bytes <= INLINE_MAX_BYTES && args.iter().all(|a| a.store.storage().accesses.lock().unwrap_or_else(|e| e.into_inner()).settle())
 }
 
 /// The pieces of a small auto launch that can skip the solver and run inline: every
@@ -263,16 +264,13 @@ fn small_launch(t: &TaskLaunch, shapes: &[Option<Point>], min_chunk: u64, inline
     if t.manual_launch.is_some() || !inline {
         return None;
     }
-    let mut bytes = 0u64;
-    let mut row = Vec::with_capacity(shapes.len());
-    for (arg, shape) in t.args.iter().zip(shapes) {
+    let mut rects = Vec::with_capacity(shapes.len());
+    for shape in shapes {
         let shape = (*shape)?;
-        let volume = shape.volume();
-        bytes += volume * arg.store.ty().size().unwrap_or(0) as u64;
-        if volume > min_chunk || bytes > INLINE_MAX_BYTES {
+        if shape.volume() > min_chunk {
             return None;
         }
-        row.push(Piece::Rect(crate::shape::Rect::from_extents(&shape)));
+        rects.push(crate::shape::Rect::from_extents(&shape));
     }
     for c in &t.constraints {
         match c {
@@ -281,7 +279,7 @@ fn small_launch(t: &TaskLaunch, shapes: &[Option<Point>], min_chunk: u64, inline
             _ => return None,
         }
     }
-    t.args.iter().all(|a| a.store.storage().accesses.lock().unwrap_or_else(|e| e.into_inner()).settle()).then_some(row)
+    small_and_idle(&t.args, &rects).then(|| rects.into_iter().map(Piece::Rect).collect())
 }
 
 /// Runs the one point of an operation on this thread, now (see [`runs_inline`]).
@@ -371,12 +369,9 @@ fn launch(mut t: TaskLaunch) -> Result<(u64, Vec<Arc<TaskNode>>)> {
     }
 
     let manual = t.manual_launch.is_some();
-    let solver_args = |t: &TaskLaunch| -> Vec<(LogicalStore, Option<Point>, bool)> {
-        t.args.iter().zip(&shapes).map(|(a, s)| (a.store.clone(), *s, a.role == Role::Output)).collect()
-    };
     let solve = |t: &TaskLaunch, single: bool| {
-        let owned = solver_args(t);
-        let sargs: Vec<SolverArg> = owned.iter().map(|(store, shape, writes)| SolverArg { store, shape: *shape, writes: *writes }).collect();
+        let sargs: Vec<SolverArg> =
+            t.args.iter().zip(&shapes).map(|(a, s)| SolverArg { store: &a.store, shape: *s, writes: a.role == Role::Output }).collect();
         if single { solver::solve_single(&sargs, &t.constraints) } else { solver::solve(&sargs, &t.constraints, procs, min_chunk) }
     };
     let mut launch = match t.manual_launch {

@@ -74,6 +74,18 @@ impl Numeric {
         &self.rt
     }
 
+    /// Launches `task_id` on one point with whole stores: `inputs`, then `out`.
+    fn whole(&self, task_id: u32, inputs: &[&LogicalStore], out: &LogicalStore) -> Result<()> {
+        let mut t = self.rt.create_auto_task(&self.lib, task_id);
+        for input in inputs {
+            let v = t.add_input(input);
+            t.add_broadcast(v, None);
+        }
+        let o = t.add_output(out);
+        t.add_broadcast(o, None);
+        t.execute()
+    }
+
     fn same_shape(a: &LogicalStore, b: &LogicalStore, what: &str) -> Result<()> {
         if a.shape() != b.shape() {
             return Err(LegateError::ShapeMismatch(format!("{what}: shapes {} and {} differ", a.shape(), b.shape())));
@@ -205,12 +217,7 @@ impl Numeric {
         if input.volume() != out.volume() || input.ty() != out.ty() {
             return Err(LegateError::ShapeMismatch(format!("cannot reshape {} into {}", input.shape(), out.shape())));
         }
-        let mut t = self.rt.create_auto_task(&self.lib, RESHAPE);
-        let i = t.add_input(input);
-        let o = t.add_output(out);
-        t.add_broadcast(i, None);
-        t.add_broadcast(o, None);
-        t.execute()
+        self.whole(RESHAPE, &[input], out)
     }
 
     /// `out = a @ b` for 2-d arrays of one type.
@@ -444,12 +451,7 @@ impl Numeric {
         if sa.ndim() != 2 || sa[0] != sa[1] || sa != so {
             return Err(LegateError::ShapeMismatch(format!("cholesky: shapes {sa} -> {so} do not match")));
         }
-        let mut t = self.rt.create_auto_task(&self.lib, CHOLESKY);
-        let i = t.add_input(a);
-        let o = t.add_output(out);
-        t.add_broadcast(i, None);
-        t.add_broadcast(o, None);
-        t.execute()
+        self.whole(CHOLESKY, &[a], out)
     }
 
     /// `out = solve(a, b)`: `a` square 2-d, `b` and `out` 1-d or 2-d, on one point.
@@ -458,13 +460,6 @@ impl Numeric {
         if sa.ndim() != 2 || sa[0] != sa[1] || !(1..=2).contains(&sb.ndim()) || sb[0] != sa[0] || sb != so {
             return Err(LegateError::ShapeMismatch(format!("solve: shapes {sa}, {sb} -> {so} do not match")));
         }
-        let mut t = self.rt.create_auto_task(&self.lib, SOLVE);
-        let ia = t.add_input(a);
-        let ib = t.add_input(b);
-        let o = t.add_output(out);
-        t.add_broadcast(ia, None);
-        t.add_broadcast(ib, None);
-        t.add_broadcast(o, None);
-        t.execute()
+        self.whole(SOLVE, &[a, b], out)
     }
 }

@@ -236,7 +236,9 @@ class ufunc:
             mask = mask.astype(bool)
         shape = _np.broadcast_shapes(full.shape, mask.shape)
         if isinstance(out, tuple):
-            out = out[0] if len(out) == 1 else _prepare_out(out, shape, full.dtype, self.__name__)
+            if len(out) != 1:
+                raise ValueError(f"{self.__name__}: expected one output")
+            out = out[0]
         if out is None:
             out = _empty(shape, full.dtype)
             out.fill(0)

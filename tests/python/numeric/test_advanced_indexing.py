@@ -1,7 +1,7 @@
 """Native advanced indexing: nonzero / argwhere / flatnonzero / where(cond), integer-array
 and boolean-mask get and set, take, put, diagonal, fill_diagonal. Every test compares
 with NumPy in the test itself; the NumPy fallback is turned off, so each of these runs
-natively (a fallback would raise NotImplementedError)."""
+natively: with the fallback off, any call into NumPy fails the test."""
 
 import numpy as np
 import pytest

@@ -1,6 +1,6 @@
 """Native linalg.cholesky and linalg.solve (faer, one point). Every test compares with
 numpy.linalg in the test itself; the NumPy fallback is turned off, so each runs
-natively (a fallback would raise NotImplementedError)."""
+natively: with the fallback off, any call into NumPy fails the test."""
 
 import numpy as np
 import pytest
