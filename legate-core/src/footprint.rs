@@ -11,7 +11,7 @@
 //! stays sound.
 
 use crate::shape::{Rect, LEGATE_MAX_DIM};
-use crate::store::transform::AffineMap;
+use crate::store::transform::{AffineMap, DenseLayout};
 
 /// The most boxes a footprint keeps before widening (bounds analysis cost).
 pub const MAX_PIECES: usize = 64;
@@ -164,6 +164,83 @@ fn add(a: &Progression, b: &Progression, budget: usize) -> Vec<Progression> {
     vec![Progression { start, step, count: (last - start) / step + 1 }]
 }
 
+/// The union of progressions that storage coordinate `d` of `map` ranges over on `rect`
+/// (not empty).
+fn coordinate_union(map: &AffineMap, d: usize, rect: &Rect) -> Vec<Progression> {
+    let mut acc = vec![Progression::single(map.offset(d))];
+    for j in 0..map.view_ndim() {
+        let c = map.coef(d, j);
+        if c == 0 {
+            continue;
+        }
+        let t = term(c, rect.lo[j], rect.hi[j]);
+        let budget = (MAX_PIECES / acc.len()).max(1);
+        acc = acc.iter().flat_map(|p| add(p, &t, budget)).collect();
+    }
+    acc
+}
+
+type StorageBox = [Progression; LEGATE_MAX_DIM];
+
+/// Boxes of storage coordinates holding element offsets `p` of a dense instance whose
+/// dimensions (slowest first) are `dims`. Exact when the step divides the fastest extent
+/// or is a multiple of it (unit-step runs, whole rows); otherwise a bound.
+fn boxes_of_offsets(p: Progression, dims: &[(usize, i64)]) -> Vec<StorageBox> {
+    if p.is_empty() {
+        return Vec::new();
+    }
+    let Some((&(d, w), outer)) = dims.split_last() else {
+        return Vec::new();
+    };
+    if outer.is_empty() {
+        let mut b = [Progression::single(0); LEGATE_MAX_DIM];
+        b[d] = p;
+        return vec![b];
+    }
+    // Offsets in outer rows `rows`, at coordinates `inner` along d.
+    let place = |rows: Progression, inner: Progression| -> Vec<StorageBox> {
+        let mut boxes = boxes_of_offsets(rows, outer);
+        for b in &mut boxes {
+            b[d] = inner;
+        }
+        boxes
+    };
+    let (s, q, last) = (p.start, p.step, p.last());
+    let (r0, r1) = (s / w, last / w);
+    if p.count == 1 {
+        return place(Progression::single(r0), Progression::single(s % w));
+    }
+    if q % w == 0 {
+        return place(Progression { start: r0, step: q / w, count: p.count }, Progression::single(s % w));
+    }
+    if r0 == r1 {
+        return place(Progression::single(r0), Progression { start: s % w, ..p });
+    }
+    if w % q == 0 {
+        // Every row holds the offsets congruent to s mod q: full rows in the middle,
+        // partial ones at either end.
+        let res = s % q;
+        let full_row = Progression { start: res, step: q, count: w / q };
+        let (first_full, last_full) = (s % w == res, last % w == full_row.last());
+        let (lo, hi) = (if first_full { r0 } else { r0 + 1 }, if last_full { r1 + 1 } else { r1 });
+        let mut boxes = Vec::new();
+        if !first_full {
+            boxes.extend(place(Progression::single(r0), Progression { start: s % w, step: q, count: (w - 1 - s % w) / q + 1 }));
+        }
+        if hi > lo {
+            boxes.extend(place(Progression::range(lo, hi), full_row));
+        }
+        if !last_full {
+            boxes.extend(place(Progression::single(r1), Progression { start: res, step: q, count: (last % w - res) / q + 1 }));
+        }
+        return boxes;
+    }
+    // A bound: every offset, and so its coordinate along d, is congruent to s mod g.
+    let g = gcd(q as i128, w as i128) as i64;
+    let res = s % g;
+    place(Progression::range(r0, r1 + 1), Progression { start: res, step: g, count: (w - 1 - res) / g + 1 })
+}
+
 /// A set of storage elements: `All` (unknown extent, e.g. an unbound storage) or a union
 /// of boxes, each a progression per storage dimension. The common single box is kept
 /// inline (no allocation on the per-operation path).
@@ -196,6 +273,10 @@ impl Footprint {
 
     /// The storage elements that view rectangle `rect` touches through `map`.
     pub fn of_rect(map: &AffineMap, rect: &Rect) -> Footprint {
+        if let Some(layout) = map.linear() {
+            let offsets = if rect.is_empty() { Vec::new() } else { coordinate_union(map, 0, rect) };
+            return Footprint::of_offsets(layout, offsets);
+        }
         let sdim = map.storage_ndim();
         if rect.is_empty() {
             return Footprint::empty(sdim);
@@ -225,20 +306,7 @@ impl Footprint {
             return Footprint::Box { ndim: sdim as u8, dims };
         }
         // Per storage dimension, the union of progressions its coordinate ranges over.
-        let mut per_dim: Vec<Vec<Progression>> = Vec::with_capacity(sdim);
-        for d in 0..sdim {
-            let mut acc = vec![Progression::single(map.offset(d))];
-            for j in 0..map.view_ndim() {
-                let c = map.coef(d, j);
-                if c == 0 {
-                    continue;
-                }
-                let t = term(c, rect.lo[j], rect.hi[j]);
-                let budget = (MAX_PIECES / acc.len()).max(1);
-                acc = acc.iter().flat_map(|p| add(p, &t, budget)).collect();
-            }
-            per_dim.push(acc);
-        }
+        let mut per_dim: Vec<Vec<Progression>> = (0..sdim).map(|d| coordinate_union(map, d, rect)).collect();
         // Cross product of the per-dimension unions; widen the largest if too many.
         while per_dim.iter().map(|v| v.len()).product::<usize>() > MAX_PIECES {
             let (widest, _) = per_dim.iter().enumerate().max_by_key(|(_, v)| v.len()).unwrap();
@@ -258,6 +326,29 @@ impl Footprint {
             boxes = next;
         }
         Footprint::Union { ndim: sdim as u8, boxes }
+    }
+
+    /// The storage elements at element offsets `offsets` of a dense instance.
+    fn of_offsets(layout: &DenseLayout, mut offsets: Vec<Progression>) -> Footprint {
+        let ndim = layout.ndim();
+        if offsets.len() > MAX_PIECES {
+            offsets = vec![offsets.iter().skip(1).fold(offsets[0], |h, p| h.hull(p))];
+        }
+        let dims: Vec<(usize, i64)> = layout.dims().collect();
+        let mut boxes: Vec<_> = offsets.iter().flat_map(|p| boxes_of_offsets(*p, &dims)).collect();
+        if boxes.len() > MAX_PIECES {
+            let mut hull = boxes[0];
+            for b in &boxes[1..] {
+                for d in 0..ndim {
+                    hull[d] = hull[d].hull(&b[d]);
+                }
+            }
+            boxes = vec![hull];
+        }
+        match boxes.len() {
+            1 => Footprint::Box { ndim: ndim as u8, dims: boxes[0] },
+            _ => Footprint::Union { ndim: ndim as u8, boxes },
+        }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -390,5 +481,90 @@ mod tests {
         assert!(!a.intersects(&b));
         let all = Footprint::of_rect(&AffineMap::identity(1), &Rect::from_extents(&Point::new(&[100])));
         assert!(all.contains(&a) && all.contains(&b) && all.intersects(&a));
+    }
+
+    /// Storage coordinates of the elements a linear map's `rect` touches.
+    fn offset_elements(map: &AffineMap, rect: &Rect, extents: &Point, layout: crate::storage::Layout) -> Vec<Point> {
+        let strides = crate::storage::dense_strides(extents, 1, layout);
+        elements(map, rect)
+            .into_iter()
+            .map(|off| {
+                let mut rest = off[0];
+                let mut c = Point::splat(extents.ndim(), 0);
+                let mut dims: Vec<usize> = (0..extents.ndim()).filter(|&d| extents[d] > 1).collect();
+                dims.sort_by_key(|&d| std::cmp::Reverse(strides[d]));
+                for d in dims {
+                    c[d] = rest / strides[d];
+                    rest %= strides[d];
+                }
+                c
+            })
+            .collect()
+    }
+
+    proptest! {
+        /// Views made by a merging reshape (after a strided slice of a C or F instance):
+        /// their footprints hold every touched element, and no others when the view's
+        /// tile is a run of whole or partial rows.
+        #[test]
+        fn merged_reshape_footprints_cover_the_touched_elements(
+            e0 in 1i64..5, e1 in 1i64..6, e2 in 1i64..5, fortran in any::<bool>(),
+            start in 0i64..3, step in 1i64..3, split in 1i64..4, lo in 0i64..40, len in 0i64..40,
+        ) {
+            use crate::storage::{dense_strides, Layout};
+            use crate::store::transform::{reshape_strides, DenseLayout};
+            let extents = Point::new(&[e0, e1, e2]);
+            let layout = if fortran { Layout::F } else { Layout::C };
+            let dense = DenseLayout::of(&extents, &dense_strides(&extents, 8, layout), 8).unwrap();
+            // Slice the slowest dimension (so the rest stays one run), then flatten.
+            let slow = if fortran { 2 } else { 0 };
+            let n = extents[slow];
+            prop_assume!(start < n);
+            let base = AffineMap::identity(3).then(&Transform::Slice { dim: slow, start, step });
+            let mut shape = extents;
+            shape[slow] = (n - start + step - 1) / step;
+            let linear = base.linearized(&dense);
+            let old: Vec<i64> = (0..3).map(|j| linear.coef(0, j)).collect();
+            let volume = shape.volume() as i64;
+            let new = if volume % split == 0 { vec![split, volume / split] } else { vec![volume] };
+            if let Some(strides) = reshape_strides(shape.as_slice(), &old, &new) {
+                let map = base.then(&Transform::Reshape { strides, layout: dense });
+                let last = *new.last().unwrap();
+                let flat_lo = lo.min(volume);
+                let flat_hi = (flat_lo + len).min(volume);
+                // A run of the flattened view: whole rows of `new` when it is 2-d.
+                let rect = if new.len() == 1 {
+                    Rect::new(Point::new(&[flat_lo]), Point::new(&[flat_hi]))
+                } else {
+                    Rect::new(Point::new(&[flat_lo / last, 0]), Point::new(&[(flat_hi / last).max(flat_lo / last), last]))
+                };
+                let want = offset_elements(&map, &rect, &extents, layout);
+                let got = box_members(&Footprint::of_rect(&map, &rect));
+                for w in &want {
+                    prop_assert!(got.contains(w), "{:?} missing", w);
+                }
+                if step == 1 {
+                    prop_assert_eq!(got.len(), want.len());
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn tiles_of_a_flattened_matrix_are_exact_and_disjoint() {
+        use crate::storage::{dense_strides, Layout};
+        use crate::store::transform::DenseLayout;
+        let extents = Point::new(&[6, 10]);
+        let dense = DenseLayout::of(&extents, &dense_strides(&extents, 8, Layout::C), 8).unwrap();
+        let flat = AffineMap::identity(2).then(&Transform::Reshape { strides: vec![1], layout: dense });
+        let a = Footprint::of_rect(&flat, &Rect::new(Point::new(&[0]), Point::new(&[33])));
+        let b = Footprint::of_rect(&flat, &Rect::new(Point::new(&[33]), Point::new(&[60])));
+        assert!(!a.intersects(&b));
+        // Rows 0-2 whole and row 3 up to column 2: three boxes at most.
+        assert_eq!(box_members(&a).len(), 33);
+        let row3 = Footprint::of_rect(&AffineMap::identity(2), &Rect::new(Point::new(&[3, 0]), Point::new(&[4, 10])));
+        assert!(a.intersects(&row3) && b.intersects(&row3));
+        let row4 = Footprint::of_rect(&AffineMap::identity(2), &Rect::new(Point::new(&[4, 0]), Point::new(&[5, 10])));
+        assert!(!a.intersects(&row4) && b.contains(&row4));
     }
 }

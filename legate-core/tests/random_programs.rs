@@ -69,7 +69,7 @@ impl Gen<'_> {
 
     fn random_tr(&mut self, shape: &[i64], allow_promote: bool) -> Option<Tr> {
         let nd = shape.len();
-        match self.rng.below(10) {
+        match self.rng.below(12) {
             0..=3 => {
                 let dim = self.rng.below(nd);
                 let n = shape[dim];
@@ -98,6 +98,18 @@ impl Gen<'_> {
                 Some(Tr::Delin { dim, sizes: vec![a, n / a] })
             }
             9 if allow_promote && nd < 3 => Some(Tr::Promote { dim: self.rng.below(nd + 1), size: self.rng.range(1, 3) }),
+            10 | 11 if nd >= 2 => {
+                // Merge two neighbouring dimensions, or flatten; the model keeps only
+                // reshapes that NumPy would give as views.
+                let dim = self.rng.below(nd - 1);
+                let mut s = shape.to_vec();
+                if self.rng.chance(1, 3) {
+                    s = vec![volume(shape)];
+                } else {
+                    s[dim] *= s.remove(dim + 1);
+                }
+                Some(Tr::Reshape(s))
+            }
             _ => None,
         }
     }
@@ -593,11 +605,12 @@ fn generator_covers_every_kind_of_op() {
                         Tr::Promote { .. } => "promote",
                         Tr::Project { .. } => "project",
                         Tr::Delin { .. } => "delinearize",
+                        Tr::Reshape(_) => "reshape",
                     });
                 }
             }
         }
     }
     assert_eq!(kinds.len(), 10, "{kinds:?}");
-    assert_eq!(views.len(), 7, "{views:?}");
+    assert_eq!(views.len(), 8, "{views:?}");
 }

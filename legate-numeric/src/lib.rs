@@ -30,6 +30,7 @@ pub(crate) const ARG_AXIS: u32 = 22;
 pub(crate) const ARG_FIND: u32 = 23;
 pub(crate) const CHOLESKY: u32 = 30;
 pub(crate) const SOLVE: u32 = 31;
+pub(crate) const SINGULAR_VALUES: u32 = 32;
 
 /// One operand of a binary operation: an array (already broadcast to the output's
 /// shape) or a scalar of the operation's type.
@@ -66,6 +67,7 @@ impl Numeric {
         rt.register_task::<tasks::argreduce::ArgFindTask>(&lib)?;
         rt.register_task::<tasks::factor::CholeskyTask>(&lib)?;
         rt.register_task::<tasks::factor::SolveTask>(&lib)?;
+        rt.register_task::<tasks::factor::SingularValuesTask>(&lib)?;
         tasks::index::register(rt, &lib)?;
         Ok(Numeric { rt: rt.clone(), lib })
     }
@@ -452,6 +454,16 @@ impl Numeric {
             return Err(LegateError::ShapeMismatch(format!("cholesky: shapes {sa} -> {so} do not match")));
         }
         self.whole(CHOLESKY, &[a], out)
+    }
+
+    /// `out` = the singular values of 2-d `a`, largest first (real, `min(m, n)` of them),
+    /// on one point.
+    pub fn singular_values(&self, a: &LogicalStore, out: &LogicalStore) -> Result<()> {
+        let (sa, so) = (a.shape(), out.shape());
+        if sa.ndim() != 2 || so.ndim() != 1 || so[0] != sa[0].min(sa[1]) {
+            return Err(LegateError::ShapeMismatch(format!("singular values: shapes {sa} -> {so} do not match")));
+        }
+        self.whole(SINGULAR_VALUES, &[a], out)
     }
 
     /// `out = solve(a, b)`: `a` square 2-d, `b` and `out` 1-d or 2-d, on one point.

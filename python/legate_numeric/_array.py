@@ -100,6 +100,13 @@ class ndarray:
         return self.transpose()
 
     @property
+    def mT(self) -> "ndarray":
+        """The matrix transpose (the last two axes swapped), a view."""
+        if self.ndim < 2:
+            raise ValueError("matrix transpose with ndim < 2 is undefined")
+        return self.swapaxes(-1, -2)
+
+    @property
     def real(self) -> "ndarray":
         from ._ufunc import _real
 
@@ -411,6 +418,28 @@ class ndarray:
         from ._linalg import dot
 
         return dot(self, other, out=out)
+
+    def trace(self, offset=0, axis1=0, axis2=1, dtype=None, out=None):
+        from ._linalg import trace
+
+        return trace(self, offset, axis1, axis2, dtype=dtype, out=out)
+
+    def clip(self, min=None, max=None, out=None, **kwargs):
+        from ._ufunc import clip
+
+        return clip(self, min, max, out=out, **kwargs)
+
+    def conj(self):
+        from ._ufunc import conjugate
+
+        return conjugate(self)
+
+    conjugate = conj
+
+    def repeat(self, repeats, axis=None):
+        from ._manip import repeat
+
+        return repeat(self, repeats, axis)
 
     def __getattr__(self, name):
         # NumPy array methods that are not native run through the fallback.

@@ -93,7 +93,8 @@ def arange(start, stop=None, step=None, dtype=None, like=None):
     # NumPy's arange takes the values of NumPy scalars (np.int32(3) gives int64).
     start, stop, step = (v.item() if isinstance(v, _np.generic) else v for v in (start, stop, step))
     dt = _np.dtype(dtype) if dtype is not None else _np.result_type(start, stop, step)
-    if dt.kind not in "biuf":
+    real_bounds = all(isinstance(v, numbers.Real) for v in (start, stop, step))
+    if dt.kind not in "biufc" or (dt.kind == "c" and not real_bounds):
         return _fallback.call("arange", _np.arange, (start, stop, step), {"dtype": dtype})
     _fallback.record_native("arange")
     n = max(int(math.ceil((stop - start) / step)), 0)

@@ -17,42 +17,75 @@ def _asarray(a):
     return ndarray._from_numpy(_np.asarray(a))
 
 
-def matmul(a, b, out=None):
-    a, b = _asarray(a), _asarray(b)
-    if a.ndim == 0 or b.ndim == 0:
-        raise ValueError("matmul: Input operand does not have enough dimensions")
-    if a.ndim > 2 or b.ndim > 2:
-        return _fallback.call("matmul (stacked)", _np.matmul, (a, b), {"out": out})
-    _fallback.record_native("matmul")
-    if a.ndim == 1 and b.ndim == 1 and out is None:
-        return dot(a, b)  # an inner product: one elementwise task and one reduction
-    dt = _np.result_type(a.dtype, b.dtype)
-    if dt == _np.bool_ or dt.kind not in "iufc":
-        return _fallback.call(f"matmul ({dt})", _np.matmul, (a, b), {"out": out})
-    a2 = a if a.ndim == 2 else a.reshape(1, -1)
-    b2 = b if b.ndim == 2 else b.reshape(-1, 1)
-    if a2.shape[1] != b2.shape[0]:
-        raise ValueError(
-            f"matmul: Input operand 1 has a mismatch in its core dimension 0, with gufunc signature "
-            f"(n?,k),(k,m?)->(n?,m?) (size {b2.shape[0]} is different from {a2.shape[1]})"
-        )
-    a2 = a2 if a2.dtype == dt else a2.astype(dt)
-    b2 = b2 if b2.dtype == dt else b2.astype(dt)
-    result = ndarray((a2.shape[0], b2.shape[1]), dt)
-    if a2.shape[1] == 0:
-        result.fill(0)
-    else:
-        _ext.matmul(a2._store, b2._store, result._store)
-    if a.ndim == 1:
-        result = result[0]
-    if b.ndim == 1:
-        result = result[..., 0]
-    if isinstance(result, ndarray) and result.ndim == 0:
-        pass
+def _core_mismatch(n, k):
+    return ValueError(
+        f"matmul: Input operand 1 has a mismatch in its core dimension 0, with gufunc signature "
+        f"(n?,k),(k,m?)->(n?,m?) (size {n} is different from {k})"
+    )
+
+
+def _deliver(result, out):
     if out is not None:
         out[...] = result
         return out
     return result
+
+
+def matmul(a, b, out=None):
+    a, b = _asarray(a), _asarray(b)
+    if a.ndim == 0 or b.ndim == 0:
+        raise ValueError("matmul: Input operand does not have enough dimensions")
+    _fallback.record_native("matmul")
+    if a.ndim == 1 and b.ndim == 1 and out is None:
+        return dot(a, b)  # an inner product: one elementwise task and one reduction
+    dt = _np.result_type(a.dtype, b.dtype)
+    if dt.kind not in "biufc":
+        return _fallback.call(f"matmul ({dt})", _np.matmul, (a, b), {"out": out})
+    if dt == _np.bool_:
+        # Logical or of ands: a count of the true products, compared with zero.
+        counts = matmul(a.astype(_np.int64), b.astype(_np.int64))
+        return _deliver(counts != 0, out)
+    a2 = a if a.ndim >= 2 else a.reshape(1, -1)
+    b2 = b if b.ndim >= 2 else b.reshape(-1, 1)
+    if a2.shape[-1] != b2.shape[-2]:
+        raise _core_mismatch(b2.shape[-2], a2.shape[-1])
+    a2 = a2 if a2.dtype == dt else a2.astype(dt)
+    b2 = b2 if b2.dtype == dt else b2.astype(dt)
+    result = _matmul_2d(a2, b2, dt) if a2.ndim == 2 and b2.ndim == 2 else _matmul_stacked(a2, b2, dt)
+    if a.ndim == 1:
+        result = result[..., 0, :]
+    if b.ndim == 1:
+        result = result[..., 0]
+    return _deliver(result, out)
+
+
+def _matmul_2d(a, b, dt):
+    result = ndarray((a.shape[0], b.shape[1]), dt)
+    if a.shape[1] == 0:
+        result.fill(0)
+    elif result.size:
+        _ext.matmul(a._store, b._store, result._store)
+    return result
+
+
+def _matmul_stacked(a, b, dt):
+    """Matrices stacked along broadcast leading dimensions: one 2-d product per matrix
+    when they are few or large, else one broadcast product and a sum over ``k``."""
+    from ._manip import broadcast_to
+    from ._reduce import sum as _sum
+    from ._ufunc import multiply
+
+    batch = _np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+    (m, k), n = a.shape[-2:], b.shape[-1]
+    a = broadcast_to(a, batch + (m, k))
+    b = broadcast_to(b, batch + (k, n))
+    count = int(_np.prod(batch))
+    if count <= 16 or m * k * n >= 1 << 15:
+        result = ndarray(batch + (m, n), dt)
+        for idx in _np.ndindex(*batch):
+            result[idx] = _matmul_2d(a[idx], b[idx], dt)
+        return result
+    return _sum(multiply(a[..., :, :, None], b[..., None, :, :]), axis=-2, dtype=dt)
 
 
 def dot(a, b, out=None):
@@ -74,7 +107,16 @@ def dot(a, b, out=None):
         return result
     if a.ndim <= 2 and b.ndim <= 2:
         return matmul(a, b, out=out)
-    return _fallback.call("dot (n-d)", _np.dot, (a, b), {"out": out})
+    # n-d: sums of products over a's last axis and b's second-to-last.
+    axis_b = max(b.ndim - 2, 0)
+    if a.shape[-1] != b.shape[axis_b]:
+        def text(shape):  # NumPy's spelling: (2,3,4)
+            return "(" + ",".join(map(str, shape)) + ("," if len(shape) == 1 else "") + ")"
+
+        raise ValueError(f"shapes {text(a.shape)} and {text(b.shape)} not aligned: "
+                         f"{a.shape[-1]} (dim {a.ndim - 1}) != {b.shape[axis_b]} (dim {axis_b})")
+    _fallback.record_native("dot")
+    return _deliver(tensordot(a, b, axes=([a.ndim - 1], [axis_b])), out)
 
 
 def vdot(a, b):
@@ -154,31 +196,47 @@ def tensordot(a, b, axes=2):
     return matmul(a2, b2).reshape(shape)
 
 
-def _einsum_parse(subscripts, n_operands, shapes):
-    """Input letter strings, output letters and each letter's extent, checked like NumPy;
-    None for what this implementation leaves to NumPy (ellipses, repeated letters)."""
+def _einsum_terms(subscripts, ndims):
+    """Each operand's letters and the output's, checked like NumPy: ellipses become
+    letters of their own (right-aligned across operands), and an implicit output is
+    the ellipsis letters, then the letters used once, sorted."""
+    import string
+
     subscripts = subscripts.replace(" ", "")
-    if "." in subscripts:
-        return None
     inputs, arrow, output = subscripts.partition("->")
     terms = inputs.split(",")
-    if len(terms) != n_operands:
+    if len(terms) != len(ndims):
         raise ValueError("more operands provided to einstein sum function than specified in the subscripts string"
-                         if n_operands > len(terms) else
+                         if len(ndims) > len(terms) else
                          "fewer operands provided to einstein sum function than specified in the subscripts string")
     for t in terms + [output]:
-        if not all(c.isalpha() for c in t):
+        if not all(c.isalpha() for c in t.replace("...", "")):
             raise ValueError(f"invalid subscript in einstein sum subscripts string: {t!r}")
-    if any(len(set(t)) != len(t) for t in terms):
-        return None  # a repeated letter within one operand takes a diagonal
-    if not arrow:
+    spare = [c for c in string.ascii_letters if c not in subscripts]
+    widths = [nd - (len(t) - 3) for t, nd in zip(terms, ndims) if "..." in t]
+    if any(w < 0 for w in widths):
+        raise ValueError("einstein sum subscripts string contains too many subscripts for operand")
+    ell = "".join(spare[: max(widths, default=0)])
+    terms = [t.replace("...", ell[len(ell) - (nd - (len(t) - 3)):]) if "..." in t else t for t, nd in zip(terms, ndims)]
+    if arrow:
+        if "..." in output:
+            output = output.replace("...", ell)
+        elif ell:
+            raise ValueError("output has more dimensions than subscripts given in einstein sum, but no '...' "
+                             "ellipsis provided to broadcast the extra dimensions.")
+    else:
         counts = {}
         for t in terms:
             for c in t:
                 counts[c] = counts.get(c, 0) + 1
-        output = "".join(sorted(c for c, k in counts.items() if k == 1))
+        output = ell + "".join(sorted(c for c, k in counts.items() if k == 1 and c not in ell))
     if len(set(output)) != len(output):
         raise ValueError(f"einstein sum subscripts string includes output subscript '{output}' multiple times")
+    return terms, output
+
+
+def _einsum_parse(terms, output, shapes):
+    """Each letter's extent (size-1 dimensions broadcast), checked like NumPy."""
     extents = {}
     for t, shape in zip(terms, shapes):
         if len(t) != len(shape):
@@ -194,26 +252,35 @@ def _einsum_parse(subscripts, n_operands, shapes):
         if c not in extents:
             raise ValueError(f"einstein sum subscripts string included output subscript '{c}' which never appeared "
                              "in an input")
-    return terms, output, extents
+    return extents
 
 
 def einsum(subscripts, *operands, out=None, dtype=None, order="K", casting="safe", optimize=False):
-    """Einstein summation natively: one operand is a sum and a transpose; two operands
-    without shared output letters are a ``tensordot``; anything else multiplies the
-    operands broadcast over all letters and sums the contracted ones. Ellipses and
-    repeated letters in one operand run in NumPy."""
+    """Einstein summation natively: a letter repeated in one operand takes a diagonal
+    (a view); then one operand is a sum and a transpose; two operands without shared
+    output letters are a ``tensordot``; anything else multiplies the operands broadcast
+    over all letters and sums the contracted ones."""
     from ._reduce import sum as _sum
     from ._ufunc import multiply
 
     if not isinstance(subscripts, str):
         return _fallback.call("einsum (operand-list form)", _np.einsum, (subscripts, *operands),
                               dict(out=out, dtype=dtype, order=order, casting=casting, optimize=optimize))
+    from ._index import diagonal
+
     ops = [_asarray(o) for o in operands]
-    parsed = _einsum_parse(subscripts, len(ops), [o.shape for o in ops])
-    if parsed is None:
-        return _fallback.call("einsum (ellipsis or repeated subscripts)", _np.einsum, (subscripts, *operands),
-                              dict(out=out, dtype=dtype, order=order, casting=casting, optimize=optimize))
-    terms, output, extents = parsed
+    terms, output = _einsum_terms(subscripts, [o.ndim for o in ops])
+    for i, t in enumerate(terms):
+        while len(set(t)) != len(t):
+            c = next(c for c in t if t.count(c) > 1)
+            p, q = t.index(c), t.index(c, t.index(c) + 1)
+            if ops[i].shape[p] != ops[i].shape[q]:
+                raise ValueError(f"dimensions in operand {i} for collapsing index '{c}' don't match "
+                                 f"({ops[i].shape[p]} != {ops[i].shape[q]})")
+            ops[i] = diagonal(ops[i], 0, p, q)
+            t = "".join(x for k, x in enumerate(t) if k not in (p, q)) + c
+        terms[i] = t
+    extents = _einsum_parse(terms, output, [o.shape for o in ops])
     _fallback.record_native("einsum")
     result_dtype = _np.result_type(*[o.dtype for o in ops]) if dtype is None else _np.dtype(dtype)
     for o in ops:
@@ -262,4 +329,6 @@ def einsum(subscripts, *operands, out=None, dtype=None, order="K", casting="safe
     if out is not None:
         out[...] = result
         return out
+    if result._store.read_only:
+        return result.copy()  # a diagonal of an operand: NumPy's result is writeable
     return ndarray._wrap(result._store, result.dtype) if result is operands[0] else result

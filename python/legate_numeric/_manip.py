@@ -43,44 +43,6 @@ def _new_shape(shape, size):
     return tuple(shape)
 
 
-def _reshape_view(store, old, new):
-    """A view of ``store`` with shape ``new``, or None when NumPy would copy."""
-    # Drop size-1 dimensions, split the rest block by block, then add new size-1 dims.
-    for d in reversed(range(len(old))):
-        if old[d] == 1:
-            store = store.project(d, 0)
-    old_core = [s for s in old if s != 1]
-    new_core = [s for s in new if s != 1]
-    i = j = 0
-    dim = 0
-    while i < len(old_core) or j < len(new_core):
-        if i >= len(old_core) or j >= len(new_core):
-            return None
-        a, b = old_core[i], new_core[j]
-        i2, j2 = i + 1, j + 1
-        while a != b:
-            if a < b:
-                if i2 >= len(old_core):
-                    return None
-                a *= old_core[i2]
-                i2 += 1
-            else:
-                if j2 >= len(new_core):
-                    return None
-                b *= new_core[j2]
-                j2 += 1
-        if i2 - i != 1:
-            return None  # merging dimensions: not expressible as a view
-        if j2 - j > 1:
-            store = store.delinearize(dim, list(new_core[j:j2]))
-        dim += j2 - j
-        i, j = i2, j2
-    for d, s in enumerate(new):
-        if s == 1:
-            store = store.promote(d, 1)
-    return store
-
-
 def reshape(a, newshape=None, order="C", *, shape=None):
     a = _asarray(a)
     if shape is not None:
@@ -96,7 +58,7 @@ def reshape(a, newshape=None, order="C", *, shape=None):
         return ndarray._wrap(a._store, a.dtype)
     if a.size == 0:
         return ndarray(new, a.dtype)
-    view = _reshape_view(a._store, old, new)
+    view = a._store.reshape(list(new))
     if view is not None:
         return ndarray._wrap(view, a.dtype)
     out = ndarray(new, a.dtype)
@@ -106,6 +68,45 @@ def reshape(a, newshape=None, order="C", *, shape=None):
 
 def ravel(a, order="C"):
     return reshape(a, -1, order=order)
+
+
+def _repeat_counts(a, repeats, axis):
+    from ._creation import zeros
+    from ._index import nonzero, take
+    from ._scan import cumsum
+
+    counts = _asarray(repeats)
+    if counts.dtype.kind not in "biu":
+        if not _np.can_cast(counts.dtype, _np.intp, "same_kind"):
+            raise TypeError(f"Cannot cast array data from {counts.dtype!r} to dtype('int64') according to the rule 'safe'")
+    if counts.ndim > 1:
+        raise ValueError("repeats must be a scalar or a 1-d sequence")
+    _fallback.record_native("repeat")
+    if axis is None:
+        a, axis = ravel(a), 0
+    axis = _normalize_axis(axis, a.ndim)
+    n = a.shape[axis]
+    if counts.size == 1:
+        return repeat(a, int(counts.reshape(-1)[0]), axis)
+    if counts.shape[0] != n:
+        raise ValueError(f"operands could not be broadcast together with shape ({n},) ({counts.shape[0]},)")
+    counts = counts.astype(_np.int64)
+    if bool((counts < 0).any()):
+        raise ValueError("repeats may not contain negative values.")
+    ends = cumsum(counts)
+    total = int(ends[-1]) if n else 0
+    shape = list(a.shape)
+    shape[axis] = total
+    if total == 0:
+        return ndarray(tuple(shape), a.dtype)
+    # Output position p reads element i where ends[i-1] <= p < ends[i]: mark where each
+    # repeated element starts with the step from the previous one, then add up the marks.
+    kept = nonzero(counts)[0]
+    marks = zeros(total, _np.int64)
+    steps = kept.copy()
+    steps[1:] = kept[1:] - kept[:-1]
+    marks[(ends - counts)[kept]] = steps
+    return take(a, cumsum(marks), axis=axis)
 
 
 def _axis_list(axis, ndim):
@@ -364,11 +365,11 @@ def tile(A, reps):
 
 
 def repeat(a, repeats, axis=None):
-    """Each element repeated ``repeats`` times (a scalar count: a broadcast view and
-    one copy; per-element counts fall back to NumPy)."""
+    """Each element repeated ``repeats`` times: for one count, a broadcast view and one
+    copy; for per-element counts, a ``take`` of indices built with a cumulative sum."""
     a = _asarray(a)
     if not isinstance(repeats, numbers.Integral):
-        return _fallback.call("repeat (per-element counts)", _np.repeat, (a, repeats), {"axis": axis})
+        return _repeat_counts(a, repeats, axis)
     r = operator.index(repeats)
     if r < 0:
         raise ValueError("negative dimensions are not allowed")
@@ -454,8 +455,16 @@ def roll(a, shift, axis=None):
     a = _asarray(a)
     if axis is None:
         return reshape(roll(ravel(a), shift, 0), a.shape)
-    if isinstance(shift, tuple) or isinstance(axis, tuple):
-        return _fallback.call("roll (several axes)", _np.roll, (a, shift), {"axis": axis})
+    if isinstance(shift, (tuple, list)) or isinstance(axis, (tuple, list)):
+        # Shifts pair with axes by broadcasting; shifts of one axis add up.
+        total = {}
+        for s, ax in _np.broadcast(shift, axis):
+            ax = _normalize_axis(int(ax), a.ndim)
+            total[ax] = total.get(ax, 0) + int(s)
+        result = a.copy() if not total else a
+        for ax, s in total.items():
+            result = roll(result, s, ax)
+        return result
     axis = _normalize_axis(axis, a.ndim)
     n = a.shape[axis]
     if n == 0:

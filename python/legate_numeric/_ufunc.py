@@ -367,15 +367,35 @@ def clip(a, a_min=None, a_max=None, out=None, **kwargs):
 
 
 def _real(x: ndarray) -> ndarray:
+    """The real part: the array itself when it is not complex; a copy otherwise (NumPy
+    gives a view of every other float, which one store type cannot express)."""
     if x.dtype.kind != "c":
         return x
-    return _fallback.call("real", _np.real, (x,), {})
+    return _complex_part("real", x)
 
 
 def _imag(x: ndarray) -> ndarray:
     if x.dtype.kind != "c":
-        return ndarray._from_numpy(_np.zeros(x.shape, x.dtype))
-    return _fallback.call("imag", _np.imag, (x,), {})
+        result = ndarray(x.shape, x.dtype)
+        result.fill(0)
+        return ndarray._wrap(result._store.as_read_only(), x.dtype)
+    return _complex_part("imag", x)
+
+
+def real(val):
+    return _real(val if isinstance(val, ndarray) else ndarray._from_numpy(_np.asarray(val)))
+
+
+def imag(val):
+    return _imag(val if isinstance(val, ndarray) else ndarray._from_numpy(_np.asarray(val)))
+
+
+def _complex_part(name, x):
+    _fallback.record_native(name)
+    result = ndarray(x.shape, _np.empty(0, x.dtype).real.dtype)
+    if result.size:
+        _ext.unary(name, x._store, result._store)
+    return result
 
 
 def _install_operators():

@@ -163,6 +163,14 @@ fn solve(a: &PyStore, b: &PyStore, out: &PyStore) -> PyResult<()> {
     n.runtime().wait_store(&out.inner).py()
 }
 
+/// `out` = the singular values of `a` (largest first), one point.
+#[pyfunction]
+fn singular_values(a: &PyStore, out: &PyStore) -> PyResult<()> {
+    let n = numeric()?;
+    n.singular_values(&a.inner, &out.inner).py()?;
+    n.runtime().wait_store(&out.inner).py()
+}
+
 /// Every numeric function of the extension.
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(unary, m)?)?;
@@ -180,5 +188,6 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(arg_reduce_axis, m)?)?;
     m.add_function(wrap_pyfunction!(cholesky, m)?)?;
     m.add_function(wrap_pyfunction!(solve, m)?)?;
+    m.add_function(wrap_pyfunction!(singular_values, m)?)?;
     Ok(())
 }

@@ -100,6 +100,12 @@ impl PyStore {
         Ok(PyStore::new(self.inner.delinearize(dim, &shape).py()?))
     }
 
+    /// The view of `shape` reading the elements in row-major order, or None where NumPy's
+    /// reshape would copy.
+    fn reshape(&self, shape: Vec<i64>) -> PyLegateResult<Option<PyStore>> {
+        Ok(self.inner.reshape(&shape).py()?.map(PyStore::new))
+    }
+
     /// The diagonal of `dim1` and `dim2` as the last dimension (NumPy's `offset`).
     fn diagonal(&self, dim1: usize, dim2: usize, offset: i64) -> PyLegateResult<PyStore> {
         Ok(PyStore::new(self.inner.diagonal(dim1, dim2, offset).py()?))

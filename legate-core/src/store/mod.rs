@@ -13,7 +13,7 @@ use crate::shape::{Point, Rect, LEGATE_MAX_DIM};
 use crate::storage::{Storage, StorageKind};
 use crate::types::Type;
 use std::sync::Arc;
-use transform::{AffineMap, Transform};
+use transform::{reshape_strides, AffineMap, DenseLayout, Transform};
 
 /// A view of a storage. Cloning shares the description (one reference count), since
 /// stores are cloned into every launch that uses them.
@@ -246,6 +246,81 @@ impl LogicalStore {
         let mut v = shape.as_slice().to_vec();
         v.splice(dim..=dim, sizes.iter().copied());
         Ok(self.derive(Transform::Delinearize { dim, shape: sizes.to_vec() }, Point::new(&v)))
+    }
+
+    /// The view of shape `new` that reads this view's elements in row-major order, where
+    /// NumPy's reshape gives a view; None where NumPy copies (dimensions to merge are
+    /// not one run in memory), or where the storage is not yet bound.
+    pub fn reshape(&self, new: &[i64]) -> Result<Option<LogicalStore>> {
+        let shape = self.bound_shape("reshape")?;
+        if new.len() > LEGATE_MAX_DIM || new.iter().any(|&e| e < 0) || new.iter().product::<i64>() != shape.volume() as i64 {
+            return Err(invalid(format!(
+                "reshape: cannot view {shape} as {new:?} (same volume, at most {LEGATE_MAX_DIM} non-negative extents)"
+            )));
+        }
+        if shape.as_slice() == new {
+            return Ok(Some(self.clone()));
+        }
+        match self.reshape_by_splitting(&shape, new)? {
+            Some(view) => Ok(Some(view)),
+            None => Ok(self.reshape_by_offset(&shape, new)),
+        }
+    }
+
+    /// A reshape that only splits dimensions and adds or drops extent-1 ones: plain
+    /// transforms, whose footprints stay exact boxes.
+    fn reshape_by_splitting(&self, shape: &Point, new: &[i64]) -> Result<Option<LogicalStore>> {
+        let mut store = self.clone();
+        for d in (0..shape.ndim()).rev() {
+            if shape[d] == 1 {
+                store = store.project(d, 0)?;
+            }
+        }
+        let old: Vec<i64> = shape.as_slice().iter().copied().filter(|&e| e != 1).collect();
+        let core: Vec<i64> = new.iter().copied().filter(|&e| e != 1).collect();
+        // Each old dimension becomes a block of new ones whose extents multiply to it.
+        let (mut j, mut dim) = (0, 0);
+        for &extent in &old {
+            let mut j2 = j;
+            let mut volume = 1;
+            while volume < extent {
+                match core.get(j2) {
+                    Some(&e) => volume *= e,
+                    None => return Ok(None),
+                }
+                j2 += 1;
+            }
+            if volume != extent || j2 == j {
+                return Ok(None); // it would merge with the next old dimension
+            }
+            if j2 - j > 1 {
+                store = store.delinearize(dim, &core[j..j2])?;
+            }
+            dim += j2 - j;
+            j = j2;
+        }
+        if j != core.len() {
+            return Ok(None);
+        }
+        for (d, &e) in new.iter().enumerate() {
+            if e == 1 {
+                store = store.promote(d, 1)?;
+            }
+        }
+        Ok(Some(store))
+    }
+
+    /// A reshape through the element offset of a dense instance (merges dimensions).
+    fn reshape_by_offset(&self, shape: &Point, new: &[i64]) -> Option<LogicalStore> {
+        if self.is_future() || self.unbound() {
+            return None;
+        }
+        let (_, byte_strides) = self.0.storage.instance();
+        let layout = DenseLayout::of(&self.0.storage.shape_now()?, &byte_strides, self.ty().size()? as i64)?;
+        let map = self.0.map.linearized(&layout);
+        let old_strides: Vec<i64> = (0..shape.ndim()).map(|j| map.coef(0, j)).collect();
+        let strides = reshape_strides(shape.as_slice(), &old_strides, new)?;
+        Some(self.derive(Transform::Reshape { strides, layout }, Point::new(new)))
     }
 
     /// Splits the store into tiles of `tile_shape`.

@@ -5,6 +5,11 @@
 //! collapses into one [`AffineMap`] from the top view to the storage. That map gives
 //! both the exact storage elements a rectangle of the view touches (for dependence
 //! analysis) and the byte strides a task uses to address its tile.
+//!
+//! A reshape that merges dimensions is not affine in storage coordinates, but it is in
+//! the element offset of a dense instance. Such a view's map is *linear*: one row, the
+//! element offset, with the instance's [`DenseLayout`] to turn offsets back into
+//! storage coordinates.
 
 use crate::shape::{Point, LEGATE_MAX_DIM};
 
@@ -25,6 +30,67 @@ pub enum Transform {
     /// Dimensions `dim1` and `dim2` are replaced by one last dimension `k` reading
     /// `old[dim1] = k + start1`, `old[dim2] = k + start2` (a diagonal).
     Diagonal { dim1: usize, dim2: usize, start1: i64, start2: i64 },
+    /// A reshape that merges dimensions: the view reads the instance's element offset
+    /// `offset + sum(strides[j] * i[j])`, where `offset` is that of the view's first
+    /// element below.
+    Reshape { strides: Vec<i64>, layout: DenseLayout },
+}
+
+/// A dense instance seen as one run of elements: its extents, and its dimensions from
+/// the slowest to the fastest varying.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DenseLayout {
+    ndim: u8,
+    extents: [i64; LEGATE_MAX_DIM],
+    /// Storage dimensions, slowest varying first.
+    order: [u8; LEGATE_MAX_DIM],
+    elem: i64,
+}
+
+impl DenseLayout {
+    /// The layout of an instance with `extents` and `byte_strides`, or None when the
+    /// instance is not dense (padding, repeated elements, no elements).
+    pub fn of(extents: &Point, byte_strides: &Point, elem: i64) -> Option<DenseLayout> {
+        let n = extents.ndim();
+        if elem <= 0 || extents.as_slice().iter().any(|&e| e <= 0) {
+            return None;
+        }
+        let mut dims: Vec<usize> = (0..n).collect();
+        // Fastest first; ties (extent-1 dims) keep a fixed order.
+        dims.sort_by_key(|&d| (byte_strides[d], std::cmp::Reverse(d)));
+        let mut expect = elem;
+        for &d in &dims {
+            if extents[d] > 1 && byte_strides[d] != expect {
+                return None;
+            }
+            expect *= extents[d];
+        }
+        let mut order = [0u8; LEGATE_MAX_DIM];
+        for (k, &d) in dims.iter().rev().enumerate() {
+            order[k] = d as u8;
+        }
+        Some(DenseLayout { ndim: n as u8, extents: extents.raw(), order, elem })
+    }
+
+    pub fn ndim(&self) -> usize {
+        self.ndim as usize
+    }
+
+    /// Storage dimensions with their extents, slowest varying first.
+    pub fn dims(&self) -> impl DoubleEndedIterator<Item = (usize, i64)> + '_ {
+        self.order[..self.ndim()].iter().map(|&d| (d as usize, self.extents[d as usize]))
+    }
+
+    /// Element strides, one per storage dimension.
+    fn element_strides(&self) -> [i64; LEGATE_MAX_DIM] {
+        let mut strides = [0; LEGATE_MAX_DIM];
+        let mut acc = 1;
+        for (d, e) in self.dims().rev() {
+            strides[d] = acc;
+            acc *= e;
+        }
+        strides
+    }
 }
 
 /// `storage = offset + coef * view`, with one row per storage dimension and one column
@@ -35,6 +101,8 @@ pub struct AffineMap {
     view_ndim: u8,
     coef: [[i64; LEGATE_MAX_DIM]; LEGATE_MAX_DIM],
     offset: [i64; LEGATE_MAX_DIM],
+    /// Set when the map's one row is the element offset in this dense instance.
+    linear: Option<DenseLayout>,
 }
 
 impl AffineMap {
@@ -43,7 +111,34 @@ impl AffineMap {
         for (d, row) in coef.iter_mut().enumerate().take(ndim) {
             row[d] = 1;
         }
-        AffineMap { storage_ndim: ndim as u8, view_ndim: ndim as u8, coef, offset: [0; LEGATE_MAX_DIM] }
+        AffineMap { storage_ndim: ndim as u8, view_ndim: ndim as u8, coef, offset: [0; LEGATE_MAX_DIM], linear: None }
+    }
+
+    /// The instance layout when the map gives element offsets (after a merging reshape).
+    pub fn linear(&self) -> Option<&DenseLayout> {
+        self.linear.as_ref()
+    }
+
+    /// The same map onto the element offset in an instance with `layout`.
+    pub fn linearized(&self, layout: &DenseLayout) -> AffineMap {
+        if self.linear.is_some() {
+            return *self;
+        }
+        let strides = layout.element_strides();
+        let mut out = AffineMap {
+            storage_ndim: 1,
+            view_ndim: self.view_ndim,
+            coef: [[0; LEGATE_MAX_DIM]; LEGATE_MAX_DIM],
+            offset: [0; LEGATE_MAX_DIM],
+            linear: Some(*layout),
+        };
+        for (d, &stride) in strides.iter().enumerate().take(self.storage_ndim()) {
+            out.offset[0] += stride * self.offset[d];
+            for j in 0..self.view_ndim() {
+                out.coef[0][j] += stride * self.coef[d][j];
+            }
+        }
+        out
     }
 
     pub fn storage_ndim(&self) -> usize {
@@ -125,6 +220,17 @@ impl AffineMap {
                 cols = cols.iter().enumerate().filter(|(j, _)| j != dim1 && j != dim2).map(|(_, c)| *c).collect();
                 cols.push(diag);
             }
+            Transform::Reshape { strides, layout } => {
+                out = self.linearized(layout);
+                cols = strides
+                    .iter()
+                    .map(|&c| {
+                        let mut col = [0; LEGATE_MAX_DIM];
+                        col[0] = c;
+                        col
+                    })
+                    .collect();
+            }
             Transform::Delinearize { dim, shape } => {
                 let base = cols.remove(*dim);
                 let mut stride = 1i64;
@@ -147,6 +253,10 @@ impl AffineMap {
     /// Byte strides of the view and the byte offset of view point 0, for a storage laid
     /// out with byte strides `storage_strides`.
     pub fn view_strides(&self, storage_strides: &[i64]) -> (Point, i64) {
+        if let Some(layout) = &self.linear {
+            let strides = Point::new(&(0..self.view_ndim()).map(|j| self.coef[0][j] * layout.elem).collect::<Vec<_>>());
+            return (strides, self.offset[0] * layout.elem);
+        }
         let mut strides = Point::splat(self.view_ndim(), 0);
         for j in 0..self.view_ndim() {
             strides[j] = (0..self.storage_ndim()).map(|d| storage_strides[d] * self.coef[d][j]).sum();
@@ -154,6 +264,42 @@ impl AffineMap {
         let origin = (0..self.storage_ndim()).map(|d| storage_strides[d] * self.offset[d]).sum();
         (strides, origin)
     }
+}
+
+/// Strides for viewing elements with `old_shape` and `old_strides` as `new_shape` in
+/// row-major order (NumPy's reshape), or None when some dimensions that must merge are
+/// not laid out one after the other (NumPy then copies). Shapes have the same volume.
+pub fn reshape_strides(old_shape: &[i64], old_strides: &[i64], new_shape: &[i64]) -> Option<Vec<i64>> {
+    // Extent-1 dimensions take part in no block; they get stride 0.
+    let old: Vec<(i64, i64)> = old_shape.iter().zip(old_strides).filter(|(&e, _)| e != 1).map(|(&e, &s)| (e, s)).collect();
+    let new_dims: Vec<usize> = (0..new_shape.len()).filter(|&d| new_shape[d] != 1).collect();
+    let mut strides = vec![0; new_shape.len()];
+    let (mut i, mut j) = (0, 0);
+    while i < old.len() && j < new_dims.len() {
+        // The smallest blocks old[i..i2] and new[j..j2] with equal volumes.
+        let (mut i2, mut j2) = (i + 1, j + 1);
+        let (mut a, mut b) = (old[i].0, new_shape[new_dims[j]]);
+        while a != b {
+            if a < b {
+                a *= old.get(i2)?.0;
+                i2 += 1;
+            } else {
+                b *= new_shape[*new_dims.get(j2)?];
+                j2 += 1;
+            }
+        }
+        // The old block must be one row-major run: each stride spans the next dim.
+        if (i..i2 - 1).any(|k| old[k].1 != old[k + 1].0 * old[k + 1].1) {
+            return None;
+        }
+        let mut stride = old[i2 - 1].1;
+        for k in (j..j2).rev() {
+            strides[new_dims[k]] = stride;
+            stride *= new_shape[new_dims[k]];
+        }
+        (i, j) = (i2, j2);
+    }
+    (i == old.len() && j == new_dims.len()).then_some(strides)
 }
 
 #[cfg(test)]
@@ -191,5 +337,37 @@ mod tests {
         assert_eq!(p.apply(&Point::new(&[2])), Point::new(&[6]));
         let (strides, origin) = p.view_strides(&[8]);
         assert_eq!((strides.as_slice(), origin), (&[8i64][..], 32));
+    }
+
+    #[test]
+    fn reshape_strides_follow_numpy() {
+        // (2,3,4) contiguous: any regrouping is a view.
+        assert_eq!(reshape_strides(&[2, 3, 4], &[12, 4, 1], &[6, 4]), Some(vec![4, 1]));
+        assert_eq!(reshape_strides(&[2, 3, 4], &[12, 4, 1], &[4, 1, 6]), Some(vec![6, 0, 1]));
+        // Every other column of a 4x6 matrix: one progression of step 2.
+        assert_eq!(reshape_strides(&[4, 3], &[6, 2], &[12]), Some(vec![2]));
+        // Every other row of it is not.
+        assert_eq!(reshape_strides(&[2, 6], &[12, 1], &[12]), None);
+        assert_eq!(reshape_strides(&[4, 3], &[6, 2], &[2, 2, 3]), Some(vec![12, 6, 2]));
+        // Rows 1..3 of a 4x6 matrix are one run; a transpose is not.
+        assert_eq!(reshape_strides(&[2, 6], &[6, 1], &[12]), Some(vec![1]));
+        assert_eq!(reshape_strides(&[6, 4], &[1, 6], &[24]), None);
+        // Reversed entirely: still one run, backwards.
+        assert_eq!(reshape_strides(&[2, 3], &[-3, -1], &[6]), Some(vec![-1]));
+        // A broadcast dimension cannot merge with a real one.
+        assert_eq!(reshape_strides(&[3, 2], &[0, 1], &[6]), None);
+    }
+
+    #[test]
+    fn dense_layouts_are_recognized() {
+        let c = DenseLayout::of(&Point::new(&[3, 4]), &Point::new(&[32, 8]), 8).unwrap();
+        assert_eq!(c.dims().collect::<Vec<_>>(), vec![(0, 3), (1, 4)]);
+        let f = DenseLayout::of(&Point::new(&[3, 4]), &Point::new(&[8, 24]), 8).unwrap();
+        assert_eq!(f.dims().collect::<Vec<_>>(), vec![(1, 4), (0, 3)]);
+        assert!(DenseLayout::of(&Point::new(&[3, 4]), &Point::new(&[64, 8]), 8).is_none(), "padded rows");
+        // Merging the rows of a C-ordered 3x4 view gives element offsets.
+        let m = AffineMap::identity(2).then(&Transform::Reshape { strides: vec![1], layout: c });
+        assert_eq!(m.apply(&Point::new(&[7])), Point::new(&[7]));
+        assert_eq!(m.view_strides(&[32, 8]), (Point::new(&[8]), 0));
     }
 }

@@ -136,6 +136,8 @@ pub enum Tr {
     Promote { dim: usize, size: i64 },
     Project { dim: usize, index: i64 },
     Delin { dim: usize, sizes: Vec<i64> },
+    /// A reshape that must give a view (it may merge dimensions).
+    Reshape(Vec<i64>),
 }
 
 pub fn apply_store(s: &LogicalStore, trs: &[Tr]) -> legate_core::Result<LogicalStore> {
@@ -147,6 +149,9 @@ pub fn apply_store(s: &LogicalStore, trs: &[Tr]) -> legate_core::Result<LogicalS
             Tr::Promote { dim, size } => v.promote(*dim, *size)?,
             Tr::Project { dim, index } => v.project(*dim, *index)?,
             Tr::Delin { dim, sizes } => v.delinearize(*dim, sizes)?,
+            Tr::Reshape(shape) => {
+                v.reshape(shape)?.ok_or_else(|| legate_core::LegateError::InvalidArgument(format!("reshape to {shape:?} gave no view")))?
+            }
         };
     }
     Ok(v)
@@ -282,6 +287,31 @@ impl IndexArray {
                     o.insert(d, k);
                     o
                 }))
+            }
+            Tr::Reshape(shape) => {
+                // A view exists when the elements, read in row-major order as `shape`,
+                // sit at strided storage positions (NumPy's rule).
+                if shape.iter().any(|&x| x < 0) || volume(shape) != volume(&self.shape) || volume(shape) == 0 {
+                    return None;
+                }
+                let at = |c: &[i64]| self.idx[flatten(c, shape) as usize] as i64;
+                let origin = at(&vec![0; shape.len()]);
+                let strides: Vec<i64> = (0..shape.len())
+                    .map(|j| {
+                        let mut c = vec![0; shape.len()];
+                        c[j] = 1;
+                        if shape[j] > 1 {
+                            at(&c) - origin
+                        } else {
+                            0
+                        }
+                    })
+                    .collect();
+                let strided = (0..volume(shape)).all(|i| {
+                    let c = unflatten(i, shape);
+                    at(&c) == origin + c.iter().zip(&strides).map(|(a, b)| a * b).sum::<i64>()
+                });
+                strided.then(|| IndexArray { shape: shape.clone(), idx: self.idx.clone() })
             }
             Tr::Delin { dim, sizes } => {
                 if *dim >= nd || sizes.is_empty() || sizes.iter().any(|&x| x < 0) || volume(sizes) != self.shape[*dim] {

@@ -3,6 +3,7 @@
 
 pub mod argreduce;
 pub mod binary;
+pub mod cmath;
 pub mod convert;
 pub mod factor;
 pub mod index;

@@ -2,6 +2,7 @@
 //! semantics. Math functions of integers are computed on floats: the caller casts
 //! first, as NumPy's type resolution does.
 
+use super::cmath::CMath;
 use super::loops::{map1, Operand};
 use crate::ops::UnaryOp;
 use legate_core::{Element, PhysicalStore, Task, TaskContext, TaskError};
@@ -25,16 +26,6 @@ fn rint<T: Float>(x: T) -> T {
     let r = x.round();
     let r = if (x - x.trunc()).abs() == T::from(0.5).unwrap_or(zero) && (r / (one + one)).fract() != zero { r - x.signum() } else { r };
     if r == zero { zero.copysign(x) } else { r }
-}
-
-/// `f(z)` for `z` on a real branch cut (`|re| > 1`, `im` = ±0): the imaginary part's
-/// sign follows `z.im`'s (negated for `arccos`, which maps the upper side down).
-fn on_cut<T: Float>(z: Complex<T>, fz: Complex<T>, negate: bool) -> Complex<T> {
-    if z.im != T::zero() || z.re.abs() <= T::one() {
-        return fz;
-    }
-    let side = if negate { -z.im } else { z.im };
-    Complex::new(fz.re, fz.im.abs().copysign(side))
 }
 
 /// `z / |z|`, with NumPy's results for infinite parts (`sign(-inf+1j)` is `-1+0j`).
@@ -110,7 +101,8 @@ fn float_op<T: Float + FloatConst + Element>(op: UnaryOp, out: &PhysicalStore, a
         Isfinite => map1(out, a, |x: T| x.is_finite()),
         Signbit => map1(out, a, |x: T| x.is_sign_negative()),
         LogicalNot => map1(out, a, move |x: T| x == zero),
-        Conjugate => map1(out, a, |x: T| x),
+        Conjugate | Real => map1(out, a, |x: T| x),
+        Imag => map1(out, a, move |_: T| zero),
         Invert => Err(unsupported(op, "floating-point inputs")),
     }
 }
@@ -174,7 +166,7 @@ macro_rules! int_ufuncs {
 }
 int_ufuncs!(i8, i16, i32, i64, u8, u16, u32, u64);
 
-impl<T: Float + FloatConst + Element> UnaryUfunc for Complex<T>
+impl<T: Float + FloatConst + Element + CMath> UnaryUfunc for Complex<T>
 where
     Complex<T>: Element,
 {
@@ -198,21 +190,22 @@ where
             Log10 => map1(out, a, |x: C<T>| x.log10()),
             // log(z) scaled by 1/ln 2 part by part, as NumPy computes it.
             Log2 => map1(out, a, |x: C<T>| x.ln().scale(T::LOG2_E())),
-            Sin => map1(out, a, |x: C<T>| x.sin()),
-            Cos => map1(out, a, |x: C<T>| x.cos()),
-            Tan => map1(out, a, |x: C<T>| x.tan()),
-            Sinh => map1(out, a, |x: C<T>| x.sinh()),
-            Cosh => map1(out, a, |x: C<T>| x.cosh()),
-            Tanh => map1(out, a, |x: C<T>| x.tanh()),
-            // On the branch cuts (real |x| > 1) the sign of a zero imaginary part picks
-            // the side, as in C99 and NumPy: +0j is the upper side.
-            Arcsin => map1(out, a, |x: C<T>| on_cut(x, x.asin(), false)),
-            Arccos => map1(out, a, |x: C<T>| on_cut(x, x.acos(), true)),
-            Arctan => map1(out, a, |x: C<T>| x.atan()),
-            Arcsinh => map1(out, a, |x: C<T>| x.asinh()),
-            Arccosh => map1(out, a, |x: C<T>| x.acosh()),
-            Arctanh => map1(out, a, |x: C<T>| on_cut(x, x.atanh(), false)),
+            // The C library's, as NumPy's (special values, branch cuts).
+            Sin => map1(out, a, T::csin),
+            Cos => map1(out, a, T::ccos),
+            Tan => map1(out, a, T::ctan),
+            Sinh => map1(out, a, T::csinh),
+            Cosh => map1(out, a, T::ccosh),
+            Tanh => map1(out, a, T::ctanh),
+            Arcsin => map1(out, a, T::casin),
+            Arccos => map1(out, a, T::cacos),
+            Arctan => map1(out, a, T::catan),
+            Arcsinh => map1(out, a, T::casinh),
+            Arccosh => map1(out, a, T::cacosh),
+            Arctanh => map1(out, a, T::catanh),
             Conjugate => map1(out, a, |x: C<T>| x.conj()),
+            Real => map1(out, a, |x: C<T>| x.re),
+            Imag => map1(out, a, |x: C<T>| x.im),
             Rint => map1(out, a, |x: C<T>| C::new(rint(x.re), rint(x.im))),
             Exp2 => map1(out, a, |x: C<T>| (x * T::LN_2()).exp()),
             // e^z - 1 without cancellation for small z: with z = x + iy,

@@ -1,5 +1,5 @@
-"""``legate_numeric.linalg``: norms, ``cholesky`` and ``solve`` natively (2-d, one point);
-other functions fall back to NumPy."""
+"""``legate_numeric.linalg``: ``norm`` (every order), ``cholesky`` and ``solve`` natively
+(factorizations on one point); other functions fall back to NumPy."""
 
 from __future__ import annotations
 
@@ -10,19 +10,98 @@ from .._array import ndarray
 
 
 def norm(x, ord=None, axis=None, keepdims=False):
-    """Frobenius / 2-norm (the default) natively; other orders fall back to NumPy."""
-    from .._reduce import sum as _sum
-    from .._ufunc import absolute, multiply, sqrt
+    """Vector and matrix norms of every order NumPy has, natively: sums and extremes of
+    absolute values along the axes; the spectral and nuclear norms from singular values."""
+    import numbers
 
-    if not isinstance(x, ndarray):
-        x = ndarray._from_numpy(_np.asarray(x))
-    if ord not in (None, "fro") or (axis is not None and not isinstance(axis, int) and ord is not None):
-        return _fallback.call("linalg.norm", _np.linalg.norm, (x,), dict(ord=ord, axis=axis, keepdims=keepdims))
+    from .._manip import expand_dims, moveaxis
+    from .._reduce import count_nonzero, max as amax, min as amin, sum as _sum
+    from .._ufunc import absolute, multiply, power, sqrt
+
+    x = _as_array(x)
+    if x.dtype.kind not in "fc":
+        x = x.astype(_np.float64)
+    nd = x.ndim
+    if axis is None:
+        if ord is None or (ord in ("f", "fro") and nd == 2) or (ord == 2 and nd == 1):
+            _fallback.record_native("linalg.norm")
+            a = absolute(x) if x.dtype.kind == "c" else x
+            a = a.reshape(-1)
+            r = sqrt(_sum(multiply(a, a)))
+            return r.reshape((1,) * nd) if keepdims else r
+        axis = tuple(range(nd))
+    elif not isinstance(axis, tuple):
+        try:
+            axis = int(axis)
+        except Exception as e:
+            raise TypeError("'axis' must be None, an integer or a tuple of integers") from e
+        axis = (axis,)
     _fallback.record_native("linalg.norm")
-    a = absolute(x) if x.dtype.kind == "c" else x
-    if a.dtype.kind in "biu":
-        a = a.astype(_np.float64)
-    return sqrt(_sum(multiply(a, a), axis=axis, keepdims=keepdims))
+    from .._array import _normalize_axis
+
+    if len(axis) == 1:
+        ax = _normalize_axis(axis[0], nd)
+        a = absolute(x)
+        if ord == _np.inf:
+            r = amax(a, axis=ax, keepdims=keepdims)
+        elif ord == -_np.inf:
+            r = amin(a, axis=ax, keepdims=keepdims)
+        elif ord == 0:
+            r = count_nonzero(x, axis=ax, keepdims=keepdims).astype(a.dtype)
+        elif ord == 1:
+            r = _sum(a, axis=ax, keepdims=keepdims)
+        elif ord is None or ord == 2:
+            r = sqrt(_sum(multiply(a, a), axis=ax, keepdims=keepdims))
+        elif isinstance(ord, str):
+            raise ValueError(f"Invalid norm order '{ord}' for vectors")
+        else:
+            r = power(_sum(power(a, ord), axis=ax, keepdims=keepdims), 1.0 / ord)
+        return r
+    if len(axis) != 2:
+        raise ValueError("Improper number of dimensions to norm.")
+    row, col = (_normalize_axis(a, nd) for a in axis)
+    if row == col:
+        raise ValueError("Duplicate axes given.")
+    a = absolute(x)
+    if ord in (2, -2, "nuc"):
+        # Singular values of each matrix (moved to the last two axes).
+        m = moveaxis(x, (row, col), (-2, -1))
+        r = _singular_value_reduce(m, ord)
+    elif ord == 1 or ord == -1:
+        r = (amax if ord == 1 else amin)(_sum(a, axis=row), axis=col - 1 if col > row else col)
+    elif ord == _np.inf or ord == -_np.inf:
+        r = (amax if ord == _np.inf else amin)(_sum(a, axis=col), axis=row - 1 if row > col else row)
+    elif ord in (None, "fro", "f"):
+        r = sqrt(_sum(multiply(a, a), axis=(row, col)))
+    else:
+        raise ValueError("Invalid norm order for matrices.")
+    if keepdims:
+        for d in sorted((row, col)):
+            r = expand_dims(r, d)
+    return r
+
+
+def _singular_value_reduce(m, ord):
+    """max, min or sum of the singular values of each matrix in the stack ``m``."""
+    from legate import _legate as _ext
+
+    from .._array import _empty
+
+    real = _np.empty(0, m.dtype).real.dtype
+    if m.dtype not in (_np.float32, _np.float64, _np.complex128):
+        m = m.astype(_np.complex128 if m.dtype.kind == "c" else _np.float64)
+        real = _np.dtype(_np.float64)
+    batch = m.shape[:-2]
+    out = _empty(batch, real)
+    k = min(m.shape[-2:])
+    if k == 0:
+        raise ValueError("zero-size array to reduction operation maximum which has no identity")
+    for idx in _np.ndindex(*batch):
+        s = _empty((k,), real)
+        _run_native(_ext.singular_values, m[idx]._store, s._store)
+        v = s.max() if ord == 2 else s.min() if ord == -2 else s.sum()
+        out[idx] = v
+    return out
 
 
 _LINALG_MARKER = "LinAlgError:"

@@ -161,6 +161,13 @@ class _Quiet:
         return False
 
 
+@pytest.fixture
+def no_fallback(monkeypatch):
+    """Anything in the test that falls back to NumPy raises NotImplementedError (the
+    fallback warning is shown once per process, so it cannot tell)."""
+    monkeypatch.setenv("LEGATE_NUMERIC_FALLBACK", "0")
+
+
 # ---------------------------------------------------------------- known bugs (strict xfails)
 
 
@@ -195,13 +202,6 @@ FIXED_BUGS = (
     "bug: a == None raises TypeError",
     "bug: bool_array ** 2 gives int64",
     "bug: complex x / 0 gives nan+nanj",
-    "bug: complex arcsin on its branch cut",
-    "bug: complex arccos on its branch cut",
-    "bug: complex arctanh on its branch cut",
-    "bug: complex sqrt with infinite parts",
-    "bug: complex sign with infinite parts",
-    "bug: complex reciprocal with infinite parts",
-    "bug: complex log2 with infinite parts",
 )
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import legate_numeric as lnp
-from conftest import DTYPE_IDS, DTYPES, check, make, quiet, xfail
+from conftest import DTYPE_IDS, DTYPES, check, check_same_error, make, quiet, xfail
 
 
 def pair(dtype, shape, salt=0, **kw):
@@ -93,26 +93,28 @@ def test_reshape_wrong_size_raises(shape, new):
 
 # Base shape, the view to take first, and the new shape. For each, NumPy decides whether
 # reshape gives a view (writing through it changes the base) or a copy (it does not).
-MERGE_BUG = pytest.mark.xfail(
-    reason="bug: reshape that merges dimensions (NumPy: a view) gives a copy "
-    "(_manip._reshape_view returns None when merging); writes through it do not reach the base",
-    strict=True,
-)
 ALIASING = [
     ((12,), None, (3, 4)),
     ((12,), None, (2, 2, 3)),
-    pytest.param((3, 4), None, (12,), marks=MERGE_BUG),
-    pytest.param((3, 4), None, (2, 6), marks=MERGE_BUG),
-    pytest.param((2, 3, 4), None, (6, 4), marks=MERGE_BUG),
-    pytest.param((2, 3, 4), None, (2, 12), marks=MERGE_BUG),
-    pytest.param((2, 3, 4), None, (24,), marks=MERGE_BUG),
+    ((3, 4), None, (12,)),
+    ((3, 4), None, (2, 6)),
+    ((2, 3, 4), None, (6, 4)),
+    ((2, 3, 4), None, (2, 12)),
+    ((2, 3, 4), None, (24,)),
+    ((2, 3, 4), None, (4, 3, 2)),
     ((2, 1, 3), None, (2, 3)),
     ((2, 3), None, (2, 1, 3, 1)),
-    pytest.param((4, 6), "step", (-1,), marks=MERGE_BUG),
+    ((4, 6), "step", (-1,)),
     ((4, 6), "transpose", (-1,)),
     ((4, 6), "transpose", (3, 2, 4)),
-    pytest.param((4, 6), "rows", (12,), marks=MERGE_BUG),
+    ((4, 6), "rows", (12,)),
     ((4, 6), "rows", (2, 2, 3)),
+    ((4, 6), "every other row", (-1,)),
+    ((4, 6), "reversed", (-1,)),
+    ((4, 6), "reversed", (3, 8)),
+    ((2, 3, 4), "last row", (-1,)),
+    ((2, 3, 4), "middle", (-1,)),
+    ((4, 6), "flat then split", (4, 3)),
 ]
 
 
@@ -125,6 +127,11 @@ def test_reshape_aliasing_matches_numpy(shape, view, new):
         "step": lambda x: x[:, ::2],
         "transpose": lambda x: x.T,
         "rows": lambda x: x[1:3],
+        "every other row": lambda x: x[::2],
+        "reversed": lambda x: x[::-1, ::-1],
+        "last row": lambda x: x[:, -1],
+        "middle": lambda x: x[1, 1:],
+        "flat then split": lambda x: x.reshape(-1)[::2].reshape(3, 4),
     }[view]
     r_np = take(src).reshape(new)
     r = take(a).reshape(new)
@@ -144,13 +151,31 @@ def test_ravel(view):
     check(VIEWS[view](a).flatten(), VIEWS[view](src).flatten())
 
 
-@MERGE_BUG
 def test_ravel_of_contiguous_is_a_view():
     src, a = pair(np.float64, (3, 4))
     r_np, r = src.ravel(), a.ravel()
     r_np[5] = 100.0
     r[5] = 100.0
     check(a, src)
+
+
+@pytest.mark.parametrize("view", [None, "rows", "cols"], ids=str)
+def test_merged_views_order_with_base_writes(view):
+    """Large enough that each operation runs as several tasks: writes through a
+    flattened view and through the base must be ordered like NumPy's."""
+    take = {None: lambda x: x, "rows": lambda x: x[10:290], "cols": lambda x: x[:, 100:]}[view]
+    src = np.arange(300 * 400, dtype=np.float64).reshape(300, 400)
+    a = lnp.array(src)
+    flat_np, flat = take(src).reshape(-1), take(a).reshape(-1)
+    # x[:, 100:] is not one run: NumPy copies, and so must we (check() compares both).
+    assert np.shares_memory(flat_np, src) == (view != "cols")
+    for x, f in ((src, flat_np), (a, flat)):
+        f[1000:50000] *= 2.0
+        x[100:200] += 1.0
+        f[1:] = f[:-1] + 0.5
+        x[:, ::3] -= f[: x[:, ::3].size].reshape(x[:, ::3].shape)
+    check(a, src)
+    check(flat, flat_np)
 
 
 def test_flatten_is_a_copy():
@@ -549,11 +574,16 @@ def test_fliplr_flipud():
     ids=str,
 )
 @pytest.mark.parametrize("dtype", [np.int32, np.float32, np.complex128], ids=["int32", "float32", "complex128"])
-def test_roll(shape, shift, axis, dtype):
+def test_roll(shape, shift, axis, dtype, no_fallback):
     src, a = pair(dtype, shape)
-    with quiet():
-        got = lnp.roll(a, shift, axis)
-    check(got, np.roll(src, shift, axis))
+    check(lnp.roll(a, shift, axis), np.roll(src, shift, axis))
+
+
+@pytest.mark.parametrize("shift, axis", [((1, 2), (0, 0)), ([1, -2], 1), (3, (0, 1)), ((2, 3), None), ((), ())], ids=str)
+def test_roll_several_axes(shift, axis, no_fallback):
+    """Shifts and axes pair by broadcasting; shifts of one axis add up."""
+    src, a = pair(np.int64, (3, 4))
+    check(lnp.roll(a, shift, axis), np.roll(src, shift, axis))
 
 
 def test_roll_of_view():
@@ -644,7 +674,7 @@ def test_atleast_many(fn):
     check(getattr(lnp, fn)(5), getattr(np, fn)(5))
 
 
-# ---------------------------------------------------------------- fallbacks (tile, repeat)
+# ---------------------------------------------------------------- tile, repeat
 
 
 @pytest.mark.parametrize("reps", [2, (2, 1), (1, 3)], ids=str)
@@ -655,12 +685,33 @@ def test_tile(reps):
     check(got, np.tile(src, reps))
 
 
-@pytest.mark.parametrize("repeats, axis", [(2, None), (2, 0), ([1, 2, 0], 1)], ids=str)
-def test_repeat(repeats, axis):
-    src, a = pair(np.float64, (2, 3))
-    with quiet():
-        got = lnp.repeat(a, repeats, axis=axis)
-    check(got, np.repeat(src, repeats, axis=axis))
+@pytest.mark.parametrize(
+    "repeats, axis",
+    [(2, None), (2, 0), (0, 1), ([1, 2, 0], 1), ([3], 0), ([0, 0, 0], 1), ([2, 0], 0), ([0, 1, 2, 3, 0, 1], None),
+     (np.array([4, 1, 0]), -1)],
+    ids=str,
+)
+@pytest.mark.parametrize("dtype", [np.bool_, np.int32, np.float64, np.complex128], ids=["bool", "int32", "float64", "complex128"])
+def test_repeat(repeats, axis, dtype, no_fallback):
+    src, a = pair(dtype, (2, 3))
+    check(lnp.repeat(a, repeats, axis=axis), np.repeat(src, repeats, axis=axis))
+    check(a.repeat(repeats, axis=axis), src.repeat(repeats, axis=axis))
+    check(lnp.repeat(a.T, repeats if axis is None else repeats if np.size(repeats) == 1 else 2, axis=axis),
+          np.repeat(src.T, repeats if axis is None else repeats if np.size(repeats) == 1 else 2, axis=axis))
+
+
+def test_repeat_counts_long(no_fallback):
+    """Counts over many elements (several tasks build the index)."""
+    src = np.arange(5000.0)
+    counts = np.arange(5000) % 4
+    check(lnp.repeat(lnp.array(src), lnp.array(counts)), np.repeat(src, counts))
+
+
+@pytest.mark.parametrize("repeats", [[1, 2], [1, -1, 2], [[1, 2, 3]], -1], ids=str)
+def test_repeat_errors(repeats):
+    src, a = pair(np.float64, (3,))
+    exp, err = check_same_error(lambda: np.repeat(src, repeats), lambda: lnp.repeat(a, repeats))
+    assert err is not None
 
 
 def test_broadcast_to_view_is_read_only():

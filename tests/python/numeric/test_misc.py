@@ -476,3 +476,36 @@ def test_unsupported_dtypes():
     assert got.dtype == np.float16
     np.testing.assert_array_equal(np.asarray(got), h)
     np.testing.assert_array_equal(np.asarray(got * 2), h * 2)
+
+
+# ---------------------------------------------------------------- array methods and complex parts
+
+
+def test_more_array_methods(no_fallback):
+    src = make(np.complex128, (2, 3, 4))
+    a = lnp.array(src)
+    check(a.mT, src.mT)
+    check(a[0].trace(), src[0].trace())
+    check(a.trace(1, 1, 2), src.trace(1, 1, 2))
+    check(a.real.clip(-0.5, 0.5), src.real.clip(-0.5, 0.5))
+    check(a.conj(), src.conj())
+    check(a.conjugate(), src.conjugate())
+    check(a.repeat([1, 2], 0), src.repeat([1, 2], 0))
+    with pytest.raises(ValueError):
+        lnp.arange(3).mT
+
+
+@pytest.mark.parametrize("dtype", [np.complex64, np.complex128, np.float32, np.int32, np.bool_], ids=str)
+def test_real_and_imag(dtype, no_fallback):
+    src = make(dtype, (3, 5))
+    if src.dtype.kind == "c":
+        src[0, 0] = complex(np.inf, np.nan)
+    a = lnp.array(src)
+    for view in (lambda x: x, lambda x: x[::2, ::-1], lambda x: x.T):
+        for f in ("real", "imag"):
+            check(getattr(lnp, f)(view(a)), getattr(np, f)(view(src)))
+            check(getattr(view(a), f), getattr(view(src), f))
+    # The imaginary part of a real array is read-only zeros, as in NumPy.
+    if src.dtype.kind != "c":
+        with pytest.raises(ValueError):
+            a.imag[0, 0] = 1

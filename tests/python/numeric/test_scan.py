@@ -223,6 +223,18 @@ def test_accumulate_nan_propagates():
         check(getattr(lnp, uf).accumulate(lnp.array(src)), getattr(np, uf).accumulate(src))
 
 
+@pytest.mark.parametrize("ufunc", ["maximum", "minimum", "logical_and", "logical_or"])
+def test_complex_accumulate_orders_lexicographically(ufunc, no_fallback):
+    """Ties in the real part are broken by the imaginary part; the first NaN wins (long
+    enough that the scanned axis is split across processors)."""
+    base = np.array([1 + 1j, 1 + 2j, 1 - 1j, 0j, 2 + 0j, complex(np.nan, 1), 3 + 0j, complex(1, np.nan)])
+    src = np.concatenate([base[:5]] * 300 + [base] * 300)
+    got = getattr(lnp, ufunc).accumulate(lnp.array(src))
+    check(got, getattr(np, ufunc).accumulate(src))
+    lines = src.reshape(-1, 13)
+    check(getattr(lnp, ufunc).accumulate(lnp.array(lines), axis=1), getattr(np, ufunc).accumulate(lines, axis=1))
+
+
 def test_accumulate_via_numpy_dispatch():
     src = make(np.int32, (3, 5))
     check(np.add.accumulate(lnp.array(src), axis=1), np.add.accumulate(src, axis=1))

@@ -184,30 +184,13 @@ def test_unary_special_values(name, dtype):
         np.testing.assert_array_equal(np.signbit(got[keep]), np.signbit(exp[keep]), err_msg=f"sign bits of {name}")
 
 
-def complex_special_params(nonfinite):
+def complex_special_params():
     for name in _UNARY:
-        marks = []
-        if name in COMPLEX_UNARY_MISSING:
-            marks = [xfail(COMPLEX_UNARY_BUG.format(name))]
-        elif nonfinite and name in COMPLEX_NONFINITE_BUGS:
-            marks = [xfail(COMPLEX_NONFINITE_BUG.format(name))]
-        elif not nonfinite and name in ("arcsin", "arccos", "arctanh"):
-            marks = [xfail(
-                f"bug: complex {name} on its branch cut takes the wrong side: {name}(2+0j) has the "
-                "imaginary part's sign flipped (NumPy/C99: +0j imaginary selects the upper side)"
-            )]
+        marks = [xfail(COMPLEX_UNARY_BUG.format(name))] if name in COMPLEX_UNARY_MISSING else []
         yield pytest.param(name, marks=marks, id=name)
 
 
-COMPLEX_NONFINITE_BUGS = {"sqrt", "sign", "reciprocal", "log2", "sin", "cos", "tan", "arcsin", "arccos", "arctan", "sinh",
-                          "cosh", "tanh", "arcsinh", "arccosh", "arctanh"}
-COMPLEX_NONFINITE_BUG = (
-    "bug: complex {} with infinite parts differs from NumPy's C99 Annex G results "
-    "(e.g. sin(inf+0j): NumPy nan+0j, legate nan+nanj; sign(inf+0j): NumPy 1+0j, legate nan+0j)"
-)
-
-
-@pytest.mark.parametrize("name", list(complex_special_params(False)))
+@pytest.mark.parametrize("name", list(complex_special_params()))
 def test_unary_complex_special_values(name):
     """Zeros, the axes and points on branch cuts."""
     vals = [0j, 1 + 0j, -1 + 0j, 1j, -1j, 2.5 - 0.5j, -2 + 0j, 2 + 0j, -2j, 0.5 + 0j, -0.5 + 0j]
@@ -225,7 +208,7 @@ def test_unary_complex_special_values(name):
         np.testing.assert_array_equal(np.isnan(np.asarray(got).imag), np.isnan(exp.imag))
 
 
-@pytest.mark.parametrize("name", list(complex_special_params(True)))
+@pytest.mark.parametrize("name", list(complex_special_params()))
 def test_unary_complex_nonfinite_values(name):
     vals = [complex(np.inf, 0), complex(0, np.inf), complex(-np.inf, 1), complex(np.nan, 1), complex(1, np.nan)]
     x_np = np.array(vals, dtype=np.complex128)
