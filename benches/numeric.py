@@ -143,6 +143,9 @@ def main():
         if only and not any(o in name for o in only):
             continue
         t_np = timed(numpy, make(numpy))
+        # NumPy's OpenBLAS threads spin for about 0.1 s after a BLAS call, taking cores
+        # from legate's processors; let them go to sleep first.
+        time.sleep(0.3)
         t_lg = timed(legate_numeric, make(legate_numeric))
         print(f"{name:30s} {size:>12s} {t_np:10.4f} {t_lg:10.4f} {t_np / t_lg:8.2f}x", flush=True)
 

@@ -51,6 +51,9 @@ pub struct Config {
     /// Run small single-point tasks on the submitting thread when nothing they touch
     /// is in flight (`LEGATE_INLINE_SMALL_TASKS`, on by default).
     pub inline_small_tasks: bool,
+    /// Bind each CPU processor's thread to a core of its own when the process may use
+    /// at least as many cores (`LEGATE_PIN_WORKERS`, on by default).
+    pub pin_workers: bool,
     /// Check that every rank issues the same operations (`LEGATE_CONSENSUS`).
     pub consensus: bool,
     /// Whether the machine's shape was detected rather than taken from the defaults.
@@ -183,6 +186,7 @@ impl Config {
             min_gpu_chunk: 1048576,
             window_size: 1,
             inline_small_tasks: true,
+            pin_workers: true,
             max_pending_exceptions: 64,
             test: false,
             consensus: false,
@@ -272,6 +276,9 @@ impl Config {
         }
         if let Some(value) = var("LEGATE_INLINE_SMALL_TASKS") {
             config.inline_small_tasks = env_bool("LEGATE_INLINE_SMALL_TASKS", &value)?;
+        }
+        if let Some(value) = var("LEGATE_PIN_WORKERS") {
+            config.pin_workers = env_bool("LEGATE_PIN_WORKERS", &value)?;
         }
         if let Some(value) = var("LEGATE_CONSENSUS") {
             config.consensus = env_bool("LEGATE_CONSENSUS", &value)?;
@@ -701,6 +708,8 @@ mod tests {
             Config::legate_defaults()
         );
         assert!(!fixed(&[("LEGATE_CONSENSUS", "off")]).unwrap().consensus);
+        assert!(Config::legate_defaults().pin_workers);
+        assert!(!fixed(&[("LEGATE_PIN_WORKERS", "0")]).unwrap().pin_workers);
         // An empty variable is unset.
         assert_eq!(
             fixed(&[("LEGATE_SYSMEM", "")]).unwrap(),

@@ -115,7 +115,10 @@ pub struct Executor {
 }
 
 impl Executor {
-    pub fn new(cpus: usize, omps: usize, omp_threads: usize, profiler: Option<Arc<Profiler>>) -> std::io::Result<Executor> {
+    /// `pin`: give each CPU processor a core of its own (when there are enough).
+    pub fn new(cpus: usize, omps: usize, omp_threads: usize, pin: bool, profiler: Option<Arc<Profiler>>) -> std::io::Result<Executor> {
+        let cores = if pin { allowed_cores() } else { Vec::new() };
+        let cores: Arc<[usize]> = if cores.len() >= cpus { cores.into() } else { Vec::new().into() };
         let queue = || Queue {
             tasks: Mutex::new(VecDeque::new()),
             len: AtomicUsize::new(0),
@@ -134,10 +137,16 @@ impl Executor {
         let mut threads = Vec::new();
         for i in 0..cpus {
             let s = shared.clone();
+            let cores = cores.clone();
             threads.push(
                 std::thread::Builder::new()
                     .name(format!("legate-cpu-{i}"))
-                    .spawn(move || worker(s, i, VariantKind::Cpu, None))?,
+                    .spawn(move || {
+                        if let Some(&core) = cores.get(i) {
+                            pin_to_core(core);
+                        }
+                        worker(s, i, VariantKind::Cpu, None)
+                    })?,
             );
         }
         for g in 0..omps {
@@ -242,6 +251,36 @@ impl Drop for Executor {
     }
 }
 
+/// The cores this process may run on.
+fn allowed_cores() -> Vec<usize> {
+    #[cfg(target_os = "linux")]
+    {
+        // SAFETY: `set` is a plain bit set that sched_getaffinity fills.
+        let mut set: libc::cpu_set_t = unsafe { std::mem::zeroed() };
+        if unsafe { libc::sched_getaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &mut set) } == 0 {
+            return (0..libc::CPU_SETSIZE as usize).filter(|&c| unsafe { libc::CPU_ISSET(c, &set) }).collect();
+        }
+    }
+    Vec::new()
+}
+
+/// Binds the calling thread to `core`. Unbound, the kernel tends to wake an idle
+/// worker on the core of the worker that woke it (behind that worker's long task), so
+/// the two points of an operation often ran one after the other.
+fn pin_to_core(core: usize) {
+    #[cfg(target_os = "linux")]
+    {
+        // SAFETY: as in `allowed_cores`; failure leaves the thread unbound (harmless).
+        let mut set: libc::cpu_set_t = unsafe { std::mem::zeroed() };
+        unsafe {
+            libc::CPU_SET(core, &mut set);
+            libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &set);
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = core;
+}
+
 fn enqueue(s: &Shared, node: Arc<TaskNode>) {
     let q = &s.queues[node.kind as usize];
     let mut tasks = q.tasks.lock().unwrap_or_else(|e| e.into_inner());
@@ -337,7 +376,7 @@ mod tests {
 
     #[test]
     fn chain_runs_in_order_and_wait_returns() {
-        let ex = Executor::new(2, 0, 1, None).unwrap();
+        let ex = Executor::new(2, 0, 1, true, None).unwrap();
         let log = Arc::new(Mutex::new(Vec::new()));
         let mut prev: Option<Arc<TaskNode>> = None;
         let mut nodes = Vec::new();
@@ -359,7 +398,7 @@ mod tests {
 
     #[test]
     fn independent_tasks_use_omp_pools() {
-        let ex = Executor::new(0, 2, 2, None).unwrap();
+        let ex = Executor::new(0, 2, 2, true, None).unwrap();
         let sum = Arc::new(AtomicU64::new(0));
         let mut nodes = Vec::new();
         for i in 0..10u64 {
@@ -377,5 +416,34 @@ mod tests {
         ex.wait_all();
         assert_eq!(sum.load(Ordering::SeqCst), 45);
         assert!(nodes.iter().all(|n| n.is_done()));
+    }
+
+    #[test]
+    fn processors_are_bound_to_cores_of_their_own() {
+        let allowed = allowed_cores();
+        if allowed.len() < 2 {
+            return; // nothing to bind to
+        }
+        for pin in [true, false] {
+            let ex = Executor::new(2, 0, 1, pin, None).unwrap();
+            let seen = Arc::new(Mutex::new(Vec::new()));
+            let mut nodes = Vec::new();
+            for i in 0..8u64 {
+                let n = TaskNode::new(i, Point::empty(), "t".into(), VariantKind::Cpu);
+                let seen = seen.clone();
+                n.set_work(move |ctx| seen.lock().unwrap().push((ctx.proc_id, allowed_cores())));
+                ex.admit();
+                ex.submit(n.clone());
+                nodes.push(n);
+            }
+            ex.wait(&nodes);
+            for (proc_id, cores) in seen.lock().unwrap().iter() {
+                if pin {
+                    assert_eq!(cores, &vec![allowed[*proc_id]], "processor {proc_id}");
+                } else {
+                    assert_eq!(cores, &allowed);
+                }
+            }
+        }
     }
 }

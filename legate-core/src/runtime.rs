@@ -84,7 +84,7 @@ impl Runtime {
         let profiler = config.profile.then(|| Arc::new(Profiler::default()));
         let keep_history = config.dataflow || config.event;
         let show_progress = config.show_progress;
-        let executor = Executor::new(config.cpus, config.omps, config.ompthreads, profiler.clone())
+        let executor = Executor::new(config.cpus, config.omps, config.ompthreads, config.pin_workers, profiler.clone())
             .map_err(|e| LegateError::Config(format!("cannot start processors: {e}")))?;
         let sysmem = Memory::new(MemoryKind::System, config.sysmem_mb.saturating_mul(1 << 20));
         let mut registry = Registry::default();

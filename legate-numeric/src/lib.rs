@@ -167,6 +167,26 @@ impl Numeric {
         Ok(fut)
     }
 
+    /// The sum of the products of same-shaped `a` and `b` (of one type) as a new
+    /// one-element future: `dot` of two vectors, without a temporary.
+    pub fn dot(&self, a: &LogicalStore, b: &LogicalStore) -> Result<LogicalStore> {
+        Self::same_shape(a, b, "dot")?;
+        if a.ty() != b.ty() {
+            return Err(LegateError::TypeMismatch(format!("dot: operands of types {} and {}", a.ty(), b.ty())));
+        }
+        let ty = a.ty().clone();
+        let fut = self.rt.create_future(identity_scalar(ReduceOp::Sum, &ty)?)?;
+        let mut t = self.rt.create_auto_task(&self.lib, REDUCE);
+        t.add_scalar_arg(ReduceOp::Sum as u32);
+        t.add_scalar_arg(2u32);
+        let va = t.add_input(a);
+        let vb = t.add_input(b);
+        t.add_alignment(va, vb);
+        t.add_reduction(&fut, core_op(ReduceOp::Sum, &ty));
+        t.execute()?;
+        Ok(fut)
+    }
+
     /// Reduces `input` along `axes` into `out`, whose shape is the input's without them.
     pub fn reduce_axes(&self, op: ReduceOp, input: &LogicalStore, axes: &[usize], out: &LogicalStore) -> Result<()> {
         let shape = input.shape();

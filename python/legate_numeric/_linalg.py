@@ -31,13 +31,29 @@ def _deliver(result, out):
     return result
 
 
+def _vector_dot(a, b):
+    """The sum of products of two vectors of one length, in NumPy's result type (int32
+    stays int32, booleans give any of the ands), in one pass without a temporary."""
+    dt = a.dtype if a.dtype == b.dtype else _np.result_type(a.dtype, b.dtype)
+    if dt.kind not in "biufc":
+        from ._reduce import sum as _sum
+        from ._ufunc import multiply
+
+        return _sum(multiply(a, b))
+    a = a if a.dtype == dt else a.astype(dt)
+    b = b if b.dtype == dt else b.astype(dt)
+    return ndarray._wrap(_ext.dot(a._store, b._store).project(0, 0), dt)
+
+
 def matmul(a, b, out=None):
+    if out is None and type(a) is ndarray and type(b) is ndarray and a.ndim == 1 and b.ndim == 1 and a.shape == b.shape:
+        return _vector_dot(a, b)  # the hot path of iterative solvers
     a, b = _asarray(a), _asarray(b)
     if a.ndim == 0 or b.ndim == 0:
         raise ValueError("matmul: Input operand does not have enough dimensions")
     _fallback.record_native("matmul")
     if a.ndim == 1 and b.ndim == 1 and out is None:
-        return dot(a, b)  # an inner product: one elementwise task and one reduction
+        return dot(a, b)
     dt = _np.result_type(a.dtype, b.dtype)
     if dt.kind not in "biufc":
         return _fallback.call(f"matmul ({dt})", _np.matmul, (a, b), {"out": out})
@@ -97,14 +113,7 @@ def dot(a, b, out=None):
     if a.ndim == 1 and b.ndim == 1:
         if a.shape != b.shape:
             raise ValueError(f"shapes {a.shape} and {b.shape} not aligned: {a.shape[0]} (dim 0) != {b.shape[0]} (dim 0)")
-        from ._reduce import sum as _sum
-        from ._ufunc import multiply
-
-        result = _sum(multiply(a, b))
-        if out is not None:
-            out[...] = result
-            return out
-        return result
+        return _deliver(_vector_dot(a, b), out)
     if a.ndim <= 2 and b.ndim <= 2:
         return matmul(a, b, out=out)
     # n-d: sums of products over a's last axis and b's second-to-last.

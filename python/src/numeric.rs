@@ -83,6 +83,12 @@ fn reduce_all(op: &str, input: &PyStore) -> PyResult<PyStore> {
     Ok(PyStore::new(numeric()?.reduce_all(op, &input.inner).py()?))
 }
 
+/// The sum of products of same-shaped, same-typed `a` and `b`, as a one-element store.
+#[pyfunction]
+fn dot(a: &PyStore, b: &PyStore) -> PyResult<PyStore> {
+    Ok(PyStore::new(numeric()?.dot(&a.inner, &b.inner).py()?))
+}
+
 /// Reduces `input` along `axes` into `out`.
 #[pyfunction]
 fn reduce_axes(op: &str, input: &PyStore, axes: Vec<usize>, out: &PyStore) -> PyResult<()> {
@@ -189,5 +195,6 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(cholesky, m)?)?;
     m.add_function(wrap_pyfunction!(solve, m)?)?;
     m.add_function(wrap_pyfunction!(singular_values, m)?)?;
+    m.add_function(wrap_pyfunction!(dot, m)?)?;
     Ok(())
 }

@@ -193,6 +193,42 @@ fn whole<T: Reducible>(op: ReduceOp, input: &PhysicalStore, red: &mut PhysicalSt
     Ok(())
 }
 
+/// The sum of products of `a` and `b` (same shape) into `red` (`dot` of vectors; for
+/// booleans, any of the ands).
+fn dot_whole<T: Reducible>(a: &PhysicalStore, b: &PhysicalStore, red: &mut PhysicalStore) -> Result<(), TaskError> {
+    if a.type_code() != Some(T::CODE) || b.type_code() != Some(T::CODE) {
+        return Err(TaskError::new("dot: the operands and the result must have one dtype"));
+    }
+    let (sum, prod) = (ReduceOp::Sum, ReduceOp::Prod);
+    let mut acc = T::identity(sum);
+    for_each_row(&[a, b], |ptrs, n, strides| {
+        let (pa, sa) = (ptrs[0] as *const T, (strides[0] / T::SIZE as i64) as isize);
+        let (pb, sb) = (ptrs[1] as *const T, (strides[1] / T::SIZE as i64) as isize);
+        // Eight independent partial sums: vectorized, and more accurate than one.
+        let mut lanes = [T::identity(sum); 8];
+        let full = n / 8 * 8;
+        // SAFETY: rows of this point's tiles of `a` and `b`.
+        unsafe {
+            for j in (0..full as isize).step_by(8) {
+                for (l, lane) in lanes.iter_mut().enumerate() {
+                    let k = j + l as isize;
+                    *lane = T::combine(sum, *lane, T::combine(prod, *pa.offset(k * sa), *pb.offset(k * sb)));
+                }
+            }
+            for k in full as isize..n as isize {
+                lanes[0] = T::combine(sum, lanes[0], T::combine(prod, *pa.offset(k * sa), *pb.offset(k * sb)));
+            }
+        }
+        let pairs = [T::combine(sum, lanes[0], lanes[1]), T::combine(sum, lanes[2], lanes[3]), T::combine(sum, lanes[4], lanes[5]), T::combine(sum, lanes[6], lanes[7])];
+        acc = T::combine(sum, acc, T::combine(sum, T::combine(sum, pairs[0], pairs[1]), T::combine(sum, pairs[2], pairs[3])));
+    });
+    let mut v = red.view_mut::<T>()?;
+    for x in v.iter_mut() {
+        *x = T::combine(sum, *x, acc);
+    }
+    Ok(())
+}
+
 fn along_axes<T: Reducible>(op: ReduceOp, input: PhysicalStore, out: &PhysicalStore) -> Result<(), TaskError> {
     // Start from the identity, then fold every input element into its output element
     // (the output view repeats each element along the reduced axes).
@@ -207,7 +243,8 @@ impl Task for ReduceTask {
     const NAME: &'static str = "reduce";
 
     /// Scalars: op code (u32), mode (u32: 0 = whole array into reduction 0, 1 = along
-    /// axes into output 0, a view of the output promoted to the input's shape).
+    /// axes into output 0, a view of the output promoted to the input's shape, 2 = the
+    /// sum of products of inputs 0 and 1 into reduction 0; the op is then ignored).
     fn cpu(ctx: &mut TaskContext) -> Result<(), TaskError> {
         let code = ctx.scalar::<u32>(0)?;
         let op = ReduceOp::from_code(code).ok_or_else(|| TaskError::new(format!("unknown reduction {code}")))?;
@@ -217,6 +254,9 @@ impl Task for ReduceTask {
             if mode == 0 {
                 let mut red = ctx.reduction(0)?;
                 whole::<T>(op, &input, &mut red)
+            } else if mode == 2 {
+                let mut red = ctx.reduction(0)?;
+                dot_whole::<T>(&input, &ctx.input(1)?, &mut red)
             } else {
                 along_axes::<T>(op, input, &ctx.output(0)?)
             }

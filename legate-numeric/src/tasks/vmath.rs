@@ -200,25 +200,42 @@ pub fn map_f64(f: Fn1, out: &PhysicalStore, a: &PhysicalStore) -> Result<(), Tas
 /// # Safety
 /// The pointers must describe valid, non-overlapping `y` and readable `a`, `x`.
 pub unsafe fn matvec(m: usize, k: usize, a: *const f64, a_rs: isize, x: *const f64, y: *mut f64, y_s: isize) {
+    /// Dot products of `R` consecutive rows with `x`: each load of `x` serves `R` rows,
+    /// and `R` row streams keep the memory system busy.
+    #[inline(always)]
+    unsafe fn block<const R: usize>(k: usize, a: *const f64, a_rs: isize, x: *const f64, y: *mut f64, y_s: isize) {
+        let mut acc = [[0.0f64; 8]; R];
+        let full = k / 8 * 8;
+        let mut j = 0;
+        while j < full {
+            let xs: [f64; 8] = std::array::from_fn(|l| *x.add(j + l));
+            for (r, acc) in acc.iter_mut().enumerate() {
+                let row = a.offset(r as isize * a_rs).add(j);
+                for l in 0..8 {
+                    acc[l] = (*row.add(l)).mul_add(xs[l], acc[l]);
+                }
+            }
+            j += 8;
+        }
+        for (r, acc) in acc.iter().enumerate() {
+            let row = a.offset(r as isize * a_rs);
+            let mut total = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+            for j in full..k {
+                total = (*row.add(j)).mul_add(*x.add(j), total);
+            }
+            *y.offset(r as isize * y_s) = total;
+        }
+    }
     #[inline(always)]
     unsafe fn rows(m: usize, k: usize, a: *const f64, a_rs: isize, x: *const f64, y: *mut f64, y_s: isize) {
-        for i in 0..m {
-            let row = a.offset(i as isize * a_rs);
-            let mut acc = [0.0f64; 8];
-            let full = k / 8 * 8;
-            let mut j = 0;
-            while j < full {
-                for l in 0..8 {
-                    acc[l] = (*row.add(j + l)).mul_add(*x.add(j + l), acc[l]);
-                }
-                j += 8;
-            }
-            let mut total = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
-            while j < k {
-                total = (*row.add(j)).mul_add(*x.add(j), total);
-                j += 1;
-            }
-            *y.offset(i as isize * y_s) = total;
+        let mut i = 0;
+        while i + 4 <= m {
+            block::<4>(k, a.offset(i as isize * a_rs), a_rs, x, y.offset(i as isize * y_s), y_s);
+            i += 4;
+        }
+        while i < m {
+            block::<1>(k, a.offset(i as isize * a_rs), a_rs, x, y.offset(i as isize * y_s), y_s);
+            i += 1;
         }
     }
     #[cfg(target_arch = "x86_64")]

@@ -131,6 +131,18 @@ def test_dot_errors(shapes):
         lnp.dot(lnp.array(a_np), lnp.array(b_np))
 
 
+@pytest.mark.parametrize("dtype", [np.bool_, np.uint8, np.int32, np.int64, np.float32, np.float64, np.complex128], ids=str)
+@pytest.mark.parametrize("n", [0, 1, 7, 1000], ids=str)
+def test_vector_dot_keeps_numpy_types(dtype, n, no_fallback):
+    """dot/matmul of two vectors: one pass, in NumPy's type (int32 stays int32 and wraps
+    like NumPy; booleans give any of the ands)."""
+    a_np, b_np = make(dtype, (n,)), make(dtype, (n,), 1)
+    a, b = lnp.array(a_np), lnp.array(b_np)
+    check(lnp.dot(a, b), np.dot(a_np, b_np), **tol(dtype))
+    check(a @ b, a_np @ b_np, **tol(dtype))
+    check(lnp.dot(a[::-1], b), np.dot(a_np[::-1], b_np), **tol(dtype))
+
+
 def test_dot_with_scalars_and_nd():
     a_np = make(np.float64, (3, 4))
     a = lnp.array(a_np)
