@@ -98,8 +98,11 @@ def _matmul_stacked(a, b, dt):
     count = int(_np.prod(batch))
     if count <= 16 or m * k * n >= 1 << 15:
         result = ndarray(batch + (m, n), dt)
+        if k == 0 or result.size == 0:
+            result.fill(0)
+            return result
         for idx in _np.ndindex(*batch):
-            result[idx] = _matmul_2d(a[idx], b[idx], dt)
+            _ext.matmul(a[idx]._store, b[idx]._store, result[idx]._store)  # into the result's view
         return result
     return _sum(multiply(a[..., :, :, None], b[..., None, :, :]), axis=-2, dtype=dt)
 
