@@ -1104,3 +1104,29 @@ fn failures_reach_results_computed_from_failed_stores() {
     rt.issue_copy(&b, &a).unwrap();
     assert_eq!(rt.read_store::<f64>(&b).unwrap().iter().copied().collect::<Vec<_>>(), vec![2.0; 8]);
 }
+
+// ---------------------------------------------------------------------------------------
+// Component views.
+
+#[test]
+fn component_views_write_the_parts_of_complex_elements() {
+    use num_complex::Complex64;
+    let _shared = shared();
+    let (rt, _lib) = setup(cfg(2));
+    let data: Vec<Complex64> = (0..12).map(|i| Complex64::new(i as f64, -(i as f64))).collect();
+    let z = rt.create_store_from::<Complex64>(&[3, 4], &data).unwrap();
+    let imag = z.component(1).unwrap();
+    assert_eq!(imag.ty(), &Type::Float64);
+    // Fill the imaginary parts of row 1, then the real parts of the flattened tail.
+    rt.issue_fill(&imag.slice_range(0, 1, 2).unwrap(), 7.0f64).unwrap();
+    let tail = z.component(0).unwrap().reshape(&[12]).unwrap().expect("a view").slice_range(0, 10, 12).unwrap();
+    rt.issue_fill(&tail, -1.0f64).unwrap();
+    let got = rt.read_store::<Complex64>(&z).unwrap();
+    for (k, v) in got.iter().enumerate() {
+        let re = if k >= 10 { -1.0 } else { k as f64 };
+        let im = if (4..8).contains(&k) { 7.0 } else { -(k as f64) };
+        assert_eq!(*v, Complex64::new(re, im), "element {k}");
+    }
+    assert_eq!(rt.read_store::<f64>(&imag.slice_range(0, 1, 2).unwrap()).unwrap().iter().copied().collect::<Vec<_>>(), vec![7.0; 4]);
+    assert!(z.component(2).is_err() && imag.component(0).is_err(), "only complex views have parts");
+}

@@ -38,7 +38,6 @@ named_ops!(
         Floor = "floor", Ceil = "ceil", Trunc = "trunc", Rint = "rint",
         Isnan = "isnan", Isinf = "isinf", Isfinite = "isfinite", Signbit = "signbit",
         LogicalNot = "logical_not", Invert = "invert", Conjugate = "conjugate",
-        Real = "real", Imag = "imag",
     }
 );
 

@@ -112,11 +112,21 @@ class ndarray:
 
         return _real(self)
 
+    @real.setter
+    def real(self, value):
+        self.real[...] = value
+
     @property
     def imag(self) -> "ndarray":
         from ._ufunc import _imag
 
         return _imag(self)
+
+    @imag.setter
+    def imag(self, value):
+        if self.dtype.kind != "c":
+            raise TypeError("array does not have imaginary part to set")
+        self.imag[...] = value
 
     @property
     def flat(self):

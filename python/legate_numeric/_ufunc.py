@@ -367,11 +367,11 @@ def clip(a, a_min=None, a_max=None, out=None, **kwargs):
 
 
 def _real(x: ndarray) -> ndarray:
-    """The real part: the array itself when it is not complex; a copy otherwise (NumPy
-    gives a view of every other float, which one store type cannot express)."""
+    """The real part: the array itself when it is not complex, else a view of the real
+    parts (writes through it change the array, as in NumPy)."""
     if x.dtype.kind != "c":
         return x
-    return _complex_part("real", x)
+    return _complex_part(0, x)
 
 
 def _imag(x: ndarray) -> ndarray:
@@ -379,7 +379,7 @@ def _imag(x: ndarray) -> ndarray:
         result = ndarray(x.shape, x.dtype)
         result.fill(0)
         return ndarray._wrap(result._store.as_read_only(), x.dtype)
-    return _complex_part("imag", x)
+    return _complex_part(1, x)
 
 
 def real(val):
@@ -390,12 +390,9 @@ def imag(val):
     return _imag(val if isinstance(val, ndarray) else ndarray._from_numpy(_np.asarray(val)))
 
 
-def _complex_part(name, x):
-    _fallback.record_native(name)
-    result = ndarray(x.shape, _np.empty(0, x.dtype).real.dtype)
-    if result.size:
-        _ext.unary(name, x._store, result._store)
-    return result
+def _complex_part(index, x):
+    _fallback.record_native("imag" if index else "real")
+    return ndarray._wrap(x._store.component(index), _np.empty(0, x.dtype).real.dtype)
 
 
 def _install_operators():

@@ -106,6 +106,11 @@ impl PyStore {
         Ok(self.inner.reshape(&shape).py()?.map(PyStore::new))
     }
 
+    /// The real (0) or imaginary (1) parts of a complex view, as a view.
+    fn component(&self, index: usize) -> PyLegateResult<PyStore> {
+        Ok(PyStore::new(self.inner.component(index).py()?))
+    }
+
     /// The diagonal of `dim1` and `dim2` as the last dimension (NumPy's `offset`).
     fn diagonal(&self, dim1: usize, dim2: usize, offset: i64) -> PyLegateResult<PyStore> {
         Ok(PyStore::new(self.inner.diagonal(dim1, dim2, offset).py()?))

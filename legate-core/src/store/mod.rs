@@ -29,6 +29,8 @@ struct View {
     /// Tasks may not write through this view (NumPy's read-only views: broadcasts,
     /// diagonals); views made from it are read-only too.
     read_only: bool,
+    /// The element type when it is not the storage's (a component view).
+    ty: Option<Type>,
 }
 
 impl std::fmt::Debug for LogicalStore {
@@ -51,7 +53,7 @@ fn check_dim(dim: usize, ndim: usize, what: &str) -> Result<()> {
 impl LogicalStore {
     pub(crate) fn from_storage(storage: Arc<Storage>) -> LogicalStore {
         let ndim = storage.ndim();
-        LogicalStore(Arc::new(View { shape: storage.shape_now(), storage, map: AffineMap::identity(ndim), transforms: Vec::new(), read_only: false }))
+        LogicalStore(Arc::new(View { shape: storage.shape_now(), storage, map: AffineMap::identity(ndim), transforms: Vec::new(), read_only: false, ty: None }))
     }
 
     pub fn storage(&self) -> &Arc<Storage> {
@@ -59,7 +61,7 @@ impl LogicalStore {
     }
 
     pub fn ty(&self) -> &Type {
-        self.0.storage.ty()
+        self.0.ty.as_ref().unwrap_or_else(|| self.0.storage.ty())
     }
 
     pub fn map(&self) -> &AffineMap {
@@ -118,7 +120,7 @@ impl LogicalStore {
         let mut transforms = self.0.transforms.clone();
         let map = self.0.map.then(&t);
         transforms.push(t);
-        LogicalStore(Arc::new(View { storage: self.0.storage.clone(), shape: Some(shape), map, transforms, read_only: self.0.read_only }))
+        LogicalStore(Arc::new(View { storage: self.0.storage.clone(), shape: Some(shape), map, transforms, read_only: self.0.read_only, ty: self.0.ty.clone() }))
     }
 
     /// The view `start:stop:step` along `dim`, with Python's slice rules (negative
@@ -166,7 +168,7 @@ impl LogicalStore {
     /// The same view, read-only.
     pub fn as_read_only(&self) -> LogicalStore {
         let v = &self.0;
-        LogicalStore(Arc::new(View { storage: v.storage.clone(), shape: v.shape, map: v.map, transforms: v.transforms.clone(), read_only: true }))
+        LogicalStore(Arc::new(View { storage: v.storage.clone(), shape: v.shape, map: v.map, transforms: v.transforms.clone(), read_only: true, ty: v.ty.clone() }))
     }
 
     /// The diagonal of dimensions `dim1` and `dim2` (`offset` > 0 above the main one,
@@ -248,6 +250,24 @@ impl LogicalStore {
         Ok(self.derive(Transform::Delinearize { dim, shape: sizes.to_vec() }, Point::new(&v)))
     }
 
+    /// The real (`index` 0) or imaginary (1) parts of a complex view, as a view of the
+    /// real type: writes through it change those parts of the storage.
+    pub fn component(&self, index: usize) -> Result<LogicalStore> {
+        let part = match self.ty() {
+            Type::Complex64 => Type::Float32,
+            Type::Complex128 => Type::Float64,
+            other => return Err(invalid(format!("component: {other} is not a complex type"))),
+        };
+        if index > 1 {
+            return Err(invalid(format!("component: index {index} is not 0 (real) or 1 (imaginary)")));
+        }
+        let shape = self.bound_shape("component")?;
+        let offset = index as i64 * part.size().unwrap_or(0) as i64;
+        let mut view = self.derive(Transform::Component { offset }, shape);
+        Arc::get_mut(&mut view.0).expect("a fresh view").ty = Some(part);
+        Ok(view)
+    }
+
     /// The view of shape `new` that reads this view's elements in row-major order, where
     /// NumPy's reshape gives a view; None where NumPy copies (dimensions to merge are
     /// not one run in memory), or where the storage is not yet bound.
@@ -316,7 +336,7 @@ impl LogicalStore {
             return None;
         }
         let (_, byte_strides) = self.0.storage.instance();
-        let layout = DenseLayout::of(&self.0.storage.shape_now()?, &byte_strides, self.ty().size()? as i64)?;
+        let layout = DenseLayout::of(&self.0.storage.shape_now()?, &byte_strides, self.0.storage.ty().size()? as i64)?;
         let map = self.0.map.linearized(&layout);
         let old_strides: Vec<i64> = (0..shape.ndim()).map(|j| map.coef(0, j)).collect();
         let strides = reshape_strides(shape.as_slice(), &old_strides, new)?;

@@ -30,6 +30,9 @@ pub enum Transform {
     /// Dimensions `dim1` and `dim2` are replaced by one last dimension `k` reading
     /// `old[dim1] = k + start1`, `old[dim2] = k + start2` (a diagonal).
     Diagonal { dim1: usize, dim2: usize, start1: i64, start2: i64 },
+    /// The part at byte `offset` of each element (a complex number's real or imaginary
+    /// part); the view's type is the part's.
+    Component { offset: i64 },
     /// A reshape that merges dimensions: the view reads the instance's element offset
     /// `offset + sum(strides[j] * i[j])`, where `offset` is that of the view's first
     /// element below.
@@ -103,6 +106,9 @@ pub struct AffineMap {
     offset: [i64; LEGATE_MAX_DIM],
     /// Set when the map's one row is the element offset in this dense instance.
     linear: Option<DenseLayout>,
+    /// Bytes into each element (a component view); storage elements stay whole for
+    /// dependence analysis.
+    byte_offset: i64,
 }
 
 impl AffineMap {
@@ -111,7 +117,7 @@ impl AffineMap {
         for (d, row) in coef.iter_mut().enumerate().take(ndim) {
             row[d] = 1;
         }
-        AffineMap { storage_ndim: ndim as u8, view_ndim: ndim as u8, coef, offset: [0; LEGATE_MAX_DIM], linear: None }
+        AffineMap { storage_ndim: ndim as u8, view_ndim: ndim as u8, coef, offset: [0; LEGATE_MAX_DIM], linear: None, byte_offset: 0 }
     }
 
     /// The instance layout when the map gives element offsets (after a merging reshape).
@@ -131,6 +137,7 @@ impl AffineMap {
             coef: [[0; LEGATE_MAX_DIM]; LEGATE_MAX_DIM],
             offset: [0; LEGATE_MAX_DIM],
             linear: Some(*layout),
+            byte_offset: self.byte_offset,
         };
         for (d, &stride) in strides.iter().enumerate().take(self.storage_ndim()) {
             out.offset[0] += stride * self.offset[d];
@@ -220,6 +227,7 @@ impl AffineMap {
                 cols = cols.iter().enumerate().filter(|(j, _)| j != dim1 && j != dim2).map(|(_, c)| *c).collect();
                 cols.push(diag);
             }
+            Transform::Component { offset } => out.byte_offset += offset,
             Transform::Reshape { strides, layout } => {
                 out = self.linearized(layout);
                 cols = strides
@@ -255,13 +263,13 @@ impl AffineMap {
     pub fn view_strides(&self, storage_strides: &[i64]) -> (Point, i64) {
         if let Some(layout) = &self.linear {
             let strides = Point::new(&(0..self.view_ndim()).map(|j| self.coef[0][j] * layout.elem).collect::<Vec<_>>());
-            return (strides, self.offset[0] * layout.elem);
+            return (strides, self.offset[0] * layout.elem + self.byte_offset);
         }
         let mut strides = Point::splat(self.view_ndim(), 0);
         for j in 0..self.view_ndim() {
             strides[j] = (0..self.storage_ndim()).map(|d| storage_strides[d] * self.coef[d][j]).sum();
         }
-        let origin = (0..self.storage_ndim()).map(|d| storage_strides[d] * self.offset[d]).sum();
+        let origin = (0..self.storage_ndim()).map(|d| storage_strides[d] * self.offset[d]).sum::<i64>() + self.byte_offset;
         (strides, origin)
     }
 }
@@ -369,5 +377,18 @@ mod tests {
         let m = AffineMap::identity(2).then(&Transform::Reshape { strides: vec![1], layout: c });
         assert_eq!(m.apply(&Point::new(&[7])), Point::new(&[7]));
         assert_eq!(m.view_strides(&[32, 8]), (Point::new(&[8]), 0));
+    }
+
+    #[test]
+    fn component_views_offset_bytes_and_survive_reshape() {
+        // Imaginary parts of a 3x4 complex128 storage: same strides, 8 bytes in.
+        let imag = AffineMap::identity(2).then(&Transform::Component { offset: 8 });
+        assert_eq!(imag.view_strides(&[64, 16]), (Point::new(&[64, 16]), 8));
+        // Flattened, they stay 8 bytes into each element.
+        let layout = DenseLayout::of(&Point::new(&[3, 4]), &Point::new(&[64, 16]), 16).unwrap();
+        let flat = imag.then(&Transform::Reshape { strides: vec![1], layout });
+        assert_eq!(flat.view_strides(&[64, 16]), (Point::new(&[16]), 8));
+        let sliced = flat.then(&Transform::Slice { dim: 0, start: 2, step: 3 });
+        assert_eq!(sliced.view_strides(&[64, 16]), (Point::new(&[48]), 40));
     }
 }

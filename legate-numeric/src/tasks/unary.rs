@@ -101,8 +101,7 @@ fn float_op<T: Float + FloatConst + Element>(op: UnaryOp, out: &PhysicalStore, a
         Isfinite => map1(out, a, |x: T| x.is_finite()),
         Signbit => map1(out, a, |x: T| x.is_sign_negative()),
         LogicalNot => map1(out, a, move |x: T| x == zero),
-        Conjugate | Real => map1(out, a, |x: T| x),
-        Imag => map1(out, a, move |_: T| zero),
+        Conjugate => map1(out, a, |x: T| x),
         Invert => Err(unsupported(op, "floating-point inputs")),
     }
 }
@@ -204,8 +203,6 @@ where
             Arccosh => map1(out, a, T::cacosh),
             Arctanh => map1(out, a, T::catanh),
             Conjugate => map1(out, a, |x: C<T>| x.conj()),
-            Real => map1(out, a, |x: C<T>| x.re),
-            Imag => map1(out, a, |x: C<T>| x.im),
             Rint => map1(out, a, |x: C<T>| C::new(rint(x.re), rint(x.im))),
             Exp2 => map1(out, a, |x: C<T>| (x * T::LN_2()).exp()),
             // e^z - 1 without cancellation for small z: with z = x + iy,

@@ -509,3 +509,30 @@ def test_real_and_imag(dtype, no_fallback):
     if src.dtype.kind != "c":
         with pytest.raises(ValueError):
             a.imag[0, 0] = 1
+        with pytest.raises(TypeError):
+            a.imag = 1
+
+
+@pytest.mark.parametrize("dtype", [np.complex64, np.complex128], ids=str)
+def test_real_and_imag_are_views(dtype, no_fallback):
+    """Writes through .real and .imag (and views of them) change the array, as in NumPy;
+    large enough that each operation runs as several tasks."""
+    src = (np.arange(3000) * (1 + 0.5j)).astype(dtype).reshape(60, 50)
+    a = lnp.array(src)
+    for x in (src, a):
+        x.real += 1
+        x.imag *= -1
+        x[::2].real[...] = 0
+        x.T.imag[3] = 7
+        x.imag = x.real * 2 + x.imag
+        x.real.reshape(-1)[100:900] = -1
+        x.real = x.imag - x.real
+    check(a, src)
+    check(a.real, src.real)
+    assert a.real.strides == src.real.strides and a.imag[::3].strides == src.imag[::3].strides
+    check(lnp.real(a), np.real(src))
+    check(lnp.imag(a[1:, ::-2]), np.imag(src[1:, ::-2]))
+    # Views of a read-only array stay read-only.
+    b = lnp.broadcast_to(a[0], (3, 50))
+    with pytest.raises(ValueError):
+        b.real[0, 0] = 1
