@@ -341,10 +341,14 @@ class ndarray:
         return reshape(self, shape, order=order)
 
     def ravel(self, order="C"):
-        return self.reshape(-1, order=order)
+        from ._manip import ravel
+
+        return ravel(self, order)
 
     def flatten(self, order="C"):
-        return self.copy().reshape(-1, order=order)
+        from ._manip import ravel
+
+        return ravel(self, order).copy()
 
     def squeeze(self, axis=None):
         from ._manip import squeeze

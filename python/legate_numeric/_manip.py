@@ -49,8 +49,13 @@ def reshape(a, newshape=None, order="C", *, shape=None):
         newshape = shape
     if isinstance(newshape, numbers.Integral):
         newshape = (newshape,)
-    if order not in ("C", "A"):
-        return _fallback.call("reshape (order != 'C')", _np.reshape, (a, newshape), {"order": order})
+    if order == "A":
+        order = "F" if _fortran_only(a) else "C"
+    if order == "F":
+        # Fortran order is C order over the reversed axes.
+        return reshape(a.transpose(), _new_shape(newshape, a.size)[::-1]).transpose()
+    if order != "C":
+        raise ValueError(f"order must be one of 'C', 'F', 'A' (got {order!r})")
     _fallback.record_native("reshape")
     new = _new_shape(newshape, a.size)
     old = tuple(a.shape)
@@ -66,8 +71,25 @@ def reshape(a, newshape=None, order="C", *, shape=None):
     return out
 
 
+def _fortran_only(a):
+    flags = a.flags
+    return flags.f_contiguous and not flags.c_contiguous
+
+
 def ravel(a, order="C"):
-    return reshape(a, -1, order=order)
+    """A view when the array is contiguous in that order, else a copy (NumPy's rule:
+    unlike ``reshape(-1)``, a strided array is copied even when a view could exist)."""
+    a = _asarray(a)
+    if order == "A":
+        order = "F" if _fortran_only(a) else "C"
+    elif order == "K":
+        if not (a.flags.c_contiguous or a.flags.f_contiguous):
+            return _fallback.call("ravel (order='K', not contiguous)", _np.ravel, (a,), {"order": order})
+        order = "F" if _fortran_only(a) else "C"
+    if order not in ("C", "F"):
+        raise ValueError(f"order must be one of 'C', 'F', 'A', or 'K' (got {order!r})")
+    contiguous = a.flags.c_contiguous if order == "C" else a.flags.f_contiguous
+    return reshape(a if contiguous else a.copy(), -1, order=order)
 
 
 def _repeat_counts(a, repeats, axis):

@@ -178,6 +178,37 @@ def test_merged_views_order_with_base_writes(view):
     check(flat, flat_np)
 
 
+@pytest.mark.parametrize("order", ["C", "F", "A", "K"])
+@pytest.mark.parametrize("view", [None, "T", "rows", "step"], ids=str)
+def test_ravel_orders_alias_like_numpy(order, view):
+    """``ravel`` gives a view only of arrays contiguous in that order (NumPy copies a
+    strided array even where ``reshape(-1)`` would give a view)."""
+    take = {None: lambda x: x, "T": lambda x: x.T, "rows": lambda x: x[1:3], "step": lambda x: x[:, ::2]}[view]
+    src = np.arange(24.0).reshape(4, 6)
+    a = lnp.array(src)
+    if order == "K" and view == "step":
+        return  # NumPy's memory order of a strided array: the fallback's business
+    r_np, r = take(src).ravel(order), take(a).ravel(order)
+    check(r, r_np)
+    r_np[0], r[0] = -1.0, -1.0
+    check(a, src)
+
+
+@pytest.mark.parametrize("shape, new", [((4, 6), (3, 8)), ((2, 3, 4), (6, 4)), ((2, 3, 4), (24,))], ids=str)
+@pytest.mark.parametrize("order", ["F", "A"])
+def test_reshape_fortran_order(shape, new, order, no_fallback):
+    src = np.arange(np.prod(shape), dtype=np.float64).reshape(shape)
+    a = lnp.array(src)
+    for take in (lambda x: x, lambda x: x.T):
+        r_np, r = take(src).reshape(new, order=order), take(a).reshape(new, order=order)
+        check(r, r_np)
+        r_np[(0,) * len(new)] += 100.0
+        r[(0,) * len(new)] += 100.0
+        check(a, src)
+    with pytest.raises(ValueError):
+        a.reshape(new, order="X")
+
+
 def test_flatten_is_a_copy():
     src, a = pair(np.float64, (3, 4))
     f = a.flatten()
