@@ -31,6 +31,7 @@ pub(crate) const ARG_FIND: u32 = 23;
 pub(crate) const CHOLESKY: u32 = 30;
 pub(crate) const SOLVE: u32 = 31;
 pub(crate) const SINGULAR_VALUES: u32 = 32;
+pub(crate) const SORT: u32 = 33;
 
 /// One operand of a binary operation: an array (already broadcast to the output's
 /// shape) or a scalar of the operation's type.
@@ -68,6 +69,7 @@ impl Numeric {
         rt.register_task::<tasks::factor::CholeskyTask>(&lib)?;
         rt.register_task::<tasks::factor::SolveTask>(&lib)?;
         rt.register_task::<tasks::factor::SingularValuesTask>(&lib)?;
+        rt.register_task::<tasks::sort::SortTask>(&lib)?;
         tasks::index::register(rt, &lib)?;
         Ok(Numeric { rt: rt.clone(), lib })
     }
@@ -335,6 +337,34 @@ impl Numeric {
     /// Inclusive scan of `input` along `axis` into `out` (same shape and type): `add`
     /// is `Sum`, `multiply` `Prod`, `maximum` `Max`, `minimum` `Min`, `logical_and`
     /// `All` and `logical_or` `Any` (on booleans).
+    /// Sorts `input` along `axis` into `out`: the values (`indices` false, `out` of the
+    /// input's type) or their positions (`indices` true, `out` int64). Points own whole
+    /// lines.
+    pub fn sort(&self, input: &LogicalStore, out: &LogicalStore, axis: usize, indices: bool) -> Result<()> {
+        Self::same_shape(input, out, "sort")?;
+        let want = if indices { Type::Int64 } else { input.ty().clone() };
+        if *out.ty() != want {
+            return Err(LegateError::TypeMismatch(format!("sort: the output must be {want}, not {}", out.ty())));
+        }
+        let shape = input.shape();
+        if axis >= shape.ndim().max(1) {
+            return Err(LegateError::InvalidArgument(format!("sort: axis {axis} is out of range for a {}-d store", shape.ndim())));
+        }
+        if shape.volume() == 0 {
+            return Ok(());
+        }
+        let mut t = self.rt.create_auto_task(&self.lib, SORT);
+        t.add_scalar_arg(axis as u32);
+        t.add_scalar_arg(indices);
+        let i = t.add_input(input);
+        let o = t.add_output(out);
+        t.add_alignment(i, o);
+        if shape.ndim() > 0 {
+            t.add_broadcast(i, Some(&[axis]));
+        }
+        t.execute()
+    }
+
     pub fn scan(&self, op: ReduceOp, input: &LogicalStore, out: &LogicalStore, axis: usize) -> Result<()> {
         Self::same_shape(input, out, "scan")?;
         if input.ty() != out.ty() {

@@ -433,6 +433,16 @@ class ndarray:
 
         return dot(self, other, out=out)
 
+    def sort(self, axis=-1, kind=None, order=None, *, stable=None):
+        from ._sort import sort_in_place
+
+        sort_in_place(self, axis, kind, order)
+
+    def argsort(self, axis=-1, kind=None, order=None, *, stable=None):
+        from ._sort import argsort
+
+        return argsort(self, axis, kind, order)
+
     def trace(self, offset=0, axis1=0, axis2=1, dtype=None, out=None):
         from ._linalg import trace
 

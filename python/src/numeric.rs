@@ -131,6 +131,12 @@ fn random_fill(out: &PyStore, dist: &str, seed: u64, draw: u64, a: &Bound<'_, Py
     numeric()?.random(&out.inner, d, seed, draw, p0, p1).py()
 }
 
+/// Sorts `input` along `axis` into `out` (its values, or int64 positions for argsort).
+#[pyfunction]
+fn sort(input: &PyStore, out: &PyStore, axis: usize, indices: bool) -> PyResult<()> {
+    numeric()?.sort(&input.inner, &out.inner, axis, indices).py()
+}
+
 /// Inclusive scan of `input` along `axis` into `out` (same shape and dtype).
 #[pyfunction]
 fn scan(op: &str, input: &PyStore, out: &PyStore, axis: usize) -> PyResult<()> {
@@ -196,5 +202,6 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(solve, m)?)?;
     m.add_function(wrap_pyfunction!(singular_values, m)?)?;
     m.add_function(wrap_pyfunction!(dot, m)?)?;
+    m.add_function(wrap_pyfunction!(sort, m)?)?;
     Ok(())
 }

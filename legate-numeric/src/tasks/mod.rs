@@ -13,6 +13,7 @@ pub mod random;
 pub mod reduce;
 pub mod scan;
 pub mod select;
+pub mod sort;
 pub mod unary;
 pub mod vmath;
 

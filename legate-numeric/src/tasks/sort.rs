@@ -1,0 +1,130 @@
+//! Sorting along one axis (`sort`, `argsort`). The launch does not split the sorted
+//! axis, so each point owns whole lines and sorts them in NumPy's order: NaNs last, and
+//! complex numbers lexicographically (a NaN part sorts after every number). Sorting is
+//! stable, so `argsort` gives NumPy's `kind="stable"` result.
+
+use legate_core::{Element, PhysicalStore, Task, TaskContext, TaskError};
+use num_complex::Complex;
+use std::cmp::Ordering;
+
+use super::scan::for_each_line;
+
+/// NumPy's sort order of one element type.
+pub trait Sortable: Element + Copy {
+    fn order(a: &Self, b: &Self) -> Ordering;
+}
+
+macro_rules! ordered {
+    ($($t:ty),*) => {$(
+        impl Sortable for $t {
+            fn order(a: &Self, b: &Self) -> Ordering {
+                a.cmp(b)
+            }
+        }
+    )*};
+}
+ordered!(bool, i8, i16, i32, i64, u8, u16, u32, u64);
+
+/// Numbers in ascending order, then NaNs (equal to each other).
+fn nan_last<F: num_traits::Float>(a: F, b: F) -> Ordering {
+    match (a.is_nan(), b.is_nan()) {
+        (false, false) => a.partial_cmp(&b).unwrap_or(Ordering::Equal),
+        (x, y) => x.cmp(&y),
+    }
+}
+
+macro_rules! floats {
+    ($($t:ty),*) => {$(
+        impl Sortable for $t {
+            fn order(a: &Self, b: &Self) -> Ordering {
+                nan_last(*a, *b)
+            }
+        }
+        impl Sortable for Complex<$t> {
+            /// NumPy: `R + Rj < R + nanj < nan + Rj < nan + nanj`, lexicographic within.
+            fn order(a: &Self, b: &Self) -> Ordering {
+                let class = |z: &Self| (z.re.is_nan(), z.im.is_nan());
+                class(a).cmp(&class(b)).then_with(|| nan_last(a.re, b.re)).then_with(|| nan_last(a.im, b.im))
+            }
+        }
+    )*};
+}
+floats!(f32, f64);
+
+/// Sorts every line of `input` along `axis` into `out`: the values (`indices` false,
+/// `out` of the input's type) or their positions (`indices` true, `out` int64).
+fn sort_lines<T: Sortable>(input: &PhysicalStore, out: &PhysicalStore, axis: usize, indices: bool) -> Result<(), TaskError> {
+    if input.type_code() != Some(T::CODE) || out.type_code() != Some(if indices { i64::CODE } else { T::CODE }) {
+        return Err(TaskError::new("sort: the output must have the input's type (sort) or int64 (argsort)"));
+    }
+    let mut values: Vec<T> = Vec::new();
+    let mut order: Vec<i64> = Vec::new();
+    for_each_line(&[input, out], axis, |ptrs, n, strides| {
+        let (pi, si) = (ptrs[0] as *const T, strides[0] / T::SIZE as isize);
+        // SAFETY: lines of this point's tiles; the line is read whole before it is
+        // written, so `out` may alias `input`.
+        unsafe {
+            values.clear();
+            values.extend((0..n as isize).map(|j| *pi.offset(j * si)));
+            if indices {
+                order.clear();
+                order.extend(0..n as i64);
+                order.sort_by(|&a, &b| T::order(&values[a as usize], &values[b as usize]));
+                let (po, so) = (ptrs[1] as *mut i64, strides[1] / 8);
+                for (j, &k) in order.iter().enumerate() {
+                    *po.offset(j as isize * so) = k;
+                }
+            } else {
+                values.sort_by(T::order);
+                let (po, so) = (ptrs[1] as *mut T, strides[1] / T::SIZE as isize);
+                for (j, &v) in values.iter().enumerate() {
+                    *po.offset(j as isize * so) = v;
+                }
+            }
+        }
+    });
+    Ok(())
+}
+
+pub struct SortTask;
+
+impl Task for SortTask {
+    const TASK_ID: u32 = crate::SORT;
+    const NAME: &'static str = "sort";
+
+    /// Scalars: axis (u32), indices (bool: argsort). Input 0: the values; output 0: the
+    /// sorted values or their int64 positions, aligned with the input.
+    fn cpu(ctx: &mut TaskContext) -> Result<(), TaskError> {
+        let axis = ctx.scalar::<u32>(0)? as usize;
+        let indices = ctx.scalar::<bool>(1)?;
+        let (input, out) = (ctx.input(0)?, ctx.output(0)?);
+        if input.ndim() > 0 && axis >= input.ndim() {
+            return Err(TaskError::new(format!("sort: axis {axis} is out of range")));
+        }
+        crate::with_numeric_type!(input.type_code(), T => {
+            sort_lines::<T>(&input, &out, axis, indices)
+        }, Err(TaskError::new("sort: unsupported dtype")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numpy_order_for_nans_and_complex() {
+        let mut v = vec![3.0, f64::NAN, -0.5, 1.0, f64::NAN, -7.0];
+        v.sort_by(f64::order);
+        assert_eq!(&v[..4], &[-7.0, -0.5, 1.0, 3.0]);
+        assert!(v[4].is_nan() && v[5].is_nan());
+        let nan = f64::NAN;
+        let c = |re, im| Complex::new(re, im);
+        let mut z = vec![c(nan, nan), c(nan, 1.0), c(1.0, nan), c(2.0, -1.0), c(1.0, 5.0), c(1.0, 2.0), c(nan, -3.0)];
+        z.sort_by(Complex::<f64>::order);
+        let key = |z: &Complex<f64>| (z.re.is_nan(), z.im.is_nan(), if z.re.is_nan() { 0.0 } else { z.re }, if z.im.is_nan() { 0.0 } else { z.im });
+        let got: Vec<_> = z.iter().map(key).collect();
+        let want = vec![(false, false, 1.0, 2.0), (false, false, 1.0, 5.0), (false, false, 2.0, -1.0), (false, true, 1.0, 0.0),
+                        (true, false, 0.0, -3.0), (true, false, 0.0, 1.0), (true, true, 0.0, 0.0)];
+        assert_eq!(got, want);
+    }
+}

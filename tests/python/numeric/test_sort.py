@@ -1,0 +1,82 @@
+"""``sort``, ``argsort`` (stable), ``ndarray.sort`` and ``unique`` natively, against
+NumPy: every dtype, shapes from empty to 3-d, every axis, views, NaNs (last) and
+complex numbers (lexicographic, NaN parts last)."""
+
+import numpy as np
+import pytest
+from conftest import check, check_same_error
+
+import legate_numeric as lnp
+
+DTYPES = [np.bool_, np.int8, np.uint8, np.int32, np.int64, np.float32, np.float64, np.complex128]
+SHAPES = [(0,), (1,), (7,), (3, 5), (4, 3, 6), (200, 50), (3, 0)]
+
+
+def data(dtype, shape, seed=0):
+    rng = np.random.default_rng(seed)
+    x = (rng.standard_normal(shape) * 5).astype(dtype)
+    if x.dtype.kind == "f" and x.size > 2:
+        x.flat[1] = np.nan
+        x.flat[-1] = np.nan
+    if x.dtype.kind == "c" and x.size > 2:
+        x.flat[0] = complex(np.nan, 1)
+        x.flat[-1] = complex(1, np.nan)
+        x.flat[1] = x.flat[2].real + 0j  # a tie in the real part
+    return x
+
+
+@pytest.mark.parametrize("shape", SHAPES, ids=str)
+@pytest.mark.parametrize("dtype", DTYPES, ids=str)
+def test_sort_and_argsort(dtype, shape, no_fallback):
+    x = data(dtype, shape)
+    a = lnp.array(x)
+    for axis in [None] + list(range(-len(shape), len(shape))):
+        check(lnp.sort(a, axis=axis), np.sort(x, axis=axis))
+        # Stable: ties keep their order, as NumPy's kind="stable".
+        check(lnp.argsort(a, axis=axis), np.argsort(x, axis=axis, kind="stable"))
+        check(a.argsort(axis=axis), x.argsort(axis=axis, kind="stable"))
+
+
+@pytest.mark.parametrize("dtype", [np.int64, np.float64, np.complex128], ids=str)
+def test_sort_of_views_and_in_place(dtype, no_fallback):
+    x = data(dtype, (40, 30), seed=1)
+    a = lnp.array(x)
+    for take in (lambda v: v.T, lambda v: v[::-3, 1::2], lambda v: v.reshape(-1)[::7]):
+        check(lnp.sort(take(a)), np.sort(take(x)))
+        check(lnp.argsort(take(a), axis=0), np.argsort(take(x), axis=0, kind="stable"))
+    # ndarray.sort sorts in place, through views too.
+    x[:, ::2].sort(axis=0)
+    a[:, ::2].sort(axis=0)
+    check(a, x)
+    x.sort()
+    a.sort()
+    check(a, x)
+
+
+@pytest.mark.parametrize("dtype", [np.bool_, np.int32, np.uint8, np.float32, np.float64], ids=str)
+@pytest.mark.parametrize("shape", [(0,), (1,), (9,), (6, 5), (300,)], ids=str)
+def test_unique(dtype, shape, no_fallback):
+    x = (np.random.default_rng(2).integers(-3, 4, size=shape)).astype(dtype)
+    if x.dtype.kind == "f" and x.size > 3:
+        x.flat[0] = x.flat[3] = np.nan
+    a = lnp.array(x)
+    check(lnp.unique(a), np.unique(x))
+    got = lnp.unique(a, return_index=True, return_inverse=True, return_counts=True)
+    exp = np.unique(x, return_index=True, return_inverse=True, return_counts=True)
+    for g, e in zip(got, exp):
+        check(g, e)
+    if x.dtype.kind == "f":
+        check(lnp.unique(a, equal_nan=False), np.unique(x, equal_nan=False))
+
+
+def test_sort_errors():
+    x = np.arange(6.0).reshape(2, 3)
+    a = lnp.array(x)
+    for np_call, lnp_call in [
+        (lambda: np.sort(x, axis=2), lambda: lnp.sort(a, axis=2)),
+        (lambda: np.sort(np.array(5.0)), lambda: lnp.sort(lnp.array(5.0))),
+        (lambda: np.sort(x, kind="bogus"), lambda: lnp.sort(a, kind="bogus")),
+        (lambda: x.sort(axis=None), lambda: a.sort(axis=None)),
+    ]:
+        exp, err = check_same_error(np_call, lnp_call)
+        assert err is not None
