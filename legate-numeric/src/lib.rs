@@ -32,6 +32,7 @@ pub(crate) const CHOLESKY: u32 = 30;
 pub(crate) const SOLVE: u32 = 31;
 pub(crate) const SINGULAR_VALUES: u32 = 32;
 pub(crate) const SORT: u32 = 33;
+pub(crate) const DETERMINANT: u32 = 34;
 
 /// One operand of a binary operation: an array (already broadcast to the output's
 /// shape) or a scalar of the operation's type.
@@ -70,6 +71,7 @@ impl Numeric {
         rt.register_task::<tasks::factor::SolveTask>(&lib)?;
         rt.register_task::<tasks::factor::SingularValuesTask>(&lib)?;
         rt.register_task::<tasks::sort::SortTask>(&lib)?;
+        rt.register_task::<tasks::factor::DeterminantTask>(&lib)?;
         tasks::index::register(rt, &lib)?;
         Ok(Numeric { rt: rt.clone(), lib })
     }
@@ -514,6 +516,15 @@ impl Numeric {
             return Err(LegateError::ShapeMismatch(format!("singular values: shapes {sa} -> {so} do not match")));
         }
         self.whole(SINGULAR_VALUES, &[a], out)
+    }
+
+    /// `out` (one element) = the determinant of square 2-d `a`, on one point.
+    pub fn determinant(&self, a: &LogicalStore, out: &LogicalStore) -> Result<()> {
+        let (sa, so) = (a.shape(), out.shape());
+        if sa.ndim() != 2 || sa[0] != sa[1] || so.volume() != 1 {
+            return Err(LegateError::ShapeMismatch(format!("determinant: shapes {sa} -> {so} do not match")));
+        }
+        self.whole(DETERMINANT, &[a], out)
     }
 
     /// `out = solve(a, b)`: `a` square 2-d, `b` and `out` 1-d or 2-d, on one point.

@@ -43,6 +43,8 @@ from ._manip import (  # noqa: F401
     concatenate,
     copy,
     diag,
+    diff,
+    ediff1d,
     dstack,
     expand_dims,
     flip,

@@ -298,8 +298,9 @@ class ndarray:
 
             return getitem(self, key)
         view = ndarray._wrap(store, self.dtype)
-        if store.ndim == 0:
-            # Full integer indexing gives a NumPy scalar, as in NumPy.
+        if store.ndim == 0 and not any(k is Ellipsis for k in (key if isinstance(key, tuple) else (key,))):
+            # Full integer indexing gives a NumPy scalar, as in NumPy (with `...`, a
+            # 0-d array: a view).
             return view.__array__()[()]
         return view
 

@@ -499,3 +499,56 @@ def roll(a, shift, axis=None):
     key_tail[axis] = slice(n - k, None)
     key_head[axis] = slice(None, n - k)
     return concatenate([a[tuple(key_tail)], a[tuple(key_head)]], axis=axis)
+
+
+def diff(a, n=1, axis=-1, prepend=_np._NoValue, append=_np._NoValue):
+    """The ``n``-th differences along ``axis`` (``not_equal`` for booleans), on views."""
+    from ._ufunc import not_equal, subtract
+
+    if n == 0:
+        return _asarray(a)
+    if n < 0:
+        raise ValueError(f"order must be non-negative but got {n!r}")
+    a = _asarray(a)
+    if a.ndim == 0:
+        raise ValueError("diff requires input that is at least one dimensional")
+    _fallback.record_native("diff")
+    axis = _normalize_axis(axis, a.ndim)
+    pieces = []
+    for value in (prepend, append):
+        if value is _np._NoValue:
+            pieces.append(None)
+            continue
+        v = _asarray(value)
+        if v.ndim == 0:
+            shape = list(a.shape)
+            shape[axis] = 1
+            v = broadcast_to(v, tuple(shape))
+        pieces.append(v)
+    if pieces[0] is not None or pieces[1] is not None:
+        a = concatenate([p for p in (pieces[0], a, pieces[1]) if p is not None], axis=axis)
+    op = not_equal if a.dtype == _np.bool_ else subtract
+    head = [slice(None)] * a.ndim
+    tail = [slice(None)] * a.ndim
+    head[axis], tail[axis] = slice(1, None), slice(None, -1)
+    for _ in range(n):
+        a = op(a[tuple(head)], a[tuple(tail)])
+    return a
+
+
+def ediff1d(ary, to_end=None, to_begin=None):
+    """Differences of the flattened array, with optional values before and after."""
+    a = ravel(_asarray(ary))
+    _fallback.record_native("ediff1d")
+    parts = []
+    for name, extra in (("to_begin", to_begin), ("to_end", to_end)):
+        if extra is None:
+            parts.append(None)
+            continue
+        e = ravel(_asarray(extra))
+        if not _np.can_cast(e.dtype, a.dtype, casting="same_kind"):
+            raise TypeError(f"dtype of `{name}` must be compatible with input `ary` under the `same_kind` rule.")
+        parts.append(e.astype(a.dtype))
+    d = diff(a) if a.size else a
+    pieces = [p for p in (parts[0], d, parts[1]) if p is not None]
+    return concatenate(pieces) if len(pieces) > 1 else d

@@ -175,6 +175,12 @@ fn solve(a: &PyStore, b: &PyStore, out: &PyStore) -> PyResult<()> {
     n.runtime().wait_store(&out.inner).py()
 }
 
+/// `out` (one element) = the determinant of `a`, one point.
+#[pyfunction]
+fn determinant(a: &PyStore, out: &PyStore) -> PyResult<()> {
+    numeric()?.determinant(&a.inner, &out.inner).py()
+}
+
 /// `out` = the singular values of `a` (largest first), one point.
 #[pyfunction]
 fn singular_values(a: &PyStore, out: &PyStore) -> PyResult<()> {
@@ -203,5 +209,6 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(singular_values, m)?)?;
     m.add_function(wrap_pyfunction!(dot, m)?)?;
     m.add_function(wrap_pyfunction!(sort, m)?)?;
+    m.add_function(wrap_pyfunction!(determinant, m)?)?;
     Ok(())
 }

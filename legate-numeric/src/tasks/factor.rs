@@ -11,6 +11,7 @@ use num_complex::Complex64 as C64;
 pub struct CholeskyTask;
 pub struct SolveTask;
 pub struct SingularValuesTask;
+pub struct DeterminantTask;
 
 /// `(rows, cols, row stride, col stride)` in elements; a 1-d store is one column.
 fn dims<T: Element>(s: &PhysicalStore) -> Result<(usize, usize, isize, isize), TaskError> {
@@ -128,6 +129,25 @@ where
     Ok(())
 }
 
+/// The determinant of a square matrix (by LU with partial pivoting; 0 when singular).
+fn determinant_typed<T: Element + faer::traits::ComplexField<Canonical = T> + Copy>(ctx: &TaskContext) -> Result<(), TaskError> {
+    let (a, d) = (ctx.input(0)?, ctx.output(0)?);
+    check_type::<T>(&[&a, &d])?;
+    let da = dims::<T>(&a)?;
+    if da.0 != da.1 || d.shape().iter().product::<usize>() != 1 {
+        return Err(TaskError::new("determinant: a square matrix and one output element"));
+    }
+    let value = if da.0 == 0 {
+        T::one_impl()
+    } else {
+        // SAFETY: the input is a whole, valid, non-empty store.
+        unsafe { view::<T>(&a, da) }.determinant()
+    };
+    // SAFETY: the output is one valid element.
+    unsafe { *(d.ptr() as *mut T) = value };
+    Ok(())
+}
+
 fn dispatch(ctx: &TaskContext, chol: bool) -> Result<(), TaskError> {
     use legate_core::abi::TypeCode::*;
     let code = ctx.output(0)?.type_code();
@@ -164,6 +184,22 @@ impl Task for SingularValuesTask {
             Some(Float64) => singular_values_typed::<f64, f64>(ctx),
             Some(Complex128) => singular_values_typed::<C64, f64>(ctx),
             other => Err(TaskError::new(format!("singular values do not support {other:?}"))),
+        }
+    }
+}
+
+impl Task for DeterminantTask {
+    const TASK_ID: u32 = crate::DETERMINANT;
+    const NAME: &'static str = "determinant";
+
+    /// Output 0: one element, the determinant; input 0: A (whole, square).
+    fn cpu(ctx: &mut TaskContext) -> Result<(), TaskError> {
+        use legate_core::abi::TypeCode::*;
+        match ctx.input(0)?.type_code() {
+            Some(Float32) => determinant_typed::<f32>(ctx),
+            Some(Float64) => determinant_typed::<f64>(ctx),
+            Some(Complex128) => determinant_typed::<C64>(ctx),
+            other => Err(TaskError::new(format!("determinant does not support {other:?}"))),
         }
     }
 }

@@ -1,5 +1,6 @@
-"""``legate_numeric.linalg``: ``norm`` (every order), ``cholesky`` and ``solve`` natively
-(factorizations on one point); other functions fall back to NumPy."""
+"""``legate_numeric.linalg``: ``norm`` (every order), ``cholesky``, ``solve``, ``inv`` and
+``det`` natively (factorizations on one point, with faer); other functions fall back to
+NumPy."""
 
 from __future__ import annotations
 
@@ -181,6 +182,51 @@ def solve(a, b):
     out = _empty(y.shape, dt)
     if x.size:
         _run_native(_ext.solve, x._store, y._store, out._store)
+    return out
+
+
+def _square_stack(a, name):
+    """``a`` as an array of a factorization dtype with square trailing matrices, or None
+    (fall back)."""
+    x = _as_array(a)
+    if x.ndim < 2:
+        raise _np.linalg.LinAlgError(f"{x.ndim}-dimensional array given. Array must be at least two-dimensional")
+    if x.shape[-1] != x.shape[-2]:
+        raise _np.linalg.LinAlgError("Last 2 dimensions of the array must be square")
+    dt = _factor_dtype(x.dtype)
+    if dt is None:
+        return None
+    _fallback.record_native(f"linalg.{name}")
+    return x if x.dtype == dt else x.astype(dt)
+
+
+def det(a):
+    """Determinants of square matrices (stacked along leading axes), by LU with faer."""
+    from legate import _legate as _ext
+    from .._array import _empty
+
+    x = _square_stack(a, "det")
+    if x is None:
+        return _fallback.call("linalg.det", _np.linalg.det, (a,), {})
+    out = _empty(x.shape[:-2], x.dtype)
+    for idx in _np.ndindex(*x.shape[:-2]):
+        _ext.determinant(x[idx]._store, out[idx + (...,)]._store)
+    return out
+
+
+def inv(a):
+    """Inverses of square matrices (stacked along leading axes): ``solve(a, I)``."""
+    from .._array import _empty
+    from .._creation import eye
+
+    x = _square_stack(a, "inv")
+    if x is None:
+        return _fallback.call("linalg.inv", _np.linalg.inv, (a,), {})
+    n = x.shape[-1]
+    out = _empty(x.shape, x.dtype)
+    identity = eye(n, dtype=x.dtype)
+    for idx in _np.ndindex(*x.shape[:-2]):
+        out[idx] = solve(x[idx], identity)
     return out
 
 

@@ -1,4 +1,4 @@
-"""Native linalg.cholesky and linalg.solve (faer, one point). Every test compares with
+"""Native linalg.cholesky, linalg.solve, linalg.det and linalg.inv (faer, one point). Every test compares with
 numpy.linalg in the test itself; the NumPy fallback is turned off, so each runs
 natively: with the fallback off, any call into NumPy fails the test."""
 
@@ -128,3 +128,40 @@ def test_solve_errors():
             np.linalg.solve(np.eye(3), b)
         with pytest.raises(ValueError):
             lnp.linalg.solve(lnp.array(np.eye(3)), lnp.array(b))
+
+
+@pytest.mark.parametrize("shape", [(0, 0), (1, 1), (3, 3), (6, 6), (2, 4, 4), (2, 0, 0), (3, 1, 2, 2)], ids=str)
+@pytest.mark.parametrize("dt", [np.float32, np.float64, np.complex128, np.int64], ids=str)
+def test_det_and_inv(shape, dt):
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal(shape) * 3
+    if dt == np.complex128:
+        x = x + 1j * rng.standard_normal(shape)
+    if shape[-1]:
+        x = x + 10 * np.eye(shape[-1])  # well conditioned, also once rounded to integers
+    x = x.astype(dt)
+    a = lnp.array(x)
+    exp = np.linalg.det(x)
+    got = lnp.linalg.det(a)
+    assert np.asarray(got).shape == np.shape(exp) and np.asarray(got).dtype == np.asarray(exp).dtype
+    np.testing.assert_allclose(np.asarray(got), exp, rtol=1e-3 if dt == np.float32 else 1e-9)
+    if dt != np.int64:
+        np.testing.assert_allclose(np.asarray(lnp.linalg.det(a.mT if a.ndim >= 2 else a)), np.linalg.det(x.mT), rtol=1e-3)
+    exp_inv = np.linalg.inv(x)
+    got_inv = np.asarray(lnp.linalg.inv(a))
+    assert got_inv.dtype == exp_inv.dtype
+    np.testing.assert_allclose(got_inv, exp_inv, rtol=1e-3 if dt == np.float32 else 1e-8, atol=1e-4 if dt == np.float32 else 1e-10)
+
+
+def test_det_and_inv_of_singular_and_bad_input():
+    s = np.array([[1.0, 2.0], [2.0, 4.0]])
+    assert float(lnp.linalg.det(lnp.array(s))) == 0.0
+    with pytest.raises(np.linalg.LinAlgError):
+        np.linalg.inv(s)
+    with pytest.raises(np.linalg.LinAlgError):
+        lnp.linalg.inv(lnp.array(s))
+    for bad in (np.ones(3), np.ones((2, 3))):
+        with pytest.raises(np.linalg.LinAlgError):
+            lnp.linalg.det(lnp.array(bad))
+        with pytest.raises(np.linalg.LinAlgError):
+            lnp.linalg.inv(lnp.array(bad))

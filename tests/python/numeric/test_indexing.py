@@ -541,3 +541,16 @@ def test_flat_and_tolist_and_item():
     assert a.item(1, 2) == a_np.item(1, 2)
     assert lnp.array(2.5).item() == 2.5
     assert lnp.array(np.array(7.0)).tolist() == 7.0
+
+
+def test_ellipsis_gives_zero_d_views():
+    """With `...` in the key, a 0-d result is a view (an array), not a scalar."""
+    x_np, x = np.arange(3.0), lnp.arange(3.0)
+    for key in ((1, ...), (..., 2)):
+        v_np, v = x_np[key], x[key]
+        assert isinstance(v, lnp.ndarray) and v.shape == () and isinstance(v_np, np.ndarray)
+        v_np[...] = 7.0
+        v[...] = 7.0
+    check(x, x_np)
+    z = lnp.array(5.0)
+    assert isinstance(z[...], lnp.ndarray) and isinstance(z[()], np.float64)

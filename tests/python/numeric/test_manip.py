@@ -209,6 +209,29 @@ def test_reshape_fortran_order(shape, new, order, no_fallback):
         a.reshape(new, order="X")
 
 
+@pytest.mark.parametrize("kw", [{}, {"n": 2}, {"axis": 0}, {"n": 3, "axis": 0}, {"prepend": 0}, {"append": [[1], [2], [3], [4]]},
+                                {"n": 0}, {"prepend": [[1, 2, 3, 4, 5, 6]], "axis": 0}], ids=str)
+@pytest.mark.parametrize("dtype", [np.bool_, np.int32, np.uint8, np.float64, np.complex128], ids=str)
+def test_diff(kw, dtype, no_fallback):
+    src, a = pair(dtype, (4, 6))
+    exp, err = check_same_error(lambda: np.diff(src, **kw), lambda: lnp.diff(a, **kw))
+    if err is None:
+        check(lnp.diff(a, **kw), exp)
+        check(lnp.diff(a.T, **kw) if "append" not in kw and "prepend" not in kw else lnp.diff(a, **kw),
+              np.diff(src.T, **kw) if "append" not in kw and "prepend" not in kw else exp)
+
+
+def test_diff_and_ediff1d_edges(no_fallback):
+    src, a = pair(np.float64, (3, 4))
+    check(lnp.ediff1d(a), np.ediff1d(src))
+    check(lnp.ediff1d(a, to_begin=-1, to_end=[1, 2]), np.ediff1d(src, to_begin=-1, to_end=[1, 2]))
+    check(lnp.ediff1d(lnp.array([])), np.ediff1d(np.array([])))
+    for np_call, lnp_call in [(lambda: np.diff(np.array(3.0)), lambda: lnp.diff(lnp.array(3.0))),
+                              (lambda: np.diff(src, n=-1), lambda: lnp.diff(a, n=-1)),
+                              (lambda: np.ediff1d(np.arange(3), to_end=0.5), lambda: lnp.ediff1d(lnp.arange(3), to_end=0.5))]:
+        assert check_same_error(np_call, lnp_call)[1] is not None
+
+
 def test_flatten_is_a_copy():
     src, a = pair(np.float64, (3, 4))
     f = a.flatten()
