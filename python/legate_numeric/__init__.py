@@ -88,7 +88,7 @@ from ._reduce import (  # noqa: F401
     var,
 )
 from ._scan import argmax, argmin, cumprod, cumsum, nanargmax, nanargmin, nancumprod, nancumsum  # noqa: F401
-from ._sort import argsort, sort, unique  # noqa: F401
+from ._sort import argsort, median, percentile, quantile, sort, unique  # noqa: F401
 from ._ufunc import *  # noqa: F401,F403
 from ._ufunc import _BINARY, _UNARY, abs, clip, conj, divide, divmod, imag, mod, pow, real, ufunc  # noqa: F401
 

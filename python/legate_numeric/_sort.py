@@ -1,4 +1,5 @@
-"""Sorting: ``sort``, ``argsort`` and ``unique``, natively.
+"""Sorting and order statistics: ``sort``, ``argsort``, ``unique``, ``median``,
+``quantile`` and ``percentile``, natively.
 
 A sort runs along one axis; each point task owns whole lines (NumPy's order: NaNs
 last, complex numbers lexicographically). Sorting is stable, so ``argsort`` gives
@@ -111,3 +112,127 @@ def unique(ar, return_index=False, return_inverse=False, return_counts=False, ax
             ends[-1:] = n
         result.append(ends - starts if starts.size else arange(0))
     return result[0] if len(result) == 1 else tuple(result)
+
+
+# ---- order statistics: median, quantile, percentile ----
+
+
+def _lines(a, axis):
+    """``a`` with the axes of ``axis`` (None: all) merged into one last axis, and the
+    shape the result has with ``keepdims``."""
+    from ._manip import _axis_list
+
+    if axis is None:
+        axes = list(range(a.ndim))
+    else:
+        axes = _axis_list(axis, a.ndim)
+    kept = [d for d in range(a.ndim) if d not in axes]
+    keep_shape = tuple(1 if d in axes else a.shape[d] for d in range(a.ndim))
+    moved = a.transpose(kept + sorted(axes))
+    n = 1
+    for d in axes:
+        n *= a.shape[d]
+    return moved.reshape(tuple(a.shape[d] for d in kept) + (n,)), keep_shape
+
+
+def _order_statistic(name, a, axis, keepdims, out, compute, numpy_call):
+    """``compute(lines, dtype)`` over the merged ``axis`` of ``a``; the result dtype is
+    what ``numpy_call`` gives for one zero of ``a``'s dtype."""
+    a = _asarray(a)
+    if a.dtype.kind not in "biuf" or a.dtype == _np.float16:
+        return None
+    _fallback.record_native(name)
+    lines, keep_shape = _lines(a, axis)
+    result_dtype = _np.asarray(numpy_call(_np.zeros(1, a.dtype))).dtype
+    result = compute(lines, result_dtype)
+    if keepdims:
+        result = result.reshape(result.shape[: result.ndim - (lines.ndim - 1)] + keep_shape)
+    if out is not None:
+        out[...] = result
+        return out
+    return result
+
+
+def _sorted_lines(lines):
+    s = sort(lines, axis=-1)
+    # NumPy: a line holding a NaN has a NaN statistic (NaNs sort last).
+    nan = None
+    if s.dtype.kind == "f" and s.shape[-1]:
+        from ._ufunc import isnan
+
+        nan = isnan(s[..., -1])
+    return s, nan
+
+
+def median(a, axis=None, out=None, overwrite_input=False, keepdims=False):
+    """The middle value (the mean of the two middle ones) along ``axis``, by sorting."""
+    from ._creation import full
+    from ._manip import where
+
+    def compute(lines, dt):
+        n = lines.shape[-1]
+        if n == 0:
+            import warnings
+
+            warnings.warn("Mean of empty slice", RuntimeWarning, stacklevel=4)
+            return full(lines.shape[:-1], _np.nan, dt)
+        s, nan = _sorted_lines(lines)
+        lo, hi = (n - 1) // 2, n // 2
+        mid = s[..., lo].astype(dt) if lo == hi else (s[..., lo].astype(dt) + s[..., hi].astype(dt)) / dt.type(2)
+        return where(nan, dt.type(_np.nan), mid) if nan is not None else mid
+
+    result = _order_statistic("median", a, axis, keepdims, out, compute, _np.median)
+    if result is None:
+        return _fallback.call("median", _np.median, (a,), dict(axis=axis, out=out, keepdims=keepdims))
+    return result
+
+
+def quantile(a, q, axis=None, out=None, overwrite_input=False, method="linear", keepdims=False, *, weights=None):
+    """Quantiles by linear interpolation between sorted neighbours (NumPy's default
+    method), along ``axis``; ``q`` a number or an array in [0, 1]."""
+    from ._manip import where
+
+    q_np = _fallback.to_numpy(q)
+    qs = _np.asarray(q_np, dtype=_np.float64)
+    if method != "linear" or weights is not None or _asarray(a).dtype == _np.bool_:
+        return _fallback.call("quantile", _np.quantile, (a, q), dict(axis=axis, out=out, method=method, keepdims=keepdims, weights=weights))
+    if qs.size and (qs.min() < 0 or qs.max() > 1 or _np.isnan(qs).any()):
+        raise ValueError("Quantiles must be in the range [0, 1]")
+
+    def compute(lines, dt):
+        n = lines.shape[-1]
+        if n == 0:
+            raise IndexError("index -1 is out of bounds for axis 0 with size 0")
+        s, nan = _sorted_lines(lines)
+        results = []
+        for t in qs.reshape(-1):
+            pos = t * (n - 1)
+            lo = int(_np.floor(pos))
+            hi = min(lo + 1, n - 1)
+            frac = pos - lo
+            # NumPy's _lerp: the difference in the array's float type, then weighted
+            # from the nearer end (t = 0 and 1 give the ends exactly).
+            a_, b_ = s[..., lo], s[..., hi]
+            if s.dtype.kind != "f":
+                a_, b_ = a_.astype(dt), b_.astype(dt)
+            diff = b_ - a_
+            v = b_ - diff * dt.type(1 - frac) if frac >= 0.5 else a_ + diff * dt.type(frac)
+            v = v if v.dtype == dt else v.astype(dt)
+            results.append(where(nan, dt.type(_np.nan), v) if nan is not None else v)
+        from ._manip import stack
+
+        r = stack(results) if results else _empty((0,) + lines.shape[:-1], dt)
+        return r.reshape(qs.shape + lines.shape[:-1])
+
+    result = _order_statistic("quantile", a, axis, keepdims, out, compute, lambda z: _np.quantile(z, q_np))
+    if result is None:
+        return _fallback.call("quantile", _np.quantile, (a, q), dict(axis=axis, out=out, method=method, keepdims=keepdims))
+    return result
+
+
+def percentile(a, q, axis=None, out=None, overwrite_input=False, method="linear", keepdims=False, *, weights=None):
+    """``quantile`` with ``q`` in percent."""
+    qs = _np.asarray(_fallback.to_numpy(q), dtype=_np.float64)
+    if qs.size and (qs.min() < 0 or qs.max() > 100 or _np.isnan(qs).any()):
+        raise ValueError("Percentiles must be in the range [0, 100]")
+    return quantile(a, _np.true_divide(_fallback.to_numpy(q), 100), axis, out, overwrite_input, method, keepdims, weights=weights)

@@ -80,3 +80,38 @@ def test_sort_errors():
     ]:
         exp, err = check_same_error(np_call, lnp_call)
         assert err is not None
+
+
+ORDER_STAT_SHAPES = [(1,), (8,), (3, 5), (4, 3, 6), (301,)]
+
+
+@pytest.mark.parametrize("shape", ORDER_STAT_SHAPES, ids=str)
+@pytest.mark.parametrize("dtype", [np.int32, np.uint8, np.float32, np.float64], ids=str)
+def test_median_quantile_percentile(dtype, shape, no_fallback):
+    """Linear interpolation between sorted neighbours (NumPy's default), over one axis,
+    several axes or all; NaN in a line makes its statistic NaN; NumPy's result dtypes."""
+    x = (np.random.default_rng(4).standard_normal(shape) * 5).astype(dtype)
+    if x.dtype.kind == "f" and x.size > 3:
+        x.flat[2] = np.nan
+    a = lnp.array(x)
+    axes = [None] + list(range(len(shape))) + ([(0, len(shape) - 1)] if len(shape) > 1 else [])
+    for axis in axes:
+        for keepdims in (False, True):
+            check(lnp.median(a, axis=axis, keepdims=keepdims), np.median(x, axis=axis, keepdims=keepdims))
+            for q in (0.0, 0.3, 0.5, 1.0, [0.1, 0.9], np.array([[0.25], [0.75]])):
+                check(lnp.quantile(a, q, axis=axis, keepdims=keepdims), np.quantile(x, q, axis=axis, keepdims=keepdims))
+            check(lnp.percentile(a, [5, 50], axis=axis, keepdims=keepdims), np.percentile(x, [5, 50], axis=axis, keepdims=keepdims))
+
+
+def test_order_statistic_errors():
+    x = np.arange(5.0)
+    a = lnp.array(x)
+    for np_call, lnp_call in [
+        (lambda: np.quantile(x, 1.5), lambda: lnp.quantile(a, 1.5)),
+        (lambda: np.percentile(x, -1), lambda: lnp.percentile(a, -1)),
+        (lambda: np.quantile(np.array([]), 0.5), lambda: lnp.quantile(lnp.array([]), 0.5)),
+        (lambda: np.median(x, axis=1), lambda: lnp.median(a, axis=1)),
+    ]:
+        assert check_same_error(np_call, lnp_call)[1] is not None
+    with pytest.warns(RuntimeWarning):
+        assert np.isnan(float(lnp.median(lnp.array([]))))
