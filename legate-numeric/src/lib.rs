@@ -33,6 +33,7 @@ pub(crate) const SOLVE: u32 = 31;
 pub(crate) const SINGULAR_VALUES: u32 = 32;
 pub(crate) const SORT: u32 = 33;
 pub(crate) const DETERMINANT: u32 = 34;
+pub(crate) const SEARCH: u32 = 35;
 
 /// One operand of a binary operation: an array (already broadcast to the output's
 /// shape) or a scalar of the operation's type.
@@ -72,6 +73,7 @@ impl Numeric {
         rt.register_task::<tasks::factor::SingularValuesTask>(&lib)?;
         rt.register_task::<tasks::sort::SortTask>(&lib)?;
         rt.register_task::<tasks::factor::DeterminantTask>(&lib)?;
+        rt.register_task::<tasks::sort::SearchTask>(&lib)?;
         tasks::index::register(rt, &lib)?;
         Ok(Numeric { rt: rt.clone(), lib })
     }
@@ -364,6 +366,26 @@ impl Numeric {
         if shape.ndim() > 0 {
             t.add_broadcast(i, Some(&[axis]));
         }
+        t.execute()
+    }
+
+    /// `out` (int64, the values' shape) = where each of `values` goes in the sorted 1-d
+    /// `sorted` (of the same type): before equal elements, or after them with `right`.
+    pub fn searchsorted(&self, sorted: &LogicalStore, values: &LogicalStore, out: &LogicalStore, right: bool) -> Result<()> {
+        Self::same_shape(values, out, "searchsorted")?;
+        if sorted.ndim() != 1 || sorted.ty() != values.ty() || *out.ty() != Type::Int64 {
+            return Err(LegateError::TypeMismatch("searchsorted: a 1-d array and values of its type, int64 positions".into()));
+        }
+        if values.volume() == 0 {
+            return Ok(());
+        }
+        let mut t = self.rt.create_auto_task(&self.lib, SEARCH);
+        t.add_scalar_arg(right);
+        let s = t.add_input(sorted);
+        let v = t.add_input(values);
+        let o = t.add_output(out);
+        t.add_broadcast(s, None);
+        t.add_alignment(v, o);
         t.execute()
     }
 

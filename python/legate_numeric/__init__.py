@@ -25,14 +25,18 @@ from ._creation import (  # noqa: F401
     full,
     full_like,
     identity,
+    indices,
     linspace,
+    logspace,
     ones,
     ones_like,
+    tril_indices,
+    triu_indices,
     zeros,
     zeros_like,
 )
 from ._index import argwhere, choose, compress, diagonal, fill_diagonal, flatnonzero, nonzero, put, take, take_along_axis  # noqa: F401
-from ._linalg import dot, einsum, inner, matmul, outer, tensordot, trace, vdot  # noqa: F401
+from ._linalg import cross, dot, einsum, inner, kron, matmul, outer, tensordot, trace, vdot  # noqa: F401
 from ._manip import (  # noqa: F401
     array_split,
     atleast_1d,
@@ -57,11 +61,13 @@ from ._manip import (  # noqa: F401
     repeat,
     reshape,
     roll,
+    select,
     split,
     squeeze,
     stack,
     swapaxes,
     tile,
+    trapezoid,
     transpose,
     tri,
     tril,
@@ -74,21 +80,26 @@ from ._reduce import (  # noqa: F401
     amax,
     amin,
     any,
+    average,
     count_nonzero,
     max,
     mean,
     min,
     nanmax,
+    nanmean,
     nanmin,
     nanprod,
+    nanstd,
     nansum,
+    nanvar,
     prod,
+    ptp,
     std,
     sum,
     var,
 )
 from ._scan import argmax, argmin, cumprod, cumsum, nanargmax, nanargmin, nancumprod, nancumsum  # noqa: F401
-from ._sort import argsort, median, percentile, quantile, sort, unique  # noqa: F401
+from ._sort import argpartition, argsort, isin, lexsort, median, partition, percentile, quantile, searchsorted, sort, unique  # noqa: F401
 from ._ufunc import *  # noqa: F401,F403
 from ._ufunc import _BINARY, _UNARY, abs, clip, conj, divide, divmod, imag, mod, pow, real, ufunc  # noqa: F401
 

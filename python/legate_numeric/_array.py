@@ -444,6 +444,26 @@ class ndarray:
 
         return argsort(self, axis, kind, order)
 
+    def searchsorted(self, v, side="left", sorter=None):
+        from ._sort import searchsorted
+
+        return searchsorted(self, v, side, sorter)
+
+    def partition(self, kth, axis=-1, kind="introselect", order=None):
+        from ._sort import partition
+
+        self[...] = partition(self, kth, axis, kind, order)
+
+    def argpartition(self, kth, axis=-1, kind="introselect", order=None):
+        from ._sort import argpartition
+
+        return argpartition(self, kth, axis, kind, order)
+
+    def round(self, decimals=0, out=None):
+        from ._ufunc import around
+
+        return around(self, decimals, out)
+
     def trace(self, offset=0, axis1=0, axis2=1, dtype=None, out=None):
         from ._linalg import trace
 

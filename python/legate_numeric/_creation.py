@@ -152,3 +152,56 @@ def eye(N, M=None, k=0, dtype=float, order="C", like=None):
 
 def identity(n, dtype=float, like=None):
     return eye(n, dtype=dtype)
+
+
+def logspace(start, stop, num=50, endpoint=True, base=10.0, dtype=None, axis=0):
+    """``base ** linspace(start, stop)``."""
+    from ._ufunc import power
+
+    if _np.ndim(start) or _np.ndim(stop) or _np.ndim(base) or axis != 0:
+        return _fallback.call("logspace (array bounds)", _np.logspace, (start, stop, num),
+                              dict(endpoint=endpoint, base=base, dtype=dtype, axis=axis))
+    _fallback.record_native("logspace")
+    y = power(_np.float64(base) if isinstance(base, float) else base, linspace(start, stop, num, endpoint))
+    return y if dtype is None else y.astype(dtype)
+
+
+def indices(dimensions, dtype=int, sparse=False):
+    """The index grid of ``dimensions``: one array per axis (broadcast views made dense)."""
+    from ._manip import broadcast_to, stack
+
+    _fallback.record_native("indices")
+    dims = tuple(int(d) for d in dimensions)
+    grids = []
+    for i, n in enumerate(dims):
+        shape = (1,) * i + (n,) + (1,) * (len(dims) - i - 1)
+        grids.append(arange(n, dtype=dtype).reshape(shape))
+    if sparse:
+        return tuple(grids)
+    if not dims:
+        return ndarray((0,), _np.dtype(dtype))
+    return stack([broadcast_to(g, dims) for g in grids])
+
+
+def _tri_indices(n, k, m, upper):
+    from ._index import nonzero
+    from ._manip import _tri_mask
+
+    _fallback.record_native("triu_indices" if upper else "tril_indices")
+    m = n if m is None else m
+    mask = _tri_mask(n, m, k - 1)
+    if upper:
+        from ._ufunc import logical_not
+
+        mask = logical_not(mask)
+    return nonzero(mask)
+
+
+def tril_indices(n, k=0, m=None):
+    """The row and column indices of the lower triangle (diagonal ``k`` included)."""
+    return _tri_indices(n, k + 1, m, False)
+
+
+def triu_indices(n, k=0, m=None):
+    """The row and column indices of the upper triangle (diagonal ``k`` included)."""
+    return _tri_indices(n, k, m, True)

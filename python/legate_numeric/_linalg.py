@@ -344,3 +344,49 @@ def einsum(subscripts, *operands, out=None, dtype=None, order="K", casting="safe
     if result._store.read_only:
         return result.copy()  # a diagonal of an operand: NumPy's result is writeable
     return ndarray._wrap(result._store, result.dtype) if result is operands[0] else result
+
+
+def kron(a, b):
+    """The Kronecker product: every element of ``a`` times all of ``b``, as one broadcast
+    product of interleaved axes, reshaped."""
+    from ._ufunc import multiply
+
+    a, b = _asarray(a), _asarray(b)
+    _fallback.record_native("kron")
+    nd = max(a.ndim, b.ndim)
+    a = a.reshape((1,) * (nd - a.ndim) + a.shape)
+    b = b.reshape((1,) * (nd - b.ndim) + b.shape)
+    # a as (a0, 1, a1, 1, ...) and b as (1, b0, 1, b1, ...).
+    a_view = a.reshape(tuple(x for n in a.shape for x in (n, 1)))
+    b_view = b.reshape(tuple(x for n in b.shape for x in (1, n)))
+    return multiply(a_view, b_view).reshape(tuple(p * q for p, q in zip(a.shape, b.shape)))
+
+
+def cross(a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
+    """Cross products of 3-vectors (or 2-vectors, the z component) along the given axes."""
+    from ._manip import moveaxis, stack
+    from ._ufunc import multiply, subtract
+
+    a, b = _asarray(a), _asarray(b)
+    if axis is not None:
+        axisa = axisb = axisc = axis
+    a = moveaxis(a, axisa, -1)
+    b = moveaxis(b, axisb, -1)
+    if a.shape[-1] not in (2, 3) or b.shape[-1] not in (2, 3):
+        raise ValueError("incompatible dimensions for cross product\n(dimension must be 2 or 3)")
+    _fallback.record_native("cross")
+    a0, a1 = a[..., 0], a[..., 1]
+    b0, b1 = b[..., 0], b[..., 1]
+    z = subtract(multiply(a0, b1), multiply(a1, b0))
+    if a.shape[-1] == 2 and b.shape[-1] == 2:
+        return z
+    a2 = a[..., 2] if a.shape[-1] == 3 else None
+    b2 = b[..., 2] if b.shape[-1] == 3 else None
+    if a2 is None:  # a in the plane: (a1 b2, -a0 b2, a0 b1 - a1 b0)
+        x, y = multiply(a1, b2), -multiply(a0, b2)
+    elif b2 is None:  # b in the plane: (-a2 b1, a2 b0, a0 b1 - a1 b0)
+        x, y = -multiply(a2, b1), multiply(a2, b0)
+    else:
+        x = subtract(multiply(a1, b2), multiply(a2, b1))
+        y = subtract(multiply(a2, b0), multiply(a0, b2))
+    return moveaxis(stack([x, y, z], axis=-1), -1, axisc)

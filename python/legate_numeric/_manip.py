@@ -552,3 +552,49 @@ def ediff1d(ary, to_end=None, to_begin=None):
     d = diff(a) if a.size else a
     pieces = [p for p in (parts[0], d, parts[1]) if p is not None]
     return concatenate(pieces) if len(pieces) > 1 else d
+
+
+def select(condlist, choicelist, default=0):
+    """The choice of the first true condition, element by element (nested ``where``)."""
+    if len(condlist) != len(choicelist):
+        raise ValueError("list of cases must be same length as list of conditions")
+    if not condlist:
+        raise ValueError("select with an empty condition list is not possible")
+    conds = [_asarray(c) for c in condlist]
+    for i, c in enumerate(conds):
+        if c.dtype != _np.bool_:
+            raise TypeError(f"invalid entry {i} in condlist: should be boolean ndarray")
+    _fallback.record_native("select")
+    choices = [_asarray(c) for c in choicelist]
+    dt = _np.result_type(*[c.dtype for c in choices], _np.asarray(default).dtype if not isinstance(default, ndarray) else default.dtype)
+    result = _asarray(_np.asarray(default, dt)) if not isinstance(default, ndarray) else default.astype(dt)
+    for c, v in zip(reversed(conds), reversed(choices)):
+        result = where(c, v.astype(dt), result)
+    shape = _np.broadcast_shapes(*[c.shape for c in conds], *[v.shape for v in choices])
+    return result if result.shape == shape else broadcast_to(result, shape).copy()
+
+
+def trapezoid(y, x=None, dx=1.0, axis=-1):
+    """The integral of ``y`` along ``axis`` by the trapezoidal rule (samples ``x`` or
+    spacing ``dx``)."""
+    from ._reduce import sum as _sum
+    from ._ufunc import add, multiply, subtract
+
+    y = _asarray(y)
+    _fallback.record_native("trapezoid")
+    axis = _normalize_axis(axis, y.ndim)
+    head = [slice(None)] * y.ndim
+    tail = [slice(None)] * y.ndim
+    head[axis], tail[axis] = slice(1, None), slice(None, -1)
+    if x is None:
+        d = dx
+    else:
+        x = _asarray(x)
+        if x.ndim == 1:
+            d = diff(x)
+            shape = [1] * y.ndim
+            shape[axis] = d.shape[0]
+            d = d.reshape(shape)
+        else:
+            d = diff(x, axis=axis)
+    return _sum(multiply(d, add(y[tuple(head)], y[tuple(tail)])) / 2.0, axis=axis)

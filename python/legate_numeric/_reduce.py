@@ -8,6 +8,7 @@ reductions along axes return arrays. The accumulation type follows NumPy (``sum`
 from __future__ import annotations
 
 import builtins
+import numbers
 import operator
 
 import numpy as _np
@@ -273,6 +274,108 @@ def _nan_version(op, fill):
 
     f.__name__ = f"nan{op}"
     return f
+
+
+def nanmean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=None):
+    """The mean of the numbers that are not NaN (a mean with a mask)."""
+    from ._ufunc import isnan, logical_not
+
+    a = _asarray(a)
+    if where is not None or a.dtype.kind not in "fc":
+        if where is not None:
+            return _fallback.call("nanmean", _np.nanmean, (a,), dict(axis=axis, dtype=dtype, out=out, keepdims=keepdims, where=where))
+        return mean(a, axis, dtype, out, keepdims)
+    _fallback.record_native("nanmean")
+    return mean(a, axis, dtype, out, keepdims, where=logical_not(isnan(a)))
+
+
+def nanvar(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=None):
+    """The variance of the numbers that are not NaN; NaN where fewer than ``ddof + 1``."""
+    from ._manip import where as select
+    from ._ufunc import absolute, greater, isnan, logical_not, multiply, subtract, true_divide
+
+    a = _asarray(a)
+    if where is not None or a.dtype.kind not in "fc":
+        if where is not None:
+            return _fallback.call("nanvar", _np.nanvar, (a,), dict(axis=axis, dtype=dtype, out=out, ddof=ddof, keepdims=keepdims, where=where))
+        return var(a, axis, dtype, out, ddof, keepdims)
+    _statistic_axes(a, axis)
+    _fallback.record_native("nanvar")
+    nan = isnan(a)
+    count = _reduce("sum", logical_not(nan), axis, _np.intp, None, True)
+    zero = a.dtype.type(0)
+    with _np.errstate(divide="ignore", invalid="ignore"):
+        total = _reduce("sum", select(nan, zero, a), axis, dtype, None, True)
+        avg = true_divide(total, count).astype(total.dtype)  # NumPy divides in place
+        d = select(nan, zero, subtract(a, avg))
+        sq = multiply(d, d) if d.dtype.kind != "c" else multiply(absolute(d), absolute(d))
+        total = _reduce("sum", sq, axis, dtype if dtype is None or _np.dtype(dtype).kind != "c" else None, None, keepdims)
+        dof = subtract(count if keepdims else count.reshape(total.shape), ddof)
+        result = select(greater(dof, 0), true_divide(total, dof), _np.nan)
+    result = result if result.dtype == total.dtype else result.astype(total.dtype)
+    if out is not None:
+        out[...] = result
+        return out
+    return result
+
+
+def nanstd(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=None):
+    from ._ufunc import sqrt
+
+    result = sqrt(nanvar(a, axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims, where=where))
+    if out is not None:
+        out[...] = result
+        return out
+    return result
+
+
+def ptp(a, axis=None, out=None, keepdims=False):
+    """Peak to peak: ``max - min``."""
+    from ._ufunc import subtract
+
+    a = _asarray(a)
+    _fallback.record_native("ptp")
+    result = subtract(_reduce("max", a, axis, None, None, keepdims), _reduce("min", a, axis, None, None, keepdims))
+    if out is not None:
+        out[...] = result
+        return out
+    return result
+
+
+def average(a, axis=None, weights=None, returned=False, *, keepdims=False):
+    """The (weighted) mean along ``axis``; with ``returned``, also the sum of weights."""
+    from ._manip import broadcast_to
+    from ._ufunc import multiply, true_divide
+
+    a = _asarray(a)
+    if weights is None:
+        avg = mean(a, axis, keepdims=keepdims)
+        _fallback.record_native("average")
+        if not returned:
+            return avg
+        scl = a.size / builtins.max(avg.size, 1) if avg.size else 0
+        return avg, broadcast_to(_asarray(_np.asarray(scl, avg.dtype)), avg.shape).copy()
+    if axis is not None and not isinstance(axis, numbers.Integral):
+        return _fallback.call("average", _np.average, (a,), dict(axis=axis, weights=weights, returned=returned, keepdims=keepdims))
+    _fallback.record_native("average")
+    w = _asarray(weights)
+    dt = _np.result_type(a.dtype, w.dtype, "f8") if a.dtype.kind in "biu" else _np.result_type(a.dtype, w.dtype)
+    if a.shape != w.shape:
+        if axis is None:
+            raise TypeError("Axis must be specified when shapes of a and weights differ.")
+        if w.ndim != 1:
+            raise TypeError("1D weights expected when shapes of a and weights differ.")
+        ax = _normalize_axis(axis, a.ndim)
+        if w.shape[0] != a.shape[ax]:
+            raise ValueError("Length of weights not compatible with specified axis.")
+        w = broadcast_to(w.reshape((-1,) + (1,) * (a.ndim - 1 - ax)), a.shape)
+    scl = _reduce("sum", w, axis, dt, None, keepdims)
+    if bool(_reduce("any", scl == 0, None)):
+        raise ZeroDivisionError("Weights sum to zero, can't be normalized")
+    avg = true_divide(_reduce("sum", multiply(a, w, dtype=dt), axis, None, None, keepdims), scl)
+    if returned:
+        return avg, scl if scl.shape == avg.shape else broadcast_to(scl, avg.shape).copy()
+    return avg
 
 
 nansum = _nan_version("sum", lambda dt: 0)

@@ -236,3 +236,90 @@ def percentile(a, q, axis=None, out=None, overwrite_input=False, method="linear"
     if qs.size and (qs.min() < 0 or qs.max() > 100 or _np.isnan(qs).any()):
         raise ValueError("Percentiles must be in the range [0, 100]")
     return quantile(a, _np.true_divide(_fallback.to_numpy(q), 100), axis, out, overwrite_input, method, keepdims, weights=weights)
+
+
+# ---- searching and partial orders ----
+
+
+def searchsorted(a, v, side="left", sorter=None):
+    """Where each of ``v`` goes in the sorted 1-d ``a`` to keep it sorted (binary searches,
+    one task per piece of ``v``)."""
+    from ._index import take
+
+    a = _asarray(a)
+    if a.ndim != 1:
+        raise ValueError("object too deep for desired array")
+    if side not in ("left", "right"):
+        raise ValueError(f"side must be 'left' or 'right' (got {side!r})")
+    if sorter is not None:
+        a = take(a, _asarray(sorter))
+    scalar = _np.ndim(v) == 0 and not isinstance(v, ndarray)
+    values = _asarray(v)
+    dt = _np.result_type(a.dtype, values.dtype)
+    if dt.kind not in "biufc" or dt == _np.float16:
+        return _fallback.call("searchsorted", _np.searchsorted, (a, v), dict(side=side))
+    _fallback.record_native("searchsorted")
+    a = a if a.dtype == dt else a.astype(dt)
+    values = values if values.dtype == dt else values.astype(dt)
+    out = _empty(values.shape, _np.dtype(_np.int64))
+    if out.size:
+        _ext.searchsorted(a._store, values._store, out._store, side == "right")
+    return out[()] if scalar else out
+
+
+def partition(a, kth, axis=-1, kind="introselect", order=None):
+    """A partition around ``kth``: here a full sort, which is one."""
+    a = _asarray(a)
+    _check_kth(a, kth, axis)
+    return sort(a, axis, None, order)
+
+
+def argpartition(a, kth, axis=-1, kind="introselect", order=None):
+    """Positions that partition ``a`` around ``kth``: here those of a stable sort."""
+    a = _asarray(a)
+    _check_kth(a, kth, axis)
+    return argsort(a, axis, None, order)
+
+
+def _check_kth(a, kth, axis):
+    n = a.size if axis is None else a.shape[_normalize_axis(axis, a.ndim)] if a.ndim else 0
+    for k in _np.atleast_1d(_np.asarray(kth)):
+        if not -n <= int(k) < n:
+            raise ValueError(f"kth(={int(k)}) out of bounds ({n})")
+
+
+def lexsort(keys, axis=-1):
+    """The order by the last key, ties broken by the one before, ...: one stable argsort
+    per key, least significant first."""
+    from ._index import take_along_axis
+
+    keys = [_asarray(k) for k in keys] if not isinstance(keys, ndarray) else [keys[i] for i in range(keys.shape[0])]
+    if not keys:
+        raise TypeError("need sequence of keys with len > 0 in lexsort")
+    _fallback.record_native("lexsort")
+    # Least significant key first; each stable sort keeps the order of its ties.
+    order = argsort(keys[0], axis)
+    for key in keys[1:]:
+        order = take_along_axis(order, argsort(take_along_axis(key, order, axis), axis), axis)
+    return order
+
+
+def isin(element, test_elements, assume_unique=False, invert=False, *, kind=None):
+    """Whether each element is among ``test_elements``: a search in their sorted values."""
+    from ._index import take
+    from ._ufunc import equal, logical_not, minimum
+
+    e, t = _asarray(element), _asarray(test_elements).reshape(-1)
+    dt = _np.result_type(e.dtype, t.dtype)
+    if dt.kind not in "biuf" or dt == _np.float16:
+        return _fallback.call("isin", _np.isin, (e, t), dict(assume_unique=assume_unique, invert=invert, kind=kind))
+    _fallback.record_native("isin")
+    if t.size == 0:
+        result = _empty(e.shape, _np.dtype(_np.bool_))
+        result.fill(invert)
+        return result
+    table = sort(t.astype(dt) if t.dtype != dt else t)
+    values = e.astype(dt) if e.dtype != dt else e
+    pos = minimum(searchsorted(table, values), t.size - 1)
+    found = equal(take(table, pos), values)
+    return logical_not(found) if invert else found

@@ -9,6 +9,7 @@ scalars), so ``x * 2`` neither allocates nor broadcasts a second array.
 from __future__ import annotations
 
 import numbers
+import operator
 
 import numpy as _np
 
@@ -427,3 +428,116 @@ def _install_operators():
 
 
 _install_operators()
+
+
+# ---- elementwise functions built from ufuncs ----
+
+
+def _as_array(x) -> ndarray:
+    return x if isinstance(x, ndarray) else ndarray._from_numpy(_np.asarray(x))
+
+
+def around(a, decimals=0, out=None):
+    """Rounds half to even at ``decimals`` places, as NumPy computes it: scale, ``rint``,
+    scale back (integers with negative ``decimals`` through float64)."""
+    a = _as_array(a)
+    decimals = operator.index(decimals)
+    if a.dtype.kind not in "iufc" or a.dtype == _np.float16:
+        return _fallback.call("around", _np.around, (a,), dict(decimals=decimals, out=out))
+    _fallback.record_native("around")
+    if a.dtype.kind == "c":
+        # The parts round separately (a complex product would mix infinities in).
+        result = ndarray(a.shape, a.dtype)
+        result.real = around(a.real, decimals)
+        result.imag = around(a.imag, decimals)
+    elif a.dtype.kind in "iu":
+        if decimals >= 0:
+            result = a.copy()
+        else:
+            f = 10.0 ** -decimals
+            result = multiply(rint(true_divide(a, f)), f).astype(a.dtype)  # noqa: F821
+    elif decimals >= 0:
+        f = a.real.dtype.type(10.0**decimals)
+        result = true_divide(rint(multiply(a, f)), f)  # noqa: F821
+    else:
+        f = a.real.dtype.type(10.0**-decimals)
+        result = multiply(rint(true_divide(a, f)), f)  # noqa: F821
+    if out is not None:
+        out[...] = result
+        return out
+    return result
+
+
+round = around  # noqa: A001 - NumPy's name
+
+
+def fix(x, out=None):
+    """Rounds toward zero (``trunc``, kept as NumPy's ``fix`` names it)."""
+    x = _as_array(x)
+    _fallback.record_native("fix")
+    return trunc(x, out=out) if out is not None else trunc(x)  # noqa: F821
+
+
+def angle(z, deg=False):
+    """The argument of complex numbers (``arctan2(imag, real)``), in radians or degrees."""
+    z = _as_array(z)
+    _fallback.record_native("angle")
+    if z.dtype.kind == "c":
+        a = arctan2(z.imag, z.real)  # noqa: F821
+    else:
+        a = arctan2(0.0, z)  # noqa: F821
+    return multiply(a, 180.0 / _np.pi) if deg else a  # noqa: F821
+
+
+def heaviside(x1, x2, out=None):
+    """0 below zero, 1 above, ``x2`` at zero; NaN stays NaN."""
+    from ._manip import where
+
+    x1, x2 = _as_array(x1), _as_array(x2)
+    _fallback.record_native("heaviside")
+    dt = _np.result_type(x1.dtype, x2.dtype, _np.float16)
+    one, zero = dt.type(1), dt.type(0)
+    result = where(less(x1, 0), zero, where(greater(x1, 0), one, where(isnan(x1), x1.astype(dt), x2.astype(dt))))  # noqa: F821
+    if out is not None:
+        out[...] = result
+        return out
+    return result if result.dtype == dt else result.astype(dt)
+
+
+def sinc(x):
+    """``sin(pi x) / (pi x)``, 1 at 0 (NumPy's formula)."""
+    from ._manip import where
+
+    x = _as_array(x)
+    _fallback.record_native("sinc")
+    y = multiply(_np.pi, where(equal(x, 0), 1.0e-20, x))  # noqa: F821
+    return true_divide(sin(y), y)  # noqa: F821
+
+
+def nan_to_num(x, copy=True, nan=0.0, posinf=None, neginf=None):
+    """NaN and infinities replaced by numbers (the largest finite ones by default)."""
+    from ._manip import where
+
+    x = _as_array(x)
+    _fallback.record_native("nan_to_num")
+    if x.dtype.kind not in "fc":
+        return x.copy() if copy else x
+
+    def fix_part(p):
+        info = _np.finfo(p.dtype)
+        hi = info.max if posinf is None else posinf
+        lo = info.min if neginf is None else neginf
+        r = where(isnan(p), p.dtype.type(nan), p)  # noqa: F821
+        r = where(logical_and(isinf(r), greater(r, 0)), p.dtype.type(hi), r)  # noqa: F821
+        return where(logical_and(isinf(r), less(r, 0)), p.dtype.type(lo), r)  # noqa: F821
+
+    if x.dtype.kind == "c":
+        result = x.copy()
+        result.real = fix_part(x.real)
+        result.imag = fix_part(x.imag)
+    else:
+        result = fix_part(x)
+    if not copy:
+        x[...] = result
+        return x
+    return result

@@ -137,6 +137,12 @@ fn sort(input: &PyStore, out: &PyStore, axis: usize, indices: bool) -> PyResult<
     numeric()?.sort(&input.inner, &out.inner, axis, indices).py()
 }
 
+/// Insertion positions of `values` in the sorted 1-d `sorted`, into the int64 `out`.
+#[pyfunction]
+fn searchsorted(sorted: &PyStore, values: &PyStore, out: &PyStore, right: bool) -> PyResult<()> {
+    numeric()?.searchsorted(&sorted.inner, &values.inner, &out.inner, right).py()
+}
+
 /// Inclusive scan of `input` along `axis` into `out` (same shape and dtype).
 #[pyfunction]
 fn scan(op: &str, input: &PyStore, out: &PyStore, axis: usize) -> PyResult<()> {
@@ -210,5 +216,6 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(dot, m)?)?;
     m.add_function(wrap_pyfunction!(sort, m)?)?;
     m.add_function(wrap_pyfunction!(determinant, m)?)?;
+    m.add_function(wrap_pyfunction!(searchsorted, m)?)?;
     Ok(())
 }

@@ -86,6 +86,39 @@ fn sort_lines<T: Sortable>(input: &PhysicalStore, out: &PhysicalStore, axis: usi
     Ok(())
 }
 
+/// For every value of `values`, the position in the sorted 1-d `sorted` where it would
+/// be inserted: before equal elements (`right` false) or after them.
+fn search<T: Sortable>(sorted: &PhysicalStore, values: &PhysicalStore, out: &PhysicalStore, right: bool) -> Result<(), TaskError> {
+    if sorted.type_code() != Some(T::CODE) || values.type_code() != Some(T::CODE) || out.type_code() != Some(i64::CODE) {
+        return Err(TaskError::new("searchsorted: one dtype for the array and the values, int64 positions"));
+    }
+    let table: Vec<T> = sorted.view::<T>().map_err(|e| TaskError::new(e.0))?.iter().copied().collect();
+    super::loops::map1(out, &super::loops::Operand::Tile(*values), |v: T| {
+        table.partition_point(|x| match T::order(x, &v) {
+            Ordering::Less => true,
+            Ordering::Equal => right,
+            Ordering::Greater => false,
+        }) as i64
+    })
+}
+
+pub struct SearchTask;
+
+impl Task for SearchTask {
+    const TASK_ID: u32 = crate::SEARCH;
+    const NAME: &'static str = "searchsorted";
+
+    /// Scalars: right (bool). Input 0: the sorted 1-d array (whole); input 1: the values;
+    /// output 0: int64 positions, aligned with the values.
+    fn cpu(ctx: &mut TaskContext) -> Result<(), TaskError> {
+        let right = ctx.scalar::<bool>(0)?;
+        let (sorted, values, out) = (ctx.input(0)?, ctx.input(1)?, ctx.output(0)?);
+        crate::with_numeric_type!(sorted.type_code(), T => {
+            search::<T>(&sorted, &values, &out, right)
+        }, Err(TaskError::new("searchsorted: unsupported dtype")))
+    }
+}
+
 pub struct SortTask;
 
 impl Task for SortTask {

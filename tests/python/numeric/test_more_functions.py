@@ -1,0 +1,181 @@
+"""Functions composed natively from the runtime's operations, against NumPy with the
+fallback off: rounding and other elementwise helpers, NaN-ignoring statistics,
+``average``/``ptp``, grids and triangle indices, ``select``, ``trapezoid``, ``kron``,
+``cross``, ``searchsorted``, partitions, ``lexsort`` and ``isin``."""
+
+import warnings
+
+import numpy as np
+import pytest
+from conftest import check, check_same_error
+
+import legate_numeric as lnp
+
+VALUES = np.array([1.25, 2.5, -0.5, 1.005, 123.456, np.nan, np.inf, -0.0, -2.5, 0.5])
+
+
+@pytest.fixture(autouse=True)
+def _native(no_fallback):
+    pass
+
+
+@pytest.mark.parametrize("decimals", [0, 1, 2, -1, -2])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.int32, np.int64, np.complex128], ids=str)
+def test_round(decimals, dtype):
+    x = (VALUES * 10).astype(dtype) if np.dtype(dtype).kind in "iu" else VALUES.astype(dtype)
+    if np.dtype(dtype).kind in "iu":
+        x = np.array([15, 25, -35, 7, 0, 44], dtype=dtype)
+    if dtype == np.complex128:
+        x = x + 1j * x[::-1]
+    a = lnp.array(x)
+    check(lnp.round(a, decimals), np.round(x, decimals))
+    check(lnp.around(a[::-1], decimals), np.around(x[::-1], decimals))
+    check(a.round(decimals), x.round(decimals))
+
+
+def test_elementwise_helpers():
+    x = VALUES
+    a = lnp.array(x)
+    i = np.array([3, -2, 0], dtype=np.int32)
+    z = np.array([1 + 1j, -1 + 0j, -1j, complex(np.nan, 1)])
+    check(lnp.fix(a), np.fix(x))
+    for v in (x, i, z):
+        check(lnp.angle(lnp.array(v)), np.angle(v))
+        check(lnp.angle(lnp.array(v), deg=True), np.angle(v, deg=True))
+    check(lnp.heaviside(a, 0.5), np.heaviside(x, 0.5))
+    check(lnp.heaviside(lnp.array(i), lnp.array(i)), np.heaviside(i, i))
+    check(lnp.sinc(a), np.sinc(x))
+    for kw in ({}, {"nan": -1.0, "posinf": 7.0, "neginf": -7.0}):
+        check(lnp.nan_to_num(a, **kw), np.nan_to_num(x, **kw))
+        check(lnp.nan_to_num(lnp.array(x.astype(np.float32)), **kw), np.nan_to_num(x.astype(np.float32), **kw))
+        check(lnp.nan_to_num(lnp.array(z), **kw), np.nan_to_num(z, **kw))
+    check(lnp.nan_to_num(lnp.array(i)), np.nan_to_num(i))
+    b = lnp.array(x)
+    assert lnp.nan_to_num(b, copy=False) is b
+    check(b, np.nan_to_num(x))
+
+
+@pytest.mark.parametrize("shape", [(7,), (4, 5), (3, 4, 5)], ids=str)
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.complex128, np.int32], ids=str)
+def test_nan_statistics_average_ptp(dtype, shape):
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal(shape) * 3
+    if dtype == np.complex128:
+        x = x + 1j * rng.standard_normal(shape)
+    x = x.astype(dtype)
+    if x.dtype.kind != "i":
+        x.flat[1] = np.nan
+        if x.ndim > 1:
+            x[0] = np.nan  # an all-NaN slice
+    a = lnp.array(x)
+    tol = dict(rtol=1e-4, atol=1e-4) if dtype == np.float32 else {}
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for axis in [None] + list(range(len(shape))):
+            for keepdims in (False, True):
+                check(lnp.nanmean(a, axis=axis, keepdims=keepdims), np.nanmean(x, axis=axis, keepdims=keepdims), **tol)
+                for ddof in (0, 1, 5):
+                    check(lnp.nanvar(a, axis=axis, keepdims=keepdims, ddof=ddof), np.nanvar(x, axis=axis, keepdims=keepdims, ddof=ddof), **tol)
+                check(lnp.nanstd(a, axis=axis, keepdims=keepdims), np.nanstd(x, axis=axis, keepdims=keepdims), **tol)
+                if dtype != np.complex128:
+                    check(lnp.ptp(a, axis=axis, keepdims=keepdims), np.ptp(x, axis=axis, keepdims=keepdims), **tol)
+                check(lnp.average(a, axis=axis, keepdims=keepdims), np.average(x, axis=axis, keepdims=keepdims), **tol)
+                if axis is not None:
+                    w = rng.random(shape[axis]) + 0.1
+                    for g, e in zip(lnp.average(a, axis=axis, weights=w, returned=True, keepdims=keepdims),
+                                    np.average(x, axis=axis, weights=w, returned=True, keepdims=keepdims)):
+                        check(g, e, **tol)
+
+
+def test_average_errors():
+    x = np.arange(6.0).reshape(2, 3)
+    a = lnp.array(x)
+    for np_call, lnp_call in [
+        (lambda: np.average(x, weights=[1, 2, 3]), lambda: lnp.average(a, weights=[1, 2, 3])),
+        (lambda: np.average(x, axis=1, weights=[1, 2]), lambda: lnp.average(a, axis=1, weights=[1, 2])),
+        (lambda: np.average(x, axis=1, weights=[0, 0, 0]), lambda: lnp.average(a, axis=1, weights=[0, 0, 0])),
+    ]:
+        assert check_same_error(np_call, lnp_call)[1] is not None
+
+
+def test_grids_and_triangles():
+    check(lnp.logspace(0, 3, 7), np.logspace(0, 3, 7))
+    check(lnp.logspace(1, 2, 5, base=2.0, endpoint=False), np.logspace(1, 2, 5, base=2.0, endpoint=False))
+    for dims in [(2, 3), (4,), (2, 1, 3)]:
+        check(lnp.indices(dims), np.indices(dims))
+        for g, e in zip(lnp.indices(dims, sparse=True), np.indices(dims, sparse=True)):
+            check(g, e)
+    for n, k, m in [(4, 0, None), (4, 1, None), (4, -1, 5), (3, 0, 2), (0, 0, None)]:
+        for f in ("tril_indices", "triu_indices"):
+            for g, e in zip(getattr(lnp, f)(n, k, m), getattr(np, f)(n, k, m)):
+                check(g, e)
+
+
+def test_select_trapezoid_kron_cross():
+    x = np.arange(10.0)
+    a = lnp.array(x)
+    check(lnp.select([a < 3, a > 5], [a, a**2], 42), np.select([x < 3, x > 5], [x, x**2], 42))
+    y = np.arange(12.0).reshape(3, 4) ** 2
+    b = lnp.array(y)
+    check(lnp.trapezoid(b), np.trapezoid(y))
+    check(lnp.trapezoid(b, dx=0.5, axis=0), np.trapezoid(y, dx=0.5, axis=0))
+    xs = np.array([0.0, 1, 3, 6])
+    check(lnp.trapezoid(b, x=lnp.array(xs)), np.trapezoid(y, x=xs))
+    for p, q in [(np.arange(4).reshape(2, 2), np.ones((2, 3))), (np.arange(3), np.arange(4.0)),
+                 (np.arange(6).reshape(1, 2, 3), np.arange(2))]:
+        check(lnp.kron(lnp.array(p), lnp.array(q)), np.kron(p, q))
+    rng = np.random.default_rng(1)
+    for sa, sb in [((3,), (3,)), ((5, 3), (5, 3)), ((4, 3), (3,))]:
+        u, v = rng.standard_normal(sa), rng.standard_normal(sb)
+        check(lnp.cross(lnp.array(u), lnp.array(v)), np.cross(u, v))
+    u, v = rng.standard_normal((3, 4)), rng.standard_normal((3, 4))
+    check(lnp.cross(lnp.array(u), lnp.array(v), axis=0), np.cross(u, v, axis=0))
+
+
+@pytest.mark.parametrize("dtype", [np.int32, np.uint8, np.float32, np.float64, np.complex128], ids=str)
+@pytest.mark.parametrize("side", ["left", "right"])
+def test_searchsorted(dtype, side):
+    rng = np.random.default_rng(2)
+    s = np.sort((rng.standard_normal(300) * 5).astype(dtype))
+    if dtype == np.float64:
+        s[-3:] = np.nan  # NaNs sort last; searches find them there
+    v = (rng.standard_normal((40, 6)) * 6).astype(dtype)
+    if dtype == np.float64:
+        v[0, 0] = np.nan
+    a = lnp.array(s)
+    check(lnp.searchsorted(a, lnp.array(v), side), np.searchsorted(s, v, side))
+    check(a.searchsorted(lnp.array(v[::-2]), side), s.searchsorted(v[::-2], side))
+    assert lnp.searchsorted(a, s[7].item(), side) == np.searchsorted(s, s[7], side)
+    u = s[rng.permutation(300)]
+    order = np.argsort(u, kind="stable")
+    check(lnp.searchsorted(lnp.array(u), lnp.array(v), side, sorter=lnp.array(order)), np.searchsorted(u, v, side, sorter=order))
+
+
+def test_partitions_lexsort_isin():
+    rng = np.random.default_rng(3)
+    x = rng.integers(0, 5, (6, 7))
+    a = lnp.array(x)
+    for kth in (0, 3, -1, [1, 4]):
+        k = np.atleast_1d(kth) % 7
+        got = np.asarray(lnp.partition(a, kth, axis=1))
+        exp = np.partition(x, kth, axis=1)
+        check(got[:, k], exp[:, k])
+        assert (got[:, : k.min()] <= got[:, k.min() : k.min() + 1]).all()
+        pos = np.asarray(lnp.argpartition(a, kth, axis=0))
+        k0 = np.atleast_1d(kth) % 6
+        check(np.take_along_axis(x, pos, 0)[k0], np.partition(x, kth, axis=0)[k0])
+    with pytest.raises(ValueError):
+        lnp.partition(a, 7, axis=1)
+    b = lnp.array(x.copy())
+    b.partition(2)
+    check(b[:, 2], np.partition(x, 2)[:, 2])
+    keys = (rng.integers(0, 3, 20), rng.integers(0, 3, 20), rng.random(20))
+    check(lnp.lexsort([lnp.array(k) for k in keys]), np.lexsort(keys))
+    k2 = rng.integers(0, 3, (2, 4, 5))
+    check(lnp.lexsort(lnp.array(k2)), np.lexsort(k2))
+    e = rng.integers(0, 10, (3, 4))
+    t = [1, 3, 5, 7, 7]
+    check(lnp.isin(lnp.array(e), t), np.isin(e, t))
+    check(lnp.isin(lnp.array(e), lnp.array(t), invert=True), np.isin(e, t, invert=True))
+    check(lnp.isin(lnp.array(e), lnp.array(np.array([], dtype=int))), np.isin(e, np.array([], dtype=int)))
+    check(lnp.isin(lnp.array(e.astype(float)), [1.5, 3.0]), np.isin(e.astype(float), [1.5, 3.0]))
