@@ -34,6 +34,7 @@ pub(crate) const SINGULAR_VALUES: u32 = 32;
 pub(crate) const SORT: u32 = 33;
 pub(crate) const DETERMINANT: u32 = 34;
 pub(crate) const SEARCH: u32 = 35;
+pub(crate) const BINCOUNT: u32 = 36;
 
 /// One operand of a binary operation: an array (already broadcast to the output's
 /// shape) or a scalar of the operation's type.
@@ -74,6 +75,7 @@ impl Numeric {
         rt.register_task::<tasks::sort::SortTask>(&lib)?;
         rt.register_task::<tasks::factor::DeterminantTask>(&lib)?;
         rt.register_task::<tasks::sort::SearchTask>(&lib)?;
+        rt.register_task::<tasks::histogram::BincountTask>(&lib)?;
         tasks::index::register(rt, &lib)?;
         Ok(Numeric { rt: rt.clone(), lib })
     }
@@ -386,6 +388,27 @@ impl Numeric {
         let o = t.add_output(out);
         t.add_broadcast(s, None);
         t.add_alignment(v, o);
+        t.execute()
+    }
+
+    /// Adds to `bins` (1-d: int64 counts, or float64 sums of `weights`) one, or the
+    /// weight, for every int64 value of 1-d `values` (all inside the bins).
+    pub fn bincount(&self, values: &LogicalStore, weights: Option<&LogicalStore>, bins: &LogicalStore) -> Result<()> {
+        if values.ndim() != 1 || bins.ndim() != 1 || *values.ty() != Type::Int64 {
+            return Err(LegateError::TypeMismatch("bincount: 1-d int64 values and 1-d bins".into()));
+        }
+        if values.volume() == 0 {
+            return Ok(());
+        }
+        let mut t = self.rt.create_auto_task(&self.lib, BINCOUNT);
+        let v = t.add_input(values);
+        if let Some(w) = weights {
+            Self::same_shape(values, w, "bincount")?;
+            let wv = t.add_input(w);
+            t.add_alignment(v, wv);
+        }
+        let b = t.add_reduction(bins, legate_core::ReductionOp::Add);
+        t.add_broadcast(b, None);
         t.execute()
     }
 

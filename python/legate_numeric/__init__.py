@@ -35,6 +35,7 @@ from ._creation import (  # noqa: F401
     zeros,
     zeros_like,
 )
+from ._histogram import bincount, digitize, histogram  # noqa: F401
 from ._index import argwhere, choose, compress, diagonal, fill_diagonal, flatnonzero, nonzero, put, take, take_along_axis  # noqa: F401
 from ._linalg import cross, dot, einsum, inner, kron, matmul, outer, tensordot, trace, vdot  # noqa: F401
 from ._manip import (  # noqa: F401

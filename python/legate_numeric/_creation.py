@@ -120,12 +120,22 @@ def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis
     if num < 0:
         raise ValueError(f"Number of samples, {num}, must be non-negative.")
     div = (num - 1) if endpoint else num
-    step = (stop - start) / div if div > 0 else float("nan")
-    out = ndarray((num,), _np.float64)
-    if num:
-        _ext.arange(out._store, float(start), float(step) if div > 0 else 0.0)
+    # NumPy computes in the type of start * 1.0 and stop * 1.0: float32 for float32
+    # scalars, else float64.
+    dt = _np.result_type(_np.asarray(start) * 1.0, _np.asarray(stop) * 1.0, float(num))
+    if dt == _np.float32:
+        start, stop = _np.float32(start), _np.float32(stop)
+        step = (stop - start) / _np.float32(div) if div > 0 else _np.float32("nan")
+        out = arange(num, dtype=_np.float32) * step + start if div > 0 else full((num,), start, _np.float32)
         if endpoint and num > 1:
             out[num - 1] = stop
+    else:
+        step = (stop - start) / div if div > 0 else float("nan")
+        out = ndarray((num,), _np.float64)
+        if num:
+            _ext.arange(out._store, float(start), float(step) if div > 0 else 0.0)
+            if endpoint and num > 1:
+                out[num - 1] = stop
     if dtype is not None and _np.dtype(dtype) != out.dtype:
         if _np.dtype(dtype).kind in "iu":
             from ._ufunc import floor

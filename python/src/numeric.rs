@@ -143,6 +143,13 @@ fn searchsorted(sorted: &PyStore, values: &PyStore, out: &PyStore, right: bool) 
     numeric()?.searchsorted(&sorted.inner, &values.inner, &out.inner, right).py()
 }
 
+/// Adds to `bins` one (or the weight) per int64 value of `values`.
+#[pyfunction]
+#[pyo3(signature = (values, weights, bins))]
+fn bincount(values: &PyStore, weights: Option<&PyStore>, bins: &PyStore) -> PyResult<()> {
+    numeric()?.bincount(&values.inner, weights.map(|w| &w.inner), &bins.inner).py()
+}
+
 /// Inclusive scan of `input` along `axis` into `out` (same shape and dtype).
 #[pyfunction]
 fn scan(op: &str, input: &PyStore, out: &PyStore, axis: usize) -> PyResult<()> {
@@ -217,5 +224,6 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(sort, m)?)?;
     m.add_function(wrap_pyfunction!(determinant, m)?)?;
     m.add_function(wrap_pyfunction!(searchsorted, m)?)?;
+    m.add_function(wrap_pyfunction!(bincount, m)?)?;
     Ok(())
 }

@@ -6,6 +6,7 @@ pub mod binary;
 pub mod cmath;
 pub mod convert;
 pub mod factor;
+pub mod histogram;
 pub mod index;
 pub mod loops;
 pub mod matmul;

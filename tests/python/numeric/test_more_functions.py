@@ -1,7 +1,9 @@
-"""Functions composed natively from the runtime's operations, against NumPy with the
-fallback off: rounding and other elementwise helpers, NaN-ignoring statistics,
-``average``/``ptp``, grids and triangle indices, ``select``, ``trapezoid``, ``kron``,
-``cross``, ``searchsorted``, partitions, ``lexsort`` and ``isin``."""
+"""Functions composed natively from the runtime's operations (and the searchsorted and
+bincount tasks), against NumPy with the fallback off: rounding and other elementwise
+helpers, NaN-ignoring statistics, ``average``/``ptp``, grids and triangle indices,
+``select``, ``trapezoid``, ``kron``, ``cross``, ``searchsorted``, partitions,
+``lexsort``, ``isin``, ``bincount``, ``histogram``, ``digitize`` and ``linspace``'s
+computation type."""
 
 import warnings
 
@@ -179,3 +181,64 @@ def test_partitions_lexsort_isin():
     check(lnp.isin(lnp.array(e), lnp.array(t), invert=True), np.isin(e, t, invert=True))
     check(lnp.isin(lnp.array(e), lnp.array(np.array([], dtype=int))), np.isin(e, np.array([], dtype=int)))
     check(lnp.isin(lnp.array(e.astype(float)), [1.5, 3.0]), np.isin(e.astype(float), [1.5, 3.0]))
+
+
+def test_bincount():
+    rng = np.random.default_rng(5)
+    x = rng.integers(0, 20, 1000)
+    w = rng.random(1000)
+    a = lnp.array(x)
+    check(lnp.bincount(a), np.bincount(x))
+    check(lnp.bincount(a, lnp.array(w)), np.bincount(x, w))
+    check(lnp.bincount(a, minlength=30), np.bincount(x, minlength=30))
+    check(lnp.bincount(a[::-3]), np.bincount(x[::-3]))
+    check(lnp.bincount(lnp.array(x.astype(np.uint8))), np.bincount(x.astype(np.uint8)))
+    empty = np.array([], dtype=np.int64)
+    check(lnp.bincount(lnp.array(empty), minlength=3), np.bincount(empty, minlength=3))
+    for bad in ([1, -1], [1.5], [[1]]):
+        assert check_same_error(lambda: np.bincount(np.array(bad)), lambda: lnp.bincount(lnp.array(bad)))[1] is not None
+
+
+HIST_DATA = {
+    "normal": np.random.default_rng(6).standard_normal(1000),
+    "ints": np.random.default_rng(7).integers(-5, 5, 300),
+    "float32 2-d": np.random.default_rng(8).standard_normal((20, 30)).astype(np.float32),
+    "constant": np.array([1.0, 1.0]),
+    "empty": np.array([]),
+}
+
+
+@pytest.mark.parametrize("kw", [{}, {"bins": 7}, {"bins": 5, "range": (-1, 1)}, {"bins": [-2, -0.5, 0, 0.1, 3]},
+                                {"bins": 4, "density": True}, {"bins": 6, "weights": "halves"}], ids=str)
+@pytest.mark.parametrize("name", list(HIST_DATA))
+def test_histogram_and_digitize(name, kw):
+    x = HIST_DATA[name]
+    kw = dict(kw)
+    if kw.get("weights") == "halves":
+        kw["weights"] = np.full(x.shape, 0.5)
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for g, e in zip(lnp.histogram(lnp.array(x), **kw), np.histogram(x, **kw)):
+            check(g, e)
+    edges = np.array([0, 1.5, 3, 10])
+    for right in (False, True):
+        check(lnp.digitize(lnp.array(x), lnp.array(edges), right), np.digitize(x, edges, right))
+        check(lnp.digitize(lnp.array(x), lnp.array(edges[::-1]), right), np.digitize(x, edges[::-1], right))
+
+
+def test_histogram_errors():
+    for np_call, lnp_call in [
+        (lambda: np.histogram(np.array([1.0, np.nan])), lambda: lnp.histogram(lnp.array([1.0, np.nan]))),
+        (lambda: np.histogram(np.arange(3.0), bins=0), lambda: lnp.histogram(lnp.arange(3.0), bins=0)),
+        (lambda: np.histogram(np.arange(3.0), range=(2, 1)), lambda: lnp.histogram(lnp.arange(3.0), range=(2, 1))),
+        (lambda: np.histogram(np.arange(3.0), bins=[2, 1]), lambda: lnp.histogram(lnp.arange(3.0), bins=[2, 1])),
+    ]:
+        assert check_same_error(np_call, lnp_call)[1] is not None
+
+
+@pytest.mark.parametrize("bounds", [(np.float32(-3.01145), np.float32(2.97257)), (np.float32(1), np.float32(1)), (0.0, 1.0)], ids=str)
+@pytest.mark.parametrize("endpoint", [True, False])
+def test_linspace_computes_in_numpys_type(bounds, endpoint):
+    """float32 bounds give a float32 computation, as in NumPy (histogram edges rely on it)."""
+    for num in (1, 5, 11):
+        check(lnp.linspace(*bounds, num, endpoint=endpoint), np.linspace(*bounds, num, endpoint=endpoint))
