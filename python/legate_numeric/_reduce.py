@@ -384,3 +384,61 @@ nanmax = _nan_version("max", lambda dt: -_np.inf)
 nanmin = _nan_version("min", lambda dt: _np.inf)
 
 _ = operator
+
+
+def cov(m, y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=None, *, dtype=None):
+    """The covariance matrix of the variables (rows, or columns without ``rowvar``)."""
+    import warnings
+
+    from ._linalg import dot
+    from ._manip import concatenate
+
+    if fweights is not None or aweights is not None:
+        return _fallback.call("cov", _np.cov, (m,), dict(y=y, rowvar=rowvar, bias=bias, ddof=ddof, fweights=fweights,
+                                                          aweights=aweights, dtype=dtype))
+    if ddof is not None and ddof != int(ddof):
+        raise ValueError("ddof must be integer")
+    x = _asarray(m)
+    if x.ndim > 2:
+        raise ValueError("m has more than 2 dimensions")
+    _fallback.record_native("cov")
+    dt = _np.result_type(x.dtype, _np.float64) if dtype is None else _np.dtype(dtype)
+    x = x.astype(dt).reshape((1, -1) if x.ndim < 2 else x.shape)
+    if not rowvar and x.shape[0] != 1:
+        x = x.T
+    if y is not None:
+        yy = _asarray(y)
+        if yy.ndim > 2:
+            raise ValueError("y has more than 2 dimensions")
+        yy = yy.astype(dt).reshape((1, -1) if yy.ndim < 2 else yy.shape)
+        if not rowvar and yy.shape[0] != 1:
+            yy = yy.T
+        x = concatenate((x, yy), axis=0)
+    if ddof is None:
+        ddof = 0 if bias else 1
+    fact = x.shape[1] - ddof
+    if fact <= 0:
+        warnings.warn("Degrees of freedom <= 0 for slice", RuntimeWarning, stacklevel=2)
+        fact = 0.0
+    centered = x - mean(x, axis=1, keepdims=True)
+    c = dot(centered, centered.T.conj())
+    with _np.errstate(divide="ignore", invalid="ignore"):
+        c = c * (1.0 / fact if fact else _np.inf)
+    return c.squeeze()
+
+
+def corrcoef(x, y=None, rowvar=True, *, dtype=None):
+    """Pearson correlation coefficients: the covariance scaled by the deviations."""
+    from ._ufunc import clip, sqrt
+
+    c = cov(x, y, rowvar, dtype=dtype)
+    if c.ndim == 0:
+        return c / c
+    d = c.diagonal()
+    stddev = sqrt(d.real)
+    c = c / stddev[:, None] / stddev[None, :]
+    if c.dtype.kind == "c":
+        c.real = clip(c.real, -1, 1)
+        c.imag = clip(c.imag, -1, 1)
+        return c
+    return clip(c, -1, 1)

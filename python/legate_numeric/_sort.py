@@ -323,3 +323,43 @@ def isin(element, test_elements, assume_unique=False, invert=False, *, kind=None
     pos = minimum(searchsorted(table, values), t.size - 1)
     found = equal(take(table, pos), values)
     return logical_not(found) if invert else found
+
+
+def interp(x, xp, fp, left=None, right=None, period=None):
+    """Piecewise-linear interpolation of the points (``xp``, ``fp``) at ``x`` (``xp``
+    increasing): a binary search for each ``x``, then NumPy's formula."""
+    from ._index import take
+    from ._manip import where
+    from ._ufunc import equal, greater, isnan, less, logical_and, minimum, maximum
+
+    x, xp, fp = _asarray(x), _asarray(xp), _asarray(fp)
+    if period is not None or fp.dtype.kind == "c" or x.dtype.kind == "c":
+        return _fallback.call("interp", _np.interp, (x, xp, fp), dict(left=left, right=right, period=period))
+    if xp.ndim != 1 or fp.ndim != 1:
+        raise ValueError("object too deep for desired array")
+    if xp.shape[0] != fp.shape[0]:
+        raise ValueError("fp and xp are not of the same length.")
+    if xp.shape[0] == 0:
+        raise ValueError("array of sample points is empty")
+    _fallback.record_native("interp")
+    f64 = _np.dtype(_np.float64)
+    x, xp, fp = (v if v.dtype == f64 else v.astype(f64) for v in (x, xp, fp))
+    n = xp.shape[0]
+    lo_value = fp[0].item() if left is None else float(left)
+    hi_value = fp[-1].item() if right is None else float(right)
+    if n == 1:
+        result = where(less(x, xp[0].item()), lo_value, where(greater(x, xp[0].item()), hi_value, fp[0].item()))
+        return result if result.shape == x.shape else result.reshape(x.shape)
+    # j with xp[j] <= x < xp[j + 1], clipped to the inner intervals.
+    j = maximum(minimum(searchsorted(xp, x, "right") - 1, n - 2), 0)
+    x0, x1, y0, y1 = take(xp, j), take(xp, j + 1), take(fp, j), take(fp, j + 1)
+    slope = (y1 - y0) / (x1 - x0)
+    value = slope * (x - x0) + y0
+    # NumPy: a NaN from an infinite slope is retried from the right end, then the flat value.
+    retry = slope * (x - x1) + y1
+    value = where(isnan(value), where(logical_and(isnan(retry), equal(y0, y1)), y0, retry), value)
+    value = where(equal(x, x0), y0, value)
+    value = where(equal(x, xp[-1].item()), fp[-1].item(), value)
+    value = where(less(x, xp[0].item()), lo_value, value)
+    value = where(greater(x, xp[-1].item()), hi_value, value)
+    return value

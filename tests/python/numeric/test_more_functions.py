@@ -2,8 +2,8 @@
 bincount tasks), against NumPy with the fallback off: rounding and other elementwise
 helpers, NaN-ignoring statistics, ``average``/``ptp``, grids and triangle indices,
 ``select``, ``trapezoid``, ``kron``, ``cross``, ``searchsorted``, partitions,
-``lexsort``, ``isin``, ``bincount``, ``histogram``, ``digitize`` and ``linspace``'s
-computation type."""
+``lexsort``, ``isin``, ``bincount``, ``histogram``, ``digitize``, ``interp``, ``cov``,
+``corrcoef`` and ``linspace``'s computation type."""
 
 import warnings
 
@@ -242,3 +242,36 @@ def test_linspace_computes_in_numpys_type(bounds, endpoint):
     """float32 bounds give a float32 computation, as in NumPy (histogram edges rely on it)."""
     for num in (1, 5, 11):
         check(lnp.linspace(*bounds, num, endpoint=endpoint), np.linspace(*bounds, num, endpoint=endpoint))
+
+
+def test_interp():
+    rng = np.random.default_rng(9)
+    xp = np.sort(rng.random(20)) * 10
+    fp = rng.standard_normal(20)
+    x = rng.random((4, 50)) * 12 - 1
+    x.flat[:3] = xp[:3]
+    x.flat[3] = xp[-1]
+    x.flat[4] = np.nan
+    for kw in ({}, {"left": -9.0, "right": 9.0}):
+        check(lnp.interp(lnp.array(x), lnp.array(xp), lnp.array(fp), **kw), np.interp(x, xp, fp, **kw))
+    # Repeated sample points, a single point, lists.
+    check(lnp.interp(lnp.array([1.0, 0.5, 1.5]), [0.0, 1, 1, 2], [0.0, 1, 2, 3]), np.interp([1.0, 0.5, 1.5], [0.0, 1, 1, 2], [0.0, 1, 2, 3]))
+    check(lnp.interp(lnp.array([0, 1, 2]), [1], [5]), np.interp([0, 1, 2], [1], [5]))
+    for np_call, lnp_call in [(lambda: np.interp([1.0], [0.0, 1.0], [1.0]), lambda: lnp.interp(lnp.array([1.0]), [0.0, 1.0], [1.0])),
+                              (lambda: np.interp([1.0], [], []), lambda: lnp.interp(lnp.array([1.0]), [], []))]:
+        assert check_same_error(np_call, lnp_call)[1] is not None
+
+
+@pytest.mark.parametrize("kind", ["normal", "vector", "ints", "complex", "one observation"])
+def test_cov_and_corrcoef(kind):
+    rng = np.random.default_rng(10)
+    m = {"normal": rng.standard_normal((3, 10)), "vector": rng.standard_normal(10), "ints": rng.integers(0, 9, (4, 6)),
+         "complex": rng.standard_normal((3, 5)) + 1j * rng.standard_normal((3, 5)), "one observation": rng.standard_normal((3, 1))}[kind]
+    a = lnp.array(m)
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for kw in ({}, {"rowvar": False}, {"bias": True}, {"ddof": 0}):
+            check(lnp.cov(a, **kw), np.cov(m, **kw))
+        check(lnp.cov(a, y=lnp.array(m * 2 + 1)), np.cov(m, y=m * 2 + 1))
+        check(lnp.corrcoef(a), np.corrcoef(m))
+        check(lnp.corrcoef(a, rowvar=False), np.corrcoef(m, rowvar=False))
