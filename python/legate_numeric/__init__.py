@@ -37,7 +37,7 @@ from ._creation import (  # noqa: F401
 )
 from ._histogram import bincount, digitize, histogram  # noqa: F401
 from ._index import argwhere, choose, compress, diagonal, fill_diagonal, flatnonzero, nonzero, put, take, take_along_axis  # noqa: F401
-from ._linalg import cross, dot, einsum, inner, kron, matmul, outer, tensordot, trace, vdot  # noqa: F401
+from ._linalg import convolve, correlate, cross, dot, einsum, inner, kron, matmul, outer, tensordot, trace, vdot  # noqa: F401
 from ._manip import (  # noqa: F401
     array_split,
     atleast_1d,
@@ -55,6 +55,7 @@ from ._manip import (  # noqa: F401
     flip,
     fliplr,
     flipud,
+    gradient,
     hstack,
     meshgrid,
     moveaxis,

@@ -390,3 +390,51 @@ def cross(a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
         x = subtract(multiply(a1, b2), multiply(a2, b1))
         y = subtract(multiply(a2, b0), multiply(a0, b2))
     return moveaxis(stack([x, y, z], axis=-1), -1, axisc)
+
+
+def convolve(a, v, mode="full"):
+    """The discrete linear convolution of two 1-d arrays: one scaled, shifted add of the
+    longer array per element of the shorter (the shorter is a view; no values leave the
+    runtime)."""
+    from ._creation import zeros
+    from ._ufunc import multiply
+
+    a, v = _asarray(a), _asarray(v)
+    if a.ndim > 1 or v.ndim > 1:
+        raise ValueError("object too deep for desired array")
+    a, v = a.reshape(-1), v.reshape(-1)
+    if a.size == 0:
+        raise ValueError("a cannot be empty")
+    if v.size == 0:
+        raise ValueError("v cannot be empty")
+    if mode not in ("full", "same", "valid"):
+        raise ValueError(f"mode must be one of 'full', 'same', or 'valid' (got {mode!r})")
+    _fallback.record_native("convolve")
+    if v.size > a.size:
+        a, v = v, a
+    n, m = a.size, v.size
+    dt = _np.result_type(a.dtype, v.dtype)
+    full = zeros(n + m - 1, dt)
+    for j in range(m):
+        full[j : j + n] += multiply(a, v[j : j + 1])
+    if mode == "full":
+        return full
+    if mode == "same":
+        start = (m - 1) // 2
+        return full[start : start + n].copy()
+    return full[m - 1 : n].copy()
+
+
+def correlate(a, v, mode="valid"):
+    """Cross-correlation of two 1-d arrays, ``sum(a[n + k] * conj(v[n]))``: a convolution
+    with ``v`` reversed and conjugated."""
+    a, v = _asarray(a), _asarray(v)
+    _fallback.record_native("correlate")
+    w = v.reshape(-1)[::-1]
+    w = w.conj() if w.dtype.kind == "c" else w
+    if mode == "same" and w.size > a.size:
+        # NumPy correlates the longer with the shorter and reverses: its window of the
+        # full result starts at len(a) // 2 (convolve's at (len(a) - 1) // 2).
+        full = convolve(a, w, "full")
+        return full[a.size // 2 : a.size // 2 + w.size].copy()
+    return convolve(a, w, mode)

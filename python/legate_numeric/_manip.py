@@ -598,3 +598,67 @@ def trapezoid(y, x=None, dx=1.0, axis=-1):
         else:
             d = diff(x, axis=axis)
     return _sum(multiply(d, add(y[tuple(head)], y[tuple(tail)])) / 2.0, axis=axis)
+
+
+def gradient(f, *varargs, axis=None, edge_order=1):
+    """Central differences inside, one-sided ones at the edges (first or second order),
+    for scalar spacings or 1-d coordinates along each axis."""
+    from ._ufunc import add, multiply, subtract
+
+    f = _asarray(f)
+    axes = list(range(f.ndim)) if axis is None else _axis_list(axis, f.ndim)
+    if len(varargs) == 0:
+        spacing = [1.0] * len(axes)
+    elif len(varargs) == 1 and _np.ndim(varargs[0]) == 0:
+        spacing = [varargs[0]] * len(axes)
+    elif len(varargs) == len(axes):
+        spacing = list(varargs)
+    else:
+        raise TypeError("invalid number of arguments")
+    if edge_order not in (1, 2):
+        raise ValueError("'edge_order' greater than 2 not supported")
+    uniform = [_np.ndim(d) == 0 for d in spacing]
+    if not all(uniform) and edge_order == 2:
+        return _fallback.call("gradient (coordinates, edge_order=2)", _np.gradient, (f, *varargs), dict(axis=axis, edge_order=edge_order))
+    _fallback.record_native("gradient")
+    if f.dtype.kind in "biu":
+        f = f.astype(_np.float64)
+    outputs = []
+    for ax, d in zip(axes, spacing):
+        n = f.shape[ax]
+        if n < edge_order + 1:
+            raise ValueError("Shape of array too small to calculate a numerical gradient, at least (edge_order + 1) elements are required.")
+
+        def part(sl):
+            key = [slice(None)] * f.ndim
+            key[ax] = sl
+            return tuple(key)
+
+        out = ndarray(f.shape, f.dtype)
+        if _np.ndim(d) == 0:
+            dx = float(d)
+            out[part(slice(1, -1))] = (f[part(slice(2, None))] - f[part(slice(None, -2))]) / (2.0 * dx)
+            if edge_order == 1:
+                out[part(slice(0, 1))] = (f[part(slice(1, 2))] - f[part(slice(0, 1))]) / dx
+                out[part(slice(-1, None))] = (f[part(slice(-1, None))] - f[part(slice(-2, -1))]) / dx
+            else:
+                out[part(slice(0, 1))] = add(add(multiply(-1.5 / dx, f[part(slice(0, 1))]), multiply(2.0 / dx, f[part(slice(1, 2))])),
+                                             multiply(-0.5 / dx, f[part(slice(2, 3))]))
+                out[part(slice(-1, None))] = add(add(multiply(0.5 / dx, f[part(slice(-3, -2))]), multiply(-2.0 / dx, f[part(slice(-2, -1))])),
+                                                 multiply(1.5 / dx, f[part(slice(-1, None))]))
+        else:
+            x = _asarray(d).astype(_np.float64)
+            if x.ndim != 1 or x.shape[0] != n:
+                raise ValueError("when 1d, distances must match the length of the corresponding dimension")
+            dxs = diff(x)
+            dx1 = dxs[:-1].reshape(tuple(n - 2 if i == ax else 1 for i in range(f.ndim)))
+            dx2 = dxs[1:].reshape(tuple(n - 2 if i == ax else 1 for i in range(f.ndim)))
+            a = -dx2 / (dx1 * (dx1 + dx2))
+            b = (dx2 - dx1) / (dx1 * dx2)
+            c = dx1 / (dx2 * (dx1 + dx2))
+            out[part(slice(1, -1))] = add(add(multiply(a, f[part(slice(None, -2))]), multiply(b, f[part(slice(1, -1))])),
+                                          multiply(c, f[part(slice(2, None))]))
+            out[part(slice(0, 1))] = subtract(f[part(slice(1, 2))], f[part(slice(0, 1))]) / dxs[0].item()
+            out[part(slice(-1, None))] = subtract(f[part(slice(-1, None))], f[part(slice(-2, -1))]) / dxs[-1].item()
+        outputs.append(out)
+    return outputs[0] if len(axes) == 1 else tuple(outputs)

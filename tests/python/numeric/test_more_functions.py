@@ -3,7 +3,8 @@ bincount tasks), against NumPy with the fallback off: rounding and other element
 helpers, NaN-ignoring statistics, ``average``/``ptp``, grids and triangle indices,
 ``select``, ``trapezoid``, ``kron``, ``cross``, ``searchsorted``, partitions,
 ``lexsort``, ``isin``, ``bincount``, ``histogram``, ``digitize``, ``interp``, ``cov``,
-``corrcoef`` and ``linspace``'s computation type."""
+``corrcoef``, ``gradient``, ``convolve``, ``correlate`` and ``linspace``'s computation
+type."""
 
 import warnings
 
@@ -275,3 +276,32 @@ def test_cov_and_corrcoef(kind):
         check(lnp.cov(a, y=lnp.array(m * 2 + 1)), np.cov(m, y=m * 2 + 1))
         check(lnp.corrcoef(a), np.corrcoef(m))
         check(lnp.corrcoef(a, rowvar=False), np.corrcoef(m, rowvar=False))
+
+
+@pytest.mark.parametrize("shape", [(10,), (5, 7), (4, 5, 6), (3,)], ids=str)
+def test_gradient(shape):
+    rng = np.random.default_rng(11)
+    f = rng.standard_normal(shape)
+    a = lnp.array(f)
+    for args, kw in [((), {}), ((0.5,), {}), ((), {"edge_order": 2}), ((2.0,), {"axis": 0}), ((), {"axis": -1, "edge_order": 2})]:
+        got, exp = lnp.gradient(a, *args, **kw), np.gradient(f, *args, **kw)
+        for g, e in zip(got if isinstance(got, tuple) else (got,), exp if isinstance(exp, tuple) else (exp,)):
+            check(g, e)
+    x = np.cumsum(rng.random(shape[0])) + 0.1
+    check(lnp.gradient(a, lnp.array(x), axis=0), np.gradient(f, x, axis=0))
+    check(lnp.gradient(lnp.array(np.arange(6, dtype=np.int32) ** 2)), np.gradient(np.arange(6, dtype=np.int32) ** 2))
+    assert check_same_error(lambda: np.gradient(np.ones(2), edge_order=2), lambda: lnp.gradient(lnp.ones(2), edge_order=2))[1] is not None
+
+
+@pytest.mark.parametrize("mode", ["full", "same", "valid"])
+def test_convolve_and_correlate(mode):
+    rng = np.random.default_rng(12)
+    for n in range(1, 6):
+        for m in range(1, 7):
+            a = rng.standard_normal(n) + 1j * rng.standard_normal(n)
+            v = rng.standard_normal(m) - 2j
+            for f in ("convolve", "correlate"):
+                check(getattr(lnp, f)(lnp.array(a), lnp.array(v), mode), getattr(np, f)(a, v, mode))
+    i, j = rng.integers(0, 5, 40), rng.integers(0, 5, 4)
+    check(lnp.convolve(lnp.array(i), lnp.array(j), mode), np.convolve(i, j, mode))
+    assert check_same_error(lambda: np.convolve(np.ones(3), np.ones(0)), lambda: lnp.convolve(lnp.ones(3), lnp.ones(0)))[1] is not None
