@@ -103,7 +103,23 @@ from ._reduce import (  # noqa: F401
     var,
 )
 from ._scan import argmax, argmin, cumprod, cumsum, nanargmax, nanargmin, nancumprod, nancumsum  # noqa: F401
-from ._sort import argpartition, argsort, interp, isin, lexsort, median, partition, percentile, quantile, searchsorted, sort, unique  # noqa: F401
+from ._sort import (  # noqa: F401
+    argpartition,
+    argsort,
+    interp,
+    isin,
+    lexsort,
+    median,
+    nanmedian,
+    nanpercentile,
+    nanquantile,
+    partition,
+    percentile,
+    quantile,
+    searchsorted,
+    sort,
+    unique,
+)
 from ._ufunc import *  # noqa: F401,F403
 from ._ufunc import _BINARY, _UNARY, abs, clip, conj, divide, divmod, imag, mod, pow, real, ufunc  # noqa: F401
 

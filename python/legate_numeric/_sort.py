@@ -1,4 +1,4 @@
-"""Sorting and order statistics: ``sort``, ``argsort``, ``unique``, ``median``,
+"""Sorting, searching and order statistics: ``sort``, ``argsort``, ``unique``, ``median``,
 ``quantile`` and ``percentile``, natively.
 
 A sort runs along one axis; each point task owns whole lines (NumPy's order: NaNs
@@ -363,3 +363,83 @@ def interp(x, xp, fp, left=None, right=None, period=None):
     value = where(less(x, xp[0].item()), lo_value, value)
     value = where(greater(x, xp[-1].item()), hi_value, value)
     return value
+
+
+# ---- NaN-ignoring order statistics ----
+
+
+def _nan_quantiles(name, a, qs, axis, keepdims, out, median_mode):
+    """Quantiles ``qs`` of the numbers that are not NaN in each line: sorted lines put
+    the NaNs last, so each line's quantile positions come from its own count."""
+    from ._index import take_along_axis
+    from ._manip import stack, where
+    from ._reduce import sum as _sum
+    from ._ufunc import equal, isnan, logical_not, maximum, minimum
+
+    def compute(lines, dt):
+        s = sort(lines, axis=-1)
+        count = _sum(logical_not(isnan(s)), axis=-1, keepdims=True)
+        last = maximum(count - 1, 0)
+        results = []
+        for t in qs.reshape(-1):
+            if median_mode:
+                lo_idx = last // 2
+                hi_idx = minimum(lo_idx + (1 - count % 2), last)
+                lo = take_along_axis(s, lo_idx, -1)[..., 0].astype(dt)
+                hi = take_along_axis(s, hi_idx, -1)[..., 0].astype(dt)
+                v = (lo + hi) / dt.type(2)
+            else:
+                pos = last.astype(_np.float64) * t
+                lo_idx = pos.astype(_np.int64)
+                hi_idx = minimum(lo_idx + 1, last)
+                frac = (pos - lo_idx)[..., 0]
+                a_ = take_along_axis(s, lo_idx, -1)[..., 0]
+                b_ = take_along_axis(s, hi_idx, -1)[..., 0]
+                if s.dtype.kind != "f":
+                    a_, b_ = a_.astype(dt), b_.astype(dt)
+                diff = b_ - a_
+                # NumPy's _lerp: from the nearer end.
+                v = where(frac >= 0.5, b_ - diff * (1 - frac).astype(dt), a_ + diff * frac.astype(dt))
+                v = v if v.dtype == dt else v.astype(dt)
+            results.append(where(equal(count[..., 0], 0), dt.type(_np.nan), v))
+        if median_mode:
+            return results[0]
+        r = stack(results) if results else _empty((0,) + lines.shape[:-1], dt)
+        return r.reshape(qs.shape + lines.shape[:-1])
+
+    return compute
+
+
+def nanmedian(a, axis=None, out=None, overwrite_input=False, keepdims=False):
+    """The median of the numbers that are not NaN (NaN for all-NaN lines)."""
+    a = _asarray(a)
+    if a.dtype.kind != "f":
+        return median(a, axis, out, overwrite_input, keepdims)
+    compute = _nan_quantiles("nanmedian", a, _np.asarray(0.5), axis, keepdims, out, True)
+    result = _order_statistic("nanmedian", a, axis, keepdims, out, compute, lambda z: _np.nanmedian(z))
+    if result is None:
+        return _fallback.call("nanmedian", _np.nanmedian, (a,), dict(axis=axis, out=out, keepdims=keepdims))
+    return result
+
+
+def nanquantile(a, q, axis=None, out=None, overwrite_input=False, method="linear", keepdims=False, *, weights=None):
+    """Quantiles of the numbers that are not NaN (linear interpolation)."""
+    a = _asarray(a)
+    q_np = _fallback.to_numpy(q)
+    qs = _np.asarray(q_np, dtype=_np.float64)
+    if a.dtype.kind != "f" or method != "linear" or weights is not None:
+        if a.dtype.kind != "f" and method == "linear" and weights is None:
+            return quantile(a, q, axis, out, overwrite_input, method, keepdims)
+        return _fallback.call("nanquantile", _np.nanquantile, (a, q), dict(axis=axis, out=out, method=method, keepdims=keepdims, weights=weights))
+    if qs.size and (qs.min() < 0 or qs.max() > 1 or _np.isnan(qs).any()):
+        raise ValueError("Quantiles must be in the range [0, 1]")
+    compute = _nan_quantiles("nanquantile", a, qs, axis, keepdims, out, False)
+    return _order_statistic("nanquantile", a, axis, keepdims, out, compute, lambda z: _np.nanquantile(z, q_np))
+
+
+def nanpercentile(a, q, axis=None, out=None, overwrite_input=False, method="linear", keepdims=False, *, weights=None):
+    """``nanquantile`` with ``q`` in percent."""
+    qs = _np.asarray(_fallback.to_numpy(q), dtype=_np.float64)
+    if qs.size and (qs.min() < 0 or qs.max() > 100 or _np.isnan(qs).any()):
+        raise ValueError("Percentiles must be in the range [0, 100]")
+    return nanquantile(a, _np.true_divide(_fallback.to_numpy(q), 100), axis, out, overwrite_input, method, keepdims, weights=weights)

@@ -115,3 +115,30 @@ def test_order_statistic_errors():
         assert check_same_error(np_call, lnp_call)[1] is not None
     with pytest.warns(RuntimeWarning):
         assert np.isnan(float(lnp.median(lnp.array([]))))
+
+
+@pytest.mark.parametrize("shape", ORDER_STAT_SHAPES, ids=str)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=str)
+def test_nan_order_statistics(dtype, shape, no_fallback):
+    """NaNs are ignored (each line's own count picks the positions); all-NaN lines give
+    NaN. (Where a line is all NaN, NumPy's result type for an array of quantiles depends
+    on which line comes first, so those cases use scalar quantiles.)"""
+    import warnings
+
+    x = (np.random.default_rng(13).standard_normal(shape) * 5).astype(dtype)
+    x.flat[1::5] = np.nan
+    a = lnp.array(x)
+    y = x.copy()
+    y[-1] = np.nan  # an all-NaN line (or all-NaN data for 1-d)
+    b = lnp.array(y)
+    axes = [None] + list(range(len(shape)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for axis in axes:
+            for keepdims in (False, True):
+                for u, v in ((x, a), (y, b)):
+                    check(lnp.nanmedian(v, axis=axis, keepdims=keepdims), np.nanmedian(u, axis=axis, keepdims=keepdims))
+                    for q in (0.0, 0.3, 1.0):
+                        check(lnp.nanquantile(v, q, axis=axis, keepdims=keepdims), np.nanquantile(u, q, axis=axis, keepdims=keepdims))
+                check(lnp.nanquantile(a, [0.1, 0.9], axis=axis, keepdims=keepdims), np.nanquantile(x, [0.1, 0.9], axis=axis, keepdims=keepdims))
+                check(lnp.nanpercentile(a, [5, 50], axis=axis, keepdims=keepdims), np.nanpercentile(x, [5, 50], axis=axis, keepdims=keepdims))
