@@ -1,5 +1,6 @@
-"""Sorting, searching and order statistics: ``sort``, ``argsort``, ``unique``, ``median``,
-``quantile`` and ``percentile``, natively.
+"""Sorting, searching and order statistics, natively: ``sort argsort partition
+argpartition lexsort unique``, ``searchsorted isin interp``, and ``median quantile
+percentile`` with their NaN-ignoring forms.
 
 A sort runs along one axis; each point task owns whole lines (NumPy's order: NaNs
 last, complex numbers lexicographically). Sorting is stable, so ``argsort`` gives
