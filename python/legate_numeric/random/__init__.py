@@ -18,6 +18,7 @@ counter.
 from __future__ import annotations
 
 import numbers
+import operator
 import os
 
 import numpy as _np
@@ -213,6 +214,87 @@ def _into(result, out, fname):
     return out
 
 
+def _permutation(stream, x, name):
+    """A random order of ``range(x)``, or ``x`` reordered along its first axis: the
+    positions that sort one uniform number per element (a stable sort, so it is a
+    permutation whatever the numbers)."""
+    from .._index import take
+    from .._sort import argsort
+
+    _fallback.record_native(name)
+    if isinstance(x, (numbers.Integral, _np.integer)) and not isinstance(x, (bool, _np.bool_)):
+        n = max(operator.index(x), 0)  # NumPy: a permutation of arange(x)
+        return argsort(stream.fill((n,), _np.float64, "uniform", 0.0, 1.0))
+    arr = x if isinstance(x, ndarray) else ndarray._from_numpy(_np.asarray(x))
+    if arr.ndim == 0:
+        raise _np.exceptions.AxisError("x must be an integer or at least 1-dimensional")
+    order = argsort(stream.fill((arr.shape[0],), _np.float64, "uniform", 0.0, 1.0))
+    return take(arr, order, axis=0)
+
+
+def _choice(stream, a, size, replace, p, name):
+    """Samples of ``a`` (or of ``range(a)``): uniform indices, inverse-CDF searches for
+    weights, or the first of a random order (weighted: the largest of ``log(u) / p``)
+    without replacement."""
+    from .._index import take
+    from .._reduce import count_nonzero, sum as _sum
+    from .._scan import cumsum
+    from .._sort import argsort, searchsorted
+    from .._ufunc import log, negative, true_divide
+
+    _fallback.record_native(name)
+    if isinstance(a, (numbers.Integral, _np.integer)) and not isinstance(a, (bool, _np.bool_)):
+        n = operator.index(a)
+        if n <= 0:
+            raise ValueError("a must be a positive integer unless no samples are taken")
+        pool = None
+    else:
+        pool = a if isinstance(a, ndarray) else ndarray._from_numpy(_np.asarray(a))
+        if pool.ndim != 1:
+            raise ValueError("a must be 1-dimensional")
+        n = pool.shape[0]
+        if n == 0:
+            raise ValueError("a cannot be empty unless no samples are taken")
+    shape = _shape(size)
+    k = 1 if shape is None else int(_np.prod(shape))
+    weights = None
+    if p is not None:
+        weights = p if isinstance(p, ndarray) else ndarray._from_numpy(_np.asarray(p, dtype=_np.float64))
+        weights = weights.astype(_np.float64)
+        if weights.ndim != 1:
+            raise ValueError("p must be 1-dimensional")
+        if weights.shape[0] != n:
+            raise ValueError("a and p must have same size")
+        if bool((weights < 0).any()):
+            raise ValueError("probabilities are not non-negative")
+        if abs(float(_sum(weights)) - 1.0) > _np.sqrt(_np.finfo(_np.float64).eps):
+            raise ValueError("probabilities do not sum to 1")
+    if replace:
+        if weights is None:
+            idx = stream.fill((k,), _np.int64, "integers", 0, n)
+        else:
+            cdf = cumsum(weights)
+            cdf = cdf / cdf[-1:]
+            idx = searchsorted(cdf, stream.fill((k,), _np.float64, "uniform", 0.0, 1.0), "right")
+            idx = idx.clip(0, n - 1)
+    else:
+        if k > n:
+            raise ValueError("Cannot take a larger sample than population when replace is False")
+        u = stream.fill((n,), _np.float64, "uniform", 0.0, 1.0)
+        if weights is None:
+            order = argsort(u)
+        else:
+            if int(count_nonzero(weights)) < k:
+                raise ValueError("Fewer non-zero entries in p than size")
+            with _np.errstate(divide="ignore"):
+                order = argsort(negative(true_divide(log(u), weights)))
+        idx = order[:k]
+    result = idx if pool is None else take(pool, idx)
+    if shape is None:
+        return result[0].item() if pool is None else result[0]
+    return result.reshape(shape)
+
+
 class RandomState:
     """NumPy's legacy ``RandomState`` API on the counter-based generator."""
 
@@ -264,6 +346,15 @@ class RandomState:
     def normal(self, loc=0.0, scale=1.0, size=None):
         _fallback.record_native("random.normal")
         return _float_params("normal", loc, scale, size, self._stream, _check_normal)
+
+    def permutation(self, x):
+        return _permutation(self._stream, x, "random.permutation")
+
+    def shuffle(self, x):
+        x[...] = _permutation(self._stream, x, "random.shuffle")
+
+    def choice(self, a, size=None, replace=True, p=None):
+        return _choice(self._stream, a, size, replace, p, "random.choice")
 
     def __getattr__(self, name):
         if name.startswith("_") or not hasattr(_np.random.RandomState, name):
@@ -325,6 +416,22 @@ class Generator:
         _fallback.record_native("random.Generator.normal")
         return _float_params("normal", loc, scale, size, self._stream, _check_normal)
 
+    def permutation(self, x, axis=0):
+        if axis != 0:
+            return _fallback.call("random.Generator.permutation", self._stream.numpy_generator().permutation, (x,), {"axis": axis})
+        return _permutation(self._stream, x, "random.Generator.permutation")
+
+    def shuffle(self, x, axis=0):
+        if axis != 0:
+            return _fallback.call("random.Generator.shuffle", self._stream.numpy_generator().shuffle, (x,), {"axis": axis})
+        x[...] = _permutation(self._stream, x, "random.Generator.shuffle")
+
+    def choice(self, a, size=None, replace=True, p=None, axis=0, shuffle=True):
+        if axis != 0:
+            return _fallback.call("random.Generator.choice", self._stream.numpy_generator().choice, (a, size, replace, p),
+                                  {"axis": axis, "shuffle": shuffle})
+        return _choice(self._stream, a, size, replace, p, "random.Generator.choice")
+
     def __getattr__(self, name):
         if name.startswith("_") or not hasattr(_np.random.Generator, name):
             raise AttributeError(f"'Generator' object has no attribute '{name}'")
@@ -385,6 +492,18 @@ def normal(loc=0.0, scale=1.0, size=None):
 
 def standard_normal(size=None):
     return _global.standard_normal(size)
+
+
+def permutation(x):
+    return _global.permutation(x)
+
+
+def shuffle(x):
+    _global.shuffle(x)
+
+
+def choice(a, size=None, replace=True, p=None):
+    return _global.choice(a, size, replace, p)
 
 
 def __getattr__(name):

@@ -226,6 +226,8 @@ SCRIPT = textwrap.dedent(
     g = lnp.random.default_rng(7)
     add(g.random((100, 10))); add(g.random(77, dtype=np.float32)); add(g.integers(0, 2**64, 99, dtype=np.uint64))
     add(g.integers(0, 6, (9, 9, 9), dtype=np.uint8)); add(g.standard_normal((13, 31), dtype=np.float32)); add(g.normal(1, 2, 500))
+    add(g.permutation(300)); add(g.choice(50, 40, replace=False)); add(g.choice(5, 100, p=[0.1, 0.2, 0.3, 0.4, 0.0]))
+    add(lnp.random.permutation(lnp.arange(60.0).reshape(20, 3)))
     print(h.hexdigest())
     """
 )
@@ -348,13 +350,45 @@ def test_native_and_fallback():
     # Not native: runs in NumPy (one warning per name), results come back as legate
     # arrays, and seed() makes them reproducible too.
     with quiet():
-        p = lnp.random.permutation(10)
-        c = lnp.random.default_rng(1).choice(5, size=20)
+        e = lnp.random.exponential(1.0, 10)
+        c = lnp.random.default_rng(1).gamma(2.0, size=20)
         lnp.random.seed(9)
-        a = arr(lnp.random.permutation(50))
+        a = arr(lnp.random.exponential(1.0, 50))
         lnp.random.seed(9)
-        b = arr(lnp.random.permutation(50))
-    assert isinstance(p, lnp.ndarray) and sorted(arr(p).tolist()) == list(range(10))
-    assert arr(c).shape == (20,) and arr(c).max() < 5
+        b = arr(lnp.random.exponential(1.0, 50))
+    assert isinstance(e, lnp.ndarray) and arr(e).shape == (10,) and (arr(e) > 0).all()
+    assert arr(c).shape == (20,) and (arr(c) > 0).all()
     assert np.array_equal(a, b)
-    assert "random.permutation" in _fallback._fell_back
+    assert "random.exponential" in _fallback._fell_back
+
+
+def test_permutation_shuffle_and_choice(no_fallback):
+    """Valid permutations and samples (NumPy's checks and errors); the streams differ
+    from NumPy's, so values are checked by their properties."""
+    lnp.random.seed(5)
+    perm = np.asarray(lnp.random.permutation(100))
+    assert sorted(perm.tolist()) == list(range(100)) and perm.dtype == np.int64
+    rows = np.asarray(lnp.random.permutation(lnp.arange(12).reshape(6, 2)))
+    assert sorted(rows[:, 0].tolist()) == list(range(0, 12, 2)) and (rows[:, 1] - rows[:, 0] == 1).all()
+    x = lnp.arange(50.0)
+    lnp.random.shuffle(x)
+    assert sorted(np.asarray(x).tolist()) == list(range(50))
+    g = lnp.random.default_rng(6)
+    counts = np.bincount(np.asarray(g.choice(4, size=40000, p=[0.1, 0.2, 0.7, 0.0])), minlength=4) / 40000
+    np.testing.assert_allclose(counts, [0.1, 0.2, 0.7, 0.0], atol=0.015)
+    uniform = np.bincount(np.asarray(g.choice(5, size=40000)), minlength=5) / 40000
+    np.testing.assert_allclose(uniform, [0.2] * 5, atol=0.015)
+    assert sorted(np.asarray(g.choice(30, 30, replace=False)).tolist()) == list(range(30))
+    sample = np.asarray(g.choice(lnp.array([10.0, 20.0, 30.0]), size=(4, 5)))
+    assert sample.shape == (4, 5) and set(sample.ravel().tolist()) <= {10.0, 20.0, 30.0}
+    picked = np.asarray(g.choice(6, size=3, replace=False, p=[0.25, 0.25, 0.25, 0.25, 0.0, 0.0]))
+    assert len(set(picked.tolist())) == 3 and max(picked) < 4
+    assert isinstance(g.choice(5), int)
+    for np_call, lnp_call in [
+        (lambda: np.random.default_rng().choice(3, 5, replace=False), lambda: g.choice(3, 5, replace=False)),
+        (lambda: np.random.default_rng().choice(3, p=[0.5, 0.5, 0.5]), lambda: g.choice(3, p=[0.5, 0.5, 0.5])),
+        (lambda: np.random.default_rng().choice(0), lambda: g.choice(0)),
+        (lambda: np.random.default_rng().choice(3, 2, replace=False, p=[1.0, 0, 0]), lambda: g.choice(3, 2, replace=False, p=[1.0, 0, 0])),
+    ]:
+        assert check_same_error(np_call, lnp_call)[1] is not None
+    assert np.asarray(lnp.random.permutation(-1)).shape == np.random.permutation(-1).shape == (0,)
