@@ -215,3 +215,28 @@ def tril_indices(n, k=0, m=None):
 def triu_indices(n, k=0, m=None):
     """The row and column indices of the upper triangle (diagonal ``k`` included)."""
     return _tri_indices(n, k, m, True)
+
+
+def geomspace(start, stop, num=50, endpoint=True, dtype=None, axis=0):
+    """Numbers spaced evenly on a log scale from ``start`` to ``stop`` (same sign, not
+    zero), with the ends exact, as NumPy computes them."""
+    if _np.ndim(start) or _np.ndim(stop) or axis != 0 or isinstance(start, complex) or isinstance(stop, complex):
+        return _fallback.call("geomspace (array or complex bounds)", _np.geomspace, (start, stop, num),
+                              dict(endpoint=endpoint, dtype=dtype, axis=axis))
+    if start == 0 or stop == 0:
+        raise ValueError("Geometric sequence cannot include zero")
+    dt = _np.result_type(_np.asarray(start) * 1.0, _np.asarray(stop) * 1.0, float(num), _np.zeros((), dtype))
+    if dt.kind == "c" or _np.sign(start) != _np.sign(stop):
+        return _fallback.call("geomspace (complex or sign change)", _np.geomspace, (start, stop, num),
+                              dict(endpoint=endpoint, dtype=dtype, axis=axis))
+    _fallback.record_native("geomspace")
+    sign = _np.sign(start)
+    start, stop = dt.type(start / sign), dt.type(stop / sign)
+    result = logspace(_np.log10(start), _np.log10(stop), num=num, endpoint=endpoint, base=10.0, dtype=dt)
+    if num > 0:
+        result[0] = start
+        if num > 1 and endpoint:
+            result[num - 1] = stop
+    if sign < 0:
+        result = -result
+    return result if dtype is None else result.astype(dtype)

@@ -662,3 +662,34 @@ def gradient(f, *varargs, axis=None, edge_order=1):
             out[part(slice(-1, None))] = subtract(f[part(slice(-1, None))], f[part(slice(-2, -1))]) / dxs[-1].item()
         outputs.append(out)
     return outputs[0] if len(axes) == 1 else tuple(outputs)
+
+
+def unwrap(p, discont=None, axis=-1, *, period=2 * _np.pi):
+    """Removes jumps larger than ``discont`` between neighbours along ``axis`` by adding
+    multiples of ``period`` (NumPy's formula)."""
+    from ._scan import cumsum
+    from ._ufunc import absolute, equal, greater, less, logical_and, mod
+
+    p = _asarray(p)
+    _fallback.record_native("unwrap")
+    axis = _normalize_axis(axis, p.ndim)
+    dd = diff(p, axis=axis)
+    if discont is None:
+        discont = period / 2
+    dtype = _np.result_type(dd.dtype, period)
+    if dtype.kind in "iu":
+        high, rem = divmod(period, 2)
+        ambiguous = rem == 0
+    else:
+        high = period / 2
+        ambiguous = True
+    low = -high
+    ddmod = mod(dd - low, period) + low
+    if ambiguous:
+        ddmod = where(logical_and(equal(ddmod, low), greater(dd, 0)), high, ddmod)
+    correction = where(less(absolute(dd), discont), 0, ddmod - dd)
+    up = p.astype(dtype)
+    tail = [slice(None)] * p.ndim
+    tail[axis] = slice(1, None)
+    up[tuple(tail)] = p[tuple(tail)] + cumsum(correction, axis=axis)
+    return up

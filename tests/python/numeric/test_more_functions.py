@@ -305,3 +305,21 @@ def test_convolve_and_correlate(mode):
     i, j = rng.integers(0, 5, 40), rng.integers(0, 5, 4)
     check(lnp.convolve(lnp.array(i), lnp.array(j), mode), np.convolve(i, j, mode))
     assert check_same_error(lambda: np.convolve(np.ones(3), np.ones(0)), lambda: lnp.convolve(lnp.ones(3), lnp.ones(0)))[1] is not None
+
+
+def test_geomspace_and_unwrap():
+    for a, b, n, endpoint in [(1, 1000, 4, True), (1, 256, 9, True), (-1, -1000, 4, True), (2.5, 0.1, 7, False), (1, 2, 1, True)]:
+        check(lnp.geomspace(a, b, n, endpoint=endpoint), np.geomspace(a, b, n, endpoint=endpoint))
+    check(lnp.geomspace(np.float32(1), np.float32(100), 5), np.geomspace(np.float32(1), np.float32(100), 5))
+    check(lnp.geomspace(1, 1000, 4, dtype=int), np.geomspace(1, 1000, 4, dtype=int))
+    assert check_same_error(lambda: np.geomspace(0, 10), lambda: lnp.geomspace(0, 10))[1] is not None
+    rng = np.random.default_rng(14)
+    wrapped = np.angle(np.exp(1j * np.cumsum(rng.standard_normal(50)) * 2))
+    for x in (wrapped, wrapped.reshape(5, 10)):
+        a = lnp.array(x)
+        check(lnp.unwrap(a), np.unwrap(x))
+        check(lnp.unwrap(a, axis=0), np.unwrap(x, axis=0))
+        check(lnp.unwrap(a, discont=4.0), np.unwrap(x, discont=4.0))
+    i = np.array([2, 3, 4, 5, 6, 7, 8, 9]) * 3
+    check(lnp.unwrap(lnp.array(i), period=10), np.unwrap(i, period=10))
+    check(lnp.unwrap(lnp.array([1.0, 5, 9, 2]), period=6), np.unwrap(np.array([1.0, 5, 9, 2]), period=6))
