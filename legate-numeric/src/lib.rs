@@ -340,9 +340,6 @@ impl Numeric {
         t.execute()
     }
 
-    /// Inclusive scan of `input` along `axis` into `out` (same shape and type): `add`
-    /// is `Sum`, `multiply` `Prod`, `maximum` `Max`, `minimum` `Min`, `logical_and`
-    /// `All` and `logical_or` `Any` (on booleans).
     /// Sorts `input` along `axis` into `out`: the values (`indices` false, `out` of the
     /// input's type) or their positions (`indices` true, `out` int64). Points own whole
     /// lines.
@@ -412,6 +409,9 @@ impl Numeric {
         t.execute()
     }
 
+    /// Inclusive scan of `input` along `axis` into `out` (same shape and type): `add`
+    /// is `Sum`, `multiply` `Prod`, `maximum` `Max`, `minimum` `Min`, `logical_and`
+    /// `All` and `logical_or` `Any` (on booleans).
     pub fn scan(&self, op: ReduceOp, input: &LogicalStore, out: &LogicalStore, axis: usize) -> Result<()> {
         Self::same_shape(input, out, "scan")?;
         if input.ty() != out.ty() {

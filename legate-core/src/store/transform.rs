@@ -259,12 +259,11 @@ impl AffineMap {
     }
 
     /// Byte strides of the view and the byte offset of view point 0, for a storage laid
-    /// out with byte strides `storage_strides`.
+    /// out with byte strides `storage_strides` (a linear map's one row, the element
+    /// offset, has the element size as its stride).
     pub fn view_strides(&self, storage_strides: &[i64]) -> (Point, i64) {
-        if let Some(layout) = &self.linear {
-            let strides = Point::new(&(0..self.view_ndim()).map(|j| self.coef[0][j] * layout.elem).collect::<Vec<_>>());
-            return (strides, self.offset[0] * layout.elem + self.byte_offset);
-        }
+        let element = self.linear.map(|layout| [layout.elem]);
+        let storage_strides = element.as_ref().map_or(storage_strides, |e| &e[..]);
         let mut strides = Point::splat(self.view_ndim(), 0);
         for j in 0..self.view_ndim() {
             strides[j] = (0..self.storage_ndim()).map(|d| storage_strides[d] * self.coef[d][j]).sum();

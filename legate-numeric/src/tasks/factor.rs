@@ -1,7 +1,8 @@
-//! Dense factorizations on one point: Cholesky (`L` with `A = L L^H`), `solve`
-//! (`A X = B` by LU with partial pivoting) and singular values, with the `faer` crate. Every argument
-//! is broadcast, so the tile is the whole store. Failures carry a `LinAlgError:` marker
-//! that the Python layer maps to `numpy.linalg.LinAlgError`.
+//! Dense factorizations on one point, with the `faer` crate: Cholesky (`L` with
+//! `A = L L^H`), `solve` (`A X = B` by LU with partial pivoting), the determinant (by
+//! LU) and singular values. Every argument is broadcast, so the tile is the whole
+//! store. Failures carry a `LinAlgError:` marker that the Python layer maps to
+//! `numpy.linalg.LinAlgError`.
 
 use faer::linalg::solvers::Solve;
 use faer::{Mat, MatMut, MatRef, Side};
