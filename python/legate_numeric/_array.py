@@ -549,6 +549,14 @@ def _from_pickle(arr):
     return ndarray._from_numpy(arr)
 
 
+def _to_out(result, out):
+    """``result``, or with NumPy's ``out=``: ``result`` copied into ``out``, and ``out``."""
+    if out is None:
+        return result
+    out[...] = result
+    return out
+
+
 def _normalize_axis(axis, ndim):
     axis = operator.index(axis)
     if not -ndim <= axis < max(ndim, 1) or (ndim == 0 and axis not in (0, -1)):

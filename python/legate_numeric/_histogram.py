@@ -54,7 +54,7 @@ def bincount(x, weights=None, minlength=0):
     return bins
 
 
-def keep_within(a, w, first, last):
+def _keep_within(a, w, first, last):
     """The values of ``a`` in [first, last], and their weights (None without)."""
     from ._ufunc import greater_equal, less_equal, logical_and
 
@@ -75,7 +75,7 @@ def _uniform_bins(a, w, first, last, n):
     if bin_type.kind in "biu":
         bin_type = _np.result_type(bin_type, float)
     edges = linspace(first, last, n + 1, dtype=bin_type)
-    inside, wk = keep_within(a, w, first, last)
+    inside, wk = _keep_within(a, w, first, last)
     tmp = inside.astype(bin_type)
     denom = last - first
     indices = ((tmp - first) / denom * n).astype(_np.int64)
@@ -127,7 +127,7 @@ def histogram(a, bins=10, range=None, density=None, weights=None):  # noqa: A002
         if bool((edges[1:] < edges[:-1]).any()):
             raise ValueError("`bins` must increase monotonically, when an array")
         n = edges.shape[0] - 1
-        inside, wk = keep_within(a, w, edges[0].item(), edges[-1].item())
+        inside, wk = _keep_within(a, w, edges[0].item(), edges[-1].item())
         idx = where(equal(inside, edges[-1].item()), n - 1, searchsorted(edges, inside, "right") - 1)
     counts = bincount(idx, wk, minlength=n)[:n]
     counts = counts.astype(_np.int64 if w is None else w.dtype)

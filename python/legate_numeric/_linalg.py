@@ -8,7 +8,7 @@ import numpy as _np
 from legate import _legate as _ext
 
 from . import _fallback
-from ._array import ndarray
+from ._array import _to_out, ndarray
 
 
 def _asarray(a):
@@ -22,13 +22,6 @@ def _core_mismatch(n, k):
         f"matmul: Input operand 1 has a mismatch in its core dimension 0, with gufunc signature "
         f"(n?,k),(k,m?)->(n?,m?) (size {n} is different from {k})"
     )
-
-
-def _deliver(result, out):
-    if out is not None:
-        out[...] = result
-        return out
-    return result
 
 
 def _vector_dot(a, b):
@@ -60,7 +53,7 @@ def matmul(a, b, out=None):
     if dt == _np.bool_:
         # Logical or of ands: a count of the true products, compared with zero.
         counts = matmul(a.astype(_np.int64), b.astype(_np.int64))
-        return _deliver(counts != 0, out)
+        return _to_out(counts != 0, out)
     a2 = a if a.ndim >= 2 else a.reshape(1, -1)
     b2 = b if b.ndim >= 2 else b.reshape(-1, 1)
     if a2.shape[-1] != b2.shape[-2]:
@@ -72,7 +65,7 @@ def matmul(a, b, out=None):
         result = result[..., 0, :]
     if b.ndim == 1:
         result = result[..., 0]
-    return _deliver(result, out)
+    return _to_out(result, out)
 
 
 def _matmul_2d(a, b, dt):
@@ -116,7 +109,7 @@ def dot(a, b, out=None):
     if a.ndim == 1 and b.ndim == 1:
         if a.shape != b.shape:
             raise ValueError(f"shapes {a.shape} and {b.shape} not aligned: {a.shape[0]} (dim 0) != {b.shape[0]} (dim 0)")
-        return _deliver(_vector_dot(a, b), out)
+        return _to_out(_vector_dot(a, b), out)
     if a.ndim <= 2 and b.ndim <= 2:
         return matmul(a, b, out=out)
     # n-d: sums of products over a's last axis and b's second-to-last.
@@ -128,7 +121,7 @@ def dot(a, b, out=None):
         raise ValueError(f"shapes {text(a.shape)} and {text(b.shape)} not aligned: "
                          f"{a.shape[-1]} (dim {a.ndim - 1}) != {b.shape[axis_b]} (dim {axis_b})")
     _fallback.record_native("dot")
-    return _deliver(tensordot(a, b, axes=([a.ndim - 1], [axis_b])), out)
+    return _to_out(tensordot(a, b, axes=([a.ndim - 1], [axis_b])), out)
 
 
 def vdot(a, b):

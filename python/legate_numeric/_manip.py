@@ -98,9 +98,8 @@ def _repeat_counts(a, repeats, axis):
     from ._scan import cumsum
 
     counts = _asarray(repeats)
-    if counts.dtype.kind not in "biu":
-        if not _np.can_cast(counts.dtype, _np.intp, "same_kind"):
-            raise TypeError(f"Cannot cast array data from {counts.dtype!r} to dtype('int64') according to the rule 'safe'")
+    if counts.dtype.kind not in "biu" and not _np.can_cast(counts.dtype, _np.intp, "same_kind"):
+        raise TypeError(f"Cannot cast array data from {counts.dtype!r} to dtype('int64') according to the rule 'safe'")
     if counts.ndim > 1:
         raise ValueError("repeats must be a scalar or a 1-d sequence")
     _fallback.record_native("repeat")
@@ -129,6 +128,13 @@ def _repeat_counts(a, repeats, axis):
     steps[1:] = kept[1:] - kept[:-1]
     marks[(ends - counts)[kept]] = steps
     return take(a, cumsum(marks), axis=axis)
+
+
+def _along(ndim, axis, sl):
+    """The index taking ``sl`` along ``axis`` and everything along the other axes."""
+    key = [slice(None)] * ndim
+    key[axis] = sl
+    return tuple(key)
 
 
 def _axis_list(axis, ndim):
@@ -494,11 +500,7 @@ def roll(a, shift, axis=None):
     k = operator.index(shift) % n
     if k == 0:
         return a.copy()
-    key_tail = [slice(None)] * a.ndim
-    key_head = [slice(None)] * a.ndim
-    key_tail[axis] = slice(n - k, None)
-    key_head[axis] = slice(None, n - k)
-    return concatenate([a[tuple(key_tail)], a[tuple(key_head)]], axis=axis)
+    return concatenate([a[_along(a.ndim, axis, slice(n - k, None))], a[_along(a.ndim, axis, slice(None, n - k))]], axis=axis)
 
 
 def diff(a, n=1, axis=-1, prepend=_np._NoValue, append=_np._NoValue):
@@ -528,11 +530,9 @@ def diff(a, n=1, axis=-1, prepend=_np._NoValue, append=_np._NoValue):
     if pieces[0] is not None or pieces[1] is not None:
         a = concatenate([p for p in (pieces[0], a, pieces[1]) if p is not None], axis=axis)
     op = not_equal if a.dtype == _np.bool_ else subtract
-    head = [slice(None)] * a.ndim
-    tail = [slice(None)] * a.ndim
-    head[axis], tail[axis] = slice(1, None), slice(None, -1)
+    later, earlier = _along(a.ndim, axis, slice(1, None)), _along(a.ndim, axis, slice(None, -1))
     for _ in range(n):
-        a = op(a[tuple(head)], a[tuple(tail)])
+        a = op(a[later], a[earlier])
     return a
 
 
@@ -578,14 +578,11 @@ def trapezoid(y, x=None, dx=1.0, axis=-1):
     """The integral of ``y`` along ``axis`` by the trapezoidal rule (samples ``x`` or
     spacing ``dx``)."""
     from ._reduce import sum as _sum
-    from ._ufunc import add, multiply, subtract
+    from ._ufunc import add, multiply
 
     y = _asarray(y)
     _fallback.record_native("trapezoid")
     axis = _normalize_axis(axis, y.ndim)
-    head = [slice(None)] * y.ndim
-    tail = [slice(None)] * y.ndim
-    head[axis], tail[axis] = slice(1, None), slice(None, -1)
     if x is None:
         d = dx
     else:
@@ -597,7 +594,7 @@ def trapezoid(y, x=None, dx=1.0, axis=-1):
             d = d.reshape(shape)
         else:
             d = diff(x, axis=axis)
-    return _sum(multiply(d, add(y[tuple(head)], y[tuple(tail)])) / 2.0, axis=axis)
+    return _sum(multiply(d, add(y[_along(y.ndim, axis, slice(1, None))], y[_along(y.ndim, axis, slice(None, -1))])) / 2.0, axis=axis)
 
 
 def gradient(f, *varargs, axis=None, edge_order=1):
@@ -629,10 +626,8 @@ def gradient(f, *varargs, axis=None, edge_order=1):
         if n < edge_order + 1:
             raise ValueError("Shape of array too small to calculate a numerical gradient, at least (edge_order + 1) elements are required.")
 
-        def part(sl):
-            key = [slice(None)] * f.ndim
-            key[ax] = sl
-            return tuple(key)
+        def part(sl, ax=ax):
+            return _along(f.ndim, ax, sl)
 
         out = ndarray(f.shape, f.dtype)
         if _np.ndim(d) == 0:
@@ -689,7 +684,6 @@ def unwrap(p, discont=None, axis=-1, *, period=2 * _np.pi):
         ddmod = where(logical_and(equal(ddmod, low), greater(dd, 0)), high, ddmod)
     correction = where(less(absolute(dd), discont), 0, ddmod - dd)
     up = p.astype(dtype)
-    tail = [slice(None)] * p.ndim
-    tail[axis] = slice(1, None)
-    up[tuple(tail)] = p[tuple(tail)] + cumsum(correction, axis=axis)
+    later = _along(p.ndim, axis, slice(1, None))
+    up[later] = p[later] + cumsum(correction, axis=axis)
     return up

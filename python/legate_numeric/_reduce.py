@@ -16,7 +16,7 @@ import numpy as _np
 from legate import _legate as _ext
 
 from . import _fallback
-from ._array import _normalize_axis, ndarray
+from ._array import _normalize_axis, _to_out, ndarray
 
 _acc_dtypes: dict = {}
 
@@ -313,20 +313,14 @@ def nanvar(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=
         dof = subtract(count if keepdims else count.reshape(total.shape), ddof)
         result = select(greater(dof, 0), true_divide(total, dof), _np.nan)
     result = result if result.dtype == total.dtype else result.astype(total.dtype)
-    if out is not None:
-        out[...] = result
-        return out
-    return result
+    return _to_out(result, out)
 
 
 def nanstd(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=None):
     from ._ufunc import sqrt
 
     result = sqrt(nanvar(a, axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims, where=where))
-    if out is not None:
-        out[...] = result
-        return out
-    return result
+    return _to_out(result, out)
 
 
 def ptp(a, axis=None, out=None, keepdims=False):
@@ -336,10 +330,7 @@ def ptp(a, axis=None, out=None, keepdims=False):
     a = _asarray(a)
     _fallback.record_native("ptp")
     result = subtract(_reduce("max", a, axis, None, None, keepdims), _reduce("min", a, axis, None, None, keepdims))
-    if out is not None:
-        out[...] = result
-        return out
-    return result
+    return _to_out(result, out)
 
 
 def average(a, axis=None, weights=None, returned=False, *, keepdims=False):

@@ -15,7 +15,7 @@ import numpy as _np
 from legate import _legate as _ext
 
 from . import _fallback
-from ._array import _empty, _normalize_axis, ndarray
+from ._array import _empty, _normalize_axis, _to_out, ndarray
 
 _KINDS = (None, "quicksort", "mergesort", "heapsort", "stable")
 
@@ -26,43 +26,32 @@ def _asarray(a) -> ndarray:
     return ndarray._from_numpy(_np.asarray(a))
 
 
-def _prepare(name, a, axis, kind, order):
-    """The array and axis to sort (flattened for ``axis=None``), or None to fall back."""
+def _sorted(name, numpy_func, a, axis, kind, order, indices):
+    """The sort task's values (or, with ``indices``, int64 positions) of ``a`` along
+    ``axis`` (flattened for ``axis=None``)."""
+    a = _asarray(a)
     if kind not in _KINDS:
         raise ValueError(f"sort kind must be one of 'quick', 'heap', or 'stable' (got {kind!r})")
     if order is not None or a.dtype.kind not in "biufc" or a.dtype == _np.float16:
-        return None
+        return _fallback.call(name, numpy_func, (a,), dict(axis=axis, kind=kind, order=order))
     if axis is None:
-        return a.reshape(-1), 0
-    if a.ndim == 0:
+        a, axis = a.reshape(-1), 0
+    elif a.ndim == 0:
         raise _np.exceptions.AxisError(f"axis {axis} is out of bounds for array of dimension 0")
-    return a, _normalize_axis(axis, a.ndim)
+    _fallback.record_native(name)
+    out = _empty(a.shape, _np.dtype(_np.int64) if indices else a.dtype)
+    _ext.sort(a._store, out._store, _normalize_axis(axis, a.ndim), indices)
+    return out
 
 
 def sort(a, axis=-1, kind=None, order=None, *, stable=None):
     """A sorted copy of ``a`` along ``axis`` (flattened for ``axis=None``)."""
-    a = _asarray(a)
-    prepared = _prepare("sort", a, axis, kind, order)
-    if prepared is None:
-        return _fallback.call("sort", _np.sort, (a,), dict(axis=axis, kind=kind, order=order))
-    _fallback.record_native("sort")
-    src, ax = prepared
-    out = _empty(src.shape, src.dtype)
-    _ext.sort(src._store, out._store, ax, False)
-    return out
+    return _sorted("sort", _np.sort, a, axis, kind, order, False)
 
 
 def argsort(a, axis=-1, kind=None, order=None, *, stable=None):
     """The int64 positions that sort ``a`` along ``axis`` (stably)."""
-    a = _asarray(a)
-    prepared = _prepare("argsort", a, axis, kind, order)
-    if prepared is None:
-        return _fallback.call("argsort", _np.argsort, (a,), dict(axis=axis, kind=kind, order=order))
-    _fallback.record_native("argsort")
-    src, ax = prepared
-    out = _empty(src.shape, _np.dtype(_np.int64))
-    _ext.sort(src._store, out._store, ax, True)
-    return out
+    return _sorted("argsort", _np.argsort, a, axis, kind, order, True)
 
 
 def sort_in_place(a, axis=-1, kind=None, order=None):
@@ -148,10 +137,7 @@ def _order_statistic(name, a, axis, keepdims, out, compute, numpy_call):
     result = compute(lines, result_dtype)
     if keepdims:
         result = result.reshape(result.shape[: result.ndim - (lines.ndim - 1)] + keep_shape)
-    if out is not None:
-        out[...] = result
-        return out
-    return result
+    return _to_out(result, out)
 
 
 def _sorted_lines(lines):
@@ -188,17 +174,47 @@ def median(a, axis=None, out=None, overwrite_input=False, keepdims=False):
     return result
 
 
+def _quantiles(q, top, what):
+    """``q`` as NumPy passed it and as a float64 array, checked to lie in [0, top]."""
+    q_np = _fallback.to_numpy(q)
+    qs = _np.asarray(q_np, dtype=_np.float64)
+    if qs.size and (qs.min() < 0 or qs.max() > top or _np.isnan(qs).any()):
+        raise ValueError(f"{what} must be in the range [0, {top}]")
+    return q_np, qs
+
+
+def _lerp(lo, hi, frac, dt):
+    """NumPy's ``_lerp`` of sorted neighbours: the difference in the array's float type
+    (integers in ``dt``), weighted from the nearer end so that 0 and 1 give the ends
+    exactly; ``frac`` a number or an array."""
+    from ._manip import where
+
+    if lo.dtype.kind != "f":
+        lo, hi = lo.astype(dt), hi.astype(dt)
+    diff = hi - lo
+    if isinstance(frac, ndarray):
+        v = where(frac >= 0.5, hi - diff * (1 - frac).astype(dt), lo + diff * frac.astype(dt))
+    else:
+        v = hi - diff * dt.type(1 - frac) if frac >= 0.5 else lo + diff * dt.type(frac)
+    return v if v.dtype == dt else v.astype(dt)
+
+
+def _stack_quantiles(results, qs, lines, dt):
+    """One result per quantile, stacked in front of the lines' shape (as ``qs``)."""
+    from ._manip import stack
+
+    r = stack(results) if results else _empty((0,) + lines.shape[:-1], dt)
+    return r.reshape(qs.shape + lines.shape[:-1])
+
+
 def quantile(a, q, axis=None, out=None, overwrite_input=False, method="linear", keepdims=False, *, weights=None):
     """Quantiles by linear interpolation between sorted neighbours (NumPy's default
     method), along ``axis``; ``q`` a number or an array in [0, 1]."""
     from ._manip import where
 
-    q_np = _fallback.to_numpy(q)
-    qs = _np.asarray(q_np, dtype=_np.float64)
     if method != "linear" or weights is not None or _asarray(a).dtype == _np.bool_:
         return _fallback.call("quantile", _np.quantile, (a, q), dict(axis=axis, out=out, method=method, keepdims=keepdims, weights=weights))
-    if qs.size and (qs.min() < 0 or qs.max() > 1 or _np.isnan(qs).any()):
-        raise ValueError("Quantiles must be in the range [0, 1]")
+    q_np, qs = _quantiles(q, 1, "Quantiles")
 
     def compute(lines, dt):
         n = lines.shape[-1]
@@ -210,20 +226,9 @@ def quantile(a, q, axis=None, out=None, overwrite_input=False, method="linear", 
             pos = t * (n - 1)
             lo = int(_np.floor(pos))
             hi = min(lo + 1, n - 1)
-            frac = pos - lo
-            # NumPy's _lerp: the difference in the array's float type, then weighted
-            # from the nearer end (t = 0 and 1 give the ends exactly).
-            a_, b_ = s[..., lo], s[..., hi]
-            if s.dtype.kind != "f":
-                a_, b_ = a_.astype(dt), b_.astype(dt)
-            diff = b_ - a_
-            v = b_ - diff * dt.type(1 - frac) if frac >= 0.5 else a_ + diff * dt.type(frac)
-            v = v if v.dtype == dt else v.astype(dt)
+            v = _lerp(s[..., lo], s[..., hi], pos - lo, dt)
             results.append(where(nan, dt.type(_np.nan), v) if nan is not None else v)
-        from ._manip import stack
-
-        r = stack(results) if results else _empty((0,) + lines.shape[:-1], dt)
-        return r.reshape(qs.shape + lines.shape[:-1])
+        return _stack_quantiles(results, qs, lines, dt)
 
     result = _order_statistic("quantile", a, axis, keepdims, out, compute, lambda z: _np.quantile(z, q_np))
     if result is None:
@@ -233,10 +238,8 @@ def quantile(a, q, axis=None, out=None, overwrite_input=False, method="linear", 
 
 def percentile(a, q, axis=None, out=None, overwrite_input=False, method="linear", keepdims=False, *, weights=None):
     """``quantile`` with ``q`` in percent."""
-    qs = _np.asarray(_fallback.to_numpy(q), dtype=_np.float64)
-    if qs.size and (qs.min() < 0 or qs.max() > 100 or _np.isnan(qs).any()):
-        raise ValueError("Percentiles must be in the range [0, 100]")
-    return quantile(a, _np.true_divide(_fallback.to_numpy(q), 100), axis, out, overwrite_input, method, keepdims, weights=weights)
+    q_np, _ = _quantiles(q, 100, "Percentiles")
+    return quantile(a, _np.true_divide(q_np, 100), axis, out, overwrite_input, method, keepdims, weights=weights)
 
 
 # ---- searching and partial orders ----
@@ -369,11 +372,11 @@ def interp(x, xp, fp, left=None, right=None, period=None):
 # ---- NaN-ignoring order statistics ----
 
 
-def _nan_quantiles(name, a, qs, axis, keepdims, out, median_mode):
+def _nan_quantiles(qs, median_mode):
     """Quantiles ``qs`` of the numbers that are not NaN in each line: sorted lines put
     the NaNs last, so each line's quantile positions come from its own count."""
     from ._index import take_along_axis
-    from ._manip import stack, where
+    from ._manip import where
     from ._reduce import sum as _sum
     from ._ufunc import equal, isnan, logical_not, maximum, minimum
 
@@ -393,20 +396,11 @@ def _nan_quantiles(name, a, qs, axis, keepdims, out, median_mode):
                 pos = last.astype(_np.float64) * t
                 lo_idx = pos.astype(_np.int64)
                 hi_idx = minimum(lo_idx + 1, last)
-                frac = (pos - lo_idx)[..., 0]
-                a_ = take_along_axis(s, lo_idx, -1)[..., 0]
-                b_ = take_along_axis(s, hi_idx, -1)[..., 0]
-                if s.dtype.kind != "f":
-                    a_, b_ = a_.astype(dt), b_.astype(dt)
-                diff = b_ - a_
-                # NumPy's _lerp: from the nearer end.
-                v = where(frac >= 0.5, b_ - diff * (1 - frac).astype(dt), a_ + diff * frac.astype(dt))
-                v = v if v.dtype == dt else v.astype(dt)
+                lo = take_along_axis(s, lo_idx, -1)[..., 0]
+                hi = take_along_axis(s, hi_idx, -1)[..., 0]
+                v = _lerp(lo, hi, (pos - lo_idx)[..., 0], dt)
             results.append(where(equal(count[..., 0], 0), dt.type(_np.nan), v))
-        if median_mode:
-            return results[0]
-        r = stack(results) if results else _empty((0,) + lines.shape[:-1], dt)
-        return r.reshape(qs.shape + lines.shape[:-1])
+        return results[0] if median_mode else _stack_quantiles(results, qs, lines, dt)
 
     return compute
 
@@ -416,7 +410,7 @@ def nanmedian(a, axis=None, out=None, overwrite_input=False, keepdims=False):
     a = _asarray(a)
     if a.dtype.kind != "f":
         return median(a, axis, out, overwrite_input, keepdims)
-    compute = _nan_quantiles("nanmedian", a, _np.asarray(0.5), axis, keepdims, out, True)
+    compute = _nan_quantiles(_np.asarray(0.5), True)
     result = _order_statistic("nanmedian", a, axis, keepdims, out, compute, lambda z: _np.nanmedian(z))
     if result is None:
         return _fallback.call("nanmedian", _np.nanmedian, (a,), dict(axis=axis, out=out, keepdims=keepdims))
@@ -426,21 +420,16 @@ def nanmedian(a, axis=None, out=None, overwrite_input=False, keepdims=False):
 def nanquantile(a, q, axis=None, out=None, overwrite_input=False, method="linear", keepdims=False, *, weights=None):
     """Quantiles of the numbers that are not NaN (linear interpolation)."""
     a = _asarray(a)
-    q_np = _fallback.to_numpy(q)
-    qs = _np.asarray(q_np, dtype=_np.float64)
-    if a.dtype.kind != "f" or method != "linear" or weights is not None:
-        if a.dtype.kind != "f" and method == "linear" and weights is None:
-            return quantile(a, q, axis, out, overwrite_input, method, keepdims)
+    if method != "linear" or weights is not None:
         return _fallback.call("nanquantile", _np.nanquantile, (a, q), dict(axis=axis, out=out, method=method, keepdims=keepdims, weights=weights))
-    if qs.size and (qs.min() < 0 or qs.max() > 1 or _np.isnan(qs).any()):
-        raise ValueError("Quantiles must be in the range [0, 1]")
-    compute = _nan_quantiles("nanquantile", a, qs, axis, keepdims, out, False)
+    if a.dtype.kind != "f":
+        return quantile(a, q, axis, out, overwrite_input, method, keepdims)
+    q_np, qs = _quantiles(q, 1, "Quantiles")
+    compute = _nan_quantiles(qs, False)
     return _order_statistic("nanquantile", a, axis, keepdims, out, compute, lambda z: _np.nanquantile(z, q_np))
 
 
 def nanpercentile(a, q, axis=None, out=None, overwrite_input=False, method="linear", keepdims=False, *, weights=None):
     """``nanquantile`` with ``q`` in percent."""
-    qs = _np.asarray(_fallback.to_numpy(q), dtype=_np.float64)
-    if qs.size and (qs.min() < 0 or qs.max() > 100 or _np.isnan(qs).any()):
-        raise ValueError("Percentiles must be in the range [0, 100]")
-    return nanquantile(a, _np.true_divide(_fallback.to_numpy(q), 100), axis, out, overwrite_input, method, keepdims, weights=weights)
+    q_np, _ = _quantiles(q, 100, "Percentiles")
+    return nanquantile(a, _np.true_divide(q_np, 100), axis, out, overwrite_input, method, keepdims, weights=weights)

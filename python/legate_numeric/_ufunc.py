@@ -17,7 +17,7 @@ from legate import _legate as _ext
 from legate._legate import fast as _fast
 
 from . import _fallback
-from ._array import _dtype_name, _empty, ndarray
+from ._array import _dtype_name, _empty, _to_out, ndarray
 
 _resolved: dict = {}
 _F16 = _np.dtype(_np.float16)
@@ -384,11 +384,11 @@ def _imag(x: ndarray) -> ndarray:
 
 
 def real(val):
-    return _real(val if isinstance(val, ndarray) else ndarray._from_numpy(_np.asarray(val)))
+    return _real(_as_array(val))
 
 
 def imag(val):
-    return _imag(val if isinstance(val, ndarray) else ndarray._from_numpy(_np.asarray(val)))
+    return _imag(_as_array(val))
 
 
 def _complex_part(index, x):
@@ -462,10 +462,7 @@ def around(a, decimals=0, out=None):
     else:
         f = a.real.dtype.type(10.0**-decimals)
         result = multiply(rint(true_divide(a, f)), f)  # noqa: F821
-    if out is not None:
-        out[...] = result
-        return out
-    return result
+    return _to_out(result, out)
 
 
 round = around  # noqa: A001 - NumPy's name
@@ -498,10 +495,7 @@ def heaviside(x1, x2, out=None):
     dt = _np.result_type(x1.dtype, x2.dtype, _np.float16)
     one, zero = dt.type(1), dt.type(0)
     result = where(less(x1, 0), zero, where(greater(x1, 0), one, where(isnan(x1), x1.astype(dt), x2.astype(dt))))  # noqa: F821
-    if out is not None:
-        out[...] = result
-        return out
-    return result if result.dtype == dt else result.astype(dt)
+    return _to_out(result if result.dtype == dt else result.astype(dt), out)
 
 
 def sinc(x):

@@ -13,8 +13,6 @@ from .._array import ndarray
 def norm(x, ord=None, axis=None, keepdims=False):
     """Vector and matrix norms of every order NumPy has, natively: sums and extremes of
     absolute values along the axes; the spectral and nuclear norms from singular values."""
-    import numbers
-
     from .._manip import expand_dims, moveaxis
     from .._reduce import count_nonzero, max as amax, min as amin, sum as _sum
     from .._ufunc import absolute, multiply, power, sqrt
@@ -88,10 +86,10 @@ def _singular_value_reduce(m, ord):
 
     from .._array import _empty
 
-    real = _np.empty(0, m.dtype).real.dtype
-    if m.dtype not in (_np.float32, _np.float64, _np.complex128):
-        m = m.astype(_np.complex128 if m.dtype.kind == "c" else _np.float64)
-        real = _np.dtype(_np.float64)
+    # Types without a native factorization (float16, complex64) in double precision.
+    dt = _factor_dtype(m.dtype) or _np.dtype(_np.complex128 if m.dtype.kind == "c" else _np.float64)
+    m = m if m.dtype == dt else m.astype(dt)
+    real = _np.empty(0, dt).real.dtype
     batch = m.shape[:-2]
     out = _empty(batch, real)
     k = min(m.shape[-2:])
@@ -189,10 +187,7 @@ def _square_stack(a, name):
     """``a`` as an array of a factorization dtype with square trailing matrices, or None
     (fall back)."""
     x = _as_array(a)
-    if x.ndim < 2:
-        raise _np.linalg.LinAlgError(f"{x.ndim}-dimensional array given. Array must be at least two-dimensional")
-    if x.shape[-1] != x.shape[-2]:
-        raise _np.linalg.LinAlgError("Last 2 dimensions of the array must be square")
+    _check_square(x)
     dt = _factor_dtype(x.dtype)
     if dt is None:
         return None
