@@ -32,6 +32,12 @@ pub enum LegateError {
     #[error("task {task} (point {point}) failed: {message}")]
     TaskFailed { task: String, point: String, message: String },
 
+    #[error(
+        "this value was never computed: the program was interrupted before task {0} ran, \
+         and the task was cancelled; compute it again"
+    )]
+    Cancelled(String),
+
     #[error("{0} task errors: first: {1}")]
     ManyTaskErrors(usize, Box<LegateError>),
 

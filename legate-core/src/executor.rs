@@ -16,12 +16,22 @@ use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// At most this many point tasks per processor are submitted but unfinished; then the
 /// submitter waits. Running ahead further buys no parallelism but keeps every pending
 /// task's temporaries alive, which defeats the buffer pool (fresh memory page-faults).
 const IN_FLIGHT_PER_PROCESSOR: usize = 8;
+
+thread_local! {
+    /// Set on processor threads (a launch from inside a task must not wait for tasks).
+    static ON_WORKER: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Whether the calling thread is one of the executor's processors.
+pub fn on_worker() -> bool {
+    ON_WORKER.with(|w| w.get())
+}
 
 /// Where a task body runs.
 pub struct WorkerContext<'a> {
@@ -179,20 +189,29 @@ impl Executor {
         }
     }
 
-    /// Counts a node as in flight (call before wiring its dependences); waits while too
-    /// many are.
-    pub fn admit(&self) {
+    /// Back-pressure, once per operation before any of its points is admitted: waits
+    /// while too many point tasks are in flight. Every admitted point was submitted
+    /// before this is called again, so what it waits for can always finish (a launch
+    /// admitting its own points here could wait on points only it would submit). A
+    /// processor launching from inside a task never waits (it would wait on itself).
+    pub fn throttle(&self) {
         let s = &self.shared;
-        if s.in_flight.load(Ordering::SeqCst) >= self.max_in_flight {
-            s.waiters.fetch_add(1, Ordering::SeqCst);
-            let mut g = s.done_lock.lock().unwrap_or_else(|e| e.into_inner());
-            while s.in_flight.load(Ordering::SeqCst) >= self.max_in_flight {
-                g = s.done_cv.wait(g).unwrap_or_else(|e| e.into_inner());
-            }
-            drop(g);
-            s.waiters.fetch_sub(1, Ordering::SeqCst);
+        if s.in_flight.load(Ordering::SeqCst) < self.max_in_flight || on_worker() {
+            return;
         }
-        s.in_flight.fetch_add(1, Ordering::SeqCst);
+        s.waiters.fetch_add(1, Ordering::SeqCst);
+        let mut g = s.done_lock.lock().unwrap_or_else(|e| e.into_inner());
+        while s.in_flight.load(Ordering::SeqCst) >= self.max_in_flight {
+            g = s.done_cv.wait(g).unwrap_or_else(|e| e.into_inner());
+        }
+        drop(g);
+        s.waiters.fetch_sub(1, Ordering::SeqCst);
+    }
+
+    /// Counts a node as in flight (call before wiring its dependences). Never waits:
+    /// see [`Executor::throttle`].
+    pub fn admit(&self) {
+        self.shared.in_flight.fetch_add(1, Ordering::SeqCst);
     }
 
     /// Releases the submission token of an admitted node: it runs once its
@@ -218,6 +237,42 @@ impl Executor {
             drop(g);
             s.waiters.fetch_sub(1, Ordering::SeqCst);
         }
+    }
+
+    /// [`Executor::wait`] for at most `timeout`; whether every node finished.
+    pub fn wait_for(&self, nodes: &[Arc<TaskNode>], timeout: Duration) -> bool {
+        let deadline = Instant::now() + timeout;
+        self.wait_until(deadline, || nodes.iter().all(|n| n.is_done()))
+    }
+
+    /// [`Executor::wait_all`] for at most `timeout`; whether nothing is in flight.
+    pub fn wait_all_for(&self, timeout: Duration) -> bool {
+        let deadline = Instant::now() + timeout;
+        let s = &self.shared;
+        self.wait_until(deadline, || s.in_flight.load(Ordering::SeqCst) == 0)
+    }
+
+    /// Sleeps until `done()` (checked after each finished task) or `deadline`.
+    fn wait_until(&self, deadline: Instant, done: impl Fn() -> bool) -> bool {
+        if done() {
+            return true;
+        }
+        let s = &self.shared;
+        s.waiters.fetch_add(1, Ordering::SeqCst);
+        let mut g = s.done_lock.lock().unwrap_or_else(|e| e.into_inner());
+        let finished = loop {
+            if done() {
+                break true;
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                break false;
+            }
+            g = s.done_cv.wait_timeout(g, deadline - now).unwrap_or_else(|e| e.into_inner()).0;
+        };
+        drop(g);
+        s.waiters.fetch_sub(1, Ordering::SeqCst);
+        finished
     }
 
     /// Blocks until nothing is in flight.
@@ -322,6 +377,7 @@ fn next_task(s: &Shared, q: &Queue) -> Option<Arc<TaskNode>> {
 }
 
 fn worker(s: Arc<Shared>, proc_id: usize, kind: VariantKind, pool: Option<rayon::ThreadPool>) {
+    ON_WORKER.with(|w| w.set(true));
     let ctx = WorkerContext { proc_id, kind, num_threads: pool.as_ref().map_or(1, |p| p.current_num_threads()), pool: pool.as_ref() };
     let q = &s.queues[kind as usize];
     while let Some(node) = next_task(&s, q) {

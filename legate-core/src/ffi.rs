@@ -118,7 +118,7 @@ impl From<LegateError> for Failure {
             LegateError::UnknownLibrary(_) | LegateError::UnknownTask { .. } | LegateError::Registration { .. } => {
                 raw::ERR_REGISTRY
             }
-            LegateError::TaskFailed { .. } | LegateError::ManyTaskErrors(..) => raw::ERR_TASK,
+            LegateError::TaskFailed { .. } | LegateError::ManyTaskErrors(..) | LegateError::Cancelled(_) => raw::ERR_TASK,
             LegateError::Config(_) => raw::ERR_CONFIG,
             LegateError::Unsupported(_) => raw::ERR_UNSUPPORTED,
         };
@@ -481,7 +481,7 @@ unsafe extern "C" fn store_read(rd: *mut c_void, h: *const RawStoreHandle, buf: 
         let s = store(h)?;
         let elem = s.ty().size().ok_or_else(|| Failure(raw::ERR_UNSUPPORTED, format!("cannot read a {} store", s.ty())))?;
         let shape = known_shape(&rt, s)?;
-        let bytes = shape.volume() as usize * elem;
+        let bytes = (shape.volume() as usize).checked_mul(elem).ok_or_else(|| invalid("store_read: the store is too large to read"))?;
         if len as usize != bytes {
             return Err(invalid(format!("store_read: the store has {bytes} bytes, the buffer {len}")));
         }

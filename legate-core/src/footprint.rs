@@ -384,6 +384,76 @@ impl Footprint {
     }
 }
 
+/// The values of `x` below, inside and above `y`'s span, when `x ∩ y` is exactly the
+/// part of `x` inside that span (y's step divides x's, on the same residue, or `x` has
+/// one value); None otherwise.
+fn split_by(x: &Progression, y: &Progression) -> Option<(Progression, Progression, Progression)> {
+    if x.is_empty() || y.is_empty() {
+        return None;
+    }
+    let ystep = if y.count == 1 { 1 } else { y.step };
+    let aligned = x.count == 1 || (x.step % ystep == 0 && (x.start - y.start).rem_euclid(ystep) == 0);
+    if !aligned || (x.count == 1 && !y.contains_value(x.start) && x.start >= y.start && x.start <= y.last()) {
+        return None;
+    }
+    // Indices k of x (value x.start + k * x.step) below, inside and above [y.start, y.last].
+    let below = if y.start <= x.start { 0 } else { ((y.start - x.start + x.step - 1) / x.step).min(x.count) };
+    let upto = if y.last() < x.start { 0 } else { ((y.last() - x.start) / x.step + 1).min(x.count) };
+    let part = |k0: i64, k1: i64| Progression { start: x.start + k0 * x.step, step: x.step, count: (k1 - k0).max(0) };
+    Some((part(0, below), part(below, upto.max(below)), part(upto.max(below), x.count)))
+}
+
+impl Footprint {
+    /// A footprint holding every element of `self` that is not in `other`, and no
+    /// element outside `self`. Exact when each box of `other` meets each box of `self`
+    /// along progressions that line up (rectangular tiles of any view do); otherwise a
+    /// box is kept whole, which can only leave extra elements in.
+    pub fn subtract(&self, other: &Footprint) -> Footprint {
+        match (self, other) {
+            (_, Footprint::All) => return Footprint::empty(self.ndim()),
+            (Footprint::All, _) => return Footprint::All,
+            _ => {}
+        }
+        let n = self.ndim();
+        let mut boxes: Vec<[Progression; LEGATE_MAX_DIM]> = self.boxes().to_vec();
+        for y in other.boxes() {
+            let mut next = Vec::with_capacity(boxes.len());
+            for x in boxes {
+                if !(0..n).all(|d| x[d].intersects(&y[d])) {
+                    next.push(x);
+                    continue;
+                }
+                let splits: Option<Vec<_>> = (0..n).map(|d| split_by(&x[d], &y[d])).collect();
+                let Some(splits) = splits else {
+                    next.push(x);
+                    continue;
+                };
+                // Peel the parts outside y one dimension at a time.
+                let mut rest = x;
+                for (d, (below, inside, above)) in splits.into_iter().enumerate() {
+                    for outside in [below, above] {
+                        if !outside.is_empty() {
+                            let mut b = rest;
+                            b[d] = outside;
+                            next.push(b);
+                        }
+                    }
+                    rest[d] = inside;
+                }
+            }
+            boxes = next;
+        }
+        if boxes.len() > MAX_PIECES {
+            // Too fragmented to keep exactly: what was there before is a sound answer.
+            return self.clone();
+        }
+        match boxes.len() {
+            1 => Footprint::Box { ndim: n as u8, dims: boxes[0] },
+            _ => Footprint::Union { ndim: n as u8, boxes },
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -409,6 +479,52 @@ mod tests {
             if p.contains(&q) { prop_assert!(contained); }
             if c2 <= 1 || (b % a == 0) { prop_assert_eq!(p.contains(&q), contained); }
         }
+    }
+
+    fn progression(start: i64, step: i64, count: i64) -> Progression {
+        Progression { start, step, count }
+    }
+
+    proptest! {
+        /// `a - b` keeps every element of `a` not in `b`, adds none, and removes all of
+        /// `b` when `b`'s steps line up with `a`'s (tiles of the same view).
+        #[test]
+        fn subtraction_is_sound_and_exact_for_aligned_boxes(
+            a0 in -5i64..5, as0 in 1i64..4, ac0 in 0i64..8, a1 in -5i64..5, as1 in 1i64..3, ac1 in 0i64..6,
+            b0 in -5i64..8, bs0 in 1i64..4, bc0 in 0i64..8, b1 in -5i64..5, bc1 in 0i64..6,
+        ) {
+            let mut da = [Progression::single(0); LEGATE_MAX_DIM];
+            da[0] = progression(a0, as0, ac0);
+            da[1] = progression(a1, as1, ac1);
+            let mut db = [Progression::single(0); LEGATE_MAX_DIM];
+            db[0] = progression(b0, bs0, bc0);
+            db[1] = progression(b1, 1, bc1);
+            let a = Footprint::Box { ndim: 2, dims: da };
+            let b = Footprint::Box { ndim: 2, dims: db };
+            let (ma, mb) = (box_members(&a), box_members(&b));
+            let got = box_members(&a.subtract(&b));
+            for p in &got {
+                prop_assert!(ma.contains(p), "{:?} was not in a", p);
+            }
+            for p in ma.iter().filter(|p| !mb.contains(p)) {
+                prop_assert!(got.contains(p), "{:?} was lost", p);
+            }
+            let lines_up = ac0 <= 1 || bc0 <= 1 || (as0 % bs0 == 0 && (a0 - b0).rem_euclid(bs0) == 0);
+            if lines_up {
+                for p in &got {
+                    prop_assert!(!mb.contains(p), "{:?} is in b", p);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn tiles_subtract_a_whole_view_to_nothing() {
+        let whole = Footprint::of_rect(&AffineMap::identity(2), &Rect::from_extents(&Point::new(&[10, 7])));
+        let tile = |lo: i64, hi: i64| Footprint::of_rect(&AffineMap::identity(2), &Rect::new(Point::new(&[lo, 0]), Point::new(&[hi, 7])));
+        let half = whole.subtract(&tile(0, 4));
+        assert!(!half.is_empty() && !half.intersects(&tile(0, 4)) && half.intersects(&tile(4, 5)));
+        assert!(half.subtract(&tile(4, 10)).is_empty());
     }
 
     fn elements(map: &AffineMap, rect: &Rect) -> Vec<Point> {

@@ -9,7 +9,8 @@
 //! [`partition`] → [`operation`] (launches, with [`constraint`]s solved by [`solver`]) →
 //! [`footprint`] + [`scheduler`] (dependence analysis) → [`executor`] (processors) →
 //! [`point`] (one point task through the C ABI of `legate-abi`). [`mapping`] picks
-//! variants and layouts, [`memory`] accounts for and pools instances, [`config`] reads
+//! variants and layouts, [`memory`] accounts for and pools instances, [`control`] carries
+//! task failures, cancellation and injected faults, [`config`] reads
 //! the settings, and [`runtime`] wires it all together. [`ffi`] is the runtime's C-ABI
 //! function table, through which libraries (`legate_abi::client`) drive it.
 //!
@@ -25,6 +26,7 @@
 pub mod builtin;
 pub mod config;
 pub mod constraint;
+pub mod control;
 pub mod dataflow;
 pub mod error;
 pub mod executor;
@@ -50,6 +52,7 @@ pub mod types;
 
 pub use config::Config;
 pub use constraint::{Constraint, Variable};
+pub use control::{Fault, FaultAction};
 pub use error::{LegateError, Result};
 pub use legate_abi::{self as abi, Element, PhysicalStore, ReductionOp, Task, TaskContext, TaskError, VariantKind};
 pub use operation::{AutoTask, ManualTask, TaskLaunch};

@@ -52,6 +52,10 @@ pub struct Memory {
     used: AtomicU64,
     peak: AtomicU64,
     pool: Mutex<Pool>,
+    /// Injected faults (tests): allocations still to succeed before failures start
+    /// (0: none planned), and how many then fail.
+    fail_in: AtomicU64,
+    fail_count: AtomicU64,
 }
 
 /// Free buffers by size class, each stamped when it was freed; the pool evicts the
@@ -78,6 +82,11 @@ impl Pool {
         self.clock += 1;
         self.bytes += raw.size as u64;
         self.free.entry(raw.size).or_default().push_back((self.clock, raw));
+        self.evict_to(cap);
+    }
+
+    /// Evicts the least recently freed buffers until the pool holds at most `cap` bytes.
+    fn evict_to(&mut self, cap: u64) {
         while self.bytes > cap {
             let Some(class) = self.free.iter().filter_map(|(c, v)| v.front().map(|(t, _)| (*t, *c))).min().map(|(_, c)| c) else { break };
             let list = self.free.get_mut(&class).expect("a class with buffers");
@@ -154,7 +163,15 @@ fn size_class(bytes: usize) -> usize {
 
 impl Memory {
     pub fn new(kind: MemoryKind, limit_bytes: u64) -> Arc<Memory> {
-        Arc::new(Memory { kind, limit: limit_bytes, used: AtomicU64::new(0), peak: AtomicU64::new(0), pool: Mutex::default() })
+        Arc::new(Memory {
+            kind,
+            limit: limit_bytes,
+            used: AtomicU64::new(0),
+            peak: AtomicU64::new(0),
+            pool: Mutex::default(),
+            fail_in: AtomicU64::new(0),
+            fail_count: AtomicU64::new(0),
+        })
     }
 
     pub fn kind(&self) -> MemoryKind {
@@ -176,23 +193,51 @@ impl Memory {
         (self.limit / 2).min(4 << 30)
     }
 
-    /// Allocates `bytes` (initialized memory), charged to this memory.
+    /// Makes allocations fail (tests of failure handling): after `n - 1` more succeed,
+    /// the next `count` fail. `n == 0` turns this off.
+    pub fn fail_allocations(&self, n: u64, count: u64) {
+        self.fail_count.store(count, Ordering::SeqCst);
+        self.fail_in.store(n, Ordering::SeqCst);
+    }
+
+    /// Whether an injected failure hits this allocation.
+    fn injected_failure(&self) -> bool {
+        if self.fail_in.load(Ordering::Relaxed) == 0 {
+            return false;
+        }
+        match self.fail_in.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| (n > 1).then(|| n - 1)) {
+            Ok(_) => false,
+            // The countdown is at 1: this one fails, as do the next `count - 1`.
+            Err(_) => {
+                let left = self.fail_count.fetch_sub(1, Ordering::SeqCst);
+                if left <= 1 {
+                    self.fail_in.store(0, Ordering::SeqCst);
+                }
+                left >= 1
+            }
+        }
+    }
+
+    fn out_of_memory(&self, bytes: usize, used: u64) -> LegateError {
+        LegateError::OutOfMemory { kind: self.kind, requested: bytes as u64, used, limit: self.limit, flag: self.kind.flag() }
+    }
+
+    /// Allocates `bytes` (initialized memory), charged to this memory. Pooled buffers
+    /// count against the limit too: a fresh allocation that would pass it with them
+    /// frees pooled buffers first.
     pub fn allocate(self: &Arc<Memory>, bytes: usize) -> Result<Buffer, LegateError> {
         if bytes == 0 {
             return Ok(self.empty_buffer());
+        }
+        if self.injected_failure() {
+            return Err(self.out_of_memory(bytes, self.used.load(Ordering::Relaxed)));
         }
         let class = size_class(bytes);
         let charge = class as u64;
         let mut used = self.used.load(Ordering::Relaxed);
         loop {
-            if used + charge > self.limit {
-                return Err(LegateError::OutOfMemory {
-                    kind: self.kind,
-                    requested: bytes as u64,
-                    used,
-                    limit: self.limit,
-                    flag: self.kind.flag(),
-                });
+            if used.saturating_add(charge) > self.limit {
+                return Err(self.out_of_memory(bytes, used));
             }
             match self.used.compare_exchange_weak(used, used + charge, Ordering::AcqRel, Ordering::Relaxed) {
                 Ok(_) => break,
@@ -200,7 +245,17 @@ impl Memory {
             }
         }
         self.peak.fetch_max(used + charge, Ordering::Relaxed);
-        let reused = self.pool.lock().unwrap_or_else(|e| e.into_inner()).take(class);
+        let (reused, evicted) = {
+            let mut pool = self.pool.lock().unwrap_or_else(|e| e.into_inner());
+            let reused = pool.take(class);
+            if reused.is_none() {
+                // Room for a fresh buffer: live data and the pool together stay within the limit.
+                let room = self.limit.saturating_sub(self.used.load(Ordering::Relaxed));
+                pool.evict_to(room);
+            }
+            (reused, std::mem::take(&mut pool.evicted))
+        };
+        drop(evicted);
         let raw = match reused.or_else(|| RawBuffer::allocate(class)) {
             Some(raw) => raw,
             None => {
@@ -210,13 +265,7 @@ impl Memory {
                     Some(raw) => raw,
                     None => {
                         self.used.fetch_sub(charge, Ordering::AcqRel);
-                        return Err(LegateError::OutOfMemory {
-                            kind: self.kind,
-                            requested: bytes as u64,
-                            used,
-                            limit: self.limit,
-                            flag: self.kind.flag(),
-                        });
+                        return Err(self.out_of_memory(bytes, used));
                     }
                 }
             }
@@ -238,8 +287,8 @@ impl Memory {
 
     fn release(&self, raw: RawBuffer) {
         let size = raw.size as u64;
-        self.used.fetch_sub(size, Ordering::AcqRel);
-        let cap = self.pool_cap();
+        let used = self.used.fetch_sub(size, Ordering::AcqRel) - size;
+        let cap = self.pool_cap().min(self.limit.saturating_sub(used));
         // Buffers are unmapped outside the lock (munmap of a large one takes a while).
         let evicted = {
             let mut pool = self.pool.lock().unwrap_or_else(|e| e.into_inner());
@@ -311,6 +360,31 @@ mod tests {
         let b = mem.allocate(6 << 20).unwrap();
         assert_eq!(mem.usage().used, size_class(6 << 20) as u64);
         drop(b);
+        assert_eq!(mem.usage().used, 0);
+    }
+
+    #[test]
+    fn pooled_buffers_count_against_the_limit() {
+        // 10 MiB limit: a pooled 4 MiB buffer is freed to make room for a 7 MiB one.
+        let mem = Memory::new(MemoryKind::System, 10 << 20);
+        drop(mem.allocate(4 << 20).unwrap());
+        assert_eq!(mem.usage().pooled, 4 << 20);
+        let big = mem.allocate(7 << 20).unwrap();
+        let u = mem.usage();
+        assert!(u.used + u.pooled <= 10 << 20, "{u:?}");
+        drop(big);
+        let u = mem.usage();
+        assert!(u.used + u.pooled <= 10 << 20, "{u:?}");
+    }
+
+    #[test]
+    fn injected_allocation_failures_hit_the_chosen_allocations() {
+        let mem = Memory::new(MemoryKind::System, 1 << 30);
+        mem.fail_allocations(2, 2);
+        assert!(mem.allocate(100).is_ok());
+        assert!(mem.allocate(100).is_err());
+        assert!(mem.allocate(100).is_err());
+        assert!(mem.allocate(100).is_ok());
         assert_eq!(mem.usage().used, 0);
     }
 

@@ -12,7 +12,7 @@ use crate::error::{invalid, LegateError, Result};
 use crate::executor::TaskNode;
 use crate::footprint::Footprint;
 use crate::partition::Partition;
-use crate::point::{run_point, ArgInfo, OpShared, Piece, Role};
+use crate::point::{finish_operation, run_point, ArgInfo, OpShared, Piece, Role};
 use crate::reduction;
 use crate::runtime::Runtime;
 use crate::scalar::Scalar;
@@ -286,6 +286,9 @@ fn small_launch(t: &TaskLaunch, shapes: &[Option<Point>], min_chunk: u64, inline
 fn run_inline(shared: &OpShared, row: &[Piece], kind: VariantKind) {
     let ctx = crate::executor::WorkerContext { proc_id: 0, kind, num_threads: 1, pool: None };
     run_point(shared, &Point::splat(shared.launch_shape.ndim(), 0), 0, row, &ctx);
+    if shared.needs_finish() {
+        finish_operation(shared);
+    }
 }
 
 /// Lowers a launch to point tasks and submits them; returns the operation id (and its
@@ -341,6 +344,7 @@ fn launch(mut t: TaskLaunch) -> Result<(u64, Vec<Arc<TaskNode>>)> {
         shapes.push(Some(arg.store.shape()));
     }
 
+    inner.executor.throttle();
     let _submit = inner.submit_lock.lock().unwrap_or_else(|e| e.into_inner());
     let min_chunk = if kind == VariantKind::Omp { inner.config.min_omp_chunk } else { inner.config.min_cpu_chunk };
     let begin = |t: &mut TaskLaunch, colors: Point| {
@@ -357,7 +361,7 @@ fn launch(mut t: TaskLaunch) -> Result<(u64, Vec<Arc<TaskNode>>)> {
         });
         let args = t.args.iter().zip(&shapes).map(|(a, s)| ArgInfo { store: a.store.clone(), role: a.role, unbound: s.is_none() }).collect();
         let scalars = std::mem::take(&mut t.scalars);
-        let shared = OpShared::new(op_id, entry.name.clone(), t.task_id, task_fn, scalars, colors, args, inner.sysmem.clone(), inner.errors.clone());
+        let shared = OpShared::new(op_id, entry.name.clone(), t.task_id, task_fn, scalars, colors, args, inner.sysmem.clone(), inner.control.clone());
         (op_id, Arc::new(shared))
     };
 
@@ -427,10 +431,26 @@ fn launch(mut t: TaskLaunch) -> Result<(u64, Vec<Arc<TaskNode>>)> {
         nodes.push(node);
     }
     drop(log);
+    // With several points, reductions are folded and unbound outputs bound by a node
+    // after the last point; later tasks touching those stores wait for it (waiting for
+    // the points alone would let them see a half-folded tile).
+    let finish = (nodes.len() > 1 && shared.needs_finish()).then(|| {
+        let finish = TaskNode::new(op_id, Point::empty(), entry.name.clone(), kind);
+        inner.executor.admit();
+        for node in &nodes {
+            finish.depend_on(node);
+        }
+        finish
+    });
     // Record this operation's accesses (after all its points were wired, so points of
     // one operation never wait for each other).
     for (node, row) in nodes.iter().zip(&pieces) {
-        for (arg, (piece, fp)) in t.args.iter().zip(row) {
+        for (a, (arg, (piece, fp))) in t.args.iter().zip(row).enumerate() {
+            let finished_later = matches!(arg.role, Role::Reduction(_)) || shapes[a].is_none();
+            let node = match &finish {
+                Some(f) if finished_later => f,
+                _ => node,
+            };
             let mut list = arg.store.storage().accesses.lock().unwrap_or_else(|e| e.into_inner());
             list.record(Access { node: node.clone(), footprint: fp.clone(), privilege: privilege(arg.role) });
             drop(list);
@@ -454,13 +474,26 @@ fn launch(mut t: TaskLaunch) -> Result<(u64, Vec<Arc<TaskNode>>)> {
             }
         }
     }
-    let waited = if t.throws { nodes.clone() } else { Vec::new() };
+    let mut waited = if t.throws { nodes.clone() } else { Vec::new() };
+    let finish_in_point = finish.is_none() && shared.needs_finish();
     for (i, (node, row)) in nodes.into_iter().zip(pieces).enumerate() {
         let shared = shared.clone();
         let color = node.color;
         let row: Vec<Piece> = row.into_iter().map(|(p, _)| p).collect();
-        node.set_work(move |w| run_point(&shared, &color, i as u64, &row, w));
+        node.set_work(move |w| {
+            run_point(&shared, &color, i as u64, &row, w);
+            if finish_in_point {
+                finish_operation(&shared);
+            }
+        });
         inner.executor.submit(node);
+    }
+    if let Some(finish) = finish {
+        if t.throws {
+            waited.push(finish.clone());
+        }
+        finish.set_work(move |_| finish_operation(&shared));
+        inner.executor.submit(finish);
     }
     Ok((op_id, waited))
 }

@@ -1,8 +1,11 @@
 //! Running one point task: turning its pieces of the stores into a
-//! [`RawTaskContext`], calling the variant, and finishing the operation when its last
-//! point is done (folding reductions, binding unbound outputs).
+//! [`RawTaskContext`], calling the variant, passing failures on to what it writes, and
+//! finishing the operation after its last point (folding reductions, binding unbound
+//! outputs).
 
+use crate::control::{FaultAction, RunControl};
 use crate::error::LegateError;
+use crate::footprint::Footprint;
 use crate::executor::WorkerContext;
 use crate::memory::{Buffer, Memory};
 use crate::partition::ImageKind;
@@ -14,7 +17,6 @@ use crate::store::LogicalStore;
 use legate_abi::raw::{RawScalar, RawStore, RawTaskContext, TaskFn, STORE_FUTURE, STORE_UNBOUND};
 use legate_abi::{PhysicalStore, ReductionOp, TypeCode, ABI_VERSION};
 use std::ffi::c_void;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use smallvec::SmallVec;
 use std::sync::{Arc, Mutex};
 
@@ -43,8 +45,6 @@ pub(crate) enum Piece {
     Image { source: LogicalStore, source_rect: Rect, kind: ImageKind },
 }
 
-pub(crate) type ErrorSink = Arc<Mutex<Vec<(u64, LegateError)>>>;
-
 /// What all points of one operation share.
 pub(crate) struct OpShared {
     pub op_id: u64,
@@ -55,12 +55,21 @@ pub(crate) struct OpShared {
     pub launch_shape: Point,
     pub args: Vec<ArgInfo>,
     pub sysmem: Arc<Memory>,
-    pub errors: ErrorSink,
-    remaining: AtomicUsize,
+    pub control: Arc<RunControl>,
     /// (argument, color index, tile, buffer): private reduction buffers deposited by points.
     reductions: Mutex<Vec<(usize, u64, Rect, Buffer)>>,
     /// (argument, color index, extents, buffer): pieces bound by points for unbound outputs.
     pieces: Mutex<Vec<(usize, u64, Point, Buffer)>>,
+}
+
+/// Why a point did not produce its outputs.
+enum Failure {
+    /// Its own error (the task's, a resolution or allocation error, an injected fault).
+    Own(String),
+    /// An input it reads was spoiled by the failure of operation `.0`.
+    Inherited(u64, LegateError),
+    /// The program was interrupted before the point started.
+    Cancelled,
 }
 
 impl OpShared {
@@ -74,7 +83,7 @@ impl OpShared {
         launch_shape: Point,
         args: Vec<ArgInfo>,
         sysmem: Arc<Memory>,
-        errors: ErrorSink,
+        control: Arc<RunControl>,
     ) -> OpShared {
         OpShared {
             op_id,
@@ -85,25 +94,41 @@ impl OpShared {
             launch_shape,
             args,
             sysmem,
-            errors,
-            remaining: AtomicUsize::new(launch_shape.volume() as usize),
+            control,
             reductions: Mutex::new(Vec::new()),
             pieces: Mutex::new(Vec::new()),
         }
     }
 
-    /// Records a failed point: in the runtime's pending errors, and on every storage the
-    /// operation writes, so a reader of those stores gets the error (and others do not).
-    fn fail(&self, color: &Point, message: String) {
-        let err = LegateError::TaskFailed { task: self.name.to_string(), point: format!("{color}"), message };
-        tracing::warn!(op_id = self.op_id, error = %err, "task failed");
-        for arg in self.args.iter().filter(|a| a.role != Role::Input) {
-            let mut poison = arg.store.storage().poison.lock().unwrap_or_else(|e| e.into_inner());
-            if poison.is_none() {
-                *poison = Some((self.op_id, err.clone()));
+    /// Whether the operation has work after its last point (a finishing step).
+    pub fn needs_finish(&self) -> bool {
+        self.args.iter().any(|a| a.unbound || matches!(a.role, Role::Reduction(_)))
+    }
+
+    /// Poisons what a failed point should have written, so every reader of those
+    /// elements gets the error (and readers of other elements do not). Failures of
+    /// its own are also recorded as unreported until something raises them.
+    fn spoil(&self, color: &Point, rects: &[Rect], failure: Failure) {
+        let (op_id, err) = match failure {
+            Failure::Own(message) => {
+                let err = LegateError::TaskFailed { task: self.name.to_string(), point: format!("{color}"), message };
+                tracing::warn!(op_id = self.op_id, error = %err, "task failed");
+                self.control.record_failure(self.op_id, err.clone());
+                (self.op_id, err)
             }
+            Failure::Inherited(op_id, err) => (op_id, err),
+            Failure::Cancelled => (self.op_id, LegateError::Cancelled(self.name.to_string())),
+        };
+        for (arg, rect) in self.args.iter().zip(rects).filter(|(a, _)| a.role != Role::Input) {
+            let footprint = if arg.unbound { Footprint::All } else { Footprint::of_rect(arg.store.map(), rect) };
+            arg.store.storage().poison(op_id, footprint, err.clone());
         }
-        self.errors.lock().unwrap_or_else(|e| e.into_inner()).push((self.op_id, err));
+    }
+
+    /// A failure after the last point (finishing the operation): spoils all it writes.
+    fn fail_whole(&self, message: String) {
+        let rects: Vec<Rect> = self.args.iter().map(|a| if a.unbound { Rect::from_extents(&Point::empty()) } else { a.store.full_rect() }).collect();
+        self.spoil(&Point::empty(), &rects, Failure::Own(message));
     }
 }
 
@@ -218,7 +243,11 @@ unsafe extern "C" fn bind_output_cb(data: *mut c_void, index: u32, extents: *con
     // SAFETY: the caller passes `ndim` extents.
     let ext = Point::new(unsafe { std::slice::from_raw_parts(extents, nd) });
     let elem = info.store.ty().size().unwrap_or(0);
-    let buffer = match pd.op.sysmem.allocate(ext.volume() as usize * elem) {
+    let Some(bytes) = ext.checked_volume().and_then(|v| v.checked_mul(elem as i64)) else {
+        pd.error = Some(format!("bind_output: extents {ext} of output {index} are negative or too large"));
+        return 1;
+    };
+    let buffer = match pd.op.sysmem.allocate(bytes as usize) {
         Ok(b) => b,
         Err(e) => {
             pd.error = Some(e.to_string());
@@ -247,38 +276,93 @@ unsafe extern "C" fn report_error_cb(data: *mut c_void, msg: *const u8, len: usi
     pd.error = Some(match pd.error.take() { Some(prev) => format!("{text}: {prev}"), None => text });
 }
 
-/// Runs point `color` (the `color_index`-th in launch order) of `op`.
+/// Runs point `color` (the `color_index`-th in launch order) of `op`. A point whose
+/// inputs are spoiled, or that was cancelled, does not run: it passes the failure on
+/// to what it writes.
 pub(crate) fn run_point(op: &OpShared, color: &Point, color_index: u64, pieces: &[Piece], worker: &WorkerContext) {
-    let (mut inputs, mut outputs, mut reductions): (Stores, Stores, Stores) = Default::default();
-    let mut private: SmallVec<[(usize, Rect, Buffer); 2]> = SmallVec::new();
-    let mut output_args: SmallVec<[usize; 4]> = SmallVec::new();
-    // An input written by a failed task whose error nobody was told of yet: this task
-    // fails with the same error (so it reaches whoever reads a result computed from
-    // it), without running.
-    let mut failure: Option<String> = op.args.iter().filter(|a| a.role == Role::Input).find_map(|a| {
-        let poison = a.store.storage().poison.lock().unwrap_or_else(|e| e.into_inner());
-        let (producer, err) = poison.as_ref()?;
-        let unreported = op.errors.lock().unwrap_or_else(|e| e.into_inner()).iter().any(|(id, _)| id == producer);
-        match err {
-            LegateError::TaskFailed { message, .. } if *producer != op.op_id && unreported => Some(message.clone()),
-            _ => None,
-        }
-    });
+    let mut failure: Option<Failure> = None;
+    let mut rects: SmallVec<[Rect; 4]> = SmallVec::new();
     for (i, (arg, piece)) in op.args.iter().zip(pieces).enumerate() {
-        let rect = match piece {
+        rects.push(match piece {
             Piece::Rect(r) => *r,
-            Piece::Image { source, source_rect, kind } => {
-                match resolve_image(source, source_rect, *kind, &arg.store.shape()) {
-                    Ok(r) => r,
-                    Err(e) => {
-                        failure = Some(format!("image partition of argument {i}: {e}"));
-                        Rect::new(Point::splat(arg.store.ndim(), 0), Point::splat(arg.store.ndim(), 0))
-                    }
+            Piece::Image { source, source_rect, kind } => match resolve_image(source, source_rect, *kind, &arg.store.shape()) {
+                Ok(r) => r,
+                Err(e) => {
+                    failure = Some(Failure::Own(format!("image partition of argument {i}: {e}")));
+                    Rect::new(Point::splat(arg.store.ndim(), 0), Point::splat(arg.store.ndim(), 0))
+                }
+            },
+        });
+    }
+    if failure.is_none() && op.control.is_cancelled(op.op_id) {
+        failure = Some(Failure::Cancelled);
+    }
+    if failure.is_none() {
+        failure = spoiled_input(op, &rects);
+    }
+    for fault in op.control.faults_for(&op.name, op.op_id, color_index) {
+        match fault {
+            FaultAction::Fail => failure = failure.or(Some(Failure::Own(format!("injected fault in point {color_index}")))),
+            FaultAction::Slow(d) => std::thread::sleep(d),
+        }
+    }
+    let mut private: SmallVec<[(usize, Rect, Buffer); 2]> = SmallVec::new();
+    let mut bound: SmallVec<[(usize, Point, Buffer); 1]> = SmallVec::new();
+    if failure.is_none() {
+        if let Err(message) = call_task(op, color, &rects, worker, &mut private, &mut bound) {
+            failure = Some(Failure::Own(message));
+        }
+    }
+    match failure {
+        Some(f) => op.spoil(color, &rects, f),
+        None => {
+            // What this point wrote is good again, whatever failed before.
+            for (arg, rect) in op.args.iter().zip(&rects).filter(|(a, _)| a.role == Role::Output && !a.unbound) {
+                let storage = arg.store.storage();
+                if storage.is_poisoned() {
+                    storage.cure(&Footprint::of_rect(arg.store.map(), rect));
                 }
             }
-        };
+            if !private.is_empty() {
+                let mut deposits = op.reductions.lock().unwrap_or_else(|e| e.into_inner());
+                deposits.extend(private.into_iter().map(|(i, rect, buf)| (i, color_index, rect, buf)));
+            }
+            if !bound.is_empty() {
+                let mut pieces = op.pieces.lock().unwrap_or_else(|e| e.into_inner());
+                pieces.extend(bound.into_iter().map(|(i, ext, buf)| (i, color_index, ext, buf)));
+            }
+        }
+    }
+}
+
+/// The failure that spoiled an element this point reads, if any.
+fn spoiled_input(op: &OpShared, rects: &[Rect]) -> Option<Failure> {
+    op.args.iter().zip(rects).filter(|(a, _)| a.role != Role::Output).find_map(|(arg, rect)| {
+        let storage = arg.store.storage();
+        if !storage.is_poisoned() {
+            return None;
+        }
+        let (op_id, err) = storage.poison_of(&Footprint::of_rect(arg.store.map(), rect))?;
+        Some(Failure::Inherited(op_id, err))
+    })
+}
+
+/// Hands the point's pieces to the task variant. Reduction arguments get private
+/// buffers (returned in `private`), unbound outputs the pieces the task binds (in
+/// `bound`).
+fn call_task(
+    op: &OpShared,
+    color: &Point,
+    rects: &[Rect],
+    worker: &WorkerContext,
+    private: &mut SmallVec<[(usize, Rect, Buffer); 2]>,
+    bound: &mut SmallVec<[(usize, Point, Buffer); 1]>,
+) -> Result<(), String> {
+    let (mut inputs, mut outputs, mut reductions): (Stores, Stores, Stores) = Default::default();
+    let mut output_args: SmallVec<[usize; 4]> = SmallVec::new();
+    for (i, (arg, rect)) in op.args.iter().zip(rects).enumerate() {
         match arg.role {
-            Role::Input => inputs.push(raw_store(&arg.store, &rect)),
+            Role::Input => inputs.push(raw_store(&arg.store, rect)),
             Role::Output if arg.unbound => {
                 let ty = arg.store.ty();
                 output_args.push(i);
@@ -296,19 +380,12 @@ pub(crate) fn run_point(op: &OpShared, color: &Point, color_index: u64, pieces: 
             }
             Role::Output => {
                 output_args.push(i);
-                outputs.push(raw_store(&arg.store, &rect));
+                outputs.push(raw_store(&arg.store, rect));
             }
             Role::Reduction(rop) => {
                 let ty = arg.store.ty();
                 let elem = ty.size().unwrap_or(0);
-                let volume = rect.volume() as usize;
-                let buffer = match op.sysmem.allocate(volume * elem) {
-                    Ok(b) => b,
-                    Err(e) => {
-                        failure = Some(e.to_string());
-                        continue;
-                    }
-                };
+                let buffer = op.sysmem.allocate(rect.volume() as usize * elem).map_err(|e| e.to_string())?;
                 let id = reduction::identity(rop, ty);
                 // SAFETY: a fresh private buffer of volume * elem bytes.
                 let bytes = unsafe { buffer.as_mut_slice() };
@@ -327,7 +404,7 @@ pub(crate) fn run_point(op: &OpShared, color: &Point, color_index: u64, pieces: 
                     redop: rop as u32,
                     flags: if arg.store.is_future() { STORE_FUTURE } else { 0 },
                 });
-                private.push((i, rect, buffer));
+                private.push((i, *rect, buffer));
             }
         }
     }
@@ -337,63 +414,47 @@ pub(crate) fn run_point(op: &OpShared, color: &Point, color_index: u64, pieces: 
         .map(|s| RawScalar { type_code: s.ty().code() as u32, size: s.bytes().len() as u64, data: s.bytes().as_ptr() })
         .collect();
     let mut pd = PointData { op, bound: (0..outputs.len()).map(|_| None).collect(), output_args, error: None };
-    if failure.is_none() {
-        let mut ctx = RawTaskContext {
-            abi_version: ABI_VERSION,
-            task_id: op.task_id,
-            variant: worker.kind as u32,
-            num_threads: worker.num_threads as u32,
-            inputs: inputs.as_ptr(),
-            num_inputs: inputs.len() as u32,
-            outputs: outputs.as_mut_ptr(),
-            num_outputs: outputs.len() as u32,
-            reductions: reductions.as_ptr(),
-            num_reductions: reductions.len() as u32,
-            scalars: scalars.as_ptr(),
-            num_scalars: scalars.len() as u32,
-            point: color.raw(),
-            launch_shape: op.launch_shape.raw(),
-            launch_ndim: op.launch_shape.ndim() as u32,
-            runtime_data: &mut pd as *mut PointData as *mut c_void,
-            bind_output: bind_output_cb,
-            report_error: report_error_cb,
-        };
-        // SAFETY: the context and everything it points to live until the call returns;
-        // the scheduler guarantees the tiles are not accessed in conflicting ways.
-        let rc = unsafe { (op.task_fn)(&mut ctx) };
-        if rc != 0 && pd.error.is_none() {
-            pd.error = Some(format!("task returned error code {rc}"));
-        }
-        failure = pd.error.take();
+    let mut ctx = RawTaskContext {
+        abi_version: ABI_VERSION,
+        task_id: op.task_id,
+        variant: worker.kind as u32,
+        num_threads: worker.num_threads as u32,
+        inputs: inputs.as_ptr(),
+        num_inputs: inputs.len() as u32,
+        outputs: outputs.as_mut_ptr(),
+        num_outputs: outputs.len() as u32,
+        reductions: reductions.as_ptr(),
+        num_reductions: reductions.len() as u32,
+        scalars: scalars.as_ptr(),
+        num_scalars: scalars.len() as u32,
+        point: color.raw(),
+        launch_shape: op.launch_shape.raw(),
+        launch_ndim: op.launch_shape.ndim() as u32,
+        runtime_data: &mut pd as *mut PointData as *mut c_void,
+        bind_output: bind_output_cb,
+        report_error: report_error_cb,
+    };
+    // SAFETY: the context and everything it points to live until the call returns;
+    // the scheduler guarantees the tiles are not accessed in conflicting ways.
+    let rc = unsafe { (op.task_fn)(&mut ctx) };
+    if rc != 0 && pd.error.is_none() {
+        pd.error = Some(format!("task returned error code {rc}"));
     }
-    match failure {
-        Some(msg) => op.fail(color, msg),
-        None => {
-            // A successful later write replaces what a failed task left behind.
-            for arg in op.args.iter().filter(|a| a.role == Role::Output) {
-                let mut poison = arg.store.storage().poison.lock().unwrap_or_else(|e| e.into_inner());
-                if poison.as_ref().is_some_and(|(producer, _)| *producer < op.op_id) {
-                    *poison = None;
-                }
-            }
+    if let Some(message) = pd.error.take() {
+        return Err(message);
+    }
+    for (k, b) in pd.bound.into_iter().enumerate() {
+        if let Some((ext, buf)) = b {
+            bound.push((pd.output_args[k], ext, buf));
         }
     }
-    if !private.is_empty() {
-        let mut deposits = op.reductions.lock().unwrap_or_else(|e| e.into_inner());
-        deposits.extend(private.into_iter().map(|(i, rect, buf)| (i, color_index, rect, buf)));
-    }
-    for (k, bound) in pd.bound.into_iter().enumerate() {
-        if let Some((ext, buf)) = bound {
-            op.pieces.lock().unwrap_or_else(|e| e.into_inner()).push((pd.output_args[k], color_index, ext, buf));
-        }
-    }
-    if op.remaining.fetch_sub(1, Ordering::AcqRel) == 1 {
-        finish_operation(op);
-    }
+    Ok(())
 }
 
-/// After the last point: fold reductions in launch order and bind unbound outputs.
-fn finish_operation(op: &OpShared) {
+/// After the last point (and before anything that reads what the operation reduced
+/// or bound; see [`OpShared::needs_finish`]): fold reductions in launch order and bind
+/// unbound outputs.
+pub(crate) fn finish_operation(op: &OpShared) {
     for (i, arg) in op.args.iter().enumerate() {
         if let Role::Reduction(rop) = arg.role {
             let mut parts: Vec<(u64, Rect, Buffer)> = {
@@ -440,7 +501,7 @@ fn bind_pieces(op: &OpShared, arg: &ArgInfo, mut parts: Vec<(u64, Point, Buffer)
     } else {
         let trailing_ok = parts.windows(2).all(|w| (1..nd).all(|d| w[0].1[d] == w[1].1[d]));
         if nd == 0 || !trailing_ok {
-            op.fail(&Point::empty(), "unbound output pieces differ in their trailing extents".into());
+            op.fail_whole("unbound output pieces differ in their trailing extents".into());
             empty()
         } else {
             let mut shape = parts[0].1;
@@ -457,7 +518,7 @@ fn bind_pieces(op: &OpShared, arg: &ArgInfo, mut parts: Vec<(u64, Point, Buffer)
                     (shape, out)
                 }
                 Err(e) => {
-                    op.fail(&Point::empty(), e.to_string());
+                    op.fail_whole(e.to_string());
                     empty()
                 }
             }

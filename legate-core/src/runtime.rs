@@ -10,7 +10,7 @@ use crate::executor::{Executor, TaskNode};
 use crate::mapping::{DefaultMapper, Machine, Mapper};
 use crate::memory::{Memory, MemoryKind, MemoryUsage};
 use crate::operation::TaskLaunch;
-use crate::point::ErrorSink;
+use crate::control::{Fault, RunControl};
 use crate::profile::Profiler;
 use crate::scalar::Scalar;
 use crate::scheduler::{DependenceEdge, DependenceLog, OpRecord};
@@ -21,6 +21,7 @@ use crate::task::{self, Library, Registry};
 use crate::types::Type;
 use legate_abi::{Element, Registrar, Task};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 use std::sync::{Arc, Mutex, OnceLock, RwLock};
 
 /// The Legate runtime. Cheap to clone; all clones are the same runtime.
@@ -43,11 +44,16 @@ pub(crate) struct RuntimeInner {
     /// Submissions are analysed one at a time, in program order.
     pub submit_lock: Mutex<()>,
     pub log: Mutex<DependenceLog>,
-    pub errors: ErrorSink,
+    pub control: Arc<RunControl>,
     pub profiler: Option<Arc<Profiler>>,
     pub progress: Option<crate::profile::Progress>,
     /// This runtime's C-ABI function table, once asked for (`ffi::api_for`).
     pub api: OnceLock<&'static legate_abi::raw::RawRuntimeApi>,
+}
+
+/// NumPy's error for a shape whose bytes do not fit in the address space.
+fn too_big(shape: &Point, ty: &Type) -> LegateError {
+    invalid(format!("array is too big; `arr.size * arr.dtype.itemsize` is larger than the maximum possible size (shape {shape}, {ty})"))
 }
 
 static GLOBAL: OnceLock<std::result::Result<Runtime, LegateError>> = OnceLock::new();
@@ -87,6 +93,14 @@ impl Runtime {
         let executor = Executor::new(config.cpus, config.omps, config.ompthreads, config.pin_workers, profiler.clone())
             .map_err(|e| LegateError::Config(format!("cannot start processors: {e}")))?;
         let sysmem = Memory::new(MemoryKind::System, config.sysmem_mb.saturating_mul(1 << 20));
+        // Injected faults (tests only): LEGATE_FAULTS, see `Fault::parse_all`.
+        let (faults, failing_allocation) = match std::env::var("LEGATE_FAULTS") {
+            Ok(spec) => Fault::parse_all(&spec).map_err(LegateError::Config)?,
+            Err(_) => (Vec::new(), None),
+        };
+        if let Some(n) = failing_allocation {
+            sysmem.fail_allocations(n, 1);
+        }
         let mut registry = Registry::default();
         let core_library = registry.create_library(builtin::LIBRARY, None);
         let inner = Arc::new(RuntimeInner {
@@ -102,7 +116,7 @@ impl Runtime {
             submit_lock: Mutex::new(()),
             // Graphs written at exit keep the whole history; otherwise the recent past.
             log: Mutex::new(DependenceLog::new(if keep_history { 1 << 20 } else { 4096 })),
-            errors: Arc::new(Mutex::new(Vec::new())),
+            control: Arc::new(RunControl::new(faults)),
             profiler,
             progress: show_progress.then(crate::profile::Progress::default),
             api: OnceLock::new(),
@@ -189,20 +203,39 @@ impl Runtime {
     fn new_storage(&self, ty: Type, shape: Point, kind: StorageKind) -> Result<LogicalStore> {
         let elem = Self::element_size(&ty)?;
         let layout = self.inner.mapper.layout(&ty, &shape);
-        let bytes = (shape.volume() as usize)
-            .checked_mul(elem)
-            .ok_or_else(|| invalid(format!("a store of shape {shape} and type {ty} is too large")))?;
-        let buffer = self.inner.sysmem.allocate(bytes)?;
+        let bytes = shape
+            .checked_volume()
+            .and_then(|v| v.checked_mul(elem as i64))
+            .and_then(|b| usize::try_from(b).ok())
+            .ok_or_else(|| too_big(&shape, &ty))?;
+        let buffer = self.allocate(bytes)?;
         let strides = dense_strides(&shape, elem, layout);
         let data = StorageData { shape: Some(shape), buffer: Some(Arc::new(buffer)), strides, key_partition: None };
         let storage = Storage::new(self.next_storage_id(), ty, kind, shape.ndim(), data);
         Ok(LogicalStore::from_storage(storage))
     }
 
+    /// Allocates system memory for the program's thread. When the limit is reached, the
+    /// memory that queued work still holds (stores the program dropped, temporaries)
+    /// is freed as that work finishes: wait for it, and fail only if the live data
+    /// really does not fit. (Tasks allocating on processors cannot wait: they would
+    /// wait for themselves.)
+    pub(crate) fn allocate(&self, bytes: usize) -> Result<crate::memory::Buffer> {
+        match self.inner.sysmem.allocate(bytes) {
+            Err(LegateError::OutOfMemory { .. }) if !crate::executor::on_worker() && self.in_flight() > 0 => {
+                self.inner.executor.wait_all();
+                self.inner.sysmem.allocate(bytes)
+            }
+            r => r,
+        }
+    }
+
     /// A store of `shape` (contents unspecified until written).
     pub fn create_store(&self, ty: Type, shape: &[usize]) -> Result<LogicalStore> {
-        let shape = Point::from_usize(shape)
-            .ok_or_else(|| invalid(format!("stores have at most {} dimensions", crate::shape::LEGATE_MAX_DIM)))?;
+        if shape.len() > crate::shape::LEGATE_MAX_DIM {
+            return Err(invalid(format!("stores have at most {} dimensions", crate::shape::LEGATE_MAX_DIM)));
+        }
+        let shape = Point::from_usize(shape).ok_or_else(|| invalid(format!("array is too big: an extent of {shape:?} does not fit in 64 bits")))?;
         self.new_storage(ty, shape, StorageKind::Region)
     }
 
@@ -232,7 +265,7 @@ impl Runtime {
     /// A store of `shape` initialized from `data` (row-major).
     pub fn create_store_from<T: Element>(&self, shape: &[usize], data: &[T]) -> Result<LogicalStore> {
         let ty = Type::of::<T>().ok_or_else(|| invalid("unsupported element type"))?;
-        let volume: usize = shape.iter().product();
+        let volume = shape.iter().try_fold(1usize, |acc, &e| acc.checked_mul(e)).unwrap_or(usize::MAX);
         if volume != data.len() {
             return Err(LegateError::ShapeMismatch(format!("shape {shape:?} needs {volume} values, got {}", data.len())));
         }
@@ -300,31 +333,21 @@ impl Runtime {
 
     // ---- waiting and values ----
 
-    /// Returns (and forgets) the errors of tasks that failed so far.
+    /// Returns (and forgets) the errors of tasks that failed so far and that nothing
+    /// reported yet.
     pub fn take_errors(&self) -> Result<()> {
-        let mut errs = self.inner.errors.lock().unwrap_or_else(|e| e.into_inner());
-        if errs.is_empty() {
-            return Ok(());
-        }
-        let all: Vec<LegateError> = errs.drain(..).map(|(_, e)| e).collect();
-        drop(errs);
-        if all.len() == 1 {
-            Err(all.into_iter().next().expect("one error"))
-        } else {
-            let n = all.len();
-            Err(LegateError::ManyTaskErrors(n, Box::new(all.into_iter().next().expect("errors"))))
+        let all = self.inner.control.take_all();
+        let n = all.len();
+        match all.into_iter().next() {
+            None => Ok(()),
+            Some(first) if n == 1 => Err(first),
+            Some(first) => Err(LegateError::ManyTaskErrors(n, Box::new(first))),
         }
     }
 
     /// Errors of one operation only (for tasks that throw exceptions).
     pub(crate) fn take_errors_of(&self, op_id: u64) -> Result<()> {
-        let mut errs = self.inner.errors.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(pos) = errs.iter().position(|(id, _)| *id == op_id) {
-            let (_, e) = errs.remove(pos);
-            errs.retain(|(id, _)| *id != op_id);
-            return Err(e);
-        }
-        Ok(())
+        self.inner.control.take_of(op_id).map_or(Ok(()), Err)
     }
 
     pub(crate) fn wait_nodes(&self, nodes: &[Arc<TaskNode>]) {
@@ -341,22 +364,68 @@ impl Runtime {
         Ok(())
     }
 
-    /// Waits until the tasks that write `store`'s storage have finished; reports the
-    /// error of one of them that failed (once), and nothing about unrelated stores.
+    /// [`Runtime::issue_execution_fence`] giving up after `timeout`: Some(result) once
+    /// everything finished, None if work is still running (wait again, or cancel it).
+    pub fn fence_for(&self, timeout: Duration) -> Option<Result<()>> {
+        self.inner.executor.wait_all_for(timeout).then(|| self.take_errors())
+    }
+
+    /// Waits until the tasks that write `store`'s storage have finished. If a failed
+    /// (or cancelled) task should have written an element of the view, returns its
+    /// error, every time until those elements are written again; nothing about
+    /// unrelated stores.
     pub fn wait_store(&self, store: &LogicalStore) -> Result<()> {
         let writers = store.storage().accesses.lock().unwrap_or_else(|e| e.into_inner()).pending_writers();
         self.inner.executor.wait(&writers);
-        let poison = store.storage().poison.lock().unwrap_or_else(|e| e.into_inner()).take();
-        match poison {
+        self.check_poison(store)
+    }
+
+    /// [`Runtime::wait_store`] giving up after `timeout` (None: still running), so a
+    /// caller can check for interrupts between waits.
+    pub fn wait_store_for(&self, store: &LogicalStore, timeout: Duration) -> Option<Result<()>> {
+        let writers = store.storage().accesses.lock().unwrap_or_else(|e| e.into_inner()).pending_writers();
+        self.inner.executor.wait_for(&writers, timeout).then(|| self.check_poison(store))
+    }
+
+    fn check_poison(&self, store: &LogicalStore) -> Result<()> {
+        let storage = store.storage();
+        if !storage.is_poisoned() {
+            return Ok(());
+        }
+        match storage.poison_of(&Footprint::of_rect(store.map(), &store.full_rect())) {
             Some((op_id, err)) => {
-                // Report it here only if no fence reported it already.
-                let mut errs = self.inner.errors.lock().unwrap_or_else(|e| e.into_inner());
-                let pending = errs.iter().any(|(id, _)| *id == op_id);
-                errs.retain(|(id, _)| *id != op_id);
-                if pending { Err(err) } else { Ok(()) }
+                self.inner.control.mark_reported(op_id);
+                Err(err)
             }
             None => Ok(()),
         }
+    }
+
+    /// After an interrupt: every operation issued so far whose points have not started
+    /// is cancelled. Those points do not run; what they would have written raises a
+    /// [`LegateError::Cancelled`] when read, until it is written again. Points already
+    /// running finish, so every element holds either its old or its new value.
+    pub fn cancel_pending(&self) {
+        let next = self.inner.next_op.load(Ordering::SeqCst);
+        self.inner.control.cancel_before(next);
+        tracing::info!(before = next, "cancelled operations that had not started");
+    }
+
+    /// Injects `fault` into the point tasks it matches (tests of failure handling).
+    pub fn inject_fault(&self, fault: Fault) {
+        self.inner.control.add_fault(fault);
+    }
+
+    /// Makes `count` allocations of system memory fail, from the `n`-th from now (1:
+    /// the next).
+    pub fn inject_allocation_failures(&self, n: u64, count: u64) {
+        self.inner.sysmem.fail_allocations(n, count);
+    }
+
+    /// Removes every injected fault.
+    pub fn clear_faults(&self) {
+        self.inner.control.clear_faults();
+        self.inner.sysmem.fail_allocations(0, 0);
     }
 
     /// Waits until no task touches `store`'s storage (before the caller writes it).
@@ -404,6 +473,7 @@ impl Runtime {
         for (dst, src) in view.iter_mut().zip(data) {
             *dst = *src;
         }
+        store.storage().cure(&Footprint::of_rect(store.map(), &store.full_rect()));
         Ok(())
     }
 
@@ -472,4 +542,5 @@ impl Runtime {
     }
 }
 
+use crate::footprint::Footprint;
 use crate::shape::Rect;

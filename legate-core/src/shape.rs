@@ -42,9 +42,11 @@ impl Point {
         Some(p)
     }
 
+    /// Extents from `usize`s; None past [`LEGATE_MAX_DIM`] dimensions or when an
+    /// extent does not fit in an `i64`.
     pub fn from_usize(extents: &[usize]) -> Option<Point> {
-        let v: Vec<i64> = extents.iter().map(|&e| e as i64).collect();
-        Self::try_new(&v)
+        let v: Option<Vec<i64>> = extents.iter().map(|&e| i64::try_from(e).ok()).collect();
+        Self::try_new(&v?)
     }
 
     pub fn ndim(&self) -> usize {
@@ -64,9 +66,17 @@ impl Point {
         self.coords
     }
 
-    /// Number of points in `[0, self)` when `self` is a list of extents.
+    /// Number of points in `[0, self)` when `self` is a list of extents. Every store's
+    /// shape passed [`Point::checked_volume`] when it was made, so this cannot overflow
+    /// for shapes of stores; it saturates rather than wrap for anything else.
     pub fn volume(&self) -> u64 {
-        self.as_slice().iter().map(|&e| e.max(0) as u64).product()
+        self.as_slice().iter().try_fold(1u64, |acc, &e| acc.checked_mul(e.max(0) as u64)).unwrap_or(u64::MAX)
+    }
+
+    /// The number of points as an `i64`, or None when an extent is negative or the
+    /// product overflows `i64` (NumPy's "array is too big").
+    pub fn checked_volume(&self) -> Option<i64> {
+        checked_volume(self.as_slice())
     }
 
     pub fn to_usize(&self) -> Vec<usize> {
@@ -106,6 +116,14 @@ impl Point {
         }
         p
     }
+}
+
+/// The product of `extents`, or None when one is negative or the product of the
+/// non-zero ones overflows `i64` (NumPy refuses such shapes even with a zero extent).
+/// Every size computation on user-given extents goes through this.
+pub fn checked_volume(extents: &[i64]) -> Option<i64> {
+    let nonzero = extents.iter().try_fold(1i64, |acc, &e| if e < 0 { None } else { acc.checked_mul(e.max(1)) })?;
+    Some(if extents.contains(&0) { 0 } else { nonzero })
 }
 
 impl std::ops::Index<usize> for Point {
@@ -205,6 +223,18 @@ mod tests {
         for i in 0..60 {
             assert_eq!(Point::delinearize(i, &shape).linearize(&shape), i);
         }
+    }
+
+    #[test]
+    fn volumes_never_wrap() {
+        assert_eq!(checked_volume(&[1 << 31, 1 << 31]), Some(1 << 62));
+        assert_eq!(checked_volume(&[1 << 32, 1 << 32]), None);
+        assert_eq!(checked_volume(&[(1 << 60) + 1, 16]), None);
+        assert_eq!(checked_volume(&[-1, 0]), None);
+        assert_eq!(checked_volume(&[0, 1 << 40, 5]), Some(0));
+        assert_eq!(checked_volume(&[0, i64::MAX, 5]), None);
+        assert_eq!(Point::new(&[1 << 40, 1 << 40]).volume(), u64::MAX);
+        assert!(Point::from_usize(&[1usize << 63]).is_none());
     }
 
     #[test]

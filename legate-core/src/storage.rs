@@ -7,11 +7,14 @@
 //! storage also carries the scheduler's per-storage state: its recent accesses and its
 //! key partition.
 
+use crate::error::LegateError;
+use crate::footprint::Footprint;
 use crate::memory::Buffer;
 use crate::partition::Tiling;
 use crate::scheduler::AccessList;
 use crate::shape::Point;
 use crate::types::Type;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
 /// Row-major (C) or column-major (Fortran) instance layout.
@@ -48,9 +51,20 @@ pub struct Storage {
     pub(crate) accesses: Mutex<AccessList>,
     /// Serializes folds of reduction contributions into this storage.
     pub(crate) fold_lock: Mutex<()>,
-    /// The operation id and error of a failed task that wrote this storage, until a
-    /// reader of the storage (or a fence) reports it.
-    pub(crate) poison: Mutex<Option<(u64, crate::error::LegateError)>>,
+    /// Elements that failed or cancelled tasks should have written: reading them
+    /// raises the failure until they are written again.
+    poison: Mutex<Vec<Poison>>,
+    /// Whether `poison` has entries (checked without the lock on every task).
+    poisoned: AtomicBool,
+}
+
+/// Elements of a storage spoiled by a failure, and the failure.
+pub(crate) struct Poison {
+    /// The operation whose task failed first (a task that read its output fails with
+    /// the same operation id and error).
+    pub op_id: u64,
+    pub footprint: Footprint,
+    pub error: LegateError,
 }
 
 /// Byte strides of a dense instance with `shape` and element size `elem`.
@@ -80,7 +94,8 @@ impl Storage {
             bound: Condvar::new(),
             accesses: Mutex::new(AccessList::default()),
             fold_lock: Mutex::new(()),
-            poison: Mutex::new(None),
+            poison: Mutex::new(Vec::new()),
+            poisoned: AtomicBool::new(false),
         })
     }
 
@@ -132,6 +147,44 @@ impl Storage {
         d.strides = strides;
         drop(d);
         self.bound.notify_all();
+    }
+
+    pub(crate) fn is_poisoned(&self) -> bool {
+        self.poisoned.load(Ordering::Acquire)
+    }
+
+    fn poison_list(&self) -> MutexGuard<'_, Vec<Poison>> {
+        self.poison.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Marks `footprint` as spoiled by the failure `error` of operation `op_id`.
+    pub(crate) fn poison(&self, op_id: u64, footprint: Footprint, error: LegateError) {
+        let mut list = self.poison_list();
+        list.push(Poison { op_id, footprint, error });
+        self.poisoned.store(true, Ordering::Release);
+    }
+
+    /// The failure that spoiled an element of `footprint`, if any.
+    pub(crate) fn poison_of(&self, footprint: &Footprint) -> Option<(u64, LegateError)> {
+        if !self.is_poisoned() {
+            return None;
+        }
+        self.poison_list().iter().find(|p| p.footprint.intersects(footprint)).map(|p| (p.op_id, p.error.clone()))
+    }
+
+    /// `footprint` was written successfully: its elements are good again.
+    pub(crate) fn cure(&self, footprint: &Footprint) {
+        if !self.is_poisoned() {
+            return;
+        }
+        let mut list = self.poison_list();
+        for p in list.iter_mut() {
+            if p.footprint.intersects(footprint) {
+                p.footprint = p.footprint.subtract(footprint);
+            }
+        }
+        list.retain(|p| !p.footprint.is_empty());
+        self.poisoned.store(!list.is_empty(), Ordering::Release);
     }
 
     pub(crate) fn instance(&self) -> (Option<Arc<Buffer>>, Point) {

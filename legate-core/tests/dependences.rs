@@ -391,7 +391,10 @@ impl Task for ReduceTile {
 #[test]
 fn reductions_with_one_operator_do_not_depend_on_each_other() {
     use legate_core::ReductionOp;
-    let rt = runtime(2, 2);
+    // Not inline: a copy launched after the reductions finished would run inline and
+    // record no edge, which this test reads.
+    let rt = Runtime::new(legate_core::Config { cpus: 2, min_cpu_chunk: 2, inline_small_tasks: false, ..legate_core::Config::legate_defaults() })
+        .unwrap();
     let lib = rt.create_library("test");
     rt.register_task::<ReduceTile>(&lib).unwrap();
     let x = rt.create_store_from::<f64>(&[10], &(1..=10).map(|v| v as f64).collect::<Vec<_>>()).unwrap();

@@ -851,9 +851,19 @@ fn out_of_bounds_indices_are_errors() {
     // Wrong index type is refused up front.
     let i32s = rt.create_store_from::<i32>(&[4], &[0, 1, 2, 3]).unwrap();
     assert!(matches!(rt.issue_gather(&dst, &src, &i32s), Err(LegateError::TypeMismatch(_))));
-    // Still working.
+    // The failed scatter should have written `src`: reading it, or anything computed
+    // from it, raises that error every time until it is written again.
+    for _ in 0..2 {
+        assert!(rt.read_store::<f64>(&src).unwrap_err().to_string().contains("out of bounds"));
+    }
+    rt.issue_gather(&dst, &src, &rt.create_store_from::<i64>(&[4], &[9, 8, 7, 6]).unwrap()).unwrap();
+    assert!(rt.read_store::<f64>(&dst).unwrap_err().to_string().contains("out of bounds"));
+    // Still working once rewritten.
+    let fresh = iota(&rt, 10);
+    rt.issue_copy(&src, &fresh).unwrap();
     rt.issue_gather(&dst, &src, &rt.create_store_from::<i64>(&[4], &[9, 8, 7, 6]).unwrap()).unwrap();
     assert_eq!(read_f64(&rt, &dst), vec![9.0, 8.0, 7.0, 6.0]);
+    rt.issue_execution_fence(true).unwrap();
 }
 
 // ---------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ use legate_core::{LegateError, Runtime, Scalar, Type};
 use num_complex::{Complex32, Complex64};
 use pyo3::exceptions::{PyMemoryError, PyNotImplementedError, PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
+use std::time::Duration;
 
 /// The exception NumPy would raise for the same problem.
 pub fn to_py(err: LegateError) -> PyErr {
@@ -49,6 +50,27 @@ impl<T> IntoPy<T> for legate_core::Result<T> {
 
 pub fn runtime() -> PyLegateResult<Runtime> {
     Runtime::global().py()
+}
+
+/// Waits without the GIL until `poll` (given a time slice) returns Some, checking for
+/// Ctrl-C between slices. On an interrupt, work that has not started is cancelled
+/// (`Runtime::cancel_pending`) and the `KeyboardInterrupt` is raised.
+pub fn wait_interruptibly<T: Send>(py: Python<'_>, poll: impl Fn(Duration) -> Option<T> + Sync) -> PyLegateResult<T> {
+    loop {
+        if let Some(v) = py.detach(|| poll(Duration::from_millis(50))) {
+            return Ok(v);
+        }
+        if let Err(interrupt) = py.check_signals() {
+            runtime()?.cancel_pending();
+            return Err(interrupt);
+        }
+    }
+}
+
+/// Waits (interruptibly) for the writers of `store`; raises the error of a failed one.
+pub fn wait_store(py: Python<'_>, store: &legate_core::LogicalStore) -> PyLegateResult<()> {
+    let rt = runtime()?;
+    wait_interruptibly(py, |slice| rt.wait_store_for(store, slice))?.py()
 }
 
 /// A type from a NumPy dtype name (`"float64"`, `"bool"`, ...).

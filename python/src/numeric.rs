@@ -173,19 +173,17 @@ fn arg_reduce_axis(argmax: bool, input: &PyStore, axis: usize, out: &PyStore) ->
 
 /// `out = cholesky(a)` (lower factor), one point; errors carry a `LinAlgError:` marker.
 #[pyfunction]
-fn cholesky(a: &PyStore, out: &PyStore) -> PyResult<()> {
-    let n = numeric()?;
-    n.cholesky(&a.inner, &out.inner).py()?;
+fn cholesky(py: Python<'_>, a: &PyStore, out: &PyStore) -> PyResult<()> {
+    numeric()?.cholesky(&a.inner, &out.inner).py()?;
     // NumPy raises eagerly: wait for the one point so its error surfaces here.
-    n.runtime().wait_store(&out.inner).py()
+    crate::convert::wait_store(py, &out.inner)
 }
 
 /// `out = solve(a, b)`, one point; errors carry a `LinAlgError:` marker.
 #[pyfunction]
-fn solve(a: &PyStore, b: &PyStore, out: &PyStore) -> PyResult<()> {
-    let n = numeric()?;
-    n.solve(&a.inner, &b.inner, &out.inner).py()?;
-    n.runtime().wait_store(&out.inner).py()
+fn solve(py: Python<'_>, a: &PyStore, b: &PyStore, out: &PyStore) -> PyResult<()> {
+    numeric()?.solve(&a.inner, &b.inner, &out.inner).py()?;
+    crate::convert::wait_store(py, &out.inner)
 }
 
 /// `out` (one element) = the determinant of `a`, one point.
@@ -196,10 +194,9 @@ fn determinant(a: &PyStore, out: &PyStore) -> PyResult<()> {
 
 /// `out` = the singular values of `a` (largest first), one point.
 #[pyfunction]
-fn singular_values(a: &PyStore, out: &PyStore) -> PyResult<()> {
-    let n = numeric()?;
-    n.singular_values(&a.inner, &out.inner).py()?;
-    n.runtime().wait_store(&out.inner).py()
+fn singular_values(py: Python<'_>, a: &PyStore, out: &PyStore) -> PyResult<()> {
+    numeric()?.singular_values(&a.inner, &out.inner).py()?;
+    crate::convert::wait_store(py, &out.inner)
 }
 
 /// Every numeric function of the extension.

@@ -1,7 +1,7 @@
 //! `Store`: a logical store seen from Python, with its views and conversions to and
 //! from NumPy arrays.
 
-use crate::convert::{dtype, runtime, scalar, IntoPy, PyLegateResult};
+use crate::convert::{dtype, runtime, scalar, wait_interruptibly, IntoPy, PyLegateResult};
 use legate_core::{LogicalStore, Type};
 use numpy::{PyReadonlyArrayDyn, PyUntypedArrayMethods, ToPyArray};
 use pyo3::exceptions::{PyTypeError, PyValueError};
@@ -163,6 +163,7 @@ impl PyStore {
     fn to_numpy<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let rt = runtime()?;
         let store = self.inner.clone();
+        crate::convert::wait_store(py, &store)?;
         macro_rules! read {
             ($t:ty) => {{
                 let arr = py.detach(|| rt.read_store::<$t>(&store)).py()?;
@@ -262,7 +263,7 @@ fn copy(dst: &PyStore, src: &PyStore) -> PyResult<()> {
 #[pyfunction]
 fn fence(py: Python<'_>) -> PyResult<()> {
     let rt = runtime()?;
-    py.detach(|| rt.issue_execution_fence(true)).py()
+    wait_interruptibly(py, |slice| rt.fence_for(slice))?.py()
 }
 
 /// The runtime's configuration, as a dict.

@@ -116,7 +116,16 @@ impl LogicalStore {
             .ok_or_else(|| invalid(format!("{what}: the store is unbound; run the task that produces it first")))
     }
 
-    fn derive(&self, t: Transform, shape: Point) -> LogicalStore {
+    /// The view of `shape` made by `t`. Views may be larger than their storage (a
+    /// broadcast), but their element count must fit in an `i64`.
+    fn derive(&self, t: Transform, shape: Point) -> Result<LogicalStore> {
+        if shape.checked_volume().is_none() {
+            return Err(invalid(format!("array is too big: a view of shape {shape} has more elements than fit in 64 bits")));
+        }
+        Ok(self.derive_unchecked(t, shape))
+    }
+
+    fn derive_unchecked(&self, t: Transform, shape: Point) -> LogicalStore {
         let mut transforms = self.0.transforms.clone();
         let map = self.0.map.then(&t);
         transforms.push(t);
@@ -138,16 +147,12 @@ impl LogicalStore {
         } else {
             (start.map_or(n - 1, |s| norm(s, -1, n - 1)), stop.map_or(-1, |s| norm(s, -1, n - 1)))
         };
-        let len = if step > 0 {
-            if stop > start { (stop - start + step - 1) / step } else { 0 }
-        } else if start > stop {
-            (start - stop + (-step) - 1) / (-step)
-        } else {
-            0
-        };
+        // In i128: `step` may be near i64::MAX, where the rounding sum would overflow.
+        let (lo, hi, stride) = if step > 0 { (start, stop, step) } else { (stop, start, -(step as i128) as i64) };
+        let len = if hi > lo { ((hi as i128 - lo as i128 + stride as i128 - 1) / stride as i128) as i64 } else { 0 };
         let mut new_shape = shape;
         new_shape[dim] = len;
-        Ok(self.derive(Transform::Slice { dim, start: if len == 0 { 0 } else { start }, step }, new_shape))
+        self.derive(Transform::Slice { dim, start: if len == 0 { 0 } else { start }, step }, new_shape)
     }
 
     /// The view's strides in bytes (as NumPy reports them), or None while the storage
@@ -180,12 +185,12 @@ impl LogicalStore {
         if dim1 == dim2 {
             return Err(invalid("diagonal: the two dimensions must differ"));
         }
-        let (start1, start2) = if offset >= 0 { (0, offset) } else { (-offset, 0) };
+        let (start1, start2) = if offset >= 0 { (0, offset) } else { (offset.saturating_neg(), 0) };
         let len = (shape[dim1] - start1).min(shape[dim2] - start2).max(0);
         let (start1, start2) = if len == 0 { (0, 0) } else { (start1, start2) };
         let mut v: Vec<i64> = (0..shape.ndim()).filter(|&d| d != dim1 && d != dim2).map(|d| shape[d]).collect();
         v.push(len);
-        Ok(self.derive(Transform::Diagonal { dim1, dim2, start1, start2 }, Point::new(&v)))
+        self.derive(Transform::Diagonal { dim1, dim2, start1, start2 }, Point::new(&v))
     }
 
     /// Shorthand for a unit-step slice `[start, stop)` that must lie inside the store.
@@ -211,7 +216,7 @@ impl LogicalStore {
         if dim_size < 0 {
             return Err(invalid("promote: the new extent must be non-negative"));
         }
-        Ok(self.derive(Transform::Promote { dim: extra_dim, size: dim_size }, shape.insert(extra_dim, dim_size)))
+        self.derive(Transform::Promote { dim: extra_dim, size: dim_size }, shape.insert(extra_dim, dim_size))
     }
 
     /// Fixes dimension `dim` at `index` and removes it.
@@ -221,7 +226,7 @@ impl LogicalStore {
         if index < 0 || index >= shape[dim] {
             return Err(invalid(format!("project: index {index} is out of range for extent {} of dimension {dim}", shape[dim])));
         }
-        Ok(self.derive(Transform::Project { dim, index }, shape.remove(dim)))
+        self.derive(Transform::Project { dim, index }, shape.remove(dim))
     }
 
     /// Permutes the dimensions: new dimension `i` is old dimension `axes[i]`.
@@ -232,14 +237,14 @@ impl LogicalStore {
             return Err(invalid(format!("transpose: {axes:?} is not a permutation of the {} dimensions", shape.ndim())));
         }
         let new_shape = Point::new(&axes.iter().map(|&a| shape[a]).collect::<Vec<_>>());
-        Ok(self.derive(Transform::Transpose { axes: axes.to_vec() }, new_shape))
+        self.derive(Transform::Transpose { axes: axes.to_vec() }, new_shape)
     }
 
     /// Splits dimension `dim` into `sizes` (row-major); their product must equal its extent.
     pub fn delinearize(&self, dim: usize, sizes: &[i64]) -> Result<LogicalStore> {
         let shape = self.bound_shape("delinearize")?;
         check_dim(dim, shape.ndim(), "delinearize")?;
-        if sizes.iter().any(|&s| s < 0) || sizes.iter().product::<i64>() != shape[dim] {
+        if crate::shape::checked_volume(sizes) != Some(shape[dim]) {
             return Err(invalid(format!("delinearize: {sizes:?} does not multiply to extent {} of dimension {dim}", shape[dim])));
         }
         if shape.ndim() - 1 + sizes.len() > LEGATE_MAX_DIM {
@@ -247,7 +252,7 @@ impl LogicalStore {
         }
         let mut v = shape.as_slice().to_vec();
         v.splice(dim..=dim, sizes.iter().copied());
-        Ok(self.derive(Transform::Delinearize { dim, shape: sizes.to_vec() }, Point::new(&v)))
+        self.derive(Transform::Delinearize { dim, shape: sizes.to_vec() }, Point::new(&v))
     }
 
     /// The real (`index` 0) or imaginary (1) parts of a complex view, as a view of the
@@ -263,7 +268,7 @@ impl LogicalStore {
         }
         let shape = self.bound_shape("component")?;
         let offset = index as i64 * part.size().unwrap_or(0) as i64;
-        let mut view = self.derive(Transform::Component { offset }, shape);
+        let mut view = self.derive(Transform::Component { offset }, shape)?;
         Arc::get_mut(&mut view.0).expect("a fresh view").ty = Some(part);
         Ok(view)
     }
@@ -273,7 +278,7 @@ impl LogicalStore {
     /// not one run in memory), or where the storage is not yet bound.
     pub fn reshape(&self, new: &[i64]) -> Result<Option<LogicalStore>> {
         let shape = self.bound_shape("reshape")?;
-        if new.len() > LEGATE_MAX_DIM || new.iter().any(|&e| e < 0) || new.iter().product::<i64>() != shape.volume() as i64 {
+        if new.len() > LEGATE_MAX_DIM || crate::shape::checked_volume(new) != shape.checked_volume() {
             return Err(invalid(format!(
                 "reshape: cannot view {shape} as {new:?} (same volume, at most {LEGATE_MAX_DIM} non-negative extents)"
             )));
@@ -340,7 +345,7 @@ impl LogicalStore {
         let map = self.0.map.linearized(&layout);
         let old_strides: Vec<i64> = (0..shape.ndim()).map(|j| map.coef(0, j)).collect();
         let strides = reshape_strides(shape.as_slice(), &old_strides, new)?;
-        Some(self.derive(Transform::Reshape { strides, layout }, Point::new(new)))
+        self.derive(Transform::Reshape { strides, layout }, Point::new(new)).ok()
     }
 
     /// Splits the store into tiles of `tile_shape`.
