@@ -272,7 +272,7 @@ pub(crate) fn indirect_copy(
                 return Err(LegateError::ShapeMismatch(format!("scatter: index shape {} differs from source shape {}", di.shape(), src.shape())));
             }
             t.add_scalar_arg(SCATTER);
-            let o = t.add_output(dst);
+            let o = t.add_partial_output(dst);
             let s = t.add_input(&src);
             let i = t.add_input(di);
             t.add_alignment(s, i);
@@ -285,7 +285,7 @@ pub(crate) fn indirect_copy(
                 return Err(LegateError::ShapeMismatch(format!("scatter-gather: index shapes {} and {} differ", si.shape(), di.shape())));
             }
             t.add_scalar_arg(SCATTER_GATHER);
-            let o = t.add_output(dst);
+            let o = t.add_partial_output(dst);
             let s = t.add_input(&src);
             let a = t.add_input(si);
             let b = t.add_input(di);

@@ -43,13 +43,17 @@ pub struct Fault {
     pub skip: u64,
     pub times: u64,
     pub action: FaultAction,
+    /// Only operations with ids in `first_op..last_op` (the runtime sets the window:
+    /// from the injection until `Runtime::close_fault_windows`).
+    pub first_op: u64,
+    pub last_op: u64,
     /// Operations matched so far (operation ids, to count each once).
     seen: Vec<u64>,
 }
 
 impl Fault {
     pub fn new(action: FaultAction) -> Fault {
-        Fault { task: None, point: None, skip: 0, times: u64::MAX, action, seen: Vec::new() }
+        Fault { task: None, point: None, skip: 0, times: u64::MAX, action, first_op: 0, last_op: u64::MAX, seen: Vec::new() }
     }
 
     pub fn task(mut self, name: &str) -> Fault {
@@ -158,6 +162,13 @@ impl RunControl {
         self.any_faults.store(true, Ordering::SeqCst);
     }
 
+    /// Faults still open stop at operation `op_id` (they hit only earlier ones).
+    pub fn close_fault_windows(&self, op_id: u64) {
+        for f in self.faults.lock().unwrap_or_else(|e| e.into_inner()).iter_mut() {
+            f.last_op = f.last_op.min(op_id);
+        }
+    }
+
     pub fn clear_faults(&self) {
         self.faults.lock().unwrap_or_else(|e| e.into_inner()).clear();
         self.any_faults.store(false, Ordering::SeqCst);
@@ -171,7 +182,9 @@ impl RunControl {
         let mut faults = self.faults.lock().unwrap_or_else(|e| e.into_inner());
         let mut hits = Vec::new();
         for f in faults.iter_mut() {
-            if f.task.as_deref().is_some_and(|t| t != task) {
+            // A task is named `library.task`; either the full name or the task's matches.
+            let named = |t: &str| t == task || task.strip_suffix(t).is_some_and(|lib| lib.ends_with('.'));
+            if f.task.as_deref().is_some_and(|t| !named(t)) || op_id < f.first_op || op_id >= f.last_op {
                 continue;
             }
             // Count operations in id order of first sight (each once).
@@ -209,8 +222,9 @@ mod tests {
     #[test]
     fn faults_count_matching_operations() {
         let c = RunControl::new(vec![Fault::new(FaultAction::Fail).task("t").operations(1, 2)]);
-        assert!(c.faults_for("t", 10, 0).is_empty());
+        assert!(c.faults_for("lib.t", 10, 0).is_empty());
         assert!(c.faults_for("other", 11, 0).is_empty());
+        assert!(c.faults_for("lib.tt", 11, 0).is_empty());
         assert_eq!(c.faults_for("t", 12, 0), vec![FaultAction::Fail]);
         assert_eq!(c.faults_for("t", 12, 1), vec![FaultAction::Fail]);
         assert_eq!(c.faults_for("t", 13, 0), vec![FaultAction::Fail]);

@@ -28,6 +28,8 @@ use std::sync::Arc;
 struct LaunchArg {
     store: LogicalStore,
     role: Role,
+    /// An output the task may leave partly unwritten (a scatter).
+    partial: bool,
     /// Manual tasks: the partition and an optional projection from launch point to color.
     partition: Option<Box<Partition>>,
     projection: Option<Vec<usize>>,
@@ -59,7 +61,7 @@ impl TaskLaunch {
     }
 
     fn push(&mut self, store: &LogicalStore, role: Role, partition: Option<Partition>, projection: Option<&[usize]>) -> Variable {
-        self.args.push(LaunchArg { store: store.clone(), role, partition: partition.map(Box::new), projection: projection.map(|p| p.to_vec()) });
+        self.args.push(LaunchArg { store: store.clone(), role, partial: false, partition: partition.map(Box::new), projection: projection.map(|p| p.to_vec()) });
         Variable(self.args.len() - 1)
     }
 
@@ -69,6 +71,15 @@ impl TaskLaunch {
 
     pub fn add_output(&mut self, store: &LogicalStore) -> Variable {
         self.push(store, Role::Output, None, None)
+    }
+
+    /// An output the task may write only some elements of (a scatter): the others keep
+    /// their values. (An ordinary output's piece must be written whole: the runtime
+    /// takes it as new data, e.g. curing elements a failed task had spoiled.)
+    pub fn add_partial_output(&mut self, store: &LogicalStore) -> Variable {
+        let v = self.push(store, Role::Output, None, None);
+        self.args[v.0].partial = true;
+        v
     }
 
     pub fn add_reduction(&mut self, store: &LogicalStore, op: ReductionOp) -> Variable {
@@ -359,7 +370,7 @@ fn launch(mut t: TaskLaunch) -> Result<(u64, Vec<Arc<TaskNode>>)> {
             points: colors.volume(),
             args: t.args.iter().map(|a| (a.store.storage().id(), privilege(a.role))).collect(),
         });
-        let args = t.args.iter().zip(&shapes).map(|(a, s)| ArgInfo { store: a.store.clone(), role: a.role, unbound: s.is_none() }).collect();
+        let args = t.args.iter().zip(&shapes).map(|(a, s)| ArgInfo { store: a.store.clone(), role: a.role, unbound: s.is_none(), partial: a.partial }).collect();
         let scalars = std::mem::take(&mut t.scalars);
         let shared = OpShared::new(op_id, entry.name.clone(), t.task_id, task_fn, scalars, colors, args, inner.sysmem.clone(), inner.control.clone());
         (op_id, Arc::new(shared))

@@ -35,6 +35,8 @@ pub(crate) struct ArgInfo {
     pub role: Role,
     /// An output whose storage is unbound at launch: each point binds a piece.
     pub unbound: bool,
+    /// An output the task may leave partly unwritten (see `TaskLaunch::add_partial_output`).
+    pub partial: bool,
 }
 
 /// A point's piece of one argument.
@@ -317,7 +319,7 @@ pub(crate) fn run_point(op: &OpShared, color: &Point, color_index: u64, pieces: 
         Some(f) => op.spoil(color, &rects, f),
         None => {
             // What this point wrote is good again, whatever failed before.
-            for (arg, rect) in op.args.iter().zip(&rects).filter(|(a, _)| a.role == Role::Output && !a.unbound) {
+            for (arg, rect) in op.args.iter().zip(&rects).filter(|(a, _)| a.role == Role::Output && !a.unbound && !a.partial) {
                 let storage = arg.store.storage();
                 if storage.is_poisoned() {
                     storage.cure(&Footprint::of_rect(arg.store.map(), rect));

@@ -411,9 +411,16 @@ impl Runtime {
         tracing::info!(before = next, "cancelled operations that had not started");
     }
 
-    /// Injects `fault` into the point tasks it matches (tests of failure handling).
-    pub fn inject_fault(&self, fault: Fault) {
+    /// Injects `fault` into the point tasks it matches among the operations issued from
+    /// now on (tests of failure handling).
+    pub fn inject_fault(&self, mut fault: Fault) {
+        fault.first_op = self.inner.next_op.load(Ordering::SeqCst);
         self.inner.control.add_fault(fault);
+    }
+
+    /// Injected faults hit no operation issued from now on.
+    pub fn close_fault_windows(&self) {
+        self.inner.control.close_fault_windows(self.inner.next_op.load(Ordering::SeqCst));
     }
 
     /// Makes `count` allocations of system memory fail, from the `n`-th from now (1:

@@ -543,6 +543,197 @@ fn run_case(p: &Program) -> Result<(), String> {
     Ok(())
 }
 
+// ---------------------------------------------------------------------------------------
+// The same programs under injected faults.
+
+/// What a faulty run injects.
+#[derive(Clone, Copy, Debug)]
+enum Injection {
+    /// Every point of op `k` (a program op that launches work) fails.
+    FailOp(usize),
+    /// Point `point` of every operation is slow (the others run ahead of it).
+    SlowPoint { point: u64, micros: u64 },
+}
+
+/// Runs `p` with `injection`. Every read must give the reference's values or, where it
+/// depends on the failed op (tracked per storage, an over-approximation), its error;
+/// stores that do not depend on it must never raise; nothing may hang.
+fn run_case_with(p: &Program, injection: Injection) -> Result<usize, String> {
+    use legate_core::{Fault, FaultAction};
+    let (rt, lib) = runtime_with_lib(p.cpus, p.min_chunk);
+    if let Injection::SlowPoint { point, micros } = injection {
+        rt.inject_fault(Fault::new(FaultAction::Slow(std::time::Duration::from_micros(micros))).point(point));
+    }
+    let mut reference = Reference { shapes: p.shapes.clone(), data: p.init.clone(), futures: Vec::new() };
+    let mut stores = Vec::new();
+    for (s, init) in p.shapes.iter().zip(&p.init) {
+        let shape: Vec<usize> = s.iter().map(|&x| x as usize).collect();
+        stores.push(rt.create_store_from::<f64>(&shape, init).map_err(|e| e.to_string())?);
+    }
+    let mut tainted = vec![false; stores.len()];
+    let mut tainted_futures: Vec<bool> = Vec::new();
+    let mut futures: Vec<LogicalStore> = Vec::new();
+    let view = |v: &ViewRef| apply_store(&stores[v.storage], &v.trs).map_err(|e| format!("view {v:?}: {e}"));
+    let raised = std::cell::Cell::new(0usize);
+    let injected = |e: &legate_core::LegateError| {
+        let hit = e.to_string().contains("injected fault");
+        raised.set(raised.get() + hit as usize);
+        hit
+    };
+    for (k, op) in p.ops.iter().enumerate() {
+        let ctx = |e: legate_core::LegateError| format!("op {k} {op:?}: {e}");
+        let fail_here = matches!(injection, Injection::FailOp(f) if f == k);
+        if fail_here {
+            rt.inject_fault(Fault::new(FaultAction::Fail));
+        }
+        match op {
+            Op::Fill { dst, value } => rt.issue_fill(&view(dst)?, *value).map_err(ctx)?,
+            Op::Copy { dst, src } => rt.issue_copy(&view(dst)?, &view(src)?).map_err(ctx)?,
+            Op::Axpy { dst, src } => launch_axpy(&rt, &lib, &view(dst)?, &view(src)?).map_err(ctx)?,
+            Op::Sum { src, fut } => {
+                let f = match fut {
+                    Some(f) => futures[*f].clone(),
+                    None => {
+                        let f = rt.create_future(0.0f64).map_err(ctx)?;
+                        futures.push(f.clone());
+                        tainted_futures.push(false);
+                        f
+                    }
+                };
+                launch_sum(&rt, &lib, &view(src)?, &f).map_err(ctx)?;
+            }
+            Op::Gather { dst, src, idx } => {
+                let ind = make_index_store(&rt, idx).map_err(ctx)?;
+                rt.issue_gather(&view(dst)?, &view(src)?, &ind).map_err(ctx)?;
+            }
+            Op::Scatter { dst, src, idx } => {
+                let ind = make_index_store(&rt, idx).map_err(ctx)?;
+                rt.issue_scatter(&view(dst)?, &ind, &view(src)?).map_err(ctx)?;
+            }
+            Op::Check { view: v } => match rt.read_store::<f64>(&view(v)?) {
+                Ok(got) => {
+                    let got: Vec<f64> = got.iter().copied().collect();
+                    let want = reference.read(v);
+                    if got != want {
+                        return Err(format!("op {k} {op:?}: read {got:?}, reference {want:?}"));
+                    }
+                }
+                Err(e) if tainted[v.storage] && injected(&e) => {}
+                Err(e) => return Err(format!("op {k} {op:?}: a read of an unaffected store raised {e}")),
+            },
+        }
+        if fail_here {
+            rt.close_fault_windows();
+        }
+        // Which storages (and futures) may hold elements spoiled by the failure.
+        let (reads, writes): (Vec<bool>, Option<(bool, usize)>) = match op {
+            Op::Fill { dst, .. } => (vec![], Some((true, dst.storage))),
+            Op::Copy { dst, src } | Op::Axpy { dst, src } | Op::Gather { dst, src, .. } | Op::Scatter { dst, src, .. } => {
+                (vec![tainted[src.storage], tainted[dst.storage] && matches!(op, Op::Scatter { .. })], Some((true, dst.storage)))
+            }
+            Op::Sum { src, .. } => (vec![tainted[src.storage]], Some((false, futures.len() - 1))),
+            Op::Check { .. } => (vec![], None),
+        };
+        let future_index = match op {
+            Op::Sum { fut: Some(f), .. } => Some(*f),
+            Op::Sum { fut: None, .. } => Some(futures.len() - 1),
+            _ => None,
+        };
+        let spoiled = fail_here || reads.iter().any(|&r| r) || future_index.is_some_and(|f| tainted_futures[f]);
+        if spoiled {
+            match (writes, future_index) {
+                (Some((true, s)), _) => tainted[s] = true,
+                (_, Some(f)) => tainted_futures[f] = true,
+                _ => {}
+            }
+        }
+        reference.apply(op);
+    }
+    for (s, store) in stores.iter().enumerate() {
+        match rt.read_store::<f64>(store) {
+            Ok(got) => {
+                let got: Vec<f64> = got.iter().copied().collect();
+                if got != reference.data[s] {
+                    return Err(format!("storage {s}: got {got:?}\n  want {:?}", reference.data[s]));
+                }
+            }
+            Err(e) if tainted[s] && injected(&e) => {}
+            Err(e) => return Err(format!("storage {s} (tainted: {}) raised {e}", tainted[s])),
+        }
+    }
+    for (f, fut) in futures.iter().enumerate() {
+        match rt.read_scalar::<f64>(fut) {
+            Ok(got) if got == reference.futures[f] => {}
+            Ok(got) => return Err(format!("future {f}: got {got}, want {}", reference.futures[f])),
+            Err(e) if tainted_futures[f] && injected(&e) => {}
+            Err(e) => return Err(format!("future {f} (tainted: {}) raised {e}", tainted_futures[f])),
+        }
+    }
+    match rt.issue_execution_fence(true) {
+        Ok(()) => Ok(raised.get()),
+        Err(e) if injected(&e) && matches!(injection, Injection::FailOp(_)) => Ok(raised.get()),
+        Err(e) => Err(format!("fence: {e}")),
+    }
+}
+
+/// Fails the test (and the process: a hang would stall CI) if `body` takes too long.
+fn with_watchdog(limit: std::time::Duration, body: impl FnOnce()) {
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let flag = done.clone();
+    std::thread::spawn(move || {
+        let start = std::time::Instant::now();
+        while start.elapsed() < limit {
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            if flag.load(std::sync::atomic::Ordering::SeqCst) {
+                return;
+            }
+        }
+        eprintln!("random programs under faults did not finish in {limit:?}: a hang");
+        std::process::exit(3);
+    });
+    body();
+    done.store(true, std::sync::atomic::Ordering::SeqCst);
+}
+
+#[test]
+fn random_programs_with_a_failing_operation_raise_exactly_where_they_depend_on_it() {
+    with_watchdog(std::time::Duration::from_secs(300), || {
+        let mut failures = Vec::new();
+        let mut raised = 0;
+        for seed in 0..CASES / 2 {
+            let p = generate(seed);
+            let launching: Vec<usize> = (0..p.ops.len()).filter(|&k| !matches!(p.ops[k], Op::Check { .. })).collect();
+            if launching.is_empty() {
+                continue;
+            }
+            let k = launching[(seed as usize * 7919) % launching.len()];
+            match run_case_with(&p, Injection::FailOp(k)) {
+                Err(e) => failures.push(format!("seed {seed}, failing op {k}: {e}\n  program: {:#?}", p.ops)),
+                Ok(n) => raised += (n > 0) as usize,
+            }
+        }
+        assert!(failures.is_empty(), "{} cases went wrong; first:\n{}", failures.len(), failures[0]);
+        // Most failures reach a read (the last reads cover every store).
+        assert!(raised > CASES as usize / 4, "the injected error surfaced in only {raised} cases");
+        eprintln!("a failing operation: the error surfaced in {raised} of {} programs", CASES / 2);
+    });
+}
+
+#[test]
+fn random_programs_with_a_slow_point_match_the_reference() {
+    with_watchdog(std::time::Duration::from_secs(300), || {
+        let mut failures = Vec::new();
+        for seed in 0..CASES / 4 {
+            let p = generate(seed);
+            let injection = Injection::SlowPoint { point: seed % 2, micros: 300 };
+            if let Err(e) = run_case_with(&p, injection) {
+                failures.push(format!("seed {seed}, {injection:?}: {e}\n  program: {:#?}", p.ops));
+            }
+        }
+        assert!(failures.is_empty(), "{} cases went wrong; first:\n{}", failures.len(), failures[0]);
+    });
+}
+
 fn run_seeds(seeds: impl Iterator<Item = u64>) {
     let mut failures = Vec::new();
     for seed in seeds {
