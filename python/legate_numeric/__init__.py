@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as _np
 
+from legate import _interrupt as _interrupt
+
 from . import _fallback, linalg, random  # noqa: F401
 
 # The NumPy version whose semantics (type promotion, errors) this module follows; code
@@ -216,3 +218,6 @@ def __getattr__(name):
             return _fallback.wrap(name)
         return obj
     raise AttributeError(f"module 'legate_numeric' has no attribute '{name}'")
+
+# Ctrl-C cancels the work queued so far (see legate._interrupt).
+_interrupt.install()

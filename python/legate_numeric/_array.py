@@ -15,7 +15,6 @@ import numpy as _np
 
 from legate import _legate as _ext
 from legate._legate import fast as _fast
-
 from . import _fallback
 
 

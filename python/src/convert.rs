@@ -12,7 +12,9 @@ pub fn to_py(err: LegateError) -> PyErr {
     let msg = err.to_string();
     match err {
         LegateError::OutOfMemory { .. } => PyMemoryError::new_err(msg),
-        LegateError::InvalidArgument(_) | LegateError::ShapeMismatch(_) => PyValueError::new_err(msg),
+        // NumPy's own words, without the runtime's "invalid argument:" prefix.
+        LegateError::InvalidArgument(m) => PyValueError::new_err(m),
+        LegateError::ShapeMismatch(_) => PyValueError::new_err(msg),
         LegateError::TypeMismatch(_) => PyTypeError::new_err(msg),
         LegateError::Unsupported(_) => PyNotImplementedError::new_err(msg),
         LegateError::TaskFailed { message, .. } => task_error(message),

@@ -266,6 +266,14 @@ fn fence(py: Python<'_>) -> PyResult<()> {
     wait_interruptibly(py, |slice| rt.fence_for(slice))?.py()
 }
 
+/// Cancels every operation issued so far that has not started (after an interrupt):
+/// reading what it would have written raises until it is written again.
+#[pyfunction]
+fn cancel_pending() -> PyResult<()> {
+    runtime()?.cancel_pending();
+    Ok(())
+}
+
 /// The runtime's configuration, as a dict.
 #[pyfunction]
 fn runtime_info(py: Python<'_>) -> PyResult<Bound<'_, pyo3::types::PyDict>> {
@@ -293,6 +301,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(fill, m)?)?;
     m.add_function(wrap_pyfunction!(copy, m)?)?;
     m.add_function(wrap_pyfunction!(fence, m)?)?;
+    m.add_function(wrap_pyfunction!(cancel_pending, m)?)?;
     m.add_function(wrap_pyfunction!(runtime_info, m)?)?;
     Ok(())
 }

@@ -19,6 +19,9 @@ from legate._legate import (  # noqa: F401
 )
 
 from . import types  # noqa: F401
+from .. import _interrupt
+
+_interrupt.install()
 
 
 class Runtime:

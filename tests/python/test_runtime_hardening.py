@@ -1,0 +1,159 @@
+"""Issue 9's runtime reproductions, from Python: each once crashed, hung or answered
+wrong. Those that need their own configuration or a signal run in a child process."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+
+import legate_numeric as lnp
+
+
+def run(code: str, config: str = "--cpus 2", timeout: float = 120) -> subprocess.CompletedProcess:
+    env = dict(os.environ, LEGATE_CONFIG=config)
+    env.pop("LEGATE_TEST", None)
+    return subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)], env=env, capture_output=True, text=True, timeout=timeout
+    )
+
+
+def raises_like_numpy(make):
+    """`make(np)` raises, and `make(lnp)` raises the same exception type."""
+    with pytest.raises(Exception) as want:
+        make(np)
+    # NumPy's own subclasses (e.g. _ArrayMemoryError) are matched by their builtin base.
+    builtin = next(t for t in want.type.__mro__ if t.__module__ == "builtins")
+    with pytest.raises(builtin):
+        make(lnp)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda m: m.empty((2**60 + 1, 16)),
+        lambda m: m.zeros(2**63),
+        lambda m: m.zeros((2**32, 2**32)),
+        lambda m: m.ones((2**60 + 1, 16)),
+        lambda m: m.full((2**62, 8, 0), 1.0),
+        lambda m: m.tile(m.ones(16), 2**60 + 1),
+        lambda m: m.zeros(2**45),
+        lambda m: m.broadcast_to(m.ones(1), (2**62, 8)),
+    ],
+)
+def test_sizes_that_overflow_raise_as_in_numpy(make):
+    raises_like_numpy(make)
+    # The runtime is unharmed.
+    assert float(lnp.ones(3).sum()) == 3.0
+
+
+def test_too_big_says_so_in_numpys_words():
+    with pytest.raises(ValueError, match="array is too big") as e:
+        lnp.empty((2**60 + 1, 16))
+    assert "invalid argument" not in str(e.value)
+
+
+def test_a_launch_of_more_points_than_the_run_ahead_limit_finishes():
+    r = run(
+        """
+        import legate_hello
+        legate_hello.hello_world("hi", 17)
+        legate_hello.hello_world("hi", 40)
+        print("done")
+        """,
+        config="--cpus 2",
+        timeout=60,
+    )
+    assert r.returncode == 0 and "done" in r.stdout, r.stderr
+    assert r.stdout.count("Hello, World! hi") == 57
+
+
+def test_a_failed_result_raises_every_time_and_is_not_reported_again_at_exit():
+    r = run(
+        """
+        import numpy
+        import legate_numeric as np
+        a = np.arange(5)
+        b = a ** np.array([1, -1, 1, 1, 1])
+        for _ in range(3):
+            try:
+                print(numpy.asarray(b))
+            except ValueError as e:
+                print("raised", e)
+        c = b + 1
+        try:
+            numpy.asarray(c)
+        except ValueError:
+            print("dependent raised")
+        b[...] = 7
+        print(numpy.asarray(b).tolist())
+        """
+    )
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.count("raised Integers to negative integer powers") == 3, r.stdout
+    assert "dependent raised" in r.stdout
+    assert "[7, 7, 7, 7, 7]" in r.stdout
+    assert "nothing read its result" not in r.stderr, r.stderr
+
+
+def test_an_unread_failure_is_reported_at_exit():
+    r = run(
+        """
+        import legate_numeric as np
+        b = np.arange(5) ** np.array([1, -1, 1, 1, 1])
+        """
+    )
+    assert "nothing read its result" in r.stderr, r.stderr
+
+
+def test_dropping_large_arrays_under_a_tight_sysmem_never_runs_out():
+    r = run(
+        """
+        import legate_numeric as np
+        for i in range(12):
+            a = np.ones(12_500_000)      # 100 MB
+            a += i
+            del a
+        b = np.ones(12_500_000)
+        print(float(b.sum()))
+        """,
+        config="--cpus 2 --sysmem 256",
+    )
+    assert r.returncode == 0, r.stderr
+    assert "12500000.0" in r.stdout
+
+
+def test_ctrl_c_cancels_queued_work():
+    r = run(
+        """
+        import os, signal, threading, time
+        import legate_numeric as np
+        a = np.ones((1200, 1200))
+        threading.Timer(0.5, lambda: os.kill(os.getpid(), signal.SIGINT)).start()
+        try:
+            for i in range(500):
+                a = a @ a * 1e-3
+            float(a.sum())
+            print("not interrupted")
+        except KeyboardInterrupt:
+            print("interrupted")
+        t = time.time()
+        small = np.ones((50, 50)) @ np.ones((50, 50))
+        assert float(small[0, 0]) == 50.0
+        print("small op after the interrupt took", time.time() - t)
+        try:
+            float(a.sum())
+            print("no error")
+        except RuntimeError as e:
+            print("cancelled:", "interrupted" in str(e))
+        """,
+        timeout=120,
+    )
+    assert r.returncode == 0, r.stderr
+    assert "interrupted" in r.stdout and "cancelled: True" in r.stdout, r.stdout
+    took = float(r.stdout.split("took")[1].split()[0])
+    assert took < 1.0, r.stdout
