@@ -446,7 +446,8 @@ fn launch(mut t: TaskLaunch) -> Result<(u64, Vec<Arc<TaskNode>>)> {
     // after the last point; later tasks touching those stores wait for it (waiting for
     // the points alone would let them see a half-folded tile).
     let finish = (nodes.len() > 1 && shared.needs_finish()).then(|| {
-        let finish = TaskNode::new(op_id, Point::empty(), entry.name.clone(), kind);
+        // Named apart from the points (profiles show it as its own box).
+        let finish = TaskNode::new(op_id, Point::empty(), format!("{} (finish)", entry.name).into(), kind);
         inner.executor.admit();
         for node in &nodes {
             finish.depend_on(node);

@@ -14,8 +14,8 @@ import pytest
 import legate_numeric as lnp
 
 
-def run(code: str, config: str = "--cpus 2", timeout: float = 120) -> subprocess.CompletedProcess:
-    env = dict(os.environ, LEGATE_CONFIG=config)
+def run(code: str, config: str = "--cpus 2", timeout: float = 120, **extra: str) -> subprocess.CompletedProcess:
+    env = dict(os.environ, LEGATE_CONFIG=config, **extra)
     env.pop("LEGATE_TEST", None)
     return subprocess.run(
         [sys.executable, "-c", textwrap.dedent(code)], env=env, capture_output=True, text=True, timeout=timeout
@@ -157,3 +157,63 @@ def test_ctrl_c_cancels_queued_work():
     assert "interrupted" in r.stdout and "cancelled: True" in r.stdout, r.stdout
     took = float(r.stdout.split("took")[1].split()[0])
     assert took < 1.0, r.stdout
+
+
+def test_an_injected_task_failure_reaches_exactly_its_dependents():
+    r = run(
+        """
+        import numpy
+        import legate_numeric as np
+        a = np.arange(100.0)
+        b = np.ones(100)
+        c = a * 2          # multiply: the task the fault hits
+        d = c + b          # depends on it
+        e = a + b          # does not
+        for name, x in [("c", c), ("d", d)]:
+            try:
+                numpy.asarray(x)
+                print(name, "no error")
+            except RuntimeError as err:
+                print(name, "raised", "injected fault" in str(err))
+        assert (numpy.asarray(e) == numpy.arange(100.0) + 1).all()
+        print("unrelated ok")
+        """,
+        LEGATE_FAULTS="fail=binary",
+        LEGATE_TEST="1",
+    )
+    assert r.returncode == 0, r.stderr
+    assert "c raised True" in r.stdout and "d raised True" in r.stdout and "unrelated ok" in r.stdout, r.stdout
+
+
+def test_a_lagging_point_changes_no_result():
+    r = run(
+        """
+        import numpy
+        import legate_numeric as np
+        rng = numpy.random.default_rng(0)
+        x = rng.random((64, 48))
+        a = np.asarray(x)
+        r = np.zeros((64, 48))
+        for i in range(5):
+            r[1:-1, 1:-1] += 0.25 * (a[:-2, 1:-1] + a[2:, 1:-1] + a[1:-1, :-2] + a[1:-1, 2:])
+            s = r.sum(axis=0)
+            r[0, :] = s
+        want = numpy.zeros((64, 48))
+        for i in range(5):
+            want[1:-1, 1:-1] += 0.25 * (x[:-2, 1:-1] + x[2:, 1:-1] + x[1:-1, :-2] + x[1:-1, 2:])
+            s = want.sum(axis=0)
+            want[0, :] = s
+        numpy.testing.assert_allclose(numpy.asarray(r), want, rtol=1e-12)
+        print("same")
+        """,
+        config="--cpus 2",
+        LEGATE_FAULTS="slow=*,point=1,ms=3",
+        LEGATE_TEST="1",
+    )
+    assert r.returncode == 0, r.stderr
+    assert "same" in r.stdout
+
+
+def test_fault_specs_are_checked():
+    r = run("import legate_numeric as np; np.ones(3).sum()", LEGATE_FAULTS="explode=1")
+    assert r.returncode != 0 and "LEGATE_FAULTS" in r.stderr, r.stderr

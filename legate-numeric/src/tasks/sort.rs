@@ -57,28 +57,53 @@ fn sort_lines<T: Sortable>(input: &PhysicalStore, out: &PhysicalStore, axis: usi
     if input.type_code() != Some(T::CODE) || out.type_code() != Some(if indices { i64::CODE } else { T::CODE }) {
         return Err(TaskError::new("sort: the output must have the input's type (sort) or int64 (argsort)"));
     }
+    // Lines are sorted in the output's own memory when it is contiguous, with an
+    // in-place sort (the index breaks ties, which keeps argsort stable): no scratch
+    // memory beyond one line for strided outputs.
     let mut values: Vec<T> = Vec::new();
     let mut order: Vec<i64> = Vec::new();
     for_each_line(&[input, out], axis, |ptrs, n, strides| {
         let (pi, si) = (ptrs[0] as *const T, strides[0] / T::SIZE as isize);
-        // SAFETY: lines of this point's tiles; the line is read whole before it is
-        // written, so `out` may alias `input`.
+        // SAFETY: lines of this point's tiles; a line of `out` may alias the input's
+        // only for `sort` (same type), which reads the line whole before writing it.
         unsafe {
-            values.clear();
-            values.extend((0..n as isize).map(|j| *pi.offset(j * si)));
             if indices {
-                order.clear();
-                order.extend(0..n as i64);
-                order.sort_by(|&a, &b| T::order(&values[a as usize], &values[b as usize]));
+                let key = |k: i64| &*pi.offset(k as isize * si);
+                let by_value = |a: &i64, b: &i64| T::order(key(*a), key(*b)).then(a.cmp(b));
                 let (po, so) = (ptrs[1] as *mut i64, strides[1] / 8);
-                for (j, &k) in order.iter().enumerate() {
-                    *po.offset(j as isize * so) = k;
+                if so == 1 {
+                    let line = std::slice::from_raw_parts_mut(po, n);
+                    for (j, k) in line.iter_mut().enumerate() {
+                        *k = j as i64;
+                    }
+                    line.sort_unstable_by(by_value);
+                } else {
+                    order.clear();
+                    order.extend(0..n as i64);
+                    order.sort_unstable_by(by_value);
+                    for (j, &k) in order.iter().enumerate() {
+                        *po.offset(j as isize * so) = k;
+                    }
                 }
             } else {
-                values.sort_by(T::order);
                 let (po, so) = (ptrs[1] as *mut T, strides[1] / T::SIZE as isize);
-                for (j, &v) in values.iter().enumerate() {
-                    *po.offset(j as isize * so) = v;
+                if so == 1 {
+                    let line = std::slice::from_raw_parts_mut(po, n);
+                    if si == 1 {
+                        std::ptr::copy(pi, po, n);
+                    } else {
+                        values.clear();
+                        values.extend((0..n as isize).map(|j| *pi.offset(j * si)));
+                        line.copy_from_slice(&values);
+                    }
+                    line.sort_unstable_by(T::order);
+                } else {
+                    values.clear();
+                    values.extend((0..n as isize).map(|j| *pi.offset(j * si)));
+                    values.sort_unstable_by(T::order);
+                    for (j, &v) in values.iter().enumerate() {
+                        *po.offset(j as isize * so) = v;
+                    }
                 }
             }
         }
