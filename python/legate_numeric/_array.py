@@ -145,7 +145,13 @@ class ndarray:
 
     @property
     def flat(self):
-        return iter(self.ravel())
+        from ._flatiter import flatiter
+
+        return flatiter(self)
+
+    @flat.setter
+    def flat(self, value):
+        self.flat[...] = value
 
     @property
     def __legate_data_interface__(self) -> dict:

@@ -28,7 +28,13 @@ def array(obj, dtype=None, copy=True, order="K", subok=False, ndmin=0, like=None
     """An array from ``obj`` (NumPy 2's ``copy``: True always copies, None copies when
     needed, False raises ``ValueError`` when a copy is needed, which it is for anything
     but a legate array of the requested dtype)."""
+    from ._flatiter import flatiter
+
     _fallback.record_native("array")
+    if isinstance(obj, flatiter):
+        if copy is False:
+            raise ValueError(_COPY_ERROR)
+        obj, copy = obj.copy(), False
     if isinstance(obj, ndarray):
         if dtype is not None and _np.dtype(dtype) != obj.dtype:
             if copy is False:

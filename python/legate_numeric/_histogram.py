@@ -144,8 +144,12 @@ def digitize(x, bins, right=False):
     x, edges = _asarray(x), _asarray(bins)
     if edges.ndim != 1:
         raise ValueError("object too deep for desired array")
+    if x.dtype.kind == "c":
+        raise TypeError("x may not be complex")
     _fallback.record_native("digitize")
-    increasing = edges.size < 2 or bool(edges[-1] >= edges[0])
+    increasing = edges.size < 2 or bool((edges[1:] >= edges[:-1]).all())
+    if not increasing and not bool((edges[1:] <= edges[:-1]).all()):
+        raise ValueError("bins must be monotonically increasing or decreasing")
     side = "left" if right else "right"
     if increasing:
         return searchsorted(edges, x, side)

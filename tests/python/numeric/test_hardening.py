@@ -223,3 +223,90 @@ def test_dunder_array_follows_numpy2_protocol():
     assert isinstance(r, np.ndarray) and r.dtype == np.float32
     check(np.asarray(a), np.arange(3))
     check(np.array(a, copy=None), np.arange(3))
+
+
+# ---------------------------------------------------------------- 8: errors, not wrong answers
+
+
+@pytest.mark.parametrize("bins", [[3, 1, 2], [1, 3, 2, 4], [3, 2, 1], [1, 2, 3], [2, 2, 2], [1], []], ids=str)
+def test_digitize_requires_monotonic_bins(bins):
+    for right in (False, True):
+        expected, got = same_error(lambda: np.digitize([1, 2, 2.5], np.array(bins, float), right=right),
+                                   lambda: lnp.digitize([1, 2, 2.5], lnp.array(np.array(bins, float)), right=right))
+        if expected is not None:
+            check(got, expected)
+
+
+def test_digitize_rejects_complex():
+    with pytest.raises(TypeError):
+        lnp.digitize(lnp.array([1j]), [1, 2])
+
+
+def _flat_base(m):
+    return m.arange(12).reshape(3, 4)
+
+
+FLAT_READS = {
+    "int": lambda a: a.flat[5],
+    "negative": lambda a: a.flat[-1],
+    "numpy_int": lambda a: a.flat[np.int64(2)],
+    "slice": lambda a: a.flat[1:9:3],
+    "ellipsis": lambda a: a.flat[...],
+    "list": lambda a: a.flat[[0, 11, 3]],
+    "int_array_2d": lambda a: a.flat[np.array([[1, 2], [3, 4]])],
+    "bool_mask": lambda a: a.flat[np.arange(12) % 3 == 0],
+    "transposed": lambda a: a.T.flat[1:5],
+    "out_of_bounds": lambda a: a.flat[12],
+    "bad_mask": lambda a: a.flat[np.array([True, False])],
+    "two_indices": lambda a: a.flat[1, 2],
+}
+
+
+@pytest.mark.parametrize("name", list(FLAT_READS))
+def test_flat_indexing(name):
+    f = FLAT_READS[name]
+    expected, got = same_error(lambda: f(_flat_base(np)), lambda: f(_flat_base(lnp)))
+    if expected is not None:
+        check(got, expected)
+
+
+FLAT_WRITES = {
+    "int": (7, 99),
+    "negative": (-2, 5.7),
+    "slice": (slice(2, None, 3), [-1, -2]),
+    "ellipsis": (Ellipsis, [1, 2, 3]),
+    "list_cycled": ([0, 1, 2], [9, 8]),
+    "duplicates": ([4, 4], [5, 6]),
+    "bool_mask": (np.arange(12) % 2 == 1, 0),
+}
+
+
+@pytest.mark.parametrize("transposed", [False, True], ids=["c", "transposed"])
+@pytest.mark.parametrize("name", list(FLAT_WRITES))
+def test_flat_assignment(name, transposed):
+    key, value = FLAT_WRITES[name]
+    e, g = _flat_base(np), _flat_base(lnp)
+    ev, gv = (e.T, g.T) if transposed else (e, g)
+    ev.flat[key] = value
+    gv.flat[key] = value
+    check(g, e)
+
+
+def test_flat_iteration_len_base_copy_asarray():
+    e, g = _flat_base(np).T, _flat_base(lnp).T
+    assert len(g.flat) == len(e.flat)
+    assert g.flat.base is g
+    assert list(g.flat) == list(e.flat)
+    assert type(next(iter(g.flat))) is type(next(iter(e.flat)))
+    check(g.flat.copy(), e.flat.copy())
+    check(np.asarray(g.flat), np.asarray(e.flat))
+    check(lnp.asarray(g.flat), np.asarray(e.flat))
+    it, ref = g.flat, e.flat
+    for _ in range(2):
+        next(it)
+        next(ref)
+    assert (it.index, it.coords) == (ref.index, ref.coords)
+    g2, e2 = _flat_base(lnp), _flat_base(np)
+    g2.flat = [1, 2]
+    e2.flat = [1, 2]
+    check(g2, e2)
