@@ -147,8 +147,9 @@ def digitize(x, bins, right=False):
     if x.dtype.kind == "c":
         raise TypeError("x may not be complex")
     _fallback.record_native("digitize")
-    increasing = edges.size < 2 or bool((edges[1:] >= edges[:-1]).all())
-    if not increasing and not bool((edges[1:] <= edges[:-1]).all()):
+    # NumPy's test: no step down (or none up); comparisons with NaN do not count.
+    increasing = edges.size < 2 or not bool((edges[1:] < edges[:-1]).any())
+    if not increasing and bool((edges[1:] > edges[:-1]).any()):
         raise ValueError("bins must be monotonically increasing or decreasing")
     side = "left" if right else "right"
     if increasing:

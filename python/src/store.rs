@@ -166,6 +166,8 @@ impl PyStore {
         macro_rules! read {
             ($t:ty) => {{
                 let arr = py.detach(|| rt.read_store::<$t>(&store)).py()?;
+                // The writers of these values have run: report what they raised.
+                crate::numeric::report_fp(py)?;
                 Ok(arr.to_pyarray(py).into_any())
             }};
         }
@@ -262,7 +264,8 @@ fn copy(dst: &PyStore, src: &PyStore) -> PyResult<()> {
 #[pyfunction]
 fn fence(py: Python<'_>) -> PyResult<()> {
     let rt = runtime()?;
-    py.detach(|| rt.issue_execution_fence(true)).py()
+    py.detach(|| rt.issue_execution_fence(true)).py()?;
+    crate::numeric::report_fp(py)
 }
 
 /// The runtime's configuration, as a dict.

@@ -253,12 +253,20 @@ impl Task for BinaryTask {
             return Err(TaskError::new("a binary op needs at least one array operand"));
         }
         let ty = ctx.input(0)?.type_code();
-        let mut input = 0;
-        crate::with_numeric_type!(ty, T => {
+        let ctx = &*ctx;
+        let run = || crate::with_numeric_type!(ty, T => {
+            let mut input = 0;
             let a = operand::<T>(ctx, flags & 1 != 0, 2, &mut input)?;
             let b = operand::<T>(ctx, flags & 2 != 0, 2 + (flags & 1) as usize, &mut input)?;
             <T as BinaryUfunc>::apply(op, &out, &a, &b)
-        }, Err(TaskError::new(format!("ufunc '{}' does not support this dtype", op.name()))))
+        }, Err(TaskError::new(format!("ufunc '{}' does not support this dtype", op.name()))));
+        use legate_core::abi::TypeCode;
+        let floating = matches!(ty, Some(TypeCode::Float32 | TypeCode::Float64 | TypeCode::Complex64 | TypeCode::Complex128));
+        if floating && op.reports_fp_errors() {
+            crate::fperr::watch(op.numpy_name(), run)
+        } else {
+            run()
+        }
     }
 }
 
