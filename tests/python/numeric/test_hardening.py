@@ -542,6 +542,8 @@ FP_CASES = [
     ("overflow encountered in multiply", lambda m: m.array([1e308]) * 10),
     ("divide by zero encountered in power", lambda m: m.power(m.array([0.0]), -1.5)),
     ("invalid value encountered in cast", lambda m: m.array([np.inf]).astype(np.int32)),
+    ("divide by zero encountered in floor_divide", lambda m: m.array([1, 2]) // 0),
+    ("divide by zero encountered in remainder", lambda m: m.array([1, 2]) % m.array([1, 0])),
 ]
 
 
