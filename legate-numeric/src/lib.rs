@@ -5,6 +5,7 @@
 //! stores. The Python package `legate_numeric` is a thin layer over this crate: it
 //! resolves NumPy's dtype and broadcasting rules, then calls these launches.
 
+pub mod fperr;
 pub mod ops;
 pub mod tasks;
 
@@ -35,6 +36,7 @@ pub(crate) const SORT: u32 = 33;
 pub(crate) const DETERMINANT: u32 = 34;
 pub(crate) const SEARCH: u32 = 35;
 pub(crate) const BINCOUNT: u32 = 36;
+pub(crate) const AT: u32 = 37;
 
 /// One operand of a binary operation: an array (already broadcast to the output's
 /// shape) or a scalar of the operation's type.
@@ -76,6 +78,7 @@ impl Numeric {
         rt.register_task::<tasks::factor::DeterminantTask>(&lib)?;
         rt.register_task::<tasks::sort::SearchTask>(&lib)?;
         rt.register_task::<tasks::histogram::BincountTask>(&lib)?;
+        rt.register_task::<tasks::at::AtTask>(&lib)?;
         tasks::index::register(rt, &lib)?;
         Ok(Numeric { rt: rt.clone(), lib })
     }
@@ -406,6 +409,29 @@ impl Numeric {
         }
         let b = t.add_reduction(bins, legate_core::ReductionOp::Add);
         t.add_broadcast(b, None);
+        t.execute()
+    }
+
+    /// `ufunc.at`: `target[i] = op(target[i], v)` for each position `i` of the int64
+    /// `indices` and its value of `values` in turn (repeated positions accumulate), on
+    /// one point. Waits, so that an index out of bounds raises here.
+    pub fn at(&self, op: BinaryOp, target: &LogicalStore, indices: &LogicalStore, values: &LogicalStore) -> Result<()> {
+        if target.ndim() != 1 || indices.ndim() != 1 || *indices.ty() != Type::Int64 || values.ty() != target.ty() {
+            return Err(LegateError::TypeMismatch("at: a 1-d target, 1-d int64 indices, values of the target's dtype".into()));
+        }
+        Self::same_shape(indices, values, "at")?;
+        if indices.volume() == 0 {
+            return Ok(());
+        }
+        let mut t = self.rt.create_auto_task(&self.lib, AT);
+        t.add_scalar_arg(op as u32);
+        for s in [target, indices, values] {
+            let v = t.add_input(s);
+            t.add_broadcast(v, None);
+        }
+        let o = t.add_output(target);
+        t.add_broadcast(o, None);
+        t.throws_exception(true);
         t.execute()
     }
 

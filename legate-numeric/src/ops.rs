@@ -57,6 +57,22 @@ named_ops!(
 );
 
 impl UnaryOp {
+    /// Whether NumPy reports floating-point errors (`divide by zero encountered in log`)
+    /// for this function; comparisons, rounding and predicates never raise them.
+    pub fn reports_fp_errors(self) -> bool {
+        use UnaryOp::*;
+        matches!(
+            self,
+            Sqrt | Cbrt | Square | Reciprocal | Exp | Exp2 | Expm1 | Log | Log2 | Log10 | Log1p | Sin | Cos | Tan
+                | Arcsin | Arccos | Arctan | Sinh | Cosh | Tanh | Arcsinh | Arccosh | Arctanh | Deg2rad | Rad2deg
+        )
+    }
+
+    /// NumPy's name of the function in its messages.
+    pub fn numpy_name(self) -> &'static str {
+        self.name()
+    }
+
     /// Whether the result is boolean whatever the input type.
     pub fn is_predicate(self) -> bool {
         matches!(self, UnaryOp::Isnan | UnaryOp::Isinf | UnaryOp::Isfinite | UnaryOp::Signbit | UnaryOp::LogicalNot)
@@ -64,6 +80,21 @@ impl UnaryOp {
 }
 
 impl BinaryOp {
+    /// Whether NumPy reports floating-point errors for this function (arithmetic, not
+    /// comparisons, `maximum`/`minimum`, bitwise or logical operations).
+    pub fn reports_fp_errors(self) -> bool {
+        use BinaryOp::*;
+        matches!(self, Add | Subtract | Multiply | TrueDivide | FloorDivide | Remainder | Fmod | Power | Arctan2 | Hypot | Logaddexp)
+    }
+
+    /// NumPy's name of the function in its messages (`true_divide` is `divide`).
+    pub fn numpy_name(self) -> &'static str {
+        match self {
+            BinaryOp::TrueDivide => "divide",
+            op => op.name(),
+        }
+    }
+
     /// Whether the result is boolean whatever the input type.
     pub fn is_predicate(self) -> bool {
         use BinaryOp::*;

@@ -11,7 +11,7 @@ import numpy as _np
 
 from legate import _interrupt as _interrupt
 
-from . import _fallback, linalg, random  # noqa: F401
+from . import _fallback, _fperr, linalg, random  # noqa: F401
 
 # The NumPy version whose semantics (type promotion, errors) this module follows; code
 # that checks `numpy.__version__` on a patched import sees that.
@@ -39,7 +39,7 @@ from ._creation import (  # noqa: F401
     zeros_like,
 )
 from ._histogram import bincount, digitize, histogram  # noqa: F401
-from ._index import argwhere, choose, compress, diagonal, fill_diagonal, flatnonzero, nonzero, put, take, take_along_axis  # noqa: F401
+from ._index import argwhere, choose, compress, diagonal, fill_diagonal, flatnonzero, nonzero, place, put, putmask, take, take_along_axis  # noqa: F401
 from ._linalg import convolve, correlate, cross, dot, einsum, inner, kron, matmul, outer, tensordot, trace, vdot  # noqa: F401
 from ._manip import (  # noqa: F401
     array_split,
@@ -50,6 +50,7 @@ from ._manip import (  # noqa: F401
     broadcast_to,
     concatenate,
     copy,
+    copyto,
     diag,
     diff,
     ediff1d,
@@ -127,8 +128,14 @@ from ._sort import (  # noqa: F401
 from ._ufunc import *  # noqa: F401,F403
 from ._ufunc import _BINARY, _UNARY, abs, clip, conj, divide, divmod, imag, mod, pow, real, ufunc  # noqa: F401
 
-# Types and constants are NumPy's own.
+# Types and constants are NumPy's own, and so is the floating-point error state
+# (kernels report what they raise; `_fperr` acts on it as NumPy's errstate says).
 from numpy import (  # noqa: F401
+    errstate,
+    geterr,
+    geterrcall,
+    seterr,
+    seterrcall,
     bool_,
     complex64,
     complex128,

@@ -29,6 +29,23 @@ def _dtype_name(dt: _np.dtype) -> str:
     return name
 
 
+def _as_shape(shape) -> tuple:
+    """A shape argument (an integer or a sequence of them) as a tuple, with NumPy's
+    errors: ``TypeError`` for anything else, ``ValueError`` for negative extents."""
+    if isinstance(shape, (str, bytes)):
+        raise TypeError(f"'{type(shape).__name__}' object cannot be interpreted as an integer")
+    try:
+        dims = (operator.index(shape),)
+    except TypeError:
+        try:
+            dims = tuple(operator.index(s) for s in shape)
+        except TypeError:
+            raise TypeError(f"expected a sequence of integers or a single integer, got '{shape!r}'") from None
+    if any(d < 0 for d in dims):
+        raise ValueError("negative dimensions are not allowed")
+    return dims
+
+
 def _empty(shape: tuple, dt: _np.dtype) -> "ndarray":
     """A new array of a validated shape tuple (the fast path of ``ndarray(...)``)."""
     return ndarray._wrap(_ext.create_store(_dtype_name(dt), list(shape)), dt)
@@ -44,9 +61,7 @@ class ndarray:
         if buffer is not None or strides is not None:
             raise NotImplementedError("legate_numeric.ndarray does not take buffer/strides; use asarray")
         dt = _np.dtype(dtype)
-        shape = (shape,) if isinstance(shape, numbers.Integral) else tuple(int(s) for s in shape)
-        if any(s < 0 for s in shape):
-            raise ValueError("negative dimensions are not allowed")
+        shape = _as_shape(shape)
         self._store = _ext.create_store(_dtype_name(dt), list(shape))
         self.dtype = dt
 
@@ -129,7 +144,13 @@ class ndarray:
 
     @property
     def flat(self):
-        return iter(self.ravel())
+        from ._flatiter import flatiter
+
+        return flatiter(self)
+
+    @flat.setter
+    def flat(self, value):
+        self.flat[...] = value
 
     @property
     def __legate_data_interface__(self) -> dict:
@@ -138,6 +159,13 @@ class ndarray:
     # ---- conversion ----
 
     def __array__(self, dtype=None, copy=None):
+        """A NumPy array of the values (NumPy 2's protocol: the values always travel
+        into new NumPy memory, so ``copy=False`` raises ``ValueError``)."""
+        if copy is False:
+            raise ValueError(
+                "Unable to avoid copy while creating a NumPy array from a legate_numeric array: "
+                "its values live in a Legate store"
+            )
         arr = self._store.to_numpy()
         if arr.dtype != self.dtype:
             arr = arr.astype(self.dtype)
@@ -623,13 +651,18 @@ def _assign(store, dtype, value):
     """Writes ``value`` (scalar or array-like, broadcast) into the view ``store``."""
     if isinstance(value, ndarray):
         src = value
-    elif isinstance(value, (numbers.Number, _np.generic)) and not isinstance(value, _np.ndarray):
+    elif isinstance(value, (numbers.Number, _np.generic, str, bytes)) and not isinstance(value, _np.ndarray):
         # NumPy's conversion rules and errors (300 into uint8, NaN into int, complex
-        # into float), then a fill with the converted value.
+        # into float, "x" into float), then a fill with the converted value.
         _ext.fill(store, _np.asarray(value, dtype=dtype).item())
         return
     else:
-        src = ndarray._from_numpy(_np.asarray(value))
+        arr = _np.asarray(value)
+        if arr.dtype.kind not in "biufc":
+            # Strings (or objects) are parsed by NumPy into the array's type, with its
+            # errors ("could not convert string to float").
+            arr = arr.astype(dtype)
+        src = ndarray._from_numpy(arr)
     src_store = src._store.broadcast_to(list(store.shape))
     if src.dtype == dtype:
         _ext.copy(store, src_store)

@@ -5,56 +5,114 @@ from __future__ import annotations
 
 import math
 import numbers
+import operator
 
 import numpy as _np
 
 from legate import _legate as _ext
 
 from . import _fallback
-from ._array import ndarray
+from ._array import _as_shape, ndarray
 
 
-def _shape(shape):
-    return (shape,) if isinstance(shape, numbers.Integral) else tuple(shape)
+_COPY_ERROR = (
+    "Unable to avoid copy while creating an array as requested.\n"
+    "If using `np.array(obj, copy=False)` replace it with `np.asarray(obj)` to allow a copy "
+    "when needed (no behavior change in NumPy 1.x).\n"
+    "For more details, see https://numpy.org/devdocs/numpy_2_0_migration_guide.html"
+    "#adapting-to-changes-in-the-copy-keyword."
+)
 
 
 def array(obj, dtype=None, copy=True, order="K", subok=False, ndmin=0, like=None):
+    """An array from ``obj`` (NumPy 2's ``copy``: True always copies, None copies when
+    needed, False raises ``ValueError`` when a copy is needed, which it is for anything
+    but a legate array of the requested dtype)."""
+    from ._flatiter import flatiter
+
     _fallback.record_native("array")
+    if isinstance(obj, flatiter):
+        if copy is False:
+            raise ValueError(_COPY_ERROR)
+        obj, copy = obj.copy(), False
     if isinstance(obj, ndarray):
-        out = obj.astype(dtype) if dtype is not None and _np.dtype(dtype) != obj.dtype else (obj.copy() if copy else obj)
+        if dtype is not None and _np.dtype(dtype) != obj.dtype:
+            if copy is False:
+                raise ValueError(_COPY_ERROR)
+            out = obj.astype(dtype)
+        else:
+            out = obj.copy() if copy else obj
     else:
-        out = ndarray._from_numpy(_np.array(_fallback.to_numpy(obj), dtype=dtype))
+        if copy is False:
+            raise ValueError(_COPY_ERROR)
+        arr = _np.array(_fallback.to_numpy(obj), dtype=dtype)
+        if arr.dtype.kind not in "biufc":
+            # Strings, objects, dates: not representable in a store; NumPy keeps them.
+            return _fallback.call(f"array (dtype {arr.dtype})", _np.array, (arr,), dict(ndmin=ndmin))
+        out = ndarray._from_numpy(arr)
     while out.ndim < ndmin:
         out = out.reshape((1,) + out.shape)
     return out
 
 
-def asarray(a, dtype=None, order=None, like=None):
-    if isinstance(a, ndarray) and (dtype is None or _np.dtype(dtype) == a.dtype):
+def asarray(a, dtype=None, order=None, *, device=None, copy=None, like=None):
+    if copy is not True and isinstance(a, ndarray) and (dtype is None or _np.dtype(dtype) == a.dtype):
         return a
-    return array(a, dtype=dtype, copy=False)
+    return array(a, dtype=dtype, copy=copy)
+
+
+def _numeric_dtype(dtype, name) -> _np.dtype:
+    """``dtype`` as a NumPy dtype, or ``TypeError`` if arrays cannot hold it."""
+    dt = _np.dtype(dtype)
+    if dt.kind not in "biufc":
+        raise TypeError(f"legate_numeric.{name}: arrays of dtype {dt} are not supported")
+    return dt
 
 
 def empty(shape, dtype=float, order="C", like=None):
     _fallback.record_native("empty")
-    return ndarray(_shape(shape), dtype)
+    return ndarray(_as_shape(shape), _numeric_dtype(dtype, "empty"))
+
+
+def _fill_unsafe(out: ndarray, value) -> None:
+    """``out[...] = value`` with NumPy's ``copyto(out, value, casting="unsafe")``, as
+    ``full`` does: NumPy's conversion of the value (its errors and warnings)."""
+    if isinstance(value, ndarray):
+        from ._array import _assign
+
+        _assign(out._store, out.dtype, value)
+    elif _np.ndim(value) == 0:
+        _ext.fill(out._store, _np.full((), value, out.dtype).item())
+    else:
+        from ._array import _assign
+
+        arr = _np.asarray(_fallback.to_numpy(value))
+        _assign(out._store, out.dtype, arr if arr.dtype == out.dtype else arr.astype(out.dtype))
 
 
 def full(shape, fill_value, dtype=None, order="C", like=None):
-    _fallback.record_native("full")
     if dtype is None:
-        dtype = _np.array(fill_value).dtype
-    out = ndarray(_shape(shape), dtype)
-    out.fill(fill_value)
+        dtype = fill_value.dtype if isinstance(fill_value, ndarray) else _np.array(fill_value).dtype
+    if _np.dtype(dtype).kind not in "biufc":
+        return _fallback.call("full", _np.full, (shape, fill_value, dtype), {})
+    _fallback.record_native("full")
+    out = ndarray(_as_shape(shape), dtype)
+    _fill_unsafe(out, fill_value)
     return out
 
 
 def zeros(shape, dtype=float, order="C", like=None):
-    return full(shape, 0, dtype)
+    _fallback.record_native("zeros")
+    out = ndarray(_as_shape(shape), _numeric_dtype(dtype, "zeros"))
+    _ext.fill(out._store, 0)
+    return out
 
 
 def ones(shape, dtype=float, order="C", like=None):
-    return full(shape, 1, dtype)
+    _fallback.record_native("ones")
+    out = ndarray(_as_shape(shape), _numeric_dtype(dtype, "ones"))
+    _ext.fill(out._store, 1)
+    return out
 
 
 def _like(a, dtype, shape):
@@ -92,12 +150,23 @@ def arange(start, stop=None, step=None, dtype=None, like=None):
         raise ZeroDivisionError("division by zero")
     # NumPy's arange takes the values of NumPy scalars (np.int32(3) gives int64).
     start, stop, step = (v.item() if isinstance(v, _np.generic) else v for v in (start, stop, step))
+    for v in (start, stop, step):
+        if isinstance(v, (str, bytes)):
+            raise TypeError(f"arange() not supported for inputs with DType {type(_np.asarray(v).dtype)}.")
     dt = _np.dtype(dtype) if dtype is not None else _np.result_type(start, stop, step)
     real_bounds = all(isinstance(v, numbers.Real) for v in (start, stop, step))
     if dt.kind not in "biufc" or (dt.kind == "c" and not real_bounds):
         return _fallback.call("arange", _np.arange, (start, stop, step), {"dtype": dtype})
     _fallback.record_native("arange")
-    n = max(int(math.ceil((stop - start) / step)), 0)
+    length = (stop - start) / step
+    if math.isnan(length):
+        raise ValueError("arange: cannot compute length")
+    if math.isinf(length):
+        raise ValueError("Maximum allowed size exceeded")
+    if all(isinstance(v, numbers.Integral) for v in (start, stop, step)):
+        n = max(-((start - stop) // step), 0)  # exact for any integers
+    else:
+        n = max(int(math.ceil(length)), 0)
     out = ndarray((n,), dt)
     if n == 0:
         return out
@@ -116,7 +185,7 @@ def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis
     if _np.ndim(start) or _np.ndim(stop) or axis != 0:
         return _fallback.call("linspace (array bounds)", _np.linspace, (start, stop, num), dict(endpoint=endpoint, retstep=retstep, dtype=dtype, axis=axis))
     _fallback.record_native("linspace")
-    num = int(num)
+    num = operator.index(num)
     if num < 0:
         raise ValueError(f"Number of samples, {num}, must be non-negative.")
     div = (num - 1) if endpoint else num
@@ -147,7 +216,11 @@ def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis
 
 def eye(N, M=None, k=0, dtype=float, order="C", like=None):
     _fallback.record_native("eye")
-    M = N if M is None else M
+    N = operator.index(N)
+    M = N if M is None else operator.index(M)
+    k = operator.index(k)
+    if N < 0 or M < 0:
+        raise ValueError("negative dimensions are not allowed")
     flat = zeros((N * M,), dtype)
     # Row i has its one at flat index i * M + i + k: a strided slice of the flat array.
     first_row = max(-k, 0)
@@ -181,7 +254,7 @@ def indices(dimensions, dtype=int, sparse=False):
     from ._manip import broadcast_to, stack
 
     _fallback.record_native("indices")
-    dims = tuple(int(d) for d in dimensions)
+    dims = _as_shape(dimensions)
     grids = []
     for i, n in enumerate(dims):
         shape = (1,) * i + (n,) + (1,) * (len(dims) - i - 1)

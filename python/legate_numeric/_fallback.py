@@ -1,7 +1,9 @@
 """Falling back to NumPy for what is not implemented natively.
 
 A missing function runs in NumPy on converted arguments and its array results are
-wrapped back, with one warning per function name (not per call).
+wrapped back, with one warning per function name (not per call). Array arguments that
+NumPy changes in place (``np.add.at(a, ...)``, ``a.resize``) are copied back into the
+legate arrays they came from (or, when their shape changed, the call raises).
 ``LEGATE_NUMERIC_FALLBACK=0`` turns this off (``NotImplementedError`` instead), and
 ``LEGATE_NUMERIC_REPORT_COVERAGE=1`` prints at exit which functions ran natively and
 which fell back.
@@ -40,12 +42,43 @@ def to_numpy(x):
     return x
 
 
+def _to_numpy_noting(x, pairs: list):
+    """``to_numpy``, noting each (legate array, its NumPy copy, a copy of that)."""
+    from ._array import ndarray
+
+    if isinstance(x, ndarray):
+        arr = x.__array__()
+        pairs.append((x, arr, arr.copy()))
+        return arr
+    if isinstance(x, (list, tuple)):
+        return type(x)(_to_numpy_noting(v, pairs) for v in x)
+    if isinstance(x, dict):
+        return {k: _to_numpy_noting(v, pairs) for k, v in x.items()}
+    return x
+
+
+def _write_back(name: str, pairs: list) -> None:
+    """Copies into each legate array what NumPy changed in its copy (``np.add.at``,
+    ``np.put_along_axis``, ``a.resize``...), so that no fallback loses a write."""
+    for original, arr, before in pairs:
+        same_layout = arr.shape == before.shape and arr.dtype == before.dtype
+        if same_layout and _np.array_equal(arr.reshape(-1).view(_np.uint8), before.reshape(-1).view(_np.uint8)):
+            continue
+        if arr.shape != original.shape or arr.dtype != original.dtype:
+            raise NotImplementedError(
+                f"legate_numeric.{name} ran in NumPy and changed the shape or dtype of an array argument in "
+                "place; that cannot be copied back to the legate array"
+            )
+        original[...] = arr
+
+
 def from_numpy(x):
     """NumPy arrays in a result wrapped back as legate arrays."""
     from ._array import ndarray
 
     if isinstance(x, _np.ndarray):
-        return ndarray._from_numpy(x)
+        # Arrays a store cannot hold (strings, objects) stay NumPy's.
+        return ndarray._from_numpy(x) if x.dtype.kind in "biufc" else x
     if isinstance(x, tuple):
         return tuple(from_numpy(v) for v in x)
     if isinstance(x, list):
@@ -63,13 +96,17 @@ def call(name: str, func, args, kwargs):
     if name not in _fell_back:
         _fell_back.add(name)
         warnings.warn(
-            f"legate_numeric.{name} is not implemented natively; running it in NumPy "
-            "(this warning is shown once per function)",
+            f"legate_numeric.{name} is not implemented natively; running it in NumPy on copies of "
+            "the arrays (what it changes in array arguments is copied back; this warning is shown "
+            "once per function)",
             RuntimeWarning,
             stacklevel=3,
         )
     out = kwargs.get("out")
-    result = func(*to_numpy(args), **to_numpy(kwargs))
+    pairs: list = []
+    np_args, np_kwargs = _to_numpy_noting(args, pairs), _to_numpy_noting(kwargs, pairs)
+    result = func(*np_args, **np_kwargs)
+    _write_back(name, pairs)
     if out is not None:
         from ._array import ndarray
 

@@ -144,8 +144,13 @@ def digitize(x, bins, right=False):
     x, edges = _asarray(x), _asarray(bins)
     if edges.ndim != 1:
         raise ValueError("object too deep for desired array")
+    if x.dtype.kind == "c":
+        raise TypeError("x may not be complex")
     _fallback.record_native("digitize")
-    increasing = edges.size < 2 or bool(edges[-1] >= edges[0])
+    # NumPy's test: no step down (or none up); comparisons with NaN do not count.
+    increasing = edges.size < 2 or not bool((edges[1:] < edges[:-1]).any())
+    if not increasing and bool((edges[1:] > edges[:-1]).any()):
+        raise ValueError("bins must be monotonically increasing or decreasing")
     side = "left" if right else "right"
     if increasing:
         return searchsorted(edges, x, side)

@@ -523,6 +523,61 @@ def put(a, ind, v, mode="raise"):
     _ext.scatter(dst, _ext.flat_points(*pts_args), vstore)
 
 
+def _mask_of(name, a, mask):
+    """``mask`` as a boolean legate array with as many elements as ``a``."""
+    m = _asarray(mask)
+    if m.dtype != _np.bool_:
+        m = m.astype(bool)
+    if m.size != a.size:
+        raise ValueError(f"{name}: mask and data must be the same size")
+    return m
+
+
+def place(arr, mask, vals):
+    """Writes the values of ``vals`` in order (repeated as needed) where ``mask`` is
+    true, in place."""
+    if isinstance(arr, _np.ndarray):
+        _np.place(arr, _fallback.to_numpy(mask), _fallback.to_numpy(vals))
+        return
+    if not isinstance(arr, ndarray):
+        raise TypeError(f"argument 1 must be numpy.ndarray, not {type(arr).__name__}")
+    _fallback.record_native("place")
+    m = _mask_of("place", arr, mask)
+    positions = flatnonzero(m)
+    if positions.size == 0:
+        return
+    v = vals if isinstance(vals, ndarray) else _np.asarray(_fallback.to_numpy(vals))
+    if v.size == 0:
+        raise ValueError("Cannot insert from an empty array!")
+    put(arr, positions, v.reshape(-1))
+
+
+def putmask(a, mask, values):
+    """``a.flat[n] = values[n % len(values)]`` where ``mask.flat[n]`` is true, in place."""
+    from ._manip import where
+
+    if isinstance(a, _np.ndarray):
+        _np.putmask(a, _fallback.to_numpy(mask), _fallback.to_numpy(values))
+        return
+    if not isinstance(a, ndarray):
+        raise TypeError(f"argument 1 must be numpy.ndarray, not {type(a).__name__}")
+    _fallback.record_native("putmask")
+    m = _mask_of("putmask", a, mask).reshape(a.shape)
+    if isinstance(values, ndarray):
+        v = values.reshape(-1)
+        v = v if v.dtype == a.dtype else v.astype(a.dtype)
+    else:
+        v = _asarray(_np.asarray(_fallback.to_numpy(values)).astype(a.dtype).reshape(-1))
+    if v.size == 0 or a.size == 0:
+        return
+    if v.size != a.size:
+        # Value n goes to element n: repeat the values over the array.
+        from ._manip import tile
+
+        v = tile(v, -(-a.size // v.size))[: a.size]
+    a[...] = where(m, v.reshape(a.shape), a)
+
+
 def diagonal(a, offset=0, axis1=0, axis2=1):
     """The diagonal of ``a`` along ``axis1``/``axis2`` (last dimension of the result):
     a read-only view, as in NumPy."""

@@ -372,6 +372,40 @@ def copy(a, order="K", subok=False):
     return _asarray(a).copy()
 
 
+def copyto(dst, src, casting="same_kind", where=True):
+    """Copies ``src`` into ``dst`` in place (broadcast), where ``where`` is true, after
+    NumPy's ``casting`` check (Python numbers are checked and converted as NumPy does)."""
+    if isinstance(dst, _np.ndarray):  # NumPy's array: NumPy writes it
+        _np.copyto(dst, _fallback.to_numpy(src), casting=casting, where=_fallback.to_numpy(where))
+        return
+    if not isinstance(dst, ndarray):
+        raise TypeError(f"copyto() argument 1 must be numpy.ndarray, not {type(dst).__name__}")
+    _fallback.record_native("copyto")
+    if not isinstance(src, ndarray) and _np.ndim(src) == 0 and not isinstance(src, _np.ndarray):
+        probe = _np.empty((), dst.dtype)
+        _np.copyto(probe, src, casting=casting)  # NumPy's checks and conversion
+        value = probe[()]
+    else:
+        value = _asarray(src)
+        if not _np.can_cast(value.dtype, dst.dtype, casting):
+            raise TypeError(f"Cannot cast array data from {value.dtype!r} to {dst.dtype!r} according to the rule {casting!r}")
+        if _np.broadcast_shapes(value.shape, dst.shape) != dst.shape:
+            raise ValueError(f"could not broadcast input array from shape {value.shape} into shape {dst.shape}")
+    if where is True:
+        _assign(dst._store, dst.dtype, value)
+        return
+    mask = _asarray(where)
+    if mask.dtype != _np.bool_:
+        if not _np.can_cast(mask.dtype, _np.bool_, "safe"):
+            raise TypeError(f"Cannot cast array data from {mask.dtype!r} to dtype('bool') according to the rule 'safe'")
+        mask = mask.astype(bool)
+    if _np.broadcast_shapes(mask.shape, dst.shape) != dst.shape:
+        raise ValueError(f"could not broadcast where mask from shape {mask.shape} into shape {dst.shape}")
+    if isinstance(value, ndarray) and value.dtype != dst.dtype:
+        value = value.astype(dst.dtype)
+    dst[...] = globals()["where"](mask, value, dst)
+
+
 def tile(A, reps):
     """``A`` repeated ``reps`` times along each axis: a broadcast view, then one copy."""
     a = _asarray(A)

@@ -298,11 +298,59 @@ class ufunc:
             return _fallback.call(f"{self.__name__}.reduce", self._np.reduce, (array,), kw)
         return _reduce._reduce(op, array, axis=axis, dtype=dtype, out=out, keepdims=keepdims, initial=initial, where=where)
 
+    def at(self, a, indices, b=None):
+        """``a[indices] = ufunc(a[indices], b)`` unbuffered, in place: repeated indices
+        accumulate, in order, as in NumPy. Natively for binary ufuncs whose loop is
+        ``a``'s dtype (add, subtract, multiply, divide, maximum, minimum, fmax, fmin,
+        bitwise and logical operations); anything else runs in NumPy and is copied back."""
+        from ._creation import arange
+
+        name = self.__name__
+        if not isinstance(a, ndarray):
+            if isinstance(a, _np.ndarray):  # NumPy's array, mutated by NumPy
+                self._np.at(a, _fallback.to_numpy(indices), *(() if b is None else (_fallback.to_numpy(b),)))
+                return None
+            raise TypeError(f"at() argument 1 must be numpy.ndarray, not {type(a).__name__}")
+        native = self.nin == 2 and b is not None and name in _AT_NATIVE and a.dtype != _F16
+        native = native and (a.dtype.kind != "c" or name in ("add", "subtract", "multiply", "true_divide"))
+        if native:
+            _, _, key = _operand(b)
+            loop, _ = _resolve(self._np, (a.dtype, key, None))
+            native = loop[0] == loop[1] == loop[2] == a.dtype
+        if not native:
+            args = (a, indices) + (() if b is None else (b,))
+            return _fallback.call(f"{name}.at", self._np.at, args, {})
+        _fallback.record_native(f"{name}.at")
+        # The flat positions of the selected elements (NumPy's indexing of any kind).
+        positions = arange(a.size).reshape(a.shape)[indices]
+        positions = positions if isinstance(positions, ndarray) else ndarray._from_numpy(_np.asarray(positions))
+        m = positions.size
+        if m == 0:
+            return None
+        if isinstance(b, ndarray):
+            values = b if b.dtype == a.dtype else b.astype(a.dtype)
+        else:
+            # Python numbers as NumPy converts them for the loop (int8 wraps 300).
+            values = ndarray._from_numpy(_np.asarray(_fallback.to_numpy(b)).astype(a.dtype))
+        vals = ndarray._wrap(values._store.broadcast_to(list(positions.shape)), a.dtype).reshape(-1)
+        flat_store = a._store.reshape([a.size])
+        target = ndarray._wrap(flat_store, a.dtype) if flat_store is not None else a.ravel().copy()
+        _ext.at(name, target._store, positions.reshape(-1).astype(_np.int64, copy=False)._store, vals._store)
+        if flat_store is None:
+            a[...] = target.reshape(a.shape)
+        return None
+
     def accumulate(self, array, axis=0, dtype=None, out=None):
         from . import _scan
 
         return _scan.accumulate(self, array, axis=axis, dtype=dtype, out=out)
 
+
+# Binary ufuncs with a native ``at`` (for loops of the target's dtype).
+_AT_NATIVE = frozenset({
+    "add", "subtract", "multiply", "true_divide", "maximum", "minimum", "fmax", "fmin",
+    "bitwise_and", "bitwise_or", "bitwise_xor", "logical_and", "logical_or", "logical_xor",
+})
 
 _POWER_SPECIAL = {2: "square", 0.5: "sqrt", -1: "reciprocal", 1: "positive"}
 

@@ -104,6 +104,7 @@ pub fn scalar(value: &Bound<'_, PyAny>, ty: &Type) -> PyLegateResult<Scalar> {
         Type::UInt16 => Scalar::new(int(value)? as u16),
         Type::UInt32 => Scalar::new(int(value)? as u32),
         Type::UInt64 => Scalar::new(int(value)? as u64),
+        Type::Float16 => Scalar::new(half::f16::from_f64(real(value)?)),
         Type::Float32 => Scalar::new(real(value)? as f32),
         Type::Float64 => Scalar::new(real(value)?),
         Type::Complex64 => {

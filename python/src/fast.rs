@@ -215,6 +215,7 @@ fn try_binary<'py>(uf: &Bound<'py, PyAny>, a: &Bound<'py, PyAny>, b: &Bound<'py,
         None => {
             let result = n.runtime().create_store(l.out_ty.clone(), &shape.to_usize()).py()?;
             n.binary(l.op, xa, ya, &result).py()?;
+            crate::numeric::report_fp(py)?;
             Ok(Some(wrap(py, cls, result, &l.out_dtype)?))
         }
         Some(o) => {
@@ -223,6 +224,7 @@ fn try_binary<'py>(uf: &Bound<'py, PyAny>, a: &Bound<'py, PyAny>, b: &Bound<'py,
                 return Ok(None);
             }
             n.binary(l.op, xa, ya, target.store().expect("an array")).py()?;
+            crate::numeric::report_fp(py)?;
             Ok(Some(o.clone()))
         }
     }
@@ -241,6 +243,7 @@ fn unary<'py>(uf: &Bound<'py, PyAny>, a: &Bound<'py, PyAny>) -> PyResult<Bound<'
                 let n = numeric()?;
                 let result = n.runtime().create_store(l.out_ty.clone(), &store.shape().to_usize()).py()?;
                 n.unary(l.op, store, &result).py()?;
+                crate::numeric::report_fp(py)?;
                 return wrap(py, cls, result, &l.out_dtype);
             }
         }

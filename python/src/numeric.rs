@@ -16,24 +16,56 @@ pub(crate) fn numeric() -> PyResult<&'static Numeric> {
     Ok(LIB.get_or_init(|| n))
 }
 
+/// The Python function that reports floating-point errors (`legate_numeric._fperr.report`).
+static FP_HOOK: pyo3::sync::PyOnceLock<Py<PyAny>> = pyo3::sync::PyOnceLock::new();
+
+/// Registers the function called with `[(name, flags), ...]` when kernels raised
+/// floating-point errors (NumPy's flag bits: 1 divide, 2 overflow, 4 underflow, 8 invalid).
+#[pyfunction]
+fn set_fp_hook(py: Python<'_>, hook: Py<PyAny>) -> PyResult<()> {
+    FP_HOOK.set(py, hook).map_err(|_| PyValueError::new_err("the floating-point hook is already set"))
+}
+
+/// Hands the queued floating-point errors to the hook (which warns or raises as
+/// `numpy.errstate` says); one atomic load when there are none.
+#[inline]
+pub(crate) fn report_fp(py: Python<'_>) -> PyResult<()> {
+    if !legate_numeric::fperr::pending() {
+        return Ok(());
+    }
+    let events: Vec<(&'static str, u32)> = legate_numeric::fperr::take().into_iter().map(|e| (e.name, e.flags)).collect();
+    match FP_HOOK.get(py) {
+        Some(hook) if !events.is_empty() => hook.call1(py, (events,)).map(|_| ()),
+        _ => Ok(()),
+    }
+}
+
+/// Reports the queued floating-point errors now (after a wait, say).
+#[pyfunction]
+fn check_fp(py: Python<'_>) -> PyResult<()> {
+    report_fp(py)
+}
+
 fn unknown(kind: &str, name: &str) -> PyErr {
     PyValueError::new_err(format!("no native {kind} named '{name}'"))
 }
 
 /// `out = op(input)`.
 #[pyfunction]
-fn unary(op: &str, input: &PyStore, out: &PyStore) -> PyResult<()> {
+fn unary(py: Python<'_>, op: &str, input: &PyStore, out: &PyStore) -> PyResult<()> {
     let op = UnaryOp::from_name(op).ok_or_else(|| unknown("ufunc", op))?;
-    numeric()?.unary(op, &input.inner, &out.inner).py()
+    numeric()?.unary(op, &input.inner, &out.inner).py()?;
+    report_fp(py)
 }
 
 /// `out = op(a, b)`: each operand a store of `out`'s shape or a Python number.
 #[pyfunction]
-fn binary(op: &str, a: &Bound<'_, PyAny>, b: &Bound<'_, PyAny>, out: &PyStore, dtype: &str) -> PyResult<()> {
+fn binary(py: Python<'_>, op: &str, a: &Bound<'_, PyAny>, b: &Bound<'_, PyAny>, out: &PyStore, dtype: &str) -> PyResult<()> {
     let op = BinaryOp::from_name(op).ok_or_else(|| unknown("ufunc", op))?;
     let ty = crate::convert::dtype(dtype)?;
     let (a, b) = (PyOperand::new(a, &ty)?, PyOperand::new(b, &ty)?);
-    numeric()?.binary(op, a.operand(), b.operand(), &out.inner).py()
+    numeric()?.binary(op, a.operand(), b.operand(), &out.inner).py()?;
+    report_fp(py)
 }
 
 /// An operand from Python: a store, or a number converted to the operation's type.
@@ -60,8 +92,18 @@ impl PyOperand {
 
 /// `out = input.astype(out.dtype)`.
 #[pyfunction]
-fn convert(input: &PyStore, out: &PyStore) -> PyResult<()> {
-    numeric()?.convert(&input.inner, &out.inner).py()
+fn convert(py: Python<'_>, input: &PyStore, out: &PyStore) -> PyResult<()> {
+    numeric()?.convert(&input.inner, &out.inner).py()?;
+    report_fp(py)
+}
+
+/// `ufunc.at`: `target[i] = op(target[i], v)` for the int64 `indices` and `values` in
+/// turn (1-d stores; repeated indices accumulate). Raises for an index out of bounds.
+#[pyfunction]
+fn at(py: Python<'_>, op: &str, target: &PyStore, indices: &PyStore, values: &PyStore) -> PyResult<()> {
+    let op = BinaryOp::from_name(op).ok_or_else(|| unknown("ufunc", op))?;
+    numeric()?.at(op, &target.inner, &indices.inner, &values.inner).py()?;
+    report_fp(py)
 }
 
 /// `out[i] = start + i * step`.
@@ -222,5 +264,8 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(determinant, m)?)?;
     m.add_function(wrap_pyfunction!(searchsorted, m)?)?;
     m.add_function(wrap_pyfunction!(bincount, m)?)?;
+    m.add_function(wrap_pyfunction!(at, m)?)?;
+    m.add_function(wrap_pyfunction!(set_fp_hook, m)?)?;
+    m.add_function(wrap_pyfunction!(check_fp, m)?)?;
     Ok(())
 }

@@ -167,6 +167,8 @@ impl PyStore {
         macro_rules! read {
             ($t:ty) => {{
                 let arr = py.detach(|| rt.read_store::<$t>(&store)).py()?;
+                // The writers of these values have run: report what they raised.
+                crate::numeric::report_fp(py)?;
                 Ok(arr.to_pyarray(py).into_any())
             }};
         }
@@ -263,7 +265,8 @@ fn copy(dst: &PyStore, src: &PyStore) -> PyResult<()> {
 #[pyfunction]
 fn fence(py: Python<'_>) -> PyResult<()> {
     let rt = runtime()?;
-    wait_interruptibly(py, |slice| rt.fence_for(slice))?.py()
+    wait_interruptibly(py, |slice| rt.fence_for(slice))?.py()?;
+    crate::numeric::report_fp(py)
 }
 
 /// Cancels every operation issued so far that has not started (after an interrupt):

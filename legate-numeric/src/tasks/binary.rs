@@ -237,6 +237,23 @@ where
     }
 }
 
+/// Whether the second operand of an integer division has a zero.
+fn divisor_has_zero<T: Element + Copy + PartialEq + Default>(ctx: &TaskContext, flags: u32) -> Result<bool, TaskError> {
+    if flags & 2 != 0 {
+        return Ok(ctx.scalar::<T>(2 + (flags & 1) as usize)? == T::default());
+    }
+    let tile = ctx.input(if flags & 1 != 0 { 0 } else { 1 })?;
+    let mut zero = false;
+    legate_core::abi::for_each_row(&[&tile], |ptrs, n, strides| {
+        let (p, s) = (ptrs[0] as *const T, (strides[0] / T::SIZE as i64) as isize);
+        for i in 0..n {
+            // SAFETY: a row of this point's tile of the divisor.
+            zero |= unsafe { *p.offset(i as isize * s) } == T::default();
+        }
+    });
+    Ok(zero)
+}
+
 impl Task for BinaryTask {
     const TASK_ID: u32 = crate::BINARY;
     const NAME: &'static str = "binary";
@@ -253,12 +270,27 @@ impl Task for BinaryTask {
             return Err(TaskError::new("a binary op needs at least one array operand"));
         }
         let ty = ctx.input(0)?.type_code();
-        let mut input = 0;
-        crate::with_numeric_type!(ty, T => {
+        let ctx = &*ctx;
+        let run = || crate::with_numeric_type!(ty, T => {
+            let mut input = 0;
             let a = operand::<T>(ctx, flags & 1 != 0, 2, &mut input)?;
             let b = operand::<T>(ctx, flags & 2 != 0, 2 + (flags & 1) as usize, &mut input)?;
             <T as BinaryUfunc>::apply(op, &out, &a, &b)
-        }, Err(TaskError::new(format!("ufunc '{}' does not support this dtype", op.name()))))
+        }, Err(TaskError::new(format!("ufunc '{}' does not support this dtype", op.name()))));
+        use legate_core::abi::TypeCode;
+        let floating = matches!(ty, Some(TypeCode::Float32 | TypeCode::Float64 | TypeCode::Complex64 | TypeCode::Complex128));
+        if floating && op.reports_fp_errors() {
+            return crate::fperr::watch(op.numpy_name(), run);
+        }
+        let result = run();
+        if matches!(op, BinaryOp::FloorDivide | BinaryOp::Remainder | BinaryOp::Fmod) && !floating {
+            // Integers divided by zero give 0, and NumPy warns that it divided by zero.
+            let zero = crate::with_numeric_type!(ty, T => divisor_has_zero::<T>(ctx, flags)?, false);
+            if zero {
+                crate::fperr::record(op.numpy_name(), crate::fperr::DIVIDE);
+            }
+        }
+        result
     }
 }
 

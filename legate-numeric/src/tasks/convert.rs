@@ -23,7 +23,68 @@ macro_rules! cast_real {
 macro_rules! cast_reals {
     ($($s:ty),*) => { $( cast_real!($s => i8, i16, i32, i64, u8, u16, u32, u64, f32, f64); )* };
 }
-cast_reals!(i8, i16, i32, i64, u8, u16, u32, u64, f32, f64);
+cast_reals!(i8, i16, i32, i64, u8, u16, u32, u64);
+
+// Floats to integers as NumPy computes them on x86-64 (C casts, the processor's
+// truncating conversions): NaN, infinities and values out of range give the "integer
+// indefinite" value (INT64_MIN, INT32_MIN) and raise the `invalid` flag; narrower types
+// take the low bits of the int32 conversion, uint32 those of the int64 one, and uint64
+// subtracts 2^63 from large values first.
+
+/// `x` truncated to int64; `i64::MIN` when NaN or out of range.
+#[inline(always)]
+fn to_i64(x: f64) -> i64 {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use core::arch::x86_64::{_mm_cvttsd_si64, _mm_set_sd};
+        // SAFETY: SSE2 is part of x86-64.
+        unsafe { _mm_cvttsd_si64(_mm_set_sd(x)) }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        if (-9.223_372_036_854_775_808e18..9.223_372_036_854_775_808e18).contains(&x) { x as i64 } else { i64::MIN }
+    }
+}
+
+/// `x` truncated to int32; `i32::MIN` when NaN or out of range.
+#[inline(always)]
+fn to_i32(x: f64) -> i32 {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use core::arch::x86_64::{_mm_cvttsd_si32, _mm_set_sd};
+        // SAFETY: SSE2 is part of x86-64.
+        unsafe { _mm_cvttsd_si32(_mm_set_sd(x)) }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        if x > -2_147_483_649.0 && x < 2_147_483_648.0 { x as i32 } else { i32::MIN }
+    }
+}
+
+#[inline(always)]
+fn to_u64(x: f64) -> u64 {
+    const TWO_63: f64 = 9.223_372_036_854_775_808e18;
+    if x >= TWO_63 { (to_i64(x - TWO_63) as u64) ^ (1 << 63) } else { to_i64(x) as u64 }
+}
+
+macro_rules! cast_float {
+    ($($s:ty),*) => {$(
+        impl Cast<f32> for $s { #[inline(always)] fn cast(self) -> f32 { self as f32 } }
+        impl Cast<f64> for $s { #[inline(always)] fn cast(self) -> f64 { self as f64 } }
+        impl Cast<i64> for $s { #[inline(always)] fn cast(self) -> i64 { to_i64(self as f64) } }
+        impl Cast<i32> for $s { #[inline(always)] fn cast(self) -> i32 { to_i32(self as f64) } }
+        impl Cast<i16> for $s { #[inline(always)] fn cast(self) -> i16 { to_i32(self as f64) as i16 } }
+        impl Cast<i8> for $s { #[inline(always)] fn cast(self) -> i8 { to_i32(self as f64) as i8 } }
+        impl Cast<u64> for $s { #[inline(always)] fn cast(self) -> u64 { to_u64(self as f64) } }
+        impl Cast<u32> for $s { #[inline(always)] fn cast(self) -> u32 { to_i64(self as f64) as u32 } }
+        impl Cast<u16> for $s { #[inline(always)] fn cast(self) -> u16 { to_i32(self as f64) as u16 } }
+        impl Cast<u8> for $s { #[inline(always)] fn cast(self) -> u8 { to_i32(self as f64) as u8 } }
+        impl Cast<bool> for $s { #[inline(always)] fn cast(self) -> bool { self != 0.0 } }
+        impl Cast<Complex32> for $s { #[inline(always)] fn cast(self) -> Complex32 { Complex32::new(self as f32, 0.0) } }
+        impl Cast<Complex64> for $s { #[inline(always)] fn cast(self) -> Complex64 { Complex64::new(self as f64, 0.0) } }
+    )*};
+}
+cast_float!(f32, f64);
 
 macro_rules! cast_bool {
     ($($d:ty),*) => {
@@ -70,7 +131,7 @@ macro_rules! cast_complex {
         cast_complex!(@real $c, i8, i16, i32, i64, u8, u16, u32, u64, f32, f64);
     };
     (@real $c:ty, $($d:ty),*) => {
-        $(impl Cast<$d> for $c { fn cast(self) -> $d { self.re as $d } })*
+        $(impl Cast<$d> for $c { fn cast(self) -> $d { Cast::<$d>::cast(self.re) } })*
     };
 }
 cast_complex!(Complex32, f32);
@@ -140,8 +201,15 @@ impl Task for ConvertTask {
     fn cpu(ctx: &mut TaskContext) -> Result<(), TaskError> {
         let input = ctx.input(0)?;
         let out = ctx.output(0)?;
-        with_convert_type!(input.type_code(), S => convert::<S>(input, &out),
-            Err(TaskError::new("astype: unsupported source dtype")))
+        use legate_core::abi::TypeCode::*;
+        let run = || with_convert_type!(input.type_code(), S => convert::<S>(input, &out),
+            Err(TaskError::new("astype: unsupported source dtype")));
+        if matches!(input.type_code(), Some(Float16 | Float32 | Float64 | Complex64 | Complex128)) {
+            // NaN or out of range into integers, overflow into a narrower float.
+            crate::fperr::watch("cast", run)
+        } else {
+            run()
+        }
     }
 }
 

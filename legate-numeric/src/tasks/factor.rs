@@ -70,7 +70,145 @@ fn cholesky_typed<T: Element + faer::traits::ComplexField + Copy>(ctx: &TaskCont
     Ok(())
 }
 
-fn solve_typed<T: Element + faer::traits::ComplexField + Copy>(ctx: &TaskContext) -> Result<(), TaskError> {
+/// Matrices up to this order are factored as OpenBLAS factors them for NumPy
+/// (`getf2`, below), so that singular matrices and NaNs give NumPy's answers exactly;
+/// larger ones with faer's blocked LU.
+const SMALL: usize = 32;
+
+/// What the unblocked LU needs of an element type: BLAS's `|re| + |im|` for pivoting.
+trait LuField:
+    faer::traits::ComplexField
+    + Copy
+    + PartialEq
+    + std::ops::Add<Output = Self>
+    + std::ops::Sub<Output = Self>
+    + std::ops::Mul<Output = Self>
+    + std::ops::Div<Output = Self>
+{
+    fn abs1(self) -> f64;
+    fn is_nan(self) -> bool;
+    /// The smallest normal number of the real type (LAPACK's `sfmin`).
+    const SFMIN: f64;
+}
+
+impl LuField for f32 {
+    fn abs1(self) -> f64 {
+        self.abs() as f64
+    }
+    fn is_nan(self) -> bool {
+        f32::is_nan(self)
+    }
+    const SFMIN: f64 = f32::MIN_POSITIVE as f64;
+}
+
+impl LuField for f64 {
+    fn abs1(self) -> f64 {
+        self.abs()
+    }
+    fn is_nan(self) -> bool {
+        f64::is_nan(self)
+    }
+    const SFMIN: f64 = f64::MIN_POSITIVE;
+}
+
+impl LuField for C64 {
+    fn abs1(self) -> f64 {
+        self.re.abs() + self.im.abs()
+    }
+    fn is_nan(self) -> bool {
+        self.re.is_nan() || self.im.is_nan()
+    }
+    const SFMIN: f64 = f64::MIN_POSITIVE;
+}
+
+/// OpenBLAS's unblocked, left-looking LU with partial pivoting (`getf2`, what NumPy's
+/// `inv`/`solve` run for small matrices), in place: `P A = L U`. Column `j` is updated
+/// with dot products against the columns before it, the pivot is the first entry of
+/// largest magnitude (a NaN only when it comes first), and the multipliers are scaled
+/// by the pivot's reciprocal unless the pivot is NaN. `Err(j)` when pivot `j` is zero.
+fn getf2<T: LuField>(a: &mut Mat<T>) -> Result<Vec<usize>, usize> {
+    let n = a.nrows();
+    let mut piv = vec![0; n];
+    for j in 0..n {
+        for i in 1..j.min(n) {
+            let mut dot = T::zero_impl();
+            for k in 0..i {
+                dot = dot + a[(i, k)] * a[(k, j)];
+            }
+            a[(i, j)] = a[(i, j)] - dot;
+        }
+        for i in j..n {
+            let mut dot = T::zero_impl();
+            for k in 0..j {
+                dot = dot + a[(i, k)] * a[(k, j)];
+            }
+            a[(i, j)] = a[(i, j)] - dot;
+        }
+        let mut jp = j;
+        let mut best = a[(j, j)].abs1();
+        for i in j + 1..n {
+            let m = a[(i, j)].abs1();
+            if m > best {
+                jp = i;
+                best = m;
+            }
+        }
+        piv[j] = jp;
+        let p = a[(jp, j)];
+        if p == T::zero_impl() {
+            return Err(j);
+        }
+        if jp != j {
+            for k in 0..n {
+                let t = a[(j, k)];
+                a[(j, k)] = a[(jp, k)];
+                a[(jp, k)] = t;
+            }
+        }
+        if p.abs1() >= T::SFMIN {
+            let r = T::one_impl() / p;
+            for i in j + 1..n {
+                a[(i, j)] = a[(i, j)] * r;
+            }
+        } else if !p.is_nan() {
+            for i in j + 1..n {
+                a[(i, j)] = a[(i, j)] / p;
+            }
+        }
+    }
+    Ok(piv)
+}
+
+/// Solves `A X = B` in place from `getf2`'s factors: the row swaps, then `L` (unit
+/// lower) forward and `U` backward, column by column.
+fn getrs<T: LuField>(lu: &Mat<T>, piv: &[usize], b: &mut Mat<T>) {
+    let n = lu.nrows();
+    for c in 0..b.ncols() {
+        for (j, &p) in piv.iter().enumerate() {
+            if p != j {
+                let t = b[(j, c)];
+                b[(j, c)] = b[(p, c)];
+                b[(p, c)] = t;
+            }
+        }
+        for i in 0..n {
+            let mut v = b[(i, c)];
+            for k in 0..i {
+                v = v - lu[(i, k)] * b[(k, c)];
+            }
+            b[(i, c)] = v;
+        }
+        for i in (0..n).rev() {
+            let mut v = b[(i, c)];
+            for k in i + 1..n {
+                v = v - lu[(i, k)] * b[(k, c)];
+            }
+            b[(i, c)] = v / lu[(i, i)];
+        }
+    }
+}
+
+fn solve_typed<T: Element + LuField>(ctx: &TaskContext) -> Result<(), TaskError> {
     let (a, b, x) = (ctx.input(0)?, ctx.input(1)?, ctx.output(0)?);
     check_type::<T>(&[&a, &b, &x])?;
     let (da, db, dx) = (dims::<T>(&a)?, dims::<T>(&b)?, dims::<T>(&x)?);
@@ -83,6 +221,16 @@ fn solve_typed<T: Element + faer::traits::ComplexField + Copy>(ctx: &TaskContext
     }
     // SAFETY: all tiles are whole, valid, non-empty stores; X is the output.
     let (av, bv, mut xv) = unsafe { (view::<T>(&a, da), view::<T>(&b, db), view_mut::<T>(&x, dx)) };
+    if n <= SMALL {
+        let mut lu: Mat<T> = Mat::zeros(n, n);
+        lu.copy_from(av);
+        let piv = getf2(&mut lu).map_err(|_| TaskError::new("LinAlgError: Singular matrix"))?;
+        let mut sol: Mat<T> = Mat::zeros(db.0, db.1);
+        sol.copy_from(bv);
+        getrs(&lu, &piv, &mut sol);
+        xv.copy_from(&sol);
+        return Ok(());
+    }
     let lu = av.partial_piv_lu();
     let u = lu.U();
     let zero = T::zero_impl();

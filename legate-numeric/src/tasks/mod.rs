@@ -2,6 +2,7 @@
 //! per tile and runs a monomorphized loop (see `loops`).
 
 pub mod argreduce;
+pub mod at;
 pub mod binary;
 pub mod cmath;
 pub mod convert;

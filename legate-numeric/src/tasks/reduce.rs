@@ -55,6 +55,99 @@ macro_rules! int_reducible {
 }
 int_reducible!(i8, i16, i32, i64, u8, u16, u32, u64);
 
+/// Leaves of the pairwise summation: blocks of at most this many elements (NumPy's
+/// `PW_BLOCKSIZE`).
+const PW_BLOCK: usize = 128;
+
+/// NumPy's pairwise summation (`pairwise_sum` in its `loops_utils.h`): up to 128
+/// elements are summed in eight independent accumulators (vectorized), longer rows are
+/// halved (at a multiple of eight) and the halves summed recursively. The rounding
+/// error grows like O(log n) instead of O(n), at the speed of a plain loop.
+///
+/// # Safety
+/// `p` must be valid for `n` elements at stride `s` (in elements).
+#[inline]
+unsafe fn pairwise_sum<T: num_traits::Float>(p: *const T, n: usize, s: isize) -> T {
+    let at = |i: usize| *p.offset(i as isize * s);
+    if n < 8 {
+        let mut res = T::zero();
+        for i in 0..n {
+            res = res + at(i);
+        }
+        res
+    } else if n <= PW_BLOCK {
+        let mut r = [T::zero(); 8];
+        for (l, x) in r.iter_mut().enumerate() {
+            *x = at(l);
+        }
+        let mut i = 8;
+        while i < n - n % 8 {
+            for (l, x) in r.iter_mut().enumerate() {
+                *x = *x + at(i + l);
+            }
+            i += 8;
+        }
+        let mut res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+        while i < n {
+            res = res + at(i);
+            i += 1;
+        }
+        res
+    } else {
+        let half = n / 2;
+        let half = half - half % 8;
+        pairwise_sum(p, half, s) + pairwise_sum(p.offset(half as isize * s), n - half, s)
+    }
+}
+
+/// The same for complex numbers (NumPy's complex `pairwise_sum`: four complex
+/// accumulators per block), returning the real and imaginary sums.
+///
+/// # Safety
+/// `p` must be valid for `n` complex elements at stride `s` (in complex elements).
+#[inline]
+unsafe fn pairwise_sum_complex<T: num_traits::Float>(p: *const Complex<T>, n: usize, s: isize) -> (T, T) {
+    let at = |i: usize| *p.offset(i as isize * s);
+    if n < 4 {
+        let (mut re, mut im) = (T::zero(), T::zero());
+        for i in 0..n {
+            let z = at(i);
+            re = re + z.re;
+            im = im + z.im;
+        }
+        (re, im)
+    } else if n <= PW_BLOCK / 2 {
+        let mut r = [Complex::new(T::zero(), T::zero()); 4];
+        for (l, x) in r.iter_mut().enumerate() {
+            *x = at(l);
+        }
+        let mut i = 4;
+        while i < n - n % 4 {
+            for (l, x) in r.iter_mut().enumerate() {
+                let z = at(i + l);
+                x.re = x.re + z.re;
+                x.im = x.im + z.im;
+            }
+            i += 4;
+        }
+        let mut re = (r[0].re + r[1].re) + (r[2].re + r[3].re);
+        let mut im = (r[0].im + r[1].im) + (r[2].im + r[3].im);
+        while i < n {
+            let z = at(i);
+            re = re + z.re;
+            im = im + z.im;
+            i += 1;
+        }
+        (re, im)
+    } else {
+        let half = n / 2;
+        let half = half - half % 4;
+        let (a, b) = pairwise_sum_complex(p, half, s);
+        let (c, d) = pairwise_sum_complex(p.offset(half as isize * s), n - half, s);
+        (a + c, b + d)
+    }
+}
+
 macro_rules! float_reducible {
     ($($t:ty),*) => {$(
         impl Reducible for $t {
@@ -76,9 +169,7 @@ macro_rules! float_reducible {
                     ReduceOp::Min => if a.is_nan() || b.is_nan() { <$t>::NAN } else { a.min(b) },
                 }
             }
-            /// Sums contiguous rows with eight independent partial sums per block: fast
-            /// (vectorized) and far more accurate than one running sum, like NumPy's
-            /// pairwise summation.
+            /// Sums rows by NumPy's pairwise summation (see [`pairwise_sum`]).
             #[inline(always)]
             unsafe fn fold_row(op: ReduceOp, acc: Self, p: *const Self, n: usize, s: isize) -> Self {
                 if matches!(op, ReduceOp::Max | ReduceOp::Min) && s == 1 {
@@ -103,34 +194,14 @@ macro_rules! float_reducible {
                     }
                     return if nan { <$t>::NAN } else { r };
                 }
-                if op != ReduceOp::Sum || s != 1 {
+                if op != ReduceOp::Sum {
                     let mut acc = acc;
                     for i in 0..n {
                         acc = Self::combine(op, acc, *p.offset(i as isize * s));
                     }
                     return acc;
                 }
-                let mut total = acc;
-                let mut i = 0;
-                while i < n {
-                    let end = (i + 1024).min(n);
-                    let mut lanes = [0.0 as $t; 8];
-                    let mut j = i;
-                    while j + 8 <= end {
-                        for l in 0..8 {
-                            lanes[l] += *p.add(j + l);
-                        }
-                        j += 8;
-                    }
-                    let mut block = ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]));
-                    while j < end {
-                        block += *p.add(j);
-                        j += 1;
-                    }
-                    total += block;
-                    i = end;
-                }
-                total
+                acc + pairwise_sum(p, n, s)
             }
         }
     )*};
@@ -173,6 +244,20 @@ where
             ReduceOp::Min => if greater(a, b) { b } else { a },
             _ => a + b,
         }
+    }
+
+    /// Sums by NumPy's pairwise summation (see [`pairwise_sum_complex`]).
+    #[inline(always)]
+    unsafe fn fold_row(op: ReduceOp, acc: Self, p: *const Self, n: usize, s: isize) -> Self {
+        if op == ReduceOp::Sum {
+            let (re, im) = pairwise_sum_complex(p, n, s);
+            return Complex::new(acc.re + re, acc.im + im);
+        }
+        let mut acc = acc;
+        for i in 0..n {
+            acc = Self::combine(op, acc, *p.offset(i as isize * s));
+        }
+        acc
     }
 }
 
@@ -233,7 +318,26 @@ fn along_axes<T: Reducible>(op: ReduceOp, input: PhysicalStore, out: &PhysicalSt
     // Start from the identity, then fold every input element into its output element
     // (the output view repeats each element along the reduced axes).
     map2(out, &Operand::Scalar(T::identity(op)), &Operand::Scalar(0u8), |x: T, _| x)?;
-    map2(out, &Operand::Tile(*out), &Operand::Tile(input), |acc: T, x: T| T::combine(op, acc, x))
+    if input.type_code() != Some(T::CODE) {
+        return Err(TaskError::new("reduction input and output types differ"));
+    }
+    for_each_row(&[out, &input], |ptrs, n, strides| {
+        let (o, so) = (ptrs[0] as *mut T, (strides[0] / T::SIZE as i64) as isize);
+        let (x, sx) = (ptrs[1] as *const T, (strides[1] / T::SIZE as i64) as isize);
+        // SAFETY: rows of this point's tiles; the output's piece is this point's own.
+        unsafe {
+            if so == 0 {
+                // The row runs along a reduced axis: it all folds into one element
+                // (pairwise for float sums, as NumPy sums a contiguous last axis).
+                *o = T::fold_row(op, *o, x, n, sx);
+            } else {
+                for i in 0..n as isize {
+                    *o.offset(i * so) = T::combine(op, *o.offset(i * so), *x.offset(i * sx));
+                }
+            }
+        }
+    });
+    Ok(())
 }
 
 pub struct ReduceTask;

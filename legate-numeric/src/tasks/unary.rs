@@ -226,6 +226,8 @@ where
     }
 }
 
+use legate_core::abi::TypeCode;
+
 impl Task for UnaryTask {
     const TASK_ID: u32 = crate::UNARY;
     const NAME: &'static str = "unary";
@@ -236,8 +238,14 @@ impl Task for UnaryTask {
         let op = UnaryOp::from_code(code).ok_or_else(|| TaskError::new(format!("unknown unary op {code}")))?;
         let input = ctx.input(0)?;
         let out = ctx.output(0)?;
-        crate::with_numeric_type!(input.type_code(), T => {
+        let floating = matches!(input.type_code(), Some(TypeCode::Float32 | TypeCode::Float64 | TypeCode::Complex64 | TypeCode::Complex128));
+        let run = || crate::with_numeric_type!(input.type_code(), T => {
             <T as UnaryUfunc>::apply(op, &out, &Operand::Tile(input))
-        }, Err(unsupported(op, "this dtype")))
+        }, Err(unsupported(op, "this dtype")));
+        if floating && op.reports_fp_errors() {
+            crate::fperr::watch(op.numpy_name(), run)
+        } else {
+            run()
+        }
     }
 }

@@ -95,8 +95,15 @@ def test_array_of_list_of_legate_arrays():
     check(lnp.array(parts), np.array([np.arange(3), np.arange(3) * 2]))
 
 
-def test_array_rejects_unsupported_dtype():
-    with pytest.raises(TypeError):
+def test_array_of_strings_falls_back_to_numpy(monkeypatch):
+    # A store cannot hold strings: NumPy keeps them (so that `.astype(float)` parses
+    # them with NumPy's errors), and without fallbacks it is an error.
+    monkeypatch.setattr(lnp._fallback, "_fell_back", set())  # the warning is once per name
+    with pytest.warns(RuntimeWarning, match="not implemented natively"):
+        got = lnp.array(np.array(["a", "b"]))
+    assert isinstance(got, np.ndarray) and got.dtype == np.dtype("<U1")
+    monkeypatch.setenv("LEGATE_NUMERIC_FALLBACK", "0")
+    with pytest.raises(NotImplementedError):
         lnp.array(np.array(["a", "b"]))
 
 
