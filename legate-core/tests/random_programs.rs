@@ -482,82 +482,26 @@ fn make_index_store(rt: &Runtime, idx: &IndexData) -> legate_core::Result<Logica
 }
 
 fn run_case(p: &Program) -> Result<(), String> {
-    let (rt, lib) = runtime_with_lib(p.cpus, p.min_chunk);
-    let mut reference = Reference { shapes: p.shapes.clone(), data: p.init.clone(), futures: Vec::new() };
-    let mut stores = Vec::new();
-    for (s, init) in p.shapes.iter().zip(&p.init) {
-        let shape: Vec<usize> = s.iter().map(|&x| x as usize).collect();
-        stores.push(rt.create_store_from::<f64>(&shape, init).map_err(|e| e.to_string())?);
-    }
-    let mut futures: Vec<LogicalStore> = Vec::new();
-    let view = |v: &ViewRef| apply_store(&stores[v.storage], &v.trs).map_err(|e| format!("view {v:?}: {e}"));
-    for (k, op) in p.ops.iter().enumerate() {
-        let ctx = |e: legate_core::LegateError| format!("op {k} {op:?}: {e}");
-        match op {
-            Op::Fill { dst, value } => rt.issue_fill(&view(dst)?, *value).map_err(ctx)?,
-            Op::Copy { dst, src } => rt.issue_copy(&view(dst)?, &view(src)?).map_err(ctx)?,
-            Op::Axpy { dst, src } => launch_axpy(&rt, &lib, &view(dst)?, &view(src)?).map_err(ctx)?,
-            Op::Sum { src, fut } => {
-                let f = match fut {
-                    Some(f) => futures[*f].clone(),
-                    None => {
-                        let f = rt.create_future(0.0f64).map_err(ctx)?;
-                        futures.push(f.clone());
-                        f
-                    }
-                };
-                launch_sum(&rt, &lib, &view(src)?, &f).map_err(ctx)?;
-            }
-            Op::Gather { dst, src, idx } => {
-                let ind = make_index_store(&rt, idx).map_err(ctx)?;
-                rt.issue_gather(&view(dst)?, &view(src)?, &ind).map_err(ctx)?;
-            }
-            Op::Scatter { dst, src, idx } => {
-                let ind = make_index_store(&rt, idx).map_err(ctx)?;
-                rt.issue_scatter(&view(dst)?, &ind, &view(src)?).map_err(ctx)?;
-            }
-            Op::Check { view: v } => {
-                let got: Vec<f64> = rt.read_store::<f64>(&view(v)?).map_err(ctx)?.iter().copied().collect();
-                let want = reference.read(v);
-                if got != want {
-                    return Err(format!("op {k} {op:?}: read {got:?}, reference {want:?}"));
-                }
-            }
-        }
-        reference.apply(op);
-    }
-    for (s, store) in stores.iter().enumerate() {
-        let got: Vec<f64> = rt.read_store::<f64>(store).map_err(|e| e.to_string())?.iter().copied().collect();
-        if got != reference.data[s] {
-            let diff: Vec<usize> = (0..got.len()).filter(|&i| got[i] != reference.data[s][i]).collect();
-            return Err(format!("storage {s}: got {got:?}\n  want {:?}\n  differing flat indices {diff:?}", reference.data[s]));
-        }
-    }
-    for (f, fut) in futures.iter().enumerate() {
-        let got = rt.read_scalar::<f64>(fut).map_err(|e| e.to_string())?;
-        if got != reference.futures[f] {
-            return Err(format!("future {f}: got {got}, want {}", reference.futures[f]));
-        }
-    }
-    rt.issue_execution_fence(true).map_err(|e| e.to_string())?;
-    Ok(())
+    run_case_with(p, Injection::Nothing).map(|_| ())
 }
 
 // ---------------------------------------------------------------------------------------
 // The same programs under injected faults.
 
-/// What a faulty run injects.
+/// What a run injects.
 #[derive(Clone, Copy, Debug)]
 enum Injection {
+    Nothing,
     /// Every point of op `k` (a program op that launches work) fails.
     FailOp(usize),
     /// Point `point` of every operation is slow (the others run ahead of it).
     SlowPoint { point: u64, micros: u64 },
 }
 
-/// Runs `p` with `injection`. Every read must give the reference's values or, where it
-/// depends on the failed op (tracked per storage, an over-approximation), its error;
-/// stores that do not depend on it must never raise; nothing may hang.
+/// Runs `p` on the runtime with `injection`. Every read (the program's checks, then every
+/// storage and future) must give the reference's values exactly or, where it depends
+/// on a failed op (tracked per storage, an over-approximation), that op's error;
+/// stores that do not depend on it must never raise.
 fn run_case_with(p: &Program, injection: Injection) -> Result<usize, String> {
     use legate_core::{Fault, FaultAction};
     let (rt, lib) = runtime_with_lib(p.cpus, p.min_chunk);
