@@ -165,50 +165,30 @@ fn simd_level() -> u8 {
 /// (where `mul_add` would be a library call) this uses the C library's functions.
 pub fn map_f64(f: Fn1, out: &PhysicalStore, a: &PhysicalStore) -> Result<(), TaskError> {
     let level = simd_level();
-    // The floating-point errors NumPy reports, from the inputs (the vectorized forms
-    // compute special cases by selection, and their NaN tests raise `invalid`): log(0)
-    // divides by zero, log(x < 0) is invalid; exp overflows above ln(MAX) and
-    // underflows below the smallest normal's logarithm (never for infinities).
-    use crate::fperr::{DIVIDE, INVALID, OVERFLOW, UNDERFLOW};
     let mut flags = 0;
-    for_each_row(&[a], |ptrs, n, strides| {
-        let (x, s) = (ptrs[0] as *const f64, (strides[0] / 8) as isize);
-        let (mut low, mut high) = (false, false);
-        let (lo, hi) = if f == Fn1::Log { (0.0, -1.0) } else { (-708.396_418_532_264_1, 709.782_712_893_384) };
-        for i in 0..n {
-            // SAFETY: a row of this point's input tile.
-            let v = unsafe { *x.offset(i as isize * s) };
-            if f == Fn1::Log {
-                low |= v == lo;
-                high |= v < lo;
-            } else {
-                low |= v < lo && v > f64::NEG_INFINITY;
-                high |= v > hi && v < f64::INFINITY;
-            }
-        }
-        flags |= match f {
-            Fn1::Log => (if low { DIVIDE } else { 0 }) | (if high { INVALID } else { 0 }),
-            Fn1::Exp => (if low { UNDERFLOW } else { 0 }) | (if high { OVERFLOW } else { 0 }),
-        };
-    });
-    map_f64_rows(f, level, out, a);
-    crate::fperr::replace_raised(flags);
-    Ok(())
-}
-
-fn map_f64_rows(f: Fn1, level: u8, out: &PhysicalStore, a: &PhysicalStore) {
     for_each_row(&[out, a], |ptrs, n, strides| {
         let (o, x) = (ptrs[0] as *mut f64, ptrs[1] as *const f64);
         // SAFETY: the pointers and strides describe rows of this point's tiles.
         unsafe {
             if strides[0] == 8 && strides[1] == 8 && level > 0 {
-                #[cfg(target_arch = "x86_64")]
-                {
-                    if level == 2 { row_avx512(f, n, o, x) } else { row_avx2(f, n, o, x) }
+                // Blocks small enough that the input, read once for its errors, is
+                // still in cache when the kernel reads it (and before an output that
+                // aliases it overwrites it).
+                const BLOCK: usize = 2048;
+                let mut at = 0;
+                while at < n {
+                    let len = BLOCK.min(n - at);
+                    flags |= domain_flags(f, std::slice::from_raw_parts(x.add(at), len));
+                    #[cfg(target_arch = "x86_64")]
+                    {
+                        if level == 2 { row_avx512(f, len, o.add(at), x.add(at)) } else { row_avx2(f, len, o.add(at), x.add(at)) }
+                    }
+                    at += len;
                 }
             } else {
                 for i in 0..n {
                     let v = *x.offset(i as isize * (strides[1] / 8) as isize);
+                    flags |= domain_flags(f, std::slice::from_ref(&v));
                     *o.offset(i as isize * (strides[0] / 8) as isize) = if level > 0 {
                         f.apply(v)
                     } else {
@@ -221,6 +201,35 @@ fn map_f64_rows(f: Fn1, level: u8, out: &PhysicalStore, a: &PhysicalStore) {
             }
         }
     });
+    crate::fperr::replace_raised(flags);
+    Ok(())
+}
+
+/// The floating-point errors NumPy reports for `f` of `values`, judged from the inputs
+/// (the vectorized forms compute special cases by selection, and their NaN tests
+/// would raise `invalid` spuriously): log(0) divides by zero, log(x < 0) is invalid;
+/// exp overflows above ln(MAX) and underflows below the smallest normal's logarithm
+/// (never for infinities).
+fn domain_flags(f: Fn1, values: &[f64]) -> u32 {
+    use crate::fperr::{DIVIDE, INVALID, OVERFLOW, UNDERFLOW};
+    let (mut low, mut high) = (false, false);
+    match f {
+        Fn1::Log => {
+            for &v in values {
+                low |= v == 0.0;
+                high |= v < 0.0;
+            }
+            (if low { DIVIDE } else { 0 }) | (if high { INVALID } else { 0 })
+        }
+        Fn1::Exp => {
+            let (lo, hi) = (-708.396_418_532_264_1, 709.782_712_893_384);
+            for &v in values {
+                low |= v < lo && v > f64::NEG_INFINITY;
+                high |= v > hi && v < f64::INFINITY;
+            }
+            (if low { UNDERFLOW } else { 0 }) | (if high { OVERFLOW } else { 0 })
+        }
+    }
 }
 
 /// `y[i] = sum_k a[i, k] x[k]` for `m` contiguous rows of `a` (row stride `a_rs`
