@@ -187,7 +187,10 @@ impl fmt::Display for IssuedOp {
         write!(f, "{who} {}", ranks.join(", "))?;
         match &self.op {
             Some((summary, hash)) => write!(f, " issued {summary} (hash {hash:#018x})"),
-            None => write!(f, " issued nothing there (they reached the check after {} operations)", self.count),
+            None => {
+                let pronoun = if self.ranks.len() == 1 { "it" } else { "they" };
+                write!(f, " issued nothing there ({pronoun} reached the check after {} operations)", self.count)
+            }
         }
     }
 }
