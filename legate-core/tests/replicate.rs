@@ -24,6 +24,14 @@ fn run_ranks<R: Send>(n: usize, timeout: Duration, body: impl Fn(InProcessTransp
     })
 }
 
+/// Runs `f`, then waits at `barrier` even if `f` panicked (and then re-raises), so a
+/// failed assertion on one rank fails the test instead of leaving its peers waiting.
+fn then_wait<R>(barrier: &std::sync::Barrier, f: impl FnOnce() -> R) -> R {
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    barrier.wait();
+    result.unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+}
+
 /// splitmix64: a tiny deterministic generator, so every rank derives the same schedule
 /// from the same seed (as control replication derives the same decisions from the same
 /// stream).
@@ -245,23 +253,23 @@ fn a_rank_that_exits_early_makes_the_others_fail_naming_it() {
                 // Exits at once: dropping the transport is the rank's death.
                 return Ok(Duration::ZERO);
             }
-            let start = Instant::now();
-            let err = t.recv(dead, 0).unwrap_err();
-            assert_eq!(err, TransportError::HungUp { me, rank: dead, during: "waiting for tag 0 from it".into() });
-            assert!(err.to_string().contains(&format!("rank {dead} hung up")), "{err}");
-            // Collectives and sends fail the same way.
-            let err = t.all_gather(b"x").unwrap_err();
-            assert!(matches!(err, TransportError::HungUp { rank, .. } if rank == dead), "{err}");
-            let err = t.send(dead, 0, b"x").unwrap_err();
-            assert!(matches!(err, TransportError::HungUp { rank, .. } if rank == dead), "{err}");
-            let elapsed = start.elapsed();
-            survivors.wait();
-            Err(elapsed)
+            then_wait(&survivors, || {
+                let start = Instant::now();
+                let err = t.recv(dead, 0).unwrap_err();
+                assert_eq!(err, TransportError::HungUp { me, rank: dead, during: "waiting for tag 0 from it".into() });
+                assert!(err.to_string().contains(&format!("rank {dead} hung up")), "{err}");
+                // Collectives and sends fail the same way.
+                let err = t.all_gather(b"x").unwrap_err();
+                assert!(matches!(err, TransportError::HungUp { rank, .. } if rank == dead), "{err}");
+                let err = t.send(dead, 0, b"x").unwrap_err();
+                assert!(matches!(err, TransportError::HungUp { rank, .. } if rank == dead), "{err}");
+                Err(start.elapsed())
+            })
         });
         for (rank, r) in results.into_iter().enumerate().filter(|(r, _)| *r != dead) {
             let elapsed = r.unwrap_err();
             // Well before the timeout: death is noticed, not waited out.
-            assert!(elapsed < SHORT / 2, "{n} ranks: rank {rank} took {elapsed:?}");
+            assert!(elapsed < SHORT, "{n} ranks: rank {rank} took {elapsed:?}");
         }
     }
 }
@@ -286,17 +294,17 @@ fn a_pending_receive_wakes_when_its_peer_dies() {
     });
     for (err, elapsed) in results.into_iter().flatten() {
         assert!(matches!(err, TransportError::HungUp { rank: 2, .. }), "{err}");
-        assert!(elapsed >= Duration::from_millis(150) && elapsed < Duration::from_secs(1), "{elapsed:?}");
+        assert!(elapsed >= Duration::from_millis(150) && elapsed < SHORT, "{elapsed:?}");
     }
 }
 
 #[test]
 fn a_silent_rank_is_reported_after_the_timeout() {
-    let timeout = Duration::from_millis(400);
+    let timeout = Duration::from_millis(500);
     let results = run_ranks(2, timeout, |t| {
         if t.rank() == 1 {
             // Alive but never sends (a hang): hold the transport past the others' timeout.
-            std::thread::sleep(timeout * 3);
+            std::thread::sleep(timeout * 4);
             return None;
         }
         let start = Instant::now();
@@ -306,7 +314,8 @@ fn a_silent_rank_is_reported_after_the_timeout() {
     let (err, elapsed) = results[0].clone().unwrap();
     assert!(matches!(err, TransportError::Timeout { me: 0, rank: 1, .. }), "{err}");
     assert!(err.to_string().contains("waiting for tag 5 from rank 1"), "{err}");
-    assert!(elapsed >= timeout && elapsed < timeout * 2, "{elapsed:?}");
+    // Not before the timeout; the upper bound only leaves room for a loaded machine.
+    assert!(elapsed >= timeout && elapsed < timeout + Duration::from_millis(1500), "{elapsed:?}");
 }
 
 // ---------------------------------------------------------------------------------------
@@ -488,8 +497,7 @@ fn divergence_checks_ignore_user_traffic_and_report_dead_ranks() {
         if me == 2 {
             return; // dies
         }
-        drop_peer_then_check(c, me);
-        survivors.wait();
+        then_wait(&survivors, || drop_peer_then_check(c, me));
     });
 }
 

@@ -424,7 +424,10 @@ impl Drop for InProcessTransport {
     /// This rank's death: every peer (and this rank's own inbox, so later sends to it
     /// fail) learns it at once and wakes any receive waiting on it.
     fn drop(&mut self) {
-        for mailbox in self.mailboxes.iter() {
+        // Own inbox first: once any peer has seen the death, its sends here must fail too.
+        let own = std::iter::once(self.rank);
+        for r in own.chain((0..self.mailboxes.len()).filter(|&r| r != self.rank)) {
+            let mailbox = &self.mailboxes[r];
             mailbox.lock().hung_up[self.rank] = true;
             mailbox.arrived.notify_all();
         }
