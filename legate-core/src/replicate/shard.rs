@@ -164,8 +164,8 @@ fn run_to_rects(extents: &Point, start: u64, end: u64, prefix: &mut Vec<i64>, ou
         Rect::new(Point::new(&lo_p), Point::new(&hi_p))
     };
     let (first, last) = (start / slab, (end - 1) / slab);
-    let head_partial = start % slab != 0;
-    let tail_partial = end % slab != 0;
+    let head_partial = !start.is_multiple_of(slab);
+    let tail_partial = !end.is_multiple_of(slab);
     if first == last && (head_partial || tail_partial) {
         // The run lies inside one slab: recurse into it.
         prefix.push(first as i64);
