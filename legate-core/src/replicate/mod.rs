@@ -35,3 +35,8 @@ pub mod transport;
 pub use divergence::{Access, Divergence, DivergenceChecker, DivergenceError, OpDescription};
 pub use shard::Sharding;
 pub use transport::{InProcessTransport, Transport, TransportError};
+
+#[cfg(feature = "mpi")]
+pub mod mpi_transport;
+#[cfg(feature = "mpi")]
+pub use mpi_transport::MpiTransport;

@@ -155,6 +155,75 @@ fn fold_f64(a: f64, b: f64, op: ReductionOp) -> f64 {
 }
 
 // ---------------------------------------------------------------------------------------
+// Collectives over tagged mailboxes (shared by the in-process and MPI transports)
+// ---------------------------------------------------------------------------------------
+
+/// What a transport built on per-(source, channel) mailboxes provides; the collectives
+/// below are written once on top of it. Building collectives from point-to-point
+/// messages (rather than, say, `MPI_Allgather`) is what lets every wait in a collective
+/// time out and name the peer it waited for.
+pub(crate) trait Mailboxes {
+    fn me(&self) -> usize;
+    fn ranks(&self) -> usize;
+    fn push(&self, dst: usize, channel: Channel, data: Vec<u8>) -> Result<()>;
+    fn pop(&self, src: usize, channel: Channel) -> Result<Vec<u8>>;
+    /// This rank's next collective sequence number.
+    fn next_collective(&self) -> u64;
+}
+
+fn with_header(kind: Collective, data: &[u8]) -> Vec<u8> {
+    let mut message = Vec::with_capacity(data.len() + 1);
+    message.push(kind as u8);
+    message.extend_from_slice(data);
+    message
+}
+
+/// Receives rank `src`'s part of the collective on `channel`, checking it is the same
+/// collective.
+fn pop_collective<M: Mailboxes + ?Sized>(m: &M, src: usize, channel: Channel, kind: Collective) -> Result<Vec<u8>> {
+    let mut message = m.pop(src, channel)?;
+    if message.first() != Some(&(kind as u8)) {
+        return Err(TransportError::CollectiveMismatch {
+            me: m.me(),
+            rank: src,
+            ours: kind.name(),
+            theirs: Collective::name_of_byte(message.first()),
+        });
+    }
+    message.remove(0);
+    Ok(message)
+}
+
+/// Every rank sends to every other and receives from every other: n² messages, but
+/// each rank waits on each peer directly, so a dead peer is named by everyone (a tree
+/// would report the relay instead).
+pub(crate) fn exchange<M: Mailboxes + ?Sized>(m: &M, kind: Collective, data: &[u8]) -> Result<Vec<Vec<u8>>> {
+    let channel = Channel::Collective(m.next_collective());
+    let (me, n) = (m.me(), m.ranks());
+    for dst in (0..n).filter(|&r| r != me) {
+        m.push(dst, channel, with_header(kind, data))?;
+    }
+    let mut parts = Vec::with_capacity(n);
+    for src in 0..n {
+        parts.push(if src == me { data.to_vec() } else { pop_collective(m, src, channel, kind)? });
+    }
+    Ok(parts)
+}
+
+/// Rank `root` sends its data to every other rank.
+pub(crate) fn broadcast<M: Mailboxes + ?Sized>(m: &M, root: usize, data: &[u8]) -> Result<Vec<u8>> {
+    let channel = Channel::Collective(m.next_collective());
+    if m.me() == root {
+        for dst in (0..m.ranks()).filter(|&r| r != root) {
+            m.push(dst, channel, with_header(Collective::Broadcast, data))?;
+        }
+        Ok(data.to_vec())
+    } else {
+        pop_collective(m, root, channel, Collective::Broadcast)
+    }
+}
+
+// ---------------------------------------------------------------------------------------
 // In-process transport
 // ---------------------------------------------------------------------------------------
 
@@ -162,7 +231,7 @@ fn fold_f64(a: f64, b: f64, op: ReductionOp) -> f64 {
 /// the collective's sequence number on the sending rank, so they can never be confused
 /// with point-to-point traffic whatever tags the user picks.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
-enum Channel {
+pub(crate) enum Channel {
     User(u64),
     Collective(u64),
 }
@@ -180,7 +249,7 @@ impl fmt::Display for Channel {
 /// call different collectives at the same point get a [`TransportError::CollectiveMismatch`]
 /// instead of each other's data.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-enum Collective {
+pub(crate) enum Collective {
     AllGather = 1,
     Broadcast = 2,
     Barrier = 3,
@@ -334,50 +403,27 @@ impl InProcessTransport {
             state = mailbox.arrived.wait_timeout(state, deadline - now).unwrap_or_else(|p| p.into_inner()).0;
         }
     }
+}
 
-    /// Starts a collective: its channel, and the message header naming it.
-    fn begin_collective(&self, kind: Collective) -> (Channel, u8) {
-        let seq = self.collective_seq.fetch_add(1, Ordering::Relaxed);
-        (Channel::Collective(seq), kind as u8)
+impl Mailboxes for InProcessTransport {
+    fn me(&self) -> usize {
+        self.rank
     }
 
-    /// Receives rank `src`'s part of the collective on `channel`, checking it is the same
-    /// collective.
-    fn pop_collective(&self, src: usize, channel: Channel, kind: Collective) -> Result<Vec<u8>> {
-        let mut message = self.pop(src, channel)?;
-        if message.first() != Some(&(kind as u8)) {
-            return Err(TransportError::CollectiveMismatch {
-                me: self.rank,
-                rank: src,
-                ours: kind.name(),
-                theirs: Collective::name_of_byte(message.first()),
-            });
-        }
-        message.remove(0);
-        Ok(message)
+    fn ranks(&self) -> usize {
+        self.mailboxes.len()
     }
 
-    fn with_header(header: u8, data: &[u8]) -> Vec<u8> {
-        let mut message = Vec::with_capacity(data.len() + 1);
-        message.push(header);
-        message.extend_from_slice(data);
-        message
+    fn push(&self, dst: usize, channel: Channel, data: Vec<u8>) -> Result<()> {
+        InProcessTransport::push(self, dst, channel, data)
     }
 
-    /// Every rank sends to every other and receives from every other: n² messages, but
-    /// each rank waits on each peer directly, so a dead peer is named by everyone (a
-    /// tree would report the relay instead). In-process worlds are small.
-    fn exchange(&self, kind: Collective, data: &[u8]) -> Result<Vec<Vec<u8>>> {
-        let (channel, header) = self.begin_collective(kind);
-        let n = self.size();
-        for dst in (0..n).filter(|&r| r != self.rank) {
-            self.push(dst, channel, Self::with_header(header, data))?;
-        }
-        let mut parts = Vec::with_capacity(n);
-        for src in 0..n {
-            parts.push(if src == self.rank { data.to_vec() } else { self.pop_collective(src, channel, kind)? });
-        }
-        Ok(parts)
+    fn pop(&self, src: usize, channel: Channel) -> Result<Vec<u8>> {
+        InProcessTransport::pop(self, src, channel)
+    }
+
+    fn next_collective(&self) -> u64 {
+        self.collective_seq.fetch_add(1, Ordering::Relaxed)
     }
 }
 
@@ -399,24 +445,16 @@ impl Transport for InProcessTransport {
     }
 
     fn all_gather(&self, data: &[u8]) -> Result<Vec<Vec<u8>>> {
-        self.exchange(Collective::AllGather, data)
+        exchange(self, Collective::AllGather, data)
     }
 
     fn broadcast(&self, root: usize, data: &[u8]) -> Result<Vec<u8>> {
         self.check_rank(root)?;
-        let (channel, header) = self.begin_collective(Collective::Broadcast);
-        if self.rank == root {
-            for dst in (0..self.size()).filter(|&r| r != root) {
-                self.push(dst, channel, Self::with_header(header, data))?;
-            }
-            Ok(data.to_vec())
-        } else {
-            self.pop_collective(root, channel, Collective::Broadcast)
-        }
+        broadcast(self, root, data)
     }
 
     fn barrier(&self) -> Result<()> {
-        self.exchange(Collective::Barrier, &[]).map(drop)
+        exchange(self, Collective::Barrier, &[]).map(drop)
     }
 }
 
