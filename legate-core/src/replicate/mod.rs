@@ -8,8 +8,10 @@
 //!
 //! - [`transport`] — the [`Transport`] trait (point-to-point messages, collectives, and
 //!   errors that name a dead or silent rank instead of hanging) and
-//!   [`InProcessTransport`], N ranks as threads, for tests. An MPI implementation is
-//!   the production backend.
+//!   [`InProcessTransport`], N ranks as threads, for tests. `mpi_transport::MpiTransport`
+//!   (cargo feature `mpi`, not default; needs OpenMPI and libclang to build) is the
+//!   production backend; `tests/mpi_transport.rs` runs it under
+//!   `mpirun --allow-run-as-root --oversubscribe -n 2`.
 //! - [`shard`] — [`Sharding`]: which rank runs which point of a launch domain, a pure
 //!   function of the domain and the number of ranks (blocked over the row-major order).
 //! - [`divergence`] — [`DivergenceChecker`]: a rolling hash of the operation stream,
