@@ -12,7 +12,9 @@
 //! variants and layouts, [`memory`] accounts for and pools instances, [`control`] carries
 //! task failures, cancellation and injected faults, [`config`] reads
 //! the settings, and [`runtime`] wires it all together. [`ffi`] is the runtime's C-ABI
-//! function table, through which libraries (`legate_abi::client`) drive it.
+//! function table, through which libraries (`legate_abi::client`) drive it. [`replicate`]
+//! holds the pieces of control replication across ranks (transport, sharding, divergence
+//! detection), not yet wired into the runtime.
 //!
 //! ```
 //! use legate_core::{Runtime, Config, types::Type};
@@ -40,6 +42,7 @@ pub mod partition;
 pub mod point;
 pub mod profile;
 pub mod reduction;
+pub mod replicate;
 pub mod runtime;
 pub mod scalar;
 pub mod scheduler;
