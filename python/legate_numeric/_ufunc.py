@@ -250,10 +250,18 @@ class ufunc:
         if isinstance(out, ndarray):
             keys = tuple(_operand(x)[2] for x in args) + (None if dtype is None else _np.dtype(dtype),)
             _check_out_cast(out, _resolve(self._np, keys)[0][-1], self.__name__)
-        full = self._call(*args, dtype=dtype)
         mask = where if isinstance(where, ndarray) else ndarray._from_numpy(_np.asarray(where))
         if mask.dtype != _np.bool_:
             mask = mask.astype(bool)
+        if self.__name__ == "power" and all(_np.result_type(_operand(x)[2]).kind in "biu" for x in args):
+            # NumPy computes only the selected elements: a negative integer exponent
+            # elsewhere is no error.
+            exp = args[1]
+            if isinstance(exp, ndarray):
+                args = (args[0], select(mask, exp, 1).astype(exp.dtype, copy=False))
+            elif not isinstance(exp, list) and not bool(mask.any()):
+                args = (args[0], 1 if type(exp) is int else _np.asarray(exp).dtype.type(1))
+        full = self._call(*args, dtype=dtype)
         # The operands and the mask broadcast to out's shape, as in NumPy.
         shape = _out_shape(out, _np.broadcast_shapes(full.shape, mask.shape))
         if out is None:
@@ -302,9 +310,20 @@ class ufunc:
             # A bool array's loop with a Python int is int64, which NumPy converts the
             # int to first (comparisons included).
             raise OverflowError("Python int too large to convert to C long")
-        if self.__name__ in ("equal", "not_equal", "less", "less_equal", "greater", "greater_equal"):
-            conv = [x.astype(_np.float64) if isinstance(x, ndarray) else float(x) for x in (a, b)]
-            return self(conv[0], conv[1], out=out)
+        name = self.__name__
+        if name in ("equal", "not_equal", "less", "less_equal", "greater", "greater_equal"):
+            # The int lies beyond every value of the array's type: each answer is the
+            # same (float64 would round it onto the type's extremes).
+            reflected = type(a) is int
+            value, other = (a, b) if reflected else (b, a)
+            if reflected:
+                name = {"less": "greater", "greater": "less", "less_equal": "greater_equal", "greater_equal": "less_equal"}.get(name, name)
+            above = value > 0  # other < value everywhere
+            answer = {"equal": False, "not_equal": True, "less": above, "less_equal": above}.get(name, not above)
+            shape = other.shape if isinstance(other, ndarray) else _np.shape(other)
+            result, user_out = _prepare_out(out, _out_shape(out, shape), _np.dtype(bool), self.__name__)
+            result.fill(answer)
+            return _finish(result, user_out)
         value = a if type(a) is int else b
         raise OverflowError(f"Python integer {value} out of bounds for {dtype}")
 

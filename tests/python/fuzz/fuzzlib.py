@@ -33,6 +33,16 @@ def ran():
     COUNTS[test.split("::")[-1]] += 1
 
 
+_TRACE = open(os.environ["FUZZ_TRACE"], "a", buffering=1) if os.environ.get("FUZZ_TRACE") else None
+
+
+def trace(*items):
+    """With ``FUZZ_TRACE=path``, appends the example about to run (for a crash, which
+    leaves hypothesis no chance to report it: the last line is the culprit)."""
+    if _TRACE is not None:
+        _TRACE.write(" | ".join(repr(i) for i in items) + "\n")
+
+
 # ---------------------------------------------------------------- dtypes
 
 BOOL = [np.dtype(np.bool_)]
@@ -54,10 +64,11 @@ def dtypes(among=ALL) -> st.SearchStrategy:
 _SPECIAL_FLOATS = [0.0, -0.0, np.nan, np.inf, -np.inf]
 
 
-def elements(dtype: np.dtype, specials: bool = True, small: bool = False) -> st.SearchStrategy:
+def elements(dtype: np.dtype, specials: bool = True, small: bool = False, huge: bool = True) -> st.SearchStrategy:
     """Values of ``dtype``: mostly small (where bugs in arithmetic show), sometimes the
-    type's extremes, NaN, infinities and -0.0 (``specials``). ``small`` keeps them in
-    [-3, 3] (for products and powers that would overflow)."""
+    type's extremes, NaN, infinities and -0.0 (``specials``); any finite float of the
+    type too (``huge``: sums of those overflow or not depending on the order). ``small``
+    keeps them in [-3, 3] (for products and powers that would overflow)."""
     dt = np.dtype(dtype)
     if dt.kind == "b":
         return st.booleans()
@@ -78,10 +89,13 @@ def elements(dtype: np.dtype, specials: bool = True, small: bool = False) -> st.
     choices = [finite]
     if specials and not small:
         choices.append(st.sampled_from(_SPECIAL_FLOATS))
-        choices.append(st.floats(width=width, allow_nan=False, allow_infinity=False))
+        if huge:
+            choices.append(st.floats(width=width, allow_nan=False, allow_infinity=False))
     real = st.one_of(*choices)
     if dt.kind == "c":
-        return st.builds(complex, real, real)
+        # Special values in either part, often (the C99 rules for them are many).
+        part = st.one_of(finite, st.sampled_from(_SPECIAL_FLOATS)) if specials and not small else real
+        return st.one_of(st.builds(complex, real, real), st.builds(complex, part, part))
     return real
 
 
@@ -154,7 +168,7 @@ def _slice_for(size: int, step: int, offset: int):
 
 
 @st.composite
-def arrays(draw, shape, dtype, specials=True, small=False, views=True, broadcast=True):
+def arrays(draw, shape, dtype, specials=True, small=False, views=True, broadcast=True, huge=True):
     """An ``Arr`` of exactly ``shape`` and ``dtype``: contiguous, or a strided and
     transposed view of a larger base, or (if ``broadcast``) a broadcast of a smaller one."""
     shape = tuple(shape)
@@ -162,7 +176,7 @@ def arrays(draw, shape, dtype, specials=True, small=False, views=True, broadcast
     kind = draw(st.sampled_from(["plain", "plain", "view", "view", "broadcast"] if broadcast else ["plain", "view"]))
     if not views:
         kind = "plain"
-    elems = elements(dtype, specials, small)
+    elems = elements(dtype, specials, small, huge)
     if kind == "broadcast" and shape:
         # Some axes of size 1 (or missing in front) broadcast to the full shape.
         keep = draw(st.lists(st.booleans(), min_size=len(shape), max_size=len(shape)))
@@ -318,7 +332,8 @@ def values_match(exp: np.ndarray, arr: np.ndarray, tol=None, what=""):
     if exp.dtype.kind not in "fc":
         np.testing.assert_array_equal(arr, exp, err_msg=what, strict=True)
         return
-    tol = tol or tolerance(exp.dtype)
+    tol = dict(tol or tolerance(exp.dtype))
+    tol.setdefault("atol", tol.get("abs", 0.0))
     parts = [(exp, arr)] if exp.dtype.kind == "f" else [(exp.real, arr.real), (exp.imag, arr.imag)]
     for e, a in parts:
         e64, a64 = e.astype(np.float64), a.astype(np.float64)
@@ -326,9 +341,10 @@ def values_match(exp: np.ndarray, arr: np.ndarray, tol=None, what=""):
         # NaN where NumPy has NaN, the same infinities where it has infinities.
         np.testing.assert_array_equal(np.isnan(a64), np.isnan(e64), err_msg=f"{what}: NaN positions")
         np.testing.assert_array_equal(a64[np.isinf(e64)], e64[np.isinf(e64)], err_msg=f"{what}: infinities")
-        # Relative to the magnitude of the values (an absolute floor near zero).
+        # Relative to the magnitude of the values (an absolute floor near zero), or an
+        # absolute bound the caller computed (``abs``: a reduction's rounding).
         mag = np.abs(e64[finite])
-        atol = tol["atol"] * max(1.0, float(mag.max()) if mag.size else 1.0)
+        atol = tol.get("abs") or tol["atol"] * max(1.0, float(mag.max()) if mag.size else 1.0)
         np.testing.assert_allclose(a64[finite], e64[finite], rtol=tol["rtol"], atol=atol, err_msg=what)
 
 

@@ -49,6 +49,26 @@ def _steer(name, result_dtype, spec):
         # integer-valued exponent by repeated multiplication; here it is exp(b log a),
         # so a non-finite base gets NaN parts: (0+infj) ** True is inf+nanj (NumPy
         # 0+infj), and complex64 (1+2j) ** 3 is off by 3e-6 (NumPy exact).
+        # Also 0j ** -0.25 is inf+nanj (NumPy nan+nanj), and large exponents overflow
+        # differently: only finite, nonzero, moderate values here.
+        spec = spec.mapped(lambda b: np.where(np.isfinite(b) & (b != 0) & (np.abs(b) < 8), b, 1))
+    if name in ("arcsinh", "arccosh") and spec.dtype.kind in "fc":
+        # DEFECT (tasks/unary.rs, asinh/acosh): computed as log(x + sqrt(x*x + 1)),
+        # which overflows for |x| > 1e154: arcsinh(1.7e308) is inf (NumPy 709.78).
+        spec = spec.mapped(lambda b: np.where(np.abs(b) < 1e150, b, 1))
+    if name in ("greater", "greater_equal", "less", "less_equal") and spec.dtype.kind == "c":
+        # DEFECT (tasks/binary.rs, complex ordering): a NaN imaginary part is ignored:
+        # (0.25+nanj) > 0j is True (NumPy False).
+        spec = spec.mapped(lambda b: np.where(np.isnan(b), 0, b))
+    if name == "sqrt" and spec.dtype.kind == "c":
+        # DEFECT (tasks/unary.rs, complex sqrt): the real part of sqrt(x+iy) for x < 0,
+        # |y| << |x| cancels: complex64 sqrt(-37052+0.25j).real is 6.57e-4 (NumPy
+        # 6.49e-4). Only x >= 0 here.
+        spec = spec.mapped(lambda b: np.abs(b.real) + 1j * b.imag)
+    if name in ("sqrt", "sign") and spec.dtype.kind == "c":
+        # DEFECT (tasks/unary.rs, complex sqrt/sign): C99 special values are not
+        # followed: sqrt(nan+0j) is nan+0j (NumPy nan+nanj), sqrt(nan+infj) nan+nanj
+        # (NumPy inf+infj), sign(nan+infj) nan+nanj (NumPy 1j).
         spec = spec.mapped(lambda b: np.where(np.isfinite(b), b, 1))
     return spec
 
@@ -65,6 +85,7 @@ def test_unary(name, dtype, shape, data):
     if name == "reciprocal" and dtype.kind in "iu":
         # NumPy's integer 1/0 is an undefined float-to-int cast (INT_MIN on x86).
         spec = spec.mapped(lambda b: np.where(b == 0, 1, b))
+    spec = _steer(name, dtype, spec)
     np_x, lnp_x = spec.np(), spec.lnp()
     tol = _tol(name, _result_dtype(name, dtype))
     compare(lambda: getattr(np, name)(np_x), lambda: getattr(lnp, name)(lnp_x), tol, name)
@@ -136,6 +157,7 @@ def test_operator_with_python_scalar(op, dtype, shape, scalar, reflected, data):
     integer out of the array type's range)."""
     ran()
     spec = data.draw(arrays(shape, dtype), label="x")
+    spec = _steer({"<": "less", "<=": "less_equal", ">": "greater", ">=": "greater_equal"}.get(op, op), dtype, spec)
     if op == "**":
         spec = _steer("power", np.result_type(dtype, scalar) if dtype.kind == "c" or isinstance(scalar, complex) else dtype, spec)
     fn = _OPERATORS[op]
@@ -216,7 +238,8 @@ def test_ufunc_out_and_where(name, dtypes_, shapes, use_where, data):
     kw_lnp = {"out": out.lnp}
     if mask is not None:
         kw_np["where"], kw_lnp["where"] = mask.np(), mask.lnp()
-    tol = _tol(name, dtypes_[2])
+    # The loop's precision or out's, whichever is lower.
+    tol = _tol(name, max([rdt, dtypes_[2]], key=lambda d: _tol(name, d)["rtol"] if _tol(name, d) else 0))
     expected = outcome(lambda: uf_np(*args_np, **kw_np))
     got = outcome(lambda: uf_lnp(*args_lnp, **kw_lnp))
     same(expected, got, tol, f"{name}(out=, where=)")
