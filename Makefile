@@ -61,7 +61,7 @@ fuzz: build-python
 # checked against NumPy, memory watched (tests/soak/soak.py). `make soak` runs
 # SOAK_SECONDS; `make test` runs it for 20 s.
 SOAK_SECONDS ?= 300
-SOAK_SYSMEM ?= 512
+SOAK_SYSMEM ?= 256
 SOAK_THREADS ?= 4
 test-soak: build-python
 	LEGATE_CONFIG="--cpus 2 --sysmem $(SOAK_SYSMEM)" $(VPY) tests/soak/soak.py --seconds 20 --threads $(SOAK_THREADS)

@@ -308,6 +308,9 @@ class ndarray:
         _fast.setitem(self, key, value)  # basic indexing in Rust; the rest in `_setitem`
 
     def _setitem(self, key, value):
+        if type(key) is tuple and not key and self.ndim == 0 and getattr(value, "ndim", 0) > 0:
+            # `x[()] = v` sets the one element (NumPy: no sequence), `x[...] = v` the view.
+            raise ValueError("setting an array element with a sequence.")
         store = self._basic_view(key)
         if store is None:
             from ._index import setitem
@@ -329,6 +332,8 @@ class ndarray:
         return ndarray._wrap(self._store.transpose(list(axes)), self.dtype)
 
     def swapaxes(self, a, b):
+        if self.ndim == 0:
+            raise _np.exceptions.AxisError(operator.index(a), 0)
         axes = list(range(self.ndim))
         a, b = _normalize_axis(a, self.ndim), _normalize_axis(b, self.ndim)
         axes[a], axes[b] = axes[b], axes[a]
@@ -631,7 +636,10 @@ def _assign(store, dtype, value):
         return
     else:
         src = ndarray._from_numpy(_np.asarray(value))
-    src_store = src._store.broadcast_to(list(store.shape))
+    src_store = src._store
+    while src_store.ndim > store.ndim and src_store.shape[0] == 1:
+        src_store = src_store.project(0, 0)  # NumPy drops a value's leading unit dimensions
+    src_store = src_store.broadcast_to(list(store.shape))
     if src.dtype == dtype:
         _ext.copy(store, src_store)
     else:

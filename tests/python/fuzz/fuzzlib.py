@@ -127,6 +127,23 @@ class Arr:
         """The same view of ``fn(base)`` (to steer values away from an excluded region)."""
         return Arr(np.asarray(fn(self.base.copy()), dtype=self.base.dtype), self.key, self.perm, self.bshape)
 
+    def fit_to(self, dtype) -> "Arr":
+        """The spec with values that convert to ``dtype`` without going out of its range
+        (NumPy's float-to-int casts of NaN, infinities and out-of-range values are
+        platform-defined; the NaN->int values are being fixed separately)."""
+        dt = np.dtype(dtype)
+        if dt.kind not in "iub" or self.base.dtype.kind not in "fc":
+            return self
+        info = np.iinfo(dt) if dt.kind != "b" else None
+
+        def fit(b):
+            real = np.nan_to_num(b.real, nan=0.0, posinf=0.0, neginf=0.0)
+            if info is not None:
+                real = np.clip(np.trunc(real), max(float(info.min), -1e6), min(float(info.max), 1e6))
+            return real
+
+        return self.mapped(fit)
+
     def np(self):
         return self.build(np)[1]
 
@@ -202,6 +219,10 @@ def arrays(draw, shape, dtype, specials=True, small=False, views=True, broadcast
     if perm is not None and perm == tuple(range(len(shape))):
         perm = None
     return Arr(base, tuple(key), perm)
+
+
+# Stores have at most 6 dimensions (a design limit; NumPy allows 64): no shapes above.
+MAX_DIMS = 6
 
 
 def shapes(min_dims=0, max_dims=4, min_side=0, max_side=5) -> st.SearchStrategy:
