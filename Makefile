@@ -45,7 +45,7 @@ test-python: build-python
 # seed and few examples per property (profile `ci`), split into tiny tasks, on 2 and 4
 # processors. `make fuzz` runs the same properties long (FUZZ_EXAMPLES per property,
 # random seeds, failures kept in .hypothesis/ and replayed first).
-FUZZ_EXAMPLES ?= 2000
+FUZZ_EXAMPLES ?= 1000
 FUZZ_CPUS ?= 2
 test-fuzz: build-python
 	@for c in 2 4; do \

@@ -309,8 +309,10 @@ class ndarray:
 
     def _setitem(self, key, value):
         if type(key) is tuple and not key and self.ndim == 0 and getattr(value, "ndim", 0) > 0:
-            # `x[()] = v` sets the one element (NumPy: no sequence), `x[...] = v` the view.
-            raise ValueError("setting an array element with a sequence.")
+            # `x[()] = v` sets the one element, `x[...] = v` the view: NumPy's error for
+            # a sequence into one element (its type depends on the dtype) from a
+            # stand-in of the same shapes.
+            _np.zeros((), self.dtype)[()] = _np.zeros(value.shape, value.dtype)
         store = self._basic_view(key)
         if store is None:
             from ._index import setitem

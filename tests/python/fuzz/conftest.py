@@ -33,7 +33,7 @@ _SLOW = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_to
 settings.register_profile(
     "ci",
     derandomize=True,
-    max_examples=100,
+    max_examples=200,
     deadline=None,
     database=None,
     print_blob=True,
