@@ -158,6 +158,8 @@ def test_operator_with_python_scalar(op, dtype, shape, scalar, reflected, data):
     ran()
     spec = data.draw(arrays(shape, dtype), label="x")
     spec = _steer({"<": "less", "<=": "less_equal", ">": "greater", ">=": "greater_equal"}.get(op, op), dtype, spec)
+    if op == "**" and (dtype.kind == "c" or isinstance(scalar, complex)) and abs(scalar) > 8:
+        return  # DEFECT complex power (see _steer): (1+0j) ** -129 is -1.1e-5 (NumPy 1)
     if op == "**":
         spec = _steer("power", np.result_type(dtype, scalar) if dtype.kind == "c" or isinstance(scalar, complex) else dtype, spec)
     fn = _OPERATORS[op]
