@@ -485,6 +485,8 @@ def take(a, indices, axis=None, out=None, mode="raise"):
                 raise IndexError(f"index {first} is out of bounds for axis {axis} with size 0")
             if a.size or builtins.all(s for d, s in enumerate(a.shape) if d != axis):
                 raise IndexError("cannot do a non-empty take from an empty axes.")
+            # Nothing to take, and an empty result.
+            return _into(out, _empty(a.shape[:axis] + tuple(indices.shape) + a.shape[axis + 1:], a.dtype))
         elif indices.size and mode == "raise" and a.size == 0 and outer:
             # No task runs for an empty result; NumPy checks the indices all the same.
             host = _np.asarray(indices)

@@ -393,8 +393,8 @@ class Pair:
         lb, lv = spec.build(lnp)
         return cls(nb, nv, lb, lv, spec)
 
-    def check(self, what=""):
+    def check(self, what="", tol=None):
         """The legate_numeric base and view still equal NumPy's (aliasing included)."""
         with quiet():
-            same(self.np_base, np.asarray(self.lnp_base), what=f"{what} (base)")
-            same(self.np, np.asarray(self.lnp), what=f"{what} (view)")
+            same(self.np_base, np.asarray(self.lnp_base), tol, what=f"{what} (base)")
+            same(self.np, np.asarray(self.lnp), tol, what=f"{what} (view)")

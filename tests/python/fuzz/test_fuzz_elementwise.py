@@ -203,7 +203,7 @@ def test_inplace_operator_on_view(op, dtypes_, shapes, data):
     expected = outcome(lambda: apply(x.np, no))
     got = outcome(lambda: apply(x.lnp, lo))
     same(expected, got, tol, f"x {op} other")
-    x.check(f"after x {op} other")
+    x.check(f"after x {op} other", tol)
 
 
 @given(
@@ -247,7 +247,7 @@ def test_ufunc_out_and_where(name, dtypes_, shapes, use_where, data):
     same(expected, got, tol, f"{name}(out=, where=)")
     # After a failed call NumPy's out may be partly written; compare only on success.
     if not hasattr(expected, "exc"):
-        out.check(f"{name} out")
+        out.check(f"{name} out", tol)
 
 
 @given(

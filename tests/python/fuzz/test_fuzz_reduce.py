@@ -156,7 +156,7 @@ def _run(name, x, kw, mask, out):
     tol = _reduction_tol(name, nx, rdt if np.dtype(rdt).kind in "fc" else nx.dtype, _count(nx.shape, kw.get("axis")))
     same(expected, got, tol, f"{name}({kw})")
     if out is not None and not hasattr(expected, "exc"):
-        out.check(f"{name} out")
+        out.check(f"{name} out", tol)
 
 
 @given(
@@ -198,7 +198,7 @@ def test_scan(name, dtype, shape, data):
     got = outcome(lambda: getattr(lnp, name)(lx, **lnp_kw))
     same(expected, got, tol, f"{name}({kw})")
     if out is not None and not hasattr(expected, "exc"):
-        out.check(f"{name} out")
+        out.check(f"{name} out", tol)
 
 
 def _float_of(dtype):

@@ -232,3 +232,44 @@ def test_complex64_sqrt_of_negative_real_part():
     """test_unary: complex64 sqrt(-37052+0.25j).real is 6.49e-4 (here 6.57e-4)."""
     z = np.array([-37052 + 0.25j], np.complex64)
     compare(lambda: np.sqrt(z), lambda: lnp.sqrt(lnp.array(z)))
+
+
+def test_take_from_empty_arrays():
+    """test_take_put_nonzero: NumPy checks indices once per outer index, even for an
+    empty result, and takes nothing from nothing."""
+    x = np.zeros((0, 0), bool)
+    lx = lnp.array(x)
+    for idx, axis, mode in (([0], 0, "clip"), ([0], 0, "raise"), (0, 1, "raise"), ([1], 0, "raise")):
+        compare(lambda: np.take(x, np.array(idx), axis=axis, mode=mode), lambda: lnp.take(lx, lnp.array(idx), axis=axis, mode=mode))
+    y = np.zeros((1, 0), bool)
+    compare(lambda: np.take(y, np.array([1]), axis=0), lambda: lnp.take(lnp.array(y), lnp.array([1]), axis=0))
+
+
+def test_nonzero_of_float16():
+    """test_take_put_nonzero: the nonzero kernel has no float16."""
+    x = np.array([0.0, 1.5, -0.0, np.nan], np.float16)
+    for name in ("nonzero", "flatnonzero", "argwhere"):
+        compare(lambda: getattr(np, name)(x), lambda: getattr(lnp, name)(lnp.array(x)), what=name)
+
+
+def test_setitem_shapes_and_errors():
+    """test_setitem, test_program: a full boolean mask takes a 0/1-d value only
+    (TypeError), leading unit dimensions of a value are dropped, x[()] = sequence is
+    NumPy's error."""
+
+    def assign(a, key, v):
+        a[key] = v
+        return a
+
+    m = np.ones((2, 2), bool)
+    compare(lambda: assign(np.zeros((2, 2)), m, np.ones((2, 2))), lambda: assign(lnp.zeros((2, 2)), lnp.array(m), lnp.ones((2, 2))))
+    compare(lambda: assign(np.zeros(()), False, np.ones((1, 0))), lambda: assign(lnp.zeros(()), False, lnp.ones((1, 0))))
+    compare(lambda: assign(np.zeros(0), slice(None), np.ones((1, 0))), lambda: assign(lnp.zeros(0), slice(None), lnp.ones((1, 0))))
+    compare(lambda: assign(np.zeros(()), Ellipsis, np.ones(1)), lambda: assign(lnp.zeros(()), Ellipsis, lnp.ones(1)))
+    for dt in (np.float64, np.complex128):
+        compare(lambda: assign(np.zeros((), dt), (), np.ones(3)), lambda: assign(lnp.zeros((), dt), (), lnp.ones(3)))
+
+
+def test_swapaxes_of_a_0d_array():
+    """test_views: an AxisError, not an IndexError."""
+    compare(lambda: np.swapaxes(np.array(1.0), 0, 0), lambda: lnp.swapaxes(lnp.array(1.0), 0, 0))
