@@ -342,7 +342,9 @@ def setitem(a, key, value):
     """``a[key] = value`` for keys with integer or boolean arrays."""
     try:
         mask = _full_mask(a, key)
-        scalar_mask = a.ndim == 0 and isinstance(key, (bool, _np.bool_)) or (isinstance(key, tuple) and len(key) == 1 and isinstance(key[0], (bool, _np.bool_)))
+        scalar_mask = a.ndim == 0 and (
+            isinstance(key, (bool, _np.bool_)) or (isinstance(key, tuple) and len(key) == 1 and isinstance(key[0], (bool, _np.bool_)))
+        )
         if (mask is not None or scalar_mask) and getattr(value, "ndim", 0) > 1:
             raise TypeError(
                 "NumPy boolean array indexing assignment requires a 0 or 1-dimensional input, "
