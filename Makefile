@@ -11,7 +11,7 @@ CARGO ?= cargo
 RUST_TEST_FLAGS := --workspace
 EXAMPLE_N ?= 2000000
 
-.PHONY: run run-rust test test-rust test-python build build-python bench bench-numeric venv sysdeps clean
+.PHONY: run run-rust test test-rust test-python test-fuzz test-soak fuzz soak build build-python bench bench-numeric venv sysdeps clean
 
 # The main example: Black-Scholes on legate_numeric, then the same on NumPy.
 run: build-python
@@ -22,7 +22,7 @@ run: build-python
 run-rust: build
 	$(CARGO) run --release -q -p legate-hello --example variance -- $(EXAMPLE_N)
 
-test: test-rust test-python
+test: test-rust test-python test-fuzz test-soak
 
 test-rust: sysdeps
 	$(CARGO) test $(RUST_TEST_FLAGS) 2>&1 | tee target/rust-test.log; test $${PIPESTATUS[0]} -eq 0
@@ -31,7 +31,7 @@ test-rust: sysdeps
 # under 1, 2 and 4 processors (LEGATE_TEST=1 splits even tiny arrays), then once with
 # the default chunk size (small arrays run as one inline task, the common case).
 test-python: build-python
-	$(VPY) -m pytest -q tests/python --ignore=tests/python/numeric
+	$(VPY) -m pytest -q tests/python --ignore=tests/python/numeric --ignore=tests/python/fuzz
 	@if [ -d tests/python/numeric ]; then \
 		for c in 1 2 4; do \
 			echo "legate_numeric tests with --cpus $$c"; \
@@ -40,6 +40,34 @@ test-python: build-python
 		echo "legate_numeric tests with --cpus 2 and the default chunk size"; \
 		LEGATE_CONFIG="--cpus 2" $(VPY) -m pytest -q tests/python/numeric || exit 1; \
 	fi
+
+# The differential fuzzers (tests/python/fuzz: hypothesis against NumPy), briefly: a fixed
+# seed and few examples per property (profile `ci`), split into tiny tasks, on 2 and 4
+# processors. `make fuzz` runs the same properties long (FUZZ_EXAMPLES per property,
+# random seeds, failures kept in .hypothesis/ and replayed first).
+FUZZ_EXAMPLES ?= 1000
+FUZZ_CPUS ?= 2
+test-fuzz: build-python
+	@for c in 2 4; do \
+		echo "fuzzers (profile ci) with --cpus $$c"; \
+		HYPOTHESIS_PROFILE=ci LEGATE_TEST=1 LEGATE_CONFIG="--cpus $$c" $(VPY) -m pytest -q -p no:cacheprovider tests/python/fuzz || exit 1; \
+	done
+
+fuzz: build-python
+	HYPOTHESIS_PROFILE=fuzz FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_COUNTS=target/fuzz-counts.jsonl LEGATE_TEST=1 \
+		LEGATE_CONFIG="--cpus $(FUZZ_CPUS)" $(VPY) -m pytest -q tests/python/fuzz
+
+# Mixed random workloads from several threads under a small --sysmem, every result
+# checked against NumPy, memory watched (tests/soak/soak.py). `make soak` runs
+# SOAK_SECONDS; `make test` runs it for 20 s.
+SOAK_SECONDS ?= 300
+SOAK_SYSMEM ?= 256
+SOAK_THREADS ?= 4
+test-soak: build-python
+	LEGATE_CONFIG="--cpus 2 --sysmem $(SOAK_SYSMEM)" $(VPY) tests/soak/soak.py --seconds 20 --threads $(SOAK_THREADS)
+
+soak: build-python
+	LEGATE_CONFIG="--cpus 2 --sysmem $(SOAK_SYSMEM)" $(VPY) tests/soak/soak.py --seconds $(SOAK_SECONDS) --threads $(SOAK_THREADS)
 
 build: sysdeps
 	$(CARGO) build --release -p legate-hello --example variance
@@ -55,11 +83,14 @@ bench-numeric: build-python
 	LEGATE_CONFIG="$${LEGATE_CONFIG:---cpus $$(nproc)}" $(VPY) benches/numeric.py
 
 # A venv with the Python build and test tools (only what is missing is installed).
-venv: $(VENV)/.ready
-$(VENV)/.ready:
+# The stamp is named after the tool list's version: bump it when the list changes, so
+# an existing venv gets the new tools too.
+VENV_STAMP := $(VENV)/.ready-2
+venv: $(VENV_STAMP)
+$(VENV_STAMP):
 	$(PYTHON) -m venv $(VENV)
 	$(VPY) -m pip install -q --upgrade pip
-	$(VPY) -m pip install -q "maturin>=1.8,<2" pytest numpy jupyter_client ipykernel
+	$(VPY) -m pip install -q "maturin>=1.8,<2" pytest numpy jupyter_client ipykernel hypothesis
 	touch $@
 
 # System packages: a C compiler; Chromium (the profile page's browser test) and

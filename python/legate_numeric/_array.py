@@ -335,6 +335,11 @@ class ndarray:
         _fast.setitem(self, key, value)  # basic indexing in Rust; the rest in `_setitem`
 
     def _setitem(self, key, value):
+        if type(key) is tuple and not key and self.ndim == 0 and getattr(value, "ndim", 0) > 0:
+            # `x[()] = v` sets the one element, `x[...] = v` the view: NumPy's error for
+            # a sequence into one element (its type depends on the dtype) from a
+            # stand-in of the same shapes.
+            _np.zeros((), self.dtype)[()] = _np.zeros(value.shape, value.dtype)
         store = self._basic_view(key)
         if store is None:
             from ._index import setitem
@@ -356,6 +361,8 @@ class ndarray:
         return ndarray._wrap(self._store.transpose(list(axes)), self.dtype)
 
     def swapaxes(self, a, b):
+        if self.ndim == 0:
+            raise _np.exceptions.AxisError(operator.index(a), 0)
         axes = list(range(self.ndim))
         a, b = _normalize_axis(a, self.ndim), _normalize_axis(b, self.ndim)
         axes[a], axes[b] = axes[b], axes[a]
@@ -663,7 +670,10 @@ def _assign(store, dtype, value):
             # errors ("could not convert string to float").
             arr = arr.astype(dtype)
         src = ndarray._from_numpy(arr)
-    src_store = src._store.broadcast_to(list(store.shape))
+    src_store = src._store
+    while src_store.ndim > store.ndim and src_store.shape[0] == 1:
+        src_store = src_store.project(0, 0)  # NumPy drops a value's leading unit dimensions
+    src_store = src_store.broadcast_to(list(store.shape))
     if src.dtype == dtype:
         _ext.copy(store, src_store)
     else:

@@ -27,6 +27,8 @@ either, but later writes to the base are not seen by the copy).
 
 from __future__ import annotations
 
+import builtins
+
 import numbers
 import operator
 
@@ -340,6 +342,14 @@ def setitem(a, key, value):
     """``a[key] = value`` for keys with integer or boolean arrays."""
     try:
         mask = _full_mask(a, key)
+        scalar_mask = a.ndim == 0 and (
+            isinstance(key, (bool, _np.bool_)) or (isinstance(key, tuple) and len(key) == 1 and isinstance(key[0], (bool, _np.bool_)))
+        )
+        if (mask is not None or scalar_mask) and getattr(value, "ndim", 0) > 1:
+            raise TypeError(
+                "NumPy boolean array indexing assignment requires a 0 or 1-dimensional input, "
+                f"input has {value.ndim} dimensions"
+            )
         if mask is not None and isinstance(value, (numbers.Number, _np.generic)) and not isinstance(value, _np.ndarray):
             # Elementwise: a = where(mask, value, a).
             _fallback.record_native("ndarray.__setitem__")
@@ -371,10 +381,16 @@ def _scatter(dtype, idx, value):
 # ---------------------------------------------------------------- nonzero and friends
 
 
+def _nonzero_operand(a) -> ndarray:
+    """``a``, as ``a != 0`` where the nonzero kernel has no loop for its type (float16)."""
+    a = _asarray(a)
+    return a != 0 if a.dtype == _np.float16 else a
+
+
 def nonzero(a):
     """The indices of the nonzero elements, one int64 array per dimension."""
     _fallback.record_native("nonzero")
-    a = _asarray(a)
+    a = _nonzero_operand(a)
     if a.ndim == 0:
         raise ValueError("Calling nonzero on 0d arrays is not allowed. Use np.atleast_1d(scalar).nonzero() instead.")
     coords = _ext.nonzero(a._store, "coords")
@@ -384,7 +400,7 @@ def nonzero(a):
 def argwhere(a):
     """The indices of the nonzero elements as a ``(count, ndim)`` int64 array."""
     _fallback.record_native("argwhere")
-    a = _asarray(a)
+    a = _nonzero_operand(a)
     if a.ndim == 0:
         return ndarray((1 if bool(a) else 0, 0), _INT64)
     return ndarray._wrap(_ext.nonzero(a._store, "coords"), _INT64)
@@ -393,7 +409,7 @@ def argwhere(a):
 def flatnonzero(a):
     """The flat (row-major) indices of the nonzero elements."""
     _fallback.record_native("flatnonzero")
-    a = _asarray(a)
+    a = _nonzero_operand(a)
     store = a._store if a.ndim else a._store.promote(0, 1)
     return ndarray._wrap(_ext.nonzero(store, "flat"), _INT64)
 
@@ -462,8 +478,24 @@ def take(a, indices, axis=None, out=None, mode="raise"):
             return _into(out, result.copy() if isinstance(result, ndarray) else result)
         mode_task = "raise"
     else:
-        if indices.size and a.shape[axis] == 0 and mode != "raise":
-            raise IndexError("cannot do a non-empty take from an empty axes.")
+        outer = builtins.all(a.shape[:axis])  # NumPy checks indices once per outer index
+        if indices.size and a.shape[axis] == 0:
+            # Every index is out of bounds; NumPy says so even when the result is empty
+            # (mode "raise"), and takes nothing from nothing otherwise.
+            if mode == "raise" and outer:
+                first = int(indices.reshape(-1)[0])
+                raise IndexError(f"index {first} is out of bounds for axis {axis} with size 0")
+            if a.size or builtins.all(s for d, s in enumerate(a.shape) if d != axis):
+                raise IndexError("cannot do a non-empty take from an empty axes.")
+            # Nothing to take, and an empty result.
+            return _into(out, _empty(a.shape[:axis] + tuple(indices.shape) + a.shape[axis + 1:], a.dtype))
+        elif indices.size and mode == "raise" and a.size == 0 and outer:
+            # No task runs for an empty result; NumPy checks the indices all the same.
+            host = _np.asarray(indices)
+            n = a.shape[axis]
+            bad = host[(host < -n) | (host >= n)]
+            if bad.size:
+                raise IndexError(f"index {int(bad.flat[0])} is out of bounds for axis {axis} with size {n}")
         if indices.ndim == 0:
             return take(a, int(indices), axis=axis, out=out, mode=mode)
         ind = indices

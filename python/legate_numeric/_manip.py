@@ -356,6 +356,10 @@ def where(condition, x=None, y=None):
     ay, sy, ky = _operand(y)
     dt = _np.result_type(kx if not isinstance(kx, type) else sx, ky if not isinstance(ky, type) else sy)
     shape = _np.broadcast_shapes(cond.shape, ax.shape if ax is not None else (), ay.shape if ay is not None else ())
+    if dt == _np.float16:
+        # The select kernel has no float16; float32 holds every float16 exactly.
+        wide = [v.astype(_np.float32) if isinstance(v, (ndarray, _np.float16)) else v for v in (x, y)]
+        return where(cond, *wide).astype(_np.float16)
     result = ndarray(shape, dt)
     ops = []
     for arr, s in ((ax, sx), (ay, sy)):

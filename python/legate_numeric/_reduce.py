@@ -38,12 +38,17 @@ def _axes(axis, ndim):
     if axis is None:
         return tuple(range(ndim))
     if isinstance(axis, tuple):
+        if ndim == 0 and axis:
+            raise _np.exceptions.AxisError(operator.index(axis[0]), 0)  # (0,) too, as in NumPy
         axes = tuple(_normalize_axis(a, ndim) for a in axis)
         if len(set(axes)) != len(axes):
             raise ValueError("duplicate value in 'axis'")
+    elif ndim == 0:
+        _normalize_axis(axis, 1)  # a 0-d array takes axis 0 or -1 (as in NumPy), reducing nothing
+        return ()
     else:
         axes = (_normalize_axis(axis, ndim),)
-    return axes if ndim else ()  # a 0-d array takes axis 0 (as in NumPy) but has nothing to reduce
+    return axes
 
 
 def _asarray(a):
@@ -64,6 +69,8 @@ def _reduce(op, a, axis=None, dtype=None, out=None, keepdims=False, initial=None
         if acc is not None and (a.size or op not in ("max", "min")):
             return ndarray._wrap(_ext.reduce_all(op, a._store).project(0, 0), acc)
     a = _asarray(a)
+    if dtype is None and isinstance(out, ndarray) and op not in ("all", "any"):
+        dtype = out.dtype  # NumPy reduces in out's type (sum of int8 into int64: no wrap)
     if where is not None and where is not True:
         return _reduce_masked(op, a, axis, dtype, out, keepdims, initial, where)
     _fallback.record_native(op)
@@ -96,16 +103,30 @@ def _reduce(op, a, axis=None, dtype=None, out=None, keepdims=False, initial=None
         from . import _ufunc
 
         combine = {"sum": _ufunc.add, "prod": _ufunc.multiply, "max": _ufunc.maximum, "min": _ufunc.minimum}[op]
-        result = combine(result, initial)
+        # NumPy converts `initial` to the reduction's type first (OverflowError for a
+        # Python int out of its range).
+        result = combine(result, _np.array(initial, dtype=acc)[()])
     if keepdims:
         store = result._store
         for ax in sorted(axes):
             store = store.promote(ax, 1)
         result = ndarray._wrap(store, result.dtype)
     if out is not None:
+        _check_out(out, result.shape, op)
         out[...] = result
         return out
     return result
+
+
+def _check_out(out, shape, op):
+    """A reduction's ``out`` has exactly the result's shape (NumPy does not broadcast)."""
+    if not isinstance(out, ndarray):
+        raise TypeError("out must be a legate_numeric.ndarray")
+    if out.ndim != len(shape):
+        name = {"sum": "add", "prod": "multiply", "max": "maximum", "min": "minimum", "all": "logical_and", "any": "logical_or"}.get(op, op)
+        raise ValueError(f"output parameter for reduction operation {name} has the wrong number of dimensions: Found {out.ndim} but expected {len(shape)}")
+    if tuple(out.shape) != tuple(shape):
+        raise ValueError(f"output parameter for reduction has the wrong shape {out.shape}, expected {tuple(shape)}")
 
 
 _IDENTITY = {"sum": 0, "prod": 1, "all": True, "any": False}
@@ -129,6 +150,7 @@ def _reduce_masked(op, a, axis, dtype, out, keepdims, initial, where):
     from ._manip import where as select
 
     _fallback.record_native(op)
+    _axes(axis, a.ndim)  # a bad axis is the error NumPy reports first
     fill = _IDENTITY.get(op, initial)
     if fill is None:
         name = "maximum" if op == "max" else "minimum"
@@ -202,6 +224,7 @@ def mean(a, axis=None, dtype=None, out=None, keepdims=False, where=None):
     if result.dtype != _np.dtype(dtype):
         result = result.astype(dtype)
     if out is not None:
+        _check_out(out, result.shape, "add")
         out[...] = result
         return out
     return result
@@ -226,6 +249,7 @@ def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=None):
     if dtype is not None and result.dtype != _np.dtype(dtype) and _np.dtype(dtype).kind == "f":
         result = result.astype(dtype)
     if out is not None:
+        _check_out(out, result.shape, "add")
         out[...] = result
         return out
     return result
@@ -234,11 +258,11 @@ def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=None):
 def std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=None):
     from ._ufunc import sqrt
 
-    result = sqrt(var(a, axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims, where=where))
     if out is not None:
-        out[...] = result
-        return out
-    return result
+        # NumPy's order: the variance into `out`, then its square root in out's type
+        # (same_kind: an integer `out` is an error).
+        return sqrt(var(a, axis=axis, dtype=dtype, out=out, ddof=ddof, keepdims=keepdims, where=where), out=out)
+    return sqrt(var(a, axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims, where=where))
 
 
 def count_nonzero(a, axis=None, *, keepdims=False):
@@ -256,7 +280,10 @@ def _nan_version(op, fill):
 
         a = _asarray(a)
         if kwargs:
-            return _fallback.call(f"nan{op}", getattr(_np, f"nan{op}"), (a,), dict(axis=axis, dtype=dtype, out=out, keepdims=keepdims, **kwargs))
+            kw = dict(axis=axis, out=out, keepdims=keepdims, **kwargs)
+            if dtype is not None:  # nanmax/nanmin take no dtype
+                kw["dtype"] = dtype
+            return _fallback.call(f"nan{op}", getattr(_np, f"nan{op}"), (a,), kw)
         if a.dtype.kind not in "fc":
             return _reduce(op, a, axis, dtype, out, keepdims) if op in ("sum", "prod") else _reduce(op, a, axis, None, out, keepdims)
         if op in ("max", "min"):
@@ -313,14 +340,17 @@ def nanvar(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=
         dof = subtract(count if keepdims else count.reshape(total.shape), ddof)
         result = select(greater(dof, 0), true_divide(total, dof), _np.nan)
     result = result if result.dtype == total.dtype else result.astype(total.dtype)
+    if out is not None:
+        _check_out(out, result.shape, "add")
     return _to_out(result, out)
 
 
 def nanstd(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=None):
     from ._ufunc import sqrt
 
-    result = sqrt(nanvar(a, axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims, where=where))
-    return _to_out(result, out)
+    if out is not None:  # as std
+        return sqrt(nanvar(a, axis=axis, dtype=dtype, out=out, ddof=ddof, keepdims=keepdims, where=where), out=out)
+    return sqrt(nanvar(a, axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims, where=where))
 
 
 def ptp(a, axis=None, out=None, keepdims=False):
@@ -329,8 +359,8 @@ def ptp(a, axis=None, out=None, keepdims=False):
 
     a = _asarray(a)
     _fallback.record_native("ptp")
-    result = subtract(_reduce("max", a, axis, None, None, keepdims), _reduce("min", a, axis, None, None, keepdims))
-    return _to_out(result, out)
+    # NumPy's order: the maximum (into `out`, if given), minus the minimum.
+    return subtract(_reduce("max", a, axis, None, out, keepdims), _reduce("min", a, axis, None, None, keepdims), out=out)
 
 
 def average(a, axis=None, weights=None, returned=False, *, keepdims=False):

@@ -73,6 +73,9 @@ def _scan(ufunc_name: str, a: ndarray, axis: int, result_dtype) -> ndarray:
     op = _SCAN_OPS[ufunc_name]
     if op in ("all", "any"):
         src = a if a.dtype.kind == "b" else a.astype(bool)
+    elif result_dtype == _np.float16:
+        # The scan kernel has no float16: accumulate in float32, round once at the end.
+        src = a.astype(_np.float32)
     else:
         src = a if a.dtype == result_dtype else a.astype(result_dtype)
     result = _empty(a.shape, src.dtype)
@@ -98,9 +101,9 @@ def _cumulative(kind: str, ufunc_name: str, a, axis, dtype, out):
         a = a.reshape(-1)
         axis = 0
     else:
-        axis = _normalize_axis(axis, a.ndim)
         if a.ndim == 0:
-            a = a.reshape(1)
+            a = a.reshape(1)  # NumPy takes a 0-d array as 1-d (axis -1 too)
+        axis = _normalize_axis(axis, a.ndim)
     return _deliver(_scan(ufunc_name, a, axis, res_dt), out)
 
 
@@ -146,6 +149,8 @@ def _arg(argmax: bool, a, axis, out, keepdims):
     if a.dtype.kind not in "biufc":
         return _fallback.call(name, getattr(_np, name), (a,), dict(axis=axis, out=out, keepdims=keepdims))
     _fallback.record_native(name)
+    if a.dtype == _np.float16:
+        a = a.astype(_np.float32)  # no float16 kernel; float32 keeps the order exactly
     if axis is None:
         if a.size == 0:
             raise ValueError(f"attempt to get {name} of an empty sequence")
@@ -162,7 +167,7 @@ def _arg(argmax: bool, a, axis, out, keepdims):
                 store = store.promote(d, 1)
             result = ndarray._wrap(store, result.dtype)
     else:
-        axis = _normalize_axis(axis, a.ndim)
+        axis = _normalize_axis(axis, max(a.ndim, 1))  # a 0-d array counts as 1-d
         if a.ndim == 0:
             result = _empty((), _np.dtype(_np.int64))
             result.fill(0)

@@ -87,6 +87,14 @@ def _out_shape(out, shape):
     return shape
 
 
+def _check_out_cast(out, dtype, name):
+    """NumPy checks the cast to ``out`` before it broadcasts the operands: a bad output
+    dtype is the error reported even when the shapes do not match either."""
+    target = out[0] if isinstance(out, tuple) and len(out) == 1 else out
+    if isinstance(target, ndarray) and target.dtype != dtype and not _np.can_cast(dtype, target.dtype, "same_kind"):
+        raise _np._core._exceptions._UFuncOutputCastingError(getattr(_np, name), "same_kind", dtype, target.dtype, 0)
+
+
 def _prepare_out(out, shape, dtype, name):
     """The store to compute into, and the user's ``out`` if a final cast is needed."""
     if isinstance(out, tuple):
@@ -161,6 +169,8 @@ class ufunc:
             arr = ndarray._from_numpy(_np.asarray(scalar if isinstance(key, type) else _np.asarray(scalar, dtype=key)))
             key = arr.dtype
         loop, _ = _resolve(self._np, (key, None if dtype is None else _np.dtype(dtype)))
+        if out is not None:
+            _check_out_cast(out, loop[1], self.__name__)
         if loop[0] == _F16:
             return self._via_float32((arr,), loop, out)
         if out is None and dtype is None and scalar is None and arr.dtype is loop[0]:
@@ -188,6 +198,8 @@ class ufunc:
             arr_a = ndarray._from_numpy(_np.asarray(a))
             ka = arr_a.dtype
         loop, loop_name = _resolve(self._np, (ka, kb, None if dtype is None else _np.dtype(dtype)))
+        if out is not None:
+            _check_out_cast(out, loop[2], self.__name__)
         if loop[0] == _F16 and loop[1] == _F16:
             return self._via_float32((a if arr_a is None else arr_a, b if arr_b is None else arr_b), loop, out)
         if loop[0] != loop[1]:
@@ -231,24 +243,36 @@ class ufunc:
         values (NumPy leaves them unspecified without ``out``; here they are zero)."""
         from ._manip import where as select
 
-        full = self._call(*args, dtype=dtype)
-        mask = where if isinstance(where, ndarray) else ndarray._from_numpy(_np.asarray(where))
-        if mask.dtype != _np.bool_:
-            mask = mask.astype(bool)
-        shape = _np.broadcast_shapes(full.shape, mask.shape)
         if isinstance(out, tuple):
             if len(out) != 1:
                 raise ValueError(f"{self.__name__}: expected one output")
             out = out[0]
+        if isinstance(out, ndarray):
+            keys = tuple(_operand(x)[2] for x in args) + (None if dtype is None else _np.dtype(dtype),)
+            _check_out_cast(out, _resolve(self._np, keys)[0][-1], self.__name__)
+        mask = where if isinstance(where, ndarray) else ndarray._from_numpy(_np.asarray(where))
+        if mask.dtype != _np.bool_:
+            mask = mask.astype(bool)
+        if self.__name__ == "power" and all(_np.result_type(_operand(x)[2]).kind in "biu" for x in args):
+            # NumPy computes only the selected elements: a negative integer exponent
+            # elsewhere is no error.
+            exp = args[1]
+            if isinstance(exp, ndarray):
+                args = (args[0], select(mask, exp, 1).astype(exp.dtype, copy=False))
+            elif not isinstance(exp, list) and not bool(mask.any()):
+                args = (args[0], 1 if type(exp) is int else _np.asarray(exp).dtype.type(1))
+        full = self._call(*args, dtype=dtype)
+        # The operands and the mask broadcast to out's shape, as in NumPy.
+        shape = _out_shape(out, _np.broadcast_shapes(full.shape, mask.shape))
         if out is None:
             out = _empty(shape, full.dtype)
             out.fill(0)
         elif not isinstance(out, ndarray):
             raise TypeError(f"{self.__name__}: out must be a legate_numeric.ndarray")
-        elif tuple(out.shape) != tuple(shape):
-            raise ValueError(f"non-broadcastable output operand with shape {out.shape} doesn't match the broadcast shape {shape}")
         elif out.dtype != full.dtype and not _np.can_cast(full.dtype, out.dtype, "same_kind"):
             raise _np._core._exceptions._UFuncOutputCastingError(self._np, "same_kind", full.dtype, out.dtype, 0)
+        elif tuple(out.shape) != tuple(shape):
+            raise ValueError(f"non-broadcastable output operand with shape {out.shape} doesn't match the broadcast shape {shape}")
         out[...] = select(mask, full.astype(out.dtype, copy=False), out)
         return out
 
@@ -282,9 +306,24 @@ class ufunc:
         """A Python integer outside the loop type's range: comparisons are exact (as in
         NumPy 2, done in float64, exact for the sign of the answer); anything else raises
         NumPy's OverflowError."""
-        if self.__name__ in ("equal", "not_equal", "less", "less_equal", "greater", "greater_equal"):
-            conv = [x.astype(_np.float64) if isinstance(x, ndarray) else float(x) for x in (a, b)]
-            return self(conv[0], conv[1], out=out)
+        if dtype == _np.int64 and any(isinstance(x, ndarray) and x.dtype == _np.bool_ for x in (a, b)):
+            # A bool array's loop with a Python int is int64, which NumPy converts the
+            # int to first (comparisons included).
+            raise OverflowError("Python int too large to convert to C long")
+        name = self.__name__
+        if name in ("equal", "not_equal", "less", "less_equal", "greater", "greater_equal"):
+            # The int lies beyond every value of the array's type: each answer is the
+            # same (float64 would round it onto the type's extremes).
+            reflected = type(a) is int
+            value, other = (a, b) if reflected else (b, a)
+            if reflected:
+                name = {"less": "greater", "greater": "less", "less_equal": "greater_equal", "greater_equal": "less_equal"}.get(name, name)
+            above = value > 0  # other < value everywhere
+            answer = {"equal": False, "not_equal": True, "less": above, "less_equal": above}.get(name, not above)
+            shape = other.shape if isinstance(other, ndarray) else _np.shape(other)
+            result, user_out = _prepare_out(out, _out_shape(out, shape), _np.dtype(bool), self.__name__)
+            result.fill(answer)
+            return _finish(result, user_out)
         value = a if type(a) is int else b
         raise OverflowError(f"Python integer {value} out of bounds for {dtype}")
 
@@ -402,8 +441,15 @@ def divmod(x1, x2, out=None):  # noqa: A001 - NumPy's name
 
 def clip(a, a_min=None, a_max=None, out=None, **kwargs):
     """Limits values to ``[a_min, a_max]`` (as ``minimum(maximum(a, a_min), a_max)``)."""
+    if isinstance(a, ndarray) and a.dtype.kind in "iu":
+        # Python ints beyond the dtype's range bound nothing (NumPy's `_clip`).
+        info = _np.iinfo(a.dtype)
+        if type(a_min) is int and a_min <= info.min:
+            a_min = None
+        if type(a_max) is int and a_max >= info.max:
+            a_max = None
     if a_min is None and a_max is None:
-        raise ValueError("One of max or min must be given")
+        return positive(a, out=out)  # noqa: F821
     result = a
     if a_min is not None:
         result = maximum(result, a_min)  # noqa: F821
