@@ -120,16 +120,36 @@ impl Fn1 {
     }
 }
 
+/// exp underflows below the smallest normal's logarithm and overflows above ln(MAX).
+const EXP_LOW: f64 = -708.396_418_532_264_1;
+const EXP_HIGH: f64 = 709.782_712_893_384;
+
 /// `o[i] = f(a[i])` for a contiguous row; `o` may equal `a` (in place). Returns the
-/// floating-point errors NumPy reports for it, judged from the inputs first (in the
-/// same vector unit, so the check costs little).
+/// floating-point errors NumPy reports for it (see [`domain_bits`]).
 #[inline(always)]
 unsafe fn row(f: Fn1, n: usize, o: *mut f64, a: *const f64) -> u32 {
-    let flags = domain_flags(f, std::slice::from_raw_parts(a, n));
+    // One pass: the domain tests are OR-reductions the vectorizer folds into the
+    // kernel's own loop.
+    let (lo, hi) = match f {
+        Fn1::Exp => (EXP_LOW, EXP_HIGH),
+        Fn1::Log => (0.0, 0.0),
+    };
+    let (mut low, mut high) = (0u64, 0u64);
     for i in 0..n {
-        *o.add(i) = f.apply(*a.add(i));
+        let v = *a.add(i);
+        match f {
+            Fn1::Exp => {
+                low |= ((v < lo) & (v > f64::NEG_INFINITY)) as u64;
+                high |= ((v > hi) & (v < f64::INFINITY)) as u64;
+            }
+            Fn1::Log => {
+                low |= (v == lo) as u64;
+                high |= (v < hi) as u64;
+            }
+        }
+        *o.add(i) = f.apply(v);
     }
-    flags
+    domain_bits(f, low != 0, high != 0)
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -175,23 +195,17 @@ pub fn map_f64(f: Fn1, out: &PhysicalStore, a: &PhysicalStore) -> Result<(), Tas
         // SAFETY: the pointers and strides describe rows of this point's tiles.
         unsafe {
             if strides[0] == 8 && strides[1] == 8 && level > 0 {
-                // Blocks small enough that the input, read once for its errors, is
-                // still in cache when the kernel reads it (and before an output that
-                // aliases it overwrites it).
-                const BLOCK: usize = 2048;
-                let mut at = 0;
-                while at < n {
-                    let len = BLOCK.min(n - at);
-                    #[cfg(target_arch = "x86_64")]
-                    {
-                        flags |= if level == 2 { row_avx512(f, len, o.add(at), x.add(at)) } else { row_avx2(f, len, o.add(at), x.add(at)) };
-                    }
-                    at += len;
+                #[cfg(target_arch = "x86_64")]
+                {
+                    flags |= if level == 2 { row_avx512(f, n, o, x) } else { row_avx2(f, n, o, x) };
                 }
             } else {
                 for i in 0..n {
                     let v = *x.offset(i as isize * (strides[1] / 8) as isize);
-                    flags |= domain_flags(f, std::slice::from_ref(&v));
+                    flags |= match f {
+                        Fn1::Exp => domain_bits(f, v < EXP_LOW && v > f64::NEG_INFINITY, v > EXP_HIGH && v < f64::INFINITY),
+                        Fn1::Log => domain_bits(f, v == 0.0, v < 0.0),
+                    };
                     *o.offset(i as isize * (strides[0] / 8) as isize) = if level > 0 {
                         f.apply(v)
                     } else {
@@ -208,33 +222,18 @@ pub fn map_f64(f: Fn1, out: &PhysicalStore, a: &PhysicalStore) -> Result<(), Tas
     Ok(())
 }
 
-/// The floating-point errors NumPy reports for `f` of `values`, judged from the inputs
-/// (the vectorized forms compute special cases by selection, and their NaN tests
-/// would raise `invalid` spuriously): log(0) divides by zero, log(x < 0) is invalid;
-/// exp overflows above ln(MAX) and underflows below the smallest normal's logarithm
-/// (never for infinities).
-#[inline(always)]
-fn domain_flags(f: Fn1, values: &[f64]) -> u32 {
+/// The floating-point errors NumPy reports for `f`, judged from the inputs (the
+/// vectorized forms compute special cases by selection, and their NaN tests would raise
+/// `invalid` spuriously): `low` is log(0) (divide by zero) or exp below the smallest
+/// normal's logarithm (underflow); `high` is log(x < 0) (invalid) or exp above ln(MAX)
+/// (overflow). Infinite inputs raise nothing.
+fn domain_bits(f: Fn1, low: bool, high: bool) -> u32 {
     use crate::fperr::{DIVIDE, INVALID, OVERFLOW, UNDERFLOW};
-    // Branch-free, so the scan vectorizes.
-    let (mut low, mut high) = (0u64, 0u64);
-    match f {
-        Fn1::Log => {
-            for &v in values {
-                low |= (v == 0.0) as u64;
-                high |= (v < 0.0) as u64;
-            }
-            (if low != 0 { DIVIDE } else { 0 }) | (if high != 0 { INVALID } else { 0 })
-        }
-        Fn1::Exp => {
-            let (lo, hi) = (-708.396_418_532_264_1, 709.782_712_893_384);
-            for &v in values {
-                low |= ((v < lo) & (v > f64::NEG_INFINITY)) as u64;
-                high |= ((v > hi) & (v < f64::INFINITY)) as u64;
-            }
-            (if low != 0 { UNDERFLOW } else { 0 }) | (if high != 0 { OVERFLOW } else { 0 })
-        }
-    }
+    let (l, h) = match f {
+        Fn1::Log => (DIVIDE, INVALID),
+        Fn1::Exp => (UNDERFLOW, OVERFLOW),
+    };
+    (if low { l } else { 0 }) | (if high { h } else { 0 })
 }
 
 /// `y[i] = sum_k a[i, k] x[k]` for `m` contiguous rows of `a` (row stride `a_rs`
