@@ -303,6 +303,15 @@ def _nan_version(op, fill):
     return f
 
 
+def _nan_stat_axis(a, axis):
+    """NumPy's nanmean/nanvar/nanstd of floats reduce with ``sum``, which takes axis 0
+    or -1 of a 0-d array (its mean/var/std do not): there it is no axis."""
+    if a.ndim == 0 and axis is not None and not isinstance(axis, tuple):
+        _normalize_axis(axis, 1)
+        return None
+    return axis
+
+
 def nanmean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=None):
     """The mean of the numbers that are not NaN (a mean with a mask)."""
     from ._ufunc import isnan, logical_not
@@ -313,6 +322,7 @@ def nanmean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=None):
             return _fallback.call("nanmean", _np.nanmean, (a,), dict(axis=axis, dtype=dtype, out=out, keepdims=keepdims, where=where))
         return mean(a, axis, dtype, out, keepdims)
     _fallback.record_native("nanmean")
+    axis = _nan_stat_axis(a, axis)
     return mean(a, axis, dtype, out, keepdims, where=logical_not(isnan(a)))
 
 
@@ -326,6 +336,7 @@ def nanvar(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=
         if where is not None:
             return _fallback.call("nanvar", _np.nanvar, (a,), dict(axis=axis, dtype=dtype, out=out, ddof=ddof, keepdims=keepdims, where=where))
         return var(a, axis, dtype, out, ddof, keepdims)
+    axis = _nan_stat_axis(a, axis)
     _statistic_axes(a, axis)
     _fallback.record_native("nanvar")
     nan = isnan(a)

@@ -145,6 +145,38 @@ def test_std_and_ptp_out_cast_same_kind():
         compare(lambda: getattr(np, name)(x, out=np.zeros(())), lambda: getattr(lnp, name)(lx, out=lnp.zeros(())), what=name)
 
 
+def test_axis_arguments_of_0d_arrays():
+    """test_views, test_sort, test_repeat_tile_roll, test_reduction: NumPy's squeeze,
+    repeat, argsort, take and (of floats) nanmean/nanvar/nanstd take axis 0 or -1 of a
+    0-d array; moveaxis, swapaxes, flip, roll, sort and mean raise AxisError."""
+    calls = [
+        ("squeeze", (), dict(axis=0)), ("squeeze", (), dict(axis=-1)), ("squeeze", (), dict(axis=(0,))),
+        ("moveaxis", (0, 0), {}), ("swapaxes", (0, 0), {}), ("flip", (0,), {}), ("flip", (-1,), {}),
+        ("roll", (0,), dict(axis=0)), ("roll", (1,), dict(axis=(0,))), ("repeat", (0,), dict(axis=0)),
+        ("repeat", (2,), dict(axis=-1)), ("repeat", ([2],), dict(axis=0)), ("repeat", (2,), dict(axis=1)),
+        ("sort", (), dict(axis=0)), ("argsort", (), dict(axis=0)), ("argsort", (), dict(axis=-1)),
+        ("argsort", (), dict(axis=1)), ("take", (0,), dict(axis=0)), ("take", ([0],), dict(axis=-1)),
+        ("mean", (), dict(axis=0)), ("nanmean", (), dict(axis=0)), ("nanmean", (), dict(axis=1)),
+        ("nanvar", (), dict(axis=-1, ddof=1)), ("nanstd", (), dict(axis=0, keepdims=True)),
+    ]
+    for x in (np.array(2.5), np.array(np.nan), np.array(3), np.array(1 + 2j)):
+        lx = lnp.array(x)
+        for name, args, kw in calls:
+            compare(lambda: getattr(np, name)(x, *args, **kw), lambda: getattr(lnp, name)(lx, *args, **kw), what=f"{name}{args}{kw}")
+
+
+def test_ravel_k_of_strided_views():
+    """test_views: ravel(order='K') reads a permuted, strided view in memory order (a
+    reversed axis forward); a broadcast axis keeps its place."""
+    base = np.arange(96.0).reshape(4, 6, 4)
+    key = (slice(1, 5, 2), slice(1, 5, 2), slice(4, 1, -1))
+    for perm in ((0, 2, 1), (2, 1, 0)):
+        v, lv = base.transpose(perm)[key], lnp.array(base).transpose(perm)[key]
+        compare(lambda: np.ravel(v, order="K"), lambda: lnp.ravel(lv, order="K"))
+    compare(lambda: np.ravel(np.broadcast_to(np.arange(3.0), (2, 3)), order="K"),
+            lambda: lnp.ravel(lnp.broadcast_to(lnp.arange(3.0), (2, 3)), order="K"))
+
+
 # ---------------------------------------------------------------- excluded defects
 # Found by the fuzzers, excluded from their properties (comments marked DEFECT there),
 # kept here as strict xfails: each starts to pass when its defect is fixed.
