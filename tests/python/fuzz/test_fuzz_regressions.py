@@ -7,7 +7,6 @@ are excluded from the properties instead (see the comments marked DEFECT there).
 from __future__ import annotations
 
 import numpy as np
-import pytest
 
 import legate_numeric as lnp
 from fuzzlib import compare
@@ -177,12 +176,10 @@ def test_ravel_k_of_strided_views():
             lambda: lnp.ravel(lnp.broadcast_to(lnp.arange(3.0), (2, 3)), order="K"))
 
 
-# ---------------------------------------------------------------- excluded defects
-# Found by the fuzzers, excluded from their properties (comments marked DEFECT there),
-# kept here as strict xfails: each starts to pass when its defect is fixed.
+# ---------------------------------------------------------------- kernel special values
+# Found by the fuzzers (once excluded from their properties, now fixed in the kernels).
 
 
-@pytest.mark.xfail(strict=True, reason="DEFECT tasks/unary.rs: complex sqrt/sign of non-finite parts")
 def test_complex_sqrt_and_sign_of_non_finite_parts():
     """test_unary: C99's csqrt(nan+0j) is nan+nanj, csqrt(nan+infj) inf+infj; NumPy's
     sign(nan+infj) is 1j. (NumPy's std of an empty slice into a complex out ends in
@@ -192,7 +189,6 @@ def test_complex_sqrt_and_sign_of_non_finite_parts():
     compare(lambda: np.sign(z), lambda: lnp.sign(lnp.array(z)))
 
 
-@pytest.mark.xfail(strict=True, reason="DEFECT tasks/binary.rs: complex power by exp(b log a)")
 def test_complex_power_with_integer_exponents():
     """test_binary, test_operator_with_python_scalar: NumPy multiplies repeatedly for
     small integer exponents: (0+infj) ** True is 0+infj, (1+2j) ** 3 is exactly -11-2j
@@ -202,9 +198,12 @@ def test_complex_power_with_integer_exponents():
     c = np.array([1 + 2j], np.complex64)
     compare(lambda: c**3, lambda: lnp.array(c) ** 3, tol=dict(rtol=0, atol=0))
     compare(lambda: 0j ** np.array([-0.25 + 0j]), lambda: 0j ** lnp.array([-0.25 + 0j]))
+    # |n| >= 100: the C library's cpow; (1+0j) ** -129 is 1.
+    w = np.array([1 + 0j, -0.5 + 0.25j])
+    for e in (-129, 99, -3, 2.5):
+        compare(lambda: w**e, lambda: lnp.array(w) ** e)
 
 
-@pytest.mark.xfail(strict=True, reason="DEFECT tasks/binary.rs: complex ordering ignores NaN imaginary parts")
 def test_complex_comparison_with_nan_imaginary_part():
     """test_binary: NumPy's complex a > b is false when an imaginary part is NaN
     (unless the real parts decide with both imaginary parts numbers)."""
@@ -251,7 +250,6 @@ def test_reduction_runs_in_out_dtype():
     compare(lambda: np.ptp(np.array(False), out=np.zeros(2)), lambda: lnp.ptp(lnp.array(False), out=lnp.zeros(2)))
 
 
-@pytest.mark.xfail(strict=True, reason="DEFECT tasks/unary.rs: asinh/acosh overflow for |x| > 1e154")
 def test_arcsinh_of_huge_values():
     """test_unary: arcsinh(1.7e308) is 710.42 in NumPy (here inf)."""
     x = np.array([1.7e308, -1e200])
@@ -259,7 +257,6 @@ def test_arcsinh_of_huge_values():
     compare(lambda: np.arccosh(x[:1]), lambda: lnp.arccosh(lnp.array(x[:1])))
 
 
-@pytest.mark.xfail(strict=True, reason="DEFECT tasks/unary.rs: complex sqrt cancels for x < 0, |y| << |x|")
 def test_complex64_sqrt_of_negative_real_part():
     """test_unary: complex64 sqrt(-37052+0.25j).real is 6.49e-4 (here 6.57e-4)."""
     z = np.array([-37052 + 0.25j], np.complex64)
