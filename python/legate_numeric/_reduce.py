@@ -295,6 +295,7 @@ def _nan_version(op, fill):
         else:
             result = _reduce(op, where(isnan(a), fill(a.dtype), a), axis, dtype, None, keepdims)
         if out is not None:
+            _check_out(out, result.shape, "fmax" if op == "max" else "fmin" if op == "min" else op)  # no broadcasting
             out[...] = result
             return out
         return result

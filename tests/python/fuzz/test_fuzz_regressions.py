@@ -176,6 +176,25 @@ def test_ravel_k_of_strided_views():
             lambda: lnp.ravel(lnp.broadcast_to(lnp.arange(3.0), (2, 3)), order="K"))
 
 
+def test_float16_products():
+    """test_products: no float16 kernel; NumPy sums half-precision products in float32
+    and rounds once."""
+    a = np.array([[1.5, -2.25, 3.0], [0.5, 4.0, -1.0]], np.float16)
+    la = lnp.array(a)
+    compare(lambda: a @ a.T, lambda: la @ la.T)
+    compare(lambda: np.dot(a[0], a[1]), lambda: lnp.dot(la[0], la[1]))
+    compare(lambda: np.matmul(np.zeros(0, bool), np.zeros(0, np.float16)),
+            lambda: lnp.matmul(lnp.zeros(0, bool), lnp.zeros(0, np.float16)))
+
+
+def test_nan_reductions_check_the_shape_of_out():
+    """test_reduction: NumPy's nansum/nanmax/... do not broadcast into ``out``."""
+    x = np.array([1.0, np.nan, 2.0])
+    for name in ("nansum", "nanprod", "nanmax", "nanmin"):
+        for shape in ((2,), (1,)):
+            compare(lambda: getattr(np, name)(x, out=np.zeros(shape)), lambda: getattr(lnp, name)(lnp.array(x), out=lnp.zeros(shape)), what=name)
+
+
 # ---------------------------------------------------------------- kernel special values
 # Found by the fuzzers (once excluded from their properties, now fixed in the kernels).
 
