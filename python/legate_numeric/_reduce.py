@@ -216,12 +216,15 @@ def mean(a, axis=None, dtype=None, out=None, keepdims=False, where=None):
         # The masked sum over the number of selected elements of each slice.
         mask = _mask(where, a.shape)
         total = _reduce("sum", a, axis, dtype, None, keepdims, None, mask)
-        result = true_divide(total, _reduce("sum", mask, axis, _np.intp, None, keepdims))
+        count = _reduce("sum", mask, axis, _np.intp, None, keepdims)
     else:
         total = _reduce("sum", a, axis, dtype, None, keepdims)
         n = _count(a, axis)
-        result = true_divide(total, n if n else float("nan"))
-    if result.dtype != _np.dtype(dtype):
+        count = n if n else float("nan")
+    # NumPy sums into a complex out and divides there (0j / 0 is nan+nanj, not nan+0j).
+    into_complex = out is not None and out.dtype.kind == "c" and total.dtype.kind != "c"
+    result = true_divide(total.astype(out.dtype) if into_complex else total, count)
+    if result.dtype != _np.dtype(dtype) and not into_complex:
         result = result.astype(dtype)
     if out is not None:
         _check_out(out, result.shape, "add")

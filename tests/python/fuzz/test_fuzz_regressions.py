@@ -195,6 +195,13 @@ def test_nan_reductions_check_the_shape_of_out():
             compare(lambda: getattr(np, name)(x, out=np.zeros(shape)), lambda: getattr(lnp, name)(lnp.array(x), out=lnp.zeros(shape)), what=name)
 
 
+def test_mean_of_empty_slice_into_complex_out():
+    """test_reduction: NumPy sums into a complex out and divides there (nan+nanj)."""
+    for dt in (bool, np.float64):
+        x = np.zeros(0, dt)
+        compare(lambda: np.mean(x, out=np.zeros((), complex)), lambda: lnp.mean(lnp.array(x), out=lnp.zeros((), complex)))
+
+
 # ---------------------------------------------------------------- kernel special values
 # Found by the fuzzers (once excluded from their properties, now fixed in the kernels).
 
