@@ -355,6 +355,8 @@ class ndarray:
             axes = tuple(reversed(range(self.ndim)))
         elif len(axes) == 1 and isinstance(axes[0], (tuple, list)):
             axes = tuple(axes[0])
+        if len(axes) != self.ndim:
+            raise ValueError("axes don't match array")
         axes = tuple(_normalize_axis(a, self.ndim) for a in axes)
         if sorted(axes) != list(range(self.ndim)):
             raise ValueError("axes don't match array")
@@ -592,8 +594,10 @@ def _to_out(result, out):
 
 
 def _normalize_axis(axis, ndim):
+    """NumPy's normalize_axis_index: a 0-d array has no axis. (Functions that NumPy
+    lets take axis 0 or -1 of a 0-d array, as if 1-d, say so where they call this.)"""
     axis = operator.index(axis)
-    if not -ndim <= axis < max(ndim, 1) or (ndim == 0 and axis not in (0, -1)):
+    if not -ndim <= axis < ndim:
         raise _np.exceptions.AxisError(axis, ndim)
     return axis + ndim if axis < 0 else axis
 

@@ -470,6 +470,8 @@ def take(a, indices, axis=None, out=None, mode="raise"):
         if result.size:
             _ext.gather(result._store, src, pts)
         return _into(out, result)
+    if a.ndim == 0:
+        a = a.reshape(1)  # NumPy takes along axis 0 or -1 of a 0-d array as 1-d
     axis = _normalize_axis(axis, a.ndim)
     if not legate_idx:
         ind = _host_indices(indices, a.shape[axis], mode, axis)
@@ -713,6 +715,8 @@ def compress(condition, a, axis=None, out=None):
         raise ValueError("condition must be a 1-d array")
     if axis is None:
         a, axis = a.reshape(-1), 0
+    elif a.ndim == 0:
+        a = a.reshape(1)  # as NumPy: a 0-d array compresses as 1-d
     axis = _normalize_axis(axis, a.ndim)
     _fallback.record_native("compress")
     picked = nonzero(cond)[0]

@@ -33,6 +33,8 @@ def _vector_dot(a, b):
         from ._ufunc import multiply
 
         return _sum(multiply(a, b))
+    if dt == _np.float16:
+        return _vector_dot(a.astype(_np.float32), b.astype(_np.float32)).astype(dt)  # as in matmul
     a = a if a.dtype == dt else a.astype(dt)
     b = b if b.dtype == dt else b.astype(dt)
     return ndarray._wrap(_ext.dot(a._store, b._store).project(0, 0), dt)
@@ -54,6 +56,10 @@ def matmul(a, b, out=None):
         # Logical or of ands: a count of the true products, compared with zero.
         counts = matmul(a.astype(_np.int64), b.astype(_np.int64))
         return _to_out(counts != 0, out)
+    if dt == _np.float16:
+        # No float16 kernels; NumPy too sums half-precision products in float32 and
+        # rounds each result once.
+        return _to_out(matmul(a.astype(_np.float32), b.astype(_np.float32)).astype(dt), out)
     a2 = a if a.ndim >= 2 else a.reshape(1, -1)
     b2 = b if b.ndim >= 2 else b.reshape(-1, 1)
     if a2.shape[-1] != b2.shape[-2]:

@@ -84,7 +84,13 @@ def ravel(a, order="C"):
         order = "F" if _fortran_only(a) else "C"
     elif order == "K":
         if not (a.flags.c_contiguous or a.flags.f_contiguous):
-            return _fallback.call("ravel (order='K', not contiguous)", _np.ravel, (a,), {"order": order})
+            if any(st == 0 and n > 1 for st, n in zip(a.strides, a.shape)):
+                # Broadcast axes are "ambiguous" in NumPy's nditer ordering.
+                return _fallback.call("ravel (order='K', broadcast)", _np.ravel, (a,), {"order": order})
+            # NumPy's K: the axes in memory order (largest |stride| first, stably; a
+            # reversed axis is read forward), then C order.
+            axes = sorted(range(a.ndim), key=lambda i: -abs(a.strides[i]))
+            return reshape(transpose(a, axes).copy(), -1)
         order = "F" if _fortran_only(a) else "C"
     if order not in ("C", "F"):
         raise ValueError(f"order must be one of 'C', 'F', 'A', or 'K' (got {order!r})")
@@ -105,6 +111,8 @@ def _repeat_counts(a, repeats, axis):
     _fallback.record_native("repeat")
     if axis is None:
         a, axis = ravel(a), 0
+    elif a.ndim == 0:
+        a = ravel(a)  # NumPy repeats a 0-d array as 1-d (axis 0 or -1)
     axis = _normalize_axis(axis, a.ndim)
     n = a.shape[axis]
     if counts.size == 1:
@@ -149,6 +157,9 @@ def squeeze(a, axis=None):
     a = _asarray(a)
     if axis is None:
         axes = [i for i, s in enumerate(a.shape) if s == 1]
+    elif a.ndim == 0 and not isinstance(axis, (tuple, list)):
+        _normalize_axis(axis, 1)  # NumPy's squeeze takes axis 0 or -1 of a 0-d array (not (0,))
+        axes = []
     else:
         axes = _axis_list(axis, a.ndim)
         for x in axes:
@@ -312,6 +323,8 @@ def dstack(tup):
 
 def array_split(ary, indices_or_sections, axis=0):
     a = _asarray(ary)
+    if a.ndim == 0:
+        raise IndexError("tuple index out of range")  # NumPy's, reading ary.shape[axis]
     axis = _normalize_axis(axis, a.ndim)
     n = a.shape[axis]
     if isinstance(indices_or_sections, numbers.Integral):
@@ -442,6 +455,8 @@ def repeat(a, repeats, axis=None):
     _fallback.record_native("repeat")
     if axis is None:
         a, axis = ravel(a), 0
+    elif a.ndim == 0:
+        a = ravel(a)  # NumPy repeats a 0-d array as 1-d (axis 0 or -1)
     axis = _normalize_axis(axis, a.ndim)
     shape = list(a.shape)
     view = broadcast_to(expand_dims(a, axis + 1), tuple(shape[: axis + 1] + [r] + shape[axis + 1 :]))
@@ -620,6 +635,8 @@ def trapezoid(y, x=None, dx=1.0, axis=-1):
 
     y = _asarray(y)
     _fallback.record_native("trapezoid")
+    if y.ndim == 0:
+        raise IndexError("list assignment index out of range")  # NumPy's, slicing by axis
     axis = _normalize_axis(axis, y.ndim)
     if x is None:
         d = dx
@@ -705,8 +722,8 @@ def unwrap(p, discont=None, axis=-1, *, period=2 * _np.pi):
 
     p = _asarray(p)
     _fallback.record_native("unwrap")
+    dd = diff(p, axis=axis)  # first: NumPy's ValueError for a 0-d array
     axis = _normalize_axis(axis, p.ndim)
-    dd = diff(p, axis=axis)
     if discont is None:
         discont = period / 2
     dtype = _np.result_type(dd.dtype, period)

@@ -216,12 +216,15 @@ def mean(a, axis=None, dtype=None, out=None, keepdims=False, where=None):
         # The masked sum over the number of selected elements of each slice.
         mask = _mask(where, a.shape)
         total = _reduce("sum", a, axis, dtype, None, keepdims, None, mask)
-        result = true_divide(total, _reduce("sum", mask, axis, _np.intp, None, keepdims))
+        count = _reduce("sum", mask, axis, _np.intp, None, keepdims)
     else:
         total = _reduce("sum", a, axis, dtype, None, keepdims)
         n = _count(a, axis)
-        result = true_divide(total, n if n else float("nan"))
-    if result.dtype != _np.dtype(dtype):
+        count = n if n else float("nan")
+    # NumPy sums into a complex out and divides there (0j / 0 is nan+nanj, not nan+0j).
+    into_complex = out is not None and out.dtype.kind == "c" and total.dtype.kind != "c"
+    result = true_divide(total.astype(out.dtype) if into_complex else total, count)
+    if result.dtype != _np.dtype(dtype) and not into_complex:
         result = result.astype(dtype)
     if out is not None:
         _check_out(out, result.shape, "add")
@@ -295,12 +298,22 @@ def _nan_version(op, fill):
         else:
             result = _reduce(op, where(isnan(a), fill(a.dtype), a), axis, dtype, None, keepdims)
         if out is not None:
+            _check_out(out, result.shape, "fmax" if op == "max" else "fmin" if op == "min" else op)  # no broadcasting
             out[...] = result
             return out
         return result
 
     f.__name__ = f"nan{op}"
     return f
+
+
+def _nan_stat_axis(a, axis):
+    """NumPy's nanmean/nanvar/nanstd of floats reduce with ``sum``, which takes axis 0
+    or -1 of a 0-d array (its mean/var/std do not): there it is no axis."""
+    if a.ndim == 0 and axis is not None and not isinstance(axis, tuple):
+        _normalize_axis(axis, 1)
+        return None
+    return axis
 
 
 def nanmean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=None):
@@ -313,6 +326,7 @@ def nanmean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=None):
             return _fallback.call("nanmean", _np.nanmean, (a,), dict(axis=axis, dtype=dtype, out=out, keepdims=keepdims, where=where))
         return mean(a, axis, dtype, out, keepdims)
     _fallback.record_native("nanmean")
+    axis = _nan_stat_axis(a, axis)
     return mean(a, axis, dtype, out, keepdims, where=logical_not(isnan(a)))
 
 
@@ -326,6 +340,7 @@ def nanvar(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=
         if where is not None:
             return _fallback.call("nanvar", _np.nanvar, (a,), dict(axis=axis, dtype=dtype, out=out, ddof=ddof, keepdims=keepdims, where=where))
         return var(a, axis, dtype, out, ddof, keepdims)
+    axis = _nan_stat_axis(a, axis)
     _statistic_axes(a, axis)
     _fallback.record_native("nanvar")
     nan = isnan(a)

@@ -37,7 +37,9 @@ def _sorted(name, numpy_func, a, axis, kind, order, indices):
     if axis is None:
         a, axis = a.reshape(-1), 0
     elif a.ndim == 0:
-        raise _np.exceptions.AxisError(f"axis {axis} is out of bounds for array of dimension 0")
+        if not indices:
+            raise _np.exceptions.AxisError(f"axis {axis} is out of bounds for array of dimension 0")
+        a = a.reshape(1)  # NumPy's argsort (not sort) takes a 0-d array as 1-d
     _fallback.record_native(name)
     out = _empty(a.shape, _np.dtype(_np.int64) if indices else a.dtype)
     _ext.sort(a._store, out._store, _normalize_axis(axis, a.ndim), indices)

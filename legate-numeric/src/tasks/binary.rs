@@ -3,6 +3,7 @@
 //! Inputs have one type `T` (the caller promotes first, as NumPy does); the output is
 //! `T`, or `bool` for comparisons and logical operations.
 
+use super::cmath::CMath;
 use super::loops::{map2, Operand};
 use crate::ops::BinaryOp;
 use legate_core::{Element, PhysicalStore, Task, TaskContext, TaskError};
@@ -201,7 +202,44 @@ fn complex_divide<T: Float>(x: Complex<T>, y: Complex<T>) -> Complex<T> {
     }
 }
 
-fn complex_op<T: Float + Element>(op: BinaryOp, out: &PhysicalStore, a: &Operand<Complex<T>>, b: &Operand<Complex<T>>) -> Result<(), TaskError>
+/// `a ** b` as NumPy's `npy_cpow`: `a ** 0` is 1; `0 ** b` is 0 for `re b > 0`, else
+/// NaNs; an integral real exponent with |n| < 100 multiplies (exactly, and keeping
+/// infinite parts: `(0+infj) ** 1` is `0+infj`), by repeated squaring and then a
+/// reciprocal for n < 0; anything else is the C library's `cpow`.
+fn complex_power<T: Float + CMath>(a: Complex<T>, b: Complex<T>) -> Complex<T> {
+    let (zero, one) = (T::zero(), T::one());
+    if b.re == zero && b.im == zero {
+        return Complex::new(one, zero);
+    }
+    if a.re == zero && a.im == zero {
+        return if b.re > zero { Complex::new(zero, zero) } else { Complex::new(T::nan(), T::nan()) };
+    }
+    let small = T::from(100).unwrap_or(zero);
+    if b.im == zero && b.re == b.re.trunc() && b.re.abs() < small {
+        let n = b.re.abs().to_u32().unwrap_or(0);
+        match (n, b.re > zero) {
+            (1, true) => return a,
+            (2, true) => return a * a,
+            (3, true) => return a * (a * a),
+            _ => {}
+        }
+        let (mut acc, mut p, mut mask) = (Complex::new(one, zero), a, 1u32);
+        loop {
+            if n & mask != 0 {
+                acc = acc * p;
+            }
+            mask <<= 1;
+            if n < mask {
+                break;
+            }
+            p = p * p;
+        }
+        return if b.re < zero { complex_divide(Complex::new(one, zero), acc) } else { acc };
+    }
+    T::cpow(a, b)
+}
+
+fn complex_op<T: Float + Element + CMath>(op: BinaryOp, out: &PhysicalStore, a: &Operand<Complex<T>>, b: &Operand<Complex<T>>) -> Result<(), TaskError>
 where
     Complex<T>: Element,
 {
@@ -212,17 +250,19 @@ where
         Subtract => map2(out, a, b, |x: Complex<T>, y: Complex<T>| x - y),
         Multiply => map2(out, a, b, |x: Complex<T>, y: Complex<T>| x * y),
         TrueDivide => map2(out, a, b, complex_divide),
-        Power => map2(out, a, b, |x: Complex<T>, y: Complex<T>| if y == zero { Complex::new(T::one(), T::zero()) } else { x.powc(y) }),
+        Power => map2(out, a, b, complex_power),
         Equal => map2(out, a, b, |x: Complex<T>, y: Complex<T>| x == y),
         NotEqual => map2(out, a, b, |x: Complex<T>, y: Complex<T>| x != y),
         LogicalAnd => map2(out, a, b, move |x: Complex<T>, y: Complex<T>| x != zero && y != zero),
         LogicalOr => map2(out, a, b, move |x: Complex<T>, y: Complex<T>| x != zero || y != zero),
         LogicalXor => map2(out, a, b, move |x: Complex<T>, y: Complex<T>| (x != zero) != (y != zero)),
-        // NumPy orders complex numbers lexicographically (real part, then imaginary).
-        Less => map2(out, a, b, |x: Complex<T>, y: Complex<T>| x.re < y.re || (x.re == y.re && x.im < y.im)),
-        LessEqual => map2(out, a, b, |x: Complex<T>, y: Complex<T>| x.re < y.re || (x.re == y.re && x.im <= y.im)),
-        Greater => map2(out, a, b, |x: Complex<T>, y: Complex<T>| x.re > y.re || (x.re == y.re && x.im > y.im)),
-        GreaterEqual => map2(out, a, b, |x: Complex<T>, y: Complex<T>| x.re > y.re || (x.re == y.re && x.im >= y.im)),
+        // NumPy orders complex numbers lexicographically (real part, then imaginary);
+        // the real parts decide only when neither imaginary part is NaN, so
+        // (0.25+nanj) > 0j is false (NumPy's CGT, CLT, ... macros).
+        Less => map2(out, a, b, |x: Complex<T>, y: Complex<T>| (x.re < y.re && !x.im.is_nan() && !y.im.is_nan()) || (x.re == y.re && x.im < y.im)),
+        LessEqual => map2(out, a, b, |x: Complex<T>, y: Complex<T>| (x.re < y.re && !x.im.is_nan() && !y.im.is_nan()) || (x.re == y.re && x.im <= y.im)),
+        Greater => map2(out, a, b, |x: Complex<T>, y: Complex<T>| (x.re > y.re && !x.im.is_nan() && !y.im.is_nan()) || (x.re == y.re && x.im > y.im)),
+        GreaterEqual => map2(out, a, b, |x: Complex<T>, y: Complex<T>| (x.re > y.re && !x.im.is_nan() && !y.im.is_nan()) || (x.re == y.re && x.im >= y.im)),
         Maximum | Minimum | Fmax | Fmin => {
             let nan = |z: &Complex<T>| z.re.is_nan() || z.im.is_nan();
             let greater = |x: &Complex<T>, y: &Complex<T>| x.re > y.re || (x.re == y.re && x.im > y.im);
@@ -317,7 +357,7 @@ impl BinaryUfunc for bool {
     }
 }
 
-impl<T: Float + Element> BinaryUfunc for Complex<T>
+impl<T: Float + Element + CMath> BinaryUfunc for Complex<T>
 where
     Complex<T>: Element,
 {

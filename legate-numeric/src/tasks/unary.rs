@@ -28,22 +28,24 @@ fn rint<T: Float>(x: T) -> T {
     if r == zero { zero.copysign(x) } else { r }
 }
 
-/// `z / |z|`, with NumPy's results for infinite parts (`sign(-inf+1j)` is `-1+0j`).
+/// `z / |z|`, as NumPy 2 computes it: by `|z| = hypot(re, im)`, so a NaN part gives
+/// NaNs unless the other is infinite (`sign(nan+infj)` is `1j`); one infinite part
+/// gives its unit (`sign(-inf+1j)` is `-1+0j`), two give NaNs; zero gives `0+0j`.
 fn complex_sign<T: Float>(z: Complex<T>) -> Complex<T> {
-    let zero = T::zero();
-    if z.re == zero && z.im == zero {
-        return Complex::new(zero, zero);
+    let (zero, one) = (T::zero(), T::one());
+    let abs = z.re.hypot(z.im);
+    let unit = |x: T| if x > zero { one } else { -one };
+    if abs.is_nan() || z.re.is_infinite() && z.im.is_infinite() {
+        Complex::new(T::nan(), T::nan())
+    } else if z.re.is_infinite() {
+        Complex::new(unit(z.re), zero)
+    } else if z.im.is_infinite() {
+        Complex::new(zero, unit(z.im))
+    } else if abs == zero {
+        Complex::new(zero, zero)
+    } else {
+        Complex::new(z.re / abs, z.im / abs)
     }
-    if z.re.is_nan() || z.im.is_nan() || z.re.is_infinite() && z.im.is_infinite() {
-        return Complex::new(T::nan(), T::nan());
-    }
-    if z.re.is_infinite() {
-        return Complex::new(z.re.signum(), zero.copysign(z.im));
-    }
-    if z.im.is_infinite() {
-        return Complex::new(zero.copysign(z.re), z.im.signum());
-    }
-    z / z.norm()
 }
 
 /// `1 / z` scaled by the larger part, as NumPy's loop does (so `1/(inf+0j)` is `0`).
@@ -59,7 +61,7 @@ fn complex_reciprocal<T: Float>(z: Complex<T>) -> Complex<T> {
     }
 }
 
-fn float_op<T: Float + FloatConst + Element>(op: UnaryOp, out: &PhysicalStore, a: &Operand<T>) -> Result<(), TaskError> {
+fn float_op<T: Float + FloatConst + Element + CMath>(op: UnaryOp, out: &PhysicalStore, a: &Operand<T>) -> Result<(), TaskError> {
     use UnaryOp::*;
     let (zero, one) = (T::zero(), T::one());
     match op {
@@ -87,8 +89,9 @@ fn float_op<T: Float + FloatConst + Element>(op: UnaryOp, out: &PhysicalStore, a
         Sinh => map1(out, a, |x: T| x.sinh()),
         Cosh => map1(out, a, |x: T| x.cosh()),
         Tanh => map1(out, a, |x: T| x.tanh()),
-        Arcsinh => map1(out, a, |x: T| x.asinh()),
-        Arccosh => map1(out, a, |x: T| x.acosh()),
+        // The C library's: std's log(x + sqrt(x*x + 1)) overflows for |x| > 1e154.
+        Arcsinh => map1(out, a, T::real_asinh),
+        Arccosh => map1(out, a, T::real_acosh),
         Arctanh => map1(out, a, |x: T| x.atanh()),
         Deg2rad => map1(out, a, |x: T| x.to_radians()),
         Rad2deg => map1(out, a, |x: T| x.to_degrees()),
@@ -178,10 +181,9 @@ where
             Positive => map1(out, a, |x: C<T>| x),
             Absolute => map1(out, a, |x: C<T>| x.norm()),
             Sign => map1(out, a, complex_sign),
-            // C99: sqrt(-inf + iy) is +0 + i inf (sign of y) for finite y.
-            Sqrt => map1(out, a, |x: C<T>| {
-                if x.re == T::neg_infinity() && x.im.is_finite() { C::new(T::zero(), T::infinity().copysign(x.im)) } else { x.sqrt() }
-            }),
+            // The C library's, as NumPy's: C99 special values (sqrt(nan+infj) is
+            // inf+infj), and no cancellation in the real part for x < 0, |y| << |x|.
+            Sqrt => map1(out, a, T::csqrt),
             Square => map1(out, a, |x: C<T>| x * x),
             Reciprocal => map1(out, a, complex_reciprocal),
             Exp => map1(out, a, |x: C<T>| x.exp()),

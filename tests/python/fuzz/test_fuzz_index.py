@@ -87,9 +87,7 @@ def test_getitem(dtype, shape, data):
     with quiet():
         r_np = x.np[key]
         r_lnp = x.lnp[lkey]
-    # DEFECT (float16 scalars, being fixed separately): writing a Python scalar into
-    # a float16 array raises TypeError('no scalars of type float16').
-    if isinstance(r_np, np.ndarray) and r_np.size and dtype != np.float16:
+    if isinstance(r_np, np.ndarray) and r_np.size:
         r_np[...] = 7
         r_lnp[...] = 7
         x.check(f"after writing through x[{key!r}]")
@@ -123,8 +121,7 @@ def test_setitem(dtype, shape, data):
             target = np.asarray(x.np[key]).shape
         except Exception:  # noqa: BLE001 - a bad key: any value
             target = ()
-    # DEFECT (float16 scalars, being fixed separately): no scalar into float16.
-    kinds = ["array", "array", "bad"] + ([] if dtype == np.float16 else ["scalar"])
+    kinds = ["array", "array", "bad", "scalar"]
     kind = data.draw(st.sampled_from(kinds), label="value kind")
     if kind != "scalar" and target == () and not (isinstance(key, tuple) and not key):
         # DEFECT (setitem of one element): NumPy raises TypeError ('only 0-dimensional

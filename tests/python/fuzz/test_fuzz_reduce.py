@@ -87,10 +87,7 @@ def test_reduction(name, dtype, shape, keepdims, data):
         # DEFECT (_reduce.var/nanvar of complex infinities): nanvar([inf+infj],
         # dtype=float64) is not NaN (NumPy NaN).
         x = x.mapped(lambda b: np.where(np.isinf(b), 0, b))
-    # DEFECT (axis arguments of 0-d arrays): NumPy's nanmean/nanvar/nanstd take axis 0
-    # of a 0-d float array (legate_numeric: AxisError, as NumPy's mean/var/std).
-    nan_stat_0d = not shape and name in ("nanmean", "nanvar", "nanstd") and dtype.kind in "fc"
-    axis = data.draw(axes_for(len(shape)), label="axis") if not nan_stat_0d else None
+    axis = data.draw(axes_for(len(shape)), label="axis")
     kw = {}
     if name != "count_nonzero" or axis is not None:
         kw["axis"] = axis

@@ -7,7 +7,6 @@ are excluded from the properties instead (see the comments marked DEFECT there).
 from __future__ import annotations
 
 import numpy as np
-import pytest
 
 import legate_numeric as lnp
 from fuzzlib import compare
@@ -145,12 +144,68 @@ def test_std_and_ptp_out_cast_same_kind():
         compare(lambda: getattr(np, name)(x, out=np.zeros(())), lambda: getattr(lnp, name)(lx, out=lnp.zeros(())), what=name)
 
 
-# ---------------------------------------------------------------- excluded defects
-# Found by the fuzzers, excluded from their properties (comments marked DEFECT there),
-# kept here as strict xfails: each starts to pass when its defect is fixed.
+def test_axis_arguments_of_0d_arrays():
+    """test_views, test_sort, test_repeat_tile_roll, test_reduction: NumPy's squeeze,
+    repeat, argsort, take and (of floats) nanmean/nanvar/nanstd take axis 0 or -1 of a
+    0-d array; moveaxis, swapaxes, flip, roll, sort and mean raise AxisError."""
+    calls = [
+        ("squeeze", (), dict(axis=0)), ("squeeze", (), dict(axis=-1)), ("squeeze", (), dict(axis=(0,))),
+        ("moveaxis", (0, 0), {}), ("swapaxes", (0, 0), {}), ("flip", (0,), {}), ("flip", (-1,), {}),
+        ("roll", (0,), dict(axis=0)), ("roll", (1,), dict(axis=(0,))), ("repeat", (0,), dict(axis=0)),
+        ("repeat", (2,), dict(axis=-1)), ("repeat", ([2],), dict(axis=0)), ("repeat", (2,), dict(axis=1)),
+        ("sort", (), dict(axis=0)), ("argsort", (), dict(axis=0)), ("argsort", (), dict(axis=-1)),
+        ("argsort", (), dict(axis=1)), ("take", (0,), dict(axis=0)), ("take", ([0],), dict(axis=-1)),
+        ("mean", (), dict(axis=0)), ("nanmean", (), dict(axis=0)), ("nanmean", (), dict(axis=1)),
+        ("nanvar", (), dict(axis=-1, ddof=1)), ("nanstd", (), dict(axis=0, keepdims=True)),
+    ]
+    for x in (np.array(2.5), np.array(np.nan), np.array(3), np.array(1 + 2j)):
+        lx = lnp.array(x)
+        for name, args, kw in calls:
+            compare(lambda: getattr(np, name)(x, *args, **kw), lambda: getattr(lnp, name)(lx, *args, **kw), what=f"{name}{args}{kw}")
 
 
-@pytest.mark.xfail(strict=True, reason="DEFECT tasks/unary.rs: complex sqrt/sign of non-finite parts")
+def test_ravel_k_of_strided_views():
+    """test_views: ravel(order='K') reads a permuted, strided view in memory order (a
+    reversed axis forward); a broadcast axis keeps its place."""
+    base = np.arange(96.0).reshape(4, 6, 4)
+    key = (slice(1, 5, 2), slice(1, 5, 2), slice(4, 1, -1))
+    for perm in ((0, 2, 1), (2, 1, 0)):
+        v, lv = base.transpose(perm)[key], lnp.array(base).transpose(perm)[key]
+        compare(lambda: np.ravel(v, order="K"), lambda: lnp.ravel(lv, order="K"))
+    compare(lambda: np.ravel(np.broadcast_to(np.arange(3.0), (2, 3)), order="K"),
+            lambda: lnp.ravel(lnp.broadcast_to(lnp.arange(3.0), (2, 3)), order="K"))
+
+
+def test_float16_products():
+    """test_products: no float16 kernel; NumPy sums half-precision products in float32
+    and rounds once."""
+    a = np.array([[1.5, -2.25, 3.0], [0.5, 4.0, -1.0]], np.float16)
+    la = lnp.array(a)
+    compare(lambda: a @ a.T, lambda: la @ la.T)
+    compare(lambda: np.dot(a[0], a[1]), lambda: lnp.dot(la[0], la[1]))
+    compare(lambda: np.matmul(np.zeros(0, bool), np.zeros(0, np.float16)),
+            lambda: lnp.matmul(lnp.zeros(0, bool), lnp.zeros(0, np.float16)))
+
+
+def test_nan_reductions_check_the_shape_of_out():
+    """test_reduction: NumPy's nansum/nanmax/... do not broadcast into ``out``."""
+    x = np.array([1.0, np.nan, 2.0])
+    for name in ("nansum", "nanprod", "nanmax", "nanmin"):
+        for shape in ((2,), (1,)):
+            compare(lambda: getattr(np, name)(x, out=np.zeros(shape)), lambda: getattr(lnp, name)(lnp.array(x), out=lnp.zeros(shape)), what=name)
+
+
+def test_mean_of_empty_slice_into_complex_out():
+    """test_reduction: NumPy sums into a complex out and divides there (nan+nanj)."""
+    for dt in (bool, np.float64):
+        x = np.zeros(0, dt)
+        compare(lambda: np.mean(x, out=np.zeros((), complex)), lambda: lnp.mean(lnp.array(x), out=lnp.zeros((), complex)))
+
+
+# ---------------------------------------------------------------- kernel special values
+# Found by the fuzzers (once excluded from their properties, now fixed in the kernels).
+
+
 def test_complex_sqrt_and_sign_of_non_finite_parts():
     """test_unary: C99's csqrt(nan+0j) is nan+nanj, csqrt(nan+infj) inf+infj; NumPy's
     sign(nan+infj) is 1j. (NumPy's std of an empty slice into a complex out ends in
@@ -160,7 +215,6 @@ def test_complex_sqrt_and_sign_of_non_finite_parts():
     compare(lambda: np.sign(z), lambda: lnp.sign(lnp.array(z)))
 
 
-@pytest.mark.xfail(strict=True, reason="DEFECT tasks/binary.rs: complex power by exp(b log a)")
 def test_complex_power_with_integer_exponents():
     """test_binary, test_operator_with_python_scalar: NumPy multiplies repeatedly for
     small integer exponents: (0+infj) ** True is 0+infj, (1+2j) ** 3 is exactly -11-2j
@@ -170,9 +224,12 @@ def test_complex_power_with_integer_exponents():
     c = np.array([1 + 2j], np.complex64)
     compare(lambda: c**3, lambda: lnp.array(c) ** 3, tol=dict(rtol=0, atol=0))
     compare(lambda: 0j ** np.array([-0.25 + 0j]), lambda: 0j ** lnp.array([-0.25 + 0j]))
+    # |n| >= 100: the C library's cpow; (1+0j) ** -129 is 1.
+    w = np.array([1 + 0j, -0.5 + 0.25j])
+    for e in (-129, 99, -3, 2.5):
+        compare(lambda: w**e, lambda: lnp.array(w) ** e)
 
 
-@pytest.mark.xfail(strict=True, reason="DEFECT tasks/binary.rs: complex ordering ignores NaN imaginary parts")
 def test_complex_comparison_with_nan_imaginary_part():
     """test_binary: NumPy's complex a > b is false when an imaginary part is NaN
     (unless the real parts decide with both imaginary parts numbers)."""
@@ -219,7 +276,6 @@ def test_reduction_runs_in_out_dtype():
     compare(lambda: np.ptp(np.array(False), out=np.zeros(2)), lambda: lnp.ptp(lnp.array(False), out=lnp.zeros(2)))
 
 
-@pytest.mark.xfail(strict=True, reason="DEFECT tasks/unary.rs: asinh/acosh overflow for |x| > 1e154")
 def test_arcsinh_of_huge_values():
     """test_unary: arcsinh(1.7e308) is 710.42 in NumPy (here inf)."""
     x = np.array([1.7e308, -1e200])
@@ -227,7 +283,6 @@ def test_arcsinh_of_huge_values():
     compare(lambda: np.arccosh(x[:1]), lambda: lnp.arccosh(lnp.array(x[:1])))
 
 
-@pytest.mark.xfail(strict=True, reason="DEFECT tasks/unary.rs: complex sqrt cancels for x < 0, |y| << |x|")
 def test_complex64_sqrt_of_negative_real_part():
     """test_unary: complex64 sqrt(-37052+0.25j).real is 6.49e-4 (here 6.57e-4)."""
     z = np.array([-37052 + 0.25j], np.complex64)
