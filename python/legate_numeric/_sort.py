@@ -276,6 +276,8 @@ def searchsorted(a, v, side="left", sorter=None):
 def partition(a, kth, axis=-1, kind="introselect", order=None):
     """A partition around ``kth``: here a full sort, which is one."""
     a = _asarray(a)
+    if a.ndim == 0 and axis is not None:
+        _normalize_axis(axis, 0)  # NumPy checks the axis (AxisError) before kth
     _check_kth(a, kth, axis)
     return sort(a, axis, None, order)
 
@@ -288,7 +290,9 @@ def argpartition(a, kth, axis=-1, kind="introselect", order=None):
 
 
 def _check_kth(a, kth, axis):
-    n = a.size if axis is None else a.shape[_normalize_axis(axis, a.ndim)] if a.ndim else 0
+    # A 0-d array has one element: argpartition takes it as 1-d (as argsort does), and
+    # partition's sort then raises NumPy's AxisError.
+    n = a.size if axis is None or a.ndim == 0 else a.shape[_normalize_axis(axis, a.ndim)]
     for k in _np.atleast_1d(_np.asarray(kth)):
         if not -n <= int(k) < n:
             raise ValueError(f"kth(={int(k)}) out of bounds ({n})")

@@ -157,6 +157,9 @@ def test_axis_arguments_of_0d_arrays():
         ("argsort", (), dict(axis=1)), ("take", (0,), dict(axis=0)), ("take", ([0],), dict(axis=-1)),
         ("mean", (), dict(axis=0)), ("nanmean", (), dict(axis=0)), ("nanmean", (), dict(axis=1)),
         ("nanvar", (), dict(axis=-1, ddof=1)), ("nanstd", (), dict(axis=0, keepdims=True)),
+        ("partition", (0,), dict(axis=0)), ("partition", (1,), dict(axis=0)), ("partition", (0,), dict(axis=None)),
+        ("argpartition", (0,), dict(axis=0)), ("argpartition", (1,), dict(axis=0)), ("argpartition", (0,), dict(axis=-1)),
+        ("nanmedian", (), dict(axis=0)), ("nanpercentile", (50,), dict(axis=0)), ("median", (), dict(axis=-1)),
     ]
     for x in (np.array(2.5), np.array(np.nan), np.array(3), np.array(1 + 2j)):
         lx = lnp.array(x)
