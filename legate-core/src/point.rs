@@ -58,6 +58,10 @@ pub(crate) struct OpShared {
     pub args: Vec<ArgInfo>,
     pub sysmem: Arc<Memory>,
     pub control: Arc<RunControl>,
+    /// The launcher waits for the operation and raises its error itself (see
+    /// `TaskLaunch::throws_exception`): outputs stay as the task left them, as NumPy
+    /// leaves its output when a ufunc raises, instead of being poisoned.
+    pub throws: bool,
     /// (argument, color index, tile, buffer): private reduction buffers deposited by points.
     reductions: Mutex<Vec<(usize, u64, Rect, Buffer)>>,
     /// (argument, color index, extents, buffer): pieces bound by points for unbound outputs.
@@ -86,6 +90,7 @@ impl OpShared {
         args: Vec<ArgInfo>,
         sysmem: Arc<Memory>,
         control: Arc<RunControl>,
+        throws: bool,
     ) -> OpShared {
         OpShared {
             op_id,
@@ -97,6 +102,7 @@ impl OpShared {
             args,
             sysmem,
             control,
+            throws,
             reductions: Mutex::new(Vec::new()),
             pieces: Mutex::new(Vec::new()),
         }
@@ -109,18 +115,27 @@ impl OpShared {
 
     /// Poisons what a failed point should have written, so every reader of those
     /// elements gets the error (and readers of other elements do not). Failures of
-    /// its own are also recorded as unreported until something raises them.
+    /// its own are also recorded as unreported until something raises them. An
+    /// operation whose launcher raises its errors (`throws`) poisons nothing: the
+    /// failure, whatever its cause, goes to the launcher, and the outputs stay as the
+    /// task left them (NumPy leaves its output so when a ufunc raises).
     fn spoil(&self, color: &Point, rects: &[Rect], failure: Failure) {
         let (op_id, err) = match failure {
             Failure::Own(message) => {
                 let err = LegateError::TaskFailed { task: self.name.to_string(), point: format!("{color}"), message };
                 tracing::warn!(op_id = self.op_id, error = %err, "task failed");
-                self.control.record_failure(self.op_id, err.clone());
+                if !self.throws {
+                    self.control.record_failure(self.op_id, err.clone());
+                }
                 (self.op_id, err)
             }
             Failure::Inherited(op_id, err) => (op_id, err),
             Failure::Cancelled => (self.op_id, LegateError::Cancelled(self.name.to_string())),
         };
+        if self.throws {
+            self.control.record_failure(self.op_id, err);
+            return;
+        }
         for (arg, rect) in self.args.iter().zip(rects).filter(|(a, _)| a.role != Role::Input) {
             let footprint = if arg.unbound { Footprint::All } else { Footprint::of_rect(arg.store.map(), rect) };
             arg.store.storage().poison(op_id, footprint, err.clone());

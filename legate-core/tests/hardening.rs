@@ -223,3 +223,34 @@ fn cancelled_work_does_not_run_and_its_results_say_so() {
         assert_eq!(read_f64(&rt, &outs[11]), vec![3.0; 4]);
     });
 }
+
+/// A task whose launcher raises its errors (`throws_exception`) fails at `execute`,
+/// whether its own body failed or an input was spoiled, and poisons nothing: its
+/// output keeps what it held (NumPy leaves its output so when a ufunc raises).
+#[test]
+fn throwing_tasks_raise_at_the_call_and_leave_their_outputs() {
+    let (rt, lib) = runtime_with_lib(2, 2);
+    let x = rt.create_store_from::<f64>(&[4], &[1.0; 4]).unwrap();
+    let y = rt.create_store_from::<f64>(&[4], &[5.0; 4]).unwrap();
+    let axpy = |out: &legate_core::LogicalStore, inp: &legate_core::LogicalStore| {
+        let mut t = rt.create_auto_task(&lib, Axpy::TASK_ID);
+        let i = t.add_input(inp);
+        let o = t.add_output(out);
+        t.add_alignment(i, o);
+        t.throws_exception(true);
+        t.execute()
+    };
+    rt.inject_fault(Fault::new(FaultAction::Fail).task("test_axpy"));
+    assert!(axpy(&y, &x).unwrap_err().to_string().contains("injected fault"));
+    rt.close_fault_windows();
+    assert_eq!(read_f64(&rt, &y), vec![5.0; 4], "nothing was written, nothing poisoned");
+    // An input spoiled by an ordinary failed task: the throwing task raises that error.
+    let spoiled = rt.create_store(Type::Float64, &[4]).unwrap();
+    rt.inject_fault(Fault::new(FaultAction::Fail).task("test_axpy"));
+    launch_axpy(&rt, &lib, &spoiled, &x).unwrap();
+    rt.close_fault_windows();
+    assert!(axpy(&y, &spoiled).unwrap_err().to_string().contains("injected fault"));
+    assert_eq!(read_f64(&rt, &y), vec![5.0; 4]);
+    axpy(&y, &x).unwrap();
+    assert_eq!(read_f64(&rt, &y), vec![3.0; 4]);
+}

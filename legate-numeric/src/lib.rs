@@ -120,6 +120,9 @@ impl Numeric {
     /// `out = op(a, b)`; array operands have `out`'s shape, all operands one type.
     pub fn binary(&self, op: BinaryOp, a: Operand, b: Operand, out: &LogicalStore) -> Result<()> {
         let mut t = self.rt.create_auto_task(&self.lib, BINARY);
+        // NumPy raises a negative integer power at the call (and leaves `out` alone):
+        // wait for the operation and raise its error here, rather than at a later read.
+        t.throws_exception(op == BinaryOp::Power && out.ty().is_integral());
         t.add_scalar_arg(op as u32);
         let flags = matches!(a, Operand::Scalar(_)) as u32 | (matches!(b, Operand::Scalar(_)) as u32) << 1;
         if flags == 3 {
