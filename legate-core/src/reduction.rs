@@ -2,8 +2,9 @@
 //! point task's private contributions into the store.
 //!
 //! A reduction argument gives each point task a private, identity-filled buffer for its
-//! piece; when the operation's last point finishes, the buffers are folded into the
-//! store in launch order, so results do not depend on which point finished first.
+//! piece; after the operation's last point (in a finishing node of the dependence
+//! graph when there are several), the buffers are folded into the store in launch
+//! order, so results do not depend on which point finished first.
 
 use crate::error::{LegateError, Result};
 use crate::types::Type;
@@ -34,7 +35,7 @@ fn is_int(c: TypeCode) -> bool {
     matches!(c, Int8 | Int16 | Int32 | Int64 | UInt8 | UInt16 | UInt32 | UInt64)
 }
 
-trait Reducible: Copy + 'static {
+pub(crate) trait Reducible: Copy + 'static {
     fn identity(op: ReductionOp) -> Self;
     fn apply(op: ReductionOp, a: Self, b: Self) -> Self;
 }

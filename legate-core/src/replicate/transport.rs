@@ -15,6 +15,7 @@
 //! silent it fails after the transport's timeout with [`TransportError::Timeout`]. Both
 //! name the rank, so a multi-rank program reports *which* rank broke instead of hanging.
 
+use crate::reduction::Reducible;
 use std::collections::{HashMap, VecDeque};
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -130,28 +131,13 @@ fn fixed_bytes(rank: usize, part: &[u8], what: &str) -> Result<[u8; 8]> {
     part.try_into().map_err(|_| TransportError::Malformed { rank, what: format!("{} bytes in {what}", part.len()) })
 }
 
+/// The runtime's own reduction operators (NaN propagates through max/min, as in NumPy).
 fn fold_u64(a: u64, b: u64, op: ReductionOp) -> u64 {
-    match op {
-        ReductionOp::Add => a.wrapping_add(b),
-        ReductionOp::Mul => a.wrapping_mul(b),
-        ReductionOp::Max => a.max(b),
-        ReductionOp::Min => a.min(b),
-        ReductionOp::Or => a | b,
-        ReductionOp::And => a & b,
-        ReductionOp::Xor => a ^ b,
-    }
+    <u64 as Reducible>::apply(op, a, b)
 }
 
 fn fold_f64(a: f64, b: f64, op: ReductionOp) -> f64 {
-    match op {
-        ReductionOp::Add => a + b,
-        ReductionOp::Mul => a * b,
-        ReductionOp::Max | ReductionOp::Min if a.is_nan() || b.is_nan() => f64::NAN,
-        ReductionOp::Max => a.max(b),
-        ReductionOp::Min => a.min(b),
-        // Rejected before the gather.
-        ReductionOp::Or | ReductionOp::And | ReductionOp::Xor => f64::NAN,
-    }
+    <f64 as Reducible>::apply(op, a, b)
 }
 
 // ---------------------------------------------------------------------------------------
