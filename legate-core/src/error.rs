@@ -41,6 +41,9 @@ pub enum LegateError {
     #[error("{0} task errors: first: {1}")]
     ManyTaskErrors(usize, Box<LegateError>),
 
+    #[error("rank {rank}: {message}")]
+    RankFailed { rank: usize, message: String },
+
     #[error("configuration error: {0}")]
     Config(String),
 

@@ -79,6 +79,12 @@ impl TaskNode {
         *self.work.lock().unwrap_or_else(|e| e.into_inner()) = Some(Box::new(work));
     }
 
+    /// Makes `self` wait for one more event that someone releases with
+    /// [`Releaser::release`] (a message arriving from another rank).
+    pub fn hold(&self) {
+        self.pending.fetch_add(1, Ordering::SeqCst);
+    }
+
     /// Makes `self` wait for `pred`. Returns false when `pred` already finished.
     pub fn depend_on(self: &Arc<TaskNode>, pred: &Arc<TaskNode>) -> bool {
         let mut succ = pred.successors.lock().unwrap_or_else(|e| e.into_inner());
@@ -222,6 +228,11 @@ impl Executor {
         }
     }
 
+    /// A handle that releases held nodes from other threads (see [`TaskNode::hold`]).
+    pub fn releaser(&self) -> Releaser {
+        Releaser(self.shared.clone())
+    }
+
     /// Blocks until every node in `nodes` has finished.
     pub fn wait(&self, nodes: &[Arc<TaskNode>]) {
         let s = &self.shared;
@@ -289,6 +300,19 @@ impl Executor {
 
     pub fn in_flight(&self) -> usize {
         self.shared.in_flight.load(Ordering::SeqCst)
+    }
+}
+
+/// Releases nodes held for events outside the dependence graph.
+#[derive(Clone)]
+pub struct Releaser(Arc<Shared>);
+
+impl Releaser {
+    /// One event `node` held for happened; it runs once nothing else holds it.
+    pub fn release(&self, node: Arc<TaskNode>) {
+        if node.pending.fetch_sub(1, Ordering::SeqCst) == 1 {
+            enqueue(&self.0, node);
+        }
     }
 }
 

@@ -118,7 +118,9 @@ impl From<LegateError> for Failure {
             LegateError::UnknownLibrary(_) | LegateError::UnknownTask { .. } | LegateError::Registration { .. } => {
                 raw::ERR_REGISTRY
             }
-            LegateError::TaskFailed { .. } | LegateError::ManyTaskErrors(..) | LegateError::Cancelled(_) => raw::ERR_TASK,
+            LegateError::TaskFailed { .. } | LegateError::ManyTaskErrors(..) | LegateError::Cancelled(_) | LegateError::RankFailed { .. } => {
+                raw::ERR_TASK
+            }
             LegateError::Config(_) => raw::ERR_CONFIG,
             LegateError::Unsupported(_) => raw::ERR_UNSUPPORTED,
         };
@@ -485,6 +487,7 @@ unsafe extern "C" fn store_read(rd: *mut c_void, h: *const RawStoreHandle, buf: 
         if len as usize != bytes {
             return Err(invalid(format!("store_read: the store has {bytes} bytes, the buffer {len}")));
         }
+        crate::distribute::gather(&rt, s)?;
         rt.wait_store(s)?;
         if bytes == 0 {
             return Ok(());

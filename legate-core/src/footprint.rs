@@ -256,6 +256,11 @@ impl Footprint {
         Footprint::Union { ndim: ndim as u8, boxes: Vec::new() }
     }
 
+    /// The boxes of a union (none for `All`).
+    pub(crate) fn box_list(&self) -> &[[Progression; LEGATE_MAX_DIM]] {
+        self.boxes()
+    }
+
     fn boxes(&self) -> &[[Progression; LEGATE_MAX_DIM]] {
         match self {
             Footprint::All => &[],
@@ -328,6 +333,12 @@ impl Footprint {
         Footprint::Union { ndim: sdim as u8, boxes }
     }
 
+    /// Whether [`Footprint::of_rect`] through `map` gives exactly the elements a
+    /// rectangle touches (it may give a superset for reshaped and delinearized views).
+    pub fn is_exact_through(map: &AffineMap) -> bool {
+        map.linear().is_none() && (0..map.storage_ndim()).all(|d| (0..map.view_ndim()).filter(|&j| map.coef(d, j) != 0).count() <= 1)
+    }
+
     /// The storage elements at element offsets `offsets` of a dense instance.
     fn of_offsets(layout: &DenseLayout, mut offsets: Vec<Progression>) -> Footprint {
         let ndim = layout.ndim();
@@ -348,6 +359,24 @@ impl Footprint {
         match boxes.len() {
             1 => Footprint::Box { ndim: ndim as u8, dims: boxes[0] },
             _ => Footprint::Union { ndim: ndim as u8, boxes },
+        }
+    }
+
+    /// Every element of either (widened to `All` past [`MAX_PIECES`] boxes: sound for
+    /// ordering, which is what unions are used for).
+    pub fn union(&self, other: &Footprint) -> Footprint {
+        match (self, other) {
+            (Footprint::All, _) | (_, Footprint::All) => Footprint::All,
+            _ if self.is_empty() => other.clone(),
+            _ if other.is_empty() => self.clone(),
+            _ => {
+                let boxes: Vec<_> = self.boxes().iter().chain(other.boxes()).copied().collect();
+                if boxes.len() > MAX_PIECES {
+                    Footprint::All
+                } else {
+                    Footprint::Union { ndim: self.ndim().max(other.ndim()) as u8, boxes }
+                }
+            }
         }
     }
 

@@ -26,10 +26,12 @@
 //! ```
 
 pub mod builtin;
+pub mod coherence;
 pub mod config;
 pub mod constraint;
 pub mod control;
 pub mod dataflow;
+pub mod distribute;
 pub mod error;
 pub mod executor;
 pub mod ffi;

@@ -13,6 +13,7 @@ use crate::executor::TaskNode;
 use crate::footprint::Footprint;
 use crate::partition::Partition;
 use crate::point::{finish_operation, run_point, ArgInfo, OpShared, Piece, Role};
+use crate::replicate::Sharding;
 use crate::reduction;
 use crate::runtime::Runtime;
 use crate::scalar::Scalar;
@@ -134,7 +135,8 @@ impl TaskLaunch {
         let (op_id, nodes) = launch(self)?;
         if throws {
             rt.wait_nodes(&nodes);
-            rt.take_errors_of(op_id)?;
+            let mine = rt.take_errors_of(op_id);
+            crate::distribute::agree_on_error(&rt.inner, op_id, mine)?;
         }
         Ok(())
     }
@@ -376,7 +378,9 @@ fn launch(mut t: TaskLaunch) -> Result<(u64, Vec<Arc<TaskNode>>)> {
         (op_id, Arc::new(shared))
     };
 
-    let inline = inner.config.inline_small_tasks && inner.profiler.is_none();
+    let replicated = inner.world.replicated();
+    // Inline runs depend on timing; replicated ranks must all plan alike.
+    let inline = inner.config.inline_small_tasks && inner.profiler.is_none() && !replicated;
     if let Some(row) = small_launch(&t, &shapes, min_chunk, inline) {
         let (op_id, shared) = begin(&mut t, Point::new(&[1]));
         run_inline(&shared, &row, kind);
@@ -411,12 +415,29 @@ fn launch(mut t: TaskLaunch) -> Result<(u64, Vec<Arc<TaskNode>>)> {
         run_inline(&shared, &row, kind);
         return Ok((op_id, Vec::new()));
     }
+    // Which rank runs which point (all on this one unless replicated).
+    let me = inner.world.rank();
+    let owners: Vec<usize> = if replicated {
+        if t.args.iter().zip(&pieces[0]).any(|(a, (p, _))| a.role != Role::Input && matches!(p, Piece::Image { .. })) {
+            return Err(LegateError::Unsupported("image-partitioned outputs and reductions do not run on several ranks yet".into()));
+        }
+        let sharding = Sharding::of_extents(&launch.colors, inner.world.size());
+        (0..pieces.len() as u64).map(|i| sharding.owner_of_index(i)).collect()
+    } else {
+        vec![me; pieces.len()]
+    };
     let (op_id, shared) = begin(&mut t, launch.colors);
+    if replicated {
+        let touches = replicated_touches(&t.args, &shapes, &pieces, &owners, inner.world.size());
+        crate::distribute::prepare(inner, op_id, &touches);
+    }
     let mut log = inner.log.lock().unwrap_or_else(|e| e.into_inner());
 
     // Dependences on earlier operations.
-    let mut nodes = Vec::with_capacity(pieces.len());
-    for (i, row) in pieces.iter().enumerate() {
+    let local: Vec<usize> = (0..pieces.len()).filter(|&i| owners[i] == me).collect();
+    let mut nodes = Vec::with_capacity(local.len());
+    for &i in &local {
+        let row = &pieces[i];
         let color = Point::delinearize(i as u64, &launch.colors);
         let node = TaskNode::new(op_id, color, entry.name.clone(), kind);
         inner.executor.admit();
@@ -445,20 +466,30 @@ fn launch(mut t: TaskLaunch) -> Result<(u64, Vec<Arc<TaskNode>>)> {
     // With several points, reductions are folded and unbound outputs bound by a node
     // after the last point; later tasks touching those stores wait for it (waiting for
     // the points alone would let them see a half-folded tile).
-    let finish = (nodes.len() > 1 && shared.needs_finish()).then(|| {
-        // Named apart from the points (profiles show it as its own box).
-        let finish = TaskNode::new(op_id, Point::empty(), format!("{} (finish)", entry.name).into(), kind);
-        inner.executor.admit();
-        for node in &nodes {
-            finish.depend_on(node);
-        }
-        finish
-    });
+    let finish = if replicated && shared.needs_finish() {
+        Some(replicated_finish(inner, &shared, &nodes, kind))
+    } else {
+        (nodes.len() > 1 && shared.needs_finish()).then(|| {
+            // Named apart from the points (profiles show it as its own box).
+            let finish = TaskNode::new(op_id, Point::empty(), format!("{} (finish)", entry.name).into(), kind);
+            inner.executor.admit();
+            for node in &nodes {
+                finish.depend_on(node);
+            }
+            let shared = shared.clone();
+            finish.set_work(move |_| finish_operation(&shared));
+            finish
+        })
+    };
     // Record this operation's accesses (after all its points were wired, so points of
     // one operation never wait for each other).
-    for (node, row) in nodes.iter().zip(&pieces) {
+    for (node, &i) in nodes.iter().zip(&local) {
+        let row = &pieces[i];
         for (a, (arg, (piece, fp))) in t.args.iter().zip(row).enumerate() {
             let finished_later = matches!(arg.role, Role::Reduction(_)) || shapes[a].is_none();
+            if finished_later && replicated {
+                continue; // recorded for the finish node below, whatever points are local
+            }
             let node = match &finish {
                 Some(f) if finished_later => f,
                 _ => node,
@@ -476,6 +507,22 @@ fn launch(mut t: TaskLaunch) -> Result<(u64, Vec<Arc<TaskNode>>)> {
             }
         }
     }
+    // Replicated runs: the finish node folds or binds on this rank even when none of
+    // the points is local: it is ordered after, and recorded as, every access of the
+    // operation to what it finishes.
+    if let (true, Some(finish)) = (replicated, &finish) {
+        for (a, arg) in t.args.iter().enumerate() {
+            if !(matches!(arg.role, Role::Reduction(_)) || shapes[a].is_none()) {
+                continue;
+            }
+            let fp = pieces.iter().fold(Footprint::empty(arg.store.storage().ndim()), |u, row| u.union(&row[a].1));
+            let mut list = arg.store.storage().accesses.lock().unwrap_or_else(|e| e.into_inner());
+            for e in list.conflicts(&fp, privilege(arg.role)) {
+                finish.depend_on(&e.node);
+            }
+            list.record(Access { node: finish.clone(), footprint: fp, privilege: privilege(arg.role) });
+        }
+    }
     // Remember how written stores were partitioned, so the next launch reuses it.
     if !launch.is_single() {
         for (arg, part) in t.args.iter().zip(&launch.partitions) {
@@ -488,10 +535,11 @@ fn launch(mut t: TaskLaunch) -> Result<(u64, Vec<Arc<TaskNode>>)> {
     }
     let mut waited = if t.throws { nodes.clone() } else { Vec::new() };
     let finish_in_point = finish.is_none() && shared.needs_finish();
-    for (i, (node, row)) in nodes.into_iter().zip(pieces).enumerate() {
+    let mut rows: Vec<Option<Vec<(Piece, Footprint)>>> = pieces.into_iter().map(Some).collect();
+    for (node, i) in nodes.into_iter().zip(local) {
         let shared = shared.clone();
         let color = node.color;
-        let row: Vec<Piece> = row.into_iter().map(|(p, _)| p).collect();
+        let row: Vec<Piece> = rows[i].take().expect("each point once").into_iter().map(|(p, _)| p).collect();
         node.set_work(move |w| {
             run_point(&shared, &color, i as u64, &row, w);
             if finish_in_point {
@@ -504,10 +552,74 @@ fn launch(mut t: TaskLaunch) -> Result<(u64, Vec<Arc<TaskNode>>)> {
         if t.throws {
             waited.push(finish.clone());
         }
-        finish.set_work(move |_| finish_operation(&shared));
         inner.executor.submit(finish);
     }
     Ok((op_id, waited))
+}
+
+/// Replicated runs: what each point's rank touches, as coherence sees it. Inputs
+/// need the latest version on the point's rank; outputs leave it there alone (partial
+/// outputs need it first); a future reduction is folded on every rank (which all
+/// need its value, and all hold the result); a region reduction on rank 0.
+fn replicated_touches(args: &[LaunchArg], shapes: &[Option<Point>], pieces: &Pieces, owners: &[usize], ranks: usize) -> Vec<crate::distribute::Touch> {
+    use crate::coherence::validity::{all, only};
+    use crate::distribute::Touch;
+    let mut touches = Vec::new();
+    for (i, row) in pieces.iter().enumerate() {
+        let owner = owners[i];
+        for (a, (arg, (piece, fp))) in args.iter().zip(row).enumerate() {
+            if shapes[a].is_none() {
+                continue; // unbound output: bound by the finishing exchange
+            }
+            if let Piece::Image { source, source_rect, .. } = piece {
+                let sfp = Footprint::of_rect(source.map(), source_rect);
+                touches.push(Touch { store: source.clone(), rank: owner, footprint: sfp, read: true, write: None });
+            }
+            let store = arg.store.clone();
+            match arg.role {
+                Role::Input => touches.push(Touch { store, rank: owner, footprint: fp.clone(), read: true, write: None }),
+                Role::Output => touches.push(Touch { store, rank: owner, footprint: fp.clone(), read: arg.partial, write: Some(only(owner)) }),
+                Role::Reduction(_) if arg.store.is_future() => {
+                    if i == 0 {
+                        for rank in 0..ranks {
+                            touches.push(Touch { store: store.clone(), rank, footprint: fp.clone(), read: true, write: Some(all(ranks)) });
+                        }
+                    }
+                }
+                Role::Reduction(_) => touches.push(Touch { store, rank: 0, footprint: fp.clone(), read: true, write: Some(only(0)) }),
+            }
+        }
+    }
+    touches
+}
+
+/// Replicated runs: the nodes that finish an operation with reductions or unbound
+/// outputs. A *contribute* node after this rank's points sends each other rank its
+/// part; the *finish* node waits for it and for every other rank's part, then folds
+/// and binds (`point::finish_replicated`). Returns the finish node (not submitted).
+fn replicated_finish(inner: &crate::runtime::RuntimeInner, shared: &Arc<OpShared>, nodes: &[Arc<TaskNode>], kind: VariantKind) -> Arc<TaskNode> {
+    let world = inner.world.clone();
+    let op_id = shared.op_id;
+    let contribute = TaskNode::new(op_id, Point::empty(), format!("{} (contribute)", shared.name).into(), kind);
+    inner.executor.admit();
+    for node in nodes {
+        contribute.depend_on(node);
+    }
+    let finish = TaskNode::new(op_id, Point::empty(), format!("{} (finish)", shared.name).into(), kind);
+    inner.executor.admit();
+    finish.depend_on(&contribute);
+    let tag = crate::distribute::finish_tag(op_id);
+    let slots: Vec<_> = (0..world.size()).filter(|&r| r != world.rank()).map(|r| (r, world.expect(r, tag, &finish))).collect();
+    {
+        let (shared, world) = (shared.clone(), world.clone());
+        contribute.set_work(move |_| crate::point::contribute(&shared, &world));
+    }
+    {
+        let shared = shared.clone();
+        finish.set_work(move |_| crate::point::finish_replicated(&shared, &world, slots));
+    }
+    inner.executor.submit(contribute);
+    finish
 }
 
 use std::sync::atomic::Ordering;

@@ -63,9 +63,9 @@ pub(crate) struct OpShared {
     /// leaves its output when a ufunc raises, instead of being poisoned.
     pub throws: bool,
     /// (argument, color index, tile, buffer): private reduction buffers deposited by points.
-    reductions: Mutex<Vec<(usize, u64, Rect, Buffer)>>,
+    pub(crate) reductions: Mutex<Vec<(usize, u64, Rect, Buffer)>>,
     /// (argument, color index, extents, buffer): pieces bound by points for unbound outputs.
-    pieces: Mutex<Vec<(usize, u64, Point, Buffer)>>,
+    pub(crate) pieces: Mutex<Vec<(usize, u64, Point, Buffer)>>,
 }
 
 /// Why a point did not produce its outputs.
@@ -143,7 +143,7 @@ impl OpShared {
     }
 
     /// A failure after the last point (finishing the operation): spoils all it writes.
-    fn fail_whole(&self, message: String) {
+    pub(crate) fn fail_whole(&self, message: String) {
         let rects: Vec<Rect> = self.args.iter().map(|a| if a.unbound { Rect::from_extents(&Point::empty()) } else { a.store.full_rect() }).collect();
         self.spoil(&Point::empty(), &rects, Failure::Own(message));
     }
@@ -153,9 +153,8 @@ impl OpShared {
 /// store does: a bound storage never replaces its instance.
 pub(crate) fn raw_store(store: &LogicalStore, rect: &Rect) -> RawStore {
     let storage = store.storage();
-    let (buffer, sstrides) = storage.instance();
+    let (base, sstrides) = storage.instance_origin();
     let (vstrides, origin) = store.map().view_strides(sstrides.as_slice());
-    let base = buffer.as_ref().map_or(std::ptr::null_mut(), |b| b.as_ptr());
     let mut offset = origin;
     for j in 0..rect.ndim() {
         offset += vstrides[j] * rect.lo[j];
@@ -542,5 +541,222 @@ fn bind_pieces(op: &OpShared, arg: &ArgInfo, mut parts: Vec<(u64, Point, Buffer)
         }
     };
     let strides = dense_strides(&shape, elem, Layout::C);
-    storage.bind(shape, Arc::new(buffer), strides);
+    storage.bind(shape, Arc::new(buffer), strides, 0, Vec::new());
+}
+
+// ---- replicated runs: finishing an operation across ranks ----
+
+/// What a rank sends each other rank after its points (see `crate::distribute`).
+enum Remote {
+    /// A reduction contribution: argument, color index, rectangle, bytes.
+    Deposit(usize, u64, Rect, Vec<u8>),
+    /// The extents of a piece a point bound for an unbound output, and its rank.
+    Piece(usize, u64, Point, usize),
+}
+
+fn put(msg: &mut Vec<u8>, v: u64) {
+    msg.extend_from_slice(&v.to_le_bytes());
+}
+
+fn put_point(msg: &mut Vec<u8>, p: &Point) {
+    put(msg, p.ndim() as u64);
+    for &x in p.as_slice() {
+        put(msg, x as u64);
+    }
+}
+
+struct Reader<'a>(&'a [u8], usize);
+
+impl Reader<'_> {
+    fn u64(&mut self) -> Result<u64, String> {
+        let b = self.0.get(self.1..self.1 + 8).ok_or("a truncated message")?;
+        self.1 += 8;
+        Ok(u64::from_le_bytes(b.try_into().expect("8 bytes")))
+    }
+
+    fn point(&mut self) -> Result<Point, String> {
+        let n = self.u64()? as usize;
+        if n > LEGATE_MAX_DIM {
+            return Err("a malformed message".into());
+        }
+        let v: Vec<i64> = (0..n).map(|_| self.u64().map(|x| x as i64)).collect::<Result<_, _>>()?;
+        Ok(Point::new(&v))
+    }
+
+    fn bytes(&mut self, n: usize) -> Result<Vec<u8>, String> {
+        let b = self.0.get(self.1..self.1 + n).ok_or("a truncated message")?;
+        self.1 += n;
+        Ok(b.to_vec())
+    }
+}
+
+/// A rank's finishing message to `peer`: its contributions to reductions that `peer`
+/// folds (futures: every rank; regions: rank 0) and the extents of its bound pieces.
+fn finishing_message(op: &OpShared, peer: usize) -> Vec<u8> {
+    let mut msg = Vec::new();
+    let deposits = op.reductions.lock().unwrap_or_else(|e| e.into_inner());
+    for (arg, color, rect, buf) in deposits.iter() {
+        if op.args[*arg].store.is_future() || peer == 0 {
+            msg.push(0);
+            put(&mut msg, *arg as u64);
+            put(&mut msg, *color);
+            put_point(&mut msg, &rect.lo);
+            put_point(&mut msg, &rect.hi);
+            put(&mut msg, buf.len() as u64);
+            // SAFETY: the points that wrote the deposit have finished.
+            msg.extend_from_slice(unsafe { buf.as_slice() });
+        }
+    }
+    drop(deposits);
+    for (arg, color, ext, _) in op.pieces.lock().unwrap_or_else(|e| e.into_inner()).iter() {
+        msg.push(1);
+        put(&mut msg, *arg as u64);
+        put(&mut msg, *color);
+        put_point(&mut msg, ext);
+    }
+    msg
+}
+
+fn parse_finishing(msg: &[u8], from: usize) -> Result<Vec<Remote>, String> {
+    let mut r = Reader(msg, 0);
+    let mut out = Vec::new();
+    while r.1 < msg.len() {
+        let kind = msg[r.1];
+        r.1 += 1;
+        let arg = r.u64()? as usize;
+        let color = r.u64()?;
+        match kind {
+            0 => {
+                let (lo, hi) = (r.point()?, r.point()?);
+                let n = r.u64()? as usize;
+                out.push(Remote::Deposit(arg, color, Rect::new(lo, hi), r.bytes(n)?));
+            }
+            1 => out.push(Remote::Piece(arg, color, r.point()?, from)),
+            _ => return Err("a malformed message".into()),
+        }
+    }
+    Ok(out)
+}
+
+/// Replicated runs, after this rank's points: sends every other rank its finishing
+/// message (one each, possibly empty, so every rank knows how many to wait for).
+pub(crate) fn contribute(op: &OpShared, world: &crate::replicate::World) {
+    for peer in (0..world.size()).filter(|&p| p != world.rank()) {
+        let msg = finishing_message(op, peer);
+        if let Err(message) = world.send(peer, crate::distribute::finish_tag(op.op_id), &msg) {
+            op.fail_whole(message);
+        }
+    }
+}
+
+/// Replicated runs, once every other rank's finishing message is here: folds each
+/// reduction this rank is home to (every point's contribution, in launch order, as on
+/// one rank) and binds unbound outputs (this rank keeps the pieces its points bound).
+pub(crate) fn finish_replicated(op: &OpShared, world: &crate::replicate::World, slots: Vec<(usize, Arc<crate::replicate::world::Slot>)>) {
+    let me = world.rank();
+    let mut remote = Vec::new();
+    for (from, slot) in slots {
+        let got = slot.lock().unwrap_or_else(|e| e.into_inner()).take().unwrap_or_else(|| Err("the message was lost".into()));
+        match got.and_then(|m| parse_finishing(&m, from)) {
+            Ok(mut r) => remote.append(&mut r),
+            Err(message) => return op.fail_whole(format!("rank {from}: {message}")),
+        }
+    }
+    for (i, arg) in op.args.iter().enumerate() {
+        if let Role::Reduction(rop) = arg.role {
+            if !arg.store.is_future() && me != 0 {
+                continue;
+            }
+            let local = op.reductions.lock().unwrap_or_else(|e| e.into_inner());
+            let mut parts: Vec<(u64, Rect, *const u8)> =
+                local.iter().filter(|p| p.0 == i).map(|(_, c, r, b)| (*c, *r, b.as_ptr() as *const u8)).collect();
+            for r in &remote {
+                if let Remote::Deposit(a, c, rect, bytes) = r {
+                    if *a == i {
+                        parts.push((*c, *rect, bytes.as_ptr()));
+                    }
+                }
+            }
+            parts.sort_by_key(|p| p.0);
+            let storage = arg.store.storage();
+            // Reductions with the same operator do not order each other: folds do.
+            let _fold = storage.fold_lock.lock().unwrap_or_else(|e| e.into_inner());
+            for (_, rect, ptr) in parts {
+                let raw = raw_store(&arg.store, &rect);
+                // SAFETY: this rank's window covers the reduced pieces (planned), and
+                // the finish node is the only task touching them now.
+                let target = unsafe { PhysicalStore::from_raw(raw) };
+                reduction::fold(rop, arg.store.ty().code(), &target, ptr);
+            }
+        }
+        if arg.unbound {
+            bind_replicated(op, arg, i, me, &remote);
+        }
+    }
+}
+
+/// Binds an unbound output on a replicated run: the shape from every rank's pieces
+/// (concatenated in launch order), this rank's window from its own.
+fn bind_replicated(op: &OpShared, arg: &ArgInfo, i: usize, me: usize, remote: &[Remote]) {
+    let storage = arg.store.storage();
+    let elem = arg.store.ty().size().unwrap_or(0) as u64;
+    let nd = storage.ndim();
+    let local: Vec<(u64, Point, Buffer)> = {
+        let mut all = op.pieces.lock().unwrap_or_else(|e| e.into_inner());
+        let (mine, rest) = std::mem::take(&mut *all).into_iter().partition(|p| p.0 == i);
+        *all = rest;
+        mine.into_iter().map(|(_, c, e, b)| (c, e, b)).collect()
+    };
+    let mut extents: Vec<(u64, Point, usize)> = local.iter().map(|(c, e, _)| (*c, *e, me)).collect();
+    for r in remote {
+        if let Remote::Piece(a, c, e, from) = r {
+            if *a == i {
+                extents.push((*c, *e, *from));
+            }
+        }
+    }
+    extents.sort_by_key(|p| p.0);
+    let trailing_ok = extents.windows(2).all(|w| (1..nd).all(|d| w[0].1[d] == w[1].1[d]));
+    let mut shape = extents.first().map_or(Point::splat(nd, 0), |p| p.1);
+    if !trailing_ok || nd == 0 {
+        op.fail_whole("unbound output pieces differ in their trailing extents".into());
+        shape = Point::splat(nd, 0);
+        extents.clear();
+    }
+    shape[0] = extents.iter().map(|p| p.1[0]).sum();
+    let row: u64 = (1..nd).map(|d| shape[d].max(0) as u64).product::<u64>() * elem;
+    // Each rank's byte range, in launch order (blocked sharding keeps a rank's pieces
+    // together).
+    let mut holders: Vec<(u64, u64, usize)> = Vec::new();
+    let mut at = 0u64;
+    for (_, e, rank) in &extents {
+        let n = e[0].max(0) as u64 * row;
+        match holders.last_mut() {
+            Some(h) if h.2 == *rank && h.1 == at => h.1 += n,
+            _ if n > 0 => holders.push((at, at + n, *rank)),
+            _ => {}
+        }
+        at += n;
+    }
+    let mine: Vec<&(u64, u64, usize)> = holders.iter().filter(|h| h.2 == me).collect();
+    let (lo, hi) = (mine.first().map_or(0, |h| h.0), mine.last().map_or(0, |h| h.1));
+    let mut sorted = local;
+    sorted.sort_by_key(|p| p.0);
+    let buffer = match op.sysmem.allocate((hi - lo) as usize) {
+        Ok(out) => {
+            let mut pos = 0;
+            for (_, _, buf) in &sorted {
+                // SAFETY: fresh destination; pieces are finished and private.
+                unsafe { out.as_mut_slice()[pos..pos + buf.len()].copy_from_slice(buf.as_slice()) };
+                pos += buf.len();
+            }
+            out
+        }
+        Err(e) => {
+            op.fail_whole(e.to_string());
+            op.sysmem.empty_buffer()
+        }
+    };
+    let strides = dense_strides(&shape, elem as usize, Layout::C);
+    storage.bind(shape, Arc::new(buffer), strides, lo, holders);
 }

@@ -49,6 +49,8 @@ pub(crate) struct RuntimeInner {
     pub progress: Option<crate::profile::Progress>,
     /// This runtime's C-ABI function table, once asked for (`ffi::api_for`).
     pub api: OnceLock<&'static legate_abi::raw::RawRuntimeApi>,
+    /// This rank and its transport to the others (one rank: no transport).
+    pub world: Arc<crate::replicate::World>,
 }
 
 /// NumPy's error for a shape whose bytes do not fit in the address space.
@@ -65,25 +67,80 @@ extern "C" fn finish_at_exit() {
         if let Err(e) = rt.finish() {
             eprintln!("legate: a task failed and nothing read its result: {e}");
         }
+        // Ranks finalize their transport (MPI) only after all their work is done.
+        rt.inner.world.shutdown();
     }
+}
+
+/// How long a rank waits for a silent peer (`LEGATE_RANK_TIMEOUT`, seconds).
+fn rank_timeout() -> Duration {
+    std::env::var("LEGATE_RANK_TIMEOUT")
+        .ok()
+        .and_then(|v| v.parse::<f64>().ok())
+        .filter(|s| *s > 0.0)
+        .map_or(crate::replicate::transport::DEFAULT_TIMEOUT, Duration::from_secs_f64)
+}
+
+/// How many ranks the launcher started, from the variables MPI launchers set.
+fn launcher_ranks() -> usize {
+    ["OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_SIZE", "MPI_LOCALNRANKS", "SLURM_NTASKS"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok()?.parse::<usize>().ok())
+        .unwrap_or(1)
+}
+
+/// The MPI transport when a launcher started several ranks (None on one rank).
+fn launcher_transport() -> Result<Option<Arc<dyn crate::replicate::Transport>>> {
+    if launcher_ranks() <= 1 {
+        return Ok(None);
+    }
+    #[cfg(feature = "mpi")]
+    {
+        let t = crate::replicate::MpiTransport::init_with_timeout(rank_timeout())
+            .map_err(|e| LegateError::Config(format!("cannot start MPI: {e}")))?;
+        Ok(Some(Arc::new(t)))
+    }
+    #[cfg(not(feature = "mpi"))]
+    Err(LegateError::Config(format!(
+        "a launcher started {} ranks, but this build has no MPI support (build legate-core with the `mpi` feature)",
+        launcher_ranks()
+    )))
 }
 
 impl Runtime {
     /// A runtime with its own processors and memory. Programs use [`Runtime::global`];
     /// tests make private ones to try several configurations in one process.
     pub fn new(config: Config) -> Result<Runtime> {
+        Self::start(config, None)
+    }
+
+    /// One rank of a replicated program whose ranks talk through `transport` (every
+    /// rank must run the same program). With an in-process transport, tests run
+    /// several ranks as threads of one process.
+    pub fn new_replicated(config: Config, transport: Arc<dyn crate::replicate::Transport>) -> Result<Runtime> {
+        if transport.size() > crate::coherence::validity::MAX_RANKS {
+            return Err(LegateError::Config(format!("at most {} ranks are supported", crate::coherence::validity::MAX_RANKS)));
+        }
+        Self::start(config, Some(transport))
+    }
+
+    fn start(config: Config, transport: Option<Arc<dyn crate::replicate::Transport>>) -> Result<Runtime> {
         config.validate().map_err(|e| LegateError::Config(e.to_string()))?;
         if config.gpus > 0 {
             return Err(LegateError::Unsupported(
                 "--gpus: this build has no GPU support; run with --gpus 0".to_string(),
             ));
         }
-        if config.nodes * config.ranks_per_node > 1 {
-            return Err(LegateError::Unsupported(
-                "running on several ranks needs control replication, which this build does not have yet; \
-                 use --nodes 1 --ranks-per-node 1"
-                    .to_string(),
-            ));
+        let ranks = transport.as_ref().map_or(1, |t| t.size());
+        if config.nodes * config.ranks_per_node > 1 && ranks == 1 {
+            return Err(LegateError::Config(format!(
+                "--nodes {} --ranks-per-node {} asks for {} ranks, but this process was not started by a launcher: \
+                 run it with `legate --launcher mpirun ...` or `mpirun -n {} python ...`",
+                config.nodes,
+                config.ranks_per_node,
+                config.nodes * config.ranks_per_node,
+                config.nodes * config.ranks_per_node
+            )));
         }
         crate::logging::init(&config);
         tracing::info!(flags = %config.to_flags(), "starting the runtime");
@@ -103,6 +160,10 @@ impl Runtime {
         }
         let mut registry = Registry::default();
         let core_library = registry.create_library(builtin::LIBRARY, None);
+        let world = match transport {
+            Some(t) => Arc::new(crate::replicate::World::new(t, executor.releaser(), rank_timeout())),
+            None => Arc::new(crate::replicate::World::single()),
+        };
         let inner = Arc::new(RuntimeInner {
             executor,
             machine: Machine { cpus: config.cpus, omps: config.omps, gpus: 0 },
@@ -120,6 +181,7 @@ impl Runtime {
             profiler,
             progress: show_progress.then(crate::profile::Progress::default),
             api: OnceLock::new(),
+            world,
         });
         let rt = Runtime { inner };
         builtin::register(&rt)?;
@@ -132,7 +194,7 @@ impl Runtime {
         GLOBAL
             .get_or_init(|| {
                 let config = Config::from_env().map_err(|e| LegateError::Config(e.to_string()))?;
-                let rt = Runtime::new(config)?;
+                let rt = Runtime::start(config, launcher_transport()?)?;
                 // SAFETY: registering a plain function; it runs at process exit.
                 unsafe { libc::atexit(finish_at_exit) };
                 Ok(rt)
@@ -154,6 +216,21 @@ impl Runtime {
 
     pub fn memory_usage(&self) -> MemoryUsage {
         self.inner.sysmem.usage()
+    }
+
+    /// This process's rank in the replicated program (0 on one rank).
+    pub fn rank(&self) -> usize {
+        self.inner.world.rank()
+    }
+
+    /// How many ranks run the program (1 without a launcher).
+    pub fn num_ranks(&self) -> usize {
+        self.inner.world.size()
+    }
+
+    /// Counters of data moved so far (between instances and between ranks).
+    pub fn stats(&self) -> crate::coherence::Stats {
+        self.inner.world.stats()
     }
 
     // ---- libraries and tasks ----
@@ -208,9 +285,16 @@ impl Runtime {
             .and_then(|v| v.checked_mul(elem as i64))
             .and_then(|b| usize::try_from(b).ok())
             .ok_or_else(|| too_big(&shape, &ty))?;
-        let buffer = self.allocate(bytes)?;
         let strides = dense_strides(&shape, elem, layout);
-        let data = StorageData { shape: Some(shape), buffer: Some(Arc::new(buffer)), strides, key_partition: None };
+        if self.inner.world.replicated() {
+            // Each rank allocates the windows its points touch, when they touch them.
+            let storage = Storage::new(self.next_storage_id(), ty, kind, shape.ndim(), StorageData::new(Some(shape), None, strides));
+            *storage.tracking.lock().unwrap_or_else(|e| e.into_inner()) =
+                Some(crate::coherence::Tracking { validity: crate::coherence::Validity::new(bytes as u64, 0), window: (0, 0) });
+            return Ok(LogicalStore::from_storage(storage));
+        }
+        let buffer = self.allocate(bytes)?;
+        let data = StorageData::new(Some(shape), Some(Arc::new(buffer)), strides);
         let storage = Storage::new(self.next_storage_id(), ty, kind, shape.ndim(), data);
         Ok(LogicalStore::from_storage(storage))
     }
@@ -245,7 +329,7 @@ impl Runtime {
         if ndim == 0 || ndim > crate::shape::LEGATE_MAX_DIM {
             return Err(invalid(format!("unbound stores have 1 to {} dimensions", crate::shape::LEGATE_MAX_DIM)));
         }
-        let data = StorageData { shape: None, buffer: None, strides: Point::splat(ndim, 0), key_partition: None };
+        let data = StorageData::new(None, None, Point::splat(ndim, 0));
         let storage = Storage::new(self.next_storage_id(), ty, StorageKind::Region, ndim, data);
         Ok(LogicalStore::from_storage(storage))
     }
@@ -254,6 +338,7 @@ impl Runtime {
     pub fn create_future(&self, value: impl Into<Scalar>) -> Result<LogicalStore> {
         let value = value.into();
         let store = self.new_storage(value.ty().clone(), Point::new(&[1]), StorageKind::Future)?;
+        crate::distribute::host_write(self, &store)?;
         let (buffer, _) = store.storage().instance();
         if let Some(b) = buffer {
             // SAFETY: a brand-new storage: no task can touch it yet.
@@ -270,6 +355,7 @@ impl Runtime {
             return Err(LegateError::ShapeMismatch(format!("shape {shape:?} needs {volume} values, got {}", data.len())));
         }
         let store = self.create_store(ty, shape)?;
+        crate::distribute::host_write(self, &store)?;
         let (buffer, strides) = store.storage().instance();
         if let Some(b) = buffer {
             // SAFETY: brand-new storage; C layout is checked so the copy is element order.
@@ -387,7 +473,7 @@ impl Runtime {
         self.inner.executor.wait_for(&writers, timeout).then(|| self.check_poison(store))
     }
 
-    fn check_poison(&self, store: &LogicalStore) -> Result<()> {
+    pub(crate) fn check_poison(&self, store: &LogicalStore) -> Result<()> {
         let storage = store.storage();
         if !storage.is_poisoned() {
             return Ok(());
@@ -444,6 +530,7 @@ impl Runtime {
     /// The contents of `store` as an owned array (waits only for its writers).
     pub fn read_store<T: Element>(&self, store: &LogicalStore) -> Result<ndarray::ArrayD<T>> {
         let shape = store.shape();
+        crate::distribute::gather(self, store)?;
         self.wait_store(store)?;
         let raw = crate::point::raw_store(store, &Rect::from_extents(&shape));
         // SAFETY: every writer of the storage has finished and the instance is kept alive.
@@ -471,6 +558,7 @@ impl Runtime {
         if store.read_only() {
             return Err(invalid("assignment destination is read-only"));
         }
+        crate::distribute::host_write(self, store)?;
         let _g = self.inner.submit_lock.lock().unwrap_or_else(|e| e.into_inner());
         self.wait_store_idle(store);
         let raw = crate::point::raw_store(store, &Rect::from_extents(&shape));

@@ -1,7 +1,8 @@
 //! Storages: the backing data that logical stores are views of.
 //!
-//! A storage is a region of elements (one instance in system memory, laid out as the
-//! mapper chose), a future (a single value that tasks may still be computing), or
+//! A storage is a region of elements (its bytes in instances: on one rank one instance
+//! in system memory holding all of them, laid out as the mapper chose; see
+//! [`crate::coherence`]), a future (a single value that tasks may still be computing), or
 //! unbound (no shape until the task that produces it binds its output). Ids are handed
 //! out in creation order, so every rank issuing the same program agrees on them. The
 //! storage also carries the scheduler's per-storage state: its recent accesses and its
@@ -35,10 +36,22 @@ pub enum StorageKind {
 /// The mutable part of a storage: its shape (None while unbound) and instance.
 pub(crate) struct StorageData {
     pub shape: Option<Point>,
+    /// This rank's instance: bytes `window_lo..window_lo + len` of the storage's dense
+    /// linear layout (all of it on one rank; what this rank's points touch on several).
     pub buffer: Option<Arc<Buffer>>,
-    /// Byte strides of the instance, one per storage dimension.
+    pub window_lo: u64,
+    /// Byte strides of the storage's dense layout, one per storage dimension.
     pub strides: Point,
     pub key_partition: Option<Tiling>,
+    /// Replicated runs, an unbound storage once bound: which rank holds which bytes
+    /// (each rank keeps the pieces its points produced).
+    pub bound_holders: Vec<(u64, u64, usize)>,
+}
+
+impl StorageData {
+    pub fn new(shape: Option<Point>, buffer: Option<Arc<Buffer>>, strides: Point) -> StorageData {
+        StorageData { shape, buffer, window_lo: 0, strides, key_partition: None, bound_holders: Vec::new() }
+    }
 }
 
 pub struct Storage {
@@ -56,6 +69,8 @@ pub struct Storage {
     poison: Mutex<Vec<Poison>>,
     /// Whether `poison` has entries (checked without the lock on every task).
     poisoned: AtomicBool,
+    /// Replicated runs: who holds the latest version of which bytes (program thread).
+    pub(crate) tracking: Mutex<Option<crate::coherence::Tracking>>,
 }
 
 /// Elements of a storage spoiled by a failure, and the failure.
@@ -96,6 +111,7 @@ impl Storage {
             fold_lock: Mutex::new(()),
             poison: Mutex::new(Vec::new()),
             poisoned: AtomicBool::new(false),
+            tracking: Mutex::new(None),
         })
     }
 
@@ -139,12 +155,15 @@ impl Storage {
         }
     }
 
-    /// Gives an unbound storage its shape and instance.
-    pub(crate) fn bind(&self, shape: Point, buffer: Arc<Buffer>, strides: Point) {
+    /// Gives an unbound storage its shape and instance (a window from `window_lo`,
+    /// and who holds the rest on a replicated run).
+    pub(crate) fn bind(&self, shape: Point, buffer: Arc<Buffer>, strides: Point, window_lo: u64, holders: Vec<(u64, u64, usize)>) {
         let mut d = self.data();
         d.shape = Some(shape);
         d.buffer = Some(buffer);
+        d.window_lo = window_lo;
         d.strides = strides;
+        d.bound_holders = holders;
         drop(d);
         self.bound.notify_all();
     }
@@ -190,6 +209,21 @@ impl Storage {
     pub(crate) fn instance(&self) -> (Option<Arc<Buffer>>, Point) {
         let d = self.data();
         (d.buffer.clone(), d.strides)
+    }
+
+    /// The address element offset 0 would have in this rank's instance (its window
+    /// starts at `window_lo`; only addresses inside the window may be dereferenced),
+    /// and the strides. Null when there is no instance.
+    pub(crate) fn instance_origin(&self) -> (*mut u8, Point) {
+        let d = self.data();
+        let base = d.buffer.as_ref().map_or(std::ptr::null_mut(), |b| b.as_ptr().wrapping_sub(d.window_lo as usize));
+        (base, d.strides)
+    }
+
+    /// The storage's dense linear layout (None while unbound or for variable-size types).
+    pub(crate) fn linear_layout(&self) -> Option<crate::coherence::LinearLayout> {
+        let d = self.data();
+        Some(crate::coherence::LinearLayout { extents: d.shape?, strides: d.strides, elem: self.ty.size()? as u64 })
     }
 }
 

@@ -43,7 +43,7 @@ enum Op {
     Check { view: ViewRef },
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct Program {
     #[allow(dead_code)]
     seed: u64,
@@ -503,8 +503,48 @@ enum Injection {
 /// on a failed op (tracked per storage, an over-approximation), that op's error;
 /// stores that do not depend on it must never raise.
 fn run_case_with(p: &Program, injection: Injection) -> Result<usize, String> {
-    use legate_core::{Fault, FaultAction};
     let (rt, lib) = runtime_with_lib(p.cpus, p.min_chunk);
+    run_program(p, injection, &rt, &lib)
+}
+
+/// Runs `p` on `ranks` simulated ranks (threads of this process talking through an
+/// in-process transport), each with `p`'s processors; every rank checks every read
+/// against the reference.
+fn run_case_replicated(p: &Program, ranks: usize) -> Result<(), String> {
+    let world = legate_core::replicate::InProcessTransport::world_with_timeout(ranks, std::time::Duration::from_secs(20));
+    let handles: Vec<_> = world
+        .into_iter()
+        .map(|t| {
+            let p = p.clone();
+            std::thread::spawn(move || {
+                let rank = legate_core::replicate::Transport::rank(&t);
+                let config = legate_core::Config { cpus: p.cpus, min_cpu_chunk: p.min_chunk, ..legate_core::Config::legate_defaults() };
+                let rt = legate_core::Runtime::new_replicated(config, std::sync::Arc::new(t)).map_err(|e| e.to_string())?;
+                let lib = rt.create_library("test");
+                rt.register_task::<Axpy>(&lib).unwrap();
+                rt.register_task::<SumTask>(&lib).unwrap();
+                run_program(&p, Injection::Nothing, &rt, &lib).map_err(|e| format!("rank {rank}: {e}"))
+            })
+        })
+        .collect();
+    let mut errors = Vec::new();
+    for h in handles {
+        match h.join() {
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => errors.push(e),
+            Err(_) => errors.push("a rank panicked".into()),
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors.join("\n"))
+    }
+}
+
+fn run_program(p: &Program, injection: Injection, rt: &legate_core::Runtime, lib: &legate_core::Library) -> Result<usize, String> {
+    use legate_core::{Fault, FaultAction};
+    let (rt, lib) = (rt.clone(), lib.clone());
     if let Injection::SlowPoint { point, micros } = injection {
         rt.inject_fault(Fault::new(FaultAction::Slow(std::time::Duration::from_micros(micros))).point(point));
     }
@@ -694,6 +734,26 @@ fn run_seeds(seeds: impl Iterator<Item = u64>) {
 }
 
 #[test]
+fn random_programs_on_several_ranks_match_the_reference() {
+    with_watchdog(std::time::Duration::from_secs(300), || {
+        let mut failures = Vec::new();
+        let cases = std::env::var("REPLICATED_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(CASES / 8);
+        for seed in 0..cases {
+            let p = generate(seed);
+            let ranks = [2, 3, 4][seed as usize % 3];
+            if let Err(e) = run_case_replicated(&p, ranks) {
+                failures.push(format!("seed {seed} ({ranks} ranks, cpus {}, min_chunk {}, shapes {:?}): {e}\n  program: {:#?}", p.cpus, p.min_chunk, p.shapes, p.ops));
+            }
+        }
+        if !failures.is_empty() {
+            let n = failures.len();
+            failures.truncate(2);
+            panic!("{n} replicated programs disagree with the reference; first ones:\n{}", failures.join("\n\n"));
+        }
+    });
+}
+
+#[test]
 fn random_programs_match_sequential_reference_a() {
     run_seeds(0..CASES / 2);
 }
@@ -710,7 +770,10 @@ fn one_seed() {
         let seed: u64 = s.parse().expect("SEED is a number");
         let p = generate(seed);
         println!("{p:#?}");
-        run_case(&p).unwrap();
+        match std::env::var("RANKS") {
+            Ok(r) => run_case_replicated(&p, r.parse().expect("RANKS is a number")).unwrap(),
+            Err(_) => run_case(&p).unwrap(),
+        }
     }
 }
 

@@ -294,6 +294,20 @@ fn runtime_info(py: Python<'_>) -> PyResult<Bound<'_, pyo3::types::PyDict>> {
     d.set_item("sysmem_used", u.used)?;
     d.set_item("sysmem_peak", u.peak)?;
     d.set_item("sysmem_pooled", u.pooled)?;
+    d.set_item("rank", rt.rank())?;
+    d.set_item("num_ranks", rt.num_ranks())?;
+    Ok(d)
+}
+
+/// Counters of data the runtime moved: between ranks and between local instances.
+#[pyfunction]
+fn runtime_stats(py: Python<'_>) -> PyResult<Bound<'_, pyo3::types::PyDict>> {
+    let s = runtime()?.stats();
+    let d = pyo3::types::PyDict::new(py);
+    d.set_item("bytes_sent", s.bytes_sent)?;
+    d.set_item("bytes_received", s.bytes_received)?;
+    d.set_item("messages_sent", s.messages_sent)?;
+    d.set_item("bytes_copied_locally", s.bytes_copied_locally)?;
     Ok(d)
 }
 
@@ -306,5 +320,6 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(fence, m)?)?;
     m.add_function(wrap_pyfunction!(cancel_pending, m)?)?;
     m.add_function(wrap_pyfunction!(runtime_info, m)?)?;
+    m.add_function(wrap_pyfunction!(runtime_stats, m)?)?;
     Ok(())
 }

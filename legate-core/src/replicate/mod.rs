@@ -33,10 +33,12 @@
 pub mod divergence;
 pub mod shard;
 pub mod transport;
+pub mod world;
 
 pub use divergence::{Access, Divergence, DivergenceChecker, DivergenceError, OpDescription};
 pub use shard::Sharding;
 pub use transport::{InProcessTransport, Transport, TransportError};
+pub use world::World;
 
 #[cfg(feature = "mpi")]
 pub mod mpi_transport;

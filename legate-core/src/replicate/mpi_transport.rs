@@ -259,6 +259,26 @@ impl Transport for MpiTransport {
         self.pop(src, Channel::User(tag))
     }
 
+    fn try_recv(&self, src: usize, tag: u64) -> Result<Option<Vec<u8>>> {
+        self.check_rank(src)?;
+        let channel = Channel::User(tag);
+        let mut inner = self.lock();
+        Self::drain(&mut inner, src)?;
+        Self::reap(&mut inner);
+        if let Some(queue) = inner.mailboxes.get_mut(&(src, channel)) {
+            if let Some(data) = queue.pop_front() {
+                if queue.is_empty() {
+                    inner.mailboxes.remove(&(src, channel));
+                }
+                return Ok(Some(data));
+            }
+        }
+        if inner.hung_up[src] {
+            return Err(TransportError::HungUp { me: self.rank, rank: src, during: format!("waiting for {channel} from it") });
+        }
+        Ok(None)
+    }
+
     fn all_gather(&self, data: &[u8]) -> Result<Vec<Vec<u8>>> {
         exchange(self, Collective::AllGather, data)
     }

@@ -80,6 +80,10 @@ pub trait Transport: Send + Sync {
     /// transport's timeout.
     fn recv(&self, src: usize, tag: u64) -> Result<Vec<u8>>;
 
+    /// The message from `src` with `tag` if it has arrived, without waiting; an error
+    /// when `src` hung up and nothing more will come.
+    fn try_recv(&self, src: usize, tag: u64) -> Result<Option<Vec<u8>>>;
+
     /// Every rank's `data`, indexed by rank.
     fn all_gather(&self, data: &[u8]) -> Result<Vec<Vec<u8>>>;
 
@@ -428,6 +432,24 @@ impl Transport for InProcessTransport {
 
     fn recv(&self, src: usize, tag: u64) -> Result<Vec<u8>> {
         self.pop(src, Channel::User(tag))
+    }
+
+    fn try_recv(&self, src: usize, tag: u64) -> Result<Option<Vec<u8>>> {
+        self.check_rank(src)?;
+        let channel = Channel::User(tag);
+        let mut state = self.mailboxes[self.rank].lock();
+        if let Some(queue) = state.queues.get_mut(&(src, channel)) {
+            if let Some(data) = queue.pop_front() {
+                if queue.is_empty() {
+                    state.queues.remove(&(src, channel));
+                }
+                return Ok(Some(data));
+            }
+        }
+        if state.hung_up[src] {
+            return Err(TransportError::HungUp { me: self.rank, rank: src, during: format!("waiting for {channel} from it") });
+        }
+        Ok(None)
     }
 
     fn all_gather(&self, data: &[u8]) -> Result<Vec<Vec<u8>>> {

@@ -1,0 +1,359 @@
+//! Lowering work onto several ranks (control replication, `shared/DESIGN.md` §4).
+//!
+//! Every rank runs this for every operation, in the same order, on the same inputs, so
+//! every rank computes the same plan without a message: which rank runs which point
+//! (blocked sharding, [`crate::replicate::Sharding`]), which bytes each point's rank
+//! lacks and who sends them ([`crate::coherence::Validity`]), and how each rank's
+//! window must grow. Each rank then makes nodes only for its own part:
+//!
+//! - *grow* — the window of a storage grows to cover a piece a local point touches (a
+//!   local copy from the old window, charged to the memory);
+//! - *send* — after the local writers of the bytes, pack them and send them (never
+//!   waits for the receiver);
+//! - *receive* — held until the bytes arrive (the receiver thread releases it), then
+//!   unpacks them into the window; the local point reading them depends on it.
+//!
+//! These nodes take part in dependence analysis like point tasks (a grow writes the
+//! whole storage, a send reads what it sends, a receive writes what it receives), so
+//! nothing overwrites bytes a send still reads or reads a window before it is filled.
+//!
+//! Reductions and unbound outputs finish with one message from each rank to each other
+//! rank (see [`contribute`]): a rank's reduction contributions (to every rank for a
+//! future, which all fold identically in launch order; to rank 0, the home of a
+//! region reduction), and the extents of the pieces its points bound.
+//!
+//! Host reads gather the whole store on every rank ([`gather`]); host writes give every
+//! rank the whole store, since every rank writes the same values ([`host_write`]).
+
+use crate::coherence::validity::{all, only};
+use crate::coherence::{Holders, Ranges, Tracking, Validity};
+use crate::error::{LegateError, Result};
+use crate::executor::TaskNode;
+use crate::footprint::Footprint;
+use crate::memory::Memory;
+use crate::control::RunControl;
+use crate::replicate::world::tag;
+use crate::replicate::World;
+use crate::runtime::{Runtime, RuntimeInner};
+use crate::scheduler::{Access, Privilege};
+use crate::shape::Point;
+use crate::storage::Storage;
+use crate::store::LogicalStore;
+use legate_abi::VariantKind;
+use std::collections::HashMap;
+use std::sync::{Arc, MutexGuard};
+
+/// One point's (or one rank's) use of a piece of a store, as coherence sees it.
+pub(crate) struct Touch {
+    pub store: LogicalStore,
+    pub rank: usize,
+    pub footprint: Footprint,
+    /// The rank needs the latest version of the piece before it runs.
+    pub read: bool,
+    /// After the operation, these ranks alone hold the piece's latest version.
+    pub write: Option<Holders>,
+}
+
+/// The message index of an operation's finishing exchange (transfers use 0, 1, ...).
+const FINISH_MESSAGE: u64 = (1 << 20) - 1;
+
+/// The processor kind auxiliary nodes run on.
+pub(crate) fn aux_kind(inner: &RuntimeInner) -> VariantKind {
+    if inner.executor.count(VariantKind::Cpu) > 0 {
+        VariantKind::Cpu
+    } else {
+        VariantKind::Omp
+    }
+}
+
+/// The coherence state of `storage`, made on first use for a storage an unbound
+/// output bound (each rank holding the pieces its points produced).
+fn tracking(storage: &Storage) -> MutexGuard<'_, Option<Tracking>> {
+    let mut guard = storage.tracking.lock().unwrap_or_else(|e| e.into_inner());
+    if guard.is_none() {
+        let d = storage.data();
+        let total = d.shape.map_or(0, |s| s.volume().max(0) as u64 * storage.ty().size().unwrap_or(0) as u64);
+        let mut validity = Validity::new(total, 0);
+        for &(lo, hi, r) in &d.bound_holders {
+            validity.set_holders(only(r), &Ranges::one(lo, hi));
+        }
+        let window = d.buffer.as_ref().map_or((0, 0), |b| (d.window_lo, d.window_lo + b.len() as u64));
+        *guard = Some(Tracking { validity, window });
+    }
+    guard
+}
+
+/// A planned transfer of one storage's bytes, with the footprint the scheduler orders
+/// it by (a superset of what moves).
+struct Move {
+    from: usize,
+    to: usize,
+    ranges: Ranges,
+    footprint: Footprint,
+}
+
+/// Plans the copies `touches` need, updates who holds what, and submits this rank's
+/// grow, send and receive nodes (see the module docs). Runs on every rank alike.
+pub(crate) fn prepare(inner: &RuntimeInner, op_id: u64, touches: &[Touch]) {
+    let world = &inner.world;
+    let me = world.rank();
+    let kind = aux_kind(inner);
+    // Touches grouped by storage, in first-touch order (the same on every rank).
+    let mut order: Vec<u64> = Vec::new();
+    let mut groups: HashMap<u64, Vec<&Touch>> = HashMap::new();
+    for t in touches {
+        let id = t.store.storage().id();
+        groups.entry(id).or_insert_with(|| {
+            order.push(id);
+            Vec::new()
+        });
+        groups.get_mut(&id).expect("just made").push(t);
+    }
+    let mut message = 0u64;
+    for id in order {
+        let group = &groups[&id];
+        let storage = group[0].store.storage().clone();
+        let Some(layout) = storage.linear_layout() else { continue };
+        let mut moves: Vec<Move> = Vec::new();
+        let mut grow = None;
+        {
+            let mut guard = tracking(&storage);
+            let tr = guard.as_mut().expect("made by tracking()");
+            let mut adds: Vec<(usize, Ranges)> = Vec::new();
+            let mut writes: Vec<(Holders, Ranges)> = Vec::new();
+            for t in group {
+                let (ranges, exact) = Ranges::of_footprint(&t.footprint, &layout);
+                let exact = exact && Footprint::is_exact_through(t.store.map());
+                if ranges.is_empty() {
+                    continue;
+                }
+                if t.rank == me {
+                    let (lo, hi) = ranges.hull().expect("not empty");
+                    if let Some(w) = tr.grown(lo, hi) {
+                        tr.window = w;
+                        grow = Some(w);
+                    }
+                }
+                // A write said to cover more than it does must first hold all of it.
+                if t.read || (t.write.is_some() && !exact) {
+                    for tf in tr.validity.plan_need(t.rank, &ranges) {
+                        let fp = if exact { t.footprint.clone() } else { Footprint::All };
+                        adds.push((tf.to, tf.ranges.clone()));
+                        match moves.iter_mut().find(|m| m.from == tf.from && m.to == tf.to) {
+                            Some(m) => {
+                                m.ranges = m.ranges.union(&tf.ranges);
+                                m.footprint = m.footprint.union(&fp);
+                            }
+                            None => moves.push(Move { from: tf.from, to: tf.to, ranges: tf.ranges, footprint: fp }),
+                        }
+                    }
+                }
+                if let Some(h) = t.write {
+                    writes.push((h, ranges));
+                }
+            }
+            for (r, ranges) in adds {
+                tr.validity.add_holder(r, &ranges);
+            }
+            for (h, ranges) in writes {
+                tr.validity.set_holders(h, &ranges);
+            }
+        }
+        if let Some(w) = grow {
+            submit_grow(inner, op_id, kind, &storage, w);
+        }
+        for m in moves {
+            let tag = tag(op_id, message);
+            message += 1;
+            if m.from == me {
+                submit_send(inner, op_id, kind, &storage, m.to, tag, m.ranges, m.footprint);
+            } else if m.to == me {
+                submit_recv(inner, op_id, kind, &storage, m.from, tag, m.ranges, m.footprint);
+            }
+        }
+    }
+}
+
+/// Wires `node` after the accesses it conflicts with, records its own access, and
+/// submits it.
+fn submit_aux(inner: &RuntimeInner, storage: &Storage, node: Arc<TaskNode>, footprint: Footprint, privilege: Privilege) {
+    let mut list = storage.accesses.lock().unwrap_or_else(|e| e.into_inner());
+    for e in list.conflicts(&footprint, privilege) {
+        node.depend_on(&e.node);
+    }
+    list.record(Access { node: node.clone(), footprint, privilege });
+    drop(list);
+    inner.executor.submit(node);
+}
+
+fn aux_node(inner: &RuntimeInner, op_id: u64, kind: VariantKind, name: String) -> Arc<TaskNode> {
+    let node = TaskNode::new(op_id, Point::empty(), name.into(), kind);
+    inner.executor.admit();
+    node
+}
+
+/// What a failed transfer or window spoils: the bytes it should have provided.
+fn spoil(control: &RunControl, storage: &Storage, op_id: u64, footprint: Footprint, err: LegateError) {
+    tracing::warn!(op_id, error = %err, "data movement failed");
+    control.record_failure(op_id, err.clone());
+    storage.poison(op_id, footprint, err);
+}
+
+fn submit_grow(inner: &RuntimeInner, op_id: u64, kind: VariantKind, storage: &Arc<Storage>, window: (u64, u64)) {
+    let node = aux_node(inner, op_id, kind, format!("instance of storage {} (grow)", storage.id()));
+    let (st, mem, world, control): (Arc<Storage>, Arc<Memory>, Arc<World>, Arc<RunControl>) =
+        (storage.clone(), inner.sysmem.clone(), inner.world.clone(), inner.control.clone());
+    node.set_work(move |_| {
+        let (lo, hi) = window;
+        match mem.allocate((hi - lo) as usize) {
+            Ok(fresh) => {
+                let mut d = st.data();
+                if let Some(old) = &d.buffer {
+                    let (olo, ohi) = (d.window_lo, d.window_lo + old.len() as u64);
+                    let (a, b) = (olo.max(lo), ohi.min(hi));
+                    if a < b {
+                        // SAFETY: both windows cover [a, b); every task using the old
+                        // one has finished (this node writes the whole storage).
+                        unsafe {
+                            fresh.as_mut_slice()[(a - lo) as usize..(b - lo) as usize]
+                                .copy_from_slice(&old.as_slice()[(a - olo) as usize..(b - olo) as usize]);
+                        }
+                        world.count_local_copy(b - a);
+                    }
+                }
+                d.buffer = Some(Arc::new(fresh));
+                d.window_lo = lo;
+            }
+            Err(e) => spoil(&control, &st, op_id, Footprint::All, e),
+        }
+    });
+    submit_aux(inner, storage, node, Footprint::All, Privilege::Write);
+}
+
+#[allow(clippy::too_many_arguments)]
+fn submit_send(inner: &RuntimeInner, op_id: u64, kind: VariantKind, storage: &Arc<Storage>, to: usize, tag: u64, ranges: Ranges, footprint: Footprint) {
+    let node = aux_node(inner, op_id, kind, format!("send storage {} to rank {to}", storage.id()));
+    let (st, world, control, fp) = (storage.clone(), inner.world.clone(), inner.control.clone(), footprint.clone());
+    node.set_work(move |_| {
+        let mut msg = Vec::with_capacity(1 + ranges.bytes() as usize);
+        match st.poison_of(&fp) {
+            // The bytes were never computed: pass the failure on instead.
+            Some((_, err)) => {
+                msg.push(1);
+                msg.extend_from_slice(err.to_string().as_bytes());
+            }
+            None => {
+                msg.push(0);
+                let d = st.data();
+                let Some(buf) = d.buffer.as_ref() else {
+                    drop(d);
+                    let err = LegateError::RankFailed { rank: world.rank(), message: format!("storage {} has no instance to send from", st.id()) };
+                    control.record_failure(op_id, err);
+                    return;
+                };
+                let lo = d.window_lo;
+                for &(a, b) in ranges.iter() {
+                    // SAFETY: the window covers what this rank holds; writers finished.
+                    msg.extend_from_slice(unsafe { &buf.as_slice()[(a - lo) as usize..(b - lo) as usize] });
+                }
+            }
+        }
+        if let Err(message) = world.send(to, tag, &msg) {
+            control.record_failure(op_id, LegateError::RankFailed { rank: world.rank(), message });
+        }
+    });
+    submit_aux(inner, storage, node, footprint, Privilege::Read);
+}
+
+#[allow(clippy::too_many_arguments)]
+fn submit_recv(inner: &RuntimeInner, op_id: u64, kind: VariantKind, storage: &Arc<Storage>, from: usize, tag: u64, ranges: Ranges, footprint: Footprint) {
+    let node = aux_node(inner, op_id, kind, format!("receive storage {} from rank {from}", storage.id()));
+    let slot = inner.world.expect(from, tag, &node);
+    let (st, world, control, fp) = (storage.clone(), inner.world.clone(), inner.control.clone(), footprint.clone());
+    node.set_work(move |_| {
+        let got = slot.lock().unwrap_or_else(|e| e.into_inner()).take().unwrap_or_else(|| Err("the message was lost".into()));
+        let fail = |message: String| spoil(&control, &st, op_id, fp.clone(), LegateError::RankFailed { rank: from, message });
+        match got {
+            Ok(msg) if msg.first() == Some(&0) && msg.len() as u64 == 1 + ranges.bytes() => {
+                let d = st.data();
+                let Some(buf) = d.buffer.as_ref() else {
+                    drop(d);
+                    return fail(format!("storage {} has no window to receive into", st.id()));
+                };
+                let (lo, mut at) = (d.window_lo, 1usize);
+                for &(a, b) in ranges.iter() {
+                    let n = (b - a) as usize;
+                    // SAFETY: the window was grown to cover the piece before this node.
+                    unsafe { buf.as_mut_slice()[(a - lo) as usize..(b - lo) as usize].copy_from_slice(&msg[at..at + n]) };
+                    at += n;
+                }
+                world.count_received(ranges.bytes());
+            }
+            Ok(msg) if msg.first() == Some(&1) => fail(String::from_utf8_lossy(&msg[1..]).into_owned()),
+            Ok(msg) => fail(format!("a transfer of {} bytes arrived as {} bytes", ranges.bytes(), msg.len().saturating_sub(1))),
+            Err(message) => fail(message),
+        }
+    });
+    submit_aux(inner, storage, node, footprint, Privilege::Write);
+}
+
+/// Host reads on a replicated run: every rank gathers the whole view (every rank
+/// issues the same read, so every rank takes part). Waiting is the caller's.
+pub(crate) fn gather(rt: &Runtime, store: &LogicalStore) -> Result<()> {
+    let inner = &rt.inner;
+    if !inner.world.replicated() || store.unbound() || store.ty().size().is_none() {
+        return Ok(());
+    }
+    let _submit = inner.submit_lock.lock().unwrap_or_else(|e| e.into_inner());
+    let op_id = inner.next_op.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let footprint = Footprint::of_rect(store.map(), &store.full_rect());
+    let touches: Vec<Touch> = (0..inner.world.size())
+        .map(|rank| Touch { store: store.clone(), rank, footprint: footprint.clone(), read: true, write: None })
+        .collect();
+    prepare(inner, op_id, &touches);
+    Ok(())
+}
+
+/// Before the host writes `store` on a replicated run: every rank gathers the whole
+/// storage, and then holds all of it (each writes the same values). Waits until no
+/// task touches the storage.
+pub(crate) fn host_write(rt: &Runtime, store: &LogicalStore) -> Result<()> {
+    let inner = &rt.inner;
+    if !inner.world.replicated() {
+        return Ok(());
+    }
+    let whole = LogicalStore::from_storage(store.storage().clone());
+    gather(rt, &whole)?;
+    rt.wait_store_idle(&whole);
+    let storage = store.storage();
+    let mut guard = tracking(storage);
+    let tr = guard.as_mut().expect("made by tracking()");
+    let total = tr.validity.total();
+    tr.validity.set_holders(all(inner.world.size()), &Ranges::one(0, total));
+    Ok(())
+}
+
+/// The error every rank raises for a throwing operation: each rank's own outcome,
+/// exchanged, and the lowest failing rank's error (so all ranks raise the same).
+pub(crate) fn agree_on_error(inner: &RuntimeInner, op_id: u64, mine: Result<()>) -> Result<()> {
+    if !inner.world.replicated() {
+        return mine;
+    }
+    let text = match &mine {
+        Ok(()) => Vec::new(),
+        Err(e) => e.to_string().into_bytes(),
+    };
+    let all = inner.world.exchange(tag(op_id, FINISH_MESSAGE - 1), &text).map_err(|e| LegateError::RankFailed { rank: inner.world.rank(), message: e.to_string() })?;
+    if mine.is_err() {
+        return mine;
+    }
+    match all.iter().enumerate().find(|(_, t)| !t.is_empty()) {
+        Some((rank, t)) => Err(LegateError::RankFailed { rank, message: String::from_utf8_lossy(t).into_owned() }),
+        None => Ok(()),
+    }
+}
+
+/// The tag of an operation's finishing exchange.
+pub(crate) fn finish_tag(op_id: u64) -> u64 {
+    tag(op_id, FINISH_MESSAGE)
+}
