@@ -72,7 +72,7 @@ fn tracking(storage: &Storage) -> MutexGuard<'_, Option<Tracking>> {
     let mut guard = storage.tracking.lock().unwrap_or_else(|e| e.into_inner());
     if guard.is_none() {
         let d = storage.data();
-        let total = d.shape.map_or(0, |s| s.volume().max(0) as u64 * storage.ty().size().unwrap_or(0) as u64);
+        let total = d.shape.map_or(0, |s| s.volume() * storage.ty().size().unwrap_or(0) as u64);
         let mut validity = Validity::new(total, 0);
         for &(lo, hi, r) in &d.bound_holders {
             validity.set_holders(only(r), &Ranges::one(lo, hi));
@@ -158,6 +158,9 @@ pub(crate) fn prepare(inner: &RuntimeInner, op_id: u64, touches: &[Touch]) {
             for (h, ranges) in writes {
                 tr.validity.set_holders(h, &ranges);
             }
+        }
+        if std::env::var("LEGATE_DEBUG_PLAN").is_ok() {
+            eprintln!("[rank {me}] op {op_id} storage {id}: {} touches, grow {grow:?}, moves {:?}", group.len(), moves.iter().map(|m| (m.from, m.to, m.ranges.bytes())).collect::<Vec<_>>());
         }
         if let Some(w) = grow {
             submit_grow(inner, op_id, kind, &storage, w);

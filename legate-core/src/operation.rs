@@ -321,7 +321,8 @@ fn launch(mut t: TaskLaunch) -> Result<(u64, Vec<Arc<TaskNode>>)> {
     let task_fn = entry.variants[kind as usize]
         .or(if kind == VariantKind::Omp { entry.variants[VariantKind::Cpu as usize] } else { None })
         .ok_or_else(|| invalid(format!("mapper chose a missing variant {kind:?} for {}", entry.name)))?;
-    let procs = inner.executor.count(kind).max(1);
+    // Replicated runs tile over every rank's processors (all ranks have the same).
+    let procs = inner.executor.count(kind).max(1) * inner.world.size();
 
     // Validate arguments and learn their shapes (an input produced as an unbound
     // output waits here for its producer).

@@ -30,12 +30,7 @@ pub struct LinearLayout {
 impl LinearLayout {
     /// Bytes of the whole storage.
     pub fn total(&self) -> u64 {
-        let v = self.extents.volume();
-        if v <= 0 {
-            0
-        } else {
-            v as u64 * self.elem
-        }
+        self.extents.volume() * self.elem
     }
 }
 
