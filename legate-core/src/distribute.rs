@@ -32,6 +32,7 @@ use crate::executor::TaskNode;
 use crate::footprint::Footprint;
 use crate::memory::Memory;
 use crate::control::RunControl;
+use crate::replicate::divergence::{Access as DivAccess, DivergenceError, OpDescription};
 use crate::replicate::world::tag;
 use crate::replicate::World;
 use crate::runtime::{Runtime, RuntimeInner};
@@ -300,6 +301,25 @@ fn submit_recv(inner: &RuntimeInner, op_id: u64, kind: VariantKind, storage: &Ar
     submit_aux(inner, storage, node, footprint, Privilege::Write);
 }
 
+/// Records an operation in the stream every rank must issue alike; with `check`, also
+/// compares the stream with every other rank now (before a blocking wait: ranks that
+/// diverged would otherwise wait for each other's messages until the timeout).
+pub(crate) fn record_op(inner: &RuntimeInner, describe: impl FnOnce() -> OpDescription, check: bool) -> Result<()> {
+    let mut guard = inner.divergence.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(d) = guard.as_mut() else { return Ok(()) };
+    let outcome = d.record(&describe()).and_then(|_| if check { d.check() } else { Ok(()) });
+    outcome.map_err(|e| match e {
+        DivergenceError::Diverged(div) => LegateError::Diverged(format!("rank {}: {div}", inner.world.rank())),
+        other => LegateError::RankFailed { rank: inner.world.rank(), message: other.to_string() },
+    })
+}
+
+/// A store argument as the divergence check sees it.
+pub(crate) fn describe_store(d: OpDescription, store: &LogicalStore, access: DivAccess) -> OpDescription {
+    let shape = if store.unbound() { Vec::new() } else { store.shape().as_slice().to_vec() };
+    d.store(store.storage().id(), access, &shape)
+}
+
 /// Host reads on a replicated run: every rank gathers the whole view (every rank
 /// issues the same read, so every rank takes part). Waiting is the caller's.
 pub(crate) fn gather(rt: &Runtime, store: &LogicalStore) -> Result<()> {
@@ -307,6 +327,7 @@ pub(crate) fn gather(rt: &Runtime, store: &LogicalStore) -> Result<()> {
     if !inner.world.replicated() || store.unbound() || store.ty().size().is_none() {
         return Ok(());
     }
+    record_op(inner, || describe_store(OpDescription::new("read"), store, DivAccess::Read), true)?;
     let _submit = inner.submit_lock.lock().unwrap_or_else(|e| e.into_inner());
     let op_id = inner.next_op.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let footprint = Footprint::of_rect(store.map(), &store.full_rect());
@@ -325,6 +346,7 @@ pub(crate) fn host_write(rt: &Runtime, store: &LogicalStore) -> Result<()> {
     if !inner.world.replicated() {
         return Ok(());
     }
+    record_op(inner, || describe_store(OpDescription::new("write"), store, DivAccess::Write), false)?;
     let whole = LogicalStore::from_storage(store.storage().clone());
     gather(rt, &whole)?;
     rt.wait_store_idle(&whole);

@@ -44,6 +44,12 @@ pub enum LegateError {
     #[error("rank {rank}: {message}")]
     RankFailed { rank: usize, message: String },
 
+    #[error(
+        "{0}; every rank must issue the same operations in the same order \
+         (a branch on the rank, or on data that differs between ranks, breaks that)"
+    )]
+    Diverged(String),
+
     #[error("configuration error: {0}")]
     Config(String),
 

@@ -118,7 +118,8 @@ impl From<LegateError> for Failure {
             LegateError::UnknownLibrary(_) | LegateError::UnknownTask { .. } | LegateError::Registration { .. } => {
                 raw::ERR_REGISTRY
             }
-            LegateError::TaskFailed { .. } | LegateError::ManyTaskErrors(..) | LegateError::Cancelled(_) | LegateError::RankFailed { .. } => {
+            LegateError::TaskFailed { .. } | LegateError::ManyTaskErrors(..) | LegateError::Cancelled(_) | LegateError::RankFailed { .. }
+            | LegateError::Diverged(_) => {
                 raw::ERR_TASK
             }
             LegateError::Config(_) => raw::ERR_CONFIG,

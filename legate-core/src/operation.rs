@@ -427,6 +427,29 @@ fn launch(mut t: TaskLaunch) -> Result<(u64, Vec<Arc<TaskNode>>)> {
     } else {
         vec![me; pieces.len()]
     };
+    if replicated {
+        let colors = launch.colors;
+        crate::distribute::record_op(
+            inner,
+            || {
+                use crate::replicate::divergence::Access as A;
+                let mut d = crate::replicate::divergence::OpDescription::new(&entry.name).bytes("launch", &colors.as_slice().iter().flat_map(|x| x.to_le_bytes()).collect::<Vec<u8>>());
+                for arg in &t.args {
+                    let access = match arg.role {
+                        Role::Input => A::Read,
+                        Role::Output => A::Write,
+                        Role::Reduction(op) => A::Reduce(op as u8),
+                    };
+                    d = crate::distribute::describe_store(d, &arg.store, access);
+                }
+                for s in &t.scalars {
+                    d = d.scalar(s.bytes());
+                }
+                d
+            },
+            false,
+        )?;
+    }
     let (op_id, shared) = begin(&mut t, launch.colors);
     if replicated {
         let touches = replicated_touches(&t.args, &shapes, &pieces, &owners, inner.world.size());

@@ -51,6 +51,9 @@ pub(crate) struct RuntimeInner {
     pub api: OnceLock<&'static legate_abi::raw::RawRuntimeApi>,
     /// This rank and its transport to the others (one rank: no transport).
     pub world: Arc<crate::replicate::World>,
+    /// Replicated runs: the rolling hash of the operation stream, compared between
+    /// ranks every few operations and at every blocking read.
+    pub divergence: Mutex<Option<crate::replicate::DivergenceChecker>>,
 }
 
 /// NumPy's error for a shape whose bytes do not fit in the address space.
@@ -67,8 +70,7 @@ extern "C" fn finish_at_exit() {
         if let Err(e) = rt.finish() {
             eprintln!("legate: a task failed and nothing read its result: {e}");
         }
-        // Ranks finalize their transport (MPI) only after all their work is done.
-        rt.inner.world.shutdown();
+        rt.shutdown_ranks();
     }
 }
 
@@ -132,7 +134,14 @@ impl Runtime {
             ));
         }
         let ranks = transport.as_ref().map_or(1, |t| t.size());
-        if config.nodes * config.ranks_per_node > 1 && ranks == 1 {
+        let asked = config.nodes * config.ranks_per_node;
+        if asked > 1 && ranks > 1 && asked != ranks {
+            return Err(LegateError::Config(format!(
+                "--nodes {} --ranks-per-node {} asks for {asked} ranks, but the launcher started {ranks}",
+                config.nodes, config.ranks_per_node
+            )));
+        }
+        if asked > 1 && ranks == 1 {
             return Err(LegateError::Config(format!(
                 "--nodes {} --ranks-per-node {} asks for {} ranks, but this process was not started by a launcher: \
                  run it with `legate --launcher mpirun ...` or `mpirun -n {} python ...`",
@@ -160,6 +169,10 @@ impl Runtime {
         }
         let mut registry = Registry::default();
         let core_library = registry.create_library(builtin::LIBRARY, None);
+        let divergence = transport.as_ref().filter(|t| t.size() > 1).map(|t| {
+            let interval = std::env::var("LEGATE_DIVERGENCE_INTERVAL").ok().and_then(|v| v.parse().ok()).unwrap_or(crate::replicate::divergence::DEFAULT_INTERVAL);
+            crate::replicate::DivergenceChecker::with_interval(t.clone(), interval)
+        });
         let world = match transport {
             Some(t) => Arc::new(crate::replicate::World::new(t, executor.releaser(), rank_timeout())),
             None => Arc::new(crate::replicate::World::single()),
@@ -182,6 +195,7 @@ impl Runtime {
             progress: show_progress.then(crate::profile::Progress::default),
             api: OnceLock::new(),
             world,
+            divergence: Mutex::new(divergence),
         });
         let rt = Runtime { inner };
         builtin::register(&rt)?;
@@ -629,6 +643,17 @@ impl Runtime {
             );
         }
         self.take_errors()
+    }
+
+    /// Replicated runs, after the last operation: compares the streams one last time
+    /// and closes the transport (for MPI, finalizes it), after all local work is done.
+    pub fn shutdown_ranks(&self) {
+        if let Some(mut d) = self.inner.divergence.lock().unwrap_or_else(|e| e.into_inner()).take() {
+            if let Err(e) = d.check() {
+                eprintln!("legate: rank {}: {e}", self.rank());
+            }
+        }
+        self.inner.world.shutdown();
     }
 
     /// Point tasks submitted and not yet finished.
