@@ -358,24 +358,37 @@ pub(crate) fn host_write(rt: &Runtime, store: &LogicalStore) -> Result<()> {
     Ok(())
 }
 
-/// The error every rank raises for a throwing operation: each rank's own outcome,
-/// exchanged, and the lowest failing rank's error (so all ranks raise the same).
+/// The error every rank raises for a throwing operation (whose points ran on some
+/// ranks only): each rank's own outcome, exchanged, and the lowest failing rank's
+/// error, rebuilt, so that all ranks raise the same exception.
 pub(crate) fn agree_on_error(inner: &RuntimeInner, op_id: u64, mine: Result<()>) -> Result<()> {
     if !inner.world.replicated() {
         return mine;
     }
-    let text = match &mine {
+    let wire = match &mine {
         Ok(()) => Vec::new(),
-        Err(e) => e.to_string().into_bytes(),
+        Err(e) => e.to_wire(),
     };
-    let all = inner.world.exchange(tag(op_id, FINISH_MESSAGE - 1), &text).map_err(|e| LegateError::RankFailed { rank: inner.world.rank(), message: e.to_string() })?;
-    if mine.is_err() {
-        return mine;
-    }
-    match all.iter().enumerate().find(|(_, t)| !t.is_empty()) {
-        Some((rank, t)) => Err(LegateError::RankFailed { rank, message: String::from_utf8_lossy(t).into_owned() }),
+    let me = inner.world.rank();
+    let all = inner.world.exchange(tag(op_id, FINISH_MESSAGE - 1), &wire).map_err(|e| LegateError::RankFailed { rank: me, message: e.to_string() })?;
+    match all.iter().enumerate().find(|(_, w)| !w.is_empty()) {
+        Some((rank, _)) if rank == me => mine,
+        Some((rank, w)) => Err(LegateError::from_wire(rank, w)),
         None => Ok(()),
     }
+}
+
+/// [`agree_on_error`] for a blocking wait of the program (a fence, a wait for a
+/// store): an operation of its own, so its messages have their own tags.
+pub(crate) fn agree_now(inner: &RuntimeInner, mine: Result<()>) -> Result<()> {
+    if !inner.world.replicated() {
+        return mine;
+    }
+    let op_id = {
+        let _submit = inner.submit_lock.lock().unwrap_or_else(|e| e.into_inner());
+        inner.next_op.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    };
+    agree_on_error(inner, op_id, mine)
 }
 
 /// The tag of an operation's finishing exchange.

@@ -59,6 +59,44 @@ pub enum LegateError {
 
 pub type Result<T, E = LegateError> = std::result::Result<T, E>;
 
+impl LegateError {
+    /// The error as bytes another rank can rebuild (see [`LegateError::from_wire`]), so
+    /// that every rank of a replicated program raises the same exception.
+    pub(crate) fn to_wire(&self) -> Vec<u8> {
+        let (kind, parts): (u8, Vec<&str>) = match self {
+            LegateError::TaskFailed { task, point, message } => (1, vec![task, point, message]),
+            LegateError::InvalidArgument(m) => (2, vec![m]),
+            LegateError::ShapeMismatch(m) => (3, vec![m]),
+            LegateError::TypeMismatch(m) => (4, vec![m]),
+            LegateError::Unsupported(m) => (5, vec![m]),
+            LegateError::Cancelled(m) => (6, vec![m]),
+            LegateError::Diverged(m) => (7, vec![m]),
+            LegateError::ManyTaskErrors(_, first) => return first.to_wire(),
+            other => return [&[0u8][..], other.to_string().as_bytes()].concat(),
+        };
+        let mut out = vec![kind];
+        out.extend_from_slice(parts.join("\0").as_bytes());
+        out
+    }
+
+    /// Rebuilds an error rank `rank` sent with [`LegateError::to_wire`].
+    pub(crate) fn from_wire(rank: usize, bytes: &[u8]) -> LegateError {
+        let text = String::from_utf8_lossy(bytes.get(1..).unwrap_or_default()).into_owned();
+        let mut parts = text.split('\0').map(str::to_string);
+        let mut next = || parts.next().unwrap_or_default();
+        match bytes.first() {
+            Some(1) => LegateError::TaskFailed { task: next(), point: next(), message: next() },
+            Some(2) => LegateError::InvalidArgument(next()),
+            Some(3) => LegateError::ShapeMismatch(next()),
+            Some(4) => LegateError::TypeMismatch(next()),
+            Some(5) => LegateError::Unsupported(next()),
+            Some(6) => LegateError::Cancelled(next()),
+            Some(7) => LegateError::Diverged(next()),
+            _ => LegateError::RankFailed { rank, message: text },
+        }
+    }
+}
+
 pub(crate) fn invalid(msg: impl Into<String>) -> LegateError {
     LegateError::InvalidArgument(msg.into())
 }

@@ -458,8 +458,9 @@ impl Runtime {
     /// point (every operation is already ordered by its dependences), so it returns.
     pub fn issue_execution_fence(&self, block: bool) -> Result<()> {
         if block {
+            crate::distribute::record_op(&self.inner, || crate::replicate::divergence::OpDescription::new("fence"), true)?;
             self.inner.executor.wait_all();
-            self.take_errors()?;
+            crate::distribute::agree_now(&self.inner, self.take_errors())?;
         }
         Ok(())
     }
@@ -467,7 +468,7 @@ impl Runtime {
     /// [`Runtime::issue_execution_fence`] giving up after `timeout`: Some(result) once
     /// everything finished, None if work is still running (wait again, or cancel it).
     pub fn fence_for(&self, timeout: Duration) -> Option<Result<()>> {
-        self.inner.executor.wait_all_for(timeout).then(|| self.take_errors())
+        self.inner.executor.wait_all_for(timeout).then(|| crate::distribute::agree_now(&self.inner, self.take_errors()))
     }
 
     /// Waits until the tasks that write `store`'s storage have finished. If a failed
@@ -477,14 +478,14 @@ impl Runtime {
     pub fn wait_store(&self, store: &LogicalStore) -> Result<()> {
         let writers = store.storage().accesses.lock().unwrap_or_else(|e| e.into_inner()).pending_writers();
         self.inner.executor.wait(&writers);
-        self.check_poison(store)
+        crate::distribute::agree_now(&self.inner, self.check_poison(store))
     }
 
     /// [`Runtime::wait_store`] giving up after `timeout` (None: still running), so a
     /// caller can check for interrupts between waits.
     pub fn wait_store_for(&self, store: &LogicalStore, timeout: Duration) -> Option<Result<()>> {
         let writers = store.storage().accesses.lock().unwrap_or_else(|e| e.into_inner()).pending_writers();
-        self.inner.executor.wait_for(&writers, timeout).then(|| self.check_poison(store))
+        self.inner.executor.wait_for(&writers, timeout).then(|| crate::distribute::agree_now(&self.inner, self.check_poison(store)))
     }
 
     pub(crate) fn check_poison(&self, store: &LogicalStore) -> Result<()> {
