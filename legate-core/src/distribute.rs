@@ -124,7 +124,10 @@ pub(crate) fn prepare(inner: &RuntimeInner, op_id: u64, touches: &[Touch]) {
             let mut writes: Vec<(Holders, Ranges)> = Vec::new();
             for t in group {
                 let (ranges, exact) = Ranges::of_footprint(&t.footprint, &layout);
-                let exact = exact && Footprint::is_exact_through(t.store.map());
+                // A view of part of each element (`.real` of a complex store) writes
+                // only part of the bytes it names.
+                let whole_elements = t.store.ty().size() == storage.ty().size();
+                let exact = exact && whole_elements && Footprint::is_exact_through(t.store.map());
                 if ranges.is_empty() {
                     continue;
                 }
@@ -358,22 +361,61 @@ pub(crate) fn host_write(rt: &Runtime, store: &LogicalStore) -> Result<()> {
     Ok(())
 }
 
+/// State that ranks must agree on at every blocking wait besides errors (for example,
+/// `legate_numeric`'s floating-point warnings: the points that raise them ran on some
+/// ranks only, and every rank must warn alike). `local` takes this rank's part since
+/// the last agreement; `merge` gets every rank's part, in rank order.
+pub trait AgreementHook: Send + Sync {
+    fn local(&self) -> Vec<u8>;
+    fn merge(&self, parts: &[Vec<u8>]);
+}
+
 /// The error every rank raises for a throwing operation (whose points ran on some
 /// ranks only): each rank's own outcome, exchanged, and the lowest failing rank's
-/// error, rebuilt, so that all ranks raise the same exception.
+/// error, rebuilt, so that all ranks raise the same exception. Agreement hooks ride
+/// along.
 pub(crate) fn agree_on_error(inner: &RuntimeInner, op_id: u64, mine: Result<()>) -> Result<()> {
     if !inner.world.replicated() {
         return mine;
     }
-    let wire = match &mine {
+    let hooks: Vec<Arc<dyn AgreementHook>> = inner.agreement_hooks.read().unwrap_or_else(|e| e.into_inner()).clone();
+    let mut msg = Vec::new();
+    let mut part = |bytes: &[u8]| {
+        msg.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
+        msg.extend_from_slice(bytes);
+    };
+    part(&match &mine {
         Ok(()) => Vec::new(),
         Err(e) => e.to_wire(),
-    };
+    });
+    for h in &hooks {
+        part(&h.local());
+    }
     let me = inner.world.rank();
-    let all = inner.world.exchange(tag(op_id, FINISH_MESSAGE - 1), &wire).map_err(|e| LegateError::RankFailed { rank: me, message: e.to_string() })?;
-    match all.iter().enumerate().find(|(_, w)| !w.is_empty()) {
+    let all = inner.world.exchange(tag(op_id, FINISH_MESSAGE - 1), &msg).map_err(|e| LegateError::RankFailed { rank: me, message: e.to_string() })?;
+    // Each rank's message: its error, then one part per hook.
+    let mut split: Vec<Vec<Vec<u8>>> = Vec::with_capacity(all.len());
+    for (rank, m) in all.iter().enumerate() {
+        let mut parts = Vec::new();
+        let mut at = 0usize;
+        while at + 8 <= m.len() {
+            let n = u64::from_le_bytes(m[at..at + 8].try_into().expect("8 bytes")) as usize;
+            let Some(p) = m.get(at + 8..at + 8 + n) else { break };
+            parts.push(p.to_vec());
+            at += 8 + n;
+        }
+        if parts.len() != 1 + hooks.len() {
+            return Err(LegateError::RankFailed { rank, message: "sent a malformed agreement (the ranks diverged)".into() });
+        }
+        split.push(parts);
+    }
+    for (k, h) in hooks.iter().enumerate() {
+        let parts: Vec<Vec<u8>> = split.iter().map(|p| p[1 + k].clone()).collect();
+        h.merge(&parts);
+    }
+    match split.iter().enumerate().find(|(_, p)| !p[0].is_empty()) {
         Some((rank, _)) if rank == me => mine,
-        Some((rank, w)) => Err(LegateError::from_wire(rank, w)),
+        Some((rank, p)) => Err(LegateError::from_wire(rank, &p[0])),
         None => Ok(()),
     }
 }

@@ -380,9 +380,9 @@ fn launch(mut t: TaskLaunch) -> Result<(u64, Vec<Arc<TaskNode>>)> {
     };
 
     let replicated = inner.world.replicated();
-    // Inline runs depend on timing; replicated ranks must all plan alike.
-    let inline = inner.config.inline_small_tasks && inner.profiler.is_none() && !replicated;
-    if let Some(row) = small_launch(&t, &shapes, min_chunk, inline) {
+    let inline = inner.config.inline_small_tasks && inner.profiler.is_none();
+    // The solver-free shortcut plans nothing; replicated ranks go through the plan.
+    if let Some(row) = small_launch(&t, &shapes, min_chunk, inline && !replicated) {
         let (op_id, shared) = begin(&mut t, Point::new(&[1]));
         run_inline(&shared, &row, kind);
         return Ok((op_id, Vec::new()));
@@ -410,15 +410,20 @@ fn launch(mut t: TaskLaunch) -> Result<(u64, Vec<Arc<TaskNode>>)> {
         pieces = cut(&t.args, &shapes, &launch, false)?;
     }
 
-    if inline && runs_inline(&t.args, &shapes, &pieces) {
+    if inline && !replicated && runs_inline(&t.args, &shapes, &pieces) {
         let row: Vec<Piece> = pieces.into_iter().next().expect("one point").into_iter().map(|(p, _)| p).collect();
         let (op_id, shared) = begin(&mut t, launch.colors);
         run_inline(&shared, &row, kind);
         return Ok((op_id, Vec::new()));
     }
+    // Replicated runs: a small one-point launch runs on every rank (see
+    // `everywhere_touches`); otherwise points are sharded over the ranks.
+    let everywhere = replicated && runs_everywhere(&t.args, &shapes, &pieces);
     // Which rank runs which point (all on this one unless replicated).
     let me = inner.world.rank();
-    let owners: Vec<usize> = if replicated {
+    let owners: Vec<usize> = if everywhere {
+        vec![me]
+    } else if replicated {
         if t.args.iter().zip(&pieces[0]).any(|(a, (p, _))| a.role != Role::Input && matches!(p, Piece::Image { .. })) {
             return Err(LegateError::Unsupported("image-partitioned outputs and reductions do not run on several ranks yet".into()));
         }
@@ -451,10 +456,21 @@ fn launch(mut t: TaskLaunch) -> Result<(u64, Vec<Arc<TaskNode>>)> {
         )?;
     }
     let (op_id, shared) = begin(&mut t, launch.colors);
-    if replicated {
+    if everywhere {
+        shared.set_everywhere();
+        crate::distribute::prepare(inner, op_id, &everywhere_touches(&t.args, &pieces, inner.world.size()));
+        // Its inputs may already be here (then nothing waits): run it now, as on one rank.
+        if inline && runs_inline(&t.args, &shapes, &pieces) {
+            let row: Vec<Piece> = pieces.into_iter().next().expect("one point").into_iter().map(|(p, _)| p).collect();
+            run_inline(&shared, &row, kind);
+            return Ok((op_id, Vec::new()));
+        }
+    } else if replicated {
         let touches = replicated_touches(&t.args, &shapes, &pieces, &owners, inner.world.size());
         crate::distribute::prepare(inner, op_id, &touches);
     }
+    // From here on, "replicated" means points sharded over ranks.
+    let replicated = replicated && !everywhere;
     let mut log = inner.log.lock().unwrap_or_else(|e| e.into_inner());
 
     // Dependences on earlier operations.
@@ -579,6 +595,44 @@ fn launch(mut t: TaskLaunch) -> Result<(u64, Vec<Arc<TaskNode>>)> {
         inner.executor.submit(finish);
     }
     Ok((op_id, waited))
+}
+
+/// Replicated runs: whether a launch is one small point (at most [`INLINE_MAX_BYTES`],
+/// bound arguments, no images), which every rank then runs itself.
+fn runs_everywhere(args: &[LaunchArg], shapes: &[Option<Point>], pieces: &Pieces) -> bool {
+    if pieces.len() != 1 || shapes.iter().any(|s| s.is_none()) {
+        return false;
+    }
+    let mut bytes = 0u64;
+    for (a, (p, _)) in args.iter().zip(&pieces[0]) {
+        let Piece::Rect(r) = p else { return false };
+        bytes += r.volume() * a.store.ty().size().unwrap_or(0) as u64;
+    }
+    bytes <= INLINE_MAX_BYTES
+}
+
+/// A launch every rank runs (see [`runs_everywhere`]): each rank needs the latest
+/// version of what the point reads, and afterwards every rank holds what it wrote
+/// (each computed the same values). No data moves for its outputs, no finishing
+/// exchange for its reductions, and what it raises (errors, floating-point warnings)
+/// is raised on every rank alike. This keeps the small scalar work of solver loops
+/// free of messages.
+fn everywhere_touches(args: &[LaunchArg], pieces: &Pieces, ranks: usize) -> Vec<crate::distribute::Touch> {
+    use crate::coherence::validity::all;
+    use crate::distribute::Touch;
+    let mut touches = Vec::new();
+    for rank in 0..ranks {
+        for (arg, (_, fp)) in args.iter().zip(&pieces[0]) {
+            let store = arg.store.clone();
+            let (read, write) = match arg.role {
+                Role::Input => (true, None),
+                Role::Output => (arg.partial, Some(all(ranks))),
+                Role::Reduction(_) => (true, Some(all(ranks))),
+            };
+            touches.push(Touch { store, rank, footprint: fp.clone(), read, write });
+        }
+    }
+    touches
 }
 
 /// Replicated runs: what each point's rank touches, as coherence sees it. Inputs

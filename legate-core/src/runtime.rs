@@ -54,6 +54,8 @@ pub(crate) struct RuntimeInner {
     /// Replicated runs: the rolling hash of the operation stream, compared between
     /// ranks every few operations and at every blocking read.
     pub divergence: Mutex<Option<crate::replicate::DivergenceChecker>>,
+    /// What ranks agree on at every blocking wait besides errors.
+    pub agreement_hooks: RwLock<Vec<Arc<dyn crate::distribute::AgreementHook>>>,
 }
 
 /// NumPy's error for a shape whose bytes do not fit in the address space.
@@ -196,6 +198,7 @@ impl Runtime {
             api: OnceLock::new(),
             world,
             divergence: Mutex::new(divergence),
+            agreement_hooks: RwLock::new(Vec::new()),
         });
         let rt = Runtime { inner };
         builtin::register(&rt)?;
@@ -616,18 +619,40 @@ impl Runtime {
                 eprintln!("legate: could not write the {what}: {e}");
             }
         };
+        // Ranks of a replicated run write files of their own.
+        let suffix = if self.num_ranks() > 1 { format!("_rank{}", self.rank()) } else { String::new() };
         if let Some(p) = &self.inner.profiler {
-            report("profile", p.write_report(&dir.join("legate_prof")));
+            let prof = dir.join(format!("legate_prof{suffix}"));
+            report("profile", p.write_report(&prof));
+            let st = self.stats();
+            let json = format!(
+                "{{\"rank\": {}, \"ranks\": {}, \"bytes_sent\": {}, \"bytes_received\": {}, \"messages_sent\": {}, \"bytes_copied_locally\": {}}}\n",
+                self.rank(),
+                self.num_ranks(),
+                st.bytes_sent,
+                st.bytes_received,
+                st.messages_sent,
+                st.bytes_copied_locally
+            );
+            report("data-movement counters", std::fs::write(prof.join("stats.json"), json));
+            eprintln!(
+                "[legate] rank {}: {} bytes sent in {} messages, {} bytes received, {} bytes copied between local instances",
+                self.rank(),
+                st.bytes_sent,
+                st.messages_sent,
+                st.bytes_received,
+                st.bytes_copied_locally
+            );
         }
         if c.dataflow || c.event {
             let (ops, edges) = (self.operations(), self.dependences());
             if c.dataflow {
                 let g = crate::dataflow::operation_graph(&ops, &edges);
-                report("dataflow graph", crate::dataflow::write_graph(&dir, "dataflow_legate", &g).map(|_| ()));
+                report("dataflow graph", crate::dataflow::write_graph(&dir, &format!("dataflow_legate{suffix}"), &g).map(|_| ()));
             }
             if c.event {
                 let g = crate::dataflow::event_graph(&ops, &edges);
-                report("event graph", crate::dataflow::write_graph(&dir, "event_graph_legate", &g).map(|_| ()));
+                report("event graph", crate::dataflow::write_graph(&dir, &format!("event_graph_legate{suffix}"), &g).map(|_| ()));
             }
         }
         if let Some(p) = &self.inner.progress {
@@ -644,6 +669,12 @@ impl Runtime {
             );
         }
         self.take_errors()
+    }
+
+    /// Adds state every rank must agree on at each blocking wait (replicated runs;
+    /// see [`crate::distribute::AgreementHook`]).
+    pub fn add_agreement_hook(&self, hook: Arc<dyn crate::distribute::AgreementHook>) {
+        self.inner.agreement_hooks.write().unwrap_or_else(|e| e.into_inner()).push(hook);
     }
 
     /// Replicated runs, after the last operation: compares the streams one last time

@@ -26,6 +26,10 @@ pub struct FpEvent {
 
 static PENDING: AtomicBool = AtomicBool::new(false);
 static EVENTS: Mutex<Vec<FpEvent>> = Mutex::new(Vec::new());
+/// On several ranks, only events every rank agreed on are reported (see [`Agreement`]);
+/// kernels' own events wait in `EVENTS` for the next agreement.
+static REPLICATED: AtomicBool = AtomicBool::new(false);
+static AGREED: Mutex<Vec<FpEvent>> = Mutex::new(Vec::new());
 
 /// Whether events are waiting to be reported.
 #[inline]
@@ -35,9 +39,17 @@ pub fn pending() -> bool {
 
 /// The events raised since the last call, each (name, flags) once.
 pub fn take() -> Vec<FpEvent> {
-    let mut q = EVENTS.lock().unwrap_or_else(|e| e.into_inner());
+    let queue = if REPLICATED.load(Ordering::Relaxed) { &AGREED } else { &EVENTS };
+    let mut q = queue.lock().unwrap_or_else(|e| e.into_inner());
     PENDING.store(false, Ordering::Relaxed);
     std::mem::take(&mut *q)
+}
+
+fn push(q: &mut Vec<FpEvent>, name: &'static str, flags: u32) {
+    match q.iter_mut().find(|e| e.name == name) {
+        Some(e) => e.flags |= flags,
+        None => q.push(FpEvent { name, flags }),
+    }
 }
 
 /// Queues `flags` raised by operation `name` (nothing when empty).
@@ -45,12 +57,68 @@ pub fn record(name: &'static str, flags: u32) {
     if flags == 0 {
         return;
     }
-    let mut q = EVENTS.lock().unwrap_or_else(|e| e.into_inner());
-    match q.iter_mut().find(|e| e.name == name) {
-        Some(e) => e.flags |= flags,
-        None => q.push(FpEvent { name, flags }),
+    // On several ranks, a task every rank runs reports on every rank alike; others'
+    // events wait for the next agreement.
+    let agreed = !REPLICATED.load(Ordering::Relaxed) || legate_core::point::current_task_runs_everywhere();
+    let queue = if REPLICATED.load(Ordering::Relaxed) && agreed { &AGREED } else { &EVENTS };
+    push(&mut queue.lock().unwrap_or_else(|e| e.into_inner()), name, flags);
+    if agreed {
+        PENDING.store(true, Ordering::Relaxed);
     }
-    PENDING.store(true, Ordering::Relaxed);
+}
+
+/// Replicated runs: the points that raise floating-point errors ran on some ranks
+/// only, so ranks exchange their events at every blocking wait and all report the
+/// union (a warning or an `errstate` exception on every rank alike).
+pub struct Agreement;
+
+impl Agreement {
+    /// Switches reporting to agreed events (call once, on a run with several ranks).
+    pub fn install(rt: &legate_core::Runtime) {
+        REPLICATED.store(true, Ordering::Relaxed);
+        rt.add_agreement_hook(std::sync::Arc::new(Agreement));
+    }
+}
+
+/// The `&'static` name an event from another rank carries (names are few: leaked once).
+fn intern(name: &str) -> &'static str {
+    static NAMES: Mutex<Vec<&'static str>> = Mutex::new(Vec::new());
+    let mut names = NAMES.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(n) = names.iter().find(|n| **n == name) {
+        return n;
+    }
+    let n: &'static str = Box::leak(name.to_string().into_boxed_str());
+    names.push(n);
+    n
+}
+
+impl legate_core::distribute::AgreementHook for Agreement {
+    fn local(&self) -> Vec<u8> {
+        let events = std::mem::take(&mut *EVENTS.lock().unwrap_or_else(|e| e.into_inner()));
+        let mut out = Vec::new();
+        for e in events {
+            out.extend_from_slice(&e.flags.to_le_bytes());
+            out.extend_from_slice(e.name.as_bytes());
+            out.push(0);
+        }
+        out
+    }
+
+    fn merge(&self, parts: &[Vec<u8>]) {
+        let mut agreed = AGREED.lock().unwrap_or_else(|e| e.into_inner());
+        for p in parts {
+            let mut at = 0;
+            while at + 4 < p.len() {
+                let flags = u32::from_le_bytes(p[at..at + 4].try_into().expect("4 bytes"));
+                let end = p[at + 4..].iter().position(|&b| b == 0).map_or(p.len(), |k| at + 4 + k);
+                push(&mut agreed, intern(&String::from_utf8_lossy(&p[at + 4..end])), flags);
+                at = end + 1;
+            }
+        }
+        if !agreed.is_empty() {
+            PENDING.store(true, Ordering::Relaxed);
+        }
+    }
 }
 
 #[cfg(target_arch = "x86_64")]

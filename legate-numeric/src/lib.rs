@@ -59,6 +59,9 @@ impl Numeric {
             return Ok(Numeric { rt: rt.clone(), lib });
         }
         let lib = rt.create_library(LIBRARY);
+        if rt.num_ranks() > 1 {
+            fperr::Agreement::install(rt);
+        }
         rt.register_task::<tasks::unary::UnaryTask>(&lib)?;
         rt.register_task::<tasks::binary::BinaryTask>(&lib)?;
         rt.register_task::<tasks::convert::ConvertTask>(&lib)?;
@@ -432,7 +435,7 @@ impl Numeric {
             let v = t.add_input(s);
             t.add_broadcast(v, None);
         }
-        let o = t.add_output(target);
+        let o = t.add_partial_output(target);
         t.add_broadcast(o, None);
         t.throws_exception(true);
         t.execute()

@@ -590,7 +590,7 @@ impl Numeric {
         let mut t = self.rt.create_auto_task(&self.lib, SCATTER);
         let v = t.add_input(&vals);
         let i = t.add_input(&ind);
-        let o = t.add_output(dst);
+        let o = t.add_partial_output(dst);
         t.add_alignment(v, i);
         t.add_broadcast(o, None);
         t.execute()

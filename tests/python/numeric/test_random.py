@@ -236,7 +236,9 @@ SCRIPT = textwrap.dedent(
 def test_same_seed_same_arrays_for_any_processor_count():
     digests = {}
     for cpus in (1, 2, 4):
-        env = dict(os.environ, LEGATE_TEST="1", LEGATE_CONFIG=f"--cpus {cpus}")
+        # A fresh single-rank process even when this one is an MPI rank.
+        own = {k: v for k, v in os.environ.items() if not k.startswith(("OMPI_", "PMIX_", "PMI_"))}
+        env = dict(own, LEGATE_TEST="1", LEGATE_CONFIG=f"--cpus {cpus}")
         proc = subprocess.run([sys.executable, "-c", SCRIPT], env=env, capture_output=True, text=True, timeout=300)
         assert proc.returncode == 0, proc.stderr
         digests[cpus] = proc.stdout.strip().splitlines()[-1]
