@@ -457,7 +457,6 @@ fn launch(mut t: TaskLaunch) -> Result<(u64, Vec<Arc<TaskNode>>)> {
     }
     let (op_id, shared) = begin(&mut t, launch.colors);
     if everywhere {
-        shared.set_everywhere();
         crate::distribute::prepare(inner, op_id, &everywhere_touches(&t.args, &pieces, inner.world.size()));
         // Its inputs may already be here (then nothing waits): run it now, as on one rank.
         if inline && runs_inline(&t.args, &shapes, &pieces) {
@@ -613,10 +612,10 @@ fn runs_everywhere(args: &[LaunchArg], shapes: &[Option<Point>], pieces: &Pieces
 
 /// A launch every rank runs (see [`runs_everywhere`]): each rank needs the latest
 /// version of what the point reads, and afterwards every rank holds what it wrote
-/// (each computed the same values). No data moves for its outputs, no finishing
-/// exchange for its reductions, and what it raises (errors, floating-point warnings)
-/// is raised on every rank alike. This keeps the small scalar work of solver loops
-/// free of messages.
+/// (each computed the same values). No data moves for its outputs and there is no
+/// finishing exchange for its reductions, which keeps the small scalar work of solver
+/// loops free of messages. (What it raises still surfaces at the next blocking wait,
+/// where ranks agree: whether it has run by then depends on timing.)
 fn everywhere_touches(args: &[LaunchArg], pieces: &Pieces, ranks: usize) -> Vec<crate::distribute::Touch> {
     use crate::coherence::validity::all;
     use crate::distribute::Touch;

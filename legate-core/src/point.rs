@@ -62,9 +62,6 @@ pub(crate) struct OpShared {
     /// `TaskLaunch::throws_exception`): outputs stay as the task left them, as NumPy
     /// leaves its output when a ufunc raises, instead of being poisoned.
     pub throws: bool,
-    /// Replicated runs: every rank runs this operation's one point (see
-    /// `operation::runs_everywhere`).
-    everywhere: std::sync::atomic::AtomicBool,
     /// (argument, color index, tile, buffer): private reduction buffers deposited by points.
     pub(crate) reductions: Mutex<Vec<(usize, u64, Rect, Buffer)>>,
     /// (argument, color index, extents, buffer): pieces bound by points for unbound outputs.
@@ -106,15 +103,9 @@ impl OpShared {
             sysmem,
             control,
             throws,
-            everywhere: std::sync::atomic::AtomicBool::new(false),
             reductions: Mutex::new(Vec::new()),
             pieces: Mutex::new(Vec::new()),
         }
-    }
-
-    /// Marks the operation as run by every rank (before any point runs).
-    pub(crate) fn set_everywhere(&self) {
-        self.everywhere.store(true, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// Whether the operation has work after its last point (a finishing step).
@@ -156,16 +147,6 @@ impl OpShared {
         let rects: Vec<Rect> = self.args.iter().map(|a| if a.unbound { Rect::from_extents(&Point::empty()) } else { a.store.full_rect() }).collect();
         self.spoil(&Point::empty(), &rects, Failure::Own(message));
     }
-}
-
-thread_local! {
-    static RUNS_EVERYWHERE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-}
-
-/// Whether the task running on this thread runs on every rank of a replicated program
-/// (so what it reports, every rank reports alike, with no need to agree on it).
-pub fn current_task_runs_everywhere() -> bool {
-    RUNS_EVERYWHERE.with(|e| e.get())
 }
 
 /// The raw description of `rect` of `store`. The instance stays alive as long as the
@@ -471,10 +452,7 @@ fn call_task(
     };
     // SAFETY: the context and everything it points to live until the call returns;
     // the scheduler guarantees the tiles are not accessed in conflicting ways.
-    let everywhere = op.everywhere.load(std::sync::atomic::Ordering::Relaxed);
-    RUNS_EVERYWHERE.with(|e| e.set(everywhere));
     let rc = unsafe { (op.task_fn)(&mut ctx) };
-    RUNS_EVERYWHERE.with(|e| e.set(false));
     if rc != 0 && pd.error.is_none() {
         pd.error = Some(format!("task returned error code {rc}"));
     }

@@ -57,12 +57,10 @@ pub fn record(name: &'static str, flags: u32) {
     if flags == 0 {
         return;
     }
-    // On several ranks, a task every rank runs reports on every rank alike; others'
-    // events wait for the next agreement.
-    let agreed = !REPLICATED.load(Ordering::Relaxed) || legate_core::point::current_task_runs_everywhere();
-    let queue = if REPLICATED.load(Ordering::Relaxed) && agreed { &AGREED } else { &EVENTS };
-    push(&mut queue.lock().unwrap_or_else(|e| e.into_inner()), name, flags);
-    if agreed {
+    push(&mut EVENTS.lock().unwrap_or_else(|e| e.into_inner()), name, flags);
+    // On several ranks, events wait for the next agreement (even those of a task every
+    // rank runs: whether it ran yet when the program next looks depends on timing).
+    if !REPLICATED.load(Ordering::Relaxed) {
         PENDING.store(true, Ordering::Relaxed);
     }
 }

@@ -18,17 +18,19 @@
 //!   compared every few operations, that turns a rank-dependent branch in the user's
 //!   program into an error naming the first differing operation and the ranks.
 //!
-//! # What is not wired yet
+//! - [`world`] — [`World`]: this rank, its transport, the counters of bytes moved, and
+//!   the receiver thread that releases nodes held for messages.
 //!
-//! The runtime does not use any of this yet: it still refuses to start on more than one
-//! rank. The instances-and-coherence work (issue 10) will (1) shard each launch's points
-//! with [`Sharding`] and run only the local ones, (2) plan the copies that bring a
-//! rank's instances up to date and carry the cross-rank ones over a [`Transport`],
-//! (3) reduce futures with the transport's all-reduces, and (4) feed each issued
-//! operation (task name, storage ids, shapes, privileges) to a [`DivergenceChecker`] and
-//! call [`DivergenceChecker::check`] at every fence and blocking read. Coherence
-//! tracking ("which rank holds the valid copy of which rectangle") and copy planning
-//! belong to that work and are not here.
+//! # How the runtime uses them
+//!
+//! `Runtime::new_replicated` (tests, in-process ranks) or a launcher (`mpirun`, through
+//! `Runtime::global` and [`MpiTransport`]) makes a replicated runtime. Each launch is
+//! then sharded with [`Sharding`] and each rank runs only its points; the copies that
+//! bring a rank's instances up to date are planned by `crate::coherence` and carried
+//! over the transport by `crate::distribute`; reductions and unbound outputs finish
+//! with one message between each pair of ranks; every launch, read and write feeds the
+//! [`DivergenceChecker`], which compares the ranks every 64 operations, at every
+//! blocking read and fence, and at exit.
 
 pub mod divergence;
 pub mod shard;
