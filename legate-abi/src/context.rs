@@ -144,8 +144,68 @@ impl<'a> TaskContext<'a> {
         Ok(PhysicalStore::new(out))
     }
 
+    /// The launch's communicator, for tasks launched with one (see the runtime's
+    /// `TaskLaunch::add_communicator`): exchanges between the launch's points, which
+    /// run on different ranks. None for other tasks.
+    pub fn communicator(&mut self) -> Option<Communicator<'_, 'a>> {
+        (self.raw.comm_size > 0).then_some(Communicator { ctx: self })
+    }
+
     pub(crate) fn report(&self, msg: &str) {
         // SAFETY: the callback and its data come from the runtime for this very task.
         unsafe { (self.raw.report_error)(self.raw.runtime_data, msg.as_ptr(), msg.len()) }
+    }
+}
+
+/// Exchanges between the points of a launch with a communicator (MPI-style
+/// collectives; every point must make the same calls in the same order).
+pub struct Communicator<'c, 'a> {
+    ctx: &'c mut TaskContext<'a>,
+}
+
+impl Communicator<'_, '_> {
+    /// How many points communicate.
+    pub fn size(&self) -> usize {
+        self.ctx.raw.comm_size as usize
+    }
+
+    /// This point's index among them.
+    pub fn rank(&self) -> usize {
+        self.ctx.raw.comm_rank as usize
+    }
+
+    /// Sends `parts[j]` to point `j` and returns what each point sent this one, in
+    /// point order.
+    pub fn all_to_all(&mut self, parts: &[&[u8]]) -> Result<Vec<Vec<u8>>, TaskError> {
+        let n = self.size();
+        if parts.len() != n {
+            return Err(TaskError::new(format!("all_to_all: {} parts for {n} points", parts.len())));
+        }
+        let counts: Vec<u64> = parts.iter().map(|p| p.len() as u64).collect();
+        let send: Vec<u8> = parts.concat();
+        let mut recv: *const u8 = std::ptr::null();
+        let mut recv_counts = vec![0u64; n];
+        let raw = &self.ctx.raw;
+        // SAFETY: the callback and its data come from the runtime for this very task;
+        // the arrays have one entry per point.
+        let rc = unsafe { (raw.all_to_all)(raw.runtime_data, send.as_ptr(), counts.as_ptr(), &mut recv, recv_counts.as_mut_ptr()) };
+        if rc != 0 {
+            return Err(TaskError::new("all_to_all failed"));
+        }
+        let mut out = Vec::with_capacity(n);
+        let mut at = 0usize;
+        for &c in &recv_counts {
+            let c = c as usize;
+            // SAFETY: the runtime's buffer holds sum(recv_counts) bytes until the task returns.
+            out.push(if c == 0 { Vec::new() } else { unsafe { std::slice::from_raw_parts(recv.add(at), c) }.to_vec() });
+            at += c;
+        }
+        Ok(out)
+    }
+
+    /// Every point's `data`, in point order.
+    pub fn all_gather(&mut self, data: &[u8]) -> Result<Vec<Vec<u8>>, TaskError> {
+        let parts = vec![data; self.size()];
+        self.all_to_all(&parts)
     }
 }

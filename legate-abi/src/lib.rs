@@ -24,13 +24,13 @@ mod element;
 mod store;
 mod task;
 
-pub use context::TaskContext;
+pub use context::{Communicator, TaskContext};
 pub use element::{Element, TypeCode};
 pub use store::{for_each_row, PhysicalStore};
 pub use task::{task_info, Registrar, Task, TaskError, VariantKind};
 
 /// Version of the C ABI described by [`raw`]. Bumped on any layout change.
-pub const ABI_VERSION: u32 = 1;
+pub const ABI_VERSION: u32 = 2;
 
 /// The largest number of dimensions a store may have (`LEGATE_MAX_DIM`).
 pub const MAX_DIM: usize = 6;

@@ -56,6 +56,19 @@ pub type BindOutputFn = unsafe extern "C" fn(
 /// Records an error message (UTF-8) for the running point task.
 pub type ReportErrorFn = unsafe extern "C" fn(runtime_data: *mut c_void, msg: *const u8, len: usize);
 
+/// All-to-all among the points of a launch with a communicator: sends
+/// `send_counts[j]` bytes (consecutive in `send`, in point order) to point `j` and
+/// receives point `j`'s bytes for this point: `*recv` (all of them, in point order,
+/// owned by the runtime until the task returns) and `recv_counts[j]`. Every point must
+/// call it the same number of times. Returns 0, or nonzero with the reason reported.
+pub type AllToAllFn = unsafe extern "C" fn(
+    runtime_data: *mut c_void,
+    send: *const u8,
+    send_counts: *const u64,
+    recv: *mut *const u8,
+    recv_counts: *mut u64,
+) -> i32;
+
 /// Everything one point task receives.
 #[repr(C)]
 pub struct RawTaskContext {
@@ -82,6 +95,11 @@ pub struct RawTaskContext {
     pub runtime_data: *mut c_void,
     pub bind_output: BindOutputFn,
     pub report_error: ReportErrorFn,
+    /// Tasks launched with a communicator: the number of communicating points (the
+    /// launch's points) and this point's index among them; 0 and 0 otherwise.
+    pub comm_size: u32,
+    pub comm_rank: u32,
+    pub all_to_all: AllToAllFn,
 }
 
 /// A task body. Returns 0 on success; nonzero after calling `report_error`.

@@ -49,6 +49,7 @@ pub struct TaskLaunch {
     scalars: Vec<Scalar>,
     constraints: SmallVec<[Constraint; 4]>,
     throws: bool,
+    communicator: bool,
 }
 
 /// The name library authors of the original know for an auto task.
@@ -58,7 +59,17 @@ pub type ManualTask = TaskLaunch;
 
 impl TaskLaunch {
     pub(crate) fn new(rt: Runtime, library: Library, task_id: u32, manual_launch: Option<Point>) -> TaskLaunch {
-        TaskLaunch { rt, library, task_id, manual_launch, args: SmallVec::new(), scalars: Vec::with_capacity(4), constraints: SmallVec::new(), throws: false }
+        TaskLaunch {
+            rt,
+            library,
+            task_id,
+            manual_launch,
+            args: SmallVec::new(),
+            scalars: Vec::with_capacity(4),
+            constraints: SmallVec::new(),
+            throws: false,
+            communicator: false,
+        }
     }
 
     fn push(&mut self, store: &LogicalStore, role: Role, partition: Option<Partition>, projection: Option<&[usize]>) -> Variable {
@@ -120,6 +131,14 @@ impl TaskLaunch {
     /// How many store arguments the task has so far (variables are `0..num_args`).
     pub fn num_args(&self) -> usize {
         self.args.len()
+    }
+
+    /// Gives the task a CPU communicator (`TaskContext::communicator`: all-to-all and
+    /// all-gather between its points). The launch then has at most one point per rank
+    /// (one point on one rank), so every point runs at once with the others; such
+    /// launches run in program order on every rank, one after another.
+    pub fn add_communicator(&mut self) {
+        self.communicator = true;
     }
 
     /// When set, `execute` waits for the task and returns its error directly.
@@ -322,7 +341,7 @@ fn launch(mut t: TaskLaunch) -> Result<(u64, Vec<Arc<TaskNode>>)> {
         .or(if kind == VariantKind::Omp { entry.variants[VariantKind::Cpu as usize] } else { None })
         .ok_or_else(|| invalid(format!("mapper chose a missing variant {kind:?} for {}", entry.name)))?;
     // Replicated runs tile over every rank's processors (all ranks have the same).
-    let procs = inner.executor.count(kind).max(1) * inner.world.size();
+    let procs = if t.communicator { inner.world.size() } else { inner.executor.count(kind).max(1) * inner.world.size() };
 
     // Validate arguments and learn their shapes (an input produced as an unbound
     // output waits here for its producer).
@@ -375,7 +394,12 @@ fn launch(mut t: TaskLaunch) -> Result<(u64, Vec<Arc<TaskNode>>)> {
         });
         let args = t.args.iter().zip(&shapes).map(|(a, s)| ArgInfo { store: a.store.clone(), role: a.role, unbound: s.is_none(), partial: a.partial }).collect();
         let scalars = std::mem::take(&mut t.scalars);
-        let shared = OpShared::new(op_id, entry.name.clone(), t.task_id, task_fn, scalars, colors, args, inner.sysmem.clone(), inner.control.clone(), t.throws);
+        let mut shared = OpShared::new(op_id, entry.name.clone(), t.task_id, task_fn, scalars, colors, args, inner.sysmem.clone(), inner.control.clone(), t.throws);
+        if t.communicator {
+            let sharding = Sharding::of_extents(&colors, inner.world.size());
+            let owners = (0..colors.volume()).map(|i| sharding.owner_of_index(i)).collect();
+            shared.comm = Some(Arc::new(crate::point::CommInfo { world: inner.world.clone(), owners }));
+        }
         (op_id, Arc::new(shared))
     };
 
@@ -402,6 +426,13 @@ fn launch(mut t: TaskLaunch) -> Result<(u64, Vec<Arc<TaskNode>>)> {
         None => solve(&t, false)?,
     };
     let mut pieces = cut(&t.args, &shapes, &launch, manual)?;
+    if t.communicator && pieces.len() > inner.world.size() {
+        if manual {
+            return Err(invalid(format!("a task with a communicator has at most one point per rank ({} ranks)", inner.world.size())));
+        }
+        launch = solve(&t, true)?;
+        pieces = cut(&t.args, &shapes, &launch, false)?;
+    }
     if points_conflict(&t.args, &pieces) {
         if manual {
             return Err(invalid("manual task: different points would write overlapping elements"));
@@ -480,6 +511,15 @@ fn launch(mut t: TaskLaunch) -> Result<(u64, Vec<Arc<TaskNode>>)> {
         let color = Point::delinearize(i as u64, &launch.colors);
         let node = TaskNode::new(op_id, color, entry.name.clone(), kind);
         inner.executor.admit();
+        if t.communicator {
+            // Points with communicators wait for each other across ranks: run them in
+            // the same order everywhere, so no rank's processor waits in one exchange
+            // while the peer it waits for is stuck in another.
+            let mut last = inner.last_communicator.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(prev) = last.replace(node.clone()) {
+                node.depend_on(&prev);
+            }
+        }
         let mut wire = |storage: &crate::storage::Storage, fp: &Footprint, p: Privilege| {
             let list = storage.accesses.lock().unwrap_or_else(|e| e.into_inner());
             for e in list.conflicts(fp, p) {

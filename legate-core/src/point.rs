@@ -15,6 +15,7 @@ use crate::shape::{Point, Rect, LEGATE_MAX_DIM};
 use crate::storage::{dense_strides, Layout};
 use crate::store::LogicalStore;
 use legate_abi::raw::{RawScalar, RawStore, RawTaskContext, TaskFn, STORE_FUTURE, STORE_UNBOUND};
+use crate::replicate::World;
 use legate_abi::{PhysicalStore, ReductionOp, TypeCode, ABI_VERSION};
 use std::ffi::c_void;
 use smallvec::SmallVec;
@@ -62,6 +63,8 @@ pub(crate) struct OpShared {
     /// `TaskLaunch::throws_exception`): outputs stay as the task left them, as NumPy
     /// leaves its output when a ufunc raises, instead of being poisoned.
     pub throws: bool,
+    /// Launches with a communicator: the rank of each point (one point per rank).
+    pub(crate) comm: Option<Arc<CommInfo>>,
     /// (argument, color index, tile, buffer): private reduction buffers deposited by points.
     pub(crate) reductions: Mutex<Vec<(usize, u64, Rect, Buffer)>>,
     /// (argument, color index, extents, buffer): pieces bound by points for unbound outputs.
@@ -103,6 +106,7 @@ impl OpShared {
             sysmem,
             control,
             throws,
+            comm: None,
             reductions: Mutex::new(Vec::new()),
             pieces: Mutex::new(Vec::new()),
         }
@@ -230,9 +234,23 @@ fn resolve_image(source: &LogicalStore, source_rect: &Rect, kind: ImageKind, ext
     Ok(Rect::new(lo, hi).intersection(&Rect::from_extents(extents)))
 }
 
+/// The communicator of a launch: which rank runs each point (at most one per rank).
+pub(crate) struct CommInfo {
+    pub world: Arc<World>,
+    pub owners: Vec<usize>,
+}
+
+/// Message indices of communicator exchanges (transfers and finishing use others).
+const COMM_MESSAGES: u64 = 1 << 19;
+
 /// Per-point data behind the ABI callbacks.
 struct PointData<'a> {
     op: &'a OpShared,
+    /// This point's index (communicator rank), the exchanges made so far and the last
+    /// one's received bytes (alive until the task returns).
+    color_index: u64,
+    exchanges: u64,
+    received: Vec<u8>,
     /// Index into `op.args` of each output, in output order.
     output_args: SmallVec<[usize; 4]>,
     bound: SmallVec<[Option<(Point, Buffer)>; 4]>,
@@ -283,6 +301,56 @@ unsafe extern "C" fn bind_output_cb(data: *mut c_void, index: u32, extents: *con
     0
 }
 
+unsafe extern "C" fn all_to_all_cb(data: *mut c_void, send: *const u8, send_counts: *const u64, recv: *mut *const u8, recv_counts: *mut u64) -> i32 {
+    // SAFETY: `data` is the PointData of the running task (see `run_point`).
+    let pd = unsafe { &mut *(data as *mut PointData) };
+    let Some(comm) = pd.op.comm.clone() else {
+        pd.error = Some("all_to_all: the task was launched without a communicator".into());
+        return 1;
+    };
+    let n = comm.owners.len();
+    let me = pd.color_index as usize;
+    // SAFETY: the caller passes one count per point and their total in `send`.
+    let counts = unsafe { std::slice::from_raw_parts(send_counts, n) };
+    let total: u64 = counts.iter().sum();
+    let sent = if total == 0 { &[][..] } else { unsafe { std::slice::from_raw_parts(send, total as usize) } };
+    let tag = crate::replicate::world::tag(pd.op.op_id, COMM_MESSAGES + pd.exchanges);
+    pd.exchanges += 1;
+    let mut at = 0usize;
+    let mut own: &[u8] = &[];
+    for (j, &c) in counts.iter().enumerate() {
+        let part = &sent[at..at + c as usize];
+        at += c as usize;
+        if j == me {
+            own = part;
+        } else if let Err(e) = comm.world.send(comm.owners[j], tag, part) {
+            pd.error = Some(format!("all_to_all: {e}"));
+            return 1;
+        }
+    }
+    let mut received = Vec::new();
+    for j in 0..n {
+        let part = if j == me {
+            own.to_vec()
+        } else {
+            match comm.world.recv_blocking(comm.owners[j], tag) {
+                Ok(p) => p,
+                Err(e) => {
+                    pd.error = Some(format!("all_to_all: {e}"));
+                    return 1;
+                }
+            }
+        };
+        // SAFETY: `recv_counts` has one entry per point.
+        unsafe { *recv_counts.add(j) = part.len() as u64 };
+        received.extend_from_slice(&part);
+    }
+    pd.received = received;
+    // SAFETY: `recv` is the caller's out-pointer; the bytes live in `pd` until the task returns.
+    unsafe { *recv = pd.received.as_ptr() };
+    0
+}
+
 unsafe extern "C" fn report_error_cb(data: *mut c_void, msg: *const u8, len: usize) {
     // SAFETY: `data` is the PointData of the running task; `msg` has `len` bytes.
     let pd = unsafe { &mut *(data as *mut PointData) };
@@ -325,7 +393,7 @@ pub(crate) fn run_point(op: &OpShared, color: &Point, color_index: u64, pieces: 
     let mut private: SmallVec<[(usize, Rect, Buffer); 2]> = SmallVec::new();
     let mut bound: SmallVec<[(usize, Point, Buffer); 1]> = SmallVec::new();
     if failure.is_none() {
-        if let Err(message) = call_task(op, color, &rects, worker, &mut private, &mut bound) {
+        if let Err(message) = call_task(op, color, color_index, &rects, worker, &mut private, &mut bound) {
             failure = Some(Failure::Own(message));
         }
     }
@@ -366,9 +434,11 @@ fn spoiled_input(op: &OpShared, rects: &[Rect]) -> Option<Failure> {
 /// Hands the point's pieces to the task variant. Reduction arguments get private
 /// buffers (returned in `private`), unbound outputs the pieces the task binds (in
 /// `bound`).
+#[allow(clippy::too_many_arguments)]
 fn call_task(
     op: &OpShared,
     color: &Point,
+    point_index: u64,
     rects: &[Rect],
     worker: &WorkerContext,
     private: &mut SmallVec<[(usize, Rect, Buffer); 2]>,
@@ -429,7 +499,15 @@ fn call_task(
         .iter()
         .map(|s| RawScalar { type_code: s.ty().code() as u32, size: s.bytes().len() as u64, data: s.bytes().as_ptr() })
         .collect();
-    let mut pd = PointData { op, bound: (0..outputs.len()).map(|_| None).collect(), output_args, error: None };
+    let mut pd = PointData {
+        op,
+        color_index: point_index,
+        exchanges: 0,
+        received: Vec::new(),
+        bound: (0..outputs.len()).map(|_| None).collect(),
+        output_args,
+        error: None,
+    };
     let mut ctx = RawTaskContext {
         abi_version: ABI_VERSION,
         task_id: op.task_id,
@@ -449,6 +527,9 @@ fn call_task(
         runtime_data: &mut pd as *mut PointData as *mut c_void,
         bind_output: bind_output_cb,
         report_error: report_error_cb,
+        comm_size: op.comm.as_ref().map_or(0, |c| c.owners.len() as u32),
+        comm_rank: op.comm.as_ref().map_or(0, |_| point_index as u32),
+        all_to_all: all_to_all_cb,
     };
     // SAFETY: the context and everything it points to live until the call returns;
     // the scheduler guarantees the tiles are not accessed in conflicting ways.

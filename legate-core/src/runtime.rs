@@ -54,6 +54,8 @@ pub(crate) struct RuntimeInner {
     /// Replicated runs: the rolling hash of the operation stream, compared between
     /// ranks every few operations and at every blocking read.
     pub divergence: Mutex<Option<crate::replicate::DivergenceChecker>>,
+    /// The last point launched with a communicator on this rank (they run in order).
+    pub last_communicator: Mutex<Option<Arc<TaskNode>>>,
     /// What ranks agree on at every blocking wait besides errors.
     pub agreement_hooks: RwLock<Vec<Arc<dyn crate::distribute::AgreementHook>>>,
 }
@@ -199,6 +201,7 @@ impl Runtime {
             world,
             divergence: Mutex::new(divergence),
             agreement_hooks: RwLock::new(Vec::new()),
+            last_communicator: Mutex::new(None),
         });
         let rt = Runtime { inner };
         builtin::register(&rt)?;

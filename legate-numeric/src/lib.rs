@@ -37,6 +37,7 @@ pub(crate) const DETERMINANT: u32 = 34;
 pub(crate) const SEARCH: u32 = 35;
 pub(crate) const BINCOUNT: u32 = 36;
 pub(crate) const AT: u32 = 37;
+pub(crate) const SAMPLE_SORT: u32 = 38;
 
 /// One operand of a binary operation: an array (already broadcast to the output's
 /// shape) or a scalar of the operation's type.
@@ -78,6 +79,7 @@ impl Numeric {
         rt.register_task::<tasks::factor::SolveTask>(&lib)?;
         rt.register_task::<tasks::factor::SingularValuesTask>(&lib)?;
         rt.register_task::<tasks::sort::SortTask>(&lib)?;
+        rt.register_task::<tasks::sort::SampleSortTask>(&lib)?;
         rt.register_task::<tasks::factor::DeterminantTask>(&lib)?;
         rt.register_task::<tasks::sort::SearchTask>(&lib)?;
         rt.register_task::<tasks::histogram::BincountTask>(&lib)?;
@@ -375,6 +377,22 @@ impl Numeric {
             t.add_broadcast(i, Some(&[axis]));
         }
         t.execute()
+    }
+
+    /// The values of 1-d `input` in NumPy's order, as a new store, sorted across ranks:
+    /// a sample sort over a communicator (each value moves at most once between ranks).
+    /// On one rank this is one point's sort.
+    pub fn sort_distributed(&self, input: &LogicalStore) -> Result<LogicalStore> {
+        if input.ndim() != 1 {
+            return Err(LegateError::InvalidArgument("sort_distributed: a 1-d array".into()));
+        }
+        let out = self.rt.create_unbound_store(input.ty().clone(), 1)?;
+        let mut t = self.rt.create_auto_task(&self.lib, SAMPLE_SORT);
+        t.add_input(input);
+        t.add_output(&out);
+        t.add_communicator();
+        t.execute()?;
+        Ok(out)
     }
 
     /// `out` (int64, the values' shape) = where each of `values` goes in the sorted 1-d

@@ -41,9 +41,23 @@ def _sorted(name, numpy_func, a, axis, kind, order, indices):
             raise _np.exceptions.AxisError(f"axis {axis} is out of bounds for array of dimension 0")
         a = a.reshape(1)  # NumPy's argsort (not sort) takes a 0-d array as 1-d
     _fallback.record_native(name)
+    if not indices and a.ndim == 1 and a.size >= _DISTRIBUTED_MIN and _num_ranks() > 1:
+        # Across ranks: a sample sort (each value moves at most once between ranks).
+        return ndarray._wrap(_ext.sort_distributed(a._store), a.dtype)
     out = _empty(a.shape, _np.dtype(_np.int64) if indices else a.dtype)
     _ext.sort(a._store, out._store, _normalize_axis(axis, a.ndim), indices)
     return out
+
+
+# 1-d sorts of at least this many values use the sample sort on several ranks.
+_DISTRIBUTED_MIN = 1 << 12
+_RANKS = []
+
+
+def _num_ranks() -> int:
+    if not _RANKS:
+        _RANKS.append(_ext.runtime_info()["num_ranks"])
+    return _RANKS[0]
 
 
 def sort(a, axis=-1, kind=None, order=None, *, stable=None):

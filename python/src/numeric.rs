@@ -179,6 +179,12 @@ fn sort(input: &PyStore, out: &PyStore, axis: usize, indices: bool) -> PyResult<
     numeric()?.sort(&input.inner, &out.inner, axis, indices).py()
 }
 
+/// The sorted values of 1-d `input` as a new store, sorted across ranks (sample sort).
+#[pyfunction]
+fn sort_distributed(input: &PyStore) -> PyResult<PyStore> {
+    Ok(PyStore::new(numeric()?.sort_distributed(&input.inner).py()?))
+}
+
 /// Insertion positions of `values` in the sorted 1-d `sorted`, into the int64 `out`.
 #[pyfunction]
 fn searchsorted(sorted: &PyStore, values: &PyStore, out: &PyStore, right: bool) -> PyResult<()> {
@@ -261,6 +267,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(singular_values, m)?)?;
     m.add_function(wrap_pyfunction!(dot, m)?)?;
     m.add_function(wrap_pyfunction!(sort, m)?)?;
+    m.add_function(wrap_pyfunction!(sort_distributed, m)?)?;
     m.add_function(wrap_pyfunction!(determinant, m)?)?;
     m.add_function(wrap_pyfunction!(searchsorted, m)?)?;
     m.add_function(wrap_pyfunction!(bincount, m)?)?;

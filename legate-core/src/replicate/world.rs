@@ -145,6 +145,14 @@ impl World {
         Ok(())
     }
 
+    /// Waits for the message from `src` with `tag` (a task's communicator; the
+    /// transport's timeout bounds the wait).
+    pub fn recv_blocking(&self, src: usize, tag: u64) -> Result<Vec<u8>, String> {
+        let data = self.transport()?.recv(src, tag).map_err(|e| e.to_string())?;
+        self.counters.bytes_received.fetch_add(data.len() as u64, Ordering::Relaxed);
+        Ok(data)
+    }
+
     /// Holds `node` until the message from `src` with `tag` arrives; it lands in the
     /// returned slot.
     pub fn expect(&self, src: usize, tag: u64, node: &Arc<TaskNode>) -> Arc<Slot> {

@@ -165,6 +165,78 @@ impl Task for SortTask {
     }
 }
 
+/// Sample sort of a 1-d array over the points of a launch with a communicator (one
+/// point per rank): each point sorts its piece, the points agree on splitters from
+/// samples of every piece, send each value to the point whose range holds it
+/// (all-to-all), and sort what they received. Point `p`'s output piece holds the `p`-th
+/// range, so the pieces concatenated in launch order are the sorted array, and every
+/// value travels at most once.
+fn sample_sort<T: Sortable>(ctx: &mut TaskContext) -> Result<(), TaskError> {
+    let input = ctx.input(0)?;
+    let mut local: Vec<T> = input.view::<T>()?.iter().copied().collect();
+    local.sort_by(T::order);
+    let size = T::SIZE;
+    let bytes = |v: &[T]| -> Vec<u8> {
+        // SAFETY: plain-old-data elements, viewed as their bytes.
+        unsafe { std::slice::from_raw_parts(v.as_ptr() as *const u8, std::mem::size_of_val(v)) }.to_vec()
+    };
+    let values = |b: &[u8]| -> Vec<T> {
+        b.chunks_exact(size)
+            .map(|c| {
+                // SAFETY: each chunk holds one element's bytes (unaligned read).
+                unsafe { std::ptr::read_unaligned(c.as_ptr() as *const T) }
+            })
+            .collect()
+    };
+    let mut comm = ctx.communicator().ok_or_else(|| TaskError::new("sample sort needs a communicator"))?;
+    let n = comm.size();
+    let sorted = if n <= 1 {
+        local
+    } else {
+        // Up to 32 evenly spaced samples of each piece; n - 1 splitters from all of them.
+        let take = local.len().min(32);
+        let samples: Vec<T> = (0..take).map(|k| local[(2 * k + 1) * local.len() / (2 * take)]).collect();
+        let mut all: Vec<T> = comm.all_gather(&bytes(&samples))?.iter().flat_map(|b| values(b)).collect();
+        all.sort_by(T::order);
+        let splitters: Vec<T> = (1..n).filter_map(|j| all.get(j * all.len() / n).copied()).collect();
+        // Bucket j holds the values after splitter j-1, up to and including splitter j.
+        let mut parts: Vec<Vec<u8>> = Vec::with_capacity(n);
+        let mut start = 0;
+        for j in 0..n {
+            let end = match splitters.get(j) {
+                Some(s) => start + local[start..].partition_point(|x| T::order(x, s) != Ordering::Greater),
+                None => local.len(),
+            };
+            parts.push(bytes(&local[start..end]));
+            start = end;
+        }
+        let refs: Vec<&[u8]> = parts.iter().map(|p| p.as_slice()).collect();
+        let mut mine: Vec<T> = comm.all_to_all(&refs)?.iter().flat_map(|b| values(b)).collect();
+        mine.sort_by(T::order);
+        mine
+    };
+    let mut out = ctx.bind_output(0, &[sorted.len()])?;
+    let mut view = out.view_mut::<T>()?;
+    for (o, v) in view.iter_mut().zip(&sorted) {
+        *o = *v;
+    }
+    Ok(())
+}
+
+pub struct SampleSortTask;
+
+impl Task for SampleSortTask {
+    const TASK_ID: u32 = crate::SAMPLE_SORT;
+    const NAME: &'static str = "sample_sort";
+
+    /// Input 0: the 1-d values (tiled, one piece per rank); output 0: unbound, 1-d, the
+    /// input's type: this point's range of the sorted values. Needs a communicator.
+    fn cpu(ctx: &mut TaskContext) -> Result<(), TaskError> {
+        let code = ctx.input(0)?.type_code();
+        crate::with_numeric_type!(code, T => sample_sort::<T>(ctx), Err(TaskError::new("sort: unsupported dtype")))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
