@@ -93,14 +93,19 @@ $(VENV_STAMP):
 	$(VPY) -m pip install -q "maturin>=1.8,<2" pytest numpy jupyter_client ipykernel hypothesis
 	touch $@
 
-# System packages: a C compiler; Chromium (the profile page's browser test) and
-# GraphViz (PDFs of dataflow graphs). apt installs what is missing when run as root;
-# otherwise the tests that need them are skipped.
-SYSTEM_PACKAGES := build-essential chromium graphviz
+# System packages: a C compiler; OpenMPI and libclang (the Python extension is built
+# with MPI: `mpi` links OpenMPI and generates its bindings with libclang); Chromium (the
+# profile page's browser test) and GraphViz (PDFs of dataflow graphs). apt installs what
+# is missing when run as root; otherwise the tests that need Chromium or GraphViz are
+# skipped, and a missing compiler, OpenMPI or libclang stops the build.
+SYSTEM_PACKAGES := build-essential libopenmpi-dev openmpi-bin libclang-dev chromium graphviz
 sysdeps:
 	@mkdir -p target
 	@missing=""; \
 	command -v cc >/dev/null || missing="$$missing build-essential"; \
+	command -v mpicc >/dev/null || missing="$$missing libopenmpi-dev"; \
+	command -v mpirun >/dev/null || missing="$$missing openmpi-bin"; \
+	ls /usr/lib/llvm-*/lib/libclang.so >/dev/null 2>&1 || missing="$$missing libclang-dev"; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	command -v dot >/dev/null || missing="$$missing graphviz"; \
 	if [ -n "$$missing" ]; then \
@@ -108,7 +113,7 @@ sysdeps:
 			echo "installing:$$missing"; \
 			apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing >/dev/null; \
 		else echo "missing system packages:$$missing (install them with apt)"; \
-			command -v cc >/dev/null || exit 1; fi; \
+			command -v cc >/dev/null && command -v mpicc >/dev/null && command -v mpirun >/dev/null || exit 1; fi; \
 	fi
 
 clean:
