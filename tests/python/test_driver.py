@@ -11,6 +11,7 @@ import os
 import platform
 import re
 import shlex
+import shutil
 import signal
 import subprocess
 import sys
@@ -24,7 +25,13 @@ from legate.driver import main as driver_main
 from legate.driver.command import BOOTSTRAP, Invocation, Program, child_environment, program_command
 from legate.driver.config import RuntimeConfig, validate_runtime
 from legate.driver.flags import NUMERIC_SETTINGS, SWITCHES, DriverError, build_parser, split_program
-from legate.driver.launcher import STANDARD_VARIABLES, detect_ranks, exported_variables, launcher_prefix
+from legate.driver.launcher import (
+    STANDARD_VARIABLES,
+    detect_ranks,
+    exported_variables,
+    launcher_prefix,
+    mpirun_options,
+)
 from legate.driver.machine import MachineInfo, detected_sysmem_mb, read_meminfo
 
 PYTHON_DIR = Path(legate.__file__).resolve().parent.parent
@@ -299,6 +306,51 @@ def test_launcher_commands(nodes, rpn):
     ]
     assert launcher_prefix("srun", nodes, rpn) == ["srun", "-n", ranks, "--ntasks-per-node", str(rpn)]
     assert launcher_prefix("jsrun", nodes, rpn) == ["jsrun", "-n", str(nodes), "-r", "1", "-a", str(rpn)]
+    # mpirun's further options go after the layout, before the variables and extras.
+    assert launcher_prefix("mpirun", nodes, rpn, ["-H", "a"], ["LEGATE_CONFIG"], ["--oversubscribe"]) == [
+        "mpirun", "-n", ranks, "--npernode", str(rpn), "--bind-to", "none",
+        "--oversubscribe", "-x", "LEGATE_CONFIG", "-H", "a",
+    ]
+    # srun and jsrun take no mpirun options.
+    assert launcher_prefix("srun", nodes, rpn, options=["--oversubscribe"])[0:2] == ["srun", "-n"]
+    assert "--oversubscribe" not in launcher_prefix("jsrun", nodes, rpn, options=["--oversubscribe"])
+
+
+@pytest.mark.parametrize(
+    "nodes,rpn,cores,root,extra,options",
+    [
+        (1, 1, 16, False, [], ["--oversubscribe"]),
+        (1, 64, 16, True, [], ["--allow-run-as-root", "--oversubscribe"]),
+        (2, 4, 16, False, [], []),
+        (2, 4, 16, True, [], ["--allow-run-as-root"]),
+        (2, 17, 16, False, [], ["--oversubscribe"]),
+        (4, 2, None, False, [], []),
+        (1, 4, 2, True, ["--oversubscribe", "--allow-run-as-root"], []),
+    ],
+)
+def test_mpirun_options(nodes, rpn, cores, root, extra, options):
+    assert mpirun_options(nodes, rpn, cores, root, extra) == options
+
+
+@pytest.mark.parametrize("root", [False, True])
+def test_full_command_for_mpirun(root):
+    inv = parse(["--ranks-per-node", "4", "--launcher", "mpirun", "--cpus", "1", "s.py"])
+    env = child_environment(inv, {"PATH": "/bin", "LEGATE_TEST": "1"})
+    command = driver_main.full_command(inv, env, MACHINE, as_root=root)
+    assert command[:7] == ["mpirun", "-n", "4", "--npernode", "4", "--bind-to", "none"]
+    assert ("--allow-run-as-root" in command) == root
+    assert "--oversubscribe" in command  # one node
+    # Every rank gets the same settings.
+    assert ["-x", "LEGATE_CONFIG"] == command[command.index("LEGATE_CONFIG") - 1 : command.index("LEGATE_CONFIG") + 1]
+    assert "LEGATE_TEST" in command and env["LEGATE_CONFIG"] == "--cpus 1 --ranks-per-node 4"
+    # Two nodes of 4 ranks on 16 cores each: no oversubscription.
+    inv = parse(["--nodes", "2", "--ranks-per-node", "4", "--launcher", "mpirun", "s.py"])
+    command = driver_main.full_command(inv, child_environment(inv, {}), MACHINE, as_root=False)
+    assert "--oversubscribe" not in command and "--allow-run-as-root" not in command
+    # Other launchers get none of it.
+    inv = parse(["--ranks-per-node", "4", "--launcher", "srun", "s.py"])
+    command = driver_main.full_command(inv, child_environment(inv, {}), MACHINE, as_root=True)
+    assert command == ["srun", "-n", "4", "--ntasks-per-node", "4", sys.executable, "s.py"]
 
 
 @pytest.mark.parametrize("launcher", ["mpirun", "srun", "jsrun"])
@@ -423,14 +475,31 @@ def test_dry_run(echo, tmp_path):
     assert first == "export LEGATE_CONFIG='--cpus 2 --nodes 2 --ranks-per-node 3'"
     command = shlex.split(second)
     assert command[:7] == ["mpirun", "-n", "6", "--npernode", "3", "--bind-to", "none"]
-    assert command[7:9] == ["-x", "LEGATE_CONFIG"] and "PYTHONPATH" in command
+    root = ["--allow-run-as-root"] if os.geteuid() == 0 else []
+    # --oversubscribe comes from --launcher-extra only (not added twice).
+    assert command[7 : 9 + len(root)] == [*root, "-x", "LEGATE_CONFIG"] and "PYTHONPATH" in command
     assert command[-4:] == ["--oversubscribe", sys.executable, str(script), "x"]
+    assert command.count("--oversubscribe") == 1
     assert not marker.exists()
+
+    # srun and jsrun lines, for every rank layout.
+    done = legate_cmd(["--dry-run", "--nodes", "3", "--ranks-per-node", "2", "--launcher", "srun",
+                       "--cpus", "4", "--launcher-extra=--mpi=pmix", str(echo), "a"])
+    assert done.returncode == 0, done.stderr
+    first, second = done.stdout.splitlines()
+    assert first == "export LEGATE_CONFIG='--cpus 4 --nodes 3 --ranks-per-node 2'"
+    assert shlex.split(second) == ["srun", "-n", "6", "--ntasks-per-node", "2", "--mpi=pmix",
+                                   sys.executable, str(echo), "a"]
 
     done = legate_cmd(["--dry-run", "--gdb", str(echo)])
     assert shlex.split(done.stdout.splitlines()[1]) == ["gdb", "--args", sys.executable, str(echo)]
     done = legate_cmd(["--dry-run", "--nodes", "4", "--launcher", "jsrun", "--ranks-per-node", "2", str(echo)])
     assert shlex.split(done.stdout.splitlines()[1])[:7] == ["jsrun", "-n", "4", "-r", "1", "-a", "2"]
+    assert shlex.split(done.stdout.splitlines()[1])[7:] == [sys.executable, str(echo)]
+    # One node of four ranks: mpirun oversubscribes (a laptop, a test machine).
+    done = legate_cmd(["--dry-run", "--ranks-per-node", "4", "--launcher", "mpirun", str(echo)])
+    assert done.stdout.splitlines()[0] == "export LEGATE_CONFIG='--ranks-per-node 4'"
+    assert "--oversubscribe" in shlex.split(done.stdout.splitlines()[1])
 
 
 def test_info(tmp_path):
@@ -561,16 +630,42 @@ def test_missing_value():
     assert "argument --cpus: expected one argument" in one_error_line(legate_cmd(["--cpus"]))
 
 
-def test_multi_rank_run_is_refused_for_now(echo):
-    line = one_error_line(legate_cmd(["--nodes", "2", "--launcher", "mpirun", str(echo)]))
-    assert "not supported yet" in line and "--dry-run" in line
-    # Also when already started by a launcher with several ranks.
+# Each rank writes its own file: mpirun interleaves the ranks' standard output.
+RANK_ECHO = """\
+import os, sys
+rank = os.environ.get("OMPI_COMM_WORLD_RANK")
+with open(os.path.join(os.path.dirname(__file__), f"rank{rank}.txt"), "w") as f:
+    f.write(f"RANK {rank} CONFIG {os.environ['LEGATE_CONFIG']} {sys.argv[1:]}")
+"""
+
+
+def test_already_launched_ranks_run_the_program(echo):
+    """Under a launcher already (``mpirun -n 4 legate s.py``), each rank runs the program."""
     env = clean_env(OMPI_COMM_WORLD_SIZE="4", OMPI_COMM_WORLD_LOCAL_SIZE="2")
-    line = one_error_line(legate_cmd([str(echo)], env=env))
-    assert "4 ranks" in line
+    done = legate_cmd(["--cpus", "1", str(echo)], env=env)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[0] == "CONFIG=--cpus 1 --nodes 2 --ranks-per-node 2"
     done = legate_cmd(["--dry-run", str(echo)], env=env)
     assert done.returncode == 0
     assert done.stdout.splitlines()[0] == "export LEGATE_CONFIG='--nodes 2 --ranks-per-node 2'"
+
+
+@pytest.mark.skipif(not shutil.which("mpirun"), reason="mpirun (OpenMPI) is not installed")
+@pytest.mark.parametrize("ranks", [2, 3])
+def test_mpirun_launches_every_rank(tmp_path, ranks):
+    """``legate --launcher mpirun`` really starts the ranks, each with the settings."""
+    script = tmp_path / "rank_echo.py"
+    script.write_text(RANK_ECHO)
+    done = legate_cmd(["--ranks-per-node", str(ranks), "--launcher", "mpirun", "--cpus", "1",
+                       "--sysmem", "100", str(script), "a b"], env=clean_env(LEGATE_TEST="1"), timeout=120)
+    assert done.returncode == 0, done.stderr
+    lines = [p.read_text() for p in sorted(tmp_path.glob("rank*.txt"))]
+    config = f"--cpus 1 --sysmem 100 --ranks-per-node {ranks}"
+    assert lines == [f"RANK {r} CONFIG {config} ['a b']" for r in range(ranks)], done.stdout
+    # A failing rank makes the launch fail.
+    script.write_text("import os, sys\nsys.exit(3 if os.environ['OMPI_COMM_WORLD_RANK'] == '1' else 0)\n")
+    done = legate_cmd(["--ranks-per-node", str(ranks), "--launcher", "mpirun", str(script)], timeout=120)
+    assert done.returncode != 0
 
 
 def test_missing_program_binary_is_a_driver_error(echo):

@@ -7,12 +7,14 @@ the program through the small bootstrap in :mod:`legate.driver.patch` instead.
 
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import dataclass, field
 from typing import Mapping
 
 from legate.driver.config import RuntimeConfig
-from legate.driver.launcher import exported_variables, launcher_prefix
+from legate.driver.launcher import exported_variables, launcher_prefix, mpirun_options
+from legate.driver.machine import MachineInfo
 
 #: The module ``python -m`` runs for ``--patch``/``--freeze-on-error``.
 BOOTSTRAP = "legate.driver.patch"
@@ -127,7 +129,12 @@ def child_environment(inv: Invocation, environ: Mapping[str, str]) -> dict[str, 
     return env
 
 
-def full_command(inv: Invocation, child_env: Mapping[str, str]) -> list[str]:
+def full_command(
+    inv: Invocation,
+    child_env: Mapping[str, str],
+    machine: MachineInfo | None = None,
+    as_root: bool | None = None,
+) -> list[str]:
     """The whole command: launcher prefix (if any) and the rank's command.
 
     Parameters
@@ -136,13 +143,28 @@ def full_command(inv: Invocation, child_env: Mapping[str, str]) -> list[str]:
         The invocation.
     child_env
         The program's environment (from :func:`child_environment`), whose variables
-        ``mpirun`` is told to forward.
+        ``mpirun`` is told to forward: ``LEGATE_CONFIG`` among them, so that every rank
+        starts its runtime with the same settings.
+    machine
+        This machine's shape, for ``mpirun``'s ``--oversubscribe`` (detected if ``None``).
+    as_root
+        Whether the driver runs as root, for ``mpirun``'s ``--allow-run-as-root``
+        (asked of the OS if ``None``).
     """
+    nodes, ranks_per_node = inv.runtime.nodes.value, inv.runtime.ranks_per_node.value
+    options: list[str] = []
+    if inv.launcher == "mpirun":
+        if machine is None:
+            machine = MachineInfo.detect()
+        if as_root is None:
+            as_root = hasattr(os, "geteuid") and os.geteuid() == 0
+        options = mpirun_options(nodes, ranks_per_node, machine.cores, as_root, inv.launcher_extra)
     prefix = launcher_prefix(
         inv.launcher,
-        inv.runtime.nodes.value,
-        inv.runtime.ranks_per_node.value,
+        nodes,
+        ranks_per_node,
         inv.launcher_extra,
         exported_variables(child_env),
+        options,
     )
     return prefix + program_command(inv)

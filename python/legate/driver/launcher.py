@@ -90,12 +90,49 @@ def split_extra(values: Iterable[str] | None) -> list[str]:
     return extra
 
 
+def mpirun_options(
+    nodes: int,
+    ranks_per_node: int,
+    cores: int | None,
+    as_root: bool,
+    extra: Sequence[str] = (),
+) -> list[str]:
+    """The Open MPI options a run needs besides the layout.
+
+    - ``--allow-run-as-root`` when the driver runs as root (Open MPI refuses otherwise);
+    - ``--oversubscribe`` on one node (Open MPI's default slot count is the number of
+      cores, and a single-node run is where several ranks share a few cores, in tests
+      and on laptops), and on several nodes when ``ranks_per_node`` exceeds this
+      machine's cores (taken as the shape of every node).
+
+    An option already in ``extra`` (``--launcher-extra``) is not repeated.
+
+    Parameters
+    ----------
+    nodes, ranks_per_node
+        The layout.
+    cores
+        This machine's cores (``None`` when unknown).
+    as_root
+        Whether the driver runs as root.
+    extra
+        The ``--launcher-extra`` arguments.
+    """
+    options = []
+    if as_root:
+        options.append("--allow-run-as-root")
+    if nodes == 1 or (cores is not None and ranks_per_node > cores):
+        options.append("--oversubscribe")
+    return [option for option in options if option not in extra]
+
+
 def launcher_prefix(
     launcher: str,
     nodes: int,
     ranks_per_node: int,
     extra: Sequence[str] = (),
     exported: Sequence[str] = (),
+    options: Sequence[str] = (),
 ) -> list[str]:
     """The command that starts ``nodes * ranks_per_node`` ranks of a program.
 
@@ -109,6 +146,8 @@ def launcher_prefix(
         Arguments appended after the launcher's own (``--launcher-extra``).
     exported
         Variables ``mpirun`` forwards with ``-x`` (see :func:`exported_variables`).
+    options
+        Further ``mpirun`` options, after the layout (see :func:`mpirun_options`).
 
     Returns
     -------
@@ -123,6 +162,7 @@ def launcher_prefix(
         # --bind-to none: the runtime pins its own threads; MPI's default binding would
         # squeeze every rank's threads onto one core.
         prefix = ["mpirun", "-n", str(ranks), "--npernode", str(ranks_per_node), "--bind-to", "none"]
+        prefix += options
         for name in exported:
             prefix += ["-x", name]
         return prefix + list(extra)

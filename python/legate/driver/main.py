@@ -2,8 +2,11 @@
 
 ``legate [flags] script.py [args ...]`` runs a script, ``legate [flags] --module MOD
 [args ...]`` a module, and ``legate [flags]`` the interactive console, each in a child
-``python`` process whose ``LEGATE_CONFIG`` holds the runtime's flags. The exit status
-is the program's; the driver's own errors are one ``legate: error: ...`` line and
+``python`` process whose ``LEGATE_CONFIG`` holds the runtime's flags. With
+``--launcher mpirun|srun|jsrun`` that process is the launcher, which starts
+``--nodes`` x ``--ranks-per-node`` ranks of the program, each with the same
+``LEGATE_CONFIG``; under a launcher already (``mpirun -n 4 legate script.py``) each rank
+runs the program itself. The exit status is the program's (the launcher's); the driver's own errors are one ``legate: error: ...`` line and
 status 2.
 """
 
@@ -203,7 +206,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         detected = detect_ranks(environ) is not None
         validate(inv, detected, machine)
         env = child_environment(inv, environ)
-        command = full_command(inv, env)
+        command = full_command(inv, env, machine)
         if args.info:
             print(info_text(inv, command, env))
             return 0
@@ -211,11 +214,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"export LEGATE_CONFIG={shlex.quote(env['LEGATE_CONFIG'])}")
             print(shlex.join(command))
             return 0
-        if inv.runtime.ranks > 1:
-            raise DriverError(
-                f"running {inv.runtime.ranks} ranks is not supported yet (it needs control "
-                "replication, which comes in a later version); --dry-run shows the command"
-            )
         if inv.runtime.switches.get("verbose"):
             print(f"legate: LEGATE_CONFIG={shlex.quote(env['LEGATE_CONFIG'])}", file=sys.stderr)
             print(f"legate: running {shlex.join(command)}", file=sys.stderr, flush=True)
