@@ -14,8 +14,13 @@ import operator
 import numpy as _np
 
 from legate import _legate as _ext
+from legate import _ranks
 from legate._legate import fast as _fast
 from . import _fallback
+
+# Print once: under a launcher with several ranks, start the runtime now so that ranks
+# other than 0 print nothing from the first print on (legate/_ranks.py).
+_ranks.prepare()
 
 
 _NAMES: dict = {}
@@ -232,6 +237,8 @@ class ndarray:
             return format(self.__array__()[()], spec)
         return format(self.__array__(), spec)
 
+    # Every rank converts (a gather all ranks take part in); only rank 0's standard
+    # output is kept (legate/_ranks.py), so a printed array appears once.
     def __repr__(self):
         return repr(self.__array__())
 
