@@ -11,7 +11,7 @@ CARGO ?= cargo
 RUST_TEST_FLAGS := --workspace
 EXAMPLE_N ?= 2000000
 
-.PHONY: run run-rust test test-rust test-python test-fuzz test-soak fuzz soak build build-python bench bench-numeric venv sysdeps clean
+.PHONY: run run-rust test test-rust test-python test-ranks test-fuzz test-soak fuzz soak build build-python bench bench-numeric venv sysdeps clean
 
 # The main example: Black-Scholes on legate_numeric, then the same on NumPy.
 run: build-python
@@ -68,6 +68,13 @@ test-soak: build-python
 
 soak: build-python
 	LEGATE_CONFIG="--cpus 2 --sysmem $(SOAK_SYSMEM)" $(VPY) tests/soak/soak.py --seconds $(SOAK_SECONDS) --threads $(SOAK_THREADS)
+
+# One program on several ranks (tests/ranks): under `mpirun -n 2` and `-n 4`
+# (oversubscribed), every example, a subset of the legate_numeric suite, printing once,
+# random streams, divergence and rank-death reports, memory per rank. Not in `make test`
+# until the runtime runs on several ranks (issue 10).
+test-ranks: build-python
+	$(VPY) -m pytest -q -p no:cacheprovider tests/ranks
 
 build: sysdeps
 	$(CARGO) build --release -p legate-hello --example variance

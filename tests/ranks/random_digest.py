@@ -1,0 +1,35 @@
+"""A digest of seeded random arrays (legacy functions and Generators), which must not
+depend on the number of ranks. Usage: ``random_digest.py OUTDIR``: each rank writes the
+digest to ``OUTDIR/rank<N>.txt``."""
+
+import hashlib
+import os
+import sys
+
+import numpy
+
+import legate.core as lc
+import legate_numeric as np
+
+h = hashlib.sha256()
+
+
+def add(x):
+    a = numpy.ascontiguousarray(numpy.asarray(x))
+    h.update(str((a.shape, a.dtype.str)).encode())
+    h.update(a.tobytes())
+
+
+np.random.seed(2024)
+add(np.random.rand(1001))
+add(np.random.randn(37, 29))
+add(np.random.randint(-50, 50, (5, 7, 11)))
+add(np.random.uniform(1, 2, 333))
+g = np.random.default_rng(7)
+add(g.random((100, 10)))
+add(g.integers(0, 6, (9, 9, 9), dtype=numpy.uint8))
+add(g.standard_normal((13, 31), dtype=numpy.float32))
+add(g.normal(1, 2, 5000))
+add(g.permutation(300))
+with open(os.path.join(sys.argv[1], f"rank{lc.get_rank()}.txt"), "w") as f:
+    f.write(h.hexdigest() + "\n")
