@@ -11,7 +11,7 @@ CARGO ?= cargo
 RUST_TEST_FLAGS := --workspace
 EXAMPLE_N ?= 2000000
 
-.PHONY: run run-rust test test-rust test-python test-ranks test-fuzz test-soak fuzz soak build build-python bench bench-numeric venv sysdeps clean
+.PHONY: run run-rust test test-rust test-python test-ranks test-fuzz test-soak fuzz soak build build-python bench bench-numeric bench-scale venv sysdeps clean
 
 # The main example: Black-Scholes on legate_numeric, then the same on NumPy.
 run: build-python
@@ -88,6 +88,10 @@ bench: build
 
 bench-numeric: build-python
 	LEGATE_CONFIG="$${LEGATE_CONFIG:---cpus $$(nproc)}" $(VPY) benches/numeric.py
+
+# Stencil and dense CG on 1, 2 and 4 ranks: time, bytes moved and memory per rank.
+bench-scale: build-python
+	$(VPY) benches/scale.py
 
 # A venv with the Python build and test tools (only what is missing is installed).
 # The stamp is named after the tool list's version: bump it when the list changes, so
