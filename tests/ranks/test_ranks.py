@@ -95,9 +95,19 @@ class Done:
         self.timed_out = seconds >= limit - 1
 
     def __str__(self) -> str:
-        return (f"status {self.returncode} after {self.seconds:.1f} s (ranks: {self.rank_status})"
-                f"\n--- stdout ---\n{_ends(self.stdout)}"
-                f"\n--- stderr ---\n{_ends(self.stderr)}")
+        text = f"status {self.returncode} after {self.seconds:.1f} s (ranks: {self.rank_status})"
+        if not any(self.rank_stdout) and not any(self.rank_stderr):
+            return f"{text}\n--- stdout ---\n{_ends(self.stdout)}\n--- stderr ---\n{_ends(self.stderr)}"
+        # Each rank's own output: pytest's failure lines and summary from standard
+        # output, the end of standard error.
+        for rank, (out, err) in enumerate(zip(self.rank_stdout, self.rank_stderr)):
+            lines = out.splitlines()
+            summary = [line for line in lines
+                       if re.match(r"(FAILED|ERROR|E  )", line) or re.search(r"\b\d+ (passed|failed|errors?)\b", line)]
+            shown = summary[-40:] if summary else lines[-20:]
+            text += f"\n--- rank {rank} (status {self.rank_status[rank]}): stdout ---\n" + "\n".join(shown)
+            text += f"\n--- rank {rank}: stderr ---\n" + _ends(err, 2000)
+        return text
 
 
 def _rank_output(outdir: Path | None, rank: int, stream: str) -> str:
