@@ -22,7 +22,7 @@ run: build-python
 run-rust: build
 	$(CARGO) run --release -q -p legate-hello --example variance -- $(EXAMPLE_N)
 
-test: test-rust test-python test-fuzz test-soak
+test: test-rust test-python test-ranks test-fuzz test-soak
 
 test-rust: sysdeps
 	$(CARGO) test $(RUST_TEST_FLAGS) 2>&1 | tee target/rust-test.log; test $${PIPESTATUS[0]} -eq 0
@@ -71,8 +71,8 @@ soak: build-python
 
 # One program on several ranks (tests/ranks): under `mpirun -n 2` and `-n 4`
 # (oversubscribed), every example, a subset of the legate_numeric suite, printing once,
-# random streams, divergence and rank-death reports, memory per rank. About 4 minutes on
-# the 2-core VM; not in `make test` yet.
+# random streams, divergence and rank-death reports, memory per rank. About 5 minutes on
+# the 2-core VM.
 test-ranks: build-python
 	$(VPY) -m pytest -q -p no:cacheprovider tests/ranks
 

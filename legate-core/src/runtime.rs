@@ -89,7 +89,8 @@ fn rank_timeout() -> Duration {
 
 /// How many ranks the launcher started, from the variables MPI launchers set.
 fn launcher_ranks() -> usize {
-    ["OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_SIZE", "MPI_LOCALNRANKS", "SLURM_NTASKS"]
+    // Not SLURM_NTASKS: a batch script has it too, and is not a rank.
+    ["OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_SIZE", "MPI_LOCALNRANKS", "SLURM_STEP_NUM_TASKS"]
         .iter()
         .find_map(|v| std::env::var(v).ok()?.parse::<usize>().ok())
         .unwrap_or(1)
