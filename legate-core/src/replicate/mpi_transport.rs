@@ -172,6 +172,28 @@ impl MpiTransport {
     }
 }
 
+impl MpiTransport {
+    /// The next message from `src` on `channel` if it has arrived (after moving what
+    /// arrived into the mailboxes); an error once `src` hung up with nothing left.
+    fn poll(&self, src: usize, channel: Channel) -> Result<Option<Vec<u8>>> {
+        let mut inner = self.lock();
+        Self::drain(&mut inner, src)?;
+        Self::reap(&mut inner);
+        if let Some(queue) = inner.mailboxes.get_mut(&(src, channel)) {
+            if let Some(data) = queue.pop_front() {
+                if queue.is_empty() {
+                    inner.mailboxes.remove(&(src, channel));
+                }
+                return Ok(Some(data));
+            }
+        }
+        if inner.hung_up[src] {
+            return Err(TransportError::HungUp { me: self.rank, rank: src, during: format!("waiting for {channel} from it") });
+        }
+        Ok(None)
+    }
+}
+
 impl Mailboxes for MpiTransport {
     fn me(&self) -> usize {
         self.rank
@@ -202,25 +224,8 @@ impl Mailboxes for MpiTransport {
         let deadline = Instant::now() + self.timeout;
         let mut backoff = Duration::from_micros(1);
         loop {
-            {
-                let mut inner = self.lock();
-                Self::drain(&mut inner, src)?;
-                Self::reap(&mut inner);
-                if let Some(queue) = inner.mailboxes.get_mut(&(src, channel)) {
-                    if let Some(data) = queue.pop_front() {
-                        if queue.is_empty() {
-                            inner.mailboxes.remove(&(src, channel));
-                        }
-                        return Ok(data);
-                    }
-                }
-                if inner.hung_up[src] {
-                    return Err(TransportError::HungUp {
-                        me: self.rank,
-                        rank: src,
-                        during: format!("waiting for {channel} from it"),
-                    });
-                }
+            if let Some(data) = self.poll(src, channel)? {
+                return Ok(data);
             }
             if Instant::now() >= deadline {
                 return Err(TransportError::Timeout {
@@ -261,22 +266,7 @@ impl Transport for MpiTransport {
 
     fn try_recv(&self, src: usize, tag: u64) -> Result<Option<Vec<u8>>> {
         self.check_rank(src)?;
-        let channel = Channel::User(tag);
-        let mut inner = self.lock();
-        Self::drain(&mut inner, src)?;
-        Self::reap(&mut inner);
-        if let Some(queue) = inner.mailboxes.get_mut(&(src, channel)) {
-            if let Some(data) = queue.pop_front() {
-                if queue.is_empty() {
-                    inner.mailboxes.remove(&(src, channel));
-                }
-                return Ok(Some(data));
-            }
-        }
-        if inner.hung_up[src] {
-            return Err(TransportError::HungUp { me: self.rank, rank: src, during: format!("waiting for {channel} from it") });
-        }
-        Ok(None)
+        self.poll(src, Channel::User(tag))
     }
 
     fn all_gather(&self, data: &[u8]) -> Result<Vec<Vec<u8>>> {

@@ -357,29 +357,34 @@ impl InProcessTransport {
         Ok(())
     }
 
+    /// The next message from `src` on `channel` in this rank's inbox, if any; an error
+    /// once `src` hung up and everything it sent before was taken.
+    fn take(&self, state: &mut MailboxState, src: usize, channel: Channel) -> Result<Option<Vec<u8>>> {
+        if let Some(queue) = state.queues.get_mut(&(src, channel)) {
+            if let Some(data) = queue.pop_front() {
+                if queue.is_empty() {
+                    // Keeps the map's size bounded by what is in flight.
+                    state.queues.remove(&(src, channel));
+                }
+                return Ok(Some(data));
+            }
+        }
+        // Messages sent before the peer died were drained above; only now is its
+        // death the answer.
+        if state.hung_up[src] {
+            return Err(TransportError::HungUp { me: self.rank, rank: src, during: format!("waiting for {channel} from it") });
+        }
+        Ok(None)
+    }
+
     fn pop(&self, src: usize, channel: Channel) -> Result<Vec<u8>> {
         self.check_rank(src)?;
         let mailbox = &self.mailboxes[self.rank];
         let deadline = Instant::now() + self.timeout;
         let mut state = mailbox.lock();
         loop {
-            if let Some(queue) = state.queues.get_mut(&(src, channel)) {
-                if let Some(data) = queue.pop_front() {
-                    if queue.is_empty() {
-                        // Keeps the map's size bounded by what is in flight.
-                        state.queues.remove(&(src, channel));
-                    }
-                    return Ok(data);
-                }
-            }
-            // Messages sent before the peer died were drained above; only now is its
-            // death the answer.
-            if state.hung_up[src] {
-                return Err(TransportError::HungUp {
-                    me: self.rank,
-                    rank: src,
-                    during: format!("waiting for {channel} from it"),
-                });
+            if let Some(data) = self.take(&mut state, src, channel)? {
+                return Ok(data);
             }
             let now = Instant::now();
             if now >= deadline {
@@ -436,20 +441,8 @@ impl Transport for InProcessTransport {
 
     fn try_recv(&self, src: usize, tag: u64) -> Result<Option<Vec<u8>>> {
         self.check_rank(src)?;
-        let channel = Channel::User(tag);
         let mut state = self.mailboxes[self.rank].lock();
-        if let Some(queue) = state.queues.get_mut(&(src, channel)) {
-            if let Some(data) = queue.pop_front() {
-                if queue.is_empty() {
-                    state.queues.remove(&(src, channel));
-                }
-                return Ok(Some(data));
-            }
-        }
-        if state.hung_up[src] {
-            return Err(TransportError::HungUp { me: self.rank, rank: src, during: format!("waiting for {channel} from it") });
-        }
-        Ok(None)
+        self.take(&mut state, src, Channel::User(tag))
     }
 
     fn all_gather(&self, data: &[u8]) -> Result<Vec<Vec<u8>>> {
