@@ -246,6 +246,16 @@ impl Config {
         } else {
             Config::legate_defaults()
         };
+        // Ranks sharing a node share its detected cores and memory.
+        let local_ranks = ["OMPI_COMM_WORLD_LOCAL_SIZE", "MPI_LOCALNRANKS", "SLURM_STEP_TASKS_PER_NODE"]
+            .iter()
+            .find_map(|v| var(v)?.split(['(', ',']).next()?.trim().parse::<usize>().ok())
+            .unwrap_or(1)
+            .max(1);
+        if auto && local_ranks > 1 {
+            config.cpus = (config.cpus / local_ranks).max(1);
+            config.sysmem_mb = (config.sysmem_mb / local_ranks as u64).max(1);
+        }
 
         // Each variable overrides one setting; `set!` keeps the name-to-field mapping on
         // one line per variable.
@@ -606,6 +616,17 @@ mod tests {
         assert_eq!(c.min_chunk(), 16384);
         assert_eq!(Config::default(), c);
         assert_eq!(c.validate(), Ok(()));
+    }
+
+    #[test]
+    fn ranks_on_one_node_share_its_detected_cores_and_memory() {
+        let one = Config::from_vars(vars(&[])).unwrap();
+        let four = Config::from_vars(vars(&[("OMPI_COMM_WORLD_LOCAL_SIZE", "4")])).unwrap();
+        assert_eq!(four.cpus, (one.cpus / 4).max(1));
+        assert!(four.sysmem_mb <= one.sysmem_mb / 4 + 64, "{} of {}", four.sysmem_mb, one.sysmem_mb);
+        // Explicit settings are kept as given.
+        let set = Config::from_vars(vars(&[("OMPI_COMM_WORLD_LOCAL_SIZE", "4"), ("LEGATE_CONFIG", "--cpus 3")])).unwrap();
+        assert_eq!(set.cpus, 3);
     }
 
     #[test]

@@ -404,6 +404,11 @@ fn launch(mut t: TaskLaunch) -> Result<(u64, Vec<Arc<TaskNode>>)> {
     };
 
     let replicated = inner.world.replicated();
+    if replicated && crate::executor::on_worker() {
+        // Ranks run tasks at different times: launches from them would make the ranks'
+        // operation streams differ.
+        return Err(LegateError::Unsupported("launching a task from inside a task does not work on several ranks".into()));
+    }
     let inline = inner.config.inline_small_tasks && inner.profiler.is_none();
     // The solver-free shortcut plans nothing; replicated ranks go through the plan.
     if let Some(row) = small_launch(&t, &shapes, min_chunk, inline && !replicated) {
