@@ -663,3 +663,28 @@ fn communicators_let_points_exchange_while_they_run() {
         assert!(e.message.contains("at most one point per rank"), "{e}");
     }
 }
+
+/// Another library's task under AddScalar's id: what a copy of a template library that
+/// kept the template's name would register.
+struct Impostor;
+impl Task for Impostor {
+    const TASK_ID: u32 = AddScalar::TASK_ID;
+    const NAME: &'static str = "add_scalar";
+    fn cpu(_ctx: &mut TaskContext) -> Result<(), TaskError> {
+        Err(TaskError::new("the impostor ran"))
+    }
+}
+
+#[test]
+fn two_libraries_with_one_name_are_refused_not_mixed_up() {
+    let (_core, c) = client(1);
+    let lib = test_library(&c);
+    // The same library registering its tasks again is harmless...
+    let again = c.create_library("abi_client_tests").unwrap();
+    assert_eq!(again.id(), lib.id());
+    c.registrar(&again).unwrap().register::<AddScalar>().unwrap();
+    // ...other code under a taken id is an error naming the library, the task and the fix.
+    let e = c.registrar(&again).unwrap().register::<Impostor>().unwrap_err();
+    let msg = e.to_string();
+    assert!(msg.contains("abi_client_tests") && msg.contains("task id 1") && msg.contains("LIBRARY_NAME"), "{msg}");
+}
