@@ -70,7 +70,7 @@ pub struct ImageStats {
 }
 
 /// The most rectangles one storage caches (a bound on memory; emptied when full).
-const MAX_ENTRIES: usize = 1 << 14;
+const MAX_ENTRIES: usize = 1 << 10;
 
 /// Image rectangles resolved from one storage's contents (see the module docs).
 #[derive(Default)]
