@@ -239,15 +239,32 @@ pub(crate) fn compute_rect(source: &LogicalStore, source_rect: &Rect, kind: Imag
                 return Err("a range image needs a 1-d destination".into());
             }
             let v = piece.view::<[i64; 2]>().map_err(|e| format!("range image source: {e}"))?;
-            for r in v.iter().filter(|r| r[1] > r[0]) {
-                include(&r[..1], &r[1..]);
+            // A tight loop over contiguous ranges (the usual `pos`): one pass per cache miss.
+            let (mut l, mut h) = (i64::MAX, i64::MIN);
+            let mut fold = |r: &[i64; 2]| {
+                if r[1] > r[0] {
+                    l = l.min(r[0]);
+                    h = h.max(r[1]);
+                }
+            };
+            match v.as_slice_memory_order() {
+                Some(s) => s.iter().for_each(&mut fold),
+                None => v.iter().for_each(&mut fold),
+            }
+            if l < h {
+                include(&[l], &[h]);
             }
         }
         ImageKind::Points => {
             if n == 1 && piece.type_code() == Some(TypeCode::Int64) {
                 let v = piece.view::<i64>().map_err(|e| e.to_string())?;
-                for &p in v.iter() {
-                    include(&[p], &[p.saturating_add(1)]);
+                let minmax = |(l, h): (i64, i64), &p: &i64| (l.min(p), h.max(p));
+                let (l, h) = match v.as_slice_memory_order() {
+                    Some(s) => s.iter().fold((i64::MAX, i64::MIN), minmax),
+                    None => v.iter().fold((i64::MAX, i64::MIN), minmax),
+                };
+                if !v.is_empty() {
+                    include(&[l], &[h.saturating_add(1)]);
                 }
             } else {
                 if piece.elem_size() != 8 * n || piece.type_code() != Some(TypeCode::FixedArray) {
