@@ -56,7 +56,9 @@ impl Task for SetVals {
 
 #[test]
 fn images_on_mpi_ranks() {
-    let rt = Runtime::new(Config { cpus: 1, min_cpu_chunk: 1, ..Config::legate_defaults() }).unwrap();
+    let transport = legate_core::replicate::MpiTransport::init_with_timeout(std::time::Duration::from_secs(20)).unwrap();
+    let config = Config { cpus: 1, min_cpu_chunk: 1, ..Config::legate_defaults() };
+    let rt = Runtime::new_replicated(config, std::sync::Arc::new(transport)).unwrap();
     let lib = rt.create_library("images");
     rt.register_task::<RowSum>(&lib).unwrap();
     rt.register_task::<SetVals>(&lib).unwrap();
