@@ -75,6 +75,12 @@ soak: build-python
 # the 2-core VM.
 test-ranks: build-python
 	$(VPY) -m pytest -q -p no:cacheprovider tests/ranks
+	@for t in mpi_transport images_mpi; do \
+		exe=$$($(CARGO) test -q -p legate-core --features mpi --test $$t --no-run --message-format=json 2>/dev/null \
+			| $(VPY) -c 'import sys, json; print([m["executable"] for m in map(json.loads, sys.stdin) if m.get("executable")][-1])') || exit 1; \
+		echo "Rust test $$t under mpirun -n 2"; \
+		OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1 mpirun -n 2 $$exe -q || exit 1; \
+	done
 
 build: sysdeps
 	$(CARGO) build --release -p legate-hello --example variance
