@@ -1,0 +1,1 @@
+"""legate_sparse.linalg (being written)."""
