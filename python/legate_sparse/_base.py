@@ -70,6 +70,8 @@ class _spbase:
     """Common behaviour of all formats (not instantiated directly)."""
 
     __array_priority__ = 10.1
+    # NumPy operators defer to ours (``numpy_array @ A`` calls ``A.__rmatmul__``).
+    __array_ufunc__ = None
     format: str = ""
     _is_array = True
 
@@ -567,7 +569,9 @@ class _spbase:
             vals = as_legate(values).astype(self.dtype).reshape(-1)[:length]
             length = vals.shape[0]
         coo = self.tocoo()
-        keep = lnp.nonzero(coo.col - coo.row != k)[0]
+        # Entries of the diagonal at positions that get a new value are replaced.
+        pos = coo.row if k >= 0 else coo.col
+        keep = lnp.nonzero((coo.col - coo.row != k) | (pos >= length))[0]
         i = lnp.arange(length, dtype=INDEX)
         rows = lnp.concatenate([coo.row[keep], i + max(0, -k)])
         cols = lnp.concatenate([coo.col[keep], i + max(0, k)])
@@ -684,3 +688,18 @@ class spmatrix:
         if self.dtype.kind in "fc":
             return self
         return self.astype(_np.float64)
+
+
+def _install_unary(name: str) -> None:
+    func = getattr(lnp, name)
+
+    def method(self):
+        return self._with_data(func(self.data), copy=True)
+
+    method.__name__ = name
+    method.__doc__ = f"``{name}`` of the stored values (zero-preserving, so the structure is kept)."
+    setattr(_spbase, name, method)
+
+
+for _name in _UNARY_ZERO_PRESERVING:
+    _install_unary(_name)
