@@ -517,12 +517,11 @@ class _spbase:
         res = lnp.zeros(nlines, self.dtype)
         if B.nnz:
             order = lnp.lexsort((B.data, coo_major))
-            lines, vals = coo_major[order], B.data[order]
+            vals = B.data[order]
             counts = B._indptr[1:] - B._indptr[:-1]
             has = lnp.nonzero(counts)[0]
             pick = (B._indptr[1:] - 1)[has] if is_max else B._indptr[:-1][has]
             res[has] = vals[pick]
-            del lines
             if not explicit:
                 partial = counts < self.shape[axis]
                 op = lnp.maximum if is_max else lnp.minimum

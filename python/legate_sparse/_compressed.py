@@ -16,7 +16,7 @@ import legate_numeric as lnp
 
 from . import _kernels
 from ._base import _spbase, issparse
-from ._sputils import INDEX, as_index, as_legate, check_dtype, check_shape, getdtype, is_scalar, upcast
+from ._sputils import INDEX, as_index, as_legate, check_dtype, check_shape, getdtype, upcast
 
 ndarray = lnp.ndarray
 
@@ -326,9 +326,6 @@ class _cs_base(_spbase):
             (self._data.__array__(), self._indices.__array__(), self._indptr.__array__()), shape=self._shape
         )
 
-    def count_nonzero(self, axis=None):
-        return super().count_nonzero(axis)
-
     # ---- arithmetic on canonical CSR ----
 
     def _union(self, other, op, intersect=False):
@@ -438,7 +435,7 @@ class _cs_base(_spbase):
             mk = _normalize(rk, self._major_shape()[0])
             nk = _normalize(ck, self._major_shape()[1])
         except _Unsupported:
-            return self._fallback_method("__getitem__", _fallback_key(key))
+            return self._fallback_method("__getitem__", key)
         if mk[0] == "int" and nk[0] == "int":
             return self._scalar_at(mk[1], nk[1])
         A = self
@@ -513,10 +510,6 @@ def _split_key(key):
     if issparse(key):
         return None
     return key, slice(None)
-
-
-def _fallback_key(key):
-    return key
 
 
 def _normalize(k, n):

@@ -94,7 +94,6 @@ def _diags(diagonals, offsets, shape, format, dtype, is_array):
     rows, cols, vals = [], [], []
     for j, (d, k) in enumerate(zip(diags, offsets)):
         d = d.reshape(-1)
-        length = min(m + k, n - k, m, n) if True else 0
         length = max(0, min(m + min(k, 0), n - max(k, 0)))
         if length == 0:
             if d.shape[0] not in (0, 1) and k not in range(-m + 1, n):
@@ -275,10 +274,7 @@ def _random(shape, density, format, dtype, rng, data_sampler, is_array):
     gen = _host_rng(rng)
     # Positions and values are drawn on the host (like a constructor from NumPy input),
     # then moved to stores once.
-    if isinstance(gen, _np.random.Generator):
-        ind = gen.choice(mn, size=k, replace=False)
-    else:
-        ind = gen.choice(mn, size=k, replace=False)
+    ind = gen.choice(mn, size=k, replace=False)
     ind = _np.sort(ind)
     if data_sampler is not None:
         vals = _np.asarray(data_sampler(size=k))

@@ -16,7 +16,6 @@ import numpy as _np
 import legate_numeric as lnp
 
 from .._base import _spbase
-from .._coo import coo_array
 from .._sputils import as_legate
 
 __all__ = ["mminfo", "mmread", "mmwrite"]

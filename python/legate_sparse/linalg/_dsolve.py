@@ -44,6 +44,4 @@ def spsolve(A, b, permc_spec=None, use_umfpack=True):
     x = lnp.linalg.solve(dense, B.astype(dt, copy=False))
     if sparse_b:
         return A._cls("csr")(x if x.ndim == 2 else x.reshape(-1, 1))
-    if B.ndim == 2 and B.shape[1] == 1 and not isinstance(b, lnp.ndarray) and _np.ndim(b) == 2:
-        return x
     return x
