@@ -438,6 +438,9 @@ class _cs_base(_spbase):
             return self._fallback_method("__getitem__", key)
         if mk[0] == "int" and nk[0] == "int":
             return self._scalar_at(mk[1], nk[1])
+        if mk[0] == "array" and nk[0] == "array":
+            # Two index arrays pair up elementwise (NumPy's rule): SciPy does that.
+            return self._fallback_method("__getitem__", key)
         A = self
         if mk[0] == "slice":
             start, stop, step = mk[1]

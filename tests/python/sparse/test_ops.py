@@ -163,6 +163,9 @@ def test_indexing(fmt):
     check_dense(A[-1].toarray(), S[-1].toarray())
     for i, j in [(0, 0), (2, 3), (-1, -1), (6, 5)]:
         assert np.isclose(A[i, j], S[i, j])
+    with pytest.warns(RuntimeWarning):
+        pair = A[[1, 2], [3, 4]]  # elementwise pairs: served by SciPy
+    check_dense(pair, np.asarray(S[[1, 2], [3, 4]]).reshape(-1))
     M = getattr(sparse, f"{fmt}_matrix")(S)
     assert M[3].shape == (1, 6) and M[:, 2].shape == (7, 1)
     with pytest.raises(IndexError):
