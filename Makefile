@@ -31,7 +31,7 @@ test-rust: sysdeps
 # under 1, 2 and 4 processors (LEGATE_TEST=1 splits even tiny arrays), then once with
 # the default chunk size (small arrays run as one inline task, the common case).
 test-python: build-python
-	$(VPY) -m pytest -q tests/python --ignore=tests/python/numeric --ignore=tests/python/fuzz
+	$(VPY) -m pytest -q tests/python --ignore=tests/python/numeric --ignore=tests/python/fuzz --ignore=tests/python/sparse
 	@if [ -d tests/python/numeric ]; then \
 		for c in 1 2 4; do \
 			echo "legate_numeric tests with --cpus $$c"; \
@@ -39,6 +39,12 @@ test-python: build-python
 		done; \
 		echo "legate_numeric tests with --cpus 2 and the default chunk size"; \
 		LEGATE_CONFIG="--cpus 2" $(VPY) -m pytest -q tests/python/numeric || exit 1; \
+	fi
+	@if [ -d tests/python/sparse ]; then \
+		for c in 1 2 4; do \
+			echo "legate_sparse tests with --cpus $$c"; \
+			LEGATE_TEST=1 LEGATE_CONFIG="--cpus $$c" $(VPY) -m pytest -q tests/python/sparse || exit 1; \
+		done; \
 	fi
 
 # The differential fuzzers (tests/python/fuzz: hypothesis against NumPy), briefly: a fixed

@@ -1,0 +1,90 @@
+"""legate_sparse against SciPy, side by side in one process, on 2-D Poisson matrices.
+
+Run: `LEGATE_CONFIG="--cpus 2" .venv/bin/python benches/sparse.py [--quick] [--size ROWS]`.
+Cases: SpMV, SpMM (8 right-hand sides), SpGEMM (A @ A) and 100 CG iterations. Prints
+each time and the ratio SciPy time / legate time (> 1 means legate is faster); for
+SpMV also the bandwidth reached (data + indices + indptr + x + y bytes per product)
+against the machine's ~30 GB/s. `--size` is the number of rows (rounded to a square
+grid, up to ~4e6); the default is modest, `--quick` small.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import time
+
+import numpy
+import scipy.sparse as sp
+import scipy.sparse.linalg as spla
+
+import legate_numeric as lnp
+import legate_sparse
+from legate.timing import time as legate_time
+from legate_sparse import _kernels
+
+PEAK_GBS = 30.0
+
+
+def timed(is_legate, fn, repeat=3):
+    """Best wall time of `fn` over a few runs (legate runs end with a fence)."""
+    best = math.inf
+    for _ in range(repeat):
+        if is_legate:
+            t0 = legate_time("s")
+            fn()
+            best = min(best, legate_time("s") - t0)
+        else:
+            t0 = time.perf_counter()
+            fn()
+            best = min(best, time.perf_counter() - t0)
+    return best
+
+
+def poisson(n):
+    T = sp.diags_array([-numpy.ones(n - 1), 2 * numpy.ones(n), -numpy.ones(n - 1)], offsets=[-1, 0, 1])
+    return sp.kronsum(T, T, format="csr")
+
+
+def report(name, t_scipy, t_legate, extra=""):
+    print(f"{name:<22} scipy {t_scipy * 1e3:10.3f} ms   legate {t_legate * 1e3:10.3f} ms   ratio {t_scipy / t_legate:6.2f}{extra}")
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("--quick", action="store_true", help="small sizes, one repeat")
+    p.add_argument("--size", type=int, default=None, help="rows of the Poisson matrix (default 1e6, quick 6e4)")
+    args = p.parse_args()
+    rows = args.size or (60_000 if args.quick else 1_000_000)
+    n = max(2, int(math.sqrt(rows)))
+    repeat = 1 if args.quick else 3
+    S = poisson(n)
+    A = legate_sparse.csr_array(S)
+    print(f"2-D Poisson {n}x{n}: {S.shape[0]} rows, {S.nnz} nonzeros; native kernels: {_kernels.native_available()}")
+
+    x_np = numpy.random.default_rng(0).uniform(size=S.shape[0])
+    x = lnp.asarray(x_np)
+    A @ x  # warm up (row ids, pools)
+    t_s = timed(False, lambda: S @ x_np, repeat)
+    t_l = timed(True, lambda: A @ x, repeat)
+    moved = S.nnz * (8 + 8) + (S.shape[0] + 1) * 8 + 2 * S.shape[0] * 8
+    gbs = moved / t_l / 1e9
+    report("SpMV", t_s, t_l, f"   {gbs:6.2f} GB/s ({100 * gbs / PEAK_GBS:.0f}% of ~{PEAK_GBS:.0f} GB/s)")
+
+    X_np = numpy.random.default_rng(1).uniform(size=(S.shape[0], 8))
+    X = lnp.asarray(X_np)
+    A @ X
+    report("SpMM (8 columns)", timed(False, lambda: S @ X_np, repeat), timed(True, lambda: A @ X, repeat))
+
+    report("SpGEMM (A @ A)", timed(False, lambda: S @ S, repeat), timed(True, lambda: A @ A, repeat))
+
+    b_np = numpy.ones(S.shape[0])
+    b = lnp.ones(S.shape[0])
+    its = 100
+    t_s = timed(False, lambda: spla.cg(S, b_np, rtol=1e-30, maxiter=its), 1)
+    t_l = timed(True, lambda: legate_sparse.linalg.cg(A, b, rtol=1e-30, maxiter=its), 1)
+    report(f"CG ({its} iterations)", t_s, t_l)
+
+
+if __name__ == "__main__":
+    main()
