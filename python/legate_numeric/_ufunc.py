@@ -490,6 +490,12 @@ def _complex_part(index, x):
     return ndarray._wrap(x._store.component(index), _np.empty(0, x.dtype).real.dtype)
 
 
+def _defers(other) -> bool:
+    """Whether a binary operator should leave ``other`` to answer (``NotImplemented``):
+    it sets ``__array_ufunc__ = None``, as NumPy's operators check."""
+    return not isinstance(other, ndarray) and getattr(type(other), "__array_ufunc__", False) is None
+
+
 def _install_operators():
     """Python operators of ``ndarray`` call the ufuncs directly (no lookups per call)."""
     g = globals()
@@ -501,7 +507,18 @@ def _install_operators():
             return lambda self, other: binary(uf, self, other, self)
         if reflected:
             return lambda self, other: binary(uf, other, self)
-        return lambda self, other: binary(uf, self, other)
+
+        def forward(self, other):
+            try:
+                return binary(uf, self, other)
+            except TypeError:
+                # NumPy's rule: an operand that opts out of ufuncs (a sparse matrix, say)
+                # gets to answer with its reflected operator.
+                if _defers(other):
+                    return NotImplemented
+                raise
+
+        return forward
 
     for name, uf in [
         ("add", "add"), ("sub", "subtract"), ("mul", "multiply"), ("truediv", "true_divide"),
