@@ -125,6 +125,68 @@ from ._sort import (  # noqa: F401
     sort,
     unique,
 )
+from ._add_remove import append, delete, insert, resize, trim_zeros  # noqa: F401
+from ._creation_more import (  # noqa: F401
+    asanyarray,
+    asarray_chkfinite,
+    ascontiguousarray,
+    asfortranarray,
+    diagflat,
+    frombuffer,
+    fromfunction,
+    fromiter,
+    require,
+    vander,
+)
+from ._index_tricks import (  # noqa: F401
+    apply_along_axis,
+    apply_over_axes,
+    diag_indices,
+    diag_indices_from,
+    extract,
+    ix_,
+    mask_indices,
+    piecewise,
+    put_along_axis,
+    ravel_multi_index,
+    tril_indices_from,
+    triu_indices_from,
+    unravel_index,
+)
+from ._joining import (  # noqa: F401
+    block,
+    column_stack,
+    concat,
+    dsplit,
+    hsplit,
+    matrix_transpose,
+    permute_dims,
+    rollaxis,
+    rot90,
+    row_stack,
+    unstack,
+    vsplit,
+)
+from ._predicates import (  # noqa: F401
+    can_cast,
+    common_type,
+    iscomplex,
+    iscomplexobj,
+    isdtype,
+    isfortran,
+    isneginf,
+    isposinf,
+    isreal,
+    isrealobj,
+    isscalar,
+    issubdtype,
+    iterable,
+    may_share_memory,
+    min_scalar_type,
+    promote_types,
+    result_type,
+    shares_memory,
+)
 from ._ufunc import *  # noqa: F401,F403
 from ._ufunc import _BINARY, _UNARY, abs, clip, conj, divide, divmod, imag, mod, pow, real, ufunc  # noqa: F401
 
@@ -209,10 +271,6 @@ def size(a, axis=None):
     if axis is None:
         return a.size if hasattr(a, "size") else _np.size(a)
     return shape(a)[axis]
-
-
-def result_type(*arrays_and_dtypes):
-    return _np.result_type(*[x.dtype if isinstance(x, ndarray) else x for x in arrays_and_dtypes])
 
 
 def __getattr__(name):
