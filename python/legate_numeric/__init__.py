@@ -167,6 +167,21 @@ from ._joining import (  # noqa: F401
     unstack,
     vsplit,
 )
+from ._math_more import (  # noqa: F401
+    bitwise_count,
+    fabs,
+    float_power,
+    frexp,
+    gcd,
+    lcm,
+    ldexp,
+    logaddexp2,
+    modf,
+    nextafter,
+    real_if_close,
+    sort_complex,
+    spacing,
+)
 from ._predicates import (  # noqa: F401
     can_cast,
     common_type,
