@@ -141,7 +141,7 @@ _FLOAT_BITS = {_np.dtype(_np.float64): (53, -1074), _np.dtype(_np.float32): (24,
 def nextafter(x1, x2, /, out=None):
     """The next representable number after ``x1`` toward ``x2``: ``x1`` plus or minus
     one unit in the last place (half of one when stepping down from a power of two)."""
-    from ._ufunc import absolute, add, copysign, greater, isnan, logical_or, maximum, subtract
+    from ._ufunc import absolute, add, copysign, greater, isinf, isnan, logical_or, maximum, subtract
 
     loop = _loop(_np.nextafter, x1, x2)
     if loop[0] not in _FLOAT_BITS:
@@ -160,6 +160,7 @@ def nextafter(x1, x2, /, out=None):
     with _np.errstate(invalid="ignore"):
         result = add(a64, step)
     result = where(a64 == 0, copysign(2.0**tiny, subtract(b64, a64)), result)
+    result = where(isinf(a64), copysign(float(_np.finfo(loop[0]).max), a64), result)
     result = where(a64 == b64, b64, result)
     result = where(logical_or(isnan(a64), isnan(b64)), _np.nan, result)
     return _to_out(result.astype(loop[2]), out)
