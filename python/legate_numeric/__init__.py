@@ -182,6 +182,7 @@ from ._math_more import (  # noqa: F401
     sort_complex,
     spacing,
 )
+from ._poly import poly, polyadd, polyder, polydiv, polyint, polymul, polysub, polyval  # noqa: F401
 from ._predicates import (  # noqa: F401
     can_cast,
     common_type,
@@ -202,7 +203,20 @@ from ._predicates import (  # noqa: F401
     result_type,
     shares_memory,
 )
+from ._sets import (  # noqa: F401
+    cumulative_prod,
+    cumulative_sum,
+    intersect1d,
+    setdiff1d,
+    setxor1d,
+    union1d,
+    unique_all,
+    unique_counts,
+    unique_inverse,
+    unique_values,
+)
 from ._ufunc import *  # noqa: F401,F403
+from ._window import bartlett, blackman, hamming, hanning, i0, kaiser  # noqa: F401
 from ._ufunc import _BINARY, _UNARY, abs, clip, conj, divide, divmod, imag, mod, pow, real, ufunc  # noqa: F401
 
 # Types and constants are NumPy's own, and so is the floating-point error state
