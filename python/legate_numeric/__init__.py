@@ -40,7 +40,7 @@ from ._creation import (  # noqa: F401
 )
 from ._histogram import bincount, digitize, histogram  # noqa: F401
 from ._index import argwhere, choose, compress, diagonal, fill_diagonal, flatnonzero, nonzero, place, put, putmask, take, take_along_axis  # noqa: F401
-from ._linalg import convolve, correlate, cross, dot, einsum, inner, kron, matmul, outer, tensordot, trace, vdot  # noqa: F401
+from ._linalg import convolve, correlate, cross, dot, einsum, einsum_path, inner, kron, matmul, matvec, outer, tensordot, trace, vdot, vecdot, vecmat  # noqa: F401
 from ._manip import (  # noqa: F401
     array_split,
     atleast_1d,
@@ -141,11 +141,14 @@ from ._creation_more import (  # noqa: F401
 from ._index_tricks import (  # noqa: F401
     apply_along_axis,
     apply_over_axes,
+    broadcast_shapes,
     diag_indices,
     diag_indices_from,
     extract,
     ix_,
     mask_indices,
+    ndenumerate,
+    ndindex,
     piecewise,
     put_along_axis,
     ravel_multi_index,
@@ -181,6 +184,22 @@ from ._math_more import (  # noqa: F401
     real_if_close,
     sort_complex,
     spacing,
+)
+from ._dtypes import SCALAR_TYPES as _SCALAR_TYPES, finfo, iinfo, mintypecode, typename  # noqa: F401
+from ._flatiter import flatiter  # noqa: F401
+from ._printing import (  # noqa: F401
+    array2string,
+    array_repr,
+    array_str,
+    base_repr,
+    binary_repr,
+    format_float_positional,
+    format_float_scientific,
+    get_printoptions,
+    getbufsize,
+    printoptions,
+    set_printoptions,
+    setbufsize,
 )
 from ._poly import poly, polyadd, polyder, polydiv, polyint, polymul, polysub, polyval  # noqa: F401
 from ._predicates import (  # noqa: F401
@@ -250,6 +269,9 @@ from numpy import (  # noqa: F401
     uint64,
 )
 
+# Every scalar and abstract type of NumPy (np.float16, np.floating, np.longdouble...).
+globals().update({k: v for k, v in _SCALAR_TYPES.items() if k not in globals()})
+
 bool = _np.bool_  # noqa: A001 - NumPy 2 exports np.bool
 
 
@@ -281,6 +303,23 @@ def array_equal(a1, a2, equal_nan=False):
     if equal_nan and a1.dtype.kind in "fc":
         return builtins_bool(logical_or(equal(a1, a2), logical_and(isnan(a1), isnan(a2))).all())  # noqa: F405
     return builtins_bool(equal(a1, a2).all())  # noqa: F405
+
+
+def array_equiv(a1, a2):
+    """Whether the arrays have the same values after broadcasting to one shape."""
+    a1, a2 = asarray(a1), asarray(a2)
+    try:
+        _np.broadcast_shapes(a1.shape, a2.shape)
+    except ValueError:
+        return False
+    return builtins_bool(equal(a1, a2).all())  # noqa: F405
+
+
+def astype(x, dtype, /, *, copy=True, device=None):
+    """``x.astype(dtype)`` (the array API's function)."""
+    if not isinstance(x, ndarray):
+        raise TypeError(f"Input should be a NumPy array. It is a {type(x)} instead.")
+    return x.astype(dtype, copy=copy)
 
 
 import builtins as _builtins  # noqa: E402

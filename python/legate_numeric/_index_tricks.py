@@ -310,3 +310,28 @@ def piecewise(x, condlist, funclist, *args, **kw):
             if vals.size > 0:
                 y[cond] = func(vals, *args, **kw)
     return y
+
+
+# ---- iterating over indices ----
+
+ndindex = _np.ndindex  # shapes only: NumPy's iterator of index tuples
+
+
+def broadcast_shapes(*args):
+    """The shape that arrays of the given shapes broadcast to."""
+    return _np.broadcast_shapes(*args)
+
+
+class ndenumerate:
+    """Pairs of (index tuple, value) in C order, the values read from the array."""
+
+    def __init__(self, arr):
+        self._a = asarray(arr)
+        self._positions = iter(_np.ndindex(self._a.shape))
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        index = next(self._positions)
+        return index, self._a[index]
