@@ -168,13 +168,22 @@ def _memory_operand(x):
 
 
 def shares_memory(a, b, max_work=None) -> bool:
-    """Whether the two arrays have an element in common (exactly)."""
+    """Whether the two arrays have an element in common (exactly, by the elements of
+    the store each view reaches; the real and imaginary views of one complex array
+    count as sharing, where NumPy's byte-level answer is False)."""
     la, lb = _memory_operand(a), _memory_operand(b)
     if la is None and lb is None:
         return _np.shares_memory(a, b, max_work=max_work)
-    if la is None or lb is None:
+    if la is None or lb is None or la.size == 0 or lb.size == 0:
         return False
-    return bool(la._store.overlaps(lb._store))
+    if la._store.overlaps(lb._store):
+        return True
+    # ``overlaps`` leaves out identical views (harmless for elementwise writes): ask
+    # again about one element of ``b`` as a differently shaped view.
+    first = lb._store
+    for _ in range(first.ndim):
+        first = first.project(0, 0)
+    return bool(la._store.overlaps(first.promote(0, 1)))
 
 
 def may_share_memory(a, b, max_work=None) -> bool:
