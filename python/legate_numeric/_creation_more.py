@@ -98,8 +98,12 @@ def require(a, dtype=None, requirements=None, *, like=None):
         raise ValueError("Cannot specify both 'C' and 'F' order")
     arr = asarray(a, dtype=dtype)
     flags = arr.flags
-    if ("C" in reqs and not flags.c_contiguous) or ("O" in reqs and not flags.owndata) or ("W" in reqs and not flags.writeable):
+    if "C" in reqs and not flags.c_contiguous:
         arr = arr.copy()
+    elif ("O" in reqs and not flags.owndata) or ("W" in reqs and not flags.writeable):
+        # NumPy's copy keeps a Fortran-ordered array Fortran-ordered.
+        fortran = flags.f_contiguous and not flags.c_contiguous
+        arr = arr.transpose().copy().transpose() if fortran else arr.copy()
     if "F" in reqs and not arr.flags.f_contiguous:
         arr = arr.transpose().copy().transpose()
     return arr

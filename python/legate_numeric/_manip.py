@@ -433,6 +433,13 @@ def tile(A, reps):
     d = max(len(reps), a.ndim)
     reps = (1,) * (d - len(reps)) + tuple(reps)
     a = reshape(a, (1,) * (d - a.ndim) + a.shape)
+    if 2 * d > _ext.LEGATE_MAX_DIM:
+        # Too many dimensions to repeat every axis in one broadcast: one axis at a time.
+        for i, r in enumerate(reps):
+            if r != 1:
+                shape = a.shape[:i] + (r,) + a.shape[i:]
+                a = reshape(broadcast_to(expand_dims(a, i), shape).copy(), a.shape[:i] + (r * a.shape[i],) + a.shape[i + 1:])
+        return a if any(r != 1 for r in reps) else a.copy()
     # Interleave a repetition axis before each axis: (r0, n0, r1, n1, ...).
     view = a
     for i in range(d):
