@@ -38,8 +38,6 @@ def ix_(*args):
             raise ValueError("Cross index must be 1 dimensional")
         if a.dtype == _np.bool_:
             a = nonzero(a)[0]
-        elif a.dtype.kind not in "iu":
-            raise ValueError("Cross index must be 1 dimensional")  # NumPy's check on non-integer indexes
         out.append(a.reshape((1,) * k + (a.size,) + (1,) * (nd - k - 1)))
     return tuple(out)
 
