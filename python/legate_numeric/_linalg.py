@@ -454,7 +454,8 @@ def vecdot(x1, x2, /, *, axis=-1, out=None):
     _fallback.record_native("vecdot")
     if a.dtype.kind == "c":
         a = conjugate(a)
-    result = _sum(multiply(a, b), axis=axis)
+    prod = multiply(a, b)
+    result = _sum(prod, axis=axis, dtype=prod.dtype)  # a gufunc keeps the type (no int widening)
     if out is not None:
         out[...] = result
         return out

@@ -221,8 +221,9 @@ def lcm(x1, x2, /, out=None):
     a = absolute(_cast_in(x1, loop[0]))
     b = absolute(_cast_in(x2, loop[1]))
     g = gcd(a, b)
+    # NumPy's |a| // gcd * |b|, which wraps around in the type when it overflows.
     result = multiply(floor_divide(a, where(g == 0, g.dtype.type(1), g)), b)
-    return _to_out(absolute(result).astype(loop[2], copy=False), out)
+    return _to_out(result.astype(loop[2], copy=False), out)
 
 
 def float_power(x1, x2, /, out=None):
@@ -261,7 +262,9 @@ def bitwise_count(x, /, out=None):
     _fallback.record_native("bitwise_count")
     a = _cast_in(x, loop[0])
     if a.dtype.kind == "i":
-        a = absolute(a)
+        # |min| wraps to min: its bits, read as the unsigned type of the same width,
+        # are the magnitude.
+        a = absolute(a).astype(_np.dtype(f"u{a.dtype.itemsize}"))
     v = a.astype(_np.uint64)
     m1, m2, m4 = _np.uint64(0x5555555555555555), _np.uint64(0x3333333333333333), _np.uint64(0x0F0F0F0F0F0F0F0F)
     v = v - bitwise_and(right_shift(v, _np.uint64(1)), m1)

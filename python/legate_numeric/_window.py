@@ -76,8 +76,13 @@ def i0(x):
     a = asarray(x)
     if a.dtype.kind == "c":
         raise TypeError("i0 not supported for complex values")
+    if a.dtype.kind not in "biuf":
+        raise TypeError(f"i0 not supported for dtype {a.dtype}")
     _fallback.record_native("i0")
-    a = absolute(a).astype(_np.float64) if a.dtype != _np.float64 else absolute(a)
+    # NumPy's result type: the float type of x (float64 for integers); the sum runs in
+    # float64.
+    result_dtype = a.dtype if a.dtype.kind == "f" else _np.dtype(_np.float64)
+    a = absolute(a.astype(_np.float64, copy=False))
     q = multiply(a, a) / 4.0
     total = ones(a.shape, _np.float64)
     term = ones(a.shape, _np.float64)
@@ -89,7 +94,7 @@ def i0(x):
             total = total + term
         if not bool(greater(term, total * 1e-17).any()):
             break
-    return total
+    return total.astype(result_dtype, copy=False)
 
 
 def kaiser(M, beta):
