@@ -38,9 +38,14 @@ def poly(seq_of_zeros):
     if z.ndim == 2 and z.shape[0] == z.shape[1] and z.shape[0] != 0:
         # The characteristic polynomial needs eigenvalues (no native eigensolver).
         return _fallback.call("poly (matrix)", _np.poly, (z,), {})
+    if z.ndim == 0:
+        # NumPy's dispatcher iterates over the roots: a scalar is a TypeError there.
+        raise TypeError("poly: the roots must be a sequence, not a scalar")
     if z.ndim != 1:
         raise ValueError("input must be 1d or non-empty square 2d array.")
     _fallback.record_native("poly")
+    if z.shape[0] == 0:
+        return asarray(1.0)  # NumPy's 1.0 for no roots
     dt = _np.result_type(z.dtype, 1.0)
     a = asarray(_np.ones((1,), dt))
     for i in range(z.shape[0]):

@@ -58,7 +58,8 @@ def unique_inverse(x):
 
 
 def unique_values(x):
-    """The distinct values (NaNs kept apart)."""
+    """The distinct values (NaNs kept apart), sorted (NumPy leaves the order
+    unspecified, and gives them unsorted for integers)."""
     _fallback.record_native("unique_values")
     return unique(asarray(x), equal_nan=False)
 
