@@ -201,6 +201,7 @@ from ._printing import (  # noqa: F401
     set_printoptions,
     setbufsize,
 )
+from ._padding import pad  # noqa: F401
 from ._poly import poly, polyadd, polyder, polydiv, polyint, polymul, polysub, polyval  # noqa: F401
 from ._predicates import (  # noqa: F401
     can_cast,

@@ -57,7 +57,6 @@ NOT_NATIVE: dict[str, str] = {
         "not yet: multi-dimensional binning (composable: digitize per axis, ravel_multi_index, bincount)",
         "histogram2d histogramdd histogram_bin_edges",
     ),
-    "pad": "not yet: per-axis pad modes (constant/edge/wrap/reflect via concatenate and take); not finished",
     "polyfit": "not yet: needs a native least-squares solver (linalg.lstsq: QR or SVD kernel)",
     "roots": "not yet: needs a native eigenvalue solver (companion-matrix eigenvalues, linalg.eigvals)",
     # linalg
