@@ -87,7 +87,7 @@ def unravel_index(indices, shape, order="C"):
 def ravel_multi_index(multi_index, dims, mode="raise", order="C"):
     """The flat indices of coordinates ``multi_index`` in an array of shape ``dims``
     (``mode`` per axis: 'raise', 'wrap' or 'clip')."""
-    from ._manip import broadcast_arrays, where
+    from ._manip import broadcast_arrays
     from ._ufunc import clip, remainder
 
     dims = _dims(dims)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-import numpy as _np
 
 from . import _fallback
 from ._array import _normalize_axis, ndarray
