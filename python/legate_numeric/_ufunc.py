@@ -432,6 +432,16 @@ bitwise_not = invert  # noqa: F821
 bitwise_invert = invert  # noqa: F821
 pow = power  # noqa: F821
 degrees = rad2deg  # noqa: F821
+# NumPy 2's array-API names: the same ufunc objects.
+acos = arccos  # noqa: F821
+asin = arcsin  # noqa: F821
+atan = arctan  # noqa: F821
+atan2 = arctan2  # noqa: F821
+acosh = arccosh  # noqa: F821
+asinh = arcsinh  # noqa: F821
+atanh = arctanh  # noqa: F821
+bitwise_left_shift = left_shift  # noqa: F821
+bitwise_right_shift = right_shift  # noqa: F821
 radians = deg2rad  # noqa: F821
 
 
