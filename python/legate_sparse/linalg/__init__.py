@@ -3,6 +3,8 @@
 ``cg``, ``bicgstab``, ``gmres`` and ``minres`` take and return legate_numeric vectors
 and follow SciPy's signatures (``rtol``, ``atol``, ``maxiter``, ``M``, ``callback``,
 ``x0``; result ``(x, info)``). ``spsolve`` is a dense direct solve for moderate sizes.
+``eigsh`` (thick-restart Lanczos) and ``svds`` (``eigsh`` on AᴴA) find a few
+eigenpairs or singular triplets.
 Names of ``scipy.sparse.linalg`` not defined here fall back to SciPy (one warning per
 name; ``LEGATE_SPARSE_FALLBACK=0`` turns that into an error).
 """
@@ -13,11 +15,14 @@ import scipy.sparse.linalg as _scipy_linalg
 
 from .. import _fallback
 from ._dsolve import spsolve
+from ._eigen import ArpackError, ArpackNoConvergence, eigsh, svds
 from ._interface import LinearOperator, aslinearoperator
 from ._isolve import bicgstab, cg, gmres, minres
 from ._norm import norm
 
-__all__ = ["LinearOperator", "aslinearoperator", "bicgstab", "cg", "gmres", "minres", "norm", "spsolve"]
+__all__ = [
+    "ArpackError", "ArpackNoConvergence", "eigsh", "svds",
+    "LinearOperator", "aslinearoperator", "bicgstab", "cg", "gmres", "minres", "norm", "spsolve"]
 
 
 def __getattr__(name):
