@@ -1,7 +1,7 @@
 """legate_sparse: a ``scipy.sparse`` drop-in whose arrays live in Legate stores.
 
-``import legate_sparse as sparse`` and write SciPy code: CSR, CSC, COO and DIA arrays
-(and matrices) hold their ``data``/``indices``/``indptr`` as ``legate_numeric`` arrays,
+``import legate_sparse as sparse`` and write SciPy code: CSR, CSC, COO, DIA and BSR
+arrays (and matrices) hold their ``data``/``indices``/``indptr`` as ``legate_numeric`` arrays,
 products and conversions run as parallel tasks (through ``_kernels``: the compiled
 ``_native`` kernels when present, legate_numeric operations otherwise), and dense
 results are ``legate_numeric`` arrays. Iterative solvers are in ``legate_sparse.linalg``
@@ -19,6 +19,7 @@ import scipy.sparse as _scipy_sparse
 
 from . import _fallback
 from ._base import issparse, isspmatrix, sparray, spmatrix
+from ._bsr import bsr_array, bsr_matrix, isspmatrix_bsr
 from ._coo import coo_array, coo_matrix, isspmatrix_coo
 from ._csc import csc_array, csc_matrix, isspmatrix_csc
 from ._csr import csr_array, csr_matrix, isspmatrix_csr
@@ -46,7 +47,8 @@ from . import linalg, io  # noqa: E402,F401
 __all__ = [
     "issparse", "isspmatrix", "sparray", "spmatrix",
     "csr_array", "csr_matrix", "csc_array", "csc_matrix", "coo_array", "coo_matrix", "dia_array", "dia_matrix",
-    "isspmatrix_csr", "isspmatrix_csc", "isspmatrix_coo", "isspmatrix_dia",
+    "bsr_array", "bsr_matrix",
+    "isspmatrix_csr", "isspmatrix_csc", "isspmatrix_coo", "isspmatrix_dia", "isspmatrix_bsr",
     "block_diag", "bmat", "diags", "diags_array", "eye", "eye_array", "hstack", "identity", "kron", "kronsum",
     "rand", "random", "random_array", "spdiags", "vstack", "find", "tril", "triu", "linalg", "io",
 ]

@@ -40,7 +40,7 @@ def _class(fmt: str, is_array: bool) -> type:
 
 
 def _native_formats() -> tuple:
-    return ("csr", "csc", "coo", "dia")
+    return ("csr", "csc", "coo", "dia", "bsr")
 
 
 def _from_scipy_sparse(x):
@@ -162,6 +162,12 @@ class _spbase:
 
     def todia(self, copy=False):
         return self.tocoo(copy=False).todia(copy=copy)
+
+    def tobsr(self, blocksize=None, copy=False):
+        """This array as BSR with ``blocksize`` (estimated as SciPy does when ``None``)."""
+        from ._bsr import _tobsr  # _bsr builds on this module
+
+        return _tobsr(self, blocksize, copy)
 
     def copy(self):
         return self._with_data(self.data.copy(), copy=True)
