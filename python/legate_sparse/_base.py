@@ -17,7 +17,7 @@ import numpy as _np
 
 import legate_numeric as lnp
 
-from . import _fallback, _kernels
+from . import _compare, _fallback, _kernels
 from ._sputils import INDEX, as_legate, check_dtype, is_scalar, upcast
 
 ndarray = lnp.ndarray
@@ -323,35 +323,40 @@ class _spbase:
         return self.multiply(other)
 
     def __truediv__(self, other):
-        if is_scalar(other):
-            dt = _np.result_type(self.dtype, _np.float64 if self.dtype.kind in "biu" else self.dtype)
-            return self._with_data(self.data.astype(dt) / other, copy=True)
-        return self._fallback_method("__truediv__", other)
+        if self.ndim != 2:
+            return self._fallback_method("__truediv__", other)
+        return _compare.divide(self, other)
 
     def __rtruediv__(self, other):
-        return self._fallback_method("__rtruediv__", other)
+        # SciPy defines no reflected division (``2 / A`` is a TypeError).
+        return NotImplemented
 
     def __pow__(self, other):
         return self.power(other)
 
-    # Comparisons run in SciPy (rarely hot; their results are boolean sparse arrays).
+    # Comparisons: sparse results where false at zero (see ``_compare``).
+    def _comparison(self, other, op):
+        if self.ndim != 2:
+            return self._fallback_method(f"__{op.__name__}__", other)
+        return _compare.compare(self, other, op)
+
     def __eq__(self, other):
-        return self._fallback_method("__eq__", other)
+        return self._comparison(other, operator.eq)
 
     def __ne__(self, other):
-        return self._fallback_method("__ne__", other)
+        return self._comparison(other, operator.ne)
 
     def __lt__(self, other):
-        return self._fallback_method("__lt__", other)
+        return self._comparison(other, operator.lt)
 
     def __le__(self, other):
-        return self._fallback_method("__le__", other)
+        return self._comparison(other, operator.le)
 
     def __gt__(self, other):
-        return self._fallback_method("__gt__", other)
+        return self._comparison(other, operator.gt)
 
     def __ge__(self, other):
-        return self._fallback_method("__ge__", other)
+        return self._comparison(other, operator.ge)
 
     __hash__ = None
 
