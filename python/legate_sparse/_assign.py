@@ -154,7 +154,7 @@ def values(A, i, x, scalar: bool):
         except ValueError:
             raise ValueError("shape mismatch in assignment") from None
         return X.reshape(i.shape), stored.reshape(i.shape)
-    X = _np.asarray(_host(x), dtype=A.dtype)
+    X = _np.asarray(_host(x) if isinstance(x, lnp.ndarray) else x, dtype=A.dtype)
     if scalar:
         if X.size != 1:
             raise ValueError("Trying to assign a sequence to an item")

@@ -720,10 +720,14 @@ class spmatrix:
         return self.tocsr()[i : i + 1, :]
 
     def getcol(self, j):
-        """Column ``j`` as an ``(m, 1)`` matrix (CSC for a CSC matrix, else CSR)."""
+        """Column ``j`` as an ``(m, 1)`` matrix: CSC for a CSC matrix, BSR with blocks
+        ``(R, 1)`` for a BSR one (SciPy's ``A @ selector``), else CSR."""
         j = _line_index(j, self.shape[1])
         A = self if self.format == "csc" else self.tocsr()
-        return A[:, j : j + 1]
+        col = A[:, j : j + 1]
+        if self.format == "bsr":
+            return col.tobsr(blocksize=(self.blocksize[0], 1))
+        return col
 
     def getH(self):
         return self.conjugate().transpose()

@@ -101,7 +101,10 @@ def divide(A, other):
         value = _scalar_value(other)
         if _np.can_cast(A.dtype, _np.float64):
             return A.astype(_np.float64, copy=False)._mul_scalar(1 / value)
-        return A._mul_scalar(1 / value)
+        # Complex values: a Python scalar keeps their precision (NumPy's NEP 50).
+        inverse = 1 / value
+        dt = _np.result_type(A.dtype, inverse)
+        return A._with_data((A.data.astype(dt, copy=False) * inverse).astype(dt, copy=False), copy=True)
     if issparse(other):
         if other.shape != A.shape:
             raise ValueError(f"inconsistent shapes {A.shape} and {other.shape}")
