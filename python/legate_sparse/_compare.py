@@ -109,13 +109,28 @@ def divide(A, other):
         if other.shape != A.shape:
             raise ValueError(f"inconsistent shapes {A.shape} and {other.shape}")
         dt = _np.result_type(_np.float64 if _np.can_cast(A.dtype, _np.float64) else A.dtype, other.dtype)
-        with lnp.errstate(divide="ignore", invalid="ignore"):
-            return lnp.divide(A.toarray().astype(dt), other.toarray().astype(dt))
+        return _quiet_divide(A.toarray().astype(dt), other.toarray().astype(dt))
     if is_dense(other):
         dense = as_legate(other)
         if dense.ndim > 2:
             return lnp.divide(A.toarray(), dense)
-        with lnp.errstate(divide="ignore"):
-            inverse = lnp.divide(1, dense)
-        return A.multiply(inverse)
+        one = lnp.ones((), _np.result_type(dense.dtype, _np.float64) if dense.dtype.kind in "biu" else dense.dtype)
+        return A.multiply(_quiet_divide(one, dense))
+    return NotImplemented
+
+
+def _quiet_divide(num, den):
+    """``num / den`` without floating-point warnings, as SciPy's kernels give it: at
+    ``den == 0`` a real quotient is ``±inf`` (``nan`` for ``0/0``), a complex one
+    ``nan+nanj``. (Division by a zero-free denominator instead of ``errstate``:
+    legate_numeric reports deferred FP errors when the result is read, outside any
+    ``errstate`` block.)"""
+    zero = den == 0
+    q = num / lnp.where(zero, lnp.ones((), den.dtype), den)
+    dt = q.dtype
+    if dt.kind == "c":
+        special = lnp.full((), complex(_np.nan, _np.nan), dt)
+    else:
+        special = lnp.where(num > 0, _np.inf, lnp.where(num < 0, -_np.inf, _np.nan)).astype(dt)
+    return lnp.where(zero, special, q)
     return NotImplemented
