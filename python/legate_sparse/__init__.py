@@ -9,8 +9,19 @@ and Matrix Market I/O in ``legate_sparse.io``. Names of ``scipy.sparse`` not def
 here fall back to SciPy (one warning per name; ``LEGATE_SPARSE_FALLBACK=0`` turns that
 into an error).
 
-Differences from SciPy: index arrays are int64; ``todense()`` returns a legate_numeric
-array (there is no ``np.matrix``); reductions over all entries return 0-d legate arrays.
+Result types. Dense results are legate_numeric arrays, also where SciPy returns
+``np.matrix`` (``todense()``, ``A == dense``, axis reductions of ``*_matrix``, which
+are 2-d). Reductions over all entries (``sum``, ``mean``, ``max``, ``min``,
+``nanmax``, ``trace``, ``linalg.norm``) return 0-d legate arrays, as
+``legate_numeric``'s own reductions do (``float(A.sum())`` reads the value); counts
+and positions are Python ints as in SciPy (``nnz``, ``count_nonzero()``,
+``argmax()``). ``max``/``min`` along an axis are sparse COO results, as SciPy's.
+
+Other differences from SciPy: index arrays are int64; ``argmax``/``argmin`` follow
+NumPy with NaNs (the first NaN) and, with ``explicit=True`` over all entries, return
+a flattened index (SciPy returns a position in ``.data``); assigning twice to one
+position in one ``A[rows, cols] = x`` keeps the last value in every format (SciPy's
+COO keeps the first); ``max``/``min`` of complex arrays are not supported.
 """
 
 from __future__ import annotations
