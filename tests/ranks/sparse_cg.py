@@ -1,5 +1,6 @@
 """CG on a 2-D Poisson problem with legate_sparse on every rank; compares the solution
-with SciPy's and writes, per rank, the bytes this rank's runtime moved per CG iteration
+with SciPy's (and a few eigenvalues of a small Poisson matrix from ``eigsh`` with the
+dense spectrum), and writes, per rank, the bytes this rank's runtime moved per CG iteration
 and the matrix's size to ``OUTDIR/rank<N>.txt``. Usage: ``sparse_cg.py OUTDIR [GRID]``."""
 
 import json
@@ -42,6 +43,13 @@ x, info = linalg.cg(A, b, rtol=1e-8)
 assert info == 0, info
 res = numpy.linalg.norm(S @ numpy.asarray(x) - b_host) / numpy.linalg.norm(b_host)
 assert res < 1e-7, res
+# eigsh on a small grid (its double eigenvalues must be found on every rank count).
+g = 12
+Ts = sp.diags_array([-numpy.ones(g - 1), 2 * numpy.ones(g), -numpy.ones(g - 1)], offsets=[-1, 0, 1])
+P = sp.kronsum(Ts, Ts, format="csr")
+w = numpy.asarray(linalg.eigsh(sparse.csr_array(P), k=3, which="LA", return_eigenvectors=False))
+ref = numpy.linalg.eigvalsh(P.toarray())[-3:]
+assert numpy.allclose(numpy.sort(w), ref, rtol=1e-9), (w, ref)
 with open(os.path.join(sys.argv[1], f"rank{lc.get_rank()}.txt"), "w") as f:
     json.dump({"per_iteration": moved, "matrix_bytes": matrix_bytes, "n": n, "err": err,
                "ranks": lc.get_num_ranks()}, f)

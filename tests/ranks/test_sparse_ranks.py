@@ -3,7 +3,8 @@ and ``-n 4`` (``make test-ranks`` runs this file with the rest of ``tests/ranks`
 
 Each rank runs ``sparse_cg.py`` (through ``as_rank.py``, which checks that the runtime
 sees the ranks), which compares 40 CG iterations with SciPy's and a converged solve's
-residual, and reports what its runtime moved per iteration (``Runtime.stats()``).
+residual, checks ``eigsh`` on a small Poisson matrix (double eigenvalues included), and
+reports what its runtime moved per CG iteration (``Runtime.stats()``).
 The matrix keeps its row partition: per iteration a rank moves at most a few vectors
 (the SpMV's gather of ``x`` and the dot products), never the matrix.
 """

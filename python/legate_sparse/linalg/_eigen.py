@@ -6,7 +6,9 @@ twice), so the projected matrix ``T = Vᴴ A V`` is known column by column. ``T`
 at most ``ncv x ncv``: it lives on the host and its eigenproblem runs in NumPy. When
 the basis is full, the ``p`` most wanted Ritz vectors are kept (a thick restart: the
 Lanczos relation ``A V = V T + f eₘᵀ`` stays exact with ``T`` an arrowhead matrix),
-and the expansion goes on from the residual vector. What is read on the host per
+and the expansion goes on from the residual vector. Converged values are checked for
+missed copies of multiple eigenvalues by going on from a fresh direction (see
+``_lanczos_eigsh``). What is read on the host per
 Lanczos step is ``O(ncv)`` scalars; vectors never leave the runtime.
 
 Shift-invert (``sigma``), generalized problems (``M``) and ``OPinv``/``Minv`` run in
@@ -30,7 +32,6 @@ from ._interface import LinearOperator, aslinearoperator
 
 __all__ = ["eigsh", "svds", "ArpackError", "ArpackNoConvergence"]
 
-_DEBUG = False
 _WHICH = ("LM", "SM", "LA", "SA", "BE")
 
 
@@ -156,6 +157,15 @@ class _Lanczos:
         self.T = T
         return p
 
+    def lock(self, Y: _np.ndarray, theta: _np.ndarray) -> int:
+        """Keeps the converged Ritz vectors ``V[:m]ᵀ Y`` (their residuals, below the
+        tolerance, are dropped) and continues from a random orthogonal direction."""
+        p = self.restart(Y, theta)
+        self.T[p, :p] = 0
+        self.T[:p, p] = 0
+        self.V[p] = self._random_orthogonal(p)
+        return p
+
     def ritz_vectors(self, Y: _np.ndarray):
         """``V[:m]ᵀ Y`` as an ``(n, k)`` legate array."""
         return (as_legate(_np.ascontiguousarray(Y.T)) @ self.V[: self.m]).T.copy()
@@ -196,6 +206,7 @@ def _lanczos_eigsh(op, k, which, v0, ncv, maxiter, tol, return_eigenvectors, rng
     # speeds up convergence (a thick restart); at least one new vector per cycle.
     keep = min(m - 1, k + max((m - k) // 2, 1))
     first = 0
+    checked = None  # the wanted values when they last converged
     for cycle in range(1, maxiter + 1):
         lz.expand(first)
         theta, Y = _np.linalg.eigh(lz.T)
@@ -208,10 +219,19 @@ def _lanczos_eigsh(op, k, which, v0, ncv, maxiter, tol, return_eigenvectors, rng
         anorm = float(_np.abs(theta).max()) if theta.size else 0.0
         bound = _np.maximum(tol * _np.maximum(eps ** (2.0 / 3.0), _np.abs(theta[wanted])), 8 * eps * anorm)
         ok = resid <= bound
-        if _DEBUG:
-            print("cycle", cycle, resid, bound)
         if ok.all():
-            break
+            # A Krylov space holds one direction per eigenspace: a second copy of a
+            # multiple eigenvalue shows up only through rounding. So once the wanted
+            # values converge, they are locked and the process goes on from a new
+            # random direction orthogonal to them; it ends when that finds nothing
+            # more wanted (or the basis spans the whole space).
+            values = _np.sort(theta[wanted])
+            same = checked is not None and _np.allclose(values, checked, rtol=100 * tol, atol=100 * float(bound.max()))
+            if same or cycle == maxiter or m == n:
+                break
+            checked = values
+            first = lz.lock(Y[:, wanted], theta[wanted])
+            continue
         if cycle == maxiter:
             got = wanted[ok]
             got = got[_output_order(theta[got], which, True)]

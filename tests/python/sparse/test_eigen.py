@@ -92,6 +92,20 @@ def test_eigsh_spd_poisson_v0_ncv_operator_dense():
     np.testing.assert_allclose(host(w), [29, 30], rtol=1e-9)
 
 
+def test_eigsh_multiple_eigenvalues():
+    # A Krylov space sees one direction per eigenspace: copies of a multiple
+    # eigenvalue must still be found (2-D Poisson has double eigenvalues).
+    S = poisson2d(12)
+    ref = np.linalg.eigvalsh(S.toarray())
+    for which, want in [("LA", ref[-4:]), ("SA", ref[:4])]:
+        w, v = linalg.eigsh(sparse.csr_array(S), k=4, which=which)
+        np.testing.assert_allclose(host(w), want, rtol=1e-9)
+        _check_pairs(S, w, v, np.float64)
+    D = sp.diags_array([np.r_[np.full(3, 5.0), np.arange(1.0, 30.0) / 10]], offsets=[0]).tocsr()
+    w = linalg.eigsh(sparse.csr_array(D), k=4, which="LA", return_eigenvectors=False)
+    np.testing.assert_allclose(np.sort(host(w)), [2.9, 5, 5, 5], rtol=1e-10)
+
+
 def test_eigsh_invariant_subspace_and_full_basis():
     # A diagonal matrix with a start vector in a 3-d invariant subspace: the process
     # meets breakdown and must continue with new directions.
