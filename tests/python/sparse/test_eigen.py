@@ -201,3 +201,73 @@ def test_svds_options_and_errors():
             linalg.svds(A, **kwargs)
         with pytest.raises(ValueError, match=match):
             spla.svds(S, **kwargs)
+
+
+def _same_set(got, want, rt):
+    """The same multiset of complex values (each matched to its nearest)."""
+    got, rest = list(np.asarray(got)), list(np.asarray(want))
+    assert len(got) == len(rest)
+    for g in got:
+        j = int(np.argmin([abs(g - r) for r in rest]))
+        assert abs(g - rest[j]) <= rt * max(1.0, abs(rest[j])), (got, want)
+        rest.pop(j)
+
+
+def _wanted_general(ev, k, which):
+    key = {"LM": -np.abs(ev), "SM": np.abs(ev), "LR": -ev.real, "SR": ev.real, "LI": -ev.imag, "SI": ev.imag}[which]
+    return np.sort_complex(ev[np.argsort(key, kind="stable")[:k]])
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
+@pytest.mark.parametrize("which", ["LM", "LR", "SR", "LI"])
+def test_eigs_against_dense_spectrum(which, dtype):
+    S = sprandom(40, 40, density=0.15, dtype=dtype, seed=2)
+    if which == "LI" and np.dtype(dtype).kind == "f":
+        pytest.skip("for a real A, LI ranks conjugate pairs together (tested below)")
+    A = sparse.csr_array(S)
+    ev = np.linalg.eigvals(S.toarray().astype(np.complex128))
+    w, v = linalg.eigs(A, k=3, which=which)
+    ws = spla.eigs(S, k=3, which=which, v0=np.ones(40))[0]
+    assert w.dtype == ws.dtype and v.dtype == ws.dtype and v.shape == (40, 3)
+    rt = 1e-4 if np.dtype(dtype) in (np.float32, np.complex64) else 1e-9
+    _same_set(host(w), _wanted_general(ev, 3, which), rt)
+    _same_set(host(w), ws, rt)
+    W, V = host(w), host(v)
+    assert np.linalg.norm(S @ V - V * W) <= 100 * rt * abs(ev).max()
+    np.testing.assert_allclose(np.linalg.norm(V, axis=0), 1, rtol=rt)
+    w2 = linalg.eigs(A, k=3, which=which, return_eigenvectors=False)
+    np.testing.assert_allclose(host(w2), host(w)[::-1], rtol=rt, atol=rt)
+
+
+def test_eigs_real_pairs_errors_fallback():
+    S = sprandom(40, 40, density=0.15, seed=2)
+    A = sparse.csr_array(S)
+    ev = np.linalg.eigvals(S.toarray())
+    # For a real A, LI wants the largest |imag|: a conjugate pair comes first.
+    w = host(linalg.eigs(A, k=2, which="LI", return_eigenvectors=False))
+    top = ev[np.argmax(np.abs(ev.imag))]
+    _same_set(w, [top, np.conj(top)], 1e-9)
+    # Real eigenvalues come back with a zero imaginary part, as SciPy's.
+    w = host(linalg.eigs(A, k=1, which="LR", return_eigenvectors=False))
+    assert w[0].imag == 0 and np.isclose(w[0].real, ev.real.max())
+    for kwargs, exc, match in [(dict(k=0), ValueError, "must be greater than 0"),
+                               (dict(k=3, which="BE"), ValueError, "which must be one of"),
+                               (dict(k=3, ncv=4), ValueError, "ncv must be k\\+1<ncv<=n")]:
+        with pytest.raises(exc, match=match):
+            linalg.eigs(A, **kwargs)
+        with pytest.raises(exc, match=match):
+            spla.eigs(S, **kwargs)
+    with pytest.warns(RuntimeWarning, match="k >= N - 1"):
+        with pytest.raises(TypeError):
+            linalg.eigs(A, k=39)
+    with pytest.raises(linalg.ArpackNoConvergence):
+        linalg.eigs(A, k=3, which="SM", maxiter=1)
+    sparse._fallback._fell_back.discard("linalg.eigs (with sigma/M/Minv/OPinv/OPpart)")
+    with pytest.warns(RuntimeWarning, match="not implemented natively"):
+        w = linalg.eigs(A, k=1, sigma=0.5, return_eigenvectors=False)
+    ws = spla.eigs(S, k=1, sigma=0.5, return_eigenvectors=False)
+    _same_set(host(w), ws, 1e-8)
+    # A triple eigenvalue of a non-symmetric matrix (5 I beside a random block).
+    T = sp.block_diag([5 * sp.eye_array(3), sprandom(27, 27, density=0.2, seed=8)], format="csr")
+    w = linalg.eigs(sparse.csr_array(T), k=3, which="LM", return_eigenvectors=False)
+    np.testing.assert_allclose(host(w), [5, 5, 5], rtol=1e-9)
