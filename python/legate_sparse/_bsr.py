@@ -198,6 +198,16 @@ class _bsr_base(_spbase):
                 raise ValueError(f"column index values must be < {N // C}")
         self._set(data, indices, indptr, (M, N), (R, C))
 
+    def __repr__(self) -> str:
+        kind = "array" if self._is_array else "matrix"
+        R, C = self._blocksize
+        return (
+            f"<legate_sparse bsr_{kind} of dtype '{self.dtype}'\n"
+            f"\twith {self.nnz} stored elements (blocksize={R}x{C}) and shape {self.shape}>"
+        )
+
+    __str__ = __repr__
+
     # ---- attributes ----
 
     @property
