@@ -17,7 +17,6 @@ import legate_sparse as sparse
 pytestmark = pytest.mark.filterwarnings("ignore::scipy.sparse.SparseEfficiencyWarning")
 
 OPS = [operator.eq, operator.ne, operator.lt, operator.le, operator.gt, operator.ge]
-OP_IDS = ["eq", "ne", "lt", "le", "gt", "ge"]
 
 
 def _pair(fmt="csr", m=5, n=4, dtype=np.float64, seed=1, density=0.4, kind="array"):
@@ -63,9 +62,13 @@ def _same(got, want, dtype=None):
 # ---- comparisons ----
 
 
-@pytest.mark.parametrize("op", OPS, ids=OP_IDS)
 @pytest.mark.parametrize("fmt", ["csr", "csc", "coo", "bsr"])
-def test_comparisons_with_scalars_dense_sparse(op, fmt):
+def test_comparisons_with_scalars_dense_sparse(fmt):
+    for op in OPS:
+        _comparisons_with(op, fmt)
+
+
+def _comparisons_with(op, fmt):
     A, S = _pair(fmt if fmt != "bsr" else "csr")
     if fmt == "bsr":
         S = S.tobsr(blocksize=(1, 2))
@@ -146,8 +149,9 @@ def _value(v, dtype):
     return v
 
 
-@pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
-@pytest.mark.parametrize("fmt", ["csr", "csc", "coo"])
+@pytest.mark.parametrize("fmt,dtype", [("csr", t) for t in DTYPES] + [("csc", np.float64), ("coo", np.float64),
+                                                                       ("coo", np.complex64)],
+                         ids=[f"csr-{i}" for i in DTYPE_IDS] + ["csc-f8", "coo-f8", "coo-c8"])
 def test_setitem_sequence(fmt, dtype):
     A, S = _pair(fmt, dtype=dtype)
     for key, v in SETS:
@@ -205,9 +209,10 @@ def test_setitem_duplicate_positions_last_wins():
 # ---- max / min / argmax / argmin ----
 
 
-@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int64], ids=["f4", "f8", "i8"])
-@pytest.mark.parametrize("kind", ["array", "matrix"])
-@pytest.mark.parametrize("fmt", ["csr", "csc", "coo", "bsr"])
+@pytest.mark.parametrize("fmt,kind,dtype", [
+    ("csr", "array", np.float64), ("csr", "matrix", np.float32), ("csr", "array", np.int64),
+    ("csc", "matrix", np.float64), ("coo", "array", np.float32), ("bsr", "matrix", np.int64),
+], ids=["csr-array-f8", "csr-matrix-f4", "csr-array-i8", "csc-matrix-f8", "coo-array-f4", "bsr-matrix-i8"])
 def test_max_min_arg(fmt, kind, dtype):
     S0 = sprandom(6, 5, density=0.4, seed=11)
     S0 = (S0 - 0.5 * (S0 != 0)) * 10  # negative and positive values
