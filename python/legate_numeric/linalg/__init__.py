@@ -1,14 +1,29 @@
-"""``legate_numeric.linalg``: ``norm`` (every order), ``cholesky``, ``solve``, ``inv`` and
-``det`` natively (factorizations on one point, with faer), the array API's names composed
-from native functions (``matmul vecdot outer diagonal trace cross vector_norm
-matrix_norm matrix_power multi_dot ...``); other functions fall back to NumPy."""
+"""``legate_numeric.linalg``: NumPy's ``numpy.linalg`` natively. Factorizations run as
+tasks on one point with faer (``cholesky``, ``solve``, ``inv`` here; ``qr``, ``svd``,
+``eig``, ``eigh``, ``slogdet`` batched over stacked matrices in ``_decompositions``,
+``_eigenvalues``, ``_numbers``), the rest is composed from them and from native array
+functions (``lstsq``, ``pinv``, ``tensorsolve``, ``tensorinv`` in ``_solving``;
+``norm``, ``cond``, ``matrix_rank``, the array API's names). Modules follow the sections
+of NumPy's reference; ``_common`` holds their shared checks and dtypes."""
 
 from __future__ import annotations
 
 import numpy as _np
 
 from .. import _fallback
-from .._array import ndarray
+from ._common import (  # noqa: F401 - the result types, as numpy.linalg exports them
+    EighResult,
+    EigResult,
+    QRResult,
+    SlogdetResult,
+    SVDResult,
+    as_array as _as_array,
+    run_native as _run_native,
+)
+from ._decompositions import qr, svd, svdvals  # noqa: F401
+from ._eigenvalues import eig, eigh, eigvals, eigvalsh  # noqa: F401
+from ._numbers import cond, det, matrix_rank, slogdet  # noqa: F401
+from ._solving import lstsq, pinv, tensorinv, tensorsolve  # noqa: F401
 
 
 def norm(x, ord=None, axis=None, keepdims=False):
@@ -104,29 +119,12 @@ def _singular_value_reduce(m, ord):
     return out
 
 
-_LINALG_MARKER = "LinAlgError:"
-
-
-def _as_array(x):
-    return x if isinstance(x, ndarray) else ndarray._from_numpy(_np.asarray(x))
-
-
 def _factor_dtype(*dts):
     """NumPy's result dtype for a factorization: integers/bools -> float64; None if not native."""
     dt = _np.result_type(*dts)
     if dt.kind in "biu":
         dt = _np.dtype(_np.float64)
     return dt if dt in (_np.dtype(_np.float32), _np.dtype(_np.float64), _np.dtype(_np.complex128)) else None
-
-
-def _run_native(fn, *args):
-    try:
-        fn(*args)
-    except Exception as e:  # the task's error surfaces here; map the marked ones
-        msg = str(e)
-        if _LINALG_MARKER in msg:
-            raise _np.linalg.LinAlgError(msg.split(_LINALG_MARKER, 1)[1].strip().splitlines()[0]) from None
-        raise
 
 
 def _check_square(a):
@@ -194,20 +192,6 @@ def _square_stack(a, name):
         return None
     _fallback.record_native(f"linalg.{name}")
     return x if x.dtype == dt else x.astype(dt)
-
-
-def det(a):
-    """Determinants of square matrices (stacked along leading axes), by LU with faer."""
-    from legate import _legate as _ext
-    from .._array import _empty
-
-    x = _square_stack(a, "det")
-    if x is None:
-        return _fallback.call("linalg.det", _np.linalg.det, (a,), {})
-    out = _empty(x.shape[:-2], x.dtype)
-    for idx in _np.ndindex(*x.shape[:-2]):
-        _ext.determinant(x[idx]._store, out[idx + (...,)]._store)
-    return out
 
 
 def inv(a):
