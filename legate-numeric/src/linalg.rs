@@ -69,7 +69,17 @@ impl Numeric {
             expect(q, &with(&batch, &[m, k]), a.ty(), "qr", "Q")?;
         }
         let outputs: Vec<&LogicalStore> = q.into_iter().chain([r]).collect();
-        self.whole_many(crate::QR, vec![], &[a], &outputs)
+        self.whole_many(crate::QR, vec![Scalar::new(false)], &[a], &outputs)
+    }
+
+    /// NumPy's `qr(a, mode='raw')` for each matrix of `a`: `h` (`(..., m, n)`, R on
+    /// and above the diagonal, LAPACK's Householder vectors below) and `tau`
+    /// (`(..., min(m, n))`).
+    pub fn qr_raw(&self, a: &LogicalStore, h: &LogicalStore, tau: &LogicalStore) -> Result<()> {
+        let (batch, m, n) = matrices(a, "qr")?;
+        expect(h, &with(&batch, &[m, n]), a.ty(), "qr", "H")?;
+        expect(tau, &with(&batch, &[m.min(n)]), a.ty(), "qr", "tau")?;
+        self.whole_many(crate::QR, vec![Scalar::new(true)], &[a], &[h, tau])
     }
 
     /// The singular values (`s`: `(..., min(m, n))`, float64, largest first) and

@@ -57,8 +57,6 @@ NOT_NATIVE: dict[str, str] = {
         "not yet: multi-dimensional binning (composable: digitize per axis, ravel_multi_index, bincount)",
         "histogram2d histogramdd histogram_bin_edges",
     ),
-    "polyfit": "not yet: needs a native least-squares solver (linalg.lstsq: QR or SVD kernel)",
-    "roots": "not yet: needs a native eigenvalue solver (companion-matrix eigenvalues, linalg.eigvals)",
     # linalg
     "linalg.test": "out of scope: NumPy's test runner",
     # fft

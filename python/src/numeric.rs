@@ -256,6 +256,13 @@ fn qr(py: Python<'_>, a: &PyStore, q: Option<&PyStore>, r: &PyStore) -> PyResult
     crate::convert::wait_store(py, &r.inner)
 }
 
+/// NumPy's `qr(mode='raw')` of a stack of matrices: `h` (A's shape) and `tau`.
+#[pyfunction]
+fn qr_raw(py: Python<'_>, a: &PyStore, h: &PyStore, tau: &PyStore) -> PyResult<()> {
+    numeric()?.qr_raw(&a.inner, &h.inner, &tau.inner).py()?;
+    crate::convert::wait_store(py, &h.inner)
+}
+
 /// The SVD of a stack of matrices: `s`, and `u`, `vh` when given (thin or full, as
 /// their shapes say); `hermitian` from the eigendecomposition. Errors carry a
 /// `LinAlgError:` marker.
@@ -321,6 +328,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(bincount, m)?)?;
     m.add_function(wrap_pyfunction!(at, m)?)?;
     m.add_function(wrap_pyfunction!(qr, m)?)?;
+    m.add_function(wrap_pyfunction!(qr_raw, m)?)?;
     m.add_function(wrap_pyfunction!(svd, m)?)?;
     m.add_function(wrap_pyfunction!(eig, m)?)?;
     m.add_function(wrap_pyfunction!(eigh, m)?)?;

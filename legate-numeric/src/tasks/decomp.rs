@@ -200,6 +200,70 @@ fn qr_typed<T: Field>(ctx: &TaskContext) -> Result<(), TaskError> {
     Ok(())
 }
 
+/// LAPACK's unblocked QR (`geqr2`) in place on a copy of `a`: column `j`'s reflector
+/// `H_j = I - tau_j v v^H` (`v = [1; a[j+1.., j]]`, `larfg`'s choice of `beta = -sign(re
+/// a_jj) |(a_jj, x)|`), then `H_j^H` applied to the columns on the right. The result is
+/// NumPy's `mode='raw'`: `R` on and above the diagonal, the `v`s below, and `tau`.
+fn householder_qr<T: Field>(a: MatRef<'_, T>) -> (Mat<T>, Vec<T>) {
+    let (m, n) = a.shape();
+    let mut h: Mat<T> = a.to_owned();
+    let k = m.min(n);
+    let mut tau = vec![T::zero_impl(); k];
+    for j in 0..k {
+        let alpha = h[(j, j)].to_c();
+        let xnorm = (j + 1..m).map(|i| h[(i, j)].to_c().norm_sqr()).sum::<f64>().sqrt();
+        if xnorm == 0.0 && alpha.im == 0.0 {
+            continue; // H_j = I
+        }
+        let norm = (alpha.norm_sqr() + xnorm * xnorm).sqrt();
+        let beta = if alpha.re >= 0.0 { -norm } else { norm };
+        let t = C64::new((beta - alpha.re) / beta, -alpha.im / beta);
+        let scale = C64::new(1.0, 0.0) / (alpha - beta);
+        for i in j + 1..m {
+            h[(i, j)] = T::from_c(h[(i, j)].to_c() * scale);
+        }
+        h[(j, j)] = T::from_c(C64::new(beta, 0.0));
+        tau[j] = T::from_c(t);
+        // C -= conj(tau) v (v^H C) for the columns right of j.
+        let v = |i: usize, h: &Mat<T>| if i == j { C64::new(1.0, 0.0) } else { h[(i, j)].to_c() };
+        for c in j + 1..n {
+            let dot: C64 = (j..m).map(|i| v(i, &h).conj() * h[(i, c)].to_c()).sum();
+            let f = t.conj() * dot;
+            for i in j..m {
+                let vi = v(i, &h);
+                h[(i, c)] = T::from_c(h[(i, c)].to_c() - f * vi);
+            }
+        }
+    }
+    (h, tau)
+}
+
+/// NumPy's `qr(mode='raw')` for each matrix: the factored matrix (output 0, `(..., m,
+/// n)`; NumPy returns its transpose) and the reflectors' scalars (output 1, `(..., k)`).
+fn qr_raw_typed<T: Field>(ctx: &TaskContext) -> Result<(), TaskError> {
+    let a = Stack::<T>::new(&ctx.input(0)?, 2, "qr")?;
+    let h = Stack::<T>::new(&ctx.output(0)?, 2, "qr")?;
+    let tau = Stack::<T>::new(&ctx.output(1)?, 1, "qr")?;
+    same_batch(&a, &h, "qr")?;
+    same_batch(&a, &tau, "qr")?;
+    if h.core != a.core || tau.core != [a.core[0].min(a.core[1])] {
+        return Err(TaskError::new("qr: raw outputs' shapes do not match"));
+    }
+    if a.is_empty() {
+        return Ok(());
+    }
+    for b in 0..a.count() {
+        // SAFETY: non-empty input and output items of whole stores.
+        let (f, t) = householder_qr(unsafe { a.mat(b) });
+        unsafe { h.mat_mut(b) }.copy_from(&f);
+        for (j, x) in t.into_iter().enumerate() {
+            // SAFETY: j < k, item b.
+            unsafe { tau.set(b, j, x) };
+        }
+    }
+    Ok(())
+}
+
 // ---- SVD ----
 
 /// The SVD of each matrix: singular values (real, largest first) and, when asked for,
@@ -254,7 +318,11 @@ fn svd_typed<T: Field>(ctx: &TaskContext, hermitian: bool) -> Result<(), TaskErr
             svd_hermitian(av, &s, uv.as_ref().map(|(u, vh)| (u, vh)), b)?;
             continue;
         }
-        let failed = |_| TaskError::new("LinAlgError: SVD did not converge");
+        let failed = |_: faer::linalg::svd::SvdError| TaskError::new("LinAlgError: SVD did not converge");
+        if !(0..n).all(|j| (0..m).all(|i| T::is_finite_impl(&av[(i, j)]))) {
+            // LAPACK's iterations do not converge on NaNs and infinities: NumPy raises.
+            return Err(TaskError::new("LinAlgError: SVD did not converge"));
+        }
         match &uv {
             None => {
                 for (j, v) in av.singular_values().map_err(failed)?.into_iter().enumerate() {
@@ -529,12 +597,16 @@ impl Task for QrTask {
     const TASK_ID: u32 = crate::QR;
     const NAME: &'static str = "qr";
 
-    /// Input 0: A (whole, `(..., m, n)`); outputs: Q (optional) and R (whole).
+    /// Scalar 0: raw (bool). Input 0: A (whole, `(..., m, n)`); outputs: Q (optional)
+    /// and R, or (raw) the factored matrix and tau.
     fn cpu(ctx: &mut TaskContext) -> Result<(), TaskError> {
-        match input_code(ctx)? {
-            Some(TypeCode::Float64) => qr_typed::<f64>(ctx),
-            Some(TypeCode::Complex128) => qr_typed::<C64>(ctx),
-            other => Err(unsupported("qr", other)),
+        let raw = ctx.scalar::<bool>(0)?;
+        match (input_code(ctx)?, raw) {
+            (Some(TypeCode::Float64), false) => qr_typed::<f64>(ctx),
+            (Some(TypeCode::Complex128), false) => qr_typed::<C64>(ctx),
+            (Some(TypeCode::Float64), true) => qr_raw_typed::<f64>(ctx),
+            (Some(TypeCode::Complex128), true) => qr_raw_typed::<C64>(ctx),
+            (other, _) => Err(unsupported("qr", other)),
         }
     }
 }

@@ -97,26 +97,14 @@ def norm(x, ord=None, axis=None, keepdims=False):
 
 
 def _singular_value_reduce(m, ord):
-    """max, min or sum of the singular values of each matrix in the stack ``m``."""
-    from legate import _legate as _ext
+    """max, min or sum of the singular values of each matrix in the stack ``m`` (one
+    batched SVD task)."""
+    from .._reduce import max as amax, min as amin, sum as _sum
 
-    from .._array import _empty
-
-    # Types without a native factorization (float16, complex64) in double precision.
-    dt = _factor_dtype(m.dtype) or _np.dtype(_np.complex128 if m.dtype.kind == "c" else _np.float64)
-    m = m if m.dtype == dt else m.astype(dt)
-    real = _np.empty(0, dt).real.dtype
-    batch = m.shape[:-2]
-    out = _empty(batch, real)
-    k = min(m.shape[-2:])
-    if k == 0:
+    if min(m.shape[-2:]) == 0:
         raise ValueError("zero-size array to reduction operation maximum which has no identity")
-    for idx in _np.ndindex(*batch):
-        s = _empty((k,), real)
-        _run_native(_ext.singular_values, m[idx]._store, s._store)
-        v = s.max() if ord == 2 else s.min() if ord == -2 else s.sum()
-        out[idx] = v
-    return out
+    s = svd(m, compute_uv=False)
+    return (amax if ord == 2 else amin if ord == -2 else _sum)(s, axis=-1)
 
 
 def _factor_dtype(*dts):

@@ -25,7 +25,8 @@ from ._common import (
 
 def qr(a, mode="reduced"):
     """The QR factorization of each matrix in the last two axes: ``QRResult(Q, R)``
-    (``mode='reduced'`` or ``'complete'``) or ``R`` alone (``mode='r'``). The signs of
+    (``mode='reduced'`` or ``'complete'``), ``R`` alone (``mode='r'``), or LAPACK's
+    Householder form ``(h, tau)`` (``mode='raw'``, as LAPACK computes it). The signs of
     R's rows (and Q's columns) may differ from LAPACK's; ``Q @ R`` is the same."""
     from legate import _legate as _ext
 
@@ -44,13 +45,19 @@ def qr(a, mode="reduced"):
     x = as_array(a)
     assert_stacked_2d(x)
     types = common_type(x)
-    if types is None or mode == "raw":
-        # raw: LAPACK's Householder vectors and scalars, which faer stores differently.
-        return _fallback.call(f"linalg.qr (mode={mode!r})", _np.linalg.qr, (a,), dict(mode=mode))
+    if types is None:
+        return _fallback.call("linalg.qr", _np.linalg.qr, (a,), dict(mode=mode))
     _fallback.record_native("linalg.qr")
     compute, result = types
     x = cast(x, compute)
     batch, (m, n) = x.shape[:-2], x.shape[-2:]
+    if mode == "raw":
+        # LAPACK's own layout: NumPy returns the factored matrix transposed (its
+        # Fortran-ordered memory) and the reflectors' scalars.
+        h = empty(x.shape, compute)
+        tau = empty(batch + (min(m, n),), compute)
+        run_native(_ext.qr_raw, x._store, h._store, tau._store)
+        return cast(h, result).mT, cast(tau, result)
     rows = m if mode == "complete" and m > n else min(m, n)
     r = empty(batch + (rows, n), compute)
     q = None if mode == "r" else empty(batch + (m, rows), compute)
