@@ -392,6 +392,7 @@ def test_tensor_errors():
 # ---------------------------------------------------------------- polynomials
 
 
+@pytest.mark.filterwarnings("ignore::numpy.exceptions.RankWarning")
 @pytest.mark.parametrize("dtype", [np.float32, np.float64, np.complex128, np.int64], ids=["f32", "f64", "c128", "i64"])
 def test_polyfit(dtype):
     x = np.linspace(-1, 2, 12).astype(dtype)
