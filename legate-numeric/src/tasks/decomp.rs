@@ -320,8 +320,22 @@ fn svd_typed<T: Field>(ctx: &TaskContext, hermitian: bool) -> Result<(), TaskErr
         }
         let failed = |_: faer::linalg::svd::SvdError| TaskError::new("LinAlgError: SVD did not converge");
         if !(0..n).all(|j| (0..m).all(|i| T::is_finite_impl(&av[(i, j)]))) {
-            // LAPACK's iterations do not converge on NaNs and infinities: NumPy raises.
-            return Err(TaskError::new("LinAlgError: SVD did not converge"));
+            // NumPy's LAPACK does not converge on NaNs (it raises), and its scaling
+            // turns infinities into NaNs (it returns them).
+            if (0..n).any(|j| (0..m).any(|i| T::is_nan_impl(&av[(i, j)]))) {
+                return Err(TaskError::new("LinAlgError: SVD did not converge"));
+            }
+            let nan = T::nan_impl();
+            for j in 0..k {
+                // SAFETY: j < k, item b of the output.
+                unsafe { s.set(b, j, f64::NAN) };
+            }
+            if let Some((u, vh)) = &uv {
+                // SAFETY: non-empty output items (k > 0).
+                unsafe { u.mat_mut(b) }.fill(nan);
+                unsafe { vh.mat_mut(b) }.fill(nan);
+            }
+            continue;
         }
         match &uv {
             None => {

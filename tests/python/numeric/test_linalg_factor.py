@@ -137,6 +137,14 @@ def test_svd_hermitian(dtype, shape):
 
 
 def test_svd_errors_and_views():
+    for bad in (np.nan, np.inf):  # NaN: LAPACK does not converge; inf: NaN results
+        a = np.ones((3, 2))
+        a[0, 1] = bad
+        for uv in (True, False):
+            exp, exc = check_same_error(lambda: np.linalg.svd(a, compute_uv=uv), lambda: lnp.linalg.svd(lnp.array(a), compute_uv=uv))
+            if exc is None:
+                got = lnp.linalg.svd(lnp.array(a), compute_uv=uv)
+                np.testing.assert_array_equal(np.asarray(got[1] if uv else got), exp[1] if uv else exp)
     with pytest.raises(np.linalg.LinAlgError):
         lnp.linalg.svd(lnp.array(np.ones(3)))
     with pytest.raises(np.linalg.LinAlgError):
