@@ -6,6 +6,7 @@
 //! resolves NumPy's dtype and broadcasting rules, then calls these launches.
 
 pub mod fperr;
+mod linalg;
 pub mod ops;
 pub mod tasks;
 
@@ -38,6 +39,12 @@ pub(crate) const SEARCH: u32 = 35;
 pub(crate) const BINCOUNT: u32 = 36;
 pub(crate) const AT: u32 = 37;
 pub(crate) const SAMPLE_SORT: u32 = 38;
+// 40-43: tasks::index.
+pub(crate) const QR: u32 = 50;
+pub(crate) const SVD: u32 = 51;
+pub(crate) const EIG: u32 = 52;
+pub(crate) const EIGH: u32 = 53;
+pub(crate) const SLOGDET: u32 = 54;
 
 /// One operand of a binary operation: an array (already broadcast to the output's
 /// shape) or a scalar of the operation's type.
@@ -84,6 +91,11 @@ impl Numeric {
         rt.register_task::<tasks::sort::SearchTask>(&lib)?;
         rt.register_task::<tasks::histogram::BincountTask>(&lib)?;
         rt.register_task::<tasks::at::AtTask>(&lib)?;
+        rt.register_task::<tasks::decomp::QrTask>(&lib)?;
+        rt.register_task::<tasks::decomp::SvdTask>(&lib)?;
+        rt.register_task::<tasks::decomp::EigTask>(&lib)?;
+        rt.register_task::<tasks::decomp::EighTask>(&lib)?;
+        rt.register_task::<tasks::decomp::SlogdetTask>(&lib)?;
         tasks::index::register(rt, &lib)?;
         Ok(Numeric { rt: rt.clone(), lib })
     }

@@ -202,7 +202,7 @@ from ._printing import (  # noqa: F401
     setbufsize,
 )
 from ._padding import pad  # noqa: F401
-from ._poly import poly, polyadd, polyder, polydiv, polyint, polymul, polysub, polyval  # noqa: F401
+from ._poly import poly, polyadd, polyder, polydiv, polyfit, polyint, polymul, polysub, polyval, roots  # noqa: F401
 from ._predicates import (  # noqa: F401
     can_cast,
     common_type,

@@ -57,14 +57,7 @@ NOT_NATIVE: dict[str, str] = {
         "not yet: multi-dimensional binning (composable: digitize per axis, ravel_multi_index, bincount)",
         "histogram2d histogramdd histogram_bin_edges",
     ),
-    "polyfit": "not yet: needs a native least-squares solver (linalg.lstsq: QR or SVD kernel)",
-    "roots": "not yet: needs a native eigenvalue solver (companion-matrix eigenvalues, linalg.eigvals)",
     # linalg
-    **_group(
-        "not yet: needs a native dense factorization kernel (eigen, SVD, QR or LU with pivots)",
-        "eig eigh eigvals eigvalsh svd svdvals qr lstsq pinv matrix_rank cond slogdet tensorinv tensorsolve",
-        "linalg.",
-    ),
     "linalg.test": "out of scope: NumPy's test runner",
     # fft
     **_group(

@@ -1,6 +1,6 @@
 """Polynomials as coefficient arrays, highest power first (NumPy's "Power series"
 functions of ``numpy`` itself): ``poly polyadd polysub polymul polydiv polyder polyint
-polyval``.
+polyval polyfit roots``.
 
 Coefficients stay in stores: sums are aligned slices, products are ``convolve``,
 evaluation is Horner's rule on whole arrays. A ``numpy.poly1d`` argument (NumPy's
@@ -36,8 +36,10 @@ def poly(seq_of_zeros):
 
     z = asarray(seq_of_zeros)
     if z.ndim == 2 and z.shape[0] == z.shape[1] and z.shape[0] != 0:
-        # The characteristic polynomial needs eigenvalues (no native eigensolver).
-        return _fallback.call("poly (matrix)", _np.poly, (z,), {})
+        # The characteristic polynomial: the one whose roots are the eigenvalues.
+        from .linalg import eigvals
+
+        z = eigvals(z)
     if z.ndim == 0:
         # NumPy's dispatcher iterates over the roots: a scalar is a TypeError there.
         raise TypeError("poly: the roots must be a sequence, not a scalar")
@@ -177,3 +179,96 @@ def polyval(p, x):
     for i in range(p.shape[0] if p.ndim else 0):
         y = y * x + p[i, ...]
     return y
+
+
+def roots(p):
+    """The roots of the polynomial with coefficients ``p``: the eigenvalues of its
+    companion matrix (leading zeros dropped; trailing zeros are roots at 0)."""
+    from ._creation import ones
+    from ._manip import atleast_1d, diag, hstack
+    from .linalg import eigvals
+
+    p = atleast_1d(asarray(p))
+    if p.ndim != 1:
+        raise ValueError("Input must be a rank-1 array.")
+    _fallback.record_native("roots")
+    nonzero = _np.flatnonzero(_np.asarray(p != 0))  # a few coefficients: read them
+    if nonzero.size == 0:
+        return zeros((0,), _np.float64)
+    first, last = int(nonzero[0]), int(nonzero[-1])
+    trailing = p.shape[0] - last - 1
+    p = p[first : last + 1]
+    if p.dtype.kind not in "fc":
+        p = p.astype(_np.float64)
+    n = p.shape[0]
+    if n > 1:
+        # Companion matrix: ones on the subdiagonal, -p[1:] / p[0] in the first row.
+        companion = diag(ones((n - 2,), p.dtype), -1)
+        companion[0, :] = -p[1:] / p[0:1]
+        found = eigvals(companion)
+    else:
+        found = zeros((0,), _np.float64)
+    return hstack((found, zeros((trailing,), found.dtype)))
+
+
+def polyfit(x, y, deg, rcond=None, full=False, w=None, cov=False):
+    """The least-squares polynomial fit of degree ``deg`` to points ``(x, y)`` (``y``
+    may hold several data sets as columns): coefficients highest power first, from
+    ``linalg.lstsq`` of the column-scaled (and weighted) Vandermonde matrix. ``full``
+    adds the residuals, rank, singular values and ``rcond``; ``cov`` the covariance
+    matrix of the coefficients (scaled by the residuals unless ``cov='unscaled'``)."""
+    import warnings
+
+    from ._creation_more import vander
+    from ._linalg import dot, outer
+    from ._reduce import sum as _sum
+    from ._ufunc import sqrt
+    from .linalg import inv, lstsq
+
+    order = int(deg) + 1
+    x = asarray(x) + 0.0
+    y = asarray(y) + 0.0
+    if deg < 0:
+        raise ValueError("expected deg >= 0")
+    if x.ndim != 1:
+        raise TypeError("expected 1D vector for x")
+    if x.size == 0:
+        raise TypeError("expected non-empty vector for x")
+    if y.ndim < 1 or y.ndim > 2:
+        raise TypeError("expected 1D or 2D array for y")
+    if x.shape[0] != y.shape[0]:
+        raise TypeError("expected x and y to have same length")
+    _fallback.record_native("polyfit")
+    if rcond is None:
+        rcond = x.shape[0] * _np.finfo(x.dtype).eps
+    lhs = vander(x, order)
+    rhs = y
+    if w is not None:
+        w = asarray(w) + 0.0
+        if w.ndim != 1:
+            raise TypeError("expected a 1-d array for weights")
+        if w.shape[0] != y.shape[0]:
+            raise TypeError("expected w and y to have the same length")
+        lhs = lhs * w.reshape((-1, 1))
+        rhs = rhs * (w.reshape((-1, 1)) if rhs.ndim == 2 else w)
+    # Columns scaled to unit norm: the powers of x differ by orders of magnitude.
+    scale = sqrt(_sum(lhs * lhs, axis=0))
+    lhs = lhs / scale
+    c, resids, rank, s = lstsq(lhs, rhs, rcond)
+    c = (c.T / scale).T
+    if rank != order and not full:
+        warnings.warn("Polyfit may be poorly conditioned", _np.exceptions.RankWarning, stacklevel=2)
+    if full:
+        return c, resids, rank, s, rcond
+    if not cov:
+        return c
+    base = inv(dot(lhs.T, lhs)) / outer(scale, scale)
+    if cov == "unscaled":
+        factor = 1
+    else:
+        if x.shape[0] <= order:
+            raise ValueError("the number of data points must exceed order to scale the covariance matrix")
+        factor = resids / (x.shape[0] - order)
+    if y.ndim == 1:
+        return c, base * factor
+    return c, base.reshape(base.shape + (1,)) * factor

@@ -247,6 +247,61 @@ fn singular_values(py: Python<'_>, a: &PyStore, out: &PyStore) -> PyResult<()> {
     crate::convert::wait_store(py, &out.inner)
 }
 
+/// `A = Q R` for a stack of matrices (float64/complex128): `r` reduced or complete as
+/// its shape says, `q` optional; one point, waited for.
+#[pyfunction]
+#[pyo3(signature = (a, q, r))]
+fn qr(py: Python<'_>, a: &PyStore, q: Option<&PyStore>, r: &PyStore) -> PyResult<()> {
+    numeric()?.qr(&a.inner, q.map(|q| &q.inner), &r.inner).py()?;
+    crate::convert::wait_store(py, &r.inner)
+}
+
+/// NumPy's `qr(mode='raw')` of a stack of matrices: `h` (A's shape) and `tau`.
+#[pyfunction]
+fn qr_raw(py: Python<'_>, a: &PyStore, h: &PyStore, tau: &PyStore) -> PyResult<()> {
+    numeric()?.qr_raw(&a.inner, &h.inner, &tau.inner).py()?;
+    crate::convert::wait_store(py, &h.inner)
+}
+
+/// The SVD of a stack of matrices: `s`, and `u`, `vh` when given (thin or full, as
+/// their shapes say); `hermitian` from the eigendecomposition. Errors carry a
+/// `LinAlgError:` marker.
+#[pyfunction]
+#[pyo3(signature = (a, s, u, vh, hermitian))]
+fn svd(py: Python<'_>, a: &PyStore, s: &PyStore, u: Option<&PyStore>, vh: Option<&PyStore>, hermitian: bool) -> PyResult<()> {
+    let uv = match (u, vh) {
+        (Some(u), Some(vh)) => Some((&u.inner, &vh.inner)),
+        (None, None) => None,
+        _ => return Err(PyValueError::new_err("svd: give both U and V^H, or neither")),
+    };
+    numeric()?.svd(&a.inner, &s.inner, uv, hermitian).py()?;
+    crate::convert::wait_store(py, &s.inner)
+}
+
+/// Eigenvalues `w` and optionally eigenvectors `v` (complex128) of square matrices.
+#[pyfunction]
+#[pyo3(signature = (a, w, v))]
+fn eig(py: Python<'_>, a: &PyStore, w: &PyStore, v: Option<&PyStore>) -> PyResult<()> {
+    numeric()?.eig(&a.inner, &w.inner, v.map(|v| &v.inner)).py()?;
+    crate::convert::wait_store(py, &w.inner)
+}
+
+/// Eigenvalues `w` (float64) and optionally eigenvectors `v` of Hermitian matrices
+/// (the `lower` or upper triangle read).
+#[pyfunction]
+#[pyo3(signature = (a, w, v, lower))]
+fn eigh(py: Python<'_>, a: &PyStore, w: &PyStore, v: Option<&PyStore>, lower: bool) -> PyResult<()> {
+    numeric()?.eigh(&a.inner, &w.inner, v.map(|v| &v.inner), lower).py()?;
+    crate::convert::wait_store(py, &w.inner)
+}
+
+/// `sign` and `logdet` (float64) of square matrices, by LU.
+#[pyfunction]
+fn slogdet(py: Python<'_>, a: &PyStore, sign: &PyStore, logdet: &PyStore) -> PyResult<()> {
+    numeric()?.slogdet(&a.inner, &sign.inner, &logdet.inner).py()?;
+    crate::convert::wait_store(py, &sign.inner)
+}
+
 /// Every numeric function of the extension.
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(unary, m)?)?;
@@ -272,6 +327,12 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(searchsorted, m)?)?;
     m.add_function(wrap_pyfunction!(bincount, m)?)?;
     m.add_function(wrap_pyfunction!(at, m)?)?;
+    m.add_function(wrap_pyfunction!(qr, m)?)?;
+    m.add_function(wrap_pyfunction!(qr_raw, m)?)?;
+    m.add_function(wrap_pyfunction!(svd, m)?)?;
+    m.add_function(wrap_pyfunction!(eig, m)?)?;
+    m.add_function(wrap_pyfunction!(eigh, m)?)?;
+    m.add_function(wrap_pyfunction!(slogdet, m)?)?;
     m.add_function(wrap_pyfunction!(set_fp_hook, m)?)?;
     m.add_function(wrap_pyfunction!(check_fp, m)?)?;
     Ok(())

@@ -73,10 +73,10 @@ fn cholesky_typed<T: Element + faer::traits::ComplexField + Copy>(ctx: &TaskCont
 /// Matrices up to this order are factored as OpenBLAS factors them for NumPy
 /// (`getf2`, below), so that singular matrices and NaNs give NumPy's answers exactly;
 /// larger ones with faer's blocked LU.
-const SMALL: usize = 32;
+pub(crate) const SMALL: usize = 32;
 
 /// What the unblocked LU needs of an element type: BLAS's `|re| + |im|` for pivoting.
-trait LuField:
+pub(crate) trait LuField:
     faer::traits::ComplexField
     + Copy
     + PartialEq
@@ -126,7 +126,7 @@ impl LuField for C64 {
 /// with dot products against the columns before it, the pivot is the first entry of
 /// largest magnitude (a NaN only when it comes first), and the multipliers are scaled
 /// by the pivot's reciprocal unless the pivot is NaN. `Err(j)` when pivot `j` is zero.
-fn getf2<T: LuField>(a: &mut Mat<T>) -> Result<Vec<usize>, usize> {
+pub(crate) fn getf2<T: LuField>(a: &mut Mat<T>) -> Result<Vec<usize>, usize> {
     let n = a.nrows();
     let mut piv = vec![0; n];
     for j in 0..n {

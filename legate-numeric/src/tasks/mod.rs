@@ -6,6 +6,7 @@ pub mod at;
 pub mod binary;
 pub mod cmath;
 pub mod convert;
+pub mod decomp;
 pub mod factor;
 pub mod histogram;
 pub mod index;

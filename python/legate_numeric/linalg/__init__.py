@@ -1,14 +1,29 @@
-"""``legate_numeric.linalg``: ``norm`` (every order), ``cholesky``, ``solve``, ``inv`` and
-``det`` natively (factorizations on one point, with faer), the array API's names composed
-from native functions (``matmul vecdot outer diagonal trace cross vector_norm
-matrix_norm matrix_power multi_dot ...``); other functions fall back to NumPy."""
+"""``legate_numeric.linalg``: NumPy's ``numpy.linalg`` natively. Factorizations run as
+tasks on one point with faer (``cholesky``, ``solve``, ``inv`` here; ``qr``, ``svd``,
+``eig``, ``eigh``, ``slogdet`` batched over stacked matrices in ``_decompositions``,
+``_eigenvalues``, ``_numbers``), the rest is composed from them and from native array
+functions (``lstsq``, ``pinv``, ``tensorsolve``, ``tensorinv`` in ``_solving``;
+``norm``, ``cond``, ``matrix_rank``, the array API's names). Modules follow the sections
+of NumPy's reference; ``_common`` holds their shared checks and dtypes."""
 
 from __future__ import annotations
 
 import numpy as _np
 
 from .. import _fallback
-from .._array import ndarray
+from ._common import (  # noqa: F401 - the result types, as numpy.linalg exports them
+    EighResult,
+    EigResult,
+    QRResult,
+    SlogdetResult,
+    SVDResult,
+    as_array as _as_array,
+    run_native as _run_native,
+)
+from ._decompositions import qr, svd, svdvals  # noqa: F401
+from ._eigenvalues import eig, eigh, eigvals, eigvalsh  # noqa: F401
+from ._numbers import cond, det, matrix_rank, slogdet  # noqa: F401
+from ._solving import lstsq, pinv, tensorinv, tensorsolve  # noqa: F401
 
 
 def norm(x, ord=None, axis=None, keepdims=False):
@@ -82,33 +97,14 @@ def norm(x, ord=None, axis=None, keepdims=False):
 
 
 def _singular_value_reduce(m, ord):
-    """max, min or sum of the singular values of each matrix in the stack ``m``."""
-    from legate import _legate as _ext
+    """max, min or sum of the singular values of each matrix in the stack ``m`` (one
+    batched SVD task)."""
+    from .._reduce import max as amax, min as amin, sum as _sum
 
-    from .._array import _empty
-
-    # Types without a native factorization (float16, complex64) in double precision.
-    dt = _factor_dtype(m.dtype) or _np.dtype(_np.complex128 if m.dtype.kind == "c" else _np.float64)
-    m = m if m.dtype == dt else m.astype(dt)
-    real = _np.empty(0, dt).real.dtype
-    batch = m.shape[:-2]
-    out = _empty(batch, real)
-    k = min(m.shape[-2:])
-    if k == 0:
+    if min(m.shape[-2:]) == 0:
         raise ValueError("zero-size array to reduction operation maximum which has no identity")
-    for idx in _np.ndindex(*batch):
-        s = _empty((k,), real)
-        _run_native(_ext.singular_values, m[idx]._store, s._store)
-        v = s.max() if ord == 2 else s.min() if ord == -2 else s.sum()
-        out[idx] = v
-    return out
-
-
-_LINALG_MARKER = "LinAlgError:"
-
-
-def _as_array(x):
-    return x if isinstance(x, ndarray) else ndarray._from_numpy(_np.asarray(x))
+    s = svd(m, compute_uv=False)
+    return (amax if ord == 2 else amin if ord == -2 else _sum)(s, axis=-1)
 
 
 def _factor_dtype(*dts):
@@ -117,16 +113,6 @@ def _factor_dtype(*dts):
     if dt.kind in "biu":
         dt = _np.dtype(_np.float64)
     return dt if dt in (_np.dtype(_np.float32), _np.dtype(_np.float64), _np.dtype(_np.complex128)) else None
-
-
-def _run_native(fn, *args):
-    try:
-        fn(*args)
-    except Exception as e:  # the task's error surfaces here; map the marked ones
-        msg = str(e)
-        if _LINALG_MARKER in msg:
-            raise _np.linalg.LinAlgError(msg.split(_LINALG_MARKER, 1)[1].strip().splitlines()[0]) from None
-        raise
 
 
 def _check_square(a):
@@ -194,20 +180,6 @@ def _square_stack(a, name):
         return None
     _fallback.record_native(f"linalg.{name}")
     return x if x.dtype == dt else x.astype(dt)
-
-
-def det(a):
-    """Determinants of square matrices (stacked along leading axes), by LU with faer."""
-    from legate import _legate as _ext
-    from .._array import _empty
-
-    x = _square_stack(a, "det")
-    if x is None:
-        return _fallback.call("linalg.det", _np.linalg.det, (a,), {})
-    out = _empty(x.shape[:-2], x.dtype)
-    for idx in _np.ndindex(*x.shape[:-2]):
-        _ext.determinant(x[idx]._store, out[idx + (...,)]._store)
-    return out
 
 
 def inv(a):
