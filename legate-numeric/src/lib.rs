@@ -32,9 +32,7 @@ pub(crate) const ARG_AXIS: u32 = 22;
 pub(crate) const ARG_FIND: u32 = 23;
 pub(crate) const CHOLESKY: u32 = 30;
 pub(crate) const SOLVE: u32 = 31;
-pub(crate) const SINGULAR_VALUES: u32 = 32;
 pub(crate) const SORT: u32 = 33;
-pub(crate) const DETERMINANT: u32 = 34;
 pub(crate) const SEARCH: u32 = 35;
 pub(crate) const BINCOUNT: u32 = 36;
 pub(crate) const AT: u32 = 37;
@@ -84,10 +82,8 @@ impl Numeric {
         rt.register_task::<tasks::argreduce::ArgFindTask>(&lib)?;
         rt.register_task::<tasks::factor::CholeskyTask>(&lib)?;
         rt.register_task::<tasks::factor::SolveTask>(&lib)?;
-        rt.register_task::<tasks::factor::SingularValuesTask>(&lib)?;
         rt.register_task::<tasks::sort::SortTask>(&lib)?;
         rt.register_task::<tasks::sort::SampleSortTask>(&lib)?;
-        rt.register_task::<tasks::factor::DeterminantTask>(&lib)?;
         rt.register_task::<tasks::sort::SearchTask>(&lib)?;
         rt.register_task::<tasks::histogram::BincountTask>(&lib)?;
         rt.register_task::<tasks::at::AtTask>(&lib)?;
@@ -613,25 +609,6 @@ impl Numeric {
             return Err(LegateError::ShapeMismatch(format!("cholesky: shapes {sa} -> {so} do not match")));
         }
         self.whole(CHOLESKY, &[a], out)
-    }
-
-    /// `out` = the singular values of 2-d `a`, largest first (real, `min(m, n)` of them),
-    /// on one point.
-    pub fn singular_values(&self, a: &LogicalStore, out: &LogicalStore) -> Result<()> {
-        let (sa, so) = (a.shape(), out.shape());
-        if sa.ndim() != 2 || so.ndim() != 1 || so[0] != sa[0].min(sa[1]) {
-            return Err(LegateError::ShapeMismatch(format!("singular values: shapes {sa} -> {so} do not match")));
-        }
-        self.whole(SINGULAR_VALUES, &[a], out)
-    }
-
-    /// `out` (one element) = the determinant of square 2-d `a`, on one point.
-    pub fn determinant(&self, a: &LogicalStore, out: &LogicalStore) -> Result<()> {
-        let (sa, so) = (a.shape(), out.shape());
-        if sa.ndim() != 2 || sa[0] != sa[1] || so.volume() != 1 {
-            return Err(LegateError::ShapeMismatch(format!("determinant: shapes {sa} -> {so} do not match")));
-        }
-        self.whole(DETERMINANT, &[a], out)
     }
 
     /// `out = solve(a, b)`: `a` square 2-d, `b` and `out` 1-d or 2-d, on one point.

@@ -234,19 +234,6 @@ fn solve(py: Python<'_>, a: &PyStore, b: &PyStore, out: &PyStore) -> PyResult<()
     crate::convert::wait_store(py, &out.inner)
 }
 
-/// `out` (one element) = the determinant of `a`, one point.
-#[pyfunction]
-fn determinant(a: &PyStore, out: &PyStore) -> PyResult<()> {
-    numeric()?.determinant(&a.inner, &out.inner).py()
-}
-
-/// `out` = the singular values of `a` (largest first), one point.
-#[pyfunction]
-fn singular_values(py: Python<'_>, a: &PyStore, out: &PyStore) -> PyResult<()> {
-    numeric()?.singular_values(&a.inner, &out.inner).py()?;
-    crate::convert::wait_store(py, &out.inner)
-}
-
 /// `A = Q R` for a stack of matrices (float64/complex128): `r` reduced or complete as
 /// its shape says, `q` optional; one point, waited for.
 #[pyfunction]
@@ -319,11 +306,9 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(arg_reduce_axis, m)?)?;
     m.add_function(wrap_pyfunction!(cholesky, m)?)?;
     m.add_function(wrap_pyfunction!(solve, m)?)?;
-    m.add_function(wrap_pyfunction!(singular_values, m)?)?;
     m.add_function(wrap_pyfunction!(dot, m)?)?;
     m.add_function(wrap_pyfunction!(sort, m)?)?;
     m.add_function(wrap_pyfunction!(sort_distributed, m)?)?;
-    m.add_function(wrap_pyfunction!(determinant, m)?)?;
     m.add_function(wrap_pyfunction!(searchsorted, m)?)?;
     m.add_function(wrap_pyfunction!(bincount, m)?)?;
     m.add_function(wrap_pyfunction!(at, m)?)?;

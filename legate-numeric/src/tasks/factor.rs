@@ -1,6 +1,6 @@
 //! Dense factorizations on one point, with the `faer` crate: Cholesky (`L` with
-//! `A = L L^H`), `solve` (`A X = B` by LU with partial pivoting), the determinant (by
-//! LU) and singular values. Every argument is broadcast, so the tile is the whole
+//! `A = L L^H`) and `solve` (`A X = B` by LU with partial pivoting); the other
+//! factorizations are in `decomp`. Every argument is broadcast, so the tile is the whole
 //! store. Failures carry a `LinAlgError:` marker that the Python layer maps to
 //! `numpy.linalg.LinAlgError`.
 
@@ -11,8 +11,6 @@ use num_complex::Complex64 as C64;
 
 pub struct CholeskyTask;
 pub struct SolveTask;
-pub struct SingularValuesTask;
-pub struct DeterminantTask;
 
 /// `(rows, cols, row stride, col stride)` in elements; a 1-d store is one column.
 fn dims<T: Element>(s: &PhysicalStore) -> Result<(usize, usize, isize, isize), TaskError> {
@@ -249,54 +247,6 @@ fn solve_typed<T: Element + LuField>(ctx: &TaskContext) -> Result<(), TaskError>
     Ok(())
 }
 
-/// The singular values of a real or complex matrix, largest first, in its real type.
-fn singular_values_typed<T, R>(ctx: &TaskContext) -> Result<(), TaskError>
-where
-    T: Element + faer::traits::ComplexField<Real = R> + Copy,
-    R: Element + Copy,
-{
-    let (a, s) = (ctx.input(0)?, ctx.output(0)?);
-    check_type::<T>(&[&a])?;
-    check_type::<R>(&[&s])?;
-    let d = dims::<T>(&a)?;
-    let k = d.0.min(d.1);
-    if s.shape() != [k] {
-        return Err(TaskError::new("singular values: the output must have min(m, n) elements"));
-    }
-    if k == 0 {
-        return Ok(());
-    }
-    // SAFETY: the input is a whole, valid, non-empty store.
-    let values = unsafe { view::<T>(&a, d) }
-        .singular_values()
-        .map_err(|_| TaskError::new("LinAlgError: SVD did not converge"))?;
-    let stride = s.strides()[0] / R::SIZE as i64;
-    for (i, v) in values.into_iter().enumerate() {
-        // SAFETY: i < k elements of the whole output.
-        unsafe { *(s.ptr() as *mut R).offset(i as isize * stride as isize) = v };
-    }
-    Ok(())
-}
-
-/// The determinant of a square matrix (by LU with partial pivoting; 0 when singular).
-fn determinant_typed<T: Element + faer::traits::ComplexField<Canonical = T> + Copy>(ctx: &TaskContext) -> Result<(), TaskError> {
-    let (a, d) = (ctx.input(0)?, ctx.output(0)?);
-    check_type::<T>(&[&a, &d])?;
-    let da = dims::<T>(&a)?;
-    if da.0 != da.1 || d.shape().iter().product::<usize>() != 1 {
-        return Err(TaskError::new("determinant: a square matrix and one output element"));
-    }
-    let value = if da.0 == 0 {
-        T::one_impl()
-    } else {
-        // SAFETY: the input is a whole, valid, non-empty store.
-        unsafe { view::<T>(&a, da) }.determinant()
-    };
-    // SAFETY: the output is one valid element.
-    unsafe { *(d.ptr() as *mut T) = value };
-    Ok(())
-}
-
 fn dispatch(ctx: &TaskContext, chol: bool) -> Result<(), TaskError> {
     use legate_core::abi::TypeCode::*;
     let code = ctx.output(0)?.type_code();
@@ -318,38 +268,6 @@ impl Task for CholeskyTask {
     /// Output 0: L (whole); input 0: A (whole).
     fn cpu(ctx: &mut TaskContext) -> Result<(), TaskError> {
         dispatch(ctx, true)
-    }
-}
-
-impl Task for SingularValuesTask {
-    const TASK_ID: u32 = crate::SINGULAR_VALUES;
-    const NAME: &'static str = "singular_values";
-
-    /// Output 0: the singular values (whole, 1-d, real); input 0: A (whole, 2-d).
-    fn cpu(ctx: &mut TaskContext) -> Result<(), TaskError> {
-        use legate_core::abi::TypeCode::*;
-        match ctx.input(0)?.type_code() {
-            Some(Float32) => singular_values_typed::<f32, f32>(ctx),
-            Some(Float64) => singular_values_typed::<f64, f64>(ctx),
-            Some(Complex128) => singular_values_typed::<C64, f64>(ctx),
-            other => Err(TaskError::new(format!("singular values do not support {other:?}"))),
-        }
-    }
-}
-
-impl Task for DeterminantTask {
-    const TASK_ID: u32 = crate::DETERMINANT;
-    const NAME: &'static str = "determinant";
-
-    /// Output 0: one element, the determinant; input 0: A (whole, square).
-    fn cpu(ctx: &mut TaskContext) -> Result<(), TaskError> {
-        use legate_core::abi::TypeCode::*;
-        match ctx.input(0)?.type_code() {
-            Some(Float32) => determinant_typed::<f32>(ctx),
-            Some(Float64) => determinant_typed::<f64>(ctx),
-            Some(Complex128) => determinant_typed::<C64>(ctx),
-            other => Err(TaskError::new(format!("determinant does not support {other:?}"))),
-        }
     }
 }
 
