@@ -20,8 +20,8 @@
 //! [`Store`]s are reference-counted handles: cloning one adds a reference, dropping it
 //! gives the reference back. A [`TaskLaunch`] dropped without `execute` is discarded.
 
-use crate::raw::{self, RawRegistrar, RawRuntimeApi, RawStoreHandle, RawStoreInfo, RawTaskHandle};
-use crate::{Element, ReductionOp, Registrar, TypeCode, ABI_VERSION, MAX_DIM};
+use crate::raw::{self, RawPartitionHandle, RawRegistrar, RawRuntimeApi, RawStoreHandle, RawStoreInfo, RawTaskHandle};
+use crate::{Element, ImageKind, ReductionOp, Registrar, TypeCode, ABI_VERSION, MAX_DIM};
 use std::ffi::c_void;
 use std::ptr::{self, NonNull};
 
@@ -472,6 +472,18 @@ impl Store {
         })
     }
 
+    /// A manual partition of the store into tiles of `tile` (one positive extent per
+    /// dimension; the last tiles along a dimension may be smaller). Manual tasks take its
+    /// pieces with [`TaskLaunch::add_input_partition`] & co.
+    pub fn partition_by_tiling(&self, tile: &[u64]) -> Result<StorePartition> {
+        let n = small(tile.len(), "number of dimensions")?;
+        let mut out: *mut RawPartitionHandle = ptr::null_mut();
+        // SAFETY: a live store handle; `tile` outlives the call.
+        check(|e, k| unsafe { (self.rt.api.store_partition_by_tiling)(self.rt.rd(), self.raw.as_ptr(), tile.as_ptr(), n, &mut out, e, k) })?;
+        let raw = NonNull::new(out).ok_or_else(|| invalid("the runtime returned a null partition"))?;
+        Ok(StorePartition { rt: self.rt, raw })
+    }
+
     /// Waits for the tasks writing this store; reports the error of one that failed.
     pub fn wait(&self) -> Result<()> {
         // SAFETY: live handle.
@@ -510,6 +522,40 @@ impl Store {
             [v] => Ok(*v),
             _ => Err(invalid(format!("read_scalar: the store has {} elements, not 1", values.len()))),
         }
+    }
+}
+
+/// A manual partition of a store (from [`Store::partition_by_tiling`]); dropping it
+/// frees the handle (launches that took its pieces keep what they need).
+pub struct StorePartition {
+    rt: Runtime,
+    raw: NonNull<RawPartitionHandle>,
+}
+
+// SAFETY: the handle is immutable once made, and the entries using it are thread-safe.
+unsafe impl Send for StorePartition {}
+unsafe impl Sync for StorePartition {}
+
+impl Drop for StorePartition {
+    fn drop(&mut self) {
+        // SAFETY: we own the handle.
+        unsafe { (self.rt.api.partition_release)(self.rt.rd(), self.raw.as_ptr()) };
+    }
+}
+
+impl std::fmt::Debug for StorePartition {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "StorePartition({:?})", self.raw)
+    }
+}
+
+impl StorePartition {
+    /// The number of pieces along each dimension.
+    pub fn colors(&self) -> Result<Vec<i64>> {
+        let (mut ndim, mut colors) = (0u32, [0i64; MAX_DIM]);
+        // SAFETY: our handle; `colors` has room for MAX_DIM extents.
+        check(|e, n| unsafe { (self.rt.api.partition_colors)(self.rt.rd(), self.raw.as_ptr(), &mut ndim, colors.as_mut_ptr(), e, n) })?;
+        Ok(colors[..ndim as usize].to_vec())
     }
 }
 
@@ -613,6 +659,78 @@ impl TaskLaunch {
         };
         // SAFETY: our task handle; `dims` outlives the call.
         check(|e, n| unsafe { (self.rt.api.task_add_broadcast)(self.rt.rd(), self.handle(), v.0, ptr, len, e, n) })
+    }
+
+    /// An output the task writes only partly: the elements it leaves alone keep their
+    /// contents (a scatter, say), where a plain output's are unspecified.
+    pub fn add_partial_output(&mut self, store: &Store) -> Result<Variable> {
+        self.add_store(self.rt.api.task_add_partial_output, store)
+    }
+
+    /// `dst`'s piece for each point is the bounding box of what `src`'s piece names:
+    /// the ranges ([`ImageKind::Ranges`]) or the coordinates ([`ImageKind::Points`]) its
+    /// elements hold. A CSR matrix's column indices follow the image of its row ranges,
+    /// and the vector it multiplies the image of the column indices.
+    pub fn add_image(&mut self, src: Variable, dst: Variable, kind: ImageKind) -> Result<()> {
+        // SAFETY: our task handle.
+        check(|e, n| unsafe { (self.rt.api.task_add_image)(self.rt.rd(), self.handle(), src.0, dst.0, kind as u32, e, n) })
+    }
+
+    /// `dst` gets `src`'s tiles grown by `lo`/`hi` elements along each dimension (a halo:
+    /// a stencil reads its neighbours' edges).
+    pub fn add_bloat(&mut self, src: Variable, dst: Variable, lo: &[i64], hi: &[i64]) -> Result<()> {
+        if lo.len() != hi.len() {
+            return Err(invalid(format!("bloat: {} low and {} high halo extents", lo.len(), hi.len())));
+        }
+        let n = small(lo.len(), "number of dimensions")?;
+        // SAFETY: our task handle; the halos outlive the call.
+        check(|e, k| unsafe {
+            (self.rt.api.task_add_bloat)(self.rt.rd(), self.handle(), src.0, dst.0, lo.as_ptr(), hi.as_ptr(), n, e, k)
+        })
+    }
+
+    /// `dst`'s tiles are `src`'s tiles scaled by `factors` (a coarse grid's tiles of a
+    /// fine grid, say).
+    pub fn add_scale(&mut self, src: Variable, dst: Variable, factors: &[i64]) -> Result<()> {
+        let n = small(factors.len(), "number of dimensions")?;
+        // SAFETY: our task handle; `factors` outlives the call.
+        check(|e, k| unsafe { (self.rt.api.task_add_scale)(self.rt.rd(), self.handle(), src.0, dst.0, factors.as_ptr(), n, e, k) })
+    }
+
+    /// Gives the task a communicator ([`crate::TaskContext::communicator`]): its points
+    /// can exchange bytes with each other while they run.
+    pub fn add_communicator(&mut self) -> Result<()> {
+        // SAFETY: our task handle.
+        check(|e, n| unsafe { (self.rt.api.task_add_communicator)(self.rt.rd(), self.handle(), e, n) })
+    }
+
+    fn add_partition(&mut self, part: &StorePartition, role: u32, redop: u32, projection: Option<&[u32]>) -> Result<Variable> {
+        let (proj, nproj) = match projection {
+            Some(p) => (p.as_ptr(), small(p.len(), "projection length")?),
+            None => (ptr::null(), 0),
+        };
+        let mut var = 0u32;
+        // SAFETY: our task handle and a live partition handle; `projection` outlives the call.
+        check(|e, n| unsafe {
+            (self.rt.api.task_add_partition)(self.rt.rd(), self.handle(), part.raw.as_ptr(), role, redop, proj, nproj, &mut var, e, n)
+        })?;
+        Ok(Variable(var))
+    }
+
+    /// A manual task's input: launch point `p` reads the piece of color `p`, or of the
+    /// launch dimensions `projection` picks out of `p`.
+    pub fn add_input_partition(&mut self, part: &StorePartition, projection: Option<&[u32]>) -> Result<Variable> {
+        self.add_partition(part, raw::ROLE_INPUT, 0, projection)
+    }
+
+    /// A manual task's output, piece by piece as for inputs.
+    pub fn add_output_partition(&mut self, part: &StorePartition, projection: Option<&[u32]>) -> Result<Variable> {
+        self.add_partition(part, raw::ROLE_OUTPUT, 0, projection)
+    }
+
+    /// A manual task's reduction, piece by piece as for inputs.
+    pub fn add_reduction_partition(&mut self, part: &StorePartition, op: ReductionOp, projection: Option<&[u32]>) -> Result<Variable> {
+        self.add_partition(part, raw::ROLE_REDUCTION, op as u32, projection)
     }
 
     /// Submits the task. It runs once what it depends on has; nothing waits here.

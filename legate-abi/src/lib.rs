@@ -35,6 +35,18 @@ pub const ABI_VERSION: u32 = 2;
 /// The largest number of dimensions a store may have (`LEGATE_MAX_DIM`).
 pub const MAX_DIM: usize = 6;
 
+/// How an image constraint's source names the destination's pieces.
+#[repr(u32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ImageKind {
+    /// Source elements are half-open `[lo, hi)` ranges (`[i64; 2]`) of a 1-d store,
+    /// like the row pointers of a CSR matrix.
+    Ranges = raw::IMAGE_RANGES,
+    /// Source elements are coordinates (`i64`, or `[i64; N]` for an N-d store), like
+    /// the column indices of a CSR matrix.
+    Points = raw::IMAGE_POINTS,
+}
+
 /// Reduction operators, with the codes used across the ABI.
 #[repr(u32)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -174,6 +174,24 @@ pub struct RawTaskHandle {
     _private: [u8; 0],
 }
 
+/// An opaque handle to a manual partition of a store (owned by the caller until
+/// `partition_release`).
+#[repr(C)]
+pub struct RawPartitionHandle {
+    _private: [u8; 0],
+}
+
+/// [`RawRuntimeApi::task_add_image`] kinds: the source holds half-open `[lo, hi)`
+/// ranges (`int64[2]`) of a 1-d destination...
+pub const IMAGE_RANGES: u32 = 0;
+/// ... or destination coordinates (`int64`, or `int64[N]` for N-d destinations).
+pub const IMAGE_POINTS: u32 = 1;
+
+/// [`RawRuntimeApi::task_add_partition`] roles.
+pub const ROLE_INPUT: u32 = 0;
+pub const ROLE_OUTPUT: u32 = 1;
+pub const ROLE_REDUCTION: u32 = 2;
+
 /// The argument was invalid (bad dimension, index, shape, null handle, ...).
 pub const ERR_INVALID: i32 = -1;
 /// Shapes of arguments do not agree.
@@ -218,6 +236,7 @@ type ErrBuf = *mut u8;
 type StoreOut = *mut *mut RawStoreHandle;
 type StoreH = *const RawStoreHandle;
 type TaskH = *mut RawTaskHandle;
+type PartH = *mut RawPartitionHandle;
 
 /// The runtime's function table (see the conventions above).
 #[repr(C)]
@@ -318,6 +337,41 @@ pub struct RawRuntimeApi {
     /// With `block != 0` waits for all submitted work and reports task errors not yet
     /// reported; otherwise only an ordering point.
     pub fence: unsafe extern "C" fn(Rd, block: u32, ErrBuf, usize) -> i32,
+
+    // -- appended after ABI version 2 first shipped (check `size`) --
+    /// `dst`'s piece for each point is the bounding box of what `src`'s piece names
+    /// ([`IMAGE_RANGES`] or [`IMAGE_POINTS`]); `dst` may be an input, output or reduction.
+    pub task_add_image: unsafe extern "C" fn(Rd, task: TaskH, src: u32, dst: u32, kind: u32, ErrBuf, usize) -> i32,
+    /// `dst` gets `src`'s tiling grown by `lo`/`hi` elements per dimension (`n` of each).
+    pub task_add_bloat:
+        unsafe extern "C" fn(Rd, task: TaskH, src: u32, dst: u32, lo: *const i64, hi: *const i64, n: u32, ErrBuf, usize) -> i32,
+    /// `dst`'s tiles are `src`'s tiles scaled by `factors` (`n` of them).
+    pub task_add_scale: unsafe extern "C" fn(Rd, task: TaskH, src: u32, dst: u32, factors: *const i64, n: u32, ErrBuf, usize) -> i32,
+    /// Adds an output the task writes only partly (the rest keeps its contents).
+    pub task_add_partial_output: unsafe extern "C" fn(Rd, task: TaskH, store: StoreH, out_var: *mut u32, ErrBuf, usize) -> i32,
+    /// Gives the launch a communicator (see [`RawTaskContext::all_to_all`]).
+    pub task_add_communicator: unsafe extern "C" fn(Rd, task: TaskH, ErrBuf, usize) -> i32,
+    /// A manual partition of `store` into tiles of `tile` (`n` extents, each > 0).
+    pub store_partition_by_tiling: unsafe extern "C" fn(Rd, store: StoreH, tile: *const u64, n: u32, out: *mut PartH, ErrBuf, usize) -> i32,
+    /// The color space of a partition: writes its `ndim` and extents.
+    pub partition_colors: unsafe extern "C" fn(Rd, part: PartH, ndim: *mut u32, colors: *mut i64, ErrBuf, usize) -> i32,
+    /// Frees a partition handle (launches that use the partition keep what they need).
+    pub partition_release: unsafe extern "C" fn(Rd, part: PartH),
+    /// Adds a partitioned argument to a manual task: point `p` gets the piece of color
+    /// `p` (or of `p` projected on the launch dimensions `proj`, `nproj` of them, when
+    /// `proj` is not null). `role` is a `ROLE_*`; `redop` is used for reductions.
+    pub task_add_partition: unsafe extern "C" fn(
+        Rd,
+        task: TaskH,
+        part: PartH,
+        role: u32,
+        redop: u32,
+        proj: *const u32,
+        nproj: u32,
+        out_var: *mut u32,
+        ErrBuf,
+        usize,
+    ) -> i32,
 }
 
 // SAFETY: the table is immutable plain data, and its entries are thread-safe.

@@ -16,10 +16,11 @@ use crate::operation::TaskLaunch;
 use crate::runtime::Runtime;
 use crate::scalar::Scalar;
 use crate::shape::{Point, Rect};
-use crate::store::LogicalStore;
+use crate::partition::ImageKind;
+use crate::store::{LogicalStore, StorePartition};
 use crate::task::Library;
 use crate::types::Type;
-use legate_abi::raw::{self, RawRegistrar, RawRuntimeApi, RawStoreHandle, RawStoreInfo, RawTaskHandle, STORE_FUTURE};
+use legate_abi::raw::{self, RawRegistrar, RawRuntimeApi, RawPartitionHandle, RawStoreHandle, RawStoreInfo, RawTaskHandle, STORE_FUTURE};
 use legate_abi::{for_each_row, PhysicalStore, ReductionOp, TypeCode, ABI_VERSION, MAX_DIM};
 use std::ffi::c_void;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -100,6 +101,15 @@ const fn table(runtime_data: *mut c_void) -> RawRuntimeApi {
         task_execute,
         task_discard,
         fence,
+        task_add_image,
+        task_add_bloat,
+        task_add_scale,
+        task_add_partial_output,
+        task_add_communicator,
+        store_partition_by_tiling,
+        partition_colors,
+        partition_release,
+        task_add_partition,
     }
 }
 
@@ -674,4 +684,178 @@ unsafe extern "C" fn task_discard(_rd: *mut c_void, t: *mut RawTaskHandle) {
 
 unsafe extern "C" fn fence(rd: *mut c_void, block: u32, err: *mut u8, cap: usize) -> i32 {
     guard(err, cap, || Ok(runtime(rd)?.issue_execution_fence(block != 0)?))
+}
+
+// ---- constraints, partial outputs, communicators and manual partitions ----
+
+/// `src` and `dst` of a derived-partition constraint: both exist and differ.
+fn pair(t: &TaskLaunch, src: u32, dst: u32) -> Result<(crate::Variable, crate::Variable), Failure> {
+    let (s, d) = (variable(t, src)?, variable(t, dst)?);
+    if s == d {
+        return Err(invalid(format!("variable {src} cannot derive its own partition")));
+    }
+    Ok((s, d))
+}
+
+unsafe extern "C" fn task_add_image(_rd: *mut c_void, t: *mut RawTaskHandle, src: u32, dst: u32, kind: u32, err: *mut u8, cap: usize) -> i32 {
+    guard(err, cap, || {
+        let t = task(t)?;
+        let (s, d) = pair(t, src, dst)?;
+        let kind = match kind {
+            raw::IMAGE_RANGES => ImageKind::Ranges,
+            raw::IMAGE_POINTS => ImageKind::Points,
+            k => return Err(invalid(format!("unknown image kind {k} (IMAGE_RANGES = 0, IMAGE_POINTS = 1)"))),
+        };
+        t.add_constraint(crate::constraint::image(s, d, kind));
+        Ok(())
+    })
+}
+
+unsafe extern "C" fn task_add_bloat(
+    _rd: *mut c_void,
+    t: *mut RawTaskHandle,
+    src: u32,
+    dst: u32,
+    lo: *const i64,
+    hi: *const i64,
+    n: u32,
+    err: *mut u8,
+    cap: usize,
+) -> i32 {
+    guard(err, cap, || {
+        let t = task(t)?;
+        let (s, d) = pair(t, src, dst)?;
+        let (lo, hi) = (slice(lo, n as usize)?, slice(hi, n as usize)?);
+        if lo.iter().chain(hi).any(|&h| h < 0) {
+            return Err(invalid(format!("bloat: halos must not be negative (lo {lo:?}, hi {hi:?})")));
+        }
+        t.add_constraint(crate::constraint::bloat(s, d, lo, hi));
+        Ok(())
+    })
+}
+
+unsafe extern "C" fn task_add_scale(
+    _rd: *mut c_void,
+    t: *mut RawTaskHandle,
+    src: u32,
+    dst: u32,
+    factors: *const i64,
+    n: u32,
+    err: *mut u8,
+    cap: usize,
+) -> i32 {
+    guard(err, cap, || {
+        let t = task(t)?;
+        let (s, d) = pair(t, src, dst)?;
+        let factors = slice(factors, n as usize)?;
+        if factors.iter().any(|&f| f <= 0) {
+            return Err(invalid(format!("scale: factors must be positive, got {factors:?}")));
+        }
+        t.add_constraint(crate::constraint::scale(s, d, factors));
+        Ok(())
+    })
+}
+
+unsafe extern "C" fn task_add_partial_output(
+    _rd: *mut c_void,
+    t: *mut RawTaskHandle,
+    h: *const RawStoreHandle,
+    out_var: *mut u32,
+    err: *mut u8,
+    cap: usize,
+) -> i32 {
+    guard(err, cap, || {
+        let v = task(t)?.add_partial_output(store(h)?);
+        put(out_var, v.0 as u32)
+    })
+}
+
+unsafe extern "C" fn task_add_communicator(_rd: *mut c_void, t: *mut RawTaskHandle, err: *mut u8, cap: usize) -> i32 {
+    guard(err, cap, || {
+        task(t)?.add_communicator();
+        Ok(())
+    })
+}
+
+fn partition<'a>(h: *mut RawPartitionHandle) -> Result<&'a StorePartition, Failure> {
+    // SAFETY: the caller passes a live partition handle (the ABI's contract).
+    unsafe { (h as *const StorePartition).as_ref() }.ok_or_else(|| invalid("null partition handle"))
+}
+
+unsafe extern "C" fn store_partition_by_tiling(
+    _rd: *mut c_void,
+    h: *const RawStoreHandle,
+    tile: *const u64,
+    n: u32,
+    out: *mut *mut RawPartitionHandle,
+    err: *mut u8,
+    cap: usize,
+) -> i32 {
+    guard(err, cap, || {
+        let tile: Vec<i64> = slice(tile, n as usize)?
+            .iter()
+            .map(|&t| i64::try_from(t).map_err(|_| invalid(format!("tile extent {t} is too large"))))
+            .collect::<Result<_, _>>()?;
+        let part = store(h)?.partition_by_tiling(&tile)?;
+        put(out, Box::into_raw(Box::new(part)) as *mut RawPartitionHandle)
+    })
+}
+
+unsafe extern "C" fn partition_colors(
+    _rd: *mut c_void,
+    p: *mut RawPartitionHandle,
+    ndim: *mut u32,
+    colors: *mut i64,
+    err: *mut u8,
+    cap: usize,
+) -> i32 {
+    guard(err, cap, || {
+        let c = partition(p)?.color_shape().ok_or_else(|| invalid("the partition has no color space"))?;
+        if colors.is_null() {
+            return Err(invalid("null output pointer"));
+        }
+        // SAFETY: the caller gives room for MAX_DIM extents (the ABI's contract).
+        let out = unsafe { std::slice::from_raw_parts_mut(colors, MAX_DIM) };
+        out[..c.ndim()].copy_from_slice(c.as_slice());
+        put(ndim, c.ndim() as u32)
+    })
+}
+
+unsafe extern "C" fn partition_release(_rd: *mut c_void, p: *mut RawPartitionHandle) {
+    if !p.is_null() {
+        // SAFETY: the caller hands over a partition handle it owns.
+        let _ = catch_unwind(|| drop(unsafe { Box::from_raw(p as *mut StorePartition) }));
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+unsafe extern "C" fn task_add_partition(
+    _rd: *mut c_void,
+    t: *mut RawTaskHandle,
+    p: *mut RawPartitionHandle,
+    role: u32,
+    redop: u32,
+    proj: *const u32,
+    nproj: u32,
+    out_var: *mut u32,
+    err: *mut u8,
+    cap: usize,
+) -> i32 {
+    guard(err, cap, || {
+        let t = task(t)?;
+        let part = partition(p)?;
+        let proj: Option<Vec<usize>> =
+            if proj.is_null() { None } else { Some(slice(proj, nproj as usize)?.iter().map(|&d| d as usize).collect()) };
+        let proj = proj.as_deref();
+        let v = match role {
+            raw::ROLE_INPUT => t.add_input_partition(part, proj),
+            raw::ROLE_OUTPUT => t.add_output_partition(part, proj),
+            raw::ROLE_REDUCTION => {
+                let op = ReductionOp::from_code(redop).ok_or_else(|| invalid(format!("unknown reduction operator code {redop}")))?;
+                t.add_reduction_partition(part, op, proj)
+            }
+            r => return Err(invalid(format!("unknown argument role {r} (ROLE_INPUT, ROLE_OUTPUT or ROLE_REDUCTION)"))),
+        };
+        put(out_var, v.0 as u32)
+    })
 }

@@ -107,7 +107,16 @@ impl Registry {
             if same && *existing.name == format!("{}.{}", lib.name, name) {
                 return Ok(()); // registering the very same task again is harmless
             }
-            return Err(format!("library {} already has task id {} ({})", lib.name, info.task_id, existing.name));
+            // Most often two libraries chose one name (a copy of a template that kept
+            // its LIBRARY_NAME): running either's tasks for the other would be wrong.
+            return Err(format!(
+                "library {lib_name} already has task id {id} ({existing}), registered by other code than this {lib_name}.{name}: \
+                 two libraries use the name {lib_name:?}, or one library gives two tasks id {id}; library names must be \
+                 unique in a process (rename your copy's LIBRARY_NAME) and task ids unique in a library",
+                lib_name = lib.name,
+                id = info.task_id,
+                existing = existing.name,
+            ));
         }
         lib.tasks.insert(info.task_id, TaskEntry { name: format!("{}.{}", lib.name, name).into(), variants: info.variants });
         Ok(())

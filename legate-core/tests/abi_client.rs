@@ -335,3 +335,356 @@ fn the_global_table_drives_the_global_runtime() {
     let lib = c.create_library("abi_client_global").unwrap();
     assert_eq!(rt.find_library("abi_client_global").map(|l| l.id()), Some(lib.id()));
 }
+
+// ---- what a real library needs beyond hello: derived and manual partitions, partial
+// ---- outputs, communicators (the sparse library's shapes of launch)
+
+fn store_of<T: legate_abi::Element>(c: &client::Runtime, core: &Runtime, data: &[T]) -> Store {
+    let s = core.create_store_from::<T>(&[data.len()], data).unwrap();
+    // SAFETY: a fresh handle, whose reference we hand to the client.
+    unsafe { c.store_from_raw(ffi::store_into_handle(s)) }.unwrap()
+}
+
+/// `y[r] = sum(vals[pos[r].0 .. pos[r].1])`, checking that `vals`' tile is exactly the
+/// hull of the tile's ranges (the image of `pos`), not the whole store.
+struct RowSums;
+impl Task for RowSums {
+    const TASK_ID: u32 = 11;
+    const NAME: &'static str = "row_sums";
+    fn cpu(ctx: &mut TaskContext) -> Result<(), TaskError> {
+        let pos = ctx.input(0)?;
+        let vals = ctx.input(1)?;
+        let mut y = ctx.output(0)?;
+        let ranges: Vec<[i64; 2]> = pos.view::<[i64; 2]>()?.iter().copied().collect();
+        let nonempty = ranges.iter().filter(|r| r[1] > r[0]);
+        let (lo, hi) = nonempty.fold((i64::MAX, i64::MIN), |(l, h), r| (l.min(r[0]), h.max(r[1])));
+        if lo <= hi && (vals.lo()[0], vals.hi()[0]) != (lo, hi) {
+            return Err(TaskError::new(format!("vals tile {:?}..{:?} is not the image {lo}..{hi}", vals.lo(), vals.hi())));
+        }
+        let v = vals.view::<f64>()?;
+        let base = vals.lo()[0];
+        for (out, r) in y.view_mut::<f64>()?.iter_mut().zip(&ranges) {
+            *out = (r[0]..r[1]).map(|k| v[[(k - base) as usize]]).sum();
+        }
+        Ok(())
+    }
+}
+
+/// `y[i] = x[idx[i]]`, checking that `x`'s tile is exactly the image of `idx`'s tile.
+struct Gather;
+impl Task for Gather {
+    const TASK_ID: u32 = 12;
+    const NAME: &'static str = "gather";
+    fn cpu(ctx: &mut TaskContext) -> Result<(), TaskError> {
+        let idx = ctx.input(0)?;
+        let x = ctx.input(1)?;
+        let mut y = ctx.output(0)?;
+        let idx: Vec<i64> = idx.view::<i64>()?.iter().copied().collect();
+        if let (Some(lo), Some(hi)) = (idx.iter().min(), idx.iter().max()) {
+            if (x.lo()[0], x.hi()[0]) != (*lo, hi + 1) {
+                return Err(TaskError::new(format!("x tile {:?}..{:?} is not the image {lo}..{}", x.lo(), x.hi(), hi + 1)));
+            }
+        }
+        let xv = x.view::<f64>()?;
+        let base = x.lo()[0];
+        for (out, i) in y.view_mut::<f64>()?.iter_mut().zip(&idx) {
+            *out = xv[[(i - base) as usize]];
+        }
+        Ok(())
+    }
+}
+
+/// `y[i] = x[i-1] + x[i] + x[i+1]` (missing neighbours count 0), `x` bloated by one.
+struct Stencil;
+impl Task for Stencil {
+    const TASK_ID: u32 = 13;
+    const NAME: &'static str = "stencil";
+    fn cpu(ctx: &mut TaskContext) -> Result<(), TaskError> {
+        let halo = ctx.input(1)?;
+        let mut y = ctx.output(0)?;
+        let (ylo, yhi) = (y.lo()[0], y.hi()[0]);
+        let n = ctx.scalar::<i64>(0)?;
+        if (halo.lo()[0], halo.hi()[0]) != ((ylo - 1).max(0), (yhi + 1).min(n)) {
+            return Err(TaskError::new(format!("halo tile {:?}..{:?} around {ylo}..{yhi}", halo.lo(), halo.hi())));
+        }
+        let h = halo.view::<f64>()?;
+        let at = |i: i64| if i < halo.lo()[0] || i >= halo.hi()[0] { 0.0 } else { h[[(i - halo.lo()[0]) as usize]] };
+        for (k, out) in y.view_mut::<f64>()?.iter_mut().enumerate() {
+            let i = ylo + k as i64;
+            *out = at(i - 1) + at(i) + at(i + 1);
+        }
+        Ok(())
+    }
+}
+
+/// `coarse[i] = fine[2i] + fine[2i+1]`, `fine` scaled from `coarse` by 2.
+struct Restrict;
+impl Task for Restrict {
+    const TASK_ID: u32 = 14;
+    const NAME: &'static str = "restrict";
+    fn cpu(ctx: &mut TaskContext) -> Result<(), TaskError> {
+        let fine = ctx.input(0)?;
+        let mut coarse = ctx.output(0)?;
+        if fine.lo()[0] != 2 * coarse.lo()[0] {
+            return Err(TaskError::new(format!("fine tile at {:?} for coarse tile at {:?}", fine.lo(), coarse.lo())));
+        }
+        let f = fine.view::<f64>()?;
+        for (k, out) in coarse.view_mut::<f64>()?.iter_mut().enumerate() {
+            *out = f[[2 * k]] + f[[2 * k + 1]];
+        }
+        Ok(())
+    }
+}
+
+/// Writes `point + 100` into every element of its output piece and, when given a
+/// reduction, adds the sum of its input piece.
+struct Pieces;
+impl Task for Pieces {
+    const TASK_ID: u32 = 15;
+    const NAME: &'static str = "pieces";
+    fn cpu(ctx: &mut TaskContext) -> Result<(), TaskError> {
+        let p = ctx.point()[0] as f64;
+        if let Ok(mut out) = ctx.output(0) {
+            out.view_mut::<f64>()?.fill(p + 100.0);
+        }
+        if let (Ok(input), Ok(mut r)) = (ctx.input(0), ctx.reduction(0)) {
+            *r.view_mut::<f64>()?.iter_mut().next().unwrap() += input.view::<f64>()?.sum();
+        }
+        Ok(())
+    }
+}
+
+/// Negates the even-indexed elements of its tile and leaves the others alone.
+struct NegateEvens;
+impl Task for NegateEvens {
+    const TASK_ID: u32 = 16;
+    const NAME: &'static str = "negate_evens";
+    fn cpu(ctx: &mut TaskContext) -> Result<(), TaskError> {
+        let mut out = ctx.output(0)?;
+        let lo = out.lo()[0];
+        for (k, v) in out.view_mut::<f64>()?.iter_mut().enumerate() {
+            if (lo + k as i64) % 2 == 0 {
+                *v = -*v;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Each point all-gathers its point index; writes the sum of all of them.
+struct GatherPoints;
+impl Task for GatherPoints {
+    const TASK_ID: u32 = 17;
+    const NAME: &'static str = "gather_points";
+    fn cpu(ctx: &mut TaskContext) -> Result<(), TaskError> {
+        let p = ctx.point()[0];
+        let mut comm = ctx.communicator().ok_or_else(|| TaskError::new("no communicator"))?;
+        let (size, rank) = (comm.size(), comm.rank());
+        let all = comm.all_gather(&p.to_le_bytes())?;
+        if all.len() != size || rank as i64 != p {
+            return Err(TaskError::new(format!("{} pieces for {size} points, rank {rank} at point {p}", all.len())));
+        }
+        let total: i64 = all.iter().map(|b| i64::from_le_bytes(b[..8].try_into().unwrap())).sum();
+        let mut out = ctx.output(0)?;
+        out.view_mut::<f64>()?.fill(total as f64);
+        Ok(())
+    }
+}
+
+fn library_of_partitions(c: &client::Runtime) -> client::Library {
+    let lib = c.create_library("abi_partition_tests").unwrap();
+    let reg = c.registrar(&lib).unwrap();
+    reg.register::<RowSums>().unwrap();
+    reg.register::<Gather>().unwrap();
+    reg.register::<Stencil>().unwrap();
+    reg.register::<Restrict>().unwrap();
+    reg.register::<Pieces>().unwrap();
+    reg.register::<NegateEvens>().unwrap();
+    reg.register::<GatherPoints>().unwrap();
+    lib
+}
+
+#[test]
+fn images_by_ranges_and_points_give_each_point_exactly_what_it_names() {
+    for cpus in [1, 2, 4] {
+        let (core, c) = client(cpus);
+        let lib = library_of_partitions(&c);
+        // A CSR-like structure: row r has r % 4 entries (some rows empty).
+        let rows = 13usize;
+        let mut pos = Vec::new();
+        let mut next = 0i64;
+        for r in 0..rows {
+            pos.push([next, next + (r % 4) as i64]);
+            next += (r % 4) as i64;
+        }
+        let vals: Vec<f64> = (0..next).map(|k| (k * k) as f64).collect();
+        let (pos_s, vals_s) = (store_of(&c, &core, &pos), store_of(&c, &core, &vals));
+        let y = c.create_store::<f64>(&[rows]).unwrap();
+        let mut t = c.create_auto_task(&lib, RowSums::TASK_ID).unwrap();
+        let vp = t.add_input(&pos_s).unwrap();
+        let vv = t.add_input(&vals_s).unwrap();
+        let vy = t.add_output(&y).unwrap();
+        t.add_alignment(vp, vy).unwrap();
+        t.add_image(vp, vv, legate_abi::ImageKind::Ranges).unwrap();
+        t.execute().unwrap();
+        let want: Vec<f64> = pos.iter().map(|r| (r[0]..r[1]).map(|k| vals[k as usize]).sum()).collect();
+        assert_eq!(y.read::<f64>().unwrap(), want, "{cpus} cpus");
+
+        // Gather through an image of points (indices sorted within each tile's span).
+        let idx: Vec<i64> = (0..20).map(|i| (i * 7 % 20) as i64 / 2 + 3).collect();
+        let x: Vec<f64> = (0..40).map(|i| i as f64 * 0.5).collect();
+        let (idx_s, x_s) = (store_of(&c, &core, &idx), store_of(&c, &core, &x));
+        let g = c.create_store::<f64>(&[idx.len()]).unwrap();
+        let mut t = c.create_auto_task(&lib, Gather::TASK_ID).unwrap();
+        let vi = t.add_input(&idx_s).unwrap();
+        let vx = t.add_input(&x_s).unwrap();
+        let vg = t.add_output(&g).unwrap();
+        t.add_alignment(vi, vg).unwrap();
+        t.add_image(vi, vx, legate_abi::ImageKind::Points).unwrap();
+        t.execute().unwrap();
+        assert_eq!(g.read::<f64>().unwrap(), idx.iter().map(|&i| x[i as usize]).collect::<Vec<_>>(), "{cpus} cpus");
+
+        // Bad constraints are refused when added, naming the problem.
+        let mut t = c.create_auto_task(&lib, Gather::TASK_ID).unwrap();
+        let vi = t.add_input(&idx_s).unwrap();
+        let e = t.add_image(vi, vi, legate_abi::ImageKind::Points).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::InvalidArgument, "{e}");
+        let e = t.add_image(vi, client::Variable(7), legate_abi::ImageKind::Points).unwrap_err();
+        assert!(e.message.contains("does not exist"), "{e}");
+    }
+}
+
+#[test]
+fn bloat_and_scale_constraints_shape_the_tiles() {
+    for cpus in [1, 2, 4] {
+        let (core, c) = client(cpus);
+        let lib = library_of_partitions(&c);
+        let n = 17usize;
+        let x = iota(&c, &core, n);
+        let y = c.create_store::<f64>(&[n]).unwrap();
+        let mut t = c.create_auto_task(&lib, Stencil::TASK_ID).unwrap();
+        let vx = t.add_input(&x).unwrap();
+        let vh = t.add_input(&x).unwrap();
+        let vy = t.add_output(&y).unwrap();
+        t.add_alignment(vx, vy).unwrap();
+        t.add_bloat(vy, vh, &[1], &[1]).unwrap();
+        t.add_scalar(n as i64).unwrap();
+        t.execute().unwrap();
+        let want: Vec<f64> = (0..n as i64)
+            .map(|i| [i - 1, i, i + 1].iter().filter(|&&j| j >= 0 && j < n as i64).map(|&j| j as f64).sum())
+            .collect();
+        assert_eq!(y.read::<f64>().unwrap(), want, "{cpus} cpus");
+
+        let fine = iota(&c, &core, 2 * n);
+        let coarse = c.create_store::<f64>(&[n]).unwrap();
+        let mut t = c.create_auto_task(&lib, Restrict::TASK_ID).unwrap();
+        let vf = t.add_input(&fine).unwrap();
+        let vc = t.add_output(&coarse).unwrap();
+        t.add_scale(vc, vf, &[2]).unwrap();
+        t.execute().unwrap();
+        assert_eq!(coarse.read::<f64>().unwrap(), (0..n).map(|i| (4 * i + 1) as f64).collect::<Vec<_>>());
+
+        let mut t = c.create_auto_task(&lib, Stencil::TASK_ID).unwrap();
+        let a = t.add_input(&x).unwrap();
+        let b = t.add_input(&x).unwrap();
+        assert_eq!(t.add_bloat(a, b, &[-1], &[1]).unwrap_err().kind, ErrorKind::InvalidArgument);
+        assert_eq!(t.add_bloat(a, b, &[1], &[1, 1]).unwrap_err().kind, ErrorKind::InvalidArgument);
+        assert_eq!(t.add_scale(a, b, &[0]).unwrap_err().kind, ErrorKind::InvalidArgument);
+    }
+}
+
+#[test]
+fn manual_partitions_with_projections() {
+    let (core, c) = client(2);
+    let lib = library_of_partitions(&c);
+    let out = c.create_store::<f64>(&[10]).unwrap();
+    let part = out.partition_by_tiling(&[3]).unwrap();
+    assert_eq!(part.colors().unwrap(), vec![4]);
+    let mut t = c.create_manual_task(&lib, Pieces::TASK_ID, &[4]).unwrap();
+    t.add_output_partition(&part, None).unwrap();
+    t.execute().unwrap();
+    let want: Vec<f64> = (0..10).map(|i| (i / 3) as f64 + 100.0).collect();
+    assert_eq!(out.read::<f64>().unwrap(), want);
+
+    // A 2-d launch whose points read the piece named by launch dimension 1: each of the
+    // 4 pieces is read by 3 points, so the sum is 3 * the sum of the store.
+    let x = iota(&c, &core, 10);
+    let xp = x.partition_by_tiling(&[3]).unwrap();
+    let total = c.create_future(0.0f64).unwrap();
+    let mut t = c.create_manual_task(&lib, Pieces::TASK_ID, &[3, 4]).unwrap();
+    t.add_input_partition(&xp, Some(&[1])).unwrap();
+    t.add_reduction(&total, ReductionOp::Add).unwrap();
+    t.execute().unwrap();
+    assert_eq!(total.read_scalar::<f64>().unwrap(), 3.0 * 45.0);
+    drop(xp); // the launch keeps what it needs
+
+    assert_eq!(x.partition_by_tiling(&[0]).unwrap_err().kind, ErrorKind::InvalidArgument);
+    assert_eq!(x.partition_by_tiling(&[2, 2]).unwrap_err().kind, ErrorKind::InvalidArgument);
+}
+
+#[test]
+fn partial_outputs_keep_what_the_task_leaves_alone() {
+    for cpus in [1, 2, 4] {
+        let (core, c) = client(cpus);
+        let lib = library_of_partitions(&c);
+        let x = iota(&c, &core, 9);
+        let mut t = c.create_auto_task(&lib, NegateEvens::TASK_ID).unwrap();
+        // An input and a partial output of one store, aligned: read-modify-write.
+        let vi = t.add_input(&x).unwrap();
+        let vo = t.add_partial_output(&x).unwrap();
+        t.add_alignment(vi, vo).unwrap();
+        t.execute().unwrap();
+        let want: Vec<f64> = (0..9).map(|i| if i % 2 == 0 { -(i as f64) } else { i as f64 }).collect();
+        assert_eq!(x.read::<f64>().unwrap(), want, "{cpus} cpus");
+    }
+}
+
+#[test]
+fn communicators_let_points_exchange_while_they_run() {
+    // A launch with a communicator has one point per rank: one in one process (the
+    // several-rank case runs under mpirun in tests/ranks). More points are refused.
+    for cpus in [1, 2, 4] {
+        let (_core, c) = client(cpus);
+        let lib = library_of_partitions(&c);
+        let out = c.create_store::<f64>(&[2]).unwrap();
+        let part = out.partition_by_tiling(&[2]).unwrap();
+        let mut t = c.create_manual_task(&lib, GatherPoints::TASK_ID, &[1]).unwrap();
+        t.add_output_partition(&part, None).unwrap();
+        t.add_communicator().unwrap();
+        t.execute().unwrap();
+        assert_eq!(out.read::<f64>().unwrap(), vec![0.0; 2], "{cpus} cpus");
+
+        let out = c.create_store::<f64>(&[4]).unwrap();
+        let part = out.partition_by_tiling(&[2]).unwrap();
+        let mut t = c.create_manual_task(&lib, GatherPoints::TASK_ID, &[2]).unwrap();
+        t.add_output_partition(&part, None).unwrap();
+        t.add_communicator().unwrap();
+        let e = t.execute().unwrap_err();
+        assert!(e.message.contains("at most one point per rank"), "{e}");
+    }
+}
+
+/// Another library's task under AddScalar's id: what a copy of a template library that
+/// kept the template's name would register.
+struct Impostor;
+impl Task for Impostor {
+    const TASK_ID: u32 = AddScalar::TASK_ID;
+    const NAME: &'static str = "add_scalar";
+    fn cpu(_ctx: &mut TaskContext) -> Result<(), TaskError> {
+        Err(TaskError::new("the impostor ran"))
+    }
+}
+
+#[test]
+fn two_libraries_with_one_name_are_refused_not_mixed_up() {
+    let (_core, c) = client(1);
+    let lib = test_library(&c);
+    // The same library registering its tasks again is harmless...
+    let again = c.create_library("abi_client_tests").unwrap();
+    assert_eq!(again.id(), lib.id());
+    c.registrar(&again).unwrap().register::<AddScalar>().unwrap();
+    // ...other code under a taken id is an error naming the library, the task and the fix.
+    let e = c.registrar(&again).unwrap().register::<Impostor>().unwrap_err();
+    let msg = e.to_string();
+    assert!(msg.contains("abi_client_tests") && msg.contains("task id 1") && msg.contains("LIBRARY_NAME"), "{msg}");
+}

@@ -753,6 +753,20 @@ fn random_programs_on_several_ranks_match_the_reference() {
     });
 }
 
+/// Seeds that once failed on several ranks, beyond the default range above: 807 (a fold
+/// of a reduction raced with a later reader of the same tile) and 535 (a write that
+/// ranges could not describe exactly was not fetched whole first).
+#[test]
+fn replicated_programs_that_once_failed_still_match() {
+    with_watchdog(std::time::Duration::from_secs(120), || {
+        for seed in [535u64, 807] {
+            let p = generate(seed);
+            let ranks = [2, 3, 4][seed as usize % 3];
+            run_case_replicated(&p, ranks).unwrap_or_else(|e| panic!("seed {seed} on {ranks} ranks: {e}"));
+        }
+    });
+}
+
 #[test]
 fn random_programs_match_sequential_reference_a() {
     run_seeds(0..CASES / 2);

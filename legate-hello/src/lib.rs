@@ -37,7 +37,6 @@ pub mod tasks;
 pub use legate_abi::client::{Error, ErrorKind, Library, Result, Runtime, Store};
 use legate_abi::raw::RawRuntimeApi;
 use legate_abi::{ReductionOp, Task};
-use std::sync::Mutex;
 use tasks::{HelloWorld, Iota, Square, Sum};
 
 /// The name the library is registered under. Rename it when you copy this crate: names
@@ -51,31 +50,21 @@ pub struct HelloLibrary {
     library: Library,
 }
 
-/// Makes `register` calls one at a time, so "the library already existed" (below)
-/// really means an earlier call registered our tasks, not one running concurrently.
-static REGISTERING: Mutex<()> = Mutex::new(());
-
 impl HelloLibrary {
     /// Creates the library in the runtime whose function table is `api` and registers
     /// its tasks. Calling it again (for the same runtime) returns a handle to the same
     /// library.
     pub fn register(api: &'static RawRuntimeApi) -> Result<HelloLibrary> {
         let rt = Runtime::new(api)?;
-        let _one_at_a_time = REGISTERING.lock().unwrap_or_else(|e| e.into_inner());
-        let existed = rt.find_library(LIBRARY_NAME)?.is_some();
         let library = rt.create_library(LIBRARY_NAME)?;
         let registrar = rt.registrar(&library)?;
-        // The runtime has no "is this task registered?" query, so a repeated call finds
-        // out by registering: registering the same task again is accepted, and a task
-        // id that is taken is an error. Only when the library existed is that expected.
-        let register = |result: std::result::Result<(), legate_abi::TaskError>| match result {
-            Err(_) if existed => Ok(()),
-            other => other.map_err(Error::from),
-        };
-        register(registrar.register::<HelloWorld>())?;
-        register(registrar.register::<Iota>())?;
-        register(registrar.register::<Square>())?;
-        register(registrar.register::<Sum>())?;
+        // Registering the very same task again (a second `register` call) is accepted;
+        // a task id that other code holds is an error, which is how a copy of this crate
+        // that kept LIBRARY_NAME finds out instead of running our tasks for its own.
+        registrar.register::<HelloWorld>()?;
+        registrar.register::<Iota>()?;
+        registrar.register::<Square>()?;
+        registrar.register::<Sum>()?;
         Ok(HelloLibrary { runtime: rt, library })
     }
 

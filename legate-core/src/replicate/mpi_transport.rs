@@ -30,7 +30,7 @@ use ::mpi::topology::SimpleCommunicator;
 use ::mpi::traits::*;
 use ::mpi::Threading;
 
-use super::transport::{broadcast, exchange, Channel, Collective, Mailboxes, Result, Transport, TransportError, DEFAULT_TIMEOUT};
+use super::transport::{Channel, Mailboxes, Result, TransportError, DEFAULT_TIMEOUT};
 
 /// The single MPI tag all of this transport's messages use (see the module docs).
 const WIRE_TAG: i32 = 17;
@@ -105,14 +105,6 @@ impl MpiTransport {
         self.inner.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn check_rank(&self, rank: usize) -> Result<()> {
-        if rank < self.size {
-            Ok(())
-        } else {
-            Err(TransportError::InvalidRank { rank, size: self.size })
-        }
-    }
-
     fn encode(kind: u8, id: u64, data: &[u8]) -> Vec<u8> {
         let mut message = Vec::with_capacity(9 + data.len());
         message.push(kind);
@@ -175,7 +167,7 @@ impl MpiTransport {
 impl MpiTransport {
     /// The next message from `src` on `channel` if it has arrived (after moving what
     /// arrived into the mailboxes); an error once `src` hung up with nothing left.
-    fn poll(&self, src: usize, channel: Channel) -> Result<Option<Vec<u8>>> {
+    fn poll_now(&self, src: usize, channel: Channel) -> Result<Option<Vec<u8>>> {
         let mut inner = self.lock();
         Self::drain(&mut inner, src)?;
         Self::reap(&mut inner);
@@ -224,7 +216,7 @@ impl Mailboxes for MpiTransport {
         let deadline = Instant::now() + self.timeout;
         let mut backoff = Duration::from_micros(1);
         loop {
-            if let Some(data) = self.poll(src, channel)? {
+            if let Some(data) = self.poll_now(src, channel)? {
                 return Ok(data);
             }
             if Instant::now() >= deadline {
@@ -242,44 +234,12 @@ impl Mailboxes for MpiTransport {
         }
     }
 
+    fn poll(&self, src: usize, channel: Channel) -> Result<Option<Vec<u8>>> {
+        self.poll_now(src, channel)
+    }
+
     fn next_collective(&self) -> u64 {
         self.collective_seq.fetch_add(1, Ordering::Relaxed)
-    }
-}
-
-impl Transport for MpiTransport {
-    fn rank(&self) -> usize {
-        self.rank
-    }
-
-    fn size(&self) -> usize {
-        self.size
-    }
-
-    fn send(&self, dst: usize, tag: u64, data: &[u8]) -> Result<()> {
-        self.push(dst, Channel::User(tag), data.to_vec())
-    }
-
-    fn recv(&self, src: usize, tag: u64) -> Result<Vec<u8>> {
-        self.pop(src, Channel::User(tag))
-    }
-
-    fn try_recv(&self, src: usize, tag: u64) -> Result<Option<Vec<u8>>> {
-        self.check_rank(src)?;
-        self.poll(src, Channel::User(tag))
-    }
-
-    fn all_gather(&self, data: &[u8]) -> Result<Vec<Vec<u8>>> {
-        exchange(self, Collective::AllGather, data)
-    }
-
-    fn broadcast(&self, root: usize, data: &[u8]) -> Result<Vec<u8>> {
-        self.check_rank(root)?;
-        broadcast(self, root, data)
-    }
-
-    fn barrier(&self) -> Result<()> {
-        exchange(self, Collective::Barrier, &[]).map(drop)
     }
 }
 

@@ -157,8 +157,56 @@ pub(crate) trait Mailboxes {
     fn ranks(&self) -> usize;
     fn push(&self, dst: usize, channel: Channel, data: Vec<u8>) -> Result<()>;
     fn pop(&self, src: usize, channel: Channel) -> Result<Vec<u8>>;
+    /// The next message from `src` on `channel` if it has arrived, without waiting.
+    fn poll(&self, src: usize, channel: Channel) -> Result<Option<Vec<u8>>>;
     /// This rank's next collective sequence number.
     fn next_collective(&self) -> u64;
+
+    fn check_rank(&self, rank: usize) -> Result<()> {
+        if rank < self.ranks() {
+            Ok(())
+        } else {
+            Err(TransportError::InvalidRank { rank, size: self.ranks() })
+        }
+    }
+}
+
+/// Every mailbox transport is a [`Transport`]: user messages on their own channels,
+/// collectives over [`exchange`] and [`broadcast`].
+impl<M: Mailboxes + Send + Sync> Transport for M {
+    fn rank(&self) -> usize {
+        self.me()
+    }
+
+    fn size(&self) -> usize {
+        self.ranks()
+    }
+
+    fn send(&self, dst: usize, tag: u64, data: &[u8]) -> Result<()> {
+        self.push(dst, Channel::User(tag), data.to_vec())
+    }
+
+    fn recv(&self, src: usize, tag: u64) -> Result<Vec<u8>> {
+        self.pop(src, Channel::User(tag))
+    }
+
+    fn try_recv(&self, src: usize, tag: u64) -> Result<Option<Vec<u8>>> {
+        self.check_rank(src)?;
+        self.poll(src, Channel::User(tag))
+    }
+
+    fn all_gather(&self, data: &[u8]) -> Result<Vec<Vec<u8>>> {
+        exchange(self, Collective::AllGather, data)
+    }
+
+    fn broadcast(&self, root: usize, data: &[u8]) -> Result<Vec<u8>> {
+        self.check_rank(root)?;
+        broadcast(self, root, data)
+    }
+
+    fn barrier(&self) -> Result<()> {
+        exchange(self, Collective::Barrier, &[]).map(drop)
+    }
 }
 
 fn with_header(kind: Collective, data: &[u8]) -> Vec<u8> {
@@ -335,14 +383,6 @@ impl InProcessTransport {
         self.timeout = timeout;
     }
 
-    fn check_rank(&self, rank: usize) -> Result<()> {
-        if rank < self.mailboxes.len() {
-            Ok(())
-        } else {
-            Err(TransportError::InvalidRank { rank, size: self.mailboxes.len() })
-        }
-    }
-
     fn push(&self, dst: usize, channel: Channel, data: Vec<u8>) -> Result<()> {
         self.check_rank(dst)?;
         let mailbox = &self.mailboxes[dst];
@@ -417,45 +457,13 @@ impl Mailboxes for InProcessTransport {
         InProcessTransport::pop(self, src, channel)
     }
 
+    fn poll(&self, src: usize, channel: Channel) -> Result<Option<Vec<u8>>> {
+        let mut state = self.mailboxes[self.rank].lock();
+        self.take(&mut state, src, channel)
+    }
+
     fn next_collective(&self) -> u64 {
         self.collective_seq.fetch_add(1, Ordering::Relaxed)
-    }
-}
-
-impl Transport for InProcessTransport {
-    fn rank(&self) -> usize {
-        self.rank
-    }
-
-    fn size(&self) -> usize {
-        self.mailboxes.len()
-    }
-
-    fn send(&self, dst: usize, tag: u64, data: &[u8]) -> Result<()> {
-        self.push(dst, Channel::User(tag), data.to_vec())
-    }
-
-    fn recv(&self, src: usize, tag: u64) -> Result<Vec<u8>> {
-        self.pop(src, Channel::User(tag))
-    }
-
-    fn try_recv(&self, src: usize, tag: u64) -> Result<Option<Vec<u8>>> {
-        self.check_rank(src)?;
-        let mut state = self.mailboxes[self.rank].lock();
-        self.take(&mut state, src, Channel::User(tag))
-    }
-
-    fn all_gather(&self, data: &[u8]) -> Result<Vec<Vec<u8>>> {
-        exchange(self, Collective::AllGather, data)
-    }
-
-    fn broadcast(&self, root: usize, data: &[u8]) -> Result<Vec<u8>> {
-        self.check_rank(root)?;
-        broadcast(self, root, data)
-    }
-
-    fn barrier(&self) -> Result<()> {
-        exchange(self, Collective::Barrier, &[]).map(drop)
     }
 }
 
