@@ -42,7 +42,6 @@ pub use csr::CsrMatrix;
 pub use legate_abi::client::{Error, ErrorKind, Library, Result, Runtime, Store};
 use legate_abi::raw::RawRuntimeApi;
 use legate_abi::Task;
-use std::sync::Mutex;
 use tasks::{CsrSpgemm, CsrSpmm, CsrSpmv, CsrToDense, RowRanges, ScanCounts};
 
 /// The name the library is registered under.
@@ -55,31 +54,21 @@ pub struct SparseLibrary {
     library: Library,
 }
 
-/// Makes `register` calls one at a time, so "the library already existed" really
-/// means an earlier call registered our tasks (as in legate-hello).
-static REGISTERING: Mutex<()> = Mutex::new(());
-
 impl SparseLibrary {
     /// Creates the library in the runtime whose function table is `api` and registers
     /// its tasks; calling it again for the same runtime returns the same library.
     pub fn register(api: &'static RawRuntimeApi) -> Result<SparseLibrary> {
         let rt = Runtime::new(api)?;
-        let _one_at_a_time = REGISTERING.lock().unwrap_or_else(|e| e.into_inner());
-        let existed = rt.find_library(LIBRARY_NAME)?.is_some();
         let library = rt.create_library(LIBRARY_NAME)?;
         let registrar = rt.registrar(&library)?;
-        // Registering a task id again fails; that is expected only for a library that
-        // existed already (there is no "is it registered?" query).
-        let register = |result: std::result::Result<(), legate_abi::TaskError>| match result {
-            Err(_) if existed => Ok(()),
-            other => other.map_err(Error::from),
-        };
-        register(registrar.register::<RowRanges>())?;
-        register(registrar.register::<CsrSpmv>())?;
-        register(registrar.register::<CsrSpmm>())?;
-        register(registrar.register::<CsrSpgemm>())?;
-        register(registrar.register::<ScanCounts>())?;
-        register(registrar.register::<CsrToDense>())?;
+        // Registering the same task again (a second `register`) is accepted; an id
+        // held by other code is an error (two libraries under one name).
+        registrar.register::<RowRanges>()?;
+        registrar.register::<CsrSpmv>()?;
+        registrar.register::<CsrSpmm>()?;
+        registrar.register::<CsrSpgemm>()?;
+        registrar.register::<ScanCounts>()?;
+        registrar.register::<CsrToDense>()?;
         Ok(SparseLibrary { runtime: rt, library })
     }
 

@@ -10,7 +10,7 @@ use crate::csr::{expect_int64, invalid, length, same_values, shape_error, value_
 use crate::tasks::{CsrSpgemm, CsrSpmm, CsrSpmv, CsrToDense, RowRanges, ScanCounts};
 use crate::{Result, SparseLibrary, Store};
 use legate_abi::client::{TaskLaunch, Variable};
-use legate_abi::{Task, TypeCode};
+use legate_abi::{ImageKind, Task, TypeCode};
 use num_complex::{Complex32, Complex64};
 
 /// The size in bytes of a value type (one of the four supported).
@@ -24,20 +24,18 @@ fn value_size(code: TypeCode) -> usize {
 
 /// Adds `crd` and `vals` as inputs holding the entries of the rows `pos` (already an
 /// argument, as `pos_var`) gives each point.
-fn add_row_entries(task: &mut TaskLaunch, _pos_var: Variable, crd: &Store, vals: &Store) -> Result<Variable> {
+fn add_row_entries(task: &mut TaskLaunch, pos_var: Variable, crd: &Store, vals: &Store) -> Result<Variable> {
     let crd_var = task.add_input(crd)?;
     let vals_var = task.add_input(vals)?;
-    // TODO(images): an image of pos (Ranges) once the ABI exposes it.
-    task.add_broadcast(crd_var, None)?;
-    task.add_broadcast(vals_var, None)?;
+    task.add_image(pos_var, crd_var, ImageKind::Ranges)?;
+    task.add_image(pos_var, vals_var, ImageKind::Ranges)?;
     Ok(crd_var)
 }
 
 /// Adds `x` as an input gathered through the column indices `crd` (as `crd_var`).
-fn add_gathered(task: &mut TaskLaunch, _crd_var: Variable, x: &Store) -> Result<()> {
+fn add_gathered(task: &mut TaskLaunch, crd_var: Variable, x: &Store) -> Result<()> {
     let x_var = task.add_input(x)?;
-    // TODO(images): an image of crd (Points) once the ABI exposes it.
-    task.add_broadcast(x_var, None)
+    task.add_image(crd_var, x_var, ImageKind::Points)
 }
 
 impl SparseLibrary {
