@@ -31,7 +31,7 @@ test-rust: sysdeps
 # under 1, 2 and 4 processors (LEGATE_TEST=1 splits even tiny arrays), then once with
 # the default chunk size (small arrays run as one inline task, the common case).
 test-python: build-python
-	$(VPY) -m pytest -q tests/python --ignore=tests/python/numeric --ignore=tests/python/fuzz
+	$(VPY) -m pytest -q tests/python --ignore=tests/python/numeric --ignore=tests/python/fuzz --ignore=tests/python/sparse
 	@if [ -d tests/python/numeric ]; then \
 		for c in 1 2 4; do \
 			echo "legate_numeric tests with --cpus $$c"; \
@@ -39,6 +39,12 @@ test-python: build-python
 		done; \
 		echo "legate_numeric tests with --cpus 2 and the default chunk size"; \
 		LEGATE_CONFIG="--cpus 2" $(VPY) -m pytest -q tests/python/numeric || exit 1; \
+	fi
+	@if [ -d tests/python/sparse ]; then \
+		for c in 1 2 4; do \
+			echo "legate_sparse tests with --cpus $$c"; \
+			LEGATE_TEST=1 LEGATE_CONFIG="--cpus $$c" $(VPY) -m pytest -q tests/python/sparse || exit 1; \
+		done; \
 	fi
 
 # The differential fuzzers (tests/python/fuzz: hypothesis against NumPy), briefly: a fixed
@@ -75,6 +81,12 @@ soak: build-python
 # the 2-core VM.
 test-ranks: build-python
 	$(VPY) -m pytest -q -p no:cacheprovider tests/ranks
+	@for t in mpi_transport images_mpi; do \
+		exe=$$($(CARGO) test -q -p legate-core --features mpi --test $$t --no-run --message-format=json 2>/dev/null \
+			| $(VPY) -c 'import sys, json; print([m["executable"] for m in map(json.loads, sys.stdin) if m.get("executable")][-1])') || exit 1; \
+		echo "Rust test $$t under mpirun -n 2"; \
+		OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1 mpirun -n 2 $$exe -q || exit 1; \
+	done
 
 build: sysdeps
 	$(CARGO) build --release -p legate-hello --example variance

@@ -1,104 +1,90 @@
-"""legate_sparse's CSR kernels against SciPy, side by side in one process.
+"""legate_sparse against SciPy, side by side in one process, on 2-D Poisson matrices.
 
-Run: `LEGATE_CONFIG="--cpus 2" .venv/bin/python benches/sparse.py [--small] [spmv|spgemm]`.
-The matrix is the 2-D Poisson operator (5-point stencil) on a GRID x GRID grid. Prints
-each time, the memory bandwidth SpMV reaches (bytes = data + indices + row pointers +
-x + y, each library counted with its own array sizes), and the ratio SciPy time /
-legate time (> 1 means legate is faster).
+Run: `LEGATE_CONFIG="--cpus 2" .venv/bin/python benches/sparse.py [--quick] [--size ROWS]`.
+Cases: SpMV, SpMM (8 right-hand sides), SpGEMM (A @ A) and 100 CG iterations. Prints
+each time and the ratio SciPy time / legate time (> 1 means legate is faster); for
+SpMV also the bandwidth reached (data + indices + indptr + x + y bytes per product)
+against the machine's ~30 GB/s. `--size` is the number of rows (rounded to a square
+grid, up to ~4e6); the default is modest, `--quick` small.
 """
 
 from __future__ import annotations
 
+import argparse
 import math
-import sys
 import time
 
-import numpy as np
+import numpy
 import scipy.sparse as sp
+import scipy.sparse.linalg as spla
 
 import legate_numeric as lnp
+import legate_sparse
 from legate.timing import time as legate_time
-from legate_sparse import _native as nat
+from legate_sparse import _kernels
 
-SMALL = "--small" in sys.argv
-GRID = 500 if SMALL else 2000
-GEMM_GRID = 300 if SMALL else 1000
-CASES = [a for a in sys.argv[1:] if not a.startswith("--")]
+PEAK_GBS = 30.0
 
 
-def poisson(grid: int) -> sp.csr_matrix:
-    """The 5-point Laplacian on a grid x grid mesh, CSR with sorted indices."""
-    t = sp.diags([-1.0, 2.0, -1.0], [-1, 0, 1], shape=(grid, grid))
-    eye = sp.identity(grid)
-    return (sp.kron(eye, t) + sp.kron(t, eye)).tocsr()
-
-
-def best(fn, repeat: int, legate: bool) -> float:
-    """Best wall time of `fn` (legate runs end with a fence)."""
-    clock = (lambda: legate_time("s")) if legate else time.perf_counter
-    out = math.inf
+def timed(is_legate, fn, repeat=3):
+    """Best wall time of `fn` over a few runs (legate runs end with a fence)."""
+    best = math.inf
     for _ in range(repeat):
-        t0 = clock()
-        fn()
-        out = min(out, clock() - t0)
-    return out
+        if is_legate:
+            t0 = legate_time("s")
+            fn()
+            best = min(best, legate_time("s") - t0)
+        else:
+            t0 = time.perf_counter()
+            fn()
+            best = min(best, time.perf_counter() - t0)
+    return best
 
 
-def upload(A: sp.csr_matrix):
-    indptr = lnp.asarray(A.indptr.astype(np.int64))
-    return nat.row_ranges(indptr), lnp.asarray(A.indices.astype(np.int64)), lnp.asarray(A.data)
+def poisson(n):
+    T = sp.diags_array([-numpy.ones(n - 1), 2 * numpy.ones(n), -numpy.ones(n - 1)], offsets=[-1, 0, 1])
+    return sp.kronsum(T, T, format="csr")
 
 
-def bench_spmv() -> None:
-    A = poisson(GRID)
-    n, nnz = A.shape[0], A.nnz
-    x = np.random.default_rng(0).random(n)
-    pos, indices, data = upload(A)
-    lx, out = lnp.asarray(x), lnp.zeros(n)
-    np.testing.assert_allclose(np.asarray(nat.spmv(pos, indices, data, lx)), A @ x, rtol=1e-12)
-
-    t_scipy = best(lambda: A @ x, 10, legate=False)
-    A64 = A.copy()
-    A64.indices, A64.indptr = A.indices.astype(np.int64), A.indptr.astype(np.int64)
-    t_scipy64 = best(lambda: A64 @ x, 10, legate=False)
-    nat.spmv(pos, indices, data, lx, out=out)  # warm up
-    t_legate = best(lambda: nat.spmv(pos, indices, data, lx, out=out), 10, legate=True)
-    t_alloc = best(lambda: nat.spmv(pos, indices, data, lx), 10, legate=True)
-
-    def gbs(t, index_bytes, ptr_bytes):
-        return (nnz * (8 + index_bytes) + n * (ptr_bytes + 16)) / t / 1e9
-
-    print(f"SpMV, 2-D Poisson {GRID}x{GRID}: {n} rows, {nnz} entries")
-    print(f"  scipy (int32 indices)     {t_scipy * 1e3:8.2f} ms  {gbs(t_scipy, 4, 4):6.2f} GB/s")
-    print(f"  scipy (int64 indices)     {t_scipy64 * 1e3:8.2f} ms  {gbs(t_scipy64, 8, 8):6.2f} GB/s")
-    print(f"  legate (out=)             {t_legate * 1e3:8.2f} ms  {gbs(t_legate, 8, 16):6.2f} GB/s")
-    print(f"  legate (new y)            {t_alloc * 1e3:8.2f} ms  {gbs(t_alloc, 8, 16):6.2f} GB/s")
-    print(f"  ratio scipy/legate: {t_scipy / t_legate:.2f}x (int32 scipy), {t_scipy64 / t_legate:.2f}x (int64 scipy)")
+def report(name, t_scipy, t_legate, extra=""):
+    print(f"{name:<22} scipy {t_scipy * 1e3:10.3f} ms   legate {t_legate * 1e3:10.3f} ms   ratio {t_scipy / t_legate:6.2f}{extra}")
 
 
-def bench_spgemm() -> None:
-    A = poisson(GEMM_GRID)
-    pos, indices, data = upload(A)
-    n = A.shape[0]
+def main():
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("--quick", action="store_true", help="small sizes, one repeat")
+    p.add_argument("--size", type=int, default=None, help="rows of the Poisson matrix (default 1e6, quick 6e4)")
+    args = p.parse_args()
+    rows = args.size or (60_000 if args.quick else 1_000_000)
+    n = max(2, int(math.sqrt(rows)))
+    repeat = 1 if args.quick else 3
+    S = poisson(n)
+    A = legate_sparse.csr_array(S)
+    print(f"2-D Poisson {n}x{n}: {S.shape[0]} rows, {S.nnz} nonzeros; native kernels: {_kernels.native_available()}")
 
-    def run_legate():
-        return nat.spgemm(pos, indices, data, pos, indices, data, n)
+    x_np = numpy.random.default_rng(0).uniform(size=S.shape[0])
+    x = lnp.asarray(x_np)
+    A @ x  # warm up (row ids, pools)
+    t_s = timed(False, lambda: S @ x_np, repeat)
+    t_l = timed(True, lambda: A @ x, repeat)
+    moved = S.nnz * (8 + 8) + (S.shape[0] + 1) * 8 + 2 * S.shape[0] * 8
+    gbs = moved / t_l / 1e9
+    report("SpMV", t_s, t_l, f"   {gbs:6.2f} GB/s ({100 * gbs / PEAK_GBS:.0f}% of ~{PEAK_GBS:.0f} GB/s)")
 
-    indptr, c_indices, c_data = run_legate()
-    C = A @ A
-    C.sort_indices()
-    np.testing.assert_array_equal(np.asarray(indptr), C.indptr)
-    np.testing.assert_array_equal(np.asarray(c_indices), C.indices)
-    t_scipy = best(lambda: A @ A, 5, legate=False)
-    t_legate = best(run_legate, 5, legate=True)
-    print(f"SpGEMM A @ A, 2-D Poisson {GEMM_GRID}x{GEMM_GRID}: {n} rows, {A.nnz} -> {C.nnz} entries")
-    print(f"  scipy  {t_scipy * 1e3:8.2f} ms")
-    print(f"  legate {t_legate * 1e3:8.2f} ms (sorted output)")
-    print(f"  ratio scipy/legate: {t_scipy / t_legate:.2f}x")
+    X_np = numpy.random.default_rng(1).uniform(size=(S.shape[0], 8))
+    X = lnp.asarray(X_np)
+    A @ X
+    report("SpMM (8 columns)", timed(False, lambda: S @ X_np, repeat), timed(True, lambda: A @ X, repeat))
+
+    report("SpGEMM (A @ A)", timed(False, lambda: S @ S, repeat), timed(True, lambda: A @ A, repeat))
+
+    b_np = numpy.ones(S.shape[0])
+    b = lnp.ones(S.shape[0])
+    its = 100
+    t_s = timed(False, lambda: spla.cg(S, b_np, rtol=1e-30, maxiter=its), 1)
+    t_l = timed(True, lambda: legate_sparse.linalg.cg(A, b, rtol=1e-30, maxiter=its), 1)
+    report(f"CG ({its} iterations)", t_s, t_l)
 
 
 if __name__ == "__main__":
-    if not CASES or "spmv" in CASES:
-        bench_spmv()
-    if not CASES or "spgemm" in CASES:
-        bench_spgemm()
+    main()

@@ -31,6 +31,7 @@ use crate::error::{LegateError, Result};
 use crate::executor::TaskNode;
 use crate::footprint::Footprint;
 use crate::memory::Memory;
+use crate::point::Piece;
 use crate::control::RunControl;
 use crate::replicate::divergence::{Access as DivAccess, DivergenceError, OpDescription};
 use crate::replicate::world::tag;
@@ -436,4 +437,149 @@ pub(crate) fn agree_now(inner: &RuntimeInner, mine: Result<()>) -> Result<()> {
 /// The tag of an operation's finishing exchange.
 pub(crate) fn finish_tag(op_id: u64) -> u64 {
     tag(op_id, FINISH_MESSAGE)
+}
+
+/// One image rectangle a replicated launch must learn: the source piece and who reads it.
+struct Unresolved {
+    source: LogicalStore,
+    source_rect: crate::shape::Rect,
+    kind: crate::partition::ImageKind,
+    extents: Point,
+    generation: u64,
+    /// The rank that resolves it (the owner of the first point that needs it).
+    rank: usize,
+}
+
+/// The level of an image chain at `depth` (0: the piece itself).
+fn level_mut(piece: &mut Piece, depth: usize) -> Option<&mut crate::image::ImagePiece> {
+    let Piece::Image(p) = piece else { return None };
+    if depth == 0 {
+        Some(p)
+    } else {
+        level_mut(&mut p.source_piece, depth - 1)
+    }
+}
+
+/// Replicated runs: the image rectangles of a launch that no rank has cached are
+/// resolved by all ranks together, so every rank plans the same exact transfers.
+/// Each rank brings the source pieces its points need up to date (planned alike
+/// everywhere), waits for them, reads them, and the ranks exchange what they found;
+/// every rank then caches the same rectangles (a solver loop pays this once).
+/// Chains resolve one level per round. A rectangle the owner could not resolve (a
+/// spoiled or ill-typed source) stays unknown on every rank: the whole store is then
+/// used for reads, and writes through it are refused.
+pub(crate) fn agree_on_images(inner: &RuntimeInner, colors: &Point, pieces: &mut [Vec<(Piece, Footprint)>]) -> Result<()> {
+    use crate::image::{compute_rect, ImageKey};
+    let world = &inner.world;
+    let me = world.rank();
+    let sharding = crate::replicate::Sharding::of_extents(colors, world.size());
+    let mut failed: std::collections::HashSet<(u64, ImageKey)> = std::collections::HashSet::new();
+    loop {
+        // The innermost unknown level of each piece, deduplicated by source and key.
+        let mut todo: Vec<Unresolved> = Vec::new();
+        let mut index: HashMap<(u64, ImageKey), usize> = HashMap::new();
+        let mut users: Vec<(usize, usize, usize, usize)> = Vec::new(); // (point, arg, depth, todo)
+        for (i, row) in pieces.iter_mut().enumerate() {
+            for (a, (piece, _)) in row.iter_mut().enumerate() {
+                let mut depth = 0;
+                while level_mut(piece, depth + 1).is_some_and(|p| p.known.is_none()) {
+                    depth += 1;
+                }
+                let Some(p) = level_mut(piece, depth) else { continue };
+                let (Some(src_rect), None) = (p.source_rect(), p.known) else { continue };
+                let key = (p.source.storage().id(), ImageKey::new(&p.source, &src_rect, p.kind, &p.extents));
+                if failed.contains(&key) {
+                    continue;
+                }
+                let k = *index.entry(key).or_insert_with(|| {
+                    todo.push(Unresolved {
+                        source: p.source.clone(),
+                        source_rect: src_rect,
+                        kind: p.kind,
+                        extents: p.extents,
+                        generation: p.generation,
+                        rank: sharding.owner_of_index(i as u64),
+                    });
+                    todo.len() - 1
+                });
+                users.push((i, a, depth, k));
+            }
+        }
+        if todo.is_empty() {
+            return Ok(());
+        }
+        // Messages of their own (the launch's submit lock is held: ids agree on all ranks).
+        let op_id = inner.next_op.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let touches: Vec<Touch> = todo
+            .iter()
+            .map(|u| Touch { store: u.source.clone(), rank: u.rank, footprint: Footprint::of_rect(u.source.map(), &u.source_rect), read: true, write: None })
+            .collect();
+        prepare(inner, op_id, &touches);
+        let mut waits = Vec::new();
+        for (u, t) in todo.iter().zip(&touches).filter(|(u, _)| u.rank == me) {
+            let list = u.source.storage().accesses.lock().unwrap_or_else(|e| e.into_inner());
+            waits.extend(list.pending_writers_of(&t.footprint));
+        }
+        inner.executor.wait(&waits);
+        // This rank's answers: (index, found, lo, hi) each.
+        let mut msg = Vec::new();
+        for (k, (u, t)) in todo.iter().zip(&touches).enumerate().filter(|(_, (u, _))| u.rank == me) {
+            let spoiled = u.source.storage().poison_of(&t.footprint).is_some();
+            let found = if spoiled { None } else { compute_rect(&u.source, &u.source_rect, u.kind, &u.extents).ok() };
+            msg.extend_from_slice(&(k as u64).to_le_bytes());
+            msg.push(found.is_some() as u8);
+            let r = found.unwrap_or_else(|| crate::shape::Rect::from_extents(&Point::splat(u.extents.ndim(), 0)));
+            for &x in r.lo.as_slice().iter().chain(r.hi.as_slice()) {
+                msg.extend_from_slice(&x.to_le_bytes());
+            }
+        }
+        let all = world.exchange(tag(op_id, 0), &msg).map_err(|e| LegateError::RankFailed { rank: me, message: e.to_string() })?;
+        let mut found: Vec<Option<crate::shape::Rect>> = vec![None; todo.len()];
+        let mut answered = vec![false; todo.len()];
+        for (rank, m) in all.iter().enumerate() {
+            let mut at = 0usize;
+            let word = |at: &mut usize| -> Option<i64> {
+                let b = m.get(*at..*at + 8)?;
+                *at += 8;
+                Some(i64::from_le_bytes(b.try_into().ok()?))
+            };
+            while at < m.len() {
+                let malformed = || LegateError::RankFailed { rank, message: "sent a malformed image agreement (the ranks diverged)".into() };
+                let k = word(&mut at).ok_or_else(malformed)? as usize;
+                let ok = *m.get(at).ok_or_else(malformed)? == 1;
+                at += 1;
+                let u = todo.get(k).ok_or_else(malformed)?;
+                let n = u.extents.ndim();
+                let (mut lo, mut hi) = (Point::splat(n, 0), Point::splat(n, 0));
+                for d in 0..n {
+                    lo[d] = word(&mut at).ok_or_else(malformed)?;
+                }
+                for d in 0..n {
+                    hi[d] = word(&mut at).ok_or_else(malformed)?;
+                }
+                answered[k] = true;
+                if ok {
+                    found[k] = Some(crate::shape::Rect::new(lo, hi));
+                }
+            }
+        }
+        for (k, u) in todo.iter().enumerate() {
+            let key = ImageKey::new(&u.source, &u.source_rect, u.kind, &u.extents);
+            match found[k] {
+                Some(r) if answered[k] => {
+                    let mut cache = u.source.storage().images.lock().unwrap_or_else(|e| e.into_inner());
+                    cache.stats.launch_reads += (u.rank == me) as u64;
+                    cache.insert(u.generation, key, r);
+                }
+                _ => {
+                    failed.insert((u.source.storage().id(), key));
+                }
+            }
+        }
+        for (i, a, depth, k) in users {
+            if let (Some(r), Some(p)) = (found[k], level_mut(&mut pieces[i][a].0, depth)) {
+                p.known = Some(r);
+            }
+        }
+    }
 }

@@ -11,6 +11,7 @@ use crate::constraint::{Constraint, Variable};
 use crate::error::{invalid, LegateError, Result};
 use crate::executor::TaskNode;
 use crate::footprint::Footprint;
+use crate::image::LaunchKnowledge;
 use crate::partition::Partition;
 use crate::point::{finish_operation, run_point, ArgInfo, OpShared, Piece, Role};
 use crate::replicate::Sharding;
@@ -172,7 +173,10 @@ fn privilege(role: Role) -> Privilege {
 /// Per point, per argument: the piece and its footprint.
 type Pieces = Vec<Vec<(Piece, Footprint)>>;
 
-fn cut(args: &[LaunchArg], shapes: &[Option<Point>], launch: &Launch, manual: bool) -> Result<Pieces> {
+/// Cuts every argument into one piece per point. Image pieces get their rectangle
+/// when `knowledge` allows knowing it at launch (see [`crate::image`]); otherwise
+/// their footprint is the whole storage (sound, coarse).
+fn cut(args: &[LaunchArg], shapes: &[Option<Point>], launch: &Launch, manual: bool, knowledge: LaunchKnowledge) -> Result<Pieces> {
     let n_points = launch.colors.volume();
     let mut out = Vec::with_capacity(n_points as usize);
     for i in 0..n_points {
@@ -201,26 +205,25 @@ fn cut(args: &[LaunchArg], shapes: &[Option<Point>], launch: &Launch, manual: bo
                     )));
                 }
             }
-            match part {
-                Partition::Image { source, source_partition, kind } => {
-                    let src_shape = source.shape();
-                    let source_rect = source_partition.child_rect(&c, &src_shape);
-                    let piece = match source_rect {
-                        Some(r) => Piece::Image { source: source.clone(), source_rect: r, kind: *kind },
-                        // An image of an image: give the whole store (sound, coarser).
-                        None => Piece::Rect(crate::shape::Rect::from_extents(&shape)),
-                    };
-                    row.push((piece, Footprint::All));
-                }
-                _ => {
-                    let rect = part.child_rect(&c, &shape).expect("tilings and replicas have rectangles");
-                    row.push((Piece::Rect(rect), Footprint::of_rect(arg.store.map(), &rect)));
-                }
-            }
+            let piece = piece_of(part, &shape, &c, knowledge);
+            let fp = piece.rect_now().map_or(Footprint::All, |r| Footprint::of_rect(arg.store.map(), &r));
+            row.push((piece, fp));
         }
         out.push(row);
     }
     Ok(out)
+}
+
+/// The piece of color `color` of a store of `shape` partitioned by `part`; an image's
+/// source piece is cut the same way (an image of an image resolves level by level).
+fn piece_of(part: &Partition, shape: &Point, color: &Point, knowledge: LaunchKnowledge) -> Piece {
+    match part {
+        Partition::Image { source, source_partition, kind } => {
+            let source_piece = piece_of(source_partition, &source.shape(), color, knowledge);
+            Piece::Image(Box::new(crate::image::image_piece(source, source_piece, *kind, shape, knowledge)))
+        }
+        _ => Piece::Rect(part.child_rect(color, shape).expect("tilings and replicas have rectangles")),
+    }
 }
 
 /// Whether two different points of the launch touch the same elements in a way that
@@ -392,6 +395,10 @@ fn launch(mut t: TaskLaunch) -> Result<(u64, Vec<Arc<TaskNode>>)> {
             points: colors.volume(),
             args: t.args.iter().map(|a| (a.store.storage().id(), privilege(a.role))).collect(),
         });
+        // What this operation writes changes the contents images are read from.
+        for a in t.args.iter().filter(|a| a.role != Role::Input) {
+            a.store.storage().written();
+        }
         let args = t.args.iter().zip(&shapes).map(|(a, s)| ArgInfo { store: a.store.clone(), role: a.role, unbound: s.is_none(), partial: a.partial }).collect();
         let scalars = std::mem::take(&mut t.scalars);
         let mut shared = OpShared::new(op_id, entry.name.clone(), t.task_id, task_fn, scalars, colors, args, inner.sysmem.clone(), inner.control.clone(), t.throws);
@@ -430,20 +437,36 @@ fn launch(mut t: TaskLaunch) -> Result<(u64, Vec<Arc<TaskNode>>)> {
         },
         None => solve(&t, false)?,
     };
-    let mut pieces = cut(&t.args, &shapes, &launch, manual)?;
+    let knowledge = if replicated { LaunchKnowledge::Agreed } else { LaunchKnowledge::Local };
+    // Replicated runs: image rectangles not cached are resolved by all ranks together.
+    let cut_all = |launch: &Launch, manual: bool| -> Result<Pieces> {
+        let mut pieces = cut(&t.args, &shapes, launch, manual, knowledge)?;
+        if replicated {
+            crate::distribute::agree_on_images(inner, &launch.colors, &mut pieces)?;
+            for row in &mut pieces {
+                for (arg, (piece, fp)) in t.args.iter().zip(row.iter_mut()) {
+                    if let (Piece::Image(_), Some(r)) = (&*piece, piece.rect_now()) {
+                        *fp = Footprint::of_rect(arg.store.map(), &r);
+                    }
+                }
+            }
+        }
+        Ok(pieces)
+    };
+    let mut pieces = cut_all(&launch, manual)?;
     if t.communicator && pieces.len() > inner.world.size() {
         if manual {
             return Err(invalid(format!("a task with a communicator has at most one point per rank ({} ranks)", inner.world.size())));
         }
         launch = solve(&t, true)?;
-        pieces = cut(&t.args, &shapes, &launch, false)?;
+        pieces = cut_all(&launch, false)?;
     }
     if points_conflict(&t.args, &pieces) {
         if manual {
             return Err(invalid("manual task: different points would write overlapping elements"));
         }
         launch = solve(&t, true)?;
-        pieces = cut(&t.args, &shapes, &launch, false)?;
+        pieces = cut_all(&launch, false)?;
     }
 
     if inline && !replicated && runs_inline(&t.args, &shapes, &pieces) {
@@ -460,8 +483,13 @@ fn launch(mut t: TaskLaunch) -> Result<(u64, Vec<Arc<TaskNode>>)> {
     let owners: Vec<usize> = if everywhere {
         vec![me]
     } else if replicated {
-        if t.args.iter().zip(&pieces[0]).any(|(a, (p, _))| a.role != Role::Input && matches!(p, Piece::Image { .. })) {
-            return Err(LegateError::Unsupported("image-partitioned outputs and reductions do not run on several ranks yet".into()));
+        // Writes through an image are planned by their rectangle: refused when the ranks
+        // could not learn it (its source was spoiled or is not readable as an image).
+        let unknown = |p: &Piece| matches!(p, Piece::Image(_)) && p.rect_now().is_none();
+        if pieces.iter().any(|row| t.args.iter().zip(row).any(|(a, (p, _))| a.role != Role::Input && unknown(p))) {
+            return Err(LegateError::Unsupported(
+                "image-partitioned outputs and reductions whose image cannot be resolved at launch do not run on several ranks".into(),
+            ));
         }
         let sharding = Sharding::of_extents(&launch.colors, inner.world.size());
         (0..pieces.len() as u64).map(|i| sharding.owner_of_index(i)).collect()
@@ -540,8 +568,10 @@ fn launch(mut t: TaskLaunch) -> Result<(u64, Vec<Arc<TaskNode>>)> {
         };
         for (arg, (piece, fp)) in t.args.iter().zip(row) {
             wire(arg.store.storage(), fp, privilege(arg.role));
-            if let Piece::Image { source, source_rect, .. } = piece {
-                wire(source.storage(), &Footprint::of_rect(source.map(), source_rect), Privilege::Read);
+            if let Piece::Image(p) = piece {
+                for (source, sfp) in p.source_reads() {
+                    wire(source.storage(), &sfp, Privilege::Read);
+                }
             }
         }
         nodes.push(node);
@@ -581,13 +611,14 @@ fn launch(mut t: TaskLaunch) -> Result<(u64, Vec<Arc<TaskNode>>)> {
             let mut list = arg.store.storage().accesses.lock().unwrap_or_else(|e| e.into_inner());
             list.record(Access { node: node.clone(), footprint: fp.clone(), privilege: privilege(arg.role) });
             drop(list);
-            if let Piece::Image { source, source_rect, .. } = piece {
-                let fp = Footprint::of_rect(source.map(), source_rect);
-                source.storage().accesses.lock().unwrap_or_else(|e| e.into_inner()).record(Access {
-                    node: node.clone(),
-                    footprint: fp,
-                    privilege: Privilege::Read,
-                });
+            if let Piece::Image(p) = piece {
+                for (source, fp) in p.source_reads() {
+                    source.storage().accesses.lock().unwrap_or_else(|e| e.into_inner()).record(Access {
+                        node: node.clone(),
+                        footprint: fp,
+                        privilege: Privilege::Read,
+                    });
+                }
             }
         }
     }
@@ -693,9 +724,10 @@ fn replicated_touches(args: &[LaunchArg], shapes: &[Option<Point>], pieces: &Pie
             if shapes[a].is_none() {
                 continue; // unbound output: bound by the finishing exchange
             }
-            if let Piece::Image { source, source_rect, .. } = piece {
-                let sfp = Footprint::of_rect(source.map(), source_rect);
-                touches.push(Touch { store: source.clone(), rank: owner, footprint: sfp, read: true, write: None });
+            if let Piece::Image(p) = piece {
+                for (source, sfp) in p.source_reads() {
+                    touches.push(Touch { store: source, rank: owner, footprint: sfp, read: true, write: None });
+                }
             }
             let store = arg.store.clone();
             match arg.role {

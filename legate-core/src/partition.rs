@@ -66,7 +66,7 @@ impl Tiling {
 }
 
 /// How an image's source elements describe the destination piece.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ImageKind {
     /// Source elements are half-open `[lo, hi)` ranges (`[i64; 2]`) of a 1-d destination.
     Ranges,

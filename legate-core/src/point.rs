@@ -8,7 +8,7 @@ use crate::error::LegateError;
 use crate::footprint::Footprint;
 use crate::executor::WorkerContext;
 use crate::memory::{Buffer, Memory};
-use crate::partition::ImageKind;
+use crate::image::ImagePiece;
 use crate::reduction;
 use crate::scalar::Scalar;
 use crate::shape::{Point, Rect, LEGATE_MAX_DIM};
@@ -16,7 +16,7 @@ use crate::storage::{dense_strides, Layout};
 use crate::store::LogicalStore;
 use legate_abi::raw::{RawScalar, RawStore, RawTaskContext, TaskFn, STORE_FUTURE, STORE_UNBOUND};
 use crate::replicate::World;
-use legate_abi::{PhysicalStore, ReductionOp, TypeCode, ABI_VERSION};
+use legate_abi::{PhysicalStore, ReductionOp, ABI_VERSION};
 use std::ffi::c_void;
 use smallvec::SmallVec;
 use std::sync::{Arc, Mutex};
@@ -44,8 +44,26 @@ pub(crate) struct ArgInfo {
 #[derive(Clone, Debug)]
 pub(crate) enum Piece {
     Rect(Rect),
-    /// Resolved when the point runs, from the contents of `source`'s piece.
-    Image { source: LogicalStore, source_rect: Rect, kind: ImageKind },
+    /// Named by the contents of another store's piece (see [`crate::image`]).
+    Image(Box<ImagePiece>),
+}
+
+impl Piece {
+    /// The rectangle, if known without reading any store.
+    pub fn rect_now(&self) -> Option<Rect> {
+        match self {
+            Piece::Rect(r) => Some(*r),
+            Piece::Image(p) => p.known,
+        }
+    }
+
+    /// The rectangle, reading image sources if need be (when the point runs).
+    pub fn resolve(&self) -> Result<Rect, String> {
+        match self {
+            Piece::Rect(r) => Ok(*r),
+            Piece::Image(p) => p.resolve(),
+        }
+    }
 }
 
 /// What all points of one operation share.
@@ -176,62 +194,6 @@ pub(crate) fn raw_store(store: &LogicalStore, rect: &Rect) -> RawStore {
         redop: 0,
         flags: if store.is_future() { STORE_FUTURE } else { 0 },
     }
-}
-
-/// The bounding rectangle of what `source`'s piece names, clipped to `extents`.
-fn resolve_image(source: &LogicalStore, source_rect: &Rect, kind: ImageKind, extents: &Point) -> Result<Rect, String> {
-    let raw = raw_store(source, source_rect);
-    // SAFETY: the point depends on the source's writers, which have finished.
-    let piece = unsafe { PhysicalStore::from_raw(raw) };
-    let n = extents.ndim();
-    let mut lo = Point::splat(n, i64::MAX);
-    let mut hi = Point::splat(n, i64::MIN);
-    let mut any = false;
-    let mut include = |l: &[i64], h: &[i64]| {
-        for d in 0..n {
-            lo[d] = lo[d].min(l[d]);
-            hi[d] = hi[d].max(h[d]);
-        }
-        any = true;
-    };
-    match kind {
-        ImageKind::Ranges => {
-            if n != 1 {
-                return Err("a range image needs a 1-d destination".into());
-            }
-            let v = piece.view::<[i64; 2]>().map_err(|e| format!("range image source: {e}"))?;
-            for r in v.iter().filter(|r| r[1] > r[0]) {
-                include(&r[..1], &r[1..]);
-            }
-        }
-        ImageKind::Points => {
-            if n == 1 && piece.type_code() == Some(TypeCode::Int64) {
-                let v = piece.view::<i64>().map_err(|e| e.to_string())?;
-                for &p in v.iter() {
-                    include(&[p], &[p + 1]);
-                }
-            } else {
-                if piece.elem_size() != 8 * n || piece.type_code() != Some(TypeCode::FixedArray) {
-                    return Err(format!("a point image onto a {n}-d store needs int64[{n}] points"));
-                }
-                legate_abi::for_each_row(&[&piece], |ptrs, len, strides| {
-                    for k in 0..len {
-                        let mut p = [0i64; LEGATE_MAX_DIM];
-                        // SAFETY: each element is n int64s inside the source tile.
-                        unsafe {
-                            std::ptr::copy_nonoverlapping(ptrs[0].offset(k as isize * strides[0] as isize), p.as_mut_ptr() as *mut u8, 8 * n)
-                        };
-                        let h: Vec<i64> = p[..n].iter().map(|c| c + 1).collect();
-                        include(&p[..n], &h);
-                    }
-                });
-            }
-        }
-    }
-    if !any {
-        return Ok(Rect::new(Point::splat(n, 0), Point::splat(n, 0)));
-    }
-    Ok(Rect::new(lo, hi).intersection(&Rect::from_extents(extents)))
 }
 
 /// The communicator of a launch: which rank runs each point (at most one per rank).
@@ -369,7 +331,7 @@ pub(crate) fn run_point(op: &OpShared, color: &Point, color_index: u64, pieces: 
     for (i, (arg, piece)) in op.args.iter().zip(pieces).enumerate() {
         rects.push(match piece {
             Piece::Rect(r) => *r,
-            Piece::Image { source, source_rect, kind } => match resolve_image(source, source_rect, *kind, &arg.store.shape()) {
+            Piece::Image(p) => match p.resolve() {
                 Ok(r) => r,
                 Err(e) => {
                     failure = Some(Failure::Own(format!("image partition of argument {i}: {e}")));
@@ -382,7 +344,7 @@ pub(crate) fn run_point(op: &OpShared, color: &Point, color_index: u64, pieces: 
         failure = Some(Failure::Cancelled);
     }
     if failure.is_none() {
-        failure = spoiled_input(op, &rects);
+        failure = spoiled_input(op, &rects).or_else(|| spoiled_source(pieces));
     }
     for fault in op.control.faults_for(&op.name, op.op_id, color_index) {
         match fault {
@@ -428,6 +390,26 @@ fn spoiled_input(op: &OpShared, rects: &[Rect]) -> Option<Failure> {
         }
         let (op_id, err) = storage.poison_of(&Footprint::of_rect(arg.store.map(), rect))?;
         Some(Failure::Inherited(op_id, err))
+    })
+}
+
+/// The failure that spoiled an image source this point's pieces were named by.
+fn spoiled_source(pieces: &[Piece]) -> Option<Failure> {
+    pieces.iter().find_map(|piece| {
+        let mut level = piece;
+        while let Piece::Image(p) = level {
+            let storage = p.source.storage();
+            // Resolving a source piece may read it again: only when there is poison.
+            if storage.is_poisoned() {
+                if let Ok(r) = p.source_piece.resolve() {
+                    if let Some((op_id, err)) = storage.poison_of(&Footprint::of_rect(p.source.map(), &r)) {
+                        return Some(Failure::Inherited(op_id, err));
+                    }
+                }
+            }
+            level = &p.source_piece;
+        }
+        None
     })
 }
 

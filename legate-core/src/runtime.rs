@@ -583,6 +583,7 @@ impl Runtime {
         crate::distribute::host_write(self, store)?;
         let _g = self.inner.submit_lock.lock().unwrap_or_else(|e| e.into_inner());
         self.wait_store_idle(store);
+        store.storage().written();
         let raw = crate::point::raw_store(store, &Rect::from_extents(&shape));
         // SAFETY: no task touches the storage (waited above, submissions held off).
         let mut piece = unsafe { legate_abi::PhysicalStore::from_raw(raw) };
@@ -595,6 +596,12 @@ impl Runtime {
     }
 
     // ---- observability ----
+
+    /// How often `store`'s storage was read to resolve image partitions it is the
+    /// source of, and how often the image cache answered instead.
+    pub fn image_stats(&self, store: &LogicalStore) -> crate::image::ImageStats {
+        store.storage().images.lock().unwrap_or_else(|e| e.into_inner()).stats
+    }
 
     /// The most recent dependence edges between point tasks (oldest first).
     pub fn dependences(&self) -> Vec<DependenceEdge> {

@@ -89,6 +89,20 @@ impl AccessList {
         false
     }
 
+    /// Whether a task that may still write the storage touches `footprint`.
+    pub(crate) fn has_pending_writer(&self, footprint: &Footprint) -> bool {
+        self.entries.iter().any(|e| e.privilege != Privilege::Read && !e.node.is_done() && e.footprint.intersects(footprint))
+    }
+
+    /// Tasks that may still write elements of `footprint`.
+    pub(crate) fn pending_writers_of(&self, footprint: &Footprint) -> Vec<Arc<TaskNode>> {
+        self.entries
+            .iter()
+            .filter(|e| e.privilege != Privilege::Read && !e.node.is_done() && e.footprint.intersects(footprint))
+            .map(|e| e.node.clone())
+            .collect()
+    }
+
     /// Tasks that may still write the storage (a reader of its contents waits for these).
     pub(crate) fn pending_writers(&self) -> Vec<Arc<TaskNode>> {
         self.entries

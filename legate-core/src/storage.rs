@@ -71,6 +71,8 @@ pub struct Storage {
     poisoned: AtomicBool,
     /// Replicated runs: who holds the latest version of which bytes (program thread).
     pub(crate) tracking: Mutex<Option<crate::coherence::Tracking>>,
+    /// Image rectangles resolved from this storage's contents, and its write generation.
+    pub(crate) images: Mutex<crate::image::ImageCache>,
 }
 
 /// Elements of a storage spoiled by a failure, and the failure.
@@ -112,6 +114,7 @@ impl Storage {
             poison: Mutex::new(Vec::new()),
             poisoned: AtomicBool::new(false),
             tracking: Mutex::new(None),
+            images: Mutex::new(Default::default()),
         })
     }
 
@@ -129,6 +132,12 @@ impl Storage {
 
     pub fn ndim(&self) -> usize {
         self.ndim
+    }
+
+    /// An operation that writes this storage was launched, or the host writes it:
+    /// image rectangles read from the old contents no longer hold.
+    pub(crate) fn written(&self) {
+        self.images.lock().unwrap_or_else(|e| e.into_inner()).invalidate();
     }
 
     pub(crate) fn data(&self) -> MutexGuard<'_, StorageData> {

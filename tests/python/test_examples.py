@@ -17,6 +17,9 @@ SMALL = {
     "kmeans.py": ["--n", "2000", "--iterations", "5"],
     "logreg.py": ["--n", "2000", "--features", "4", "--iterations", "50"],
     "gemm.py": ["--n", "64", "--iterations", "2"],
+    "pde.py": ["--n", "24"],
+    "gmg.py": ["--levels", "4"],
+    "spmv_bench.py": ["--n", "32", "--iterations", "3"],
 }
 
 

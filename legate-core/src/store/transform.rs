@@ -41,7 +41,7 @@ pub enum Transform {
 
 /// A dense instance seen as one run of elements: its extents, and its dimensions from
 /// the slowest to the fastest varying.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct DenseLayout {
     ndim: u8,
     extents: [i64; LEGATE_MAX_DIM],
@@ -98,7 +98,7 @@ impl DenseLayout {
 
 /// `storage = offset + coef * view`, with one row per storage dimension and one column
 /// per view dimension.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct AffineMap {
     storage_ndim: u8,
     view_ndim: u8,

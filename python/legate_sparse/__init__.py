@@ -1,0 +1,57 @@
+"""legate_sparse: a ``scipy.sparse`` drop-in whose arrays live in Legate stores.
+
+``import legate_sparse as sparse`` and write SciPy code: CSR, CSC, COO and DIA arrays
+(and matrices) hold their ``data``/``indices``/``indptr`` as ``legate_numeric`` arrays,
+products and conversions run as parallel tasks (through ``_kernels``: the compiled
+``_native`` kernels when present, legate_numeric operations otherwise), and dense
+results are ``legate_numeric`` arrays. Iterative solvers are in ``legate_sparse.linalg``
+and Matrix Market I/O in ``legate_sparse.io``. Names of ``scipy.sparse`` not defined
+here fall back to SciPy (one warning per name; ``LEGATE_SPARSE_FALLBACK=0`` turns that
+into an error).
+
+Differences from SciPy: index arrays are int64; ``todense()`` returns a legate_numeric
+array (there is no ``np.matrix``); reductions over all entries return 0-d legate arrays.
+"""
+
+from __future__ import annotations
+
+import scipy.sparse as _scipy_sparse
+
+from . import _fallback
+from ._base import issparse, isspmatrix, sparray, spmatrix
+from ._coo import coo_array, coo_matrix, isspmatrix_coo
+from ._csc import csc_array, csc_matrix, isspmatrix_csc
+from ._csr import csr_array, csr_matrix, isspmatrix_csr
+from ._dia import dia_array, dia_matrix, isspmatrix_dia
+from ._construct import (  # noqa: F401
+    block_diag,
+    bmat,
+    diags,
+    diags_array,
+    eye,
+    eye_array,
+    hstack,
+    identity,
+    kron,
+    kronsum,
+    rand,
+    random,
+    random_array,
+    spdiags,
+    vstack,
+)
+from ._extract import find, tril, triu  # noqa: F401
+from . import linalg, io  # noqa: E402,F401
+
+__all__ = [
+    "issparse", "isspmatrix", "sparray", "spmatrix",
+    "csr_array", "csr_matrix", "csc_array", "csc_matrix", "coo_array", "coo_matrix", "dia_array", "dia_matrix",
+    "isspmatrix_csr", "isspmatrix_csc", "isspmatrix_coo", "isspmatrix_dia",
+    "block_diag", "bmat", "diags", "diags_array", "eye", "eye_array", "hstack", "identity", "kron", "kronsum",
+    "rand", "random", "random_array", "spdiags", "vstack", "find", "tril", "triu", "linalg", "io",
+]
+
+
+def __getattr__(name):
+    """Anything of ``scipy.sparse`` not native here runs in SciPy (see ``_fallback``)."""
+    return _fallback.module_attr("legate_sparse", _scipy_sparse, name)

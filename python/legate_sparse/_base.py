@@ -1,0 +1,704 @@
+"""The base of every sparse format: what all formats share.
+
+``_spbase`` holds the shape and implements the operations that do not depend on the
+storage (arithmetic dispatch, reductions, elementwise functions of the stored values,
+conversions by name) in terms of a few per-format primitives: ``tocsr``, ``tocoo``,
+``_with_data`` (the same structure with new values) and ``nnz``. ``sparray`` and
+``spmatrix`` are the two flavours SciPy has: ``*`` is elementwise for arrays and the
+matrix product for matrices, and axis reductions return 1-d arrays for arrays and 2-d
+``(1, n)``/``(n, 1)`` arrays for matrices (legate_numeric arrays, not ``np.matrix``).
+"""
+
+from __future__ import annotations
+
+import operator
+
+import numpy as _np
+
+import legate_numeric as lnp
+
+from . import _fallback, _kernels
+from ._sputils import INDEX, as_legate, check_dtype, is_scalar, upcast
+
+ndarray = lnp.ndarray
+
+# Methods that change the array in place: after SciPy's runs, its result is copied back.
+_IN_PLACE = frozenset({"resize", "__setitem__", "prune", "setdiag", "sort_indices", "sum_duplicates", "eliminate_zeros"})
+_REGISTRY: dict[tuple[str, bool], type] = {}
+
+
+def _register(fmt: str, is_array: bool):
+    def deco(cls):
+        _REGISTRY[(fmt, is_array)] = cls
+        return cls
+
+    return deco
+
+
+def _class(fmt: str, is_array: bool) -> type:
+    return _REGISTRY[(fmt, is_array)]
+
+
+def _native_formats() -> tuple:
+    return ("csr", "csc", "coo", "dia")
+
+
+def _from_scipy_sparse(x):
+    """A legate sparse array (or matrix) from a SciPy one, in the same format."""
+    import scipy.sparse as _sp
+
+    is_array = isinstance(x, _sp.sparray)
+    return _class(x.format, is_array)(x)
+
+
+def issparse(x) -> bool:
+    """Whether ``x`` is a legate_sparse array or matrix."""
+    return isinstance(x, _spbase)
+
+
+def isspmatrix(x) -> bool:
+    """Whether ``x`` is a legate_sparse matrix (``*_matrix``, not ``*_array``)."""
+    return isinstance(x, spmatrix)
+
+
+_UNARY_ZERO_PRESERVING = (
+    "sqrt sin tan arcsin arctan sinh tanh arcsinh arctanh expm1 log1p deg2rad rad2deg floor ceil trunc rint sign"
+).split()
+
+
+class _spbase:
+    """Common behaviour of all formats (not instantiated directly)."""
+
+    __array_priority__ = 10.1
+    # NumPy operators defer to ours (``numpy_array @ A`` calls ``A.__rmatmul__``).
+    __array_ufunc__ = None
+    format: str = ""
+    _is_array = True
+
+    # ---- basic attributes ----
+
+    @property
+    def shape(self) -> tuple:
+        return self._shape
+
+    @property
+    def ndim(self) -> int:
+        return len(self._shape)
+
+    @property
+    def size(self) -> int:
+        return self.nnz
+
+    @property
+    def T(self):
+        return self.transpose()
+
+    @property
+    def real(self):
+        return self._with_data(self.data.real)
+
+    @property
+    def imag(self):
+        return self._with_data(self.data.imag)
+
+    def _cls(self, fmt: str) -> type:
+        return _class(fmt, self._is_array)
+
+    def __repr__(self) -> str:
+        kind = "array" if self._is_array else "matrix"
+        return (
+            f"<legate_sparse {self.format}_{kind} of dtype '{self.dtype}'\n"
+            f"\twith {self.nnz} stored elements and shape {self.shape}>"
+        )
+
+    __str__ = __repr__
+
+    def __len__(self):
+        raise TypeError("sparse array length is ambiguous; use getnnz() or shape[0]")
+
+    def __bool__(self):
+        if self.shape == (1, 1) or self.shape == (1,):
+            return self.nnz != 0 and bool(self.count_nonzero())
+        raise ValueError(
+            "The truth value of an array with more than one element is ambiguous. Use a.any() or a.all()."
+        )
+
+    def __iter__(self):
+        for i in range(self.shape[0]):
+            yield self[i]
+
+    # ---- conversions ----
+
+    def asformat(self, format, copy=False):
+        """This array in ``format`` (``None`` keeps the current one)."""
+        if format is None or format == self.format:
+            return self.copy() if copy else self
+        convert = getattr(self, "to" + format, None)
+        if convert is None:
+            raise ValueError(f"Format {format} is unknown.")
+        return convert(copy=copy) if format in _native_formats() else convert()
+
+    def toarray(self, order=None, out=None):
+        """A dense legate_numeric array of the values (duplicates summed)."""
+        dense = self.tocsr()._todense()
+        if out is not None:
+            if not isinstance(out, ndarray) or out.shape != self.shape:
+                raise ValueError("output array must be a legate_numeric array of the same shape")
+            out[...] = dense
+            return out
+        return dense
+
+    def todense(self, order=None, out=None):
+        """Like ``toarray`` (a legate_numeric array, also for ``*_matrix``: there is no
+        ``np.matrix`` of legate arrays)."""
+        return self.toarray(order=order, out=out)
+
+    def _to_scipy(self):
+        """The SciPy equivalent (host copies of the arrays)."""
+        raise NotImplementedError
+
+    def tocsc(self, copy=False):
+        return self.tocsr(copy=False).tocsc(copy=copy)
+
+    def todia(self, copy=False):
+        return self.tocoo(copy=False).todia(copy=copy)
+
+    def copy(self):
+        return self._with_data(self.data.copy(), copy=True)
+
+    def astype(self, dtype, casting="unsafe", copy=True):
+        """This array with values cast to ``dtype``."""
+        dt = check_dtype(dtype)
+        if dt == self.dtype:
+            return self.copy() if copy else self
+        if not _np.can_cast(self.dtype, dt, casting):
+            raise TypeError(f"Cannot cast array data from {self.dtype} to {dt} according to the rule '{casting}'")
+        return self._with_data(self.data.astype(dt), copy=True)
+
+    # ---- elementwise functions of the stored values ----
+
+    def conjugate(self, copy=True):
+        if self.dtype.kind != "c":
+            return self.copy() if copy else self
+        return self._with_data(lnp.conj(self.data), copy=True)
+
+    conj = conjugate
+
+    def __abs__(self):
+        return self._with_data(lnp.abs(self.data), copy=True)
+
+    def __round__(self, ndigits=0):
+        return self._with_data(lnp.round(self.data, ndigits), copy=True)
+
+    def __neg__(self):
+        if self.dtype.kind == "b":
+            raise NotImplementedError("negating a boolean sparse array is not supported")
+        return self._with_data(-self.data, copy=True)
+
+    def __pos__(self):
+        return self.copy()
+
+    def power(self, n, dtype=None):
+        """Elementwise power of the stored values (``n`` a nonzero scalar)."""
+        if not is_scalar(n):
+            raise NotImplementedError("input is not scalar")
+        if n == 0:
+            raise NotImplementedError("zero power is not supported as it would densify the matrix.\nUse `np.ones(A.shape, dtype=A.dtype)` for this case.")
+        data = self.data if dtype is None else self.data.astype(dtype)
+        return self._with_data(data**n, copy=True)
+
+    # ---- arithmetic ----
+
+    def _csr(self):
+        """This array as a canonical CSR of the same flavour (cheap when already one)."""
+        A = self.tocsr()
+        if not A.has_canonical_format:
+            A = A.copy()
+            A.sum_duplicates()
+        return A
+
+    def _check_same_shape(self, other):
+        if other.shape != self.shape:
+            raise ValueError(f"inconsistent shapes {self.shape} and {other.shape}")
+
+    def _add_sparse(self, other, sign):
+        self._check_same_shape(other)
+        if sign > 0:
+            return self._csr()._union(other._csr(), operator.add)
+        return self._csr()._union(other._csr(), operator.sub)
+
+    def __add__(self, other):
+        if is_scalar(other):
+            if other == 0:
+                return self.copy()
+            raise NotImplementedError("adding a nonzero scalar to a sparse array is not supported")
+        if issparse(other):
+            return self._add_sparse(other, 1)
+        return self._add_dense(as_legate(other))
+
+    __radd__ = __add__
+
+    def __sub__(self, other):
+        if is_scalar(other):
+            if other == 0:
+                return self.copy()
+            raise NotImplementedError("subtracting a nonzero scalar from a sparse array is not supported")
+        if issparse(other):
+            return self._add_sparse(other, -1)
+        return self._add_dense(-as_legate(other))
+
+    def __rsub__(self, other):
+        if is_scalar(other):
+            if other == 0:
+                return -self
+            raise NotImplementedError("subtracting a sparse array from a nonzero scalar is not supported")
+        return (-self).__add__(other)
+
+    def _add_dense(self, dense):
+        try:
+            shape = _np.broadcast_shapes(self.shape, dense.shape)
+        except ValueError:
+            raise ValueError(f"inconsistent shapes {self.shape} and {dense.shape}") from None
+        if shape != self.shape:
+            raise ValueError(f"inconsistent shapes {self.shape} and {dense.shape}")
+        return self.toarray() + dense
+
+    def multiply(self, other):
+        """Elementwise product: with a scalar or a dense array (broadcast to this shape),
+        or with a sparse array of the same shape (the result is sparse)."""
+        if is_scalar(other):
+            return self._mul_scalar(other)
+        if issparse(other):
+            self._check_same_shape(other)
+            return self._csr()._union(other._csr(), operator.mul, intersect=True)
+        dense = as_legate(other)
+        try:
+            shape = _np.broadcast_shapes(self.shape, dense.shape)
+        except ValueError:
+            raise ValueError(f"inconsistent shapes {self.shape} and {dense.shape}") from None
+        if shape != self.shape:
+            # SciPy returns a dense result when the dense operand widens the shape.
+            return lnp.multiply(self.toarray(), dense)
+        return self._csr()._mul_dense(lnp.broadcast_to(dense, shape))
+
+    def _mul_scalar(self, s):
+        dt = upcast(self.dtype, _np.result_type(s))
+        return self._with_data(self.data.astype(dt, copy=False) * s, copy=True)
+
+    def maximum(self, other):
+        """Elementwise maximum with a sparse array or a scalar (implicit zeros count)."""
+        return self._minmax(other, lnp.maximum)
+
+    def minimum(self, other):
+        """Elementwise minimum with a sparse array or a scalar (implicit zeros count)."""
+        return self._minmax(other, lnp.minimum)
+
+    def _minmax(self, other, op):
+        if issparse(other):
+            self._check_same_shape(other)
+            return self._csr()._union(other._csr(), op)
+        if is_scalar(other):
+            if op(_np.zeros((), self.dtype), other) != 0:
+                return op(self.toarray(), other)
+            A = self._csr()
+            out = A._with_data(op(A.data, other), copy=True)
+            out.eliminate_zeros()
+            return out
+        return op(self.toarray(), as_legate(other))
+
+    def __mul__(self, other):
+        if is_scalar(other):
+            return self._mul_scalar(other)
+        return self.multiply(other)
+
+    def __rmul__(self, other):
+        if is_scalar(other):
+            return self._mul_scalar(other)
+        return self.multiply(other)
+
+    def __truediv__(self, other):
+        if is_scalar(other):
+            dt = _np.result_type(self.dtype, _np.float64 if self.dtype.kind in "biu" else self.dtype)
+            return self._with_data(self.data.astype(dt) / other, copy=True)
+        return self._fallback_method("__truediv__", other)
+
+    def __rtruediv__(self, other):
+        return self._fallback_method("__rtruediv__", other)
+
+    def __pow__(self, other):
+        return self.power(other)
+
+    # Comparisons run in SciPy (rarely hot; their results are boolean sparse arrays).
+    def __eq__(self, other):
+        return self._fallback_method("__eq__", other)
+
+    def __ne__(self, other):
+        return self._fallback_method("__ne__", other)
+
+    def __lt__(self, other):
+        return self._fallback_method("__lt__", other)
+
+    def __le__(self, other):
+        return self._fallback_method("__le__", other)
+
+    def __gt__(self, other):
+        return self._fallback_method("__gt__", other)
+
+    def __ge__(self, other):
+        return self._fallback_method("__ge__", other)
+
+    __hash__ = None
+
+    # ---- products ----
+
+    def __matmul__(self, other):
+        if is_scalar(other):
+            raise ValueError("Scalar operands are not allowed, use '*' instead")
+        return self._matmul(other)
+
+    def __rmatmul__(self, other):
+        if is_scalar(other):
+            raise ValueError("Scalar operands are not allowed, use '*' instead")
+        dense = as_legate(other)
+        if dense.ndim == 1:
+            return self.transpose()._matmul(dense)
+        if dense.ndim != 2:
+            raise ValueError("matmul: operands must be 1-d or 2-d")
+        return self.transpose()._matmul(dense.T).T
+
+    def matmul(self, other):
+        return self @ other
+
+    def dot(self, other, out=None):
+        """``self @ other`` (a scalar ``other`` scales). ``out`` (a legate array of the
+        result's shape and dtype) receives a dense result; SciPy's ``dot`` has no
+        ``out``, this one takes it for SpMV/SpMM without a new allocation."""
+        if is_scalar(other):
+            return self * other
+        return self._matmul(other, out=out)
+
+    def _matmul(self, other, out=None):
+        m, k = self.shape
+        if issparse(other):
+            if out is not None:
+                raise ValueError("out= is only supported for dense results")
+            if other.shape[0] != k:
+                raise ValueError(
+                    f"matmul: dimension mismatch with signature (n,k={k}),(k={other.shape[0]},m)->(n,m)"
+                )
+            return self._csr()._spgemm(other._csr())
+        x = as_legate(other)
+        if x.ndim == 0:
+            raise ValueError("Scalar operands are not allowed, use '*' instead")
+        if x.ndim > 2:
+            raise ValueError("matmul: operands with more than 2 dimensions are not supported")
+        if x.shape[0] != k:
+            sig = "(k={},1?)->(n,1?)" if x.ndim == 1 else "(k={},m)->(n,m)"
+            raise ValueError(f"matmul: dimension mismatch with signature (n,k={k})," + sig.format(x.shape[0]))
+        dt = upcast(self.dtype, x.dtype)
+        shape = (m,) if x.ndim == 1 else (m, x.shape[1])
+        if out is not None:
+            if not isinstance(out, ndarray):
+                raise TypeError("out must be a legate_numeric array")
+            if out.shape != shape or out.dtype != dt:
+                raise ValueError(f"out must have shape {shape} and dtype {dt}, got {out.shape} and {out.dtype}")
+        if x.dtype != dt:
+            x = x.astype(dt)
+        return self._matmul_dense(x, dt, out)
+
+    def _matmul_dense(self, x, dt, out):
+        return self._csr()._matmul_dense(x, dt, out)
+
+    # ---- reductions ----
+
+    def _sum_dtype(self, dtype=None):
+        if dtype is not None:
+            return _np.dtype(dtype)
+        if self.dtype.kind == "b" or (self.dtype.kind == "i" and self.dtype.itemsize < 8):
+            return _np.dtype(_np.int64)
+        if self.dtype.kind == "u" and self.dtype.itemsize < 8:
+            return _np.dtype(_np.uint64)
+        return self.dtype
+
+    def _axis(self, axis):
+        if axis is None:
+            return None
+        if isinstance(axis, tuple):
+            if sorted(a % 2 for a in axis) == [0, 1]:
+                return None
+            if len(axis) != 1:
+                raise ValueError("invalid axis")
+            axis = axis[0]
+        axis = operator.index(axis)
+        if axis < -2 or axis > 1:
+            raise ValueError("axis out of range")
+        return axis % 2
+
+    def _axis_result(self, vec, axis):
+        """A per-row/column result: 1-d for arrays, 2-d for matrices."""
+        if self._is_array:
+            return vec
+        return vec.reshape(1, -1) if axis == 0 else vec.reshape(-1, 1)
+
+    def sum(self, axis=None, dtype=None, out=None):
+        """Sum of the values (a 0-d legate array), or per column (axis 0) / row (1)."""
+        axis = self._axis(axis)
+        dt = self._sum_dtype(dtype)
+        coo = self.tocoo()
+        data = coo.data.astype(dt, copy=False)
+        if axis is None:
+            res = lnp.sum(data) if data.shape[0] else lnp.zeros((), dt)
+        else:
+            ids = coo.col if axis == 0 else coo.row
+            res = self._axis_result(_kernels.segment_sum(data, ids, self.shape[1 - axis]), axis)
+        if out is not None:
+            out[...] = res
+            return out
+        return res
+
+    def mean(self, axis=None, dtype=None, out=None):
+        """Mean over all entries (implicit zeros included), or per column/row."""
+        axis = self._axis(axis)
+        if dtype is None:
+            dtype = _np.float64 if self.dtype.kind in "biu" else self.dtype
+        total = self.sum(axis=axis, dtype=dtype)
+        count = self.shape[0] * self.shape[1] if axis is None else self.shape[axis]
+        res = total / count if count else total * _np.nan
+        res = res.astype(dtype, copy=False)
+        if out is not None:
+            out[...] = res
+            return out
+        return res
+
+    def count_nonzero(self, axis=None):
+        """Number of stored values that are not zero."""
+        A = self._csr()
+        nz = (A.data != 0).astype(INDEX)
+        if axis is None:
+            return int(lnp.sum(nz)) if nz.shape[0] else 0
+        axis = self._axis(axis)
+        coo = A.tocoo()
+        return _kernels.segment_sum(nz, coo.col if axis == 0 else coo.row, self.shape[1 - axis])
+
+    def max(self, axis=None, out=None, *, explicit=False):
+        """Largest value (implicit zeros count unless ``explicit``)."""
+        return self._extreme(axis, out, explicit, True)
+
+    def min(self, axis=None, out=None, *, explicit=False):
+        """Smallest value (implicit zeros count unless ``explicit``)."""
+        return self._extreme(axis, out, explicit, False)
+
+    def _extreme(self, axis, out, explicit, is_max):
+        if self.dtype.kind == "c":
+            raise NotImplementedError("max/min of complex sparse arrays is not supported")
+        axis = self._axis(axis)
+        A = self._csr()
+        m, n = self.shape
+        if axis is None:
+            if m * n == 0:
+                raise ValueError("zero-size array to reduction operation, which has no identity")
+            if A.nnz == 0:
+                res = lnp.zeros((), self.dtype)
+            else:
+                res = lnp.max(A.data) if is_max else lnp.min(A.data)
+                if A.nnz < m * n and not explicit:
+                    res = (lnp.maximum if is_max else lnp.minimum)(res, lnp.zeros((), self.dtype))
+            if out is not None:
+                out[...] = res
+                return out
+            return res
+        # Per row (axis 1) or column (axis 0): sort entries by (line, value), take the
+        # last (max) or first (min) of each line, then bring in the implicit zeros.
+        if self.shape[axis] == 0:
+            raise ValueError("zero-size array to reduction operation, which has no identity")
+        B = A if axis == 1 else A.tocsc()
+        nlines = self.shape[1 - axis]
+        coo_major = B._row_ids()
+        res = lnp.zeros(nlines, self.dtype)
+        if B.nnz:
+            order = lnp.lexsort((B.data, coo_major))
+            vals = B.data[order]
+            counts = B._indptr[1:] - B._indptr[:-1]
+            has = lnp.nonzero(counts)[0]
+            pick = (B._indptr[1:] - 1)[has] if is_max else B._indptr[:-1][has]
+            res[has] = vals[pick]
+            if not explicit:
+                partial = counts < self.shape[axis]
+                op = lnp.maximum if is_max else lnp.minimum
+                res = lnp.where(partial, op(res, lnp.zeros((), self.dtype)), res)
+        res = self._axis_result(res, axis)
+        if out is not None:
+            out[...] = res
+            return out
+        return res
+
+    def diagonal(self, k=0):
+        """The ``k``-th diagonal as a dense legate array (duplicates summed)."""
+        m, n = self.shape
+        k = operator.index(k)
+        length = max(0, min(m + min(k, 0), n - max(k, 0)))
+        coo = self.tocoo()
+        if length == 0 or coo.nnz == 0:
+            return lnp.zeros(length, self.dtype)
+        sel = lnp.nonzero(coo.col - coo.row == k)[0]
+        pos = coo.row[sel] if k >= 0 else coo.col[sel]
+        return _kernels.segment_sum(coo.data[sel], pos, length)
+
+    def trace(self, offset=0):
+        """Sum of the ``offset``-th diagonal (a 0-d legate array)."""
+        d = self.diagonal(offset)
+        return lnp.sum(d) if d.shape[0] else lnp.zeros((), self.dtype)
+
+    def nonzero(self):
+        """``(row, col)`` of the stored values that are not zero."""
+        A = self.tocoo()
+        keep = lnp.nonzero(A.data)[0]
+        return A.row[keep], A.col[keep]
+
+    def setdiag(self, values, k=0):
+        """Sets the ``k``-th diagonal in place (values broadcast or truncated as SciPy)."""
+        m, n = self.shape
+        k = operator.index(k)
+        if (k > 0 and k >= n) or (k < 0 and -k >= m):
+            raise ValueError("k exceeds array dimensions")
+        length = max(0, min(m + min(k, 0), n - max(k, 0)))
+        if is_scalar(values):
+            vals = lnp.full(length, values, dtype=self.dtype)
+        else:
+            vals = as_legate(values).astype(self.dtype).reshape(-1)[:length]
+            length = vals.shape[0]
+        coo = self.tocoo()
+        # Entries of the diagonal at positions that get a new value are replaced.
+        pos = coo.row if k >= 0 else coo.col
+        keep = lnp.nonzero((coo.col - coo.row != k) | (pos >= length))[0]
+        i = lnp.arange(length, dtype=INDEX)
+        rows = lnp.concatenate([coo.row[keep], i + max(0, -k)])
+        cols = lnp.concatenate([coo.col[keep], i + max(0, k)])
+        data = lnp.concatenate([coo.data[keep], vals])
+        new = self._cls("coo")((data, (rows, cols)), shape=self.shape).asformat(self.format)
+        self._assign_from(new)
+
+    def _assign_from(self, other):
+        """Takes the arrays of ``other`` (same format) into this object."""
+        self.__dict__.update(other.__dict__)
+
+    # ---- fallback to SciPy for the rest ----
+
+    def _fallback_method(self, name, *args, **kwargs):
+        return _fallback.call(f"{self.format}_{'array' if self._is_array else 'matrix'}.{name}",
+                              lambda s, *a, **k: getattr(s, name)(*a, **k), (self,) + args, kwargs)
+
+    def __getattr__(self, name):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        import scipy.sparse as _sp
+
+        scipy_cls = getattr(_sp, f"{self.format}_{'array' if self._is_array else 'matrix'}", None)
+        if scipy_cls is None or not hasattr(scipy_cls, name):
+            raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+        if not callable(getattr(scipy_cls, name)):
+            return self._fallback_method("__getattribute__", name)
+
+        def method(*args, **kwargs):
+            if name not in _IN_PLACE:
+                return self._fallback_method(name, *args, **kwargs)
+            qualified = f"{self.format}_{'array' if self._is_array else 'matrix'}.{name}"
+            if not _fallback.enabled():
+                raise NotImplementedError(
+                    f"legate_sparse.{qualified} is not implemented natively and LEGATE_SPARSE_FALLBACK=0 "
+                    "forbids falling back to SciPy"
+                )
+            _fallback._warn_once(qualified)
+            s = self._to_scipy()
+            result = getattr(s, name)(*_fallback.to_scipy(args), **_fallback.to_scipy(kwargs))
+            self._assign_from(type(self)(s))
+            return _fallback.from_scipy(result)
+
+        return method
+
+    def __setitem__(self, key, value):
+        """Assignment runs in SciPy on a host copy, then the result is taken back."""
+        qualified = f"{self.format}_{'array' if self._is_array else 'matrix'}.__setitem__"
+        if not _fallback.enabled():
+            raise NotImplementedError(
+                f"legate_sparse.{qualified} is not implemented natively and LEGATE_SPARSE_FALLBACK=0 "
+                "forbids falling back to SciPy"
+            )
+        _fallback._warn_once(qualified)
+        s = self._to_scipy()
+        s[_fallback.to_scipy(key)] = _fallback.to_scipy(value)
+        self._assign_from(type(self)(s))
+
+
+class sparray:
+    """The flavour of the ``*_array`` classes: ``*`` is elementwise."""
+
+    _is_array = True
+
+
+class spmatrix:
+    """The flavour of the ``*_matrix`` classes: ``*`` is the matrix product, ``**`` the
+    matrix power, and axis reductions are 2-d."""
+
+    _is_array = False
+
+    def __mul__(self, other):
+        if is_scalar(other):
+            return self._mul_scalar(other)
+        return self._matmul(other)
+
+    def __rmul__(self, other):
+        if is_scalar(other):
+            return self._mul_scalar(other)
+        return self.__rmatmul__(other)
+
+    def __pow__(self, n):
+        if not is_scalar(n) or int(n) != n:
+            raise TypeError("exponent must be an integer")
+        n = int(n)
+        m = self.shape[0]
+        if m != self.shape[1]:
+            raise TypeError("sparse matrix is not square")
+        if n < 0:
+            raise ValueError("exponent must be >= 0")
+        if n == 0:
+            from ._construct import eye
+
+            return eye(m, dtype=self.dtype, format="csr")
+        result = self.tocsr()
+        for _ in range(n - 1):
+            result = result @ self
+        return result
+
+    def getnnz(self, axis=None):
+        if axis is None:
+            return self.nnz
+        axis = self._axis(axis)
+        coo = self.tocoo()
+        ones = lnp.ones(coo.nnz, INDEX)
+        return _kernels.segment_sum(ones, coo.col if axis == 0 else coo.row, self.shape[1 - axis])
+
+    def getH(self):
+        return self.conjugate().transpose()
+
+    H = property(getH)
+
+    def asfptype(self):
+        if self.dtype.kind in "fc":
+            return self
+        return self.astype(_np.float64)
+
+
+def _install_unary(name: str) -> None:
+    func = getattr(lnp, name)
+
+    def method(self):
+        return self._with_data(func(self.data), copy=True)
+
+    method.__name__ = name
+    method.__doc__ = f"``{name}`` of the stored values (zero-preserving, so the structure is kept)."
+    setattr(_spbase, name, method)
+
+
+for _name in _UNARY_ZERO_PRESERVING:
+    _install_unary(_name)

@@ -1,0 +1,608 @@
+"""Compressed formats, CSR and CSC, on three legate_numeric arrays.
+
+Both store ``(data, indices, indptr)`` along a *major* axis (rows for CSR, columns for
+CSC); every algorithm here is written once for the major axis, so a CSC array is the
+CSR array of its transpose and ``transpose()`` swaps the two without copying. Index
+arrays are stored as int64 whatever dtype they came in (SciPy uses int32 when it can).
+"""
+
+from __future__ import annotations
+
+import operator
+
+import numpy as _np
+
+import legate_numeric as lnp
+
+from . import _kernels
+from ._base import _spbase, issparse
+from ._sputils import INDEX, as_index, as_legate, check_dtype, check_shape, getdtype, upcast
+
+ndarray = lnp.ndarray
+
+
+def _is_int_like(x) -> bool:
+    if isinstance(x, (bool, _np.bool_)):
+        return False
+    try:
+        operator.index(x)
+        return True
+    except TypeError:
+        return False
+
+
+class _cs_base(_spbase):
+    """CSR/CSC storage and the algorithms on it (written for the major axis)."""
+
+    _major_is_row = True
+
+    # ---- construction ----
+
+    def __init__(self, arg1, shape=None, dtype=None, copy=False):
+        dt = getdtype(dtype)
+        if isinstance(arg1, _spbase):
+            src = arg1.asformat(self.format)
+            self._set(src._data, src._indices, src._indptr, src.shape, copy=copy)
+            self._canonical = src._canonical
+            self._sorted = src._sorted
+        elif _is_scipy_sparse(arg1):
+            if arg1.ndim != 2:
+                raise ValueError(f"{self.format.upper()} arrays of legate_sparse are 2-d; use coo_array for 1-d")
+            s = arg1.asformat(self.format)
+            check_dtype(s.dtype)
+            self._set(as_legate(s.data), as_index(s.indices), as_index(s.indptr), s.shape)
+            self._canonical = bool(s.has_canonical_format) or None
+            self._sorted = bool(s.has_sorted_indices) or None
+        elif isinstance(arg1, tuple) and len(arg1) == 2 and _is_int_like(arg1[0]) and _is_int_like(arg1[1]):
+            M, N = check_shape(arg1)
+            major = M if self._major_is_row else N
+            self._set(lnp.zeros(0, dt or _np.float64), lnp.zeros(0, INDEX), lnp.zeros(major + 1, INDEX), (M, N))
+            self._canonical = self._sorted = True
+            dt = None
+        elif isinstance(arg1, tuple) and len(arg1) == 2:
+            from ._coo import coo_array
+
+            src = coo_array(arg1, shape=shape, dtype=dt, copy=copy).asformat(self.format)
+            self._set(src._data, src._indices, src._indptr, src.shape)
+            self._canonical = self._sorted = True
+            dt = None
+        elif isinstance(arg1, tuple) and len(arg1) == 3:
+            self._from_arrays(*arg1, shape=shape, copy=copy)
+        elif isinstance(arg1, tuple):
+            raise ValueError(f"unrecognized {self.format}_array constructor input: a tuple of {len(arg1)}")
+        else:
+            self._from_dense(arg1)
+        if shape is not None and tuple(shape) != self._shape:
+            if not isinstance(arg1, tuple):
+                raise ValueError(f"shape {tuple(shape)} does not match the input's shape {self._shape}")
+        if dt is not None and dt != self._data.dtype:
+            self._data = self._data.astype(dt)
+
+    def _set(self, data, indices, indptr, shape, copy=False):
+        if copy:
+            data, indices, indptr = data.copy(), indices.copy(), indptr.copy()
+        self._data, self._indices, self._indptr = data, indices, indptr
+        self._shape = (int(shape[0]), int(shape[1]))
+        self._clear_caches()
+        self._canonical = None
+        self._sorted = None
+
+    def _clear_caches(self):
+        self._pos_cache = None
+        self._rows_cache = None
+
+    @classmethod
+    def _new(cls, data, indices, indptr, shape, canonical=None):
+        """Wraps arrays known to be consistent (no checks, no copies)."""
+        obj = object.__new__(cls)
+        obj._set(data, indices, indptr, shape)
+        if canonical:
+            obj._canonical = obj._sorted = True
+        return obj
+
+    def _major_shape(self):
+        m, n = self._shape
+        return (m, n) if self._major_is_row else (n, m)
+
+    def _from_arrays(self, data, indices, indptr, shape=None, copy=False):
+        data = as_legate(data, copy=copy)
+        check_dtype(data.dtype)
+        indices = as_index(indices, "indices", copy=copy)
+        indptr = as_index(indptr, "indptr", copy=copy)
+        if data.ndim != 1:
+            raise ValueError(f"data array must be 1-d, got {data.ndim}-d")
+        if shape is None:
+            major = indptr.shape[0] - 1
+            minor = int(lnp.max(indices)) + 1 if indices.shape[0] else 0
+            if major < 0:
+                raise ValueError("index pointer array must not be empty")
+            shape = (major, minor) if self._major_is_row else (minor, major)
+        shape = check_shape(shape)
+        major, minor = shape if self._major_is_row else shape[::-1]
+        if indptr.shape[0] != major + 1:
+            raise ValueError(f"index pointer size {indptr.shape[0]} should be {major + 1}")
+        if data.shape[0] != indices.shape[0]:
+            raise ValueError("indices and data should have the same size")
+        if int(indptr[0]) != 0:
+            raise ValueError("index pointer should start with 0")
+        nnz = int(indptr[-1])
+        if nnz > indices.shape[0]:
+            raise ValueError("Last value of index pointer should be less than the size of index and data arrays")
+        if major and int(lnp.min(indptr[1:] - indptr[:-1])) < 0:
+            raise ValueError("indptr must be a non-decreasing sequence")
+        if nnz < indices.shape[0]:
+            indices, data = indices[:nnz], data[:nnz]
+        if nnz:
+            if int(lnp.min(indices)) < 0:
+                raise ValueError("indices must be >= 0")
+            if int(lnp.max(indices)) >= minor:
+                raise ValueError(f"indices must be < {minor}")
+        self._set(data, indices, indptr, shape)
+
+    def _from_dense(self, arg1):
+        d = as_legate(arg1)
+        check_dtype(d.dtype)
+        if d.ndim == 1 and not self._is_array:
+            d = d.reshape(1, -1)
+        if d.ndim == 0:
+            d = d.reshape(1, 1)
+        if d.ndim != 2:
+            raise ValueError(f"{self.format.upper()} arrays of legate_sparse must be 2-d, got {d.ndim}-d input")
+        m, n = d.shape
+        src = d if self._major_is_row else d.T
+        flat = src.reshape(-1) if self._major_is_row else src.copy().reshape(-1)
+        idx = lnp.nonzero(flat)[0] if flat.shape[0] else lnp.zeros(0, INDEX)
+        minor = n if self._major_is_row else m
+        major = m if self._major_is_row else n
+        rows = idx // minor if minor else idx
+        cols = idx % minor if minor else idx
+        self._set(flat[idx], cols, _kernels.compress_sorted(rows, major), (m, n))
+        self._canonical = self._sorted = True
+
+    # ---- attributes ----
+
+    @property
+    def data(self):
+        return self._data
+
+    @data.setter
+    def data(self, value):
+        self._data = as_legate(value)
+
+    @property
+    def indices(self):
+        return self._indices
+
+    @indices.setter
+    def indices(self, value):
+        self._indices = as_index(value, "indices")
+        self._clear_caches()
+        self._canonical = self._sorted = None
+
+    @property
+    def indptr(self):
+        return self._indptr
+
+    @indptr.setter
+    def indptr(self, value):
+        self._indptr = as_index(value, "indptr")
+        self._clear_caches()
+        self._canonical = self._sorted = None
+
+    @property
+    def dtype(self):
+        return self._data.dtype
+
+    @property
+    def nnz(self) -> int:
+        return int(self._data.shape[0])
+
+    def _pos(self):
+        """The native kernels' row ranges of ``indptr`` (cached)."""
+        if self._pos_cache is None:
+            self._pos_cache = _kernels.row_ranges(self._indptr)
+        return self._pos_cache
+
+    def _row_ids(self):
+        """The major index of each stored entry (cached)."""
+        if self._rows_cache is None:
+            self._rows_cache = _kernels.row_ids(self._indptr, self.nnz)
+        return self._rows_cache
+
+    # ---- canonical form ----
+
+    def _check_order(self, strict: bool) -> bool:
+        if self.nnz <= 1:
+            return True
+        rows = self._row_ids()
+        same = rows[1:] == rows[:-1]
+        bad = (self._indices[1:] <= self._indices[:-1]) if strict else (self._indices[1:] < self._indices[:-1])
+        return not bool(lnp.any(same & bad))
+
+    @property
+    def has_sorted_indices(self) -> bool:
+        """Whether indices are sorted within each row (column for CSC)."""
+        if self._sorted is None:
+            self._sorted = self._check_order(strict=False)
+        return self._sorted
+
+    @has_sorted_indices.setter
+    def has_sorted_indices(self, value):
+        self._sorted = bool(value)
+
+    @property
+    def has_canonical_format(self) -> bool:
+        """Whether indices are sorted and free of duplicates."""
+        if self._canonical is None:
+            self._canonical = self._check_order(strict=True)
+            if self._canonical:
+                self._sorted = True
+        return self._canonical
+
+    @has_canonical_format.setter
+    def has_canonical_format(self, value):
+        self._canonical = bool(value)
+        if value:
+            self._sorted = True
+
+    def _reorder(self, sum_duplicates: bool):
+        maj = self._major_shape()
+        rows, cols, data = _kernels.canonical_coo(self._row_ids(), self._indices, self._data, maj, sum_duplicates)
+        self._set(data, cols, _kernels.compress_sorted(rows, maj[0]), self._shape)
+
+    def sum_duplicates(self):
+        """Sorts indices and sums duplicate entries, in place."""
+        if self.has_canonical_format:
+            return
+        self._reorder(True)
+        self._canonical = self._sorted = True
+
+    def sort_indices(self):
+        """Sorts the indices of each row (column for CSC) in place."""
+        if self.has_sorted_indices:
+            return
+        self._reorder(False)
+        self._sorted = True
+
+    def sorted_indices(self):
+        A = self.copy()
+        A.sort_indices()
+        return A
+
+    def eliminate_zeros(self):
+        """Removes stored zeros in place."""
+        if self.nnz == 0:
+            return
+        keep = lnp.nonzero(self._data)[0]
+        if keep.shape[0] == self.nnz:
+            return
+        canonical, sorted_ = self._canonical, self._sorted
+        rows = self._row_ids()[keep]
+        self._set(self._data[keep], self._indices[keep], _kernels.compress_sorted(rows, self._major_shape()[0]), self._shape)
+        self._canonical, self._sorted = canonical, sorted_
+
+    # ---- structure-preserving ----
+
+    def _with_data(self, data, copy=True):
+        indices, indptr = (self._indices.copy(), self._indptr.copy()) if copy else (self._indices, self._indptr)
+        out = type(self)._new(data, indices, indptr, self._shape)
+        out._canonical, out._sorted = self._canonical, self._sorted
+        return out
+
+    def copy(self):
+        return self._with_data(self._data.copy(), copy=True)
+
+    # ---- conversions ----
+
+    def _other_orientation(self):
+        """``(data, indices, indptr)`` of the same matrix compressed along the other axis."""
+        maj = self._major_shape()
+        cols, rows, data = _kernels.canonical_coo(self._indices, self._row_ids(), self._data, maj[::-1], True)
+        return data, rows, _kernels.compress_sorted(cols, maj[1])
+
+    def tocoo(self, copy=False):
+        major, minor = self._row_ids(), self._indices
+        rows, cols = (major, minor) if self._major_is_row else (minor, major)
+        data = self._data
+        if copy:
+            rows, cols, data = rows.copy(), cols.copy(), data.copy()
+        out = self._cls("coo")._new(data, rows, cols, self._shape)
+        out._canonical = bool(self._major_is_row and self._canonical)
+        return out
+
+    def _todense(self):
+        dense = _kernels.todense(self._as_csr_storage())
+        return dense if self._major_is_row else dense.T.copy()
+
+    def _as_csr_storage(self):
+        """A CSR-oriented object over this storage (for CSC: the CSR of the transpose)."""
+        return self if self._major_is_row else self.transpose()
+
+    def _to_scipy(self):
+        import scipy.sparse as _sp
+
+        cls = getattr(_sp, f"{self.format}_{'array' if self._is_array else 'matrix'}")
+        return cls(
+            (self._data.__array__(), self._indices.__array__(), self._indptr.__array__()), shape=self._shape
+        )
+
+    # ---- arithmetic on canonical CSR ----
+
+    def _union(self, other, op, intersect=False):
+        """``op`` on the union (or intersection) of the entries of two canonical arrays
+        of the same format; zero results are dropped as SciPy does."""
+        m, n = self._major_shape()
+        dt = upcast(self.dtype, other.dtype)
+        na, nb = self.nnz, other.nnz
+        rows = lnp.concatenate([self._row_ids(), other._row_ids()])
+        cols = lnp.concatenate([self._indices, other._indices])
+        va = lnp.concatenate([self._data.astype(dt, copy=False), lnp.zeros(nb, dt)])
+        vb = lnp.concatenate([lnp.zeros(na, dt), other._data.astype(dt, copy=False)])
+        if na + nb == 0:
+            out = self._cls(self.format)(self._shape, dtype=op(lnp.zeros(1, dt), lnp.zeros(1, dt)).dtype)
+            return out
+        order = lnp.argsort(rows * n + cols, kind="stable")
+        rows, cols, va, vb = rows[order], cols[order], va[order], vb[order]
+        new = lnp.concatenate([lnp.ones(1, bool), (rows[1:] != rows[:-1]) | (cols[1:] != cols[:-1])])
+        keep = lnp.nonzero(new)[0]
+        nu = keep.shape[0]
+        group = lnp.cumsum(new.astype(INDEX)) - 1
+        a = _kernels.segment_sum(va, group, nu, ids_sorted=True)
+        b = _kernels.segment_sum(vb, group, nu, ids_sorted=True)
+        rows, cols = rows[keep], cols[keep]
+        if intersect:
+            count = _kernels.segment_sum(lnp.ones(na + nb, INDEX), group, nu, ids_sorted=True)
+            both = lnp.nonzero(count == 2)[0]
+            rows, cols, a, b = rows[both], cols[both], a[both], b[both]
+        vals = op(a, b)
+        rows, cols, vals = _kernels.drop_zero_entries(rows, cols, vals)
+        return type(self)._new(vals, cols, _kernels.compress_sorted(rows, m), self._shape, canonical=True)
+
+    def _mul_dense(self, dense):
+        coo = self.tocoo()
+        vals = self._data * dense[coo.row, coo.col]
+        out = type(self)._new(vals, self._indices.copy(), self._indptr.copy(), self._shape)
+        out._canonical, out._sorted = self._canonical, self._sorted
+        return out
+
+    def _spgemm(self, other):
+        """``self @ other`` for two canonical CSR arrays (the result is CSR)."""
+        A, B = self.tocsr(), other.tocsr()
+        dt = upcast(A.dtype, B.dtype)
+        A, B = A.astype(dt, copy=False), B.astype(dt, copy=False)
+        indptr, indices, data = _kernels.spgemm(A, B)
+        return self._cls("csr")._new(data, indices, indptr, (A.shape[0], B.shape[1]), canonical=True)
+
+    def _matmul_dense(self, x, dt, out):
+        A = self.astype(dt, copy=False)
+        S = A._as_csr_storage()
+        if self._major_is_row:
+            if x.ndim == 1:
+                return _kernels.spmv(S, x, out=out)
+            y = _kernels.spmm(S, x)
+        else:
+            y = _kernels.spmv_transposed(S, x) if x.ndim == 1 else _kernels.spmm_transposed(S, x)
+        if out is not None:
+            out[...] = y
+            return out
+        return y
+
+    def _csr(self):
+        A = self.tocsr()
+        if not A.has_canonical_format:
+            A = A.copy()
+            A.sum_duplicates()
+        return A
+
+    # ---- indexing ----
+
+    def _select_major(self, idx):
+        """The rows (columns for CSC) ``idx`` (an int64 array of valid positions)."""
+        starts = self._indptr[idx]
+        lens = self._indptr[idx + 1] - starts
+        csum = lnp.cumsum(lens) if idx.shape[0] else lnp.zeros(0, INDEX)
+        indptr = lnp.concatenate([lnp.zeros(1, INDEX), csum])
+        total = int(indptr[-1])
+        if total:
+            src = lnp.repeat(starts - indptr[:-1], lens) + lnp.arange(total, dtype=INDEX)
+            indices, data = self._indices[src], self._data[src]
+        else:
+            indices, data = lnp.zeros(0, INDEX), lnp.zeros(0, self.dtype)
+        k = idx.shape[0]
+        shape = (k, self._major_shape()[1]) if self._major_is_row else (self._shape[0], k)
+        out = type(self)._new(data, indices, indptr, shape)
+        out._sorted, out._canonical = self._sorted, self._canonical
+        return out
+
+    def _major_slice(self, start, stop):
+        """Rows ``start:stop`` (step 1) sharing nothing with this array."""
+        lo, hi = int(self._indptr[start]), int(self._indptr[stop])
+        indptr = self._indptr[start : stop + 1] - lo
+        n = stop - start
+        shape = (n, self._major_shape()[1]) if self._major_is_row else (self._shape[0], n)
+        out = type(self)._new(self._data[lo:hi].copy(), self._indices[lo:hi].copy(), indptr, shape)
+        out._sorted, out._canonical = self._sorted, self._canonical
+        return out
+
+    def __getitem__(self, key):
+        key = _split_key(key)
+        if key is None:
+            return self._fallback_method("__getitem__", key)
+        rk, ck = key
+        if not self._major_is_row:
+            rk, ck = ck, rk
+        try:
+            mk = _normalize(rk, self._major_shape()[0])
+            nk = _normalize(ck, self._major_shape()[1])
+        except _Unsupported:
+            return self._fallback_method("__getitem__", key)
+        if mk[0] == "int" and nk[0] == "int":
+            return self._scalar_at(mk[1], nk[1])
+        if mk[0] == "array" and nk[0] == "array":
+            # Two index arrays pair up elementwise (NumPy's rule): SciPy does that.
+            return self._fallback_method("__getitem__", key)
+        A = self
+        if mk[0] == "slice":
+            start, stop, step = mk[1]
+            if step == 1:
+                A = A._major_slice(start, stop) if (start, stop) != (0, self._major_shape()[0]) else A
+            else:
+                A = A._select_major(lnp.arange(start, stop, step, dtype=INDEX))
+        else:
+            A = A._select_major(_as_positions(mk))
+        if not (nk[0] == "slice" and nk[1] == (0, self._major_shape()[1], 1)):
+            pos = lnp.arange(*nk[1], dtype=INDEX) if nk[0] == "slice" else _as_positions(nk)
+            T = A.transpose()  # the other format over the same arrays
+            B = T.asformat(A.format)  # compressed along the minor axis of A
+            B = B._select_major(pos).transpose()
+            A = B.asformat(self.format)
+        if mk[0] == "int" or nk[0] == "int":
+            return A._as_vector(self._is_array)
+        return A
+
+    def _as_vector(self, is_array):
+        """A one-row or one-column result: a 1-d COO array for arrays, else 2-d."""
+        if not is_array:
+            return self
+        from ._coo import coo_array
+
+        coo = self.tocoo()
+        coo.sum_duplicates()
+        coords = coo.col if self.shape[0] == 1 else coo.row
+        n = self.shape[1] if self.shape[0] == 1 else self.shape[0]
+        return coo_array._new_1d(coo.data, coords, n)
+
+    def _scalar_at(self, i, j):
+        lo, hi = int(self._indptr[i]), int(self._indptr[i + 1])
+        if hi == lo:
+            return self.dtype.type(0)
+        seg = self._indices[lo:hi]
+        vals = self._data[lo:hi]
+        hit = lnp.nonzero(seg == j)[0]
+        if hit.shape[0] == 0:
+            return self.dtype.type(0)
+        return lnp.sum(vals[hit]).astype(self.dtype).__array__()[()]
+
+
+class _Unsupported(Exception):
+    pass
+
+
+def _is_scipy_sparse(x) -> bool:
+    mod = type(x).__module__
+    if not mod.startswith("scipy.sparse"):
+        return False
+    import scipy.sparse as _sp
+
+    return _sp.issparse(x)
+
+
+def _split_key(key):
+    if isinstance(key, tuple):
+        if len(key) == 1:
+            return key[0], slice(None)
+        if len(key) == 2:
+            if key[0] is Ellipsis:
+                return slice(None), key[1]
+            if key[1] is Ellipsis:
+                return key[0], slice(None)
+            return key
+        raise IndexError("too many indices for array")
+    if key is Ellipsis:
+        return slice(None), slice(None)
+    if issparse(key):
+        return None
+    return key, slice(None)
+
+
+def _normalize(k, n):
+    """``("int", i)``, ``("slice", (start, stop, step))`` or ``("array", idx)``."""
+    if isinstance(k, slice):
+        return "slice", k.indices(n)
+    if _is_int_like(k) and not isinstance(k, ndarray):
+        i = operator.index(k)
+        if i < -n or i >= n:
+            raise IndexError(f"index ({i}) out of range")
+        return "int", i % n if n else i
+    if isinstance(k, ndarray) and k.ndim == 0 and k.dtype.kind in "iu":
+        return _normalize(int(k), n)
+    if k is None:
+        raise _Unsupported()
+    arr = k if isinstance(k, ndarray) else _np.asarray(k)
+    if arr.ndim != 1:
+        raise _Unsupported()
+    if arr.dtype.kind == "b":
+        if arr.shape[0] != n:
+            raise IndexError(f"boolean index did not match indexed array along axis; size is {n} but index size is {arr.shape[0]}")
+        return "array", lnp.nonzero(as_legate(arr))[0]
+    if arr.shape[0] == 0:
+        return "array", lnp.zeros(0, INDEX)
+    if arr.dtype.kind not in "iu":
+        raise IndexError("only integers, slices (`:`), ellipsis (`...`), and integer or boolean arrays are valid indices")
+    idx = as_legate(arr).astype(INDEX)
+    lo, hi = int(lnp.min(idx)), int(lnp.max(idx))
+    if lo < -n or hi >= n:
+        raise IndexError(f"index ({lo if lo < -n else hi}) out of range")
+    if lo < 0:
+        idx = lnp.where(idx < 0, idx + n, idx)
+    return "array", idx
+
+
+def _as_positions(norm):
+    kind, v = norm
+    if kind == "int":
+        return lnp.full(1, v, dtype=INDEX)
+    return v
+
+
+class _csr_base(_cs_base):
+    format = "csr"
+    _major_is_row = True
+
+    def transpose(self, axes=None, copy=False):
+        """The CSC array over the same arrays (no copy unless ``copy``)."""
+        if axes is not None and tuple(axes) != (1, 0):
+            raise ValueError("Sparse arrays/matrices do not support an 'axes' parameter because swapping dimensions is the only logical permutation.")
+        d, i, p = (self._data, self._indices, self._indptr)
+        if copy:
+            d, i, p = d.copy(), i.copy(), p.copy()
+        out = self._cls("csc")._new(d, i, p, self._shape[::-1])
+        out._canonical, out._sorted = self._canonical, self._sorted
+        if not copy:
+            out._rows_cache = self._rows_cache
+        return out
+
+    def tocsr(self, copy=False):
+        return self.copy() if copy else self
+
+    def tocsc(self, copy=False):
+        data, indices, indptr = self._other_orientation()
+        return self._cls("csc")._new(data, indices, indptr, self._shape, canonical=True)
+
+
+class _csc_base(_cs_base):
+    format = "csc"
+    _major_is_row = False
+
+    def transpose(self, axes=None, copy=False):
+        """The CSR array over the same arrays (no copy unless ``copy``)."""
+        if axes is not None and tuple(axes) != (1, 0):
+            raise ValueError("Sparse arrays/matrices do not support an 'axes' parameter because swapping dimensions is the only logical permutation.")
+        d, i, p = (self._data, self._indices, self._indptr)
+        if copy:
+            d, i, p = d.copy(), i.copy(), p.copy()
+        out = self._cls("csr")._new(d, i, p, self._shape[::-1])
+        out._canonical, out._sorted = self._canonical, self._sorted
+        if not copy:
+            out._rows_cache = self._rows_cache
+        return out
+
+    def tocsc(self, copy=False):
+        return self.copy() if copy else self
+
+    def tocsr(self, copy=False):
+        data, indices, indptr = self._other_orientation()
+        return self._cls("csr")._new(data, indices, indptr, self._shape, canonical=True)
+
+    def _csr(self):
+        return self.tocsr()

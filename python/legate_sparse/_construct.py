@@ -1,0 +1,311 @@
+"""Building sparse arrays: ``eye``, ``identity``, ``diags``, ``spdiags``, ``kron``,
+``kronsum``, ``hstack``, ``vstack``, ``bmat``, ``block_diag``, ``random``/``rand``.
+
+Each builds COO coordinates with legate_numeric operations and converts to the asked
+format. Functions named like SciPy's legacy ones (``eye``, ``diags``, ``random``...)
+return ``*_matrix``; the ``*_array`` ones return arrays; combining functions return
+arrays when any input is a sparse array. BSR is not native: ``format="bsr"`` (SciPy's
+default for ``kron`` of arrays) gives COO here.
+"""
+
+from __future__ import annotations
+
+import operator
+
+import numpy as _np
+
+import legate_numeric as lnp
+
+from ._base import _class, _spbase, sparray
+from ._sputils import INDEX, as_legate, check_dtype, check_shape, is_scalar
+
+__all__ = [
+    "eye", "eye_array", "identity", "diags", "diags_array", "spdiags", "kron", "kronsum",
+    "hstack", "vstack", "bmat", "block_diag", "random", "random_array", "rand",
+]
+
+
+def _finish(coo, format, default="coo"):
+    fmt = format or default
+    if fmt == "bsr":
+        fmt = "coo"
+    return coo.asformat(fmt)
+
+
+def _coo(data, rows, cols, shape, is_array):
+    return _class("coo", is_array)._new(data, rows, cols, shape)
+
+
+def _is_array_input(*xs) -> bool:
+    return any(isinstance(x, sparray) for x in xs)
+
+
+def _as_sparse(x, is_array=True):
+    if isinstance(x, _spbase):
+        return x
+    return _class("coo", is_array)(x)
+
+
+def _eye(m, n, k, dtype, format, is_array):
+    n = m if n is None else n
+    m, n = check_shape((m, n))
+    k = operator.index(k)
+    dt = check_dtype(dtype)
+    length = max(0, min(m + min(k, 0), n - max(k, 0)))
+    i = lnp.arange(length, dtype=INDEX)
+    coo = _coo(lnp.ones(length, dt), i + max(0, -k), i + max(0, k), (m, n), is_array)
+    coo._canonical = True
+    return _finish(coo, format, "dia")
+
+
+def eye(m, n=None, k=0, dtype=float, format=None):
+    """An ``m x n`` matrix with ones on diagonal ``k`` (``dia_matrix`` by default)."""
+    return _eye(m, n, k, dtype, format, False)
+
+
+def eye_array(m, n=None, *, k=0, dtype=float, format=None):
+    """An ``m x n`` array with ones on diagonal ``k`` (``dia_array`` by default)."""
+    return _eye(m, n, k, dtype, format, True)
+
+
+def identity(n, dtype="d", format=None):
+    """The ``n x n`` identity matrix."""
+    return _eye(n, n, 0, dtype, format, False)
+
+
+def _diags(diagonals, offsets, shape, format, dtype, is_array):
+    if is_scalar(offsets):
+        if len(diagonals) == 0 or is_scalar(diagonals[0]) and not isinstance(diagonals[0], lnp.ndarray):
+            diagonals = [diagonals]
+        offsets = [offsets]
+    offsets = [operator.index(k) for k in offsets]
+    if len(diagonals) != len(offsets):
+        raise ValueError("Different number of diagonals and offsets.")
+    diags = [as_legate(d) for d in diagonals]
+    if shape is None:
+        m = diags[0].reshape(-1).shape[0] + abs(offsets[0])
+        shape = (m, m)
+    m, n = check_shape(shape)
+    if dtype is None:
+        dtype = _np.result_type(*[d.dtype for d in diags])
+        if dtype.kind in "biu":
+            dtype = _np.float64
+    dt = check_dtype(dtype)
+    rows, cols, vals = [], [], []
+    for j, (d, k) in enumerate(zip(diags, offsets)):
+        d = d.reshape(-1)
+        length = max(0, min(m + min(k, 0), n - max(k, 0)))
+        if length == 0:
+            if d.shape[0] not in (0, 1) and k not in range(-m + 1, n):
+                raise ValueError(f"Offset {k} (index {j}) out of bounds")
+            continue
+        if d.shape[0] == 1 and length != 1:
+            d = lnp.broadcast_to(d, (length,))
+        elif d.shape[0] < length:
+            raise ValueError(
+                f"Diagonal length (index {j}: {d.shape[0]} at offset {k}) does not agree with array size ({m}, {n})."
+            )
+        i = lnp.arange(length, dtype=INDEX)
+        rows.append(i + max(0, -k))
+        cols.append(i + max(0, k))
+        vals.append(d[:length].astype(dt))
+    if not vals:
+        return _finish(_class("coo", is_array)((m, n), dtype=dt), format, "dia")
+    coo = _coo(lnp.concatenate(vals), lnp.concatenate(rows), lnp.concatenate(cols), (m, n), is_array)
+    if len(set(offsets)) != len(offsets):
+        raise ValueError("offset array contains duplicate values")
+    return _finish(coo, format, "dia")
+
+
+def diags(diagonals, offsets=0, shape=None, format=None, dtype=None):
+    """A matrix from diagonals (``dia_matrix`` by default). Integer diagonals give
+    float64 unless ``dtype`` says otherwise, as SciPy's ``diags`` does today."""
+    return _diags(diagonals, offsets, shape, format, dtype, False)
+
+
+def diags_array(diagonals, /, *, offsets=0, shape=None, format=None, dtype=None):
+    """An array from diagonals (``dia_array`` by default)."""
+    return _diags(diagonals, offsets, shape, format, dtype, True)
+
+
+def spdiags(data, diags, m=None, n=None, format=None):
+    """A ``dia_matrix`` from rows of ``data`` placed on diagonals ``diags`` (SciPy's
+    convention: ``data[k, j]`` is at column ``j``)."""
+    if m is None and n is None:
+        m = n = as_legate(data).shape[-1]
+    elif n is None:
+        m, n = m
+    return _class("dia", False)((data, diags), shape=(m, n)).asformat(format)
+
+
+def kron(A, B, format=None):
+    """The Kronecker product (COO by default; an array if either input is one)."""
+    is_array = _is_array_input(A, B)
+    A, B = _as_sparse(A, is_array).tocoo(), _as_sparse(B, is_array).tocoo()
+    (ma, na), (mb, nb) = A.shape, B.shape
+    shape = (ma * mb, na * nb)
+    if A.nnz == 0 or B.nnz == 0:
+        dt = _np.result_type(A.dtype, B.dtype)
+        return _finish(_class("coo", is_array)(shape, dtype=dt), format)
+    rows = ((A.row * mb).reshape(-1, 1) + B.row.reshape(1, -1)).reshape(-1)
+    cols = ((A.col * nb).reshape(-1, 1) + B.col.reshape(1, -1)).reshape(-1)
+    vals = (A.data.reshape(-1, 1) * B.data.reshape(1, -1)).reshape(-1)
+    return _finish(_coo(vals, rows, cols, shape, is_array), format)
+
+
+def kronsum(A, B, format=None):
+    """``kron(I_n, A) + kron(B, I_m)`` for square ``A`` (m x m) and ``B`` (n x n)."""
+    is_array = _is_array_input(A, B)
+    A, B = _as_sparse(A, is_array), _as_sparse(B, is_array)
+    if A.shape[0] != A.shape[1]:
+        raise ValueError("A is not square")
+    if B.shape[0] != B.shape[1]:
+        raise ValueError("B is not square")
+    dt = _np.result_type(A.dtype, B.dtype)
+    L = kron(_eye(B.shape[0], None, 0, dt, "coo", is_array), A, format="csr")
+    R = kron(B, _eye(A.shape[0], None, 0, dt, "coo", is_array), format="csr")
+    return (L + R).asformat(format or "csr")
+
+
+def bmat(blocks, format=None, dtype=None):
+    """A sparse array assembled from a 2-d grid of sparse blocks (``None`` for empty)."""
+    if not isinstance(blocks, (list, tuple)) or not blocks or not all(isinstance(r, (list, tuple)) for r in blocks):
+        raise ValueError("blocks must be 2-D")
+    nr, nc = len(blocks), len(blocks[0])
+    if any(len(r) != nc for r in blocks):
+        raise ValueError("blocks must be 2-D")
+    is_array = _is_array_input(*[b for r in blocks for b in r])
+    grid = [[None if b is None else _as_sparse(b, is_array) for b in r] for r in blocks]
+    heights, widths = [None] * nr, [None] * nc
+    for i in range(nr):
+        for j in range(nc):
+            b = grid[i][j]
+            if b is None:
+                continue
+            if heights[i] is None:
+                heights[i] = b.shape[0]
+            elif heights[i] != b.shape[0]:
+                raise ValueError(
+                    f"blocks[{i},:] has incompatible row dimensions. Got blocks[{i},{j}].shape[0] == {b.shape[0]}, expected {heights[i]}."
+                )
+            if widths[j] is None:
+                widths[j] = b.shape[1]
+            elif widths[j] != b.shape[1]:
+                raise ValueError(
+                    f"blocks[:,{j}] has incompatible column dimensions. Got blocks[{i},{j}].shape[1] == {b.shape[1]}, expected {widths[j]}."
+                )
+    if any(h is None for h in heights):
+        raise ValueError(f"blocks[{heights.index(None)},:] is all None")
+    if any(w is None for w in widths):
+        raise ValueError(f"blocks[:,{widths.index(None)}] is all None")
+    roff = _np.concatenate([[0], _np.cumsum(heights)]).tolist()
+    coff = _np.concatenate([[0], _np.cumsum(widths)]).tolist()
+    present = [b for r in grid for b in r if b is not None]
+    dt = check_dtype(dtype) if dtype is not None else _np.result_type(*[b.dtype for b in present])
+    rows, cols, vals = [], [], []
+    for i in range(nr):
+        for j in range(nc):
+            b = grid[i][j]
+            if b is None or b.nnz == 0:
+                continue
+            c = b.tocoo()
+            rows.append(c.row + roff[i])
+            cols.append(c.col + coff[j])
+            vals.append(c.data.astype(dt))
+    shape = (roff[-1], coff[-1])
+    if not vals:
+        coo = _class("coo", is_array)(shape, dtype=dt)
+    else:
+        coo = _coo(lnp.concatenate(vals), lnp.concatenate(rows), lnp.concatenate(cols), shape, is_array)
+    formats = {b.format for b in present}
+    default = "coo"
+    if len(formats) == 1 and formats <= {"csr", "csc"} and (nr == 1 or nc == 1):
+        default = formats.pop()
+    return _finish(coo, format, default)
+
+
+def hstack(blocks, format=None, dtype=None):
+    """Blocks side by side (CSR in, CSR out; COO otherwise)."""
+    return bmat([list(blocks)], format=format, dtype=dtype)
+
+
+def vstack(blocks, format=None, dtype=None):
+    """Blocks stacked vertically (CSR in, CSR out; COO otherwise)."""
+    return bmat([[b] for b in blocks], format=format, dtype=dtype)
+
+
+def block_diag(mats, format=None, dtype=None):
+    """Blocks on the diagonal (COO by default)."""
+    mats = list(mats)
+    is_array = _is_array_input(*mats)
+    mats = [_as_sparse(m, is_array) for m in mats]
+    m = sum(a.shape[0] for a in mats)
+    n = sum(a.shape[1] for a in mats)
+    dt = check_dtype(dtype) if dtype is not None else (_np.result_type(*[a.dtype for a in mats]) if mats else _np.float64)
+    rows, cols, vals = [], [], []
+    r = c = 0
+    for a in mats:
+        coo = a.tocoo()
+        if coo.nnz:
+            rows.append(coo.row + r)
+            cols.append(coo.col + c)
+            vals.append(coo.data.astype(dt))
+        r += a.shape[0]
+        c += a.shape[1]
+    if not vals:
+        return _finish(_class("coo", is_array)((m, n), dtype=dt), format)
+    return _finish(_coo(lnp.concatenate(vals), lnp.concatenate(rows), lnp.concatenate(cols), (m, n), is_array), format)
+
+
+def _host_rng(rng):
+    if rng is None or isinstance(rng, (int, _np.integer)):
+        return _np.random.default_rng(rng)
+    return rng
+
+
+def _random(shape, density, format, dtype, rng, data_sampler, is_array):
+    shape = check_shape(shape)
+    if density < 0 or density > 1:
+        raise ValueError("density expected to be 0 <= density <= 1")
+    dt = check_dtype(dtype if dtype is not None else _np.float64)
+    m, n = shape
+    mn = m * n
+    k = int(round(density * mn))
+    gen = _host_rng(rng)
+    # Positions and values are drawn on the host (like a constructor from NumPy input),
+    # then moved to stores once.
+    ind = gen.choice(mn, size=k, replace=False)
+    ind = _np.sort(ind)
+    if data_sampler is not None:
+        vals = _np.asarray(data_sampler(size=k))
+    elif dt.kind in "iu":
+        info = _np.iinfo(dt)
+        integers = getattr(gen, "integers", None) or gen.randint
+        vals = integers(info.min, info.max, size=k, dtype=dt)
+    elif dt.kind == "c":
+        vals = gen.uniform(size=k) + 1j * gen.uniform(size=k)
+    elif dt.kind == "b":
+        vals = _np.ones(k, bool)
+    else:
+        vals = gen.uniform(size=k)
+    rows = as_legate(ind // n if n else ind)
+    cols = as_legate(ind % n if n else ind)
+    coo = _coo(as_legate(vals.astype(dt)), rows, cols, shape, is_array)
+    coo._canonical = True
+    return _finish(coo, format)
+
+
+def random_array(shape, *, density=0.01, format="coo", dtype=None, rng=None, random_state=None, data_sampler=None):
+    """A random sparse array: ``round(density * m * n)`` distinct positions with values
+    uniform in [0, 1) (seeded like SciPy's; the values differ from SciPy's)."""
+    return _random(shape, density, format, dtype, rng if rng is not None else random_state, data_sampler, True)
+
+
+def random(m, n, density=0.01, format="coo", dtype=None, rng=None, random_state=None, data_rvs=None):
+    """A random sparse matrix (see ``random_array``)."""
+    return _random((m, n), density, format, dtype, rng if rng is not None else random_state, data_rvs, False)
+
+
+def rand(m, n, density=0.01, format="coo", dtype=None, rng=None, random_state=None):
+    """A random sparse matrix with values uniform in [0, 1)."""
+    return _random((m, n), density, format, dtype, rng if rng is not None else random_state, None, False)

@@ -1,0 +1,352 @@
+"""COO: coordinates and values as three legate_numeric arrays.
+
+A COO array keeps duplicates and the order it was built in until ``sum_duplicates``;
+conversions to CSR/CSC sum them. ``coo_array`` is also the 1-d sparse array that
+SciPy returns for ``A[i]`` and ``A[:, j]`` of a 2-d sparse array; in 1-d it supports
+``toarray``, ``sum``, scalar arithmetic, ``+``/``-``/``multiply`` with another 1-d
+array, and ``@`` with a dense operand (other operations need 2-d).
+"""
+
+from __future__ import annotations
+
+import operator
+
+import numpy as _np
+
+import legate_numeric as lnp
+
+from . import _kernels
+from ._base import _register, _spbase, sparray, spmatrix
+from ._sputils import INDEX, as_index, as_legate, check_dtype, check_shape, getdtype, is_scalar, upcast
+
+__all__ = ["coo_array", "coo_matrix", "isspmatrix_coo"]
+
+
+def _is_int(x) -> bool:
+    if isinstance(x, (bool, _np.bool_)):
+        return False
+    try:
+        operator.index(x)
+        return True
+    except TypeError:
+        return False
+
+
+class _coo_base(_spbase):
+    format = "coo"
+
+    def __init__(self, arg1, shape=None, dtype=None, copy=False):
+        from ._compressed import _is_scipy_sparse
+
+        dt = getdtype(dtype)
+        self._canonical = False
+        if isinstance(arg1, _spbase):
+            src = arg1.tocoo(copy=copy)
+            self._set(src._data, src._coords, src.shape)
+            self._canonical = src._canonical
+        elif _is_scipy_sparse(arg1):
+            s = arg1.tocoo()
+            check_dtype(s.dtype)
+            coords = tuple(as_index(c) for c in s.coords)
+            self._set(as_legate(s.data), coords, s.shape)
+            self._canonical = bool(s.has_canonical_format)
+        elif isinstance(arg1, tuple) and len(arg1) in (1, 2) and all(_is_int(a) for a in arg1):
+            shp = check_shape(arg1, (1, 2) if self._is_array else (2,))
+            self._set(lnp.zeros(0, dt or _np.float64), tuple(lnp.zeros(0, INDEX) for _ in shp), shp)
+            self._canonical = True
+        elif isinstance(arg1, tuple) and len(arg1) == 2:
+            data, coords = arg1
+            self._from_arrays(data, coords, shape, copy)
+        elif isinstance(arg1, tuple):
+            raise ValueError(f"unrecognized coo_array constructor input: a tuple of {len(arg1)}")
+        else:
+            self._from_dense(arg1)
+            if shape is not None and tuple(shape) != self._shape:
+                raise ValueError(f"shape {tuple(shape)} does not match the input's shape {self._shape}")
+        if dt is not None and dt != self._data.dtype:
+            self._data = self._data.astype(dt)
+
+    def _set(self, data, coords, shape):
+        self._data = data
+        self._coords = tuple(coords)
+        self._shape = tuple(int(s) for s in shape)
+
+    @classmethod
+    def _new(cls, data, row, col, shape):
+        obj = object.__new__(cls)
+        obj._set(data, (row, col), shape)
+        obj._canonical = False
+        return obj
+
+    @classmethod
+    def _new_1d(cls, data, coords, n):
+        obj = object.__new__(cls)
+        obj._set(data, (coords,), (n,))
+        obj._canonical = True
+        return obj
+
+    def _from_arrays(self, data, coords, shape, copy):
+        data = as_legate(data, copy=copy)
+        check_dtype(data.dtype)
+        if not isinstance(coords, (tuple, list)) or len(coords) not in (1, 2):
+            raise TypeError("invalid input format: expected (data, (row, col))")
+        if len(coords) == 1 and not self._is_array:
+            raise ValueError("coo_matrix needs (data, (row, col))")
+        coords = tuple(as_index(c, "coordinate", copy=copy) for c in coords)
+        if data.ndim != 1:
+            raise ValueError("row, column, and data array must all be the same length")
+        for c in coords:
+            if c.shape[0] != data.shape[0]:
+                raise ValueError("row, column, and data array must all be the same length")
+        if shape is None:
+            if data.shape[0] == 0:
+                raise ValueError("cannot infer dimensions from zero sized index arrays")
+            shape = tuple(int(lnp.max(c)) + 1 for c in coords)
+        shape = check_shape(shape, (len(coords),))
+        if data.shape[0]:
+            for axis, (c, n) in enumerate(zip(coords, shape)):
+                hi, lo = int(lnp.max(c)), int(lnp.min(c))
+                if hi >= n:
+                    raise ValueError(f"axis {axis} index {hi} exceeds matrix dimension {n}")
+                if lo < 0:
+                    raise ValueError(f"negative axis {axis} index: {lo}")
+        self._set(data, coords, shape)
+
+    def _from_dense(self, arg1):
+        d = as_legate(arg1)
+        check_dtype(d.dtype)
+        if d.ndim == 0:
+            d = d.reshape(1, 1)
+        if d.ndim == 1 and not self._is_array:
+            d = d.reshape(1, -1)
+        if d.ndim > 2:
+            raise ValueError(f"legate_sparse COO arrays are 1-d or 2-d, got {d.ndim}-d input")
+        flat = d.reshape(-1)
+        idx = lnp.nonzero(flat)[0] if flat.shape[0] else lnp.zeros(0, INDEX)
+        if d.ndim == 1:
+            self._set(flat[idx], (idx,), d.shape)
+        else:
+            n = d.shape[1]
+            self._set(flat[idx], (idx // n, idx % n) if n else (idx, idx), d.shape)
+        self._canonical = True
+
+    # ---- attributes ----
+
+    @property
+    def data(self):
+        return self._data
+
+    @data.setter
+    def data(self, value):
+        self._data = as_legate(value)
+
+    @property
+    def coords(self):
+        return self._coords
+
+    @property
+    def row(self):
+        if len(self._coords) < 2:
+            raise AttributeError("a 1-d COO array has no 'row'; use coords")
+        return self._coords[0]
+
+    @row.setter
+    def row(self, value):
+        self._coords = (as_index(value, "row"), self._coords[1])
+        self._canonical = False
+
+    @property
+    def col(self):
+        return self._coords[-1]
+
+    @col.setter
+    def col(self, value):
+        self._coords = self._coords[:-1] + (as_index(value, "col"),)
+        self._canonical = False
+
+    @property
+    def dtype(self):
+        return self._data.dtype
+
+    @property
+    def nnz(self) -> int:
+        return int(self._data.shape[0])
+
+    @property
+    def has_canonical_format(self) -> bool:
+        return self._canonical
+
+    @has_canonical_format.setter
+    def has_canonical_format(self, value):
+        self._canonical = bool(value)
+
+    def _with_data(self, data, copy=True):
+        coords = tuple(c.copy() for c in self._coords) if copy else self._coords
+        obj = object.__new__(type(self))
+        obj._set(data, coords, self._shape)
+        obj._canonical = self._canonical
+        return obj
+
+    def _need_2d(self, what):
+        if self.ndim != 2:
+            raise NotImplementedError(f"{what} of a 1-d sparse array is not supported by legate_sparse; use toarray()")
+
+    # ---- canonical form ----
+
+    def sum_duplicates(self):
+        """Sorts entries by (row, col) and sums duplicates, in place."""
+        if self._canonical:
+            return
+        if self.ndim == 1:
+            shape2 = (1, self._shape[0])
+            _, col, data = _kernels.canonical_coo(lnp.zeros(self.nnz, INDEX), self._coords[0], self._data, shape2)
+            self._set(data, (col,), self._shape)
+        else:
+            row, col, data = _kernels.canonical_coo(self._coords[0], self._coords[1], self._data, self._shape)
+            self._set(data, (row, col), self._shape)
+        self._canonical = True
+
+    def eliminate_zeros(self):
+        """Removes stored zeros in place."""
+        keep = lnp.nonzero(self._data)[0]
+        if keep.shape[0] != self.nnz:
+            self._set(self._data[keep], tuple(c[keep] for c in self._coords), self._shape)
+
+    # ---- conversions ----
+
+    def tocoo(self, copy=False):
+        return self.copy() if copy else self
+
+    def tocsr(self, copy=False):
+        """The CSR array (duplicates summed, indices sorted)."""
+        self._need_2d("tocsr")
+        m, _ = self._shape
+        row, col, data = _kernels.canonical_coo(self._coords[0], self._coords[1], self._data, self._shape)
+        if data is self._data:
+            row, col, data = row.copy(), col.copy(), data.copy()
+        return self._cls("csr")._new(data, col, _kernels.compress_sorted(row, m), self._shape, canonical=True)
+
+    def tocsc(self, copy=False):
+        """The CSC array (duplicates summed, indices sorted)."""
+        self._need_2d("tocsc")
+        _, n = self._shape
+        col, row, data = _kernels.canonical_coo(self._coords[1], self._coords[0], self._data, self._shape[::-1])
+        if data is self._data:
+            row, col, data = row.copy(), col.copy(), data.copy()
+        return self._cls("csc")._new(data, row, _kernels.compress_sorted(col, n), self._shape, canonical=True)
+
+    def todia(self, copy=False):
+        self._need_2d("todia")
+        from ._dia import _dia_from_coo
+
+        return _dia_from_coo(self)
+
+    def transpose(self, axes=None, copy=False):
+        if self.ndim == 1:
+            return self.copy() if copy else self
+        row, col, data = self._coords[0], self._coords[1], self._data
+        if copy:
+            row, col, data = row.copy(), col.copy(), data.copy()
+        return type(self)._new(data, col, row, self._shape[::-1])
+
+    def toarray(self, order=None, out=None):
+        if self.ndim == 2:
+            return super().toarray(order, out)
+        dense = _kernels.segment_sum(self._data, self._coords[0], self._shape[0])
+        if out is not None:
+            out[...] = dense
+            return out
+        return dense
+
+    def _to_scipy(self):
+        import scipy.sparse as _sp
+
+        cls = _sp.coo_array if self._is_array else _sp.coo_matrix
+        coords = tuple(c.__array__() for c in self._coords)
+        return cls((self._data.__array__(), coords), shape=self._shape)
+
+    def __getitem__(self, key):
+        self._need_2d("indexing")
+        return self.tocsr()[key]
+
+    # ---- 1-d arithmetic (2-d goes through the base class) ----
+
+    def _as_row(self):
+        return self._cls("coo")._new(self._data, lnp.zeros(self.nnz, INDEX), self._coords[0], (1, self._shape[0]))
+
+    def _from_row(self, A):
+        coo = A.tocoo()
+        return type(self)._new_1d(coo.data, coo.col, self._shape[0])
+
+    def _add_sparse(self, other, sign):
+        if self.ndim == 2 and other.ndim == 2:
+            return super()._add_sparse(other, sign)
+        self._check_same_shape(other)
+        return self._from_row(self._as_row()._add_sparse(other._as_row(), sign))
+
+    def multiply(self, other):
+        if self.ndim == 2:
+            return super().multiply(other)
+        if is_scalar(other):
+            return self._mul_scalar(other)
+        if isinstance(other, _spbase):
+            self._check_same_shape(other)
+            return self._from_row(self._as_row().multiply(other._as_row()))
+        dense = as_legate(other)
+        if dense.shape not in ((self._shape[0],), (1,)):
+            return lnp.multiply(self.toarray(), dense)
+        dense = lnp.broadcast_to(dense, self._shape)
+        dt = upcast(self.dtype, dense.dtype)
+        return self._with_data(self._data.astype(dt) * dense[self._coords[0]], copy=True)
+
+    def _add_dense(self, dense):
+        if self.ndim == 2:
+            return super()._add_dense(dense)
+        return self.toarray() + dense
+
+    def _matmul(self, other, out=None):
+        if self.ndim == 2:
+            return super()._matmul(other, out)
+        x = as_legate(other.toarray() if isinstance(other, _spbase) else other)
+        n = self._shape[0]
+        if x.ndim == 0 or x.shape[0] != n:
+            raise ValueError(f"matmul: dimension mismatch with signature (n={n}),(n={x.shape[0] if x.ndim else ''})")
+        dt = upcast(self.dtype, x.dtype)
+        data, x = self._data.astype(dt), x.astype(dt)
+        if self.nnz == 0:
+            return lnp.zeros(x.shape[1:], dt)
+        if x.ndim == 1:
+            return lnp.sum(data * x[self._coords[0]])
+        return lnp.matmul(data, x[self._coords[0]])
+
+    def sum(self, axis=None, dtype=None, out=None):
+        if self.ndim == 2:
+            return super().sum(axis, dtype, out)
+        if axis not in (None, 0, -1, (0,)):
+            raise ValueError("axis out of range")
+        dt = self._sum_dtype(dtype)
+        res = lnp.sum(self._data.astype(dt)) if self.nnz else lnp.zeros((), dt)
+        if out is not None:
+            out[...] = res
+            return out
+        return res
+
+    def _csr(self):
+        self._need_2d("this operation")
+        return super()._csr()
+
+
+@_register("coo", True)
+class coo_array(sparray, _coo_base):
+    """A COO sparse array (SciPy's ``coo_array``, 1-d or 2-d; ``row``/``col``/``data``
+    are legate arrays, coordinates stored as int64)."""
+
+
+@_register("coo", False)
+class coo_matrix(spmatrix, _coo_base):
+    """A COO sparse matrix (SciPy's ``coo_matrix``: ``*`` is the matrix product)."""
+
+
+def isspmatrix_coo(x) -> bool:
+    """Whether ``x`` is a legate_sparse ``coo_matrix``."""
+    return isinstance(x, coo_matrix)

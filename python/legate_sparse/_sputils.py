@@ -1,0 +1,110 @@
+"""Small helpers shared by the formats: dtype rules, index arrays, shapes.
+
+Values may be bool, integer, float32/64 or complex64/128 (SciPy's set minus float16
+and long double); index arrays of any integer dtype are accepted and stored as int64.
+"""
+
+from __future__ import annotations
+
+import operator
+
+import numpy as _np
+
+import legate_numeric as lnp
+
+ndarray = lnp.ndarray
+
+# Value dtypes the formats hold; float16 and long double are refused as SciPy does.
+_SUPPORTED = frozenset(
+    _np.dtype(t)
+    for t in (
+        _np.bool_, _np.int8, _np.uint8, _np.int16, _np.uint16, _np.int32, _np.uint32,
+        _np.int64, _np.uint64, _np.float32, _np.float64, _np.complex64, _np.complex128,
+    )
+)
+# Dtypes of the native kernels (SpMV, SpMM, SpGEMM).
+FLOAT_DTYPES = frozenset(_np.dtype(t) for t in (_np.float32, _np.float64, _np.complex64, _np.complex128))
+INDEX = _np.dtype(_np.int64)
+
+
+def check_dtype(dt) -> _np.dtype:
+    """``dt`` as a NumPy dtype, or SciPy's ``ValueError`` for one it does not support."""
+    dt = _np.dtype(dt)
+    if dt not in _SUPPORTED:
+        names = ", ".join(sorted(str(t) for t in _SUPPORTED))
+        raise ValueError(f"legate_sparse does not support dtype {dt}. The only supported types are: {names}.")
+    return dt
+
+
+def upcast(*dtypes) -> _np.dtype:
+    """The dtype of a result combining ``dtypes`` (NumPy's promotion, checked)."""
+    return check_dtype(_np.result_type(*dtypes))
+
+
+def is_scalar(x) -> bool:
+    if isinstance(x, ndarray):
+        return x.ndim == 0
+    return _np.isscalar(x) or (isinstance(x, _np.ndarray) and x.ndim == 0)
+
+
+def is_dense(x) -> bool:
+    return isinstance(x, (ndarray, _np.ndarray, list, tuple)) or hasattr(x, "__array__")
+
+
+def as_legate(x, dtype=None, copy=False) -> ndarray:
+    """``x`` (NumPy, list, legate array) as a legate_numeric array; a host input is copied
+    into a store once."""
+    if isinstance(x, _np.matrix):
+        x = _np.asarray(x)
+    if isinstance(x, ndarray):
+        if dtype is not None and _np.dtype(dtype) != x.dtype:
+            return x.astype(dtype)
+        return x.copy() if copy else x
+    arr = _np.asarray(x, dtype=dtype)
+    return ndarray._from_numpy(_np.ascontiguousarray(arr))
+
+
+def as_index(x, what: str = "index", copy: bool = False) -> ndarray:
+    """An index array as a 1-d int64 legate array (any integer dtype accepted)."""
+    if isinstance(x, ndarray):
+        dt = x.dtype
+    else:
+        x = _np.asarray(x)
+        if x.dtype.kind == "f" and x.size == 0:
+            x = x.astype(_np.int64)
+        dt = x.dtype
+    if dt.kind not in "iu":
+        raise ValueError(f"{what} array must have an integer dtype, got {dt}")
+    a = as_legate(x)
+    if a.ndim != 1:
+        raise ValueError(f"{what} array must be 1-d, got {a.ndim}-d")
+    if a.dtype != INDEX:
+        return a.astype(INDEX)
+    return a.copy() if copy else a
+
+
+def check_shape(shape, ndim_allowed=(2,)) -> tuple:
+    try:
+        shape = tuple(operator.index(s) for s in shape)
+    except TypeError:
+        raise TypeError("shape must be a tuple of integers") from None
+    if len(shape) not in ndim_allowed:
+        raise ValueError(f"shape must be a {' or '.join(map(str, ndim_allowed))}-tuple, got {shape}")
+    if any(s < 0 for s in shape):
+        raise ValueError("'shape' elements cannot be negative")
+    return shape
+
+
+def getdtype(dtype, default=None) -> _np.dtype | None:
+    if dtype is None:
+        return None if default is None else _np.dtype(default)
+    return check_dtype(dtype)
+
+
+def scalar_int(a) -> int:
+    """One element of a legate array read on the host (a scalar, not an array transfer)."""
+    return int(a)
+
+
+def empty_index(n: int = 0) -> ndarray:
+    return lnp.zeros(n, INDEX)

@@ -1,0 +1,24 @@
+"""legate_sparse.linalg: iterative solvers, operators, norms and a direct solve.
+
+``cg``, ``bicgstab``, ``gmres`` and ``minres`` take and return legate_numeric vectors
+and follow SciPy's signatures (``rtol``, ``atol``, ``maxiter``, ``M``, ``callback``,
+``x0``; result ``(x, info)``). ``spsolve`` is a dense direct solve for moderate sizes.
+Names of ``scipy.sparse.linalg`` not defined here fall back to SciPy (one warning per
+name; ``LEGATE_SPARSE_FALLBACK=0`` turns that into an error).
+"""
+
+from __future__ import annotations
+
+import scipy.sparse.linalg as _scipy_linalg
+
+from .. import _fallback
+from ._dsolve import spsolve
+from ._interface import LinearOperator, aslinearoperator
+from ._isolve import bicgstab, cg, gmres, minres
+from ._norm import norm
+
+__all__ = ["LinearOperator", "aslinearoperator", "bicgstab", "cg", "gmres", "minres", "norm", "spsolve"]
+
+
+def __getattr__(name):
+    return _fallback.module_attr("legate_sparse.linalg", _scipy_linalg, name)

@@ -1,0 +1,64 @@
+"""``norm``: Frobenius, 1, -1, inf, -inf norms of sparse arrays (and vector norms
+along an axis), computed from the stored values without densifying."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as _np
+
+import legate_numeric as lnp
+
+from .._base import _spbase
+
+__all__ = ["norm"]
+
+
+def norm(x, ord=None, axis=None):
+    """SciPy's ``sparse.linalg.norm``; matrix norms return a 0-d legate array. The
+    2-norm (largest singular value) is not supported, as in SciPy."""
+    if not isinstance(x, _spbase):
+        raise TypeError("input is not sparse. use numpy.linalg.norm")
+    if x.ndim != 2:
+        if axis not in (None, 0, -1):
+            raise ValueError("Invalid axis for a 1-d array")
+        return lnp.linalg.norm(x.toarray(), ord=ord)
+    A = x._csr()
+    absdata = lnp.abs(A.data)
+    if axis is None or axis in ((0, 1), (1, 0), (-2, -1), (-1, -2)):
+        if ord in (None, "fro", "f"):
+            return lnp.sqrt(lnp.sum(absdata * absdata)) if A.nnz else lnp.zeros((), absdata.dtype)
+        if ord in (2, -2):
+            raise NotImplementedError("2-norm of a sparse matrix is not implemented (as in SciPy); use svds")
+        if ord in (1, -1, _np.inf, -_np.inf):
+            axis_sum = 0 if abs(ord) == 1 else 1
+            sums = A._with_data(absdata, copy=False).sum(axis=axis_sum)
+            sums = sums.reshape(-1)
+            if sums.shape[0] == 0:
+                return lnp.zeros((), absdata.dtype)
+            return lnp.max(sums) if ord > 0 else lnp.min(sums)
+        raise ValueError("Invalid norm order for matrices.")
+    if isinstance(axis, tuple):
+        if len(axis) != 1:
+            raise ValueError("Improper number of dimensions to norm.")
+        axis = axis[0]
+    axis = int(axis)
+    if axis not in (0, 1, -1, -2):
+        raise ValueError(f"Invalid axis {axis!r} for an array with shape {x.shape}")
+    ax = axis % 2
+    m = A._with_data(absdata, copy=False)
+    if ord in (None, 2):
+        res = lnp.sqrt(A._with_data(absdata * absdata, copy=False).sum(axis=ax))
+    elif ord == _np.inf:
+        res = m.max(axis=ax)
+    elif ord == -_np.inf:
+        res = m.min(axis=ax)
+    elif ord == 0:
+        res = A._with_data((A.data != 0).astype(_np.float64), copy=False).sum(axis=ax)
+    elif ord == 1:
+        res = m.sum(axis=ax)
+    elif isinstance(ord, (int, float)) and not math.isinf(ord):
+        res = A._with_data(absdata**ord, copy=False).sum(axis=ax) ** (1.0 / ord)
+    else:
+        raise ValueError("Invalid norm order for vectors.")
+    return res.reshape(-1)

@@ -1,0 +1,99 @@
+"""Bad input raises SciPy's exception types; unsupported names fall back with a warning."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+from conftest import sprandom
+
+import legate_numeric as lnp
+import legate_sparse as sparse
+from legate_sparse import _fallback
+
+
+def test_bad_compressed_input():
+    d, i = np.ones(2), np.array([0, 1])
+    with pytest.raises(ValueError, match="index pointer size"):
+        sparse.csr_array((d, i, np.array([0, 2])), shape=(2, 2))
+    with pytest.raises(ValueError, match="non-decreasing"):
+        sparse.csr_array((d, i, np.array([0, 2, 1])), shape=(2, 2))
+    with pytest.raises(ValueError, match=">= 0"):
+        sparse.csr_array((d, np.array([0, -1]), np.array([0, 1, 2])), shape=(2, 2))
+    with pytest.raises(ValueError, match="< 2"):
+        sparse.csr_array((d, np.array([0, 5]), np.array([0, 1, 2])), shape=(2, 2))
+    with pytest.raises(ValueError, match="start with 0"):
+        sparse.csr_array((d, i, np.array([1, 2, 2])), shape=(2, 2))
+    with pytest.raises(ValueError, match="same size"):
+        sparse.csc_array((np.ones(3), i, np.array([0, 1, 2])), shape=(2, 2))
+    with pytest.raises(ValueError):
+        sparse.csr_array((d, np.array([0.5, 1.0]), np.array([0, 1, 2])), shape=(2, 2))
+    with pytest.raises(ValueError, match="exceeds"):
+        sparse.coo_array((d, (np.array([0, 5]), i)), shape=(2, 2))
+    with pytest.raises(ValueError, match="negative"):
+        sparse.coo_array((d, (np.array([0, -1]), i)), shape=(2, 2))
+    with pytest.raises(ValueError, match="negative"):
+        sparse.csr_array((-1, 2))
+    with pytest.raises(ValueError):
+        sparse.csr_array(np.ones((2, 2, 2)))
+    with pytest.raises(ValueError, match="does not support dtype"):
+        sparse.csr_array(np.ones((2, 2), dtype=np.float16))
+
+
+def test_shape_mismatches_and_out():
+    A = sparse.csr_array(sprandom(4, 5))
+    with pytest.raises(ValueError, match="dimension mismatch"):
+        A @ lnp.ones(3)
+    with pytest.raises(ValueError, match="dimension mismatch"):
+        A @ A
+    with pytest.raises(ValueError, match="inconsistent shapes"):
+        A + sparse.csr_array(sprandom(3, 3))
+    with pytest.raises(ValueError, match="inconsistent shapes"):
+        A.multiply(sparse.csr_array(sprandom(3, 3)))
+    with pytest.raises(ValueError):
+        A + np.ones((3, 3))
+    with pytest.raises(ValueError):
+        A.dot(lnp.ones(5), out=lnp.zeros(5))
+    with pytest.raises(TypeError):
+        A.dot(lnp.ones(5), out=np.zeros(4))
+    with pytest.raises(ValueError, match="Scalar"):
+        A @ 2
+    with pytest.raises(NotImplementedError):
+        sparse.csr_array(sprandom(2, 2, dtype=np.complex128)).max()
+    from legate_sparse import linalg
+
+    with pytest.raises(ValueError):
+        linalg.cg(sparse.csr_array(sprandom(4, 4)), lnp.ones(3))
+    with pytest.raises(ValueError):
+        linalg.cg(A, lnp.ones(4))
+
+
+def test_fallback_warns_once_and_can_be_disabled(monkeypatch, tmp_path):
+    A = sparse.csr_array(sprandom(4, 4))
+    _fallback._fell_back.discard("csr_array.tolil")
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always")
+        L = A.tolil()
+        A.tolil()
+    assert len([x for x in w if "tolil" in str(x.message)]) == 1
+    assert L.format == "lil"
+    _fallback._fell_back.discard("bsr_array")
+    with pytest.warns(RuntimeWarning, match="bsr_array"):
+        sparse.bsr_array
+    with pytest.warns(RuntimeWarning, match="save_npz"):
+        sparse.save_npz(tmp_path / "a.npz", A)
+    B = sparse.load_npz(tmp_path / "a.npz")
+    assert isinstance(B, sparse.csr_array)
+    np.testing.assert_allclose(B.toarray().__array__(), A.toarray().__array__())
+    monkeypatch.setenv("LEGATE_SPARSE_FALLBACK", "0")
+    with pytest.raises(AttributeError, match="LEGATE_SPARSE_FALLBACK"):
+        sparse.save_npz
+    with pytest.raises(NotImplementedError, match="LEGATE_SPARSE_FALLBACK"):
+        A.tolil()
+    with pytest.raises(AttributeError):
+        sparse.no_such_name
+    from legate_sparse import linalg
+
+    with pytest.raises(AttributeError):
+        linalg.expm

@@ -1,0 +1,143 @@
+"""Construction, conversion and canonical form of every format, against SciPy."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from conftest import DTYPE_IDS, DTYPES, FORMATS, check_dense, check_sparse, host, sprandom
+
+import legate_numeric as lnp
+import legate_sparse as sparse
+
+
+def _cls(fmt, kind="array"):
+    return getattr(sparse, f"{fmt}_{kind}")
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
+def test_from_scipy_and_back(fmt, dtype):
+    S = sprandom(7, 5, dtype=dtype, fmt=fmt)
+    A = _cls(fmt)(S)
+    assert A.format == fmt and A.dtype == np.dtype(dtype) and A.shape == (7, 5) and A.ndim == 2
+    check_sparse(A, S)
+    for target in FORMATS:
+        B = A.asformat(target)
+        assert B.format == target
+        check_sparse(B, S)
+    assert isinstance(A.data, lnp.ndarray)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_from_dense_numpy_and_legate(fmt):
+    S = sprandom(6, 4, fmt="csr")
+    D = S.toarray()
+    for src in (D, lnp.asarray(D), D.tolist()):
+        A = _cls(fmt)(src)
+        check_sparse(A, S)
+    assert _cls(fmt)(D).nnz == S.asformat(fmt).nnz
+
+
+def test_tuple_forms_and_dtype_copy():
+    S = sprandom(5, 6, fmt="csr")
+    A = sparse.csr_array((S.data, S.indices, S.indptr), shape=S.shape)
+    check_sparse(A, S)
+    assert A.indices.dtype == np.int64 and A.indptr.dtype == np.int64
+    C = sparse.csc_array((S.data, S.indices, S.indptr), shape=S.shape[::-1])
+    check_sparse(C, sp.csc_array((S.data, S.indices, S.indptr), shape=S.shape[::-1]))
+    coo = S.tocoo()
+    B = sparse.csr_array((coo.data, (coo.row, coo.col)), shape=S.shape, dtype=np.complex128)
+    assert B.dtype == np.complex128
+    check_sparse(B, S)
+    E = sparse.csr_array((3, 4))
+    assert E.nnz == 0 and E.shape == (3, 4) and E.dtype == np.float64
+    data = lnp.asarray(S.data)
+    shared = sparse.csr_array((data, lnp.asarray(S.indices.astype(np.int64)), lnp.asarray(S.indptr.astype(np.int64))), shape=S.shape)
+    assert shared.data is data
+    copied = sparse.csr_array((data, S.indices, S.indptr), shape=S.shape, copy=True)
+    assert copied.data is not data
+
+
+def test_duplicates_and_sorting():
+    data = np.array([1.0, 2.0, 3.0, 4.0])
+    indices = np.array([2, 0, 2, 1])
+    indptr = np.array([0, 3, 4])
+    S = sp.csr_array((data, indices, indptr), shape=(2, 3))
+    A = sparse.csr_array((data, indices, indptr), shape=(2, 3))
+    assert A.has_sorted_indices == S.has_sorted_indices is False
+    assert A.has_canonical_format == S.has_canonical_format is False
+    check_dense(A.toarray(), S.toarray())
+    B = A.copy()
+    B.sort_indices()
+    assert B.has_sorted_indices and B.nnz == 4
+    A.sum_duplicates()
+    S.sum_duplicates()
+    assert A.has_canonical_format and A.nnz == S.nnz == 3
+    np.testing.assert_array_equal(host(A.indices), S.indices)
+    np.testing.assert_allclose(host(A.data), S.data)
+    coo = sparse.coo_array((np.array([1.0, 2.0, 0.0]), (np.array([0, 0, 1]), np.array([1, 1, 0]))))
+    assert coo.nnz == 3 and coo.tocsr().nnz == 2
+    z = coo.tocsr()
+    z.eliminate_zeros()
+    assert z.nnz == 1 and float(z.toarray()[0, 1]) == 3.0
+
+
+def test_transpose_shares_arrays():
+    S = sprandom(5, 3)
+    A = sparse.csr_array(S)
+    T = A.T
+    assert T.format == "csc" and T.shape == (3, 5)
+    assert T.data is A.data and T.indices is A.indices and T.indptr is A.indptr
+    check_sparse(T, S.T)
+    assert A.transpose().transpose().format == "csr"
+    check_sparse(sparse.coo_array(S).T, S.T)
+    check_sparse(sparse.dia_array(S).T, S.T)
+
+
+@pytest.mark.parametrize("shape", [(0, 0), (0, 3), (3, 0), (1, 1)])
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_degenerate_shapes(shape, fmt):
+    D = np.ones(shape) * 2.0
+    A = _cls(fmt)(D)
+    assert A.shape == shape and A.nnz == int(np.prod(shape))
+    check_dense(A.toarray(), D)
+    check_dense(A @ lnp.ones(shape[1]), D @ np.ones(shape[1]))
+    check_dense(A.sum(axis=0), D.sum(axis=0))
+    check_sparse(A.tocsr() @ A.T.tocsr(), sp.csr_array(D) @ sp.csr_array(D).T)
+
+
+def test_matrix_flavour():
+    S = sprandom(4, 4)
+    M = sparse.csr_matrix(S)
+    assert sparse.isspmatrix(M) and sparse.isspmatrix_csr(M) and not sparse.isspmatrix_csc(M)
+    assert not sparse.isspmatrix(sparse.csr_array(S)) and sparse.issparse(M)
+    check_sparse(M * M, (sp.csr_matrix(S) * sp.csr_matrix(S)))
+    check_dense(M.sum(axis=0), np.asarray(sp.csr_matrix(S).sum(axis=0)))
+    check_dense(M.sum(axis=1), np.asarray(sp.csr_matrix(S).sum(axis=1)))
+    check_sparse(M**3, sp.csr_matrix(S) ** 3)
+    assert isinstance(M.tocsc(), sparse.csc_matrix) and isinstance(M.tocoo(), sparse.coo_matrix)
+    assert sparse.isspmatrix_coo(M.tocoo()) and sparse.isspmatrix_dia(M.todia())
+
+
+@pytest.mark.parametrize("dtype", [np.bool_, np.int32, np.int64, np.float32, np.complex64])
+def test_astype_and_int_bool_values(dtype):
+    S = sprandom(5, 5)
+    A = sparse.csr_array(S).astype(dtype)
+    assert A.dtype == np.dtype(dtype)
+    check_dense(A.toarray(), S.astype(dtype).toarray())
+    check_dense(A.sum(), S.astype(dtype).sum())
+    assert A.sum(axis=0).dtype == S.astype(dtype).sum(axis=0).dtype
+    x = np.arange(5).astype(dtype)
+    check_dense(A @ lnp.asarray(x), S.astype(dtype) @ x)
+
+
+def test_dia_specifics():
+    data = np.arange(12.0).reshape(3, 4) + 1
+    S = sp.dia_array((data, [0, -1, 2]), shape=(4, 4))
+    A = sparse.dia_array((data, [0, -1, 2]), shape=(4, 4))
+    assert A.nnz == S.nnz
+    np.testing.assert_array_equal(host(A.offsets), S.offsets)
+    check_sparse(A, S)
+    check_dense(A @ lnp.ones(4), S @ np.ones(4))
+    check_sparse(A.tocsr(), S.tocsr())

@@ -1,0 +1,193 @@
+"""Products, arithmetic, elementwise functions, reductions and indexing against SciPy."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from conftest import DTYPE_IDS, DTYPES, FORMATS, check_dense, check_sparse, host, sprandom, tol
+
+import legate_numeric as lnp
+import legate_sparse as sparse
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
+def test_spmv_spmm(fmt, dtype):
+    S = sprandom(9, 7, dtype=dtype, fmt=fmt)
+    A = getattr(sparse, f"{fmt}_array")(S)
+    rng = np.random.default_rng(1)
+    x = rng.uniform(size=7).astype(dtype)
+    check_dense(A @ lnp.asarray(x), S @ x, dtype)
+    check_dense(A.dot(lnp.asarray(x)), S @ x, dtype)
+    X = rng.uniform(size=(7, 3)).astype(dtype)
+    check_dense(A @ lnp.asarray(X), S @ X, dtype)
+    check_dense(X.T @ A.T, X.T @ S.T, dtype)  # legate_numeric's @ does not defer yet
+    y = rng.uniform(size=9).astype(dtype)
+    check_dense(y @ A, y @ S, dtype)
+    check_dense(A.T.__rmatmul__(lnp.asarray(x)), x @ S.T, dtype)
+
+
+def test_spmv_views_and_out():
+    S = sprandom(8, 6)
+    A = sparse.csr_array(S)
+    big = np.arange(24.0).reshape(4, 6)
+    xl = lnp.asarray(big)
+    check_dense(A @ xl[2], S @ big[2])
+    xs = lnp.arange(12.0)[::2]
+    check_dense(A @ xs, S @ np.arange(12.0)[::2])
+    check_dense(A @ xl.T[:, 1:4], S @ big.T[:, 1:4])
+    out = lnp.zeros(8)
+    res = A.dot(lnp.ones(6), out=out)
+    assert res is out
+    check_dense(out, S @ np.ones(6))
+    with pytest.raises(ValueError):
+        A.dot(lnp.ones(6), out=lnp.zeros(7))
+    with pytest.raises(ValueError):
+        A.dot(lnp.ones(6), out=lnp.zeros(8, np.float32))
+    check_dense(A @ np.ones(6, np.float32), S @ np.ones(6, np.float32))
+    assert (sparse.csr_array(S.astype(np.float32)) @ lnp.ones(6)).dtype == np.float64
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
+def test_spgemm(dtype):
+    S = sprandom(8, 6, dtype=dtype, density=0.4)
+    T = sprandom(6, 5, dtype=dtype, density=0.4, seed=3)
+    C = sparse.csr_array(S) @ sparse.csc_array(T)
+    assert C.format == "csr" and C.has_canonical_format
+    check_sparse(C, S @ T, dtype)
+    # Cancellation drops exact zeros, as SciPy does.
+    P = sp.csr_array(np.array([[1.0, 1.0]]))
+    Q = sp.csr_array(np.array([[1.0], [-1.0]]))
+    R = sparse.csr_array(P) @ sparse.csr_array(Q)
+    assert R.nnz == (P @ Q).nnz == 0
+
+
+def test_add_sub_mul():
+    S = sprandom(6, 5)
+    T = sprandom(6, 5, seed=7)
+    A, B = sparse.csr_array(S), sparse.csc_array(T)
+    check_sparse(A + B, S + T)
+    check_sparse(A - B, S - T)
+    assert (A - A).nnz == (S - S).nnz == 0
+    check_sparse(A * B, S * T)
+    check_sparse(A.multiply(B), S.multiply(T))
+    check_sparse(A * 3, S * 3)
+    check_sparse(2.5 * A, 2.5 * S)
+    check_sparse(A / 2, S / 2)
+    check_sparse(-A, -S)
+    D = np.arange(30.0).reshape(6, 5)
+    check_dense(A + D, S + D)
+    check_dense(D - A, D - S)
+    check_dense(A - lnp.asarray(D), S - D)
+    check_dense(A.multiply(D), S.multiply(D).toarray())
+    check_dense(A.multiply(np.arange(5.0)), S.multiply(np.arange(5.0)).toarray())
+    check_sparse(A.maximum(B), S.maximum(T))
+    check_sparse(A.minimum(B), S.minimum(T))
+    check_sparse(A.power(2), S.power(2))
+    check_sparse(A**2, S**2)
+    check_sparse(A + 0, S)
+    with pytest.raises(NotImplementedError):
+        A + 1
+    with pytest.raises(ValueError):
+        A + sparse.csr_array(sprandom(5, 5))
+
+
+def test_complex_unary():
+    S = sprandom(5, 5, dtype=np.complex128)
+    A = sparse.coo_array(S)
+    check_sparse(A.conj(), S.conj())
+    check_sparse(abs(A), abs(S))
+    check_sparse(A.real, S.real)
+    check_sparse(A.imag, S.imag)
+
+
+@pytest.mark.parametrize(
+    "name",
+    "sqrt sin tan arcsin arctan sinh tanh arcsinh arctanh expm1 log1p deg2rad rad2deg floor ceil trunc rint sign".split(),
+)
+def test_ufunc_methods(name):
+    S = sprandom(5, 4, density=0.5) * 0.9
+    A = sparse.csr_array(S)
+    check_sparse(getattr(A, name)(), getattr(S, name)())
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_reductions(fmt):
+    S = sprandom(6, 5, fmt=fmt) - sprandom(6, 5, seed=9, fmt=fmt)
+    A = getattr(sparse, f"{fmt}_array")(S)
+    check_dense(A.sum(), S.sum())
+    for axis in (0, 1, -1):
+        check_dense(A.sum(axis=axis), S.sum(axis=axis))
+        check_dense(A.mean(axis=axis), S.mean(axis=axis))
+        R = S.tocsr()  # SciPy's DIA has no max/min
+        check_dense(A.max(axis=axis), R.max(axis=axis).toarray())
+        check_dense(A.min(axis=axis), R.min(axis=axis).toarray())
+    check_dense(A.mean(), S.mean())
+    check_dense(A.max(), S.tocsr().max())
+    check_dense(A.min(), S.tocsr().min())
+    for k in (-2, 0, 1, 4):
+        check_dense(A.diagonal(k), S.diagonal(k))
+    check_dense(A.trace(), S.trace())
+    check_dense(A.trace(1), S.trace(1))
+    assert A.count_nonzero() == S.count_nonzero()
+
+
+@pytest.mark.parametrize("fmt", ["csr", "csc", "coo"])
+def test_setdiag(fmt):
+    S = sprandom(5, 6, fmt=fmt).tolil()
+    A = getattr(sparse, f"{fmt}_array")(S.asformat(fmt))
+    A.setdiag(7.0)
+    S.setdiag(7.0)
+    check_sparse(A, S)
+    A.setdiag([1.0, 2.0], k=2)
+    S.setdiag([1.0, 2.0], k=2)
+    check_sparse(A, S)
+    assert A.format == fmt
+
+
+@pytest.mark.parametrize("fmt", ["csr", "csc"])
+def test_indexing(fmt):
+    S = sprandom(7, 6, fmt=fmt)
+    A = getattr(sparse, f"{fmt}_array")(S)
+    check_sparse(A[2:5], S[2:5])
+    check_sparse(A[1:7:2], S[1:7:2])
+    check_sparse(A[[4, 0, 4]], S[[4, 0, 4]])
+    check_sparse(A[:, 1:4], S[:, 1:4])
+    check_sparse(A[:, [5, 0, 0]], S[:, [5, 0, 0]])
+    check_sparse(A[[1, 3]][:, [0, 2]], S[[1, 3]][:, [0, 2]])
+    check_sparse(A[np.array([True, False, True, False, False, False, True])], S[np.array([True, False, True, False, False, False, True])])
+    check_dense(A[3].toarray(), S[3].toarray())
+    assert A[3].shape == S[3].shape == (6,)
+    check_dense(A[:, 2].toarray(), S[:, 2].toarray())
+    check_dense(A[-1].toarray(), S[-1].toarray())
+    for i, j in [(0, 0), (2, 3), (-1, -1), (6, 5)]:
+        assert np.isclose(A[i, j], S[i, j])
+    with pytest.warns(RuntimeWarning):
+        pair = A[[1, 2], [3, 4]]  # elementwise pairs: served by SciPy
+    check_dense(pair, np.asarray(S[[1, 2], [3, 4]]).reshape(-1))
+    M = getattr(sparse, f"{fmt}_matrix")(S)
+    assert M[3].shape == (1, 6) and M[:, 2].shape == (7, 1)
+    with pytest.raises(IndexError):
+        A[7]
+    with pytest.raises(IndexError):
+        A[0, 6]
+    with pytest.raises(IndexError):
+        A[[0, 9]]
+
+
+def test_find_nonzero_tril_triu():
+    S = sprandom(6, 6, density=0.5)
+    A = sparse.csr_array(S)
+    r, c, v = sparse.find(A)
+    rs, cs, vs = sp.find(S)
+    order = np.lexsort((cs, rs))
+    np.testing.assert_array_equal(host(r), rs[order])
+    np.testing.assert_array_equal(host(c), cs[order])
+    np.testing.assert_allclose(host(v), vs[order])
+    for k in (-1, 0, 2):
+        check_sparse(sparse.tril(A, k), sp.tril(S, k))
+        check_sparse(sparse.triu(A, k), sp.triu(S, k))
+    assert sparse.tril(A, format="csr").format == "csr"
+    nr, nc = A.nonzero()
+    np.testing.assert_array_equal(np.sort(host(nr) * 6 + host(nc)), np.sort(S.nonzero()[0] * 6 + S.nonzero()[1]))
