@@ -3,9 +3,11 @@
 //! a point reads only what its rows touch.
 //!
 //! The loop is memory-bound: per entry it streams a value and a column index and
-//! gathers one element of `x`. So it indexes raw slices and keeps branches out of the
-//! inner loop: a column index is clamped into `x`'s tile (always a valid read) and an
-//! out-of-range one only sets a flag, reported after the row.
+//! gathers one element of `x`. So it works on raw slices: row ranges are checked once
+//! per row, and the one check per entry (the column against `x`'s tile) is a compare
+//! and a never-taken branch to a cold error path. (A branch-free clamp-and-flag
+//! variant measured 30% slower on the Poisson matrix; this one is within 5% of the
+//! unchecked loop.)
 
 use super::{bad_column, check_aligned, chunk_len, dispatch_value, CsrRows, Tile1, Value};
 use legate_abi::{Task, TaskContext, TaskError};
@@ -26,27 +28,25 @@ fn spmv_rows<V: Value>(a: &CsrRows<'_, V>, x: &Gather<'_, V>, y: &mut [V]) -> Re
     let xlen = x.x.len() as u64;
     for (r, out) in y.iter_mut().enumerate() {
         let (s, e) = a.bounds(r)?;
-        if s == e {
-            *out = V::ZERO;
-            continue;
-        }
-        if xlen == 0 {
-            return Err(bad_column("csr_spmv", a.row0 + r as i64, "x"));
-        }
         let mut acc = V::ZERO;
-        let mut bad = false;
         for (&c, &v) in a.crd[s..e].iter().zip(&a.vals[s..e]) {
             let j = c.wrapping_sub(x.base) as u64;
-            bad |= j >= xlen;
-            // SAFETY: clamped below `xlen`, the length of `x.x` (non-zero, checked above).
-            acc += v * unsafe { *x.x.get_unchecked(j.min(xlen - 1) as usize) };
-        }
-        if bad {
-            return Err(bad_column("csr_spmv", a.row0 + r as i64, "x"));
+            if j >= xlen {
+                return Err(column_error(a.row0 + r as i64));
+            }
+            // SAFETY: `j < xlen`, the length of `x.x`, was checked just above.
+            acc += v * unsafe { *x.x.get_unchecked(j as usize) };
         }
         *out = acc;
     }
     Ok(())
+}
+
+/// Kept out of line so the inner loop stays a compare and a branch.
+#[cold]
+#[inline(never)]
+fn column_error(row: i64) -> TaskError {
+    bad_column("csr_spmv", row, "x")
 }
 
 /// Reads the tiles and runs `body(rows, x, y)` on them; `y` is a contiguous slice
