@@ -142,6 +142,14 @@ impl SparseLibrary {
     /// `C = A @ B` in canonical form (sorted indices, no duplicates, no zeros), with
     /// `C`'s `indptr`.
     pub fn spgemm(&self, a: &CsrMatrix, b: &CsrMatrix) -> Result<(CsrMatrix, Store)> {
+        let (indptr, crd, vals) = self.spgemm_parts(a, b)?;
+        let pos = self.row_ranges(&indptr)?;
+        Ok((CsrMatrix { pos, crd, vals, shape: [a.nrows(), b.ncols()] }, indptr))
+    }
+
+    /// `C = A @ B` as SciPy's three arrays `(indptr, indices, data)`, canonical; for
+    /// callers that keep `indptr` and make `pos` only when they need it.
+    pub fn spgemm_parts(&self, a: &CsrMatrix, b: &CsrMatrix) -> Result<(Store, Store, Store)> {
         let code = a.value_type()?;
         same_values(code, &b.vals, "B's data")?;
         if a.ncols() != b.nrows() {
@@ -178,9 +186,7 @@ impl SparseLibrary {
         scan.add_broadcast(c_var, None)?;
         scan.add_broadcast(i_var, None)?;
         scan.execute()?;
-
-        let pos = self.row_ranges(&indptr)?;
-        Ok((CsrMatrix { pos, crd, vals, shape: [n, b.ncols()] }, indptr))
+        Ok((indptr, crd, vals))
     }
 
     /// The dense `nrows x ncols` matrix (row-major), duplicates summed.

@@ -158,8 +158,8 @@ fn spgemm<'py>(
     let lib = library(py)?;
     let b = matrix(py, lib, (b_pos, b_crd, b_vals), b_ncols)?;
     let a = matrix(py, lib, (a_pos, a_crd, a_vals), b.nrows())?;
-    let (c, indptr) = py.detach(|| lib.spgemm(&a, &b)).map_err(to_py)?;
-    PyTuple::new(py, [to_python(py, indptr)?, to_python(py, c.crd)?, to_python(py, c.vals)?])
+    let (indptr, crd, vals) = py.detach(|| lib.spgemm_parts(&a, &b)).map_err(to_py)?;
+    PyTuple::new(py, [to_python(py, indptr)?, to_python(py, crd)?, to_python(py, vals)?])
 }
 
 /// The dense `len(pos) x ncols` matrix.
