@@ -127,20 +127,28 @@ impl<V: Value> CsrRows<'_, V> {
     #[inline]
     pub fn bounds(&self, r: usize) -> Result<(usize, usize), TaskError> {
         let [lo, hi] = self.pos[r];
-        if hi <= lo {
-            if hi < lo {
-                return Err(TaskError::new(format!("row {}: its range [{lo}, {hi}) is reversed", self.row0 + r as i64)));
-            }
+        let (s, e) = (lo.wrapping_sub(self.base), hi.wrapping_sub(self.base));
+        // One compare covers the common case: a non-empty range inside the tiles.
+        if s >= 0 && s < e && e as u64 <= self.crd.len() as u64 {
+            return Ok((s as usize, e as usize));
+        }
+        if lo == hi {
             return Ok((0, 0));
         }
-        let (s, e) = (lo.wrapping_sub(self.base), hi.wrapping_sub(self.base));
-        if s < 0 || e as u64 > self.crd.len() as u64 {
-            return Err(TaskError::new(format!(
-                "row {}: its entries [{lo}, {hi}) lie outside the index and value arrays",
-                self.row0 + r as i64
-            )));
+        Err(self.range_error(r))
+    }
+
+    /// Kept out of line so the per-row check stays small.
+    #[cold]
+    #[inline(never)]
+    fn range_error(&self, r: usize) -> TaskError {
+        let [lo, hi] = self.pos[r];
+        let row = self.row0 + r as i64;
+        if hi < lo {
+            TaskError::new(format!("row {row}: its range [{lo}, {hi}) is reversed"))
+        } else {
+            TaskError::new(format!("row {row}: its entries [{lo}, {hi}) lie outside the index and value arrays"))
         }
-        Ok((s as usize, e as usize))
     }
 
     pub fn rows(&self) -> usize {
