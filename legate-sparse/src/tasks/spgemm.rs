@@ -19,38 +19,38 @@ use rayon::prelude::*;
 /// `A`'s `pos`), `crd` and `vals` (unbound); scalar: `B`'s column count.
 pub struct CsrSpgemm;
 
-/// A sparse accumulator for one row of `C`: dense values and marks over `B`'s columns,
-/// and the list of columns the row touched.
+/// A sparse accumulator for one row of `C`: a dense slot per column of `B` and the
+/// list of columns the row touched. A slot holds its mark next to its value, so a
+/// product touches one cache line, not two.
 struct Accumulator<V> {
-    values: Vec<V>,
-    /// `marks[j] == stamp` when column `j` was touched by the current row.
-    marks: Vec<u64>,
+    /// `(stamp, value)`: the value is the row's sum when `stamp` is the current row's.
+    slots: Vec<(u64, V)>,
     stamp: u64,
     touched: Vec<usize>,
 }
 
 impl<V: Value> Accumulator<V> {
     fn new(ncols: usize) -> Self {
-        Accumulator { values: vec![V::ZERO; ncols], marks: vec![0; ncols], stamp: 0, touched: Vec::new() }
+        Accumulator { slots: vec![(0, V::ZERO); ncols], stamp: 0, touched: Vec::new() }
     }
 
     /// Appends the sorted, non-zero entries of the row accumulated so far to `crd` and
     /// `vals`; returns how many.
     fn flush(&mut self, crd: &mut Vec<i64>, vals: &mut Vec<V>) -> i64 {
-        let ncols = self.values.len();
+        let ncols = self.slots.len();
         let before = crd.len();
-        // Few touched columns: sort them. Many: a sweep over the marks is cheaper.
+        // Few touched columns: sort them. Many: a sweep over the slots is cheaper.
         if self.touched.len() * 16 < ncols {
             self.touched.sort_unstable();
             for &j in &self.touched {
-                let v = self.values[j];
+                let v = self.slots[j].1;
                 if v != V::ZERO {
                     crd.push(j as i64);
                     vals.push(v);
                 }
             }
         } else {
-            for (j, (&m, &v)) in self.marks.iter().zip(&self.values).enumerate() {
+            for (j, &(m, v)) in self.slots.iter().enumerate() {
                 if m == self.stamp && v != V::ZERO {
                     crd.push(j as i64);
                     vals.push(v);
@@ -60,6 +60,21 @@ impl<V: Value> Accumulator<V> {
         self.touched.clear();
         (crd.len() - before) as i64
     }
+}
+
+/// An upper bound on the entries of the rows of `a @ b` (products before merging), to
+/// size the output vectors once.
+fn product_bound<V: Value>(a: &CsrRows<'_, V>, b: &CsrRows<'_, V>) -> usize {
+    let mut total = 0usize;
+    for r in 0..a.rows() {
+        let Ok((s, e)) = a.bounds(r) else { return 0 }; // the product reports it
+        for &k in &a.crd[s..e] {
+            if let Some(&[lo, hi]) = usize::try_from(k.wrapping_sub(b.row0)).ok().and_then(|i| b.pos.get(i)) {
+                total += (hi - lo).max(0) as usize;
+            }
+        }
+    }
+    total
 }
 
 /// Computes the rows of `a` times `b`: fills `counts` (one per row) and appends the
@@ -73,6 +88,9 @@ fn spgemm_rows<V: Value>(
     vals: &mut Vec<V>,
 ) -> Result<(), TaskError> {
     let mut spa = Accumulator::<V>::new(ncols);
+    let bound = product_bound(a, b);
+    crd.reserve(bound);
+    vals.reserve(bound);
     let brows = b.rows() as u64;
     for (r, count) in counts.iter_mut().enumerate() {
         spa.stamp += 1;
@@ -84,16 +102,14 @@ fn spgemm_rows<V: Value>(
             }
             let (bs, be) = b.bounds(bk as usize)?;
             for (&j, &bv) in b.crd[bs..be].iter().zip(&b.vals[bs..be]) {
-                if j < 0 || j as u64 >= ncols as u64 {
+                let Some(slot) = usize::try_from(j).ok().and_then(|j| spa.slots.get_mut(j)) else {
                     return Err(bad_column("csr_spgemm", b.row0 + bk as i64, "B's columns"));
-                }
-                let j = j as usize;
-                if spa.marks[j] == spa.stamp {
-                    spa.values[j] += av * bv;
+                };
+                if slot.0 == spa.stamp {
+                    slot.1 += av * bv;
                 } else {
-                    spa.marks[j] = spa.stamp;
-                    spa.values[j] = av * bv;
-                    spa.touched.push(j);
+                    *slot = (spa.stamp, av * bv);
+                    spa.touched.push(j as usize);
                 }
             }
         }
