@@ -30,8 +30,14 @@ struct Accumulator<V> {
 }
 
 impl<V: Value> Accumulator<V> {
-    fn new(ncols: usize) -> Self {
-        Accumulator { slots: vec![(0, V::ZERO); ncols], stamp: 0, touched: Vec::new() }
+    /// Fails (rather than aborting the process) when `ncols` slots do not fit in memory.
+    fn new(ncols: usize) -> Result<Self, TaskError> {
+        let mut slots = Vec::new();
+        slots.try_reserve_exact(ncols).map_err(|_| {
+            TaskError::new(format!("csr_spgemm: no memory for an accumulator over {ncols} columns"))
+        })?;
+        slots.resize(ncols, (0, V::ZERO));
+        Ok(Accumulator { slots, stamp: 0, touched: Vec::new() })
     }
 
     /// Appends the sorted, non-zero entries of the row accumulated so far to `crd` and
@@ -87,10 +93,11 @@ fn spgemm_rows<V: Value>(
     crd: &mut Vec<i64>,
     vals: &mut Vec<V>,
 ) -> Result<(), TaskError> {
-    let mut spa = Accumulator::<V>::new(ncols);
+    let mut spa = Accumulator::<V>::new(ncols)?;
     let bound = product_bound(a, b);
-    crd.reserve(bound);
-    vals.reserve(bound);
+    // A hint only: if it cannot be had, the vectors grow as usual.
+    let _ = crd.try_reserve(bound);
+    let _ = vals.try_reserve(bound);
     let brows = b.rows() as u64;
     for (r, count) in counts.iter_mut().enumerate() {
         spa.stamp += 1;
