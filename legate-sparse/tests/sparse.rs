@@ -274,7 +274,7 @@ fn spmv_writes_into_a_strided_view() {
         let a = HostCsr::<f64>::random(&mut rng, 9, 4, 3);
         let csr = load(&m, &a);
         let x: Vec<f64> = vec![1.0, -2.0, 3.0, 0.5];
-        let backing = m.upload(&[18], &vec![7.0f64; 18]);
+        let backing = m.upload(&[18], &[7.0f64; 18]);
         let every_other = backing.slice(0, Some(1), None, 2).unwrap();
         m.lib.spmv_into(&csr, &m.upload(&[4], &x), &every_other).unwrap();
         let got = backing.read::<f64>().unwrap();

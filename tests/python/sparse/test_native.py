@@ -155,3 +155,22 @@ def test_bad_indices_raise_on_use_and_the_runtime_goes_on():
         np.asarray(y)
     y = nat.spmv(pos, lnp.asarray(np.array([0, 2, 1], np.int64)), vals, lnp.ones(3))
     check(y, np.array([1.0, 5.0]))
+
+
+def test_operands_may_be_views():
+    """Indices, data and x as slices of bigger arrays (offset and stepped), as a
+    package holding several matrices in one buffer would pass them."""
+    rng = np.random.default_rng(11)
+    (indptr, indices, data), A = random_csr(rng, (25, 12), np.complex128)
+    pad = 3
+    big_idx = np.zeros(2 * (len(indices) + pad), np.int64)
+    big_idx[2 * pad :: 2] = indices
+    big_dat = np.zeros(len(data) + pad, np.complex128)
+    big_dat[pad:] = data
+    idx_view = lnp.asarray(big_idx)[2 * pad :: 2]
+    dat_view = lnp.asarray(big_dat)[pad:]
+    x = dense_values(rng, 24, np.complex128)
+    x_view = lnp.asarray(x)[::2]
+    pos = nat.row_ranges(lnp.asarray(indptr))
+    check(nat.spmv(pos, idx_view, dat_view, x_view), A @ x[::2])
+    check(nat.todense(pos, idx_view, dat_view, 12), A.toarray())
