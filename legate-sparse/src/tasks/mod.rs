@@ -4,14 +4,14 @@
 //! `[lo, hi)` range of each row in `crd`/`vals`), the part of `crd`/`vals` those rows
 //! name, and whatever operand tiles the launch gave it. Coordinates in tiles are global
 //! (a tile starts at `lo()`), so kernels subtract the tile's first index before
-//! indexing. Values are dispatched on the store's type code ([`dispatch_value!`]); index
+//! indexing. Values are dispatched on the store's type code (`dispatch_value!`); index
 //! stores are always int64.
 //!
 //! What a kernel may not trust: ranges and column indices come from user data, and an
 //! image partition clips them to the store's extents. So every row range is checked
-//! against its tile once per row, and column indices are clamped branch-free in the
-//! inner loops with a flag that turns into an error after the row (see
-//! [`spmv`](self::spmv)).
+//! against its tile once per row (`CsrRows::bounds`) and every column index against
+//! the operand's tile before it is used; a failed check is a task error, never an
+//! out-of-bounds read.
 
 mod ranges;
 mod spgemm;
