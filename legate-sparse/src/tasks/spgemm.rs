@@ -146,14 +146,15 @@ fn run<V: Value>(ctx: &mut TaskContext, threads: usize) -> Result<(), TaskError>
     if counts.len() != a.rows() {
         return Err(TaskError::new("csr_spgemm: the counts and pos tiles differ in length"));
     }
-    let (mut crd, mut vals) = (Vec::new(), Vec::new());
-    if threads <= 1 || a.rows() < 2 {
+    // Each block of rows (one per thread) gets its own accumulator and vectors; the
+    // blocks are copied into the bound outputs in order.
+    let parts: Vec<(Vec<i64>, Vec<V>)> = if threads <= 1 || a.rows() < 2 {
+        let (mut crd, mut vals) = (Vec::new(), Vec::new());
         spgemm_rows(&a, &b, ncols, counts, &mut crd, &mut vals)?;
+        vec![(crd, vals)]
     } else {
-        // One block of rows per thread, each with its own accumulator; blocks are
-        // concatenated in order afterwards.
         let chunk = chunk_len(a.rows(), threads, 1);
-        let parts: Vec<(Vec<i64>, Vec<V>)> = counts
+        counts
             .par_chunks_mut(chunk)
             .enumerate()
             .map(|(i, counts)| {
@@ -162,22 +163,28 @@ fn run<V: Value>(ctx: &mut TaskContext, threads: usize) -> Result<(), TaskError>
                 let (mut crd, mut vals) = (Vec::new(), Vec::new());
                 spgemm_rows(&part, &b, ncols, counts, &mut crd, &mut vals).map(|()| (crd, vals))
             })
-            .collect::<Result<_, _>>()?;
-        for (c, v) in parts {
-            crd.extend_from_slice(&c);
-            vals.extend_from_slice(&v);
-        }
-    }
-    write_piece(ctx, 1, &crd)?;
-    write_piece(ctx, 2, &vals)
+            .collect::<Result<_, _>>()?
+    };
+    write_pieces(ctx, 1, parts.iter().map(|p| p.0.as_slice()))?;
+    write_pieces(ctx, 2, parts.iter().map(|p| p.1.as_slice()))
 }
 
-/// Binds unbound output `index` to exactly `data.len()` elements and copies `data` in.
-fn write_piece<T: legate_abi::Element>(ctx: &mut TaskContext, index: usize, data: &[T]) -> Result<(), TaskError> {
-    let mut out = ctx.bind_output(index, &[data.len()])?;
+/// Binds unbound output `index` to exactly the total length of `pieces` and copies
+/// them in, one after the other.
+fn write_pieces<'d, T: legate_abi::Element>(
+    ctx: &mut TaskContext,
+    index: usize,
+    pieces: impl Iterator<Item = &'d [T]> + Clone,
+) -> Result<(), TaskError> {
+    let total = pieces.clone().map(<[T]>::len).sum::<usize>();
+    let mut out = ctx.bind_output(index, &[total])?;
     let mut view = out.view_mut::<T>()?;
     let slice = view.as_slice_mut().ok_or_else(|| TaskError::new("csr_spgemm: a bound output is not contiguous"))?;
-    slice.copy_from_slice(data);
+    let mut at = 0;
+    for piece in pieces {
+        slice[at..at + piece.len()].copy_from_slice(piece);
+        at += piece.len();
+    }
     Ok(())
 }
 
