@@ -129,6 +129,9 @@ def spmv(pos: Any, indices: Any, data: Any, x: Any, out: Any = None):
     args = (_pos(pos), _indices(indices, "indices"), vals, xs)
     if out is None:
         return _wrap(_ext.spmv(*args), dtype)
+    if getattr(out, "__legate_data_interface__", None) is None:
+        # Converting would write into a copy the caller never sees.
+        raise ValueError(f"out must be a legate_numeric array, got {type(out).__name__}")
     ostore, odtype = _store_of(out, "out")
     if odtype != dtype:
         raise ValueError(f"out has dtype {odtype} but the product has dtype {dtype}")

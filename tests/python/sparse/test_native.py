@@ -109,6 +109,8 @@ def test_spmv_out():
         nat.spmv(pos, indices, data, lnp.asarray(x), out=lnp.zeros(19))
     with pytest.raises(ValueError):
         nat.spmv(pos, indices, data, lnp.asarray(x), out=lnp.zeros(20, dtype=np.float32))
+    with pytest.raises(ValueError):
+        nat.spmv(pos, indices, data, lnp.asarray(x), out=np.zeros(20))
 
 
 def test_index_dtypes_are_converted():
