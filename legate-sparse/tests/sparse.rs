@@ -256,6 +256,25 @@ fn products_match_reference_complex128() {
     check_products::<Complex64>(4);
 }
 
+/// Rows of many products: long touched lists take the general sort (more than 32
+/// columns, few next to the column count) or the sweep over all columns (many).
+#[test]
+fn spgemm_long_rows_match_reference() {
+    for m in machines() {
+        let mut rng = Rng(21);
+        for (inner, ncols) in [(200, 5000), (40, 60)] {
+            let a = HostCsr::<f64>::random(&mut rng, 30, inner, 14);
+            let b = HostCsr::<f64>::random(&mut rng, inner, ncols, 14);
+            let (c, indptr) = m.lib.spgemm(&load(&m, &a), &load(&m, &b)).unwrap();
+            let expected = a.spgemm(&b);
+            assert!(expected.indptr.windows(2).any(|w| w[1] - w[0] > 32), "the test needs long rows");
+            assert_eq!(indptr.read::<i64>().unwrap(), expected.indptr, "{} {inner}x{ncols}", m.label);
+            assert_eq!(c.crd.read::<i64>().unwrap(), expected.crd, "{} {inner}x{ncols}", m.label);
+            assert_eq!(c.vals.read::<f64>().unwrap(), expected.vals, "{} {inner}x{ncols}", m.label);
+        }
+    }
+}
+
 #[test]
 fn row_ranges_pairs_consecutive_offsets() {
     for m in machines() {

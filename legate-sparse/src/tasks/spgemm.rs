@@ -47,7 +47,7 @@ impl<V: Value> Accumulator<V> {
         let before = crd.len();
         // Few touched columns: sort them. Many: a sweep over the slots is cheaper.
         if self.touched.len() * 16 < ncols {
-            self.touched.sort_unstable();
+            sort_columns(&mut self.touched);
             for &j in &self.touched {
                 let v = self.slots[j].1;
                 if v != V::ZERO {
@@ -65,6 +65,26 @@ impl<V: Value> Accumulator<V> {
         }
         self.touched.clear();
         (crd.len() - before) as i64
+    }
+}
+
+/// Sorts a row's touched columns. They arrive in the order of `A`'s entries times
+/// `B`'s, which for sorted inputs and banded matrices is nearly sorted already: an
+/// insertion sort is linear in the length plus the disorder there, and beat
+/// `sort_unstable` on the rows of a stencil's product (13 columns) in our measurements.
+fn sort_columns(cols: &mut [usize]) {
+    if cols.len() > 32 {
+        cols.sort_unstable();
+        return;
+    }
+    for i in 1..cols.len() {
+        let c = cols[i];
+        let mut k = i;
+        while k > 0 && cols[k - 1] > c {
+            cols[k] = cols[k - 1];
+            k -= 1;
+        }
+        cols[k] = c;
     }
 }
 
