@@ -12,7 +12,7 @@ fn main() {
     let mut args = std::env::args().skip(1);
     let grid: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(2000);
     let cpus: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(2);
-    let rt = Runtime::new(Config { cpus, profile: true, ..Config::legate_defaults() }).expect("runtime");
+    let rt = Runtime::new(Config { cpus, profile: true, pin_workers: std::env::var_os("NOPIN").is_none(), ..Config::legate_defaults() }).expect("runtime");
     let lib = SparseLibrary::register(rt.api_table()).expect("library");
 
     // The 5-point Laplacian, row by row (columns sorted).
