@@ -1,4 +1,4 @@
-//! SpMV on the 2-D Poisson matrix through the runtime, with the time the tasks take
+//! SpMV and SpGEMM on the 2-D Poisson matrix through the runtime, with the time the tasks take
 //! (from the profiler) next to the wall time of a launch: the difference is what the
 //! runtime spends around the kernel (partitioning, images, scheduling).
 //!
@@ -12,7 +12,7 @@ fn main() {
     let mut args = std::env::args().skip(1);
     let grid: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(2000);
     let cpus: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(2);
-    let rt = Runtime::new(Config { cpus, profile: true, pin_workers: std::env::var_os("NOPIN").is_none(), ..Config::legate_defaults() }).expect("runtime");
+    let rt = Runtime::new(Config { cpus, profile: true, ..Config::legate_defaults() }).expect("runtime");
     let lib = SparseLibrary::register(rt.api_table()).expect("library");
 
     // The 5-point Laplacian, row by row (columns sorted).
