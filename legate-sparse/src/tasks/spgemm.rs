@@ -123,7 +123,7 @@ fn product_bound<V: Value>(a: &CsrRows<'_, V>, b: &CsrRows<'_, V>) -> usize {
         let Ok((s, e)) = a.bounds(r) else { return 0 }; // the product reports it
         for &k in &a.crd[s..e] {
             if let Some(&[lo, hi]) = usize::try_from(k.wrapping_sub(b.row0)).ok().and_then(|i| b.pos.get(i)) {
-                total += (hi - lo).max(0) as usize;
+                total = total.saturating_add(hi.saturating_sub(lo).max(0) as usize);
             }
         }
     }
