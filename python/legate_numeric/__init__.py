@@ -40,7 +40,7 @@ from ._creation import (  # noqa: F401
 )
 from ._histogram import bincount, digitize, histogram  # noqa: F401
 from ._index import argwhere, choose, compress, diagonal, fill_diagonal, flatnonzero, nonzero, place, put, putmask, take, take_along_axis  # noqa: F401
-from ._linalg import convolve, correlate, cross, dot, einsum, inner, kron, matmul, outer, tensordot, trace, vdot  # noqa: F401
+from ._linalg import convolve, correlate, cross, dot, einsum, einsum_path, inner, kron, matmul, matvec, outer, tensordot, trace, vdot, vecdot, vecmat  # noqa: F401
 from ._manip import (  # noqa: F401
     array_split,
     atleast_1d,
@@ -125,7 +125,118 @@ from ._sort import (  # noqa: F401
     sort,
     unique,
 )
+from ._add_remove import append, delete, insert, resize, trim_zeros  # noqa: F401
+from ._creation_more import (  # noqa: F401
+    asanyarray,
+    asarray_chkfinite,
+    ascontiguousarray,
+    asfortranarray,
+    diagflat,
+    frombuffer,
+    fromfunction,
+    fromiter,
+    require,
+    vander,
+)
+from ._index_tricks import (  # noqa: F401
+    apply_along_axis,
+    apply_over_axes,
+    broadcast_shapes,
+    diag_indices,
+    diag_indices_from,
+    extract,
+    ix_,
+    mask_indices,
+    ndenumerate,
+    ndindex,
+    piecewise,
+    put_along_axis,
+    ravel_multi_index,
+    tril_indices_from,
+    triu_indices_from,
+    unravel_index,
+)
+from ._joining import (  # noqa: F401
+    block,
+    column_stack,
+    concat,
+    dsplit,
+    hsplit,
+    matrix_transpose,
+    permute_dims,
+    rollaxis,
+    rot90,
+    row_stack,
+    unstack,
+    vsplit,
+)
+from ._math_more import (  # noqa: F401
+    bitwise_count,
+    fabs,
+    float_power,
+    frexp,
+    gcd,
+    lcm,
+    ldexp,
+    logaddexp2,
+    modf,
+    nextafter,
+    real_if_close,
+    sort_complex,
+    spacing,
+)
+from ._dtypes import SCALAR_TYPES as _SCALAR_TYPES, finfo, iinfo, mintypecode, typename  # noqa: F401
+from ._flatiter import flatiter  # noqa: F401
+from ._printing import (  # noqa: F401
+    array2string,
+    array_repr,
+    array_str,
+    base_repr,
+    binary_repr,
+    format_float_positional,
+    format_float_scientific,
+    get_printoptions,
+    getbufsize,
+    printoptions,
+    set_printoptions,
+    setbufsize,
+)
+from ._padding import pad  # noqa: F401
+from ._poly import poly, polyadd, polyder, polydiv, polyint, polymul, polysub, polyval  # noqa: F401
+from ._predicates import (  # noqa: F401
+    can_cast,
+    common_type,
+    iscomplex,
+    iscomplexobj,
+    isdtype,
+    isfortran,
+    isneginf,
+    isposinf,
+    isreal,
+    isrealobj,
+    isscalar,
+    issubdtype,
+    iterable,
+    may_share_memory,
+    min_scalar_type,
+    promote_types,
+    result_type,
+    shares_memory,
+)
+from ._sets import (  # noqa: F401
+    cumulative_prod,
+    cumulative_sum,
+    intersect1d,
+    setdiff1d,
+    setxor1d,
+    union1d,
+    unique_all,
+    unique_counts,
+    unique_inverse,
+    unique_values,
+)
 from ._ufunc import *  # noqa: F401,F403
+from ._window import bartlett, blackman, hamming, hanning, i0, kaiser  # noqa: F401
 from ._ufunc import _BINARY, _UNARY, abs, clip, conj, divide, divmod, imag, mod, pow, real, ufunc  # noqa: F401
 
 # Types and constants are NumPy's own, and so is the floating-point error state
@@ -158,6 +269,9 @@ from numpy import (  # noqa: F401
     uint32,
     uint64,
 )
+
+# Every scalar and abstract type of NumPy (np.float16, np.floating, np.longdouble...).
+globals().update({k: v for k, v in _SCALAR_TYPES.items() if k not in globals()})
 
 bool = _np.bool_  # noqa: A001 - NumPy 2 exports np.bool
 
@@ -192,6 +306,23 @@ def array_equal(a1, a2, equal_nan=False):
     return builtins_bool(equal(a1, a2).all())  # noqa: F405
 
 
+def array_equiv(a1, a2):
+    """Whether the arrays have the same values after broadcasting to one shape."""
+    a1, a2 = asarray(a1), asarray(a2)
+    try:
+        _np.broadcast_shapes(a1.shape, a2.shape)
+    except ValueError:
+        return False
+    return builtins_bool(equal(a1, a2).all())  # noqa: F405
+
+
+def astype(x, dtype, /, *, copy=True, device=None):
+    """``x.astype(dtype)`` (the array API's function)."""
+    if not isinstance(x, ndarray):
+        raise TypeError(f"Input should be a NumPy array. It is a {type(x)} instead.")
+    return x.astype(dtype, copy=copy)
+
+
 import builtins as _builtins  # noqa: E402
 
 builtins_bool = _builtins.bool
@@ -209,10 +340,6 @@ def size(a, axis=None):
     if axis is None:
         return a.size if hasattr(a, "size") else _np.size(a)
     return shape(a)[axis]
-
-
-def result_type(*arrays_and_dtypes):
-    return _np.result_type(*[x.dtype if isinstance(x, ndarray) else x for x in arrays_and_dtypes])
 
 
 def __getattr__(name):

@@ -549,7 +549,10 @@ class ndarray:
 
     def __matmul__(self, other):
         from ._linalg import matmul
+        from ._ufunc import _defers
 
+        if _defers(other):
+            return NotImplemented  # NumPy's rule: `other @` answers (a sparse matrix, say)
         return matmul(self, other)
 
     def __rmatmul__(self, other):

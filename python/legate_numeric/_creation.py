@@ -182,8 +182,10 @@ def arange(start, stop=None, step=None, dtype=None, like=None):
 
 
 def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0):
-    if _np.ndim(start) or _np.ndim(stop) or axis != 0:
-        return _fallback.call("linspace (array bounds)", _np.linspace, (start, stop, num), dict(endpoint=endpoint, retstep=retstep, dtype=dtype, axis=axis))
+    if _np.ndim(start) or _np.ndim(stop) or axis != 0 or _np.iscomplexobj(start) or _np.iscomplexobj(stop):
+        from ._creation_more import linspace_general
+
+        return linspace_general(start, stop, num, endpoint, retstep, dtype, axis)
     _fallback.record_native("linspace")
     num = operator.index(num)
     if num < 0:
@@ -241,9 +243,10 @@ def logspace(start, stop, num=50, endpoint=True, base=10.0, dtype=None, axis=0):
     """``base ** linspace(start, stop)``."""
     from ._ufunc import power
 
-    if _np.ndim(start) or _np.ndim(stop) or _np.ndim(base) or axis != 0:
-        return _fallback.call("logspace (array bounds)", _np.logspace, (start, stop, num),
-                              dict(endpoint=endpoint, base=base, dtype=dtype, axis=axis))
+    if _np.ndim(start) or _np.ndim(stop) or _np.ndim(base) or axis != 0 or any(_np.iscomplexobj(v) for v in (start, stop, base)):
+        from ._creation_more import logspace_general
+
+        return logspace_general(start, stop, num, endpoint, base, dtype, axis)
     _fallback.record_native("logspace")
     y = power(_np.float64(base) if isinstance(base, float) else base, linspace(start, stop, num, endpoint))
     return y if dtype is None else y.astype(dtype)
@@ -293,15 +296,17 @@ def triu_indices(n, k=0, m=None):
 def geomspace(start, stop, num=50, endpoint=True, dtype=None, axis=0):
     """Numbers spaced evenly on a log scale from ``start`` to ``stop`` (same sign, not
     zero), with the ends exact, as NumPy computes them."""
-    if _np.ndim(start) or _np.ndim(stop) or axis != 0 or isinstance(start, complex) or isinstance(stop, complex):
-        return _fallback.call("geomspace (array or complex bounds)", _np.geomspace, (start, stop, num),
-                              dict(endpoint=endpoint, dtype=dtype, axis=axis))
+    if _np.ndim(start) or _np.ndim(stop) or axis != 0 or _np.iscomplexobj(start) or _np.iscomplexobj(stop):
+        from ._creation_more import geomspace_general
+
+        return geomspace_general(start, stop, num, endpoint, dtype, axis)
     if start == 0 or stop == 0:
         raise ValueError("Geometric sequence cannot include zero")
     dt = _np.result_type(_np.asarray(start) * 1.0, _np.asarray(stop) * 1.0, float(num), _np.zeros((), dtype))
     if dt.kind == "c" or _np.sign(start) != _np.sign(stop):
-        return _fallback.call("geomspace (complex or sign change)", _np.geomspace, (start, stop, num),
-                              dict(endpoint=endpoint, dtype=dtype, axis=axis))
+        from ._creation_more import geomspace_general
+
+        return geomspace_general(start, stop, num, endpoint, dtype, axis)
     _fallback.record_native("geomspace")
     sign = _np.sign(start)
     start, stop = dt.type(start / sign), dt.type(stop / sign)

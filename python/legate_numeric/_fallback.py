@@ -6,7 +6,7 @@ NumPy changes in place (``np.add.at(a, ...)``, ``a.resize``) are copied back int
 legate arrays they came from (or, when their shape changed, the call raises).
 ``LEGATE_NUMERIC_FALLBACK=0`` turns this off (``NotImplementedError`` instead), and
 ``LEGATE_NUMERIC_REPORT_COVERAGE=1`` prints at exit which functions ran natively and
-which fell back.
+which fell back, and how much of NumPy's surface is native (``_coverage.report``).
 """
 
 from __future__ import annotations
@@ -136,6 +136,9 @@ def _report() -> None:
         print(f"legate_numeric coverage: {len(_native)} of {total} functions used ran natively")
         if _fell_back:
             print("  fell back to NumPy: " + ", ".join(sorted(_fell_back)))
+        from . import _coverage
+
+        _coverage.report()
 
 
 atexit.register(_report)

@@ -47,6 +47,8 @@ def bincount(x, weights=None, minlength=0):
         w = _asarray(weights)
         if w.shape != x.shape:
             raise ValueError("The weights and list don't have the same length.")
+        if not _np.can_cast(w.dtype, _np.float64, "safe"):
+            raise TypeError(f"Cannot cast array data from {w.dtype!r} to dtype('float64') according to the rule 'safe'")
         w = w if w.dtype == _np.float64 else w.astype(_np.float64)
     bins = zeros(n, _np.float64 if w is not None else _np.int64)
     if x.size:

@@ -437,3 +437,66 @@ def correlate(a, v, mode="valid"):
         full = convolve(a, w, "full")
         return full[a.size // 2 : a.size // 2 + w.size].copy()
     return convolve(a, w, mode)
+
+
+def vecdot(x1, x2, /, *, axis=-1, out=None):
+    """The dot product of vectors along ``axis`` (the first one conjugated), broadcast
+    over the other axes."""
+    from ._reduce import sum as _sum
+    from ._ufunc import conjugate, multiply
+
+    a, b = _asarray(x1), _asarray(x2)
+    if a.ndim == 0 or b.ndim == 0:
+        raise ValueError("vecdot: Input operand does not have enough dimensions")
+    if a.shape[axis] != b.shape[axis]:
+        raise ValueError(f"vecdot: Input operand 1 has a mismatch in its core dimension 0, with gufunc signature "
+                         f"(n),(n)->() (size {b.shape[axis]} is different from {a.shape[axis]})")
+    _fallback.record_native("vecdot")
+    if a.dtype.kind == "c":
+        a = conjugate(a)
+    prod = multiply(a, b)
+    result = _sum(prod, axis=axis, dtype=prod.dtype)  # a gufunc keeps the type (no int widening)
+    if out is not None:
+        out[...] = result
+        return out
+    return result
+
+
+def matvec(x1, x2, /, *, out=None):
+    """Matrix-vector products over stacks: ``x1[..., i, :] . x2[..., :]``."""
+    a, b = _asarray(x1), _asarray(x2)
+    if a.ndim < 2 or b.ndim < 1:
+        raise ValueError("matvec: Input operand does not have enough dimensions")
+    _fallback.record_native("matvec")
+    result = matmul(a, b[..., None])[..., 0]
+    if out is not None:
+        out[...] = result
+        return out
+    return result
+
+
+def vecmat(x1, x2, /, *, out=None):
+    """Vector-matrix products over stacks, the vector conjugated:
+    ``conj(x1[..., :]) . x2[..., :, j]``."""
+    from ._ufunc import conjugate
+
+    a, b = _asarray(x1), _asarray(x2)
+    if a.ndim < 1 or b.ndim < 2:
+        raise ValueError("vecmat: Input operand does not have enough dimensions")
+    _fallback.record_native("vecmat")
+    if a.dtype.kind == "c":
+        a = conjugate(a)
+    result = matmul(a[..., None, :], b)[..., 0, :]
+    if out is not None:
+        out[...] = result
+        return out
+    return result
+
+
+def einsum_path(subscripts, *operands, optimize="greedy", einsum_call=False):
+    """NumPy's contraction order for ``einsum`` (it depends on shapes only: NumPy plans
+    with zero-size stand-ins of the operands' shapes and dtypes)."""
+    stand_ins = [
+        _np.broadcast_to(_np.empty((), op.dtype), op.shape) if isinstance(op, ndarray) else op for op in operands
+    ]
+    return _np.einsum_path(subscripts, *stand_ins, optimize=optimize, einsum_call=einsum_call)

@@ -428,11 +428,18 @@ def tile(A, reps):
     a = _asarray(A)
     reps = (reps,) if isinstance(reps, numbers.Integral) else tuple(reps)
     if any(operator.index(r) < 0 for r in reps):
-        return _fallback.call("tile (negative reps)", _np.tile, (A, reps), {})
+        raise ValueError("negative dimensions are not allowed")
     _fallback.record_native("tile")
     d = max(len(reps), a.ndim)
     reps = (1,) * (d - len(reps)) + tuple(reps)
     a = reshape(a, (1,) * (d - a.ndim) + a.shape)
+    if 2 * d > _ext.LEGATE_MAX_DIM:
+        # Too many dimensions to repeat every axis in one broadcast: one axis at a time.
+        for i, r in enumerate(reps):
+            if r != 1:
+                shape = a.shape[:i] + (r,) + a.shape[i:]
+                a = reshape(broadcast_to(expand_dims(a, i), shape).copy(), a.shape[:i] + (r * a.shape[i],) + a.shape[i + 1:])
+        return a if any(r != 1 for r in reps) else a.copy()
     # Interleave a repetition axis before each axis: (r0, n0, r1, n1, ...).
     view = a
     for i in range(d):
@@ -482,18 +489,22 @@ def tri(N, M=None, k=0, dtype=float, like=None):
 
 def tril(m, k=0):
     m = _asarray(m)
-    if m.ndim < 2:
-        return _fallback.call("tril (1-d)", _np.tril, (m,), {"k": k})
     _fallback.record_native("tril")
-    return where(_tri_mask(m.shape[-2], m.shape[-1], k), m, _np.zeros((), m.dtype).item())
+    return where(_tri_mask(*_tri_shape(m), k), m, _np.zeros((), m.dtype).item())
 
 
 def triu(m, k=0):
     m = _asarray(m)
-    if m.ndim < 2:
-        return _fallback.call("triu (1-d)", _np.triu, (m,), {"k": k})
     _fallback.record_native("triu")
-    return where(_tri_mask(m.shape[-2], m.shape[-1], k - 1), _np.zeros((), m.dtype).item(), m)
+    return where(_tri_mask(*_tri_shape(m), k - 1), _np.zeros((), m.dtype).item(), m)
+
+
+def _tri_shape(m):
+    """The triangle's (rows, columns): the last two axes, or a 1-d array's length
+    twice (its rows broadcast, as in NumPy)."""
+    if m.ndim == 0:
+        raise TypeError("tri() missing 1 required positional argument: 'N'")
+    return (m.shape[-2], m.shape[-1]) if m.ndim >= 2 else (m.shape[0], m.shape[0])
 
 
 def diag(v, k=0):

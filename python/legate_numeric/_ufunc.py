@@ -432,6 +432,16 @@ bitwise_not = invert  # noqa: F821
 bitwise_invert = invert  # noqa: F821
 pow = power  # noqa: F821
 degrees = rad2deg  # noqa: F821
+# NumPy 2's array-API names: the same ufunc objects.
+acos = arccos  # noqa: F821
+asin = arcsin  # noqa: F821
+atan = arctan  # noqa: F821
+atan2 = arctan2  # noqa: F821
+acosh = arccosh  # noqa: F821
+asinh = arcsinh  # noqa: F821
+atanh = arctanh  # noqa: F821
+bitwise_left_shift = left_shift  # noqa: F821
+bitwise_right_shift = right_shift  # noqa: F821
 radians = deg2rad  # noqa: F821
 
 
@@ -490,6 +500,12 @@ def _complex_part(index, x):
     return ndarray._wrap(x._store.component(index), _np.empty(0, x.dtype).real.dtype)
 
 
+def _defers(other) -> bool:
+    """Whether a binary operator should leave ``other`` to answer (``NotImplemented``):
+    it sets ``__array_ufunc__ = None``, as NumPy's operators check."""
+    return not isinstance(other, ndarray) and getattr(type(other), "__array_ufunc__", False) is None
+
+
 def _install_operators():
     """Python operators of ``ndarray`` call the ufuncs directly (no lookups per call)."""
     g = globals()
@@ -501,7 +517,18 @@ def _install_operators():
             return lambda self, other: binary(uf, self, other, self)
         if reflected:
             return lambda self, other: binary(uf, other, self)
-        return lambda self, other: binary(uf, self, other)
+
+        def forward(self, other):
+            try:
+                return binary(uf, self, other)
+            except TypeError:
+                # NumPy's rule: an operand that opts out of ufuncs (a sparse matrix, say)
+                # gets to answer with its reflected operator.
+                if _defers(other):
+                    return NotImplemented
+                raise
+
+        return forward
 
     for name, uf in [
         ("add", "add"), ("sub", "subtract"), ("mul", "multiply"), ("truediv", "true_divide"),

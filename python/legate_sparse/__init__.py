@@ -1,7 +1,7 @@
 """legate_sparse: a ``scipy.sparse`` drop-in whose arrays live in Legate stores.
 
-``import legate_sparse as sparse`` and write SciPy code: CSR, CSC, COO and DIA arrays
-(and matrices) hold their ``data``/``indices``/``indptr`` as ``legate_numeric`` arrays,
+``import legate_sparse as sparse`` and write SciPy code: CSR, CSC, COO, DIA and BSR
+arrays (and matrices) hold their ``data``/``indices``/``indptr`` as ``legate_numeric`` arrays,
 products and conversions run as parallel tasks (through ``_kernels``: the compiled
 ``_native`` kernels when present, legate_numeric operations otherwise), and dense
 results are ``legate_numeric`` arrays. Iterative solvers are in ``legate_sparse.linalg``
@@ -9,8 +9,19 @@ and Matrix Market I/O in ``legate_sparse.io``. Names of ``scipy.sparse`` not def
 here fall back to SciPy (one warning per name; ``LEGATE_SPARSE_FALLBACK=0`` turns that
 into an error).
 
-Differences from SciPy: index arrays are int64; ``todense()`` returns a legate_numeric
-array (there is no ``np.matrix``); reductions over all entries return 0-d legate arrays.
+Result types. Dense results are legate_numeric arrays, also where SciPy returns
+``np.matrix`` (``todense()``, ``A == dense``, axis reductions of ``*_matrix``, which
+are 2-d). Reductions over all entries (``sum``, ``mean``, ``max``, ``min``,
+``nanmax``, ``trace``, ``linalg.norm``) return 0-d legate arrays, as
+``legate_numeric``'s own reductions do (``float(A.sum())`` reads the value); counts
+and positions are Python ints as in SciPy (``nnz``, ``count_nonzero()``,
+``argmax()``). ``max``/``min`` along an axis are sparse COO results, as SciPy's.
+
+Other differences from SciPy: index arrays are int64; ``argmax``/``argmin`` follow
+NumPy with NaNs (the first NaN) and, with ``explicit=True`` over all entries, return
+a flattened index (SciPy returns a position in ``.data``); assigning twice to one
+position in one ``A[rows, cols] = x`` keeps the last value in every format (SciPy's
+COO keeps the first); ``max``/``min`` of complex arrays are not supported.
 """
 
 from __future__ import annotations
@@ -19,6 +30,7 @@ import scipy.sparse as _scipy_sparse
 
 from . import _fallback
 from ._base import issparse, isspmatrix, sparray, spmatrix
+from ._bsr import bsr_array, bsr_matrix, isspmatrix_bsr
 from ._coo import coo_array, coo_matrix, isspmatrix_coo
 from ._csc import csc_array, csc_matrix, isspmatrix_csc
 from ._csr import csr_array, csr_matrix, isspmatrix_csr
@@ -46,7 +58,8 @@ from . import linalg, io  # noqa: E402,F401
 __all__ = [
     "issparse", "isspmatrix", "sparray", "spmatrix",
     "csr_array", "csr_matrix", "csc_array", "csc_matrix", "coo_array", "coo_matrix", "dia_array", "dia_matrix",
-    "isspmatrix_csr", "isspmatrix_csc", "isspmatrix_coo", "isspmatrix_dia",
+    "bsr_array", "bsr_matrix",
+    "isspmatrix_csr", "isspmatrix_csc", "isspmatrix_coo", "isspmatrix_dia", "isspmatrix_bsr",
     "block_diag", "bmat", "diags", "diags_array", "eye", "eye_array", "hstack", "identity", "kron", "kronsum",
     "rand", "random", "random_array", "spdiags", "vstack", "find", "tril", "triu", "linalg", "io",
 ]

@@ -17,7 +17,7 @@ import numpy as _np
 
 import legate_numeric as lnp
 
-from . import _fallback, _kernels
+from . import _compare, _fallback, _kernels, _minmax
 from ._sputils import INDEX, as_legate, check_dtype, is_scalar, upcast
 
 ndarray = lnp.ndarray
@@ -40,7 +40,7 @@ def _class(fmt: str, is_array: bool) -> type:
 
 
 def _native_formats() -> tuple:
-    return ("csr", "csc", "coo", "dia")
+    return ("csr", "csc", "coo", "dia", "bsr")
 
 
 def _from_scipy_sparse(x):
@@ -162,6 +162,12 @@ class _spbase:
 
     def todia(self, copy=False):
         return self.tocoo(copy=False).todia(copy=copy)
+
+    def tobsr(self, blocksize=None, copy=False):
+        """This array as BSR with ``blocksize`` (estimated as SciPy does when ``None``)."""
+        from ._bsr import _tobsr  # _bsr builds on this module
+
+        return _tobsr(self, blocksize, copy)
 
     def copy(self):
         return self._with_data(self.data.copy(), copy=True)
@@ -317,35 +323,40 @@ class _spbase:
         return self.multiply(other)
 
     def __truediv__(self, other):
-        if is_scalar(other):
-            dt = _np.result_type(self.dtype, _np.float64 if self.dtype.kind in "biu" else self.dtype)
-            return self._with_data(self.data.astype(dt) / other, copy=True)
-        return self._fallback_method("__truediv__", other)
+        if self.ndim != 2:
+            return self._fallback_method("__truediv__", other)
+        return _compare.divide(self, other)
 
     def __rtruediv__(self, other):
-        return self._fallback_method("__rtruediv__", other)
+        # SciPy defines no reflected division (``2 / A`` is a TypeError).
+        return NotImplemented
 
     def __pow__(self, other):
         return self.power(other)
 
-    # Comparisons run in SciPy (rarely hot; their results are boolean sparse arrays).
+    # Comparisons: sparse results where false at zero (see ``_compare``).
+    def _comparison(self, other, op):
+        if self.ndim != 2:
+            return self._fallback_method(f"__{op.__name__}__", other)
+        return _compare.compare(self, other, op)
+
     def __eq__(self, other):
-        return self._fallback_method("__eq__", other)
+        return self._comparison(other, operator.eq)
 
     def __ne__(self, other):
-        return self._fallback_method("__ne__", other)
+        return self._comparison(other, operator.ne)
 
     def __lt__(self, other):
-        return self._fallback_method("__lt__", other)
+        return self._comparison(other, operator.lt)
 
     def __le__(self, other):
-        return self._fallback_method("__le__", other)
+        return self._comparison(other, operator.le)
 
     def __gt__(self, other):
-        return self._fallback_method("__gt__", other)
+        return self._comparison(other, operator.gt)
 
     def __ge__(self, other):
-        return self._fallback_method("__ge__", other)
+        return self._comparison(other, operator.ge)
 
     __hash__ = None
 
@@ -481,56 +492,81 @@ class _spbase:
         return _kernels.segment_sum(nz, coo.col if axis == 0 else coo.row, self.shape[1 - axis])
 
     def max(self, axis=None, out=None, *, explicit=False):
-        """Largest value (implicit zeros count unless ``explicit``)."""
-        return self._extreme(axis, out, explicit, True)
+        """Largest value (implicit zeros count unless ``explicit``): a 0-d legate array,
+        or along an axis a sparse COO result, as SciPy's (see ``_minmax``)."""
+        return _minmax.extreme(self, axis, out, explicit, True, False)
 
     def min(self, axis=None, out=None, *, explicit=False):
-        """Smallest value (implicit zeros count unless ``explicit``)."""
-        return self._extreme(axis, out, explicit, False)
+        """Smallest value (implicit zeros count unless ``explicit``); see ``max``."""
+        return _minmax.extreme(self, axis, out, explicit, False, False)
 
-    def _extreme(self, axis, out, explicit, is_max):
-        if self.dtype.kind == "c":
-            raise NotImplementedError("max/min of complex sparse arrays is not supported")
-        axis = self._axis(axis)
-        A = self._csr()
-        m, n = self.shape
-        if axis is None:
-            if m * n == 0:
-                raise ValueError("zero-size array to reduction operation, which has no identity")
-            if A.nnz == 0:
-                res = lnp.zeros((), self.dtype)
-            else:
-                res = lnp.max(A.data) if is_max else lnp.min(A.data)
-                if A.nnz < m * n and not explicit:
-                    res = (lnp.maximum if is_max else lnp.minimum)(res, lnp.zeros((), self.dtype))
-            if out is not None:
-                out[...] = res
-                return out
-            return res
-        # Per row (axis 1) or column (axis 0): sort entries by (line, value), take the
-        # last (max) or first (min) of each line, then bring in the implicit zeros.
-        if self.shape[axis] == 0:
-            raise ValueError("zero-size array to reduction operation, which has no identity")
-        B = A if axis == 1 else A.tocsc()
-        nlines = self.shape[1 - axis]
-        coo_major = B._row_ids()
-        res = lnp.zeros(nlines, self.dtype)
-        if B.nnz:
-            order = lnp.lexsort((B.data, coo_major))
-            vals = B.data[order]
-            counts = B._indptr[1:] - B._indptr[:-1]
-            has = lnp.nonzero(counts)[0]
-            pick = (B._indptr[1:] - 1)[has] if is_max else B._indptr[:-1][has]
-            res[has] = vals[pick]
-            if not explicit:
-                partial = counts < self.shape[axis]
-                op = lnp.maximum if is_max else lnp.minimum
-                res = lnp.where(partial, op(res, lnp.zeros((), self.dtype)), res)
-        res = self._axis_result(res, axis)
-        if out is not None:
-            out[...] = res
-            return out
-        return res
+    def nanmax(self, axis=None, out=None, *, explicit=False):
+        """``max`` ignoring NaNs."""
+        return _minmax.extreme(self, axis, out, explicit, True, True)
+
+    def nanmin(self, axis=None, out=None, *, explicit=False):
+        """``min`` ignoring NaNs."""
+        return _minmax.extreme(self, axis, out, explicit, False, True)
+
+    def argmax(self, axis=None, out=None, *, explicit=False):
+        """Index of the first largest value: into the flattened array (an int), or per
+        row/column (a dense int64 legate array; 2-d for matrices)."""
+        return _minmax.arg_extreme(self, axis, out, explicit, True)
+
+    def argmin(self, axis=None, out=None, *, explicit=False):
+        """Index of the first smallest value; see ``argmax``."""
+        return _minmax.arg_extreme(self, axis, out, explicit, False)
+
+    # ---- shape ----
+
+    def reshape(self, *args, shape=None, order="C", copy=False):
+        """This array with a new shape (``-1`` infers one dimension), as a COO array or
+        matrix whatever the format, as SciPy 1.17 returns; 1-d shapes give a 1-d
+        ``coo_array``. Shapes of more than two dimensions run in SciPy."""
+        new = _reshape_target(args, shape, self.shape)
+        if order not in ("C", "F"):
+            raise ValueError("'order' must be 'C' or 'F'")
+        if not self._is_array and len(new) != 2:
+            raise ValueError(f"shape must have length in (2,). Got new_shape={new}")
+        if len(new) > 2:
+            return self._fallback_method("reshape", new, order=order, copy=copy)
+        if new == self.shape:
+            return self.copy() if copy else self
+        coo = self.tocoo()
+        if self.ndim == 1:
+            flat = coo.coords[0]
+        elif order == "C":
+            flat = coo.row * self.shape[1] + coo.col
+        else:
+            flat = coo.col * self.shape[0] + coo.row
+        data = coo.data.copy() if copy else coo.data
+        cls = self._cls("coo")
+        if len(new) == 1:
+            return cls._new_1d(data, flat, new[0])
+        if order == "C":
+            rows, cols = (flat // new[1], flat % new[1]) if new[1] else (flat, flat)
+        else:
+            rows, cols = (flat % new[0], flat // new[0]) if new[0] else (flat, flat)
+        return cls._new(data, rows, cols, new)
+
+    def resize(self, *shape):
+        """Changes the shape in place: entries outside the new shape are dropped, new
+        positions are zeros."""
+        from ._sputils import check_shape
+
+        if len(shape) == 1 and isinstance(shape[0], tuple):
+            shape = shape[0]
+        if self.ndim != 2 or len(shape) != 2:
+            return self.__getattr__("resize")(*shape)
+        M, N = check_shape(shape)
+        coo = self.tocoo()
+        keep = lnp.nonzero((coo.row < M) & (coo.col < N))[0]
+        new = self._cls("coo")._new(coo.data[keep], coo.row[keep], coo.col[keep], (M, N))
+        if self.format == "bsr":
+            new = new.tobsr(blocksize=self.blocksize)
+        elif self.format != "coo":
+            new = new.asformat(self.format)
+        self._assign_from(new)
 
     def diagonal(self, k=0):
         """The ``k``-th diagonal as a dense legate array (duplicates summed)."""
@@ -678,6 +714,21 @@ class spmatrix:
         ones = lnp.ones(coo.nnz, INDEX)
         return _kernels.segment_sum(ones, coo.col if axis == 0 else coo.row, self.shape[1 - axis])
 
+    def getrow(self, i):
+        """Row ``i`` as a ``(1, n)`` CSR matrix."""
+        i = _line_index(i, self.shape[0])
+        return self.tocsr()[i : i + 1, :]
+
+    def getcol(self, j):
+        """Column ``j`` as an ``(m, 1)`` matrix: CSC for a CSC matrix, BSR with blocks
+        ``(R, 1)`` for a BSR one (SciPy's ``A @ selector``), else CSR."""
+        j = _line_index(j, self.shape[1])
+        A = self if self.format == "csc" else self.tocsr()
+        col = A[:, j : j + 1]
+        if self.format == "bsr":
+            return col.tobsr(blocksize=(self.blocksize[0], 1))
+        return col
+
     def getH(self):
         return self.conjugate().transpose()
 
@@ -702,3 +753,39 @@ def _install_unary(name: str) -> None:
 
 for _name in _UNARY_ZERO_PRESERVING:
     _install_unary(_name)
+
+
+def _line_index(i, n: int) -> int:
+    i = operator.index(i)
+    if i < -n or i >= n:
+        raise IndexError(f"index ({i}) out of range")
+    return i % n
+
+
+def _reshape_target(args, shape, current) -> tuple:
+    """The shape asked of ``reshape`` (``-1`` resolved), or SciPy's ``ValueError``."""
+    if shape is None:
+        if not args:
+            raise TypeError("reshape() missing required argument 'shape'")
+        shape = args[0] if len(args) == 1 and not _np.isscalar(args[0]) else args
+    try:
+        shape = tuple(operator.index(s) for s in shape)
+    except TypeError:
+        raise TypeError("shape must be a tuple of integers") from None
+    size = 1
+    for s in current:
+        size *= s
+    unknown = [k for k, s in enumerate(shape) if s < 0]
+    if len(unknown) > 1 or any(s < -1 for s in shape):
+        raise ValueError("can only specify one unknown dimension")
+    known = 1
+    for s in shape:
+        if s >= 0:
+            known *= s
+    if unknown:
+        if known == 0 or size % known:
+            raise ValueError(f"cannot reshape array of size {size} into shape {shape}")
+        shape = tuple(size // known if s < 0 else s for s in shape)
+    elif known != size:
+        raise ValueError(f"cannot reshape array of size {size} into shape {shape}")
+    return shape

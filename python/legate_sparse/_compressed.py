@@ -14,7 +14,7 @@ import numpy as _np
 
 import legate_numeric as lnp
 
-from . import _kernels
+from . import _assign, _kernels
 from ._base import _spbase, issparse
 from ._sputils import INDEX, as_index, as_legate, check_dtype, check_shape, getdtype, upcast
 
@@ -459,6 +459,17 @@ class _cs_base(_spbase):
         if mk[0] == "int" or nk[0] == "int":
             return A._as_vector(self._is_array)
         return A
+
+    def __setitem__(self, key, x):
+        """``A[key] = x`` with SciPy's rules (see ``_assign``); keys it does not
+        handle run in SciPy."""
+        try:
+            i, j, scalar = _assign.positions(self, key)
+        except _assign.Unsupported:
+            return super().__setitem__(key, x)
+        vals = _assign.values(self, i, x, scalar)
+        if vals is not None:
+            _assign.set_compressed(self, i, j, *vals)
 
     def _as_vector(self, is_array):
         """A one-row or one-column result: a 1-d COO array for arrays, else 2-d."""

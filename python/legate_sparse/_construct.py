@@ -4,8 +4,8 @@
 Each builds COO coordinates with legate_numeric operations and converts to the asked
 format. Functions named like SciPy's legacy ones (``eye``, ``diags``, ``random``...)
 return ``*_matrix``; the ``*_array`` ones return arrays; combining functions return
-arrays when any input is a sparse array. BSR is not native: ``format="bsr"`` (SciPy's
-default for ``kron`` of arrays) gives COO here.
+arrays when any input is a sparse array. ``kron`` returns BSR where SciPy does (its
+blocks are the second operand, scaled by each entry of the first).
 """
 
 from __future__ import annotations
@@ -26,10 +26,7 @@ __all__ = [
 
 
 def _finish(coo, format, default="coo"):
-    fmt = format or default
-    if fmt == "bsr":
-        fmt = "coo"
-    return coo.asformat(fmt)
+    return coo.asformat(format or default)
 
 
 def _coo(data, rows, cols, shape, is_array):
@@ -139,10 +136,24 @@ def spdiags(data, diags, m=None, n=None, format=None):
 
 
 def kron(A, B, format=None):
-    """The Kronecker product (COO by default; an array if either input is one)."""
+    """The Kronecker product, in SciPy's format: BSR with blocksize ``B.shape`` when
+    ``format`` is ``None`` or ``"bsr"`` and ``B`` is at least half full (``2 * nnz >=
+    size``), otherwise COO converted to ``format``; an array if either input is one."""
     is_array = _is_array_input(A, B)
-    A, B = _as_sparse(A, is_array).tocoo(), _as_sparse(B, is_array).tocoo()
-    (ma, na), (mb, nb) = A.shape, B.shape
+    B = _as_sparse(B, is_array).tocoo()
+    (mb, nb) = B.shape
+    if format in (None, "bsr") and 2 * B.nnz >= mb * nb:
+        A = _as_sparse(A, is_array)
+        shape = (A.shape[0] * mb, A.shape[1] * nb)
+        if A.nnz == 0 or B.nnz == 0:
+            dt = _np.result_type(A.dtype, B.dtype)
+            return _class("coo", is_array)(shape, dtype=dt).asformat(format)
+        Ac = A._csr()
+        block = B.toarray()
+        data = Ac.data.reshape(-1, 1, 1) * block.reshape(1, mb, nb)
+        return _class("bsr", is_array)._new(data, Ac.indices.copy(), Ac.indptr.copy(), shape, (mb, nb))
+    A = _as_sparse(A, is_array).tocoo()
+    (ma, na) = A.shape
     shape = (ma * mb, na * nb)
     if A.nnz == 0 or B.nnz == 0:
         dt = _np.result_type(A.dtype, B.dtype)

@@ -15,7 +15,7 @@ import numpy as _np
 
 import legate_numeric as lnp
 
-from . import _kernels
+from . import _assign, _kernels
 from ._base import _register, _spbase, sparray, spmatrix
 from ._sputils import INDEX, as_index, as_legate, check_dtype, check_shape, getdtype, is_scalar, upcast
 
@@ -268,6 +268,19 @@ class _coo_base(_spbase):
     def __getitem__(self, key):
         self._need_2d("indexing")
         return self.tocsr()[key]
+
+    def __setitem__(self, key, x):
+        """``A[key] = x`` (2-d): entries at the positions replaced by the nonzero
+        values (see ``_assign``); 1-d arrays and other keys run in SciPy."""
+        if self.ndim != 2:
+            return super().__setitem__(key, x)
+        try:
+            i, j, scalar = _assign.positions(self, key)
+        except _assign.Unsupported:
+            return super().__setitem__(key, x)
+        vals = _assign.values(self, i, x, scalar)
+        if vals is not None:
+            _assign.set_coo(self, i, j, vals[0])
 
     # ---- 1-d arithmetic (2-d goes through the base class) ----
 

@@ -188,17 +188,20 @@ fn bool_op(op: BinaryOp, out: &PhysicalStore, a: &Operand<bool>, b: &Operand<boo
 /// `0/0` is `nan+nanj`) rather than the NaNs of `x * conj(y) / |y|^2`.
 fn complex_divide<T: Float>(x: Complex<T>, y: Complex<T>) -> Complex<T> {
     let (a, b, c, d) = (x.re, x.im, y.re, y.im);
-    if c.abs() >= d.abs() {
-        if c == T::zero() && d == T::zero() {
-            return Complex::new(a / c.abs(), b / c.abs());
-        }
-        let r = d / c;
-        let s = T::one() / (c + d * r);
-        Complex::new((a + b * r) * s, (b - a * r) * s)
-    } else {
-        let r = c / d;
-        let s = T::one() / (d + c * r);
+    // Both branches share one ratio of the smaller part over the larger: the compiler
+    // may evaluate both arms of a branch for every element, and dividing by the smaller
+    // part (zero for a real divisor) would raise a spurious divide-by-zero flag.
+    let swap = c.abs() < d.abs();
+    let (big, small) = if swap { (d, c) } else { (c, d) };
+    if big == T::zero() {
+        return Complex::new(a / big.abs(), b / big.abs());
+    }
+    let r = small / big;
+    let s = T::one() / (big + small * r);
+    if swap {
         Complex::new((a * r + b) * s, (b * r - a) * s)
+    } else {
+        Complex::new((a + b * r) * s, (b - a * r) * s)
     }
 }
 

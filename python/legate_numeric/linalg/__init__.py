@@ -1,6 +1,7 @@
 """``legate_numeric.linalg``: ``norm`` (every order), ``cholesky``, ``solve``, ``inv`` and
-``det`` natively (factorizations on one point, with faer); other functions fall back to
-NumPy."""
+``det`` natively (factorizations on one point, with faer), the array API's names composed
+from native functions (``matmul vecdot outer diagonal trace cross vector_norm
+matrix_norm matrix_power multi_dot ...``); other functions fall back to NumPy."""
 
 from __future__ import annotations
 
@@ -223,6 +224,200 @@ def inv(a):
     for idx in _np.ndindex(*x.shape[:-2]):
         out[idx] = solve(x[idx], identity)
     return out
+
+
+# ---- the array API's linalg names, composed from native functions ----
+
+LinAlgError = _np.linalg.LinAlgError  # NumPy's exception class (raised by these functions)
+
+
+def matmul(x1, x2, /):
+    """``legate_numeric.matmul``."""
+    from .._linalg import matmul as _matmul
+
+    return _matmul(x1, x2)
+
+
+def matrix_transpose(x, /):
+    """The last two axes swapped (a view)."""
+    from .._joining import matrix_transpose as _mt
+
+    return _mt(x)
+
+
+def tensordot(x1, x2, /, *, axes=2):
+    """``legate_numeric.tensordot``."""
+    from .._linalg import tensordot as _td
+
+    return _td(x1, x2, axes=axes)
+
+
+def vecdot(x1, x2, /, *, axis=-1):
+    """``legate_numeric.vecdot``."""
+    from .._linalg import vecdot as _vd
+
+    return _vd(x1, x2, axis=axis)
+
+
+def outer(x1, x2, /):
+    """The outer product of two 1-d arrays."""
+    from .._linalg import outer as _outer
+
+    a, b = _as_array(x1), _as_array(x2)
+    if a.ndim != 1 or b.ndim != 1:
+        raise ValueError(f"Input arrays must be one-dimensional, but they are x1.ndim={a.ndim} and x2.ndim={b.ndim}.")
+    return _outer(a, b)
+
+
+def diagonal(x, /, *, offset=0):
+    """The ``offset`` diagonals of the matrices in the last two axes."""
+    from .._index import diagonal as _diagonal
+
+    return _diagonal(_as_array(x), offset, axis1=-2, axis2=-1)
+
+
+def trace(x, /, *, offset=0, dtype=None):
+    """The sums of the ``offset`` diagonals of the matrices in the last two axes."""
+    from .._linalg import trace as _trace
+
+    return _trace(_as_array(x), offset, axis1=-2, axis2=-1, dtype=dtype)
+
+
+def cross(x1, x2, /, *, axis=-1):
+    """The cross product of 3-vectors along ``axis``."""
+    from .._linalg import cross as _cross
+
+    a, b = _as_array(x1), _as_array(x2)
+    if a.shape[axis] != 3 or b.shape[axis] != 3:
+        raise ValueError(
+            "Both input arrays must be (arrays of) 3-dimensional vectors, "
+            f"but they are {a.shape[axis]} and {b.shape[axis]} dimensional instead."
+        )
+    return _cross(a, b, axis=axis)
+
+
+def vector_norm(x, /, *, axis=None, keepdims=False, ord=2):
+    """Vector norms over ``axis`` (all axes, flattened, by default; several axes are
+    flattened into one)."""
+    from .._manip import moveaxis, reshape
+
+    a = _as_array(x)
+    shape = a.shape
+    if axis is None:
+        result = norm(a.reshape(-1), ord=ord)
+        return reshape(result, (1,) * len(shape)) if keepdims else result
+    axes = (axis,) if isinstance(axis, int) else tuple(axis)
+    from .._array import _normalize_axis
+
+    axes = tuple(_normalize_axis(ax, a.ndim) for ax in axes)
+    if len(axes) == 1:
+        return norm(a, ord=ord, axis=axes[0], keepdims=keepdims)
+    rest = [d for d in range(a.ndim) if d not in axes]
+    moved = moveaxis(a, axes, tuple(range(len(rest), a.ndim)))
+    flat = reshape(moved, tuple(shape[d] for d in rest) + (-1,))
+    result = norm(flat, ord=ord, axis=-1)
+    if keepdims:
+        result = reshape(result, tuple(1 if d in axes else shape[d] for d in range(a.ndim)))
+    return result
+
+
+def matrix_norm(x, /, *, keepdims=False, ord="fro"):
+    """Matrix norms of the matrices in the last two axes."""
+    return norm(_as_array(x), ord=ord, axis=(-2, -1), keepdims=keepdims)
+
+
+def matrix_power(a, n):
+    """``a`` raised to the integer power ``n`` (by repeated squaring, multiplied in
+    NumPy's order; negative powers invert first)."""
+    import operator
+
+    from .._linalg import matmul as _matmul
+
+    a = _as_array(a)
+    if a.ndim < 2:
+        raise LinAlgError(f"{a.ndim}-dimensional array given. Array must be at least two-dimensional")
+    if a.shape[-1] != a.shape[-2]:
+        raise LinAlgError("Last 2 dimensions of the array must be square")
+    try:
+        n = operator.index(n)
+    except TypeError as e:
+        raise TypeError("exponent must be an integer") from e
+    _fallback.record_native("linalg.matrix_power")
+    if n == 0:
+        from .._creation import eye
+        from .._manip import broadcast_to
+
+        return broadcast_to(eye(a.shape[-1], dtype=a.dtype), a.shape).copy()
+    if n < 0:
+        a = inv(a)
+        n = -n
+    if n == 1:
+        return a.copy()
+    if n == 2:
+        return _matmul(a, a)
+    if n == 3:
+        return _matmul(_matmul(a, a), a)
+    z = result = None
+    while n > 0:
+        z = a if z is None else _matmul(z, z)
+        n, bit = divmod(n, 2)
+        if bit:
+            result = z if result is None else _matmul(result, z)
+    return result
+
+
+def multi_dot(arrays, *, out=None):
+    """The product of a chain of matrices, multiplied in the cheapest order (the first
+    array may be a row vector, the last a column vector)."""
+    from .._linalg import dot
+
+    arrays = [_as_array(x) for x in arrays]
+    if len(arrays) < 2:
+        raise ValueError("Expecting at least two arrays.")
+    _fallback.record_native("linalg.multi_dot")
+    if len(arrays) == 2:
+        result = dot(arrays[0], arrays[1])  # NumPy's: any dimensions, as dot takes them
+        if out is not None:
+            out[...] = result
+            return out
+        return result
+    first_1d, last_1d = arrays[0].ndim == 1, arrays[-1].ndim == 1
+    if first_1d:
+        arrays[0] = arrays[0].reshape((1, -1))
+    if last_1d:
+        arrays[-1] = arrays[-1].reshape((-1, 1))
+    for x in arrays:
+        if x.ndim != 2:
+            raise LinAlgError(f"{x.ndim}-dimensional array given. Array must be two-dimensional")
+    dims = [arrays[0].shape[0]] + [x.shape[1] for x in arrays]
+    k = len(arrays)
+    cost = [[0] * k for _ in range(k)]
+    split = [[0] * k for _ in range(k)]
+    for length in range(1, k):
+        for i in range(k - length):
+            j = i + length
+            cost[i][j] = None
+            for s in range(i, j):
+                c = cost[i][s] + cost[s + 1][j] + dims[i] * dims[s + 1] * dims[j + 1]
+                if cost[i][j] is None or c < cost[i][j]:
+                    cost[i][j], split[i][j] = c, s
+
+    def product(i, j):
+        if i == j:
+            return arrays[i]
+        return dot(product(i, split[i][j]), product(split[i][j] + 1, j))
+
+    result = product(0, k - 1)
+    if first_1d and last_1d:
+        result = result.reshape(())
+    elif first_1d:
+        result = result.reshape((-1,))
+    elif last_1d:
+        result = result.reshape((-1,))
+    if out is not None:
+        out[...] = result
+        return out
+    return result
 
 
 def __getattr__(name):

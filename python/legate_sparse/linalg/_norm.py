@@ -50,9 +50,9 @@ def norm(x, ord=None, axis=None):
     if ord in (None, 2):
         res = lnp.sqrt(A._with_data(absdata * absdata, copy=False).sum(axis=ax))
     elif ord == _np.inf:
-        res = m.max(axis=ax)
+        res = m.max(axis=ax).toarray()
     elif ord == -_np.inf:
-        res = m.min(axis=ax)
+        res = m.min(axis=ax).toarray()
     elif ord == 0:
         res = A._with_data((A.data != 0).astype(_np.float64), copy=False).sum(axis=ax)
     elif ord == 1:

@@ -536,6 +536,19 @@ def test_nan_to_int_cast_warns_invalid():
         lnp.array([1.5, 2.0]).astype(np.int64)  # in range: silent
 
 
+@pytest.mark.parametrize("dtype", [np.complex64, np.complex128])
+def test_complex_division_by_real_or_imaginary_divisors_is_silent(dtype):
+    # A divisor with a zero part once raised a spurious divide-by-zero flag (the kernel
+    # divided by the smaller part on the path it did not take).
+    x = np.array([1 + 1j, 2 + 0j, 3 - 2j, 0j], dtype=dtype)
+    y = np.array([4 + 0j, 0 + 2j, -5 + 0j, 0 - 3j], dtype=dtype)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        check(_read(lnp.asarray(x) / lnp.asarray(y)), x / y)
+        check(_read(lnp.asarray(x) / 4), x / 4)
+        check(_read(lnp.asarray(x) / 2j), x / dtype(2j))
+
+
 FP_CASES = [
     ("divide by zero encountered in divide", lambda m: m.array([1.0, 2.0]) / 0),
     ("divide by zero encountered in divide", lambda m: m.divide(m.array([1.0]), m.array([0.0]))),

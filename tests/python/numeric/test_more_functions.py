@@ -200,6 +200,14 @@ def test_bincount():
         assert check_same_error(lambda: np.bincount(np.array(bad)), lambda: lnp.bincount(lnp.array(bad)))[1] is not None
 
 
+def test_bincount_refuses_complex_weights_as_numpy_does():
+    x, w = np.array([0, 1, 1]), np.array([1j, 2, 3])
+    with pytest.raises(TypeError):
+        np.bincount(x, weights=w)
+    with pytest.raises(TypeError):
+        lnp.bincount(lnp.asarray(x), weights=lnp.asarray(w))
+
+
 HIST_DATA = {
     "normal": np.random.default_rng(6).standard_normal(1000),
     "ints": np.random.default_rng(7).integers(-5, 5, 300),

@@ -78,9 +78,9 @@ def test_fallback_warns_once_and_can_be_disabled(monkeypatch, tmp_path):
         A.tolil()
     assert len([x for x in w if "tolil" in str(x.message)]) == 1
     assert L.format == "lil"
-    _fallback._fell_back.discard("bsr_array")
-    with pytest.warns(RuntimeWarning, match="bsr_array"):
-        sparse.bsr_array
+    _fallback._fell_back.discard("lil_array")
+    with pytest.warns(RuntimeWarning, match="lil_array"):
+        sparse.lil_array
     with pytest.warns(RuntimeWarning, match="save_npz"):
         sparse.save_npz(tmp_path / "a.npz", A)
     B = sparse.load_npz(tmp_path / "a.npz")

@@ -26,6 +26,22 @@ def test_spmv_spmm(fmt, dtype):
     y = rng.uniform(size=9).astype(dtype)
     check_dense(y @ A, y @ S, dtype)
     check_dense(A.T.__rmatmul__(lnp.asarray(x)), x @ S.T, dtype)
+    # legate_numeric's operators defer to the sparse operand, as NumPy's do.
+    check_dense(lnp.asarray(y) @ A, y @ S, dtype)
+    check_dense(lnp.asarray(X.T) @ A.T, X.T @ S.T, dtype)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_dense_legate_operand_on_the_left_defers_to_sparse(fmt):
+    S = sprandom(5, 5, fmt=fmt)
+    A = getattr(sparse, f"{fmt}_array")(S)
+    M = getattr(sparse, f"{fmt}_matrix")(S)
+    d = np.arange(25.0).reshape(5, 5)
+    ld = lnp.asarray(d)
+    check_dense(ld + A, d + S.toarray())
+    check_dense(ld - A, d - S.toarray())
+    check_dense(ld * A, d * S.toarray())  # *_array: elementwise
+    check_dense(ld * M, d @ S.toarray())  # *_matrix: a product
 
 
 def test_spmv_views_and_out():

@@ -1,0 +1,57 @@
+"""NumPy's public surface against legate_numeric: every public callable of NumPy's main
+namespace, ``linalg``, ``fft`` and ``random`` (and every public ``ndarray`` attribute)
+is native in legate_numeric or listed, with its reason, in ``_coverage.NOT_NATIVE``; and
+nothing native stays listed. The list cannot drift: a name that lands must leave it, a
+name NumPy adds must join it or land."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from legate_numeric import _coverage
+
+
+@pytest.mark.parametrize("namespace", _coverage.NAMESPACES)
+def test_every_name_native_or_listed(namespace):
+    unlisted = _coverage.classify(namespace)["unlisted"]
+    assert not unlisted, (
+        f"NumPy names of {namespace!r} neither native in legate_numeric nor listed in "
+        f"legate_numeric._coverage.NOT_NATIVE: {unlisted}"
+    )
+
+
+@pytest.mark.parametrize("namespace", _coverage.NAMESPACES)
+def test_no_native_name_listed(namespace):
+    native = _coverage.classify(namespace)["native"]
+    stale = [n for n in native if _coverage.key(namespace, n) in _coverage.NOT_NATIVE]
+    assert not stale, f"native now, remove from legate_numeric._coverage.NOT_NATIVE: {stale}"
+
+
+def test_list_names_exist_in_numpy():
+    known = {_coverage.key(ns, n) for ns in _coverage.NAMESPACES for n in _coverage._numpy_names(ns)}
+    gone = sorted(set(_coverage.NOT_NATIVE) - known)
+    assert not gone, f"listed in NOT_NATIVE but not public callables of NumPy: {gone}"
+
+
+def test_reasons_say_why():
+    for name, reason in _coverage.NOT_NATIVE.items():
+        assert reason.startswith(("out of scope:", "not yet:")), (name, reason)
+
+
+def test_report_numbers_add_up(capsys):
+    for ns, c in _coverage.counts().items():
+        assert c["native"] + c["fallback"] + c["out_of_scope"] == c["total"], ns
+    _coverage.report()
+    out = capsys.readouterr().out
+    for ns in _coverage.NAMESPACES:
+        assert ns in out
+
+
+def test_report_at_exit():
+    env = dict(os.environ, LEGATE_NUMERIC_REPORT_COVERAGE="1")
+    code = "import legate_numeric as np; np.add(np.ones(2), 1)"
+    proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "coverage of NumPy's public callables" in proc.stdout
