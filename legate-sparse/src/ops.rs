@@ -149,6 +149,10 @@ impl SparseLibrary {
 
     /// `C = A @ B` as SciPy's three arrays `(indptr, indices, data)`, canonical; for
     /// callers that keep `indptr` and make `pos` only when they need it.
+    ///
+    /// One pass computes each block of rows into unbound outputs (no blocking read of
+    /// `C`'s size, and no second pass recomputing the products); the runtime joins the
+    /// points' pieces in row order. With several points that join is a copy of `C`.
     pub fn spgemm_parts(&self, a: &CsrMatrix, b: &CsrMatrix) -> Result<(Store, Store, Store)> {
         let code = a.value_type()?;
         same_values(code, &b.vals, "B's data")?;
