@@ -94,6 +94,7 @@ build: sysdeps
 build-python: sysdeps venv
 	cd python && ../$(VPY) -m maturin develop --release -q
 	cd python-hello && ../$(VPY) -m maturin develop --release -q
+	cd python-sparse && ../$(VPY) -m maturin develop --release -q
 
 bench: build
 	$(CARGO) bench -p legate-core --bench core_overhead

@@ -1,0 +1,212 @@
+//! The Rust API: one method per operation. Each checks its operands, makes the result
+//! stores and launches its task, returning right away (results are read later).
+//!
+//! Every launch partitions the same way, as Legate Sparse does: the rows of the matrix
+//! (`pos`, and what is aligned with it: `y`, `Y`, the dense output, SpGEMM's counts) are
+//! tiled, `crd` and `vals` are the image of `pos` (each point gets the entries its rows
+//! name), and a gathered operand (`x`) is the image of `crd`.
+
+use crate::csr::{expect_int64, invalid, length, same_values, shape_error, value_type, CsrMatrix};
+use crate::tasks::{CsrSpgemm, CsrSpmm, CsrSpmv, CsrToDense, RowRanges, ScanCounts};
+use crate::{Result, SparseLibrary, Store};
+use legate_abi::client::{TaskLaunch, Variable};
+use legate_abi::{ImageKind, Task, TypeCode};
+use num_complex::{Complex32, Complex64};
+
+/// The size in bytes of a value type (one of the four supported).
+fn value_size(code: TypeCode) -> usize {
+    match code {
+        TypeCode::Float32 => 4,
+        TypeCode::Float64 | TypeCode::Complex64 => 8,
+        _ => 16,
+    }
+}
+
+/// Adds `crd` and `vals` as inputs holding the entries of the rows `pos` (already an
+/// argument, as `pos_var`) gives each point.
+fn add_row_entries(task: &mut TaskLaunch, pos_var: Variable, crd: &Store, vals: &Store) -> Result<Variable> {
+    let crd_var = task.add_input(crd)?;
+    let vals_var = task.add_input(vals)?;
+    task.add_image(pos_var, crd_var, ImageKind::Ranges)?;
+    task.add_image(pos_var, vals_var, ImageKind::Ranges)?;
+    Ok(crd_var)
+}
+
+/// Adds `x` as an input gathered through the column indices `crd` (as `crd_var`).
+fn add_gathered(task: &mut TaskLaunch, crd_var: Variable, x: &Store) -> Result<()> {
+    let x_var = task.add_input(x)?;
+    task.add_image(crd_var, x_var, ImageKind::Points)
+}
+
+impl SparseLibrary {
+    fn task(&self, id: u32) -> Result<TaskLaunch> {
+        self.runtime.create_auto_task(&self.library, id)
+    }
+
+    /// `pos` for SciPy's `indptr` (int64, `n + 1` non-decreasing offsets): row `i`'s
+    /// range `[indptr[i], indptr[i + 1])`, as one `[i64; 2]` element.
+    pub fn row_ranges(&self, indptr: &Store) -> Result<Store> {
+        expect_int64(indptr, "indptr")?;
+        let len = length(indptr, "indptr")?;
+        if len == 0 {
+            return Err(invalid("indptr must have at least one element (n_rows + 1)"));
+        }
+        let n = len - 1;
+        let pos = self.runtime.create_store::<[i64; 2]>(&[n])?;
+        if n == 0 {
+            return Ok(pos);
+        }
+        // Two shifted views of indptr, aligned with pos, give each row both its ends.
+        let lo = indptr.slice(0, Some(0), Some(n as i64), 1)?;
+        let hi = indptr.slice(0, Some(1), Some(len as i64), 1)?;
+        let mut task = self.task(RowRanges::TASK_ID)?;
+        let lo_var = task.add_input(&lo)?;
+        let hi_var = task.add_input(&hi)?;
+        let pos_var = task.add_output(&pos)?;
+        task.add_alignment(lo_var, pos_var)?;
+        task.add_alignment(hi_var, pos_var)?;
+        task.execute()?;
+        Ok(pos)
+    }
+
+    /// A matrix of `ncols` columns from SciPy's three arrays (`indptr` int64).
+    pub fn csr_from_indptr(&self, indptr: &Store, crd: &Store, vals: &Store, ncols: usize) -> Result<CsrMatrix> {
+        let pos = self.row_ranges(indptr)?;
+        let nrows = length(&pos, "pos")?;
+        CsrMatrix::new(pos, crd.clone(), vals.clone(), [nrows, ncols])
+    }
+
+    /// `y = A @ x` (a new store).
+    pub fn spmv(&self, a: &CsrMatrix, x: &Store) -> Result<Store> {
+        let code = a.value_type()?;
+        let y = self.runtime.create_store_of(code, value_size(code), &[a.nrows()])?;
+        self.spmv_into(a, x, &y)?;
+        Ok(y)
+    }
+
+    /// `y = A @ x` into an existing store (of `A`'s rows and value type; a view is fine).
+    pub fn spmv_into(&self, a: &CsrMatrix, x: &Store, y: &Store) -> Result<()> {
+        let code = a.value_type()?;
+        same_values(code, x, "x")?;
+        same_values(code, y, "y")?;
+        let (nx, ny) = (length(x, "x")?, length(y, "y")?);
+        if nx != a.ncols() || ny != a.nrows() {
+            return Err(shape_error(format!(
+                "spmv: a {:?} matrix needs x of length {} and y of length {}, got {nx} and {ny}",
+                a.shape,
+                a.ncols(),
+                a.nrows()
+            )));
+        }
+        if ny == 0 {
+            return Ok(());
+        }
+        let mut task = self.task(CsrSpmv::TASK_ID)?;
+        let pos_var = task.add_input(&a.pos)?;
+        let crd_var = add_row_entries(&mut task, pos_var, &a.crd, &a.vals)?;
+        add_gathered(&mut task, crd_var, x)?;
+        let y_var = task.add_output(y)?;
+        task.add_alignment(pos_var, y_var)?;
+        task.execute()
+    }
+
+    /// `Y = A @ X` for a dense 2-d `X` (any view) of `A.ncols()` rows: a new
+    /// `A.nrows() x X.shape[1]` row-major store.
+    pub fn spmm(&self, a: &CsrMatrix, x: &Store) -> Result<Store> {
+        let code = a.value_type()?;
+        same_values(code, x, "X")?;
+        let xs = x.shape()?;
+        let [xr, k] = xs[..] else {
+            return Err(shape_error(format!("spmm: X must be 2-d, it has shape {xs:?}")));
+        };
+        if xr != a.ncols() {
+            return Err(shape_error(format!("spmm: a {:?} matrix needs X with {} rows, got {xr}", a.shape, a.ncols())));
+        }
+        let y = self.runtime.create_store_of(code, value_size(code), &[a.nrows(), k])?;
+        if a.nrows() == 0 || k == 0 {
+            return Ok(y);
+        }
+        let mut task = self.task(CsrSpmm::TASK_ID)?;
+        // pos promoted to n x k lines up with Y's rows; Y is split by rows only.
+        let pos_var = task.add_input(&a.pos.promote(1, k as i64)?)?;
+        add_row_entries(&mut task, pos_var, &a.crd, &a.vals)?;
+        let x_var = task.add_input(x)?;
+        task.add_broadcast(x_var, None)?;
+        let y_var = task.add_output(&y)?;
+        task.add_alignment(pos_var, y_var)?;
+        task.add_broadcast(y_var, Some(&[1]))?;
+        task.execute()?;
+        Ok(y)
+    }
+
+    /// `C = A @ B` in canonical form (sorted indices, no duplicates, no zeros), with
+    /// `C`'s `indptr`.
+    pub fn spgemm(&self, a: &CsrMatrix, b: &CsrMatrix) -> Result<(CsrMatrix, Store)> {
+        let (indptr, crd, vals) = self.spgemm_parts(a, b)?;
+        let pos = self.row_ranges(&indptr)?;
+        Ok((CsrMatrix { pos, crd, vals, shape: [a.nrows(), b.ncols()] }, indptr))
+    }
+
+    /// `C = A @ B` as SciPy's three arrays `(indptr, indices, data)`, canonical; for
+    /// callers that keep `indptr` and make `pos` only when they need it.
+    ///
+    /// One pass computes each block of rows into unbound outputs (no blocking read of
+    /// `C`'s size, and no second pass recomputing the products); the runtime joins the
+    /// points' pieces in row order. With several points that join is a copy of `C`.
+    pub fn spgemm_parts(&self, a: &CsrMatrix, b: &CsrMatrix) -> Result<(Store, Store, Store)> {
+        let code = a.value_type()?;
+        same_values(code, &b.vals, "B's data")?;
+        if a.ncols() != b.nrows() {
+            return Err(shape_error(format!("spgemm: cannot multiply {:?} by {:?}", a.shape, b.shape)));
+        }
+        let rt = self.runtime;
+        let n = a.nrows();
+        let counts = rt.create_store::<i64>(&[n])?;
+        let crd = rt.create_unbound_store::<i64>(1)?;
+        let vals = match code {
+            TypeCode::Float32 => rt.create_unbound_store::<f32>(1)?,
+            TypeCode::Float64 => rt.create_unbound_store::<f64>(1)?,
+            TypeCode::Complex64 => rt.create_unbound_store::<Complex32>(1)?,
+            _ => rt.create_unbound_store::<Complex64>(1)?,
+        };
+        let mut task = self.task(CsrSpgemm::TASK_ID)?;
+        let pos_var = task.add_input(&a.pos)?;
+        add_row_entries(&mut task, pos_var, &a.crd, &a.vals)?;
+        for store in [&b.pos, &b.crd, &b.vals] {
+            let v = task.add_input(store)?;
+            task.add_broadcast(v, None)?;
+        }
+        let counts_var = task.add_output(&counts)?;
+        task.add_alignment(pos_var, counts_var)?;
+        task.add_output(&crd)?;
+        task.add_output(&vals)?;
+        task.add_scalar(b.ncols() as i64)?;
+        task.execute()?;
+
+        let indptr = rt.create_store::<i64>(&[n + 1])?;
+        let mut scan = self.task(ScanCounts::TASK_ID)?;
+        let c_var = scan.add_input(&counts)?;
+        let i_var = scan.add_output(&indptr)?;
+        scan.add_broadcast(c_var, None)?;
+        scan.add_broadcast(i_var, None)?;
+        scan.execute()?;
+        Ok((indptr, crd, vals))
+    }
+
+    /// The dense `nrows x ncols` matrix (row-major), duplicates summed.
+    pub fn todense(&self, a: &CsrMatrix) -> Result<Store> {
+        let code = value_type(&a.vals, "data")?;
+        let out = self.runtime.create_store_of(code, value_size(code), &a.shape)?;
+        if a.nrows() == 0 || a.ncols() == 0 {
+            return Ok(out);
+        }
+        let mut task = self.task(CsrToDense::TASK_ID)?;
+        let pos_var = task.add_input(&a.pos.promote(1, a.ncols() as i64)?)?;
+        add_row_entries(&mut task, pos_var, &a.crd, &a.vals)?;
+        let out_var = task.add_output(&out)?;
+        task.add_alignment(pos_var, out_var)?;
+        task.add_broadcast(out_var, Some(&[1]))?;
+        task.execute()?;
+        Ok(out)
+    }
+}

@@ -1,0 +1,181 @@
+//! The task bodies, one file per family.
+//!
+//! Every kernel works on one point's tiles: a block of rows of the matrix (`pos`, the
+//! `[lo, hi)` range of each row in `crd`/`vals`), the part of `crd`/`vals` those rows
+//! name, and whatever operand tiles the launch gave it. Coordinates in tiles are global
+//! (a tile starts at `lo()`), so kernels subtract the tile's first index before
+//! indexing. Values are dispatched on the store's type code (`dispatch_value!`); index
+//! stores are always int64.
+//!
+//! What a kernel may not trust: ranges and column indices come from user data, and an
+//! image partition clips them to the store's extents. So every row range is checked
+//! against its tile once per row (`CsrRows::bounds`) and every column index against
+//! the operand's tile before it is used; a failed check is a task error, never an
+//! out-of-bounds read.
+
+mod ranges;
+mod spgemm;
+mod spmm;
+mod spmv;
+mod todense;
+
+pub use ranges::RowRanges;
+pub use spgemm::{CsrSpgemm, ScanCounts};
+pub use spmm::CsrSpmm;
+pub use spmv::CsrSpmv;
+pub use todense::CsrToDense;
+
+use legate_abi::{Element, PhysicalStore, TaskError, TypeCode};
+use ndarray::{ArrayView1, Axis, Ix1};
+use num_complex::{Complex32, Complex64};
+use std::borrow::Cow;
+use std::ops::{Add, AddAssign, Mul};
+
+/// The value types a matrix may hold (SciPy's float32/64 and complex64/128).
+pub trait Value: Element + PartialEq + Add<Output = Self> + Mul<Output = Self> + AddAssign + std::fmt::Debug {
+    const ZERO: Self;
+}
+
+impl Value for f32 {
+    const ZERO: Self = 0.0;
+}
+impl Value for f64 {
+    const ZERO: Self = 0.0;
+}
+impl Value for Complex32 {
+    const ZERO: Self = Complex32::new(0.0, 0.0);
+}
+impl Value for Complex64 {
+    const ZERO: Self = Complex64::new(0.0, 0.0);
+}
+
+/// The type codes of [`Value`] types.
+pub const VALUE_CODES: [TypeCode; 4] = [TypeCode::Float32, TypeCode::Float64, TypeCode::Complex64, TypeCode::Complex128];
+
+/// Calls `$f::<V>($args)` with `V` the value type of `$code`, or returns an error
+/// naming the supported types.
+macro_rules! dispatch_value {
+    ($code:expr, $what:expr, $f:ident($($arg:expr),*)) => {
+        match $code {
+            Some(legate_abi::TypeCode::Float32) => $f::<f32>($($arg),*),
+            Some(legate_abi::TypeCode::Float64) => $f::<f64>($($arg),*),
+            Some(legate_abi::TypeCode::Complex64) => $f::<num_complex::Complex32>($($arg),*),
+            Some(legate_abi::TypeCode::Complex128) => $f::<num_complex::Complex64>($($arg),*),
+            other => Err(crate::tasks::unsupported_values($what, other)),
+        }
+    };
+}
+pub(crate) use dispatch_value;
+
+pub(crate) fn unsupported_values(what: &str, code: Option<TypeCode>) -> TaskError {
+    TaskError::new(format!(
+        "{what}: values of type {code:?} are not supported (float32, float64, complex64 or complex128)"
+    ))
+}
+
+/// A 1-d tile as a contiguous slice plus the global index of its first element.
+/// Borrowed when the tile is dense in memory (the usual case); copied otherwise
+/// (strided or reversed views), so kernels can always index raw slices.
+pub(crate) struct Tile1<'a, T: Clone> {
+    pub data: Cow<'a, [T]>,
+    pub base: i64,
+}
+
+impl<'a, T: Element> Tile1<'a, T> {
+    pub fn of(store: &'a PhysicalStore<'_>, what: &str) -> Result<Tile1<'a, T>, TaskError> {
+        let view = store.view::<T>().map_err(|e| TaskError::new(format!("{what}: {e}")))?;
+        let view = view
+            .into_dimensionality::<Ix1>()
+            .map_err(|_| TaskError::new(format!("{what}: expected a 1-d store, got {}-d", store.ndim())))?;
+        Ok(Tile1 { data: contiguous(view), base: store.lo()[0] })
+    }
+
+    /// Column 0 of a 2-d tile (a 1-d store promoted along dimension 1, whose columns
+    /// are all the same), for launches that align it with a 2-d output.
+    pub fn of_promoted(store: &'a PhysicalStore<'_>, what: &str) -> Result<Tile1<'a, T>, TaskError> {
+        if store.ndim() != 2 || store.shape()[1] == 0 {
+            return Err(TaskError::new(format!("{what}: expected a non-empty 2-d tile, got shape {:?}", store.shape())));
+        }
+        let view = store.view::<T>().map_err(|e| TaskError::new(format!("{what}: {e}")))?;
+        let column = view.index_axis_move(Axis(1), 0);
+        let column = column.into_dimensionality::<Ix1>().map_err(|e| TaskError::new(format!("{what}: {e}")))?;
+        Ok(Tile1 { data: contiguous(column), base: store.lo()[0] })
+    }
+}
+
+fn contiguous<T: Element>(view: ArrayView1<'_, T>) -> Cow<'_, [T]> {
+    match view.to_slice() {
+        Some(s) => Cow::Borrowed(s),
+        None => Cow::Owned(view.iter().copied().collect()),
+    }
+}
+
+/// Rows `[row0, row0 + pos.len())` of a CSR matrix as seen by one point: each row's
+/// range in global coordinates, and the tiles of `crd` and `vals` it indexes.
+pub(crate) struct CsrRows<'a, V: Value> {
+    pub row0: i64,
+    pub pos: &'a [[i64; 2]],
+    pub crd: &'a [i64],
+    pub vals: &'a [V],
+    /// Global index of `crd[0]` and `vals[0]` (their tiles are aligned images).
+    pub base: i64,
+}
+
+impl<V: Value> CsrRows<'_, V> {
+    /// Local bounds of row `r` (local index) in `crd`/`vals`; an empty row may lie
+    /// anywhere (images leave it out), a non-empty one must lie inside the tiles.
+    #[inline]
+    pub fn bounds(&self, r: usize) -> Result<(usize, usize), TaskError> {
+        let [lo, hi] = self.pos[r];
+        let (s, e) = (lo.wrapping_sub(self.base), hi.wrapping_sub(self.base));
+        // One compare covers the common case: a non-empty range inside the tiles.
+        if s >= 0 && s < e && e as u64 <= self.crd.len() as u64 {
+            return Ok((s as usize, e as usize));
+        }
+        if lo == hi {
+            return Ok((0, 0));
+        }
+        Err(self.range_error(r))
+    }
+
+    /// Kept out of line so the per-row check stays small.
+    #[cold]
+    #[inline(never)]
+    fn range_error(&self, r: usize) -> TaskError {
+        let [lo, hi] = self.pos[r];
+        let row = self.row0 + r as i64;
+        if hi < lo {
+            TaskError::new(format!("row {row}: its range [{lo}, {hi}) is reversed"))
+        } else {
+            TaskError::new(format!("row {row}: its entries [{lo}, {hi}) lie outside the index and value arrays"))
+        }
+    }
+
+    pub fn rows(&self) -> usize {
+        self.pos.len()
+    }
+}
+
+/// Checks that `crd` and `vals` tiles cover the same elements (they are images of the
+/// same ranges, so they should).
+pub(crate) fn check_aligned(crd: &Tile1<'_, i64>, vals_len: usize, vals_base: i64, what: &str) -> Result<(), TaskError> {
+    if crd.data.len() != vals_len || (vals_len > 0 && crd.base != vals_base) {
+        return Err(TaskError::new(format!(
+            "{what}: the index and value tiles differ ({} elements at {} vs {vals_len} at {vals_base}); \
+             indices and data must have the same length",
+            crd.data.len(),
+            crd.base
+        )));
+    }
+    Ok(())
+}
+
+/// An error for a column index outside the operand (found by the branch-free checks).
+pub(crate) fn bad_column(what: &str, row: i64, ncols_hint: &str) -> TaskError {
+    TaskError::new(format!("{what}: row {row} has a column index outside {ncols_hint}"))
+}
+
+/// Splits `n` items into chunks of about `n / threads` (at least `min`) for OMP bodies.
+pub(crate) fn chunk_len(n: usize, threads: usize, min: usize) -> usize {
+    n.div_ceil(threads.max(1)).max(min).max(1)
+}

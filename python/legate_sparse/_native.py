@@ -1,0 +1,188 @@
+"""The CSR kernels of ``legate_sparse._legate_sparse``, for ``legate_numeric`` arrays.
+
+This module only converts: arrays come in through ``__legate_data_interface__`` (so a
+``legate_numeric`` array is used in place, never copied), their dtypes are checked,
+and results go out as ``legate_numeric`` arrays. The kernels and their partitioning
+live in the Rust crate ``legate-sparse``.
+
+A matrix is passed as ``pos`` (from :func:`row_ranges`; one ``[lo, hi)`` pair per
+row), ``indices`` (int64 column indices) and ``data`` (float32, float64, complex64 or
+complex128). Indices may be unsorted and repeat; repeats add up, as in SciPy.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as _np
+
+from . import _legate_sparse as _ext
+
+__all__ = ["row_ranges", "spmv", "spmm", "spgemm", "todense", "VALUE_DTYPES"]
+
+#: The value dtypes the kernels support.
+VALUE_DTYPES = tuple(_np.dtype(t) for t in ("float32", "float64", "complex64", "complex128"))
+
+_INT64 = _np.dtype("int64")
+
+
+def _store_of(array: Any, what: str):
+    """``(store, dtype)`` of ``array``: an object with ``__legate_data_interface__``
+    (version 1, one field, no null mask) or a ``legate._legate.Store``; anything else
+    is first converted with ``legate_numeric.asarray``."""
+    from legate._legate import Store
+
+    if isinstance(array, Store):
+        return array, None
+    iface = getattr(array, "__legate_data_interface__", None)
+    if iface is None:
+        import legate_numeric
+
+        iface = legate_numeric.asarray(array).__legate_data_interface__
+    if iface.get("version") != 1:
+        raise ValueError(f"{what}: unsupported __legate_data_interface__ version {iface.get('version')!r}")
+    data = iface["data"]
+    if len(data) != 1:
+        raise ValueError(f"{what}: expected an array of one field, got {len(data)}")
+    (kind, dtype_name), (mask, store) = next(iter(data.items()))
+    if kind != "array":
+        raise ValueError(f"{what}: expected an array, got a field of kind {kind!r}")
+    if mask is not None:
+        raise NotImplementedError(f"{what}: arrays with a null mask are not supported")
+    return store, _np.dtype(dtype_name)
+
+
+def _indices(array: Any, what: str):
+    """The store of an index array, as int64 (other integer dtypes are converted)."""
+    store, dtype = _store_of(array, what)
+    if dtype is None or dtype == _INT64:
+        return store
+    if dtype.kind not in "iu":
+        raise TypeError(f"{what} must hold integers, got {dtype}")
+    import legate_numeric
+
+    return _store_of(legate_numeric.ndarray._wrap(store, dtype).astype(_INT64), what)[0]
+
+
+def _values(array: Any, what: str):
+    """``(store, dtype)`` of a value array of a supported dtype."""
+    store, dtype = _store_of(array, what)
+    dtype = _np.dtype(store.dtype) if dtype is None else dtype
+    if dtype not in VALUE_DTYPES:
+        names = ", ".join(d.name for d in VALUE_DTYPES)
+        raise NotImplementedError(f"legate_sparse: {what} of dtype {dtype} is not supported (only {names})")
+    return store, dtype
+
+
+def _same_dtype(expected: _np.dtype, got: _np.dtype, what: str) -> None:
+    if got != expected:
+        raise TypeError(f"{what} has dtype {got} but the matrix data has dtype {expected}; convert one with .astype")
+
+
+def _wrap(store, dtype: _np.dtype):
+    import legate_numeric
+
+    return legate_numeric.ndarray._wrap(store, dtype)
+
+
+def _pos(pos: Any):
+    """The store of ``pos`` (the object :func:`row_ranges` returned)."""
+    return _store_of(pos, "pos")[0]
+
+
+def row_ranges(indptr: Any):
+    """Row ranges of a CSR ``indptr``.
+
+    Parameters
+    ----------
+    indptr : array_like of int
+        ``n_rows + 1`` non-negative, non-decreasing offsets.
+
+    Returns
+    -------
+    pos : legate._legate.Store
+        An opaque store of ``n_rows`` ``[lo, hi)`` pairs; pass it to the products.
+    """
+    return _ext.row_ranges(_indices(indptr, "indptr"))
+
+
+def spmv(pos: Any, indices: Any, data: Any, x: Any, out: Any = None):
+    """``y = A @ x`` for the CSR matrix ``(pos, indices, data)``.
+
+    Parameters
+    ----------
+    pos, indices, data
+        The matrix (``len(pos)`` rows, ``len(x)`` columns).
+    x : legate_numeric.ndarray
+        1-d, of ``data``'s dtype.
+    out : legate_numeric.ndarray, optional
+        Where to write ``y``: 1-d, ``len(pos)`` elements, ``data``'s dtype.
+
+    Returns
+    -------
+    y : legate_numeric.ndarray
+        ``out`` when given, else a new array.
+    """
+    vals, dtype = _values(data, "data")
+    xs, xdtype = _values(x, "x")
+    _same_dtype(dtype, xdtype, "x")
+    args = (_pos(pos), _indices(indices, "indices"), vals, xs)
+    if out is None:
+        return _wrap(_ext.spmv(*args), dtype)
+    if getattr(out, "__legate_data_interface__", None) is None:
+        # Converting would write into a copy the caller never sees.
+        raise ValueError(f"out must be a legate_numeric array, got {type(out).__name__}")
+    ostore, odtype = _store_of(out, "out")
+    if odtype != dtype:
+        raise ValueError(f"out has dtype {odtype} but the product has dtype {dtype}")
+    n_rows = tuple(args[0].shape)[0]
+    if tuple(ostore.shape) != (n_rows,):
+        raise ValueError(f"out has shape {tuple(ostore.shape)} but the product has shape ({n_rows},)")
+    _ext.spmv(*args, ostore)
+    return out
+
+
+def spmm(pos: Any, indices: Any, data: Any, X: Any):
+    """``Y = A @ X`` for the CSR matrix ``(pos, indices, data)`` and a dense 2-d ``X``
+    (any layout or view) of ``data``'s dtype; ``Y`` is ``(len(pos), X.shape[1])``."""
+    vals, dtype = _values(data, "data")
+    xs, xdtype = _values(X, "X")
+    _same_dtype(dtype, xdtype, "X")
+    if len(xs.shape) != 2:
+        raise ValueError(f"X must be 2-d, it has shape {tuple(xs.shape)}")
+    return _wrap(_ext.spmm(_pos(pos), _indices(indices, "indices"), vals, xs), dtype)
+
+
+def spgemm(a_pos: Any, a_indices: Any, a_data: Any, b_pos: Any, b_indices: Any, b_data: Any, b_ncols: int):
+    """``C = A @ B`` for CSR ``A`` and ``B`` (``B`` has ``len(b_pos)`` rows and
+    ``b_ncols`` columns; ``A``'s column indices must be below ``len(b_pos)``).
+
+    Returns
+    -------
+    indptr, indices, data : legate_numeric.ndarray
+        ``C`` in canonical CSR: sorted indices, no duplicates, no explicit zeros (SciPy's
+        result after ``sum_duplicates()`` and ``eliminate_zeros()``).
+    """
+    a_vals, dtype = _values(a_data, "A's data")
+    b_vals, bdtype = _values(b_data, "B's data")
+    _same_dtype(dtype, bdtype, "B's data")
+    if int(b_ncols) < 0:
+        raise ValueError(f"b_ncols must be non-negative, got {b_ncols}")
+    indptr, crd, vals = _ext.spgemm(
+        _pos(a_pos),
+        _indices(a_indices, "A's indices"),
+        a_vals,
+        _pos(b_pos),
+        _indices(b_indices, "B's indices"),
+        b_vals,
+        int(b_ncols),
+    )
+    return _wrap(indptr, _INT64), _wrap(crd, _INT64), _wrap(vals, dtype)
+
+
+def todense(pos: Any, indices: Any, data: Any, ncols: int):
+    """The dense ``(len(pos), ncols)`` array of a CSR matrix, duplicates summed."""
+    vals, dtype = _values(data, "data")
+    if int(ncols) < 0:
+        raise ValueError(f"ncols must be non-negative, got {ncols}")
+    return _wrap(_ext.todense(_pos(pos), _indices(indices, "indices"), vals, int(ncols)), dtype)

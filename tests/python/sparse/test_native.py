@@ -1,0 +1,178 @@
+"""legate_sparse._native (the CSR kernels of the ``legate_sparse._legate_sparse``
+extension) against SciPy.
+
+Matrices are random with empty rows, repeated and unsorted column indices and explicit
+zeros; values are small integers, so every result is exact whatever the partitioning
+and summation order, and cancellations to zero (which SpGEMM drops) are common. Run
+with ``LEGATE_TEST=1`` to split even these small matrices across processors.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+import legate_numeric as lnp
+from legate_sparse import _native as nat
+
+DTYPES = [np.float32, np.float64, np.complex64, np.complex128]
+SHAPES = [(0, 0), (0, 3), (3, 0), (1, 1), (5, 7), (13, 4), (40, 33)]
+
+
+def random_csr(rng, shape, dtype, max_row=5):
+    """SciPy's three arrays for a random matrix (not canonical: indices repeat and are
+    unsorted), and the equivalent SciPy matrix."""
+    n, m = shape
+    counts = np.where(rng.random(n) < 0.25, 0, rng.integers(0, max_row + 1, n)) if m else np.zeros(n, np.int64)
+    indptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    nnz = int(indptr[-1])
+    indices = rng.integers(0, max(m, 1), nnz).astype(np.int64)
+    data = rng.integers(-3, 4, nnz).astype(dtype)
+    if np.issubdtype(dtype, np.complexfloating):
+        data = data + 1j * rng.integers(-3, 4, nnz).astype(dtype)
+    return (indptr, indices, data), sp.csr_matrix((data, indices, indptr), shape=shape)
+
+
+def dense_values(rng, shape, dtype):
+    v = rng.integers(-3, 4, shape).astype(dtype)
+    if np.issubdtype(dtype, np.complexfloating):
+        v = v + 1j * rng.integers(-3, 4, shape).astype(dtype)
+    return v
+
+
+def device(arrays):
+    """The three arrays as legate_numeric arrays, with ``pos`` in place of ``indptr``."""
+    indptr, indices, data = (lnp.asarray(a) for a in arrays)
+    return nat.row_ranges(indptr), indices, data
+
+
+def check(got, expected):
+    assert isinstance(got, lnp.ndarray), type(got)
+    arr, exp = np.asarray(got), np.asarray(expected)
+    assert arr.shape == exp.shape and arr.dtype == exp.dtype, (arr.shape, arr.dtype, exp.shape, exp.dtype)
+    np.testing.assert_array_equal(arr, exp)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("shape", SHAPES)
+def test_products_match_scipy(shape, dtype):
+    rng = np.random.default_rng(hash((shape, np.dtype(dtype).name)) % 2**32)
+    arrays, A = random_csr(rng, shape, dtype)
+    pos, indices, data = device(arrays)
+    n, m = shape
+
+    x = dense_values(rng, m, dtype)
+    check(nat.spmv(pos, indices, data, lnp.asarray(x)), A @ x)
+
+    X = dense_values(rng, (m, 3), dtype)
+    check(nat.spmm(pos, indices, data, lnp.asarray(X)), A @ X)
+
+    check(nat.todense(pos, indices, data, m), A.toarray())
+
+    arrays_b, B = random_csr(rng, (m, 6), dtype)
+    b_pos, b_indices, b_data = device(arrays_b)
+    indptr, c_indices, c_data = nat.spgemm(pos, indices, data, b_pos, b_indices, b_data, 6)
+    C = (A @ B).tocsr()
+    C.sum_duplicates()
+    C.eliminate_zeros()
+    check(indptr, C.indptr.astype(np.int64))
+    check(c_indices, C.indices.astype(np.int64))
+    check(c_data, C.data.astype(dtype))
+
+
+def test_spmm_takes_views():
+    rng = np.random.default_rng(7)
+    arrays, A = random_csr(rng, (30, 8), np.float64)
+    pos, indices, data = device(arrays)
+    base = dense_values(rng, (5, 16), np.float64)
+    # Transposed and stepped: neither is row-major contiguous.
+    view = lnp.asarray(base).T[::2]
+    check(nat.spmm(pos, indices, data, view), A @ base.T[::2])
+
+
+def test_spmv_out():
+    rng = np.random.default_rng(3)
+    arrays, A = random_csr(rng, (20, 9), np.float64)
+    pos, indices, data = device(arrays)
+    x = dense_values(rng, 9, np.float64)
+    out = lnp.zeros(20)
+    assert nat.spmv(pos, indices, data, lnp.asarray(x), out=out) is out
+    check(out, A @ x)
+    # A strided view of a bigger array: only its elements change.
+    backing = lnp.full(40, 7.0)
+    nat.spmv(pos, indices, data, lnp.asarray(x), out=backing[1::2])
+    expected = np.full(40, 7.0)
+    expected[1::2] = A @ x
+    check(backing, expected)
+    with pytest.raises(ValueError):
+        nat.spmv(pos, indices, data, lnp.asarray(x), out=lnp.zeros(19))
+    with pytest.raises(ValueError):
+        nat.spmv(pos, indices, data, lnp.asarray(x), out=lnp.zeros(20, dtype=np.float32))
+    with pytest.raises(ValueError):
+        nat.spmv(pos, indices, data, lnp.asarray(x), out=np.zeros(20))
+
+
+def test_index_dtypes_are_converted():
+    rng = np.random.default_rng(5)
+    (indptr, indices, data), A = random_csr(rng, (10, 10), np.float64)
+    pos = nat.row_ranges(lnp.asarray(indptr.astype(np.int32)))
+    x = dense_values(rng, 10, np.float64)
+    check(nat.spmv(pos, lnp.asarray(indices.astype(np.int32)), lnp.asarray(data), lnp.asarray(x)), A @ x)
+
+
+def test_unsupported_and_mismatched_dtypes():
+    rng = np.random.default_rng(1)
+    (indptr, indices, data), _ = random_csr(rng, (6, 6), np.float64)
+    pos, idx = nat.row_ranges(lnp.asarray(indptr)), lnp.asarray(indices)
+    for bad in (np.int64, np.float16, np.bool_):
+        with pytest.raises(NotImplementedError, match="not supported"):
+            nat.spmv(pos, idx, lnp.asarray(data.astype(bad)), lnp.asarray(np.ones(6, bad)))
+        with pytest.raises(NotImplementedError, match="not supported"):
+            nat.todense(pos, idx, lnp.asarray(data.astype(bad)), 6)
+    with pytest.raises(TypeError):
+        nat.spmv(pos, idx, lnp.asarray(data), lnp.asarray(np.ones(6, np.float32)))
+    with pytest.raises(TypeError):
+        nat.row_ranges(lnp.asarray(indptr.astype(np.float64)))
+
+
+def test_bad_shapes_raise_value_error():
+    rng = np.random.default_rng(2)
+    (indptr, indices, data), _ = random_csr(rng, (6, 6), np.float64)
+    pos, idx, vals = nat.row_ranges(lnp.asarray(indptr)), lnp.asarray(indices), lnp.asarray(data)
+    with pytest.raises(ValueError):
+        nat.spmm(pos, idx, vals, lnp.ones(6))
+    with pytest.raises(ValueError):
+        nat.spmv(pos, idx, vals[:-1] if len(data) else lnp.ones(1), lnp.ones(6))
+    with pytest.raises(ValueError):
+        nat.row_ranges(lnp.zeros(0, dtype=np.int64))
+
+
+def test_bad_indices_raise_on_use_and_the_runtime_goes_on():
+    indptr = lnp.asarray(np.array([0, 1, 3], np.int64))
+    pos = nat.row_ranges(indptr)
+    vals = lnp.asarray(np.array([1.0, 2.0, 3.0]))
+    y = nat.spmv(pos, lnp.asarray(np.array([0, 5, 1], np.int64)), vals, lnp.ones(3))
+    with pytest.raises(RuntimeError, match="column index"):
+        np.asarray(y)
+    y = nat.spmv(pos, lnp.asarray(np.array([0, 2, 1], np.int64)), vals, lnp.ones(3))
+    check(y, np.array([1.0, 5.0]))
+
+
+def test_operands_may_be_views():
+    """Indices, data and x as slices of bigger arrays (offset and stepped), as a
+    package holding several matrices in one buffer would pass them."""
+    rng = np.random.default_rng(11)
+    (indptr, indices, data), A = random_csr(rng, (25, 12), np.complex128)
+    pad = 3
+    big_idx = np.zeros(2 * (len(indices) + pad), np.int64)
+    big_idx[2 * pad :: 2] = indices
+    big_dat = np.zeros(len(data) + pad, np.complex128)
+    big_dat[pad:] = data
+    idx_view = lnp.asarray(big_idx)[2 * pad :: 2]
+    dat_view = lnp.asarray(big_dat)[pad:]
+    x = dense_values(rng, 24, np.complex128)
+    x_view = lnp.asarray(x)[::2]
+    pos = nat.row_ranges(lnp.asarray(indptr))
+    check(nat.spmv(pos, idx_view, dat_view, x_view), A @ x[::2])
+    check(nat.todense(pos, idx_view, dat_view, 12), A.toarray())
