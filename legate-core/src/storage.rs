@@ -197,7 +197,11 @@ impl Storage {
         if !self.is_poisoned() {
             return None;
         }
-        self.poison_list().iter().find(|p| p.footprint.intersects(footprint)).map(|p| (p.op_id, p.error.clone()))
+        // Poison of the whole storage spoils every read, an empty one too: an unbound
+        // output whose producer failed is bound empty, and its emptiness is itself the
+        // failed operation's (wrong) result.
+        let spoils = |p: &&Poison| matches!(p.footprint, Footprint::All) || p.footprint.intersects(footprint);
+        self.poison_list().iter().find(spoils).map(|p| (p.op_id, p.error.clone()))
     }
 
     /// `footprint` was written successfully: its elements are good again.

@@ -254,3 +254,30 @@ fn throwing_tasks_raise_at_the_call_and_leave_their_outputs() {
     axpy(&y, &x).unwrap();
     assert_eq!(read_f64(&rt, &y), vec![3.0; 4]);
 }
+
+/// Fails without binding its unbound output (input 0 says how many points fail: all).
+struct FailBeforeBinding;
+impl Task for FailBeforeBinding {
+    const TASK_ID: u32 = 90;
+    const NAME: &'static str = "fail_before_binding";
+    fn cpu(_ctx: &mut TaskContext) -> Result<(), TaskError> {
+        Err(TaskError::new("bad column index 7"))
+    }
+}
+
+#[test]
+fn an_unbound_output_of_a_failed_task_raises_instead_of_reading_empty() {
+    for (cpus, inline) in [(1, true), (2, false)] {
+        let rt = Runtime::new(Config { inline_small_tasks: inline, ..config(cpus) }).unwrap();
+        let lib = rt.create_library("unbound_failure");
+        rt.register_task::<FailBeforeBinding>(&lib).unwrap();
+        let out = rt.create_unbound_store(Type::Float64, 1).unwrap();
+        let mut t = rt.create_auto_task(&lib, FailBeforeBinding::TASK_ID);
+        t.add_output(&out);
+        let _ = t.execute();
+        let e = rt.wait_store(&out).expect_err("the producer failed: waiting must say so");
+        assert!(e.to_string().contains("bad column index 7"), "{e}");
+        let e = rt.read_store::<f64>(&out).expect_err("reading must fail too");
+        assert!(e.to_string().contains("bad column index 7"), "{e}");
+    }
+}
