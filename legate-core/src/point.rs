@@ -588,12 +588,7 @@ fn bind_pieces(op: &OpShared, arg: &ArgInfo, mut parts: Vec<(u64, Point, Buffer)
             let total: usize = parts.iter().map(|p| p.2.len()).sum();
             match op.sysmem.allocate(total) {
                 Ok(out) => {
-                    let mut at = 0;
-                    for (_, _, buf) in &parts {
-                        // SAFETY: fresh destination; pieces are finished and private.
-                        unsafe { out.as_mut_slice()[at..at + buf.len()].copy_from_slice(buf.as_slice()) };
-                        at += buf.len();
-                    }
+                    join_pieces(&out, parts.iter().map(|p| &p.2));
                     (shape, out)
                 }
                 Err(e) => {
@@ -605,6 +600,36 @@ fn bind_pieces(op: &OpShared, arg: &ArgInfo, mut parts: Vec<(u64, Point, Buffer)
     };
     let strides = dense_strides(&shape, elem, Layout::C);
     storage.bind(shape, Arc::new(buffer), strides, 0, Vec::new());
+}
+
+/// Copies `pieces` one after another into `out`. A large join (SpGEMM's output, say) is
+/// one more pass over the result, so it runs in chunks on the rayon pool: the copy and
+/// the first touch of the fresh buffer's pages then use every core.
+fn join_pieces<'a>(out: &Buffer, pieces: impl Iterator<Item = &'a Buffer>) {
+    const CHUNK: usize = 1 << 20;
+    let mut chunks = Vec::new(); // (source address, destination offset, length)
+    let mut at = 0;
+    for buf in pieces {
+        let mut done = 0;
+        while done < buf.len() {
+            let n = CHUNK.min(buf.len() - done);
+            chunks.push((buf.as_ptr() as usize + done, at + done, n));
+            done += n;
+        }
+        at += buf.len();
+    }
+    let dst = out.as_ptr() as usize;
+    // SAFETY: the chunks are disjoint ranges of the fresh destination, read from finished,
+    // private pieces that outlive the copy.
+    let copy = |&(src, off, n): &(usize, usize, usize)| unsafe {
+        std::ptr::copy_nonoverlapping(src as *const u8, (dst + off) as *mut u8, n)
+    };
+    if chunks.len() > 1 {
+        use rayon::prelude::*;
+        chunks.par_iter().for_each(copy);
+    } else {
+        chunks.iter().for_each(copy);
+    }
 }
 
 // ---- replicated runs: finishing an operation across ranks ----
