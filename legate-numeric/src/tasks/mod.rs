@@ -7,6 +7,7 @@ pub mod binary;
 pub mod cmath;
 pub mod convert;
 pub mod factor;
+pub mod fft;
 pub mod histogram;
 pub mod index;
 pub mod loops;
