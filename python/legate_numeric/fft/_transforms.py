@@ -116,11 +116,28 @@ def _raw_fft(name: str, a, n, axis, kind: str, inverse: bool, norm: str, conj: b
     result = out if direct else _empty(shape, dtype)
     _fallback.record_native(f"fft.{name}")
     _ext.fft(src._store, result._store, axis, kind, inverse, n, norm, conj)
+    if a.dtype == _np.float16:
+        result = _half_scale(result, n, kind, inverse, norm)
     if direct:
         return out
     if final != dtype:
         result = result.astype(final)
     return _write_out(result, out, name)
+
+
+def _half_scale(result: ndarray, n: int, kind: str, inverse: bool, norm: str) -> ndarray:
+    """NumPy computes the normalization factor of a ``float16`` input in ``float16``
+    (``1/n`` rounded to half precision): the same factor, here, in place of the exact one."""
+    forward = kind == "r2c" or (kind == "c2c" and not inverse)
+    effective = norm if forward else _SWAP[norm]
+    if effective == "backward":
+        return result
+    half = _np.float16(n)
+    factor = _np.reciprocal(_np.sqrt(half) if effective == "ortho" else half)
+    exact = 1.0 / (_np.sqrt(n) if effective == "ortho" else n)
+    if float(factor) != exact:
+        result *= float(factor) / exact
+    return result
 
 
 def _one_axis(name, kind, inverse, hermitian, a, n, axis, norm, out, default_n):
