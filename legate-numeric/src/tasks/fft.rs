@@ -48,9 +48,19 @@ impl FftKind {
     }
 }
 
-/// Lines gathered per batch: strided lines that are neighbours in memory are read and
-/// written a few elements of each at a time instead of one line at a time.
+/// At most this many lines are gathered per batch: strided lines that are neighbours in
+/// memory are read and written a few elements of each at a time instead of one line at
+/// a time.
 const BATCH: usize = 16;
+
+/// Batches hold at most about this many elements (long lines go one at a time).
+const BATCH_ELEMENTS: usize = 1 << 16;
+
+/// Lines per batch for lines of `len` elements in a tile of `tile` lines.
+fn batch_lines(len: usize, tile: &PhysicalStore, axis: usize) -> usize {
+    let lines = tile.volume() / tile.shape()[axis].max(1);
+    (BATCH_ELEMENTS / len.max(1)).clamp(1, BATCH).min(lines.max(1))
+}
 
 /// A float type with FFT plans: rustfft's and realfft's planners, one pair per thread,
 /// which keep every plan they make (keyed by length and direction).
@@ -96,16 +106,16 @@ struct Line<I, O> {
     dst: *mut O,
 }
 
-/// Calls `flush` with batches of up to [`BATCH`] lines of `input` and `out` along
+/// Calls `flush` with batches of up to `batch` lines of `input` and `out` along
 /// `axis` (their extents along it may differ), and the two strides along the axis in
 /// elements.
-fn for_each_batch<I, O>(input: &PhysicalStore, out: &PhysicalStore, axis: usize, mut flush: impl FnMut(&[Line<I, O>], isize, isize)) {
-    let mut lines: Vec<Line<I, O>> = Vec::with_capacity(BATCH);
+fn for_each_batch<I, O>(input: &PhysicalStore, out: &PhysicalStore, axis: usize, batch: usize, mut flush: impl FnMut(&[Line<I, O>], isize, isize)) {
+    let mut lines: Vec<Line<I, O>> = Vec::with_capacity(batch);
     let mut strides = (0isize, 0isize);
     for_each_line(&[input, out], axis, |ptrs, _, s| {
         strides = (s[0] / std::mem::size_of::<I>() as isize, s[1] / std::mem::size_of::<O>() as isize);
         lines.push(Line { src: ptrs[0] as *const I, dst: ptrs[1] as *mut O });
-        if lines.len() == BATCH {
+        if lines.len() == batch {
             flush(&lines, strides.0, strides.1);
             lines.clear();
         }
@@ -178,10 +188,11 @@ fn complex_to_complex<F: FftFloat>(input: &PhysicalStore, out: &PhysicalStore, p
     let n = p.n;
     let fft: Arc<dyn Fft<F>> = F::with_planners(|c, _| if p.inverse { c.plan_fft_inverse(n) } else { c.plan_fft_forward(n) });
     let count = input.shape()[p.axis].min(n);
-    let mut buf = vec![Complex::<F>::zero(); BATCH * n];
+    let batch = batch_lines(n, out, p.axis);
+    let mut buf = vec![Complex::<F>::zero(); batch * n];
     let mut scratch = vec![Complex::<F>::zero(); fft.get_inplace_scratch_len()];
     let map = finish(p);
-    for_each_batch::<Complex<F>, Complex<F>>(input, out, p.axis, |lines, si, so| {
+    for_each_batch::<Complex<F>, Complex<F>>(input, out, p.axis, batch, |lines, si, so| {
         let rows = &mut buf[..lines.len() * n];
         let src: Vec<_> = lines.iter().map(|l| l.src).collect();
         let dst: Vec<_> = lines.iter().map(|l| l.dst).collect();
@@ -200,23 +211,40 @@ fn real_to_complex<F: FftFloat>(input: &PhysicalStore, out: &PhysicalStore, p: &
     let m = n / 2 + 1;
     let r2c: Arc<dyn RealToComplex<F>> = F::with_planners(|_, r| r.plan_fft_forward(n));
     let count = input.shape()[p.axis].min(n);
-    let mut real = vec![F::zero(); BATCH * n];
-    let mut spectrum = vec![Complex::<F>::zero(); BATCH * m];
+    let batch = batch_lines(n, out, p.axis);
+    let mut real = vec![F::zero(); batch * n];
+    let mut spectrum = vec![Complex::<F>::zero(); batch * m];
     let mut scratch = r2c.make_scratch_vec();
     let map = finish(p);
     let mut failure = None;
-    for_each_batch::<F, Complex<F>>(input, out, p.axis, |lines, si, so| {
+    for_each_batch::<F, Complex<F>>(input, out, p.axis, batch, |lines, si, so| {
         let src: Vec<_> = lines.iter().map(|l| l.src).collect();
         let dst: Vec<_> = lines.iter().map(|l| l.dst).collect();
         // SAFETY: lines of this point's tiles, `count` (input) and `m` (output) long.
         unsafe { gather(&src, si, count, &mut real, n, |x| x) };
-        for b in 0..lines.len() {
-            if let Err(e) = r2c.process_with_scratch(&mut real[b * n..(b + 1) * n], &mut spectrum[b * m..(b + 1) * m], &mut scratch) {
+        for (b, &d) in dst.iter().enumerate() {
+            let row = &mut real[b * n..(b + 1) * n];
+            let result = if so == 1 {
+                // A contiguous output line is written in place, without a copy.
+                // SAFETY: `m` elements of this point's output tile; a real input cannot
+                // share the complex output's memory (a store has one type).
+                let line = unsafe { std::slice::from_raw_parts_mut(d, m) };
+                let r = r2c.process_with_scratch(row, line, &mut scratch);
+                if p.scale != F::one() || p.conj {
+                    line.iter_mut().for_each(|z| *z = map(*z));
+                }
+                r
+            } else {
+                r2c.process_with_scratch(row, &mut spectrum[b * m..(b + 1) * m], &mut scratch)
+            };
+            if let Err(e) = result {
                 failure.get_or_insert(e.to_string());
             }
         }
-        // SAFETY: as above.
-        unsafe { scatter(&spectrum, m, &dst, so, m, &map) };
+        if so != 1 {
+            // SAFETY: as above.
+            unsafe { scatter(&spectrum, m, &dst, so, m, &map) };
+        }
     });
     failure.map_or(Ok(()), |e| Err(TaskError::new(format!("rfft: {e}"))))
 }
@@ -226,13 +254,14 @@ fn complex_to_real<F: FftFloat>(input: &PhysicalStore, out: &PhysicalStore, p: &
     let m = n / 2 + 1;
     let c2r: Arc<dyn ComplexToReal<F>> = F::with_planners(|_, r| r.plan_fft_inverse(n));
     let count = input.shape()[p.axis].min(m);
-    let mut spectrum = vec![Complex::<F>::zero(); BATCH * m];
-    let mut real = vec![F::zero(); BATCH * n];
+    let batch = batch_lines(n, out, p.axis);
+    let mut spectrum = vec![Complex::<F>::zero(); batch * m];
+    let mut real = vec![F::zero(); batch * n];
     let mut scratch = c2r.make_scratch_vec();
     let conj = p.conj;
     let scale = p.scale;
     let mut failure = None;
-    for_each_batch::<Complex<F>, F>(input, out, p.axis, |lines, si, so| {
+    for_each_batch::<Complex<F>, F>(input, out, p.axis, batch, |lines, si, so| {
         let src: Vec<_> = lines.iter().map(|l| l.src).collect();
         let dst: Vec<_> = lines.iter().map(|l| l.dst).collect();
         // SAFETY: lines of this point's tiles, `count` (input) and `n` (output) long.
@@ -245,12 +274,26 @@ fn complex_to_real<F: FftFloat>(input: &PhysicalStore, out: &PhysicalStore, p: &
             if n % 2 == 0 {
                 row[m - 1].im = F::zero();
             }
-            if let Err(e) = c2r.process_with_scratch(row, &mut real[b * n..(b + 1) * n], &mut scratch) {
+            let result = if so == 1 {
+                // SAFETY: `n` elements of this point's output tile; a complex input
+                // cannot share the real output's memory (a store has one type).
+                let line = unsafe { std::slice::from_raw_parts_mut(dst[b], n) };
+                let r = c2r.process_with_scratch(row, line, &mut scratch);
+                if scale != F::one() {
+                    line.iter_mut().for_each(|x| *x = *x * scale);
+                }
+                r
+            } else {
+                c2r.process_with_scratch(row, &mut real[b * n..(b + 1) * n], &mut scratch)
+            };
+            if let Err(e) = result {
                 failure.get_or_insert(e.to_string());
             }
         }
-        // SAFETY: as above.
-        unsafe { scatter(&real, n, &dst, so, n, |x| if scale == F::one() { x } else { x * scale }) };
+        if so != 1 {
+            // SAFETY: as above.
+            unsafe { scatter(&real, n, &dst, so, n, |x| if scale == F::one() { x } else { x * scale }) };
+        }
     });
     failure.map_or(Ok(()), |e| Err(TaskError::new(format!("irfft: {e}"))))
 }

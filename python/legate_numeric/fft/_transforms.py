@@ -242,12 +242,19 @@ def _nd(name, a, s, axes, norm, out, kind):
         steps = [("r2c", False, s[-1], axes[-1])] + [("c2c", False, s[i], axes[i]) for i in range(len(axes) - 2, -1, -1)]
     else:
         steps = [("c2c", True, s[i], axes[i]) for i in range(len(axes) - 1)] + [("c2r", True, s[-1], axes[-1])]
+    owned = False  # whether x is an intermediate result (which may be overwritten)
     for i, (k, inv, n, ax) in enumerate(steps):
         ax = _axis(x, ax)
         default = 2 * (x.shape[ax] - 1) if k == "c2r" else x.shape[ax]
         n = _length(n, default)
         last = i == len(steps) - 1
+        if owned and k == "c2c" and n == x.shape[ax] and (out is None or not last):
+            # A complex transform of an intermediate that keeps its length: in place
+            # (each point reads its lines whole before writing them).
+            _ext.fft(x._store, x._store, ax, k, inv, n, norm, False)
+            continue
         x = _raw_fft(name, x, n, ax, k, inv, norm, False, out if last else None)
+        owned = True
     return x
 
 
