@@ -1,7 +1,8 @@
 //! Discrete Fourier transforms along one axis (`numpy.fft`). The launch keeps the
 //! transformed axis whole in every piece, so each point owns complete lines and
 //! transforms them one batch at a time with a plan that the point's thread keeps
-//! between launches. An n-d transform is a sequence of these launches, one per axis.
+//! between launches (the recent ones, see [`PlanCache`]). An n-d transform is a
+//! sequence of these launches, one per axis.
 //!
 //! Three kinds: complex to complex (`fft`, `ifft`), real to complex (`rfft`: only the
 //! `n/2 + 1` non-redundant outputs, with `realfft`'s half-length complex transform) and
@@ -62,27 +63,73 @@ fn batch_lines(len: usize, tile: &PhysicalStore, axis: usize) -> usize {
     (BATCH_ELEMENTS / len.max(1)).clamp(1, BATCH).min(lines.max(1))
 }
 
-/// A float type with FFT plans: rustfft's and realfft's planners, one pair per thread,
-/// which keep every plan they make (keyed by length and direction).
-pub trait FftFloat: FftNum + Element + num_traits::Float {
+/// A plan: rustfft's for complex transforms, realfft's for real ones.
+#[derive(Clone)]
+pub(crate) enum Plan<F: FftNum> {
+    Complex(Arc<dyn Fft<F>>),
+    Forward(Arc<dyn RealToComplex<F>>),
+    Inverse(Arc<dyn ComplexToReal<F>>),
+}
+
+/// The plans a thread made last, most recent first, keyed by (kind, length, inverse).
+/// Bounded: a plan holds twiddle factors of its length, so a program that transforms
+/// many lengths keeps only the recent ones (at most [`MAX_PLANS`], of at most
+/// [`MAX_PLANNED`] elements together).
+pub(crate) struct PlanCache<F: FftNum> {
+    plans: Vec<((FftKind, usize, bool), Plan<F>)>,
+}
+
+const MAX_PLANS: usize = 16;
+const MAX_PLANNED: usize = 1 << 24;
+
+impl<F: FftNum> PlanCache<F> {
+    fn new() -> Self {
+        PlanCache { plans: Vec::new() }
+    }
+
+    fn get(&mut self, kind: FftKind, n: usize, inverse: bool) -> Plan<F> {
+        let key = (kind, n, inverse);
+        if let Some(i) = self.plans.iter().position(|(k, _)| *k == key) {
+            let entry = self.plans.remove(i);
+            self.plans.insert(0, entry);
+            return self.plans[0].1.clone();
+        }
+        let plan = match kind {
+            FftKind::ComplexToComplex => {
+                let mut planner = FftPlanner::new();
+                Plan::Complex(if inverse { planner.plan_fft_inverse(n) } else { planner.plan_fft_forward(n) })
+            }
+            FftKind::RealToComplex => Plan::Forward(RealFftPlanner::new().plan_fft_forward(n)),
+            FftKind::ComplexToReal => Plan::Inverse(RealFftPlanner::new().plan_fft_inverse(n)),
+        };
+        self.plans.insert(0, (key, plan.clone()));
+        let mut total = 0;
+        let keep = self.plans.iter().take(MAX_PLANS).take_while(|((_, len, _), _)| {
+            total += len;
+            total <= MAX_PLANNED
+        });
+        let keep = keep.count().max(1);
+        self.plans.truncate(keep);
+        plan
+    }
+}
+
+/// A float type with FFT plans, cached per thread (see [`PlanCache`]).
+pub(crate) trait FftFloat: FftNum + Element + num_traits::Float {
     /// The type code of `Complex<Self>`.
     const COMPLEX: TypeCode;
-    fn with_planners<R>(f: impl FnOnce(&mut FftPlanner<Self>, &mut RealFftPlanner<Self>) -> R) -> R;
+    fn plan(kind: FftKind, n: usize, inverse: bool) -> Plan<Self>;
 }
 
 macro_rules! fft_float {
     ($t:ty, $complex:expr, $cache:ident) => {
         thread_local! {
-            static $cache: RefCell<(FftPlanner<$t>, RealFftPlanner<$t>)> = RefCell::new((FftPlanner::new(), RealFftPlanner::new()));
+            static $cache: RefCell<PlanCache<$t>> = RefCell::new(PlanCache::new());
         }
         impl FftFloat for $t {
             const COMPLEX: TypeCode = $complex;
-            fn with_planners<R>(f: impl FnOnce(&mut FftPlanner<Self>, &mut RealFftPlanner<Self>) -> R) -> R {
-                $cache.with(|p| {
-                    let mut p = p.borrow_mut();
-                    let (c, r) = &mut *p;
-                    f(c, r)
-                })
+            fn plan(kind: FftKind, n: usize, inverse: bool) -> Plan<Self> {
+                $cache.with(|c| c.borrow_mut().get(kind, n, inverse))
             }
         }
     };
@@ -186,7 +233,9 @@ fn finish<F: FftFloat>(p: &Params<F>) -> impl Fn(Complex<F>) -> Complex<F> + '_ 
 
 fn complex_to_complex<F: FftFloat>(input: &PhysicalStore, out: &PhysicalStore, p: &Params<F>) -> Result<(), TaskError> {
     let n = p.n;
-    let fft: Arc<dyn Fft<F>> = F::with_planners(|c, _| if p.inverse { c.plan_fft_inverse(n) } else { c.plan_fft_forward(n) });
+    let Plan::Complex(fft) = F::plan(FftKind::ComplexToComplex, n, p.inverse) else {
+        return Err(TaskError::new("fft: no complex plan"));
+    };
     let count = input.shape()[p.axis].min(n);
     let batch = batch_lines(n, out, p.axis);
     let mut buf = vec![Complex::<F>::zero(); batch * n];
@@ -209,7 +258,9 @@ fn complex_to_complex<F: FftFloat>(input: &PhysicalStore, out: &PhysicalStore, p
 fn real_to_complex<F: FftFloat>(input: &PhysicalStore, out: &PhysicalStore, p: &Params<F>) -> Result<(), TaskError> {
     let n = p.n;
     let m = n / 2 + 1;
-    let r2c: Arc<dyn RealToComplex<F>> = F::with_planners(|_, r| r.plan_fft_forward(n));
+    let Plan::Forward(r2c) = F::plan(FftKind::RealToComplex, n, false) else {
+        return Err(TaskError::new("rfft: no real-to-complex plan"));
+    };
     let count = input.shape()[p.axis].min(n);
     let batch = batch_lines(n, out, p.axis);
     let mut real = vec![F::zero(); batch * n];
@@ -252,7 +303,9 @@ fn real_to_complex<F: FftFloat>(input: &PhysicalStore, out: &PhysicalStore, p: &
 fn complex_to_real<F: FftFloat>(input: &PhysicalStore, out: &PhysicalStore, p: &Params<F>) -> Result<(), TaskError> {
     let n = p.n;
     let m = n / 2 + 1;
-    let c2r: Arc<dyn ComplexToReal<F>> = F::with_planners(|_, r| r.plan_fft_inverse(n));
+    let Plan::Inverse(c2r) = F::plan(FftKind::ComplexToReal, n, true) else {
+        return Err(TaskError::new("irfft: no complex-to-real plan"));
+    };
     let count = input.shape()[p.axis].min(m);
     let batch = batch_lines(n, out, p.axis);
     let mut spectrum = vec![Complex::<F>::zero(); batch * m];
