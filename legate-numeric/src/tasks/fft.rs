@@ -77,6 +77,8 @@ pub(crate) enum Plan<F: FftNum> {
 /// [`MAX_PLANNED`] elements together).
 pub(crate) struct PlanCache<F: FftNum> {
     plans: Vec<((FftKind, usize, bool), Plan<F>)>,
+    max_plans: usize,
+    max_planned: usize,
 }
 
 const MAX_PLANS: usize = 16;
@@ -84,7 +86,7 @@ const MAX_PLANNED: usize = 1 << 24;
 
 impl<F: FftNum> PlanCache<F> {
     fn new() -> Self {
-        PlanCache { plans: Vec::new() }
+        PlanCache { plans: Vec::new(), max_plans: MAX_PLANS, max_planned: MAX_PLANNED }
     }
 
     fn get(&mut self, kind: FftKind, n: usize, inverse: bool) -> Plan<F> {
@@ -104,9 +106,9 @@ impl<F: FftNum> PlanCache<F> {
         };
         self.plans.insert(0, (key, plan.clone()));
         let mut total = 0;
-        let keep = self.plans.iter().take(MAX_PLANS).take_while(|((_, len, _), _)| {
+        let keep = self.plans.iter().take(self.max_plans).take_while(|((_, len, _), _)| {
             total += len;
-            total <= MAX_PLANNED
+            total <= self.max_planned
         });
         let keep = keep.count().max(1);
         self.plans.truncate(keep);
@@ -406,5 +408,43 @@ impl Task for FftTask {
         } else {
             run::<f64>(kind, &input, &out, &Params { axis, n, inverse, scale, conj })
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::FftNorm;
+
+    #[test]
+    fn output_lengths_and_scales() {
+        assert_eq!(FftKind::RealToComplex.out_len(8), 5);
+        assert_eq!(FftKind::RealToComplex.out_len(7), 4);
+        assert_eq!(FftKind::ComplexToReal.out_len(7), 7);
+        assert_eq!(FftKind::from_code(2), Some(FftKind::ComplexToReal));
+        assert_eq!(FftKind::from_code(3), None);
+        assert_eq!(FftNorm::Backward.scale(4, false), 1.0);
+        assert_eq!(FftNorm::Backward.scale(4, true), 0.25);
+        assert_eq!(FftNorm::Forward.scale(4, false), 0.25);
+        assert_eq!(FftNorm::Forward.scale(4, true), 1.0);
+        assert_eq!(FftNorm::Ortho.scale(4, true), 0.5);
+    }
+
+    #[test]
+    fn the_plan_cache_keeps_recent_plans_only() {
+        let mut cache = PlanCache::<f64> { max_plans: 8, max_planned: 1000, ..PlanCache::new() };
+        for n in 1..=12 {
+            cache.get(FftKind::ComplexToComplex, n, false);
+        }
+        assert_eq!(cache.plans.len(), 8);
+        assert_eq!(cache.plans[0].0, (FftKind::ComplexToComplex, 12, false));
+        // A hit moves the plan to the front; a long plan pushes the others out.
+        cache.get(FftKind::ComplexToComplex, 10, false);
+        assert_eq!(cache.plans[0].0 .1, 10);
+        cache.get(FftKind::RealToComplex, 995, false);
+        assert_eq!(cache.plans.len(), 1, "only the long plan fits the budget");
+        cache.get(FftKind::RealToComplex, 2000, false);
+        assert_eq!(cache.plans.len(), 1, "a plan over the budget is still kept, alone");
+        assert!(matches!(cache.get(FftKind::ComplexToReal, 6, true), Plan::Inverse(_)));
     }
 }
