@@ -698,6 +698,11 @@ impl Numeric {
         if !types_ok {
             return Err(LegateError::TypeMismatch(format!("fft: {kind:?} does not take {ti} to {to}")));
         }
+        if input.same_storage(out) && !(input.map() == out.map() && si == so) {
+            // Lines are read while others are written: only the very same view may be
+            // transformed in place.
+            return Err(LegateError::InvalidArgument("fft: the output overlaps the input (and is not the same view)".into()));
+        }
         if so.volume() == 0 {
             return Ok(());
         }

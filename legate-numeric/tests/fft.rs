@@ -53,9 +53,11 @@ fn close(got: &[Complex64], want: &[Complex64], what: &str) {
     }
 }
 
-fn check(num: &Numeric, rows: usize, len: usize, n: usize, kind: FftKind, inverse: bool, norm: FftNorm, seed: u64) {
+/// Lines along axis 0 (strided: `lines_first` false) or axis 1 (contiguous).
+#[allow(clippy::too_many_arguments)]
+fn check(num: &Numeric, rows: usize, len: usize, n: usize, kind: FftKind, inverse: bool, norm: FftNorm, seed: u64, lines_first: bool) {
     let rt = num.runtime();
-    let what = format!("{kind:?} inverse={inverse} {norm:?} rows={rows} len={len} n={n}");
+    let what = format!("{kind:?} inverse={inverse} {norm:?} rows={rows} len={len} n={n} lines_first={lines_first}");
     let re = random(rows * len, seed);
     let im = random(rows * len, seed + 1);
     let lines: Vec<Vec<Complex64>> = (0..rows)
@@ -65,21 +67,29 @@ fn check(num: &Numeric, rows: usize, len: usize, n: usize, kind: FftKind, invers
                 .collect()
         })
         .collect();
-    // Lines along axis 0 (strided), rows along axis 1: the transposed layout.
     let out_len = kind.out_len(n);
+    // Element j of line r, in either layout.
+    let at = |j: usize, r: usize, len: usize| if lines_first { r * len + j } else { j * rows + r };
+    let values: Vec<Complex64> = {
+        let mut v = vec![Complex64::default(); rows * len];
+        for (r, l) in lines.iter().enumerate() {
+            for (j, &z) in l.iter().enumerate() {
+                v[at(j, r, len)] = z;
+            }
+        }
+        v
+    };
+    let (shape_in, shape_out, axis) = if lines_first { ([rows, len], [rows, out_len], 1) } else { ([len, rows], [out_len, rows], 0) };
     let input = match kind {
         FftKind::RealToComplex => {
-            let data: Vec<f64> = (0..len).flat_map(|j| lines.iter().map(move |l| l[j].re)).collect();
-            rt.create_store_from::<f64>(&[len, rows], &data).unwrap()
+            let data: Vec<f64> = values.iter().map(|z| z.re).collect();
+            rt.create_store_from::<f64>(&shape_in, &data).unwrap()
         }
-        _ => {
-            let data: Vec<Complex64> = (0..len).flat_map(|j| lines.iter().map(move |l| l[j])).collect();
-            rt.create_store_from::<Complex64>(&[len, rows], &data).unwrap()
-        }
+        _ => rt.create_store_from::<Complex64>(&shape_in, &values).unwrap(),
     };
     let out_ty = if kind == FftKind::ComplexToReal { legate_core::Type::Float64 } else { legate_core::Type::Complex128 };
-    let out = rt.create_store(out_ty, &[out_len, rows]).unwrap();
-    num.fft(&input, &out, 0, kind, inverse, n, norm, false).unwrap();
+    let out = rt.create_store(out_ty, &shape_out).unwrap();
+    num.fft(&input, &out, axis, kind, inverse, n, norm, false).unwrap();
     let got: Vec<Complex64> = if kind == FftKind::ComplexToReal {
         rt.read_store::<f64>(&out).unwrap().iter().map(|&x| Complex64::new(x, 0.0)).collect()
     } else {
@@ -99,7 +109,7 @@ fn check(num: &Numeric, rows: usize, len: usize, n: usize, kind: FftKind, invers
             }
             _ => dft(line, n, is_inverse).iter().take(out_len).map(|z| z * scale).collect(),
         };
-        let got_line: Vec<Complex64> = (0..out_len).map(|k| got[k * rows + r]).collect();
+        let got_line: Vec<Complex64> = (0..out_len).map(|k| got[at(k, r, out_len)]).collect();
         close(&got_line, &want, &format!("{what} row {r}"));
     }
 }
@@ -115,7 +125,8 @@ fn fft_matches_a_naive_dft() {
                 for inverse in [false, true] {
                     for norm in [FftNorm::Backward, FftNorm::Ortho, FftNorm::Forward] {
                         seed += 2;
-                        check(&num, rows, len, n, kind, inverse, norm, seed);
+                        check(&num, rows, len, n, kind, inverse, norm, seed, false);
+                        check(&num, rows, len, n, kind, inverse, norm, seed, true);
                     }
                 }
             }
@@ -135,4 +146,14 @@ fn bad_arguments_are_errors() {
     assert!(num.fft(&input, &out, 0, FftKind::ComplexToComplex, false, 5, FftNorm::Backward, false).is_err());
     assert!(num.fft(&input, &out, 0, FftKind::RealToComplex, false, 4, FftNorm::Backward, false).is_err());
     assert!(num.fft(&real, &out, 0, FftKind::ComplexToComplex, false, 4, FftNorm::Backward, false).is_err());
+    // In place: the very same view only.
+    let square = rt.create_store_from::<Complex64>(&[3, 3], &[Complex64::new(1.0, 0.0); 9]).unwrap();
+    let transposed = square.transpose(&[1, 0]).unwrap();
+    assert!(num.fft(&square, &transposed, 0, FftKind::ComplexToComplex, false, 3, FftNorm::Backward, false).is_err());
+    num.fft(&square, &square, 1, FftKind::ComplexToComplex, false, 3, FftNorm::Backward, false).unwrap();
+    let got: Vec<Complex64> = rt.read_store::<Complex64>(&square).unwrap().iter().copied().collect();
+    for (k, z) in got.iter().enumerate() {
+        let want = if k % 3 == 0 { 3.0 } else { 0.0 };
+        assert!((z - Complex64::new(want, 0.0)).norm() < 1e-12, "in place: element {k} is {z}");
+    }
 }

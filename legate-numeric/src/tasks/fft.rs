@@ -240,10 +240,34 @@ fn complex_to_complex<F: FftFloat>(input: &PhysicalStore, out: &PhysicalStore, p
     };
     let count = input.shape()[p.axis].min(n);
     let batch = batch_lines(n, out, p.axis);
-    let mut buf = vec![Complex::<F>::zero(); batch * n];
+    let mut buf = Vec::new();
     let mut scratch = vec![Complex::<F>::zero(); fft.get_inplace_scratch_len()];
     let map = finish(p);
+    let rescale = p.scale != F::one() || p.conj;
     for_each_batch::<Complex<F>, Complex<F>>(input, out, p.axis, batch, |lines, si, so| {
+        if so == 1 {
+            // Contiguous output lines are transformed where they lie, without a copy.
+            for l in lines {
+                // SAFETY: `n` elements of this point's output tile and `count` of its
+                // input tile. The launch makes `out` either not overlap `input` or be
+                // the very same view (then `src == dst` and the line is left as is).
+                let line = unsafe {
+                    if l.src as *const Complex<F> != l.dst as *const Complex<F> {
+                        for k in 0..count {
+                            *l.dst.add(k) = *l.src.offset(k as isize * si);
+                        }
+                        std::ptr::write_bytes(l.dst.add(count), 0, n - count);
+                    }
+                    std::slice::from_raw_parts_mut(l.dst, n)
+                };
+                fft.process_with_scratch(line, &mut scratch);
+                if rescale {
+                    line.iter_mut().for_each(|z| *z = map(*z));
+                }
+            }
+            return;
+        }
+        buf.resize(batch * n, Complex::<F>::zero());
         let rows = &mut buf[..lines.len() * n];
         let src: Vec<_> = lines.iter().map(|l| l.src).collect();
         let dst: Vec<_> = lines.iter().map(|l| l.dst).collect();
@@ -326,7 +350,7 @@ fn complex_to_real<F: FftFloat>(input: &PhysicalStore, out: &PhysicalStore, p: &
             // A real signal's spectrum has a real first value (and a real last one for
             // even n): NumPy ignores their imaginary parts, and so does this.
             row[0].im = F::zero();
-            if n % 2 == 0 {
+            if n.is_multiple_of(2) {
                 row[m - 1].im = F::zero();
             }
             let result = if so == 1 {
