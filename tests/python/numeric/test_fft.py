@@ -232,3 +232,16 @@ def test_longdouble_falls_back():
         warnings.simplefilter("ignore")
         got = lnp.fft.fft(x)
     np.testing.assert_allclose(np.asarray(got), np.fft.fft(x))
+
+
+def test_out_ignored_where_numpy_ignores_it(no_fallback):
+    """NumPy 2.4's ``hfft``, ``ifft2`` and ``irfft2`` take ``out`` and do not write it."""
+    x = data((4, 6), seed=14)
+    for name, shape, dtype in [("hfft", (4, 10), np.float64), ("ifft2", (4, 6), np.complex128),
+                               ("irfft2", (4, 10), np.float64)]:
+        o_np, o_lg = np.zeros(shape, dtype), lnp.zeros(shape, dtype)
+        want = getattr(np.fft, name)(x, out=o_np)
+        got = getattr(lnp.fft, name)(lnp.array(x), out=o_lg)
+        assert (got is o_lg) == (want is o_np)
+        close(got, want)
+        np.testing.assert_array_equal(np.asarray(o_lg), o_np)
