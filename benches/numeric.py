@@ -22,6 +22,8 @@ N = 2_000_000 if SMALL else 20_000_000
 MAT = 512 if SMALL else 2048
 GRID = 1000 if SMALL else 4000
 TINY_OPS = 2_000 if SMALL else 20_000
+FFT2 = 512 if SMALL else 2048
+RFFT = 1 << (18 if SMALL else 22)
 
 
 def timed(np, fn, repeat=3):
@@ -120,6 +122,18 @@ def tiny(np):
     return run
 
 
+def fft2(np):
+    a = np.ones((FFT2, FFT2), dtype=numpy.complex128) * (1 + 2j)
+    np.fft.fft2(a)  # warm up (plans, pools)
+    return lambda: np.fft.fft2(a)
+
+
+def rfft(np):
+    a = np.linspace(0.0, 1.0, RFFT)
+    np.fft.rfft(a)
+    return lambda: np.fft.rfft(a)
+
+
 CASES = [
     ("a*2+b (f64)", axpb, f"{N:.0e}"),
     ("black-scholes", black_scholes, f"{N:.0e}"),
@@ -128,6 +142,8 @@ CASES = [
     ("5-point stencil", stencil, f"{GRID}^2"),
     ("dense CG (25 it)", cg, ""),
     ("tiny ops x[...] = x + 2*y", tiny, f"{TINY_OPS} x 1024"),
+    ("fft2 (c128)", fft2, f"{FFT2}^2"),
+    ("rfft (f64)", rfft, f"2^{RFFT.bit_length() - 1}"),
 ]
 
 

@@ -14,6 +14,7 @@ use legate_core::{LegateError, Library, LogicalStore, Result, Runtime, Scalar, T
 pub use ops::{BinaryOp, ReduceOp, UnaryOp};
 pub use tasks::random::Distribution;
 pub use tasks::index::{BoundsMode, IndexDim, NonzeroOutput};
+pub use tasks::fft::FftKind;
 
 /// Name of the library in the runtime's registry.
 pub const LIBRARY: &str = "legate_numeric";
@@ -37,6 +38,7 @@ pub(crate) const SEARCH: u32 = 35;
 pub(crate) const BINCOUNT: u32 = 36;
 pub(crate) const AT: u32 = 37;
 pub(crate) const SAMPLE_SORT: u32 = 38;
+pub(crate) const FFT: u32 = 39;
 // 40-43: tasks::index.
 pub(crate) const QR: u32 = 50;
 pub(crate) const SVD: u32 = 51;
@@ -87,6 +89,7 @@ impl Numeric {
         rt.register_task::<tasks::sort::SearchTask>(&lib)?;
         rt.register_task::<tasks::histogram::BincountTask>(&lib)?;
         rt.register_task::<tasks::at::AtTask>(&lib)?;
+        rt.register_task::<tasks::fft::FftTask>(&lib)?;
         rt.register_task::<tasks::decomp::QrTask>(&lib)?;
         rt.register_task::<tasks::decomp::SvdTask>(&lib)?;
         rt.register_task::<tasks::decomp::EigTask>(&lib)?;
@@ -619,4 +622,138 @@ impl Numeric {
         }
         self.whole(SOLVE, &[a, b], out)
     }
+}
+
+/// NumPy's `norm=` of a Fourier transform: which direction is scaled by `1/n`
+/// (`Backward`: the inverse; `Forward`: the forward one), or both by `1/sqrt(n)`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FftNorm {
+    Backward,
+    Ortho,
+    Forward,
+}
+
+impl FftNorm {
+    pub fn from_name(name: &str) -> Option<FftNorm> {
+        match name {
+            "backward" => Some(FftNorm::Backward),
+            "ortho" => Some(FftNorm::Ortho),
+            "forward" => Some(FftNorm::Forward),
+            _ => None,
+        }
+    }
+
+    /// The factor applied to every output of a transform of length `n`.
+    pub fn scale(self, n: usize, inverse: bool) -> f64 {
+        match (self, inverse) {
+            (FftNorm::Ortho, _) => 1.0 / (n as f64).sqrt(),
+            (FftNorm::Backward, true) | (FftNorm::Forward, false) => 1.0 / n as f64,
+            _ => 1.0,
+        }
+    }
+}
+
+/// Fourier transforms.
+impl Numeric {
+    /// A discrete Fourier transform of length `n` of every line of `input` along `axis`
+    /// into `out`: `kind` says which (complex to complex in the direction `inverse`
+    /// says; real to complex is forward, complex to real inverse), `norm` how it is
+    /// scaled, `conj` whether the real-to-complex output or the complex-to-real input
+    /// is conjugated (`ihfft`, `hfft`). Lines are cut or zero-padded to `n` (to
+    /// `n / 2 + 1` values for complex to real); `out` has the input's shape but
+    /// `kind.out_len(n)` along `axis`, and the input's precision. Each point of the
+    /// launch owns whole lines: the launch splits every dimension but `axis`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn fft(&self, input: &LogicalStore, out: &LogicalStore, axis: usize, kind: FftKind, inverse: bool, n: usize, norm: FftNorm, conj: bool) -> Result<()> {
+        let (si, so) = (input.shape(), out.shape());
+        if n == 0 {
+            return Err(LegateError::InvalidArgument(format!("Invalid number of FFT data points ({n}) specified.")));
+        }
+        let fits = si.ndim() == so.ndim()
+            && axis < si.ndim()
+            && so[axis] == kind.out_len(n) as i64
+            && (0..si.ndim()).all(|d| d == axis || si[d] == so[d]);
+        if !fits {
+            return Err(LegateError::ShapeMismatch(format!("fft: {si} -> {so} is not a transform of length {n} along axis {axis}")));
+        }
+        let complex = |t: &Type| matches!(t, Type::Complex64 | Type::Complex128);
+        let precision = |t: &Type| matches!(t, Type::Float32 | Type::Complex64);
+        let (ti, to) = (input.ty(), out.ty());
+        let types_ok = precision(ti) == precision(to)
+            && matches!(ti, Type::Float32 | Type::Float64 | Type::Complex64 | Type::Complex128)
+            && matches!(to, Type::Float32 | Type::Float64 | Type::Complex64 | Type::Complex128)
+            && complex(ti) == (kind != FftKind::RealToComplex)
+            && complex(to) == (kind != FftKind::ComplexToReal);
+        if !types_ok {
+            return Err(LegateError::TypeMismatch(format!("fft: {kind:?} does not take {ti} to {to}")));
+        }
+        if input.same_storage(out) && !(input.map() == out.map() && si == so) {
+            // Lines are read while others are written: only the very same view may be
+            // transformed in place.
+            return Err(LegateError::InvalidArgument("fft: the output overlaps the input (and is not the same view)".into()));
+        }
+        if so.volume() == 0 {
+            return Ok(());
+        }
+        if si[axis] == 0 {
+            // Nothing to transform: every line is all padding.
+            return self.rt.issue_fill(out, zero_scalar(to)?);
+        }
+        let inverse = match kind {
+            FftKind::ComplexToComplex => inverse,
+            FftKind::RealToComplex => false,
+            FftKind::ComplexToReal => true,
+        };
+        let colors = self.fft_colors(input, out, axis);
+        let mut t = if colors.iter().all(|&c| c == 1) {
+            // One point (an auto launch, which small arrays run inline).
+            let mut t = self.rt.create_auto_task(&self.lib, FFT);
+            let i = t.add_input(input);
+            let o = t.add_output(out);
+            t.add_broadcast(i, None);
+            t.add_broadcast(o, None);
+            t
+        } else {
+            // Tiles whole along `axis`, the same tiles of the other dimensions for the
+            // input and the output (whose extents along `axis` differ).
+            let tile_of = |shape: &legate_core::shape::Point| -> Vec<i64> {
+                (0..shape.ndim()).map(|d| if d == axis { shape[d] } else { (shape[d] + colors[d] - 1) / colors[d] }).collect()
+            };
+            let launch: Vec<i64> = (0..so.ndim()).map(|d| (so[d] + tile_of(&so)[d] - 1) / tile_of(&so)[d]).collect();
+            let mut t = self.rt.create_manual_task(&self.lib, FFT, &launch)?;
+            t.add_input_partition(&input.partition_by_tiling(&tile_of(&si))?, None);
+            t.add_output_partition(&out.partition_by_tiling(&tile_of(&so))?, None);
+            t
+        };
+        t.add_scalar_arg(kind as u32);
+        t.add_scalar_arg(axis as u32);
+        t.add_scalar_arg(n as u64);
+        t.add_scalar_arg(inverse);
+        t.add_scalar_arg(norm.scale(n, inverse));
+        t.add_scalar_arg(conj);
+        t.execute()
+    }
+
+    /// How many pieces each dimension of an FFT launch is split into: none along
+    /// `axis`, as many as there are processors (never fewer lines than pieces, and
+    /// never pieces below the minimum chunk) over the others.
+    fn fft_colors(&self, input: &LogicalStore, out: &LogicalStore, axis: usize) -> Vec<i64> {
+        let so = out.shape();
+        let volume = input.volume().max(so.volume());
+        let lines = so.volume() / so[axis].max(1) as u64;
+        let procs = self.rt.machine().cpus.max(1) as u64;
+        let pieces = procs.min(volume / self.rt.config().min_chunk().max(1)).min(lines).max(1);
+        let fixed: Vec<bool> = (0..so.ndim()).map(|d| d == axis).collect();
+        legate_core::solver::choose_colors(&so, pieces as usize, &fixed).as_slice().to_vec()
+    }
+}
+
+fn zero_scalar(ty: &Type) -> Result<Scalar> {
+    Ok(match ty {
+        Type::Float32 => Scalar::new(0f32),
+        Type::Float64 => Scalar::new(0f64),
+        Type::Complex64 => Scalar::new(num_complex::Complex32::new(0.0, 0.0)),
+        Type::Complex128 => Scalar::new(num_complex::Complex64::new(0.0, 0.0)),
+        other => return Err(LegateError::TypeMismatch(format!("fft: no zero of {other}"))),
+    })
 }

@@ -11,7 +11,7 @@ import numpy as _np
 
 from legate import _interrupt as _interrupt
 
-from . import _fallback, _fperr, linalg, random  # noqa: F401
+from . import _fallback, _fperr, fft, linalg, random  # noqa: F401
 
 # The NumPy version whose semantics (type promotion, errors) this module follows; code
 # that checks `numpy.__version__` on a patched import sees that.

@@ -60,16 +60,6 @@ NOT_NATIVE: dict[str, str] = {
     # linalg
     "linalg.test": "out of scope: NumPy's test runner",
     # fft
-    **_group(
-        "not yet: needs a native FFT kernel",
-        "fft fft2 fftn hfft ifft ifft2 ifftn ihfft irfft irfft2 irfftn rfft rfft2 rfftn",
-        "fft.",
-    ),
-    **_group(
-        "not yet: composable from arange and roll (no legate_numeric.fft package yet)",
-        "fftfreq rfftfreq fftshift ifftshift",
-        "fft.",
-    ),
     "fft.test": "out of scope: NumPy's test runner",
     # random
     **_group(

@@ -77,8 +77,8 @@ def from_numpy(x):
     from ._array import ndarray
 
     if isinstance(x, _np.ndarray):
-        # Arrays a store cannot hold (strings, objects) stay NumPy's.
-        return ndarray._from_numpy(x) if x.dtype.kind in "biufc" else x
+        # Arrays a store cannot hold (strings, objects, long doubles) stay NumPy's.
+        return ndarray._from_numpy(x) if x.dtype.kind in "biufc" and x.dtype.char not in "gG" else x
     if isinstance(x, tuple):
         return tuple(from_numpy(v) for v in x)
     if isinstance(x, list):

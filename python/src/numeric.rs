@@ -289,6 +289,23 @@ fn slogdet(py: Python<'_>, a: &PyStore, sign: &PyStore, logdet: &PyStore) -> PyR
     crate::convert::wait_store(py, &sign.inner)
 }
 
+/// A discrete Fourier transform of length `n` of every line of `input` along `axis`
+/// into `out`: `kind` is "c2c", "r2c" or "c2r"; `norm` NumPy's "backward", "ortho" or
+/// "forward"; `conj` conjugates the real-to-complex output or the complex-to-real input.
+#[pyfunction]
+#[allow(clippy::too_many_arguments)]
+fn fft(input: &PyStore, out: &PyStore, axis: usize, kind: &str, inverse: bool, n: usize, norm: &str, conj: bool) -> PyResult<()> {
+    let kind = match kind {
+        "c2c" => legate_numeric::FftKind::ComplexToComplex,
+        "r2c" => legate_numeric::FftKind::RealToComplex,
+        "c2r" => legate_numeric::FftKind::ComplexToReal,
+        other => return Err(unknown("fft kind", other)),
+    };
+    let norm = legate_numeric::FftNorm::from_name(norm)
+        .ok_or_else(|| PyValueError::new_err(format!("Invalid norm value {norm}; should be \"backward\",\"ortho\" or \"forward\".")))?;
+    numeric()?.fft(&input.inner, &out.inner, axis, kind, inverse, n, norm, conj).py()
+}
+
 /// Every numeric function of the extension.
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(unary, m)?)?;
@@ -318,6 +335,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(eig, m)?)?;
     m.add_function(wrap_pyfunction!(eigh, m)?)?;
     m.add_function(wrap_pyfunction!(slogdet, m)?)?;
+    m.add_function(wrap_pyfunction!(fft, m)?)?;
     m.add_function(wrap_pyfunction!(set_fp_hook, m)?)?;
     m.add_function(wrap_pyfunction!(check_fp, m)?)?;
     Ok(())

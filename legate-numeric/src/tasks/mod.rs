@@ -8,6 +8,7 @@ pub mod cmath;
 pub mod convert;
 pub mod decomp;
 pub mod factor;
+pub mod fft;
 pub mod histogram;
 pub mod index;
 pub mod loops;
