@@ -8,28 +8,13 @@
 //! and its shape is read off the operands (`len(pos)` rows; the columns from `x`, `X`,
 //! `B` or an explicit count).
 
-use legate_abi::client::{self, ErrorKind, Store};
-use legate_abi::raw::{RawRuntimeApi, RawStoreHandle};
+use legate_abi::client::Store;
 use legate_sparse::{CsrMatrix, SparseLibrary};
-use pyo3::exceptions::{PyMemoryError, PyNotImplementedError, PyRuntimeError, PyTypeError, PyValueError};
+use legate_python_abi::{to_py, to_python};
+use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use pyo3::types::{PyCapsule, PyTuple};
+use pyo3::types::PyTuple;
 use std::sync::OnceLock;
-
-/// The name of the runtime's capsule (also its path as a module attribute).
-const RUNTIME_API: &std::ffi::CStr = c"legate._legate.runtime_api";
-
-/// The exception Python code expects for each kind of error.
-fn to_py(e: client::Error) -> PyErr {
-    let msg = e.message;
-    match e.kind {
-        ErrorKind::InvalidArgument | ErrorKind::ShapeMismatch => PyValueError::new_err(msg),
-        ErrorKind::TypeMismatch => PyTypeError::new_err(msg),
-        ErrorKind::OutOfMemory => PyMemoryError::new_err(msg),
-        ErrorKind::Unsupported => PyNotImplementedError::new_err(msg),
-        _ => PyRuntimeError::new_err(msg),
-    }
-}
 
 static LIBRARY: OnceLock<SparseLibrary> = OnceLock::new();
 
@@ -38,35 +23,11 @@ fn library(py: Python<'_>) -> PyResult<&'static SparseLibrary> {
     if let Some(lib) = LIBRARY.get() {
         return Ok(lib);
     }
-    // `PyCapsule_Import` imports only the top-level package before 3.12, so import the
-    // module that holds the capsule first, then check the capsule's name.
-    let capsule = py.import("legate._legate")?.getattr("runtime_api")?.cast_into::<PyCapsule>()?;
-    let ptr = capsule.pointer_checked(Some(RUNTIME_API))?;
-    // SAFETY: the capsule of that name holds the runtime's static table.
-    let rt = unsafe { client::Runtime::from_ptr(ptr.as_ptr() as *const RawRuntimeApi) }.map_err(to_py)?;
+    let rt = legate_python_abi::runtime(py)?;
     let api = rt.raw();
     // Registering may start the runtime: let other Python threads run meanwhile.
     let lib = py.detach(|| SparseLibrary::register(api)).map_err(to_py)?;
     Ok(LIBRARY.get_or_init(|| lib))
-}
-
-/// The table handle of a `legate._legate.Store` (a new reference we own).
-fn store_of(py: Python<'_>, lib: &SparseLibrary, obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Store> {
-    let store_type = py.import("legate._legate")?.getattr("Store")?;
-    if !obj.is_instance(&store_type)? {
-        return Err(PyTypeError::new_err(format!(
-            "{what}: expected a legate._legate.Store, got {}",
-            obj.get_type().name()?
-        )));
-    }
-    let handle: usize = obj.call_method0("_abi_handle")?.extract()?;
-    // SAFETY: `_abi_handle` hands out one new reference of a live handle.
-    unsafe { lib.runtime().store_from_raw(handle as *mut RawStoreHandle) }.map_err(to_py)
-}
-
-/// A `legate._legate.Store` of the same view (our reference is given back on return).
-fn to_python<'py>(py: Python<'py>, store: Store) -> PyResult<Bound<'py, PyAny>> {
-    py.import("legate._legate")?.getattr("_store_from_abi_handle")?.call1((store.as_raw() as usize,))
 }
 
 /// The matrix of `pos`, `crd`, `vals` with `ncols` columns.
@@ -76,9 +37,9 @@ fn matrix(
     (pos, crd, vals): (&Bound<'_, PyAny>, &Bound<'_, PyAny>, &Bound<'_, PyAny>),
     ncols: usize,
 ) -> PyResult<CsrMatrix> {
-    let pos = store_of(py, lib, pos, "pos")?;
-    let crd = store_of(py, lib, crd, "indices")?;
-    let vals = store_of(py, lib, vals, "data")?;
+    let pos = legate_python_abi::store_of(py, lib.runtime(), pos, "pos")?;
+    let crd = legate_python_abi::store_of(py, lib.runtime(), crd, "indices")?;
+    let vals = legate_python_abi::store_of(py, lib.runtime(), vals, "data")?;
     let rows = pos.shape().map_err(to_py)?;
     let [nrows] = rows[..] else {
         return Err(PyValueError::new_err(format!("pos must be 1-d, it has shape {rows:?}")));
@@ -96,7 +57,7 @@ fn extent(store: &Store, dim: usize, what: &str) -> PyResult<usize> {
 #[pyfunction]
 fn row_ranges<'py>(py: Python<'py>, indptr: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
     let lib = library(py)?;
-    let indptr = store_of(py, lib, indptr, "indptr")?;
+    let indptr = legate_python_abi::store_of(py, lib.runtime(), indptr, "indptr")?;
     let pos = py.detach(|| lib.row_ranges(&indptr)).map_err(to_py)?;
     to_python(py, pos)
 }
@@ -113,11 +74,11 @@ fn spmv<'py>(
     out: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let lib = library(py)?;
-    let x = store_of(py, lib, x, "x")?;
+    let x = legate_python_abi::store_of(py, lib.runtime(), x, "x")?;
     let a = matrix(py, lib, (pos, crd, vals), extent(&x, 0, "x")?)?;
     let y = match out {
         Some(out) => {
-            let y = store_of(py, lib, out, "out")?;
+            let y = legate_python_abi::store_of(py, lib.runtime(), out, "out")?;
             py.detach(|| lib.spmv_into(&a, &x, &y)).map_err(to_py)?;
             y
         }
@@ -136,7 +97,7 @@ fn spmm<'py>(
     x: &Bound<'py, PyAny>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let lib = library(py)?;
-    let x = store_of(py, lib, x, "X")?;
+    let x = legate_python_abi::store_of(py, lib.runtime(), x, "X")?;
     let a = matrix(py, lib, (pos, crd, vals), extent(&x, 0, "X")?)?;
     let y = py.detach(|| lib.spmm(&a, &x)).map_err(to_py)?;
     to_python(py, y)
