@@ -289,16 +289,27 @@ class _cs_base(_spbase):
         out._canonical, out._sorted = self._canonical, self._sorted
         return out
 
-    def copy(self):
-        return self._with_data(self._data.copy(), copy=True)
-
     # ---- conversions ----
 
-    def _other_orientation(self):
-        """``(data, indices, indptr)`` of the same matrix compressed along the other axis."""
+    def transpose(self, axes=None, copy=False):
+        """The other format over the same arrays (no copy unless ``copy``)."""
+        if axes is not None and tuple(axes) != (1, 0):
+            raise ValueError("Sparse arrays/matrices do not support an 'axes' parameter because swapping dimensions is the only logical permutation.")
+        d, i, p = (self._data, self._indices, self._indptr)
+        if copy:
+            d, i, p = d.copy(), i.copy(), p.copy()
+        out = self._cls(self._other_format)._new(d, i, p, self._shape[::-1])
+        out._canonical, out._sorted = self._canonical, self._sorted
+        if not copy:
+            out._rows_cache = self._rows_cache
+        return out
+
+    def _to_other(self):
+        """The same matrix, canonical, compressed along the other axis."""
         maj = self._major_shape()
         cols, rows, data = _kernels.canonical_coo(self._indices, self._row_ids(), self._data, maj[::-1], True)
-        return data, rows, _kernels.compress_sorted(cols, maj[1])
+        indptr = _kernels.compress_sorted(cols, maj[1])
+        return self._cls(self._other_format)._new(data, rows, indptr, self._shape, canonical=True)
 
     def tocoo(self, copy=False):
         major, minor = self._row_ids(), self._indices
@@ -360,10 +371,7 @@ class _cs_base(_spbase):
 
     def _mul_dense(self, dense):
         coo = self.tocoo()
-        vals = self._data * dense[coo.row, coo.col]
-        out = type(self)._new(vals, self._indices.copy(), self._indptr.copy(), self._shape)
-        out._canonical, out._sorted = self._canonical, self._sorted
-        return out
+        return self._with_data(self._data * dense[coo.row, coo.col], copy=True)
 
     def _spgemm(self, other):
         """``self @ other`` for two canonical CSR arrays (the result is CSR)."""
@@ -386,13 +394,6 @@ class _cs_base(_spbase):
             out[...] = y
             return out
         return y
-
-    def _csr(self):
-        A = self.tocsr()
-        if not A.has_canonical_format:
-            A = A.copy()
-            A.sum_duplicates()
-        return A
 
     # ---- indexing ----
 
@@ -568,52 +569,23 @@ def _as_positions(norm):
 
 class _csr_base(_cs_base):
     format = "csr"
+    _other_format = "csc"
     _major_is_row = True
-
-    def transpose(self, axes=None, copy=False):
-        """The CSC array over the same arrays (no copy unless ``copy``)."""
-        if axes is not None and tuple(axes) != (1, 0):
-            raise ValueError("Sparse arrays/matrices do not support an 'axes' parameter because swapping dimensions is the only logical permutation.")
-        d, i, p = (self._data, self._indices, self._indptr)
-        if copy:
-            d, i, p = d.copy(), i.copy(), p.copy()
-        out = self._cls("csc")._new(d, i, p, self._shape[::-1])
-        out._canonical, out._sorted = self._canonical, self._sorted
-        if not copy:
-            out._rows_cache = self._rows_cache
-        return out
 
     def tocsr(self, copy=False):
         return self.copy() if copy else self
 
     def tocsc(self, copy=False):
-        data, indices, indptr = self._other_orientation()
-        return self._cls("csc")._new(data, indices, indptr, self._shape, canonical=True)
+        return self._to_other()
 
 
 class _csc_base(_cs_base):
     format = "csc"
+    _other_format = "csr"
     _major_is_row = False
-
-    def transpose(self, axes=None, copy=False):
-        """The CSR array over the same arrays (no copy unless ``copy``)."""
-        if axes is not None and tuple(axes) != (1, 0):
-            raise ValueError("Sparse arrays/matrices do not support an 'axes' parameter because swapping dimensions is the only logical permutation.")
-        d, i, p = (self._data, self._indices, self._indptr)
-        if copy:
-            d, i, p = d.copy(), i.copy(), p.copy()
-        out = self._cls("csr")._new(d, i, p, self._shape[::-1])
-        out._canonical, out._sorted = self._canonical, self._sorted
-        if not copy:
-            out._rows_cache = self._rows_cache
-        return out
 
     def tocsc(self, copy=False):
         return self.copy() if copy else self
 
     def tocsr(self, copy=False):
-        data, indices, indptr = self._other_orientation()
-        return self._cls("csr")._new(data, indices, indptr, self._shape, canonical=True)
-
-    def _csr(self):
-        return self.tocsr()
+        return self._to_other()
