@@ -86,6 +86,23 @@ class _spbase:
         return len(self._shape)
 
     @property
+    def data(self):
+        return self._data
+
+    @data.setter
+    def data(self, value):
+        self._data = as_legate(value)
+
+    @property
+    def dtype(self):
+        return self._data.dtype
+
+    @property
+    def nnz(self) -> int:
+        """Stored values (formats whose ``data`` is not one value per entry override it)."""
+        return int(self._data.shape[0])
+
+    @property
     def size(self) -> int:
         return self.nnz
 

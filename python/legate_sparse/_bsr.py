@@ -19,7 +19,7 @@ import legate_numeric as lnp
 
 from . import _kernels
 from ._base import _register, _spbase, issparse, sparray, spmatrix
-from ._sputils import INDEX, as_index, as_legate, check_dtype, check_shape, getdtype
+from ._sputils import INDEX, as_index, as_legate, check_dtype, check_shape, getdtype, is_int_like, is_scipy_sparse
 
 __all__ = ["bsr_array", "bsr_matrix", "isspmatrix_bsr"]
 
@@ -91,16 +91,14 @@ class _bsr_base(_spbase):
     format = "bsr"
 
     def __init__(self, arg1, shape=None, dtype=None, copy=False, blocksize=None):
-        from ._compressed import _is_int_like, _is_scipy_sparse
-
         dt = getdtype(dtype)
         if blocksize is not None:
             blocksize = _check_blocksize(blocksize)
-        if _is_scipy_sparse(arg1) and arg1.format == "bsr":
+        if is_scipy_sparse(arg1) and arg1.format == "bsr":
             check_dtype(arg1.dtype)
             arg1 = type(self)._new(as_legate(arg1.data), as_index(arg1.indices), as_index(arg1.indptr),
                                    arg1.shape, arg1.blocksize, bool(arg1.has_canonical_format) or None)
-        if isinstance(arg1, _spbase) or _is_scipy_sparse(arg1):
+        if isinstance(arg1, _spbase) or is_scipy_sparse(arg1):
             src = arg1 if isinstance(arg1, _spbase) else self._cls("csr")(arg1.tocsr())
             if src.format == "bsr" and (blocksize is None or blocksize == src.blocksize):
                 B = src.copy() if copy else src
@@ -108,7 +106,7 @@ class _bsr_base(_spbase):
                 B = src.tocsr().tobsr(blocksize=blocksize)
             self._set(B._data, B._indices, B._indptr, B.shape, B.blocksize)
             self._canonical = B._canonical
-        elif isinstance(arg1, tuple) and len(arg1) == 2 and _is_int_like(arg1[0]) and _is_int_like(arg1[1]):
+        elif isinstance(arg1, tuple) and len(arg1) == 2 and is_int_like(arg1[0]) and is_int_like(arg1[1]):
             M, N = check_shape(arg1)
             R, C = blocksize or (1, 1)
             if M % R or N % C:
@@ -211,14 +209,6 @@ class _bsr_base(_spbase):
     # ---- attributes ----
 
     @property
-    def data(self):
-        return self._data
-
-    @data.setter
-    def data(self, value):
-        self._data = as_legate(value)
-
-    @property
     def indices(self):
         return self._indices
 
@@ -229,10 +219,6 @@ class _bsr_base(_spbase):
     @property
     def blocksize(self) -> tuple:
         return self._blocksize
-
-    @property
-    def dtype(self):
-        return self._data.dtype
 
     @property
     def nnz(self) -> int:

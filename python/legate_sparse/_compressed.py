@@ -16,19 +16,9 @@ import legate_numeric as lnp
 
 from . import _assign, _kernels
 from ._base import _spbase, issparse
-from ._sputils import INDEX, as_index, as_legate, check_dtype, check_shape, getdtype, upcast
+from ._sputils import INDEX, as_index, as_legate, check_dtype, check_shape, getdtype, is_int_like, is_scipy_sparse, upcast
 
 ndarray = lnp.ndarray
-
-
-def _is_int_like(x) -> bool:
-    if isinstance(x, (bool, _np.bool_)):
-        return False
-    try:
-        operator.index(x)
-        return True
-    except TypeError:
-        return False
 
 
 class _cs_base(_spbase):
@@ -45,7 +35,7 @@ class _cs_base(_spbase):
             self._set(src._data, src._indices, src._indptr, src.shape, copy=copy)
             self._canonical = src._canonical
             self._sorted = src._sorted
-        elif _is_scipy_sparse(arg1):
+        elif is_scipy_sparse(arg1):
             if arg1.ndim != 2:
                 raise ValueError(f"{self.format.upper()} arrays of legate_sparse are 2-d; use coo_array for 1-d")
             s = arg1.asformat(self.format)
@@ -53,7 +43,7 @@ class _cs_base(_spbase):
             self._set(as_legate(s.data), as_index(s.indices), as_index(s.indptr), s.shape)
             self._canonical = bool(s.has_canonical_format) or None
             self._sorted = bool(s.has_sorted_indices) or None
-        elif isinstance(arg1, tuple) and len(arg1) == 2 and _is_int_like(arg1[0]) and _is_int_like(arg1[1]):
+        elif isinstance(arg1, tuple) and len(arg1) == 2 and is_int_like(arg1[0]) and is_int_like(arg1[1]):
             M, N = check_shape(arg1)
             major = M if self._major_is_row else N
             self._set(lnp.zeros(0, dt or _np.float64), lnp.zeros(0, INDEX), lnp.zeros(major + 1, INDEX), (M, N))
@@ -162,14 +152,6 @@ class _cs_base(_spbase):
     # ---- attributes ----
 
     @property
-    def data(self):
-        return self._data
-
-    @data.setter
-    def data(self, value):
-        self._data = as_legate(value)
-
-    @property
     def indices(self):
         return self._indices
 
@@ -188,14 +170,6 @@ class _cs_base(_spbase):
         self._indptr = as_index(value, "indptr")
         self._clear_caches()
         self._canonical = self._sorted = None
-
-    @property
-    def dtype(self):
-        return self._data.dtype
-
-    @property
-    def nnz(self) -> int:
-        return int(self._data.shape[0])
 
     def _pos(self):
         """The native kernels' row ranges of ``indptr`` (cached)."""
@@ -500,15 +474,6 @@ class _Unsupported(Exception):
     pass
 
 
-def _is_scipy_sparse(x) -> bool:
-    mod = type(x).__module__
-    if not mod.startswith("scipy.sparse"):
-        return False
-    import scipy.sparse as _sp
-
-    return _sp.issparse(x)
-
-
 def _split_key(key):
     if isinstance(key, tuple):
         if len(key) == 1:
@@ -531,7 +496,7 @@ def _normalize(k, n):
     """``("int", i)``, ``("slice", (start, stop, step))`` or ``("array", idx)``."""
     if isinstance(k, slice):
         return "slice", k.indices(n)
-    if _is_int_like(k) and not isinstance(k, ndarray):
+    if is_int_like(k) and not isinstance(k, ndarray):
         i = operator.index(k)
         if i < -n or i >= n:
             raise IndexError(f"index ({i}) out of range")
