@@ -19,6 +19,7 @@ import legate_numeric as lnp
 
 from . import _kernels
 from ._base import _register, _spbase, issparse, sparray, spmatrix
+from ._compressed import check_compressed
 from ._sputils import INDEX, as_index, as_legate, check_dtype, check_shape, getdtype, is_int_like, is_scipy_sparse
 
 __all__ = ["bsr_array", "bsr_matrix", "isspmatrix_bsr"]
@@ -176,24 +177,7 @@ class _bsr_base(_spbase):
         M, N = check_shape(shape)
         if R == 0 or C == 0 or M % R or N % C:
             raise ValueError("shape must be multiple of blocksize")
-        if indptr.shape[0] != M // R + 1:
-            raise ValueError(f"index pointer size {indptr.shape[0]} should be {M // R + 1}")
-        if indices.shape[0] != data.shape[0]:
-            raise ValueError("indices and data should have the same size")
-        if int(indptr[0]) != 0:
-            raise ValueError("index pointer should start with 0")
-        nblocks = int(indptr[-1])
-        if nblocks > indices.shape[0]:
-            raise ValueError("Last value of index pointer should be less than the size of index and data arrays")
-        if mb and int(lnp.min(indptr[1:] - indptr[:-1])) < 0:
-            raise ValueError("indptr must be a non-decreasing sequence")
-        if nblocks < indices.shape[0]:
-            indices, data = indices[:nblocks], data[:nblocks]
-        if nblocks:
-            if int(lnp.min(indices)) < 0:
-                raise ValueError("column index values must be >= 0")
-            if int(lnp.max(indices)) >= N // C:
-                raise ValueError(f"column index values must be < {N // C}")
+        data, indices = check_compressed(data, indices, indptr, M // R, N // C, "column index values")
         self._set(data, indices, indptr, (M, N), (R, C))
 
     def __repr__(self) -> str:

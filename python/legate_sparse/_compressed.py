@@ -109,24 +109,7 @@ class _cs_base(_spbase):
             shape = (major, minor) if self._major_is_row else (minor, major)
         shape = check_shape(shape)
         major, minor = shape if self._major_is_row else shape[::-1]
-        if indptr.shape[0] != major + 1:
-            raise ValueError(f"index pointer size {indptr.shape[0]} should be {major + 1}")
-        if data.shape[0] != indices.shape[0]:
-            raise ValueError("indices and data should have the same size")
-        if int(indptr[0]) != 0:
-            raise ValueError("index pointer should start with 0")
-        nnz = int(indptr[-1])
-        if nnz > indices.shape[0]:
-            raise ValueError("Last value of index pointer should be less than the size of index and data arrays")
-        if major and int(lnp.min(indptr[1:] - indptr[:-1])) < 0:
-            raise ValueError("indptr must be a non-decreasing sequence")
-        if nnz < indices.shape[0]:
-            indices, data = indices[:nnz], data[:nnz]
-        if nnz:
-            if int(lnp.min(indices)) < 0:
-                raise ValueError("indices must be >= 0")
-            if int(lnp.max(indices)) >= minor:
-                raise ValueError(f"indices must be < {minor}")
+        data, indices = check_compressed(data, indices, indptr, major, minor, "indices")
         self._set(data, indices, indptr, shape)
 
     def _from_dense(self, arg1):
@@ -468,6 +451,30 @@ class _cs_base(_spbase):
         if hit.shape[0] == 0:
             return self.dtype.type(0)
         return lnp.sum(vals[hit]).astype(self.dtype).__array__()[()]
+
+
+def check_compressed(data, indices, indptr, major: int, minor: int, what: str):
+    """SciPy's checks of compressed arrays (``data`` may be BSR's blocks): returns
+    ``(data, indices)`` cut to ``indptr[-1]`` entries, or raises its ``ValueError``."""
+    if indptr.shape[0] != major + 1:
+        raise ValueError(f"index pointer size {indptr.shape[0]} should be {major + 1}")
+    if data.shape[0] != indices.shape[0]:
+        raise ValueError("indices and data should have the same size")
+    if int(indptr[0]) != 0:
+        raise ValueError("index pointer should start with 0")
+    nnz = int(indptr[-1])
+    if nnz > indices.shape[0]:
+        raise ValueError("Last value of index pointer should be less than the size of index and data arrays")
+    if major and int(lnp.min(indptr[1:] - indptr[:-1])) < 0:
+        raise ValueError("indptr must be a non-decreasing sequence")
+    if nnz < indices.shape[0]:
+        indices, data = indices[:nnz], data[:nnz]
+    if nnz:
+        if int(lnp.min(indices)) < 0:
+            raise ValueError(f"{what} must be >= 0")
+        if int(lnp.max(indices)) >= minor:
+            raise ValueError(f"{what} must be < {minor}")
+    return data, indices
 
 
 class _Unsupported(Exception):

@@ -9,7 +9,6 @@ array, and ``@`` with a dense operand (other operations need 2-d).
 
 from __future__ import annotations
 
-
 import numpy as _np
 
 import legate_numeric as lnp
