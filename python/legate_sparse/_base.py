@@ -18,7 +18,7 @@ import numpy as _np
 import legate_numeric as lnp
 
 from . import _compare, _fallback, _kernels, _minmax
-from ._sputils import INDEX, as_legate, check_dtype, is_scalar, upcast
+from ._sputils import INDEX, as_legate, check_dtype, is_scalar, upcast, write_out
 
 ndarray = lnp.ndarray
 
@@ -330,14 +330,9 @@ class _spbase:
         return op(self.toarray(), as_legate(other))
 
     def __mul__(self, other):
-        if is_scalar(other):
-            return self._mul_scalar(other)
-        return self.multiply(other)
+        return self.multiply(other)  # a method call: BSR and 1-d COO override multiply
 
-    def __rmul__(self, other):
-        if is_scalar(other):
-            return self._mul_scalar(other)
-        return self.multiply(other)
+    __rmul__ = __mul__
 
     def __truediv__(self, other):
         if self.ndim != 2:
@@ -479,10 +474,7 @@ class _spbase:
         else:
             ids = coo.col if axis == 0 else coo.row
             res = self._axis_result(_kernels.segment_sum(data, ids, self.shape[1 - axis]), axis)
-        if out is not None:
-            out[...] = res
-            return out
-        return res
+        return write_out(res, out)
 
     def mean(self, axis=None, dtype=None, out=None):
         """Mean over all entries (implicit zeros included), or per column/row."""
@@ -493,10 +485,7 @@ class _spbase:
         count = self.shape[0] * self.shape[1] if axis is None else self.shape[axis]
         res = total / count if count else total * _np.nan
         res = res.astype(dtype, copy=False)
-        if out is not None:
-            out[...] = res
-            return out
-        return res
+        return write_out(res, out)
 
     def count_nonzero(self, axis=None):
         """Number of stored values that are not zero."""

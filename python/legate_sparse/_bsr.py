@@ -20,7 +20,9 @@ import legate_numeric as lnp
 from . import _kernels
 from ._base import _register, _spbase, issparse, sparray, spmatrix
 from ._compressed import check_compressed
-from ._sputils import INDEX, as_index, as_legate, check_dtype, check_shape, getdtype, is_int_like, is_scipy_sparse
+from ._sputils import (
+    INDEX, as_index, as_legate, check_dtype, check_shape, getdtype, is_int_like, is_scipy_sparse, write_out,
+)
 
 __all__ = ["bsr_array", "bsr_matrix", "isspmatrix_bsr"]
 
@@ -304,9 +306,6 @@ class _bsr_base(_spbase):
         return cls((self._data.__array__(), self._indices.__array__(), self._indptr.__array__()),
                    shape=self._shape, blocksize=self._blocksize)
 
-    def _csr(self):
-        return self.tocsr()
-
     # ---- what SciPy returns as BSR ----
 
     def _as_bsr(self, A, blocksize=None):
@@ -348,10 +347,7 @@ class _bsr_base(_spbase):
             brow = _kernels.row_ids(self._indptr, nb)
             ids = (brow.reshape(-1, 1) * (R * k) + lnp.arange(R * k, dtype=INDEX).reshape(1, -1)).reshape(-1)
             y = _kernels.segment_sum(prod.reshape(-1), ids, M * k, ids_sorted=True).reshape(shape)
-        if out is not None:
-            out[...] = y
-            return out
-        return y
+        return write_out(y, out)
 
     def setdiag(self, values, k=0):
         A = self.tocsr()

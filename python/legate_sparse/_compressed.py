@@ -16,7 +16,9 @@ import legate_numeric as lnp
 
 from . import _assign, _kernels
 from ._base import _spbase, issparse
-from ._sputils import INDEX, as_index, as_legate, check_dtype, check_shape, getdtype, is_int_like, is_scipy_sparse, upcast
+from ._sputils import (
+    INDEX, as_index, as_legate, check_dtype, check_shape, getdtype, is_int_like, is_scipy_sparse, upcast, write_out,
+)
 
 ndarray = lnp.ndarray
 
@@ -347,10 +349,7 @@ class _cs_base(_spbase):
             y = _kernels.spmm(S, x)
         else:
             y = _kernels.spmv_transposed(S, x) if x.ndim == 1 else _kernels.spmm_transposed(S, x)
-        if out is not None:
-            out[...] = y
-            return out
-        return y
+        return write_out(y, out)
 
     # ---- indexing ----
 

@@ -17,6 +17,7 @@ from . import _assign, _kernels
 from ._base import _register, _spbase, sparray, spmatrix
 from ._sputils import (
     INDEX, as_index, as_legate, check_dtype, check_shape, getdtype, is_int_like, is_scalar, is_scipy_sparse, upcast,
+    write_out,
 )
 
 __all__ = ["coo_array", "coo_matrix", "isspmatrix_coo"]
@@ -225,10 +226,7 @@ class _coo_base(_spbase):
         if self.ndim == 2:
             return super().toarray(order, out)
         dense = _kernels.segment_sum(self._data, self._coords[0], self._shape[0])
-        if out is not None:
-            out[...] = dense
-            return out
-        return dense
+        return write_out(dense, out)
 
     def _to_scipy(self):
         import scipy.sparse as _sp
@@ -311,10 +309,7 @@ class _coo_base(_spbase):
             raise ValueError("axis out of range")
         dt = self._sum_dtype(dtype)
         res = lnp.sum(self._data.astype(dt)) if self.nnz else lnp.zeros((), dt)
-        if out is not None:
-            out[...] = res
-            return out
-        return res
+        return write_out(res, out)
 
     def _csr(self):
         self._need_2d("this operation")

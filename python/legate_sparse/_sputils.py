@@ -47,6 +47,14 @@ def is_scalar(x) -> bool:
     return _np.isscalar(x) or (isinstance(x, _np.ndarray) and x.ndim == 0)
 
 
+def write_out(res, out):
+    """``res``, or ``out`` holding it when the caller passed NumPy's ``out=``."""
+    if out is None:
+        return res
+    out[...] = res
+    return out
+
+
 def is_int_like(x) -> bool:
     """An integer (``operator.index`` accepts it) that is not a bool."""
     if isinstance(x, (bool, _np.bool_)):
