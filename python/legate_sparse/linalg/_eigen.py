@@ -182,6 +182,33 @@ def _working_dtype(dtype) -> _np.dtype:
     return dt
 
 
+def _start_vector(v0, n, dt, gen, complex_: bool):
+    """The first basis vector: ``v0`` checked, or drawn from ``gen``."""
+    if v0 is None:
+        x = gen.uniform(-1, 1, n)
+        if complex_:
+            x = x + 1j * gen.uniform(-1, 1, n)
+        return as_legate(x.astype(dt))
+    v0 = as_legate(v0).reshape(-1)
+    if v0.shape[0] != n:
+        raise ValueError(f"v0 has shape {v0.shape}; expected ({n},)")
+    return v0.astype(dt)
+
+
+def _tolerance(tol, dt):
+    """``(eps, tol)``: ``tol`` 0 (or unset) means machine precision, as in ARPACK."""
+    eps = float(_np.finfo(dt).eps)
+    return eps, eps if not tol or tol <= 0 else float(tol)
+
+
+def _ritz_bound(theta, wanted, tol, eps):
+    """ARPACK's bound on the residuals of the ``wanted`` Ritz values, with a floor at
+    the rounding error of the projected matrix (its entries are inner products,
+    accurate to about eps * ‖A‖): below that a small eigenvalue's residual cannot fall."""
+    anorm = float(_np.abs(theta).max()) if theta.size else 0.0
+    return _np.maximum(tol * _np.maximum(eps ** (2.0 / 3.0), _np.abs(theta[wanted])), 8 * eps * anorm)
+
+
 def _lanczos_eigsh(op, k, which, v0, ncv, maxiter, tol, return_eigenvectors, rng):
     n = op.shape[0]
     dt = _working_dtype(op.dtype)
@@ -189,19 +216,8 @@ def _lanczos_eigsh(op, k, which, v0, ncv, maxiter, tol, return_eigenvectors, rng
     m = ncv
     gen = _np.random.default_rng(rng if rng is not None else 0)
     lz = _Lanczos(op.matvec, n, m, dt, gen)
-    if v0 is None:
-        x = gen.uniform(-1, 1, n)
-        if dt.kind == "c":
-            x = x + 1j * gen.uniform(-1, 1, n)
-        v0 = as_legate(x.astype(dt))
-    else:
-        v0 = as_legate(v0).reshape(-1)
-        if v0.shape[0] != n:
-            raise ValueError(f"v0 has shape {v0.shape}; expected ({n},)")
-        v0 = v0.astype(dt)
-    lz.start(v0)
-    eps = float(_np.finfo(dt).eps)
-    tol = eps if not tol or tol <= 0 else float(tol)
+    lz.start(_start_vector(v0, n, dt, gen, dt.kind == "c"))
+    eps, tol = _tolerance(tol, dt)
     # How many Ritz vectors a restart keeps: the k wanted and some more, which
     # speeds up convergence (a thick restart); at least one new vector per cycle.
     keep = min(m - 1, k + max((m - k) // 2, 1))
@@ -213,11 +229,7 @@ def _lanczos_eigsh(op, k, which, v0, ncv, maxiter, tol, return_eigenvectors, rng
         order = _rank(theta, which)
         wanted = order[:k]
         resid = _np.abs(lz.beta * Y[m - 1, wanted])
-        # ARPACK's test, with a floor at the rounding error of T itself (its entries
-        # are inner products, accurate to about eps * ‖A‖): below that the estimate
-        # of a small eigenvalue's residual cannot fall.
-        anorm = float(_np.abs(theta).max()) if theta.size else 0.0
-        bound = _np.maximum(tol * _np.maximum(eps ** (2.0 / 3.0), _np.abs(theta[wanted])), 8 * eps * anorm)
+        bound = _ritz_bound(theta, wanted, tol, eps)
         ok = resid <= bound
         if ok.all():
             # A Krylov space holds one direction per eigenspace: a second copy of a
