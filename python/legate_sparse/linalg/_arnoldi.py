@@ -53,12 +53,7 @@ class _Arnoldi(_Lanczos):
 
     def expand(self, first: int) -> None:
         for j in range(first, self.m):
-            w = as_legate(self.matvec(self.V[j])).reshape(-1).astype(self.dtype, copy=False)
-            h, w = self._project(w, j + 1)
-            beta = self._norm(w)
-            scale = _np.sqrt(float(_np.vdot(h, h).real) + beta * beta)
-            if beta <= 10 * self.eps * scale:
-                beta = 0.0
+            h, w, beta = self._step(j)
             self.H[: j + 1, j] = h
             self.H[j + 1, j] = beta
             if beta == 0.0:
@@ -69,11 +64,10 @@ class _Arnoldi(_Lanczos):
     def restart(self, Q: _np.ndarray) -> int:
         """Keeps the basis ``V[:m]ᵀ Q`` (``Q`` orthonormal, ``span(Q)`` invariant under
         ``H[:m]``) and the residual direction after it."""
-        m, p = self.m, Q.shape[1]
+        m = self.m
         S = Q.conj().T @ self.H[:m] @ Q
         b = self.H[m] @ Q
-        self.V[:p] = as_legate(_np.ascontiguousarray(Q.T)) @ self.V[:m]
-        self.V[p] = self.V[m]
+        p = self._keep(Q)
         H = _np.zeros_like(self.H)
         H[:p, :p] = S
         H[p, :p] = b

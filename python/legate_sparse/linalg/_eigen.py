@@ -110,6 +110,24 @@ class _Lanczos:
                 return w * (1.0 / nrm)
         raise ArpackError(-9999, {-9999: "could not build an orthogonal start vector"})
 
+    def _step(self, j: int):
+        """``A v_j`` orthogonalized against ``V[:j+1]``: its coefficients ``h`` (host),
+        the rest ``w`` and ``beta = ‖w‖``, 0 when ``w`` is rounding error (an
+        invariant subspace)."""
+        w = as_legate(self.matvec(self.V[j])).reshape(-1).astype(self.dtype, copy=False)
+        h, w = self._project(w, j + 1)
+        beta = self._norm(w)
+        scale = math.sqrt(float(_np.vdot(h, h).real) + beta * beta)
+        return h, w, 0.0 if beta <= 10 * self.eps * scale else beta
+
+    def _keep(self, Q: _np.ndarray) -> int:
+        """Makes the basis ``V[:m]ᵀ Q`` followed by the residual direction; returns
+        how many vectors it holds."""
+        p = Q.shape[1]
+        self.V[:p] = as_legate(_np.ascontiguousarray(Q.T)) @ self.V[: self.m]
+        self.V[p] = self.V[self.m]
+        return p
+
     def start(self, v0):
         nrm = self._norm(v0)
         if nrm == 0:
@@ -121,16 +139,10 @@ class _Lanczos:
         afterwards ``V[m]`` is the unit residual direction and ``beta`` its size."""
         m = self.m
         for j in range(first, m):
-            w = as_legate(self.matvec(self.V[j])).reshape(-1).astype(self.dtype, copy=False)
-            h, w = self._project(w, j + 1)
-            beta = self._norm(w)
+            h, w, beta = self._step(j)
             self.T[: j + 1, j] = h
             self.T[j, : j + 1] = h.conj()
             self.T[j, j] = h[j].real
-            # Invariant subspace: what is left of A v_j is rounding error.
-            scale = math.sqrt(float(_np.vdot(h, h).real) + beta * beta)
-            if beta <= 10 * self.eps * scale:
-                beta = 0.0
             if j + 1 < m:
                 self.T[j + 1, j] = self.T[j, j + 1] = beta
             self.beta = beta
@@ -144,11 +156,8 @@ class _Lanczos:
     def restart(self, Y: _np.ndarray, theta: _np.ndarray) -> int:
         """Keeps the Ritz vectors ``V[:m]ᵀ Y`` (columns of ``Y``) and the residual
         direction after them; returns how many vectors the basis now holds."""
-        p = Y.shape[1]
         m = self.m
-        kept = as_legate(_np.ascontiguousarray(Y.T)) @ self.V[:m]
-        self.V[:p] = kept
-        self.V[p] = self.V[m]
+        p = self._keep(Y)
         T = _np.zeros((m, m), self.dtype)
         T[range(p), range(p)] = theta
         coupling = self.beta * Y[m - 1, :]
