@@ -291,7 +291,7 @@ class _cs_base(_spbase):
     def _to_scipy(self):
         import scipy.sparse as _sp
 
-        cls = getattr(_sp, f"{self.format}_{'array' if self._is_array else 'matrix'}")
+        cls = getattr(_sp, self._scipy_name)
         return cls(
             (self._data.__array__(), self._indices.__array__(), self._indptr.__array__()), shape=self._shape
         )
