@@ -18,7 +18,7 @@ import numpy as _np
 import legate_numeric as lnp
 
 from . import _compare, _fallback, _kernels, _minmax
-from ._sputils import INDEX, as_legate, check_dtype, is_scalar, upcast
+from ._sputils import INDEX, as_legate, check_dtype, is_scalar, upcast, write_out
 
 ndarray = lnp.ndarray
 
@@ -84,6 +84,23 @@ class _spbase:
     @property
     def ndim(self) -> int:
         return len(self._shape)
+
+    @property
+    def data(self):
+        return self._data
+
+    @data.setter
+    def data(self, value):
+        self._data = as_legate(value)
+
+    @property
+    def dtype(self):
+        return self._data.dtype
+
+    @property
+    def nnz(self) -> int:
+        """Stored values (formats whose ``data`` is not one value per entry override it)."""
+        return int(self._data.shape[0])
 
     @property
     def size(self) -> int:
@@ -313,14 +330,9 @@ class _spbase:
         return op(self.toarray(), as_legate(other))
 
     def __mul__(self, other):
-        if is_scalar(other):
-            return self._mul_scalar(other)
-        return self.multiply(other)
+        return self.multiply(other)  # a method call: BSR and 1-d COO override multiply
 
-    def __rmul__(self, other):
-        if is_scalar(other):
-            return self._mul_scalar(other)
-        return self.multiply(other)
+    __rmul__ = __mul__
 
     def __truediv__(self, other):
         if self.ndim != 2:
@@ -462,10 +474,7 @@ class _spbase:
         else:
             ids = coo.col if axis == 0 else coo.row
             res = self._axis_result(_kernels.segment_sum(data, ids, self.shape[1 - axis]), axis)
-        if out is not None:
-            out[...] = res
-            return out
-        return res
+        return write_out(res, out)
 
     def mean(self, axis=None, dtype=None, out=None):
         """Mean over all entries (implicit zeros included), or per column/row."""
@@ -476,10 +485,7 @@ class _spbase:
         count = self.shape[0] * self.shape[1] if axis is None else self.shape[axis]
         res = total / count if count else total * _np.nan
         res = res.astype(dtype, copy=False)
-        if out is not None:
-            out[...] = res
-            return out
-        return res
+        return write_out(res, out)
 
     def count_nonzero(self, axis=None):
         """Number of stored values that are not zero."""
@@ -620,16 +626,35 @@ class _spbase:
 
     # ---- fallback to SciPy for the rest ----
 
+    @property
+    def _scipy_name(self) -> str:
+        """The SciPy class of the same format and flavour (``csr_array``, ...)."""
+        return f"{self.format}_{'array' if self._is_array else 'matrix'}"
+
     def _fallback_method(self, name, *args, **kwargs):
-        return _fallback.call(f"{self.format}_{'array' if self._is_array else 'matrix'}.{name}",
+        return _fallback.call(f"{self._scipy_name}.{name}",
                               lambda s, *a, **k: getattr(s, name)(*a, **k), (self,) + args, kwargs)
+
+    def _in_place_in_scipy(self, name, apply):
+        """``apply`` run on a SciPy copy, whose changes are then taken back."""
+        qualified = f"{self._scipy_name}.{name}"
+        if not _fallback.enabled():
+            raise NotImplementedError(
+                f"legate_sparse.{qualified} is not implemented natively and LEGATE_SPARSE_FALLBACK=0 "
+                "forbids falling back to SciPy"
+            )
+        _fallback._warn_once(qualified)
+        s = self._to_scipy()
+        result = apply(s)
+        self._assign_from(type(self)(s))
+        return result
 
     def __getattr__(self, name):
         if name.startswith("_"):
             raise AttributeError(name)
         import scipy.sparse as _sp
 
-        scipy_cls = getattr(_sp, f"{self.format}_{'array' if self._is_array else 'matrix'}", None)
+        scipy_cls = getattr(_sp, self._scipy_name, None)
         if scipy_cls is None or not hasattr(scipy_cls, name):
             raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
         if not callable(getattr(scipy_cls, name)):
@@ -638,32 +663,19 @@ class _spbase:
         def method(*args, **kwargs):
             if name not in _IN_PLACE:
                 return self._fallback_method(name, *args, **kwargs)
-            qualified = f"{self.format}_{'array' if self._is_array else 'matrix'}.{name}"
-            if not _fallback.enabled():
-                raise NotImplementedError(
-                    f"legate_sparse.{qualified} is not implemented natively and LEGATE_SPARSE_FALLBACK=0 "
-                    "forbids falling back to SciPy"
-                )
-            _fallback._warn_once(qualified)
-            s = self._to_scipy()
-            result = getattr(s, name)(*_fallback.to_scipy(args), **_fallback.to_scipy(kwargs))
-            self._assign_from(type(self)(s))
+            result = self._in_place_in_scipy(
+                name, lambda s: getattr(s, name)(*_fallback.to_scipy(args), **_fallback.to_scipy(kwargs)))
             return _fallback.from_scipy(result)
 
         return method
 
     def __setitem__(self, key, value):
         """Assignment runs in SciPy on a host copy, then the result is taken back."""
-        qualified = f"{self.format}_{'array' if self._is_array else 'matrix'}.__setitem__"
-        if not _fallback.enabled():
-            raise NotImplementedError(
-                f"legate_sparse.{qualified} is not implemented natively and LEGATE_SPARSE_FALLBACK=0 "
-                "forbids falling back to SciPy"
-            )
-        _fallback._warn_once(qualified)
-        s = self._to_scipy()
-        s[_fallback.to_scipy(key)] = _fallback.to_scipy(value)
-        self._assign_from(type(self)(s))
+
+        def assign(s):
+            s[_fallback.to_scipy(key)] = _fallback.to_scipy(value)
+
+        self._in_place_in_scipy("__setitem__", assign)
 
 
 class sparray:

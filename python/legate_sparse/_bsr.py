@@ -19,7 +19,10 @@ import legate_numeric as lnp
 
 from . import _kernels
 from ._base import _register, _spbase, issparse, sparray, spmatrix
-from ._sputils import INDEX, as_index, as_legate, check_dtype, check_shape, getdtype
+from ._compressed import check_compressed
+from ._sputils import (
+    INDEX, as_index, as_legate, check_dtype, check_shape, getdtype, is_int_like, is_scipy_sparse, write_out,
+)
 
 __all__ = ["bsr_array", "bsr_matrix", "isspmatrix_bsr"]
 
@@ -91,16 +94,14 @@ class _bsr_base(_spbase):
     format = "bsr"
 
     def __init__(self, arg1, shape=None, dtype=None, copy=False, blocksize=None):
-        from ._compressed import _is_int_like, _is_scipy_sparse
-
         dt = getdtype(dtype)
         if blocksize is not None:
             blocksize = _check_blocksize(blocksize)
-        if _is_scipy_sparse(arg1) and arg1.format == "bsr":
+        if is_scipy_sparse(arg1) and arg1.format == "bsr":
             check_dtype(arg1.dtype)
             arg1 = type(self)._new(as_legate(arg1.data), as_index(arg1.indices), as_index(arg1.indptr),
                                    arg1.shape, arg1.blocksize, bool(arg1.has_canonical_format) or None)
-        if isinstance(arg1, _spbase) or _is_scipy_sparse(arg1):
+        if isinstance(arg1, _spbase) or is_scipy_sparse(arg1):
             src = arg1 if isinstance(arg1, _spbase) else self._cls("csr")(arg1.tocsr())
             if src.format == "bsr" and (blocksize is None or blocksize == src.blocksize):
                 B = src.copy() if copy else src
@@ -108,7 +109,7 @@ class _bsr_base(_spbase):
                 B = src.tocsr().tobsr(blocksize=blocksize)
             self._set(B._data, B._indices, B._indptr, B.shape, B.blocksize)
             self._canonical = B._canonical
-        elif isinstance(arg1, tuple) and len(arg1) == 2 and _is_int_like(arg1[0]) and _is_int_like(arg1[1]):
+        elif isinstance(arg1, tuple) and len(arg1) == 2 and is_int_like(arg1[0]) and is_int_like(arg1[1]):
             M, N = check_shape(arg1)
             R, C = blocksize or (1, 1)
             if M % R or N % C:
@@ -178,24 +179,7 @@ class _bsr_base(_spbase):
         M, N = check_shape(shape)
         if R == 0 or C == 0 or M % R or N % C:
             raise ValueError("shape must be multiple of blocksize")
-        if indptr.shape[0] != M // R + 1:
-            raise ValueError(f"index pointer size {indptr.shape[0]} should be {M // R + 1}")
-        if indices.shape[0] != data.shape[0]:
-            raise ValueError("indices and data should have the same size")
-        if int(indptr[0]) != 0:
-            raise ValueError("index pointer should start with 0")
-        nblocks = int(indptr[-1])
-        if nblocks > indices.shape[0]:
-            raise ValueError("Last value of index pointer should be less than the size of index and data arrays")
-        if mb and int(lnp.min(indptr[1:] - indptr[:-1])) < 0:
-            raise ValueError("indptr must be a non-decreasing sequence")
-        if nblocks < indices.shape[0]:
-            indices, data = indices[:nblocks], data[:nblocks]
-        if nblocks:
-            if int(lnp.min(indices)) < 0:
-                raise ValueError("column index values must be >= 0")
-            if int(lnp.max(indices)) >= N // C:
-                raise ValueError(f"column index values must be < {N // C}")
+        data, indices = check_compressed(data, indices, indptr, M // R, N // C, "column index values")
         self._set(data, indices, indptr, (M, N), (R, C))
 
     def __repr__(self) -> str:
@@ -211,14 +195,6 @@ class _bsr_base(_spbase):
     # ---- attributes ----
 
     @property
-    def data(self):
-        return self._data
-
-    @data.setter
-    def data(self, value):
-        self._data = as_legate(value)
-
-    @property
     def indices(self):
         return self._indices
 
@@ -229,10 +205,6 @@ class _bsr_base(_spbase):
     @property
     def blocksize(self) -> tuple:
         return self._blocksize
-
-    @property
-    def dtype(self):
-        return self._data.dtype
 
     @property
     def nnz(self) -> int:
@@ -334,9 +306,6 @@ class _bsr_base(_spbase):
         return cls((self._data.__array__(), self._indices.__array__(), self._indptr.__array__()),
                    shape=self._shape, blocksize=self._blocksize)
 
-    def _csr(self):
-        return self.tocsr()
-
     # ---- what SciPy returns as BSR ----
 
     def _as_bsr(self, A, blocksize=None):
@@ -378,10 +347,7 @@ class _bsr_base(_spbase):
             brow = _kernels.row_ids(self._indptr, nb)
             ids = (brow.reshape(-1, 1) * (R * k) + lnp.arange(R * k, dtype=INDEX).reshape(1, -1)).reshape(-1)
             y = _kernels.segment_sum(prod.reshape(-1), ids, M * k, ids_sorted=True).reshape(shape)
-        if out is not None:
-            out[...] = y
-            return out
-        return y
+        return write_out(y, out)
 
     def setdiag(self, values, k=0):
         A = self.tocsr()

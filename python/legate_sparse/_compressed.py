@@ -16,19 +16,11 @@ import legate_numeric as lnp
 
 from . import _assign, _kernels
 from ._base import _spbase, issparse
-from ._sputils import INDEX, as_index, as_legate, check_dtype, check_shape, getdtype, upcast
+from ._sputils import (
+    INDEX, as_index, as_legate, check_dtype, check_shape, getdtype, is_int_like, is_scipy_sparse, upcast, write_out,
+)
 
 ndarray = lnp.ndarray
-
-
-def _is_int_like(x) -> bool:
-    if isinstance(x, (bool, _np.bool_)):
-        return False
-    try:
-        operator.index(x)
-        return True
-    except TypeError:
-        return False
 
 
 class _cs_base(_spbase):
@@ -45,7 +37,7 @@ class _cs_base(_spbase):
             self._set(src._data, src._indices, src._indptr, src.shape, copy=copy)
             self._canonical = src._canonical
             self._sorted = src._sorted
-        elif _is_scipy_sparse(arg1):
+        elif is_scipy_sparse(arg1):
             if arg1.ndim != 2:
                 raise ValueError(f"{self.format.upper()} arrays of legate_sparse are 2-d; use coo_array for 1-d")
             s = arg1.asformat(self.format)
@@ -53,7 +45,7 @@ class _cs_base(_spbase):
             self._set(as_legate(s.data), as_index(s.indices), as_index(s.indptr), s.shape)
             self._canonical = bool(s.has_canonical_format) or None
             self._sorted = bool(s.has_sorted_indices) or None
-        elif isinstance(arg1, tuple) and len(arg1) == 2 and _is_int_like(arg1[0]) and _is_int_like(arg1[1]):
+        elif isinstance(arg1, tuple) and len(arg1) == 2 and is_int_like(arg1[0]) and is_int_like(arg1[1]):
             M, N = check_shape(arg1)
             major = M if self._major_is_row else N
             self._set(lnp.zeros(0, dt or _np.float64), lnp.zeros(0, INDEX), lnp.zeros(major + 1, INDEX), (M, N))
@@ -119,24 +111,7 @@ class _cs_base(_spbase):
             shape = (major, minor) if self._major_is_row else (minor, major)
         shape = check_shape(shape)
         major, minor = shape if self._major_is_row else shape[::-1]
-        if indptr.shape[0] != major + 1:
-            raise ValueError(f"index pointer size {indptr.shape[0]} should be {major + 1}")
-        if data.shape[0] != indices.shape[0]:
-            raise ValueError("indices and data should have the same size")
-        if int(indptr[0]) != 0:
-            raise ValueError("index pointer should start with 0")
-        nnz = int(indptr[-1])
-        if nnz > indices.shape[0]:
-            raise ValueError("Last value of index pointer should be less than the size of index and data arrays")
-        if major and int(lnp.min(indptr[1:] - indptr[:-1])) < 0:
-            raise ValueError("indptr must be a non-decreasing sequence")
-        if nnz < indices.shape[0]:
-            indices, data = indices[:nnz], data[:nnz]
-        if nnz:
-            if int(lnp.min(indices)) < 0:
-                raise ValueError("indices must be >= 0")
-            if int(lnp.max(indices)) >= minor:
-                raise ValueError(f"indices must be < {minor}")
+        data, indices = check_compressed(data, indices, indptr, major, minor, "indices")
         self._set(data, indices, indptr, shape)
 
     def _from_dense(self, arg1):
@@ -162,14 +137,6 @@ class _cs_base(_spbase):
     # ---- attributes ----
 
     @property
-    def data(self):
-        return self._data
-
-    @data.setter
-    def data(self, value):
-        self._data = as_legate(value)
-
-    @property
     def indices(self):
         return self._indices
 
@@ -188,14 +155,6 @@ class _cs_base(_spbase):
         self._indptr = as_index(value, "indptr")
         self._clear_caches()
         self._canonical = self._sorted = None
-
-    @property
-    def dtype(self):
-        return self._data.dtype
-
-    @property
-    def nnz(self) -> int:
-        return int(self._data.shape[0])
 
     def _pos(self):
         """The native kernels' row ranges of ``indptr`` (cached)."""
@@ -289,16 +248,27 @@ class _cs_base(_spbase):
         out._canonical, out._sorted = self._canonical, self._sorted
         return out
 
-    def copy(self):
-        return self._with_data(self._data.copy(), copy=True)
-
     # ---- conversions ----
 
-    def _other_orientation(self):
-        """``(data, indices, indptr)`` of the same matrix compressed along the other axis."""
+    def transpose(self, axes=None, copy=False):
+        """The other format over the same arrays (no copy unless ``copy``)."""
+        if axes is not None and tuple(axes) != (1, 0):
+            raise ValueError("Sparse arrays/matrices do not support an 'axes' parameter because swapping dimensions is the only logical permutation.")
+        d, i, p = (self._data, self._indices, self._indptr)
+        if copy:
+            d, i, p = d.copy(), i.copy(), p.copy()
+        out = self._cls(self._other_format)._new(d, i, p, self._shape[::-1])
+        out._canonical, out._sorted = self._canonical, self._sorted
+        if not copy:
+            out._rows_cache = self._rows_cache
+        return out
+
+    def _to_other(self):
+        """The same matrix, canonical, compressed along the other axis."""
         maj = self._major_shape()
         cols, rows, data = _kernels.canonical_coo(self._indices, self._row_ids(), self._data, maj[::-1], True)
-        return data, rows, _kernels.compress_sorted(cols, maj[1])
+        indptr = _kernels.compress_sorted(cols, maj[1])
+        return self._cls(self._other_format)._new(data, rows, indptr, self._shape, canonical=True)
 
     def tocoo(self, copy=False):
         major, minor = self._row_ids(), self._indices
@@ -321,7 +291,7 @@ class _cs_base(_spbase):
     def _to_scipy(self):
         import scipy.sparse as _sp
 
-        cls = getattr(_sp, f"{self.format}_{'array' if self._is_array else 'matrix'}")
+        cls = getattr(_sp, self._scipy_name)
         return cls(
             (self._data.__array__(), self._indices.__array__(), self._indptr.__array__()), shape=self._shape
         )
@@ -360,10 +330,7 @@ class _cs_base(_spbase):
 
     def _mul_dense(self, dense):
         coo = self.tocoo()
-        vals = self._data * dense[coo.row, coo.col]
-        out = type(self)._new(vals, self._indices.copy(), self._indptr.copy(), self._shape)
-        out._canonical, out._sorted = self._canonical, self._sorted
-        return out
+        return self._with_data(self._data * dense[coo.row, coo.col], copy=True)
 
     def _spgemm(self, other):
         """``self @ other`` for two canonical CSR arrays (the result is CSR)."""
@@ -382,17 +349,7 @@ class _cs_base(_spbase):
             y = _kernels.spmm(S, x)
         else:
             y = _kernels.spmv_transposed(S, x) if x.ndim == 1 else _kernels.spmm_transposed(S, x)
-        if out is not None:
-            out[...] = y
-            return out
-        return y
-
-    def _csr(self):
-        A = self.tocsr()
-        if not A.has_canonical_format:
-            A = A.copy()
-            A.sum_duplicates()
-        return A
+        return write_out(y, out)
 
     # ---- indexing ----
 
@@ -495,17 +452,32 @@ class _cs_base(_spbase):
         return lnp.sum(vals[hit]).astype(self.dtype).__array__()[()]
 
 
+def check_compressed(data, indices, indptr, major: int, minor: int, what: str):
+    """SciPy's checks of compressed arrays (``data`` may be BSR's blocks): returns
+    ``(data, indices)`` cut to ``indptr[-1]`` entries, or raises its ``ValueError``."""
+    if indptr.shape[0] != major + 1:
+        raise ValueError(f"index pointer size {indptr.shape[0]} should be {major + 1}")
+    if data.shape[0] != indices.shape[0]:
+        raise ValueError("indices and data should have the same size")
+    if int(indptr[0]) != 0:
+        raise ValueError("index pointer should start with 0")
+    nnz = int(indptr[-1])
+    if nnz > indices.shape[0]:
+        raise ValueError("Last value of index pointer should be less than the size of index and data arrays")
+    if major and int(lnp.min(indptr[1:] - indptr[:-1])) < 0:
+        raise ValueError("indptr must be a non-decreasing sequence")
+    if nnz < indices.shape[0]:
+        indices, data = indices[:nnz], data[:nnz]
+    if nnz:
+        if int(lnp.min(indices)) < 0:
+            raise ValueError(f"{what} must be >= 0")
+        if int(lnp.max(indices)) >= minor:
+            raise ValueError(f"{what} must be < {minor}")
+    return data, indices
+
+
 class _Unsupported(Exception):
     pass
-
-
-def _is_scipy_sparse(x) -> bool:
-    mod = type(x).__module__
-    if not mod.startswith("scipy.sparse"):
-        return False
-    import scipy.sparse as _sp
-
-    return _sp.issparse(x)
 
 
 def _split_key(key):
@@ -530,7 +502,7 @@ def _normalize(k, n):
     """``("int", i)``, ``("slice", (start, stop, step))`` or ``("array", idx)``."""
     if isinstance(k, slice):
         return "slice", k.indices(n)
-    if _is_int_like(k) and not isinstance(k, ndarray):
+    if is_int_like(k) and not isinstance(k, ndarray):
         i = operator.index(k)
         if i < -n or i >= n:
             raise IndexError(f"index ({i}) out of range")
@@ -568,52 +540,23 @@ def _as_positions(norm):
 
 class _csr_base(_cs_base):
     format = "csr"
+    _other_format = "csc"
     _major_is_row = True
-
-    def transpose(self, axes=None, copy=False):
-        """The CSC array over the same arrays (no copy unless ``copy``)."""
-        if axes is not None and tuple(axes) != (1, 0):
-            raise ValueError("Sparse arrays/matrices do not support an 'axes' parameter because swapping dimensions is the only logical permutation.")
-        d, i, p = (self._data, self._indices, self._indptr)
-        if copy:
-            d, i, p = d.copy(), i.copy(), p.copy()
-        out = self._cls("csc")._new(d, i, p, self._shape[::-1])
-        out._canonical, out._sorted = self._canonical, self._sorted
-        if not copy:
-            out._rows_cache = self._rows_cache
-        return out
 
     def tocsr(self, copy=False):
         return self.copy() if copy else self
 
     def tocsc(self, copy=False):
-        data, indices, indptr = self._other_orientation()
-        return self._cls("csc")._new(data, indices, indptr, self._shape, canonical=True)
+        return self._to_other()
 
 
 class _csc_base(_cs_base):
     format = "csc"
+    _other_format = "csr"
     _major_is_row = False
-
-    def transpose(self, axes=None, copy=False):
-        """The CSR array over the same arrays (no copy unless ``copy``)."""
-        if axes is not None and tuple(axes) != (1, 0):
-            raise ValueError("Sparse arrays/matrices do not support an 'axes' parameter because swapping dimensions is the only logical permutation.")
-        d, i, p = (self._data, self._indices, self._indptr)
-        if copy:
-            d, i, p = d.copy(), i.copy(), p.copy()
-        out = self._cls("csr")._new(d, i, p, self._shape[::-1])
-        out._canonical, out._sorted = self._canonical, self._sorted
-        if not copy:
-            out._rows_cache = self._rows_cache
-        return out
 
     def tocsc(self, copy=False):
         return self.copy() if copy else self
 
     def tocsr(self, copy=False):
-        data, indices, indptr = self._other_orientation()
-        return self._cls("csr")._new(data, indices, indptr, self._shape, canonical=True)
-
-    def _csr(self):
-        return self.tocsr()
+        return self._to_other()

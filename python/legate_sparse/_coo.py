@@ -9,48 +9,37 @@ array, and ``@`` with a dense operand (other operations need 2-d).
 
 from __future__ import annotations
 
-import operator
-
 import numpy as _np
 
 import legate_numeric as lnp
 
 from . import _assign, _kernels
 from ._base import _register, _spbase, sparray, spmatrix
-from ._sputils import INDEX, as_index, as_legate, check_dtype, check_shape, getdtype, is_scalar, upcast
+from ._sputils import (
+    INDEX, as_index, as_legate, check_dtype, check_shape, getdtype, is_int_like, is_scalar, is_scipy_sparse, upcast,
+    write_out,
+)
 
 __all__ = ["coo_array", "coo_matrix", "isspmatrix_coo"]
-
-
-def _is_int(x) -> bool:
-    if isinstance(x, (bool, _np.bool_)):
-        return False
-    try:
-        operator.index(x)
-        return True
-    except TypeError:
-        return False
 
 
 class _coo_base(_spbase):
     format = "coo"
 
     def __init__(self, arg1, shape=None, dtype=None, copy=False):
-        from ._compressed import _is_scipy_sparse
-
         dt = getdtype(dtype)
         self._canonical = False
         if isinstance(arg1, _spbase):
             src = arg1.tocoo(copy=copy)
             self._set(src._data, src._coords, src.shape)
             self._canonical = src._canonical
-        elif _is_scipy_sparse(arg1):
+        elif is_scipy_sparse(arg1):
             s = arg1.tocoo()
             check_dtype(s.dtype)
             coords = tuple(as_index(c) for c in s.coords)
             self._set(as_legate(s.data), coords, s.shape)
             self._canonical = bool(s.has_canonical_format)
-        elif isinstance(arg1, tuple) and len(arg1) in (1, 2) and all(_is_int(a) for a in arg1):
+        elif isinstance(arg1, tuple) and len(arg1) in (1, 2) and all(is_int_like(a) for a in arg1):
             shp = check_shape(arg1, (1, 2) if self._is_array else (2,))
             self._set(lnp.zeros(0, dt or _np.float64), tuple(lnp.zeros(0, INDEX) for _ in shp), shp)
             self._canonical = True
@@ -133,14 +122,6 @@ class _coo_base(_spbase):
     # ---- attributes ----
 
     @property
-    def data(self):
-        return self._data
-
-    @data.setter
-    def data(self, value):
-        self._data = as_legate(value)
-
-    @property
     def coords(self):
         return self._coords
 
@@ -163,14 +144,6 @@ class _coo_base(_spbase):
     def col(self, value):
         self._coords = self._coords[:-1] + (as_index(value, "col"),)
         self._canonical = False
-
-    @property
-    def dtype(self):
-        return self._data.dtype
-
-    @property
-    def nnz(self) -> int:
-        return int(self._data.shape[0])
 
     @property
     def has_canonical_format(self) -> bool:
@@ -253,10 +226,7 @@ class _coo_base(_spbase):
         if self.ndim == 2:
             return super().toarray(order, out)
         dense = _kernels.segment_sum(self._data, self._coords[0], self._shape[0])
-        if out is not None:
-            out[...] = dense
-            return out
-        return dense
+        return write_out(dense, out)
 
     def _to_scipy(self):
         import scipy.sparse as _sp
@@ -339,10 +309,7 @@ class _coo_base(_spbase):
             raise ValueError("axis out of range")
         dt = self._sum_dtype(dtype)
         res = lnp.sum(self._data.astype(dt)) if self.nnz else lnp.zeros((), dt)
-        if out is not None:
-            out[...] = res
-            return out
-        return res
+        return write_out(res, out)
 
     def _csr(self):
         self._need_2d("this operation")

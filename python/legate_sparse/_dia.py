@@ -12,7 +12,7 @@ import numpy as _np
 import legate_numeric as lnp
 
 from ._base import _register, _spbase, sparray, spmatrix
-from ._sputils import INDEX, as_legate, check_dtype, check_shape, getdtype
+from ._sputils import INDEX, as_legate, check_dtype, check_shape, getdtype, is_int_like, is_scipy_sparse
 
 __all__ = ["dia_array", "dia_matrix", "isspmatrix_dia"]
 
@@ -21,17 +21,15 @@ class _dia_base(_spbase):
     format = "dia"
 
     def __init__(self, arg1, shape=None, dtype=None, copy=False):
-        from ._compressed import _is_int_like, _is_scipy_sparse
-
         dt = getdtype(dtype)
         if isinstance(arg1, _spbase):
             src = arg1.todia()
             self._set(src._data.copy() if copy else src._data, src._offsets_host, src.shape)
-        elif _is_scipy_sparse(arg1):
+        elif is_scipy_sparse(arg1):
             s = arg1.todia()
             check_dtype(s.dtype)
             self._set(as_legate(s.data), _np.asarray(s.offsets), s.shape)
-        elif isinstance(arg1, tuple) and len(arg1) == 2 and _is_int_like(arg1[0]) and _is_int_like(arg1[1]):
+        elif isinstance(arg1, tuple) and len(arg1) == 2 and is_int_like(arg1[0]) and is_int_like(arg1[1]):
             shp = check_shape(arg1)
             self._set(lnp.zeros((0, 0), dt or _np.float64), _np.zeros(0, _np.int64), shp)
         elif isinstance(arg1, tuple) and len(arg1) == 2:
@@ -73,23 +71,11 @@ class _dia_base(_spbase):
         return obj
 
     @property
-    def data(self):
-        return self._data
-
-    @data.setter
-    def data(self, value):
-        self._data = as_legate(value)
-
-    @property
     def offsets(self):
         """The diagonal offsets (a legate_numeric int64 array)."""
         if self._offsets is None:
             self._offsets = as_legate(self._offsets_host)
         return self._offsets
-
-    @property
-    def dtype(self):
-        return self._data.dtype
 
     @property
     def nnz(self) -> int:

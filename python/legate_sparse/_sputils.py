@@ -47,6 +47,35 @@ def is_scalar(x) -> bool:
     return _np.isscalar(x) or (isinstance(x, _np.ndarray) and x.ndim == 0)
 
 
+def write_out(res, out):
+    """``res``, or ``out`` holding it when the caller passed NumPy's ``out=``."""
+    if out is None:
+        return res
+    out[...] = res
+    return out
+
+
+def is_int_like(x) -> bool:
+    """An integer (``operator.index`` accepts it) that is not a bool."""
+    if isinstance(x, (bool, _np.bool_)):
+        return False
+    try:
+        operator.index(x)
+        return True
+    except TypeError:
+        return False
+
+
+def is_scipy_sparse(x) -> bool:
+    # Checks the module first so that SciPy is imported only for its own objects.
+    mod = type(x).__module__
+    if not mod.startswith("scipy.sparse"):
+        return False
+    import scipy.sparse as _sp
+
+    return _sp.issparse(x)
+
+
 def is_dense(x) -> bool:
     return isinstance(x, (ndarray, _np.ndarray, list, tuple)) or hasattr(x, "__array__")
 
@@ -100,11 +129,3 @@ def getdtype(dtype, default=None) -> _np.dtype | None:
         return None if default is None else _np.dtype(default)
     return check_dtype(dtype)
 
-
-def scalar_int(a) -> int:
-    """One element of a legate array read on the host (a scalar, not an array transfer)."""
-    return int(a)
-
-
-def empty_index(n: int = 0) -> ndarray:
-    return lnp.zeros(n, INDEX)

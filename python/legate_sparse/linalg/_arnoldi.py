@@ -21,7 +21,10 @@ import legate_numeric as lnp
 from .. import _fallback
 from .._base import _spbase
 from .._sputils import as_legate
-from ._eigen import ArpackNoConvergence, _as_operand, _is_dense, _Lanczos, _scipy_operator, _working_dtype
+from ._eigen import (
+    ArpackNoConvergence, _as_operand, _is_dense, _Lanczos, _ritz_bound, _scipy_operator, _start_vector, _tolerance,
+    _working_dtype,
+)
 from ._interface import aslinearoperator
 
 __all__ = ["eigs"]
@@ -50,12 +53,7 @@ class _Arnoldi(_Lanczos):
 
     def expand(self, first: int) -> None:
         for j in range(first, self.m):
-            w = as_legate(self.matvec(self.V[j])).reshape(-1).astype(self.dtype, copy=False)
-            h, w = self._project(w, j + 1)
-            beta = self._norm(w)
-            scale = _np.sqrt(float(_np.vdot(h, h).real) + beta * beta)
-            if beta <= 10 * self.eps * scale:
-                beta = 0.0
+            h, w, beta = self._step(j)
             self.H[: j + 1, j] = h
             self.H[j + 1, j] = beta
             if beta == 0.0:
@@ -66,11 +64,10 @@ class _Arnoldi(_Lanczos):
     def restart(self, Q: _np.ndarray) -> int:
         """Keeps the basis ``V[:m]ᵀ Q`` (``Q`` orthonormal, ``span(Q)`` invariant under
         ``H[:m]``) and the residual direction after it."""
-        m, p = self.m, Q.shape[1]
+        m = self.m
         S = Q.conj().T @ self.H[:m] @ Q
         b = self.H[m] @ Q
-        self.V[:p] = as_legate(_np.ascontiguousarray(Q.T)) @ self.V[:m]
-        self.V[p] = self.V[m]
+        p = self._keep(Q)
         H = _np.zeros_like(self.H)
         H[:p, :p] = S
         H[p, :p] = b
@@ -110,19 +107,8 @@ def _arnoldi_eigs(op, k, which, v0, ncv, maxiter, tol, return_eigenvectors, rng)
     m = ncv
     gen = _np.random.default_rng(rng if rng is not None else 0)
     ar = _Arnoldi(_apply_real(op) if real_operator else op.matvec, n, m, dt, gen)
-    if v0 is None:
-        x = gen.uniform(-1, 1, n)
-        if not real_operator:
-            x = x + 1j * gen.uniform(-1, 1, n)
-        v0 = as_legate(x.astype(dt))
-    else:
-        v0 = as_legate(v0).reshape(-1)
-        if v0.shape[0] != n:
-            raise ValueError(f"v0 has shape {v0.shape}; expected ({n},)")
-        v0 = v0.astype(dt)
-    ar.start(v0)
-    eps = float(_np.finfo(dt).eps)
-    tol = eps if not tol or tol <= 0 else float(tol)
+    ar.start(_start_vector(v0, n, dt, gen, not real_operator))
+    eps, tol = _tolerance(tol, dt)
     keep = min(m - 1, k + max((m - k) // 2, 1))
     first = 0
     checked = None
@@ -132,8 +118,7 @@ def _arnoldi_eigs(op, k, which, v0, ncv, maxiter, tol, return_eigenvectors, rng)
         order = _rank(theta, which, real_operator)
         wanted = order[:k]
         resid = _np.abs(ar.H[m] @ Y[:, wanted])
-        anorm = float(_np.abs(theta).max()) if theta.size else 0.0
-        bound = _np.maximum(tol * _np.maximum(eps ** (2.0 / 3.0), _np.abs(theta[wanted])), 8 * eps * anorm)
+        bound = _ritz_bound(theta, wanted, tol, eps)
         ok = resid <= bound
         if ok.all():
             # As in eigsh: lock the converged vectors and look for missed copies.

@@ -110,6 +110,24 @@ class _Lanczos:
                 return w * (1.0 / nrm)
         raise ArpackError(-9999, {-9999: "could not build an orthogonal start vector"})
 
+    def _step(self, j: int):
+        """``A v_j`` orthogonalized against ``V[:j+1]``: its coefficients ``h`` (host),
+        the rest ``w`` and ``beta = ‖w‖``, 0 when ``w`` is rounding error (an
+        invariant subspace)."""
+        w = as_legate(self.matvec(self.V[j])).reshape(-1).astype(self.dtype, copy=False)
+        h, w = self._project(w, j + 1)
+        beta = self._norm(w)
+        scale = math.sqrt(float(_np.vdot(h, h).real) + beta * beta)
+        return h, w, 0.0 if beta <= 10 * self.eps * scale else beta
+
+    def _keep(self, Q: _np.ndarray) -> int:
+        """Makes the basis ``V[:m]ᵀ Q`` followed by the residual direction; returns
+        how many vectors it holds."""
+        p = Q.shape[1]
+        self.V[:p] = as_legate(_np.ascontiguousarray(Q.T)) @ self.V[: self.m]
+        self.V[p] = self.V[self.m]
+        return p
+
     def start(self, v0):
         nrm = self._norm(v0)
         if nrm == 0:
@@ -121,16 +139,10 @@ class _Lanczos:
         afterwards ``V[m]`` is the unit residual direction and ``beta`` its size."""
         m = self.m
         for j in range(first, m):
-            w = as_legate(self.matvec(self.V[j])).reshape(-1).astype(self.dtype, copy=False)
-            h, w = self._project(w, j + 1)
-            beta = self._norm(w)
+            h, w, beta = self._step(j)
             self.T[: j + 1, j] = h
             self.T[j, : j + 1] = h.conj()
             self.T[j, j] = h[j].real
-            # Invariant subspace: what is left of A v_j is rounding error.
-            scale = math.sqrt(float(_np.vdot(h, h).real) + beta * beta)
-            if beta <= 10 * self.eps * scale:
-                beta = 0.0
             if j + 1 < m:
                 self.T[j + 1, j] = self.T[j, j + 1] = beta
             self.beta = beta
@@ -144,11 +156,8 @@ class _Lanczos:
     def restart(self, Y: _np.ndarray, theta: _np.ndarray) -> int:
         """Keeps the Ritz vectors ``V[:m]ᵀ Y`` (columns of ``Y``) and the residual
         direction after them; returns how many vectors the basis now holds."""
-        p = Y.shape[1]
         m = self.m
-        kept = as_legate(_np.ascontiguousarray(Y.T)) @ self.V[:m]
-        self.V[:p] = kept
-        self.V[p] = self.V[m]
+        p = self._keep(Y)
         T = _np.zeros((m, m), self.dtype)
         T[range(p), range(p)] = theta
         coupling = self.beta * Y[m - 1, :]
@@ -182,6 +191,33 @@ def _working_dtype(dtype) -> _np.dtype:
     return dt
 
 
+def _start_vector(v0, n, dt, gen, complex_: bool):
+    """The first basis vector: ``v0`` checked, or drawn from ``gen``."""
+    if v0 is None:
+        x = gen.uniform(-1, 1, n)
+        if complex_:
+            x = x + 1j * gen.uniform(-1, 1, n)
+        return as_legate(x.astype(dt))
+    v0 = as_legate(v0).reshape(-1)
+    if v0.shape[0] != n:
+        raise ValueError(f"v0 has shape {v0.shape}; expected ({n},)")
+    return v0.astype(dt)
+
+
+def _tolerance(tol, dt):
+    """``(eps, tol)``: ``tol`` 0 (or unset) means machine precision, as in ARPACK."""
+    eps = float(_np.finfo(dt).eps)
+    return eps, eps if not tol or tol <= 0 else float(tol)
+
+
+def _ritz_bound(theta, wanted, tol, eps):
+    """ARPACK's bound on the residuals of the ``wanted`` Ritz values, with a floor at
+    the rounding error of the projected matrix (its entries are inner products,
+    accurate to about eps * ‖A‖): below that a small eigenvalue's residual cannot fall."""
+    anorm = float(_np.abs(theta).max()) if theta.size else 0.0
+    return _np.maximum(tol * _np.maximum(eps ** (2.0 / 3.0), _np.abs(theta[wanted])), 8 * eps * anorm)
+
+
 def _lanczos_eigsh(op, k, which, v0, ncv, maxiter, tol, return_eigenvectors, rng):
     n = op.shape[0]
     dt = _working_dtype(op.dtype)
@@ -189,19 +225,8 @@ def _lanczos_eigsh(op, k, which, v0, ncv, maxiter, tol, return_eigenvectors, rng
     m = ncv
     gen = _np.random.default_rng(rng if rng is not None else 0)
     lz = _Lanczos(op.matvec, n, m, dt, gen)
-    if v0 is None:
-        x = gen.uniform(-1, 1, n)
-        if dt.kind == "c":
-            x = x + 1j * gen.uniform(-1, 1, n)
-        v0 = as_legate(x.astype(dt))
-    else:
-        v0 = as_legate(v0).reshape(-1)
-        if v0.shape[0] != n:
-            raise ValueError(f"v0 has shape {v0.shape}; expected ({n},)")
-        v0 = v0.astype(dt)
-    lz.start(v0)
-    eps = float(_np.finfo(dt).eps)
-    tol = eps if not tol or tol <= 0 else float(tol)
+    lz.start(_start_vector(v0, n, dt, gen, dt.kind == "c"))
+    eps, tol = _tolerance(tol, dt)
     # How many Ritz vectors a restart keeps: the k wanted and some more, which
     # speeds up convergence (a thick restart); at least one new vector per cycle.
     keep = min(m - 1, k + max((m - k) // 2, 1))
@@ -213,11 +238,7 @@ def _lanczos_eigsh(op, k, which, v0, ncv, maxiter, tol, return_eigenvectors, rng
         order = _rank(theta, which)
         wanted = order[:k]
         resid = _np.abs(lz.beta * Y[m - 1, wanted])
-        # ARPACK's test, with a floor at the rounding error of T itself (its entries
-        # are inner products, accurate to about eps * ‖A‖): below that the estimate
-        # of a small eigenvalue's residual cannot fall.
-        anorm = float(_np.abs(theta).max()) if theta.size else 0.0
-        bound = _np.maximum(tol * _np.maximum(eps ** (2.0 / 3.0), _np.abs(theta[wanted])), 8 * eps * anorm)
+        bound = _ritz_bound(theta, wanted, tol, eps)
         ok = resid <= bound
         if ok.all():
             # A Krylov space holds one direction per eigenspace: a second copy of a

@@ -66,10 +66,15 @@ def _dot(u, v):
     return lnp.vdot(u, v)
 
 
-def _atol(bnrm2, rtol, atol):
+def _limits(n, b, rtol, atol, maxiter):
+    """``(bnrm2, atol, maxiter)`` as SciPy sets them; ``bnrm2 == 0`` (checked first,
+    as SciPy does) means ``b`` is the solution."""
+    bnrm2 = _norm(b)
+    if bnrm2 == 0:
+        return bnrm2, atol, maxiter
     if atol is None or (isinstance(atol, str)):
         raise ValueError("atol must be a number")
-    return max(float(atol), float(rtol) * float(bnrm2))
+    return bnrm2, max(float(atol), float(rtol) * float(bnrm2)), n * 10 if maxiter is None else int(maxiter)
 
 
 def _apply(op, v):
@@ -80,11 +85,9 @@ def cg(A, b, x0=None, *, rtol=1e-5, atol=0.0, maxiter=None, M=None, callback=Non
     """Conjugate gradients for Hermitian positive definite ``A`` (SciPy's algorithm)."""
     A, M, b, x, fresh, dt = _setup(A, b, x0, M, "cg")
     n = A.shape[0]
-    bnrm2 = _norm(b)
+    bnrm2, atol, maxiter = _limits(n, b, rtol, atol, maxiter)
     if bnrm2 == 0:
         return b.copy(), 0
-    atol = _atol(bnrm2, rtol, atol)
-    maxiter = n * 10 if maxiter is None else int(maxiter)
     r = b.copy() if fresh else b - A.matvec(x)
     rho_prev = p = None
     for iteration in range(maxiter):
@@ -111,11 +114,9 @@ def bicgstab(A, b, x0=None, *, rtol=1e-5, atol=0.0, maxiter=None, M=None, callba
     """BiCGSTAB for general square ``A`` (SciPy's algorithm and breakdown codes)."""
     A, M, b, x, fresh, dt = _setup(A, b, x0, M, "bicgstab")
     n = A.shape[0]
-    bnrm2 = _norm(b)
+    bnrm2, atol, maxiter = _limits(n, b, rtol, atol, maxiter)
     if bnrm2 == 0:
         return b.copy(), 0
-    atol = _atol(bnrm2, rtol, atol)
-    maxiter = n * 10 if maxiter is None else int(maxiter)
     eps = _np.finfo(dt).eps
     rhotol = omegatol = eps**2
     r = b.copy() if fresh else b - A.matvec(x)
@@ -180,11 +181,9 @@ def gmres(A, b, x0=None, *, rtol=1e-5, atol=0.0, restart=None, maxiter=None, M=N
         callback_type = "legacy"
     if callback_type not in (None, "x", "pr_norm", "legacy"):
         raise ValueError(f"Unknown callback_type: {callback_type!r}")
-    bnrm2 = _norm(b)
+    bnrm2, atol, maxiter = _limits(n, b, rtol, atol, maxiter)
     if bnrm2 == 0:
         return b.copy(), 0
-    atol = _atol(bnrm2, rtol, atol)
-    maxiter = n * 10 if maxiter is None else int(maxiter)
     restart = 20 if restart is None else int(restart)
     restart = max(1, min(restart, n))
     eps = _np.finfo(dt).eps
