@@ -56,8 +56,12 @@ pub(crate) struct Touch {
     pub write: Option<Holders>,
 }
 
-/// The message index of an operation's finishing exchange (transfers use 0, 1, ...).
+/// The message index of an operation's finishing exchange (transfers use 0, 1, ...;
+/// agreement on its outcome `FINISH_MESSAGE - 1`).
 const FINISH_MESSAGE: u64 = (1 << 20) - 1;
+/// The message index of an image agreement's exchange: apart from the transfers that
+/// bring the image sources up to date under the same operation id.
+const IMAGE_AGREEMENT_MESSAGE: u64 = FINISH_MESSAGE - 2;
 
 /// The processor kind auxiliary nodes run on.
 pub(crate) fn aux_kind(inner: &RuntimeInner) -> VariantKind {
@@ -533,7 +537,7 @@ pub(crate) fn agree_on_images(inner: &RuntimeInner, colors: &Point, pieces: &mut
                 msg.extend_from_slice(&x.to_le_bytes());
             }
         }
-        let all = world.exchange(tag(op_id, 0), &msg).map_err(|e| LegateError::RankFailed { rank: me, message: e.to_string() })?;
+        let all = world.exchange(tag(op_id, IMAGE_AGREEMENT_MESSAGE), &msg).map_err(|e| LegateError::RankFailed { rank: me, message: e.to_string() })?;
         let mut found: Vec<Option<crate::shape::Rect>> = vec![None; todo.len()];
         let mut answered = vec![false; todo.len()];
         for (rank, m) in all.iter().enumerate() {

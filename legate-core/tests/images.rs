@@ -565,3 +565,32 @@ fn on_two_ranks_writes_and_chains_through_images_run_and_match() {
         assert!(stats.hits > 0, "rank {rank}: the second SpMV uses the agreed cache: {stats:?}");
     }
 }
+
+#[test]
+fn on_three_and_four_ranks_images_of_distributed_sources_agree() {
+    // `pos` and `crd` rewritten by copies, so their pieces live on the ranks that wrote
+    // them: agreeing on the images first moves source pieces to the points' owners,
+    // under the same operation id as the agreement's own exchange (their messages once
+    // collided there).
+    for ranks in [3, 4] {
+        let results = on_ranks(ranks, |_, rt, lib| {
+            let mut rng = Rng(7);
+            let (n, cols) = (300usize, 500i64);
+            let (m, ranges, crd, _) = random_csr(&rt, &mut rng, n, cols, 5);
+            let nnz = ranges.last().unwrap()[1] as usize;
+            let pos = rt.create_store(m.pos.ty().clone(), &[n]).unwrap();
+            rt.issue_copy(&pos, &m.pos).unwrap();
+            let crd_copy = rt.create_store(Type::Int64, &[nnz]).unwrap();
+            rt.issue_copy(&crd_copy, &m.crd).unwrap();
+            let m = Csr { pos, crd: crd_copy, vals: m.vals };
+            set_vals(&rt, &lib, &m.pos, &m.vals, 3.0);
+            let x = rt.create_store(Type::Float64, &[cols as usize]).unwrap();
+            rt.issue_fill(&x, 0.25).unwrap();
+            let y = rt.create_store(Type::Float64, &[n]).unwrap();
+            spmv(&rt, &lib, &m, (0, n as i64), &x, &y, 0);
+            let vals: Vec<f64> = (0..nnz).map(|j| 3.0 + j as f64).collect();
+            read_f64(&rt, &y) == spmv_ref(&ranges, &crd, &vals, &vec![0.25; cols as usize])
+        });
+        assert!(results.iter().all(|&ok| ok), "{ranks} ranks: {results:?}");
+    }
+}
