@@ -240,12 +240,12 @@ from ._window import bartlett, blackman, hamming, hanning, i0, kaiser  # noqa: F
 from ._ufunc import _BINARY, _UNARY, abs, clip, conj, divide, divmod, imag, mod, pow, real, ufunc  # noqa: F401
 
 # Types and constants are NumPy's own, and so is the floating-point error state
-# (kernels report what they raise; `_fperr` acts on it as NumPy's errstate says).
+# (kernels report what they raise; `_fperr` acts on it as NumPy's errstate says, and
+# its `errstate`/`seterr` first report the work issued under the modes being left).
+from ._fperr import errstate, seterr  # noqa: F401
 from numpy import (  # noqa: F401
-    errstate,
     geterr,
     geterrcall,
-    seterr,
     seterrcall,
     bool_,
     complex64,

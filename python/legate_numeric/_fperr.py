@@ -11,6 +11,7 @@ the program next launches an operation or reads a value.
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 import warnings
@@ -55,6 +56,50 @@ def report(events) -> None:
                 print(f"Warning: {message}")
             elif mode == "log":
                 _np.geterrcall().write(f"Warning: {message}\n")
+
+
+def flush() -> None:
+    """Waits for the work issued so far and reports its floating-point errors now,
+    under the errstate in force."""
+    _ext.fence()
+
+
+class errstate(_np.errstate):
+    """``numpy.errstate`` for deferred work. Entering and leaving wait for the
+    operations issued so far, so that each one's floating-point errors are handled as
+    the errstate in force where it was issued says (NumPy's rule), not the one in force
+    wherever it happened to finish: ``divide='ignore'`` silences the block's divisions
+    even when they run later, and ``'raise'`` raises inside the block."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._kwargs = kwargs
+
+    def __call__(self, func):
+        # As a decorator: each call enters a fresh one (NumPy's own skips our methods).
+        @functools.wraps(func)
+        def inner(*args, **kwargs):
+            with errstate(**self._kwargs):
+                return func(*args, **kwargs)
+
+        return inner
+
+    def __enter__(self):
+        flush()
+        return super().__enter__()
+
+    def __exit__(self, *exc):
+        try:
+            if exc[0] is None:
+                flush()
+        finally:
+            super().__exit__(*exc)
+
+
+def seterr(all=None, divide=None, over=None, under=None, invalid=None):
+    """``numpy.seterr``, after reporting the work issued so far under the old modes."""
+    flush()
+    return _np.seterr(all=all, divide=divide, over=over, under=under, invalid=invalid)
 
 
 _ext.set_fp_hook(report)

@@ -594,3 +594,28 @@ def test_no_warning_where_numpy_gives_none():
         for f in (lambda: a + 1, lambda: a < 1, lambda: lnp.maximum(a, 0), lambda: lnp.isnan(a), lambda: a.max(),
                   lambda: lnp.log(a), lambda: lnp.exp(a), lambda: a * 2, lambda: lnp.sqrt(a)):
             np.asarray(f())
+
+
+def test_errstate_governs_the_work_issued_inside_it_even_when_it_runs_later():
+    # Arrays large enough not to run inline: the division finishes after it was issued.
+    a, z = lnp.ones(100_000), lnp.zeros(100_000)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with lnp.errstate(divide="ignore"):
+            r = a / z
+        check(_read(r), np.full(100_000, np.inf))  # read outside the block: still silent
+
+        @lnp.errstate(divide="ignore")
+        def inverse(x):
+            return 1.0 / x
+
+        check(_read(inverse(z)), np.full(100_000, np.inf))
+        old = lnp.seterr(divide="ignore")
+        r = a / z
+        lnp.seterr(**old)
+        _read(r)
+    with pytest.raises(FloatingPointError, match="divide by zero"):
+        with lnp.errstate(divide="raise"):
+            a / z  # raises inside the block, as NumPy does
+    with pytest.warns(RuntimeWarning, match="divide by zero"):
+        _read(a / z)  # the default again
