@@ -171,8 +171,9 @@ class _spbase:
         return self.toarray(order=order, out=out)
 
     def _to_scipy(self):
-        """The SciPy equivalent (host copies of the arrays)."""
-        raise NotImplementedError
+        """The SciPy equivalent (host copies of the arrays). Every format defines it;
+        this base class is never instantiated on its own."""
+        raise TypeError(f"{type(self).__name__} is not a sparse format (it has no SciPy equivalent)")
 
     def tocsc(self, copy=False):
         return self.tocsr(copy=False).tocsc(copy=copy)
