@@ -56,12 +56,48 @@ pub(crate) struct Touch {
     pub write: Option<Holders>,
 }
 
-/// The message index of an operation's finishing exchange (transfers use 0, 1, ...;
-/// agreement on its outcome `FINISH_MESSAGE - 1`).
+/// The message index of an operation's finishing exchange (transfers use 0, 1, ...).
 const FINISH_MESSAGE: u64 = (1 << 20) - 1;
-/// The message index of an image agreement's exchange: apart from the transfers that
-/// bring the image sources up to date under the same operation id.
-const IMAGE_AGREEMENT_MESSAGE: u64 = FINISH_MESSAGE - 2;
+/// The message index of every agreement (on an outcome, on image rectangles): one
+/// index for all kinds, so that ranks agreeing on different things under one
+/// operation id receive each other's message and report the divergence instead of
+/// each waiting for a message the other never sends.
+const AGREEMENT_MESSAGE: u64 = FINISH_MESSAGE - 1;
+
+/// What an agreement is about (the first byte of its message).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Agreement {
+    Outcome = 1,
+    Images = 2,
+}
+
+/// Exchanges this rank's part of agreement `kind` of operation `op_id`; every rank's
+/// part, or an error when a rank was agreeing on something else.
+fn agree_exchange(inner: &RuntimeInner, op_id: u64, kind: Agreement, part: &[u8]) -> Result<Vec<Vec<u8>>> {
+    let me = inner.world.rank();
+    let mut msg = Vec::with_capacity(part.len() + 1);
+    msg.push(kind as u8);
+    msg.extend_from_slice(part);
+    let all = inner.world.exchange(tag(op_id, AGREEMENT_MESSAGE), &msg).map_err(|e| LegateError::RankFailed { rank: me, message: e.to_string() })?;
+    let mut parts = Vec::with_capacity(all.len());
+    for (rank, mut m) in all.into_iter().enumerate() {
+        if m.first() != Some(&(kind as u8)) {
+            let theirs = match m.first() {
+                Some(1) => "an outcome",
+                Some(2) => "image rectangles",
+                _ => "something unknown",
+            };
+            return Err(LegateError::Diverged(format!(
+                "rank {me}: at operation {op_id} rank {rank} agreed on {theirs} where this rank agreed on {}: \
+                 the ranks' programs diverged (a decision that depends on timing, or on the rank)",
+                if kind == Agreement::Outcome { "an outcome" } else { "image rectangles" }
+            )));
+        }
+        m.remove(0);
+        parts.push(m);
+    }
+    Ok(parts)
+}
 
 /// The processor kind auxiliary nodes run on.
 pub(crate) fn aux_kind(inner: &RuntimeInner) -> VariantKind {
@@ -168,7 +204,7 @@ pub(crate) fn prepare(inner: &RuntimeInner, op_id: u64, touches: &[Touch]) {
                 tr.validity.set_holders(h, &ranges);
             }
         }
-        if std::env::var("LEGATE_DEBUG_PLAN").is_ok() {
+        if debug_plan() {
             eprintln!("[rank {me}] op {op_id} storage {id}: {} touches, grow {grow:?}, moves {:?}", group.len(), moves.iter().map(|m| (m.from, m.to, m.ranges.bytes())).collect::<Vec<_>>());
         }
         if let Some(w) = grow {
@@ -397,7 +433,7 @@ pub(crate) fn agree_on_error(inner: &RuntimeInner, op_id: u64, mine: Result<()>)
         part(&h.local());
     }
     let me = inner.world.rank();
-    let all = inner.world.exchange(tag(op_id, FINISH_MESSAGE - 1), &msg).map_err(|e| LegateError::RankFailed { rank: me, message: e.to_string() })?;
+    let all = agree_exchange(inner, op_id, Agreement::Outcome, &msg)?;
     // Each rank's message: its error, then one part per hook.
     let mut split: Vec<Vec<Vec<u8>>> = Vec::with_capacity(all.len());
     for (rank, m) in all.iter().enumerate() {
@@ -436,6 +472,12 @@ pub(crate) fn agree_now(inner: &RuntimeInner, mine: Result<()>) -> Result<()> {
         inner.next_op.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
     };
     agree_on_error(inner, op_id, mine)
+}
+
+/// `LEGATE_DEBUG_PLAN`: print each replicated operation's data movement (read once).
+fn debug_plan() -> bool {
+    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *ON.get_or_init(|| std::env::var_os("LEGATE_DEBUG_PLAN").is_some())
 }
 
 /// The tag of an operation's finishing exchange.
@@ -537,7 +579,7 @@ pub(crate) fn agree_on_images(inner: &RuntimeInner, colors: &Point, pieces: &mut
                 msg.extend_from_slice(&x.to_le_bytes());
             }
         }
-        let all = world.exchange(tag(op_id, IMAGE_AGREEMENT_MESSAGE), &msg).map_err(|e| LegateError::RankFailed { rank: me, message: e.to_string() })?;
+        let all = agree_exchange(inner, op_id, Agreement::Images, &msg)?;
         let mut found: Vec<Option<crate::shape::Rect>> = vec![None; todo.len()];
         let mut answered = vec![false; todo.len()];
         for (rank, m) in all.iter().enumerate() {

@@ -268,10 +268,11 @@ fn library(rt: &Runtime, id: u32) -> Result<Library, Failure> {
 /// The store's shape, waiting for its producer if it is unbound (an error if nothing
 /// produces it, where waiting would never end).
 fn known_shape(rt: &Runtime, s: &LogicalStore) -> Result<Point, Failure> {
-    if let Some(shape) = s.shape_if_known() {
+    // Whether this waits (and, on several ranks, agrees) follows program order only.
+    if let Some(shape) = s.shape_if_observed() {
         return Ok(shape);
     }
-    if s.storage().accesses.lock().unwrap_or_else(|e| e.into_inner()).is_empty() {
+    if !s.storage().has_producer() {
         return Err(invalid("the store is unbound and no task produces it; add it as a task's output first"));
     }
     rt.wait_store(s)?;
@@ -385,7 +386,7 @@ unsafe extern "C" fn store_info(_rd: *mut c_void, h: *const RawStoreHandle, out:
             storage_id: s.storage().id(),
             flags: 0,
         };
-        match s.shape_if_known() {
+        match s.shape_if_observed() {
             Some(shape) => info.shape[..shape.ndim()].copy_from_slice(shape.as_slice()),
             None => info.flags |= raw::STORE_INFO_SHAPE_UNKNOWN,
         }

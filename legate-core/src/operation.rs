@@ -360,7 +360,7 @@ fn launch(mut t: TaskLaunch) -> Result<(u64, Vec<Arc<TaskNode>>)> {
             reduction::check(op, arg.store.ty())?;
         }
         if arg.store.unbound() {
-            let produced = !arg.store.storage().accesses.lock().unwrap_or_else(|e| e.into_inner()).is_empty();
+            let produced = arg.store.storage().has_producer();
             match arg.role {
                 Role::Output if !produced => {
                     if t.manual_launch.is_some() && arg.partition.is_some() {

@@ -485,6 +485,7 @@ impl Runtime {
     pub fn wait_store(&self, store: &LogicalStore) -> Result<()> {
         let writers = store.storage().accesses.lock().unwrap_or_else(|e| e.into_inner()).pending_writers();
         self.inner.executor.wait(&writers);
+        store.storage().observe();
         crate::distribute::agree_now(&self.inner, self.check_poison(store))
     }
 
@@ -492,7 +493,10 @@ impl Runtime {
     /// caller can check for interrupts between waits.
     pub fn wait_store_for(&self, store: &LogicalStore, timeout: Duration) -> Option<Result<()>> {
         let writers = store.storage().accesses.lock().unwrap_or_else(|e| e.into_inner()).pending_writers();
-        self.inner.executor.wait_for(&writers, timeout).then(|| crate::distribute::agree_now(&self.inner, self.check_poison(store)))
+        self.inner.executor.wait_for(&writers, timeout).then(|| {
+            store.storage().observe();
+            crate::distribute::agree_now(&self.inner, self.check_poison(store))
+        })
     }
 
     pub(crate) fn check_poison(&self, store: &LogicalStore) -> Result<()> {

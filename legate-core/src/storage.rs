@@ -73,6 +73,10 @@ pub struct Storage {
     pub(crate) tracking: Mutex<Option<crate::coherence::Tracking>>,
     /// Image rectangles resolved from this storage's contents, and its write generation.
     pub(crate) images: Mutex<crate::image::ImageCache>,
+    /// Created unbound, and the program has not yet waited for its shape. Until it
+    /// has, what the program is told (and whether a wait agrees across ranks) must not
+    /// depend on whether the producing task happens to have finished.
+    unobserved: AtomicBool,
 }
 
 /// Elements of a storage spoiled by a failure, and the failure.
@@ -102,6 +106,7 @@ pub(crate) fn dense_strides(shape: &Point, elem: usize, layout: Layout) -> Point
 
 impl Storage {
     pub(crate) fn new(id: u64, ty: Type, kind: StorageKind, ndim: usize, data: StorageData) -> Arc<Storage> {
+        let data_unbound = data.shape.is_none();
         Arc::new(Storage {
             id,
             ty,
@@ -115,6 +120,7 @@ impl Storage {
             poisoned: AtomicBool::new(false),
             tracking: Mutex::new(None),
             images: Mutex::new(Default::default()),
+            unobserved: AtomicBool::new(data_unbound),
         })
     }
 
@@ -151,6 +157,30 @@ impl Storage {
 
     pub fn is_unbound(&self) -> bool {
         self.shape_now().is_none()
+    }
+
+    /// The shape as the program knows it: None for a storage created unbound until
+    /// the program thread has waited for it ([`Storage::observe`]), however early its
+    /// producer finished. Decisions the program makes from it are the same on every
+    /// rank and in every run.
+    pub fn shape_observed(&self) -> Option<Point> {
+        if self.unobserved.load(Ordering::Acquire) {
+            return None;
+        }
+        self.shape_now()
+    }
+
+    /// The program thread has waited for the shape (it is bound).
+    pub(crate) fn observe(&self) {
+        if !crate::executor::on_worker() && self.shape_now().is_some() {
+            self.unobserved.store(false, Ordering::Release);
+        }
+    }
+
+    /// Whether a task produces (or produced) this storage: it has accesses, or it is
+    /// bound. (Checked in that order: a producer binds before its access is dropped.)
+    pub(crate) fn has_producer(&self) -> bool {
+        !self.accesses.lock().unwrap_or_else(|e| e.into_inner()).is_empty() || self.shape_now().is_some()
     }
 
     /// Blocks until the storage is bound and returns its shape.

@@ -688,3 +688,58 @@ fn two_libraries_with_one_name_are_refused_not_mixed_up() {
     let msg = e.to_string();
     assert!(msg.contains("abi_client_tests") && msg.contains("task id 1") && msg.contains("LIBRARY_NAME"), "{msg}");
 }
+
+#[test]
+fn every_rank_learns_an_unbound_shape_the_same_way_however_early_its_producer_ran() {
+    // Rank 0's program dawdles after the launch, so its part of the producer has long
+    // finished when it asks for the shape; rank 1 asks at once. Whether asking waits
+    // (and agrees with the other ranks) must follow program order, not timing: it once
+    // agreed on rank 1 only, and the next agreement paired with another operation's
+    // (`examples/gmg.py` under mpirun hung in R @ A @ P).
+    use legate_core::replicate::InProcessTransport;
+    use std::sync::Arc;
+    use std::time::Duration;
+    let world = InProcessTransport::world_with_timeout(2, Duration::from_secs(10));
+    let ranks: Vec<_> = world
+        .into_iter()
+        .enumerate()
+        .map(|(rank, t)| {
+            std::thread::spawn(move || {
+                let config = Config { cpus: 1, min_cpu_chunk: 1, ..Config::legate_defaults() };
+                let core = Runtime::new_replicated(config, Arc::new(t)).expect("runtime starts");
+                let c = client::Runtime::new(core.api_table()).expect("the table is usable");
+                let lib = test_library(&c);
+                let x = iota(&c, &core, 40);
+                let mut shapes = Vec::new();
+                for round in 0..3 {
+                    let evens = c.create_unbound_store::<f64>(1).unwrap();
+                    let mut t = c.create_auto_task(&lib, Evens::TASK_ID).unwrap();
+                    t.add_input(&x).unwrap();
+                    t.add_output(&evens).unwrap();
+                    t.execute().unwrap();
+                    if rank == round % 2 {
+                        std::thread::sleep(Duration::from_millis(200));
+                    }
+                    // Not learnt until asked for, however long ago the producer finished.
+                    assert_eq!(evens.info().unwrap().shape, None, "rank {rank}");
+                    let n = evens.shape().unwrap();
+                    // The next agreement pairs with the same operation on every rank.
+                    let sum = c.create_store::<f64>(&n).unwrap();
+                    let mut t = c.create_auto_task(&lib, AddScalar::TASK_ID).unwrap();
+                    let (a, b) = (t.add_input(&evens).unwrap(), t.add_output(&sum).unwrap());
+                    t.add_alignment(a, b).unwrap();
+                    t.add_scalar(1.0f64).unwrap();
+                    t.execute().unwrap();
+                    shapes.push((n, sum.read::<f64>().unwrap()));
+                }
+                shapes
+            })
+        })
+        .collect();
+    let want: Vec<f64> = (0..40).filter(|i| i % 2 == 0).map(|i| i as f64 + 1.0).collect();
+    for (rank, h) in ranks.into_iter().enumerate() {
+        for (n, values) in h.join().expect("a rank panicked") {
+            assert_eq!((n, &values), (vec![20], &want), "rank {rank}");
+        }
+    }
+}

@@ -594,3 +594,34 @@ fn on_three_and_four_ranks_images_of_distributed_sources_agree() {
         assert!(results.iter().all(|&ok| ok), "{ranks} ranks: {results:?}");
     }
 }
+
+#[test]
+fn ranks_agreeing_on_different_things_report_a_divergence_instead_of_hanging() {
+    // Rank 0 waits for a store (an agreement on the outcome) where rank 1 launches a
+    // task whose image rectangles it must agree on, under the same operation id: each
+    // receives the other's message, so both stop with a divergence error at once
+    // (these once waited for each other until the rank timeout).
+    let started = Instant::now();
+    let results = on_ranks(2, |rank, rt, lib| {
+        let pos = rt.create_store_from::<[i64; 2]>(&[4], &ranges_of(&[2, 2, 2, 2])).unwrap();
+        let vals = rt.create_store(Type::Float64, &[8]).unwrap();
+        rt.issue_fill(&vals, 1.0).unwrap();
+        let out = rt.create_store(Type::Float64, &[4]).unwrap();
+        if rank == 0 {
+            rt.wait_store(&vals).map_err(|e| e.to_string())
+        } else {
+            let mut t = rt.create_auto_task(&lib, RowSum::TASK_ID);
+            let p = t.add_input(&pos);
+            let v = t.add_input(&vals);
+            let o = t.add_output(&out);
+            t.add_alignment(p, o);
+            t.add_constraint(image(p, v, ImageKind::Ranges));
+            t.execute().map_err(|e| e.to_string())
+        }
+    });
+    for (rank, r) in results.iter().enumerate() {
+        let e = r.as_ref().expect_err("the ranks diverged");
+        assert!(e.contains("diverged"), "rank {rank}: {e}");
+    }
+    assert!(started.elapsed() < Duration::from_secs(8), "reported at once, not after the rank timeout");
+}

@@ -84,22 +84,33 @@ impl LogicalStore {
         self.0.storage.kind() == StorageKind::Future
     }
 
-    /// True until the task producing an unbound store has run.
+    /// True for a store created unbound until the program has waited for its shape
+    /// ([`LogicalStore::shape`]): program order, not whether the producer has run.
     pub fn unbound(&self) -> bool {
-        self.0.shape.is_none() && self.0.storage.is_unbound()
+        self.0.shape.is_none() && self.0.storage.shape_observed().is_none()
     }
 
     /// The view's extents; for an unbound store this waits for the producing task.
     pub fn shape(&self) -> Point {
         match self.0.shape {
             Some(s) => s,
-            None => self.0.storage.wait_shape(),
+            None => {
+                let s = self.0.storage.wait_shape();
+                self.0.storage.observe();
+                s
+            }
         }
     }
 
     /// The extents if known without waiting.
     pub fn shape_if_known(&self) -> Option<Point> {
         self.0.shape.or_else(|| self.0.storage.shape_now())
+    }
+
+    /// The extents if the program has learnt them (see [`LogicalStore::unbound`]):
+    /// what libraries are told, so that their decisions follow program order.
+    pub fn shape_if_observed(&self) -> Option<Point> {
+        self.0.shape.or_else(|| self.0.storage.shape_observed())
     }
 
     pub fn volume(&self) -> u64 {
@@ -111,9 +122,13 @@ impl LogicalStore {
         self.0.transforms.is_empty()
     }
 
+    /// The shape, waiting for the producer of an unbound store (an error only when no
+    /// task produces it: whether the producer has finished must not decide).
     fn bound_shape(&self, what: &str) -> Result<Point> {
-        self.shape_if_known()
-            .ok_or_else(|| invalid(format!("{what}: the store is unbound; run the task that produces it first")))
+        if self.0.shape.is_none() && !self.0.storage.has_producer() {
+            return Err(invalid(format!("{what}: the store is unbound; run the task that produces it first")));
+        }
+        Ok(self.shape())
     }
 
     /// The view of `shape` made by `t`. Views may be larger than their storage (a
