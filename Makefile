@@ -11,7 +11,7 @@ CARGO ?= cargo
 RUST_TEST_FLAGS := --workspace
 EXAMPLE_N ?= 2000000
 
-.PHONY: run run-rust test test-rust test-python test-ranks test-fuzz test-soak fuzz soak build build-python bench bench-numeric bench-scale venv sysdeps clean
+.PHONY: run run-rust test test-rust test-python test-template test-ranks test-fuzz test-soak fuzz soak build build-python bench bench-numeric bench-scale venv sysdeps clean
 
 # The main example: Black-Scholes on legate_numeric, then the same on NumPy.
 run: build-python
@@ -22,7 +22,7 @@ run: build-python
 run-rust: build
 	$(CARGO) run --release -q -p legate-hello --example variance -- $(EXAMPLE_N)
 
-test: test-rust test-python test-ranks test-fuzz test-soak
+test: test-rust test-python test-template test-ranks test-fuzz test-soak
 
 test-rust: sysdeps
 	$(CARGO) test $(RUST_TEST_FLAGS) 2>&1 | tee target/rust-test.log; test $${PIPESTATUS[0]} -eq 0
@@ -46,6 +46,21 @@ test-python: build-python
 			LEGATE_TEST=1 LEGATE_CONFIG="--cpus $$c" $(VPY) -m pytest -q tests/python/sparse || exit 1; \
 		done; \
 	fi
+
+# A library as its author starts one: `legate new-library` generates it into a temporary
+# directory, it is built in a fresh venv that holds only the legate-rs wheel (and pytest),
+# and its test runs there. Compiled dependencies stay in target/template between runs.
+TEMPLATE_DIR := target/template
+test-template: build-python
+	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	mkdir -p $(TEMPLATE_DIR); rm -f $(TEMPLATE_DIR)/wheels/legate_rs-*.whl; \
+	(cd python && ../$(VENV)/bin/maturin build --release -q -i ../$(VPY) --compatibility linux --auditwheel skip -o ../$(TEMPLATE_DIR)/wheels); \
+	$(PYTHON) -m venv "$$tmp/venv"; \
+	"$$tmp/venv/bin/pip" install -q $(TEMPLATE_DIR)/wheels/legate_rs-*.whl pytest; \
+	"$$tmp/venv/bin/legate" new-library mylib "$$tmp/mylib"; \
+	cp Cargo.lock "$$tmp/mylib/"; \
+	(cd "$$tmp/mylib" && CARGO_TARGET_DIR=$(CURDIR)/$(TEMPLATE_DIR) VIRTUAL_ENV="$$tmp/venv" $(CURDIR)/$(VENV)/bin/maturin develop --release -q); \
+	cd "$$tmp" && LEGATE_TEST=1 LEGATE_CONFIG="--cpus 2" "$$tmp/venv/bin/python" -m pytest -q -p no:cacheprovider mylib/tests
 
 # The differential fuzzers (tests/python/fuzz: hypothesis against NumPy), briefly: a fixed
 # seed and few examples per property (profile `ci`), split into tiny tasks, on 2 and 4

@@ -37,7 +37,7 @@ pub mod tasks;
 pub use legate_abi::client::{Error, ErrorKind, Library, Result, Runtime, Store};
 use legate_abi::raw::RawRuntimeApi;
 use legate_abi::{ReductionOp, Task};
-use tasks::{HelloWorld, Iota, Square, Sum};
+use tasks::{Axpy, HelloWorld, Iota, Square, Sum};
 
 /// The name the library is registered under. Rename it when you copy this crate: names
 /// must be unique among the libraries loaded in one process.
@@ -65,6 +65,8 @@ impl HelloLibrary {
         registrar.register::<Iota>()?;
         registrar.register::<Square>()?;
         registrar.register::<Sum>()?;
+        // Launched from Python only (`legate_hello.axpy`, through `legate.core`).
+        registrar.register::<Axpy>()?;
         Ok(HelloLibrary { runtime: rt, library })
     }
 

@@ -13,6 +13,11 @@ copied) and results go out as ``legate_numeric`` arrays::
     x = legate_hello.iota(5)                 # [1. 2. 3. 4. 5.]
     y = legate_hello.square(x + 1)           # hello's task on numeric's result
     total = legate_hello.sum(np.sqrt(y))     # a 0-d array
+    z = legate_hello.axpy(2.0, x, x)         # launched from Python (legate.core)
+
+``axpy`` shows how a new task is added with no extension-module code: a Rust task
+(``legate-hello/src/tasks/axpy.rs``), one ``register`` line, and the Python function
+below, which launches it through ``legate.core``.
 """
 
 from __future__ import annotations
@@ -21,9 +26,21 @@ import numpy as _np
 
 from . import _legate_hello as _ext
 
-__all__ = ["hello_world", "iota", "square", "sum", "store_of"]
+__all__ = ["hello_world", "iota", "square", "sum", "axpy", "store_of"]
 
 LIBRARY_NAME = _ext.LIBRARY_NAME
+
+# Task ids, as in legate-hello/src/tasks (for launches from Python).
+HELLO_WORLD, IOTA, SQUARE, SUM, AXPY = 0, 1, 2, 3, 4
+
+
+def library():
+    """This library in the runtime (its tasks registered on first use), for
+    ``legate.core``'s ``create_auto_task``/``create_manual_task``."""
+    from legate.core import get_legate_runtime
+
+    _ext.library_id()  # registers the tasks once
+    return get_legate_runtime().find_library(LIBRARY_NAME)
 
 
 def store_of(array):
@@ -85,3 +102,27 @@ def square(x):
 def sum(x):  # noqa: A001 - the library's name for it
     """The sum of all elements of a float64 array, as a 0-d array."""
     return _wrap(_ext.sum(_float64_store(x, "sum")).project(0, 0))
+
+
+def axpy(alpha, x, y):
+    """``alpha * x + y`` for float64 arrays of one shape: the task is launched from
+    Python, with no extension-module code."""
+    from legate.core import get_legate_runtime, types
+
+    import legate_numeric
+
+    xs, ys = _float64_store(x, "axpy"), _float64_store(y, "axpy")
+    if tuple(xs.shape) != tuple(ys.shape):
+        raise ValueError(f"axpy: shapes {tuple(xs.shape)} and {tuple(ys.shape)} differ")
+    z = legate_numeric.empty(tuple(xs.shape))
+    rt = get_legate_runtime()
+    task = rt.create_auto_task(library(), AXPY)
+    task.add_input(xs)
+    task.add_input(ys)
+    task.add_output(z)
+    task.add_scalar_arg(float(alpha), types.float64)
+    # Elementwise: every point gets the same tile of all three.
+    task.add_alignment(xs, z)
+    task.add_alignment(ys, z)
+    task.execute()
+    return z

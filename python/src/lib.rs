@@ -2,12 +2,14 @@
 //! copies) and the numeric kernels to the Python packages, which are thin layers:
 //! `legate.core` re-exports the store API, `legate_numeric` builds NumPy semantics on
 //! top of the `numeric` functions. Libraries built as their own extension modules
-//! reach the same runtime through the function table exported by `abi`.
+//! reach the same runtime through the function table exported by `abi`; `library`
+//! launches their tasks from Python through that same table.
 
 mod abi;
 mod convert;
 mod fast;
 mod index;
+mod library;
 mod numeric;
 mod store;
 
@@ -24,6 +26,7 @@ fn _legate(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("LEGATE_MAX_DIM", legate_core::LEGATE_MAX_DIM)?;
     store::register(m)?;
     abi::register(m)?;
+    library::register(m)?;
     numeric::register(m)?;
     index::register_index(m)?;
     fast::register(m)?;

@@ -191,6 +191,29 @@ impl PyStore {
         }
     }
 
+    /// NumPy's conversion protocol: a copy of the contents (`copy=False` cannot be met).
+    #[pyo3(signature = (dtype=None, copy=None))]
+    fn __array__<'py>(&self, py: Python<'py>, dtype: Option<Bound<'py, PyAny>>, copy: Option<bool>) -> PyResult<Bound<'py, PyAny>> {
+        if copy == Some(false) {
+            return Err(PyValueError::new_err("a Store's contents cannot be viewed by NumPy without a copy"));
+        }
+        let array = self.to_numpy(py)?;
+        match dtype {
+            Some(d) if !d.is_none() => array.call_method1("astype", (d,)),
+            _ => Ok(array),
+        }
+    }
+
+    /// The contents, once the store's writers have run, as a NumPy array (a copy).
+    fn get_physical_store<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        self.to_numpy(py)
+    }
+
+    /// A manual partition into tiles of `tile_shape` (for manual tasks).
+    fn partition_by_tiling(&self, tile_shape: Vec<u64>) -> PyResult<crate::library::PyPartition> {
+        crate::library::PyPartition::tile(self, tile_shape)
+    }
+
     /// A handle of the runtime's C-ABI function table for this view (an integer): one
     /// new reference, owned by the caller, for libraries built as their own extension
     /// modules (see `legate._legate.runtime_api`).

@@ -15,11 +15,13 @@
 //!   caller as an error of kind `TaskFailed`. (A panic is caught and reported too, but a
 //!   returned error says what went wrong.)
 
+mod axpy;
 mod hello_world;
 mod iota;
 mod square;
 mod sum;
 
+pub use axpy::Axpy;
 pub use hello_world::HelloWorld;
 pub use iota::Iota;
 pub use square::Square;

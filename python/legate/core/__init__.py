@@ -1,8 +1,12 @@
 """``legate.core``: the runtime API for library authors.
 
 Stores are created, viewed (``slice``, ``promote``, ``project``, ``transpose``,
-``delinearize``), filled and copied here; tasks are written in Rust against
-``legate-core`` and launched by their library's Python functions.
+``delinearize``), filled and copied here. Tasks are written in Rust (against
+``legate-abi``) and launched from Python: ``get_legate_runtime().find_library(name)``,
+``create_auto_task(library, task_id)`` or ``create_manual_task(library, task_id,
+launch_shape)``, then ``add_input``/``add_output``/``add_reduction``/``add_scalar_arg``,
+constraints (``add_alignment``, ``add_broadcast``, ``add_image``, ``add_bloat``) and
+``execute()`` (see ``legate.core._task``).
 
 Ranks: :func:`get_rank`, :func:`get_num_ranks` and :func:`is_rank_zero` (also the
 module attributes ``rank`` and ``num_ranks``) say which of the ranks running the
@@ -24,6 +28,7 @@ from legate._legate import (  # noqa: F401
 )
 
 from . import types  # noqa: F401
+from ._task import AutoTask, ManualTask, ReductionOp, Variable, store_of  # noqa: F401
 from .. import _interrupt, _ranks
 
 _interrupt.install()
@@ -32,9 +37,46 @@ _interrupt.install()
 class Runtime:
     """The process's one runtime (``get_legate_runtime()``)."""
 
-    def create_store(self, dtype, shape):
-        """A new store of ``dtype`` (a type from ``legate.core.types``) and ``shape``."""
-        return create_store(types.name_of(dtype), list(shape))
+    def create_store(self, dtype, shape=()):
+        """A new store of ``dtype`` (a type from ``legate.core.types`` or a NumPy dtype)
+        and ``shape`` (contents unspecified until written). ``create_store(shape,
+        dtype)`` is accepted too."""
+        if isinstance(dtype, (tuple, list, int)) and not isinstance(shape, (tuple, list, int)):
+            dtype, shape = shape, dtype
+        shape = (shape,) if isinstance(shape, int) else tuple(shape)
+        if any(int(e) < 0 for e in shape):
+            raise ValueError(f"negative dimensions are not allowed: {shape}")
+        return create_store(types.name_of(dtype), [int(e) for e in shape])
+
+    def find_library(self, name: str):
+        """The library registered under ``name`` (by its Rust code, when its package
+        was imported). Raises ``LookupError`` if there is none."""
+        from legate._legate import _find_library
+
+        lib = _find_library(str(name))
+        if lib is None:
+            raise LookupError(
+                f"no library named {name!r} is registered; import its Python package "
+                "first (that registers its tasks)"
+            )
+        return lib
+
+    def create_auto_task(self, library, task_id: int) -> AutoTask:
+        """A task of ``library`` (from ``find_library``) that the runtime partitions
+        from its arguments' constraints. An unknown ``task_id`` raises ``LookupError``
+        at ``execute``."""
+        from legate._legate import _create_auto_task
+
+        task_id = _task_id(task_id)
+        return AutoTask(library, task_id, _create_auto_task(_library(library), task_id))
+
+    def create_manual_task(self, library, task_id: int, launch_shape) -> ManualTask:
+        """A task over the launch domain ``[0, launch_shape)`` (an int or a tuple)."""
+        from legate._legate import _create_manual_task
+
+        task_id = _task_id(task_id)
+        shape = (launch_shape,) if isinstance(launch_shape, int) else tuple(int(e) for e in launch_shape)
+        return ManualTask(library, task_id, _create_manual_task(_library(library), task_id, list(shape)), shape)
 
     def issue_fill(self, store, value):
         fill(store, value)
@@ -66,6 +108,25 @@ class Runtime:
         ranks) and ``bytes_copied_locally`` (between instances of this rank). They only
         grow: take differences around the code to measure."""
         return _ranks.stats()
+
+
+def _library(library):
+    from legate._legate import Library
+
+    if isinstance(library, str):
+        return _RUNTIME.find_library(library)
+    if not isinstance(library, Library):
+        raise TypeError(f"expected a Library (from find_library), got {type(library).__name__}")
+    return library
+
+
+def _task_id(task_id) -> int:
+    if isinstance(task_id, bool) or not isinstance(task_id, int) and not hasattr(task_id, "__index__"):
+        raise TypeError(f"a task id must be an integer, got {type(task_id).__name__}")
+    task_id = int(task_id)
+    if not 0 <= task_id < 2**32:
+        raise ValueError(f"task id {task_id} is out of range")
+    return task_id
 
 
 _RUNTIME = Runtime()

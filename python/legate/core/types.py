@@ -5,6 +5,8 @@ int8, int16, int32, int64 = "int8", "int16", "int32", "int64"
 uint8, uint16, uint32, uint64 = "uint8", "uint16", "uint32", "uint64"
 float16, float32, float64 = "float16", "float32", "float64"
 complex64, complex128 = "complex64", "complex128"
+# Scalar task arguments only (a task reads it with `ctx.scalar_bytes`).
+string = "string"
 
 
 def name_of(dtype) -> str:

@@ -196,6 +196,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         for a driver error.
     """
     argv = sys.argv[1:] if argv is None else list(argv)
+    if argv and argv[0] in ("new-library", "--abi-path"):
+        # Library authoring, not a program run (see legate/_template).
+        from legate._template import cli
+
+        return cli(argv)
     environ = os.environ
     try:
         machine = MachineInfo.detect()
