@@ -81,6 +81,8 @@ def test_reduction_and_broadcast(lib, shape):
     task = rt.create_auto_task(lib, hello.SUM)
     task.add_input(lnp.asarray(a))
     task.add_reduction(total, ReductionOp.ADD)
+    # Every point reduces into the whole (one-element) store, not a piece of it.
+    task.add_broadcast(total)
     task.execute()
     assert np.asarray(total)[0] == a.sum()
     # A broadcast input: every point sees (and squares) all of it, same result.
