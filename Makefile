@@ -47,20 +47,26 @@ test-python: build-python
 		done; \
 	fi
 
-# A library as its author starts one: `legate new-library` generates it into a temporary
-# directory, it is built in a fresh venv that holds only the legate-rs wheel (and pytest),
-# and its test runs there. Compiled dependencies stay in target/template between runs.
+# A library as its author starts one: `legate new-library` generates it afresh (in
+# target/template/mylib), it is built in a fresh venv that holds only the legate-rs wheel
+# (and pytest), against the ABI sources that wheel carries (written out to a fresh cache
+# directory: no path of this repository is used), and its test runs there. The paths
+# are fixed and the library's Cargo.lock is the workspace's, so the compiled
+# dependencies in target/template/target stay valid between runs.
 TEMPLATE_DIR := target/template
 test-template: build-python
-	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
-	mkdir -p $(TEMPLATE_DIR); rm -f $(TEMPLATE_DIR)/wheels/legate_rs-*.whl; \
-	(cd python && ../$(VENV)/bin/maturin build --release -q -i ../$(VPY) --compatibility linux --auditwheel skip -o ../$(TEMPLATE_DIR)/wheels); \
-	$(PYTHON) -m venv "$$tmp/venv"; \
-	"$$tmp/venv/bin/pip" install -q $(TEMPLATE_DIR)/wheels/legate_rs-*.whl pytest; \
-	"$$tmp/venv/bin/legate" new-library mylib "$$tmp/mylib"; \
-	cp Cargo.lock "$$tmp/mylib/"; \
-	(cd "$$tmp/mylib" && CARGO_TARGET_DIR=$(CURDIR)/$(TEMPLATE_DIR) VIRTUAL_ENV="$$tmp/venv" $(CURDIR)/$(VENV)/bin/maturin develop --release -q); \
-	cd "$$tmp" && LEGATE_TEST=1 LEGATE_CONFIG="--cpus 2" "$$tmp/venv/bin/python" -m pytest -q -p no:cacheprovider mylib/tests
+	@set -e; start=$$(date +%s); tdir=$(CURDIR)/$(TEMPLATE_DIR); \
+	rm -rf "$$tdir/wheels" "$$tdir/venv" "$$tdir/mylib" "$$tdir/cache"; mkdir -p "$$tdir"; \
+	(cd python && $(CURDIR)/$(VENV)/bin/maturin build --release -q -i $(CURDIR)/$(VPY) --compatibility linux --auditwheel skip -o "$$tdir/wheels"); \
+	$(PYTHON) -m venv "$$tdir/venv"; \
+	"$$tdir/venv/bin/pip" install -q "$$tdir"/wheels/legate_rs-*.whl pytest; \
+	export XDG_CACHE_HOME="$$tdir/cache"; unset LEGATE_ABI_PATH; \
+	"$$tdir/venv/bin/legate" new-library mylib "$$tdir/mylib"; \
+	cp Cargo.lock "$$tdir/mylib/"; \
+	cd "$$tdir/mylib"; \
+	CARGO_TARGET_DIR="$$tdir/target" VIRTUAL_ENV="$$tdir/venv" $(CURDIR)/$(VENV)/bin/maturin develop --release -q; \
+	LEGATE_TEST=1 LEGATE_CONFIG="--cpus 2" "$$tdir/venv/bin/python" -m pytest -q -p no:cacheprovider tests; \
+	echo "test-template: passed in $$(( $$(date +%s) - start )) s"
 
 # The differential fuzzers (tests/python/fuzz: hypothesis against NumPy), briefly: a fixed
 # seed and few examples per property (profile `ci`), split into tiny tasks, on 2 and 4

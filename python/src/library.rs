@@ -224,14 +224,24 @@ fn _create_manual_task(py: Python<'_>, library: &PyLibrary, task_id: u32, launch
     Ok(PyTaskLaunch { launch: Mutex::new(Some(launch)) })
 }
 
+mod embedded {
+    // Written by build.rs: the ABI crates' sources, manifests made standalone.
+    include!(concat!(env!("OUT_DIR"), "/abi_sources.rs"));
+}
+
+/// The sources of `legate-abi` and `legate-python-abi` this extension was built with,
+/// as `(relative path, text)` pairs: `legate --abi-path` writes them out for libraries.
+#[pyfunction]
+fn _abi_sources() -> Vec<(&'static str, &'static str)> {
+    embedded::ABI_SOURCES.to_vec()
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyLibrary>()?;
     m.add_class::<PyPartition>()?;
     m.add_class::<PyTaskLaunch>()?;
     m.add_function(wrap_pyfunction!(_find_library, m)?)?;
-    // Where this extension was built from: `legate --abi-path` finds the `legate-abi`
-    // and `legate-python-abi` sources next to it (the package's own copy comes first).
-    m.add("_SOURCE_DIR", env!("CARGO_MANIFEST_DIR"))?;
+    m.add_function(wrap_pyfunction!(_abi_sources, m)?)?;
     m.add_function(wrap_pyfunction!(_create_auto_task, m)?)?;
     m.add_function(wrap_pyfunction!(_create_manual_task, m)?)?;
     Ok(())

@@ -4,15 +4,19 @@ The template (``files/``) is one folder: a Rust crate of tasks (depending on
 ``legate-abi`` and ``legate-python-abi`` by path, no workspace inheritance) and its
 Python package, which launches the tasks through ``legate.core``, plus a test.
 ``new_library`` copies it renamed throughout (crate, Python package, library name)
-and points the crate at the ABI crates' sources (:func:`abi_path`).
+and points the crate at the ABI crates' sources (:func:`abi_path`), which the
+installed extension module carries: no source tree of ``legate`` is needed.
 """
 
 from __future__ import annotations
 
+import hashlib
 import keyword
 import os
 import re
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 _FILES = Path(__file__).parent / "files"
@@ -23,28 +27,51 @@ def _has_crates(d: Path) -> bool:
     return all((d / c / "Cargo.toml").is_file() for c in _ABI_CRATES)
 
 
+def _cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "legate"
+
+
 def abi_path() -> Path:
     """The directory holding the sources of ``legate-abi`` and ``legate-python-abi``
-    that the installed runtime speaks: ``$LEGATE_ABI_PATH``, else a copy shipped in
-    the package (``legate/_abi``), else the source tree the extension was built from."""
-    candidates = []
+    that the installed runtime speaks: ``$LEGATE_ABI_PATH`` if set, else the copy the
+    extension module carries (it was built from them), written out once under
+    ``$XDG_CACHE_HOME/legate`` (``~/.cache/legate``) in a directory named by their hash,
+    so that a library built against them keeps finding them, and another version of
+    ``legate`` gets its own."""
     if os.environ.get("LEGATE_ABI_PATH"):
-        candidates.append(Path(os.environ["LEGATE_ABI_PATH"]))
-    candidates.append(Path(__file__).parent.parent / "_abi")
-    try:
-        from legate import _legate
+        d = Path(os.environ["LEGATE_ABI_PATH"])
+        if not _has_crates(d):
+            raise FileNotFoundError(
+                f"LEGATE_ABI_PATH={d} does not hold {' and '.join(c + '/Cargo.toml' for c in _ABI_CRATES)}"
+            )
+        return d.resolve()
+    from legate import _legate
 
-        candidates.append(Path(_legate._SOURCE_DIR).parent)
-    except (ImportError, AttributeError):
-        pass
-    for d in candidates:
-        if _has_crates(d):
-            return d.resolve()
-    raise FileNotFoundError(
-        "cannot find the sources of legate-abi and legate-python-abi (looked in: "
-        + ", ".join(str(c) for c in candidates)
-        + "); set LEGATE_ABI_PATH to the directory that holds them"
-    )
+    sources = _legate._abi_sources()
+    digest = hashlib.sha256()
+    for rel, text in sources:
+        digest.update(rel.encode() + b"\0" + text.encode() + b"\0")
+    dest = _cache_dir() / f"abi-{digest.hexdigest()[:16]}"
+    if _has_crates(dest):
+        return dest.resolve()
+    # Written beside the destination and renamed into place, so that two processes
+    # never see a half-written copy.
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".abi-", dir=dest.parent))
+    try:
+        for rel, text in sources:
+            out = tmp / rel
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_text(text)
+        try:
+            os.rename(tmp, dest)
+        except OSError:
+            if not _has_crates(dest):  # not another process that won the race
+                raise
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return dest.resolve()
 
 
 def _check_name(name: str) -> None:
@@ -86,7 +113,7 @@ def cli(argv: list[str]) -> int:
     if argv[0] == "--abi-path":
         try:
             print(abi_path())
-        except FileNotFoundError as e:
+        except OSError as e:
             print(f"{prog}: error: {e}", file=sys.stderr)
             return 2
         return 0
@@ -102,7 +129,7 @@ def cli(argv: list[str]) -> int:
         return 0 if args and args[0] in ("-h", "--help") else 2
     try:
         dest = new_library(args[0], args[1] if len(args) > 1 else None)
-    except (ValueError, FileExistsError, FileNotFoundError) as e:
+    except (ValueError, OSError) as e:
         print(f"{prog}: error: {e}", file=sys.stderr)
         return 2
     print(f"created the library {args[0]} in {dest}")
