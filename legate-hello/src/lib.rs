@@ -1,7 +1,7 @@
 //! # legate-hello
 //!
 //! The template Legate library. To start your own, copy this crate, rename it, and
-//! replace the four tasks with yours. It depends on `legate-abi` only — never on the
+//! replace its tasks with yours. It depends on `legate-abi` only — never on the
 //! runtime — so it can be built as its own extension module (`python-hello/` does
 //! that for Python) and still share the process's one runtime with every other library.
 //!
@@ -37,7 +37,7 @@ pub mod tasks;
 pub use legate_abi::client::{Error, ErrorKind, Library, Result, Runtime, Store};
 use legate_abi::raw::RawRuntimeApi;
 use legate_abi::{ReductionOp, Task};
-use tasks::{Axpy, HelloWorld, Iota, Square, Sum};
+use tasks::{Axpy, HelloWorld, Iota, Smooth, Square, Sum};
 
 /// The name the library is registered under. Rename it when you copy this crate: names
 /// must be unique among the libraries loaded in one process.
@@ -65,8 +65,9 @@ impl HelloLibrary {
         registrar.register::<Iota>()?;
         registrar.register::<Square>()?;
         registrar.register::<Sum>()?;
-        // Launched from Python only (`legate_hello.axpy`, through `legate.core`).
+        // Launched from Python only (`legate_hello.axpy` and `smooth`, through `legate.core`).
         registrar.register::<Axpy>()?;
+        registrar.register::<Smooth>()?;
         Ok(HelloLibrary { runtime: rt, library })
     }
 

@@ -14,10 +14,11 @@ copied) and results go out as ``legate_numeric`` arrays::
     y = legate_hello.square(x + 1)           # hello's task on numeric's result
     total = legate_hello.sum(np.sqrt(y))     # a 0-d array
     z = legate_hello.axpy(2.0, x, x)         # launched from Python (legate.core)
+    w = legate_hello.smooth(x)               # [3. 6. 9. 12. 9.]: a halo (add_bloat)
 
-``axpy`` shows how a new task is added with no extension-module code: a Rust task
-(``legate-hello/src/tasks/axpy.rs``), one ``register`` line, and the Python function
-below, which launches it through ``legate.core``.
+``axpy`` and ``smooth`` show how a new task is added with no extension-module code: a
+Rust task (``legate-hello/src/tasks/axpy.rs``), one ``register`` line, and the Python
+function below, which launches it through ``legate.core``.
 """
 
 from __future__ import annotations
@@ -26,12 +27,12 @@ import numpy as _np
 
 from . import _legate_hello as _ext
 
-__all__ = ["hello_world", "iota", "square", "sum", "axpy", "store_of"]
+__all__ = ["hello_world", "iota", "square", "sum", "axpy", "smooth", "store_of"]
 
 LIBRARY_NAME = _ext.LIBRARY_NAME
 
 # Task ids, as in legate-hello/src/tasks (for launches from Python).
-HELLO_WORLD, IOTA, SQUARE, SUM, AXPY = 0, 1, 2, 3, 4
+HELLO_WORLD, IOTA, SQUARE, SUM, AXPY, SMOOTH = 0, 1, 2, 3, 4, 5
 
 
 def library():
@@ -126,3 +127,26 @@ def axpy(alpha, x, y):
     task.add_alignment(ys, z)
     task.execute()
     return z
+
+
+def smooth(x):
+    """``y[i] = x[i-1] + x[i] + x[i+1]`` for a 1-d float64 array (neighbours outside it
+    count 0). Each piece of ``y`` reads one element of ``x`` beyond its own on each
+    side: a bloat constraint gives the task those halos."""
+    from legate.core import get_legate_runtime, types
+
+    import legate_numeric
+
+    xs = _float64_store(x, "smooth")
+    if len(xs.shape) != 1:
+        raise ValueError(f"smooth takes a 1-d array, got {len(xs.shape)} dimensions")
+    n = int(xs.shape[0])
+    y = legate_numeric.empty(n)
+    task = get_legate_runtime().create_auto_task(library(), SMOOTH)
+    vx = task.add_input(xs)
+    vy = task.add_output(y)
+    task.add_scalar_arg(n, types.int64)
+    # x's piece is y's piece grown by one element on each side (clipped at the ends).
+    task.add_bloat(vy, vx, [1], [1])
+    task.execute()
+    return y

@@ -113,6 +113,43 @@ def test_hello_axpy_from_python(shape):
         hello.axpy(1.0, lnp.ones(3), lnp.ones(4))
 
 
+def three_point_sum(a):
+    p = np.pad(a, 1)
+    return p[:-2] + p[1:-1] + p[2:]
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 7, 1000])
+def test_hello_smooth_halos_from_bloat(n):
+    # Several tiles (n = 1000 on 2 or more processors): each reads its neighbours'
+    # edge elements through the bloat constraint, and the task checks it got them.
+    a = np.cos(np.arange(n, dtype=np.float64))
+    np.testing.assert_allclose(np.asarray(hello.smooth(lnp.asarray(a))), three_point_sum(a), rtol=1e-15)
+    # On a strided view: the halo is in the view's coordinates.
+    b = np.arange(3.0 * n)
+    np.testing.assert_allclose(np.asarray(hello.smooth(lnp.asarray(b)[1::3])), three_point_sum(b[1::3]), rtol=1e-15)
+    with pytest.raises(ValueError):
+        hello.smooth(lnp.ones((2, 2)))
+
+
+def test_a_missing_halo_is_an_error(lib):
+    # The same task launched without its bloat constraint: on one tile it needs no
+    # halo; on several, the task sees it was not given one, and reading the result
+    # raises what it reported.
+    n = 1000
+    a = np.arange(float(n))
+    x, y = lnp.asarray(a), lnp.empty(n)
+    task = rt.create_auto_task(lib, hello.SMOOTH)
+    vx, vy = task.add_input(x), task.add_output(y)
+    task.add_scalar_arg(n, types.int64)
+    task.add_alignment(vx, vy)
+    task.execute()
+    if rt.config["cpus"] == 1:
+        np.testing.assert_array_equal(np.asarray(y), three_point_sum(a))
+    else:
+        with pytest.raises(RuntimeError, match="halo"):
+            np.asarray(y)
+
+
 def test_manual_task_with_partitions(lib):
     a = np.arange(10.0)
     x, y = lnp.asarray(a), rt.create_store(types.float64, (10,))

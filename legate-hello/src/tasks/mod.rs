@@ -18,12 +18,14 @@
 mod axpy;
 mod hello_world;
 mod iota;
+mod smooth;
 mod square;
 mod sum;
 
 pub use axpy::Axpy;
 pub use hello_world::HelloWorld;
 pub use iota::Iota;
+pub use smooth::Smooth;
 pub use square::Square;
 pub use sum::Sum;
 

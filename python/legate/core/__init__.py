@@ -56,8 +56,8 @@ class Runtime:
         lib = _find_library(str(name))
         if lib is None:
             raise LookupError(
-                f"no library named {name!r} is registered; import its Python package "
-                "first (that registers its tasks)"
+                f"no library named {name!r} is registered; a library's package registers "
+                "it when first used (legate_hello.library() does, for instance)"
             )
         return lib
 
