@@ -5,8 +5,12 @@
 //! reach the same runtime through the function table exported by `abi`.
 
 mod abi;
+mod arrow;
+mod buffer;
 mod convert;
+mod dlpack;
 mod fast;
+mod host;
 mod index;
 mod numeric;
 mod store;
@@ -27,5 +31,8 @@ fn _legate(m: &Bound<'_, PyModule>) -> PyResult<()> {
     numeric::register(m)?;
     index::register_index(m)?;
     fast::register(m)?;
+    buffer::register(m)?;
+    dlpack::register(m)?;
+    arrow::register(m)?;
     Ok(())
 }
