@@ -2,10 +2,11 @@
 //! rank's instance, by code outside the runtime (the buffer protocol, DLPack, Arrow).
 //!
 //! Mapping waits for the store's writers (and, for a writable view, for every task that
-//! touches its storage) and keeps the instance alive for as long as the view lives. The
-//! runtime does not track what the host does with the bytes afterwards: like NumPy's
-//! views, a task issued later may change what the host reads, and a host write made
-//! while a later task runs is a race the host must avoid (wait for the task first).
+//! touches its storage) and keeps the instance alive for as long as the view lives.
+//! While a view of a storage is alive, tasks touching that storage run to completion
+//! before their launch returns (`TaskLaunch::execute`): host code never reads or writes
+//! the bytes while a task does, and sees what later operations wrote, as a NumPy view
+//! would. Arrays the host holds no views of keep running asynchronously.
 
 use crate::error::{LegateError, Result};
 use crate::memory::Buffer;
@@ -77,6 +78,7 @@ impl HostView {
 
 impl Drop for HostView {
     fn drop(&mut self) {
+        self.store.storage().host_views.fetch_sub(1, std::sync::atomic::Ordering::AcqRel);
         if self.writable {
             // The host may have changed the contents: image rectangles read from the old
             // contents no longer hold.
@@ -116,6 +118,7 @@ impl Runtime {
             raw.data
         };
         let (buffer, _) = store.storage().instance();
+        store.storage().host_views.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
         Ok(HostView { store: store.clone(), _buffer: buffer, data, shape, byte_strides, writable })
     }
 }

@@ -15,7 +15,7 @@ use crate::partition::Tiling;
 use crate::scheduler::AccessList;
 use crate::shape::Point;
 use crate::types::Type;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
 /// Row-major (C) or column-major (Fortran) instance layout.
@@ -73,6 +73,8 @@ pub struct Storage {
     pub(crate) tracking: Mutex<Option<crate::coherence::Tracking>>,
     /// Image rectangles resolved from this storage's contents, and its write generation.
     pub(crate) images: Mutex<crate::image::ImageCache>,
+    /// How many host views ([`crate::host::HostView`]) of this storage are alive.
+    pub(crate) host_views: AtomicUsize,
 }
 
 /// Elements of a storage spoiled by a failure, and the failure.
@@ -115,6 +117,7 @@ impl Storage {
             poisoned: AtomicBool::new(false),
             tracking: Mutex::new(None),
             images: Mutex::new(Default::default()),
+            host_views: AtomicUsize::new(0),
         })
     }
 
@@ -175,6 +178,11 @@ impl Storage {
         d.bound_holders = holders;
         drop(d);
         self.bound.notify_all();
+    }
+
+    /// Whether the host holds views of this storage's instance (see [`crate::host`]).
+    pub fn host_viewed(&self) -> bool {
+        self.host_views.load(Ordering::Acquire) > 0
     }
 
     pub(crate) fn is_poisoned(&self) -> bool {

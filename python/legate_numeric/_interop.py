@@ -5,8 +5,8 @@ Exports share the store's memory where the layout allows (``python/src/dlpack.rs
 ``buffer.rs``, ``arrow.rs``): mapping a store waits for the tasks writing it (and, for a
 writable export, for every task touching it), and the export keeps the store's memory
 alive. Like a NumPy view, an export sees what later operations write to the store:
-wait for them (read a value, or ``legate.core`` fence) before reading the export, and
-do not write through it while operations on the array are in flight. Imports copy
+while any export of a store is alive, operations on it finish before their launch
+returns (legate-core's ``host`` module), so host code never races a task. Imports copy
 into a new store, since the runtime owns its stores' memory.
 """
 

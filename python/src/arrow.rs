@@ -59,7 +59,7 @@ unsafe extern "C" fn drop_stream(capsule: *mut ffi::PyObject) {
     unsafe { drop(Box::from_raw(ffi::PyCapsule_GetPointer(capsule, STREAM.as_ptr()) as *mut FFI_ArrowArrayStream)) }
 }
 
-fn capsule<'py, T>(py: Python<'py>, value: T, name: &'static CStr, destructor: ffi::PyCapsule_Destructor) -> PyResult<Bound<'py, PyAny>> {
+fn capsule<'py, T>(py: Python<'py>, value: T, name: &'static CStr, destructor: Option<ffi::PyCapsule_Destructor>) -> PyResult<Bound<'py, PyAny>> {
     let ptr = Box::into_raw(Box::new(value)) as *mut c_void;
     // SAFETY: the capsule owns the box from here (freed by `destructor`).
     unsafe { Bound::from_owned_ptr_or_err(py, ffi::PyCapsule_New(ptr, name.as_ptr(), destructor)) }
