@@ -114,7 +114,7 @@ venv: $(VENV_STAMP)
 $(VENV_STAMP):
 	$(PYTHON) -m venv $(VENV)
 	$(VPY) -m pip install -q --upgrade pip
-	$(VPY) -m pip install -q "maturin>=1.8,<2" pytest numpy scipy jupyter_client ipykernel hypothesis pyarrow array-api-strict
+	$(VPY) -m pip install -q "maturin>=1.8,<2" pytest numpy scipy jupyter_client ipykernel hypothesis pyarrow array-api-strict jax
 	touch $@
 
 # System packages: a C compiler; OpenMPI and libclang (the Python extension is built

@@ -29,11 +29,21 @@ def _dlpack(self, *, stream=None, max_version=None, dl_device=None, copy=None):
     if dl_device is not None and tuple(dl_device) != (_DL_CPU, 0):
         raise BufferError(f"cannot export to device {tuple(dl_device)}: legate_numeric arrays are on the CPU (1, 0)")
     versioned = max_version is not None and max_version[0] >= 1
-    if copy:
-        # A fresh NumPy copy exports itself (and owns its memory).
-        host = self.__array__()
-        return host.__dlpack__(max_version=max_version, copy=False) if versioned else host.__dlpack__()
-    return _ext.dlpack_export(self, versioned)
+    if not copy:
+        try:
+            return _ext.dlpack_export(self, versioned)
+        except BufferError:
+            # A layout DLPack cannot describe (strides of part of an element): copy
+            # unless the consumer said never to.
+            # (A read-only array refuses the old capsule, which cannot say so, as
+            # NumPy's does.)
+            if copy is False or (not versioned and not self.flags.writeable):
+                raise
+    # A fresh NumPy copy exports itself (and owns its memory); DLPack 1 consumers get
+    # the flag saying it is a copy, from NumPy's own copy.
+    if versioned:
+        return _np.from_dlpack(self).__dlpack__(max_version=max_version, copy=True)
+    return self.__array__().__dlpack__()
 
 
 def _dlpack_device(self):

@@ -120,6 +120,32 @@ def test_dlpack_arguments():
     assert np.from_dlpack(a, device="cpu").tolist() == [0, 1, 2, 3]
 
 
+def _versioned_flags(capsule):
+    # DLManagedTensorVersioned: version (2 x u32), manager_ctx, deleter, then flags (u64).
+    import ctypes
+
+    get = ctypes.pythonapi.PyCapsule_GetPointer
+    get.restype, get.argtypes = ctypes.c_void_p, [ctypes.py_object, ctypes.c_char_p]
+    return ctypes.c_uint64.from_address(get(capsule, b"dltensor_versioned") + 24).value
+
+
+def test_dlpack_copy_flags():
+    # DLPack 1's flags, as NumPy's own capsules set them: bit 0 read-only, bit 1 a copy.
+    x = np.arange(3.0)
+    assert _versioned_flags(x.__dlpack__(max_version=(1, 0), copy=True)) == 2
+    a = lnp.arange(3.0)
+    assert _versioned_flags(a.__dlpack__(max_version=(1, 0))) == _versioned_flags(x.__dlpack__(max_version=(1, 0))) == 0
+    assert _versioned_flags(a.__dlpack__(max_version=(1, 0), copy=True)) == 2
+    b = lnp.broadcast_to(a, (2, 3))
+    if not b.flags.writeable:
+        assert _versioned_flags(b.__dlpack__(max_version=(1, 0))) == 1
+    # copy=True gives memory of its own, copy=False never copies.
+    c = np.from_dlpack(a, copy=True)
+    assert not np.shares_memory(c, np.from_dlpack(a))
+    assert np.shares_memory(np.from_dlpack(a, copy=False), np.from_dlpack(a))
+    np.testing.assert_array_equal(c, np.arange(3.0))
+
+
 def test_from_dlpack():
     x = make(np.float32, (3, 2))
     a = lnp.from_dlpack(x)
@@ -140,6 +166,21 @@ def test_torch_from_dlpack():
     t = torch.from_dlpack(a)
     assert t.tolist() == list(np.arange(6.0))
     np.testing.assert_array_equal(np.asarray(lnp.from_dlpack(t)), np.arange(6.0))
+
+
+def test_jax_from_dlpack():
+    jax = pytest.importorskip("jax")
+    jnp = jax.numpy
+    x = make(np.float32, (3, 4))
+    a = lnp.array(x)
+    j = jnp.from_dlpack(a)
+    assert j.dtype == np.float32 and j.shape == (3, 4)
+    np.testing.assert_array_equal(np.asarray(j), x)
+    np.testing.assert_array_equal(np.asarray(jnp.from_dlpack(a.T)), x.T)  # a transposition
+    y = jnp.arange(6, dtype=jnp.int32).reshape(2, 3) * 3
+    b = lnp.from_dlpack(y)
+    assert isinstance(b, lnp.ndarray) and b.dtype == np.int32
+    np.testing.assert_array_equal(np.asarray(b), np.arange(6, dtype=np.int32).reshape(2, 3) * 3)
 
 
 # ---- buffer protocol ----
