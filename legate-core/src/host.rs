@@ -7,6 +7,11 @@
 //! before their launch returns (`TaskLaunch::execute`): host code never reads or writes
 //! the bytes while a task does, and sees what later operations wrote, as a NumPy view
 //! would. Arrays the host holds no views of keep running asynchronously.
+//!
+//! On a replicated run (several ranks), mapping first gathers the whole storage into
+//! this rank's instance, and a task writing a viewed storage gathers it again once it
+//! has run, so every rank's view sees every rank's pieces. Ranks run the same program,
+//! so they hold the same views; a view kept alive on one rank only is a divergence.
 
 use crate::error::{LegateError, Result};
 use crate::memory::Buffer;

@@ -156,11 +156,24 @@ impl TaskLaunch {
         // those bytes while a task does, and sees its results as NumPy views would.
         // (`launch` returns the nodes to wait for in both cases.)
         let rt = self.rt.clone();
+        // On a replicated run each rank's task writes its own piece: a viewed storage
+        // the task writes is gathered again, so every rank's view sees all of it.
+        let mut regather: Vec<LogicalStore> = Vec::new();
+        if rt.inner.world.replicated() {
+            for a in self.args.iter().filter(|a| !matches!(a.role, Role::Input) && a.store.storage().host_viewed()) {
+                if !regather.iter().any(|s| Arc::ptr_eq(s.storage(), a.store.storage())) {
+                    regather.push(LogicalStore::from_storage(a.store.storage().clone()));
+                }
+            }
+        }
         let (op_id, nodes) = launch(self)?;
         rt.wait_nodes(&nodes);
         if throws {
             let mine = rt.take_errors_of(op_id);
             crate::distribute::agree_on_error(&rt.inner, op_id, mine)?;
+        }
+        for whole in &regather {
+            crate::distribute::host_write(&rt, whole)?;
         }
         Ok(())
     }
