@@ -68,15 +68,30 @@ def from_dlpack(x, /, *, device=None, copy=None):
     return ndarray._from_numpy(_np.from_dlpack(x))
 
 
+def _as_requested(a, requested_schema):
+    """``a`` cast to the element type of ``requested_schema`` (an ``arrow_schema``
+    capsule) where legate has that type; ``a`` itself otherwise (the PyCapsule
+    protocol's requests are best effort: the consumer checks the type it gets)."""
+    if requested_schema is None:
+        return a
+    try:
+        dtype = _np.dtype(_ext.arrow_type_import(requested_schema))
+    except (TypeError, ValueError):  # no legate type, or none an array holds (string)
+        return a
+    return a if dtype == a.dtype else a.astype(dtype)
+
+
 def _arrow_c_array(self, requested_schema=None):
     """``__arrow_c_array__`` of a 1-d array: (schema capsule, array capsule), in place
-    for dense numeric arrays (booleans are bits in Arrow, so they are copied)."""
-    return _ext.arrow_export_array(self)
+    for dense numeric arrays (booleans are bits in Arrow, so they are copied); cast
+    first when the consumer requests another type legate has."""
+    return _ext.arrow_export_array(_as_requested(self, requested_schema))
 
 
 def _arrow_c_stream(self, requested_schema=None):
-    """``__arrow_c_stream__``: a stream of one chunk, the array's own Arrow type."""
-    return _ext.arrow_export_stream(self)
+    """``__arrow_c_stream__``: a stream of one chunk, of the array's own Arrow type or
+    the requested one (as ``__arrow_c_array__``)."""
+    return _ext.arrow_export_stream(_as_requested(self, requested_schema))
 
 
 def from_arrow(obj):

@@ -287,6 +287,22 @@ def test_arrow_strided_and_errors():
     assert c.dtype == np.int32 and np.asarray(c).tolist() == [1, 2, 3]
 
 
+@pytest.mark.parametrize("target", ["float32", "int16", "float64"])
+def test_arrow_requested_type(target):
+    # pyarrow passes the requested type as a schema capsule; legate casts as NumPy does.
+    pa = pytest.importorskip("pyarrow")
+    x = make(np.int32, (6,))
+    a = lnp.array(x)
+    t = pa.from_numpy_dtype(np.dtype(target))
+    got = pa.array(a, type=t)
+    assert got.type == t and got.to_pylist() == pa.array(x.astype(target), type=t).to_pylist()
+    chunked = pa.chunked_array(a, type=t)
+    assert chunked.type == t and chunked.to_pylist() == got.to_pylist()
+    # A type legate lacks is left to the consumer: the array's own type comes back.
+    schema, _ = a.__arrow_c_array__(pa.string().__arrow_c_schema__())
+    assert pa.DataType._import_from_c_capsule(schema) == pa.int32()
+
+
 def test_arrow_keeps_store_alive():
     pa = pytest.importorskip("pyarrow")
     a = lnp.arange(100.0)
