@@ -130,12 +130,12 @@ bench-scale: build-python
 # A venv with the Python build and test tools (only what is missing is installed).
 # The stamp is named after the tool list's version: bump it when the list changes, so
 # an existing venv gets the new tools too.
-VENV_STAMP := $(VENV)/.ready-3
+VENV_STAMP := $(VENV)/.ready-4
 venv: $(VENV_STAMP)
 $(VENV_STAMP):
 	$(PYTHON) -m venv $(VENV)
 	$(VPY) -m pip install -q --upgrade pip
-	$(VPY) -m pip install -q "maturin>=1.8,<2" pytest numpy scipy jupyter_client ipykernel hypothesis
+	$(VPY) -m pip install -q "maturin>=1.8,<2" pytest numpy scipy jupyter_client ipykernel hypothesis pyarrow array-api-strict jax
 	touch $@
 
 # System packages: a C compiler; OpenMPI and libclang (the Python extension is built

@@ -151,12 +151,29 @@ impl TaskLaunch {
     /// tasks that throw exceptions, once it has run).
     pub fn execute(self) -> Result<()> {
         let throws = self.throws;
+        // A task touching a storage the host holds views of (the buffer protocol,
+        // DLPack, Arrow) runs before this returns: host code then never reads or writes
+        // those bytes while a task does, and sees its results as NumPy views would.
+        // (`launch` returns the nodes to wait for in both cases.)
         let rt = self.rt.clone();
+        // On a replicated run each rank's task writes its own piece: a viewed storage
+        // the task writes is gathered again, so every rank's view sees all of it.
+        let mut regather: Vec<LogicalStore> = Vec::new();
+        if rt.inner.world.replicated() {
+            for a in self.args.iter().filter(|a| !matches!(a.role, Role::Input) && a.store.storage().host_viewed()) {
+                if !regather.iter().any(|s| Arc::ptr_eq(s.storage(), a.store.storage())) {
+                    regather.push(LogicalStore::from_storage(a.store.storage().clone()));
+                }
+            }
+        }
         let (op_id, nodes) = launch(self)?;
+        rt.wait_nodes(&nodes);
         if throws {
-            rt.wait_nodes(&nodes);
             let mine = rt.take_errors_of(op_id);
             crate::distribute::agree_on_error(&rt.inner, op_id, mine)?;
+        }
+        for whole in &regather {
+            crate::distribute::host_write(&rt, whole)?;
         }
         Ok(())
     }
@@ -648,7 +665,10 @@ fn launch(mut t: TaskLaunch) -> Result<(u64, Vec<Arc<TaskNode>>)> {
             }
         }
     }
-    let mut waited = if t.throws { nodes.clone() } else { Vec::new() };
+    // The caller waits for tasks that throw, and for tasks touching a storage the host
+    // holds a view of (see `TaskLaunch::execute`).
+    let wait = t.throws || t.args.iter().any(|a| a.store.storage().host_viewed());
+    let mut waited = if wait { nodes.clone() } else { Vec::new() };
     let finish_in_point = finish.is_none() && shared.needs_finish();
     let mut rows: Vec<Option<Vec<(Piece, Footprint)>>> = pieces.into_iter().map(Some).collect();
     for (node, i) in nodes.into_iter().zip(local) {
@@ -664,7 +684,7 @@ fn launch(mut t: TaskLaunch) -> Result<(u64, Vec<Arc<TaskNode>>)> {
         inner.executor.submit(node);
     }
     if let Some(finish) = finish {
-        if t.throws {
+        if wait {
             waited.push(finish.clone());
         }
         inner.executor.submit(finish);

@@ -15,7 +15,7 @@ use crate::partition::Tiling;
 use crate::scheduler::AccessList;
 use crate::shape::Point;
 use crate::types::Type;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
 /// Row-major (C) or column-major (Fortran) instance layout.
@@ -77,6 +77,8 @@ pub struct Storage {
     /// has, what the program is told (and whether a wait agrees across ranks) must not
     /// depend on whether the producing task happens to have finished.
     unobserved: AtomicBool,
+    /// How many host views ([`crate::host::HostView`]) of this storage are alive.
+    pub(crate) host_views: AtomicUsize,
 }
 
 /// Elements of a storage spoiled by a failure, and the failure.
@@ -121,6 +123,7 @@ impl Storage {
             tracking: Mutex::new(None),
             images: Mutex::new(Default::default()),
             unobserved: AtomicBool::new(data_unbound),
+            host_views: AtomicUsize::new(0),
         })
     }
 
@@ -205,6 +208,11 @@ impl Storage {
         d.bound_holders = holders;
         drop(d);
         self.bound.notify_all();
+    }
+
+    /// Whether the host holds views of this storage's instance (see [`crate::host`]).
+    pub fn host_viewed(&self) -> bool {
+        self.host_views.load(Ordering::Acquire) > 0
     }
 
     pub(crate) fn is_poisoned(&self) -> bool {

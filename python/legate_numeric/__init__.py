@@ -353,5 +353,13 @@ def __getattr__(name):
         return obj
     raise AttributeError(f"module 'legate_numeric' has no attribute '{name}'")
 
+# Exchange protocols (DLPack, buffer, Arrow) and the array API's entry points.
+from . import _array_api, _interop  # noqa: E402
+from ._array_api import __array_api_version__, __array_namespace_info__  # noqa: E402,F401
+from ._interop import from_arrow, from_dlpack  # noqa: E402,F401
+
+_interop.install(ndarray)
+_array_api.install(ndarray)
+
 # Ctrl-C cancels the work queued so far (see legate._interrupt).
 _interrupt.install()

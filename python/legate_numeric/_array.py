@@ -164,13 +164,13 @@ class ndarray:
     # ---- conversion ----
 
     def __array__(self, dtype=None, copy=None):
-        """A NumPy array of the values (NumPy 2's protocol: the values always travel
-        into new NumPy memory, so ``copy=False`` raises ``ValueError``)."""
+        """A NumPy array of the values (NumPy 2's protocol): a copy, or with
+        ``copy=False`` a view of the store's memory (through DLPack, see ``_interop``;
+        ``ValueError`` when that needs a cast)."""
         if copy is False:
-            raise ValueError(
-                "Unable to avoid copy while creating a NumPy array from a legate_numeric array: "
-                "its values live in a Legate store"
-            )
+            if dtype is not None and _np.dtype(dtype) != self.dtype:
+                raise ValueError(f"Unable to avoid copy while creating an array of {_np.dtype(dtype)} from {self.dtype}")
+            return _np.from_dlpack(self)
         arr = self._store.to_numpy()
         if arr.dtype != self.dtype:
             arr = arr.astype(self.dtype)
@@ -462,15 +462,15 @@ class ndarray:
 
         return f(self, axis=axis, dtype=dtype, out=out, keepdims=keepdims, where=where)
 
-    def var(self, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=None):
+    def var(self, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=None, *, correction=None):
         from ._reduce import var as f
 
-        return f(self, axis=axis, dtype=dtype, out=out, ddof=ddof, keepdims=keepdims, where=where)
+        return f(self, axis=axis, dtype=dtype, out=out, ddof=ddof, keepdims=keepdims, where=where, correction=correction)
 
-    def std(self, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=None):
+    def std(self, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=None, *, correction=None):
         from ._reduce import std as f
 
-        return f(self, axis=axis, dtype=dtype, out=out, ddof=ddof, keepdims=keepdims, where=where)
+        return f(self, axis=axis, dtype=dtype, out=out, ddof=ddof, keepdims=keepdims, where=where, correction=correction)
 
     def dot(self, other, out=None):
         from ._linalg import dot

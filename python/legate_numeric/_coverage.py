@@ -47,7 +47,7 @@ NOT_NATIVE: dict[str, str] = {
     ),
     **_group(
         "not yet: host file I/O; needs a parallel reader/writer (or stays NumPy's on the host copy)",
-        "fromfile fromregex fromstring genfromtxt load loadtxt save savetxt savez savez_compressed from_dlpack",
+        "fromfile fromregex fromstring genfromtxt load loadtxt save savetxt savez savez_compressed",
     ),
     **_group(
         "not yet: bit packing; needs shifts and a sum over groups of 8 (composable from native ops)",
@@ -86,11 +86,6 @@ NOT_NATIVE: dict[str, str] = {
     **_group(
         "not yet: host serialization of the values (pickle and tobytes go through a host copy)",
         "dump dumps tobytes tofile",
-        "ndarray.",
-    ),
-    **_group(
-        "not yet: the array API's device handling (one device: the runtime's)",
-        "device to_device",
         "ndarray.",
     ),
     "ndarray.resize": "not yet: in-place resize of a store (NumPy's needs an unshared buffer); use legate_numeric.resize",

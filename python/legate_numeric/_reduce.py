@@ -233,7 +233,17 @@ def mean(a, axis=None, dtype=None, out=None, keepdims=False, where=None):
     return result
 
 
-def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=None):
+def _ddof(ddof, correction):
+    """NumPy 2's ``correction=`` (the array API's name for ``ddof``)."""
+    if correction is None:
+        return ddof
+    if ddof != 0:
+        raise ValueError("ddof and correction can't be provided simultaneously.")
+    return correction
+
+
+def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=None, *, correction=None):
+    ddof = _ddof(ddof, correction)
     if where is not None and where is not True:
         return _fallback.call("var", _np.var, (a,), dict(axis=axis, dtype=dtype, out=out, ddof=ddof, keepdims=keepdims, where=where))
     a = _asarray(a)
@@ -258,9 +268,10 @@ def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=None):
     return result
 
 
-def std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=None):
+def std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=None, *, correction=None):
     from ._ufunc import sqrt
 
+    ddof = _ddof(ddof, correction)
     if out is not None:
         # NumPy's order: the variance into `out`, then its square root in out's type
         # (same_kind: an integer `out` is an error).
@@ -330,8 +341,9 @@ def nanmean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=None):
     return mean(a, axis, dtype, out, keepdims, where=logical_not(isnan(a)))
 
 
-def nanvar(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=None):
+def nanvar(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=None, correction=None):
     """The variance of the numbers that are not NaN; NaN where fewer than ``ddof + 1``."""
+    ddof = _ddof(ddof, correction)
     from ._manip import where as select
     from ._ufunc import absolute, greater, isnan, logical_not, multiply, subtract, true_divide
 
@@ -360,9 +372,10 @@ def nanvar(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=
     return _to_out(result, out)
 
 
-def nanstd(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=None):
+def nanstd(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=None, correction=None):
     from ._ufunc import sqrt
 
+    ddof = _ddof(ddof, correction)
     if out is not None:  # as std
         return sqrt(nanvar(a, axis=axis, dtype=dtype, out=out, ddof=ddof, keepdims=keepdims, where=where), out=out)
     return sqrt(nanvar(a, axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims, where=where))

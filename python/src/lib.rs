@@ -6,8 +6,12 @@
 //! launches their tasks from Python through that same table.
 
 mod abi;
+mod arrow;
+mod buffer;
 mod convert;
+mod dlpack;
 mod fast;
+mod host;
 mod index;
 mod library;
 mod numeric;
@@ -30,5 +34,8 @@ fn _legate(m: &Bound<'_, PyModule>) -> PyResult<()> {
     numeric::register(m)?;
     index::register_index(m)?;
     fast::register(m)?;
+    buffer::register(m)?;
+    dlpack::register(m)?;
+    arrow::register(m)?;
     Ok(())
 }

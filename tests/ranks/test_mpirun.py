@@ -40,7 +40,7 @@ NUMERIC = REPO / "tests" / "python" / "numeric"
 RANKS = [2, 4]
 
 #: A fast subset of the legate_numeric suite: elementwise, reductions, products,
-#: indexing, sorting, scans, manipulation and view programs.
+#: indexing, sorting, scans, manipulation and view programs, and host views (interop).
 NUMERIC_SUBSET = [
     "test_operators.py",
     "test_ufunc.py",
@@ -53,6 +53,7 @@ NUMERIC_SUBSET = [
     "test_sort.py",
     "test_manip.py",
     "test_view_programs.py",
+    "test_interop.py",
 ]
 
 #: How long the divergence and rank-death reports may take.

@@ -30,11 +30,16 @@ def test_asarray_round_trip(dtype, shape):
         check(np.asarray(a.T[::-1]), a_np.T[::-1])
 
 
-def test_asarray_is_a_copy_of_the_data():
+def test_array_copies_and_asarray_views_the_data():
+    # NumPy's rules: np.array copies; np.asarray does not (it takes the buffer protocol,
+    # a view of the store's memory: see test_interop.py).
     a = lnp.arange(4.0)
-    back = np.asarray(a)
+    back = np.array(a)
     back[0] = 100.0
     assert np.asarray(a)[0] == 0.0
+    view = np.asarray(a)
+    view[0] = 100.0
+    assert float(a[0]) == 100.0
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
