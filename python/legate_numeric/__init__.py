@@ -353,5 +353,12 @@ def __getattr__(name):
         return obj
     raise AttributeError(f"module 'legate_numeric' has no attribute '{name}'")
 
+# Functions and methods taking `out=` take a NumPy array there too (see _hostout).
+from . import _hostout  # noqa: E402
+
+_hostout.install(globals(), ndarray)
+_hostout.install(vars(linalg))
+_hostout.install(vars(fft))
+
 # Ctrl-C cancels the work queued so far (see legate._interrupt).
 _interrupt.install()

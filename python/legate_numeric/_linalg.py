@@ -40,7 +40,11 @@ def _vector_dot(a, b):
     return ndarray._wrap(_ext.dot(a._store, b._store).project(0, 0), dt)
 
 
-def matmul(a, b, out=None):
+def matmul(a, b, out=None, *, casting="same_kind", order="K", dtype=None, subok=True, **kwargs):
+    if kwargs or casting != "same_kind" or order != "K" or dtype is not None:
+        return _matmul_keywords(a, b, out, casting, order, dtype, kwargs)
+    if out is not None and not isinstance(out, tuple) and out.dtype != _np.result_type(_asarray(a).dtype, _asarray(b).dtype):
+        return _matmul_keywords(a, b, out, casting, order, dtype, kwargs)
     if out is None and type(a) is ndarray and type(b) is ndarray and a.ndim == 1 and b.ndim == 1 and a.shape == b.shape:
         return _vector_dot(a, b)  # the hot path of iterative solvers
     a, b = _asarray(a), _asarray(b)
@@ -72,6 +76,35 @@ def matmul(a, b, out=None):
     if b.ndim == 1:
         result = result[..., 0]
     return _to_out(result, out)
+
+
+def _matmul_keywords(a, b, out, casting, order, dtype, kwargs):
+    """matmul with NumPy's ufunc keywords: the loop's casts checked under ``casting``
+    (NumPy's UFuncTypeError), ``dtype`` fixing the loop, ``order`` only checked."""
+    from ._ufunc_args import _single, check_casting, check_order
+
+    if kwargs:
+        name = next(iter(kwargs))
+        if name in ("axes", "axis", "signature"):
+            return _fallback.call("matmul", _np.matmul, (a, b), dict(kwargs, out=out, casting=casting, order=order, dtype=dtype))
+        raise TypeError(f"matmul() got an unexpected keyword argument '{name}'")
+    check_order(order)
+    check_casting(casting)
+    a, b = _asarray(a), _asarray(b)
+    out = _single(out) if out is not None else None
+    sig = None if dtype is None else (None, None, _np.dtype(dtype))
+    loop = _np.matmul.resolve_dtypes((a.dtype, b.dtype, None), casting=casting, **({} if sig is None else {"signature": sig}))
+    if out is not None and not _np.can_cast(loop[2], out.dtype, casting):
+        raise _np._core._exceptions._UFuncOutputCastingError(_np.matmul, casting, loop[2], out.dtype, 0)
+    result = matmul(a.astype(loop[0], copy=False), b.astype(loop[1], copy=False))
+    if result.dtype != loop[2]:
+        result = result.astype(loop[2])
+    if out is None:
+        return result
+    if tuple(out.shape) != tuple(result.shape):
+        raise ValueError(f"matmul: Output operand 0 has a mismatch in its core dimension or shape {out.shape}, expected {result.shape}")
+    out[...] = result
+    return out
 
 
 def _matmul_2d(a, b, dt):
@@ -108,6 +141,12 @@ def _matmul_stacked(a, b, dt):
 
 def dot(a, b, out=None):
     a, b = _asarray(a), _asarray(b)
+    if out is not None:
+        # NumPy's dot writes only into an output of exactly the result's type and shape.
+        ok = isinstance(out, ndarray) and out.dtype == _np.result_type(a.dtype, b.dtype)
+        ok = ok and out.ndim == max(a.ndim + b.ndim - 2, 0) if a.ndim and b.ndim else ok
+        if not ok:
+            raise ValueError("output array is not acceptable (must have the right datatype, number of dimensions, and be a C-Array)")
     if a.ndim == 0 or b.ndim == 0:
         from ._ufunc import multiply
 

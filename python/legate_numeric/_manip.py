@@ -43,12 +43,23 @@ def _new_shape(shape, size):
     return tuple(shape)
 
 
-def reshape(a, newshape=None, order="C", *, shape=None):
+def reshape(a, newshape=None, order="C", *, shape=None, copy=None):
     a = _asarray(a)
     if shape is not None:
         newshape = shape
     if isinstance(newshape, numbers.Integral):
         newshape = (newshape,)
+    if order is None:
+        order = "C"
+    if order == "K":
+        raise ValueError("order 'K' is not permitted for reshaping")
+    if copy is not None:
+        result = reshape(a, newshape, order)
+        if copy:
+            return result.copy() if _shares(result, a) else result
+        if not _shares(result, a):
+            raise ValueError("Unable to avoid creating a copy while reshaping.")
+        return result
     if order == "A":
         order = "F" if _fortran_only(a) else "C"
     if order == "F":
@@ -69,6 +80,13 @@ def reshape(a, newshape=None, order="C", *, shape=None):
     out = ndarray(new, a.dtype)
     _ext.reshape_copy(a._store, out._store)
     return out
+
+
+def _shares(view, a) -> bool:
+    """Whether ``view`` reads ``a``'s store (a view) rather than a copy of it."""
+    from ._predicates import shares_memory
+
+    return view.size == 0 or bool(shares_memory(view, a))
 
 
 def _fortran_only(a):
@@ -104,8 +122,12 @@ def _repeat_counts(a, repeats, axis):
     from ._scan import cumsum
 
     counts = _asarray(repeats)
-    if counts.dtype.kind not in "biu" and not _np.can_cast(counts.dtype, _np.intp, "same_kind"):
+    if counts.dtype.kind == "c":
+        raise TypeError("int() argument must be a string, a bytes-like object or a real number, not 'complex'")
+    if counts.dtype.kind not in "biuf":
         raise TypeError(f"Cannot cast array data from {counts.dtype!r} to dtype('int64') according to the rule 'safe'")
+    if counts.dtype.kind == "f":
+        counts = counts.astype(_np.int64)  # NumPy 2 truncates float counts
     if counts.ndim > 1:
         raise ValueError("repeats must be a scalar or a 1-d sequence")
     _fallback.record_native("repeat")
@@ -191,8 +213,11 @@ def swapaxes(a, axis1, axis2):
 
 def moveaxis(a, source, destination):
     a = _asarray(a)
-    src = [_normalize_axis(s, a.ndim) for s in (source if isinstance(source, (tuple, list)) else (source,))]
-    dst = [_normalize_axis(d, a.ndim) for d in (destination if isinstance(destination, (tuple, list)) else (destination,))]
+    src = [_normalize_axis(s, a.ndim, "source") for s in (source if isinstance(source, (tuple, list)) else (source,))]
+    dst = [_normalize_axis(d, a.ndim, "destination") for d in (destination if isinstance(destination, (tuple, list)) else (destination,))]
+    for what, axes in (("source", src), ("destination", dst)):
+        if len(set(axes)) != len(axes):
+            raise ValueError(f"repeated axis in `{what}` argument")
     if len(src) != len(dst):
         raise ValueError("`source` and `destination` arguments must have the same number of elements")
     order = [n for n in range(a.ndim) if n not in src]
@@ -476,7 +501,7 @@ def _tri_mask(N, M, k):
     from ._creation import arange
     from ._ufunc import less_equal, subtract
 
-    rows = reshape(arange(N), (N, 1))
+    rows = reshape(arange(N), (-1, 1))  # NumPy takes float sizes as arange does
     cols = arange(M)
     return less_equal(subtract(cols, rows), k)
 

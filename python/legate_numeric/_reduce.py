@@ -295,6 +295,10 @@ def _nan_version(op, fill):
             result = _reduce(op, cleaned, axis, None, None, keepdims)
             all_nan = _reduce("all", isnan(a), axis, None, None, keepdims)
             result = where(all_nan, _np.nan, result)
+            if a.size and bool(all_nan.any()):
+                import warnings
+
+                warnings.warn("All-NaN slice encountered", RuntimeWarning, stacklevel=2)
         else:
             result = _reduce(op, where(isnan(a), fill(a.dtype), a), axis, dtype, None, keepdims)
         if out is not None:

@@ -16,7 +16,7 @@ import numpy as _np
 from legate import _legate as _ext
 from legate._legate import fast as _fast
 
-from . import _fallback
+from . import _fallback, _hostout, _ufunc_args
 from ._array import _dtype_name, _empty, _to_out, ndarray
 
 _resolved: dict = {}
@@ -141,15 +141,21 @@ class ufunc:
             return _fast.binary(self, *args) if self.nin == 2 else _fast.unary(self, *args)
         return self._call(*args, **kwargs)
 
-    def _call(self, *args, out=None, where=True, dtype=None, casting="same_kind", **kwargs):
+    def _call(self, *args, out=None, where=True, dtype=None, casting="same_kind", order="K", subok=True, signature=None, **kwargs):
         if len(args) > self.nin:
             if out is not None:
                 raise TypeError(f"{self.__name__}: cannot specify 'out' as both a positional and keyword argument")
             args, out = args[: self.nin], args[self.nin]
         if len(args) != self.nin:
             raise TypeError(f"{self.__name__}() takes {self.nin} positional arguments but {len(args)} were given")
-        if kwargs or casting != "same_kind":
-            return _fallback.call(self.__name__, self._np, args, dict(kwargs, out=out, where=where, dtype=dtype, casting=casting))
+        if kwargs:
+            raise TypeError(f"{self.__name__}() got an unexpected keyword argument '{next(iter(kwargs))}'")
+        if out is not None and _hostout.host(out) is not None:
+            # A NumPy array as out: computed natively into a mirror, written back.
+            return _hostout.into(_hostout.host(out), lambda m: self._call(
+                *args, out=m, where=where, dtype=dtype, casting=casting, order=order, subok=subok, signature=signature))
+        if casting != "same_kind" or order != "K" or signature is not None:
+            return _ufunc_args.call(self, args, out, where, dtype, casting, order, signature)
         if where is not True:
             return self._masked(args, out, where, dtype)
         _fallback.record_native(self.__name__)
@@ -330,6 +336,11 @@ class ufunc:
     def reduce(self, array, axis=0, dtype=None, out=None, keepdims=False, initial=None, where=True):
         from . import _reduce
 
+        if out is not None and _hostout.host(out) is not None:
+            return _hostout.into(_hostout.host(out), lambda m: self.reduce(array, axis, dtype, m, keepdims, initial, where))
+        if isinstance(out, tuple):
+            out = _ufunc_args._single(out)
+
         op = _REDUCE_OPS.get(self.__name__)
         if op is None:
             kw = dict(axis=axis, dtype=dtype, out=out, keepdims=keepdims, where=where)
@@ -382,7 +393,21 @@ class ufunc:
     def accumulate(self, array, axis=0, dtype=None, out=None):
         from . import _scan
 
+        if out is not None and _hostout.host(out) is not None:
+            return _hostout.into(_hostout.host(out), lambda m: self.accumulate(array, axis, dtype, m))
+        if isinstance(out, tuple):
+            out = _ufunc_args._single(out)
         return _scan.accumulate(self, array, axis=axis, dtype=dtype, out=out)
+
+    def reduceat(self, array, indices, axis=0, dtype=None, out=None):
+        if out is not None and _hostout.host(out) is not None:
+            return _hostout.into(_hostout.host(out), lambda m: self.reduceat(array, indices, axis, dtype, m))
+        _fallback.record_native(f"{self.__name__}.reduceat")
+        return _ufunc_args.reduceat(self, array, indices, axis, dtype, out)
+
+    def outer(self, A, B, /, **kwargs):
+        _fallback.record_native(f"{self.__name__}.outer")
+        return _ufunc_args.outer(self, A, B, kwargs)
 
 
 # Binary ufuncs with a native ``at`` (for loops of the target's dtype).

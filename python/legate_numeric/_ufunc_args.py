@@ -1,0 +1,164 @@
+"""NumPy's ufunc keywords beyond the common ones (``casting order subok signature``)
+and the ufunc methods built on calls (``outer``, ``reduceat``).
+
+A call with these keywords resolves its loop with NumPy (``ufunc.resolve_dtypes``,
+which applies ``casting`` to inputs and output with NumPy's ``UFuncTypeError``), casts
+the operands to the loop's input types, and runs the ordinary native call; an output
+cast that only ``casting`` allows is done when the result is written into ``out``.
+``order`` only chooses a memory layout, which stores do not have: it is checked and
+otherwise has no effect (as ``subok``: there are no subclasses).
+"""
+
+from __future__ import annotations
+
+import operator
+
+import numpy as _np
+
+from ._array import ndarray
+
+_CASTINGS = ("no", "equiv", "safe", "same_kind", "unsafe")
+_ORDERS = ("K", "A", "C", "F", None)
+
+
+def check_order(order):
+    if order not in _ORDERS and not (isinstance(order, str) and order.upper() in _ORDERS):
+        raise ValueError(f"order must be one of 'C', 'F', 'A', or 'K' (got '{order}')")
+
+
+def check_casting(casting):
+    if casting not in _CASTINGS:
+        raise ValueError(f"casting must be one of 'no', 'equiv', 'safe', 'same_kind', 'unsafe' (got '{casting}')")
+
+
+def _single(out):
+    if isinstance(out, tuple):
+        if len(out) != 1:
+            raise ValueError("The 'out' tuple must have exactly one entry per ufunc output")
+        return out[0]
+    return out
+
+
+def call(uf, args, out, where, dtype, casting, order, signature):
+    """``uf(*args, out=out, where=where, dtype=dtype, casting=casting, order=order,
+    signature=signature)`` natively (``out`` is None or a legate array here)."""
+    from ._ufunc import _operand
+
+    check_order(order)
+    check_casting(casting)
+    out = _single(out)
+    if out is not None and not isinstance(out, ndarray):
+        raise TypeError("return arrays must be of ArrayType")
+    if signature is not None and dtype is not None:
+        raise TypeError("cannot specify both 'signature' and 'dtype'")
+    keys = tuple(_operand(x)[2] for x in args)
+    if signature is None and dtype is not None:
+        signature = (None,) * len(args) + (_np.dtype(dtype),)
+    extra = {} if signature is None else {"signature": signature}
+    # The output's type is checked here, not passed in: NumPy picks the loop from the
+    # inputs (and its resolve_dtypes can crash on a weak scalar with an output type).
+    # The inputs' casts too are checked here: NumPy's resolve_dtypes can crash on a weak
+    # scalar under 'equiv'.
+    loop = uf._np.resolve_dtypes(keys + (None,), casting="unsafe", **extra)
+    for i, (key, want) in enumerate(zip(keys, loop[: uf.nin])):
+        if isinstance(key, type):  # a Python number: NumPy's weak scalar
+            if casting == "equiv" and _np.result_type(key(0)) != want:
+                raise TypeError(f"cannot cast Python {key.__name__} to {want} under the casting rule 'equiv'")
+        elif not _np.can_cast(key, want, casting):
+            raise _np._core._exceptions._UFuncInputCastingError(uf._np, casting, _np.dtype(key), want, i)
+    if out is not None and not _np.can_cast(loop[-1], out.dtype, casting):
+        raise _np._core._exceptions._UFuncOutputCastingError(uf._np, casting, loop[-1], out.dtype, 0)
+    # Operands in the loop's input types: the plain call then picks the same loop.
+    cast = []
+    for x, want in zip(args, loop[: uf.nin]):
+        arr, scalar, key = _operand(x)
+        if arr is not None:
+            cast.append(arr if arr.dtype == want else arr.astype(want))
+        elif isinstance(key, type) and _np.result_type(key(0), want) == want and want.kind != "b":
+            cast.append(scalar)  # a weak Python number stays weak
+        else:
+            cast.append(_np.asarray(scalar, dtype=want)[()] if want.kind in "biufc" else scalar)
+    result_dtype = loop[-1]
+    fixed = result_dtype if (dtype is not None or signature is not None) else None
+    if out is None:
+        if where is True:
+            return uf._call(*cast, dtype=fixed)
+        return uf._call(*cast, where=where, dtype=fixed)
+    if out.dtype == result_dtype or _np.can_cast(result_dtype, out.dtype, "same_kind"):
+        return uf._call(*cast, out=out, where=where, dtype=fixed)
+    # An output cast beyond same_kind, allowed by ``casting`` (resolve_dtypes checked).
+    full = uf._call(*cast, dtype=fixed)
+    mask = where if where is True else (where if isinstance(where, ndarray) else ndarray._from_numpy(_np.asarray(where)))
+    shapes = [full.shape] + ([] if mask is True else [mask.shape])
+    if _np.broadcast_shapes(*shapes, tuple(out.shape)) != tuple(out.shape):
+        raise ValueError(f"non-broadcastable output operand with shape {out.shape} doesn't match the broadcast shape {_np.broadcast_shapes(*shapes)}")
+    converted = full.astype(out.dtype)
+    if mask is True:
+        out[...] = converted
+    else:
+        from ._manip import where as select
+
+        out[...] = select(mask.astype(bool, copy=False), converted, out)
+    return out
+
+
+def outer(uf, A, B, kwargs):
+    """``uf(a[..., None, ..., None], b)``: every pair of elements (NumPy's ``outer``)."""
+    if uf.nin != 2:
+        raise ValueError("method outer is only supported for binary functions")
+    a = A if isinstance(A, ndarray) else ndarray._from_numpy(_np.asarray(A))
+    b = B if isinstance(B, ndarray) else ndarray._from_numpy(_np.asarray(B))
+    expanded = a.reshape(tuple(a.shape) + (1,) * b.ndim)
+    return uf(expanded, b, **kwargs)
+
+
+def reduceat(uf, array, indices, axis=0, dtype=None, out=None):
+    """``uf.reduce`` over the slices ``[indices[i], indices[i+1])`` along ``axis`` (a
+    single element where the next index is not larger; the last runs to the end)."""
+    from ._manip import stack
+
+    a = array if isinstance(array, ndarray) else ndarray._from_numpy(_np.asarray(array))
+    if uf.nin != 2:
+        raise ValueError("reduceat only supported for binary functions")
+    if a.ndim == 0:
+        raise TypeError("cannot reduceat on a scalar")
+    from ._array import _normalize_axis
+
+    axis = _normalize_axis(operator.index(axis) if not isinstance(axis, tuple) else _single_axis(axis), a.ndim)
+    idx = _np.asarray(indices.__array__() if isinstance(indices, ndarray) else indices)
+    if idx.dtype.kind not in "iu" and idx.size:
+        raise TypeError("Cannot cast array data from dtype('float64') to dtype('int64') according to the rule 'safe'")
+    idx = idx.astype(_np.intp).reshape(-1)
+    n = a.shape[axis]
+    for i in idx:
+        if not 0 <= i < n:
+            raise IndexError(f"index {i} out-of-bounds in {uf.__name__}.reduceat [0, {n})")
+    parts = []
+    lead = (slice(None),) * axis
+    for j, start in enumerate(idx):
+        stop = idx[j + 1] if j + 1 < len(idx) else n
+        if stop > start:
+            parts.append(uf.reduce(a[lead + (slice(int(start), int(stop)),)], axis=axis, dtype=dtype))
+        else:
+            part = a[lead + (int(start),)]
+            parts.append(part if dtype is None else part.astype(dtype))
+    if not parts:
+        shape = list(a.shape)
+        shape[axis] = 0
+        result_dt = uf.reduce(a[lead + (slice(0, 1),)], axis=axis, dtype=dtype).dtype if n else a.dtype
+        result = ndarray(tuple(shape), result_dt)
+    else:
+        result = stack(parts, axis=axis)
+    if out is not None:
+        out = _single(out)
+        if tuple(out.shape) != tuple(result.shape):
+            raise ValueError(f"output operand has shape {out.shape}, expected {result.shape}")
+        out[...] = result
+        return out
+    return result
+
+
+def _single_axis(axis):
+    if len(axis) != 1:
+        raise ValueError("reduceat does not allow multiple axes")
+    return operator.index(axis[0])

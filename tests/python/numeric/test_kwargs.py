@@ -1,0 +1,273 @@
+"""NumPy's keyword arguments and argument types: NumPy arrays as ``out=``, every ufunc
+keyword (``casting order subok signature``), the ufunc methods' keywords, the methods'
+forms, and NumPy's errors; each compared with NumPy in the same test."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+from conftest import check, make
+
+import legate_numeric as lnp
+
+
+def same_error(np_call, lnp_call):
+    """Both raise: the same exception type and message."""
+    with pytest.raises(Exception) as expected:
+        np_call()
+    with pytest.raises(type(expected.value)) as got:
+        r = lnp_call()
+        np.asarray(r)
+    assert str(got.value) == str(expected.value)
+
+
+# ---- out= as a NumPy array ----
+
+
+@pytest.mark.parametrize("shape", [(), (0,), (3, 4)])
+def test_ufunc_numpy_out(shape):
+    a = make(np.float64, shape)
+    exp_out, got_out = np.zeros(shape), np.zeros(shape)
+    r = lnp.add(lnp.array(a), 1.5, out=got_out)
+    np.add(a, 1.5, out=exp_out)
+    assert r is got_out
+    np.testing.assert_array_equal(got_out, exp_out)
+
+
+def test_ufunc_numpy_out_tuple_where_and_cast():
+    a = make(np.int64, (3, 4))
+    mask = make(np.bool_, (4,), salt=3)
+    exp_out, got_out = np.full((3, 4), 7.0), np.full((3, 4), 7.0)
+    np.multiply(a, 2, out=(exp_out,), where=mask)
+    r = lnp.multiply(lnp.array(a), 2, out=(got_out,), where=lnp.array(mask))
+    assert r is got_out
+    np.testing.assert_array_equal(got_out, exp_out)
+    # A view of a NumPy array is written through.
+    base_e, base_g = np.zeros((4, 6)), np.zeros((4, 6))
+    np.sqrt(np.abs(a).astype(float).T, out=base_e[:, ::2][:, :3])
+    lnp.sqrt(lnp.array(np.abs(a).astype(float)).T, out=base_g[:, ::2][:, :3])
+    np.testing.assert_allclose(base_g, base_e)
+
+
+def test_numpy_out_errors():
+    a = make(np.float64, (3,))
+    same_error(lambda: np.add(a, 1.5, out=np.empty(3, int)), lambda: lnp.add(lnp.array(a), 1.5, out=np.empty(3, int)))
+    with pytest.raises(ValueError):
+        lnp.add(lnp.array(a), 1, out=np.empty(4))
+    ro = np.empty(3)
+    ro.flags.writeable = False
+    with pytest.raises(ValueError):
+        lnp.add(lnp.array(a), 1, out=ro)
+
+
+@pytest.mark.parametrize("name", ["sum", "prod", "max", "min", "mean", "std", "nanmax", "nansum"])
+def test_reduction_numpy_out(name):
+    a = make(np.float64, (3, 4))
+    exp_out, got_out = np.empty(4), np.empty(4)
+    getattr(np, name)(a, axis=0, out=exp_out)
+    r = getattr(lnp, name)(lnp.array(a), axis=0, out=got_out)
+    assert r is got_out
+    np.testing.assert_allclose(got_out, exp_out)
+
+
+def test_scan_method_and_linalg_numpy_out():
+    a = make(np.int32, (3, 4))
+    exp, got = np.empty(12, np.float64), np.empty(12, np.float64)
+    np.cumsum(a, out=exp)
+    lnp.cumsum(lnp.array(a), out=got)
+    np.testing.assert_array_equal(got, exp)
+    exp, got = np.empty(4, np.int64), np.empty(4, np.int64)
+    a.sum(axis=0, out=exp)
+    lnp.array(a).sum(axis=0, out=got)
+    np.testing.assert_array_equal(got, exp)
+    m = make(np.float64, (3, 3))
+    exp, got = np.empty((3, 3)), np.empty((3, 3))
+    np.matmul(m, m, out=exp)
+    lnp.matmul(lnp.array(m), lnp.array(m), out=got)
+    np.testing.assert_allclose(got, exp)
+    exp, got = np.empty((3, 3)), np.empty((3, 3))
+    np.dot(m, m, out=exp)
+    lnp.dot(lnp.array(m), lnp.array(m), out=got)
+    np.testing.assert_allclose(got, exp)
+    exp, got = np.empty(4, np.intp), np.empty(4, np.intp)
+    np.argmax(a, axis=0, out=exp)
+    lnp.argmax(lnp.array(a), axis=0, out=got)
+    np.testing.assert_array_equal(got, exp)
+
+
+def test_ufunc_methods_numpy_out():
+    a = make(np.float64, (3, 4))
+    exp, got = np.empty(4), np.empty(4)
+    np.add.reduce(a, out=exp)
+    lnp.add.reduce(lnp.array(a), out=got)
+    np.testing.assert_allclose(got, exp)
+    exp, got = np.empty((3, 4)), np.empty((3, 4))
+    np.multiply.accumulate(a, axis=1, out=exp)
+    lnp.multiply.accumulate(lnp.array(a), axis=1, out=got)
+    np.testing.assert_allclose(got, exp)
+
+
+# ---- ufunc keywords ----
+
+
+CASTING_CASES = [
+    (np.int64, 1, None, "no", None),
+    (np.float64, 1.0, None, "no", None),
+    (np.int32, 2, None, "safe", np.float32),
+    (np.float64, 2, None, "safe", np.float32),
+    (np.float64, 2, None, "same_kind", np.float32),
+    (np.float64, 2, np.int64, "unsafe", None),
+    (np.float64, 2, np.int64, "same_kind", None),
+    (np.int64, 2, np.float32, "safe", None),
+    (np.uint8, 300, None, "unsafe", None),
+    (np.float32, 2.5, np.float64, "equiv", None),
+]
+
+
+@pytest.mark.parametrize("dtype,scalar,out_dtype,casting,loop_dtype", CASTING_CASES)
+def test_ufunc_casting(dtype, scalar, out_dtype, casting, loop_dtype):
+    a = make(dtype, (2, 3), positive=True)
+    kw = {"casting": casting}
+    if loop_dtype is not None:
+        kw["dtype"] = loop_dtype
+    try:
+        exp_out = None if out_dtype is None else np.zeros((2, 3), out_dtype)
+        exp = np.add(a, scalar, out=exp_out, **kw)
+    except Exception as e:  # noqa: BLE001
+        with pytest.raises(type(e)) as got:
+            lnp.add(lnp.array(a), scalar, out=None if out_dtype is None else lnp.zeros((2, 3), out_dtype), **kw)
+        assert str(got.value) == str(e)
+        return
+    got = lnp.add(lnp.array(a), scalar, out=None if out_dtype is None else lnp.zeros((2, 3), out_dtype), **kw)
+    check(got, exp)
+
+
+def test_ufunc_order_subok_signature():
+    a = make(np.int64, (3, 2))
+    la = lnp.array(a)
+    for order in ("K", "A", "C", "F"):
+        check(lnp.negative(la, order=order), np.negative(a, order=order))
+    check(lnp.add(la, 1, subok=False), np.add(a, 1, subok=False))
+    check(lnp.add(la, 1, signature=(None, None, "f8")), np.add(a, 1, signature=(None, None, "f8")))
+    check(lnp.add(la, 1, signature="dd->d"), np.add(a, 1, signature="dd->d"))
+    check(lnp.less(la, 1.5, signature=("f4", "f4", None)), np.less(a, 1.5, signature=("f4", "f4", None)))
+    check(lnp.sqrt(la, signature="f->f"), np.sqrt(a, signature="f->f"))
+    same_error(lambda: np.add(a, 1, order="X"), lambda: lnp.add(la, 1, order="X"))
+    same_error(lambda: np.add(a, 1, casting="foo"), lambda: lnp.add(la, 1, casting="foo"))
+    same_error(lambda: np.add(a, 1, signature="dd->d", dtype=float), lambda: lnp.add(la, 1, signature="dd->d", dtype=float))
+    same_error(lambda: np.add(a, 1, bogus=1), lambda: lnp.add(la, 1, bogus=1))
+    same_error(lambda: np.sqrt(a, casting="no"), lambda: lnp.sqrt(la, casting="no"))
+
+
+def test_ufunc_casting_with_where_and_out():
+    a = make(np.float64, (3, 4))
+    mask = make(np.bool_, (3, 4), salt=2)
+    exp_out = np.full((3, 4), 9, np.int32)
+    np.multiply(a, 3, out=exp_out, where=mask, casting="unsafe")
+    got_out = lnp.full((3, 4), 9, np.int32)
+    lnp.multiply(lnp.array(a), 3, out=got_out, where=lnp.array(mask), casting="unsafe")
+    check(got_out, exp_out)
+
+
+def test_ufunc_outer_reduceat():
+    a, b = make(np.int32, (3,)), make(np.float64, (2, 2), salt=1)
+    check(lnp.multiply.outer(lnp.array(a), lnp.array(b)), np.multiply.outer(a, b))
+    check(lnp.add.outer(a, b, dtype=np.float32), np.add.outer(a, b, dtype=np.float32))
+    check(lnp.less.outer(lnp.array(a), 0), np.less.outer(a, 0))
+    x = make(np.float64, (8, 3))
+    for idx in ([0, 4, 1, 5], [0, 3, 3, 7], [2], [7, 0]):
+        check(lnp.add.reduceat(lnp.array(x), idx), np.add.reduceat(x, idx))
+        check(lnp.maximum.reduceat(lnp.array(x.T), idx, axis=1), np.maximum.reduceat(x.T, idx, axis=1))
+    check(lnp.multiply.reduceat(lnp.arange(8), [0, 4], dtype=np.float64), np.multiply.reduceat(np.arange(8), [0, 4], dtype=np.float64))
+    same_error(lambda: np.add.reduceat(x, [0, 9]), lambda: lnp.add.reduceat(lnp.array(x), [0, 9]))
+    with pytest.raises(ValueError):
+        lnp.sqrt.outer(lnp.array(a), lnp.array(a))
+
+
+# ---- methods' forms ----
+
+
+def test_transpose_reshape_forms():
+    a = make(np.float64, (2, 3, 4))
+    la = lnp.array(a)
+    check(la.transpose(axes=(1, 0, 2)), np.transpose(a, axes=(1, 0, 2)))
+    check(la.transpose(2, 0, 1), a.transpose(2, 0, 1))
+    check(la.transpose((2, 0, 1)), a.transpose((2, 0, 1)))
+    check(la.transpose(), a.transpose())
+    same_error(lambda: a.transpose(0, 0, 1), lambda: la.transpose(0, 0, 1))
+    same_error(lambda: a.transpose(0, 1), lambda: la.transpose(0, 1))
+    check(la.reshape((4, 6), order=None), a.reshape((4, 6), order=None))
+    check(la.reshape((4, 6), order="F"), a.reshape((4, 6), order="F"))
+    check(la.T.reshape(-1, order="F"), a.T.reshape(-1, order="F"))
+    check(la.reshape(4, 6, copy=True), a.reshape(4, 6, copy=True))
+    check(lnp.reshape(la, (6, 4), order="A"), np.reshape(a, (6, 4), order="A"))
+    same_error(lambda: a.reshape(4, 6, order="K"), lambda: la.reshape(4, 6, order="K"))
+
+
+def test_matmul_keywords():
+    a, b = make(np.float64, (3, 2)), make(np.float64, (2, 4), salt=1)
+    la, lb = lnp.array(a), lnp.array(b)
+    check(lnp.matmul(la, lb, dtype=np.float32), np.matmul(a, b, dtype=np.float32))
+    check(lnp.matmul(la, lb, casting="no"), np.matmul(a, b, casting="no"))
+    check(lnp.matmul(la, lb, order="F"), np.matmul(a, b, order="F"))
+    same_error(lambda: np.matmul(a, b, casting="no", dtype=np.float32), lambda: lnp.matmul(la, lb, casting="no", dtype=np.float32))
+    same_error(lambda: np.matmul(a, b, out=np.empty((3, 4), int)), lambda: lnp.matmul(la, lb, out=lnp.empty((3, 4), int)))
+    exp = np.empty((3, 4), np.float32)
+    got = lnp.empty((3, 4), np.float32)
+    np.matmul(a, b, out=exp)
+    lnp.matmul(la, lb, out=got)
+    check(got, exp)
+    same_error(lambda: np.dot(a, b, out=np.empty((3, 4), np.float32)), lambda: lnp.dot(la, lb, out=lnp.empty((3, 4), np.float32)))
+
+
+# ---- NumPy's errors ----
+
+
+def test_axis_errors():
+    a = make(np.float64, (2, 3))
+    la = lnp.array(a)
+    same_error(lambda: np.swapaxes(a, 0, 5), lambda: lnp.swapaxes(la, 0, 5))
+    same_error(lambda: np.swapaxes(a, -3, 0), lambda: lnp.swapaxes(la, -3, 0))
+    same_error(lambda: np.swapaxes(np.float64(1.0).reshape(()), 0, 0), lambda: lnp.swapaxes(lnp.array(1.0), 0, 0))
+    same_error(lambda: np.moveaxis(a, 0, 5), lambda: lnp.moveaxis(la, 0, 5))
+    same_error(lambda: np.moveaxis(a, 5, 0), lambda: lnp.moveaxis(la, 5, 0))
+    same_error(lambda: np.moveaxis(a, [0, 0], [1, 0]), lambda: lnp.moveaxis(la, [0, 0], [1, 0]))
+    same_error(lambda: np.moveaxis(a, [0, 1], [1, 1]), lambda: lnp.moveaxis(la, [0, 1], [1, 1]))
+    same_error(lambda: np.moveaxis(a, [0, 1], [1]), lambda: lnp.moveaxis(la, [0, 1], [1]))
+
+
+def test_tri_and_repeat_arguments():
+    for args in [(-1,), (0,), (3, 2), (2, 3, -1), (3, None, 5), (2.5,)]:
+        check(lnp.tri(*args), np.tri(*args))
+    check(lnp.tril(lnp.arange(1, 4)), np.tril(np.arange(1, 4)))
+    check(lnp.triu(lnp.arange(1, 4), -1), np.triu(np.arange(1, 4), -1))
+    same_error(lambda: np.tril(np.float64(1.0)), lambda: lnp.tril(lnp.array(1.0)))
+    a = make(np.int64, (2, 3))
+    la = lnp.array(a)
+    check(lnp.repeat(la, 2.0), np.repeat(a, 2.0))
+    check(lnp.repeat(la, 2.7, axis=1), np.repeat(a, 2.7, axis=1))
+    check(lnp.repeat(la, [1.0, 2.5], axis=0), np.repeat(a, [1.0, 2.5], axis=0))
+    check(lnp.repeat(la, 0), np.repeat(a, 0))
+    same_error(lambda: np.repeat(a, -1), lambda: lnp.repeat(la, -1))
+    same_error(lambda: np.repeat(a, [1, -2], axis=0), lambda: lnp.repeat(la, [1, -2], axis=0))
+    same_error(lambda: np.repeat(a, [1, 2, 3], axis=0), lambda: lnp.repeat(la, [1, 2, 3], axis=0))
+
+
+def test_all_nan_slices():
+    a = np.array([[np.nan, np.nan, np.nan], [1.0, np.nan, -2.0]])
+    la = lnp.array(a)
+    for name in ("nanargmin", "nanargmax"):
+        same_error(lambda: getattr(np, name)(a, axis=1), lambda: getattr(lnp, name)(la, axis=1))
+        same_error(lambda: getattr(np, name)(a[0]), lambda: getattr(lnp, name)(la[0]))
+        check(getattr(lnp, name)(la[:, ::2], axis=0), getattr(np, name)(a[:, ::2], axis=0))
+    for name in ("nanmax", "nanmin"):
+        with pytest.warns(RuntimeWarning, match="All-NaN slice encountered"):
+            exp = getattr(np, name)(a, axis=1)
+        with pytest.warns(RuntimeWarning, match="All-NaN slice encountered"):
+            got = getattr(lnp, name)(la, axis=1)
+        check(got, exp)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            check(getattr(lnp, name)(la[1]), getattr(np, name)(a[1]))
