@@ -101,7 +101,10 @@ def frexp(x, /, out=(None, None)):
     ``e = 0`` for zeros, infinities and NaN)."""
     loop = _loop(_np.frexp, x)
     if loop[0] == _np.float16:
-        return _fallback.call("frexp (float16)", _np.frexp, (x,), {})
+        # float32 holds every float16 exactly; the mantissa fits float16 again.
+        m, e = frexp(_cast_in(x, loop[0]).astype(_np.float32))
+        outs = out if isinstance(out, tuple) else (out, None)
+        return _to_out(m.astype(_np.float16), outs[0]), _to_out(e, outs[1] if len(outs) > 1 else None)
     _fallback.record_native("frexp")
     a = _cast_in(x, loop[0])
     m, e = _frexp64(a.astype(_np.float64, copy=False))
@@ -117,7 +120,9 @@ def ldexp(x1, x2, /, out=None):
 
     loop = _loop(_np.ldexp, x1, x2)
     if loop[0] == _np.float16:
-        return _fallback.call("ldexp (float16)", _np.ldexp, (x1, x2), {"out": out} if out is not None else {})
+        # NumPy's float16 loop: in float32, rounded to float16 once.
+        wide = ldexp(_cast_in(x1, loop[0]).astype(_np.float32), _cast_in(x2, loop[1]))
+        return _to_out(wide.astype(_np.float16), out)
     _fallback.record_native("ldexp")
     a = _cast_in(x1, loop[0]).astype(_np.float64, copy=False)
     k = clip(_cast_in(x2, loop[1]).astype(_np.int64), -5000, 5000)
@@ -244,7 +249,9 @@ def logaddexp2(x1, x2, /, out=None):
 
     loop = _loop(_np.logaddexp2, x1, x2)
     if loop[0] == _np.float16:
-        return _fallback.call("logaddexp2 (float16)", _np.logaddexp2, (x1, x2), {})
+        # NumPy's float16 loop: in float32, rounded to float16 once.
+        wide = logaddexp2(_cast_in(x1, loop[0]).astype(_np.float32), _cast_in(x2, loop[1]).astype(_np.float32))
+        return _to_out(wide.astype(_np.float16), out)
     _fallback.record_native("logaddexp2")
     a, b = _cast_in(x1, loop[0]), _cast_in(x2, loop[1])
     with _np.errstate(invalid="ignore"):

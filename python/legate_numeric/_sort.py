@@ -32,8 +32,12 @@ def _sorted(name, numpy_func, a, axis, kind, order, indices):
     a = _asarray(a)
     if kind not in _KINDS:
         raise ValueError(f"sort kind must be one of 'quick', 'heap', or 'stable' (got {kind!r})")
-    if order is not None or a.dtype.kind not in "biufc" or a.dtype == _np.float16:
+    if order is not None or a.dtype.kind not in "biufc":
         return _fallback.call(name, numpy_func, (a,), dict(axis=axis, kind=kind, order=order))
+    if a.dtype == _np.float16:
+        # No float16 sort kernel: float32 holds every float16 exactly, in the same order.
+        result = _sorted(name, numpy_func, a.astype(_np.float32), axis, kind, order, indices)
+        return result if indices else result.astype(_np.float16)
     if axis is None:
         a, axis = a.reshape(-1), 0
     elif a.ndim == 0:
@@ -87,7 +91,13 @@ def unique(ar, return_index=False, return_inverse=False, return_counts=False, ax
     from ._ufunc import isnan, not_equal
 
     a = _asarray(ar)
-    if axis is not None or a.dtype.kind not in "biuf" or a.dtype == _np.float16:
+    if axis is None and a.dtype == _np.float16:
+        # Through float32 (exact, same order), the values rounded back exactly.
+        result = unique(a.astype(_np.float32), return_index, return_inverse, return_counts, equal_nan=equal_nan)
+        if isinstance(result, tuple):
+            return (result[0].astype(_np.float16),) + result[1:]
+        return result.astype(_np.float16)
+    if axis is not None or a.dtype.kind not in "biuf":
         return _fallback.call("unique", _np.unique, (a,), dict(return_index=return_index, return_inverse=return_inverse,
                                                                return_counts=return_counts, axis=axis, equal_nan=equal_nan))
     _fallback.record_native("unique")
@@ -145,7 +155,7 @@ def _order_statistic(name, a, axis, keepdims, out, compute, numpy_call):
     """``compute(lines, dtype)`` over the merged ``axis`` of ``a``; the result dtype is
     what ``numpy_call`` gives for one zero of ``a``'s dtype."""
     a = _asarray(a)
-    if a.dtype.kind not in "biuf" or a.dtype == _np.float16:
+    if a.dtype.kind not in "biuf":
         return None
     _fallback.record_native(name)
     lines, keep_shape = _lines(a, axis)
@@ -255,7 +265,9 @@ def quantile(a, q, axis=None, out=None, overwrite_input=False, method="linear", 
 def percentile(a, q, axis=None, out=None, overwrite_input=False, method="linear", keepdims=False, *, weights=None):
     """``quantile`` with ``q`` in percent."""
     q_np, _ = _quantiles(q, 100, "Percentiles")
-    return quantile(a, _np.true_divide(q_np, 100), axis, out, overwrite_input, method, keepdims, weights=weights)
+    # A Python number stays weak (NumPy's result type is the array's, float16 included).
+    fraction = q / 100 if type(q) in (int, float) else _np.true_divide(q_np, 100)
+    return quantile(a, fraction, axis, out, overwrite_input, method, keepdims, weights=weights)
 
 
 # ---- searching and partial orders ----
@@ -276,7 +288,9 @@ def searchsorted(a, v, side="left", sorter=None):
     scalar = _np.ndim(v) == 0 and not isinstance(v, ndarray)
     values = _asarray(v)
     dt = _np.result_type(a.dtype, values.dtype)
-    if dt.kind not in "biufc" or dt == _np.float16:
+    if dt == _np.float16:
+        dt = _np.dtype(_np.float32)  # exact and in the same order
+    if dt.kind not in "biufc":
         return _fallback.call("searchsorted", _np.searchsorted, (a, v), dict(side=side))
     _fallback.record_native("searchsorted")
     a = a if a.dtype == dt else a.astype(dt)
@@ -335,7 +349,9 @@ def isin(element, test_elements, assume_unique=False, invert=False, *, kind=None
 
     e, t = _asarray(element), _asarray(test_elements).reshape(-1)
     dt = _np.result_type(e.dtype, t.dtype)
-    if dt.kind not in "biuf" or dt == _np.float16:
+    if dt == _np.float16:
+        dt = _np.dtype(_np.float32)  # exact
+    if dt.kind not in "biuf":
         return _fallback.call("isin", _np.isin, (e, t), dict(assume_unique=assume_unique, invert=invert, kind=kind))
     _fallback.record_native("isin")
     if t.size == 0:

@@ -588,7 +588,7 @@ def around(a, decimals=0, out=None):
     scale back (integers with negative ``decimals`` through float64)."""
     a = _as_array(a)
     decimals = operator.index(decimals)
-    if a.dtype.kind not in "iufc" or a.dtype == _np.float16:
+    if a.dtype.kind not in "iufc":
         return _fallback.call("around", _np.around, (a,), dict(decimals=decimals, out=out))
     _fallback.record_native("around")
     if a.dtype.kind == "c":
