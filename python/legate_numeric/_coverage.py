@@ -49,14 +49,6 @@ NOT_NATIVE: dict[str, str] = {
         "not yet: host file I/O; needs a parallel reader/writer (or stays NumPy's on the host copy)",
         "fromfile fromregex fromstring genfromtxt load loadtxt save savetxt savez savez_compressed from_dlpack",
     ),
-    **_group(
-        "not yet: bit packing; needs shifts and a sum over groups of 8 (composable from native ops)",
-        "packbits unpackbits",
-    ),
-    **_group(
-        "not yet: multi-dimensional binning (composable: digitize per axis, ravel_multi_index, bincount)",
-        "histogram2d histogramdd histogram_bin_edges",
-    ),
     # linalg
     "linalg.test": "out of scope: NumPy's test runner",
     # fft

@@ -1,0 +1,220 @@
+"""Bit packing (``packbits unpackbits``) and multi-dimensional binning
+(``histogramdd histogram2d histogram_bin_edges``), natively, from native operations.
+
+Packing moves the axis last, pads it to whole bytes and sums each group of eight bits
+times their weights; unpacking shifts each byte by the eight bit positions. Binning
+finds each coordinate's bin with a binary search per dimension (NumPy's rules at the
+last edge), numbers the cells as NumPy does (outlier bins on both sides) and counts
+them with ``bincount``.
+"""
+
+from __future__ import annotations
+
+import operator
+
+import numpy as _np
+
+from . import _fallback
+from ._array import _normalize_axis, ndarray
+
+_BIG = _np.array([128, 64, 32, 16, 8, 4, 2, 1], dtype=_np.uint8)
+
+
+def _asarray(a) -> ndarray:
+    return a if isinstance(a, ndarray) else ndarray._from_numpy(_np.asarray(a))
+
+
+def _bitorder(bitorder):
+    if bitorder not in ("big", "little"):
+        raise ValueError("'order' must be either 'little' or 'big'")
+    return _BIG if bitorder == "big" else _BIG[::-1].copy()
+
+
+def packbits(a, /, axis=None, bitorder="big"):
+    """Each group of eight elements (non-zero: a 1 bit) as one uint8, along ``axis``
+    (the flattened array for None), the last group padded with zero bits."""
+    from ._creation import zeros
+    from ._manip import concatenate, moveaxis
+    from ._reduce import sum as _sum
+    from ._ufunc import not_equal
+
+    a = _asarray(a)
+    if a.dtype.kind not in "biu":
+        raise TypeError("Expected an input array of integer or boolean data type")
+    weights = _bitorder(bitorder)
+    _fallback.record_native("packbits")
+    if axis is None:
+        a, axis = a.reshape(-1), 0
+    elif a.ndim == 0:
+        raise _np.exceptions.AxisError(axis, 0)
+    axis = _normalize_axis(axis, a.ndim)
+    bits = moveaxis(not_equal(a, 0).astype(_np.uint8), axis, -1)
+    n = bits.shape[-1]
+    pad = -n % 8
+    if pad:
+        bits = concatenate([bits, zeros(bits.shape[:-1] + (pad,), _np.uint8)], axis=-1)
+    groups = bits.reshape(bits.shape[:-1] + ((n + pad) // 8, 8))
+    packed = _sum(groups * ndarray._from_numpy(weights), axis=-1, dtype=_np.uint8)
+    return moveaxis(packed, -1, axis)
+
+
+def unpackbits(a, /, axis=None, count=None, bitorder="big"):
+    """The bits of uint8 ``a`` as uint8 zeros and ones along ``axis`` (flattened for
+    None); ``count`` keeps that many (negative: drops that many at the end)."""
+    from ._creation import zeros
+    from ._manip import concatenate, moveaxis
+    from ._ufunc import bitwise_and, not_equal
+
+    a = _asarray(a)
+    if a.dtype != _np.uint8:
+        raise TypeError("Expected an input array of unsigned byte data type")
+    weights = _bitorder(bitorder)
+    if count is not None:
+        count = operator.index(count)
+    _fallback.record_native("unpackbits")
+    if axis is None:
+        a, axis = a.reshape(-1), 0
+    elif a.ndim == 0:
+        raise _np.exceptions.AxisError(axis, 0)
+    axis = _normalize_axis(axis, a.ndim)
+    last = moveaxis(a, axis, -1)
+    bits = not_equal(bitwise_and(last.reshape(last.shape + (1,)), ndarray._from_numpy(weights)), 0).astype(_np.uint8)
+    total = last.shape[-1] * 8
+    bits = bits.reshape(last.shape[:-1] + (total,))
+    if count is not None:
+        keep = count if count >= 0 else max(total + count, 0)
+        if count < 0 and -count > total:
+            raise ValueError("-count larger than number of elements")
+        if keep <= total:
+            bits = bits[..., :keep]
+        else:
+            bits = concatenate([bits, zeros(bits.shape[:-1] + (keep - total,), _np.uint8)], axis=-1)
+    return moveaxis(bits, -1, axis)
+
+
+# ---- multi-dimensional histograms ----
+
+
+def _outer_edges(x, rng):
+    """NumPy's ``_get_outer_edges``: the range, checked, or the data's extent."""
+    if rng is not None:
+        first, last = rng
+        if first > last:
+            raise ValueError("max must be larger than min in range parameter.")
+        if not (_np.isfinite(first) and _np.isfinite(last)):
+            raise ValueError(f"supplied range of [{first}, {last}] is not finite")
+    elif x.size == 0:
+        first, last = 0, 1
+    else:
+        first, last = x.dtype.type(x.min().item()), x.dtype.type(x.max().item())
+        if not (_np.isfinite(first) and _np.isfinite(last)):
+            raise ValueError(f"autodetected range of [{first}, {last}] is not finite")
+    if first == last:
+        first, last = first - 0.5, last + 0.5
+    return first, last
+
+
+def histogramdd(sample, bins=10, range=None, density=None, weights=None):  # noqa: A002
+    """Counts (or weight sums) of D-dimensional points in the cells of a grid: per
+    dimension ``bins`` equal bins over ``range`` (default: the data's extent) or given
+    edges. Returns the float64 counts and the list of edges."""
+    from ._creation import linspace
+    from ._histogram import bincount
+    from ._manip import diff, stack
+    from ._sort import searchsorted
+    from ._ufunc import equal
+
+    if isinstance(sample, ndarray) or (isinstance(sample, _np.ndarray)):
+        s = _asarray(sample)
+        s = s.reshape(-1, 1) if s.ndim == 1 else s
+        if s.ndim != 2:
+            s = s.reshape(s.shape[0], -1) if s.ndim > 2 else s
+        N, D = s.shape
+        columns = [s[:, i] for i in builtins_range(D)]
+    else:
+        columns = [_asarray(c).reshape(-1) for c in sample]
+        D = len(columns)
+        N = columns[0].size if D else 0
+    if any(c.dtype.kind == "c" for c in columns):
+        raise TypeError("histogramdd does not support complex input")
+    _fallback.record_native("histogramdd")
+    try:
+        M = len(bins)
+        if M != D:
+            raise ValueError("The dimension of bins must be equal to the dimension of the sample x.")
+    except TypeError:
+        bins = D * [bins]
+    if range is None:
+        range = (None,) * D
+    w = None if weights is None else _asarray(weights).reshape(-1)
+    edges, nbin = [], []
+    for i in builtins_range(D):
+        b = bins[i]
+        if _np.ndim(b) == 0:
+            if isinstance(b, (float, _np.floating)) or not isinstance(b, (int, _np.integer)):
+                raise TypeError(f"`bins[{i}]` must be an integer, when a scalar")
+            if b < 1:
+                raise ValueError(f"`bins[{i}]` must be positive, when an integer")
+            first, last = _outer_edges(columns[i], range[i])
+            e = linspace(first, last, b + 1)
+        else:
+            e = _asarray(b)
+            if e.ndim != 1:
+                raise ValueError(f"`bins[{i}]` must be a scalar or 1d array")
+            if bool((e[:-1] > e[1:]).any()):
+                raise ValueError(f"`bins[{i}]` must be monotonically increasing, when an array")
+        edges.append(e)
+        nbin.append(e.shape[0] + 1)  # outlier bins on both sides
+    # Each coordinate's bin (0: below, n+1: above; the last edge belongs to the last bin).
+    cell = None
+    stride = 1
+    for i in reversed(builtins_range(D)):
+        idx = searchsorted(edges[i], columns[i], "right")
+        on_edge = equal(columns[i], edges[i][-1:])
+        idx = idx - on_edge.astype(_np.int64)
+        cell = idx * stride if cell is None else cell + idx * stride
+        stride *= nbin[i]
+    total = int(_np.prod(nbin))
+    if cell is None or N == 0:
+        from ._creation import zeros
+
+        hist = zeros(total, _np.float64)
+    else:
+        hist = bincount(cell, w, minlength=total)
+    hist = hist.reshape(tuple(nbin)).astype(_np.float64)
+    hist = hist[(slice(1, -1),) * D]
+    if density:
+        s = hist.sum()
+        for i in builtins_range(D):
+            shape = [1] * D
+            shape[i] = nbin[i] - 2
+            hist = hist / diff(edges[i]).reshape(tuple(shape))
+        hist = hist / s
+    return hist, edges
+
+
+def histogram2d(x, y, bins=10, range=None, density=None, weights=None):  # noqa: A002
+    """``histogramdd`` of the points ``(x, y)``: the counts and both edges."""
+    try:
+        n = len(bins)
+    except TypeError:
+        n = 1
+    if n != 1 and n != 2:
+        bins = [bins, bins]
+    hist, edges = histogramdd([x, y], bins, range, density, weights)
+    return hist, edges[0], edges[1]
+
+
+def histogram_bin_edges(a, bins=10, range=None, weights=None):  # noqa: A002
+    """The edges ``histogram`` would use (equal bins over the range, or given edges)."""
+    from ._histogram import histogram
+
+    if isinstance(bins, str):
+        return _fallback.call("histogram_bin_edges", _np.histogram_bin_edges, (a,), dict(bins=bins, range=range, weights=weights))
+    _fallback.record_native("histogram_bin_edges")
+    return histogram(a, bins, range, weights=weights)[1]
+
+
+import builtins as _builtins  # noqa: E402
+
+builtins_range = _builtins.range
