@@ -203,6 +203,10 @@ from ._printing import (  # noqa: F401
     setbufsize,
 )
 from ._padding import pad  # noqa: F401
+from ._io import fromfile, fromregex, fromstring, genfromtxt, load, loadtxt, save, savetxt, savez, savez_compressed  # noqa: F401
+from ._io import install as _install_io
+
+_install_io(ndarray)  # ndarray.tofile/tobytes/dump/dumps
 from ._poly import poly, polyadd, polyder, polydiv, polyfit, polyint, polymul, polysub, polyval, roots  # noqa: F401
 from ._predicates import (  # noqa: F401
     can_cast,

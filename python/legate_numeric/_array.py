@@ -240,10 +240,14 @@ class ndarray:
     # Every rank converts (a gather all ranks take part in); only rank 0's standard
     # output is kept (legate/_ranks.py), so a printed array appears once.
     def __repr__(self):
-        return repr(self.__array__())
+        from ._printing import array_repr  # NumPy's text; a large array reads back its edges only
+
+        return array_repr(self)
 
     def __str__(self):
-        return str(self.__array__())
+        from ._printing import array_str
+
+        return array_str(self)
 
     def __len__(self):
         if self.ndim == 0:
