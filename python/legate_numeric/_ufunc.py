@@ -342,6 +342,9 @@ class ufunc:
             out = _ufunc_args._single(out)
 
         op = _REDUCE_OPS.get(self.__name__)
+        if op is None and self.__name__ in _ufunc_args.TREE_REDUCIBLE and where is True:
+            _fallback.record_native(f"{self.__name__}.reduce")
+            return _ufunc_args.tree_reduce(self, array, axis, dtype, out, keepdims, initial)
         if op is None:
             kw = dict(axis=axis, dtype=dtype, out=out, keepdims=keepdims, where=where)
             kw.update({} if initial is None else {"initial": initial})

@@ -162,3 +162,61 @@ def _single_axis(axis):
     if len(axis) != 1:
         raise ValueError("reduceat does not allow multiple axes")
     return operator.index(axis[0])
+
+
+# Binary ufuncs whose reduction does not depend on the order of the operands (exactly:
+# bitwise and logical operations, fmax/fmin): reduced natively by halving.
+TREE_REDUCIBLE = frozenset({"bitwise_and", "bitwise_or", "bitwise_xor", "logical_xor", "fmax", "fmin"})
+
+
+def tree_reduce(uf, array, axis, dtype, out, keepdims, initial):
+    """``uf.reduce`` as log2(n) elementwise calls, each combining the two halves of the
+    reduced extent; an empty reduction is NumPy's (its identity, or its error)."""
+    from ._array import _normalize_axis
+    from ._manip import concatenate
+
+    a = array if isinstance(array, ndarray) else ndarray._from_numpy(_np.asarray(array))
+    if axis is None:
+        axes = tuple(range(a.ndim))
+    elif isinstance(axis, tuple):
+        axes = tuple(_normalize_axis(x, a.ndim) for x in axis)
+        if len(set(axes)) != len(axes):
+            raise ValueError("duplicate value in 'axis'")
+    else:
+        axes = (_normalize_axis(axis, a.ndim),)
+    if a.size == 0 or not axes:
+        # No values to combine: NumPy's answer from an empty array of the same shape.
+        kw = {} if initial is None else {"initial": initial}
+        host = uf._np.reduce(_np.empty(a.shape, a.dtype), axis=axes, dtype=dtype, keepdims=keepdims, **kw) if a.size == 0 else None
+        if host is None:
+            loop_out = uf._np.resolve_dtypes((a.dtype, a.dtype, None))[2] if dtype is None else _np.dtype(dtype)
+            result = a.astype(loop_out)
+        else:
+            result = ndarray._from_numpy(_np.asarray(host))
+        return _deliver(result, out)
+    if dtype is not None and a.dtype != _np.dtype(dtype):
+        a = a.astype(dtype)
+    kept = [i for i in range(a.ndim) if i not in axes]
+    x = a.transpose(kept + sorted(axes)).reshape(tuple(a.shape[k] for k in kept) + (-1,))
+    while x.shape[-1] > 1:
+        n = x.shape[-1]
+        h = n // 2
+        pair = uf(x[..., :h], x[..., h : 2 * h])
+        x = pair if n % 2 == 0 else concatenate([pair, x[..., 2 * h :].astype(pair.dtype, copy=False)], axis=-1)
+    result = x[..., 0]
+    if x.dtype != uf._np.resolve_dtypes((a.dtype, a.dtype, None))[2]:
+        result = result.astype(uf._np.resolve_dtypes((a.dtype, a.dtype, None))[2])
+    if initial is not None:
+        result = uf(result, _np.asarray(initial, dtype=result.dtype)[()])
+    if keepdims:
+        result = result.reshape(tuple(1 if i in axes else n for i, n in enumerate(a.shape)))
+    return _deliver(result, out)
+
+
+def _deliver(result, out):
+    if out is None:
+        return result
+    if tuple(out.shape) != tuple(result.shape):
+        raise ValueError(f"output parameter for reduction has the wrong shape {out.shape}, expected {result.shape}")
+    out[...] = result
+    return out

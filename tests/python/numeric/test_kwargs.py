@@ -271,3 +271,23 @@ def test_all_nan_slices():
         with warnings.catch_warnings():
             warnings.simplefilter("error")
             check(getattr(lnp, name)(la[1]), getattr(np, name)(a[1]))
+
+
+@pytest.mark.parametrize("name", ["bitwise_and", "bitwise_or", "bitwise_xor", "logical_xor", "fmax", "fmin"])
+def test_tree_reduce(name, monkeypatch):
+    monkeypatch.setenv("LEGATE_NUMERIC_FALLBACK", "0")  # native, not NumPy's
+    floats = name.startswith("fm")
+    r = np.random.default_rng(0)
+    for dt in ([np.float64, np.float32] if floats else [np.int32, np.uint8, np.bool_]):
+        cases = [((7,), 0, {}), ((3, 5), 1, {}), ((3, 5), None, {}), ((2, 3, 4), (0, 2), {}), ((4, 5), 0, dict(keepdims=True)),
+                 ((3, 4), (), {})] + ([] if floats else [((3, 0), 1, {})])
+        if dt is not np.bool_:
+            cases.append(((5,), 0, dict(initial=1)))
+        for shape, axis, kw in cases:
+            x = r.integers(0, 100, shape).astype(dt)
+            if floats and x.size:
+                x.flat[0] = np.nan
+            uf_np, uf = getattr(np, name), getattr(lnp, name)
+            check(uf.reduce(lnp.array(x), axis=axis, **kw), uf_np.reduce(x, axis=axis, **kw))
+    if not floats:
+        same_error(lambda: np.bitwise_and.reduce(np.zeros((0,), np.float64)), lambda: lnp.bitwise_and.reduce(lnp.zeros((0,))))
