@@ -209,7 +209,7 @@ def histogram_bin_edges(a, bins=10, range=None, weights=None):  # noqa: A002
     """The edges ``histogram`` would use (equal bins over the range, or given edges)."""
     from ._histogram import histogram
 
-    if isinstance(bins, str):
+    if isinstance(bins, str) and bins == "stone":
         return _fallback.call("histogram_bin_edges", _np.histogram_bin_edges, (a,), dict(bins=bins, range=range, weights=weights))
     _fallback.record_native("histogram_bin_edges")
     return histogram(a, bins, range, weights=weights)[1]
@@ -218,3 +218,92 @@ def histogram_bin_edges(a, bins=10, range=None, weights=None):  # noqa: A002
 import builtins as _builtins  # noqa: E402
 
 builtins_range = _builtins.range
+
+
+# ---- histogram's string rules for the number of bins ----
+
+
+def _unsigned_subtract(hi, lo):
+    """``hi - lo`` of two host scalars; integers in the unsigned type of their size (no
+    overflow for the extent of int8 data), as NumPy measures it."""
+    dt = _np.result_type(hi, lo)
+    if dt.kind in "iu":
+        unsigned = _np.dtype(f"u{dt.itemsize}")
+        return _np.subtract(_np.asarray(hi, dt), _np.asarray(lo, dt), casting="unsafe", dtype=unsigned)[()]
+    return _np.subtract(hi, lo)
+
+
+def _rule_width(x, rule):
+    """The bin width NumPy's estimator ``rule`` chooses for the (non-empty) data ``x``:
+    from its size, extent, standard deviation, quartiles or skewness (a few reductions,
+    each read back as one number)."""
+    from ._reduce import mean, std
+    from ._sort import percentile
+    from ._ufunc import absolute, power
+
+    n = x.size
+
+    def ptp():
+        return _unsigned_subtract(x.max().item(), x.min().item()) if x.dtype.kind != "b" else _np.subtract(x.max().item(), x.min().item())
+
+    def sturges():
+        return ptp() / (_np.log2(n) + 1.0)
+
+    def sqrt():
+        return ptp() / _np.sqrt(n)
+
+    def fd():
+        q75, q25 = _np.asarray(percentile(x, [75, 25]))
+        return 2.0 * _np.subtract(q75, q25) * n ** (-1.0 / 3.0)
+
+    if rule == "sqrt":
+        return sqrt()
+    if rule == "sturges":
+        return sturges()
+    if rule == "rice":
+        return ptp() / (2.0 * n ** (1.0 / 3))
+    if rule == "scott":
+        return (24.0 * _np.pi**0.5 / n) ** (1.0 / 3.0) * std(x).item()
+    if rule == "fd":
+        return fd()
+    if rule == "auto":
+        return min(max(fd(), sqrt() / 2), sturges())
+    if rule == "doane":
+        if n > 2:
+            sg1 = _np.sqrt(6.0 * (n - 2) / ((n + 1.0) * (n + 3)))
+            sigma = std(x).item()
+            if sigma > 0.0:
+                g1 = mean(power((x - mean(x)) / sigma, 3)).item()
+                return ptp() / (1.0 + _np.log2(n) + _np.log2(1.0 + _np.absolute(g1) / sg1))
+        return 0.0
+    raise AssertionError(rule)
+
+
+_RULES = ("auto", "fd", "doane", "rice", "scott", "sqrt", "sturges", "stone")
+
+
+def rule_bins(a, rule, range, weights):  # noqa: A002
+    """``(number of bins, range)`` for ``histogram(a, bins=rule)``; None for a rule
+    computed only by NumPy (``stone``, which searches over bin counts)."""
+    from ._ufunc import greater_equal, less_equal, logical_and
+
+    if rule not in _RULES:
+        raise ValueError(f"{rule!r} is not a valid estimator for `bins`")
+    if weights is not None:
+        raise TypeError("Automated estimation of the number of bins is not supported for weighted data")
+    if rule == "stone":
+        return None
+    first, last = _outer_edges(a, range)
+    x = a
+    if range is not None:
+        keep = logical_and(greater_equal(a, first), less_equal(a, last))
+        if not bool(keep.all()):
+            x = a[keep]
+    if x.size == 0:
+        return 1, (first, last)
+    width = _rule_width(x, rule)
+    if not width:
+        return 1, (first, last)
+    if x.dtype.kind in "iu" and width < 1:
+        width = 1
+    return int(_np.ceil(_unsigned_subtract(last, first) / width)), (first, last)

@@ -96,6 +96,12 @@ def histogram(a, bins=10, range=None, density=None, weights=None):  # noqa: A002
     from ._ufunc import equal, true_divide
 
     a = _asarray(a).reshape(-1)
+    if isinstance(bins, str) and a.dtype.kind in "biuf":
+        from ._bits_bins import rule_bins
+
+        chosen = rule_bins(a, bins, range, weights)  # NumPy's estimator: a count and the range
+        if chosen is not None:
+            bins, range = chosen
     if isinstance(bins, str) or a.dtype.kind not in "biuf":
         return _fallback.call("histogram", _np.histogram, (a,), dict(bins=bins, range=range, density=density, weights=weights))
     w = None if weights is None else _asarray(weights).reshape(-1)

@@ -72,3 +72,21 @@ def test_histogramdd_and_bin_edges():
         lnp.histogramdd(lnp.array(s), bins=[2, 3])
     with pytest.raises(ValueError):
         lnp.histogram2d(lnp.array(s[:, 0]), lnp.array(s[:, 1]), bins=[[0, 2, 1], 3])
+
+
+@pytest.mark.parametrize("rule", ["auto", "fd", "doane", "rice", "scott", "sqrt", "sturges"])
+def test_histogram_string_rules(rule, monkeypatch):
+    monkeypatch.setenv("LEGATE_NUMERIC_FALLBACK", "0")  # native, not NumPy's
+    r = np.random.default_rng(5)
+    for d in (r.normal(size=200), r.integers(-50, 50, 300), r.integers(0, 3, 100).astype(np.int8), np.ones(10),
+              r.exponential(size=64).astype(np.float32)):
+        for rng in (None, (0, 1) if d.dtype.kind == "f" else (0, 5)):
+            exp = np.histogram(d, rule, range=rng)
+            got = lnp.histogram(lnp.array(d), rule, range=rng)
+            check(got[0], exp[0])
+            check(got[1], exp[1])
+            check(lnp.histogram_bin_edges(lnp.array(d), rule, range=rng), np.histogram_bin_edges(d, rule, range=rng))
+    with pytest.raises(ValueError):
+        lnp.histogram(lnp.ones(3), "nope")
+    with pytest.raises(TypeError):
+        lnp.histogram(lnp.ones(3), rule, weights=lnp.ones(3))

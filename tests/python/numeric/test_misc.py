@@ -301,7 +301,7 @@ def test_isclose_broadcast_shapes_mismatch():
 
 
 def test_fallback_runs_numpy_and_warns_once():
-    """``histogram_bin_edges`` with a string rule is not native: it runs in NumPy, with
+    """``histogram_bin_edges`` with the ``stone`` rule is not native: it runs in NumPy, with
     one RuntimeWarning per name.
 
     (No other test in this suite uses ``histogram_bin_edges``.)"""
@@ -309,15 +309,15 @@ def test_fallback_runs_numpy_and_warns_once():
     a = lnp.array(a_np)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        first = lnp.histogram_bin_edges(a, bins="auto")
-        second = lnp.histogram_bin_edges(a[::-1], bins="sturges")
-        third = lnp.histogram_bin_edges(a.T, bins="fd")
+        first = lnp.histogram_bin_edges(a, bins="stone")
+        second = lnp.histogram_bin_edges(a[::-1], bins="stone", range=(-1, 1))
+        third = lnp.histogram_bin_edges(a.T, bins="stone", range=(0, 2))
     msgs = [w for w in caught if issubclass(w.category, RuntimeWarning) and "histogram_bin_edges" in str(w.message)]
     assert len(msgs) == 1, [str(w.message) for w in caught]
     assert isinstance(first, lnp.ndarray)
-    check(first, np.histogram_bin_edges(a_np, bins="auto"))
-    check(second, np.histogram_bin_edges(a_np[::-1], bins="sturges"))
-    check(third, np.histogram_bin_edges(a_np.T, bins="fd"))
+    check(first, np.histogram_bin_edges(a_np, bins="stone"))
+    check(second, np.histogram_bin_edges(a_np[::-1], bins="stone", range=(-1, 1)))
+    check(third, np.histogram_bin_edges(a_np.T, bins="stone", range=(0, 2)))
 
 
 def test_fallback_disabled_raises(monkeypatch):
