@@ -473,8 +473,12 @@ bitwise_right_shift = right_shift  # noqa: F821
 radians = deg2rad  # noqa: F821
 
 
-def divmod(x1, x2, out=None):  # noqa: A001 - NumPy's name
-    return floor_divide(x1, x2), remainder(x1, x2)  # noqa: F821
+def divmod(x1, x2, out=None, **kwargs):  # noqa: A001 - NumPy's name
+    outs = (None, None) if out is None else out if isinstance(out, tuple) else (out, None)
+    if len(outs) != 2:
+        raise ValueError("The 'out' tuple must have exactly one entry per ufunc output")
+    q = floor_divide(x1, x2, out=outs[0], **kwargs)  # noqa: F821
+    return q, remainder(x1, x2, out=outs[1], **kwargs)  # noqa: F821
 
 
 def clip(a, a_min=None, a_max=None, out=None, **kwargs):

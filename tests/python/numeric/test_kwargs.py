@@ -291,3 +291,26 @@ def test_tree_reduce(name, monkeypatch):
             check(uf.reduce(lnp.array(x), axis=axis, **kw), uf_np.reduce(x, axis=axis, **kw))
     if not floats:
         same_error(lambda: np.bitwise_and.reduce(np.zeros((0,), np.float64)), lambda: lnp.bitwise_and.reduce(lnp.zeros((0,))))
+
+
+def test_numpy_out_through_numpy_calls_and_tuples():
+    a, b = make(np.float64, (3, 3)), make(np.float64, (3, 3), salt=1)
+    la, lb = lnp.array(a), lnp.array(b)
+    exp, got = np.empty((3, 3)), np.empty((3, 3))
+    np.matmul(a, b, out=exp)
+    assert np.matmul(la, lb, out=got) is got  # NumPy's ufunc, dispatched to legate
+    np.testing.assert_allclose(got, exp)
+    e1, e2, g1, g2 = np.empty(9), np.empty(9), np.empty(9), np.empty(9)
+    np.divmod(a.ravel(), 0.7, out=(e1, e2))
+    q, r = lnp.divmod(la.ravel(), 0.7, out=(g1, g2))
+    assert q is g1 and r is g2
+    np.testing.assert_allclose(g1, e1)
+    np.testing.assert_allclose(g2, e2)
+    exp, got = np.empty(()), np.empty(())
+    np.sum(a, out=exp)
+    assert lnp.sum(la, out=got) is got
+    np.testing.assert_allclose(got, exp)
+    exp, got = np.empty(9), np.empty(9)
+    np.cumsum(a, None, None, exp)
+    lnp.cumsum(la, None, None, got)  # out given by position
+    np.testing.assert_allclose(got, exp)
