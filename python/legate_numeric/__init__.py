@@ -39,7 +39,8 @@ from ._creation import (  # noqa: F401
     zeros_like,
 )
 from ._histogram import bincount, digitize, histogram  # noqa: F401
-from ._bits_bins import histogram2d, histogram_bin_edges, histogramdd, packbits, unpackbits  # noqa: F401
+from ._binning import histogram2d, histogram_bin_edges, histogramdd  # noqa: F401
+from ._bits import packbits, unpackbits  # noqa: F401
 from ._index import argwhere, choose, compress, diagonal, fill_diagonal, flatnonzero, nonzero, place, put, putmask, take, take_along_axis  # noqa: F401
 from ._linalg import convolve, correlate, cross, dot, einsum, einsum_path, inner, kron, matmul, matvec, outer, tensordot, trace, vdot, vecdot, vecmat  # noqa: F401
 from ._manip import (  # noqa: F401

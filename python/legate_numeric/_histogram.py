@@ -97,7 +97,7 @@ def histogram(a, bins=10, range=None, density=None, weights=None):  # noqa: A002
 
     a = _asarray(a).reshape(-1)
     if isinstance(bins, str) and a.dtype.kind in "biuf":
-        from ._bits_bins import rule_bins
+        from ._binning import rule_bins
 
         chosen = rule_bins(a, bins, range, weights)  # NumPy's estimator: a count and the range
         if chosen is not None:
