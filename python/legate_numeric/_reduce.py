@@ -69,8 +69,10 @@ def _reduce(op, a, axis=None, dtype=None, out=None, keepdims=False, initial=None
         if acc is not None and (a.size or op not in ("max", "min")):
             return ndarray._wrap(_ext.reduce_all(op, a._store).project(0, 0), acc)
     a = _asarray(a)
-    if dtype is None and isinstance(out, ndarray) and op not in ("all", "any"):
-        dtype = out.dtype  # NumPy reduces in out's type (sum of int8 into int64: no wrap)
+    if dtype is None and isinstance(out, ndarray) and op not in ("all", "any") and _np.can_cast(a.dtype, out.dtype, "same_kind"):
+        # NumPy reduces in out's type when the input casts to it (sum of int8 into int64:
+        # no wrap); otherwise in the input's loop, the result cast into out.
+        dtype = out.dtype
     if where is not None and where is not True:
         return _reduce_masked(op, a, axis, dtype, out, keepdims, initial, where)
     _fallback.record_native(op)

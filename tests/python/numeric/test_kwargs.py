@@ -314,3 +314,18 @@ def test_numpy_out_through_numpy_calls_and_tuples():
     np.cumsum(a, None, None, exp)
     lnp.cumsum(la, None, None, got)  # out given by position
     np.testing.assert_allclose(got, exp)
+
+
+def test_reduction_out_of_another_kind():
+    a = make(np.float64, (3, 4)) + 0.5
+    for name in ("sum", "prod", "max", "min"):
+        exp, got = np.empty(3, np.int64), lnp.empty(3, np.int64)
+        getattr(np, name)(a, axis=1, out=exp)
+        getattr(lnp, name)(lnp.array(a), axis=1, out=got)
+        check(got, exp)
+    exp, got = np.empty(4, np.int64), np.empty(4, np.int64)
+    np.add.reduce(a, out=exp)
+    lnp.add.reduce(lnp.array(a), out=got)
+    np.testing.assert_array_equal(got, exp)
+    x = np.arange(200, dtype=np.int8)
+    check(lnp.sum(lnp.array(x), out=lnp.empty((), np.int64)), np.sum(x, out=np.empty((), np.int64)))
