@@ -496,14 +496,25 @@ def repeat(a, repeats, axis=None):
     return reshape(view.copy(), tuple(shape))
 
 
-def _tri_mask(N, M, k):
-    """``mask[i, j] = j - i <= k`` from two broadcast ranges (no host data)."""
-    from ._creation import arange
-    from ._ufunc import less_equal, subtract
+def _smallest_int(low, high):
+    """The narrowest signed integer type holding ``low`` and ``high`` (as NumPy's tri
+    picks the type of its ranges; comparing a non-number raises NumPy's TypeError)."""
+    for t in (_np.int8, _np.int16, _np.int32):
+        info = _np.iinfo(t)
+        if high <= info.max and low >= info.min:
+            return t
+    return _np.int64
 
-    rows = reshape(arange(N), (-1, 1))  # NumPy takes float sizes as arange does
-    cols = arange(M)
-    return less_equal(subtract(cols, rows), k)
+
+def _tri_mask(N, M, k):
+    """``mask[i, j] = i >= j - k``, as NumPy's ``tri`` computes it: the row and shifted
+    column ranges built with NumPy's own ``arange`` (so float sizes and offsets give
+    NumPy's answer), compared natively as broadcast vectors."""
+    from ._ufunc import greater_equal
+
+    rows = _np.arange(N, dtype=_smallest_int(0, N))
+    cols = _np.arange(-k, M - k, dtype=_smallest_int(-k, M - k))
+    return greater_equal(ndarray._from_numpy(rows.reshape(-1, 1)), ndarray._from_numpy(cols))
 
 
 def tri(N, M=None, k=0, dtype=float, like=None):

@@ -329,3 +329,18 @@ def test_reduction_out_of_another_kind():
     np.testing.assert_array_equal(got, exp)
     x = np.arange(200, dtype=np.int8)
     check(lnp.sum(lnp.array(x), out=lnp.empty((), np.int64)), np.sum(x, out=np.empty((), np.int64)))
+
+
+def test_tri_family_as_numpy_computes_it():
+    for args in [(-1,), (3, 2.5), (3, 3, 1.5), (2, 2, 0, int), (3, -2)]:
+        check(lnp.tri(*args), np.tri(*args))
+    same_error(lambda: np.tri("3"), lambda: lnp.tri("3"))
+    same_error(lambda: np.tri(None), lambda: lnp.tri(None))
+    m = np.arange(12.0).reshape(3, 4)
+    for k in (1.5, -1, 10, -10):
+        check(lnp.triu(lnp.array(m), k), np.triu(m, k))
+        check(lnp.tril(lnp.array(m), k), np.tril(m, k))
+    for args in [(3, 0.5), (3.0,), (3, -1, 4), (0,)]:
+        for name in ("tril_indices", "triu_indices"):
+            for g, e in zip(getattr(lnp, name)(*args), getattr(np, name)(*args)):
+                check(g, e)
