@@ -208,6 +208,9 @@ from ._io import fromfile, fromregex, fromstring, genfromtxt, load, loadtxt, sav
 from ._io import install as _install_io
 
 _install_io(ndarray)  # ndarray.tofile/tobytes/dump/dumps
+from ._resize import install as _install_resize  # noqa: E402
+
+_install_resize(ndarray)  # ndarray.resize
 from ._poly import poly, polyadd, polyder, polydiv, polyfit, polyint, polymul, polysub, polyval, roots  # noqa: F401
 from ._predicates import (  # noqa: F401
     can_cast,

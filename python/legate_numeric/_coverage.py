@@ -77,7 +77,6 @@ NOT_NATIVE: dict[str, str] = {
         "device to_device",
         "ndarray.",
     ),
-    "ndarray.resize": "not yet: in-place resize of a store (NumPy's needs an unshared buffer); use legate_numeric.resize",
 }
 
 # Names legate_numeric defines that run on the host by design: the values are read back

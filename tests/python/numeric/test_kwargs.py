@@ -344,3 +344,15 @@ def test_tri_family_as_numpy_computes_it():
         for name in ("tril_indices", "triu_indices"):
             for g, e in zip(getattr(lnp, name)(*args), getattr(np, name)(*args)):
                 check(g, e)
+
+
+def test_ndarray_resize_in_place():
+    for args, kw in [((2, 4), {}), (((2, 2),), {}), (((),), {}), ((7,), {"refcheck": False}), ((0,), {})]:
+        e, g = np.arange(6.0), lnp.arange(6.0)
+        e.resize(*args, **kw)
+        g.resize(*args, **kw)
+        check(g, e)
+    g = lnp.arange(6.0)
+    assert g.resize(None) is None and g.shape == (6,)
+    same_error(lambda: np.arange(6.0).resize(-1), lambda: lnp.arange(6.0).resize(-1))
+    same_error(lambda: np.arange(6.0)[1:].resize(2), lambda: lnp.arange(6.0)[1:].resize(2))  # a view does not own its data
