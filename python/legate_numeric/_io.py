@@ -4,7 +4,9 @@ fromfile fromregex fromstring`` and ``ndarray.tofile/tobytes/dump/dumps``).
 Host-only, as printing: a file is written from the values read back once (one gather)
 by NumPy's own writer, and read by NumPy's reader into one upload to a new store, so
 the formats are exactly NumPy's. (The reason they are not parallel: they are byte
-streams on one host's file system.)
+streams on one host's file system.) Under several ranks every rank takes part in the
+gather, and a file named by a path is written by rank 0 alone (one writer per file; an
+open file object is each rank's own and each writes it).
 """
 
 from __future__ import annotations
@@ -20,6 +22,15 @@ def _host(a):
     return a.__array__() if isinstance(a, ndarray) else a
 
 
+def _writes(file) -> bool:
+    """Whether this rank writes ``file``: any rank its own open file, rank 0 a path."""
+    if not isinstance(file, (str, bytes)) and not hasattr(file, "__fspath__"):
+        return True
+    from legate import _ranks
+
+    return _ranks.ranks()[0] == 0
+
+
 def _device(x):
     """NumPy's result as legate arrays (arrays of numbers; structured data stays NumPy's)."""
     if isinstance(x, _np.ndarray) and x.dtype.kind in "biufc":
@@ -29,17 +40,23 @@ def _device(x):
 
 def save(file, arr, allow_pickle=True, **kwargs):
     """``arr`` in NumPy's ``.npy`` format."""
-    _np.save(file, _host(arr), allow_pickle=allow_pickle, **kwargs)
+    values = _host(arr)
+    if _writes(file):
+        _np.save(file, values, allow_pickle=allow_pickle, **kwargs)
 
 
 def savez(file, *args, allow_pickle=True, **kwds):
     """Several arrays in one uncompressed ``.npz`` archive."""
-    _np.savez(file, *map(_host, args), allow_pickle=allow_pickle, **{k: _host(v) for k, v in kwds.items()})
+    arrays, named = list(map(_host, args)), {k: _host(v) for k, v in kwds.items()}
+    if _writes(file):
+        _np.savez(file, *arrays, allow_pickle=allow_pickle, **named)
 
 
 def savez_compressed(file, *args, allow_pickle=True, **kwds):
     """Several arrays in one compressed ``.npz`` archive."""
-    _np.savez_compressed(file, *map(_host, args), allow_pickle=allow_pickle, **{k: _host(v) for k, v in kwds.items()})
+    arrays, named = list(map(_host, args)), {k: _host(v) for k, v in kwds.items()}
+    if _writes(file):
+        _np.savez_compressed(file, *arrays, allow_pickle=allow_pickle, **named)
 
 
 class NpzFile:
@@ -97,7 +114,9 @@ def load(file, mmap_mode=None, allow_pickle=False, fix_imports=True, encoding="A
 
 def savetxt(fname, X, *args, **kwargs):
     """``X`` as text, one row per line (NumPy's format strings)."""
-    _np.savetxt(fname, _host(X), *args, **kwargs)
+    values = _host(X)
+    if _writes(fname):
+        _np.savetxt(fname, values, *args, **kwargs)
 
 
 def loadtxt(*args, **kwargs):
@@ -130,7 +149,9 @@ def fromstring(*args, **kwargs):
 
 def _tofile(self, fid, sep="", format="%s"):  # noqa: A002 - NumPy's name
     """The values as raw bytes (or text with ``sep``) in a file, in C order."""
-    _host(self).tofile(fid, sep, format)
+    values = _host(self)
+    if _writes(fid):
+        values.tofile(fid, sep, format)
 
 
 def _tobytes(self, order="C"):
@@ -146,8 +167,10 @@ def _dumps(self):
 def _dump(self, file):
     """A pickle of the array into a file (a path or an open binary file)."""
     if isinstance(file, (str, bytes)) or hasattr(file, "__fspath__"):
-        with open(file, "wb") as f:
-            pickle.dump(self, f, protocol=2)
+        data = pickle.dumps(self, protocol=2)
+        if _writes(file):
+            with open(file, "wb") as f:
+                f.write(data)
     else:
         pickle.dump(self, file, protocol=2)
 

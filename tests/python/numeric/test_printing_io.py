@@ -109,3 +109,20 @@ def test_text_and_binary_files(tmp_path):
     la.dump(tmp_path / "p.pkl")
     with open(tmp_path / "p.pkl", "rb") as f:
         check(pickle.load(f), a)
+
+
+def test_only_rank_zero_writes_a_path(tmp_path, monkeypatch):
+    from legate import _ranks
+
+    a = lnp.arange(4.0)
+    monkeypatch.setattr(_ranks, "ranks", lambda: (1, 2))  # as rank 1 of 2
+    lnp.save(tmp_path / "r1.npy", a)
+    lnp.savetxt(tmp_path / "r1.txt", a)
+    a.tofile(tmp_path / "r1.bin")
+    assert not list(tmp_path.iterdir())
+    buf = io.BytesIO()
+    lnp.save(buf, a)  # an open file is the rank's own
+    assert buf.getvalue()
+    monkeypatch.setattr(_ranks, "ranks", lambda: (0, 2))
+    lnp.save(tmp_path / "r0.npy", a)
+    check(lnp.load(tmp_path / "r0.npy"), np.arange(4.0))
