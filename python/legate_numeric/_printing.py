@@ -62,24 +62,23 @@ def _gather_corners(a: ndarray, edge: int) -> _np.ndarray:
     return part.__array__()
 
 
-def _summarized(a) -> bool:
-    opts = _np.get_printoptions()
-    return isinstance(a, ndarray) and a.size > opts["threshold"] and a.ndim > 0 and opts.get("override_repr") is None
-
-
-def _host(a):
+def _host(a, threshold=None, edgeitems=None):
     """``a`` as NumPy's formatter should see it: the whole array read back, or its
-    corners when it will be summarized."""
+    corners when it will be summarized (under the print options, or the ``threshold``
+    and ``edgeitems`` given to this call)."""
     if not isinstance(a, ndarray):
         return a
-    if _summarized(a):
-        return _Corners(a, _np.get_printoptions()["edgeitems"])
+    opts = _np.get_printoptions()
+    threshold = opts["threshold"] if threshold is None else threshold
+    if a.ndim > 0 and a.size > threshold and opts.get("override_repr") is None:
+        return _Corners(a, opts["edgeitems"] if edgeitems is None else edgeitems)
     return a.__array__()
 
 
 def array2string(a, max_line_width=None, precision=None, suppress_small=None, separator=" ", prefix="", *args, **kwargs):
     """The text of ``a``'s values (NumPy's formatting and options)."""
-    return _np.array2string(_host(a), max_line_width, precision, suppress_small, separator, prefix, *args, **kwargs)
+    host = _host(a, kwargs.get("threshold"), kwargs.get("edgeitems"))
+    return _np.array2string(host, max_line_width, precision, suppress_small, separator, prefix, *args, **kwargs)
 
 
 def array_repr(arr, max_line_width=None, precision=None, suppress_small=None):

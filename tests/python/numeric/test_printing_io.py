@@ -126,3 +126,10 @@ def test_only_rank_zero_writes_a_path(tmp_path, monkeypatch):
     monkeypatch.setattr(_ranks, "ranks", lambda: (0, 2))
     lnp.save(tmp_path / "r0.npy", a)
     check(lnp.load(tmp_path / "r0.npy"), np.arange(4.0))
+
+
+def test_array2string_threshold_and_edgeitems_arguments():
+    a = ARRAYS["2d"]()
+    la = lnp.array(a)
+    for kw in (dict(threshold=100000), dict(threshold=10, edgeitems=1), dict(edgeitems=5), dict(threshold=3000, edgeitems=2)):
+        assert lnp.array2string(la, **kw) == np.array2string(a, **kw), kw
