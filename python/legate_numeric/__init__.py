@@ -362,6 +362,11 @@ def __getattr__(name):
         return obj
     raise AttributeError(f"module 'legate_numeric' has no attribute '{name}'")
 
+# The ufuncs defined as functions take every ufunc keyword (see _ufunc_like).
+from . import _ufunc_like  # noqa: E402
+
+_ufunc_like.install(globals())
+
 # Functions and methods taking `out=` take a NumPy array there too (see _hostout).
 from . import _hostout  # noqa: E402
 

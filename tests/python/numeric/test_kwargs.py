@@ -356,3 +356,45 @@ def test_ndarray_resize_in_place():
     assert g.resize(None) is None and g.shape == (6,)
     same_error(lambda: np.arange(6.0).resize(-1), lambda: lnp.arange(6.0).resize(-1))
     same_error(lambda: np.arange(6.0)[1:].resize(2), lambda: lnp.arange(6.0)[1:].resize(2))  # a view does not own its data
+
+
+FUNCTION_UFUNCS = [("fabs", ("x",)), ("spacing", ("x",)), ("modf", ("x",)), ("frexp", ("x",)), ("gcd", ("i", 6)), ("lcm", ("i", 4)),
+                   ("ldexp", ("x", 2)), ("nextafter", ("x", 0.0)), ("float_power", ("x", 2)), ("logaddexp2", ("x", "x")),
+                   ("heaviside", ("x", 0.5)), ("divmod", ("x", 0.7)), ("bitwise_count", ("i",))]
+
+
+@pytest.mark.parametrize("name,spec", FUNCTION_UFUNCS, ids=[n for n, _ in FUNCTION_UFUNCS])
+def test_function_ufuncs_take_ufunc_keywords(name, spec):
+    data = {"x": np.array([[1.5, -2.0, 3.25], [0.5, 4.0, -1.0]]), "i": np.array([[4, 6, 9], [12, 15, 7]])}
+    mask = np.array([True, False, True])
+    args_np = [data.get(a, a) if isinstance(a, str) else a for a in spec]
+    args_l = [lnp.array(a) if isinstance(a, np.ndarray) else a for a in args_np]
+    f_np, f_l = getattr(np, name), getattr(lnp, name)
+
+    def compare(e, g):
+        for x, y in zip(e if isinstance(e, tuple) else (e,), g if isinstance(g, tuple) else (g,)):
+            check(y, x)
+
+    kws = [dict(casting="unsafe"), dict(order="F"), dict(subok=False), dict(casting="no"), dict(dtype=np.float32), dict(bogus=1)]
+    if name not in ("modf", "frexp", "divmod", "gcd", "lcm", "bitwise_count", "ldexp"):
+        kws.append(dict(signature="dd->d"))
+    for kw in kws:
+        try:
+            exp = f_np(*args_np, **kw)
+        except Exception:  # noqa: BLE001
+            same_error(lambda: f_np(*args_np, **kw), lambda: f_l(*args_l, **kw))
+            continue
+        compare(exp, f_l(*args_l, **kw))
+    # Outputs (by keyword and by position) with where=: unselected entries keep their values.
+    first = f_np(*args_np)
+    firsts = first if isinstance(first, tuple) else (first,)
+    outs_np = tuple(np.full(r.shape, 7, r.dtype) for r in firsts)
+    outs_l = tuple(lnp.full(r.shape, 7, r.dtype) for r in firsts)
+    f_np(*args_np, out=outs_np if len(outs_np) > 1 else outs_np[0], where=mask)
+    f_l(*args_l, out=outs_l if len(outs_l) > 1 else outs_l[0], where=lnp.array(mask))
+    compare(outs_np, outs_l)
+    outs_np = tuple(np.zeros(r.shape, r.dtype) for r in firsts)
+    outs_l = tuple(lnp.zeros(r.shape, r.dtype) for r in firsts)
+    f_np(*args_np, *outs_np)
+    f_l(*args_l, *outs_l)
+    compare(outs_np, outs_l)
