@@ -468,15 +468,15 @@ class ndarray:
 
         return f(self, axis=axis, dtype=dtype, out=out, keepdims=keepdims, where=where)
 
-    def var(self, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=None):
+    def var(self, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=None, **kwargs):
         from ._reduce import var as f
 
-        return f(self, axis=axis, dtype=dtype, out=out, ddof=ddof, keepdims=keepdims, where=where)
+        return f(self, axis=axis, dtype=dtype, out=out, ddof=ddof, keepdims=keepdims, where=where, **kwargs)
 
-    def std(self, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=None):
+    def std(self, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=None, **kwargs):
         from ._reduce import std as f
 
-        return f(self, axis=axis, dtype=dtype, out=out, ddof=ddof, keepdims=keepdims, where=where)
+        return f(self, axis=axis, dtype=dtype, out=out, ddof=ddof, keepdims=keepdims, where=where, **kwargs)
 
     def dot(self, other, out=None):
         from ._linalg import dot

@@ -235,22 +235,45 @@ def mean(a, axis=None, dtype=None, out=None, keepdims=False, where=None):
     return result
 
 
-def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=None):
-    if where is not None and where is not True:
-        return _fallback.call("var", _np.var, (a,), dict(axis=axis, dtype=dtype, out=out, ddof=ddof, keepdims=keepdims, where=where))
+_mean = mean  # for the functions whose `mean=` argument hides it
+
+
+def _ddof(ddof, correction):
+    """NumPy 2's ``correction=``: another name for ``ddof`` (not both)."""
+    if correction is None:
+        return ddof
+    if ddof != 0:
+        raise ValueError("ddof and correction can't be provided simultaneously.")
+    return correction
+
+
+def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=None, *, mean=None, correction=None):
+    """The variance along ``axis`` (``where=`` selects the elements; ``mean=`` gives the
+    mean, with keepdims' shape, instead of computing it; ``correction=`` is ``ddof``)."""
     a = _asarray(a)
     _statistic_axes(a, axis)
     _fallback.record_native("var")
-    from ._ufunc import absolute, multiply, subtract, true_divide
+    ddof = _ddof(ddof, correction)
+    from ._ufunc import absolute, maximum, multiply, subtract, true_divide
 
-    m = mean(a, axis=axis, dtype=dtype, keepdims=True)
+    masked = where is not None and where is not True
+    mask = _mask(where, a.shape) if masked else None
+    if mean is not None:
+        m = _asarray(mean)
+    else:
+        m = _mean(a, axis=axis, dtype=dtype, keepdims=True, where=mask)
     d = subtract(a, m)
     sq = multiply(d, d) if d.dtype.kind != "c" else multiply(absolute(d), absolute(d))
-    total = _reduce("sum", sq, axis, dtype if dtype is None or _np.dtype(dtype).kind != "c" else None, None, keepdims)
+    total = _reduce("sum", sq, axis, dtype if dtype is None or _np.dtype(dtype).kind != "c" else None, None, keepdims, None, mask)
     # NumPy divides by max(n - ddof, 0): zero gives inf (or nan for 0/0), with a warning.
-    n = builtins.max(_count(a, axis) - ddof, 0)
+    if masked:
+        n = maximum(subtract(_reduce("sum", mask, axis, _np.intp, None, keepdims), ddof), 0)
+    else:
+        n = float(builtins.max(_count(a, axis) - ddof, 0))
     with _np.errstate(divide="ignore", invalid="ignore"):
-        result = true_divide(total, float(n))
+        result = true_divide(total, n)
+        if masked and result.dtype != total.dtype:
+            result = result.astype(total.dtype)
     if dtype is not None and result.dtype != _np.dtype(dtype) and _np.dtype(dtype).kind == "f":
         result = result.astype(dtype)
     if out is not None:
@@ -260,14 +283,15 @@ def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=None):
     return result
 
 
-def std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=None):
+def std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=None, *, mean=None, correction=None):
     from ._ufunc import sqrt
 
+    kw = dict(axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims, where=where, mean=mean, correction=correction)
     if out is not None:
         # NumPy's order: the variance into `out`, then its square root in out's type
         # (same_kind: an integer `out` is an error).
-        return sqrt(var(a, axis=axis, dtype=dtype, out=out, ddof=ddof, keepdims=keepdims, where=where), out=out)
-    return sqrt(var(a, axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims, where=where))
+        return sqrt(var(a, out=out, **kw), out=out)
+    return sqrt(var(a, **kw))
 
 
 def count_nonzero(a, axis=None, *, keepdims=False):
@@ -326,35 +350,40 @@ def nanmean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=None):
     """The mean of the numbers that are not NaN (a mean with a mask)."""
     from ._ufunc import isnan, logical_not
 
+    from ._ufunc import logical_and
+
     a = _asarray(a)
-    if where is not None or a.dtype.kind not in "fc":
-        if where is not None:
-            return _fallback.call("nanmean", _np.nanmean, (a,), dict(axis=axis, dtype=dtype, out=out, keepdims=keepdims, where=where))
-        return mean(a, axis, dtype, out, keepdims)
+    if a.dtype.kind not in "fc":
+        return mean(a, axis, dtype, out, keepdims, where=where)
     _fallback.record_native("nanmean")
     axis = _nan_stat_axis(a, axis)
-    return mean(a, axis, dtype, out, keepdims, where=logical_not(isnan(a)))
+    keep = logical_not(isnan(a))
+    if where is not None and where is not True:
+        keep = logical_and(keep, _mask(where, a.shape))
+    return mean(a, axis, dtype, out, keepdims, where=keep)
 
 
-def nanvar(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=None):
-    """The variance of the numbers that are not NaN; NaN where fewer than ``ddof + 1``."""
+def nanvar(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=None, mean=None, correction=None):
+    """The variance of the numbers that are not NaN; NaN where fewer than ``ddof + 1``
+    (``where=``, ``mean=`` and ``correction=`` as in ``var``)."""
     from ._manip import where as select
-    from ._ufunc import absolute, greater, isnan, logical_not, multiply, subtract, true_divide
+    from ._ufunc import absolute, greater, isnan, logical_not, logical_or, multiply, subtract, true_divide
 
     a = _asarray(a)
-    if where is not None or a.dtype.kind not in "fc":
-        if where is not None:
-            return _fallback.call("nanvar", _np.nanvar, (a,), dict(axis=axis, dtype=dtype, out=out, ddof=ddof, keepdims=keepdims, where=where))
-        return var(a, axis, dtype, out, ddof, keepdims)
+    ddof = _ddof(ddof, correction)
+    if a.dtype.kind not in "fc":
+        return var(a, axis, dtype, out, ddof, keepdims, where, mean=mean)
     axis = _nan_stat_axis(a, axis)
     _statistic_axes(a, axis)
     _fallback.record_native("nanvar")
-    nan = isnan(a)
+    nan = isnan(a)  # then: every element left out (NaN, or not selected by where=)
+    if where is not None and where is not True:
+        nan = logical_or(nan, logical_not(_mask(where, a.shape)))
     count = _reduce("sum", logical_not(nan), axis, _np.intp, None, True)
     zero = a.dtype.type(0)
     with _np.errstate(divide="ignore", invalid="ignore"):
         total = _reduce("sum", select(nan, zero, a), axis, dtype, None, True)
-        avg = true_divide(total, count).astype(total.dtype)  # NumPy divides in place
+        avg = true_divide(total, count).astype(total.dtype) if mean is None else _asarray(mean)  # NumPy divides in place
         d = select(nan, zero, subtract(a, avg))
         sq = multiply(d, d) if d.dtype.kind != "c" else multiply(absolute(d), absolute(d))
         total = _reduce("sum", sq, axis, dtype if dtype is None or _np.dtype(dtype).kind != "c" else None, None, keepdims)
@@ -366,12 +395,13 @@ def nanvar(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=
     return _to_out(result, out)
 
 
-def nanstd(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=None):
+def nanstd(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=None, mean=None, correction=None):
     from ._ufunc import sqrt
 
+    kw = dict(axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims, where=where, mean=mean, correction=correction)
     if out is not None:  # as std
-        return sqrt(nanvar(a, axis=axis, dtype=dtype, out=out, ddof=ddof, keepdims=keepdims, where=where), out=out)
-    return sqrt(nanvar(a, axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims, where=where))
+        return sqrt(nanvar(a, out=out, **kw), out=out)
+    return sqrt(nanvar(a, **kw))
 
 
 def ptp(a, axis=None, out=None, keepdims=False):

@@ -398,3 +398,28 @@ def test_function_ufuncs_take_ufunc_keywords(name, spec):
     f_np(*args_np, *outs_np)
     f_l(*args_l, *outs_l)
     compare(outs_np, outs_l)
+
+
+@pytest.mark.parametrize("name", ["var", "std", "nanvar", "nanstd", "nanmean"])
+def test_statistics_where_mean_correction(name, monkeypatch):
+    monkeypatch.setenv("LEGATE_NUMERIC_FALLBACK", "0")  # native, not NumPy's
+    r = np.random.default_rng(2)
+    a = r.normal(size=(4, 5))
+    a[1, 2] = np.nan
+    mask = r.integers(0, 2, (4, 5)).astype(bool)
+    mask[0] = False
+    for x in (a, r.integers(0, 9, (4, 5)), a + 1j * r.normal(size=(4, 5)), np.nan_to_num(a)):
+        cases = [dict(where=mask), dict(where=mask, axis=1), dict(where=mask[0], axis=0), dict(where=mask, keepdims=True, axis=0),
+                 dict(axis=1, dtype=np.float32, where=mask)]
+        if name != "nanmean":
+            cases += [dict(where=mask[0], axis=0, ddof=1), dict(correction=1, axis=0), dict(correction=2),
+                      dict(mean=np.mean(x, axis=1, keepdims=True), axis=1)]
+        for kw in cases:
+            with np.errstate(all="ignore"), warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                exp = getattr(np, name)(x, **kw)
+                got = getattr(lnp, name)(lnp.array(x), **{k: lnp.array(v) if isinstance(v, np.ndarray) else v for k, v in kw.items()})
+                check(got, exp, rtol=1e-5, atol=1e-6)
+    if name != "nanmean":
+        same_error(lambda: getattr(np, name)(a, ddof=1, correction=1), lambda: getattr(lnp, name)(lnp.array(a), ddof=1, correction=1))
+    check(lnp.array(a[1]).var(ddof=1, mean=lnp.array(a[1]).mean(keepdims=True)), a[1].var(ddof=1, mean=a[1].mean(keepdims=True)))
