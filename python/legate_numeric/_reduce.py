@@ -309,10 +309,7 @@ def _nan_version(op, fill):
 
         a = _asarray(a)
         if kwargs:
-            kw = dict(axis=axis, out=out, keepdims=keepdims, **kwargs)
-            if dtype is not None:  # nanmax/nanmin take no dtype
-                kw["dtype"] = dtype
-            return _fallback.call(f"nan{op}", getattr(_np, f"nan{op}"), (a,), kw)
+            return _nan_keywords(op, fill, a, axis, dtype, out, keepdims, **kwargs)
         if a.dtype.kind not in "fc":
             return _reduce(op, a, axis, dtype, out, keepdims) if op in ("sum", "prod") else _reduce(op, a, axis, None, out, keepdims)
         if op in ("max", "min"):
@@ -335,6 +332,43 @@ def _nan_version(op, fill):
 
     f.__name__ = f"nan{op}"
     return f
+
+
+def _nan_keywords(op, fill, a, axis, dtype, out, keepdims, initial=None, where=True):
+    """``nan{op}`` with ``initial=``/``where=``, as NumPy computes them: NaNs replaced by
+    the operation's neutral value, then the masked reduction; for max/min (NumPy's
+    ``fmax.reduce``) a slice with no number left is NaN (with NumPy's warning) unless
+    ``initial`` gives it a value, and a mask needs ``initial``."""
+    import warnings
+
+    from ._manip import where as select
+    from ._ufunc import isnan, logical_not, logical_or
+
+    mask = None if where is True or where is None else _mask(where, a.shape)
+    if op in ("max", "min"):
+        name = "fmax" if op == "max" else "fmin"
+        if mask is not None and initial is None:
+            raise ValueError(f"reduction operation '{name}' does not have an identity, so to use a where mask one has to specify 'initial'")
+        if a.dtype.kind not in "fc":
+            return _reduce(op, a, axis, None, out, keepdims, initial, mask)
+        _fallback.record_native(f"nan{op}")
+        nan = isnan(a)
+        # fmax ignores a NaN initial as it ignores NaN elements.
+        nan_initial = initial is not None and bool(_np.isnan(initial))
+        result = _reduce(op, select(nan, fill(a.dtype), a), axis, None, None, keepdims, fill(a.dtype) if nan_initial else initial, mask)
+        if initial is None or nan_initial:
+            left_out = nan if mask is None else logical_or(nan, logical_not(mask))
+            result = select(_reduce("all", left_out, axis, None, None, keepdims), _np.nan, result)
+        if result.size and bool(isnan(result).any()):
+            warnings.warn("All-NaN slice encountered", RuntimeWarning, stacklevel=3)
+        if out is not None:
+            _check_out(out, result.shape, name)
+            out[...] = result
+            return out
+        return result
+    _fallback.record_native(f"nan{op}")
+    cleaned = select(isnan(a), fill(a.dtype), a) if a.dtype.kind in "fc" else a
+    return _reduce(op, cleaned, axis, dtype, out, keepdims, initial, mask)
 
 
 def _nan_stat_axis(a, axis):

@@ -423,3 +423,25 @@ def test_statistics_where_mean_correction(name, monkeypatch):
     if name != "nanmean":
         same_error(lambda: getattr(np, name)(a, ddof=1, correction=1), lambda: getattr(lnp, name)(lnp.array(a), ddof=1, correction=1))
     check(lnp.array(a[1]).var(ddof=1, mean=lnp.array(a[1]).mean(keepdims=True)), a[1].var(ddof=1, mean=a[1].mean(keepdims=True)))
+
+
+@pytest.mark.parametrize("name", ["nanmax", "nanmin", "nansum", "nanprod"])
+def test_nan_reductions_initial_where(name, monkeypatch):
+    monkeypatch.setenv("LEGATE_NUMERIC_FALLBACK", "0")  # native, not NumPy's
+    a = np.array([[np.nan, 1.0, 2.0], [np.nan, np.nan, 3.0]])
+    mask = np.array([True, False, False])
+    for x in (a, np.array([[4, 1, 2], [0, 7, 3]])):
+        for kw in [dict(axis=1, where=mask, initial=-5), dict(axis=1, initial=10), dict(initial=3), dict(axis=0, where=mask, initial=1),
+                   dict(axis=0, initial=np.nan), dict(where=mask, initial=2, keepdims=True), dict(axis=1, where=mask)]:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                try:
+                    exp = getattr(np, name)(x, **kw)
+                except ValueError:
+                    same_error(lambda: getattr(np, name)(x, **kw), lambda: getattr(lnp, name)(lnp.array(x), **kw))
+                    continue
+                got = getattr(lnp, name)(lnp.array(x), **{k: lnp.array(v) if isinstance(v, np.ndarray) else v for k, v in kw.items()})
+            check(got, exp)
+    if name in ("nanmax", "nanmin"):
+        with pytest.warns(RuntimeWarning, match="All-NaN slice encountered"):
+            getattr(lnp, name)(lnp.array(a), axis=0, initial=np.nan)
