@@ -499,9 +499,6 @@ def cov(m, y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=N
     from ._linalg import dot
     from ._manip import concatenate
 
-    if fweights is not None or aweights is not None:
-        return _fallback.call("cov", _np.cov, (m,), dict(y=y, rowvar=rowvar, bias=bias, ddof=ddof, fweights=fweights,
-                                                          aweights=aweights, dtype=dtype))
     if ddof is not None and ddof != int(ddof):
         raise ValueError("ddof must be integer")
     x = _asarray(m)
@@ -522,15 +519,52 @@ def cov(m, y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=N
         x = concatenate((x, yy), axis=0)
     if ddof is None:
         ddof = 0 if bias else 1
-    fact = x.shape[1] - ddof
+    w, aw = _cov_weights(x.shape[1], fweights, aweights)
+    if w is None:
+        fact = x.shape[1] - ddof
+        centered = x - mean(x, axis=1, keepdims=True)
+    else:
+        # NumPy's weighted form: the weighted mean, and the normalization by the sum of
+        # the weights (less ddof, scaled by the analytic weights when given).
+        w_sum = float(sum(w))
+        centered = x - (sum(x * w, axis=1, keepdims=True) / w_sum)
+        if ddof == 0:
+            fact = w_sum
+        elif aw is None:
+            fact = w_sum - ddof
+        else:
+            fact = w_sum - ddof * float(sum(w * aw)) / w_sum
     if fact <= 0:
         warnings.warn("Degrees of freedom <= 0 for slice", RuntimeWarning, stacklevel=2)
         fact = 0.0
-    centered = x - mean(x, axis=1, keepdims=True)
-    c = dot(centered, centered.T.conj())
+    c = dot(centered, (centered if w is None else centered * w).T.conj())
     with _np.errstate(divide="ignore", invalid="ignore"):
         c = c * (1.0 / fact if fact else _np.inf)
     return c.squeeze()
+
+
+def _cov_weights(n, fweights, aweights):
+    """cov's ``fweights`` (integer repeat counts) and ``aweights`` (analytic weights),
+    checked as NumPy does, as float64 arrays: (their product or the one given, aweights)."""
+    from ._ufunc import multiply, rint
+
+    w = aw = None
+    for name, given in (("fweights", fweights), ("aweights", aweights)):
+        if given is None:
+            continue
+        v = _asarray(given).astype(_np.float64)
+        if name == "fweights" and not bool(all(v == rint(v))):
+            raise TypeError("fweights must be integer")
+        if v.ndim > 1:
+            raise RuntimeError(f"cannot handle multidimensional {name}")
+        if v.shape[0] != n:
+            raise RuntimeError(f"incompatible numbers of samples and {name}")
+        if bool(any(v < 0)):
+            raise ValueError(f"{name} cannot be negative")
+        if name == "aweights":
+            aw = v
+        w = v if w is None else multiply(w, v)
+    return w, aw
 
 
 def corrcoef(x, y=None, rowvar=True, *, dtype=None):

@@ -445,3 +445,19 @@ def test_nan_reductions_initial_where(name, monkeypatch):
     if name in ("nanmax", "nanmin"):
         with pytest.warns(RuntimeWarning, match="All-NaN slice encountered"):
             getattr(lnp, name)(lnp.array(a), axis=0, initial=np.nan)
+
+
+def test_cov_weights(monkeypatch):
+    monkeypatch.setenv("LEGATE_NUMERIC_FALLBACK", "0")  # native, not NumPy's
+    r = np.random.default_rng(3)
+    X, Y = r.normal(size=(3, 6)), r.normal(size=(2, 6))
+    fw, aw = np.array([1, 2, 0, 3, 1, 1]), r.uniform(size=6)
+    for x, y in [(X, None), (X, Y), (X + 1j * r.normal(size=(3, 6)), None), (X[0], None)]:
+        for kw in [dict(fweights=fw), dict(aweights=aw), dict(fweights=fw, aweights=aw), dict(fweights=fw, aweights=aw, ddof=0),
+                   dict(aweights=aw, bias=True), dict(aweights=aw, dtype=np.float32)]:
+            exp = np.cov(x, y, **kw)
+            got = lnp.cov(lnp.array(x), None if y is None else lnp.array(y), **{k: lnp.array(v) if isinstance(v, np.ndarray) else v for k, v in kw.items()})
+            check(got, exp, rtol=1e-5)
+    check(lnp.cov(lnp.array(X.T), rowvar=False, fweights=fw), np.cov(X.T, rowvar=False, fweights=fw))
+    for bad in [dict(fweights=[1.5] * 6), dict(fweights=[[1] * 6]), dict(aweights=[1] * 5), dict(aweights=[-1] + [1] * 5)]:
+        same_error(lambda: np.cov(X, **bad), lambda: lnp.cov(lnp.array(X), **bad))
