@@ -8,7 +8,6 @@ reductions along axes return arrays. The accumulation type follows NumPy (``sum`
 from __future__ import annotations
 
 import builtins
-import numbers
 import operator
 
 import numpy as _np
@@ -461,20 +460,21 @@ def average(a, axis=None, weights=None, returned=False, *, keepdims=False):
             return avg
         scl = a.size / builtins.max(avg.size, 1) if avg.size else 0
         return avg, broadcast_to(_asarray(_np.asarray(scl, avg.dtype)), avg.shape).copy()
-    if axis is not None and not isinstance(axis, numbers.Integral):
-        return _fallback.call("average", _np.average, (a,), dict(axis=axis, weights=weights, returned=returned, keepdims=keepdims))
     _fallback.record_native("average")
     w = _asarray(weights)
     dt = _np.result_type(a.dtype, w.dtype, "f8") if a.dtype.kind in "biu" else _np.result_type(a.dtype, w.dtype)
+    if axis is not None:
+        axis = tuple(_normalize_axis(x, a.ndim, "axis") for x in (axis if isinstance(axis, tuple) else (axis,)))
+        if len(set(axis)) != len(axis):
+            raise ValueError("repeated axis in `axis` argument")
     if a.shape != w.shape:
+        # NumPy's rule: weights with the shape of a's averaged axes, in their order.
         if axis is None:
             raise TypeError("Axis must be specified when shapes of a and weights differ.")
-        if w.ndim != 1:
-            raise TypeError("1D weights expected when shapes of a and weights differ.")
-        ax = _normalize_axis(axis, a.ndim)
-        if w.shape[0] != a.shape[ax]:
-            raise ValueError("Length of weights not compatible with specified axis.")
-        w = broadcast_to(w.reshape((-1,) + (1,) * (a.ndim - 1 - ax)), a.shape)
+        if w.shape != tuple(a.shape[ax] for ax in axis):
+            raise ValueError("Shape of weights must be consistent with shape of a along specified axis.")
+        w = w.transpose(tuple(int(i) for i in _np.argsort(axis)))
+        w = broadcast_to(w.reshape(tuple(n if ax in axis else 1 for ax, n in enumerate(a.shape))), a.shape)
     scl = _reduce("sum", w, axis, dt, None, keepdims)
     if bool(_reduce("any", scl == 0, None)):
         raise ZeroDivisionError("Weights sum to zero, can't be normalized")

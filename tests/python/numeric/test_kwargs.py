@@ -461,3 +461,18 @@ def test_cov_weights(monkeypatch):
     check(lnp.cov(lnp.array(X.T), rowvar=False, fweights=fw), np.cov(X.T, rowvar=False, fweights=fw))
     for bad in [dict(fweights=[1.5] * 6), dict(fweights=[[1] * 6]), dict(aweights=[1] * 5), dict(aweights=[-1] + [1] * 5)]:
         same_error(lambda: np.cov(X, **bad), lambda: lnp.cov(lnp.array(X), **bad))
+
+
+def test_average_weights_any_axis(monkeypatch):
+    monkeypatch.setenv("LEGATE_NUMERIC_FALLBACK", "0")  # native, not NumPy's
+    r = np.random.default_rng(4)
+    a = r.normal(size=(2, 3, 4))
+    for axis, w in [(1, r.uniform(size=3)), ((0, 2), r.uniform(size=(2, 4))), ((2, 0), r.uniform(size=(4, 2))), (-1, r.uniform(size=4))]:
+        for kw in (dict(), dict(keepdims=True)):
+            check(lnp.average(lnp.array(a), axis=axis, weights=lnp.array(w), **kw), np.average(a, axis=axis, weights=w, **kw))
+        avg, scl = lnp.average(lnp.array(a), axis=axis, weights=lnp.array(w), returned=True)
+        exp_avg, exp_scl = np.average(a, axis=axis, weights=w, returned=True)
+        check(avg, exp_avg)
+        check(scl, exp_scl)
+    for axis, w in [(1, r.uniform(size=4)), (None, r.uniform(size=4)), ((1, 2), np.zeros((3, 4)))]:
+        same_error(lambda: np.average(a, axis=axis, weights=w), lambda: lnp.average(lnp.array(a), axis=axis, weights=lnp.array(w)))
