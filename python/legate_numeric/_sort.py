@@ -234,12 +234,19 @@ def _stack_quantiles(results, qs, lines, dt):
 
 
 def quantile(a, q, axis=None, out=None, overwrite_input=False, method="linear", keepdims=False, *, weights=None):
-    """Quantiles by linear interpolation between sorted neighbours (NumPy's default
-    method), along ``axis``; ``q`` a number or an array in [0, 1]."""
+    """Quantiles along ``axis`` by every method NumPy has (``q`` a number or an array in
+    [0, 1]): the lines are sorted natively; which sorted neighbours and what weight
+    between them each method takes depends only on the line length and ``q``, and is
+    asked of NumPy's own method table (host arithmetic on ``q`` alone)."""
+    from numpy.lib import _function_base_impl as _impl
+
     from ._manip import where
 
-    if method != "linear" or weights is not None or _asarray(a).dtype == _np.bool_:
+    if weights is not None or _asarray(a).dtype == _np.bool_:
         return _fallback.call("quantile", _np.quantile, (a, q), dict(axis=axis, out=out, method=method, keepdims=keepdims, weights=weights))
+    props = _impl._QuantileMethods.get(method)
+    if props is None:
+        raise ValueError(f"{method!r} is not a valid method. Use one of: {_impl._QuantileMethods.keys()}")
     q_np, qs = _quantiles(q, 1, "Quantiles")
 
     def compute(lines, dt):
@@ -247,16 +254,23 @@ def quantile(a, q, axis=None, out=None, overwrite_input=False, method="linear", 
         if n == 0:
             raise IndexError("index -1 is out of bounds for axis 0 with size 0")
         s, nan = _sorted_lines(lines)
+        virtual = _np.asanyarray(props["get_virtual_index"](n, _np.asanyarray(q_np)))
         results = []
-        for t in qs.reshape(-1):
-            pos = t * (n - 1)
-            lo = int(_np.floor(pos))
-            hi = min(lo + 1, n - 1)
-            v = _lerp(s[..., lo], s[..., hi], pos - lo, dt)
-            results.append(where(nan, dt.type(_np.nan), v) if nan is not None else v)
+        if props["fix_gamma"] is None or (method == "linear" and virtual.dtype.kind in "iu"):
+            # The method picks sorted elements; no interpolation.
+            for i in virtual.reshape(-1):
+                v = s[..., int(i)]
+                v = v if v.dtype == dt else v.astype(dt)
+                results.append(where(nan, dt.type(_np.nan), v) if nan is not None else v)
+        else:
+            below, above = _impl._get_indexes(_np.empty(0, lines.dtype), virtual, n)
+            gamma = _impl._get_gamma(virtual, below, props)
+            for lo, hi, g in zip(below.reshape(-1), above.reshape(-1), _np.asarray(gamma).reshape(-1)):
+                v = _lerp(s[..., int(lo)], s[..., int(hi)], float(g), dt)
+                results.append(where(nan, dt.type(_np.nan), v) if nan is not None else v)
         return _stack_quantiles(results, qs, lines, dt)
 
-    result = _order_statistic("quantile", a, axis, keepdims, out, compute, lambda z: _np.quantile(z, q_np))
+    result = _order_statistic("quantile", a, axis, keepdims, out, compute, lambda z: _np.quantile(z, q_np, method=method))
     if result is None:
         return _fallback.call("quantile", _np.quantile, (a, q), dict(axis=axis, out=out, method=method, keepdims=keepdims))
     return result
@@ -408,7 +422,48 @@ def interp(x, xp, fp, left=None, right=None, period=None):
 # ---- NaN-ignoring order statistics ----
 
 
-def _nan_quantiles(qs, median_mode):
+def _nan_quantile_by_method(s, count, t, method, q_dtype, dt):
+    """One quantile ``t`` of each sorted line ``s`` (NaNs last) among its first
+    ``count`` values, by NumPy's ``method``: the positions and weights come from NumPy's
+    method table, evaluated on the host for the lines' counts (one small read)."""
+    from numpy.lib import _function_base_impl as _impl
+
+    from ._index import take_along_axis
+
+    props = _impl._QuantileMethods[method]
+    counts = _np.asarray(count.__array__()[..., 0], dtype=_np.intp)
+    q = _np.asarray(t, dtype=q_dtype)
+    # Per distinct line length (a Python int, as NumPy's 1-d quantile sees it): the
+    # positions below and above, and the weight between them.
+    picks = not (props["fix_gamma"] is None or (method == "linear" and _np.asanyarray(props["get_virtual_index"](1, q)).dtype.kind in "iu"))
+    below, above, gamma = (_np.zeros(counts.shape, _np.int64) for _ in range(3))
+    gamma = gamma.astype(_np.float64)
+    for c in _np.unique(counts):
+        n = max(int(c), 1)  # all-NaN lines: any position (their answer is NaN)
+        line = counts == c
+        virtual = _np.asanyarray(props["get_virtual_index"](n, q))
+        if not picks:
+            lo = hi = virtual
+            g = 0.0
+        else:
+            lo, hi = _impl._get_indexes(_np.empty(0, s.dtype), virtual, n)
+            g = _impl._get_gamma(virtual, lo, props)
+        # NumPy's -1 is a line's last number, not the sorted NaNs after it.
+        below[line] = n - 1 if int(lo) < 0 else int(lo)
+        above[line] = n - 1 if int(hi) < 0 else int(hi)
+        gamma[line] = float(g)
+
+    def column(idx):
+        return ndarray._from_numpy(_np.array(idx, dtype=_np.int64)[..., None])
+
+    lo = take_along_axis(s, column(below), -1)[..., 0]
+    if not picks:
+        return lo if lo.dtype == dt else lo.astype(dt)
+    hi = take_along_axis(s, column(above), -1)[..., 0]
+    return _lerp(lo, hi, ndarray._from_numpy(_np.array(gamma)), dt)
+
+
+def _nan_quantiles(qs, median_mode, method="linear", q_dtype=_np.float64):
     """Quantiles ``qs`` of the numbers that are not NaN in each line: sorted lines put
     the NaNs last, so each line's quantile positions come from its own count."""
     from ._index import take_along_axis
@@ -428,6 +483,8 @@ def _nan_quantiles(qs, median_mode):
                 lo = take_along_axis(s, lo_idx, -1)[..., 0].astype(dt)
                 hi = take_along_axis(s, hi_idx, -1)[..., 0].astype(dt)
                 v = (lo + hi) / dt.type(2)
+            elif method != "linear":
+                v = _nan_quantile_by_method(s, count, t, method, q_dtype, dt)
             else:
                 pos = last.astype(_np.float64) * t
                 lo_idx = pos.astype(_np.int64)
@@ -455,17 +512,22 @@ def nanmedian(a, axis=None, out=None, overwrite_input=False, keepdims=False):
 
 def nanquantile(a, q, axis=None, out=None, overwrite_input=False, method="linear", keepdims=False, *, weights=None):
     """Quantiles of the numbers that are not NaN (linear interpolation)."""
+    from numpy.lib import _function_base_impl as _impl
+
     a = _asarray(a)
-    if method != "linear" or weights is not None:
+    if method not in _impl._QuantileMethods:
+        raise ValueError(f"{method!r} is not a valid method. Use one of: {_impl._QuantileMethods.keys()}")
+    if weights is not None:
         return _fallback.call("nanquantile", _np.nanquantile, (a, q), dict(axis=axis, out=out, method=method, keepdims=keepdims, weights=weights))
     if a.dtype.kind != "f":
         return quantile(a, q, axis, out, overwrite_input, method, keepdims)
     q_np, qs = _quantiles(q, 1, "Quantiles")
-    compute = _nan_quantiles(qs, False)
-    return _order_statistic("nanquantile", a, axis, keepdims, out, compute, lambda z: _np.nanquantile(z, q_np))
+    compute = _nan_quantiles(qs, False, method, _np.asanyarray(q_np).dtype)
+    return _order_statistic("nanquantile", a, axis, keepdims, out, compute, lambda z: _np.nanquantile(z, q_np, method=method))
 
 
 def nanpercentile(a, q, axis=None, out=None, overwrite_input=False, method="linear", keepdims=False, *, weights=None):
     """``nanquantile`` with ``q`` in percent."""
     q_np, _ = _quantiles(q, 100, "Percentiles")
-    return nanquantile(a, _np.true_divide(q_np, 100), axis, out, overwrite_input, method, keepdims, weights=weights)
+    fraction = q / 100 if type(q) in (int, float) else _np.true_divide(q_np, 100)  # a Python q stays weak
+    return nanquantile(a, fraction, axis, out, overwrite_input, method, keepdims, weights=weights)

@@ -476,3 +476,30 @@ def test_average_weights_any_axis(monkeypatch):
         check(scl, exp_scl)
     for axis, w in [(1, r.uniform(size=4)), (None, r.uniform(size=4)), ((1, 2), np.zeros((3, 4)))]:
         same_error(lambda: np.average(a, axis=axis, weights=w), lambda: lnp.average(lnp.array(a), axis=axis, weights=lnp.array(w)))
+
+
+QUANTILE_METHODS = ["inverted_cdf", "averaged_inverted_cdf", "closest_observation", "interpolated_inverted_cdf", "hazen", "weibull",
+                    "linear", "median_unbiased", "normal_unbiased", "lower", "higher", "midpoint", "nearest"]
+
+
+@pytest.mark.parametrize("method", QUANTILE_METHODS)
+def test_quantile_methods(method, monkeypatch):
+    monkeypatch.setenv("LEGATE_NUMERIC_FALLBACK", "0")  # native, not NumPy's
+    r = np.random.default_rng(6)
+    a = r.normal(size=(4, 7))
+    nan = a.copy()
+    nan[1, 3] = np.nan
+    nan[2, :5] = np.nan
+    nan[3, :] = np.nan
+    for x in (a, r.integers(-5, 5, (3, 6)), a.astype(np.float32), a[0]):
+        for q in (0.3, [0.0, 0.25, 0.5, 1.0], np.float32(0.4)):
+            for axis in (None, -1):
+                check(lnp.quantile(lnp.array(x), q, axis=axis, method=method), np.quantile(x, q, axis=axis, method=method))
+    check(lnp.percentile(lnp.array(a), [10, 90], axis=1, method=method), np.percentile(a, [10, 90], axis=1, method=method))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # All-NaN slices
+        for x in (nan, nan.astype(np.float32), nan[1]):
+            for q in (0.3, [0.0, 0.5, 1.0], 0.999):
+                check(lnp.nanquantile(lnp.array(x), q, axis=-1, method=method), np.nanquantile(x, q, axis=-1, method=method))
+        check(lnp.nanpercentile(lnp.array(nan), 30, axis=0, method=method), np.nanpercentile(nan, 30, axis=0, method=method))
+    same_error(lambda: np.quantile(a, 0.5, method="nope"), lambda: lnp.quantile(lnp.array(a), 0.5, method="nope"))
