@@ -242,8 +242,10 @@ def quantile(a, q, axis=None, out=None, overwrite_input=False, method="linear", 
 
     from ._manip import where
 
-    if weights is not None or _asarray(a).dtype == _np.bool_:
+    if _asarray(a).dtype == _np.bool_:
         return _fallback.call("quantile", _np.quantile, (a, q), dict(axis=axis, out=out, method=method, keepdims=keepdims, weights=weights))
+    if weights is not None:
+        return _weighted_quantile(_asarray(a), q, axis, out, method, keepdims, weights)
     props = _impl._QuantileMethods.get(method)
     if props is None:
         raise ValueError(f"{method!r} is not a valid method. Use one of: {_impl._QuantileMethods.keys()}")
@@ -274,6 +276,69 @@ def quantile(a, q, axis=None, out=None, overwrite_input=False, method="linear", 
     if result is None:
         return _fallback.call("quantile", _np.quantile, (a, q), dict(axis=axis, out=out, method=method, keepdims=keepdims))
     return result
+
+
+def _weighted_quantile(a, q, axis, out, method, keepdims, weights):
+    """NumPy's weighted quantile (``inverted_cdf``, the one method taking weights):
+    each line sorted with its weights, their normalized cumulative sum, and for each
+    ``q`` the first value whose cumulative weight reaches it (a count of the smaller
+    ones: no per-line search)."""
+    from ._index import take_along_axis
+    from ._manip import broadcast_to, where
+    from ._reduce import any as _any, sum as _sum
+    from ._scan import cumsum
+    from ._ufunc import isnan, less, minimum
+
+    if a.dtype.kind == "c":
+        raise TypeError("a must be an array of real numbers")
+    if method != "inverted_cdf":
+        raise ValueError(f"Only method 'inverted_cdf' supports weights. Got: {method}.")
+    q_np, qs = _quantiles(q, 1, "Quantiles")
+    w = _asarray(weights)
+    axes = None if axis is None else tuple(_normalize_axis(x, a.ndim, "axis") for x in (axis if isinstance(axis, tuple) else (axis,)))
+    if w.shape != a.shape:
+        if axes is None:
+            raise TypeError("Axis must be specified when shapes of a and weights differ.")
+        if w.shape != tuple(a.shape[x] for x in axes):
+            raise ValueError("Shape of weights must be consistent with shape of a along specified axis.")
+        w = w.transpose(tuple(int(i) for i in _np.argsort(axes)))
+        w = broadcast_to(w.reshape(tuple(n if x in axes else 1 for x, n in enumerate(a.shape))), a.shape)
+    if bool(_any(less(w, 0))):
+        raise ValueError("Weights must be non-negative.")
+    q_dtype = _np.asanyarray(q_np).dtype
+
+    def compute(lines, dt):
+        wlines, _ = _lines(w, axes)
+        n = lines.shape[-1]
+        if n == 0:
+            raise IndexError("index -1 is out of bounds for axis 0 with size 0")
+        order = argsort(lines, axis=-1)
+        s = take_along_axis(lines, order, -1)
+        cdf = cumsum(take_along_axis(wlines, order, -1), axis=-1, dtype=_np.float64)
+        with _np.errstate(divide="ignore", invalid="ignore"):
+            cdf = cdf / cdf[..., -1:]
+        if bool(_any(isnan(cdf[..., -1]))):
+            raise ValueError("Weights included NaN, inf or were all zero.")
+        if q_dtype.kind == "f":
+            cdf = cdf.astype(q_dtype)
+        nan = isnan(s[..., -1]) if s.dtype.kind == "f" else None
+        results = []
+        for t in _np.asarray(q_np, dtype=q_dtype).reshape(-1):
+            # searchsorted(cdf, t, "left") is how many cumulative weights lie below t;
+            # leading zero weights count as below (NumPy sets them to -1).
+            below = _sum(less(where(cdf == 0, q_dtype.type(-1) if q_dtype.kind == "f" else -1, cdf), t), axis=-1, keepdims=True)
+            v = take_along_axis(s, minimum(below, n - 1), -1)[..., 0]
+            v = v if v.dtype == dt else v.astype(dt)
+            results.append(where(nan, dt.type(_np.nan), v) if nan is not None else v)
+        return _stack_quantiles(results, qs, lines, dt)
+
+    _fallback.record_native("quantile")
+    lines, keep_shape = _lines(a, axes)
+    result_dtype = _np.asarray(_np.quantile(_np.zeros(1, a.dtype), q_np, method=method, weights=_np.ones(1))).dtype
+    result = compute(lines, result_dtype)
+    if keepdims:
+        result = result.reshape(result.shape[: result.ndim - (lines.ndim - 1)] + keep_shape)
+    return _to_out(result, out)
 
 
 def percentile(a, q, axis=None, out=None, overwrite_input=False, method="linear", keepdims=False, *, weights=None):

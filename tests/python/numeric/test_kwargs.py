@@ -503,3 +503,24 @@ def test_quantile_methods(method, monkeypatch):
                 check(lnp.nanquantile(lnp.array(x), q, axis=-1, method=method), np.nanquantile(x, q, axis=-1, method=method))
         check(lnp.nanpercentile(lnp.array(nan), 30, axis=0, method=method), np.nanpercentile(nan, 30, axis=0, method=method))
     same_error(lambda: np.quantile(a, 0.5, method="nope"), lambda: lnp.quantile(lnp.array(a), 0.5, method="nope"))
+
+
+def test_weighted_quantile(monkeypatch):
+    monkeypatch.setenv("LEGATE_NUMERIC_FALLBACK", "0")  # native, not NumPy's
+    r = np.random.default_rng(8)
+    a = r.normal(size=(3, 5))
+    nan = a.copy()
+    nan[1, 2] = np.nan
+    for x in (a, nan, r.integers(0, 9, (3, 5)), a.astype(np.float32)):
+        for axis, w in [(None, r.uniform(size=(3, 5))), (1, r.uniform(size=5)), (0, r.uniform(size=3)), (1, np.array([0, 0, 1.0, 2, 0])),
+                        ((0, 1), r.integers(0, 3, (3, 5)) + 0.5)]:
+            for q in (0.0, [0.1, 0.5, 1.0], np.float32(0.4)):
+                exp = np.quantile(x, q, axis=axis, weights=w, method="inverted_cdf")
+                check(lnp.quantile(lnp.array(x), q, axis=axis, weights=lnp.array(w), method="inverted_cdf"), exp)
+    check(lnp.percentile(lnp.array(a), [20, 80], axis=1, weights=lnp.arange(1, 6.0), method="inverted_cdf"),
+          np.percentile(a, [20, 80], axis=1, weights=np.arange(1, 6.0), method="inverted_cdf"))
+    for kw in [dict(weights=np.ones(5), axis=1, method="linear"), dict(weights=-np.ones(5), axis=1, method="inverted_cdf"),
+               dict(weights=np.zeros(5), axis=1, method="inverted_cdf"), dict(weights=np.ones(4), axis=1, method="inverted_cdf")]:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            same_error(lambda: np.quantile(a, 0.5, **kw), lambda: lnp.quantile(lnp.array(a), 0.5, **kw))
