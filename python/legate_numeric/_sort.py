@@ -97,6 +97,8 @@ def unique(ar, return_index=False, return_inverse=False, return_counts=False, ax
         if isinstance(result, tuple):
             return (result[0].astype(_np.float16),) + result[1:]
         return result.astype(_np.float16)
+    if axis is not None and a.dtype.kind in "biuf":
+        return _unique_along(a, axis, return_index, return_inverse, return_counts)
     if axis is not None or a.dtype.kind not in "biuf":
         return _fallback.call("unique", _np.unique, (a,), dict(return_index=return_index, return_inverse=return_inverse,
                                                                return_counts=return_counts, axis=axis, equal_nan=equal_nan))
@@ -126,6 +128,54 @@ def unique(ar, return_index=False, return_inverse=False, return_counts=False, ax
         if starts.size:
             ends[:-1] = starts[1:]
             ends[-1:] = n
+        result.append(ends - starts if starts.size else arange(0))
+    return result[0] if len(result) == 1 else tuple(result)
+
+
+def _unique_along(a, axis, return_index, return_inverse, return_counts):
+    """``unique(a, axis=axis)``: the distinct slices along ``axis``, in lexicographic
+    order (NumPy compares them as records of their elements): a stable lexicographic
+    sort of the flattened slices, a comparison of neighbours, a compress."""
+    from ._creation import arange, zeros
+    from ._index import nonzero
+    from ._manip import moveaxis
+    from ._reduce import any as _any
+    from ._scan import cumsum
+    from ._ufunc import not_equal
+
+    axis = _normalize_axis(axis, a.ndim, "axis")
+    _fallback.record_native("unique")
+    moved = moveaxis(a, axis, 0)
+    n = moved.shape[0]
+    width = 1
+    for d in moved.shape[1:]:
+        width *= d
+    rows = moved.reshape(n, width)
+    if n == 0 or width == 0:
+        # No elements to compare: NumPy's answer from an empty array of the same shape.
+        host = _np.unique(_np.zeros(a.shape, a.dtype), return_index=return_index, return_inverse=return_inverse,
+                          return_counts=return_counts, axis=axis)
+        return tuple(ndarray._from_numpy(h) for h in host) if isinstance(host, tuple) else ndarray._from_numpy(host)
+    # The first column is the primary key: lexsort takes the primary key last.
+    perm = lexsort([rows[:, j] for j in range(width - 1, -1, -1)]) if width > 1 else argsort(rows[:, 0])
+    ordered = rows[perm]
+    first = _empty((n,), _np.dtype(_np.bool_))
+    first[:1] = True
+    if n > 1:
+        _any(not_equal(ordered[1:], ordered[:-1]), axis=1, out=first[1:])
+    starts = nonzero(first)[0]
+    unique_rows = ordered[starts]
+    result = [moveaxis(unique_rows.reshape((starts.size,) + tuple(moved.shape[1:])), 0, axis)]
+    if return_index:
+        result.append(perm[starts])
+    if return_inverse:
+        inverse = zeros((n,), _np.int64)
+        inverse[perm] = cumsum(first) - 1
+        result.append(inverse)
+    if return_counts:
+        ends = _empty((starts.size,), _np.dtype(_np.int64))
+        ends[:-1] = starts[1:]
+        ends[-1:] = n
         result.append(ends - starts if starts.size else arange(0))
     return result[0] if len(result) == 1 else tuple(result)
 
@@ -278,11 +328,14 @@ def quantile(a, q, axis=None, out=None, overwrite_input=False, method="linear", 
     return result
 
 
-def _weighted_quantile(a, q, axis, out, method, keepdims, weights):
+def _weighted_quantile(a, q, axis, out, method, keepdims, weights, skip_nan=False):
     """NumPy's weighted quantile (``inverted_cdf``, the one method taking weights):
     each line sorted with its weights, their normalized cumulative sum, and for each
     ``q`` the first value whose cumulative weight reaches it (a count of the smaller
-    ones: no per-line search)."""
+    ones: no per-line search). With ``skip_nan`` (``nanquantile``) a NaN and its
+    weight leave the line, as NumPy removes them: its weight counts as zero, so the
+    search never reaches the NaNs sorted last, and an all-NaN line gives NaN."""
+    from ._fperr import errstate
     from ._index import take_along_axis
     from ._manip import broadcast_to, where
     from ._reduce import any as _any, sum as _sum
@@ -306,6 +359,9 @@ def _weighted_quantile(a, q, axis, out, method, keepdims, weights):
     if bool(_any(less(w, 0))):
         raise ValueError("Weights must be non-negative.")
     q_dtype = _np.asanyarray(q_np).dtype
+    skip_nan = skip_nan and a.dtype.kind == "f"
+    if skip_nan:
+        w = where(isnan(a), w.dtype.type(0), w)
 
     def compute(lines, dt):
         wlines, _ = _lines(w, axes)
@@ -315,13 +371,23 @@ def _weighted_quantile(a, q, axis, out, method, keepdims, weights):
         order = argsort(lines, axis=-1)
         s = take_along_axis(lines, order, -1)
         cdf = cumsum(take_along_axis(wlines, order, -1), axis=-1, dtype=_np.float64)
-        with _np.errstate(divide="ignore", invalid="ignore"):
+        with errstate(divide="ignore", invalid="ignore"):  # ours: the division may run later
             cdf = cdf / cdf[..., -1:]
-        if bool(_any(isnan(cdf[..., -1]))):
+        if skip_nan:
+            # Lines of NaNs alone have nothing left: NaN, with NumPy's warning.
+            nan = isnan(s[..., 0])
+            if bool(_any(nan)):
+                import warnings
+
+                warnings.warn("All-NaN slice encountered", RuntimeWarning, stacklevel=4)
+            bad = _any(isnan(cdf[..., -1]) & ~nan)
+        else:
+            nan = isnan(s[..., -1]) if s.dtype.kind == "f" else None
+            bad = _any(isnan(cdf[..., -1]))
+        if bool(bad):
             raise ValueError("Weights included NaN, inf or were all zero.")
         if q_dtype.kind == "f":
             cdf = cdf.astype(q_dtype)
-        nan = isnan(s[..., -1]) if s.dtype.kind == "f" else None
         results = []
         for t in _np.asarray(q_np, dtype=q_dtype).reshape(-1):
             # searchsorted(cdf, t, "left") is how many cumulative weights lie below t;
@@ -576,14 +642,23 @@ def nanmedian(a, axis=None, out=None, overwrite_input=False, keepdims=False):
 
 
 def nanquantile(a, q, axis=None, out=None, overwrite_input=False, method="linear", keepdims=False, *, weights=None):
-    """Quantiles of the numbers that are not NaN (linear interpolation)."""
+    """Quantiles of the numbers that are not NaN, by every method NumPy has (with
+    ``weights``, ``inverted_cdf``: a NaN's weight leaves with it)."""
     from numpy.lib import _function_base_impl as _impl
 
     a = _asarray(a)
     if method not in _impl._QuantileMethods:
         raise ValueError(f"{method!r} is not a valid method. Use one of: {_impl._QuantileMethods.keys()}")
     if weights is not None:
-        return _fallback.call("nanquantile", _np.nanquantile, (a, q), dict(axis=axis, out=out, method=method, keepdims=keepdims, weights=weights))
+        if a.dtype == _np.bool_:
+            return _fallback.call("nanquantile", _np.nanquantile, (a, q), dict(axis=axis, out=out, method=method, keepdims=keepdims, weights=weights))
+        if a.size == 0:
+            # NumPy answers an empty array with nanmean's (NaNs, "Mean of empty slice").
+            from ._reduce import nanmean
+
+            _quantiles(q, 1, "Quantiles")
+            return nanmean(a, axis, out=out, keepdims=keepdims)
+        return _weighted_quantile(a, q, axis, out, method, keepdims, weights, skip_nan=True)
     if a.dtype.kind != "f":
         return quantile(a, q, axis, out, overwrite_input, method, keepdims)
     q_np, qs = _quantiles(q, 1, "Quantiles")

@@ -524,3 +524,58 @@ def test_weighted_quantile(monkeypatch):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             same_error(lambda: np.quantile(a, 0.5, **kw), lambda: lnp.quantile(lnp.array(a), 0.5, **kw))
+
+
+def _nanquantile_per_line(x, q, w, axis):
+    """NumPy's weighted nanquantile one line at a time (NumPy 2.4's own loop over lines
+    indexes 1-d weights as if they had the array's shape and raises IndexError)."""
+    xs, ws = np.moveaxis(x, axis, -1), np.broadcast_to(w, x.shape[axis:axis + 1])
+    lines = [np.nanquantile(line, q, weights=ws, method="inverted_cdf") for line in xs.reshape(-1, xs.shape[-1])]
+    out = np.stack(lines, axis=-1) if lines else np.empty(np.shape(q) + (0,))
+    return out.reshape(np.shape(q) + xs.shape[:-1])
+
+
+def test_weighted_nanquantile(monkeypatch):
+    monkeypatch.setenv("LEGATE_NUMERIC_FALLBACK", "0")  # native, not NumPy's
+    r = np.random.default_rng(9)
+    x = r.normal(size=(4, 6))
+    x[0, 2] = x[3, :5] = np.nan
+    w = r.uniform(size=(4, 6))
+    w[1, 1] = 0
+    w[0, 2] = np.nan  # the weight of a NaN leaves with it
+    for axis in (None, 1, 0, (0, 1), -1):
+        for q in (0.5, [0.0, 0.3, 1.0], np.float32(0.7)):
+            for keepdims in (False, True):
+                kw = dict(axis=axis, method="inverted_cdf", keepdims=keepdims)
+                check(lnp.nanquantile(lnp.array(x), q, weights=lnp.array(w), **kw), np.nanquantile(x, q, weights=w, **kw))
+    check(lnp.nanpercentile(lnp.array(x), [10, 90], axis=1, weights=lnp.array(np.nan_to_num(w)), method="inverted_cdf"),
+          np.nanpercentile(x, [10, 90], axis=1, weights=np.nan_to_num(w), method="inverted_cdf"))
+    # Integers have no NaN: quantile's answer.
+    i = r.integers(0, 9, (3, 5))
+    check(lnp.nanquantile(lnp.array(i), 0.4, axis=None, weights=lnp.ones((3, 5)), method="inverted_cdf"),
+          np.nanquantile(i, 0.4, axis=None, weights=np.ones((3, 5)), method="inverted_cdf"))
+    # 1-d weights along one axis of a 2-d array, against NumPy line by line.
+    w1 = r.uniform(size=6)
+    for q in (0.25, [0.5, 0.9]):
+        check(lnp.nanquantile(lnp.array(x), q, axis=1, weights=lnp.array(w1), method="inverted_cdf"), _nanquantile_per_line(x, q, w1, 1))
+        check(lnp.nanquantile(lnp.array(x.T), q, axis=0, weights=lnp.array(w1), method="inverted_cdf"), _nanquantile_per_line(x.T, q, w1, 0))
+    # A line of NaNs: NaN and NumPy's warning.
+    allnan = np.full((2, 3), np.nan)
+    allnan[0] = [1.0, 2.0, 3.0]
+    with pytest.warns(RuntimeWarning, match="All-NaN slice encountered"):
+        got = lnp.nanquantile(lnp.array(allnan), 0.5, axis=1, weights=lnp.ones((2, 3)), method="inverted_cdf")
+    with pytest.warns(RuntimeWarning, match="All-NaN slice encountered"):
+        exp = np.nanquantile(allnan, 0.5, axis=1, weights=np.ones((2, 3)), method="inverted_cdf")
+    check(got, exp)
+    # Empty: nanmean's answer and warning.
+    with pytest.warns(RuntimeWarning, match="Mean of empty slice"):
+        exp = np.nanquantile(np.zeros((3, 0)), 0.5, axis=1, weights=np.zeros((3, 0)), method="inverted_cdf")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        check(lnp.nanquantile(lnp.zeros((3, 0)), 0.5, axis=1, weights=lnp.zeros((3, 0)), method="inverted_cdf"), exp)
+    for kw in [dict(weights=np.ones(6), axis=1, method="linear"), dict(weights=-np.ones(6), axis=1, method="inverted_cdf"),
+               dict(weights=np.ones(5), axis=1, method="inverted_cdf"), dict(weights=np.ones(6), method="inverted_cdf"),
+               dict(weights=np.where(np.isnan(x), 1.0, 0.0), method="inverted_cdf")]:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            same_error(lambda: np.nanquantile(x, 0.5, **kw), lambda: lnp.nanquantile(lnp.array(x), 0.5, **kw))
