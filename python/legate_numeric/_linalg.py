@@ -160,9 +160,7 @@ def dot(a, b, out=None):
     # n-d: sums of products over a's last axis and b's second-to-last.
     axis_b = max(b.ndim - 2, 0)
     if a.shape[-1] != b.shape[axis_b]:
-        def text(shape):  # NumPy's spelling: (2,3,4)
-            return "(" + ",".join(map(str, shape)) + ("," if len(shape) == 1 else "") + ")"
-
+        text = _shape_text
         raise ValueError(f"shapes {text(a.shape)} and {text(b.shape)} not aligned: "
                          f"{a.shape[-1]} (dim {a.ndim - 1}) != {b.shape[axis_b]} (dim {axis_b})")
     _fallback.record_native("dot")
@@ -181,13 +179,27 @@ def vdot(a, b):
     return dot(a1, b.reshape(-1))
 
 
+def _shape_text(shape) -> str:
+    """NumPy's spelling of a shape in its messages: (2,3,4), (3,)."""
+    return "(" + ",".join(map(str, shape)) + ("," if len(shape) == 1 else "") + ")"
+
+
 def inner(a, b):
+    """Sums of products over the last axes of ``a`` and ``b`` (a scalar multiplies):
+    ``tensordot`` over ``(-1, -1)``."""
+    from ._ufunc import multiply
+
     a, b = _asarray(a), _asarray(b)
+    if a.ndim == 0 or b.ndim == 0:
+        return multiply(a, b)
     if a.ndim <= 1 and b.ndim <= 1:
         return dot(a, b)
-    if a.ndim <= 2 and b.ndim <= 2:
-        return matmul(a, b.T if b.ndim == 2 else b)
-    return _fallback.call("inner (n-d)", _np.inner, (a, b), {})
+    if a.shape[-1] != b.shape[-1]:
+        # NumPy names b with its last axis moved first.
+        moved = (b.shape[-1],) + b.shape[:-1]
+        raise ValueError(f"shapes {_shape_text(a.shape)} and {_shape_text(moved)} not aligned: "
+                         f"{a.shape[-1]} (dim {a.ndim - 1}) != {b.shape[-1]} (dim 0)")
+    return tensordot(a, b, axes=(-1, -1))
 
 
 def outer(a, b, out=None):
