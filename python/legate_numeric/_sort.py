@@ -512,14 +512,34 @@ def isin(element, test_elements, assume_unique=False, invert=False, *, kind=None
 
 def interp(x, xp, fp, left=None, right=None, period=None):
     """Piecewise-linear interpolation of the points (``xp``, ``fp``) at ``x`` (``xp``
-    increasing): a binary search for each ``x``, then NumPy's formula."""
+    increasing): a binary search for each ``x``, then NumPy's formula. Complex ``fp``
+    interpolates its two parts (NumPy's complex loop); ``period`` wraps ``x`` and
+    ``xp`` into one period, sorts ``xp`` and adds a point at each end, as NumPy does."""
     from ._index import take
-    from ._manip import where
-    from ._ufunc import equal, greater, isnan, less, logical_and, minimum, maximum
+    from ._manip import concatenate
+    from ._ufunc import remainder
 
     x, xp, fp = _asarray(x), _asarray(xp), _asarray(fp)
-    if period is not None or fp.dtype.kind == "c" or x.dtype.kind == "c":
-        return _fallback.call("interp", _np.interp, (x, xp, fp), dict(left=left, right=right, period=period))
+    for v in (x, xp):
+        if v.dtype.kind == "c":
+            raise TypeError(f"Cannot cast array data from {v.dtype!r} to dtype('float64') according to the rule 'safe'")
+    f64 = _np.dtype(_np.float64)
+    value_dt = _np.dtype(_np.complex128) if fp.dtype.kind == "c" else f64
+    if period is not None:
+        if period == 0:
+            raise ValueError("period must be a non-zero value")
+        period = abs(float(period))
+        left = right = None
+        if xp.ndim != 1 or fp.ndim != 1:
+            raise ValueError("Data points must be 1-D sequences")
+        if xp.shape[0] != fp.shape[0]:
+            raise ValueError("fp and xp are not of the same length")
+        x = remainder(x.astype(f64), period)
+        xp = remainder(xp.astype(f64), period)
+        order = argsort(xp)
+        xp, fp = take(xp, order), take(fp.astype(value_dt), order)
+        xp = concatenate((xp[-1:] - period, xp, xp[:1] + period))
+        fp = concatenate((fp[-1:], fp, fp[:1]))
     if xp.ndim != 1 or fp.ndim != 1:
         raise ValueError("object too deep for desired array")
     if xp.shape[0] != fp.shape[0]:
@@ -527,8 +547,31 @@ def interp(x, xp, fp, left=None, right=None, period=None):
     if xp.shape[0] == 0:
         raise ValueError("array of sample points is empty")
     _fallback.record_native("interp")
-    f64 = _np.dtype(_np.float64)
-    x, xp, fp = (v if v.dtype == f64 else v.astype(f64) for v in (x, xp, fp))
+    x, xp, fp = (v if v.dtype == dt else v.astype(dt) for v, dt in ((x, f64), (xp, f64), (fp, value_dt)))
+    if value_dt == f64:
+        return _interp_part(x, xp, fp, left, right, False)
+    # NumPy's complex loop: each part with (dy) * (1 / dx) slopes; a NaN x gives NaN + 0j.
+    from ._manip import where
+    from ._ufunc import isnan
+
+    lo = None if left is None else complex(left)
+    hi = None if right is None else complex(right)
+    result = _empty(x.shape, value_dt)
+    result.real[...] = _interp_part(x, xp, fp.real, None if lo is None else lo.real, None if hi is None else hi.real, True)
+    imag = _interp_part(x, xp, fp.imag, None if lo is None else lo.imag, None if hi is None else hi.imag, True)
+    result.imag[...] = where(isnan(x), 0.0, imag) if xp.shape[0] > 1 else imag
+    return result
+
+
+def _interp_part(x, xp, fp, left, right, inverse_slope):
+    """NumPy's real interpolation loop (float64 ``x``, ``xp``, ``fp``): the value below,
+    at and above the points, the slope of each interval (``dy / dx``, or ``dy * (1 / dx)``
+    as its complex loop computes it), retried from the right end when it gives NaN; a
+    NaN ``x`` passes through (one point: ``fp[0]``, as NumPy's one-point loop)."""
+    from ._index import take
+    from ._manip import where
+    from ._ufunc import equal, greater, isnan, less, logical_and, minimum, maximum
+
     n = xp.shape[0]
     lo_value = fp[0].item() if left is None else float(left)
     hi_value = fp[-1].item() if right is None else float(right)
@@ -538,7 +581,7 @@ def interp(x, xp, fp, left=None, right=None, period=None):
     # j with xp[j] <= x < xp[j + 1], clipped to the inner intervals.
     j = maximum(minimum(searchsorted(xp, x, "right") - 1, n - 2), 0)
     x0, x1, y0, y1 = take(xp, j), take(xp, j + 1), take(fp, j), take(fp, j + 1)
-    slope = (y1 - y0) / (x1 - x0)
+    slope = (y1 - y0) * (1.0 / (x1 - x0)) if inverse_slope else (y1 - y0) / (x1 - x0)
     value = slope * (x - x0) + y0
     # NumPy: a NaN from an infinite slope is retried from the right end, then the flat value.
     retry = slope * (x - x1) + y1
@@ -547,7 +590,7 @@ def interp(x, xp, fp, left=None, right=None, period=None):
     value = where(equal(x, xp[-1].item()), fp[-1].item(), value)
     value = where(less(x, xp[0].item()), lo_value, value)
     value = where(greater(x, xp[-1].item()), hi_value, value)
-    return value
+    return where(isnan(x), x, value)  # NumPy passes a NaN x through
 
 
 # ---- NaN-ignoring order statistics ----

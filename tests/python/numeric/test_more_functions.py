@@ -271,6 +271,41 @@ def test_interp():
         assert check_same_error(np_call, lnp_call)[1] is not None
 
 
+@pytest.mark.parametrize("kind", ["real", "complex", "flat complex", "infinite"])
+def test_interp_complex_period_and_nan(kind, no_fallback):
+    # Bit for bit NumPy's loops: complex fp by parts, period= wrapping, a NaN x passing
+    # through (also where fp is flat), infinite slopes.
+    rng = np.random.default_rng(11)
+    x = np.concatenate([rng.uniform(-2, 12, 40), [np.nan, 0, 10, 3, 7.5, -np.inf, np.inf]])
+    for xp in (np.sort(rng.uniform(0, 10, 8)), np.array([0.0, 1, 1, 2, 5, 10]), np.array([3.0])):
+        fp = {"real": np.full(xp.size, 2.0), "complex": rng.normal(size=xp.size) + 1j * rng.normal(size=xp.size),
+              "flat complex": np.full(xp.size, 2 + 3j), "infinite": np.where(np.arange(xp.size) % 2, np.inf, 1.0) + 1j}[kind]
+        ends = dict(left=1 + 2j, right=-1j) if fp.dtype.kind == "c" else dict(left=0.5, right=-0.5)
+        for kw in ({}, ends, dict(period=4), dict(period=-7.5, left=1)):
+            with np.errstate(all="ignore"):
+                exp = np.interp(x, xp, fp, **kw)
+                got = lnp.interp(lnp.array(x), lnp.array(xp), lnp.array(fp), **kw)
+            check(got, exp, exact=True)
+    check(lnp.interp(2.5, lnp.array([1.0, 2, 3]), lnp.array([1j, 2, 3])), np.interp(2.5, [1.0, 2, 3], [1j, 2, 3]), exact=True)
+    y = rng.uniform(-5, 5, (5, 8))
+    check(lnp.interp(lnp.array(y), lnp.arange(4.0), lnp.array([1j, 2, 3, 4j]), period=3), np.interp(y, np.arange(4.0), [1j, 2, 3, 4j], period=3))
+
+
+def test_interp_errors():
+    for kw in [dict(period=0), dict(period=2, fp=[1.0, 2]), dict(period=2, xp=[[0.0, 1, 2]]), dict(period=2, xp=[], fp=[]), dict(x=[1j]),
+               dict(fp=[1.0, 2])]:
+        def call(mod, kw=kw):
+            b = dict(kw)
+            args = [mod.asarray(b.pop("x", [0.5, 1.5])), mod.asarray(b.pop("xp", [0.0, 1, 2])), mod.asarray(b.pop("fp", [1.0, 2, 3]))]
+            return mod.interp(*args, **b)
+
+        with pytest.raises(Exception) as exp:
+            call(np)
+        with pytest.raises(type(exp.value)) as got:
+            call(lnp)
+        assert str(got.value) == str(exp.value)
+
+
 @pytest.mark.parametrize("kind", ["normal", "vector", "ints", "complex", "one observation"])
 def test_cov_and_corrcoef(kind):
     rng = np.random.default_rng(10)
