@@ -716,9 +716,6 @@ def gradient(f, *varargs, axis=None, edge_order=1):
         raise TypeError("invalid number of arguments")
     if edge_order not in (1, 2):
         raise ValueError("'edge_order' greater than 2 not supported")
-    uniform = [_np.ndim(d) == 0 for d in spacing]
-    if not all(uniform) and edge_order == 2:
-        return _fallback.call("gradient (coordinates, edge_order=2)", _np.gradient, (f, *varargs), dict(axis=axis, edge_order=edge_order))
     _fallback.record_native("gradient")
     if f.dtype.kind in "biu":
         f = f.astype(_np.float64)
@@ -755,8 +752,22 @@ def gradient(f, *varargs, axis=None, edge_order=1):
             c = dx1 / (dx2 * (dx1 + dx2))
             out[part(slice(1, -1))] = add(add(multiply(a, f[part(slice(None, -2))]), multiply(b, f[part(slice(1, -1))])),
                                           multiply(c, f[part(slice(2, None))]))
-            out[part(slice(0, 1))] = subtract(f[part(slice(1, 2))], f[part(slice(0, 1))]) / dxs[0].item()
-            out[part(slice(-1, None))] = subtract(f[part(slice(-1, None))], f[part(slice(-2, -1))]) / dxs[-1].item()
+            # The edge spacings as float64 scalars, not weak Python floats: a float32 f
+            # computes its edges in float64, as in NumPy.
+            f64 = _np.float64
+            if edge_order == 1:
+                out[part(slice(0, 1))] = subtract(f[part(slice(1, 2))], f[part(slice(0, 1))]) / f64(dxs[0].item())
+                out[part(slice(-1, None))] = subtract(f[part(slice(-1, None))], f[part(slice(-2, -1))]) / f64(dxs[-1].item())
+            else:
+                # NumPy's second-order one-sided weights from the first (last) two spacings.
+                d1, d2 = f64(dxs[0].item()), f64(dxs[1].item())
+                a0, b0, c0 = -(2.0 * d1 + d2) / (d1 * (d1 + d2)), (d1 + d2) / (d1 * d2), -d1 / (d2 * (d1 + d2))
+                out[part(slice(0, 1))] = add(add(multiply(a0, f[part(slice(0, 1))]), multiply(b0, f[part(slice(1, 2))])),
+                                             multiply(c0, f[part(slice(2, 3))]))
+                d1, d2 = f64(dxs[-2].item()), f64(dxs[-1].item())
+                a1, b1, c1 = d2 / (d1 * (d1 + d2)), -(d2 + d1) / (d1 * d2), (2.0 * d2 + d1) / (d2 * (d1 + d2))
+                out[part(slice(-1, None))] = add(add(multiply(a1, f[part(slice(-3, -2))]), multiply(b1, f[part(slice(-2, -1))])),
+                                                 multiply(c1, f[part(slice(-1, None))]))
         outputs.append(out)
     return outputs[0] if len(axes) == 1 else tuple(outputs)
 

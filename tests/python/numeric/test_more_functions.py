@@ -336,6 +336,22 @@ def test_gradient(shape):
     assert check_same_error(lambda: np.gradient(np.ones(2), edge_order=2), lambda: lnp.gradient(lnp.ones(2), edge_order=2))[1] is not None
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.int64], ids=str)
+def test_gradient_coordinates(dtype, no_fallback):
+    # Coordinates with edge_order=2 (NumPy's second-order one-sided weights), mixed with
+    # scalar spacings; edges computed in float64 for float32 data, bit for bit NumPy's.
+    rng = np.random.default_rng(13)
+    f = (rng.normal(size=(5, 7)) * 10).astype(dtype)
+    x0, x1 = np.cumsum(rng.uniform(0.1, 2, 5)), np.cumsum(rng.uniform(0.1, 2, 7))
+    for args, kw in [((x0, x1), dict(edge_order=2)), ((x1,), dict(axis=1, edge_order=2)), ((2.0, x1), dict(edge_order=2)),
+                     ((x0, 0.5), dict(edge_order=1)), ((np.arange(5), np.arange(7) ** 2), dict(edge_order=2))]:
+        got = lnp.gradient(lnp.array(f), *[lnp.array(v) if isinstance(v, np.ndarray) else v for v in args], **kw)
+        exp = np.gradient(f, *args, **kw)
+        for g, e in zip(got if isinstance(got, tuple) else (got,), exp if isinstance(exp, tuple) else (exp,)):
+            check(g, e, exact=True)
+    check(lnp.gradient(lnp.array(f[:3]), lnp.array(x0[:3]), axis=0, edge_order=2), np.gradient(f[:3], x0[:3], axis=0, edge_order=2), exact=True)
+
+
 @pytest.mark.parametrize("mode", ["full", "same", "valid"])
 def test_convolve_and_correlate(mode):
     rng = np.random.default_rng(12)
