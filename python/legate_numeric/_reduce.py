@@ -205,23 +205,41 @@ def _statistic_axes(a, axis):
         raise _np.exceptions.AxisError(operator.index(first), 0)
 
 
+def _warn(message: str) -> None:
+    """A RuntimeWarning of NumPy's statistics, shown at the caller's line."""
+    import warnings
+
+    from ._fperr import _stacklevel
+
+    warnings.warn(message, RuntimeWarning, stacklevel=_stacklevel())
+
+
 def mean(a, axis=None, dtype=None, out=None, keepdims=False, where=None):
+    """The mean along ``axis``: the sum over the count (an empty slice warns and gives
+    NaN from 0/0, with NumPy's warnings)."""
+    return _mean_of(a, axis, dtype, out, keepdims, where, True)
+
+
+def _mean_of(a, axis, dtype, out, keepdims, where, warn_empty):
     a = _asarray(a)
     _statistic_axes(a, axis)
     _fallback.record_native("mean")
     if dtype is None:
         dtype = _np.float64 if a.dtype.kind in "biu" else a.dtype
-    from ._ufunc import true_divide
+    from ._ufunc import equal, true_divide
 
     if where is not None and where is not True:
         # The masked sum over the number of selected elements of each slice.
         mask = _mask(where, a.shape)
         total = _reduce("sum", a, axis, dtype, None, keepdims, None, mask)
         count = _reduce("sum", mask, axis, _np.intp, None, keepdims)
+        if warn_empty and bool(any(equal(count, 0))):
+            _warn("Mean of empty slice")
     else:
         total = _reduce("sum", a, axis, dtype, None, keepdims)
-        n = _count(a, axis)
-        count = n if n else float("nan")
+        count = _count(a, axis)
+        if warn_empty and count == 0:
+            _warn("Mean of empty slice")
     # NumPy sums into a complex out and divides there (0j / 0 is nan+nanj, not nan+0j).
     into_complex = out is not None and out.dtype.kind == "c" and total.dtype.kind != "c"
     result = true_divide(total.astype(out.dtype) if into_complex else total, count)
@@ -257,10 +275,18 @@ def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=None, 
 
     masked = where is not None and where is not True
     mask = _mask(where, a.shape) if masked else None
+    # NumPy's warning first; the divisions below then flag 0/0 and x/0 as NumPy's do.
+    if masked:
+        from ._ufunc import greater_equal
+
+        if bool(any(greater_equal(ddof, _reduce("sum", mask, axis, _np.intp)))):
+            _warn("Degrees of freedom <= 0 for slice")
+    elif ddof >= _count(a, axis):
+        _warn("Degrees of freedom <= 0 for slice")
     if mean is not None:
         m = _asarray(mean)
     else:
-        m = _mean(a, axis=axis, dtype=dtype, keepdims=True, where=mask)
+        m = _mean_of(a, axis, dtype, None, True, mask, False)
     d = subtract(a, m)
     sq = multiply(d, d) if d.dtype.kind != "c" else multiply(absolute(d), absolute(d))
     total = _reduce("sum", sq, axis, dtype if dtype is None or _np.dtype(dtype).kind != "c" else None, None, keepdims, None, mask)
@@ -269,10 +295,9 @@ def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=None, 
         n = maximum(subtract(_reduce("sum", mask, axis, _np.intp, None, keepdims), ddof), 0)
     else:
         n = float(builtins.max(_count(a, axis) - ddof, 0))
-    with _np.errstate(divide="ignore", invalid="ignore"):
-        result = true_divide(total, n)
-        if masked and result.dtype != total.dtype:
-            result = result.astype(total.dtype)
+    result = true_divide(total, n)
+    if masked and result.dtype != total.dtype:
+        result = result.astype(total.dtype)
     if dtype is not None and result.dtype != _np.dtype(dtype) and _np.dtype(dtype).kind == "f":
         result = result.astype(dtype)
     if out is not None:
@@ -393,7 +418,11 @@ def nanmean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=None):
     keep = logical_not(isnan(a))
     if where is not None and where is not True:
         keep = logical_and(keep, _mask(where, a.shape))
-    return mean(a, axis, dtype, out, keepdims, where=keep)
+    # NumPy divides by the counts with the errors ignored and warns of empty slices.
+    from ._fperr import errstate
+
+    with errstate(divide="ignore", invalid="ignore"):
+        return _mean_of(a, axis, dtype, out, keepdims, keep, True)
 
 
 def nanvar(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=None, mean=None, correction=None):
@@ -414,14 +443,19 @@ def nanvar(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=
         nan = logical_or(nan, logical_not(_mask(where, a.shape)))
     count = _reduce("sum", logical_not(nan), axis, _np.intp, None, True)
     zero = a.dtype.type(0)
-    with _np.errstate(divide="ignore", invalid="ignore"):
+    from ._fperr import errstate
+
+    with errstate(divide="ignore", invalid="ignore"):  # NumPy's _divide_by_count
         total = _reduce("sum", select(nan, zero, a), axis, dtype, None, True)
         avg = true_divide(total, count).astype(total.dtype) if mean is None else _asarray(mean)  # NumPy divides in place
         d = select(nan, zero, subtract(a, avg))
         sq = multiply(d, d) if d.dtype.kind != "c" else multiply(absolute(d), absolute(d))
         total = _reduce("sum", sq, axis, dtype if dtype is None or _np.dtype(dtype).kind != "c" else None, None, keepdims)
         dof = subtract(count if keepdims else count.reshape(total.shape), ddof)
-        result = select(greater(dof, 0), true_divide(total, dof), _np.nan)
+        bad = logical_not(greater(dof, 0))
+        result = select(bad, _np.nan, true_divide(total, dof))
+    if bool(any(bad)):
+        _warn("Degrees of freedom <= 0 for slice.")
     result = result if result.dtype == total.dtype else result.astype(total.dtype)
     if out is not None:
         _check_out(out, result.shape, "add")
