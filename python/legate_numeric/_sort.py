@@ -292,8 +292,6 @@ def quantile(a, q, axis=None, out=None, overwrite_input=False, method="linear", 
 
     from ._manip import where
 
-    if _asarray(a).dtype == _np.bool_:
-        return _fallback.call("quantile", _np.quantile, (a, q), dict(axis=axis, out=out, method=method, keepdims=keepdims, weights=weights))
     if weights is not None:
         return _weighted_quantile(_asarray(a), q, axis, out, method, keepdims, weights)
     props = _impl._QuantileMethods.get(method)
@@ -693,8 +691,6 @@ def nanquantile(a, q, axis=None, out=None, overwrite_input=False, method="linear
     if method not in _impl._QuantileMethods:
         raise ValueError(f"{method!r} is not a valid method. Use one of: {_impl._QuantileMethods.keys()}")
     if weights is not None:
-        if a.dtype == _np.bool_:
-            return _fallback.call("nanquantile", _np.nanquantile, (a, q), dict(axis=axis, out=out, method=method, keepdims=keepdims, weights=weights))
         if a.size == 0:
             # NumPy answers an empty array with nanmean's (NaNs, "Mean of empty slice").
             from ._reduce import nanmean

@@ -579,3 +579,24 @@ def test_weighted_nanquantile(monkeypatch):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             same_error(lambda: np.nanquantile(x, 0.5, **kw), lambda: lnp.nanquantile(lnp.array(x), 0.5, **kw))
+
+
+@pytest.mark.parametrize("method", QUANTILE_METHODS)
+def test_bool_quantiles(method, monkeypatch):
+    # Methods that pick elements give bools; interpolating ones raise NumPy's TypeError
+    # (boolean subtract), natively.
+    monkeypatch.setenv("LEGATE_NUMERIC_FALLBACK", "0")
+    b = np.random.default_rng(10).integers(0, 2, (4, 7)).astype(bool)
+    for fn, q in (("quantile", [0.3, 0.5, 1.0]), ("nanquantile", 0.25), ("percentile", [30, 100]), ("nanpercentile", 50)):
+        for axis in (None, 1):
+            try:
+                exp = getattr(np, fn)(b, q, axis=axis, method=method)
+            except TypeError:
+                same_error(lambda: getattr(np, fn)(b, q, axis=axis, method=method),
+                           lambda: getattr(lnp, fn)(lnp.array(b), q, axis=axis, method=method))
+                continue
+            check(getattr(lnp, fn)(lnp.array(b), q, axis=axis, method=method), exp)
+    if method == "inverted_cdf":
+        w = np.arange(1.0, 29).reshape(4, 7)
+        check(lnp.quantile(lnp.array(b), [0.2, 0.7], axis=1, method=method, weights=lnp.array(w)),
+              np.quantile(b, [0.2, 0.7], axis=1, method=method, weights=w))
