@@ -140,8 +140,6 @@ def histogram_bin_edges(a, bins=10, range=None, weights=None):  # noqa: A002
     """The edges ``histogram`` would use (equal bins over the range, or given edges)."""
     from ._histogram import histogram
 
-    if isinstance(bins, str) and bins == "stone":
-        return _fallback.call("histogram_bin_edges", _np.histogram_bin_edges, (a,), dict(bins=bins, range=range, weights=weights))
     _fallback.record_native("histogram_bin_edges")
     return histogram(a, bins, range, weights=weights)[1]
 
@@ -160,10 +158,35 @@ def _unsigned_subtract(hi, lo):
     return _np.subtract(hi, lo)
 
 
-def _rule_width(x, rule):
+def _stone_width(x, edges, ptp):
+    """Stone's rule: the bin count in 1..max(100, sqrt(n)) minimizing the cross-validated
+    integrated squared error. Each count's histogram is computed natively; its counts
+    (at most that many numbers) are read back and scored as NumPy scores them."""
+    import warnings
+
+    from ._histogram import histogram
+
+    n = x.size
+    ptp_x = ptp()
+    if n <= 1 or ptp_x == 0:
+        return 0
+
+    def jhat(nbins):
+        hh = ptp_x / nbins
+        p_k = _np.asarray(histogram(x, bins=nbins, range=edges)[0]) / n
+        return (2 - (n + 1) * p_k.dot(p_k)) / hh
+
+    upper = max(100, int(_np.sqrt(n)))
+    nbins = min(_builtins.range(1, upper + 1), key=jhat)
+    if nbins == upper:
+        warnings.warn("The number of bins estimated may be suboptimal.", RuntimeWarning, stacklevel=4)
+    return ptp_x / nbins
+
+
+def _rule_width(x, rule, edges):
     """The bin width NumPy's estimator ``rule`` chooses for the (non-empty) data ``x``:
     from its size, extent, standard deviation, quartiles or skewness (a few reductions,
-    each read back as one number)."""
+    each read back as one number); Stone's from a histogram per candidate count."""
     from ._reduce import mean, std
     from ._sort import percentile
     from ._ufunc import power
@@ -171,7 +194,9 @@ def _rule_width(x, rule):
     n = x.size
 
     def ptp():
-        return _unsigned_subtract(x.max().item(), x.min().item()) if x.dtype.kind != "b" else _np.subtract(x.max().item(), x.min().item())
+        # As NumPy's scalars of x's type (a float32 extent rounds as float32).
+        hi, lo = _np.asarray(x.max())[()], _np.asarray(x.min())[()]
+        return _unsigned_subtract(hi, lo) if x.dtype.kind != "b" else _np.subtract(hi.item(), lo.item())
 
     def sturges():
         return ptp() / (_np.log2(n) + 1.0)
@@ -183,6 +208,8 @@ def _rule_width(x, rule):
         q75, q25 = _np.asarray(percentile(x, [75, 25]))
         return 2.0 * _np.subtract(q75, q25) * n ** (-1.0 / 3.0)
 
+    if rule == "stone":
+        return _stone_width(x, edges, ptp)
     if rule == "sqrt":
         return sqrt()
     if rule == "sturges":
@@ -210,16 +237,13 @@ _RULES = ("auto", "fd", "doane", "rice", "scott", "sqrt", "sturges", "stone")
 
 
 def rule_bins(a, rule, range, weights):  # noqa: A002
-    """``(number of bins, range)`` for ``histogram(a, bins=rule)``; None for a rule
-    computed only by NumPy (``stone``, which searches over bin counts)."""
+    """``(number of bins, range)`` for ``histogram(a, bins=rule)``."""
     from ._ufunc import greater_equal, less_equal, logical_and
 
     if rule not in _RULES:
         raise ValueError(f"{rule!r} is not a valid estimator for `bins`")
     if weights is not None:
         raise TypeError("Automated estimation of the number of bins is not supported for weighted data")
-    if rule == "stone":
-        return None
     first, last = _outer_edges(a, range)
     x = a
     if range is not None:
@@ -228,7 +252,7 @@ def rule_bins(a, rule, range, weights):  # noqa: A002
             x = a[keep]
     if x.size == 0:
         return 1, (first, last)
-    width = _rule_width(x, rule)
+    width = _rule_width(x, rule, (first, last))
     if not width:
         return 1, (first, last)
     if x.dtype.kind in "iu" and width < 1:

@@ -3,6 +3,8 @@ against NumPy in the same test."""
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 from conftest import check
@@ -74,15 +76,22 @@ def test_histogramdd_and_bin_edges():
         lnp.histogram2d(lnp.array(s[:, 0]), lnp.array(s[:, 1]), bins=[[0, 2, 1], 3])
 
 
-@pytest.mark.parametrize("rule", ["auto", "fd", "doane", "rice", "scott", "sqrt", "sturges"])
+@pytest.mark.parametrize("rule", ["auto", "fd", "doane", "rice", "scott", "sqrt", "sturges", "stone"])
 def test_histogram_string_rules(rule, monkeypatch):
     monkeypatch.setenv("LEGATE_NUMERIC_FALLBACK", "0")  # native, not NumPy's
     r = np.random.default_rng(5)
     for d in (r.normal(size=200), r.integers(-50, 50, 300), r.integers(0, 3, 100).astype(np.int8), np.ones(10),
-              r.exponential(size=64).astype(np.float32)):
+              r.exponential(size=64).astype(np.float32), r.integers(-128, 127, 150).astype(np.int8), np.float16(r.normal(size=90)),
+              (r.normal(size=80) * 1000).astype(np.float32), np.array([2.5])):
         for rng in (None, (0, 1) if d.dtype.kind == "f" else (0, 5)):
-            exp = np.histogram(d, rule, range=rng)
-            got = lnp.histogram(lnp.array(d), rule, range=rng)
+            with warnings.catch_warnings(record=True) as exp_warnings:
+                warnings.simplefilter("always")
+                exp = np.histogram(d, rule, range=rng)
+            with warnings.catch_warnings(record=True) as got_warnings:
+                warnings.simplefilter("always")
+                got = lnp.histogram(lnp.array(d), rule, range=rng)
+            # stone's "may be suboptimal" when the search ends at its bound, as NumPy's.
+            assert [str(w.message) for w in got_warnings] == [str(w.message) for w in exp_warnings]
             check(got[0], exp[0])
             check(got[1], exp[1])
             check(lnp.histogram_bin_edges(lnp.array(d), rule, range=rng), np.histogram_bin_edges(d, rule, range=rng))
@@ -90,3 +99,42 @@ def test_histogram_string_rules(rule, monkeypatch):
         lnp.histogram(lnp.ones(3), "nope")
     with pytest.raises(TypeError):
         lnp.histogram(lnp.ones(3), rule, weights=lnp.ones(3))
+
+
+def test_histogram_of_bools_and_small_integers(monkeypatch):
+    # bools become uint8 with NumPy's warning; int8 extents are measured unsigned (no
+    # overflow in max - min).
+    monkeypatch.setenv("LEGATE_NUMERIC_FALLBACK", "0")
+    r = np.random.default_rng(6)
+    b = r.integers(0, 2, 40).astype(bool)
+    with pytest.warns(RuntimeWarning, match="Converting input from bool"):
+        exp = np.histogram(b, bins=3)
+    with pytest.warns(RuntimeWarning, match="Converting input from bool"):
+        got = lnp.histogram(lnp.array(b), bins=3)
+    check(got[0], exp[0])
+    check(got[1], exp[1])
+    for dt in (np.int8, np.uint8, np.int16):
+        info = np.iinfo(dt)
+        d = r.integers(info.min, info.max, 300, endpoint=True).astype(dt)
+        d[:2] = info.min, info.max
+        for bins in (1, 10, 37):
+            exp = np.histogram(d, bins=bins)
+            got = lnp.histogram(lnp.array(d), bins=bins)
+            check(got[0], exp[0])
+            check(got[1], exp[1])
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32])
+def test_linspace_in_narrow_floats(dtype, no_fallback):
+    # Steps computed in the bounds' own type, as NumPy's linspace (histogram edges too).
+    r = np.random.default_rng(7)
+    for _ in range(10):
+        lo, hi = dtype(r.normal() * 10), dtype(r.normal() * 100)
+        for num in (0, 1, 2, 12, 301):
+            for endpoint in (True, False):
+                exp, exp_step = np.linspace(lo, hi, num, endpoint=endpoint, retstep=True)
+                got, got_step = lnp.linspace(lo, hi, num, endpoint=endpoint, retstep=True)
+                check(got, exp, exact=True)
+                assert type(got_step) is type(exp_step) and (got_step == exp_step or (np.isnan(got_step) and np.isnan(exp_step)))
+    # A step that underflows to zero: positions over div, times the extent.
+    check(lnp.linspace(dtype(1), dtype(1) + np.finfo(dtype).eps, 7), np.linspace(dtype(1), dtype(1) + np.finfo(dtype).eps, 7), exact=True)

@@ -301,23 +301,23 @@ def test_isclose_broadcast_shapes_mismatch():
 
 
 def test_fallback_runs_numpy_and_warns_once():
-    """``histogram_bin_edges`` with the ``stone`` rule is not native: it runs in NumPy, with
-    one RuntimeWarning per name.
+    """``hypot.reduce`` is not native (an order-dependent reduction): it runs in NumPy,
+    with one RuntimeWarning per name.
 
-    (No other test in this suite uses ``histogram_bin_edges``.)"""
+    (No other test in this suite uses ``hypot.reduce``.)"""
     a_np = make(np.float64, (3, 5))
     a = lnp.array(a_np)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        first = lnp.histogram_bin_edges(a, bins="stone")
-        second = lnp.histogram_bin_edges(a[::-1], bins="stone", range=(-1, 1))
-        third = lnp.histogram_bin_edges(a.T, bins="stone", range=(0, 2))
-    msgs = [w for w in caught if issubclass(w.category, RuntimeWarning) and "histogram_bin_edges" in str(w.message)]
+        first = lnp.hypot.reduce(a)
+        second = lnp.hypot.reduce(a[::-1], axis=1)
+        third = lnp.hypot.reduce(a.T, axis=0, keepdims=True)
+    msgs = [w for w in caught if issubclass(w.category, RuntimeWarning) and "hypot.reduce" in str(w.message)]
     assert len(msgs) == 1, [str(w.message) for w in caught]
     assert isinstance(first, lnp.ndarray)
-    check(first, np.histogram_bin_edges(a_np, bins="stone"))
-    check(second, np.histogram_bin_edges(a_np[::-1], bins="stone", range=(-1, 1)))
-    check(third, np.histogram_bin_edges(a_np.T, bins="stone", range=(0, 2)))
+    check(first, np.hypot.reduce(a_np))
+    check(second, np.hypot.reduce(a_np[::-1], axis=1))
+    check(third, np.hypot.reduce(a_np.T, axis=0, keepdims=True))
 
 
 def test_fallback_disabled_raises(monkeypatch):
