@@ -140,7 +140,7 @@ def ldexp(x1, x2, /, out=None):
 
 
 # Significand bits and the exponent of the smallest subnormal, per float type.
-_FLOAT_BITS = {_np.dtype(_np.float64): (53, -1074), _np.dtype(_np.float32): (24, -149)}
+_FLOAT_BITS = {_np.dtype(_np.float64): (53, -1074), _np.dtype(_np.float32): (24, -149), _np.dtype(_np.float16): (11, -24)}
 
 
 def nextafter(x1, x2, /, out=None):
@@ -164,9 +164,12 @@ def nextafter(x1, x2, /, out=None):
     step = copysign(where(away, ulp_up, ulp_down), subtract(b64, a64))
     with _np.errstate(invalid="ignore"):
         result = add(a64, step)
+    # A step from the smallest subnormal onto zero keeps x's sign, as C's nextafter.
+    result = where(result == 0, copysign(0.0, a64), result)
     result = where(a64 == 0, copysign(2.0**tiny, subtract(b64, a64)), result)
     result = where(isinf(a64), copysign(float(_np.finfo(loop[0]).max), a64), result)
-    result = where(a64 == b64, b64, result)
+    # Equal arguments: C gives y; NumPy's float16 loop gives x (-0.0 toward 0.0 stays -0.0).
+    result = where(a64 == b64, a64 if loop[0] == _np.float16 else b64, result)
     result = where(logical_or(isnan(a64), isnan(b64)), _np.nan, result)
     return _to_out(result.astype(loop[2]), out)
 
@@ -181,12 +184,30 @@ def spacing(x, /, out=None):
         return _fallback.call(f"spacing ({loop[0]})", _np.spacing, (x,), {"out": out} if out is not None else {})
     _fallback.record_native("spacing")
     a = _cast_in(x, loop[0])
+    if a.dtype == _np.float16:
+        return _to_out(_half_spacing(a), out)
     toward = copysign(_np.inf, a).astype(a.dtype)
     with _np.errstate(invalid="ignore"):
         result = subtract(nextafter(a, toward), a)
     tiny = a.dtype.type(2.0 ** _FLOAT_BITS[loop[0]][1])
     result = where(a == 0, tiny, where(isinf(a), a.dtype.type(_np.nan), result))
     return _to_out(result, out)
+
+
+def _half_spacing(a: ndarray) -> ndarray:
+    """NumPy's float16 spacing, which differs from its float32/64 one: always positive,
+    the unit in the last place of ``|x|`` (2**-24 below the normal range), toward zero at
+    a negative power of two, infinite at the largest half, NaN at infinities and NaN."""
+    from ._ufunc import absolute, isfinite, logical_and, maximum
+
+    a64 = a.astype(_np.float64)
+    m, e = _frexp64(a64)  # |x| = |m| 2**e with |m| in [0.5, 1): the ulp is 2**(e - 11)
+    lower = logical_and(a64 < 0, absolute(m) == 0.5)
+    exponent = maximum(where(lower, e - 12, e - 11), -24)
+    result = where(a64 == 0, 2.0**-24, _pow2(exponent))
+    result = where(a64 == 65504.0, _np.inf, result)
+    result = where(isfinite(a64), result, _np.nan)
+    return result.astype(_np.float16)
 
 
 def gcd(x1, x2, /, out=None):

@@ -45,6 +45,26 @@ def test_aliases_are_the_same_ufuncs():
             check(getattr(lnp, short)(*[lnp.array(v) for v in args]), getattr(np, short)(*args))
 
 
+def test_float16_spacing_and_nextafter_every_half(no_fallback):
+    # Every one of the 65536 halves, bit for bit: NumPy's float16 spacing is its own
+    # (always positive; toward zero at negative powers of two), and its nextafter
+    # returns x for equal arguments.
+    def bits(got, expected):  # signed zeros too; NaNs in the same places
+        got = np.asarray(got)
+        exact(got, expected)
+        keep = ~np.isnan(expected)
+        np.testing.assert_array_equal(np.signbit(got[keep]), np.signbit(expected[keep]))
+
+    halves = np.arange(65536, dtype=np.uint16).view(np.float16)
+    a = lnp.array(halves)
+    with quiet():
+        bits(lnp.spacing(a), np.spacing(halves))
+        for toward in (0.0, np.inf, -np.inf, 1.0, -65504.0, np.nan):
+            bits(lnp.nextafter(a, np.float16(toward)), np.nextafter(halves, np.float16(toward)))
+    tiny = np.array([0.0, -0.0, 1e-45, -1e-45], np.float32)  # onto zero with x's sign
+    bits(lnp.nextafter(lnp.array(tiny), np.float32(0)), np.nextafter(tiny, np.float32(0)))
+
+
 @pytest.mark.parametrize("dtype", [np.float64, np.float32], ids=str)
 def test_bit_level_functions(dtype):
     x = floats(dtype)
