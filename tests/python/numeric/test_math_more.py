@@ -201,3 +201,22 @@ def test_equiv_astype_printing():
     assert lnp.binary_repr(5, 8) == np.binary_repr(5, 8) and lnp.base_repr(35, 36) == np.base_repr(35, 36)
     assert lnp.finfo(lnp.float32).eps == np.finfo(np.float32).eps and lnp.iinfo(lnp.int8).max == 127
     assert lnp.typename("d") == np.typename("d") and lnp.mintypecode("fd") == np.mintypecode("fd")
+
+
+@pytest.mark.parametrize("decimals", [0, 1, -1, 2])
+def test_around_bools(decimals, no_fallback):
+    # rint's float16 loop at decimals=0; other decimals only into a float out, else
+    # NumPy's UFuncTypeError (the scaling multiply/divide cannot cast back to bool).
+    b = np.array([[True, False, True], [False, False, True]])
+    for out_dtype in (None, np.float64, np.float32, np.int64, np.bool_):
+        def call(mod, out_dtype=out_dtype):
+            out = None if out_dtype is None else mod.zeros(b.shape, out_dtype)
+            return mod.around(mod.asarray(b), decimals, out=out), out
+
+        exp, err = check_same_error(lambda: call(np), lambda: call(lnp))
+        if err is None:
+            got = call(lnp)
+            check(got[0], exp[0], exact=True)
+    if decimals == 0:
+        check(lnp.array(b).round(), b.round(), exact=True)
+        check(lnp.round(lnp.array(True)), np.round(np.array(True)), exact=True)
