@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import operator
+
 import numpy as _np
 
 from legate import _legate as _ext
@@ -317,6 +319,31 @@ def _einsum_parse(terms, output, shapes):
     return extents
 
 
+def _einsum_sublists(args):
+    """NumPy's operand-list form ``einsum(a, [0, 1], b, [1, 2], [0, 2])`` as subscripts
+    and operands: axis labels 0-25 are ``A-Z``, 26-51 ``a-z``, ``Ellipsis`` is ``...``."""
+    def letters(sublist):
+        text = []
+        for label in sublist:
+            if label is Ellipsis:
+                text.append("...")
+                continue
+            try:
+                k = operator.index(label)
+            except TypeError:
+                raise TypeError("each subscript must be either an integer or an ellipsis") from None
+            if not 0 <= k < 52:
+                raise ValueError("subscript is not within the valid range [0, 52)")
+            text.append(chr(ord("A") + k) if k < 26 else chr(ord("a") + k - 26))
+        return "".join(text)
+
+    args = list(args)
+    output = letters(args.pop()) if len(args) % 2 == 1 else None
+    operands = args[0::2]
+    inputs = ",".join(letters(sub) for sub in args[1::2])
+    return (inputs if output is None else f"{inputs}->{output}"), operands
+
+
 def einsum(subscripts, *operands, out=None, dtype=None, order="K", casting="safe", optimize=False):
     """Einstein summation natively: a letter repeated in one operand takes a diagonal
     (a view); then one operand is a sum and a transpose; two operands without shared
@@ -326,8 +353,7 @@ def einsum(subscripts, *operands, out=None, dtype=None, order="K", casting="safe
     from ._ufunc import multiply
 
     if not isinstance(subscripts, str):
-        return _fallback.call("einsum (operand-list form)", _np.einsum, (subscripts, *operands),
-                              dict(out=out, dtype=dtype, order=order, casting=casting, optimize=optimize))
+        subscripts, operands = _einsum_sublists((subscripts, *operands))
     from ._index import diagonal
 
     ops = [_asarray(o) for o in operands]
