@@ -94,6 +94,28 @@ def _fortran_only(a):
     return flags.f_contiguous and not flags.c_contiguous
 
 
+def _keep_order_axes(strides, shape) -> list:
+    """The axes, outermost first, in the order NumPy's iterator visits an array for
+    ``order='K'``: its stable insertion sort by |stride| starting from reversed C order,
+    in which a zero stride (a broadcast or length-1 axis) compares with nothing, so
+    other axes move past it and it stays where it is."""
+    ndim = len(shape)
+    # The iterator's axis data run from the last axis to the first.
+    st = [0 if shape[ndim - 1 - i] == 1 else strides[ndim - 1 - i] for i in range(ndim)]
+    perm = list(range(ndim))
+    for i0 in range(1, ndim):
+        s0, pos = st[perm[i0]], i0
+        for i1 in range(i0 - 1, -1, -1):
+            s1 = st[perm[i1]]
+            if s0 != 0 and s1 != 0:
+                if abs(s1) <= abs(s0):
+                    break
+                pos = i1
+        if pos != i0:
+            perm.insert(pos, perm.pop(i0))
+    return [ndim - 1 - perm[k] for k in reversed(range(ndim))]
+
+
 def ravel(a, order="C"):
     """A view when the array is contiguous in that order, else a copy (NumPy's rule:
     unlike ``reshape(-1)``, a strided array is copied even when a view could exist)."""
@@ -102,13 +124,8 @@ def ravel(a, order="C"):
         order = "F" if _fortran_only(a) else "C"
     elif order == "K":
         if not (a.flags.c_contiguous or a.flags.f_contiguous):
-            if any(st == 0 and n > 1 for st, n in zip(a.strides, a.shape)):
-                # Broadcast axes are "ambiguous" in NumPy's nditer ordering.
-                return _fallback.call("ravel (order='K', broadcast)", _np.ravel, (a,), {"order": order})
-            # NumPy's K: the axes in memory order (largest |stride| first, stably; a
-            # reversed axis is read forward), then C order.
-            axes = sorted(range(a.ndim), key=lambda i: -abs(a.strides[i]))
-            return reshape(transpose(a, axes).copy(), -1)
+            # NumPy's K: the axes in memory order (a reversed axis is read forward).
+            return reshape(transpose(a, _keep_order_axes(a.strides, a.shape)).copy(), -1)
         order = "F" if _fortran_only(a) else "C"
     if order not in ("C", "F"):
         raise ValueError(f"order must be one of 'C', 'F', 'A', or 'K' (got {order!r})")
