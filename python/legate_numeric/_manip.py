@@ -682,9 +682,20 @@ def select(condlist, choicelist, default=0):
         if c.dtype != _np.bool_:
             raise TypeError(f"invalid entry {i} in condlist: should be boolean ndarray")
     _fallback.record_native("select")
+    # NumPy's result type: Python numbers stay weak (a float16 choice with the default 0
+    # stays float16).
+    def kind(v):
+        if type(v) in (int, float, complex):
+            return v
+        return v.dtype if isinstance(v, ndarray) else _np.asarray(_fallback.to_numpy(v)).dtype
+
+    try:
+        dt = _np.result_type(*[kind(c) for c in choicelist], kind(default))
+    except TypeError as e:
+        raise TypeError(f"Choicelist and default value do not have a common dtype: {e}") from None
     choices = [_asarray(c) for c in choicelist]
-    dt = _np.result_type(*[c.dtype for c in choices], _np.asarray(default).dtype if not isinstance(default, ndarray) else default.dtype)
-    result = _asarray(_np.asarray(default, dt)) if not isinstance(default, ndarray) else default.astype(dt)
+    # NumPy fills with the default cast unsafely (a Python -1 fills uint8 with 255).
+    result = _asarray(_np.asarray(_fallback.to_numpy(default)).astype(dt)) if not isinstance(default, ndarray) else default.astype(dt)
     for c, v in zip(reversed(conds), reversed(choices)):
         result = where(c, v.astype(dt), result)
     shape = _np.broadcast_shapes(*[c.shape for c in conds], *[v.shape for v in choices])

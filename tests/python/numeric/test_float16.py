@@ -100,3 +100,22 @@ def test_float16_no_fallback(monkeypatch):
     for f in (lnp.sort, lnp.argsort, lnp.unique, lnp.median, lambda a: lnp.round(a, 2), lambda a: lnp.percentile(a, 50),
               lambda a: lnp.searchsorted(a[0], a[1]), lambda a: lnp.isin(a, a[0]), lnp.frexp):
         f(x)
+
+
+def test_float16_masked_assignment_select_piecewise(no_fallback):
+    # A boolean-mask assignment of a number (the select kernel has no float16), select
+    # with NumPy's weak Python defaults, piecewise on float16 data.
+    x = (np.random.default_rng(12).normal(size=(4, 6)) * 3).astype(np.float16)
+    a = lnp.array(x)
+    a[a > 1] = 1.7
+    x[x > 1] = 1.7
+    a[:, 1:][a[:, 1:] < -1.5] = -3
+    x[:, 1:][x[:, 1:] < -1.5] = -3
+    check(a, x, exact=True)
+    check(lnp.piecewise(a, [a > 0], [1, 0]), np.piecewise(x, [x > 0], [1, 0]), exact=True)
+    for choices, default in [([x], 0), ([x, 2], 1.5), ([x, x * 2], -1), ([3, 4.5], 0)]:
+        conds = [x > 0, x < -1][: len(choices)]
+        got = lnp.select([lnp.array(c) for c in conds], [lnp.array(c) if isinstance(c, np.ndarray) else c for c in choices], default)
+        check(got, np.select(conds, choices, default), exact=True)
+    u = x.astype(np.uint8)
+    check(lnp.select([lnp.array(x > 0)], [lnp.array(u)], -1), np.select([x > 0], [u], -1), exact=True)  # filled unsafely
