@@ -491,3 +491,17 @@ def test_solve_cholesky_errors():
         with pytest.raises(type(exp.value)) as got:
             call(lnp)
         assert str(got.value) == str(exp.value)
+
+
+@pytest.mark.parametrize("mode", ["e", "economic"])
+def test_qr_economic_mode(mode):
+    # Deprecated in NumPy, still answered: LAPACK's Householder array as it lies in memory.
+    rng = np.random.default_rng(32)
+    for shape in [(4, 3), (3, 4), (2, 5, 3)]:
+        for dtype in (np.float64, np.float32, np.complex128):
+            a = rng.normal(size=shape).astype(dtype)
+            with pytest.warns(DeprecationWarning, match="economic"):
+                exp = np.linalg.qr(a, mode=mode)
+            with pytest.warns(DeprecationWarning, match="economic"):
+                got = lnp.linalg.qr(lnp.array(a), mode=mode)
+            check(got, exp, rtol=1e-4, atol=1e-5)
