@@ -361,7 +361,8 @@ class ufunc:
         """``a[indices] = ufunc(a[indices], b)`` unbuffered, in place: repeated indices
         accumulate, in order, as in NumPy. Natively for binary ufuncs whose loop is
         ``a``'s dtype (add, subtract, multiply, divide, maximum, minimum, fmax, fmin,
-        bitwise and logical operations); anything else runs in NumPy and is copied back."""
+        bitwise and logical operations) by one kernel; any other ufunc or loop round by
+        round of repeated indices (``_ufunc_args.at_by_rounds``)."""
         from ._creation import arange
 
         name = self.__name__
@@ -377,8 +378,9 @@ class ufunc:
             loop, _ = _resolve(self._np, (a.dtype, key, None))
             native = loop[0] == loop[1] == loop[2] == a.dtype
         if not native:
-            args = (a, indices) + (() if b is None else (b,))
-            return _fallback.call(f"{name}.at", self._np.at, args, {})
+            # Any other ufunc or loop: round by round of repeated indices.
+            _fallback.record_native(f"{name}.at")
+            return _ufunc_args.at_by_rounds(self, self._np, a, indices, b)
         _fallback.record_native(f"{name}.at")
         # The flat positions of the selected elements (NumPy's indexing of any kind).
         positions = arange(a.size).reshape(a.shape)[indices]

@@ -15,7 +15,7 @@ import operator
 
 import numpy as _np
 
-from ._array import ndarray
+from ._array import _empty, ndarray
 
 _CASTINGS = ("no", "equiv", "safe", "same_kind", "unsafe")
 _ORDERS = ("K", "A", "C", "F", None)
@@ -220,3 +220,65 @@ def _deliver(result, out):
         raise ValueError(f"output parameter for reduction has the wrong shape {out.shape}, expected {result.shape}")
     out[...] = result
     return out
+
+
+def at_by_rounds(uf, np_ufunc, a, indices, b=None):
+    """``np_ufunc.at(a, indices, b)`` natively for any ufunc: NumPy applies it to each
+    index in turn, so a repeated index sees the results of its earlier occurrences. The
+    k-th occurrences of all indices form round k; each round gathers its (distinct)
+    elements, computes in the ufunc's loop, casts back to ``a``'s type and scatters.
+    NumPy's checks and errors come from the same call on one element."""
+    from ._creation import arange
+    from ._index import nonzero
+    from ._manip import broadcast_to, where
+    from ._reduce import max as _max
+    from ._scan import _scan
+    from ._sort import argsort
+
+    scalar_b = b is not None and not isinstance(b, ndarray) and _np.ndim(b) == 0 and not isinstance(b, _np.ndarray)
+    probe_b = () if b is None else ((b,) if scalar_b else (_np.zeros(1, _to_host_dtype(b)),))
+    with _np.errstate(all="ignore"):
+        np_ufunc.at(_np.zeros(1, a.dtype), _np.zeros(1, _np.intp), *probe_b)
+    positions = arange(a.size).reshape(a.shape)[indices]
+    positions = positions if isinstance(positions, ndarray) else ndarray._from_numpy(_np.asarray(positions))
+    m = positions.size
+    if m == 0:
+        return None
+    flat_pos = positions.reshape(-1)
+    values = None
+    if b is not None and not scalar_b:
+        vb = b if isinstance(b, ndarray) else ndarray._from_numpy(_np.asarray(b))
+        values = broadcast_to(vb, positions.shape).reshape(-1)
+    # Each element's occurrence number: its place in a stable sort of the positions,
+    # less the place where its run of equal positions starts.
+    order = argsort(flat_pos)
+    ordered = flat_pos[order]
+    counter = arange(m)
+    starts = _empty((m,), _np.dtype(_np.int64))
+    starts[:1] = 0
+    if m > 1:
+        starts[1:] = where(ordered[1:] != ordered[:-1], counter[1:], 0)
+    first = _scan("maximum", starts, 0, _np.dtype(_np.int64))
+    rank = _empty((m,), _np.dtype(_np.int64))
+    rank[order] = counter - first
+    rounds = int(_max(rank)) + 1
+    flat_store = a._store.reshape([a.size])
+    target = ndarray._wrap(flat_store, a.dtype) if flat_store is not None else a.ravel().copy()
+    for r in range(rounds):
+        sel = nonzero(rank == r)[0] if rounds > 1 else None
+        ids = flat_pos if sel is None else flat_pos[sel]
+        current = target[ids]
+        if b is None:
+            result = uf(current)
+        else:
+            result = uf(current, b if scalar_b else (values if sel is None else values[sel]))
+        target[ids] = result if result.dtype == a.dtype else result.astype(a.dtype)
+    if flat_store is None:
+        a[...] = target.reshape(a.shape)
+    return None
+
+
+def _to_host_dtype(b):
+    """``b``'s dtype as NumPy sees it (a legate array's own, else NumPy's conversion)."""
+    return b.dtype if isinstance(b, ndarray) else _np.asarray(b).dtype
+

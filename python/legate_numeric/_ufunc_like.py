@@ -37,7 +37,79 @@ def adapt(func, np_ufunc):
             return func(*args) if out is None else func(*args, out=out)
         return _general(func, np_ufunc, args, out, where, casting, order, dtype, signature)
 
+    _methods(wrapper, np_ufunc)
     return wrapper
+
+
+def _as_array(x) -> ndarray:
+    return x if isinstance(x, ndarray) else ndarray._from_numpy(_np.asarray(x))
+
+
+# Associative and commutative on integers: reduced by halving, accumulated by doubling.
+_ORDER_FREE = frozenset({"gcd", "lcm"})
+
+
+def _methods(wrapper, np_ufunc):
+    """NumPy's ufunc attributes and methods on a function-defined ufunc: ``at`` (round by
+    round of repeated indices), ``outer`` (broadcast), ``reduce``/``accumulate`` natively
+    for ``gcd``/``lcm`` and in NumPy for the order-dependent ones."""
+    from . import _fallback
+
+    name = np_ufunc.__name__
+    wrapper._np = np_ufunc
+    wrapper.nin, wrapper.nout, wrapper.nargs = np_ufunc.nin, np_ufunc.nout, np_ufunc.nargs
+    wrapper.identity, wrapper.ntypes, wrapper.types, wrapper.signature = np_ufunc.identity, np_ufunc.ntypes, np_ufunc.types, None
+
+    def at(a, indices, b=None, /):
+        from ._ufunc_args import at_by_rounds
+
+        if not isinstance(a, ndarray):
+            if isinstance(a, _np.ndarray):  # NumPy's array, mutated by NumPy
+                np_ufunc.at(a, _fallback.to_numpy(indices), *(() if b is None else (_fallback.to_numpy(b),)))
+                return None
+            raise TypeError(f"at() argument 1 must be numpy.ndarray, not {type(a).__name__}")
+        _fallback.record_native(f"{name}.at")
+        return at_by_rounds(wrapper, np_ufunc, a, indices, b)
+
+    def outer(a, b, /, **kwargs):
+        if np_ufunc.nin != 2:
+            raise ValueError("outer product only supported for binary functions")
+        x, y = _as_array(a), _as_array(b)
+        _fallback.record_native(f"{name}.outer")
+        return wrapper(x.reshape(x.shape + (1,) * y.ndim), y, **kwargs)
+
+    def reduce(array, axis=0, dtype=None, out=None, keepdims=False, initial=None, where=True):
+        from ._ufunc_args import tree_reduce
+
+        if name == "lcm":
+            ndim = _np.ndim(array)
+            count = ndim if axis is None else (len(axis) if isinstance(axis, tuple) else 1)
+            if count > 1:  # NumPy does not mark lcm reorderable
+                raise ValueError(f"reduction operation '{name}' is not reorderable, so at most one axis may be specified")
+        if name in _ORDER_FREE and where is True:
+            _fallback.record_native(f"{name}.reduce")
+            return tree_reduce(wrapper, array, axis, dtype, out, keepdims, initial)
+        kw = dict(axis=axis, dtype=dtype, out=out, keepdims=keepdims, where=where)
+        kw.update({} if initial is None else {"initial": initial})
+        return _fallback.call(f"{name}.reduce", np_ufunc.reduce, (array,), kw)
+
+    def accumulate(array, axis=0, dtype=None, out=None):
+        from ._array import _normalize_axis
+        from ._scan import _deliver, _log_step_scan, _result_dtype
+
+        if name in _ORDER_FREE:
+            a = _as_array(array)
+            if a.ndim == 0:
+                raise TypeError("cannot accumulate on a scalar")
+            res_dt = _result_dtype("accumulate", name, a.dtype, dtype)
+            _fallback.record_native(f"{name}.accumulate")
+            return _deliver(_log_step_scan(wrapper, a, _normalize_axis(0 if axis is None and a.ndim == 1 else axis, a.ndim), res_dt), out)
+        return _fallback.call(f"{name}.accumulate", np_ufunc.accumulate, (array,), dict(axis=axis, dtype=dtype, out=out))
+
+    def reduceat(array, indices, axis=0, dtype=None, out=None):
+        return _fallback.call(f"{name}.reduceat", np_ufunc.reduceat, (array, indices), dict(axis=axis, dtype=dtype, out=out))
+
+    wrapper.at, wrapper.outer, wrapper.reduce, wrapper.accumulate, wrapper.reduceat = at, outer, reduce, accumulate, reduceat
 
 
 def _general(func, np_ufunc, args, out, where, casting, order, dtype, signature):

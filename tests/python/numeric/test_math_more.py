@@ -220,3 +220,35 @@ def test_around_bools(decimals, no_fallback):
     if decimals == 0:
         check(lnp.array(b).round(), b.round(), exact=True)
         check(lnp.round(lnp.array(True)), np.round(np.array(True)), exact=True)
+
+
+@pytest.mark.parametrize("name", ["gcd", "lcm"])
+def test_function_ufunc_methods(name, no_fallback):
+    # The ufuncs defined as functions carry NumPy's methods: gcd/lcm reduce by halving
+    # and accumulate by doubling (lcm is not reorderable in NumPy: one axis at most).
+    x = np.random.default_rng(14).integers(1, 60, (4, 6)) * 6
+    a = lnp.array(x)
+    uf, lf = getattr(np, name), getattr(lnp, name)
+    assert (lf.nin, lf.nout, lf.identity) == (uf.nin, uf.nout, uf.identity)
+    for axis in (0, 1, -1, None, (0, 1)):
+        for keepdims in (False, True):
+            exp, err = check_same_error(lambda: uf.reduce(x, axis=axis, keepdims=keepdims), lambda: lf.reduce(a, axis=axis, keepdims=keepdims))
+            if err is None:
+                check(lf.reduce(a, axis=axis, keepdims=keepdims), exp)
+    for axis in (0, 1, -1):
+        check(lf.accumulate(a, axis=axis), uf.accumulate(x, axis=axis))
+    check(lf.accumulate(a[0], axis=None), uf.accumulate(x[0], axis=None))
+    check(lf.outer(a[0], a[1]), uf.outer(x[0], x[1]))
+    got, exp = lnp.array(x), x.copy()
+    lf.at(got, [0, 0, 2], 4)
+    uf.at(exp, [0, 0, 2], 4)
+    check(got, exp)
+
+
+def test_function_ufunc_outer_and_order_dependent_reduce(monkeypatch):
+    f = np.random.default_rng(15).normal(size=(3, 4))
+    for name, y in (("heaviside", f[1]), ("ldexp", np.arange(4)), ("copysign", f[1]), ("logaddexp2", f[1])):
+        check(getattr(lnp, name).outer(lnp.array(f[0]), lnp.array(y)), getattr(np, name).outer(f[0], y))
+    monkeypatch.setenv("LEGATE_NUMERIC_FALLBACK", "1")
+    with quiet():  # order-dependent: NumPy's reduce
+        check(lnp.float_power.reduce(lnp.array([2.0, 3, 2])), np.float_power.reduce([2.0, 3, 2]))
