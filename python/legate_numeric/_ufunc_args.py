@@ -235,8 +235,11 @@ def at_by_rounds(uf, np_ufunc, a, indices, b=None):
     from ._scan import _scan
     from ._sort import argsort
 
-    scalar_b = b is not None and not isinstance(b, ndarray) and _np.ndim(b) == 0 and not isinstance(b, _np.ndarray)
-    probe_b = () if b is None else ((b,) if scalar_b else (_np.zeros(1, _to_host_dtype(b)),))
+    if b is not None and not isinstance(b, ndarray):
+        # NumPy's at takes Python numbers as arrays (not weakly: 300 into int8 runs the
+        # int64 loop and wraps on the way back).
+        b = ndarray._from_numpy(_np.asarray(_fallback_to_numpy(b)))
+    probe_b = () if b is None else (_np.zeros(1, b.dtype),)
     with _np.errstate(all="ignore"):
         np_ufunc.at(_np.zeros(1, a.dtype), _np.zeros(1, _np.intp), *probe_b)
     positions = arange(a.size).reshape(a.shape)[indices]
@@ -245,10 +248,7 @@ def at_by_rounds(uf, np_ufunc, a, indices, b=None):
     if m == 0:
         return None
     flat_pos = positions.reshape(-1)
-    values = None
-    if b is not None and not scalar_b:
-        vb = b if isinstance(b, ndarray) else ndarray._from_numpy(_np.asarray(b))
-        values = broadcast_to(vb, positions.shape).reshape(-1)
+    values = None if b is None else broadcast_to(b, positions.shape).reshape(-1)
     # Each element's occurrence number: its place in a stable sort of the positions,
     # less the place where its run of equal positions starts.
     order = argsort(flat_pos)
@@ -271,14 +271,15 @@ def at_by_rounds(uf, np_ufunc, a, indices, b=None):
         if b is None:
             result = uf(current)
         else:
-            result = uf(current, b if scalar_b else (values if sel is None else values[sel]))
+            result = uf(current, values if sel is None else values[sel])
         target[ids] = result if result.dtype == a.dtype else result.astype(a.dtype)
     if flat_store is None:
         a[...] = target.reshape(a.shape)
     return None
 
 
-def _to_host_dtype(b):
-    """``b``'s dtype as NumPy sees it (a legate array's own, else NumPy's conversion)."""
-    return b.dtype if isinstance(b, ndarray) else _np.asarray(b).dtype
+def _fallback_to_numpy(x):
+    from . import _fallback
+
+    return _fallback.to_numpy(x)
 

@@ -873,6 +873,13 @@ def test_ufunc_at_indices_and_scalars(no_fallback):
         np.hypot.at(exp, key, b)
         lnp.hypot.at(got, key, b if np.ndim(b) == 0 else lnp.array(b))
         check(got, exp)
+    small = np.arange(6, dtype=np.int8)  # Python numbers go in as arrays: int64 loop, wrapped back
+    for name in ("power", "left_shift", "hypot"):
+        exp, got = small.copy(), lnp.array(small)
+        with np.errstate(all="ignore"):
+            getattr(np, name).at(exp, [0, 1, 1], 300)
+            getattr(lnp, name).at(got, [0, 1, 1], 300)
+        check(got, exp)
     base = np.arange(12.0)
     exp, got = base.copy(), lnp.array(base)
     np.power.at(exp[::2], [0, 0, 1], 2)
