@@ -14,6 +14,7 @@ import numpy as _np
 from . import _fallback
 from ._array import _to_out, ndarray
 from ._creation import asarray
+from ._fperr import errstate
 from ._manip import where
 
 
@@ -53,7 +54,7 @@ def modf(x, /, out=(None, None)):
     _fallback.record_native("modf")
     a = _cast_in(x, loop[0])
     whole = trunc(a)
-    with _np.errstate(invalid="ignore"):  # inf - inf, replaced below
+    with errstate(invalid="ignore"):  # inf - inf, replaced below
         diff = subtract(a, whole)
     frac = copysign(where(isinf(a), a.dtype.type(0), diff), a)
     outs = out if isinstance(out, tuple) else (out, None)
@@ -162,7 +163,7 @@ def nextafter(x1, x2, /, out=None):
     ulp_down = where(absolute(m) == 0.5, _pow2(maximum(e - bits - 1, tiny)), ulp_up)
     away = greater(b64, a64) == greater(a64, 0.0)
     step = copysign(where(away, ulp_up, ulp_down), subtract(b64, a64))
-    with _np.errstate(invalid="ignore"):
+    with errstate(invalid="ignore"):
         result = add(a64, step)
     # A step from the smallest subnormal onto zero keeps x's sign, as C's nextafter.
     result = where(result == 0, copysign(0.0, a64), result)
@@ -187,7 +188,7 @@ def spacing(x, /, out=None):
     if a.dtype == _np.float16:
         return _to_out(_half_spacing(a), out)
     toward = copysign(_np.inf, a).astype(a.dtype)
-    with _np.errstate(invalid="ignore"):
+    with errstate(invalid="ignore"):
         result = subtract(nextafter(a, toward), a)
     tiny = a.dtype.type(2.0 ** _FLOAT_BITS[loop[0]][1])
     result = where(a == 0, tiny, where(isinf(a), a.dtype.type(_np.nan), result))
@@ -275,7 +276,7 @@ def logaddexp2(x1, x2, /, out=None):
         return _to_out(wide.astype(_np.float16), out)
     _fallback.record_native("logaddexp2")
     a, b = _cast_in(x1, loop[0]), _cast_in(x2, loop[1])
-    with _np.errstate(invalid="ignore"):
+    with errstate(invalid="ignore"):
         # inf - inf in the unused branch is not NumPy's warning to give.
         d = negative(absolute(subtract(a, b)))
         r = add(maximum(a, b), multiply(log1p(exp2(d)), a.dtype.type(_LOG2E)))

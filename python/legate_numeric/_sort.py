@@ -566,6 +566,15 @@ def _interp_part(x, xp, fp, left, right, inverse_slope):
     at and above the points, the slope of each interval (``dy / dx``, or ``dy * (1 / dx)``
     as its complex loop computes it), retried from the right end when it gives NaN; a
     NaN ``x`` passes through (one point: ``fp[0]``, as NumPy's one-point loop)."""
+    from ._fperr import errstate
+
+    # NumPy's loop computes without floating-point warnings (infinite slopes give NaNs
+    # that it then replaces); ours flushes the deferred work around it.
+    with errstate(invalid="ignore", divide="ignore", over="ignore"):
+        return _interp_values(x, xp, fp, left, right, inverse_slope)
+
+
+def _interp_values(x, xp, fp, left, right, inverse_slope):
     from ._index import take
     from ._manip import where
     from ._ufunc import equal, greater, isnan, less, logical_and, minimum, maximum

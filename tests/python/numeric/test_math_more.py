@@ -252,3 +252,21 @@ def test_function_ufunc_outer_and_order_dependent_reduce(monkeypatch):
     monkeypatch.setenv("LEGATE_NUMERIC_FALLBACK", "1")
     with quiet():  # order-dependent: NumPy's reduce
         check(lnp.float_power.reduce(lnp.array([2.0, 3, 2])), np.float_power.reduce([2.0, 3, 2]))
+
+
+def test_bit_functions_warn_as_numpy():
+    # Infinities, NaNs and zeros: NumPy's spacing/modf/nextafter/frexp warn of nothing;
+    # ours silence their inner steps even when those run deferred (--cpus 2 and up).
+    import warnings
+
+    special = np.array([0.0, -0.0, np.inf, -np.inf, np.nan, 1.0, -1.0, 5e-324, 1e308] * 50)
+    for call in (lambda m: m.spacing(m.asarray(special)), lambda m: m.modf(m.asarray(special))[0],
+                 lambda m: m.nextafter(m.asarray(special), m.asarray(special[::-1])), lambda m: m.frexp(m.asarray(special))[0],
+                 lambda m: m.interp(m.asarray(special), m.asarray([0.0, 1, 2]), m.asarray([1.0, np.inf, 2]))):
+        caught = []
+        for mod in (np, lnp):
+            with warnings.catch_warnings(record=True) as w:
+                warnings.simplefilter("always")
+                np.asarray(call(mod))
+            caught.append(sorted({str(x.message) for x in w if x.category is RuntimeWarning}))
+        assert caught[1] == caught[0]
