@@ -572,8 +572,9 @@ def cov(m, y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=N
         warnings.warn("Degrees of freedom <= 0 for slice", RuntimeWarning, stacklevel=2)
         fact = 0.0
     c = dot(centered, (centered if w is None else centered * w).T.conj())
-    with _np.errstate(divide="ignore", invalid="ignore"):
-        c = c * (1.0 / fact if fact else _np.inf)
+    # NumPy's scaling: 1 / fact on the host (its own divide-by-zero warning when there
+    # are no degrees of freedom), then the product flags 0 * inf as its multiply does.
+    c = c * _np.true_divide(1, _np.float64(fact))
     return c.squeeze()
 
 

@@ -351,3 +351,23 @@ def test_statistics_warn_as_numpy(name):
         got, got_warnings = _statistic_warnings(lnp, name, data, kw)
         check(got, exp)
         assert got_warnings == exp_warnings, (data.shape, kw)
+
+
+@pytest.mark.parametrize("name", ["cov", "corrcoef"])
+def test_cov_warns_as_numpy(name):
+    # No degrees of freedom: NumPy's warning, its divide-by-zero and 0 * inf flags.
+    import warnings
+
+    cases = [(np.ones((2, 1)), {}), (np.arange(6.0).reshape(2, 3), {}), (np.ones((3, 1)), dict(rowvar=False))]
+    if name == "cov":
+        cases += [(np.arange(6.0).reshape(2, 3), dict(ddof=3)), (np.arange(6.0).reshape(2, 3), dict(ddof=5)),
+                  (np.arange(6.0).reshape(2, 3), dict(aweights=np.ones(3), ddof=3))]
+    for data, kw in cases:
+        seen = []
+        for mod in (np, lnp):
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                result = np.asarray(getattr(mod, name)(mod.asarray(data), **kw))
+            seen.append((result, sorted({str(w.message) for w in caught if w.category is RuntimeWarning})))
+        check(seen[1][0], seen[0][0])
+        assert seen[1][1] == seen[0][1], (data.shape, kw)
