@@ -445,14 +445,20 @@ def nanvar(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=
     zero = a.dtype.type(0)
     from ._fperr import errstate
 
-    with errstate(divide="ignore", invalid="ignore"):  # NumPy's _divide_by_count
-        total = _reduce("sum", select(nan, zero, a), axis, dtype, None, True)
-        avg = true_divide(total, count).astype(total.dtype) if mean is None else _asarray(mean)  # NumPy divides in place
-        d = select(nan, zero, subtract(a, avg))
-        sq = multiply(d, d) if d.dtype.kind != "c" else multiply(absolute(d), absolute(d))
-        total = _reduce("sum", sq, axis, dtype if dtype is None or _np.dtype(dtype).kind != "c" else None, None, keepdims)
-        dof = subtract(count if keepdims else count.reshape(total.shape), ddof)
-        bad = logical_not(greater(dof, 0))
+    # Only NumPy's _divide_by_count divisions are silenced: an inf - inf in the sums or
+    # the deviations is flagged, as in NumPy.
+    total = _reduce("sum", select(nan, zero, a), axis, dtype, None, True)
+    if mean is None:
+        with errstate(divide="ignore", invalid="ignore"):
+            avg = true_divide(total, count).astype(total.dtype)  # NumPy divides in place
+    else:
+        avg = _asarray(mean)
+    d = select(nan, zero, subtract(a, avg))
+    sq = multiply(d, d) if d.dtype.kind != "c" else multiply(absolute(d), absolute(d))
+    total = _reduce("sum", sq, axis, dtype if dtype is None or _np.dtype(dtype).kind != "c" else None, None, keepdims)
+    dof = subtract(count if keepdims else count.reshape(total.shape), ddof)
+    bad = logical_not(greater(dof, 0))
+    with errstate(divide="ignore", invalid="ignore"):
         result = select(bad, _np.nan, true_divide(total, dof))
     if bool(any(bad)):
         _warn("Degrees of freedom <= 0 for slice.")
