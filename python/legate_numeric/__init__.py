@@ -39,6 +39,8 @@ from ._creation import (  # noqa: F401
     zeros_like,
 )
 from ._histogram import bincount, digitize, histogram  # noqa: F401
+from ._binning import histogram2d, histogram_bin_edges, histogramdd  # noqa: F401
+from ._bits import packbits, unpackbits  # noqa: F401
 from ._index import argwhere, choose, compress, diagonal, fill_diagonal, flatnonzero, nonzero, place, put, putmask, take, take_along_axis  # noqa: F401
 from ._linalg import convolve, correlate, cross, dot, einsum, einsum_path, inner, kron, matmul, matvec, outer, tensordot, trace, vdot, vecdot, vecmat  # noqa: F401
 from ._manip import (  # noqa: F401
@@ -202,6 +204,13 @@ from ._printing import (  # noqa: F401
     setbufsize,
 )
 from ._padding import pad  # noqa: F401
+from ._io import fromfile, fromregex, fromstring, genfromtxt, load, loadtxt, save, savetxt, savez, savez_compressed  # noqa: F401
+from ._io import install as _install_io
+
+_install_io(ndarray)  # ndarray.tofile/tobytes/dump/dumps
+from ._resize import install as _install_resize  # noqa: E402
+
+_install_resize(ndarray)  # ndarray.resize
 from ._poly import poly, polyadd, polyder, polydiv, polyfit, polyint, polymul, polysub, polyval, roots  # noqa: F401
 from ._predicates import (  # noqa: F401
     can_cast,
@@ -360,6 +369,18 @@ from ._interop import from_arrow, from_dlpack  # noqa: E402,F401
 
 _interop.install(ndarray)
 _array_api.install(ndarray)
+
+# The ufuncs defined as functions take every ufunc keyword (see _ufunc_like).
+from . import _ufunc_like  # noqa: E402
+
+_ufunc_like.install(globals())
+
+# Functions and methods taking `out=` take a NumPy array there too (see _hostout).
+from . import _hostout  # noqa: E402
+
+_hostout.install(globals(), ndarray)
+_hostout.install(vars(linalg))
+_hostout.install(vars(fft))
 
 # Ctrl-C cancels the work queued so far (see legate._interrupt).
 _interrupt.install()

@@ -240,10 +240,14 @@ class ndarray:
     # Every rank converts (a gather all ranks take part in); only rank 0's standard
     # output is kept (legate/_ranks.py), so a printed array appears once.
     def __repr__(self):
-        return repr(self.__array__())
+        from ._printing import array_repr  # NumPy's text; a large array reads back its edges only
+
+        return array_repr(self)
 
     def __str__(self):
-        return str(self.__array__())
+        from ._printing import array_str
+
+        return array_str(self)
 
     def __len__(self):
         if self.ndim == 0:
@@ -357,7 +361,11 @@ class ndarray:
 
     # ---- shape manipulation ----
 
-    def transpose(self, *axes):
+    def transpose(self, *axes, **kwargs):
+        if kwargs:  # `axes=` too (the form np.transpose takes)
+            if set(kwargs) != {"axes"} or axes:
+                raise TypeError("transpose() takes the axes as positional arguments or as axes=")
+            axes = (kwargs["axes"],)
         if not axes or axes == (None,):
             axes = tuple(reversed(range(self.ndim)))
         elif len(axes) == 1 and isinstance(axes[0], (tuple, list)):
@@ -366,23 +374,21 @@ class ndarray:
             raise ValueError("axes don't match array")
         axes = tuple(_normalize_axis(a, self.ndim) for a in axes)
         if sorted(axes) != list(range(self.ndim)):
-            raise ValueError("axes don't match array")
+            raise ValueError("repeated axis in transpose")
         return ndarray._wrap(self._store.transpose(list(axes)), self.dtype)
 
     def swapaxes(self, a, b):
-        if self.ndim == 0:
-            raise _np.exceptions.AxisError(operator.index(a), 0)
         axes = list(range(self.ndim))
-        a, b = _normalize_axis(a, self.ndim), _normalize_axis(b, self.ndim)
+        a, b = _normalize_axis(a, self.ndim, "axis1"), _normalize_axis(b, self.ndim, "axis2")
         axes[a], axes[b] = axes[b], axes[a]
         return self.transpose(axes)
 
-    def reshape(self, *shape, order="C"):
+    def reshape(self, *shape, order="C", copy=None):
         from ._manip import reshape
 
         if len(shape) == 1 and not isinstance(shape[0], numbers.Integral):
             shape = tuple(shape[0])
-        return reshape(self, shape, order=order)
+        return reshape(self, shape, order=order, copy=copy)
 
     def ravel(self, order="C"):
         from ._manip import ravel
@@ -462,15 +468,15 @@ class ndarray:
 
         return f(self, axis=axis, dtype=dtype, out=out, keepdims=keepdims, where=where)
 
-    def var(self, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=None, *, correction=None):
+    def var(self, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=None, **kwargs):
         from ._reduce import var as f
 
-        return f(self, axis=axis, dtype=dtype, out=out, ddof=ddof, keepdims=keepdims, where=where, correction=correction)
+        return f(self, axis=axis, dtype=dtype, out=out, ddof=ddof, keepdims=keepdims, where=where, **kwargs)
 
-    def std(self, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=None, *, correction=None):
+    def std(self, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=None, **kwargs):
         from ._reduce import std as f
 
-        return f(self, axis=axis, dtype=dtype, out=out, ddof=ddof, keepdims=keepdims, where=where, correction=correction)
+        return f(self, axis=axis, dtype=dtype, out=out, ddof=ddof, keepdims=keepdims, where=where, **kwargs)
 
     def dot(self, other, out=None):
         from ._linalg import dot
@@ -603,12 +609,13 @@ def _to_out(result, out):
     return out
 
 
-def _normalize_axis(axis, ndim):
+def _normalize_axis(axis, ndim, what=None):
     """NumPy's normalize_axis_index: a 0-d array has no axis. (Functions that NumPy
-    lets take axis 0 or -1 of a 0-d array, as if 1-d, say so where they call this.)"""
+    lets take axis 0 or -1 of a 0-d array, as if 1-d, say so where they call this.)
+    ``what`` names the argument in the error, as NumPy's message prefix."""
     axis = operator.index(axis)
     if not -ndim <= axis < ndim:
-        raise _np.exceptions.AxisError(axis, ndim)
+        raise _np.exceptions.AxisError(axis, ndim, what)
     return axis + ndim if axis < 0 else axis
 
 

@@ -194,10 +194,20 @@ def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis
     # NumPy computes in the type of start * 1.0 and stop * 1.0: float32 for float32
     # scalars, else float64.
     dt = _np.result_type(_np.asarray(start) * 1.0, _np.asarray(stop) * 1.0, float(num))
-    if dt == _np.float32:
-        start, stop = _np.float32(start), _np.float32(stop)
-        step = (stop - start) / _np.float32(div) if div > 0 else _np.float32("nan")
-        out = arange(num, dtype=_np.float32) * step + start if div > 0 else full((num,), start, _np.float32)
+    if dt in (_np.float16, _np.float32):
+        # NumPy's steps in the narrow type itself (NumPy scalars round as NumPy's do):
+        # positions times the step (or over div, times the extent, when the step
+        # underflows to zero), plus start.
+        start, stop = dt.type(start), dt.type(stop)
+        delta = _np.subtract(stop, start, dtype=dt)
+        positions = arange(num, dtype=dt)
+        if div > 0:
+            step = delta / div
+            out = positions / div * delta if step == 0 else positions * step
+        else:
+            step = float("nan")
+            out = positions * delta
+        out = out + start
         if endpoint and num > 1:
             out[num - 1] = stop
     else:

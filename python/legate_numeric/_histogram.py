@@ -76,10 +76,14 @@ def _uniform_bins(a, w, first, last, n):
     bin_type = _np.result_type(first, last, a.dtype)
     if bin_type.kind in "biu":
         bin_type = _np.result_type(bin_type, float)
-    edges = linspace(first, last, n + 1, dtype=bin_type)
+    from ._binning import _unsigned_subtract
+
+    # NumPy's linspace makes integer bounds float64 first (no int8 overflow in last - first).
+    lo, hi = (_np.float64(first), _np.float64(last)) if _np.result_type(first, last).kind in "biu" else (first, last)
+    edges = linspace(lo, hi, n + 1, dtype=bin_type)
     inside, wk = _keep_within(a, w, first, last)
     tmp = inside.astype(bin_type)
-    denom = last - first
+    denom = _unsigned_subtract(last, first)  # NumPy's: an integer extent in the unsigned type
     indices = ((tmp - first) / denom * n).astype(_np.int64)
     indices = where(equal(indices, n), n - 1, indices)
     indices = where(less(tmp, take(edges, indices)), indices - 1, indices)
@@ -96,6 +100,17 @@ def histogram(a, bins=10, range=None, density=None, weights=None):  # noqa: A002
     from ._ufunc import equal, true_divide
 
     a = _asarray(a).reshape(-1)
+    if a.dtype == _np.bool_:
+        import warnings
+
+        warnings.warn(f"Converting input from {a.dtype} to {_np.uint8} for compatibility.", RuntimeWarning, stacklevel=2)
+        a = a.astype(_np.uint8)
+    if isinstance(bins, str) and a.dtype.kind in "biuf":
+        from ._binning import rule_bins
+
+        chosen = rule_bins(a, bins, range, weights)  # NumPy's estimator: a count and the range
+        if chosen is not None:
+            bins, range = chosen
     if isinstance(bins, str) or a.dtype.kind not in "biuf":
         return _fallback.call("histogram", _np.histogram, (a,), dict(bins=bins, range=range, density=density, weights=weights))
     w = None if weights is None else _asarray(weights).reshape(-1)

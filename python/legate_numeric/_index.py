@@ -353,6 +353,13 @@ def setitem(a, key, value):
         if mask is not None and isinstance(value, (numbers.Number, _np.generic)) and not isinstance(value, _np.ndarray):
             # Elementwise: a = where(mask, value, a).
             _fallback.record_native("ndarray.__setitem__")
+            if a.dtype == _np.float16:
+                # The select kernel has no float16: where() goes through float32.
+                from ._manip import where
+
+                m = mask if isinstance(mask, ndarray) else ndarray._from_numpy(_np.asarray(mask))
+                a[...] = where(m, _np.asarray(value, dtype=a.dtype)[()], a)
+                return
             m = mask._store if isinstance(mask, ndarray) else _ext.from_numpy(mask)
             v = _np.asarray(value, dtype=a.dtype).item()
             _ext.select(m, v, a._store, a._store)

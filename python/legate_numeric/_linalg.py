@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import operator
+
 import numpy as _np
 
 from legate import _legate as _ext
@@ -40,7 +42,11 @@ def _vector_dot(a, b):
     return ndarray._wrap(_ext.dot(a._store, b._store).project(0, 0), dt)
 
 
-def matmul(a, b, out=None):
+def matmul(a, b, out=None, *, casting="same_kind", order="K", dtype=None, subok=True, **kwargs):
+    if kwargs or casting != "same_kind" or order != "K" or dtype is not None:
+        return _matmul_keywords(a, b, out, casting, order, dtype, kwargs)
+    if out is not None and not isinstance(out, tuple) and out.dtype != _np.result_type(_asarray(a).dtype, _asarray(b).dtype):
+        return _matmul_keywords(a, b, out, casting, order, dtype, kwargs)
     if out is None and type(a) is ndarray and type(b) is ndarray and a.ndim == 1 and b.ndim == 1 and a.shape == b.shape:
         return _vector_dot(a, b)  # the hot path of iterative solvers
     a, b = _asarray(a), _asarray(b)
@@ -72,6 +78,35 @@ def matmul(a, b, out=None):
     if b.ndim == 1:
         result = result[..., 0]
     return _to_out(result, out)
+
+
+def _matmul_keywords(a, b, out, casting, order, dtype, kwargs):
+    """matmul with NumPy's ufunc keywords: the loop's casts checked under ``casting``
+    (NumPy's UFuncTypeError), ``dtype`` fixing the loop, ``order`` only checked."""
+    from ._ufunc_args import _single, check_casting, check_order
+
+    if kwargs:
+        name = next(iter(kwargs))
+        if name in ("axes", "axis", "signature"):
+            return _fallback.call("matmul", _np.matmul, (a, b), dict(kwargs, out=out, casting=casting, order=order, dtype=dtype))
+        raise TypeError(f"matmul() got an unexpected keyword argument '{name}'")
+    check_order(order)
+    check_casting(casting)
+    a, b = _asarray(a), _asarray(b)
+    out = _single(out) if out is not None else None
+    sig = None if dtype is None else (None, None, _np.dtype(dtype))
+    loop = _np.matmul.resolve_dtypes((a.dtype, b.dtype, None), casting=casting, **({} if sig is None else {"signature": sig}))
+    if out is not None and not _np.can_cast(loop[2], out.dtype, casting):
+        raise _np._core._exceptions._UFuncOutputCastingError(_np.matmul, casting, loop[2], out.dtype, 0)
+    result = matmul(a.astype(loop[0], copy=False), b.astype(loop[1], copy=False))
+    if result.dtype != loop[2]:
+        result = result.astype(loop[2])
+    if out is None:
+        return result
+    if tuple(out.shape) != tuple(result.shape):
+        raise ValueError(f"matmul: Output operand 0 has a mismatch in its core dimension or shape {out.shape}, expected {result.shape}")
+    out[...] = result
+    return out
 
 
 def _matmul_2d(a, b, dt):
@@ -108,6 +143,12 @@ def _matmul_stacked(a, b, dt):
 
 def dot(a, b, out=None):
     a, b = _asarray(a), _asarray(b)
+    if out is not None:
+        # NumPy's dot writes only into an output of exactly the result's type and shape.
+        ok = isinstance(out, ndarray) and out.dtype == _np.result_type(a.dtype, b.dtype)
+        ok = ok and out.ndim == max(a.ndim + b.ndim - 2, 0) if a.ndim and b.ndim else ok
+        if not ok:
+            raise ValueError("output array is not acceptable (must have the right datatype, number of dimensions, and be a C-Array)")
     if a.ndim == 0 or b.ndim == 0:
         from ._ufunc import multiply
 
@@ -121,9 +162,7 @@ def dot(a, b, out=None):
     # n-d: sums of products over a's last axis and b's second-to-last.
     axis_b = max(b.ndim - 2, 0)
     if a.shape[-1] != b.shape[axis_b]:
-        def text(shape):  # NumPy's spelling: (2,3,4)
-            return "(" + ",".join(map(str, shape)) + ("," if len(shape) == 1 else "") + ")"
-
+        text = _shape_text
         raise ValueError(f"shapes {text(a.shape)} and {text(b.shape)} not aligned: "
                          f"{a.shape[-1]} (dim {a.ndim - 1}) != {b.shape[axis_b]} (dim {axis_b})")
     _fallback.record_native("dot")
@@ -142,13 +181,27 @@ def vdot(a, b):
     return dot(a1, b.reshape(-1))
 
 
+def _shape_text(shape) -> str:
+    """NumPy's spelling of a shape in its messages: (2,3,4), (3,)."""
+    return "(" + ",".join(map(str, shape)) + ("," if len(shape) == 1 else "") + ")"
+
+
 def inner(a, b):
+    """Sums of products over the last axes of ``a`` and ``b`` (a scalar multiplies):
+    ``tensordot`` over ``(-1, -1)``."""
+    from ._ufunc import multiply
+
     a, b = _asarray(a), _asarray(b)
+    if a.ndim == 0 or b.ndim == 0:
+        return multiply(a, b)
     if a.ndim <= 1 and b.ndim <= 1:
         return dot(a, b)
-    if a.ndim <= 2 and b.ndim <= 2:
-        return matmul(a, b.T if b.ndim == 2 else b)
-    return _fallback.call("inner (n-d)", _np.inner, (a, b), {})
+    if a.shape[-1] != b.shape[-1]:
+        # NumPy names b with its last axis moved first.
+        moved = (b.shape[-1],) + b.shape[:-1]
+        raise ValueError(f"shapes {_shape_text(a.shape)} and {_shape_text(moved)} not aligned: "
+                         f"{a.shape[-1]} (dim {a.ndim - 1}) != {b.shape[-1]} (dim 0)")
+    return tensordot(a, b, axes=(-1, -1))
 
 
 def outer(a, b, out=None):
@@ -266,6 +319,31 @@ def _einsum_parse(terms, output, shapes):
     return extents
 
 
+def _einsum_sublists(args):
+    """NumPy's operand-list form ``einsum(a, [0, 1], b, [1, 2], [0, 2])`` as subscripts
+    and operands: axis labels 0-25 are ``A-Z``, 26-51 ``a-z``, ``Ellipsis`` is ``...``."""
+    def letters(sublist):
+        text = []
+        for label in sublist:
+            if label is Ellipsis:
+                text.append("...")
+                continue
+            try:
+                k = operator.index(label)
+            except TypeError:
+                raise TypeError("each subscript must be either an integer or an ellipsis") from None
+            if not 0 <= k < 52:
+                raise ValueError("subscript is not within the valid range [0, 52)")
+            text.append(chr(ord("A") + k) if k < 26 else chr(ord("a") + k - 26))
+        return "".join(text)
+
+    args = list(args)
+    output = letters(args.pop()) if len(args) % 2 == 1 else None
+    operands = args[0::2]
+    inputs = ",".join(letters(sub) for sub in args[1::2])
+    return (inputs if output is None else f"{inputs}->{output}"), operands
+
+
 def einsum(subscripts, *operands, out=None, dtype=None, order="K", casting="safe", optimize=False):
     """Einstein summation natively: a letter repeated in one operand takes a diagonal
     (a view); then one operand is a sum and a transpose; two operands without shared
@@ -275,8 +353,7 @@ def einsum(subscripts, *operands, out=None, dtype=None, order="K", casting="safe
     from ._ufunc import multiply
 
     if not isinstance(subscripts, str):
-        return _fallback.call("einsum (operand-list form)", _np.einsum, (subscripts, *operands),
-                              dict(out=out, dtype=dtype, order=order, casting=casting, optimize=optimize))
+        subscripts, operands = _einsum_sublists((subscripts, *operands))
     from ._index import diagonal
 
     ops = [_asarray(o) for o in operands]

@@ -43,12 +43,23 @@ def _new_shape(shape, size):
     return tuple(shape)
 
 
-def reshape(a, newshape=None, order="C", *, shape=None):
+def reshape(a, newshape=None, order="C", *, shape=None, copy=None):
     a = _asarray(a)
     if shape is not None:
         newshape = shape
     if isinstance(newshape, numbers.Integral):
         newshape = (newshape,)
+    if order is None:
+        order = "C"
+    if order == "K":
+        raise ValueError("order 'K' is not permitted for reshaping")
+    if copy is not None:
+        result = reshape(a, newshape, order)
+        if copy:
+            return result.copy() if _shares(result, a) else result
+        if not _shares(result, a):
+            raise ValueError("Unable to avoid creating a copy while reshaping.")
+        return result
     if order == "A":
         order = "F" if _fortran_only(a) else "C"
     if order == "F":
@@ -71,9 +82,38 @@ def reshape(a, newshape=None, order="C", *, shape=None):
     return out
 
 
+def _shares(view, a) -> bool:
+    """Whether ``view`` reads ``a``'s store (a view) rather than a copy of it."""
+    from ._predicates import shares_memory
+
+    return view.size == 0 or bool(shares_memory(view, a))
+
+
 def _fortran_only(a):
     flags = a.flags
     return flags.f_contiguous and not flags.c_contiguous
+
+
+def _keep_order_axes(strides, shape) -> list:
+    """The axes, outermost first, in the order NumPy's iterator visits an array for
+    ``order='K'``: its stable insertion sort by |stride| starting from reversed C order,
+    in which a zero stride (a broadcast or length-1 axis) compares with nothing, so
+    other axes move past it and it stays where it is."""
+    ndim = len(shape)
+    # The iterator's axis data run from the last axis to the first.
+    st = [0 if shape[ndim - 1 - i] == 1 else strides[ndim - 1 - i] for i in range(ndim)]
+    perm = list(range(ndim))
+    for i0 in range(1, ndim):
+        s0, pos = st[perm[i0]], i0
+        for i1 in range(i0 - 1, -1, -1):
+            s1 = st[perm[i1]]
+            if s0 != 0 and s1 != 0:
+                if abs(s1) <= abs(s0):
+                    break
+                pos = i1
+        if pos != i0:
+            perm.insert(pos, perm.pop(i0))
+    return [ndim - 1 - perm[k] for k in reversed(range(ndim))]
 
 
 def ravel(a, order="C"):
@@ -84,13 +124,8 @@ def ravel(a, order="C"):
         order = "F" if _fortran_only(a) else "C"
     elif order == "K":
         if not (a.flags.c_contiguous or a.flags.f_contiguous):
-            if any(st == 0 and n > 1 for st, n in zip(a.strides, a.shape)):
-                # Broadcast axes are "ambiguous" in NumPy's nditer ordering.
-                return _fallback.call("ravel (order='K', broadcast)", _np.ravel, (a,), {"order": order})
-            # NumPy's K: the axes in memory order (largest |stride| first, stably; a
-            # reversed axis is read forward), then C order.
-            axes = sorted(range(a.ndim), key=lambda i: -abs(a.strides[i]))
-            return reshape(transpose(a, axes).copy(), -1)
+            # NumPy's K: the axes in memory order (a reversed axis is read forward).
+            return reshape(transpose(a, _keep_order_axes(a.strides, a.shape)).copy(), -1)
         order = "F" if _fortran_only(a) else "C"
     if order not in ("C", "F"):
         raise ValueError(f"order must be one of 'C', 'F', 'A', or 'K' (got {order!r})")
@@ -104,8 +139,12 @@ def _repeat_counts(a, repeats, axis):
     from ._scan import cumsum
 
     counts = _asarray(repeats)
-    if counts.dtype.kind not in "biu" and not _np.can_cast(counts.dtype, _np.intp, "same_kind"):
+    if counts.dtype.kind == "c":
+        raise TypeError("int() argument must be a string, a bytes-like object or a real number, not 'complex'")
+    if counts.dtype.kind not in "biuf":
         raise TypeError(f"Cannot cast array data from {counts.dtype!r} to dtype('int64') according to the rule 'safe'")
+    if counts.dtype.kind == "f":
+        counts = counts.astype(_np.int64)  # NumPy 2 truncates float counts
     if counts.ndim > 1:
         raise ValueError("repeats must be a scalar or a 1-d sequence")
     _fallback.record_native("repeat")
@@ -191,8 +230,11 @@ def swapaxes(a, axis1, axis2):
 
 def moveaxis(a, source, destination):
     a = _asarray(a)
-    src = [_normalize_axis(s, a.ndim) for s in (source if isinstance(source, (tuple, list)) else (source,))]
-    dst = [_normalize_axis(d, a.ndim) for d in (destination if isinstance(destination, (tuple, list)) else (destination,))]
+    src = [_normalize_axis(s, a.ndim, "source") for s in (source if isinstance(source, (tuple, list)) else (source,))]
+    dst = [_normalize_axis(d, a.ndim, "destination") for d in (destination if isinstance(destination, (tuple, list)) else (destination,))]
+    for what, axes in (("source", src), ("destination", dst)):
+        if len(set(axes)) != len(axes):
+            raise ValueError(f"repeated axis in `{what}` argument")
     if len(src) != len(dst):
         raise ValueError("`source` and `destination` arguments must have the same number of elements")
     order = [n for n in range(a.ndim) if n not in src]
@@ -471,14 +513,25 @@ def repeat(a, repeats, axis=None):
     return reshape(view.copy(), tuple(shape))
 
 
-def _tri_mask(N, M, k):
-    """``mask[i, j] = j - i <= k`` from two broadcast ranges (no host data)."""
-    from ._creation import arange
-    from ._ufunc import less_equal, subtract
+def _smallest_int(low, high):
+    """The narrowest signed integer type holding ``low`` and ``high`` (as NumPy's tri
+    picks the type of its ranges; comparing a non-number raises NumPy's TypeError)."""
+    for t in (_np.int8, _np.int16, _np.int32):
+        info = _np.iinfo(t)
+        if high <= info.max and low >= info.min:
+            return t
+    return _np.int64
 
-    rows = reshape(arange(N), (N, 1))
-    cols = arange(M)
-    return less_equal(subtract(cols, rows), k)
+
+def _tri_mask(N, M, k):
+    """``mask[i, j] = i >= j - k``, as NumPy's ``tri`` computes it: the row and shifted
+    column ranges built with NumPy's own ``arange`` (so float sizes and offsets give
+    NumPy's answer), compared natively as broadcast vectors."""
+    from ._ufunc import greater_equal
+
+    rows = _np.arange(N, dtype=_smallest_int(0, N))
+    cols = _np.arange(-k, M - k, dtype=_smallest_int(-k, M - k))
+    return greater_equal(ndarray._from_numpy(rows.reshape(-1, 1)), ndarray._from_numpy(cols))
 
 
 def tri(N, M=None, k=0, dtype=float, like=None):
@@ -629,9 +682,20 @@ def select(condlist, choicelist, default=0):
         if c.dtype != _np.bool_:
             raise TypeError(f"invalid entry {i} in condlist: should be boolean ndarray")
     _fallback.record_native("select")
+    # NumPy's result type: Python numbers stay weak (a float16 choice with the default 0
+    # stays float16).
+    def kind(v):
+        if type(v) in (int, float, complex):
+            return v
+        return v.dtype if isinstance(v, ndarray) else _np.asarray(_fallback.to_numpy(v)).dtype
+
+    try:
+        dt = _np.result_type(*[kind(c) for c in choicelist], kind(default))
+    except TypeError as e:
+        raise TypeError(f"Choicelist and default value do not have a common dtype: {e}") from None
     choices = [_asarray(c) for c in choicelist]
-    dt = _np.result_type(*[c.dtype for c in choices], _np.asarray(default).dtype if not isinstance(default, ndarray) else default.dtype)
-    result = _asarray(_np.asarray(default, dt)) if not isinstance(default, ndarray) else default.astype(dt)
+    # NumPy fills with the default cast unsafely (a Python -1 fills uint8 with 255).
+    result = _asarray(_np.asarray(_fallback.to_numpy(default)).astype(dt)) if not isinstance(default, ndarray) else default.astype(dt)
     for c, v in zip(reversed(conds), reversed(choices)):
         result = where(c, v.astype(dt), result)
     shape = _np.broadcast_shapes(*[c.shape for c in conds], *[v.shape for v in choices])
@@ -680,9 +744,6 @@ def gradient(f, *varargs, axis=None, edge_order=1):
         raise TypeError("invalid number of arguments")
     if edge_order not in (1, 2):
         raise ValueError("'edge_order' greater than 2 not supported")
-    uniform = [_np.ndim(d) == 0 for d in spacing]
-    if not all(uniform) and edge_order == 2:
-        return _fallback.call("gradient (coordinates, edge_order=2)", _np.gradient, (f, *varargs), dict(axis=axis, edge_order=edge_order))
     _fallback.record_native("gradient")
     if f.dtype.kind in "biu":
         f = f.astype(_np.float64)
@@ -719,8 +780,22 @@ def gradient(f, *varargs, axis=None, edge_order=1):
             c = dx1 / (dx2 * (dx1 + dx2))
             out[part(slice(1, -1))] = add(add(multiply(a, f[part(slice(None, -2))]), multiply(b, f[part(slice(1, -1))])),
                                           multiply(c, f[part(slice(2, None))]))
-            out[part(slice(0, 1))] = subtract(f[part(slice(1, 2))], f[part(slice(0, 1))]) / dxs[0].item()
-            out[part(slice(-1, None))] = subtract(f[part(slice(-1, None))], f[part(slice(-2, -1))]) / dxs[-1].item()
+            # The edge spacings as float64 scalars, not weak Python floats: a float32 f
+            # computes its edges in float64, as in NumPy.
+            f64 = _np.float64
+            if edge_order == 1:
+                out[part(slice(0, 1))] = subtract(f[part(slice(1, 2))], f[part(slice(0, 1))]) / f64(dxs[0].item())
+                out[part(slice(-1, None))] = subtract(f[part(slice(-1, None))], f[part(slice(-2, -1))]) / f64(dxs[-1].item())
+            else:
+                # NumPy's second-order one-sided weights from the first (last) two spacings.
+                d1, d2 = f64(dxs[0].item()), f64(dxs[1].item())
+                a0, b0, c0 = -(2.0 * d1 + d2) / (d1 * (d1 + d2)), (d1 + d2) / (d1 * d2), -d1 / (d2 * (d1 + d2))
+                out[part(slice(0, 1))] = add(add(multiply(a0, f[part(slice(0, 1))]), multiply(b0, f[part(slice(1, 2))])),
+                                             multiply(c0, f[part(slice(2, 3))]))
+                d1, d2 = f64(dxs[-2].item()), f64(dxs[-1].item())
+                a1, b1, c1 = d2 / (d1 * (d1 + d2)), -(d2 + d1) / (d1 * d2), (2.0 * d2 + d1) / (d2 * (d1 + d2))
+                out[part(slice(-1, None))] = add(add(multiply(a1, f[part(slice(-3, -2))]), multiply(b1, f[part(slice(-2, -1))])),
+                                                 multiply(c1, f[part(slice(-1, None))]))
         outputs.append(out)
     return outputs[0] if len(axes) == 1 else tuple(outputs)
 

@@ -14,6 +14,7 @@ import numpy as _np
 from . import _fallback
 from ._array import _to_out, ndarray
 from ._creation import asarray
+from ._fperr import errstate
 from ._manip import where
 
 
@@ -53,7 +54,7 @@ def modf(x, /, out=(None, None)):
     _fallback.record_native("modf")
     a = _cast_in(x, loop[0])
     whole = trunc(a)
-    with _np.errstate(invalid="ignore"):  # inf - inf, replaced below
+    with errstate(invalid="ignore"):  # inf - inf, replaced below
         diff = subtract(a, whole)
     frac = copysign(where(isinf(a), a.dtype.type(0), diff), a)
     outs = out if isinstance(out, tuple) else (out, None)
@@ -101,7 +102,10 @@ def frexp(x, /, out=(None, None)):
     ``e = 0`` for zeros, infinities and NaN)."""
     loop = _loop(_np.frexp, x)
     if loop[0] == _np.float16:
-        return _fallback.call("frexp (float16)", _np.frexp, (x,), {})
+        # float32 holds every float16 exactly; the mantissa fits float16 again.
+        m, e = frexp(_cast_in(x, loop[0]).astype(_np.float32))
+        outs = out if isinstance(out, tuple) else (out, None)
+        return _to_out(m.astype(_np.float16), outs[0]), _to_out(e, outs[1] if len(outs) > 1 else None)
     _fallback.record_native("frexp")
     a = _cast_in(x, loop[0])
     m, e = _frexp64(a.astype(_np.float64, copy=False))
@@ -117,7 +121,9 @@ def ldexp(x1, x2, /, out=None):
 
     loop = _loop(_np.ldexp, x1, x2)
     if loop[0] == _np.float16:
-        return _fallback.call("ldexp (float16)", _np.ldexp, (x1, x2), {"out": out} if out is not None else {})
+        # NumPy's float16 loop: in float32, rounded to float16 once.
+        wide = ldexp(_cast_in(x1, loop[0]).astype(_np.float32), _cast_in(x2, loop[1]))
+        return _to_out(wide.astype(_np.float16), out)
     _fallback.record_native("ldexp")
     a = _cast_in(x1, loop[0]).astype(_np.float64, copy=False)
     k = clip(_cast_in(x2, loop[1]).astype(_np.int64), -5000, 5000)
@@ -135,7 +141,7 @@ def ldexp(x1, x2, /, out=None):
 
 
 # Significand bits and the exponent of the smallest subnormal, per float type.
-_FLOAT_BITS = {_np.dtype(_np.float64): (53, -1074), _np.dtype(_np.float32): (24, -149)}
+_FLOAT_BITS = {_np.dtype(_np.float64): (53, -1074), _np.dtype(_np.float32): (24, -149), _np.dtype(_np.float16): (11, -24)}
 
 
 def nextafter(x1, x2, /, out=None):
@@ -157,11 +163,14 @@ def nextafter(x1, x2, /, out=None):
     ulp_down = where(absolute(m) == 0.5, _pow2(maximum(e - bits - 1, tiny)), ulp_up)
     away = greater(b64, a64) == greater(a64, 0.0)
     step = copysign(where(away, ulp_up, ulp_down), subtract(b64, a64))
-    with _np.errstate(invalid="ignore"):
+    with errstate(invalid="ignore"):
         result = add(a64, step)
+    # A step from the smallest subnormal onto zero keeps x's sign, as C's nextafter.
+    result = where(result == 0, copysign(0.0, a64), result)
     result = where(a64 == 0, copysign(2.0**tiny, subtract(b64, a64)), result)
     result = where(isinf(a64), copysign(float(_np.finfo(loop[0]).max), a64), result)
-    result = where(a64 == b64, b64, result)
+    # Equal arguments: C gives y; NumPy's float16 loop gives x (-0.0 toward 0.0 stays -0.0).
+    result = where(a64 == b64, a64 if loop[0] == _np.float16 else b64, result)
     result = where(logical_or(isnan(a64), isnan(b64)), _np.nan, result)
     return _to_out(result.astype(loop[2]), out)
 
@@ -176,12 +185,30 @@ def spacing(x, /, out=None):
         return _fallback.call(f"spacing ({loop[0]})", _np.spacing, (x,), {"out": out} if out is not None else {})
     _fallback.record_native("spacing")
     a = _cast_in(x, loop[0])
+    if a.dtype == _np.float16:
+        return _to_out(_half_spacing(a), out)
     toward = copysign(_np.inf, a).astype(a.dtype)
-    with _np.errstate(invalid="ignore"):
+    with errstate(invalid="ignore"):
         result = subtract(nextafter(a, toward), a)
     tiny = a.dtype.type(2.0 ** _FLOAT_BITS[loop[0]][1])
     result = where(a == 0, tiny, where(isinf(a), a.dtype.type(_np.nan), result))
     return _to_out(result, out)
+
+
+def _half_spacing(a: ndarray) -> ndarray:
+    """NumPy's float16 spacing, which differs from its float32/64 one: always positive,
+    the unit in the last place of ``|x|`` (2**-24 below the normal range), toward zero at
+    a negative power of two, infinite at the largest half, NaN at infinities and NaN."""
+    from ._ufunc import absolute, isfinite, logical_and, maximum
+
+    a64 = a.astype(_np.float64)
+    m, e = _frexp64(a64)  # |x| = |m| 2**e with |m| in [0.5, 1): the ulp is 2**(e - 11)
+    lower = logical_and(a64 < 0, absolute(m) == 0.5)
+    exponent = maximum(where(lower, e - 12, e - 11), -24)
+    result = where(a64 == 0, 2.0**-24, _pow2(exponent))
+    result = where(a64 == 65504.0, _np.inf, result)
+    result = where(isfinite(a64), result, _np.nan)
+    return result.astype(_np.float16)
 
 
 def gcd(x1, x2, /, out=None):
@@ -244,10 +271,12 @@ def logaddexp2(x1, x2, /, out=None):
 
     loop = _loop(_np.logaddexp2, x1, x2)
     if loop[0] == _np.float16:
-        return _fallback.call("logaddexp2 (float16)", _np.logaddexp2, (x1, x2), {})
+        # NumPy's float16 loop: in float32, rounded to float16 once.
+        wide = logaddexp2(_cast_in(x1, loop[0]).astype(_np.float32), _cast_in(x2, loop[1]).astype(_np.float32))
+        return _to_out(wide.astype(_np.float16), out)
     _fallback.record_native("logaddexp2")
     a, b = _cast_in(x1, loop[0]), _cast_in(x2, loop[1])
-    with _np.errstate(invalid="ignore"):
+    with errstate(invalid="ignore"):
         # inf - inf in the unused branch is not NumPy's warning to give.
         d = negative(absolute(subtract(a, b)))
         r = add(maximum(a, b), multiply(log1p(exp2(d)), a.dtype.type(_LOG2E)))

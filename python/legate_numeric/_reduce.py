@@ -8,7 +8,6 @@ reductions along axes return arrays. The accumulation type follows NumPy (``sum`
 from __future__ import annotations
 
 import builtins
-import numbers
 import operator
 
 import numpy as _np
@@ -69,8 +68,10 @@ def _reduce(op, a, axis=None, dtype=None, out=None, keepdims=False, initial=None
         if acc is not None and (a.size or op not in ("max", "min")):
             return ndarray._wrap(_ext.reduce_all(op, a._store).project(0, 0), acc)
     a = _asarray(a)
-    if dtype is None and isinstance(out, ndarray) and op not in ("all", "any"):
-        dtype = out.dtype  # NumPy reduces in out's type (sum of int8 into int64: no wrap)
+    if dtype is None and isinstance(out, ndarray) and op not in ("all", "any") and _np.can_cast(a.dtype, out.dtype, "same_kind"):
+        # NumPy reduces in out's type when the input casts to it (sum of int8 into int64:
+        # no wrap); otherwise in the input's loop, the result cast into out.
+        dtype = out.dtype
     if where is not None and where is not True:
         return _reduce_masked(op, a, axis, dtype, out, keepdims, initial, where)
     _fallback.record_native(op)
@@ -204,23 +205,41 @@ def _statistic_axes(a, axis):
         raise _np.exceptions.AxisError(operator.index(first), 0)
 
 
+def _warn(message: str) -> None:
+    """A RuntimeWarning of NumPy's statistics, shown at the caller's line."""
+    import warnings
+
+    from ._fperr import _stacklevel
+
+    warnings.warn(message, RuntimeWarning, stacklevel=_stacklevel())
+
+
 def mean(a, axis=None, dtype=None, out=None, keepdims=False, where=None):
+    """The mean along ``axis``: the sum over the count (an empty slice warns and gives
+    NaN from 0/0, with NumPy's warnings)."""
+    return _mean_of(a, axis, dtype, out, keepdims, where, True)
+
+
+def _mean_of(a, axis, dtype, out, keepdims, where, warn_empty):
     a = _asarray(a)
     _statistic_axes(a, axis)
     _fallback.record_native("mean")
     if dtype is None:
         dtype = _np.float64 if a.dtype.kind in "biu" else a.dtype
-    from ._ufunc import true_divide
+    from ._ufunc import equal, true_divide
 
     if where is not None and where is not True:
         # The masked sum over the number of selected elements of each slice.
         mask = _mask(where, a.shape)
         total = _reduce("sum", a, axis, dtype, None, keepdims, None, mask)
         count = _reduce("sum", mask, axis, _np.intp, None, keepdims)
+        if warn_empty and bool(any(equal(count, 0))):
+            _warn("Mean of empty slice")
     else:
         total = _reduce("sum", a, axis, dtype, None, keepdims)
-        n = _count(a, axis)
-        count = n if n else float("nan")
+        count = _count(a, axis)
+        if warn_empty and count == 0:
+            _warn("Mean of empty slice")
     # NumPy sums into a complex out and divides there (0j / 0 is nan+nanj, not nan+0j).
     into_complex = out is not None and out.dtype.kind == "c" and total.dtype.kind != "c"
     result = true_divide(total.astype(out.dtype) if into_complex else total, count)
@@ -233,8 +252,11 @@ def mean(a, axis=None, dtype=None, out=None, keepdims=False, where=None):
     return result
 
 
+_mean = mean  # for the functions whose `mean=` argument hides it
+
+
 def _ddof(ddof, correction):
-    """NumPy 2's ``correction=`` (the array API's name for ``ddof``)."""
+    """NumPy 2's ``correction=``: another name for ``ddof`` (not both)."""
     if correction is None:
         return ddof
     if ddof != 0:
@@ -242,23 +264,40 @@ def _ddof(ddof, correction):
     return correction
 
 
-def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=None, *, correction=None):
-    ddof = _ddof(ddof, correction)
-    if where is not None and where is not True:
-        return _fallback.call("var", _np.var, (a,), dict(axis=axis, dtype=dtype, out=out, ddof=ddof, keepdims=keepdims, where=where))
+def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=None, *, mean=None, correction=None):
+    """The variance along ``axis`` (``where=`` selects the elements; ``mean=`` gives the
+    mean, with keepdims' shape, instead of computing it; ``correction=`` is ``ddof``)."""
     a = _asarray(a)
     _statistic_axes(a, axis)
     _fallback.record_native("var")
-    from ._ufunc import absolute, multiply, subtract, true_divide
+    ddof = _ddof(ddof, correction)
+    from ._ufunc import absolute, maximum, multiply, subtract, true_divide
 
-    m = mean(a, axis=axis, dtype=dtype, keepdims=True)
+    masked = where is not None and where is not True
+    mask = _mask(where, a.shape) if masked else None
+    # NumPy's warning first; the divisions below then flag 0/0 and x/0 as NumPy's do.
+    if masked:
+        from ._ufunc import greater_equal
+
+        if bool(any(greater_equal(ddof, _reduce("sum", mask, axis, _np.intp)))):
+            _warn("Degrees of freedom <= 0 for slice")
+    elif ddof >= _count(a, axis):
+        _warn("Degrees of freedom <= 0 for slice")
+    if mean is not None:
+        m = _asarray(mean)
+    else:
+        m = _mean_of(a, axis, dtype, None, True, mask, False)
     d = subtract(a, m)
     sq = multiply(d, d) if d.dtype.kind != "c" else multiply(absolute(d), absolute(d))
-    total = _reduce("sum", sq, axis, dtype if dtype is None or _np.dtype(dtype).kind != "c" else None, None, keepdims)
+    total = _reduce("sum", sq, axis, dtype if dtype is None or _np.dtype(dtype).kind != "c" else None, None, keepdims, None, mask)
     # NumPy divides by max(n - ddof, 0): zero gives inf (or nan for 0/0), with a warning.
-    n = builtins.max(_count(a, axis) - ddof, 0)
-    with _np.errstate(divide="ignore", invalid="ignore"):
-        result = true_divide(total, float(n))
+    if masked:
+        n = maximum(subtract(_reduce("sum", mask, axis, _np.intp, None, keepdims), ddof), 0)
+    else:
+        n = float(builtins.max(_count(a, axis) - ddof, 0))
+    result = true_divide(total, n)
+    if masked and result.dtype != total.dtype:
+        result = result.astype(total.dtype)
     if dtype is not None and result.dtype != _np.dtype(dtype) and _np.dtype(dtype).kind == "f":
         result = result.astype(dtype)
     if out is not None:
@@ -268,15 +307,15 @@ def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=None, 
     return result
 
 
-def std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=None, *, correction=None):
+def std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=None, *, mean=None, correction=None):
     from ._ufunc import sqrt
 
-    ddof = _ddof(ddof, correction)
+    kw = dict(axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims, where=where, mean=mean, correction=correction)
     if out is not None:
         # NumPy's order: the variance into `out`, then its square root in out's type
         # (same_kind: an integer `out` is an error).
-        return sqrt(var(a, axis=axis, dtype=dtype, out=out, ddof=ddof, keepdims=keepdims, where=where), out=out)
-    return sqrt(var(a, axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims, where=where))
+        return sqrt(var(a, out=out, **kw), out=out)
+    return sqrt(var(a, **kw))
 
 
 def count_nonzero(a, axis=None, *, keepdims=False):
@@ -294,10 +333,7 @@ def _nan_version(op, fill):
 
         a = _asarray(a)
         if kwargs:
-            kw = dict(axis=axis, out=out, keepdims=keepdims, **kwargs)
-            if dtype is not None:  # nanmax/nanmin take no dtype
-                kw["dtype"] = dtype
-            return _fallback.call(f"nan{op}", getattr(_np, f"nan{op}"), (a,), kw)
+            return _nan_keywords(op, fill, a, axis, dtype, out, keepdims, **kwargs)
         if a.dtype.kind not in "fc":
             return _reduce(op, a, axis, dtype, out, keepdims) if op in ("sum", "prod") else _reduce(op, a, axis, None, out, keepdims)
         if op in ("max", "min"):
@@ -306,6 +342,10 @@ def _nan_version(op, fill):
             result = _reduce(op, cleaned, axis, None, None, keepdims)
             all_nan = _reduce("all", isnan(a), axis, None, None, keepdims)
             result = where(all_nan, _np.nan, result)
+            if a.size and bool(all_nan.any()):
+                import warnings
+
+                warnings.warn("All-NaN slice encountered", RuntimeWarning, stacklevel=2)
         else:
             result = _reduce(op, where(isnan(a), fill(a.dtype), a), axis, dtype, None, keepdims)
         if out is not None:
@@ -316,6 +356,43 @@ def _nan_version(op, fill):
 
     f.__name__ = f"nan{op}"
     return f
+
+
+def _nan_keywords(op, fill, a, axis, dtype, out, keepdims, initial=None, where=True):
+    """``nan{op}`` with ``initial=``/``where=``, as NumPy computes them: NaNs replaced by
+    the operation's neutral value, then the masked reduction; for max/min (NumPy's
+    ``fmax.reduce``) a slice with no number left is NaN (with NumPy's warning) unless
+    ``initial`` gives it a value, and a mask needs ``initial``."""
+    import warnings
+
+    from ._manip import where as select
+    from ._ufunc import isnan, logical_not, logical_or
+
+    mask = None if where is True or where is None else _mask(where, a.shape)
+    if op in ("max", "min"):
+        name = "fmax" if op == "max" else "fmin"
+        if mask is not None and initial is None:
+            raise ValueError(f"reduction operation '{name}' does not have an identity, so to use a where mask one has to specify 'initial'")
+        if a.dtype.kind not in "fc":
+            return _reduce(op, a, axis, None, out, keepdims, initial, mask)
+        _fallback.record_native(f"nan{op}")
+        nan = isnan(a)
+        # fmax ignores a NaN initial as it ignores NaN elements.
+        nan_initial = initial is not None and bool(_np.isnan(initial))
+        result = _reduce(op, select(nan, fill(a.dtype), a), axis, None, None, keepdims, fill(a.dtype) if nan_initial else initial, mask)
+        if initial is None or nan_initial:
+            left_out = nan if mask is None else logical_or(nan, logical_not(mask))
+            result = select(_reduce("all", left_out, axis, None, None, keepdims), _np.nan, result)
+        if result.size and bool(isnan(result).any()):
+            warnings.warn("All-NaN slice encountered", RuntimeWarning, stacklevel=3)
+        if out is not None:
+            _check_out(out, result.shape, name)
+            out[...] = result
+            return out
+        return result
+    _fallback.record_native(f"nan{op}")
+    cleaned = select(isnan(a), fill(a.dtype), a) if a.dtype.kind in "fc" else a
+    return _reduce(op, cleaned, axis, dtype, out, keepdims, initial, mask)
 
 
 def _nan_stat_axis(a, axis):
@@ -331,54 +408,73 @@ def nanmean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=None):
     """The mean of the numbers that are not NaN (a mean with a mask)."""
     from ._ufunc import isnan, logical_not
 
+    from ._ufunc import logical_and
+
     a = _asarray(a)
-    if where is not None or a.dtype.kind not in "fc":
-        if where is not None:
-            return _fallback.call("nanmean", _np.nanmean, (a,), dict(axis=axis, dtype=dtype, out=out, keepdims=keepdims, where=where))
-        return mean(a, axis, dtype, out, keepdims)
+    if a.dtype.kind not in "fc":
+        return mean(a, axis, dtype, out, keepdims, where=where)
     _fallback.record_native("nanmean")
     axis = _nan_stat_axis(a, axis)
-    return mean(a, axis, dtype, out, keepdims, where=logical_not(isnan(a)))
+    keep = logical_not(isnan(a))
+    if where is not None and where is not True:
+        keep = logical_and(keep, _mask(where, a.shape))
+    # NumPy divides by the counts with the errors ignored and warns of empty slices.
+    from ._fperr import errstate
+
+    with errstate(divide="ignore", invalid="ignore"):
+        return _mean_of(a, axis, dtype, out, keepdims, keep, True)
 
 
-def nanvar(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=None, correction=None):
-    """The variance of the numbers that are not NaN; NaN where fewer than ``ddof + 1``."""
-    ddof = _ddof(ddof, correction)
+def nanvar(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=None, mean=None, correction=None):
+    """The variance of the numbers that are not NaN; NaN where fewer than ``ddof + 1``
+    (``where=``, ``mean=`` and ``correction=`` as in ``var``)."""
     from ._manip import where as select
-    from ._ufunc import absolute, greater, isnan, logical_not, multiply, subtract, true_divide
+    from ._ufunc import absolute, greater, isnan, logical_not, logical_or, multiply, subtract, true_divide
 
     a = _asarray(a)
-    if where is not None or a.dtype.kind not in "fc":
-        if where is not None:
-            return _fallback.call("nanvar", _np.nanvar, (a,), dict(axis=axis, dtype=dtype, out=out, ddof=ddof, keepdims=keepdims, where=where))
-        return var(a, axis, dtype, out, ddof, keepdims)
+    ddof = _ddof(ddof, correction)
+    if a.dtype.kind not in "fc":
+        return var(a, axis, dtype, out, ddof, keepdims, where, mean=mean)
     axis = _nan_stat_axis(a, axis)
     _statistic_axes(a, axis)
     _fallback.record_native("nanvar")
-    nan = isnan(a)
+    nan = isnan(a)  # then: every element left out (NaN, or not selected by where=)
+    if where is not None and where is not True:
+        nan = logical_or(nan, logical_not(_mask(where, a.shape)))
     count = _reduce("sum", logical_not(nan), axis, _np.intp, None, True)
     zero = a.dtype.type(0)
-    with _np.errstate(divide="ignore", invalid="ignore"):
-        total = _reduce("sum", select(nan, zero, a), axis, dtype, None, True)
-        avg = true_divide(total, count).astype(total.dtype)  # NumPy divides in place
-        d = select(nan, zero, subtract(a, avg))
-        sq = multiply(d, d) if d.dtype.kind != "c" else multiply(absolute(d), absolute(d))
-        total = _reduce("sum", sq, axis, dtype if dtype is None or _np.dtype(dtype).kind != "c" else None, None, keepdims)
-        dof = subtract(count if keepdims else count.reshape(total.shape), ddof)
-        result = select(greater(dof, 0), true_divide(total, dof), _np.nan)
+    from ._fperr import errstate
+
+    # Only NumPy's _divide_by_count divisions are silenced: an inf - inf in the sums or
+    # the deviations is flagged, as in NumPy.
+    total = _reduce("sum", select(nan, zero, a), axis, dtype, None, True)
+    if mean is None:
+        with errstate(divide="ignore", invalid="ignore"):
+            avg = true_divide(total, count).astype(total.dtype)  # NumPy divides in place
+    else:
+        avg = _asarray(mean)
+    d = select(nan, zero, subtract(a, avg))
+    sq = multiply(d, d) if d.dtype.kind != "c" else multiply(absolute(d), absolute(d))
+    total = _reduce("sum", sq, axis, dtype if dtype is None or _np.dtype(dtype).kind != "c" else None, None, keepdims)
+    dof = subtract(count if keepdims else count.reshape(total.shape), ddof)
+    bad = logical_not(greater(dof, 0))
+    with errstate(divide="ignore", invalid="ignore"):
+        result = select(bad, _np.nan, true_divide(total, dof))
+    if bool(any(bad)):
+        _warn("Degrees of freedom <= 0 for slice.")
     result = result if result.dtype == total.dtype else result.astype(total.dtype)
     if out is not None:
         _check_out(out, result.shape, "add")
     return _to_out(result, out)
 
 
-def nanstd(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=None, correction=None):
+def nanstd(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=None, mean=None, correction=None):
     from ._ufunc import sqrt
 
-    ddof = _ddof(ddof, correction)
+    kw = dict(axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims, where=where, mean=mean, correction=correction)
     if out is not None:  # as std
-        return sqrt(nanvar(a, axis=axis, dtype=dtype, out=out, ddof=ddof, keepdims=keepdims, where=where), out=out)
-    return sqrt(nanvar(a, axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims, where=where))
+        return sqrt(nanvar(a, out=out, **kw), out=out)
+    return sqrt(nanvar(a, **kw))
 
 
 def ptp(a, axis=None, out=None, keepdims=False):
@@ -404,20 +500,21 @@ def average(a, axis=None, weights=None, returned=False, *, keepdims=False):
             return avg
         scl = a.size / builtins.max(avg.size, 1) if avg.size else 0
         return avg, broadcast_to(_asarray(_np.asarray(scl, avg.dtype)), avg.shape).copy()
-    if axis is not None and not isinstance(axis, numbers.Integral):
-        return _fallback.call("average", _np.average, (a,), dict(axis=axis, weights=weights, returned=returned, keepdims=keepdims))
     _fallback.record_native("average")
     w = _asarray(weights)
     dt = _np.result_type(a.dtype, w.dtype, "f8") if a.dtype.kind in "biu" else _np.result_type(a.dtype, w.dtype)
+    if axis is not None:
+        axis = tuple(_normalize_axis(x, a.ndim, "axis") for x in (axis if isinstance(axis, tuple) else (axis,)))
+        if len(set(axis)) != len(axis):
+            raise ValueError("repeated axis in `axis` argument")
     if a.shape != w.shape:
+        # NumPy's rule: weights with the shape of a's averaged axes, in their order.
         if axis is None:
             raise TypeError("Axis must be specified when shapes of a and weights differ.")
-        if w.ndim != 1:
-            raise TypeError("1D weights expected when shapes of a and weights differ.")
-        ax = _normalize_axis(axis, a.ndim)
-        if w.shape[0] != a.shape[ax]:
-            raise ValueError("Length of weights not compatible with specified axis.")
-        w = broadcast_to(w.reshape((-1,) + (1,) * (a.ndim - 1 - ax)), a.shape)
+        if w.shape != tuple(a.shape[ax] for ax in axis):
+            raise ValueError("Shape of weights must be consistent with shape of a along specified axis.")
+        w = w.transpose(tuple(int(i) for i in _np.argsort(axis)))
+        w = broadcast_to(w.reshape(tuple(n if ax in axis else 1 for ax, n in enumerate(a.shape))), a.shape)
     scl = _reduce("sum", w, axis, dt, None, keepdims)
     if bool(_reduce("any", scl == 0, None)):
         raise ZeroDivisionError("Weights sum to zero, can't be normalized")
@@ -442,9 +539,6 @@ def cov(m, y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=N
     from ._linalg import dot
     from ._manip import concatenate
 
-    if fweights is not None or aweights is not None:
-        return _fallback.call("cov", _np.cov, (m,), dict(y=y, rowvar=rowvar, bias=bias, ddof=ddof, fweights=fweights,
-                                                          aweights=aweights, dtype=dtype))
     if ddof is not None and ddof != int(ddof):
         raise ValueError("ddof must be integer")
     x = _asarray(m)
@@ -465,15 +559,53 @@ def cov(m, y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=N
         x = concatenate((x, yy), axis=0)
     if ddof is None:
         ddof = 0 if bias else 1
-    fact = x.shape[1] - ddof
+    w, aw = _cov_weights(x.shape[1], fweights, aweights)
+    if w is None:
+        fact = x.shape[1] - ddof
+        centered = x - mean(x, axis=1, keepdims=True)
+    else:
+        # NumPy's weighted form: the weighted mean, and the normalization by the sum of
+        # the weights (less ddof, scaled by the analytic weights when given).
+        w_sum = float(sum(w))
+        centered = x - (sum(x * w, axis=1, keepdims=True) / w_sum)
+        if ddof == 0:
+            fact = w_sum
+        elif aw is None:
+            fact = w_sum - ddof
+        else:
+            fact = w_sum - ddof * float(sum(w * aw)) / w_sum
     if fact <= 0:
         warnings.warn("Degrees of freedom <= 0 for slice", RuntimeWarning, stacklevel=2)
         fact = 0.0
-    centered = x - mean(x, axis=1, keepdims=True)
-    c = dot(centered, centered.T.conj())
-    with _np.errstate(divide="ignore", invalid="ignore"):
-        c = c * (1.0 / fact if fact else _np.inf)
+    c = dot(centered, (centered if w is None else centered * w).T.conj())
+    # NumPy's scaling: 1 / fact on the host (its own divide-by-zero warning when there
+    # are no degrees of freedom), then the product flags 0 * inf as its multiply does.
+    c = c * _np.true_divide(1, _np.float64(fact))
     return c.squeeze()
+
+
+def _cov_weights(n, fweights, aweights):
+    """cov's ``fweights`` (integer repeat counts) and ``aweights`` (analytic weights),
+    checked as NumPy does, as float64 arrays: (their product or the one given, aweights)."""
+    from ._ufunc import multiply, rint
+
+    w = aw = None
+    for name, given in (("fweights", fweights), ("aweights", aweights)):
+        if given is None:
+            continue
+        v = _asarray(given).astype(_np.float64)
+        if name == "fweights" and not bool(all(v == rint(v))):
+            raise TypeError("fweights must be integer")
+        if v.ndim > 1:
+            raise RuntimeError(f"cannot handle multidimensional {name}")
+        if v.shape[0] != n:
+            raise RuntimeError(f"incompatible numbers of samples and {name}")
+        if bool(any(v < 0)):
+            raise ValueError(f"{name} cannot be negative")
+        if name == "aweights":
+            aw = v
+        w = v if w is None else multiply(w, v)
+    return w, aw
 
 
 def corrcoef(x, y=None, rowvar=True, *, dtype=None):

@@ -4,7 +4,9 @@ argmin``, and their NaN-ignoring forms ``nancumsum nancumprod nanargmax nanargmi
 Python resolves NumPy's dtypes, axes and errors; the kernels run natively. A scan
 splits the array across lines along the other axes (each point scans whole lines, in
 NumPy's order); when there are too few lines it splits the scanned axis and runs a
-two-pass parallel prefix instead. ``argmax``/``argmin`` over the whole array reduce to
+two-pass parallel prefix instead. ``subtract.accumulate`` is the sum's scan of the
+negated tail; the other associative ufuncs accumulate in log2(n) elementwise steps.
+``argmax``/``argmin`` over the whole array reduce to
 the extreme value then find its first flat index (both passes partitioned freely);
 along an axis each point handles whole lines.
 """
@@ -117,10 +119,73 @@ def cumprod(a, axis=None, dtype=None, out=None):
     return _cumulative("cumprod", "multiply", a, axis, dtype, out)
 
 
+# Associative ufuncs without a scan kernel: accumulated in log2(n) elementwise steps.
+_LOG_STEP = frozenset({"bitwise_and", "bitwise_or", "bitwise_xor", "logical_xor", "fmax", "fmin"})
+
+
+def _along(ndim: int, axis: int, sl) -> tuple:
+    return tuple(sl if d == axis else slice(None) for d in range(ndim))
+
+
+def _log_step_scan(uf, a: ndarray, axis: int, result_dtype) -> ndarray:
+    """The inclusive scan of an associative ``uf`` by doubling strides (Hillis-Steele):
+    after the step of stride k each element combines the 2k values ending at it. The
+    earlier values stay the first operand, so ties resolve as in NumPy's left-to-right
+    loop (fmax/fmin keep the first of equal zeros)."""
+    x = a.astype(result_dtype) if a.dtype != result_dtype else a.copy()
+    n, k = a.shape[axis], 1
+    while k < n:
+        x[_along(a.ndim, axis, slice(k, None))] = uf(x[_along(a.ndim, axis, slice(None, n - k))], x[_along(a.ndim, axis, slice(k, None))])
+        k *= 2
+    return x
+
+
+def _subtract_scan(a: ndarray, axis: int, result_dtype, initial=None) -> ndarray:
+    """``subtract.accumulate``: ``a0 - a1 - ... - ai`` is the running sum of ``a0, -a1,
+    ..., -ai`` exactly (``x - y == x + (-y)`` in IEEE arithmetic and in wrapping integers),
+    so the sum's scan does it; ``initial`` goes first (for ``subtract.reduce``)."""
+    from ._creation import full
+    from ._manip import concatenate
+    from ._ufunc import negative
+
+    src = a if a.dtype == result_dtype else a.astype(result_dtype)
+    terms = negative(src)
+    if initial is None:
+        terms[_along(a.ndim, axis, slice(0, 1))] = src[_along(a.ndim, axis, slice(0, 1))]
+    else:
+        first = full(tuple(1 if d == axis else n for d, n in enumerate(a.shape)), initial, result_dtype)
+        terms = concatenate([first, terms], axis=axis)
+    return _scan("add", terms, axis, result_dtype)
+
+
+def subtract_reduce(a, axis, dtype, out, keepdims, initial):
+    """``subtract.reduce`` along one axis: the last column of its accumulation (NumPy's
+    left-to-right order). Returns None where NumPy has to decide (several axes, empty)."""
+    a = _asarray(a)
+    if isinstance(axis, tuple) and len(axis) == 1:
+        axis = axis[0]
+    if axis is None and a.ndim == 1:
+        axis = 0
+    if a.ndim == 0 or a.size == 0 or axis is None or isinstance(axis, tuple) or a.dtype.kind not in "iufc":
+        return None
+    axis = _normalize_axis(axis, a.ndim)
+    res_dt = _result_dtype("accumulate", "subtract", a.dtype, dtype)
+    if res_dt.kind not in "iufc":
+        return None
+    _fallback.record_native("subtract.reduce")
+    scanned = _subtract_scan(a, axis, res_dt, initial)
+    result = scanned[_along(a.ndim, axis, slice(-1, None) if keepdims else -1)]
+    return _deliver(result, out)
+
+
 def accumulate(uf, array, axis=0, dtype=None, out=None):
-    """``ufunc.accumulate`` for ``add multiply maximum minimum logical_and logical_or``."""
+    """``ufunc.accumulate`` for ``add multiply maximum minimum logical_and logical_or``
+    (scan kernels), ``subtract`` (a sum's scan) and the bitwise ones, ``logical_xor``,
+    ``fmax`` and ``fmin`` (doubling strides)."""
     name = uf.__name__
     a = _asarray(array)
+    if name in _LOG_STEP or name == "subtract":
+        return _other_accumulate(uf, a, axis, dtype, out)
     if name not in _SCAN_OPS or a.dtype.kind not in "biufc":
         return _fallback.call(f"{name}.accumulate", uf._np.accumulate, (a,), dict(axis=axis, dtype=dtype, out=out))
     if a.ndim == 0:
@@ -129,6 +194,8 @@ def accumulate(uf, array, axis=0, dtype=None, out=None):
         if len(axis) != 1:
             raise ValueError("accumulate does not allow multiple axes")
         axis = axis[0]
+    if axis is None and a.ndim == 1:
+        axis = 0  # NumPy: None is the one axis of a 1-d array
     if axis is None:
         raise ValueError("accumulate does not allow multiple axes")
     axis = _normalize_axis(axis, a.ndim)
@@ -138,6 +205,28 @@ def accumulate(uf, array, axis=0, dtype=None, out=None):
         return _fallback.call(f"{name}.accumulate", uf._np.accumulate, (a,), dict(axis=axis, dtype=dtype, out=out))
     _fallback.record_native(f"{name}.accumulate")
     return _deliver(_scan(name, a, axis, res_dt), out)
+
+
+def _other_accumulate(uf, a, axis, dtype, out):
+    name = uf.__name__
+    if a.ndim == 0:
+        raise TypeError("cannot accumulate on a scalar")
+    if isinstance(axis, tuple):
+        if len(axis) != 1:
+            raise ValueError("accumulate does not allow multiple axes")
+        axis = axis[0]
+    if axis is None and a.ndim == 1:
+        axis = 0  # NumPy: None is the one axis of a 1-d array
+    if axis is None:
+        raise ValueError("accumulate does not allow multiple axes")
+    axis = _normalize_axis(axis, a.ndim)
+    res_dt = _result_dtype("accumulate", name, a.dtype, dtype)  # NumPy's loop errors propagate
+    if res_dt == _np.float16 or res_dt.kind not in "biufc":
+        return _fallback.call(f"{name}.accumulate", uf._np.accumulate, (a,), dict(axis=axis, dtype=dtype, out=out))
+    _fallback.record_native(f"{name}.accumulate")
+    if name == "subtract":
+        return _deliver(_subtract_scan(a, axis, res_dt), out)
+    return _deliver(_log_step_scan(uf, a, axis, res_dt), out)
 
 
 # ---- argmax / argmin ----

@@ -32,8 +32,12 @@ def _sorted(name, numpy_func, a, axis, kind, order, indices):
     a = _asarray(a)
     if kind not in _KINDS:
         raise ValueError(f"sort kind must be one of 'quick', 'heap', or 'stable' (got {kind!r})")
-    if order is not None or a.dtype.kind not in "biufc" or a.dtype == _np.float16:
+    if order is not None or a.dtype.kind not in "biufc":
         return _fallback.call(name, numpy_func, (a,), dict(axis=axis, kind=kind, order=order))
+    if a.dtype == _np.float16:
+        # No float16 sort kernel: float32 holds every float16 exactly, in the same order.
+        result = _sorted(name, numpy_func, a.astype(_np.float32), axis, kind, order, indices)
+        return result if indices else result.astype(_np.float16)
     if axis is None:
         a, axis = a.reshape(-1), 0
     elif a.ndim == 0:
@@ -87,7 +91,15 @@ def unique(ar, return_index=False, return_inverse=False, return_counts=False, ax
     from ._ufunc import isnan, not_equal
 
     a = _asarray(ar)
-    if axis is not None or a.dtype.kind not in "biuf" or a.dtype == _np.float16:
+    if axis is None and a.dtype == _np.float16:
+        # Through float32 (exact, same order), the values rounded back exactly.
+        result = unique(a.astype(_np.float32), return_index, return_inverse, return_counts, equal_nan=equal_nan)
+        if isinstance(result, tuple):
+            return (result[0].astype(_np.float16),) + result[1:]
+        return result.astype(_np.float16)
+    if axis is not None and a.dtype.kind in "biuf":
+        return _unique_along(a, axis, return_index, return_inverse, return_counts)
+    if axis is not None or a.dtype.kind not in "biuf":
         return _fallback.call("unique", _np.unique, (a,), dict(return_index=return_index, return_inverse=return_inverse,
                                                                return_counts=return_counts, axis=axis, equal_nan=equal_nan))
     _fallback.record_native("unique")
@@ -120,6 +132,54 @@ def unique(ar, return_index=False, return_inverse=False, return_counts=False, ax
     return result[0] if len(result) == 1 else tuple(result)
 
 
+def _unique_along(a, axis, return_index, return_inverse, return_counts):
+    """``unique(a, axis=axis)``: the distinct slices along ``axis``, in lexicographic
+    order (NumPy compares them as records of their elements): a stable lexicographic
+    sort of the flattened slices, a comparison of neighbours, a compress."""
+    from ._creation import arange, zeros
+    from ._index import nonzero
+    from ._manip import moveaxis
+    from ._reduce import any as _any
+    from ._scan import cumsum
+    from ._ufunc import not_equal
+
+    axis = _normalize_axis(axis, a.ndim, "axis")
+    _fallback.record_native("unique")
+    moved = moveaxis(a, axis, 0)
+    n = moved.shape[0]
+    width = 1
+    for d in moved.shape[1:]:
+        width *= d
+    rows = moved.reshape(n, width)
+    if n == 0 or width == 0:
+        # No elements to compare: NumPy's answer from an empty array of the same shape.
+        host = _np.unique(_np.zeros(a.shape, a.dtype), return_index=return_index, return_inverse=return_inverse,
+                          return_counts=return_counts, axis=axis)
+        return tuple(ndarray._from_numpy(h) for h in host) if isinstance(host, tuple) else ndarray._from_numpy(host)
+    # The first column is the primary key: lexsort takes the primary key last.
+    perm = lexsort([rows[:, j] for j in range(width - 1, -1, -1)]) if width > 1 else argsort(rows[:, 0])
+    ordered = rows[perm]
+    first = _empty((n,), _np.dtype(_np.bool_))
+    first[:1] = True
+    if n > 1:
+        _any(not_equal(ordered[1:], ordered[:-1]), axis=1, out=first[1:])
+    starts = nonzero(first)[0]
+    unique_rows = ordered[starts]
+    result = [moveaxis(unique_rows.reshape((starts.size,) + tuple(moved.shape[1:])), 0, axis)]
+    if return_index:
+        result.append(perm[starts])
+    if return_inverse:
+        inverse = zeros((n,), _np.int64)
+        inverse[perm] = cumsum(first) - 1
+        result.append(inverse)
+    if return_counts:
+        ends = _empty((starts.size,), _np.dtype(_np.int64))
+        ends[:-1] = starts[1:]
+        ends[-1:] = n
+        result.append(ends - starts if starts.size else arange(0))
+    return result[0] if len(result) == 1 else tuple(result)
+
+
 # ---- order statistics: median, quantile, percentile ----
 
 
@@ -145,7 +205,7 @@ def _order_statistic(name, a, axis, keepdims, out, compute, numpy_call):
     """``compute(lines, dtype)`` over the merged ``axis`` of ``a``; the result dtype is
     what ``numpy_call`` gives for one zero of ``a``'s dtype."""
     a = _asarray(a)
-    if a.dtype.kind not in "biuf" or a.dtype == _np.float16:
+    if a.dtype.kind not in "biuf":
         return None
     _fallback.record_native(name)
     lines, keep_shape = _lines(a, axis)
@@ -224,12 +284,19 @@ def _stack_quantiles(results, qs, lines, dt):
 
 
 def quantile(a, q, axis=None, out=None, overwrite_input=False, method="linear", keepdims=False, *, weights=None):
-    """Quantiles by linear interpolation between sorted neighbours (NumPy's default
-    method), along ``axis``; ``q`` a number or an array in [0, 1]."""
+    """Quantiles along ``axis`` by every method NumPy has (``q`` a number or an array in
+    [0, 1]): the lines are sorted natively; which sorted neighbours and what weight
+    between them each method takes depends only on the line length and ``q``, and is
+    asked of NumPy's own method table (host arithmetic on ``q`` alone)."""
+    from numpy.lib import _function_base_impl as _impl
+
     from ._manip import where
 
-    if method != "linear" or weights is not None or _asarray(a).dtype == _np.bool_:
-        return _fallback.call("quantile", _np.quantile, (a, q), dict(axis=axis, out=out, method=method, keepdims=keepdims, weights=weights))
+    if weights is not None:
+        return _weighted_quantile(_asarray(a), q, axis, out, method, keepdims, weights)
+    props = _impl._QuantileMethods.get(method)
+    if props is None:
+        raise ValueError(f"{method!r} is not a valid method. Use one of: {_impl._QuantileMethods.keys()}")
     q_np, qs = _quantiles(q, 1, "Quantiles")
 
     def compute(lines, dt):
@@ -237,25 +304,113 @@ def quantile(a, q, axis=None, out=None, overwrite_input=False, method="linear", 
         if n == 0:
             raise IndexError("index -1 is out of bounds for axis 0 with size 0")
         s, nan = _sorted_lines(lines)
+        virtual = _np.asanyarray(props["get_virtual_index"](n, _np.asanyarray(q_np)))
         results = []
-        for t in qs.reshape(-1):
-            pos = t * (n - 1)
-            lo = int(_np.floor(pos))
-            hi = min(lo + 1, n - 1)
-            v = _lerp(s[..., lo], s[..., hi], pos - lo, dt)
-            results.append(where(nan, dt.type(_np.nan), v) if nan is not None else v)
+        if props["fix_gamma"] is None or (method == "linear" and virtual.dtype.kind in "iu"):
+            # The method picks sorted elements; no interpolation.
+            for i in virtual.reshape(-1):
+                v = s[..., int(i)]
+                v = v if v.dtype == dt else v.astype(dt)
+                results.append(where(nan, dt.type(_np.nan), v) if nan is not None else v)
+        else:
+            below, above = _impl._get_indexes(_np.empty(0, lines.dtype), virtual, n)
+            gamma = _impl._get_gamma(virtual, below, props)
+            for lo, hi, g in zip(below.reshape(-1), above.reshape(-1), _np.asarray(gamma).reshape(-1)):
+                v = _lerp(s[..., int(lo)], s[..., int(hi)], float(g), dt)
+                results.append(where(nan, dt.type(_np.nan), v) if nan is not None else v)
         return _stack_quantiles(results, qs, lines, dt)
 
-    result = _order_statistic("quantile", a, axis, keepdims, out, compute, lambda z: _np.quantile(z, q_np))
+    result = _order_statistic("quantile", a, axis, keepdims, out, compute, lambda z: _np.quantile(z, q_np, method=method))
     if result is None:
         return _fallback.call("quantile", _np.quantile, (a, q), dict(axis=axis, out=out, method=method, keepdims=keepdims))
     return result
 
 
+def _weighted_quantile(a, q, axis, out, method, keepdims, weights, skip_nan=False):
+    """NumPy's weighted quantile (``inverted_cdf``, the one method taking weights):
+    each line sorted with its weights, their normalized cumulative sum, and for each
+    ``q`` the first value whose cumulative weight reaches it (a count of the smaller
+    ones: no per-line search). With ``skip_nan`` (``nanquantile``) a NaN and its
+    weight leave the line, as NumPy removes them: its weight counts as zero, so the
+    search never reaches the NaNs sorted last, and an all-NaN line gives NaN."""
+    from ._fperr import errstate
+    from ._index import take_along_axis
+    from ._manip import broadcast_to, where
+    from ._reduce import any as _any, sum as _sum
+    from ._scan import cumsum
+    from ._ufunc import isnan, less, minimum
+
+    if a.dtype.kind == "c":
+        raise TypeError("a must be an array of real numbers")
+    if method != "inverted_cdf":
+        raise ValueError(f"Only method 'inverted_cdf' supports weights. Got: {method}.")
+    q_np, qs = _quantiles(q, 1, "Quantiles")
+    w = _asarray(weights)
+    axes = None if axis is None else tuple(_normalize_axis(x, a.ndim, "axis") for x in (axis if isinstance(axis, tuple) else (axis,)))
+    if w.shape != a.shape:
+        if axes is None:
+            raise TypeError("Axis must be specified when shapes of a and weights differ.")
+        if w.shape != tuple(a.shape[x] for x in axes):
+            raise ValueError("Shape of weights must be consistent with shape of a along specified axis.")
+        w = w.transpose(tuple(int(i) for i in _np.argsort(axes)))
+        w = broadcast_to(w.reshape(tuple(n if x in axes else 1 for x, n in enumerate(a.shape))), a.shape)
+    if bool(_any(less(w, 0))):
+        raise ValueError("Weights must be non-negative.")
+    q_dtype = _np.asanyarray(q_np).dtype
+    skip_nan = skip_nan and a.dtype.kind == "f"
+    if skip_nan:
+        w = where(isnan(a), w.dtype.type(0), w)
+
+    def compute(lines, dt):
+        wlines, _ = _lines(w, axes)
+        n = lines.shape[-1]
+        if n == 0:
+            raise IndexError("index -1 is out of bounds for axis 0 with size 0")
+        order = argsort(lines, axis=-1)
+        s = take_along_axis(lines, order, -1)
+        cdf = cumsum(take_along_axis(wlines, order, -1), axis=-1, dtype=_np.float64)
+        with errstate(divide="ignore", invalid="ignore"):  # ours: the division may run later
+            cdf = cdf / cdf[..., -1:]
+        if skip_nan:
+            # Lines of NaNs alone have nothing left: NaN, with NumPy's warning.
+            nan = isnan(s[..., 0])
+            if bool(_any(nan)):
+                import warnings
+
+                warnings.warn("All-NaN slice encountered", RuntimeWarning, stacklevel=4)
+            bad = _any(isnan(cdf[..., -1]) & ~nan)
+        else:
+            nan = isnan(s[..., -1]) if s.dtype.kind == "f" else None
+            bad = _any(isnan(cdf[..., -1]))
+        if bool(bad):
+            raise ValueError("Weights included NaN, inf or were all zero.")
+        if q_dtype.kind == "f":
+            cdf = cdf.astype(q_dtype)
+        results = []
+        for t in _np.asarray(q_np, dtype=q_dtype).reshape(-1):
+            # searchsorted(cdf, t, "left") is how many cumulative weights lie below t;
+            # leading zero weights count as below (NumPy sets them to -1).
+            below = _sum(less(where(cdf == 0, q_dtype.type(-1) if q_dtype.kind == "f" else -1, cdf), t), axis=-1, keepdims=True)
+            v = take_along_axis(s, minimum(below, n - 1), -1)[..., 0]
+            v = v if v.dtype == dt else v.astype(dt)
+            results.append(where(nan, dt.type(_np.nan), v) if nan is not None else v)
+        return _stack_quantiles(results, qs, lines, dt)
+
+    _fallback.record_native("quantile")
+    lines, keep_shape = _lines(a, axes)
+    result_dtype = _np.asarray(_np.quantile(_np.zeros(1, a.dtype), q_np, method=method, weights=_np.ones(1))).dtype
+    result = compute(lines, result_dtype)
+    if keepdims:
+        result = result.reshape(result.shape[: result.ndim - (lines.ndim - 1)] + keep_shape)
+    return _to_out(result, out)
+
+
 def percentile(a, q, axis=None, out=None, overwrite_input=False, method="linear", keepdims=False, *, weights=None):
     """``quantile`` with ``q`` in percent."""
     q_np, _ = _quantiles(q, 100, "Percentiles")
-    return quantile(a, _np.true_divide(q_np, 100), axis, out, overwrite_input, method, keepdims, weights=weights)
+    # A Python number stays weak (NumPy's result type is the array's, float16 included).
+    fraction = q / 100 if type(q) in (int, float) else _np.true_divide(q_np, 100)
+    return quantile(a, fraction, axis, out, overwrite_input, method, keepdims, weights=weights)
 
 
 # ---- searching and partial orders ----
@@ -276,7 +431,9 @@ def searchsorted(a, v, side="left", sorter=None):
     scalar = _np.ndim(v) == 0 and not isinstance(v, ndarray)
     values = _asarray(v)
     dt = _np.result_type(a.dtype, values.dtype)
-    if dt.kind not in "biufc" or dt == _np.float16:
+    if dt == _np.float16:
+        dt = _np.dtype(_np.float32)  # exact and in the same order
+    if dt.kind not in "biufc":
         return _fallback.call("searchsorted", _np.searchsorted, (a, v), dict(side=side))
     _fallback.record_native("searchsorted")
     a = a if a.dtype == dt else a.astype(dt)
@@ -335,7 +492,9 @@ def isin(element, test_elements, assume_unique=False, invert=False, *, kind=None
 
     e, t = _asarray(element), _asarray(test_elements).reshape(-1)
     dt = _np.result_type(e.dtype, t.dtype)
-    if dt.kind not in "biuf" or dt == _np.float16:
+    if dt == _np.float16:
+        dt = _np.dtype(_np.float32)  # exact
+    if dt.kind not in "biuf":
         return _fallback.call("isin", _np.isin, (e, t), dict(assume_unique=assume_unique, invert=invert, kind=kind))
     _fallback.record_native("isin")
     if t.size == 0:
@@ -351,14 +510,34 @@ def isin(element, test_elements, assume_unique=False, invert=False, *, kind=None
 
 def interp(x, xp, fp, left=None, right=None, period=None):
     """Piecewise-linear interpolation of the points (``xp``, ``fp``) at ``x`` (``xp``
-    increasing): a binary search for each ``x``, then NumPy's formula."""
+    increasing): a binary search for each ``x``, then NumPy's formula. Complex ``fp``
+    interpolates its two parts (NumPy's complex loop); ``period`` wraps ``x`` and
+    ``xp`` into one period, sorts ``xp`` and adds a point at each end, as NumPy does."""
     from ._index import take
-    from ._manip import where
-    from ._ufunc import equal, greater, isnan, less, logical_and, minimum, maximum
+    from ._manip import concatenate
+    from ._ufunc import remainder
 
     x, xp, fp = _asarray(x), _asarray(xp), _asarray(fp)
-    if period is not None or fp.dtype.kind == "c" or x.dtype.kind == "c":
-        return _fallback.call("interp", _np.interp, (x, xp, fp), dict(left=left, right=right, period=period))
+    for v in (x, xp):
+        if v.dtype.kind == "c":
+            raise TypeError(f"Cannot cast array data from {v.dtype!r} to dtype('float64') according to the rule 'safe'")
+    f64 = _np.dtype(_np.float64)
+    value_dt = _np.dtype(_np.complex128) if fp.dtype.kind == "c" else f64
+    if period is not None:
+        if period == 0:
+            raise ValueError("period must be a non-zero value")
+        period = abs(float(period))
+        left = right = None
+        if xp.ndim != 1 or fp.ndim != 1:
+            raise ValueError("Data points must be 1-D sequences")
+        if xp.shape[0] != fp.shape[0]:
+            raise ValueError("fp and xp are not of the same length")
+        x = remainder(x.astype(f64), period)
+        xp = remainder(xp.astype(f64), period)
+        order = argsort(xp)
+        xp, fp = take(xp, order), take(fp.astype(value_dt), order)
+        xp = concatenate((xp[-1:] - period, xp, xp[:1] + period))
+        fp = concatenate((fp[-1:], fp, fp[:1]))
     if xp.ndim != 1 or fp.ndim != 1:
         raise ValueError("object too deep for desired array")
     if xp.shape[0] != fp.shape[0]:
@@ -366,8 +545,40 @@ def interp(x, xp, fp, left=None, right=None, period=None):
     if xp.shape[0] == 0:
         raise ValueError("array of sample points is empty")
     _fallback.record_native("interp")
-    f64 = _np.dtype(_np.float64)
-    x, xp, fp = (v if v.dtype == f64 else v.astype(f64) for v in (x, xp, fp))
+    x, xp, fp = (v if v.dtype == dt else v.astype(dt) for v, dt in ((x, f64), (xp, f64), (fp, value_dt)))
+    if value_dt == f64:
+        return _interp_part(x, xp, fp, left, right, False)
+    # NumPy's complex loop: each part with (dy) * (1 / dx) slopes; a NaN x gives NaN + 0j.
+    from ._manip import where
+    from ._ufunc import isnan
+
+    lo = None if left is None else complex(left)
+    hi = None if right is None else complex(right)
+    result = _empty(x.shape, value_dt)
+    result.real[...] = _interp_part(x, xp, fp.real, None if lo is None else lo.real, None if hi is None else hi.real, True)
+    imag = _interp_part(x, xp, fp.imag, None if lo is None else lo.imag, None if hi is None else hi.imag, True)
+    result.imag[...] = where(isnan(x), 0.0, imag) if xp.shape[0] > 1 else imag
+    return result
+
+
+def _interp_part(x, xp, fp, left, right, inverse_slope):
+    """NumPy's real interpolation loop (float64 ``x``, ``xp``, ``fp``): the value below,
+    at and above the points, the slope of each interval (``dy / dx``, or ``dy * (1 / dx)``
+    as its complex loop computes it), retried from the right end when it gives NaN; a
+    NaN ``x`` passes through (one point: ``fp[0]``, as NumPy's one-point loop)."""
+    from ._fperr import errstate
+
+    # NumPy's loop computes without floating-point warnings (infinite slopes give NaNs
+    # that it then replaces); ours flushes the deferred work around it.
+    with errstate(invalid="ignore", divide="ignore", over="ignore"):
+        return _interp_values(x, xp, fp, left, right, inverse_slope)
+
+
+def _interp_values(x, xp, fp, left, right, inverse_slope):
+    from ._index import take
+    from ._manip import where
+    from ._ufunc import equal, greater, isnan, less, logical_and, minimum, maximum
+
     n = xp.shape[0]
     lo_value = fp[0].item() if left is None else float(left)
     hi_value = fp[-1].item() if right is None else float(right)
@@ -377,7 +588,7 @@ def interp(x, xp, fp, left=None, right=None, period=None):
     # j with xp[j] <= x < xp[j + 1], clipped to the inner intervals.
     j = maximum(minimum(searchsorted(xp, x, "right") - 1, n - 2), 0)
     x0, x1, y0, y1 = take(xp, j), take(xp, j + 1), take(fp, j), take(fp, j + 1)
-    slope = (y1 - y0) / (x1 - x0)
+    slope = (y1 - y0) * (1.0 / (x1 - x0)) if inverse_slope else (y1 - y0) / (x1 - x0)
     value = slope * (x - x0) + y0
     # NumPy: a NaN from an infinite slope is retried from the right end, then the flat value.
     retry = slope * (x - x1) + y1
@@ -386,13 +597,54 @@ def interp(x, xp, fp, left=None, right=None, period=None):
     value = where(equal(x, xp[-1].item()), fp[-1].item(), value)
     value = where(less(x, xp[0].item()), lo_value, value)
     value = where(greater(x, xp[-1].item()), hi_value, value)
-    return value
+    return where(isnan(x), x, value)  # NumPy passes a NaN x through
 
 
 # ---- NaN-ignoring order statistics ----
 
 
-def _nan_quantiles(qs, median_mode):
+def _nan_quantile_by_method(s, count, t, method, q_dtype, dt):
+    """One quantile ``t`` of each sorted line ``s`` (NaNs last) among its first
+    ``count`` values, by NumPy's ``method``: the positions and weights come from NumPy's
+    method table, evaluated on the host for the lines' counts (one small read)."""
+    from numpy.lib import _function_base_impl as _impl
+
+    from ._index import take_along_axis
+
+    props = _impl._QuantileMethods[method]
+    counts = _np.asarray(count.__array__()[..., 0], dtype=_np.intp)
+    q = _np.asarray(t, dtype=q_dtype)
+    # Per distinct line length (a Python int, as NumPy's 1-d quantile sees it): the
+    # positions below and above, and the weight between them.
+    picks = not (props["fix_gamma"] is None or (method == "linear" and _np.asanyarray(props["get_virtual_index"](1, q)).dtype.kind in "iu"))
+    below, above, gamma = (_np.zeros(counts.shape, _np.int64) for _ in range(3))
+    gamma = gamma.astype(_np.float64)
+    for c in _np.unique(counts):
+        n = max(int(c), 1)  # all-NaN lines: any position (their answer is NaN)
+        line = counts == c
+        virtual = _np.asanyarray(props["get_virtual_index"](n, q))
+        if not picks:
+            lo = hi = virtual
+            g = 0.0
+        else:
+            lo, hi = _impl._get_indexes(_np.empty(0, s.dtype), virtual, n)
+            g = _impl._get_gamma(virtual, lo, props)
+        # NumPy's -1 is a line's last number, not the sorted NaNs after it.
+        below[line] = n - 1 if int(lo) < 0 else int(lo)
+        above[line] = n - 1 if int(hi) < 0 else int(hi)
+        gamma[line] = float(g)
+
+    def column(idx):
+        return ndarray._from_numpy(_np.array(idx, dtype=_np.int64)[..., None])
+
+    lo = take_along_axis(s, column(below), -1)[..., 0]
+    if not picks:
+        return lo if lo.dtype == dt else lo.astype(dt)
+    hi = take_along_axis(s, column(above), -1)[..., 0]
+    return _lerp(lo, hi, ndarray._from_numpy(_np.array(gamma)), dt)
+
+
+def _nan_quantiles(qs, median_mode, method="linear", q_dtype=_np.float64):
     """Quantiles ``qs`` of the numbers that are not NaN in each line: sorted lines put
     the NaNs last, so each line's quantile positions come from its own count."""
     from ._index import take_along_axis
@@ -412,6 +664,8 @@ def _nan_quantiles(qs, median_mode):
                 lo = take_along_axis(s, lo_idx, -1)[..., 0].astype(dt)
                 hi = take_along_axis(s, hi_idx, -1)[..., 0].astype(dt)
                 v = (lo + hi) / dt.type(2)
+            elif method != "linear":
+                v = _nan_quantile_by_method(s, count, t, method, q_dtype, dt)
             else:
                 pos = last.astype(_np.float64) * t
                 lo_idx = pos.astype(_np.int64)
@@ -438,18 +692,30 @@ def nanmedian(a, axis=None, out=None, overwrite_input=False, keepdims=False):
 
 
 def nanquantile(a, q, axis=None, out=None, overwrite_input=False, method="linear", keepdims=False, *, weights=None):
-    """Quantiles of the numbers that are not NaN (linear interpolation)."""
+    """Quantiles of the numbers that are not NaN, by every method NumPy has (with
+    ``weights``, ``inverted_cdf``: a NaN's weight leaves with it)."""
+    from numpy.lib import _function_base_impl as _impl
+
     a = _asarray(a)
-    if method != "linear" or weights is not None:
-        return _fallback.call("nanquantile", _np.nanquantile, (a, q), dict(axis=axis, out=out, method=method, keepdims=keepdims, weights=weights))
+    if method not in _impl._QuantileMethods:
+        raise ValueError(f"{method!r} is not a valid method. Use one of: {_impl._QuantileMethods.keys()}")
+    if weights is not None:
+        if a.size == 0:
+            # NumPy answers an empty array with nanmean's (NaNs, "Mean of empty slice").
+            from ._reduce import nanmean
+
+            _quantiles(q, 1, "Quantiles")
+            return nanmean(a, axis, out=out, keepdims=keepdims)
+        return _weighted_quantile(a, q, axis, out, method, keepdims, weights, skip_nan=True)
     if a.dtype.kind != "f":
         return quantile(a, q, axis, out, overwrite_input, method, keepdims)
     q_np, qs = _quantiles(q, 1, "Quantiles")
-    compute = _nan_quantiles(qs, False)
-    return _order_statistic("nanquantile", a, axis, keepdims, out, compute, lambda z: _np.nanquantile(z, q_np))
+    compute = _nan_quantiles(qs, False, method, _np.asanyarray(q_np).dtype)
+    return _order_statistic("nanquantile", a, axis, keepdims, out, compute, lambda z: _np.nanquantile(z, q_np, method=method))
 
 
 def nanpercentile(a, q, axis=None, out=None, overwrite_input=False, method="linear", keepdims=False, *, weights=None):
     """``nanquantile`` with ``q`` in percent."""
     q_np, _ = _quantiles(q, 100, "Percentiles")
-    return nanquantile(a, _np.true_divide(q_np, 100), axis, out, overwrite_input, method, keepdims, weights=weights)
+    fraction = q / 100 if type(q) in (int, float) else _np.true_divide(q_np, 100)  # a Python q stays weak
+    return nanquantile(a, fraction, axis, out, overwrite_input, method, keepdims, weights=weights)

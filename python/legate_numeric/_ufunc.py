@@ -16,7 +16,7 @@ import numpy as _np
 from legate import _legate as _ext
 from legate._legate import fast as _fast
 
-from . import _fallback
+from . import _fallback, _hostout, _ufunc_args
 from ._array import _dtype_name, _empty, _to_out, ndarray
 
 _resolved: dict = {}
@@ -141,15 +141,21 @@ class ufunc:
             return _fast.binary(self, *args) if self.nin == 2 else _fast.unary(self, *args)
         return self._call(*args, **kwargs)
 
-    def _call(self, *args, out=None, where=True, dtype=None, casting="same_kind", **kwargs):
+    def _call(self, *args, out=None, where=True, dtype=None, casting="same_kind", order="K", subok=True, signature=None, **kwargs):
         if len(args) > self.nin:
             if out is not None:
                 raise TypeError(f"{self.__name__}: cannot specify 'out' as both a positional and keyword argument")
             args, out = args[: self.nin], args[self.nin]
         if len(args) != self.nin:
             raise TypeError(f"{self.__name__}() takes {self.nin} positional arguments but {len(args)} were given")
-        if kwargs or casting != "same_kind":
-            return _fallback.call(self.__name__, self._np, args, dict(kwargs, out=out, where=where, dtype=dtype, casting=casting))
+        if kwargs:
+            raise TypeError(f"{self.__name__}() got an unexpected keyword argument '{next(iter(kwargs))}'")
+        if out is not None and _hostout.host(out) is not None:
+            # A NumPy array as out: computed natively into a mirror, written back.
+            return _hostout.into(_hostout.host(out), lambda m: self._call(
+                *args, out=m, where=where, dtype=dtype, casting=casting, order=order, subok=subok, signature=signature))
+        if casting != "same_kind" or order != "K" or signature is not None:
+            return _ufunc_args.call(self, args, out, where, dtype, casting, order, signature)
         if where is not True:
             return self._masked(args, out, where, dtype)
         _fallback.record_native(self.__name__)
@@ -330,7 +336,21 @@ class ufunc:
     def reduce(self, array, axis=0, dtype=None, out=None, keepdims=False, initial=None, where=True):
         from . import _reduce
 
+        if out is not None and _hostout.host(out) is not None:
+            return _hostout.into(_hostout.host(out), lambda m: self.reduce(array, axis, dtype, m, keepdims, initial, where))
+        if isinstance(out, tuple):
+            out = _ufunc_args._single(out)
+
         op = _REDUCE_OPS.get(self.__name__)
+        if op is None and self.__name__ in _ufunc_args.TREE_REDUCIBLE and where is True:
+            _fallback.record_native(f"{self.__name__}.reduce")
+            return _ufunc_args.tree_reduce(self, array, axis, dtype, out, keepdims, initial)
+        if op is None and self.__name__ == "subtract" and where is True:
+            from ._scan import subtract_reduce
+
+            result = subtract_reduce(array, axis, dtype, out, keepdims, initial)
+            if result is not None:
+                return result
         if op is None:
             kw = dict(axis=axis, dtype=dtype, out=out, keepdims=keepdims, where=where)
             kw.update({} if initial is None else {"initial": initial})
@@ -341,7 +361,8 @@ class ufunc:
         """``a[indices] = ufunc(a[indices], b)`` unbuffered, in place: repeated indices
         accumulate, in order, as in NumPy. Natively for binary ufuncs whose loop is
         ``a``'s dtype (add, subtract, multiply, divide, maximum, minimum, fmax, fmin,
-        bitwise and logical operations); anything else runs in NumPy and is copied back."""
+        bitwise and logical operations) by one kernel; any other ufunc or loop round by
+        round of repeated indices (``_ufunc_args.at_by_rounds``)."""
         from ._creation import arange
 
         name = self.__name__
@@ -357,8 +378,9 @@ class ufunc:
             loop, _ = _resolve(self._np, (a.dtype, key, None))
             native = loop[0] == loop[1] == loop[2] == a.dtype
         if not native:
-            args = (a, indices) + (() if b is None else (b,))
-            return _fallback.call(f"{name}.at", self._np.at, args, {})
+            # Any other ufunc or loop: round by round of repeated indices.
+            _fallback.record_native(f"{name}.at")
+            return _ufunc_args.at_by_rounds(self, self._np, a, indices, b)
         _fallback.record_native(f"{name}.at")
         # The flat positions of the selected elements (NumPy's indexing of any kind).
         positions = arange(a.size).reshape(a.shape)[indices]
@@ -382,7 +404,21 @@ class ufunc:
     def accumulate(self, array, axis=0, dtype=None, out=None):
         from . import _scan
 
+        if out is not None and _hostout.host(out) is not None:
+            return _hostout.into(_hostout.host(out), lambda m: self.accumulate(array, axis, dtype, m))
+        if isinstance(out, tuple):
+            out = _ufunc_args._single(out)
         return _scan.accumulate(self, array, axis=axis, dtype=dtype, out=out)
+
+    def reduceat(self, array, indices, axis=0, dtype=None, out=None):
+        if out is not None and _hostout.host(out) is not None:
+            return _hostout.into(_hostout.host(out), lambda m: self.reduceat(array, indices, axis, dtype, m))
+        _fallback.record_native(f"{self.__name__}.reduceat")
+        return _ufunc_args.reduceat(self, array, indices, axis, dtype, out)
+
+    def outer(self, A, B, /, **kwargs):
+        _fallback.record_native(f"{self.__name__}.outer")
+        return _ufunc_args.outer(self, A, B, kwargs)
 
 
 # Binary ufuncs with a native ``at`` (for loops of the target's dtype).
@@ -445,8 +481,12 @@ bitwise_right_shift = right_shift  # noqa: F821
 radians = deg2rad  # noqa: F821
 
 
-def divmod(x1, x2, out=None):  # noqa: A001 - NumPy's name
-    return floor_divide(x1, x2), remainder(x1, x2)  # noqa: F821
+def divmod(x1, x2, out=None, **kwargs):  # noqa: A001 - NumPy's name
+    outs = (None, None) if out is None else out if isinstance(out, tuple) else (out, None)
+    if len(outs) != 2:
+        raise ValueError("The 'out' tuple must have exactly one entry per ufunc output")
+    q = floor_divide(x1, x2, out=outs[0], **kwargs)  # noqa: F821
+    return q, remainder(x1, x2, out=outs[1], **kwargs)  # noqa: F821
 
 
 def clip(a, a_min=None, a_max=None, out=None, **kwargs):
@@ -563,7 +603,16 @@ def around(a, decimals=0, out=None):
     scale back (integers with negative ``decimals`` through float64)."""
     a = _as_array(a)
     decimals = operator.index(decimals)
-    if a.dtype.kind not in "iufc" or a.dtype == _np.float16:
+    if a.dtype == _np.bool_:
+        # NumPy rounds bools with rint's float16 loop at decimals=0, and otherwise only
+        # into a float out: its errors come from the same call on one bool.
+        host_out = None if out is None else _np.zeros(1, _np.dtype(out.dtype))
+        _np.around(_np.zeros(1, _np.bool_), decimals, out=host_out)
+        _fallback.record_native("around")
+        if out is None:
+            return rint(a)  # noqa: F821
+        return around(a.astype(out.dtype), decimals, out=out)
+    if a.dtype.kind not in "iufc":
         return _fallback.call("around", _np.around, (a,), dict(decimals=decimals, out=out))
     _fallback.record_native("around")
     if a.dtype.kind == "c":

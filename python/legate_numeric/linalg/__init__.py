@@ -1,5 +1,6 @@
 """``legate_numeric.linalg``: NumPy's ``numpy.linalg`` natively. Factorizations run as
-tasks on one point with faer (``cholesky``, ``solve``, ``inv`` here; ``qr``, ``svd``,
+tasks on one point with faer (``cholesky``, ``solve``, ``inv`` here, a task per matrix
+of a stack; ``qr``, ``svd``,
 ``eig``, ``eigh``, ``slogdet`` batched over stacked matrices in ``_decompositions``,
 ``_eigenvalues``, ``_numbers``), the rest is composed from them and from native array
 functions (``lstsq``, ``pinv``, ``tensorsolve``, ``tensorinv`` in ``_solving``;
@@ -107,14 +108,6 @@ def _singular_value_reduce(m, ord):
     return (amax if ord == 2 else amin if ord == -2 else _sum)(s, axis=-1)
 
 
-def _factor_dtype(*dts):
-    """NumPy's result dtype for a factorization: integers/bools -> float64; None if not native."""
-    dt = _np.result_type(*dts)
-    if dt.kind in "biu":
-        dt = _np.dtype(_np.float64)
-    return dt if dt in (_np.dtype(_np.float32), _np.dtype(_np.float64), _np.dtype(_np.complex128)) else None
-
-
 def _check_square(a):
     if a.ndim < 2:
         raise _np.linalg.LinAlgError(
@@ -124,78 +117,108 @@ def _check_square(a):
         raise _np.linalg.LinAlgError("Last 2 dimensions of the array must be square")
 
 
+def _types(*arrays):
+    """NumPy's (computation, result) dtypes: double precision computed, single results
+    rounded once; float16 and long double raise NumPy's TypeError. None: not native."""
+    from ._common import common_type
+
+    return common_type(*arrays)
+
+
 def cholesky(a, /, *, upper=False):
-    """Lower Cholesky factor of a 2-d Hermitian positive-definite matrix, natively."""
+    """Lower (or, with ``upper``, upper: its conjugate transpose) Cholesky factor of each
+    Hermitian positive-definite matrix in the last two axes, natively: one task per
+    matrix of the stack."""
     from legate import _legate as _ext
     from .._array import _empty
 
     x = _as_array(a)
     _check_square(x)
-    dt = _factor_dtype(x.dtype)
-    if x.ndim != 2 or dt is None or upper:
+    types = _types(x)
+    if types is None:
         return _fallback.call("linalg.cholesky", _np.linalg.cholesky, (a,), dict(upper=upper))
     _fallback.record_native("linalg.cholesky")
-    if x.dtype != dt:
-        x = x.astype(dt)
-    out = _empty(x.shape, dt)
+    compute, result = types
+    if x.dtype != compute:
+        x = x.astype(compute)
+    out = _empty(x.shape, compute)
     if x.size:
-        _run_native(_ext.cholesky, x._store, out._store)
-    return out
+        for idx in _np.ndindex(*x.shape[:-2]):
+            _run_native(_ext.cholesky, x[idx]._store, out[idx]._store)
+    if upper:
+        out = out.swapaxes(-1, -2).conj() if compute.kind == "c" else out.swapaxes(-1, -2).copy()
+    return out if out.dtype == result else out.astype(result)
 
 
 def solve(a, b):
-    """Solve ``a @ x = b`` for a square 2-d ``a`` and 1-d or 2-d ``b``, natively."""
+    """Solve ``a @ x = b`` for square ``a`` (stacked in leading axes), natively: ``b`` is
+    a vector when it is 1-d (NumPy 2's rule), else a stack of matrices; the stacks
+    broadcast; one task per matrix."""
     from legate import _legate as _ext
     from .._array import _empty
+    from .._manip import broadcast_to
 
     x = _as_array(a)
     y = _as_array(b)
     _check_square(x)
-    dt = _factor_dtype(x.dtype, y.dtype)
-    if x.ndim != 2 or y.ndim not in (1, 2) or dt is None:
+    types = _types(x, y)
+    if types is None:
         return _fallback.call("linalg.solve", _np.linalg.solve, (a, b), {})
-    if y.shape[0] != x.shape[0]:
-        raise ValueError(
-            f"solve: Input operand 1 has a mismatch in its core dimension 0 "
-            f"(size {y.shape[0]} is different from {x.shape[0]})"
-        )
+    m = x.shape[-1]
+    vector = y.ndim == 1
+    if vector:
+        if y.shape[0] != m:
+            raise ValueError(f"solve1: Input operand 1 has a mismatch in its core dimension 0, with gufunc signature (m,m),(m)->(m) "
+                             f"(size {y.shape[0]} is different from {m})")
+        batch = x.shape[:-2]
+        out_shape = batch + (m,)
+    else:
+        if y.shape[-2] != m:
+            raise ValueError(f"solve: Input operand 1 has a mismatch in its core dimension 0, with gufunc signature (m,m),(m,n)->(m,n) "
+                             f"(size {y.shape[-2]} is different from {m})")
+        try:
+            batch = _np.broadcast_shapes(x.shape[:-2], y.shape[:-2])
+        except ValueError:
+            def text(shape, core=0):  # NumPy's gufunc message: (2,3,3)->(2,newaxis,newaxis)
+                return "(" + ",".join([str(n) for n in shape] + ["newaxis"] * core) + ")"
+
+            raise ValueError(f"operands could not be broadcast together with remapped shapes [original->remapped]: "
+                             f"{text(x.shape)}->{text(x.shape[:-2], 2)} {text(y.shape)}->{text(y.shape[:-2], 2)}  "
+                             f"and requested shape {text(y.shape[-2:])}") from None
+        out_shape = batch + y.shape[-2:]
     _fallback.record_native("linalg.solve")
-    if x.dtype != dt:
-        x = x.astype(dt)
-    if y.dtype != dt:
-        y = y.astype(dt)
-    out = _empty(y.shape, dt)
-    if x.size:
-        _run_native(_ext.solve, x._store, y._store, out._store)
-    return out
-
-
-def _square_stack(a, name):
-    """``a`` as an array of a factorization dtype with square trailing matrices, or None
-    (fall back)."""
-    x = _as_array(a)
-    _check_square(x)
-    dt = _factor_dtype(x.dtype)
-    if dt is None:
-        return None
-    _fallback.record_native(f"linalg.{name}")
-    return x if x.dtype == dt else x.astype(dt)
+    compute, result = types
+    if x.dtype != compute:
+        x = x.astype(compute)
+    if y.dtype != compute:
+        y = y.astype(compute)
+    x = broadcast_to(x, batch + (m, m))
+    if not vector:
+        y = broadcast_to(y, out_shape)
+    out = _empty(out_shape, compute)
+    if x.size and out.size:
+        for idx in _np.ndindex(*batch):
+            rhs = y if vector else y[idx]
+            _run_native(_ext.solve, x[idx]._store, rhs._store, out[idx]._store)
+    return out if out.dtype == result else out.astype(result)
 
 
 def inv(a):
     """Inverses of square matrices (stacked along leading axes): ``solve(a, I)``."""
-    from .._array import _empty
     from .._creation import eye
 
-    x = _square_stack(a, "inv")
-    if x is None:
+    x = _as_array(a)
+    _check_square(x)
+    types = _types(x)
+    if types is None:
         return _fallback.call("linalg.inv", _np.linalg.inv, (a,), {})
-    n = x.shape[-1]
-    out = _empty(x.shape, x.dtype)
-    identity = eye(n, dtype=x.dtype)
-    for idx in _np.ndindex(*x.shape[:-2]):
-        out[idx] = solve(x[idx], identity)
-    return out
+    compute, result = types
+    _fallback.record_native("linalg.inv")
+    if x.dtype != compute:
+        x = x.astype(compute)
+    out = solve(x, eye(x.shape[-1], dtype=compute))
+    return out if out.dtype == result else out.astype(result)
+
 
 
 # ---- the array API's linalg names, composed from native functions ----

@@ -39,7 +39,9 @@ def qr(a, mode="reduced"):
             )
             mode = "reduced"
         elif mode in ("e", "economic"):
-            return _fallback.call("linalg.qr (mode='economic')", _np.linalg.qr, (a,), dict(mode=mode))
+            warnings.warn("The 'economic' option is deprecated.", DeprecationWarning, stacklevel=2)
+            # NumPy returns LAPACK's Householder array as it lies in memory: raw's h, transposed.
+            return qr(a, mode="raw")[0].swapaxes(-1, -2)
         else:
             raise ValueError(f"Unrecognized mode '{mode}'")
     x = as_array(a)

@@ -55,3 +55,11 @@ def test_report_at_exit():
     proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert "coverage of NumPy's public callables" in proc.stdout
+
+
+def test_host_only_names_are_defined_and_say_why():
+    for name, reason in _coverage.HOST_ONLY.items():
+        ns, _, n = name.rpartition(".")
+        assert _coverage._is_native(ns or "main", n), name
+        assert name not in _coverage.NOT_NATIVE, name
+        assert reason.startswith("host-only:"), (name, reason)

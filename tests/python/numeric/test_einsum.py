@@ -113,3 +113,19 @@ def test_einsum_diagonal_result_is_writeable():
     d = lnp.einsum("ii->i", a)
     d[0] = 5.0
     assert float(d[0]) == 5.0
+
+
+def test_einsum_operand_list_form(no_fallback):
+    # einsum(a, [0, 1], b, [1, 2], [0, 2]): labels 0-25 are A-Z, 26-51 a-z, Ellipsis '...'.
+    r = np.random.default_rng(21)
+    a, b, c = r.normal(size=(3, 4)), r.normal(size=(4, 5)), r.normal(size=(2, 3, 4))
+    for args in [(a, [0, 1], [1]), (a, [0, 1], b, [1, 2], [0, 2]), (a, [0, 1], b, [1, 2]), (c, [Ellipsis, 1], [Ellipsis]),
+                 (r.normal(size=(3, 3)), [0, 0]), (a, [30, 51], [51, 30]), (a, [0, 1], b, [1, 2], [2, 0])]:
+        got = lnp.einsum(*[lnp.array(x) if isinstance(x, np.ndarray) else x for x in args])
+        check(got, np.einsum(*args))
+    for bad in ([0, 52], [0, -1], [0, "x"], [0, 1.5]):
+        with pytest.raises(Exception) as exp:
+            np.einsum(a, bad)
+        with pytest.raises(type(exp.value)) as got:
+            lnp.einsum(lnp.array(a), bad)
+        assert str(got.value) == str(exp.value)

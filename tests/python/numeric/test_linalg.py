@@ -178,8 +178,9 @@ def test_vdot_size_mismatch():
 
 
 @pytest.mark.parametrize("dtype", PRODUCT_DTYPES, ids=PRODUCT_IDS)
-@pytest.mark.parametrize("shapes", [((5,), (5,)), ((2, 3), (3,)), ((3,), (4, 3)), ((2, 3), (4, 3)), ((), (3,)), ((0,), (0,))], ids=str)
-def test_inner(shapes, dtype):
+@pytest.mark.parametrize("shapes", [((5,), (5,)), ((2, 3), (3,)), ((3,), (4, 3)), ((2, 3), (4, 3)), ((), (3,)), ((0,), (0,)),
+                                    ((2, 3, 4), (5, 4)), ((4,), (2, 3, 4)), ((2, 3), ()), ((3, 2, 0), (4, 0)), ((2, 1, 3), (2, 2, 3))], ids=str)
+def test_inner(shapes, dtype, no_fallback):
     a_np, b_np = make(dtype, shapes[0]), make(dtype, shapes[1], 1)
     exp, err = check_same_error(lambda: np.inner(a_np, b_np), lambda: lnp.inner(lnp.array(a_np), lnp.array(b_np)))
     if err is None:
@@ -188,10 +189,13 @@ def test_inner(shapes, dtype):
 
 
 def test_inner_errors():
-    with pytest.raises(ValueError):
-        np.inner(np.ones((2, 3)), np.ones((2, 4)))
-    with pytest.raises(ValueError):
-        lnp.inner(lnp.ones((2, 3)), lnp.ones((2, 4)))
+    # NumPy's messages, b named with its last axis first.
+    for sa, sb in [((2, 3), (2, 4)), ((3,), (2, 4)), ((2, 3, 4), (3,))]:
+        with pytest.raises(ValueError) as exp:
+            np.inner(np.ones(sa), np.ones(sb))
+        with pytest.raises(ValueError) as got:
+            lnp.inner(lnp.ones(sa), lnp.ones(sb))
+        assert str(got.value) == str(exp.value)
 
 
 @pytest.mark.parametrize("dtype", PRODUCT_DTYPES + [np.bool_, np.uint8], ids=PRODUCT_IDS + ["bool", "uint8"])

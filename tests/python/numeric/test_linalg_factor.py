@@ -1,4 +1,5 @@
-"""Native linalg decompositions (faer tasks over stacked matrices) and what is composed
+"""Native linalg decompositions (faer tasks over stacked matrices: cholesky, solve and inv
+too, with upper= and broadcast stacks) and what is composed
 from them, against numpy.linalg in each test. Factors that are unique only up to phase
 (Q and R's signs, singular vectors, eigenvectors) are checked through invariants:
 reconstruction, orthonormality, ``A V = V diag(w)``; unique results (singular values,
@@ -13,7 +14,7 @@ import numpy as np
 import pytest
 
 import legate_numeric as lnp
-from conftest import check_same_error
+from conftest import check, check_same_error
 
 pytestmark = pytest.mark.usefixtures("no_fallback")
 
@@ -454,3 +455,53 @@ def test_poly_of_matrix_and_roots_errors():
         close(same_meta(lnp.poly(lnp.array(a)), exp), exp, np.float64, scale=10)
     with pytest.raises(ValueError):
         lnp.roots(lnp.array(np.ones((2, 2))))
+
+
+def _hpd(rng, shape, dtype):
+    m = rng.normal(size=shape)
+    if np.dtype(dtype).kind == "c":
+        m = m + 1j * rng.normal(size=shape)
+    return (m @ np.conj(np.swapaxes(m, -1, -2)) + shape[-1] * np.eye(shape[-1])).astype(dtype)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.complex128, np.complex64], ids=str)
+@pytest.mark.parametrize("shape", [(3, 3), (2, 3, 3), (2, 1, 4, 4), (0, 3, 3)], ids=str)
+def test_stacked_cholesky_solve_inv(shape, dtype, no_fallback):
+    # Stacks of matrices, upper=, NumPy 2's solve (b a vector only when 1-d; stacks
+    # broadcast), single precision computed in double and rounded, as NumPy does.
+    rng = np.random.default_rng(31)
+    a = _hpd(rng, shape, dtype)
+    la = lnp.array(a)
+    tol = dict(rtol=1e-5, atol=1e-5)
+    for upper in (False, True):
+        check(lnp.linalg.cholesky(la, upper=upper), np.linalg.cholesky(a, upper=upper), **tol)
+    check(lnp.linalg.inv(la), np.linalg.inv(a), **tol)
+    for bshape in [shape[-1:], shape[:-1] + (2,), (3,) + shape[-2:-1] + (2,) if len(shape) == 2 else shape[:-2] + shape[-1:] + (1,)]:
+        b = rng.normal(size=bshape).astype(dtype)
+        check(lnp.linalg.solve(la, lnp.array(b)), np.linalg.solve(a, b), **tol)
+
+
+def test_solve_cholesky_errors():
+    for call in (lambda m: m.linalg.solve(m.eye(3), m.ones(2)), lambda m: m.linalg.solve(m.eye(3), m.ones((2, 2))),
+                 lambda m: m.linalg.solve(m.ones((2, 3, 3)), m.ones((3, 3, 1))), lambda m: m.linalg.cholesky(m.ones((2, 3))),
+                 lambda m: m.linalg.inv(m.ones((3, 3), dtype=np.float16)), lambda m: m.linalg.cholesky(m.asarray(-np.eye(3))),
+                 lambda m: m.linalg.solve(m.zeros((3, 3)), m.ones(3)), lambda m: m.linalg.inv(m.zeros((2, 3, 3)))):
+        with pytest.raises(Exception) as exp:
+            call(np)
+        with pytest.raises(type(exp.value)) as got:
+            call(lnp)
+        assert str(got.value) == str(exp.value)
+
+
+@pytest.mark.parametrize("mode", ["e", "economic"])
+def test_qr_economic_mode(mode):
+    # Deprecated in NumPy, still answered: LAPACK's Householder array as it lies in memory.
+    rng = np.random.default_rng(32)
+    for shape in [(4, 3), (3, 4), (2, 5, 3)]:
+        for dtype in (np.float64, np.float32, np.complex128):
+            a = rng.normal(size=shape).astype(dtype)
+            with pytest.warns(DeprecationWarning, match="economic"):
+                exp = np.linalg.qr(a, mode=mode)
+            with pytest.warns(DeprecationWarning, match="economic"):
+                got = lnp.linalg.qr(lnp.array(a), mode=mode)
+            check(got, exp, rtol=1e-4, atol=1e-5)

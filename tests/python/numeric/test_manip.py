@@ -186,12 +186,25 @@ def test_ravel_orders_alias_like_numpy(order, view):
     take = {None: lambda x: x, "T": lambda x: x.T, "rows": lambda x: x[1:3], "step": lambda x: x[:, ::2]}[view]
     src = np.arange(24.0).reshape(4, 6)
     a = lnp.array(src)
-    if order == "K" and view == "step":
-        return  # NumPy's memory order of a strided array: the fallback's business
     r_np, r = take(src).ravel(order), take(a).ravel(order)
     check(r, r_np)
     r_np[0], r[0] = -1.0, -1.0
     check(a, src)
+
+
+def test_ravel_keep_order_of_strided_and_broadcast_views(no_fallback):
+    # order='K' follows NumPy's iterator: axes by |stride|, reversed axes read forward,
+    # and broadcast (zero-stride) axes, which it never compares, kept in place.
+    base = np.arange(120).reshape(2, 3, 4, 5)
+    cases = [lambda x: x.transpose(2, 0, 3, 1), lambda x: x[::-1, :, ::2, 1:].transpose(3, 1, 0, 2), lambda x: x[:, ::-2, :, ::-1].transpose(1, 3, 2, 0)]
+    for take in cases:
+        check(lnp.ravel(take(lnp.array(base)), order="K"), np.ravel(take(base), order="K"))
+    for src_shape, target, perm in [((3,), (2, 3), (1, 0)), ((4, 1, 5), (4, 3, 5), (2, 1, 0)), ((4, 1, 5), (4, 3, 5), (1, 0, 2)),
+                                    ((3, 1), (3, 4), (1, 0)), ((2, 1, 4), (2, 3, 4), (1, 2, 0))]:
+        x = np.arange(np.prod(src_shape)).reshape(src_shape)
+        for sl in (Ellipsis, (slice(None, None, -1),) * len(target)):
+            exp = np.broadcast_to(x, target).transpose(perm)[sl].ravel(order="K")
+            check(lnp.broadcast_to(lnp.array(x), target).transpose(perm)[sl].ravel(order="K"), exp)
 
 
 @pytest.mark.parametrize("shape, new", [((4, 6), (3, 8)), ((2, 3, 4), (6, 4)), ((2, 3, 4), (24,))], ids=str)

@@ -45,6 +45,26 @@ def test_aliases_are_the_same_ufuncs():
             check(getattr(lnp, short)(*[lnp.array(v) for v in args]), getattr(np, short)(*args))
 
 
+def test_float16_spacing_and_nextafter_every_half(no_fallback):
+    # Every one of the 65536 halves, bit for bit: NumPy's float16 spacing is its own
+    # (always positive; toward zero at negative powers of two), and its nextafter
+    # returns x for equal arguments.
+    def bits(got, expected):  # signed zeros too; NaNs in the same places
+        got = np.asarray(got)
+        exact(got, expected)
+        keep = ~np.isnan(expected)
+        np.testing.assert_array_equal(np.signbit(got[keep]), np.signbit(expected[keep]))
+
+    halves = np.arange(65536, dtype=np.uint16).view(np.float16)
+    a = lnp.array(halves)
+    with quiet():
+        bits(lnp.spacing(a), np.spacing(halves))
+        for toward in (0.0, np.inf, -np.inf, 1.0, -65504.0, np.nan):
+            bits(lnp.nextafter(a, np.float16(toward)), np.nextafter(halves, np.float16(toward)))
+    tiny = np.array([0.0, -0.0, 1e-45, -1e-45], np.float32)  # onto zero with x's sign
+    bits(lnp.nextafter(lnp.array(tiny), np.float32(0)), np.nextafter(tiny, np.float32(0)))
+
+
 @pytest.mark.parametrize("dtype", [np.float64, np.float32], ids=str)
 def test_bit_level_functions(dtype):
     x = floats(dtype)
@@ -181,3 +201,72 @@ def test_equiv_astype_printing():
     assert lnp.binary_repr(5, 8) == np.binary_repr(5, 8) and lnp.base_repr(35, 36) == np.base_repr(35, 36)
     assert lnp.finfo(lnp.float32).eps == np.finfo(np.float32).eps and lnp.iinfo(lnp.int8).max == 127
     assert lnp.typename("d") == np.typename("d") and lnp.mintypecode("fd") == np.mintypecode("fd")
+
+
+@pytest.mark.parametrize("decimals", [0, 1, -1, 2])
+def test_around_bools(decimals, no_fallback):
+    # rint's float16 loop at decimals=0; other decimals only into a float out, else
+    # NumPy's UFuncTypeError (the scaling multiply/divide cannot cast back to bool).
+    b = np.array([[True, False, True], [False, False, True]])
+    for out_dtype in (None, np.float64, np.float32, np.int64, np.bool_):
+        def call(mod, out_dtype=out_dtype):
+            out = None if out_dtype is None else mod.zeros(b.shape, out_dtype)
+            return mod.around(mod.asarray(b), decimals, out=out), out
+
+        exp, err = check_same_error(lambda: call(np), lambda: call(lnp))
+        if err is None:
+            got = call(lnp)
+            check(got[0], exp[0], exact=True)
+    if decimals == 0:
+        check(lnp.array(b).round(), b.round(), exact=True)
+        check(lnp.round(lnp.array(True)), np.round(np.array(True)), exact=True)
+
+
+@pytest.mark.parametrize("name", ["gcd", "lcm"])
+def test_function_ufunc_methods(name, no_fallback):
+    # The ufuncs defined as functions carry NumPy's methods: gcd/lcm reduce by halving
+    # and accumulate by doubling (lcm is not reorderable in NumPy: one axis at most).
+    x = np.random.default_rng(14).integers(1, 60, (4, 6)) * 6
+    a = lnp.array(x)
+    uf, lf = getattr(np, name), getattr(lnp, name)
+    assert (lf.nin, lf.nout, lf.identity) == (uf.nin, uf.nout, uf.identity)
+    for axis in (0, 1, -1, None, (0, 1)):
+        for keepdims in (False, True):
+            exp, err = check_same_error(lambda: uf.reduce(x, axis=axis, keepdims=keepdims), lambda: lf.reduce(a, axis=axis, keepdims=keepdims))
+            if err is None:
+                check(lf.reduce(a, axis=axis, keepdims=keepdims), exp)
+    for axis in (0, 1, -1):
+        check(lf.accumulate(a, axis=axis), uf.accumulate(x, axis=axis))
+    check(lf.accumulate(a[0], axis=None), uf.accumulate(x[0], axis=None))
+    check(lf.outer(a[0], a[1]), uf.outer(x[0], x[1]))
+    got, exp = lnp.array(x), x.copy()
+    lf.at(got, [0, 0, 2], 4)
+    uf.at(exp, [0, 0, 2], 4)
+    check(got, exp)
+
+
+def test_function_ufunc_outer_and_order_dependent_reduce(monkeypatch):
+    f = np.random.default_rng(15).normal(size=(3, 4))
+    for name, y in (("heaviside", f[1]), ("ldexp", np.arange(4)), ("copysign", f[1]), ("logaddexp2", f[1])):
+        check(getattr(lnp, name).outer(lnp.array(f[0]), lnp.array(y)), getattr(np, name).outer(f[0], y))
+    monkeypatch.setenv("LEGATE_NUMERIC_FALLBACK", "1")
+    with quiet():  # order-dependent: NumPy's reduce
+        check(lnp.float_power.reduce(lnp.array([2.0, 3, 2])), np.float_power.reduce([2.0, 3, 2]))
+
+
+def test_bit_functions_warn_as_numpy():
+    # Infinities, NaNs and zeros: NumPy's spacing/modf/nextafter/frexp warn of nothing;
+    # ours silence their inner steps even when those run deferred (--cpus 2 and up).
+    import warnings
+
+    special = np.array([0.0, -0.0, np.inf, -np.inf, np.nan, 1.0, -1.0, 5e-324, 1e308] * 50)
+    for call in (lambda m: m.spacing(m.asarray(special)), lambda m: m.modf(m.asarray(special))[0],
+                 lambda m: m.nextafter(m.asarray(special), m.asarray(special[::-1])), lambda m: m.frexp(m.asarray(special))[0],
+                 lambda m: m.interp(m.asarray(special), m.asarray([0.0, 1, 2]), m.asarray([1.0, np.inf, 2]))):
+        caught = []
+        for mod in (np, lnp):
+            with warnings.catch_warnings(record=True) as w:
+                warnings.simplefilter("always")
+                np.asarray(call(mod))
+            caught.append(sorted({str(x.message) for x in w if x.category is RuntimeWarning}))
+        assert caught[1] == caught[0]

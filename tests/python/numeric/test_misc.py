@@ -306,40 +306,40 @@ def test_isclose_broadcast_shapes_mismatch():
 
 
 def test_fallback_runs_numpy_and_warns_once():
-    """``histogram_bin_edges`` is not native: it runs in NumPy, with one RuntimeWarning
-    per name.
+    """``hypot.reduce`` is not native (an order-dependent reduction): it runs in NumPy,
+    with one RuntimeWarning per name.
 
-    (No other test in this suite uses ``histogram_bin_edges``.)"""
+    (No other test in this suite uses ``hypot.reduce``.)"""
     a_np = make(np.float64, (3, 5))
     a = lnp.array(a_np)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        first = lnp.histogram_bin_edges(a)
-        second = lnp.histogram_bin_edges(a[::-1], bins=4)
-        third = lnp.histogram_bin_edges(a.T, bins=3)
-    msgs = [w for w in caught if issubclass(w.category, RuntimeWarning) and "histogram_bin_edges" in str(w.message)]
+        first = lnp.hypot.reduce(a)
+        second = lnp.hypot.reduce(a[::-1], axis=1)
+        third = lnp.hypot.reduce(a.T, axis=0, keepdims=True)
+    msgs = [w for w in caught if issubclass(w.category, RuntimeWarning) and "hypot.reduce" in str(w.message)]
     assert len(msgs) == 1, [str(w.message) for w in caught]
     assert isinstance(first, lnp.ndarray)
-    check(first, np.histogram_bin_edges(a_np))
-    check(second, np.histogram_bin_edges(a_np[::-1], bins=4))
-    check(third, np.histogram_bin_edges(a_np.T, bins=3))
+    check(first, np.hypot.reduce(a_np))
+    check(second, np.hypot.reduce(a_np[::-1], axis=1))
+    check(third, np.hypot.reduce(a_np.T, axis=0, keepdims=True))
 
 
 def test_fallback_disabled_raises(monkeypatch):
     """With LEGATE_NUMERIC_FALLBACK=0 (read at call time) a missing function raises.
 
-    (No other test in this suite uses ``unpackbits`` or ``byteswap``.)"""
+    (``power.reduce`` is not native: NumPy reduces it in order.)"""
     a = lnp.array(make(np.uint8, (5,)))
     monkeypatch.setenv("LEGATE_NUMERIC_FALLBACK", "0")
     with pytest.raises(NotImplementedError):
-        lnp.unpackbits(a)
+        lnp.power.reduce(a)
     with pytest.raises(NotImplementedError):
-        np.unpackbits(a)
+        np.power.reduce(a)
     with pytest.raises(NotImplementedError):
         a.byteswap()
     monkeypatch.setenv("LEGATE_NUMERIC_FALLBACK", "1")
     with quiet():
-        check(lnp.unpackbits(a), np.unpackbits(np.asarray(a)))
+        check(lnp.power.reduce(a), np.power.reduce(np.asarray(a)))
         check(a.byteswap(), np.asarray(a).byteswap())
 
 
@@ -347,7 +347,7 @@ def test_fallback_disabled_raises(monkeypatch):
 def test_fallback_disabled_values(monkeypatch, value):
     monkeypatch.setenv("LEGATE_NUMERIC_FALLBACK", value)
     with pytest.raises(NotImplementedError):
-        lnp.packbits(lnp.arange(0, 4))
+        lnp.power.reduce(lnp.arange(0, 4))
 
 
 def test_native_functions_do_not_fall_back(monkeypatch):

@@ -271,6 +271,41 @@ def test_interp():
         assert check_same_error(np_call, lnp_call)[1] is not None
 
 
+@pytest.mark.parametrize("kind", ["real", "complex", "flat complex", "infinite"])
+def test_interp_complex_period_and_nan(kind, no_fallback):
+    # Bit for bit NumPy's loops: complex fp by parts, period= wrapping, a NaN x passing
+    # through (also where fp is flat), infinite slopes.
+    rng = np.random.default_rng(11)
+    x = np.concatenate([rng.uniform(-2, 12, 40), [np.nan, 0, 10, 3, 7.5, -np.inf, np.inf]])
+    for xp in (np.sort(rng.uniform(0, 10, 8)), np.array([0.0, 1, 1, 2, 5, 10]), np.array([3.0])):
+        fp = {"real": np.full(xp.size, 2.0), "complex": rng.normal(size=xp.size) + 1j * rng.normal(size=xp.size),
+              "flat complex": np.full(xp.size, 2 + 3j), "infinite": np.where(np.arange(xp.size) % 2, np.inf, 1.0) + 1j}[kind]
+        ends = dict(left=1 + 2j, right=-1j) if fp.dtype.kind == "c" else dict(left=0.5, right=-0.5)
+        for kw in ({}, ends, dict(period=4), dict(period=-7.5, left=1)):
+            with np.errstate(all="ignore"):
+                exp = np.interp(x, xp, fp, **kw)
+                got = lnp.interp(lnp.array(x), lnp.array(xp), lnp.array(fp), **kw)
+            check(got, exp, exact=True)
+    check(lnp.interp(2.5, lnp.array([1.0, 2, 3]), lnp.array([1j, 2, 3])), np.interp(2.5, [1.0, 2, 3], [1j, 2, 3]), exact=True)
+    y = rng.uniform(-5, 5, (5, 8))
+    check(lnp.interp(lnp.array(y), lnp.arange(4.0), lnp.array([1j, 2, 3, 4j]), period=3), np.interp(y, np.arange(4.0), [1j, 2, 3, 4j], period=3))
+
+
+def test_interp_errors():
+    for kw in [dict(period=0), dict(period=2, fp=[1.0, 2]), dict(period=2, xp=[[0.0, 1, 2]]), dict(period=2, xp=[], fp=[]), dict(x=[1j]),
+               dict(fp=[1.0, 2])]:
+        def call(mod, kw=kw):
+            b = dict(kw)
+            args = [mod.asarray(b.pop("x", [0.5, 1.5])), mod.asarray(b.pop("xp", [0.0, 1, 2])), mod.asarray(b.pop("fp", [1.0, 2, 3]))]
+            return mod.interp(*args, **b)
+
+        with pytest.raises(Exception) as exp:
+            call(np)
+        with pytest.raises(type(exp.value)) as got:
+            call(lnp)
+        assert str(got.value) == str(exp.value)
+
+
 @pytest.mark.parametrize("kind", ["normal", "vector", "ints", "complex", "one observation"])
 def test_cov_and_corrcoef(kind):
     rng = np.random.default_rng(10)
@@ -299,6 +334,22 @@ def test_gradient(shape):
     check(lnp.gradient(a, lnp.array(x), axis=0), np.gradient(f, x, axis=0))
     check(lnp.gradient(lnp.array(np.arange(6, dtype=np.int32) ** 2)), np.gradient(np.arange(6, dtype=np.int32) ** 2))
     assert check_same_error(lambda: np.gradient(np.ones(2), edge_order=2), lambda: lnp.gradient(lnp.ones(2), edge_order=2))[1] is not None
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.int64], ids=str)
+def test_gradient_coordinates(dtype, no_fallback):
+    # Coordinates with edge_order=2 (NumPy's second-order one-sided weights), mixed with
+    # scalar spacings; edges computed in float64 for float32 data, bit for bit NumPy's.
+    rng = np.random.default_rng(13)
+    f = (rng.normal(size=(5, 7)) * 10).astype(dtype)
+    x0, x1 = np.cumsum(rng.uniform(0.1, 2, 5)), np.cumsum(rng.uniform(0.1, 2, 7))
+    for args, kw in [((x0, x1), dict(edge_order=2)), ((x1,), dict(axis=1, edge_order=2)), ((2.0, x1), dict(edge_order=2)),
+                     ((x0, 0.5), dict(edge_order=1)), ((np.arange(5), np.arange(7) ** 2), dict(edge_order=2))]:
+        got = lnp.gradient(lnp.array(f), *[lnp.array(v) if isinstance(v, np.ndarray) else v for v in args], **kw)
+        exp = np.gradient(f, *args, **kw)
+        for g, e in zip(got if isinstance(got, tuple) else (got,), exp if isinstance(exp, tuple) else (exp,)):
+            check(g, e, exact=True)
+    check(lnp.gradient(lnp.array(f[:3]), lnp.array(x0[:3]), axis=0, edge_order=2), np.gradient(f[:3], x0[:3], axis=0, edge_order=2), exact=True)
 
 
 @pytest.mark.parametrize("mode", ["full", "same", "valid"])

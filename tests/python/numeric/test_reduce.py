@@ -322,3 +322,54 @@ def test_reduction_result_used_as_scalar():
     check(a / a.max(axis=0), a_np / a_np.max(axis=0))
     check((a - a.mean(axis=1, keepdims=True)) / a.std(axis=1, keepdims=True),
           (a_np - a_np.mean(axis=1, keepdims=True)) / a_np.std(axis=1, keepdims=True))
+
+
+def _statistic_warnings(mod, name, x, kw):
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = np.asarray(getattr(mod, name)(mod.asarray(x), **kw))
+    # NumPy names a 0-d division "scalar divide"; the kind of error is what counts.
+    return result, sorted({str(w.message).replace("scalar divide", "divide") for w in caught if w.category is RuntimeWarning})
+
+
+@pytest.mark.parametrize("name", ["mean", "var", "std", "nanmean", "nanvar", "nanstd"])
+def test_statistics_warn_as_numpy(name):
+    # Empty and all-NaN slices, ddof past the count, masks selecting nothing: NumPy's
+    # values and NumPy's warnings (its own messages, and 0/0 or x/0 from the division;
+    # the NaN-ignoring ones divide silently).
+    x = np.ones((4, 3))
+    x[1] = np.nan
+    mask = np.array([[True, False, True], [False, False, False], [True, True, True], [True, False, False]])
+    # (Infinities of both signs are left out: the sum kernels do not flag inf - inf.)
+    cases = [(x, dict(axis=1)), (np.zeros((4, 0)), dict(axis=1)), (np.zeros((2, 0)), {}), (np.arange(4.0), {}),
+             (x, dict(axis=1, where=mask)), (x, dict(axis=None, where=mask)), (np.array([np.inf, 1.0, np.nan]), {}),
+             (np.array([[np.inf, 1.0], [np.inf, np.nan]]), dict(axis=1))]
+    if "mean" not in name:
+        cases += [(x, dict(axis=1, ddof=3)), (np.arange(4.0), dict(ddof=4)), (x, dict(axis=1, where=mask, ddof=1)), (np.array([2.0]), dict(ddof=1))]
+    for data, kw in cases:
+        exp, exp_warnings = _statistic_warnings(np, name, data, kw)
+        got, got_warnings = _statistic_warnings(lnp, name, data, kw)
+        check(got, exp)
+        assert got_warnings == exp_warnings, (data.shape, kw)
+
+
+@pytest.mark.parametrize("name", ["cov", "corrcoef"])
+def test_cov_warns_as_numpy(name):
+    # No degrees of freedom: NumPy's warning, its divide-by-zero and 0 * inf flags.
+    import warnings
+
+    cases = [(np.ones((2, 1)), {}), (np.arange(6.0).reshape(2, 3), {}), (np.ones((3, 1)), dict(rowvar=False))]
+    if name == "cov":
+        cases += [(np.arange(6.0).reshape(2, 3), dict(ddof=3)), (np.arange(6.0).reshape(2, 3), dict(ddof=5)),
+                  (np.arange(6.0).reshape(2, 3), dict(aweights=np.ones(3), ddof=3))]
+    for data, kw in cases:
+        seen = []
+        for mod in (np, lnp):
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                result = np.asarray(getattr(mod, name)(mod.asarray(data), **kw))
+            seen.append((result, sorted({str(w.message) for w in caught if w.category is RuntimeWarning})))
+        check(seen[1][0], seen[0][0])
+        assert seen[1][1] == seen[0][1], (data.shape, kw)

@@ -1,5 +1,6 @@
 """Scans and arg-reductions against NumPy: ``cumsum cumprod`` (functions and methods),
-``ufunc.accumulate`` for ``add multiply maximum minimum logical_and logical_or``,
+``ufunc.accumulate`` for ``add multiply maximum minimum logical_and logical_or`` and
+``subtract bitwise_and bitwise_or bitwise_xor logical_xor fmax fmin``, ``subtract.reduce``,
 ``argmax argmin`` (functions and methods) — over dtypes, 0-d/empty/1-d..3-d shapes,
 every axis, non-contiguous views, ``dtype=``, ``out=``, ``keepdims``, NaNs and ties,
 and NumPy's exceptions. Large enough cases run both the line-parallel scan and the
@@ -215,6 +216,55 @@ def test_accumulate_views(ufunc, view):
     for axis in range(v.ndim):
         expected = getattr(np, ufunc).accumulate(v, axis=axis)
         check(getattr(lnp, ufunc).accumulate(lv, axis=axis), expected, **tol(expected.dtype))
+
+
+MORE_ACC = ["subtract", "bitwise_and", "bitwise_or", "bitwise_xor", "logical_xor", "fmax", "fmin"]
+
+
+@pytest.mark.parametrize("ufunc", MORE_ACC)
+@pytest.mark.parametrize("shape", ACC_SHAPES, ids=ACC_SHAPE_IDS)
+@pytest.mark.parametrize("dtype", DTYPES + [np.int8, np.uint16], ids=DTYPE_IDS + ["int8", "uint16"])
+def test_accumulate_more_ufuncs(ufunc, shape, dtype, no_fallback):
+    # subtract through the sum's scan of a0, -a1, ...; the others in doubling steps.
+    src = make(dtype, shape, 3)
+    if np.dtype(dtype).kind == "f" and src.size > 4:
+        src.flat[2] = np.nan  # fmax/fmin skip it, subtract spreads it
+    a = lnp.array(src)
+    for axis in range(-1, len(shape)):
+        expected, _ = check_same_error(
+            lambda: getattr(np, ufunc).accumulate(src, axis=axis), lambda: getattr(lnp, ufunc).accumulate(a, axis=axis)
+        )
+        if expected is not None:
+            check(getattr(lnp, ufunc).accumulate(a, axis=axis), expected, **tol(expected.dtype))
+    if len(shape) == 1:  # axis=None names the one axis
+        check_same_error(lambda: getattr(np, ufunc).accumulate(src, axis=None), lambda: getattr(lnp, ufunc).accumulate(a, axis=None))
+
+
+@pytest.mark.parametrize("view", list(VIEWS), ids=list(VIEWS))
+def test_subtract_accumulate_and_reduce(view, no_fallback):
+    src = make(np.float64, (6, 40), 4)
+    v, lv = VIEWS[view](src), VIEWS[view](lnp.array(src))
+    for axis in range(v.ndim):
+        check(lnp.subtract.accumulate(lv, axis=axis), np.subtract.accumulate(v, axis=axis), **tol(np.float64))
+        check(lnp.subtract.reduce(lv, axis=axis), np.subtract.reduce(v, axis=axis), **tol(np.float64))
+        check(lnp.subtract.reduce(lv, axis=(axis,), keepdims=True, initial=2.5), np.subtract.reduce(v, axis=(axis,), keepdims=True, initial=2.5),
+              **tol(np.float64))
+    ints = make(np.int8, (5, 9), 5)
+    for kw in ({}, dict(axis=1), dict(axis=1, dtype=np.int64), dict(axis=0, initial=100)):
+        check(lnp.subtract.reduce(lnp.array(ints), **kw), np.subtract.reduce(ints, **kw))
+    check(lnp.subtract.reduce(lnp.arange(7)), np.subtract.reduce(np.arange(7)))
+
+
+def test_subtract_reduce_errors():
+    # Several axes, empty extents and bools: NumPy's answers and errors.
+    a = make(np.float64, (3, 4))
+    for call in (lambda m, x: m.subtract.reduce(x, axis=None), lambda m, x: m.subtract.reduce(x, axis=(0, 1)),
+                 lambda m, x: m.subtract.reduce(x[:0], axis=0), lambda m, x: m.subtract.reduce(x[:0], axis=1),
+                 lambda m, x: m.subtract.reduce(x > 0, axis=0)):
+        exp, err = check_same_error(lambda: call(np, a), lambda: call(lnp, lnp.array(a)))
+        if err is None:
+            with quiet():
+                check(call(lnp, lnp.array(a)), exp)
 
 
 def test_accumulate_nan_propagates():

@@ -69,6 +69,32 @@ def test_unique(dtype, shape, no_fallback):
         check(lnp.unique(a, equal_nan=False), np.unique(x, equal_nan=False))
 
 
+@pytest.mark.parametrize("dtype", [np.bool_, np.int32, np.uint8, np.float16, np.float64], ids=str)
+@pytest.mark.parametrize("shape", [(7, 3), (4, 5, 2), (1, 4), (0, 3), (3, 0)], ids=str)
+def test_unique_along_axis(dtype, shape, no_fallback):
+    # The distinct slices along an axis, in NumPy's (lexicographic) order.
+    x = np.random.default_rng(3).integers(0, 2, size=shape).astype(dtype)
+    a = lnp.array(x)
+    for axis in range(-len(shape), len(shape)):
+        check(lnp.unique(a, axis=axis), np.unique(x, axis=axis))
+        got = lnp.unique(a, return_index=True, return_inverse=True, return_counts=True, axis=axis)
+        exp = np.unique(x, return_index=True, return_inverse=True, return_counts=True, axis=axis)
+        for g, e in zip(got, exp):
+            check(g, e)
+
+
+def test_unique_along_axis_nans_and_views(no_fallback):
+    # A row holding a NaN equals no other (NumPy compares the rows' fields); -0.0 == 0.0.
+    x = np.array([[1.0, np.nan], [0.0, 2.0], [1.0, np.nan], [-0.0, 2.0], [0.0, 1.0]])
+    check(lnp.unique(lnp.array(x), axis=0, return_counts=True)[1], np.unique(x, axis=0, return_counts=True)[1])
+    check(lnp.unique(lnp.array(x), axis=0, return_index=True)[1], np.unique(x, axis=0, return_index=True)[1])
+    y = np.random.default_rng(4).integers(0, 3, size=(9, 8))
+    b = lnp.array(y)
+    check(lnp.unique(b[::2, 1::3], axis=0), np.unique(y[::2, 1::3], axis=0))
+    check(lnp.unique(b.T, axis=1, return_inverse=True)[1], np.unique(y.T, axis=1, return_inverse=True)[1])
+    check_same_error(lambda: np.unique(y, axis=2), lambda: lnp.unique(b, axis=2))
+
+
 def test_sort_errors():
     x = np.arange(6.0).reshape(2, 3)
     a = lnp.array(x)

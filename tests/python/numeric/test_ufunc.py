@@ -831,3 +831,57 @@ def test_real_imag(dtype):
         check(a.real, a_np.real)
         check(a.imag, a_np.imag)
         check(a[:, ::-1].real, a_np[:, ::-1].real)
+
+
+AT_UFUNCS = ["add", "subtract", "multiply", "divide", "power", "maximum", "fmax", "arctan2", "hypot", "bitwise_or", "left_shift",
+             "floor_divide", "remainder", "logaddexp", "copysign", "equal", "less", "logical_and", "negative", "sqrt", "absolute",
+             "invert", "isnan", "gcd", "lcm", "heaviside", "ldexp", "nextafter", "float_power", "fabs"]
+
+
+@pytest.mark.parametrize("name", AT_UFUNCS)
+def test_ufunc_at_every_ufunc_and_loop(name, no_fallback):
+    # Any ufunc and any loop (a float32 array with float64 values, ints with floats...):
+    # repeated indices see their earlier results, as NumPy's unbuffered loop; NumPy's
+    # errors where its loop or cast is refused.
+    uf = getattr(np, name)
+    idx = np.array([0, 2, 2, 5, 0, 2])
+    for a_dtype, b_dtype in [(np.float64, np.float64), (np.float32, np.float64), (np.int64, np.int64), (np.int32, np.int64),
+                             (np.float64, np.int64), (np.int64, np.float64), (np.bool_, np.bool_), (np.uint8, np.uint8)]:
+        x = (np.arange(8) % 5 + 1).astype(a_dtype)
+        b = (np.arange(6) % 3 + 1).astype(b_dtype)
+        args = (idx,) if uf.nin == 1 else (idx, b)
+        exp = x.copy()
+        try:
+            with np.errstate(all="ignore"):
+                uf.at(exp, *args)
+        except Exception as err:  # noqa: BLE001 - NumPy's error is the expectation
+            with pytest.raises(type(err)):
+                getattr(lnp, name).at(lnp.array(x), *[lnp.array(v) for v in args])
+            continue
+        got = lnp.array(x)
+        with np.errstate(all="ignore"), quiet():
+            getattr(lnp, name).at(got, *[lnp.array(v) for v in args])
+        check(got, exp)
+
+
+def test_ufunc_at_indices_and_scalars(no_fallback):
+    # Tuples of index arrays, slices, negative indices, Python numbers, views.
+    x = np.arange(24, dtype=np.float32).reshape(4, 6)
+    for key, b in [((np.array([0, 0, 3]), np.array([1, 1, 5])), 2.5), ((slice(None), np.array([0, -1, 0])), np.arange(3.0)),
+                   (np.array([1, 1, 1]), np.ones(6))]:
+        exp, got = x.copy(), lnp.array(x)
+        np.hypot.at(exp, key, b)
+        lnp.hypot.at(got, key, b if np.ndim(b) == 0 else lnp.array(b))
+        check(got, exp)
+    small = np.arange(6, dtype=np.int8)  # Python numbers go in as arrays: int64 loop, wrapped back
+    for name in ("power", "left_shift", "hypot"):
+        exp, got = small.copy(), lnp.array(small)
+        with np.errstate(all="ignore"):
+            getattr(np, name).at(exp, [0, 1, 1], 300)
+            getattr(lnp, name).at(got, [0, 1, 1], 300)
+        check(got, exp)
+    base = np.arange(12.0)
+    exp, got = base.copy(), lnp.array(base)
+    np.power.at(exp[::2], [0, 0, 1], 2)
+    lnp.power.at(got[::2], [0, 0, 1], 2)
+    check(got, exp)
