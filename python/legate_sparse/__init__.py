@@ -35,6 +35,8 @@ from ._coo import coo_array, coo_matrix, isspmatrix_coo
 from ._csc import csc_array, csc_matrix, isspmatrix_csc
 from ._csr import csr_array, csr_matrix, isspmatrix_csr
 from ._dia import dia_array, dia_matrix, isspmatrix_dia
+from ._lil import isspmatrix_lil, lil_array, lil_matrix
+from ._dok import dok_array, dok_matrix, isspmatrix_dok
 from ._construct import (  # noqa: F401
     block_diag,
     bmat,
@@ -58,8 +60,9 @@ from . import linalg, io  # noqa: E402,F401
 __all__ = [
     "issparse", "isspmatrix", "sparray", "spmatrix",
     "csr_array", "csr_matrix", "csc_array", "csc_matrix", "coo_array", "coo_matrix", "dia_array", "dia_matrix",
-    "bsr_array", "bsr_matrix",
+    "bsr_array", "bsr_matrix", "lil_array", "lil_matrix", "dok_array", "dok_matrix",
     "isspmatrix_csr", "isspmatrix_csc", "isspmatrix_coo", "isspmatrix_dia", "isspmatrix_bsr",
+    "isspmatrix_lil", "isspmatrix_dok",
     "block_diag", "bmat", "diags", "diags_array", "eye", "eye_array", "hstack", "identity", "kron", "kronsum",
     "rand", "random", "random_array", "spdiags", "vstack", "find", "tril", "triu", "linalg", "io",
 ]

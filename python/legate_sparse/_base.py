@@ -40,7 +40,7 @@ def _class(fmt: str, is_array: bool) -> type:
 
 
 def _native_formats() -> tuple:
-    return ("csr", "csc", "coo", "dia", "bsr")
+    return ("csr", "csc", "coo", "dia", "bsr", "lil", "dok")
 
 
 def _from_scipy_sparse(x):
@@ -180,6 +180,14 @@ class _spbase:
 
     def todia(self, copy=False):
         return self.tocoo(copy=False).todia(copy=copy)
+
+    def tolil(self, copy=False):
+        """This array as LIL (host lists, for changing entries one by one)."""
+        return self._cls("lil")(self)
+
+    def todok(self, copy=False):
+        """This array as DOK (a host dict, for changing entries one by one)."""
+        return self._cls("dok")(self)
 
     def tobsr(self, blocksize=None, copy=False):
         """This array as BSR with ``blocksize`` (estimated as SciPy does when ``None``)."""
