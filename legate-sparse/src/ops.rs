@@ -193,13 +193,18 @@ impl SparseLibrary {
         scan.add_broadcast(c_var, None)?;
         scan.add_broadcast(i_var, None)?;
         scan.execute()?;
+        let c_pos = self.row_ranges(&indptr)?;
         let total = indptr.slice(0, Some(n as i64), Some(n as i64 + 1), 1)?.read_scalar::<i64>()?;
         let total = usize::try_from(total).map_err(|_| invalid("spgemm: negative entry count"))?;
         if total == 0 {
             return empty(indptr);
         }
+        // C's pos must be computed before the product is launched: only then can the
+        // launch resolve the image pieces of C's crd/vals, which the points write. An
+        // unresolved image counts as the whole store, so the points would seem to
+        // overlap and the product would run as one point.
+        c_pos.wait()?;
 
-        let c_pos = self.row_ranges(&indptr)?;
         let crd = rt.create_store::<i64>(&[total])?;
         let vals = rt.create_store_of(code, value_size(code), &[total])?;
         let zeros = rt.create_future(0i64)?;

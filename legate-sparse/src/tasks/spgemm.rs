@@ -151,11 +151,14 @@ fn count_rows<V: Value>(a: &CsrRows<'_, V>, b: &CsrRows<'_, V>, ncols: usize, co
             for &k in &a.crd[lo..hi] {
                 let (bs, be) = b_row(b, k, a.row0 + r as i64)?;
                 for &j in &b.crd[bs..be] {
-                    let Some(m) = usize::try_from(j).ok().and_then(|j| marks.get_mut(j)) else {
+                    // A negative index wraps to a huge one and fails the same check.
+                    let Some(m) = marks.get_mut(j as usize) else {
                         return Err(bad_column("csr_spgemm", k, "B's columns"));
                     };
-                    n += (*m != stamp) as i64;
-                    *m = stamp;
+                    if *m != stamp {
+                        *m = stamp;
+                        n += 1;
+                    }
                 }
             }
             *count = n;
