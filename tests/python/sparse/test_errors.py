@@ -60,8 +60,6 @@ def test_shape_mismatches_and_out():
         A.dot(lnp.ones(5), out=np.zeros(4))
     with pytest.raises(ValueError, match="Scalar"):
         A @ 2
-    with pytest.raises(NotImplementedError):
-        sparse.csr_array(sprandom(2, 2, dtype=np.complex128)).max()
     from legate_sparse import linalg
 
     with pytest.raises(ValueError):

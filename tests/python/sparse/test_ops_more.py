@@ -212,13 +212,20 @@ def test_setitem_duplicate_positions_last_wins():
 @pytest.mark.parametrize("fmt,kind,dtype", [
     ("csr", "array", np.float64), ("csr", "matrix", np.float32), ("csr", "array", np.int64),
     ("csc", "matrix", np.float64), ("coo", "array", np.float32), ("bsr", "matrix", np.int64),
-], ids=["csr-array-f8", "csr-matrix-f4", "csr-array-i8", "csc-matrix-f8", "coo-array-f4", "bsr-matrix-i8"])
+    ("csr", "array", np.complex128), ("csc", "matrix", np.complex64), ("coo", "array", np.complex128),
+], ids=["csr-array-f8", "csr-matrix-f4", "csr-array-i8", "csc-matrix-f8", "coo-array-f4", "bsr-matrix-i8",
+        "csr-array-c16", "csc-matrix-c8", "coo-array-c16"])
 def test_max_min_arg(fmt, kind, dtype):
     S0 = sprandom(6, 5, density=0.4, seed=11)
     S0 = (S0 - 0.5 * (S0 != 0)) * 10  # negative and positive values
     dense = S0.toarray().astype(dtype)
     dense[0, :] = np.arange(1, 6)  # a full row
     dense[:, 4] = 0  # an empty column
+    if np.dtype(dtype).kind == "c":
+        # Real parts that tie (and zero real parts), so that the imaginary parts decide
+        # some comparisons: NumPy orders complex values by real, then imaginary part.
+        imag = np.arange(dense.size).reshape(dense.shape) % 3 - 1.0
+        dense = (np.round(dense.real / 3) + 1j * np.where(dense != 0, imag, 0)).astype(dtype)
     S = getattr(sp, f"{fmt}_{kind}")(dense)
     A = getattr(sparse, f"{fmt}_{kind}")(dense)
     for name in ("max", "min", "argmax", "argmin"):
@@ -240,6 +247,23 @@ def test_max_min_arg(fmt, kind, dtype):
         for axis in (None, 0, 1):
             _same(getattr(A, name)(axis=axis) if axis is not None else lnp.asarray(getattr(A, name)()),
                   getattr(S, name)(axis=axis) if axis is not None else np.asarray(getattr(S, name)()), dtype)
+
+
+def test_max_min_complex_nan():
+    """A complex NaN is the line's first NaN value (NumPy's reductions return it)."""
+    d = np.array([[complex(np.nan, 2), 1 + 1j, 0], [1j, complex(3, np.nan), complex(np.nan, -1)], [0, -1j, 2]])
+    S, A = sp.csr_array(d), sparse.csr_array(d)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        for name in ("max", "min", "nanmax", "nanmin"):
+            for axis in (0, 1):
+                got, want = host(getattr(A, name)(axis=axis).toarray()), getattr(S, name)(axis=axis).toarray()
+                # Part by part: assert_array_equal takes any two complex NaNs as equal.
+                np.testing.assert_array_equal(got.real, want.real)
+                np.testing.assert_array_equal(got.imag, want.imag)
+            got, want = host(getattr(A, name)()), np.asarray(getattr(S, name)())
+            np.testing.assert_array_equal(got.real, want.real)
+            np.testing.assert_array_equal(got.imag, want.imag)
 
 
 def test_max_nan_explicit_argmax_and_errors():
