@@ -4,20 +4,24 @@ A COO array keeps duplicates and the order it was built in until ``sum_duplicate
 conversions to CSR/CSC sum them. ``coo_array`` is also the 1-d sparse array that
 SciPy returns for ``A[i]`` and ``A[:, j]`` of a 2-d sparse array; in 1-d it supports
 ``toarray``, ``sum``, scalar arithmetic, ``+``/``-``/``multiply`` with another 1-d
-array, and ``@`` with a dense operand (other operations need 2-d).
+array, comparisons (with a scalar, a dense or another 1-d sparse operand; where SciPy
+returns a 1-d CSR array the result here is a 1-d COO array with the same entries) and
+``@`` with a dense operand (other operations need 2-d).
 """
 
 from __future__ import annotations
+
+import operator
 
 import numpy as _np
 
 import legate_numeric as lnp
 
-from . import _assign, _kernels
+from . import _assign, _compare, _kernels
 from ._base import _register, _spbase, sparray, spmatrix
 from ._sputils import (
-    INDEX, as_index, as_legate, check_dtype, check_shape, getdtype, is_int_like, is_scalar, is_scipy_sparse, upcast,
-    write_out,
+    INDEX, as_index, as_legate, check_dtype, check_shape, getdtype, is_dense, is_int_like, is_scalar, is_scipy_sparse,
+    upcast, write_out,
 )
 
 __all__ = ["coo_array", "coo_matrix", "isspmatrix_coo"]
@@ -281,6 +285,22 @@ class _coo_base(_spbase):
         dense = lnp.broadcast_to(dense, self._shape)
         dt = upcast(self.dtype, dense.dtype)
         return self._with_data(self._data.astype(dt) * dense[self._coords[0]], copy=True)
+
+    def _comparison(self, other, op):
+        """1-d: computed on the array as one row (see ``_compare``), then made 1-d."""
+        if self.ndim == 2:
+            return super()._comparison(other, op)
+        if isinstance(other, _spbase):
+            if other.shape != self.shape:
+                if op in (operator.eq, operator.ne):
+                    return op is operator.ne
+                raise ValueError("inconsistent shape")
+            return self._from_row(_compare.compare(self._as_row(), other._as_row(), op))
+        if is_scalar(other):
+            return self._from_row(_compare.compare(self._as_row(), other, op))
+        if is_dense(other):
+            return op(self.toarray(), as_legate(other))
+        return NotImplemented
 
     def _add_dense(self, dense):
         if self.ndim == 2:

@@ -206,6 +206,37 @@ def test_setitem_duplicate_positions_last_wins():
         check_dense(A.toarray(), S.toarray())
 
 
+@pytest.mark.parametrize("op", OPS, ids=lambda op: op.__name__)
+def test_compare_1d(op):
+    """1-d COO arrays (rows and columns of 2-d arrays) compared with scalars, 1-d sparse
+    and dense operands, against SciPy (which returns 1-d CSR where legate_sparse
+    returns 1-d COO: same shape, dtype and entries)."""
+    A, S = _pair("csr", m=4, n=6, seed=5, density=0.5)
+    v, sv = A[1], S[1]
+    w, sw = A[2], S[2]
+    dense = np.linspace(-1, 1, 6)
+    cases = [(0.3, 0.3), (0, 0), (-1, -1), (np.nan, np.nan), (w, sw), (v, sv), (dense, dense),
+             (lnp.asarray(dense), dense), (np.ones((2, 6)), np.ones((2, 6))),
+             (sparse.coo_array(np.arange(6.0) - 2), sp.coo_array(np.arange(6.0) - 2)), (A[:, 3], S[:, 3])]
+    for other, sother in cases:
+        got, gw = _run(op, v, other)
+        want, ww = _run(op, sv, sother)
+        assert bool(gw) == bool(ww), (gw, ww)
+        if isinstance(want, type) or isinstance(want, (bool, np.bool_)):
+            assert got is want or got == want, (got, want)
+            continue
+        if sp.issparse(want):
+            assert sparse.issparse(got) and got.format == "coo", type(got)
+            assert got.shape == want.shape and got.dtype == want.dtype
+            assert got.nnz == want.nnz, (got.nnz, want.nnz)
+            np.testing.assert_array_equal(host(got.toarray()), want.toarray())
+        else:
+            assert isinstance(got, lnp.ndarray), type(got)
+            np.testing.assert_array_equal(host(got), want)
+    # Native: nothing fell back to SciPy.
+    assert not [name for name in sparse._fallback._fell_back if name.startswith("coo_array.__")]
+
+
 # ---- max / min / argmax / argmin ----
 
 
