@@ -10,8 +10,9 @@ here fall back to SciPy (one warning per name; ``LEGATE_SPARSE_FALLBACK=0`` turn
 into an error).
 
 Result types. Dense results are legate_numeric arrays, also where SciPy returns
-``np.matrix`` (``todense()``, ``A == dense``, axis reductions of ``*_matrix``, which
-are 2-d). Reductions over all entries (``sum``, ``mean``, ``max``, ``min``,
+``np.matrix`` (``A == dense``, axis reductions of ``*_matrix``, which are 2-d), except
+``todense()`` of a ``*_matrix``, which returns an ``np.matrix`` (a host copy) as SciPy's
+does. Reductions over all entries (``sum``, ``mean``, ``max``, ``min``,
 ``nanmax``, ``trace``, ``linalg.norm``) return 0-d legate arrays, as
 ``legate_numeric``'s own reductions do (``float(A.sum())`` reads the value); counts
 and positions are Python ints as in SciPy (``nnz``, ``count_nonzero()``,
@@ -21,7 +22,8 @@ Other differences from SciPy: index arrays are int64; ``argmax``/``argmin`` foll
 NumPy with NaNs (the first NaN) and, with ``explicit=True`` over all entries, return
 a flattened index (SciPy returns a position in ``.data``); assigning twice to one
 position in one ``A[rows, cols] = x`` keeps the last value in every format (SciPy's
-COO keeps the first); ``max``/``min`` of complex arrays are not supported.
+COO keeps the first); comparisons of 1-d arrays return 1-d COO arrays (SciPy's are 1-d
+CSR, which legate_sparse does not have).
 """
 
 from __future__ import annotations
