@@ -6,7 +6,8 @@ SciPy returns for ``A[i]`` and ``A[:, j]`` of a 2-d sparse array; in 1-d it supp
 ``toarray``, ``sum``, scalar arithmetic, ``+``/``-``/``multiply`` with another 1-d
 array, comparisons (with a scalar, a dense or another 1-d sparse operand; where SciPy
 returns a 1-d CSR array the result here is a 1-d COO array with the same entries) and
-``@`` with a dense operand (other operations need 2-d).
+``@``/``dot`` with a dense operand of any dimension, broadcast as NumPy's ``matmul``
+(other operations need 2-d).
 """
 
 from __future__ import annotations
@@ -312,15 +313,38 @@ class _coo_base(_spbase):
             return super()._matmul(other, out)
         x = as_legate(other.toarray() if isinstance(other, _spbase) else other)
         n = self._shape[0]
-        if x.ndim == 0 or x.shape[0] != n:
-            raise ValueError(f"matmul: dimension mismatch with signature (n={n}),(n={x.shape[0] if x.ndim else ''})")
+        if x.ndim == 0:
+            raise ValueError("Scalar operands are not allowed, use '*' instead")
+        # NumPy's matmul of a vector: it meets x's first axis (1-d) or its second to
+        # last, the other axes broadcast: (n,) @ (..., n, m) -> (..., m).
+        k = x.shape[0] if x.ndim == 1 else x.shape[-2]
+        if k != n:
+            raise ValueError(f"matmul: dimension mismatch with signature (n,..,k={n}),(k={k},..,m)->(n,..,m)")
         dt = upcast(self.dtype, x.dtype)
         data, x = self._data.astype(dt), x.astype(dt)
         if self.nnz == 0:
-            return lnp.zeros(x.shape[1:], dt)
+            return lnp.zeros(x.shape[:-2] + x.shape[-1:], dt)
         if x.ndim == 1:
             return lnp.sum(data * x[self._coords[0]])
-        return lnp.matmul(data, x[self._coords[0]])
+        if x.ndim == 2:
+            return lnp.matmul(data, x[self._coords[0]])
+        return lnp.matmul(data, lnp.take(x, self._coords[0], axis=-2))
+
+    def __rmatmul__(self, other):
+        """``x @ v`` for a 1-d ``v``: ``(..., n) @ (n,) -> (...)`` (2-d: the base class)."""
+        if self.ndim == 2:
+            return super().__rmatmul__(other)
+        if is_scalar(other):
+            raise ValueError("Scalar operands are not allowed, use '*' instead")
+        x = as_legate(other.toarray() if isinstance(other, _spbase) else other)
+        n = self._shape[0]
+        if x.shape[-1] != n:
+            raise ValueError(f"matmul: dimension mismatch with signature (n,..,k={x.shape[-1]}),(k={n},..,m)->(n,..,m)")
+        dt = upcast(self.dtype, x.dtype)
+        data, x = self._data.astype(dt), x.astype(dt)
+        if self.nnz == 0:
+            return lnp.zeros(x.shape[:-1], dt)
+        return lnp.matmul(lnp.take(x, self._coords[0], axis=-1), data)
 
     def sum(self, axis=None, dtype=None, out=None):
         if self.ndim == 2:
