@@ -369,6 +369,17 @@ fn work_is_split_by_rows() {
     assert_eq!(y.read::<f64>().unwrap(), a.spmv(&x));
     let events = rt.profiler().expect("profiling is on").events();
     assert_eq!(events.iter().filter(|e| e.name == "legate_sparse.csr_spmv").count(), 4);
+    // Both passes of SpGEMM too. (The numeric pass writes C through the image of C's
+    // pos; an image not resolved at launch would make it one point. Whether it is
+    // resolved in time here depends on timing, so this does not pin that down.)
+    let (c, indptr) = m.lib.spgemm(&csr, &csr).unwrap();
+    let expected = a.spgemm(&a);
+    assert_eq!(indptr.read::<i64>().unwrap(), expected.indptr);
+    assert_eq!(c.vals.read::<f64>().unwrap(), expected.vals);
+    let events = rt.profiler().expect("profiling is on").events();
+    for name in ["legate_sparse.csr_spgemm_symbolic", "legate_sparse.csr_spgemm"] {
+        assert_eq!(events.iter().filter(|e| e.name == name).count(), 4, "{name}");
+    }
 }
 
 #[test]
