@@ -7,7 +7,8 @@ SciPy returns for ``A[i]`` and ``A[:, j]`` of a 2-d sparse array; in 1-d it supp
 array, comparisons (with a scalar, a dense or another 1-d sparse operand; where SciPy
 returns a 1-d CSR array the result here is a 1-d COO array with the same entries) and
 ``@``/``dot`` with a dense operand of any dimension, broadcast as NumPy's ``matmul``
-(other operations need 2-d).
+(other operations need 2-d). A 2-d COO array, as SciPy's, also multiplies dense
+operands of 3 or more dimensions (``@`` broadcasts, ``dot`` follows ``np.dot``).
 """
 
 from __future__ import annotations
@@ -308,6 +309,37 @@ class _coo_base(_spbase):
             return super()._add_dense(dense)
         return self.toarray() + dense
 
+    def _nd_operand(self, other):
+        """``other`` as a legate array when it is dense with more than 2 dimensions."""
+        if self.ndim != 2 or isinstance(other, _spbase) or is_scalar(other) or not is_dense(other):
+            return None
+        x = as_legate(other)
+        return x if x.ndim > 2 else None
+
+    def _matmul_nd(self, x):
+        """``(m, k) @ (..., k, p) -> (..., m, p)``, NumPy's matmul broadcasting (SciPy's
+        COO arrays allow it): one SpMM with the batch laid out as columns."""
+        m, k = self._shape
+        if x.shape[-2] != k:
+            raise ValueError(f"matmul: dimension mismatch with signature (n,..,k={k}),(k={x.shape[-2]},..,m)->(n,..,m)")
+        batch, p = x.shape[:-2], x.shape[-1]
+        y = super()._matmul(lnp.moveaxis(x, -2, 0).reshape(k, -1))
+        return lnp.moveaxis(y.reshape((m,) + batch + (p,)), 0, -2)
+
+    def __matmul__(self, other):
+        x = self._nd_operand(other) if self._is_array else None
+        return super().__matmul__(other) if x is None else self._matmul_nd(x)
+
+    def dot(self, other, out=None):
+        """``self @ other``; with a dense ``other`` of more than 2 dimensions NumPy's
+        ``dot``: ``(m, k) . (..., k, p) -> (m, ..., p)`` (for matrices too, as SciPy)."""
+        x = self._nd_operand(other)
+        if x is None:
+            return super().dot(other, out=out)
+        if out is not None:
+            raise ValueError("out= is only supported for 1-d and 2-d operands")
+        return lnp.moveaxis(self._matmul_nd(x), -2, 0)
+
     def _matmul(self, other, out=None):
         if self.ndim == 2:
             return super()._matmul(other, out)
@@ -331,9 +363,16 @@ class _coo_base(_spbase):
         return lnp.matmul(data, lnp.take(x, self._coords[0], axis=-2))
 
     def __rmatmul__(self, other):
-        """``x @ v`` for a 1-d ``v``: ``(..., n) @ (n,) -> (...)`` (2-d: the base class)."""
+        """``x @ v`` for a 1-d ``v``: ``(..., n) @ (n,) -> (...)``; for a 2-d COO array
+        ``(..., p, m) @ (m, n) -> (..., p, n)`` (one product over the stacked rows)."""
         if self.ndim == 2:
-            return super().__rmatmul__(other)
+            x = self._nd_operand(other) if self._is_array else None
+            if x is None:
+                return super().__rmatmul__(other)
+            m, n = self._shape
+            if x.shape[-1] != m:
+                raise ValueError(f"matmul: dimension mismatch with signature (n,..,k={x.shape[-1]}),(k={m},..,m)->(n,..,m)")
+            return super().__rmatmul__(x.reshape(-1, m)).reshape(x.shape[:-1] + (n,))
         if is_scalar(other):
             raise ValueError("Scalar operands are not allowed, use '*' instead")
         x = as_legate(other.toarray() if isinstance(other, _spbase) else other)
