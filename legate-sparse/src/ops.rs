@@ -150,9 +150,9 @@ impl SparseLibrary {
     /// canonical.
     ///
     /// Two passes, as SciPy's: a symbolic one counts each row's entries, a scan makes
-    /// `indptr`, and after reading `C`'s size (this call waits for the count) the
-    /// numeric pass writes every row straight into its place in `C`, partitioned as the
-    /// image of `C`'s `pos`. Entries that cancel to zero are removed afterwards (this
+    /// `indptr`, and after reading `C`'s size and waiting for `C`'s `pos` (this call
+    /// waits for both) the numeric pass writes every row straight into its place in
+    /// `C`, partitioned as the image of `C`'s `pos`, one point per processor. Entries that cancel to zero are removed afterwards (this
     /// call waits for the product to know whether there are any).
     pub fn spgemm_parts(&self, a: &CsrMatrix, b: &CsrMatrix) -> Result<(Store, Store, Store, Store)> {
         let code = a.value_type()?;
