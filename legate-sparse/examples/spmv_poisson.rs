@@ -70,18 +70,18 @@ fn main() {
     println!("best launch (wall): {:.2} ms, {:.1} GB/s", best * 1e3, bytes / best / 1e9);
     println!("point task times (us): min {:.0}, median {:.0}, max {:.0}", task_us[0], task_us[task_us.len() / 2], task_us[task_us.len() - 1]);
 
-    // A @ A: wall time of the whole product (compute, scan) and each task's share.
+    // A @ A: wall time of the whole product (count, scan, row ranges, values) and each task's share.
     let mut best = f64::INFINITY;
     let ops_before = rt.profiler().unwrap().events().len();
     for _ in 0..3 {
         let t0 = Instant::now();
-        let (indptr, crd, _) = lib.spgemm_parts(&a, &a).unwrap();
+        let (indptr, _, crd, _) = lib.spgemm_parts(&a, &a).unwrap();
         indptr.wait().unwrap();
         crd.wait().unwrap();
         best = best.min(t0.elapsed().as_secs_f64());
     }
     println!("spgemm A @ A: best {:.2} ms", best * 1e3);
-    for name in ["legate_sparse.csr_spgemm", "legate_sparse.scan_counts"] {
+    for name in ["legate_sparse.csr_spgemm_symbolic", "legate_sparse.scan_counts", "legate_sparse.row_ranges", "legate_sparse.csr_spgemm"] {
         let us: Vec<f64> = rt.profiler().unwrap().events()[ops_before..].iter().filter(|e| e.name == name).map(|e| e.duration_us).collect();
         println!("  {name}: {} points, min {:.0} us, max {:.0} us", us.len(), us.iter().cloned().fold(f64::INFINITY, f64::min), us.iter().cloned().fold(0.0, f64::max));
     }

@@ -42,7 +42,7 @@ pub use csr::CsrMatrix;
 pub use legate_abi::client::{Error, ErrorKind, Library, Result, Runtime, Store};
 use legate_abi::raw::RawRuntimeApi;
 use legate_abi::Task;
-use tasks::{CsrSpgemm, CsrSpmm, CsrSpmv, CsrToDense, RowRanges, ScanCounts};
+use tasks::{CsrSpgemm, CsrSpgemmSymbolic, CsrSpmm, CsrSpmv, CsrToDense, DropZeros, RowRanges, ScanCounts};
 
 /// The name the library is registered under.
 pub const LIBRARY_NAME: &str = "legate_sparse";
@@ -69,6 +69,8 @@ impl SparseLibrary {
         registrar.register::<CsrSpgemm>()?;
         registrar.register::<ScanCounts>()?;
         registrar.register::<CsrToDense>()?;
+        registrar.register::<CsrSpgemmSymbolic>()?;
+        registrar.register::<DropZeros>()?;
         Ok(SparseLibrary { runtime: rt, library })
     }
 
@@ -81,12 +83,14 @@ impl SparseLibrary {
     }
 
     /// Ids of the tasks, for profiles and tests.
-    pub const TASKS: [(&'static str, u32); 6] = [
+    pub const TASKS: [(&'static str, u32); 8] = [
         (RowRanges::NAME, RowRanges::TASK_ID),
         (CsrSpmv::NAME, CsrSpmv::TASK_ID),
         (CsrSpmm::NAME, CsrSpmm::TASK_ID),
         (CsrSpgemm::NAME, CsrSpgemm::TASK_ID),
         (ScanCounts::NAME, ScanCounts::TASK_ID),
         (CsrToDense::NAME, CsrToDense::TASK_ID),
+        (CsrSpgemmSymbolic::NAME, CsrSpgemmSymbolic::TASK_ID),
+        (DropZeros::NAME, DropZeros::TASK_ID),
     ];
 }

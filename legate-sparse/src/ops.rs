@@ -7,10 +7,10 @@
 //! name), and a gathered operand (`x`) is the image of `crd`.
 
 use crate::csr::{expect_int64, invalid, length, same_values, shape_error, value_type, CsrMatrix};
-use crate::tasks::{CsrSpgemm, CsrSpmm, CsrSpmv, CsrToDense, RowRanges, ScanCounts};
+use crate::tasks::{CsrSpgemm, CsrSpgemmSymbolic, CsrSpmm, CsrSpmv, CsrToDense, DropZeros, RowRanges, ScanCounts};
 use crate::{Result, SparseLibrary, Store};
 use legate_abi::client::{TaskLaunch, Variable};
-use legate_abi::{ImageKind, Task, TypeCode};
+use legate_abi::{ImageKind, ReductionOp, Task, TypeCode};
 use num_complex::{Complex32, Complex64};
 
 /// The size in bytes of a value type (one of the four supported).
@@ -142,18 +142,19 @@ impl SparseLibrary {
     /// `C = A @ B` in canonical form (sorted indices, no duplicates, no zeros), with
     /// `C`'s `indptr`.
     pub fn spgemm(&self, a: &CsrMatrix, b: &CsrMatrix) -> Result<(CsrMatrix, Store)> {
-        let (indptr, crd, vals) = self.spgemm_parts(a, b)?;
-        let pos = self.row_ranges(&indptr)?;
+        let (indptr, pos, crd, vals) = self.spgemm_parts(a, b)?;
         Ok((CsrMatrix { pos, crd, vals, shape: [a.nrows(), b.ncols()] }, indptr))
     }
 
-    /// `C = A @ B` as SciPy's three arrays `(indptr, indices, data)`, canonical; for
-    /// callers that keep `indptr` and make `pos` only when they need it.
+    /// `C = A @ B` as SciPy's three arrays plus `pos`: `(indptr, pos, indices, data)`,
+    /// canonical.
     ///
-    /// One pass computes each block of rows into unbound outputs (no blocking read of
-    /// `C`'s size, and no second pass recomputing the products); the runtime joins the
-    /// points' pieces in row order. With several points that join is a copy of `C`.
-    pub fn spgemm_parts(&self, a: &CsrMatrix, b: &CsrMatrix) -> Result<(Store, Store, Store)> {
+    /// Two passes, as SciPy's: a symbolic one counts each row's entries, a scan makes
+    /// `indptr`, and after reading `C`'s size and waiting for `C`'s `pos` (this call
+    /// waits for both) the numeric pass writes every row straight into its place in
+    /// `C`, partitioned as the image of `C`'s `pos`, one point per processor. Entries that cancel to zero are removed afterwards (this
+    /// call waits for the product to know whether there are any).
+    pub fn spgemm_parts(&self, a: &CsrMatrix, b: &CsrMatrix) -> Result<(Store, Store, Store, Store)> {
         let code = a.value_type()?;
         same_values(code, &b.vals, "B's data")?;
         if a.ncols() != b.nrows() {
@@ -161,14 +162,52 @@ impl SparseLibrary {
         }
         let rt = self.runtime;
         let n = a.nrows();
-        let counts = rt.create_store::<i64>(&[n])?;
-        let crd = rt.create_unbound_store::<i64>(1)?;
-        let vals = match code {
-            TypeCode::Float32 => rt.create_unbound_store::<f32>(1)?,
-            TypeCode::Float64 => rt.create_unbound_store::<f64>(1)?,
-            TypeCode::Complex64 => rt.create_unbound_store::<Complex32>(1)?,
-            _ => rt.create_unbound_store::<Complex64>(1)?,
+        let ncols = b.ncols() as i64;
+        let indptr = rt.create_store::<i64>(&[n + 1])?;
+        let empty = |indptr: Store| -> Result<(Store, Store, Store, Store)> {
+            indptr.fill(0i64)?;
+            let pos = self.row_ranges(&indptr)?;
+            Ok((indptr, pos, rt.create_store::<i64>(&[0])?, rt.create_store_of(code, value_size(code), &[0])?))
         };
+        if n == 0 {
+            return empty(indptr);
+        }
+
+        let counts = rt.create_store::<i64>(&[n])?;
+        let mut task = self.task(CsrSpgemmSymbolic::TASK_ID)?;
+        let pos_var = task.add_input(&a.pos)?;
+        let crd_var = task.add_input(&a.crd)?;
+        task.add_image(pos_var, crd_var, ImageKind::Ranges)?;
+        for store in [&b.pos, &b.crd] {
+            let v = task.add_input(store)?;
+            task.add_broadcast(v, None)?;
+        }
+        let counts_var = task.add_output(&counts)?;
+        task.add_alignment(pos_var, counts_var)?;
+        task.add_scalar(ncols)?;
+        task.execute()?;
+
+        let mut scan = self.task(ScanCounts::TASK_ID)?;
+        let c_var = scan.add_input(&counts)?;
+        let i_var = scan.add_output(&indptr)?;
+        scan.add_broadcast(c_var, None)?;
+        scan.add_broadcast(i_var, None)?;
+        scan.execute()?;
+        let c_pos = self.row_ranges(&indptr)?;
+        let total = indptr.slice(0, Some(n as i64), Some(n as i64 + 1), 1)?.read_scalar::<i64>()?;
+        let total = usize::try_from(total).map_err(|_| invalid("spgemm: negative entry count"))?;
+        if total == 0 {
+            return empty(indptr);
+        }
+        // C's pos must be computed before the product is launched: only then can the
+        // launch resolve the image pieces of C's crd/vals, which the points write. An
+        // unresolved image counts as the whole store, so the points would seem to
+        // overlap and the product would run as one point.
+        c_pos.wait()?;
+
+        let crd = rt.create_store::<i64>(&[total])?;
+        let vals = rt.create_store_of(code, value_size(code), &[total])?;
+        let zeros = rt.create_future(0i64)?;
         let mut task = self.task(CsrSpgemm::TASK_ID)?;
         let pos_var = task.add_input(&a.pos)?;
         add_row_entries(&mut task, pos_var, &a.crd, &a.vals)?;
@@ -176,21 +215,42 @@ impl SparseLibrary {
             let v = task.add_input(store)?;
             task.add_broadcast(v, None)?;
         }
-        let counts_var = task.add_output(&counts)?;
-        task.add_alignment(pos_var, counts_var)?;
-        task.add_output(&crd)?;
-        task.add_output(&vals)?;
-        task.add_scalar(b.ncols() as i64)?;
+        let c_pos_var = task.add_input(&c_pos)?;
+        task.add_alignment(pos_var, c_pos_var)?;
+        let crd_var = task.add_output(&crd)?;
+        let vals_var = task.add_output(&vals)?;
+        task.add_image(c_pos_var, crd_var, ImageKind::Ranges)?;
+        task.add_image(c_pos_var, vals_var, ImageKind::Ranges)?;
+        task.add_reduction(&zeros, ReductionOp::Add)?;
+        task.add_scalar(ncols)?;
         task.execute()?;
+        if zeros.read_scalar::<i64>()? == 0 {
+            return Ok((indptr, c_pos, crd, vals));
+        }
 
-        let indptr = rt.create_store::<i64>(&[n + 1])?;
-        let mut scan = self.task(ScanCounts::TASK_ID)?;
-        let c_var = scan.add_input(&counts)?;
-        let i_var = scan.add_output(&indptr)?;
-        scan.add_broadcast(c_var, None)?;
-        scan.add_broadcast(i_var, None)?;
-        scan.execute()?;
-        Ok((indptr, crd, vals))
+        // Some products cancelled: drop their zeros (rare; one sequential pass).
+        let new_indptr = rt.create_store::<i64>(&[n + 1])?;
+        let new_crd = rt.create_unbound_store::<i64>(1)?;
+        let new_vals = match code {
+            TypeCode::Float32 => rt.create_unbound_store::<f32>(1)?,
+            TypeCode::Float64 => rt.create_unbound_store::<f64>(1)?,
+            TypeCode::Complex64 => rt.create_unbound_store::<Complex32>(1)?,
+            _ => rt.create_unbound_store::<Complex64>(1)?,
+        };
+        let mut task = self.task(DropZeros::TASK_ID)?;
+        for store in [&indptr, &crd, &vals] {
+            let v = task.add_input(store)?;
+            task.add_broadcast(v, None)?;
+        }
+        let v = task.add_output(&new_indptr)?;
+        task.add_broadcast(v, None)?;
+        for store in [&new_crd, &new_vals] {
+            let v = task.add_output(store)?;
+            task.add_broadcast(v, None)?;
+        }
+        task.execute()?;
+        let pos = self.row_ranges(&new_indptr)?;
+        Ok((new_indptr, pos, new_crd, new_vals))
     }
 
     /// The dense `nrows x ncols` matrix (row-major), duplicates summed.

@@ -103,7 +103,7 @@ fn spmm<'py>(
     to_python(py, y)
 }
 
-/// `A @ B` in canonical CSR: `(indptr, indices, data)`.
+/// `A @ B` in canonical CSR: `(indptr, pos, indices, data)`.
 #[pyfunction]
 #[allow(clippy::too_many_arguments)]
 fn spgemm<'py>(
@@ -119,8 +119,8 @@ fn spgemm<'py>(
     let lib = library(py)?;
     let b = matrix(py, lib, (b_pos, b_crd, b_vals), b_ncols)?;
     let a = matrix(py, lib, (a_pos, a_crd, a_vals), b.nrows())?;
-    let (indptr, crd, vals) = py.detach(|| lib.spgemm_parts(&a, &b)).map_err(to_py)?;
-    PyTuple::new(py, [to_python(py, indptr)?, to_python(py, crd)?, to_python(py, vals)?])
+    let (indptr, pos, crd, vals) = py.detach(|| lib.spgemm_parts(&a, &b)).map_err(to_py)?;
+    PyTuple::new(py, [to_python(py, indptr)?, to_python(py, pos)?, to_python(py, crd)?, to_python(py, vals)?])
 }
 
 /// The dense `len(pos) x ncols` matrix.

@@ -10,8 +10,9 @@ here fall back to SciPy (one warning per name; ``LEGATE_SPARSE_FALLBACK=0`` turn
 into an error).
 
 Result types. Dense results are legate_numeric arrays, also where SciPy returns
-``np.matrix`` (``todense()``, ``A == dense``, axis reductions of ``*_matrix``, which
-are 2-d). Reductions over all entries (``sum``, ``mean``, ``max``, ``min``,
+``np.matrix`` (``A == dense``, axis reductions of ``*_matrix``, which are 2-d), except
+``todense()`` of a ``*_matrix``, which returns an ``np.matrix`` (a host copy) as SciPy's
+does. Reductions over all entries (``sum``, ``mean``, ``max``, ``min``,
 ``nanmax``, ``trace``, ``linalg.norm``) return 0-d legate arrays, as
 ``legate_numeric``'s own reductions do (``float(A.sum())`` reads the value); counts
 and positions are Python ints as in SciPy (``nnz``, ``count_nonzero()``,
@@ -21,7 +22,8 @@ Other differences from SciPy: index arrays are int64; ``argmax``/``argmin`` foll
 NumPy with NaNs (the first NaN) and, with ``explicit=True`` over all entries, return
 a flattened index (SciPy returns a position in ``.data``); assigning twice to one
 position in one ``A[rows, cols] = x`` keeps the last value in every format (SciPy's
-COO keeps the first); ``max``/``min`` of complex arrays are not supported.
+COO keeps the first); comparisons of 1-d arrays return 1-d COO arrays (SciPy's are 1-d
+CSR, which legate_sparse does not have).
 """
 
 from __future__ import annotations
@@ -35,6 +37,8 @@ from ._coo import coo_array, coo_matrix, isspmatrix_coo
 from ._csc import csc_array, csc_matrix, isspmatrix_csc
 from ._csr import csr_array, csr_matrix, isspmatrix_csr
 from ._dia import dia_array, dia_matrix, isspmatrix_dia
+from ._lil import isspmatrix_lil, lil_array, lil_matrix
+from ._dok import dok_array, dok_matrix, isspmatrix_dok
 from ._construct import (  # noqa: F401
     block_diag,
     bmat,
@@ -58,8 +62,9 @@ from . import linalg, io  # noqa: E402,F401
 __all__ = [
     "issparse", "isspmatrix", "sparray", "spmatrix",
     "csr_array", "csr_matrix", "csc_array", "csc_matrix", "coo_array", "coo_matrix", "dia_array", "dia_matrix",
-    "bsr_array", "bsr_matrix",
+    "bsr_array", "bsr_matrix", "lil_array", "lil_matrix", "dok_array", "dok_matrix",
     "isspmatrix_csr", "isspmatrix_csc", "isspmatrix_coo", "isspmatrix_dia", "isspmatrix_bsr",
+    "isspmatrix_lil", "isspmatrix_dok",
     "block_diag", "bmat", "diags", "diags_array", "eye", "eye_array", "hstack", "identity", "kron", "kronsum",
     "rand", "random", "random_array", "spdiags", "vstack", "find", "tril", "triu", "linalg", "io",
 ]

@@ -40,7 +40,7 @@ def _class(fmt: str, is_array: bool) -> type:
 
 
 def _native_formats() -> tuple:
-    return ("csr", "csc", "coo", "dia", "bsr")
+    return ("csr", "csc", "coo", "dia", "bsr", "lil", "dok")
 
 
 def _from_scipy_sparse(x):
@@ -166,8 +166,7 @@ class _spbase:
         return dense
 
     def todense(self, order=None, out=None):
-        """Like ``toarray`` (a legate_numeric array, also for ``*_matrix``: there is no
-        ``np.matrix`` of legate arrays)."""
+        """Like ``toarray`` (a legate_numeric array); ``*_matrix`` return ``np.matrix``."""
         return self.toarray(order=order, out=out)
 
     def _to_scipy(self):
@@ -180,6 +179,14 @@ class _spbase:
 
     def todia(self, copy=False):
         return self.tocoo(copy=False).todia(copy=copy)
+
+    def tolil(self, copy=False):
+        """This array as LIL (host lists, for changing entries one by one)."""
+        return self._cls("lil")(self)
+
+    def todok(self, copy=False):
+        """This array as DOK (a host dict, for changing entries one by one)."""
+        return self._cls("dok")(self)
 
     def tobsr(self, blocksize=None, copy=False):
         """This array as BSR with ``blocksize`` (estimated as SciPy does when ``None``)."""
@@ -690,6 +697,15 @@ class spmatrix:
     matrix power, and axis reductions are 2-d."""
 
     _is_array = False
+
+    def todense(self, order=None, out=None):
+        """An ``np.matrix`` of the values, as SciPy's ``*_matrix.todense``: a host copy,
+        since ``np.matrix`` is a NumPy class (``toarray`` gives the legate array). With
+        ``out`` (a legate array of the shape), ``out`` receives the values too."""
+        if order not in (None, "C", "F"):
+            raise ValueError(f"order must be 'C' or 'F', got {order!r}")
+        dense = self.toarray(out=out)
+        return _np.asmatrix(_np.asarray(dense.__array__(), order=order or "C"))
 
     def __mul__(self, other):
         if is_scalar(other):

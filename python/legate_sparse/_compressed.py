@@ -337,8 +337,10 @@ class _cs_base(_spbase):
         A, B = self.tocsr(), other.tocsr()
         dt = upcast(A.dtype, B.dtype)
         A, B = A.astype(dt, copy=False), B.astype(dt, copy=False)
-        indptr, indices, data = _kernels.spgemm(A, B)
-        return self._cls("csr")._new(data, indices, indptr, (A.shape[0], B.shape[1]), canonical=True)
+        indptr, indices, data, pos = _kernels.spgemm(A, B)
+        C = self._cls("csr")._new(data, indices, indptr, (A.shape[0], B.shape[1]), canonical=True)
+        C._pos_cache = pos  # the product made C's row ranges already (None: made on demand)
+        return C
 
     def _matmul_dense(self, x, dt, out):
         A = self.astype(dt, copy=False)

@@ -4,20 +4,26 @@ A COO array keeps duplicates and the order it was built in until ``sum_duplicate
 conversions to CSR/CSC sum them. ``coo_array`` is also the 1-d sparse array that
 SciPy returns for ``A[i]`` and ``A[:, j]`` of a 2-d sparse array; in 1-d it supports
 ``toarray``, ``sum``, scalar arithmetic, ``+``/``-``/``multiply`` with another 1-d
-array, and ``@`` with a dense operand (other operations need 2-d).
+array, comparisons (with a scalar, a dense or another 1-d sparse operand; where SciPy
+returns a 1-d CSR array the result here is a 1-d COO array with the same entries) and
+``@``/``dot`` with a dense operand of any dimension, broadcast as NumPy's ``matmul``
+(other operations need 2-d). A 2-d COO array, as SciPy's, also multiplies dense
+operands of 3 or more dimensions (``@`` broadcasts, ``dot`` follows ``np.dot``).
 """
 
 from __future__ import annotations
+
+import operator
 
 import numpy as _np
 
 import legate_numeric as lnp
 
-from . import _assign, _kernels
+from . import _assign, _compare, _kernels
 from ._base import _register, _spbase, sparray, spmatrix
 from ._sputils import (
-    INDEX, as_index, as_legate, check_dtype, check_shape, getdtype, is_int_like, is_scalar, is_scipy_sparse, upcast,
-    write_out,
+    INDEX, as_index, as_legate, check_dtype, check_shape, getdtype, is_dense, is_int_like, is_scalar, is_scipy_sparse,
+    upcast, write_out,
 )
 
 __all__ = ["coo_array", "coo_matrix", "isspmatrix_coo"]
@@ -282,25 +288,102 @@ class _coo_base(_spbase):
         dt = upcast(self.dtype, dense.dtype)
         return self._with_data(self._data.astype(dt) * dense[self._coords[0]], copy=True)
 
+    def _comparison(self, other, op):
+        """1-d: computed on the array as one row (see ``_compare``), then made 1-d."""
+        if self.ndim == 2:
+            return super()._comparison(other, op)
+        if isinstance(other, _spbase):
+            if other.shape != self.shape:
+                if op in (operator.eq, operator.ne):
+                    return op is operator.ne
+                raise ValueError("inconsistent shape")
+            return self._from_row(_compare.compare(self._as_row(), other._as_row(), op))
+        if is_scalar(other):
+            return self._from_row(_compare.compare(self._as_row(), other, op))
+        if is_dense(other):
+            return op(self.toarray(), as_legate(other))
+        return NotImplemented
+
     def _add_dense(self, dense):
         if self.ndim == 2:
             return super()._add_dense(dense)
         return self.toarray() + dense
+
+    def _nd_operand(self, other):
+        """``other`` as a legate array when it is dense with more than 2 dimensions."""
+        if self.ndim != 2 or isinstance(other, _spbase) or is_scalar(other) or not is_dense(other):
+            return None
+        x = as_legate(other)
+        return x if x.ndim > 2 else None
+
+    def _matmul_nd(self, x):
+        """``(m, k) @ (..., k, p) -> (..., m, p)``, NumPy's matmul broadcasting (SciPy's
+        COO arrays allow it): one SpMM with the batch laid out as columns."""
+        m, k = self._shape
+        if x.shape[-2] != k:
+            raise ValueError(f"matmul: dimension mismatch with signature (n,..,k={k}),(k={x.shape[-2]},..,m)->(n,..,m)")
+        batch, p = x.shape[:-2], x.shape[-1]
+        y = super()._matmul(lnp.moveaxis(x, -2, 0).reshape(k, -1))
+        return lnp.moveaxis(y.reshape((m,) + batch + (p,)), 0, -2)
+
+    def __matmul__(self, other):
+        x = self._nd_operand(other) if self._is_array else None
+        return super().__matmul__(other) if x is None else self._matmul_nd(x)
+
+    def dot(self, other, out=None):
+        """``self @ other``; with a dense ``other`` of more than 2 dimensions NumPy's
+        ``dot``: ``(m, k) . (..., k, p) -> (m, ..., p)`` (for matrices too, as SciPy)."""
+        x = self._nd_operand(other)
+        if x is None:
+            return super().dot(other, out=out)
+        if out is not None:
+            raise ValueError("out= is only supported for 1-d and 2-d operands")
+        return lnp.moveaxis(self._matmul_nd(x), -2, 0)
 
     def _matmul(self, other, out=None):
         if self.ndim == 2:
             return super()._matmul(other, out)
         x = as_legate(other.toarray() if isinstance(other, _spbase) else other)
         n = self._shape[0]
-        if x.ndim == 0 or x.shape[0] != n:
-            raise ValueError(f"matmul: dimension mismatch with signature (n={n}),(n={x.shape[0] if x.ndim else ''})")
+        if x.ndim == 0:
+            raise ValueError("Scalar operands are not allowed, use '*' instead")
+        # NumPy's matmul of a vector: it meets x's first axis (1-d) or its second to
+        # last, the other axes broadcast: (n,) @ (..., n, m) -> (..., m).
+        k = x.shape[0] if x.ndim == 1 else x.shape[-2]
+        if k != n:
+            raise ValueError(f"matmul: dimension mismatch with signature (n,..,k={n}),(k={k},..,m)->(n,..,m)")
         dt = upcast(self.dtype, x.dtype)
         data, x = self._data.astype(dt), x.astype(dt)
         if self.nnz == 0:
-            return lnp.zeros(x.shape[1:], dt)
+            return lnp.zeros(x.shape[:-2] + x.shape[-1:], dt)
         if x.ndim == 1:
             return lnp.sum(data * x[self._coords[0]])
-        return lnp.matmul(data, x[self._coords[0]])
+        if x.ndim == 2:
+            return lnp.matmul(data, x[self._coords[0]])
+        return lnp.matmul(data, lnp.take(x, self._coords[0], axis=-2))
+
+    def __rmatmul__(self, other):
+        """``x @ v`` for a 1-d ``v``: ``(..., n) @ (n,) -> (...)``; for a 2-d COO array
+        ``(..., p, m) @ (m, n) -> (..., p, n)`` (one product over the stacked rows)."""
+        if self.ndim == 2:
+            x = self._nd_operand(other) if self._is_array else None
+            if x is None:
+                return super().__rmatmul__(other)
+            m, n = self._shape
+            if x.shape[-1] != m:
+                raise ValueError(f"matmul: dimension mismatch with signature (n,..,k={x.shape[-1]}),(k={m},..,m)->(n,..,m)")
+            return super().__rmatmul__(x.reshape(-1, m)).reshape(x.shape[:-1] + (n,))
+        if is_scalar(other):
+            raise ValueError("Scalar operands are not allowed, use '*' instead")
+        x = as_legate(other.toarray() if isinstance(other, _spbase) else other)
+        n = self._shape[0]
+        if x.shape[-1] != n:
+            raise ValueError(f"matmul: dimension mismatch with signature (n,..,k={x.shape[-1]}),(k={n},..,m)->(n,..,m)")
+        dt = upcast(self.dtype, x.dtype)
+        data, x = self._data.astype(dt), x.astype(dt)
+        if self.nnz == 0:
+            return lnp.zeros(x.shape[:-1], dt)
+        return lnp.matmul(lnp.take(x, self._coords[0], axis=-1), data)
 
     def sum(self, axis=None, dtype=None, out=None):
         if self.ndim == 2:

@@ -9,6 +9,8 @@ or ``(m, 1)`` ``coo_matrix`` for matrices) and ``argmax`` a dense int64 legate a
 Per line (row or column), values are sorted by ``(line, value)`` once (one
 ``lexsort``) and the first or last of each line taken. NaN follows NumPy: ``max``
 propagates it, ``nanmax`` skips it (NaN only when every value of the line is NaN).
+Complex values are ordered as NumPy orders them (by real part, then imaginary part),
+and a NaN result is the line's first NaN value, as NumPy's reductions return it.
 """
 
 from __future__ import annotations
@@ -24,11 +26,6 @@ from ._sputils import INDEX
 def _check_out(out, what: str) -> None:
     if out is not None:
         raise ValueError(f"Sparse {what} does not support an 'out' parameter.")
-
-
-def _check_real(A, what: str) -> None:
-    if A.dtype.kind == "c":
-        raise NotImplementedError(f"{what} of complex sparse arrays is not supported by legate_sparse")
 
 
 def _lines(A, axis: int):
@@ -49,20 +46,27 @@ def line_extremes(A, axis: int, is_max: bool, skip_nan: bool, explicit: bool):
     counts = B._indptr[1:] - B._indptr[:-1]
     nan_count = None
     key = data
-    if A.dtype.kind == "f":
+    if A.dtype.kind in "fc":
         isnan = lnp.isnan(data)
         nan_count = _kernels.segment_sum(isnan.astype(INDEX), lines, nlines, ids_sorted=True)
-        key = lnp.where(isnan, -_np.inf if is_max else _np.inf, data)
+        key = lnp.where(isnan, lnp.full((), -_np.inf if is_max else _np.inf, A.dtype), data)
     order = lnp.lexsort((key, lines))
     vals = key[order]
     has = lnp.nonzero(counts)[0]
     pick = (B._indptr[1:] - 1)[has] if is_max else B._indptr[:-1][has]
     res[has] = vals[pick]
     if nan_count is not None:
+        nan = _np.nan
+        if A.dtype.kind == "c":
+            # Every real NaN is alike; a complex one keeps its other part, and NumPy
+            # returns the first one it meets: the line's first NaN in stored order.
+            first = lnp.lexsort((1 - isnan.astype(INDEX), lines))
+            nan = lnp.zeros(nlines, A.dtype)
+            nan[has] = data[first][B._indptr[:-1][has]]
         if skip_nan:
-            res = lnp.where((nan_count == counts) & (counts > 0), _np.nan, res)
+            res = lnp.where((nan_count == counts) & (counts > 0), nan, res)
         else:
-            res = lnp.where(nan_count > 0, _np.nan, res)
+            res = lnp.where(nan_count > 0, nan, res)
     if not explicit:
         partial = counts < length
         if skip_nan:
@@ -75,9 +79,7 @@ def line_extremes(A, axis: int, is_max: bool, skip_nan: bool, explicit: bool):
 
 def extreme(A, axis, out, explicit: bool, is_max: bool, skip_nan: bool):
     """``A.max``/``min``/``nanmax``/``nanmin``."""
-    name = ("nan" if skip_nan else "") + ("max" if is_max else "min")
     _check_out(out, "min/max")
-    _check_real(A, name)
     axis = A._axis(axis)
     m, n = A.shape
     if axis is None:
@@ -124,7 +126,6 @@ def arg_extreme(A, axis, out, explicit: bool, is_max: bool):
     """``A.argmax``/``argmin``: the first position of the extreme (NumPy's rule)."""
     name = "argmax" if is_max else "argmin"
     _check_out(out, name)
-    _check_real(A, name)
     axis = A._axis(axis)
     m, n = A.shape
     if axis is None:
@@ -137,7 +138,7 @@ def arg_extreme(A, axis, out, explicit: bool, is_max: bool):
             return 0
         flat = B._row_ids() * n + B._indices  # sorted (canonical CSR)
         best = extreme(A, None, None, explicit, is_max, False)
-        hits = lnp.nonzero((B.data == best) | (lnp.isnan(B.data) if A.dtype.kind == "f" else False))[0]
+        hits = lnp.nonzero((B.data == best) | (lnp.isnan(B.data) if A.dtype.kind in "fc" else False))[0]
         first_stored = int(flat[hits[0]]) if hits.shape[0] else None
         if explicit or B.nnz == m * n or bool(best != 0):
             return first_stored
@@ -156,7 +157,7 @@ def _line_args(A, axis: int, is_max: bool, explicit: bool):
         best = line_extremes(A, axis, is_max, False, explicit)
         lines, data, minor = B._row_ids(), B.data, B._indices
         target = best[lines]
-        is_best = (data == target) | ((lnp.isnan(data) & lnp.isnan(target)) if A.dtype.kind == "f" else False)
+        is_best = (data == target) | ((lnp.isnan(data) & lnp.isnan(target)) if A.dtype.kind in "fc" else False)
         # The first stored position holding the line's extreme (minor indices are
         # sorted within a line, so the smallest index among the hits).
         big = lnp.full(nlines, length, INDEX)

@@ -159,16 +159,17 @@ def spgemm(a_pos: Any, a_indices: Any, a_data: Any, b_pos: Any, b_indices: Any, 
 
     Returns
     -------
-    indptr, indices, data : legate_numeric.ndarray
+    indptr, pos, indices, data : legate_numeric.ndarray
         ``C`` in canonical CSR: sorted indices, no duplicates, no explicit zeros (SciPy's
-        result after ``sum_duplicates()`` and ``eliminate_zeros()``).
+        result after ``sum_duplicates()`` and ``eliminate_zeros()``), and ``C``'s row
+        ranges (``pos``, as ``row_ranges(indptr)`` gives), which the product needed.
     """
     a_vals, dtype = _values(a_data, "A's data")
     b_vals, bdtype = _values(b_data, "B's data")
     _same_dtype(dtype, bdtype, "B's data")
     if int(b_ncols) < 0:
         raise ValueError(f"b_ncols must be non-negative, got {b_ncols}")
-    indptr, crd, vals = _ext.spgemm(
+    indptr, pos, crd, vals = _ext.spgemm(
         _pos(a_pos),
         _indices(a_indices, "A's indices"),
         a_vals,
@@ -177,7 +178,7 @@ def spgemm(a_pos: Any, a_indices: Any, a_data: Any, b_pos: Any, b_indices: Any, 
         b_vals,
         int(b_ncols),
     )
-    return _wrap(indptr, _INT64), _wrap(crd, _INT64), _wrap(vals, dtype)
+    return _wrap(indptr, _INT64), pos, _wrap(crd, _INT64), _wrap(vals, dtype)
 
 
 def todense(pos: Any, indices: Any, data: Any, ncols: int):

@@ -20,7 +20,7 @@ mod spmv;
 mod todense;
 
 pub use ranges::RowRanges;
-pub use spgemm::{CsrSpgemm, ScanCounts};
+pub use spgemm::{CsrSpgemm, CsrSpgemmSymbolic, DropZeros, ScanCounts};
 pub use spmm::CsrSpmm;
 pub use spmv::CsrSpmv;
 pub use todense::CsrToDense;

@@ -321,8 +321,20 @@ def eigsh(A, k=6, M=None, sigma=None, which="LM", v0=None, ncv=None, maxiter=Non
     dtype) and ``v`` an ``(n, k)`` legate array, or ``w`` alone (in ARPACK's order,
     from the least to the most wanted) when ``return_eigenvectors`` is false. Raises
     ``ArpackNoConvergence`` (carrying the converged pairs) when ``maxiter`` runs out.
-    ``sigma``, ``M``, ``Minv`` and ``OPinv`` run in SciPy (the fallback).
+
+    ``sigma`` (with ``M=None`` and ``mode='normal'``) runs shift-invert natively, as
+    ARPACK's mode 3: Lanczos on ``OP = (A - sigma I)^-1`` (``OPinv`` when given; else
+    for a sparse or dense ``A`` of at most ``spsolve``'s ``MAX_DENSE_N`` rows the
+    inverse of the dense shifted matrix, computed once; otherwise GMRES solves), with
+    ``which`` applied to ``OP``'s eigenvalues ``nu`` (``'LM'``: the ``lambda`` nearest
+    ``sigma``) and ``lambda = sigma + 1 / nu`` returned ascending, as SciPy does. A
+    generalized problem (``M``, ``Minv``) and the ``'buckling'``/``'cayley'`` modes
+    run in SciPy (the fallback).
     """
+    if sigma is not None and M is None and Minv is None and mode == "normal":
+        return _shift_invert_eigsh(A, k, sigma, which, v0, ncv, maxiter, tol, return_eigenvectors, OPinv, rng)
+    if mode not in ("normal", "buckling", "cayley"):
+        raise ValueError(f"unrecognized mode '{mode}'")
     if sigma is not None or M is not None or Minv is not None or OPinv is not None or mode != "normal":
         import scipy.sparse.linalg as _spla
 
@@ -373,6 +385,60 @@ def eigsh(A, k=6, M=None, sigma=None, which="LM", v0=None, ncv=None, maxiter=Non
     if maxiter <= 0:
         raise ValueError("maxiter must be positive, maxiter=%d" % maxiter)
     return _lanczos_eigsh(op, k, which, v0, ncv, maxiter, tol, return_eigenvectors, rng)
+
+
+def _shift_invert_eigsh(A, k, sigma, which, v0, ncv, maxiter, tol, return_eigenvectors, OPinv, rng):
+    """``eigsh`` in shift-invert mode (see ``eigsh``)."""
+    from ._dsolve import MAX_DENSE_N
+    from ._isolve import gmres
+
+    A = _as_operand(A)
+    op = aslinearoperator(A)
+    n = op.shape[0]
+    if op.shape[0] != op.shape[1]:
+        raise ValueError(f"expected square matrix (shape={op.shape})")
+    if which not in _WHICH:
+        raise ValueError("which must be one of LM SM LA SA BE")
+    if _np.iscomplexobj(sigma) and _np.imag(sigma) != 0 and _np.dtype(op.dtype).kind != "c":
+        raise ValueError("sigma must be real for a real matrix")
+    dt = _np.result_type(_working_dtype(op.dtype), _np.asarray(sigma).dtype)
+    if OPinv is not None:
+        inv = aslinearoperator(_as_operand(OPinv))
+        if inv.shape != op.shape:
+            raise ValueError(f"OPinv has shape {inv.shape}, A has {op.shape}")
+        matvec = inv.matvec
+    elif (isinstance(A, _spbase) or _is_dense(A)) and n <= MAX_DENSE_N:
+        dense = (A.toarray() if isinstance(A, _spbase) else as_legate(A)).astype(dt)
+        shifted = dense - sigma * lnp.eye(n, dtype=dt)
+        try:
+            inverse = lnp.linalg.inv(shifted)
+        except _np.linalg.LinAlgError as e:
+            raise RuntimeError(f"Factor is exactly singular (A - sigma I is singular for sigma={sigma})") from e
+
+        def matvec(x):
+            return inverse @ x.astype(dt, copy=False)
+    else:
+        shifted_op = LinearOperator((n, n), matvec=lambda x: op.matvec(x) - sigma * x, dtype=dt)
+        inner = _np.finfo(dt).eps ** 0.75
+
+        def matvec(x):
+            y, info = gmres(shifted_op, x, rtol=inner, atol=0.0)
+            if info != 0:
+                raise RuntimeError(f"GMRES did not converge solving (A - sigma I) x = b (info={info})")
+            return y
+
+    OP = LinearOperator((n, n), matvec=matvec, dtype=dt)
+    res = eigsh(OP, k=k, which=which, v0=v0, ncv=ncv, maxiter=maxiter, tol=tol,
+                return_eigenvectors=return_eigenvectors, rng=rng)
+    nu, vecs = (res if return_eigenvectors else (res, None))
+    nu_host = _np.asarray(nu.__array__())
+    lam = sigma + 1.0 / nu_host
+    lam = lam.real if _np.isrealobj(sigma) or _np.imag(sigma) == 0 else lam
+    order = _np.argsort(lam, kind="stable")
+    w = as_legate(lam[order].astype(nu_host.dtype))
+    if not return_eigenvectors:
+        return w
+    return w, vecs[:, as_legate(order)]
 
 
 def _dense_eigh(A, return_eigenvectors):

@@ -155,12 +155,41 @@ def test_eigsh_errors_and_fallback():
         linalg.eigsh(A, k=3, which="SM", maxiter=1)
     assert isinstance(info.value, spla.ArpackNoConvergence)
     assert len(info.value.eigenvalues) < 3
-    with warnings.catch_warnings(record=True) as rec:
+    # A generalized problem (M) still runs in SciPy.
+    M = sp.identity(S.shape[0], format="csr") * 2.0
+    with warnings.catch_warnings(record=True):
         warnings.simplefilter("always")
-        w, v = linalg.eigsh(A, k=2, sigma=0.0)
+        w, v = linalg.eigsh(A, k=2, M=sparse.csr_array(M), sigma=0.0)
     assert "linalg.eigsh (with sigma/M/Minv/OPinv/mode)" in sparse._fallback._fell_back
-    ws = spla.eigsh(S, k=2, sigma=0.0, return_eigenvectors=False)
+    ws = spla.eigsh(S, k=2, M=M, sigma=0.0, return_eigenvectors=False)
     np.testing.assert_allclose(np.sort(host(w)), np.sort(ws), rtol=1e-8)
+    with pytest.raises(ValueError):
+        linalg.eigsh(A, k=2, sigma=0.0, mode="nonsense")
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
+def test_eigsh_shift_invert_native(dtype):
+    """sigma without M runs natively (no fallback warning) and matches SciPy's values
+    and order for every ``which``; OPinv and a LinearOperator A work too."""
+    S = _hermitian(30, dtype, seed=3, density=0.2)
+    A = sparse.csr_array(S)
+    sigma = 0.1
+    whiches = ["LM", "SM", "LA", "SA"] + ([] if np.dtype(dtype).kind == "c" else ["BE"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for which in whiches:
+            w, v = linalg.eigsh(A, k=3, sigma=sigma, which=which)
+            ws = spla.eigsh(S.astype(np.result_type(dtype, np.float64)), k=3, sigma=sigma, which=which,
+                            return_eigenvectors=False)
+            np.testing.assert_allclose(host(w), np.sort(ws), rtol=_rtol(dtype), atol=_rtol(dtype))
+            Sv = S.toarray() @ host(v)
+            np.testing.assert_allclose(Sv, host(v) * host(w), atol=1e-3 if _rtol(dtype) > 1e-6 else 1e-7)
+        ws = spla.eigsh(S.astype(np.result_type(dtype, np.float64)), k=2, sigma=sigma, return_eigenvectors=False)
+        inv = np.linalg.inv(S.toarray().astype(np.result_type(dtype, np.float64)) - sigma * np.eye(30))
+        w = linalg.eigsh(A, k=2, sigma=sigma, OPinv=lnp.asarray(inv), return_eigenvectors=False)
+        np.testing.assert_allclose(host(w), np.sort(ws), rtol=_rtol(dtype), atol=_rtol(dtype))
+        w = linalg.eigsh(linalg.aslinearoperator(A), k=2, sigma=sigma, return_eigenvectors=False)
+        np.testing.assert_allclose(host(w), np.sort(ws), rtol=1e-4, atol=1e-4)
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)

@@ -6,6 +6,7 @@ import warnings
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from conftest import sprandom
 
 import legate_numeric as lnp
@@ -59,8 +60,6 @@ def test_shape_mismatches_and_out():
         A.dot(lnp.ones(5), out=np.zeros(4))
     with pytest.raises(ValueError, match="Scalar"):
         A @ 2
-    with pytest.raises(NotImplementedError):
-        sparse.csr_array(sprandom(2, 2, dtype=np.complex128)).max()
     from legate_sparse import linalg
 
     with pytest.raises(ValueError):
@@ -71,26 +70,29 @@ def test_shape_mismatches_and_out():
 
 def test_fallback_warns_once_and_can_be_disabled(monkeypatch, tmp_path):
     A = sparse.csr_array(sprandom(4, 4))
-    _fallback._fell_back.discard("csr_array.tolil")
+    # tolil and lil_array are native now; check_format and block_array still fall back.
+    _fallback._fell_back.discard("csr_array.check_format")
     with warnings.catch_warnings(record=True) as w:
         warnings.simplefilter("always")
-        L = A.tolil()
-        A.tolil()
-    assert len([x for x in w if "tolil" in str(x.message)]) == 1
-    assert L.format == "lil"
-    _fallback._fell_back.discard("lil_array")
-    with pytest.warns(RuntimeWarning, match="lil_array"):
-        sparse.lil_array
+        assert A.check_format() is None
+        A.check_format()
+    assert len([x for x in w if "check_format" in str(x.message)]) == 1
+    _fallback._fell_back.discard("block_array")
+    with pytest.warns(RuntimeWarning, match="block_array"):
+        B = sparse.block_array([[A, None], [None, A]])
+    np.testing.assert_allclose(B.toarray().__array__(), sp.block_array([[A._to_scipy(), None], [None, A._to_scipy()]]).toarray())
     with pytest.warns(RuntimeWarning, match="save_npz"):
         sparse.save_npz(tmp_path / "a.npz", A)
-    B = sparse.load_npz(tmp_path / "a.npz")
+    _fallback._fell_back.discard("load_npz")
+    with pytest.warns(RuntimeWarning, match="load_npz"):
+        B = sparse.load_npz(tmp_path / "a.npz")
     assert isinstance(B, sparse.csr_array)
     np.testing.assert_allclose(B.toarray().__array__(), A.toarray().__array__())
     monkeypatch.setenv("LEGATE_SPARSE_FALLBACK", "0")
     with pytest.raises(AttributeError, match="LEGATE_SPARSE_FALLBACK"):
         sparse.save_npz
     with pytest.raises(NotImplementedError, match="LEGATE_SPARSE_FALLBACK"):
-        A.tolil()
+        A.check_format()
     with pytest.raises(AttributeError):
         sparse.no_such_name
     from legate_sparse import linalg

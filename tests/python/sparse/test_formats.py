@@ -120,6 +120,36 @@ def test_matrix_flavour():
     assert sparse.isspmatrix_coo(M.tocoo()) and sparse.isspmatrix_dia(M.todia())
 
 
+@pytest.mark.filterwarnings("ignore::PendingDeprecationWarning")  # np.matrix's own
+@pytest.mark.parametrize("fmt", ["csr", "csc", "coo", "dia", "bsr", "lil", "dok"])
+@pytest.mark.parametrize("dtype", [np.float64, np.complex64, np.int32], ids=["f8", "c8", "i4"])
+def test_matrix_todense_is_np_matrix(fmt, dtype):
+    """``*_matrix.todense()`` returns ``np.matrix`` as SciPy's (``*_array`` and
+    ``toarray`` return legate arrays)."""
+    dense = sprandom(5, 4, density=0.5, seed=4).toarray().astype(dtype)
+    S = getattr(sp, f"{fmt}_matrix")(dense)
+    M = getattr(sparse, f"{fmt}_matrix")(dense)
+    for order in (None, "C", "F"):
+        got, want = M.todense(order=order), S.todense(order=order)
+        assert type(got) is type(want) is np.matrix
+        assert got.dtype == want.dtype and got.shape == want.shape
+        if order is not None:  # SciPy's default order depends on the format
+            assert got.flags.f_contiguous == want.flags.f_contiguous
+        np.testing.assert_array_equal(got, want)
+    # np.matrix semantics: a row stays 2-d, * is the matrix product.
+    np.testing.assert_array_equal(M.todense()[0], S.todense()[0])
+    np.testing.assert_array_equal(M.todense() * M.todense().T, S.todense() * S.todense().T)
+    out = lnp.zeros(dense.shape, dense.dtype)
+    got = M.todense(out=out)
+    assert type(got) is np.matrix
+    np.testing.assert_array_equal(host(out), dense)
+    with pytest.raises(ValueError):
+        M.todense(order="X")
+    A = getattr(sparse, f"{fmt}_array")(dense)
+    assert isinstance(A.todense(), lnp.ndarray) and isinstance(M.toarray(), lnp.ndarray)
+    check_dense(A.todense(), getattr(sp, f"{fmt}_array")(dense).todense())
+
+
 @pytest.mark.parametrize("dtype", [np.bool_, np.int32, np.int64, np.float32, np.complex64])
 def test_astype_and_int_bool_values(dtype):
     S = sprandom(5, 5)

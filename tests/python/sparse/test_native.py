@@ -72,7 +72,7 @@ def test_products_match_scipy(shape, dtype):
 
     arrays_b, B = random_csr(rng, (m, 6), dtype)
     b_pos, b_indices, b_data = device(arrays_b)
-    indptr, c_indices, c_data = nat.spgemm(pos, indices, data, b_pos, b_indices, b_data, 6)
+    indptr, _c_pos, c_indices, c_data = nat.spgemm(pos, indices, data, b_pos, b_indices, b_data, 6)
     C = (A @ B).tocsr()
     C.sum_duplicates()
     C.eliminate_zeros()

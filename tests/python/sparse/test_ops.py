@@ -31,6 +31,77 @@ def test_spmv_spmm(fmt, dtype):
     check_dense(lnp.asarray(X.T) @ A.T, X.T @ S.T, dtype)
 
 
+@pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
+def test_coo_matmul_broadcasts(dtype):
+    """A 2-d COO array times dense operands of 3 or more dimensions, as SciPy's COO
+    arrays allow: matmul broadcasts (``(m, k) @ (..., k, p) -> (..., m, p)``, and on
+    the left ``(..., p, m) @ (m, n)``), ``dot`` follows ``np.dot`` (``(m, ..., p)``,
+    for matrices too); other formats and ``@`` of matrices refuse, as SciPy's do."""
+    S = sprandom(4, 6, dtype=dtype, density=0.5, seed=6, fmt="coo")
+    A = sparse.coo_array(S)
+    rng = np.random.default_rng(7)
+    for shape in [(3, 6, 2), (2, 3, 6, 1)]:
+        X = rng.uniform(-1, 1, size=shape).astype(dtype)
+        check_dense(A @ lnp.asarray(X), S @ X, dtype)
+        check_dense(A.dot(lnp.asarray(X)), S.dot(X), dtype)
+        Ms, M = sp.coo_matrix(S), sparse.coo_matrix(S)
+        check_dense(M.dot(lnp.asarray(X)), Ms.dot(X), dtype)
+        # SciPy refuses these (ValueError), and so does legate_sparse.
+        for refused, ours in [(Ms, M), (S.tocsr(), A.tocsr()), (S.tocsc(), A.tocsc())]:
+            with pytest.raises(ValueError):
+                refused @ X
+            with pytest.raises(ValueError):
+                ours @ lnp.asarray(X)
+    for shape in [(3, 2, 4), (2, 1, 5, 4)]:
+        Y = rng.uniform(-1, 1, size=shape).astype(dtype)
+        check_dense(lnp.asarray(Y) @ A, Y @ S, dtype)
+        check_dense(Y @ A, Y @ S, dtype)
+    with pytest.raises(ValueError):
+        S @ np.ones((3, 5, 2))
+    with pytest.raises(ValueError):
+        A @ lnp.ones((3, 5, 2))
+    with pytest.raises(ValueError):
+        lnp.ones((3, 2, 5)) @ A
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
+def test_1d_matmul_broadcasts(dtype):
+    """A 1-d sparse array (a row of a 2-d one) times n-d dense operands, NumPy's
+    matmul rules as SciPy applies them: ``(n,) @ (..., n, m) -> (..., m)`` and
+    ``(..., m, n) @ (n,) -> (...)``, also through ``dot``."""
+    S = sprandom(4, 6, dtype=dtype, density=0.5, seed=2)
+    A = sparse.csr_array(S)
+    v, sv = A[1], S[1]
+    rng = np.random.default_rng(3)
+    for shape in [(6,), (6, 2), (3, 6, 2), (2, 3, 6, 4)]:
+        X = rng.uniform(-1, 1, size=shape).astype(dtype)
+        check_dense(v @ lnp.asarray(X), sv @ X, dtype)
+        check_dense(v.dot(lnp.asarray(X)), sv.dot(X), dtype)
+    for shape in [(2, 6), (3, 2, 6), (2, 1, 5, 6)]:
+        X = rng.uniform(-1, 1, size=shape).astype(dtype)
+        check_dense(lnp.asarray(X) @ v, X @ sv, dtype)
+        check_dense(X @ v, X @ sv, dtype)
+    # Mixed dtypes upcast; an empty row gives zeros of the broadcast shape.
+    Xi = np.arange(36).reshape(3, 6, 2)
+    check_dense(v @ lnp.asarray(Xi), sv @ Xi, dtype)
+    assert (v @ lnp.asarray(Xi)).dtype == (sv @ Xi).dtype
+    assert (lnp.asarray(Xi.transpose(0, 2, 1)) @ v).dtype == (Xi.transpose(0, 2, 1) @ sv).dtype
+    E, Es = sparse.csr_array((2, 6), dtype=dtype)[0], sp.csr_array((2, 6), dtype=dtype)[0]
+    check_dense(E @ lnp.ones((3, 6, 2)), Es @ np.ones((3, 6, 2)), dtype)
+    check_dense(lnp.ones((3, 2, 6)) @ E, np.ones((3, 2, 6)) @ Es, dtype)
+    for bad in [np.ones((3, 5, 2)), np.ones((3, 2, 6))]:
+        with pytest.raises(ValueError):
+            sv @ bad
+        with pytest.raises(ValueError):
+            v @ lnp.asarray(bad)
+    for bad in [np.ones((3, 6, 2)), np.ones((2, 5))]:
+        with pytest.raises(ValueError):
+            bad @ sv
+        with pytest.raises(ValueError):
+            lnp.asarray(bad) @ v
+
+
+
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_dense_legate_operand_on_the_left_defers_to_sparse(fmt):
     S = sprandom(5, 5, fmt=fmt)

@@ -1,0 +1,99 @@
+"""DOK: a dict from ``(row, col)`` to value, on the host.
+
+The mapping methods of SciPy's ``dok_*`` (``keys``, ``values``, ``items``, ``get``,
+``in``, ``len`` counts entries) work on that dict; setting a zero removes the entry.
+Conversions and arithmetic go through CSR (see ``_host``); ``+`` and negation
+give DOK results (``-`` of two gives CSR), as SciPy's.
+"""
+
+from __future__ import annotations
+
+import numpy as _np
+
+from ._base import _register, issparse, sparray, spmatrix
+from ._host import _host_base
+
+__all__ = ["dok_array", "dok_matrix", "isspmatrix_dok"]
+
+
+class _dok_base(_host_base):
+    format = "dok"
+
+    def _fill(self, row, col, vals):
+        self._dict = dict(zip(zip(row.tolist(), col.tolist()), vals.tolist()))
+
+    @property
+    def nnz(self) -> int:
+        return len(self._dict)
+
+    def _host_coo(self):
+        if not self._dict:
+            return _np.zeros(0, _np.int64), _np.zeros(0, _np.int64), _np.zeros(0, self._dtype)
+        keys = _np.array(list(self._dict.keys()), dtype=_np.int64).reshape(-1, 2)
+        vals = _np.array(list(self._dict.values()), dtype=self._dtype)
+        order = _np.lexsort((keys[:, 1], keys[:, 0]))
+        return keys[order, 0], keys[order, 1], vals[order]
+
+    def _get(self, i, j):
+        return self._dict.get((i, j), 0)
+
+    def _set(self, i, j, x):
+        if x == 0:
+            self._dict.pop((i, j), None)
+        else:
+            self._dict[(i, j)] = x
+
+    # ---- the mapping ----
+
+    def __len__(self):
+        return len(self._dict)
+
+    def __contains__(self, key):
+        return tuple(key) in self._dict
+
+    def keys(self):
+        return self._dict.keys()
+
+    def values(self):
+        return self._dict.values()
+
+    def items(self):
+        return self._dict.items()
+
+    def get(self, key, default=0.0):
+        """The value at ``key`` (an ``(i, j)`` pair), or ``default`` (bounds checked)."""
+        i, j = key
+        if not (0 <= i < self._shape[0] and 0 <= j < self._shape[1]):
+            raise IndexError("Index out of bounds.")
+        return self._dict.get((int(i), int(j)), default)
+
+    # ---- results that stay DOK (as SciPy's) ----
+
+    def __add__(self, other):
+        res = super().__add__(other)
+        return self._same(res) if issparse(res) else res
+
+    __radd__ = __add__
+
+    def __neg__(self):
+        row, col, vals = self._coo_parts()
+        return type(self)._from_host(row, col, -vals, self._shape, self._dtype)
+
+    def todok(self, copy=False):
+        return self.copy() if copy else self
+
+
+@_register("dok", True)
+class dok_array(sparray, _dok_base):
+    """A dictionary-of-keys sparse array (SciPy's ``dok_array``; host storage, for
+    building a matrix entry by entry; convert with ``tocsr()`` to compute)."""
+
+
+@_register("dok", False)
+class dok_matrix(spmatrix, _dok_base):
+    """A dictionary-of-keys sparse matrix (SciPy's ``dok_matrix``: ``*`` is the matrix product)."""
+
+
+def isspmatrix_dok(x) -> bool:
+    """Whether ``x`` is a legate_sparse ``dok_matrix``."""
+    return isinstance(x, dok_matrix)
