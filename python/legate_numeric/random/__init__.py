@@ -236,7 +236,8 @@ def _choice(stream, a, size, replace, p, name, axis=0):
         else:
             if int(count_nonzero(weights)) < k:
                 raise ValueError("Fewer non-zero entries in p than size")
-            with _np.errstate(divide="ignore"):
+            # Zero weights give -inf keys (never picked): no warning, as in NumPy.
+            with _lnp().errstate(divide="ignore"):
                 order = argsort(negative(true_divide(log(u), weights)))
         idx = order[:k]
     if pool is None:
