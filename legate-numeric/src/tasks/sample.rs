@@ -279,8 +279,37 @@ fn logseries(r: &mut ElementRng, p: f64) -> f64 {
     }
 }
 
-/// One value of `dist` with parameters `p` from the element's stream.
+/// A distribution whose set-up costs more than a draw (tables, logarithms), built
+/// once for a run of elements with the same parameters.
+enum Prepared {
+    Binomial(Binomial),
+    Poisson(Poisson<f64>),
+    Hypergeometric(Hypergeometric),
+    Zeta(Zeta<f64>),
+    /// Set up per draw (cheap), or invalid parameters.
+    None,
+}
+
+fn prepare(dist: Sampler, p: [f64; 3]) -> Prepared {
+    let [a, b, c] = p;
+    match dist {
+        Sampler::Binomial if a >= 0.0 && (0.0..=1.0).contains(&b) => Binomial::new(a as u64, b).map_or(Prepared::None, Prepared::Binomial),
+        Sampler::Poisson if a > 0.0 => Poisson::new(a).map_or(Prepared::None, Prepared::Poisson),
+        Sampler::Hypergeometric => Hypergeometric::new(a as u64 + b as u64, a as u64, c as u64).map_or(Prepared::None, Prepared::Hypergeometric),
+        Sampler::Zipf => Zeta::new(a).map_or(Prepared::None, Prepared::Zeta),
+        _ => Prepared::None,
+    }
+}
+
+/// One value of `dist` with parameters `p`, set up for this element alone.
+#[cfg(test)]
 fn sample_one(dist: Sampler, r: &mut ElementRng, p: [f64; 3]) -> f64 {
+    sample_prepared(dist, r, p, &prepare(dist, p))
+}
+
+/// One value of `dist` with parameters `p` from the element's stream; `prep` is what
+/// [`prepare`] made of `p`.
+fn sample_prepared(dist: Sampler, r: &mut ElementRng, p: [f64; 3], prep: &Prepared) -> f64 {
     let [a, b, c] = p;
     match dist {
         Sampler::Exponential => a * exp1(r),
@@ -325,13 +354,15 @@ fn sample_one(dist: Sampler, r: &mut ElementRng, p: [f64; 3]) -> f64 {
         }
         Sampler::Normal => a + b * normal(r),
         Sampler::Uniform => a + (b - a) * unit(r),
-        Sampler::Binomial => {
-            if !(b >= 0.0 && b <= 1.0) || !(a >= 0.0) {
-                return 0.0;
-            }
-            Binomial::new(a as u64, b).map_or(0.0, |d| d.sample(r) as f64)
-        }
-        Sampler::Poisson => poisson(r, a),
+        Sampler::Binomial => match prep {
+            Prepared::Binomial(d) => d.sample(r) as f64,
+            _ => 0.0,
+        },
+        Sampler::Poisson => match prep {
+            Prepared::Poisson(d) => d.sample(r),
+            _ if a == 0.0 => 0.0,
+            _ => f64::NAN,
+        },
         Sampler::Geometric => {
             // NumPy counts trials up to and including the first success.
             if a >= 1.0 {
@@ -346,13 +377,13 @@ fn sample_one(dist: Sampler, r: &mut ElementRng, p: [f64; 3]) -> f64 {
             let y = gamma(r, a, (1.0 - b) / b);
             poisson(r, y)
         }
-        Sampler::Hypergeometric => {
-            let (good, bad, n) = (a as u64, b as u64, c as u64);
-            Hypergeometric::new(good + bad, good, n).map_or(0.0, |d| d.sample(r) as f64)
-        }
+        Sampler::Hypergeometric => match prep {
+            Prepared::Hypergeometric(d) => d.sample(r) as f64,
+            _ => 0.0,
+        },
         Sampler::Logseries => logseries(r, a),
         Sampler::Zipf => {
-            let Ok(d) = Zeta::new(a) else { return 0.0 };
+            let Prepared::Zeta(d) = prep else { return 0.0 };
             // NumPy rejects values beyond the int64 range.
             for _ in 0..10_000 {
                 let x: f64 = d.sample(r);
@@ -394,6 +425,7 @@ impl Task for SampleTask {
         let mut tiles: Vec<&PhysicalStore> = vec![&out];
         tiles.extend(inputs.iter());
         let discrete = dist.is_discrete();
+        let mut cache: Option<([f64; 3], Prepared)> = None;
         each_element(&tiles, &out, &full, |ptrs, flat| {
             let mut p = scalars;
             let mut k = 1;
@@ -404,8 +436,12 @@ impl Task for SampleTask {
                     k += 1;
                 }
             }
+            // Bit-equal parameters (NaN never is: it is set up again, harmlessly).
+            if cache.as_ref().is_none_or(|c| c.0 != p) {
+                cache = Some((p, prepare(dist, p)));
+            }
             let mut r = ElementRng::new(seed, draw, flat);
-            let x = sample_one(dist, &mut r, p);
+            let x = sample_prepared(dist, &mut r, p, &cache.as_ref().unwrap().1);
             // SAFETY: the output element of this position.
             unsafe {
                 if discrete {
