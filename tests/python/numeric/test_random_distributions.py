@@ -3,8 +3,9 @@ functions and ``RandomState``) and of ``Generator``, seeding objects, bit-genera
 names, state, and the sampling helpers.
 
 Streams differ from NumPy's, so values are checked statistically at fixed seeds
-(means within a few standard errors of the exact ones), by their support, and by
-dtype, shape and scalar type against NumPy's own results; errors against NumPy's
+(means within a few standard errors of the exact ones; the whole distribution by
+Kolmogorov-Smirnov or chi-square tests against SciPy's and NumPy's), by their
+support, and by dtype, shape and scalar type against NumPy's own results; errors against NumPy's
 exception types. Independence from the processor count is checked in
 test_random.py's subprocess script (which covers these samplers too).
 """
@@ -80,6 +81,131 @@ def test_moments(name, args, mean, var, legacy):
         x = getattr(lnp.random.default_rng(11), name)(*args, size=N)
     assert isinstance(x, lnp.ndarray) and x.shape == (N,)
     close_mean(x, mean, var)
+
+
+
+# ---------------------------------------------------------------- whole distributions
+#
+# Kolmogorov-Smirnov against SciPy's CDF (continuous) and a chi-square test against
+# SciPy's probability mass function (discrete), at fixed seeds: a sampler with the
+# right mean but the wrong shape fails here. Also a two-sample KS test against
+# NumPy's own sampler with the same parameters.
+
+GOF_N = 8000
+P_MIN = 1e-3
+
+CONTINUOUS = [
+    ("standard_exponential", (), "expon()"),
+    ("exponential", (2.0,), "expon(scale=2.0)"),
+    ("standard_gamma", (0.5,), "gamma(0.5)"),
+    ("gamma", (3.0, 2.0), "gamma(3.0, scale=2.0)"),
+    ("gamma", (0.05, 1.0), "gamma(0.05)"),
+    ("beta", (2.0, 3.0), "beta(2.0, 3.0)"),
+    ("beta", (0.3, 0.4), "beta(0.3, 0.4)"),
+    ("chisquare", (3.0,), "chi2(3.0)"),
+    ("chisquare", (0.4,), "chi2(0.4)"),
+    ("f", (5.0, 10.0), "f(5.0, 10.0)"),
+    ("standard_t", (2.5,), "t(2.5)"),
+    ("standard_cauchy", (), "cauchy()"),
+    ("lognormal", (0.5, 0.5), "lognorm(0.5, scale=math.exp(0.5))"),
+    ("laplace", (1.0, 2.0), "laplace(1.0, 2.0)"),
+    ("logistic", (1.0, 2.0), "logistic(1.0, 2.0)"),
+    ("gumbel", (1.0, 2.0), "gumbel_r(1.0, 2.0)"),
+    ("pareto", (3.0,), "lomax(3.0)"),
+    ("power", (0.5,), "powerlaw(0.5)"),
+    ("rayleigh", (2.0,), "rayleigh(scale=2.0)"),
+    ("weibull", (0.7,), "weibull_min(0.7)"),
+    ("triangular", (0.0, 1.0, 3.0), "triang(1 / 3, loc=0.0, scale=3.0)"),
+    ("vonmises", (0.0, 4.0), "vonmises(4.0)"),
+    ("vonmises", (0.0, 0.3), "vonmises(0.3)"),
+    ("wald", (2.0, 3.0), "invgauss(2 / 3, scale=3.0)"),
+    ("noncentral_chisquare", (3.0, 2.0), "ncx2(3.0, 2.0)"),
+    ("noncentral_chisquare", (0.5, 2.0), "ncx2(0.5, 2.0)"),
+    ("noncentral_f", (5.0, 20.0, 2.0), "ncf(5.0, 20.0, 2.0)"),
+    ("normal", (1.0, 2.0), "norm(1.0, 2.0)"),
+    ("uniform", (1.0, 3.0), "uniform(1.0, 2.0)"),
+]
+
+
+def _draw_both(name, args, legacy, seed):
+    """(ours, NumPy's) samples of ``name(*args)``."""
+    if legacy:
+        lnp.random.seed(seed)
+        ours = getattr(lnp.random, name)(*args, size=GOF_N)
+        theirs = getattr(np.random.RandomState(seed), name)(*args, size=GOF_N)
+    else:
+        ours = getattr(lnp.random.default_rng(seed), name)(*args, size=GOF_N)
+        theirs = getattr(np.random.default_rng(seed), name)(*args, size=GOF_N)
+    return arr(ours), theirs
+
+
+@pytest.mark.parametrize("legacy", [True, False], ids=["legacy", "generator"])
+@pytest.mark.parametrize("name, args, dist", CONTINUOUS, ids=[f"{m[0]}{m[1]}" for m in CONTINUOUS])
+def test_continuous_distributions_ks(name, args, dist, legacy):
+    stats = pytest.importorskip("scipy.stats")
+    ours, theirs = _draw_both(name, args, legacy, 21)
+    frozen = eval("stats." + dist)
+    assert stats.kstest(ours, frozen.cdf).pvalue > P_MIN, name
+    assert stats.ks_2samp(ours, theirs).pvalue > P_MIN, name
+
+
+DISCRETE = [
+    ("binomial", (10, 0.3), "binom(10, 0.3)"),
+    ("binomial", (1000, 0.6), "binom(1000, 0.6)"),
+    ("binomial", (40, 0.02), "binom(40, 0.02)"),
+    ("negative_binomial", (3.0, 0.4), "nbinom(3.0, 0.4)"),
+    ("negative_binomial", (0.5, 0.8), "nbinom(0.5, 0.8)"),
+    ("poisson", (4.0,), "poisson(4.0)"),
+    ("poisson", (0.2,), "poisson(0.2)"),
+    ("poisson", (500.0,), "poisson(500.0)"),
+    ("geometric", (0.25,), "geom(0.25)"),
+    ("geometric", (0.01,), "geom(0.01)"),
+    ("hypergeometric", (10, 20, 6), "hypergeom(30, 10, 6)"),
+    ("hypergeometric", (500, 600, 300), "hypergeom(1100, 500, 300)"),
+    ("logseries", (0.5,), "logser(0.5)"),
+    ("logseries", (0.99,), "logser(0.99)"),
+    ("zipf", (4.0,), "zipf(4.0)"),
+    ("zipf", (1.7,), "zipf(1.7)"),
+]
+
+
+def _chi_square_p(x, frozen, stats):
+    """Pearson's test of integer samples ``x`` against ``frozen``'s mass function,
+    the support cut into bins of expected count at least 5 (tails pooled)."""
+    lo = int(frozen.ppf(1e-9))
+    # Heavy tails (zipf) are pooled beyond lo + 5000 (SciPy's ppf would search far).
+    hi = lo + 5000 if frozen.sf(lo + 5000) > 1e-9 else int(frozen.ppf(1 - 1e-9))
+    ks = np.arange(lo, hi + 1)
+    expected = frozen.pmf(ks) * x.size
+    observed = np.bincount(np.clip(x, lo, hi) - lo, minlength=ks.size).astype(float)
+    # The tails beyond [lo, hi] go to the end bins.
+    expected[0] += frozen.cdf(lo - 1) * x.size
+    expected[-1] += frozen.sf(hi) * x.size
+    bins_e, bins_o, acc_e, acc_o = [], [], 0.0, 0.0
+    for e, o in zip(expected, observed):
+        acc_e, acc_o = acc_e + e, acc_o + o
+        if acc_e >= 5:
+            bins_e.append(acc_e)
+            bins_o.append(acc_o)
+            acc_e = acc_o = 0.0
+    if bins_e:
+        bins_e[-1] += acc_e
+        bins_o[-1] += acc_o
+    bins_e = np.asarray(bins_e)
+    bins_e *= x.size / bins_e.sum()
+    return stats.chisquare(bins_o, bins_e).pvalue
+
+
+@pytest.mark.parametrize("legacy", [True, False], ids=["legacy", "generator"])
+@pytest.mark.parametrize("name, args, dist", DISCRETE, ids=[f"{m[0]}{m[1]}" for m in DISCRETE])
+def test_discrete_distributions_chi_square(name, args, dist, legacy):
+    stats = pytest.importorskip("scipy.stats")
+    ours, theirs = _draw_both(name, args, legacy, 22)
+    frozen = eval("stats." + dist)
+    assert ours.dtype == theirs.dtype
+    assert _chi_square_p(ours, frozen, stats) > P_MIN, name
+    # NumPy's own sampler passes the same test (the test itself is sound).
+    assert _chi_square_p(theirs, frozen, stats) > P_MIN, name
 
 
 SUPPORT = [
