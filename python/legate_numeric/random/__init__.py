@@ -119,15 +119,27 @@ def _float_params(name, a, b, size, stream, check):
     return _ufunc.add(a_arr, _ufunc.multiply(b_arr, base))
 
 
-def _check_uniform(low, high):
-    if _is_scalar(low):
-        if not _np.isfinite(high - low):
-            raise OverflowError("Range exceeds valid bounds")
+def _check_uniform(low, high, generator: bool = False):
+    """NumPy's checks of ``uniform``'s range: finite (OverflowError), and for
+    ``Generator`` not negative (ValueError)."""
+    if _is_scalar(low) and _is_scalar(high):
+        span = float(high) - float(low)
+        if not _np.isfinite(span):
+            raise OverflowError("high - low range exceeds valid bounds" if generator else "Range exceeds valid bounds")
+        if generator and span < 0:
+            raise ValueError("high - low < 0")
         return
     from .. import _ufunc
 
-    if not bool(_ufunc.isfinite(_ufunc.subtract(high, low)).all()):
+    span = _ufunc.subtract(high, low)
+    if not bool(_ufunc.isfinite(span).all()):
         raise OverflowError("Range exceeds valid bounds")
+    if generator and bool(_ufunc.less(span, 0).any()):
+        raise ValueError("high - low < 0")
+
+
+def _check_uniform_generator(low, high):
+    _check_uniform(low, high, generator=True)
 
 
 def _check_normal(loc, scale):
@@ -449,7 +461,7 @@ class Generator(_Sampling):
 
     def uniform(self, low=0.0, high=1.0, size=None):
         _fallback.record_native("random.Generator.uniform")
-        return _float_params("uniform", low, high, size, self._stream, _check_uniform)
+        return _float_params("uniform", low, high, size, self._stream, _check_uniform_generator)
 
     def normal(self, loc=0.0, scale=1.0, size=None):
         _fallback.record_native("random.Generator.normal")

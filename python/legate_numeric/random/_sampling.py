@@ -285,7 +285,8 @@ class _Sampling:
             (lambda xp, g, b, n: xp.less(xp.add(g, b), n), "ngood + nbad < nsample"),
         ]
         if not self._legacy:
-            checks.append((lambda xp, g, b, n: xp.logical_or(xp.greater_equal(g, 1e9), xp.greater_equal(b, 1e9)), "both ngood and nbad must be less than 1000000000"))
+            too_big = lambda xp, g, b, n: xp.logical_or(xp.greater_equal(g, 1e9), xp.greater_equal(b, 1e9))  # noqa: E731
+            checks.append((too_big, "both ngood and nbad must be less than 1000000000"))
         for v in (ngood, nbad, nsample):
             _int_param(v)
         return _draw(self._stream, "hypergeometric", [_trunc(ngood), _trunc(nbad), _trunc(nsample)], size, checks, discrete=True)

@@ -274,6 +274,10 @@ def test_array_parameters_broadcast():
     z = arr(g.normal(np.array([0.0, 100.0]), np.array([1.0, 2.0]), size=(N // 2, 2)))
     assert abs(z[:, 0].mean()) < 0.02 and abs(z[:, 1].mean() - 100) < 0.04
     assert abs(z[:, 1].std() - 2) < 0.04
+    # One scalar bound and one array bound.
+    w = arr(g.uniform(0.0, np.array([1.0, 10.0]), size=(4000, 2)))
+    assert (w >= 0).all() and (w[:, 0] < 1).all() and w[:, 1].max() > 1
+    assert arr(lnp.random.uniform(np.array([5.0, 6.0]), 7.0)).shape == (2,)
     with pytest.raises(ValueError):
         g.uniform(np.zeros(3), 1.0, size=(4,))
 
@@ -295,6 +299,7 @@ def test_array_parameters_broadcast():
         "normal(0, -1)",
         "normal(0, -1, size=3)",
         "uniform(0, np.inf)",
+        "uniform(0.0, [1.0, np.inf])",
         "seed(-1)",
         "seed(2**33)",
     ],
@@ -316,6 +321,10 @@ def test_legacy_errors(call):
         "standard_normal(3, dtype=np.int64)",
         "normal(0, -2, size=4)",
         "random(-2)",
+        "uniform(2.0, 1.0)",
+        "uniform([0.0, 2.0], 1.0)",
+        "uniform(0.0, [1.0, np.inf])",
+        "uniform(np.nan, 1.0)",
     ],
 )
 def test_generator_errors(call):
