@@ -203,9 +203,11 @@ def _choice(stream, a, size, replace, p, name, axis=0):
     from .._ufunc import log, negative, true_divide
 
     _fallback.record_native(name)
+    shape = _shape(size)
+    k = 1 if shape is None else int(_np.prod(shape))
     if isinstance(a, (numbers.Integral, _np.integer)) and not isinstance(a, (bool, _np.bool_)):
         n = operator.index(a)
-        if n <= 0:
+        if n <= 0 and k > 0:
             raise ValueError("a must be a positive integer unless no samples are taken")
         pool = None
     else:
@@ -216,10 +218,8 @@ def _choice(stream, a, size, replace, p, name, axis=0):
             raise ValueError("a must be 1-dimensional")
         axis = _np.lib.array_utils.normalize_axis_index(axis, pool.ndim)
         n = pool.shape[axis]
-        if n == 0:
+        if n == 0 and k > 0:
             raise ValueError("a cannot be empty unless no samples are taken")
-    shape = _shape(size)
-    k = 1 if shape is None else int(_np.prod(shape))
     weights = None
     if p is not None:
         weights = _as_array(_np.asarray(p, dtype=_np.float64) if not isinstance(p, ndarray) else p).astype(_np.float64)
@@ -231,7 +231,9 @@ def _choice(stream, a, size, replace, p, name, axis=0):
             raise ValueError("probabilities are not non-negative")
         if abs(float(_sum(weights)) - 1.0) > _np.sqrt(_np.finfo(_np.float64).eps):
             raise ValueError("probabilities do not sum to 1")
-    if replace:
+    if k == 0:
+        idx = _lnp().empty((0,), dtype=_np.int64)
+    elif replace:
         if weights is None:
             idx = stream.fill((k,), _np.int64, "integers", 0, n)
         else:

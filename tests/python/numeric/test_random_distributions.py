@@ -440,6 +440,14 @@ def test_choice_permutation_along_axes():
     lst = list(range(10))
     lnp.random.shuffle(lst)
     assert sorted(lst) == list(range(10))
+    # Empty populations are allowed when no samples are taken.
+    gn = np.random.default_rng(7)
+    for call in ("choice(0, 0)", "choice(-1, 0)", "choice([], 0)", "choice([], (2, 0))", "choice(0, 0, replace=False)",
+                 "choice(np.zeros((0, 3)), 0)", "choice(np.zeros((2, 0)), 0, axis=1)", "choice(5, (0, 2))"):
+        got, expected = eval("g." + call), eval("gn." + call)
+        assert got.shape == expected.shape and got.dtype == expected.dtype, call
+    check_same_error(lambda: gn.choice(0), lambda: g.choice(0))
+    check_same_error(lambda: gn.choice([], 1), lambda: g.choice([], 1))
 
 
 def test_permuted():
