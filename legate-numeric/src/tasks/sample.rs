@@ -17,8 +17,8 @@
 use legate_core::{LogicalStore, PhysicalStore, Scalar, Task, TaskContext, TaskError};
 use rand_core::{Infallible, TryRng};
 use rand_distr::{
-    Beta, Binomial, ChiSquared, Distribution, Exp1, FisherF, Gamma, Geometric, Hypergeometric, InverseGaussian,
-    Open01, Poisson, StandardNormal, StandardUniform, StudentT, Zeta,
+    Beta, Binomial, ChiSquared, Distribution, Exp1, FisherF, Gamma, Hypergeometric, InverseGaussian, Open01, Poisson,
+    StandardNormal, StandardUniform, StudentT,
 };
 
 use super::random::philox4x32_10;
@@ -279,13 +279,59 @@ fn logseries(r: &mut ElementRng, p: f64) -> f64 {
     }
 }
 
+/// The number of trials up to and including the first success (NumPy's count), by
+/// inversion: `ceil(E / -log(1 - p))` for a standard exponential `E`. Values beyond
+/// the int64 range saturate, as in NumPy.
+fn geometric(r: &mut ElementRng, p: f64) -> f64 {
+    if p >= 1.0 {
+        return 1.0;
+    }
+    if !(p > 0.0) {
+        return 0.0;
+    }
+    let x = (exp1(r) / -(-p).ln_1p()).ceil();
+    if x >= I64_LIMIT { i64::MAX as f64 } else { x.max(1.0) }
+}
+
+/// 2**63: the first value past the int64 range (as f64).
+const I64_LIMIT: f64 = 9_223_372_036_854_775_808.0;
+
+/// Zipf (zeta) draws by Devroye's rejection from the continuous Pareto envelope
+/// `X = floor(U^(-1/(a-1)))`. NumPy rejects proposals beyond the int64 range; drawing
+/// `U` only from the part of (0, 1] whose proposals stay in range gives the same
+/// distribution without the (for `a` near 1, nearly certain) wasted tries.
+fn zipf(r: &mut ElementRng, a: f64) -> f64 {
+    if !(a > 1.0) {
+        return 0.0;
+    }
+    if a >= 1025.0 {
+        // 2**(a - 1) overflows; any value but 1 has probability below 2**-1024.
+        return 1.0;
+    }
+    let am1 = a - 1.0;
+    let b = am1.exp2();
+    // P(proposal < 2**63) = 1 - 2**(-63 (a - 1)): U = 1 - width * v, v in [0, 1).
+    let width = -(-am1 * I64_LIMIT.ln()).exp_m1();
+    loop {
+        let u_ln = (-width * unit(r)).ln_1p();
+        let v = unit(r);
+        let x = (-u_ln / am1).exp().floor();
+        if !(x >= 1.0 && x < I64_LIMIT) {
+            continue;
+        }
+        let t = (am1 * (1.0 / x).ln_1p()).exp();
+        if v * x * (t - 1.0) / (b - 1.0) <= t / b {
+            return x;
+        }
+    }
+}
+
 /// A distribution whose set-up costs more than a draw (tables, logarithms), built
 /// once for a run of elements with the same parameters.
 enum Prepared {
     Binomial(Binomial),
     Poisson(Poisson<f64>),
     Hypergeometric(Hypergeometric),
-    Zeta(Zeta<f64>),
     /// Set up per draw (cheap), or invalid parameters.
     None,
 }
@@ -296,7 +342,6 @@ fn prepare(dist: Sampler, p: [f64; 3]) -> Prepared {
         Sampler::Binomial if a >= 0.0 && (0.0..=1.0).contains(&b) => Binomial::new(a as u64, b).map_or(Prepared::None, Prepared::Binomial),
         Sampler::Poisson if a > 0.0 => Poisson::new(a).map_or(Prepared::None, Prepared::Poisson),
         Sampler::Hypergeometric => Hypergeometric::new(a as u64 + b as u64, a as u64, c as u64).map_or(Prepared::None, Prepared::Hypergeometric),
-        Sampler::Zipf => Zeta::new(a).map_or(Prepared::None, Prepared::Zeta),
         _ => Prepared::None,
     }
 }
@@ -363,13 +408,7 @@ fn sample_prepared(dist: Sampler, r: &mut ElementRng, p: [f64; 3], prep: &Prepar
             _ if a == 0.0 => 0.0,
             _ => f64::NAN,
         },
-        Sampler::Geometric => {
-            // NumPy counts trials up to and including the first success.
-            if a >= 1.0 {
-                return 1.0;
-            }
-            Geometric::new(a).map_or(0.0, |d| d.sample(r) as f64 + 1.0)
-        }
+        Sampler::Geometric => geometric(r, a),
         Sampler::NegativeBinomial => {
             if b >= 1.0 {
                 return 0.0;
@@ -382,17 +421,7 @@ fn sample_prepared(dist: Sampler, r: &mut ElementRng, p: [f64; 3], prep: &Prepar
             _ => 0.0,
         },
         Sampler::Logseries => logseries(r, a),
-        Sampler::Zipf => {
-            let Prepared::Zeta(d) = prep else { return 0.0 };
-            // NumPy rejects values beyond the int64 range.
-            for _ in 0..10_000 {
-                let x: f64 = d.sample(r);
-                if x.is_finite() && x < 9.2e18 {
-                    return x;
-                }
-            }
-            i64::MAX as f64
-        }
+        Sampler::Zipf => zipf(r, a),
     }
 }
 
@@ -576,9 +605,24 @@ mod tests {
             (Sampler::NegativeBinomial, [3.0, 0.5, 0.0], 3.0, 6f64.sqrt()),
             (Sampler::NoncentralChisquare, [3.0, 2.0, 0.0], 5.0, 14f64.sqrt()),
             (Sampler::NoncentralChisquare, [0.5, 2.0, 0.0], 2.5, 9f64.sqrt()),
+            (Sampler::Geometric, [0.9, 0.0, 0.0], 1.0 / 0.9, 0.1f64.sqrt() / 0.9),
+            (Sampler::Zipf, [4.0, 0.0, 0.0], 1.2020569 / 1.0823232, 0.2863f64.sqrt()),
         ] {
             let m = mean(&draws(dist, p, n));
             assert!((m - want).abs() < 5.0 * sd / (n as f64).sqrt(), "{dist:?}: mean {m}, want {want}");
         }
+    }
+
+    #[test]
+    fn heavy_tails_stay_in_the_int64_range() {
+        // Zipf with a barely above 1: nearly every Pareto proposal is past 2**63, so
+        // the proposals are drawn from the in-range part only.
+        let z = draws(Sampler::Zipf, [1.0 + 1e-7, 0.0, 0.0], 2000);
+        assert!(z.iter().all(|&x| x >= 1.0 && x < I64_LIMIT));
+        assert_eq!(draws(Sampler::Zipf, [2000.0, 0.0, 0.0], 10), vec![1.0; 10]);
+        // Geometric with mean 1e20: P(X < 2**63) = 1 - (1 - p)**(2**63), about 0.088.
+        let g = draws(Sampler::Geometric, [1e-20, 0.0, 0.0], 20_000);
+        let inside = g.iter().filter(|&&x| x < I64_LIMIT).count() as f64 / g.len() as f64;
+        assert!((inside - 0.088).abs() < 0.01, "{inside}");
     }
 }
