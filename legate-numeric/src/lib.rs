@@ -13,6 +13,7 @@ pub mod tasks;
 use legate_core::{LegateError, Library, LogicalStore, Result, Runtime, Scalar, Type};
 pub use ops::{BinaryOp, ReduceOp, UnaryOp};
 pub use tasks::random::Distribution;
+pub use tasks::sample::Sampler;
 pub use tasks::index::{BoundsMode, IndexDim, NonzeroOutput};
 pub use tasks::fft::FftKind;
 
@@ -29,6 +30,7 @@ pub(crate) const WHERE: u32 = 7;
 pub(crate) const RESHAPE: u32 = 8;
 pub(crate) const RANDOM: u32 = 20;
 pub(crate) const SCAN: u32 = 21;
+pub(crate) const SAMPLE: u32 = 28;
 pub(crate) const ARG_AXIS: u32 = 22;
 pub(crate) const ARG_FIND: u32 = 23;
 pub(crate) const CHOLESKY: u32 = 30;
@@ -79,6 +81,7 @@ impl Numeric {
         rt.register_task::<tasks::select::WhereTask>(&lib)?;
         rt.register_task::<tasks::select::ReshapeTask>(&lib)?;
         rt.register_task::<tasks::random::RandomTask>(&lib)?;
+        rt.register_task::<tasks::sample::SampleTask>(&lib)?;
         rt.register_task::<tasks::scan::ScanTask>(&lib)?;
         rt.register_task::<tasks::argreduce::ArgAxisTask>(&lib)?;
         rt.register_task::<tasks::argreduce::ArgFindTask>(&lib)?;

@@ -50,20 +50,6 @@ NOT_NATIVE: dict[str, str] = {
     # fft
     "fft.test": "out of scope: NumPy's test runner",
     # random
-    **_group(
-        "not yet: needs a native sampler for this distribution (the random kernel draws uniform and normal)",
-        "beta binomial chisquare dirichlet exponential f gamma geometric gumbel hypergeometric laplace logistic "
-        "lognormal logseries multinomial multivariate_normal negative_binomial noncentral_chisquare noncentral_f "
-        "pareto poisson power random_integers rayleigh standard_cauchy standard_exponential standard_gamma "
-        "standard_t triangular vonmises wald weibull zipf bytes",
-        "random.",
-    ),
-    **_group(
-        "out of scope: NumPy's bit generators and their state (legate_numeric's streams are counter-based)",
-        "BitGenerator MT19937 PCG64 PCG64DXSM Philox SFC64 SeedSequence get_bit_generator set_bit_generator "
-        "get_state set_state",
-        "random.",
-    ),
     "random.test": "out of scope: NumPy's test runner",
     # ndarray attributes
     **_group(

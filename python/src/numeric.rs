@@ -173,6 +173,16 @@ fn random_fill(out: &PyStore, dist: &str, seed: u64, draw: u64, a: &Bound<'_, Py
     numeric()?.random(&out.inner, d, seed, draw, p0, p1).py()
 }
 
+/// Fills `out` (float64, or int64 for discrete distributions) with per-element draws
+/// of the sampler `dist`; `params` are floats or float64 stores of `out`'s shape.
+#[pyfunction]
+fn random_sample(out: &PyStore, dist: &str, seed: u64, draw: u64, params: Vec<Bound<'_, PyAny>>) -> PyResult<()> {
+    let d = legate_numeric::Sampler::from_name(dist).ok_or_else(|| unknown("distribution", dist))?;
+    let ops = params.iter().map(|p| PyOperand::new(p, &legate_core::Type::Float64)).collect::<PyResult<Vec<_>>>()?;
+    let ops: Vec<_> = ops.iter().map(|o| o.operand()).collect();
+    numeric()?.random_sample(&out.inner, d, seed, draw, &ops).py()
+}
+
 /// Sorts `input` along `axis` into `out` (its values, or int64 positions for argsort).
 #[pyfunction]
 fn sort(input: &PyStore, out: &PyStore, axis: usize, indices: bool) -> PyResult<()> {
@@ -318,6 +328,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(select, m)?)?;
     m.add_function(wrap_pyfunction!(reshape_copy, m)?)?;
     m.add_function(wrap_pyfunction!(random_fill, m)?)?;
+    m.add_function(wrap_pyfunction!(random_sample, m)?)?;
     m.add_function(wrap_pyfunction!(scan, m)?)?;
     m.add_function(wrap_pyfunction!(arg_reduce_all, m)?)?;
     m.add_function(wrap_pyfunction!(arg_reduce_axis, m)?)?;

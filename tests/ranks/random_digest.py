@@ -31,5 +31,15 @@ add(g.integers(0, 6, (9, 9, 9), dtype=numpy.uint8))
 add(g.standard_normal((13, 31), dtype=numpy.float32))
 add(g.normal(1, 2, 5000))
 add(g.permutation(300))
+# The per-element samplers (rejection reads each element's own stream), with array
+# parameters split across the ranks too.
+add(g.gamma(0.5, size=(40, 25)))
+add(g.binomial([[5], [500]], [0.2, 0.7], size=(30, 2, 2)))
+add(g.poisson(np.arange(99.0)))
+add(g.hypergeometric(20, 30, 10, 201))
+add(g.vonmises(0.3, 2.0, 333))
+add(g.zipf(2.5, 77))
+add(g.multinomial(30, [0.2, 0.3, 0.5], size=41))
+add(np.random.negative_binomial(3, 0.4, 211))
 with open(os.path.join(sys.argv[1], f"rank{lc.get_rank()}.txt"), "w") as f:
     f.write(h.hexdigest() + "\n")

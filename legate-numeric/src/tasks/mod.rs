@@ -15,6 +15,7 @@ pub mod loops;
 pub mod matmul;
 pub mod random;
 pub mod reduce;
+pub mod sample;
 pub mod scan;
 pub mod select;
 pub mod sort;

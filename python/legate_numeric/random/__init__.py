@@ -2,129 +2,74 @@
 
 Numbers come from Philox4x32-10 in counter mode: element ``i`` (row-major index in
 the result) of a generator's ``k``-th call under seed ``s`` is a pure function of
-``(s, k, i)``. Each point task fills its own tile, so results are the same for any
-processor count or partitioning (but differ from NumPy's streams: only the
-distributions match).
+``(s, k, i)`` (distributions that reject read more of the element's own stream). Each
+point task fills its own tile, so results are the same for any processor count or
+partitioning. They differ from NumPy's streams: only the distributions match, and
+the bit generators ``PCG64 PCG64DXSM Philox MT19937 SFC64`` are names for this one
+stream (seeded like NumPy's, through ``SeedSequence``), not NumPy's bit-exact
+sequences. ``get_state``/``set_state`` save and restore this stream's state (its key
+and call counter), not an MT19937 state.
 
-Native: the legacy functions ``seed rand randn random random_sample ranf sample
-randint uniform normal standard_normal`` (also as ``RandomState`` methods) and
-``default_rng(seed)`` returning a ``Generator`` with ``random integers uniform normal
-standard_normal``. Anything else runs in NumPy (with the usual one-time warning): the
-module's functions on NumPy's global state (which ``seed`` also seeds), a
-``Generator``'s other methods on a NumPy generator derived from its seed and call
-counter.
+Everything is native: the legacy module functions and ``RandomState`` (every
+distribution, ``seed get_state set_state randint random_integers tomaxint``), and
+``Generator`` (``default_rng``; every distribution, ``integers`` with array bounds,
+``choice``/``permutation``/``shuffle`` along any axis, ``permuted``, ``bytes``,
+``spawn``, ``bit_generator``). Multivariate distributions are compositions of native
+draws (``multivariate_normal`` factors its small covariance on the host, then
+multiplies natively).
 """
 
 from __future__ import annotations
 
 import numbers
 import operator
-import os
+import warnings
 
 import numpy as _np
 
-from legate import _legate as _ext
-
 from .. import _fallback
-from .._array import _empty, ndarray
+from .._array import ndarray
+from ._bitgen import (
+    MT19937,
+    PCG64,
+    PCG64DXSM,
+    SFC64,
+    BitGenerator,
+    Philox,
+    SeedSequence,
+    _key,
+    _seed_sequence,
+    _Stream,
+)
+from ._sampling import _draw, _float_dtype, _into, _is_scalar, _lnp, _Sampling, _shape, _finish
 
 _U64 = 1 << 64
 
+# The legacy module functions: methods of the global RandomState.
+_LEGACY = (
+    "beta binomial bytes chisquare choice dirichlet exponential f gamma geometric get_state gumbel "
+    "hypergeometric laplace logistic lognormal logseries multinomial multivariate_normal negative_binomial "
+    "noncentral_chisquare noncentral_f normal pareto permutation poisson power rand randint randn random "
+    "random_integers random_sample ranf rayleigh sample set_state shuffle standard_cauchy standard_exponential "
+    "standard_gamma standard_normal standard_t triangular uniform vonmises wald weibull zipf"
+).split()
+
 __all__ = [
+    "BitGenerator",
     "Generator",
+    "MT19937",
+    "PCG64",
+    "PCG64DXSM",
+    "Philox",
     "RandomState",
+    "SFC64",
+    "SeedSequence",
     "default_rng",
-    "normal",
-    "rand",
-    "randint",
-    "randn",
-    "random",
-    "random_sample",
-    "ranf",
-    "sample",
+    "get_bit_generator",
     "seed",
-    "standard_normal",
-    "uniform",
+    "set_bit_generator",
+    *_LEGACY,
 ]
-
-
-def _entropy() -> int:
-    return int.from_bytes(os.urandom(8), "little")
-
-
-def _key(seed, legacy: bool) -> int:
-    """The generator's 64-bit key for a user's ``seed``."""
-    if seed is None:
-        return _entropy()
-    if isinstance(seed, (numbers.Integral, _np.integer)) and not isinstance(seed, (bool, _np.bool_)):
-        s = int(seed)
-        if legacy and not 0 <= s < 1 << 32:
-            raise ValueError("Seed must be between 0 and 2**32 - 1")
-        if s < 0:
-            raise ValueError("expected non-negative integer")
-        if s < _U64:
-            return s
-        return int(_np.random.SeedSequence(s).generate_state(1, _np.uint64)[0])
-    if isinstance(seed, _np.random.SeedSequence):
-        return int(seed.generate_state(1, _np.uint64)[0])
-    if not legacy and isinstance(seed, _np.random.BitGenerator):
-        return int(seed.random_raw())
-    if not legacy and isinstance(seed, _np.random.Generator):
-        return int(seed.integers(0, _U64, dtype=_np.uint64))
-    # Sequences of integers (NumPy's SeedSequence validates them).
-    arr = _np.asarray(seed)
-    if arr.dtype.kind not in "iu" or arr.ndim != 1:
-        raise TypeError("SeedSequence expects int or sequence of ints for entropy not " + repr(seed))
-    if legacy and (arr.size == 0 or (arr < 0).any() or (arr >= 1 << 32).any()):
-        raise ValueError("Seed must be between 0 and 2**32 - 1")
-    return int(_np.random.SeedSequence([int(x) for x in arr]).generate_state(1, _np.uint64)[0])
-
-
-def _shape(size) -> tuple | None:
-    if size is None:
-        return None
-    if isinstance(size, (numbers.Integral, _np.integer)):
-        size = (int(size),)
-    shape = tuple(int(s) for s in size)
-    if any(s < 0 for s in shape):
-        raise ValueError("negative dimensions are not allowed")
-    return shape
-
-
-def _is_scalar(x) -> bool:
-    return isinstance(x, (numbers.Number, _np.generic)) and not isinstance(x, ndarray)
-
-
-class _Stream:
-    """A seed and a call counter: each call that draws numbers uses the next counter."""
-
-    __slots__ = ("key", "draws")
-
-    def __init__(self, key: int):
-        self.key = key
-        self.draws = 0
-
-    def next(self) -> int:
-        d = self.draws
-        self.draws += 1
-        return d
-
-    def fill(self, shape, dtype, dist, a, b) -> ndarray:
-        out = _empty(() if shape is None else shape, _np.dtype(dtype))
-        _ext.random_fill(out._store, dist, self.key, self.next(), a, b)
-        return out
-
-    def numpy_generator(self):
-        """A NumPy generator for fallbacks, derived from the key and the next counter."""
-        return _np.random.default_rng([self.key & 0xFFFFFFFF, self.key >> 32, self.next()])
-
-
-def _finish(arr: ndarray, shape, scalar_type=None):
-    """The array, or for ``size=None`` NumPy's scalar result."""
-    if shape is not None:
-        return arr
-    value = arr.__array__()[()]
-    return scalar_type(value) if scalar_type is not None else value
 
 
 def _int_bounds(low, high, dtype, endpoint: bool, fname: str):
@@ -174,15 +119,27 @@ def _float_params(name, a, b, size, stream, check):
     return _ufunc.add(a_arr, _ufunc.multiply(b_arr, base))
 
 
-def _check_uniform(low, high):
-    if _is_scalar(low):
-        if not _np.isfinite(high - low):
-            raise OverflowError("Range exceeds valid bounds")
+def _check_uniform(low, high, generator: bool = False):
+    """NumPy's checks of ``uniform``'s range: finite (OverflowError), and for
+    ``Generator`` not negative (ValueError)."""
+    if _is_scalar(low) and _is_scalar(high):
+        span = float(high) - float(low)
+        if not _np.isfinite(span):
+            raise OverflowError("high - low range exceeds valid bounds" if generator else "Range exceeds valid bounds")
+        if generator and span < 0:
+            raise ValueError("high - low < 0")
         return
     from .. import _ufunc
 
-    if not bool(_ufunc.isfinite(_ufunc.subtract(high, low)).all()):
+    span = _ufunc.subtract(high, low)
+    if not bool(_ufunc.isfinite(span).all()):
         raise OverflowError("Range exceeds valid bounds")
+    if generator and bool(_ufunc.less(span, 0).any()):
+        raise ValueError("high - low < 0")
+
+
+def _check_uniform_generator(low, high):
+    _check_uniform(low, high, generator=True)
 
 
 def _check_normal(loc, scale):
@@ -196,46 +153,49 @@ def _check_normal(loc, scale):
         raise ValueError("scale < 0")
 
 
-def _float_dtype(dtype, fname):
-    dt = _np.dtype(dtype)
-    if dt not in (_np.dtype(_np.float32), _np.dtype(_np.float64)):
-        raise TypeError(f"Unsupported dtype {dt!r} for {fname}")
-    return dt
+def _as_array(x):
+    return x if isinstance(x, ndarray) else ndarray._from_numpy(_np.asarray(x))
 
 
-def _into(result, out, fname):
-    if out is None:
-        return result
-    if not isinstance(out, ndarray):
-        raise TypeError(f"{fname}: out must be a legate_numeric.ndarray")
-    if out.dtype != result.dtype:
-        raise TypeError(f"Supplied output array has the wrong type. Expected {result.dtype}, got {out.dtype}")
-    out[...] = result
-    return out
-
-
-def _permutation(stream, x, name):
-    """A random order of ``range(x)``, or ``x`` reordered along its first axis: the
-    positions that sort one uniform number per element (a stable sort, so it is a
-    permutation whatever the numbers)."""
-    from .._index import take
+def _order(stream, n):
+    """A uniformly random order of ``range(n)``: the positions that sort one uniform
+    number per element (a stable sort, so it is a permutation whatever the numbers)."""
     from .._sort import argsort
+
+    return argsort(stream.fill((n,), _np.float64, "uniform", 0.0, 1.0))
+
+
+def _permutation(stream, x, name, axis=0):
+    """A random order of ``range(x)``, or ``x`` reordered along ``axis``."""
+    from .._index import take
 
     _fallback.record_native(name)
     if isinstance(x, (numbers.Integral, _np.integer)) and not isinstance(x, (bool, _np.bool_)):
         n = max(operator.index(x), 0)  # NumPy: a permutation of arange(x)
-        return argsort(stream.fill((n,), _np.float64, "uniform", 0.0, 1.0))
-    arr = x if isinstance(x, ndarray) else ndarray._from_numpy(_np.asarray(x))
+        return _order(stream, n)
+    arr = _as_array(x)
     if arr.ndim == 0:
         raise _np.exceptions.AxisError("x must be an integer or at least 1-dimensional")
-    order = argsort(stream.fill((arr.shape[0],), _np.float64, "uniform", 0.0, 1.0))
-    return take(arr, order, axis=0)
+    axis = _np.lib.array_utils.normalize_axis_index(axis, arr.ndim)
+    return take(arr, _order(stream, arr.shape[axis]), axis=axis)
 
 
-def _choice(stream, a, size, replace, p, name):
-    """Samples of ``a`` (or of ``range(a)``): uniform indices, inverse-CDF searches for
-    weights, or the first of a random order (weighted: the largest of ``log(u) / p``)
-    without replacement."""
+def _shuffle(stream, x, name, axis=0):
+    """Reorders ``x`` in place along ``axis`` (a legate or a NumPy array)."""
+    if not isinstance(x, (ndarray, _np.ndarray)):
+        if isinstance(x, list):
+            perm = _np.asarray(_permutation(stream, len(x), name))
+            x[:] = [x[i] for i in perm.tolist()]
+            return
+        raise TypeError("x must be a legate_numeric.ndarray, a numpy.ndarray or a list")
+    result = _permutation(stream, x, name, axis)
+    x[...] = result if isinstance(x, ndarray) else _np.asarray(result)
+
+
+def _choice(stream, a, size, replace, p, name, axis=0):
+    """Samples of ``a`` along ``axis`` (or of ``range(a)``): uniform indices,
+    inverse-CDF searches for weights, or the first of a random order (weighted: the
+    largest of ``log(u) / p``) without replacement."""
     from .._index import take
     from .._reduce import count_nonzero, sum as _sum
     from .._scan import cumsum
@@ -243,24 +203,26 @@ def _choice(stream, a, size, replace, p, name):
     from .._ufunc import log, negative, true_divide
 
     _fallback.record_native(name)
+    shape = _shape(size)
+    k = 1 if shape is None else int(_np.prod(shape))
     if isinstance(a, (numbers.Integral, _np.integer)) and not isinstance(a, (bool, _np.bool_)):
         n = operator.index(a)
-        if n <= 0:
+        if n <= 0 and k > 0:
             raise ValueError("a must be a positive integer unless no samples are taken")
         pool = None
     else:
-        pool = a if isinstance(a, ndarray) else ndarray._from_numpy(_np.asarray(a))
-        if pool.ndim != 1:
+        pool = _as_array(a)
+        if pool.ndim < 1:
+            raise ValueError("a must be 1-dimensional or an integer")
+        if name == "random.choice" and pool.ndim != 1:
             raise ValueError("a must be 1-dimensional")
-        n = pool.shape[0]
-        if n == 0:
+        axis = _np.lib.array_utils.normalize_axis_index(axis, pool.ndim)
+        n = pool.shape[axis]
+        if n == 0 and k > 0:
             raise ValueError("a cannot be empty unless no samples are taken")
-    shape = _shape(size)
-    k = 1 if shape is None else int(_np.prod(shape))
     weights = None
     if p is not None:
-        weights = p if isinstance(p, ndarray) else ndarray._from_numpy(_np.asarray(p, dtype=_np.float64))
-        weights = weights.astype(_np.float64)
+        weights = _as_array(_np.asarray(p, dtype=_np.float64) if not isinstance(p, ndarray) else p).astype(_np.float64)
         if weights.ndim != 1:
             raise ValueError("p must be 1-dimensional")
         if weights.shape[0] != n:
@@ -269,7 +231,9 @@ def _choice(stream, a, size, replace, p, name):
             raise ValueError("probabilities are not non-negative")
         if abs(float(_sum(weights)) - 1.0) > _np.sqrt(_np.finfo(_np.float64).eps):
             raise ValueError("probabilities do not sum to 1")
-    if replace:
+    if k == 0:
+        idx = _lnp().empty((0,), dtype=_np.int64)
+    elif replace:
         if weights is None:
             idx = stream.fill((k,), _np.int64, "integers", 0, n)
         else:
@@ -286,23 +250,52 @@ def _choice(stream, a, size, replace, p, name):
         else:
             if int(count_nonzero(weights)) < k:
                 raise ValueError("Fewer non-zero entries in p than size")
-            with _np.errstate(divide="ignore"):
+            # Zero weights give -inf keys (never picked): no warning, as in NumPy.
+            with _lnp().errstate(divide="ignore"):
                 order = argsort(negative(true_divide(log(u), weights)))
         idx = order[:k]
-    result = idx if pool is None else take(pool, idx)
+    if pool is None:
+        if shape is None:
+            return idx[0].item()
+        return idx.reshape(shape)
     if shape is None:
-        return result[0].item() if pool is None else result[0]
-    return result.reshape(shape)
+        return take(pool, idx[0], axis=axis)
+    result = take(pool, idx, axis=axis)
+    return result.reshape(pool.shape[:axis] + shape + pool.shape[axis + 1 :])
 
 
-class RandomState:
+def _bytes(stream, length):
+    return _np.asarray(stream.fill((operator.index(length),), _np.uint8, "integers", 0, 256)).tobytes()
+
+
+class RandomState(_Sampling):
     """NumPy's legacy ``RandomState`` API on the counter-based generator."""
 
+    _ns = "random"
+    _legacy = True
+
     def __init__(self, seed=None):
-        self._stream = _Stream(_key(seed, legacy=True))
+        if isinstance(seed, BitGenerator):
+            self._stream = seed._stream
+        else:
+            self._stream = _Stream(_key(seed, legacy=True))
+
+    def __repr__(self):
+        return "RandomState(Philox4x32-10 counter stream)"
 
     def seed(self, seed=None):
         self._stream = _Stream(_key(seed, legacy=True))
+
+    def get_state(self, legacy=True):
+        """This stream's state: ``('Philox4x32-10-counter', key, draws)`` (legacy) or
+        a dict like a bit generator's ``state``."""
+        st = self._stream.get_state()
+        if legacy:
+            return (st["bit_generator"], st["state"]["key"], st["state"]["draws"])
+        return st
+
+    def set_state(self, state):
+        self._stream.set_state(state)
 
     def random_sample(self, size=None):
         _fallback.record_native("random.random_sample")
@@ -328,9 +321,9 @@ class RandomState:
         return self.standard_normal(dims if dims else None)
 
     def randint(self, low, high=None, size=None, dtype=int):
-        if not (_is_scalar(low) and (high is None or _is_scalar(high))):
-            return _fallback.call("random.randint", _np.random.randint, (low, high, size, dtype), {})
         _fallback.record_native("random.randint")
+        if not (_is_scalar(low) and (high is None or _is_scalar(high))):
+            return _array_integers(self._stream, low, high, size, dtype, False)
         lo, span, dt = _int_bounds(low, high, dtype, False, "randint")
         shape = _shape(size)
         arr = self._stream.fill(shape, dt, "integers", lo, span)
@@ -338,6 +331,21 @@ class RandomState:
             value = arr.__array__()[()]
             return int(value) if dtype is int else value
         return arr
+
+    def random_integers(self, low, high=None, size=None):
+        """Deprecated in NumPy: integers in ``[low, high]`` (``[1, low]`` without
+        ``high``)."""
+        _fallback.record_native("random.random_integers")
+        if high is None:
+            warnings.warn("This function is deprecated. Please call randint(1, {low} + 1) instead".format(low=low), DeprecationWarning, stacklevel=2)
+            low, high = 1, low
+        else:
+            warnings.warn(f"This function is deprecated. Please call randint({low}, {high} + 1) instead", DeprecationWarning, stacklevel=2)
+        return self.randint(low, _lnp().add(high, 1) if not _is_scalar(high) else int(high) + 1, size)
+
+    def tomaxint(self, size=None):
+        _fallback.record_native("random.RandomState.tomaxint")
+        return self.randint(0, _np.iinfo(_np.int64).max, size, dtype=_np.int64)
 
     def uniform(self, low=0.0, high=1.0, size=None):
         _fallback.record_native("random.uniform")
@@ -347,37 +355,84 @@ class RandomState:
         _fallback.record_native("random.normal")
         return _float_params("normal", loc, scale, size, self._stream, _check_normal)
 
+    def standard_exponential(self, size=None):
+        return _Sampling.standard_exponential(self, size)
+
+    def standard_gamma(self, shape, size=None):
+        return _Sampling.standard_gamma(self, shape, size)
+
     def permutation(self, x):
         return _permutation(self._stream, x, "random.permutation")
 
     def shuffle(self, x):
-        x[...] = _permutation(self._stream, x, "random.shuffle")
+        _shuffle(self._stream, x, "random.shuffle")
 
     def choice(self, a, size=None, replace=True, p=None):
         return _choice(self._stream, a, size, replace, p, "random.choice")
 
-    def __getattr__(self, name):
-        if name.startswith("_") or not hasattr(_np.random.RandomState, name):
-            raise AttributeError(f"'RandomState' object has no attribute '{name}'")
-        method = getattr(_np.random.RandomState, name)
-
-        def fallback(*args, **kwargs):
-            state = _np.random.RandomState(self._stream.numpy_generator().integers(0, 1 << 32))
-            return _fallback.call(f"random.RandomState.{name}", getattr(state, name), args, kwargs)
-
-        fallback.__name__ = name
-        fallback.__doc__ = method.__doc__
-        return fallback
+    def bytes(self, length):
+        _fallback.record_native("random.bytes")
+        return _bytes(self._stream, length)
 
 
-class Generator:
-    """NumPy's ``Generator`` API on the counter-based generator (``default_rng``)."""
+def _array_integers(stream, low, high, size, dtype, endpoint):
+    """Integers with array bounds: ``low + floor(u * span)`` per element (53 random
+    bits per value: exactly uniform for spans up to 2**53, very nearly beyond)."""
+    lnp = _lnp()
+    dt = _np.dtype(dtype)
+    if dt.kind not in "biu":
+        raise TypeError(f"Unsupported dtype {dt!r} for integers")
+    if high is None:
+        low, high = 0, low
+    lo, hi = lnp.asarray(low), lnp.asarray(high)
+    if lo.dtype.kind == "f" or hi.dtype.kind == "f":
+        lo, hi = lnp.floor(lo), lnp.floor(hi)
+    top = hi if endpoint else lnp.subtract(hi, 1)
+    if bool(lnp.any(lnp.less(top, lo))):
+        raise ValueError("low > high" if endpoint else "low >= high")
+    info = (0, 1) if dt.kind == "b" else (int(_np.iinfo(dt).min), int(_np.iinfo(dt).max))
+    if bool(lnp.any(lnp.less(lo, info[0]))):
+        raise ValueError(f"low is out of bounds for {dt}")
+    if bool(lnp.any(lnp.greater(top, info[1]))):
+        raise ValueError(f"high is out of bounds for {dt}")
+    lo_f, span = lo.astype(_np.float64), lnp.add(lnp.subtract(top.astype(_np.float64), lo.astype(_np.float64)), 1.0)
+    u = _draw(stream, "uniform", [0.0, 1.0], size if size is not None else _np.broadcast_shapes(lo.shape, hi.shape))
+    if not hasattr(u, "shape"):
+        u = lnp.asarray(u)
+    bshape = _np.broadcast_shapes(lo.shape, hi.shape)
+    if _np.broadcast_shapes(bshape, u.shape) != u.shape:
+        raise ValueError(f"shape mismatch: objects cannot be broadcast to a single shape {bshape} vs {u.shape}")
+    v = lnp.minimum(lnp.floor(lnp.multiply(u, span)), lnp.subtract(span, 1.0))
+    return lnp.add(lo_f, v).astype(dt)
 
-    def __init__(self, seed=None):
-        self._stream = _Stream(_key(seed, legacy=False))
+
+class Generator(_Sampling):
+    """NumPy's ``Generator`` API on the counter-based generator (``default_rng``).
+    ``Generator(bit_generator)`` uses a bit generator's stream; any other argument
+    is a seed."""
+
+    _ns = "random.Generator"
+    _legacy = False
+
+    def __init__(self, bit_generator=None):
+        if isinstance(bit_generator, BitGenerator):
+            self._bit_generator = bit_generator
+        else:
+            seq, key = _seed_sequence(bit_generator, legacy=False)
+            self._bit_generator = PCG64._of(_Stream(key, seq))
+        self._stream = self._bit_generator._stream
 
     def __repr__(self):
-        return "Generator(Philox4x32-10, counter-based)"
+        return f"Generator({type(self._bit_generator).__name__}) (Philox4x32-10 counter stream)"
+
+    @property
+    def bit_generator(self):
+        return self._bit_generator
+
+    def spawn(self, n_children):
+        """``n_children`` independent generators (NumPy's SeedSequence spawning)."""
+        _fallback.record_native("random.Generator.spawn")
+        return [Generator(bg) for bg in self._bit_generator.spawn(n_children)]
 
     def random(self, size=None, dtype=_np.float64, out=None):
         _fallback.record_native("random.Generator.random")
@@ -398,11 +453,9 @@ class Generator:
         return _finish(res, shape, float)
 
     def integers(self, low, high=None, size=None, dtype=_np.int64, endpoint=False):
-        if not (_is_scalar(low) and (high is None or _is_scalar(high))):
-            return _fallback.call(
-                "random.Generator.integers", self._stream.numpy_generator().integers, (low, high, size, dtype, endpoint), {}
-            )
         _fallback.record_native("random.Generator.integers")
+        if not (_is_scalar(low) and (high is None or _is_scalar(high))):
+            return _array_integers(self._stream, low, high, size, dtype, endpoint)
         lo, span, dt = _int_bounds(low, high, dtype, endpoint, "integers")
         shape = _shape(size)
         arr = self._stream.fill(shape, dt, "integers", lo, span)
@@ -410,37 +463,83 @@ class Generator:
 
     def uniform(self, low=0.0, high=1.0, size=None):
         _fallback.record_native("random.Generator.uniform")
-        return _float_params("uniform", low, high, size, self._stream, _check_uniform)
+        return _float_params("uniform", low, high, size, self._stream, _check_uniform_generator)
 
     def normal(self, loc=0.0, scale=1.0, size=None):
         _fallback.record_native("random.Generator.normal")
         return _float_params("normal", loc, scale, size, self._stream, _check_normal)
 
     def permutation(self, x, axis=0):
-        if axis != 0:
-            return _fallback.call("random.Generator.permutation", self._stream.numpy_generator().permutation, (x,), {"axis": axis})
-        return _permutation(self._stream, x, "random.Generator.permutation")
+        return _permutation(self._stream, x, "random.Generator.permutation", axis)
 
     def shuffle(self, x, axis=0):
-        if axis != 0:
-            return _fallback.call("random.Generator.shuffle", self._stream.numpy_generator().shuffle, (x,), {"axis": axis})
-        x[...] = _permutation(self._stream, x, "random.Generator.shuffle")
+        _shuffle(self._stream, x, "random.Generator.shuffle", axis)
+
+    def permuted(self, x, axis=None, out=None):
+        """Each slice along ``axis`` shuffled independently (the flattened array for
+        ``axis=None``): positions that sort one uniform number per element."""
+        _fallback.record_native("random.Generator.permuted")
+        lnp = _lnp()
+        arr = _as_array(x)
+        if axis is None:
+            flat = arr.reshape(-1)
+            res = flat[lnp.argsort(self._stream.fill(flat.shape, _np.float64, "uniform", 0.0, 1.0))].reshape(arr.shape)
+        else:
+            axis = _np.lib.array_utils.normalize_axis_index(axis, arr.ndim)
+            keys = self._stream.fill(arr.shape, _np.float64, "uniform", 0.0, 1.0)
+            res = lnp.take_along_axis(arr, lnp.argsort(keys, axis=axis), axis=axis)
+        if out is None:
+            return res
+        if tuple(out.shape) != tuple(arr.shape):
+            raise ValueError("out must have the same shape as x")
+        out[...] = res if isinstance(out, ndarray) else _np.asarray(res)
+        return out
 
     def choice(self, a, size=None, replace=True, p=None, axis=0, shuffle=True):
-        if axis != 0:
-            return _fallback.call("random.Generator.choice", self._stream.numpy_generator().choice, (a, size, replace, p),
-                                  {"axis": axis, "shuffle": shuffle})
-        return _choice(self._stream, a, size, replace, p, "random.Generator.choice")
+        return _choice(self._stream, a, size, replace, p, "random.Generator.choice", axis)
 
-    def __getattr__(self, name):
-        if name.startswith("_") or not hasattr(_np.random.Generator, name):
-            raise AttributeError(f"'Generator' object has no attribute '{name}'")
+    def bytes(self, length):
+        _fallback.record_native("random.Generator.bytes")
+        return _bytes(self._stream, length)
 
-        def fallback(*args, **kwargs):
-            return _fallback.call(f"random.Generator.{name}", getattr(self._stream.numpy_generator(), name), args, kwargs)
-
-        fallback.__name__ = name
-        return fallback
+    def multivariate_hypergeometric(self, colors, nsample, size=None, method="marginals"):
+        """Conditional hypergeometrics: color ``j`` draws from what the earlier ones
+        left, against the colors after it."""
+        _fallback.record_native("random.Generator.multivariate_hypergeometric")
+        lnp = _lnp()
+        if method not in ("count", "marginals"):
+            raise ValueError('method must be "count" or "marginals".')
+        c = _np.asarray(colors.__array__() if hasattr(colors, "__array__") else colors)
+        if c.ndim != 1:
+            raise ValueError("colors must be a one-dimensional sequence of nonnegative integers.")
+        if c.dtype.kind not in "iu" and c.size:
+            raise TypeError("colors must be a sequence of integers")
+        c = c.astype(_np.int64)
+        if (c < 0).any():
+            raise ValueError("colors must be a one-dimensional sequence of nonnegative integers.")
+        total = int(c.sum())
+        if _is_scalar(nsample):
+            ns = int(nsample)
+            if ns < 0:
+                raise ValueError("nsample must be nonnegative.")
+            if ns > total:
+                raise ValueError("nsample must not exceed {}".format(total))
+        shape = _shape(size)
+        shape = () if shape is None else shape
+        left = lnp.empty(shape, dtype=_np.float64)
+        left[...] = float(int(nsample)) if _is_scalar(nsample) else lnp.asarray(nsample).astype(_np.float64)
+        cols = []
+        rest = total
+        for j in range(len(c) - 1):
+            rest -= int(c[j])
+            x = _draw(self._stream, "hypergeometric", [float(c[j]), float(rest), left], shape, discrete=True)
+            cols.append(x)
+            left = left - x
+        if len(c):
+            cols.append(left.astype(_np.int64))
+        if not cols:
+            return lnp.empty(shape + (0,), dtype=_np.int64)
+        return lnp.stack(cols, axis=-1)
 
 
 def default_rng(seed=None) -> Generator:
@@ -454,60 +553,39 @@ _global = RandomState()
 
 
 def seed(seed=None):
-    """Reseeds the global generator (and NumPy's, which fallbacks use)."""
+    """Reseeds the global generator (and NumPy's)."""
     _global.seed(seed)
     _np.random.seed(seed)
 
 
-def rand(*dims):
-    return _global.rand(*dims)
+def get_bit_generator():
+    """The bit generator of the global ``RandomState``."""
+    return MT19937._of(_global._stream)
 
 
-def randn(*dims):
-    return _global.randn(*dims)
+def set_bit_generator(bitgen):
+    """Makes the global ``RandomState`` draw from ``bitgen``'s stream."""
+    if not isinstance(bitgen, BitGenerator):
+        raise TypeError("bitgen must be a legate_numeric.random BitGenerator")
+    _global._stream = bitgen._stream
 
 
-def random(size=None):
-    return _global.random_sample(size)
+def _module_function(name):
+    def f(*args, **kwargs):
+        return getattr(_global, name)(*args, **kwargs)
+
+    f.__name__ = f.__qualname__ = name
+    f.__doc__ = getattr(getattr(_np.random.RandomState, name, None), "__doc__", None)
+    return f
 
 
-def random_sample(size=None):
-    return _global.random_sample(size)
-
-
-ranf = sample = random_sample
-
-
-def randint(low, high=None, size=None, dtype=int):
-    return _global.randint(low, high, size, dtype)
-
-
-def uniform(low=0.0, high=1.0, size=None):
-    return _global.uniform(low, high, size)
-
-
-def normal(loc=0.0, scale=1.0, size=None):
-    return _global.normal(loc, scale, size)
-
-
-def standard_normal(size=None):
-    return _global.standard_normal(size)
-
-
-def permutation(x):
-    return _global.permutation(x)
-
-
-def shuffle(x):
-    _global.shuffle(x)
-
-
-def choice(a, size=None, replace=True, p=None):
-    return _global.choice(a, size, replace, p)
+for _name in _LEGACY:
+    globals()[_name] = _module_function(_name)
+del _name
 
 
 def __getattr__(name):
-    """Everything else runs in NumPy (``numpy.random``'s global state)."""
+    """Names without a counterpart (``test``) run in NumPy."""
     if name.startswith("__"):
         raise AttributeError(name)
     obj = getattr(_np.random, name, None)

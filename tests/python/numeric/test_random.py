@@ -1,6 +1,8 @@
 """``legate_numeric.random``: the legacy functions (``seed rand randn random
 random_sample randint uniform normal standard_normal``) and ``default_rng`` /
-``Generator`` (``random integers uniform normal standard_normal``).
+``Generator`` (``random integers uniform normal standard_normal``); the other
+distributions are in test_random_distributions.py (and in this file's script
+checked under 1, 2 and 4 processors).
 
 The streams differ from NumPy's (a counter-based Philox generator), so values are
 checked statistically (mean, standard deviation, ranges, bin counts), and dtypes,
@@ -19,7 +21,7 @@ import numpy as np
 import pytest
 
 import legate_numeric as lnp
-from conftest import check_same_error, quiet
+from conftest import check_same_error
 
 N = 200_000
 
@@ -228,6 +230,13 @@ SCRIPT = textwrap.dedent(
     add(g.integers(0, 6, (9, 9, 9), dtype=np.uint8)); add(g.standard_normal((13, 31), dtype=np.float32)); add(g.normal(1, 2, 500))
     add(g.permutation(300)); add(g.choice(50, 40, replace=False)); add(g.choice(5, 100, p=[0.1, 0.2, 0.3, 0.4, 0.0]))
     add(lnp.random.permutation(lnp.arange(60.0).reshape(20, 3)))
+    # The per-element samplers (rejection sampling reads each element's own stream).
+    add(g.gamma(0.5, size=(40, 25))); add(g.binomial([[5], [500]], [0.2, 0.7], size=(30, 2, 2))); add(g.poisson(lnp.arange(99.0)))
+    add(g.hypergeometric(20, 30, 10, 201)); add(g.vonmises(0.3, 2.0, 333)); add(g.zipf(2.5, 77)); add(g.logseries(0.7, 55))
+    add(g.beta(0.4, 0.6, 123)); add(g.noncentral_chisquare(0.5, 1.5, 97)); add(g.standard_t(3.0, 150)); add(g.wald(1.0, 2.0, 90))
+    add(g.multinomial(30, [0.2, 0.3, 0.5], size=41)); add(g.dirichlet([1.0, 2.0], size=33)); add(g.permuted(lnp.arange(60).reshape(6, 10), axis=1))
+    add(g.multivariate_normal([0.0, 1.0], [[1.0, 0.5], [0.5, 2.0]], size=64)); add(g.integers([0, 5], [10, 1000], size=(50, 2)))
+    add(lnp.random.negative_binomial(3, 0.4, 211)); add(lnp.random.geometric(0.3, 99)); add(lnp.random.triangular(0, 1, 3, 88))
     print(h.hexdigest())
     """
 )
@@ -265,6 +274,10 @@ def test_array_parameters_broadcast():
     z = arr(g.normal(np.array([0.0, 100.0]), np.array([1.0, 2.0]), size=(N // 2, 2)))
     assert abs(z[:, 0].mean()) < 0.02 and abs(z[:, 1].mean() - 100) < 0.04
     assert abs(z[:, 1].std() - 2) < 0.04
+    # One scalar bound and one array bound.
+    w = arr(g.uniform(0.0, np.array([1.0, 10.0]), size=(4000, 2)))
+    assert (w >= 0).all() and (w[:, 0] < 1).all() and w[:, 1].max() > 1
+    assert arr(lnp.random.uniform(np.array([5.0, 6.0]), 7.0)).shape == (2,)
     with pytest.raises(ValueError):
         g.uniform(np.zeros(3), 1.0, size=(4,))
 
@@ -286,6 +299,7 @@ def test_array_parameters_broadcast():
         "normal(0, -1)",
         "normal(0, -1, size=3)",
         "uniform(0, np.inf)",
+        "uniform(0.0, [1.0, np.inf])",
         "seed(-1)",
         "seed(2**33)",
     ],
@@ -307,6 +321,10 @@ def test_legacy_errors(call):
         "standard_normal(3, dtype=np.int64)",
         "normal(0, -2, size=4)",
         "random(-2)",
+        "uniform(2.0, 1.0)",
+        "uniform([0.0, 2.0], 1.0)",
+        "uniform(0.0, [1.0, np.inf])",
+        "uniform(np.nan, 1.0)",
     ],
 )
 def test_generator_errors(call):
@@ -339,29 +357,24 @@ def test_out_parameter():
 # ---------------------------------------------------------------- native and fallback
 
 
-def test_native_and_fallback():
+def test_native():
     from legate_numeric import _fallback
 
     lnp.random.seed(0)
     lnp.random.rand(3)
     lnp.random.randint(0, 5, 3)
-    lnp.random.default_rng(0).integers(0, 5, 3)
-    for name in ("random.rand", "random.randint", "random.random_sample", "random.Generator.integers"):
+    lnp.random.exponential(1.0, 3)
+    g = lnp.random.default_rng(0)
+    g.integers(0, 5, 3)
+    g.gamma(2.0, size=3)
+    for name in ("random.rand", "random.randint", "random.random_sample", "random.exponential", "random.Generator.integers", "random.Generator.gamma"):
         assert name in _fallback._native
         assert name not in _fallback._fell_back
-    # Not native: runs in NumPy (one warning per name), results come back as legate
-    # arrays, and seed() makes them reproducible too.
-    with quiet():
-        e = lnp.random.exponential(1.0, 10)
-        c = lnp.random.default_rng(1).gamma(2.0, size=20)
-        lnp.random.seed(9)
-        a = arr(lnp.random.exponential(1.0, 50))
-        lnp.random.seed(9)
-        b = arr(lnp.random.exponential(1.0, 50))
-    assert isinstance(e, lnp.ndarray) and arr(e).shape == (10,) and (arr(e) > 0).all()
-    assert arr(c).shape == (20,) and (arr(c) > 0).all()
-    assert np.array_equal(a, b)
-    assert "random.exponential" in _fallback._fell_back
+    # seed() makes every distribution reproducible.
+    lnp.random.seed(9)
+    a = arr(lnp.random.exponential(1.0, 50))
+    lnp.random.seed(9)
+    assert np.array_equal(arr(lnp.random.exponential(1.0, 50)), a)
 
 
 def test_permutation_shuffle_and_choice(no_fallback):
