@@ -64,7 +64,7 @@ pub use legate_abi::{self as abi, Element, PhysicalStore, ReductionOp, Task, Tas
 pub use operation::{AutoTask, ManualTask, TaskLaunch};
 pub use image::ImageStats;
 pub use partition::{ImageKind, Partition, Tiling};
-pub use runtime::Runtime;
+pub use runtime::{FlushHook, Runtime};
 pub use scalar::Scalar;
 pub use scheduler::{DependenceEdge, Privilege};
 pub use shape::{Point, Rect, LEGATE_MAX_DIM};
