@@ -28,6 +28,8 @@ pub(crate) enum Kind {
     Binary(BinaryOp),
     /// `astype` (or a copy, when the types are equal).
     Convert,
+    /// `where(cond, x, y)` (cond is boolean, x and y of the result's type).
+    Where,
 }
 
 impl Kind {
@@ -36,6 +38,7 @@ impl Kind {
             Kind::Unary(op) => op.name(),
             Kind::Binary(op) => op.numpy_name(),
             Kind::Convert => "cast",
+            Kind::Where => "where",
         }
     }
 }
@@ -106,9 +109,9 @@ impl FlushHook for Hook {
     }
 }
 
-/// Whether two handles reach the same elements at the same positions.
+/// Whether two handles reach the same elements of one storage at the same positions.
 fn same_view(a: &LogicalStore, b: &LogicalStore) -> bool {
-    a.same_handle(b) || (a.map() == b.map() && a.shape() == b.shape() && a.ty() == b.ty())
+    a.same_handle(b) || (a.same_storage(b) && a.map() == b.map() && a.shape() == b.shape() && a.ty() == b.ty())
 }
 
 fn fusable_type(ty: &Type) -> bool {
@@ -196,12 +199,15 @@ impl Fusion {
         if shape.volume() == 0 {
             return false;
         }
-        args.iter().all(|a| match a {
-            Arg::Scalar(s) => s.ty() == in_ty,
-            Arg::Store(s) => {
-                // An input overlapping the output through another view needs the
-                // unfused copy semantics (all of it read before any of it written).
-                !s.is_future() && !s.unbound() && s.ty() == in_ty && s.shape() == shape && (!s.same_storage(out) || same_view(s, out))
+        args.iter().enumerate().all(|(i, a)| {
+            let ty = if kind == Kind::Where && i == 0 { &Type::Bool } else { in_ty };
+            match a {
+                Arg::Scalar(s) => s.ty() == ty,
+                Arg::Store(s) => {
+                    // An input overlapping the output through another view needs the
+                    // unfused copy semantics (all of it read before any of it written).
+                    !s.is_future() && !s.unbound() && s.ty() == ty && s.shape() == shape && (!s.same_storage(out) || same_view(s, out))
+                }
             }
         })
     }
@@ -423,13 +429,14 @@ fn put_loc(buf: &mut Vec<u8>, loc: Loc) {
     }
 }
 
-/// One operation: kind (0 unary, 1 binary, 2 cast), op code, operand and result type
+/// One operation: kind (0 unary, 1 binary, 2 cast, 3 where), op code, operand and result type
 /// codes, the operands (tile, register, or scalar bytes), the result.
 fn encode_op(buf: &mut Vec<u8>, op: &Op, locs: &[Option<Loc>], out: Loc) {
     let (kind, code) = match op.kind {
         Kind::Unary(u) => (0u8, u as u32),
         Kind::Binary(b) => (1, b as u32),
         Kind::Convert => (2, 0),
+        Kind::Where => (3, 0),
     };
     buf.push(kind);
     put_u32(buf, code);

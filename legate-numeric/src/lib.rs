@@ -303,6 +303,14 @@ impl Numeric {
     /// `out = where(cond, x, y)`; array operands have `out`'s shape and type.
     pub fn select(&self, cond: &LogicalStore, x: Operand, y: Operand, out: &LogicalStore) -> Result<()> {
         Self::same_shape(cond, out, "where")?;
+        if self.fusion.enabled() {
+            if let Some(mut args) = fusion_args(&x, &y, out).or_else(|| both_scalars(&x, &y)) {
+                args.insert(0, fusion::Arg::Store(cond.clone()));
+                if self.fusion.record(&self.rt, fusion::Kind::Where, out.ty(), args, out)? {
+                    return Ok(());
+                }
+            }
+        }
         let mut t = self.rt.create_auto_task(&self.lib, WHERE);
         let flags = matches!(x, Operand::Scalar(_)) as u32 | (matches!(y, Operand::Scalar(_)) as u32) << 1;
         t.add_scalar_arg(flags);
@@ -367,6 +375,13 @@ fn fusion_args(a: &Operand, b: &Operand, out: &LogicalStore) -> Option<Vec<fusio
         });
     }
     (stores > 0).then_some(args)
+}
+
+fn both_scalars(x: &Operand, y: &Operand) -> Option<Vec<fusion::Arg>> {
+    match (x, y) {
+        (Operand::Scalar(a), Operand::Scalar(b)) => Some(vec![fusion::Arg::Scalar(a.clone()), fusion::Arg::Scalar(b.clone())]),
+        _ => None,
+    }
 }
 
 fn core_op(op: ReduceOp, ty: &Type) -> legate_core::ReductionOp {

@@ -33,6 +33,7 @@ enum Kind {
     Unary(UnaryOp),
     Binary(BinaryOp),
     Convert,
+    Where,
 }
 
 struct Op {
@@ -111,6 +112,7 @@ fn decode(bytes: &[u8]) -> Result<Program<'_>, TaskError> {
             0 => Kind::Unary(UnaryOp::from_code(code).ok_or_else(Reader::bad)?),
             1 => Kind::Binary(BinaryOp::from_code(code).ok_or_else(Reader::bad)?),
             2 => Kind::Convert,
+            3 => Kind::Where,
             _ => return Err(Reader::bad()),
         };
         let (in_ty, out_ty) = (r.ty()?, r.ty()?);
@@ -240,6 +242,14 @@ fn run_op(op: &Op, blk: &Block) -> Result<(), TaskError> {
                 }
             }
             result
+        }
+        Kind::Where => {
+            let cond = blk.store(op.args[0], TypeCode::Bool);
+            crate::with_numeric_type!(Some(op.in_ty), T => {
+                let x = blk.operand::<T>(op.args[1], op.in_ty);
+                let y = blk.operand::<T>(op.args[2], op.in_ty);
+                super::select::select::<T>(&out, &cond, &x, &y)
+            }, Err(TaskError::new("where: unsupported dtype")))
         }
         Kind::Convert => {
             let input = blk.store(op.args[0], op.in_ty);
