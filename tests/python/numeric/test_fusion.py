@@ -6,6 +6,9 @@ The same tests run with fusion off (``LEGATE_WINDOW_SIZE=1``, a ``make test`` st
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import warnings
 
 import numpy as np
@@ -223,3 +226,25 @@ def test_reduction_after_chain():
     expected = float(np.sum(a * a + 1))
     got = float(lnp.sum(la * la + 1))
     assert got == pytest.approx(expected, rel=1e-12)
+
+
+def test_fused_tasks_visible_in_profile_and_dataflow(tmp_path):
+    # A fresh process with --profile and --dataflow: both name the fused task after the
+    # operations it absorbed.
+    if not _fusion.enabled():
+        pytest.skip("fusion is off (LEGATE_WINDOW_SIZE=1)")
+    script = (
+        "import numpy as np, legate_numeric as lnp\n"
+        "a = lnp.array(np.linspace(0, 1, 5000)); b = lnp.array(np.linspace(1, 2, 5000))\n"
+        "c = lnp.sqrt(a * a + b * b) - lnp.exp(-a) * b\n"
+        "print(float(c.sum()))\n"
+    )
+    env = dict(os.environ, LEGATE_CONFIG="--cpus 2 --profile --dataflow")
+    env.pop("LEGATE_TEST", None)
+    out = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    x, y = np.linspace(0, 1, 5000), np.linspace(1, 2, 5000)
+    assert float(out.stdout.split()[0]) == pytest.approx(float(np.sum(np.sqrt(x * x + y * y) - np.exp(-x) * y)), rel=1e-12)
+    name = "fused[multiply,add,sqrt,negative,exp,multiply,subtract]"
+    assert name in (tmp_path / "dataflow_legate.dot").read_text()
+    assert name in (tmp_path / "legate_prof" / "trace.json").read_text()
