@@ -306,7 +306,6 @@ fn fft(input: &PyStore, out: &PyStore, axis: usize, kind: &str, inverse: bool, n
     numeric()?.fft(&input.inner, &out.inner, axis, kind, inverse, n, norm, conj).py()
 }
 
-/// Every numeric function of the extension.
 /// What elementwise fusion did so far: `{"enabled", "tasks", "ops", "elided"}`.
 #[pyfunction]
 fn fusion_stats(py: Python<'_>) -> PyResult<Bound<'_, pyo3::types::PyDict>> {
@@ -326,6 +325,7 @@ fn fusion_flush() -> PyResult<()> {
     numeric()?.flush().py()
 }
 
+/// Every numeric function of the extension.
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(fusion_stats, m)?)?;
     m.add_function(wrap_pyfunction!(fusion_flush, m)?)?;
