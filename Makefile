@@ -79,6 +79,9 @@ test-fuzz: build-python
 		echo "fuzzers (profile ci) with --cpus $$c"; \
 		HYPOTHESIS_PROFILE=ci LEGATE_TEST=1 LEGATE_CONFIG="--cpus $$c" $(VPY) -m pytest -q -p no:cacheprovider tests/python/fuzz || exit 1; \
 	done
+	@echo "random programs, view programs and fusion tests with fusion off (LEGATE_WINDOW_SIZE=1)"
+	HYPOTHESIS_PROFILE=ci LEGATE_TEST=1 LEGATE_WINDOW_SIZE=1 LEGATE_CONFIG="--cpus 2" $(VPY) -m pytest -q -p no:cacheprovider tests/python/fuzz/test_fuzz_programs.py
+	LEGATE_TEST=1 LEGATE_WINDOW_SIZE=1 LEGATE_CONFIG="--cpus 2" $(VPY) -m pytest -q -p no:cacheprovider tests/python/numeric/test_view_programs.py tests/python/numeric/test_fusion.py
 
 fuzz: build-python
 	HYPOTHESIS_PROFILE=fuzz FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_COUNTS=target/fuzz-counts.jsonl LEGATE_TEST=1 \

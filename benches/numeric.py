@@ -63,6 +63,19 @@ def black_scholes(np):
     return run
 
 
+def ten_ops(np):
+    """A 10-operation elementwise chain over two inputs (one fused pass when fusion is on)."""
+    a = np.linspace(0.0, 1.0, N)
+    b = np.linspace(1.0, 2.0, N)
+
+    def run():
+        # 10 operations: 2 multiplies, add, sqrt, negative, exp, multiply, subtract, divide, add.
+        return np.sqrt(a * a + b * b) - np.exp(-a) * b + a / b
+
+    run()
+    return run
+
+
 def total(np):
     a = np.ones(N)
     return lambda: float(a.sum())
@@ -137,6 +150,7 @@ def rfft(np):
 CASES = [
     ("a*2+b (f64)", axpb, f"{N:.0e}"),
     ("black-scholes", black_scholes, f"{N:.0e}"),
+    ("10-op elementwise chain", ten_ops, f"{N:.0e}"),
     ("sum", total, f"{N:.0e}"),
     ("matmul", matmul, f"{MAT}^2"),
     ("5-point stencil", stencil, f"{GRID}^2"),

@@ -41,7 +41,8 @@ pub struct Config {
     pub min_omp_chunk: u64,
     /// Like `min_cpu_chunk`, for GPUs.
     pub min_gpu_chunk: u64,
-    /// How many operations the runtime buffers before analysing them.
+    /// How many elementwise operations a library may hold back to fuse them into one
+    /// task (`legate_numeric`'s fusion window); 1 turns fusion off.
     pub window_size: usize,
     /// How many possibly-failing tasks may be in flight before the runtime waits for
     /// their outcome.
@@ -184,7 +185,7 @@ impl Config {
             min_cpu_chunk: 16384,
             min_omp_chunk: 131072,
             min_gpu_chunk: 1048576,
-            window_size: 1,
+            window_size: 64,
             inline_small_tasks: true,
             pin_workers: true,
             max_pending_exceptions: 64,
@@ -610,7 +611,7 @@ mod tests {
             (c.min_cpu_chunk, c.min_omp_chunk, c.min_gpu_chunk),
             (16384, 131072, 1048576)
         );
-        assert_eq!((c.window_size, c.max_pending_exceptions), (1, 64));
+        assert_eq!((c.window_size, c.max_pending_exceptions), (64, 64));
         assert!(!c.test && !c.consensus && !c.auto_config);
         assert_eq!((c.nodes, c.ranks_per_node), (1, 1));
         assert_eq!(c.min_chunk(), 16384);

@@ -499,6 +499,7 @@ unsafe extern "C" fn store_read(rd: *mut c_void, h: *const RawStoreHandle, buf: 
         if len as usize != bytes {
             return Err(invalid(format!("store_read: the store has {bytes} bytes, the buffer {len}")));
         }
+        rt.flush_pending();
         crate::distribute::gather(&rt, s)?;
         rt.wait_store(s)?;
         if bytes == 0 {

@@ -66,7 +66,7 @@ pub use operation::{AutoTask, ManualTask, TaskLaunch};
 pub use host::HostView;
 pub use image::ImageStats;
 pub use partition::{ImageKind, Partition, Tiling};
-pub use runtime::Runtime;
+pub use runtime::{FlushHook, Runtime};
 pub use scalar::Scalar;
 pub use scheduler::{DependenceEdge, Privilege};
 pub use shape::{Point, Rect, LEGATE_MAX_DIM};

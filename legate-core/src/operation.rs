@@ -51,6 +51,9 @@ pub struct TaskLaunch {
     constraints: SmallVec<[Constraint; 4]>,
     throws: bool,
     communicator: bool,
+    /// The name profiles and graphs show, when not the task's (a fused task lists
+    /// the operations it absorbed).
+    name: Option<String>,
 }
 
 /// The name library authors of the original know for an auto task.
@@ -70,6 +73,7 @@ impl TaskLaunch {
             constraints: SmallVec::new(),
             throws: false,
             communicator: false,
+            name: None,
         }
     }
 
@@ -140,6 +144,11 @@ impl TaskLaunch {
     /// launches run in program order on every rank, one after another.
     pub fn add_communicator(&mut self) {
         self.communicator = true;
+    }
+
+    /// Names this launch in profiles, graphs and progress (the task's name otherwise).
+    pub fn set_name(&mut self, name: String) {
+        self.name = Some(name);
     }
 
     /// When set, `execute` waits for the task and returns its error directly.
@@ -347,8 +356,13 @@ fn run_inline(shared: &OpShared, row: &[Piece], kind: VariantKind) {
 /// nodes when the caller will wait for them).
 fn launch(mut t: TaskLaunch) -> Result<(u64, Vec<Arc<TaskNode>>)> {
     let rt = t.rt.clone();
+    // Operations a library holds back go first: program order.
+    rt.flush_pending();
     let inner = &rt.inner;
-    let (entry, lib_mapper) = inner.registry.read().unwrap_or_else(|e| e.into_inner()).task(&t.library, t.task_id)?;
+    let (mut entry, lib_mapper) = inner.registry.read().unwrap_or_else(|e| e.into_inner()).task(&t.library, t.task_id)?;
+    if let Some(name) = t.name.take() {
+        entry.name = name.into();
+    }
     let mapper = lib_mapper.unwrap_or_else(|| inner.mapper.clone());
     let available = entry.variants.map(|v| v.is_some());
     let kind = mapper.select_variant(&entry.name, available, &inner.machine).ok_or_else(|| {

@@ -58,6 +58,18 @@ pub(crate) struct RuntimeInner {
     pub last_communicator: Mutex<Option<Arc<TaskNode>>>,
     /// What ranks agree on at every blocking wait besides errors.
     pub agreement_hooks: RwLock<Vec<Arc<dyn crate::distribute::AgreementHook>>>,
+    /// A library's window of operations it has not launched yet (fusion), flushed
+    /// before anything else is launched, waited for or read.
+    pub flush_hook: OnceLock<Arc<dyn FlushHook>>,
+}
+
+/// Operations a library holds back (to fuse them) and must issue, in program order,
+/// before the runtime does anything else that could observe or reorder them.
+pub trait FlushHook: Send + Sync {
+    /// Launches the held-back operations (re-entered by its own launches: it must
+    /// take its window out before launching).
+    fn flush(&self, rt: &Runtime);
+    fn as_any(&self) -> &dyn std::any::Any;
 }
 
 /// NumPy's error for a shape whose bytes do not fit in the address space.
@@ -203,6 +215,7 @@ impl Runtime {
             divergence: Mutex::new(divergence),
             agreement_hooks: RwLock::new(Vec::new()),
             last_communicator: Mutex::new(None),
+            flush_hook: OnceLock::new(),
         });
         let rt = Runtime { inner };
         builtin::register(&rt)?;
@@ -438,6 +451,24 @@ impl Runtime {
         builtin::indirect_copy(self, dst, Some(dst_indirect), src, Some(src_indirect))
     }
 
+    /// Installs the hook holding back a library's operations (one per runtime; false
+    /// if one is installed already).
+    pub fn set_flush_hook(&self, hook: Arc<dyn FlushHook>) -> bool {
+        self.inner.flush_hook.set(hook).is_ok()
+    }
+
+    pub fn flush_hook(&self) -> Option<&Arc<dyn FlushHook>> {
+        self.inner.flush_hook.get()
+    }
+
+    /// Issues the operations a library holds back (see [`FlushHook`]).
+    #[inline]
+    pub fn flush_pending(&self) {
+        if let Some(h) = self.inner.flush_hook.get() {
+            h.flush(self);
+        }
+    }
+
     // ---- waiting and values ----
 
     /// Returns (and forgets) the errors of tasks that failed so far and that nothing
@@ -464,6 +495,7 @@ impl Runtime {
     /// Waits for all submitted work; with `block == false` this is only an ordering
     /// point (every operation is already ordered by its dependences), so it returns.
     pub fn issue_execution_fence(&self, block: bool) -> Result<()> {
+        self.flush_pending();
         if block {
             crate::distribute::record_op(&self.inner, || crate::replicate::divergence::OpDescription::new("fence"), true)?;
             self.inner.executor.wait_all();
@@ -475,6 +507,7 @@ impl Runtime {
     /// [`Runtime::issue_execution_fence`] giving up after `timeout`: Some(result) once
     /// everything finished, None if work is still running (wait again, or cancel it).
     pub fn fence_for(&self, timeout: Duration) -> Option<Result<()>> {
+        self.flush_pending();
         self.inner.executor.wait_all_for(timeout).then(|| crate::distribute::agree_now(&self.inner, self.take_errors()))
     }
 
@@ -483,6 +516,7 @@ impl Runtime {
     /// error, every time until those elements are written again; nothing about
     /// unrelated stores.
     pub fn wait_store(&self, store: &LogicalStore) -> Result<()> {
+        self.flush_pending();
         let writers = store.storage().accesses.lock().unwrap_or_else(|e| e.into_inner()).pending_writers();
         self.inner.executor.wait(&writers);
         store.storage().observe();
@@ -492,6 +526,7 @@ impl Runtime {
     /// [`Runtime::wait_store`] giving up after `timeout` (None: still running), so a
     /// caller can check for interrupts between waits.
     pub fn wait_store_for(&self, store: &LogicalStore, timeout: Duration) -> Option<Result<()>> {
+        self.flush_pending();
         let writers = store.storage().accesses.lock().unwrap_or_else(|e| e.into_inner()).pending_writers();
         self.inner.executor.wait_for(&writers, timeout).then(|| {
             store.storage().observe();
@@ -518,6 +553,7 @@ impl Runtime {
     /// [`LegateError::Cancelled`] when read, until it is written again. Points already
     /// running finish, so every element holds either its old or its new value.
     pub fn cancel_pending(&self) {
+        self.flush_pending();
         let next = self.inner.next_op.load(Ordering::SeqCst);
         self.inner.control.cancel_before(next);
         tracing::info!(before = next, "cancelled operations that had not started");
@@ -555,6 +591,7 @@ impl Runtime {
 
     /// The contents of `store` as an owned array (waits only for its writers).
     pub fn read_store<T: Element>(&self, store: &LogicalStore) -> Result<ndarray::ArrayD<T>> {
+        self.flush_pending();
         let shape = store.shape();
         crate::distribute::gather(self, store)?;
         self.wait_store(store)?;
@@ -584,6 +621,7 @@ impl Runtime {
         if store.read_only() {
             return Err(invalid("assignment destination is read-only"));
         }
+        self.flush_pending();
         crate::distribute::host_write(self, store)?;
         let _g = self.inner.submit_lock.lock().unwrap_or_else(|e| e.into_inner());
         self.wait_store_idle(store);
@@ -609,11 +647,13 @@ impl Runtime {
 
     /// The most recent dependence edges between point tasks (oldest first).
     pub fn dependences(&self) -> Vec<DependenceEdge> {
+        self.flush_pending();
         self.inner.log.lock().unwrap_or_else(|e| e.into_inner()).edges.iter().cloned().collect()
     }
 
     /// The most recent operations (oldest first).
     pub fn operations(&self) -> Vec<OpRecord> {
+        self.flush_pending();
         self.inner.log.lock().unwrap_or_else(|e| e.into_inner()).ops.iter().cloned().collect()
     }
 
@@ -626,6 +666,7 @@ impl Runtime {
     /// memory usage (`--mem-usage`), a last progress line (`--show-progress`). Files go to
     /// `--logdir` (default: the working directory). Returns pending task errors.
     pub fn finish(&self) -> Result<()> {
+        self.flush_pending();
         self.inner.executor.wait_all();
         let c = &self.inner.config;
         let dir = c.logdir.clone().unwrap_or_else(|| std::path::PathBuf::from("."));

@@ -6,6 +6,7 @@
 //! resolves NumPy's dtype and broadcasting rules, then calls these launches.
 
 pub mod fperr;
+mod fusion;
 mod linalg;
 pub mod ops;
 pub mod tasks;
@@ -16,6 +17,7 @@ pub use tasks::random::Distribution;
 pub use tasks::sample::Sampler;
 pub use tasks::index::{BoundsMode, IndexDim, NonzeroOutput};
 pub use tasks::fft::FftKind;
+pub use fusion::FusionStats;
 
 /// Name of the library in the runtime's registry.
 pub const LIBRARY: &str = "legate_numeric";
@@ -47,6 +49,7 @@ pub(crate) const SVD: u32 = 51;
 pub(crate) const EIG: u32 = 52;
 pub(crate) const EIGH: u32 = 53;
 pub(crate) const SLOGDET: u32 = 54;
+pub(crate) const FUSED: u32 = 60;
 
 /// One operand of a binary operation: an array (already broadcast to the output's
 /// shape) or a scalar of the operation's type.
@@ -60,13 +63,20 @@ pub enum Operand<'a> {
 pub struct Numeric {
     rt: Runtime,
     lib: Library,
+    /// The window of elementwise operations held back to be fused (one per runtime).
+    fusion: std::sync::Arc<fusion::Fusion>,
 }
 
 impl Numeric {
     /// Registers the library's tasks (once per runtime) and returns a handle.
     pub fn register(rt: &Runtime) -> Result<Numeric> {
         if let Some(lib) = rt.find_library(LIBRARY) {
-            return Ok(Numeric { rt: rt.clone(), lib });
+            let fusion = rt
+                .flush_hook()
+                .and_then(|h| h.as_any().downcast_ref::<fusion::Hook>())
+                .map(|h| h.0.clone())
+                .unwrap_or_else(|| std::sync::Arc::new(fusion::Fusion::new(lib.clone(), 1)));
+            return Ok(Numeric { rt: rt.clone(), lib, fusion });
         }
         let lib = rt.create_library(LIBRARY);
         if rt.num_ranks() > 1 {
@@ -98,12 +108,44 @@ impl Numeric {
         rt.register_task::<tasks::decomp::EigTask>(&lib)?;
         rt.register_task::<tasks::decomp::EighTask>(&lib)?;
         rt.register_task::<tasks::decomp::SlogdetTask>(&lib)?;
+        rt.register_task::<tasks::fused::FusedTask>(&lib)?;
         tasks::index::register(rt, &lib)?;
-        Ok(Numeric { rt: rt.clone(), lib })
+        let fusion = std::sync::Arc::new(fusion::Fusion::new(lib.clone(), rt.config().window_size));
+        let fusion = if rt.set_flush_hook(std::sync::Arc::new(fusion::Hook(fusion.clone()))) {
+            fusion
+        } else {
+            // Another library holds operations back here: no fusion for this one.
+            std::sync::Arc::new(fusion::Fusion::new(lib.clone(), 1))
+        };
+        Ok(Numeric { rt: rt.clone(), lib, fusion })
     }
 
     pub fn runtime(&self) -> &Runtime {
         &self.rt
+    }
+
+    /// What fusion did so far.
+    pub fn fusion_stats(&self) -> FusionStats {
+        self.fusion.stats()
+    }
+
+    /// Whether elementwise operations are held back to be fused (`LEGATE_WINDOW_SIZE` > 1).
+    pub fn fusion_enabled(&self) -> bool {
+        self.fusion.enabled()
+    }
+
+    /// Launches the operations held back for fusion now.
+    pub fn flush(&self) -> Result<()> {
+        self.fusion.flush(&self.rt)
+    }
+
+    /// Copies `src` into `dst` (same shape and type), fused with the elementwise
+    /// operations around it when the two are distinct storages or the same view.
+    pub fn copy(&self, dst: &LogicalStore, src: &LogicalStore) -> Result<()> {
+        if dst.ty() == src.ty() && self.fusion.record(&self.rt, fusion::Kind::Convert, src.ty(), vec![fusion::Arg::Store(src.clone())], dst)? {
+            return Ok(());
+        }
+        self.rt.issue_copy(dst, src)
     }
 
     /// Launches `task_id` on one point with whole stores: `inputs`, then `out`.
@@ -128,6 +170,9 @@ impl Numeric {
     /// `out = op(input)`.
     pub fn unary(&self, op: UnaryOp, input: &LogicalStore, out: &LogicalStore) -> Result<()> {
         Self::same_shape(input, out, op.name())?;
+        if self.fusion.record(&self.rt, fusion::Kind::Unary(op), input.ty(), vec![fusion::Arg::Store(input.clone())], out)? {
+            return Ok(());
+        }
         let mut t = self.rt.create_auto_task(&self.lib, UNARY);
         t.add_scalar_arg(op as u32);
         let i = t.add_input(input);
@@ -138,6 +183,17 @@ impl Numeric {
 
     /// `out = op(a, b)`; array operands have `out`'s shape, all operands one type.
     pub fn binary(&self, op: BinaryOp, a: Operand, b: Operand, out: &LogicalStore) -> Result<()> {
+        if self.fusion.enabled() {
+            if let Some(args) = fusion_args(&a, &b, out) {
+                let ty = match &args[0] {
+                    fusion::Arg::Store(s) => s.ty().clone(),
+                    fusion::Arg::Scalar(v) => v.ty().clone(),
+                };
+                if self.fusion.record(&self.rt, fusion::Kind::Binary(op), &ty, args, out)? {
+                    return Ok(());
+                }
+            }
+        }
         let mut t = self.rt.create_auto_task(&self.lib, BINARY);
         // NumPy raises a negative integer power at the call (and leaves `out` alone):
         // wait for the operation and raise its error here, rather than at a later read.
@@ -165,6 +221,9 @@ impl Numeric {
     /// `out = input.astype(out.dtype)`.
     pub fn convert(&self, input: &LogicalStore, out: &LogicalStore) -> Result<()> {
         Self::same_shape(input, out, "astype")?;
+        if self.fusion.record(&self.rt, fusion::Kind::Convert, input.ty(), vec![fusion::Arg::Store(input.clone())], out)? {
+            return Ok(());
+        }
         let mut t = self.rt.create_auto_task(&self.lib, CONVERT);
         let i = t.add_input(input);
         let o = t.add_output(out);
@@ -247,6 +306,14 @@ impl Numeric {
     /// `out = where(cond, x, y)`; array operands have `out`'s shape and type.
     pub fn select(&self, cond: &LogicalStore, x: Operand, y: Operand, out: &LogicalStore) -> Result<()> {
         Self::same_shape(cond, out, "where")?;
+        if self.fusion.enabled() {
+            if let Some(mut args) = fusion_args(&x, &y, out).or_else(|| both_scalars(&x, &y)) {
+                args.insert(0, fusion::Arg::Store(cond.clone()));
+                if self.fusion.record(&self.rt, fusion::Kind::Where, out.ty(), args, out)? {
+                    return Ok(());
+                }
+            }
+        }
         let mut t = self.rt.create_auto_task(&self.lib, WHERE);
         let flags = matches!(x, Operand::Scalar(_)) as u32 | (matches!(y, Operand::Scalar(_)) as u32) << 1;
         t.add_scalar_arg(flags);
@@ -290,6 +357,33 @@ impl Numeric {
         t.add_broadcast(ia, Some(&[1]));
         t.add_broadcast(ib, None);
         t.execute()
+    }
+}
+
+/// A binary operation's operands for the fusion window: at least one array, all of
+/// `out`'s shape (None: launch it unfused, which reports the error).
+fn fusion_args(a: &Operand, b: &Operand, out: &LogicalStore) -> Option<Vec<fusion::Arg>> {
+    let mut stores = 0;
+    let mut args = Vec::with_capacity(2);
+    for x in [a, b] {
+        args.push(match x {
+            Operand::Store(s) => {
+                if s.shape() != out.shape() {
+                    return None;
+                }
+                stores += 1;
+                fusion::Arg::Store((*s).clone())
+            }
+            Operand::Scalar(v) => fusion::Arg::Scalar(v.clone()),
+        });
+    }
+    (stores > 0).then_some(args)
+}
+
+fn both_scalars(x: &Operand, y: &Operand) -> Option<Vec<fusion::Arg>> {
+    match (x, y) {
+        (Operand::Scalar(a), Operand::Scalar(b)) => Some(vec![fusion::Arg::Scalar(a.clone()), fusion::Arg::Scalar(b.clone())]),
+        _ => None,
     }
 }
 

@@ -332,10 +332,12 @@ fn setitem(a: &Bound<'_, PyAny>, key: &Bound<'_, PyAny>, value: &Bound<'_, PyAny
     if let Some(cls) = array_type(py) {
         if let Some(Arg::Array { store, dtype }) = Arg::of(a, cls) {
             if let Some(dst) = basic_view(&store, key) {
-                let rt = numeric()?.runtime();
+                let n = numeric()?;
+                let rt = n.runtime();
                 match Arg::of(value, cls) {
                     Some(Arg::Array { store: src, dtype: src_dtype }) if src_dtype == dtype && src.shape() == dst.shape() => {
-                        return rt.issue_copy(&dst, &src).py();
+                        // Fused with the elementwise operations that computed `src`.
+                        return n.copy(&dst, &src).py();
                     }
                     Some(v @ (Arg::Float(_) | Arg::Int(_))) if matches!(dst.ty(), Type::Float64 | Type::Int64) => {
                         if let Some(Operand::Scalar(s)) = v.operand(dst.ty()) {

@@ -316,8 +316,29 @@ fn fft(input: &PyStore, out: &PyStore, axis: usize, kind: &str, inverse: bool, n
     numeric()?.fft(&input.inner, &out.inner, axis, kind, inverse, n, norm, conj).py()
 }
 
+/// What elementwise fusion did so far: `{"enabled", "tasks", "ops", "elided"}`.
+#[pyfunction]
+fn fusion_stats(py: Python<'_>) -> PyResult<Bound<'_, pyo3::types::PyDict>> {
+    let n = numeric()?;
+    let s = n.fusion_stats();
+    let d = pyo3::types::PyDict::new(py);
+    d.set_item("enabled", n.fusion_enabled())?;
+    d.set_item("tasks", s.tasks)?;
+    d.set_item("ops", s.ops)?;
+    d.set_item("elided", s.elided)?;
+    Ok(d)
+}
+
+/// Launches the elementwise operations held back for fusion.
+#[pyfunction]
+fn fusion_flush() -> PyResult<()> {
+    numeric()?.flush().py()
+}
+
 /// Every numeric function of the extension.
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(fusion_stats, m)?)?;
+    m.add_function(wrap_pyfunction!(fusion_flush, m)?)?;
     m.add_function(wrap_pyfunction!(unary, m)?)?;
     m.add_function(wrap_pyfunction!(binary, m)?)?;
     m.add_function(wrap_pyfunction!(convert, m)?)?;

@@ -281,7 +281,8 @@ fn fill(store: &PyStore, value: &Bound<'_, PyAny>) -> PyResult<()> {
 /// Copies `src` into `dst` (same shape and type; overlap behaves like NumPy).
 #[pyfunction]
 fn copy(dst: &PyStore, src: &PyStore) -> PyResult<()> {
-    runtime()?.issue_copy(&dst.inner, &src.inner).py()
+    // Through the numeric library: fused with neighbouring elementwise operations.
+    crate::numeric::numeric()?.copy(&dst.inner, &src.inner).py()
 }
 
 /// Waits for all submitted work and raises the first task error, if any.

@@ -377,6 +377,17 @@ impl LogicalStore {
         Ok(StorePartition { store: self.clone(), partition: Partition::Tiling(Tiling::new(tile, colors)) })
     }
 
+    /// How many handles share this view (clones of this `LogicalStore`): with the
+    /// storage's count, tells a library holding handles whether anyone else does.
+    pub fn handle_count(&self) -> usize {
+        Arc::strong_count(&self.0)
+    }
+
+    /// Whether two handles are clones of one view.
+    pub fn same_handle(&self, other: &LogicalStore) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+
     /// Whether two views share a storage.
     pub fn same_storage(&self, other: &LogicalStore) -> bool {
         Arc::ptr_eq(&self.0.storage, &other.0.storage)

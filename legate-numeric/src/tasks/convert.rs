@@ -191,6 +191,12 @@ where
         Err(TaskError::new("astype: unsupported target dtype")))
 }
 
+/// `out = input` converted to `out`'s type (both tiles of one shape).
+pub(crate) fn convert_tiles(input: legate_core::PhysicalStore, out: &legate_core::PhysicalStore) -> Result<(), TaskError> {
+    with_convert_type!(input.type_code(), S => convert::<S>(input, out),
+        Err(TaskError::new("astype: unsupported source dtype")))
+}
+
 pub struct ConvertTask;
 
 impl Task for ConvertTask {
@@ -202,9 +208,9 @@ impl Task for ConvertTask {
         let input = ctx.input(0)?;
         let out = ctx.output(0)?;
         use legate_core::abi::TypeCode::*;
-        let run = || with_convert_type!(input.type_code(), S => convert::<S>(input, &out),
-            Err(TaskError::new("astype: unsupported source dtype")));
-        if matches!(input.type_code(), Some(Float16 | Float32 | Float64 | Complex64 | Complex128)) {
+        let floating = matches!(input.type_code(), Some(Float16 | Float32 | Float64 | Complex64 | Complex128));
+        let run = || convert_tiles(input, &out);
+        if floating {
             // NaN or out of range into integers, overflow into a narrower float.
             crate::fperr::watch("cast", run)
         } else {

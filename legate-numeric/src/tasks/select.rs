@@ -6,7 +6,7 @@ use legate_core::{Element, PhysicalStore, Task, TaskContext, TaskError};
 
 pub struct WhereTask;
 
-fn select<T: Element>(out: &PhysicalStore, cond: &PhysicalStore, x: &Operand<T>, y: &Operand<T>) -> Result<(), TaskError> {
+pub(crate) fn select<T: Element>(out: &PhysicalStore, cond: &PhysicalStore, x: &Operand<T>, y: &Operand<T>) -> Result<(), TaskError> {
     let mut tiles = vec![out, cond];
     for o in [x, y] {
         if let Operand::Tile(t) = o {

@@ -1,0 +1,316 @@
+//! The fused elementwise task: a window of unary/binary ufuncs and casts (see
+//! `crate::fusion`) run as one pass over memory.
+//!
+//! The program runs block by block (`BLOCK` elements of a row at a time): each
+//! operation in program order, through the same kernels the unfused tasks use, so
+//! results, NaN handling, integer division by zero and casts are identical.
+//! Temporaries nobody else holds live in scratch blocks that stay in cache.
+
+use super::binary::BinaryUfunc;
+use super::loops::Operand;
+use super::unary::UnaryUfunc;
+use crate::ops::{BinaryOp, UnaryOp};
+use legate_core::abi::raw::RawStore;
+use legate_core::abi::{for_each_row, TypeCode};
+use legate_core::{Element, PhysicalStore, Task, TaskContext, TaskError};
+
+/// Elements per block: a few scratch blocks of complex128 stay within L2.
+const BLOCK: usize = 1024;
+/// Bytes of one scratch block (the widest element: complex128).
+const REG_BYTES: usize = BLOCK * 16;
+
+pub struct FusedTask;
+
+#[derive(Clone, Copy)]
+enum Loc {
+    Tile(usize),
+    Reg(usize),
+    /// Offset and length of a scalar's bytes in the program.
+    Const(usize, usize),
+}
+
+enum Kind {
+    Unary(UnaryOp),
+    Binary(BinaryOp),
+    Convert,
+    Where,
+}
+
+struct Op {
+    kind: Kind,
+    in_ty: TypeCode,
+    out_ty: TypeCode,
+    args: Vec<Loc>,
+    out: Loc,
+}
+
+struct Program<'a> {
+    /// Per tile: (read, written).
+    tiles: Vec<(bool, bool)>,
+    regs: usize,
+    ops: Vec<Op>,
+    bytes: &'a [u8],
+}
+
+struct Reader<'a> {
+    b: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn bad() -> TaskError {
+        TaskError::new("fused: malformed program")
+    }
+
+    fn u8(&mut self) -> Result<u8, TaskError> {
+        let v = *self.b.get(self.at).ok_or_else(Self::bad)?;
+        self.at += 1;
+        Ok(v)
+    }
+
+    fn u32(&mut self) -> Result<u32, TaskError> {
+        let s = self.b.get(self.at..self.at + 4).ok_or_else(Self::bad)?;
+        self.at += 4;
+        Ok(u32::from_le_bytes(s.try_into().map_err(|_| Self::bad())?))
+    }
+
+    fn ty(&mut self) -> Result<TypeCode, TaskError> {
+        TypeCode::from_u32(self.u8()? as u32).ok_or_else(Self::bad)
+    }
+
+    fn loc(&mut self) -> Result<Loc, TaskError> {
+        Ok(match self.u8()? {
+            0 => Loc::Tile(self.u32()? as usize),
+            1 => Loc::Reg(self.u32()? as usize),
+            2 => {
+                let n = self.u8()? as usize;
+                let at = self.at;
+                self.b.get(at..at + n).ok_or_else(Self::bad)?;
+                self.at += n;
+                Loc::Const(at, n)
+            }
+            _ => return Err(Self::bad()),
+        })
+    }
+}
+
+fn decode(bytes: &[u8]) -> Result<Program<'_>, TaskError> {
+    let mut r = Reader { b: bytes, at: 0 };
+    let ntiles = r.u32()? as usize;
+    let mut tiles = Vec::with_capacity(ntiles);
+    for _ in 0..ntiles {
+        let f = r.u8()?;
+        tiles.push((f & 1 != 0, f & 2 != 0));
+    }
+    let regs = r.u32()? as usize;
+    let nops = r.u32()? as usize;
+    let mut ops = Vec::with_capacity(nops);
+    for _ in 0..nops {
+        let kind = r.u8()?;
+        let code = r.u32()?;
+        let kind = match kind {
+            0 => Kind::Unary(UnaryOp::from_code(code).ok_or_else(Reader::bad)?),
+            1 => Kind::Binary(BinaryOp::from_code(code).ok_or_else(Reader::bad)?),
+            2 => Kind::Convert,
+            3 => Kind::Where,
+            _ => return Err(Reader::bad()),
+        };
+        let (in_ty, out_ty) = (r.ty()?, r.ty()?);
+        let nargs = r.u8()? as usize;
+        let args = (0..nargs).map(|_| r.loc()).collect::<Result<Vec<_>, _>>()?;
+        let out = r.loc()?;
+        if matches!(out, Loc::Const(..)) {
+            return Err(Reader::bad());
+        }
+        ops.push(Op { kind, in_ty, out_ty, args, out });
+    }
+    Ok(Program { tiles, regs, ops, bytes })
+}
+
+fn elem_size(code: TypeCode) -> usize {
+    use TypeCode::*;
+    match code {
+        Bool | Int8 | UInt8 => 1,
+        Int16 | UInt16 | Float16 => 2,
+        Int32 | UInt32 | Float32 => 4,
+        Int64 | UInt64 | Float64 | Complex64 => 8,
+        Complex128 => 16,
+        _ => 0,
+    }
+}
+
+/// A 1-d view of `len` elements at `data`, `stride` bytes apart.
+fn piece<'a>(data: *mut u8, ty: TypeCode, len: usize, stride: i64) -> PhysicalStore<'a> {
+    let mut raw = RawStore {
+        data,
+        type_code: ty as u32,
+        ndim: 1,
+        elem_size: elem_size(ty) as u64,
+        lo: [0; legate_core::abi::MAX_DIM],
+        hi: [0; legate_core::abi::MAX_DIM],
+        strides: [0; legate_core::abi::MAX_DIM],
+        redop: 0,
+        flags: 0,
+    };
+    raw.hi[0] = len as i64;
+    raw.strides[0] = stride;
+    // SAFETY: the pointer is a row of a tile this point owns, or a scratch block of
+    // this call; the piece is used only while both are.
+    unsafe { PhysicalStore::from_raw(raw) }
+}
+
+/// One block's worth of locations: row pointers and strides of the tiles, scratch.
+struct Block<'p> {
+    ptrs: &'p [*mut u8],
+    strides: &'p [i64],
+    regs: *mut u8,
+    len: usize,
+    bytes: &'p [u8],
+}
+
+impl Block<'_> {
+    fn store<'a>(&self, loc: Loc, ty: TypeCode) -> PhysicalStore<'a> {
+        match loc {
+            Loc::Tile(k) => piece(self.ptrs[k], ty, self.len, self.strides[k]),
+            Loc::Reg(r) => piece(self.regs.wrapping_add(r * REG_BYTES), ty, self.len, elem_size(ty) as i64),
+            Loc::Const(..) => unreachable!("constants are operands only"),
+        }
+    }
+
+    fn operand<'a, T: Element>(&self, loc: Loc, ty: TypeCode) -> Operand<'a, T> {
+        match loc {
+            Loc::Const(at, n) => {
+                debug_assert_eq!(n, T::SIZE);
+                // SAFETY: `n` bytes of a scalar of type T (checked when recorded).
+                Operand::Scalar(unsafe { std::ptr::read_unaligned(self.bytes[at..at + n].as_ptr() as *const T) })
+            }
+            _ => Operand::Tile(self.store(loc, ty)),
+        }
+    }
+}
+
+fn floating(ty: TypeCode) -> bool {
+    matches!(ty, TypeCode::Float16 | TypeCode::Float32 | TypeCode::Float64 | TypeCode::Complex64 | TypeCode::Complex128)
+}
+
+/// Whether an integer divisor block has a zero (NumPy warns of division by zero).
+fn has_zero<T: Element + PartialEq + Default>(b: &Operand<T>) -> bool {
+    match b {
+        Operand::Scalar(v) => *v == T::default(),
+        Operand::Tile(t) => {
+            let mut zero = false;
+            for_each_row(&[t], |ptrs, n, strides| {
+                let (p, s) = (ptrs[0] as *const T, (strides[0] / T::SIZE as i64) as isize);
+                for i in 0..n {
+                    // SAFETY: a row of the divisor block.
+                    zero |= unsafe { *p.offset(i as isize * s) } == T::default();
+                }
+            });
+            zero
+        }
+    }
+}
+
+fn run_op(op: &Op, blk: &Block) -> Result<(), TaskError> {
+    let out = blk.store(op.out, op.out_ty);
+    match op.kind {
+        Kind::Unary(u) => {
+            let run = || crate::with_numeric_type!(Some(op.in_ty), T => {
+                let a = blk.operand::<T>(op.args[0], op.in_ty);
+                <T as UnaryUfunc>::apply(u, &out, &a)
+            }, Err(TaskError::new(format!("ufunc '{}' does not support this dtype", u.name()))));
+            if floating(op.in_ty) && u.reports_fp_errors() {
+                crate::fperr::watch(u.numpy_name(), run)
+            } else {
+                run()
+            }
+        }
+        Kind::Binary(b) => {
+            let run = || crate::with_numeric_type!(Some(op.in_ty), T => {
+                let x = blk.operand::<T>(op.args[0], op.in_ty);
+                let y = blk.operand::<T>(op.args[1], op.in_ty);
+                <T as BinaryUfunc>::apply(b, &out, &x, &y)
+            }, Err(TaskError::new(format!("ufunc '{}' does not support this dtype", b.name()))));
+            if floating(op.in_ty) {
+                return if b.reports_fp_errors() { crate::fperr::watch(b.numpy_name(), run) } else { run() };
+            }
+            let result = run();
+            if matches!(b, BinaryOp::FloorDivide | BinaryOp::Remainder | BinaryOp::Fmod) {
+                let zero = crate::with_numeric_type!(Some(op.in_ty), T => has_zero::<T>(&blk.operand::<T>(op.args[1], op.in_ty)), false);
+                if zero {
+                    crate::fperr::record(b.numpy_name(), crate::fperr::DIVIDE);
+                }
+            }
+            result
+        }
+        Kind::Where => {
+            let cond = blk.store(op.args[0], TypeCode::Bool);
+            crate::with_numeric_type!(Some(op.in_ty), T => {
+                let x = blk.operand::<T>(op.args[1], op.in_ty);
+                let y = blk.operand::<T>(op.args[2], op.in_ty);
+                super::select::select::<T>(&out, &cond, &x, &y)
+            }, Err(TaskError::new("where: unsupported dtype")))
+        }
+        Kind::Convert => {
+            let input = blk.store(op.args[0], op.in_ty);
+            if floating(op.in_ty) {
+                crate::fperr::watch("cast", || super::convert::convert_tiles(input, &out))
+            } else {
+                super::convert::convert_tiles(input, &out)
+            }
+        }
+    }
+}
+
+impl Task for FusedTask {
+    const TASK_ID: u32 = crate::FUSED;
+    const NAME: &'static str = "fused";
+
+    /// Scalar 0: the program (`crate::fusion` encodes it). Each tile's input (if
+    /// read) and output (if written), in tile order.
+    fn cpu(ctx: &mut TaskContext) -> Result<(), TaskError> {
+        let program = decode(ctx.scalar_bytes(0)?)?;
+        let (inputs, outputs) = (ctx.inputs(), ctx.outputs());
+        let (mut i, mut o) = (0, 0);
+        let mut tiles: Vec<&PhysicalStore> = Vec::with_capacity(program.tiles.len());
+        for &(read, written) in &program.tiles {
+            // A tile read and written is the output (the same memory).
+            if read {
+                i += 1;
+            }
+            let t = if written {
+                o += 1;
+                outputs.get(o - 1)
+            } else {
+                inputs.get(i - 1)
+            };
+            tiles.push(t.ok_or_else(|| TaskError::new("fused: missing a tile"))?);
+        }
+        if tiles.is_empty() {
+            return Err(TaskError::new("fused: a program without tiles"));
+        }
+        // Scratch blocks, 64-byte aligned (u128 keeps complex128 aligned at least).
+        let mut scratch = vec![0u128; program.regs * REG_BYTES / 16];
+        let regs = scratch.as_mut_ptr() as *mut u8;
+        let mut error = None;
+        for_each_row(&tiles, |ptrs, n, strides| {
+            let mut start = 0;
+            while start < n && error.is_none() {
+                let len = BLOCK.min(n - start);
+                let moved: smallvec::SmallVec<[*mut u8; 8]> = ptrs.iter().zip(strides).map(|(p, s)| p.wrapping_offset(start as isize * *s as isize)).collect();
+                let blk = Block { ptrs: &moved, strides, regs, len, bytes: program.bytes };
+                for op in &program.ops {
+                    if let Err(e) = run_op(op, &blk) {
+                        error = Some(e);
+                        break;
+                    }
+                }
+                start += len;
+            }
+        });
+        match error {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+}

@@ -1,0 +1,28 @@
+"""Fusion of elementwise operations (the window lives in Rust: legate-numeric's
+``fusion`` module).
+
+Elementwise ufunc calls, casts and same-shape copies on arrays are held back in a
+window of up to ``LEGATE_WINDOW_SIZE`` operations (default 64; 1 turns fusion off) and
+run as one ``fused[...]`` task, one pass over memory. Temporaries whose arrays died
+before the window ran are never written to memory. Anything else the program does
+(another operation, reading values, a wait) runs the window first, in program order.
+"""
+
+from __future__ import annotations
+
+from legate import _legate as _ext
+
+
+def stats() -> dict:
+    """``{"enabled": bool, "tasks": fused tasks launched, "ops": operations they ran,
+    "elided": temporaries never materialized}`` since the runtime started."""
+    return dict(_ext.fusion_stats())
+
+
+def enabled() -> bool:
+    return bool(_ext.fusion_stats()["enabled"])
+
+
+def flush() -> None:
+    """Launches the operations held back now (reads and waits do it themselves)."""
+    _ext.fusion_flush()

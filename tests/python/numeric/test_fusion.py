@@ -1,0 +1,250 @@
+"""Fusion of elementwise operations: fused chains give NumPy's results, effects keep
+their program order, and fusion really happens (the stats test fails if it stops).
+
+The same tests run with fusion off (``LEGATE_WINDOW_SIZE=1``, a ``make test`` step).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import warnings
+
+import numpy as np
+import pytest
+from conftest import check, make
+
+import legate_numeric as lnp
+from legate_numeric import _fusion
+
+
+def as_l(a):
+    return lnp.array(a)
+
+
+def black_scholes(m, S, X, T, R=0.02, V=0.3):
+    sqrt_t = m.sqrt(T)
+    d1 = (m.log(S / X) + (R + 0.5 * V * V) * T) / (V * sqrt_t)
+    d2 = d1 - V * sqrt_t
+    cnd1 = 0.5 + 0.5 * m.tanh(d1 * 0.7071067811865476)
+    cnd2 = 0.5 + 0.5 * m.tanh(d2 * 0.7071067811865476)
+    exp_rt = m.exp(-R * T)
+    return S * cnd1 - X * exp_rt * cnd2
+
+
+@pytest.mark.parametrize("n", [1, 7, 1000, 5000])
+def test_black_scholes_chain(n):
+    r = np.random.default_rng(n)
+    S, X, T = r.uniform(5, 30, n), r.uniform(1, 100, n), r.uniform(0.25, 10, n)
+    expected = black_scholes(np, S, X, T)
+    got = black_scholes(lnp, as_l(S), as_l(X), as_l(T))
+    np.testing.assert_allclose(np.asarray(got), expected, rtol=1e-12, atol=1e-12)
+
+
+def test_fusion_happens():
+    if not _fusion.enabled():
+        pytest.skip("fusion is off (LEGATE_WINDOW_SIZE=1)")
+    a = as_l(np.arange(4096.0))
+    _fusion.flush()
+    before = _fusion.stats()
+    b = ((a * 2.0 + 1.0) * a - 3.0) / 7.0
+    result = np.asarray(b)
+    after = _fusion.stats()
+    x = np.arange(4096.0)
+    np.testing.assert_allclose(result, ((x * 2.0 + 1.0) * x - 3.0) / 7.0)
+    assert after["tasks"] - before["tasks"] == 1
+    assert after["ops"] - before["ops"] == 5
+    # The four temporaries died before the window ran: none was written to memory.
+    assert after["elided"] - before["elided"] == 4
+
+
+def test_window_limit_flushes():
+    if not _fusion.enabled():
+        pytest.skip("fusion is off (LEGATE_WINDOW_SIZE=1)")
+    x = as_l(np.zeros(64))
+    y = as_l(np.ones(64))
+    _fusion.flush()
+    before = _fusion.stats()
+    for _ in range(200):
+        x[...] = x + 2 * y
+    np.testing.assert_array_equal(np.asarray(x), np.full(64, 400.0))
+    after = _fusion.stats()
+    assert after["ops"] - before["ops"] == 600
+    assert 1 < after["tasks"] - before["tasks"] < 600
+
+
+def test_broadcasting_and_scalars():
+    a = make(np.float64, (3, 4), salt=1)
+    row = make(np.float64, (4,), salt=2)
+    col = make(np.float64, (3, 1), salt=3)
+    expected = (a * row - col) * 2.5 + 1
+    got = (as_l(a) * as_l(row) - as_l(col)) * 2.5 + 1
+    check(got, expected)
+
+
+@pytest.mark.parametrize("dtypes", [(np.int32, np.float64), (np.uint8, np.int64), (np.float32, np.float64), (np.int64, np.complex128), (np.bool_, np.int32)])
+def test_mixed_dtypes_and_casts(dtypes):
+    a = make(dtypes[0], (5, 6), salt=4)
+    b = make(dtypes[1], (5, 6), salt=5)
+    expected = (a + b) * 3 - a
+    got = (as_l(a) + as_l(b)) * 3 - as_l(a)
+    check(got, expected)
+    e2 = (a.astype(np.float64) + 1).astype(np.float32) * 2
+    g2 = (as_l(a).astype(np.float64) + 1).astype(np.float32) * 2
+    check(g2, e2)
+
+
+def test_write_after_read_keeps_order():
+    # The classic hazard: y must be computed from x before x is overwritten.
+    x = np.arange(10.0)
+    lx = as_l(x)
+    y = lx + 1
+    lx[...] = 0
+    check(y, x + 1)
+    check(lx, np.zeros(10))
+    z = lx * 3
+    lx[2:5] = 7
+    check(z, np.zeros(10))
+
+
+def test_in_place_chain():
+    x = make(np.float64, (8, 9), salt=6)
+    y = make(np.float64, (8, 9), salt=7)
+    lx, ly = as_l(x), as_l(y)
+    for _ in range(5):
+        x += y * 0.5
+        lx += ly * 0.5
+        x[...] = x - 1
+        lx[...] = lx - 1
+    check(lx, x)
+    check(ly, y)
+
+
+def test_out_into_view_of_input():
+    x = np.arange(12.0)
+    lx = as_l(x)
+    np.add(x[:-1], 1, out=x[1:])
+    lnp.add(lx[:-1], 1, out=lx[1:])
+    check(lx, x)
+    a = np.arange(12.0).reshape(3, 4)
+    la = as_l(a)
+    t = a * 2
+    lt = la * 2
+    np.multiply(t.T, 1.5, out=a.T)
+    lnp.multiply(lt.T, 1.5, out=la.T)
+    check(la, a)
+
+
+def test_shifted_views_stencil():
+    g = make(np.float64, (12, 10), salt=8)
+    lg = as_l(g)
+    for _ in range(3):
+        new = 0.2 * (g[1:-1, 1:-1] + g[:-2, 1:-1] + g[2:, 1:-1] + g[1:-1, :-2] + g[1:-1, 2:])
+        g[1:-1, 1:-1] = new
+        lnew = 0.2 * (lg[1:-1, 1:-1] + lg[:-2, 1:-1] + lg[2:, 1:-1] + lg[1:-1, :-2] + lg[1:-1, 2:])
+        lg[1:-1, 1:-1] = lnew
+    check(lg, g)
+
+
+def test_intermediate_kept_alive():
+    a = make(np.float64, (50,), salt=9)
+    la = as_l(a)
+    t = a * 3
+    lt = la * 3
+    u = np.exp(t) - 1
+    lu = lnp.exp(lt) - 1
+    la[...] = 5.0
+    check(lu, u)
+    check(lt, t)
+    check(lt + la, t + 5.0)
+
+
+def test_view_of_pending_result():
+    a = make(np.float64, (6, 6), salt=10)
+    la = as_l(a)
+    t = (a + 1) * 2
+    lt = (la + 1) * 2
+    v = t[::2, 1:]
+    lv = lt[::2, 1:]
+    check(lv * 3, v * 3)
+    check(lt, t)
+
+
+def test_integer_division_by_zero_warns_as_unfused():
+    a = np.array([1, 2, 3, 4], dtype=np.int64)
+    b = np.array([1, 0, 2, 0], dtype=np.int64)
+    la, lb = as_l(a), as_l(b)
+    with pytest.warns(RuntimeWarning, match="divide by zero"):
+        got = np.asarray((la // lb) + 1)
+    with np.errstate(divide="ignore"):
+        expected = (a // b) + 1
+    np.testing.assert_array_equal(got, expected)
+    with lnp.errstate(divide="ignore"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            got = np.asarray((la % lb) * 2)
+    with np.errstate(divide="ignore"):
+        np.testing.assert_array_equal(got, (a % b) * 2)
+
+
+def test_float_errors_in_chain():
+    a = np.array([1.0, 0.0, -1.0, 4.0])
+    la = as_l(a)
+    with pytest.warns(RuntimeWarning, match="divide by zero encountered in log"):
+        got = np.asarray(lnp.log(la * 2) + 1)
+    with np.errstate(all="ignore"):
+        expected = np.log(a * 2) + 1
+    np.testing.assert_array_equal(got, expected)
+    with lnp.errstate(invalid="raise"):
+        with pytest.raises(FloatingPointError):
+            np.asarray(lnp.sqrt(la - 2) * 3)
+
+
+@pytest.mark.parametrize("shape", [(), (0,), (3, 0)])
+def test_zero_d_and_empty(shape):
+    a = make(np.float64, shape, salt=11)
+    la = as_l(a)
+    check(lnp.sin(la * 2) + la, np.sin(a * 2) + a)
+    lb = la.copy()
+    lb[...] = lb * 2 + 1
+    check(lb, a * 2 + 1)
+
+
+def test_complex_and_bool_chains():
+    z = make(np.complex128, (7,), salt=12)
+    lz = as_l(z)
+    check(lnp.exp(lz * 1j) + lnp.conjugate(lz), np.exp(z * 1j) + np.conjugate(z))
+    a = make(np.int32, (7,), salt=13)
+    la = as_l(a)
+    check(lnp.logical_and(la > 0, la < 4) | (la == -2), np.logical_and(a > 0, a < 4) | (a == -2))
+
+
+def test_reduction_after_chain():
+    a = make(np.float64, (40,), salt=14)
+    la = as_l(a)
+    expected = float(np.sum(a * a + 1))
+    got = float(lnp.sum(la * la + 1))
+    assert got == pytest.approx(expected, rel=1e-12)
+
+
+def test_fused_tasks_visible_in_profile_and_dataflow(tmp_path):
+    # A fresh process with --profile and --dataflow: both name the fused task after the
+    # operations it absorbed.
+    if not _fusion.enabled():
+        pytest.skip("fusion is off (LEGATE_WINDOW_SIZE=1)")
+    script = (
+        "import numpy as np, legate_numeric as lnp\n"
+        "a = lnp.array(np.linspace(0, 1, 5000)); b = lnp.array(np.linspace(1, 2, 5000))\n"
+        "c = lnp.sqrt(a * a + b * b) - lnp.exp(-a) * b\n"
+        "print(float(c.sum()))\n"
+    )
+    env = dict(os.environ, LEGATE_CONFIG="--cpus 2 --profile --dataflow")
+    env.pop("LEGATE_TEST", None)
+    out = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    x, y = np.linspace(0, 1, 5000), np.linspace(1, 2, 5000)
+    assert float(out.stdout.split()[0]) == pytest.approx(float(np.sum(np.sqrt(x * x + y * y) - np.exp(-x) * y)), rel=1e-12)
+    name = "fused[multiply,add,sqrt,negative,exp,multiply,subtract]"
+    assert name in (tmp_path / "dataflow_legate.dot").read_text()
+    assert name in (tmp_path / "legate_prof" / "trace.json").read_text()
