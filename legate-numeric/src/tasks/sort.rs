@@ -312,9 +312,8 @@ fn range_of<T: Sortable>(samples: &[Ordered<T>], n: usize, first: usize, end: us
     Range { lo, hi }
 }
 
-/// Counts the input below the range and inside it, and (with `hist`) the inside
-/// keys' radix digits.
-fn count<T: Sortable>(x: &Strided<T>, r: Range<T>, hist: &mut [[u32; BUCKETS]]) -> (usize, usize) {
+/// Counts the input below the range and inside it (types without radix keys).
+fn count<T: Sortable>(x: &Strided<T>, r: Range<T>) -> (usize, usize) {
     let (mut below, mut inside) = (0, 0);
     for i in 0..x.n {
         let v = Ordered(x.get(i));
@@ -322,14 +321,36 @@ fn count<T: Sortable>(x: &Strided<T>, r: Range<T>, hist: &mut [[u32; BUCKETS]]) 
             below += 1;
         } else if r.hi.is_none_or(|hi| v <= hi) {
             inside += 1;
-            if T::KEY_BITS > 0 {
-                let k = v.0.key();
-                for (d, h) in hist.iter_mut().enumerate() {
-                    h[((k >> (d as u32 * DIGIT)) as usize) & (BUCKETS - 1)] += 1;
-                }
-            }
         }
     }
+    (below, inside)
+}
+
+/// Calls `f(position, value)` for every element of the input in order, through a
+/// slice when the elements are contiguous (so that the loop vectorizes).
+#[inline(always)]
+fn each<T: Copy>(x: &Strided<T>, mut f: impl FnMut(usize, T)) {
+    if x.stride == 1 {
+        // SAFETY: `n` contiguous elements from `ptr`, the whole input tile.
+        let all = unsafe { std::slice::from_raw_parts(x.ptr, x.n) };
+        for (i, &v) in all.iter().enumerate() {
+            f(i, v);
+        }
+    } else {
+        for i in 0..x.n {
+            f(i, x.get(i));
+        }
+    }
+}
+
+/// Counts the input whose keys are below `lo` and inside `[lo, hi]`, without branches.
+fn count_keys<T: Sortable>(x: &Strided<T>, lo: u64, hi: u64) -> (usize, usize) {
+    let (mut below, mut inside) = (0usize, 0usize);
+    each(x, |_, v| {
+        let k = v.key();
+        below += (k < lo) as usize;
+        inside += ((k >= lo) & (k <= hi)) as usize;
+    });
     (below, inside)
 }
 
@@ -338,9 +359,9 @@ fn count<T: Sortable>(x: &Strided<T>, r: Range<T>, hist: &mut [[u32; BUCKETS]]) 
 ///
 /// The point samples the input, takes a range of values that holds its ranks with a
 /// margin, counts the values below and inside the range (widening it if unlucky
-/// samples missed), collects those inside in input order while distributing them by
-/// their first radix digit, finishes a stable radix sort (a stable comparison sort for
-/// complex numbers), and copies out its ranks. Equal values keep their input order, so
+/// samples missed), compacts those inside in input order, sorts them with a stable LSD
+/// radix sort of their keys (a stable comparison sort for complex numbers), and copies
+/// out its ranks. The passes over the whole input compare keys without branches. Equal values keep their input order, so
 /// every point sorts by the same total order and the tiles fit together.
 fn sort_window<T: Sortable>(input: &PhysicalStore, out: &PhysicalStore, indices: bool) -> Result<(), TaskError> {
     if input.type_code() != Some(T::CODE) || out.type_code() != Some(if indices { i64::CODE } else { T::CODE }) {
@@ -385,82 +406,87 @@ fn window<T: Sortable, I: Item<T>>(x: &Strided<T>, first: usize, end: usize, put
 }
 
 /// The rest of [`window`] once the range is chosen (a wrong range costs time only).
-fn sort_range<T: Sortable, I: Item<T>>(x: &Strided<T>, first: usize, end: usize, mut range: Range<T>, put: impl Fn(usize, &I)) {
+fn sort_range<T: Sortable, I: Item<T>>(x: &Strided<T>, first: usize, end: usize, range: Range<T>, put: impl Fn(usize, &I)) {
+    if T::KEY_BITS == 0 {
+        return sort_range_compared(x, first, end, range, put);
+    }
     let n = x.n;
-    let digits = T::KEY_BITS.div_ceil(DIGIT) as usize;
-    let mut hist = vec![[0u32; BUCKETS]; digits];
+    // The range in keys, inclusive at both ends (0 and u64::MAX: unbounded).
+    let (mut lo, mut hi) = (range.lo.map_or(0, |v| v.0.key()), range.hi.map_or(u64::MAX, |v| v.0.key()));
     let (below, inside) = loop {
-        let (below, inside) = count(x, range, &mut hist);
+        let (below, inside) = if lo == 0 && hi == u64::MAX { (0, n) } else { count_keys(x, lo, hi) };
         if below <= first && below + inside >= end {
             break (below, inside);
         }
         // The samples missed: widen the range on the side that falls short.
+        if below > first {
+            lo = 0;
+        }
+        if below + inside < end {
+            hi = u64::MAX;
+        }
+    };
+    let (skip, take) = (first - below, end - first);
+    // One slot more than the items inside: the compaction writes every element and
+    // keeps those inside, so the last write may land one past them.
+    with_scratch::<I, _>(inside + 1, |a, b| {
+        // SAFETY: both buffers have room for `inside + 1` items; the compaction below
+        // writes slots `0..inside` before anything reads them.
+        let (a, b) = unsafe { (std::slice::from_raw_parts_mut(a, inside + 1), std::slice::from_raw_parts_mut(b, inside + 1)) };
+        let mut at = 0;
+        each(x, |i, v| {
+            let k = v.key();
+            // SAFETY: `at` counts the items inside seen so far, at most `inside`.
+            unsafe { *a.get_unchecked_mut(at) = I::new(v, i) };
+            at += ((k >= lo) & (k <= hi)) as usize;
+        });
+        debug_assert_eq!(at, inside);
+        let (a, b) = (&mut a[..inside], &mut b[..inside]);
+        let digits = T::KEY_BITS.div_ceil(DIGIT) as usize;
+        let mut hist = vec![[0u32; BUCKETS]; digits];
+        for item in a.iter() {
+            let k = item.value().key();
+            for (d, h) in hist.iter_mut().enumerate() {
+                // SAFETY: masked to a digit, below BUCKETS.
+                unsafe { *h.get_unchecked_mut(((k >> (d as u32 * DIGIT)) as usize) & (BUCKETS - 1)) += 1 };
+            }
+        }
+        let in_b = radix_passes(a, b, &mut hist, 0, |item: &I| item.value().key());
+        let sorted: &[I] = if in_b { b } else { a };
+        for (j, item) in sorted[skip..skip + take].iter().enumerate() {
+            put(j, item);
+        }
+    });
+}
+
+/// [`sort_range`] for types without radix keys (complex numbers): a stable
+/// comparison sort of the items inside the range.
+fn sort_range_compared<T: Sortable, I: Item<T>>(x: &Strided<T>, first: usize, end: usize, mut range: Range<T>, put: impl Fn(usize, &I)) {
+    let n = x.n;
+    let (below, inside) = loop {
+        let (below, inside) = count(x, range);
+        if below <= first && below + inside >= end {
+            break (below, inside);
+        }
         if below > first {
             range.lo = None;
         }
         if below + inside < end {
             range.hi = None;
         }
-        hist.iter_mut().for_each(|h| h.fill(0));
     };
     let inside_of = |v: Ordered<T>| !range.lo.is_some_and(|lo| v < lo) && range.hi.is_none_or(|hi| v <= hi);
-    let (skip, take) = (first - below, end - first);
-    if T::KEY_BITS == 0 {
-        let mut items: Vec<I> = Vec::with_capacity(inside);
-        for i in 0..n {
-            let v = x.get(i);
-            if inside_of(Ordered(v)) {
-                items.push(I::new(v, i));
-            }
+    let mut items: Vec<I> = Vec::with_capacity(inside);
+    for i in 0..n {
+        let v = x.get(i);
+        if inside_of(Ordered(v)) {
+            items.push(I::new(v, i));
         }
-        items.sort_by(|a, b| T::order(&a.value(), &b.value())); // stable
-        for (j, item) in items[skip..skip + take].iter().enumerate() {
-            put(j, item);
-        }
-        return;
     }
-    with_scratch::<I, _>(inside, |a, b| {
-        // SAFETY: both buffers have room for `inside` items; the collection below
-        // writes each slot once before anything reads it.
-        let (a, b) = unsafe { (std::slice::from_raw_parts_mut(a, inside), std::slice::from_raw_parts_mut(b, inside)) };
-        // The lowest digit that not all items share: the collection distributes by it.
-        let busy = |d: usize, h: &[u32; BUCKETS]| h.iter().all(|&c| c as usize != inside) && d < digits;
-        let lead = hist.iter().enumerate().position(|(d, h)| busy(d, h));
-        let mut counts = [0u32; BUCKETS];
-        if let Some(d) = lead {
-            let mut sum = 0;
-            for (c, &h) in counts.iter_mut().zip(hist[d].iter()) {
-                *c = sum;
-                sum += h;
-            }
-        }
-        let shift = lead.unwrap_or(0) as u32 * DIGIT;
-        let mut at = 0;
-        for i in 0..n {
-            let v = x.get(i);
-            if inside_of(Ordered(v)) {
-                let slot = match lead {
-                    Some(_) => {
-                        let digit = ((v.key() >> shift) as usize) & (BUCKETS - 1);
-                        let c = &mut counts[digit];
-                        *c += 1;
-                        *c as usize - 1
-                    }
-                    None => {
-                        at += 1;
-                        at - 1
-                    }
-                };
-                a[slot] = I::new(v, i);
-            }
-        }
-        let rest = lead.map_or(0, |d| d + 1);
-        let in_b = radix_passes(a, b, &mut hist[rest.min(digits)..], rest as u32, |item: &I| item.value().key());
-        let sorted: &[I] = if in_b { b } else { a };
-        for (j, item) in sorted[skip..skip + take].iter().enumerate() {
-            put(j, item);
-        }
-    });
+    items.sort_by(|a, b| T::order(&a.value(), &b.value())); // stable
+    for (j, item) in items[first - below..end - below].iter().enumerate() {
+        put(j, item);
+    }
 }
 
 /// Stable LSD radix passes over the digits `first_digit..` of `key` with the digit

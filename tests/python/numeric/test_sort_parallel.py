@@ -67,6 +67,10 @@ def test_unique_1d(dtype, no_fallback):
     for got, want in zip(lnp.unique(a, return_index=True, return_inverse=True, return_counts=True),
                          np.unique(x, return_index=True, return_inverse=True, return_counts=True)):
         check(got, want)
+    # Without positions unique sorts the values alone.
+    check(lnp.unique(a), np.unique(x))
+    for got, want in zip(lnp.unique(a, return_counts=True), np.unique(x, return_counts=True)):
+        check(got, want)
 
 
 def test_sort_0d_and_empty():
