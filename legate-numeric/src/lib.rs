@@ -461,7 +461,7 @@ impl Numeric {
 
     /// Sorts `input` along `axis` into `out`: the values (`indices` false, `out` of the
     /// input's type) or their positions (`indices` true, `out` int64). Points own whole
-    /// lines.
+    /// lines; a 1-d array on one rank is sample-sorted across the processors.
     pub fn sort(&self, input: &LogicalStore, out: &LogicalStore, axis: usize, indices: bool) -> Result<()> {
         Self::same_shape(input, out, "sort")?;
         let want = if indices { Type::Int64 } else { input.ty().clone() };
@@ -474,6 +474,18 @@ impl Numeric {
         }
         if shape.volume() == 0 {
             return Ok(());
+        }
+        if shape.ndim() == 1 && self.rt.num_ranks() == 1 {
+            // A sample sort across the processors: every point reads all of the input
+            // and writes its tile of the output (see tasks::sort::sort_window).
+            let mut t = self.rt.create_auto_task(&self.lib, SORT);
+            t.add_scalar_arg(0u32);
+            t.add_scalar_arg(indices);
+            t.add_scalar_arg(true);
+            let i = t.add_input(input);
+            t.add_broadcast(i, None);
+            t.add_output(out);
+            return t.execute();
         }
         let mut t = self.rt.create_auto_task(&self.lib, SORT);
         t.add_scalar_arg(axis as u32);

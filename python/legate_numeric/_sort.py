@@ -84,7 +84,8 @@ def sort_in_place(a, axis=-1, kind=None, order=None):
 def unique(ar, return_index=False, return_inverse=False, return_counts=False, axis=None, *, equal_nan=True):
     """The sorted distinct values of the flattened array (NaNs collapse into one with
     ``equal_nan``), with NumPy's optional first positions, inverse and counts: a stable
-    argsort, a comparison of neighbours and a compress."""
+    argsort (a sort when no positions are asked for), a comparison of neighbours and a
+    compress."""
     from ._creation import arange
     from ._index import nonzero
     from ._scan import cumsum
@@ -105,8 +106,11 @@ def unique(ar, return_index=False, return_inverse=False, return_counts=False, ax
     _fallback.record_native("unique")
     flat = a.reshape(-1)
     n = flat.size
-    perm = argsort(flat)
-    ordered = flat[perm]
+    if return_index or return_inverse:
+        perm = argsort(flat)
+        ordered = flat[perm]
+    else:  # the values alone: a sort, without positions or a gather
+        ordered = sort(flat)
     first = _empty((n,), _np.dtype(_np.bool_))
     if n:
         first[:1] = True

@@ -1,10 +1,14 @@
-//! Sorting along one axis (`sort`, `argsort`). The launch does not split the sorted
-//! axis, so each point owns whole lines and sorts them in NumPy's order: NaNs last, and
+//! Sorting along one axis (`sort`, `argsort`), in NumPy's order: NaNs last, and
 //! complex numbers lexicographically (a NaN part sorts after every number). Sorting is
 //! stable, so `argsort` gives NumPy's `kind="stable"` result.
+//!
+//! Two launches: points owning whole lines (n-d arrays; [`sort_lines`]), and, for a 1-d
+//! array on one rank, a sample sort across the processors ([`sort_window`]): each point
+//! reads all of the input and produces its own tile of the sorted output.
 
 use legate_core::{Element, PhysicalStore, Task, TaskContext, TaskError};
 use num_complex::Complex;
+use std::cell::RefCell;
 use std::cmp::Ordering;
 
 use super::scan::for_each_line;
@@ -12,6 +16,14 @@ use super::scan::for_each_line;
 /// NumPy's sort order of one element type.
 pub trait Sortable: Element + Copy {
     fn order(a: &Self, b: &Self) -> Ordering;
+    /// How many low bits [`Sortable::key`] uses; 0 when the type has no such key (it
+    /// is then sorted with `order`).
+    const KEY_BITS: u32 = 0;
+    /// An unsigned number whose order is `order`: equal elements (`-0.0` and `0.0`,
+    /// any two NaNs) have equal keys, so a stable sort by key is NumPy's stable sort.
+    fn key(self) -> u64 {
+        0
+    }
 }
 
 macro_rules! ordered {
@@ -20,10 +32,44 @@ macro_rules! ordered {
             fn order(a: &Self, b: &Self) -> Ordering {
                 a.cmp(b)
             }
+            const KEY_BITS: u32 = 8 * std::mem::size_of::<$t>() as u32;
+            #[inline(always)]
+            fn key(self) -> u64 {
+                self as u64
+            }
         }
     )*};
 }
-ordered!(bool, i8, i16, i32, i64, u8, u16, u32, u64);
+ordered!(u8, u16, u32, u64);
+
+macro_rules! signed {
+    ($($t:ty),*) => {$(
+        impl Sortable for $t {
+            fn order(a: &Self, b: &Self) -> Ordering {
+                a.cmp(b)
+            }
+            const KEY_BITS: u32 = 8 * std::mem::size_of::<$t>() as u32;
+            #[inline(always)]
+            fn key(self) -> u64 {
+                // Two's complement with the sign bit flipped: unsigned order.
+                let bits = Self::KEY_BITS;
+                ((self as i64 as u64) ^ (1u64 << (bits - 1))) & (u64::MAX >> (64 - bits))
+            }
+        }
+    )*};
+}
+signed!(i8, i16, i32, i64);
+
+impl Sortable for bool {
+    fn order(a: &Self, b: &Self) -> Ordering {
+        a.cmp(b)
+    }
+    const KEY_BITS: u32 = 1;
+    #[inline(always)]
+    fn key(self) -> u64 {
+        self as u64
+    }
+}
 
 /// Numbers in ascending order, then NaNs (equal to each other).
 fn nan_last<F: num_traits::Float>(a: F, b: F) -> Ordering {
@@ -34,10 +80,22 @@ fn nan_last<F: num_traits::Float>(a: F, b: F) -> Ordering {
 }
 
 macro_rules! floats {
-    ($($t:ty),*) => {$(
+    ($($t:ty: $u:ty),*) => {$(
         impl Sortable for $t {
             fn order(a: &Self, b: &Self) -> Ordering {
                 nan_last(*a, *b)
+            }
+            const KEY_BITS: u32 = 8 * std::mem::size_of::<$t>() as u32;
+            /// IEEE bits made unsigned-ordered (negatives flipped, positives above
+            /// them); `-0.0` as `0.0`, every NaN as the largest key.
+            #[inline(always)]
+            fn key(self) -> u64 {
+                if self.is_nan() {
+                    return <$u>::MAX as u64;
+                }
+                let b = (self + 0.0).to_bits();
+                let sign = 1 << (Self::KEY_BITS - 1);
+                (if b & sign != 0 { !b } else { b | sign }) as u64
             }
         }
         impl Sortable for Complex<$t> {
@@ -49,7 +107,7 @@ macro_rules! floats {
         }
     )*};
 }
-floats!(f32, f64);
+floats!(f32: u32, f64: u64);
 
 /// Sorts every line of `input` along `axis` into `out`: the values (`indices` false,
 /// `out` of the input's type) or their positions (`indices` true, `out` int64).
@@ -111,6 +169,359 @@ fn sort_lines<T: Sortable>(input: &PhysicalStore, out: &PhysicalStore, axis: usi
     Ok(())
 }
 
+// ---- 1-d sample sort across the points of one launch ----
+
+/// A value to sort, with its input position when the output wants positions.
+trait Item<T>: Copy {
+    fn new(value: T, position: usize) -> Self;
+    fn value(&self) -> T;
+}
+
+/// `sort`'s items: the values alone.
+#[derive(Clone, Copy)]
+#[repr(transparent)]
+struct Value<T>(T);
+
+impl<T: Copy> Item<T> for Value<T> {
+    #[inline(always)]
+    fn new(value: T, _: usize) -> Self {
+        Value(value)
+    }
+    #[inline(always)]
+    fn value(&self) -> T {
+        self.0
+    }
+}
+
+/// `argsort`'s items: a value and where it was.
+#[derive(Clone, Copy)]
+struct Positioned<T> {
+    value: T,
+    position: i64,
+}
+
+impl<T: Copy> Item<T> for Positioned<T> {
+    #[inline(always)]
+    fn new(value: T, position: usize) -> Self {
+        Positioned { value, position: position as i64 }
+    }
+    #[inline(always)]
+    fn value(&self) -> T {
+        self.value
+    }
+}
+
+/// Radix digits of 11 bits: 2048 counters per digit stay in the L1 cache.
+const DIGIT: u32 = 11;
+const BUCKETS: usize = 1 << DIGIT;
+
+/// Samples taken to choose a point's range of values: the range's ends then land
+/// within about `n / sqrt(SAMPLES)` ranks of where they should be.
+const SAMPLES: usize = 8192;
+
+/// A comparison key: the radix key where the type has one (cheaper), else the value
+/// ordered by `Sortable::order`.
+#[derive(Clone, Copy)]
+struct Ordered<T>(T);
+
+impl<T: Sortable> PartialEq for Ordered<T> {
+    fn eq(&self, o: &Self) -> bool {
+        self.cmp(o) == Ordering::Equal
+    }
+}
+impl<T: Sortable> Eq for Ordered<T> {}
+impl<T: Sortable> PartialOrd for Ordered<T> {
+    fn partial_cmp(&self, o: &Self) -> Option<Ordering> {
+        Some(self.cmp(o))
+    }
+}
+impl<T: Sortable> Ord for Ordered<T> {
+    #[inline(always)]
+    fn cmp(&self, o: &Self) -> Ordering {
+        if T::KEY_BITS > 0 {
+            self.0.key().cmp(&o.0.key())
+        } else {
+            T::order(&self.0, &o.0)
+        }
+    }
+}
+
+thread_local! {
+    /// Each processor's two radix buffers, kept between sorts: fresh memory costs a
+    /// page fault per 4 KiB, a good part of a sort.
+    static SCRATCH: RefCell<[Vec<u64>; 2]> = const { RefCell::new([Vec::new(), Vec::new()]) };
+}
+
+/// Buffers larger than this (each) are freed after the sort rather than kept.
+const KEEP_SCRATCH: usize = 256 << 20;
+
+/// Runs `f` with two buffers of room for `n` items each (uninitialized).
+fn with_scratch<I, R>(n: usize, f: impl FnOnce(*mut I, *mut I) -> R) -> R {
+    assert!(std::mem::align_of::<I>() <= 8);
+    let words = (n * std::mem::size_of::<I>()).div_ceil(8).max(1);
+    SCRATCH.with(|s| {
+        let mut s = s.borrow_mut();
+        for v in s.iter_mut() {
+            v.clear();
+            v.reserve_exact(words);
+        }
+        let r = f(s[0].as_mut_ptr() as *mut I, s[1].as_mut_ptr() as *mut I);
+        for v in s.iter_mut() {
+            if v.capacity() * 8 > KEEP_SCRATCH {
+                *v = Vec::new();
+            }
+        }
+        r
+    })
+}
+
+/// The input's elements: a base pointer and a stride (in elements).
+struct Strided<T> {
+    ptr: *const T,
+    stride: isize,
+    n: usize,
+}
+
+impl<T: Copy> Strided<T> {
+    #[inline(always)]
+    fn get(&self, i: usize) -> T {
+        // SAFETY: `i < n`, inside the store's tile (checked by the callers' loops).
+        unsafe { *self.ptr.offset(i as isize * self.stride) }
+    }
+}
+
+/// This point's range of values: everything at or above `lo` and at or below `hi`
+/// (`None`: unbounded).
+#[derive(Clone, Copy)]
+struct Range<T> {
+    lo: Option<Ordered<T>>,
+    hi: Option<Ordered<T>>,
+}
+
+/// Bounds on the values of ranks `[first, end)` of `n` from sorted samples, with a
+/// margin of a few standard errors of the sample quantiles.
+fn range_of<T: Sortable>(samples: &[Ordered<T>], n: usize, first: usize, end: usize) -> Range<T> {
+    let s = samples.len();
+    if s == 0 {
+        return Range { lo: None, hi: None };
+    }
+    let margin = 2 * (s as f64).sqrt() as usize + 2;
+    let at = |rank: usize| rank as u128 * s as u128 / n as u128;
+    let lo = (first > 0).then(|| at(first) as usize).and_then(|i| i.checked_sub(margin)).map(|i| samples[i]);
+    let hi = (end < n).then(|| at(end) as usize + margin).filter(|&i| i < s).map(|i| samples[i]);
+    Range { lo, hi }
+}
+
+/// Counts the input below the range and inside it (types without radix keys).
+fn count<T: Sortable>(x: &Strided<T>, r: Range<T>) -> (usize, usize) {
+    let (mut below, mut inside) = (0, 0);
+    for i in 0..x.n {
+        let v = Ordered(x.get(i));
+        if r.lo.is_some_and(|lo| v < lo) {
+            below += 1;
+        } else if r.hi.is_none_or(|hi| v <= hi) {
+            inside += 1;
+        }
+    }
+    (below, inside)
+}
+
+/// Calls `f(position, value)` for every element of the input in order, through a
+/// slice when the elements are contiguous (so that the loop vectorizes).
+#[inline(always)]
+fn each<T: Copy>(x: &Strided<T>, mut f: impl FnMut(usize, T)) {
+    if x.stride == 1 {
+        // SAFETY: `n` contiguous elements from `ptr`, the whole input tile.
+        let all = unsafe { std::slice::from_raw_parts(x.ptr, x.n) };
+        for (i, &v) in all.iter().enumerate() {
+            f(i, v);
+        }
+    } else {
+        for i in 0..x.n {
+            f(i, x.get(i));
+        }
+    }
+}
+
+/// Counts the input whose keys are below `lo` and inside `[lo, hi]`, without branches.
+fn count_keys<T: Sortable>(x: &Strided<T>, lo: u64, hi: u64) -> (usize, usize) {
+    let (mut below, mut inside) = (0usize, 0usize);
+    each(x, |_, v| {
+        let k = v.key();
+        below += (k < lo) as usize;
+        inside += ((k >= lo) & (k <= hi)) as usize;
+    });
+    (below, inside)
+}
+
+/// Writes this point's tile of the sorted 1-d `input` into `out` (the tile holds the
+/// global ranks `[out.lo, out.hi)`): the values, or with `indices` their positions.
+///
+/// The point samples the input, takes a range of values that holds its ranks with a
+/// margin, counts the values below and inside the range (widening it if unlucky
+/// samples missed), compacts those inside in input order, sorts them with a stable LSD
+/// radix sort of their keys (a stable comparison sort for complex numbers), and copies
+/// out its ranks. The passes over the whole input compare keys without branches. Equal values keep their input order, so
+/// every point sorts by the same total order and the tiles fit together.
+fn sort_window<T: Sortable>(input: &PhysicalStore, out: &PhysicalStore, indices: bool) -> Result<(), TaskError> {
+    if input.type_code() != Some(T::CODE) || out.type_code() != Some(if indices { i64::CODE } else { T::CODE }) {
+        return Err(TaskError::new("sort: the output must have the input's type (sort) or int64 (argsort)"));
+    }
+    if input.ndim() != 1 || out.ndim() != 1 {
+        return Err(TaskError::new("sort: a 1-d sample sort of a 1-d array"));
+    }
+    let n = input.volume();
+    let (first, end) = (out.lo()[0] as usize, out.hi()[0] as usize);
+    if first >= end {
+        return Ok(()); // an empty tile
+    }
+    if input.lo()[0] != 0 || end > n {
+        return Err(TaskError::new("sort: a 1-d sample sort needs the whole input in every point"));
+    }
+    let x = Strided { ptr: input.ptr() as *const T, stride: (input.strides()[0] / T::SIZE as i64) as isize, n };
+    let o = (out.ptr(), (out.strides()[0] / out.elem_size() as i64) as isize);
+    if indices {
+        window::<T, Positioned<T>>(&x, first, end, |j, item| unsafe { *(o.0 as *mut i64).offset(j as isize * o.1) = item.position })
+    } else {
+        window::<T, Value<T>>(&x, first, end, |j, item| unsafe { *(o.0 as *mut T).offset(j as isize * o.1) = item.0 })
+    }
+    Ok(())
+}
+
+/// [`sort_window`] for one kind of item; `put(j, item)` writes rank `first + j`.
+fn window<T: Sortable, I: Item<T>>(x: &Strided<T>, first: usize, end: usize, put: impl Fn(usize, &I)) {
+    let n = x.n;
+    // Evenly spread sample positions, each jittered inside its stretch (a fixed hash,
+    // so that every point picks the same ones), avoiding periodic patterns.
+    let s = SAMPLES.min(n);
+    let mut samples: Vec<Ordered<T>> = (0..s)
+        .map(|k| {
+            let stretch = n / s;
+            let jitter = (k as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 40;
+            Ordered(x.get(k * stretch + (jitter as usize) % stretch.max(1)))
+        })
+        .collect();
+    samples.sort_unstable();
+    sort_range(x, first, end, range_of(&samples, n, first, end), put);
+}
+
+/// The rest of [`window`] once the range is chosen (a wrong range costs time only).
+fn sort_range<T: Sortable, I: Item<T>>(x: &Strided<T>, first: usize, end: usize, range: Range<T>, put: impl Fn(usize, &I)) {
+    if T::KEY_BITS == 0 {
+        return sort_range_compared(x, first, end, range, put);
+    }
+    let n = x.n;
+    // The range in keys, inclusive at both ends (0 and u64::MAX: unbounded).
+    let (mut lo, mut hi) = (range.lo.map_or(0, |v| v.0.key()), range.hi.map_or(u64::MAX, |v| v.0.key()));
+    let (below, inside) = loop {
+        let (below, inside) = if lo == 0 && hi == u64::MAX { (0, n) } else { count_keys(x, lo, hi) };
+        if below <= first && below + inside >= end {
+            break (below, inside);
+        }
+        // The samples missed: widen the range on the side that falls short.
+        if below > first {
+            lo = 0;
+        }
+        if below + inside < end {
+            hi = u64::MAX;
+        }
+    };
+    let (skip, take) = (first - below, end - first);
+    // One slot more than the items inside: the compaction writes every element and
+    // keeps those inside, so the last write may land one past them.
+    with_scratch::<I, _>(inside + 1, |a, b| {
+        // SAFETY: both buffers have room for `inside + 1` items; the compaction below
+        // writes slots `0..inside` before anything reads them.
+        let (a, b) = unsafe { (std::slice::from_raw_parts_mut(a, inside + 1), std::slice::from_raw_parts_mut(b, inside + 1)) };
+        let mut at = 0;
+        each(x, |i, v| {
+            let k = v.key();
+            // SAFETY: `at` counts the items inside seen so far, at most `inside`.
+            unsafe { *a.get_unchecked_mut(at) = I::new(v, i) };
+            at += ((k >= lo) & (k <= hi)) as usize;
+        });
+        debug_assert_eq!(at, inside);
+        let (a, b) = (&mut a[..inside], &mut b[..inside]);
+        let digits = T::KEY_BITS.div_ceil(DIGIT) as usize;
+        let mut hist = vec![[0u32; BUCKETS]; digits];
+        for item in a.iter() {
+            let k = item.value().key();
+            for (d, h) in hist.iter_mut().enumerate() {
+                // SAFETY: masked to a digit, below BUCKETS.
+                unsafe { *h.get_unchecked_mut(((k >> (d as u32 * DIGIT)) as usize) & (BUCKETS - 1)) += 1 };
+            }
+        }
+        let in_b = radix_passes(a, b, &mut hist, 0, |item: &I| item.value().key());
+        let sorted: &[I] = if in_b { b } else { a };
+        for (j, item) in sorted[skip..skip + take].iter().enumerate() {
+            put(j, item);
+        }
+    });
+}
+
+/// [`sort_range`] for types without radix keys (complex numbers): a stable
+/// comparison sort of the items inside the range.
+fn sort_range_compared<T: Sortable, I: Item<T>>(x: &Strided<T>, first: usize, end: usize, mut range: Range<T>, put: impl Fn(usize, &I)) {
+    let n = x.n;
+    let (below, inside) = loop {
+        let (below, inside) = count(x, range);
+        if below <= first && below + inside >= end {
+            break (below, inside);
+        }
+        if below > first {
+            range.lo = None;
+        }
+        if below + inside < end {
+            range.hi = None;
+        }
+    };
+    let inside_of = |v: Ordered<T>| !range.lo.is_some_and(|lo| v < lo) && range.hi.is_none_or(|hi| v <= hi);
+    let mut items: Vec<I> = Vec::with_capacity(inside);
+    for i in 0..n {
+        let v = x.get(i);
+        if inside_of(Ordered(v)) {
+            items.push(I::new(v, i));
+        }
+    }
+    items.sort_by(|a, b| T::order(&a.value(), &b.value())); // stable
+    for (j, item) in items[first - below..end - below].iter().enumerate() {
+        put(j, item);
+    }
+}
+
+/// Stable LSD radix passes over the digits `first_digit..` of `key` with the digit
+/// counts `hist` (one per digit), between `a` (holding the items) and `b`; returns
+/// whether the result ended in `b`. Digits that every item shares are skipped.
+fn radix_passes<I: Copy>(a: &mut [I], b: &mut [I], hist: &mut [[u32; BUCKETS]], first_digit: u32, key: impl Fn(&I) -> u64) -> bool {
+    let n = a.len();
+    let mut in_b = false;
+    for (d, counts) in hist.iter_mut().enumerate() {
+        if counts.iter().any(|&c| c as usize == n) {
+            continue;
+        }
+        let shift = (first_digit + d as u32) * DIGIT;
+        let mut sum = 0u32;
+        for c in counts.iter_mut() {
+            let k = *c;
+            *c = sum;
+            sum += k;
+        }
+        let (src, dst): (&[I], &mut [I]) = if in_b { (&*b, &mut *a) } else { (&*a, &mut *b) };
+        for item in src {
+            let digit = ((key(item) >> shift) as usize) & (BUCKETS - 1);
+            // SAFETY: a digit's running offset stays below the next digit's start,
+            // inside `dst` (the counts were taken over exactly these items).
+            unsafe {
+                let at = counts.get_unchecked_mut(digit);
+                *dst.get_unchecked_mut(*at as usize) = *item;
+                *at += 1;
+            }
+        }
+        in_b = !in_b;
+    }
+    in_b
+}
+
 /// For every value of `values`, the position in the sorted 1-d `sorted` where it would
 /// be inserted: before equal elements (`right` false) or after them.
 fn search<T: Sortable>(sorted: &PhysicalStore, values: &PhysicalStore, out: &PhysicalStore, right: bool) -> Result<(), TaskError> {
@@ -150,12 +561,19 @@ impl Task for SortTask {
     const TASK_ID: u32 = crate::SORT;
     const NAME: &'static str = "sort";
 
-    /// Scalars: axis (u32), indices (bool: argsort). Input 0: the values; output 0: the
-    /// sorted values or their int64 positions, aligned with the input.
+    /// Scalars: axis (u32), indices (bool: argsort), and optionally window (bool).
+    /// Input 0: the values; output 0: the sorted values or their int64 positions,
+    /// aligned with the input, or with `window` a tile of them while the 1-d input is
+    /// whole (a sample sort across the points).
     fn cpu(ctx: &mut TaskContext) -> Result<(), TaskError> {
         let axis = ctx.scalar::<u32>(0)? as usize;
         let indices = ctx.scalar::<bool>(1)?;
         let (input, out) = (ctx.input(0)?, ctx.output(0)?);
+        if ctx.num_scalars() > 2 && ctx.scalar::<bool>(2)? {
+            return crate::with_numeric_type!(input.type_code(), T => {
+                sort_window::<T>(&input, &out, indices)
+            }, Err(TaskError::new("sort: unsupported dtype")));
+        }
         if input.ndim() > 0 && axis >= input.ndim() {
             return Err(TaskError::new(format!("sort: axis {axis} is out of range")));
         }
@@ -240,6 +658,62 @@ impl Task for SampleSortTask {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every point's tile of a 1-d sort of `v` over `points` points, concatenated.
+    fn tiles<T: Sortable, I: Item<T>>(v: &[T], points: usize, range: Option<Range<T>>) -> Vec<I> {
+        let x = Strided { ptr: v.as_ptr(), stride: 1, n: v.len() };
+        let mut out: Vec<Option<I>> = vec![None; v.len()];
+        let tile = v.len().div_ceil(points.max(1)).max(1);
+        for first in (0..v.len()).step_by(tile) {
+            let end = (first + tile).min(v.len());
+            let cells = std::cell::RefCell::new(&mut out[first..end]);
+            let put = |j: usize, item: &I| cells.borrow_mut()[j] = Some(*item);
+            match range {
+                Some(r) => sort_range(&x, first, end, r, put),
+                None => window(&x, first, end, put),
+            }
+        }
+        out.into_iter().map(|o| o.expect("every rank written")).collect()
+    }
+
+    #[test]
+    fn window_sort_matches_a_stable_sort() {
+        let mut state = 12345u64;
+        let mut next = || {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            state >> 33
+        };
+        let mut v: Vec<f64> = (0..20_000).map(|_| (next() % 1000) as f64 / 7.0 - 50.0).collect();
+        v[3] = f64::NAN;
+        v[17] = -0.0;
+        v[18] = 0.0;
+        v[19] = -f64::NAN;
+        v[20] = f64::NEG_INFINITY;
+        let mut want: Vec<usize> = (0..v.len()).collect();
+        want.sort_by(|&a, &b| f64::order(&v[a], &v[b]));
+        let wrong = Range { lo: Some(Ordered(1e9)), hi: Some(Ordered(-1e9)) };
+        for points in [1, 2, 3, 4, 7] {
+            for range in [None, Some(wrong)] {
+                let got: Vec<Positioned<f64>> = tiles(&v, points, range);
+                let pos: Vec<usize> = got.iter().map(|p| p.position as usize).collect();
+                assert_eq!(pos, want, "{points} points");
+                let vals: Vec<Value<f64>> = tiles(&v, points, range);
+                for (a, &b) in vals.iter().zip(&want) {
+                    assert_eq!(a.0.to_bits(), v[b].to_bits());
+                }
+            }
+        }
+        let ints: Vec<i16> = (0..5000).map(|_| (next() % 70) as i16 - 35).collect();
+        let mut sorted = ints.clone();
+        sorted.sort();
+        let got: Vec<Value<i16>> = tiles(&ints, 3, None);
+        assert_eq!(got.iter().map(|v| v.0).collect::<Vec<_>>(), sorted);
+        let z: Vec<Complex<f64>> = (0..3000).map(|_| Complex::new((next() % 5) as f64, (next() % 5) as f64)).collect();
+        let mut zs = z.clone();
+        zs.sort_by(Complex::<f64>::order);
+        let got: Vec<Value<Complex<f64>>> = tiles(&z, 4, None);
+        assert!(got.iter().zip(&zs).all(|(a, b)| a.0 == *b));
+    }
 
     #[test]
     fn numpy_order_for_nans_and_complex() {
