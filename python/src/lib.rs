@@ -9,6 +9,7 @@ mod convert;
 mod fast;
 mod index;
 mod numeric;
+mod settings;
 mod store;
 
 use pyo3::prelude::*;
@@ -27,5 +28,6 @@ fn _legate(m: &Bound<'_, PyModule>) -> PyResult<()> {
     numeric::register(m)?;
     index::register_index(m)?;
     fast::register(m)?;
+    settings::register(m)?;
     Ok(())
 }
