@@ -318,3 +318,150 @@ draw();
 </script></body></html>
 "##;
 
+
+/// Checks that `trace` is a Chrome trace Perfetto can open, in the JSON object format:
+/// every event has a phase and the fields that phase needs, complete events have
+/// non-negative times, every thread with events is named, and flow events come in
+/// start/finish pairs that each lie inside a slice of their thread. Returns the first
+/// problem found. Public so the crate's integration tests and tools can use it.
+pub fn validate_chrome_trace(trace: &Value) -> Result<(), String> {
+    let events = trace.get("traceEvents").and_then(Value::as_array).ok_or("no traceEvents array")?;
+    let mut named = std::collections::HashSet::new();
+    let mut slices: HashMap<(u64, u64), Vec<(f64, f64)>> = HashMap::new();
+    let mut flows: BTreeMap<u64, Vec<(String, u64, u64, f64)>> = BTreeMap::new();
+    let num = |e: &Value, k: &str| e.get(k).and_then(Value::as_f64).ok_or_else(|| format!("{k} missing or not a number in {e}"));
+    let int = |e: &Value, k: &str| e.get(k).and_then(Value::as_u64).ok_or_else(|| format!("{k} missing or not an integer in {e}"));
+    for e in events {
+        let ph = e.get("ph").and_then(Value::as_str).ok_or_else(|| format!("no phase: {e}"))?;
+        e.get("name").and_then(Value::as_str).ok_or_else(|| format!("no name: {e}"))?;
+        let pid = int(e, "pid")?;
+        match ph {
+            "M" => {
+                e.get("args").and_then(Value::as_object).ok_or_else(|| format!("metadata without args: {e}"))?;
+                if e["name"] == "thread_name" {
+                    e["args"].get("name").and_then(Value::as_str).ok_or_else(|| format!("thread_name without a name: {e}"))?;
+                    named.insert((pid, int(e, "tid")?));
+                }
+            }
+            "X" => {
+                let (ts, dur) = (num(e, "ts")?, num(e, "dur")?);
+                if ts < 0.0 || dur < 0.0 {
+                    return Err(format!("negative time: {e}"));
+                }
+                slices.entry((pid, int(e, "tid")?)).or_default().push((ts, ts + dur));
+            }
+            "s" | "f" => {
+                if ph == "f" && e.get("bp").and_then(Value::as_str) != Some("e") {
+                    return Err(format!("flow finish not bound to its enclosing slice: {e}"));
+                }
+                flows.entry(int(e, "id")?).or_default().push((ph.to_string(), pid, int(e, "tid")?, num(e, "ts")?));
+            }
+            other => return Err(format!("unexpected phase {other}: {e}")),
+        }
+    }
+    for thread in slices.keys() {
+        if !named.contains(thread) {
+            return Err(format!("thread {thread:?} has events but no thread_name"));
+        }
+    }
+    for (id, ends) in &flows {
+        let phases: Vec<&str> = ends.iter().map(|e| e.0.as_str()).collect();
+        if phases != ["s", "f"] {
+            return Err(format!("flow {id} has phases {phases:?}, not one start then one finish"));
+        }
+        for (_, pid, tid, ts) in ends {
+            let inside = slices.get(&(*pid, *tid)).is_some_and(|s| s.iter().any(|&(a, b)| a <= *ts && *ts <= b));
+            if !inside {
+                return Err(format!("flow {id} end at {ts} on thread {tid} is inside no slice"));
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scheduler::{PointId, Privilege};
+    use crate::shape::Point;
+
+    const EVIL: &str = "evil</script><script>alert(1)</script><!--\u{2028}\"'\\";
+
+    fn profiler_with_two_tasks() -> (Profiler, Vec<DependenceEdge>) {
+        let p = Profiler::default();
+        let t0 = Instant::now();
+        let a = TaskNode::new(0, Point::new(&[0]), EVIL.into(), VariantKind::Cpu);
+        let b = TaskNode::new(1, Point::new(&[0]), "lib.consume".into(), VariantKind::Cpu);
+        p.record(0, VariantKind::Cpu, &a, t0, t0 + std::time::Duration::from_micros(50));
+        p.record(1, VariantKind::Cpu, &b, t0 + std::time::Duration::from_micros(60), t0 + std::time::Duration::from_micros(90));
+        drop(p.span("launch", EVIL));
+        let edge = DependenceEdge {
+            from: PointId { op_id: 0, color: Point::new(&[0]) },
+            to: PointId { op_id: 1, color: Point::new(&[0]) },
+            storage: 3,
+            from_privilege: Privilege::Write,
+            to_privilege: Privilege::Read,
+        };
+        // An edge to a task that never ran is left out.
+        let dangling = DependenceEdge { to: PointId { op_id: 9, color: Point::new(&[0]) }, ..edge.clone() };
+        (p, vec![edge, dangling])
+    }
+
+    #[test]
+    fn the_trace_is_valid_json_with_named_threads_flows_and_spans() {
+        let (p, edges) = profiler_with_two_tasks();
+        let mut text = Vec::new();
+        p.write_chrome_trace(&mut text, &edges, 0).unwrap();
+        let trace: Value = serde_json::from_slice(&text).unwrap();
+        validate_chrome_trace(&trace).unwrap();
+        let events = trace["traceEvents"].as_array().unwrap();
+        let of = |ph: &str| events.iter().filter(|e| e["ph"] == ph).collect::<Vec<_>>();
+        assert_eq!(of("X").iter().filter(|e| e["cat"] == "task").count(), 2);
+        assert!(of("X").iter().any(|e| e["cat"] == "task" && e["name"] == EVIL), "names survive as data");
+        let spans: Vec<_> = of("X").into_iter().filter(|e| e["cat"] == "runtime").collect();
+        assert_eq!(spans.len(), 1);
+        assert_eq!(spans[0]["name"], "launch");
+        assert_eq!(spans[0]["args"]["for"], EVIL);
+        let names: Vec<&str> =
+            events.iter().filter(|e| e["name"] == "thread_name").map(|e| e["args"]["name"].as_str().unwrap()).collect();
+        assert!(names.contains(&"Cpu processor 0") && names.contains(&"Cpu processor 1"), "{names:?}");
+        assert!(names.iter().any(|n| n.starts_with("runtime: ")), "{names:?}");
+        let (s, f) = (of("s"), of("f"));
+        assert_eq!((s.len(), f.len()), (1, 1), "one flow per edge whose ends ran");
+        assert_eq!((s[0]["tid"].as_u64(), f[0]["tid"].as_u64()), (Some(0), Some(1)));
+        assert_eq!(s[0]["name"], "s3 write->read");
+    }
+
+    #[test]
+    fn validation_finds_broken_traces() {
+        let bad = [
+            json!({}),
+            json!({"traceEvents": [{"name": "a", "ph": "X", "pid": 0, "tid": 0, "ts": 0.0, "dur": 1.0}]}),
+            json!({"traceEvents": [{"name": "a", "ph": "X", "pid": 0, "tid": 0, "ts": -1.0, "dur": 1.0}]}),
+            json!({"traceEvents": [{"name": "a", "ph": "s", "id": 1, "pid": 0, "tid": 0, "ts": 0.0}]}),
+            json!({"traceEvents": [{"ph": "X", "pid": 0, "tid": 0, "ts": 0.0, "dur": 1.0}]}),
+        ];
+        for t in bad {
+            assert!(validate_chrome_trace(&t).is_err(), "{t}");
+        }
+    }
+
+    #[test]
+    fn names_cannot_break_the_page() {
+        let (p, edges) = profiler_with_two_tasks();
+        let dir = std::env::temp_dir().join(format!("legate-profile-page-{}", std::process::id()));
+        p.write_report(&dir, &edges, 0).unwrap();
+        let html = std::fs::read_to_string(dir.join("index.html")).unwrap();
+        // The page's own script element is the only one: the name is escaped inside it.
+        assert_eq!(html.matches("</script>").count(), 1, "a task name closed the script element");
+        assert_eq!(html.matches("<script>").count(), 1);
+        assert!(!html.contains("<!--") && !html.contains('\u{2028}'));
+        let start = html.find("const events = ").unwrap() + "const events = ".len();
+        let end = start + html[start..].find(";  //").unwrap();
+        let data: Value = serde_json::from_str(&html[start..end]).unwrap();
+        assert_eq!(data[0][1], EVIL, "the escaped JSON reads back as the name");
+        let trace: Value = serde_json::from_str(&std::fs::read_to_string(dir.join("trace.json")).unwrap()).unwrap();
+        validate_chrome_trace(&trace).unwrap();
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
