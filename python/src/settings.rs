@@ -42,6 +42,15 @@ fn settings(py: Python<'_>) -> PyResult<Bound<'_, PyList>> {
     Ok(list)
 }
 
+/// Parses ``flags`` (a ``LEGATE_CONFIG`` string) with the runtime's own parser on top of
+/// Legate's fixed defaults: None when the runtime accepts it, else the runtime's error
+/// message. Starts no runtime.
+#[pyfunction]
+fn check_flags(flags: &str) -> Option<String> {
+    Config::legate_defaults().apply_flags(flags).err().map(|e| e.to_string())
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add_function(wrap_pyfunction!(settings, m)?)
+    m.add_function(wrap_pyfunction!(settings, m)?)?;
+    m.add_function(wrap_pyfunction!(check_flags, m)?)
 }
