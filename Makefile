@@ -11,7 +11,7 @@ CARGO ?= cargo
 RUST_TEST_FLAGS := --workspace
 EXAMPLE_N ?= 2000000
 
-.PHONY: run run-rust test test-rust test-python test-ranks test-fuzz test-soak fuzz soak build build-python bench bench-numeric bench-scale venv sysdeps clean
+.PHONY: dist run run-rust test test-rust test-python test-ranks test-fuzz test-soak fuzz soak build build-python bench bench-numeric bench-scale venv sysdeps clean
 
 # The main example: Black-Scholes on legate_numeric, then the same on NumPy.
 run: build-python
@@ -95,6 +95,13 @@ build-python: sysdeps venv
 	cd python && ../$(VPY) -m maturin develop --release -q
 	cd python-hello && ../$(VPY) -m maturin develop --release -q
 	cd python-sparse && ../$(VPY) -m maturin develop --release -q
+
+# Wheels of legate-rs, legate-hello and legate-sparse in dist/ (`pip install dist/*.whl`
+# into any environment with Python >= 3.10; the version is Cargo.toml's).
+dist: sysdeps venv
+	cd python && ../$(VPY) -m maturin build --release -q -o ../dist
+	cd python-hello && ../$(VPY) -m maturin build --release -q -o ../dist
+	cd python-sparse && ../$(VPY) -m maturin build --release -q -o ../dist
 
 bench: build
 	$(CARGO) bench -p legate-core --bench core_overhead
