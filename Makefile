@@ -96,12 +96,15 @@ build-python: sysdeps venv
 	cd python-hello && ../$(VPY) -m maturin develop --release -q
 	cd python-sparse && ../$(VPY) -m maturin develop --release -q
 
-# Wheels of legate-rs, legate-hello and legate-sparse in dist/ (`pip install dist/*.whl`
-# into any environment with Python >= 3.10; the version is Cargo.toml's).
+# Wheels of legate-rs, legate-hello and legate-sparse in dist/, for this machine's
+# Python and Linux (`pip install dist/*.whl` into an environment of that Python; the
+# version is Cargo.toml's). They link the system's OpenMPI, which must match the
+# launcher's, so it is not bundled: tagged linux_x86_64, no auditwheel repair.
+DIST_FLAGS := --release -q --compatibility linux --auditwheel skip -i $(abspath $(VPY)) -o ../dist
 dist: sysdeps venv
-	cd python && ../$(VPY) -m maturin build --release -q -o ../dist
-	cd python-hello && ../$(VPY) -m maturin build --release -q -o ../dist
-	cd python-sparse && ../$(VPY) -m maturin build --release -q -o ../dist
+	cd python && ../$(VPY) -m maturin build $(DIST_FLAGS)
+	cd python-hello && ../$(VPY) -m maturin build $(DIST_FLAGS)
+	cd python-sparse && ../$(VPY) -m maturin build $(DIST_FLAGS)
 
 bench: build
 	$(CARGO) bench -p legate-core --bench core_overhead
