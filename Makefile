@@ -11,7 +11,7 @@ CARGO ?= cargo
 RUST_TEST_FLAGS := --workspace
 EXAMPLE_N ?= 2000000
 
-.PHONY: run run-rust test test-rust test-python test-template test-ranks test-fuzz test-soak fuzz soak build build-python bench bench-numeric bench-scale venv sysdeps clean
+.PHONY: dist run run-rust test test-rust test-python test-template test-ranks test-fuzz test-soak fuzz soak build build-python bench bench-numeric bench-scale venv sysdeps clean
 
 # The main example: Black-Scholes on legate_numeric, then the same on NumPy.
 run: build-python
@@ -119,6 +119,16 @@ build-python: sysdeps venv
 	cd python && ../$(VPY) -m maturin develop --release -q
 	cd python-hello && ../$(VPY) -m maturin develop --release -q
 	cd python-sparse && ../$(VPY) -m maturin develop --release -q
+
+# Wheels of legate-rs, legate-hello and legate-sparse in dist/, for this machine's
+# Python and Linux (`pip install dist/*.whl` into an environment of that Python; the
+# version is Cargo.toml's). They link the system's OpenMPI, which must match the
+# launcher's, so it is not bundled: tagged linux_x86_64, no auditwheel repair.
+DIST_FLAGS := --release -q --compatibility linux --auditwheel skip -i $(abspath $(VPY)) -o ../dist
+dist: sysdeps venv
+	cd python && ../$(VPY) -m maturin build $(DIST_FLAGS)
+	cd python-hello && ../$(VPY) -m maturin build $(DIST_FLAGS)
+	cd python-sparse && ../$(VPY) -m maturin build $(DIST_FLAGS)
 
 bench: build
 	$(CARGO) bench -p legate-core --bench core_overhead

@@ -112,53 +112,311 @@ pub enum ConfigError {
     Invalid(String),
 }
 
-/// Flags that take a value. Kept next to [`SWITCHES`] so the parser knows whether to
-/// consume the next token; `Config::set_value` must handle each of them.
-const VALUED: &[&str] = &[
-    "--cpus",
-    "--gpus",
-    "--omps",
-    "--ompthreads",
-    "--utility",
-    "--sysmem",
-    "--numamem",
-    "--fbmem",
-    "--zcmem",
-    "--regmem",
-    "--eager-alloc-percentage",
-    "--nodes",
-    "--ranks-per-node",
-    "--logdir",
-    "--logging",
-    // Driver flags that mean nothing to the runtime, accepted so that one flag string
-    // serves both the `legate` driver and a plain `python` run.
-    "--launcher",
-    "--launcher-extra",
-    "--module",
-    "--patch",
+/// What a setting's value is, which also decides how a flag is parsed: a
+/// [`Kind::Switch`] takes no value (an explicit `--flag=false` is accepted too), every
+/// other kind takes one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// A non-negative integer.
+    Count,
+    /// An integer that is at least 1.
+    Positive,
+    /// A size in MB.
+    Megabytes,
+    /// A percentage (0 to 100).
+    Percent,
+    /// A duration in seconds (fractions allowed).
+    Seconds,
+    /// On or off.
+    Switch,
+    /// Free text: a path, a logger spec, launcher arguments.
+    Text,
+    /// One of a fixed list of words.
+    Choice(&'static [&'static str]),
+}
+
+impl Kind {
+    /// The kind's name as the driver sees it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Count => "count",
+            Kind::Positive => "positive",
+            Kind::Megabytes => "megabytes",
+            Kind::Percent => "percent",
+            Kind::Seconds => "seconds",
+            Kind::Switch => "switch",
+            Kind::Text => "text",
+            Kind::Choice(_) => "choice",
+        }
+    }
+
+    /// Whether a flag of this kind consumes a value.
+    pub fn takes_value(self) -> bool {
+        self != Kind::Switch
+    }
+}
+
+/// Who reads a setting: the runtime (through [`Config`] or its own variable), the
+/// `legate` driver only (the runtime accepts and ignores the flag, so that one flag
+/// string serves both), or the Python packages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reader {
+    Runtime,
+    Driver,
+    Python,
+}
+
+impl Reader {
+    pub fn name(self) -> &'static str {
+        match self {
+            Reader::Runtime => "runtime",
+            Reader::Driver => "driver",
+            Reader::Python => "python",
+        }
+    }
+}
+
+/// One setting: its flag (if any), its `LEGATE_*` variable (if any), what it takes and
+/// what it does. [`SETTINGS`] is the only list of settings: the runtime's flag parser,
+/// its environment reading, the `legate` driver's parser, `legate --help` and
+/// `legate --info` are all built from it.
+#[derive(Clone, Copy, Debug)]
+pub struct Setting {
+    /// A stable key: the [`Config`] field's name for the settings it holds, and the
+    /// driver's attribute name.
+    pub name: &'static str,
+    /// The flag (`--cpus`); `None` for environment-only settings.
+    pub flag: Option<&'static str>,
+    /// Other spellings of the flag (`--progress`, `-V`).
+    pub aliases: &'static [&'static str],
+    /// The environment variable that sets it (as a default the flags override).
+    pub env: Option<&'static str>,
+    pub kind: Kind,
+    /// Whether the flag may be given several times, each value kept (driver flags).
+    pub repeatable: bool,
+    /// The help section it is listed in.
+    pub group: &'static str,
+    pub reader: Reader,
+    /// The default as text, for settings [`Config`] does not hold (for the others it is
+    /// taken from [`Config::legate_defaults`], so it cannot drift); `None`: unset.
+    pub default: Option<&'static str>,
+    /// How auto-configuration picks the value, when it does.
+    pub detected: Option<&'static str>,
+    pub help: &'static str,
+}
+
+impl Setting {
+    /// Whether `spelling` names this setting's flag.
+    pub fn is_flag(&self, spelling: &str) -> bool {
+        self.flag == Some(spelling) || self.aliases.contains(&spelling)
+    }
+}
+
+const fn setting(name: &'static str, group: &'static str, kind: Kind, help: &'static str) -> Setting {
+    Setting {
+        name,
+        flag: None,
+        aliases: &[],
+        env: None,
+        kind,
+        repeatable: false,
+        group,
+        reader: Reader::Runtime,
+        default: None,
+        detected: None,
+        help,
+    }
+}
+
+/// Builders that keep each entry of [`SETTINGS`] on a few lines.
+impl Setting {
+    const fn flag(mut self, flag: &'static str) -> Setting {
+        self.flag = Some(flag);
+        self
+    }
+    const fn aliases(mut self, aliases: &'static [&'static str]) -> Setting {
+        self.aliases = aliases;
+        self
+    }
+    const fn env(mut self, env: &'static str) -> Setting {
+        self.env = Some(env);
+        self
+    }
+    const fn driver(mut self) -> Setting {
+        self.reader = Reader::Driver;
+        self
+    }
+    const fn python(mut self) -> Setting {
+        self.reader = Reader::Python;
+        self
+    }
+    const fn repeatable(mut self) -> Setting {
+        self.repeatable = true;
+        self
+    }
+    const fn default(mut self, default: &'static str) -> Setting {
+        self.default = Some(default);
+        self
+    }
+    const fn detected(mut self, how: &'static str) -> Setting {
+        self.detected = Some(how);
+        self
+    }
+}
+
+/// Launchers the driver knows how to start ranks with.
+pub const LAUNCHERS: &[&str] = &["none", "mpirun", "srun", "jsrun"];
+/// Modules `--patch` can replace with their drop-ins.
+pub const PATCHES: &[&str] = &["numpy"];
+
+const PROCESSORS: &str = "processors";
+const MEMORY: &str = "memory";
+const OBSERVE: &str = "observability";
+const LAUNCH: &str = "launch";
+const DEBUG: &str = "debugging";
+const PROGRAM: &str = "program";
+const DRIVER: &str = "driver";
+/// Environment-only settings of the runtime.
+const TUNING: &str = "tuning";
+/// Environment-only settings of the Python packages.
+const PYTHON: &str = "python";
+
+/// Every setting of Legate: flags (with the variables that give their defaults) and the
+/// environment-only settings, in the order `legate --help` lists them.
+pub const SETTINGS: &[Setting] = &[
+    setting("cpus", PROCESSORS, Kind::Count, "CPU processors per rank")
+        .flag("--cpus")
+        .env("LEGATE_CPUS")
+        .detected("one per core"),
+    setting("gpus", PROCESSORS, Kind::Count, "GPU processors per rank").flag("--gpus").env("LEGATE_GPUS"),
+    setting("omps", PROCESSORS, Kind::Count, "OpenMP-style processors per rank").flag("--omps").env("LEGATE_OMP_PROCS"),
+    setting("ompthreads", PROCESSORS, Kind::Count, "threads per OpenMP-style processor")
+        .flag("--ompthreads")
+        .env("LEGATE_OMP_THREADS"),
+    setting("utility", PROCESSORS, Kind::Count, "utility threads for the runtime's own work")
+        .flag("--utility")
+        .env("LEGATE_UTILITY_CORES"),
+    setting("sysmem_mb", MEMORY, Kind::Megabytes, "system memory per rank")
+        .flag("--sysmem")
+        .env("LEGATE_SYSMEM")
+        .detected("75% of available memory"),
+    setting("numamem_mb", MEMORY, Kind::Megabytes, "NUMA-local memory per OpenMP-style processor")
+        .flag("--numamem")
+        .env("LEGATE_NUMAMEM"),
+    setting("fbmem_mb", MEMORY, Kind::Megabytes, "framebuffer memory per GPU").flag("--fbmem").env("LEGATE_FBMEM"),
+    setting("zcmem_mb", MEMORY, Kind::Megabytes, "zero-copy memory (host memory the GPUs can see)")
+        .flag("--zcmem")
+        .env("LEGATE_ZCMEM"),
+    setting("regmem_mb", MEMORY, Kind::Megabytes, "registered memory for networking").flag("--regmem").env("LEGATE_REGMEM"),
+    setting("eager_alloc_percentage", MEMORY, Kind::Percent, "share of each memory kept for eager allocations")
+        .flag("--eager-alloc-percentage")
+        .env("LEGATE_EAGER_ALLOC_PERCENTAGE"),
+    setting("profile", OBSERVE, Kind::Switch, "write a profile to legate_prof/ (timeline HTML + Chrome trace for Perfetto)")
+        .flag("--profile"),
+    setting("dataflow", OBSERVE, Kind::Switch, "write the dataflow graph of operations (GraphViz)").flag("--dataflow"),
+    setting("event", OBSERVE, Kind::Switch, "write the event graph of point tasks (GraphViz)").flag("--event"),
+    setting("spy", OBSERVE, Kind::Switch, "record the dependence graphs, as Legion Spy does (same as --dataflow --event)")
+        .flag("--spy"),
+    setting("show_progress", OBSERVE, Kind::Switch, "show a live progress line on stderr (tasks done, in flight, rate)")
+        .flag("--show-progress")
+        .aliases(&["--progress"]),
+    setting("mem_usage", OBSERVE, Kind::Switch, "report memory usage at exit").flag("--mem-usage"),
+    setting("log_to_file", OBSERVE, Kind::Switch, "write logs to files in --logdir instead of stderr").flag("--log-to-file"),
+    setting("verbose", OBSERVE, Kind::Switch, "print the configuration and the command before running").flag("--verbose"),
+    setting("logging", OBSERVE, Kind::Text, "logger levels, e.g. legate=debug,mapper=info").flag("--logging"),
+    setting("logdir", OBSERVE, Kind::Text, "where logs and profiles are written (default: the working directory)")
+        .flag("--logdir"),
+    setting("nodes", LAUNCH, Kind::Positive, "nodes to run on (detected from the launcher's variables under one)")
+        .flag("--nodes"),
+    setting("ranks_per_node", LAUNCH, Kind::Positive, "ranks on each node (detected from the launcher's variables under one)")
+        .flag("--ranks-per-node"),
+    setting("launcher", LAUNCH, Kind::Choice(LAUNCHERS), "how to start several ranks")
+        .flag("--launcher")
+        .driver()
+        .default("none"),
+    setting(
+        "launcher_extra",
+        LAUNCH,
+        Kind::Text,
+        "extra launcher arguments, split like a shell would; repeatable \
+         (write --launcher-extra=--flag for a value that starts with a dash)",
+    )
+    .flag("--launcher-extra")
+    .driver()
+    .repeatable(),
+    setting("gdb", DEBUG, Kind::Switch, "run under gdb").flag("--gdb").driver(),
+    setting("cuda_gdb", DEBUG, Kind::Switch, "run under cuda-gdb (NVIDIA's gdb; needs it on the PATH)")
+        .flag("--cuda-gdb")
+        .driver(),
+    setting("valgrind", DEBUG, Kind::Switch, "run under valgrind").flag("--valgrind").driver(),
+    setting("memcheck", DEBUG, Kind::Switch, "run under NVIDIA's compute-sanitizer (needs it on the PATH)")
+        .flag("--memcheck")
+        .driver(),
+    setting("freeze_on_error", DEBUG, Kind::Switch, "on an uncaught exception, print the pid and wait for a debugger")
+        .flag("--freeze-on-error")
+        .driver(),
+    setting("module", PROGRAM, Kind::Text, "run a module like `python -m MOD`; the arguments after MOD are its own")
+        .flag("--module")
+        .driver(),
+    setting("patch", PROGRAM, Kind::Choice(PATCHES), "run an unmodified program on the drop-in: `import numpy` loads legate_numeric")
+        .flag("--patch")
+        .driver()
+        .repeatable(),
+    setting("dry_run", DRIVER, Kind::Switch, "print the command and LEGATE_CONFIG, and run nothing").flag("--dry-run").driver(),
+    setting("info", DRIVER, Kind::Switch, "print the configuration that would be used (flags and environment-only settings), and run nothing")
+        .flag("--info")
+        .driver(),
+    setting("version", DRIVER, Kind::Switch, "print the version and exit").flag("--version").aliases(&["-V"]).driver(),
+    // Environment-only settings of the runtime.
+    setting("auto_config", TUNING, Kind::Switch, "size --cpus and --sysmem to this machine; off: Legate's fixed defaults")
+        .env("LEGATE_AUTO_CONFIG")
+        .default("on"),
+    setting("min_cpu_chunk", TUNING, Kind::Count, "stores with fewer elements are not split across CPU processors (2 under LEGATE_TEST)")
+        .env("LEGATE_MIN_CPU_CHUNK"),
+    setting("min_omp_chunk", TUNING, Kind::Count, "like LEGATE_MIN_CPU_CHUNK, for OpenMP-style processors").env("LEGATE_MIN_OMP_CHUNK"),
+    setting("min_gpu_chunk", TUNING, Kind::Count, "like LEGATE_MIN_CPU_CHUNK, for GPUs").env("LEGATE_MIN_GPU_CHUNK"),
+    setting("window_size", TUNING, Kind::Positive, "operations buffered before they are analysed").env("LEGATE_WINDOW_SIZE"),
+    setting("max_pending_exceptions", TUNING, Kind::Count, "possibly-failing tasks in flight before the runtime waits for their outcome")
+        .env("LEGATE_MAX_PENDING_EXCEPTIONS"),
+    setting("test", TUNING, Kind::Switch, "test mode: tiny chunks, so that even small stores are split")
+        .env("LEGATE_TEST"),
+    setting("inline_small_tasks", TUNING, Kind::Switch, "run small single-point tasks on the submitting thread when nothing they touch is in flight")
+        .env("LEGATE_INLINE_SMALL_TASKS"),
+    setting("pin_workers", TUNING, Kind::Switch, "bind each CPU processor to a core of its own when there are enough")
+        .env("LEGATE_PIN_WORKERS"),
+    setting("consensus", TUNING, Kind::Switch, "check that every rank issues the same operations").env("LEGATE_CONSENSUS"),
+    setting("rank_timeout", TUNING, Kind::Seconds, "how long a rank waits for a silent peer before reporting it")
+        .env("LEGATE_RANK_TIMEOUT")
+        .default("60"),
+    setting("divergence_interval", TUNING, Kind::Positive, "operations between two checks that the ranks agree (replicated runs)")
+        .env("LEGATE_DIVERGENCE_INTERVAL")
+        .default("64"),
+    setting("debug_plan", TUNING, Kind::Text, "print each rank's data-movement plan (any value turns it on)").env("LEGATE_DEBUG_PLAN"),
+    setting("faults", TUNING, Kind::Text, "inject task failures, delays or allocation failures (tests only; rules like fail=TASK;times=1)")
+        .env("LEGATE_FAULTS"),
+    // Environment-only settings of the Python packages.
+    setting("all_ranks_print", PYTHON, Kind::Switch, "every rank keeps its own output (default: rank 0's only)")
+        .env("LEGATE_ALL_RANKS_PRINT")
+        .python()
+        .default("off"),
+    setting("numeric_fallback", PYTHON, Kind::Switch, "legate_numeric runs NumPy for what it lacks (off: raise instead)")
+        .env("LEGATE_NUMERIC_FALLBACK")
+        .python()
+        .default("on"),
+    setting("numeric_report_coverage", PYTHON, Kind::Switch, "at exit, list the legate_numeric calls that ran natively and those that fell back")
+        .env("LEGATE_NUMERIC_REPORT_COVERAGE")
+        .python()
+        .default("off"),
+    setting("sparse_fallback", PYTHON, Kind::Switch, "legate_sparse runs SciPy for what it lacks (off: raise instead)")
+        .env("LEGATE_SPARSE_FALLBACK")
+        .python()
+        .default("on"),
 ];
 
-/// Flags that take no value (an explicit `--flag=false` is accepted too).
-const SWITCHES: &[&str] = &[
-    "--profile",
-    "--dataflow",
-    "--event",
-    "--show-progress",
-    "--progress",
-    "--mem-usage",
-    "--log-to-file",
-    "--verbose",
-    // Driver-only switches, accepted and ignored.
-    "--dry-run",
-    "--info",
-    "--version",
-    "--gdb",
-    "--cuda-gdb",
-    "--valgrind",
-    "--memcheck",
-    "--freeze-on-error",
-    "--spy",
-];
+/// The setting a flag spelling names, if any.
+pub fn setting_for_flag(spelling: &str) -> Option<&'static Setting> {
+    SETTINGS.iter().find(|s| s.is_flag(spelling))
+}
 
 impl Default for Config {
     /// Legate's fixed defaults, without looking at the machine (see [`Config::detect`]).
@@ -258,48 +516,22 @@ impl Config {
             config.sysmem_mb = (config.sysmem_mb / local_ranks as u64).max(1);
         }
 
-        // Each variable overrides one setting; `set!` keeps the name-to-field mapping on
-        // one line per variable.
-        macro_rules! set {
-            ($name:literal => $field:ident) => {
-                if let Some(value) = var($name) {
-                    config.$field = env_number($name, &value)?;
-                }
+        // Each variable of a setting the configuration holds overrides it (LEGATE_AUTO_CONFIG
+        // was read above; the others are read where they are used).
+        for s in SETTINGS.iter().filter(|s| s.reader == Reader::Runtime && s.name != "auto_config") {
+            let Some((name, value)) = s.env.and_then(|name| Some((name, var(name)?))) else {
+                continue;
             };
-        }
-        set!("LEGATE_CPUS" => cpus);
-        set!("LEGATE_GPUS" => gpus);
-        set!("LEGATE_OMP_PROCS" => omps);
-        set!("LEGATE_OMP_THREADS" => ompthreads);
-        set!("LEGATE_UTILITY_CORES" => utility);
-        set!("LEGATE_SYSMEM" => sysmem_mb);
-        set!("LEGATE_NUMAMEM" => numamem_mb);
-        set!("LEGATE_FBMEM" => fbmem_mb);
-        set!("LEGATE_ZCMEM" => zcmem_mb);
-        set!("LEGATE_REGMEM" => regmem_mb);
-        set!("LEGATE_EAGER_ALLOC_PERCENTAGE" => eager_alloc_percentage);
-        set!("LEGATE_MIN_OMP_CHUNK" => min_omp_chunk);
-        set!("LEGATE_MIN_GPU_CHUNK" => min_gpu_chunk);
-        set!("LEGATE_WINDOW_SIZE" => window_size);
-        set!("LEGATE_MAX_PENDING_EXCEPTIONS" => max_pending_exceptions);
-        if let Some(value) = var("LEGATE_TEST") {
-            config.test = env_bool("LEGATE_TEST", &value)?;
-        }
-        if let Some(value) = var("LEGATE_INLINE_SMALL_TASKS") {
-            config.inline_small_tasks = env_bool("LEGATE_INLINE_SMALL_TASKS", &value)?;
-        }
-        if let Some(value) = var("LEGATE_PIN_WORKERS") {
-            config.pin_workers = env_bool("LEGATE_PIN_WORKERS", &value)?;
-        }
-        if let Some(value) = var("LEGATE_CONSENSUS") {
-            config.consensus = env_bool("LEGATE_CONSENSUS", &value)?;
+            config.assign(s, &value).map_err(|reason| ConfigError::InvalidEnv {
+                var: name.to_string(),
+                value: value.clone(),
+                reason,
+            })?;
         }
         // Test mode splits even tiny stores so tests exercise partitioning, unless the
         // chunk size is given explicitly.
-        match var("LEGATE_MIN_CPU_CHUNK") {
-            Some(value) => config.min_cpu_chunk = env_number("LEGATE_MIN_CPU_CHUNK", &value)?,
-            None if config.test => config.min_cpu_chunk = 2,
-            None => {}
+        if config.test && var("LEGATE_MIN_CPU_CHUNK").is_none() {
+            config.min_cpu_chunk = 2;
         }
 
         match var("LEGATE_CONFIG") {
@@ -311,8 +543,9 @@ impl Config {
     }
 
     /// Applies a flag string such as `--cpus 2 --sysmem=1000 --profile` on top of this
-    /// configuration. Tokens are separated by whitespace; single or double quotes group
-    /// a value containing spaces. On error the configuration is left unchanged.
+    /// configuration. The string is split as a POSIX shell would (quotes group a value
+    /// containing spaces; a backslash escapes). On error the configuration is left
+    /// unchanged.
     pub fn apply_flags(&mut self, flags: &str) -> Result<(), ConfigError> {
         let tokens = split_flags(flags)?;
         let mut next = self.clone();
@@ -322,90 +555,131 @@ impl Config {
                 Some((name, value)) => (name, Some(value)),
                 None => (token, None),
             };
-            if !name.starts_with("--") {
+            let Some(setting) = setting_for_flag(name) else {
                 return Err(if name.starts_with('-') {
                     ConfigError::UnknownFlag(name.to_string())
                 } else {
                     ConfigError::UnexpectedArgument(token.to_string())
                 });
-            }
-            if VALUED.contains(&name) {
-                let missing = || ConfigError::MissingValue {
-                    flag: name.to_string(),
-                };
-                let value = match inline {
+            };
+            let value = if setting.kind.takes_value() {
+                let missing = || ConfigError::MissingValue { flag: name.to_string() };
+                match inline {
                     Some("") => return Err(missing()),
                     Some(value) => value,
                     // A following flag is not a value, except for --launcher-extra,
                     // whose values are themselves launcher flags.
                     None => match rest.peek() {
-                        Some(v) if name == "--launcher-extra" || !v.starts_with("--") => {
+                        Some(v) if setting.name == "launcher_extra" || !v.starts_with("--") => {
                             rest.next().ok_or_else(missing)?
                         }
                         _ => return Err(missing()),
                     },
-                };
-                next.set_value(name, value)?;
-            } else if SWITCHES.contains(&name) {
-                let on = match inline {
-                    None => true,
-                    Some(value) => parse_bool(value).ok_or_else(|| ConfigError::InvalidValue {
-                        flag: name.to_string(),
-                        value: value.to_string(),
-                        reason: "expected on/off, true/false, yes/no or 1/0".to_string(),
-                    })?,
-                };
-                next.set_switch(name, on)?;
+                }
             } else {
-                return Err(ConfigError::UnknownFlag(name.to_string()));
-            }
+                inline.unwrap_or("on")
+            };
+            next.assign(setting, value).map_err(|reason| ConfigError::InvalidValue {
+                flag: name.to_string(),
+                value: value.to_string(),
+                reason,
+            })?;
         }
         next.validate()?;
         *self = next;
         Ok(())
     }
 
-    /// Sets the setting of a flag that takes a value.
-    fn set_value(&mut self, flag: &str, value: &str) -> Result<(), ConfigError> {
-        match flag {
-            "--cpus" => self.cpus = flag_number(flag, value)?,
-            "--gpus" => self.gpus = flag_number(flag, value)?,
-            "--omps" => self.omps = flag_number(flag, value)?,
-            "--ompthreads" => self.ompthreads = flag_number(flag, value)?,
-            "--utility" => self.utility = flag_number(flag, value)?,
-            "--sysmem" => self.sysmem_mb = flag_number(flag, value)?,
-            "--numamem" => self.numamem_mb = flag_number(flag, value)?,
-            "--fbmem" => self.fbmem_mb = flag_number(flag, value)?,
-            "--zcmem" => self.zcmem_mb = flag_number(flag, value)?,
-            "--regmem" => self.regmem_mb = flag_number(flag, value)?,
-            "--eager-alloc-percentage" => self.eager_alloc_percentage = flag_number(flag, value)?,
-            "--nodes" => self.nodes = flag_number(flag, value)?,
-            "--ranks-per-node" => self.ranks_per_node = flag_number(flag, value)?,
-            "--logdir" => self.logdir = Some(PathBuf::from(value)),
-            "--logging" => self.logging = Some(value.to_string()),
-            "--launcher" | "--launcher-extra" | "--module" | "--patch" => {}
-            // Unreachable while VALUED and this match agree (a test checks they do).
-            _ => return Err(ConfigError::UnknownFlag(flag.to_string())),
+    /// Sets `setting` from its text. Settings the configuration does not hold (the
+    /// driver's, and environment-only settings read elsewhere) are checked and dropped.
+    fn assign(&mut self, setting: &Setting, value: &str) -> Result<(), String> {
+        fn number<T: FromStr>(value: &str) -> Result<T, String> {
+            parse_number(value)
+        }
+        let on = || parse_bool(value).ok_or_else(|| "expected on/off, true/false, yes/no or 1/0".to_string());
+        match setting.name {
+            "cpus" => self.cpus = number(value)?,
+            "gpus" => self.gpus = number(value)?,
+            "omps" => self.omps = number(value)?,
+            "ompthreads" => self.ompthreads = number(value)?,
+            "utility" => self.utility = number(value)?,
+            "sysmem_mb" => self.sysmem_mb = number(value)?,
+            "numamem_mb" => self.numamem_mb = number(value)?,
+            "fbmem_mb" => self.fbmem_mb = number(value)?,
+            "zcmem_mb" => self.zcmem_mb = number(value)?,
+            "regmem_mb" => self.regmem_mb = number(value)?,
+            "eager_alloc_percentage" => self.eager_alloc_percentage = number(value)?,
+            "nodes" => self.nodes = number(value)?,
+            "ranks_per_node" => self.ranks_per_node = number(value)?,
+            "logdir" => self.logdir = Some(PathBuf::from(value)),
+            "logging" => self.logging = Some(value.to_string()),
+            "profile" => self.profile = on()?,
+            "dataflow" => self.dataflow = on()?,
+            "event" => self.event = on()?,
+            "spy" => {
+                let on = on()?;
+                self.dataflow = on;
+                self.event = on;
+            }
+            "show_progress" => self.show_progress = on()?,
+            "mem_usage" => self.mem_usage = on()?,
+            "log_to_file" => self.log_to_file = on()?,
+            "verbose" => self.verbose = on()?,
+            "min_cpu_chunk" => self.min_cpu_chunk = number(value)?,
+            "min_omp_chunk" => self.min_omp_chunk = number(value)?,
+            "min_gpu_chunk" => self.min_gpu_chunk = number(value)?,
+            "window_size" => self.window_size = number(value)?,
+            "max_pending_exceptions" => self.max_pending_exceptions = number(value)?,
+            "test" => self.test = on()?,
+            "inline_small_tasks" => self.inline_small_tasks = on()?,
+            "pin_workers" => self.pin_workers = on()?,
+            "consensus" => self.consensus = on()?,
+            // Not held here: checked by kind, so that a flag string the runtime accepts
+            // is one the driver accepts too.
+            _ => check_kind(setting.kind, value)?,
         }
         Ok(())
     }
 
-    /// Sets the setting of a flag that takes no value.
-    fn set_switch(&mut self, flag: &str, on: bool) -> Result<(), ConfigError> {
-        match flag {
-            "--profile" => self.profile = on,
-            "--dataflow" => self.dataflow = on,
-            "--event" => self.event = on,
-            "--show-progress" | "--progress" => self.show_progress = on,
-            "--mem-usage" => self.mem_usage = on,
-            "--log-to-file" => self.log_to_file = on,
-            "--verbose" => self.verbose = on,
-            "--dry-run" | "--info" | "--version" | "--gdb" | "--cuda-gdb" | "--valgrind"
-            | "--memcheck" | "--freeze-on-error" | "--spy" => {}
-            // Unreachable while SWITCHES and this match agree (a test checks they do).
-            _ => return Err(ConfigError::UnknownFlag(flag.to_string())),
-        }
-        Ok(())
+    /// The value of a setting this configuration holds, as text (`None` for the others
+    /// and for unset text settings).
+    pub fn value_text(&self, name: &str) -> Option<String> {
+        let on = |b: bool| if b { "on" } else { "off" }.to_string();
+        Some(match name {
+            "cpus" => self.cpus.to_string(),
+            "gpus" => self.gpus.to_string(),
+            "omps" => self.omps.to_string(),
+            "ompthreads" => self.ompthreads.to_string(),
+            "utility" => self.utility.to_string(),
+            "sysmem_mb" => self.sysmem_mb.to_string(),
+            "numamem_mb" => self.numamem_mb.to_string(),
+            "fbmem_mb" => self.fbmem_mb.to_string(),
+            "zcmem_mb" => self.zcmem_mb.to_string(),
+            "regmem_mb" => self.regmem_mb.to_string(),
+            "eager_alloc_percentage" => self.eager_alloc_percentage.to_string(),
+            "nodes" => self.nodes.to_string(),
+            "ranks_per_node" => self.ranks_per_node.to_string(),
+            "logdir" => self.logdir.as_ref()?.display().to_string(),
+            "logging" => self.logging.clone()?,
+            "profile" => on(self.profile),
+            "dataflow" => on(self.dataflow),
+            "event" => on(self.event),
+            "spy" => on(self.dataflow && self.event),
+            "show_progress" => on(self.show_progress),
+            "mem_usage" => on(self.mem_usage),
+            "log_to_file" => on(self.log_to_file),
+            "verbose" => on(self.verbose),
+            "min_cpu_chunk" => self.min_cpu_chunk.to_string(),
+            "min_omp_chunk" => self.min_omp_chunk.to_string(),
+            "min_gpu_chunk" => self.min_gpu_chunk.to_string(),
+            "window_size" => self.window_size.to_string(),
+            "max_pending_exceptions" => self.max_pending_exceptions.to_string(),
+            "test" => on(self.test),
+            "inline_small_tasks" => on(self.inline_small_tasks),
+            "pin_workers" => on(self.pin_workers),
+            "consensus" => on(self.consensus),
+            _ => return None,
+        })
     }
 
     /// Checks that the settings describe a machine the runtime can run on.
@@ -477,41 +751,29 @@ fn detected_sysmem_mb(meminfo: &str) -> Option<u64> {
     Some((kib / 1024 * 3 / 4).max(1))
 }
 
-/// Splits a flag string into tokens at whitespace, keeping quoted text together (and
-/// dropping the quotes), as a shell would for simple cases.
+/// Splits a flag string into tokens as a POSIX shell would (quotes, backslashes),
+/// through the `shlex` crate.
 fn split_flags(flags: &str) -> Result<Vec<String>, ConfigError> {
-    let mut tokens = Vec::new();
-    let mut token = String::new();
-    // Whether a token has started: distinguishes `""` (an empty token) from nothing.
-    let mut in_token = false;
-    let mut quote = None;
-    for c in flags.chars() {
-        match quote {
-            Some(q) if c == q => quote = None,
-            Some(_) => token.push(c),
-            None if c == '"' || c == '\'' => {
-                quote = Some(c);
-                in_token = true;
-            }
-            None if c.is_whitespace() => {
-                if in_token {
-                    tokens.push(std::mem::take(&mut token));
-                    in_token = false;
-                }
-            }
-            None => {
-                token.push(c);
-                in_token = true;
-            }
-        }
+    shlex::split(flags).ok_or_else(|| ConfigError::UnterminatedQuote(flags.to_string()))
+}
+
+/// Checks a value of a setting the configuration does not hold against its kind.
+fn check_kind(kind: Kind, value: &str) -> Result<(), String> {
+    match kind {
+        Kind::Count | Kind::Megabytes | Kind::Percent => parse_number::<u64>(value).map(|_| ()),
+        Kind::Positive => match parse_number::<u64>(value)? {
+            0 => Err("must be at least 1".to_string()),
+            _ => Ok(()),
+        },
+        Kind::Seconds => match value.trim().parse::<f64>() {
+            Ok(s) if s > 0.0 && s.is_finite() => Ok(()),
+            _ => Err("expected a positive number of seconds".to_string()),
+        },
+        Kind::Switch => parse_bool(value).map(|_| ()).ok_or_else(|| "expected on/off, true/false, yes/no or 1/0".to_string()),
+        Kind::Text => Ok(()),
+        Kind::Choice(words) if words.contains(&value) => Ok(()),
+        Kind::Choice(words) => Err(format!("expected one of {}", words.join(", "))),
     }
-    if quote.is_some() {
-        return Err(ConfigError::UnterminatedQuote(flags.to_string()));
-    }
-    if in_token {
-        tokens.push(token);
-    }
-    Ok(tokens)
 }
 
 /// Parses a non-negative integer, or says why it is not one.
@@ -536,22 +798,6 @@ fn parse_bool(value: &str) -> Option<bool> {
         "0" | "false" | "off" | "no" => Some(false),
         _ => None,
     }
-}
-
-fn flag_number<T: FromStr>(flag: &str, value: &str) -> Result<T, ConfigError> {
-    parse_number(value).map_err(|reason| ConfigError::InvalidValue {
-        flag: flag.to_string(),
-        value: value.to_string(),
-        reason,
-    })
-}
-
-fn env_number<T: FromStr>(var: &str, value: &str) -> Result<T, ConfigError> {
-    parse_number(value).map_err(|reason| ConfigError::InvalidEnv {
-        var: var.to_string(),
-        value: value.to_string(),
-        reason,
-    })
 }
 
 fn env_bool(var: &str, value: &str) -> Result<bool, ConfigError> {
@@ -811,7 +1057,7 @@ mod tests {
         let c = flags(
             "--launcher mpirun --launcher-extra --bind-to --launcher-extra=none \
              --module pdb --patch numpy --dry-run --info --version --gdb --cuda-gdb \
-             --valgrind --memcheck --freeze-on-error --spy --cpus 3",
+             --valgrind --memcheck --freeze-on-error --cpus 3",
         )
         .unwrap();
         assert_eq!(
@@ -1013,26 +1259,69 @@ mod tests {
 
     #[test]
     fn every_listed_flag_is_handled() {
-        // Guards the VALUED/SWITCHES tables against drifting from the setters.
-        for flag in VALUED {
-            let value = if matches!(
-                *flag,
-                "--logdir"
-                    | "--logging"
-                    | "--launcher"
-                    | "--launcher-extra"
-                    | "--module"
-                    | "--patch"
-            ) {
-                "x"
-            } else {
-                "1"
+        // Every flag of the table parses with a value of its kind, and the settings the
+        // configuration holds are read back.
+        for s in SETTINGS {
+            let value = match s.kind {
+                Kind::Switch => "on",
+                Kind::Choice(words) => words[words.len() - 1],
+                Kind::Text => "x",
+                Kind::Seconds => "1.5",
+                _ => "7",
             };
-            assert!(flags(&format!("{flag} {value}")).is_ok(), "{flag}");
+            for spelling in s.flag.iter().chain(s.aliases) {
+                let c = flags(&format!("{spelling}={value}")).unwrap_or_else(|e| panic!("{spelling}: {e}"));
+                if let Some(text) = c.value_text(s.name) {
+                    assert_eq!(text, if value == "x" && s.name == "logdir" { "x" } else { value }, "{spelling}");
+                }
+                if s.kind != Kind::Switch {
+                    assert!(flags(&format!("{spelling} {value}")).is_ok(), "{spelling}");
+                } else {
+                    assert!(flags(spelling).is_ok(), "{spelling}");
+                }
+            }
+            // Settings held by the configuration have their default there.
+            let held = Config::legate_defaults().value_text(s.name).is_some() || matches!(s.name, "logging" | "logdir");
+            assert!(held || s.reader != Reader::Runtime || s.default.is_some() || s.kind == Kind::Text, "{}: no default", s.name);
+            assert!(!(held && s.default.is_some()), "{}: two defaults", s.name);
+            assert!(s.flag.is_some() || s.env.is_some(), "{}: neither flag nor variable", s.name);
         }
-        for flag in SWITCHES {
-            assert!(flags(flag).is_ok(), "{flag}");
+        // Names, flags and variables are unique.
+        let mut seen = std::collections::HashSet::new();
+        for s in SETTINGS {
+            assert!(seen.insert(s.name), "{}", s.name);
+            for key in s.flag.iter().chain(s.aliases).chain(s.env.iter()) {
+                assert!(seen.insert(key), "{key}");
+            }
         }
+    }
+
+    #[test]
+    fn table_defaults_match_the_code_that_reads_them() {
+        let get = |name: &str| SETTINGS.iter().find(|s| s.name == name).unwrap();
+        assert_eq!(
+            get("rank_timeout").default.unwrap().parse::<u64>().unwrap(),
+            crate::replicate::transport::DEFAULT_TIMEOUT.as_secs()
+        );
+        assert_eq!(
+            get("divergence_interval").default.unwrap().parse::<u64>().unwrap(),
+            crate::replicate::divergence::DEFAULT_INTERVAL
+        );
+        assert_eq!(get("launcher").default, Some(LAUNCHERS[0]));
+        // Environment-only settings are checked when the configuration is read.
+        assert!(matches!(fixed(&[("LEGATE_RANK_TIMEOUT", "soon")]), Err(ConfigError::InvalidEnv { .. })));
+        assert!(fixed(&[("LEGATE_RANK_TIMEOUT", "2.5"), ("LEGATE_DEBUG_PLAN", "1")]).is_ok());
+    }
+
+    #[test]
+    fn spy_version_and_choices() {
+        let c = flags("--spy").unwrap();
+        assert!(c.dataflow && c.event);
+        assert!(flags("-V").is_ok() && flags("--version").is_ok());
+        assert!(flags("--launcher srun --patch numpy").is_ok());
+        let err = flags("--launcher qsub").unwrap_err();
+        assert!(err.to_string().contains("expected one of none, mpirun, srun, jsrun"), "{err}");
+        assert!(matches!(flags("--nodes=0"), Err(ConfigError::InvalidValue { .. }) | Err(ConfigError::Invalid(_))));
     }
 
     #[test]
@@ -1070,11 +1359,13 @@ mod tests {
     #[test]
     fn tokenizer() {
         assert_eq!(split_flags("a  b\tc").unwrap(), ["a", "b", "c"]);
-        assert_eq!(
-            split_flags("--x='a b' \"\" c").unwrap(),
-            ["--x=a b", "", "c"]
-        );
+        assert_eq!(split_flags("--x='a b' \"\" c").unwrap(), ["--x=a b", "", "c"]);
         assert_eq!(split_flags("").unwrap(), Vec::<String>::new());
         assert!(split_flags("\"open").is_err());
+        // As a POSIX shell splits: quotes inside quotes, backslash escapes.
+        assert_eq!(split_flags(r#"--logging "a 'b' c" d\ e"#).unwrap(), ["--logging", "a 'b' c", "d e"]);
+        assert_eq!(split_flags(r#"'it'"'"'s'"#).unwrap(), ["it's"]);
+        let c = flags(r#"--logdir "/tmp/a \"quoted\" dir""#).unwrap();
+        assert_eq!(c.logdir, Some(PathBuf::from("/tmp/a \"quoted\" dir")));
     }
 }

@@ -13,7 +13,7 @@ use crate::profile::Profiler;
 use crate::shape::Point;
 use legate_abi::VariantKind;
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -114,6 +114,8 @@ const SPIN_ROUNDS: usize = 200;
 struct Shared {
     queues: [Queue; 3],
     in_flight: AtomicUsize,
+    /// Point tasks finished (for `--show-progress`).
+    completed: AtomicU64,
     waiters: AtomicUsize,
     done_lock: Mutex<()>,
     done_cv: Condvar,
@@ -144,6 +146,7 @@ impl Executor {
         let shared = Arc::new(Shared {
             queues: [queue(), queue(), queue()],
             in_flight: AtomicUsize::new(0),
+            completed: AtomicU64::new(0),
             waiters: AtomicUsize::new(0),
             done_lock: Mutex::new(()),
             done_cv: Condvar::new(),
@@ -301,6 +304,20 @@ impl Executor {
     pub fn in_flight(&self) -> usize {
         self.shared.in_flight.load(Ordering::SeqCst)
     }
+
+    /// Counts a point task run on the submitting thread (it never entered a queue).
+    pub(crate) fn count_inline(&self) {
+        self.shared.completed.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// The progress display's view of the queues: tasks finished and in flight.
+    pub fn progress_counters(&self) -> crate::progress::Counters {
+        let s = self.shared.clone();
+        Box::new(move || crate::progress::Snapshot {
+            done: s.completed.load(Ordering::Relaxed),
+            in_flight: s.in_flight.load(Ordering::SeqCst),
+        })
+    }
 }
 
 /// Releases nodes held for events outside the dependence graph.
@@ -441,6 +458,7 @@ fn run(s: &Shared, ctx: &WorkerContext, node: Arc<TaskNode>) -> Option<Arc<TaskN
             }
         }
     }
+    s.completed.fetch_add(1, Ordering::Relaxed);
     s.in_flight.fetch_sub(1, Ordering::SeqCst);
     if s.waiters.load(Ordering::SeqCst) > 0 {
         let _g = s.done_lock.lock().unwrap_or_else(|e| e.into_inner());

@@ -45,6 +45,7 @@ pub mod operation;
 pub mod partition;
 pub mod point;
 pub mod profile;
+pub mod progress;
 pub mod reduction;
 pub mod replicate;
 pub mod runtime;

@@ -371,6 +371,8 @@ fn launch(mut t: TaskLaunch) -> Result<(u64, Vec<Arc<TaskNode>>)> {
             entry.name, inner.machine.cpus, inner.machine.omps
         ))
     })?;
+    // The runtime's own work for this launch, on the profile's timeline.
+    let _span = inner.profiler.as_deref().map(|p| p.span("launch", &*entry.name));
     let task_fn = entry.variants[kind as usize]
         .or(if kind == VariantKind::Omp { entry.variants[VariantKind::Cpu as usize] } else { None })
         .ok_or_else(|| invalid(format!("mapper chose a missing variant {kind:?} for {}", entry.name)))?;
@@ -417,7 +419,7 @@ fn launch(mut t: TaskLaunch) -> Result<(u64, Vec<Arc<TaskNode>>)> {
     let begin = |t: &mut TaskLaunch, colors: Point| {
         let op_id = inner.next_op.fetch_add(1, Ordering::Relaxed);
         if let Some(p) = &inner.progress {
-            p.record(&entry.name);
+            p.launched();
         }
         tracing::debug!(op_id, task = %entry.name, points = colors.volume(), "launch");
         inner.log.lock().unwrap_or_else(|e| e.into_inner()).op(OpRecord {
@@ -452,6 +454,7 @@ fn launch(mut t: TaskLaunch) -> Result<(u64, Vec<Arc<TaskNode>>)> {
     if let Some(row) = small_launch(&t, &shapes, min_chunk, inline && !replicated) {
         let (op_id, shared) = begin(&mut t, Point::new(&[1]));
         run_inline(&shared, &row, kind);
+        inner.executor.count_inline();
         return Ok((op_id, Vec::new()));
     }
 
@@ -466,7 +469,10 @@ fn launch(mut t: TaskLaunch) -> Result<(u64, Vec<Arc<TaskNode>>)> {
             colors,
             partitions: t.args.iter().map(|a| a.partition.as_deref().cloned().unwrap_or(Partition::Replicate)).collect(),
         },
-        None => solve(&t, false)?,
+        None => {
+            let _span = inner.profiler.as_deref().map(|p| p.span("partition", &*entry.name));
+            solve(&t, false)?
+        }
     };
     let knowledge = if replicated { LaunchKnowledge::Agreed } else { LaunchKnowledge::Local };
     // Replicated runs: image rectangles not cached are resolved by all ranks together.
@@ -504,6 +510,7 @@ fn launch(mut t: TaskLaunch) -> Result<(u64, Vec<Arc<TaskNode>>)> {
         let row: Vec<Piece> = pieces.into_iter().next().expect("one point").into_iter().map(|(p, _)| p).collect();
         let (op_id, shared) = begin(&mut t, launch.colors);
         run_inline(&shared, &row, kind);
+        inner.executor.count_inline();
         return Ok((op_id, Vec::new()));
     }
     // Replicated runs: a small one-point launch runs on every rank (see
@@ -557,6 +564,7 @@ fn launch(mut t: TaskLaunch) -> Result<(u64, Vec<Arc<TaskNode>>)> {
         if inline && runs_inline(&t.args, &shapes, &pieces) {
             let row: Vec<Piece> = pieces.into_iter().next().expect("one point").into_iter().map(|(p, _)| p).collect();
             run_inline(&shared, &row, kind);
+            inner.executor.count_inline();
             return Ok((op_id, Vec::new()));
         }
     } else if replicated {

@@ -46,7 +46,7 @@ pub(crate) struct RuntimeInner {
     pub log: Mutex<DependenceLog>,
     pub control: Arc<RunControl>,
     pub profiler: Option<Arc<Profiler>>,
-    pub progress: Option<crate::profile::Progress>,
+    pub progress: Option<crate::progress::Progress>,
     /// This runtime's C-ABI function table, once asked for (`ffi::api_for`).
     pub api: OnceLock<&'static legate_abi::raw::RawRuntimeApi>,
     /// This rank and its transport to the others (one rank: no transport).
@@ -171,10 +171,12 @@ impl Runtime {
         crate::logging::init(&config);
         tracing::info!(flags = %config.to_flags(), "starting the runtime");
         let profiler = config.profile.then(|| Arc::new(Profiler::default()));
-        let keep_history = config.dataflow || config.event;
+        // The profile draws dependences as flow arrows, so it keeps them all too.
+        let keep_history = config.dataflow || config.event || config.profile;
         let show_progress = config.show_progress;
         let executor = Executor::new(config.cpus, config.omps, config.ompthreads, config.pin_workers, profiler.clone())
             .map_err(|e| LegateError::Config(format!("cannot start processors: {e}")))?;
+        let progress = show_progress.then(|| crate::progress::Progress::start(executor.progress_counters()));
         let sysmem = Memory::new(MemoryKind::System, config.sysmem_mb.saturating_mul(1 << 20));
         // Injected faults (tests only): LEGATE_FAULTS, see `Fault::parse_all`.
         let (faults, failing_allocation) = match std::env::var("LEGATE_FAULTS") {
@@ -209,7 +211,7 @@ impl Runtime {
             log: Mutex::new(DependenceLog::new(if keep_history { 1 << 20 } else { 4096 })),
             control: Arc::new(RunControl::new(faults)),
             profiler,
-            progress: show_progress.then(crate::profile::Progress::default),
+            progress,
             api: OnceLock::new(),
             world,
             divergence: Mutex::new(divergence),
@@ -246,6 +248,12 @@ impl Runtime {
 
     pub fn profiler(&self) -> Option<Arc<Profiler>> {
         self.inner.profiler.clone()
+    }
+
+    /// A span of the runtime's own work on the profile's timeline (`--profile`; nothing
+    /// otherwise), ended when the guard is dropped.
+    pub(crate) fn span(&self, name: &'static str, detail: &str) -> Option<crate::profile::Span<'_>> {
+        self.inner.profiler.as_deref().map(|p| p.span(name, detail))
     }
 
     pub fn memory_usage(&self) -> MemoryUsage {
@@ -498,6 +506,7 @@ impl Runtime {
         self.flush_pending();
         if block {
             crate::distribute::record_op(&self.inner, || crate::replicate::divergence::OpDescription::new("fence"), true)?;
+            let _span = self.span("wait", "fence");
             self.inner.executor.wait_all();
             crate::distribute::agree_now(&self.inner, self.take_errors())?;
         }
@@ -518,7 +527,9 @@ impl Runtime {
     pub fn wait_store(&self, store: &LogicalStore) -> Result<()> {
         self.flush_pending();
         let writers = store.storage().accesses.lock().unwrap_or_else(|e| e.into_inner()).pending_writers();
+        let span = self.span("wait", "a store's writers");
         self.inner.executor.wait(&writers);
+        drop(span);
         store.storage().observe();
         crate::distribute::agree_now(&self.inner, self.check_poison(store))
     }
@@ -528,6 +539,7 @@ impl Runtime {
     pub fn wait_store_for(&self, store: &LogicalStore, timeout: Duration) -> Option<Result<()>> {
         self.flush_pending();
         let writers = store.storage().accesses.lock().unwrap_or_else(|e| e.into_inner()).pending_writers();
+        let _span = self.span("wait", "a store's writers");
         self.inner.executor.wait_for(&writers, timeout).then(|| {
             store.storage().observe();
             crate::distribute::agree_now(&self.inner, self.check_poison(store))
@@ -667,7 +679,10 @@ impl Runtime {
     /// `--logdir` (default: the working directory). Returns pending task errors.
     pub fn finish(&self) -> Result<()> {
         self.flush_pending();
-        self.inner.executor.wait_all();
+        {
+            let _span = self.span("wait", "finish");
+            self.inner.executor.wait_all();
+        }
         let c = &self.inner.config;
         let dir = c.logdir.clone().unwrap_or_else(|| std::path::PathBuf::from("."));
         let report = |what: &str, r: std::io::Result<()>| {
@@ -679,7 +694,7 @@ impl Runtime {
         let suffix = if self.num_ranks() > 1 { format!("_rank{}", self.rank()) } else { String::new() };
         if let Some(p) = &self.inner.profiler {
             let prof = dir.join(format!("legate_prof{suffix}"));
-            report("profile", p.write_report(&prof));
+            report("profile", p.write_report(&prof, &self.dependences(), self.rank()));
             let st = self.stats();
             let json = format!(
                 "{{\"rank\": {}, \"ranks\": {}, \"bytes_sent\": {}, \"bytes_received\": {}, \"messages_sent\": {}, \"bytes_copied_locally\": {}}}\n",
@@ -712,7 +727,7 @@ impl Runtime {
             }
         }
         if let Some(p) = &self.inner.progress {
-            eprintln!("{}", p.summary());
+            eprintln!("{}", p.finish());
         }
         if c.mem_usage {
             let u = self.memory_usage();

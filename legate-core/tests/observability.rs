@@ -25,8 +25,16 @@ fn finish_writes_profile_and_graphs() {
     let html = std::fs::read_to_string(dir.join("legate_prof/index.html")).unwrap();
     assert!(html.contains("legate.core.fill") && html.contains("legate.core.copy"), "tasks are in the page");
     assert!(!html.contains("http://") && !html.contains("https://"), "the page needs no network");
-    let trace = std::fs::read_to_string(dir.join("legate_prof/trace.json")).unwrap();
-    assert_eq!(trace.matches("\"ph\": \"X\"").count(), 4, "two operations of two points each");
+    let trace: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("legate_prof/trace.json")).unwrap()).unwrap();
+    legate_core::profile::validate_chrome_trace(&trace).unwrap();
+    let events = trace["traceEvents"].as_array().unwrap();
+    let tasks = events.iter().filter(|e| e["ph"] == "X" && e["cat"] == "task").count();
+    assert_eq!(tasks, 4, "two operations of two points each");
+    // The runtime's own work is on the timeline, and each copy point's wait for its
+    // fill point is a flow arrow.
+    assert!(events.iter().any(|e| e["ph"] == "X" && e["cat"] == "runtime" && e["name"] == "launch"));
+    assert_eq!(events.iter().filter(|e| e["ph"] == "s").count(), 2);
+    assert_eq!(events.iter().filter(|e| e["ph"] == "f").count(), 2);
 
     let dataflow = std::fs::read_to_string(dir.join("dataflow_legate.dot")).unwrap();
     assert!(dataflow.contains("legate.core.fill") && dataflow.contains("op0 -> op1"), "{dataflow}");

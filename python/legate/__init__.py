@@ -4,4 +4,18 @@
 command. Importing ``legate`` alone does not start the runtime.
 """
 
-__version__ = "0.1.0"
+
+def _version() -> str:
+    # One source: the workspace's Cargo.toml version, which maturin writes into the
+    # installed package's metadata (and compiles into the extension module).
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("legate-rs")
+    except PackageNotFoundError:  # a source checkout on sys.path, not installed
+        from legate import _legate
+
+        return _legate.__version__
+
+
+__version__ = _version()

@@ -15,6 +15,7 @@ mod host;
 mod index;
 mod library;
 mod numeric;
+mod settings;
 mod store;
 
 use pyo3::prelude::*;
@@ -37,5 +38,6 @@ fn _legate(m: &Bound<'_, PyModule>) -> PyResult<()> {
     buffer::register(m)?;
     dlpack::register(m)?;
     arrow::register(m)?;
+    settings::register(m)?;
     Ok(())
 }

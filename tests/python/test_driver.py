@@ -1,6 +1,7 @@
 """Tests of the ``legate`` driver, ``lgpatch`` and ``legate-issue``.
 
-Pure Python: nothing here needs the compiled extension. Unit tests call the driver's
+The driver's flags come from the runtime's table (``legate._legate.settings()``, which
+starts no runtime); everything else is pure Python. Unit tests call the driver's
 functions with a fixed environment and machine; end-to-end tests run the commands as
 subprocesses (``python -m legate.driver`` is the ``legate`` console script).
 """
@@ -24,6 +25,7 @@ import legate
 from legate.driver import main as driver_main
 from legate.driver.command import BOOTSTRAP, Invocation, Program, child_environment, program_command
 from legate.driver.config import RuntimeConfig, validate_runtime
+from legate.driver import flags as flags_mod
 from legate.driver.flags import NUMERIC_SETTINGS, SWITCHES, DriverError, build_parser, split_program
 from legate.driver.launcher import (
     STANDARD_VARIABLES,
@@ -112,14 +114,21 @@ def one_error_line(done: subprocess.CompletedProcess, prog: str = "legate") -> s
 
 
 def test_help_shows_defaults_and_variables():
-    text = " ".join(build_parser().format_help().split())
+    text = " ".join(build_parser(cores=16).format_help().split())
     for s in NUMERIC_SETTINGS:
         unit = " MB" if s.unit == "MB" else s.unit
-        assert f"{s.flag} N {s.help} (default: {s.default}{unit}; env {s.env}" in text, s.flag
+        if s.detected:
+            # The true default is the detected one; the fixed one applies without detection.
+            assert f"{s.flag} N {s.help} (default: {s.detected}" in text, s.flag
+            assert f"{s.default}{unit} with LEGATE_AUTO_CONFIG=0; env {s.env})" in text, s.flag
+        else:
+            assert f"{s.flag} N {s.help} (default: {s.default}{unit}; env {s.env}" in text, s.flag
+    assert "--cpus N CPU processors per rank (default: one per core, 16 here; 4 with" in text
     for flag in ("--nodes", "--ranks-per-node", "--launcher", "--launcher-extra", "--profile",
                  "--dataflow", "--event", "--show-progress", "--progress", "--mem-usage",
                  "--logging", "--logdir", "--log-to-file", "--verbose", "--dry-run", "--info",
-                 "--version", "--gdb", "--valgrind", "--freeze-on-error", "--patch", "--module"):
+                 "--version", "-V", "--gdb", "--valgrind", "--freeze-on-error", "--patch", "--module",
+                 "--spy", "--cuda-gdb", "--memcheck"):
         assert re.search(rf"(^|\s){re.escape(flag)}[\s,]", text), flag
     assert "(default: none)" in text
     done = legate_cmd(["--help"])
@@ -233,8 +242,9 @@ def test_legate_config_round_trips_through_the_parser():
     argv = ["--cpus", "3", "--gpus", "1", "--omps", "2", "--ompthreads", "6", "--utility", "1",
             "--sysmem", "1234", "--numamem", "5", "--fbmem", "800", "--zcmem", "64",
             "--regmem", "7", "--eager-alloc-percentage", "30", "--nodes", "2",
-            "--ranks-per-node", "4", "--profile", "--dataflow", "--event", "--show-progress",
-            "--mem-usage", "--log-to-file", "--verbose", "--logging", "x=info", "--logdir", "d"]
+            "--ranks-per-node", "4", *[flag for flag, *_ in SWITCHES],
+            "--logging", "x=info", "--logdir", "d"]
+    assert {"--profile", "--spy", "--show-progress", "--verbose"} <= set(argv)
     first = runtime(argv)
     again = runtime([], {**FIXED, "LEGATE_CONFIG": first.legate_config()})
     assert again.legate_config() == first.legate_config()
@@ -243,26 +253,116 @@ def test_legate_config_round_trips_through_the_parser():
 
 
 def test_runtime_accepts_every_flag_the_driver_sends():
-    """Each flag that can appear in LEGATE_CONFIG is in the runtime's flag tables."""
-    source = REPO / "legate-core" / "src" / "config.rs"
-    if not source.exists():
-        pytest.skip("legate-core sources not present")
-    text = source.read_text()
-    tables = {}
-    for table in ("VALUED", "SWITCHES"):
-        body = re.search(rf"const {table}: &\[&str\] = &\[(.*?)\];", text, re.S)
-        assert body, table
-        tables[table] = set(re.findall(r'"(--[a-z-]+)"', body.group(1)))
+    """Each flag that can appear in LEGATE_CONFIG is accepted by the runtime's parser."""
+    from legate import _legate
+
     sent = runtime(["--cpus", "1", "--gpus", "1", "--omps", "1", "--ompthreads", "1",
                     "--utility", "1", "--sysmem", "1", "--numamem", "1", "--fbmem", "1",
                     "--zcmem", "1", "--regmem", "1", "--eager-alloc-percentage", "1",
-                    "--nodes", "2", "--ranks-per-node", "2", "--logging", "x", "--logdir", "y",
+                    "--nodes", "2", "--ranks-per-node", "2", "--logging", "x", "--logdir", "y z",
                     *[flag for flag, *_ in SWITCHES]]).legate_config()
     flags = [t for t in shlex.split(sent) if t.startswith("--")]
     assert len(flags) == 11 + 2 + 2 + len(SWITCHES)
-    valued = {"--logging", "--logdir", "--nodes", "--ranks-per-node"} | {s.flag for s in NUMERIC_SETTINGS}
-    for flag in flags:
-        assert flag in (tables["VALUED"] if flag in valued else tables["SWITCHES"]), flag
+    assert _legate.check_flags(sent) is None, sent
+
+
+def _sample(s: flags_mod.Setting) -> list[str]:
+    """A valid use of table row ``s``'s flag."""
+    if s.kind == "switch":
+        return [s.flag]
+    value = {"choice": (s.choices or ("x",))[-1], "text": "x y", "seconds": "1.5", "positive": "2"}.get(s.kind, "3")
+    return [s.flag, value]
+
+
+def test_one_table_of_flags_for_the_runtime_and_the_driver():
+    """The driver's parser and the runtime's LEGATE_CONFIG parser are built from the same
+    table, so each accepts every flag of it, and both reject the same unknown flag."""
+    from legate import _legate
+
+    table = flags_mod.settings()
+    parser = build_parser()
+    with_flags = [s for s in table if s.flag]
+    assert {"--spy", "--cuda-gdb", "--memcheck", "--cpus", "--launcher", "--version"} <= {s.flag for s in with_flags}
+    for s in with_flags:
+        args = _sample(s)
+        if s.key != "module":  # --module ends the driver's flags; the rest is the program's
+            parser.parse_args(args)
+        assert _legate.check_flags(shlex.join(args)) is None, args
+        for alias in s.aliases:
+            assert _legate.check_flags(shlex.join([alias, *args[1:]])) is None, alias
+    for bad in ("--frobnicate", "--cpu 2", "--launcher qsub"):
+        assert _legate.check_flags(bad) is not None, bad
+        with pytest.raises(DriverError):
+            parser.parse_args(shlex.split(bad))
+    # Every setting has a flag or a variable, and names are unique.
+    assert all(s.flag or s.env for s in table)
+    assert len({s.key for s in table}) == len(table)
+
+
+def test_spy_cuda_gdb_and_memcheck():
+    assert runtime(["--spy"]).legate_config() == "--spy"
+    inv = parse(["--cuda-gdb", "s.py"])
+    assert program_command(inv)[:3] == ["cuda-gdb", "--args", inv.python]
+    inv = parse(["--memcheck", "s.py"])
+    assert program_command(inv)[:4] == ["compute-sanitizer", "--tool", "memcheck", inv.python]
+    with pytest.raises(DriverError, match="--gdb and --memcheck cannot be used together"):
+        driver_main.validate(parse(["--gdb", "--memcheck", "s.py"]), False, MACHINE)
+    with pytest.raises(DriverError, match="--cuda-gdb needs a single rank"):
+        driver_main.validate(parse(["--cuda-gdb", "--ranks-per-node", "2", "--launcher", "mpirun", "s.py"]),
+                             False, MACHINE)
+
+
+def test_quoted_values_in_legate_config():
+    """LEGATE_CONFIG is split like a shell would, in the driver and in the runtime."""
+    from legate import _legate
+
+    text = """--logdir '/tmp/my "logs"' --logging "legate=info" --launcher-extra='-x A=1'"""
+    inv = parse([], {**FIXED, "LEGATE_CONFIG": text})
+    assert inv.runtime.logdir == '/tmp/my "logs"' and inv.runtime.logging == "legate=info"
+    assert inv.launcher_extra == ["-x", "A=1"]
+    assert _legate.check_flags(text) is None
+    assert _legate.check_flags(inv.runtime.legate_config()) is None
+    assert "close the quote" in _legate.check_flags("--logdir 'open")
+
+
+def test_every_legate_variable_read_is_in_the_table():
+    """Each LEGATE_* variable the runtime or the Python packages read is listed (and so
+    shown by --help and --info)."""
+    read = set()
+    pattern = re.compile(r"""(?:env::var(?:_os)?|environ\.get|getenv|\bvar)\(\s*["'](LEGATE_[A-Z0-9_]+)["']""")
+    roots = [REPO / d for d in ("legate-core/src", "legate-numeric/src", "legate-sparse/src", "python/src")]
+    roots += [PYTHON_DIR / d for d in ("legate", "legate_numeric", "legate_sparse")]
+    for root in roots:
+        for path in root.rglob("*"):
+            if path.suffix in (".rs", ".py"):
+                read |= set(pattern.findall(path.read_text(errors="replace")))
+    assert {"LEGATE_RANK_TIMEOUT", "LEGATE_NUMERIC_FALLBACK", "LEGATE_AUTO_CONFIG"} <= read
+    listed = {s.env for s in flags_mod.settings() if s.env} | {"LEGATE_CONFIG"}
+    assert read <= listed, sorted(read - listed)
+
+
+def test_help_lists_the_environment_only_settings_with_their_defaults():
+    text = build_parser().format_help()
+    expected = {
+        "LEGATE_MIN_CPU_CHUNK": "16384", "LEGATE_INLINE_SMALL_TASKS": "on",
+        "LEGATE_PIN_WORKERS": "on", "LEGATE_TEST": "off", "LEGATE_WINDOW_SIZE": "1",
+        "LEGATE_AUTO_CONFIG": "on", "LEGATE_MAX_PENDING_EXCEPTIONS": "64",
+        "LEGATE_RANK_TIMEOUT": "60s", "LEGATE_CONSENSUS": "off", "LEGATE_NUMERIC_FALLBACK": "on",
+    }
+    for env, default in expected.items():
+        assert f"  {env} (default: {default})" in text, env
+    for s in flags_mod.environment_only():
+        assert f"  {s.env} (default: " in text, s.env
+
+
+def test_info_lists_the_environment_only_settings(tmp_path):
+    done = legate_cmd(["--info"], env=clean_env(LEGATE_WINDOW_SIZE="3", LEGATE_TEST="1"))
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert re.search(r"^\s+LEGATE_WINDOW_SIZE\s+3\s+LEGATE_WINDOW_SIZE$", out, re.M), out
+    assert re.search(r"^\s+LEGATE_MIN_CPU_CHUNK\s+2\s+LEGATE_TEST$", out, re.M), out
+    assert re.search(r"^\s+LEGATE_PIN_WORKERS\s+on\s+default$", out, re.M), out
+    assert re.search(r"^\s+LEGATE_FAULTS\s+unset\s+default$", out, re.M), out
 
 
 # --- splitting the program from the flags -------------------------------------------
@@ -522,6 +622,20 @@ def test_version():
     done = legate_cmd(["--version"])
     assert done.returncode == 0
     assert done.stdout.strip() == f"legate {legate.__version__}"
+    short = legate_cmd(["-V"])
+    assert (short.returncode, short.stdout) == (0, done.stdout)
+
+
+def test_version_has_one_source():
+    """The package's version is the workspace Cargo.toml's (maturin's dynamic version)."""
+    from legate import _legate
+
+    cargo = (REPO / "Cargo.toml").read_text()
+    workspace = re.search(r'\[workspace\.package\]\s*version = "([^"]+)"', cargo)
+    assert workspace and legate.__version__ == workspace.group(1) == _legate.__version__
+    for folder in ("python", "python-hello", "python-sparse"):
+        text = (REPO / folder / "pyproject.toml").read_text()
+        assert 'dynamic = ["version"]' in text and not re.search(r"^version\s*=", text, re.M), folder
 
 
 # --- running programs ------------------------------------------------------------------
@@ -816,18 +930,23 @@ def test_legate_issue():
     assert "  LEGATE_TEST_MARKER=xyz" in out.splitlines()
 
 
-def test_driver_never_imports_the_runtime(echo):
-    """The driver, lgpatch, legate-issue and legate-jupyter are pure Python."""
+def test_driver_never_starts_the_runtime(echo):
+    """The driver, lgpatch, legate-issue and legate-jupyter read the runtime's table of
+    settings from the extension module, and start no runtime (no processor threads) and
+    load none of the libraries."""
     probe = (
-        "import sys\n"
+        "import os, sys\n"
         "import legate.driver.main, legate.driver.patch, legate.issue\n"
         "import legate.jupyter, legate.jupyter.install\n"
         "legate.driver.main.main(['--dry-run', sys.argv[1]])\n"
         "legate.driver.main.main(['--info'])\n"
-        "loaded = sorted(m for m in sys.modules if m in ('legate._legate', 'legate.core', 'legate_numeric', 'numpy', 'IPython'))\n"
+        "loaded = sorted(m for m in sys.modules if m in ('legate.core', 'legate_numeric', 'numpy', 'IPython'))\n"
         "print('LOADED', loaded)\n"
+        "names = [open(f'/proc/self/task/{t}/comm').read().strip() for t in os.listdir('/proc/self/task')]\n"
+        "print('WORKERS', [n for n in names if n.startswith('legate-')])\n"
     )
     done = subprocess.run([sys.executable, "-c", probe, str(echo)], env=clean_env(),
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert "LOADED []" in done.stdout.splitlines()
+    assert "WORKERS []" in done.stdout.splitlines()

@@ -66,8 +66,8 @@ class Invocation:
         How ranks are started, and the extra launcher arguments (already split).
     patch
         Modules to replace with their drop-ins (``["numpy"]``).
-    gdb, valgrind, freeze_on_error
-        Debugging aids.
+    gdb, cuda_gdb, valgrind, memcheck, freeze_on_error
+        Debugging aids (``memcheck`` is NVIDIA's compute-sanitizer).
     python
         The interpreter the program runs on.
     """
@@ -78,7 +78,9 @@ class Invocation:
     launcher_extra: list[str] = field(default_factory=list)
     patch: list[str] = field(default_factory=list)
     gdb: bool = False
+    cuda_gdb: bool = False
     valgrind: bool = False
+    memcheck: bool = False
     freeze_on_error: bool = False
     python: str = sys.executable
 
@@ -113,8 +115,12 @@ def program_command(inv: Invocation) -> list[str]:
         command = [inv.python, *inv.program.target()]
     if inv.gdb:
         return ["gdb", "--args", *command]
+    if inv.cuda_gdb:
+        return ["cuda-gdb", "--args", *command]
     if inv.valgrind:
         return ["valgrind", *command]
+    if inv.memcheck:
+        return ["compute-sanitizer", "--tool", "memcheck", *command]
     return command
 
 

@@ -1,20 +1,24 @@
-"""The driver's flags: one table for the runtime settings, and the argument parser.
+"""The driver's flags, built from the runtime's one table of settings, and the parser.
 
-Runtime settings (processors, memory, observability) are the flags the runtime itself
-reads from ``LEGATE_CONFIG``; the others (launch, debugging, which program to run)
-only mean something to the driver. The parser gives every flag a default of ``None``
-so that resolution (:mod:`legate.driver.config`) can tell "not given" from "given
-with the default value" and fall back to the ``LEGATE_*`` variable or detection.
+The table lives in the runtime (``legate-core``'s ``config::SETTINGS``) and reaches
+Python through ``legate._legate.settings()``, which starts no runtime: the runtime's
+``LEGATE_CONFIG`` parser, this parser, ``legate --help`` and ``legate --info`` all read
+the same list, so a flag one accepts the other accepts too. Runtime settings
+(processors, memory, observability) are the flags the runtime reads from
+``LEGATE_CONFIG``; the others (launch, debugging, which program to run) only mean
+something to the driver. The parser gives every flag a default of ``None`` so that
+resolution (:mod:`legate.driver.config`) can tell "not given" from "given with the
+default value" and fall back to the ``LEGATE_*`` variable or detection.
 """
 
 from __future__ import annotations
 
 import argparse
 import re
+import textwrap
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import NoReturn, Sequence
-
-LAUNCHERS = ("none", "mpirun", "srun", "jsrun")
 
 #: What ``--patch NAME`` replaces, and with which module.
 PATCHES = {"numpy": "legate_numeric"}
@@ -25,8 +29,94 @@ class DriverError(Exception):
 
 
 @dataclass(frozen=True)
+class Setting:
+    """One row of the runtime's table of settings (see ``legate._legate.settings``).
+
+    Attributes
+    ----------
+    key
+        The runtime's name for it (``sysmem_mb``).
+    flag, aliases
+        The flag and its other spellings; ``flag`` is ``None`` for environment-only
+        settings.
+    env
+        The ``LEGATE_*`` variable that sets it, if any.
+    kind
+        ``count``, ``positive``, ``megabytes``, ``percent``, ``seconds``, ``switch``,
+        ``text`` or ``choice``.
+    choices
+        The accepted words of a ``choice``.
+    repeatable
+        Whether each occurrence of the flag is kept (``--patch``).
+    group
+        The help section.
+    reader
+        ``runtime``, ``driver`` or ``python``.
+    default
+        Legate's fixed default as text (``None``: unset).
+    detected
+        How auto-configuration picks the value, if it does.
+    help
+        What it does.
+    """
+
+    key: str
+    flag: str | None
+    aliases: tuple[str, ...]
+    env: str | None
+    kind: str
+    choices: tuple[str, ...] | None
+    repeatable: bool
+    group: str
+    reader: str
+    default: str | None
+    detected: str | None
+    help: str
+
+    @property
+    def name(self) -> str:
+        """The attribute name in the parsed namespace (``sysmem``, ``dry_run``)."""
+        if self.flag is None:
+            return self.key
+        return self.flag.lstrip("-").replace("-", "_")
+
+    @property
+    def unit(self) -> str:
+        return {"megabytes": "MB", "percent": "%", "seconds": "s"}.get(self.kind, "")
+
+
+@lru_cache(maxsize=1)
+def settings() -> tuple[Setting, ...]:
+    """The runtime's table of settings, in ``legate --help`` order."""
+    from legate import _legate  # the extension module; importing it starts nothing
+
+    return tuple(
+        Setting(
+            key=row["name"],
+            flag=row["flag"],
+            aliases=tuple(row["aliases"]),
+            env=row["env"],
+            kind=row["kind"],
+            choices=None if row["choices"] is None else tuple(row["choices"]),
+            repeatable=row["repeatable"],
+            group=row["group"],
+            reader=row["reader"],
+            default=row["default"],
+            detected=row["detected"],
+            help=row["help"],
+        )
+        for row in _legate.settings()
+    )
+
+
+def environment_only() -> tuple[Setting, ...]:
+    """The settings with no flag: only their ``LEGATE_*`` variable sets them."""
+    return tuple(s for s in settings() if s.flag is None)
+
+
+@dataclass(frozen=True)
 class NumericSetting:
-    """A runtime setting that takes a non-negative integer.
+    """A runtime setting that takes a non-negative integer (processors and memory).
 
     Attributes
     ----------
@@ -37,7 +127,7 @@ class NumericSetting:
     env
         The ``LEGATE_*`` variable that sets its default.
     default
-        Legate's documented default.
+        Legate's fixed default.
     unit
         Unit shown in help and ``--info`` (``""``, ``"MB"`` or ``"%"``).
     help
@@ -55,57 +145,24 @@ class NumericSetting:
     detected: str | None = None
 
 
+_NUMERIC_KINDS = ("count", "megabytes", "percent")
+
 #: The processor and memory settings, in the order ``LEGATE_CONFIG`` lists them.
-NUMERIC_SETTINGS: tuple[NumericSetting, ...] = (
-    NumericSetting(
-        "cpus", "--cpus", "LEGATE_CPUS", 4, "", "CPU processors per rank",
-        detected="one per core",
-    ),
-    NumericSetting("gpus", "--gpus", "LEGATE_GPUS", 0, "", "GPU processors per rank"),
-    NumericSetting(
-        "omps", "--omps", "LEGATE_OMP_PROCS", 0, "", "OpenMP-style processors per rank"
-    ),
-    NumericSetting(
-        "ompthreads", "--ompthreads", "LEGATE_OMP_THREADS", 4, "",
-        "threads per OpenMP-style processor",
-    ),
-    NumericSetting(
-        "utility", "--utility", "LEGATE_UTILITY_CORES", 2, "",
-        "utility threads for the runtime's own work",
-    ),
-    NumericSetting(
-        "sysmem", "--sysmem", "LEGATE_SYSMEM", 4000, "MB", "system memory per rank",
-        detected="75% of available memory",
-    ),
-    NumericSetting(
-        "numamem", "--numamem", "LEGATE_NUMAMEM", 0, "MB",
-        "NUMA-local memory per OpenMP-style processor",
-    ),
-    NumericSetting("fbmem", "--fbmem", "LEGATE_FBMEM", 4000, "MB", "framebuffer memory per GPU"),
-    NumericSetting(
-        "zcmem", "--zcmem", "LEGATE_ZCMEM", 32, "MB",
-        "zero-copy memory (host memory the GPUs can see)",
-    ),
-    NumericSetting(
-        "regmem", "--regmem", "LEGATE_REGMEM", 0, "MB", "registered memory for networking"
-    ),
-    NumericSetting(
-        "eager_alloc_percentage", "--eager-alloc-percentage",
-        "LEGATE_EAGER_ALLOC_PERCENTAGE", 50, "%",
-        "share of each memory kept for eager allocations",
-    ),
+NUMERIC_SETTINGS: tuple[NumericSetting, ...] = tuple(
+    NumericSetting(s.name, s.flag, s.env, int(s.default), s.unit, s.help, s.detected)
+    for s in settings()
+    if s.group in ("processors", "memory") and s.kind in _NUMERIC_KINDS and s.flag and s.env
 )
 
 #: Runtime switches: (flag, aliases, attribute name, help).
-SWITCHES: tuple[tuple[str, tuple[str, ...], str, str], ...] = (
-    ("--profile", (), "profile", "write a profile to legate_prof/ (timeline HTML + Chrome trace)"),
-    ("--dataflow", (), "dataflow", "write the dataflow graph of operations (GraphViz)"),
-    ("--event", (), "event", "write the event graph (GraphViz)"),
-    ("--show-progress", ("--progress",), "show_progress", "print task progress as it runs"),
-    ("--mem-usage", (), "mem_usage", "report memory usage"),
-    ("--log-to-file", (), "log_to_file", "write logs to files in --logdir instead of stderr"),
-    ("--verbose", (), "verbose", "print the configuration and the command before running"),
+SWITCHES: tuple[tuple[str, tuple[str, ...], str, str], ...] = tuple(
+    (s.flag, s.aliases, s.name, s.help)
+    for s in settings()
+    if s.reader == "runtime" and s.kind == "switch" and s.flag
 )
+
+#: Launchers the driver can start ranks with.
+LAUNCHERS: tuple[str, ...] = next(s.choices for s in settings() if s.key == "launcher")
 
 _NON_NEGATIVE = re.compile(r"\d+")
 
@@ -152,112 +209,118 @@ class DriverParser(argparse.ArgumentParser):
         return action is not None and action.nargs != 0
 
 
-def _default_text(setting: NumericSetting) -> str:
+def _default_text(setting: NumericSetting, cores: int | None = None) -> str:
     unit = f" {setting.unit}" if setting.unit == "MB" else setting.unit
-    text = f"(default: {setting.default}{unit}; env {setting.env}"
     if setting.detected:
-        text += f"; with neither given, {setting.detected} unless LEGATE_AUTO_CONFIG=0"
+        here = f", {cores} here" if cores and setting.name == "cpus" else ""
+        text = (
+            f"(default: {setting.detected}{here}; {setting.default}{unit} with "
+            f"LEGATE_AUTO_CONFIG=0; env {setting.env}"
+        )
+    else:
+        text = f"(default: {setting.default}{unit}; env {setting.env}"
     # argparse expands %-formats in help, so a literal "%" is written "%%".
     return (text + ")").replace("%", "%%")
 
 
-def add_runtime_arguments(parser: argparse.ArgumentParser) -> None:
+_METAVARS = {"logging": "SPEC", "logdir": "DIR", "launcher_extra": "ARGS", "module": "MOD"}
+
+
+def _add(group: argparse._ArgumentGroup, s: Setting, cores: int | None) -> None:
+    """Add the flag of table row ``s`` to ``group``, parsed as its kind says."""
+    spellings = [s.flag, *s.aliases]
+    kw: dict = {"dest": s.name, "default": None}
+    numeric = next((n for n in NUMERIC_SETTINGS if n.name == s.name), None)
+    if s.kind == "switch":
+        kw.update(action="store_true", help=s.help)
+    else:
+        kw["help"] = s.help
+        kw["action"] = "append" if s.repeatable else "store"
+        if s.kind in _NUMERIC_KINDS:
+            kw.update(type=non_negative_int, metavar="N")
+        elif s.kind == "positive":
+            kw.update(type=positive_int, metavar="N")
+        elif s.kind == "seconds":
+            kw.update(type=float, metavar="SECONDS")
+        elif s.kind == "choice":
+            kw["choices"] = list(s.choices or ())
+        else:
+            kw["metavar"] = _METAVARS.get(s.name, "VALUE")
+        if numeric is not None:
+            kw["help"] = f"{s.help} {_default_text(numeric, cores)}"
+        elif s.default is not None:
+            kw["help"] = f"{s.help} (default: {s.default})"
+    group.add_argument(*spellings, **kw)
+
+
+#: The help sections of the runtime's flags (``legate-jupyter`` takes these too).
+RUNTIME_GROUPS = {
+    "processors": "processors",
+    "memory": "memory (MB per rank, or per device)",
+    "observability": "observability",
+}
+#: The help sections of the driver's own flags.
+DRIVER_GROUPS = {
+    "launch": "launch",
+    "debugging": "debugging (single rank only)",
+    "program": "program",
+    "driver": "driver",
+}
+
+
+def _add_groups(parser: argparse.ArgumentParser, titles: dict[str, str], cores: int | None) -> None:
+    groups = {key: parser.add_argument_group(title) for key, title in titles.items()}
+    for s in settings():
+        if s.flag is not None and s.group in groups:
+            _add(groups[s.group], s, cores)
+
+
+def add_runtime_arguments(parser: argparse.ArgumentParser, cores: int | None = None) -> None:
     """Add the flags the runtime reads from ``LEGATE_CONFIG`` to ``parser``.
 
     Shared by ``legate`` and ``legate-jupyter`` so both accept the same spelling.
     """
-    procs = parser.add_argument_group("processors")
-    memory = parser.add_argument_group("memory (MB per rank, or per device)")
-    for setting in NUMERIC_SETTINGS:
-        group = memory if setting.unit == "MB" or setting.unit == "%" else procs
-        group.add_argument(
-            setting.flag,
-            dest=setting.name,
-            type=non_negative_int,
-            default=None,
-            metavar="N",
-            help=f"{setting.help} {_default_text(setting)}",
-        )
-    observe = parser.add_argument_group("observability")
-    for flag, aliases, name, text in SWITCHES:
-        observe.add_argument(flag, *aliases, dest=name, action="store_true", default=None, help=text)
-    observe.add_argument(
-        "--logging", default=None, metavar="SPEC",
-        help="logger levels, e.g. legate=debug,mapper=info",
-    )
-    observe.add_argument(
-        "--logdir", default=None, metavar="DIR",
-        help="where logs and profiles are written (default: the working directory)",
-    )
+    _add_groups(parser, RUNTIME_GROUPS, cores)
 
 
-def build_parser(prog: str = "legate") -> DriverParser:
-    """The ``legate`` command's parser (flags only; see :func:`split_program`)."""
+def environment_help(width: int = 88) -> str:
+    """The ``--help`` section listing the environment-only settings and defaults."""
+    lines = ["environment-only settings (read by the runtime, or by the Python packages):"]
+    for s in environment_only():
+        default = s.default if s.default is not None else "unset"
+        unit = f" {s.unit}" if s.unit == "MB" else s.unit
+        head = f"  {s.env} (default: {default}{unit if s.default else ''})"
+        lines.append(head)
+        lines += textwrap.wrap(s.help, width, initial_indent="      ", subsequent_indent="      ")
+    return "\n".join(lines)
+
+
+def build_parser(prog: str = "legate", cores: int | None = None) -> DriverParser:
+    """The ``legate`` command's parser (flags only; see :func:`split_program`).
+
+    ``cores`` (this machine's, when known) is shown next to ``--cpus``'s default.
+    """
+    description = (
+        "Run a Python program on Legate. With a script, run it; with --module, run "
+        "a module; with neither, open an interactive console. The configuration "
+        "reaches the program as the LEGATE_CONFIG environment variable, so `python "
+        "script.py` with the same LEGATE_CONFIG behaves the same. Flags already in "
+        "LEGATE_CONFIG are read first; the command line overrides them."
+    )
+    epilog = (
+        "Flags must come before the script: everything after the script (or after "
+        "--module MOD) is passed to the program."
+    )
     parser = DriverParser(
         prog=prog,
         usage=f"{prog} [flags] [script.py | --module MOD | -] [args ...]",
-        description=(
-            "Run a Python program on Legate. With a script, run it; with --module, run "
-            "a module; with neither, open an interactive console. The configuration "
-            "reaches the program as the LEGATE_CONFIG environment variable, so `python "
-            "script.py` with the same LEGATE_CONFIG behaves the same. Flags already in "
-            "LEGATE_CONFIG are read first; the command line overrides them."
-        ),
-        epilog=(
-            "Flags must come before the script: everything after the script (or after "
-            "--module MOD) is passed to the program."
-        ),
+        description=textwrap.fill(description, 88),
+        epilog=textwrap.fill(epilog, 88) + "\n\n" + environment_help(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
         allow_abbrev=False,  # the runtime's parser takes exact names only
     )
-    add_runtime_arguments(parser)
-
-    launch = parser.add_argument_group("launch")
-    launch.add_argument(
-        "--nodes", type=positive_int, default=None, metavar="N",
-        help="nodes to run on (default: 1, or detected from the launcher's variables)",
-    )
-    launch.add_argument(
-        "--ranks-per-node", type=positive_int, default=None, metavar="K",
-        help="ranks on each node (default: 1, or detected from the launcher's variables)",
-    )
-    launch.add_argument(
-        "--launcher", choices=LAUNCHERS, default=None,
-        help="how to start several ranks (default: none)",
-    )
-    launch.add_argument(
-        "--launcher-extra", action="append", default=None, metavar="ARGS",
-        help="extra launcher arguments, split like a shell would; repeatable "
-        "(write --launcher-extra=--flag for a value that starts with a dash)",
-    )
-
-    debug = parser.add_argument_group("debugging (single rank only)")
-    debug.add_argument("--gdb", action="store_true", default=None, help="run under gdb")
-    debug.add_argument("--valgrind", action="store_true", default=None, help="run under valgrind")
-    debug.add_argument(
-        "--freeze-on-error", action="store_true", default=None,
-        help="on an uncaught exception, print the pid and wait for a debugger",
-    )
-
-    program = parser.add_argument_group("program")
-    program.add_argument(
-        "--module", default=None, metavar="MOD",
-        help="run a module like `python -m MOD`; the arguments after MOD are its own",
-    )
-    program.add_argument(
-        "--patch", action="append", choices=sorted(PATCHES), default=None,
-        help="run an unmodified program on the drop-in: `import numpy` loads legate_numeric",
-    )
-
-    driver = parser.add_argument_group("driver")
-    driver.add_argument(
-        "--dry-run", action="store_true", default=None,
-        help="print the command and LEGATE_CONFIG, and run nothing",
-    )
-    driver.add_argument(
-        "--info", action="store_true", default=None,
-        help="print the configuration that would be used, and run nothing",
-    )
-    driver.add_argument("--version", action="store_true", default=None, help="print the version")
+    _add_groups(parser, RUNTIME_GROUPS, cores)
+    _add_groups(parser, DRIVER_GROUPS, cores)
     return parser
 
 

@@ -22,7 +22,7 @@ from typing import Mapping, Sequence
 
 from legate.driver.command import Invocation, Program, child_environment, full_command
 from legate.driver.config import resolve_runtime, validate_runtime
-from legate.driver.flags import DriverError, build_parser, split_program
+from legate.driver.flags import DriverError, build_parser, environment_only, split_program
 from legate.driver.launcher import detect_ranks, split_extra
 from legate.driver.machine import MachineInfo
 
@@ -62,7 +62,7 @@ def parse(
     DriverError
         For any invalid flag, value or combination.
     """
-    parser = build_parser(PROG)
+    parser = build_parser(PROG, machine.cores if machine is not None else None)
     flags, program_tokens = split_program(parser, argv)
     args = parser.parse_args(flags)
 
@@ -96,7 +96,9 @@ def parse(
         launcher_extra=split_extra(pick("launcher_extra")),
         patch=list(dict.fromkeys(pick("patch") or [])),
         gdb=bool(pick("gdb")),
+        cuda_gdb=bool(pick("cuda_gdb")),
         valgrind=bool(pick("valgrind")),
+        memcheck=bool(pick("memcheck")),
         freeze_on_error=bool(pick("freeze_on_error")),
     )
     return invocation, args
@@ -122,17 +124,45 @@ def validate(inv: Invocation, detected_launcher: bool, machine: MachineInfo | No
     validate_runtime(inv.runtime, machine)
     ranks = inv.runtime.ranks
     layout = f"{inv.runtime.nodes.value} nodes x {inv.runtime.ranks_per_node.value} ranks per node"
-    for flag, on in (("--gdb", inv.gdb), ("--valgrind", inv.valgrind), ("--freeze-on-error", inv.freeze_on_error)):
+    tools = {"--gdb": inv.gdb, "--cuda-gdb": inv.cuda_gdb, "--valgrind": inv.valgrind, "--memcheck": inv.memcheck}
+    for flag, on in (*tools.items(), ("--freeze-on-error", inv.freeze_on_error)):
         if on and ranks > 1:
             raise DriverError(f"{flag} needs a single rank, but {ranks} were asked for ({layout})")
-    if inv.gdb and inv.valgrind:
-        raise DriverError("--gdb and --valgrind cannot be used together")
+    chosen = [flag for flag, on in tools.items() if on]
+    if len(chosen) > 1:
+        raise DriverError(f"{' and '.join(chosen)} cannot be used together")
     if inv.freeze_on_error and inv.program.interactive:
         raise DriverError("--freeze-on-error needs a script or --module, not the interactive console")
     if inv.launcher == "none" and inv.launcher_extra:
         raise DriverError("--launcher-extra needs a launcher: add --launcher mpirun, srun or jsrun")
     if ranks > 1 and inv.launcher == "none" and not detected_launcher:
         raise DriverError(f"{ranks} ranks ({layout}) need a launcher: add --launcher mpirun, srun or jsrun")
+
+
+def check_with_runtime(legate_config: str) -> None:
+    """Parse the flags with the runtime's own parser (no runtime is started), so that a
+    string the runtime would refuse is reported now, as a driver error."""
+    from legate import _legate
+
+    problem = _legate.check_flags(legate_config)
+    if problem is not None:
+        raise DriverError(f"the runtime rejects LEGATE_CONFIG={shlex.quote(legate_config)}: {problem}")
+
+
+def environment_lines(env: Mapping[str, str]) -> list[str]:
+    """``--info``'s rows for the environment-only settings: value, then its source."""
+    lines = ["environment-only settings (value, then where it came from)"]
+    test = env.get("LEGATE_TEST", "").strip().lower() in ("1", "true", "on", "yes")
+    for s in environment_only():
+        value = env.get(s.env, "")
+        if value.strip():
+            value, source = value.strip(), s.env
+        elif s.key == "min_cpu_chunk" and test:
+            value, source = "2", "LEGATE_TEST"
+        else:
+            value, source = s.default if s.default is not None else "unset", "default"
+        lines.append(f"  {s.env:<32}{value:<12}{source}".rstrip())
+    return lines
 
 
 def info_text(inv: Invocation, command: Sequence[str], env: Mapping[str, str]) -> str:
@@ -142,6 +172,7 @@ def info_text(inv: Invocation, command: Sequence[str], env: Mapping[str, str]) -
     lines.append(f"  {'launcher':<24}{inv.launcher}")
     if inv.launcher_extra:
         lines.append(f"  {'launcher-extra':<24}{shlex.join(inv.launcher_extra)}")
+    lines += environment_lines(env)
     lines.append(f"LEGATE_CONFIG={shlex.quote(env['LEGATE_CONFIG'])}")
     lines.append(f"command: {shlex.join(command)}")
     return "\n".join(lines)
@@ -211,6 +242,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         detected = detect_ranks(environ) is not None
         validate(inv, detected, machine)
         env = child_environment(inv, environ)
+        check_with_runtime(env["LEGATE_CONFIG"])
         command = full_command(inv, env, machine)
         if args.info:
             print(info_text(inv, command, env))
