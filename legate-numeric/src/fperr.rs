@@ -45,6 +45,22 @@ pub fn take() -> Vec<FpEvent> {
     std::mem::take(&mut *q)
 }
 
+/// Puts events [`take`] returned back in front of the queue, to be reported again:
+/// for a consumer that may swallow the exception their report raised (NumPy's
+/// `asarray` clears a failed buffer request's error and asks `__array__` next).
+pub fn requeue(events: Vec<FpEvent>) {
+    if events.is_empty() {
+        return;
+    }
+    let queue = if REPLICATED.load(Ordering::Relaxed) { &AGREED } else { &EVENTS };
+    let mut q = queue.lock().unwrap_or_else(|e| e.into_inner());
+    let later = std::mem::replace(&mut *q, events);
+    for e in later {
+        push(&mut q, e.name, e.flags);
+    }
+    PENDING.store(true, Ordering::Relaxed);
+}
+
 fn push(q: &mut Vec<FpEvent>, name: &'static str, flags: u32) {
     match q.iter_mut().find(|e| e.name == name) {
         Some(e) => e.flags |= flags,

@@ -191,6 +191,12 @@ impl Fusion {
         if out.read_only() || out.is_future() || out.unbound() || !fusable_type(in_ty) || !fusable_type(out.ty()) {
             return false;
         }
+        // The host holds a view of an operand: the operation must finish before the
+        // call returns (see legate-core's host views), so it cannot wait in a window.
+        let viewed = |s: &LogicalStore| s.storage().host_viewed();
+        if viewed(out) || args.iter().any(|a| matches!(a, Arg::Store(s) if viewed(s))) {
+            return false;
+        }
         // Integer powers raise negative exponents at the call: they wait for their task.
         if kind == Kind::Binary(BinaryOp::Power) && in_ty.is_integral() {
             return false;

@@ -74,7 +74,7 @@ fn export_data(py: Python<'_>, store: &LogicalStore) -> PyResult<ArrayData> {
         return Err(PyValueError::new_err(format!("only 1-d arrays convert to Arrow arrays, not {}-d ones", store.ndim())));
     }
     let dt = arrow_type(store.ty())?;
-    let view = map(py, store, false)?;
+    let view = map(py, store, false, false)?;
     let n = view.shape()[0] as usize;
     let elem = store.ty().size().unwrap_or(1);
     if matches!(store.ty(), Type::Bool) {

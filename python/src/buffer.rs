@@ -51,7 +51,7 @@ fn fill(obj: &Bound<'_, PyAny>, view: *mut ffi::Py_buffer, flags: c_int) -> PyRe
     let elem = store.ty().size().unwrap_or(0) as i64;
     // A writable store exports writable memory (as NumPy's arrays do), so it waits for
     // the tasks reading it too.
-    let hv = map(py, &store, !store.read_only())?;
+    let hv = map(py, &store, !store.read_only(), true)?;
     let (shape, strides) = (hv.shape().as_slice().to_vec(), hv.byte_strides().as_slice().to_vec());
     let c = contiguous(&shape, &strides, elem, true);
     let f = contiguous(&shape, &strides, elem, false);

@@ -170,7 +170,7 @@ fn dlpack_export<'py>(py: Python<'py>, array: &Bound<'py, PyAny>, versioned: boo
         ));
     }
     dl_type(store.ty())?;
-    let view = map(py, &store, !read_only)?;
+    let view = map(py, &store, !read_only, false)?;
     let (dl_tensor, ctx) = tensor(view)?;
     let ctx = Box::into_raw(ctx) as *mut c_void;
     // SAFETY: the boxes are handed to the capsule, which frees them through the deleter

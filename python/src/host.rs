@@ -11,11 +11,14 @@ use pyo3::prelude::*;
 use pyo3::intern;
 
 /// Maps `store` (writable: after every task touching it, and only if not read-only).
-pub fn map(py: Python<'_>, store: &LogicalStore, writable: bool) -> PyResult<HostView> {
+/// With `keep_raised`, floating-point errors whose report raised stay queued (the
+/// buffer protocol: NumPy's `asarray` swallows a failed buffer request's error and
+/// asks `__array__` next, which must raise it again).
+pub fn map(py: Python<'_>, store: &LogicalStore, writable: bool, keep_raised: bool) -> PyResult<HostView> {
     wait_store(py, store)?;
     let rt = runtime()?;
     let view = py.detach(|| rt.map_store(store, writable)).py()?;
-    crate::numeric::report_fp(py)?;
+    crate::numeric::report_fp_keeping(py, keep_raised)?;
     Ok(view)
 }
 

@@ -30,12 +30,23 @@ fn set_fp_hook(py: Python<'_>, hook: Py<PyAny>) -> PyResult<()> {
 /// `numpy.errstate` says); one atomic load when there are none.
 #[inline]
 pub(crate) fn report_fp(py: Python<'_>) -> PyResult<()> {
+    report_fp_keeping(py, false)
+}
+
+/// [`report_fp`]; with `keep_raised`, events whose report raised stay queued, to be
+/// raised again by the next report (for callers whose caller may swallow the error).
+pub(crate) fn report_fp_keeping(py: Python<'_>, keep_raised: bool) -> PyResult<()> {
     if !legate_numeric::fperr::pending() {
         return Ok(());
     }
-    let events: Vec<(&'static str, u32)> = legate_numeric::fperr::take().into_iter().map(|e| (e.name, e.flags)).collect();
+    let taken = legate_numeric::fperr::take();
+    let events: Vec<(&'static str, u32)> = taken.iter().map(|e| (e.name, e.flags)).collect();
     match FP_HOOK.get(py) {
-        Some(hook) if !events.is_empty() => hook.call1(py, (events,)).map(|_| ()),
+        Some(hook) if !events.is_empty() => hook.call1(py, (events,)).map(|_| ()).inspect_err(|_| {
+            if keep_raised {
+                legate_numeric::fperr::requeue(taken);
+            }
+        }),
         _ => Ok(()),
     }
 }
