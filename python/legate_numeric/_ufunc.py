@@ -186,7 +186,11 @@ class ufunc:
         result, user_out = _prepare_out(out, shape, loop[1], self.__name__)
         store = src._store if src.shape == shape else src._store.broadcast_to(list(shape))
         if out is not None and result._store.overlaps(store):
-            store = src.copy()._store
+            # A partial overlap with the output (a broadcast one too): read a private
+            # copy of the broadcast input, as NumPy does.
+            tmp = _empty(shape, src.dtype)
+            _ext.copy(tmp._store, store)
+            store = tmp._store
         _ext.unary(self.__name__, store, result._store)
         return _finish(result, user_out)
 

@@ -653,7 +653,14 @@ def test_out_partially_overlaps_an_input(name):
 
 
 def test_unary_out_overlaps_input():
-    for sl_x, sl_o in [(slice(None, -1), slice(1, None)), (slice(1, None), slice(None, -1)), (slice(None, None, -1), slice(None))]:
+    # The last two: an input broadcast to the output it overlaps (found by the fuzzer).
+    for sl_x, sl_o in [
+        (slice(None, -1), slice(1, None)),
+        (slice(1, None), slice(None, -1)),
+        (slice(None, None, -1), slice(None)),
+        (slice(0, 1), slice(None)),
+        (slice(-1, None), slice(2, None)),
+    ]:
         x_np = make(np.float64, (8,))
         x = lnp.array(x_np)
         np.negative(x_np[sl_x], out=x_np[sl_o])
