@@ -375,7 +375,8 @@ pub const SETTINGS: &[Setting] = &[
         .env("LEGATE_MIN_CPU_CHUNK"),
     setting("min_omp_chunk", TUNING, Kind::Count, "like LEGATE_MIN_CPU_CHUNK, for OpenMP-style processors").env("LEGATE_MIN_OMP_CHUNK"),
     setting("min_gpu_chunk", TUNING, Kind::Count, "like LEGATE_MIN_CPU_CHUNK, for GPUs").env("LEGATE_MIN_GPU_CHUNK"),
-    setting("window_size", TUNING, Kind::Positive, "operations buffered before they are analysed").env("LEGATE_WINDOW_SIZE"),
+    setting("window_size", TUNING, Kind::Positive, "elementwise operations held back to be fused into one task (1: no fusion)")
+        .env("LEGATE_WINDOW_SIZE"),
     setting("max_pending_exceptions", TUNING, Kind::Count, "possibly-failing tasks in flight before the runtime waits for their outcome")
         .env("LEGATE_MAX_PENDING_EXCEPTIONS"),
     setting("test", TUNING, Kind::Switch, "test mode: tiny chunks, so that even small stores are split")
@@ -407,6 +408,9 @@ pub const SETTINGS: &[Setting] = &[
         .env("LEGATE_NUMERIC_REPORT_COVERAGE")
         .python()
         .default("off"),
+    setting("abi_path", PYTHON, Kind::Text, "where `legate --abi-path` finds the ABI crates' sources (default: written out from the installed runtime)")
+        .env("LEGATE_ABI_PATH")
+        .python(),
     setting("sparse_fallback", PYTHON, Kind::Switch, "legate_sparse runs SciPy for what it lacks (off: raise instead)")
         .env("LEGATE_SPARSE_FALLBACK")
         .python()

@@ -345,7 +345,7 @@ def test_help_lists_the_environment_only_settings_with_their_defaults():
     text = build_parser().format_help()
     expected = {
         "LEGATE_MIN_CPU_CHUNK": "16384", "LEGATE_INLINE_SMALL_TASKS": "on",
-        "LEGATE_PIN_WORKERS": "on", "LEGATE_TEST": "off", "LEGATE_WINDOW_SIZE": "1",
+        "LEGATE_PIN_WORKERS": "on", "LEGATE_TEST": "off", "LEGATE_WINDOW_SIZE": "64",
         "LEGATE_AUTO_CONFIG": "on", "LEGATE_MAX_PENDING_EXCEPTIONS": "64",
         "LEGATE_RANK_TIMEOUT": "60s", "LEGATE_CONSENSUS": "off", "LEGATE_NUMERIC_FALLBACK": "on",
     }

@@ -135,7 +135,7 @@ def test_a_missing_halo_is_an_error(lib):
     # The same task launched without its bloat constraint: on one tile it needs no
     # halo; on several, the task sees it was not given one, and reading the result
     # raises what it reported.
-    n = 1000
+    n = 100_000  # above the default chunk size: split on several processors
     a = np.arange(float(n))
     x, y = lnp.asarray(a), lnp.empty(n)
     task = rt.create_auto_task(lib, hello.SMOOTH)

@@ -17,7 +17,8 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
 def _profile(tmp_path):
-    env = dict(os.environ, LEGATE_CONFIG="--cpus 2 --profile --dataflow", LEGATE_TEST="1")
+    env = dict(os.environ, LEGATE_CONFIG="--cpus 2 --profile --dataflow", LEGATE_TEST="1",
+               LEGATE_WINDOW_SIZE="1")  # unfused task names (test_fusion checks fused ones)
     code = "import legate_numeric as np\na = np.ones(1000)\nb = a * 2 + 1\nprint(float(b.sum()))\n"
     proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
