@@ -368,6 +368,7 @@ def _nan_keywords(op, fill, a, axis, dtype, out, keepdims, initial=None, where=T
     from ._manip import where as select
     from ._ufunc import isnan, logical_not, logical_or
 
+    _axes(axis, a.ndim)  # NumPy checks the axis before the mask's shape
     mask = None if where is True or where is None else _mask(where, a.shape)
     if op in ("max", "min"):
         name = "fmax" if op == "max" else "fmin"
