@@ -19,7 +19,14 @@ use crate::ops::{BinaryOp, UnaryOp};
 use legate_core::{FlushHook, Library, LogicalStore, Point, Result, Runtime, Scalar, Type};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::cell::Cell;
 use std::sync::{Arc, Mutex};
+
+thread_local! {
+    /// This thread is launching a fused task: the runtime's flush hook, called by that
+    /// launch, must not flush again (the window it launches was already taken).
+    static LAUNCHING: Cell<bool> = const { Cell::new(false) };
+}
 
 /// What one held-back operation computes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -87,6 +94,11 @@ pub(crate) struct Fusion {
     limit: usize,
     window: Mutex<Window>,
     pending: AtomicBool,
+    /// Held from taking a window until its task is launched, and `busy` meanwhile: a
+    /// flush on another thread (a Python thread reading a result) waits for it, so it
+    /// never finds the window empty while the operations it needs are not launched yet.
+    launching: Mutex<()>,
+    busy: AtomicBool,
     tasks: AtomicU64,
     ops: AtomicU64,
     elided: AtomicU64,
@@ -140,6 +152,8 @@ impl Fusion {
             limit,
             window: Mutex::default(),
             pending: AtomicBool::new(false),
+            launching: Mutex::new(()),
+            busy: AtomicBool::new(false),
             tasks: AtomicU64::new(0),
             ops: AtomicU64::new(0),
             elided: AtomicU64::new(0),
@@ -162,10 +176,10 @@ impl Fusion {
         }
         let shape = out.shape();
         let mut w = self.window.lock().unwrap_or_else(|e| e.into_inner());
-        if !w.ops.is_empty() && (w.shape.as_ref() != Some(&shape) || Self::conflicts(&w, &args, out)) {
-            let full = std::mem::take(&mut *w);
+        // (A loop: another thread may have added conflicting operations meanwhile.)
+        while !w.ops.is_empty() && (w.shape.as_ref() != Some(&shape) || Self::conflicts(&w, &args, out)) {
             drop(w);
-            self.launch(rt, full)?;
+            self.flush(rt)?;
             w = self.window.lock().unwrap_or_else(|e| e.into_inner());
         }
         w.shape = Some(shape);
@@ -176,12 +190,10 @@ impl Fusion {
         }
         Self::note(&mut w, out, true);
         w.ops.push(Op { kind, in_ty: in_ty.clone(), args, out: out.clone() });
-        self.pending.store(true, Ordering::Release);
+        self.pending.store(true, Ordering::SeqCst);
         if w.ops.len() >= self.limit {
-            let full = std::mem::take(&mut *w);
-            self.pending.store(false, Ordering::Release);
             drop(w);
-            self.launch(rt, full)?;
+            self.flush(rt)?;
         }
         Ok(true)
     }
@@ -242,15 +254,33 @@ impl Fusion {
     /// Launches everything held back (program order is kept: callers flush before
     /// anything else reaches the runtime).
     pub(crate) fn flush(&self, rt: &Runtime) -> Result<()> {
-        if !self.pending.load(Ordering::Acquire) {
+        if LAUNCHING.with(Cell::get) {
             return Ok(());
         }
+        // `busy` is set before a window is taken (which clears `pending`), so seeing
+        // neither means no operation is held back or being launched.
+        if !self.pending.load(Ordering::SeqCst) && !self.busy.load(Ordering::SeqCst) {
+            return Ok(());
+        }
+        let _one = self.launching.lock().unwrap_or_else(|e| e.into_inner());
+        self.busy.store(true, Ordering::SeqCst);
         let w = {
             let mut w = self.window.lock().unwrap_or_else(|e| e.into_inner());
-            self.pending.store(false, Ordering::Release);
+            self.pending.store(false, Ordering::SeqCst);
             std::mem::take(&mut *w)
         };
-        self.launch(rt, w)
+        struct Launching;
+        impl Drop for Launching {
+            fn drop(&mut self) {
+                LAUNCHING.with(|l| l.set(false));
+            }
+        }
+        LAUNCHING.with(|l| l.set(true));
+        let guard = Launching;
+        let r = self.launch(rt, w);
+        drop(guard);
+        self.busy.store(false, Ordering::SeqCst);
+        r
     }
 
     fn launch(&self, rt: &Runtime, mut w: Window) -> Result<()> {
