@@ -174,6 +174,18 @@ impl RunControl {
         self.any_faults.store(false, Ordering::SeqCst);
     }
 
+    /// Whether a rule naming `rule` hits a task named `task`: tasks are named
+    /// `library.task`, and either the full name or the task's matches. A fused task,
+    /// `library.fused[multiply,add]`, matches `fused` and each operation its name lists.
+    fn names(task: &str, rule: &str) -> bool {
+        let (base, absorbed) = match task.split_once('[') {
+            Some((base, rest)) => (base, rest.trim_end_matches(']')),
+            None => (task, ""),
+        };
+        let suffix = |name: &str| name.strip_suffix(rule).is_some_and(|lib| lib.ends_with('.'));
+        rule == task || rule == base || suffix(base) || absorbed.split(',').any(|op| op == rule)
+    }
+
     /// The injected faults that hit point `index` of operation `op_id` running `task`.
     pub fn faults_for(&self, task: &str, op_id: u64, index: u64) -> Vec<FaultAction> {
         if !self.any_faults.load(Ordering::Relaxed) {
@@ -182,8 +194,7 @@ impl RunControl {
         let mut faults = self.faults.lock().unwrap_or_else(|e| e.into_inner());
         let mut hits = Vec::new();
         for f in faults.iter_mut() {
-            // A task is named `library.task`; either the full name or the task's matches.
-            let named = |t: &str| t == task || task.strip_suffix(t).is_some_and(|lib| lib.ends_with('.'));
+            let named = |t: &str| Self::names(task, t);
             if f.task.as_deref().is_some_and(|t| !named(t)) || op_id < f.first_op || op_id >= f.last_op {
                 continue;
             }
@@ -229,5 +240,22 @@ mod tests {
         assert_eq!(c.faults_for("t", 12, 1), vec![FaultAction::Fail]);
         assert_eq!(c.faults_for("t", 13, 0), vec![FaultAction::Fail]);
         assert!(c.faults_for("t", 14, 0).is_empty());
+    }
+
+    #[test]
+    fn fused_tasks_match_fused_and_the_operations_they_list() {
+        for (task, rule, hit) in [
+            ("lib.fused[multiply,add]", "fused", true),
+            ("lib.fused[multiply,add]", "add", true),
+            ("lib.fused[multiply,add]", "lib.fused", true),
+            ("lib.fused[multiply,add,+3]", "exp", false),
+            ("lib.fused[multiply,add]", "mul", false),
+            ("lib.binary", "binary", true),
+            ("lib.binary", "lib.binary", true),
+            ("lib.binary", "nary", false),
+            ("binary", "binary", true),
+        ] {
+            assert_eq!(RunControl::names(task, rule), hit, "{task} / {rule}");
+        }
     }
 }

@@ -7,12 +7,11 @@
 mod common;
 
 use common::*;
-use legate_core::replicate::InProcessTransport;
 use legate_core::constraint::image;
 use legate_core::{ImageKind, Library, LogicalStore, Runtime, Task, TaskContext, TaskError, Type};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 // ---------------------------------------------------------------------------------------
@@ -67,43 +66,6 @@ impl Task for Spmv {
                 s += v[[inside(j, vlo, vhi, "vals")?]] * xv[[inside(col, xlo, xhi, "x")?]];
             }
             *out = s;
-        }
-        Ok(())
-    }
-}
-
-/// `vals[j] = base + j` over its whole image piece. Input pos, output vals, scalar 0 base.
-struct SetVals;
-impl Task for SetVals {
-    const TASK_ID: u32 = 41;
-    const NAME: &'static str = "set_vals";
-    fn cpu(ctx: &mut TaskContext) -> Result<(), TaskError> {
-        let base = ctx.scalar::<f64>(0)?;
-        let mut vals = ctx.output(0)?;
-        let lo = vals.lo()[0];
-        for (k, v) in vals.view_mut::<f64>()?.iter_mut().enumerate() {
-            *v = base + (lo + k as i64) as f64;
-        }
-        Ok(())
-    }
-}
-
-/// `out[i] = sum over j in pos[i] of vals[j]`. Inputs pos, vals; output out.
-struct RowSum;
-impl Task for RowSum {
-    const TASK_ID: u32 = 42;
-    const NAME: &'static str = "row_sum";
-    fn cpu(ctx: &mut TaskContext) -> Result<(), TaskError> {
-        let (pos, vals) = (ctx.input(0)?, ctx.input(1)?);
-        let mut out = ctx.output(0)?;
-        let (vlo, vhi) = (vals.lo()[0], vals.hi()[0]);
-        let v = vals.view::<f64>()?;
-        for (o, r) in out.view_mut::<f64>()?.iter_mut().zip(pos.view::<[i64; 2]>()?.iter()) {
-            let mut s = 0.0;
-            for j in r[0]..r[1] {
-                s += v[[inside(j, vlo, vhi, "vals")?]];
-            }
-            *o = s;
         }
         Ok(())
     }
@@ -494,22 +456,7 @@ fn random_row_block_programs_match_a_sequential_reference() {
 // (e) Several ranks: image inputs move only their rectangles; writes through images run.
 
 fn on_ranks<T: Send + 'static>(ranks: usize, body: impl Fn(usize, Runtime, Library) -> T + Send + Sync + 'static) -> Vec<T> {
-    let body = Arc::new(body);
-    let world = InProcessTransport::world_with_timeout(ranks, Duration::from_secs(10));
-    let handles: Vec<_> = world
-        .into_iter()
-        .enumerate()
-        .map(|(rank, t)| {
-            let body = body.clone();
-            std::thread::spawn(move || {
-                let config = legate_core::Config { cpus: 1, min_cpu_chunk: 1, ..legate_core::Config::legate_defaults() };
-                let rt = Runtime::new_replicated(config, Arc::new(t)).expect("runtime starts");
-                let lib = register(&rt);
-                body(rank, rt, lib)
-            })
-        })
-        .collect();
-    handles.into_iter().map(|h| h.join().expect("a rank panicked")).collect()
+    on_ranks_with(ranks, 1, Duration::from_secs(10), register, body)
 }
 
 #[test]

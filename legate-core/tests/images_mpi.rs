@@ -11,48 +11,12 @@
 //! process, so everything is one test.
 #![cfg(feature = "mpi")]
 
+mod common;
+
+use common::{RowSum, SetVals};
+
 use legate_core::constraint::image;
-use legate_core::{Config, ImageKind, Runtime, Task, TaskContext, TaskError, Type};
-
-/// `out[i] = sum over j in pos[i] of vals[j]`. Inputs pos, vals; output out.
-struct RowSum;
-impl Task for RowSum {
-    const TASK_ID: u32 = 1;
-    const NAME: &'static str = "row_sum";
-    fn cpu(ctx: &mut TaskContext) -> Result<(), TaskError> {
-        let (pos, vals) = (ctx.input(0)?, ctx.input(1)?);
-        let mut out = ctx.output(0)?;
-        let (vlo, vhi) = (vals.lo()[0], vals.hi()[0]);
-        let v = vals.view::<f64>()?;
-        for (o, r) in out.view_mut::<f64>()?.iter_mut().zip(pos.view::<[i64; 2]>()?.iter()) {
-            let mut s = 0.0;
-            for j in r[0]..r[1] {
-                if j < vlo || j >= vhi {
-                    return Err(TaskError::new(format!("vals[{j}] is outside the image piece [{vlo}, {vhi})")));
-                }
-                s += v[[(j - vlo) as usize]];
-            }
-            *o = s;
-        }
-        Ok(())
-    }
-}
-
-/// `vals[j] = base + j` over its image piece. Input pos, output vals, scalar 0 base.
-struct SetVals;
-impl Task for SetVals {
-    const TASK_ID: u32 = 2;
-    const NAME: &'static str = "set_vals";
-    fn cpu(ctx: &mut TaskContext) -> Result<(), TaskError> {
-        let base = ctx.scalar::<f64>(0)?;
-        let mut vals = ctx.output(0)?;
-        let lo = vals.lo()[0];
-        for (k, v) in vals.view_mut::<f64>()?.iter_mut().enumerate() {
-            *v = base + (lo + k as i64) as f64;
-        }
-        Ok(())
-    }
-}
+use legate_core::{Config, ImageKind, Runtime, Task, Type};
 
 #[test]
 fn images_on_mpi_ranks() {

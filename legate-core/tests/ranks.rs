@@ -4,33 +4,14 @@
 
 mod common;
 
-use common::{axpy_ref, launch_axpy, launch_sum, Axpy, SumTask};
-use legate_core::replicate::InProcessTransport;
-use legate_core::{Config, Library, Runtime, Type};
-use std::sync::Arc;
+use common::{axpy_ref, launch_axpy, launch_sum, on_ranks_with, test_library};
+use legate_core::{Library, Runtime, Type};
 use std::time::{Duration, Instant};
 
-/// Runs `body` on `ranks` ranks (each with `cpus` processors) and returns each rank's
-/// result, in rank order.
+/// Runs `body` on `ranks` ranks (each with `cpus` processors and the "test" library)
+/// and returns each rank's result, in rank order.
 fn on_ranks<T: Send + 'static>(ranks: usize, cpus: usize, body: impl Fn(usize, Runtime, Library) -> T + Send + Sync + 'static) -> Vec<T> {
-    let body = Arc::new(body);
-    let world = InProcessTransport::world_with_timeout(ranks, Duration::from_secs(5));
-    let handles: Vec<_> = world
-        .into_iter()
-        .enumerate()
-        .map(|(rank, t)| {
-            let body = body.clone();
-            std::thread::spawn(move || {
-                let config = Config { cpus, min_cpu_chunk: 1, ..Config::legate_defaults() };
-                let rt = Runtime::new_replicated(config, Arc::new(t)).expect("runtime starts");
-                let lib = rt.create_library("test");
-                rt.register_task::<Axpy>(&lib).unwrap();
-                rt.register_task::<SumTask>(&lib).unwrap();
-                body(rank, rt, lib)
-            })
-        })
-        .collect();
-    handles.into_iter().map(|h| h.join().expect("a rank panicked")).collect()
+    on_ranks_with(ranks, cpus, Duration::from_secs(5), test_library, body)
 }
 
 /// An elementwise program on `n` doubles: fill, two dependent maps, a sum. Returns

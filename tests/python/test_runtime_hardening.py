@@ -247,3 +247,63 @@ def test_argsort_needs_no_scratch_beyond_its_output():
     # per-point scratch (keys and indices of a point's range, double-buffered by the
     # radix passes: about 320 MB at its peak). It was 389 MB for argsort alone.
     assert growth < 600, r.stdout
+
+
+def test_threads_reading_results_of_a_shared_fusion_window():
+    # Several threads share one fusion window. A read must find its own operations
+    # launched even while another thread has taken the window (with this thread's
+    # operations in it) and is still launching it; before the fix such a read could find
+    # the window empty and see data not yet written. Large arrays keep the processors
+    # busy (the launching thread gets preempted) and a tiny GIL switch interval hands
+    # the GIL over mid-expression; this caught the bug in two of three runs.
+    r = run(
+        """
+        import sys, threading, warnings
+        import numpy
+        import legate_numeric as np
+        sys.setswitchinterval(1e-5)
+        warnings.simplefilter("ignore")
+        bad = []
+        def work(seed):
+            rng = numpy.random.default_rng(seed)
+            xs = [rng.standard_normal(300_000) for _ in range(4)]
+            for i in range(150):
+                x = xs[i % 4][: int(rng.integers(100_000, 300_000))]
+                lx = np.array(x)
+                got = np.sqrt(np.abs(lx)) * 2 + lx / (1 + lx * lx)
+                want = numpy.sqrt(numpy.abs(x)) * 2 + x / (1 + x * x)
+                if not numpy.allclose(numpy.asarray(got), want, rtol=1e-12, atol=0, equal_nan=True):
+                    bad.append((seed, i))
+        threads = [threading.Thread(target=work, args=(s,)) for s in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        print("bad", len(bad), bad[:3])
+        """,
+        config="--cpus 2",
+        timeout=300,
+        LEGATE_WINDOW_SIZE="8",
+    )
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith("bad 0 "), r.stdout
+
+
+def test_an_injected_fault_reaches_a_fused_task_by_an_operation_it_lists():
+    # With fusion on, `a * 2 + 1` runs as one task named fused[multiply,add]: a rule
+    # naming `add` (or `fused`) hits it, and one naming `sqrt` does not.
+    code = """
+        import numpy
+        import legate_numeric as np
+        a = np.arange(100.0)
+        c = a * 2 + 1
+        try:
+            numpy.asarray(c)
+            print("no error")
+        except RuntimeError as err:
+            print("raised", "injected fault" in str(err))
+        """
+    for rule, want in [("fail=add", "raised True"), ("fail=fused,times=1", "raised True"), ("fail=sqrt", "no error")]:
+        r = run(code, LEGATE_FAULTS=rule, LEGATE_WINDOW_SIZE="64")
+        assert r.returncode == 0, r.stderr
+        assert want in r.stdout, (rule, r.stdout)

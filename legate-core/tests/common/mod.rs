@@ -3,7 +3,10 @@
 //! written without looking at `legate_core`'s `AffineMap`) used as the reference.
 #![allow(dead_code)]
 
+use legate_core::replicate::InProcessTransport;
 use legate_core::{Config, Library, LogicalStore, Runtime, Task, TaskContext, TaskError};
+use std::sync::Arc;
+use std::time::Duration;
 
 /// A private runtime with `cpus` CPU processors and a tiny minimum chunk, so that even
 /// small stores are split across processors.
@@ -11,12 +14,18 @@ pub fn runtime(cpus: usize, min_cpu_chunk: u64) -> Runtime {
     Runtime::new(Config { cpus, min_cpu_chunk, ..Config::legate_defaults() }).expect("runtime starts")
 }
 
-/// A runtime plus the "test" library with the common tasks registered.
-pub fn runtime_with_lib(cpus: usize, min_cpu_chunk: u64) -> (Runtime, Library) {
-    let rt = runtime(cpus, min_cpu_chunk);
+/// The "test" library with the common tasks registered.
+pub fn test_library(rt: &Runtime) -> Library {
     let lib = rt.create_library("test");
     rt.register_task::<Axpy>(&lib).unwrap();
     rt.register_task::<SumTask>(&lib).unwrap();
+    lib
+}
+
+/// A runtime plus the "test" library with the common tasks registered.
+pub fn runtime_with_lib(cpus: usize, min_cpu_chunk: u64) -> (Runtime, Library) {
+    let rt = runtime(cpus, min_cpu_chunk);
+    let lib = test_library(&rt);
     (rt, lib)
 }
 
@@ -373,4 +382,73 @@ fn model_transforms() {
     assert_eq!(d.apply(&Tr::Project { dim: 1, index: 2 }).unwrap().idx, vec![2, 6, 10]);
     let p = IndexArray::storage(&[2]).apply(&Tr::Promote { dim: 0, size: 3 }).unwrap();
     assert_eq!((p.shape.clone(), p.idx.clone()), (vec![3, 2], vec![0, 1, 0, 1, 0, 1]));
+}
+
+/// Image tests: `out[i] = sum over j in pos[i] of vals[j]`. Inputs pos, vals; output out.
+pub struct RowSum;
+impl Task for RowSum {
+    const TASK_ID: u32 = 42;
+    const NAME: &'static str = "row_sum";
+    fn cpu(ctx: &mut TaskContext) -> Result<(), TaskError> {
+        let (pos, vals) = (ctx.input(0)?, ctx.input(1)?);
+        let mut out = ctx.output(0)?;
+        let (vlo, vhi) = (vals.lo()[0], vals.hi()[0]);
+        let v = vals.view::<f64>()?;
+        for (o, r) in out.view_mut::<f64>()?.iter_mut().zip(pos.view::<[i64; 2]>()?.iter()) {
+            let mut s = 0.0;
+            for j in r[0]..r[1] {
+                if j < vlo || j >= vhi {
+                    return Err(TaskError::new(format!("vals[{j}] is outside the image piece [{vlo}, {vhi})")));
+                }
+                s += v[[(j - vlo) as usize]];
+            }
+            *o = s;
+        }
+        Ok(())
+    }
+}
+
+/// `vals[j] = base + j` over its image piece. Input pos, output vals, scalar 0 base.
+pub struct SetVals;
+impl Task for SetVals {
+    const TASK_ID: u32 = 41;
+    const NAME: &'static str = "set_vals";
+    fn cpu(ctx: &mut TaskContext) -> Result<(), TaskError> {
+        let base = ctx.scalar::<f64>(0)?;
+        let mut vals = ctx.output(0)?;
+        let lo = vals.lo()[0];
+        for (k, v) in vals.view_mut::<f64>()?.iter_mut().enumerate() {
+            *v = base + (lo + k as i64) as f64;
+        }
+        Ok(())
+    }
+}
+
+/// Runs `body` on `ranks` ranks in this process (each a thread with its own runtime of
+/// `cpus` processors and the library `setup` registers, talking through an in-process
+/// transport that reports a peer silent for `timeout`) and returns each rank's result,
+/// in rank order.
+pub fn on_ranks_with<T: Send + 'static>(
+    ranks: usize,
+    cpus: usize,
+    timeout: Duration,
+    setup: fn(&Runtime) -> Library,
+    body: impl Fn(usize, Runtime, Library) -> T + Send + Sync + 'static,
+) -> Vec<T> {
+    let body = Arc::new(body);
+    let world = InProcessTransport::world_with_timeout(ranks, timeout);
+    let handles: Vec<_> = world
+        .into_iter()
+        .enumerate()
+        .map(|(rank, t)| {
+            let body = body.clone();
+            std::thread::spawn(move || {
+                let config = Config { cpus, min_cpu_chunk: 1, ..Config::legate_defaults() };
+                let rt = Runtime::new_replicated(config, Arc::new(t)).expect("runtime starts");
+                let lib = setup(&rt);
+                body(rank, rt, lib)
+            })
+        })
+        .collect();
+    handles.into_iter().map(|h| h.join().expect("a rank panicked")).collect()
 }
