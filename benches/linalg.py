@@ -22,6 +22,7 @@ import numpy
 
 import legate_numeric
 from legate.timing import time as legate_time
+from numeric import cg  # benches/numeric.py's dense CG (25 iterations, n = 2000)
 
 
 def clock(np):
@@ -54,32 +55,6 @@ def matmul(dtype, m, k, n):
         return run
 
     return make
-
-
-def cg(np, n=2000, iterations=25):
-    """`benches/numeric.py`'s dense CG: 25 iterations of one matrix-vector product,
-    two dot products and three vector updates."""
-    a = np.eye(n) * np.linspace(1.0, 10.0, n) + np.ones((n, n)) * (1.0 / n)
-    b = np.ones(n)
-
-    def run():
-        x = np.zeros(n)
-        r = b - a @ x
-        p = r
-        rs = float(r @ r)
-        for _ in range(iterations):
-            ap = a @ p
-            alpha = rs / float(p @ ap)
-            x = x + alpha * p
-            r = r - alpha * ap
-            rs_new = float(r @ r)
-            if rs_new < 1e-30:
-                break
-            p = r + (rs_new / rs) * p
-            rs = rs_new
-        return float(x[0])
-
-    return run
 
 
 N, MAT = 2000, 2048
