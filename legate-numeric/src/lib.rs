@@ -343,19 +343,37 @@ impl Numeric {
     }
 
     /// `out = a @ b` for 2-d arrays of one type.
+    ///
+    /// The three are launched as views of one `(m, n, k)` iteration space (A promoted
+    /// along n, B along m, C along k) aligned with each other, with k never split: the
+    /// solver tiles the `(m, n)` plane over the processors, so each point computes a
+    /// block of C from its rows of A and its columns of B. A matrix-vector product
+    /// (n = 1) splits A's rows, a vector-matrix product (m = 1) B's columns, and a
+    /// square product gets square-ish blocks. Below the minimum chunk of `m * n * k`
+    /// it runs on one point.
     pub fn matmul(&self, a: &LogicalStore, b: &LogicalStore, out: &LogicalStore) -> Result<()> {
         let (sa, sb, so) = (a.shape(), b.shape(), out.shape());
         if sa.ndim() != 2 || sb.ndim() != 2 || so.ndim() != 2 || sa[1] != sb[0] || so[0] != sa[0] || so[1] != sb[1] {
             return Err(LegateError::ShapeMismatch(format!("matmul: shapes {sa}, {sb} -> {so} do not match")));
         }
+        if a.ty() != b.ty() || a.ty() != out.ty() {
+            return Err(LegateError::TypeMismatch(format!("matmul: operands of types {}, {} -> {}", a.ty(), b.ty(), out.ty())));
+        }
+        let (m, n, k) = (sa[0], sb[1], sa[1]);
+        if k == 0 {
+            // Empty sums: zeros (a promoted view of extent 0 would cover nothing).
+            return self.rt.issue_fill(out, identity_scalar(ReduceOp::Sum, out.ty())?);
+        }
+        let c3 = out.promote(2, k)?;
+        let a3 = a.promote(1, n)?;
+        let b3 = b.promote(0, m)?.transpose(&[0, 2, 1])?;
         let mut t = self.rt.create_auto_task(&self.lib, MATMUL);
-        let o = t.add_output(out);
-        let ia = t.add_input(a);
-        let ib = t.add_input(b);
-        // Split rows only: C's and A's row blocks match; every point reads all of B.
-        t.add_broadcast(o, Some(&[1]));
-        t.add_broadcast(ia, Some(&[1]));
-        t.add_broadcast(ib, None);
+        let o = t.add_output(&c3);
+        let ia = t.add_input(&a3);
+        let ib = t.add_input(&b3);
+        t.add_alignment(o, ia);
+        t.add_alignment(o, ib);
+        t.add_broadcast(o, Some(&[2]));
         t.execute()
     }
 }

@@ -47,8 +47,13 @@ def matmul(a, b, out=None, *, casting="same_kind", order="K", dtype=None, subok=
         return _matmul_keywords(a, b, out, casting, order, dtype, kwargs)
     if out is not None and not isinstance(out, tuple) and out.dtype != _np.result_type(_asarray(a).dtype, _asarray(b).dtype):
         return _matmul_keywords(a, b, out, casting, order, dtype, kwargs)
-    if out is None and type(a) is ndarray and type(b) is ndarray and a.ndim == 1 and b.ndim == 1 and a.shape == b.shape:
-        return _vector_dot(a, b)  # the hot path of iterative solvers
+    if out is None and type(a) is ndarray and type(b) is ndarray:
+        if a.ndim == 1 and b.ndim == 1 and a.shape == b.shape:
+            return _vector_dot(a, b)  # the hot paths of iterative solvers
+        if a.dtype == b.dtype and a.dtype.char in _KERNEL_TYPES:
+            product = _matrix_vector(a, b)
+            if product is not None:
+                return product
     a, b = _asarray(a), _asarray(b)
     if a.ndim == 0 or b.ndim == 0:
         raise ValueError("matmul: Input operand does not have enough dimensions")
@@ -78,6 +83,25 @@ def matmul(a, b, out=None, *, casting="same_kind", order="K", dtype=None, subok=
     if b.ndim == 1:
         result = result[..., 0]
     return _to_out(result, out)
+
+
+# Types the matmul task computes in directly.
+_KERNEL_TYPES = frozenset("fdFDbhilqBHILQ")
+
+
+def _matrix_vector(a, b):
+    """``A @ x`` or ``x @ A`` of one kernel type, launched on the stores with the vector
+    seen as a one-column (one-row) matrix; None for other shapes (and errors)."""
+    if a.ndim == 2 and b.ndim == 1 and a.shape[1] == b.shape[0] and b.shape[0]:
+        result = ndarray((a.shape[0],), a.dtype)
+        _ext.matmul(a._store, b._store.promote(1, 1), result._store.promote(1, 1))
+    elif a.ndim == 1 and b.ndim == 2 and a.shape[0] == b.shape[0] and a.shape[0]:
+        result = ndarray((b.shape[1],), a.dtype)
+        _ext.matmul(a._store.promote(0, 1), b._store, result._store.promote(0, 1))
+    else:
+        return None
+    _fallback.record_native("matmul")
+    return result
 
 
 def _matmul_keywords(a, b, out, casting, order, dtype, kwargs):

@@ -1,42 +1,102 @@
-//! Matrix multiplication `C = A @ B` of 2-d tiles. Each point computes a block of rows
-//! of C from the same rows of A and all of B, with the `gemm` crate's kernels for
-//! floating-point and complex types (BLAS speed) and a plain loop for integers.
+//! Matrix multiplication `C = A @ B`. Each point computes a block of C from its rows of
+//! A and its columns of B. The launch passes the three as views of one `(m, n, k)`
+//! iteration space (see `Numeric::matmul`): C promoted along k, A along n, B along m,
+//! so each tile's 2-d strides are two of its three (the promoted one is 0).
+//!
+//! Kernels: matrix-vector products of `f32`/`f64` stream the matrix once
+//! ([`super::gemv`]); other floating-point and complex products use packed BLAS-style
+//! kernels; integers a plain loop (with NumPy's wrapping arithmetic).
 
 use legate_core::{Element, PhysicalStore, Task, TaskContext, TaskError, VariantKind};
 use num_complex::{Complex32, Complex64 as C64};
 
 pub struct MatmulTask;
 
-fn elem_strides<T: Element>(s: &PhysicalStore) -> (isize, isize) {
-    let st = s.strides();
-    ((st[0] / T::SIZE as i64) as isize, (st[1] / T::SIZE as i64) as isize)
+/// A tile's 2-d view: extents and element strides along two of its three dims.
+#[derive(Clone, Copy)]
+struct Mat {
+    rows: usize,
+    cols: usize,
+    rs: isize,
+    cs: isize,
 }
 
-fn check_shapes(c: &PhysicalStore, a: &PhysicalStore, b: &PhysicalStore) -> Result<(usize, usize, usize), TaskError> {
-    let (cs, as_, bs) = (c.shape(), a.shape(), b.shape());
-    if cs.len() != 2 || as_.len() != 2 || bs.len() != 2 || cs[0] != as_[0] || as_[1] != bs[0] || cs[1] != bs[1] {
-        return Err(TaskError::new(format!("matmul tiles do not match: C {cs:?}, A {as_:?}, B {bs:?}")));
-    }
-    Ok((cs[0], cs[1], as_[1]))
+fn mat<T: Element>(s: &PhysicalStore, row_dim: usize, col_dim: usize) -> Mat {
+    let (shape, st) = (s.shape(), s.strides());
+    let elems = |d: usize| (st[d] / T::SIZE as i64) as isize;
+    Mat { rows: shape[row_dim], cols: shape[col_dim], rs: elems(row_dim), cs: elems(col_dim) }
 }
 
-fn gemm_typed<T: Element + Copy + 'static>(ctx: &TaskContext, zero: T, one: T) -> Result<(), TaskError> {
-    let c = ctx.output(0)?;
-    let (a, b) = (ctx.input(0)?, ctx.input(1)?);
-    for s in [&c, &a, &b] {
+/// `(m, n, k)` and the 2-d views of C, A, B; the three tiles must cover one block of
+/// the iteration space.
+fn tiles<T: Element>(c: &PhysicalStore, a: &PhysicalStore, b: &PhysicalStore) -> Result<(Mat, Mat, Mat), TaskError> {
+    for s in [c, a, b] {
         if s.type_code() != Some(T::CODE) {
             return Err(TaskError::new("matmul operands must have one dtype"));
         }
     }
-    let (m, n, k) = check_shapes(&c, &a, &b)?;
-    if m == 0 || n == 0 {
+    let (cs, as_, bs) = (c.shape(), a.shape(), b.shape());
+    if cs.len() != 3 || cs != as_ || cs != bs {
+        return Err(TaskError::new(format!("matmul tiles do not match: C {cs:?}, A {as_:?}, B {bs:?}")));
+    }
+    // C: (m, n); A: (m, k); B: (k, n) (B's view is (m, n, k)).
+    Ok((mat::<T>(c, 0, 1), mat::<T>(a, 0, 2), mat::<T>(b, 2, 1)))
+}
+
+/// Types with a packed kernel (`gemm` crate), and for the real ones a streaming
+/// matrix-vector kernel.
+trait Gemm: Element + Copy + 'static {
+    const ZERO: Self;
+    const ONE: Self;
+    /// `c = a @ b` by a matrix-vector kernel when one operand is a vector (false: not
+    /// applicable to this type or these strides).
+    unsafe fn gemv(_c: &PhysicalStore, _a: &PhysicalStore, _b: &PhysicalStore, _dims: (Mat, Mat, Mat)) -> bool {
+        false
+    }
+}
+
+macro_rules! real {
+    ($t:ty) => {
+        impl Gemm for $t {
+            const ZERO: Self = 0.0;
+            const ONE: Self = 1.0;
+            unsafe fn gemv(c: &PhysicalStore, a: &PhysicalStore, b: &PhysicalStore, (cm, am, bm): (Mat, Mat, Mat)) -> bool {
+                let (cp, ap, bp) = (c.ptr() as *mut $t, a.ptr() as *const $t, b.ptr() as *const $t);
+                if cm.cols == 1 {
+                    // C[:, 0] = A @ B[:, 0].
+                    super::gemv::gemv(am.rows, am.cols, ap, am.rs, am.cs, bp, bm.rs, cp, cm.rs)
+                } else if cm.rows == 1 {
+                    // C[0, :] = B^T @ A[0, :].
+                    super::gemv::gemv(bm.cols, bm.rows, bp, bm.cs, bm.rs, ap, am.cs, cp, cm.cs)
+                } else {
+                    false
+                }
+            }
+        }
+    };
+}
+real!(f32);
+real!(f64);
+
+impl Gemm for Complex32 {
+    const ZERO: Self = Complex32::new(0.0, 0.0);
+    const ONE: Self = Complex32::new(1.0, 0.0);
+}
+
+impl Gemm for C64 {
+    const ZERO: Self = C64::new(0.0, 0.0);
+    const ONE: Self = C64::new(1.0, 0.0);
+}
+
+fn gemm_typed<T: Gemm>(ctx: &TaskContext) -> Result<(), TaskError> {
+    let c = ctx.output(0)?;
+    let (a, b) = (ctx.input(0)?, ctx.input(1)?);
+    let (cm, am, bm) = tiles::<T>(&c, &a, &b)?;
+    if cm.rows == 0 || cm.cols == 0 {
         return Ok(());
     }
-    let ((c_rs, c_cs), (a_rs, a_cs), (b_rs, b_cs)) = (elem_strides::<T>(&c), elem_strides::<T>(&a), elem_strides::<T>(&b));
-    if T::CODE == legate_core::abi::TypeCode::Float64 && n == 1 && a_cs == 1 && b_rs == 1 {
-        // A matrix times a vector: rows of dot products.
-        // SAFETY: f64 tiles of the checked shapes; C does not alias A or B.
-        unsafe { super::vmath::matvec(m, k, a.ptr() as *const f64, a_rs, b.ptr() as *const f64, c.ptr() as *mut f64, c_rs) };
+    // SAFETY: f32/f64 tiles of the checked shapes; C does not alias A or B.
+    if unsafe { T::gemv(&c, &a, &b, (cm, am, bm)) } {
         return Ok(());
     }
     let parallelism = if ctx.variant() == VariantKind::Omp && ctx.num_threads() > 1 {
@@ -48,29 +108,37 @@ fn gemm_typed<T: Element + Copy + 'static>(ctx: &TaskContext, zero: T, one: T) -
     // point's output tile and does not alias A or B (the caller guarantees it).
     unsafe {
         gemm::gemm(
-            m, n, k,
-            c.ptr() as *mut T, c_cs, c_rs, false,
-            a.ptr() as *const T, a_cs, a_rs,
-            b.ptr() as *const T, b_cs, b_rs,
-            zero, one, false, false, false, parallelism,
+            cm.rows, cm.cols, am.cols,
+            c.ptr() as *mut T, cm.cs, cm.rs, false,
+            a.ptr() as *const T, am.cs, am.rs,
+            b.ptr() as *const T, bm.cs, bm.rs,
+            T::ZERO, T::ONE, false, false, false, parallelism,
         );
     }
     Ok(())
 }
 
 fn loop_typed<T: Element + Copy + num_traits::WrappingAdd + num_traits::WrappingMul + num_traits::Zero>(ctx: &TaskContext) -> Result<(), TaskError> {
-    let mut c = ctx.output(0)?;
+    let c = ctx.output(0)?;
     let (a, b) = (ctx.input(0)?, ctx.input(1)?);
-    check_shapes(&c, &a, &b)?;
-    let (av, bv) = (a.view::<T>()?, b.view::<T>()?);
-    let mut cv = c.view_mut::<T>()?;
-    let k = av.shape()[1];
-    for ((i, j), out) in cv.indexed_iter_mut().map(|(ix, v)| ((ix[0], ix[1]), v)) {
-        let mut acc = T::zero();
-        for p in 0..k {
-            acc = acc.wrapping_add(&av[[i, p]].wrapping_mul(&bv[[p, j]]));
+    let (cm, am, bm) = tiles::<T>(&c, &a, &b)?;
+    let (cp, ap, bp) = (c.ptr() as *mut T, a.ptr() as *const T, b.ptr() as *const T);
+    let at = |m: Mat, i: usize, j: usize| i as isize * m.rs + j as isize * m.cs;
+    // Row i of C accumulates row p of B times A[i, p]: rows of B are read in order.
+    // SAFETY: all indices lie within the checked tiles; C is this point's own tile.
+    unsafe {
+        for i in 0..cm.rows {
+            for j in 0..cm.cols {
+                *cp.offset(at(cm, i, j)) = T::zero();
+            }
+            for p in 0..am.cols {
+                let aip = *ap.offset(at(am, i, p));
+                for j in 0..cm.cols {
+                    let cij = cp.offset(at(cm, i, j));
+                    *cij = (*cij).wrapping_add(&aip.wrapping_mul(&*bp.offset(at(bm, p, j))));
+                }
+            }
         }
-        *out = acc;
     }
     Ok(())
 }
@@ -78,10 +146,10 @@ fn loop_typed<T: Element + Copy + num_traits::WrappingAdd + num_traits::Wrapping
 fn run(ctx: &mut TaskContext) -> Result<(), TaskError> {
     use legate_core::abi::TypeCode::*;
     match ctx.output(0)?.type_code() {
-        Some(Float32) => gemm_typed::<f32>(ctx, 0.0, 1.0),
-        Some(Float64) => gemm_typed::<f64>(ctx, 0.0, 1.0),
-        Some(Complex64) => gemm_typed::<Complex32>(ctx, Complex32::new(0.0, 0.0), Complex32::new(1.0, 0.0)),
-        Some(Complex128) => gemm_typed::<C64>(ctx, C64::new(0.0, 0.0), C64::new(1.0, 0.0)),
+        Some(Float32) => gemm_typed::<f32>(ctx),
+        Some(Float64) => gemm_typed::<f64>(ctx),
+        Some(Complex64) => gemm_typed::<Complex32>(ctx),
+        Some(Complex128) => gemm_typed::<C64>(ctx),
         Some(Int8) => loop_typed::<i8>(ctx),
         Some(Int16) => loop_typed::<i16>(ctx),
         Some(Int32) => loop_typed::<i32>(ctx),
@@ -99,7 +167,8 @@ impl Task for MatmulTask {
     const NAME: &'static str = "matmul";
     const HAS_OMP: bool = true;
 
-    /// Output 0: C (rows of it); inputs: A (the same rows), B (all of it).
+    /// Output 0: C as an `(m, n, k)` view (its block); inputs: A and B as views of the
+    /// same block (all of k).
     fn cpu(ctx: &mut TaskContext) -> Result<(), TaskError> {
         run(ctx)
     }

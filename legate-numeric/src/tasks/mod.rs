@@ -10,6 +10,7 @@ pub mod decomp;
 pub mod factor;
 pub mod fft;
 pub mod fused;
+pub mod gemv;
 pub mod histogram;
 pub mod index;
 pub mod loops;

@@ -1,5 +1,5 @@
-//! `exp` and `log` of float64 in a form the compiler vectorizes, and a matrix-vector
-//! product, run with the widest vector unit the CPU has (chosen at run time).
+//! `exp` and `log` of float64 in a form the compiler vectorizes, run with the widest
+//! vector unit the CPU has (chosen at run time).
 //!
 //! The C library's `exp`/`log` are scalar calls: about 6 ns an element here, several
 //! times slower than NumPy's SIMD loops. These versions are branch-free (special
@@ -165,7 +165,7 @@ unsafe fn row_avx2(f: Fn1, n: usize, o: *mut f64, a: *const f64) -> u32 {
 }
 
 /// The widest vector unit this CPU has (0: none with FMA, 1: AVX2+FMA, 2: AVX-512).
-fn simd_level() -> u8 {
+pub(crate) fn simd_level() -> u8 {
     #[cfg(target_arch = "x86_64")]
     {
         static LEVEL: std::sync::OnceLock<u8> = std::sync::OnceLock::new();
@@ -236,96 +236,9 @@ fn domain_bits(f: Fn1, low: bool, high: bool) -> u32 {
     (if low { l } else { 0 }) | (if high { h } else { 0 })
 }
 
-/// `y[i] = sum_k a[i, k] x[k]` for `m` contiguous rows of `a` (row stride `a_rs`
-/// elements), contiguous `x` and `y` with element stride `y_s`: a matrix-vector
-/// product in eight independent accumulators per row, so it vectorizes. (The gemm
-/// crate packs `a` first, which for one column doubles the memory traffic.)
-///
-/// # Safety
-/// The pointers must describe valid, non-overlapping `y` and readable `a`, `x`.
-pub unsafe fn matvec(m: usize, k: usize, a: *const f64, a_rs: isize, x: *const f64, y: *mut f64, y_s: isize) {
-    /// Dot products of `R` consecutive rows with `x`: each load of `x` serves `R` rows,
-    /// and `R` row streams keep the memory system busy.
-    #[inline(always)]
-    unsafe fn block<const R: usize>(k: usize, a: *const f64, a_rs: isize, x: *const f64, y: *mut f64, y_s: isize) {
-        let mut acc = [[0.0f64; 8]; R];
-        let full = k / 8 * 8;
-        let mut j = 0;
-        while j < full {
-            let xs: [f64; 8] = std::array::from_fn(|l| *x.add(j + l));
-            for (r, acc) in acc.iter_mut().enumerate() {
-                let row = a.offset(r as isize * a_rs).add(j);
-                for l in 0..8 {
-                    acc[l] = (*row.add(l)).mul_add(xs[l], acc[l]);
-                }
-            }
-            j += 8;
-        }
-        for (r, acc) in acc.iter().enumerate() {
-            let row = a.offset(r as isize * a_rs);
-            let mut total = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
-            for j in full..k {
-                total = (*row.add(j)).mul_add(*x.add(j), total);
-            }
-            *y.offset(r as isize * y_s) = total;
-        }
-    }
-    #[inline(always)]
-    unsafe fn rows(m: usize, k: usize, a: *const f64, a_rs: isize, x: *const f64, y: *mut f64, y_s: isize) {
-        let mut i = 0;
-        while i + 4 <= m {
-            block::<4>(k, a.offset(i as isize * a_rs), a_rs, x, y.offset(i as isize * y_s), y_s);
-            i += 4;
-        }
-        while i < m {
-            block::<1>(k, a.offset(i as isize * a_rs), a_rs, x, y.offset(i as isize * y_s), y_s);
-            i += 1;
-        }
-    }
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx512f,avx512dq,fma")]
-    unsafe fn rows_avx512(m: usize, k: usize, a: *const f64, a_rs: isize, x: *const f64, y: *mut f64, y_s: isize) {
-        rows(m, k, a, a_rs, x, y, y_s)
-    }
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2,fma")]
-    unsafe fn rows_avx2(m: usize, k: usize, a: *const f64, a_rs: isize, x: *const f64, y: *mut f64, y_s: isize) {
-        rows(m, k, a, a_rs, x, y, y_s)
-    }
-    match simd_level() {
-        #[cfg(target_arch = "x86_64")]
-        2 => rows_avx512(m, k, a, a_rs, x, y, y_s),
-        #[cfg(target_arch = "x86_64")]
-        1 => rows_avx2(m, k, a, a_rs, x, y, y_s),
-        _ => {
-            // No FMA unit: plain products (mul_add would be a library call).
-            for i in 0..m {
-                let row = a.offset(i as isize * a_rs);
-                *y.offset(i as isize * y_s) = (0..k).map(|j| *row.add(j) * *x.add(j)).sum();
-            }
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn matvec_matches_a_plain_loop() {
-        for (m, k) in [(1, 1), (3, 7), (5, 8), (4, 33), (17, 100)] {
-            let a: Vec<f64> = (0..m * (k + 2)).map(|i| ((i * 7919) % 13) as f64 - 6.0).collect();
-            let x: Vec<f64> = (0..k).map(|i| ((i * 31) % 5) as f64 * 0.5).collect();
-            let mut y = vec![0.0; 2 * m];
-            // Rows of `a` are k + 2 apart; `y` is written every other element.
-            unsafe { matvec(m, k, a.as_ptr(), (k + 2) as isize, x.as_ptr(), y.as_mut_ptr(), 2) };
-            for i in 0..m {
-                let want: f64 = (0..k).map(|j| a[i * (k + 2) + j] * x[j]).sum();
-                assert_eq!(y[2 * i], want, "m={m} k={k} row {i}");
-                assert_eq!(y[2 * i + 1], 0.0);
-            }
-        }
-    }
 
     /// Distance in units in the last place between `got` and `want`.
     fn ulps(got: f64, want: f64) -> u64 {

@@ -88,6 +88,83 @@ def test_matmul_with_numpy_and_lists():
     check(lnp.matmul(a_np.tolist(), b_np.tolist()), np.matmul(a_np.tolist(), b_np.tolist()))
 
 
+# Large enough to be split across processors without LEGATE_TEST (m * n * k above the
+# minimum chunk per processor), with extents no processor count divides.
+SPLIT_DTYPES = [np.float32, np.float64, np.int64, np.complex64, np.complex128, np.float16]
+SPLIT_IDS = ["float32", "float64", "int64", "complex64", "complex128", "float16"]
+
+
+def split_tol(dtype):
+    # Sums of 257 products: float32 and float16 round more than tol() allows.
+    if np.dtype(dtype) == np.float16:
+        return dict(rtol=2e-2, atol=0.5)
+    if np.dtype(dtype) in (np.float32, np.complex64):
+        return dict(rtol=1e-4, atol=1e-3)
+    return tol(dtype)
+
+
+@pytest.mark.parametrize("dtype", SPLIT_DTYPES, ids=SPLIT_IDS)
+def test_matrix_vector_products_split(dtype, no_fallback):
+    """Matrix-vector and vector-matrix products in every layout: rows or columns of the
+    matrix contiguous (two kernels), a strided vector, neither stride 1 (the packed
+    kernel), through matmul, @, dot, matvec and vecmat, and into out=."""
+    a_np, x_np, y_np = make(dtype, (301, 257)), make(dtype, (257,), 1), make(dtype, (301,), 2)
+    a, x, y = lnp.array(a_np), lnp.array(x_np), lnp.array(y_np)
+    t = split_tol(dtype)
+    check(a @ x, a_np @ x_np, **t)
+    check(y @ a, y_np @ a_np, **t)
+    check(lnp.dot(a, x), np.dot(a_np, x_np), **t)
+    check(lnp.dot(y, a), np.dot(y_np, a_np), **t)
+    check(a.T @ y, a_np.T @ y_np, **t)
+    check(x @ a.T, x_np @ a_np.T, **t)
+    check(a[::2] @ x, a_np[::2] @ x_np, **t)
+    check(a[::-1, :129] @ x[::2], a_np[::-1, :129] @ x_np[::2], **t)
+    check(y[::-1] @ a[:, ::-1], y_np[::-1] @ a_np[:, ::-1], **t)
+    check(a[:, ::-2] @ x[::-2], a_np[:, ::-2] @ x_np[::-2], **t)
+    check(y[1::2] @ a[1::2, 3:], y_np[1::2] @ a_np[1::2, 3:], **t)
+    check(a[5] @ a.T, a_np[5] @ a_np.T, **t)
+    check(lnp.matvec(a, x), np.matvec(a_np, x_np), **t)
+    check(lnp.vecmat(y, a), np.vecmat(y_np, a_np), **t)
+    check(a @ x[:, None], a_np @ x_np[:, None], **t)
+    check(y[None, :] @ a, y_np[None, :] @ a_np, **t)
+    out = lnp.zeros(301, dtype=dtype)
+    assert lnp.matmul(a, x, out=out) is out
+    check(out, a_np @ x_np, **t)
+    out = lnp.zeros(257, dtype=dtype)
+    assert lnp.dot(y, a, out=out) is out
+    check(out, y_np @ a_np, **t)
+
+
+@pytest.mark.parametrize("dtype", SPLIT_DTYPES + [np.int32, np.bool_], ids=SPLIT_IDS + ["int32", "bool"])
+@pytest.mark.parametrize("shapes", [((131, 67), (67, 97)), ((97, 131), (131, 5)), ((3, 401), (401, 83)), ((83, 2), (2, 101))], ids=str)
+def test_matmul_tiles(shapes, dtype, no_fallback):
+    """Products large enough to be tiled in 2-d across processors, of extents that do
+    not divide evenly, also of transposed and reversed views."""
+    a_np, b_np = make(dtype, shapes[0]), make(dtype, shapes[1], 1)
+    a, b = lnp.array(a_np), lnp.array(b_np)
+    t = split_tol(dtype)
+    check(a @ b, a_np @ b_np, **t)
+    check(b.T @ a.T, b_np.T @ a_np.T, **t)
+    check(a[::-1] @ b[:, ::-1], a_np[::-1] @ b_np[:, ::-1], **t)
+
+
+def test_matvec_of_a_matrix_written_by_a_split_operation(no_fallback):
+    """A matrix made by split elementwise operations (its key partition) and then read
+    whole by row blocks of another count, as in CG, then updated in place."""
+    n = 333
+    a_np = np.eye(n) * np.linspace(1.0, 10.0, n) + np.ones((n, n)) / n
+    a = lnp.eye(n) * lnp.linspace(1.0, 10.0, n) + lnp.ones((n, n)) / n
+    x_np = np.linspace(-1.0, 1.0, n)
+    x = lnp.array(x_np)
+    for _ in range(3):
+        x_np = a_np @ x_np / n
+        x = a @ x / n
+    check(x, x_np)
+    a[::3] *= 2.0
+    a_np[::3] *= 2.0
+    check(x @ a, x_np @ a_np)
+
+
 STACKED = [((2, 3, 4), (4, 2)), ((2, 3, 4), (2, 4, 5)), ((4,), (2, 4, 3)), ((2, 4, 3), (3,)), ((3, 1, 2, 3), (4, 3, 2)),
            ((40, 3, 4), (40, 4, 2)), ((40, 3, 4), (4, 2)), ((2, 0, 3), (3, 4)), ((2, 3, 0), (0, 4)), ((0, 3, 4), (4, 2))]
 

@@ -1,0 +1,215 @@
+//! Matrix-vector products of `f32`/`f64` tiles, `y = M x`, streaming the matrix once.
+//!
+//! A matrix-vector product reads each element of the matrix once and is bound by
+//! memory bandwidth, so the kernels exist to keep the memory system busy: the gemm
+//! crate packs the matrix first, which for one column doubles the traffic. Which
+//! kernel runs depends on which of the matrix's strides is 1:
+//!
+//! - rows contiguous ([`dot_rows`]): dot products of four rows at a time with `x`, in
+//!   one vector of independent accumulators per row;
+//! - columns contiguous ([`axpy_rows`]): `y += x[j] * column j` for four columns at a
+//!   time, over a block of `y` that stays in L1.
+//!
+//! Both run with the widest vector unit the CPU has (chosen at run time).
+
+use super::vmath::simd_level;
+use num_traits::Float;
+
+/// `y[i * ys] = sum_j m[i * rs + j * cs] * x[j * xs]` for `i < rows`, `j < cols`, where
+/// `rs` or `cs` is 1 (else false, and nothing is written). Strides are in elements.
+///
+/// # Safety
+/// The pointers must describe a readable matrix and vector and a writable `y` that
+/// overlaps neither.
+pub unsafe fn gemv<T: Float>(rows: usize, cols: usize, m: *const T, rs: isize, cs: isize, x: *const T, xs: isize, y: *mut T, ys: isize) -> bool {
+    if cols == 1 || cs == 1 {
+        // The row kernel loads `x` in vectors: a strided `x` is copied first.
+        let packed: Vec<T>;
+        let x = if xs == 1 || cols <= 1 {
+            x
+        } else {
+            packed = (0..cols).map(|j| *x.offset(j as isize * xs)).collect();
+            packed.as_ptr()
+        };
+        dot_rows_widest(rows, cols, m, rs, x, y, ys);
+        true
+    } else if rs == 1 || rows == 1 {
+        axpy_rows_widest(rows, cols, m, cs, x, xs, y, ys);
+        true
+    } else {
+        false
+    }
+}
+
+/// Defines `$name`, which calls kernel `$kernel` (`#[inline(always)]`) through a copy
+/// compiled for the widest vector unit with FMA that the CPU has.
+macro_rules! widest {
+    (fn $name:ident($($arg:ident: $ty:ty),*) => $kernel:ident) => {
+        unsafe fn $name<T: Float>($($arg: $ty),*) {
+            #[cfg(target_arch = "x86_64")]
+            #[target_feature(enable = "avx512f,avx512dq,fma")]
+            unsafe fn avx512<T: Float>($($arg: $ty),*) {
+                $kernel($($arg),*)
+            }
+            #[cfg(target_arch = "x86_64")]
+            #[target_feature(enable = "avx2,fma")]
+            unsafe fn avx2<T: Float>($($arg: $ty),*) {
+                $kernel($($arg),*)
+            }
+            match simd_level() {
+                #[cfg(target_arch = "x86_64")]
+                2 => avx512($($arg),*),
+                #[cfg(target_arch = "x86_64")]
+                1 => avx2($($arg),*),
+                // No FMA unit: correct, but mul_add is a library call per element.
+                _ => $kernel($($arg),*),
+            }
+        }
+    };
+}
+
+widest!(fn dot_rows_widest(rows: usize, cols: usize, m: *const T, rs: isize, x: *const T, y: *mut T, ys: isize) => dot_rows);
+widest!(fn axpy_rows_widest(rows: usize, cols: usize, m: *const T, cs: isize, x: *const T, xs: isize, y: *mut T, ys: isize) => axpy_rows);
+
+/// Lanes of one 512-bit vector of `T`: the width of each row's accumulators.
+const fn lanes<T>() -> usize {
+    64 / std::mem::size_of::<T>()
+}
+
+/// `y[i] = M[i, :] . x` for contiguous rows (row stride `rs`) and contiguous `x`.
+#[inline(always)]
+unsafe fn dot_rows<T: Float>(rows: usize, cols: usize, m: *const T, rs: isize, x: *const T, y: *mut T, ys: isize) {
+    if lanes::<T>() == 16 {
+        rows_of::<T, 16>(rows, cols, m, rs, x, y, ys)
+    } else {
+        rows_of::<T, 8>(rows, cols, m, rs, x, y, ys)
+    }
+}
+
+#[inline(always)]
+unsafe fn rows_of<T: Float, const L: usize>(rows: usize, cols: usize, m: *const T, rs: isize, x: *const T, y: *mut T, ys: isize) {
+    let mut i = 0;
+    while i + 4 <= rows {
+        block::<T, L, 4>(cols, m.offset(i as isize * rs), rs, x, y.offset(i as isize * ys), ys);
+        i += 4;
+    }
+    while i < rows {
+        block::<T, L, 1>(cols, m.offset(i as isize * rs), rs, x, y.offset(i as isize * ys), ys);
+        i += 1;
+    }
+}
+
+/// Dot products of `R` consecutive rows with `x`, `L` accumulators per row: each load
+/// of `x` serves `R` rows, and `R` row streams keep the memory system busy.
+#[inline(always)]
+unsafe fn block<T: Float, const L: usize, const R: usize>(cols: usize, m: *const T, rs: isize, x: *const T, y: *mut T, ys: isize) {
+    let mut acc = [[T::zero(); L]; R];
+    let full = cols / L * L;
+    let mut j = 0;
+    while j < full {
+        let xs: [T; L] = std::array::from_fn(|l| *x.add(j + l));
+        for (r, acc) in acc.iter_mut().enumerate() {
+            let row = m.offset(r as isize * rs).add(j);
+            for l in 0..L {
+                acc[l] = (*row.add(l)).mul_add(xs[l], acc[l]);
+            }
+        }
+        j += L;
+    }
+    for (r, acc) in acc.iter().enumerate() {
+        let row = m.offset(r as isize * rs);
+        // Pairwise, as the vector registers hold them.
+        let mut width = L;
+        let mut acc = *acc;
+        while width > 1 {
+            width /= 2;
+            for l in 0..width {
+                acc[l] = acc[l] + acc[l + width];
+            }
+        }
+        let mut total = acc[0];
+        for j in full..cols {
+            total = (*row.add(j)).mul_add(*x.add(j), total);
+        }
+        *y.offset(r as isize * ys) = total;
+    }
+}
+
+/// Columns of `y` per block: the block's accumulators (8 KB of f64) stay in L1 while
+/// four matrix rows stream past them.
+const Y_BLOCK: usize = 1024;
+
+/// `y = sum_j x[j] M[:, j]` for contiguous columns (column stride `cs`): `y` in blocks,
+/// each updated from four columns at a time.
+#[inline(always)]
+unsafe fn axpy_rows<T: Float>(rows: usize, cols: usize, m: *const T, cs: isize, x: *const T, xs: isize, y: *mut T, ys: isize) {
+    let mut acc = [T::zero(); Y_BLOCK];
+    for i0 in (0..rows).step_by(Y_BLOCK) {
+        let w = Y_BLOCK.min(rows - i0);
+        let acc = &mut acc[..w];
+        acc.fill(T::zero());
+        let col = |j: usize| std::slice::from_raw_parts(m.offset(j as isize * cs).add(i0), w);
+        let xj = |j: usize| *x.offset(j as isize * xs);
+        let mut j = 0;
+        while j + 4 <= cols {
+            let (c0, c1, c2, c3) = (col(j), col(j + 1), col(j + 2), col(j + 3));
+            let (x0, x1, x2, x3) = (xj(j), xj(j + 1), xj(j + 2), xj(j + 3));
+            for i in 0..w {
+                acc[i] = c3[i].mul_add(x3, c2[i].mul_add(x2, c1[i].mul_add(x1, c0[i].mul_add(x0, acc[i]))));
+            }
+            j += 4;
+        }
+        while j < cols {
+            let (c, xv) = (col(j), xj(j));
+            for i in 0..w {
+                acc[i] = c[i].mul_add(xv, acc[i]);
+            }
+            j += 1;
+        }
+        for (i, v) in acc.iter().enumerate() {
+            *y.offset((i0 + i) as isize * ys) = *v;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Small integers: every sum is exact, whatever the order.
+    fn check<T: Float + std::fmt::Debug>(rows: usize, cols: usize, row_major: bool, xs: isize, ys: isize) {
+        let pad = 3;
+        let (rs, cs) = if row_major { ((cols + pad) as isize, 1) } else { (1, (rows + pad) as isize) };
+        let len = if row_major { rows * (cols + pad) } else { cols * (rows + pad) };
+        let m: Vec<T> = (0..len.max(1)).map(|i| T::from(((i * 7919) % 13) as i32 - 6).unwrap()).collect();
+        let x: Vec<T> = (0..cols * xs as usize + 1).map(|i| T::from((i * 31) % 5).unwrap()).collect();
+        let mut y = vec![T::from(-99).unwrap(); rows * ys as usize + 1];
+        assert!(unsafe { gemv(rows, cols, m.as_ptr(), rs, cs, x.as_ptr(), xs, y.as_mut_ptr(), ys) });
+        for i in 0..rows {
+            let want = (0..cols).fold(T::zero(), |s, j| s + m[i * rs as usize + j * cs as usize] * x[j * xs as usize]);
+            assert_eq!(y[i * ys as usize], want, "{rows}x{cols} row_major={row_major} xs={xs} ys={ys} row {i}");
+            if ys > 1 {
+                assert_eq!(y[i * ys as usize + 1], T::from(-99).unwrap(), "wrote between the strided y");
+            }
+        }
+    }
+
+    #[test]
+    fn gemv_matches_a_plain_loop() {
+        for (rows, cols) in [(1, 1), (3, 7), (5, 8), (4, 33), (17, 100), (1, 40), (40, 1), (1030, 9), (9, 1030)] {
+            for row_major in [true, false] {
+                for (xs, ys) in [(1, 1), (2, 3)] {
+                    check::<f64>(rows, cols, row_major, xs, ys);
+                    check::<f32>(rows, cols, row_major, xs, ys);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn gemv_declines_matrices_without_a_unit_stride() {
+        let m = [0.0f64; 16];
+        let mut y = [0.0f64; 2];
+        assert!(!unsafe { gemv(2, 2, m.as_ptr(), 4, 2, m.as_ptr(), 1, y.as_mut_ptr(), 1) });
+    }
+}
