@@ -13,6 +13,8 @@ along an axis each point handles whole lines.
 
 from __future__ import annotations
 
+import operator
+
 import numpy as _np
 
 from legate import _legate as _ext
@@ -47,8 +49,9 @@ def _result_dtype(kind: str, ufunc_name: str, dtype, requested):
     dt = _dtypes.get(key)
     if dt is None:
         sample = _np.zeros(1, dtype)
-        if kind == "accumulate":
-            dt = getattr(_np, ufunc_name).accumulate(sample, dtype=req).dtype
+        if kind in ("accumulate", "reduce"):
+            with _np.errstate(all="ignore"):
+                dt = getattr(getattr(_np, ufunc_name), kind)(sample, dtype=req).dtype
         else:
             dt = getattr(_np, kind)(sample, dtype=req).dtype
         _dtypes[key] = dt
@@ -186,29 +189,26 @@ def accumulate(uf, array, axis=0, dtype=None, out=None):
     a = _asarray(array)
     if name in _LOG_STEP or name == "subtract":
         return _other_accumulate(uf, a, axis, dtype, out)
-    if name not in _SCAN_OPS or a.dtype.kind not in "biufc":
+    if a.dtype.kind not in "biufc":
         return _fallback.call(f"{name}.accumulate", uf._np.accumulate, (a,), dict(axis=axis, dtype=dtype, out=out))
-    if a.ndim == 0:
-        raise TypeError("cannot accumulate on a scalar")
-    if isinstance(axis, tuple):
-        if len(axis) != 1:
-            raise ValueError("accumulate does not allow multiple axes")
-        axis = axis[0]
-    if axis is None and a.ndim == 1:
-        axis = 0  # NumPy: None is the one axis of a 1-d array
-    if axis is None:
-        raise ValueError("accumulate does not allow multiple axes")
-    axis = _normalize_axis(axis, a.ndim)
+    if name not in _SCAN_OPS:
+        from . import _fold
+
+        return _fold.accumulate(uf, a, axis, dtype, out)
+    axis = accumulate_axis(a, axis)
     res_dt = _result_dtype("accumulate", name, a.dtype, dtype)
     logical = name in ("logical_and", "logical_or")
-    if not _supported(name, res_dt) or not _supported(name, a.dtype) or (logical and res_dt.kind != "b"):
-        return _fallback.call(f"{name}.accumulate", uf._np.accumulate, (a,), dict(axis=axis, dtype=dtype, out=out))
+    if not _supported(name, res_dt) or (logical and res_dt.kind != "b"):
+        # A logical loop of another type (logical_and.accumulate(dtype=float)): the fold.
+        from . import _fold
+
+        return _fold.accumulate(uf, a, axis, dtype, out)
     _fallback.record_native(f"{name}.accumulate")
     return _deliver(_scan(name, a, axis, res_dt), out)
 
 
-def _other_accumulate(uf, a, axis, dtype, out):
-    name = uf.__name__
+def accumulate_axis(a: ndarray, axis) -> int:
+    """``ufunc.accumulate``'s one axis, with NumPy's errors."""
     if a.ndim == 0:
         raise TypeError("cannot accumulate on a scalar")
     if isinstance(axis, tuple):
@@ -219,10 +219,17 @@ def _other_accumulate(uf, a, axis, dtype, out):
         axis = 0  # NumPy: None is the one axis of a 1-d array
     if axis is None:
         raise ValueError("accumulate does not allow multiple axes")
-    axis = _normalize_axis(axis, a.ndim)
+    return _normalize_axis(operator.index(axis), a.ndim)
+
+
+def _other_accumulate(uf, a, axis, dtype, out):
+    name = uf.__name__
+    axis = accumulate_axis(a, axis)
     res_dt = _result_dtype("accumulate", name, a.dtype, dtype)  # NumPy's loop errors propagate
     if res_dt == _np.float16 or res_dt.kind not in "biufc":
-        return _fallback.call(f"{name}.accumulate", uf._np.accumulate, (a,), dict(axis=axis, dtype=dtype, out=out))
+        from . import _fold
+
+        return _fold.accumulate(uf, a, axis, dtype, out)
     _fallback.record_native(f"{name}.accumulate")
     if name == "subtract":
         return _deliver(_subtract_scan(a, axis, res_dt), out)
