@@ -71,26 +71,30 @@ def _deliver(result, out, what):
     return out
 
 
-def _fold_last(uf, x, init, mask, kind):
-    """The reduction of ``x`` along its last axis from ``init`` (an array of the other
-    axes' shape, or None: from the first element), where ``mask`` is set."""
-    shape = x.shape[:-1]
+def _fold_axis(uf, x, axis, init, mask, kind):
+    """The reduction of ``x`` along ``axis`` from ``init`` (an array of the other axes'
+    shape, or None: from the first element), where ``mask`` is set."""
+    shape = x.shape[:axis] + x.shape[axis + 1 :]
     result = _empty(shape, x.dtype)
     if result.size == 0:
         return result
+
+    def at(j):
+        return (slice(None),) * axis + (j, Ellipsis)  # a 0-d array, not a scalar, at 1-d
+
     if init is None:
-        init = x[..., 0]
-        x = x[..., 1:]
-        mask = None if mask is None else mask[..., 1:]
+        init = x[at(0)]
+        x = x[at(slice(1, None))]
+        mask = None if mask is None else mask[at(slice(1, None))]
     if _kernel(uf):
-        _ext.fold(uf.__name__, kind, x._store, init._store, None if mask is None else mask._store, result._store, x.ndim - 1)
+        _ext.fold(uf.__name__, kind, x._store, init._store, None if mask is None else mask._store, result._store, axis)
         return result
     from ._manip import where
 
     acc = init
-    for j in range(x.shape[-1]):
-        step = _cast(uf(acc, x[..., j]), x.dtype)
-        acc = step if mask is None else where(mask[..., j], step, acc)
+    for j in range(x.shape[axis]):
+        step = _cast(uf(acc, x[at(j)]), x.dtype)
+        acc = step if mask is None else where(mask[at(j)], step, acc)
     result[...] = acc
     return result
 
@@ -134,26 +138,31 @@ def reduce(uf, array, axis=0, dtype=None, out=None, keepdims=False, initial=None
     if where is not True:
         mask = _asarray(where)
         mask = broadcast_to(mask if mask.dtype == _np.bool_ else mask.astype(bool), a.shape)
-    # The reduced axes last, as one: the fold runs along it (a new one of length 1 when
-    # no axis is reduced, so each element still meets `initial` and the mask).
     work = loop
     if loop == _np.float16 and name in ("subtract", "true_divide") and axes in ((a.ndim - 1,), ()):
         # NumPy's float16 subtract/divide keep a float32 accumulator along a contiguous
         # reduced axis, rounding once (elsewhere each step rounds, as in the kernel).
         work = _np.dtype(_np.float32)
     src = a.astype(loop).astype(work) if a.dtype != work else a
-    order = kept + sorted(axes)
-    lead = tuple(a.shape[d] for d in kept)
-    folded = (int(_np.prod([a.shape[d] for d in axes])),) if axes else (1,)
-    x = (src.transpose(order) if axes else src).reshape((lead if axes else a.shape) + folded)
-    if mask is not None:
-        mask = (mask.transpose(order) if axes else mask).reshape(x.shape)
+    if len(axes) == 1:
+        x, fold_axis = src, axes[0]
+    else:
+        # Several axes (a reorderable ufunc) as one, last; none as a new one of length
+        # 1, so that each element still meets `initial` and the mask.
+        order = kept + sorted(axes)
+        lead = tuple(a.shape[d] for d in kept)
+        folded = (int(_np.prod([a.shape[d] for d in axes])),) if axes else (1,)
+        x = (src.transpose(order) if axes else src).reshape((lead if axes else a.shape) + folded)
+        if mask is not None:
+            mask = (mask.transpose(order) if axes else mask).reshape(x.shape)
+        fold_axis = x.ndim - 1
     init = None
     if initial is not None:
         # NumPy converts `initial` to the loop's type first (OverflowError for a Python
         # int out of its range).
-        init = full(x.shape[:-1], _np.array(initial, dtype=loop)[()], loop).astype(work, copy=False)
-    result = _cast(_fold_last(uf, x, init, mask, kind), loop)
+        rest = x.shape[:fold_axis] + x.shape[fold_axis + 1 :]
+        init = full(rest, _np.array(initial, dtype=loop)[()], loop).astype(work, copy=False)
+    result = _cast(_fold_axis(uf, x, fold_axis, init, mask, kind), loop)
     if keepdims:
         result = result.reshape(tuple(1 if d in axes else n for d, n in enumerate(a.shape)))
     return _deliver(result, out, "reduction")

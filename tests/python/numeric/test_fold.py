@@ -231,3 +231,42 @@ def test_reductions_report_floating_point_errors():
             np.asarray(lnp.sum(lnp.array([1.0, 2.0])))
             np.asarray(lnp.max(lnp.array([np.nan, 1.0])))
             np.asarray(lnp.sum(lnp.array([np.inf, 1.0])))
+
+
+# ---- ufunc.at: any binary ufunc whose loop is the target's dtype, in one kernel
+
+
+@pytest.mark.parametrize("name", ["power", "floor_divide", "remainder", "fmod", "arctan2", "hypot", "copysign",
+                                  "logaddexp", "true_divide", "subtract", "left_shift"])
+@pytest.mark.parametrize("dtype", [np.int8, np.int64, np.uint8, np.float32, np.float64, np.complex128], ids=lambda d: np.dtype(d).name)
+def test_at_repeated_indices(name, dtype, no_fallback):
+    idx = np.array([3, 0, 3, 3, 1, 0, 3, -1])
+    base, b = values(dtype, (6,)), values(dtype, (8,), salt=1)
+    exp = base.copy()
+    try:
+        with np.errstate(all="ignore"):
+            getattr(np, name).at(exp, idx, b)
+    except Exception as err:  # noqa: BLE001 - NumPy's error is the expectation
+        with pytest.raises(type(err)):
+            got = lnp.array(base)
+            getattr(lnp, name).at(got, idx, lnp.array(b))
+            np.asarray(got)
+        return
+    got = lnp.array(base)
+    with quiet():
+        getattr(lnp, name).at(got, lnp.array(idx), lnp.array(b))
+    check(got, exp)
+
+
+def test_at_many_repeats_and_2d(no_fallback):
+    a = np.ones((4, 5))
+    idx = (np.array([1, 1, 1, 2] * 50), np.array([0, 0, 0, 4] * 50))
+    exp = a.copy()
+    np.power.at(exp, idx, 1.001)
+    got = lnp.array(a)
+    lnp.power.at(got, idx, 1.001)
+    check(got, exp)
+    with pytest.raises(ValueError):
+        got = lnp.array(np.arange(4))
+        lnp.power.at(got, [0, 0], -1)
+        np.asarray(got)
