@@ -6,6 +6,7 @@
 //! the very loops `divide` and friends run) over all the lines of a block at once:
 //! `acc = op(acc, x[j])` for the reduction, `out[j] = op(out[j-1], x[j])` for the
 //! accumulation. Blocks of lines keep the accumulators in cache from step to step.
+//! A tile of few lines folds a line at a time instead (`fold_lines`).
 //! float16 computes each step in float32 and rounds back, as NumPy's float16 loops do.
 
 use super::binary::BinaryUfunc;
@@ -19,6 +20,9 @@ use legate_core::{Element, PhysicalStore, Task, TaskContext, TaskError};
 
 /// About this many elements per step of a block (the accumulators of its lines).
 const BLOCK: usize = 1024;
+
+/// Below this many lines in a tile, the fold runs a line at a time.
+const FEW_LINES: usize = 64;
 
 /// NumPy's names of the methods, as its floating-point messages say them.
 pub const KINDS: [&str; 3] = ["reduce", "accumulate", "reduceat"];
@@ -87,6 +91,59 @@ fn step_f16(op: BinaryOp, dst: &PhysicalStore, prev: &PhysicalStore, x: &Physica
         select::<f32>(&tmp[1], m, &Operand::Tile(tmp[1]), &Operand::Tile(tmp[0]))?;
     }
     convert_tiles(tmp[1], dst)
+}
+
+/// A 1-d view of `len` elements of `ty` at `data`, `stride` bytes apart.
+fn line<'a>(data: *mut u8, ty: TypeCode, size: usize, len: usize, stride: isize) -> PhysicalStore<'a> {
+    let mut raw = RawStore { data, type_code: ty as u32, ndim: 1, elem_size: size as u64, lo: [0; MAX_DIM], hi: [0; MAX_DIM], strides: [0; MAX_DIM], redop: 0, flags: 0 };
+    raw.hi[0] = len as i64;
+    raw.strides[0] = stride as i64;
+    // SAFETY: a line of a tile this point owns, or of this call's scratch.
+    unsafe { PhysicalStore::from_raw(raw) }
+}
+
+/// The fold of few long lines, a line at a time: one call of the elementwise kernel
+/// computes `acc[i + 1] = op(acc[i], x[i])` over a run of the line, its output the
+/// accumulator shifted by one element. The kernel's loops read and write through raw
+/// pointers in order, so each element sees the one just written: NumPy's sequential
+/// fold. (No mask; not float16, which rounds each step.)
+fn fold_lines<T: BinaryUfunc>(op: BinaryOp, x: &PhysicalStore, init: Option<&PhysicalStore>, out: &PhysicalStore, axis: usize) -> Result<(), TaskError> {
+    let size = T::SIZE as isize;
+    let mut buf = vec![0u128; ((BLOCK + 1) * T::SIZE).div_ceil(16)];
+    let scratch = buf.as_mut_ptr() as *mut u8;
+    let tiles: Vec<&PhysicalStore> = [out, x].into_iter().chain(init).collect();
+    let mut result = Ok(());
+    super::scan::for_each_line(&tiles, axis, |ptrs, n, strides| {
+        if result.is_err() {
+            return;
+        }
+        let (o, so, px, sx) = (ptrs[0], strides[0], ptrs[1], strides[1]);
+        // SAFETY: lines of this point's tiles and the scratch run (BLOCK + 1 elements).
+        unsafe {
+            if init.is_none() {
+                // The accumulation: out[0] = x[0], then out[1..] from out[..n-1] and x[1..].
+                std::ptr::copy_nonoverlapping(px, o, T::SIZE);
+                if n > 1 {
+                    let acc = line(o, T::CODE, T::SIZE, n - 1, so);
+                    result = T::apply(op, &line(o.offset(so), T::CODE, T::SIZE, n - 1, so), &Operand::Tile(acc), &Operand::Tile(line(px.offset(sx), T::CODE, T::SIZE, n - 1, sx)));
+                }
+                return;
+            }
+            // The reduction: runs of the line through the scratch accumulator.
+            std::ptr::copy_nonoverlapping(ptrs[2], scratch, T::SIZE);
+            let mut j = 0;
+            while j < n && result.is_ok() {
+                let m = BLOCK.min(n - j);
+                let acc = line(scratch, T::CODE, T::SIZE, m, size);
+                let xs = line(px.offset(j as isize * sx), T::CODE, T::SIZE, m, sx);
+                result = T::apply(op, &line(scratch.offset(size), T::CODE, T::SIZE, m, size), &Operand::Tile(acc), &Operand::Tile(xs));
+                std::ptr::copy_nonoverlapping(scratch.offset(m as isize * size), scratch, T::SIZE);
+                j += m;
+            }
+            std::ptr::copy_nonoverlapping(scratch, o, T::SIZE);
+        }
+    });
+    result
 }
 
 type Step = fn(BinaryOp, &PhysicalStore, &PhysicalStore, &PhysicalStore, Option<&PhysicalStore>, &[PhysicalStore; 2]) -> Result<(), TaskError>;
@@ -193,8 +250,14 @@ impl Task for FoldTask {
             if ty == Some(TypeCode::Float16) {
                 return fold(op, step_f16, (TypeCode::Float32, 4), &x, init.as_ref(), mask.as_ref(), &out, axis);
             }
+            // Few lines (a 1-d array, say): a line at a time, not a step at a time.
+            let lines = x.volume() / x.shape()[axis].max(1);
             crate::with_numeric_type!(ty, T => {
-                fold(op, step::<T>, (T::CODE, T::SIZE), &x, init.as_ref(), mask.as_ref(), &out, axis)
+                if mask.is_none() && lines < FEW_LINES {
+                    fold_lines::<T>(op, &x, init.as_ref(), &out, axis)
+                } else {
+                    fold(op, step::<T>, (T::CODE, T::SIZE), &x, init.as_ref(), mask.as_ref(), &out, axis)
+                }
             }, Err(TaskError::new(format!("ufunc '{}' does not support this dtype", op.name()))))
         };
         let floating = matches!(ty, Some(TypeCode::Float16 | TypeCode::Float32 | TypeCode::Float64 | TypeCode::Complex64 | TypeCode::Complex128));

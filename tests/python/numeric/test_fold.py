@@ -270,3 +270,18 @@ def test_at_many_repeats_and_2d(no_fallback):
         got = lnp.array(np.arange(4))
         lnp.power.at(got, [0, 0], -1)
         np.asarray(got)
+
+
+@pytest.mark.parametrize("name", ["true_divide", "subtract", "fmod", "hypot", "logaddexp", "floor_divide"])
+def test_few_long_lines(name, no_fallback):
+    # Fewer lines than the kernel's step-at-a-time threshold: a line at a time, in runs
+    # longer than its scratch block; views with strides along the folded axis too.
+    x = np.random.default_rng(5).uniform(0.5, 1.5, size=(3, 2500))
+    uf, luf = getattr(np, name), getattr(lnp, name)
+    for arr, lx in ((x, lnp.array(x)), (x.T, lnp.array(x).T), (x[:, ::3], lnp.array(x)[:, ::3])):
+        axis = 1 if arr.shape[0] == 3 else 0
+        check(luf.reduce(lx, axis=axis), uf.reduce(arr, axis=axis), exact=True)
+        check(luf.reduce(lx, axis=axis, initial=0.75, keepdims=True), uf.reduce(arr, axis=axis, initial=0.75, keepdims=True), exact=True)
+        check(luf.accumulate(lx, axis=axis), uf.accumulate(arr, axis=axis), exact=True)
+    ints = (np.arange(1, 3001) % 7 + 1).astype(np.int32)
+    check(luf.accumulate(lnp.array(ints)), uf.accumulate(ints))
