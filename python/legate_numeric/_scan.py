@@ -143,42 +143,16 @@ def _log_step_scan(uf, a: ndarray, axis: int, result_dtype) -> ndarray:
     return x
 
 
-def _subtract_scan(a: ndarray, axis: int, result_dtype, initial=None) -> ndarray:
+def _subtract_scan(a: ndarray, axis: int, result_dtype) -> ndarray:
     """``subtract.accumulate``: ``a0 - a1 - ... - ai`` is the running sum of ``a0, -a1,
     ..., -ai`` exactly (``x - y == x + (-y)`` in IEEE arithmetic and in wrapping integers),
-    so the sum's scan does it; ``initial`` goes first (for ``subtract.reduce``)."""
-    from ._creation import full
-    from ._manip import concatenate
+    so the sum's scan does it (``subtract.reduce`` folds, in NumPy's order)."""
     from ._ufunc import negative
 
     src = a if a.dtype == result_dtype else a.astype(result_dtype)
     terms = negative(src)
-    if initial is None:
-        terms[_along(a.ndim, axis, slice(0, 1))] = src[_along(a.ndim, axis, slice(0, 1))]
-    else:
-        first = full(tuple(1 if d == axis else n for d, n in enumerate(a.shape)), initial, result_dtype)
-        terms = concatenate([first, terms], axis=axis)
+    terms[_along(a.ndim, axis, slice(0, 1))] = src[_along(a.ndim, axis, slice(0, 1))]
     return _scan("add", terms, axis, result_dtype)
-
-
-def subtract_reduce(a, axis, dtype, out, keepdims, initial):
-    """``subtract.reduce`` along one axis: the last column of its accumulation (NumPy's
-    left-to-right order). Returns None where NumPy has to decide (several axes, empty)."""
-    a = _asarray(a)
-    if isinstance(axis, tuple) and len(axis) == 1:
-        axis = axis[0]
-    if axis is None and a.ndim == 1:
-        axis = 0
-    if a.ndim == 0 or a.size == 0 or axis is None or isinstance(axis, tuple) or a.dtype.kind not in "iufc":
-        return None
-    axis = _normalize_axis(axis, a.ndim)
-    res_dt = _result_dtype("accumulate", "subtract", a.dtype, dtype)
-    if res_dt.kind not in "iufc":
-        return None
-    _fallback.record_native("subtract.reduce")
-    scanned = _subtract_scan(a, axis, res_dt, initial)
-    result = scanned[_along(a.ndim, axis, slice(-1, None) if keepdims else -1)]
-    return _deliver(result, out)
 
 
 def accumulate(uf, array, axis=0, dtype=None, out=None):

@@ -349,12 +349,6 @@ class ufunc:
         if op is None and self.__name__ in _ufunc_args.TREE_REDUCIBLE and where is True:
             _fallback.record_native(f"{self.__name__}.reduce")
             return _ufunc_args.tree_reduce(self, array, axis, dtype, out, keepdims, initial)
-        if op is None and self.__name__ == "subtract" and where is True:
-            from ._scan import subtract_reduce
-
-            result = subtract_reduce(array, axis, dtype, out, keepdims, initial)
-            if result is not None:
-                return result
         if op is None:
             from . import _fold
 

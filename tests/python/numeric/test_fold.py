@@ -282,6 +282,7 @@ def test_few_long_lines(name, no_fallback):
         axis = 1 if arr.shape[0] == 3 else 0
         check(luf.reduce(lx, axis=axis), uf.reduce(arr, axis=axis), exact=True)
         check(luf.reduce(lx, axis=axis, initial=0.75, keepdims=True), uf.reduce(arr, axis=axis, initial=0.75, keepdims=True), exact=True)
-        check(luf.accumulate(lx, axis=axis), uf.accumulate(arr, axis=axis), exact=True)
+        # (subtract.accumulate is the sum's scan, split along the axis on several CPUs)
+        check(luf.accumulate(lx, axis=axis), uf.accumulate(arr, axis=axis), exact=name != "subtract")
     ints = (np.arange(1, 3001) % 7 + 1).astype(np.int32)
     check(luf.accumulate(lnp.array(ints)), uf.accumulate(ints))
