@@ -50,6 +50,7 @@ pub(crate) const EIG: u32 = 52;
 pub(crate) const EIGH: u32 = 53;
 pub(crate) const SLOGDET: u32 = 54;
 pub(crate) const FUSED: u32 = 60;
+pub(crate) const FOLD: u32 = 61;
 
 /// One operand of a binary operation: an array (already broadcast to the output's
 /// shape) or a scalar of the operation's type.
@@ -109,6 +110,7 @@ impl Numeric {
         rt.register_task::<tasks::decomp::EighTask>(&lib)?;
         rt.register_task::<tasks::decomp::SlogdetTask>(&lib)?;
         rt.register_task::<tasks::fused::FusedTask>(&lib)?;
+        rt.register_task::<tasks::fold::FoldTask>(&lib)?;
         tasks::index::register(rt, &lib)?;
         let fusion = std::sync::Arc::new(fusion::Fusion::new(lib.clone(), rt.config().window_size));
         let fusion = if rt.set_flush_hook(std::sync::Arc::new(fusion::Hook(fusion.clone()))) {
@@ -255,7 +257,25 @@ impl Numeric {
         // The runtime folds private buffers with its own operator; for these ops and
         // types the two agree (sum/any: add or or, prod/all: mul or and).
         t.add_reduction(&fut, core_op(op, &ty));
+        // Points' partial sums and products are combined by the runtime, whose overflow
+        // (or inf - inf) NumPy would report: a tiny task checks the result.
+        let splits = self.rt.machine().cpus > 1 || self.rt.num_ranks() > 1;
+        let seen = if splits && input.volume() > self.rt.config().min_chunk() && tasks::reduce::arithmetic_on_floats(op, Some(ty.code())) {
+            let seen = self.rt.create_future(Scalar::new(0u32))?;
+            t.add_reduction(&seen, legate_core::ReductionOp::Or);
+            Some(seen)
+        } else {
+            None
+        };
         t.execute()?;
+        if let Some(seen) = seen {
+            let mut c = self.rt.create_auto_task(&self.lib, REDUCE);
+            c.add_scalar_arg(op as u32);
+            c.add_scalar_arg(3u32);
+            c.add_input(&fut);
+            c.add_input(&seen);
+            c.execute()?;
+        }
         Ok(fut)
     }
 
@@ -594,6 +614,54 @@ impl Numeric {
         let o = t.add_partial_output(target);
         t.add_broadcast(o, None);
         t.throws_exception(true);
+        t.execute()
+    }
+
+    /// `ufunc.reduce`/`accumulate` of any binary `op` along `axis`, in NumPy's order
+    /// (`kind` indexes `tasks::fold::KINDS`, the name floating-point errors carry).
+    /// With `init` (the input's shape without `axis`): the reduction of `input` from
+    /// `init` into `out` of that shape, skipping elements where `mask` (the input's
+    /// shape) is false. Without: the accumulation into `out` of the input's shape.
+    #[allow(clippy::too_many_arguments)]
+    pub fn fold(&self, op: BinaryOp, kind: u32, input: &LogicalStore, init: Option<&LogicalStore>, mask: Option<&LogicalStore>, out: &LogicalStore, axis: usize) -> Result<()> {
+        let shape = input.shape();
+        if axis >= shape.ndim() {
+            return Err(LegateError::InvalidArgument(format!("fold: axis {axis} is out of range for a {}-d store", shape.ndim())));
+        }
+        if out.ty() != input.ty() || init.is_some_and(|i| i.ty() != input.ty()) || mask.is_some_and(|m| *m.ty() != Type::Bool) {
+            return Err(LegateError::TypeMismatch("fold: the input, initial values and output of one dtype, a bool mask".into()));
+        }
+        let (out_view, init_view) = match init {
+            Some(i) => (out.promote(axis, shape[axis])?, Some(i.promote(axis, shape[axis])?)),
+            None => (out.clone(), None),
+        };
+        Self::same_shape(input, &out_view, "fold")?;
+        if let Some(v) = &init_view {
+            Self::same_shape(input, v, "fold")?;
+        }
+        if let Some(m) = mask {
+            Self::same_shape(input, m, "fold")?;
+        }
+        if input.volume() == 0 {
+            return match init {
+                Some(i) if out.volume() > 0 => self.convert(i, out),
+                _ => Ok(()),
+            };
+        }
+        let mut t = self.rt.create_auto_task(&self.lib, FOLD);
+        t.add_scalar_arg(op as u32);
+        t.add_scalar_arg(axis as u32);
+        t.add_scalar_arg(kind);
+        t.add_scalar_arg(init.is_some() as u32 | (mask.is_some() as u32) << 1);
+        let x = t.add_input(input);
+        t.add_broadcast(x, Some(&[axis]));
+        for s in init_view.iter().chain(mask) {
+            let v = t.add_input(s);
+            t.add_alignment(x, v);
+        }
+        let o = t.add_output(&out_view);
+        t.add_alignment(x, o);
+        t.throws_exception(op == BinaryOp::Power && input.ty().is_integral());
         t.execute()
     }
 

@@ -79,6 +79,16 @@ HOST_ONLY: dict[str, str] = {
     ),
 }
 
+# Argument forms of native names that run in NumPy by design (the fallback's name for
+# them, as its warning says): what NumPy's contract needs there is not array data a
+# store can hold or a parallel computation.
+HOST_FORMS: dict[str, str] = {
+    "pad (callable mode)": "host-only: NumPy calls the user's function on each 1-d line of a host array, which "
+    "it changes in place; one gather, NumPy's pad, one upload",
+    "array (dtype ...)": "host-only: string, bytes and object arrays hold Python values a store cannot hold; "
+    "they stay NumPy arrays (any `<U`/`S`/`O` dtype)",
+}
+
 NAMESPACES = ("main", "linalg", "fft", "random", "ndarray")
 
 
@@ -165,3 +175,4 @@ def report(file=None) -> None:
             f"(of {c['total']}; {share:.0f}% of those in scope native; {c['host_only']} of the native host-only)",
             file=out,
         )
+    print("  argument forms that run in NumPy by design: " + "; ".join(f"{k} ({v})" for k, v in HOST_FORMS.items()), file=out)

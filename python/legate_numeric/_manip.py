@@ -148,11 +148,7 @@ def _repeat_counts(a, repeats, axis):
     if counts.ndim > 1:
         raise ValueError("repeats must be a scalar or a 1-d sequence")
     _fallback.record_native("repeat")
-    if axis is None:
-        a, axis = ravel(a), 0
-    elif a.ndim == 0:
-        a = ravel(a)  # NumPy repeats a 0-d array as 1-d (axis 0 or -1)
-    axis = _normalize_axis(axis, a.ndim)
+    a, axis = _repeat_axis(a, axis)
     n = a.shape[axis]
     if counts.size == 1:
         return repeat(a, int(counts.reshape(-1)[0]), axis)
@@ -492,6 +488,16 @@ def tile(A, reps):
     return reshape(broadcast_to(view, tuple(target)).copy(), tuple(r * n for r, n in zip(reps, a.shape)))
 
 
+def _repeat_axis(a, axis):
+    """``repeat``'s array and axis: the flattened array for None; a 0-d array as 1-d
+    (axis 0 or -1), as NumPy repeats it."""
+    if axis is None:
+        return ravel(a), 0
+    if a.ndim == 0:
+        a = ravel(a)
+    return a, _normalize_axis(axis, a.ndim)
+
+
 def repeat(a, repeats, axis=None):
     """Each element repeated ``repeats`` times: for one count, a broadcast view and one
     copy; for per-element counts, a ``take`` of indices built with a cumulative sum."""
@@ -502,11 +508,7 @@ def repeat(a, repeats, axis=None):
     if r < 0:
         raise ValueError("negative dimensions are not allowed")
     _fallback.record_native("repeat")
-    if axis is None:
-        a, axis = ravel(a), 0
-    elif a.ndim == 0:
-        a = ravel(a)  # NumPy repeats a 0-d array as 1-d (axis 0 or -1)
-    axis = _normalize_axis(axis, a.ndim)
+    a, axis = _repeat_axis(a, axis)
     shape = list(a.shape)
     view = broadcast_to(expand_dims(a, axis + 1), tuple(shape[: axis + 1] + [r] + shape[axis + 1 :]))
     shape[axis] *= r

@@ -488,6 +488,21 @@ def ptp(a, axis=None, out=None, keepdims=False):
     return subtract(_reduce("max", a, axis, None, out, keepdims), _reduce("min", a, axis, None, None, keepdims), out=out)
 
 
+def weights_like(a, w, axes):
+    """Weights as ``a``'s shape (NumPy's rule for ``average`` and weighted quantiles:
+    ``a``'s shape, or that of ``a``'s ``axes`` in their order)."""
+    from ._manip import broadcast_to
+
+    if a.shape == w.shape:
+        return w
+    if axes is None:
+        raise TypeError("Axis must be specified when shapes of a and weights differ.")
+    if w.shape != tuple(a.shape[ax] for ax in axes):
+        raise ValueError("Shape of weights must be consistent with shape of a along specified axis.")
+    w = w.transpose(tuple(int(i) for i in _np.argsort(axes)))
+    return broadcast_to(w.reshape(tuple(n if ax in axes else 1 for ax, n in enumerate(a.shape))), a.shape)
+
+
 def average(a, axis=None, weights=None, returned=False, *, keepdims=False):
     """The (weighted) mean along ``axis``; with ``returned``, also the sum of weights."""
     from ._manip import broadcast_to
@@ -508,14 +523,7 @@ def average(a, axis=None, weights=None, returned=False, *, keepdims=False):
         axis = tuple(_normalize_axis(x, a.ndim, "axis") for x in (axis if isinstance(axis, tuple) else (axis,)))
         if len(set(axis)) != len(axis):
             raise ValueError("repeated axis in `axis` argument")
-    if a.shape != w.shape:
-        # NumPy's rule: weights with the shape of a's averaged axes, in their order.
-        if axis is None:
-            raise TypeError("Axis must be specified when shapes of a and weights differ.")
-        if w.shape != tuple(a.shape[ax] for ax in axis):
-            raise ValueError("Shape of weights must be consistent with shape of a along specified axis.")
-        w = w.transpose(tuple(int(i) for i in _np.argsort(axis)))
-        w = broadcast_to(w.reshape(tuple(n if ax in axis else 1 for ax, n in enumerate(a.shape))), a.shape)
+    w = weights_like(a, w, axis)
     scl = _reduce("sum", w, axis, dt, None, keepdims)
     if bool(_reduce("any", scl == 0, None)):
         raise ZeroDivisionError("Weights sum to zero, can't be normalized")

@@ -13,6 +13,8 @@ along an axis each point handles whole lines.
 
 from __future__ import annotations
 
+import operator
+
 import numpy as _np
 
 from legate import _legate as _ext
@@ -47,8 +49,9 @@ def _result_dtype(kind: str, ufunc_name: str, dtype, requested):
     dt = _dtypes.get(key)
     if dt is None:
         sample = _np.zeros(1, dtype)
-        if kind == "accumulate":
-            dt = getattr(_np, ufunc_name).accumulate(sample, dtype=req).dtype
+        if kind in ("accumulate", "reduce"):
+            with _np.errstate(all="ignore"):
+                dt = getattr(getattr(_np, ufunc_name), kind)(sample, dtype=req).dtype
         else:
             dt = getattr(_np, kind)(sample, dtype=req).dtype
         _dtypes[key] = dt
@@ -140,42 +143,16 @@ def _log_step_scan(uf, a: ndarray, axis: int, result_dtype) -> ndarray:
     return x
 
 
-def _subtract_scan(a: ndarray, axis: int, result_dtype, initial=None) -> ndarray:
+def _subtract_scan(a: ndarray, axis: int, result_dtype) -> ndarray:
     """``subtract.accumulate``: ``a0 - a1 - ... - ai`` is the running sum of ``a0, -a1,
     ..., -ai`` exactly (``x - y == x + (-y)`` in IEEE arithmetic and in wrapping integers),
-    so the sum's scan does it; ``initial`` goes first (for ``subtract.reduce``)."""
-    from ._creation import full
-    from ._manip import concatenate
+    so the sum's scan does it (``subtract.reduce`` folds, in NumPy's order)."""
     from ._ufunc import negative
 
     src = a if a.dtype == result_dtype else a.astype(result_dtype)
     terms = negative(src)
-    if initial is None:
-        terms[_along(a.ndim, axis, slice(0, 1))] = src[_along(a.ndim, axis, slice(0, 1))]
-    else:
-        first = full(tuple(1 if d == axis else n for d, n in enumerate(a.shape)), initial, result_dtype)
-        terms = concatenate([first, terms], axis=axis)
+    terms[_along(a.ndim, axis, slice(0, 1))] = src[_along(a.ndim, axis, slice(0, 1))]
     return _scan("add", terms, axis, result_dtype)
-
-
-def subtract_reduce(a, axis, dtype, out, keepdims, initial):
-    """``subtract.reduce`` along one axis: the last column of its accumulation (NumPy's
-    left-to-right order). Returns None where NumPy has to decide (several axes, empty)."""
-    a = _asarray(a)
-    if isinstance(axis, tuple) and len(axis) == 1:
-        axis = axis[0]
-    if axis is None and a.ndim == 1:
-        axis = 0
-    if a.ndim == 0 or a.size == 0 or axis is None or isinstance(axis, tuple) or a.dtype.kind not in "iufc":
-        return None
-    axis = _normalize_axis(axis, a.ndim)
-    res_dt = _result_dtype("accumulate", "subtract", a.dtype, dtype)
-    if res_dt.kind not in "iufc":
-        return None
-    _fallback.record_native("subtract.reduce")
-    scanned = _subtract_scan(a, axis, res_dt, initial)
-    result = scanned[_along(a.ndim, axis, slice(-1, None) if keepdims else -1)]
-    return _deliver(result, out)
 
 
 def accumulate(uf, array, axis=0, dtype=None, out=None):
@@ -186,29 +163,26 @@ def accumulate(uf, array, axis=0, dtype=None, out=None):
     a = _asarray(array)
     if name in _LOG_STEP or name == "subtract":
         return _other_accumulate(uf, a, axis, dtype, out)
-    if name not in _SCAN_OPS or a.dtype.kind not in "biufc":
+    if a.dtype.kind not in "biufc":
         return _fallback.call(f"{name}.accumulate", uf._np.accumulate, (a,), dict(axis=axis, dtype=dtype, out=out))
-    if a.ndim == 0:
-        raise TypeError("cannot accumulate on a scalar")
-    if isinstance(axis, tuple):
-        if len(axis) != 1:
-            raise ValueError("accumulate does not allow multiple axes")
-        axis = axis[0]
-    if axis is None and a.ndim == 1:
-        axis = 0  # NumPy: None is the one axis of a 1-d array
-    if axis is None:
-        raise ValueError("accumulate does not allow multiple axes")
-    axis = _normalize_axis(axis, a.ndim)
+    if name not in _SCAN_OPS:
+        from . import _fold
+
+        return _fold.accumulate(uf, a, axis, dtype, out)
+    axis = accumulate_axis(a, axis)
     res_dt = _result_dtype("accumulate", name, a.dtype, dtype)
     logical = name in ("logical_and", "logical_or")
-    if not _supported(name, res_dt) or not _supported(name, a.dtype) or (logical and res_dt.kind != "b"):
-        return _fallback.call(f"{name}.accumulate", uf._np.accumulate, (a,), dict(axis=axis, dtype=dtype, out=out))
+    if not _supported(name, res_dt) or (logical and res_dt.kind != "b"):
+        # A logical loop of another type (logical_and.accumulate(dtype=float)): the fold.
+        from . import _fold
+
+        return _fold.accumulate(uf, a, axis, dtype, out)
     _fallback.record_native(f"{name}.accumulate")
     return _deliver(_scan(name, a, axis, res_dt), out)
 
 
-def _other_accumulate(uf, a, axis, dtype, out):
-    name = uf.__name__
+def accumulate_axis(a: ndarray, axis) -> int:
+    """``ufunc.accumulate``'s one axis, with NumPy's errors."""
     if a.ndim == 0:
         raise TypeError("cannot accumulate on a scalar")
     if isinstance(axis, tuple):
@@ -219,10 +193,17 @@ def _other_accumulate(uf, a, axis, dtype, out):
         axis = 0  # NumPy: None is the one axis of a 1-d array
     if axis is None:
         raise ValueError("accumulate does not allow multiple axes")
-    axis = _normalize_axis(axis, a.ndim)
+    return _normalize_axis(operator.index(axis), a.ndim)
+
+
+def _other_accumulate(uf, a, axis, dtype, out):
+    name = uf.__name__
+    axis = accumulate_axis(a, axis)
     res_dt = _result_dtype("accumulate", name, a.dtype, dtype)  # NumPy's loop errors propagate
     if res_dt == _np.float16 or res_dt.kind not in "biufc":
-        return _fallback.call(f"{name}.accumulate", uf._np.accumulate, (a,), dict(axis=axis, dtype=dtype, out=out))
+        from . import _fold
+
+        return _fold.accumulate(uf, a, axis, dtype, out)
     _fallback.record_native(f"{name}.accumulate")
     if name == "subtract":
         return _deliver(_subtract_scan(a, axis, res_dt), out)

@@ -339,8 +339,8 @@ def _weighted_quantile(a, q, axis, out, method, keepdims, weights, skip_nan=Fals
     search never reaches the NaNs sorted last, and an all-NaN line gives NaN."""
     from ._fperr import errstate
     from ._index import take_along_axis
-    from ._manip import broadcast_to, where
-    from ._reduce import any as _any, sum as _sum
+    from ._manip import where
+    from ._reduce import any as _any, sum as _sum, weights_like
     from ._scan import cumsum
     from ._ufunc import isnan, less, minimum
 
@@ -351,13 +351,7 @@ def _weighted_quantile(a, q, axis, out, method, keepdims, weights, skip_nan=Fals
     q_np, qs = _quantiles(q, 1, "Quantiles")
     w = _asarray(weights)
     axes = None if axis is None else tuple(_normalize_axis(x, a.ndim, "axis") for x in (axis if isinstance(axis, tuple) else (axis,)))
-    if w.shape != a.shape:
-        if axes is None:
-            raise TypeError("Axis must be specified when shapes of a and weights differ.")
-        if w.shape != tuple(a.shape[x] for x in axes):
-            raise ValueError("Shape of weights must be consistent with shape of a along specified axis.")
-        w = w.transpose(tuple(int(i) for i in _np.argsort(axes)))
-        w = broadcast_to(w.reshape(tuple(n if x in axes else 1 for x, n in enumerate(a.shape))), a.shape)
+    w = weights_like(a, w, axes)
     if bool(_any(less(w, 0))):
         raise ValueError("Weights must be non-negative.")
     q_dtype = _np.asanyarray(q_np).dtype

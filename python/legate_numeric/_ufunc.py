@@ -349,24 +349,17 @@ class ufunc:
         if op is None and self.__name__ in _ufunc_args.TREE_REDUCIBLE and where is True:
             _fallback.record_native(f"{self.__name__}.reduce")
             return _ufunc_args.tree_reduce(self, array, axis, dtype, out, keepdims, initial)
-        if op is None and self.__name__ == "subtract" and where is True:
-            from ._scan import subtract_reduce
-
-            result = subtract_reduce(array, axis, dtype, out, keepdims, initial)
-            if result is not None:
-                return result
         if op is None:
-            kw = dict(axis=axis, dtype=dtype, out=out, keepdims=keepdims, where=where)
-            kw.update({} if initial is None else {"initial": initial})
-            return _fallback.call(f"{self.__name__}.reduce", self._np.reduce, (array,), kw)
+            from . import _fold
+
+            return _fold.reduce(self, array, axis, dtype, out, keepdims, initial, where)
         return _reduce._reduce(op, array, axis=axis, dtype=dtype, out=out, keepdims=keepdims, initial=initial, where=where)
 
     def at(self, a, indices, b=None):
         """``a[indices] = ufunc(a[indices], b)`` unbuffered, in place: repeated indices
-        accumulate, in order, as in NumPy. Natively for binary ufuncs whose loop is
-        ``a``'s dtype (add, subtract, multiply, divide, maximum, minimum, fmax, fmin,
-        bitwise and logical operations) by one kernel; any other ufunc or loop round by
-        round of repeated indices (``_ufunc_args.at_by_rounds``)."""
+        accumulate, in order, as in NumPy. Binary ufuncs whose loop is ``a``'s dtype run
+        in one kernel (any number of repeats); any other ufunc or loop round by round
+        of repeated indices (``_ufunc_args.at_by_rounds``)."""
         from ._creation import arange
 
         name = self.__name__
@@ -375,8 +368,7 @@ class ufunc:
                 self._np.at(a, _fallback.to_numpy(indices), *(() if b is None else (_fallback.to_numpy(b),)))
                 return None
             raise TypeError(f"at() argument 1 must be numpy.ndarray, not {type(a).__name__}")
-        native = self.nin == 2 and b is not None and name in _AT_NATIVE and a.dtype != _F16
-        native = native and (a.dtype.kind != "c" or name in ("add", "subtract", "multiply", "true_divide"))
+        native = self.nin == 2 and b is not None and a.dtype != _F16
         if native:
             _, _, key = _operand(b)
             loop, _ = _resolve(self._np, (a.dtype, key, None))
@@ -424,12 +416,6 @@ class ufunc:
         _fallback.record_native(f"{self.__name__}.outer")
         return _ufunc_args.outer(self, A, B, kwargs)
 
-
-# Binary ufuncs with a native ``at`` (for loops of the target's dtype).
-_AT_NATIVE = frozenset({
-    "add", "subtract", "multiply", "true_divide", "maximum", "minimum", "fmax", "fmin",
-    "bitwise_and", "bitwise_or", "bitwise_xor", "logical_and", "logical_or", "logical_xor",
-})
 
 _POWER_SPECIAL = {2: "square", 0.5: "sqrt", -1: "reciprocal", 1: "positive"}
 

@@ -115,6 +115,7 @@ def outer(uf, A, B, kwargs):
 def reduceat(uf, array, indices, axis=0, dtype=None, out=None):
     """``uf.reduce`` over the slices ``[indices[i], indices[i+1])`` along ``axis`` (a
     single element where the next index is not larger; the last runs to the end)."""
+    from . import _fold
     from ._manip import stack
 
     a = array if isinstance(array, ndarray) else ndarray._from_numpy(_np.asarray(array))
@@ -138,14 +139,15 @@ def reduceat(uf, array, indices, axis=0, dtype=None, out=None):
     for j, start in enumerate(idx):
         stop = idx[j + 1] if j + 1 < len(idx) else n
         if stop > start:
-            parts.append(uf.reduce(a[lead + (slice(int(start), int(stop)),)], axis=axis, dtype=dtype))
+            # In NumPy's order from the segment's first element (no identity).
+            parts.append(_fold.reduce(uf, a[lead + (slice(int(start), int(stop)),)], axis, dtype, kind="reduceat", identity=False))
         else:
             part = a[lead + (int(start),)]
             parts.append(part if dtype is None else part.astype(dtype))
     if not parts:
         shape = list(a.shape)
         shape[axis] = 0
-        result_dt = uf.reduce(a[lead + (slice(0, 1),)], axis=axis, dtype=dtype).dtype if n else a.dtype
+        result_dt = _fold.reduce(uf, a[lead + (slice(0, 1),)], axis, dtype, identity=False).dtype if n else a.dtype
         result = ndarray(tuple(shape), result_dt)
     else:
         result = stack(parts, axis=axis)

@@ -51,9 +51,9 @@ _ORDER_FREE = frozenset({"gcd", "lcm"})
 
 def _methods(wrapper, np_ufunc):
     """NumPy's ufunc attributes and methods on a function-defined ufunc: ``at`` (round by
-    round of repeated indices), ``outer`` (broadcast), ``reduce``/``accumulate`` natively
-    for ``gcd``/``lcm`` and in NumPy for the order-dependent ones."""
-    from . import _fallback
+    round of repeated indices), ``outer`` (broadcast), ``reduce``/``accumulate`` by halving
+    and doubling for ``gcd``/``lcm``, step by step for the order-dependent ones."""
+    from . import _fallback, _fold
 
     name = np_ufunc.__name__
     wrapper._np = np_ufunc
@@ -89,25 +89,23 @@ def _methods(wrapper, np_ufunc):
         if name in _ORDER_FREE and where is True:
             _fallback.record_native(f"{name}.reduce")
             return tree_reduce(wrapper, array, axis, dtype, out, keepdims, initial)
-        kw = dict(axis=axis, dtype=dtype, out=out, keepdims=keepdims, where=where)
-        kw.update({} if initial is None else {"initial": initial})
-        return _fallback.call(f"{name}.reduce", np_ufunc.reduce, (array,), kw)
+        return _fold.reduce(wrapper, array, axis, dtype, out, keepdims, initial, where)
 
     def accumulate(array, axis=0, dtype=None, out=None):
-        from ._array import _normalize_axis
-        from ._scan import _deliver, _log_step_scan, _result_dtype
+        from ._scan import _deliver, _log_step_scan, _result_dtype, accumulate_axis
 
         if name in _ORDER_FREE:
             a = _as_array(array)
-            if a.ndim == 0:
-                raise TypeError("cannot accumulate on a scalar")
             res_dt = _result_dtype("accumulate", name, a.dtype, dtype)
             _fallback.record_native(f"{name}.accumulate")
-            return _deliver(_log_step_scan(wrapper, a, _normalize_axis(0 if axis is None and a.ndim == 1 else axis, a.ndim), res_dt), out)
-        return _fallback.call(f"{name}.accumulate", np_ufunc.accumulate, (array,), dict(axis=axis, dtype=dtype, out=out))
+            return _deliver(_log_step_scan(wrapper, a, accumulate_axis(a, axis), res_dt), out)
+        return _fold.accumulate(wrapper, array, axis, dtype, out)
 
     def reduceat(array, indices, axis=0, dtype=None, out=None):
-        return _fallback.call(f"{name}.reduceat", np_ufunc.reduceat, (array, indices), dict(axis=axis, dtype=dtype, out=out))
+        from ._ufunc_args import reduceat as by_segments
+
+        _fallback.record_native(f"{name}.reduceat")
+        return by_segments(wrapper, array, indices, axis, dtype, out)
 
     wrapper.at, wrapper.outer, wrapper.reduce, wrapper.accumulate, wrapper.reduceat = at, outer, reduce, accumulate, reduceat
 

@@ -219,6 +219,18 @@ fn bincount(values: &PyStore, weights: Option<&PyStore>, bins: &PyStore) -> PyRe
     numeric()?.bincount(&values.inner, weights.map(|w| &w.inner), &bins.inner).py()
 }
 
+/// `ufunc.reduce` (with `init`: from it, where `mask` is set) or `ufunc.accumulate`
+/// of binary `op` along `axis`, sequentially in NumPy's order; `kind` names the method
+/// in floating-point messages (`reduce`, `accumulate`, `reduceat`).
+#[pyfunction]
+#[pyo3(signature = (op, kind, input, init, mask, out, axis))]
+fn fold(py: Python<'_>, op: &str, kind: &str, input: &PyStore, init: Option<&PyStore>, mask: Option<&PyStore>, out: &PyStore, axis: usize) -> PyResult<()> {
+    let op = BinaryOp::from_name(op).ok_or_else(|| unknown("ufunc", op))?;
+    let kind = legate_numeric::tasks::fold::KINDS.iter().position(|k| *k == kind).ok_or_else(|| unknown("fold", kind))? as u32;
+    numeric()?.fold(op, kind, &input.inner, init.map(|i| &i.inner), mask.map(|m| &m.inner), &out.inner, axis).py()?;
+    report_fp(py)
+}
+
 /// Inclusive scan of `input` along `axis` into `out` (same shape and dtype).
 #[pyfunction]
 fn scan(op: &str, input: &PyStore, out: &PyStore, axis: usize) -> PyResult<()> {
@@ -362,6 +374,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(random_fill, m)?)?;
     m.add_function(wrap_pyfunction!(random_sample, m)?)?;
     m.add_function(wrap_pyfunction!(scan, m)?)?;
+    m.add_function(wrap_pyfunction!(fold, m)?)?;
     m.add_function(wrap_pyfunction!(arg_reduce_all, m)?)?;
     m.add_function(wrap_pyfunction!(arg_reduce_axis, m)?)?;
     m.add_function(wrap_pyfunction!(cholesky, m)?)?;

@@ -1,9 +1,14 @@
 //! `ufunc.at`: `op(target[i], value)` applied in place, one index after the other, so
 //! repeated indices accumulate (`add.at(a, [0, 0], 1)` adds 2), exactly in NumPy's
 //! order. One point owns the whole target; indices are checked before anything is
-//! written.
+//! written. Any binary ufunc whose loop is the target's dtype runs here: the common
+//! ones by an in-place function, the others by the elementwise kernel per element.
 
+use super::binary::BinaryUfunc;
+use super::loops::Operand;
 use crate::ops::BinaryOp;
+use legate_core::abi::raw::RawStore;
+use legate_core::abi::MAX_DIM;
 use legate_core::{Element, PhysicalStore, Task, TaskContext, TaskError};
 use num_complex::Complex;
 
@@ -85,8 +90,32 @@ impl AtOp for bool {
     }
 }
 
-fn apply<T: AtOp>(op: BinaryOp, target: &PhysicalStore, idx: &PhysicalStore, values: &PhysicalStore) -> Result<(), TaskError> {
-    let f = T::op(op).ok_or_else(|| TaskError::new(format!("ufunc '{}' has no native at() for this dtype", op.name())))?;
+/// A 0-d view of the element at `p` (for the elementwise kernel).
+fn element<'a, T: Element>(p: *mut T) -> PhysicalStore<'a> {
+    let raw = RawStore {
+        data: p as *mut u8,
+        type_code: T::CODE as u32,
+        ndim: 0,
+        elem_size: T::SIZE as u64,
+        lo: [0; MAX_DIM],
+        hi: [0; MAX_DIM],
+        strides: [0; MAX_DIM],
+        redop: 0,
+        flags: 0,
+    };
+    // SAFETY: one element of the target, which this point owns, used during the call.
+    unsafe { PhysicalStore::from_raw(raw) }
+}
+
+fn apply<T: AtOp + BinaryUfunc>(op: BinaryOp, target: &PhysicalStore, idx: &PhysicalStore, values: &PhysicalStore) -> Result<(), TaskError> {
+    // The operations without an in-place function here (power, floor_divide, arctan2...)
+    // run the elementwise kernel on each element: NumPy's loop, one element at a time.
+    let generic = |x: T, y: T| -> Result<T, TaskError> {
+        let mut r = x;
+        T::apply(op, &element(&mut r as *mut T), &Operand::Scalar(x), &Operand::Scalar(y))?;
+        Ok(r)
+    };
+    let f = T::op(op);
     if target.type_code() != Some(T::CODE) || values.type_code() != Some(T::CODE) || idx.type_code() != Some(i64::CODE) {
         return Err(TaskError::new("at: a target and values of one dtype, int64 indices"));
     }
@@ -108,7 +137,10 @@ fn apply<T: AtOp>(op: BinaryOp, target: &PhysicalStore, idx: &PhysicalStore, val
         // SAFETY: 0 <= i < n elements of the whole target, which this point owns.
         unsafe {
             let e = p.offset((i * st) as isize);
-            *e = f(*e, v);
+            *e = match f {
+                Some(f) => f(*e, v),
+                None => generic(*e, v)?,
+            };
         }
     }
     Ok(())

@@ -9,6 +9,7 @@ pub mod convert;
 pub mod decomp;
 pub mod factor;
 pub mod fft;
+pub mod fold;
 pub mod fused;
 pub mod gemv;
 pub mod histogram;

@@ -16,6 +16,10 @@ use num_complex::Complex;
 pub trait Reducible: Element {
     fn identity(op: ReduceOp) -> Self;
     fn combine(op: ReduceOp, a: Self, b: Self) -> Self;
+    /// [`NAN`] and [`INF`] bits for a NaN or an infinite value (part).
+    fn nonfinite(self) -> u32 {
+        0
+    }
     /// Folds a strided row into `acc` (overridden for accurate float sums).
     ///
     /// # Safety
@@ -169,6 +173,9 @@ macro_rules! float_reducible {
                     ReduceOp::Min => if a.is_nan() || b.is_nan() { <$t>::NAN } else { a.min(b) },
                 }
             }
+            fn nonfinite(self) -> u32 {
+                float_nonfinite(self)
+            }
             /// Sums rows by NumPy's pairwise summation (see [`pairwise_sum`]).
             #[inline(always)]
             unsafe fn fold_row(op: ReduceOp, acc: Self, p: *const Self, n: usize, s: isize) -> Self {
@@ -208,6 +215,14 @@ macro_rules! float_reducible {
 }
 float_reducible!(f32, f64);
 
+/// Bits of [`Reducible::nonfinite`].
+pub const NAN: u32 = 1;
+pub const INF: u32 = 2;
+
+fn float_nonfinite<T: num_traits::Float>(x: T) -> u32 {
+    if x.is_nan() { NAN } else if x.is_infinite() { INF } else { 0 }
+}
+
 impl Reducible for bool {
     fn identity(op: ReduceOp) -> Self {
         matches!(op, ReduceOp::Prod | ReduceOp::All | ReduceOp::Min)
@@ -246,6 +261,10 @@ where
         }
     }
 
+    fn nonfinite(self) -> u32 {
+        float_nonfinite(self.re) | float_nonfinite(self.im)
+    }
+
     /// Sums by NumPy's pairwise summation (see [`pairwise_sum_complex`]).
     #[inline(always)]
     unsafe fn fold_row(op: ReduceOp, acc: Self, p: *const Self, n: usize, s: isize) -> Self {
@@ -261,7 +280,7 @@ where
     }
 }
 
-fn whole<T: Reducible>(op: ReduceOp, input: &PhysicalStore, red: &mut PhysicalStore) -> Result<(), TaskError> {
+fn whole<T: Reducible>(op: ReduceOp, input: &PhysicalStore, red: &mut PhysicalStore, seen: Option<PhysicalStore>) -> Result<(), TaskError> {
     let mut acc = T::identity(op);
     let s0 = input.type_code();
     if s0 != Some(T::CODE) {
@@ -275,6 +294,28 @@ fn whole<T: Reducible>(op: ReduceOp, input: &PhysicalStore, red: &mut PhysicalSt
     for x in v.iter_mut() {
         *x = T::combine(op, *x, acc);
     }
+    if let Some(mut seen) = seen {
+        // What this point's partial result holds, for the check of the combination.
+        for x in seen.view_mut::<u32>()?.iter_mut() {
+            *x |= acc.nonfinite();
+        }
+    }
+    Ok(())
+}
+
+/// The floating-point errors of combining the points' partial results (the runtime
+/// combines them, unwatched): a NaN result where no partial was NaN came from `inf -
+/// inf` or `inf * 0` (invalid); an infinite one where no partial was, from an overflow.
+fn check_combination<T: Reducible>(result: &PhysicalStore, seen: &PhysicalStore) -> Result<(), TaskError> {
+    let r = result.view::<T>()?.iter().next().copied().ok_or_else(|| TaskError::new("reduce: an empty result"))?;
+    let partials = seen.view::<u32>()?.iter().fold(0, |a, &b| a | b);
+    let mut flags = 0;
+    match r.nonfinite() {
+        NAN if partials & NAN == 0 => flags |= crate::fperr::INVALID | if partials & INF == 0 { crate::fperr::OVERFLOW } else { 0 },
+        INF if partials & (NAN | INF) == 0 => flags |= crate::fperr::OVERFLOW,
+        _ => {}
+    }
+    crate::fperr::record("reduce", flags);
     Ok(())
 }
 
@@ -348,22 +389,48 @@ impl Task for ReduceTask {
 
     /// Scalars: op code (u32), mode (u32: 0 = whole array into reduction 0, 1 = along
     /// axes into output 0, a view of the output promoted to the input's shape, 2 = the
-    /// sum of products of inputs 0 and 1 into reduction 0; the op is then ignored).
+    /// sum of products of inputs 0 and 1 into reduction 0; the op is then ignored; 3 =
+    /// the check of a mode-0 result, input 0, against its points' reduction 1, input 1).
+    /// Mode 0 with a reduction 1 (u32, or): each point ors in `nonfinite` of its partial.
     fn cpu(ctx: &mut TaskContext) -> Result<(), TaskError> {
         let code = ctx.scalar::<u32>(0)?;
         let op = ReduceOp::from_code(code).ok_or_else(|| TaskError::new(format!("unknown reduction {code}")))?;
         let mode = ctx.scalar::<u32>(1)?;
         let input = ctx.input(0)?;
-        crate::with_numeric_type!(input.type_code(), T => {
+        let ctx = &*ctx;
+        let run = || crate::with_numeric_type!(input.type_code(), T => {
             if mode == 0 {
                 let mut red = ctx.reduction(0)?;
-                whole::<T>(op, &input, &mut red)
+                whole::<T>(op, &input, &mut red, ctx.reduction(1).ok())
+            } else if mode == 3 {
+                check_combination::<T>(&input, &ctx.input(1)?)
             } else if mode == 2 {
                 let mut red = ctx.reduction(0)?;
                 dot_whole::<T>(&input, &ctx.input(1)?, &mut red)
             } else {
                 along_axes::<T>(op, input, &ctx.output(0)?)
             }
-        }, Err(TaskError::new(format!("'{}' does not support this dtype", op.name()))))
+        }, Err(TaskError::new(format!("'{}' does not support this dtype", op.name()))));
+        if mode == 3 {
+            return run();
+        }
+        if arithmetic_on_floats(op, input.type_code()) {
+            // NumPy's `overflow encountered in reduce` (a float32 sum past its range) and
+            // `invalid value encountered in reduce` (inf + -inf).
+            crate::fperr::watch("reduce", run)
+        } else {
+            run()
+        }
     }
+}
+
+fn floating(ty: Option<legate_core::abi::TypeCode>) -> bool {
+    use legate_core::abi::TypeCode::*;
+    matches!(ty, Some(Float16 | Float32 | Float64 | Complex64 | Complex128))
+}
+
+/// Whether a reduction of this type can raise floating-point errors NumPy reports: sums
+/// and products of floating-point values (max/min only compare).
+pub(crate) fn arithmetic_on_floats(op: ReduceOp, ty: Option<legate_core::abi::TypeCode>) -> bool {
+    matches!(op, ReduceOp::Sum | ReduceOp::Prod) && floating(ty)
 }

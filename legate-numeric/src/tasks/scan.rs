@@ -128,12 +128,19 @@ impl Task for ScanTask {
         if out.ndim() > 0 && axis >= out.ndim() {
             return Err(TaskError::new(format!("scan: axis {axis} is out of range")));
         }
-        crate::with_numeric_type!(out.type_code(), T => {
+        let ctx = &*ctx;
+        let run = || crate::with_numeric_type!(out.type_code(), T => {
             match mode {
                 0 => scan_lines::<T>(op, &input, &out, None, axis),
                 1 => scan_lines::<T>(op, &input, &out, Some(&ctx.output(1)?), axis),
                 _ => apply_offsets::<T>(op, &input, &out, axis),
             }
-        }, Err(TaskError::new("scan: unsupported dtype")))
+        }, Err(TaskError::new("scan: unsupported dtype")));
+        if crate::tasks::reduce::arithmetic_on_floats(op, out.type_code()) {
+            // NumPy's `overflow encountered in accumulate` (cumsum past float32's range).
+            crate::fperr::watch("accumulate", run)
+        } else {
+            run()
+        }
     }
 }

@@ -434,23 +434,21 @@ class Generator(_Sampling):
         _fallback.record_native("random.Generator.spawn")
         return [Generator(bg) for bg in self._bit_generator.spawn(n_children)]
 
-    def random(self, size=None, dtype=_np.float64, out=None):
-        _fallback.record_native("random.Generator.random")
-        dt = _float_dtype(dtype, "random")
+    def _standard(self, name, distribution, size, dtype, out):
+        """``random``/``standard_normal``: floats of ``dtype``, or into ``out``."""
+        _fallback.record_native(f"random.Generator.{name}")
+        dt = _float_dtype(dtype, name)
         shape = _shape(size) if out is None or size is not None else tuple(out.shape)
-        res = self._stream.fill(shape, dt, "uniform", 0.0, 1.0)
+        res = self._stream.fill(shape, dt, distribution, 0.0, 1.0)
         if out is not None:
-            return _into(res, out, "random")
+            return _into(res, out, name)
         return _finish(res, shape, float)
 
+    def random(self, size=None, dtype=_np.float64, out=None):
+        return self._standard("random", "uniform", size, dtype, out)
+
     def standard_normal(self, size=None, dtype=_np.float64, out=None):
-        _fallback.record_native("random.Generator.standard_normal")
-        dt = _float_dtype(dtype, "standard_normal")
-        shape = _shape(size) if out is None or size is not None else tuple(out.shape)
-        res = self._stream.fill(shape, dt, "normal", 0.0, 1.0)
-        if out is not None:
-            return _into(res, out, "standard_normal")
-        return _finish(res, shape, float)
+        return self._standard("standard_normal", "normal", size, dtype, out)
 
     def integers(self, low, high=None, size=None, dtype=_np.int64, endpoint=False):
         _fallback.record_native("random.Generator.integers")

@@ -63,3 +63,35 @@ def test_host_only_names_are_defined_and_say_why():
         assert _coverage._is_native(ns or "main", n), name
         assert name not in _coverage.NOT_NATIVE, name
         assert reason.startswith("host-only:"), (name, reason)
+
+
+def test_host_forms_run_in_numpy_and_are_listed():
+    """The argument forms listed in HOST_FORMS give NumPy's results, through the fallback
+    (its warning names them as the list does)."""
+    import warnings
+
+    import numpy as np
+
+    import legate_numeric as lnp
+
+    def pad_with(vector, pad_width, iaxis, kwargs):
+        vector[: pad_width[0]] = -1
+        vector[vector.size - pad_width[1] :] = kwargs.get("v", 7)
+
+    cases = [
+        (lambda: lnp.pad(lnp.arange(6.0).reshape(2, 3), 2, pad_with, v=3), np.pad(np.arange(6.0).reshape(2, 3), 2, pad_with, v=3)),
+        (lambda: lnp.array(["a", "bc"]), np.array(["a", "bc"])),
+    ]
+    from legate_numeric import _fallback
+
+    for call, expected in cases:
+        before = set(_fallback._fell_back)
+        _fallback._fell_back.clear()  # the fallback records each name once per process
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            got = np.asarray(call())
+        names = set(_fallback._fell_back)
+        _fallback._fell_back.update(before)
+        np.testing.assert_array_equal(got, expected)
+        assert any(n.split(" (")[0] == k.split(" (")[0] and (n == k or k.endswith("...)")) for n in names for k in _coverage.HOST_FORMS), names
+    assert all(r.startswith("host-only: ") for r in _coverage.HOST_FORMS.values())
