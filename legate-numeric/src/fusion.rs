@@ -17,7 +17,7 @@
 
 use crate::ops::{BinaryOp, UnaryOp};
 use legate_core::{FlushHook, Library, LogicalStore, Point, Result, Runtime, Scalar, Type};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::cell::Cell;
 use std::sync::{Arc, Mutex};
@@ -333,7 +333,7 @@ enum Loc {
 impl Plan {
     fn new(ops: &[Op]) -> Plan {
         // Which storages only the window holds: every handle to them is one of ours.
-        let mut handles: HashMap<u64, Vec<(&LogicalStore, usize)>> = HashMap::new();
+        let mut handles: HashMap<u64, Vec<(&LogicalStore, usize)>> = HashMap::default();
         let mut order: Vec<u64> = Vec::new();
         let stores = ops.iter().flat_map(|op| op.args.iter().filter_map(|a| if let Arg::Store(s) = a { Some(s) } else { None }).chain(std::iter::once(&op.out)));
         for s in stores {
@@ -353,8 +353,8 @@ impl Plan {
             Arc::strong_count(storage) == list.len() && list.iter().all(|(h, n)| h.handle_count() == *n)
         };
         // First access of each storage: a write (then a dead storage needs no memory).
-        let mut first_write: HashMap<u64, bool> = HashMap::new();
-        let mut last_use: HashMap<u64, usize> = HashMap::new();
+        let mut first_write: HashMap<u64, bool> = HashMap::default();
+        let mut last_use: HashMap<u64, usize> = HashMap::default();
         for (i, op) in ops.iter().enumerate() {
             for a in &op.args {
                 if let Arg::Store(s) = a {
@@ -385,7 +385,7 @@ impl Plan {
             k as u32
         };
         // Registers: one per scratch storage while it is in use, then reused.
-        let mut reg_of: HashMap<u64, u32> = HashMap::new();
+        let mut reg_of: HashMap<u64, u32> = HashMap::default();
         let mut free: Vec<u32> = Vec::new();
         let mut nregs = 0u32;
         let mut elided = 0;
