@@ -165,7 +165,7 @@ unsafe fn row_avx2(f: Fn1, n: usize, o: *mut f64, a: *const f64) -> u32 {
 }
 
 /// The widest vector unit this CPU has (0: none with FMA, 1: AVX2+FMA, 2: AVX-512).
-fn simd_level() -> u8 {
+pub(crate) fn simd_level() -> u8 {
     #[cfg(target_arch = "x86_64")]
     {
         static LEVEL: std::sync::OnceLock<u8> = std::sync::OnceLock::new();
