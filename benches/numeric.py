@@ -169,26 +169,63 @@ CASES = [
 ]
 
 
+# Run in a fresh interpreter by `one_shot`: the start-up phases of `make run`'s
+# Black-Scholes, each timed on its own (seconds, one line of JSON).
+_PHASES = r"""
+import json, runpy, sys, time
+example, package = sys.argv[1], sys.argv[2]
+t = [time.perf_counter()]
+import numpy
+t.append(time.perf_counter())
+if package == "legate":
+    import legate_numeric
+    t.append(time.perf_counter())
+    from legate import _legate
+    _legate.runtime_info()  # the runtime starts on first use
+else:
+    t.append(time.perf_counter())
+t.append(time.perf_counter())
+sys.argv = [example, "--package", package]
+sys.path.insert(0, example.rsplit("/", 1)[0])
+for _ in range(2):  # the first run (first touch of memory, first calls), then again
+    runpy.run_path(example, run_name="__main__")
+    t.append(time.perf_counter())
+print(json.dumps([b - a for a, b in zip(t, t[1:])]))
+"""
+
+
 def one_shot():
     """`make run`'s Black-Scholes in a fresh process at its default size: the time it
-    prints (first touch of memory and first calls included), and the process's wall
-    time (imports and runtime start too)."""
+    prints (first touch of memory and first calls included), the process's wall time
+    (imports and runtime start too), and the phases: importing NumPy, importing
+    legate_numeric, starting the runtime, the first run and a second run in the same
+    process (steady state)."""
+    import json
     import os
     import re
     import subprocess
 
-    example = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "examples", "black_scholes.py")
-    printed, process = {}, {}
+    example = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "examples", "black_scholes.py")
+    printed, process, phases = {}, {}, {}
     for package in ("numpy", "legate"):
         printed[package] = process[package] = math.inf
+        phases[package] = [math.inf] * 5
         for _ in range(3):
             t0 = time.perf_counter()
             run = subprocess.run([sys.executable, example, "--package", package], check=True, capture_output=True, text=True)
             process[package] = min(process[package], time.perf_counter() - t0)
             ms = float(re.search(r"Elapsed Time: ([0-9.]+) ms", run.stdout).group(1))
             printed[package] = min(printed[package], ms / 1e3)
+            run = subprocess.run([sys.executable, "-c", _PHASES, example, package], check=True, capture_output=True, text=True)
+            times = json.loads(run.stdout.strip().splitlines()[-1])
+            phases[package] = [min(a, b) for a, b in zip(phases[package], times)]
     for name, t in (("one-shot black-scholes", printed), ("  the whole process", process)):
         print(f"{name:30s} {'1e+06':>12s} {t['numpy']:10.4f} {t['legate']:10.4f} {t['numpy'] / t['legate']:8.2f}x", flush=True)
+    labels = ("import numpy", "import legate_numeric", "runtime start", "first run (in process)", "second run (steady)")
+    for i, label in enumerate(labels):
+        t_np, t_lg = phases["numpy"][i], phases["legate"][i]
+        ratio = f"{t_np / t_lg:8.2f}x" if i >= 3 else ""
+        print(f"  {label:28s} {'':>12s} {t_np:10.4f} {t_lg:10.4f} {ratio}", flush=True)
 
 
 def main():

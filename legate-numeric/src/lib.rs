@@ -76,7 +76,7 @@ impl Numeric {
                 .flush_hook()
                 .and_then(|h| h.as_any().downcast_ref::<fusion::Hook>())
                 .map(|h| h.0.clone())
-                .unwrap_or_else(|| std::sync::Arc::new(fusion::Fusion::new(lib.clone(), 1)));
+                .unwrap_or_else(|| std::sync::Arc::new(fusion::Fusion::new(lib.clone(), 1, 0)));
             return Ok(Numeric { rt: rt.clone(), lib, fusion });
         }
         let lib = rt.create_library(LIBRARY);
@@ -112,12 +112,14 @@ impl Numeric {
         rt.register_task::<tasks::fused::FusedTask>(&lib)?;
         rt.register_task::<tasks::fold::FoldTask>(&lib)?;
         tasks::index::register(rt, &lib)?;
-        let fusion = std::sync::Arc::new(fusion::Fusion::new(lib.clone(), rt.config().window_size));
+        // Long windows of small stores while their outputs stay under a quarter of --sysmem.
+        let budget = (rt.config().sysmem_mb << 20) / 4;
+        let fusion = std::sync::Arc::new(fusion::Fusion::new(lib.clone(), rt.config().window_size, budget));
         let fusion = if rt.set_flush_hook(std::sync::Arc::new(fusion::Hook(fusion.clone()))) {
             fusion
         } else {
             // Another library holds operations back here: no fusion for this one.
-            std::sync::Arc::new(fusion::Fusion::new(lib.clone(), 1))
+            std::sync::Arc::new(fusion::Fusion::new(lib.clone(), 1, 0))
         };
         Ok(Numeric { rt: rt.clone(), lib, fusion })
     }

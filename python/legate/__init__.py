@@ -18,4 +18,10 @@ def _version() -> str:
         return _legate.__version__
 
 
-__version__ = _version()
+def __getattr__(name):
+    # ``__version__`` on first use: importlib.metadata alone costs ~25 ms of start-up.
+    if name == "__version__":
+        global __version__
+        __version__ = _version()
+        return __version__
+    raise AttributeError(f"module 'legate' has no attribute '{name}'")

@@ -11,7 +11,9 @@ import numpy as _np
 
 from legate import _interrupt as _interrupt
 
-from . import _fallback, _fperr, fft, linalg, random  # noqa: F401
+from . import _fallback, _fperr, linalg  # noqa: F401
+# `fft` and `random` are imported on first use (see __getattr__): numpy.random and
+# the transforms cost ~20 ms of start-up that most programs never need.
 
 # The NumPy version whose semantics (type promotion, errors) this module follows; code
 # that checks `numpy.__version__` on a patched import sees that.
@@ -352,7 +354,12 @@ def size(a, axis=None):
 
 
 def __getattr__(name):
-    """Anything not native falls back to NumPy (see ``_fallback``)."""
+    """The lazily imported subpackages; anything not native falls back to NumPy (see
+    ``_fallback``)."""
+    if name in ("fft", "random"):
+        import importlib
+
+        return importlib.import_module(f"{__name__}.{name}")
     if name.startswith("__"):
         raise AttributeError(name)
     if hasattr(_np, name):
@@ -379,8 +386,7 @@ _ufunc_like.install(globals())
 from . import _hostout  # noqa: E402
 
 _hostout.install(globals(), ndarray)
-_hostout.install(vars(linalg))
-_hostout.install(vars(fft))
+_hostout.install(vars(linalg))  # (fft installs its own when imported)
 
 # Ctrl-C cancels the work queued so far (see legate._interrupt).
 _interrupt.install()

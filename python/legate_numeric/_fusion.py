@@ -2,7 +2,8 @@
 ``fusion`` module).
 
 Elementwise ufunc calls, casts and same-shape copies on arrays are held back in a
-window of up to ``LEGATE_WINDOW_SIZE`` operations (default 64; 1 turns fusion off) and
+window of ``LEGATE_WINDOW_SIZE`` operations (default 64; 1 turns fusion off), or up to
+8 times as many while the stores they write hold under a quarter of ``--sysmem``, and
 run as one ``fused[...]`` task, one pass over memory. Temporaries whose arrays died
 before the window ran are never written to memory. Anything else the program does
 (another operation, reading values, a wait) runs the window first, in program order.

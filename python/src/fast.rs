@@ -19,11 +19,54 @@ use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyEllipsis, PyFloat, PyInt, PySlice, PyTuple, PyType};
 use pyo3::{ffi, intern};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::Mutex;
 
-/// `legate_numeric.ndarray`, registered by the package when it is imported.
-static ARRAY_TYPE: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+/// `legate_numeric.ndarray`, registered by the package when it is imported, and the
+/// byte offsets of its `__slots__` `_store` and `dtype` in an instance: the fast paths
+/// read and write them directly (an attribute lookup per operand costs more than the
+/// rest of the call's Python side).
+struct ArrayType {
+    cls: Py<PyType>,
+    store: isize,
+    dtype: isize,
+}
+
+static ARRAY_TYPE: PyOnceLock<ArrayType> = PyOnceLock::new();
+
+/// The instance offset of the `__slots__` member `name` of `cls`.
+fn slot_offset(cls: &Bound<'_, PyType>, name: &str) -> PyResult<isize> {
+    let descr = cls.getattr(name)?;
+    if descr.get_type().name()?.to_str()? != "member_descriptor" {
+        return Err(PyValueError::new_err(format!("ndarray.{name} is not a slot")));
+    }
+    // SAFETY: a `member_descriptor` is a PyMemberDescrObject whose member is a PyMemberDef.
+    let member = unsafe { &*((*(descr.as_ptr() as *mut ffi::PyMemberDescrObject)).d_member as *const ffi::PyMemberDef) };
+    if member.type_code != ffi::Py_T_OBJECT_EX || member.offset <= 0 {
+        return Err(PyValueError::new_err(format!("ndarray.{name} is not an object slot")));
+    }
+    Ok(member.offset)
+}
+
+impl ArrayType {
+    /// The object in slot `offset` of `obj` (an instance of exactly `cls`), if set.
+    fn get<'py>(&self, obj: &Bound<'py, PyAny>, offset: isize) -> Option<Bound<'py, PyAny>> {
+        // SAFETY: `obj`'s type is `cls`, whose instances have an object slot there
+        // (NULL while unset); the result is a new reference.
+        unsafe { Bound::from_borrowed_ptr_or_opt(obj.py(), *(obj.as_ptr() as *mut u8).offset(offset).cast::<*mut ffi::PyObject>()) }
+    }
+
+    /// Sets the slots of a new instance of `cls` (both unset).
+    fn init(&self, obj: &Bound<'_, PyAny>, store: Bound<'_, PyAny>, dtype: &Py<PyAny>) {
+        let base = obj.as_ptr() as *mut u8;
+        // SAFETY: `obj` was just allocated as a `cls` (slots NULL); each slot takes a
+        // reference of its own.
+        unsafe {
+            *base.offset(self.store).cast::<*mut ffi::PyObject>() = store.into_ptr();
+            *base.offset(self.dtype).cast::<*mut ffi::PyObject>() = dtype.clone_ref(obj.py()).into_ptr();
+        }
+    }
+}
 
 /// A resolved loop. The key objects are kept alive so their addresses stay unique.
 struct Loop<Op> {
@@ -34,6 +77,7 @@ struct Loop<Op> {
     _keys: Vec<Py<PyAny>>,
 }
 
+/// Keyed by object addresses (FxHash: SipHash costs more than the lookup is worth here).
 type Cache<Op> = Mutex<HashMap<(usize, usize, usize), std::sync::Arc<Loop<Op>>>>;
 
 static BINARY: std::sync::LazyLock<Cache<BinaryOp>> = std::sync::LazyLock::new(Default::default);
@@ -48,12 +92,11 @@ enum Arg {
 
 impl Arg {
     /// `None` when the operand needs the Python path.
-    fn of(obj: &Bound<'_, PyAny>, array_type: &Bound<'_, PyType>) -> Option<Arg> {
-        let py = obj.py();
-        if obj.get_type().is(array_type) {
-            let store = obj.getattr(intern!(py, "_store")).ok()?;
+    fn of(obj: &Bound<'_, PyAny>, at: &ArrayType) -> Option<Arg> {
+        if obj.get_type().is(at.cls.bind(obj.py())) {
+            let store = at.get(obj, at.store)?;
             let store = store.cast::<PyStore>().ok()?.get().inner.clone();
-            let dtype = obj.getattr(intern!(py, "dtype")).ok()?.as_ptr() as usize;
+            let dtype = at.get(obj, at.dtype)?.as_ptr() as usize;
             return Some(Arg::Array { store, dtype });
         }
         if obj.is_exact_instance_of::<PyFloat>() {
@@ -115,24 +158,30 @@ fn int_scalar(v: i64, ty: &Type) -> Option<Scalar> {
     })
 }
 
-fn array_type(py: Python<'_>) -> Option<&Bound<'_, PyType>> {
-    ARRAY_TYPE.get(py).map(|t| t.bind(py))
+fn array_type(py: Python<'_>) -> Option<&ArrayType> {
+    ARRAY_TYPE.get(py)
 }
 
 /// A new `ndarray` around `store` (what `ndarray._wrap` does, without a Python frame).
-fn wrap<'py>(py: Python<'py>, cls: &Bound<'py, PyType>, store: LogicalStore, dtype: &Py<PyAny>) -> PyResult<Bound<'py, PyAny>> {
+fn wrap<'py>(py: Python<'py>, at: &ArrayType, store: LogicalStore, dtype: &Py<PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    let store = Bound::new(py, PyStore::new(store))?.into_any();
     // SAFETY: `cls` is a heap type defined in Python with `__slots__`; the generic
     // allocator is what `object.__new__` uses for it. The result is a new reference.
-    let obj = unsafe { Bound::from_owned_ptr_or_err(py, ffi::PyType_GenericAlloc(cls.as_ptr() as *mut ffi::PyTypeObject, 0))? };
-    obj.setattr(intern!(py, "_store"), Bound::new(py, PyStore::new(store))?)?;
-    obj.setattr(intern!(py, "dtype"), dtype.bind(py))?;
+    let obj = unsafe { Bound::from_owned_ptr_or_err(py, ffi::PyType_GenericAlloc(at.cls.as_ptr() as *mut ffi::PyTypeObject, 0))? };
+    at.init(&obj, store, dtype);
+    // Its slots hold a Store and a dtype, neither of which can refer back to it: it is
+    // never part of a cycle, so the cyclic GC need not traverse the many arrays a loop
+    // of small operations creates (NumPy's arrays are untracked too).
+    // SAFETY: a tracked GC object (heap types are GC types), fully initialized.
+    unsafe { ffi::PyObject_GC_UnTrack(obj.as_ptr() as *mut std::ffi::c_void) };
     Ok(obj)
 }
 
 /// `ndarray` for the fast paths.
 #[pyfunction]
 fn set_array_type(py: Python<'_>, cls: Bound<'_, PyType>) -> PyResult<()> {
-    ARRAY_TYPE.set(py, cls.unbind()).map_err(|_| PyValueError::new_err("the array type is already set"))
+    let at = ArrayType { store: slot_offset(&cls, "_store")?, dtype: slot_offset(&cls, "dtype")?, cls: cls.unbind() };
+    ARRAY_TYPE.set(py, at).map_err(|_| PyValueError::new_err("the array type is already set"))
 }
 
 /// Stores the loop of `uf` for the operand keys `keys` (dtypes, or `float`/`int`).
@@ -310,13 +359,12 @@ fn basic_view(store: &LogicalStore, key: &Bound<'_, PyAny>) -> Option<LogicalSto
 #[pyfunction]
 fn getitem<'py>(a: &Bound<'py, PyAny>, key: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
     let py = a.py();
-    if let Some(cls) = array_type(py) {
-        if a.get_type().is(cls) {
-            let store = a.getattr(intern!(py, "_store"))?;
-            let store = store.cast::<PyStore>()?.get().inner.clone();
+    if let Some(at) = array_type(py) {
+        if let Some(Arg::Array { store, .. }) = Arg::of(a, at) {
             if let Some(view) = basic_view(&store, key).filter(|v| v.ndim() > 0) {
-                let dtype = a.getattr(intern!(py, "dtype"))?.unbind();
-                return wrap(py, cls, view, &dtype);
+                if let Some(dtype) = at.get(a, at.dtype) {
+                    return wrap(py, at, view, &dtype.unbind());
+                }
             }
         }
     }

@@ -211,7 +211,139 @@ fn has_zero<T: Element + PartialEq + Default>(b: &Operand<T>) -> bool {
     }
 }
 
+/// float64 `+ - * /` on contiguous blocks (scratch registers, dense tile rows, scalars)
+/// and same-type copies: most of what small windows run, in loops the compiler
+/// vectorizes with the CPU's widest unit (the general kernels stay scalar on tiny
+/// blocks). IEEE gives the same results and floating-point flags either way.
+mod dense {
+    use super::{elem_size, Block, Loc, REG_BYTES};
+    use crate::ops::BinaryOp;
+    use legate_core::abi::TypeCode;
+
+    #[derive(Clone, Copy)]
+    enum Src {
+        Ptr(*const f64),
+        Val(f64),
+    }
+
+    /// The block's elements at `loc` when they are contiguous.
+    fn ptr(blk: &Block, loc: Loc, size: usize) -> Option<*mut u8> {
+        match loc {
+            Loc::Tile(k) if blk.strides[k] == size as i64 => Some(blk.ptrs[k]),
+            Loc::Reg(r) => Some(blk.regs.wrapping_add(r * REG_BYTES)),
+            _ => None,
+        }
+    }
+
+    fn src(blk: &Block, loc: Loc) -> Option<Src> {
+        match loc {
+            Loc::Const(at, 8) => Some(Src::Val(f64::from_le_bytes(blk.bytes[at..at + 8].try_into().ok()?))),
+            _ => ptr(blk, loc, 8).map(|p| Src::Ptr(p as *const f64)),
+        }
+    }
+
+    const LANES: usize = 8;
+
+    /// `o[i] = f(a(i), b(i))` in chunks through a local array: the output may be one
+    /// of the inputs exactly (`x += y`), which defeats the compiler's overlap checks
+    /// on a plain loop.
+    #[inline(always)]
+    unsafe fn run(n: usize, o: *mut f64, a: impl Fn(usize) -> f64, b: impl Fn(usize) -> f64, f: impl Fn(f64, f64) -> f64) {
+        let mut i = 0;
+        while i + LANES <= n {
+            let mut t = [0.0; LANES];
+            for (j, v) in t.iter_mut().enumerate() {
+                *v = f(a(i + j), b(i + j));
+            }
+            // SAFETY: `o` has `n` elements; `t` is a local.
+            unsafe { std::ptr::copy_nonoverlapping(t.as_ptr(), o.add(i), LANES) };
+            i += LANES;
+        }
+        while i < n {
+            // SAFETY: as above.
+            unsafe { *o.add(i) = f(a(i), b(i)) };
+            i += 1;
+        }
+    }
+
+    #[inline(always)]
+    unsafe fn body(op: BinaryOp, n: usize, o: *mut f64, a: Src, b: Src) {
+        macro_rules! ops {
+            ($a:expr, $b:expr) => {
+                // SAFETY: the caller's pointers have `n` elements.
+                unsafe {
+                    match op {
+                        BinaryOp::Add => run(n, o, $a, $b, |x, y| x + y),
+                        BinaryOp::Subtract => run(n, o, $a, $b, |x, y| x - y),
+                        BinaryOp::Multiply => run(n, o, $a, $b, |x, y| x * y),
+                        _ => run(n, o, $a, $b, |x, y| x / y),
+                    }
+                }
+            };
+        }
+        match (a, b) {
+            // (The loads run inside `ops!`'s unsafe block: `i < n`, and the caller's
+            // pointers have `n` elements.)
+            (Src::Ptr(pa), Src::Ptr(pb)) => ops!(|i| *pa.add(i), |i| *pb.add(i)),
+            (Src::Ptr(pa), Src::Val(y)) => ops!(|i| *pa.add(i), |_| y),
+            (Src::Val(x), Src::Ptr(pb)) => ops!(|_| x, |i| *pb.add(i)),
+            (Src::Val(x), Src::Val(y)) => ops!(|_| x, |_| y),
+        }
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f")]
+    unsafe fn body_avx512(op: BinaryOp, n: usize, o: *mut f64, a: Src, b: Src) {
+        unsafe { body(op, n, o, a, b) }
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    unsafe fn body_avx2(op: BinaryOp, n: usize, o: *mut f64, a: Src, b: Src) {
+        unsafe { body(op, n, o, a, b) }
+    }
+
+    /// Runs float64 `op` when it is one of these and its locations are contiguous.
+    pub(super) fn binary(op: BinaryOp, blk: &Block, args: &[Loc], out: Loc) -> bool {
+        if !matches!(op, BinaryOp::Add | BinaryOp::Subtract | BinaryOp::Multiply | BinaryOp::TrueDivide) || args.len() != 2 {
+            return false;
+        }
+        let (Some(a), Some(b), Some(o)) = (src(blk, args[0]), src(blk, args[1]), ptr(blk, out, 8)) else { return false };
+        let (n, o) = (blk.len, o as *mut f64);
+        // SAFETY: every location holds `blk.len` contiguous float64 of this block (a
+        // tile row of this point, or a scratch register); the output is an input
+        // exactly or disjoint from them (the fusion plan's rule).
+        unsafe {
+            match crate::tasks::vmath::simd_level() {
+                #[cfg(target_arch = "x86_64")]
+                2 => body_avx512(op, n, o, a, b),
+                #[cfg(target_arch = "x86_64")]
+                1 => body_avx2(op, n, o, a, b),
+                _ => body(op, n, o, a, b),
+            }
+        }
+        true
+    }
+
+    /// A same-type copy between contiguous locations.
+    pub(super) fn copy(blk: &Block, ty: TypeCode, from: Loc, to: Loc) -> bool {
+        let size = elem_size(ty);
+        let (Some(src), Some(dst)) = (ptr(blk, from, size), ptr(blk, to, size)) else { return false };
+        if size == 0 {
+            return false;
+        }
+        // SAFETY: both hold `blk.len` contiguous elements; `copy` allows them to be one.
+        unsafe { std::ptr::copy(src, dst, blk.len * size) };
+        true
+    }
+}
+
 fn run_op(op: &Op, blk: &Block) -> Result<(), TaskError> {
+    if let Kind::Convert = op.kind {
+        if op.in_ty == op.out_ty && dense::copy(blk, op.in_ty, op.args[0], op.out) {
+            return Ok(());
+        }
+    }
     let out = blk.store(op.out, op.out_ty);
     match op.kind {
         Kind::Unary(u) => {
@@ -226,11 +358,12 @@ fn run_op(op: &Op, blk: &Block) -> Result<(), TaskError> {
             }
         }
         Kind::Binary(b) => {
-            let run = || crate::with_numeric_type!(Some(op.in_ty), T => {
+            let dense_f64 = op.in_ty == TypeCode::Float64 && op.out_ty == TypeCode::Float64;
+            let run = || if dense_f64 && dense::binary(b, blk, &op.args, op.out) { Ok(()) } else { crate::with_numeric_type!(Some(op.in_ty), T => {
                 let x = blk.operand::<T>(op.args[0], op.in_ty);
                 let y = blk.operand::<T>(op.args[1], op.in_ty);
                 <T as BinaryUfunc>::apply(b, &out, &x, &y)
-            }, Err(TaskError::new(format!("ufunc '{}' does not support this dtype", b.name()))));
+            }, Err(TaskError::new(format!("ufunc '{}' does not support this dtype", b.name())))) };
             if floating(op.in_ty) {
                 return if b.reports_fp_errors() { crate::fperr::watch(b.numpy_name(), run) } else { run() };
             }
@@ -289,8 +422,10 @@ impl Task for FusedTask {
         if tiles.is_empty() {
             return Err(TaskError::new("fused: a program without tiles"));
         }
-        // Scratch blocks, 64-byte aligned (u128 keeps complex128 aligned at least).
-        let mut scratch = vec![0u128; program.regs * REG_BYTES / 16];
+        // Scratch blocks (u128 keeps complex128 aligned), left uninitialized: a register
+        // is always written before it is read (the fusion plan only puts storages whose
+        // first access is a write there), and zeroing them cost more than tiny windows' work.
+        let mut scratch: Vec<u128> = Vec::with_capacity(program.regs * REG_BYTES / 16);
         let regs = scratch.as_mut_ptr() as *mut u8;
         let mut error = None;
         for_each_row(&tiles, |ptrs, n, strides| {

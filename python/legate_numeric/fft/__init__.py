@@ -39,3 +39,9 @@ def __getattr__(name):
 
         return fallback
     raise AttributeError(f"module 'legate_numeric.fft' has no attribute '{name}'")
+
+
+# Functions taking `out=` take a NumPy array there too (see _hostout).
+from .. import _hostout  # noqa: E402
+
+_hostout.install(globals())

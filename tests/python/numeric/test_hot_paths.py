@@ -228,3 +228,26 @@ def test_overlapping_basic_setitem_copies_like_numpy():
         x[::-1] = x
         x_np[::-1] = x_np.copy()
         check(x, x_np)
+
+
+def test_fast_path_arrays_read_their_slots_and_are_not_gc_tracked():
+    """The fast path reads and writes ``_store``/``dtype`` slots directly and leaves its
+    results out of the cyclic GC (they cannot be in a cycle): results, views and
+    in-place updates still behave, and a collection mid-loop changes nothing."""
+    import gc
+
+    x_np, y_np = np.zeros(1024), np.arange(1024.0)
+    x, y = lnp.array(x_np), lnp.array(y_np)
+    for i in range(50):
+        x[...] = x + 2 * y
+        x_np[...] = x_np + 2 * y_np
+        if i % 10 == 0:
+            gc.collect()
+    check(x, x_np)
+    t = x + y
+    assert not gc.is_tracked(t)
+    assert t.dtype == np.float64 and t.shape == (1024,)
+    v = t[1:5]
+    assert v.dtype == np.float64 and not gc.is_tracked(v)
+    check(v, (x_np + y_np)[1:5])
+    check(-t, -(x_np + y_np))
