@@ -417,6 +417,22 @@ mod tests {
     }
 
     #[test]
+    fn foreign_buffers_are_not_charged_and_let_go_of_their_owner() {
+        let mem = Memory::new(MemoryKind::System, 1 << 20);
+        let mut bytes = vec![7u8; 100];
+        let owner = Arc::new(());
+        // SAFETY: `bytes` outlives the buffer.
+        let b = unsafe { mem.foreign_buffer(bytes.as_mut_ptr(), 100, Box::new(owner.clone())) };
+        assert_eq!(b.as_ptr(), bytes.as_mut_ptr());
+        assert!(b.is_foreign() && b.len() == 100);
+        assert_eq!(mem.usage().used, 0);
+        assert_eq!(Arc::strong_count(&owner), 2);
+        drop(b);
+        assert_eq!(Arc::strong_count(&owner), 1);
+        assert_eq!(mem.usage(), MemoryUsage { limit: 1 << 20, used: 0, peak: 0, pooled: 0 });
+    }
+
+    #[test]
     fn pooled_buffers_are_reused() {
         let mem = Memory::new(MemoryKind::System, 1 << 30);
         let a = mem.allocate(3 << 20).unwrap();
