@@ -95,11 +95,12 @@ fn attached_stores_share_the_producers_memory() {
 #[test]
 fn layouts_that_cannot_be_attached() {
     let rt = runtime();
-    let mut data = vec![0u8; 8 * 13];
-    let p = data.as_mut_ptr();
+    let mut data = vec![0f64; 13];
+    let p = data.as_mut_ptr() as *mut u8;
     let refused = |ptr: *mut u8, shape: &[usize], strides: &[i64]| rt.attachable(&Type::Float64, shape, ptr, strides).is_err();
     assert!(refused(p, &[6], &[16]), "strided");
-    assert!(refused(p, &[2, 3], &[8, 16]), "neither order");
+    assert!(refused(p, &[2, 3], &[8, 24]), "neither order");
+    assert!(!refused(p, &[2, 3], &[8, 16]), "Fortran order");
     assert!(refused(p.wrapping_add(1), &[4], &[8]), "misaligned");
     assert!(refused(p, &[0, 3], &[24, 8]), "empty");
     assert!(refused(std::ptr::null_mut(), &[4], &[8]), "null");
