@@ -115,17 +115,22 @@ test-ranks: build-python
 build: sysdeps
 	$(CARGO) build --release -p legate-hello --example variance
 
+# The extension modules are abi3 (`*.abi3.so`): Python would import a version-specific
+# build left from before (`*.cpython-311-*.so`) in their place, so those go.
 build-python: sysdeps venv
+	rm -f python/legate/_legate.cpython-*.so python/legate_hello/_legate_hello.cpython-*.so python/legate_sparse/_legate_sparse.cpython-*.so
 	cd python && ../$(VPY) -m maturin develop --release -q
 	cd python-hello && ../$(VPY) -m maturin develop --release -q
 	cd python-sparse && ../$(VPY) -m maturin develop --release -q
 
-# Wheels of legate-rs, legate-hello and legate-sparse in dist/, for this machine's
-# Python and Linux (`pip install dist/*.whl` into an environment of that Python; the
-# version is Cargo.toml's). They link the system's OpenMPI, which must match the
-# launcher's, so it is not bundled: tagged linux_x86_64, no auditwheel repair.
+# Wheels of legate-rs, legate-hello and legate-sparse in dist/ for Linux x86-64, each
+# for every CPython from 3.11 on (abi3; `pip install dist/*.whl`; the version is
+# Cargo.toml's). They package `build-python`'s release build: the same profile,
+# features and interpreter, so cargo finds nothing to compile again. They link the
+# system's OpenMPI, which must match the launcher's, so it is not bundled: tagged
+# linux_x86_64, no auditwheel repair.
 DIST_FLAGS := --release -q --compatibility linux --auditwheel skip -i $(abspath $(VPY)) -o ../dist
-dist: sysdeps venv
+dist: build-python
 	cd python && ../$(VPY) -m maturin build $(DIST_FLAGS)
 	cd python-hello && ../$(VPY) -m maturin build $(DIST_FLAGS)
 	cd python-sparse && ../$(VPY) -m maturin build $(DIST_FLAGS)

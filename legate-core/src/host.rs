@@ -12,12 +12,21 @@
 //! this rank's instance, and a task writing a viewed storage gathers it again once it
 //! has run, so every rank's view sees every rank's pieces. Ranks run the same program,
 //! so they hold the same views; a view kept alive on one rank only is a divergence.
+//!
+//! Attaching (Legate's attach) goes the other way: a store over memory another library
+//! owns (a DLPack tensor, an Arrow buffer), in place. Its producer may read and write
+//! that memory whenever it likes, so an attachment counts as a host view for as long
+//! as the storage lives: tasks on it finish before their launch returns.
 
 use crate::error::{LegateError, Result};
 use crate::memory::Buffer;
 use crate::shape::{Point, Rect};
+use crate::storage::{dense_strides, Layout, Storage, StorageData, StorageKind};
 use crate::store::LogicalStore;
+use crate::types::Type;
 use crate::Runtime;
+use std::any::Any;
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 /// A store's elements in place: `data` is element `[0, ..., 0]` of the view and
@@ -83,7 +92,7 @@ impl HostView {
 
 impl Drop for HostView {
     fn drop(&mut self) {
-        self.store.storage().host_views.fetch_sub(1, std::sync::atomic::Ordering::AcqRel);
+        self.store.storage().host_views.fetch_sub(1, Ordering::AcqRel);
         if self.writable {
             // The host may have changed the contents: image rectangles read from the old
             // contents no longer hold.
@@ -123,7 +132,72 @@ impl Runtime {
             raw.data
         };
         let (buffer, _) = store.storage().instance();
-        store.storage().host_views.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+        store.storage().host_views.fetch_add(1, Ordering::AcqRel);
         Ok(HostView { store: store.clone(), _buffer: buffer, data, shape, byte_strides, writable })
+    }
+
+    /// Whether [`Runtime::attach_store`] takes these elements in place, and if so the
+    /// storage's dense byte strides: a dense C- or Fortran-order layout (strides of
+    /// extents of 1 do not matter), element-aligned, not empty, on one rank (on several,
+    /// each rank holds only the pieces its points touch, in memory the runtime
+    /// manages). Otherwise `Unsupported`, saying why: the caller copies instead.
+    pub fn attachable(&self, ty: &Type, shape: &[usize], data: *const u8, byte_strides: &[i64]) -> Result<Point> {
+        let refuse = |why: &str| Err(LegateError::Unsupported(format!("attaching {why}")));
+        let elem = Self::element_size(ty)?;
+        if shape.len() != byte_strides.len() {
+            return Err(LegateError::InvalidArgument(format!("{} extents but {} strides", shape.len(), byte_strides.len())));
+        }
+        if shape.len() > crate::shape::LEGATE_MAX_DIM {
+            return Err(LegateError::InvalidArgument(format!("stores have at most {} dimensions", crate::shape::LEGATE_MAX_DIM)));
+        }
+        let extents = Point::from_usize(shape).ok_or_else(|| LegateError::InvalidArgument(format!("extents {shape:?} do not fit in 64 bits")))?;
+        if self.inner.world.replicated() {
+            return refuse("on a run of several ranks");
+        }
+        if extents.checked_volume().is_none_or(|v| v == 0) {
+            return refuse("an empty array");
+        }
+        if data.is_null() || data as usize % ty.alignment() != 0 {
+            return refuse(&format!("elements that are not {}-byte aligned", ty.alignment()));
+        }
+        for layout in [Layout::C, Layout::F] {
+            let dense = dense_strides(&extents, elem, layout);
+            if shape.iter().zip(byte_strides).zip(dense.as_slice()).all(|((&e, &s), &d)| e == 1 || s == d) {
+                return Ok(dense);
+            }
+        }
+        refuse("elements that are not dense in C or Fortran order")
+    }
+
+    /// A store of `ty` and `shape` over the elements at `data`, in place (see
+    /// [`Runtime::attachable`] for the layouts it takes). `owner` keeps the memory
+    /// alive and is dropped once the storage and every view of it are gone. The store
+    /// counts as a host view of its storage for good: its producer (or another store
+    /// attached to the same memory) may touch the memory at any time, so tasks on it
+    /// finish before their launch returns and the producer sees their results, as a
+    /// NumPy view would. `read_only` stores refuse writes (the producer's flag).
+    ///
+    /// # Safety
+    /// `data` must point to the elements `byte_strides` describe, valid (and, unless
+    /// `read_only`, writable) for as long as `owner` lives.
+    pub unsafe fn attach_store(
+        &self,
+        ty: Type,
+        shape: &[usize],
+        data: *mut u8,
+        byte_strides: &[i64],
+        owner: Box<dyn Any + Send + Sync>,
+        read_only: bool,
+    ) -> Result<LogicalStore> {
+        let strides = self.attachable(&ty, shape, data, byte_strides)?;
+        let extents = Point::from_usize(shape).expect("checked by attachable");
+        let bytes = extents.volume() as usize * Self::element_size(&ty)?;
+        // SAFETY: the caller's promise about `data` and `owner`.
+        let buffer = unsafe { self.inner.sysmem.foreign_buffer(data, bytes, owner) };
+        let data = StorageData::new(Some(extents), Some(Arc::new(buffer)), strides);
+        let storage = Storage::new(self.next_storage_id(), ty, StorageKind::Region, extents.ndim(), data);
+        storage.host_views.fetch_add(1, Ordering::AcqRel);
+        let store = LogicalStore::from_storage(storage);
+        Ok(if read_only { store.as_read_only() } else { store })
     }
 }

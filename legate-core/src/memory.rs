@@ -270,12 +270,23 @@ impl Memory {
                 }
             }
         };
-        Ok(Buffer { raw: Some(raw), len: bytes, memory: self.clone() })
+        Ok(Buffer { raw: Some(raw), foreign: None, len: bytes, memory: self.clone() })
     }
 
     /// A zero-byte buffer (no allocation, nothing charged).
     pub fn empty_buffer(self: &Arc<Memory>) -> Buffer {
-        Buffer { raw: None, len: 0, memory: self.clone() }
+        Buffer { raw: None, foreign: None, len: 0, memory: self.clone() }
+    }
+
+    /// A buffer over `len` bytes at `ptr` that the runtime did not allocate (Legate's
+    /// attach): not charged to this memory (its producer owns it) and never pooled.
+    /// `owner` keeps the bytes alive and is dropped with the buffer.
+    ///
+    /// # Safety
+    /// The bytes must stay valid while `owner` lives, and writable if any store over
+    /// them is.
+    pub unsafe fn foreign_buffer(self: &Arc<Memory>, ptr: *mut u8, len: usize, owner: Box<dyn std::any::Any + Send + Sync>) -> Buffer {
+        Buffer { raw: None, foreign: Some(Foreign { ptr, _owner: owner }), len, memory: self.clone() }
     }
 
     /// Frees every pooled buffer.
@@ -299,11 +310,19 @@ impl Memory {
     }
 }
 
-/// An instance's bytes. Returned to its memory's pool when dropped.
+/// An instance's bytes. Returned to its memory's pool when dropped (foreign bytes are
+/// let go of instead).
 pub struct Buffer {
     raw: Option<RawBuffer>,
+    foreign: Option<Foreign>,
     len: usize,
     memory: Arc<Memory>,
+}
+
+/// Bytes another library owns, and what keeps them alive.
+struct Foreign {
+    ptr: *mut u8,
+    _owner: Box<dyn std::any::Any + Send + Sync>,
 }
 
 impl Buffer {
@@ -316,7 +335,16 @@ impl Buffer {
     }
 
     pub fn as_ptr(&self) -> *mut u8 {
-        self.raw.as_ref().map_or(std::ptr::null_mut(), |r| r.ptr)
+        match (&self.raw, &self.foreign) {
+            (Some(r), _) => r.ptr,
+            (None, Some(f)) => f.ptr,
+            (None, None) => std::ptr::null_mut(),
+        }
+    }
+
+    /// Whether the bytes belong to another library (see [`Memory::foreign_buffer`]).
+    pub fn is_foreign(&self) -> bool {
+        self.foreign.is_some()
     }
 
     /// # Safety
@@ -386,6 +414,22 @@ mod tests {
         assert!(mem.allocate(100).is_err());
         assert!(mem.allocate(100).is_ok());
         assert_eq!(mem.usage().used, 0);
+    }
+
+    #[test]
+    fn foreign_buffers_are_not_charged_and_let_go_of_their_owner() {
+        let mem = Memory::new(MemoryKind::System, 1 << 20);
+        let mut bytes = vec![7u8; 100];
+        let owner = Arc::new(());
+        // SAFETY: `bytes` outlives the buffer.
+        let b = unsafe { mem.foreign_buffer(bytes.as_mut_ptr(), 100, Box::new(owner.clone())) };
+        assert_eq!(b.as_ptr(), bytes.as_mut_ptr());
+        assert!(b.is_foreign() && b.len() == 100);
+        assert_eq!(mem.usage().used, 0);
+        assert_eq!(Arc::strong_count(&owner), 2);
+        drop(b);
+        assert_eq!(Arc::strong_count(&owner), 1);
+        assert_eq!(mem.usage(), MemoryUsage { limit: 1 << 20, used: 0, peak: 0, pooled: 0 });
     }
 
     #[test]

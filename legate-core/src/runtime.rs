@@ -311,11 +311,11 @@ impl Runtime {
 
     // ---- stores ----
 
-    fn next_storage_id(&self) -> u64 {
+    pub(crate) fn next_storage_id(&self) -> u64 {
         self.inner.next_storage.fetch_add(1, Ordering::Relaxed)
     }
 
-    fn element_size(ty: &Type) -> Result<usize> {
+    pub(crate) fn element_size(ty: &Type) -> Result<usize> {
         ty.size().ok_or_else(|| LegateError::Unsupported(format!("stores of variable-size type {ty} are not supported yet")))
     }
 

@@ -56,7 +56,7 @@ def _empty(shape: tuple, dt: _np.dtype) -> "ndarray":
     return ndarray._wrap(_ext.create_store(_dtype_name(dt), list(shape)), dt)
 
 
-class ndarray:
+class ndarray(_ext.BufferExporter):
     """An n-dimensional array whose data lives in a Legate store."""
 
     __slots__ = ("_store", "dtype", "__weakref__")

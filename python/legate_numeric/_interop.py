@@ -6,8 +6,13 @@ Exports share the store's memory where the layout allows (``python/src/dlpack.rs
 writable export, for every task touching it), and the export keeps the store's memory
 alive. Like a NumPy view, an export sees what later operations write to the store:
 while any export of a store is alive, operations on it finish before their launch
-returns (legate-core's ``host`` module), so host code never races a task. Imports copy
-into a new store, since the runtime owns its stores' memory.
+returns (legate-core's ``host`` module), so host code never races a task.
+
+Imports (``from_dlpack``, ``from_arrow``) attach a store to the producer's memory in
+place where the layout allows, keeping the producer's tensor or Arrow array alive for
+as long as the store lives; like a NumPy view, the array and its producer then see
+each other's writes, and operations on the array finish before they return (as for an
+exported array). Anything else is copied.
 """
 
 from __future__ import annotations
@@ -52,20 +57,52 @@ def _dlpack_device(self):
 
 def from_dlpack(x, /, *, device=None, copy=None):
     """A legate_numeric array from any object with ``__dlpack__`` (Array API's
-    ``from_dlpack``). The values are copied into a new store (the runtime owns its
-    stores' memory), so ``copy=False`` raises ``ValueError`` unless ``x`` is already a
-    legate_numeric array."""
+    ``from_dlpack``). As NumPy's ``from_dlpack``, the array shares ``x``'s memory where
+    it can: a tensor in host memory, of a dtype legate_numeric has, not empty and dense
+    in C or Fortran order (on one rank). Writes through either are then seen by the
+    other (operations on the array finish before they return, so ``x`` never sees half
+    of one), a read-only tensor gives a read-only array, and ``x``'s memory stays alive
+    for as long as the array does. Otherwise the values are copied into a new array.
+    ``copy=True`` always copies (an independent array, whose operations run
+    asynchronously); ``copy=False`` raises ``BufferError`` where a copy is needed."""
     from ._array import ndarray
 
     if device is not None and device != "cpu":
         raise ValueError(f"unsupported device {device!r}: legate_numeric arrays are on 'cpu'")
     if isinstance(x, ndarray):
         return x.copy() if copy else x
-    if copy is False:
-        raise ValueError("from_dlpack: importing into legate_numeric copies the values (the runtime owns its memory)")
     if not hasattr(x, "__dlpack__"):
         raise TypeError(f"from_dlpack: {type(x).__name__} does not implement __dlpack__")
-    return ndarray._from_numpy(_np.from_dlpack(x))
+    if copy:
+        return ndarray._from_numpy(_np.from_dlpack(x))
+    try:
+        capsule = x.__dlpack__(max_version=(1, 0))
+    except TypeError:  # a producer older than DLPack 1.0
+        capsule = x.__dlpack__()
+    store = _ext.dlpack_import(capsule)
+    if store is not None:
+        return ndarray._wrap(store, _np.dtype(store.dtype))
+    if copy is False:
+        raise BufferError(
+            f"from_dlpack: cannot share the memory of this {type(x).__name__} (another device, dtype or "
+            "layout, or several ranks) and copy=False"
+        )
+    # NumPy reads (or refuses) the tensor the capsule already holds; the array copies it.
+    return ndarray._from_numpy(_np.from_dlpack(_Exported(capsule, x)))
+
+
+class _Exported:
+    """A DLPack capsule already taken from ``producer``, offered to NumPy's
+    ``from_dlpack`` (which asks for it with the protocol's keywords)."""
+
+    def __init__(self, capsule, producer):
+        self._capsule, self._producer = capsule, producer
+
+    def __dlpack__(self, **_):
+        return self._capsule
+
+    def __dlpack_device__(self):
+        return self._producer.__dlpack_device__()
 
 
 def _as_requested(a, requested_schema):
@@ -94,24 +131,31 @@ def _arrow_c_stream(self, requested_schema=None):
     return _ext.arrow_export_stream(_as_requested(self, requested_schema))
 
 
-def from_arrow(obj):
-    """A new 1-d legate_numeric array holding a copy of Arrow data: anything with
-    ``__arrow_c_array__`` (a ``pyarrow.Array``) or ``__arrow_c_stream__`` (a
-    ``ChunkedArray``: the chunks are concatenated). Arrays with nulls raise
+def from_arrow(obj, *, copy=None):
+    """A 1-d legate_numeric array of Arrow data: anything with ``__arrow_c_array__``
+    (a ``pyarrow.Array``) or ``__arrow_c_stream__`` (a ``ChunkedArray``: the chunks are
+    concatenated). The array is a read-only view of Arrow's memory where it can be
+    (Arrow arrays are immutable; as ``pyarrow.Array.to_numpy`` does): one chunk of a
+    numeric type, on one rank; it keeps the Arrow data alive, and its operations
+    finish before they return. Otherwise (booleans, which Arrow stores as bits, or
+    several chunks), and with ``copy=True``, it is a writable copy; ``copy=False``
+    raises ``BufferError`` where a copy is needed. Arrays with nulls raise
     ``ValueError``; types a store cannot hold raise ``TypeError``."""
     from ._array import ndarray
 
     if hasattr(obj, "__arrow_c_array__"):
         schema, array = obj.__arrow_c_array__()
-        store = _ext.arrow_import_array(schema, array)
+        store = _ext.arrow_import_array(schema, array, copy)
         return ndarray._wrap(store, _np.dtype(store.dtype))
     if hasattr(obj, "__arrow_c_stream__"):
-        stores = _ext.arrow_import_stream(obj.__arrow_c_stream__())
+        stores = _ext.arrow_import_stream(obj.__arrow_c_stream__(), copy)
         parts = [ndarray._wrap(s, _np.dtype(s.dtype)) for s in stores]
         if len(parts) == 1:
             return parts[0]
         if not parts:
             return ndarray((0,), _np.dtype(_np.float64))
+        if copy is False:
+            raise BufferError(f"from_arrow: {len(parts)} chunks cannot be one array without a copy (copy=False)")
         from ._manip import concatenate
 
         return concatenate(parts)
@@ -124,4 +168,5 @@ def install(cls) -> None:
     cls.__dlpack_device__ = _dlpack_device
     cls.__arrow_c_array__ = _arrow_c_array
     cls.__arrow_c_stream__ = _arrow_c_stream
-    _ext.install_buffer_protocol(cls)
+    # The buffer protocol comes with the base class (``_legate.BufferExporter``).
+    assert issubclass(cls, _ext.BufferExporter)

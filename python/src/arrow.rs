@@ -4,11 +4,12 @@
 //! Export: a 1-d store whose elements are dense (step 1) becomes an Arrow array over the
 //! store's instance, without a copy; the Arrow buffer keeps the instance alive. Arrow
 //! booleans are bits, so booleans (and strided views) are copied. Complex numbers have
-//! no Arrow type. Import copies the values into a new store (the runtime owns its
-//! stores' memory).
+//! no Arrow type. Import attaches a read-only store to the values in place (Arrow
+//! arrays are immutable; the store keeps the Arrow array alive) where the runtime can
+//! (`Runtime::attachable`: aligned, not empty, one rank), and copies them otherwise.
 
 use crate::convert::{runtime, IntoPy};
-use crate::host::{map, store_of};
+use crate::host::{map, owner, store_of};
 use crate::store::PyStore;
 use arrow_array::cast::AsArray;
 use arrow_array::ffi::{from_ffi, FFI_ArrowArray};
@@ -20,7 +21,7 @@ use arrow_data::ArrayData;
 use arrow_schema::ffi::FFI_ArrowSchema;
 use arrow_schema::DataType;
 use legate_core::{HostView, LogicalStore, Type};
-use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::exceptions::{PyBufferError, PyTypeError, PyValueError};
 use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::PyList;
@@ -183,13 +184,48 @@ fn arrow_export_stream<'py>(py: Python<'py>, array: &Bound<'py, PyAny>) -> PyRes
     capsule(py, stream, STREAM, Some(drop_stream))
 }
 
-/// A new store holding a copy of Arrow array `a` (no nulls).
-fn import_array(a: &ArrayRef) -> PyResult<PyStore> {
+/// How a store takes an Arrow array: in place where it can (None), always a copy
+/// (Some(true)) or never one (Some(false): `BufferError` where it must).
+type Copy = Option<bool>;
+
+/// A read-only store over the values of Arrow array `a` (no nulls), in place, or why
+/// they cannot be attached (booleans are bits; see `Runtime::attachable`).
+fn attach_array(py: Python<'_>, a: &ArrayRef) -> PyResult<Result<PyStore, String>> {
+    let data = a.to_data();
+    let ty = match Type::from_arrow(data.data_type()) {
+        Ok(ty) if ty.is_primitive() && ty != Type::Bool && data.buffers().len() == 1 => ty,
+        _ => return Ok(Err(format!("{} arrays are not laid out as stores are", data.data_type()))),
+    };
+    let elem = ty.size().expect("checked");
+    let ptr = data.buffers()[0].as_ptr().wrapping_add(data.offset() * elem) as *mut u8;
+    let (shape, strides) = ([data.len()], [elem as i64]);
+    let rt = runtime()?;
+    if let Err(e) = rt.attachable(&ty, &shape, ptr, &strides) {
+        return Ok(Err(e.to_string()));
+    }
+    let owner = owner(py, data)?;
+    // SAFETY: the values of the array data that `owner` keeps alive; read-only.
+    let store = unsafe { rt.attach_store(ty, &shape, ptr, &strides, owner, true) }.py()?;
+    Ok(Ok(PyStore::new(store)))
+}
+
+/// A store of Arrow array `a` (no nulls): in place (read-only) or a copy, per `copy`.
+fn import_array(py: Python<'_>, a: &ArrayRef, copy: Copy) -> PyResult<PyStore> {
     if a.null_count() > 0 {
         return Err(PyValueError::new_err(format!(
             "cannot convert an Arrow array with {} nulls (legate arrays have no missing values; fill them first)",
             a.null_count()
         )));
+    }
+    if copy != Some(true) {
+        match attach_array(py, a)? {
+            Ok(store) => return Ok(store),
+            // Nothing to copy in an empty array.
+            Err(why) if copy == Some(false) && !a.is_empty() => {
+                return Err(PyBufferError::new_err(format!("from_arrow: cannot share the memory of this array (copy=False): {why}")))
+            }
+            Err(_) => {}
+        }
     }
     let rt = runtime()?;
     let n = a.len();
@@ -228,26 +264,28 @@ fn capsule_pointer(c: &Bound<'_, PyAny>, name: &CStr) -> PyResult<*mut c_void> {
     Ok(p)
 }
 
-/// A new store from the capsules of `__arrow_c_array__` (the array is moved out).
+/// A store from the capsules of `__arrow_c_array__` (the array is moved out).
 #[pyfunction]
-fn arrow_import_array(schema: &Bound<'_, PyAny>, array: &Bound<'_, PyAny>) -> PyResult<PyStore> {
+#[pyo3(signature = (schema, array, copy=None))]
+fn arrow_import_array(py: Python<'_>, schema: &Bound<'_, PyAny>, array: &Bound<'_, PyAny>, copy: Copy) -> PyResult<PyStore> {
     let s = capsule_pointer(schema, SCHEMA)? as *const FFI_ArrowSchema;
     let a = capsule_pointer(array, ARRAY)? as *mut FFI_ArrowArray;
     // SAFETY: valid capsules of the C data interface; `from_raw` moves the array out
     // (the producer's capsule is left released), the schema is only borrowed.
     let data = unsafe { from_ffi(FFI_ArrowArray::from_raw(a), &*s) }.map_err(arrow_error)?;
-    import_array(&arrow_array::make_array(data))
+    import_array(py, &arrow_array::make_array(data), copy)
 }
 
-/// New stores, one per chunk, from the capsule of `__arrow_c_stream__` (consumed).
+/// Stores, one per chunk, from the capsule of `__arrow_c_stream__` (consumed).
 #[pyfunction]
-fn arrow_import_stream<'py>(py: Python<'py>, stream: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyList>> {
+#[pyo3(signature = (stream, copy=None))]
+fn arrow_import_stream<'py>(py: Python<'py>, stream: &Bound<'py, PyAny>, copy: Copy) -> PyResult<Bound<'py, PyList>> {
     let p = capsule_pointer(stream, STREAM)? as *mut FFI_ArrowArrayStream;
     // SAFETY: a valid stream capsule; `from_raw` moves the stream out.
     let reader = unsafe { ArrayStreamReader::from_raw(p) }.map_err(arrow_error)?;
     let out = PyList::empty(py);
     for chunk in reader {
-        out.append(import_array(&chunk.map_err(arrow_error)?)?)?;
+        out.append(import_array(py, &chunk.map_err(arrow_error)?, copy)?)?;
     }
     Ok(out)
 }

@@ -1,19 +1,20 @@
 //! The buffer protocol (`memoryview(a)`) on `legate_numeric.ndarray`.
 //!
 //! `ndarray` is a Python class, and before Python 3.12 (`__buffer__`) a class defined in
-//! Python cannot export buffers. Its type object is a heap type, which carries its own
-//! buffer slots: `install` fills them with the functions below, so every array (and
-//! every subclass created later, which inherits the slots) exports its store's bytes in
-//! place. A writable view waits for every task touching the storage; the runtime then
-//! reads what the host wrote (one instance per storage on a rank).
+//! Python cannot export buffers. It derives from `BufferExporter`, a type made here
+//! from a spec with buffer slots (the limited API's way, which abi3 wheels need), so
+//! every array (and subclass, which inherits the slots) exports its store's bytes in
+//! place. The base adds no fields and keeps `object`'s constructor, so arrays are
+//! still made with `object.__new__` (or `PyType_GenericAlloc`). A writable view waits
+//! for every task touching the storage; the runtime then reads what the host wrote
+//! (one instance per storage on a rank).
 
 use crate::host::{buffer_format, map, store_of};
 use legate_core::HostView;
-use pyo3::exceptions::{PyBufferError, PyTypeError};
+use pyo3::exceptions::PyBufferError;
 use pyo3::ffi;
 use pyo3::prelude::*;
-use pyo3::types::PyType;
-use std::ffi::{c_int, CString};
+use std::ffi::{c_int, c_void, CString};
 
 /// What a `Py_buffer` points into, owned by its `internal` field until release.
 struct Exported {
@@ -121,25 +122,44 @@ unsafe extern "C" fn releasebuffer(_exporter: *mut ffi::PyObject, view: *mut ffi
     }
 }
 
-/// Gives class `cls` (a heap type defined in Python whose instances have `_store`)
-/// the buffer protocol.
-#[pyfunction]
-fn install_buffer_protocol(cls: &Bound<'_, PyType>) -> PyResult<()> {
-    let t = cls.as_type_ptr();
-    // SAFETY: checked to be a heap type, whose object is a PyHeapTypeObject with its own
-    // buffer slots; filled before any instance exports a buffer.
+/// Frees an instance: what `object` does, and the reference to its heap type that
+/// every instance holds (Python's own deallocator of subclasses leaves that to the
+/// first heap-type base, this one).
+unsafe extern "C" fn dealloc(obj: *mut ffi::PyObject) {
+    // SAFETY: the interpreter deallocates a dead instance once; `tp_free` of its type
+    // is the allocator's pair.
     unsafe {
-        if (*t).tp_flags & ffi::Py_TPFLAGS_HEAPTYPE == 0 {
-            return Err(PyTypeError::new_err("only classes defined in Python take the buffer protocol this way"));
-        }
-        let ht = t as *mut ffi::PyHeapTypeObject;
-        (*ht).as_buffer.bf_getbuffer = Some(getbuffer);
-        (*ht).as_buffer.bf_releasebuffer = Some(releasebuffer);
-        (*t).tp_as_buffer = std::ptr::addr_of_mut!((*ht).as_buffer);
+        let ty = ffi::Py_TYPE(obj);
+        let free: ffi::freefunc = std::mem::transmute(ffi::PyType_GetSlot(ty, ffi::Py_tp_free));
+        free(obj as *mut c_void);
+        ffi::Py_DECREF(ty as *mut ffi::PyObject);
     }
-    Ok(())
+}
+
+/// `BufferExporter`: the base class whose instances (which have `_store`) export their
+/// store's elements through the buffer protocol.
+fn exporter_type(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
+    const DOC: &std::ffi::CStr = c"Base of classes whose instances export the elements of their `_store` through the buffer protocol.";
+    let mut slots = [
+        ffi::PyType_Slot { slot: ffi::Py_bf_getbuffer, pfunc: getbuffer as *mut c_void },
+        ffi::PyType_Slot { slot: ffi::Py_bf_releasebuffer, pfunc: releasebuffer as *mut c_void },
+        ffi::PyType_Slot { slot: ffi::Py_tp_dealloc, pfunc: dealloc as *mut c_void },
+        ffi::PyType_Slot { slot: ffi::Py_tp_doc, pfunc: DOC.as_ptr() as *mut c_void },
+        ffi::PyType_Slot { slot: 0, pfunc: std::ptr::null_mut() },
+    ];
+    let mut spec = ffi::PyType_Spec {
+        name: c"legate._legate.BufferExporter".as_ptr(),
+        // `object`'s size: no fields of its own.
+        basicsize: 0,
+        itemsize: 0,
+        flags: (ffi::Py_TPFLAGS_DEFAULT | ffi::Py_TPFLAGS_BASETYPE) as _,
+        slots: slots.as_mut_ptr(),
+    };
+    // SAFETY: a spec that lives through the call (Python copies what it needs; the
+    // name and doc are static); a new reference or NULL with an exception set.
+    unsafe { Bound::from_owned_ptr_or_err(py, ffi::PyType_FromSpec(&mut spec)) }
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add_function(wrap_pyfunction!(install_buffer_protocol, m)?)
+    m.add("BufferExporter", exporter_type(m.py())?)
 }

@@ -1,10 +1,14 @@
 //! DLPack export (`ndarray.__dlpack__`): a capsule holding a `DLManagedTensor(Versioned)`
 //! that points into the store's instance and keeps it alive until the consumer calls
-//! the deleter (or the capsule is dropped unconsumed). Import goes through NumPy
-//! (`legate_numeric.from_dlpack`): the runtime owns its stores' memory, so an imported
-//! tensor is copied in.
+//! the deleter (or the capsule is dropped unconsumed).
+//!
+//! Import (`legate_numeric.from_dlpack`): a tensor in host memory whose layout a store
+//! can have is attached in place (`Runtime::attach_store`), and the store calls the
+//! producer's deleter once it is gone; anything else is left to NumPy to copy.
 
-use crate::host::{map, store_of};
+use crate::convert::{runtime, IntoPy};
+use crate::host::{map, owner, store_of};
+use crate::store::PyStore;
 use legate_core::{HostView, Type};
 use pyo3::exceptions::{PyBufferError, PyTypeError};
 use pyo3::ffi;
@@ -13,9 +17,14 @@ use std::ffi::{c_void, CStr};
 
 const NAME: &CStr = c"dltensor";
 const NAME_VERSIONED: &CStr = c"dltensor_versioned";
+const USED: &CStr = c"used_dltensor";
+const USED_VERSIONED: &CStr = c"used_dltensor_versioned";
 /// `DLPACK_FLAG_BITMASK_READ_ONLY`.
 const FLAG_READ_ONLY: u64 = 1;
 const DL_CPU: i32 = 1;
+/// Host memory that other devices' drivers pinned (`kDLCUDAHost`, `kDLROCMHost`):
+/// the CPU reads it like any other, as NumPy's `from_dlpack` does.
+const DL_HOST: [i32; 3] = [DL_CPU, 3, 11];
 
 #[repr(C)]
 struct DLDevice {
@@ -70,25 +79,37 @@ struct Context {
     strides: Vec<i64>,
 }
 
+/// The element types DLPack and stores share: (type, DLPack type code, bits).
+fn dl_types() -> [(Type, u8, u8); 14] {
+    [
+        (Type::Bool, 6, 8),
+        (Type::Int8, 0, 8),
+        (Type::Int16, 0, 16),
+        (Type::Int32, 0, 32),
+        (Type::Int64, 0, 64),
+        (Type::UInt8, 1, 8),
+        (Type::UInt16, 1, 16),
+        (Type::UInt32, 1, 32),
+        (Type::UInt64, 1, 64),
+        (Type::Float16, 2, 16),
+        (Type::Float32, 2, 32),
+        (Type::Float64, 2, 64),
+        (Type::Complex64, 5, 64),
+        (Type::Complex128, 5, 128),
+    ]
+}
+
 fn dl_type(ty: &Type) -> PyResult<DLDataType> {
-    let (code, bits) = match ty {
-        Type::Bool => (6, 8),
-        Type::Int8 => (0, 8),
-        Type::Int16 => (0, 16),
-        Type::Int32 => (0, 32),
-        Type::Int64 => (0, 64),
-        Type::UInt8 => (1, 8),
-        Type::UInt16 => (1, 16),
-        Type::UInt32 => (1, 32),
-        Type::UInt64 => (1, 64),
-        Type::Float16 => (2, 16),
-        Type::Float32 => (2, 32),
-        Type::Float64 => (2, 64),
-        Type::Complex64 => (5, 64),
-        Type::Complex128 => (5, 128),
-        other => return Err(PyTypeError::new_err(format!("DLPack has no type for {other}"))),
-    };
-    Ok(DLDataType { code, bits, lanes: 1 })
+    match dl_types().into_iter().find(|(t, _, _)| t == ty) {
+        Some((_, code, bits)) => Ok(DLDataType { code, bits, lanes: 1 }),
+        None => Err(PyTypeError::new_err(format!("DLPack has no type for {ty}"))),
+    }
+}
+
+/// The store type of a DLPack element type (None: one stores do not hold).
+fn store_type(dt: &DLDataType) -> Option<Type> {
+    let found = dl_types().into_iter().find(|&(_, code, bits)| code == dt.code && bits == dt.bits);
+    found.filter(|_| dt.lanes == 1).map(|(t, _, _)| t)
 }
 
 fn tensor(view: HostView) -> PyResult<(DLTensor, Box<Context>)> {
@@ -194,6 +215,111 @@ fn dlpack_export<'py>(py: Python<'py>, array: &Bound<'py, PyAny>, versioned: boo
     unsafe { Bound::from_owned_ptr_or_err(py, capsule) }
 }
 
+/// A consumed tensor: the producer's memory stays valid until its deleter runs, once,
+/// when the attached store lets go of this.
+enum Imported {
+    Legacy(*mut DLManagedTensor),
+    Versioned(*mut DLManagedTensorVersioned),
+}
+
+// SAFETY: the DLPack protocol lets the consumer call the deleter from any thread (and
+// `host::owner` drops this with the GIL held, for producers that need it).
+unsafe impl Send for Imported {}
+
+impl Drop for Imported {
+    fn drop(&mut self) {
+        // SAFETY: a tensor taken from a capsule renamed `used_...`: nobody else calls its
+        // deleter.
+        unsafe {
+            match *self {
+                Imported::Legacy(m) => {
+                    if let Some(d) = (*m).deleter {
+                        d(m)
+                    }
+                }
+                Imported::Versioned(m) => {
+                    if let Some(d) = (*m).deleter {
+                        d(m)
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A store over the tensor in DLPack capsule `capsule`, in place, consuming the capsule
+/// (renamed `used_...`, as the protocol asks); a read-only tensor (DLPack 1's flag)
+/// gives a read-only store (an empty tensor, a new empty store). None, with the capsule
+/// left as it was (for NumPy to copy), when the tensor is not in host memory, has an
+/// element type stores lack or is not dense in C or Fortran order (`Runtime::attachable`),
+/// or on a run of several ranks.
+#[pyfunction]
+fn dlpack_import(py: Python<'_>, capsule: &Bound<'_, PyAny>) -> PyResult<Option<PyStore>> {
+    let c = capsule.as_ptr();
+    // SAFETY: IsValid checks the name (and that it is a capsule) without raising; the
+    // pointer of a valid capsule is the producer's managed tensor, alive until its
+    // deleter runs.
+    let (tensor, read_only, versioned) = unsafe {
+        if ffi::PyCapsule_IsValid(c, NAME_VERSIONED.as_ptr()) == 1 {
+            let m = ffi::PyCapsule_GetPointer(c, NAME_VERSIONED.as_ptr()) as *mut DLManagedTensorVersioned;
+            if (*m).version.major != 1 {
+                return Ok(None);
+            }
+            (&(*m).dl_tensor, (*m).flags & FLAG_READ_ONLY != 0, true)
+        } else if ffi::PyCapsule_IsValid(c, NAME.as_ptr()) == 1 {
+            let m = ffi::PyCapsule_GetPointer(c, NAME.as_ptr()) as *mut DLManagedTensor;
+            (&(*m).dl_tensor, false, false)
+        } else {
+            return Err(PyTypeError::new_err("expected a DLPack capsule ('dltensor' or 'dltensor_versioned', not yet consumed)"));
+        }
+    };
+    let Some(ty) = store_type(&tensor.dtype) else { return Ok(None) };
+    if !DL_HOST.contains(&tensor.device.device_type) || tensor.ndim < 0 {
+        return Ok(None);
+    }
+    let ndim = tensor.ndim as usize;
+    // SAFETY: `ndim` extents and (unless null: C order) strides, per the protocol.
+    let extents = unsafe { std::slice::from_raw_parts(tensor.shape, ndim) };
+    let strides = (!tensor.strides.is_null()).then(|| unsafe { std::slice::from_raw_parts(tensor.strides, ndim) });
+    let Ok(shape) = extents.iter().map(|&e| usize::try_from(e)).collect::<Result<Vec<usize>, _>>() else { return Ok(None) };
+    let elem = ty.size().expect("a fixed-size type") as i64;
+    let byte_strides: Vec<i64> = match strides {
+        Some(s) => s.iter().map(|&s| s.saturating_mul(elem)).collect(),
+        // No strides: C order (a store of that layout needs no real strides).
+        None => (0..ndim).map(|d| extents[d + 1..].iter().product::<i64>() * elem).collect(),
+    };
+    let data = (tensor.data as *mut u8).wrapping_add(tensor.byte_offset as usize);
+    let rt = runtime()?;
+    // An empty tensor has no memory to share: a new empty store is no copy.
+    let empty = shape.contains(&0);
+    if !empty && rt.attachable(&ty, &shape, data, &byte_strides).is_err() {
+        return Ok(None);
+    }
+    // Consumed from here: the store's owner calls the deleter, the capsule never will.
+    // SAFETY: a valid capsule of that name (checked above); the new name is static.
+    let imported = unsafe {
+        if versioned {
+            let m = ffi::PyCapsule_GetPointer(c, NAME_VERSIONED.as_ptr()) as *mut DLManagedTensorVersioned;
+            ffi::PyCapsule_SetName(c, USED_VERSIONED.as_ptr());
+            Imported::Versioned(m)
+        } else {
+            let m = ffi::PyCapsule_GetPointer(c, NAME.as_ptr()) as *mut DLManagedTensor;
+            ffi::PyCapsule_SetName(c, USED.as_ptr());
+            Imported::Legacy(m)
+        }
+    };
+    if empty {
+        drop(imported);
+        return Ok(Some(PyStore::new(rt.create_store(ty, &shape).py()?)));
+    }
+    let owner = owner(py, imported)?;
+    // SAFETY: the producer's elements, valid until the deleter `owner` calls; writable
+    // unless the producer flagged them read-only.
+    let store = unsafe { rt.attach_store(ty, &shape, data, &byte_strides, owner, read_only) }.py()?;
+    Ok(Some(PyStore::new(store)))
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add_function(wrap_pyfunction!(dlpack_export, m)?)
+    m.add_function(wrap_pyfunction!(dlpack_export, m)?)?;
+    m.add_function(wrap_pyfunction!(dlpack_import, m)?)
 }

@@ -1,7 +1,8 @@
 //! Host views of stores for the protocols that share memory with other libraries (the
 //! buffer protocol, DLPack, Arrow): mapping waits for the store's writers without the
 //! GIL (interruptibly) and reports the floating-point errors they raised, as a
-//! conversion to NumPy does.
+//! conversion to NumPy does. Imports go the other way: [`owner`] keeps another
+//! library's memory alive under a store attached to it in place.
 
 use crate::convert::{runtime, wait_store, IntoPy};
 use crate::store::PyStore;
@@ -9,6 +10,8 @@ use legate_core::{HostView, LogicalStore, Type};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::intern;
+use pyo3::types::PyCapsule;
+use std::any::Any;
 
 /// Maps `store` (writable: after every task touching it, and only if not read-only).
 /// With `keep_raised`, floating-point errors whose report raised stay queued (the
@@ -20,6 +23,16 @@ pub fn map(py: Python<'_>, store: &LogicalStore, writable: bool, keep_raised: bo
     let view = py.detach(|| rt.map_store(store, writable)).py()?;
     crate::numeric::report_fp_keeping(py, keep_raised)?;
     Ok(view)
+}
+
+/// What keeps an attached store's memory alive (`Runtime::attach_store`): `value`,
+/// held by a Python object, so that it is dropped with the GIL held even when the
+/// runtime lets go of the storage on a worker thread (pyo3 defers the decrement until
+/// a thread holds the GIL). Producers' release callbacks may take the GIL themselves,
+/// which a worker must never wait for while the program's thread holds it.
+pub fn owner<T: Send + 'static>(py: Python<'_>, value: T) -> PyResult<Box<dyn Any + Send + Sync>> {
+    let capsule = PyCapsule::new_with_value(py, value, c"legate.attached")?;
+    Ok(Box::new(capsule.into_any().unbind()))
 }
 
 /// The store of a `legate_numeric.ndarray` (or a `Store` itself).

@@ -77,6 +77,8 @@ def test_new_library_is_renamed_throughout(tmp_path, cache):
     abi = abi_path()
     assert Path(cargo["dependencies"]["legate-abi"]["path"]) == abi / "legate-abi"
     assert Path(cargo["dependencies"]["legate-python-abi"]["path"]) == abi / "legate-python-abi"
+    # Its wheel serves every CPython from 3.11 on, as legate-rs's does.
+    assert "abi3-py311" in cargo["dependencies"]["pyo3"]["features"]
     py = tomllib.loads((dest / "pyproject.toml").read_text())
     assert py["tool"]["maturin"]["module-name"] == "my_lib._my_lib"
     assert 'LIBRARY_NAME: &str = "my_lib"' in (dest / "src/lib.rs").read_text()
