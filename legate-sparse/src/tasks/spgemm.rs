@@ -15,12 +15,16 @@
 //!    cancels to exactly zero stays in place as a zero; the task counts them into a
 //!    future, and [`DropZeros`] (rare) removes them afterwards.
 //!
-//! Both passes find a column's place in the row with one of two accumulators (see
-//! [`Scratch`]): a dense one, a slot per column of `B`, when `B` is narrow enough for
-//! its slots to stay in cache, and otherwise a small hash table sized by the row's
+//! Both passes find a column's place in the row with one of two accumulators, chosen
+//! per block of rows ([`dense_suits`]): a dense one, a slot per column of `B`, when its
+//! slots stay in cache (`B` is narrow, or the rows are banded, so consecutive rows
+//! touch the same few slots), and otherwise a small hash table sized by the row's
 //! product count, so a row of a wide matrix touches a few cache lines, not `ncols`
 //! slots' worth spread over megabytes. The arrays are kept per thread between launches:
 //! allocating and faulting in fresh ones on every product cost as much as the product.
+//! Both passes prefetch the rows of `B` that `A`'s next entries name
+//! ([`prefetch_ahead`]): for a matrix that is not banded, waiting for them was most of
+//! the time.
 
 use super::{bad_column, check_aligned, chunk_len, dispatch_value, CsrRows, Tile1, Value};
 use legate_abi::{PhysicalStore, Task, TaskContext, TaskError};
