@@ -16,7 +16,7 @@
 //!    future, and [`DropZeros`] (rare) removes them afterwards.
 //!
 //! Both passes find a column's place in the row with one of two accumulators, chosen
-//! per block of rows ([`dense_suits`]): a dense one, a slot per column of `B`, when its
+//! per block of rows: a dense one, a slot per column of `B`, when its
 //! slots stay in cache (`B` is narrow, or the rows are banded, so consecutive rows
 //! touch the same few slots), and otherwise a small hash table sized by the row's
 //! product count, so a row of a wide matrix touches a few cache lines, not `ncols`
@@ -47,6 +47,10 @@ const KEEP_BYTES: usize = 256 << 20;
 /// The widest span of columns (of `B`, or of a row's products) whose dense slots
 /// (8 bytes each) stay in a core's L2 (1 MiB here).
 const DENSE_MAX_COLS: usize = 1 << 17;
+
+/// The widest span of columns of banded rows: their rows of `B` (a few hundred KiB)
+/// stay in cache from one row to the next, so the passes need not prefetch them.
+const BANDED_MAX_SPAN: u64 = 1 << 14;
 
 /// A slot: the row's stamp in the high half (the slot is taken by the current row when
 /// it matches) and the column's place in the row's output in the low half.
@@ -203,16 +207,13 @@ impl Scratch {
     }
 }
 
-/// Whether rows of `a @ b` are better served by the dense slots: when they stay in
-/// cache, because `B` is narrow or because the rows' columns lie close together (a
-/// banded matrix, whose rows slide along its columns). Up to 64 rows sampled across
-/// the block decide, by the median span between the first and the last columns of the
-/// rows of `B` they meet (their whole span when `B`'s indices are sorted). A hint
-/// only: both accumulators give the same result.
-fn dense_suits<V: Value>(a: &CsrRows<'_, V>, b: &CsrRows<'_, V>, ncols: usize) -> bool {
-    if ncols <= DENSE_MAX_COLS {
-        return true;
-    }
+/// How far apart the columns of the rows of `a @ b` lie: the median, over up to 64 rows
+/// sampled across the block, of the span between the first and the last columns of
+/// the rows of `B` a row meets (its whole span when `B`'s indices are sorted). Small
+/// for a banded matrix, whose consecutive rows slide along the same few columns (and
+/// rows of `B`), all in cache. A hint only: every choice it steers gives the same
+/// result.
+fn median_span<V: Value>(a: &CsrRows<'_, V>, b: &CsrRows<'_, V>) -> u64 {
     let mut spans = Vec::with_capacity(64);
     for r in (0..a.rows()).step_by((a.rows() / 64).max(1)) {
         // Bad rows and indices are left to the passes, which report them.
@@ -232,21 +233,23 @@ fn dense_suits<V: Value>(a: &CsrRows<'_, V>, b: &CsrRows<'_, V>, ncols: usize) -
             spans.push(last.wrapping_sub(first) as u64);
         }
     }
-    if spans.is_empty() {
-        return true;
-    }
     spans.sort_unstable();
-    spans[spans.len() / 2] <= DENSE_MAX_COLS as u64
+    spans.get(spans.len() / 2).copied().unwrap_or(0)
 }
 
 /// Runs a pass over rows of `a @ b` with this thread's accumulator of the kind that
-/// suits them (see [`dense_suits`]).
+/// suits them (by their [`median_span`]): the dense slots when the slots they touch
+/// stay in cache (`B` is narrow, or the rows' columns lie close together), else the
+/// hash table; `$far` tells the pass whether to prefetch the rows of `B` ahead (not for
+/// banded rows, whose rows of `B` are in cache already).
 macro_rules! with_accumulator {
-    ($a:expr, $b:expr, $ncols:expr, |$acc:ident| $body:expr) => {
+    ($a:expr, $b:expr, $ncols:expr, |$acc:ident, $far:ident| $body:expr) => {
         SCRATCH.with(|s| {
             let mut s = s.borrow_mut();
             let ncols = $ncols;
-            let r = if dense_suits($a, $b, ncols) {
+            let span = median_span($a, $b);
+            let $far = span > BANDED_MAX_SPAN;
+            let r = if ncols <= DENSE_MAX_COLS || span <= DENSE_MAX_COLS as u64 {
                 let s = &mut *s;
                 grow(&mut s.dense, ncols, 0, "an accumulator")?;
                 let mut $acc = Dense { slots: &mut s.dense, stamp: &mut s.dense_stamp, current: 0, ncols: ncols as u64 };
@@ -328,16 +331,18 @@ fn products<V: Value, A: Accumulator>(a: &CsrRows<'_, V>, b: &CsrRows<'_, V>, r:
 
 /// The symbolic pass over some rows: the distinct columns of each row of `a @ b`.
 fn count_rows<V: Value>(a: &CsrRows<'_, V>, b: &CsrRows<'_, V>, ncols: usize, counts: &mut [i64]) -> Result<(), TaskError> {
-    with_accumulator!(a, b, ncols, |acc| count_with(&mut acc, a, b, counts))
+    with_accumulator!(a, b, ncols, |acc, far| count_with(&mut acc, far, a, b, counts))
 }
 
-fn count_with<V: Value, A: Accumulator>(acc: &mut A, a: &CsrRows<'_, V>, b: &CsrRows<'_, V>, counts: &mut [i64]) -> Result<(), TaskError> {
+fn count_with<V: Value, A: Accumulator>(acc: &mut A, far: bool, a: &CsrRows<'_, V>, b: &CsrRows<'_, V>, counts: &mut [i64]) -> Result<(), TaskError> {
     for (r, count) in counts.iter_mut().enumerate() {
         let (lo, hi) = a.bounds(r)?;
         acc.start_row(products::<V, A>(a, b, r, lo, hi)?)?;
         let mut n = 0usize;
         for (e, &k) in (lo..).zip(&a.crd[lo..hi]) {
-            prefetch_ahead(a, b, e);
+            if far {
+                prefetch_ahead(a, b, e);
+            }
             let (bs, be) = b_row(b, k, a.row0 + r as i64)?;
             for &j in &b.crd[bs..be] {
                 match acc.find(j, 0) {
@@ -363,11 +368,12 @@ fn product_rows<V: Value>(
     crd: &mut [i64],
     vals: &mut [V],
 ) -> Result<i64, TaskError> {
-    with_accumulator!(a, b, ncols, |acc| product_with(&mut acc, a, b, c_pos, crd, vals))
+    with_accumulator!(a, b, ncols, |acc, far| product_with(&mut acc, far, a, b, c_pos, crd, vals))
 }
 
 fn product_with<V: Value, A: Accumulator>(
     acc: &mut A,
+    far: bool,
     a: &CsrRows<'_, V>,
     b: &CsrRows<'_, V>,
     c_pos: &[[i64; 2]],
@@ -388,7 +394,9 @@ fn product_with<V: Value, A: Accumulator>(
         // The row is filled from its end: the first new column goes last.
         let mut n = 0usize;
         for (e, (&k, &av)) in (lo..).zip(a.crd[lo..hi].iter().zip(&a.vals[lo..hi])) {
-            prefetch_ahead(a, b, e);
+            if far {
+                prefetch_ahead(a, b, e);
+            }
             let (bs, be) = b_row(b, k, a.row0 + r as i64)?;
             for (&j, &bv) in b.crd[bs..be].iter().zip(&b.vals[bs..be]) {
                 let place = len.wrapping_sub(n + 1);
