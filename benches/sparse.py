@@ -1,7 +1,8 @@
 """legate_sparse against SciPy, side by side in one process, on 2-D Poisson matrices.
 
 Run: `LEGATE_CONFIG="--cpus 2" .venv/bin/python benches/sparse.py [--quick] [--size ROWS]`.
-Cases: SpMV, SpMM (8 right-hand sides), SpGEMM (A @ A) and 100 CG iterations. Prints
+Cases: SpMV, SpMM (8 right-hand sides), SpGEMM (A @ A, and R @ R for a random R of a
+tenth of the rows with 10 entries a row) and 100 CG iterations. Prints
 each time and the ratio SciPy time / legate time (> 1 means legate is faster); for
 SpMV also the bandwidth reached (data + indices + indptr + x + y bytes per product)
 against the machine's ~30 GB/s. `--size` is the number of rows (rounded to a square
@@ -77,6 +78,13 @@ def main():
     report("SpMM (8 columns)", timed(False, lambda: S @ X_np, repeat), timed(True, lambda: A @ X, repeat))
 
     report("SpGEMM (A @ A)", timed(False, lambda: S @ S, repeat), timed(True, lambda: A @ A, repeat))
+    # A random matrix: the rows of B a row of A meets lie anywhere (cache misses, not a band).
+    m = max(10, S.shape[0] // 10)
+    R = sp.random_array((m, m), density=10 / m, format="csr", rng=numpy.random.default_rng(2))
+    R.sort_indices()
+    Rl = legate_sparse.csr_array(R)
+    Rl @ Rl
+    report(f"SpGEMM random {m}x{m}, 10/row", timed(False, lambda: R @ R, repeat), timed(True, lambda: Rl @ Rl, repeat))
 
     b_np = numpy.ones(S.shape[0])
     b = lnp.ones(S.shape[0])

@@ -139,15 +139,15 @@ impl SparseLibrary {
         Ok(y)
     }
 
-    /// `C = A @ B` in canonical form (sorted indices, no duplicates, no zeros), with
-    /// `C`'s `indptr`.
+    /// `C = A @ B` as SciPy's product gives it (no duplicates, no zeros, each row's
+    /// columns in SciPy's order: see [`crate::tasks::CsrSpgemm`]), with `C`'s `indptr`.
     pub fn spgemm(&self, a: &CsrMatrix, b: &CsrMatrix) -> Result<(CsrMatrix, Store)> {
         let (indptr, pos, crd, vals) = self.spgemm_parts(a, b)?;
         Ok((CsrMatrix { pos, crd, vals, shape: [a.nrows(), b.ncols()] }, indptr))
     }
 
     /// `C = A @ B` as SciPy's three arrays plus `pos`: `(indptr, pos, indices, data)`,
-    /// canonical.
+    /// in SciPy's order.
     ///
     /// Two passes, as SciPy's: a symbolic one counts each row's entries, a scan makes
     /// `indptr`, and after reading `C`'s size and waiting for `C`'s `pos` (this call

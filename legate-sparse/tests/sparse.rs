@@ -165,18 +165,24 @@ impl<V: Sample> HostCsr<V> {
         out
     }
 
-    /// Canonical `self @ b`: sorted columns, summed, exact zeros dropped.
+    /// `self @ b` as SciPy's `csr_matmat` gives it: summed, exact zeros dropped, each
+    /// row's columns in reverse order of their first appearance.
     fn spgemm(&self, b: &HostCsr<V>) -> HostCsr<V> {
         let mut indptr = vec![0i64];
         let (mut crd, mut vals) = (Vec::new(), Vec::new());
         for i in 0..self.nrows {
-            let mut row: BTreeMap<usize, V> = BTreeMap::new();
+            let mut place: BTreeMap<usize, usize> = BTreeMap::new();
+            let mut row: Vec<(usize, V)> = Vec::new();
             for (k, av) in self.row(i) {
                 for (j, bv) in b.row(k) {
-                    *row.entry(j).or_insert(V::ZERO) += av * bv;
+                    let p = *place.entry(j).or_insert_with(|| {
+                        row.push((j, V::ZERO));
+                        row.len() - 1
+                    });
+                    row[p].1 += av * bv;
                 }
             }
-            for (j, v) in row.into_iter().filter(|(_, v)| *v != V::ZERO) {
+            for (j, v) in row.into_iter().rev().filter(|(_, v)| *v != V::ZERO) {
                 crd.push(j as i64);
                 vals.push(v);
             }
@@ -256,15 +262,17 @@ fn products_match_reference_complex128() {
     check_products::<Complex64>(4);
 }
 
-/// Rows of many products: long touched lists take the general sort (more than 32
-/// columns, few next to the column count) or the sweep over all columns (many).
+/// Rows of many products, of narrow and of wide products: the dense accumulator (B of
+/// at most 2^17 columns), the hash table (a wider B with scattered columns), and the
+/// hash table grown for rows of thousands of products.
 #[test]
 fn spgemm_long_rows_match_reference() {
     for m in machines() {
         let mut rng = Rng(21);
-        for (inner, ncols) in [(200, 5000), (40, 60)] {
-            let a = HostCsr::<f64>::random(&mut rng, 30, inner, 14);
-            let b = HostCsr::<f64>::random(&mut rng, inner, ncols, 14);
+        let cases = [(30, 200, 5000, 14, 14), (30, 40, 60, 14, 14), (30, 200, 300_000, 14, 14), (4, 300, 300_000, 600, 200)];
+        for (nrows, inner, ncols, a_row, b_row) in cases {
+            let a = HostCsr::<f64>::random(&mut rng, nrows, inner, a_row);
+            let b = HostCsr::<f64>::random(&mut rng, inner, ncols, b_row);
             let (c, indptr) = m.lib.spgemm(&load(&m, &a), &load(&m, &b)).unwrap();
             let expected = a.spgemm(&b);
             assert!(expected.indptr.windows(2).any(|w| w[1] - w[0] > 32), "the test needs long rows");

@@ -75,16 +75,25 @@ fn spmv<'py>(
 ) -> PyResult<Bound<'py, PyAny>> {
     let lib = library(py)?;
     let x = legate_python_abi::store_of(py, lib.runtime(), x, "x")?;
-    let a = matrix(py, lib, (pos, crd, vals), extent(&x, 0, "x")?)?;
-    let y = match out {
-        Some(out) => {
-            let y = legate_python_abi::store_of(py, lib.runtime(), out, "out")?;
-            py.detach(|| lib.spmv_into(&a, &x, &y)).map_err(to_py)?;
-            y
-        }
-        None => py.detach(|| lib.spmv(&a, &x)).map_err(to_py)?,
-    };
-    to_python(py, y)
+    let out = out.map(|out| legate_python_abi::store_of(py, lib.runtime(), out, "out")).transpose()?;
+    on_matrix(py, lib, (pos, crd, vals), extent(&x, 0, "x")?, |a| match out {
+        Some(y) => lib.spmv_into(a, &x, &y).map(|()| y),
+        None => lib.spmv(a, &x),
+    })
+}
+
+/// Runs `op` on the matrix `(pos, crd, vals)` of `ncols` columns, letting other Python
+/// threads run meanwhile, and returns its result store.
+fn on_matrix<'py>(
+    py: Python<'py>,
+    lib: &SparseLibrary,
+    parts: (&Bound<'py, PyAny>, &Bound<'py, PyAny>, &Bound<'py, PyAny>),
+    ncols: usize,
+    op: impl FnOnce(&CsrMatrix) -> legate_sparse::Result<Store> + Send,
+) -> PyResult<Bound<'py, PyAny>> {
+    let a = matrix(py, lib, parts, ncols)?;
+    let out = py.detach(|| op(&a)).map_err(to_py)?;
+    to_python(py, out)
 }
 
 /// `A @ X` for a dense 2-d `X`.
@@ -98,12 +107,10 @@ fn spmm<'py>(
 ) -> PyResult<Bound<'py, PyAny>> {
     let lib = library(py)?;
     let x = legate_python_abi::store_of(py, lib.runtime(), x, "X")?;
-    let a = matrix(py, lib, (pos, crd, vals), extent(&x, 0, "X")?)?;
-    let y = py.detach(|| lib.spmm(&a, &x)).map_err(to_py)?;
-    to_python(py, y)
+    on_matrix(py, lib, (pos, crd, vals), extent(&x, 0, "X")?, |a| lib.spmm(a, &x))
 }
 
-/// `A @ B` in canonical CSR: `(indptr, pos, indices, data)`.
+/// `A @ B` as SciPy's product gives it: `(indptr, pos, indices, data)`.
 #[pyfunction]
 #[allow(clippy::too_many_arguments)]
 fn spgemm<'py>(
@@ -133,9 +140,7 @@ fn todense<'py>(
     ncols: usize,
 ) -> PyResult<Bound<'py, PyAny>> {
     let lib = library(py)?;
-    let a = matrix(py, lib, (pos, crd, vals), ncols)?;
-    let dense = py.detach(|| lib.todense(&a)).map_err(to_py)?;
-    to_python(py, dense)
+    on_matrix(py, lib, (pos, crd, vals), ncols, |a| lib.todense(a))
 }
 
 /// The library's id in the runtime (registering it if needed).

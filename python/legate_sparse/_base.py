@@ -35,6 +35,29 @@ def _register(fmt: str, is_array: bool):
     return deco
 
 
+def _format_classes(fmt: str, base: type, module: str):
+    """``fmt_array``, ``fmt_matrix`` and ``isspmatrix_fmt`` of a format whose behaviour
+    is all in ``base`` (the two flavours add only ``sparray``/``spmatrix``), registered."""
+    name = fmt.upper()
+    array = _register(fmt, True)(type(f"{fmt}_array", (sparray, base), {
+        "__module__": module,
+        "__doc__": f"A {name} sparse array (SciPy's ``{fmt}_array``; values in legate_numeric arrays, "
+                   "index arrays stored as int64).",
+    }))
+    matrix = _register(fmt, False)(type(f"{fmt}_matrix", (spmatrix, base), {
+        "__module__": module,
+        "__doc__": f"A {name} sparse matrix (SciPy's ``{fmt}_matrix``: ``*`` is the matrix product).",
+    }))
+
+    def isspmatrix(x) -> bool:
+        return isinstance(x, matrix)
+
+    isspmatrix.__name__ = isspmatrix.__qualname__ = f"isspmatrix_{fmt}"
+    isspmatrix.__module__ = module
+    isspmatrix.__doc__ = f"Whether ``x`` is a legate_sparse ``{fmt}_matrix``."
+    return array, matrix, isspmatrix
+
+
 def _class(fmt: str, is_array: bool) -> type:
     return _REGISTRY[(fmt, is_array)]
 
@@ -64,6 +87,20 @@ def isspmatrix(x) -> bool:
 _UNARY_ZERO_PRESERVING = (
     "sqrt sin tan arcsin arctan sinh tanh arcsinh arctanh expm1 log1p deg2rad rad2deg floor ceil trunc rint sign"
 ).split()
+
+
+def _dense_order(order, out) -> bool:
+    """Checks ``toarray``'s ``order`` as SciPy does (NumPy's errors); whether the result
+    is to be in Fortran order."""
+    if out is not None and order is not None:
+        raise ValueError("order cannot be specified if out is not None")
+    if order is None:
+        return False
+    if not isinstance(order, str) or order.upper() not in ("C", "F", "A", "K"):
+        raise ValueError(f"order must be one of 'C', 'F', 'A', or 'K' (got {order!r})")
+    if order.upper() in ("A", "K"):
+        raise ValueError("only 'C' or 'F' order is permitted")
+    return order.upper() == "F"
 
 
 class _spbase:
@@ -156,14 +193,20 @@ class _spbase:
         return convert(copy=copy) if format in _native_formats() else convert()
 
     def toarray(self, order=None, out=None):
-        """A dense legate_numeric array of the values (duplicates summed)."""
-        dense = self.tocsr()._todense()
+        """A dense legate_numeric array of the values (duplicates summed), in C order or
+        Fortran order (``order='F'``), or written into ``out``."""
+        fortran = _dense_order(order, out)
+        dense = self._dense()
         if out is not None:
             if not isinstance(out, ndarray) or out.shape != self.shape:
                 raise ValueError("output array must be a legate_numeric array of the same shape")
             out[...] = dense
             return out
-        return dense
+        return lnp.asfortranarray(dense) if fortran else dense
+
+    def _dense(self):
+        """The values as a dense legate array (C order)."""
+        return self.tocsr()._todense()
 
     def todense(self, order=None, out=None):
         """Like ``toarray`` (a legate_numeric array); ``*_matrix`` return ``np.matrix``."""
@@ -702,10 +745,8 @@ class spmatrix:
         """An ``np.matrix`` of the values, as SciPy's ``*_matrix.todense``: a host copy,
         since ``np.matrix`` is a NumPy class (``toarray`` gives the legate array). With
         ``out`` (a legate array of the shape), ``out`` receives the values too."""
-        if order not in (None, "C", "F"):
-            raise ValueError(f"order must be 'C' or 'F', got {order!r}")
-        dense = self.toarray(out=out)
-        return _np.asmatrix(_np.asarray(dense.__array__(), order=order or "C"))
+        dense = self.toarray(order=order, out=out)
+        return _np.asmatrix(_np.asarray(dense.__array__(), order="F" if _dense_order(order, out) else "C"))
 
     def __mul__(self, other):
         if is_scalar(other):

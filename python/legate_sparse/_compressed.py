@@ -333,12 +333,13 @@ class _cs_base(_spbase):
         return self._with_data(self._data * dense[coo.row, coo.col], copy=True)
 
     def _spgemm(self, other):
-        """``self @ other`` for two canonical CSR arrays (the result is CSR)."""
+        """``self @ other`` as a CSR array; its rows list their columns in SciPy's order
+        (whether they are sorted is found out when asked, as SciPy does)."""
         A, B = self.tocsr(), other.tocsr()
         dt = upcast(A.dtype, B.dtype)
         A, B = A.astype(dt, copy=False), B.astype(dt, copy=False)
-        indptr, indices, data, pos = _kernels.spgemm(A, B)
-        C = self._cls("csr")._new(data, indices, indptr, (A.shape[0], B.shape[1]), canonical=True)
+        indptr, indices, data, pos, canonical = _kernels.spgemm(A, B)
+        C = self._cls("csr")._new(data, indices, indptr, (A.shape[0], B.shape[1]), canonical=canonical or None)
         C._pos_cache = pos  # the product made C's row ranges already (None: made on demand)
         return C
 

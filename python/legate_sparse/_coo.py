@@ -228,11 +228,10 @@ class _coo_base(_spbase):
             row, col, data = row.copy(), col.copy(), data.copy()
         return type(self)._new(data, col, row, self._shape[::-1])
 
-    def toarray(self, order=None, out=None):
+    def _dense(self):
         if self.ndim == 2:
-            return super().toarray(order, out)
-        dense = _kernels.segment_sum(self._data, self._coords[0], self._shape[0])
-        return write_out(dense, out)
+            return super()._dense()
+        return _kernels.segment_sum(self._data, self._coords[0], self._shape[0])
 
     def _to_scipy(self):
         import scipy.sparse as _sp

@@ -174,22 +174,24 @@ def spmm_transposed(A, X):
 
 def spgemm(A, B):
     """``A @ B`` for CSR-oriented ``A`` (m x k) and ``B`` (k x n): ``(indptr, indices,
-    data, pos)`` in canonical order, zeros from cancellation dropped (as SciPy does);
-    ``pos`` is the result's row ranges when the native product made them, else None."""
+    data, pos, canonical)``, duplicates summed and zeros from cancellation dropped (as
+    SciPy does). The native product gives SciPy's order of each row (not sorted;
+    ``canonical`` False) and the result's row ranges ``pos``; the fallback sorts
+    (``canonical`` True) and gives ``pos`` None."""
     m, n = A._shape[0], B._shape[1]
     dt = _np.result_type(A._data.dtype, B._data.dtype)
     if _use_native(A._data.dtype, B._data.dtype) and A._data.dtype == B._data.dtype:
         indptr, pos, indices, data = _native.spgemm(A._pos(), A._indices, A._data, B._pos(), B._indices, B._data, n)
-        return indptr, indices, data, pos
+        return indptr, indices, data, pos, False
     if A._data.shape[0] == 0 or B._data.shape[0] == 0:
-        return lnp.zeros(m + 1, INDEX), lnp.zeros(0, INDEX), lnp.zeros(0, dt), None
+        return lnp.zeros(m + 1, INDEX), lnp.zeros(0, INDEX), lnp.zeros(0, dt), None, True
     # Each entry (i, p) of A meets row p of B: expand to one product per pair.
     b_len = B._indptr[1:] - B._indptr[:-1]
     counts = b_len[A._indices]
     starts = lnp.cumsum(counts) - counts
     total = int(lnp.sum(counts))
     if total == 0:
-        return lnp.zeros(m + 1, INDEX), lnp.zeros(0, INDEX), lnp.zeros(0, dt), None
+        return lnp.zeros(m + 1, INDEX), lnp.zeros(0, INDEX), lnp.zeros(0, dt), None, True
     a_idx = lnp.repeat(lnp.arange(A._data.shape[0], dtype=INDEX), counts)
     offset = lnp.arange(total, dtype=INDEX) - starts[a_idx]
     b_idx = B._indptr[A._indices][a_idx] + offset
@@ -197,7 +199,7 @@ def spgemm(A, B):
     cols = B._indices[b_idx]
     vals = A._data[a_idx].astype(dt, copy=False) * B._data[b_idx].astype(dt, copy=False)
     rows, cols, vals = canonical_coo(rows, cols, vals, (m, n), drop_zeros=True)
-    return compress_sorted(rows, m), cols, vals, None
+    return compress_sorted(rows, m), cols, vals, None, True
 
 
 def todense(A):

@@ -160,9 +160,10 @@ def spgemm(a_pos: Any, a_indices: Any, a_data: Any, b_pos: Any, b_indices: Any, 
     Returns
     -------
     indptr, pos, indices, data : legate_numeric.ndarray
-        ``C`` in canonical CSR: sorted indices, no duplicates, no explicit zeros (SciPy's
-        result after ``sum_duplicates()`` and ``eliminate_zeros()``), and ``C``'s row
-        ranges (``pos``, as ``row_ranges(indptr)`` gives), which the product needed.
+        ``C`` as SciPy's product gives it: no duplicates, no explicit zeros, and each
+        row's columns in SciPy's order (the reverse of their first appearance; not
+        sorted), and ``C``'s row ranges (``pos``, as ``row_ranges(indptr)`` gives),
+        which the product needed.
     """
     a_vals, dtype = _values(a_data, "A's data")
     b_vals, bdtype = _values(b_data, "B's data")

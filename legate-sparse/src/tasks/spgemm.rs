@@ -1,27 +1,34 @@
-//! SpGEMM: `C = A @ B` for CSR `A` and `B`, giving canonical CSR (column indices
-//! sorted, duplicates summed, exact zeros dropped, as SciPy's result after
-//! `sum_duplicates`/`eliminate_zeros`).
+//! SpGEMM: `C = A @ B` for CSR `A` and `B`, giving SciPy's result: duplicates summed,
+//! exact zeros dropped, and within a row the columns in SciPy's order (`csr_matmat`
+//! links each new column in front of the row's list, so a row lists its columns in
+//! reverse order of first appearance). The indices are not sorted, as SciPy's are not.
 //!
 //! Two passes, as SciPy's own (Gustavson's algorithm), each over blocks of `A`'s rows:
 //!
 //! 1. [`CsrSpgemmSymbolic`] counts the distinct columns of each row of `C` (`counts`,
-//!    aligned with `A`'s rows) with a per-thread marker array;
+//!    aligned with `A`'s rows);
 //! 2. [`ScanCounts`] turns the counts into `C`'s `indptr`; the caller reads its last
 //!    element and creates `C`'s `crd`/`vals` with exactly that many entries;
-//! 3. [`CsrSpgemm`] computes the values with a per-thread dense accumulator and writes
-//!    each row straight into its place in `C`'s `crd`/`vals` (partitioned as the image
-//!    of `C`'s `pos`), so nothing is appended to temporary vectors and copied later.
-//!    A product that cancels to exactly zero stays in place as a zero; the task counts
-//!    them into a future, and [`DropZeros`] (rare) removes them afterwards.
+//! 3. [`CsrSpgemm`] computes the values and writes each row straight into its place
+//!    in `C`'s `crd`/`vals` (partitioned as the image of `C`'s `pos`), accumulating in
+//!    the output itself, so nothing is copied later and nothing sorted. A product that
+//!    cancels to exactly zero stays in place as a zero; the task counts them into a
+//!    future, and [`DropZeros`] (rare) removes them afterwards.
 //!
-//! The marker and accumulator arrays (one slot per column of `B`) are kept per thread
-//! between launches: allocating and faulting in fresh ones on every product cost as
-//! much as the product itself on the Poisson matrix.
+//! Both passes find a column's place in the row with one of two accumulators, chosen
+//! per block of rows: a dense one, a slot per column of `B`, when its
+//! slots stay in cache (`B` is narrow, or the rows are banded, so consecutive rows
+//! touch the same few slots), and otherwise a small hash table sized by the row's
+//! product count, so a row of a wide matrix touches a few cache lines, not `ncols`
+//! slots' worth spread over megabytes. The arrays are kept per thread between launches:
+//! allocating and faulting in fresh ones on every product cost as much as the product.
+//! Both passes prefetch the rows of `B` that `A`'s next entries name
+//! ([`prefetch_ahead`]): for a matrix that is not banded, waiting for them was most of
+//! the time.
 
 use super::{bad_column, check_aligned, chunk_len, dispatch_value, CsrRows, Tile1, Value};
 use legate_abi::{PhysicalStore, Task, TaskContext, TaskError};
 use ndarray::Ix1;
-use num_complex::Complex64;
 use rayon::prelude::*;
 use std::cell::RefCell;
 
@@ -34,100 +41,228 @@ pub struct CsrSpgemmSymbolic;
 /// number of entries that cancelled to zero (an int64 future); scalar: `B`'s columns.
 pub struct CsrSpgemm;
 
-/// Scratch slots kept per thread between launches unless they exceed this many bytes.
+/// Scratch kept per thread between launches unless it exceeds this many bytes.
 const KEEP_BYTES: usize = 256 << 20;
 
-/// A thread's marker and accumulator: `marks[j] == stamp` says column `j` was touched
-/// by the current row, and then `vals[j]` holds its sum (stored as `Complex64`, the
-/// widest value type, and viewed as the task's type: see [`Scratch::values`]).
+/// The widest span of columns (of `B`, or of a row's products) whose dense slots
+/// (8 bytes each) stay in a core's L2 (1 MiB here).
+const DENSE_MAX_COLS: usize = 1 << 17;
+
+/// The widest span of columns of banded rows: their rows of `B` (a few hundred KiB)
+/// stay in cache from one row to the next, so the passes need not prefetch them.
+const BANDED_MAX_SPAN: u64 = 1 << 14;
+
+/// A slot: the row's stamp in the high half (the slot is taken by the current row when
+/// it matches) and the column's place in the row's output in the low half.
+#[inline(always)]
+fn slot(stamp: u32, place: usize) -> u64 {
+    (u64::from(stamp) << 32) | place as u64
+}
+
+/// A thread's accumulators: `dense[j]` is column `j`'s slot; the hash table holds
+/// `keys[h]` (a column) with its slot `meta[h]`. Each has its own stamp counter.
 struct Scratch {
-    marks: Vec<u32>,
-    vals: Vec<Complex64>,
-    stamp: u32,
+    dense: Vec<u64>,
+    dense_stamp: u32,
+    keys: Vec<i64>,
+    meta: Vec<u64>,
+    hash_stamp: u32,
 }
 
 thread_local! {
-    static SCRATCH: RefCell<Scratch> = const { RefCell::new(Scratch { marks: Vec::new(), vals: Vec::new(), stamp: 0 }) };
+    static SCRATCH: RefCell<Scratch> = const {
+        RefCell::new(Scratch { dense: Vec::new(), dense_stamp: 0, keys: Vec::new(), meta: Vec::new(), hash_stamp: 0 })
+    };
 }
 
-impl Scratch {
-    /// Makes room for `ncols` columns (and values, if `with_values`).
-    fn reserve(&mut self, ncols: usize, with_values: bool) -> Result<(), TaskError> {
-        let no_memory = |_| TaskError::new(format!("csr_spgemm: no memory for an accumulator over {ncols} columns"));
-        if self.marks.len() < ncols {
-            self.marks.clear();
-            self.marks.try_reserve_exact(ncols).map_err(no_memory)?;
-            self.marks.resize(ncols, 0);
-            self.stamp = 0;
-        }
-        if with_values && self.vals.len() < ncols {
-            self.vals.clear();
-            self.vals.try_reserve_exact(ncols).map_err(no_memory)?;
-            self.vals.resize(ncols, Complex64::new(0.0, 0.0));
-        }
+fn grow<T: Copy>(v: &mut Vec<T>, n: usize, fill: T, what: &str) -> Result<(), TaskError> {
+    if v.len() < n {
+        v.clear();
+        v.try_reserve_exact(n).map_err(|_| TaskError::new(format!("csr_spgemm: no memory for {what} of {n} slots")))?;
+        v.resize(n, fill);
+    }
+    Ok(())
+}
+
+/// The next stamp of a counter (all slots are older); `clear` resets the slots when
+/// the counter wraps.
+#[inline(always)]
+fn next_stamp(stamp: &mut u32, clear: impl FnOnce()) -> u32 {
+    if *stamp == u32::MAX {
+        clear();
+        *stamp = 0;
+    }
+    *stamp += 1;
+    *stamp
+}
+
+/// A column's lookup in the current row: seen before, at this place in the row's
+/// output; new (its slot now holds the place it was given); or not a column of `B`.
+enum Found {
+    Old(usize),
+    New,
+    Bad,
+}
+
+/// Where the current row keeps its columns. One kind serves a whole block of rows, so
+/// the inner loops are compiled for each.
+trait Accumulator {
+    /// Whether [`Accumulator::start_row`] needs the row's product count.
+    const SIZED: bool;
+    /// Starts a row of `products` products (an upper bound on its columns).
+    fn start_row(&mut self, products: usize) -> Result<(), TaskError>;
+    /// Looks up column `j`; a new one gets `place`.
+    fn find(&mut self, j: i64, place: usize) -> Found;
+}
+
+/// One slot per column of `B`.
+struct Dense<'s> {
+    slots: &'s mut Vec<u64>,
+    stamp: &'s mut u32,
+    current: u32,
+    ncols: u64,
+}
+
+impl Accumulator for Dense<'_> {
+    const SIZED: bool = false;
+
+    #[inline(always)]
+    fn start_row(&mut self, _: usize) -> Result<(), TaskError> {
+        let slots = &mut *self.slots;
+        self.current = next_stamp(self.stamp, || slots.fill(0));
         Ok(())
     }
 
-    /// A fresh stamp for the next row (all marks are older).
-    #[inline]
-    fn next_row(&mut self) -> u32 {
-        if self.stamp == u32::MAX {
-            self.marks.fill(0);
-            self.stamp = 0;
+    #[inline(always)]
+    fn find(&mut self, j: i64, place: usize) -> Found {
+        // A negative index wraps to a huge one and fails the same check.
+        if j as u64 >= self.ncols {
+            return Found::Bad;
         }
-        self.stamp += 1;
-        self.stamp
+        let s = &mut self.slots[j as usize];
+        if (*s >> 32) as u32 == self.current {
+            Found::Old(*s as u32 as usize)
+        } else {
+            *s = slot(self.current, place);
+            Found::New
+        }
+    }
+}
+
+/// A hash table of the row's columns, at most half full, probed linearly.
+struct Hash<'s> {
+    keys: &'s mut Vec<i64>,
+    meta: &'s mut Vec<u64>,
+    stamp: &'s mut u32,
+    current: u32,
+    mask: usize,
+    ncols: u64,
+}
+
+impl Accumulator for Hash<'_> {
+    const SIZED: bool = true;
+
+    #[inline(always)]
+    fn start_row(&mut self, products: usize) -> Result<(), TaskError> {
+        // A row has at most ncols columns, whatever its products.
+        let size = (2 * products.min(self.ncols as usize)).next_power_of_two().max(16);
+        if self.meta.len() < size {
+            // New slots must read as older than any stamp: 0 is, as stamps start at 1.
+            grow(self.meta, size, 0, "a hash table")?;
+            grow(self.keys, size, 0, "a hash table")?;
+        }
+        let meta = &mut *self.meta;
+        self.current = next_stamp(self.stamp, || meta.fill(0));
+        self.mask = size - 1;
+        Ok(())
     }
 
-    /// The marks, and the value slots as `V`s (at least `ncols` of them).
-    fn values<V: Value>(&mut self) -> (&mut [u32], &mut [V]) {
-        const { assert!(std::mem::size_of::<Complex64>() % std::mem::size_of::<V>() == 0) };
-        const { assert!(std::mem::align_of::<V>() <= std::mem::align_of::<Complex64>()) };
-        let n = self.vals.len() * (std::mem::size_of::<Complex64>() / std::mem::size_of::<V>());
-        // SAFETY: the value types are plain floats (or pairs of them), for which every
-        // bit pattern is valid; their size divides and their alignment does not exceed
-        // `Complex64`'s (checked above), so the buffer holds exactly `n` of them.
-        let vals = unsafe { std::slice::from_raw_parts_mut(self.vals.as_mut_ptr() as *mut V, n) };
-        (&mut self.marks, vals)
+    #[inline(always)]
+    fn find(&mut self, j: i64, place: usize) -> Found {
+        if j as u64 >= self.ncols {
+            return Found::Bad;
+        }
+        let mut h = ((j as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32) as usize & self.mask;
+        loop {
+            let m = self.meta[h];
+            if (m >> 32) as u32 != self.current {
+                self.meta[h] = slot(self.current, place);
+                self.keys[h] = j;
+                return Found::New;
+            }
+            if self.keys[h] == j {
+                return Found::Old(m as u32 as usize);
+            }
+            h = (h + 1) & self.mask;
+        }
     }
+}
 
-    /// Gives large slots back rather than keep them for the thread's lifetime.
+impl Scratch {
+    /// Gives large arrays back rather than keep them for the thread's lifetime.
     fn trim(&mut self) {
-        if self.marks.len() * 4 + self.vals.len() * 16 > KEEP_BYTES {
-            *self = Scratch { marks: Vec::new(), vals: Vec::new(), stamp: 0 };
+        if (self.dense.len() + self.keys.len() + self.meta.len()) * 8 > KEEP_BYTES {
+            *self = Scratch { dense: Vec::new(), dense_stamp: 0, keys: Vec::new(), meta: Vec::new(), hash_stamp: 0 };
         }
     }
 }
 
-/// Runs `f` with this thread's scratch, sized for `ncols` columns.
-fn with_scratch<R>(ncols: usize, with_values: bool, f: impl FnOnce(&mut Scratch) -> Result<R, TaskError>) -> Result<R, TaskError> {
-    SCRATCH.with(|s| {
-        let mut s = s.borrow_mut();
-        s.reserve(ncols, with_values)?;
-        let r = f(&mut s);
-        s.trim();
-        r
-    })
+/// How far apart the columns of the rows of `a @ b` lie: the median, over up to 64 rows
+/// sampled across the block, of the span between the first and the last columns of
+/// the rows of `B` a row meets (its whole span when `B`'s indices are sorted). Small
+/// for a banded matrix, whose consecutive rows slide along the same few columns (and
+/// rows of `B`), all in cache. A hint only: every choice it steers gives the same
+/// result.
+fn median_span<V: Value>(a: &CsrRows<'_, V>, b: &CsrRows<'_, V>) -> u64 {
+    let mut spans = Vec::with_capacity(64);
+    for r in (0..a.rows()).step_by((a.rows() / 64).max(1)) {
+        // Bad rows and indices are left to the passes, which report them.
+        let Ok((lo, hi)) = a.bounds(r) else { continue };
+        let (mut first, mut last) = (i64::MAX, i64::MIN);
+        for &k in &a.crd[lo..hi] {
+            let bk = k.wrapping_sub(b.row0) as u64;
+            match (bk < b.rows() as u64).then(|| b.bounds(bk as usize)) {
+                Some(Ok((bs, be))) if be > bs => {
+                    first = first.min(b.crd[bs]);
+                    last = last.max(b.crd[be - 1]);
+                }
+                _ => {}
+            }
+        }
+        if last >= first {
+            spans.push(last.wrapping_sub(first) as u64);
+        }
+    }
+    spans.sort_unstable();
+    spans.get(spans.len() / 2).copied().unwrap_or(0)
 }
 
-/// Sorts a row's columns. They arrive in the order of `A`'s entries times `B`'s,
-/// which for sorted inputs and banded matrices is nearly sorted already: an insertion
-/// sort is linear in the length plus the disorder there, and beat `sort_unstable` on
-/// the rows of a stencil's product (13 columns) in our measurements.
-fn sort_columns(cols: &mut [i64]) {
-    if cols.len() > 32 {
-        cols.sort_unstable();
-        return;
-    }
-    for i in 1..cols.len() {
-        let c = cols[i];
-        let mut k = i;
-        while k > 0 && cols[k - 1] > c {
-            cols[k] = cols[k - 1];
-            k -= 1;
-        }
-        cols[k] = c;
-    }
+/// Runs a pass over rows of `a @ b` with this thread's accumulator of the kind that
+/// suits them (by their [`median_span`]): the dense slots when the slots they touch
+/// stay in cache (`B` is narrow, or the rows' columns lie close together), else the
+/// hash table; `$far` tells the pass whether to prefetch the rows of `B` ahead (not for
+/// banded rows, whose rows of `B` are in cache already).
+macro_rules! with_accumulator {
+    ($a:expr, $b:expr, $ncols:expr, |$acc:ident, $far:ident| $body:expr) => {
+        SCRATCH.with(|s| {
+            let mut s = s.borrow_mut();
+            let ncols = $ncols;
+            let span = median_span($a, $b);
+            let $far = span > BANDED_MAX_SPAN;
+            let r = if ncols <= DENSE_MAX_COLS || span <= DENSE_MAX_COLS as u64 {
+                let s = &mut *s;
+                grow(&mut s.dense, ncols, 0, "an accumulator")?;
+                let mut $acc = Dense { slots: &mut s.dense, stamp: &mut s.dense_stamp, current: 0, ncols: ncols as u64 };
+                $body
+            } else {
+                let s = &mut *s;
+                let mut $acc = Hash { keys: &mut s.keys, meta: &mut s.meta, stamp: &mut s.hash_stamp, current: 0, mask: 0, ncols: ncols as u64 };
+                $body
+            };
+            s.trim();
+            r
+        })
+    };
 }
 
 /// `B`'s local row `k` (a column index of `A`'s row `row`), or the error naming it.
@@ -140,36 +275,91 @@ fn b_row<V: Value>(b: &CsrRows<'_, V>, k: i64, row: i64) -> Result<(usize, usize
     b.bounds(bk as usize)
 }
 
-/// The symbolic pass over some rows: the distinct columns of each row of `a @ b`.
-fn count_rows<V: Value>(a: &CsrRows<'_, V>, b: &CsrRows<'_, V>, ncols: usize, counts: &mut [i64]) -> Result<(), TaskError> {
-    with_scratch(ncols, false, |s| {
-        for (r, count) in counts.iter_mut().enumerate() {
-            let stamp = s.next_row();
-            let marks = &mut s.marks[..ncols];
-            let (lo, hi) = a.bounds(r)?;
-            let mut n = 0i64;
-            for &k in &a.crd[lo..hi] {
-                let (bs, be) = b_row(b, k, a.row0 + r as i64)?;
-                for &j in &b.crd[bs..be] {
-                    // A negative index wraps to a huge one and fails the same check.
-                    let Some(m) = marks.get_mut(j as usize) else {
-                        return Err(bad_column("csr_spgemm", k, "B's columns"));
-                    };
-                    if *m != stamp {
-                        *m = stamp;
-                        n += 1;
-                    }
-                }
-            }
-            *count = n;
-        }
-        Ok(())
-    })
+/// Asks the cache for what `p` points at (a hint; no-op off x86-64).
+#[inline(always)]
+fn prefetch<T>(p: &T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch reads nothing architecturally; `p` is a valid reference anyway.
+    #[allow(unused_unsafe)]
+    unsafe {
+        std::arch::x86_64::_mm_prefetch(p as *const T as *const i8, std::arch::x86_64::_MM_HINT_T0)
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = p;
 }
 
-/// The numeric pass over some rows: writes each row of `a @ b` (sorted, duplicates
-/// summed) into `crd`/`vals`, which start at row 0's first entry (`c_pos[0][0]`);
-/// returns how many entries are zeros.
+/// Prefetches what the passes will read for `A`'s entries ahead of entry `e` (a local
+/// index into `a.crd`, rows running on into the next): the range of the row of `B` that
+/// entry `e + 8` names, and the first indices and values of the row entry `e + 4`
+/// names (its range fetched four entries ago). The rows of `B` a row of `A` meets lie
+/// anywhere in `B` unless `A` is banded, and each one's range, then its indices, missed
+/// the cache in turn: this is most of what the passes wait for otherwise.
+#[inline(always)]
+fn prefetch_ahead<V: Value>(a: &CsrRows<'_, V>, b: &CsrRows<'_, V>, e: usize) {
+    if let Some(&k) = a.crd.get(e + 8) {
+        if let Some(range) = b.pos.get(k.wrapping_sub(b.row0) as usize) {
+            prefetch(range);
+        }
+    }
+    if let Some(&k) = a.crd.get(e + 4) {
+        if let Some(&[lo, _]) = b.pos.get(k.wrapping_sub(b.row0) as usize) {
+            let first = lo.wrapping_sub(b.base) as usize;
+            if let Some(j) = b.crd.get(first) {
+                prefetch(j);
+            }
+            if let Some(v) = b.vals.get(first) {
+                prefetch(v);
+            }
+        }
+    }
+}
+
+/// The number of products in row `r` (entries `lo..hi` of `a`) of `a @ b`, an upper
+/// bound on its columns, when the accumulator `A` needs it (else 0).
+#[inline(always)]
+fn products<V: Value, A: Accumulator>(a: &CsrRows<'_, V>, b: &CsrRows<'_, V>, r: usize, lo: usize, hi: usize) -> Result<usize, TaskError> {
+    if !A::SIZED {
+        return Ok(0);
+    }
+    let mut n = 0;
+    for &k in &a.crd[lo..hi] {
+        let (bs, be) = b_row(b, k, a.row0 + r as i64)?;
+        n += be - bs;
+    }
+    Ok(n)
+}
+
+/// The symbolic pass over some rows: the distinct columns of each row of `a @ b`.
+fn count_rows<V: Value>(a: &CsrRows<'_, V>, b: &CsrRows<'_, V>, ncols: usize, counts: &mut [i64]) -> Result<(), TaskError> {
+    with_accumulator!(a, b, ncols, |acc, far| count_with(&mut acc, far, a, b, counts))
+}
+
+fn count_with<V: Value, A: Accumulator>(acc: &mut A, far: bool, a: &CsrRows<'_, V>, b: &CsrRows<'_, V>, counts: &mut [i64]) -> Result<(), TaskError> {
+    for (r, count) in counts.iter_mut().enumerate() {
+        let (lo, hi) = a.bounds(r)?;
+        acc.start_row(products::<V, A>(a, b, r, lo, hi)?)?;
+        let mut n = 0usize;
+        for (e, &k) in (lo..).zip(&a.crd[lo..hi]) {
+            if far {
+                prefetch_ahead(a, b, e);
+            }
+            let (bs, be) = b_row(b, k, a.row0 + r as i64)?;
+            for &j in &b.crd[bs..be] {
+                match acc.find(j, 0) {
+                    Found::New => n += 1,
+                    Found::Old(_) => {}
+                    Found::Bad => return Err(bad_column("csr_spgemm", k, "B's columns")),
+                }
+            }
+        }
+        *count = n as i64;
+    }
+    Ok(())
+}
+
+/// The numeric pass over some rows: writes each row of `a @ b` (duplicates summed, in
+/// SciPy's order) into `crd`/`vals`, which start at row 0's first entry
+/// (`c_pos[0][0]`); returns how many entries are zeros.
 fn product_rows<V: Value>(
     a: &CsrRows<'_, V>,
     b: &CsrRows<'_, V>,
@@ -178,53 +368,58 @@ fn product_rows<V: Value>(
     crd: &mut [i64],
     vals: &mut [V],
 ) -> Result<i64, TaskError> {
+    with_accumulator!(a, b, ncols, |acc, far| product_with(&mut acc, far, a, b, c_pos, crd, vals))
+}
+
+fn product_with<V: Value, A: Accumulator>(
+    acc: &mut A,
+    far: bool,
+    a: &CsrRows<'_, V>,
+    b: &CsrRows<'_, V>,
+    c_pos: &[[i64; 2]],
+    crd: &mut [i64],
+    vals: &mut [V],
+) -> Result<i64, TaskError> {
     let base = c_pos.first().map_or(0, |p| p[0]);
-    with_scratch(ncols, true, |s| {
-        let mut zeros = 0i64;
-        for (r, &[clo, chi]) in c_pos.iter().enumerate() {
-            let stamp = s.next_row();
-            let (marks, acc) = s.values::<V>();
-            let (marks, acc) = (&mut marks[..ncols], &mut acc[..ncols]);
-            let (start, end) = ((clo - base) as usize, (chi - base) as usize);
-            if clo < base || chi < clo || end > crd.len() {
-                return Err(TaskError::new(format!("csr_spgemm: row {} of C lies outside its tile", a.row0 + r as i64)));
+    let mut zeros = 0i64;
+    for (r, &[clo, chi]) in c_pos.iter().enumerate() {
+        let (start, end) = ((clo - base) as usize, (chi - base) as usize);
+        if clo < base || chi < clo || end > crd.len() {
+            return Err(TaskError::new(format!("csr_spgemm: row {} of C lies outside its tile", a.row0 + r as i64)));
+        }
+        let (lo, hi) = a.bounds(r)?;
+        acc.start_row(products::<V, A>(a, b, r, lo, hi)?)?;
+        let (row_crd, row_vals) = (&mut crd[start..end], &mut vals[start..end]);
+        let len = row_crd.len();
+        // The row is filled from its end: the first new column goes last.
+        let mut n = 0usize;
+        for (e, (&k, &av)) in (lo..).zip(a.crd[lo..hi].iter().zip(&a.vals[lo..hi])) {
+            if far {
+                prefetch_ahead(a, b, e);
             }
-            let row_crd = &mut crd[start..end];
-            let mut n = 0usize;
-            let (lo, hi) = a.bounds(r)?;
-            for (&k, &av) in a.crd[lo..hi].iter().zip(&a.vals[lo..hi]) {
-                let (bs, be) = b_row(b, k, a.row0 + r as i64)?;
-                for (&j, &bv) in b.crd[bs..be].iter().zip(&b.vals[bs..be]) {
-                    let ju = j as usize;
-                    let Some(m) = marks.get_mut(ju) else {
-                        return Err(bad_column("csr_spgemm", k, "B's columns"));
-                    };
-                    if *m == stamp {
-                        acc[ju] += av * bv;
-                    } else {
-                        *m = stamp;
-                        acc[ju] = av * bv;
-                        // More columns than the symbolic pass counted: B changed between
-                        // the passes (it cannot, as they are ordered) or a bug.
-                        let Some(slot) = row_crd.get_mut(n) else {
-                            return Err(TaskError::new("csr_spgemm: a row has more entries than counted"));
-                        };
-                        *slot = j;
+            let (bs, be) = b_row(b, k, a.row0 + r as i64)?;
+            for (&j, &bv) in b.crd[bs..be].iter().zip(&b.vals[bs..be]) {
+                let place = len.wrapping_sub(n + 1);
+                match acc.find(j, place) {
+                    Found::Old(p) => row_vals[p] += av * bv,
+                    // More columns than the symbolic pass counted: B changed between
+                    // the passes (it cannot, as they are ordered) or a bug.
+                    Found::New if place >= len => return Err(TaskError::new("csr_spgemm: a row has more entries than counted")),
+                    Found::New => {
+                        row_crd[place] = j;
+                        row_vals[place] = av * bv;
                         n += 1;
                     }
+                    Found::Bad => return Err(bad_column("csr_spgemm", k, "B's columns")),
                 }
             }
-            if n != row_crd.len() {
-                return Err(TaskError::new("csr_spgemm: a row has fewer entries than counted"));
-            }
-            sort_columns(row_crd);
-            for (&j, v) in row_crd.iter().zip(&mut vals[start..end]) {
-                *v = acc[j as usize];
-                zeros += (*v == V::ZERO) as i64;
-            }
         }
-        Ok(zeros)
-    })
+        if n != len {
+            return Err(TaskError::new("csr_spgemm: a row has fewer entries than counted"));
+        }
+        zeros += row_vals.iter().filter(|&&v| v == V::ZERO).count() as i64;
+    }
+    Ok(zeros)
 }
 
 /// `A`'s rows (inputs 0..3, or 0..2 without values) and `B`'s (the next ones).

@@ -22,7 +22,7 @@ from .. import _fallback
 from .._base import _spbase
 from .._sputils import as_legate
 from ._eigen import (
-    ArpackNoConvergence, _as_operand, _is_dense, _Lanczos, _ritz_bound, _scipy_operator, _start_vector, _tolerance,
+    ArpackNoConvergence, _as_operand, _cycles, _is_dense, _Lanczos, _scipy_operator, _start_vector, _tolerance,
     _working_dtype,
 )
 from ._interface import aslinearoperator
@@ -53,18 +53,26 @@ class _Arnoldi(_Lanczos):
 
     def expand(self, first: int) -> None:
         for j in range(first, self.m):
-            h, w, beta = self._step(j)
+            h, w, _, beta = self._step(j)
             self.H[: j + 1, j] = h
             self.H[j + 1, j] = beta
             if beta == 0.0:
-                self.V[j + 1] = self._random_orthogonal(j + 1)
+                self._random_orthogonal(j + 1)
             else:
                 self.V[j + 1] = w * (1.0 / beta)
 
-    def restart(self, Q: _np.ndarray) -> int:
-        """Keeps the basis ``V[:m]ᵀ Q`` (``Q`` orthonormal, ``span(Q)`` invariant under
-        ``H[:m]``) and the residual direction after it."""
+    def ritz(self):
+        return _np.linalg.eig(self.H[: self.m])
+
+    def residuals(self, Y: _np.ndarray) -> _np.ndarray:
+        return _np.abs(self.H[self.m] @ Y)
+
+    def restart(self, Y: _np.ndarray, theta=None) -> int:
+        """Keeps the basis ``V[:m]ᵀ Q`` (``Q`` an orthonormal basis of the Ritz vectors
+        ``Y``, so ``span(Q)`` is invariant under ``H[:m]``) and the residual direction
+        after it."""
         m = self.m
+        Q = _np.linalg.qr(Y)[0]
         S = Q.conj().T @ self.H[:m] @ Q
         b = self.H[m] @ Q
         p = self._keep(Q)
@@ -74,10 +82,10 @@ class _Arnoldi(_Lanczos):
         self.H = H
         return p
 
-    def lock(self, Q: _np.ndarray) -> int:
-        p = self.restart(Q)
+    def lock(self, Y: _np.ndarray, theta=None) -> int:
+        p = self.restart(Y)
         self.H[p, :p] = 0
-        self.V[p] = self._random_orthogonal(p)
+        self._random_orthogonal(p)
         return p
 
 
@@ -109,33 +117,13 @@ def _arnoldi_eigs(op, k, which, v0, ncv, maxiter, tol, return_eigenvectors, rng)
     ar = _Arnoldi(_apply_real(op) if real_operator else op.matvec, n, m, dt, gen)
     ar.start(_start_vector(v0, n, dt, gen, not real_operator))
     eps, tol = _tolerance(tol, dt)
-    keep = min(m - 1, k + max((m - k) // 2, 1))
-    first = 0
-    checked = None
-    for cycle in range(1, maxiter + 1):
-        ar.expand(first)
-        theta, Y = _np.linalg.eig(ar.H[:m])
-        order = _rank(theta, which, real_operator)
-        wanted = order[:k]
-        resid = _np.abs(ar.H[m] @ Y[:, wanted])
-        bound = _ritz_bound(theta, wanted, tol, eps)
-        ok = resid <= bound
-        if ok.all():
-            # As in eigsh: lock the converged vectors and look for missed copies.
-            values = _np.sort_complex(theta[wanted])
-            same = checked is not None and _np.allclose(values, checked, rtol=100 * tol, atol=100 * float(bound.max()))
-            if same or cycle == maxiter or m == n:
-                break
-            checked = values
-            first = ar.lock(_np.linalg.qr(Y[:, wanted])[0])
-            continue
-        if cycle == maxiter:
-            got = wanted[ok]
-            vals = as_legate(theta[got].astype(dt))
-            vecs = ar.ritz_vectors(Y[:, got]) if return_eigenvectors else None
-            raise ArpackNoConvergence(
-                f"No convergence ({cycle} iterations, {int(ok.sum())}/{k} eigenvectors converged)", vals, vecs)
-        first = ar.restart(_np.linalg.qr(Y[:, order[:keep]])[0])
+
+    def no_convergence(theta, Y, got, msg):
+        vecs = ar.ritz_vectors(Y[:, got]) if return_eigenvectors else None
+        raise ArpackNoConvergence(msg, as_legate(theta[got].astype(dt)), vecs)
+
+    theta, Y, wanted, bound = _cycles(ar, k, lambda t: _rank(t, which, real_operator), maxiter, tol, eps,
+                                      no_convergence)
     sel = wanted if return_eigenvectors else wanted[::-1]
     if real_operator:
         # The basis is complex, so real eigenvalues carry rounding-level imaginary

@@ -11,8 +11,9 @@ missed copies of multiple eigenvalues by going on from a fresh direction (see
 ``_lanczos_eigsh``). What is read on the host per
 Lanczos step is ``O(ncv)`` scalars; vectors never leave the runtime.
 
-Shift-invert (``sigma``), generalized problems (``M``) and ``OPinv``/``Minv`` run in
-SciPy through the fallback (one warning).
+Generalized problems (``M``) and the spectral transformations (``sigma``, the
+``'buckling'`` and ``'cayley'`` modes) run the same process on ARPACK's operators, in
+the inner product ``M`` (or ``A``) defines (see ``eigsh``).
 """
 
 from __future__ import annotations
@@ -73,73 +74,91 @@ def _output_order(theta: _np.ndarray, which: str, with_vectors: bool) -> _np.nda
 
 
 class _Lanczos:
-    """An orthonormal basis ``V`` (rows) of a Krylov space of a Hermitian operator, and
-    the projection ``T = Vᴴ A V`` of the operator on it (host NumPy)."""
+    """An orthonormal basis ``V`` (rows) of a Krylov space of an operator that is
+    Hermitian in the inner product ``<x, y> = xᴴ B y`` (``B`` Hermitian positive
+    definite, the identity when ``None``), and the projection ``T = Vᴴ B OP V`` of the
+    operator on it (host NumPy). With a ``B``, ``BV`` holds ``B`` times each basis
+    vector, so the projections cost no extra products with ``B``: one per step, for
+    the new vector's norm."""
 
-    def __init__(self, matvec, n: int, m: int, dtype, rng):
+    def __init__(self, matvec, n: int, m: int, dtype, rng, B=None):
         self.matvec, self.n, self.m, self.dtype = matvec, n, m, _np.dtype(dtype)
         self.complex = self.dtype.kind == "c"
         self.V = lnp.zeros((m + 1, n), self.dtype)
+        self.B = B
+        self.BV = self.V if B is None else lnp.zeros((m + 1, n), self.dtype)
         self.T = _np.zeros((m, m), self.dtype)
         self.beta = 0.0  # the norm of the residual after the last basis vector
         self.eps = float(_np.finfo(self.dtype).eps)
         self.rng = rng
 
     def _project(self, w, j: int):
-        """Coefficients ``V[:j]ᴴ w`` (host) and ``w`` minus its projection, twice."""
-        Vj = self.V[:j]
+        """Coefficients ``V[:j]ᴴ B w`` (host) and ``w`` minus its projection, twice."""
+        Vj, BVj = self.V[:j], self.BV[:j]
         h = _np.zeros(j, self.dtype)
         for _ in range(2):
-            c = lnp.conj(Vj @ lnp.conj(w)) if self.complex else Vj @ w
+            c = lnp.conj(BVj @ lnp.conj(w)) if self.complex else BVj @ w
             w = w - c @ Vj
             h += c.__array__()
         return h, w
 
-    def _norm(self, w) -> float:
-        return math.sqrt(float(lnp.vdot(w, w).real))
+    def _norm(self, w):
+        """``(‖w‖_B, B w)``."""
+        Bw = w if self.B is None else as_legate(self.B(w)).reshape(-1).astype(self.dtype, copy=False)
+        return math.sqrt(max(float(lnp.vdot(w, Bw).real), 0.0)), Bw
 
-    def _random_orthogonal(self, j: int):
-        """A unit vector orthogonal to ``V[:j]`` (to continue after an invariant subspace)."""
+    def _set(self, j: int, w, Bw, nrm: float) -> None:
+        """Basis vector ``j``: ``w`` scaled to unit ``B``-norm."""
+        self.V[j] = w * (1.0 / nrm)
+        if self.B is not None:
+            self.BV[j] = Bw * (1.0 / nrm)
+
+    def _random_orthogonal(self, j: int) -> None:
+        """Makes ``V[j]`` a unit vector orthogonal to ``V[:j]`` (to continue after an
+        invariant subspace)."""
         for _ in range(3):
             x = self.rng.standard_normal(self.n)
             if self.complex:
                 x = x + 1j * self.rng.standard_normal(self.n)
             _, w = self._project(as_legate(x.astype(self.dtype)), j)
-            nrm = self._norm(w)
+            nrm, Bw = self._norm(w)
             if nrm > 0:
-                return w * (1.0 / nrm)
+                self._set(j, w, Bw, nrm)
+                return
         raise ArpackError(-9999, {-9999: "could not build an orthogonal start vector"})
 
     def _step(self, j: int):
-        """``A v_j`` orthogonalized against ``V[:j+1]``: its coefficients ``h`` (host),
-        the rest ``w`` and ``beta = ‖w‖``, 0 when ``w`` is rounding error (an
-        invariant subspace)."""
+        """``OP v_j`` orthogonalized against ``V[:j+1]``: its coefficients ``h`` (host),
+        the rest ``w``, ``B w`` and ``beta = ‖w‖_B``, 0 when ``w`` is rounding error
+        (an invariant subspace)."""
         w = as_legate(self.matvec(self.V[j])).reshape(-1).astype(self.dtype, copy=False)
         h, w = self._project(w, j + 1)
-        beta = self._norm(w)
+        beta, Bw = self._norm(w)
         scale = math.sqrt(float(_np.vdot(h, h).real) + beta * beta)
-        return h, w, 0.0 if beta <= 10 * self.eps * scale else beta
+        return h, w, Bw, 0.0 if beta <= 10 * self.eps * scale else beta
 
     def _keep(self, Q: _np.ndarray) -> int:
         """Makes the basis ``V[:m]ᵀ Q`` followed by the residual direction; returns
         how many vectors it holds."""
         p = Q.shape[1]
-        self.V[:p] = as_legate(_np.ascontiguousarray(Q.T)) @ self.V[: self.m]
-        self.V[p] = self.V[self.m]
+        Qt = as_legate(_np.ascontiguousarray(Q.T))
+        for X in (self.V, self.BV) if self.B is not None else (self.V,):
+            X[:p] = Qt @ X[: self.m]
+            X[p] = X[self.m]
         return p
 
     def start(self, v0):
-        nrm = self._norm(v0)
+        nrm, Bv = self._norm(v0)
         if nrm == 0:
             raise ValueError("v0 must not be the zero vector")
-        self.V[0] = v0 * (1.0 / nrm)
+        self._set(0, v0, Bv, nrm)
 
     def expand(self, first: int) -> None:
         """Lanczos steps for basis vectors ``first .. m-1`` (``V[first]`` is set);
         afterwards ``V[m]`` is the unit residual direction and ``beta`` its size."""
         m = self.m
         for j in range(first, m):
-            h, w, beta = self._step(j)
+            h, w, Bw, beta = self._step(j)
             self.T[: j + 1, j] = h
             self.T[j, : j + 1] = h.conj()
             self.T[j, j] = h[j].real
@@ -148,10 +167,10 @@ class _Lanczos:
             self.beta = beta
             if beta == 0.0:
                 if j + 1 < m:
-                    self.V[j + 1] = self._random_orthogonal(j + 1)
+                    self._random_orthogonal(j + 1)
                 # At j == m-1 the residual is zero: every Ritz pair is exact.
             else:
-                self.V[j + 1] = w * (1.0 / beta)
+                self._set(j + 1, w, Bw, beta)
 
     def restart(self, Y: _np.ndarray, theta: _np.ndarray) -> int:
         """Keeps the Ritz vectors ``V[:m]ᵀ Y`` (columns of ``Y``) and the residual
@@ -172,8 +191,16 @@ class _Lanczos:
         p = self.restart(Y, theta)
         self.T[p, :p] = 0
         self.T[:p, p] = 0
-        self.V[p] = self._random_orthogonal(p)
+        self._random_orthogonal(p)
         return p
+
+    def ritz(self):
+        """The Ritz values and the eigenvectors of ``T``."""
+        return _np.linalg.eigh(self.T)
+
+    def residuals(self, Y: _np.ndarray) -> _np.ndarray:
+        """The residual norms of the Ritz pairs of the columns of ``Y``."""
+        return _np.abs(self.beta * Y[self.m - 1, :])
 
     def ritz_vectors(self, Y: _np.ndarray):
         """``V[:m]ᵀ Y`` as an ``(n, k)`` legate array."""
@@ -218,28 +245,24 @@ def _ritz_bound(theta, wanted, tol, eps):
     return _np.maximum(tol * _np.maximum(eps ** (2.0 / 3.0), _np.abs(theta[wanted])), 8 * eps * anorm)
 
 
-def _lanczos_eigsh(op, k, which, v0, ncv, maxiter, tol, return_eigenvectors, rng):
-    n = op.shape[0]
-    dt = _working_dtype(op.dtype)
-    real_dt = _np.dtype(dt.char.lower()) if dt.kind == "c" else dt
-    m = ncv
-    gen = _np.random.default_rng(rng if rng is not None else 0)
-    lz = _Lanczos(op.matvec, n, m, dt, gen)
-    lz.start(_start_vector(v0, n, dt, gen, dt.kind == "c"))
-    eps, tol = _tolerance(tol, dt)
+def _cycles(proc, k, rank, maxiter, tol, eps, no_convergence):
+    """Restart cycles of a Krylov process ``proc`` (``_Lanczos`` or ``_Arnoldi``) until
+    the ``k`` most wanted Ritz values (``rank`` orders them) converge; returns
+    ``(theta, Y, wanted)``. When ``maxiter`` cycles run out first, calls
+    ``no_convergence(theta, Y, converged)`` (which raises)."""
+    m, n = proc.m, proc.n
     # How many Ritz vectors a restart keeps: the k wanted and some more, which
     # speeds up convergence (a thick restart); at least one new vector per cycle.
     keep = min(m - 1, k + max((m - k) // 2, 1))
     first = 0
     checked = None  # the wanted values when they last converged
     for cycle in range(1, maxiter + 1):
-        lz.expand(first)
-        theta, Y = _np.linalg.eigh(lz.T)
-        order = _rank(theta, which)
+        proc.expand(first)
+        theta, Y = proc.ritz()
+        order = rank(theta)
         wanted = order[:k]
-        resid = _np.abs(lz.beta * Y[m - 1, wanted])
         bound = _ritz_bound(theta, wanted, tol, eps)
-        ok = resid <= bound
+        ok = proc.residuals(Y[:, wanted]) <= bound
         if ok.all():
             # A Krylov space holds one direction per eigenspace: a second copy of a
             # multiple eigenvalue shows up only through rounding. So once the wanted
@@ -249,20 +272,32 @@ def _lanczos_eigsh(op, k, which, v0, ncv, maxiter, tol, return_eigenvectors, rng
             values = _np.sort(theta[wanted])
             same = checked is not None and _np.allclose(values, checked, rtol=100 * tol, atol=100 * float(bound.max()))
             if same or cycle == maxiter or m == n:
-                break
+                return theta, Y, wanted, bound
             checked = values
-            first = lz.lock(Y[:, wanted], theta[wanted])
+            first = proc.lock(Y[:, wanted], theta[wanted])
             continue
         if cycle == maxiter:
-            got = wanted[ok]
-            got = got[_output_order(theta[got], which, True)]
-            vals = as_legate(theta[got].astype(real_dt))
-            vecs = lz.ritz_vectors(Y[:, got]) if return_eigenvectors else None
-            raise ArpackNoConvergence(
-                f"No convergence ({cycle} iterations, {int(ok.sum())}/{k} eigenvectors converged)",
-                vals, vecs)
+            no_convergence(theta, Y, wanted[ok], f"No convergence ({cycle} iterations, {int(ok.sum())}/{k} eigenvectors converged)")
         kept = order[:keep]
-        first = lz.restart(Y[:, kept], theta[kept])
+        first = proc.restart(Y[:, kept], theta[kept])
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _lanczos_eigsh(matvec, n, dt, k, which, v0, ncv, maxiter, tol, return_eigenvectors, rng, B=None):
+    """``k`` eigenpairs of ``matvec`` (Hermitian in the ``B`` inner product) by a
+    thick-restart Lanczos process; values in SciPy's order."""
+    real_dt = _np.dtype(dt.char.lower()) if dt.kind == "c" else dt
+    gen = _np.random.default_rng(rng if rng is not None else 0)
+    lz = _Lanczos(matvec, n, ncv, dt, gen, B)
+    lz.start(_start_vector(v0, n, dt, gen, dt.kind == "c"))
+    eps, tol = _tolerance(tol, dt)
+
+    def no_convergence(theta, Y, got, msg):
+        got = got[_output_order(theta[got], which, True)]
+        vecs = lz.ritz_vectors(Y[:, got]) if return_eigenvectors else None
+        raise ArpackNoConvergence(msg, as_legate(theta[got].astype(real_dt)), vecs)
+
+    theta, Y, wanted, _ = _cycles(lz, k, lambda t: _rank(t, which), maxiter, tol, eps, no_convergence)
     sel = wanted[_output_order(theta[wanted], which, return_eigenvectors)]
     w = as_legate(theta[sel].astype(real_dt))
     if not return_eigenvectors:
@@ -308,10 +343,14 @@ def _scipy_operator(A):
     return A
 
 
+_MODES = ("normal", "buckling", "cayley")
+
+
 def eigsh(A, k=6, M=None, sigma=None, which="LM", v0=None, ncv=None, maxiter=None, tol=0,
           return_eigenvectors=True, Minv=None, OPinv=None, mode="normal", rng=None):
     """``k`` eigenvalues (and eigenvectors) of a real symmetric or complex Hermitian
-    ``A`` (a sparse array, a dense array or a ``LinearOperator``), as SciPy's ``eigsh``.
+    ``A`` (a sparse array, a dense array or a ``LinearOperator``), as SciPy's ``eigsh``;
+    with ``M``, of the generalized problem ``A x = lambda M x``.
 
     Runs a thick-restart Lanczos process with full reorthogonalization on legate
     vectors (the ``ncv x ncv`` projected problem is solved on the host). ``which`` is
@@ -322,39 +361,46 @@ def eigsh(A, k=6, M=None, sigma=None, which="LM", v0=None, ncv=None, maxiter=Non
     from the least to the most wanted) when ``return_eigenvectors`` is false. Raises
     ``ArpackNoConvergence`` (carrying the converged pairs) when ``maxiter`` runs out.
 
-    ``sigma`` (with ``M=None`` and ``mode='normal'``) runs shift-invert natively, as
-    ARPACK's mode 3: Lanczos on ``OP = (A - sigma I)^-1`` (``OPinv`` when given; else
-    for a sparse or dense ``A`` of at most ``spsolve``'s ``MAX_DENSE_N`` rows the
-    inverse of the dense shifted matrix, computed once; otherwise GMRES solves), with
-    ``which`` applied to ``OP``'s eigenvalues ``nu`` (``'LM'``: the ``lambda`` nearest
-    ``sigma``) and ``lambda = sigma + 1 / nu`` returned ascending, as SciPy does. A
-    generalized problem (``M``, ``Minv``) and the ``'buckling'``/``'cayley'`` modes
-    run in SciPy (the fallback).
-    """
-    if sigma is not None and M is None and Minv is None and mode == "normal":
-        return _shift_invert_eigsh(A, k, sigma, which, v0, ncv, maxiter, tol, return_eigenvectors, OPinv, rng)
-    if mode not in ("normal", "buckling", "cayley"):
-        raise ValueError(f"unrecognized mode '{mode}'")
-    if sigma is not None or M is not None or Minv is not None or OPinv is not None or mode != "normal":
-        import scipy.sparse.linalg as _spla
+    The other modes are ARPACK's, run natively: Lanczos on an operator ``OP`` that is
+    Hermitian in the inner product ``<x, y> = xᴴ B y``, its basis ``B``-orthonormal
+    (so are the eigenvectors returned, as ARPACK's):
 
-        return _fallback.call(
-            "linalg.eigsh (with sigma/M/Minv/OPinv/mode)", _spla.eigsh,
-            (_scipy_operator(A), k),
-            dict(M=_scipy_operator(M), sigma=sigma, which=which, v0=v0, ncv=ncv, maxiter=maxiter, tol=tol,
-                 return_eigenvectors=return_eigenvectors, Minv=_scipy_operator(Minv),
-                 OPinv=_scipy_operator(OPinv), mode=mode, rng=rng))
+    - ``M`` without ``sigma`` (mode 2, ``M`` Hermitian positive definite):
+      ``OP = M⁻¹ A``, ``B = M``; ``which`` picks among the ``lambda``.
+    - ``sigma``, ``mode='normal'`` (shift-invert): ``OP = (A - sigma M)⁻¹ M``,
+      ``B = M`` (the identity without ``M``), ``lambda = sigma + 1 / nu``.
+    - ``mode='buckling'`` (``A`` positive definite): ``OP = (A - sigma M)⁻¹ A``,
+      ``B = A``, ``lambda = sigma nu / (nu - 1)``.
+    - ``mode='cayley'``: ``OP = (A - sigma M)⁻¹ (A + sigma M)``, ``B = M``,
+      ``lambda = sigma (nu + 1) / (nu - 1)``.
+
+    With ``sigma``, ``which`` applies to ``OP``'s eigenvalues ``nu`` (``'LM'``: the
+    ``lambda`` nearest ``sigma``) and the ``lambda`` come back ascending. ``M⁻¹`` is
+    ``Minv`` and ``(A - sigma M)⁻¹`` is ``OPinv`` when given; otherwise, for sparse or
+    dense operands of at most ``spsolve``'s ``MAX_DENSE_N`` rows, the inverse of the
+    dense matrix, computed once, and for larger ones or ``LinearOperator`` operands
+    GMRES solves to near machine precision (SciPy factors them with SuperLU).
+    """
     A = _as_operand(A)
     dense = _is_dense(A)
     op = aslinearoperator(A)
+    is_complex = _np.dtype(op.dtype).kind == "c"
+    if is_complex and mode != "normal":
+        raise ValueError(f"mode={mode} cannot be used with complex matrix A")
+    if which == "BE" and is_complex:
+        raise ValueError("which='BE' cannot be used with complex matrix A")
     if op.shape[0] != op.shape[1]:
         raise ValueError(f"expected square matrix (shape={op.shape})")
     n = op.shape[0]
-    is_complex = _np.dtype(op.dtype).kind == "c"
-    if which not in _WHICH:
-        raise ValueError("which must be one of LM SM LA SA BE")
-    if which == "BE" and is_complex:
-        raise ValueError("which='BE' cannot be used with complex matrix A")
+    Mop = None
+    if M is not None:
+        M = _as_operand(M)
+        Mop = aslinearoperator(M)
+        if Mop.shape != op.shape:
+            raise ValueError(f"wrong M dimensions {Mop.shape}, should be {op.shape}")
+        if _np.dtype(Mop.dtype).char.lower() != _np.dtype(op.dtype).char.lower():
+            warnings.warn("M does not have the same type precision as A. This may adversely affect ARPACK convergence",
+                          stacklevel=2)
     k = int(k)
     if k <= 0:
         raise ValueError("k must be greater than 0.")
@@ -365,7 +411,7 @@ def eigsh(A, k=6, M=None, sigma=None, which="LM", v0=None, ncv=None, maxiter=Non
         if not dense:
             raise TypeError("Cannot use scipy.linalg.eig for sparse A with k >= N - 1. "
                             "Use scipy.linalg.eig(A.toarray()) or reduce k.")
-        return _dense_eigh(A, return_eigenvectors)
+        return _dense_eigh(A, M, return_eigenvectors)
     if k >= n:
         warnings.warn("k >= N for N * N square matrix. Attempting to use scipy.linalg.eigh instead.",
                       RuntimeWarning, stacklevel=2)
@@ -373,7 +419,23 @@ def eigsh(A, k=6, M=None, sigma=None, which="LM", v0=None, ncv=None, maxiter=Non
             raise TypeError("Cannot use scipy.linalg.eigh for sparse A with k >= N. Use scipy.linalg.eigh(A.toarray()) or reduce k.")
         if not dense:
             raise TypeError("Cannot use scipy.linalg.eigh for LinearOperator A with k >= N.")
-        return _dense_eigh(as_legate(A), return_eigenvectors)
+        if M is not None and not (_is_dense(M) or isinstance(M, _spbase)):
+            raise TypeError("Cannot use scipy.linalg.eigh for LinearOperator M with k >= N.")
+        return _dense_eigh(as_legate(A), M, return_eigenvectors)
+    if sigma is None:
+        if OPinv is not None:
+            raise ValueError("OPinv should not be specified with sigma = None.")
+        if M is None and Minv is not None:
+            raise ValueError("Minv should not be specified with M = None.")
+    else:
+        if Minv is not None:
+            raise ValueError("Minv should not be specified when sigma is specified.")
+        if mode not in _MODES:
+            raise ValueError(f"unrecognized mode '{mode}'")
+        if _np.iscomplexobj(sigma) and _np.imag(sigma) != 0 and not is_complex:
+            raise ValueError("sigma must be real for a real matrix")
+    if which not in _WHICH:
+        raise ValueError("which must be one of LM SM LA SA BE")
     if ncv is None:
         ncv = min(n, max(2 * k + 1, 20))
     ncv = min(int(ncv), n)
@@ -384,55 +446,18 @@ def eigsh(A, k=6, M=None, sigma=None, which="LM", v0=None, ncv=None, maxiter=Non
     maxiter = n * 10 if maxiter is None else int(maxiter)
     if maxiter <= 0:
         raise ValueError("maxiter must be positive, maxiter=%d" % maxiter)
-    return _lanczos_eigsh(op, k, which, v0, ncv, maxiter, tol, return_eigenvectors, rng)
-
-
-def _shift_invert_eigsh(A, k, sigma, which, v0, ncv, maxiter, tol, return_eigenvectors, OPinv, rng):
-    """``eigsh`` in shift-invert mode (see ``eigsh``)."""
-    from ._dsolve import MAX_DENSE_N
-    from ._isolve import gmres
-
-    A = _as_operand(A)
-    op = aslinearoperator(A)
-    n = op.shape[0]
-    if op.shape[0] != op.shape[1]:
-        raise ValueError(f"expected square matrix (shape={op.shape})")
-    if which not in _WHICH:
-        raise ValueError("which must be one of LM SM LA SA BE")
-    if _np.iscomplexobj(sigma) and _np.imag(sigma) != 0 and _np.dtype(op.dtype).kind != "c":
-        raise ValueError("sigma must be real for a real matrix")
-    dt = _np.result_type(_working_dtype(op.dtype), _np.asarray(sigma).dtype)
-    if OPinv is not None:
-        inv = aslinearoperator(_as_operand(OPinv))
-        if inv.shape != op.shape:
-            raise ValueError(f"OPinv has shape {inv.shape}, A has {op.shape}")
-        matvec = inv.matvec
-    elif (isinstance(A, _spbase) or _is_dense(A)) and n <= MAX_DENSE_N:
-        dense = (A.toarray() if isinstance(A, _spbase) else as_legate(A)).astype(dt)
-        shifted = dense - sigma * lnp.eye(n, dtype=dt)
-        try:
-            inverse = lnp.linalg.inv(shifted)
-        except _np.linalg.LinAlgError as e:
-            raise RuntimeError(f"Factor is exactly singular (A - sigma I is singular for sigma={sigma})") from e
-
-        def matvec(x):
-            return inverse @ x.astype(dt, copy=False)
-    else:
-        shifted_op = LinearOperator((n, n), matvec=lambda x: op.matvec(x) - sigma * x, dtype=dt)
-        inner = _np.finfo(dt).eps ** 0.75
-
-        def matvec(x):
-            y, info = gmres(shifted_op, x, rtol=inner, atol=0.0)
-            if info != 0:
-                raise RuntimeError(f"GMRES did not converge solving (A - sigma I) x = b (info={info})")
-            return y
-
-    OP = LinearOperator((n, n), matvec=matvec, dtype=dt)
-    res = eigsh(OP, k=k, which=which, v0=v0, ncv=ncv, maxiter=maxiter, tol=tol,
-                return_eigenvectors=return_eigenvectors, rng=rng)
-    nu, vecs = (res if return_eigenvectors else (res, None))
+    dt = _working_dtype(op.dtype if Mop is None else _np.result_type(op.dtype, Mop.dtype))
+    if sigma is None and M is None:
+        return _lanczos_eigsh(op.matvec, n, dt, k, which, v0, ncv, maxiter, tol, return_eigenvectors, rng)
+    if sigma is not None:
+        dt = _np.result_type(dt, _np.asarray(sigma).dtype)
+    matvec, B, back = _spectral_transform(A, op, M, Mop, sigma, mode, Minv, OPinv, dt)
+    res = _lanczos_eigsh(matvec, n, dt, k, which, v0, ncv, maxiter, tol, return_eigenvectors, rng, B)
+    if back is None:
+        return res
+    nu, vecs = res if return_eigenvectors else (res, None)
     nu_host = _np.asarray(nu.__array__())
-    lam = sigma + 1.0 / nu_host
+    lam = back(nu_host)
     lam = lam.real if _np.isrealobj(sigma) or _np.imag(sigma) == 0 else lam
     order = _np.argsort(lam, kind="stable")
     w = as_legate(lam[order].astype(nu_host.dtype))
@@ -441,11 +466,80 @@ def _shift_invert_eigsh(A, k, sigma, which, v0, ncv, maxiter, tol, return_eigenv
     return w, vecs[:, as_legate(order)]
 
 
-def _dense_eigh(A, return_eigenvectors):
-    """All eigenpairs of a small dense Hermitian matrix (SciPy's ``k >= n`` path)."""
+def _spectral_transform(A, op, M, Mop, sigma, mode, Minv, OPinv, dt):
+    """``(matvec, B, back)`` for ``eigsh``'s modes (see there): ``OP``'s product, the
+    inner product's ``B`` (``None``: the identity) and the map from ``OP``'s
+    eigenvalues back to the problem's (``None``: the same)."""
+    n = op.shape[0]
+    Mv = None if Mop is None else Mop.matvec
+    if sigma is None:  # mode 2: M⁻¹ A in the M inner product
+        inv = _inverse(Minv, M, None, 0, dt, n, "M")
+        return (lambda x: inv(op.matvec(x))), Mv, None
+    inv = _inverse(OPinv, A, M, sigma, dt, n, "A - sigma M" if M is not None else "A - sigma I")
+    if mode == "normal":
+        return (inv if Mv is None else lambda x: inv(Mv(x))), Mv, lambda nu: sigma + 1.0 / nu
+    if mode == "buckling":
+        return (lambda x: inv(op.matvec(x))), op.matvec, lambda nu: sigma * nu / (nu - 1.0)
+    return ((lambda x: inv(op.matvec(x) + sigma * (x if Mv is None else Mv(x)))), Mv,
+            lambda nu: sigma * (nu + 1.0) / (nu - 1.0))
+
+
+def _inverse(given, A, M, sigma, dt, n, what):
+    """``x -> (A - sigma M)⁻¹ x`` (``M`` the identity when ``None``): ``given`` (an
+    operator) when set; the inverse of the dense matrix when ``A`` and ``M`` are sparse
+    or dense and small; GMRES solves otherwise."""
+    from ._dsolve import MAX_DENSE_N
+    from ._isolve import gmres
+
+    if given is not None:
+        inv = aslinearoperator(_as_operand(given))
+        if inv.shape != (n, n):
+            raise ValueError(f"the inverse operator has shape {inv.shape}, A has {(n, n)}")
+        return inv.matvec
+    explicit = all(X is None or isinstance(X, _spbase) or _is_dense(X) for X in (A, M))
+    if explicit and n <= MAX_DENSE_N:
+        def dense(X):
+            return (X.toarray() if isinstance(X, _spbase) else as_legate(X)).astype(dt)
+
+        shifted = dense(A)
+        if sigma != 0:
+            shifted = shifted - sigma * (lnp.eye(n, dtype=dt) if M is None else dense(M))
+        try:
+            inverse = lnp.linalg.inv(shifted)
+        except _np.linalg.LinAlgError as e:
+            raise RuntimeError(f"Factor is exactly singular ({what} is singular for sigma={sigma})") from e
+
+        def matvec(x):
+            return inverse @ x.astype(dt, copy=False)
+
+        return matvec
+    Aop = aslinearoperator(A)
+    Mv = (lambda x: x) if M is None else aslinearoperator(M).matvec
+    shifted_op = Aop if sigma == 0 else LinearOperator((n, n), matvec=lambda x: Aop.matvec(x) - sigma * Mv(x), dtype=dt)
+    inner = _np.finfo(dt).eps ** 0.75
+
+    def solve(x):
+        y, info = gmres(shifted_op, x, rtol=inner, atol=0.0)
+        if info != 0:
+            raise RuntimeError(f"GMRES did not converge solving ({what}) x = b (info={info})")
+        return y
+
+    return solve
+
+
+def _dense_eigh(A, M, return_eigenvectors):
+    """All eigenpairs of a small dense Hermitian matrix, or of the pencil ``(A, M)``
+    (SciPy's ``k >= n`` path)."""
+    import scipy.linalg as _sla
+
     host = _np.asarray(A.__array__())
     dt = _working_dtype(host.dtype)
-    w, v = _np.linalg.eigh(host.astype(dt))
+    b = None
+    if M is not None:
+        b = _np.asarray((M.toarray() if isinstance(M, _spbase) else as_legate(M)).__array__())
+        dt = _np.result_type(dt, _working_dtype(b.dtype))
+        b = b.astype(dt)
+    w, v = _sla.eigh(host.astype(dt), b=b)
     if not return_eigenvectors:
         return as_legate(w)
     return as_legate(w), as_legate(v)

@@ -24,9 +24,11 @@ def _rtol(dtype):
     return 2e-4 if np.dtype(dtype) in (np.float32, np.complex64) else 1e-9
 
 
-def _wanted(S, k, which):
-    """The ``k`` eigenvalues ``which`` selects, ascending (from the dense spectrum)."""
-    ev = np.linalg.eigvalsh(S.toarray().astype(np.complex128 if S.dtype.kind == "c" else np.float64))
+def _wanted(S, k, which, ev=None):
+    """The ``k`` eigenvalues ``which`` selects, ascending (from the dense spectrum, or
+    from ``ev`` when given)."""
+    if ev is None:
+        ev = np.linalg.eigvalsh(S.toarray().astype(np.complex128 if S.dtype.kind == "c" else np.float64))
     key = {"LM": -np.abs(ev), "SM": np.abs(ev), "LA": -ev, "SA": ev}
     if which == "BE":
         pick = np.r_[np.arange(k // 2), np.arange(len(ev) - (k - k // 2), len(ev))]
@@ -155,16 +157,10 @@ def test_eigsh_errors_and_fallback():
         linalg.eigsh(A, k=3, which="SM", maxiter=1)
     assert isinstance(info.value, spla.ArpackNoConvergence)
     assert len(info.value.eigenvalues) < 3
-    # A generalized problem (M) still runs in SciPy.
-    M = sp.identity(S.shape[0], format="csr") * 2.0
-    with warnings.catch_warnings(record=True):
-        warnings.simplefilter("always")
-        w, v = linalg.eigsh(A, k=2, M=sparse.csr_array(M), sigma=0.0)
-    assert "linalg.eigsh (with sigma/M/Minv/OPinv/mode)" in sparse._fallback._fell_back
-    ws = spla.eigsh(S, k=2, M=M, sigma=0.0, return_eigenvectors=False)
-    np.testing.assert_allclose(np.sort(host(w)), np.sort(ws), rtol=1e-8)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="unrecognized mode"):
         linalg.eigsh(A, k=2, sigma=0.0, mode="nonsense")
+    with pytest.raises(ValueError, match="unrecognized mode"):
+        spla.eigsh(S, k=2, sigma=0.0, mode="nonsense")
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
@@ -300,3 +296,124 @@ def test_eigs_real_pairs_errors_fallback():
     T = sp.block_diag([5 * sp.eye_array(3), sprandom(27, 27, density=0.2, seed=8)], format="csr")
     w = linalg.eigs(sparse.csr_array(T), k=3, which="LM", return_eigenvectors=False)
     np.testing.assert_allclose(host(w), [5, 5, 5], rtol=1e-9)
+
+
+def _spd(n, dtype, seed):
+    """A real symmetric positive definite sparse matrix (diagonally dominant)."""
+    S = _hermitian(n, np.float64, seed=seed, density=0.1)
+    return (S + sp.identity(n) * (abs(S).sum(axis=1).max() + 1.0)).astype(dtype).tocsr()
+
+
+def _check_generalized(S, Mm, w, v, atol):
+    """``S v = M v diag(w)`` and ``vᵀ M v = I`` (ARPACK's normalization)."""
+    W, V = host(w), host(v)
+    Sd, Md = S.toarray().astype(np.float64), Mm.toarray().astype(np.float64)
+    np.testing.assert_allclose(Sd @ V, (Md @ V) * W, atol=atol * np.abs(Sd).max())
+    np.testing.assert_allclose(V.T @ Md @ V, np.eye(V.shape[1]), atol=atol)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["f4", "f8"])
+def test_eigsh_generalized_native(dtype):
+    """``M`` (mode 2), ``Minv``, and ``sigma`` with ``M`` run natively (no fallback
+    warning) and give the pencil's values (from its dense spectrum) in SciPy's order;
+    eigenvectors are M-orthonormal and equal to SciPy's up to sign."""
+    import scipy.linalg as sla
+
+    n, rt = 40, _rtol(dtype) * 10
+    S, Mm = _hermitian(n, dtype, seed=5), _spd(n, dtype, 6)
+    A, M = sparse.csr_array(S), sparse.csr_array(Mm)
+    Sf, Mf = S.astype(np.float64), Mm.astype(np.float64)
+    ev = sla.eigh(Sf.toarray(), Mf.toarray(), eigvals_only=True)
+    key = {"LM": lambda x: -np.abs(x), "SM": np.abs, "LA": np.negative, "SA": lambda x: x, "BE": np.negative}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for which in ["LM", "SM", "LA", "SA", "BE"]:
+            want = _wanted(S, 3, which, ev=ev)
+            w, v = linalg.eigsh(A, k=3, M=M, which=which)
+            assert w.dtype == dtype and v.shape == (n, 3)
+            np.testing.assert_allclose(host(w), want, rtol=rt, atol=rt)
+            _check_generalized(S, Mm, w, v, 50 * rt)
+            # SciPy's vectors, up to sign (the eigenvalues are simple). SciPy starts
+            # from a random vector and, for SM, now and then misses a value: compare
+            # when it found the right ones.
+            ws, vs = spla.eigsh(Sf, k=3, M=Mf, which=which)
+            if np.allclose(ws, want, rtol=1e-6, atol=1e-6):
+                overlap = np.abs(host(v).T @ Mf.toarray() @ vs)
+                np.testing.assert_allclose(overlap, np.eye(3), atol=100 * rt)
+            # Without vectors, ARPACK's order: from the least to the most wanted.
+            w = linalg.eigsh(A, k=3, M=M, which=which, return_eigenvectors=False)
+            order = np.argsort(-key[which](want), kind="stable") if which != "BE" else np.arange(3)
+            np.testing.assert_allclose(host(w), want[order], rtol=rt, atol=rt)
+        # Minv given as a dense legate array, and M as an operator (GMRES solves).
+        Minv = np.linalg.inv(Mf.toarray())
+        w = linalg.eigsh(A, k=2, M=M, Minv=lnp.asarray(Minv.astype(dtype)), return_eigenvectors=False)
+        np.testing.assert_allclose(host(w), spla.eigsh(Sf, k=2, M=Mf, Minv=Minv, return_eigenvectors=False),
+                                   rtol=rt, atol=rt)
+        w = linalg.eigsh(A, k=2, M=linalg.aslinearoperator(M), return_eigenvectors=False)
+        np.testing.assert_allclose(host(w), spla.eigsh(Sf, k=2, M=Mf, return_eigenvectors=False), rtol=rt, atol=rt)
+        # Shift-invert with M: the values nearest sigma, ascending.
+        for which in ["LM", "LA", "SA"]:
+            w, v = linalg.eigsh(A, k=3, M=M, sigma=0.05, which=which)
+            ws = spla.eigsh(Sf, k=3, M=Mf, sigma=0.05, which=which, return_eigenvectors=False)
+            np.testing.assert_allclose(host(w), np.sort(ws), rtol=rt, atol=rt)
+            _check_generalized(S, Mm, w, v, 50 * rt)
+    # A dense M works, and so does SciPy's k >= n path with M (scipy.linalg.eigh).
+    w = linalg.eigsh(A, k=3, M=lnp.asarray(Mm.toarray()), return_eigenvectors=False)
+    np.testing.assert_allclose(host(w), spla.eigsh(Sf, k=3, M=Mf, return_eigenvectors=False), rtol=rt, atol=rt)
+    import scipy.linalg as sla
+
+    with pytest.warns(RuntimeWarning, match="k >= N"):
+        w = linalg.eigsh(lnp.asarray(S.toarray()), k=n, M=lnp.asarray(Mm.toarray()), return_eigenvectors=False)
+    np.testing.assert_allclose(host(w), sla.eigh(Sf.toarray(), Mf.toarray(), eigvals_only=True), rtol=rt, atol=rt)
+
+
+@pytest.mark.parametrize("mode", ["buckling", "cayley"])
+def test_eigsh_buckling_cayley_native(mode):
+    """The buckling (``B = A``, ``A`` positive definite) and Cayley (``B = M``) modes
+    against SciPy's, values and vectors; with ``OPinv`` given too."""
+    n = 36
+    K = _spd(n, np.float64, 7)  # stiffness: positive definite
+    G = _hermitian(n, np.float64, seed=8, density=0.15)  # indefinite
+    if mode == "buckling":
+        A, M, check = K, G, (K, G)
+    else:
+        A, M, check = G, K, (G, K)
+    sigma = -0.5 if mode == "buckling" else 0.3
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for which in ["LM", "LA", "SA"]:
+            w, v = linalg.eigsh(sparse.csr_array(A), k=3, M=sparse.csr_array(M), sigma=sigma, which=which, mode=mode)
+            ws, vs = spla.eigsh(A, k=3, M=M, sigma=sigma, which=which, mode=mode)
+            np.testing.assert_allclose(host(w), np.sort(ws), rtol=1e-8, atol=1e-8)
+            W, V = host(w), host(v)
+            np.testing.assert_allclose(check[0] @ V, (check[1] @ V) * W, atol=1e-7 * abs(check[0]).max())
+        inv = np.linalg.inv(A.toarray() - sigma * M.toarray())
+        w = linalg.eigsh(sparse.csr_array(A), k=2, M=sparse.csr_array(M), sigma=sigma, mode=mode,
+                         OPinv=linalg.aslinearoperator(lnp.asarray(inv)), return_eigenvectors=False)
+        ws = spla.eigsh(A, k=2, M=M, sigma=sigma, mode=mode, OPinv=inv, return_eigenvectors=False)
+        np.testing.assert_allclose(host(w), np.sort(ws), rtol=1e-8, atol=1e-8)
+
+
+def test_eigsh_generalized_errors():
+    """SciPy's errors for the arguments of the modes, from both."""
+    S, Mm = _hermitian(20, np.float64, seed=2), _spd(20, np.float64, 3)
+    C = S.astype(np.complex128)
+    for args, kwargs, match in [
+        ((S, Mm), dict(OPinv=Mm), "OPinv should not be specified with sigma = None"),
+        ((S, None), dict(Minv=Mm), "Minv should not be specified with M = None"),
+        ((S, Mm), dict(Minv=Mm, sigma=1.0), "Minv should not be specified when sigma is specified"),
+        ((C, None), dict(sigma=1.0, mode="cayley"), "mode=cayley cannot be used with complex matrix A"),
+        ((S, Mm[:10, :10]), dict(), "wrong M dimensions"),
+    ]:
+        mine = [sparse.csr_array(x) if x is not None else None for x in args]
+        with pytest.raises(ValueError, match=match):
+            spla.eigsh(args[0], k=2, M=args[1], **kwargs)
+        with pytest.raises(ValueError, match=match):
+            linalg.eigsh(mine[0], k=2, M=mine[1], **{k: (sparse.csr_array(v) if sp.issparse(v) else v)
+                                                       for k, v in kwargs.items()})
+    # A singular A - sigma M: SciPy's SuperLU and the dense inverse both refuse it.
+    D = sp.diags_array([np.arange(1.0, 21.0)], offsets=[0]).tocsr()
+    with pytest.raises(RuntimeError, match="singular"):
+        linalg.eigsh(sparse.csr_array(D), k=2, sigma=3.0)
+    with pytest.raises(RuntimeError, match="singular"):
+        spla.eigsh(D, k=2, sigma=3.0)

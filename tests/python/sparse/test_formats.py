@@ -120,6 +120,50 @@ def test_matrix_flavour():
     assert sparse.isspmatrix_coo(M.tocoo()) and sparse.isspmatrix_dia(M.todia())
 
 
+@pytest.mark.parametrize("fmt", ["csr", "csc", "coo", "dia", "bsr", "lil", "dok"])
+@pytest.mark.parametrize("dtype", [np.float32, np.complex128, np.int64, np.bool_], ids=["f4", "c16", "i8", "b"])
+def test_toarray_order(fmt, dtype):
+    """``toarray``/``todense`` honour ``order`` ('C', 'F', lower case too) as SciPy's do,
+    and refuse what SciPy refuses (NumPy's messages), with ``out`` too."""
+    dense = (sprandom(6, 4, density=0.5, seed=9).toarray() * 3).astype(dtype)
+    S = getattr(sp, f"{fmt}_array")(dense)
+    A = getattr(sparse, f"{fmt}_array")(dense)
+    for order in (None, "C", "F", "c", "f"):
+        for meth in ("toarray", "todense"):
+            got, want = getattr(A, meth)(order=order), getattr(S, meth)(order=order)
+            assert isinstance(got, lnp.ndarray) and got.dtype == want.dtype
+            if order is not None:
+                assert got.flags.f_contiguous == want.flags.f_contiguous
+                assert got.flags.c_contiguous == want.flags.c_contiguous
+            np.testing.assert_array_equal(host(got), want)
+    for order, match in [("A", "only 'C' or 'F' order is permitted"), ("K", "only 'C' or 'F'"), ("X", "order must be one of")]:
+        with pytest.raises(ValueError, match=match):
+            S.toarray(order=order)
+        with pytest.raises(ValueError, match=match):
+            A.toarray(order=order)
+    with pytest.raises(ValueError, match="order cannot be specified if out is not None"):
+        S.toarray(order="F", out=np.zeros(dense.shape, dtype))
+    with pytest.raises(ValueError, match="order cannot be specified if out is not None"):
+        A.toarray(order="F", out=lnp.zeros(dense.shape, dtype))
+    # Empty and single-column arrays.
+    for shape in [(0, 3), (3, 0), (4, 1)]:
+        E, F = getattr(sp, f"{fmt}_array")(shape, dtype=dtype), getattr(sparse, f"{fmt}_array")(shape, dtype=dtype)
+        got, want = F.toarray(order="F"), E.toarray(order="F")
+        assert got.shape == want.shape and got.flags.f_contiguous == want.flags.f_contiguous
+
+
+def test_toarray_order_1d():
+    """A 1-d COO array's ``toarray(order=)`` (a 1-d array is both C and F ordered)."""
+    S = sp.coo_array(np.array([0.0, 2.0, 0.0, -1.0]))
+    A = sparse.coo_array(np.array([0.0, 2.0, 0.0, -1.0]))
+    for order in (None, "C", "F"):
+        got, want = A.toarray(order=order), S.toarray(order=order)
+        assert got.shape == want.shape and got.flags.f_contiguous == want.flags.f_contiguous
+        np.testing.assert_array_equal(host(got), want)
+    with pytest.raises(ValueError, match="only 'C' or 'F'"):
+        A.toarray(order="A")
+
+
 @pytest.mark.filterwarnings("ignore::PendingDeprecationWarning")  # np.matrix's own
 @pytest.mark.parametrize("fmt", ["csr", "csc", "coo", "dia", "bsr", "lil", "dok"])
 @pytest.mark.parametrize("dtype", [np.float64, np.complex64, np.int32], ids=["f8", "c8", "i4"])

@@ -141,8 +141,17 @@ def test_spgemm(dtype):
     S = sprandom(8, 6, dtype=dtype, density=0.4)
     T = sprandom(6, 5, dtype=dtype, density=0.4, seed=3)
     C = sparse.csr_array(S) @ sparse.csc_array(T)
-    assert C.format == "csr" and C.has_canonical_format
-    check_sparse(C, S @ T, dtype)
+    R = S @ T
+    assert C.format == "csr"
+    check_sparse(C, R, dtype)
+    # SciPy's arrays exactly: each row's columns in SciPy's order (not sorted).
+    np.testing.assert_array_equal(host(C.indptr), R.indptr)
+    np.testing.assert_array_equal(host(C.indices), R.indices)
+    assert C.has_sorted_indices == R.has_sorted_indices
+    assert C.has_canonical_format == R.has_canonical_format
+    C.sum_duplicates()
+    assert C.has_canonical_format
+    check_sparse(C, R, dtype)
     # Cancellation drops exact zeros, as SciPy does.
     P = sp.csr_array(np.array([[1.0, 1.0]]))
     Q = sp.csr_array(np.array([[1.0], [-1.0]]))
