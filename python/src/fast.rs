@@ -34,18 +34,33 @@ struct ArrayType {
 
 static ARRAY_TYPE: PyOnceLock<ArrayType> = PyOnceLock::new();
 
-/// The instance offset of the `__slots__` member `name` of `cls`.
+/// The instance offset of the `__slots__` member `name` of `cls`. The limited API
+/// (abi3) does not show a member descriptor's offset, so it is found the way it is
+/// used: set the slot of a bare instance to a fresh object and look for that pointer
+/// in the instance's `__basicsize__` bytes (exactly one place must hold it).
 fn slot_offset(cls: &Bound<'_, PyType>, name: &str) -> PyResult<isize> {
+    let py = cls.py();
     let descr = cls.getattr(name)?;
     if descr.get_type().name()?.to_str()? != "member_descriptor" {
         return Err(PyValueError::new_err(format!("ndarray.{name} is not a slot")));
     }
-    // SAFETY: a `member_descriptor` is a PyMemberDescrObject whose member is a PyMemberDef.
-    let member = unsafe { &*((*(descr.as_ptr() as *mut ffi::PyMemberDescrObject)).d_member as *const ffi::PyMemberDef) };
-    if member.type_code != ffi::Py_T_OBJECT_EX || member.offset <= 0 {
-        return Err(PyValueError::new_err(format!("ndarray.{name} is not an object slot")));
+    let object = py.get_type::<pyo3::types::PyAny>();
+    let instance = object.call_method1(intern!(py, "__new__"), (cls,))?;
+    let marker = object.call0()?;
+    descr.call_method1(intern!(py, "__set__"), (&instance, &marker))?;
+    let size: isize = cls.getattr(intern!(py, "__basicsize__"))?.extract()?;
+    let word = std::mem::size_of::<*mut ffi::PyObject>() as isize;
+    let base = instance.as_ptr() as *const u8;
+    // SAFETY: reads of pointer-sized words inside the instance's basic size (past its
+    // header), which CPython allocated and initialized.
+    let found: Vec<isize> = (std::mem::size_of::<ffi::PyObject>() as isize..=size - word)
+        .step_by(word as usize)
+        .filter(|&off| unsafe { *base.offset(off).cast::<*mut ffi::PyObject>() } == marker.as_ptr())
+        .collect();
+    match found[..] {
+        [offset] => Ok(offset),
+        _ => Err(PyValueError::new_err(format!("ndarray.{name}: cannot locate the slot in an instance"))),
     }
-    Ok(member.offset)
 }
 
 impl ArrayType {
