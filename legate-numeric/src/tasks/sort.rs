@@ -109,13 +109,31 @@ macro_rules! floats {
 }
 floats!(f32: u32, f64: u64);
 
+/// Sorts `line`, or with `kth` (ascending positions) partitions it around them: each
+/// one selected in turn from what lies after the previous one.
+fn arrange<X>(line: &mut [X], kth: &[usize], mut order: impl FnMut(&X, &X) -> Ordering) {
+    if kth.is_empty() {
+        return line.sort_unstable_by(order);
+    }
+    let mut start = 0;
+    for &k in kth {
+        if k >= line.len() {
+            break;
+        }
+        line[start..].select_nth_unstable_by(k - start, &mut order);
+        start = k + 1;
+    }
+}
+
 /// Sorts every line of `input` along `axis` into `out`: the values (`indices` false,
-/// `out` of the input's type) or their positions (`indices` true, `out` int64).
+/// `out` of the input's type) or their positions (`indices` true, `out` int64); with
+/// `kth`, partitions them around those positions instead ([`arrange`]).
 fn sort_lines<T: Sortable>(
     input: &PhysicalStore,
     out: &PhysicalStore,
     axis: usize,
     indices: bool,
+    kth: &[usize],
 ) -> Result<(), TaskError> {
     if input.type_code() != Some(T::CODE)
         || out.type_code() != Some(if indices { i64::CODE } else { T::CODE })
@@ -143,11 +161,11 @@ fn sort_lines<T: Sortable>(
                     for (j, k) in line.iter_mut().enumerate() {
                         *k = j as i64;
                     }
-                    line.sort_unstable_by(by_value);
+                    arrange(line, kth, by_value);
                 } else {
                     order.clear();
                     order.extend(0..n as i64);
-                    order.sort_unstable_by(by_value);
+                    arrange(&mut order, kth, by_value);
                     for (j, &k) in order.iter().enumerate() {
                         *po.offset(j as isize * so) = k;
                     }
@@ -163,11 +181,11 @@ fn sort_lines<T: Sortable>(
                         values.extend((0..n as isize).map(|j| *pi.offset(j * si)));
                         line.copy_from_slice(&values);
                     }
-                    line.sort_unstable_by(T::order);
+                    arrange(line, kth, T::order);
                 } else {
                     values.clear();
                     values.extend((0..n as isize).map(|j| *pi.offset(j * si)));
-                    values.sort_unstable_by(T::order);
+                    arrange(&mut values, kth, T::order);
                     for (j, &v) in values.iter().enumerate() {
                         *po.offset(j as isize * so) = v;
                     }
@@ -653,7 +671,8 @@ impl Task for SortTask {
     const TASK_ID: u32 = crate::SORT;
     const NAME: &'static str = "sort";
 
-    /// Scalars: axis (u32), indices (bool: argsort), and optionally window (bool).
+    /// Scalars: axis (u32), indices (bool: argsort), and optionally window (bool), then
+    /// the ascending positions to partition around (u64 each; none: a sort).
     /// Input 0: the values; output 0: the sorted values or their int64 positions,
     /// aligned with the input, or with `window` a tile of them while the 1-d input is
     /// whole (a sample sort across the points).
@@ -661,6 +680,9 @@ impl Task for SortTask {
         let axis = ctx.scalar::<u32>(0)? as usize;
         let indices = ctx.scalar::<bool>(1)?;
         let (input, out) = (ctx.input(0)?, ctx.output(0)?);
+        let kth = (3..ctx.num_scalars())
+            .map(|i| Ok(ctx.scalar::<u64>(i)? as usize))
+            .collect::<Result<Vec<_>, TaskError>>()?;
         if ctx.num_scalars() > 2 && ctx.scalar::<bool>(2)? {
             return crate::with_numeric_type!(input.type_code(), T => {
                 sort_window::<T>(&input, &out, indices)
@@ -670,7 +692,7 @@ impl Task for SortTask {
             return Err(TaskError::new(format!("sort: axis {axis} is out of range")));
         }
         crate::with_numeric_type!(input.type_code(), T => {
-            sort_lines::<T>(&input, &out, axis, indices)
+            sort_lines::<T>(&input, &out, axis, indices, &kth)
         }, Err(TaskError::new("sort: unsupported dtype")))
     }
 }
