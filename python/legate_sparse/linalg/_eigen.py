@@ -379,7 +379,8 @@ def eigsh(A, k=6, M=None, sigma=None, which="LM", v0=None, ncv=None, maxiter=Non
     ``Minv`` and ``(A - sigma M)⁻¹`` is ``OPinv`` when given; otherwise, for sparse or
     dense operands of at most ``spsolve``'s ``MAX_DENSE_N`` rows, the inverse of the
     dense matrix, computed once, and for larger ones or ``LinearOperator`` operands
-    GMRES solves to near machine precision (SciPy factors them with SuperLU).
+    GMRES solves (restarted every 100 steps) to near machine precision (SciPy factors
+    them with SuperLU).
     """
     A = _as_operand(A)
     dense = _is_dense(A)
@@ -517,9 +518,11 @@ def _inverse(given, A, M, sigma, dt, n, what):
     Mv = (lambda x: x) if M is None else aslinearoperator(M).matvec
     shifted_op = Aop if sigma == 0 else LinearOperator((n, n), matvec=lambda x: Aop.matvec(x) - sigma * Mv(x), dtype=dt)
     inner = _np.finfo(dt).eps ** 0.75
+    # A long restart: GMRES(20) stagnates on shifted non-symmetric matrices.
+    restart = min(n, 100)
 
     def solve(x):
-        y, info = gmres(shifted_op, x, rtol=inner, atol=0.0)
+        y, info = gmres(shifted_op, x, rtol=inner, atol=0.0, restart=restart)
         if info != 0:
             raise RuntimeError(f"GMRES did not converge solving ({what}) x = b (info={info})")
         return y
