@@ -22,7 +22,7 @@ import legate_numeric as lnp
 from .._base import _spbase
 from .._sputils import as_legate
 from ._eigen import (
-    ArpackNoConvergence, _as_operand, _cycles, _inverse, _is_dense, _Lanczos, _start_vector, _tolerance,
+    ArpackNoConvergence, _as_operand, _cycles, _inverse, _is_dense, _Lanczos, _m_operand, _start_vector, _tolerance,
     _working_dtype,
 )
 from ._interface import LinearOperator, aslinearoperator
@@ -173,12 +173,7 @@ def eigs(A, k=6, M=None, sigma=None, which="LM", v0=None, ncv=None, maxiter=None
     if op.shape[0] != op.shape[1]:
         raise ValueError(f"expected square matrix (shape={op.shape})")
     n = op.shape[0]
-    Mop = None
-    if M is not None:
-        M = _as_operand(M)
-        Mop = aslinearoperator(M)
-        if Mop.shape != op.shape:
-            raise ValueError(f"wrong M dimensions {Mop.shape}, should be {op.shape}")
+    M, Mop = _m_operand(M, op)
     k = int(k)
     if k <= 0:
         raise ValueError(f"k={k} must be greater than 0.")

@@ -328,6 +328,21 @@ def _as_operand(A):
     return as_legate(A)
 
 
+def _m_operand(M, op):
+    """``(M, M's operator)`` checked against ``A``'s operator ``op`` as SciPy does
+    (``(None, None)`` without ``M``)."""
+    if M is None:
+        return None, None
+    M = _as_operand(M)
+    Mop = aslinearoperator(M)
+    if Mop.shape != op.shape:
+        raise ValueError(f"wrong M dimensions {Mop.shape}, should be {op.shape}")
+    if _np.dtype(Mop.dtype).char.lower() != _np.dtype(op.dtype).char.lower():
+        warnings.warn("M does not have the same type precision as A. This may adversely affect ARPACK convergence",
+                      stacklevel=3)
+    return M, Mop
+
+
 def _scipy_operator(A):
     """``A`` in a form SciPy's functions take (for the fallback)."""
     if isinstance(A, LinearOperator):
@@ -393,15 +408,7 @@ def eigsh(A, k=6, M=None, sigma=None, which="LM", v0=None, ncv=None, maxiter=Non
     if op.shape[0] != op.shape[1]:
         raise ValueError(f"expected square matrix (shape={op.shape})")
     n = op.shape[0]
-    Mop = None
-    if M is not None:
-        M = _as_operand(M)
-        Mop = aslinearoperator(M)
-        if Mop.shape != op.shape:
-            raise ValueError(f"wrong M dimensions {Mop.shape}, should be {op.shape}")
-        if _np.dtype(Mop.dtype).char.lower() != _np.dtype(op.dtype).char.lower():
-            warnings.warn("M does not have the same type precision as A. This may adversely affect ARPACK convergence",
-                          stacklevel=2)
+    M, Mop = _m_operand(M, op)
     k = int(k)
     if k <= 0:
         raise ValueError("k must be greater than 0.")
