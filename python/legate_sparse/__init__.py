@@ -23,8 +23,7 @@ NumPy with NaNs (the first NaN) and, with ``explicit=True`` over all entries, re
 a flattened index (SciPy returns a position in ``.data``); assigning twice to one
 position in one ``A[rows, cols] = x`` keeps the last value in every format (SciPy's
 COO keeps the first). 1-d arrays are ``csr_array``, ``coo_array`` and ``dok_array``,
-as in SciPy 1.17 (the other formats raise SciPy's ``ValueError`` for 1-d input);
-item assignment into a 1-d CSR or COO array runs in SciPy.
+as in SciPy 1.17 (the other formats raise SciPy's ``ValueError`` for 1-d input).
 """
 
 from __future__ import annotations

@@ -19,8 +19,8 @@ import legate_numeric as lnp
 from . import _assign, _kernels
 from ._base import _spbase, issparse
 from ._sputils import (
-    INDEX, as_index, as_legate, check_dtype, check_shape, getdtype, is_int_like, is_scipy_sparse, refuse_1d_conversion,
-    refuse_1d_input, upcast, write_out,
+    INDEX, as_index, as_legate, check_dtype, check_shape, getdtype, is_int_like, is_scipy_sparse, one_index,
+    refuse_1d_conversion, refuse_1d_input, upcast, write_out,
 )
 
 ndarray = lnp.ndarray
@@ -467,10 +467,7 @@ class _cs_base(_spbase):
     def _getitem_1d(self, key):
         """``v[key]`` of a 1-d array: an int gives the value; a slice or an integer or
         boolean array gives a 1-d CSR array (the columns of the one row)."""
-        if isinstance(key, tuple):
-            if len(key) != 1:
-                raise IndexError(f"Too many indices for array or tuple index out of range. Key {key} needs 2D. Array is 1D")
-            key = key[0]
+        key = one_index(key)
         if key is Ellipsis:
             return self
         try:
@@ -483,10 +480,15 @@ class _cs_base(_spbase):
         return R._row_as((R.shape[1],))
 
     def __setitem__(self, key, x):
-        """``A[key] = x`` with SciPy's rules (see ``_assign``); keys it does not
-        handle (and 1-d arrays) run in SciPy."""
+        """``A[key] = x`` with SciPy's rules (see ``_assign``; a 1-d array as its
+        row); keys it does not handle run in SciPy."""
         if self.ndim == 1:
-            return super().__setitem__(key, x)
+            R = self._as_row()
+            R[0, one_index(key)] = x
+            flags = R._canonical, R._sorted
+            self._set(R._data, R._indices, R._indptr, self._shape)
+            self._canonical, self._sorted = flags
+            return
         try:
             i, j, scalar = _assign.positions(self, key)
         except _assign.Unsupported:

@@ -18,7 +18,7 @@ from . import _assign, _kernels
 from ._base import _register, _spbase, sparray, spmatrix
 from ._sputils import (
     INDEX, as_index, as_legate, check_dtype, check_shape, getdtype, is_dense, is_int_like, is_scalar, is_scipy_sparse,
-    refuse_1d_conversion,
+    one_index, refuse_1d_conversion,
 )
 
 __all__ = ["coo_array", "coo_matrix", "isspmatrix_coo"]
@@ -243,10 +243,14 @@ class _coo_base(_spbase):
         return res.tocoo() if self.ndim == 1 and isinstance(res, _spbase) else res
 
     def __setitem__(self, key, x):
-        """``A[key] = x`` (2-d): entries at the positions replaced by the nonzero
-        values (see ``_assign``); 1-d arrays and other keys run in SciPy."""
-        if self.ndim != 2:
-            return super().__setitem__(key, x)
+        """``A[key] = x``: entries at the positions replaced by the nonzero values
+        (see ``_assign``; a 1-d array as its row); other keys run in SciPy."""
+        if self.ndim == 1:
+            R = self._as_row()
+            R[0, one_index(key)] = x
+            self._set(R._data, (R._coords[1],), self._shape)
+            self._canonical = R._canonical
+            return
         try:
             i, j, scalar = _assign.positions(self, key)
         except _assign.Unsupported:

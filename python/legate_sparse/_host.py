@@ -23,7 +23,7 @@ import numpy as _np
 
 from ._base import _spbase, issparse
 from ._sputils import (
-    check_shape, getdtype, is_int_like, is_scalar, is_scipy_sparse, refuse_1d_conversion, refuse_1d_input,
+    check_shape, getdtype, is_int_like, is_scalar, is_scipy_sparse, one_index, refuse_1d_conversion, refuse_1d_input,
 )
 
 # Methods computed on the CSR form (names of ``_spbase``'s that read ``data``).
@@ -61,7 +61,7 @@ def _split(key, shape):
     """``(rows, cols)`` position arrays (broadcast together) a key selects (rows all
     zero for a 1-d array)."""
     if len(shape) == 1:
-        c = _line(_one_index(key), shape[0], 0)
+        c = _line(one_index(key), shape[0], 0)
         return _np.zeros_like(c), c
     if isinstance(key, tuple):
         if len(key) == 1:
@@ -80,15 +80,6 @@ def _split(key, shape):
         return _np.broadcast_arrays(r, c)
     except ValueError:
         raise IndexError("shape mismatch: indexing arrays could not be broadcast together") from None
-
-
-def _one_index(key):
-    """The index of a 1-d array's one axis (SciPy's ``IndexError`` for more)."""
-    if isinstance(key, tuple):
-        if len(key) != 1:
-            raise IndexError(f"Too many indices for array or tuple index out of range. Key {key} needs 2D. Array is 1D")
-        key = key[0]
-    return key
 
 
 class _host_base(_spbase):
@@ -238,7 +229,7 @@ class _host_base(_spbase):
     def _entry(self, key):
         """``(i, j)`` when ``key`` names one entry (``(0, j)`` in 1-d), else ``None``."""
         if self.ndim == 1:
-            key = _one_index(key)
+            key = one_index(key)
             return (0, int(_line(key, self._shape[0], 0))) if is_int_like(key) else None
         if isinstance(key, tuple) and len(key) == 2 and is_int_like(key[0]) and is_int_like(key[1]):
             return tuple(int(_line(k, n, a)) for a, (k, n) in enumerate(zip(key, self._shape)))

@@ -211,7 +211,7 @@ def test_conversions(fmt, dtype):
 
 
 @pytest.mark.parametrize("fmt", FORMATS_1D)
-def test_indexing(fmt):
+def test_indexing_and_assignment(fmt):
     before = set(sparse._fallback._fell_back)
     d = _vector(np.float64)
     a, s = _pair(fmt, d)
@@ -224,6 +224,15 @@ def test_indexing(fmt):
         if np.isscalar(want):
             assert type(got) is type(want), (type(got), type(want))
     _same(a[lnp.arange(3)], s[np.arange(3)])
+    # Assignment, native (each 1-d array as its row).
+    for key, val in [(2, 7.0), (-1, 3.0), ((4,), -2), (slice(1, 4), 2.5), ([5, 6], [1.5, 2.5]),
+                     (np.array([0, 8]), 0.0), (d != 0, 1.0), (slice(None, None, 3), lnp.asarray([4.0, 5.0, 6.0]))]:
+        a[key] = val
+        s[key] = host(val) if isinstance(val, lnp.ndarray) else val
+        _same(a, s)
+    assert a.nnz == s.nnz
+    with pytest.raises(IndexError):
+        a[1, 2] = 1.0
     _no_fallback(before)
 
 
