@@ -21,8 +21,8 @@ from . import _kernels
 from ._base import _register, _spbase, issparse, sparray, spmatrix
 from ._compressed import check_compressed
 from ._sputils import (
-    INDEX, as_index, as_legate, check_dtype, check_shape, getdtype, is_int_like, is_scipy_sparse, refuse_1d_input,
-    write_out,
+    INDEX, as_index, as_legate, check_dtype, check_shape, getdtype, is_int_like, is_scipy_sparse, refuse_1d_conversion,
+    refuse_1d_input, write_out,
 )
 
 __all__ = ["bsr_array", "bsr_matrix", "isspmatrix_bsr"]
@@ -102,6 +102,8 @@ class _bsr_base(_spbase):
             check_dtype(arg1.dtype)
             arg1 = type(self)._new(as_legate(arg1.data), as_index(arg1.indices), as_index(arg1.indptr),
                                    arg1.shape, arg1.blocksize, bool(arg1.has_canonical_format) or None)
+        if (isinstance(arg1, _spbase) or is_scipy_sparse(arg1)) and arg1.ndim != 2:
+            refuse_1d_conversion("bsr")
         if isinstance(arg1, _spbase) or is_scipy_sparse(arg1):
             src = arg1 if isinstance(arg1, _spbase) else self._cls("csr")(arg1.tocsr())
             if src.format == "bsr" and (blocksize is None or blocksize == src.blocksize):

@@ -43,11 +43,10 @@ class _cs_base(_spbase):
             self._canonical = src._canonical
             self._sorted = src._sorted
         elif is_scipy_sparse(arg1):
-            if arg1.ndim != 2 and not self._allows_1d:
-                refuse_1d_conversion(self.format)
-            s = arg1.asformat(self.format)
+            s = arg1.asformat(self.format)  # SciPy refuses a 1-d array for CSC itself
             check_dtype(s.dtype)
-            self._set(as_legate(s.data), as_index(s.indices), as_index(s.indptr), s.shape)
+            shp = s.shape if self._allows_1d or s.ndim == 2 else (1,) + s.shape
+            self._set(as_legate(s.data), as_index(s.indices), as_index(s.indptr), shp)
             self._canonical = bool(s.has_canonical_format) or None
             self._sorted = bool(s.has_sorted_indices) or None
         elif isinstance(arg1, tuple) and len(arg1) in (1, 2) and all(is_int_like(a) for a in arg1):

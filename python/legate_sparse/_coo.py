@@ -30,6 +30,8 @@ class _coo_base(_spbase):
     def __init__(self, arg1, shape=None, dtype=None, copy=False):
         dt = getdtype(dtype)
         self._canonical = False
+        if (isinstance(arg1, _spbase) or is_scipy_sparse(arg1)) and arg1.ndim != 2 and not self._is_array:
+            raise ValueError(f"shape must have length in (2,). Got new_shape={arg1.shape}")
         if isinstance(arg1, _spbase):
             src = arg1.tocoo(copy=copy)
             self._set(src._data, src._coords, src.shape)

@@ -96,7 +96,7 @@ class _host_base(_spbase):
             self._fill(_np.zeros(0, _np.int64), _np.zeros(0, _np.int64), _np.zeros(0, self._dtype))
             return
         if isinstance(arg1, _spbase) or is_scipy_sparse(arg1):
-            if arg1.ndim != 2 and self._is_array and not self._allows_1d:
+            if arg1.ndim != 2 and not self._allows_1d:
                 refuse_1d_conversion(self.format)
             coo = arg1.tocoo()
             if isinstance(arg1, _spbase):
@@ -104,7 +104,7 @@ class _host_base(_spbase):
             coo.sum_duplicates()
             col, vals = coo.coords[-1], coo.data
             row = coo.row if arg1.ndim == 2 else _np.zeros_like(col)
-            self._shape = tuple(arg1.shape) if arg1.ndim == 2 or self._allows_1d else (1,) + tuple(arg1.shape)
+            self._shape = tuple(arg1.shape)
         else:
             try:
                 dense = _np.asarray(arg1.__array__() if hasattr(arg1, "__array__") else arg1)
