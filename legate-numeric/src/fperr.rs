@@ -39,11 +39,7 @@ pub fn pending() -> bool {
 
 /// The events raised since the last call, each (name, flags) once.
 pub fn take() -> Vec<FpEvent> {
-    let queue = if REPLICATED.load(Ordering::Relaxed) {
-        &AGREED
-    } else {
-        &EVENTS
-    };
+    let queue = if REPLICATED.load(Ordering::Relaxed) { &AGREED } else { &EVENTS };
     let mut q = queue.lock().unwrap_or_else(|e| e.into_inner());
     PENDING.store(false, Ordering::Relaxed);
     std::mem::take(&mut *q)
@@ -56,11 +52,7 @@ pub fn requeue(events: Vec<FpEvent>) {
     if events.is_empty() {
         return;
     }
-    let queue = if REPLICATED.load(Ordering::Relaxed) {
-        &AGREED
-    } else {
-        &EVENTS
-    };
+    let queue = if REPLICATED.load(Ordering::Relaxed) { &AGREED } else { &EVENTS };
     let mut q = queue.lock().unwrap_or_else(|e| e.into_inner());
     let later = std::mem::replace(&mut *q, events);
     for e in later {
@@ -81,11 +73,7 @@ pub fn record(name: &'static str, flags: u32) {
     if flags == 0 {
         return;
     }
-    push(
-        &mut EVENTS.lock().unwrap_or_else(|e| e.into_inner()),
-        name,
-        flags,
-    );
+    push(&mut EVENTS.lock().unwrap_or_else(|e| e.into_inner()), name, flags);
     // On several ranks, events wait for the next agreement (even those of a task every
     // rank runs: whether it ran yet when the program next looks depends on timing).
     if !REPLICATED.load(Ordering::Relaxed) {
@@ -136,15 +124,8 @@ impl legate_core::distribute::AgreementHook for Agreement {
             let mut at = 0;
             while at + 4 < p.len() {
                 let flags = u32::from_le_bytes(p[at..at + 4].try_into().expect("4 bytes"));
-                let end = p[at + 4..]
-                    .iter()
-                    .position(|&b| b == 0)
-                    .map_or(p.len(), |k| at + 4 + k);
-                push(
-                    &mut agreed,
-                    intern(&String::from_utf8_lossy(&p[at + 4..end])),
-                    flags,
-                );
+                let end = p[at + 4..].iter().position(|&b| b == 0).map_or(p.len(), |k| at + 4 + k);
+                push(&mut agreed, intern(&String::from_utf8_lossy(&p[at + 4..end])), flags);
                 at = end + 1;
             }
         }
@@ -166,18 +147,14 @@ mod status {
     fn read() -> u32 {
         let mut csr: u32 = 0;
         // SAFETY: stmxcsr stores the thread's SSE control/status register in `csr`.
-        unsafe {
-            core::arch::asm!("stmxcsr [{}]", in(reg) &mut csr, options(nostack, preserves_flags))
-        };
+        unsafe { core::arch::asm!("stmxcsr [{}]", in(reg) &mut csr, options(nostack, preserves_flags)) };
         csr
     }
 
     fn write(csr: u32) {
         // SAFETY: only the sticky status bits change (the control bits are written back
         // as read), which affects no rounding or masking.
-        unsafe {
-            core::arch::asm!("ldmxcsr [{}]", in(reg) &csr, options(nostack, preserves_flags))
-        };
+        unsafe { core::arch::asm!("ldmxcsr [{}]", in(reg) &csr, options(nostack, preserves_flags)) };
     }
 
     pub fn clear() {

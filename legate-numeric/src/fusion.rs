@@ -23,8 +23,8 @@
 use crate::ops::{BinaryOp, UnaryOp};
 use legate_core::{FlushHook, Library, LogicalStore, Point, Result, Runtime, Scalar, Type};
 use rustc_hash::FxHashMap as HashMap;
-use std::cell::Cell;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::cell::Cell;
 use std::sync::{Arc, Mutex};
 
 thread_local! {
@@ -135,8 +135,7 @@ impl FlushHook for Hook {
 
 /// Whether two handles reach the same elements of one storage at the same positions.
 fn same_view(a: &LogicalStore, b: &LogicalStore) -> bool {
-    a.same_handle(b)
-        || (a.same_storage(b) && a.map() == b.map() && a.shape() == b.shape() && a.ty() == b.ty())
+    a.same_handle(b) || (a.same_storage(b) && a.map() == b.map() && a.shape() == b.shape() && a.ty() == b.ty())
 }
 
 fn fusable_type(ty: &Type) -> bool {
@@ -177,11 +176,7 @@ impl Fusion {
     }
 
     pub(crate) fn stats(&self) -> FusionStats {
-        FusionStats {
-            tasks: self.tasks.load(Ordering::Relaxed),
-            ops: self.ops.load(Ordering::Relaxed),
-            elided: self.elided.load(Ordering::Relaxed),
-        }
+        FusionStats { tasks: self.tasks.load(Ordering::Relaxed), ops: self.ops.load(Ordering::Relaxed), elided: self.elided.load(Ordering::Relaxed) }
     }
 
     pub(crate) fn enabled(&self) -> bool {
@@ -190,23 +185,14 @@ impl Fusion {
 
     /// Holds back `out = kind(args)`; false when it must be launched on its own (the
     /// caller launches it, which flushes the window first).
-    pub(crate) fn record(
-        &self,
-        rt: &Runtime,
-        kind: Kind,
-        in_ty: &Type,
-        args: Vec<Arg>,
-        out: &LogicalStore,
-    ) -> Result<bool> {
+    pub(crate) fn record(&self, rt: &Runtime, kind: Kind, in_ty: &Type, args: Vec<Arg>, out: &LogicalStore) -> Result<bool> {
         if !self.enabled() || !self.fusable(kind, in_ty, &args, out) {
             return Ok(false);
         }
         let shape = out.shape();
         let mut w = self.window.lock().unwrap_or_else(|e| e.into_inner());
         // (A loop: another thread may have added conflicting operations meanwhile.)
-        while !w.ops.is_empty()
-            && (w.shape.as_ref() != Some(&shape) || Self::conflicts(&w, &args, out))
-        {
+        while !w.ops.is_empty() && (w.shape.as_ref() != Some(&shape) || Self::conflicts(&w, &args, out)) {
             drop(w);
             self.flush(rt)?;
             w = self.window.lock().unwrap_or_else(|e| e.into_inner());
@@ -218,21 +204,11 @@ impl Fusion {
             }
         }
         Self::note(&mut w, out, true);
-        w.bytes += out
-            .shape()
-            .volume()
-            .saturating_mul(out.ty().size().unwrap_or(1) as u64);
-        w.ops.push(Op {
-            kind,
-            in_ty: in_ty.clone(),
-            args,
-            out: out.clone(),
-        });
+        w.bytes += out.shape().volume().saturating_mul(out.ty().size().unwrap_or(1) as u64);
+        w.ops.push(Op { kind, in_ty: in_ty.clone(), args, out: out.clone() });
         self.pending.store(true, Ordering::SeqCst);
         let n = w.ops.len();
-        if n >= self.limit
-            && (n >= self.limit.saturating_mul(LONG_WINDOWS) || w.bytes >= self.budget)
-        {
+        if n >= self.limit && (n >= self.limit.saturating_mul(LONG_WINDOWS) || w.bytes >= self.budget) {
             drop(w);
             self.flush(rt)?;
         }
@@ -241,12 +217,7 @@ impl Fusion {
 
     /// Whether the operation can join a window at all (on its own terms).
     fn fusable(&self, kind: Kind, in_ty: &Type, args: &[Arg], out: &LogicalStore) -> bool {
-        if out.read_only()
-            || out.is_future()
-            || out.unbound()
-            || !fusable_type(in_ty)
-            || !fusable_type(out.ty())
-        {
+        if out.read_only() || out.is_future() || out.unbound() || !fusable_type(in_ty) || !fusable_type(out.ty()) {
             return false;
         }
         // The host holds a view of an operand: the operation must finish before the
@@ -264,21 +235,13 @@ impl Fusion {
             return false;
         }
         args.iter().enumerate().all(|(i, a)| {
-            let ty = if kind == Kind::Where && i == 0 {
-                &Type::Bool
-            } else {
-                in_ty
-            };
+            let ty = if kind == Kind::Where && i == 0 { &Type::Bool } else { in_ty };
             match a {
                 Arg::Scalar(s) => s.ty() == ty,
                 Arg::Store(s) => {
                     // An input overlapping the output through another view needs the
                     // unfused copy semantics (all of it read before any of it written).
-                    !s.is_future()
-                        && !s.unbound()
-                        && s.ty() == ty
-                        && s.shape() == shape
-                        && (!s.same_storage(out) || same_view(s, out))
+                    !s.is_future() && !s.unbound() && s.ty() == ty && s.shape() == shape && (!s.same_storage(out) || same_view(s, out))
                 }
             }
         })
@@ -294,20 +257,11 @@ impl Fusion {
                 (writes && (a.mixed || !same)) || (!same && a.written)
             }
         };
-        args.iter()
-            .any(|a| matches!(a, Arg::Store(s) if check(s, false)))
-            || check(out, true)
+        args.iter().any(|a| matches!(a, Arg::Store(s) if check(s, false))) || check(out, true)
     }
 
     fn note(w: &mut Window, s: &LogicalStore, writes: bool) {
-        let entry = w
-            .storages
-            .entry(s.storage().id())
-            .or_insert_with(|| Access {
-                view: s.clone(),
-                written: false,
-                mixed: false,
-            });
+        let entry = w.storages.entry(s.storage().id()).or_insert_with(|| Access { view: s.clone(), written: false, mixed: false });
         if !same_view(&entry.view, s) {
             entry.mixed = true;
         }
@@ -366,11 +320,7 @@ impl Fusion {
                 if !role {
                     continue;
                 }
-                let v = if output {
-                    t.add_output(store)
-                } else {
-                    t.add_input(store)
-                };
+                let v = if output { t.add_output(store) } else { t.add_input(store) };
                 match first {
                     None => first = Some(v),
                     Some(f) => t.add_alignment(f, v),
@@ -402,12 +352,7 @@ impl Plan {
         // Which storages only the window holds: every handle to them is one of ours.
         let mut handles: HashMap<u64, Vec<(&LogicalStore, usize)>> = HashMap::default();
         let mut order: Vec<u64> = Vec::new();
-        let stores = ops.iter().flat_map(|op| {
-            op.args
-                .iter()
-                .filter_map(|a| if let Arg::Store(s) = a { Some(s) } else { None })
-                .chain(std::iter::once(&op.out))
-        });
+        let stores = ops.iter().flat_map(|op| op.args.iter().filter_map(|a| if let Arg::Store(s) = a { Some(s) } else { None }).chain(std::iter::once(&op.out)));
         for s in stores {
             let id = s.storage().id();
             let list = handles.entry(id).or_insert_with(|| {
@@ -422,8 +367,7 @@ impl Plan {
         let dead = |id: u64| -> bool {
             let list = &handles[&id];
             let storage = list[0].0.storage();
-            Arc::strong_count(storage) == list.len()
-                && list.iter().all(|(h, n)| h.handle_count() == *n)
+            Arc::strong_count(storage) == list.len() && list.iter().all(|(h, n)| h.handle_count() == *n)
         };
         // First access of each storage: a write (then a dead storage needs no memory).
         let mut first_write: HashMap<u64, bool> = HashMap::default();
@@ -438,29 +382,25 @@ impl Plan {
             first_write.entry(op.out.storage().id()).or_insert(true);
             last_use.insert(op.out.storage().id(), i);
         }
-        let in_reg: HashMap<u64, bool> = order
-            .iter()
-            .map(|&id| (id, first_write[&id] && dead(id)))
-            .collect();
+        let in_reg: HashMap<u64, bool> = order.iter().map(|&id| (id, first_write[&id] && dead(id))).collect();
 
         // Tiles: each distinct view of a materialized storage (written storages have one).
         let mut tiles: Vec<(LogicalStore, bool, bool)> = Vec::new();
-        let tile_of =
-            |s: &LogicalStore, writes: bool, tiles: &mut Vec<(LogicalStore, bool, bool)>| -> u32 {
-                let k = match tiles.iter().position(|(t, _, _)| same_view(t, s)) {
-                    Some(k) => k,
-                    None => {
-                        tiles.push((s.clone(), false, false));
-                        tiles.len() - 1
-                    }
-                };
-                if writes {
-                    tiles[k].2 = true;
-                } else if !tiles[k].2 {
-                    tiles[k].1 = true;
+        let tile_of = |s: &LogicalStore, writes: bool, tiles: &mut Vec<(LogicalStore, bool, bool)>| -> u32 {
+            let k = match tiles.iter().position(|(t, _, _)| same_view(t, s)) {
+                Some(k) => k,
+                None => {
+                    tiles.push((s.clone(), false, false));
+                    tiles.len() - 1
                 }
-                k as u32
             };
+            if writes {
+                tiles[k].2 = true;
+            } else if !tiles[k].2 {
+                tiles[k].1 = true;
+            }
+            k as u32
+        };
         // Registers: one per scratch storage while it is in use, then reused.
         let mut reg_of: HashMap<u64, u32> = HashMap::default();
         let mut free: Vec<u32> = Vec::new();
@@ -473,11 +413,7 @@ impl Plan {
                 match a {
                     Arg::Store(s) => {
                         let id = s.storage().id();
-                        locs.push(Some(if in_reg[&id] {
-                            Loc::Reg(reg_of[&id])
-                        } else {
-                            Loc::Tile(tile_of(s, false, &mut tiles))
-                        }));
+                        locs.push(Some(if in_reg[&id] { Loc::Reg(reg_of[&id]) } else { Loc::Tile(tile_of(s, false, &mut tiles)) }));
                     }
                     Arg::Scalar(_) => locs.push(None),
                 }
@@ -498,18 +434,7 @@ impl Plan {
             encode_op(&mut body, op, &locs, out);
             // Registers whose storage is not used again return to the pool (after the
             // operation: an operand may share the output's register).
-            let used: Vec<u64> = op
-                .args
-                .iter()
-                .filter_map(|a| {
-                    if let Arg::Store(s) = a {
-                        Some(s.storage().id())
-                    } else {
-                        None
-                    }
-                })
-                .chain(std::iter::once(id))
-                .collect();
+            let used: Vec<u64> = op.args.iter().filter_map(|a| if let Arg::Store(s) = a { Some(s.storage().id()) } else { None }).chain(std::iter::once(id)).collect();
             for u in used {
                 if last_use[&u] == i {
                     if let Some(r) = reg_of.remove(&u) {
@@ -526,27 +451,15 @@ impl Plan {
         put_u32(&mut program, nregs);
         put_u32(&mut program, ops.len() as u32);
         program.extend_from_slice(&body);
-        Plan {
-            tiles,
-            program,
-            elided,
-        }
+        Plan { tiles, program, elided }
     }
 
     /// `fused[multiply,add,exp]` (long windows list their first operations).
     fn name(&self, ops: &[Op]) -> String {
         const SHOWN: usize = 12;
-        let mut names: Vec<&str> = ops
-            .iter()
-            .take(SHOWN)
-            .map(|o| o.kind.short_name())
-            .collect();
+        let mut names: Vec<&str> = ops.iter().take(SHOWN).map(|o| o.kind.short_name()).collect();
         let more = ops.len().saturating_sub(SHOWN);
-        let extra = if more > 0 {
-            format!(",+{more}")
-        } else {
-            String::new()
-        };
+        let extra = if more > 0 { format!(",+{more}") } else { String::new() };
         names.dedup();
         format!("fused[{}{}]", names.join(","), extra)
     }

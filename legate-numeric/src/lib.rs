@@ -11,13 +11,13 @@ mod linalg;
 pub mod ops;
 pub mod tasks;
 
-pub use fusion::FusionStats;
 use legate_core::{LegateError, Library, LogicalStore, Result, Runtime, Scalar, Type};
 pub use ops::{BinaryOp, ReduceOp, UnaryOp};
-pub use tasks::fft::FftKind;
-pub use tasks::index::{BoundsMode, IndexDim, NonzeroOutput};
 pub use tasks::random::Distribution;
 pub use tasks::sample::Sampler;
+pub use tasks::index::{BoundsMode, IndexDim, NonzeroOutput};
+pub use tasks::fft::FftKind;
+pub use fusion::FusionStats;
 
 /// Name of the library in the runtime's registry.
 pub const LIBRARY: &str = "legate_numeric";
@@ -77,11 +77,7 @@ impl Numeric {
                 .and_then(|h| h.as_any().downcast_ref::<fusion::Hook>())
                 .map(|h| h.0.clone())
                 .unwrap_or_else(|| std::sync::Arc::new(fusion::Fusion::new(lib.clone(), 1, 0)));
-            return Ok(Numeric {
-                rt: rt.clone(),
-                lib,
-                fusion,
-            });
+            return Ok(Numeric { rt: rt.clone(), lib, fusion });
         }
         let lib = rt.create_library(LIBRARY);
         if rt.num_ranks() > 1 {
@@ -118,22 +114,14 @@ impl Numeric {
         tasks::index::register(rt, &lib)?;
         // Long windows of small stores while their outputs stay under a quarter of --sysmem.
         let budget = (rt.config().sysmem_mb << 20) / 4;
-        let fusion = std::sync::Arc::new(fusion::Fusion::new(
-            lib.clone(),
-            rt.config().window_size,
-            budget,
-        ));
+        let fusion = std::sync::Arc::new(fusion::Fusion::new(lib.clone(), rt.config().window_size, budget));
         let fusion = if rt.set_flush_hook(std::sync::Arc::new(fusion::Hook(fusion.clone()))) {
             fusion
         } else {
             // Another library holds operations back here: no fusion for this one.
             std::sync::Arc::new(fusion::Fusion::new(lib.clone(), 1, 0))
         };
-        Ok(Numeric {
-            rt: rt.clone(),
-            lib,
-            fusion,
-        })
+        Ok(Numeric { rt: rt.clone(), lib, fusion })
     }
 
     pub fn runtime(&self) -> &Runtime {
@@ -158,15 +146,7 @@ impl Numeric {
     /// Copies `src` into `dst` (same shape and type), fused with the elementwise
     /// operations around it when the two are distinct storages or the same view.
     pub fn copy(&self, dst: &LogicalStore, src: &LogicalStore) -> Result<()> {
-        if dst.ty() == src.ty()
-            && self.fusion.record(
-                &self.rt,
-                fusion::Kind::Convert,
-                src.ty(),
-                vec![fusion::Arg::Store(src.clone())],
-                dst,
-            )?
-        {
+        if dst.ty() == src.ty() && self.fusion.record(&self.rt, fusion::Kind::Convert, src.ty(), vec![fusion::Arg::Store(src.clone())], dst)? {
             return Ok(());
         }
         self.rt.issue_copy(dst, src)
@@ -186,11 +166,7 @@ impl Numeric {
 
     fn same_shape(a: &LogicalStore, b: &LogicalStore, what: &str) -> Result<()> {
         if a.shape() != b.shape() {
-            return Err(LegateError::ShapeMismatch(format!(
-                "{what}: shapes {} and {} differ",
-                a.shape(),
-                b.shape()
-            )));
+            return Err(LegateError::ShapeMismatch(format!("{what}: shapes {} and {} differ", a.shape(), b.shape())));
         }
         Ok(())
     }
@@ -198,13 +174,7 @@ impl Numeric {
     /// `out = op(input)`.
     pub fn unary(&self, op: UnaryOp, input: &LogicalStore, out: &LogicalStore) -> Result<()> {
         Self::same_shape(input, out, op.name())?;
-        if self.fusion.record(
-            &self.rt,
-            fusion::Kind::Unary(op),
-            input.ty(),
-            vec![fusion::Arg::Store(input.clone())],
-            out,
-        )? {
+        if self.fusion.record(&self.rt, fusion::Kind::Unary(op), input.ty(), vec![fusion::Arg::Store(input.clone())], out)? {
             return Ok(());
         }
         let mut t = self.rt.create_auto_task(&self.lib, UNARY);
@@ -223,10 +193,7 @@ impl Numeric {
                     fusion::Arg::Store(s) => s.ty().clone(),
                     fusion::Arg::Scalar(v) => v.ty().clone(),
                 };
-                if self
-                    .fusion
-                    .record(&self.rt, fusion::Kind::Binary(op), &ty, args, out)?
-                {
+                if self.fusion.record(&self.rt, fusion::Kind::Binary(op), &ty, args, out)? {
                     return Ok(());
                 }
             }
@@ -236,13 +203,9 @@ impl Numeric {
         // wait for the operation and raise its error here, rather than at a later read.
         t.throws_exception(op == BinaryOp::Power && out.ty().is_integral());
         t.add_scalar_arg(op as u32);
-        let flags =
-            matches!(a, Operand::Scalar(_)) as u32 | (matches!(b, Operand::Scalar(_)) as u32) << 1;
+        let flags = matches!(a, Operand::Scalar(_)) as u32 | (matches!(b, Operand::Scalar(_)) as u32) << 1;
         if flags == 3 {
-            return Err(LegateError::InvalidArgument(format!(
-                "{}: at least one operand must be an array",
-                op.name()
-            )));
+            return Err(LegateError::InvalidArgument(format!("{}: at least one operand must be an array", op.name())));
         }
         t.add_scalar_arg(flags);
         let o = t.add_output(out);
@@ -262,13 +225,7 @@ impl Numeric {
     /// `out = input.astype(out.dtype)`.
     pub fn convert(&self, input: &LogicalStore, out: &LogicalStore) -> Result<()> {
         Self::same_shape(input, out, "astype")?;
-        if self.fusion.record(
-            &self.rt,
-            fusion::Kind::Convert,
-            input.ty(),
-            vec![fusion::Arg::Store(input.clone())],
-            out,
-        )? {
+        if self.fusion.record(&self.rt, fusion::Kind::Convert, input.ty(), vec![fusion::Arg::Store(input.clone())], out)? {
             return Ok(());
         }
         let mut t = self.rt.create_auto_task(&self.lib, CONVERT);
@@ -281,9 +238,7 @@ impl Numeric {
     /// `out[i] = start + i * step` for a 1-d `out` (integer arithmetic for integer types).
     pub fn arange(&self, out: &LogicalStore, start: Scalar, step: Scalar) -> Result<()> {
         if out.ndim() != 1 {
-            return Err(LegateError::InvalidArgument(
-                "arange fills a 1-d store".into(),
-            ));
+            return Err(LegateError::InvalidArgument("arange fills a 1-d store".into()));
         }
         let mut t = self.rt.create_auto_task(&self.lib, ARANGE);
         t.add_output(out);
@@ -307,10 +262,7 @@ impl Numeric {
         // Points' partial sums and products are combined by the runtime, whose overflow
         // (or inf - inf) NumPy would report: a tiny task checks the result.
         let splits = self.rt.machine().cpus > 1 || self.rt.num_ranks() > 1;
-        let seen = if splits
-            && input.volume() > self.rt.config().min_chunk()
-            && tasks::reduce::arithmetic_on_floats(op, Some(ty.code()))
-        {
+        let seen = if splits && input.volume() > self.rt.config().min_chunk() && tasks::reduce::arithmetic_on_floats(op, Some(ty.code())) {
             let seen = self.rt.create_future(Scalar::new(0u32))?;
             t.add_reduction(&seen, legate_core::ReductionOp::Or);
             Some(seen)
@@ -334,16 +286,10 @@ impl Numeric {
     pub fn dot(&self, a: &LogicalStore, b: &LogicalStore) -> Result<LogicalStore> {
         Self::same_shape(a, b, "dot")?;
         if a.ty() != b.ty() {
-            return Err(LegateError::TypeMismatch(format!(
-                "dot: operands of types {} and {}",
-                a.ty(),
-                b.ty()
-            )));
+            return Err(LegateError::TypeMismatch(format!("dot: operands of types {} and {}", a.ty(), b.ty())));
         }
         let ty = a.ty().clone();
-        let fut = self
-            .rt
-            .create_future(identity_scalar(ReduceOp::Sum, &ty)?)?;
+        let fut = self.rt.create_future(identity_scalar(ReduceOp::Sum, &ty)?)?;
         let mut t = self.rt.create_auto_task(&self.lib, REDUCE);
         t.add_scalar_arg(ReduceOp::Sum as u32);
         t.add_scalar_arg(2u32);
@@ -356,23 +302,13 @@ impl Numeric {
     }
 
     /// Reduces `input` along `axes` into `out`, whose shape is the input's without them.
-    pub fn reduce_axes(
-        &self,
-        op: ReduceOp,
-        input: &LogicalStore,
-        axes: &[usize],
-        out: &LogicalStore,
-    ) -> Result<()> {
+    pub fn reduce_axes(&self, op: ReduceOp, input: &LogicalStore, axes: &[usize], out: &LogicalStore) -> Result<()> {
         let shape = input.shape();
         let mut sorted = axes.to_vec();
         sorted.sort_unstable();
         sorted.dedup();
         if sorted.iter().any(|&a| a >= shape.ndim()) || out.ndim() + sorted.len() != shape.ndim() {
-            return Err(LegateError::InvalidArgument(format!(
-                "cannot reduce a {}-d array along {axes:?} into a {}-d one",
-                shape.ndim(),
-                out.ndim()
-            )));
+            return Err(LegateError::InvalidArgument(format!("cannot reduce a {}-d array along {axes:?} into a {}-d one", shape.ndim(), out.ndim())));
         }
         let mut view = out.clone();
         for &a in &sorted {
@@ -390,28 +326,18 @@ impl Numeric {
     }
 
     /// `out = where(cond, x, y)`; array operands have `out`'s shape and type.
-    pub fn select(
-        &self,
-        cond: &LogicalStore,
-        x: Operand,
-        y: Operand,
-        out: &LogicalStore,
-    ) -> Result<()> {
+    pub fn select(&self, cond: &LogicalStore, x: Operand, y: Operand, out: &LogicalStore) -> Result<()> {
         Self::same_shape(cond, out, "where")?;
         if self.fusion.enabled() {
             if let Some(mut args) = fusion_args(&x, &y, out).or_else(|| both_scalars(&x, &y)) {
                 args.insert(0, fusion::Arg::Store(cond.clone()));
-                if self
-                    .fusion
-                    .record(&self.rt, fusion::Kind::Where, out.ty(), args, out)?
-                {
+                if self.fusion.record(&self.rt, fusion::Kind::Where, out.ty(), args, out)? {
                     return Ok(());
                 }
             }
         }
         let mut t = self.rt.create_auto_task(&self.lib, WHERE);
-        let flags =
-            matches!(x, Operand::Scalar(_)) as u32 | (matches!(y, Operand::Scalar(_)) as u32) << 1;
+        let flags = matches!(x, Operand::Scalar(_)) as u32 | (matches!(y, Operand::Scalar(_)) as u32) << 1;
         t.add_scalar_arg(flags);
         let o = t.add_output(out);
         let c = t.add_input(cond);
@@ -433,11 +359,7 @@ impl Numeric {
     /// element in row-major order (one task: this is a global reordering).
     pub fn reshape(&self, input: &LogicalStore, out: &LogicalStore) -> Result<()> {
         if input.volume() != out.volume() || input.ty() != out.ty() {
-            return Err(LegateError::ShapeMismatch(format!(
-                "cannot reshape {} into {}",
-                input.shape(),
-                out.shape()
-            )));
+            return Err(LegateError::ShapeMismatch(format!("cannot reshape {} into {}", input.shape(), out.shape())));
         }
         self.whole(RESHAPE, &[input], out)
     }
@@ -453,31 +375,16 @@ impl Numeric {
     /// it runs on one point.
     pub fn matmul(&self, a: &LogicalStore, b: &LogicalStore, out: &LogicalStore) -> Result<()> {
         let (sa, sb, so) = (a.shape(), b.shape(), out.shape());
-        if sa.ndim() != 2
-            || sb.ndim() != 2
-            || so.ndim() != 2
-            || sa[1] != sb[0]
-            || so[0] != sa[0]
-            || so[1] != sb[1]
-        {
-            return Err(LegateError::ShapeMismatch(format!(
-                "matmul: shapes {sa}, {sb} -> {so} do not match"
-            )));
+        if sa.ndim() != 2 || sb.ndim() != 2 || so.ndim() != 2 || sa[1] != sb[0] || so[0] != sa[0] || so[1] != sb[1] {
+            return Err(LegateError::ShapeMismatch(format!("matmul: shapes {sa}, {sb} -> {so} do not match")));
         }
         if a.ty() != b.ty() || a.ty() != out.ty() {
-            return Err(LegateError::TypeMismatch(format!(
-                "matmul: operands of types {}, {} -> {}",
-                a.ty(),
-                b.ty(),
-                out.ty()
-            )));
+            return Err(LegateError::TypeMismatch(format!("matmul: operands of types {}, {} -> {}", a.ty(), b.ty(), out.ty())));
         }
         let (m, n, k) = (sa[0], sb[1], sa[1]);
         if k == 0 {
             // Empty sums: zeros (a promoted view of extent 0 would cover nothing).
-            return self
-                .rt
-                .issue_fill(out, identity_scalar(ReduceOp::Sum, out.ty())?);
+            return self.rt.issue_fill(out, identity_scalar(ReduceOp::Sum, out.ty())?);
         }
         let c3 = out.promote(2, k)?;
         let a3 = a.promote(1, n)?;
@@ -515,10 +422,7 @@ fn fusion_args(a: &Operand, b: &Operand, out: &LogicalStore) -> Option<Vec<fusio
 
 fn both_scalars(x: &Operand, y: &Operand) -> Option<Vec<fusion::Arg>> {
     match (x, y) {
-        (Operand::Scalar(a), Operand::Scalar(b)) => Some(vec![
-            fusion::Arg::Scalar(a.clone()),
-            fusion::Arg::Scalar(b.clone()),
-        ]),
+        (Operand::Scalar(a), Operand::Scalar(b)) => Some(vec![fusion::Arg::Scalar(a.clone()), fusion::Arg::Scalar(b.clone())]),
         _ => None,
     }
 }
@@ -556,12 +460,7 @@ fn identity_scalar(op: ReduceOp, ty: &Type) -> Result<Scalar> {
         Type::Float64 => id!(f64),
         Type::Complex64 => id!(num_complex::Complex32),
         Type::Complex128 => id!(num_complex::Complex64),
-        other => {
-            return Err(LegateError::TypeMismatch(format!(
-                "'{}' does not support {other}",
-                op.name()
-            )))
-        }
+        other => return Err(LegateError::TypeMismatch(format!("'{}' does not support {other}", op.name()))),
     })
 }
 
@@ -572,34 +471,17 @@ impl Numeric {
     /// the partitioning. `p0`, `p1`: `low`/`high` (uniform) or `loc`/`scale` (normal)
     /// as f64; for integers `low` (u64, two's complement) and the range (u64, 0 for
     /// 2^64).
-    pub fn random(
-        &self,
-        out: &LogicalStore,
-        dist: Distribution,
-        seed: u64,
-        draw: u64,
-        p0: Scalar,
-        p1: Scalar,
-    ) -> Result<()> {
-        let want = if dist == Distribution::Integers {
-            Type::UInt64
-        } else {
-            Type::Float64
-        };
+    pub fn random(&self, out: &LogicalStore, dist: Distribution, seed: u64, draw: u64, p0: Scalar, p1: Scalar) -> Result<()> {
+        let want = if dist == Distribution::Integers { Type::UInt64 } else { Type::Float64 };
         if p0.ty() != &want || p1.ty() != &want {
-            return Err(LegateError::TypeMismatch(format!(
-                "random {dist:?}: parameters must be {want}"
-            )));
+            return Err(LegateError::TypeMismatch(format!("random {dist:?}: parameters must be {want}")));
         }
         let ok = match dist {
             Distribution::Integers => out.ty().is_integral() || *out.ty() == Type::Bool,
             _ => matches!(out.ty(), Type::Float32 | Type::Float64),
         };
         if !ok {
-            return Err(LegateError::TypeMismatch(format!(
-                "random {dist:?}: unsupported dtype {}",
-                out.ty()
-            )));
+            return Err(LegateError::TypeMismatch(format!("random {dist:?}: unsupported dtype {}", out.ty())));
         }
         if out.volume() == 0 {
             return Ok(());
@@ -620,13 +502,7 @@ impl Numeric {
     /// Sorts `input` along `axis` into `out`: the values (`indices` false, `out` of the
     /// input's type) or their positions (`indices` true, `out` int64). Points own whole
     /// lines; a 1-d array on one rank is sample-sorted across the processors.
-    pub fn sort(
-        &self,
-        input: &LogicalStore,
-        out: &LogicalStore,
-        axis: usize,
-        indices: bool,
-    ) -> Result<()> {
+    pub fn sort(&self, input: &LogicalStore, out: &LogicalStore, axis: usize, indices: bool) -> Result<()> {
         self.sort_or_partition(input, out, axis, indices, &[])
     }
 
@@ -634,52 +510,23 @@ impl Numeric {
     /// positions with `indices`) around the ascending positions `kth`: each of them
     /// holds the element a sort would put there, smaller or equal ones before it and
     /// larger or equal ones after (NumPy's `partition`); a selection, not a sort.
-    pub fn partition(
-        &self,
-        input: &LogicalStore,
-        out: &LogicalStore,
-        axis: usize,
-        indices: bool,
-        kth: &[usize],
-    ) -> Result<()> {
+    pub fn partition(&self, input: &LogicalStore, out: &LogicalStore, axis: usize, indices: bool, kth: &[usize]) -> Result<()> {
         let n = input.shape().as_slice().get(axis).copied().unwrap_or(1) as usize;
-        if kth.is_empty()
-            || kth.windows(2).any(|w| w[0] >= w[1])
-            || kth.last().is_some_and(|&k| k >= n)
-        {
-            return Err(LegateError::InvalidArgument(format!(
-                "partition: kth {kth:?} must be nonempty, ascend and lie below the axis length {n}"
-            )));
+        if kth.is_empty() || kth.windows(2).any(|w| w[0] >= w[1]) || kth.last().is_some_and(|&k| k >= n) {
+            return Err(LegateError::InvalidArgument(format!("partition: kth {kth:?} must be nonempty, ascend and lie below the axis length {n}")));
         }
         self.sort_or_partition(input, out, axis, indices, kth)
     }
 
-    fn sort_or_partition(
-        &self,
-        input: &LogicalStore,
-        out: &LogicalStore,
-        axis: usize,
-        indices: bool,
-        kth: &[usize],
-    ) -> Result<()> {
+    fn sort_or_partition(&self, input: &LogicalStore, out: &LogicalStore, axis: usize, indices: bool, kth: &[usize]) -> Result<()> {
         Self::same_shape(input, out, "sort")?;
-        let want = if indices {
-            Type::Int64
-        } else {
-            input.ty().clone()
-        };
+        let want = if indices { Type::Int64 } else { input.ty().clone() };
         if *out.ty() != want {
-            return Err(LegateError::TypeMismatch(format!(
-                "sort: the output must be {want}, not {}",
-                out.ty()
-            )));
+            return Err(LegateError::TypeMismatch(format!("sort: the output must be {want}, not {}", out.ty())));
         }
         let shape = input.shape();
         if axis >= shape.ndim().max(1) {
-            return Err(LegateError::InvalidArgument(format!(
-                "sort: axis {axis} is out of range for a {}-d store",
-                shape.ndim()
-            )));
+            return Err(LegateError::InvalidArgument(format!("sort: axis {axis} is out of range for a {}-d store", shape.ndim())));
         }
         if shape.volume() == 0 {
             return Ok(());
@@ -719,9 +566,7 @@ impl Numeric {
     /// On one rank this is one point's sort.
     pub fn sort_distributed(&self, input: &LogicalStore) -> Result<LogicalStore> {
         if input.ndim() != 1 {
-            return Err(LegateError::InvalidArgument(
-                "sort_distributed: a 1-d array".into(),
-            ));
+            return Err(LegateError::InvalidArgument("sort_distributed: a 1-d array".into()));
         }
         let out = self.rt.create_unbound_store(input.ty().clone(), 1)?;
         let mut t = self.rt.create_auto_task(&self.lib, SAMPLE_SORT);
@@ -734,18 +579,10 @@ impl Numeric {
 
     /// `out` (int64, the values' shape) = where each of `values` goes in the sorted 1-d
     /// `sorted` (of the same type): before equal elements, or after them with `right`.
-    pub fn searchsorted(
-        &self,
-        sorted: &LogicalStore,
-        values: &LogicalStore,
-        out: &LogicalStore,
-        right: bool,
-    ) -> Result<()> {
+    pub fn searchsorted(&self, sorted: &LogicalStore, values: &LogicalStore, out: &LogicalStore, right: bool) -> Result<()> {
         Self::same_shape(values, out, "searchsorted")?;
         if sorted.ndim() != 1 || sorted.ty() != values.ty() || *out.ty() != Type::Int64 {
-            return Err(LegateError::TypeMismatch(
-                "searchsorted: a 1-d array and values of its type, int64 positions".into(),
-            ));
+            return Err(LegateError::TypeMismatch("searchsorted: a 1-d array and values of its type, int64 positions".into()));
         }
         if values.volume() == 0 {
             return Ok(());
@@ -762,16 +599,9 @@ impl Numeric {
 
     /// Adds to `bins` (1-d: int64 counts, or float64 sums of `weights`) one, or the
     /// weight, for every int64 value of 1-d `values` (all inside the bins).
-    pub fn bincount(
-        &self,
-        values: &LogicalStore,
-        weights: Option<&LogicalStore>,
-        bins: &LogicalStore,
-    ) -> Result<()> {
+    pub fn bincount(&self, values: &LogicalStore, weights: Option<&LogicalStore>, bins: &LogicalStore) -> Result<()> {
         if values.ndim() != 1 || bins.ndim() != 1 || *values.ty() != Type::Int64 {
-            return Err(LegateError::TypeMismatch(
-                "bincount: 1-d int64 values and 1-d bins".into(),
-            ));
+            return Err(LegateError::TypeMismatch("bincount: 1-d int64 values and 1-d bins".into()));
         }
         if values.volume() == 0 {
             return Ok(());
@@ -791,21 +621,9 @@ impl Numeric {
     /// `ufunc.at`: `target[i] = op(target[i], v)` for each position `i` of the int64
     /// `indices` and its value of `values` in turn (repeated positions accumulate), on
     /// one point. Waits, so that an index out of bounds raises here.
-    pub fn at(
-        &self,
-        op: BinaryOp,
-        target: &LogicalStore,
-        indices: &LogicalStore,
-        values: &LogicalStore,
-    ) -> Result<()> {
-        if target.ndim() != 1
-            || indices.ndim() != 1
-            || *indices.ty() != Type::Int64
-            || values.ty() != target.ty()
-        {
-            return Err(LegateError::TypeMismatch(
-                "at: a 1-d target, 1-d int64 indices, values of the target's dtype".into(),
-            ));
+    pub fn at(&self, op: BinaryOp, target: &LogicalStore, indices: &LogicalStore, values: &LogicalStore) -> Result<()> {
+        if target.ndim() != 1 || indices.ndim() != 1 || *indices.ty() != Type::Int64 || values.ty() != target.ty() {
+            return Err(LegateError::TypeMismatch("at: a 1-d target, 1-d int64 indices, values of the target's dtype".into()));
         }
         Self::same_shape(indices, values, "at")?;
         if indices.volume() == 0 {
@@ -829,36 +647,16 @@ impl Numeric {
     /// `init` into `out` of that shape, skipping elements where `mask` (the input's
     /// shape) is false. Without: the accumulation into `out` of the input's shape.
     #[allow(clippy::too_many_arguments)]
-    pub fn fold(
-        &self,
-        op: BinaryOp,
-        kind: u32,
-        input: &LogicalStore,
-        init: Option<&LogicalStore>,
-        mask: Option<&LogicalStore>,
-        out: &LogicalStore,
-        axis: usize,
-    ) -> Result<()> {
+    pub fn fold(&self, op: BinaryOp, kind: u32, input: &LogicalStore, init: Option<&LogicalStore>, mask: Option<&LogicalStore>, out: &LogicalStore, axis: usize) -> Result<()> {
         let shape = input.shape();
         if axis >= shape.ndim() {
-            return Err(LegateError::InvalidArgument(format!(
-                "fold: axis {axis} is out of range for a {}-d store",
-                shape.ndim()
-            )));
+            return Err(LegateError::InvalidArgument(format!("fold: axis {axis} is out of range for a {}-d store", shape.ndim())));
         }
-        if out.ty() != input.ty()
-            || init.is_some_and(|i| i.ty() != input.ty())
-            || mask.is_some_and(|m| *m.ty() != Type::Bool)
-        {
-            return Err(LegateError::TypeMismatch(
-                "fold: the input, initial values and output of one dtype, a bool mask".into(),
-            ));
+        if out.ty() != input.ty() || init.is_some_and(|i| i.ty() != input.ty()) || mask.is_some_and(|m| *m.ty() != Type::Bool) {
+            return Err(LegateError::TypeMismatch("fold: the input, initial values and output of one dtype, a bool mask".into()));
         }
         let (out_view, init_view) = match init {
-            Some(i) => (
-                out.promote(axis, shape[axis])?,
-                Some(i.promote(axis, shape[axis])?),
-            ),
+            Some(i) => (out.promote(axis, shape[axis])?, Some(i.promote(axis, shape[axis])?)),
             None => (out.clone(), None),
         };
         Self::same_shape(input, &out_view, "fold")?;
@@ -894,27 +692,14 @@ impl Numeric {
     /// Inclusive scan of `input` along `axis` into `out` (same shape and type): `add`
     /// is `Sum`, `multiply` `Prod`, `maximum` `Max`, `minimum` `Min`, `logical_and`
     /// `All` and `logical_or` `Any` (on booleans).
-    pub fn scan(
-        &self,
-        op: ReduceOp,
-        input: &LogicalStore,
-        out: &LogicalStore,
-        axis: usize,
-    ) -> Result<()> {
+    pub fn scan(&self, op: ReduceOp, input: &LogicalStore, out: &LogicalStore, axis: usize) -> Result<()> {
         Self::same_shape(input, out, "scan")?;
         if input.ty() != out.ty() {
-            return Err(LegateError::TypeMismatch(format!(
-                "scan: input {} and output {} differ",
-                input.ty(),
-                out.ty()
-            )));
+            return Err(LegateError::TypeMismatch(format!("scan: input {} and output {} differ", input.ty(), out.ty())));
         }
         let shape = input.shape();
         if axis >= shape.ndim() {
-            return Err(LegateError::InvalidArgument(format!(
-                "scan: axis {axis} is out of range for a {}-d store",
-                shape.ndim()
-            )));
+            return Err(LegateError::InvalidArgument(format!("scan: axis {axis} is out of range for a {}-d store", shape.ndim())));
         }
         let volume = shape.volume();
         if volume == 0 {
@@ -923,9 +708,7 @@ impl Numeric {
         let n = shape[axis];
         let lines = volume / n as u64;
         let procs = self.rt.machine().cpus.max(1) as u64;
-        let pieces = procs
-            .min(volume / self.rt.config().min_chunk().max(1))
-            .min(n as u64) as i64;
+        let pieces = procs.min(volume / self.rt.config().min_chunk().max(1)).min(n as u64) as i64;
         if lines >= procs || pieces < 2 {
             // Each point scans whole lines.
             let mut t = self.rt.create_auto_task(&self.lib, SCAN);
@@ -990,10 +773,7 @@ impl Numeric {
     /// `input`, the first NaN if there is one: a new one-element int64 future.
     pub fn arg_reduce_all(&self, argmax: bool, input: &LogicalStore) -> Result<LogicalStore> {
         if input.volume() == 0 {
-            return Err(LegateError::InvalidArgument(format!(
-                "attempt to get {} of an empty sequence",
-                if argmax { "argmax" } else { "argmin" }
-            )));
+            return Err(LegateError::InvalidArgument(format!("attempt to get {} of an empty sequence", if argmax { "argmax" } else { "argmin" })));
         }
         let op = if argmax { ReduceOp::Max } else { ReduceOp::Min };
         let extreme = self.rt.create_future(identity_scalar(op, input.ty())?)?;
@@ -1018,31 +798,16 @@ impl Numeric {
 
     /// `argmax`/`argmin` of `input` along `axis` into the int64 `out`, whose shape is
     /// the input's without `axis`.
-    pub fn arg_reduce_axis(
-        &self,
-        argmax: bool,
-        input: &LogicalStore,
-        axis: usize,
-        out: &LogicalStore,
-    ) -> Result<()> {
+    pub fn arg_reduce_axis(&self, argmax: bool, input: &LogicalStore, axis: usize, out: &LogicalStore) -> Result<()> {
         let shape = input.shape();
         if axis >= shape.ndim() || out.ndim() + 1 != shape.ndim() {
-            return Err(LegateError::InvalidArgument(format!(
-                "cannot reduce a {}-d array along {axis} into a {}-d one",
-                shape.ndim(),
-                out.ndim()
-            )));
+            return Err(LegateError::InvalidArgument(format!("cannot reduce a {}-d array along {axis} into a {}-d one", shape.ndim(), out.ndim())));
         }
         if *out.ty() != Type::Int64 {
-            return Err(LegateError::TypeMismatch(
-                "argmax/argmin: the output must be int64".into(),
-            ));
+            return Err(LegateError::TypeMismatch("argmax/argmin: the output must be int64".into()));
         }
         if shape[axis] == 0 && out.volume() > 0 {
-            return Err(LegateError::InvalidArgument(format!(
-                "attempt to get {} of an empty sequence",
-                if argmax { "argmax" } else { "argmin" }
-            )));
+            return Err(LegateError::InvalidArgument(format!("attempt to get {} of an empty sequence", if argmax { "argmax" } else { "argmin" })));
         }
         let view = out.promote(axis, shape[axis])?;
         Self::same_shape(input, &view, "argmax")?;
@@ -1063,9 +828,7 @@ impl Numeric {
     pub fn cholesky(&self, a: &LogicalStore, out: &LogicalStore) -> Result<()> {
         let (sa, so) = (a.shape(), out.shape());
         if sa.ndim() != 2 || sa[0] != sa[1] || sa != so {
-            return Err(LegateError::ShapeMismatch(format!(
-                "cholesky: shapes {sa} -> {so} do not match"
-            )));
+            return Err(LegateError::ShapeMismatch(format!("cholesky: shapes {sa} -> {so} do not match")));
         }
         self.whole(CHOLESKY, &[a], out)
     }
@@ -1073,15 +836,8 @@ impl Numeric {
     /// `out = solve(a, b)`: `a` square 2-d, `b` and `out` 1-d or 2-d, on one point.
     pub fn solve(&self, a: &LogicalStore, b: &LogicalStore, out: &LogicalStore) -> Result<()> {
         let (sa, sb, so) = (a.shape(), b.shape(), out.shape());
-        if sa.ndim() != 2
-            || sa[0] != sa[1]
-            || !(1..=2).contains(&sb.ndim())
-            || sb[0] != sa[0]
-            || sb != so
-        {
-            return Err(LegateError::ShapeMismatch(format!(
-                "solve: shapes {sa}, {sb} -> {so} do not match"
-            )));
+        if sa.ndim() != 2 || sa[0] != sa[1] || !(1..=2).contains(&sb.ndim()) || sb[0] != sa[0] || sb != so {
+            return Err(LegateError::ShapeMismatch(format!("solve: shapes {sa}, {sb} -> {so} do not match")));
         }
         self.whole(SOLVE, &[a, b], out)
     }
@@ -1127,57 +883,33 @@ impl Numeric {
     /// `kind.out_len(n)` along `axis`, and the input's precision. Each point of the
     /// launch owns whole lines: the launch splits every dimension but `axis`.
     #[allow(clippy::too_many_arguments)]
-    pub fn fft(
-        &self,
-        input: &LogicalStore,
-        out: &LogicalStore,
-        axis: usize,
-        kind: FftKind,
-        inverse: bool,
-        n: usize,
-        norm: FftNorm,
-        conj: bool,
-    ) -> Result<()> {
+    pub fn fft(&self, input: &LogicalStore, out: &LogicalStore, axis: usize, kind: FftKind, inverse: bool, n: usize, norm: FftNorm, conj: bool) -> Result<()> {
         let (si, so) = (input.shape(), out.shape());
         if n == 0 {
-            return Err(LegateError::InvalidArgument(format!(
-                "Invalid number of FFT data points ({n}) specified."
-            )));
+            return Err(LegateError::InvalidArgument(format!("Invalid number of FFT data points ({n}) specified.")));
         }
         let fits = si.ndim() == so.ndim()
             && axis < si.ndim()
             && so[axis] == kind.out_len(n) as i64
             && (0..si.ndim()).all(|d| d == axis || si[d] == so[d]);
         if !fits {
-            return Err(LegateError::ShapeMismatch(format!(
-                "fft: {si} -> {so} is not a transform of length {n} along axis {axis}"
-            )));
+            return Err(LegateError::ShapeMismatch(format!("fft: {si} -> {so} is not a transform of length {n} along axis {axis}")));
         }
         let complex = |t: &Type| matches!(t, Type::Complex64 | Type::Complex128);
         let precision = |t: &Type| matches!(t, Type::Float32 | Type::Complex64);
         let (ti, to) = (input.ty(), out.ty());
         let types_ok = precision(ti) == precision(to)
-            && matches!(
-                ti,
-                Type::Float32 | Type::Float64 | Type::Complex64 | Type::Complex128
-            )
-            && matches!(
-                to,
-                Type::Float32 | Type::Float64 | Type::Complex64 | Type::Complex128
-            )
+            && matches!(ti, Type::Float32 | Type::Float64 | Type::Complex64 | Type::Complex128)
+            && matches!(to, Type::Float32 | Type::Float64 | Type::Complex64 | Type::Complex128)
             && complex(ti) == (kind != FftKind::RealToComplex)
             && complex(to) == (kind != FftKind::ComplexToReal);
         if !types_ok {
-            return Err(LegateError::TypeMismatch(format!(
-                "fft: {kind:?} does not take {ti} to {to}"
-            )));
+            return Err(LegateError::TypeMismatch(format!("fft: {kind:?} does not take {ti} to {to}")));
         }
         if input.same_storage(out) && !(input.map() == out.map() && si == so) {
             // Lines are read while others are written: only the very same view may be
             // transformed in place.
-            return Err(LegateError::InvalidArgument(
-                "fft: the output overlaps the input (and is not the same view)".into(),
-            ));
+            return Err(LegateError::InvalidArgument("fft: the output overlaps the input (and is not the same view)".into()));
         }
         if so.volume() == 0 {
             return Ok(());
@@ -1204,19 +936,9 @@ impl Numeric {
             // Tiles whole along `axis`, the same tiles of the other dimensions for the
             // input and the output (whose extents along `axis` differ).
             let tile_of = |shape: &legate_core::shape::Point| -> Vec<i64> {
-                (0..shape.ndim())
-                    .map(|d| {
-                        if d == axis {
-                            shape[d]
-                        } else {
-                            (shape[d] + colors[d] - 1) / colors[d]
-                        }
-                    })
-                    .collect()
+                (0..shape.ndim()).map(|d| if d == axis { shape[d] } else { (shape[d] + colors[d] - 1) / colors[d] }).collect()
             };
-            let launch: Vec<i64> = (0..so.ndim())
-                .map(|d| (so[d] + tile_of(&so)[d] - 1) / tile_of(&so)[d])
-                .collect();
+            let launch: Vec<i64> = (0..so.ndim()).map(|d| (so[d] + tile_of(&so)[d] - 1) / tile_of(&so)[d]).collect();
             let mut t = self.rt.create_manual_task(&self.lib, FFT, &launch)?;
             t.add_input_partition(&input.partition_by_tiling(&tile_of(&si))?, None);
             t.add_output_partition(&out.partition_by_tiling(&tile_of(&so))?, None);
@@ -1239,14 +961,9 @@ impl Numeric {
         let volume = input.volume().max(so.volume());
         let lines = so.volume() / so[axis].max(1) as u64;
         let procs = self.rt.machine().cpus.max(1) as u64;
-        let pieces = procs
-            .min(volume / self.rt.config().min_chunk().max(1))
-            .min(lines)
-            .max(1);
+        let pieces = procs.min(volume / self.rt.config().min_chunk().max(1)).min(lines).max(1);
         let fixed: Vec<bool> = (0..so.ndim()).map(|d| d == axis).collect();
-        legate_core::solver::choose_colors(&so, pieces as usize, &fixed)
-            .as_slice()
-            .to_vec()
+        legate_core::solver::choose_colors(&so, pieces as usize, &fixed).as_slice().to_vec()
     }
 }
 
@@ -1256,10 +973,6 @@ fn zero_scalar(ty: &Type) -> Result<Scalar> {
         Type::Float64 => Scalar::new(0f64),
         Type::Complex64 => Scalar::new(num_complex::Complex32::new(0.0, 0.0)),
         Type::Complex128 => Scalar::new(num_complex::Complex64::new(0.0, 0.0)),
-        other => {
-            return Err(LegateError::TypeMismatch(format!(
-                "fft: no zero of {other}"
-            )))
-        }
+        other => return Err(LegateError::TypeMismatch(format!("fft: no zero of {other}"))),
     })
 }

@@ -14,16 +14,10 @@ fn dims(s: &LogicalStore) -> Vec<i64> {
 fn matrices(a: &LogicalStore, what: &str) -> Result<(Vec<i64>, i64, i64)> {
     let d = dims(a);
     if d.len() < 2 {
-        return Err(LegateError::ShapeMismatch(format!(
-            "{what}: a {}-d array, at least 2-d expected",
-            d.len()
-        )));
+        return Err(LegateError::ShapeMismatch(format!("{what}: a {}-d array, at least 2-d expected", d.len())));
     }
     if !matches!(a.ty(), Type::Float64 | Type::Complex128) {
-        return Err(LegateError::TypeMismatch(format!(
-            "{what}: float64 or complex128 expected, not {}",
-            a.ty()
-        )));
+        return Err(LegateError::TypeMismatch(format!("{what}: float64 or complex128 expected, not {}", a.ty())));
     }
     let k = d.len() - 2;
     Ok((d[..k].to_vec(), d[k], d[k + 1]))
@@ -31,16 +25,10 @@ fn matrices(a: &LogicalStore, what: &str) -> Result<(Vec<i64>, i64, i64)> {
 
 fn expect(store: &LogicalStore, shape: &[i64], ty: &Type, what: &str, name: &str) -> Result<()> {
     if dims(store) != shape {
-        return Err(LegateError::ShapeMismatch(format!(
-            "{what}: {name} has shape {}, expected {shape:?}",
-            store.shape()
-        )));
+        return Err(LegateError::ShapeMismatch(format!("{what}: {name} has shape {}, expected {shape:?}", store.shape())));
     }
     if store.ty() != ty {
-        return Err(LegateError::TypeMismatch(format!(
-            "{what}: {name} has type {}, expected {ty}",
-            store.ty()
-        )));
+        return Err(LegateError::TypeMismatch(format!("{what}: {name} has type {}, expected {ty}", store.ty())));
     }
     Ok(())
 }
@@ -51,13 +39,7 @@ fn with(batch: &[i64], core: &[i64]) -> Vec<i64> {
 
 impl Numeric {
     /// Runs `task_id` on one point: scalars, then whole inputs and outputs.
-    fn whole_many(
-        &self,
-        task_id: u32,
-        scalars: Vec<Scalar>,
-        inputs: &[&LogicalStore],
-        outputs: &[&LogicalStore],
-    ) -> Result<()> {
+    fn whole_many(&self, task_id: u32, scalars: Vec<Scalar>, inputs: &[&LogicalStore], outputs: &[&LogicalStore]) -> Result<()> {
         let mut t = self.rt.create_auto_task(&self.lib, task_id);
         for s in scalars {
             t.add_scalar_arg(s);
@@ -80,10 +62,7 @@ impl Numeric {
         let rd = dims(r);
         let k = rd.get(rd.len().wrapping_sub(2)).copied().unwrap_or(-1);
         if k != m.min(n) && k != m {
-            return Err(LegateError::ShapeMismatch(format!(
-                "qr: R has shape {}",
-                r.shape()
-            )));
+            return Err(LegateError::ShapeMismatch(format!("qr: R has shape {}", r.shape())));
         }
         expect(r, &with(&batch, &[k, n]), a.ty(), "qr", "R")?;
         if let Some(q) = q {
@@ -107,18 +86,10 @@ impl Numeric {
     /// optionally `u`, `vh` (full: `(..., m, m)`, `(..., n, n)`; thin: `(..., m, k)`,
     /// `(..., k, n)`) of each matrix of `a`; with `hermitian`, from its
     /// eigendecomposition (the lower triangle is read).
-    pub fn svd(
-        &self,
-        a: &LogicalStore,
-        s: &LogicalStore,
-        uv: Option<(&LogicalStore, &LogicalStore)>,
-        hermitian: bool,
-    ) -> Result<()> {
+    pub fn svd(&self, a: &LogicalStore, s: &LogicalStore, uv: Option<(&LogicalStore, &LogicalStore)>, hermitian: bool) -> Result<()> {
         let (batch, m, n) = matrices(a, "svd")?;
         if hermitian && m != n {
-            return Err(LegateError::ShapeMismatch(
-                "svd: hermitian matrices must be square".into(),
-            ));
+            return Err(LegateError::ShapeMismatch("svd: hermitian matrices must be square".into()));
         }
         let k = m.min(n);
         expect(s, &with(&batch, &[k]), &Type::Float64, "svd", "S")?;
@@ -130,9 +101,7 @@ impl Numeric {
                 expect(vh, &with(&batch, &[k, n]), a.ty(), "svd", "V^H")?;
             }
             if u.ty() != a.ty() || vh.ty() != a.ty() {
-                return Err(LegateError::TypeMismatch(
-                    "svd: U and V^H must have A's type".into(),
-                ));
+                return Err(LegateError::TypeMismatch("svd: U and V^H must have A's type".into()));
             }
             outputs.extend([u, vh]);
         }
@@ -144,9 +113,7 @@ impl Numeric {
     pub fn eig(&self, a: &LogicalStore, w: &LogicalStore, v: Option<&LogicalStore>) -> Result<()> {
         let (batch, m, n) = matrices(a, "eig")?;
         if m != n {
-            return Err(LegateError::ShapeMismatch(
-                "eig: square matrices expected".into(),
-            ));
+            return Err(LegateError::ShapeMismatch("eig: square matrices expected".into()));
         }
         let c = Type::Complex128;
         expect(w, &with(&batch, &[n]), &c, "eig", "W")?;
@@ -160,18 +127,10 @@ impl Numeric {
     /// Eigenvalues `w` (`(..., n)`, float64, ascending) and optionally orthonormal
     /// eigenvectors `v` (A's type) of the Hermitian matrices that the `lower` (or upper)
     /// triangles of `a` stand for.
-    pub fn eigh(
-        &self,
-        a: &LogicalStore,
-        w: &LogicalStore,
-        v: Option<&LogicalStore>,
-        lower: bool,
-    ) -> Result<()> {
+    pub fn eigh(&self, a: &LogicalStore, w: &LogicalStore, v: Option<&LogicalStore>, lower: bool) -> Result<()> {
         let (batch, m, n) = matrices(a, "eigh")?;
         if m != n {
-            return Err(LegateError::ShapeMismatch(
-                "eigh: square matrices expected".into(),
-            ));
+            return Err(LegateError::ShapeMismatch("eigh: square matrices expected".into()));
         }
         expect(w, &with(&batch, &[n]), &Type::Float64, "eigh", "W")?;
         if let Some(v) = v {
@@ -183,17 +142,10 @@ impl Numeric {
 
     /// `sign` (A's type) and `logdet` (float64), both of `a`'s batch shape: the
     /// determinant of each square matrix as `sign * exp(logdet)`.
-    pub fn slogdet(
-        &self,
-        a: &LogicalStore,
-        sign: &LogicalStore,
-        logdet: &LogicalStore,
-    ) -> Result<()> {
+    pub fn slogdet(&self, a: &LogicalStore, sign: &LogicalStore, logdet: &LogicalStore) -> Result<()> {
         let (batch, m, n) = matrices(a, "slogdet")?;
         if m != n {
-            return Err(LegateError::ShapeMismatch(
-                "slogdet: square matrices expected".into(),
-            ));
+            return Err(LegateError::ShapeMismatch("slogdet: square matrices expected".into()));
         }
         expect(sign, &batch, a.ty(), "slogdet", "sign")?;
         expect(logdet, &batch, &Type::Float64, "slogdet", "logdet")?;

@@ -63,30 +63,8 @@ impl UnaryOp {
         use UnaryOp::*;
         matches!(
             self,
-            Sqrt | Cbrt
-                | Square
-                | Reciprocal
-                | Exp
-                | Exp2
-                | Expm1
-                | Log
-                | Log2
-                | Log10
-                | Log1p
-                | Sin
-                | Cos
-                | Tan
-                | Arcsin
-                | Arccos
-                | Arctan
-                | Sinh
-                | Cosh
-                | Tanh
-                | Arcsinh
-                | Arccosh
-                | Arctanh
-                | Deg2rad
-                | Rad2deg
+            Sqrt | Cbrt | Square | Reciprocal | Exp | Exp2 | Expm1 | Log | Log2 | Log10 | Log1p | Sin | Cos | Tan
+                | Arcsin | Arccos | Arctan | Sinh | Cosh | Tanh | Arcsinh | Arccosh | Arctanh | Deg2rad | Rad2deg
         )
     }
 
@@ -97,14 +75,7 @@ impl UnaryOp {
 
     /// Whether the result is boolean whatever the input type.
     pub fn is_predicate(self) -> bool {
-        matches!(
-            self,
-            UnaryOp::Isnan
-                | UnaryOp::Isinf
-                | UnaryOp::Isfinite
-                | UnaryOp::Signbit
-                | UnaryOp::LogicalNot
-        )
+        matches!(self, UnaryOp::Isnan | UnaryOp::Isinf | UnaryOp::Isfinite | UnaryOp::Signbit | UnaryOp::LogicalNot)
     }
 }
 
@@ -113,19 +84,7 @@ impl BinaryOp {
     /// comparisons, `maximum`/`minimum`, bitwise or logical operations).
     pub fn reports_fp_errors(self) -> bool {
         use BinaryOp::*;
-        matches!(
-            self,
-            Add | Subtract
-                | Multiply
-                | TrueDivide
-                | FloorDivide
-                | Remainder
-                | Fmod
-                | Power
-                | Arctan2
-                | Hypot
-                | Logaddexp
-        )
+        matches!(self, Add | Subtract | Multiply | TrueDivide | FloorDivide | Remainder | Fmod | Power | Arctan2 | Hypot | Logaddexp)
     }
 
     /// NumPy's name of the function in its messages (`true_divide` is `divide`).
@@ -139,18 +98,7 @@ impl BinaryOp {
     /// Whether the result is boolean whatever the input type.
     pub fn is_predicate(self) -> bool {
         use BinaryOp::*;
-        matches!(
-            self,
-            Equal
-                | NotEqual
-                | Less
-                | LessEqual
-                | Greater
-                | GreaterEqual
-                | LogicalAnd
-                | LogicalOr
-                | LogicalXor
-        )
+        matches!(self, Equal | NotEqual | Less | LessEqual | Greater | GreaterEqual | LogicalAnd | LogicalOr | LogicalXor)
     }
 }
 

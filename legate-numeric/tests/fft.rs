@@ -25,16 +25,7 @@ fn dft(x: &[Complex64], n: usize, inverse: bool) -> Vec<Complex64> {
     let sign = if inverse { 1.0 } else { -1.0 };
     (0..n)
         .map(|k| {
-            x.iter()
-                .take(n)
-                .enumerate()
-                .map(|(j, &v)| {
-                    v * Complex64::from_polar(
-                        1.0,
-                        sign * 2.0 * PI * ((j * k) % n) as f64 / n as f64,
-                    )
-                })
-                .sum()
+            x.iter().take(n).enumerate().map(|(j, &v)| v * Complex64::from_polar(1.0, sign * 2.0 * PI * ((j * k) % n) as f64 / n as f64)).sum()
         })
         .collect()
 }
@@ -58,57 +49,27 @@ fn close(got: &[Complex64], want: &[Complex64], what: &str) {
     assert_eq!(got.len(), want.len(), "{what}: lengths");
     let scale = want.iter().map(|z| z.norm()).fold(1.0, f64::max);
     for (k, (g, w)) in got.iter().zip(want).enumerate() {
-        assert!(
-            (g - w).norm() <= 1e-11 * scale,
-            "{what}: element {k}: {g} != {w}"
-        );
+        assert!((g - w).norm() <= 1e-11 * scale, "{what}: element {k}: {g} != {w}");
     }
 }
 
 /// Lines along axis 0 (strided: `lines_first` false) or axis 1 (contiguous).
 #[allow(clippy::too_many_arguments)]
-fn check(
-    num: &Numeric,
-    rows: usize,
-    len: usize,
-    n: usize,
-    kind: FftKind,
-    inverse: bool,
-    norm: FftNorm,
-    seed: u64,
-    lines_first: bool,
-) {
+fn check(num: &Numeric, rows: usize, len: usize, n: usize, kind: FftKind, inverse: bool, norm: FftNorm, seed: u64, lines_first: bool) {
     let rt = num.runtime();
-    let what = format!(
-        "{kind:?} inverse={inverse} {norm:?} rows={rows} len={len} n={n} lines_first={lines_first}"
-    );
+    let what = format!("{kind:?} inverse={inverse} {norm:?} rows={rows} len={len} n={n} lines_first={lines_first}");
     let re = random(rows * len, seed);
     let im = random(rows * len, seed + 1);
     let lines: Vec<Vec<Complex64>> = (0..rows)
         .map(|r| {
             (0..len)
-                .map(|j| {
-                    Complex64::new(
-                        re[r * len + j],
-                        if kind == FftKind::RealToComplex {
-                            0.0
-                        } else {
-                            im[r * len + j]
-                        },
-                    )
-                })
+                .map(|j| Complex64::new(re[r * len + j], if kind == FftKind::RealToComplex { 0.0 } else { im[r * len + j] }))
                 .collect()
         })
         .collect();
     let out_len = kind.out_len(n);
     // Element j of line r, in either layout.
-    let at = |j: usize, r: usize, len: usize| {
-        if lines_first {
-            r * len + j
-        } else {
-            j * rows + r
-        }
-    };
+    let at = |j: usize, r: usize, len: usize| if lines_first { r * len + j } else { j * rows + r };
     let values: Vec<Complex64> = {
         let mut v = vec![Complex64::default(); rows * len];
         for (r, l) in lines.iter().enumerate() {
@@ -118,40 +79,21 @@ fn check(
         }
         v
     };
-    let (shape_in, shape_out, axis) = if lines_first {
-        ([rows, len], [rows, out_len], 1)
-    } else {
-        ([len, rows], [out_len, rows], 0)
-    };
+    let (shape_in, shape_out, axis) = if lines_first { ([rows, len], [rows, out_len], 1) } else { ([len, rows], [out_len, rows], 0) };
     let input = match kind {
         FftKind::RealToComplex => {
             let data: Vec<f64> = values.iter().map(|z| z.re).collect();
             rt.create_store_from::<f64>(&shape_in, &data).unwrap()
         }
-        _ => rt
-            .create_store_from::<Complex64>(&shape_in, &values)
-            .unwrap(),
+        _ => rt.create_store_from::<Complex64>(&shape_in, &values).unwrap(),
     };
-    let out_ty = if kind == FftKind::ComplexToReal {
-        legate_core::Type::Float64
-    } else {
-        legate_core::Type::Complex128
-    };
+    let out_ty = if kind == FftKind::ComplexToReal { legate_core::Type::Float64 } else { legate_core::Type::Complex128 };
     let out = rt.create_store(out_ty, &shape_out).unwrap();
-    num.fft(&input, &out, axis, kind, inverse, n, norm, false)
-        .unwrap();
+    num.fft(&input, &out, axis, kind, inverse, n, norm, false).unwrap();
     let got: Vec<Complex64> = if kind == FftKind::ComplexToReal {
-        rt.read_store::<f64>(&out)
-            .unwrap()
-            .iter()
-            .map(|&x| Complex64::new(x, 0.0))
-            .collect()
+        rt.read_store::<f64>(&out).unwrap().iter().map(|&x| Complex64::new(x, 0.0)).collect()
     } else {
-        rt.read_store::<Complex64>(&out)
-            .unwrap()
-            .iter()
-            .copied()
-            .collect()
+        rt.read_store::<Complex64>(&out).unwrap().iter().copied().collect()
     };
     let is_inverse = match kind {
         FftKind::ComplexToComplex => inverse,
@@ -163,16 +105,9 @@ fn check(
         let want: Vec<Complex64> = match kind {
             FftKind::ComplexToReal => {
                 let cut: Vec<Complex64> = line.iter().take(n / 2 + 1).copied().collect();
-                dft(&hermitian(&cut, n), n, true)
-                    .iter()
-                    .map(|z| Complex64::new(z.re * scale, 0.0))
-                    .collect()
+                dft(&hermitian(&cut, n), n, true).iter().map(|z| Complex64::new(z.re * scale, 0.0)).collect()
             }
-            _ => dft(line, n, is_inverse)
-                .iter()
-                .take(out_len)
-                .map(|z| z * scale)
-                .collect(),
+            _ => dft(line, n, is_inverse).iter().take(out_len).map(|z| z * scale).collect(),
         };
         let got_line: Vec<Complex64> = (0..out_len).map(|k| got[at(k, r, out_len)]).collect();
         close(&got_line, &want, &format!("{what} row {r}"));
@@ -182,29 +117,11 @@ fn check(
 #[test]
 fn fft_matches_a_naive_dft() {
     for cpus in [1, 3] {
-        let rt = Runtime::new(Config {
-            cpus,
-            min_cpu_chunk: 2,
-            ..Config::legate_defaults()
-        })
-        .expect("runtime");
+        let rt = Runtime::new(Config { cpus, min_cpu_chunk: 2, ..Config::legate_defaults() }).expect("runtime");
         let num = Numeric::register(&rt).unwrap();
         let mut seed = 1;
-        for (rows, len, n) in [
-            (1, 1, 1),
-            (5, 8, 8),
-            (7, 13, 13),
-            (3, 16, 11),
-            (4, 9, 20),
-            (20, 64, 64),
-            (2, 31, 31),
-            (6, 12, 12),
-        ] {
-            for kind in [
-                FftKind::ComplexToComplex,
-                FftKind::RealToComplex,
-                FftKind::ComplexToReal,
-            ] {
+        for (rows, len, n) in [(1, 1, 1), (5, 8, 8), (7, 13, 13), (3, 16, 11), (4, 9, 20), (20, 64, 64), (2, 31, 31), (6, 12, 12)] {
+            for kind in [FftKind::ComplexToComplex, FftKind::RealToComplex, FftKind::ComplexToReal] {
                 for inverse in [false, true] {
                     for norm in [FftNorm::Backward, FftNorm::Ortho, FftNorm::Forward] {
                         seed += 2;
@@ -219,121 +136,24 @@ fn fft_matches_a_naive_dft() {
 
 #[test]
 fn bad_arguments_are_errors() {
-    let rt = Runtime::new(Config {
-        cpus: 2,
-        min_cpu_chunk: 2,
-        ..Config::legate_defaults()
-    })
-    .expect("runtime");
+    let rt = Runtime::new(Config { cpus: 2, min_cpu_chunk: 2, ..Config::legate_defaults() }).expect("runtime");
     let num = Numeric::register(&rt).unwrap();
-    let input = rt
-        .create_store(legate_core::Type::Complex128, &[4, 3])
-        .unwrap();
-    let out = rt
-        .create_store(legate_core::Type::Complex128, &[4, 3])
-        .unwrap();
-    let real = rt
-        .create_store(legate_core::Type::Float64, &[4, 3])
-        .unwrap();
-    assert!(num
-        .fft(
-            &input,
-            &out,
-            0,
-            FftKind::ComplexToComplex,
-            false,
-            0,
-            FftNorm::Backward,
-            false
-        )
-        .is_err());
-    assert!(num
-        .fft(
-            &input,
-            &out,
-            2,
-            FftKind::ComplexToComplex,
-            false,
-            4,
-            FftNorm::Backward,
-            false
-        )
-        .is_err());
-    assert!(num
-        .fft(
-            &input,
-            &out,
-            0,
-            FftKind::ComplexToComplex,
-            false,
-            5,
-            FftNorm::Backward,
-            false
-        )
-        .is_err());
-    assert!(num
-        .fft(
-            &input,
-            &out,
-            0,
-            FftKind::RealToComplex,
-            false,
-            4,
-            FftNorm::Backward,
-            false
-        )
-        .is_err());
-    assert!(num
-        .fft(
-            &real,
-            &out,
-            0,
-            FftKind::ComplexToComplex,
-            false,
-            4,
-            FftNorm::Backward,
-            false
-        )
-        .is_err());
+    let input = rt.create_store(legate_core::Type::Complex128, &[4, 3]).unwrap();
+    let out = rt.create_store(legate_core::Type::Complex128, &[4, 3]).unwrap();
+    let real = rt.create_store(legate_core::Type::Float64, &[4, 3]).unwrap();
+    assert!(num.fft(&input, &out, 0, FftKind::ComplexToComplex, false, 0, FftNorm::Backward, false).is_err());
+    assert!(num.fft(&input, &out, 2, FftKind::ComplexToComplex, false, 4, FftNorm::Backward, false).is_err());
+    assert!(num.fft(&input, &out, 0, FftKind::ComplexToComplex, false, 5, FftNorm::Backward, false).is_err());
+    assert!(num.fft(&input, &out, 0, FftKind::RealToComplex, false, 4, FftNorm::Backward, false).is_err());
+    assert!(num.fft(&real, &out, 0, FftKind::ComplexToComplex, false, 4, FftNorm::Backward, false).is_err());
     // In place: the very same view only.
-    let square = rt
-        .create_store_from::<Complex64>(&[3, 3], &[Complex64::new(1.0, 0.0); 9])
-        .unwrap();
+    let square = rt.create_store_from::<Complex64>(&[3, 3], &[Complex64::new(1.0, 0.0); 9]).unwrap();
     let transposed = square.transpose(&[1, 0]).unwrap();
-    assert!(num
-        .fft(
-            &square,
-            &transposed,
-            0,
-            FftKind::ComplexToComplex,
-            false,
-            3,
-            FftNorm::Backward,
-            false
-        )
-        .is_err());
-    num.fft(
-        &square,
-        &square,
-        1,
-        FftKind::ComplexToComplex,
-        false,
-        3,
-        FftNorm::Backward,
-        false,
-    )
-    .unwrap();
-    let got: Vec<Complex64> = rt
-        .read_store::<Complex64>(&square)
-        .unwrap()
-        .iter()
-        .copied()
-        .collect();
+    assert!(num.fft(&square, &transposed, 0, FftKind::ComplexToComplex, false, 3, FftNorm::Backward, false).is_err());
+    num.fft(&square, &square, 1, FftKind::ComplexToComplex, false, 3, FftNorm::Backward, false).unwrap();
+    let got: Vec<Complex64> = rt.read_store::<Complex64>(&square).unwrap().iter().copied().collect();
     for (k, z) in got.iter().enumerate() {
         let want = if k % 3 == 0 { 3.0 } else { 0.0 };
-        assert!(
-            (z - Complex64::new(want, 0.0)).norm() < 1e-12,
-            "in place: element {k} is {z}"
-        );
+        assert!((z - Complex64::new(want, 0.0)).norm() < 1e-12, "in place: element {k} is {z}");
     }
 }

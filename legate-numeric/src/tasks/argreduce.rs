@@ -92,11 +92,7 @@ where
     Complex<F>: Element,
 {
     fn start(max: bool) -> Self {
-        let v = if max {
-            F::neg_infinity()
-        } else {
-            F::infinity()
-        };
+        let v = if max { F::neg_infinity() } else { F::infinity() };
         Complex::new(v, v)
     }
     fn nan() -> Self {
@@ -127,11 +123,7 @@ unsafe fn extreme<T: ArgValue, const MAX: bool>(p: *const T, n: usize, s: isize)
     #[inline(always)]
     fn pick<T: ArgValue, const MAX: bool>(m: T, x: T) -> T {
         if MAX {
-            if x.gt(m) {
-                x
-            } else {
-                m
-            }
+            if x.gt(m) { x } else { m }
         } else if x.lt(m) {
             x
         } else {
@@ -173,13 +165,9 @@ unsafe fn extreme<T: ArgValue, const MAX: bool>(p: *const T, n: usize, s: isize)
 #[inline(always)]
 unsafe fn find<T: ArgValue>(p: *const T, n: usize, s: isize, target: T, nan: bool) -> usize {
     if nan {
-        (0..n)
-            .find(|&j| (*p.offset(j as isize * s)).isnan())
-            .unwrap_or(n)
+        (0..n).find(|&j| (*p.offset(j as isize * s)).isnan()).unwrap_or(n)
     } else {
-        (0..n)
-            .find(|&j| (*p.offset(j as isize * s)).same(target))
-            .unwrap_or(n)
+        (0..n).find(|&j| (*p.offset(j as isize * s)).same(target)).unwrap_or(n)
     }
 }
 
@@ -212,52 +200,29 @@ unsafe fn arg_line<T: ArgValue, const MAX: bool>(p: *const T, n: usize, s: isize
     at
 }
 
-fn along_axis<T: ArgValue>(
-    argmax: bool,
-    input: &PhysicalStore,
-    out: &PhysicalStore,
-    axis: usize,
-) -> Result<(), TaskError> {
+fn along_axis<T: ArgValue>(argmax: bool, input: &PhysicalStore, out: &PhysicalStore, axis: usize) -> Result<(), TaskError> {
     if out.type_code() != Some(legate_core::abi::TypeCode::Int64) {
         return Err(TaskError::new("argmax/argmin: the output must be int64"));
     }
-    let lo = if input.ndim() > 0 {
-        input.lo()[axis]
-    } else {
-        0
-    };
+    let lo = if input.ndim() > 0 { input.lo()[axis] } else { 0 };
     for_each_line(&[input, out], axis, |ptrs, n, strides| {
         // SAFETY: a line of this point's input tile; the output view repeats one
         // element along the axis, which this point owns.
         unsafe {
             let (p, s) = (ptrs[0] as *const T, strides[0] / T::SIZE as isize);
-            let at = if argmax {
-                arg_line::<T, true>(p, n, s)
-            } else {
-                arg_line::<T, false>(p, n, s)
-            };
+            let at = if argmax { arg_line::<T, true>(p, n, s) } else { arg_line::<T, false>(p, n, s) };
             *(ptrs[1] as *mut i64) = lo + at as i64;
         }
     });
     Ok(())
 }
 
-fn tile_extreme<T: ArgValue>(
-    argmax: bool,
-    input: &PhysicalStore,
-    red: &mut PhysicalStore,
-) -> Result<(), TaskError> {
+fn tile_extreme<T: ArgValue>(argmax: bool, input: &PhysicalStore, red: &mut PhysicalStore) -> Result<(), TaskError> {
     let (mut m, mut nan) = (T::start(argmax), false);
     legate_core::abi::for_each_row(&[input], |ptrs, n, strides| {
         let (p, s) = (ptrs[0] as *const T, (strides[0] / T::SIZE as i64) as isize);
         // SAFETY: a row of this point's input tile.
-        let (rm, rn) = unsafe {
-            if argmax {
-                extreme::<T, true>(p, n, s)
-            } else {
-                extreme::<T, false>(p, n, s)
-            }
-        };
+        let (rm, rn) = unsafe { if argmax { extreme::<T, true>(p, n, s) } else { extreme::<T, false>(p, n, s) } };
         nan |= rn;
         if if argmax { rm.gt(m) } else { rm.lt(m) } {
             m = rm;
@@ -277,12 +242,7 @@ fn tile_extreme<T: ArgValue>(
     Ok(())
 }
 
-fn find_first<T: ArgValue>(
-    input: &PhysicalStore,
-    target: T,
-    full: &[i64],
-    red: &mut PhysicalStore,
-) -> Result<(), TaskError> {
+fn find_first<T: ArgValue>(input: &PhysicalStore, target: T, full: &[i64], red: &mut PhysicalStore) -> Result<(), TaskError> {
     let mut found = i64::MAX;
     let nan = target.isnan();
     for_each_global_row(input, full, |p, n, s, flat| {
@@ -344,9 +304,7 @@ impl Task for ArgFindTask {
                 Err(TaskError::new("argmax/argmin: unsupported dtype")));
         }
         let value = ctx.input(1)?;
-        let full: Vec<i64> = (0..input.ndim())
-            .map(|d| ctx.scalar::<i64>(1 + d))
-            .collect::<Result<_, _>>()?;
+        let full: Vec<i64> = (0..input.ndim()).map(|d| ctx.scalar::<i64>(1 + d)).collect::<Result<_, _>>()?;
         crate::with_numeric_type!(input.type_code(), T => find_first::<T>(&input, value.scalar::<T>()?, &full, &mut red),
             Err(TaskError::new("argmax/argmin: unsupported dtype")))
     }

@@ -107,37 +107,20 @@ fn element<'a, T: Element>(p: *mut T) -> PhysicalStore<'a> {
     unsafe { PhysicalStore::from_raw(raw) }
 }
 
-fn apply<T: AtOp + BinaryUfunc>(
-    op: BinaryOp,
-    target: &PhysicalStore,
-    idx: &PhysicalStore,
-    values: &PhysicalStore,
-) -> Result<(), TaskError> {
+fn apply<T: AtOp + BinaryUfunc>(op: BinaryOp, target: &PhysicalStore, idx: &PhysicalStore, values: &PhysicalStore) -> Result<(), TaskError> {
     // The operations without an in-place function here (power, floor_divide, arctan2...)
     // run the elementwise kernel on each element: NumPy's loop, one element at a time.
     let generic = |x: T, y: T| -> Result<T, TaskError> {
         let mut r = x;
-        T::apply(
-            op,
-            &element(&mut r as *mut T),
-            &Operand::Scalar(x),
-            &Operand::Scalar(y),
-        )?;
+        T::apply(op, &element(&mut r as *mut T), &Operand::Scalar(x), &Operand::Scalar(y))?;
         Ok(r)
     };
     let f = T::op(op);
-    if target.type_code() != Some(T::CODE)
-        || values.type_code() != Some(T::CODE)
-        || idx.type_code() != Some(i64::CODE)
-    {
-        return Err(TaskError::new(
-            "at: a target and values of one dtype, int64 indices",
-        ));
+    if target.type_code() != Some(T::CODE) || values.type_code() != Some(T::CODE) || idx.type_code() != Some(i64::CODE) {
+        return Err(TaskError::new("at: a target and values of one dtype, int64 indices"));
     }
     if target.shape().len() != 1 || idx.shape().len() != 1 || values.shape() != idx.shape() {
-        return Err(TaskError::new(
-            "at: a 1-d target, and as many values as indices",
-        ));
+        return Err(TaskError::new("at: a 1-d target, and as many values as indices"));
     }
     let n = target.shape()[0] as i64;
     let st = target.strides()[0] / T::SIZE as i64;
@@ -145,9 +128,7 @@ fn apply<T: AtOp + BinaryUfunc>(
     let vv = values.view::<T>()?;
     for &i in iv.iter() {
         if i < -n || i >= n {
-            return Err(TaskError::new(format!(
-                "index {i} is out of bounds for axis 0 with size {n}"
-            )));
+            return Err(TaskError::new(format!("index {i} is out of bounds for axis 0 with size {n}")));
         }
     }
     let p = target.ptr() as *mut T;
@@ -175,33 +156,19 @@ impl Task for AtTask {
     /// values (1-d, one per position). Output 0: the target again (written in place).
     fn cpu(ctx: &mut TaskContext) -> Result<(), TaskError> {
         let code = ctx.scalar::<u32>(0)?;
-        let op = BinaryOp::from_code(code)
-            .ok_or_else(|| TaskError::new(format!("unknown binary op {code}")))?;
+        let op = BinaryOp::from_code(code).ok_or_else(|| TaskError::new(format!("unknown binary op {code}")))?;
         let (idx, values, target) = (ctx.input(1)?, ctx.input(2)?, ctx.output(0)?);
-        let run = || {
-            crate::with_numeric_type!(target.type_code(), T => apply::<T>(op, &target, &idx, &values),
-            Err(TaskError::new("at: unsupported dtype")))
-        };
+        let run = || crate::with_numeric_type!(target.type_code(), T => apply::<T>(op, &target, &idx, &values),
+            Err(TaskError::new("at: unsupported dtype")));
         use legate_core::abi::TypeCode;
-        let floating = matches!(
-            target.type_code(),
-            Some(
-                TypeCode::Float32 | TypeCode::Float64 | TypeCode::Complex64 | TypeCode::Complex128
-            )
-        );
+        let floating = matches!(target.type_code(), Some(TypeCode::Float32 | TypeCode::Float64 | TypeCode::Complex64 | TypeCode::Complex128));
         if floating && op.reports_fp_errors() {
             return crate::fperr::watch(op.numpy_name(), run);
         }
         let result = run();
-        if !floating
-            && matches!(
-                op,
-                BinaryOp::FloorDivide | BinaryOp::Remainder | BinaryOp::Fmod
-            )
-        {
+        if !floating && matches!(op, BinaryOp::FloorDivide | BinaryOp::Remainder | BinaryOp::Fmod) {
             // Integers divided by zero give 0, and NumPy warns that it divided by zero.
-            if crate::with_numeric_type!(target.type_code(), T => super::binary::has_zero::<T>(&values), false)
-            {
+            if crate::with_numeric_type!(target.type_code(), T => super::binary::has_zero::<T>(&values), false) {
                 crate::fperr::record(op.numpy_name(), crate::fperr::DIVIDE);
             }
         }

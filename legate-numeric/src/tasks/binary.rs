@@ -13,12 +13,7 @@ use num_traits::Float;
 pub struct BinaryTask;
 
 /// Reads input `which` of a binary launch: a tile, or a scalar when flagged.
-pub(crate) fn operand<'a, T: Element>(
-    ctx: &TaskContext<'a>,
-    scalar: bool,
-    scalar_index: usize,
-    input: &mut usize,
-) -> Result<Operand<'a, T>, TaskError> {
+pub(crate) fn operand<'a, T: Element>(ctx: &TaskContext<'a>, scalar: bool, scalar_index: usize, input: &mut usize) -> Result<Operand<'a, T>, TaskError> {
     if scalar {
         Ok(Operand::Scalar(ctx.scalar::<T>(scalar_index)?))
     } else {
@@ -50,23 +45,14 @@ fn float_divmod<T: Float>(x: T, y: T) -> (T, T) {
     }
     let q = if div != zero {
         let f = div.floor();
-        if div - f > T::from(0.5).unwrap_or(zero) {
-            f + T::one()
-        } else {
-            f
-        }
+        if div - f > T::from(0.5).unwrap_or(zero) { f + T::one() } else { f }
     } else {
         zero.copysign(x / y)
     };
     (q, m)
 }
 
-fn float_op<T: Float + Element>(
-    op: BinaryOp,
-    out: &PhysicalStore,
-    a: &Operand<T>,
-    b: &Operand<T>,
-) -> Result<(), TaskError> {
+fn float_op<T: Float + Element>(op: BinaryOp, out: &PhysicalStore, a: &Operand<T>, b: &Operand<T>) -> Result<(), TaskError> {
     use BinaryOp::*;
     let zero = T::zero();
     match op {
@@ -80,37 +66,17 @@ fn float_op<T: Float + Element>(
         // Integral exponents use repeated multiplication (exact and much faster).
         Power => map2(out, a, b, |x: T, y: T| {
             let small = T::from(64.0).unwrap_or(T::one());
-            if y == y.trunc() && y.abs() <= small {
-                x.powi(y.to_i32().unwrap_or(0))
-            } else {
-                x.powf(y)
-            }
+            if y == y.trunc() && y.abs() <= small { x.powi(y.to_i32().unwrap_or(0)) } else { x.powf(y) }
         }),
-        Maximum => map2(out, a, b, |x: T, y: T| {
-            if x.is_nan() || y.is_nan() {
-                T::nan()
-            } else {
-                x.max(y)
-            }
-        }),
-        Minimum => map2(out, a, b, |x: T, y: T| {
-            if x.is_nan() || y.is_nan() {
-                T::nan()
-            } else {
-                x.min(y)
-            }
-        }),
+        Maximum => map2(out, a, b, |x: T, y: T| if x.is_nan() || y.is_nan() { T::nan() } else { x.max(y) }),
+        Minimum => map2(out, a, b, |x: T, y: T| if x.is_nan() || y.is_nan() { T::nan() } else { x.min(y) }),
         Fmax => map2(out, a, b, |x: T, y: T| x.max(y)),
         Fmin => map2(out, a, b, |x: T, y: T| x.min(y)),
         Copysign => map2(out, a, b, |x: T, y: T| x.copysign(y)),
         Arctan2 => map2(out, a, b, |x: T, y: T| x.atan2(y)),
         Hypot => map2(out, a, b, |x: T, y: T| x.hypot(y)),
         Logaddexp => map2(out, a, b, |x: T, y: T| {
-            if x == y {
-                x + T::from(std::f64::consts::LN_2).unwrap_or(zero)
-            } else {
-                x.max(y) + (-(x - y).abs()).exp().ln_1p()
-            }
+            if x == y { x + T::from(std::f64::consts::LN_2).unwrap_or(zero) } else { x.max(y) + (-(x - y).abs()).exp().ln_1p() }
         }),
         LogicalAnd => map2(out, a, b, |x: T, y: T| x != zero && y != zero),
         LogicalOr => map2(out, a, b, |x: T, y: T| x != zero || y != zero),
@@ -121,9 +87,7 @@ fn float_op<T: Float + Element>(
         LessEqual => map2(out, a, b, |x: T, y: T| x <= y),
         Greater => map2(out, a, b, |x: T, y: T| x > y),
         GreaterEqual => map2(out, a, b, |x: T, y: T| x >= y),
-        BitwiseAnd | BitwiseOr | BitwiseXor | LeftShift | RightShift => {
-            Err(unsupported(op, "floating-point inputs"))
-        }
+        BitwiseAnd | BitwiseOr | BitwiseXor | LeftShift | RightShift => Err(unsupported(op, "floating-point inputs")),
     }
 }
 
@@ -139,53 +103,32 @@ macro_rules! int_op {
             Multiply => map2($out, $a, $b, |x: T, y: T| x.wrapping_mul(y)),
             // NumPy: integer division by zero gives 0 (with a warning).
             FloorDivide => map2($out, $a, $b, |x: T, y: T| {
-                if y == 0 {
-                    0
-                } else {
+                if y == 0 { 0 } else {
                     let q = x.wrapping_div(y);
                     #[allow(unused_comparisons)]
                     let adjust = (x.wrapping_rem(y) != 0) && ((x < 0) != (y < 0));
-                    if adjust {
-                        q.wrapping_sub(1)
-                    } else {
-                        q
-                    }
+                    if adjust { q.wrapping_sub(1) } else { q }
                 }
             }),
             Remainder => map2($out, $a, $b, |x: T, y: T| {
-                if y == 0 {
-                    0
-                } else {
+                if y == 0 { 0 } else {
                     let r = x.wrapping_rem(y);
                     #[allow(unused_comparisons)]
                     let adjust = r != 0 && ((r < 0) != (y < 0));
-                    if adjust {
-                        r.wrapping_add(y)
-                    } else {
-                        r
-                    }
+                    if adjust { r.wrapping_add(y) } else { r }
                 }
             }),
-            Fmod => map2(
-                $out,
-                $a,
-                $b,
-                |x: T, y: T| if y == 0 { 0 } else { x.wrapping_rem(y) },
-            ),
+            Fmod => map2($out, $a, $b, |x: T, y: T| if y == 0 { 0 } else { x.wrapping_rem(y) }),
             Power => {
                 #[allow(unused_comparisons)]
                 let negative = |y: T| y < 0;
                 let mut bad = false;
-                if let Operand::Scalar(y) = $b {
-                    bad = negative(*y);
-                }
+                if let Operand::Scalar(y) = $b { bad = negative(*y); }
                 if let Operand::Tile(t) = $b {
                     bad = t.view::<T>()?.iter().any(|&y| negative(y));
                 }
                 if bad {
-                    return Err(TaskError::new(
-                        "Integers to negative integer powers are not allowed.",
-                    ));
+                    return Err(TaskError::new("Integers to negative integer powers are not allowed."));
                 }
                 map2($out, $a, $b, |x: T, y: T| x.wrapping_pow(y as u32))
             }
@@ -198,26 +141,14 @@ macro_rules! int_op {
             LeftShift => map2($out, $a, $b, |x: T, y: T| {
                 #[allow(unused_comparisons)]
                 let out_of_range = y < 0 || y as u64 >= bits as u64;
-                if out_of_range {
-                    0
-                } else {
-                    x.wrapping_shl(y as u32)
-                }
+                if out_of_range { 0 } else { x.wrapping_shl(y as u32) }
             }),
             RightShift => map2($out, $a, $b, |x: T, y: T| {
                 #[allow(unused_comparisons)]
                 let out_of_range = y < 0 || y as u64 >= bits as u64;
                 #[allow(unused_comparisons)]
-                let fill = if x < 0 {
-                    x.wrapping_shr(bits as u32 - 1)
-                } else {
-                    0
-                };
-                if out_of_range {
-                    fill
-                } else {
-                    x.wrapping_shr(y as u32)
-                }
+                let fill = if x < 0 { x.wrapping_shr(bits as u32 - 1) } else { 0 };
+                if out_of_range { fill } else { x.wrapping_shr(y as u32) }
             }),
             LogicalAnd => map2($out, $a, $b, |x: T, y: T| x != 0 && y != 0),
             LogicalOr => map2($out, $a, $b, |x: T, y: T| x != 0 || y != 0),
@@ -228,19 +159,12 @@ macro_rules! int_op {
             LessEqual => map2($out, $a, $b, |x: T, y: T| x <= y),
             Greater => map2($out, $a, $b, |x: T, y: T| x > y),
             GreaterEqual => map2($out, $a, $b, |x: T, y: T| x >= y),
-            TrueDivide | Copysign | Arctan2 | Hypot | Logaddexp => {
-                Err(unsupported($op, "integer inputs (cast to float first)"))
-            }
+            TrueDivide | Copysign | Arctan2 | Hypot | Logaddexp => Err(unsupported($op, "integer inputs (cast to float first)")),
         }
     }};
 }
 
-fn bool_op(
-    op: BinaryOp,
-    out: &PhysicalStore,
-    a: &Operand<bool>,
-    b: &Operand<bool>,
-) -> Result<(), TaskError> {
+fn bool_op(op: BinaryOp, out: &PhysicalStore, a: &Operand<bool>, b: &Operand<bool>) -> Result<(), TaskError> {
     use BinaryOp::*;
     match op {
         // NumPy: bool + bool is logical or, bool * bool is logical and.
@@ -291,11 +215,7 @@ fn complex_power<T: Float + CMath>(a: Complex<T>, b: Complex<T>) -> Complex<T> {
         return Complex::new(one, zero);
     }
     if a.re == zero && a.im == zero {
-        return if b.re > zero {
-            Complex::new(zero, zero)
-        } else {
-            Complex::new(T::nan(), T::nan())
-        };
+        return if b.re > zero { Complex::new(zero, zero) } else { Complex::new(T::nan(), T::nan()) };
     }
     let small = T::from(100).unwrap_or(zero);
     if b.im == zero && b.re == b.re.trunc() && b.re.abs() < small {
@@ -317,21 +237,12 @@ fn complex_power<T: Float + CMath>(a: Complex<T>, b: Complex<T>) -> Complex<T> {
             }
             p = p * p;
         }
-        return if b.re < zero {
-            complex_divide(Complex::new(one, zero), acc)
-        } else {
-            acc
-        };
+        return if b.re < zero { complex_divide(Complex::new(one, zero), acc) } else { acc };
     }
     T::cpow(a, b)
 }
 
-fn complex_op<T: Float + Element + CMath>(
-    op: BinaryOp,
-    out: &PhysicalStore,
-    a: &Operand<Complex<T>>,
-    b: &Operand<Complex<T>>,
-) -> Result<(), TaskError>
+fn complex_op<T: Float + Element + CMath>(op: BinaryOp, out: &PhysicalStore, a: &Operand<Complex<T>>, b: &Operand<Complex<T>>) -> Result<(), TaskError>
 where
     Complex<T>: Element,
 {
@@ -345,79 +256,24 @@ where
         Power => map2(out, a, b, complex_power),
         Equal => map2(out, a, b, |x: Complex<T>, y: Complex<T>| x == y),
         NotEqual => map2(out, a, b, |x: Complex<T>, y: Complex<T>| x != y),
-        LogicalAnd => map2(out, a, b, move |x: Complex<T>, y: Complex<T>| {
-            x != zero && y != zero
-        }),
-        LogicalOr => map2(out, a, b, move |x: Complex<T>, y: Complex<T>| {
-            x != zero || y != zero
-        }),
-        LogicalXor => map2(out, a, b, move |x: Complex<T>, y: Complex<T>| {
-            (x != zero) != (y != zero)
-        }),
+        LogicalAnd => map2(out, a, b, move |x: Complex<T>, y: Complex<T>| x != zero && y != zero),
+        LogicalOr => map2(out, a, b, move |x: Complex<T>, y: Complex<T>| x != zero || y != zero),
+        LogicalXor => map2(out, a, b, move |x: Complex<T>, y: Complex<T>| (x != zero) != (y != zero)),
         // NumPy orders complex numbers lexicographically (real part, then imaginary);
         // the real parts decide only when neither imaginary part is NaN, so
         // (0.25+nanj) > 0j is false (NumPy's CGT, CLT, ... macros).
-        Less => map2(out, a, b, |x: Complex<T>, y: Complex<T>| {
-            (x.re < y.re && !x.im.is_nan() && !y.im.is_nan()) || (x.re == y.re && x.im < y.im)
-        }),
-        LessEqual => map2(out, a, b, |x: Complex<T>, y: Complex<T>| {
-            (x.re < y.re && !x.im.is_nan() && !y.im.is_nan()) || (x.re == y.re && x.im <= y.im)
-        }),
-        Greater => map2(out, a, b, |x: Complex<T>, y: Complex<T>| {
-            (x.re > y.re && !x.im.is_nan() && !y.im.is_nan()) || (x.re == y.re && x.im > y.im)
-        }),
-        GreaterEqual => map2(out, a, b, |x: Complex<T>, y: Complex<T>| {
-            (x.re > y.re && !x.im.is_nan() && !y.im.is_nan()) || (x.re == y.re && x.im >= y.im)
-        }),
+        Less => map2(out, a, b, |x: Complex<T>, y: Complex<T>| (x.re < y.re && !x.im.is_nan() && !y.im.is_nan()) || (x.re == y.re && x.im < y.im)),
+        LessEqual => map2(out, a, b, |x: Complex<T>, y: Complex<T>| (x.re < y.re && !x.im.is_nan() && !y.im.is_nan()) || (x.re == y.re && x.im <= y.im)),
+        Greater => map2(out, a, b, |x: Complex<T>, y: Complex<T>| (x.re > y.re && !x.im.is_nan() && !y.im.is_nan()) || (x.re == y.re && x.im > y.im)),
+        GreaterEqual => map2(out, a, b, |x: Complex<T>, y: Complex<T>| (x.re > y.re && !x.im.is_nan() && !y.im.is_nan()) || (x.re == y.re && x.im >= y.im)),
         Maximum | Minimum | Fmax | Fmin => {
             let nan = |z: &Complex<T>| z.re.is_nan() || z.im.is_nan();
-            let greater =
-                |x: &Complex<T>, y: &Complex<T>| x.re > y.re || (x.re == y.re && x.im > y.im);
+            let greater = |x: &Complex<T>, y: &Complex<T>| x.re > y.re || (x.re == y.re && x.im > y.im);
             match op {
-                Maximum => map2(out, a, b, move |x: Complex<T>, y: Complex<T>| {
-                    if nan(&x) {
-                        x
-                    } else if nan(&y) {
-                        y
-                    } else if greater(&y, &x) {
-                        y
-                    } else {
-                        x
-                    }
-                }),
-                Minimum => map2(out, a, b, move |x: Complex<T>, y: Complex<T>| {
-                    if nan(&x) {
-                        x
-                    } else if nan(&y) {
-                        y
-                    } else if greater(&x, &y) {
-                        y
-                    } else {
-                        x
-                    }
-                }),
-                Fmax => map2(out, a, b, move |x: Complex<T>, y: Complex<T>| {
-                    if nan(&y) {
-                        x
-                    } else if nan(&x) {
-                        y
-                    } else if greater(&y, &x) {
-                        y
-                    } else {
-                        x
-                    }
-                }),
-                _ => map2(out, a, b, move |x: Complex<T>, y: Complex<T>| {
-                    if nan(&y) {
-                        x
-                    } else if nan(&x) {
-                        y
-                    } else if greater(&x, &y) {
-                        y
-                    } else {
-                        x
-                    }
-                }),
+                Maximum => map2(out, a, b, move |x: Complex<T>, y: Complex<T>| if nan(&x) { x } else if nan(&y) { y } else if greater(&y, &x) { y } else { x }),
+                Minimum => map2(out, a, b, move |x: Complex<T>, y: Complex<T>| if nan(&x) { x } else if nan(&y) { y } else if greater(&x, &y) { y } else { x }),
+                Fmax => map2(out, a, b, move |x: Complex<T>, y: Complex<T>| if nan(&y) { x } else if nan(&x) { y } else if greater(&y, &x) { y } else { x }),
+                _ => map2(out, a, b, move |x: Complex<T>, y: Complex<T>| if nan(&y) { x } else if nan(&x) { y } else if greater(&x, &y) { y } else { x }),
             }
         }
         _ => Err(unsupported(op, "complex inputs")),
@@ -425,18 +281,11 @@ where
 }
 
 /// Whether the second operand of an integer division has a zero.
-fn divisor_has_zero<T: Element + Copy + PartialEq + Default>(
-    ctx: &TaskContext,
-    flags: u32,
-) -> Result<bool, TaskError> {
+fn divisor_has_zero<T: Element + Copy + PartialEq + Default>(ctx: &TaskContext, flags: u32) -> Result<bool, TaskError> {
     if flags & 2 != 0 {
         return Ok(ctx.scalar::<T>(2 + (flags & 1) as usize)? == T::default());
     }
-    Ok(has_zero::<T>(&ctx.input(if flags & 1 != 0 {
-        0
-    } else {
-        1
-    })?))
+    Ok(has_zero::<T>(&ctx.input(if flags & 1 != 0 { 0 } else { 1 })?))
 }
 
 /// Whether any element of `tile` is zero (integer divisors: NumPy warns of them).
@@ -460,45 +309,30 @@ impl Task for BinaryTask {
     /// then the scalar operands. Inputs: the tile operands. Output 0: the result.
     fn cpu(ctx: &mut TaskContext) -> Result<(), TaskError> {
         let code = ctx.scalar::<u32>(0)?;
-        let op = BinaryOp::from_code(code)
-            .ok_or_else(|| TaskError::new(format!("unknown binary op {code}")))?;
+        let op = BinaryOp::from_code(code).ok_or_else(|| TaskError::new(format!("unknown binary op {code}")))?;
         let flags = ctx.scalar::<u32>(1)?;
         let out = ctx.output(0)?;
         // The input type: from a tile operand, or from the first scalar.
         if flags & 3 == 3 {
-            return Err(TaskError::new(
-                "a binary op needs at least one array operand",
-            ));
+            return Err(TaskError::new("a binary op needs at least one array operand"));
         }
         let ty = ctx.input(0)?.type_code();
         let ctx = &*ctx;
-        let run = || {
-            crate::with_numeric_type!(ty, T => {
+        let run = || crate::with_numeric_type!(ty, T => {
             let mut input = 0;
             let a = operand::<T>(ctx, flags & 1 != 0, 2, &mut input)?;
             let b = operand::<T>(ctx, flags & 2 != 0, 2 + (flags & 1) as usize, &mut input)?;
             <T as BinaryUfunc>::apply(op, &out, &a, &b)
-        }, Err(TaskError::new(format!("ufunc '{}' does not support this dtype", op.name()))))
-        };
+        }, Err(TaskError::new(format!("ufunc '{}' does not support this dtype", op.name()))));
         use legate_core::abi::TypeCode;
-        let floating = matches!(
-            ty,
-            Some(
-                TypeCode::Float32 | TypeCode::Float64 | TypeCode::Complex64 | TypeCode::Complex128
-            )
-        );
+        let floating = matches!(ty, Some(TypeCode::Float32 | TypeCode::Float64 | TypeCode::Complex64 | TypeCode::Complex128));
         if floating && op.reports_fp_errors() {
             return crate::fperr::watch(op.numpy_name(), run);
         }
         let result = run();
-        if matches!(
-            op,
-            BinaryOp::FloorDivide | BinaryOp::Remainder | BinaryOp::Fmod
-        ) && !floating
-        {
+        if matches!(op, BinaryOp::FloorDivide | BinaryOp::Remainder | BinaryOp::Fmod) && !floating {
             // Integers divided by zero give 0, and NumPy warns that it divided by zero.
-            let zero =
-                crate::with_numeric_type!(ty, T => divisor_has_zero::<T>(ctx, flags)?, false);
+            let zero = crate::with_numeric_type!(ty, T => divisor_has_zero::<T>(ctx, flags)?, false);
             if zero {
                 crate::fperr::record(op.numpy_name(), crate::fperr::DIVIDE);
             }
@@ -509,43 +343,23 @@ impl Task for BinaryTask {
 
 /// The binary ufuncs of one element type.
 pub trait BinaryUfunc: Element {
-    fn apply(
-        op: BinaryOp,
-        out: &PhysicalStore,
-        a: &Operand<Self>,
-        b: &Operand<Self>,
-    ) -> Result<(), TaskError>;
+    fn apply(op: BinaryOp, out: &PhysicalStore, a: &Operand<Self>, b: &Operand<Self>) -> Result<(), TaskError>;
 }
 
 impl BinaryUfunc for f32 {
-    fn apply(
-        op: BinaryOp,
-        out: &PhysicalStore,
-        a: &Operand<Self>,
-        b: &Operand<Self>,
-    ) -> Result<(), TaskError> {
+    fn apply(op: BinaryOp, out: &PhysicalStore, a: &Operand<Self>, b: &Operand<Self>) -> Result<(), TaskError> {
         float_op(op, out, a, b)
     }
 }
 
 impl BinaryUfunc for f64 {
-    fn apply(
-        op: BinaryOp,
-        out: &PhysicalStore,
-        a: &Operand<Self>,
-        b: &Operand<Self>,
-    ) -> Result<(), TaskError> {
+    fn apply(op: BinaryOp, out: &PhysicalStore, a: &Operand<Self>, b: &Operand<Self>) -> Result<(), TaskError> {
         float_op(op, out, a, b)
     }
 }
 
 impl BinaryUfunc for bool {
-    fn apply(
-        op: BinaryOp,
-        out: &PhysicalStore,
-        a: &Operand<Self>,
-        b: &Operand<Self>,
-    ) -> Result<(), TaskError> {
+    fn apply(op: BinaryOp, out: &PhysicalStore, a: &Operand<Self>, b: &Operand<Self>) -> Result<(), TaskError> {
         bool_op(op, out, a, b)
     }
 }
@@ -554,12 +368,7 @@ impl<T: Float + Element + CMath> BinaryUfunc for Complex<T>
 where
     Complex<T>: Element,
 {
-    fn apply(
-        op: BinaryOp,
-        out: &PhysicalStore,
-        a: &Operand<Self>,
-        b: &Operand<Self>,
-    ) -> Result<(), TaskError> {
+    fn apply(op: BinaryOp, out: &PhysicalStore, a: &Operand<Self>, b: &Operand<Self>) -> Result<(), TaskError> {
         complex_op(op, out, a, b)
     }
 }

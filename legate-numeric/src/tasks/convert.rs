@@ -42,11 +42,7 @@ fn to_i64(x: f64) -> i64 {
     }
     #[cfg(not(target_arch = "x86_64"))]
     {
-        if (-9.223_372_036_854_775_808e18..9.223_372_036_854_775_808e18).contains(&x) {
-            x as i64
-        } else {
-            i64::MIN
-        }
+        if (-9.223_372_036_854_775_808e18..9.223_372_036_854_775_808e18).contains(&x) { x as i64 } else { i64::MIN }
     }
 }
 
@@ -61,22 +57,14 @@ fn to_i32(x: f64) -> i32 {
     }
     #[cfg(not(target_arch = "x86_64"))]
     {
-        if x > -2_147_483_649.0 && x < 2_147_483_648.0 {
-            x as i32
-        } else {
-            i32::MIN
-        }
+        if x > -2_147_483_649.0 && x < 2_147_483_648.0 { x as i32 } else { i32::MIN }
     }
 }
 
 #[inline(always)]
 fn to_u64(x: f64) -> u64 {
     const TWO_63: f64 = 9.223_372_036_854_775_808e18;
-    if x >= TWO_63 {
-        (to_i64(x - TWO_63) as u64) ^ (1 << 63)
-    } else {
-        to_i64(x) as u64
-    }
+    if x >= TWO_63 { (to_i64(x - TWO_63) as u64) ^ (1 << 63) } else { to_i64(x) as u64 }
 }
 
 macro_rules! cast_float {
@@ -193,20 +181,9 @@ macro_rules! with_convert_type {
     }};
 }
 
-fn convert<S: Element>(
-    input: legate_core::PhysicalStore,
-    out: &legate_core::PhysicalStore,
-) -> Result<(), TaskError>
+fn convert<S: Element>(input: legate_core::PhysicalStore, out: &legate_core::PhysicalStore) -> Result<(), TaskError>
 where
-    S: Cast<bool>
-        + Cast<i8>
-        + Cast<i16>
-        + Cast<i32>
-        + Cast<i64>
-        + Cast<u8>
-        + Cast<u16>
-        + Cast<u32>
-        + Cast<u64>,
+    S: Cast<bool> + Cast<i8> + Cast<i16> + Cast<i32> + Cast<i64> + Cast<u8> + Cast<u16> + Cast<u32> + Cast<u64>,
     S: Cast<f32> + Cast<f64> + Cast<Complex32> + Cast<Complex64> + Cast<f16>,
 {
     let a = Operand::Tile(input);
@@ -215,10 +192,7 @@ where
 }
 
 /// `out = input` converted to `out`'s type (both tiles of one shape).
-pub(crate) fn convert_tiles(
-    input: legate_core::PhysicalStore,
-    out: &legate_core::PhysicalStore,
-) -> Result<(), TaskError> {
+pub(crate) fn convert_tiles(input: legate_core::PhysicalStore, out: &legate_core::PhysicalStore) -> Result<(), TaskError> {
     with_convert_type!(input.type_code(), S => convert::<S>(input, out),
         Err(TaskError::new("astype: unsupported source dtype")))
 }
@@ -234,10 +208,7 @@ impl Task for ConvertTask {
         let input = ctx.input(0)?;
         let out = ctx.output(0)?;
         use legate_core::abi::TypeCode::*;
-        let floating = matches!(
-            input.type_code(),
-            Some(Float16 | Float32 | Float64 | Complex64 | Complex128)
-        );
+        let floating = matches!(input.type_code(), Some(Float16 | Float32 | Float64 | Complex64 | Complex128));
         let run = || convert_tiles(input, &out);
         if floating {
             // NaN or out of range into integers, overflow into a narrower float.

@@ -25,9 +25,7 @@ pub struct SlogdetTask;
 
 /// The element types the kernels compute in: `f64` and `Complex64`, with their values
 /// seen as complex numbers where a formula needs it.
-pub(crate) trait Field:
-    Element + faer::traits::ComplexField<Real = f64> + Copy + PartialEq
-{
+pub(crate) trait Field: Element + faer::traits::ComplexField<Real = f64> + Copy + PartialEq {
     const COMPLEX: bool;
     fn to_c(self) -> C64;
     /// The real part for a real type.
@@ -67,30 +65,17 @@ struct Stack<T> {
 impl<T: Element> Stack<T> {
     fn new(s: &PhysicalStore, core: usize, what: &str) -> Result<Stack<T>, TaskError> {
         if s.type_code() != Some(T::CODE) {
-            return Err(TaskError::new(format!(
-                "{what}: operand of type {:?}, expected {:?}",
-                s.type_code(),
-                T::CODE
-            )));
+            return Err(TaskError::new(format!("{what}: operand of type {:?}, expected {:?}", s.type_code(), T::CODE)));
         }
         let shape = s.shape();
         if shape.len() < core {
-            return Err(TaskError::new(format!(
-                "{what}: a {}-d operand, at least {core}-d expected",
-                shape.len()
-            )));
+            return Err(TaskError::new(format!("{what}: a {}-d operand, at least {core}-d expected", shape.len())));
         }
         // Strides in elements (0 where the extent is 1: such a stride may be anything).
         let strides: Vec<isize> = shape
             .iter()
             .zip(s.strides())
-            .map(|(&e, &st)| {
-                if e <= 1 {
-                    0
-                } else {
-                    (st / T::SIZE as i64) as isize
-                }
-            })
+            .map(|(&e, &st)| if e <= 1 { 0 } else { (st / T::SIZE as i64) as isize })
             .collect();
         let split = shape.len() - core;
         Ok(Stack {
@@ -124,29 +109,13 @@ impl<T: Element> Stack<T> {
     /// # Safety
     /// The stack must be a valid, non-empty matrix stack and `i < count()`.
     unsafe fn mat<'a>(&self, i: usize) -> MatRef<'a, T> {
-        unsafe {
-            MatRef::from_raw_parts(
-                self.item(i),
-                self.core[0],
-                self.core[1],
-                self.core_strides[0],
-                self.core_strides[1],
-            )
-        }
+        unsafe { MatRef::from_raw_parts(self.item(i), self.core[0], self.core[1], self.core_strides[0], self.core_strides[1]) }
     }
 
     /// # Safety
     /// As [`Stack::mat`], for an output stack that aliases no input.
     unsafe fn mat_mut<'a>(&self, i: usize) -> MatMut<'a, T> {
-        unsafe {
-            MatMut::from_raw_parts_mut(
-                self.item(i),
-                self.core[0],
-                self.core[1],
-                self.core_strides[0],
-                self.core_strides[1],
-            )
-        }
+        unsafe { MatMut::from_raw_parts_mut(self.item(i), self.core[0], self.core[1], self.core_strides[0], self.core_strides[1]) }
     }
 
     /// # Safety
@@ -160,10 +129,7 @@ impl<T: Element> Stack<T> {
 
 fn same_batch<A, B>(a: &Stack<A>, b: &Stack<B>, what: &str) -> Result<(), TaskError> {
     if a.batch != b.batch {
-        return Err(TaskError::new(format!(
-            "{what}: batch shapes {:?} and {:?} differ",
-            a.batch, b.batch
-        )));
+        return Err(TaskError::new(format!("{what}: batch shapes {:?} and {:?} differ", a.batch, b.batch)));
     }
     Ok(())
 }
@@ -172,11 +138,7 @@ fn same_batch<A, B>(a: &Stack<A>, b: &Stack<B>, what: &str) -> Result<(), TaskEr
 fn set_identity<T: Field>(mut m: MatMut<'_, T>) {
     for j in 0..m.ncols() {
         for i in 0..m.nrows() {
-            m[(i, j)] = if i == j {
-                T::one_impl()
-            } else {
-                T::zero_impl()
-            };
+            m[(i, j)] = if i == j { T::one_impl() } else { T::zero_impl() };
         }
     }
 }
@@ -190,10 +152,7 @@ fn qr_typed<T: Field>(ctx: &TaskContext) -> Result<(), TaskError> {
     let outputs = ctx.outputs();
     let (q, r) = match outputs.as_slice() {
         [r] => (None, Stack::<T>::new(r, 2, "qr")?),
-        [q, r] => (
-            Some(Stack::<T>::new(q, 2, "qr")?),
-            Stack::<T>::new(r, 2, "qr")?,
-        ),
+        [q, r] => (Some(Stack::<T>::new(q, 2, "qr")?), Stack::<T>::new(r, 2, "qr")?),
         _ => return Err(TaskError::new("qr: one or two outputs (Q, R)")),
     };
     let (m, n) = (a.core[0], a.core[1]);
@@ -225,11 +184,7 @@ fn qr_typed<T: Field>(ctx: &TaskContext) -> Result<(), TaskError> {
         // SAFETY: a non-empty input item of the whole store.
         let f = unsafe { a.mat(b) }.qr();
         if let Some(q) = q_item {
-            let full = if rows == m {
-                f.compute_Q()
-            } else {
-                f.compute_thin_Q()
-            };
+            let full = if rows == m { f.compute_Q() } else { f.compute_thin_Q() };
             // SAFETY: a non-empty output item.
             unsafe { q.mat_mut(b) }.copy_from(full.get(.., ..rows));
         }
@@ -238,11 +193,7 @@ fn qr_typed<T: Field>(ctx: &TaskContext) -> Result<(), TaskError> {
         let factor = f.R();
         for j in 0..n {
             for i in 0..rows {
-                rv[(i, j)] = if i <= j && i < factor.nrows() {
-                    factor[(i, j)]
-                } else {
-                    T::zero_impl()
-                };
+                rv[(i, j)] = if i <= j && i < factor.nrows() { factor[(i, j)] } else { T::zero_impl() };
             }
         }
     }
@@ -260,10 +211,7 @@ fn householder_qr<T: Field>(a: MatRef<'_, T>) -> (Mat<T>, Vec<T>) {
     let mut tau = vec![T::zero_impl(); k];
     for j in 0..k {
         let alpha = h[(j, j)].to_c();
-        let xnorm = (j + 1..m)
-            .map(|i| h[(i, j)].to_c().norm_sqr())
-            .sum::<f64>()
-            .sqrt();
+        let xnorm = (j + 1..m).map(|i| h[(i, j)].to_c().norm_sqr()).sum::<f64>().sqrt();
         if xnorm == 0.0 && alpha.im == 0.0 {
             continue; // H_j = I
         }
@@ -277,13 +225,7 @@ fn householder_qr<T: Field>(a: MatRef<'_, T>) -> (Mat<T>, Vec<T>) {
         h[(j, j)] = T::from_c(C64::new(beta, 0.0));
         tau[j] = T::from_c(t);
         // C -= conj(tau) v (v^H C) for the columns right of j.
-        let v = |i: usize, h: &Mat<T>| {
-            if i == j {
-                C64::new(1.0, 0.0)
-            } else {
-                h[(i, j)].to_c()
-            }
-        };
+        let v = |i: usize, h: &Mat<T>| if i == j { C64::new(1.0, 0.0) } else { h[(i, j)].to_c() };
         for c in j + 1..n {
             let dot: C64 = (j..m).map(|i| v(i, &h).conj() * h[(i, c)].to_c()).sum();
             let f = t.conj() * dot;
@@ -335,10 +277,7 @@ fn svd_typed<T: Field>(ctx: &TaskContext, hermitian: bool) -> Result<(), TaskErr
         [s] => (Stack::<f64>::new(s, 1, "svd")?, None),
         [s, u, vh] => (
             Stack::<f64>::new(s, 1, "svd")?,
-            Some((
-                Stack::<T>::new(u, 2, "svd")?,
-                Stack::<T>::new(vh, 2, "svd")?,
-            )),
+            Some((Stack::<T>::new(u, 2, "svd")?, Stack::<T>::new(vh, 2, "svd")?)),
         ),
         _ => return Err(TaskError::new("svd: one or three outputs (S, U, V^H)")),
     };
@@ -379,8 +318,7 @@ fn svd_typed<T: Field>(ctx: &TaskContext, hermitian: bool) -> Result<(), TaskErr
             svd_hermitian(av, &s, uv.as_ref().map(|(u, vh)| (u, vh)), b)?;
             continue;
         }
-        let failed =
-            |_: faer::linalg::svd::SvdError| TaskError::new("LinAlgError: SVD did not converge");
+        let failed = |_: faer::linalg::svd::SvdError| TaskError::new("LinAlgError: SVD did not converge");
         if !(0..n).all(|j| (0..m).all(|i| T::is_finite_impl(&av[(i, j)]))) {
             // NumPy's LAPACK does not converge on NaNs (it raises), and its scaling
             // turns infinities into NaNs (it returns them).
@@ -401,12 +339,7 @@ fn svd_typed<T: Field>(ctx: &TaskContext, hermitian: bool) -> Result<(), TaskErr
         }
         match &uv {
             None => {
-                for (j, v) in av
-                    .singular_values()
-                    .map_err(failed)?
-                    .into_iter()
-                    .enumerate()
-                {
+                for (j, v) in av.singular_values().map_err(failed)?.into_iter().enumerate() {
                     // SAFETY: j < k, item b of the output.
                     unsafe { s.set(b, j, v) };
                 }
@@ -432,20 +365,12 @@ fn svd_typed<T: Field>(ctx: &TaskContext, hermitian: bool) -> Result<(), TaskErr
     Ok(())
 }
 
-fn svd_hermitian<T: Field>(
-    a: MatRef<'_, T>,
-    s: &Stack<f64>,
-    uv: Option<(&Stack<T>, &Stack<T>)>,
-    b: usize,
-) -> Result<(), TaskError> {
+fn svd_hermitian<T: Field>(a: MatRef<'_, T>, s: &Stack<f64>, uv: Option<(&Stack<T>, &Stack<T>)>, b: usize) -> Result<(), TaskError> {
     let n = a.nrows();
     let h = hermitian_from(a, true);
     let failed = |_| TaskError::new("LinAlgError: Eigenvalues did not converge");
     let (w, vectors) = match uv {
-        None => (
-            h.self_adjoint_eigenvalues(Side::Lower).map_err(failed)?,
-            None,
-        ),
+        None => (h.self_adjoint_eigenvalues(Side::Lower).map_err(failed)?, None),
         Some(_) => {
             let e = h.self_adjoint_eigen(Side::Lower).map_err(failed)?;
             let w = e.S().column_vector().iter().map(|x| x.to_c().re).collect();
@@ -481,13 +406,7 @@ fn hermitian_from<T: Field>(a: MatRef<'_, T>, lower: bool) -> Mat<T> {
     Mat::from_fn(n, n, |i, j| {
         let (r, c) = if (i >= j) == lower { (i, j) } else { (j, i) };
         let x = a[(r, c)].to_c();
-        let x = if i == j {
-            C64::new(x.re, 0.0)
-        } else if (r, c) == (i, j) {
-            x
-        } else {
-            x.conj()
-        };
+        let x = if i == j { C64::new(x.re, 0.0) } else if (r, c) == (i, j) { x } else { x.conj() };
         T::from_c(x)
     })
 }
@@ -501,19 +420,12 @@ fn eig_typed<T: Field>(ctx: &TaskContext) -> Result<(), TaskError> {
     let outputs = ctx.outputs();
     let (w, v) = match outputs.as_slice() {
         [w] => (Stack::<C64>::new(w, 1, "eig")?, None),
-        [w, v] => (
-            Stack::<C64>::new(w, 1, "eig")?,
-            Some(Stack::<C64>::new(v, 2, "eig")?),
-        ),
+        [w, v] => (Stack::<C64>::new(w, 1, "eig")?, Some(Stack::<C64>::new(v, 2, "eig")?)),
         _ => return Err(TaskError::new("eig: one or two outputs (W, V)")),
     };
     let n = a.core[0];
     same_batch(&a, &w, "eig")?;
-    if a.core[1] != n
-        || w.core != [n]
-        || v.as_ref()
-            .is_some_and(|v| v.core != [n, n] || v.batch != a.batch)
-    {
+    if a.core[1] != n || w.core != [n] || v.as_ref().is_some_and(|v| v.core != [n, n] || v.batch != a.batch) {
         return Err(TaskError::new("eig: shapes do not match"));
     }
     if a.is_empty() {
@@ -524,9 +436,7 @@ fn eig_typed<T: Field>(ctx: &TaskContext) -> Result<(), TaskError> {
         // SAFETY: a non-empty input item.
         let av = unsafe { a.mat(b) };
         if !(0..n).all(|j| (0..n).all(|i| T::is_finite_impl(&av[(i, j)]))) {
-            return Err(TaskError::new(
-                "LinAlgError: Array must not contain infs or NaNs",
-            ));
+            return Err(TaskError::new("LinAlgError: Array must not contain infs or NaNs"));
         }
         match &v {
             None => {
@@ -563,13 +473,7 @@ fn normalized(x: &[C64], rotate: bool) -> Vec<C64> {
     }
     let mut scale = C64::new(1.0 / norm, 0.0);
     if rotate || x.iter().any(|c| c.im != 0.0) {
-        let big = x.iter().copied().fold(C64::new(0.0, 0.0), |m, c| {
-            if c.norm_sqr() > m.norm_sqr() {
-                c
-            } else {
-                m
-            }
-        });
+        let big = x.iter().copied().fold(C64::new(0.0, 0.0), |m, c| if c.norm_sqr() > m.norm_sqr() { c } else { m });
         if big.norm() > 0.0 {
             scale *= big.conj() / big.norm();
         }
@@ -584,19 +488,12 @@ fn eigh_typed<T: Field>(ctx: &TaskContext, lower: bool) -> Result<(), TaskError>
     let outputs = ctx.outputs();
     let (w, v) = match outputs.as_slice() {
         [w] => (Stack::<f64>::new(w, 1, "eigh")?, None),
-        [w, v] => (
-            Stack::<f64>::new(w, 1, "eigh")?,
-            Some(Stack::<T>::new(v, 2, "eigh")?),
-        ),
+        [w, v] => (Stack::<f64>::new(w, 1, "eigh")?, Some(Stack::<T>::new(v, 2, "eigh")?)),
         _ => return Err(TaskError::new("eigh: one or two outputs (W, V)")),
     };
     let n = a.core[0];
     same_batch(&a, &w, "eigh")?;
-    if a.core[1] != n
-        || w.core != [n]
-        || v.as_ref()
-            .is_some_and(|v| v.core != [n, n] || v.batch != a.batch)
-    {
+    if a.core[1] != n || w.core != [n] || v.as_ref().is_some_and(|v| v.core != [n, n] || v.batch != a.batch) {
         return Err(TaskError::new("eigh: shapes do not match"));
     }
     if a.is_empty() {
@@ -662,19 +559,13 @@ fn lu_slogdet<T: Field + super::factor::LuField>(a: MatRef<'_, T>) -> (C64, f64)
     let (diag, odd): (Vec<C64>, bool) = if n <= SMALL {
         let mut lu: Mat<T> = a.to_owned();
         match getf2(&mut lu) {
-            Ok(piv) => (
-                (0..n).map(|i| lu[(i, i)].to_c()).collect(),
-                piv.iter().enumerate().filter(|(j, p)| *j != **p).count() % 2 == 1,
-            ),
+            Ok(piv) => ((0..n).map(|i| lu[(i, i)].to_c()).collect(), piv.iter().enumerate().filter(|(j, p)| *j != **p).count() % 2 == 1),
             Err(_) => return (C64::new(0.0, 0.0), f64::NEG_INFINITY),
         }
     } else {
         let f = a.partial_piv_lu();
         let (forward, _) = f.P().arrays();
-        (
-            (0..n).map(|i| f.U()[(i, i)].to_c()).collect(),
-            permutation_is_odd(forward),
-        )
+        ((0..n).map(|i| f.U()[(i, i)].to_c()).collect(), permutation_is_odd(forward))
     };
     let mut sign = C64::new(if odd { -1.0 } else { 1.0 }, 0.0);
     let mut log = 0.0;
@@ -713,9 +604,7 @@ fn input_code(ctx: &TaskContext) -> Result<Option<TypeCode>, TaskError> {
 }
 
 fn unsupported(what: &str, code: Option<TypeCode>) -> TaskError {
-    TaskError::new(format!(
-        "{what} computes in float64 or complex128, not {code:?}"
-    ))
+    TaskError::new(format!("{what} computes in float64 or complex128, not {code:?}"))
 }
 
 impl Task for QrTask {

@@ -19,9 +19,7 @@ fn dims<T: Element>(s: &PhysicalStore) -> Result<(usize, usize, isize, isize), T
     match sh.len() {
         1 => Ok((sh[0], 1, (st[0] / e) as isize, 1)),
         2 => Ok((sh[0], sh[1], (st[0] / e) as isize, (st[1] / e) as isize)),
-        n => Err(TaskError::new(format!(
-            "factor: {n}-d operand not supported"
-        ))),
+        n => Err(TaskError::new(format!("factor: {n}-d operand not supported"))),
     }
 }
 
@@ -36,25 +34,17 @@ fn check_type<T: Element>(stores: &[&PhysicalStore]) -> Result<(), TaskError> {
 
 /// # Safety
 /// `s` must be a valid, non-empty tile of `T` with `dims`.
-unsafe fn view<'a, T: Element>(
-    s: &PhysicalStore,
-    d: (usize, usize, isize, isize),
-) -> MatRef<'a, T> {
+unsafe fn view<'a, T: Element>(s: &PhysicalStore, d: (usize, usize, isize, isize)) -> MatRef<'a, T> {
     unsafe { MatRef::from_raw_parts(s.ptr() as *const T, d.0, d.1, d.2, d.3) }
 }
 
 /// # Safety
 /// `s` must be a valid, non-empty output tile of `T` with `dims`, aliasing no input.
-unsafe fn view_mut<'a, T: Element>(
-    s: &PhysicalStore,
-    d: (usize, usize, isize, isize),
-) -> MatMut<'a, T> {
+unsafe fn view_mut<'a, T: Element>(s: &PhysicalStore, d: (usize, usize, isize, isize)) -> MatMut<'a, T> {
     unsafe { MatMut::from_raw_parts_mut(s.ptr() as *mut T, d.0, d.1, d.2, d.3) }
 }
 
-fn cholesky_typed<T: Element + faer::traits::ComplexField + Copy>(
-    ctx: &TaskContext,
-) -> Result<(), TaskError> {
+fn cholesky_typed<T: Element + faer::traits::ComplexField + Copy>(ctx: &TaskContext) -> Result<(), TaskError> {
     let (a, l) = (ctx.input(0)?, ctx.output(0)?);
     check_type::<T>(&[&a, &l])?;
     let (da, dl) = (dims::<T>(&a)?, dims::<T>(&l)?);
@@ -67,9 +57,7 @@ fn cholesky_typed<T: Element + faer::traits::ComplexField + Copy>(
     }
     // SAFETY: both tiles are whole, valid, non-empty stores; L is the output.
     let (av, mut lv) = unsafe { (view::<T>(&a, da), view_mut::<T>(&l, dl)) };
-    let llt = av
-        .llt(Side::Lower)
-        .map_err(|_| TaskError::new("LinAlgError: Matrix is not positive definite"))?;
+    let llt = av.llt(Side::Lower).map_err(|_| TaskError::new("LinAlgError: Matrix is not positive definite"))?;
     let f = llt.L();
     let zero = T::zero_impl();
     for j in 0..n {

@@ -13,9 +13,9 @@
 use std::cell::RefCell;
 use std::sync::Arc;
 
-use legate_core::abi::TypeCode;
 use legate_core::{Element, PhysicalStore, Task, TaskContext, TaskError};
 use num_complex::Complex;
+use legate_core::abi::TypeCode;
 use num_traits::Zero;
 use realfft::{ComplexToReal, RealFftPlanner, RealToComplex};
 use rustfft::{Fft, FftNum, FftPlanner};
@@ -36,13 +36,7 @@ pub enum FftKind {
 
 impl FftKind {
     pub fn from_code(code: u32) -> Option<FftKind> {
-        [
-            FftKind::ComplexToComplex,
-            FftKind::RealToComplex,
-            FftKind::ComplexToReal,
-        ]
-        .into_iter()
-        .find(|k| *k as u32 == code)
+        [FftKind::ComplexToComplex, FftKind::RealToComplex, FftKind::ComplexToReal].into_iter().find(|k| *k as u32 == code)
     }
 
     /// The output's extent along the axis for a transform of length `n`.
@@ -66,9 +60,7 @@ const BATCH_ELEMENTS: usize = 1 << 16;
 /// Lines per batch for lines of `len` elements in a tile of `tile` lines.
 fn batch_lines(len: usize, tile: &PhysicalStore, axis: usize) -> usize {
     let lines = tile.volume() / tile.shape()[axis].max(1);
-    (BATCH_ELEMENTS / len.max(1))
-        .clamp(1, BATCH)
-        .min(lines.max(1))
+    (BATCH_ELEMENTS / len.max(1)).clamp(1, BATCH).min(lines.max(1))
 }
 
 /// A plan: rustfft's for complex transforms, realfft's for real ones.
@@ -94,11 +86,7 @@ const MAX_PLANNED: usize = 1 << 24;
 
 impl<F: FftNum> PlanCache<F> {
     fn new() -> Self {
-        PlanCache {
-            plans: Vec::new(),
-            max_plans: MAX_PLANS,
-            max_planned: MAX_PLANNED,
-        }
+        PlanCache { plans: Vec::new(), max_plans: MAX_PLANS, max_planned: MAX_PLANNED }
     }
 
     fn get(&mut self, kind: FftKind, n: usize, inverse: bool) -> Plan<F> {
@@ -111,25 +99,17 @@ impl<F: FftNum> PlanCache<F> {
         let plan = match kind {
             FftKind::ComplexToComplex => {
                 let mut planner = FftPlanner::new();
-                Plan::Complex(if inverse {
-                    planner.plan_fft_inverse(n)
-                } else {
-                    planner.plan_fft_forward(n)
-                })
+                Plan::Complex(if inverse { planner.plan_fft_inverse(n) } else { planner.plan_fft_forward(n) })
             }
             FftKind::RealToComplex => Plan::Forward(RealFftPlanner::new().plan_fft_forward(n)),
             FftKind::ComplexToReal => Plan::Inverse(RealFftPlanner::new().plan_fft_inverse(n)),
         };
         self.plans.insert(0, (key, plan.clone()));
         let mut total = 0;
-        let keep = self
-            .plans
-            .iter()
-            .take(self.max_plans)
-            .take_while(|((_, len, _), _)| {
-                total += len;
-                total <= self.max_planned
-            });
+        let keep = self.plans.iter().take(self.max_plans).take_while(|((_, len, _), _)| {
+            total += len;
+            total <= self.max_planned
+        });
         let keep = keep.count().max(1);
         self.plans.truncate(keep);
         plan
@@ -178,24 +158,12 @@ struct Line<I, O> {
 /// Calls `flush` with batches of up to `batch` lines of `input` and `out` along
 /// `axis` (their extents along it may differ), and the two strides along the axis in
 /// elements.
-fn for_each_batch<I, O>(
-    input: &PhysicalStore,
-    out: &PhysicalStore,
-    axis: usize,
-    batch: usize,
-    mut flush: impl FnMut(&[Line<I, O>], isize, isize),
-) {
+fn for_each_batch<I, O>(input: &PhysicalStore, out: &PhysicalStore, axis: usize, batch: usize, mut flush: impl FnMut(&[Line<I, O>], isize, isize)) {
     let mut lines: Vec<Line<I, O>> = Vec::with_capacity(batch);
     let mut strides = (0isize, 0isize);
     for_each_line(&[input, out], axis, |ptrs, _, s| {
-        strides = (
-            s[0] / std::mem::size_of::<I>() as isize,
-            s[1] / std::mem::size_of::<O>() as isize,
-        );
-        lines.push(Line {
-            src: ptrs[0] as *const I,
-            dst: ptrs[1] as *mut O,
-        });
+        strides = (s[0] / std::mem::size_of::<I>() as isize, s[1] / std::mem::size_of::<O>() as isize);
+        lines.push(Line { src: ptrs[0] as *const I, dst: ptrs[1] as *mut O });
         if lines.len() == batch {
             flush(&lines, strides.0, strides.1);
             lines.clear();
@@ -211,14 +179,7 @@ fn for_each_batch<I, O>(
 ///
 /// # Safety
 /// Every line must have at least `count` readable elements at that stride.
-unsafe fn gather<I: Copy, T: Copy + Zero>(
-    lines: &[*const I],
-    stride: isize,
-    count: usize,
-    buf: &mut [T],
-    row: usize,
-    map: impl Fn(I) -> T,
-) {
+unsafe fn gather<I: Copy, T: Copy + Zero>(lines: &[*const I], stride: isize, count: usize, buf: &mut [T], row: usize, map: impl Fn(I) -> T) {
     if stride == 1 || lines.len() == 1 {
         for (b, &src) in lines.iter().enumerate() {
             let dst = &mut buf[b * row..b * row + count];
@@ -244,14 +205,7 @@ unsafe fn gather<I: Copy, T: Copy + Zero>(
 ///
 /// # Safety
 /// Every line must have at least `count` writable elements at that stride.
-unsafe fn scatter<T: Copy, O: Copy>(
-    buf: &[T],
-    row: usize,
-    lines: &[*mut O],
-    stride: isize,
-    count: usize,
-    map: impl Fn(T) -> O,
-) {
+unsafe fn scatter<T: Copy, O: Copy>(buf: &[T], row: usize, lines: &[*mut O], stride: isize, count: usize, map: impl Fn(T) -> O) {
     if stride == 1 || lines.len() == 1 {
         for (b, &dst) in lines.iter().enumerate() {
             for (k, &v) in buf[b * row..b * row + count].iter().enumerate() {
@@ -279,11 +233,7 @@ fn finish<F: FftFloat>(p: &Params<F>) -> impl Fn(Complex<F>) -> Complex<F> + '_ 
     }
 }
 
-fn complex_to_complex<F: FftFloat>(
-    input: &PhysicalStore,
-    out: &PhysicalStore,
-    p: &Params<F>,
-) -> Result<(), TaskError> {
+fn complex_to_complex<F: FftFloat>(input: &PhysicalStore, out: &PhysicalStore, p: &Params<F>) -> Result<(), TaskError> {
     let n = p.n;
     let Plan::Complex(fft) = F::plan(FftKind::ComplexToComplex, n, p.inverse) else {
         return Err(TaskError::new("fft: no complex plan"));
@@ -331,11 +281,7 @@ fn complex_to_complex<F: FftFloat>(
     Ok(())
 }
 
-fn real_to_complex<F: FftFloat>(
-    input: &PhysicalStore,
-    out: &PhysicalStore,
-    p: &Params<F>,
-) -> Result<(), TaskError> {
+fn real_to_complex<F: FftFloat>(input: &PhysicalStore, out: &PhysicalStore, p: &Params<F>) -> Result<(), TaskError> {
     let n = p.n;
     let m = n / 2 + 1;
     let Plan::Forward(r2c) = F::plan(FftKind::RealToComplex, n, false) else {
@@ -380,11 +326,7 @@ fn real_to_complex<F: FftFloat>(
     failure.map_or(Ok(()), |e| Err(TaskError::new(format!("rfft: {e}"))))
 }
 
-fn complex_to_real<F: FftFloat>(
-    input: &PhysicalStore,
-    out: &PhysicalStore,
-    p: &Params<F>,
-) -> Result<(), TaskError> {
+fn complex_to_real<F: FftFloat>(input: &PhysicalStore, out: &PhysicalStore, p: &Params<F>) -> Result<(), TaskError> {
     let n = p.n;
     let m = n / 2 + 1;
     let Plan::Inverse(c2r) = F::plan(FftKind::ComplexToReal, n, true) else {
@@ -402,15 +344,7 @@ fn complex_to_real<F: FftFloat>(
         let src: Vec<_> = lines.iter().map(|l| l.src).collect();
         let dst: Vec<_> = lines.iter().map(|l| l.dst).collect();
         // SAFETY: lines of this point's tiles, `count` (input) and `n` (output) long.
-        unsafe {
-            gather(&src, si, count, &mut spectrum, m, |z: Complex<F>| {
-                if conj {
-                    z.conj()
-                } else {
-                    z
-                }
-            })
-        };
+        unsafe { gather(&src, si, count, &mut spectrum, m, |z: Complex<F>| if conj { z.conj() } else { z }) };
         for b in 0..lines.len() {
             let row = &mut spectrum[b * m..(b + 1) * m];
             // A real signal's spectrum has a real first value (and a real last one for
@@ -437,26 +371,13 @@ fn complex_to_real<F: FftFloat>(
         }
         if so != 1 {
             // SAFETY: as above.
-            unsafe {
-                scatter(&real, n, &dst, so, n, |x| {
-                    if scale == F::one() {
-                        x
-                    } else {
-                        x * scale
-                    }
-                })
-            };
+            unsafe { scatter(&real, n, &dst, so, n, |x| if scale == F::one() { x } else { x * scale }) };
         }
     });
     failure.map_or(Ok(()), |e| Err(TaskError::new(format!("irfft: {e}"))))
 }
 
-fn run<F: FftFloat>(
-    kind: FftKind,
-    input: &PhysicalStore,
-    out: &PhysicalStore,
-    p: &Params<F>,
-) -> Result<(), TaskError> {
+fn run<F: FftFloat>(kind: FftKind, input: &PhysicalStore, out: &PhysicalStore, p: &Params<F>) -> Result<(), TaskError> {
     let (cin, cout) = (F::COMPLEX, F::COMPLEX);
     let (want_in, want_out) = match kind {
         FftKind::ComplexToComplex => (cin, cout),
@@ -464,16 +385,11 @@ fn run<F: FftFloat>(
         FftKind::ComplexToReal => (cin, F::CODE),
     };
     if input.type_code() != Some(want_in) || out.type_code() != Some(want_out) {
-        return Err(TaskError::new(format!(
-            "fft: {kind:?} of one precision: input {want_in:?} and output {want_out:?}"
-        )));
+        return Err(TaskError::new(format!("fft: {kind:?} of one precision: input {want_in:?} and output {want_out:?}")));
     }
     let (si, so) = (input.shape(), out.shape());
     if si.len() != so.len() || p.axis >= so.len() || so[p.axis] != kind.out_len(p.n) {
-        return Err(TaskError::new(format!(
-            "fft: tiles {si:?} -> {so:?} do not fit a transform of length {} along axis {}",
-            p.n, p.axis
-        )));
+        return Err(TaskError::new(format!("fft: tiles {si:?} -> {so:?} do not fit a transform of length {} along axis {}", p.n, p.axis)));
     }
     if out.is_empty() {
         return Ok(());
@@ -498,51 +414,23 @@ impl Task for FftTask {
     /// lines along the axis, the same extents elsewhere.
     fn cpu(ctx: &mut TaskContext) -> Result<(), TaskError> {
         let code = ctx.scalar::<u32>(0)?;
-        let kind = FftKind::from_code(code)
-            .ok_or_else(|| TaskError::new(format!("unknown fft kind {code}")))?;
+        let kind = FftKind::from_code(code).ok_or_else(|| TaskError::new(format!("unknown fft kind {code}")))?;
         let axis = ctx.scalar::<u32>(1)? as usize;
         let n = ctx.scalar::<u64>(2)? as usize;
         let inverse = ctx.scalar::<bool>(3)?;
         let scale = ctx.scalar::<f64>(4)?;
         let conj = ctx.scalar::<bool>(5)?;
         if n == 0 {
-            return Err(TaskError::new(
-                "fft: the transform length must be at least 1",
-            ));
+            return Err(TaskError::new("fft: the transform length must be at least 1"));
         }
         let input = ctx.input(0)?;
         let out = ctx.output(0)?;
         // The output's type picks the precision (a complex-to-real output is real).
-        let single = matches!(
-            out.type_code(),
-            Some(TypeCode::Float32 | TypeCode::Complex64)
-        );
+        let single = matches!(out.type_code(), Some(TypeCode::Float32 | TypeCode::Complex64));
         if single {
-            run::<f32>(
-                kind,
-                &input,
-                &out,
-                &Params {
-                    axis,
-                    n,
-                    inverse,
-                    scale: scale as f32,
-                    conj,
-                },
-            )
+            run::<f32>(kind, &input, &out, &Params { axis, n, inverse, scale: scale as f32, conj })
         } else {
-            run::<f64>(
-                kind,
-                &input,
-                &out,
-                &Params {
-                    axis,
-                    n,
-                    inverse,
-                    scale,
-                    conj,
-                },
-            )
+            run::<f64>(kind, &input, &out, &Params { axis, n, inverse, scale, conj })
         }
     }
 }
@@ -568,11 +456,7 @@ mod tests {
 
     #[test]
     fn the_plan_cache_keeps_recent_plans_only() {
-        let mut cache = PlanCache::<f64> {
-            max_plans: 8,
-            max_planned: 1000,
-            ..PlanCache::new()
-        };
+        let mut cache = PlanCache::<f64> { max_plans: 8, max_planned: 1000, ..PlanCache::new() };
         for n in 1..=12 {
             cache.get(FftKind::ComplexToComplex, n, false);
         }
@@ -584,14 +468,7 @@ mod tests {
         cache.get(FftKind::RealToComplex, 995, false);
         assert_eq!(cache.plans.len(), 1, "only the long plan fits the budget");
         cache.get(FftKind::RealToComplex, 2000, false);
-        assert_eq!(
-            cache.plans.len(),
-            1,
-            "a plan over the budget is still kept, alone"
-        );
-        assert!(matches!(
-            cache.get(FftKind::ComplexToReal, 6, true),
-            Plan::Inverse(_)
-        ));
+        assert_eq!(cache.plans.len(), 1, "a plan over the budget is still kept, alone");
+        assert!(matches!(cache.get(FftKind::ComplexToReal, 6, true), Plan::Inverse(_)));
     }
 }

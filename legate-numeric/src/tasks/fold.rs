@@ -10,6 +10,7 @@
 //! float16 computes each step in float32 and rounds back, as NumPy's float16 loops do.
 
 use super::binary::BinaryUfunc;
+use std::ops::Sub;
 use super::convert::convert_tiles;
 use super::loops::Operand;
 use super::select::select;
@@ -17,7 +18,6 @@ use crate::ops::BinaryOp;
 use legate_core::abi::raw::RawStore;
 use legate_core::abi::{for_each_row, TypeCode, MAX_DIM};
 use legate_core::{Element, PhysicalStore, Task, TaskContext, TaskError};
-use std::ops::Sub;
 
 /// About this many elements per step of a block (the accumulators of its lines).
 const BLOCK: usize = 1024;
@@ -30,34 +30,13 @@ pub const KINDS: [&str; 3] = ["reduce", "accumulate", "reduceat"];
 
 /// The lines `[c0, c1)` of the tile's outermost line axis, at index `j` of `axis`: a
 /// view with one dimension less (the tile's own strides).
-fn piece<'a>(
-    t: &PhysicalStore,
-    axis: usize,
-    j: usize,
-    outer: Option<usize>,
-    c0: usize,
-    c1: usize,
-) -> PhysicalStore<'a> {
+fn piece<'a>(t: &PhysicalStore, axis: usize, j: usize, outer: Option<usize>, c0: usize, c1: usize) -> PhysicalStore<'a> {
     let raw = t.raw();
-    let mut view = RawStore {
-        lo: [0; MAX_DIM],
-        hi: [0; MAX_DIM],
-        strides: [0; MAX_DIM],
-        redop: 0,
-        flags: 0,
-        ndim: 0,
-        ..*raw
-    };
-    let mut data = raw
-        .data
-        .wrapping_offset((j as i64 * raw.strides[axis]) as isize);
+    let mut view = RawStore { lo: [0; MAX_DIM], hi: [0; MAX_DIM], strides: [0; MAX_DIM], redop: 0, flags: 0, ndim: 0, ..*raw };
+    let mut data = raw.data.wrapping_offset((j as i64 * raw.strides[axis]) as isize);
     let mut k = 0;
     for d in (0..t.ndim()).filter(|&d| d != axis) {
-        let (a, b) = if Some(d) == outer {
-            (c0 as i64, c1 as i64)
-        } else {
-            (0, raw.hi[d] - raw.lo[d])
-        };
+        let (a, b) = if Some(d) == outer { (c0 as i64, c1 as i64) } else { (0, raw.hi[d] - raw.lo[d]) };
         data = data.wrapping_offset((a * raw.strides[d]) as isize);
         view.hi[k] = b - a;
         view.strides[k] = raw.strides[d];
@@ -94,14 +73,7 @@ fn scratch<'a>(buf: &mut [u128], ty: TypeCode, size: usize, extents: &[i64]) -> 
 
 /// One step on a block: `dst = op(prev, x)` where the mask (if any) is set, `prev`
 /// elsewhere. `tmp` are two scratch blocks of the computing type.
-fn step<T: BinaryUfunc>(
-    op: BinaryOp,
-    dst: &PhysicalStore,
-    prev: &PhysicalStore,
-    x: &PhysicalStore,
-    mask: Option<&PhysicalStore>,
-    tmp: &[PhysicalStore; 2],
-) -> Result<(), TaskError> {
+fn step<T: BinaryUfunc>(op: BinaryOp, dst: &PhysicalStore, prev: &PhysicalStore, x: &PhysicalStore, mask: Option<&PhysicalStore>, tmp: &[PhysicalStore; 2]) -> Result<(), TaskError> {
     match mask {
         None => T::apply(op, dst, &Operand::Tile(*prev), &Operand::Tile(*x)),
         Some(m) => {
@@ -112,14 +84,7 @@ fn step<T: BinaryUfunc>(
 }
 
 /// A float16 step: both operands widened to float32, the result rounded back.
-fn step_f16(
-    op: BinaryOp,
-    dst: &PhysicalStore,
-    prev: &PhysicalStore,
-    x: &PhysicalStore,
-    mask: Option<&PhysicalStore>,
-    tmp: &[PhysicalStore; 2],
-) -> Result<(), TaskError> {
+fn step_f16(op: BinaryOp, dst: &PhysicalStore, prev: &PhysicalStore, x: &PhysicalStore, mask: Option<&PhysicalStore>, tmp: &[PhysicalStore; 2]) -> Result<(), TaskError> {
     convert_tiles(*prev, &tmp[0])?;
     convert_tiles(*x, &tmp[1])?;
     f32::apply(op, &tmp[1], &Operand::Tile(tmp[0]), &Operand::Tile(tmp[1]))?;
@@ -130,24 +95,8 @@ fn step_f16(
 }
 
 /// A 1-d view of `len` elements of `ty` at `data`, `stride` bytes apart.
-fn line<'a>(
-    data: *mut u8,
-    ty: TypeCode,
-    size: usize,
-    len: usize,
-    stride: isize,
-) -> PhysicalStore<'a> {
-    let mut raw = RawStore {
-        data,
-        type_code: ty as u32,
-        ndim: 1,
-        elem_size: size as u64,
-        lo: [0; MAX_DIM],
-        hi: [0; MAX_DIM],
-        strides: [0; MAX_DIM],
-        redop: 0,
-        flags: 0,
-    };
+fn line<'a>(data: *mut u8, ty: TypeCode, size: usize, len: usize, stride: isize) -> PhysicalStore<'a> {
+    let mut raw = RawStore { data, type_code: ty as u32, ndim: 1, elem_size: size as u64, lo: [0; MAX_DIM], hi: [0; MAX_DIM], strides: [0; MAX_DIM], redop: 0, flags: 0 };
     raw.hi[0] = len as i64;
     raw.strides[0] = stride as i64;
     // SAFETY: a line of a tile this point owns, or of this call's scratch.
@@ -163,25 +112,13 @@ trait LineFold: Sized + Copy {
     ///
     /// # Safety
     /// `x` and `out` address `n` elements of `Self` each.
-    unsafe fn line_fold(
-        _op: BinaryOp,
-        _acc: Self,
-        _x: (*const u8, isize),
-        _out: Option<(*mut u8, isize)>,
-        _n: usize,
-    ) -> Option<Self> {
+    unsafe fn line_fold(_op: BinaryOp, _acc: Self, _x: (*const u8, isize), _out: Option<(*mut u8, isize)>, _n: usize) -> Option<Self> {
         None
     }
 }
 
 #[inline(always)]
-unsafe fn run_fold<T: Copy>(
-    f: impl Fn(T, T) -> T,
-    mut acc: T,
-    (px, sx): (*const u8, isize),
-    out: Option<(*mut u8, isize)>,
-    n: usize,
-) -> T {
+unsafe fn run_fold<T: Copy>(f: impl Fn(T, T) -> T, mut acc: T, (px, sx): (*const u8, isize), out: Option<(*mut u8, isize)>, n: usize) -> T {
     let x = |i: usize| std::ptr::read_unaligned(px.offset(i as isize * sx) as *const T);
     match out {
         None => (0..n).for_each(|i| acc = f(acc, x(i))),
@@ -217,13 +154,7 @@ impl LineFold for num_complex::Complex64 {}
 /// accumulator shifted by one element. The kernel's loops read and write through raw
 /// pointers in order, so each element sees the one just written: NumPy's sequential
 /// fold. (No mask; not float16, which rounds each step.)
-fn fold_lines<T: BinaryUfunc + LineFold>(
-    op: BinaryOp,
-    x: &PhysicalStore,
-    init: Option<&PhysicalStore>,
-    out: &PhysicalStore,
-    axis: usize,
-) -> Result<(), TaskError> {
+fn fold_lines<T: BinaryUfunc + LineFold>(op: BinaryOp, x: &PhysicalStore, init: Option<&PhysicalStore>, out: &PhysicalStore, axis: usize) -> Result<(), TaskError> {
     let size = T::SIZE as isize;
     let mut buf = vec![0u128; ((BLOCK + 1) * T::SIZE).div_ceil(16)];
     let scratch = buf.as_mut_ptr() as *mut u8;
@@ -238,25 +169,11 @@ fn fold_lines<T: BinaryUfunc + LineFold>(
         unsafe {
             if init.is_none() {
                 let first = std::ptr::read_unaligned(px as *const T);
-                if T::line_fold(
-                    op,
-                    first,
-                    (px.offset(sx), sx),
-                    Some((o.offset(so), so)),
-                    n - 1,
-                )
-                .is_some()
-                {
+                if T::line_fold(op, first, (px.offset(sx), sx), Some((o.offset(so), so)), n - 1).is_some() {
                     std::ptr::write_unaligned(o as *mut T, first);
                     return;
                 }
-            } else if let Some(acc) = T::line_fold(
-                op,
-                std::ptr::read_unaligned(ptrs[2] as *const T),
-                (px, sx),
-                None,
-                n,
-            ) {
+            } else if let Some(acc) = T::line_fold(op, std::ptr::read_unaligned(ptrs[2] as *const T), (px, sx), None, n) {
                 std::ptr::write_unaligned(o as *mut T, acc);
                 return;
             }
@@ -265,12 +182,7 @@ fn fold_lines<T: BinaryUfunc + LineFold>(
                 std::ptr::copy_nonoverlapping(px, o, T::SIZE);
                 if n > 1 {
                     let acc = line(o, T::CODE, T::SIZE, n - 1, so);
-                    result = T::apply(
-                        op,
-                        &line(o.offset(so), T::CODE, T::SIZE, n - 1, so),
-                        &Operand::Tile(acc),
-                        &Operand::Tile(line(px.offset(sx), T::CODE, T::SIZE, n - 1, sx)),
-                    );
+                    result = T::apply(op, &line(o.offset(so), T::CODE, T::SIZE, n - 1, so), &Operand::Tile(acc), &Operand::Tile(line(px.offset(sx), T::CODE, T::SIZE, n - 1, sx)));
                 }
                 return;
             }
@@ -281,12 +193,7 @@ fn fold_lines<T: BinaryUfunc + LineFold>(
                 let m = BLOCK.min(n - j);
                 let acc = line(scratch, T::CODE, T::SIZE, m, size);
                 let xs = line(px.offset(j as isize * sx), T::CODE, T::SIZE, m, sx);
-                result = T::apply(
-                    op,
-                    &line(scratch.offset(size), T::CODE, T::SIZE, m, size),
-                    &Operand::Tile(acc),
-                    &Operand::Tile(xs),
-                );
+                result = T::apply(op, &line(scratch.offset(size), T::CODE, T::SIZE, m, size), &Operand::Tile(acc), &Operand::Tile(xs));
                 std::ptr::copy_nonoverlapping(scratch.offset(m as isize * size), scratch, T::SIZE);
                 j += m;
             }
@@ -296,39 +203,20 @@ fn fold_lines<T: BinaryUfunc + LineFold>(
     result
 }
 
-type Step = fn(
-    BinaryOp,
-    &PhysicalStore,
-    &PhysicalStore,
-    &PhysicalStore,
-    Option<&PhysicalStore>,
-    &[PhysicalStore; 2],
-) -> Result<(), TaskError>;
+type Step = fn(BinaryOp, &PhysicalStore, &PhysicalStore, &PhysicalStore, Option<&PhysicalStore>, &[PhysicalStore; 2]) -> Result<(), TaskError>;
 
 /// The fold of `x` along `axis` into `out`: its accumulation (`init` None, `out` of
 /// `x`'s shape), or its reduction from `init` (`init` and `out` views with stride 0
 /// along `axis`). `work` is the computing type (float32 for float16).
 #[allow(clippy::too_many_arguments)]
-fn fold(
-    op: BinaryOp,
-    step: Step,
-    work: (TypeCode, usize),
-    x: &PhysicalStore,
-    init: Option<&PhysicalStore>,
-    mask: Option<&PhysicalStore>,
-    out: &PhysicalStore,
-    axis: usize,
-) -> Result<(), TaskError> {
+fn fold(op: BinaryOp, step: Step, work: (TypeCode, usize), x: &PhysicalStore, init: Option<&PhysicalStore>, mask: Option<&PhysicalStore>, out: &PhysicalStore, axis: usize) -> Result<(), TaskError> {
     let shape = x.shape();
     if shape.contains(&0) {
         return Ok(());
     }
     let n = shape[axis];
     let outer = (0..shape.len()).find(|&d| d != axis);
-    let rest: usize = (0..shape.len())
-        .filter(|&d| d != axis && Some(d) != outer)
-        .map(|d| shape[d])
-        .product();
+    let rest: usize = (0..shape.len()).filter(|&d| d != axis && Some(d) != outer).map(|d| shape[d]).product();
     let extent = outer.map_or(1, |d| shape[d]);
     let chunk = (BLOCK / rest.max(1)).clamp(1, extent);
     let words = (chunk * rest * work.1).div_ceil(16);
@@ -340,10 +228,7 @@ fn fold(
         let first = at(x, 0);
         let extents: Vec<i64> = first.shape().iter().map(|&e| e as i64).collect();
         let [b0, b1] = &mut bufs;
-        let tmp = [
-            scratch(b0, work.0, work.1, &extents),
-            scratch(b1, work.0, work.1, &extents),
-        ];
+        let tmp = [scratch(b0, work.0, work.1, &extents), scratch(b1, work.0, work.1, &extents)];
         let start = match init {
             Some(i) => {
                 convert_tiles(at(i, 0), &at(out, 0))?;
@@ -369,12 +254,7 @@ fn fold(
 
 /// Whether an integer divisor of the fold is zero (NumPy warns that it divided by zero):
 /// the elements from index `start` along `axis` where the mask is set.
-fn divides_by_zero<T: Element + PartialEq + Default>(
-    x: &PhysicalStore,
-    mask: Option<&PhysicalStore>,
-    axis: usize,
-    start: usize,
-) -> bool {
+fn divides_by_zero<T: Element + PartialEq + Default>(x: &PhysicalStore, mask: Option<&PhysicalStore>, axis: usize, start: usize) -> bool {
     let shape = x.shape();
     let mut zero = false;
     for j in start..shape[axis] {
@@ -386,8 +266,7 @@ fn divides_by_zero<T: Element + PartialEq + Default>(
             for i in 0..n as isize {
                 // SAFETY: rows of this point's tiles of the divisors and the mask.
                 unsafe {
-                    let on =
-                        ptrs.len() < 2 || *(ptrs[1] as *const bool).offset(i * strides[1] as isize);
+                    let on = ptrs.len() < 2 || *(ptrs[1] as *const bool).offset(i * strides[1] as isize);
                     zero |= on && *p.offset(i * s) == T::default();
                 }
             }
@@ -409,47 +288,24 @@ impl Task for FoldTask {
     /// (a view with stride 0 along the axis).
     fn cpu(ctx: &mut TaskContext) -> Result<(), TaskError> {
         let code = ctx.scalar::<u32>(0)?;
-        let op = BinaryOp::from_code(code)
-            .ok_or_else(|| TaskError::new(format!("unknown binary op {code}")))?;
+        let op = BinaryOp::from_code(code).ok_or_else(|| TaskError::new(format!("unknown binary op {code}")))?;
         let axis = ctx.scalar::<u32>(1)? as usize;
-        let name = *KINDS
-            .get(ctx.scalar::<u32>(2)? as usize)
-            .ok_or_else(|| TaskError::new("fold: unknown kind"))?;
+        let name = *KINDS.get(ctx.scalar::<u32>(2)? as usize).ok_or_else(|| TaskError::new("fold: unknown kind"))?;
         let flags = ctx.scalar::<u32>(3)?;
         let x = ctx.input(0)?;
-        let init = if flags & 1 != 0 {
-            Some(ctx.input(1)?)
-        } else {
-            None
-        };
-        let mask = if flags & 2 != 0 {
-            Some(ctx.input(1 + (flags & 1) as usize)?)
-        } else {
-            None
-        };
+        let init = if flags & 1 != 0 { Some(ctx.input(1)?) } else { None };
+        let mask = if flags & 2 != 0 { Some(ctx.input(1 + (flags & 1) as usize)?) } else { None };
         let out = ctx.output(0)?;
         if axis >= x.ndim() {
             return Err(TaskError::new(format!("fold: axis {axis} is out of range")));
         }
-        if out.type_code() != x.type_code() || init.is_some_and(|i| i.type_code() != x.type_code())
-        {
-            return Err(TaskError::new(
-                "fold: the input, initial values and output must have one dtype",
-            ));
+        if out.type_code() != x.type_code() || init.is_some_and(|i| i.type_code() != x.type_code()) {
+            return Err(TaskError::new("fold: the input, initial values and output must have one dtype"));
         }
         let ty = x.type_code();
         let run = || {
             if ty == Some(TypeCode::Float16) {
-                return fold(
-                    op,
-                    step_f16,
-                    (TypeCode::Float32, 4),
-                    &x,
-                    init.as_ref(),
-                    mask.as_ref(),
-                    &out,
-                    axis,
-                );
+                return fold(op, step_f16, (TypeCode::Float32, 4), &x, init.as_ref(), mask.as_ref(), &out, axis);
             }
             // Few lines (a 1-d array, say): a line at a time, not a step at a time.
             let lines = x.volume() / x.shape()[axis].max(1);
@@ -461,31 +317,14 @@ impl Task for FoldTask {
                 }
             }, Err(TaskError::new(format!("ufunc '{}' does not support this dtype", op.name()))))
         };
-        let floating = matches!(
-            ty,
-            Some(
-                TypeCode::Float16
-                    | TypeCode::Float32
-                    | TypeCode::Float64
-                    | TypeCode::Complex64
-                    | TypeCode::Complex128
-            )
-        );
+        let floating = matches!(ty, Some(TypeCode::Float16 | TypeCode::Float32 | TypeCode::Float64 | TypeCode::Complex64 | TypeCode::Complex128));
         if floating {
-            return if op.reports_fp_errors() {
-                crate::fperr::watch(name, run)
-            } else {
-                run()
-            };
+            return if op.reports_fp_errors() { crate::fperr::watch(name, run) } else { run() };
         }
         run()?;
-        if matches!(
-            op,
-            BinaryOp::FloorDivide | BinaryOp::Remainder | BinaryOp::Fmod
-        ) {
+        if matches!(op, BinaryOp::FloorDivide | BinaryOp::Remainder | BinaryOp::Fmod) {
             let start = if init.is_some() { 0 } else { 1 };
-            if crate::with_numeric_type!(ty, T => divides_by_zero::<T>(&x, mask.as_ref(), axis, start), false)
-            {
+            if crate::with_numeric_type!(ty, T => divides_by_zero::<T>(&x, mask.as_ref(), axis, start), false) {
                 crate::fperr::record(name, crate::fperr::DIVIDE);
             }
         }

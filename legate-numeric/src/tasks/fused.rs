@@ -122,20 +122,9 @@ fn decode(bytes: &[u8]) -> Result<Program<'_>, TaskError> {
         if matches!(out, Loc::Const(..)) {
             return Err(Reader::bad());
         }
-        ops.push(Op {
-            kind,
-            in_ty,
-            out_ty,
-            args,
-            out,
-        });
+        ops.push(Op { kind, in_ty, out_ty, args, out });
     }
-    Ok(Program {
-        tiles,
-        regs,
-        ops,
-        bytes,
-    })
+    Ok(Program { tiles, regs, ops, bytes })
 }
 
 fn elem_size(code: TypeCode) -> usize {
@@ -183,12 +172,7 @@ impl Block<'_> {
     fn store<'a>(&self, loc: Loc, ty: TypeCode) -> PhysicalStore<'a> {
         match loc {
             Loc::Tile(k) => piece(self.ptrs[k], ty, self.len, self.strides[k]),
-            Loc::Reg(r) => piece(
-                self.regs.wrapping_add(r * REG_BYTES),
-                ty,
-                self.len,
-                elem_size(ty) as i64,
-            ),
+            Loc::Reg(r) => piece(self.regs.wrapping_add(r * REG_BYTES), ty, self.len, elem_size(ty) as i64),
             Loc::Const(..) => unreachable!("constants are operands only"),
         }
     }
@@ -198,9 +182,7 @@ impl Block<'_> {
             Loc::Const(at, n) => {
                 debug_assert_eq!(n, T::SIZE);
                 // SAFETY: `n` bytes of a scalar of type T (checked when recorded).
-                Operand::Scalar(unsafe {
-                    std::ptr::read_unaligned(self.bytes[at..at + n].as_ptr() as *const T)
-                })
+                Operand::Scalar(unsafe { std::ptr::read_unaligned(self.bytes[at..at + n].as_ptr() as *const T) })
             }
             _ => Operand::Tile(self.store(loc, ty)),
         }
@@ -208,14 +190,7 @@ impl Block<'_> {
 }
 
 fn floating(ty: TypeCode) -> bool {
-    matches!(
-        ty,
-        TypeCode::Float16
-            | TypeCode::Float32
-            | TypeCode::Float64
-            | TypeCode::Complex64
-            | TypeCode::Complex128
-    )
+    matches!(ty, TypeCode::Float16 | TypeCode::Float32 | TypeCode::Float64 | TypeCode::Complex64 | TypeCode::Complex128)
 }
 
 /// Whether an integer divisor block has a zero (NumPy warns of division by zero).
@@ -262,9 +237,7 @@ mod dense {
 
     fn src(blk: &Block, loc: Loc) -> Option<Src> {
         match loc {
-            Loc::Const(at, 8) => Some(Src::Val(f64::from_le_bytes(
-                blk.bytes[at..at + 8].try_into().ok()?,
-            ))),
+            Loc::Const(at, 8) => Some(Src::Val(f64::from_le_bytes(blk.bytes[at..at + 8].try_into().ok()?))),
             _ => ptr(blk, loc, 8).map(|p| Src::Ptr(p as *const f64)),
         }
     }
@@ -275,13 +248,7 @@ mod dense {
     /// of the inputs exactly (`x += y`), which defeats the compiler's overlap checks
     /// on a plain loop.
     #[inline(always)]
-    unsafe fn run(
-        n: usize,
-        o: *mut f64,
-        a: impl Fn(usize) -> f64,
-        b: impl Fn(usize) -> f64,
-        f: impl Fn(f64, f64) -> f64,
-    ) {
+    unsafe fn run(n: usize, o: *mut f64, a: impl Fn(usize) -> f64, b: impl Fn(usize) -> f64, f: impl Fn(f64, f64) -> f64) {
         let mut i = 0;
         while i + LANES <= n {
             let mut t = [0.0; LANES];
@@ -338,17 +305,10 @@ mod dense {
 
     /// Runs float64 `op` when it is one of these and its locations are contiguous.
     pub(super) fn binary(op: BinaryOp, blk: &Block, args: &[Loc], out: Loc) -> bool {
-        if !matches!(
-            op,
-            BinaryOp::Add | BinaryOp::Subtract | BinaryOp::Multiply | BinaryOp::TrueDivide
-        ) || args.len() != 2
-        {
+        if !matches!(op, BinaryOp::Add | BinaryOp::Subtract | BinaryOp::Multiply | BinaryOp::TrueDivide) || args.len() != 2 {
             return false;
         }
-        let (Some(a), Some(b), Some(o)) = (src(blk, args[0]), src(blk, args[1]), ptr(blk, out, 8))
-        else {
-            return false;
-        };
+        let (Some(a), Some(b), Some(o)) = (src(blk, args[0]), src(blk, args[1]), ptr(blk, out, 8)) else { return false };
         let (n, o) = (blk.len, o as *mut f64);
         // SAFETY: every location holds `blk.len` contiguous float64 of this block (a
         // tile row of this point, or a scratch register); the output is an input
@@ -368,9 +328,7 @@ mod dense {
     /// A same-type copy between contiguous locations.
     pub(super) fn copy(blk: &Block, ty: TypeCode, from: Loc, to: Loc) -> bool {
         let size = elem_size(ty);
-        let (Some(src), Some(dst)) = (ptr(blk, from, size), ptr(blk, to, size)) else {
-            return false;
-        };
+        let (Some(src), Some(dst)) = (ptr(blk, from, size), ptr(blk, to, size)) else { return false };
         if size == 0 {
             return false;
         }
@@ -389,12 +347,10 @@ fn run_op(op: &Op, blk: &Block) -> Result<(), TaskError> {
     let out = blk.store(op.out, op.out_ty);
     match op.kind {
         Kind::Unary(u) => {
-            let run = || {
-                crate::with_numeric_type!(Some(op.in_ty), T => {
+            let run = || crate::with_numeric_type!(Some(op.in_ty), T => {
                 let a = blk.operand::<T>(op.args[0], op.in_ty);
                 <T as UnaryUfunc>::apply(u, &out, &a)
-            }, Err(TaskError::new(format!("ufunc '{}' does not support this dtype", u.name()))))
-            };
+            }, Err(TaskError::new(format!("ufunc '{}' does not support this dtype", u.name()))));
             if floating(op.in_ty) && u.reports_fp_errors() {
                 crate::fperr::watch(u.numpy_name(), run)
             } else {
@@ -403,29 +359,16 @@ fn run_op(op: &Op, blk: &Block) -> Result<(), TaskError> {
         }
         Kind::Binary(b) => {
             let dense_f64 = op.in_ty == TypeCode::Float64 && op.out_ty == TypeCode::Float64;
-            let run = || {
-                if dense_f64 && dense::binary(b, blk, &op.args, op.out) {
-                    Ok(())
-                } else {
-                    crate::with_numeric_type!(Some(op.in_ty), T => {
+            let run = || if dense_f64 && dense::binary(b, blk, &op.args, op.out) { Ok(()) } else { crate::with_numeric_type!(Some(op.in_ty), T => {
                 let x = blk.operand::<T>(op.args[0], op.in_ty);
                 let y = blk.operand::<T>(op.args[1], op.in_ty);
                 <T as BinaryUfunc>::apply(b, &out, &x, &y)
-            }, Err(TaskError::new(format!("ufunc '{}' does not support this dtype", b.name()))))
-                }
-            };
+            }, Err(TaskError::new(format!("ufunc '{}' does not support this dtype", b.name())))) };
             if floating(op.in_ty) {
-                return if b.reports_fp_errors() {
-                    crate::fperr::watch(b.numpy_name(), run)
-                } else {
-                    run()
-                };
+                return if b.reports_fp_errors() { crate::fperr::watch(b.numpy_name(), run) } else { run() };
             }
             let result = run();
-            if matches!(
-                b,
-                BinaryOp::FloorDivide | BinaryOp::Remainder | BinaryOp::Fmod
-            ) {
+            if matches!(b, BinaryOp::FloorDivide | BinaryOp::Remainder | BinaryOp::Fmod) {
                 let zero = crate::with_numeric_type!(Some(op.in_ty), T => has_zero::<T>(&blk.operand::<T>(op.args[1], op.in_ty)), false);
                 if zero {
                     crate::fperr::record(b.numpy_name(), crate::fperr::DIVIDE);
@@ -489,18 +432,8 @@ impl Task for FusedTask {
             let mut start = 0;
             while start < n && error.is_none() {
                 let len = BLOCK.min(n - start);
-                let moved: smallvec::SmallVec<[*mut u8; 8]> = ptrs
-                    .iter()
-                    .zip(strides)
-                    .map(|(p, s)| p.wrapping_offset(start as isize * *s as isize))
-                    .collect();
-                let blk = Block {
-                    ptrs: &moved,
-                    strides,
-                    regs,
-                    len,
-                    bytes: program.bytes,
-                };
+                let moved: smallvec::SmallVec<[*mut u8; 8]> = ptrs.iter().zip(strides).map(|(p, s)| p.wrapping_offset(start as isize * *s as isize)).collect();
+                let blk = Block { ptrs: &moved, strides, regs, len, bytes: program.bytes };
                 for op in &program.ops {
                     if let Err(e) = run_op(op, &blk) {
                         error = Some(e);

@@ -21,17 +21,7 @@ use num_traits::Float;
 /// # Safety
 /// The pointers must describe a readable matrix and vector and a writable `y` that
 /// overlaps neither.
-pub unsafe fn gemv<T: Float>(
-    rows: usize,
-    cols: usize,
-    m: *const T,
-    rs: isize,
-    cs: isize,
-    x: *const T,
-    xs: isize,
-    y: *mut T,
-    ys: isize,
-) -> bool {
+pub unsafe fn gemv<T: Float>(rows: usize, cols: usize, m: *const T, rs: isize, cs: isize, x: *const T, xs: isize, y: *mut T, ys: isize) -> bool {
     if cols == 1 || cs == 1 {
         // The row kernel loads `x` in vectors: a strided `x` is copied first.
         let packed: Vec<T>;
@@ -88,15 +78,7 @@ const fn lanes<T>() -> usize {
 
 /// `y[i] = M[i, :] . x` for contiguous rows (row stride `rs`) and contiguous `x`.
 #[inline(always)]
-unsafe fn dot_rows<T: Float>(
-    rows: usize,
-    cols: usize,
-    m: *const T,
-    rs: isize,
-    x: *const T,
-    y: *mut T,
-    ys: isize,
-) {
+unsafe fn dot_rows<T: Float>(rows: usize, cols: usize, m: *const T, rs: isize, x: *const T, y: *mut T, ys: isize) {
     if lanes::<T>() == 16 {
         rows_of::<T, 16>(rows, cols, m, rs, x, y, ys)
     } else {
@@ -105,36 +87,14 @@ unsafe fn dot_rows<T: Float>(
 }
 
 #[inline(always)]
-unsafe fn rows_of<T: Float, const L: usize>(
-    rows: usize,
-    cols: usize,
-    m: *const T,
-    rs: isize,
-    x: *const T,
-    y: *mut T,
-    ys: isize,
-) {
+unsafe fn rows_of<T: Float, const L: usize>(rows: usize, cols: usize, m: *const T, rs: isize, x: *const T, y: *mut T, ys: isize) {
     let mut i = 0;
     while i + 4 <= rows {
-        block::<T, L, 4>(
-            cols,
-            m.offset(i as isize * rs),
-            rs,
-            x,
-            y.offset(i as isize * ys),
-            ys,
-        );
+        block::<T, L, 4>(cols, m.offset(i as isize * rs), rs, x, y.offset(i as isize * ys), ys);
         i += 4;
     }
     while i < rows {
-        block::<T, L, 1>(
-            cols,
-            m.offset(i as isize * rs),
-            rs,
-            x,
-            y.offset(i as isize * ys),
-            ys,
-        );
+        block::<T, L, 1>(cols, m.offset(i as isize * rs), rs, x, y.offset(i as isize * ys), ys);
         i += 1;
     }
 }
@@ -142,14 +102,7 @@ unsafe fn rows_of<T: Float, const L: usize>(
 /// Dot products of `R` consecutive rows with `x`, `L` accumulators per row: each load
 /// of `x` serves `R` rows, and `R` row streams keep the memory system busy.
 #[inline(always)]
-unsafe fn block<T: Float, const L: usize, const R: usize>(
-    cols: usize,
-    m: *const T,
-    rs: isize,
-    x: *const T,
-    y: *mut T,
-    ys: isize,
-) {
+unsafe fn block<T: Float, const L: usize, const R: usize>(cols: usize, m: *const T, rs: isize, x: *const T, y: *mut T, ys: isize) {
     let mut acc = [[T::zero(); L]; R];
     let full = cols / L * L;
     let mut j = 0;
@@ -189,16 +142,7 @@ const Y_BLOCK: usize = 1024;
 /// `y = sum_j x[j] M[:, j]` for contiguous columns (column stride `cs`): `y` in blocks,
 /// each updated from four columns at a time.
 #[inline(always)]
-unsafe fn axpy_rows<T: Float>(
-    rows: usize,
-    cols: usize,
-    m: *const T,
-    cs: isize,
-    x: *const T,
-    xs: isize,
-    y: *mut T,
-    ys: isize,
-) {
+unsafe fn axpy_rows<T: Float>(rows: usize, cols: usize, m: *const T, cs: isize, x: *const T, xs: isize, y: *mut T, ys: isize) {
     let mut acc = [T::zero(); Y_BLOCK];
     for i0 in (0..rows).step_by(Y_BLOCK) {
         let w = Y_BLOCK.min(rows - i0);
@@ -211,10 +155,7 @@ unsafe fn axpy_rows<T: Float>(
             let (c0, c1, c2, c3) = (col(j), col(j + 1), col(j + 2), col(j + 3));
             let (x0, x1, x2, x3) = (xj(j), xj(j + 1), xj(j + 2), xj(j + 3));
             for i in 0..w {
-                acc[i] = c3[i].mul_add(
-                    x3,
-                    c2[i].mul_add(x2, c1[i].mul_add(x1, c0[i].mul_add(x0, acc[i]))),
-                );
+                acc[i] = c3[i].mul_add(x3, c2[i].mul_add(x2, c1[i].mul_add(x1, c0[i].mul_add(x0, acc[i]))));
             }
             j += 4;
         }
@@ -236,76 +177,26 @@ mod tests {
     use super::*;
 
     /// Small integers: every sum is exact, whatever the order.
-    fn check<T: Float + std::fmt::Debug>(
-        rows: usize,
-        cols: usize,
-        row_major: bool,
-        xs: isize,
-        ys: isize,
-    ) {
+    fn check<T: Float + std::fmt::Debug>(rows: usize, cols: usize, row_major: bool, xs: isize, ys: isize) {
         let pad = 3;
-        let (rs, cs) = if row_major {
-            ((cols + pad) as isize, 1)
-        } else {
-            (1, (rows + pad) as isize)
-        };
-        let len = if row_major {
-            rows * (cols + pad)
-        } else {
-            cols * (rows + pad)
-        };
-        let m: Vec<T> = (0..len.max(1))
-            .map(|i| T::from(((i * 7919) % 13) as i32 - 6).unwrap())
-            .collect();
-        let x: Vec<T> = (0..cols * xs as usize + 1)
-            .map(|i| T::from((i * 31) % 5).unwrap())
-            .collect();
+        let (rs, cs) = if row_major { ((cols + pad) as isize, 1) } else { (1, (rows + pad) as isize) };
+        let len = if row_major { rows * (cols + pad) } else { cols * (rows + pad) };
+        let m: Vec<T> = (0..len.max(1)).map(|i| T::from(((i * 7919) % 13) as i32 - 6).unwrap()).collect();
+        let x: Vec<T> = (0..cols * xs as usize + 1).map(|i| T::from((i * 31) % 5).unwrap()).collect();
         let mut y = vec![T::from(-99).unwrap(); rows * ys as usize + 1];
-        assert!(unsafe {
-            gemv(
-                rows,
-                cols,
-                m.as_ptr(),
-                rs,
-                cs,
-                x.as_ptr(),
-                xs,
-                y.as_mut_ptr(),
-                ys,
-            )
-        });
+        assert!(unsafe { gemv(rows, cols, m.as_ptr(), rs, cs, x.as_ptr(), xs, y.as_mut_ptr(), ys) });
         for i in 0..rows {
-            let want = (0..cols).fold(T::zero(), |s, j| {
-                s + m[i * rs as usize + j * cs as usize] * x[j * xs as usize]
-            });
-            assert_eq!(
-                y[i * ys as usize],
-                want,
-                "{rows}x{cols} row_major={row_major} xs={xs} ys={ys} row {i}"
-            );
+            let want = (0..cols).fold(T::zero(), |s, j| s + m[i * rs as usize + j * cs as usize] * x[j * xs as usize]);
+            assert_eq!(y[i * ys as usize], want, "{rows}x{cols} row_major={row_major} xs={xs} ys={ys} row {i}");
             if ys > 1 {
-                assert_eq!(
-                    y[i * ys as usize + 1],
-                    T::from(-99).unwrap(),
-                    "wrote between the strided y"
-                );
+                assert_eq!(y[i * ys as usize + 1], T::from(-99).unwrap(), "wrote between the strided y");
             }
         }
     }
 
     #[test]
     fn gemv_matches_a_plain_loop() {
-        for (rows, cols) in [
-            (1, 1),
-            (3, 7),
-            (5, 8),
-            (4, 33),
-            (17, 100),
-            (1, 40),
-            (40, 1),
-            (1030, 9),
-            (9, 1030),
-        ] {
+        for (rows, cols) in [(1, 1), (3, 7), (5, 8), (4, 33), (17, 100), (1, 40), (40, 1), (1030, 9), (9, 1030)] {
             for row_major in [true, false] {
                 for (xs, ys) in [(1, 1), (2, 3)] {
                     check::<f64>(rows, cols, row_major, xs, ys);

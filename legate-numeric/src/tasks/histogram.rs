@@ -5,39 +5,16 @@
 use legate_core::{Element, PhysicalStore, Task, TaskContext, TaskError};
 
 /// Adds one (or the element's weight) to bin `x` for every value `x` of `values`.
-fn count<W: Element + Copy + std::ops::AddAssign>(
-    values: &PhysicalStore,
-    weights: Option<&PhysicalStore>,
-    bins: &mut PhysicalStore,
-    one: W,
-) -> Result<(), TaskError> {
-    if values.type_code() != Some(i64::CODE)
-        || bins.type_code() != Some(W::CODE)
-        || weights.is_some_and(|w| w.type_code() != Some(W::CODE))
-    {
-        return Err(TaskError::new(
-            "bincount: int64 values, and weights and bins of one type",
-        ));
+fn count<W: Element + Copy + std::ops::AddAssign>(values: &PhysicalStore, weights: Option<&PhysicalStore>, bins: &mut PhysicalStore, one: W) -> Result<(), TaskError> {
+    if values.type_code() != Some(i64::CODE) || bins.type_code() != Some(W::CODE) || weights.is_some_and(|w| w.type_code() != Some(W::CODE)) {
+        return Err(TaskError::new("bincount: int64 values, and weights and bins of one type"));
     }
     let v = values.view::<i64>().map_err(|e| TaskError::new(e.0))?;
-    let w = weights
-        .map(|w| w.view::<W>())
-        .transpose()
-        .map_err(|e| TaskError::new(e.0))?;
+    let w = weights.map(|w| w.view::<W>()).transpose().map_err(|e| TaskError::new(e.0))?;
     let mut b = bins.view_mut::<W>().map_err(|e| TaskError::new(e.0))?;
     let n = b.len();
-    let b = b
-        .as_slice_mut()
-        .ok_or_else(|| TaskError::new("bincount: the bins must be contiguous"))?;
-    let bin = |x: i64| {
-        if x < 0 || x as usize >= n {
-            Err(TaskError::new(format!(
-                "bincount: value {x} is outside the {n} bins"
-            )))
-        } else {
-            Ok(x as usize)
-        }
-    };
+    let b = b.as_slice_mut().ok_or_else(|| TaskError::new("bincount: the bins must be contiguous"))?;
+    let bin = |x: i64| if x < 0 || x as usize >= n { Err(TaskError::new(format!("bincount: value {x} is outside the {n} bins"))) } else { Ok(x as usize) };
     match &w {
         Some(w) => {
             for (&x, &wx) in v.iter().zip(w.iter()) {

@@ -20,10 +20,7 @@
 
 use crate::Numeric;
 use legate_core::abi::{for_each_row, TypeCode};
-use legate_core::{
-    Element, LegateError, LogicalStore, PhysicalStore, Result, Task, TaskContext, TaskError, Type,
-    LEGATE_MAX_DIM,
-};
+use legate_core::{Element, LegateError, LogicalStore, PhysicalStore, Result, Task, TaskContext, TaskError, Type, LEGATE_MAX_DIM};
 
 pub(crate) const NONZERO: u32 = 40;
 pub(crate) const INDEX_POINTS: u32 = 41;
@@ -135,13 +132,9 @@ fn count_nonzero<T: Zero>(t: &PhysicalStore) -> usize {
         let p = ptrs[0] as *const T;
         // SAFETY: rows of this point's input tile.
         count += if s == T::SIZE as isize {
-            (0..n)
-                .map(|i| (unsafe { *p.add(i) } != zero) as usize)
-                .sum::<usize>()
+            (0..n).map(|i| (unsafe { *p.add(i) } != zero) as usize).sum::<usize>()
         } else {
-            (0..n as isize)
-                .map(|i| (unsafe { *(ptrs[0].offset(i * s) as *const T) } != zero) as usize)
-                .sum::<usize>()
+            (0..n as isize).map(|i| (unsafe { *(ptrs[0].offset(i * s) as *const T) } != zero) as usize).sum::<usize>()
         };
     });
     count
@@ -153,12 +146,7 @@ fn count_nonzero<T: Zero>(t: &PhysicalStore) -> usize {
 /// Branch-free (random masks would mispredict every other element): each element's
 /// entry is written at the current slot, which advances only for nonzero elements; the
 /// guard against writing past the last slot is the only branch and it is predictable.
-fn write_nonzero<T: Zero>(
-    t: &PhysicalStore,
-    out: *mut i64,
-    count: usize,
-    flat_strides: Option<&[i64]>,
-) {
+fn write_nonzero<T: Zero>(t: &PhysicalStore, out: *mut i64, count: usize, flat_strides: Option<&[i64]>) {
     let zero = T::default();
     let nd = t.ndim();
     let width = if flat_strides.is_some() { 1 } else { nd };
@@ -210,32 +198,22 @@ impl Task for NonzeroTask {
         let input = ctx.input(0)?;
         let nd = input.ndim();
         if nd == 0 {
-            return Err(TaskError::new(
-                "nonzero: the input must have at least one dimension",
-            ));
+            return Err(TaskError::new("nonzero: the input must have at least one dimension"));
         }
-        let extents: Vec<i64> = (0..nd)
-            .map(|d| ctx.scalar::<i64>(1 + d))
-            .collect::<Result<_, _>>()?;
+        let extents: Vec<i64> = (0..nd).map(|d| ctx.scalar::<i64>(1 + d)).collect::<Result<_, _>>()?;
         let count = crate::with_numeric_type!(input.type_code(), T => count_nonzero::<T>(&input),
             return Err(TaskError::new("nonzero: unsupported dtype")));
         let out = match mode {
             0 => ctx.bind_output(0, &[count, nd])?,
             1 | 2 => ctx.bind_output(0, &[count])?,
-            _ => {
-                return Err(TaskError::new(format!(
-                    "nonzero: unknown output kind {mode}"
-                )))
-            }
+            _ => return Err(TaskError::new(format!("nonzero: unknown output kind {mode}"))),
         };
         if count == 0 {
             return Ok(());
         }
         let expect = if mode == 2 { 8 } else { 8 * nd };
         if out.elem_size() * (if mode == 0 { nd } else { 1 }) != expect {
-            return Err(TaskError::new(
-                "nonzero: the output has the wrong element type",
-            ));
+            return Err(TaskError::new("nonzero: the output has the wrong element type"));
         }
         let mut flat = vec![1i64; nd];
         for d in (0..nd.saturating_sub(1)).rev() {
@@ -284,9 +262,7 @@ fn fix(v: i64, extent: i64, bounds: u32, axis: usize) -> Result<i64, String> {
         _ => {
             let w = if v < 0 { v + extent } else { v };
             if w < 0 || w >= extent {
-                return Err(format!(
-                    "index {v} is out of bounds for axis {axis} with size {extent}"
-                ));
+                return Err(format!("index {v} is out of bounds for axis {axis} with size {extent}"));
             }
             Ok(w)
         }
@@ -302,15 +278,11 @@ impl Task for IndexPointsTask {
         let bounds = ctx.scalar::<u32>(1)?;
         let n = ctx.scalar::<u32>(2)? as usize;
         if n == 0 || n > LEGATE_MAX_DIM {
-            return Err(TaskError::new(format!(
-                "index_points: points of {n} dimensions"
-            )));
+            return Err(TaskError::new(format!("index_points: points of {n} dimensions")));
         }
         let out = ctx.output(0)?;
         if out.elem_size() != 8 * n {
-            return Err(TaskError::new(
-                "index_points: the output must hold int64[n] points",
-            ));
+            return Err(TaskError::new("index_points: the output must hold int64[n] points"));
         }
         let mut dims = Vec::with_capacity(n);
         let mut extents = Vec::with_capacity(n);
@@ -334,9 +306,7 @@ impl Task for IndexPointsTask {
         let inputs = ctx.inputs();
         for t in &inputs {
             if t.type_code() != Some(TypeCode::Int64) || t.shape() != out.shape() {
-                return Err(TaskError::new(
-                    "index_points: index arrays must be int64 of the result's shape",
-                ));
+                return Err(TaskError::new("index_points: index arrays must be int64 of the result's shape"));
             }
         }
         let out_nd = out.ndim();
@@ -351,9 +321,7 @@ impl Task for IndexPointsTask {
             for i in 0..len {
                 let read = |k: usize| -> i64 {
                     // SAFETY: element i of a row of index tile k (same shape as the output).
-                    unsafe {
-                        *(ptrs[1 + k].offset(i as isize * strides[1 + k] as isize) as *const i64)
-                    }
+                    unsafe { *(ptrs[1 + k].offset(i as isize * strides[1 + k] as isize) as *const i64) }
                 };
                 let mut p = [0i64; LEGATE_MAX_DIM];
                 if mode == MODE_FLAT {
@@ -381,11 +349,7 @@ impl Task for IndexPointsTask {
                             }
                         } else {
                             let j = dim.arg;
-                            (if j + 1 == out_nd {
-                                coord[j] + i as i64
-                            } else {
-                                coord[j]
-                            }) + dim.offset
+                            (if j + 1 == out_nd { coord[j] + i as i64 } else { coord[j] }) + dim.offset
                         };
                     }
                 }
@@ -408,25 +372,12 @@ impl Task for IndexPointsTask {
 /// element of `small` and the bounds-checked element of `big` (`gather`: big to small;
 /// otherwise small to big). `mv` moves one element; it is monomorphized per size, so
 /// the loop is a load, a bounds check and a store.
-fn indirect(
-    big: &PhysicalStore,
-    ind: &PhysicalStore,
-    small: &PhysicalStore,
-    gather: bool,
-    mv: impl Fn(*mut u8, *const u8),
-) -> Result<(), TaskError> {
+fn indirect(big: &PhysicalStore, ind: &PhysicalStore, small: &PhysicalStore, gather: bool, mv: impl Fn(*mut u8, *const u8)) -> Result<(), TaskError> {
     let n = big.ndim();
     if ind.elem_size() != 8 * n || ind.shape() != small.shape() {
-        return Err(TaskError::new(format!(
-            "indirect copy: a {n}-d array needs int64[{n}] indices of the other side's shape"
-        )));
+        return Err(TaskError::new(format!("indirect copy: a {n}-d array needs int64[{n}] indices of the other side's shape")));
     }
-    let (lo, hi, strides, base) = (
-        big.lo().to_vec(),
-        big.hi().to_vec(),
-        big.strides().to_vec(),
-        big.ptr(),
-    );
+    let (lo, hi, strides, base) = (big.lo().to_vec(), big.hi().to_vec(), big.strides().to_vec(), big.ptr());
     let mut error = None;
     for_each_row(&[small, ind], |ptrs, len, st| {
         if error.is_some() {
@@ -440,13 +391,9 @@ fn indirect(
                 // SAFETY: element i of the index row holds n int64s.
                 let c = unsafe { ip.add(d).read_unaligned() };
                 if c < lo[d] || c >= hi[d] {
-                    let p: Vec<i64> = (0..n)
-                        .map(|k| unsafe { ip.add(k).read_unaligned() })
-                        .collect();
+                    let p: Vec<i64> = (0..n).map(|k| unsafe { ip.add(k).read_unaligned() }).collect();
                     let shape: Vec<i64> = (0..n).map(|k| hi[k] - lo[k]).collect();
-                    error = Some(format!(
-                        "index {p:?} is out of bounds for an array of shape {shape:?}"
-                    ));
+                    error = Some(format!("index {p:?} is out of bounds for an array of shape {shape:?}"));
                     return;
                 }
                 off += (c - lo[d]) * strides[d];
@@ -463,26 +410,17 @@ fn indirect(
 }
 
 /// Runs [`indirect`] with a mover for the element size.
-fn indirect_sized(
-    big: &PhysicalStore,
-    ind: &PhysicalStore,
-    small: &PhysicalStore,
-    gather: bool,
-) -> Result<(), TaskError> {
+fn indirect_sized(big: &PhysicalStore, ind: &PhysicalStore, small: &PhysicalStore, gather: bool) -> Result<(), TaskError> {
     macro_rules! typed {
         ($t:ty) => {
             // SAFETY: both pointers address one element of this size in tiles the
             // scheduler reserved for this point (unaligned accesses are allowed).
-            indirect(big, ind, small, gather, |to, from| unsafe {
-                (to as *mut $t).write_unaligned((from as *const $t).read_unaligned())
-            })
+            indirect(big, ind, small, gather, |to, from| unsafe { (to as *mut $t).write_unaligned((from as *const $t).read_unaligned()) })
         };
     }
     let size = small.elem_size();
     if big.elem_size() != size {
-        return Err(TaskError::new(
-            "indirect copy: the two sides have different element types",
-        ));
+        return Err(TaskError::new("indirect copy: the two sides have different element types"));
     }
     match size {
         1 => typed!(u8),
@@ -491,9 +429,7 @@ fn indirect_sized(
         8 => typed!(u64),
         16 => typed!([u64; 2]),
         // SAFETY: as above, `size` bytes each.
-        _ => indirect(big, ind, small, gather, |to, from| unsafe {
-            std::ptr::copy_nonoverlapping(from, to, size)
-        }),
+        _ => indirect(big, ind, small, gather, |to, from| unsafe { std::ptr::copy_nonoverlapping(from, to, size) }),
     }
 }
 
@@ -580,24 +516,16 @@ impl Numeric {
     ) -> Result<LogicalStore> {
         let n = src_shape.len();
         if n == 0 || dims.len() != n {
-            return Err(invalid(format!(
-                "index_points: {} dimension sources for a {n}-d array",
-                dims.len()
-            )));
+            return Err(invalid(format!("index_points: {} dimension sources for a {n}-d array", dims.len())));
         }
         let out = self.rt.create_store(Type::point(n), out_shape)?;
         for (d, dim) in dims.iter().enumerate() {
             match *dim {
                 IndexDim::Array(k) if k >= arrays.len() => {
-                    return Err(invalid(format!(
-                        "index_points: dimension {d} names index array {k} of {}",
-                        arrays.len()
-                    )))
+                    return Err(invalid(format!("index_points: dimension {d} names index array {k} of {}", arrays.len())))
                 }
                 IndexDim::Coord { dim, .. } if dim >= out_shape.len() => {
-                    return Err(invalid(format!(
-                        "index_points: dimension {d} names result dimension {dim}"
-                    )))
+                    return Err(invalid(format!("index_points: dimension {d} names result dimension {dim}")))
                 }
                 _ => {}
             }
@@ -608,52 +536,26 @@ impl Numeric {
 
     /// Points of an array of `src_shape` from row-major flat indices (`flat`, int64):
     /// a new store of `flat`'s shape.
-    pub fn flat_points(
-        &self,
-        flat: &LogicalStore,
-        src_shape: &[i64],
-        bounds: BoundsMode,
-        wait: bool,
-    ) -> Result<LogicalStore> {
+    pub fn flat_points(&self, flat: &LogicalStore, src_shape: &[i64], bounds: BoundsMode, wait: bool) -> Result<LogicalStore> {
         let n = src_shape.len();
         if n == 0 {
-            return Err(invalid(
-                "flat_points: the indexed array must have at least one dimension",
-            ));
+            return Err(invalid("flat_points: the indexed array must have at least one dimension"));
         }
-        let out = self
-            .rt
-            .create_store(Type::point(n), &flat.shape().to_usize())?;
+        let out = self.rt.create_store(Type::point(n), &flat.shape().to_usize())?;
         self.launch_points(&out, MODE_FLAT, bounds, src_shape, &[], &[flat], wait)?;
         Ok(out)
     }
 
-    fn check_indirect(
-        ind: &LogicalStore,
-        target: &LogicalStore,
-        other: &LogicalStore,
-        what: &str,
-    ) -> Result<()> {
+    fn check_indirect(ind: &LogicalStore, target: &LogicalStore, other: &LogicalStore, what: &str) -> Result<()> {
         if target.ty() != other.ty() {
-            return Err(LegateError::TypeMismatch(format!(
-                "{what}: types {} and {} differ",
-                target.ty(),
-                other.ty()
-            )));
+            return Err(LegateError::TypeMismatch(format!("{what}: types {} and {} differ", target.ty(), other.ty())));
         }
         let n = target.ndim();
         if n == 0 || !(*ind.ty() == Type::point(n) || n == 1 && *ind.ty() == Type::Int64) {
-            return Err(LegateError::TypeMismatch(format!(
-                "{what}: a {n}-d array needs int64[{n}] indices, not {}",
-                ind.ty()
-            )));
+            return Err(LegateError::TypeMismatch(format!("{what}: a {n}-d array needs int64[{n}] indices, not {}", ind.ty())));
         }
         if ind.shape() != other.shape() {
-            return Err(LegateError::ShapeMismatch(format!(
-                "{what}: indices of shape {} for values of shape {}",
-                ind.shape(),
-                other.shape()
-            )));
+            return Err(LegateError::ShapeMismatch(format!("{what}: indices of shape {} for values of shape {}", ind.shape(), other.shape())));
         }
         Ok(())
     }
@@ -665,11 +567,7 @@ impl Numeric {
         if dst.volume() == 0 {
             return Ok(());
         }
-        let src = if src.same_storage(dst) {
-            self.staged(src)?
-        } else {
-            src.clone()
-        };
+        let src = if src.same_storage(dst) { self.staged(src)? } else { src.clone() };
         let mut t = self.rt.create_auto_task(&self.lib, GATHER);
         let s = t.add_input(&src);
         let i = t.add_input(ind);
@@ -682,26 +580,13 @@ impl Numeric {
     /// `dst[ind[i]] = vals[i]` for every position `i` of `vals`, as one task walking
     /// `vals` in row-major order: for repeated indices the last value wins. `vals` is
     /// read completely before `dst` is written, even when they share a storage.
-    pub fn scatter(
-        &self,
-        dst: &LogicalStore,
-        ind: &LogicalStore,
-        vals: &LogicalStore,
-    ) -> Result<()> {
+    pub fn scatter(&self, dst: &LogicalStore, ind: &LogicalStore, vals: &LogicalStore) -> Result<()> {
         Self::check_indirect(ind, dst, vals, "scatter")?;
         if vals.volume() == 0 {
             return Ok(());
         }
-        let vals = if vals.same_storage(dst) {
-            self.staged(vals)?
-        } else {
-            vals.clone()
-        };
-        let ind = if ind.same_storage(dst) {
-            self.staged(ind)?
-        } else {
-            ind.clone()
-        };
+        let vals = if vals.same_storage(dst) { self.staged(vals)? } else { vals.clone() };
+        let ind = if ind.same_storage(dst) { self.staged(ind)? } else { ind.clone() };
         let mut t = self.rt.create_auto_task(&self.lib, SCATTER);
         let v = t.add_input(&vals);
         let i = t.add_input(&ind);
@@ -713,9 +598,7 @@ impl Numeric {
 
     /// A private copy of `s`.
     fn staged(&self, s: &LogicalStore) -> Result<LogicalStore> {
-        let tmp = self
-            .rt
-            .create_store(s.ty().clone(), &s.shape().to_usize())?;
+        let tmp = self.rt.create_store(s.ty().clone(), &s.shape().to_usize())?;
         self.rt.issue_copy(&tmp, s)?;
         Ok(tmp)
     }
@@ -733,10 +616,7 @@ impl Numeric {
     ) -> Result<()> {
         for a in arrays {
             if *a.ty() != Type::Int64 {
-                return Err(LegateError::TypeMismatch(format!(
-                    "index arrays must be int64, not {}",
-                    a.ty()
-                )));
+                return Err(LegateError::TypeMismatch(format!("index arrays must be int64, not {}", a.ty())));
             }
             if a.shape() != out.shape() {
                 return Err(LegateError::ShapeMismatch(format!(
@@ -785,12 +665,7 @@ mod tests {
     use legate_core::{Config, Runtime};
 
     fn runtime(cpus: usize) -> (Runtime, Numeric) {
-        let rt = Runtime::new(Config {
-            cpus,
-            min_cpu_chunk: 2,
-            ..Config::legate_defaults()
-        })
-        .expect("runtime");
+        let rt = Runtime::new(Config { cpus, min_cpu_chunk: 2, ..Config::legate_defaults() }).expect("runtime");
         let n = Numeric::register(&rt).expect("numeric");
         (rt, n)
     }
@@ -800,29 +675,20 @@ mod tests {
     fn nonzero_is_row_major_across_points() {
         let (rt, n) = runtime(4);
         let (rows, cols) = (9usize, 7usize);
-        let data: Vec<f64> = (0..rows * cols)
-            .map(|i| if (i * 7 + 3) % 5 < 2 { 0.0 } else { i as f64 })
-            .collect();
+        let data: Vec<f64> = (0..rows * cols).map(|i| if (i * 7 + 3) % 5 < 2 { 0.0 } else { i as f64 }).collect();
         let a = rt.create_store_from(&[rows, cols], &data).unwrap();
-        let expect: Vec<(i64, i64)> = (0..rows * cols)
-            .filter(|&i| data[i] != 0.0)
-            .map(|i| ((i / cols) as i64, (i % cols) as i64))
-            .collect();
+        let expect: Vec<(i64, i64)> =
+            (0..rows * cols).filter(|&i| data[i] != 0.0).map(|i| ((i / cols) as i64, (i % cols) as i64)).collect();
 
         let coords = n.nonzero(&a, NonzeroOutput::Coords).unwrap();
         let ops = rt.operations();
-        assert!(
-            ops.last().unwrap().points > 1,
-            "nonzero ran as one point: the test checks nothing"
-        );
+        assert!(ops.last().unwrap().points > 1, "nonzero ran as one point: the test checks nothing");
         let c = rt.read_store::<i64>(&coords).unwrap();
         assert_eq!(c.shape(), &[expect.len(), 2]);
         for (k, &(i, j)) in expect.iter().enumerate() {
             assert_eq!((c[[k, 0]], c[[k, 1]]), (i, j));
         }
-        let flat = rt
-            .read_store::<i64>(&n.nonzero(&a, NonzeroOutput::Flat).unwrap())
-            .unwrap();
+        let flat = rt.read_store::<i64>(&n.nonzero(&a, NonzeroOutput::Flat).unwrap()).unwrap();
         let want: Vec<i64> = expect.iter().map(|&(i, j)| i * cols as i64 + j).collect();
         assert_eq!(flat.iter().copied().collect::<Vec<_>>(), want);
 
@@ -843,21 +709,10 @@ mod tests {
         // a[idx, 1:] of a 3x5 array viewed as [idx][:, 1:]: result (4, 4).
         let view_idx = idx.promote(1, 4).unwrap();
         let pts = n
-            .index_points(
-                &[4, 4],
-                &[3, 4],
-                &[IndexDim::Array(0), IndexDim::Coord { dim: 1, offset: 0 }],
-                &[&view_idx],
-                BoundsMode::Raise,
-                true,
-            )
+            .index_points(&[4, 4], &[3, 4], &[IndexDim::Array(0), IndexDim::Coord { dim: 1, offset: 0 }], &[&view_idx], BoundsMode::Raise, true)
             .unwrap();
         let data: Vec<i32> = (0..15).collect();
-        let a = rt
-            .create_store_from(&[3, 5], &data)
-            .unwrap()
-            .slice(1, Some(1), None, 1)
-            .unwrap();
+        let a = rt.create_store_from(&[3, 5], &data).unwrap().slice(1, Some(1), None, 1).unwrap();
         let out = rt.create_store(Type::Int32, &[4, 4]).unwrap();
         n.gather(&out, &a, &pts).unwrap();
         let got = rt.read_store::<i32>(&out).unwrap();
@@ -867,21 +722,8 @@ mod tests {
             }
         }
         let bad = rt.create_store_from(&[2], &[0i64, 3]).unwrap();
-        let err = n
-            .index_points(
-                &[2],
-                &[3],
-                &[IndexDim::Array(0)],
-                &[&bad],
-                BoundsMode::Raise,
-                true,
-            )
-            .unwrap_err();
-        assert!(
-            err.to_string()
-                .contains("index 3 is out of bounds for axis 0 with size 3"),
-            "{err}"
-        );
+        let err = n.index_points(&[2], &[3], &[IndexDim::Array(0)], &[&bad], BoundsMode::Raise, true).unwrap_err();
+        assert!(err.to_string().contains("index 3 is out of bounds for axis 0 with size 3"), "{err}");
         let wrapped = n.flat_points(&bad, &[3], BoundsMode::Wrap, true).unwrap();
         let w = rt.read_store::<[i64; 1]>(&wrapped).unwrap();
         assert_eq!(w.iter().map(|p| p[0]).collect::<Vec<_>>(), vec![0, 0]);
@@ -894,43 +736,20 @@ mod tests {
         let (rt, n) = runtime(4);
         let a = rt.create_store_from(&[6], &[0i64, 1, 2, 3, 4, 5]).unwrap();
         let idx = rt.create_store_from(&[5], &[1i64, 1, 3, 1, 0]).unwrap();
-        let vals = rt
-            .create_store_from(&[5], &[10i64, 20, 30, 40, 50])
-            .unwrap();
+        let vals = rt.create_store_from(&[5], &[10i64, 20, 30, 40, 50]).unwrap();
         n.scatter(&a, &idx, &vals).unwrap();
-        assert_eq!(
-            rt.read_store::<i64>(&a)
-                .unwrap()
-                .into_raw_vec_and_offset()
-                .0,
-            vec![50, 40, 2, 30, 4, 5]
-        );
+        assert_eq!(rt.read_store::<i64>(&a).unwrap().into_raw_vec_and_offset().0, vec![50, 40, 2, 30, 4, 5]);
         // a[[0, 1, 2]] = a[3:6], through the same storage.
         let idx = rt.create_store_from(&[3], &[0i64, 1, 2]).unwrap();
-        n.scatter(&a, &idx, &a.slice(0, Some(3), None, 1).unwrap())
-            .unwrap();
-        assert_eq!(
-            rt.read_store::<i64>(&a)
-                .unwrap()
-                .into_raw_vec_and_offset()
-                .0,
-            vec![30, 4, 5, 30, 4, 5]
-        );
+        n.scatter(&a, &idx, &a.slice(0, Some(3), None, 1).unwrap()).unwrap();
+        assert_eq!(rt.read_store::<i64>(&a).unwrap().into_raw_vec_and_offset().0, vec![30, 4, 5, 30, 4, 5]);
         // Complex values (16 bytes) through a 2-d gather with points.
-        let data: Vec<num_complex::Complex64> = (0..12)
-            .map(|i| num_complex::Complex64::new(i as f64, -(i as f64)))
-            .collect();
+        let data: Vec<num_complex::Complex64> = (0..12).map(|i| num_complex::Complex64::new(i as f64, -(i as f64))).collect();
         let c = rt.create_store_from(&[3, 4], &data).unwrap();
         let pts = rt.create_store_from(&[2], &[[2i64, 3], [0, 1]]).unwrap();
         let out = rt.create_store(Type::Complex128, &[2]).unwrap();
         n.gather(&out, &c, &pts).unwrap();
-        assert_eq!(
-            rt.read_store::<num_complex::Complex64>(&out)
-                .unwrap()
-                .into_raw_vec_and_offset()
-                .0,
-            vec![data[11], data[1]]
-        );
+        assert_eq!(rt.read_store::<num_complex::Complex64>(&out).unwrap().into_raw_vec_and_offset().0, vec![data[11], data[1]]);
         let bad = rt.create_store_from(&[1], &[[3i64, 0]]).unwrap();
         let out = rt.create_store(Type::Complex128, &[1]).unwrap();
         n.gather(&out, &c, &bad).unwrap();

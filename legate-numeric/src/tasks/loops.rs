@@ -42,11 +42,7 @@ fn check_tile<T: Element>(t: &PhysicalStore, what: &str) -> Result<(), TaskError
 }
 
 /// `out[i] = f(a[i])`.
-pub fn map1<S: Element, D: Element>(
-    out: &PhysicalStore,
-    a: &Operand<S>,
-    f: impl Fn(S) -> D,
-) -> Result<(), TaskError> {
+pub fn map1<S: Element, D: Element>(out: &PhysicalStore, a: &Operand<S>, f: impl Fn(S) -> D) -> Result<(), TaskError> {
     map2(out, a, &Operand::Scalar(0u8), |x, _| f(x))
 }
 
@@ -73,20 +69,14 @@ pub fn map2<A: Element, B: Element, D: Element>(
         let sa = match a {
             Operand::Tile(_) => {
                 k += 1;
-                Src::Ptr(
-                    ptrs[k - 1] as *const A,
-                    (strides[k - 1] / A::SIZE as i64) as isize,
-                )
+                Src::Ptr(ptrs[k - 1] as *const A, (strides[k - 1] / A::SIZE as i64) as isize)
             }
             Operand::Scalar(v) => Src::Val(*v),
         };
         let sb = match b {
             Operand::Tile(_) => {
                 k += 1;
-                Src::Ptr(
-                    ptrs[k - 1] as *const B,
-                    (strides[k - 1] / B::SIZE as i64) as isize,
-                )
+                Src::Ptr(ptrs[k - 1] as *const B, (strides[k - 1] / B::SIZE as i64) as isize)
             }
             Operand::Scalar(v) => Src::Val(*v),
         };
@@ -100,14 +90,7 @@ pub fn map2<A: Element, B: Element, D: Element>(
 }
 
 #[inline(always)]
-unsafe fn row<A: Copy, B: Copy, D: Copy>(
-    n: usize,
-    o: *mut D,
-    so: isize,
-    a: Src<A>,
-    b: Src<B>,
-    f: &impl Fn(A, B) -> D,
-) {
+unsafe fn row<A: Copy, B: Copy, D: Copy>(n: usize, o: *mut D, so: isize, a: Src<A>, b: Src<B>, f: &impl Fn(A, B) -> D) {
     match (a, b) {
         (Src::Ptr(pa, 1), Src::Ptr(pb, 1)) if so == 1 => {
             for i in 0..n {

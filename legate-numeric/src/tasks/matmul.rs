@@ -24,21 +24,12 @@ struct Mat {
 fn mat<T: Element>(s: &PhysicalStore, row_dim: usize, col_dim: usize) -> Mat {
     let (shape, st) = (s.shape(), s.strides());
     let elems = |d: usize| (st[d] / T::SIZE as i64) as isize;
-    Mat {
-        rows: shape[row_dim],
-        cols: shape[col_dim],
-        rs: elems(row_dim),
-        cs: elems(col_dim),
-    }
+    Mat { rows: shape[row_dim], cols: shape[col_dim], rs: elems(row_dim), cs: elems(col_dim) }
 }
 
 /// `(m, n, k)` and the 2-d views of C, A, B; the three tiles must cover one block of
 /// the iteration space.
-fn tiles<T: Element>(
-    c: &PhysicalStore,
-    a: &PhysicalStore,
-    b: &PhysicalStore,
-) -> Result<(Mat, Mat, Mat), TaskError> {
+fn tiles<T: Element>(c: &PhysicalStore, a: &PhysicalStore, b: &PhysicalStore) -> Result<(Mat, Mat, Mat), TaskError> {
     for s in [c, a, b] {
         if s.type_code() != Some(T::CODE) {
             return Err(TaskError::new("matmul operands must have one dtype"));
@@ -46,9 +37,7 @@ fn tiles<T: Element>(
     }
     let (cs, as_, bs) = (c.shape(), a.shape(), b.shape());
     if cs.len() != 3 || cs != as_ || cs != bs {
-        return Err(TaskError::new(format!(
-            "matmul tiles do not match: C {cs:?}, A {as_:?}, B {bs:?}"
-        )));
+        return Err(TaskError::new(format!("matmul tiles do not match: C {cs:?}, A {as_:?}, B {bs:?}")));
     }
     // C: (m, n); A: (m, k); B: (k, n) (B's view is (m, n, k)).
     Ok((mat::<T>(c, 0, 1), mat::<T>(a, 0, 2), mat::<T>(b, 2, 1)))
@@ -61,12 +50,7 @@ trait Gemm: Element + Copy + 'static {
     const ONE: Self;
     /// `c = a @ b` by a matrix-vector kernel when one operand is a vector (false: not
     /// applicable to this type or these strides).
-    unsafe fn gemv(
-        _c: &PhysicalStore,
-        _a: &PhysicalStore,
-        _b: &PhysicalStore,
-        _dims: (Mat, Mat, Mat),
-    ) -> bool {
+    unsafe fn gemv(_c: &PhysicalStore, _a: &PhysicalStore, _b: &PhysicalStore, _dims: (Mat, Mat, Mat)) -> bool {
         false
     }
 }
@@ -76,17 +60,8 @@ macro_rules! real {
         impl Gemm for $t {
             const ZERO: Self = 0.0;
             const ONE: Self = 1.0;
-            unsafe fn gemv(
-                c: &PhysicalStore,
-                a: &PhysicalStore,
-                b: &PhysicalStore,
-                (cm, am, bm): (Mat, Mat, Mat),
-            ) -> bool {
-                let (cp, ap, bp) = (
-                    c.ptr() as *mut $t,
-                    a.ptr() as *const $t,
-                    b.ptr() as *const $t,
-                );
+            unsafe fn gemv(c: &PhysicalStore, a: &PhysicalStore, b: &PhysicalStore, (cm, am, bm): (Mat, Mat, Mat)) -> bool {
+                let (cp, ap, bp) = (c.ptr() as *mut $t, a.ptr() as *const $t, b.ptr() as *const $t);
                 if cm.cols == 1 {
                     // C[:, 0] = A @ B[:, 0].
                     super::gemv::gemv(am.rows, am.cols, ap, am.rs, am.cs, bp, bm.rs, cp, cm.rs)
@@ -133,35 +108,17 @@ fn gemm_typed<T: Gemm>(ctx: &TaskContext) -> Result<(), TaskError> {
     // point's output tile and does not alias A or B (the caller guarantees it).
     unsafe {
         gemm::gemm(
-            cm.rows,
-            cm.cols,
-            am.cols,
-            c.ptr() as *mut T,
-            cm.cs,
-            cm.rs,
-            false,
-            a.ptr() as *const T,
-            am.cs,
-            am.rs,
-            b.ptr() as *const T,
-            bm.cs,
-            bm.rs,
-            T::ZERO,
-            T::ONE,
-            false,
-            false,
-            false,
-            parallelism,
+            cm.rows, cm.cols, am.cols,
+            c.ptr() as *mut T, cm.cs, cm.rs, false,
+            a.ptr() as *const T, am.cs, am.rs,
+            b.ptr() as *const T, bm.cs, bm.rs,
+            T::ZERO, T::ONE, false, false, false, parallelism,
         );
     }
     Ok(())
 }
 
-fn loop_typed<
-    T: Element + Copy + num_traits::WrappingAdd + num_traits::WrappingMul + num_traits::Zero,
->(
-    ctx: &TaskContext,
-) -> Result<(), TaskError> {
+fn loop_typed<T: Element + Copy + num_traits::WrappingAdd + num_traits::WrappingMul + num_traits::Zero>(ctx: &TaskContext) -> Result<(), TaskError> {
     let c = ctx.output(0)?;
     let (a, b) = (ctx.input(0)?, ctx.input(1)?);
     let (cm, am, bm) = tiles::<T>(&c, &a, &b)?;

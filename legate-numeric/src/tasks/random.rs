@@ -35,12 +35,7 @@ pub fn philox4x32_10(mut ctr: [u32; 4], key: [u32; 2]) -> [u32; 4] {
         }
         let p0 = (M0 as u64) * (ctr[0] as u64);
         let p1 = (M1 as u64) * (ctr[2] as u64);
-        ctr = [
-            ((p1 >> 32) as u32) ^ ctr[1] ^ k0,
-            p1 as u32,
-            ((p0 >> 32) as u32) ^ ctr[3] ^ k1,
-            p0 as u32,
-        ];
+        ctr = [((p1 >> 32) as u32) ^ ctr[1] ^ k0, p1 as u32, ((p0 >> 32) as u32) ^ ctr[3] ^ k1, p0 as u32];
     }
     ctr
 }
@@ -48,19 +43,8 @@ pub fn philox4x32_10(mut ctr: [u32; 4], key: [u32; 2]) -> [u32; 4] {
 /// The two 64-bit words of element `index` of draw `draw` under `seed`.
 #[inline(always)]
 pub fn random_words(seed: u64, draw: u64, index: u64) -> (u64, u64) {
-    let r = philox4x32_10(
-        [
-            index as u32,
-            (index >> 32) as u32,
-            draw as u32,
-            (draw >> 32) as u32,
-        ],
-        [seed as u32, (seed >> 32) as u32],
-    );
-    (
-        r[0] as u64 | (r[1] as u64) << 32,
-        r[2] as u64 | (r[3] as u64) << 32,
-    )
+    let r = philox4x32_10([index as u32, (index >> 32) as u32, draw as u32, (draw >> 32) as u32], [seed as u32, (seed >> 32) as u32]);
+    (r[0] as u64 | (r[1] as u64) << 32, r[2] as u64 | (r[3] as u64) << 32)
 }
 
 const TWO_M53: f64 = 1.0 / (1u64 << 53) as f64;
@@ -166,11 +150,7 @@ fn bounded(seed: u64, draw: u64, flat: u64, range: u64) -> u64 {
 /// where `flat_start` is the row-major linear index, in a whole array of extents
 /// `full`, of the row's first element (the tile's coordinates are global: `lo()`).
 /// Rows come in increasing `flat_start` order. A 0-d tile is one row of one element.
-pub(crate) fn for_each_global_row(
-    tile: &PhysicalStore,
-    full: &[i64],
-    mut f: impl FnMut(*mut u8, usize, isize, u64),
-) {
+pub(crate) fn for_each_global_row(tile: &PhysicalStore, full: &[i64], mut f: impl FnMut(*mut u8, usize, isize, u64)) {
     let shape = tile.shape();
     let nd = shape.len();
     if shape.contains(&0) {
@@ -245,13 +225,7 @@ pub enum Distribution {
 
 impl Distribution {
     pub fn from_code(c: u32) -> Option<Distribution> {
-        [
-            Distribution::Uniform,
-            Distribution::Normal,
-            Distribution::Integers,
-        ]
-        .get(c as usize)
-        .copied()
+        [Distribution::Uniform, Distribution::Normal, Distribution::Integers].get(c as usize).copied()
     }
 
     pub fn from_name(name: &str) -> Option<Distribution> {
@@ -328,15 +302,7 @@ fn fill_uniform_f32(out: &PhysicalStore, full: &[i64], seed: u64, draw: u64, low
     });
 }
 
-fn fill_normal<T: Element>(
-    out: &PhysicalStore,
-    full: &[i64],
-    seed: u64,
-    draw: u64,
-    loc: f64,
-    scale: f64,
-    cast: impl Fn(f64) -> T,
-) {
+fn fill_normal<T: Element>(out: &PhysicalStore, full: &[i64], seed: u64, draw: u64, loc: f64, scale: f64, cast: impl Fn(f64) -> T) {
     fill_rows::<T, 2>(out, full, |c, vals| {
         let w = words_of(&philox_block(seed, draw, c));
         for l in 0..LANES {
@@ -347,28 +313,15 @@ fn fill_normal<T: Element>(
     });
 }
 
-fn fill_int<T: FromBits>(
-    out: &PhysicalStore,
-    full: &[i64],
-    seed: u64,
-    draw: u64,
-    low: u64,
-    range: u64,
-) {
-    let threshold = if range == 0 {
-        0
-    } else {
-        range.wrapping_neg() % range
-    };
+fn fill_int<T: FromBits>(out: &PhysicalStore, full: &[i64], seed: u64, draw: u64, low: u64, range: u64) {
+    let threshold = if range == 0 { 0 } else { range.wrapping_neg() % range };
     fill_rows::<T, 2>(out, full, |c, vals| {
         let w = words_of(&philox_block(seed, draw, c));
         for (k, (v, w)) in vals.iter_mut().zip(w).enumerate() {
             let x = if range == 0 {
                 w
             } else {
-                lemire(w, range, threshold).unwrap_or_else(|| {
-                    bounded_retry(seed, draw, 2 * c + k as u64, range, threshold)
-                })
+                lemire(w, range, threshold).unwrap_or_else(|| bounded_retry(seed, draw, 2 * c + k as u64, range, threshold))
             };
             *v = T::from_bits(low.wrapping_add(x));
         }
@@ -387,14 +340,11 @@ impl Task for RandomTask {
     /// (u64, 0 = 2^64); then the extents of the whole output (i64, one per dimension).
     fn cpu(ctx: &mut TaskContext) -> Result<(), TaskError> {
         let code = ctx.scalar::<u32>(0)?;
-        let dist = Distribution::from_code(code)
-            .ok_or_else(|| TaskError::new(format!("unknown distribution {code}")))?;
+        let dist = Distribution::from_code(code).ok_or_else(|| TaskError::new(format!("unknown distribution {code}")))?;
         let seed = ctx.scalar::<u64>(1)?;
         let draw = ctx.scalar::<u64>(2)?;
         let out = ctx.output(0)?;
-        let full: Vec<i64> = (0..out.ndim())
-            .map(|d| ctx.scalar::<i64>(5 + d))
-            .collect::<Result<_, _>>()?;
+        let full: Vec<i64> = (0..out.ndim()).map(|d| ctx.scalar::<i64>(5 + d)).collect::<Result<_, _>>()?;
         use legate_core::abi::TypeCode;
         if dist == Distribution::Integers {
             let (low, range) = (ctx.scalar::<u64>(3)?, ctx.scalar::<u64>(4)?);
@@ -408,32 +358,16 @@ impl Task for RandomTask {
                 Some(TypeCode::UInt16) => fill_int::<u16>(&out, &full, seed, draw, low, range),
                 Some(TypeCode::UInt32) => fill_int::<u32>(&out, &full, seed, draw, low, range),
                 Some(TypeCode::UInt64) => fill_int::<u64>(&out, &full, seed, draw, low, range),
-                other => {
-                    return Err(TaskError::new(format!(
-                        "random integers: unsupported dtype {other:?}"
-                    )))
-                }
+                other => return Err(TaskError::new(format!("random integers: unsupported dtype {other:?}"))),
             }
         } else {
             let (p0, p1) = (ctx.scalar::<f64>(3)?, ctx.scalar::<f64>(4)?);
             match (out.type_code(), dist) {
-                (Some(TypeCode::Float32), Distribution::Uniform) => {
-                    fill_uniform_f32(&out, &full, seed, draw, p0, p1)
-                }
-                (Some(TypeCode::Float64), Distribution::Uniform) => {
-                    fill_uniform_f64(&out, &full, seed, draw, p0, p1)
-                }
-                (Some(TypeCode::Float32), _) => {
-                    fill_normal::<f32>(&out, &full, seed, draw, p0, p1, |x| x as f32)
-                }
-                (Some(TypeCode::Float64), _) => {
-                    fill_normal::<f64>(&out, &full, seed, draw, p0, p1, |x| x)
-                }
-                (other, _) => {
-                    return Err(TaskError::new(format!(
-                        "random floats: unsupported dtype {other:?}"
-                    )))
-                }
+                (Some(TypeCode::Float32), Distribution::Uniform) => fill_uniform_f32(&out, &full, seed, draw, p0, p1),
+                (Some(TypeCode::Float64), Distribution::Uniform) => fill_uniform_f64(&out, &full, seed, draw, p0, p1),
+                (Some(TypeCode::Float32), _) => fill_normal::<f32>(&out, &full, seed, draw, p0, p1, |x| x as f32),
+                (Some(TypeCode::Float64), _) => fill_normal::<f64>(&out, &full, seed, draw, p0, p1, |x| x),
+                (other, _) => return Err(TaskError::new(format!("random floats: unsupported dtype {other:?}"))),
             }
         }
         Ok(())
@@ -447,30 +381,20 @@ mod tests {
     #[test]
     fn philox_known_answers() {
         // Random123's known-answer tests for philox4x32-10.
-        assert_eq!(
-            philox4x32_10([0, 0, 0, 0], [0, 0]),
-            [0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8]
-        );
+        assert_eq!(philox4x32_10([0, 0, 0, 0], [0, 0]), [0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8]);
         assert_eq!(
             philox4x32_10([0xffffffff; 4], [0xffffffff; 2]),
             [0x408f276d, 0x41c83b0e, 0xa20bc7c6, 0x6d5451fd]
         );
         assert_eq!(
-            philox4x32_10(
-                [0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344],
-                [0xa4093822, 0x299f31d0]
-            ),
+            philox4x32_10([0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344], [0xa4093822, 0x299f31d0]),
             [0xd16cfe09, 0x94fdcceb, 0x5001e420, 0x24126ea1]
         );
     }
 
     #[test]
     fn blocks_match_the_scalar_generator() {
-        for (seed, draw, ctr0) in [
-            (0u64, 0u64, 0u64),
-            (42, 7, 1 << 33),
-            (u64::MAX, u64::MAX, u64::MAX - 3),
-        ] {
+        for (seed, draw, ctr0) in [(0u64, 0u64, 0u64), (42, 7, 1 << 33), (u64::MAX, u64::MAX, u64::MAX - 3)] {
             let b = philox_block(seed, draw, ctr0);
             let w = words_of(&b);
             for l in 0..LANES {

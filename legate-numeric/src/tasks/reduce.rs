@@ -110,11 +110,7 @@ unsafe fn pairwise_sum<T: num_traits::Float>(p: *const T, n: usize, s: isize) ->
 /// # Safety
 /// `p` must be valid for `n` complex elements at stride `s` (in complex elements).
 #[inline]
-unsafe fn pairwise_sum_complex<T: num_traits::Float>(
-    p: *const Complex<T>,
-    n: usize,
-    s: isize,
-) -> (T, T) {
+unsafe fn pairwise_sum_complex<T: num_traits::Float>(p: *const Complex<T>, n: usize, s: isize) -> (T, T) {
     let at = |i: usize| *p.offset(i as isize * s);
     if n < 4 {
         let (mut re, mut im) = (T::zero(), T::zero());
@@ -224,13 +220,7 @@ pub const NAN: u32 = 1;
 pub const INF: u32 = 2;
 
 fn float_nonfinite<T: num_traits::Float>(x: T) -> u32 {
-    if x.is_nan() {
-        NAN
-    } else if x.is_infinite() {
-        INF
-    } else {
-        0
-    }
+    if x.is_nan() { NAN } else if x.is_infinite() { INF } else { 0 }
 }
 
 impl Reducible for bool {
@@ -265,20 +255,8 @@ where
             // The first NaN wins, then lexicographic order (NumPy's).
             ReduceOp::Max | ReduceOp::Min if nan(a) => a,
             ReduceOp::Max | ReduceOp::Min if nan(b) => b,
-            ReduceOp::Max => {
-                if greater(b, a) {
-                    b
-                } else {
-                    a
-                }
-            }
-            ReduceOp::Min => {
-                if greater(a, b) {
-                    b
-                } else {
-                    a
-                }
-            }
+            ReduceOp::Max => if greater(b, a) { b } else { a },
+            ReduceOp::Min => if greater(a, b) { b } else { a },
             _ => a + b,
         }
     }
@@ -302,12 +280,7 @@ where
     }
 }
 
-fn whole<T: Reducible>(
-    op: ReduceOp,
-    input: &PhysicalStore,
-    red: &mut PhysicalStore,
-    seen: Option<PhysicalStore>,
-) -> Result<(), TaskError> {
+fn whole<T: Reducible>(op: ReduceOp, input: &PhysicalStore, red: &mut PhysicalStore, seen: Option<PhysicalStore>) -> Result<(), TaskError> {
     let mut acc = T::identity(op);
     let s0 = input.type_code();
     if s0 != Some(T::CODE) {
@@ -315,15 +288,7 @@ fn whole<T: Reducible>(
     }
     for_each_row(&[input], |ptrs, n, strides| {
         // SAFETY: a row of this point's input tile.
-        acc = unsafe {
-            T::fold_row(
-                op,
-                acc,
-                ptrs[0] as *const T,
-                n,
-                (strides[0] / T::SIZE as i64) as isize,
-            )
-        };
+        acc = unsafe { T::fold_row(op, acc, ptrs[0] as *const T, n, (strides[0] / T::SIZE as i64) as isize) };
     });
     let mut v = red.view_mut::<T>()?;
     for x in v.iter_mut() {
@@ -341,27 +306,12 @@ fn whole<T: Reducible>(
 /// The floating-point errors of combining the points' partial results (the runtime
 /// combines them, unwatched): a NaN result where no partial was NaN came from `inf -
 /// inf` or `inf * 0` (invalid); an infinite one where no partial was, from an overflow.
-fn check_combination<T: Reducible>(
-    result: &PhysicalStore,
-    seen: &PhysicalStore,
-) -> Result<(), TaskError> {
-    let r = result
-        .view::<T>()?
-        .iter()
-        .next()
-        .copied()
-        .ok_or_else(|| TaskError::new("reduce: an empty result"))?;
+fn check_combination<T: Reducible>(result: &PhysicalStore, seen: &PhysicalStore) -> Result<(), TaskError> {
+    let r = result.view::<T>()?.iter().next().copied().ok_or_else(|| TaskError::new("reduce: an empty result"))?;
     let partials = seen.view::<u32>()?.iter().fold(0, |a, &b| a | b);
     let mut flags = 0;
     match r.nonfinite() {
-        NAN if partials & NAN == 0 => {
-            flags |= crate::fperr::INVALID
-                | if partials & INF == 0 {
-                    crate::fperr::OVERFLOW
-                } else {
-                    0
-                }
-        }
+        NAN if partials & NAN == 0 => flags |= crate::fperr::INVALID | if partials & INF == 0 { crate::fperr::OVERFLOW } else { 0 },
         INF if partials & (NAN | INF) == 0 => flags |= crate::fperr::OVERFLOW,
         _ => {}
     }
@@ -371,15 +321,9 @@ fn check_combination<T: Reducible>(
 
 /// The sum of products of `a` and `b` (same shape) into `red` (`dot` of vectors; for
 /// booleans, any of the ands).
-fn dot_whole<T: Reducible>(
-    a: &PhysicalStore,
-    b: &PhysicalStore,
-    red: &mut PhysicalStore,
-) -> Result<(), TaskError> {
+fn dot_whole<T: Reducible>(a: &PhysicalStore, b: &PhysicalStore, red: &mut PhysicalStore) -> Result<(), TaskError> {
     if a.type_code() != Some(T::CODE) || b.type_code() != Some(T::CODE) {
-        return Err(TaskError::new(
-            "dot: the operands and the result must have one dtype",
-        ));
+        return Err(TaskError::new("dot: the operands and the result must have one dtype"));
     }
     let (sum, prod) = (ReduceOp::Sum, ReduceOp::Prod);
     let mut acc = T::identity(sum);
@@ -394,36 +338,15 @@ fn dot_whole<T: Reducible>(
             for j in (0..full as isize).step_by(8) {
                 for (l, lane) in lanes.iter_mut().enumerate() {
                     let k = j + l as isize;
-                    *lane = T::combine(
-                        sum,
-                        *lane,
-                        T::combine(prod, *pa.offset(k * sa), *pb.offset(k * sb)),
-                    );
+                    *lane = T::combine(sum, *lane, T::combine(prod, *pa.offset(k * sa), *pb.offset(k * sb)));
                 }
             }
             for k in full as isize..n as isize {
-                lanes[0] = T::combine(
-                    sum,
-                    lanes[0],
-                    T::combine(prod, *pa.offset(k * sa), *pb.offset(k * sb)),
-                );
+                lanes[0] = T::combine(sum, lanes[0], T::combine(prod, *pa.offset(k * sa), *pb.offset(k * sb)));
             }
         }
-        let pairs = [
-            T::combine(sum, lanes[0], lanes[1]),
-            T::combine(sum, lanes[2], lanes[3]),
-            T::combine(sum, lanes[4], lanes[5]),
-            T::combine(sum, lanes[6], lanes[7]),
-        ];
-        acc = T::combine(
-            sum,
-            acc,
-            T::combine(
-                sum,
-                T::combine(sum, pairs[0], pairs[1]),
-                T::combine(sum, pairs[2], pairs[3]),
-            ),
-        );
+        let pairs = [T::combine(sum, lanes[0], lanes[1]), T::combine(sum, lanes[2], lanes[3]), T::combine(sum, lanes[4], lanes[5]), T::combine(sum, lanes[6], lanes[7])];
+        acc = T::combine(sum, acc, T::combine(sum, T::combine(sum, pairs[0], pairs[1]), T::combine(sum, pairs[2], pairs[3])));
     });
     let mut v = red.view_mut::<T>()?;
     for x in v.iter_mut() {
@@ -432,19 +355,10 @@ fn dot_whole<T: Reducible>(
     Ok(())
 }
 
-fn along_axes<T: Reducible>(
-    op: ReduceOp,
-    input: PhysicalStore,
-    out: &PhysicalStore,
-) -> Result<(), TaskError> {
+fn along_axes<T: Reducible>(op: ReduceOp, input: PhysicalStore, out: &PhysicalStore) -> Result<(), TaskError> {
     // Start from the identity, then fold every input element into its output element
     // (the output view repeats each element along the reduced axes).
-    map2(
-        out,
-        &Operand::Scalar(T::identity(op)),
-        &Operand::Scalar(0u8),
-        |x: T, _| x,
-    )?;
+    map2(out, &Operand::Scalar(T::identity(op)), &Operand::Scalar(0u8), |x: T, _| x)?;
     if input.type_code() != Some(T::CODE) {
         return Err(TaskError::new("reduction input and output types differ"));
     }
@@ -480,13 +394,11 @@ impl Task for ReduceTask {
     /// Mode 0 with a reduction 1 (u32, or): each point ors in `nonfinite` of its partial.
     fn cpu(ctx: &mut TaskContext) -> Result<(), TaskError> {
         let code = ctx.scalar::<u32>(0)?;
-        let op = ReduceOp::from_code(code)
-            .ok_or_else(|| TaskError::new(format!("unknown reduction {code}")))?;
+        let op = ReduceOp::from_code(code).ok_or_else(|| TaskError::new(format!("unknown reduction {code}")))?;
         let mode = ctx.scalar::<u32>(1)?;
         let input = ctx.input(0)?;
         let ctx = &*ctx;
-        let run = || {
-            crate::with_numeric_type!(input.type_code(), T => {
+        let run = || crate::with_numeric_type!(input.type_code(), T => {
             if mode == 0 {
                 let mut red = ctx.reduction(0)?;
                 whole::<T>(op, &input, &mut red, ctx.reduction(1).ok())
@@ -498,8 +410,7 @@ impl Task for ReduceTask {
             } else {
                 along_axes::<T>(op, input, &ctx.output(0)?)
             }
-        }, Err(TaskError::new(format!("'{}' does not support this dtype", op.name()))))
-        };
+        }, Err(TaskError::new(format!("'{}' does not support this dtype", op.name()))));
         if mode == 3 {
             return run();
         }
@@ -515,10 +426,7 @@ impl Task for ReduceTask {
 
 fn floating(ty: Option<legate_core::abi::TypeCode>) -> bool {
     use legate_core::abi::TypeCode::*;
-    matches!(
-        ty,
-        Some(Float16 | Float32 | Float64 | Complex64 | Complex128)
-    )
+    matches!(ty, Some(Float16 | Float32 | Float64 | Complex64 | Complex128))
 }
 
 /// Whether a reduction of this type can raise floating-point errors NumPy reports: sums

@@ -17,8 +17,8 @@
 use legate_core::{LogicalStore, PhysicalStore, Scalar, Task, TaskContext, TaskError};
 use rand_core::{Infallible, TryRng};
 use rand_distr::{
-    Beta, Binomial, ChiSquared, Distribution, Exp1, FisherF, Gamma, Hypergeometric,
-    InverseGaussian, Open01, Poisson, StandardNormal, StandardUniform, StudentT,
+    Beta, Binomial, ChiSquared, Distribution, Exp1, FisherF, Gamma, Hypergeometric, InverseGaussian, Open01, Poisson,
+    StandardNormal, StandardUniform, StudentT,
 };
 
 use super::random::philox4x32_10;
@@ -36,29 +36,14 @@ pub struct ElementRng {
 
 impl ElementRng {
     pub fn new(seed: u64, draw: u64, index: u64) -> ElementRng {
-        ElementRng {
-            key: [seed as u32, (seed >> 32) as u32],
-            index,
-            draw,
-            block: 0,
-            buf: [0; 4],
-            pos: 4,
-        }
+        ElementRng { key: [seed as u32, (seed >> 32) as u32], index, draw, block: 0, buf: [0; 4], pos: 4 }
     }
 
     #[inline]
     fn word(&mut self) -> u32 {
         if self.pos == 4 {
             let d = self.draw ^ (self.block << 40);
-            self.buf = philox4x32_10(
-                [
-                    self.index as u32,
-                    (self.index >> 32) as u32,
-                    d as u32,
-                    (d >> 32) as u32,
-                ],
-                self.key,
-            );
+            self.buf = philox4x32_10([self.index as u32, (self.index >> 32) as u32, d as u32, (d >> 32) as u32], self.key);
             self.block += 1;
             self.pos = 0;
         }
@@ -271,11 +256,7 @@ fn vonmises(r: &mut ElementRng, mu: f64, kappa: f64) -> f64 {
 fn wrap_angle(x: f64) -> f64 {
     use std::f64::consts::PI;
     let m = (x.abs() + PI).rem_euclid(2.0 * PI) - PI;
-    if x < 0.0 {
-        -m
-    } else {
-        m
-    }
+    if x < 0.0 { -m } else { m }
 }
 
 /// Kemp's algorithm for the logarithmic series distribution.
@@ -309,11 +290,7 @@ fn geometric(r: &mut ElementRng, p: f64) -> f64 {
         return 0.0;
     }
     let x = (exp1(r) / -(-p).ln_1p()).ceil();
-    if x >= I64_LIMIT {
-        i64::MAX as f64
-    } else {
-        x.max(1.0)
-    }
+    if x >= I64_LIMIT { i64::MAX as f64 } else { x.max(1.0) }
 }
 
 /// 2**63: the first value past the int64 range (as f64).
@@ -362,12 +339,9 @@ enum Prepared {
 fn prepare(dist: Sampler, p: [f64; 3]) -> Prepared {
     let [a, b, c] = p;
     match dist {
-        Sampler::Binomial if a >= 0.0 && (0.0..=1.0).contains(&b) => {
-            Binomial::new(a as u64, b).map_or(Prepared::None, Prepared::Binomial)
-        }
+        Sampler::Binomial if a >= 0.0 && (0.0..=1.0).contains(&b) => Binomial::new(a as u64, b).map_or(Prepared::None, Prepared::Binomial),
         Sampler::Poisson if a > 0.0 => Poisson::new(a).map_or(Prepared::None, Prepared::Poisson),
-        Sampler::Hypergeometric => Hypergeometric::new(a as u64 + b as u64, a as u64, c as u64)
-            .map_or(Prepared::None, Prepared::Hypergeometric),
+        Sampler::Hypergeometric => Hypergeometric::new(a as u64 + b as u64, a as u64, c as u64).map_or(Prepared::None, Prepared::Hypergeometric),
         _ => Prepared::None,
     }
 }
@@ -393,11 +367,7 @@ fn sample_prepared(dist: Sampler, r: &mut ElementRng, p: [f64; 3], prep: &Prepar
         Sampler::Lognormal => (a + b * normal(r)).exp(),
         Sampler::Laplace => {
             let u = open01(r);
-            if u < 0.5 {
-                a + b * (2.0 * u).ln()
-            } else {
-                a - b * (2.0 * (1.0 - u)).ln()
-            }
+            if u < 0.5 { a + b * (2.0 * u).ln() } else { a - b * (2.0 * (1.0 - u)).ln() }
         }
         Sampler::Logistic => {
             let u = open01(r);
@@ -418,11 +388,7 @@ fn sample_prepared(dist: Sampler, r: &mut ElementRng, p: [f64; 3], prep: &Prepar
             // Inverse CDF of the triangle (left a, mode b, right c).
             let (base, left, right) = (c - a, b - a, c - b);
             let u = unit(r);
-            if u <= left / base {
-                a + (u * left * base).sqrt()
-            } else {
-                c - ((1.0 - u) * right * base).sqrt()
-            }
+            if u <= left / base { a + (u * left * base).sqrt() } else { c - ((1.0 - u) * right * base).sqrt() }
         }
         Sampler::Vonmises => vonmises(r, a, b),
         Sampler::Wald => InverseGaussian::new(a, b).map_or(f64::NAN, |d| d.sample(r)),
@@ -472,13 +438,8 @@ impl Task for SampleTask {
     /// whole output (i64, one per dimension). Output: f64 or i64 (discrete).
     fn cpu(ctx: &mut TaskContext) -> std::result::Result<(), TaskError> {
         let code = ctx.scalar::<u32>(0)?;
-        let dist = Sampler::from_code(code)
-            .ok_or_else(|| TaskError::new(format!("unknown sampler {code}")))?;
-        let (seed, draw, flags) = (
-            ctx.scalar::<u64>(1)?,
-            ctx.scalar::<u64>(2)?,
-            ctx.scalar::<u32>(3)?,
-        );
+        let dist = Sampler::from_code(code).ok_or_else(|| TaskError::new(format!("unknown sampler {code}")))?;
+        let (seed, draw, flags) = (ctx.scalar::<u64>(1)?, ctx.scalar::<u64>(2)?, ctx.scalar::<u32>(3)?);
         let mut next = 4;
         let mut scalars = [0.0f64; 3];
         for (j, s) in scalars.iter_mut().enumerate().take(dist.arity()) {
@@ -488,9 +449,7 @@ impl Task for SampleTask {
             }
         }
         let out = ctx.output(0)?;
-        let full: Vec<i64> = (0..out.ndim())
-            .map(|d| ctx.scalar::<i64>(next + d))
-            .collect::<std::result::Result<_, _>>()?;
+        let full: Vec<i64> = (0..out.ndim()).map(|d| ctx.scalar::<i64>(next + d)).collect::<std::result::Result<_, _>>()?;
         let inputs = ctx.inputs();
         let mut tiles: Vec<&PhysicalStore> = vec![&out];
         tiles.extend(inputs.iter());
@@ -527,12 +486,7 @@ impl Task for SampleTask {
 
 /// Calls `f(element_ptrs, flat)` for every element of the aligned `tiles`, where `flat`
 /// is the element's row-major index in the whole output (extents `full`).
-fn each_element(
-    tiles: &[&PhysicalStore],
-    out: &PhysicalStore,
-    full: &[i64],
-    mut f: impl FnMut(&[*mut u8], u64),
-) {
+fn each_element(tiles: &[&PhysicalStore], out: &PhysicalStore, full: &[i64], mut f: impl FnMut(&[*mut u8], u64)) {
     let shape = out.shape();
     let nd = shape.len();
     let lo = out.lo();
@@ -572,31 +526,14 @@ impl Numeric {
     /// `dist` under `seed`: element `i` (row-major) depends only on `(seed, draw, i)`
     /// and its parameters. `params`: one per parameter of the distribution, an f64
     /// scalar or an f64 store of `out`'s shape.
-    pub fn random_sample(
-        &self,
-        out: &LogicalStore,
-        dist: Sampler,
-        seed: u64,
-        draw: u64,
-        params: &[Operand],
-    ) -> Result<()> {
+    pub fn random_sample(&self, out: &LogicalStore, dist: Sampler, seed: u64, draw: u64, params: &[Operand]) -> Result<()> {
         use legate_core::Type;
-        let want = if dist.is_discrete() {
-            Type::Int64
-        } else {
-            Type::Float64
-        };
+        let want = if dist.is_discrete() { Type::Int64 } else { Type::Float64 };
         if *out.ty() != want {
-            return Err(LegateError::TypeMismatch(format!(
-                "random {dist:?}: the output must be {want}, not {}",
-                out.ty()
-            )));
+            return Err(LegateError::TypeMismatch(format!("random {dist:?}: the output must be {want}, not {}", out.ty())));
         }
         if params.len() != dist.arity() {
-            return Err(LegateError::InvalidArgument(format!(
-                "random {dist:?} takes {} parameters",
-                dist.arity()
-            )));
+            return Err(LegateError::InvalidArgument(format!("random {dist:?} takes {} parameters", dist.arity())));
         }
         if out.volume() == 0 {
             return Ok(());
@@ -605,16 +542,12 @@ impl Numeric {
         t.add_scalar_arg(dist as u32);
         t.add_scalar_arg(seed);
         t.add_scalar_arg(draw);
-        let flags = params.iter().enumerate().fold(0u32, |f, (j, p)| {
-            f | (matches!(p, Operand::Store(_)) as u32) << j
-        });
+        let flags = params.iter().enumerate().fold(0u32, |f, (j, p)| f | (matches!(p, Operand::Store(_)) as u32) << j);
         t.add_scalar_arg(flags);
         for p in params {
             if let Operand::Scalar(s) = p {
                 if *s.ty() != Type::Float64 {
-                    return Err(LegateError::TypeMismatch(format!(
-                        "random {dist:?}: parameters must be float64"
-                    )));
+                    return Err(LegateError::TypeMismatch(format!("random {dist:?}: parameters must be float64")));
                 }
                 t.add_scalar_arg(Scalar::clone(s));
             }
@@ -626,9 +559,7 @@ impl Numeric {
         for p in params {
             if let Operand::Store(s) = p {
                 if s.shape() != out.shape() || *s.ty() != Type::Float64 {
-                    return Err(LegateError::InvalidArgument(format!(
-                        "random {dist:?}: array parameters must be float64 of the output's shape"
-                    )));
+                    return Err(LegateError::InvalidArgument(format!("random {dist:?}: array parameters must be float64 of the output's shape")));
                 }
                 let v = t.add_input(s);
                 t.add_alignment(v, o);
@@ -643,9 +574,7 @@ mod tests {
     use super::*;
 
     fn draws(dist: Sampler, p: [f64; 3], n: u64) -> Vec<f64> {
-        (0..n)
-            .map(|i| sample_one(dist, &mut ElementRng::new(7, 3, i), p))
-            .collect()
+        (0..n).map(|i| sample_one(dist, &mut ElementRng::new(7, 3, i), p)).collect()
     }
 
     fn mean(v: &[f64]) -> f64 {
@@ -655,16 +584,7 @@ mod tests {
     #[test]
     fn element_streams_are_pure_functions_of_the_index() {
         let a = draws(Sampler::Gamma, [0.5, 2.0, 0.0], 100);
-        let b: Vec<f64> = (0..100)
-            .rev()
-            .map(|i| {
-                sample_one(
-                    Sampler::Gamma,
-                    &mut ElementRng::new(7, 3, i),
-                    [0.5, 2.0, 0.0],
-                )
-            })
-            .collect();
+        let b: Vec<f64> = (0..100).rev().map(|i| sample_one(Sampler::Gamma, &mut ElementRng::new(7, 3, i), [0.5, 2.0, 0.0])).collect();
         assert_eq!(a, b.into_iter().rev().collect::<Vec<_>>());
     }
 
@@ -683,36 +603,13 @@ mod tests {
             (Sampler::Triangular, [0.0, 1.0, 3.0], 4.0 / 3.0, 0.7),
             (Sampler::Logseries, [0.5, 0.0, 0.0], 1.4427, 0.8),
             (Sampler::NegativeBinomial, [3.0, 0.5, 0.0], 3.0, 6f64.sqrt()),
-            (
-                Sampler::NoncentralChisquare,
-                [3.0, 2.0, 0.0],
-                5.0,
-                14f64.sqrt(),
-            ),
-            (
-                Sampler::NoncentralChisquare,
-                [0.5, 2.0, 0.0],
-                2.5,
-                9f64.sqrt(),
-            ),
-            (
-                Sampler::Geometric,
-                [0.9, 0.0, 0.0],
-                1.0 / 0.9,
-                0.1f64.sqrt() / 0.9,
-            ),
-            (
-                Sampler::Zipf,
-                [4.0, 0.0, 0.0],
-                1.2020569 / 1.0823232,
-                0.2863f64.sqrt(),
-            ),
+            (Sampler::NoncentralChisquare, [3.0, 2.0, 0.0], 5.0, 14f64.sqrt()),
+            (Sampler::NoncentralChisquare, [0.5, 2.0, 0.0], 2.5, 9f64.sqrt()),
+            (Sampler::Geometric, [0.9, 0.0, 0.0], 1.0 / 0.9, 0.1f64.sqrt() / 0.9),
+            (Sampler::Zipf, [4.0, 0.0, 0.0], 1.2020569 / 1.0823232, 0.2863f64.sqrt()),
         ] {
             let m = mean(&draws(dist, p, n));
-            assert!(
-                (m - want).abs() < 5.0 * sd / (n as f64).sqrt(),
-                "{dist:?}: mean {m}, want {want}"
-            );
+            assert!((m - want).abs() < 5.0 * sd / (n as f64).sqrt(), "{dist:?}: mean {m}, want {want}");
         }
     }
 

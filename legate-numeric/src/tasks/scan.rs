@@ -16,11 +16,7 @@ use legate_core::{PhysicalStore, Task, TaskContext, TaskError};
 /// tiles, walked in lock step. The tiles' extents must agree on every dimension but
 /// `axis`; `len` is the first tile's extent along it. Pointers are byte addresses,
 /// strides are in bytes. A 0-d tile is one line of one element.
-pub(crate) fn for_each_line(
-    tiles: &[&PhysicalStore],
-    axis: usize,
-    mut f: impl FnMut(&[*mut u8], usize, &[isize]),
-) {
+pub(crate) fn for_each_line(tiles: &[&PhysicalStore], axis: usize, mut f: impl FnMut(&[*mut u8], usize, &[isize])) {
     let Some(first) = tiles.first() else { return };
     let shape = first.shape();
     let nd = shape.len();
@@ -64,22 +60,14 @@ pub(crate) fn for_each_line(
 
 /// `out[j] = x[0] op ... op x[j]` along each line; with `partials`, also the line's
 /// total into the partials' (single-element) line.
-fn scan_lines<T: Reducible>(
-    op: ReduceOp,
-    input: &PhysicalStore,
-    out: &PhysicalStore,
-    partials: Option<&PhysicalStore>,
-    axis: usize,
-) -> Result<(), TaskError> {
+fn scan_lines<T: Reducible>(op: ReduceOp, input: &PhysicalStore, out: &PhysicalStore, partials: Option<&PhysicalStore>, axis: usize) -> Result<(), TaskError> {
     let mut tiles = vec![out, input];
     if let Some(p) = partials {
         tiles.push(p);
     }
     for t in &tiles {
         if t.type_code() != Some(T::CODE) {
-            return Err(TaskError::new(
-                "scan: the input, output and partials must have one dtype",
-            ));
+            return Err(TaskError::new("scan: the input, output and partials must have one dtype"));
         }
     }
     for_each_line(&tiles, axis, |ptrs, n, strides| {
@@ -102,16 +90,9 @@ fn scan_lines<T: Reducible>(
 }
 
 /// `out[j] = offset op out[j]` along each line, `offset` the line's value in `prev`.
-fn apply_offsets<T: Reducible>(
-    op: ReduceOp,
-    prev: &PhysicalStore,
-    out: &PhysicalStore,
-    axis: usize,
-) -> Result<(), TaskError> {
+fn apply_offsets<T: Reducible>(op: ReduceOp, prev: &PhysicalStore, out: &PhysicalStore, axis: usize) -> Result<(), TaskError> {
     if prev.type_code() != Some(T::CODE) {
-        return Err(TaskError::new(
-            "scan: the partials must have the output's dtype",
-        ));
+        return Err(TaskError::new("scan: the partials must have the output's dtype"));
     }
     for_each_line(&[out, prev], axis, |ptrs, n, strides| {
         let (po, so) = (ptrs[0] as *mut T, strides[0] / T::SIZE as isize);
@@ -139,8 +120,7 @@ impl Task for ScanTask {
     /// offsets (extent 1 along the axis), output 0 (also input 1) is updated in place.
     fn cpu(ctx: &mut TaskContext) -> Result<(), TaskError> {
         let code = ctx.scalar::<u32>(0)?;
-        let op = ReduceOp::from_code(code)
-            .ok_or_else(|| TaskError::new(format!("unknown scan op {code}")))?;
+        let op = ReduceOp::from_code(code).ok_or_else(|| TaskError::new(format!("unknown scan op {code}")))?;
         let axis = ctx.scalar::<u32>(1)? as usize;
         let mode = ctx.scalar::<u32>(2)?;
         let input = ctx.input(0)?;
@@ -149,15 +129,13 @@ impl Task for ScanTask {
             return Err(TaskError::new(format!("scan: axis {axis} is out of range")));
         }
         let ctx = &*ctx;
-        let run = || {
-            crate::with_numeric_type!(out.type_code(), T => {
+        let run = || crate::with_numeric_type!(out.type_code(), T => {
             match mode {
                 0 => scan_lines::<T>(op, &input, &out, None, axis),
                 1 => scan_lines::<T>(op, &input, &out, Some(&ctx.output(1)?), axis),
                 _ => apply_offsets::<T>(op, &input, &out, axis),
             }
-        }, Err(TaskError::new("scan: unsupported dtype")))
-        };
+        }, Err(TaskError::new("scan: unsupported dtype")));
         if crate::tasks::reduce::arithmetic_on_floats(op, out.type_code()) {
             // NumPy's `overflow encountered in accumulate` (cumsum past float32's range).
             crate::fperr::watch("accumulate", run)

@@ -6,19 +6,12 @@ use legate_core::{Element, PhysicalStore, Task, TaskContext, TaskError};
 
 pub struct WhereTask;
 
-pub(crate) fn select<T: Element>(
-    out: &PhysicalStore,
-    cond: &PhysicalStore,
-    x: &Operand<T>,
-    y: &Operand<T>,
-) -> Result<(), TaskError> {
+pub(crate) fn select<T: Element>(out: &PhysicalStore, cond: &PhysicalStore, x: &Operand<T>, y: &Operand<T>) -> Result<(), TaskError> {
     let mut tiles = vec![out, cond];
     for o in [x, y] {
         if let Operand::Tile(t) = o {
             if t.type_code() != Some(T::CODE) {
-                return Err(TaskError::new(
-                    "where: operands must have the output's dtype",
-                ));
+                return Err(TaskError::new("where: operands must have the output's dtype"));
             }
             tiles.push(t);
         }
@@ -28,11 +21,7 @@ pub(crate) fn select<T: Element>(
         let mut src = |o: &Operand<T>| match o {
             Operand::Tile(_) => {
                 k += 1;
-                (
-                    ptrs[k - 1] as *const T,
-                    (strides[k - 1] / T::SIZE as i64) as isize,
-                    None,
-                )
+                (ptrs[k - 1] as *const T, (strides[k - 1] / T::SIZE as i64) as isize, None)
             }
             Operand::Scalar(v) => (std::ptr::null(), 0, Some(*v)),
         };
@@ -110,11 +99,7 @@ impl Task for ReshapeTask {
                 // SAFETY: reading a row of the input tile; writing the next element of
                 // the contiguous output (same volume).
                 unsafe {
-                    std::ptr::copy_nonoverlapping(
-                        ptrs[0].offset(i * strides[0] as isize),
-                        dst,
-                        size,
-                    );
+                    std::ptr::copy_nonoverlapping(ptrs[0].offset(i * strides[0] as isize), dst, size);
                     dst = dst.add(size);
                 }
             }

@@ -135,19 +135,9 @@ fn arrange<X>(line: &mut [X], kth: &[usize], mut order: impl FnMut(&X, &X) -> Or
 /// Sorts every line of `input` along `axis` into `out`: the values (`indices` false,
 /// `out` of the input's type) or their positions (`indices` true, `out` int64); with
 /// `kth`, partitions them around those positions instead ([`arrange`]).
-fn sort_lines<T: Sortable>(
-    input: &PhysicalStore,
-    out: &PhysicalStore,
-    axis: usize,
-    indices: bool,
-    kth: &[usize],
-) -> Result<(), TaskError> {
-    if input.type_code() != Some(T::CODE)
-        || out.type_code() != Some(if indices { i64::CODE } else { T::CODE })
-    {
-        return Err(TaskError::new(
-            "sort: the output must have the input's type (sort) or int64 (argsort)",
-        ));
+fn sort_lines<T: Sortable>(input: &PhysicalStore, out: &PhysicalStore, axis: usize, indices: bool, kth: &[usize]) -> Result<(), TaskError> {
+    if input.type_code() != Some(T::CODE) || out.type_code() != Some(if indices { i64::CODE } else { T::CODE }) {
+        return Err(TaskError::new("sort: the output must have the input's type (sort) or int64 (argsort)"));
     }
     // Lines are sorted in the output's own memory when it is contiguous, with an
     // in-place sort (the index breaks ties, which keeps argsort stable): no scratch
@@ -237,10 +227,7 @@ struct Positioned<T> {
 impl<T: Copy> Item<T> for Positioned<T> {
     #[inline(always)]
     fn new(value: T, position: usize) -> Self {
-        Positioned {
-            value,
-            position: position as i64,
-        }
+        Positioned { value, position: position as i64 }
     }
     #[inline(always)]
     fn value(&self) -> T {
@@ -344,14 +331,8 @@ fn range_of<T: Sortable>(samples: &[Ordered<T>], n: usize, first: usize, end: us
     }
     let margin = 2 * (s as f64).sqrt() as usize + 2;
     let at = |rank: usize| rank as u128 * s as u128 / n as u128;
-    let lo = (first > 0)
-        .then(|| at(first) as usize)
-        .and_then(|i| i.checked_sub(margin))
-        .map(|i| samples[i]);
-    let hi = (end < n)
-        .then(|| at(end) as usize + margin)
-        .filter(|&i| i < s)
-        .map(|i| samples[i]);
+    let lo = (first > 0).then(|| at(first) as usize).and_then(|i| i.checked_sub(margin)).map(|i| samples[i]);
+    let hi = (end < n).then(|| at(end) as usize + margin).filter(|&i| i < s).map(|i| samples[i]);
     Range { lo, hi }
 }
 
@@ -406,17 +387,9 @@ fn count_keys<T: Sortable>(x: &Strided<T>, lo: u64, hi: u64) -> (usize, usize) {
 /// radix sort of their keys (a stable comparison sort for complex numbers), and copies
 /// out its ranks. The passes over the whole input compare keys without branches. Equal values keep their input order, so
 /// every point sorts by the same total order and the tiles fit together.
-fn sort_window<T: Sortable>(
-    input: &PhysicalStore,
-    out: &PhysicalStore,
-    indices: bool,
-) -> Result<(), TaskError> {
-    if input.type_code() != Some(T::CODE)
-        || out.type_code() != Some(if indices { i64::CODE } else { T::CODE })
-    {
-        return Err(TaskError::new(
-            "sort: the output must have the input's type (sort) or int64 (argsort)",
-        ));
+fn sort_window<T: Sortable>(input: &PhysicalStore, out: &PhysicalStore, indices: bool) -> Result<(), TaskError> {
+    if input.type_code() != Some(T::CODE) || out.type_code() != Some(if indices { i64::CODE } else { T::CODE }) {
+        return Err(TaskError::new("sort: the output must have the input's type (sort) or int64 (argsort)"));
     }
     if input.ndim() != 1 || out.ndim() != 1 {
         return Err(TaskError::new("sort: a 1-d sample sort of a 1-d array"));
@@ -427,38 +400,20 @@ fn sort_window<T: Sortable>(
         return Ok(()); // an empty tile
     }
     if input.lo()[0] != 0 || end > n {
-        return Err(TaskError::new(
-            "sort: a 1-d sample sort needs the whole input in every point",
-        ));
+        return Err(TaskError::new("sort: a 1-d sample sort needs the whole input in every point"));
     }
-    let x = Strided {
-        ptr: input.ptr() as *const T,
-        stride: (input.strides()[0] / T::SIZE as i64) as isize,
-        n,
-    };
-    let o = (
-        out.ptr(),
-        (out.strides()[0] / out.elem_size() as i64) as isize,
-    );
+    let x = Strided { ptr: input.ptr() as *const T, stride: (input.strides()[0] / T::SIZE as i64) as isize, n };
+    let o = (out.ptr(), (out.strides()[0] / out.elem_size() as i64) as isize);
     if indices {
-        window::<T, Positioned<T>>(&x, first, end, |j, item| unsafe {
-            *(o.0 as *mut i64).offset(j as isize * o.1) = item.position
-        })
+        window::<T, Positioned<T>>(&x, first, end, |j, item| unsafe { *(o.0 as *mut i64).offset(j as isize * o.1) = item.position })
     } else {
-        window::<T, Value<T>>(&x, first, end, |j, item| unsafe {
-            *(o.0 as *mut T).offset(j as isize * o.1) = item.0
-        })
+        window::<T, Value<T>>(&x, first, end, |j, item| unsafe { *(o.0 as *mut T).offset(j as isize * o.1) = item.0 })
     }
     Ok(())
 }
 
 /// [`sort_window`] for one kind of item; `put(j, item)` writes rank `first + j`.
-fn window<T: Sortable, I: Item<T>>(
-    x: &Strided<T>,
-    first: usize,
-    end: usize,
-    put: impl Fn(usize, &I),
-) {
+fn window<T: Sortable, I: Item<T>>(x: &Strided<T>, first: usize, end: usize, put: impl Fn(usize, &I)) {
     let n = x.n;
     // Evenly spread sample positions, each jittered inside its stretch (a fixed hash,
     // so that every point picks the same ones), avoiding periodic patterns.
@@ -475,28 +430,15 @@ fn window<T: Sortable, I: Item<T>>(
 }
 
 /// The rest of [`window`] once the range is chosen (a wrong range costs time only).
-fn sort_range<T: Sortable, I: Item<T>>(
-    x: &Strided<T>,
-    first: usize,
-    end: usize,
-    range: Range<T>,
-    put: impl Fn(usize, &I),
-) {
+fn sort_range<T: Sortable, I: Item<T>>(x: &Strided<T>, first: usize, end: usize, range: Range<T>, put: impl Fn(usize, &I)) {
     if T::KEY_BITS == 0 {
         return sort_range_compared(x, first, end, range, put);
     }
     let n = x.n;
     // The range in keys, inclusive at both ends (0 and u64::MAX: unbounded).
-    let (mut lo, mut hi) = (
-        range.lo.map_or(0, |v| v.0.key()),
-        range.hi.map_or(u64::MAX, |v| v.0.key()),
-    );
+    let (mut lo, mut hi) = (range.lo.map_or(0, |v| v.0.key()), range.hi.map_or(u64::MAX, |v| v.0.key()));
     let (below, inside) = loop {
-        let (below, inside) = if lo == 0 && hi == u64::MAX {
-            (0, n)
-        } else {
-            count_keys(x, lo, hi)
-        };
+        let (below, inside) = if lo == 0 && hi == u64::MAX { (0, n) } else { count_keys(x, lo, hi) };
         if below <= first && below + inside >= end {
             break (below, inside);
         }
@@ -514,12 +456,7 @@ fn sort_range<T: Sortable, I: Item<T>>(
     with_scratch::<I, _>(inside + 1, |a, b| {
         // SAFETY: both buffers have room for `inside + 1` items; the compaction below
         // writes slots `0..inside` before anything reads them.
-        let (a, b) = unsafe {
-            (
-                std::slice::from_raw_parts_mut(a, inside + 1),
-                std::slice::from_raw_parts_mut(b, inside + 1),
-            )
-        };
+        let (a, b) = unsafe { (std::slice::from_raw_parts_mut(a, inside + 1), std::slice::from_raw_parts_mut(b, inside + 1)) };
         let mut at = 0;
         each(x, |i, v| {
             let k = v.key();
@@ -535,9 +472,7 @@ fn sort_range<T: Sortable, I: Item<T>>(
             let k = item.value().key();
             for (d, h) in hist.iter_mut().enumerate() {
                 // SAFETY: masked to a digit, below BUCKETS.
-                unsafe {
-                    *h.get_unchecked_mut(((k >> (d as u32 * DIGIT)) as usize) & (BUCKETS - 1)) += 1
-                };
+                unsafe { *h.get_unchecked_mut(((k >> (d as u32 * DIGIT)) as usize) & (BUCKETS - 1)) += 1 };
             }
         }
         let in_b = radix_passes(a, b, &mut hist, 0, |item: &I| item.value().key());
@@ -550,13 +485,7 @@ fn sort_range<T: Sortable, I: Item<T>>(
 
 /// [`sort_range`] for types without radix keys (complex numbers): a stable
 /// comparison sort of the items inside the range.
-fn sort_range_compared<T: Sortable, I: Item<T>>(
-    x: &Strided<T>,
-    first: usize,
-    end: usize,
-    mut range: Range<T>,
-    put: impl Fn(usize, &I),
-) {
+fn sort_range_compared<T: Sortable, I: Item<T>>(x: &Strided<T>, first: usize, end: usize, mut range: Range<T>, put: impl Fn(usize, &I)) {
     let n = x.n;
     let (below, inside) = loop {
         let (below, inside) = count(x, range);
@@ -570,8 +499,7 @@ fn sort_range_compared<T: Sortable, I: Item<T>>(
             range.hi = None;
         }
     };
-    let inside_of =
-        |v: Ordered<T>| !range.lo.is_some_and(|lo| v < lo) && range.hi.is_none_or(|hi| v <= hi);
+    let inside_of = |v: Ordered<T>| !range.lo.is_some_and(|lo| v < lo) && range.hi.is_none_or(|hi| v <= hi);
     let mut items: Vec<I> = Vec::with_capacity(inside);
     for i in 0..n {
         let v = x.get(i);
@@ -588,13 +516,7 @@ fn sort_range_compared<T: Sortable, I: Item<T>>(
 /// Stable LSD radix passes over the digits `first_digit..` of `key` with the digit
 /// counts `hist` (one per digit), between `a` (holding the items) and `b`; returns
 /// whether the result ended in `b`. Digits that every item shares are skipped.
-fn radix_passes<I: Copy>(
-    a: &mut [I],
-    b: &mut [I],
-    hist: &mut [[u32; BUCKETS]],
-    first_digit: u32,
-    key: impl Fn(&I) -> u64,
-) -> bool {
+fn radix_passes<I: Copy>(a: &mut [I], b: &mut [I], hist: &mut [[u32; BUCKETS]], first_digit: u32, key: impl Fn(&I) -> u64) -> bool {
     let n = a.len();
     let mut in_b = false;
     for (d, counts) in hist.iter_mut().enumerate() {
@@ -626,26 +548,11 @@ fn radix_passes<I: Copy>(
 
 /// For every value of `values`, the position in the sorted 1-d `sorted` where it would
 /// be inserted: before equal elements (`right` false) or after them.
-fn search<T: Sortable>(
-    sorted: &PhysicalStore,
-    values: &PhysicalStore,
-    out: &PhysicalStore,
-    right: bool,
-) -> Result<(), TaskError> {
-    if sorted.type_code() != Some(T::CODE)
-        || values.type_code() != Some(T::CODE)
-        || out.type_code() != Some(i64::CODE)
-    {
-        return Err(TaskError::new(
-            "searchsorted: one dtype for the array and the values, int64 positions",
-        ));
+fn search<T: Sortable>(sorted: &PhysicalStore, values: &PhysicalStore, out: &PhysicalStore, right: bool) -> Result<(), TaskError> {
+    if sorted.type_code() != Some(T::CODE) || values.type_code() != Some(T::CODE) || out.type_code() != Some(i64::CODE) {
+        return Err(TaskError::new("searchsorted: one dtype for the array and the values, int64 positions"));
     }
-    let table: Vec<T> = sorted
-        .view::<T>()
-        .map_err(|e| TaskError::new(e.0))?
-        .iter()
-        .copied()
-        .collect();
+    let table: Vec<T> = sorted.view::<T>().map_err(|e| TaskError::new(e.0))?.iter().copied().collect();
     super::loops::map1(out, &super::loops::Operand::Tile(*values), |v: T| {
         table.partition_point(|x| match T::order(x, &v) {
             Ordering::Less => true,
@@ -687,9 +594,7 @@ impl Task for SortTask {
         let axis = ctx.scalar::<u32>(0)? as usize;
         let indices = ctx.scalar::<bool>(1)?;
         let (input, out) = (ctx.input(0)?, ctx.output(0)?);
-        let kth = (3..ctx.num_scalars())
-            .map(|i| Ok(ctx.scalar::<u64>(i)? as usize))
-            .collect::<Result<Vec<_>, TaskError>>()?;
+        let kth = (3..ctx.num_scalars()).map(|i| Ok(ctx.scalar::<u64>(i)? as usize)).collect::<Result<Vec<_>, TaskError>>()?;
         if ctx.num_scalars() > 2 && ctx.scalar::<bool>(2)? {
             return crate::with_numeric_type!(input.type_code(), T => {
                 sort_window::<T>(&input, &out, indices)
@@ -717,8 +622,7 @@ fn sample_sort<T: Sortable>(ctx: &mut TaskContext) -> Result<(), TaskError> {
     let size = T::SIZE;
     let bytes = |v: &[T]| -> Vec<u8> {
         // SAFETY: plain-old-data elements, viewed as their bytes.
-        unsafe { std::slice::from_raw_parts(v.as_ptr() as *const u8, std::mem::size_of_val(v)) }
-            .to_vec()
+        unsafe { std::slice::from_raw_parts(v.as_ptr() as *const u8, std::mem::size_of_val(v)) }.to_vec()
     };
     let values = |b: &[u8]| -> Vec<T> {
         b.chunks_exact(size)
@@ -728,46 +632,30 @@ fn sample_sort<T: Sortable>(ctx: &mut TaskContext) -> Result<(), TaskError> {
             })
             .collect()
     };
-    let mut comm = ctx
-        .communicator()
-        .ok_or_else(|| TaskError::new("sample sort needs a communicator"))?;
+    let mut comm = ctx.communicator().ok_or_else(|| TaskError::new("sample sort needs a communicator"))?;
     let n = comm.size();
     let sorted = if n <= 1 {
         local
     } else {
         // Up to 32 evenly spaced samples of each piece; n - 1 splitters from all of them.
         let take = local.len().min(32);
-        let samples: Vec<T> = (0..take)
-            .map(|k| local[(2 * k + 1) * local.len() / (2 * take)])
-            .collect();
-        let mut all: Vec<T> = comm
-            .all_gather(&bytes(&samples))?
-            .iter()
-            .flat_map(|b| values(b))
-            .collect();
+        let samples: Vec<T> = (0..take).map(|k| local[(2 * k + 1) * local.len() / (2 * take)]).collect();
+        let mut all: Vec<T> = comm.all_gather(&bytes(&samples))?.iter().flat_map(|b| values(b)).collect();
         all.sort_by(T::order);
-        let splitters: Vec<T> = (1..n)
-            .filter_map(|j| all.get(j * all.len() / n).copied())
-            .collect();
+        let splitters: Vec<T> = (1..n).filter_map(|j| all.get(j * all.len() / n).copied()).collect();
         // Bucket j holds the values after splitter j-1, up to and including splitter j.
         let mut parts: Vec<Vec<u8>> = Vec::with_capacity(n);
         let mut start = 0;
         for j in 0..n {
             let end = match splitters.get(j) {
-                Some(s) => {
-                    start + local[start..].partition_point(|x| T::order(x, s) != Ordering::Greater)
-                }
+                Some(s) => start + local[start..].partition_point(|x| T::order(x, s) != Ordering::Greater),
                 None => local.len(),
             };
             parts.push(bytes(&local[start..end]));
             start = end;
         }
         let refs: Vec<&[u8]> = parts.iter().map(|p| p.as_slice()).collect();
-        let mut mine: Vec<T> = comm
-            .all_to_all(&refs)?
-            .iter()
-            .flat_map(|b| values(b))
-            .collect();
+        let mut mine: Vec<T> = comm.all_to_all(&refs)?.iter().flat_map(|b| values(b)).collect();
         mine.sort_by(T::order);
         mine
     };
@@ -799,11 +687,7 @@ mod tests {
 
     /// Every point's tile of a 1-d sort of `v` over `points` points, concatenated.
     fn tiles<T: Sortable, I: Item<T>>(v: &[T], points: usize, range: Option<Range<T>>) -> Vec<I> {
-        let x = Strided {
-            ptr: v.as_ptr(),
-            stride: 1,
-            n: v.len(),
-        };
+        let x = Strided { ptr: v.as_ptr(), stride: 1, n: v.len() };
         let mut out: Vec<Option<I>> = vec![None; v.len()];
         let tile = v.len().div_ceil(points.max(1)).max(1);
         for first in (0..v.len()).step_by(tile) {
@@ -815,23 +699,17 @@ mod tests {
                 None => window(&x, first, end, put),
             }
         }
-        out.into_iter()
-            .map(|o| o.expect("every rank written"))
-            .collect()
+        out.into_iter().map(|o| o.expect("every rank written")).collect()
     }
 
     #[test]
     fn window_sort_matches_a_stable_sort() {
         let mut state = 12345u64;
         let mut next = || {
-            state = state
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
             state >> 33
         };
-        let mut v: Vec<f64> = (0..20_000)
-            .map(|_| (next() % 1000) as f64 / 7.0 - 50.0)
-            .collect();
+        let mut v: Vec<f64> = (0..20_000).map(|_| (next() % 1000) as f64 / 7.0 - 50.0).collect();
         v[3] = f64::NAN;
         v[17] = -0.0;
         v[18] = 0.0;
@@ -839,10 +717,7 @@ mod tests {
         v[20] = f64::NEG_INFINITY;
         let mut want: Vec<usize> = (0..v.len()).collect();
         want.sort_by(|&a, &b| f64::order(&v[a], &v[b]));
-        let wrong = Range {
-            lo: Some(Ordered(1e9)),
-            hi: Some(Ordered(-1e9)),
-        };
+        let wrong = Range { lo: Some(Ordered(1e9)), hi: Some(Ordered(-1e9)) };
         for points in [1, 2, 3, 4, 7] {
             for range in [None, Some(wrong)] {
                 let got: Vec<Positioned<f64>> = tiles(&v, points, range);
@@ -859,9 +734,7 @@ mod tests {
         sorted.sort();
         let got: Vec<Value<i16>> = tiles(&ints, 3, None);
         assert_eq!(got.iter().map(|v| v.0).collect::<Vec<_>>(), sorted);
-        let z: Vec<Complex<f64>> = (0..3000)
-            .map(|_| Complex::new((next() % 5) as f64, (next() % 5) as f64))
-            .collect();
+        let z: Vec<Complex<f64>> = (0..3000).map(|_| Complex::new((next() % 5) as f64, (next() % 5) as f64)).collect();
         let mut zs = z.clone();
         zs.sort_by(Complex::<f64>::order);
         let got: Vec<Value<Complex<f64>>> = tiles(&z, 4, None);
@@ -876,34 +749,12 @@ mod tests {
         assert!(v[4].is_nan() && v[5].is_nan());
         let nan = f64::NAN;
         let c = |re, im| Complex::new(re, im);
-        let mut z = vec![
-            c(nan, nan),
-            c(nan, 1.0),
-            c(1.0, nan),
-            c(2.0, -1.0),
-            c(1.0, 5.0),
-            c(1.0, 2.0),
-            c(nan, -3.0),
-        ];
+        let mut z = vec![c(nan, nan), c(nan, 1.0), c(1.0, nan), c(2.0, -1.0), c(1.0, 5.0), c(1.0, 2.0), c(nan, -3.0)];
         z.sort_by(Complex::<f64>::order);
-        let key = |z: &Complex<f64>| {
-            (
-                z.re.is_nan(),
-                z.im.is_nan(),
-                if z.re.is_nan() { 0.0 } else { z.re },
-                if z.im.is_nan() { 0.0 } else { z.im },
-            )
-        };
+        let key = |z: &Complex<f64>| (z.re.is_nan(), z.im.is_nan(), if z.re.is_nan() { 0.0 } else { z.re }, if z.im.is_nan() { 0.0 } else { z.im });
         let got: Vec<_> = z.iter().map(key).collect();
-        let want = vec![
-            (false, false, 1.0, 2.0),
-            (false, false, 1.0, 5.0),
-            (false, false, 2.0, -1.0),
-            (false, true, 1.0, 0.0),
-            (true, false, 0.0, -3.0),
-            (true, false, 0.0, 1.0),
-            (true, true, 0.0, 0.0),
-        ];
+        let want = vec![(false, false, 1.0, 2.0), (false, false, 1.0, 5.0), (false, false, 2.0, -1.0), (false, true, 1.0, 0.0),
+                        (true, false, 0.0, -3.0), (true, false, 0.0, 1.0), (true, true, 0.0, 0.0)];
         assert_eq!(got, want);
     }
 }

@@ -24,18 +24,8 @@ pub trait UnaryUfunc: Element {
 fn rint<T: Float>(x: T) -> T {
     let (zero, one) = (T::zero(), T::one());
     let r = x.round();
-    let r = if (x - x.trunc()).abs() == T::from(0.5).unwrap_or(zero)
-        && (r / (one + one)).fract() != zero
-    {
-        r - x.signum()
-    } else {
-        r
-    };
-    if r == zero {
-        zero.copysign(x)
-    } else {
-        r
-    }
+    let r = if (x - x.trunc()).abs() == T::from(0.5).unwrap_or(zero) && (r / (one + one)).fract() != zero { r - x.signum() } else { r };
+    if r == zero { zero.copysign(x) } else { r }
 }
 
 /// `z / |z|`, as NumPy 2 computes it: by `|z| = hypot(re, im)`, so a NaN part gives
@@ -71,28 +61,14 @@ fn complex_reciprocal<T: Float>(z: Complex<T>) -> Complex<T> {
     }
 }
 
-fn float_op<T: Float + FloatConst + Element + CMath>(
-    op: UnaryOp,
-    out: &PhysicalStore,
-    a: &Operand<T>,
-) -> Result<(), TaskError> {
+fn float_op<T: Float + FloatConst + Element + CMath>(op: UnaryOp, out: &PhysicalStore, a: &Operand<T>) -> Result<(), TaskError> {
     use UnaryOp::*;
     let (zero, one) = (T::zero(), T::one());
     match op {
         Negative => map1(out, a, |x: T| -x),
         Positive => map1(out, a, |x: T| x),
         Absolute => map1(out, a, |x: T| x.abs()),
-        Sign => map1(out, a, move |x: T| {
-            if x.is_nan() {
-                x
-            } else if x > zero {
-                one
-            } else if x < zero {
-                -one
-            } else {
-                zero
-            }
-        }),
+        Sign => map1(out, a, move |x: T| if x.is_nan() { x } else if x > zero { one } else if x < zero { -one } else { zero }),
         Sqrt => map1(out, a, |x: T| x.sqrt()),
         Cbrt => map1(out, a, |x: T| x.cbrt()),
         Square => map1(out, a, |x: T| x * x),
@@ -144,12 +120,8 @@ impl UnaryUfunc for f64 {
         use super::vmath::{map_f64, Fn1};
         match (op, a) {
             // The vectorized forms (the C library's are scalar calls).
-            (UnaryOp::Exp, Operand::Tile(t)) if out.type_code() == t.type_code() => {
-                map_f64(Fn1::Exp, out, t)
-            }
-            (UnaryOp::Log, Operand::Tile(t)) if out.type_code() == t.type_code() => {
-                map_f64(Fn1::Log, out, t)
-            }
+            (UnaryOp::Exp, Operand::Tile(t)) if out.type_code() == t.type_code() => map_f64(Fn1::Exp, out, t),
+            (UnaryOp::Log, Operand::Tile(t)) if out.type_code() == t.type_code() => map_f64(Fn1::Log, out, t),
             _ => float_op(op, out, a),
         }
     }
@@ -240,10 +212,7 @@ where
             // Im = e^x sin y.
             Expm1 => map1(out, a, |z: C<T>| {
                 let h = (z.im / (T::one() + T::one())).sin();
-                C::new(
-                    z.re.exp_m1() * z.im.cos() - (h * h + h * h),
-                    z.re.exp() * z.im.sin(),
-                )
+                C::new(z.re.exp_m1() * z.im.cos() - (h * h + h * h), z.re.exp() * z.im.sin())
             }),
             // log(1 + z), as NumPy computes it.
             Log1p => map1(out, a, |z: C<T>| {
@@ -268,21 +237,13 @@ impl Task for UnaryTask {
     /// Scalars: op code (u32). Input 0: the operand; output 0: the result.
     fn cpu(ctx: &mut TaskContext) -> Result<(), TaskError> {
         let code = ctx.scalar::<u32>(0)?;
-        let op = UnaryOp::from_code(code)
-            .ok_or_else(|| TaskError::new(format!("unknown unary op {code}")))?;
+        let op = UnaryOp::from_code(code).ok_or_else(|| TaskError::new(format!("unknown unary op {code}")))?;
         let input = ctx.input(0)?;
         let out = ctx.output(0)?;
-        let floating = matches!(
-            input.type_code(),
-            Some(
-                TypeCode::Float32 | TypeCode::Float64 | TypeCode::Complex64 | TypeCode::Complex128
-            )
-        );
-        let run = || {
-            crate::with_numeric_type!(input.type_code(), T => {
+        let floating = matches!(input.type_code(), Some(TypeCode::Float32 | TypeCode::Float64 | TypeCode::Complex64 | TypeCode::Complex128));
+        let run = || crate::with_numeric_type!(input.type_code(), T => {
             <T as UnaryUfunc>::apply(op, &out, &Operand::Tile(input))
-        }, Err(unsupported(op, "this dtype")))
-        };
+        }, Err(unsupported(op, "this dtype")));
         if floating && op.reports_fp_errors() {
             crate::fperr::watch(op.numpy_name(), run)
         } else {

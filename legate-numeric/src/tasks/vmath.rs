@@ -34,13 +34,7 @@ fn pow2(k: i64) -> f64 {
 #[inline(always)]
 pub fn exp(x: f64) -> f64 {
     // Outside [-800, 800] the result is 0 or inf anyway; NaN passes through.
-    let xc = if x > 800.0 {
-        800.0
-    } else if x < -800.0 {
-        -800.0
-    } else {
-        x
-    };
+    let xc = if x > 800.0 { 800.0 } else if x < -800.0 { -800.0 } else { x };
     // Round x / ln2 to the nearest integer by adding and subtracting 1.5 * 2^52.
     // Both sums lie in [2^52, 2^53), where the unit in the last place is 1, so the
     // difference of their bit patterns is k (and needs no float-to-int conversion,
@@ -71,11 +65,7 @@ pub fn exp(x: f64) -> f64 {
     }
     let k1 = k >> 1;
     let y = p * pow2(k1) * pow2(k - k1);
-    if x != x {
-        x
-    } else {
-        y
-    }
+    if x != x { x } else { y }
 }
 
 /// Natural logarithm.
@@ -96,18 +86,7 @@ pub fn ln(x: f64) -> f64 {
     let z = s * s;
     // R(z) = sum_{k=1..11} 2 z^k / (2k + 1), by Horner.
     let mut r: f64 = 2.0 / 23.0;
-    for c in [
-        2.0 / 21.0,
-        2.0 / 19.0,
-        2.0 / 17.0,
-        2.0 / 15.0,
-        2.0 / 13.0,
-        2.0 / 11.0,
-        2.0 / 9.0,
-        2.0 / 7.0,
-        2.0 / 5.0,
-        2.0 / 3.0,
-    ] {
+    for c in [2.0 / 21.0, 2.0 / 19.0, 2.0 / 17.0, 2.0 / 15.0, 2.0 / 13.0, 2.0 / 11.0, 2.0 / 9.0, 2.0 / 7.0, 2.0 / 5.0, 2.0 / 3.0] {
         r = r.mul_add(z, c);
     }
     r *= z;
@@ -191,10 +170,7 @@ pub(crate) fn simd_level() -> u8 {
     {
         static LEVEL: std::sync::OnceLock<u8> = std::sync::OnceLock::new();
         *LEVEL.get_or_init(|| {
-            if is_x86_feature_detected!("avx512f")
-                && is_x86_feature_detected!("avx512dq")
-                && is_x86_feature_detected!("fma")
-            {
+            if is_x86_feature_detected!("avx512f") && is_x86_feature_detected!("avx512dq") && is_x86_feature_detected!("fma") {
                 2
             } else if is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
                 1
@@ -221,21 +197,13 @@ pub fn map_f64(f: Fn1, out: &PhysicalStore, a: &PhysicalStore) -> Result<(), Tas
             if strides[0] == 8 && strides[1] == 8 && level > 0 {
                 #[cfg(target_arch = "x86_64")]
                 {
-                    flags |= if level == 2 {
-                        row_avx512(f, n, o, x)
-                    } else {
-                        row_avx2(f, n, o, x)
-                    };
+                    flags |= if level == 2 { row_avx512(f, n, o, x) } else { row_avx2(f, n, o, x) };
                 }
             } else {
                 for i in 0..n {
                     let v = *x.offset(i as isize * (strides[1] / 8) as isize);
                     flags |= match f {
-                        Fn1::Exp => domain_bits(
-                            f,
-                            v < EXP_LOW && v > f64::NEG_INFINITY,
-                            v > EXP_HIGH && v < f64::INFINITY,
-                        ),
+                        Fn1::Exp => domain_bits(f, v < EXP_LOW && v > f64::NEG_INFINITY, v > EXP_HIGH && v < f64::INFINITY),
                         Fn1::Log => domain_bits(f, v == 0.0, v < 0.0),
                     };
                     *o.offset(i as isize * (strides[0] / 8) as isize) = if level > 0 {
@@ -279,11 +247,7 @@ mod tests {
         }
         let key = |v: f64| {
             let b = v.to_bits() as i64;
-            if b < 0 {
-                i64::MIN - b
-            } else {
-                b
-            }
+            if b < 0 { i64::MIN - b } else { b }
         };
         key(got).abs_diff(key(want))
     }
@@ -304,33 +268,17 @@ mod tests {
             return; // mul_add would be a library call; map_f64 uses the C library then
         }
         let mut worst = 0;
-        for x in sweep(-745.0, 709.7, 200_000)
-            .chain(sweep(-1.0, 1.0, 100_000))
-            .chain(sweep(-1e-8, 1e-8, 1000))
-        {
+        for x in sweep(-745.0, 709.7, 200_000).chain(sweep(-1.0, 1.0, 100_000)).chain(sweep(-1e-8, 1e-8, 1000)) {
             worst = worst.max(ulps(exp(x), x.exp()));
         }
         assert!(worst <= 1, "exp: {worst} ulps");
-        for (x, want) in [
-            (0.0, 1.0),
-            (-0.0, 1.0),
-            (f64::INFINITY, f64::INFINITY),
-            (f64::NEG_INFINITY, 0.0),
-            (710.0, f64::INFINITY),
-            (-746.0, 0.0),
-            (1000.0, f64::INFINITY),
-        ] {
+        for (x, want) in [(0.0, 1.0), (-0.0, 1.0), (f64::INFINITY, f64::INFINITY), (f64::NEG_INFINITY, 0.0), (710.0, f64::INFINITY), (-746.0, 0.0), (1000.0, f64::INFINITY)] {
             assert_eq!(exp(x), want, "exp({x})");
         }
         assert!(exp(f64::NAN).is_nan());
         // Subnormal results round once.
         for x in sweep(-745.0, -708.0, 20_000) {
-            assert!(
-                ulps(exp(x), x.exp()) <= 1,
-                "exp({x}) = {} vs {}",
-                exp(x),
-                x.exp()
-            );
+            assert!(ulps(exp(x), x.exp()) <= 1, "exp({x}) = {} vs {}", exp(x), x.exp());
         }
     }
 
@@ -344,15 +292,7 @@ mod tests {
             .chain(sweep(0.5, 2.0, 100_000))
             .chain(sweep(-700.0, 700.0, 100_000).map(f64::exp))
             .chain(sweep(1.0 - 1e-9, 1.0 + 1e-9, 1000))
-            .chain([
-                f64::MIN_POSITIVE,
-                5e-324,
-                1e-310,
-                f64::MAX,
-                1.0,
-                2.0,
-                std::f64::consts::SQRT_2,
-            ]);
+            .chain([f64::MIN_POSITIVE, 5e-324, 1e-310, f64::MAX, 1.0, 2.0, std::f64::consts::SQRT_2]);
         for x in positive {
             worst = worst.max(ulps(ln(x), x.ln()));
         }
