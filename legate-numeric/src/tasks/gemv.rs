@@ -47,6 +47,27 @@ pub unsafe fn gemv<T: Float + 'static>(rows: usize, cols: usize, m: *const T, rs
     }
 }
 
+/// `sum_j a[j] * b[j]` of contiguous `f32`/`f64` vectors by the row kernel (a one-row
+/// matrix): vector accumulators with FMA, where the generic reduction loop ran scalar
+/// code. None for other types.
+///
+/// # Safety
+/// `a` and `b` must be readable for `n` elements.
+pub(crate) unsafe fn dot<T: 'static + Copy>(a: *const T, b: *const T, n: usize) -> Option<T> {
+    use std::any::TypeId;
+    let one = |out: *mut T| {
+        if TypeId::of::<T>() == TypeId::of::<f64>() {
+            gemv::<f64>(1, n, a.cast(), n as isize, 1, b.cast(), 1, out.cast(), 1)
+        } else if TypeId::of::<T>() == TypeId::of::<f32>() {
+            gemv::<f32>(1, n, a.cast(), n as isize, 1, b.cast(), 1, out.cast(), 1)
+        } else {
+            false
+        }
+    };
+    let mut out = std::mem::MaybeUninit::<T>::uninit();
+    one(out.as_mut_ptr()).then(|| out.assume_init())
+}
+
 /// Defines `$name`, which calls kernel `$kernel` (`#[inline(always)]`) through a copy
 /// compiled for the widest vector unit with FMA that the CPU has.
 macro_rules! widest {
@@ -323,6 +344,20 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn dot_of_vectors_matches_a_plain_loop() {
+        for n in [0, 1, 7, 16, 33, 100, 1031] {
+            let a: Vec<f64> = (0..n).map(|i| ((i * 7919) % 13) as f64 - 6.0).collect();
+            let b: Vec<f64> = (0..n).map(|i| ((i * 31) % 5) as f64).collect();
+            let want: f64 = a.iter().zip(&b).map(|(x, y)| x * y).sum();
+            assert_eq!(unsafe { dot(a.as_ptr(), b.as_ptr(), n) }, Some(want), "f64 n={n}");
+            let (a32, b32): (Vec<f32>, Vec<f32>) = (a.iter().map(|&v| v as f32).collect(), b.iter().map(|&v| v as f32).collect());
+            assert_eq!(unsafe { dot(a32.as_ptr(), b32.as_ptr(), n) }, Some(want as f32), "f32 n={n}");
+        }
+        let ints = [1i64, 2, 3];
+        assert_eq!(unsafe { dot(ints.as_ptr(), ints.as_ptr(), 3) }, None);
     }
 
     #[test]
