@@ -317,7 +317,7 @@ mod tests {
     use super::*;
 
     /// Small integers: every sum is exact, whatever the order.
-    fn check<T: Float + std::fmt::Debug>(rows: usize, cols: usize, row_major: bool, xs: isize, ys: isize) {
+    fn check<T: Float + std::fmt::Debug + 'static>(rows: usize, cols: usize, row_major: bool, xs: isize, ys: isize) {
         let pad = 3;
         let (rs, cs) = if row_major { ((cols + pad) as isize, 1) } else { (1, (rows + pad) as isize) };
         let len = if row_major { rows * (cols + pad) } else { cols * (rows + pad) };

@@ -6,6 +6,7 @@ The same tests run with fusion off (``LEGATE_WINDOW_SIZE=1``, a ``make test`` st
 
 from __future__ import annotations
 
+import gc
 import os
 import subprocess
 import sys
@@ -325,6 +326,7 @@ def test_zero_d_operands_fuse():
     x, p, q = as_l(x_np), as_l(p_np), as_l(q_np)
     alpha = p @ q
     float(alpha)  # computed: only the chain below remains
+    gc.collect()  # (earlier tests' arrays dying mid-chain would launch their frees)
     before = _fusion.stats()
     x += alpha * p
     y = x - alpha * q
