@@ -142,8 +142,9 @@ fn same_view(a: &LogicalStore, b: &LogicalStore) -> bool {
 /// Whether `s` is one element (a 0-d array, a reduction's result) broadcast over more:
 /// a binary operation's operand that the fused task reads once, as a scalar, when it
 /// runs (so a solver's step length computed on the device joins the vector updates).
-fn broadcast_value(s: &LogicalStore) -> bool {
-    !s.unbound() && s.volume() > 1 && s.storage().shape_now().is_some_and(|p| p.volume() == 1)
+/// Only binary operations take them (the kernels of the others read tiles).
+fn broadcast_value(kind: Kind, s: &LogicalStore) -> bool {
+    matches!(kind, Kind::Binary(_)) && !s.unbound() && s.volume() > 1 && s.storage().shape_now().is_some_and(|p| p.volume() == 1)
 }
 
 fn fusable_type(ty: &Type) -> bool {
@@ -249,7 +250,7 @@ impl Fusion {
                 Arg::Store(s) => {
                     // An input overlapping the output through another view needs the
                     // unfused copy semantics (all of it read before any of it written).
-                    let plain = !s.is_future() || (matches!(kind, Kind::Binary(_)) && broadcast_value(s));
+                    let plain = !s.is_future() || broadcast_value(kind, s);
                     plain && !s.unbound() && s.ty() == ty && s.shape() == shape && (!s.same_storage(out) || same_view(s, out))
                 }
             }
@@ -429,7 +430,7 @@ impl Plan {
             let mut locs = Vec::with_capacity(2);
             for a in &op.args {
                 match a {
-                    Arg::Store(s) if broadcast_value(s) => {
+                    Arg::Store(s) if broadcast_value(op.kind, s) => {
                         let k = values.iter().position(|v| same_view(v, s)).unwrap_or_else(|| {
                             values.push(s.clone());
                             values.len() - 1
