@@ -218,6 +218,10 @@ def test_partition_of_views_in_place_and_errors(no_fallback):
     b.partition(7, axis=0)
     assert_partitioned(b, x, 7, 0)
     check(a, x)  # the input is untouched
+    none = np.array([], np.intp)  # no kth: the line as it was, and its positions
+    for axis in (0, 1, None):
+        check(lnp.partition(a, none, axis=axis), np.partition(x, none, axis=axis))
+        check(lnp.argpartition(a, none, axis=axis), np.argpartition(x, none, axis=axis))
     for kth in (30, -31):
         check_same_error(lambda: np.partition(x, kth), lambda: lnp.partition(a, kth))
     check_same_error(lambda: np.partition(x, 1, axis=2), lambda: lnp.partition(a, 1, axis=2))
