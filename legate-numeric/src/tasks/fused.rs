@@ -43,7 +43,7 @@ struct Op {
     kind: Kind,
     in_ty: TypeCode,
     out_ty: TypeCode,
-    args: Vec<Loc>,
+    args: smallvec::SmallVec<[Loc; 3]>,
     out: Loc,
 }
 
@@ -124,7 +124,7 @@ fn decode(bytes: &[u8]) -> Result<Program<'_>, TaskError> {
         };
         let (in_ty, out_ty) = (r.ty()?, r.ty()?);
         let nargs = r.u8()? as usize;
-        let args = (0..nargs).map(|_| r.loc()).collect::<Result<Vec<_>, _>>()?;
+        let args = (0..nargs).map(|_| r.loc()).collect::<Result<smallvec::SmallVec<_>, _>>()?;
         let out = r.loc()?;
         if matches!(out, Loc::Const(..) | Loc::Value(_)) || args.iter().any(|a| matches!(a, Loc::Value(k) if *k >= values)) {
             return Err(Reader::bad());
