@@ -35,14 +35,18 @@
 //! ```
 
 pub mod csr;
+pub mod lu;
 pub mod ops;
 pub mod tasks;
 
 pub use csr::CsrMatrix;
+pub use lu::{LuFactorization, Trans};
 pub use legate_abi::client::{Error, ErrorKind, Library, Result, Runtime, Store};
 use legate_abi::raw::RawRuntimeApi;
 use legate_abi::Task;
-use tasks::{CsrSpgemm, CsrSpgemmSymbolic, CsrSpmm, CsrSpmv, CsrToDense, DropZeros, RowRanges, ScanCounts};
+use tasks::{
+    CsrSpgemm, CsrSpgemmSymbolic, CsrSpmm, CsrSpmv, CsrToDense, DropZeros, LuFactor, LuRelease, LuSolve, RowRanges, ScanCounts,
+};
 
 /// The name the library is registered under.
 pub const LIBRARY_NAME: &str = "legate_sparse";
@@ -71,6 +75,9 @@ impl SparseLibrary {
         registrar.register::<CsrToDense>()?;
         registrar.register::<CsrSpgemmSymbolic>()?;
         registrar.register::<DropZeros>()?;
+        registrar.register::<LuFactor>()?;
+        registrar.register::<LuSolve>()?;
+        registrar.register::<LuRelease>()?;
         Ok(SparseLibrary { runtime: rt, library })
     }
 
@@ -83,7 +90,7 @@ impl SparseLibrary {
     }
 
     /// Ids of the tasks, for profiles and tests.
-    pub const TASKS: [(&'static str, u32); 8] = [
+    pub const TASKS: [(&'static str, u32); 11] = [
         (RowRanges::NAME, RowRanges::TASK_ID),
         (CsrSpmv::NAME, CsrSpmv::TASK_ID),
         (CsrSpmm::NAME, CsrSpmm::TASK_ID),
@@ -92,5 +99,8 @@ impl SparseLibrary {
         (CsrToDense::NAME, CsrToDense::TASK_ID),
         (CsrSpgemmSymbolic::NAME, CsrSpgemmSymbolic::TASK_ID),
         (DropZeros::NAME, DropZeros::TASK_ID),
+        (LuFactor::NAME, LuFactor::TASK_ID),
+        (LuSolve::NAME, LuSolve::TASK_ID),
+        (LuRelease::NAME, LuRelease::TASK_ID),
     ];
 }

@@ -14,7 +14,7 @@ use legate_abi::{ImageKind, ReductionOp, Task, TypeCode};
 use num_complex::{Complex32, Complex64};
 
 /// The size in bytes of a value type (one of the four supported).
-fn value_size(code: TypeCode) -> usize {
+pub(crate) fn value_size(code: TypeCode) -> usize {
     match code {
         TypeCode::Float32 => 4,
         TypeCode::Float64 | TypeCode::Complex64 => 8,

@@ -9,7 +9,7 @@
 //! `B` or an explicit count).
 
 use legate_abi::client::Store;
-use legate_sparse::{CsrMatrix, SparseLibrary};
+use legate_sparse::{CsrMatrix, LuFactorization, SparseLibrary, Trans};
 use legate_python_abi::{to_py, to_python};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -143,6 +143,75 @@ fn todense<'py>(
     on_matrix(py, lib, (pos, crd, vals), ncols, |a| lib.todense(a))
 }
 
+/// A sparse LU factorization (faer's, held by the runtime's process);
+/// `legate_sparse.linalg.SuperLU` wraps it.
+#[pyclass(frozen, name = "LuFactor")]
+struct PyLuFactor {
+    inner: LuFactorization,
+}
+
+#[pymethods]
+impl PyLuFactor {
+    /// The order `n` of the factored matrix.
+    #[getter]
+    fn n(&self) -> usize {
+        self.inner.n()
+    }
+
+    /// Whether the matrix was exactly singular (waits for the factorization).
+    fn singular(&self, py: Python<'_>) -> PyResult<bool> {
+        let lib = library(py)?;
+        py.detach(|| lib.lu_is_singular(&self.inner)).map_err(to_py)
+    }
+
+    /// `x` with `A x = b` (`trans` "N"), `Aᵀ x = b` ("T") or `Aᴴ x = b` ("H"), for `b`
+    /// of `n` elements or `n x k` of the factor's dtype.
+    #[pyo3(signature = (b, trans="N"))]
+    fn solve<'py>(&self, py: Python<'py>, b: &Bound<'py, PyAny>, trans: &str) -> PyResult<Bound<'py, PyAny>> {
+        let lib = library(py)?;
+        let trans = match trans {
+            "N" => Trans::N,
+            "T" => Trans::T,
+            "H" => Trans::H,
+            other => return Err(PyValueError::new_err(format!("trans must be N, T, or H, not {other:?}"))),
+        };
+        let b = legate_python_abi::store_of(py, lib.runtime(), b, "b")?;
+        let x = py.detach(|| lib.lu_solve(&self.inner, &b, trans)).map_err(to_py)?;
+        to_python(py, x)
+    }
+
+    /// Frees the factor once the solves launched before it are done.
+    fn release(&self, py: Python<'_>) -> PyResult<()> {
+        let lib = library(py)?;
+        py.detach(|| lib.lu_release(&self.inner)).map_err(to_py)
+    }
+}
+
+/// Starts the LU factorization of the `n x n` matrix of SciPy's compressed arrays
+/// (int64 `indptr`/`indices`; CSC when `csc`, else CSR).
+#[pyfunction]
+fn lu_factor(
+    py: Python<'_>,
+    indptr: &Bound<'_, PyAny>,
+    indices: &Bound<'_, PyAny>,
+    data: &Bound<'_, PyAny>,
+    n: usize,
+    csc: bool,
+) -> PyResult<PyLuFactor> {
+    let lib = library(py)?;
+    let indptr = legate_python_abi::store_of(py, lib.runtime(), indptr, "indptr")?;
+    let crd = legate_python_abi::store_of(py, lib.runtime(), indices, "indices")?;
+    let vals = legate_python_abi::store_of(py, lib.runtime(), data, "data")?;
+    let inner = py.detach(|| lib.lu_factor(&indptr, &crd, &vals, n, csc)).map_err(to_py)?;
+    Ok(PyLuFactor { inner })
+}
+
+/// How many LU factors this process holds (for tests).
+#[pyfunction]
+fn lu_factors_held() -> usize {
+    legate_sparse::tasks::lu_factors_held()
+}
+
 /// The library's id in the runtime (registering it if needed).
 #[pyfunction]
 fn library_id(py: Python<'_>) -> PyResult<u32> {
@@ -159,5 +228,8 @@ fn _legate_sparse(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(spgemm, m)?)?;
     m.add_function(wrap_pyfunction!(todense, m)?)?;
     m.add_function(wrap_pyfunction!(library_id, m)?)?;
+    m.add_function(wrap_pyfunction!(lu_factor, m)?)?;
+    m.add_function(wrap_pyfunction!(lu_factors_held, m)?)?;
+    m.add_class::<PyLuFactor>()?;
     Ok(())
 }

@@ -188,3 +188,33 @@ def todense(pos: Any, indices: Any, data: Any, ncols: int):
     if int(ncols) < 0:
         raise ValueError(f"ncols must be non-negative, got {ncols}")
     return _wrap(_ext.todense(_pos(pos), _indices(indices, "indices"), vals, int(ncols)), dtype)
+
+
+class LuFactor:
+    """faer's sparse LU of the ``n x n`` matrix of SciPy's compressed arrays
+    (``indptr``, ``indices``, ``data``; CSC when ``csc``, else CSR), factored by one
+    task and held by the runtime until ``release()``."""
+
+    def __init__(self, indptr: Any, indices: Any, data: Any, n: int, csc: bool):
+        vals, self.dtype = _values(data, "data")
+        self._factor = _ext.lu_factor(_indices(indptr, "indptr"), _indices(indices, "indices"), vals, int(n), bool(csc))
+
+    def singular(self) -> bool:
+        """Whether the matrix was exactly singular (waits for the factorization)."""
+        return self._factor.singular()
+
+    def solve(self, b: Any, trans: str = "N"):
+        """``x`` with ``A x = b`` (``trans`` 'N'), ``Aᵀ x = b`` ('T') or ``Aᴴ x = b``
+        ('H'); ``b`` is 1-d or 2-d of the factor's dtype."""
+        bs, bdtype = _values(b, "b")
+        _same_dtype(self.dtype, bdtype, "b")
+        return _wrap(self._factor.solve(bs, trans), self.dtype)
+
+    def release(self) -> None:
+        """Frees the factor once the solves launched before are done."""
+        self._factor.release()
+
+
+def lu_factors_held() -> int:
+    """How many factors the runtime holds (for tests)."""
+    return _ext.lu_factors_held()

@@ -13,12 +13,14 @@
 //! the operand's tile before it is used; a failed check is a task error, never an
 //! out-of-bounds read.
 
+mod lu;
 mod ranges;
 mod spgemm;
 mod spmm;
 mod spmv;
 mod todense;
 
+pub use lu::{factors_held as lu_factors_held, LuFactor, LuRelease, LuSolve, LU_OK, LU_SINGULAR, LU_SOLVE_H, LU_SOLVE_N, LU_SOLVE_T};
 pub use ranges::RowRanges;
 pub use spgemm::{CsrSpgemm, CsrSpgemmSymbolic, DropZeros, ScanCounts};
 pub use spmm::CsrSpmm;
