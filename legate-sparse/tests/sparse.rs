@@ -397,3 +397,40 @@ fn register_is_idempotent() {
     let second = SparseLibrary::register(rt.api_table()).unwrap();
     assert_eq!(first.library(), second.library());
 }
+
+#[test]
+fn lu_solves_and_reports_singular_matrices() {
+    use legate_sparse::Trans;
+    // A = [[4, 1, 0], [2, 5, 1], [0, 1, 3]] in CSR (one duplicate: 4 = 3 + 1) and b = A @ [1, 2, 3].
+    let indptr = [0i64, 3, 6, 8];
+    let crd = [0i64, 1, 0, 0, 1, 2, 1, 2];
+    let vals = [3.0f64, 1.0, 1.0, 2.0, 5.0, 1.0, 1.0, 3.0];
+    let (b, bt) = ([6.0f64, 15.0, 11.0], [8.0f64, 14.0, 11.0]); // A x, Aᵀ x for x = [1, 2, 3]
+    for m in machines() {
+        let held = legate_sparse::tasks::lu_factors_held();
+        let (ip, c, v) = (m.upload(&[4], &indptr), m.upload(&[8], &crd), m.upload(&[8], &vals));
+        let f = m.lib.lu_factor(&ip, &c, &v, 3, false).unwrap();
+        assert!(!m.lib.lu_is_singular(&f).unwrap(), "{}", m.label);
+        for (rhs, trans) in [(&b, Trans::N), (&bt, Trans::T), (&bt, Trans::H)] {
+            let x = m.lib.lu_solve(&f, &m.upload(&[3], rhs), trans).unwrap().read::<f64>().unwrap();
+            for (got, want) in x.iter().zip([1.0, 2.0, 3.0]) {
+                assert!((got - want).abs() < 1e-12, "{} {trans:?}: {x:?}", m.label);
+            }
+        }
+        // The same arrays read as CSC are Aᵀ.
+        let ft = m.lib.lu_factor(&ip, &c, &v, 3, true).unwrap();
+        let x = m.lib.lu_solve(&ft, &m.upload(&[3], &bt), Trans::N).unwrap().read::<f64>().unwrap();
+        assert!(x.iter().zip([1.0, 2.0, 3.0]).all(|(g, w)| (g - w).abs() < 1e-12), "{} csc: {x:?}", m.label);
+        let wrong = m.upload(&[3], &[1.0f32; 3]);
+        assert_eq!(m.lib.lu_solve(&f, &wrong, Trans::N).unwrap_err().kind, ErrorKind::TypeMismatch);
+        m.lib.lu_release(&f).unwrap();
+        m.lib.lu_release(&ft).unwrap();
+        // Rows 0 and 1 equal: exactly singular (a zero pivot, not a structural one).
+        let s = m.lib.lu_factor(&m.upload(&[3], &[0i64, 2, 4]), &m.upload(&[4], &[0i64, 1, 0, 1]), &m.upload(&[4], &[1.0f64; 4]), 2, false);
+        let s = s.unwrap();
+        assert!(m.lib.lu_is_singular(&s).unwrap(), "{}", m.label);
+        m.lib.lu_release(&s).unwrap();
+        m.rt.issue_execution_fence(true).unwrap();
+        assert_eq!(legate_sparse::tasks::lu_factors_held(), held, "{}", m.label);
+    }
+}
