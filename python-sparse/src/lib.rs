@@ -53,7 +53,7 @@ fn extent(store: &Store, dim: usize, what: &str) -> PyResult<usize> {
     shape.get(dim).copied().ok_or_else(|| PyValueError::new_err(format!("{what} has shape {shape:?}")))
 }
 
-/// `pos` (`[i64; 2]` per row) of an int64 `indptr`.
+/// `pos` (`[i64; 2]` per row) of an int32 or int64 `indptr`.
 #[pyfunction]
 fn row_ranges<'py>(py: Python<'py>, indptr: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
     let lib = library(py)?;
@@ -62,9 +62,21 @@ fn row_ranges<'py>(py: Python<'py>, indptr: &Bound<'py, PyAny>) -> PyResult<Boun
     to_python(py, pos)
 }
 
-/// `A @ x`, written into `out` when given (and returned).
+/// Each row's column range of the matrix `(pos, crd)` (see `column_ranges` in Rust).
 #[pyfunction]
-#[pyo3(signature = (pos, crd, vals, x, out=None))]
+fn column_ranges<'py>(py: Python<'py>, pos: &Bound<'py, PyAny>, crd: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    let lib = library(py)?;
+    let pos = legate_python_abi::store_of(py, lib.runtime(), pos, "pos")?;
+    let crd = legate_python_abi::store_of(py, lib.runtime(), crd, "indices")?;
+    let out = py.detach(|| lib.column_ranges(&pos, &crd)).map_err(to_py)?;
+    to_python(py, out)
+}
+
+/// `A @ x`, written into `out` when given (and returned); `cols` is the matrix's
+/// `column_ranges` (made here for int32 indices when not given).
+#[pyfunction]
+#[pyo3(signature = (pos, crd, vals, x, out=None, cols=None))]
+#[allow(clippy::too_many_arguments)]
 fn spmv<'py>(
     py: Python<'py>,
     pos: &Bound<'py, PyAny>,
@@ -72,14 +84,21 @@ fn spmv<'py>(
     vals: &Bound<'py, PyAny>,
     x: &Bound<'py, PyAny>,
     out: Option<&Bound<'py, PyAny>>,
+    cols: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let lib = library(py)?;
     let x = legate_python_abi::store_of(py, lib.runtime(), x, "x")?;
     let out = out.map(|out| legate_python_abi::store_of(py, lib.runtime(), out, "out")).transpose()?;
-    on_matrix(py, lib, (pos, crd, vals), extent(&x, 0, "x")?, |a| match out {
-        Some(y) => lib.spmv_into(a, &x, &y).map(|()| y),
-        None => lib.spmv(a, &x),
-    })
+    let cols = cols.map(|c| legate_python_abi::store_of(py, lib.runtime(), c, "cols")).transpose()?;
+    let mut a = matrix(py, lib, (pos, crd, vals), extent(&x, 0, "x")?)?;
+    a.cols = cols;
+    let y = py
+        .detach(|| match out {
+            Some(y) => lib.spmv_into(&a, &x, &y).map(|()| y),
+            None => lib.spmv(&a, &x),
+        })
+        .map_err(to_py)?;
+    to_python(py, y)
 }
 
 /// Runs `op` on the matrix `(pos, crd, vals)` of `ncols` columns, letting other Python
@@ -223,6 +242,7 @@ fn _legate_sparse(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("LIBRARY_NAME", legate_sparse::LIBRARY_NAME)?;
     m.add("ABI_VERSION", legate_abi::ABI_VERSION)?;
     m.add_function(wrap_pyfunction!(row_ranges, m)?)?;
+    m.add_function(wrap_pyfunction!(column_ranges, m)?)?;
     m.add_function(wrap_pyfunction!(spmv, m)?)?;
     m.add_function(wrap_pyfunction!(spmm, m)?)?;
     m.add_function(wrap_pyfunction!(spgemm, m)?)?;
