@@ -199,6 +199,15 @@ fn load<V: Sample>(m: &Machine, a: &HostCsr<V>) -> CsrMatrix {
     m.lib.csr_from_indptr(&indptr, &crd, &vals, a.ncols).expect("csr")
 }
 
+/// [`load`] with int32 `indptr` and indices.
+fn load32<V: Sample>(m: &Machine, a: &HostCsr<V>) -> CsrMatrix {
+    let narrow = |v: &[i64]| v.iter().map(|&i| i32::try_from(i).unwrap()).collect::<Vec<i32>>();
+    let indptr = m.upload(&[a.indptr.len()], &narrow(&a.indptr));
+    let crd = m.upload(&[a.crd.len()], &narrow(&a.crd));
+    let vals = m.upload(&[a.vals.len()], &a.vals);
+    m.lib.csr_from_indptr(&indptr, &crd, &vals, a.ncols).expect("csr int32")
+}
+
 /// Shapes around the processor counts, with empty ones.
 const SHAPES: [(usize, usize); 9] = [(0, 0), (0, 3), (3, 0), (1, 1), (5, 7), (7, 5), (16, 16), (33, 20), (200, 150)];
 
@@ -224,6 +233,16 @@ fn check_products<V: Sample>(seed: u64) {
             let dense = m.lib.todense(&csr).expect("todense");
             assert_eq!(dense.shape().unwrap(), vec![nrows, ncols], "todense shape {ctx}");
             assert_eq!(dense.read::<V>().unwrap(), a.dense(), "todense {ctx}");
+
+            // The same matrix with int32 indptr and indices (SciPy's usual dtype).
+            let csr32 = load32(&m, &a);
+            assert!(csr32.cols.is_some(), "int32 indices come with column ranges");
+            let y = m.lib.spmv(&csr32, &m.upload(&[ncols], &x)).expect("spmv int32");
+            assert_eq!(y.read::<V>().unwrap(), a.spmv(&x), "spmv int32 {ctx}");
+            let xs: Vec<V> = (0..ncols * 2).map(|_| V::from_parts(rng.small(), rng.small())).collect();
+            let ys = m.lib.spmm(&csr32, &m.upload(&[ncols, 2], &xs)).expect("spmm int32");
+            assert_eq!(ys.read::<V>().unwrap(), a.spmm(&xs, 2), "spmm int32 {ctx}");
+            assert_eq!(m.lib.todense(&csr32).unwrap().read::<V>().unwrap(), a.dense(), "todense int32 {ctx}");
 
             for inner in [0, 4, ncols] {
                 let b = HostCsr::<V>::random(&mut rng, ncols, inner, 5);
