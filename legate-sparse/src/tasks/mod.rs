@@ -98,6 +98,18 @@ macro_rules! dispatch_value {
 }
 pub(crate) use dispatch_value;
 
+/// Calls `$f::<I>($args)` with `I` the index type of `$icode` (int32 or int64).
+macro_rules! dispatch_index {
+    ($icode:expr, $what:expr, $f:ident($($arg:expr),*)) => {
+        match $icode {
+            Some(legate_abi::TypeCode::Int32) => $f::<i32>($($arg),*),
+            Some(legate_abi::TypeCode::Int64) => $f::<i64>($($arg),*),
+            other => Err(crate::tasks::unsupported_indices($what, other)),
+        }
+    };
+}
+pub(crate) use dispatch_index;
+
 /// Calls `$f::<I, V>($args)` with `I` the index type of `$icode` (int32 or int64) and
 /// `V` the value type of `$vcode`.
 macro_rules! dispatch_index_value {

@@ -7,8 +7,8 @@
 //! these (the runtime's point images need int64 points); it is the same rectangle the
 //! point image of int64 indices gives.
 
-use super::{unsupported_indices, Index, Tile1};
-use legate_abi::{Task, TaskContext, TaskError, TypeCode};
+use super::{dispatch_index, Index, Tile1};
+use legate_abi::{Task, TaskContext, TaskError};
 
 /// Inputs: `indptr[:-1]` and `indptr[1:]` (int32 or int64, aligned with the output);
 /// output: `pos` (`[i64; 2]` per row).
@@ -42,11 +42,8 @@ impl Task for RowRanges {
     const NAME: &'static str = "row_ranges";
 
     fn cpu(ctx: &mut TaskContext) -> Result<(), TaskError> {
-        match ctx.input(0)?.type_code() {
-            Some(TypeCode::Int32) => row_ranges::<i32>(ctx),
-            Some(TypeCode::Int64) => row_ranges::<i64>(ctx),
-            other => Err(unsupported_indices("row_ranges", other)),
-        }
+        let code = ctx.input(0)?.type_code();
+        dispatch_index!(code, "row_ranges", row_ranges(ctx))
     }
 }
 
@@ -87,10 +84,7 @@ impl Task for ColumnRanges {
     const NAME: &'static str = "column_ranges";
 
     fn cpu(ctx: &mut TaskContext) -> Result<(), TaskError> {
-        match ctx.input(1)?.type_code() {
-            Some(TypeCode::Int32) => column_ranges::<i32>(ctx),
-            Some(TypeCode::Int64) => column_ranges::<i64>(ctx),
-            other => Err(unsupported_indices("column_ranges", other)),
-        }
+        let code = ctx.input(1)?.type_code();
+        dispatch_index!(code, "column_ranges", column_ranges(ctx))
     }
 }
