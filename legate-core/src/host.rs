@@ -194,7 +194,7 @@ impl Runtime {
         let bytes = extents.volume() as usize * Self::element_size(&ty)?;
         // SAFETY: the caller's promise about `data` and `owner`.
         let buffer = unsafe { self.inner.sysmem.foreign_buffer(data, bytes, owner) };
-        let data = StorageData::new(Some(extents), Some(Arc::new(buffer)), strides);
+        let data = StorageData::new(Some(extents.clone()), Some(Arc::new(buffer)), strides);
         let storage = Storage::new(self.next_storage_id(), ty, StorageKind::Region, extents.ndim(), data);
         storage.host_views.fetch_add(1, Ordering::AcqRel);
         let store = LogicalStore::from_storage(storage);

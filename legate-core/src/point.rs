@@ -52,15 +52,15 @@ impl Piece {
     /// The rectangle, if known without reading any store.
     pub fn rect_now(&self) -> Option<Rect> {
         match self {
-            Piece::Rect(r) => Some(*r),
-            Piece::Image(p) => p.known,
+            Piece::Rect(r) => Some(r.clone()),
+            Piece::Image(p) => p.known.clone(),
         }
     }
 
     /// The rectangle, reading image sources if need be (when the point runs).
     pub fn resolve(&self) -> Result<Rect, String> {
         match self {
-            Piece::Rect(r) => Ok(*r),
+            Piece::Rect(r) => Ok(r.clone()),
             Piece::Image(p) => p.resolve(),
         }
     }
@@ -330,7 +330,7 @@ pub(crate) fn run_point(op: &OpShared, color: &Point, color_index: u64, pieces: 
     let mut rects: SmallVec<[Rect; 4]> = SmallVec::new();
     for (i, (arg, piece)) in op.args.iter().zip(pieces).enumerate() {
         rects.push(match piece {
-            Piece::Rect(r) => *r,
+            Piece::Rect(r) => r.clone(),
             Piece::Image(p) => match p.resolve() {
                 Ok(r) => r,
                 Err(e) => {
@@ -472,7 +472,7 @@ fn call_task(
                     redop: rop as u32,
                     flags: if arg.store.is_future() { STORE_FUTURE } else { 0 },
                 });
-                private.push((i, *rect, buffer));
+                private.push((i, rect.clone(), buffer));
             }
         }
     }
@@ -583,7 +583,7 @@ fn bind_pieces(op: &OpShared, arg: &ArgInfo, mut parts: Vec<(u64, Point, Buffer)
             op.fail_whole("unbound output pieces differ in their trailing extents".into());
             empty()
         } else {
-            let mut shape = parts[0].1;
+            let mut shape = parts[0].1.clone();
             shape[0] = parts.iter().map(|p| p.1[0]).sum();
             let total: usize = parts.iter().map(|p| p.2.len()).sum();
             match op.sysmem.allocate(total) {
@@ -757,11 +757,11 @@ pub(crate) fn finish_replicated(op: &OpShared, world: &crate::replicate::World, 
             }
             let local = op.reductions.lock().unwrap_or_else(|e| e.into_inner());
             let mut parts: Vec<(u64, Rect, *const u8)> =
-                local.iter().filter(|p| p.0 == i).map(|(_, c, r, b)| (*c, *r, b.as_ptr() as *const u8)).collect();
+                local.iter().filter(|p| p.0 == i).map(|(_, c, r, b)| (*c, r.clone(), b.as_ptr() as *const u8)).collect();
             for r in &remote {
                 if let Remote::Deposit(a, c, rect, bytes) = r {
                     if *a == i {
-                        parts.push((*c, *rect, bytes.as_ptr()));
+                        parts.push((*c, rect.clone(), bytes.as_ptr()));
                     }
                 }
             }
@@ -795,17 +795,17 @@ fn bind_replicated(op: &OpShared, arg: &ArgInfo, i: usize, me: usize, remote: &[
         *all = rest;
         mine.into_iter().map(|(_, c, e, b)| (c, e, b)).collect()
     };
-    let mut extents: Vec<(u64, Point, usize)> = local.iter().map(|(c, e, _)| (*c, *e, me)).collect();
+    let mut extents: Vec<(u64, Point, usize)> = local.iter().map(|(c, e, _)| (*c, e.clone(), me)).collect();
     for r in remote {
         if let Remote::Piece(a, c, e, from) = r {
             if *a == i {
-                extents.push((*c, *e, *from));
+                extents.push((*c, e.clone(), *from));
             }
         }
     }
     extents.sort_by_key(|p| p.0);
     let trailing_ok = extents.windows(2).all(|w| (1..nd).all(|d| w[0].1[d] == w[1].1[d]));
-    let mut shape = extents.first().map_or(Point::splat(nd, 0), |p| p.1);
+    let mut shape = extents.first().map_or(Point::splat(nd, 0), |p| p.1.clone());
     if !trailing_ok || nd == 0 {
         op.fail_whole("unbound output pieces differ in their trailing extents".into());
         shape = Point::splat(nd, 0);

@@ -336,7 +336,7 @@ impl Runtime {
             return Ok(LogicalStore::from_storage(storage));
         }
         let buffer = self.allocate(bytes)?;
-        let data = StorageData::new(Some(shape), Some(Arc::new(buffer)), strides);
+        let data = StorageData::new(Some(shape.clone()), Some(Arc::new(buffer)), strides);
         let storage = Storage::new(self.next_storage_id(), ty, kind, shape.ndim(), data);
         Ok(LogicalStore::from_storage(storage))
     }

@@ -92,8 +92,8 @@ impl LogicalStore {
 
     /// The view's extents; for an unbound store this waits for the producing task.
     pub fn shape(&self) -> Point {
-        match self.0.shape {
-            Some(s) => s,
+        match &self.0.shape {
+            Some(s) => s.clone(),
             None => {
                 let s = self.0.storage.wait_shape();
                 self.0.storage.observe();
@@ -104,13 +104,13 @@ impl LogicalStore {
 
     /// The extents if known without waiting.
     pub fn shape_if_known(&self) -> Option<Point> {
-        self.0.shape.or_else(|| self.0.storage.shape_now())
+        self.0.shape.clone().or_else(|| self.0.storage.shape_now())
     }
 
     /// The extents if the program has learnt them (see [`LogicalStore::unbound`]):
     /// what libraries are told, so that their decisions follow program order.
     pub fn shape_if_observed(&self) -> Option<Point> {
-        self.0.shape.or_else(|| self.0.storage.shape_observed())
+        self.0.shape.clone().or_else(|| self.0.storage.shape_observed())
     }
 
     pub fn volume(&self) -> u64 {
@@ -188,7 +188,7 @@ impl LogicalStore {
     /// The same view, read-only.
     pub fn as_read_only(&self) -> LogicalStore {
         let v = &self.0;
-        LogicalStore(Arc::new(View { storage: v.storage.clone(), shape: v.shape, map: v.map, transforms: v.transforms.clone(), read_only: true, ty: v.ty.clone() }))
+        LogicalStore(Arc::new(View { storage: v.storage.clone(), shape: v.shape.clone(), map: v.map.clone(), transforms: v.transforms.clone(), read_only: true, ty: v.ty.clone() }))
     }
 
     /// The diagonal of dimensions `dim1` and `dim2` (`offset` > 0 above the main one,
@@ -370,7 +370,7 @@ impl LogicalStore {
             return Err(invalid(format!("partition_by_tiling: tile {tile_shape:?} does not fit a {}-d store (positive extents, one per dimension)", shape.ndim())));
         }
         let tile = Point::new(tile_shape);
-        let mut colors = tile;
+        let mut colors = tile.clone();
         for d in 0..shape.ndim() {
             colors[d] = ((shape[d] + tile[d] - 1) / tile[d]).max(1);
         }
@@ -421,7 +421,7 @@ impl StorePartition {
 
     /// Number of pieces along each dimension.
     pub fn color_shape(&self) -> Option<Point> {
-        self.partition.as_tiling().map(|t| t.colors)
+        self.partition.as_tiling().map(|t| t.colors.clone())
     }
 
     /// The piece of color `color` as a store of its own (a slice view).
