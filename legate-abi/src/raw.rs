@@ -213,7 +213,7 @@ pub const ERR_PANIC: i32 = -9;
 
 /// What [`RawRuntimeApi::store_info`] reports.
 #[repr(C)]
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug)]
 pub struct RawStoreInfo {
     pub type_code: u32,
     pub ndim: u32,
@@ -224,6 +224,12 @@ pub struct RawStoreInfo {
     pub storage_id: u64,
     /// [`STORE_FUTURE`], [`STORE_INFO_SHAPE_UNKNOWN`], [`STORE_INFO_TRANSFORMED`].
     pub flags: u32,
+}
+
+impl Default for RawStoreInfo {
+    fn default() -> Self {
+        RawStoreInfo { type_code: 0, ndim: 0, elem_size: 0, shape: [0; MAX_DIM], storage_id: 0, flags: 0 }
+    }
 }
 
 /// The store is unbound and its producer has not run yet: `shape` is unknown.
