@@ -15,30 +15,55 @@ pub const INLINE_DIMS: usize = 6;
 pub type DimVec<T> = smallvec::SmallVec<[T; INLINE_DIMS]>;
 
 /// A point (or a list of extents) with up to [`LEGATE_MAX_DIM`] coordinates, stored
-/// inline up to [`INLINE_DIMS`] of them (so the common ones never allocate). Not `Copy`:
-/// a point of more dimensions owns a heap buffer; clone it where a copy is needed.
-#[derive(Default, PartialEq, Eq, Hash)]
-pub struct Point {
-    coords: DimVec<i64>,
+/// inline up to [`INLINE_DIMS`] of them (so the common ones never allocate, and copy as
+/// the fixed-size arrays they used to be). Not `Copy`: a point of more dimensions owns a
+/// heap buffer; clone it where a copy is needed.
+#[derive(Clone)]
+pub struct Point(Coords);
+
+#[derive(Clone)]
+enum Coords {
+    /// `ndim` coordinates; the slots past them are zero.
+    Inline(u8, [i64; INLINE_DIMS]),
+    Heap(Box<[i64]>),
 }
 
-impl Clone for Point {
-    // A memcpy of the used coordinates (SmallVec's own clone goes element by element).
-    fn clone(&self) -> Point {
-        Point { coords: DimVec::from_slice(&self.coords) }
+impl Default for Point {
+    fn default() -> Point {
+        Point::empty()
+    }
+}
+
+impl PartialEq for Point {
+    fn eq(&self, other: &Point) -> bool {
+        self.as_slice() == other.as_slice()
+    }
+}
+
+impl Eq for Point {}
+
+impl std::hash::Hash for Point {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_slice().hash(state)
     }
 }
 
 impl Point {
     /// The 0-d point.
-    pub fn empty() -> Point {
-        Point::default()
+    pub const fn empty() -> Point {
+        Point(Coords::Inline(0, [0; INLINE_DIMS]))
     }
 
     /// `ndim` coordinates, all equal to `value`.
     pub fn splat(ndim: usize, value: i64) -> Point {
         assert!(ndim <= LEGATE_MAX_DIM, "at most {LEGATE_MAX_DIM} dimensions");
-        Point { coords: smallvec::smallvec![value; ndim] }
+        if ndim <= INLINE_DIMS {
+            let mut c = [0; INLINE_DIMS];
+            c[..ndim].fill(value);
+            Point(Coords::Inline(ndim as u8, c))
+        } else {
+            Point(Coords::Heap(vec![value; ndim].into_boxed_slice()))
+        }
     }
 
     /// A point from a slice; callers have checked the length (see [`Point::try_new`]).
@@ -47,7 +72,12 @@ impl Point {
     }
 
     pub fn try_new(coords: &[i64]) -> Option<Point> {
-        (coords.len() <= LEGATE_MAX_DIM).then(|| Point { coords: DimVec::from_slice(coords) })
+        if coords.len() > LEGATE_MAX_DIM {
+            return None;
+        }
+        let mut p = Point::splat(coords.len(), 0);
+        p.as_mut_slice().copy_from_slice(coords);
+        Some(p)
     }
 
     /// Extents from `usize`s; None past [`LEGATE_MAX_DIM`] dimensions or when an
@@ -57,28 +87,37 @@ impl Point {
             return None;
         }
         let mut p = Point::splat(extents.len(), 0);
-        for (c, &e) in p.coords.iter_mut().zip(extents) {
+        for (c, &e) in p.as_mut_slice().iter_mut().zip(extents) {
             *c = i64::try_from(e).ok()?;
         }
         Some(p)
     }
 
     pub fn ndim(&self) -> usize {
-        self.coords.len()
+        match &self.0 {
+            Coords::Inline(n, _) => *n as usize,
+            Coords::Heap(c) => c.len(),
+        }
     }
 
     pub fn as_slice(&self) -> &[i64] {
-        &self.coords
+        match &self.0 {
+            Coords::Inline(n, c) => &c[..*n as usize],
+            Coords::Heap(c) => c,
+        }
     }
 
     pub fn as_mut_slice(&mut self) -> &mut [i64] {
-        &mut self.coords
+        match &mut self.0 {
+            Coords::Inline(n, c) => &mut c[..*n as usize],
+            Coords::Heap(c) => c,
+        }
     }
 
     /// The raw fixed-size array (for the C ABI); entries past `ndim` are zero.
     pub fn raw(&self) -> [i64; LEGATE_MAX_DIM] {
         let mut out = [0; LEGATE_MAX_DIM];
-        out[..self.ndim()].copy_from_slice(&self.coords);
+        out[..self.ndim()].copy_from_slice(self.as_slice());
         out
     }
 
@@ -101,17 +140,16 @@ impl Point {
 
     /// Inserts coordinate `value` at position `dim`.
     pub fn insert(&self, dim: usize, value: i64) -> Point {
-        assert!(self.ndim() < LEGATE_MAX_DIM, "at most {LEGATE_MAX_DIM} dimensions");
-        let mut p = self.clone();
-        p.coords.insert(dim, value);
-        p
+        let mut v: DimVec<i64> = DimVec::from_slice(self.as_slice());
+        v.insert(dim, value);
+        Point::new(&v)
     }
 
     /// Removes the coordinate at position `dim`.
     pub fn remove(&self, dim: usize) -> Point {
-        let mut p = self.clone();
-        p.coords.remove(dim);
-        p
+        let mut v: DimVec<i64> = DimVec::from_slice(self.as_slice());
+        v.remove(dim);
+        Point::new(&v)
     }
 
     /// Row-major linear index of `self` inside extents `shape`.
@@ -128,7 +166,7 @@ impl Point {
         let mut p = Point::splat(shape.ndim(), 0);
         for d in (0..shape.ndim()).rev() {
             let e = shape[d].max(1) as u64;
-            p.coords[d] = (idx % e) as i64;
+            p[d] = (idx % e) as i64;
             idx /= e;
         }
         p
