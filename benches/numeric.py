@@ -142,6 +142,12 @@ def sort1d(np):
     return lambda: np.sort(a)
 
 
+def median1d(np):
+    a = numpy.random.default_rng(0).random(SORT_N)
+    a = np.array(a) if np is not numpy else a
+    return lambda: np.median(a)
+
+
 def fft2(np):
     a = np.ones((FFT2, FFT2), dtype=numpy.complex128) * (1 + 2j)
     np.fft.fft2(a)  # warm up (plans, pools)
@@ -164,6 +170,7 @@ CASES = [
     ("dense CG (25 it)", cg, ""),
     ("tiny ops x[...] = x + 2*y", tiny, f"{TINY_OPS} x 1024"),
     ("sort 1-d (f64)", sort1d, f"{SORT_N:.0e}"),
+    ("median 1-d (f64)", median1d, f"{SORT_N:.0e}"),
     ("fft2 (c128)", fft2, f"{FFT2}^2"),
     ("rfft (f64)", rfft, f"2^{RFFT.bit_length() - 1}"),
 ]

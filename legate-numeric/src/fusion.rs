@@ -2,7 +2,8 @@
 //! `fused` task (see `tasks::fused`) when something else needs the runtime.
 //!
 //! Unary and binary ufuncs, casts and same-shape copies are recorded here instead of
-//! launched. The window is flushed, in program order, before any other launch, wait or
+//! launched; a binary operation's operand may be one element broadcast (a 0-d array
+//! such as a solver's step length `alpha`), which the fused task reads when it runs. The window is flushed, in program order, before any other launch, wait or
 //! read (the runtime's [`FlushHook`]), when it is full, or when the next operation
 //! could not run in the same pass. Full is `LEGATE_WINDOW_SIZE` operations, or up to
 //! [`LONG_WINDOWS`] times as many while the stores they write hold less than a
@@ -138,6 +139,14 @@ fn same_view(a: &LogicalStore, b: &LogicalStore) -> bool {
     a.same_handle(b) || (a.same_storage(b) && a.map() == b.map() && a.shape() == b.shape() && a.ty() == b.ty())
 }
 
+/// Whether `s` is one element (a 0-d array, a reduction's result) broadcast over more:
+/// a binary operation's operand that the fused task reads once, as a scalar, when it
+/// runs (so a solver's step length computed on the device joins the vector updates).
+/// Only binary operations take them (the kernels of the others read tiles).
+fn broadcast_value(kind: Kind, s: &LogicalStore) -> bool {
+    matches!(kind, Kind::Binary(_)) && !s.unbound() && s.volume() > 1 && s.storage().shape_now().is_some_and(|p| p.volume() == 1)
+}
+
 fn fusable_type(ty: &Type) -> bool {
     matches!(
         ty,
@@ -241,7 +250,8 @@ impl Fusion {
                 Arg::Store(s) => {
                     // An input overlapping the output through another view needs the
                     // unfused copy semantics (all of it read before any of it written).
-                    !s.is_future() && !s.unbound() && s.ty() == ty && s.shape() == shape && (!s.same_storage(out) || same_view(s, out))
+                    let plain = !s.is_future() || broadcast_value(kind, s);
+                    plain && !s.unbound() && s.ty() == ty && s.shape() == shape && (!s.same_storage(out) || same_view(s, out))
                 }
             }
         })
@@ -312,9 +322,14 @@ impl Fusion {
         let mut t = rt.create_auto_task(&self.lib, crate::FUSED);
         t.set_name(plan.name(&w.ops));
         t.add_scalar_arg(Scalar::from_bytes(Type::String, plan.program)?);
-        // Each tile's input (if it is read before written), then its output (if
-        // written): the order the kernel takes them in. Everything is aligned.
+        // The broadcast values (whole), then each tile's input (if it is read before
+        // written) and its output (if written): the order the kernel takes them in.
+        // The tiles are aligned.
         let mut first = None;
+        for store in &plan.values {
+            let v = t.add_input(store);
+            t.add_broadcast(v, None);
+        }
         for (store, reads, writes) in &plan.tiles {
             for (role, output) in [(*reads, false), (*writes, true)] {
                 if !role {
@@ -336,6 +351,8 @@ impl Fusion {
 struct Plan {
     /// (view, read before written, written)
     tiles: Vec<(LogicalStore, bool, bool)>,
+    /// Operands that are one element broadcast ([`broadcast_value`]).
+    values: Vec<LogicalStore>,
     program: Vec<u8>,
     elided: usize,
 }
@@ -345,6 +362,7 @@ struct Plan {
 enum Loc {
     Tile(u32),
     Reg(u32),
+    Value(u32),
 }
 
 impl Plan {
@@ -407,10 +425,18 @@ impl Plan {
         let mut nregs = 0u32;
         let mut elided = 0;
         let mut body = Vec::new();
+        let mut values: Vec<LogicalStore> = Vec::new();
         for (i, op) in ops.iter().enumerate() {
             let mut locs = Vec::with_capacity(2);
             for a in &op.args {
                 match a {
+                    Arg::Store(s) if broadcast_value(op.kind, s) => {
+                        let k = values.iter().position(|v| same_view(v, s)).unwrap_or_else(|| {
+                            values.push(s.clone());
+                            values.len() - 1
+                        });
+                        locs.push(Some(Loc::Value(k as u32)));
+                    }
                     Arg::Store(s) => {
                         let id = s.storage().id();
                         locs.push(Some(if in_reg[&id] { Loc::Reg(reg_of[&id]) } else { Loc::Tile(tile_of(s, false, &mut tiles)) }));
@@ -448,10 +474,11 @@ impl Plan {
         for (_, reads, writes) in &tiles {
             program.push(*reads as u8 | (*writes as u8) << 1);
         }
+        put_u32(&mut program, values.len() as u32);
         put_u32(&mut program, nregs);
         put_u32(&mut program, ops.len() as u32);
         program.extend_from_slice(&body);
-        Plan { tiles, program, elided }
+        Plan { tiles, values, program, elided }
     }
 
     /// `fused[multiply,add,exp]` (long windows list their first operations).
@@ -479,11 +506,15 @@ fn put_loc(buf: &mut Vec<u8>, loc: Loc) {
             buf.push(1);
             put_u32(buf, r);
         }
+        Loc::Value(k) => {
+            buf.push(3);
+            put_u32(buf, k);
+        }
     }
 }
 
 /// One operation: kind (0 unary, 1 binary, 2 cast, 3 where), op code, operand and result type
-/// codes, the operands (tile, register, or scalar bytes), the result.
+/// codes, the operands (tile, register, scalar bytes, or broadcast value), the result.
 fn encode_op(buf: &mut Vec<u8>, op: &Op, locs: &[Option<Loc>], out: Loc) {
     let (kind, code) = match op.kind {
         Kind::Unary(u) => (0u8, u as u32),

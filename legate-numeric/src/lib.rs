@@ -503,6 +503,22 @@ impl Numeric {
     /// input's type) or their positions (`indices` true, `out` int64). Points own whole
     /// lines; a 1-d array on one rank is sample-sorted across the processors.
     pub fn sort(&self, input: &LogicalStore, out: &LogicalStore, axis: usize, indices: bool) -> Result<()> {
+        self.sort_or_partition(input, out, axis, indices, &[])
+    }
+
+    /// Partitions every line of `input` along `axis` into `out` (values, or int64
+    /// positions with `indices`) around the ascending positions `kth`: each of them
+    /// holds the element a sort would put there, smaller or equal ones before it and
+    /// larger or equal ones after (NumPy's `partition`); a selection, not a sort.
+    pub fn partition(&self, input: &LogicalStore, out: &LogicalStore, axis: usize, indices: bool, kth: &[usize]) -> Result<()> {
+        let n = input.shape().as_slice().get(axis).copied().unwrap_or(1) as usize;
+        if kth.is_empty() || kth.windows(2).any(|w| w[0] >= w[1]) || kth.last().is_some_and(|&k| k >= n) {
+            return Err(LegateError::InvalidArgument(format!("partition: kth {kth:?} must be nonempty, ascend and lie below the axis length {n}")));
+        }
+        self.sort_or_partition(input, out, axis, indices, kth)
+    }
+
+    fn sort_or_partition(&self, input: &LogicalStore, out: &LogicalStore, axis: usize, indices: bool, kth: &[usize]) -> Result<()> {
         Self::same_shape(input, out, "sort")?;
         let want = if indices { Type::Int64 } else { input.ty().clone() };
         if *out.ty() != want {
@@ -515,7 +531,7 @@ impl Numeric {
         if shape.volume() == 0 {
             return Ok(());
         }
-        if shape.ndim() == 1 && self.rt.num_ranks() == 1 {
+        if shape.ndim() == 1 && self.rt.num_ranks() == 1 && kth.is_empty() {
             // A sample sort across the processors: every point reads all of the input
             // and writes its tile of the output (see tasks::sort::sort_window).
             let mut t = self.rt.create_auto_task(&self.lib, SORT);
@@ -530,6 +546,12 @@ impl Numeric {
         let mut t = self.rt.create_auto_task(&self.lib, SORT);
         t.add_scalar_arg(axis as u32);
         t.add_scalar_arg(indices);
+        if !kth.is_empty() {
+            t.add_scalar_arg(false);
+            for &k in kth {
+                t.add_scalar_arg(k as u64);
+            }
+        }
         let i = t.add_input(input);
         let o = t.add_output(out);
         t.add_alignment(i, o);

@@ -553,26 +553,7 @@ class ndarray(_ext.BufferExporter):
 
     # ---- operators ----
 
-    def __matmul__(self, other):
-        from ._linalg import matmul
-        from ._ufunc import _defers
-
-        if _defers(other):
-            return NotImplemented  # NumPy's rule: `other @` answers (a sparse matrix, say)
-        return matmul(self, other)
-
-    def __rmatmul__(self, other):
-        from ._linalg import matmul
-
-        return matmul(other, self)
-
-    def __imatmul__(self, other):
-        from ._linalg import matmul
-
-        self[...] = matmul(self, other)
-        return self
-
-    # Arithmetic, comparison and unary operators are installed by _ufunc.
+    # Arithmetic, comparison and unary operators are installed by _ufunc, `@` by _linalg.
 
     # ---- scans and arg-reductions (methods) ----
 

@@ -60,6 +60,23 @@ def _loop_dtype(uf, method, a, dtype, out):
     return _result_dtype(method, uf.__name__, a.dtype, dtype)
 
 
+_elements: dict = {}
+
+
+def _element_dtype(uf, loop, dtype):
+    """The type a reduction reads its elements as: NumPy's second loop input for a
+    reduction in ``loop`` (the loop itself for every ufunc but ``ldexp``)."""
+    key = (uf.__name__, loop, dtype)
+    elem = _elements.get(key)
+    if elem is None:
+        try:
+            elem = uf._np.resolve_dtypes((_np.dtype(loop), dtype, None), reduction=True)[1]
+        except (TypeError, ValueError, AttributeError):
+            elem = _np.dtype(loop)
+        _elements[key] = elem
+    return elem
+
+
 def _deliver(result, out, what):
     if out is None:
         return result
@@ -71,11 +88,13 @@ def _deliver(result, out, what):
     return out
 
 
-def _fold_axis(uf, x, axis, init, mask, kind):
+def _fold_axis(uf, x, axis, init, mask, kind, acc_dtype=None):
     """The reduction of ``x`` along ``axis`` from ``init`` (an array of the other axes'
-    shape, or None: from the first element), where ``mask`` is set."""
+    shape, or None: from the first element), where ``mask`` is set; the accumulator is
+    ``acc_dtype`` where the loop's two inputs differ (``ldexp``: float, int)."""
+    acc_dtype = x.dtype if acc_dtype is None else acc_dtype
     shape = x.shape[:axis] + x.shape[axis + 1 :]
-    result = _empty(shape, x.dtype)
+    result = _empty(shape, acc_dtype)
     if result.size == 0:
         return result
 
@@ -83,17 +102,17 @@ def _fold_axis(uf, x, axis, init, mask, kind):
         return (slice(None),) * axis + (j, Ellipsis)  # a 0-d array, not a scalar, at 1-d
 
     if init is None:
-        init = x[at(0)]
+        init = _cast(x[at(0)], acc_dtype)
         x = x[at(slice(1, None))]
         mask = None if mask is None else mask[at(slice(1, None))]
-    if _kernel(uf):
+    if acc_dtype == x.dtype and _kernel(uf):
         _ext.fold(uf.__name__, kind, x._store, init._store, None if mask is None else mask._store, result._store, axis)
         return result
     from ._manip import where
 
     acc = init
     for j in range(x.shape[axis]):
-        step = _cast(uf(acc, x[at(j)]), x.dtype)
+        step = _cast(uf(acc, x[at(j)]), acc_dtype)
         acc = step if mask is None else where(mask[at(j)], step, acc)
     result[...] = acc
     return result
@@ -123,9 +142,9 @@ def reduce(uf, array, axis=0, dtype=None, out=None, keepdims=False, initial=None
         raise ValueError("reduce only supported for binary functions")
     a = _asarray(array)
     axes = _axes(axis, a.ndim)
+    loop = _loop_dtype(uf, "reduce", a, dtype, out)  # NumPy's type errors come first
     if len(axes) > 1 and not _is_reorderable(uf):
         raise ValueError(f"reduction operation '{name}' is not reorderable, so at most one axis may be specified")
-    loop = _loop_dtype(uf, "reduce", a, dtype, out)
     if initial is None and identity:
         initial = uf._np.identity  # NumPy starts from the identity where there is one
     if where is not True and initial is None:
@@ -143,7 +162,15 @@ def reduce(uf, array, axis=0, dtype=None, out=None, keepdims=False, initial=None
         # NumPy's float16 subtract/divide keep a float32 accumulator along a contiguous
         # reduced axis, rounding once (elsewhere each step rounds, as in the kernel).
         work = _np.dtype(_np.float32)
-    src = a.astype(loop).astype(work) if a.dtype != work else a
+    elem = _element_dtype(uf, loop, a.dtype)
+    if elem != loop and kind == "reduceat":
+        raise TypeError(f"the resolved dtypes are not compatible with {name}.reduceat. Resolved ({loop!r}, {elem!r}, {loop!r})")
+    if elem != loop:
+        # A loop whose second input differs (``ldexp``: float16/float64 by int32/int64):
+        # the elements keep that type, the accumulator is the loop's.
+        src = a if a.dtype == elem else a.astype(elem)
+    else:
+        src = a.astype(loop).astype(work) if a.dtype != work else a
     if len(axes) == 1:
         x, fold_axis = src, axes[0]
     else:
@@ -162,7 +189,7 @@ def reduce(uf, array, axis=0, dtype=None, out=None, keepdims=False, initial=None
         # int out of its range).
         rest = x.shape[:fold_axis] + x.shape[fold_axis + 1 :]
         init = full(rest, _np.array(initial, dtype=loop)[()], loop).astype(work, copy=False)
-    result = _cast(_fold_axis(uf, x, fold_axis, init, mask, kind), loop)
+    result = _cast(_fold_axis(uf, x, fold_axis, init, mask, kind, None if elem == loop else loop), loop)
     if keepdims:
         result = result.reshape(tuple(1 if d in axes else n for d, n in enumerate(a.shape)))
     return _deliver(result, out, "reduction")

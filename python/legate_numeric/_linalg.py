@@ -104,6 +104,31 @@ def _matrix_vector(a, b):
     return result
 
 
+def _matmul_operator(self, other):
+    if type(other) is not ndarray:
+        from ._ufunc import _defers
+
+        if _defers(other):
+            return NotImplemented  # NumPy's rule: `other @` answers (a sparse matrix, say)
+    return matmul(self, other)
+
+
+def _rmatmul_operator(self, other):
+    return matmul(other, self)
+
+
+def _imatmul_operator(self, other):
+    self[...] = matmul(self, other)
+    return self
+
+
+# `@` on arrays (module-level names: an import inside the operator cost more than a
+# small product's launch).
+ndarray.__matmul__ = _matmul_operator
+ndarray.__rmatmul__ = _rmatmul_operator
+ndarray.__imatmul__ = _imatmul_operator
+
+
 def _matmul_keywords(a, b, out, casting, order, dtype, kwargs):
     """matmul with NumPy's ufunc keywords: the loop's casts checked under ``casting``
     (NumPy's UFuncTypeError), ``dtype`` fixing the loop, ``order`` only checked."""

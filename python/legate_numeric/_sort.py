@@ -26,17 +26,20 @@ def _asarray(a) -> ndarray:
     return ndarray._from_numpy(_np.asarray(a))
 
 
-def _sorted(name, numpy_func, a, axis, kind, order, indices):
+def _sorted(name, numpy_func, a, axis, kind, order, indices, kth=None):
     """The sort task's values (or, with ``indices``, int64 positions) of ``a`` along
-    ``axis`` (flattened for ``axis=None``)."""
+    ``axis`` (flattened for ``axis=None``); with ``kth`` (checked positions), only
+    partitioned around them (a selection per line)."""
     a = _asarray(a)
     if kind not in _KINDS:
         raise ValueError(f"sort kind must be one of 'quick', 'heap', or 'stable' (got {kind!r})")
     if order is not None or a.dtype.kind not in "biufc":
+        if kth is not None:
+            return _fallback.call(name, numpy_func, (a, kth), dict(axis=axis, order=order))
         return _fallback.call(name, numpy_func, (a,), dict(axis=axis, kind=kind, order=order))
     if a.dtype == _np.float16:
         # No float16 sort kernel: float32 holds every float16 exactly, in the same order.
-        result = _sorted(name, numpy_func, a.astype(_np.float32), axis, kind, order, indices)
+        result = _sorted(name, numpy_func, a.astype(_np.float32), axis, kind, order, indices, kth)
         return result if indices else result.astype(_np.float16)
     if axis is None:
         a, axis = a.reshape(-1), 0
@@ -45,6 +48,20 @@ def _sorted(name, numpy_func, a, axis, kind, order, indices):
             raise _np.exceptions.AxisError(f"axis {axis} is out of bounds for array of dimension 0")
         a = a.reshape(1)  # NumPy's argsort (not sort) takes a 0-d array as 1-d
     _fallback.record_native(name)
+    if kth is not None and a.size:
+        axis = _normalize_axis(axis, a.ndim)
+        n = a.shape[axis]
+        ks = sorted({int(k) + n if int(k) < 0 else int(k) for k in _np.atleast_1d(_np.asarray(kth)).reshape(-1)})
+        out = _empty(a.shape, _np.dtype(_np.int64) if indices else a.dtype)
+        if ks:
+            _ext.sort(a._store, out._store, axis, indices, ks)
+        elif indices:
+            from ._creation import arange
+
+            out[...] = arange(n).reshape((n,) + (1,) * (a.ndim - 1 - axis))
+        else:
+            out[...] = a
+        return out
     if not indices and a.ndim == 1 and a.size >= _DISTRIBUTED_MIN and _num_ranks() > 1:
         # Across ranks: a sample sort (each value moves at most once between ranks).
         return ndarray._wrap(_ext.sort_distributed(a._store), a.dtype)
@@ -220,8 +237,11 @@ def _order_statistic(name, a, axis, keepdims, out, compute, numpy_call):
     return _to_out(result, out)
 
 
-def _sorted_lines(lines):
-    s = sort(lines, axis=-1)
+def _sorted_lines(lines, needed):
+    """``lines`` partitioned so that the positions ``needed`` (and the last one, for
+    the NaN test) hold their sorted values: a selection per line, not a sort."""
+    n = lines.shape[-1]
+    s = _sorted("sort", _np.sort, lines, -1, None, None, False, sorted({int(k) for k in needed} | {n - 1}))
     # NumPy: a line holding a NaN has a NaN statistic (NaNs sort last).
     nan = None
     if s.dtype.kind == "f" and s.shape[-1]:
@@ -243,8 +263,8 @@ def median(a, axis=None, out=None, overwrite_input=False, keepdims=False):
 
             warnings.warn("Mean of empty slice", RuntimeWarning, stacklevel=4)
             return full(lines.shape[:-1], _np.nan, dt)
-        s, nan = _sorted_lines(lines)
         lo, hi = (n - 1) // 2, n // 2
+        s, nan = _sorted_lines(lines, (lo, hi))
         mid = s[..., lo].astype(dt) if lo == hi else (s[..., lo].astype(dt) + s[..., hi].astype(dt)) / dt.type(2)
         return where(nan, dt.type(_np.nan), mid) if nan is not None else mid
 
@@ -307,11 +327,11 @@ def quantile(a, q, axis=None, out=None, overwrite_input=False, method="linear", 
         n = lines.shape[-1]
         if n == 0:
             raise IndexError("index -1 is out of bounds for axis 0 with size 0")
-        s, nan = _sorted_lines(lines)
         virtual = _np.asanyarray(props["get_virtual_index"](n, _np.asanyarray(q_np)))
         results = []
         if props["fix_gamma"] is None or (method == "linear" and virtual.dtype.kind in "iu"):
             # The method picks sorted elements; no interpolation.
+            s, nan = _sorted_lines(lines, virtual.reshape(-1))
             for i in virtual.reshape(-1):
                 v = s[..., int(i)]
                 v = v if v.dtype == dt else v.astype(dt)
@@ -319,6 +339,7 @@ def quantile(a, q, axis=None, out=None, overwrite_input=False, method="linear", 
         else:
             below, above = _impl._get_indexes(_np.empty(0, lines.dtype), virtual, n)
             gamma = _impl._get_gamma(virtual, below, props)
+            s, nan = _sorted_lines(lines, _np.concatenate([below.reshape(-1), above.reshape(-1)]))
             for lo, hi, g in zip(below.reshape(-1), above.reshape(-1), _np.asarray(gamma).reshape(-1)):
                 v = _lerp(s[..., int(lo)], s[..., int(hi)], float(g), dt)
                 results.append(where(nan, dt.type(_np.nan), v) if nan is not None else v)
@@ -443,26 +464,34 @@ def searchsorted(a, v, side="left", sorter=None):
 
 
 def partition(a, kth, axis=-1, kind="introselect", order=None):
-    """A partition around ``kth``: here a full sort, which is one."""
+    """``a`` partitioned around ``kth`` along ``axis``: a selection per line (each kth
+    element where a sort puts it, smaller ones before, larger after)."""
     a = _asarray(a)
     if a.ndim == 0 and axis is not None:
         _normalize_axis(axis, 0)  # NumPy checks the axis (AxisError) before kth
     _check_kth(a, kth, axis)
-    return sort(a, axis, None, order)
+    return _sorted("partition", _np.partition, a, axis, None, order, False, kth)
 
 
 def argpartition(a, kth, axis=-1, kind="introselect", order=None):
-    """Positions that partition ``a`` around ``kth``: here those of a stable sort."""
+    """Positions that partition ``a`` around ``kth`` (ties in their original order)."""
     a = _asarray(a)
     _check_kth(a, kth, axis)
-    return argsort(a, axis, None, order)
+    return _sorted("argpartition", _np.argpartition, a, axis, None, order, True, kth)
 
 
 def _check_kth(a, kth, axis):
     # A 0-d array has one element: argpartition takes it as 1-d (as argsort does), and
     # partition's sort then raises NumPy's AxisError.
     n = a.size if axis is None or a.ndim == 0 else a.shape[_normalize_axis(axis, a.ndim)]
-    for k in _np.atleast_1d(_np.asarray(kth)):
+    ks = _np.asarray(kth)
+    if ks.dtype == _np.bool_:
+        raise ValueError("Booleans unacceptable as partition index")
+    if ks.dtype.kind not in "iu":
+        raise TypeError("Partition index must be integer")
+    if ks.ndim > 1:
+        raise ValueError("kth must be a scalar or a 1-d sequence of integers")
+    for k in _np.atleast_1d(ks):
         if not -n <= int(k) < n:
             raise ValueError(f"kth(={int(k)}) out of bounds ({n})")
 

@@ -22,8 +22,8 @@ Other differences from SciPy: index arrays are int64; ``argmax``/``argmin`` foll
 NumPy with NaNs (the first NaN) and, with ``explicit=True`` over all entries, return
 a flattened index (SciPy returns a position in ``.data``); assigning twice to one
 position in one ``A[rows, cols] = x`` keeps the last value in every format (SciPy's
-COO keeps the first); comparisons of 1-d arrays return 1-d COO arrays (SciPy's are 1-d
-CSR, which legate_sparse does not have).
+COO keeps the first). 1-d arrays are ``csr_array``, ``coo_array`` and ``dok_array``,
+as in SciPy 1.17 (the other formats raise SciPy's ``ValueError`` for 1-d input).
 """
 
 from __future__ import annotations

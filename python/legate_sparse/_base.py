@@ -7,6 +7,12 @@ conversions by name) in terms of a few per-format primitives: ``tocsr``, ``tocoo
 ``spmatrix`` are the two flavours SciPy has: ``*`` is elementwise for arrays and the
 matrix product for matrices, and axis reductions return 1-d arrays for arrays and 2-d
 ``(1, n)``/``(n, 1)`` arrays for matrices (legate_numeric arrays, not ``np.matrix``).
+
+1-d arrays (``csr_array``, ``coo_array`` and ``dok_array``, as SciPy 1.17 has them)
+go through the same code: a 1-d CSR array is stored as the CSR of its one row, so the
+algorithms written for CSR serve it, and ``_as_row`` gives that ``(1, n)`` row where a
+2-d operation is reused. Results take SciPy's formats (sums, products and comparisons
+of sparse operands are CSR; the product with a dense vector is COO).
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ import numpy as _np
 import legate_numeric as lnp
 
 from . import _compare, _fallback, _kernels, _minmax
-from ._sputils import INDEX, as_legate, check_dtype, is_scalar, upcast, write_out
+from ._sputils import FORMATS_1D, INDEX, as_legate, check_dtype, is_scalar, refuse_1d_conversion, upcast, write_out
 
 ndarray = lnp.ndarray
 
@@ -158,6 +164,15 @@ class _spbase:
     def _cls(self, fmt: str) -> type:
         return _class(fmt, self._is_array)
 
+    @property
+    def _allows_1d(self) -> bool:
+        """Whether this class holds 1-d arrays (SciPy's 1-d formats, arrays only)."""
+        return self._is_array and self.format in FORMATS_1D
+
+    def _as_row(self):
+        """A 1-d array as the ``(1, n)`` 2-d CSR array of its one row."""
+        return self.tocsr()._as_row()
+
     def __repr__(self) -> str:
         kind = "array" if self._is_array else "matrix"
         return (
@@ -235,6 +250,8 @@ class _spbase:
         """This array as BSR with ``blocksize`` (estimated as SciPy does when ``None``)."""
         from ._bsr import _tobsr  # _bsr builds on this module
 
+        if self.ndim != 2:
+            refuse_1d_conversion("bsr")
         return _tobsr(self, blocksize, copy)
 
     def copy(self):
@@ -351,12 +368,15 @@ class _spbase:
         except ValueError:
             raise ValueError(f"inconsistent shapes {self.shape} and {dense.shape}") from None
         if shape != self.shape:
-            # SciPy returns a dense result when the dense operand widens the shape.
-            return lnp.multiply(self.toarray(), dense)
-        return self._csr()._mul_dense(lnp.broadcast_to(dense, shape))
+            # SciPy returns a dense result when the dense operand widens the shape of
+            # a 2-d array, and a COO array when it widens a 1-d one.
+            res = lnp.multiply(self.toarray(), dense)
+            return self._cls("coo")(res) if self.ndim == 1 and res.ndim == 2 else res
+        res = self._csr()._mul_dense(lnp.broadcast_to(dense, shape))
+        return res.tocoo() if self.ndim == 1 else res
 
     def _mul_scalar(self, s):
-        dt = upcast(self.dtype, _np.result_type(s))
+        dt = upcast(_np.result_type(self.dtype, s))  # a Python scalar keeps the dtype (NEP 50)
         return self._with_data(self.data.astype(dt, copy=False) * s, copy=True)
 
     def maximum(self, other):
@@ -386,8 +406,6 @@ class _spbase:
     __rmul__ = __mul__
 
     def __truediv__(self, other):
-        if self.ndim != 2:
-            return self._fallback_method("__truediv__", other)
         return _compare.divide(self, other)
 
     def __rtruediv__(self, other):
@@ -399,8 +417,6 @@ class _spbase:
 
     # Comparisons: sparse results where false at zero (see ``_compare``).
     def _comparison(self, other, op):
-        if self.ndim != 2:
-            return self._fallback_method(f"__{op.__name__}__", other)
         return _compare.compare(self, other, op)
 
     def __eq__(self, other):
@@ -433,6 +449,8 @@ class _spbase:
     def __rmatmul__(self, other):
         if is_scalar(other):
             raise ValueError("Scalar operands are not allowed, use '*' instead")
+        if self.ndim == 1:
+            return self._rmatmul_1d(as_legate(other))
         dense = as_legate(other)
         if dense.ndim == 1:
             return self.transpose()._matmul(dense)
@@ -452,6 +470,8 @@ class _spbase:
         return self._matmul(other, out=out)
 
     def _matmul(self, other, out=None):
+        if self.ndim == 1:
+            return write_out(self._matmul_1d(other), out)
         m, k = self.shape
         if issparse(other):
             if out is not None:
@@ -460,6 +480,8 @@ class _spbase:
                 raise ValueError(
                     f"matmul: dimension mismatch with signature (n,k={k}),(k={other.shape[0]},m)->(n,m)"
                 )
+            if other.ndim == 1:  # a sparse vector: a 1-d COO result, as SciPy's
+                return self._csr()._spgemm(other.reshape(k, 1)._csr()).reshape(m)
             return self._csr()._spgemm(other._csr())
         x = as_legate(other)
         if x.ndim == 0:
@@ -483,6 +505,49 @@ class _spbase:
     def _matmul_dense(self, x, dt, out):
         return self._csr()._matmul_dense(x, dt, out)
 
+    def _matmul_1d(self, other):
+        """``v @ other`` for a 1-d ``v``, NumPy's matmul of a vector: it meets the
+        first axis of a 1-d ``other`` (a 0-d result) or the second to last of an n-d
+        one, whose other axes broadcast: ``(n,) @ (..., n, m) -> (..., m)``. A 2-d
+        sparse ``other`` gives a 1-d COO array, as SciPy's."""
+        n = self._shape[0]
+        if issparse(other):
+            k = other.shape[0]
+            if k != n:
+                raise ValueError(f"matmul: dimension mismatch with signature (n,..,k={n}),(k={k},..,m)->(n,..,m)")
+            if other.ndim == 1:
+                return self.multiply(other).sum()
+            return (self._as_row() @ other).reshape(other.shape[1])
+        x = as_legate(other)
+        if x.ndim == 0:
+            raise ValueError("Scalar operands are not allowed, use '*' instead")
+        k = x.shape[0] if x.ndim == 1 else x.shape[-2]
+        if k != n:
+            raise ValueError(f"matmul: dimension mismatch with signature (n,..,k={n}),(k={k},..,m)->(n,..,m)")
+        dt = upcast(self.dtype, x.dtype)
+        coo = self.tocoo()
+        data, x = coo.data.astype(dt), x.astype(dt)
+        if coo.nnz == 0:
+            return lnp.zeros(x.shape[:-2] + x.shape[-1:] if x.ndim > 1 else (), dt)
+        if x.ndim == 1:
+            return lnp.sum(data * x[coo.coords[0]])
+        if x.ndim == 2:
+            return lnp.matmul(data, x[coo.coords[0]])
+        return lnp.matmul(data, lnp.take(x, coo.coords[0], axis=-2))
+
+    def _rmatmul_1d(self, x):
+        """``x @ v`` for a dense ``x`` and a 1-d ``v``: ``(..., n) @ (n,) -> (...)``."""
+        n = self._shape[0]
+        if x.ndim == 0 or x.shape[-1] != n:
+            k = x.shape[-1] if x.ndim else 0
+            raise ValueError(f"matmul: dimension mismatch with signature (n,..,k={k}),(k={n},..,m)->(n,..,m)")
+        dt = upcast(self.dtype, x.dtype)
+        coo = self.tocoo()
+        data, x = coo.data.astype(dt), x.astype(dt)
+        if coo.nnz == 0:
+            return lnp.zeros(x.shape[:-1], dt)
+        return lnp.matmul(lnp.take(x, coo.coords[0], axis=-1), data)
+
     # ---- reductions ----
 
     def _sum_dtype(self, dtype=None):
@@ -495,7 +560,13 @@ class _spbase:
         return self.dtype
 
     def _axis(self, axis):
+        """``axis`` checked: 0 or 1, or ``None`` for all entries (a 1-d array's one
+        axis is all of them)."""
         if axis is None:
+            return None
+        if self.ndim == 1:
+            if axis not in (0, -1, (0,), (-1,)):
+                raise ValueError("axis out of range for ndim")
             return None
         if isinstance(axis, tuple):
             if sorted(a % 2 for a in axis) == [0, 1]:
@@ -533,7 +604,7 @@ class _spbase:
         if dtype is None:
             dtype = _np.float64 if self.dtype.kind in "biu" else self.dtype
         total = self.sum(axis=axis, dtype=dtype)
-        count = self.shape[0] * self.shape[1] if axis is None else self.shape[axis]
+        count = _np.prod(self.shape, dtype=int) if axis is None else self.shape[axis]
         res = total / count if count else total * _np.nan
         res = res.astype(dtype, copy=False)
         return write_out(res, out)
@@ -542,9 +613,9 @@ class _spbase:
         """Number of stored values that are not zero."""
         A = self._csr()
         nz = (A.data != 0).astype(INDEX)
+        axis = self._axis(axis)
         if axis is None:
             return int(lnp.sum(nz)) if nz.shape[0] else 0
-        axis = self._axis(axis)
         coo = A.tocoo()
         return _kernels.segment_sum(nz, coo.col if axis == 0 else coo.row, self.shape[1 - axis])
 
@@ -643,10 +714,11 @@ class _spbase:
         return lnp.sum(d) if d.shape[0] else lnp.zeros((), self.dtype)
 
     def nonzero(self):
-        """``(row, col)`` of the stored values that are not zero."""
+        """The coordinates (``(row, col)``, ``(idx,)`` in 1-d) of the stored values that
+        are not zero."""
         A = self.tocoo()
         keep = lnp.nonzero(A.data)[0]
-        return A.row[keep], A.col[keep]
+        return tuple(c[keep] for c in A.coords)
 
     def setdiag(self, values, k=0):
         """Sets the ``k``-th diagonal in place (values broadcast or truncated as SciPy)."""

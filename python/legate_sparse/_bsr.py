@@ -21,7 +21,8 @@ from . import _kernels
 from ._base import _register, _spbase, issparse, sparray, spmatrix
 from ._compressed import check_compressed
 from ._sputils import (
-    INDEX, as_index, as_legate, check_dtype, check_shape, getdtype, is_int_like, is_scipy_sparse, write_out,
+    INDEX, as_index, as_legate, check_dtype, check_shape, getdtype, is_int_like, is_scipy_sparse, refuse_1d_conversion,
+    refuse_1d_input, write_out,
 )
 
 __all__ = ["bsr_array", "bsr_matrix", "isspmatrix_bsr"]
@@ -101,6 +102,8 @@ class _bsr_base(_spbase):
             check_dtype(arg1.dtype)
             arg1 = type(self)._new(as_legate(arg1.data), as_index(arg1.indices), as_index(arg1.indptr),
                                    arg1.shape, arg1.blocksize, bool(arg1.has_canonical_format) or None)
+        if (isinstance(arg1, _spbase) or is_scipy_sparse(arg1)) and arg1.ndim != 2:
+            refuse_1d_conversion("bsr")
         if isinstance(arg1, _spbase) or is_scipy_sparse(arg1):
             src = arg1 if isinstance(arg1, _spbase) else self._cls("csr")(arg1.tocsr())
             if src.format == "bsr" and (blocksize is None or blocksize == src.blocksize):
@@ -132,6 +135,8 @@ class _bsr_base(_spbase):
             if d.ndim != 2:
                 if d.ndim == 1 and not self._is_array:
                     d = d.reshape(1, -1)
+                elif d.ndim == 1:
+                    refuse_1d_input("bsr")
                 else:
                     raise ValueError(f"BSR arrays of legate_sparse must be 2-d, got {d.ndim}-d input")
             csr = self._cls("csr")(d)

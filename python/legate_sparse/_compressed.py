@@ -4,6 +4,8 @@ Both store ``(data, indices, indptr)`` along a *major* axis (rows for CSR, colum
 CSC); every algorithm here is written once for the major axis, so a CSC array is the
 CSR array of its transpose and ``transpose()`` swaps the two without copying. Index
 arrays are stored as int64 whatever dtype they came in (SciPy uses int32 when it can).
+A 1-d CSR array (SciPy 1.17's) is stored as its one row: ``indptr`` is ``[0, nnz]``
+and the major shape ``(1, n)``, so the same algorithms serve it.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ import legate_numeric as lnp
 from . import _assign, _kernels
 from ._base import _spbase, issparse
 from ._sputils import (
-    INDEX, as_index, as_legate, check_dtype, check_shape, getdtype, is_int_like, is_scipy_sparse, upcast, write_out,
+    INDEX, as_index, as_legate, check_dtype, check_shape, getdtype, is_int_like, is_scipy_sparse, one_index,
+    refuse_1d_conversion, refuse_1d_input, upcast, write_out,
 )
 
 ndarray = lnp.ndarray
@@ -34,21 +37,22 @@ class _cs_base(_spbase):
         dt = getdtype(dtype)
         if isinstance(arg1, _spbase):
             src = arg1.asformat(self.format)
-            self._set(src._data, src._indices, src._indptr, src.shape, copy=copy)
+            # A 1-d CSR array is stored as its row: a CSR matrix takes it as (1, n).
+            shp = src.shape if self._allows_1d or src.ndim == 2 else (1,) + src.shape
+            self._set(src._data, src._indices, src._indptr, shp, copy=copy)
             self._canonical = src._canonical
             self._sorted = src._sorted
         elif is_scipy_sparse(arg1):
-            if arg1.ndim != 2:
-                raise ValueError(f"{self.format.upper()} arrays of legate_sparse are 2-d; use coo_array for 1-d")
-            s = arg1.asformat(self.format)
+            s = arg1.asformat(self.format)  # SciPy refuses a 1-d array for CSC itself
             check_dtype(s.dtype)
-            self._set(as_legate(s.data), as_index(s.indices), as_index(s.indptr), s.shape)
+            shp = s.shape if self._allows_1d or s.ndim == 2 else (1,) + s.shape
+            self._set(as_legate(s.data), as_index(s.indices), as_index(s.indptr), shp)
             self._canonical = bool(s.has_canonical_format) or None
             self._sorted = bool(s.has_sorted_indices) or None
-        elif isinstance(arg1, tuple) and len(arg1) == 2 and is_int_like(arg1[0]) and is_int_like(arg1[1]):
-            M, N = check_shape(arg1)
-            major = M if self._major_is_row else N
-            self._set(lnp.zeros(0, dt or _np.float64), lnp.zeros(0, INDEX), lnp.zeros(major + 1, INDEX), (M, N))
+        elif isinstance(arg1, tuple) and len(arg1) in (1, 2) and all(is_int_like(a) for a in arg1):
+            shp = check_shape(arg1, self._ndims())
+            self._shape = shp
+            self._set(lnp.zeros(0, dt or _np.float64), lnp.zeros(0, INDEX), lnp.zeros(self._major_shape()[0] + 1, INDEX), shp)
             self._canonical = self._sorted = True
             dt = None
         elif isinstance(arg1, tuple) and len(arg1) == 2:
@@ -70,11 +74,14 @@ class _cs_base(_spbase):
         if dt is not None and dt != self._data.dtype:
             self._data = self._data.astype(dt)
 
+    def _ndims(self) -> tuple:
+        return (1, 2) if self._allows_1d else (2,)
+
     def _set(self, data, indices, indptr, shape, copy=False):
         if copy:
             data, indices, indptr = data.copy(), indices.copy(), indptr.copy()
         self._data, self._indices, self._indptr = data, indices, indptr
-        self._shape = (int(shape[0]), int(shape[1]))
+        self._shape = tuple(int(s) for s in shape)
         self._clear_caches()
         self._canonical = None
         self._sorted = None
@@ -93,6 +100,8 @@ class _cs_base(_spbase):
         return obj
 
     def _major_shape(self):
+        if len(self._shape) == 1:
+            return (1, self._shape[0])
         m, n = self._shape
         return (m, n) if self._major_is_row else (n, m)
 
@@ -109,18 +118,25 @@ class _cs_base(_spbase):
             if major < 0:
                 raise ValueError("index pointer array must not be empty")
             shape = (major, minor) if self._major_is_row else (minor, major)
-        shape = check_shape(shape)
-        major, minor = shape if self._major_is_row else shape[::-1]
+        shape = check_shape(shape, self._ndims())
+        if len(shape) == 1:
+            major, minor = 1, shape[0]
+        else:
+            major, minor = shape if self._major_is_row else shape[::-1]
         data, indices = check_compressed(data, indices, indptr, major, minor, "indices")
         self._set(data, indices, indptr, shape)
 
     def _from_dense(self, arg1):
         d = as_legate(arg1)
         check_dtype(d.dtype)
-        if d.ndim == 1 and not self._is_array:
+        if d.ndim == 1 and self._is_array and not self._allows_1d:
+            refuse_1d_input(self.format)
+        if d.ndim == 0 or d.ndim == 1 and not self._is_array:
             d = d.reshape(1, -1)
-        if d.ndim == 0:
-            d = d.reshape(1, 1)
+        if d.ndim == 1:  # stored as its row
+            self._from_dense(d.reshape(1, -1))
+            self._shape = d.shape
+            return
         if d.ndim != 2:
             raise ValueError(f"{self.format.upper()} arrays of legate_sparse must be 2-d, got {d.ndim}-d input")
         m, n = d.shape
@@ -251,9 +267,12 @@ class _cs_base(_spbase):
     # ---- conversions ----
 
     def transpose(self, axes=None, copy=False):
-        """The other format over the same arrays (no copy unless ``copy``)."""
+        """The other format over the same arrays (no copy unless ``copy``); a 1-d
+        array is its own transpose."""
         if axes is not None and tuple(axes) != (1, 0):
             raise ValueError("Sparse arrays/matrices do not support an 'axes' parameter because swapping dimensions is the only logical permutation.")
+        if self.ndim == 1:
+            return self.copy() if copy else self
         d, i, p = (self._data, self._indices, self._indptr)
         if copy:
             d, i, p = d.copy(), i.copy(), p.copy()
@@ -265,12 +284,19 @@ class _cs_base(_spbase):
 
     def _to_other(self):
         """The same matrix, canonical, compressed along the other axis."""
+        if self.ndim == 1:
+            refuse_1d_conversion(self._other_format)
         maj = self._major_shape()
         cols, rows, data = _kernels.canonical_coo(self._indices, self._row_ids(), self._data, maj[::-1], True)
         indptr = _kernels.compress_sorted(cols, maj[1])
         return self._cls(self._other_format)._new(data, rows, indptr, self._shape, canonical=True)
 
     def tocoo(self, copy=False):
+        if self.ndim == 1:
+            data, idx = (self._data.copy(), self._indices.copy()) if copy else (self._data, self._indices)
+            out = self._cls("coo")._new_1d(data, idx, self._shape[0])
+            out._canonical = bool(self._canonical)
+            return out
         major, minor = self._row_ids(), self._indices
         rows, cols = (major, minor) if self._major_is_row else (minor, major)
         data = self._data
@@ -281,8 +307,21 @@ class _cs_base(_spbase):
         return out
 
     def _todense(self):
+        if self.ndim == 1:
+            return _kernels.todense(self._as_row()).reshape(self._shape)
         dense = _kernels.todense(self._as_csr_storage())
         return dense if self._major_is_row else dense.T.copy()
+
+    def _as_row(self):
+        """A 1-d array as the ``(1, n)`` CSR array of the same arrays (no copy)."""
+        return self._row_as(self._major_shape())
+
+    def _row_as(self, shape):
+        """This one-row CSR array as the CSR array of ``shape`` (``(1, n)`` or
+        ``(n,)``) over the same arrays."""
+        out = self._cls("csr")._new(self._data, self._indices, self._indptr, shape)
+        out._canonical, out._sorted = self._canonical, self._sorted
+        return out
 
     def _as_csr_storage(self):
         """A CSR-oriented object over this storage (for CSC: the CSR of the transpose)."""
@@ -329,6 +368,8 @@ class _cs_base(_spbase):
         return type(self)._new(vals, cols, _kernels.compress_sorted(rows, m), self._shape, canonical=True)
 
     def _mul_dense(self, dense):
+        if self.ndim == 1:
+            return self._with_data(self._data * dense[self._indices], copy=True)
         coo = self.tocoo()
         return self._with_data(self._data * dense[coo.row, coo.col], copy=True)
 
@@ -385,6 +426,8 @@ class _cs_base(_spbase):
         return out
 
     def __getitem__(self, key):
+        if self.ndim == 1:
+            return self._getitem_1d(key)
         key = _split_key(key)
         if key is None:
             return self._fallback_method("__getitem__", key)
@@ -420,9 +463,31 @@ class _cs_base(_spbase):
             return A._as_vector(self._is_array)
         return A
 
+    def _getitem_1d(self, key):
+        """``v[key]`` of a 1-d array: an int gives the value; a slice or an integer or
+        boolean array gives a 1-d CSR array (the columns of the one row)."""
+        key = one_index(key)
+        if key is Ellipsis:
+            return self
+        try:
+            kind, v = _normalize(key, self._shape[0])
+        except _Unsupported:
+            return self._fallback_method("__getitem__", key)
+        if kind == "int":
+            return self._scalar_at(0, v)
+        R = self._as_row()[:, key]
+        return R._row_as((R.shape[1],))
+
     def __setitem__(self, key, x):
-        """``A[key] = x`` with SciPy's rules (see ``_assign``); keys it does not
-        handle run in SciPy."""
+        """``A[key] = x`` with SciPy's rules (see ``_assign``; a 1-d array as its
+        row); keys it does not handle run in SciPy."""
+        if self.ndim == 1:
+            R = self._as_row()
+            R[0, one_index(key)] = x
+            flags = R._canonical, R._sorted
+            self._set(R._data, R._indices, R._indptr, self._shape)
+            self._canonical, self._sorted = flags
+            return
         try:
             i, j, scalar = _assign.positions(self, key)
         except _assign.Unsupported:

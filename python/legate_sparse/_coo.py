@@ -2,28 +2,23 @@
 
 A COO array keeps duplicates and the order it was built in until ``sum_duplicates``;
 conversions to CSR/CSC sum them. ``coo_array`` is also the 1-d sparse array that
-SciPy returns for ``A[i]`` and ``A[:, j]`` of a 2-d sparse array; in 1-d it supports
-``toarray``, ``sum``, scalar arithmetic, ``+``/``-``/``multiply`` with another 1-d
-array, comparisons (with a scalar, a dense or another 1-d sparse operand; where SciPy
-returns a 1-d CSR array the result here is a 1-d COO array with the same entries) and
-``@``/``dot`` with a dense operand of any dimension, broadcast as NumPy's ``matmul``
-(other operations need 2-d). A 2-d COO array, as SciPy's, also multiplies dense
-operands of 3 or more dimensions (``@`` broadcasts, ``dot`` follows ``np.dot``).
+SciPy returns for ``A[i]`` and ``A[:, j]`` of a 2-d sparse array; its 1-d operations
+are those of ``_base`` (through the 1-d CSR array where SciPy's result is CSR). A 2-d
+COO array, as SciPy's, also multiplies dense operands of 3 or more dimensions (``@``
+broadcasts, ``dot`` follows ``np.dot``).
 """
 
 from __future__ import annotations
-
-import operator
 
 import numpy as _np
 
 import legate_numeric as lnp
 
-from . import _assign, _compare, _kernels
+from . import _assign, _kernels
 from ._base import _register, _spbase, sparray, spmatrix
 from ._sputils import (
     INDEX, as_index, as_legate, check_dtype, check_shape, getdtype, is_dense, is_int_like, is_scalar, is_scipy_sparse,
-    upcast, write_out,
+    one_index, refuse_1d_conversion,
 )
 
 __all__ = ["coo_array", "coo_matrix", "isspmatrix_coo"]
@@ -35,6 +30,8 @@ class _coo_base(_spbase):
     def __init__(self, arg1, shape=None, dtype=None, copy=False):
         dt = getdtype(dtype)
         self._canonical = False
+        if (isinstance(arg1, _spbase) or is_scipy_sparse(arg1)) and arg1.ndim != 2 and not self._is_array:
+            raise ValueError(f"shape must have length in (2,). Got new_shape={arg1.shape}")
         if isinstance(arg1, _spbase):
             src = arg1.tocoo(copy=copy)
             self._set(src._data, src._coords, src.shape)
@@ -166,10 +163,6 @@ class _coo_base(_spbase):
         obj._canonical = self._canonical
         return obj
 
-    def _need_2d(self, what):
-        if self.ndim != 2:
-            raise NotImplementedError(f"{what} of a 1-d sparse array is not supported by legate_sparse; use toarray()")
-
     # ---- canonical form ----
 
     def sum_duplicates(self):
@@ -197,8 +190,9 @@ class _coo_base(_spbase):
         return self.copy() if copy else self
 
     def tocsr(self, copy=False):
-        """The CSR array (duplicates summed, indices sorted)."""
-        self._need_2d("tocsr")
+        """The CSR array (duplicates summed, indices sorted; 1-d stays 1-d)."""
+        if self.ndim == 1:
+            return self._as_row().tocsr()._row_as(self._shape)
         m, _ = self._shape
         row, col, data = _kernels.canonical_coo(self._coords[0], self._coords[1], self._data, self._shape)
         if data is self._data:
@@ -207,7 +201,8 @@ class _coo_base(_spbase):
 
     def tocsc(self, copy=False):
         """The CSC array (duplicates summed, indices sorted)."""
-        self._need_2d("tocsc")
+        if self.ndim == 1:
+            refuse_1d_conversion("csc")
         _, n = self._shape
         col, row, data = _kernels.canonical_coo(self._coords[1], self._coords[0], self._data, self._shape[::-1])
         if data is self._data:
@@ -215,10 +210,15 @@ class _coo_base(_spbase):
         return self._cls("csc")._new(data, row, _kernels.compress_sorted(col, n), self._shape, canonical=True)
 
     def todia(self, copy=False):
-        self._need_2d("todia")
+        if self.ndim == 1:
+            refuse_1d_conversion("dia")
         from ._dia import _dia_from_coo
 
         return _dia_from_coo(self)
+
+    def _as_row(self):
+        """A 1-d array as the ``(1, n)`` COO array of the same values."""
+        return self._cls("coo")._new(self._data, lnp.zeros(self.nnz, INDEX), self._coords[0], (1, self._shape[0]))
 
     def transpose(self, axes=None, copy=False):
         if self.ndim == 1:
@@ -241,14 +241,18 @@ class _coo_base(_spbase):
         return cls((self._data.__array__(), coords), shape=self._shape)
 
     def __getitem__(self, key):
-        self._need_2d("indexing")
-        return self.tocsr()[key]
+        res = self.tocsr()[key]
+        return res.tocoo() if self.ndim == 1 and isinstance(res, _spbase) else res
 
     def __setitem__(self, key, x):
-        """``A[key] = x`` (2-d): entries at the positions replaced by the nonzero
-        values (see ``_assign``); 1-d arrays and other keys run in SciPy."""
-        if self.ndim != 2:
-            return super().__setitem__(key, x)
+        """``A[key] = x``: entries at the positions replaced by the nonzero values
+        (see ``_assign``; a 1-d array as its row); other keys run in SciPy."""
+        if self.ndim == 1:
+            R = self._as_row()
+            R[0, one_index(key)] = x
+            self._set(R._data, (R._coords[1],), self._shape)
+            self._canonical = R._canonical
+            return
         try:
             i, j, scalar = _assign.positions(self, key)
         except _assign.Unsupported:
@@ -257,56 +261,7 @@ class _coo_base(_spbase):
         if vals is not None:
             _assign.set_coo(self, i, j, vals[0])
 
-    # ---- 1-d arithmetic (2-d goes through the base class) ----
-
-    def _as_row(self):
-        return self._cls("coo")._new(self._data, lnp.zeros(self.nnz, INDEX), self._coords[0], (1, self._shape[0]))
-
-    def _from_row(self, A):
-        coo = A.tocoo()
-        return type(self)._new_1d(coo.data, coo.col, self._shape[0])
-
-    def _add_sparse(self, other, sign):
-        if self.ndim == 2 and other.ndim == 2:
-            return super()._add_sparse(other, sign)
-        self._check_same_shape(other)
-        return self._from_row(self._as_row()._add_sparse(other._as_row(), sign))
-
-    def multiply(self, other):
-        if self.ndim == 2:
-            return super().multiply(other)
-        if is_scalar(other):
-            return self._mul_scalar(other)
-        if isinstance(other, _spbase):
-            self._check_same_shape(other)
-            return self._from_row(self._as_row().multiply(other._as_row()))
-        dense = as_legate(other)
-        if dense.shape not in ((self._shape[0],), (1,)):
-            return lnp.multiply(self.toarray(), dense)
-        dense = lnp.broadcast_to(dense, self._shape)
-        dt = upcast(self.dtype, dense.dtype)
-        return self._with_data(self._data.astype(dt) * dense[self._coords[0]], copy=True)
-
-    def _comparison(self, other, op):
-        """1-d: computed on the array as one row (see ``_compare``), then made 1-d."""
-        if self.ndim == 2:
-            return super()._comparison(other, op)
-        if isinstance(other, _spbase):
-            if other.shape != self.shape:
-                if op in (operator.eq, operator.ne):
-                    return op is operator.ne
-                raise ValueError("inconsistent shape")
-            return self._from_row(_compare.compare(self._as_row(), other._as_row(), op))
-        if is_scalar(other):
-            return self._from_row(_compare.compare(self._as_row(), other, op))
-        if is_dense(other):
-            return op(self.toarray(), as_legate(other))
-        return NotImplemented
-
-    def _add_dense(self, dense):
-        if self.ndim == 2:
-            return super()._add_dense(dense)
-        return self.toarray() + dense
+    # ---- products with n-d dense operands ----
 
     def _nd_operand(self, other):
         """``other`` as a legate array when it is dense with more than 2 dimensions."""
@@ -339,63 +294,16 @@ class _coo_base(_spbase):
             raise ValueError("out= is only supported for 1-d and 2-d operands")
         return lnp.moveaxis(self._matmul_nd(x), -2, 0)
 
-    def _matmul(self, other, out=None):
-        if self.ndim == 2:
-            return super()._matmul(other, out)
-        x = as_legate(other.toarray() if isinstance(other, _spbase) else other)
-        n = self._shape[0]
-        if x.ndim == 0:
-            raise ValueError("Scalar operands are not allowed, use '*' instead")
-        # NumPy's matmul of a vector: it meets x's first axis (1-d) or its second to
-        # last, the other axes broadcast: (n,) @ (..., n, m) -> (..., m).
-        k = x.shape[0] if x.ndim == 1 else x.shape[-2]
-        if k != n:
-            raise ValueError(f"matmul: dimension mismatch with signature (n,..,k={n}),(k={k},..,m)->(n,..,m)")
-        dt = upcast(self.dtype, x.dtype)
-        data, x = self._data.astype(dt), x.astype(dt)
-        if self.nnz == 0:
-            return lnp.zeros(x.shape[:-2] + x.shape[-1:], dt)
-        if x.ndim == 1:
-            return lnp.sum(data * x[self._coords[0]])
-        if x.ndim == 2:
-            return lnp.matmul(data, x[self._coords[0]])
-        return lnp.matmul(data, lnp.take(x, self._coords[0], axis=-2))
-
     def __rmatmul__(self, other):
-        """``x @ v`` for a 1-d ``v``: ``(..., n) @ (n,) -> (...)``; for a 2-d COO array
+        """``x @ A`` for a 2-d COO array and an n-d dense ``x``:
         ``(..., p, m) @ (m, n) -> (..., p, n)`` (one product over the stacked rows)."""
-        if self.ndim == 2:
-            x = self._nd_operand(other) if self._is_array else None
-            if x is None:
-                return super().__rmatmul__(other)
-            m, n = self._shape
-            if x.shape[-1] != m:
-                raise ValueError(f"matmul: dimension mismatch with signature (n,..,k={x.shape[-1]}),(k={m},..,m)->(n,..,m)")
-            return super().__rmatmul__(x.reshape(-1, m)).reshape(x.shape[:-1] + (n,))
-        if is_scalar(other):
-            raise ValueError("Scalar operands are not allowed, use '*' instead")
-        x = as_legate(other.toarray() if isinstance(other, _spbase) else other)
-        n = self._shape[0]
-        if x.shape[-1] != n:
-            raise ValueError(f"matmul: dimension mismatch with signature (n,..,k={x.shape[-1]}),(k={n},..,m)->(n,..,m)")
-        dt = upcast(self.dtype, x.dtype)
-        data, x = self._data.astype(dt), x.astype(dt)
-        if self.nnz == 0:
-            return lnp.zeros(x.shape[:-1], dt)
-        return lnp.matmul(lnp.take(x, self._coords[0], axis=-1), data)
-
-    def sum(self, axis=None, dtype=None, out=None):
-        if self.ndim == 2:
-            return super().sum(axis, dtype, out)
-        if axis not in (None, 0, -1, (0,)):
-            raise ValueError("axis out of range")
-        dt = self._sum_dtype(dtype)
-        res = lnp.sum(self._data.astype(dt)) if self.nnz else lnp.zeros((), dt)
-        return write_out(res, out)
-
-    def _csr(self):
-        self._need_2d("this operation")
-        return super()._csr()
+        x = self._nd_operand(other) if self._is_array else None
+        if x is None:
+            return super().__rmatmul__(other)
+        m, n = self._shape
+        if x.shape[-1] != m:
+            raise ValueError(f"matmul: dimension mismatch with signature (n,..,k={x.shape[-1]}),(k={m},..,m)->(n,..,m)")
+        return super().__rmatmul__(x.reshape(-1, m)).reshape(x.shape[:-1] + (n,))
 
 
 @_register("coo", True)

@@ -12,7 +12,9 @@ import numpy as _np
 import legate_numeric as lnp
 
 from ._base import _register, _spbase, sparray, spmatrix
-from ._sputils import INDEX, as_legate, check_dtype, check_shape, getdtype, is_int_like, is_scipy_sparse
+from ._sputils import (
+    INDEX, as_legate, check_dtype, check_shape, getdtype, is_int_like, is_scipy_sparse, refuse_1d_input,
+)
 
 __all__ = ["dia_array", "dia_matrix", "isspmatrix_dia"]
 
@@ -53,7 +55,10 @@ class _dia_base(_spbase):
                 raise ValueError("offset array contains duplicate values")
             self._set(data, offsets.astype(_np.int64), check_shape(shape))
         else:
-            src = self._cls("coo")(arg1).todia()
+            coo = self._cls("coo")(arg1)
+            if coo.ndim == 1:
+                refuse_1d_input("dia")
+            src = coo.todia()
             self._set(src._data, src._offsets_host, src.shape)
         if dt is not None and dt != self._data.dtype:
             self._data = self._data.astype(dt)

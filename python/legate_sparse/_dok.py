@@ -2,6 +2,7 @@
 
 The mapping methods of SciPy's ``dok_*`` (``keys``, ``values``, ``items``, ``get``,
 ``in``, ``len`` counts entries) work on that dict; setting a zero removes the entry.
+A 1-d ``dok_array`` keys its dict by ``int`` positions, as SciPy's.
 Conversions and arithmetic go through CSR (see ``_host``); ``+`` and negation
 give DOK results (``-`` of two gives CSR), as SciPy's.
 """
@@ -12,6 +13,7 @@ import numpy as _np
 
 from ._base import _register, issparse, sparray, spmatrix
 from ._host import _host_base
+from ._sputils import as_legate, is_dense, is_scalar
 
 __all__ = ["dok_array", "dok_matrix", "isspmatrix_dok"]
 
@@ -19,8 +21,12 @@ __all__ = ["dok_array", "dok_matrix", "isspmatrix_dok"]
 class _dok_base(_host_base):
     format = "dok"
 
+    def _key(self, i, j):
+        return j if len(self._shape) == 1 else (i, j)
+
     def _fill(self, row, col, vals):
-        self._dict = dict(zip(zip(row.tolist(), col.tolist()), vals.tolist()))
+        keys = col.tolist() if len(self._shape) == 1 else zip(row.tolist(), col.tolist())
+        self._dict = dict(zip(keys, vals.tolist()))
 
     @property
     def nnz(self) -> int:
@@ -29,19 +35,22 @@ class _dok_base(_host_base):
     def _host_coo(self):
         if not self._dict:
             return _np.zeros(0, _np.int64), _np.zeros(0, _np.int64), _np.zeros(0, self._dtype)
-        keys = _np.array(list(self._dict.keys()), dtype=_np.int64).reshape(-1, 2)
+        keys = _np.array(list(self._dict.keys()), dtype=_np.int64).reshape(len(self._dict), -1)
         vals = _np.array(list(self._dict.values()), dtype=self._dtype)
+        if keys.shape[1] == 1:
+            order = _np.argsort(keys[:, 0], kind="stable")
+            return _np.zeros(keys.shape[0], _np.int64), keys[order, 0], vals[order]
         order = _np.lexsort((keys[:, 1], keys[:, 0]))
         return keys[order, 0], keys[order, 1], vals[order]
 
     def _get(self, i, j):
-        return self._dict.get((i, j), 0)
+        return self._dict.get(self._key(i, j), 0)
 
     def _set(self, i, j, x):
         if x == 0:
-            self._dict.pop((i, j), None)
+            self._dict.pop(self._key(i, j), None)
         else:
-            self._dict[(i, j)] = x
+            self._dict[self._key(i, j)] = x
 
     # ---- the mapping ----
 
@@ -49,7 +58,7 @@ class _dok_base(_host_base):
         return len(self._dict)
 
     def __contains__(self, key):
-        return tuple(key) in self._dict
+        return (key if self.ndim == 1 else tuple(key)) in self._dict
 
     def keys(self):
         return self._dict.keys()
@@ -61,15 +70,18 @@ class _dok_base(_host_base):
         return self._dict.items()
 
     def get(self, key, default=0.0):
-        """The value at ``key`` (an ``(i, j)`` pair), or ``default`` (bounds checked)."""
-        i, j = key
-        if not (0 <= i < self._shape[0] and 0 <= j < self._shape[1]):
+        """The value at ``key`` (an ``(i, j)`` pair; an int in 1-d), or ``default``
+        (bounds checked)."""
+        key = (int(key),) if self.ndim == 1 else tuple(int(k) for k in key)
+        if not all(0 <= k < n for k, n in zip(key, self._shape)):
             raise IndexError("Index out of bounds.")
-        return self._dict.get((int(i), int(j)), default)
+        return self._dict.get(key[0] if self.ndim == 1 else key, default)
 
     # ---- results that stay DOK (as SciPy's) ----
 
     def __add__(self, other):
+        if not issparse(other) and not is_scalar(other) and is_dense(other):
+            return self.toarray() + as_legate(other)  # SciPy's DOK broadcasts a dense operand
         res = super().__add__(other)
         return self._same(res) if issparse(res) else res
 
@@ -81,6 +93,11 @@ class _dok_base(_host_base):
 
     def todok(self, copy=False):
         return self.copy() if copy else self
+
+    def tocsc(self, copy=False):
+        if self.ndim == 1:  # SciPy's exception (and message) for a 1-d DOK array
+            raise NotImplementedError("tocsr() not valid for 1d sparse array")
+        return super().tocsc(copy=copy)
 
 
 @_register("dok", True)

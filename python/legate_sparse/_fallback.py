@@ -55,9 +55,9 @@ def from_scipy(x):
     import scipy.sparse as _sp
 
     from ._base import _from_scipy_sparse, _native_formats
-    from ._sputils import as_legate
+    from ._sputils import FORMATS_1D, as_legate
 
-    if _sp.issparse(x) and x.format in _native_formats() and x.ndim == 2:
+    if _sp.issparse(x) and x.format in _native_formats() and (x.ndim == 2 or x.format in FORMATS_1D):
         return _from_scipy_sparse(x)
     if isinstance(x, _np.ndarray) and not isinstance(x, _np.matrix) and x.dtype.kind in "biufc":
         return as_legate(x)

@@ -11,7 +11,8 @@ SciPy.
 
 A subclass stores entries its own way and provides ``_set``/``_get`` of one entry,
 ``_host_coo`` (row, col, value NumPy arrays, row-major order) and ``_fill`` (from such
-arrays).
+arrays). A 1-d array (``dok_array`` only, as in SciPy 1.17) is handled as its one row:
+row indices are all zero and only the shape is 1-d.
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ import operator
 import numpy as _np
 
 from ._base import _spbase, issparse
-from ._sputils import check_shape, getdtype, is_int_like, is_scalar, is_scipy_sparse
+from ._sputils import (
+    check_shape, getdtype, is_int_like, is_scalar, is_scipy_sparse, one_index, refuse_1d_conversion, refuse_1d_input,
+)
 
 # Methods computed on the CSR form (names of ``_spbase``'s that read ``data``).
 _VIA_CSR = (
@@ -55,7 +58,11 @@ def _line(idx, n: int, axis: int) -> _np.ndarray:
 
 
 def _split(key, shape):
-    """``(rows, cols)`` position arrays (broadcast together) a 2-d key selects."""
+    """``(rows, cols)`` position arrays (broadcast together) a key selects (rows all
+    zero for a 1-d array)."""
+    if len(shape) == 1:
+        c = _line(one_index(key), shape[0], 0)
+        return _np.zeros_like(c), c
     if isinstance(key, tuple):
         if len(key) == 1:
             key = (key[0], slice(None))
@@ -80,19 +87,23 @@ class _host_base(_spbase):
 
     def __init__(self, arg1, shape=None, dtype=None, copy=False):
         dt = getdtype(dtype)
-        if isinstance(arg1, tuple) and len(arg1) == 2 and is_int_like(arg1[0]) and is_int_like(arg1[1]):
-            self._shape = check_shape(arg1)
+        ndims = (1, 2) if self._allows_1d else (2,)
+        if isinstance(arg1, tuple) and len(arg1) in (1, 2) and all(is_int_like(a) for a in arg1):
+            if len(arg1) not in ndims:
+                raise TypeError(f"unrecognized {self._scipy_name} constructor usage")
+            self._shape = check_shape(arg1, ndims)
             self._dtype = _np.dtype(dt or _np.float64)
             self._fill(_np.zeros(0, _np.int64), _np.zeros(0, _np.int64), _np.zeros(0, self._dtype))
             return
         if isinstance(arg1, _spbase) or is_scipy_sparse(arg1):
-            if arg1.ndim != 2:
-                raise ValueError(f"{self.format}_{'array' if self._is_array else 'matrix'} requires a 2-d input")
+            if arg1.ndim != 2 and not self._allows_1d:
+                refuse_1d_conversion(self.format)
             coo = arg1.tocoo()
             if isinstance(arg1, _spbase):
                 coo = coo._to_scipy()
             coo.sum_duplicates()
-            row, col, vals = coo.row, coo.col, coo.data
+            col, vals = coo.coords[-1], coo.data
+            row = coo.row if arg1.ndim == 2 else _np.zeros_like(col)
             self._shape = tuple(arg1.shape)
         else:
             try:
@@ -101,14 +112,18 @@ class _host_base(_spbase):
                 raise TypeError(f"unrecognized {self.format} input") from None
             if dense.dtype == object:
                 raise TypeError(f"unrecognized {self.format} input")
-            if dense.ndim == 1 and self._is_array is False:
+            if dense.ndim == 1 and self._is_array and not self._allows_1d:
+                refuse_1d_input(self.format)
+            self._shape = dense.shape
+            if dense.ndim == 1:  # kept as one row
                 dense = dense.reshape(1, -1)
+                if not self._is_array:
+                    self._shape = dense.shape
             if dense.ndim != 2:
                 raise TypeError(f"expected dimension <= 2 array or matrix, got {dense.ndim}-d")
             row, col = _np.nonzero(dense)
             vals = dense[row, col]
-            self._shape = dense.shape
-        if shape is not None and check_shape(shape) != self._shape:
+        if shape is not None and check_shape(shape, ndims) != self._shape:
             raise ValueError(f"shape {tuple(shape)} does not match the input's {self._shape}")
         self._dtype = _np.dtype(dt or vals.dtype)
         if self._dtype == object:
@@ -133,20 +148,23 @@ class _host_base(_spbase):
         row, col, vals = self._host_coo()
         return row, col, vals.astype(self._dtype, copy=False)
 
-    def tocoo(self, copy=False):
+    def _coo_args(self):
+        """``(values, coordinates)`` as COO constructors take them (one coordinate
+        array in 1-d)."""
         row, col, vals = self._coo_parts()
-        return self._cls("coo")((vals, (row, col)), shape=self._shape)
+        return vals, ((col,) if self.ndim == 1 else (row, col))
+
+    def tocoo(self, copy=False):
+        return self._cls("coo")(self._coo_args(), shape=self._shape)
 
     def tocsr(self, copy=False):
-        row, col, vals = self._coo_parts()
-        return self._cls("csr")((vals, (row, col)), shape=self._shape)
+        return self._cls("csr")(self._coo_args(), shape=self._shape)
 
     def _to_scipy(self):
         import scipy.sparse as _sp
 
-        row, col, vals = self._coo_parts()
         cls = getattr(_sp, self._scipy_name)
-        return cls(_sp.coo_array((vals, (row, col)), shape=self._shape))
+        return cls(_sp.coo_array(self._coo_args(), shape=self._shape))
 
     def _same(self, other):
         """``other`` (any sparse array) in this format and flavour."""
@@ -167,11 +185,15 @@ class _host_base(_spbase):
     def transpose(self, axes=None, copy=False):
         if axes is not None and tuple(axes) != (1, 0):
             raise ValueError("Sparse arrays/matrices do not support an 'axes' parameter because swapping dimensions is the only logical permutation.")
+        if self.ndim == 1:
+            return self.copy()
         row, col, vals = self._coo_parts()
         order = _np.lexsort((row, col))
         return type(self)._from_host(col[order], row[order], vals[order], self._shape[::-1], self._dtype)
 
     def conjugate(self, copy=True):
+        if self._dtype.kind == "c":
+            return self.tocsr().conjugate()  # CSR, as SciPy's
         row, col, vals = self._coo_parts()
         return type(self)._from_host(row, col, _np.conj(vals), self._shape, self._dtype)
 
@@ -204,21 +226,30 @@ class _host_base(_spbase):
 
     # ---- entries ----
 
-    def __getitem__(self, key):
+    def _entry(self, key):
+        """``(i, j)`` when ``key`` names one entry (``(0, j)`` in 1-d), else ``None``."""
+        if self.ndim == 1:
+            key = one_index(key)
+            return (0, int(_line(key, self._shape[0], 0))) if is_int_like(key) else None
         if isinstance(key, tuple) and len(key) == 2 and is_int_like(key[0]) and is_int_like(key[1]):
-            i, j = (int(_line(k, n, a)) for a, (k, n) in enumerate(zip(key, self._shape)))
-            return self._dtype.type(self._get(i, j))
+            return tuple(int(_line(k, n, a)) for a, (k, n) in enumerate(zip(key, self._shape)))
+        return None
+
+    def __getitem__(self, key):
+        entry = self._entry(key)
+        if entry is not None:
+            return self._dtype.type(self._get(*entry))
         # Anything else is a selection: computed on the CSR form, returned in this
-        # format when it is a 2-d sparse result (as SciPy's).
+        # format when it is a sparse result of this dimension (as SciPy's).
         res = self.tocsr()[key]
-        if issparse(res) and res.ndim == 2:
+        if issparse(res) and res.ndim == self.ndim:
             return self._same(res)
         return res
 
     def __setitem__(self, key, value):
-        if isinstance(key, tuple) and len(key) == 2 and is_int_like(key[0]) and is_int_like(key[1]) and is_scalar(value):
-            i, j = (int(_line(k, n, a)) for a, (k, n) in enumerate(zip(key, self._shape)))
-            self._set(i, j, self._dtype.type(value))
+        entry = self._entry(key)
+        if entry is not None and is_scalar(value):
+            self._set(*entry, self._dtype.type(value))
             return
         rows, cols = _split(key, self._shape)
         if issparse(value) or is_scipy_sparse(value):

@@ -81,6 +81,8 @@ def extreme(A, axis, out, explicit: bool, is_max: bool, skip_nan: bool):
     """``A.max``/``min``/``nanmax``/``nanmin``."""
     _check_out(out, "min/max")
     axis = A._axis(axis)
+    if A.ndim == 1:  # all entries: those of the array as one row
+        A = A._as_row()
     m, n = A.shape
     if axis is None:
         if m * n == 0:
@@ -127,6 +129,8 @@ def arg_extreme(A, axis, out, explicit: bool, is_max: bool):
     name = "argmax" if is_max else "argmin"
     _check_out(out, name)
     axis = A._axis(axis)
+    if A.ndim == 1:  # a position in the row is one in the 1-d array
+        A = A._as_row()
     m, n = A.shape
     if axis is None:
         if m * n == 0:

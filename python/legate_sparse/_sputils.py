@@ -124,6 +124,32 @@ def check_shape(shape, ndim_allowed=(2,)) -> tuple:
     return shape
 
 
+# Formats SciPy 1.17 has in 1-d (the others are 2-d only).
+FORMATS_1D = ("csr", "coo", "dok")
+
+
+def one_index(key):
+    """The index of a 1-d array's one axis from ``key`` (SciPy's ``IndexError`` for
+    more than one)."""
+    if isinstance(key, tuple):
+        if len(key) != 1:
+            raise IndexError(f"Too many indices for array or tuple index out of range. Key {key} needs 2D. Array is 1D")
+        key = key[0]
+    return key
+
+
+def refuse_1d_input(fmt: str) -> None:
+    """SciPy's ``ValueError`` for 1-d input to a format that is 2-d only."""
+    raise ValueError(f"{fmt.upper()} arrays don't support 1D input. Use 2D")
+
+
+def refuse_1d_conversion(fmt: str) -> None:
+    """SciPy's ``ValueError`` for converting a 1-d sparse array to a 2-d-only format."""
+    if fmt == "dia":
+        raise ValueError("Cannot convert. DIA format must be 2D. Got 1D")
+    raise ValueError(f"Cannot convert a 1d sparse array to {fmt} format")
+
+
 def getdtype(dtype, default=None) -> _np.dtype | None:
     if dtype is None:
         return None if default is None else _np.dtype(default)

@@ -194,10 +194,16 @@ fn random_sample(out: &PyStore, dist: &str, seed: u64, draw: u64, params: Vec<Bo
     numeric()?.random_sample(&out.inner, d, seed, draw, &ops).py()
 }
 
-/// Sorts `input` along `axis` into `out` (its values, or int64 positions for argsort).
+/// Sorts `input` along `axis` into `out` (its values, or int64 positions for argsort);
+/// with `kth` (ascending positions), partitions it around them instead.
 #[pyfunction]
-fn sort(input: &PyStore, out: &PyStore, axis: usize, indices: bool) -> PyResult<()> {
-    numeric()?.sort(&input.inner, &out.inner, axis, indices).py()
+#[pyo3(signature = (input, out, axis, indices, kth=Vec::new()))]
+fn sort(input: &PyStore, out: &PyStore, axis: usize, indices: bool, kth: Vec<usize>) -> PyResult<()> {
+    if kth.is_empty() {
+        numeric()?.sort(&input.inner, &out.inner, axis, indices).py()
+    } else {
+        numeric()?.partition(&input.inner, &out.inner, axis, indices, &kth).py()
+    }
 }
 
 /// The sorted values of 1-d `input` as a new store, sorted across ranks (sample sort).

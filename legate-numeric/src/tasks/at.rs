@@ -160,10 +160,18 @@ impl Task for AtTask {
         let (idx, values, target) = (ctx.input(1)?, ctx.input(2)?, ctx.output(0)?);
         let run = || crate::with_numeric_type!(target.type_code(), T => apply::<T>(op, &target, &idx, &values),
             Err(TaskError::new("at: unsupported dtype")));
-        if op.reports_fp_errors() {
-            crate::fperr::watch(op.numpy_name(), run)
-        } else {
-            run()
+        use legate_core::abi::TypeCode;
+        let floating = matches!(target.type_code(), Some(TypeCode::Float32 | TypeCode::Float64 | TypeCode::Complex64 | TypeCode::Complex128));
+        if floating && op.reports_fp_errors() {
+            return crate::fperr::watch(op.numpy_name(), run);
         }
+        let result = run();
+        if !floating && matches!(op, BinaryOp::FloorDivide | BinaryOp::Remainder | BinaryOp::Fmod) {
+            // Integers divided by zero give 0, and NumPy warns that it divided by zero.
+            if crate::with_numeric_type!(target.type_code(), T => super::binary::has_zero::<T>(&values), false) {
+                crate::fperr::record(op.numpy_name(), crate::fperr::DIVIDE);
+            }
+        }
+        result
     }
 }

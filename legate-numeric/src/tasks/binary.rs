@@ -285,16 +285,20 @@ fn divisor_has_zero<T: Element + Copy + PartialEq + Default>(ctx: &TaskContext, 
     if flags & 2 != 0 {
         return Ok(ctx.scalar::<T>(2 + (flags & 1) as usize)? == T::default());
     }
-    let tile = ctx.input(if flags & 1 != 0 { 0 } else { 1 })?;
+    Ok(has_zero::<T>(&ctx.input(if flags & 1 != 0 { 0 } else { 1 })?))
+}
+
+/// Whether any element of `tile` is zero (integer divisors: NumPy warns of them).
+pub(crate) fn has_zero<T: Element + Copy + PartialEq + Default>(tile: &PhysicalStore) -> bool {
     let mut zero = false;
-    legate_core::abi::for_each_row(&[&tile], |ptrs, n, strides| {
+    legate_core::abi::for_each_row(&[tile], |ptrs, n, strides| {
         let (p, s) = (ptrs[0] as *const T, (strides[0] / T::SIZE as i64) as isize);
         for i in 0..n {
             // SAFETY: a row of this point's tile of the divisor.
             zero |= unsafe { *p.offset(i as isize * s) } == T::default();
         }
     });
-    Ok(zero)
+    zero
 }
 
 impl Task for BinaryTask {

@@ -10,6 +10,7 @@
 //! float16 computes each step in float32 and rounds back, as NumPy's float16 loops do.
 
 use super::binary::BinaryUfunc;
+use std::ops::Sub;
 use super::convert::convert_tiles;
 use super::loops::Operand;
 use super::select::select;
@@ -102,24 +103,80 @@ fn line<'a>(data: *mut u8, ty: TypeCode, size: usize, len: usize, stride: isize)
     unsafe { PhysicalStore::from_raw(raw) }
 }
 
+/// The folds that NumPy's own reduce loops run with the accumulator in a register:
+/// `subtract` and `true_divide` (the kernel path below stores and reloads it at every
+/// step, which for a dependent chain of divisions is three times slower).
+trait LineFold: Sized + Copy {
+    /// `acc = op(acc, x[i])` over `n` elements at `x` (a byte stride), writing each
+    /// partial result to `out` for an accumulation; None where `op` is not one of these.
+    ///
+    /// # Safety
+    /// `x` and `out` address `n` elements of `Self` each.
+    unsafe fn line_fold(_op: BinaryOp, _acc: Self, _x: (*const u8, isize), _out: Option<(*mut u8, isize)>, _n: usize) -> Option<Self> {
+        None
+    }
+}
+
+#[inline(always)]
+unsafe fn run_fold<T: Copy>(f: impl Fn(T, T) -> T, mut acc: T, (px, sx): (*const u8, isize), out: Option<(*mut u8, isize)>, n: usize) -> T {
+    let x = |i: usize| std::ptr::read_unaligned(px.offset(i as isize * sx) as *const T);
+    match out {
+        None => (0..n).for_each(|i| acc = f(acc, x(i))),
+        Some((po, so)) => (0..n).for_each(|i| {
+            acc = f(acc, x(i));
+            std::ptr::write_unaligned(po.offset(i as isize * so) as *mut T, acc);
+        }),
+    }
+    acc
+}
+
+macro_rules! line_fold {
+    ($sub:ident, $div:tt; $($t:ty),*) => {$(
+        impl LineFold for $t {
+            unsafe fn line_fold(op: BinaryOp, acc: Self, x: (*const u8, isize), out: Option<(*mut u8, isize)>, n: usize) -> Option<Self> {
+                match op {
+                    BinaryOp::Subtract => Some(run_fold(|a: $t, b: $t| a.$sub(b), acc, x, out, n)),
+                    BinaryOp::TrueDivide if $div => Some(run_fold(|a: $t, b: $t| a / b, acc, x, out, n)),
+                    _ => None,
+                }
+            }
+        }
+    )*};
+}
+line_fold!(sub, true; f32, f64);
+line_fold!(wrapping_sub, false; i8, i16, i32, i64, u8, u16, u32, u64);
+impl LineFold for bool {}
+impl LineFold for num_complex::Complex32 {}
+impl LineFold for num_complex::Complex64 {}
+
 /// The fold of few long lines, a line at a time: one call of the elementwise kernel
 /// computes `acc[i + 1] = op(acc[i], x[i])` over a run of the line, its output the
 /// accumulator shifted by one element. The kernel's loops read and write through raw
 /// pointers in order, so each element sees the one just written: NumPy's sequential
 /// fold. (No mask; not float16, which rounds each step.)
-fn fold_lines<T: BinaryUfunc>(op: BinaryOp, x: &PhysicalStore, init: Option<&PhysicalStore>, out: &PhysicalStore, axis: usize) -> Result<(), TaskError> {
+fn fold_lines<T: BinaryUfunc + LineFold>(op: BinaryOp, x: &PhysicalStore, init: Option<&PhysicalStore>, out: &PhysicalStore, axis: usize) -> Result<(), TaskError> {
     let size = T::SIZE as isize;
     let mut buf = vec![0u128; ((BLOCK + 1) * T::SIZE).div_ceil(16)];
     let scratch = buf.as_mut_ptr() as *mut u8;
     let tiles: Vec<&PhysicalStore> = [out, x].into_iter().chain(init).collect();
     let mut result = Ok(());
     super::scan::for_each_line(&tiles, axis, |ptrs, n, strides| {
-        if result.is_err() {
+        if result.is_err() || n == 0 {
             return;
         }
         let (o, so, px, sx) = (ptrs[0], strides[0], ptrs[1], strides[1]);
         // SAFETY: lines of this point's tiles and the scratch run (BLOCK + 1 elements).
         unsafe {
+            if init.is_none() {
+                let first = std::ptr::read_unaligned(px as *const T);
+                if T::line_fold(op, first, (px.offset(sx), sx), Some((o.offset(so), so)), n - 1).is_some() {
+                    std::ptr::write_unaligned(o as *mut T, first);
+                    return;
+                }
+            } else if let Some(acc) = T::line_fold(op, std::ptr::read_unaligned(ptrs[2] as *const T), (px, sx), None, n) {
+                std::ptr::write_unaligned(o as *mut T, acc);
+                return;
+            }
             if init.is_none() {
                 // The accumulation: out[0] = x[0], then out[1..] from out[..n-1] and x[1..].
                 std::ptr::copy_nonoverlapping(px, o, T::SIZE);

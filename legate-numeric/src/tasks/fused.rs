@@ -27,6 +27,8 @@ enum Loc {
     Reg(usize),
     /// Offset and length of a scalar's bytes in the program.
     Const(usize, usize),
+    /// A broadcast value (one element of an input, read when the task starts).
+    Value(usize),
 }
 
 enum Kind {
@@ -47,6 +49,8 @@ struct Op {
 struct Program<'a> {
     /// Per tile: (read, written).
     tiles: Vec<(bool, bool)>,
+    /// Broadcast values: the first inputs.
+    values: usize,
     regs: usize,
     ops: Vec<Op>,
     bytes: &'a [u8],
@@ -89,6 +93,7 @@ impl<'a> Reader<'a> {
                 self.at += n;
                 Loc::Const(at, n)
             }
+            3 => Loc::Value(self.u32()? as usize),
             _ => return Err(Self::bad()),
         })
     }
@@ -102,6 +107,7 @@ fn decode(bytes: &[u8]) -> Result<Program<'_>, TaskError> {
         let f = r.u8()?;
         tiles.push((f & 1 != 0, f & 2 != 0));
     }
+    let values = r.u32()? as usize;
     let regs = r.u32()? as usize;
     let nops = r.u32()? as usize;
     let mut ops = Vec::with_capacity(nops);
@@ -119,12 +125,12 @@ fn decode(bytes: &[u8]) -> Result<Program<'_>, TaskError> {
         let nargs = r.u8()? as usize;
         let args = (0..nargs).map(|_| r.loc()).collect::<Result<Vec<_>, _>>()?;
         let out = r.loc()?;
-        if matches!(out, Loc::Const(..)) {
+        if matches!(out, Loc::Const(..) | Loc::Value(_)) || args.iter().any(|a| matches!(a, Loc::Value(k) if *k >= values)) {
             return Err(Reader::bad());
         }
         ops.push(Op { kind, in_ty, out_ty, args, out });
     }
-    Ok(Program { tiles, regs, ops, bytes })
+    Ok(Program { tiles, values, regs, ops, bytes })
 }
 
 fn elem_size(code: TypeCode) -> usize {
@@ -173,7 +179,7 @@ impl Block<'_> {
         match loc {
             Loc::Tile(k) => piece(self.ptrs[k], ty, self.len, self.strides[k]),
             Loc::Reg(r) => piece(self.regs.wrapping_add(r * REG_BYTES), ty, self.len, elem_size(ty) as i64),
-            Loc::Const(..) => unreachable!("constants are operands only"),
+            Loc::Const(..) | Loc::Value(_) => unreachable!("constants are operands only"),
         }
     }
 
@@ -399,12 +405,35 @@ impl Task for FusedTask {
     const TASK_ID: u32 = crate::FUSED;
     const NAME: &'static str = "fused";
 
-    /// Scalar 0: the program (`crate::fusion` encodes it). Each tile's input (if
-    /// read) and output (if written), in tile order.
+    /// Scalar 0: the program (`crate::fusion` encodes it). Inputs: the broadcast
+    /// values, then each tile's input (if read); outputs: each tile's (if written), in
+    /// tile order.
     fn cpu(ctx: &mut TaskContext) -> Result<(), TaskError> {
-        let program = decode(ctx.scalar_bytes(0)?)?;
+        let mut program = decode(ctx.scalar_bytes(0)?)?;
         let (inputs, outputs) = (ctx.inputs(), ctx.outputs());
-        let (mut i, mut o) = (0, 0);
+        // Broadcast values become constants: their bytes follow the program's.
+        let mut bytes = program.bytes.to_vec();
+        let mut consts = Vec::with_capacity(program.values);
+        for v in inputs.iter().take(program.values) {
+            let size = v.type_code().map_or(0, elem_size);
+            if size == 0 || v.shape().iter().product::<usize>() == 0 {
+                return Err(TaskError::new("fused: a broadcast value without an element"));
+            }
+            consts.push(Loc::Const(bytes.len(), size));
+            // SAFETY: the input holds at least one element of `size` bytes at its pointer.
+            bytes.extend_from_slice(unsafe { std::slice::from_raw_parts(v.ptr() as *const u8, size) });
+        }
+        if consts.len() != program.values {
+            return Err(TaskError::new("fused: missing a broadcast value"));
+        }
+        for op in &mut program.ops {
+            for a in &mut op.args {
+                if let Loc::Value(k) = *a {
+                    *a = consts[k];
+                }
+            }
+        }
+        let (mut i, mut o) = (program.values, 0);
         let mut tiles: Vec<&PhysicalStore> = Vec::with_capacity(program.tiles.len());
         for &(read, written) in &program.tiles {
             // A tile read and written is the output (the same memory).
@@ -433,7 +462,7 @@ impl Task for FusedTask {
             while start < n && error.is_none() {
                 let len = BLOCK.min(n - start);
                 let moved: smallvec::SmallVec<[*mut u8; 8]> = ptrs.iter().zip(strides).map(|(p, s)| p.wrapping_offset(start as isize * *s as isize)).collect();
-                let blk = Block { ptrs: &moved, strides, regs, len, bytes: program.bytes };
+                let blk = Block { ptrs: &moved, strides, regs, len, bytes: &bytes };
                 for op in &program.ops {
                     if let Err(e) = run_op(op, &blk) {
                         error = Some(e);

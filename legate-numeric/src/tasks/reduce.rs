@@ -330,6 +330,11 @@ fn dot_whole<T: Reducible>(a: &PhysicalStore, b: &PhysicalStore, red: &mut Physi
     for_each_row(&[a, b], |ptrs, n, strides| {
         let (pa, sa) = (ptrs[0] as *const T, (strides[0] / T::SIZE as i64) as isize);
         let (pb, sb) = (ptrs[1] as *const T, (strides[1] / T::SIZE as i64) as isize);
+        // SAFETY: contiguous rows of `n` elements of this point's tiles.
+        if let (1, 1, Some(v)) = (sa, sb, unsafe { super::gemv::dot(pa, pb, n) }) {
+            acc = T::combine(sum, acc, v);
+            return;
+        }
         // Eight independent partial sums: vectorized, and more accurate than one.
         let mut lanes = [T::identity(sum); 8];
         let full = n / 8 * 8;

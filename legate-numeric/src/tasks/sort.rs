@@ -109,9 +109,33 @@ macro_rules! floats {
 }
 floats!(f32: u32, f64: u64);
 
+/// NumPy's order of two values, through their radix keys where the type has them
+/// (cheaper than the NaN tests of `Sortable::order`).
+#[inline(always)]
+fn by_order<T: Sortable>(a: &T, b: &T) -> Ordering {
+    Ordered(*a).cmp(&Ordered(*b))
+}
+
+/// Sorts `line`, or with `kth` (ascending positions) partitions it around them: each
+/// one selected in turn from what lies after the previous one.
+fn arrange<X>(line: &mut [X], kth: &[usize], mut order: impl FnMut(&X, &X) -> Ordering) {
+    if kth.is_empty() {
+        return line.sort_unstable_by(order);
+    }
+    let mut start = 0;
+    for &k in kth {
+        if k >= line.len() {
+            break;
+        }
+        line[start..].select_nth_unstable_by(k - start, &mut order);
+        start = k + 1;
+    }
+}
+
 /// Sorts every line of `input` along `axis` into `out`: the values (`indices` false,
-/// `out` of the input's type) or their positions (`indices` true, `out` int64).
-fn sort_lines<T: Sortable>(input: &PhysicalStore, out: &PhysicalStore, axis: usize, indices: bool) -> Result<(), TaskError> {
+/// `out` of the input's type) or their positions (`indices` true, `out` int64); with
+/// `kth`, partitions them around those positions instead ([`arrange`]).
+fn sort_lines<T: Sortable>(input: &PhysicalStore, out: &PhysicalStore, axis: usize, indices: bool, kth: &[usize]) -> Result<(), TaskError> {
     if input.type_code() != Some(T::CODE) || out.type_code() != Some(if indices { i64::CODE } else { T::CODE }) {
         return Err(TaskError::new("sort: the output must have the input's type (sort) or int64 (argsort)"));
     }
@@ -127,18 +151,18 @@ fn sort_lines<T: Sortable>(input: &PhysicalStore, out: &PhysicalStore, axis: usi
         unsafe {
             if indices {
                 let key = |k: i64| &*pi.offset(k as isize * si);
-                let by_value = |a: &i64, b: &i64| T::order(key(*a), key(*b)).then(a.cmp(b));
+                let by_value = |a: &i64, b: &i64| Ordered(*key(*a)).cmp(&Ordered(*key(*b))).then(a.cmp(b));
                 let (po, so) = (ptrs[1] as *mut i64, strides[1] / 8);
                 if so == 1 {
                     let line = std::slice::from_raw_parts_mut(po, n);
                     for (j, k) in line.iter_mut().enumerate() {
                         *k = j as i64;
                     }
-                    line.sort_unstable_by(by_value);
+                    arrange(line, kth, by_value);
                 } else {
                     order.clear();
                     order.extend(0..n as i64);
-                    order.sort_unstable_by(by_value);
+                    arrange(&mut order, kth, by_value);
                     for (j, &k) in order.iter().enumerate() {
                         *po.offset(j as isize * so) = k;
                     }
@@ -154,11 +178,11 @@ fn sort_lines<T: Sortable>(input: &PhysicalStore, out: &PhysicalStore, axis: usi
                         values.extend((0..n as isize).map(|j| *pi.offset(j * si)));
                         line.copy_from_slice(&values);
                     }
-                    line.sort_unstable_by(T::order);
+                    arrange(line, kth, by_order::<T>);
                 } else {
                     values.clear();
                     values.extend((0..n as isize).map(|j| *pi.offset(j * si)));
-                    values.sort_unstable_by(T::order);
+                    arrange(&mut values, kth, by_order::<T>);
                     for (j, &v) in values.iter().enumerate() {
                         *po.offset(j as isize * so) = v;
                     }
@@ -561,7 +585,8 @@ impl Task for SortTask {
     const TASK_ID: u32 = crate::SORT;
     const NAME: &'static str = "sort";
 
-    /// Scalars: axis (u32), indices (bool: argsort), and optionally window (bool).
+    /// Scalars: axis (u32), indices (bool: argsort), and optionally window (bool), then
+    /// the ascending positions to partition around (u64 each; none: a sort).
     /// Input 0: the values; output 0: the sorted values or their int64 positions,
     /// aligned with the input, or with `window` a tile of them while the 1-d input is
     /// whole (a sample sort across the points).
@@ -569,6 +594,7 @@ impl Task for SortTask {
         let axis = ctx.scalar::<u32>(0)? as usize;
         let indices = ctx.scalar::<bool>(1)?;
         let (input, out) = (ctx.input(0)?, ctx.output(0)?);
+        let kth = (3..ctx.num_scalars()).map(|i| Ok(ctx.scalar::<u64>(i)? as usize)).collect::<Result<Vec<_>, TaskError>>()?;
         if ctx.num_scalars() > 2 && ctx.scalar::<bool>(2)? {
             return crate::with_numeric_type!(input.type_code(), T => {
                 sort_window::<T>(&input, &out, indices)
@@ -578,7 +604,7 @@ impl Task for SortTask {
             return Err(TaskError::new(format!("sort: axis {axis} is out of range")));
         }
         crate::with_numeric_type!(input.type_code(), T => {
-            sort_lines::<T>(&input, &out, axis, indices)
+            sort_lines::<T>(&input, &out, axis, indices, &kth)
         }, Err(TaskError::new("sort: unsupported dtype")))
     }
 }

@@ -328,6 +328,21 @@ def _as_operand(A):
     return as_legate(A)
 
 
+def _m_operand(M, op):
+    """``(M, M's operator)`` checked against ``A``'s operator ``op`` as SciPy does
+    (``(None, None)`` without ``M``)."""
+    if M is None:
+        return None, None
+    M = _as_operand(M)
+    Mop = aslinearoperator(M)
+    if Mop.shape != op.shape:
+        raise ValueError(f"wrong M dimensions {Mop.shape}, should be {op.shape}")
+    if _np.dtype(Mop.dtype).char.lower() != _np.dtype(op.dtype).char.lower():
+        warnings.warn("M does not have the same type precision as A. This may adversely affect ARPACK convergence",
+                      stacklevel=3)
+    return M, Mop
+
+
 def _scipy_operator(A):
     """``A`` in a form SciPy's functions take (for the fallback)."""
     if isinstance(A, LinearOperator):
@@ -379,7 +394,8 @@ def eigsh(A, k=6, M=None, sigma=None, which="LM", v0=None, ncv=None, maxiter=Non
     ``Minv`` and ``(A - sigma M)⁻¹`` is ``OPinv`` when given; otherwise, for sparse or
     dense operands of at most ``spsolve``'s ``MAX_DENSE_N`` rows, the inverse of the
     dense matrix, computed once, and for larger ones or ``LinearOperator`` operands
-    GMRES solves to near machine precision (SciPy factors them with SuperLU).
+    GMRES solves (restarted every 100 steps) to near machine precision (SciPy factors
+    them with SuperLU).
     """
     A = _as_operand(A)
     dense = _is_dense(A)
@@ -392,15 +408,7 @@ def eigsh(A, k=6, M=None, sigma=None, which="LM", v0=None, ncv=None, maxiter=Non
     if op.shape[0] != op.shape[1]:
         raise ValueError(f"expected square matrix (shape={op.shape})")
     n = op.shape[0]
-    Mop = None
-    if M is not None:
-        M = _as_operand(M)
-        Mop = aslinearoperator(M)
-        if Mop.shape != op.shape:
-            raise ValueError(f"wrong M dimensions {Mop.shape}, should be {op.shape}")
-        if _np.dtype(Mop.dtype).char.lower() != _np.dtype(op.dtype).char.lower():
-            warnings.warn("M does not have the same type precision as A. This may adversely affect ARPACK convergence",
-                          stacklevel=2)
+    M, Mop = _m_operand(M, op)
     k = int(k)
     if k <= 0:
         raise ValueError("k must be greater than 0.")
@@ -517,9 +525,11 @@ def _inverse(given, A, M, sigma, dt, n, what):
     Mv = (lambda x: x) if M is None else aslinearoperator(M).matvec
     shifted_op = Aop if sigma == 0 else LinearOperator((n, n), matvec=lambda x: Aop.matvec(x) - sigma * Mv(x), dtype=dt)
     inner = _np.finfo(dt).eps ** 0.75
+    # A long restart: GMRES(20) stagnates on shifted non-symmetric matrices.
+    restart = min(n, 100)
 
     def solve(x):
-        y, info = gmres(shifted_op, x, rtol=inner, atol=0.0)
+        y, info = gmres(shifted_op, x, rtol=inner, atol=0.0, restart=restart)
         if info != 0:
             raise RuntimeError(f"GMRES did not converge solving ({what}) x = b (info={info})")
         return y

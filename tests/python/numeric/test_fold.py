@@ -286,3 +286,55 @@ def test_few_long_lines(name, no_fallback):
         check(luf.accumulate(lx, axis=axis), uf.accumulate(arr, axis=axis), exact=name != "subtract")
     ints = (np.arange(1, 3001) % 7 + 1).astype(np.int32)
     check(luf.accumulate(lnp.array(ints)), uf.accumulate(ints))
+
+
+def test_at_reports_integer_division_by_zero():
+    def at(name, dtype, b):
+        target = lnp.array(np.arange(1, 5, dtype=dtype))
+        getattr(lnp, name).at(target, [0, 2], b)
+        return target  # reading it reports what the kernel noted
+
+    for name in ("floor_divide", "remainder", "fmod"):
+        for dtype in (np.int8, np.int64, np.uint16):
+            _fp(lambda: at(name, dtype, 0), f"divide by zero encountered in {name}")
+            _fp(lambda: at(name, dtype, lnp.array(np.array([3, 0], dtype))), f"divide by zero encountered in {name}")
+    # Nonzero divisors warn of nothing.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = lnp.array(np.arange(1, 5))
+        lnp.floor_divide.at(got, [0, 0, 1], 2)
+        check(got, np.array([0, 1, 3, 4]))
+
+
+# ---- ldexp: a loop of two input types (float, int), so the elements keep theirs
+
+
+def ldexp_sequential(x, axis=0, dtype=None, initial=None, where=True, keepdims=False):
+    """``ldexp.reduce`` as documented: left to right, the accumulator in the loop's float
+    type, the elements in its int type. NumPy 2.4's float32 loop misreads a reduction
+    along a contiguous axis (``ldexp(x[0], x[-1])``, as its power/arctan2 do)."""
+    loop, elem, _ = np.ldexp.resolve_dtypes((None if dtype is None else np.dtype(dtype), x.dtype, None), reduction=True)
+    if axis is None:
+        x, axis = x.reshape(-1), 0
+    xs = np.moveaxis(x, axis, 0).astype(elem)
+    mask = np.moveaxis(np.broadcast_to(where, x.shape), axis, 0)
+    acc, start = (np.full(xs.shape[1:], initial, loop), 0) if initial is not None else (xs[0].astype(loop), 1)
+    for k in range(start, xs.shape[0]):
+        acc = np.where(mask[k], np.ldexp(acc, xs[k]).astype(loop), acc)
+    return np.expand_dims(acc, axis) if keepdims else acc
+
+
+@pytest.mark.parametrize("dtype", [np.bool_, np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint64,
+                                   np.float16, np.float64], ids=lambda d: np.dtype(d).name)
+def test_ldexp_reduce_keeps_integer_elements(dtype, no_fallback):
+    x = values(dtype, (3, 4))
+    for kwargs in ({"axis": 0}, {"axis": 1}, {"axis": -1, "keepdims": True}, {"axis": None}, {"axis": 0, "initial": 2},
+                   {"axis": 1, "dtype": np.float32}, {"axis": 1, "where": np.array([True, False, True, True]), "initial": 1}):
+        lkw = {k: (lnp.array(v) if isinstance(v, np.ndarray) else v) for k, v in kwargs.items()}
+        same(lambda: np.ldexp.reduce(x, **kwargs), lambda: lnp.ldexp.reduce(lnp.array(x), **lkw),
+             lambda: ldexp_sequential(x, **kwargs))
+    for view in (x[0], x[0, ::-2], x[:, 1]):
+        same(lambda: np.ldexp.reduce(view), lambda: lnp.ldexp.reduce(lnp.array(view)), lambda: ldexp_sequential(view))
+    same(lambda: np.ldexp.reduce(x[:, :0], axis=1), lambda: lnp.ldexp.reduce(lnp.array(x)[:, :0], axis=1))
+    same(lambda: np.ldexp.accumulate(x, axis=1), lambda: lnp.ldexp.accumulate(lnp.array(x), axis=1))
+    same(lambda: np.ldexp.reduceat(x, [0, 2], axis=1), lambda: lnp.ldexp.reduceat(lnp.array(x), [0, 2], axis=1))

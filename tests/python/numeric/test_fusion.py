@@ -6,6 +6,7 @@ The same tests run with fusion off (``LEGATE_WINDOW_SIZE=1``, a ``make test`` st
 
 from __future__ import annotations
 
+import gc
 import os
 import subprocess
 import sys
@@ -285,3 +286,53 @@ def test_dense_float64_kernels_report_fp_errors():
         warnings.simplefilter("error")
         with np.errstate(over="warn"), pytest.raises(RuntimeWarning):
             np.asarray(as_l(np.full(100, 1e300)) * 1e300 + 1.0)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.int64, np.complex128])
+@pytest.mark.parametrize("n", [5, 3000])
+def test_zero_d_results_broadcast_into_a_chain(dtype, n):
+    """A solver's step: 0-d arrays computed by reductions and 0-d arithmetic scale
+    vectors (one fused pass with the values read when it runs); a 0-d array written
+    after the chain was recorded is read with its old value, as unfused."""
+    x_np, p_np, q_np, r_np = (make(dtype, (n,), salt=s) for s in (21, 22, 23, 24))
+    x, p, q, r = as_l(x_np), as_l(p_np), as_l(q_np), as_l(r_np)
+    rho_np, rho = r_np @ r_np, r @ r
+    alpha_np = (rho_np / (p_np @ q_np)).astype(dtype) if dtype != np.int64 else rho_np // 7
+    alpha = (rho / (p @ q)).astype(dtype) if dtype != np.int64 else rho // 7
+    x += alpha * p
+    r -= alpha * q
+    p2 = r + alpha * p - 2 * alpha
+    x_np += alpha_np * p_np
+    r_np -= alpha_np * q_np
+    p2_np = r_np + alpha_np * p_np - 2 * alpha_np
+    t = dict(rtol=1e-4, atol=1e-3) if dtype == np.float32 else {}
+    check(x, x_np, **t)
+    check(r, r_np, **t)
+    check(p2, p2_np, **t)
+    # The value changes after the operation reading it was recorded (no flush between).
+    beta = lnp.array(dtype(3))
+    y = p * beta
+    beta[...] = 5
+    z = p * beta
+    check(y, p_np * dtype(3))
+    check(z, p_np * dtype(5))
+
+
+def test_zero_d_operands_fuse():
+    if not _fusion.enabled():
+        pytest.skip("fusion is off (LEGATE_WINDOW_SIZE=1)")
+    n = 3000
+    x_np, p_np, q_np = (make(np.float64, (n,), salt=s) for s in (31, 32, 33))
+    x, p, q = as_l(x_np), as_l(p_np), as_l(q_np)
+    alpha = p @ q
+    float(alpha)  # computed: only the chain below remains
+    gc.collect()  # (earlier tests' arrays dying mid-chain would launch their frees)
+    before = _fusion.stats()
+    x += alpha * p
+    y = x - alpha * q
+    got = np.asarray(y)
+    after = _fusion.stats()
+    a = p_np @ q_np
+    check(got, (x_np + a * p_np) - a * q_np)
+    assert after["tasks"] - before["tasks"] == 1
+    assert after["ops"] - before["ops"] == 4

@@ -168,3 +168,78 @@ def test_nan_order_statistics(dtype, shape, no_fallback):
                         check(lnp.nanquantile(v, q, axis=axis, keepdims=keepdims), np.nanquantile(u, q, axis=axis, keepdims=keepdims))
                 check(lnp.nanquantile(a, [0.1, 0.9], axis=axis, keepdims=keepdims), np.nanquantile(x, [0.1, 0.9], axis=axis, keepdims=keepdims))
                 check(lnp.nanpercentile(a, [5, 50], axis=axis, keepdims=keepdims), np.nanpercentile(x, [5, 50], axis=axis, keepdims=keepdims))
+
+
+def assert_partitioned(got, x, kth, axis):
+    """``got`` holds each line of ``x``'s values, each kth position holds the value a
+    sort puts there, nothing before it sorts after it and nothing after sorts before."""
+    got, x = np.moveaxis(np.asarray(got), axis, -1), np.moveaxis(x, axis, -1)
+    s = np.sort(x, axis=-1)
+    np.testing.assert_array_equal(np.sort(got, axis=-1), s)  # the same values
+    n = x.shape[-1]
+    for k in sorted({int(k) % n for k in np.atleast_1d(kth)}):
+        np.testing.assert_array_equal(got[..., k], s[..., k])
+        # Ranks in the sorted line: positions before k rank at most k's, after it at least.
+        lo = np.sort(got[..., :k], axis=-1)
+        hi = np.sort(got[..., k + 1 :], axis=-1)
+        np.testing.assert_array_equal(lo, s[..., :k])
+        np.testing.assert_array_equal(hi, s[..., k + 1 :])
+
+
+@pytest.mark.parametrize("dtype", [np.bool_, np.int8, np.int64, np.uint16, np.float16, np.float32, np.float64,
+                                   np.complex128], ids=str)
+@pytest.mark.parametrize("shape", [(1,), (9,), (5000,), (6, 7), (3, 4, 5), (0,), (3, 0)], ids=str)
+def test_partition_is_a_selection(dtype, shape, no_fallback):
+    x = data(dtype, shape, seed=7)
+    if x.size > 4:
+        x.flat[3] = x.flat[4]  # ties
+    a = lnp.array(x)
+    for axis in [None] + list(range(-len(shape), len(shape))):
+        n = x.size if axis is None else x.shape[axis]
+        if n == 0:
+            none = np.array([], np.intp)
+            check(lnp.partition(a, none, axis=axis), np.partition(x, none, axis=axis))
+            continue
+        for kth in (0, n - 1, -1, n // 2, [n // 3, n // 2, (2 * n) // 3], [n - 1, 0, n // 2, 0]):
+            flat = x.reshape(-1) if axis is None else x
+            ax = 0 if axis is None else axis
+            assert_partitioned(lnp.partition(a, kth, axis=axis), flat, kth, ax)
+            pos = np.asarray(lnp.argpartition(a, kth, axis=axis))
+            np.testing.assert_array_equal(np.sort(pos, axis=ax), np.sort(np.argsort(flat, axis=ax), axis=ax))
+            assert_partitioned(np.take_along_axis(flat, pos, ax), flat, kth, ax)
+
+
+def test_partition_of_views_in_place_and_errors(no_fallback):
+    x = data(np.float64, (40, 30), seed=3)
+    a = lnp.array(x)
+    assert_partitioned(lnp.partition(a[::2, 5:], 4, axis=1), x[::2, 5:], 4, 1)
+    assert_partitioned(lnp.partition(a.T, [1, 20], axis=0), x.T, [1, 20], 0)
+    b = lnp.array(x)
+    b.partition(7, axis=0)
+    assert_partitioned(b, x, 7, 0)
+    check(a, x)  # the input is untouched
+    none = np.array([], np.intp)  # no kth: the line as it was, and its positions
+    for axis in (0, 1, None):
+        check(lnp.partition(a, none, axis=axis), np.partition(x, none, axis=axis))
+        check(lnp.argpartition(a, none, axis=axis), np.argpartition(x, none, axis=axis))
+    for kth in (30, -31):
+        check_same_error(lambda: np.partition(x, kth), lambda: lnp.partition(a, kth))
+    check_same_error(lambda: np.partition(x, 1, axis=2), lambda: lnp.partition(a, 1, axis=2))
+    check_same_error(lambda: np.argpartition(x, [1, 40]), lambda: lnp.argpartition(a, [1, 40]))
+    for kth in (1.5, True, [], [1, 2.0], [[1, 2]]):
+        check_same_error(lambda: np.partition(x, kth), lambda: lnp.partition(a, kth))
+        check_same_error(lambda: np.argpartition(x, kth), lambda: lnp.argpartition(a, kth))
+
+
+def test_median_of_a_long_line_selects(no_fallback):
+    """Order statistics of long lines (one point owns a line; a selection, not a sort)."""
+    rng = np.random.default_rng(11)
+    for x in (rng.standard_normal(100_001), rng.integers(-50, 50, 100_000), rng.standard_normal((3, 20_000))):
+        a = lnp.array(x)
+        check(lnp.median(a), np.median(x))
+        check(lnp.median(a, axis=-1), np.median(x, axis=-1))
+        check(lnp.quantile(a, [0.01, 0.5, 0.99], axis=-1, method="nearest"), np.quantile(x, [0.01, 0.5, 0.99], axis=-1, method="nearest"))
+        check(lnp.percentile(a, 37.5, axis=-1), np.percentile(x, 37.5, axis=-1))
+    y = rng.standard_normal(50_000)
+    y[123] = np.nan
+    check(lnp.median(lnp.array(y)), np.median(y))

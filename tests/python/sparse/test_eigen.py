@@ -264,7 +264,7 @@ def test_eigs_against_dense_spectrum(which, dtype):
     np.testing.assert_allclose(host(w2), host(w)[::-1], rtol=rt, atol=rt)
 
 
-def test_eigs_real_pairs_errors_fallback():
+def test_eigs_real_pairs_errors():
     S = sprandom(40, 40, density=0.15, seed=2)
     A = sparse.csr_array(S)
     ev = np.linalg.eigvals(S.toarray())
@@ -287,15 +287,89 @@ def test_eigs_real_pairs_errors_fallback():
             linalg.eigs(A, k=39)
     with pytest.raises(linalg.ArpackNoConvergence):
         linalg.eigs(A, k=3, which="SM", maxiter=1)
-    sparse._fallback._fell_back.discard("linalg.eigs (with sigma/M/Minv/OPinv/OPpart)")
-    with pytest.warns(RuntimeWarning, match="not implemented natively"):
-        w = linalg.eigs(A, k=1, sigma=0.5, return_eigenvectors=False)
-    ws = spla.eigs(S, k=1, sigma=0.5, return_eigenvectors=False)
-    _same_set(host(w), ws, 1e-8)
     # A triple eigenvalue of a non-symmetric matrix (5 I beside a random block).
     T = sp.block_diag([5 * sp.eye_array(3), sprandom(27, 27, density=0.2, seed=8)], format="csr")
     w = linalg.eigs(sparse.csr_array(T), k=3, which="LM", return_eigenvectors=False)
     np.testing.assert_allclose(host(w), [5, 5, 5], rtol=1e-9)
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
+def test_eigs_shift_invert_generalized_native(dtype):
+    """``sigma`` (modes 3 and 4), ``M`` (mode 2), both, ``Minv`` and ``OPinv`` run
+    natively (no fallback) and give SciPy's eigenvalues; eigenvectors are checked by
+    their residuals ``‖A v - lambda M v‖``. For a real ``A`` the values are compared up
+    to conjugation (which member of a conjugate pair cut by ``k`` comes back is an
+    implementation's choice), and SciPy's values are taken with eigenvectors (its
+    ``return_eigenvectors=False`` gives zeros for a real ``A`` and a complex ``sigma``)."""
+    n, k = 40, 4
+    S = sprandom(n, n, density=0.15, dtype=dtype, seed=2)
+    real = np.dtype(dtype).kind == "f"
+    Mm = _spd(n, np.float32 if np.dtype(dtype) in (np.float32, np.complex64) else np.float64, seed=5)
+    A, M = sparse.csr_array(S), sparse.csr_array(Mm)
+    wide = np.complex128
+    Sd, Md = S.toarray().astype(wide), Mm.toarray().astype(wide)
+    shift = 0.5 if real else 0.3 - 0.2j
+    cases = [dict(sigma=0.5), dict(sigma=0.5, which="LR"), dict(sigma=shift, which="LI"), dict(M=Mm),
+             dict(M=Mm, which="SR"), dict(M=Mm, sigma=0.2), dict(sigma=0.2 + 0.4j)]
+    if real:
+        cases += [dict(sigma=0.2 + 0.4j, OPpart="r"), dict(sigma=0.2 + 0.4j, OPpart="i", which="LR"),
+                  dict(M=Mm, sigma=-0.1 + 0.3j)]
+    rt = 2e-3 if np.dtype(dtype) in (np.float32, np.complex64) else 1e-8
+
+    def same(got, want, rt):
+        got, want = host(got), np.asarray(want)
+        if real:
+            got, want = got.real + 1j * abs(got.imag), want.real + 1j * abs(want.imag)
+        _same_set(got, want, rt)
+
+    before = set(sparse._fallback._fell_back)
+    for kw in cases:
+        legate_kw = dict(kw, M=M) if "M" in kw else kw
+        w, v = linalg.eigs(A, k=k, **legate_kw)
+        ws = spla.eigs(S.astype(np.result_type(dtype, np.float64)), k=k, v0=np.ones(n), **kw)[0]
+        assert w.dtype == np.result_type(ws.dtype, dtype) or w.dtype.kind == "c", (w.dtype, ws.dtype)
+        same(w, ws, rt)
+        W, V = host(w), host(v).astype(wide)
+        B = Md if "M" in kw else np.eye(n)
+        assert np.linalg.norm(Sd @ V - (B @ V) * W) <= 100 * rt * np.abs(Sd).sum(axis=1).max(), kw
+        w2 = linalg.eigs(A, k=k, return_eigenvectors=False, **legate_kw)
+        same(w2, ws, rt)
+    # Minv (mode 2) and OPinv (mode 3) given as dense legate arrays.
+    Minv = lnp.asarray(np.linalg.inv(Mm.toarray().astype(np.float64)).astype(Mm.dtype))
+    w = linalg.eigs(A, k=k, M=M, Minv=Minv, return_eigenvectors=False)
+    same(w, spla.eigs(S, k=k, M=Mm, v0=np.ones(n), return_eigenvectors=False), rt)
+    OPinv = np.linalg.inv(Sd - 0.5 * np.eye(n))
+    OPinv = (OPinv.real if real else OPinv).astype(dtype)
+    w = linalg.eigs(A, k=k, sigma=0.5, OPinv=lnp.asarray(OPinv), return_eigenvectors=False)
+    same(w, spla.eigs(S, k=k, sigma=0.5, v0=np.ones(n), return_eigenvectors=False), rt)
+    # A LinearOperator A: the inverse by GMRES.
+    w = linalg.eigs(linalg.aslinearoperator(A), k=k, sigma=0.5, return_eigenvectors=False)
+    same(w, spla.eigs(S, k=k, sigma=0.5, v0=np.ones(n), return_eigenvectors=False), 10 * rt)
+    assert not [name for name in set(sparse._fallback._fell_back) - before if "eigs" in name]
+
+
+def test_eigs_mode_errors():
+    """SciPy's errors for arguments that do not fit the mode, and a singular shift."""
+    S = sprandom(20, 20, density=0.3, seed=3)
+    C = sprandom(20, 20, density=0.3, seed=3, dtype=np.complex128)
+    Mm = _spd(20, np.float64, seed=4)
+    cases = [
+        (S, dict(OPinv=Mm)), (S, dict(OPpart="r")), (S, dict(Minv=Mm)), (S, dict(sigma=1.0, Minv=Mm)),
+        (S, dict(sigma=1.0, OPpart="x")), (S, dict(sigma=1.0, OPpart="i")), (C, dict(sigma=1.0, OPpart="r")),
+        (S, dict(M=sp.identity(21))),
+    ]
+    for X, kw in cases:
+        legate_kw = {key: sparse.csr_array(val) if sp.issparse(val) else val for key, val in kw.items()}
+        with pytest.raises(ValueError) as want:
+            spla.eigs(X, k=2, **kw)
+        with pytest.raises(ValueError) as got:
+            linalg.eigs(sparse.csr_array(X), k=2, **legate_kw)
+        assert str(got.value).split()[:2] == str(want.value).split()[:2], (got.value, want.value)
+    D = sp.diags_array(np.arange(1.0, 21.0)).tocsr()
+    with pytest.raises(RuntimeError):
+        linalg.eigs(sparse.csr_array(D), k=2, sigma=3.0)
+    with pytest.raises(RuntimeError):
+        spla.eigs(D, k=2, sigma=3.0)
 
 
 def _spd(n, dtype, seed):
