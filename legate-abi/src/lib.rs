@@ -30,7 +30,7 @@ pub use store::{for_each_row, PhysicalStore};
 pub use task::{task_info, Registrar, Task, TaskError, VariantKind};
 
 /// Version of the C ABI described by [`raw`]. Bumped on any layout change.
-pub const ABI_VERSION: u32 = 3;
+pub const ABI_VERSION: u32 = 4;
 
 /// The largest number of dimensions a store may have (`LEGATE_MAX_DIM`).
 pub const MAX_DIM: usize = 32;

@@ -219,7 +219,8 @@ pub(crate) fn ready(source: &LogicalStore, rect: &Rect) -> bool {
 /// The bounding rectangle of what `source`'s piece `source_rect` names, clipped to
 /// `extents`. The caller guarantees that no task writes the piece meanwhile.
 pub(crate) fn compute_rect(source: &LogicalStore, source_rect: &Rect, kind: ImageKind, extents: &Point) -> Result<Rect, String> {
-    let raw = crate::point::raw_store(source, source_rect);
+    let spill = legate_abi::raw::DimSpill::default();
+    let raw = crate::point::raw_store(source, source_rect, &spill);
     // SAFETY: the piece's writers have finished and none can start (the caller's).
     let piece = unsafe { PhysicalStore::from_raw(raw) };
     let n = extents.ndim();

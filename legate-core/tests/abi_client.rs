@@ -87,6 +87,33 @@ impl Task for Evens {
     }
 }
 
+/// A point of a manual launch of many dimensions: adds its row-major index in the
+/// launch domain plus one into reduction 0, and binds unbound output 0 (8-d) to a piece
+/// of `index + 1` rows holding the index.
+struct ManyDims;
+impl Task for ManyDims {
+    const TASK_ID: u32 = 5;
+    const NAME: &'static str = "many_dims";
+    fn cpu(ctx: &mut TaskContext) -> Result<(), TaskError> {
+        let (point, shape) = (ctx.point().to_vec(), ctx.launch_shape().to_vec());
+        if point.len() != shape.len() || point.iter().zip(&shape).any(|(p, e)| p < &0 || p >= e) {
+            return Err(TaskError::new(format!("point {point:?} outside the launch {shape:?}")));
+        }
+        let index = point.iter().zip(&shape).fold(0, |acc, (p, e)| acc * e + p);
+        let mut r = ctx.reduction(0)?;
+        *r.view_mut::<i64>()?.iter_mut().next().unwrap() += index + 1;
+        let mut extents = [1usize; 8];
+        extents[0] = index as usize + 1;
+        let mut out = ctx.bind_output(0, &extents)?;
+        let hi: Vec<i64> = extents.iter().map(|&e| e as i64).collect();
+        if out.ndim() != 8 || out.lo() != [0; 8] || out.hi() != hi.as_slice() {
+            return Err(TaskError::new(format!("bound {:?}..{:?}", out.lo(), out.hi())));
+        }
+        out.view_mut::<f64>()?.fill(index as f64);
+        Ok(())
+    }
+}
+
 /// `x + 0.5` into a new store of `shape` (an aligned auto task).
 fn add_half(c: &client::Runtime, lib: &client::Library, x: &Store, shape: &[usize]) -> Store {
     let y = c.create_store::<f64>(shape).unwrap();
@@ -106,6 +133,7 @@ fn test_library(c: &client::Runtime) -> client::Library {
     reg.register::<AddTotal>().unwrap();
     reg.register::<CountPoints>().unwrap();
     reg.register::<Evens>().unwrap();
+    reg.register::<ManyDims>().unwrap();
     lib
 }
 
@@ -249,7 +277,8 @@ fn auto_and_manual_tasks_with_scalars_constraints_and_reductions() {
 }
 
 /// Stores and launch domains of more than the 6 dimensions Point keeps inline cross the
-/// ABI whole: tiles of a 30-d store, and the points of an 8-d manual launch.
+/// ABI whole: tiles of a 30-d store, and the points of an 8-d manual launch with an
+/// 8-d unbound output.
 #[test]
 fn stores_and_launches_of_many_dimensions() {
     let mut shape = vec![1usize; 30];
@@ -283,12 +312,17 @@ fn stores_and_launches_of_many_dimensions() {
             .collect();
         assert_eq!(yt.read::<f64>().unwrap(), want, "{cpus} cpus");
 
-        // Points of an 8-d launch domain: each adds its first coordinate plus one.
+        // Points of an 8-d launch domain: each adds its index plus one and binds
+        // `index + 1` rows, concatenated in launch order.
         let count = c.create_future(0i64).unwrap();
-        let mut t = c.create_manual_task(&lib, CountPoints::TASK_ID, &[2, 1, 1, 1, 1, 1, 1, 2]).unwrap();
+        let rows = c.create_unbound_store::<f64>(8).unwrap();
+        let mut t = c.create_manual_task(&lib, ManyDims::TASK_ID, &[2, 1, 1, 1, 1, 1, 1, 2]).unwrap();
         t.add_reduction(&count, ReductionOp::Add).unwrap();
+        t.add_output(&rows).unwrap();
         t.execute().unwrap();
-        assert_eq!(count.read_scalar::<i64>().unwrap(), 1 + 1 + 2 + 2);
+        assert_eq!(count.read_scalar::<i64>().unwrap(), 1 + 2 + 3 + 4);
+        assert_eq!(rows.shape().unwrap(), [10, 1, 1, 1, 1, 1, 1, 1]);
+        assert_eq!(rows.read::<f64>().unwrap(), [0., 1., 1., 2., 2., 2., 3., 3., 3., 3.], "{cpus} cpus");
     }
 }
 

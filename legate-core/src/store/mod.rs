@@ -7,7 +7,7 @@
 
 pub mod transform;
 
-use crate::error::{invalid, LegateError, Result};
+use crate::error::{invalid, too_many_dims, LegateError, Result};
 use crate::partition::{Partition, Tiling};
 use crate::shape::{Point, Rect, LEGATE_MAX_DIM};
 use crate::storage::{Storage, StorageKind};
@@ -91,6 +91,7 @@ impl LogicalStore {
     }
 
     /// The view's extents; for an unbound store this waits for the producing task.
+    #[inline]
     pub fn shape(&self) -> Point {
         match &self.0.shape {
             Some(s) => s.clone(),
@@ -226,7 +227,7 @@ impl LogicalStore {
             return Err(invalid(format!("promote: dimension {extra_dim} is out of range for a {}-d store", shape.ndim())));
         }
         if shape.ndim() >= LEGATE_MAX_DIM {
-            return Err(invalid(format!("promote: a store cannot have more than {LEGATE_MAX_DIM} dimensions")));
+            return Err(too_many_dims(shape.ndim() + 1));
         }
         if dim_size < 0 {
             return Err(invalid("promote: the new extent must be non-negative"));
@@ -263,7 +264,7 @@ impl LogicalStore {
             return Err(invalid(format!("delinearize: {sizes:?} does not multiply to extent {} of dimension {dim}", shape[dim])));
         }
         if shape.ndim() - 1 + sizes.len() > LEGATE_MAX_DIM {
-            return Err(invalid(format!("delinearize: a store cannot have more than {LEGATE_MAX_DIM} dimensions")));
+            return Err(too_many_dims(shape.ndim() - 1 + sizes.len()));
         }
         let mut v = shape.as_slice().to_vec();
         v.splice(dim..=dim, sizes.iter().copied());
@@ -293,10 +294,11 @@ impl LogicalStore {
     /// not one run in memory), or where the storage is not yet bound.
     pub fn reshape(&self, new: &[i64]) -> Result<Option<LogicalStore>> {
         let shape = self.bound_shape("reshape")?;
-        if new.len() > LEGATE_MAX_DIM || crate::shape::checked_volume(new) != shape.checked_volume() {
-            return Err(invalid(format!(
-                "reshape: cannot view {shape} as {new:?} (same volume, at most {LEGATE_MAX_DIM} non-negative extents)"
-            )));
+        if new.len() > LEGATE_MAX_DIM {
+            return Err(too_many_dims(new.len()));
+        }
+        if crate::shape::checked_volume(new) != shape.checked_volume() {
+            return Err(invalid(format!("reshape: cannot view {shape} as {new:?} (same volume, non-negative extents)")));
         }
         if shape.as_slice() == new {
             return Ok(Some(self.clone()));
