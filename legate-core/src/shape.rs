@@ -18,10 +18,8 @@ pub type DimVec<T> = smallvec::SmallVec<[T; INLINE_DIMS]>;
 /// inline up to [`INLINE_DIMS`] of them (so the common ones never allocate, and copy as
 /// the fixed-size arrays they used to be). Not `Copy`: a point of more dimensions owns a
 /// heap buffer; clone it where a copy is needed.
-#[derive(Clone)]
 pub struct Point(Coords);
 
-#[derive(Clone)]
 enum Coords {
     /// `ndim` coordinates; the slots past them are zero.
     Inline(u8, [i64; INLINE_DIMS]),
@@ -34,9 +32,24 @@ impl Default for Point {
     }
 }
 
+impl Clone for Point {
+    #[inline]
+    fn clone(&self) -> Point {
+        match &self.0 {
+            Coords::Inline(n, c) => Point(Coords::Inline(*n, *c)),
+            Coords::Heap(c) => Point(Coords::Heap(c.clone())),
+        }
+    }
+}
+
 impl PartialEq for Point {
+    #[inline]
     fn eq(&self, other: &Point) -> bool {
-        self.as_slice() == other.as_slice()
+        match (&self.0, &other.0) {
+            // The slots past `ndim` are zero: whole arrays compare as the points do.
+            (Coords::Inline(n, c), Coords::Inline(m, d)) => n == m && c == d,
+            _ => self.as_slice() == other.as_slice(),
+        }
     }
 }
 
@@ -55,6 +68,7 @@ impl Point {
     }
 
     /// `ndim` coordinates, all equal to `value`.
+    #[inline]
     pub fn splat(ndim: usize, value: i64) -> Point {
         assert!(ndim <= LEGATE_MAX_DIM, "at most {LEGATE_MAX_DIM} dimensions");
         if ndim <= INLINE_DIMS {
@@ -67,10 +81,12 @@ impl Point {
     }
 
     /// A point from a slice; callers have checked the length (see [`Point::try_new`]).
+    #[inline]
     pub fn new(coords: &[i64]) -> Point {
         Self::try_new(coords).expect("at most LEGATE_MAX_DIM dimensions")
     }
 
+    #[inline]
     pub fn try_new(coords: &[i64]) -> Option<Point> {
         if coords.len() > LEGATE_MAX_DIM {
             return None;
@@ -82,6 +98,7 @@ impl Point {
 
     /// Extents from `usize`s; None past [`LEGATE_MAX_DIM`] dimensions or when an
     /// extent does not fit in an `i64`.
+    #[inline]
     pub fn from_usize(extents: &[usize]) -> Option<Point> {
         if extents.len() > LEGATE_MAX_DIM {
             return None;
@@ -93,6 +110,7 @@ impl Point {
         Some(p)
     }
 
+    #[inline]
     pub fn ndim(&self) -> usize {
         match &self.0 {
             Coords::Inline(n, _) => *n as usize,
@@ -100,6 +118,7 @@ impl Point {
         }
     }
 
+    #[inline]
     pub fn as_slice(&self) -> &[i64] {
         match &self.0 {
             Coords::Inline(n, c) => &c[..*n as usize],
@@ -107,6 +126,7 @@ impl Point {
         }
     }
 
+    #[inline]
     pub fn as_mut_slice(&mut self) -> &mut [i64] {
         match &mut self.0 {
             Coords::Inline(n, c) => &mut c[..*n as usize],
@@ -114,16 +134,10 @@ impl Point {
         }
     }
 
-    /// The raw fixed-size array (for the C ABI); entries past `ndim` are zero.
-    pub fn raw(&self) -> [i64; LEGATE_MAX_DIM] {
-        let mut out = [0; LEGATE_MAX_DIM];
-        out[..self.ndim()].copy_from_slice(self.as_slice());
-        out
-    }
-
     /// Number of points in `[0, self)` when `self` is a list of extents. Every store's
     /// shape passed [`Point::checked_volume`] when it was made, so this cannot overflow
     /// for shapes of stores; it saturates rather than wrap for anything else.
+    #[inline]
     pub fn volume(&self) -> u64 {
         self.as_slice().iter().try_fold(1u64, |acc, &e| acc.checked_mul(e.max(0) as u64)).unwrap_or(u64::MAX)
     }
@@ -183,12 +197,14 @@ pub fn checked_volume(extents: &[i64]) -> Option<i64> {
 
 impl std::ops::Index<usize> for Point {
     type Output = i64;
+    #[inline]
     fn index(&self, i: usize) -> &i64 {
         &self.as_slice()[i]
     }
 }
 
 impl std::ops::IndexMut<usize> for Point {
+    #[inline]
     fn index_mut(&mut self, i: usize) -> &mut i64 {
         &mut self.as_mut_slice()[i]
     }
@@ -247,7 +263,8 @@ impl Rect {
     }
 
     pub fn volume(&self) -> u64 {
-        self.extents().volume()
+        let (lo, hi) = (self.lo.as_slice(), self.hi.as_slice());
+        lo.iter().zip(hi).try_fold(1u64, |acc, (l, h)| acc.checked_mul((h - l).max(0) as u64)).unwrap_or(u64::MAX)
     }
 
     pub fn is_empty(&self) -> bool {

@@ -162,7 +162,7 @@ fn solve_impl(args: &[SolverArg], constraints: &[Constraint], procs: usize, min_
     for i in 0..n {
         let r = roots[i];
         if r != i {
-            for d in 0..LEGATE_MAX_DIM {
+            for d in 0..args[i].store.ndim() {
                 group_fixed[r][d] |= fixed[i][d];
             }
         }

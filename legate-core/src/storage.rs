@@ -159,7 +159,7 @@ impl Storage {
     }
 
     pub fn is_unbound(&self) -> bool {
-        self.shape_now().is_none()
+        self.data().shape.is_none()
     }
 
     /// The shape as the program knows it: None for a storage created unbound until

@@ -135,11 +135,16 @@ type Column = DimVec<i64>;
 
 impl AffineMap {
     pub fn identity(ndim: usize) -> AffineMap {
-        let mut coef: SmallVec<[i64; INLINE_DIMS * INLINE_DIMS]> = smallvec![0; ndim * ndim];
+        // Every new store gets one: the common ones fill inline buffers whole.
+        let (mut coef, offset): (SmallVec<[i64; INLINE_DIMS * INLINE_DIMS]>, DimVec<i64>) = if ndim <= INLINE_DIMS {
+            (SmallVec::from_buf_and_len([0; INLINE_DIMS * INLINE_DIMS], ndim * ndim), DimVec::from_buf_and_len([0; INLINE_DIMS], ndim))
+        } else {
+            (smallvec![0; ndim * ndim], smallvec![0; ndim])
+        };
         for d in 0..ndim {
             coef[d * ndim + d] = 1;
         }
-        AffineMap { storage_ndim: ndim as u8, view_ndim: ndim as u8, coef, offset: smallvec![0; ndim], linear: None, byte_offset: 0 }
+        AffineMap { storage_ndim: ndim as u8, view_ndim: ndim as u8, coef, offset, linear: None, byte_offset: 0 }
     }
 
     /// The instance layout when the map gives element offsets (after a merging reshape).
