@@ -88,6 +88,21 @@ def test_reductions(ndim):
 
 
 @pytest.mark.parametrize("ndim", NDIMS)
+def test_folds_and_scans(ndim):
+    # The fold task makes views of its tiles with one dimension less (more than the
+    # 6 coordinates stores keep inline, for these arrays).
+    src, a = pair(ndim, salt=9)
+    big = [d for d, e in enumerate(src.shape) if e > 1]
+    for axis in (big[0], big[-1]):
+        check(lnp.subtract.accumulate(a, axis=axis), np.subtract.accumulate(src, axis=axis))
+        check(lnp.hypot.reduce(a, axis=axis), np.hypot.reduce(src, axis=axis))
+        check(lnp.cumsum(a, axis=axis), np.cumsum(src, axis=axis))
+    ints = make(np.int64, src.shape, 10)
+    ints[ints == 0] = 3  # divisors
+    check(lnp.floor_divide.accumulate(lnp.array(ints), axis=big[1]), np.floor_divide.accumulate(ints, axis=big[1]))
+
+
+@pytest.mark.parametrize("ndim", NDIMS)
 def test_axis_shuffles(ndim):
     src, a = pair(ndim, salt=5)
     check(a.T, src.T)
@@ -170,13 +185,31 @@ def test_more_dimensions_than_the_limit_raise(ndim):
 
 
 def test_growing_past_the_limit_raises():
-    a = lnp.ones((1,) * MAX)
-    for grow in (lambda x: x[None], lambda x: x[..., None], lambda x: lnp.expand_dims(x, 0)):
-        with pytest.raises(ValueError):
-            grow(a)
-    # NumPy's own limit, on NumPy arrays: IndexError for indexing, ValueError otherwise.
+    # What NumPy raises past its own limit (64): IndexError from indexing, ValueError
+    # ("maximum supported dimension ...") from everything else.
     src = np.ones((1,) * 64)
-    with pytest.raises(IndexError):
-        src[None]
-    with pytest.raises(ValueError):
-        np.expand_dims(src, 0)
+    a = lnp.ones((1,) * MAX)
+    indexing = (
+        lambda xp, x: x[None],
+        lambda xp, x: x[..., None],
+        lambda xp, x: x[None, ..., 0, None],
+        lambda xp, x: xp.stack([x, x]),
+    )
+    for grow in indexing:
+        for xp, arr in ((np, src), (lnp, a)):
+            with pytest.raises(IndexError, match="number of dimensions must be within"):
+                grow(xp, arr)
+    others = (
+        lambda xp, x: xp.expand_dims(x, 0),
+        lambda xp, x: x.reshape((1,) * (x.ndim + 1)),
+        lambda xp, x: xp.broadcast_to(x, (1,) * (x.ndim + 1)),
+        lambda xp, x: xp.zeros((1,) * (x.ndim + 1)),
+    )
+    for grow in others:
+        for xp, arr in ((np, src), (lnp, a)):
+            with pytest.raises(ValueError, match="maximum supported dimension"):
+                grow(xp, arr)
+    # A NumPy array of more dimensions than legate's, converted.
+    for convert in (lnp.array, lnp.asarray):
+        with pytest.raises(ValueError, match=f"currently {MAX}, found {MAX + 1}"):
+            convert(np.ones((1,) * (MAX + 1)))
