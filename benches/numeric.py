@@ -25,6 +25,14 @@ TINY_OPS = 2_000 if SMALL else 20_000
 FFT2 = 512 if SMALL else 2048
 RFFT = 1 << (18 if SMALL else 22)
 SORT_N = 1_000_000 if SMALL else 10_000_000
+POINTS = 100_000 if SMALL else 1_000_000
+CG_N = 1000 if SMALL else 2000
+CG_ITERATIONS = 25
+KMEANS_ITERATIONS = 10
+LOGREG_ITERATIONS = 20
+# This machine's limits (2 cores): memory bandwidth and float64 FMA throughput.
+LIMIT_GBS = 30.0
+LIMIT_GFLOPS = 100.0
 
 
 def timed(np, fn, repeat=3):
@@ -101,7 +109,7 @@ def stencil(np):
 
 
 def cg(np):
-    n = 1000 if SMALL else 2000
+    n = CG_N
     A = np.eye(n) * np.linspace(1.0, 10.0, n) + np.ones((n, n)) * (1.0 / n)
     b = np.ones(n)
 
@@ -110,7 +118,7 @@ def cg(np):
         r = b - A @ x
         p = r
         rs = float(r @ r)
-        for _ in range(25):
+        for _ in range(CG_ITERATIONS):
             Ap = A @ p
             alpha = rs / float(p @ Ap)
             x = x + alpha * p
@@ -121,6 +129,52 @@ def cg(np):
             p = r + (rs_new / rs) * p
             rs = rs_new
         return x
+
+    return run
+
+
+def kmeans(np):
+    """k-means on 2-d points around 8 known centers: distances through a matmul, labels by
+    argmin, each center the mean of its points (one masked sum per cluster)."""
+    k = 8
+    grid = numpy.array([[i % 4, i // 4] for i in range(k)], dtype=float) * 10.0
+    rng = numpy.random.default_rng(1)
+    pts = grid[numpy.arange(POINTS) % k] + rng.standard_normal((POINTS, 2))
+    points = np.array(pts) if np is not numpy else pts
+    start = np.array(pts[:k] + 0.5) if np is not numpy else pts[:k] + 0.5
+
+    def run():
+        centers = start.copy()
+        norms = (points * points).sum(axis=1).reshape(-1, 1)
+        for _ in range(KMEANS_ITERATIONS):
+            d2 = norms - 2.0 * (points @ centers.T) + (centers * centers).sum(axis=1)
+            label = d2.argmin(axis=1)
+            for c in range(k):
+                mask = label == c
+                count = float(mask.sum())
+                if count:
+                    centers[c] = (points * mask.reshape(-1, 1)).sum(axis=0) / count
+        return centers
+
+    return run
+
+
+def logreg(np):
+    """Logistic regression by gradient descent, 10^6 samples x 16 features: two
+    matrix-vector products (X @ w, X.T @ r) and a sigmoid per step."""
+    n, f = POINTS, 16
+    rng = numpy.random.default_rng(2)
+    features = rng.standard_normal((n, f))
+    labels = (features @ numpy.linspace(-1.0, 1.0, f) > 0).astype(numpy.float64)
+    X = np.array(features) if np is not numpy else features
+    y = np.array(labels) if np is not numpy else labels
+
+    def run():
+        w = np.zeros(f)
+        for _ in range(LOGREG_ITERATIONS):
+            p = 1.0 / (1.0 + np.exp(-(X @ w)))
+            w = w - (2.0 / n) * (X.T @ (p - y))
+        return float(w[0])
 
     return run
 
@@ -160,20 +214,36 @@ def rfft(np):
     return lambda: np.fft.rfft(a)
 
 
+GB = ("GB/s", 1e9, LIMIT_GBS)
+GFLOP = ("GFLOP/s", 1e9, LIMIT_GFLOPS)
+
+# (name, case, size, work): `work` is the bytes a case must move through memory at
+# least, or the floating-point operations it must do, to print the rate legate reached
+# against this machine's limit; None where neither bounds the case.
 CASES = [
-    ("a*2+b (f64)", axpb, f"{N:.0e}"),
-    ("black-scholes", black_scholes, f"{N:.0e}"),
-    ("10-op elementwise chain", ten_ops, f"{N:.0e}"),
-    ("sum", total, f"{N:.0e}"),
-    ("matmul", matmul, f"{MAT}^2"),
-    ("5-point stencil", stencil, f"{GRID}^2"),
-    ("dense CG (25 it)", cg, ""),
-    ("tiny ops x[...] = x + 2*y", tiny, f"{TINY_OPS} x 1024"),
-    ("sort 1-d (f64)", sort1d, f"{SORT_N:.0e}"),
-    ("median 1-d (f64)", median1d, f"{SORT_N:.0e}"),
-    ("fft2 (c128)", fft2, f"{FFT2}^2"),
-    ("rfft (f64)", rfft, f"2^{RFFT.bit_length() - 1}"),
+    ("a*2+b (f64)", axpb, f"{N:.0e}", (24 * N, GB)),
+    ("black-scholes", black_scholes, f"{N:.0e}", (32 * N, GB)),
+    ("10-op elementwise chain", ten_ops, f"{N:.0e}", (24 * N, GB)),
+    ("sum", total, f"{N:.0e}", (8 * N, GB)),
+    ("matmul", matmul, f"{MAT}^2", (2 * MAT**3, GFLOP)),
+    ("5-point stencil", stencil, f"{GRID}^2", (16 * GRID**2, GB)),
+    ("dense CG (25 it)", cg, f"{CG_N}^2", ((CG_ITERATIONS + 1) * 8 * CG_N**2, GB)),
+    ("k-means (8 clusters)", kmeans, f"{POINTS:.0e}", None),
+    ("logistic regression (x16)", logreg, f"{POINTS:.0e}", (LOGREG_ITERATIONS * 2 * 8 * 16 * POINTS, GB)),
+    ("tiny ops x[...] = x + 2*y", tiny, f"{TINY_OPS} x 1024", None),
+    ("sort 1-d (f64)", sort1d, f"{SORT_N:.0e}", None),
+    ("median 1-d (f64)", median1d, f"{SORT_N:.0e}", (8 * SORT_N, GB)),
+    ("fft2 (c128)", fft2, f"{FFT2}^2", (5 * FFT2**2 * math.log2(FFT2**2), GFLOP)),
+    ("rfft (f64)", rfft, f"2^{RFFT.bit_length() - 1}", (2.5 * RFFT * math.log2(RFFT), GFLOP)),
 ]
+
+
+def rate(work, seconds):
+    """`work` done in `seconds`, as legate's rate against this machine's limit."""
+    if work is None:
+        return ""
+    amount, (unit, scale, limit) = work
+    return f"  {amount / scale / seconds:6.1f} {unit} (limit {limit:g})"
 
 
 # Run in a fresh interpreter by `one_shot`: the start-up phases of `make run`'s
@@ -241,9 +311,9 @@ def main():
 
     info = _legate.runtime_info()
     print(f"legate_numeric vs NumPy {numpy.__version__}  (legate: {info['flags']})")
-    print(f"{'case':30s} {'size':>12s} {'numpy s':>10s} {'legate s':>10s} {'speedup':>8s}")
+    print(f"{'case':30s} {'size':>12s} {'numpy s':>10s} {'legate s':>10s} {'speedup':>8s}  legate's rate")
     only = [a for a in sys.argv[1:] if not a.startswith("--")]
-    for name, make, size in CASES:
+    for name, make, size, work in CASES:
         if only and not any(o in name for o in only):
             continue
         t_np = timed(numpy, make(numpy))
@@ -251,7 +321,7 @@ def main():
         # from legate's processors; let them go to sleep first.
         time.sleep(0.3)
         t_lg = timed(legate_numeric, make(legate_numeric))
-        print(f"{name:30s} {size:>12s} {t_np:10.4f} {t_lg:10.4f} {t_np / t_lg:8.2f}x", flush=True)
+        print(f"{name:30s} {size:>12s} {t_np:10.4f} {t_lg:10.4f} {t_np / t_lg:8.2f}x{rate(work, t_lg)}", flush=True)
     if not only or any(o in "one-shot" for o in only):
         one_shot()
 

@@ -4,8 +4,8 @@ Run: `LEGATE_CONFIG="--cpus 2" .venv/bin/python benches/sparse.py [--quick] [--s
 Cases: SpMV, SpMM (8 right-hand sides), SpGEMM (A @ A, and R @ R for a random R of a
 tenth of the rows with 10 entries a row) and 100 CG iterations. Prints
 each time and the ratio SciPy time / legate time (> 1 means legate is faster); for
-SpMV also the bandwidth reached (data + indices + indptr + x + y bytes per product)
-against the machine's ~30 GB/s. `--size` is the number of rows (rounded to a square
+SpMV also the bandwidth each side reaches (data + indices + row offsets + x + y bytes
+per product) against the machine's ~30 GB/s, and the same SpMV with int64 indices. `--size` is the number of rows (rounded to a square
 grid, up to ~4e6); the default is modest, `--quick` small.
 """
 
@@ -47,6 +47,17 @@ def poisson(n):
     return sp.kronsum(T, T, format="csr")
 
 
+def bandwidth(S, A, t_scipy, t_legate):
+    """The GB/s each side streams: data and indices per entry, x and y per row, and
+    per row SciPy's indptr (one offset) or legate_sparse's row range (two int64)."""
+    per_row = 2 * S.data.itemsize
+    scipy_bytes = S.nnz * (S.data.itemsize + S.indices.itemsize) + S.shape[0] * (per_row + S.indptr.itemsize)
+    legate_bytes = S.nnz * (S.data.itemsize + A.indices.dtype.itemsize) + S.shape[0] * (per_row + 16)
+    gbs = legate_bytes / t_legate / 1e9
+    return (f"   legate {gbs:5.1f} GB/s ({100 * gbs / PEAK_GBS:.0f}% of ~{PEAK_GBS:.0f}), "
+            f"{legate_bytes / S.nnz:.1f} B/nnz; scipy {scipy_bytes / t_scipy / 1e9:5.1f} GB/s, {scipy_bytes / S.nnz:.1f} B/nnz")
+
+
 def report(name, t_scipy, t_legate, extra=""):
     print(f"{name:<22} scipy {t_scipy * 1e3:10.3f} ms   legate {t_legate * 1e3:10.3f} ms   ratio {t_scipy / t_legate:6.2f}{extra}")
 
@@ -68,9 +79,14 @@ def main():
     A @ x  # warm up (row ids, pools)
     t_s = timed(False, lambda: S @ x_np, repeat)
     t_l = timed(True, lambda: A @ x, repeat)
-    moved = S.nnz * (8 + 8) + (S.shape[0] + 1) * 8 + 2 * S.shape[0] * 8
-    gbs = moved / t_l / 1e9
-    report("SpMV", t_s, t_l, f"   {gbs:6.2f} GB/s ({100 * gbs / PEAK_GBS:.0f}% of ~{PEAK_GBS:.0f} GB/s)")
+    report("SpMV", t_s, t_l, bandwidth(S, A, t_s, t_l))
+    # The same product with int64 indices (legate_sparse's only choice before it kept
+    # SciPy's int32): 16 instead of 12 bytes per entry.
+    A64 = legate_sparse.csr_array(S)
+    A64.indices = lnp.asarray(S.indices.astype(numpy.int64))
+    A64 @ x
+    t_64 = timed(True, lambda: A64 @ x, repeat)
+    report("SpMV, int64 indices", t_s, t_64, bandwidth(S, A64, t_s, t_64))
 
     X_np = numpy.random.default_rng(1).uniform(size=(S.shape[0], 8))
     X = lnp.asarray(X_np)

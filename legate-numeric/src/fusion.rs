@@ -67,7 +67,13 @@ struct Op {
     in_ty: Type,
     args: Vec<Arg>,
     out: LogicalStore,
+    /// The window's number for each store operand's storage ([`NO_SLOT`] for a
+    /// scalar), and for the output's: the plan indexes vectors by them, not maps.
+    arg_slots: [u32; 3],
+    out_slot: u32,
 }
+
+const NO_SLOT: u32 = u32::MAX;
 
 /// How the window touched one storage so far.
 struct Access {
@@ -75,6 +81,8 @@ struct Access {
     written: bool,
     /// Read through more than one view (allowed only while nothing writes it).
     mixed: bool,
+    /// Storages are numbered 0, 1, ... in the order the window meets them.
+    slot: u32,
 }
 
 #[derive(Default)]
@@ -98,6 +106,8 @@ pub struct FusionStats {
     pub ops: u64,
     /// Temporaries never written to memory (their arrays died in the window).
     pub elided: u64,
+    /// Copies `dst[...] = tmp` dropped: the operation computing `tmp` wrote `dst`.
+    pub forwarded: u64,
 }
 
 pub(crate) struct Fusion {
@@ -115,6 +125,7 @@ pub(crate) struct Fusion {
     tasks: AtomicU64,
     ops: AtomicU64,
     elided: AtomicU64,
+    forwarded: AtomicU64,
 }
 
 /// The runtime's handle on a library's window.
@@ -181,11 +192,17 @@ impl Fusion {
             tasks: AtomicU64::new(0),
             ops: AtomicU64::new(0),
             elided: AtomicU64::new(0),
+            forwarded: AtomicU64::new(0),
         }
     }
 
     pub(crate) fn stats(&self) -> FusionStats {
-        FusionStats { tasks: self.tasks.load(Ordering::Relaxed), ops: self.ops.load(Ordering::Relaxed), elided: self.elided.load(Ordering::Relaxed) }
+        FusionStats {
+            tasks: self.tasks.load(Ordering::Relaxed),
+            ops: self.ops.load(Ordering::Relaxed),
+            elided: self.elided.load(Ordering::Relaxed),
+            forwarded: self.forwarded.load(Ordering::Relaxed),
+        }
     }
 
     pub(crate) fn enabled(&self) -> bool {
@@ -206,15 +223,16 @@ impl Fusion {
             self.flush(rt)?;
             w = self.window.lock().unwrap_or_else(|e| e.into_inner());
         }
-        w.shape = Some(shape);
-        for a in &args {
+        let mut arg_slots = [NO_SLOT; 3];
+        for (slot, a) in arg_slots.iter_mut().zip(&args) {
             if let Arg::Store(s) = a {
-                Self::note(&mut w, s, false);
+                *slot = Self::note(&mut w, s, false);
             }
         }
-        Self::note(&mut w, out, true);
-        w.bytes += out.shape().volume().saturating_mul(out.ty().size().unwrap_or(1) as u64);
-        w.ops.push(Op { kind, in_ty: in_ty.clone(), args, out: out.clone() });
+        let out_slot = Self::note(&mut w, out, true);
+        w.bytes += shape.volume().saturating_mul(out.ty().size().unwrap_or(1) as u64);
+        w.shape = Some(shape);
+        w.ops.push(Op { kind, in_ty: in_ty.clone(), args, out: out.clone(), arg_slots, out_slot });
         self.pending.store(true, Ordering::SeqCst);
         let n = w.ops.len();
         if n >= self.limit && (n >= self.limit.saturating_mul(LONG_WINDOWS) || w.bytes >= self.budget) {
@@ -270,12 +288,15 @@ impl Fusion {
         args.iter().any(|a| matches!(a, Arg::Store(s) if check(s, false))) || check(out, true)
     }
 
-    fn note(w: &mut Window, s: &LogicalStore, writes: bool) {
-        let entry = w.storages.entry(s.storage().id()).or_insert_with(|| Access { view: s.clone(), written: false, mixed: false });
+    /// Records an access to `s`'s storage; returns the storage's slot.
+    fn note(w: &mut Window, s: &LogicalStore, writes: bool) -> u32 {
+        let slot = w.storages.len() as u32;
+        let entry = w.storages.entry(s.storage().id()).or_insert_with(|| Access { view: s.clone(), written: false, mixed: false, slot });
         if !same_view(&entry.view, s) {
             entry.mixed = true;
         }
         entry.written |= writes;
+        entry.slot
     }
 
     /// Launches everything held back (program order is kept: callers flush before
@@ -294,7 +315,14 @@ impl Fusion {
         let w = {
             let mut w = self.window.lock().unwrap_or_else(|e| e.into_inner());
             self.pending.store(false, Ordering::SeqCst);
-            std::mem::take(&mut *w)
+            // The next window starts with room for as much as this one held (a loop
+            // fills windows alike; growing them op by op cost a tenth of the plan).
+            let next = Window {
+                ops: Vec::with_capacity(w.ops.len()),
+                storages: HashMap::with_capacity_and_hasher(w.storages.len(), Default::default()),
+                ..Window::default()
+            };
+            std::mem::replace(&mut *w, next)
         };
         struct Launching;
         impl Drop for Launching {
@@ -314,11 +342,13 @@ impl Fusion {
         if w.ops.is_empty() {
             return Ok(());
         }
+        let slots = w.storages.len();
         w.storages.clear(); // its handles must not count as holders below
-        let plan = Plan::new(&w.ops);
+        let plan = Plan::new(&w.ops, slots);
         self.tasks.fetch_add(1, Ordering::Relaxed);
         self.ops.fetch_add(w.ops.len() as u64, Ordering::Relaxed);
         self.elided.fetch_add(plan.elided as u64, Ordering::Relaxed);
+        self.forwarded.fetch_add(plan.forwarded as u64, Ordering::Relaxed);
         let mut t = rt.create_auto_task(&self.lib, crate::FUSED);
         t.set_name(plan.name(&w.ops));
         t.add_scalar_arg(Scalar::from_bytes(Type::String, plan.program)?);
@@ -355,6 +385,7 @@ struct Plan {
     values: Vec<LogicalStore>,
     program: Vec<u8>,
     elided: usize,
+    forwarded: usize,
 }
 
 /// Where an operand or result lives during one block.
@@ -365,53 +396,67 @@ enum Loc {
     Value(u32),
 }
 
+/// What the plan learns about one storage (one slot) of the window.
+#[derive(Default)]
+struct SlotUse<'a> {
+    /// The window's distinct handles to it, with how many times each appears.
+    handles: smallvec::SmallVec<[(&'a LogicalStore, usize); 1]>,
+    /// Whether the first access is a write (`None`: not met yet).
+    first_write: Option<bool>,
+    last_use: usize,
+    /// Its register while it is in one.
+    reg: Option<u32>,
+    /// The tile of the view it was last met through.
+    tile: Option<u32>,
+}
+
+impl<'a> SlotUse<'a> {
+    fn meet(&mut self, s: &'a LogicalStore, i: usize, writes: bool) {
+        match self.handles.iter_mut().find(|(h, _)| h.same_handle(s)) {
+            Some((_, n)) => *n += 1,
+            None => self.handles.push((s, 1)),
+        }
+        self.first_write.get_or_insert(writes);
+        self.last_use = i;
+    }
+
+    /// Every handle to the storage is one of the window's: the program dropped it.
+    fn dead(&self) -> bool {
+        let Some((first, _)) = self.handles.first() else { return false };
+        Arc::strong_count(first.storage()) == self.handles.len() && self.handles.iter().all(|(h, n)| h.handle_count() == *n)
+    }
+}
+
+/// The store operands of `op`, with their slots.
+fn store_args(op: &Op) -> impl Iterator<Item = (&LogicalStore, u32)> {
+    op.args.iter().zip(op.arg_slots).filter_map(|(a, k)| if let Arg::Store(s) = a { Some((s, k)) } else { None })
+}
+
 impl Plan {
-    fn new(ops: &[Op]) -> Plan {
-        // Which storages only the window holds: every handle to them is one of ours.
-        let mut handles: HashMap<u64, Vec<(&LogicalStore, usize)>> = HashMap::default();
-        let mut order: Vec<u64> = Vec::new();
-        let stores = ops.iter().flat_map(|op| op.args.iter().filter_map(|a| if let Arg::Store(s) = a { Some(s) } else { None }).chain(std::iter::once(&op.out)));
-        for s in stores {
-            let id = s.storage().id();
-            let list = handles.entry(id).or_insert_with(|| {
-                order.push(id);
-                Vec::new()
-            });
-            match list.iter_mut().find(|(h, _)| h.same_handle(s)) {
-                Some((_, n)) => *n += 1,
-                None => list.push((s, 1)),
-            }
-        }
-        let dead = |id: u64| -> bool {
-            let list = &handles[&id];
-            let storage = list[0].0.storage();
-            Arc::strong_count(storage) == list.len() && list.iter().all(|(h, n)| h.handle_count() == *n)
-        };
-        // First access of each storage: a write (then a dead storage needs no memory).
-        let mut first_write: HashMap<u64, bool> = HashMap::default();
-        let mut last_use: HashMap<u64, usize> = HashMap::default();
+    /// `slots`: how many storages the window numbered (`Op::arg_slots`, `out_slot`).
+    fn new(ops: &[Op], slots: usize) -> Plan {
+        let mut uses: Vec<SlotUse> = (0..slots).map(|_| SlotUse::default()).collect();
         for (i, op) in ops.iter().enumerate() {
-            for a in &op.args {
-                if let Arg::Store(s) = a {
-                    first_write.entry(s.storage().id()).or_insert(false);
-                    last_use.insert(s.storage().id(), i);
-                }
+            for (s, k) in store_args(op) {
+                uses[k as usize].meet(s, i, false);
             }
-            first_write.entry(op.out.storage().id()).or_insert(true);
-            last_use.insert(op.out.storage().id(), i);
+            uses[op.out_slot as usize].meet(&op.out, i, true);
         }
-        let in_reg: HashMap<u64, bool> = order.iter().map(|&id| (id, first_write[&id] && dead(id))).collect();
+        // A storage only the window holds, and writes before reading, lives in a
+        // scratch register instead of memory.
+        let in_reg: Vec<bool> = uses.iter().map(|u| u.first_write == Some(true) && u.dead()).collect();
 
         // Tiles: each distinct view of a materialized storage (written storages have one).
         let mut tiles: Vec<(LogicalStore, bool, bool)> = Vec::new();
-        let tile_of = |s: &LogicalStore, writes: bool, tiles: &mut Vec<(LogicalStore, bool, bool)>| -> u32 {
-            let k = match tiles.iter().position(|(t, _, _)| same_view(t, s)) {
-                Some(k) => k,
+        let mut tile_of = |s: &LogicalStore, u: &mut SlotUse, writes: bool| -> u32 {
+            let k = match u.tile.filter(|&k| same_view(&tiles[k as usize].0, s)).or_else(|| tiles.iter().position(|(t, _, _)| same_view(t, s)).map(|k| k as u32)) {
+                Some(k) => k as usize,
                 None => {
                     tiles.push((s.clone(), false, false));
                     tiles.len() - 1
                 }
             };
+            u.tile = Some(k as u32);
             if writes {
                 tiles[k].2 = true;
             } else if !tiles[k].2 {
@@ -420,33 +465,57 @@ impl Plan {
             k as u32
         };
         // Registers: one per scratch storage while it is in use, then reused.
-        let mut reg_of: HashMap<u64, u32> = HashMap::default();
         let mut free: Vec<u32> = Vec::new();
         let mut nregs = 0u32;
         let mut elided = 0;
+        let mut forwarded = 0;
         let mut body = Vec::new();
         let mut values: Vec<LogicalStore> = Vec::new();
+        // The last operation encoded, and where its result's location starts in `body`.
+        let mut last: Option<(usize, usize)> = None;
+        let mut encoded = 0u32;
         for (i, op) in ops.iter().enumerate() {
-            let mut locs = Vec::with_capacity(2);
-            for a in &op.args {
+            // `dst[...] = tmp` right after the operation that computed `tmp` (in a
+            // register, read nowhere else): that operation writes `dst` instead, and the
+            // copy is dropped (`x[...] = x + 2*y` is one operation on x, not two).
+            if let (Kind::Convert, Some((prev, at)), [Arg::Store(src)]) = (op.kind, last, &op.args[..]) {
+                let k = op.arg_slots[0] as usize;
+                if prev + 1 == i && ops[prev].out_slot as usize == k && in_reg[k] && uses[k].last_use == i && src.ty() == op.out.ty() && &op.in_ty == op.out.ty() && !in_reg[op.out_slot as usize] {
+                    body.truncate(at);
+                    put_loc(&mut body, Loc::Tile(tile_of(&op.out, &mut uses[op.out_slot as usize], true)));
+                    if let Some(r) = uses[k].reg.take() {
+                        free.push(r);
+                    }
+                    last = None;
+                    forwarded += 1;
+                    continue;
+                }
+            }
+            let mut locs: smallvec::SmallVec<[Option<Loc>; 3]> = smallvec::SmallVec::new();
+            for (a, &k) in op.args.iter().zip(&op.arg_slots) {
                 match a {
                     Arg::Store(s) if broadcast_value(op.kind, s) => {
-                        let k = values.iter().position(|v| same_view(v, s)).unwrap_or_else(|| {
+                        let v = values.iter().position(|v| same_view(v, s)).unwrap_or_else(|| {
                             values.push(s.clone());
                             values.len() - 1
                         });
-                        locs.push(Some(Loc::Value(k as u32)));
+                        locs.push(Some(Loc::Value(v as u32)));
                     }
                     Arg::Store(s) => {
-                        let id = s.storage().id();
-                        locs.push(Some(if in_reg[&id] { Loc::Reg(reg_of[&id]) } else { Loc::Tile(tile_of(s, false, &mut tiles)) }));
+                        let u = &mut uses[k as usize];
+                        locs.push(Some(if in_reg[k as usize] {
+                            Loc::Reg(u.reg.expect("a scratch storage is written before it is read"))
+                        } else {
+                            Loc::Tile(tile_of(s, u, false))
+                        }));
                     }
                     Arg::Scalar(_) => locs.push(None),
                 }
             }
-            let id = op.out.storage().id();
-            let out = if in_reg[&id] {
-                let r = *reg_of.entry(id).or_insert_with(|| {
+            let k = op.out_slot as usize;
+            let out = if in_reg[k] {
+                let u = &mut uses[k];
+                let r = *u.reg.get_or_insert_with(|| {
                     elided += 1;
                     free.pop().unwrap_or_else(|| {
                         nregs += 1;
@@ -455,15 +524,17 @@ impl Plan {
                 });
                 Loc::Reg(r)
             } else {
-                Loc::Tile(tile_of(&op.out, true, &mut tiles))
+                Loc::Tile(tile_of(&op.out, &mut uses[k], true))
             };
-            encode_op(&mut body, op, &locs, out);
+            let at = encode_op(&mut body, op, &locs, out);
+            encoded += 1;
+            last = Some((i, at));
             // Registers whose storage is not used again return to the pool (after the
             // operation: an operand may share the output's register).
-            let used: Vec<u64> = op.args.iter().filter_map(|a| if let Arg::Store(s) = a { Some(s.storage().id()) } else { None }).chain(std::iter::once(id)).collect();
-            for u in used {
-                if last_use[&u] == i {
-                    if let Some(r) = reg_of.remove(&u) {
+            for k in op.arg_slots.iter().copied().filter(|&k| k != NO_SLOT).chain(std::iter::once(op.out_slot)) {
+                let u = &mut uses[k as usize];
+                if u.last_use == i {
+                    if let Some(r) = u.reg.take() {
                         free.push(r);
                     }
                 }
@@ -476,9 +547,9 @@ impl Plan {
         }
         put_u32(&mut program, values.len() as u32);
         put_u32(&mut program, nregs);
-        put_u32(&mut program, ops.len() as u32);
+        put_u32(&mut program, encoded);
         program.extend_from_slice(&body);
-        Plan { tiles, values, program, elided }
+        Plan { tiles, values, program, elided, forwarded }
     }
 
     /// `fused[multiply,add,exp]` (long windows list their first operations).
@@ -515,7 +586,8 @@ fn put_loc(buf: &mut Vec<u8>, loc: Loc) {
 
 /// One operation: kind (0 unary, 1 binary, 2 cast, 3 where), op code, operand and result type
 /// codes, the operands (tile, register, scalar bytes, or broadcast value), the result.
-fn encode_op(buf: &mut Vec<u8>, op: &Op, locs: &[Option<Loc>], out: Loc) {
+/// Returns where the result's location starts in `buf` (it ends the operation).
+fn encode_op(buf: &mut Vec<u8>, op: &Op, locs: &[Option<Loc>], out: Loc) -> usize {
     let (kind, code) = match op.kind {
         Kind::Unary(u) => (0u8, u as u32),
         Kind::Binary(b) => (1, b as u32),
@@ -538,5 +610,7 @@ fn encode_op(buf: &mut Vec<u8>, op: &Op, locs: &[Option<Loc>], out: Loc) {
             (Arg::Store(_), None) => unreachable!("a store operand has a location"),
         }
     }
+    let at = buf.len();
     put_loc(buf, out);
+    at
 }

@@ -13,11 +13,14 @@ use legate_abi::TypeCode;
 pub struct CsrMatrix {
     /// `[i64; 2]` per row (see [`crate::SparseLibrary::row_ranges`]).
     pub pos: Store,
-    /// int64 column indices.
+    /// int32 or int64 column indices (int64 for SpGEMM).
     pub crd: Store,
     /// float32, float64, complex64 or complex128 values.
     pub vals: Store,
     pub shape: [usize; 2],
+    /// Each row's column range (see [`crate::SparseLibrary::column_ranges`]): how SpMV
+    /// reads `x` through int32 indices. Made on demand when `None`.
+    pub cols: Option<Store>,
 }
 
 pub(crate) fn invalid(msg: impl Into<String>) -> Error {
@@ -45,6 +48,14 @@ pub(crate) fn value_type(store: &Store, what: &str) -> Result<TypeCode> {
             ErrorKind::Unsupported,
             format!("{what}: values of type {other:?} are not supported (float32, float64, complex64 or complex128)"),
         )),
+    }
+}
+
+/// The index type of `store`: int32 or int64.
+pub(crate) fn index_type(store: &Store, what: &str) -> Result<TypeCode> {
+    match store.info()?.type_code {
+        Some(code @ (TypeCode::Int32 | TypeCode::Int64)) => Ok(code),
+        other => Err(Error::new(ErrorKind::TypeMismatch, format!("{what} must be int32 or int64, it holds {other:?}"))),
     }
 }
 
@@ -80,13 +91,13 @@ impl CsrMatrix {
         if rows != shape[0] {
             return Err(shape_error(format!("pos has {rows} rows but the shape says {}", shape[0])));
         }
-        expect_int64(&crd, "indices")?;
+        index_type(&crd, "indices")?;
         value_type(&vals, "data")?;
         let (nnz, nvals) = (length(&crd, "indices")?, length(&vals, "data")?);
         if nnz != nvals {
             return Err(shape_error(format!("indices has {nnz} elements but data has {nvals}")));
         }
-        Ok(CsrMatrix { pos, crd, vals, shape })
+        Ok(CsrMatrix { pos, crd, vals, shape, cols: None })
     }
 
     pub fn nrows(&self) -> usize {

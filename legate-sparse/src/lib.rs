@@ -10,13 +10,15 @@
 //!
 //! 1. [`CsrMatrix`] ([`csr`]): a matrix as four things: `pos` (one `[lo, hi)` pair per
 //!    row, made from SciPy's `indptr` by [`SparseLibrary::row_ranges`]), `crd` (column
-//!    indices), `vals` and the shape.
+//!    indices, int32 or int64 as SciPy keeps them), `vals` and the shape.
 //! 2. The Rust API ([`ops`]): each method checks its operands, creates the result
 //!    stores and launches one task family. All of them partition the same way: rows
 //!    (`pos` and whatever is aligned with it) are tiled, and `crd`/`vals` follow as the
 //!    image of `pos`, so each point sees exactly its rows' entries.
 //! 3. The tasks ([`tasks`]): the kernels, one file per family.
 //! 4. Registration ([`SparseLibrary::register`]).
+//! 5. The sparse direct solve ([`lu`]): faer's sparse LU as one-point tasks whose
+//!    factor stays in the process until it is released.
 //!
 //! ```
 //! use legate_sparse::SparseLibrary;
@@ -35,14 +37,18 @@
 //! ```
 
 pub mod csr;
+pub mod lu;
 pub mod ops;
 pub mod tasks;
 
 pub use csr::CsrMatrix;
+pub use lu::{LuFactorization, Trans};
 pub use legate_abi::client::{Error, ErrorKind, Library, Result, Runtime, Store};
 use legate_abi::raw::RawRuntimeApi;
 use legate_abi::Task;
-use tasks::{CsrSpgemm, CsrSpgemmSymbolic, CsrSpmm, CsrSpmv, CsrToDense, DropZeros, RowRanges, ScanCounts};
+use tasks::{
+    ColumnRanges, CsrSpgemm, CsrSpgemmSymbolic, CsrSpmm, CsrSpmv, CsrToDense, DropZeros, LuFactor, LuRelease, LuSolve, RowRanges, ScanCounts,
+};
 
 /// The name the library is registered under.
 pub const LIBRARY_NAME: &str = "legate_sparse";
@@ -71,6 +77,10 @@ impl SparseLibrary {
         registrar.register::<CsrToDense>()?;
         registrar.register::<CsrSpgemmSymbolic>()?;
         registrar.register::<DropZeros>()?;
+        registrar.register::<LuFactor>()?;
+        registrar.register::<LuSolve>()?;
+        registrar.register::<LuRelease>()?;
+        registrar.register::<ColumnRanges>()?;
         Ok(SparseLibrary { runtime: rt, library })
     }
 
@@ -83,7 +93,7 @@ impl SparseLibrary {
     }
 
     /// Ids of the tasks, for profiles and tests.
-    pub const TASKS: [(&'static str, u32); 8] = [
+    pub const TASKS: [(&'static str, u32); 12] = [
         (RowRanges::NAME, RowRanges::TASK_ID),
         (CsrSpmv::NAME, CsrSpmv::TASK_ID),
         (CsrSpmm::NAME, CsrSpmm::TASK_ID),
@@ -92,5 +102,9 @@ impl SparseLibrary {
         (CsrToDense::NAME, CsrToDense::TASK_ID),
         (CsrSpgemmSymbolic::NAME, CsrSpgemmSymbolic::TASK_ID),
         (DropZeros::NAME, DropZeros::TASK_ID),
+        (LuFactor::NAME, LuFactor::TASK_ID),
+        (LuSolve::NAME, LuSolve::TASK_ID),
+        (LuRelease::NAME, LuRelease::TASK_ID),
+        (ColumnRanges::NAME, ColumnRanges::TASK_ID),
     ];
 }

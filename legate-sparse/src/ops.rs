@@ -4,17 +4,18 @@
 //! Every launch partitions the same way, as Legate Sparse does: the rows of the matrix
 //! (`pos`, and what is aligned with it: `y`, `Y`, the dense output, SpGEMM's counts) are
 //! tiled, `crd` and `vals` are the image of `pos` (each point gets the entries its rows
-//! name), and a gathered operand (`x`) is the image of `crd`.
+//! name), and a gathered operand (`x`) is the image of `crd` (int64), or of each row's
+//! column range (int32, whose points the runtime's images do not take).
 
-use crate::csr::{expect_int64, invalid, length, same_values, shape_error, value_type, CsrMatrix};
-use crate::tasks::{CsrSpgemm, CsrSpgemmSymbolic, CsrSpmm, CsrSpmv, CsrToDense, DropZeros, RowRanges, ScanCounts};
+use crate::csr::{expect_int64, index_type, invalid, length, same_values, shape_error, value_type, CsrMatrix};
+use crate::tasks::{ColumnRanges, CsrSpgemm, CsrSpgemmSymbolic, CsrSpmm, CsrSpmv, CsrToDense, DropZeros, RowRanges, ScanCounts};
 use crate::{Result, SparseLibrary, Store};
 use legate_abi::client::{TaskLaunch, Variable};
 use legate_abi::{ImageKind, ReductionOp, Task, TypeCode};
 use num_complex::{Complex32, Complex64};
 
 /// The size in bytes of a value type (one of the four supported).
-fn value_size(code: TypeCode) -> usize {
+pub(crate) fn value_size(code: TypeCode) -> usize {
     match code {
         TypeCode::Float32 => 4,
         TypeCode::Float64 | TypeCode::Complex64 => 8,
@@ -38,15 +39,24 @@ fn add_gathered(task: &mut TaskLaunch, crd_var: Variable, x: &Store) -> Result<(
     task.add_image(crd_var, x_var, ImageKind::Points)
 }
 
+/// Adds `x` as an input read through the column ranges `cols` (one `[i64; 2]` per row,
+/// aligned with `pos` as `pos_var`): the same rectangles as the point image of `crd`.
+fn add_gathered_by_ranges(task: &mut TaskLaunch, pos_var: Variable, cols: &Store, x: &Store) -> Result<()> {
+    let x_var = task.add_input(x)?;
+    let cols_var = task.add_input(cols)?;
+    task.add_alignment(pos_var, cols_var)?;
+    task.add_image(cols_var, x_var, ImageKind::Ranges)
+}
+
 impl SparseLibrary {
     fn task(&self, id: u32) -> Result<TaskLaunch> {
         self.runtime.create_auto_task(&self.library, id)
     }
 
-    /// `pos` for SciPy's `indptr` (int64, `n + 1` non-decreasing offsets): row `i`'s
-    /// range `[indptr[i], indptr[i + 1])`, as one `[i64; 2]` element.
+    /// `pos` for SciPy's `indptr` (int32 or int64, `n + 1` non-decreasing offsets): row
+    /// `i`'s range `[indptr[i], indptr[i + 1])`, as one `[i64; 2]` element.
     pub fn row_ranges(&self, indptr: &Store) -> Result<Store> {
-        expect_int64(indptr, "indptr")?;
+        index_type(indptr, "indptr")?;
         let len = length(indptr, "indptr")?;
         if len == 0 {
             return Err(invalid("indptr must have at least one element (n_rows + 1)"));
@@ -69,11 +79,35 @@ impl SparseLibrary {
         Ok(pos)
     }
 
-    /// A matrix of `ncols` columns from SciPy's three arrays (`indptr` int64).
+    /// A matrix of `ncols` columns from SciPy's three arrays (int32 or int64 indices).
     pub fn csr_from_indptr(&self, indptr: &Store, crd: &Store, vals: &Store, ncols: usize) -> Result<CsrMatrix> {
         let pos = self.row_ranges(indptr)?;
         let nrows = length(&pos, "pos")?;
-        CsrMatrix::new(pos, crd.clone(), vals.clone(), [nrows, ncols])
+        let mut a = CsrMatrix::new(pos, crd.clone(), vals.clone(), [nrows, ncols])?;
+        if index_type(crd, "indices")? == TypeCode::Int32 {
+            a.cols = Some(self.column_ranges(&a.pos, &a.crd)?);
+        }
+        Ok(a)
+    }
+
+    /// Each row's column range `[min, max + 1)` (`[0, 0]` when empty), one `[i64; 2]`
+    /// per row of `pos`: what SpMV reads `x` through for int32 indices `crd` (see
+    /// `CsrMatrix::cols`).
+    pub fn column_ranges(&self, pos: &Store, crd: &Store) -> Result<Store> {
+        index_type(crd, "indices")?;
+        let nrows = length(pos, "pos")?;
+        let cols = self.runtime.create_store::<[i64; 2]>(&[nrows])?;
+        if nrows == 0 {
+            return Ok(cols);
+        }
+        let mut task = self.task(ColumnRanges::TASK_ID)?;
+        let pos_var = task.add_input(pos)?;
+        let crd_var = task.add_input(crd)?;
+        task.add_image(pos_var, crd_var, ImageKind::Ranges)?;
+        let cols_var = task.add_output(&cols)?;
+        task.add_alignment(pos_var, cols_var)?;
+        task.execute()?;
+        Ok(cols)
     }
 
     /// `y = A @ x` (a new store).
@@ -104,7 +138,15 @@ impl SparseLibrary {
         let mut task = self.task(CsrSpmv::TASK_ID)?;
         let pos_var = task.add_input(&a.pos)?;
         let crd_var = add_row_entries(&mut task, pos_var, &a.crd, &a.vals)?;
-        add_gathered(&mut task, crd_var, x)?;
+        if index_type(&a.crd, "indices")? == TypeCode::Int64 {
+            add_gathered(&mut task, crd_var, x)?;
+        } else {
+            let cols = match &a.cols {
+                Some(cols) => cols.clone(),
+                None => self.column_ranges(&a.pos, &a.crd)?,
+            };
+            add_gathered_by_ranges(&mut task, pos_var, &cols, x)?;
+        }
         let y_var = task.add_output(y)?;
         task.add_alignment(pos_var, y_var)?;
         task.execute()
@@ -143,7 +185,7 @@ impl SparseLibrary {
     /// columns in SciPy's order: see [`crate::tasks::CsrSpgemm`]), with `C`'s `indptr`.
     pub fn spgemm(&self, a: &CsrMatrix, b: &CsrMatrix) -> Result<(CsrMatrix, Store)> {
         let (indptr, pos, crd, vals) = self.spgemm_parts(a, b)?;
-        Ok((CsrMatrix { pos, crd, vals, shape: [a.nrows(), b.ncols()] }, indptr))
+        Ok((CsrMatrix { pos, crd, vals, shape: [a.nrows(), b.ncols()], cols: None }, indptr))
     }
 
     /// `C = A @ B` as SciPy's three arrays plus `pos`: `(indptr, pos, indices, data)`,
@@ -157,6 +199,8 @@ impl SparseLibrary {
     pub fn spgemm_parts(&self, a: &CsrMatrix, b: &CsrMatrix) -> Result<(Store, Store, Store, Store)> {
         let code = a.value_type()?;
         same_values(code, &b.vals, "B's data")?;
+        expect_int64(&a.crd, "A's indices")?;
+        expect_int64(&b.crd, "B's indices")?;
         if a.ncols() != b.nrows() {
             return Err(shape_error(format!("spgemm: cannot multiply {:?} by {:?}", a.shape, b.shape)));
         }

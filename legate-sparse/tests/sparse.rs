@@ -199,6 +199,15 @@ fn load<V: Sample>(m: &Machine, a: &HostCsr<V>) -> CsrMatrix {
     m.lib.csr_from_indptr(&indptr, &crd, &vals, a.ncols).expect("csr")
 }
 
+/// [`load`] with int32 `indptr` and indices.
+fn load32<V: Sample>(m: &Machine, a: &HostCsr<V>) -> CsrMatrix {
+    let narrow = |v: &[i64]| v.iter().map(|&i| i32::try_from(i).unwrap()).collect::<Vec<i32>>();
+    let indptr = m.upload(&[a.indptr.len()], &narrow(&a.indptr));
+    let crd = m.upload(&[a.crd.len()], &narrow(&a.crd));
+    let vals = m.upload(&[a.vals.len()], &a.vals);
+    m.lib.csr_from_indptr(&indptr, &crd, &vals, a.ncols).expect("csr int32")
+}
+
 /// Shapes around the processor counts, with empty ones.
 const SHAPES: [(usize, usize); 9] = [(0, 0), (0, 3), (3, 0), (1, 1), (5, 7), (7, 5), (16, 16), (33, 20), (200, 150)];
 
@@ -224,6 +233,16 @@ fn check_products<V: Sample>(seed: u64) {
             let dense = m.lib.todense(&csr).expect("todense");
             assert_eq!(dense.shape().unwrap(), vec![nrows, ncols], "todense shape {ctx}");
             assert_eq!(dense.read::<V>().unwrap(), a.dense(), "todense {ctx}");
+
+            // The same matrix with int32 indptr and indices (SciPy's usual dtype).
+            let csr32 = load32(&m, &a);
+            assert!(csr32.cols.is_some(), "int32 indices come with column ranges");
+            let y = m.lib.spmv(&csr32, &m.upload(&[ncols], &x)).expect("spmv int32");
+            assert_eq!(y.read::<V>().unwrap(), a.spmv(&x), "spmv int32 {ctx}");
+            let xs: Vec<V> = (0..ncols * 2).map(|_| V::from_parts(rng.small(), rng.small())).collect();
+            let ys = m.lib.spmm(&csr32, &m.upload(&[ncols, 2], &xs)).expect("spmm int32");
+            assert_eq!(ys.read::<V>().unwrap(), a.spmm(&xs, 2), "spmm int32 {ctx}");
+            assert_eq!(m.lib.todense(&csr32).unwrap().read::<V>().unwrap(), a.dense(), "todense int32 {ctx}");
 
             for inner in [0, 4, ncols] {
                 let b = HostCsr::<V>::random(&mut rng, ncols, inner, 5);
@@ -396,4 +415,41 @@ fn register_is_idempotent() {
     let first = SparseLibrary::register(rt.api_table()).unwrap();
     let second = SparseLibrary::register(rt.api_table()).unwrap();
     assert_eq!(first.library(), second.library());
+}
+
+#[test]
+fn lu_solves_and_reports_singular_matrices() {
+    use legate_sparse::Trans;
+    // A = [[4, 1, 0], [2, 5, 1], [0, 1, 3]] in CSR (one duplicate: 4 = 3 + 1) and b = A @ [1, 2, 3].
+    let indptr = [0i64, 3, 6, 8];
+    let crd = [0i64, 1, 0, 0, 1, 2, 1, 2];
+    let vals = [3.0f64, 1.0, 1.0, 2.0, 5.0, 1.0, 1.0, 3.0];
+    let (b, bt) = ([6.0f64, 15.0, 11.0], [8.0f64, 14.0, 11.0]); // A x, Aᵀ x for x = [1, 2, 3]
+    for m in machines() {
+        let held = legate_sparse::tasks::lu_factors_held();
+        let (ip, c, v) = (m.upload(&[4], &indptr), m.upload(&[8], &crd), m.upload(&[8], &vals));
+        let f = m.lib.lu_factor(&ip, &c, &v, 3, false).unwrap();
+        assert!(!m.lib.lu_is_singular(&f).unwrap(), "{}", m.label);
+        for (rhs, trans) in [(&b, Trans::N), (&bt, Trans::T), (&bt, Trans::H)] {
+            let x = m.lib.lu_solve(&f, &m.upload(&[3], rhs), trans).unwrap().read::<f64>().unwrap();
+            for (got, want) in x.iter().zip([1.0, 2.0, 3.0]) {
+                assert!((got - want).abs() < 1e-12, "{} {trans:?}: {x:?}", m.label);
+            }
+        }
+        // The same arrays read as CSC are Aᵀ.
+        let ft = m.lib.lu_factor(&ip, &c, &v, 3, true).unwrap();
+        let x = m.lib.lu_solve(&ft, &m.upload(&[3], &bt), Trans::N).unwrap().read::<f64>().unwrap();
+        assert!(x.iter().zip([1.0, 2.0, 3.0]).all(|(g, w)| (g - w).abs() < 1e-12), "{} csc: {x:?}", m.label);
+        let wrong = m.upload(&[3], &[1.0f32; 3]);
+        assert_eq!(m.lib.lu_solve(&f, &wrong, Trans::N).unwrap_err().kind, ErrorKind::TypeMismatch);
+        m.lib.lu_release(&f).unwrap();
+        m.lib.lu_release(&ft).unwrap();
+        // Rows 0 and 1 equal: exactly singular (a zero pivot, not a structural one).
+        let s = m.lib.lu_factor(&m.upload(&[3], &[0i64, 2, 4]), &m.upload(&[4], &[0i64, 1, 0, 1]), &m.upload(&[4], &[1.0f64; 4]), 2, false);
+        let s = s.unwrap();
+        assert!(m.lib.lu_is_singular(&s).unwrap(), "{}", m.label);
+        m.lib.lu_release(&s).unwrap();
+        m.rt.issue_execution_fence(true).unwrap();
+        assert_eq!(legate_sparse::tasks::lu_factors_held(), held, "{}", m.label);
+    }
 }

@@ -9,7 +9,7 @@
 //! `B` or an explicit count).
 
 use legate_abi::client::Store;
-use legate_sparse::{CsrMatrix, SparseLibrary};
+use legate_sparse::{CsrMatrix, LuFactorization, SparseLibrary, Trans};
 use legate_python_abi::{to_py, to_python};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -53,7 +53,7 @@ fn extent(store: &Store, dim: usize, what: &str) -> PyResult<usize> {
     shape.get(dim).copied().ok_or_else(|| PyValueError::new_err(format!("{what} has shape {shape:?}")))
 }
 
-/// `pos` (`[i64; 2]` per row) of an int64 `indptr`.
+/// `pos` (`[i64; 2]` per row) of an int32 or int64 `indptr`.
 #[pyfunction]
 fn row_ranges<'py>(py: Python<'py>, indptr: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
     let lib = library(py)?;
@@ -62,9 +62,21 @@ fn row_ranges<'py>(py: Python<'py>, indptr: &Bound<'py, PyAny>) -> PyResult<Boun
     to_python(py, pos)
 }
 
-/// `A @ x`, written into `out` when given (and returned).
+/// Each row's column range of the matrix `(pos, crd)` (see `column_ranges` in Rust).
 #[pyfunction]
-#[pyo3(signature = (pos, crd, vals, x, out=None))]
+fn column_ranges<'py>(py: Python<'py>, pos: &Bound<'py, PyAny>, crd: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    let lib = library(py)?;
+    let pos = legate_python_abi::store_of(py, lib.runtime(), pos, "pos")?;
+    let crd = legate_python_abi::store_of(py, lib.runtime(), crd, "indices")?;
+    let out = py.detach(|| lib.column_ranges(&pos, &crd)).map_err(to_py)?;
+    to_python(py, out)
+}
+
+/// `A @ x`, written into `out` when given (and returned); `cols` is the matrix's
+/// `column_ranges` (made here for int32 indices when not given).
+#[pyfunction]
+#[pyo3(signature = (pos, crd, vals, x, out=None, cols=None))]
+#[allow(clippy::too_many_arguments)]
 fn spmv<'py>(
     py: Python<'py>,
     pos: &Bound<'py, PyAny>,
@@ -72,14 +84,21 @@ fn spmv<'py>(
     vals: &Bound<'py, PyAny>,
     x: &Bound<'py, PyAny>,
     out: Option<&Bound<'py, PyAny>>,
+    cols: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let lib = library(py)?;
     let x = legate_python_abi::store_of(py, lib.runtime(), x, "x")?;
     let out = out.map(|out| legate_python_abi::store_of(py, lib.runtime(), out, "out")).transpose()?;
-    on_matrix(py, lib, (pos, crd, vals), extent(&x, 0, "x")?, |a| match out {
-        Some(y) => lib.spmv_into(a, &x, &y).map(|()| y),
-        None => lib.spmv(a, &x),
-    })
+    let cols = cols.map(|c| legate_python_abi::store_of(py, lib.runtime(), c, "cols")).transpose()?;
+    let mut a = matrix(py, lib, (pos, crd, vals), extent(&x, 0, "x")?)?;
+    a.cols = cols;
+    let y = py
+        .detach(|| match out {
+            Some(y) => lib.spmv_into(&a, &x, &y).map(|()| y),
+            None => lib.spmv(&a, &x),
+        })
+        .map_err(to_py)?;
+    to_python(py, y)
 }
 
 /// Runs `op` on the matrix `(pos, crd, vals)` of `ncols` columns, letting other Python
@@ -143,6 +162,75 @@ fn todense<'py>(
     on_matrix(py, lib, (pos, crd, vals), ncols, |a| lib.todense(a))
 }
 
+/// A sparse LU factorization (faer's, held by the runtime's process);
+/// `legate_sparse.linalg.SuperLU` wraps it.
+#[pyclass(frozen, name = "LuFactor")]
+struct PyLuFactor {
+    inner: LuFactorization,
+}
+
+#[pymethods]
+impl PyLuFactor {
+    /// The order `n` of the factored matrix.
+    #[getter]
+    fn n(&self) -> usize {
+        self.inner.n()
+    }
+
+    /// Whether the matrix was exactly singular (waits for the factorization).
+    fn singular(&self, py: Python<'_>) -> PyResult<bool> {
+        let lib = library(py)?;
+        py.detach(|| lib.lu_is_singular(&self.inner)).map_err(to_py)
+    }
+
+    /// `x` with `A x = b` (`trans` "N"), `Aᵀ x = b` ("T") or `Aᴴ x = b` ("H"), for `b`
+    /// of `n` elements or `n x k` of the factor's dtype.
+    #[pyo3(signature = (b, trans="N"))]
+    fn solve<'py>(&self, py: Python<'py>, b: &Bound<'py, PyAny>, trans: &str) -> PyResult<Bound<'py, PyAny>> {
+        let lib = library(py)?;
+        let trans = match trans {
+            "N" => Trans::N,
+            "T" => Trans::T,
+            "H" => Trans::H,
+            other => return Err(PyValueError::new_err(format!("trans must be N, T, or H, not {other:?}"))),
+        };
+        let b = legate_python_abi::store_of(py, lib.runtime(), b, "b")?;
+        let x = py.detach(|| lib.lu_solve(&self.inner, &b, trans)).map_err(to_py)?;
+        to_python(py, x)
+    }
+
+    /// Frees the factor once the solves launched before it are done.
+    fn release(&self, py: Python<'_>) -> PyResult<()> {
+        let lib = library(py)?;
+        py.detach(|| lib.lu_release(&self.inner)).map_err(to_py)
+    }
+}
+
+/// Starts the LU factorization of the `n x n` matrix of SciPy's compressed arrays
+/// (int64 `indptr`/`indices`; CSC when `csc`, else CSR).
+#[pyfunction]
+fn lu_factor(
+    py: Python<'_>,
+    indptr: &Bound<'_, PyAny>,
+    indices: &Bound<'_, PyAny>,
+    data: &Bound<'_, PyAny>,
+    n: usize,
+    csc: bool,
+) -> PyResult<PyLuFactor> {
+    let lib = library(py)?;
+    let indptr = legate_python_abi::store_of(py, lib.runtime(), indptr, "indptr")?;
+    let crd = legate_python_abi::store_of(py, lib.runtime(), indices, "indices")?;
+    let vals = legate_python_abi::store_of(py, lib.runtime(), data, "data")?;
+    let inner = py.detach(|| lib.lu_factor(&indptr, &crd, &vals, n, csc)).map_err(to_py)?;
+    Ok(PyLuFactor { inner })
+}
+
+/// How many LU factors this process holds (for tests).
+#[pyfunction]
+fn lu_factors_held() -> usize {
+    legate_sparse::tasks::lu_factors_held()
+}
+
 /// The library's id in the runtime (registering it if needed).
 #[pyfunction]
 fn library_id(py: Python<'_>) -> PyResult<u32> {
@@ -154,10 +242,14 @@ fn _legate_sparse(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("LIBRARY_NAME", legate_sparse::LIBRARY_NAME)?;
     m.add("ABI_VERSION", legate_abi::ABI_VERSION)?;
     m.add_function(wrap_pyfunction!(row_ranges, m)?)?;
+    m.add_function(wrap_pyfunction!(column_ranges, m)?)?;
     m.add_function(wrap_pyfunction!(spmv, m)?)?;
     m.add_function(wrap_pyfunction!(spmm, m)?)?;
     m.add_function(wrap_pyfunction!(spgemm, m)?)?;
     m.add_function(wrap_pyfunction!(todense, m)?)?;
     m.add_function(wrap_pyfunction!(library_id, m)?)?;
+    m.add_function(wrap_pyfunction!(lu_factor, m)?)?;
+    m.add_function(wrap_pyfunction!(lu_factors_held, m)?)?;
+    m.add_class::<PyLuFactor>()?;
     Ok(())
 }

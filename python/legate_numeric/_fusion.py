@@ -16,7 +16,8 @@ from legate import _legate as _ext
 
 def stats() -> dict:
     """``{"enabled": bool, "tasks": fused tasks launched, "ops": operations they ran,
-    "elided": temporaries never materialized}`` since the runtime started."""
+    "elided": temporaries never materialized, "forwarded": assignments ``a[...] = t``
+    whose ``t`` was computed straight into ``a``}`` since the runtime started."""
     return dict(_ext.fusion_stats())
 
 

@@ -3,7 +3,9 @@
 Both store ``(data, indices, indptr)`` along a *major* axis (rows for CSR, columns for
 CSC); every algorithm here is written once for the major axis, so a CSC array is the
 CSR array of its transpose and ``transpose()`` swaps the two without copying. Index
-arrays are stored as int64 whatever dtype they came in (SciPy uses int32 when it can).
+arrays have SciPy's dtype: int32 when the shape and the number of entries fit, int64
+otherwise (``index_dtype``); the SpMV/SpMM kernels read int32 as they are, a quarter
+fewer bytes per entry than int64.
 A 1-d CSR array (SciPy 1.17's) is stored as its one row: ``indptr`` is ``[0, nnz]``
 and the major shape ``(1, n)``, so the same algorithms serve it.
 """
@@ -19,7 +21,7 @@ import legate_numeric as lnp
 from . import _assign, _kernels
 from ._base import _spbase, issparse
 from ._sputils import (
-    INDEX, as_index, as_legate, check_dtype, check_shape, getdtype, is_int_like, is_scipy_sparse, one_index,
+    INDEX, as_index, as_legate, index_dtype, check_dtype, check_shape, getdtype, is_int_like, is_scipy_sparse, one_index,
     refuse_1d_conversion, refuse_1d_input, upcast, write_out,
 )
 
@@ -39,14 +41,15 @@ class _cs_base(_spbase):
             src = arg1.asformat(self.format)
             # A 1-d CSR array is stored as its row: a CSR matrix takes it as (1, n).
             shp = src.shape if self._allows_1d or src.ndim == 2 else (1,) + src.shape
-            self._set(src._data, src._indices, src._indptr, shp, copy=copy)
+            self._set(src._data, src._indices, src._indptr, shp, copy=copy, wide=src._indices.dtype == INDEX)
             self._canonical = src._canonical
             self._sorted = src._sorted
         elif is_scipy_sparse(arg1):
             s = arg1.asformat(self.format)  # SciPy refuses a 1-d array for CSC itself
             check_dtype(s.dtype)
             shp = s.shape if self._allows_1d or s.ndim == 2 else (1,) + s.shape
-            self._set(as_legate(s.data), as_index(s.indices), as_index(s.indptr), shp)
+            self._set(as_legate(s.data), as_index(s.indices), as_index(s.indptr), shp,
+                      wide=not _np.can_cast(s.indices.dtype, _np.int32))
             self._canonical = bool(s.has_canonical_format) or None
             self._sorted = bool(s.has_sorted_indices) or None
         elif isinstance(arg1, tuple) and len(arg1) in (1, 2) and all(is_int_like(a) for a in arg1):
@@ -59,7 +62,7 @@ class _cs_base(_spbase):
             from ._coo import coo_array
 
             src = coo_array(arg1, shape=shape, dtype=dt, copy=copy).asformat(self.format)
-            self._set(src._data, src._indices, src._indptr, src.shape)
+            self._set(src._data, src._indices, src._indptr, src.shape, wide=self._wide_input(arg1[1]))
             self._canonical = self._sorted = True
             dt = None
         elif isinstance(arg1, tuple) and len(arg1) == 3:
@@ -77,24 +80,33 @@ class _cs_base(_spbase):
     def _ndims(self) -> tuple:
         return (1, 2) if self._allows_1d else (2,)
 
-    def _set(self, data, indices, indptr, shape, copy=False):
+    def _set(self, data, indices, indptr, shape, copy=False, wide=None):
+        """Stores the arrays, with SciPy's index dtype: int32 when the values fit, or
+        int64 throughout when ``wide`` (an array built from int64 index arrays keeps
+        them, as SciPy's do; ``None`` keeps the array's current choice)."""
         if copy:
             data, indices, indptr = data.copy(), indices.copy(), indptr.copy()
-        self._data, self._indices, self._indptr = data, indices, indptr
         self._shape = tuple(int(s) for s in shape)
+        if wide is not None:
+            self._wide = wide
+        idx = INDEX if getattr(self, "_wide", False) else index_dtype(self._shape, indices.shape[0])
+        indices, indptr = indices.astype(idx, copy=False), indptr.astype(idx, copy=False)
+        self._data, self._indices, self._indptr = data, indices, indptr
         self._clear_caches()
         self._canonical = None
         self._sorted = None
 
     def _clear_caches(self):
         self._pos_cache = None
+        self._cols_cache = None
         self._rows_cache = None
 
     @classmethod
     def _new(cls, data, indices, indptr, shape, canonical=None):
-        """Wraps arrays known to be consistent (no checks, no copies)."""
+        """Wraps arrays known to be consistent (no checks, no copies; int32 indices
+        when they fit)."""
         obj = object.__new__(cls)
-        obj._set(data, indices, indptr, shape)
+        obj._set(data, indices, indptr, shape, wide=False)
         if canonical:
             obj._canonical = obj._sorted = True
         return obj
@@ -105,7 +117,16 @@ class _cs_base(_spbase):
         m, n = self._shape
         return (m, n) if self._major_is_row else (n, m)
 
+    def _wide_input(self, index_arrays) -> bool:
+        """Whether SciPy keeps int64 indices for these input index arrays: a sparray
+        keeps a dtype wider than int32; a spmatrix picks int32 when the values fit."""
+        if not self._is_array or not isinstance(index_arrays, (tuple, list)):
+            return False
+        dtypes = [a.dtype if hasattr(a, "dtype") else _np.asarray(a).dtype for a in index_arrays]
+        return any(not _np.can_cast(d, _np.int32) for d in dtypes)
+
     def _from_arrays(self, data, indices, indptr, shape=None, copy=False):
+        wide = self._wide_input((indices, indptr))
         data = as_legate(data, copy=copy)
         check_dtype(data.dtype)
         indices = as_index(indices, "indices", copy=copy)
@@ -124,7 +145,7 @@ class _cs_base(_spbase):
         else:
             major, minor = shape if self._major_is_row else shape[::-1]
         data, indices = check_compressed(data, indices, indptr, major, minor, "indices")
-        self._set(data, indices, indptr, shape)
+        self._set(data, indices, indptr, shape, wide=wide)
 
     def _from_dense(self, arg1):
         d = as_legate(arg1)
@@ -177,6 +198,13 @@ class _cs_base(_spbase):
         if self._pos_cache is None:
             self._pos_cache = _kernels.row_ranges(self._indptr)
         return self._pos_cache
+
+    def _cols(self):
+        """The native kernels' column range of each row (cached): what lets SpMV read
+        ``x`` through int32 indices (see ``_native.column_ranges``)."""
+        if self._cols_cache is None:
+            self._cols_cache = _kernels.column_ranges(self._pos(), self._indices)
+        return self._cols_cache
 
     def _row_ids(self):
         """The major index of each stored entry (cached)."""

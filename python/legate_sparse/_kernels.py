@@ -36,6 +36,11 @@ def row_ranges(indptr):
     return None if _native is None else _native.row_ranges(indptr)
 
 
+def column_ranges(pos, indices):
+    """The native kernels' column range of each row (None without them)."""
+    return None if _native is None else _native.column_ranges(pos, indices)
+
+
 # ---- segment sums and ids ----
 
 
@@ -129,7 +134,8 @@ def spmv(A, x, out=None):
     dtype; ``out`` (1-d, that dtype) is written when given."""
     nrows = A._shape[0]
     if _use_native(A._data.dtype, x.dtype):
-        return _native.spmv(A._pos(), A._indices, A._data, x, out=out)
+        cols = A._cols() if A._indices.dtype == _np.int32 else None
+        return _native.spmv(A._pos(), A._indices, A._data, x, out=out, cols=cols)
     if A._data.shape[0] == 0:
         y = lnp.zeros(nrows, _np.result_type(A._data.dtype, x.dtype))
     else:
@@ -167,7 +173,7 @@ def spmm_transposed(A, X):
     dt = _np.result_type(A._data.dtype, X.dtype)
     if A._data.shape[0] == 0 or k == 0:
         return lnp.zeros((ncols, k), dt)
-    ids = (A._indices * k).reshape(-1, 1) + lnp.arange(k, dtype=INDEX).reshape(1, -1)
+    ids = (A._indices.astype(INDEX) * k).reshape(-1, 1) + lnp.arange(k, dtype=INDEX).reshape(1, -1)
     prod = A._data.reshape(-1, 1) * X[A._row_ids()]
     return segment_sum(prod.reshape(-1), ids.reshape(-1), ncols * k).reshape(ncols, k)
 

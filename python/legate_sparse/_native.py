@@ -6,8 +6,10 @@ and results go out as ``legate_numeric`` arrays. The kernels and their partition
 live in the Rust crate ``legate-sparse``.
 
 A matrix is passed as ``pos`` (from :func:`row_ranges`; one ``[lo, hi)`` pair per
-row), ``indices`` (int64 column indices) and ``data`` (float32, float64, complex64 or
-complex128). Indices may be unsorted and repeat; repeats add up, as in SciPy.
+row), ``indices`` (column indices: int32 or int64 for SpMV and SpMM, int64 for the
+others, which convert) and ``data`` (float32, float64, complex64 or complex128).
+Indices may be unsorted and repeat; repeats add up, as in SciPy. SpMV with int32
+indices also takes ``cols`` (from :func:`column_ranges`).
 """
 
 from __future__ import annotations
@@ -18,12 +20,13 @@ import numpy as _np
 
 from . import _legate_sparse as _ext
 
-__all__ = ["row_ranges", "spmv", "spmm", "spgemm", "todense", "VALUE_DTYPES"]
+__all__ = ["row_ranges", "column_ranges", "spmv", "spmm", "spgemm", "todense", "VALUE_DTYPES"]
 
 #: The value dtypes the kernels support.
 VALUE_DTYPES = tuple(_np.dtype(t) for t in ("float32", "float64", "complex64", "complex128"))
 
 _INT64 = _np.dtype("int64")
+_INT32 = _np.dtype("int32")
 
 
 def _store_of(array: Any, what: str):
@@ -52,10 +55,11 @@ def _store_of(array: Any, what: str):
     return store, _np.dtype(dtype_name)
 
 
-def _indices(array: Any, what: str):
-    """The store of an index array, as int64 (other integer dtypes are converted)."""
+def _indices(array: Any, what: str, int32: bool = False):
+    """The store of an index array: int64, or int32 too when the kernel takes it
+    (``int32``); other integer dtypes are converted."""
     store, dtype = _store_of(array, what)
-    if dtype is None or dtype == _INT64:
+    if dtype is None or dtype == _INT64 or (int32 and dtype == _INT32):
         return store
     if dtype.kind not in "iu":
         raise TypeError(f"{what} must hold integers, got {dtype}")
@@ -103,10 +107,17 @@ def row_ranges(indptr: Any):
     pos : legate._legate.Store
         An opaque store of ``n_rows`` ``[lo, hi)`` pairs; pass it to the products.
     """
-    return _ext.row_ranges(_indices(indptr, "indptr"))
+    return _ext.row_ranges(_indices(indptr, "indptr", int32=True))
 
 
-def spmv(pos: Any, indices: Any, data: Any, x: Any, out: Any = None):
+def column_ranges(pos: Any, indices: Any):
+    """Each row's column range ``[min, max + 1)`` (``[0, 0]`` when empty): an opaque
+    store, aligned with ``pos``, through which SpMV reads ``x`` for int32 indices (the
+    runtime's point images take int64 only)."""
+    return _ext.column_ranges(_pos(pos), _indices(indices, "indices", int32=True))
+
+
+def spmv(pos: Any, indices: Any, data: Any, x: Any, out: Any = None, cols: Any = None):
     """``y = A @ x`` for the CSR matrix ``(pos, indices, data)``.
 
     Parameters
@@ -117,6 +128,9 @@ def spmv(pos: Any, indices: Any, data: Any, x: Any, out: Any = None):
         1-d, of ``data``'s dtype.
     out : legate_numeric.ndarray, optional
         Where to write ``y``: 1-d, ``len(pos)`` elements, ``data``'s dtype.
+    cols : optional
+        :func:`column_ranges` of the matrix (made here when int32 indices come
+        without it).
 
     Returns
     -------
@@ -126,9 +140,13 @@ def spmv(pos: Any, indices: Any, data: Any, x: Any, out: Any = None):
     vals, dtype = _values(data, "data")
     xs, xdtype = _values(x, "x")
     _same_dtype(dtype, xdtype, "x")
-    args = (_pos(pos), _indices(indices, "indices"), vals, xs)
+    crd = _indices(indices, "indices", int32=True)
+    if cols is None and _np.dtype(crd.dtype) == _INT32:
+        cols = column_ranges(pos, crd)
+    args = (_pos(pos), crd, vals, xs)
+    cols = None if cols is None else _pos(cols)
     if out is None:
-        return _wrap(_ext.spmv(*args), dtype)
+        return _wrap(_ext.spmv(*args, cols=cols), dtype)
     if getattr(out, "__legate_data_interface__", None) is None:
         # Converting would write into a copy the caller never sees.
         raise ValueError(f"out must be a legate_numeric array, got {type(out).__name__}")
@@ -138,7 +156,7 @@ def spmv(pos: Any, indices: Any, data: Any, x: Any, out: Any = None):
     n_rows = tuple(args[0].shape)[0]
     if tuple(ostore.shape) != (n_rows,):
         raise ValueError(f"out has shape {tuple(ostore.shape)} but the product has shape ({n_rows},)")
-    _ext.spmv(*args, ostore)
+    _ext.spmv(*args, ostore, cols=cols)
     return out
 
 
@@ -150,7 +168,7 @@ def spmm(pos: Any, indices: Any, data: Any, X: Any):
     _same_dtype(dtype, xdtype, "X")
     if len(xs.shape) != 2:
         raise ValueError(f"X must be 2-d, it has shape {tuple(xs.shape)}")
-    return _wrap(_ext.spmm(_pos(pos), _indices(indices, "indices"), vals, xs), dtype)
+    return _wrap(_ext.spmm(_pos(pos), _indices(indices, "indices", int32=True), vals, xs), dtype)
 
 
 def spgemm(a_pos: Any, a_indices: Any, a_data: Any, b_pos: Any, b_indices: Any, b_data: Any, b_ncols: int):
@@ -188,3 +206,33 @@ def todense(pos: Any, indices: Any, data: Any, ncols: int):
     if int(ncols) < 0:
         raise ValueError(f"ncols must be non-negative, got {ncols}")
     return _wrap(_ext.todense(_pos(pos), _indices(indices, "indices"), vals, int(ncols)), dtype)
+
+
+class LuFactor:
+    """faer's sparse LU of the ``n x n`` matrix of SciPy's compressed arrays
+    (``indptr``, ``indices``, ``data``; CSC when ``csc``, else CSR), factored by one
+    task and held by the runtime until ``release()``."""
+
+    def __init__(self, indptr: Any, indices: Any, data: Any, n: int, csc: bool):
+        vals, self.dtype = _values(data, "data")
+        self._factor = _ext.lu_factor(_indices(indptr, "indptr"), _indices(indices, "indices"), vals, int(n), bool(csc))
+
+    def singular(self) -> bool:
+        """Whether the matrix was exactly singular (waits for the factorization)."""
+        return self._factor.singular()
+
+    def solve(self, b: Any, trans: str = "N"):
+        """``x`` with ``A x = b`` (``trans`` 'N'), ``Aᵀ x = b`` ('T') or ``Aᴴ x = b``
+        ('H'); ``b`` is 1-d or 2-d of the factor's dtype."""
+        bs, bdtype = _values(b, "b")
+        _same_dtype(self.dtype, bdtype, "b")
+        return _wrap(self._factor.solve(bs, trans), self.dtype)
+
+    def release(self) -> None:
+        """Frees the factor once the solves launched before are done."""
+        self._factor.release()
+
+
+def lu_factors_held() -> int:
+    """How many factors the runtime holds (for tests)."""
+    return _ext.lu_factors_held()

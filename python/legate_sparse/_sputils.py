@@ -25,6 +25,8 @@ _SUPPORTED = frozenset(
 # Dtypes of the native kernels (SpMV, SpMM, SpGEMM).
 FLOAT_DTYPES = frozenset(_np.dtype(t) for t in (_np.float32, _np.float64, _np.complex64, _np.complex128))
 INDEX = _np.dtype(_np.int64)
+INDEX32 = _np.dtype(_np.int32)
+_INT32_MAX = _np.iinfo(_np.int32).max
 
 
 def check_dtype(dt) -> _np.dtype:
@@ -94,7 +96,8 @@ def as_legate(x, dtype=None, copy=False) -> ndarray:
 
 
 def as_index(x, what: str = "index", copy: bool = False) -> ndarray:
-    """An index array as a 1-d int64 legate array (any integer dtype accepted)."""
+    """An index array as a 1-d int32 or int64 legate array (other integer dtypes become
+    int64; the compressed formats then pick SciPy's index dtype, see ``index_dtype``)."""
     if isinstance(x, ndarray):
         dt = x.dtype
     else:
@@ -107,9 +110,15 @@ def as_index(x, what: str = "index", copy: bool = False) -> ndarray:
     a = as_legate(x)
     if a.ndim != 1:
         raise ValueError(f"{what} array must be 1-d, got {a.ndim}-d")
-    if a.dtype != INDEX:
+    if a.dtype not in (INDEX, INDEX32):
         return a.astype(INDEX)
     return a.copy() if copy else a
+
+
+def index_dtype(shape, nnz: int) -> _np.dtype:
+    """SciPy's index dtype for a compressed array of ``shape`` with ``nnz`` entries:
+    int32 when every index and offset fits, int64 otherwise."""
+    return INDEX32 if max((*shape, nnz), default=0) <= _INT32_MAX else INDEX
 
 
 def check_shape(shape, ndim_allowed=(2,)) -> tuple:

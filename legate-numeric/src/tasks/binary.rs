@@ -291,7 +291,7 @@ fn divisor_has_zero<T: Element + Copy + PartialEq + Default>(ctx: &TaskContext, 
 /// Whether any element of `tile` is zero (integer divisors: NumPy warns of them).
 pub(crate) fn has_zero<T: Element + Copy + PartialEq + Default>(tile: &PhysicalStore) -> bool {
     let mut zero = false;
-    legate_core::abi::for_each_row(&[tile], |ptrs, n, strides| {
+    super::loops::for_each_run(&[tile], |ptrs, n, strides| {
         let (p, s) = (ptrs[0] as *const T, (strides[0] / T::SIZE as i64) as isize);
         for i in 0..n {
             // SAFETY: a row of this point's tile of the divisor.

@@ -11,7 +11,8 @@ use super::loops::Operand;
 use super::unary::UnaryUfunc;
 use crate::ops::{BinaryOp, UnaryOp};
 use legate_core::abi::raw::RawStore;
-use legate_core::abi::{for_each_row, TypeCode};
+use super::loops::for_each_run;
+use legate_core::abi::TypeCode;
 use legate_core::{Element, PhysicalStore, Task, TaskContext, TaskError};
 
 /// Elements per block: a few scratch blocks of complex128 stay within L2.
@@ -42,7 +43,7 @@ struct Op {
     kind: Kind,
     in_ty: TypeCode,
     out_ty: TypeCode,
-    args: Vec<Loc>,
+    args: smallvec::SmallVec<[Loc; 3]>,
     out: Loc,
 }
 
@@ -123,7 +124,7 @@ fn decode(bytes: &[u8]) -> Result<Program<'_>, TaskError> {
         };
         let (in_ty, out_ty) = (r.ty()?, r.ty()?);
         let nargs = r.u8()? as usize;
-        let args = (0..nargs).map(|_| r.loc()).collect::<Result<Vec<_>, _>>()?;
+        let args = (0..nargs).map(|_| r.loc()).collect::<Result<smallvec::SmallVec<_>, _>>()?;
         let out = r.loc()?;
         if matches!(out, Loc::Const(..) | Loc::Value(_)) || args.iter().any(|a| matches!(a, Loc::Value(k) if *k >= values)) {
             return Err(Reader::bad());
@@ -196,7 +197,7 @@ fn has_zero<T: Element + PartialEq + Default>(b: &Operand<T>) -> bool {
         Operand::Scalar(v) => *v == T::default(),
         Operand::Tile(t) => {
             let mut zero = false;
-            for_each_row(&[t], |ptrs, n, strides| {
+            for_each_run(&[t], |ptrs, n, strides| {
                 let (p, s) = (ptrs[0] as *const T, (strides[0] / T::SIZE as i64) as isize);
                 for i in 0..n {
                     // SAFETY: a row of the divisor block.
@@ -448,7 +449,7 @@ impl Task for FusedTask {
         let mut scratch: Vec<u128> = Vec::with_capacity(program.regs * REG_BYTES / 16);
         let regs = scratch.as_mut_ptr() as *mut u8;
         let mut error = None;
-        for_each_row(&tiles, |ptrs, n, strides| {
+        for_each_run(&tiles, |ptrs, n, strides| {
             let mut start = 0;
             while start < n && error.is_none() {
                 let len = BLOCK.min(n - start);

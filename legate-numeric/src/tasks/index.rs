@@ -127,7 +127,7 @@ impl<T: Element + PartialEq + Default> Zero for T {}
 fn count_nonzero<T: Zero>(t: &PhysicalStore) -> usize {
     let zero = T::default();
     let mut count = 0;
-    for_each_row(&[t], |ptrs, n, strides| {
+    super::loops::for_each_run(&[t], |ptrs, n, strides| {
         let s = strides[0] as isize;
         let p = ptrs[0] as *const T;
         // SAFETY: rows of this point's input tile.

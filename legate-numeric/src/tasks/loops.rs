@@ -5,8 +5,89 @@
 //! aliases an input is well defined, and contiguous rows get tight loops the compiler
 //! vectorizes.
 
-use legate_core::abi::for_each_row;
 use legate_core::{Element, PhysicalStore, TaskError};
+use smallvec::SmallVec;
+
+/// A row shorter than this is worth trading for a longer dimension (see [`for_each_run`]).
+const SHORT_ROW: usize = 32;
+
+/// Walks every element of several tiles of one shape in lock step, like
+/// `legate_core::abi::for_each_row` (`f(row_starts, row_len, byte_strides)`), but in
+/// whatever order reads fastest, for work where the order of elements does not matter
+/// (elementwise maps, whole-tile folds). Dimensions that are contiguous in every tile
+/// merge into one row, and a short innermost row trades places with the longest
+/// dimension: a (10⁶, 2) tile is two strided rows of 10⁶, not 10⁶ calls of two elements.
+pub fn for_each_run(tiles: &[&PhysicalStore], mut f: impl FnMut(&[*mut u8], usize, &[i64])) {
+    let Some(first) = tiles.first() else { return };
+    let (lo, hi) = (first.lo(), first.hi());
+    let nd = lo.len();
+    let extent = |d: usize| (hi[d] - lo[d]).max(0) as usize;
+    if (0..nd).any(|d| extent(d) == 0) {
+        return;
+    }
+    let mut ptrs: SmallVec<[*mut u8; 8]> = tiles.iter().map(|t| t.ptr()).collect();
+    if nd <= 1 {
+        // The common case (and 0-d: one row of one element) needs no bookkeeping.
+        let strides: SmallVec<[i64; 8]> = tiles.iter().map(|t| if nd == 0 { 0 } else { t.strides()[0] }).collect();
+        f(&ptrs, if nd == 0 { 1 } else { extent(0) }, &strides);
+        return;
+    }
+    // Dimensions from the innermost out, each an extent and every tile's byte stride;
+    // extents of 1 drop out and contiguous neighbours merge.
+    let nt = tiles.len();
+    let mut dims: SmallVec<[(usize, SmallVec<[i64; 8]>); 6]> = SmallVec::new();
+    for d in (0..nd).rev() {
+        let n = extent(d);
+        if n == 1 {
+            continue;
+        }
+        let strides: SmallVec<[i64; 8]> = tiles.iter().map(|t| t.strides()[d]).collect();
+        if let Some((inner_n, inner)) = dims.last_mut() {
+            if (0..nt).all(|t| strides[t] == inner[t] * *inner_n as i64) {
+                *inner_n *= n;
+                continue;
+            }
+        }
+        dims.push((n, strides));
+    }
+    if dims.is_empty() {
+        let zeros: SmallVec<[i64; 8]> = smallvec::smallvec![0; nt];
+        f(&ptrs, 1, &zeros);
+        return;
+    }
+    if dims[0].0 < SHORT_ROW {
+        let longest = (0..dims.len()).max_by_key(|&i| dims[i].0).unwrap_or(0);
+        if dims[longest].0 >= 4 * dims[0].0 {
+            dims.swap(0, longest);
+        }
+    }
+    let (row_len, row_strides) = (dims[0].0, dims[0].1.clone());
+    let outer = &dims[1..];
+    let mut idx: SmallVec<[usize; 6]> = smallvec::smallvec![0; outer.len()];
+    loop {
+        f(&ptrs, row_len, &row_strides);
+        // Advance the outer index like an odometer (innermost first).
+        let mut d = 0;
+        loop {
+            if d == outer.len() {
+                return;
+            }
+            let (n, strides) = &outer[d];
+            idx[d] += 1;
+            if idx[d] < *n {
+                for (p, s) in ptrs.iter_mut().zip(strides) {
+                    *p = p.wrapping_offset(*s as isize);
+                }
+                break;
+            }
+            for (p, s) in ptrs.iter_mut().zip(strides) {
+                *p = p.wrapping_offset(-(*s * (*n as i64 - 1)) as isize);
+            }
+            idx[d] = 0;
+            d += 1;
+        }
+    }
+}
 
 /// One input of an elementwise operation.
 pub enum Operand<'a, T> {
@@ -64,7 +145,7 @@ pub fn map2<A: Element, B: Element, D: Element>(
         check_tile::<B>(t, "the second input")?;
         tiles.push(t);
     }
-    for_each_row(&tiles, |ptrs, n, strides| {
+    for_each_run(&tiles, |ptrs, n, strides| {
         let mut k = 1;
         let sa = match a {
             Operand::Tile(_) => {

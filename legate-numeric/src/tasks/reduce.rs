@@ -7,7 +7,7 @@
 //! through a view of the output promoted to the input's shape, whose reduced axes are
 //! not split: each output element is owned by one point and folded sequentially.
 
-use super::loops::{map2, Operand};
+use super::loops::{for_each_run, map2, Operand};
 use crate::ops::ReduceOp;
 use legate_core::abi::for_each_row;
 use legate_core::{Element, PhysicalStore, Task, TaskContext, TaskError};
@@ -286,7 +286,7 @@ fn whole<T: Reducible>(op: ReduceOp, input: &PhysicalStore, red: &mut PhysicalSt
     if s0 != Some(T::CODE) {
         return Err(TaskError::new("reduction input and output types differ"));
     }
-    for_each_row(&[input], |ptrs, n, strides| {
+    for_each_run(&[input], |ptrs, n, strides| {
         // SAFETY: a row of this point's input tile.
         acc = unsafe { T::fold_row(op, acc, ptrs[0] as *const T, n, (strides[0] / T::SIZE as i64) as isize) };
     });
@@ -327,7 +327,7 @@ fn dot_whole<T: Reducible>(a: &PhysicalStore, b: &PhysicalStore, red: &mut Physi
     }
     let (sum, prod) = (ReduceOp::Sum, ReduceOp::Prod);
     let mut acc = T::identity(sum);
-    for_each_row(&[a, b], |ptrs, n, strides| {
+    for_each_run(&[a, b], |ptrs, n, strides| {
         let (pa, sa) = (ptrs[0] as *const T, (strides[0] / T::SIZE as i64) as isize);
         let (pb, sb) = (ptrs[1] as *const T, (strides[1] / T::SIZE as i64) as isize);
         // SAFETY: contiguous rows of `n` elements of this point's tiles.

@@ -16,7 +16,7 @@ pub(crate) fn select<T: Element>(out: &PhysicalStore, cond: &PhysicalStore, x: &
             tiles.push(t);
         }
     }
-    for_each_row(&tiles, |ptrs, n, strides| {
+    super::loops::for_each_run(&tiles, |ptrs, n, strides| {
         let mut k = 2;
         let mut src = |o: &Operand<T>| match o {
             Operand::Tile(_) => {

@@ -24,6 +24,10 @@ pub trait Sortable: Element + Copy {
     fn key(self) -> u64 {
         0
     }
+    /// Sorts a whole line in NumPy's order (unstable: equal elements in any order).
+    fn sort_line(line: &mut [Self]) {
+        line.sort_unstable_by(by_order::<Self>);
+    }
 }
 
 macro_rules! ordered {
@@ -97,6 +101,34 @@ macro_rules! floats {
                 let sign = 1 << (Self::KEY_BITS - 1);
                 (if b & sign != 0 { !b } else { b | sign }) as u64
             }
+            /// NaNs move to the end in their order (their bits kept); the numbers sort
+            /// as unsigned integers made from their bits in place, about twice as fast
+            /// as comparing floats (`-0.0` lands before `0.0`, which the unstable sort
+            /// NumPy's default kind is allows).
+            fn sort_line(line: &mut [Self]) {
+                let mut nans: smallvec::SmallVec<[$t; 8]> = smallvec::SmallVec::new();
+                let mut numbers = 0;
+                for i in 0..line.len() {
+                    let x = line[i];
+                    if x.is_nan() {
+                        nans.push(x);
+                    } else {
+                        line[numbers] = x;
+                        numbers += 1;
+                    }
+                }
+                line[numbers..].copy_from_slice(&nans);
+                // SAFETY: the same memory seen as unsigned integers of the same width.
+                let bits = unsafe { std::slice::from_raw_parts_mut(line.as_mut_ptr() as *mut $u, numbers) };
+                let sign: $u = 1 << (Self::KEY_BITS - 1);
+                for b in bits.iter_mut() {
+                    *b = if *b & sign != 0 { !*b } else { *b | sign };
+                }
+                bits.sort_unstable();
+                for b in bits.iter_mut() {
+                    *b = if *b & sign != 0 { *b & !sign } else { !*b };
+                }
+            }
         }
         impl Sortable for Complex<$t> {
             /// NumPy: `R + Rj < R + nanj < nan + Rj < nan + nanj`, lexicographic within.
@@ -118,10 +150,22 @@ fn by_order<T: Sortable>(a: &T, b: &T) -> Ordering {
 
 /// Sorts `line`, or with `kth` (ascending positions) partitions it around them: each
 /// one selected in turn from what lies after the previous one.
-fn arrange<X>(line: &mut [X], kth: &[usize], mut order: impl FnMut(&X, &X) -> Ordering) {
+fn arrange<X>(line: &mut [X], kth: &[usize], order: impl FnMut(&X, &X) -> Ordering) {
     if kth.is_empty() {
         return line.sort_unstable_by(order);
     }
+    partition_at(line, kth, order)
+}
+
+/// Sorts a line of values (`kth` empty) or partitions it around `kth` ([`arrange`]).
+fn arrange_values<T: Sortable>(line: &mut [T], kth: &[usize]) {
+    if kth.is_empty() {
+        return T::sort_line(line);
+    }
+    partition_at(line, kth, by_order::<T>)
+}
+
+fn partition_at<X>(line: &mut [X], kth: &[usize], mut order: impl FnMut(&X, &X) -> Ordering) {
     let mut start = 0;
     for &k in kth {
         if k >= line.len() {
@@ -178,11 +222,11 @@ fn sort_lines<T: Sortable>(input: &PhysicalStore, out: &PhysicalStore, axis: usi
                         values.extend((0..n as isize).map(|j| *pi.offset(j * si)));
                         line.copy_from_slice(&values);
                     }
-                    arrange(line, kth, by_order::<T>);
+                    arrange_values(line, kth);
                 } else {
                     values.clear();
                     values.extend((0..n as isize).map(|j| *pi.offset(j * si)));
-                    arrange(&mut values, kth, by_order::<T>);
+                    arrange_values(&mut values, kth);
                     for (j, &v) in values.iter().enumerate() {
                         *po.offset(j as isize * so) = v;
                     }

@@ -17,7 +17,7 @@
 //! Both stay within about one unit in the last place of the correctly rounded result
 //! (the tests compare against NumPy over wide ranges and the special values).
 
-use legate_core::abi::for_each_row;
+use super::loops::for_each_run;
 use legate_core::{PhysicalStore, TaskError};
 
 /// ln 2 = LN2_HI + LN2_LO; LN2_HI has 21 significant bits, so `k * LN2_HI` is exact
@@ -190,7 +190,7 @@ pub(crate) fn simd_level() -> u8 {
 pub fn map_f64(f: Fn1, out: &PhysicalStore, a: &PhysicalStore) -> Result<(), TaskError> {
     let level = simd_level();
     let mut flags = 0;
-    for_each_row(&[out, a], |ptrs, n, strides| {
+    for_each_run(&[out, a], |ptrs, n, strides| {
         let (o, x) = (ptrs[0] as *mut f64, ptrs[1] as *const f64);
         // SAFETY: the pointers and strides describe rows of this point's tiles.
         unsafe {

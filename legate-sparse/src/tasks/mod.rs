@@ -4,8 +4,9 @@
 //! `[lo, hi)` range of each row in `crd`/`vals`), the part of `crd`/`vals` those rows
 //! name, and whatever operand tiles the launch gave it. Coordinates in tiles are global
 //! (a tile starts at `lo()`), so kernels subtract the tile's first index before
-//! indexing. Values are dispatched on the store's type code (`dispatch_value!`); index
-//! stores are always int64.
+//! indexing. Values are dispatched on the store's type code (`dispatch_value!`); column
+//! indices are int32 or int64 ([`Index`], `dispatch_index_value!`) for the kernels that
+//! stream them (SpMV, SpMM, `todense`), int64 for the others; `pos` is always int64.
 //!
 //! What a kernel may not trust: ranges and column indices come from user data, and an
 //! image partition clips them to the store's extents. So every row range is checked
@@ -13,13 +14,15 @@
 //! the operand's tile before it is used; a failed check is a task error, never an
 //! out-of-bounds read.
 
+mod lu;
 mod ranges;
 mod spgemm;
 mod spmm;
 mod spmv;
 mod todense;
 
-pub use ranges::RowRanges;
+pub use lu::{factors_held as lu_factors_held, LuFactor, LuRelease, LuSolve, LU_OK, LU_SINGULAR, LU_SOLVE_H, LU_SOLVE_N, LU_SOLVE_T};
+pub use ranges::{ColumnRanges, RowRanges};
 pub use spgemm::{CsrSpgemm, CsrSpgemmSymbolic, DropZeros, ScanCounts};
 pub use spmm::CsrSpmm;
 pub use spmv::CsrSpmv;
@@ -52,8 +55,27 @@ impl Value for Complex64 {
 /// The type codes of [`Value`] types.
 pub const VALUE_CODES: [TypeCode; 4] = [TypeCode::Float32, TypeCode::Float64, TypeCode::Complex64, TypeCode::Complex128];
 
-/// Calls `$f::<V>($args)` with `V` the value type of `$code`, or returns an error
-/// naming the supported types.
+/// The column index types: SciPy keeps int32 when every index fits, int64 otherwise.
+pub trait Index: Element + Send + Sync {
+    fn to_i64(self) -> i64;
+}
+
+impl Index for i32 {
+    #[inline(always)]
+    fn to_i64(self) -> i64 {
+        self as i64
+    }
+}
+
+impl Index for i64 {
+    #[inline(always)]
+    fn to_i64(self) -> i64 {
+        self
+    }
+}
+
+/// Calls `$f::<V>($args)` (or `$f::<I, V>($args)` for `$f::<I>(...)`) with `V` the
+/// value type of `$code`, or returns an error naming the supported types.
 macro_rules! dispatch_value {
     ($code:expr, $what:expr, $f:ident($($arg:expr),*)) => {
         match $code {
@@ -64,8 +86,46 @@ macro_rules! dispatch_value {
             other => Err(crate::tasks::unsupported_values($what, other)),
         }
     };
+    ($code:expr, $what:expr, $f:ident::<$i:ident>($($arg:expr),*)) => {
+        match $code {
+            Some(legate_abi::TypeCode::Float32) => $f::<$i, f32>($($arg),*),
+            Some(legate_abi::TypeCode::Float64) => $f::<$i, f64>($($arg),*),
+            Some(legate_abi::TypeCode::Complex64) => $f::<$i, num_complex::Complex32>($($arg),*),
+            Some(legate_abi::TypeCode::Complex128) => $f::<$i, num_complex::Complex64>($($arg),*),
+            other => Err(crate::tasks::unsupported_values($what, other)),
+        }
+    };
 }
 pub(crate) use dispatch_value;
+
+/// Calls `$f::<I>($args)` with `I` the index type of `$icode` (int32 or int64).
+macro_rules! dispatch_index {
+    ($icode:expr, $what:expr, $f:ident($($arg:expr),*)) => {
+        match $icode {
+            Some(legate_abi::TypeCode::Int32) => $f::<i32>($($arg),*),
+            Some(legate_abi::TypeCode::Int64) => $f::<i64>($($arg),*),
+            other => Err(crate::tasks::unsupported_indices($what, other)),
+        }
+    };
+}
+pub(crate) use dispatch_index;
+
+/// Calls `$f::<I, V>($args)` with `I` the index type of `$icode` (int32 or int64) and
+/// `V` the value type of `$vcode`.
+macro_rules! dispatch_index_value {
+    ($icode:expr, $vcode:expr, $what:expr, $f:ident($($arg:expr),*)) => {
+        match $icode {
+            Some(legate_abi::TypeCode::Int32) => crate::tasks::dispatch_value!($vcode, $what, $f::<i32>($($arg),*)),
+            Some(legate_abi::TypeCode::Int64) => crate::tasks::dispatch_value!($vcode, $what, $f::<i64>($($arg),*)),
+            other => Err(crate::tasks::unsupported_indices($what, other)),
+        }
+    };
+}
+pub(crate) use dispatch_index_value;
+
+pub(crate) fn unsupported_indices(what: &str, code: Option<TypeCode>) -> TaskError {
+    TaskError::new(format!("{what}: indices of type {code:?} are not supported (int32 or int64)"))
+}
 
 pub(crate) fn unsupported_values(what: &str, code: Option<TypeCode>) -> TaskError {
     TaskError::new(format!(
@@ -112,16 +172,16 @@ fn contiguous<T: Element>(view: ArrayView1<'_, T>) -> Cow<'_, [T]> {
 
 /// Rows `[row0, row0 + pos.len())` of a CSR matrix as seen by one point: each row's
 /// range in global coordinates, and the tiles of `crd` and `vals` it indexes.
-pub(crate) struct CsrRows<'a, V: Value> {
+pub(crate) struct CsrRows<'a, V: Value, I = i64> {
     pub row0: i64,
     pub pos: &'a [[i64; 2]],
-    pub crd: &'a [i64],
+    pub crd: &'a [I],
     pub vals: &'a [V],
     /// Global index of `crd[0]` and `vals[0]` (their tiles are aligned images).
     pub base: i64,
 }
 
-impl<V: Value> CsrRows<'_, V> {
+impl<V: Value, I> CsrRows<'_, V, I> {
     /// Local bounds of row `r` (local index) in `crd`/`vals`; an empty row may lie
     /// anywhere (images leave it out), a non-empty one must lie inside the tiles.
     #[inline]
@@ -158,7 +218,7 @@ impl<V: Value> CsrRows<'_, V> {
 
 /// Checks that `crd` and `vals` tiles cover the same elements (they are images of the
 /// same ranges, so they should).
-pub(crate) fn check_aligned(crd: &Tile1<'_, i64>, vals_len: usize, vals_base: i64, what: &str) -> Result<(), TaskError> {
+pub(crate) fn check_aligned<I: Element>(crd: &Tile1<'_, I>, vals_len: usize, vals_base: i64, what: &str) -> Result<(), TaskError> {
     if crd.data.len() != vals_len || (vals_len > 0 && crd.base != vals_base) {
         return Err(TaskError::new(format!(
             "{what}: the index and value tiles differ ({} elements at {} vs {vals_len} at {vals_base}); \

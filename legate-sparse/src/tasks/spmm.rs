@@ -3,13 +3,13 @@
 //! rows' entries through the image of `pos`, and the whole of `X` (broadcast). Each
 //! entry adds a scaled row of `X` into a row of `Y`, a contiguous loop that vectorizes.
 
-use super::{bad_column, check_aligned, chunk_len, dispatch_value, CsrRows, Tile1, Value};
+use super::{bad_column, check_aligned, chunk_len, dispatch_index_value, CsrRows, Index, Tile1, Value};
 use legate_abi::{Task, TaskContext, TaskError};
 use ndarray::{Array2, ArrayView2, Ix2};
 use rayon::prelude::*;
 use std::borrow::Cow;
 
-/// Inputs: `pos` (promoted to 2-d), `crd`, `vals`, `X`; output: `Y`.
+/// Inputs: `pos` (promoted to 2-d), `crd` (int32 or int64), `vals`, `X`; output: `Y`.
 pub struct CsrSpmm;
 
 /// `X` as a row-major slice: rows `[base, base + rows)`, `k` columns.
@@ -30,13 +30,13 @@ fn dense<'a, V: Value>(view: ArrayView2<'a, V>, base: i64) -> Dense<'a, V> {
 }
 
 /// `y` holds `a.rows()` rows of `x.k` values, row-major.
-fn spmm_rows<V: Value>(a: &CsrRows<'_, V>, x: &Dense<'_, V>, y: &mut [V]) -> Result<(), TaskError> {
+fn spmm_rows<V: Value, I: Index>(a: &CsrRows<'_, V, I>, x: &Dense<'_, V>, y: &mut [V]) -> Result<(), TaskError> {
     let k = x.k;
     for (r, yrow) in y.chunks_exact_mut(k).enumerate() {
         yrow.fill(V::ZERO);
         let (s, e) = a.bounds(r)?;
         for (&c, &v) in a.crd[s..e].iter().zip(&a.vals[s..e]) {
-            let j = c.wrapping_sub(x.base) as u64;
+            let j = c.to_i64().wrapping_sub(x.base) as u64;
             if j >= x.rows as u64 {
                 return Err(bad_column("csr_spmm", a.row0 + r as i64, "the rows of X"));
             }
@@ -49,14 +49,14 @@ fn spmm_rows<V: Value>(a: &CsrRows<'_, V>, x: &Dense<'_, V>, y: &mut [V]) -> Res
     Ok(())
 }
 
-fn run<V: Value>(ctx: &mut TaskContext, threads: usize) -> Result<(), TaskError> {
+fn run<I: Index, V: Value>(ctx: &mut TaskContext, threads: usize) -> Result<(), TaskError> {
     let (pos_s, crd_s, vals_s, x_s) = (ctx.input(0)?, ctx.input(1)?, ctx.input(2)?, ctx.input(3)?);
     let mut y_s = ctx.output(0)?;
     if y_s.is_empty() {
         return Ok(()); // no rows, or k == 0
     }
     let pos = Tile1::<[i64; 2]>::of_promoted(&pos_s, "csr_spmm: pos")?;
-    let crd = Tile1::<i64>::of(&crd_s, "csr_spmm: indices")?;
+    let crd = Tile1::<I>::of(&crd_s, "csr_spmm: indices")?;
     let vals = Tile1::<V>::of(&vals_s, "csr_spmm: data")?;
     check_aligned(&crd, vals.data.len(), vals.base, "csr_spmm")?;
     let xv = x_s.view::<V>()?.into_dimensionality::<Ix2>().map_err(|_| TaskError::new("csr_spmm: X must be 2-d"))?;
@@ -93,13 +93,13 @@ fn run<V: Value>(ctx: &mut TaskContext, threads: usize) -> Result<(), TaskError>
     }
 }
 
-fn cpu_body<V: Value>(ctx: &mut TaskContext) -> Result<(), TaskError> {
-    run::<V>(ctx, 1)
+fn cpu_body<I: Index, V: Value>(ctx: &mut TaskContext) -> Result<(), TaskError> {
+    run::<I, V>(ctx, 1)
 }
 
-fn omp_body<V: Value>(ctx: &mut TaskContext) -> Result<(), TaskError> {
+fn omp_body<I: Index, V: Value>(ctx: &mut TaskContext) -> Result<(), TaskError> {
     let threads = ctx.num_threads();
-    run::<V>(ctx, threads)
+    run::<I, V>(ctx, threads)
 }
 
 impl Task for CsrSpmm {
@@ -108,12 +108,12 @@ impl Task for CsrSpmm {
     const HAS_OMP: bool = true;
 
     fn cpu(ctx: &mut TaskContext) -> Result<(), TaskError> {
-        let code = ctx.input(2)?.type_code();
-        dispatch_value!(code, "csr_spmm", cpu_body(ctx))
+        let (icode, code) = (ctx.input(1)?.type_code(), ctx.input(2)?.type_code());
+        dispatch_index_value!(icode, code, "csr_spmm", cpu_body(ctx))
     }
 
     fn omp(ctx: &mut TaskContext) -> Result<(), TaskError> {
-        let code = ctx.input(2)?.type_code();
-        dispatch_value!(code, "csr_spmm", omp_body(ctx))
+        let (icode, code) = (ctx.input(1)?.type_code(), ctx.input(2)?.type_code());
+        dispatch_index_value!(icode, code, "csr_spmm", omp_body(ctx))
     }
 }

@@ -1,6 +1,7 @@
 //! `csr_spmv`: `y = A @ x`. Each point owns a block of rows (`pos`, `y`); `crd`/`vals`
-//! arrive as the image of its `pos` block and `x` as the image of its `crd` tile, so
-//! a point reads only what its rows touch.
+//! arrive as the image of its `pos` block and `x` as the image of its `crd` tile (for
+//! int32 indices: of its rows' column ranges, the same rectangle), so a point reads
+//! only what its rows touch.
 //!
 //! The loop is memory-bound: per entry it streams a value and a column index and
 //! gathers one element of `x`. So it works on raw slices: row ranges are checked once
@@ -9,12 +10,13 @@
 //! variant measured 30% slower on the Poisson matrix; this one is within 5% of the
 //! unchecked loop.)
 
-use super::{bad_column, check_aligned, chunk_len, dispatch_value, CsrRows, Tile1, Value};
+use super::{bad_column, check_aligned, chunk_len, dispatch_index_value, CsrRows, Index, Tile1, Value};
 use legate_abi::{Task, TaskContext, TaskError};
 use ndarray::{ArrayViewMut1, Ix1};
 use rayon::prelude::*;
 
-/// Inputs: `pos`, `crd`, `vals`, `x`; output: `y` (aligned with `pos`).
+/// Inputs: `pos`, `crd` (int32 or int64), `vals`, `x` (and, for int32 `crd`, the column
+/// ranges `x` is the image of, unread here); output: `y` (aligned with `pos`).
 pub struct CsrSpmv;
 
 /// `x`'s tile: the elements a block of rows may read, starting at global column `base`.
@@ -24,13 +26,13 @@ struct Gather<'a, V> {
 }
 
 /// `y[r] = sum_k vals[k] * x[crd[k]]` for the rows of `a`.
-fn spmv_rows<V: Value>(a: &CsrRows<'_, V>, x: &Gather<'_, V>, y: &mut [V]) -> Result<(), TaskError> {
+fn spmv_rows<V: Value, I: Index>(a: &CsrRows<'_, V, I>, x: &Gather<'_, V>, y: &mut [V]) -> Result<(), TaskError> {
     let xlen = x.x.len() as u64;
     for (r, out) in y.iter_mut().enumerate() {
         let (s, e) = a.bounds(r)?;
         let mut acc = V::ZERO;
         for (&c, &v) in a.crd[s..e].iter().zip(&a.vals[s..e]) {
-            let j = c.wrapping_sub(x.base) as u64;
+            let j = c.to_i64().wrapping_sub(x.base) as u64;
             if j >= xlen {
                 return Err(column_error(a.row0 + r as i64));
             }
@@ -51,14 +53,14 @@ fn column_error(row: i64) -> TaskError {
 
 /// Reads the tiles and runs `body(rows, x, y)` on them; `y` is a contiguous slice
 /// (computed aside and copied in when the output is a strided view).
-fn with_tiles<V: Value>(
+fn with_tiles<V: Value, I: Index>(
     ctx: &mut TaskContext,
-    body: impl FnOnce(&CsrRows<'_, V>, &Gather<'_, V>, &mut [V]) -> Result<(), TaskError>,
+    body: impl FnOnce(&CsrRows<'_, V, I>, &Gather<'_, V>, &mut [V]) -> Result<(), TaskError>,
 ) -> Result<(), TaskError> {
     let (pos_s, crd_s, vals_s, x_s) = (ctx.input(0)?, ctx.input(1)?, ctx.input(2)?, ctx.input(3)?);
     let mut y_s = ctx.output(0)?;
     let pos = Tile1::<[i64; 2]>::of(&pos_s, "csr_spmv: pos")?;
-    let crd = Tile1::<i64>::of(&crd_s, "csr_spmv: indices")?;
+    let crd = Tile1::<I>::of(&crd_s, "csr_spmv: indices")?;
     let vals = Tile1::<V>::of(&vals_s, "csr_spmv: data")?;
     let x = Tile1::<V>::of(&x_s, "csr_spmv: x")?;
     check_aligned(&crd, vals.data.len(), vals.base, "csr_spmv")?;
@@ -80,13 +82,13 @@ fn with_tiles<V: Value>(
     }
 }
 
-fn cpu_body<V: Value>(ctx: &mut TaskContext) -> Result<(), TaskError> {
-    with_tiles::<V>(ctx, spmv_rows)
+fn cpu_body<I: Index, V: Value>(ctx: &mut TaskContext) -> Result<(), TaskError> {
+    with_tiles::<V, I>(ctx, spmv_rows)
 }
 
-fn omp_body<V: Value>(ctx: &mut TaskContext) -> Result<(), TaskError> {
+fn omp_body<I: Index, V: Value>(ctx: &mut TaskContext) -> Result<(), TaskError> {
     let threads = ctx.num_threads();
-    with_tiles::<V>(ctx, |a, x, y| {
+    with_tiles::<V, I>(ctx, |a, x, y| {
         let chunk = chunk_len(y.len(), threads, 1024);
         y.par_chunks_mut(chunk).enumerate().try_for_each(|(k, y)| {
             let first = k * chunk;
@@ -102,12 +104,12 @@ impl Task for CsrSpmv {
     const HAS_OMP: bool = true;
 
     fn cpu(ctx: &mut TaskContext) -> Result<(), TaskError> {
-        let code = ctx.input(2)?.type_code();
-        dispatch_value!(code, "csr_spmv", cpu_body(ctx))
+        let (icode, code) = (ctx.input(1)?.type_code(), ctx.input(2)?.type_code());
+        dispatch_index_value!(icode, code, "csr_spmv", cpu_body(ctx))
     }
 
     fn omp(ctx: &mut TaskContext) -> Result<(), TaskError> {
-        let code = ctx.input(2)?.type_code();
-        dispatch_value!(code, "csr_spmv", omp_body(ctx))
+        let (icode, code) = (ctx.input(1)?.type_code(), ctx.input(2)?.type_code());
+        dispatch_index_value!(icode, code, "csr_spmv", omp_body(ctx))
     }
 }

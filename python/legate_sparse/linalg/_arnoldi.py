@@ -163,9 +163,8 @@ def eigs(A, k=6, M=None, sigma=None, which="LM", v0=None, ncv=None, maxiter=None
       ``lambda`` is the Rayleigh quotient ``vᴴ A v / vᴴ M v`` of its eigenvector, as
       ARPACK's ``dneupd`` computes it.
 
-    The inverses are ``eigsh``'s: of the dense matrix for sparse or dense operands of at
-    most ``spsolve``'s ``MAX_DENSE_N`` rows, GMRES solves otherwise (SciPy factors with
-    SuperLU). Eigenvectors have unit 2-norm.
+    The inverses are ``eigsh``'s: sparse LU solves (``splu``) for sparse or dense
+    operands, GMRES solves for operators. Eigenvectors have unit 2-norm.
     """
     A = _as_operand(A)
     dense = _is_dense(A)

@@ -1,47 +1,153 @@
-"""``spsolve``: a direct solve by gathering ``A`` into a dense legate_numeric matrix
-and calling ``legate_numeric.linalg.solve``.
+"""Sparse direct solves: ``spsolve``, ``splu`` and ``factorized``, as SciPy names them,
+with faer's sparse LU (partial pivoting after a fill-reducing column ordering).
 
-This is a real solve, meant for moderate sizes: the dense matrix costs ``n^2``
-elements, so ``A`` may have at most ``MAX_DENSE_N`` rows (``ValueError`` above it; use
-an iterative solver from ``legate_sparse.linalg`` instead). There is no sparse LU.
+The factorization is one task (a sparse LU is sequential, so one processor) that
+reads ``A``'s compressed arrays in place; the factor stays with the runtime until the
+``SuperLU`` object that owns it is collected, and each solve is one more task. So
+``A`` is never converted to NumPy, and any size that fits in memory works.
+
+SciPy's conventions: ``spsolve`` of an exactly singular matrix warns
+(``MatrixRankWarning``) and returns NaNs; ``splu`` of one raises ``RuntimeError``
+("Factor is exactly singular"). Inputs that are not CSC (``splu``, ``factorized``) or
+not CSR/CSC (``spsolve``) are converted with SciPy's ``SparseEfficiencyWarning``.
 """
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as _np
+from scipy.sparse import SparseEfficiencyWarning
+from scipy.sparse.linalg import MatrixRankWarning
 
 import legate_numeric as lnp
 
+from .. import _native
 from .._base import _spbase
 from .._sputils import as_legate
 
-__all__ = ["spsolve", "MAX_DENSE_N"]
+__all__ = ["spsolve", "splu", "factorized", "SuperLU"]
 
-MAX_DENSE_N = 8192
+
+def _float_dtype(dt) -> _np.dtype:
+    """The dtype a factorization of a ``dt`` matrix uses: the first of float32,
+    float64, complex64, complex128 that holds it (SciPy's ``_asfptype``)."""
+    for fp in (_np.float32, _np.float64, _np.complex64, _np.complex128):
+        if _np.can_cast(dt, fp, "safe"):
+            return _np.dtype(fp)
+    raise NotImplementedError(f"legate_sparse.linalg: a direct solve of dtype {_np.dtype(dt)} is not supported")
+
+
+class SuperLU:
+    """The LU factorization of a square sparse matrix, as ``splu`` returns it.
+
+    ``shape`` and ``solve(rhs, trans='N')`` are SciPy's. SciPy's ``L``, ``U``,
+    ``perm_r``, ``perm_c`` and ``nnz`` are not available: faer keeps its factor
+    to itself.
+    """
+
+    def __init__(self, A, fmt: str):
+        n = A.shape[0]
+        self.shape = (n, n)
+        self.dtype = A.dtype
+        self._factor = None
+        if n == 0:
+            return
+        self._factor = _native.LuFactor(A.indptr, A.indices, A.data, n, csc=(fmt == "csc"))
+        if self._factor.singular():
+            self._release()
+            raise RuntimeError("Factor is exactly singular")
+
+    def _release(self):
+        factor, self._factor = self._factor, None
+        if factor is not None:
+            factor.release()
+
+    def __del__(self):
+        try:
+            self._release()
+        except Exception:  # pragma: no cover - the runtime may be gone at exit
+            pass
+
+    def solve(self, rhs, trans="N"):
+        """``x`` with ``A x = rhs`` (``trans='N'``), ``Aᵀ x = rhs`` ('T') or
+        ``Aᴴ x = rhs`` ('H'); ``rhs`` is 1-d or 2-d (one system per column) and must
+        cast safely to the factor's dtype."""
+        if trans not in ("N", "T", "H"):
+            raise ValueError("trans must be N, T, or H")
+        b = as_legate(rhs)
+        if not _np.can_cast(b.dtype, self.dtype, "safe"):
+            raise TypeError(f"Cannot cast array data from {b.dtype!r} to {self.dtype!r} according to the rule 'safe'")
+        if b.ndim > 2:
+            raise ValueError("object too deep for desired array")
+        if b.ndim == 0 or b.shape[0] != self.shape[0]:
+            raise ValueError("b is of incompatible size")
+        b = b.astype(self.dtype, copy=False)
+        if self._factor is None or b.size == 0:
+            return lnp.zeros(b.shape, self.dtype)
+        return self._factor.solve(b, trans)
+
+
+def _as_compressed(A, formats, what):
+    """``(A, format)`` with ``A`` in one of ``formats``; other input (sparse or dense)
+    becomes CSC with SciPy's warning."""
+    if isinstance(A, _spbase) and A.format in formats:
+        return A, A.format
+    from .._csc import csc_array
+
+    warnings.warn(what, SparseEfficiencyWarning, stacklevel=3)
+    return (A.tocsc() if isinstance(A, _spbase) else csc_array(A)), "csc"
+
+
+def _factor(A, dtype, fmt, square_msg):
+    """``SuperLU`` of ``A`` (duplicates add up in the factorization, as
+    ``sum_duplicates`` would make them)."""
+    if A.ndim != 2 or A.shape[0] != A.shape[1]:
+        raise ValueError(square_msg)
+    return SuperLU(A.astype(dtype, copy=False), fmt)
+
+
+def splu(A, permc_spec=None, diag_pivot_thresh=None, relax=None, panel_size=None, options=None):
+    """The sparse LU factorization of a square ``A`` (a ``SuperLU``). The SuperLU
+    tuning arguments are accepted and ignored: faer picks its own ordering and
+    pivoting."""
+    A, fmt = _as_compressed(A, ("csc",), "splu converted its input to CSC format")
+    return _factor(A, _float_dtype(A.dtype), fmt, "can only factor square matrices")
+
+
+def factorized(A):
+    """A function ``solve(b)`` that solves ``A x = b`` with ``A``'s LU factors."""
+    return splu(A).solve
 
 
 def spsolve(A, b, permc_spec=None, use_umfpack=True):
-    """Solves ``A x = b`` (``b`` a vector, a dense matrix, or sparse). A sparse ``b``
-    gives a sparse result, as in SciPy; a singular ``A`` raises ``LinAlgError``."""
+    """Solves ``A x = b`` (``b`` a vector, a dense matrix, or sparse). A ``b`` of shape
+    ``(n,)`` or ``(n, 1)`` gives a 1-d ``x``; a sparse ``b`` gives a sparse result of
+    ``A``'s format, as in SciPy. An exactly singular ``A`` warns and gives NaNs."""
     if not isinstance(A, _spbase):
         raise TypeError("spsolve: A must be a legate_sparse array or matrix")
+    A, fmt = _as_compressed(A, ("csr", "csc"), "spsolve requires A be CSC or CSR matrix format")
+    b_sparse = isinstance(b, _spbase)
+    B = b if b_sparse else as_legate(b)
+    dt = _np.promote_types(_float_dtype(A.dtype), B.dtype)
     m, n = A.shape
     if m != n:
-        raise ValueError(f"matrix must be square (has shape {A.shape})")
-    if n > MAX_DENSE_N:
-        raise ValueError(
-            f"spsolve gathers A into a dense matrix and handles at most {MAX_DENSE_N} rows (A has {n}); "
-            "use an iterative solver (legate_sparse.linalg.cg, gmres, bicgstab) instead"
-        )
-    sparse_b = isinstance(b, _spbase)
-    B = b.toarray() if sparse_b else as_legate(b)
-    if B.shape[0] != n:
+        raise ValueError(f"matrix must be square (has shape {(m, n)})")
+    if B.ndim == 0 or B.shape[0] != n:
         raise ValueError(f"matrix - rhs dimension mismatch ({A.shape} - {B.shape[0]})")
-    dt = _np.result_type(A.dtype, B.dtype, _np.float64 if A.dtype.kind in "biu" else A.dtype)
-    if dt.kind not in "fc":
-        raise NotImplementedError(f"spsolve: dtype {dt} is not supported")
-    dense = A.toarray().astype(dt, copy=False)
-    x = lnp.linalg.solve(dense, B.astype(dt, copy=False))
-    if sparse_b:
-        return A._cls("csr")(x if x.ndim == 2 else x.reshape(-1, 1))
-    return x
+    vector = B.ndim == 1 or (B.ndim == 2 and B.shape[1] == 1)
+    if b_sparse and not vector:
+        # SciPy factors once and solves the columns; a singular A raises here.
+        if b.format != "csc":
+            warnings.warn("spsolve is more efficient when sparse b is in the CSC matrix format",
+                          SparseEfficiencyWarning, stacklevel=2)
+        return A._cls(fmt)(_factor(A, dt, fmt, "").solve(B.toarray().astype(dt, copy=False)))
+    dense_b = B.toarray() if b_sparse else B
+    try:
+        lu = _factor(A, dt, fmt, "")
+    except RuntimeError:
+        warnings.warn("Matrix is exactly singular", MatrixRankWarning, stacklevel=2)
+        x = lnp.full(dense_b.shape, _np.nan, dtype=dt)
+    else:
+        x = lu.solve(dense_b.astype(dt, copy=False))
+    return x.reshape(-1) if vector else x

@@ -392,10 +392,9 @@ def eigsh(A, k=6, M=None, sigma=None, which="LM", v0=None, ncv=None, maxiter=Non
     With ``sigma``, ``which`` applies to ``OP``'s eigenvalues ``nu`` (``'LM'``: the
     ``lambda`` nearest ``sigma``) and the ``lambda`` come back ascending. ``M⁻¹`` is
     ``Minv`` and ``(A - sigma M)⁻¹`` is ``OPinv`` when given; otherwise, for sparse or
-    dense operands of at most ``spsolve``'s ``MAX_DENSE_N`` rows, the inverse of the
-    dense matrix, computed once, and for larger ones or ``LinearOperator`` operands
-    GMRES solves (restarted every 100 steps) to near machine precision (SciPy factors
-    them with SuperLU).
+    dense operands, solves with the sparse LU factors of the matrix (``splu``, as
+    SciPy's SuperLU), and for ``LinearOperator`` operands GMRES solves (restarted every
+    100 steps) to near machine precision.
     """
     A = _as_operand(A)
     dense = _is_dense(A)
@@ -494,9 +493,10 @@ def _spectral_transform(A, op, M, Mop, sigma, mode, Minv, OPinv, dt):
 
 def _inverse(given, A, M, sigma, dt, n, what):
     """``x -> (A - sigma M)⁻¹ x`` (``M`` the identity when ``None``): ``given`` (an
-    operator) when set; the inverse of the dense matrix when ``A`` and ``M`` are sparse
-    or dense and small; GMRES solves otherwise."""
-    from ._dsolve import MAX_DENSE_N
+    operator) when set; solves with the sparse LU factors of ``A - sigma M`` when
+    ``A`` and ``M`` are sparse or dense arrays (as SciPy's ``splu``); GMRES solves for
+    operators."""
+    from ._dsolve import _factor
     from ._isolve import gmres
 
     if given is not None:
@@ -504,21 +504,23 @@ def _inverse(given, A, M, sigma, dt, n, what):
         if inv.shape != (n, n):
             raise ValueError(f"the inverse operator has shape {inv.shape}, A has {(n, n)}")
         return inv.matvec
-    explicit = all(X is None or isinstance(X, _spbase) or _is_dense(X) for X in (A, M))
-    if explicit and n <= MAX_DENSE_N:
-        def dense(X):
-            return (X.toarray() if isinstance(X, _spbase) else as_legate(X)).astype(dt)
+    if all(X is None or isinstance(X, _spbase) or _is_dense(X) for X in (A, M)):
+        from .._csr import csr_array
+        from .._construct import identity
 
-        shifted = dense(A)
+        def sparse(X):
+            return csr_array(X if isinstance(X, _spbase) else as_legate(X)).astype(dt)
+
+        shifted = sparse(A)
         if sigma != 0:
-            shifted = shifted - sigma * (lnp.eye(n, dtype=dt) if M is None else dense(M))
+            shifted = shifted - sigma * (identity(n, dtype=dt, format="csr") if M is None else sparse(M))
         try:
-            inverse = lnp.linalg.inv(shifted)
-        except _np.linalg.LinAlgError as e:
+            lu = _factor(shifted.tocsr(), dt, "csr", "")
+        except RuntimeError as e:
             raise RuntimeError(f"Factor is exactly singular ({what} is singular for sigma={sigma})") from e
 
         def matvec(x):
-            return inverse @ x.astype(dt, copy=False)
+            return lu.solve(x.astype(dt, copy=False))
 
         return matvec
     Aop = aslinearoperator(A)

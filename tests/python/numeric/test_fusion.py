@@ -336,3 +336,67 @@ def test_zero_d_operands_fuse():
     check(got, (x_np + a * p_np) - a * q_np)
     assert after["tasks"] - before["tasks"] == 1
     assert after["ops"] - before["ops"] == 4
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.int64, np.complex128])
+def test_assignment_of_a_dead_result_writes_it_directly(dtype):
+    # `x[...] = x + 2*y`: the addition writes x (the temporary and the copy are dropped).
+    x, y = make(dtype, (37,), salt=20), make(dtype, (37,), salt=21)
+    lx, ly = as_l(x), as_l(y)
+    _fusion.flush()
+    before = _fusion.stats()
+    for _ in range(30):
+        x[...] = x + 2 * y
+        lx[...] = lx + 2 * ly
+    check(lx, x)
+    check(ly, y)
+    if _fusion.enabled():
+        after = _fusion.stats()
+        forwarded, tasks = after["forwarded"] - before["forwarded"], after["tasks"] - before["tasks"]
+        # Every assignment, but one per window that ends between an addition and its copy.
+        assert 30 >= forwarded >= 31 - tasks
+
+
+def test_assignment_into_views_and_strided_destinations():
+    a = make(np.float64, (9, 8), salt=22)
+    la = as_l(a)
+    for _ in range(3):
+        v, lv = a[1:-1, ::2], la[1:-1, ::2]
+        v[...] = v * 2 + 1
+        lv[...] = lv * 2 + 1
+        a.T[...] = a.T - 0.5
+        la.T[...] = la.T - 0.5
+    check(la, a)
+
+
+def test_assignment_after_other_reads_of_the_destination():
+    # Something reads x between the computation and the assignment: it sees the old x.
+    x, y = make(np.float64, (50,), salt=23), make(np.float64, (50,), salt=24)
+    lx, ly = as_l(x), as_l(y)
+    t, lt = x + y, lx + ly
+    z, lz = x * 3, lx * 3
+    x[...] = t
+    lx[...] = lt
+    del t, lt
+    check(lz, z)
+    check(lx, x)
+    # The temporary stays alive: it keeps its value, x gets a copy.
+    t, lt = x * y, lx * ly
+    x[...] = t
+    lx[...] = lt
+    lx[...] = lx + 1
+    x[...] = x + 1
+    check(lt, t)
+    check(lx, x)
+
+
+def test_assignment_with_a_cast_or_an_overlapping_view():
+    x = make(np.float64, (20,), salt=25)
+    i = make(np.int64, (20,), salt=26)
+    lx, li = as_l(x), as_l(i)
+    i[...] = x * 2
+    li[...] = lx * 2
+    check(li, i)
+    x[1:] = x[:-1] + 1
+    lx[1:] = lx[:-1] + 1
+    check(lx, x)

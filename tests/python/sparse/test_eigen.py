@@ -485,7 +485,7 @@ def test_eigsh_generalized_errors():
         with pytest.raises(ValueError, match=match):
             linalg.eigsh(mine[0], k=2, M=mine[1], **{k: (sparse.csr_array(v) if sp.issparse(v) else v)
                                                        for k, v in kwargs.items()})
-    # A singular A - sigma M: SciPy's SuperLU and the dense inverse both refuse it.
+    # A singular A - sigma M: SciPy's SuperLU and faer's sparse LU both refuse it.
     D = sp.diags_array([np.arange(1.0, 21.0)], offsets=[0]).tocsr()
     with pytest.raises(RuntimeError, match="singular"):
         linalg.eigsh(sparse.csr_array(D), k=2, sigma=3.0)

@@ -91,7 +91,7 @@ def test_norm_and_spsolve():
     b = np.arange(25.0)
     x = linalg.spsolve(sparse.csc_array(P), lnp.asarray(b))
     check_dense(x, spla.spsolve(P.tocsc(), b), rtol=1e-8)
-    B = linalg.spsolve(sparse.csr_array(P), sparse.csr_array(sp.eye_array(25)))
+    B = linalg.spsolve(sparse.csr_array(P), sparse.csc_array(sp.eye_array(25)))
     assert sparse.issparse(B)
     check_dense(B.toarray(), np.linalg.inv(P.toarray()), rtol=1e-8)
 
