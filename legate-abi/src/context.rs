@@ -1,6 +1,6 @@
 //! The safe view of a point task's [`RawTaskContext`].
 
-use crate::raw::{RawScalar, RawStore, RawTaskContext};
+use crate::raw::{RawScalar, RawStore, RawTaskContext, INLINE_DIM};
 use crate::{Element, PhysicalStore, TaskError, VariantKind, MAX_DIM};
 
 /// What a running point task sees: its store arguments, scalars, and where it sits in
@@ -102,9 +102,22 @@ impl<'a> TaskContext<'a> {
         Ok(slice(s.data, s.size as u32))
     }
 
+    /// The point and the launch shape, from the inline arrays or (launches of many
+    /// dimensions) behind `launch_dims`.
+    fn launch(&self) -> (&[i64], &[i64]) {
+        let n = self.raw.launch_ndim as usize;
+        if n <= INLINE_DIM {
+            (&self.raw.point[..n], &self.raw.launch_shape[..n])
+        } else {
+            // SAFETY: the runtime passes 2 * launch_ndim coordinates alive during the task.
+            let all = unsafe { std::slice::from_raw_parts(self.raw.launch_dims, 2 * n) };
+            (&all[..n], &all[n..])
+        }
+    }
+
     /// This point's coordinates in the launch domain.
     pub fn point(&self) -> &[i64] {
-        &self.raw.point[..self.raw.launch_ndim as usize]
+        self.launch().0
     }
 
     /// Alias of [`TaskContext::point`], the name library authors of the original know.
@@ -114,7 +127,7 @@ impl<'a> TaskContext<'a> {
 
     /// Extents of the launch domain (which starts at the origin).
     pub fn launch_shape(&self) -> &[i64] {
-        &self.raw.launch_shape[..self.raw.launch_ndim as usize]
+        self.launch().1
     }
 
     /// True when the launch has one point.

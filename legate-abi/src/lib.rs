@@ -30,10 +30,10 @@ pub use store::{for_each_row, PhysicalStore};
 pub use task::{task_info, Registrar, Task, TaskError, VariantKind};
 
 /// Version of the C ABI described by [`raw`]. Bumped on any layout change.
-pub const ABI_VERSION: u32 = 2;
+pub const ABI_VERSION: u32 = 4;
 
 /// The largest number of dimensions a store may have (`LEGATE_MAX_DIM`).
-pub const MAX_DIM: usize = 6;
+pub const MAX_DIM: usize = 32;
 
 /// How an image constraint's source names the destination's pieces.
 #[repr(u32)]

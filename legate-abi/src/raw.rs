@@ -8,7 +8,18 @@
 use crate::MAX_DIM;
 use std::ffi::c_void;
 
+/// Coordinates a [`RawStore`] or [`RawTaskContext`] holds inline: the dimensions of
+/// nearly every store. Stores of more (up to [`MAX_DIM`]) keep theirs behind a pointer,
+/// so the common store stays small to build and copy.
+pub const INLINE_DIM: usize = 6;
+
 /// One argument of a point task: the tile of a store this point may access.
+///
+/// A store of up to [`INLINE_DIM`] dimensions has its coordinates in `lo`, `hi` and
+/// `strides` (entries past `ndim` are zero) and `dims` null. A store of more has
+/// `dims` pointing at `3 * ndim` coordinates (its `lo`, then `hi`, then `strides`),
+/// alive as long as the store is, and the inline arrays unused. Read them through
+/// [`crate::PhysicalStore::lo`] and friends; set them with [`RawStore::set_dims`].
 #[repr(C)]
 #[derive(Clone, Copy, Debug)]
 pub struct RawStore {
@@ -19,14 +30,87 @@ pub struct RawStore {
     pub ndim: u32,
     /// Size of one element in bytes.
     pub elem_size: u64,
-    pub lo: [i64; MAX_DIM],
-    pub hi: [i64; MAX_DIM],
+    pub lo: [i64; INLINE_DIM],
+    pub hi: [i64; INLINE_DIM],
     /// Byte distance between neighbours along each dimension (may be 0 or negative).
-    pub strides: [i64; MAX_DIM],
+    pub strides: [i64; INLINE_DIM],
+    /// The coordinates of a store of more than [`INLINE_DIM`] dimensions (see above).
+    pub dims: *const i64,
     /// A [`crate::ReductionOp`] code for reduction arguments, 0 otherwise.
     pub redop: u32,
     /// [`STORE_UNBOUND`] and friends.
     pub flags: u32,
+}
+
+impl RawStore {
+    /// A 0-d store of `type_code` at `data` (set its dimensions with [`RawStore::set_dims`]).
+    pub fn new(data: *mut u8, type_code: u32, elem_size: u64) -> RawStore {
+        RawStore {
+            data,
+            type_code,
+            ndim: 0,
+            elem_size,
+            lo: [0; INLINE_DIM],
+            hi: [0; INLINE_DIM],
+            strides: [0; INLINE_DIM],
+            dims: std::ptr::null(),
+            redop: 0,
+            flags: 0,
+        }
+    }
+
+    /// Sets `ndim` and the coordinates (all three of one length). Past [`INLINE_DIM`]
+    /// dimensions they are copied into `spill`, which must outlive every use of the store.
+    pub fn set_dims(&mut self, lo: &[i64], hi: &[i64], strides: &[i64], spill: &DimSpill) {
+        let n = lo.len();
+        assert!(hi.len() == n && strides.len() == n && n <= MAX_DIM, "set_dims: {n}, {} and {} coordinates", hi.len(), strides.len());
+        self.ndim = n as u32;
+        self.lo = inline_coords(lo);
+        self.hi = inline_coords(hi);
+        self.strides = inline_coords(strides);
+        self.dims = if n <= INLINE_DIM { std::ptr::null() } else { spill.keep([lo, hi, strides].concat()) };
+    }
+
+    /// `lo`, `hi` and `strides`, `ndim` of each.
+    ///
+    /// # Safety
+    /// A store of more than [`INLINE_DIM`] dimensions must have a valid `dims` (above).
+    pub unsafe fn coords(&self) -> (&[i64], &[i64], &[i64]) {
+        let n = self.ndim as usize;
+        if n <= INLINE_DIM {
+            (&self.lo[..n], &self.hi[..n], &self.strides[..n])
+        } else {
+            // SAFETY: the caller's promise: `dims` holds 3 * ndim coordinates.
+            let all = unsafe { std::slice::from_raw_parts(self.dims, 3 * n) };
+            (&all[..n], &all[n..2 * n], &all[2 * n..])
+        }
+    }
+}
+
+/// `c` in a fixed-size array, zero-padded; all zeros past [`INLINE_DIM`] coordinates
+/// (those travel behind a pointer).
+pub fn inline_coords(c: &[i64]) -> [i64; INLINE_DIM] {
+    let mut out = [0; INLINE_DIM];
+    if c.len() <= INLINE_DIM {
+        out[..c.len()].copy_from_slice(c);
+    }
+    out
+}
+
+/// Keeps the coordinates of stores of more than [`INLINE_DIM`] dimensions alive for
+/// whoever builds them (the runtime for a point task's arguments, a task for views it
+/// makes). Allocates nothing until such a store is built.
+#[derive(Default)]
+pub struct DimSpill(std::cell::RefCell<Vec<Box<[i64]>>>);
+
+impl DimSpill {
+    /// Keeps `coords` until `self` is dropped; their address does not change meanwhile.
+    pub fn keep(&self, coords: Vec<i64>) -> *const i64 {
+        let b = coords.into_boxed_slice();
+        let p = b.as_ptr();
+        self.0.borrow_mut().push(b);
+        p
+    }
 }
 
 /// The store is an unbound output: `data` is null until the task calls `bind_output`.
@@ -86,11 +170,15 @@ pub struct RawTaskContext {
     pub num_reductions: u32,
     pub scalars: *const RawScalar,
     pub num_scalars: u32,
-    /// This point's coordinates in the launch domain.
-    pub point: [i64; MAX_DIM],
-    /// The launch domain `[0, launch_shape)`.
-    pub launch_shape: [i64; MAX_DIM],
+    /// This point's coordinates in the launch domain (launches of up to [`INLINE_DIM`]
+    /// dimensions; zeros otherwise).
+    pub point: [i64; INLINE_DIM],
+    /// The launch domain `[0, launch_shape)` (likewise).
+    pub launch_shape: [i64; INLINE_DIM],
     pub launch_ndim: u32,
+    /// Launches of more than [`INLINE_DIM`] dimensions: `2 * launch_ndim` coordinates
+    /// (the point, then the launch shape), alive during the task; null otherwise.
+    pub launch_dims: *const i64,
     /// Opaque to libraries; passed back to the callbacks below.
     pub runtime_data: *mut c_void,
     pub bind_output: BindOutputFn,
@@ -213,7 +301,7 @@ pub const ERR_PANIC: i32 = -9;
 
 /// What [`RawRuntimeApi::store_info`] reports.
 #[repr(C)]
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug)]
 pub struct RawStoreInfo {
     pub type_code: u32,
     pub ndim: u32,
@@ -224,6 +312,12 @@ pub struct RawStoreInfo {
     pub storage_id: u64,
     /// [`STORE_FUTURE`], [`STORE_INFO_SHAPE_UNKNOWN`], [`STORE_INFO_TRANSFORMED`].
     pub flags: u32,
+}
+
+impl Default for RawStoreInfo {
+    fn default() -> Self {
+        RawStoreInfo { type_code: 0, ndim: 0, elem_size: 0, shape: [0; MAX_DIM], storage_id: 0, flags: 0 }
+    }
 }
 
 /// The store is unbound and its producer has not run yet: `shape` is unknown.

@@ -46,23 +46,31 @@ impl<'a> PhysicalStore<'a> {
         self.raw.elem_size as usize
     }
 
+    fn coords(&self) -> (&[i64], &[i64], &[i64]) {
+        // SAFETY: made by the runtime, or by `from_raw` whose caller vouches for `raw`
+        // (including the coordinates of a store of many dimensions).
+        unsafe { self.raw.coords() }
+    }
+
     /// First point of the tile (global coordinates).
     pub fn lo(&self) -> &[i64] {
-        &self.raw.lo[..self.ndim()]
+        self.coords().0
     }
 
     /// One past the last point of the tile (global coordinates).
     pub fn hi(&self) -> &[i64] {
-        &self.raw.hi[..self.ndim()]
+        self.coords().1
     }
 
     /// Extents of the tile.
     pub fn shape(&self) -> Vec<usize> {
-        (0..self.ndim()).map(|d| (self.raw.hi[d] - self.raw.lo[d]).max(0) as usize).collect()
+        let (lo, hi, _) = self.coords();
+        lo.iter().zip(hi).map(|(l, h)| (h - l).max(0) as usize).collect()
     }
 
     pub fn volume(&self) -> usize {
-        (0..self.ndim()).map(|d| (self.raw.hi[d] - self.raw.lo[d]).max(0) as usize).product()
+        let (lo, hi, _) = self.coords();
+        lo.iter().zip(hi).map(|(l, h)| (h - l).max(0) as usize).product()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -84,7 +92,7 @@ impl<'a> PhysicalStore<'a> {
 
     /// Byte strides of the tile.
     pub fn strides(&self) -> &[i64] {
-        &self.raw.strides[..self.ndim()]
+        self.coords().2
     }
 
     /// Address of the element at `lo()`.
@@ -119,8 +127,7 @@ impl<'a> PhysicalStore<'a> {
         let mut strides = Vec::with_capacity(self.ndim());
         let mut inverted = Vec::new();
         let empty = shape.iter().any(|&e| e == 0);
-        for d in 0..self.ndim() {
-            let s = self.raw.strides[d];
+        for (d, &s) in self.strides().iter().enumerate() {
             debug_assert!(s % size == 0 || shape[d] <= 1);
             if s < 0 && !empty {
                 // SAFETY: stays inside the tile: the last element along d is in bounds.

@@ -5,7 +5,7 @@
 use crate::error::{invalid, LegateError, Result};
 use crate::runtime::Runtime;
 use crate::scalar::Scalar;
-use crate::shape::LEGATE_MAX_DIM;
+use crate::shape::DimVec;
 use crate::store::LogicalStore;
 use crate::types::Type;
 use legate_abi::{for_each_row, PhysicalStore, Task, TaskContext, TaskError};
@@ -89,14 +89,14 @@ impl Task for CopyTask {
 ///
 /// # Safety
 /// `p` points at one element of the index store.
-unsafe fn read_index(p: *const u8, ndim: usize) -> [i64; LEGATE_MAX_DIM] {
-    let mut out = [0i64; LEGATE_MAX_DIM];
+unsafe fn read_index(p: *const u8, ndim: usize) -> DimVec<i64> {
+    let mut out: DimVec<i64> = smallvec::smallvec![0; ndim];
     std::ptr::copy_nonoverlapping(p, out.as_mut_ptr() as *mut u8, 8 * ndim);
     out
 }
 
 /// Address of point `idx` in the whole-store tile `s`, or an error when out of bounds.
-fn address(s: &PhysicalStore, idx: &[i64; LEGATE_MAX_DIM], what: &str) -> Result<*mut u8, TaskError> {
+fn address(s: &PhysicalStore, idx: &[i64], what: &str) -> Result<*mut u8, TaskError> {
     let mut p = s.ptr();
     for d in 0..s.ndim() {
         if idx[d] < s.lo()[d] || idx[d] >= s.hi()[d] {

@@ -114,7 +114,7 @@ fn tracking(storage: &Storage) -> MutexGuard<'_, Option<Tracking>> {
     let mut guard = storage.tracking.lock().unwrap_or_else(|e| e.into_inner());
     if guard.is_none() {
         let d = storage.data();
-        let total = d.shape.map_or(0, |s| s.volume() * storage.ty().size().unwrap_or(0) as u64);
+        let total = d.shape.as_ref().map_or(0, |s| s.volume() * storage.ty().size().unwrap_or(0) as u64);
         let mut validity = Validity::new(total, 0);
         for &(lo, hi, r) in &d.bound_holders {
             validity.set_holders(only(r), &Ranges::one(lo, hi));
@@ -532,7 +532,7 @@ pub(crate) fn agree_on_images(inner: &RuntimeInner, colors: &Point, pieces: &mut
                     depth += 1;
                 }
                 let Some(p) = level_mut(piece, depth) else { continue };
-                let (Some(src_rect), None) = (p.source_rect(), p.known) else { continue };
+                let (Some(src_rect), None) = (p.source_rect(), p.known.clone()) else { continue };
                 let key = (p.source.storage().id(), ImageKey::new(&p.source, &src_rect, p.kind, &p.extents));
                 if failed.contains(&key) {
                     continue;
@@ -542,7 +542,7 @@ pub(crate) fn agree_on_images(inner: &RuntimeInner, colors: &Point, pieces: &mut
                         source: p.source.clone(),
                         source_rect: src_rect,
                         kind: p.kind,
-                        extents: p.extents,
+                        extents: p.extents.clone(),
                         generation: p.generation,
                         rank: sharding.owner_of_index(i as u64),
                     });
@@ -611,7 +611,7 @@ pub(crate) fn agree_on_images(inner: &RuntimeInner, colors: &Point, pieces: &mut
         }
         for (k, u) in todo.iter().enumerate() {
             let key = ImageKey::new(&u.source, &u.source_rect, u.kind, &u.extents);
-            match found[k] {
+            match found[k].clone() {
                 Some(r) if answered[k] => {
                     let mut cache = u.source.storage().images.lock().unwrap_or_else(|e| e.into_inner());
                     cache.stats.launch_reads += (u.rank == me) as u64;
@@ -623,7 +623,7 @@ pub(crate) fn agree_on_images(inner: &RuntimeInner, colors: &Point, pieces: &mut
             }
         }
         for (i, a, depth, k) in users {
-            if let (Some(r), Some(p)) = (found[k], level_mut(&mut pieces[i][a].0, depth)) {
+            if let (Some(r), Some(p)) = (found[k].clone(), level_mut(&mut pieces[i][a].0, depth)) {
                 p.known = Some(r);
             }
         }

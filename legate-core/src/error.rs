@@ -97,6 +97,11 @@ impl LegateError {
     }
 }
 
+/// A shape of `found` dimensions, past [`crate::LEGATE_MAX_DIM`]: NumPy's words for it.
+pub fn too_many_dims(found: usize) -> LegateError {
+    invalid(format!("maximum supported dimension for an ndarray is currently {}, found {found}", crate::LEGATE_MAX_DIM))
+}
+
 pub(crate) fn invalid(msg: impl Into<String>) -> LegateError {
     LegateError::InvalidArgument(msg.into())
 }

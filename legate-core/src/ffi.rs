@@ -508,7 +508,8 @@ unsafe extern "C" fn store_read(rd: *mut c_void, h: *const RawStoreHandle, buf: 
         if buf.is_null() {
             return Err(invalid("null buffer"));
         }
-        let raw = crate::point::raw_store(s, &Rect::from_extents(&shape));
+        let spill = legate_abi::raw::DimSpill::default();
+        let raw = crate::point::raw_store(s, &Rect::from_extents(&shape), &spill);
         // SAFETY: every writer of the storage has finished, and the store keeps its
         // instance alive while we copy.
         let piece = unsafe { PhysicalStore::from_raw(raw) };

@@ -10,7 +10,7 @@
 //! union would grow past [`MAX_PIECES`] is it widened to a bounding progression, which
 //! stays sound.
 
-use crate::shape::{Rect, LEGATE_MAX_DIM};
+use crate::shape::{DimVec, Rect};
 use crate::store::transform::{AffineMap, DenseLayout};
 
 /// The most boxes a footprint keeps before widening (bounds analysis cost).
@@ -180,12 +180,13 @@ fn coordinate_union(map: &AffineMap, d: usize, rect: &Rect) -> Vec<Progression> 
     acc
 }
 
-type StorageBox = [Progression; LEGATE_MAX_DIM];
+/// One progression per storage dimension.
+pub(crate) type StorageBox = DimVec<Progression>;
 
 /// Boxes of storage coordinates holding element offsets `p` of a dense instance whose
 /// dimensions (slowest first) are `dims`. Exact when the step divides the fastest extent
 /// or is a multiple of it (unit-step runs, whole rows); otherwise a bound.
-fn boxes_of_offsets(p: Progression, dims: &[(usize, i64)]) -> Vec<StorageBox> {
+fn boxes_of_offsets(p: Progression, dims: &[(usize, i64)], ndim: usize) -> Vec<StorageBox> {
     if p.is_empty() {
         return Vec::new();
     }
@@ -193,13 +194,13 @@ fn boxes_of_offsets(p: Progression, dims: &[(usize, i64)]) -> Vec<StorageBox> {
         return Vec::new();
     };
     if outer.is_empty() {
-        let mut b = [Progression::single(0); LEGATE_MAX_DIM];
+        let mut b: StorageBox = smallvec::smallvec![Progression::single(0); ndim];
         b[d] = p;
         return vec![b];
     }
     // Offsets in outer rows `rows`, at coordinates `inner` along d.
     let place = |rows: Progression, inner: Progression| -> Vec<StorageBox> {
-        let mut boxes = boxes_of_offsets(rows, outer);
+        let mut boxes = boxes_of_offsets(rows, outer, ndim);
         for b in &mut boxes {
             b[d] = inner;
         }
@@ -247,8 +248,8 @@ fn boxes_of_offsets(p: Progression, dims: &[(usize, i64)]) -> Vec<StorageBox> {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Footprint {
     All,
-    Box { ndim: u8, dims: [Progression; LEGATE_MAX_DIM] },
-    Union { ndim: u8, boxes: Vec<[Progression; LEGATE_MAX_DIM]> },
+    Box { ndim: u8, dims: StorageBox },
+    Union { ndim: u8, boxes: Vec<StorageBox> },
 }
 
 impl Footprint {
@@ -257,11 +258,11 @@ impl Footprint {
     }
 
     /// The boxes of a union (none for `All`).
-    pub(crate) fn box_list(&self) -> &[[Progression; LEGATE_MAX_DIM]] {
+    pub(crate) fn box_list(&self) -> &[StorageBox] {
         self.boxes()
     }
 
-    fn boxes(&self) -> &[[Progression; LEGATE_MAX_DIM]] {
+    fn boxes(&self) -> &[StorageBox] {
         match self {
             Footprint::All => &[],
             Footprint::Box { dims, .. } => std::slice::from_ref(dims),
@@ -288,7 +289,7 @@ impl Footprint {
         }
         // Fast path: each storage dimension follows at most one view dimension (every
         // transform but delinearize), so the footprint is one box.
-        let mut dims = [Progression::single(0); LEGATE_MAX_DIM];
+        let mut dims: StorageBox = smallvec::smallvec![Progression::single(0); sdim];
         let mut simple = true;
         for (d, dim) in dims.iter_mut().enumerate().take(sdim) {
             let mut p = Progression::single(map.offset(d));
@@ -318,12 +319,12 @@ impl Footprint {
             let hull = per_dim[widest].iter().skip(1).fold(per_dim[widest][0], |h, p| h.hull(p));
             per_dim[widest] = vec![hull];
         }
-        let mut boxes = vec![[Progression::single(0); LEGATE_MAX_DIM]];
+        let mut boxes: Vec<StorageBox> = vec![smallvec::smallvec![Progression::single(0); sdim]];
         for (d, options) in per_dim.iter().enumerate() {
             let mut next = Vec::with_capacity(boxes.len() * options.len());
             for b in &boxes {
                 for p in options {
-                    let mut nb = *b;
+                    let mut nb = b.clone();
                     nb[d] = *p;
                     next.push(nb);
                 }
@@ -346,9 +347,9 @@ impl Footprint {
             offsets = vec![offsets.iter().skip(1).fold(offsets[0], |h, p| h.hull(p))];
         }
         let dims: Vec<(usize, i64)> = layout.dims().collect();
-        let mut boxes: Vec<_> = offsets.iter().flat_map(|p| boxes_of_offsets(*p, &dims)).collect();
+        let mut boxes: Vec<_> = offsets.iter().flat_map(|p| boxes_of_offsets(*p, &dims, ndim)).collect();
         if boxes.len() > MAX_PIECES {
-            let mut hull = boxes[0];
+            let mut hull = boxes[0].clone();
             for b in &boxes[1..] {
                 for d in 0..ndim {
                     hull[d] = hull[d].hull(&b[d]);
@@ -357,7 +358,7 @@ impl Footprint {
             boxes = vec![hull];
         }
         match boxes.len() {
-            1 => Footprint::Box { ndim: ndim as u8, dims: boxes[0] },
+            1 => Footprint::Box { ndim: ndim as u8, dims: boxes.swap_remove(0) },
             _ => Footprint::Union { ndim: ndim as u8, boxes },
         }
     }
@@ -370,7 +371,7 @@ impl Footprint {
             _ if self.is_empty() => other.clone(),
             _ if other.is_empty() => self.clone(),
             _ => {
-                let boxes: Vec<_> = self.boxes().iter().chain(other.boxes()).copied().collect();
+                let boxes: Vec<_> = self.boxes().iter().chain(other.boxes()).cloned().collect();
                 if boxes.len() > MAX_PIECES {
                     Footprint::All
                 } else {
@@ -444,7 +445,7 @@ impl Footprint {
             _ => {}
         }
         let n = self.ndim();
-        let mut boxes: Vec<[Progression; LEGATE_MAX_DIM]> = self.boxes().to_vec();
+        let mut boxes: Vec<StorageBox> = self.boxes().to_vec();
         for y in other.boxes() {
             let mut next = Vec::with_capacity(boxes.len());
             for x in boxes {
@@ -458,11 +459,11 @@ impl Footprint {
                     continue;
                 };
                 // Peel the parts outside y one dimension at a time.
-                let mut rest = x;
+                let mut rest = x.clone();
                 for (d, (below, inside, above)) in splits.into_iter().enumerate() {
                     for outside in [below, above] {
                         if !outside.is_empty() {
-                            let mut b = rest;
+                            let mut b = rest.clone();
                             b[d] = outside;
                             next.push(b);
                         }
@@ -477,7 +478,7 @@ impl Footprint {
             return self.clone();
         }
         match boxes.len() {
-            1 => Footprint::Box { ndim: n as u8, dims: boxes[0] },
+            1 => Footprint::Box { ndim: n as u8, dims: boxes.swap_remove(0) },
             _ => Footprint::Union { ndim: n as u8, boxes },
         }
     }
@@ -522,10 +523,10 @@ mod tests {
             a0 in -5i64..5, as0 in 1i64..4, ac0 in 0i64..8, a1 in -5i64..5, as1 in 1i64..3, ac1 in 0i64..6,
             b0 in -5i64..8, bs0 in 1i64..4, bc0 in 0i64..8, b1 in -5i64..5, bc1 in 0i64..6,
         ) {
-            let mut da = [Progression::single(0); LEGATE_MAX_DIM];
+            let mut da: StorageBox = smallvec::smallvec![Progression::single(0); 2];
             da[0] = progression(a0, as0, ac0);
             da[1] = progression(a1, as1, ac1);
-            let mut db = [Progression::single(0); LEGATE_MAX_DIM];
+            let mut db: StorageBox = smallvec::smallvec![Progression::single(0); 2];
             db[0] = progression(b0, bs0, bc0);
             db[1] = progression(b1, 1, bc1);
             let a = Footprint::Box { ndim: 2, dims: da };
@@ -666,7 +667,7 @@ mod tests {
             let n = extents[slow];
             prop_assume!(start < n);
             let base = AffineMap::identity(3).then(&Transform::Slice { dim: slow, start, step });
-            let mut shape = extents;
+            let mut shape = extents.clone();
             shape[slow] = (n - start + step - 1) / step;
             let linear = base.linearized(&dense);
             let old: Vec<i64> = (0..3).map(|j| linear.coef(0, j)).collect();

@@ -123,9 +123,10 @@ impl Runtime {
             store.storage().written();
         }
         let shape = store.shape();
-        let raw = crate::point::raw_store(store, &Rect::from_extents(&shape));
-        let n = shape.ndim();
-        let byte_strides = Point::new(&raw.strides[..n]);
+        let spill = legate_abi::raw::DimSpill::default();
+        let raw = crate::point::raw_store(store, &Rect::from_extents(&shape), &spill);
+        // SAFETY: the coordinates are in `spill`, alive here.
+        let byte_strides = Point::new(unsafe { raw.coords() }.2);
         let data = if raw.data.is_null() || shape.volume() == 0 {
             std::ptr::NonNull::<u128>::dangling().as_ptr() as *mut u8
         } else {
@@ -148,7 +149,7 @@ impl Runtime {
             return Err(LegateError::InvalidArgument(format!("{} extents but {} strides", shape.len(), byte_strides.len())));
         }
         if shape.len() > crate::shape::LEGATE_MAX_DIM {
-            return Err(LegateError::InvalidArgument(format!("stores have at most {} dimensions", crate::shape::LEGATE_MAX_DIM)));
+            return Err(crate::error::too_many_dims(shape.len()));
         }
         let extents = Point::from_usize(shape).ok_or_else(|| LegateError::InvalidArgument(format!("extents {shape:?} do not fit in 64 bits")))?;
         if self.inner.world.replicated() {
@@ -194,7 +195,7 @@ impl Runtime {
         let bytes = extents.volume() as usize * Self::element_size(&ty)?;
         // SAFETY: the caller's promise about `data` and `owner`.
         let buffer = unsafe { self.inner.sysmem.foreign_buffer(data, bytes, owner) };
-        let data = StorageData::new(Some(extents), Some(Arc::new(buffer)), strides);
+        let data = StorageData::new(Some(extents.clone()), Some(Arc::new(buffer)), strides);
         let storage = Storage::new(self.next_storage_id(), ty, StorageKind::Region, extents.ndim(), data);
         storage.host_views.fetch_add(1, Ordering::AcqRel);
         let store = LogicalStore::from_storage(storage);

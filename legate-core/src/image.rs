@@ -15,7 +15,7 @@
 
 use crate::footprint::Footprint;
 use crate::partition::ImageKind;
-use crate::shape::{Point, Rect, LEGATE_MAX_DIM};
+use crate::shape::{DimVec, Point, Rect};
 use crate::store::transform::AffineMap;
 use crate::store::LogicalStore;
 use crate::types::Type;
@@ -52,7 +52,7 @@ pub(crate) struct ImageKey {
 
 impl ImageKey {
     pub fn new(source: &LogicalStore, rect: &Rect, kind: ImageKind, extents: &Point) -> ImageKey {
-        ImageKey { map: *source.map(), ty: source.ty().clone(), rect: *rect, kind, extents: *extents }
+        ImageKey { map: source.map().clone(), ty: source.ty().clone(), rect: rect.clone(), kind, extents: extents.clone() }
     }
 }
 
@@ -95,7 +95,7 @@ impl ImageCache {
     }
 
     pub fn get(&mut self, key: &ImageKey) -> Option<Rect> {
-        let hit = self.entries.get(key).copied();
+        let hit = self.entries.get(key).cloned();
         if hit.is_some() {
             self.stats.hits += 1;
         }
@@ -125,7 +125,7 @@ impl ImagePiece {
     /// the known rectangle, or the source's contents read now (and cached).
     pub fn resolve(&self) -> Result<Rect, String> {
         let extents = &self.extents;
-        if let Some(r) = self.known {
+        if let Some(r) = self.known.clone() {
             return Ok(r);
         }
         let src_rect = self.source_piece.resolve()?;
@@ -136,7 +136,7 @@ impl ImagePiece {
         let mut cache = storage.images.lock().unwrap_or_else(|e| e.into_inner());
         cache.stats.run_reads += 1;
         if self.cache_at_run && !spoiled {
-            cache.insert(self.generation, ImageKey::new(&self.source, &src_rect, self.kind, extents), rect);
+            cache.insert(self.generation, ImageKey::new(&self.source, &src_rect, self.kind, extents), rect.clone());
         }
         Ok(rect)
     }
@@ -176,7 +176,7 @@ pub(crate) fn image_piece(source: &LogicalStore, source_piece: crate::point::Pie
         source: source.clone(),
         source_piece,
         kind,
-        extents: *extents,
+        extents: extents.clone(),
         generation: 0,
         known: None,
         cache_at_run: knowledge == LaunchKnowledge::Local,
@@ -195,7 +195,7 @@ pub(crate) fn image_piece(source: &LogicalStore, source_piece: crate::point::Pie
         // are ordered after this launch's read of it.
         if let Ok(r) = compute_rect(source, &src_rect, kind, extents) {
             cache.stats.launch_reads += 1;
-            cache.insert(piece.generation, key, r);
+            cache.insert(piece.generation, key, r.clone());
             piece.known = Some(r);
         }
     }
@@ -219,7 +219,8 @@ pub(crate) fn ready(source: &LogicalStore, rect: &Rect) -> bool {
 /// The bounding rectangle of what `source`'s piece `source_rect` names, clipped to
 /// `extents`. The caller guarantees that no task writes the piece meanwhile.
 pub(crate) fn compute_rect(source: &LogicalStore, source_rect: &Rect, kind: ImageKind, extents: &Point) -> Result<Rect, String> {
-    let raw = crate::point::raw_store(source, source_rect);
+    let spill = legate_abi::raw::DimSpill::default();
+    let raw = crate::point::raw_store(source, source_rect, &spill);
     // SAFETY: the piece's writers have finished and none can start (the caller's).
     let piece = unsafe { PhysicalStore::from_raw(raw) };
     let n = extents.ndim();
@@ -270,18 +271,17 @@ pub(crate) fn compute_rect(source: &LogicalStore, source_rect: &Rect, kind: Imag
                 if piece.elem_size() != 8 * n || piece.type_code() != Some(TypeCode::FixedArray) {
                     return Err(format!("a point image onto a {n}-d store needs int64[{n}] points"));
                 }
+                let (mut p, mut h): (DimVec<i64>, DimVec<i64>) = (smallvec::smallvec![0; n], smallvec::smallvec![0; n]);
                 legate_abi::for_each_row(&[&piece], |ptrs, len, strides| {
                     for k in 0..len {
-                        let mut p = [0i64; LEGATE_MAX_DIM];
                         // SAFETY: each element is n int64s inside the source tile.
                         unsafe {
                             std::ptr::copy_nonoverlapping(ptrs[0].offset(k as isize * strides[0] as isize), p.as_mut_ptr() as *mut u8, 8 * n)
                         };
-                        let mut h = [0i64; LEGATE_MAX_DIM];
                         for d in 0..n {
                             h[d] = p[d].saturating_add(1);
                         }
-                        include(&p[..n], &h[..n]);
+                        include(&p, &h);
                     }
                 });
             }

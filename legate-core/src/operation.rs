@@ -209,7 +209,7 @@ fn cut(args: &[LaunchArg], shapes: &[Option<Point>], launch: &Launch, manual: bo
         let color = Point::delinearize(i, &launch.colors);
         let mut row = Vec::with_capacity(args.len());
         for (a, arg) in args.iter().enumerate() {
-            let Some(shape) = shapes[a] else {
+            let Some(shape) = &shapes[a] else {
                 // Unbound output: each point binds its own piece.
                 row.push((Piece::Rect(crate::shape::Rect::from_extents(&Point::splat(arg.store.storage().ndim(), 0))), Footprint::All));
                 continue;
@@ -220,7 +220,7 @@ fn cut(args: &[LaunchArg], shapes: &[Option<Point>], launch: &Launch, manual: bo
                     let v: Vec<i64> = proj.iter().map(|&d| color.as_slice().get(d).copied().unwrap_or(0)).collect();
                     Point::new(&v)
                 }
-                _ => color,
+                _ => color.clone(),
             };
             if let Partition::Tiling(t) = part {
                 if c.ndim() != t.colors.ndim() || (0..c.ndim()).any(|d| c[d] >= t.colors[d]) {
@@ -231,7 +231,7 @@ fn cut(args: &[LaunchArg], shapes: &[Option<Point>], launch: &Launch, manual: bo
                     )));
                 }
             }
-            let piece = piece_of(part, &shape, &c, knowledge);
+            let piece = piece_of(part, shape, &c, knowledge);
             let fp = piece.rect_now().map_or(Footprint::All, |r| Footprint::of_rect(arg.store.map(), &r));
             row.push((piece, fp));
         }
@@ -305,7 +305,7 @@ fn runs_inline(args: &[LaunchArg], shapes: &[Option<Point>], pieces: &Pieces) ->
     if pieces.len() != 1 || shapes.iter().any(|s| s.is_none()) {
         return false;
     }
-    let rects: Option<Vec<_>> = pieces[0].iter().map(|(p, _)| if let Piece::Rect(r) = p { Some(*r) } else { None }).collect();
+    let rects: Option<Vec<_>> = pieces[0].iter().map(|(p, _)| if let Piece::Rect(r) = p { Some(r.clone()) } else { None }).collect();
     rects.is_some_and(|r| small_and_idle(args, &r))
 }
 
@@ -327,7 +327,7 @@ fn small_launch(t: &TaskLaunch, shapes: &[Option<Point>], min_chunk: u64, inline
     }
     let mut rects = Vec::with_capacity(shapes.len());
     for shape in shapes {
-        let shape = (*shape)?;
+        let shape = shape.clone()?;
         if shape.volume() > min_chunk {
             return None;
         }
@@ -434,7 +434,7 @@ fn launch(mut t: TaskLaunch) -> Result<(u64, Vec<Arc<TaskNode>>)> {
         }
         let args = t.args.iter().zip(&shapes).map(|(a, s)| ArgInfo { store: a.store.clone(), role: a.role, unbound: s.is_none(), partial: a.partial }).collect();
         let scalars = std::mem::take(&mut t.scalars);
-        let mut shared = OpShared::new(op_id, entry.name.clone(), t.task_id, task_fn, scalars, colors, args, inner.sysmem.clone(), inner.control.clone(), t.throws);
+        let mut shared = OpShared::new(op_id, entry.name.clone(), t.task_id, task_fn, scalars, colors.clone(), args, inner.sysmem.clone(), inner.control.clone(), t.throws);
         if t.communicator {
             let sharding = Sharding::of_extents(&colors, inner.world.size());
             let owners = (0..colors.volume()).map(|i| sharding.owner_of_index(i)).collect();
@@ -461,12 +461,12 @@ fn launch(mut t: TaskLaunch) -> Result<(u64, Vec<Arc<TaskNode>>)> {
     let manual = t.manual_launch.is_some();
     let solve = |t: &TaskLaunch, single: bool| {
         let sargs: Vec<SolverArg> =
-            t.args.iter().zip(&shapes).map(|(a, s)| SolverArg { store: &a.store, shape: *s, writes: a.role == Role::Output }).collect();
+            t.args.iter().zip(&shapes).map(|(a, s)| SolverArg { store: &a.store, shape: s.clone(), writes: a.role == Role::Output }).collect();
         if single { solver::solve_single(&sargs, &t.constraints) } else { solver::solve(&sargs, &t.constraints, procs, min_chunk) }
     };
-    let mut launch = match t.manual_launch {
+    let mut launch = match &t.manual_launch {
         Some(colors) => Launch {
-            colors,
+            colors: colors.clone(),
             partitions: t.args.iter().map(|a| a.partition.as_deref().cloned().unwrap_or(Partition::Replicate)).collect(),
         },
         None => {
@@ -535,7 +535,7 @@ fn launch(mut t: TaskLaunch) -> Result<(u64, Vec<Arc<TaskNode>>)> {
         vec![me; pieces.len()]
     };
     if replicated {
-        let colors = launch.colors;
+        let colors = launch.colors.clone();
         crate::distribute::record_op(
             inner,
             || {
@@ -557,7 +557,7 @@ fn launch(mut t: TaskLaunch) -> Result<(u64, Vec<Arc<TaskNode>>)> {
             false,
         )?;
     }
-    let (op_id, shared) = begin(&mut t, launch.colors);
+    let (op_id, shared) = begin(&mut t, launch.colors.clone());
     if everywhere {
         crate::distribute::prepare(inner, op_id, &everywhere_touches(&t.args, &pieces, inner.world.size()));
         // Its inputs may already be here (then nothing waits): run it now, as on one rank.
@@ -597,8 +597,8 @@ fn launch(mut t: TaskLaunch) -> Result<(u64, Vec<Arc<TaskNode>>)> {
             for e in list.conflicts(fp, p) {
                 node.depend_on(&e.node);
                 log.edge(DependenceEdge {
-                    from: PointId { op_id: e.node.op_id, color: e.node.color },
-                    to: PointId { op_id, color },
+                    from: PointId { op_id: e.node.op_id, color: e.node.color.clone() },
+                    to: PointId { op_id, color: node.color.clone() },
                     storage: storage.id(),
                     from_privilege: e.privilege,
                     to_privilege: p,
@@ -695,7 +695,7 @@ fn launch(mut t: TaskLaunch) -> Result<(u64, Vec<Arc<TaskNode>>)> {
     let mut rows: Vec<Option<Vec<(Piece, Footprint)>>> = pieces.into_iter().map(Some).collect();
     for (node, i) in nodes.into_iter().zip(local) {
         let shared = shared.clone();
-        let color = node.color;
+        let color = node.color.clone();
         let row: Vec<Piece> = rows[i].take().expect("each point once").into_iter().map(|(p, _)| p).collect();
         node.set_work(move |w| {
             run_point(&shared, &color, i as u64, &row, w);

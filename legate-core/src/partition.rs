@@ -28,8 +28,8 @@ impl Tiling {
     /// The tiling of `extents` into `colors` pieces along each dimension (square-ish
     /// pieces are chosen by the solver; this just divides evenly, rounding up).
     pub fn even(extents: &Point, colors: &Point) -> Tiling {
-        let mut tile = *extents;
-        let mut real_colors = *colors;
+        let mut tile = extents.clone();
+        let mut real_colors = colors.clone();
         for d in 0..extents.ndim() {
             let c = colors[d].max(1);
             tile[d] = ((extents[d] + c - 1) / c).max(1);

@@ -14,7 +14,7 @@ use crate::scalar::Scalar;
 use crate::shape::{Point, Rect, LEGATE_MAX_DIM};
 use crate::storage::{dense_strides, Layout};
 use crate::store::LogicalStore;
-use legate_abi::raw::{RawScalar, RawStore, RawTaskContext, TaskFn, STORE_FUTURE, STORE_UNBOUND};
+use legate_abi::raw::{inline_coords, DimSpill, RawScalar, RawStore, RawTaskContext, TaskFn, INLINE_DIM, STORE_FUTURE, STORE_UNBOUND};
 use crate::replicate::World;
 use legate_abi::{PhysicalStore, ReductionOp, ABI_VERSION};
 use std::ffi::c_void;
@@ -52,15 +52,15 @@ impl Piece {
     /// The rectangle, if known without reading any store.
     pub fn rect_now(&self) -> Option<Rect> {
         match self {
-            Piece::Rect(r) => Some(*r),
-            Piece::Image(p) => p.known,
+            Piece::Rect(r) => Some(r.clone()),
+            Piece::Image(p) => p.known.clone(),
         }
     }
 
     /// The rectangle, reading image sources if need be (when the point runs).
     pub fn resolve(&self) -> Result<Rect, String> {
         match self {
-            Piece::Rect(r) => Ok(*r),
+            Piece::Rect(r) => Ok(r.clone()),
             Piece::Image(p) => p.resolve(),
         }
     }
@@ -172,8 +172,9 @@ impl OpShared {
 }
 
 /// The raw description of `rect` of `store`. The instance stays alive as long as the
-/// store does: a bound storage never replaces its instance.
-pub(crate) fn raw_store(store: &LogicalStore, rect: &Rect) -> RawStore {
+/// store does: a bound storage never replaces its instance; `spill` keeps the
+/// coordinates of stores of many dimensions (see [`RawStore`]).
+pub(crate) fn raw_store(store: &LogicalStore, rect: &Rect, spill: &DimSpill) -> RawStore {
     let storage = store.storage();
     let (base, sstrides) = storage.instance_origin();
     let (vstrides, origin) = store.map().view_strides(sstrides.as_slice());
@@ -183,17 +184,10 @@ pub(crate) fn raw_store(store: &LogicalStore, rect: &Rect) -> RawStore {
     }
     let data = if rect.is_empty() || base.is_null() { base } else { base.wrapping_offset(offset as isize) };
     let ty = store.ty();
-    RawStore {
-        data,
-        type_code: ty.code() as u32,
-        ndim: rect.ndim() as u32,
-        elem_size: ty.size().unwrap_or(0) as u64,
-        lo: rect.lo.raw(),
-        hi: rect.hi.raw(),
-        strides: vstrides.raw(),
-        redop: 0,
-        flags: if store.is_future() { STORE_FUTURE } else { 0 },
-    }
+    let mut raw = RawStore::new(data, ty.code() as u32, ty.size().unwrap_or(0) as u64);
+    raw.set_dims(rect.lo.as_slice(), rect.hi.as_slice(), vstrides.as_slice(), spill);
+    raw.flags = if store.is_future() { STORE_FUTURE } else { 0 };
+    raw
 }
 
 /// The communicator of a launch: which rank runs each point (at most one per rank).
@@ -216,6 +210,8 @@ struct PointData<'a> {
     /// Index into `op.args` of each output, in output order.
     output_args: SmallVec<[usize; 4]>,
     bound: SmallVec<[Option<(Point, Buffer)>; 4]>,
+    /// Coordinates of bound outputs of many dimensions.
+    spill: DimSpill,
     error: Option<String>,
 }
 
@@ -254,10 +250,7 @@ unsafe extern "C" fn bind_output_cb(data: *mut c_void, index: u32, extents: *con
     // SAFETY: `out` is a valid RawStore the caller owns.
     let o = unsafe { &mut *out };
     o.data = buffer.as_ptr();
-    o.ndim = ndim;
-    o.lo = [0; LEGATE_MAX_DIM];
-    o.hi = ext.raw();
-    o.strides = strides.raw();
+    o.set_dims(Point::splat(nd, 0).as_slice(), ext.as_slice(), strides.as_slice(), &pd.spill);
     o.flags &= !STORE_UNBOUND;
     pd.bound[index as usize] = Some((ext, buffer));
     0
@@ -330,7 +323,7 @@ pub(crate) fn run_point(op: &OpShared, color: &Point, color_index: u64, pieces: 
     let mut rects: SmallVec<[Rect; 4]> = SmallVec::new();
     for (i, (arg, piece)) in op.args.iter().zip(pieces).enumerate() {
         rects.push(match piece {
-            Piece::Rect(r) => *r,
+            Piece::Rect(r) => r.clone(),
             Piece::Image(p) => match p.resolve() {
                 Ok(r) => r,
                 Err(e) => {
@@ -427,28 +420,23 @@ fn call_task(
     bound: &mut SmallVec<[(usize, Point, Buffer); 1]>,
 ) -> Result<(), String> {
     let (mut inputs, mut outputs, mut reductions): (Stores, Stores, Stores) = Default::default();
+    let spill = DimSpill::default();
     let mut output_args: SmallVec<[usize; 4]> = SmallVec::new();
     for (i, (arg, rect)) in op.args.iter().zip(rects).enumerate() {
         match arg.role {
-            Role::Input => inputs.push(raw_store(&arg.store, rect)),
+            Role::Input => inputs.push(raw_store(&arg.store, rect, &spill)),
             Role::Output if arg.unbound => {
                 let ty = arg.store.ty();
                 output_args.push(i);
-                outputs.push(RawStore {
-                    data: std::ptr::null_mut(),
-                    type_code: ty.code() as u32,
-                    ndim: arg.store.storage().ndim() as u32,
-                    elem_size: ty.size().unwrap_or(0) as u64,
-                    lo: [0; LEGATE_MAX_DIM],
-                    hi: [0; LEGATE_MAX_DIM],
-                    strides: [0; LEGATE_MAX_DIM],
-                    redop: 0,
-                    flags: STORE_UNBOUND,
-                });
+                // Only `ndim` until bound: no coordinates, whatever the dimensions.
+                let mut raw = RawStore::new(std::ptr::null_mut(), ty.code() as u32, ty.size().unwrap_or(0) as u64);
+                raw.ndim = arg.store.storage().ndim() as u32;
+                raw.flags = STORE_UNBOUND;
+                outputs.push(raw);
             }
             Role::Output => {
                 output_args.push(i);
-                outputs.push(raw_store(&arg.store, rect));
+                outputs.push(raw_store(&arg.store, rect, &spill));
             }
             Role::Reduction(rop) => {
                 let ty = arg.store.ty();
@@ -461,18 +449,12 @@ fn call_task(
                     chunk.copy_from_slice(&id);
                 }
                 let strides = dense_strides(&rect.extents(), elem, Layout::C);
-                reductions.push(RawStore {
-                    data: buffer.as_ptr(),
-                    type_code: ty.code() as u32,
-                    ndim: rect.ndim() as u32,
-                    elem_size: elem as u64,
-                    lo: rect.lo.raw(),
-                    hi: rect.hi.raw(),
-                    strides: strides.raw(),
-                    redop: rop as u32,
-                    flags: if arg.store.is_future() { STORE_FUTURE } else { 0 },
-                });
-                private.push((i, *rect, buffer));
+                let mut raw = RawStore::new(buffer.as_ptr(), ty.code() as u32, elem as u64);
+                raw.set_dims(rect.lo.as_slice(), rect.hi.as_slice(), strides.as_slice(), &spill);
+                raw.redop = rop as u32;
+                raw.flags = if arg.store.is_future() { STORE_FUTURE } else { 0 };
+                reductions.push(raw);
+                private.push((i, rect.clone(), buffer));
             }
         }
     }
@@ -488,6 +470,7 @@ fn call_task(
         received: Vec::new(),
         bound: (0..outputs.len()).map(|_| None).collect(),
         output_args,
+        spill: DimSpill::default(),
         error: None,
     };
     let mut ctx = RawTaskContext {
@@ -503,9 +486,14 @@ fn call_task(
         num_reductions: reductions.len() as u32,
         scalars: scalars.as_ptr(),
         num_scalars: scalars.len() as u32,
-        point: color.raw(),
-        launch_shape: op.launch_shape.raw(),
+        point: inline_coords(color.as_slice()),
+        launch_shape: inline_coords(op.launch_shape.as_slice()),
         launch_ndim: op.launch_shape.ndim() as u32,
+        launch_dims: if op.launch_shape.ndim() <= INLINE_DIM {
+            std::ptr::null()
+        } else {
+            spill.keep([color.as_slice(), op.launch_shape.as_slice()].concat())
+        },
         runtime_data: &mut pd as *mut PointData as *mut c_void,
         bind_output: bind_output_cb,
         report_error: report_error_cb,
@@ -546,7 +534,8 @@ pub(crate) fn finish_operation(op: &OpShared) {
             let storage = arg.store.storage();
             let _fold = storage.fold_lock.lock().unwrap_or_else(|e| e.into_inner());
             for (_, rect, buf) in parts {
-                let raw = raw_store(&arg.store, &rect);
+                let spill = DimSpill::default();
+                let raw = raw_store(&arg.store, &rect, &spill);
                 // SAFETY: the reduction's tile is reserved for this operation by the
                 // scheduler, and the fold lock excludes concurrent same-op folds.
                 let target = unsafe { PhysicalStore::from_raw(raw) };
@@ -583,7 +572,7 @@ fn bind_pieces(op: &OpShared, arg: &ArgInfo, mut parts: Vec<(u64, Point, Buffer)
             op.fail_whole("unbound output pieces differ in their trailing extents".into());
             empty()
         } else {
-            let mut shape = parts[0].1;
+            let mut shape = parts[0].1.clone();
             shape[0] = parts.iter().map(|p| p.1[0]).sum();
             let total: usize = parts.iter().map(|p| p.2.len()).sum();
             match op.sysmem.allocate(total) {
@@ -757,11 +746,11 @@ pub(crate) fn finish_replicated(op: &OpShared, world: &crate::replicate::World, 
             }
             let local = op.reductions.lock().unwrap_or_else(|e| e.into_inner());
             let mut parts: Vec<(u64, Rect, *const u8)> =
-                local.iter().filter(|p| p.0 == i).map(|(_, c, r, b)| (*c, *r, b.as_ptr() as *const u8)).collect();
+                local.iter().filter(|p| p.0 == i).map(|(_, c, r, b)| (*c, r.clone(), b.as_ptr() as *const u8)).collect();
             for r in &remote {
                 if let Remote::Deposit(a, c, rect, bytes) = r {
                     if *a == i {
-                        parts.push((*c, *rect, bytes.as_ptr()));
+                        parts.push((*c, rect.clone(), bytes.as_ptr()));
                     }
                 }
             }
@@ -770,7 +759,8 @@ pub(crate) fn finish_replicated(op: &OpShared, world: &crate::replicate::World, 
             // Reductions with the same operator do not order each other: folds do.
             let _fold = storage.fold_lock.lock().unwrap_or_else(|e| e.into_inner());
             for (_, rect, ptr) in parts {
-                let raw = raw_store(&arg.store, &rect);
+                let spill = DimSpill::default();
+                let raw = raw_store(&arg.store, &rect, &spill);
                 // SAFETY: this rank's window covers the reduced pieces (planned), and
                 // the finish node is the only task touching them now.
                 let target = unsafe { PhysicalStore::from_raw(raw) };
@@ -795,17 +785,17 @@ fn bind_replicated(op: &OpShared, arg: &ArgInfo, i: usize, me: usize, remote: &[
         *all = rest;
         mine.into_iter().map(|(_, c, e, b)| (c, e, b)).collect()
     };
-    let mut extents: Vec<(u64, Point, usize)> = local.iter().map(|(c, e, _)| (*c, *e, me)).collect();
+    let mut extents: Vec<(u64, Point, usize)> = local.iter().map(|(c, e, _)| (*c, e.clone(), me)).collect();
     for r in remote {
         if let Remote::Piece(a, c, e, from) = r {
             if *a == i {
-                extents.push((*c, *e, *from));
+                extents.push((*c, e.clone(), *from));
             }
         }
     }
     extents.sort_by_key(|p| p.0);
     let trailing_ok = extents.windows(2).all(|w| (1..nd).all(|d| w[0].1[d] == w[1].1[d]));
-    let mut shape = extents.first().map_or(Point::splat(nd, 0), |p| p.1);
+    let mut shape = extents.first().map_or(Point::splat(nd, 0), |p| p.1.clone());
     if !trailing_ok || nd == 0 {
         op.fail_whole("unbound output pieces differ in their trailing extents".into());
         shape = Point::splat(nd, 0);

@@ -336,7 +336,7 @@ impl Runtime {
             return Ok(LogicalStore::from_storage(storage));
         }
         let buffer = self.allocate(bytes)?;
-        let data = StorageData::new(Some(shape), Some(Arc::new(buffer)), strides);
+        let data = StorageData::new(Some(shape.clone()), Some(Arc::new(buffer)), strides);
         let storage = Storage::new(self.next_storage_id(), ty, kind, shape.ndim(), data);
         Ok(LogicalStore::from_storage(storage))
     }
@@ -359,7 +359,7 @@ impl Runtime {
     /// A store of `shape` (contents unspecified until written).
     pub fn create_store(&self, ty: Type, shape: &[usize]) -> Result<LogicalStore> {
         if shape.len() > crate::shape::LEGATE_MAX_DIM {
-            return Err(invalid(format!("stores have at most {} dimensions", crate::shape::LEGATE_MAX_DIM)));
+            return Err(crate::error::too_many_dims(shape.len()));
         }
         let shape = Point::from_usize(shape).ok_or_else(|| invalid(format!("array is too big: an extent of {shape:?} does not fit in 64 bits")))?;
         self.new_storage(ty, shape, StorageKind::Region)
@@ -607,7 +607,8 @@ impl Runtime {
         let shape = store.shape();
         crate::distribute::gather(self, store)?;
         self.wait_store(store)?;
-        let raw = crate::point::raw_store(store, &Rect::from_extents(&shape));
+        let spill = legate_abi::raw::DimSpill::default();
+        let raw = crate::point::raw_store(store, &Rect::from_extents(&shape), &spill);
         // SAFETY: every writer of the storage has finished and the instance is kept alive.
         let piece = unsafe { legate_abi::PhysicalStore::from_raw(raw) };
         let view = piece.view::<T>().map_err(|e| LegateError::TypeMismatch(e.0))?;
@@ -638,7 +639,8 @@ impl Runtime {
         let _g = self.inner.submit_lock.lock().unwrap_or_else(|e| e.into_inner());
         self.wait_store_idle(store);
         store.storage().written();
-        let raw = crate::point::raw_store(store, &Rect::from_extents(&shape));
+        let spill = legate_abi::raw::DimSpill::default();
+        let raw = crate::point::raw_store(store, &Rect::from_extents(&shape), &spill);
         // SAFETY: no task touches the storage (waited above, submissions held off).
         let mut piece = unsafe { legate_abi::PhysicalStore::from_raw(raw) };
         let mut view = piece.view_mut::<T>().map_err(|e| LegateError::TypeMismatch(e.0))?;

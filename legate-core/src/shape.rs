@@ -7,68 +7,137 @@ use std::fmt;
 
 pub use legate_abi::MAX_DIM as LEGATE_MAX_DIM;
 
-/// A point (or a list of extents) with up to [`LEGATE_MAX_DIM`] coordinates.
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Point {
-    ndim: u8,
-    coords: [i64; LEGATE_MAX_DIM],
+/// Per-dimension data of up to this many dimensions is stored inline; more spills to
+/// the heap, so the common shapes never allocate while NumPy's 64 dimensions fit.
+pub const INLINE_DIMS: usize = 6;
+
+/// A short list with one entry per dimension (inline up to [`INLINE_DIMS`]).
+pub type DimVec<T> = smallvec::SmallVec<[T; INLINE_DIMS]>;
+
+/// A point (or a list of extents) with up to [`LEGATE_MAX_DIM`] coordinates, stored
+/// inline up to [`INLINE_DIMS`] of them (so the common ones never allocate, and copy as
+/// the fixed-size arrays they used to be). Not `Copy`: a point of more dimensions owns a
+/// heap buffer; clone it where a copy is needed.
+pub struct Point(Coords);
+
+enum Coords {
+    /// `ndim` coordinates; the slots past them are zero.
+    Inline(u8, [i64; INLINE_DIMS]),
+    Heap(Box<[i64]>),
+}
+
+impl Default for Point {
+    fn default() -> Point {
+        Point::empty()
+    }
+}
+
+impl Clone for Point {
+    #[inline]
+    fn clone(&self) -> Point {
+        match &self.0 {
+            Coords::Inline(n, c) => Point(Coords::Inline(*n, *c)),
+            Coords::Heap(c) => Point(Coords::Heap(c.clone())),
+        }
+    }
+}
+
+impl PartialEq for Point {
+    #[inline]
+    fn eq(&self, other: &Point) -> bool {
+        match (&self.0, &other.0) {
+            // The slots past `ndim` are zero: whole arrays compare as the points do.
+            (Coords::Inline(n, c), Coords::Inline(m, d)) => n == m && c == d,
+            _ => self.as_slice() == other.as_slice(),
+        }
+    }
+}
+
+impl Eq for Point {}
+
+impl std::hash::Hash for Point {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_slice().hash(state)
+    }
 }
 
 impl Point {
     /// The 0-d point.
     pub const fn empty() -> Point {
-        Point { ndim: 0, coords: [0; LEGATE_MAX_DIM] }
+        Point(Coords::Inline(0, [0; INLINE_DIMS]))
     }
 
     /// `ndim` coordinates, all equal to `value`.
+    #[inline]
     pub fn splat(ndim: usize, value: i64) -> Point {
         assert!(ndim <= LEGATE_MAX_DIM, "at most {LEGATE_MAX_DIM} dimensions");
-        let mut p = Point { ndim: ndim as u8, coords: [0; LEGATE_MAX_DIM] };
-        p.coords[..ndim].fill(value);
-        p
+        if ndim <= INLINE_DIMS {
+            let mut c = [0; INLINE_DIMS];
+            c[..ndim].fill(value);
+            Point(Coords::Inline(ndim as u8, c))
+        } else {
+            Point(Coords::Heap(vec![value; ndim].into_boxed_slice()))
+        }
     }
 
     /// A point from a slice; callers have checked the length (see [`Point::try_new`]).
+    #[inline]
     pub fn new(coords: &[i64]) -> Point {
         Self::try_new(coords).expect("at most LEGATE_MAX_DIM dimensions")
     }
 
+    #[inline]
     pub fn try_new(coords: &[i64]) -> Option<Point> {
         if coords.len() > LEGATE_MAX_DIM {
             return None;
         }
-        let mut p = Point { ndim: coords.len() as u8, coords: [0; LEGATE_MAX_DIM] };
-        p.coords[..coords.len()].copy_from_slice(coords);
+        let mut p = Point::splat(coords.len(), 0);
+        p.as_mut_slice().copy_from_slice(coords);
         Some(p)
     }
 
     /// Extents from `usize`s; None past [`LEGATE_MAX_DIM`] dimensions or when an
     /// extent does not fit in an `i64`.
+    #[inline]
     pub fn from_usize(extents: &[usize]) -> Option<Point> {
-        let v: Option<Vec<i64>> = extents.iter().map(|&e| i64::try_from(e).ok()).collect();
-        Self::try_new(&v?)
+        if extents.len() > LEGATE_MAX_DIM {
+            return None;
+        }
+        let mut p = Point::splat(extents.len(), 0);
+        for (c, &e) in p.as_mut_slice().iter_mut().zip(extents) {
+            *c = i64::try_from(e).ok()?;
+        }
+        Some(p)
     }
 
+    #[inline]
     pub fn ndim(&self) -> usize {
-        self.ndim as usize
+        match &self.0 {
+            Coords::Inline(n, _) => *n as usize,
+            Coords::Heap(c) => c.len(),
+        }
     }
 
+    #[inline]
     pub fn as_slice(&self) -> &[i64] {
-        &self.coords[..self.ndim as usize]
+        match &self.0 {
+            Coords::Inline(n, c) => &c[..*n as usize],
+            Coords::Heap(c) => c,
+        }
     }
 
+    #[inline]
     pub fn as_mut_slice(&mut self) -> &mut [i64] {
-        &mut self.coords[..self.ndim as usize]
-    }
-
-    /// The raw fixed-size array (for the C ABI); entries past `ndim` are zero.
-    pub fn raw(&self) -> [i64; LEGATE_MAX_DIM] {
-        self.coords
+        match &mut self.0 {
+            Coords::Inline(n, c) => &mut c[..*n as usize],
+            Coords::Heap(c) => c,
+        }
     }
 
     /// Number of points in `[0, self)` when `self` is a list of extents. Every store's
     /// shape passed [`Point::checked_volume`] when it was made, so this cannot overflow
     /// for shapes of stores; it saturates rather than wrap for anything else.
+    #[inline]
     pub fn volume(&self) -> u64 {
         self.as_slice().iter().try_fold(1u64, |acc, &e| acc.checked_mul(e.max(0) as u64)).unwrap_or(u64::MAX)
     }
@@ -85,14 +154,14 @@ impl Point {
 
     /// Inserts coordinate `value` at position `dim`.
     pub fn insert(&self, dim: usize, value: i64) -> Point {
-        let mut v = self.as_slice().to_vec();
+        let mut v: DimVec<i64> = DimVec::from_slice(self.as_slice());
         v.insert(dim, value);
         Point::new(&v)
     }
 
     /// Removes the coordinate at position `dim`.
     pub fn remove(&self, dim: usize) -> Point {
-        let mut v = self.as_slice().to_vec();
+        let mut v: DimVec<i64> = DimVec::from_slice(self.as_slice());
         v.remove(dim);
         Point::new(&v)
     }
@@ -111,7 +180,7 @@ impl Point {
         let mut p = Point::splat(shape.ndim(), 0);
         for d in (0..shape.ndim()).rev() {
             let e = shape[d].max(1) as u64;
-            p.coords[d] = (idx % e) as i64;
+            p[d] = (idx % e) as i64;
             idx /= e;
         }
         p
@@ -128,12 +197,14 @@ pub fn checked_volume(extents: &[i64]) -> Option<i64> {
 
 impl std::ops::Index<usize> for Point {
     type Output = i64;
+    #[inline]
     fn index(&self, i: usize) -> &i64 {
         &self.as_slice()[i]
     }
 }
 
 impl std::ops::IndexMut<usize> for Point {
+    #[inline]
     fn index_mut(&mut self, i: usize) -> &mut i64 {
         &mut self.as_mut_slice()[i]
     }
@@ -162,7 +233,7 @@ impl fmt::Display for Point {
 }
 
 /// A half-open rectangle `[lo, hi)`.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub struct Rect {
     pub lo: Point,
     pub hi: Point,
@@ -176,7 +247,7 @@ impl Rect {
 
     /// `[0, extents)`.
     pub fn from_extents(extents: &Point) -> Rect {
-        Rect { lo: Point::splat(extents.ndim(), 0), hi: *extents }
+        Rect { lo: Point::splat(extents.ndim(), 0), hi: extents.clone() }
     }
 
     pub fn ndim(&self) -> usize {
@@ -184,7 +255,7 @@ impl Rect {
     }
 
     pub fn extents(&self) -> Point {
-        let mut e = self.hi;
+        let mut e = self.hi.clone();
         for d in 0..self.ndim() {
             e[d] = (self.hi[d] - self.lo[d]).max(0);
         }
@@ -192,7 +263,8 @@ impl Rect {
     }
 
     pub fn volume(&self) -> u64 {
-        self.extents().volume()
+        let (lo, hi) = (self.lo.as_slice(), self.hi.as_slice());
+        lo.iter().zip(hi).try_fold(1u64, |acc, (l, h)| acc.checked_mul((h - l).max(0) as u64)).unwrap_or(u64::MAX)
     }
 
     pub fn is_empty(&self) -> bool {
@@ -200,7 +272,7 @@ impl Rect {
     }
 
     pub fn intersection(&self, other: &Rect) -> Rect {
-        let mut r = *self;
+        let mut r = self.clone();
         for d in 0..self.ndim() {
             r.lo[d] = self.lo[d].max(other.lo[d]);
             r.hi[d] = self.hi[d].min(other.hi[d]).max(r.lo[d]);
@@ -248,5 +320,58 @@ mod tests {
         let far = Rect::new(Point::new(&[5, 5]), Point::new(&[6, 6]));
         assert!(a.intersection(&far).is_empty());
         assert_eq!(format!("{}", Point::new(&[3])), "(3,)");
+    }
+
+    proptest::proptest! {
+        /// Points and rectangles of every rank up to the limit behave like plain vectors.
+        #[test]
+        fn points_and_rects_of_any_rank_match_vectors(
+            v in proptest::collection::vec(-4i64..5, 0..=LEGATE_MAX_DIM),
+            w in proptest::collection::vec(-4i64..5, LEGATE_MAX_DIM),
+            at in 0usize..=LEGATE_MAX_DIM,
+        ) {
+            let n = v.len();
+            let p = Point::new(&v);
+            proptest::prop_assert_eq!(p.ndim(), n);
+            proptest::prop_assert_eq!(p.as_slice(), &v[..]);
+            let q = Point::new(&w[..n]);
+            proptest::prop_assert_eq!(p == q, v[..] == w[..n]);
+            let copy = p.clone();
+            proptest::prop_assert_eq!(&copy, &p);
+            // insert / remove
+            if n < LEGATE_MAX_DIM {
+                let mut r = v.clone();
+                r.insert(at.min(n), 9);
+                let inserted = p.insert(at.min(n), 9);
+                proptest::prop_assert_eq!(inserted.as_slice(), &r[..]);
+            } else {
+                proptest::prop_assert!(Point::try_new(&[v.clone(), vec![1]].concat()).is_none());
+            }
+            if n > 0 {
+                let mut r = v.clone();
+                r.remove(at % n);
+                let removed = p.remove(at % n);
+                proptest::prop_assert_eq!(removed.as_slice(), &r[..]);
+            }
+            // volume and (de)linearization inside extents
+            let ext: Vec<i64> = v.iter().map(|&e| e.abs() % 3 + 1).collect();
+            let shape = Point::new(&ext);
+            proptest::prop_assert_eq!(shape.checked_volume(), Some(ext.iter().product::<i64>()));
+            let inside: Vec<i64> = w[..n].iter().zip(&ext).map(|(&c, &e)| c.rem_euclid(e)).collect();
+            let lin = ext.iter().zip(&inside).fold(0u64, |acc, (&e, &c)| acc * e as u64 + c as u64);
+            proptest::prop_assert_eq!(Point::new(&inside).linearize(&shape), lin);
+            proptest::prop_assert_eq!(Point::delinearize(lin, &shape), Point::new(&inside));
+            // rectangles: [v, v + ext) against [w, w + 2)
+            let hi: Vec<i64> = v.iter().zip(&ext).map(|(&a, &e)| a + e).collect();
+            let a = Rect::new(p.clone(), Point::new(&hi));
+            let b = Rect::new(q.clone(), Point::new(&w[..n].iter().map(|&c| c + 2).collect::<Vec<_>>()));
+            proptest::prop_assert_eq!(a.extents(), shape);
+            let i = a.intersection(&b);
+            let empty = (0..n).any(|d| v[d].max(w[d]) >= hi[d].min(w[d] + 2));
+            proptest::prop_assert_eq!(i.is_empty(), empty);
+            proptest::prop_assert!(a.contains_rect(&i) && b.contains_rect(&i));
+            let vol: u64 = (0..n).map(|d| (hi[d].min(w[d] + 2) - v[d].max(w[d])).max(0) as u64).product();
+            proptest::prop_assert_eq!(i.volume(), vol);
+        }
     }
 }

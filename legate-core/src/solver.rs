@@ -86,7 +86,7 @@ fn tiling_over(extents: &Point, colors: &Point, fixed: &[bool]) -> Tiling {
             t.colors[d] = colors[d];
         }
     }
-    t.colors = *colors;
+    t.colors = colors.clone();
     t
 }
 
@@ -115,7 +115,7 @@ fn solve_impl(args: &[SolverArg], constraints: &[Constraint], procs: usize, min_
         match c {
             Constraint::Align(a, b) => {
                 let (a, b) = (check(a)?, check(b)?);
-                if let (Some(sa), Some(sb)) = (args[a].shape, args[b].shape) {
+                if let (Some(sa), Some(sb)) = (&args[a].shape, &args[b].shape) {
                     if sa != sb {
                         return Err(LegateError::ShapeMismatch(format!(
                             "cannot align arguments {a} and {b}: shapes {sa} and {sb} differ"
@@ -162,7 +162,7 @@ fn solve_impl(args: &[SolverArg], constraints: &[Constraint], procs: usize, min_
     for i in 0..n {
         let r = roots[i];
         if r != i {
-            for d in 0..LEGATE_MAX_DIM {
+            for d in 0..args[i].store.ndim() {
                 group_fixed[r][d] |= fixed[i][d];
             }
         }
@@ -174,7 +174,7 @@ fn solve_impl(args: &[SolverArg], constraints: &[Constraint], procs: usize, min_
     let partitionable = |i: usize| {
         derived[i].is_none()
             && !args[i].store.is_future()
-            && args[i].shape.is_some_and(|s| s.ndim() > 0 && s.volume() > 0)
+            && args[i].shape.as_ref().is_some_and(|s| s.ndim() > 0 && s.volume() > 0)
             && !fixed_of(i).iter().all(|&f| f)
     };
     let key = (0..n)
@@ -183,14 +183,14 @@ fn solve_impl(args: &[SolverArg], constraints: &[Constraint], procs: usize, min_
             // Largest first; among equals, one whose storage remembers a key partition
             // (so data need not move), then outputs.
             let keyed = args[i].store.is_whole_storage() && args[i].store.storage().data().key_partition.is_some();
-            (args[i].shape.map_or(0, |s| s.volume()), keyed, args[i].writes, std::cmp::Reverse(i))
+            (args[i].shape.as_ref().map_or(0, |s| s.volume()), keyed, args[i].writes, std::cmp::Reverse(i))
         });
 
     let mut single = force_single || procs <= 1 || key.is_none();
     let mut colors = Point::new(&[1]);
     let mut key_tiling = None;
     if let (false, Some(k)) = (single, key) {
-        let shape = args[k].shape.unwrap_or(Point::empty());
+        let shape = args[k].shape.clone().unwrap_or_default();
         let volume = shape.volume();
         let pieces = procs.min((volume / min_chunk.max(1)) as usize);
         if pieces <= 1 {
@@ -213,7 +213,7 @@ fn solve_impl(args: &[SolverArg], constraints: &[Constraint], procs: usize, min_
                 let c = choose_colors(&shape, pieces, fixed_of(k));
                 tiling_over(&shape, &c, fixed_of(k))
             });
-            colors = t.colors;
+            colors = t.colors.clone();
             if colors.volume() <= 1 {
                 single = true;
             } else {
@@ -234,7 +234,7 @@ fn solve_impl(args: &[SolverArg], constraints: &[Constraint], procs: usize, min_
             continue;
         }
         let fx = fixed_of(i);
-        let shape = args[i].shape;
+        let shape = args[i].shape.clone();
         parts[i] = if group_of(i) == key_group {
             Partition::Tiling(key_tiling.clone())
         } else if args[i].store.is_future() || shape.is_none() {
@@ -292,7 +292,7 @@ fn resolve_derived(args: &[SolverArg], derived: &[Option<&Constraint>], parts: &
                     if lo.ndim() != t.tile.ndim() || hi.ndim() != t.tile.ndim() {
                         return Err(invalid("bloat: halo sizes need one entry per dimension"));
                     }
-                    Partition::Tiling(t.bloated(*lo, *hi))
+                    Partition::Tiling(t.bloated(lo.clone(), hi.clone()))
                 }
                 (Constraint::Scale { factors, .. }, Partition::Tiling(t)) => {
                     if factors.ndim() != t.tile.ndim() || args[i].store.ndim() != t.tile.ndim() {

@@ -155,11 +155,11 @@ impl Storage {
 
     /// The shape, or None while unbound.
     pub fn shape_now(&self) -> Option<Point> {
-        self.data().shape
+        self.data().shape.clone()
     }
 
     pub fn is_unbound(&self) -> bool {
-        self.shape_now().is_none()
+        self.data().shape.is_none()
     }
 
     /// The shape as the program knows it: None for a storage created unbound until
@@ -190,7 +190,7 @@ impl Storage {
     pub fn wait_shape(&self) -> Point {
         let mut d = self.data();
         loop {
-            if let Some(s) = d.shape {
+            if let Some(s) = d.shape.clone() {
                 return s;
             }
             d = self.bound.wait(d).unwrap_or_else(|e| e.into_inner());
@@ -259,7 +259,7 @@ impl Storage {
 
     pub(crate) fn instance(&self) -> (Option<Arc<Buffer>>, Point) {
         let d = self.data();
-        (d.buffer.clone(), d.strides)
+        (d.buffer.clone(), d.strides.clone())
     }
 
     /// The address element offset 0 would have in this rank's instance (its window
@@ -268,13 +268,13 @@ impl Storage {
     pub(crate) fn instance_origin(&self) -> (*mut u8, Point) {
         let d = self.data();
         let base = d.buffer.as_ref().map_or(std::ptr::null_mut(), |b| b.as_ptr().wrapping_sub(d.window_lo as usize));
-        (base, d.strides)
+        (base, d.strides.clone())
     }
 
     /// The storage's dense linear layout (None while unbound or for variable-size types).
     pub(crate) fn linear_layout(&self) -> Option<crate::coherence::LinearLayout> {
         let d = self.data();
-        Some(crate::coherence::LinearLayout { extents: d.shape?, strides: d.strides, elem: self.ty.size()? as u64 })
+        Some(crate::coherence::LinearLayout { extents: d.shape.clone()?, strides: d.strides.clone(), elem: self.ty.size()? as u64 })
     }
 }
 

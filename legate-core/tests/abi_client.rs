@@ -87,6 +87,45 @@ impl Task for Evens {
     }
 }
 
+/// A point of a manual launch of many dimensions: adds its row-major index in the
+/// launch domain plus one into reduction 0, and binds unbound output 0 (8-d) to a piece
+/// of `index + 1` rows holding the index.
+struct ManyDims;
+impl Task for ManyDims {
+    const TASK_ID: u32 = 5;
+    const NAME: &'static str = "many_dims";
+    fn cpu(ctx: &mut TaskContext) -> Result<(), TaskError> {
+        let (point, shape) = (ctx.point().to_vec(), ctx.launch_shape().to_vec());
+        if point.len() != shape.len() || point.iter().zip(&shape).any(|(p, e)| p < &0 || p >= e) {
+            return Err(TaskError::new(format!("point {point:?} outside the launch {shape:?}")));
+        }
+        let index = point.iter().zip(&shape).fold(0, |acc, (p, e)| acc * e + p);
+        let mut r = ctx.reduction(0)?;
+        *r.view_mut::<i64>()?.iter_mut().next().unwrap() += index + 1;
+        let mut extents = [1usize; 8];
+        extents[0] = index as usize + 1;
+        let mut out = ctx.bind_output(0, &extents)?;
+        let hi: Vec<i64> = extents.iter().map(|&e| e as i64).collect();
+        if out.ndim() != 8 || out.lo() != [0; 8] || out.hi() != hi.as_slice() {
+            return Err(TaskError::new(format!("bound {:?}..{:?}", out.lo(), out.hi())));
+        }
+        out.view_mut::<f64>()?.fill(index as f64);
+        Ok(())
+    }
+}
+
+/// `x + 0.5` into a new store of `shape` (an aligned auto task).
+fn add_half(c: &client::Runtime, lib: &client::Library, x: &Store, shape: &[usize]) -> Store {
+    let y = c.create_store::<f64>(shape).unwrap();
+    let mut t = c.create_auto_task(lib, AddScalar::TASK_ID).unwrap();
+    let vx = t.add_input(x).unwrap();
+    let vy = t.add_output(&y).unwrap();
+    t.add_alignment(vx, vy).unwrap();
+    t.add_scalar(0.5f64).unwrap();
+    t.execute().unwrap();
+    y
+}
+
 fn test_library(c: &client::Runtime) -> client::Library {
     let lib = c.create_library("abi_client_tests").unwrap();
     let reg = c.registrar(&lib).unwrap();
@@ -94,6 +133,7 @@ fn test_library(c: &client::Runtime) -> client::Library {
     reg.register::<AddTotal>().unwrap();
     reg.register::<CountPoints>().unwrap();
     reg.register::<Evens>().unwrap();
+    reg.register::<ManyDims>().unwrap();
     lib
 }
 
@@ -202,13 +242,7 @@ fn auto_and_manual_tasks_with_scalars_constraints_and_reductions() {
         let n = 11;
         let x = iota(&c, &core, n);
 
-        let y = c.create_store::<f64>(&[n]).unwrap();
-        let mut t = c.create_auto_task(&lib, AddScalar::TASK_ID).unwrap();
-        let vx = t.add_input(&x).unwrap();
-        let vy = t.add_output(&y).unwrap();
-        t.add_alignment(vx, vy).unwrap();
-        t.add_scalar(0.5f64).unwrap();
-        t.execute().unwrap();
+        let y = add_half(&c, &lib, &x, &[n]);
         assert_eq!(y.read::<f64>().unwrap(), (0..n).map(|i| i as f64 + 0.5).collect::<Vec<_>>(), "{cpus} cpus");
 
         let z = c.create_store::<f64>(&[n]).unwrap();
@@ -242,6 +276,56 @@ fn auto_and_manual_tasks_with_scalars_constraints_and_reductions() {
     }
 }
 
+/// Stores and launch domains of more than the 6 dimensions Point keeps inline cross the
+/// ABI whole: tiles of a 30-d store, and the points of an 8-d manual launch with an
+/// 8-d unbound output.
+#[test]
+fn stores_and_launches_of_many_dimensions() {
+    let mut shape = vec![1usize; 30];
+    (shape[3], shape[17], shape[28], shape[29]) = (2, 3, 2, 2);
+    let n: usize = shape.iter().product();
+    for cpus in [1, 2, 4] {
+        let (core, c) = client(cpus);
+        let lib = test_library(&c);
+        let x = iota(&c, &core, n).delinearize(0, &shape.iter().map(|&e| e as i64).collect::<Vec<_>>()).unwrap();
+        assert_eq!(x.shape().unwrap(), shape);
+        let y = add_half(&c, &lib, &x, &shape);
+        assert_eq!(y.info().unwrap().ndim, 30);
+        assert_eq!(y.read::<f64>().unwrap(), (0..n).map(|i| i as f64 + 0.5).collect::<Vec<_>>(), "{cpus} cpus");
+        // A transposed view reads in its own row-major order.
+        let axes: Vec<usize> = (0..30).rev().collect();
+        let yt = y.transpose(&axes).unwrap();
+        let mut rev = shape.clone();
+        rev.reverse();
+        assert_eq!(yt.shape().unwrap(), rev);
+        let strides: Vec<usize> = (0..30).map(|d| shape[d + 1..].iter().product()).collect();
+        let want: Vec<f64> = (0..n)
+            .map(|k| {
+                // Row-major index k of the reversed shape, back to y's linear index.
+                let (mut rest, mut lin) = (k, 0);
+                for d in 0..30 {
+                    lin += (rest % shape[d]) * strides[d];
+                    rest /= shape[d];
+                }
+                lin as f64 + 0.5
+            })
+            .collect();
+        assert_eq!(yt.read::<f64>().unwrap(), want, "{cpus} cpus");
+
+        // Points of an 8-d launch domain: each adds its index plus one and binds
+        // `index + 1` rows, concatenated in launch order.
+        let count = c.create_future(0i64).unwrap();
+        let rows = c.create_unbound_store::<f64>(8).unwrap();
+        let mut t = c.create_manual_task(&lib, ManyDims::TASK_ID, &[2, 1, 1, 1, 1, 1, 1, 2]).unwrap();
+        t.add_reduction(&count, ReductionOp::Add).unwrap();
+        t.add_output(&rows).unwrap();
+        t.execute().unwrap();
+        assert_eq!(count.read_scalar::<i64>().unwrap(), 1 + 2 + 3 + 4);
+        assert_eq!(rows.shape().unwrap(), [10, 1, 1, 1, 1, 1, 1, 1]);
+        assert_eq!(rows.read::<f64>().unwrap(), [0., 1., 1., 2., 2., 2., 3., 3., 3., 3.], "{cpus} cpus");
+    }
+}
+
 #[test]
 fn errors_come_back_with_their_kind_and_the_runtime_keeps_working() {
     let (_core, c) = client(2);
@@ -254,7 +338,7 @@ fn errors_come_back_with_their_kind_and_the_runtime_keeps_working() {
     let err = c.create_store_of(legate_abi::TypeCode::Float64, 4, &[3]).unwrap_err();
     assert_eq!(err.kind, ErrorKind::TypeMismatch, "{err}");
     assert_eq!(c.create_store_of(legate_abi::TypeCode::Struct, 12, &[3]).unwrap_err().kind, ErrorKind::TypeMismatch);
-    assert_eq!(c.create_store::<f64>(&[1; 9]).unwrap_err().kind, ErrorKind::InvalidArgument);
+    assert_eq!(c.create_store::<f64>(&[1; legate_abi::MAX_DIM + 1]).unwrap_err().kind, ErrorKind::InvalidArgument);
 
     // An unbound store nothing produces: an error, not a hang.
     let unbound = c.create_unbound_store::<f64>(1).unwrap();

@@ -56,6 +56,14 @@ def _empty(shape: tuple, dt: _np.dtype) -> "ndarray":
     return ndarray._wrap(_ext.create_store(_dtype_name(dt), list(shape)), dt)
 
 
+def _check_index_ndim(ndim):
+    """NumPy's IndexError for an index whose result has more dimensions than arrays may."""
+    if ndim > _ext.LEGATE_MAX_DIM:
+        raise IndexError(
+            f"number of dimensions must be within [0, {_ext.LEGATE_MAX_DIM}], indexing result would have {ndim}"
+        )
+
+
 class ndarray(_ext.BufferExporter):
     """An n-dimensional array whose data lives in a Legate store."""
 
@@ -288,6 +296,8 @@ class ndarray(_ext.BufferExporter):
             raise IndexError(
                 f"too many indices for array: array is {self.ndim}-dimensional, but {consumed} were indexed"
             )
+        n_int = sum(1 for k in key if k is not None and k is not Ellipsis and not isinstance(k, slice))
+        _check_index_ndim(self.ndim - n_int + sum(1 for k in key if k is None))
         expanded = []
         for k in key:
             if k is Ellipsis:

@@ -37,7 +37,7 @@ import numpy as _np
 from legate import _legate as _ext
 
 from . import _fallback
-from ._array import _assign, _dtype_name, _empty, _normalize_axis, ndarray
+from ._array import _assign, _check_index_ndim, _dtype_name, _empty, _normalize_axis, ndarray
 
 _INT64 = _np.dtype(_np.int64)
 _BAD_INDEX = (
@@ -128,6 +128,8 @@ def _parse(a, key):
         raise IndexError(
             f"too many indices for array: array is {a.ndim}-dimensional, but {consumed} were indexed"
         )
+    n_int = sum(1 for kind, _ in items if kind == "int")
+    _check_index_ndim(a.ndim - n_int + sum(1 for kind, _ in items if kind in ("none", "bool")))
     if not any(kind in ("bool", "iarr", "barr") for kind, _ in items):
         return tuple(Ellipsis if kind == "ellipsis" else v for kind, v in items)
 

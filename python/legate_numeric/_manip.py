@@ -343,7 +343,10 @@ def stack(arrays, axis=0, out=None, dtype=None):
     if any(a.shape != arrays[0].shape for a in arrays):
         raise ValueError("all input arrays must have the same shape")
     axis = _normalize_axis(axis, arrays[0].ndim + 1)
-    return concatenate([expand_dims(a, axis) for a in arrays], axis=axis, out=out, dtype=dtype)
+    # Indexing with a new axis, as NumPy's stack (so past the dimension limit it raises
+    # NumPy's IndexError).
+    new_axis = (slice(None),) * axis + (None,)
+    return concatenate([a[new_axis] for a in arrays], axis=axis, out=out, dtype=dtype)
 
 
 def vstack(tup, dtype=None):

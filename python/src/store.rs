@@ -230,6 +230,11 @@ impl PyStore {
 #[pyfunction]
 fn from_numpy(array: &Bound<'_, PyAny>) -> PyResult<PyStore> {
     let rt = runtime()?;
+    // rust-numpy panics on arrays of more dimensions than legate's (NumPy allows 64).
+    let ndim: usize = array.getattr("ndim")?.extract()?;
+    if ndim > legate_core::LEGATE_MAX_DIM {
+        return Err(legate_core::error::too_many_dims(ndim)).py();
+    }
     macro_rules! try_type {
         ($t:ty) => {
             if let Ok(a) = array.extract::<PyReadonlyArrayDyn<$t>>() {

@@ -10,7 +10,7 @@
 //! the writer holds the latest version of every byte it is said to hold.
 
 use crate::footprint::{Footprint, Progression};
-use crate::shape::{Point, LEGATE_MAX_DIM};
+use crate::shape::{DimVec, Point};
 
 /// The most ranges one conversion keeps before widening to the hull.
 pub const MAX_RANGES: usize = 4096;
@@ -20,7 +20,7 @@ pub const MAX_RANGES: usize = 4096;
 pub struct Ranges(pub(crate) Vec<(u64, u64)>);
 
 /// The dense linear layout of a storage: its extents, byte strides and element size.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct LinearLayout {
     pub extents: Point,
     pub strides: Point,
@@ -162,7 +162,7 @@ fn box_ranges(b: &[Progression], layout: &LinearLayout, out: &mut Vec<(u64, u64)
     }
     // Offset of the run's first byte from the merged dimensions' starts.
     let base: i64 = order[..merged].iter().map(|&d| b[d].start * layout.strides[d]).sum();
-    let mut idx = [0i64; LEGATE_MAX_DIM];
+    let mut idx: DimVec<i64> = smallvec::smallvec![0; outer.len()];
     for _ in 0..count.max(0) {
         let mut off = base;
         for (k, &d) in outer.iter().enumerate() {
@@ -192,7 +192,7 @@ mod tests {
 
     fn layout(extents: &[i64], elem: u64, order: Layout) -> LinearLayout {
         let e = Point::new(extents);
-        LinearLayout { extents: e, strides: dense_strides(&e, elem as usize, order), elem }
+        LinearLayout { strides: dense_strides(&e, elem as usize, order), extents: e, elem }
     }
 
     /// Every byte of every element of the box, by brute force.

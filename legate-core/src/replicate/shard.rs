@@ -18,7 +18,7 @@ use std::ops::Range;
 use crate::shape::{Point, Rect};
 
 /// The sharding of one launch domain over `ranks` ranks.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[derive(Clone, PartialEq, Eq, Debug)]
 pub struct Sharding {
     domain: Rect,
     extents: Point,
@@ -42,7 +42,7 @@ impl Sharding {
     }
 
     pub fn domain(&self) -> Rect {
-        self.domain
+        self.domain.clone()
     }
 
     pub fn ranks(&self) -> usize {
@@ -87,7 +87,7 @@ impl Sharding {
         if point.ndim() != self.domain.ndim() || self.volume == 0 {
             return None;
         }
-        let mut relative = *point;
+        let mut relative = point.clone();
         for d in 0..point.ndim() {
             if point[d] < self.domain.lo[d] || point[d] >= self.domain.hi[d] {
                 return None;
@@ -125,7 +125,7 @@ impl Sharding {
         let mut out = Vec::new();
         if range.start < range.end {
             if self.extents.ndim() == 0 {
-                out.push(self.domain);
+                out.push(self.domain.clone());
             } else {
                 run_to_rects(&self.extents, range.start, range.end, &mut Vec::new(), &mut out);
             }
@@ -213,7 +213,7 @@ mod tests {
         #[test]
         fn every_point_has_exactly_one_rank((lo, extents) in domain_strategy(), ranks in 1usize..9) {
             let domain = rect_of(&lo, &extents);
-            let s = Sharding::new(domain, ranks);
+            let s = Sharding::new(domain.clone(), ranks);
             let mut seen = 0u64;
             for rank in 0..ranks {
                 for p in s.points(rank) {
@@ -249,10 +249,11 @@ mod tests {
         #[test]
         fn sharding_is_deterministic((lo, extents) in domain_strategy(), ranks in 1usize..9) {
             let domain = rect_of(&lo, &extents);
-            let a = Sharding::new(domain, ranks);
+            let a = Sharding::new(domain.clone(), ranks);
             // Computed again, and on another thread (another "rank"), it is the same.
+            let d = domain.clone();
             let b = std::thread::spawn(move || {
-                (0..ranks).map(|r| (Sharding::new(domain, ranks).points(r).collect::<Vec<_>>(), Sharding::new(domain, ranks).rects(r))).collect::<Vec<_>>()
+                (0..ranks).map(|r| (Sharding::new(d.clone(), ranks).points(r).collect::<Vec<_>>(), Sharding::new(d.clone(), ranks).rects(r))).collect::<Vec<_>>()
             }).join().unwrap();
             for (r, (points, rects)) in b.into_iter().enumerate() {
                 prop_assert_eq!(a.points(r).collect::<Vec<_>>(), points);

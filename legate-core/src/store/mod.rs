@@ -7,7 +7,7 @@
 
 pub mod transform;
 
-use crate::error::{invalid, LegateError, Result};
+use crate::error::{invalid, too_many_dims, LegateError, Result};
 use crate::partition::{Partition, Tiling};
 use crate::shape::{Point, Rect, LEGATE_MAX_DIM};
 use crate::storage::{Storage, StorageKind};
@@ -91,9 +91,10 @@ impl LogicalStore {
     }
 
     /// The view's extents; for an unbound store this waits for the producing task.
+    #[inline]
     pub fn shape(&self) -> Point {
-        match self.0.shape {
-            Some(s) => s,
+        match &self.0.shape {
+            Some(s) => s.clone(),
             None => {
                 let s = self.0.storage.wait_shape();
                 self.0.storage.observe();
@@ -104,13 +105,13 @@ impl LogicalStore {
 
     /// The extents if known without waiting.
     pub fn shape_if_known(&self) -> Option<Point> {
-        self.0.shape.or_else(|| self.0.storage.shape_now())
+        self.0.shape.clone().or_else(|| self.0.storage.shape_now())
     }
 
     /// The extents if the program has learnt them (see [`LogicalStore::unbound`]):
     /// what libraries are told, so that their decisions follow program order.
     pub fn shape_if_observed(&self) -> Option<Point> {
-        self.0.shape.or_else(|| self.0.storage.shape_observed())
+        self.0.shape.clone().or_else(|| self.0.storage.shape_observed())
     }
 
     pub fn volume(&self) -> u64 {
@@ -188,7 +189,7 @@ impl LogicalStore {
     /// The same view, read-only.
     pub fn as_read_only(&self) -> LogicalStore {
         let v = &self.0;
-        LogicalStore(Arc::new(View { storage: v.storage.clone(), shape: v.shape, map: v.map, transforms: v.transforms.clone(), read_only: true, ty: v.ty.clone() }))
+        LogicalStore(Arc::new(View { storage: v.storage.clone(), shape: v.shape.clone(), map: v.map.clone(), transforms: v.transforms.clone(), read_only: true, ty: v.ty.clone() }))
     }
 
     /// The diagonal of dimensions `dim1` and `dim2` (`offset` > 0 above the main one,
@@ -226,7 +227,7 @@ impl LogicalStore {
             return Err(invalid(format!("promote: dimension {extra_dim} is out of range for a {}-d store", shape.ndim())));
         }
         if shape.ndim() >= LEGATE_MAX_DIM {
-            return Err(invalid(format!("promote: a store cannot have more than {LEGATE_MAX_DIM} dimensions")));
+            return Err(too_many_dims(shape.ndim() + 1));
         }
         if dim_size < 0 {
             return Err(invalid("promote: the new extent must be non-negative"));
@@ -263,7 +264,7 @@ impl LogicalStore {
             return Err(invalid(format!("delinearize: {sizes:?} does not multiply to extent {} of dimension {dim}", shape[dim])));
         }
         if shape.ndim() - 1 + sizes.len() > LEGATE_MAX_DIM {
-            return Err(invalid(format!("delinearize: a store cannot have more than {LEGATE_MAX_DIM} dimensions")));
+            return Err(too_many_dims(shape.ndim() - 1 + sizes.len()));
         }
         let mut v = shape.as_slice().to_vec();
         v.splice(dim..=dim, sizes.iter().copied());
@@ -293,10 +294,11 @@ impl LogicalStore {
     /// not one run in memory), or where the storage is not yet bound.
     pub fn reshape(&self, new: &[i64]) -> Result<Option<LogicalStore>> {
         let shape = self.bound_shape("reshape")?;
-        if new.len() > LEGATE_MAX_DIM || crate::shape::checked_volume(new) != shape.checked_volume() {
-            return Err(invalid(format!(
-                "reshape: cannot view {shape} as {new:?} (same volume, at most {LEGATE_MAX_DIM} non-negative extents)"
-            )));
+        if new.len() > LEGATE_MAX_DIM {
+            return Err(too_many_dims(new.len()));
+        }
+        if crate::shape::checked_volume(new) != shape.checked_volume() {
+            return Err(invalid(format!("reshape: cannot view {shape} as {new:?} (same volume, non-negative extents)")));
         }
         if shape.as_slice() == new {
             return Ok(Some(self.clone()));
@@ -370,7 +372,7 @@ impl LogicalStore {
             return Err(invalid(format!("partition_by_tiling: tile {tile_shape:?} does not fit a {}-d store (positive extents, one per dimension)", shape.ndim())));
         }
         let tile = Point::new(tile_shape);
-        let mut colors = tile;
+        let mut colors = tile.clone();
         for d in 0..shape.ndim() {
             colors[d] = ((shape[d] + tile[d] - 1) / tile[d]).max(1);
         }
@@ -421,7 +423,7 @@ impl StorePartition {
 
     /// Number of pieces along each dimension.
     pub fn color_shape(&self) -> Option<Point> {
-        self.partition.as_tiling().map(|t| t.colors)
+        self.partition.as_tiling().map(|t| t.colors.clone())
     }
 
     /// The piece of color `color` as a store of its own (a slice view).

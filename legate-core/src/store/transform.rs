@@ -11,7 +11,8 @@
 //! element offset, with the instance's [`DenseLayout`] to turn offsets back into
 //! storage coordinates.
 
-use crate::shape::{Point, LEGATE_MAX_DIM};
+use crate::shape::{DimVec, Point, INLINE_DIMS};
+use smallvec::{smallvec, SmallVec};
 
 /// One step from a view to the view it was made from.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -41,12 +42,11 @@ pub enum Transform {
 
 /// A dense instance seen as one run of elements: its extents, and its dimensions from
 /// the slowest to the fastest varying.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Debug, PartialEq, Eq, Hash)]
 pub struct DenseLayout {
-    ndim: u8,
-    extents: [i64; LEGATE_MAX_DIM],
+    extents: DimVec<i64>,
     /// Storage dimensions, slowest varying first.
-    order: [u8; LEGATE_MAX_DIM],
+    order: DimVec<u8>,
     elem: i64,
 }
 
@@ -58,7 +58,7 @@ impl DenseLayout {
         if elem <= 0 || extents.as_slice().iter().any(|&e| e <= 0) {
             return None;
         }
-        let mut dims: Vec<usize> = (0..n).collect();
+        let mut dims: DimVec<usize> = (0..n).collect();
         // Fastest first; ties (extent-1 dims) keep a fixed order.
         dims.sort_by_key(|&d| (byte_strides[d], std::cmp::Reverse(d)));
         let mut expect = elem;
@@ -68,25 +68,22 @@ impl DenseLayout {
             }
             expect *= extents[d];
         }
-        let mut order = [0u8; LEGATE_MAX_DIM];
-        for (k, &d) in dims.iter().rev().enumerate() {
-            order[k] = d as u8;
-        }
-        Some(DenseLayout { ndim: n as u8, extents: extents.raw(), order, elem })
+        let order = dims.iter().rev().map(|&d| d as u8).collect();
+        Some(DenseLayout { extents: DimVec::from_slice(extents.as_slice()), order, elem })
     }
 
     pub fn ndim(&self) -> usize {
-        self.ndim as usize
+        self.extents.len()
     }
 
     /// Storage dimensions with their extents, slowest varying first.
     pub fn dims(&self) -> impl DoubleEndedIterator<Item = (usize, i64)> + '_ {
-        self.order[..self.ndim()].iter().map(|&d| (d as usize, self.extents[d as usize]))
+        self.order.iter().map(|&d| (d as usize, self.extents[d as usize]))
     }
 
     /// Element strides, one per storage dimension.
-    fn element_strides(&self) -> [i64; LEGATE_MAX_DIM] {
-        let mut strides = [0; LEGATE_MAX_DIM];
+    fn element_strides(&self) -> DimVec<i64> {
+        let mut strides: DimVec<i64> = smallvec![0; self.ndim()];
         let mut acc = 1;
         for (d, e) in self.dims().rev() {
             strides[d] = acc;
@@ -97,13 +94,15 @@ impl DenseLayout {
 }
 
 /// `storage = offset + coef * view`, with one row per storage dimension and one column
-/// per view dimension.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+/// per view dimension. Sized by the dimensions: maps of views of up to
+/// [`INLINE_DIMS`] dimensions are stored inline.
+#[derive(Debug, PartialEq, Eq, Hash)]
 pub struct AffineMap {
     storage_ndim: u8,
     view_ndim: u8,
-    coef: [[i64; LEGATE_MAX_DIM]; LEGATE_MAX_DIM],
-    offset: [i64; LEGATE_MAX_DIM],
+    /// Row-major: `coef[d * view_ndim + j]`.
+    coef: SmallVec<[i64; INLINE_DIMS * INLINE_DIMS]>,
+    offset: DimVec<i64>,
     /// Set when the map's one row is the element offset in this dense instance.
     linear: Option<DenseLayout>,
     /// Bytes into each element (a component view); storage elements stay whole for
@@ -111,13 +110,41 @@ pub struct AffineMap {
     byte_offset: i64,
 }
 
+// Clones copy the used entries at once (SmallVec's own clone goes element by element).
+impl Clone for DenseLayout {
+    fn clone(&self) -> DenseLayout {
+        DenseLayout { extents: DimVec::from_slice(&self.extents), order: DimVec::from_slice(&self.order), elem: self.elem }
+    }
+}
+
+impl Clone for AffineMap {
+    fn clone(&self) -> AffineMap {
+        AffineMap {
+            storage_ndim: self.storage_ndim,
+            view_ndim: self.view_ndim,
+            coef: SmallVec::from_slice(&self.coef),
+            offset: DimVec::from_slice(&self.offset),
+            linear: self.linear.clone(),
+            byte_offset: self.byte_offset,
+        }
+    }
+}
+
+/// One view dimension's coefficients, one per storage dimension.
+type Column = DimVec<i64>;
+
 impl AffineMap {
     pub fn identity(ndim: usize) -> AffineMap {
-        let mut coef = [[0; LEGATE_MAX_DIM]; LEGATE_MAX_DIM];
-        for (d, row) in coef.iter_mut().enumerate().take(ndim) {
-            row[d] = 1;
+        // Every new store gets one: the common ones fill inline buffers whole.
+        let (mut coef, offset): (SmallVec<[i64; INLINE_DIMS * INLINE_DIMS]>, DimVec<i64>) = if ndim <= INLINE_DIMS {
+            (SmallVec::from_buf_and_len([0; INLINE_DIMS * INLINE_DIMS], ndim * ndim), DimVec::from_buf_and_len([0; INLINE_DIMS], ndim))
+        } else {
+            (smallvec![0; ndim * ndim], smallvec![0; ndim])
+        };
+        for d in 0..ndim {
+            coef[d * ndim + d] = 1;
         }
-        AffineMap { storage_ndim: ndim as u8, view_ndim: ndim as u8, coef, offset: [0; LEGATE_MAX_DIM], linear: None, byte_offset: 0 }
+        AffineMap { storage_ndim: ndim as u8, view_ndim: ndim as u8, coef, offset, linear: None, byte_offset: 0 }
     }
 
     /// The instance layout when the map gives element offsets (after a merging reshape).
@@ -128,21 +155,21 @@ impl AffineMap {
     /// The same map onto the element offset in an instance with `layout`.
     pub fn linearized(&self, layout: &DenseLayout) -> AffineMap {
         if self.linear.is_some() {
-            return *self;
+            return self.clone();
         }
         let strides = layout.element_strides();
         let mut out = AffineMap {
             storage_ndim: 1,
             view_ndim: self.view_ndim,
-            coef: [[0; LEGATE_MAX_DIM]; LEGATE_MAX_DIM],
-            offset: [0; LEGATE_MAX_DIM],
-            linear: Some(*layout),
+            coef: smallvec![0; self.view_ndim()],
+            offset: smallvec![0],
+            linear: Some(layout.clone()),
             byte_offset: self.byte_offset,
         };
         for (d, &stride) in strides.iter().enumerate().take(self.storage_ndim()) {
             out.offset[0] += stride * self.offset[d];
             for j in 0..self.view_ndim() {
-                out.coef[0][j] += stride * self.coef[d][j];
+                out.coef[j] += stride * self.coef(d, j);
             }
         }
         out
@@ -161,7 +188,7 @@ impl AffineMap {
     }
 
     pub fn coef(&self, storage_dim: usize, view_dim: usize) -> i64 {
-        self.coef[storage_dim][view_dim]
+        self.coef[storage_dim * self.view_ndim() + view_dim]
     }
 
     pub fn offset(&self, storage_dim: usize) -> i64 {
@@ -174,35 +201,27 @@ impl AffineMap {
         for d in 0..self.storage_ndim() {
             let mut v = self.offset[d];
             for j in 0..self.view_ndim() {
-                v += self.coef[d][j] * p[j];
+                v += self.coef(d, j) * p[j];
             }
             s[d] = v;
         }
         s
     }
 
-    fn column(&self, j: usize) -> [i64; LEGATE_MAX_DIM] {
-        let mut c = [0; LEGATE_MAX_DIM];
-        for (d, cd) in c.iter_mut().enumerate().take(self.storage_ndim()) {
-            *cd = self.coef[d][j];
-        }
-        c
+    fn column(&self, j: usize) -> Column {
+        (0..self.storage_ndim()).map(|d| self.coef(d, j)).collect()
     }
 
-    fn set_columns(&mut self, cols: &[[i64; LEGATE_MAX_DIM]]) {
+    fn set_columns(&mut self, cols: &[Column]) {
         self.view_ndim = cols.len() as u8;
-        for d in 0..self.storage_ndim() {
-            for j in 0..LEGATE_MAX_DIM {
-                self.coef[d][j] = cols.get(j).map_or(0, |c| c[d]);
-            }
-        }
+        self.coef = (0..self.storage_ndim()).flat_map(|d| cols.iter().map(move |c| c[d])).collect();
     }
 
     /// The map of the view made by applying `t` on top of the view this map describes.
     /// `t` has been validated against the view's shape.
     pub fn then(&self, t: &Transform) -> AffineMap {
-        let mut cols: Vec<[i64; LEGATE_MAX_DIM]> = (0..self.view_ndim()).map(|j| self.column(j)).collect();
-        let mut out = *self;
+        let mut cols: SmallVec<[Column; INLINE_DIMS]> = (0..self.view_ndim()).map(|j| self.column(j)).collect();
+        let mut out = self.clone();
         match t {
             Transform::Slice { dim, start, step } => {
                 for d in 0..self.storage_ndim() {
@@ -210,39 +229,32 @@ impl AffineMap {
                     cols[*dim][d] *= step;
                 }
             }
-            Transform::Promote { dim, .. } => cols.insert(*dim, [0; LEGATE_MAX_DIM]),
+            Transform::Promote { dim, .. } => cols.insert(*dim, smallvec![0; self.storage_ndim()]),
             Transform::Project { dim, index } => {
                 for d in 0..self.storage_ndim() {
                     out.offset[d] += cols[*dim][d] * index;
                 }
                 cols.remove(*dim);
             }
-            Transform::Transpose { axes } => cols = axes.iter().map(|&a| cols[a]).collect(),
+            Transform::Transpose { axes } => cols = axes.iter().map(|&a| cols[a].clone()).collect(),
             Transform::Diagonal { dim1, dim2, start1, start2 } => {
-                let mut diag = [0; LEGATE_MAX_DIM];
+                let mut diag: Column = smallvec![0; self.storage_ndim()];
                 for d in 0..self.storage_ndim() {
                     out.offset[d] += cols[*dim1][d] * start1 + cols[*dim2][d] * start2;
                     diag[d] = cols[*dim1][d] + cols[*dim2][d];
                 }
-                cols = cols.iter().enumerate().filter(|(j, _)| j != dim1 && j != dim2).map(|(_, c)| *c).collect();
+                cols = cols.iter().enumerate().filter(|(j, _)| j != dim1 && j != dim2).map(|(_, c)| c.clone()).collect();
                 cols.push(diag);
             }
             Transform::Component { offset } => out.byte_offset += offset,
             Transform::Reshape { strides, layout } => {
                 out = self.linearized(layout);
-                cols = strides
-                    .iter()
-                    .map(|&c| {
-                        let mut col = [0; LEGATE_MAX_DIM];
-                        col[0] = c;
-                        col
-                    })
-                    .collect();
+                cols = strides.iter().map(|&c| smallvec![c]).collect();
             }
             Transform::Delinearize { dim, shape } => {
                 let base = cols.remove(*dim);
                 let mut stride = 1i64;
-                let mut new_cols = vec![[0; LEGATE_MAX_DIM]; shape.len()];
+                let mut new_cols: Vec<Column> = vec![smallvec![0; self.storage_ndim()]; shape.len()];
                 for k in (0..shape.len()).rev() {
                     for d in 0..self.storage_ndim() {
                         new_cols[k][d] = base[d] * stride;
@@ -262,11 +274,11 @@ impl AffineMap {
     /// out with byte strides `storage_strides` (a linear map's one row, the element
     /// offset, has the element size as its stride).
     pub fn view_strides(&self, storage_strides: &[i64]) -> (Point, i64) {
-        let element = self.linear.map(|layout| [layout.elem]);
+        let element = self.linear.as_ref().map(|layout| [layout.elem]);
         let storage_strides = element.as_ref().map_or(storage_strides, |e| &e[..]);
         let mut strides = Point::splat(self.view_ndim(), 0);
         for j in 0..self.view_ndim() {
-            strides[j] = (0..self.storage_ndim()).map(|d| storage_strides[d] * self.coef[d][j]).sum();
+            strides[j] = (0..self.storage_ndim()).map(|d| storage_strides[d] * self.coef(d, j)).sum();
         }
         let origin = (0..self.storage_ndim()).map(|d| storage_strides[d] * self.offset[d]).sum::<i64>() + self.byte_offset;
         (strides, origin)

@@ -8,7 +8,6 @@ use super::binary::BinaryUfunc;
 use super::loops::Operand;
 use crate::ops::BinaryOp;
 use legate_core::abi::raw::RawStore;
-use legate_core::abi::MAX_DIM;
 use legate_core::{Element, PhysicalStore, Task, TaskContext, TaskError};
 use num_complex::Complex;
 
@@ -92,17 +91,7 @@ impl AtOp for bool {
 
 /// A 0-d view of the element at `p` (for the elementwise kernel).
 fn element<'a, T: Element>(p: *mut T) -> PhysicalStore<'a> {
-    let raw = RawStore {
-        data: p as *mut u8,
-        type_code: T::CODE as u32,
-        ndim: 0,
-        elem_size: T::SIZE as u64,
-        lo: [0; MAX_DIM],
-        hi: [0; MAX_DIM],
-        strides: [0; MAX_DIM],
-        redop: 0,
-        flags: 0,
-    };
+    let raw = RawStore::new(p as *mut u8, T::CODE as u32, T::SIZE as u64);
     // SAFETY: one element of the target, which this point owns, used during the call.
     unsafe { PhysicalStore::from_raw(raw) }
 }

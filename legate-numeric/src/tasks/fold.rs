@@ -15,7 +15,7 @@ use super::convert::convert_tiles;
 use super::loops::Operand;
 use super::select::select;
 use crate::ops::BinaryOp;
-use legate_core::abi::raw::RawStore;
+use legate_core::abi::raw::{DimSpill, RawStore};
 use legate_core::abi::{for_each_row, TypeCode, MAX_DIM};
 use legate_core::{Element, PhysicalStore, Task, TaskContext, TaskError};
 
@@ -29,44 +29,38 @@ const FEW_LINES: usize = 64;
 pub const KINDS: [&str; 3] = ["reduce", "accumulate", "reduceat"];
 
 /// The lines `[c0, c1)` of the tile's outermost line axis, at index `j` of `axis`: a
-/// view with one dimension less (the tile's own strides).
-fn piece<'a>(t: &PhysicalStore, axis: usize, j: usize, outer: Option<usize>, c0: usize, c1: usize) -> PhysicalStore<'a> {
-    let raw = t.raw();
-    let mut view = RawStore { lo: [0; MAX_DIM], hi: [0; MAX_DIM], strides: [0; MAX_DIM], redop: 0, flags: 0, ndim: 0, ..*raw };
-    let mut data = raw.data.wrapping_offset((j as i64 * raw.strides[axis]) as isize);
+/// view with one dimension less (the tile's own strides); `spill` keeps the
+/// coordinates of views of many dimensions.
+#[allow(clippy::too_many_arguments)]
+fn piece<'a>(t: &PhysicalStore, axis: usize, j: usize, outer: Option<usize>, c0: usize, c1: usize, spill: &'a DimSpill) -> PhysicalStore<'a> {
+    let (lo, hi, strides) = (t.lo(), t.hi(), t.strides());
+    let mut data = t.ptr().wrapping_offset((j as i64 * strides[axis]) as isize);
+    let (mut ext, mut st) = ([0i64; MAX_DIM], [0i64; MAX_DIM]);
     let mut k = 0;
     for d in (0..t.ndim()).filter(|&d| d != axis) {
-        let (a, b) = if Some(d) == outer { (c0 as i64, c1 as i64) } else { (0, raw.hi[d] - raw.lo[d]) };
-        data = data.wrapping_offset((a * raw.strides[d]) as isize);
-        view.hi[k] = b - a;
-        view.strides[k] = raw.strides[d];
+        let (a, b) = if Some(d) == outer { (c0 as i64, c1 as i64) } else { (0, hi[d] - lo[d]) };
+        data = data.wrapping_offset((a * strides[d]) as isize);
+        ext[k] = b - a;
+        st[k] = strides[d];
         k += 1;
     }
-    view.data = data;
-    view.ndim = k as u32;
+    let mut view = RawStore::new(data, t.raw().type_code, t.raw().elem_size);
+    view.set_dims(&[0; MAX_DIM][..k], &ext[..k], &st[..k], spill);
     // SAFETY: a sub-rectangle of a tile this point owns, used while the tile is.
     unsafe { PhysicalStore::from_raw(view) }
 }
 
 /// A contiguous scratch view of `extents` elements of `ty` over `buf`.
-fn scratch<'a>(buf: &mut [u128], ty: TypeCode, size: usize, extents: &[i64]) -> PhysicalStore<'a> {
-    let mut raw = RawStore {
-        data: buf.as_mut_ptr() as *mut u8,
-        type_code: ty as u32,
-        ndim: extents.len() as u32,
-        elem_size: size as u64,
-        lo: [0; MAX_DIM],
-        hi: [0; MAX_DIM],
-        strides: [0; MAX_DIM],
-        redop: 0,
-        flags: 0,
-    };
+fn scratch<'a>(buf: &mut [u128], ty: TypeCode, size: usize, extents: &[i64], spill: &'a DimSpill) -> PhysicalStore<'a> {
+    let n = extents.len();
+    let mut strides = [0i64; MAX_DIM];
     let mut stride = size as i64;
-    for d in (0..extents.len()).rev() {
-        raw.hi[d] = extents[d];
-        raw.strides[d] = stride;
+    for d in (0..n).rev() {
+        strides[d] = stride;
         stride *= extents[d];
     }
+    let mut raw = RawStore::new(buf.as_mut_ptr() as *mut u8, ty as u32, size as u64);
+    raw.set_dims(&[0; MAX_DIM][..n], extents, &strides[..n], spill);
     // SAFETY: `buf` holds at least the block's elements and outlives the view's use.
     unsafe { PhysicalStore::from_raw(raw) }
 }
@@ -96,7 +90,8 @@ fn step_f16(op: BinaryOp, dst: &PhysicalStore, prev: &PhysicalStore, x: &Physica
 
 /// A 1-d view of `len` elements of `ty` at `data`, `stride` bytes apart.
 fn line<'a>(data: *mut u8, ty: TypeCode, size: usize, len: usize, stride: isize) -> PhysicalStore<'a> {
-    let mut raw = RawStore { data, type_code: ty as u32, ndim: 1, elem_size: size as u64, lo: [0; MAX_DIM], hi: [0; MAX_DIM], strides: [0; MAX_DIM], redop: 0, flags: 0 };
+    let mut raw = RawStore::new(data, ty as u32, size as u64);
+    raw.ndim = 1;
     raw.hi[0] = len as i64;
     raw.strides[0] = stride as i64;
     // SAFETY: a line of a tile this point owns, or of this call's scratch.
@@ -221,14 +216,15 @@ fn fold(op: BinaryOp, step: Step, work: (TypeCode, usize), x: &PhysicalStore, in
     let chunk = (BLOCK / rest.max(1)).clamp(1, extent);
     let words = (chunk * rest * work.1).div_ceil(16);
     let mut bufs = [vec![0u128; words], vec![0u128; words]];
+    let spill = DimSpill::default();
     let mut c0 = 0;
     while c0 < extent {
         let c1 = (c0 + chunk).min(extent);
-        let at = |t: &PhysicalStore, j: usize| piece(t, axis, j, outer, c0, c1);
+        let at = |t: &PhysicalStore, j: usize| piece(t, axis, j, outer, c0, c1, &spill);
         let first = at(x, 0);
         let extents: Vec<i64> = first.shape().iter().map(|&e| e as i64).collect();
         let [b0, b1] = &mut bufs;
-        let tmp = [scratch(b0, work.0, work.1, &extents), scratch(b1, work.0, work.1, &extents)];
+        let tmp = [scratch(b0, work.0, work.1, &extents, &spill), scratch(b1, work.0, work.1, &extents, &spill)];
         let start = match init {
             Some(i) => {
                 convert_tiles(at(i, 0), &at(out, 0))?;
@@ -258,8 +254,9 @@ fn divides_by_zero<T: Element + PartialEq + Default>(x: &PhysicalStore, mask: Op
     let shape = x.shape();
     let mut zero = false;
     for j in start..shape[axis] {
-        let xj = piece(x, axis, j, None, 0, 0);
-        let mj = mask.map(|m| piece(m, axis, j, None, 0, 0));
+        let spill = DimSpill::default();
+        let xj = piece(x, axis, j, None, 0, 0, &spill);
+        let mj = mask.map(|m| piece(m, axis, j, None, 0, 0, &spill));
         let tiles: Vec<&PhysicalStore> = std::iter::once(&xj).chain(mj.as_ref()).collect();
         for_each_row(&tiles, |ptrs, n, strides| {
             let (p, s) = (ptrs[0] as *const T, (strides[0] / T::SIZE as i64) as isize);

@@ -148,17 +148,8 @@ fn elem_size(code: TypeCode) -> usize {
 
 /// A 1-d view of `len` elements at `data`, `stride` bytes apart.
 fn piece<'a>(data: *mut u8, ty: TypeCode, len: usize, stride: i64) -> PhysicalStore<'a> {
-    let mut raw = RawStore {
-        data,
-        type_code: ty as u32,
-        ndim: 1,
-        elem_size: elem_size(ty) as u64,
-        lo: [0; legate_core::abi::MAX_DIM],
-        hi: [0; legate_core::abi::MAX_DIM],
-        strides: [0; legate_core::abi::MAX_DIM],
-        redop: 0,
-        flags: 0,
-    };
+    let mut raw = RawStore::new(data, ty as u32, elem_size(ty) as u64);
+    raw.ndim = 1;
     raw.hi[0] = len as i64;
     raw.strides[0] = stride;
     // SAFETY: the pointer is a row of a tile this point owns, or a scratch block of
