@@ -304,14 +304,15 @@ class ndarray(_ext.BufferExporter):
                 expanded.extend([slice(None)] * (self.ndim - consumed))
             else:
                 expanded.append(k)
+        # Slices and integers first, new axes last (at their places in the result): a
+        # view never holds more dimensions than the result, which may be at the limit.
         store = self._store
         shape = list(self.shape)
         dim = 0
+        new_axes = []
         for k in expanded:
             if k is None:
-                store = store.promote(dim, 1)
-                shape.insert(dim, 1)
-                dim += 1
+                new_axes.append(dim + len(new_axes))
             elif isinstance(k, slice):
                 step = 1 if k.step is None else operator.index(k.step)
                 if step == 0:
@@ -334,6 +335,8 @@ class ndarray(_ext.BufferExporter):
                     raise IndexError(f"index {i} is out of bounds for axis {dim} with size {n}")
                 store = store.project(dim, i + n if i < 0 else i)
                 shape.pop(dim)
+        for axis in new_axes:
+            store = store.promote(axis, 1)
         return store
 
     def __getitem__(self, key):

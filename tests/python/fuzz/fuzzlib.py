@@ -221,8 +221,10 @@ def arrays(draw, shape, dtype, specials=True, small=False, views=True, broadcast
     return Arr(base, tuple(key), perm)
 
 
-# Stores have at most 6 dimensions (a design limit; NumPy allows 64): no shapes above.
+# Drawn shapes have at most 6 dimensions (to keep examples fast); results may have up
+# to the stores' limit of 32 (NumPy allows 64): keys that would go past it are skipped.
 MAX_DIMS = 6
+STORE_MAX_DIMS = 32
 
 
 def shapes(min_dims=0, max_dims=4, min_side=0, max_side=5) -> st.SearchStrategy:

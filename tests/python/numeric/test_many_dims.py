@@ -213,3 +213,26 @@ def test_growing_past_the_limit_raises():
     for convert in (lnp.array, lnp.asarray):
         with pytest.raises(ValueError, match=f"currently {MAX}, found {MAX + 1}"):
             convert(np.ones((1,) * (MAX + 1)))
+
+
+def test_new_axes_and_integers_at_the_limit():
+    # A result of MAX dimensions whose key adds axes and removes others: the view must
+    # not pass through MAX + 1 dimensions on the way (NumPy: no error).
+    src = np.arange(2 * 3, dtype=np.float64).reshape((2,) + (1,) * (MAX - 2) + (3,))
+    a = lnp.array(src)
+    keys = [
+        (None, ..., 0),
+        (1, None),
+        (None, 0, ..., None, 2),
+        (slice(None), None, 0, ..., -1),
+    ]
+    for key in keys:
+        expected = src[key]
+        got = a[key]
+        assert got.shape == expected.shape and got.ndim == expected.ndim
+        np.testing.assert_array_equal(got.__array__(), expected)
+        # Writes through the same views reach the base.
+        dst, ldst = src.copy(), lnp.array(src)
+        dst[key] = -1.0
+        ldst[key] = -1.0
+        np.testing.assert_array_equal(ldst.__array__(), dst)
