@@ -35,7 +35,8 @@ def _float_dtype(dt) -> _np.dtype:
     for fp in (_np.float32, _np.float64, _np.complex64, _np.complex128):
         if _np.can_cast(dt, fp, "safe"):
             return _np.dtype(fp)
-    raise NotImplementedError(f"legate_sparse.linalg: a direct solve of dtype {_np.dtype(dt)} is not supported")
+    # SciPy's own error for dtypes no factorization holds (float128, complex256).
+    raise TypeError(f"cannot upcast [{_np.dtype(dt)}] to a floating point format")
 
 
 class SuperLU:

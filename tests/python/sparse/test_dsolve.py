@@ -200,3 +200,16 @@ def test_shift_invert_uses_sparse_lu():
 
     np.testing.assert_allclose(ordered(host(w)), ordered(w_want), rtol=1e-8)
     check_dense(sparse.csr_array(S) @ v, host(v) * host(w), rtol=1e-7)
+
+
+@pytest.mark.parametrize("dt", [np.longdouble, np.clongdouble])
+def test_factorization_dtype_past_complex128_raises_scipys_error(dt):
+    # legate arrays cannot hold these, but the dtype rule itself answers as SciPy's.
+    from legate_sparse.linalg._dsolve import _float_dtype
+
+    with pytest.raises(TypeError, match="cannot upcast") as ours:
+        _float_dtype(dt)
+    with pytest.raises(TypeError) as theirs:
+        spla.spsolve(sp.csr_matrix(np.eye(2, dtype=dt)), np.ones(2))
+    assert str(ours.value) == str(theirs.value)
+    assert _float_dtype(np.int64) == np.float64 and _float_dtype(np.complex64) == np.complex64
