@@ -101,6 +101,22 @@ fn spmv<'py>(
     to_python(py, y)
 }
 
+/// `Aᵀ @ x` for the matrix `(pos, crd, vals)` of `ncols` columns (a CSC matrix's
+/// `A @ x`).
+#[pyfunction]
+fn spmv_transposed<'py>(
+    py: Python<'py>,
+    pos: &Bound<'py, PyAny>,
+    crd: &Bound<'py, PyAny>,
+    vals: &Bound<'py, PyAny>,
+    x: &Bound<'py, PyAny>,
+    ncols: usize,
+) -> PyResult<Bound<'py, PyAny>> {
+    let lib = library(py)?;
+    let x = legate_python_abi::store_of(py, lib.runtime(), x, "x")?;
+    on_matrix(py, lib, (pos, crd, vals), ncols, |a| lib.spmv_transposed(a, &x))
+}
+
 /// Runs `op` on the matrix `(pos, crd, vals)` of `ncols` columns, letting other Python
 /// threads run meanwhile, and returns its result store.
 fn on_matrix<'py>(
@@ -225,6 +241,27 @@ fn lu_factor(
     Ok(PyLuFactor { inner })
 }
 
+/// SciPy's `SuperLU` attributes of the `n x n` matrix of the compressed arrays (as
+/// `lu_factor` takes them): `(perm_r, perm_c, L_indptr, L_indices, L_data, U_indptr,
+/// U_indices, U_data)`, L and U as CSC, all indices int64.
+#[pyfunction]
+fn lu_factor_parts<'py>(
+    py: Python<'py>,
+    indptr: &Bound<'py, PyAny>,
+    indices: &Bound<'py, PyAny>,
+    data: &Bound<'py, PyAny>,
+    n: usize,
+    csc: bool,
+) -> PyResult<Bound<'py, PyTuple>> {
+    let lib = library(py)?;
+    let indptr = legate_python_abi::store_of(py, lib.runtime(), indptr, "indptr")?;
+    let crd = legate_python_abi::store_of(py, lib.runtime(), indices, "indices")?;
+    let vals = legate_python_abi::store_of(py, lib.runtime(), data, "data")?;
+    let p = py.detach(|| lib.lu_factor_parts(&indptr, &crd, &vals, n, csc)).map_err(to_py)?;
+    let stores = [p.perm_r, p.perm_c].into_iter().chain(p.l).chain(p.u);
+    PyTuple::new(py, stores.map(|s| to_python(py, s)).collect::<PyResult<Vec<_>>>()?)
+}
+
 /// How many LU factors this process holds (for tests).
 #[pyfunction]
 fn lu_factors_held() -> usize {
@@ -245,11 +282,13 @@ fn _legate_sparse(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(column_ranges, m)?)?;
     m.add_function(wrap_pyfunction!(spmv, m)?)?;
     m.add_function(wrap_pyfunction!(spmm, m)?)?;
+    m.add_function(wrap_pyfunction!(spmv_transposed, m)?)?;
     m.add_function(wrap_pyfunction!(spgemm, m)?)?;
     m.add_function(wrap_pyfunction!(todense, m)?)?;
     m.add_function(wrap_pyfunction!(library_id, m)?)?;
     m.add_function(wrap_pyfunction!(lu_factor, m)?)?;
     m.add_function(wrap_pyfunction!(lu_factors_held, m)?)?;
+    m.add_function(wrap_pyfunction!(lu_factor_parts, m)?)?;
     m.add_class::<PyLuFactor>()?;
     Ok(())
 }

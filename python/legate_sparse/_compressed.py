@@ -414,13 +414,13 @@ class _cs_base(_spbase):
 
     def _matmul_dense(self, x, dt, out):
         A = self.astype(dt, copy=False)
-        S = A._as_csr_storage()
         if self._major_is_row:
             if x.ndim == 1:
-                return _kernels.spmv(S, x, out=out)
-            y = _kernels.spmm(S, x)
+                return _kernels.spmv(A, x, out=out)
+            y = _kernels.spmm(A, x)
         else:
-            y = _kernels.spmv_transposed(S, x) if x.ndim == 1 else _kernels.spmm_transposed(S, x)
+            # Over A itself (not a transposed view), so its cached ranges serve again.
+            y = _kernels.spmv_transposed(A, x) if x.ndim == 1 else _kernels.spmm_transposed(A, x)
         return write_out(y, out)
 
     # ---- indexing ----

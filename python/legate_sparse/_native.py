@@ -160,6 +160,19 @@ def spmv(pos: Any, indices: Any, data: Any, x: Any, out: Any = None, cols: Any =
     return out
 
 
+def spmv_transposed(pos: Any, indices: Any, data: Any, x: Any, ncols: int):
+    """``y = Aᵀ @ x`` for the CSR matrix ``(pos, indices, data)`` of ``ncols`` columns
+    (a CSC matrix's ``A @ x``): ``x`` 1-d of ``len(pos)`` elements and ``data``'s
+    dtype; ``y`` a new array of ``ncols`` elements."""
+    vals, dtype = _values(data, "data")
+    xs, xdtype = _values(x, "x")
+    _same_dtype(dtype, xdtype, "x")
+    if int(ncols) < 0:
+        raise ValueError(f"ncols must be non-negative, got {ncols}")
+    crd = _indices(indices, "indices", int32=True)
+    return _wrap(_ext.spmv_transposed(_pos(pos), crd, vals, xs, int(ncols)), dtype)
+
+
 def spmm(pos: Any, indices: Any, data: Any, X: Any):
     """``Y = A @ X`` for the CSR matrix ``(pos, indices, data)`` and a dense 2-d ``X``
     (any layout or view) of ``data``'s dtype; ``Y`` is ``(len(pos), X.shape[1])``."""
@@ -231,6 +244,22 @@ class LuFactor:
     def release(self) -> None:
         """Frees the factor once the solves launched before are done."""
         self._factor.release()
+
+
+def lu_factor_parts(indptr: Any, indices: Any, data: Any, n: int, csc: bool):
+    """SciPy's ``SuperLU`` attributes of the ``n x n`` matrix of the compressed arrays
+    (as :class:`LuFactor` takes them), with ``Pr A Pc = L U``.
+
+    Returns
+    -------
+    perm_r, perm_c, L_indptr, L_indices, L_data, U_indptr, U_indices, U_data : legate_numeric.ndarray
+        The permutations (int64) and ``L`` (unit lower triangular) and ``U`` as CSC
+        arrays (int64 indices, each column's rows sorted). One task that factors the
+        matrix again; it fails on a singular matrix.
+    """
+    vals, dtype = _values(data, "data")
+    stores = _ext.lu_factor_parts(_indices(indptr, "indptr"), _indices(indices, "indices"), vals, int(n), bool(csc))
+    return tuple(_wrap(s, dtype if i in (4, 7) else _INT64) for i, s in enumerate(stores))
 
 
 def lu_factors_held() -> int:
