@@ -47,6 +47,48 @@ def test_cg_preconditioned_x0_maxiter():
     assert info == 3
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.complex128])
+@pytest.mark.parametrize("precondition", [False, True])
+@pytest.mark.parametrize("maxiter", [1, 2, 7, None])
+def test_cg_iterates_match_scipy(dtype, precondition, maxiter):
+    """The next direction and its product are launched before the residual norm is read
+    (and dropped at convergence): each iterate, the stopping iteration and the returned
+    ``x`` stay SciPy's."""
+    S = poisson2d(9).astype(dtype)
+    if np.dtype(dtype).kind == "c":
+        S = S + 0.25j * (sp.eye_array(81, k=1) - sp.eye_array(81, k=-1))  # Hermitian
+    b = np.linspace(1.0, 2.0, 81).astype(dtype)
+    d = 1.0 / S.diagonal().real
+    M, Ms = (sparse.diags_array(d, format="csr"), sp.diags_array(d)) if precondition else (None, None)
+    x, info, its = _count(linalg.cg, sparse.csr_array(S), lnp.asarray(b), rtol=1e-9, maxiter=maxiter, M=M)
+    xs, infos, its_s = _count(spla.cg, S, b, rtol=1e-9, maxiter=maxiter, M=Ms)
+    assert (info, its) == (infos, its_s)
+    assert x.dtype == xs.dtype
+    np.testing.assert_allclose(x.__array__(), xs, rtol=1e-9, atol=1e-12)
+
+
+def test_cg_calls_an_operator_as_scipy_does():
+    """A user's operator may count its calls: it sees SciPy's products (no speculative one)."""
+    S = poisson2d(6)
+    calls = {"legate": 0, "scipy": 0}
+
+    def matvec(key, mul):
+        def f(v):
+            calls[key] += 1
+            return mul(v)
+
+        return f
+
+    A = sparse.csr_array(S)
+    op = linalg.LinearOperator(S.shape, matvec=matvec("legate", lambda v: A @ v), dtype=np.float64)
+    ops = spla.LinearOperator(S.shape, matvec=matvec("scipy", lambda v: S @ v), dtype=np.float64)
+    x, info = linalg.cg(op, lnp.ones(36), rtol=1e-10)
+    xs, infos = spla.cg(ops, np.ones(36), rtol=1e-10)
+    assert info == infos == 0
+    assert calls["legate"] == calls["scipy"] > 0
+    np.testing.assert_allclose(x.__array__(), xs, rtol=1e-9)
+
+
 @pytest.mark.parametrize("name", ["bicgstab", "gmres"])
 @pytest.mark.parametrize("dtype", [np.float64, np.complex128])
 def test_nonsymmetric_solvers(name, dtype):
