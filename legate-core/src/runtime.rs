@@ -365,6 +365,11 @@ impl Runtime {
         self.new_storage(ty, shape, StorageKind::Region)
     }
 
+    /// A store of extents `shape` (as [`Runtime::create_store`], from a point).
+    pub fn create_store_of_shape(&self, ty: Type, shape: &Point) -> Result<LogicalStore> {
+        self.new_storage(ty, shape.clone(), StorageKind::Region)
+    }
+
     /// A store whose shape the task that writes it decides (`ndim` dimensions).
     pub fn create_unbound_store(&self, ty: Type, ndim: usize) -> Result<LogicalStore> {
         Self::element_size(&ty)?;

@@ -103,6 +103,32 @@ impl LogicalStore {
         }
     }
 
+    /// The extents of a view made bound (or from a bound view), without a copy; None
+    /// for an untransformed view of a storage created unbound (see [`LogicalStore::shape`]).
+    #[inline]
+    pub fn shape_ref(&self) -> Option<&Point> {
+        self.0.shape.as_ref()
+    }
+
+    /// Whether two views have the same extents (waiting for unbound ones as
+    /// [`LogicalStore::shape`] does), without copying them where both are known.
+    #[inline]
+    pub fn same_shape(&self, other: &LogicalStore) -> bool {
+        match (self.shape_ref(), other.shape_ref()) {
+            (Some(a), Some(b)) => a == b,
+            _ => self.shape() == other.shape(),
+        }
+    }
+
+    /// Whether the view's extents are `shape` (see [`LogicalStore::same_shape`]).
+    #[inline]
+    pub fn has_shape(&self, shape: &Point) -> bool {
+        match self.shape_ref() {
+            Some(a) => a == shape,
+            None => self.shape() == *shape,
+        }
+    }
+
     /// The extents if known without waiting.
     pub fn shape_if_known(&self) -> Option<Point> {
         self.0.shape.clone().or_else(|| self.0.storage.shape_now())
