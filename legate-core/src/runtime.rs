@@ -336,9 +336,10 @@ impl Runtime {
             return Ok(LogicalStore::from_storage(storage));
         }
         let buffer = self.allocate(bytes)?;
+        let ndim = shape.ndim();
         let data = StorageData::new(Some(shape.clone()), Some(Arc::new(buffer)), strides);
-        let storage = Storage::new(self.next_storage_id(), ty, kind, shape.ndim(), data);
-        Ok(LogicalStore::from_storage(storage))
+        let storage = Storage::new(self.next_storage_id(), ty, kind, ndim, data);
+        Ok(LogicalStore::whole(storage, Some(shape)))
     }
 
     /// Allocates system memory for the program's thread. When the limit is reached, the

@@ -158,7 +158,8 @@ fn same_view(a: &LogicalStore, b: &LogicalStore) -> bool {
 /// runs (so a solver's step length computed on the device joins the vector updates).
 /// Only binary operations take them (the kernels of the others read tiles).
 fn broadcast_value(kind: Kind, s: &LogicalStore) -> bool {
-    matches!(kind, Kind::Binary(_)) && !s.unbound() && s.volume() > 1 && s.storage().shape_now().is_some_and(|p| p.volume() == 1)
+    // (A broadcast is a transformed view: whole storages need no look at the storage.)
+    matches!(kind, Kind::Binary(_)) && s.transformed() && !s.unbound() && s.volume() > 1 && s.storage().shape_now().is_some_and(|p| p.volume() == 1)
 }
 
 fn fusable_type(ty: &Type) -> bool {

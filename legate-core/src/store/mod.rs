@@ -24,13 +24,32 @@ struct View {
     storage: Arc<Storage>,
     /// None only for an untransformed view of a storage that is still unbound.
     shape: Option<Point>,
-    map: AffineMap,
+    map: ViewMap,
     transforms: Vec<Transform>,
     /// Tasks may not write through this view (NumPy's read-only views: broadcasts,
     /// diagonals); views made from it are read-only too.
     read_only: bool,
     /// The element type when it is not the storage's (a component view).
     ty: Option<Type>,
+}
+
+/// A view's map: the shared identity of its rank for a whole storage (every new
+/// store's view: nothing to build, copy or free), its own otherwise.
+#[derive(Clone)]
+enum ViewMap {
+    Identity(&'static AffineMap),
+    Own(AffineMap),
+}
+
+impl std::ops::Deref for ViewMap {
+    type Target = AffineMap;
+    #[inline]
+    fn deref(&self) -> &AffineMap {
+        match self {
+            ViewMap::Identity(m) => m,
+            ViewMap::Own(m) => m,
+        }
+    }
 }
 
 impl std::fmt::Debug for LogicalStore {
@@ -52,8 +71,14 @@ fn check_dim(dim: usize, ndim: usize, what: &str) -> Result<()> {
 
 impl LogicalStore {
     pub(crate) fn from_storage(storage: Arc<Storage>) -> LogicalStore {
-        let ndim = storage.ndim();
-        LogicalStore(Arc::new(View { shape: storage.shape_now(), storage, map: AffineMap::identity(ndim), transforms: Vec::new(), read_only: false, ty: None }))
+        let shape = storage.shape_now();
+        Self::whole(storage, shape)
+    }
+
+    /// The untransformed view of `storage`, whose shape is `shape` (None: unbound).
+    pub(crate) fn whole(storage: Arc<Storage>, shape: Option<Point>) -> LogicalStore {
+        let map = ViewMap::Identity(AffineMap::identity_ref(storage.ndim()));
+        LogicalStore(Arc::new(View { shape, storage, map, transforms: Vec::new(), read_only: false, ty: None }))
     }
 
     pub fn storage(&self) -> &Arc<Storage> {
@@ -169,7 +194,7 @@ impl LogicalStore {
 
     fn derive_unchecked(&self, t: Transform, shape: Point) -> LogicalStore {
         let mut transforms = self.0.transforms.clone();
-        let map = self.0.map.then(&t);
+        let map = ViewMap::Own(self.0.map.then(&t));
         transforms.push(t);
         LogicalStore(Arc::new(View { storage: self.0.storage.clone(), shape: Some(shape), map, transforms, read_only: self.0.read_only, ty: self.0.ty.clone() }))
     }
