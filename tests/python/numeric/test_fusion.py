@@ -400,3 +400,29 @@ def test_assignment_with_a_cast_or_an_overlapping_view():
     x[1:] = x[:-1] + 1
     lx[1:] = lx[:-1] + 1
     check(lx, x)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.int16, np.complex128, np.bool_])
+def test_streamed_outputs_in_rows_of_every_alignment(dtype):
+    """Outputs of large points are stored with non-temporal stores (every size under
+    LEGATE_TEST): rows of views starting at odd offsets (unaligned heads and tails), a
+    tile written twice in one window (only the last write streams), a written tile read
+    again later in the window, same-type copies and casts."""
+    x_np = make(dtype, (37, 301), salt=31)
+    y_np = make(dtype, (37, 301), salt=32)
+    x, y = as_l(x_np), as_l(y_np)
+    one = dtype(1) if dtype is not np.bool_ else True
+    for sl in [(slice(None), slice(None)), (slice(1, -1), slice(3, -2)), (slice(None, None, 2), slice(5, None))]:
+        xs, ys, xs_np, ys_np = x[sl], y[sl], x_np[sl], y_np[sl]
+        t = xs * ys
+        t_np = xs_np * ys_np
+        xs[...] = t + one
+        xs_np[...] = t_np + one
+        u = xs * ys  # reads the tile written just before
+        u_np = xs_np * ys_np
+        ys[...] = xs
+        ys_np[...] = xs_np
+        check(u, u_np)
+        check(x, x_np)
+        check(y, y_np)
+        check(xs.astype(np.float64) + 0.5, xs_np.astype(np.float64) + 0.5)
