@@ -63,21 +63,27 @@ fn add_whole_output(task: &mut TaskLaunch, store: &Store) -> Result<()> {
     task.add_broadcast(v, None)
 }
 
+/// Checks the compressed arrays of an `n x n` matrix (int64 indices); its value type.
+fn check_matrix(indptr: &Store, crd: &Store, vals: &Store, n: usize, what: &str) -> Result<TypeCode> {
+    expect_int64(indptr, "indptr")?;
+    expect_int64(crd, "indices")?;
+    let code = value_type(vals, "data")?;
+    if length(indptr, "indptr")? != n + 1 {
+        return Err(shape_error(format!("{what}: indptr must have {} elements for an {n} x {n} matrix", n + 1)));
+    }
+    if length(crd, "indices")? != length(vals, "data")? {
+        return Err(shape_error(format!("{what}: indices and data differ in length")));
+    }
+    Ok(code)
+}
+
 impl SparseLibrary {
     /// Starts the LU factorization of the `n x n` matrix of SciPy's compressed arrays
     /// (`indptr`, `indices` int64; CSR, or CSC when `csc`). Duplicates add up; indices
     /// need not be sorted. Whether it was singular is [`Self::lu_is_singular`].
     pub fn lu_factor(&self, indptr: &Store, crd: &Store, vals: &Store, n: usize, csc: bool) -> Result<LuFactorization> {
         static NEXT_ID: AtomicI64 = AtomicI64::new(0);
-        expect_int64(indptr, "indptr")?;
-        expect_int64(crd, "indices")?;
-        let code = value_type(vals, "data")?;
-        if length(indptr, "indptr")? != n + 1 {
-            return Err(shape_error(format!("lu_factor: indptr must have {} elements for an {n} x {n} matrix", n + 1)));
-        }
-        if length(crd, "indices")? != length(vals, "data")? {
-            return Err(shape_error("lu_factor: indices and data differ in length"));
-        }
+        let code = check_matrix(indptr, crd, vals, n, "lu_factor")?;
         let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
         let token = self.runtime.create_store::<i64>(&[1])?;
         let mut task = self.runtime.create_auto_task(&self.library, LuFactor::TASK_ID)?;
@@ -96,15 +102,7 @@ impl SparseLibrary {
     /// not give its factors out, so this factors the matrix again (simplicially, with
     /// the same column ordering and pivoting rule). The matrix must not be singular.
     pub fn lu_factor_parts(&self, indptr: &Store, crd: &Store, vals: &Store, n: usize, csc: bool) -> Result<LuFactorParts> {
-        expect_int64(indptr, "indptr")?;
-        expect_int64(crd, "indices")?;
-        let code = value_type(vals, "data")?;
-        if length(indptr, "indptr")? != n + 1 {
-            return Err(shape_error(format!("lu_factor_parts: indptr must have {} elements for an {n} x {n} matrix", n + 1)));
-        }
-        if length(crd, "indices")? != length(vals, "data")? {
-            return Err(shape_error("lu_factor_parts: indices and data differ in length"));
-        }
+        let code = check_matrix(indptr, crd, vals, n, "lu_factor_parts")?;
         let rt = &self.runtime;
         let csc_parts = || -> Result<[Store; 3]> {
             Ok([rt.create_store::<i64>(&[n + 1])?, rt.create_unbound_store::<i64>(1)?, rt.create_unbound_store_of(code, value_size(code), 1)?])
