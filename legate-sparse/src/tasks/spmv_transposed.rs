@@ -54,15 +54,9 @@ fn body<I: Index, V: Value>(ctx: &mut TaskContext) -> Result<(), TaskError> {
     if y.shape().len() != 1 {
         return Err(TaskError::new("csr_spmv_transposed: y must be 1-d"));
     }
-    match y.as_slice_mut() {
-        Some(out) => scatter_rows(&rows, &x.data, out),
-        None => {
-            let mut out: Vec<V> = y.iter().copied().collect();
-            scatter_rows(&rows, &x.data, &mut out)?;
-            y.iter_mut().zip(out).for_each(|(d, v)| *d = v);
-            Ok(())
-        }
-    }
+    // A reduction's buffer is the point's own dense copy (see the module comment).
+    let out = y.as_slice_mut().ok_or_else(|| TaskError::new("csr_spmv_transposed: y's reduction buffer is not contiguous"))?;
+    scatter_rows(&rows, &x.data, out)
 }
 
 impl Task for CsrSpmvTransposed {
