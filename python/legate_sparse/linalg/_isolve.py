@@ -210,9 +210,10 @@ def gmres(A, b, x0=None, *, rtol=1e-5, atol=0.0, restart=None, maxiter=None, M=N
     restart = max(1, min(restart, n))
     eps = _np.finfo(dt).eps
     ptol_max_factor = 1.0
-    ptol = bnrm2 * min(ptol_max_factor, atol / bnrm2)
+    # The inner iterations estimate the preconditioned residual: their tolerance is
+    # scaled by ||M b||, as SciPy's.
+    ptol = _norm(_apply(M, b)) * min(ptol_max_factor, atol / bnrm2)
     complex_ = dt.kind == "c"
-    scalar = complex if complex_ else float
     presid = 0.0
     inner_iter = 0
     info = 0
@@ -224,7 +225,10 @@ def gmres(A, b, x0=None, *, rtol=1e-5, atol=0.0, restart=None, maxiter=None, M=N
             r = b - A.matvec(x)
         v0 = _apply(M, r)
         tmp = _norm(v0)
-        V = [v0 * (1.0 / tmp)]
+        # The Krylov basis, one row per vector, so that Gram-Schmidt against all of it
+        # is a matrix-vector product.
+        V = lnp.empty((restart + 1, n), dtype=dt)
+        V[0] = v0 * (1.0 / tmp)
         S = _np.zeros(restart + 1, dtype=complex if complex_ else float)
         S[0] = tmp
         H = _np.zeros((restart, restart + 1), dtype=complex if complex_ else float)
@@ -233,19 +237,28 @@ def gmres(A, b, x0=None, *, rtol=1e-5, atol=0.0, restart=None, maxiter=None, M=N
         col = 0
         for col in range(restart):
             w = _apply(M, A.matvec(V[col]))
-            h0 = _norm(w)
-            for k in range(col + 1):
-                hk = scalar(_dot(V[k], w))
-                H[col, k] = hk
-                w = w - hk * V[k]
-            h1 = _norm(w)
+            # Classical Gram-Schmidt twice ("CGS2"): as accurate as SciPy's modified
+            # Gram-Schmidt, with one read per step instead of one per basis vector.
+            basis = V[: col + 1]
+            adjoint = basis.conj() if complex_ else basis
+            h = adjoint @ w
+            w = w - h @ basis
+            h2 = adjoint @ w
+            w = w - h2 @ basis
+            # The coefficients and ||w||^2 come back in one read.
+            read = _np.asarray(lnp.concatenate((h + h2, lnp.vdot(w, w).reshape(1))))
+            hk = read[:-1]
+            H[col, : col + 1] = hk
+            h1 = math.sqrt(float(read[-1].real))
+            # ||w|| before the projection, by Pythagoras: no third read.
+            h0 = math.sqrt(h1 * h1 + float(_np.vdot(hk, hk).real))
             H[col, col + 1] = h1
             if h1 <= eps * h0:
                 H[col, col + 1] = 0
                 breakdown = True
-                V.append(w)
+                V[col + 1] = w
             else:
-                V.append(w * (1.0 / h1))
+                V[col + 1] = w * (1.0 / h1)
             for k in range(col):
                 c, s = givens[k, 0], givens[k, 1]
                 n0, n1 = H[col, k], H[col, k + 1]
@@ -272,8 +285,7 @@ def gmres(A, b, x0=None, *, rtol=1e-5, atol=0.0, restart=None, maxiter=None, M=N
                 y[:k] -= y[k] * H[k, :k]
         if y[0] != 0:
             y[0] /= H[0, 0]
-        for k in range(col + 1):
-            x += scalar(y[k]) * V[k]
+        x += lnp.asarray(y.astype(dt)) @ V[: col + 1]
         r = b - A.matvec(x)
         rnorm = _norm(r)
         if callback_type == "x":
@@ -283,10 +295,11 @@ def gmres(A, b, x0=None, *, rtol=1e-5, atol=0.0, restart=None, maxiter=None, M=N
         elif breakdown:
             break
         elif presid <= ptol:
-            ptol = max(atol, min(ptol_max_factor, atol / rnorm) * presid) if rnorm else atol
+            # The inner test passed but the true residual did not: ask more of it.
             ptol_max_factor = max(eps, 0.25 * ptol_max_factor)
         else:
-            ptol = presid * min(ptol_max_factor, atol / rnorm) if rnorm else atol
+            ptol_max_factor = min(1.0, 1.5 * ptol_max_factor)
+        ptol = presid * min(ptol_max_factor, atol / rnorm)
         if callback_type == "legacy" and inner_iter == maxiter:
             info = maxiter
             break

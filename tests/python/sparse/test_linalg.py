@@ -102,6 +102,34 @@ def test_nonsymmetric_solvers(name, dtype):
     assert np.linalg.norm(S @ x.__array__() - b) <= 1e-7 * np.linalg.norm(b)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.complex64, np.complex128])
+@pytest.mark.parametrize("restart", [4, 30])
+def test_gmres_takes_scipys_steps(dtype, restart):
+    """Restarted GMRES (its Gram-Schmidt is two products per step, SciPy's one inner
+    product per basis vector) gives SciPy's residual estimates at every inner step, the
+    same number of steps and the same solution: with a Jacobi preconditioner, an x0,
+    and cycles both shorter and longer than the solve."""
+    S = (poisson2d(6) + sprandom(36, 36, density=0.1, seed=5) * 0.4).astype(dtype)
+    if np.dtype(dtype).kind == "c":
+        S = S + 0.2j * sp.eye_array(36, dtype=dtype)
+    b = np.cos(np.arange(36.0)).astype(dtype)
+    x0 = np.full(36, 0.1, dtype=dtype)
+    d = (1.0 / S.diagonal()).astype(dtype)
+    single = np.dtype(dtype) in (np.float32, np.complex64)
+    rtol = 1e-5 if single else 1e-7
+    got, want = [], []
+    x, info = linalg.gmres(sparse.csr_array(S), lnp.asarray(b), x0=lnp.asarray(x0), rtol=rtol, restart=restart,
+                           M=sparse.diags_array(d, format="csr"), callback=got.append, callback_type="pr_norm")
+    xs, infos = spla.gmres(S, b, x0=x0, rtol=rtol, restart=restart, M=sp.diags_array(d),
+                           callback=want.append, callback_type="pr_norm")
+    assert info == infos == 0
+    assert x.dtype == xs.dtype
+    assert len(got) == len(want) > 4
+    tol = 1e-3 if single else 1e-8
+    np.testing.assert_allclose(got, want, rtol=tol, atol=tol * rtol)
+    np.testing.assert_allclose(x.__array__(), xs, rtol=100 * tol, atol=100 * tol * np.abs(xs).max())
+
+
 def test_minres_and_operator():
     S = poisson2d(8) - 0.5 * sp.eye_array(64)  # symmetric indefinite-ish
     b = np.ones(64)
