@@ -130,6 +130,35 @@ def test_gmres_takes_scipys_steps(dtype, restart):
     np.testing.assert_allclose(x.__array__(), xs, rtol=100 * tol, atol=100 * tol * np.abs(xs).max())
 
 
+@pytest.mark.filterwarnings("ignore::numpy.exceptions.ComplexWarning")  # SciPy's complex MINRES
+@pytest.mark.parametrize("name", ["bicgstab", "minres"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.complex64, np.complex128])
+def test_bicgstab_and_minres_take_scipys_steps(name, dtype):
+    """Every iterate (seen by a callback) is SciPy's, with an x0 and, for BiCGSTAB, a
+    Jacobi preconditioner; MINRES gets the Hermitian part."""
+    S = (poisson2d(6) + sprandom(36, 36, density=0.1, seed=5) * 0.4).astype(dtype)
+    if np.dtype(dtype).kind == "c":
+        S = S + 0.2j * sp.eye_array(36, dtype=dtype)
+    if name == "minres":
+        S = S + S.conj().T
+    b = np.cos(np.arange(36.0)).astype(dtype)
+    x0 = np.full(36, 0.1, dtype=dtype)
+    kw, kws = {}, {}
+    if name == "bicgstab":
+        d = (1.0 / S.diagonal()).astype(dtype)
+        kw, kws = dict(M=sparse.diags_array(d, format="csr")), dict(M=sp.diags_array(d))
+    got, want = [], []
+    x, info = getattr(linalg, name)(sparse.csr_array(S), lnp.asarray(b), x0=lnp.asarray(x0), rtol=1e-6,
+                                    callback=lambda xk: got.append(np.array(xk.__array__())), **kw)
+    xs, infos = getattr(spla, name)(S, b, x0=x0, rtol=1e-6, callback=lambda xk: want.append(xk.copy()), **kws)
+    assert info == infos == 0
+    assert len(got) == len(want) > 5
+    tol = 1e-5 if np.dtype(dtype) in (np.float32, np.complex64) else 1e-12
+    for g, w in zip(got, want):
+        np.testing.assert_allclose(g, w, rtol=tol, atol=tol * np.abs(w).max())
+    np.testing.assert_allclose(x.__array__(), xs, rtol=tol, atol=tol * np.abs(xs).max())
+
+
 def test_minres_and_operator():
     S = poisson2d(8) - 0.5 * sp.eye_array(64)  # symmetric indefinite-ish
     b = np.ones(64)
