@@ -7,8 +7,11 @@ PYTHON ?= python3
 VENV := .venv
 VPY := $(VENV)/bin/python
 CARGO ?= cargo
-# Rust crates whose tests run with `cargo test` (the Python extension is tested by pytest).
-RUST_TEST_FLAGS := --workspace
+# Rust crates whose tests run with `cargo test`. The Python extension crates and their
+# pyo3 glue have no Rust tests (pytest tests them): left out, they are compiled only
+# once, by maturin's release build. `mpi` stays on, as the extension builds the core.
+RUST_TEST_FLAGS := --workspace --exclude legate-python --exclude legate-sparse-python \
+	--exclude legate-hello-python --exclude legate-python-abi --features legate-core/mpi
 EXAMPLE_N ?= 2000000
 
 .PHONY: dist run run-rust test test-rust test-python test-template test-ranks test-fuzz test-soak fuzz soak build build-python bench bench-numeric bench-scale venv sysdeps clean
