@@ -95,13 +95,13 @@ pub(crate) fn dense_strides(shape: &Point, elem: usize, layout: Layout) -> Point
     let n = shape.ndim();
     let mut strides = Point::splat(n, 0);
     let mut acc = elem as i64;
-    let dims: Vec<usize> = match layout {
-        Layout::C => (0..n).rev().collect(),
-        Layout::F => (0..n).collect(),
-    };
-    for d in dims {
+    let mut step = |d: usize| {
         strides[d] = acc;
         acc *= shape[d].max(1);
+    };
+    match layout {
+        Layout::C => (0..n).rev().for_each(&mut step),
+        Layout::F => (0..n).for_each(&mut step),
     }
     strides
 }

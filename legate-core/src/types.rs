@@ -13,7 +13,7 @@ use legate_abi::{Element, TypeCode};
 ///
 /// Equality and hashing are structural, so types built independently from the same
 /// description are interchangeable (e.g. as keys of a task's type dispatch table).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Debug, Eq, Hash)]
 pub enum Type {
     Bool,
     Int8,
@@ -44,6 +44,46 @@ pub enum Type {
     },
     /// A variable-size UTF-8 string.
     String,
+}
+
+// Clone and PartialEq by hand, inlined: every operation clones and compares the types
+// of its operands, nearly always primitives, where this is a copy and a comparison of
+// the discriminant instead of a call.
+impl Clone for Type {
+    #[inline]
+    fn clone(&self) -> Type {
+        match self {
+            Type::Bool => Type::Bool,
+            Type::Int8 => Type::Int8,
+            Type::Int16 => Type::Int16,
+            Type::Int32 => Type::Int32,
+            Type::Int64 => Type::Int64,
+            Type::UInt8 => Type::UInt8,
+            Type::UInt16 => Type::UInt16,
+            Type::UInt32 => Type::UInt32,
+            Type::UInt64 => Type::UInt64,
+            Type::Float16 => Type::Float16,
+            Type::Float32 => Type::Float32,
+            Type::Float64 => Type::Float64,
+            Type::Complex64 => Type::Complex64,
+            Type::Complex128 => Type::Complex128,
+            Type::String => Type::String,
+            Type::FixedArray { elem, len } => Type::FixedArray { elem: elem.clone(), len: *len },
+            Type::Struct { fields, align } => Type::Struct { fields: fields.clone(), align: *align },
+        }
+    }
+}
+
+impl PartialEq for Type {
+    #[inline]
+    fn eq(&self, other: &Type) -> bool {
+        match (self, other) {
+            (Type::FixedArray { elem: a, len: n }, Type::FixedArray { elem: b, len: m }) => n == m && a == b,
+            (Type::Struct { fields: a, align: x }, Type::Struct { fields: b, align: y }) => x == y && a == b,
+            // Variants without data are equal exactly when they are the same variant.
+            _ => std::mem::discriminant(self) == std::mem::discriminant(other),
+        }
+    }
 }
 
 /// Why a type could not be converted to or from Arrow.
@@ -199,6 +239,7 @@ impl Type {
 
     /// Size in bytes of one element. `None` for variable-size types (strings and
     /// anything containing one), and for a compound type too large for `usize`.
+    #[inline]
     pub fn size(&self) -> Option<usize> {
         match self {
             Type::Bool | Type::Int8 | Type::UInt8 => Some(1),

@@ -335,9 +335,9 @@ fn opt_int(v: &Bound<'_, PyAny>) -> Result<Option<i64>, ()> {
 /// or `None` when the key needs the Python path: arrays, bools, lists, NumPy scalars,
 /// anything out of range or malformed (where Python raises NumPy's error).
 fn basic_view(store: &LogicalStore, key: &Bound<'_, PyAny>) -> Option<LogicalStore> {
-    let items: Vec<Bound<'_, PyAny>> = match key.cast::<PyTuple>() {
+    let items: smallvec::SmallVec<[Bound<'_, PyAny>; 4]> = match key.cast::<PyTuple>() {
         Ok(t) => t.iter().collect(),
-        Err(_) => vec![key.clone()],
+        Err(_) => smallvec::smallvec![key.clone()],
     };
     let ellipses = items.iter().filter(|k| k.is_instance_of::<PyEllipsis>()).count();
     let consumed = items.iter().filter(|k| !k.is_none() && !k.is_instance_of::<PyEllipsis>()).count();
