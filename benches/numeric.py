@@ -120,7 +120,9 @@ def cg(np):
         rs = float(r @ r)
         for _ in range(CG_ITERATIONS):
             Ap = A @ p
-            alpha = rs / float(p @ Ap)
+            # As NumPy code writes it: the step length stays an array (0-d in legate,
+            # so nothing waits for it); the convergence test reads one number.
+            alpha = rs / (p @ Ap)
             x = x + alpha * p
             r = r - alpha * Ap
             rs_new = float(r @ r)

@@ -15,7 +15,7 @@ with Timer(args.package):
     rs = float(r @ r)
     for it in range(args.iterations):
         Ap = A @ p
-        alpha = rs / float(p @ Ap)
+        alpha = rs / (p @ Ap)  # a 0-d array: legate does not wait for it
         x += alpha * p
         r -= alpha * Ap
         rs_new = float(r @ r)

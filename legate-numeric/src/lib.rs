@@ -373,6 +373,11 @@ impl Numeric {
     /// (n = 1) splits A's rows, a vector-matrix product (m = 1) B's columns, and a
     /// square product gets square-ish blocks. Below the minimum chunk of `m * n * k`
     /// it runs on one point.
+    ///
+    /// A float matrix-vector product whose sum is much longer than its result (`X.T @ r`
+    /// or `r @ X` for a tall `X`: [`SPLIT_K`]) splits k instead, with C a sum reduction
+    /// zeroed first: split along its few rows, each point of `X.T @ r` would read every
+    /// other cache line of all of `X` (the prefetchers fetch the skipped ones too).
     pub fn matmul(&self, a: &LogicalStore, b: &LogicalStore, out: &LogicalStore) -> Result<()> {
         let (sa, sb, so) = (a.shape(), b.shape(), out.shape());
         if sa.ndim() != 2 || sb.ndim() != 2 || so.ndim() != 2 || sa[1] != sb[0] || so[0] != sa[0] || so[1] != sb[1] {
@@ -386,19 +391,34 @@ impl Numeric {
             // Empty sums: zeros (a promoted view of extent 0 would cover nothing).
             return self.rt.issue_fill(out, identity_scalar(ReduceOp::Sum, out.ty())?);
         }
-        let c3 = out.promote(2, k)?;
         let a3 = a.promote(1, n)?;
         let b3 = b.promote(0, m)?.transpose(&[0, 2, 1])?;
         let mut t = self.rt.create_auto_task(&self.lib, MATMUL);
-        let o = t.add_output(&c3);
-        let ia = t.add_input(&a3);
-        let ib = t.add_input(&b3);
-        t.add_alignment(o, ia);
-        t.add_alignment(o, ib);
-        t.add_broadcast(o, Some(&[2]));
+        let split_k = (m == 1 || n == 1) && k >= SPLIT_K * m * n && matches!(out.ty(), Type::Float32 | Type::Float64);
+        if split_k {
+            self.rt.issue_fill(out, identity_scalar(ReduceOp::Sum, out.ty())?)?;
+            let ia = t.add_input(&a3);
+            let ib = t.add_input(&b3);
+            t.add_alignment(ia, ib);
+            t.add_broadcast(ia, Some(&[0, 1]));
+            let o = t.add_reduction(out, legate_core::ReductionOp::Add);
+            t.add_broadcast(o, None);
+        } else {
+            let c3 = out.promote(2, k)?;
+            let o = t.add_output(&c3);
+            let ia = t.add_input(&a3);
+            let ib = t.add_input(&b3);
+            t.add_alignment(o, ia);
+            t.add_alignment(o, ib);
+            t.add_broadcast(o, Some(&[2]));
+        }
         t.execute()
     }
 }
+
+/// A matrix-vector product splits k when k is at least this many times C's size: then
+/// the private copies of C that the points sum are small next to the matrix.
+const SPLIT_K: i64 = 64;
 
 /// A binary operation's operands for the fusion window: at least one array, all of
 /// `out`'s shape (None: launch it unfused, which reports the error).

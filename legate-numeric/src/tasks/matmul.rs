@@ -3,6 +3,10 @@
 //! iteration space (see `Numeric::matmul`): C promoted along k, A along n, B along m,
 //! so each tile's 2-d strides are two of its three (the promoted one is 0).
 //!
+//! A matrix-vector product whose sum is much longer than its result (`X.T @ r` of a
+//! tall `X`) splits k instead: C is then a sum reduction, each point computing the
+//! product of its piece of k into a private zeroed copy of C (see `Numeric::matmul`).
+//!
 //! Kernels: matrix-vector products of `f32`/`f64` stream the matrix once
 //! ([`super::gemv`]); other floating-point and complex products use packed BLAS-style
 //! kernels; integers a plain loop (with NumPy's wrapping arithmetic).
@@ -27,8 +31,9 @@ fn mat<T: Element>(s: &PhysicalStore, row_dim: usize, col_dim: usize) -> Mat {
     Mat { rows: shape[row_dim], cols: shape[col_dim], rs: elems(row_dim), cs: elems(col_dim) }
 }
 
-/// `(m, n, k)` and the 2-d views of C, A, B; the three tiles must cover one block of
-/// the iteration space.
+/// `(m, n, k)` and the 2-d views of C, A, B; A's and B's tiles must cover one block of
+/// the iteration space, and C's the same block (an output) or its `(m, n)` face (a
+/// 2-d reduction buffer, when k is split).
 fn tiles<T: Element>(c: &PhysicalStore, a: &PhysicalStore, b: &PhysicalStore) -> Result<(Mat, Mat, Mat), TaskError> {
     for s in [c, a, b] {
         if s.type_code() != Some(T::CODE) {
@@ -36,11 +41,17 @@ fn tiles<T: Element>(c: &PhysicalStore, a: &PhysicalStore, b: &PhysicalStore) ->
         }
     }
     let (cs, as_, bs) = (c.shape(), a.shape(), b.shape());
-    if cs.len() != 3 || cs != as_ || cs != bs {
+    let c_fits = cs == as_ || (cs.len() == 2 && as_.len() == 3 && cs[..] == as_[..2]);
+    if as_.len() != 3 || !c_fits || as_ != bs {
         return Err(TaskError::new(format!("matmul tiles do not match: C {cs:?}, A {as_:?}, B {bs:?}")));
     }
     // C: (m, n); A: (m, k); B: (k, n) (B's view is (m, n, k)).
     Ok((mat::<T>(c, 0, 1), mat::<T>(a, 0, 2), mat::<T>(b, 2, 1)))
+}
+
+/// C: output 0, or reduction 0 when the launch split k.
+fn c_store<'a>(ctx: &TaskContext<'a>) -> Result<PhysicalStore<'a>, TaskError> {
+    ctx.output(0).or_else(|_| ctx.reduction(0))
 }
 
 /// Types with a packed kernel (`gemm` crate), and for the real ones a streaming
@@ -89,7 +100,7 @@ impl Gemm for C64 {
 }
 
 fn gemm_typed<T: Gemm>(ctx: &TaskContext) -> Result<(), TaskError> {
-    let c = ctx.output(0)?;
+    let c = c_store(ctx)?;
     let (a, b) = (ctx.input(0)?, ctx.input(1)?);
     let (cm, am, bm) = tiles::<T>(&c, &a, &b)?;
     if cm.rows == 0 || cm.cols == 0 {
@@ -145,7 +156,7 @@ fn loop_typed<T: Element + Copy + num_traits::WrappingAdd + num_traits::Wrapping
 
 fn run(ctx: &mut TaskContext) -> Result<(), TaskError> {
     use legate_core::abi::TypeCode::*;
-    match ctx.output(0)?.type_code() {
+    match c_store(ctx)?.type_code() {
         Some(Float32) => gemm_typed::<f32>(ctx),
         Some(Float64) => gemm_typed::<f64>(ctx),
         Some(Complex64) => gemm_typed::<Complex32>(ctx),
@@ -168,7 +179,8 @@ impl Task for MatmulTask {
     const HAS_OMP: bool = true;
 
     /// Output 0: C as an `(m, n, k)` view (its block); inputs: A and B as views of the
-    /// same block (all of k).
+    /// same block (all of k). Or, when the launch split k, reduction 0: C (2-d, whole,
+    /// a zeroed private copy), and A and B with a piece of k.
     fn cpu(ctx: &mut TaskContext) -> Result<(), TaskError> {
         run(ctx)
     }

@@ -354,3 +354,33 @@ def test_linalg_fallbacks():
         check(lnp.linalg.det(lnp.array(m_np)), np.linalg.det(m_np))
     with pytest.raises(AttributeError):
         lnp.linalg.does_not_exist
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["float32", "float64"])
+@pytest.mark.parametrize("shape", [(5000, 16), (4099, 3), (2000, 1), (640, 10), (639, 10)], ids=str)
+def test_tall_matrix_vector_products_split_k(shape, dtype, no_fallback):
+    """Products whose sum is much longer than their result (`X.T @ r`, `r @ X` of a tall
+    X: logistic regression's gradient) split the sum across processors and add up the
+    pieces (from a sum 64 times the result's length; 639 x 10 stays unsplit): every
+    layout, strided and reversed operands, out=, and a result that the next product
+    must leave alone."""
+    k, m = shape
+    x_np, r_np = make(dtype, (k, m)), make(dtype, (k,), 1)
+    x, r = lnp.array(x_np), lnp.array(r_np)
+    t = dict(rtol=1e-4, atol=1e-2) if dtype == np.float32 else tol(dtype)
+    check(x.T @ r, x_np.T @ r_np, **t)
+    check(r @ x, r_np @ x_np, **t)
+    check(lnp.dot(x.T, r), np.dot(x_np.T, r_np), **t)
+    xt, xt_np = x.T.copy(), x_np.T.copy()  # rows contiguous
+    check(xt @ r, xt_np @ r_np, **t)
+    check(r @ xt.T, r_np @ xt_np.T, **t)
+    check(x[::2].T @ r[::2], x_np[::2].T @ r_np[::2], **t)
+    check(x[::-1, ::-1].T @ r, x_np[::-1, ::-1].T @ r_np, **t)
+    check(r[::-1] @ x[:, ::-1], r_np[::-1] @ x_np[:, ::-1], **t)
+    out = lnp.full(m, 7.0, dtype=dtype)
+    assert lnp.matmul(x.T, r, out=out) is out
+    check(out, x_np.T @ r_np, **t)
+    g = x.T @ r
+    h = x.T @ (r * 2.0)
+    check(g, x_np.T @ r_np, **t)
+    check(h, x_np.T @ (r_np * 2.0), **t)
