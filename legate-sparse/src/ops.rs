@@ -84,6 +84,7 @@ impl SparseLibrary {
         let pos = self.row_ranges(indptr)?;
         let nrows = length(&pos, "pos")?;
         let mut a = CsrMatrix::new(pos, crd.clone(), vals.clone(), [nrows, ncols])?;
+        a.indptr = Some(indptr.clone());
         if index_type(crd, "indices")? == TypeCode::Int32 {
             a.cols = Some(self.column_ranges(&a.pos, &a.crd)?);
         }
@@ -138,15 +139,33 @@ impl SparseLibrary {
         let mut task = self.task(CsrSpmv::TASK_ID)?;
         let pos_var = task.add_input(&a.pos)?;
         let crd_var = add_row_entries(&mut task, pos_var, &a.crd, &a.vals)?;
+        // Inputs so far: pos, crd, vals, x, and for int32 indices the column ranges.
+        let mut inputs: i64 = 4;
         if index_type(&a.crd, "indices")? == TypeCode::Int64 {
             add_gathered(&mut task, crd_var, x)?;
         } else {
+            inputs += 1;
             let cols = match &a.cols {
                 Some(cols) => cols.clone(),
                 None => self.column_ranges(&a.pos, &a.crd)?,
             };
             add_gathered_by_ranges(&mut task, pos_var, &cols, x)?;
         }
+        let first_offset = match &a.indptr {
+            Some(indptr) if index_type(indptr, "indptr")? == index_type(&a.crd, "indices")? => {
+                if length(indptr, "indptr")? != ny + 1 {
+                    return Err(shape_error(format!("spmv: indptr must have {} elements, it has {}", ny + 1, length(indptr, "indptr")?)));
+                }
+                let first = inputs;
+                for (lo, hi) in [(0, ny as i64), (1, ny as i64 + 1)] {
+                    let var = task.add_input(&indptr.slice(0, Some(lo), Some(hi), 1)?)?;
+                    task.add_alignment(pos_var, var)?;
+                }
+                first
+            }
+            _ => -1,
+        };
+        task.add_scalar(first_offset)?;
         let y_var = task.add_output(y)?;
         task.add_alignment(pos_var, y_var)?;
         task.execute()
@@ -185,7 +204,7 @@ impl SparseLibrary {
     /// columns in SciPy's order: see [`crate::tasks::CsrSpgemm`]), with `C`'s `indptr`.
     pub fn spgemm(&self, a: &CsrMatrix, b: &CsrMatrix) -> Result<(CsrMatrix, Store)> {
         let (indptr, pos, crd, vals) = self.spgemm_parts(a, b)?;
-        Ok((CsrMatrix { pos, crd, vals, shape: [a.nrows(), b.ncols()], cols: None }, indptr))
+        Ok((CsrMatrix { pos, crd, vals, shape: [a.nrows(), b.ncols()], cols: None, indptr: Some(indptr.clone()) }, indptr))
     }
 
     /// `C = A @ B` as SciPy's three arrays plus `pos`: `(indptr, pos, indices, data)`,

@@ -73,9 +73,10 @@ fn column_ranges<'py>(py: Python<'py>, pos: &Bound<'py, PyAny>, crd: &Bound<'py,
 }
 
 /// `A @ x`, written into `out` when given (and returned); `cols` is the matrix's
-/// `column_ranges` (made here for int32 indices when not given).
+/// `column_ranges` (made here for int32 indices when not given); `indptr`, SciPy's
+/// offsets `pos` was made from, lets the kernel read row ranges in fewer bytes.
 #[pyfunction]
-#[pyo3(signature = (pos, crd, vals, x, out=None, cols=None))]
+#[pyo3(signature = (pos, crd, vals, x, out=None, cols=None, indptr=None))]
 #[allow(clippy::too_many_arguments)]
 fn spmv<'py>(
     py: Python<'py>,
@@ -85,13 +86,16 @@ fn spmv<'py>(
     x: &Bound<'py, PyAny>,
     out: Option<&Bound<'py, PyAny>>,
     cols: Option<&Bound<'py, PyAny>>,
+    indptr: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let lib = library(py)?;
     let x = legate_python_abi::store_of(py, lib.runtime(), x, "x")?;
     let out = out.map(|out| legate_python_abi::store_of(py, lib.runtime(), out, "out")).transpose()?;
     let cols = cols.map(|c| legate_python_abi::store_of(py, lib.runtime(), c, "cols")).transpose()?;
+    let indptr = indptr.map(|p| legate_python_abi::store_of(py, lib.runtime(), p, "indptr")).transpose()?;
     let mut a = matrix(py, lib, (pos, crd, vals), extent(&x, 0, "x")?)?;
     a.cols = cols;
+    a.indptr = indptr;
     let y = py
         .detach(|| match out {
             Some(y) => lib.spmv_into(&a, &x, &y).map(|()| y),

@@ -135,7 +135,7 @@ def spmv(A, x, out=None):
     nrows = A._shape[0]
     if _use_native(A._data.dtype, x.dtype):
         cols = A._cols() if A._indices.dtype == _np.int32 else None
-        return _native.spmv(A._pos(), A._indices, A._data, x, out=out, cols=cols)
+        return _native.spmv(A._pos(), A._indices, A._data, x, out=out, cols=cols, indptr=A._indptr)
     if A._data.shape[0] == 0:
         y = lnp.zeros(nrows, _np.result_type(A._data.dtype, x.dtype))
     else:

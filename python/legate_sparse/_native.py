@@ -117,7 +117,7 @@ def column_ranges(pos: Any, indices: Any):
     return _ext.column_ranges(_pos(pos), _indices(indices, "indices", int32=True))
 
 
-def spmv(pos: Any, indices: Any, data: Any, x: Any, out: Any = None, cols: Any = None):
+def spmv(pos: Any, indices: Any, data: Any, x: Any, out: Any = None, cols: Any = None, indptr: Any = None):
     """``y = A @ x`` for the CSR matrix ``(pos, indices, data)``.
 
     Parameters
@@ -131,6 +131,9 @@ def spmv(pos: Any, indices: Any, data: Any, x: Any, out: Any = None, cols: Any =
     cols : optional
         :func:`column_ranges` of the matrix (made here when int32 indices come
         without it).
+    indptr : legate_numeric.ndarray, optional
+        The offsets ``pos`` was made from; when they have the indices' dtype the kernel
+        reads each row's range from them (4 or 8 bytes a row instead of 16).
 
     Returns
     -------
@@ -145,8 +148,11 @@ def spmv(pos: Any, indices: Any, data: Any, x: Any, out: Any = None, cols: Any =
         cols = column_ranges(pos, crd)
     args = (_pos(pos), crd, vals, xs)
     cols = None if cols is None else _pos(cols)
+    ptr = None if indptr is None else _store_of(indptr, "indptr")[0]
+    if ptr is not None and (_np.dtype(ptr.dtype) != _np.dtype(crd.dtype) or tuple(ptr.shape) != (tuple(args[0].shape)[0] + 1,)):
+        ptr = None  # another dtype or shape: read pos
     if out is None:
-        return _wrap(_ext.spmv(*args, cols=cols), dtype)
+        return _wrap(_ext.spmv(*args, cols=cols, indptr=ptr), dtype)
     if getattr(out, "__legate_data_interface__", None) is None:
         # Converting would write into a copy the caller never sees.
         raise ValueError(f"out must be a legate_numeric array, got {type(out).__name__}")
@@ -156,7 +162,7 @@ def spmv(pos: Any, indices: Any, data: Any, x: Any, out: Any = None, cols: Any =
     n_rows = tuple(args[0].shape)[0]
     if tuple(ostore.shape) != (n_rows,):
         raise ValueError(f"out has shape {tuple(ostore.shape)} but the product has shape ({n_rows},)")
-    _ext.spmv(*args, ostore, cols=cols)
+    _ext.spmv(*args, ostore, cols=cols, indptr=ptr)
     return out
 
 
