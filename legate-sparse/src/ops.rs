@@ -121,6 +121,29 @@ impl SparseLibrary {
 
     /// `y = A @ x` into an existing store (of `A`'s rows and value type; a view is fine).
     pub fn spmv_into(&self, a: &CsrMatrix, x: &Store, y: &Store) -> Result<()> {
+        self.launch_spmv(a, x, y, None)
+    }
+
+    /// `y = A @ x` into `y` (as [`Self::spmv_into`]) and `x^H y` as a new one-element
+    /// future, in one pass: CG's product and `p·(A p)` (a square `A` only: `x` is also
+    /// read at the rows).
+    pub fn spmv_dot(&self, a: &CsrMatrix, x: &Store, y: &Store) -> Result<Store> {
+        if a.nrows() != a.ncols() {
+            return Err(shape_error(format!("spmv_dot: the matrix must be square, it is {:?}", a.shape)));
+        }
+        let rt = self.runtime;
+        let dot = match a.value_type()? {
+            TypeCode::Float32 => rt.create_future(0f32)?,
+            TypeCode::Float64 => rt.create_future(0f64)?,
+            TypeCode::Complex64 => rt.create_future(Complex32::new(0.0, 0.0))?,
+            _ => rt.create_future(Complex64::new(0.0, 0.0))?,
+        };
+        self.launch_spmv(a, x, y, Some(&dot))?;
+        Ok(dot)
+    }
+
+    /// `y = A @ x`, adding `x^H y` into `dot` when given.
+    fn launch_spmv(&self, a: &CsrMatrix, x: &Store, y: &Store, dot: Option<&Store>) -> Result<()> {
         let code = a.value_type()?;
         same_values(code, x, "x")?;
         same_values(code, y, "y")?;
@@ -166,6 +189,16 @@ impl SparseLibrary {
             _ => -1,
         };
         task.add_scalar(first_offset)?;
+        let x_rows = match dot {
+            Some(dot) => {
+                let var = task.add_input(x)?;
+                task.add_alignment(pos_var, var)?;
+                task.add_reduction(dot, ReductionOp::Add)?;
+                inputs + if first_offset >= 0 { 2 } else { 0 }
+            }
+            None => -1,
+        };
+        task.add_scalar(x_rows)?;
         let y_var = task.add_output(y)?;
         task.add_alignment(pos_var, y_var)?;
         task.execute()

@@ -72,6 +72,21 @@ fn column_ranges<'py>(py: Python<'py>, pos: &Bound<'py, PyAny>, crd: &Bound<'py,
     to_python(py, out)
 }
 
+/// The matrix of a product with `x` (`cols` and `indptr` as [`spmv`] takes them).
+fn product_matrix(
+    py: Python<'_>,
+    lib: &SparseLibrary,
+    parts: (&Bound<'_, PyAny>, &Bound<'_, PyAny>, &Bound<'_, PyAny>),
+    x: &Store,
+    cols: Option<&Bound<'_, PyAny>>,
+    indptr: Option<&Bound<'_, PyAny>>,
+) -> PyResult<CsrMatrix> {
+    let mut a = matrix(py, lib, parts, extent(x, 0, "x")?)?;
+    a.cols = cols.map(|c| legate_python_abi::store_of(py, lib.runtime(), c, "cols")).transpose()?;
+    a.indptr = indptr.map(|p| legate_python_abi::store_of(py, lib.runtime(), p, "indptr")).transpose()?;
+    Ok(a)
+}
+
 /// `A @ x`, written into `out` when given (and returned); `cols` is the matrix's
 /// `column_ranges` (made here for int32 indices when not given); `indptr`, SciPy's
 /// offsets `pos` was made from, lets the kernel read row ranges in fewer bytes.
@@ -91,11 +106,7 @@ fn spmv<'py>(
     let lib = library(py)?;
     let x = legate_python_abi::store_of(py, lib.runtime(), x, "x")?;
     let out = out.map(|out| legate_python_abi::store_of(py, lib.runtime(), out, "out")).transpose()?;
-    let cols = cols.map(|c| legate_python_abi::store_of(py, lib.runtime(), c, "cols")).transpose()?;
-    let indptr = indptr.map(|p| legate_python_abi::store_of(py, lib.runtime(), p, "indptr")).transpose()?;
-    let mut a = matrix(py, lib, (pos, crd, vals), extent(&x, 0, "x")?)?;
-    a.cols = cols;
-    a.indptr = indptr;
+    let a = product_matrix(py, lib, (pos, crd, vals), &x, cols, indptr)?;
     let y = py
         .detach(|| match out {
             Some(y) => lib.spmv_into(&a, &x, &y).map(|()| y),
@@ -103,6 +114,29 @@ fn spmv<'py>(
         })
         .map_err(to_py)?;
     to_python(py, y)
+}
+
+/// `A @ x` into `out` and `x^H (A @ x)` (a one-element future), in one pass; the
+/// arguments as [`spmv`]'s.
+#[pyfunction]
+#[pyo3(signature = (pos, crd, vals, x, out, cols=None, indptr=None))]
+#[allow(clippy::too_many_arguments)]
+fn spmv_dot<'py>(
+    py: Python<'py>,
+    pos: &Bound<'py, PyAny>,
+    crd: &Bound<'py, PyAny>,
+    vals: &Bound<'py, PyAny>,
+    x: &Bound<'py, PyAny>,
+    out: &Bound<'py, PyAny>,
+    cols: Option<&Bound<'py, PyAny>>,
+    indptr: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let lib = library(py)?;
+    let x = legate_python_abi::store_of(py, lib.runtime(), x, "x")?;
+    let y = legate_python_abi::store_of(py, lib.runtime(), out, "out")?;
+    let a = product_matrix(py, lib, (pos, crd, vals), &x, cols, indptr)?;
+    let dot = py.detach(|| lib.spmv_dot(&a, &x, &y)).map_err(to_py)?;
+    to_python(py, dot)
 }
 
 /// Runs `op` on the matrix `(pos, crd, vals)` of `ncols` columns, letting other Python
@@ -248,6 +282,7 @@ fn _legate_sparse(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(row_ranges, m)?)?;
     m.add_function(wrap_pyfunction!(column_ranges, m)?)?;
     m.add_function(wrap_pyfunction!(spmv, m)?)?;
+    m.add_function(wrap_pyfunction!(spmv_dot, m)?)?;
     m.add_function(wrap_pyfunction!(spmm, m)?)?;
     m.add_function(wrap_pyfunction!(spgemm, m)?)?;
     m.add_function(wrap_pyfunction!(todense, m)?)?;

@@ -146,6 +146,17 @@ def spmv(A, x, out=None):
     return out
 
 
+def spmv_dot(A, x):
+    """``(A @ x, x^H (A @ x))`` in one pass for a square CSR-oriented ``A`` and 1-d ``x``
+    of A's dtype (the product a new array, the inner product 0-d), or None where the
+    native kernels do not take them."""
+    if not _use_native(A._data.dtype, x.dtype) or A._data.dtype != x.dtype or A._shape[0] != A._shape[1]:
+        return None
+    y = lnp.empty(A._shape[0], x.dtype)
+    cols = A._cols() if A._indices.dtype == _np.int32 else None
+    return y, _native.spmv_dot(A._pos(), A._indices, A._data, x, y, cols=cols, indptr=A._indptr)
+
+
 def spmv_transposed(A, x):
     """``A.T @ x`` for a CSR-oriented ``A`` (a CSC matrix's product)."""
     ncols = A._shape[1]

@@ -20,7 +20,7 @@ import numpy as _np
 
 from . import _legate_sparse as _ext
 
-__all__ = ["row_ranges", "column_ranges", "spmv", "spmm", "spgemm", "todense", "VALUE_DTYPES"]
+__all__ = ["row_ranges", "column_ranges", "spmv", "spmv_dot", "spmm", "spgemm", "todense", "VALUE_DTYPES"]
 
 #: The value dtypes the kernels support.
 VALUE_DTYPES = tuple(_np.dtype(t) for t in ("float32", "float64", "complex64", "complex128"))
@@ -140,6 +140,26 @@ def spmv(pos: Any, indices: Any, data: Any, x: Any, out: Any = None, cols: Any =
     y : legate_numeric.ndarray
         ``out`` when given, else a new array.
     """
+    args, cols, ptr, dtype = _spmv_args(pos, indices, data, x, cols, indptr)
+    if out is None:
+        return _wrap(_ext.spmv(*args, cols=cols, indptr=ptr), dtype)
+    _ext.spmv(*args, _out_store(out, dtype, tuple(args[0].shape)[0]), cols=cols, indptr=ptr)
+    return out
+
+
+def spmv_dot(pos: Any, indices: Any, data: Any, x: Any, out: Any, cols: Any = None, indptr: Any = None):
+    """``out[...] = A @ x`` and ``x^H (A @ x)`` in one pass (CG's product and
+    ``p·(A p)``), for a square CSR matrix ``(pos, indices, data)``; the arguments as
+    :func:`spmv` takes them (``out`` required). Returns the inner product as a 0-d
+    legate_numeric array of ``data``'s dtype."""
+    args, cols, ptr, dtype = _spmv_args(pos, indices, data, x, cols, indptr)
+    ostore = _out_store(out, dtype, tuple(args[0].shape)[0])
+    return _wrap(_ext.spmv_dot(*args, ostore, cols=cols, indptr=ptr).project(0, 0), dtype)
+
+
+def _spmv_args(pos, indices, data, x, cols, indptr):
+    """``(pos, indices, data, x)`` stores, the column ranges, the ``indptr`` store to
+    read (None when its dtype or length does not fit) and the dtype."""
     vals, dtype = _values(data, "data")
     xs, xdtype = _values(x, "x")
     _same_dtype(dtype, xdtype, "x")
@@ -151,19 +171,21 @@ def spmv(pos: Any, indices: Any, data: Any, x: Any, out: Any = None, cols: Any =
     ptr = None if indptr is None else _store_of(indptr, "indptr")[0]
     if ptr is not None and (_np.dtype(ptr.dtype) != _np.dtype(crd.dtype) or tuple(ptr.shape) != (tuple(args[0].shape)[0] + 1,)):
         ptr = None  # another dtype or shape: read pos
-    if out is None:
-        return _wrap(_ext.spmv(*args, cols=cols, indptr=ptr), dtype)
+    return args, cols, ptr, dtype
+
+
+def _out_store(out, dtype, n_rows):
+    """The store of a product's ``out=`` (a legate_numeric array of ``n_rows`` elements
+    of ``dtype``), or ValueError."""
     if getattr(out, "__legate_data_interface__", None) is None:
         # Converting would write into a copy the caller never sees.
         raise ValueError(f"out must be a legate_numeric array, got {type(out).__name__}")
     ostore, odtype = _store_of(out, "out")
     if odtype != dtype:
         raise ValueError(f"out has dtype {odtype} but the product has dtype {dtype}")
-    n_rows = tuple(args[0].shape)[0]
     if tuple(ostore.shape) != (n_rows,):
         raise ValueError(f"out has shape {tuple(ostore.shape)} but the product has shape ({n_rows},)")
-    _ext.spmv(*args, ostore, cols=cols, indptr=ptr)
-    return out
+    return ostore
 
 
 def spmm(pos: Any, indices: Any, data: Any, X: Any):

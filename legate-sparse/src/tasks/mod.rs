@@ -37,19 +37,37 @@ use std::ops::{Add, AddAssign, Mul};
 /// The value types a matrix may hold (SciPy's float32/64 and complex64/128).
 pub trait Value: Element + PartialEq + Add<Output = Self> + Mul<Output = Self> + AddAssign + std::fmt::Debug {
     const ZERO: Self;
+    /// The complex conjugate (the value itself for reals).
+    fn conj(self) -> Self;
 }
 
 impl Value for f32 {
     const ZERO: Self = 0.0;
+    #[inline(always)]
+    fn conj(self) -> Self {
+        self
+    }
 }
 impl Value for f64 {
     const ZERO: Self = 0.0;
+    #[inline(always)]
+    fn conj(self) -> Self {
+        self
+    }
 }
 impl Value for Complex32 {
     const ZERO: Self = Complex32::new(0.0, 0.0);
+    #[inline(always)]
+    fn conj(self) -> Self {
+        Complex32::conj(&self)
+    }
 }
 impl Value for Complex64 {
     const ZERO: Self = Complex64::new(0.0, 0.0);
+    #[inline(always)]
+    fn conj(self) -> Self {
+        Complex64::conj(&self)
+    }
 }
 
 /// The type codes of [`Value`] types.

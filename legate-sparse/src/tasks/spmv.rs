@@ -22,6 +22,9 @@ use rayon::prelude::*;
 /// ranges `x` is the image of, unread here), then optionally `indptr[:-1]` and
 /// `indptr[1:]` (of `crd`'s type, aligned with `pos`); output: `y` (aligned with `pos`).
 /// Scalar 0 (int64) is the input where `indptr[:-1]` is, or -1 to read `pos`.
+/// Scalar 1 (int64) is the input where `x` aligned with the rows is, or -1: given, the
+/// task also adds `x^H y` into reduction 0 (a one-element future of the value type),
+/// CG's `p·(A p)` in the same pass as the product.
 pub struct CsrSpmv;
 
 /// `x`'s tile: the elements a block of rows may read, starting at global column `base`.
@@ -30,9 +33,16 @@ struct Gather<'a, V> {
     base: i64,
 }
 
-/// `y[r] = sum_k vals[k] * x[crd[k]]` for the rows of `a`.
-fn spmv_rows<V: Value, I: Index, R: RangeSource>(a: &CsrRows<'_, V, I, R>, x: &Gather<'_, V>, y: &mut [V]) -> Result<(), TaskError> {
+/// `y[r] = sum_k vals[k] * x[crd[k]]` for the rows of `a`; returns `sum_r conj(xr[r]) y[r]`
+/// when `xr` (`x` at these rows) is given, else zero.
+fn spmv_rows<V: Value, I: Index, R: RangeSource>(
+    a: &CsrRows<'_, V, I, R>,
+    x: &Gather<'_, V>,
+    xr: Option<&[V]>,
+    y: &mut [V],
+) -> Result<V, TaskError> {
     let xlen = x.x.len() as u64;
+    let mut dot = V::ZERO;
     for (r, out) in y.iter_mut().enumerate() {
         let (s, e) = a.bounds(r)?;
         let mut acc = V::ZERO;
@@ -45,8 +55,11 @@ fn spmv_rows<V: Value, I: Index, R: RangeSource>(a: &CsrRows<'_, V, I, R>, x: &G
             acc += v * unsafe { *x.x.get_unchecked(j as usize) };
         }
         *out = acc;
+        if let Some(xr) = xr {
+            dot += xr[r].conj() * acc;
+        }
     }
-    Ok(())
+    Ok(dot)
 }
 
 /// Kept out of line so the inner loop stays a compare and a branch.
@@ -56,9 +69,10 @@ fn column_error(row: i64) -> TaskError {
     bad_column("csr_spmv", row, "x")
 }
 
-/// What a body runs on: the rows (their ranges from `R`), `x`'s tile and `y`.
+/// What a body runs on: the rows (their ranges from `R`), `x`'s tile, `x` at the rows
+/// when the launch asks for `x^H y`, and `y`; it returns `x^H y` (zero when not asked).
 trait Body<V: Value, I: Index> {
-    fn run<R: RangeSource>(self, rows: &CsrRows<'_, V, I, R>, x: &Gather<'_, V>, y: &mut [V]) -> Result<(), TaskError>;
+    fn run<R: RangeSource>(self, rows: &CsrRows<'_, V, I, R>, x: &Gather<'_, V>, xr: Option<&[V]>, y: &mut [V]) -> Result<V, TaskError>;
 }
 
 /// Reads the tiles and runs `body` on them, the row ranges read from `indptr` when the
@@ -87,6 +101,21 @@ fn with_tiles<V: Value, I: Index>(ctx: &mut TaskContext, body: impl Body<V, I>) 
         }
         None => None,
     };
+    let xr_store = match usize::try_from(ctx.scalar::<i64>(1)?) {
+        Ok(i) => Some(ctx.input(i)?),
+        Err(_) => None,
+    };
+    let xr = match &xr_store {
+        Some(s) => {
+            let t = Tile1::<V>::of(s, "csr_spmv: x at the rows")?;
+            if t.data.len() != pos.data.len() || t.base != pos.base {
+                return Err(TaskError::new("csr_spmv: the x and pos tiles differ"));
+            }
+            Some(t)
+        }
+        None => None,
+    };
+    let xr = xr.as_ref().map(|t| &t.data[..]);
     let gather = Gather { x: &x.data, base: x.base };
     let y = y_s.view_mut::<V>()?;
     let mut y: ArrayViewMut1<V> = y.into_dimensionality::<Ix1>().map_err(|_| TaskError::new("csr_spmv: y must be 1-d"))?;
@@ -102,15 +131,21 @@ fn with_tiles<V: Value, I: Index>(ctx: &mut TaskContext, body: impl Body<V, I>) 
         }
     };
     let (row0, crd, vals, base) = (pos.base, &crd.data[..], &vals.data[..], crd.base);
-    match &offsets {
+    let dot = match &offsets {
         Some((lo, hi)) => {
             let ranges = Offsets { lo: &lo.data[..], hi: &hi.data[..] };
-            body.run(&CsrRows { row0, pos: ranges, crd, vals, base }, &gather, out)?
+            body.run(&CsrRows { row0, pos: ranges, crd, vals, base }, &gather, xr, out)?
         }
-        None => body.run(&CsrRows { row0, pos: &pos.data[..], crd, vals, base }, &gather, out)?,
-    }
+        None => body.run(&CsrRows { row0, pos: &pos.data[..], crd, vals, base }, &gather, xr, out)?,
+    };
     if !aside.is_empty() {
         y.iter_mut().zip(aside).for_each(|(d, v)| *d = v);
+    }
+    if xr.is_some() {
+        let mut total = ctx.reduction(0)?;
+        let mut total = total.view_mut::<V>()?;
+        let slot = total.iter_mut().next().ok_or_else(|| TaskError::new("csr_spmv: the dot product has no element"))?;
+        *slot += dot;
     }
     Ok(())
 }
@@ -119,8 +154,8 @@ fn with_tiles<V: Value, I: Index>(ctx: &mut TaskContext, body: impl Body<V, I>) 
 struct Sequential;
 
 impl<V: Value, I: Index> Body<V, I> for Sequential {
-    fn run<R: RangeSource>(self, rows: &CsrRows<'_, V, I, R>, x: &Gather<'_, V>, y: &mut [V]) -> Result<(), TaskError> {
-        spmv_rows(rows, x, y)
+    fn run<R: RangeSource>(self, rows: &CsrRows<'_, V, I, R>, x: &Gather<'_, V>, xr: Option<&[V]>, y: &mut [V]) -> Result<V, TaskError> {
+        spmv_rows(rows, x, xr, y)
     }
 }
 
@@ -130,9 +165,15 @@ struct Parallel {
 }
 
 impl<V: Value, I: Index> Body<V, I> for Parallel {
-    fn run<R: RangeSource>(self, rows: &CsrRows<'_, V, I, R>, x: &Gather<'_, V>, y: &mut [V]) -> Result<(), TaskError> {
+    fn run<R: RangeSource>(self, rows: &CsrRows<'_, V, I, R>, x: &Gather<'_, V>, xr: Option<&[V]>, y: &mut [V]) -> Result<V, TaskError> {
         let chunk = chunk_len(y.len(), self.threads, 1024);
-        y.par_chunks_mut(chunk).enumerate().try_for_each(|(k, y)| spmv_rows(&rows.sub(k * chunk, y.len()), x, y))
+        y.par_chunks_mut(chunk)
+            .enumerate()
+            .map(|(k, y)| {
+                let first = k * chunk;
+                spmv_rows(&rows.sub(first, y.len()), x, xr.map(|xr| &xr[first..first + y.len()]), y)
+            })
+            .try_reduce(|| V::ZERO, |a, b| Ok(a + b))
     }
 }
 

@@ -145,6 +145,43 @@ def test_spmv_reads_indptr(shape, ptr_idx, dtype):
     check(M @ lnp.asarray(x[::2]), A @ x[::2])
 
 
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("idx", [np.int32, np.int64])
+@pytest.mark.parametrize("with_indptr", [True, False])
+@pytest.mark.parametrize("n", [1, 6, 37, 150])
+def test_spmv_dot(n, with_indptr, idx, dtype):
+    """``y = A @ x`` and ``x^H y`` in one pass (CG's ``q`` and ``p·q``): both against
+    SciPy, with empty rows, repeated columns, a stepped ``x`` and a strided ``out``."""
+    rng = np.random.default_rng(hash((n, with_indptr, idx.__name__, np.dtype(dtype).name)) % 2**32)
+    (indptr, indices, data), A = random_csr(rng, (n, n), dtype)
+    pos = nat.row_ranges(lnp.asarray(indptr.astype(idx)))
+    ind, vals = lnp.asarray(indices.astype(idx)), lnp.asarray(data)
+    x = dense_values(rng, 2 * n, dtype)
+    backing = lnp.full(2 * n, 7, dtype)
+    ptr = lnp.asarray(indptr.astype(idx)) if with_indptr else None
+    d = nat.spmv_dot(pos, ind, vals, lnp.asarray(x)[::2], backing[1::2], indptr=ptr)
+    y = A @ x[::2]
+    expected = np.full(2 * n, 7, dtype)
+    expected[1::2] = y
+    check(backing, expected)
+    assert isinstance(d, lnp.ndarray) and d.shape == () and d.dtype == dtype
+    assert np.asarray(d) == np.vdot(x[::2], y)  # small integers: exact
+
+
+def test_spmv_dot_bad_input():
+    rng = np.random.default_rng(9)
+    (indptr, indices, data), _ = random_csr(rng, (6, 4), np.float64)
+    pos, ind, vals = device((indptr, indices, data))
+    with pytest.raises(ValueError, match="square"):
+        nat.spmv_dot(pos, ind, vals, lnp.ones(4), lnp.zeros(6))
+    (indptr, indices, data), _ = random_csr(rng, (5, 5), np.float64)
+    pos, ind, vals = device((indptr, indices, data))
+    with pytest.raises(ValueError):
+        nat.spmv_dot(pos, ind, vals, lnp.ones(5), lnp.zeros(4))
+    with pytest.raises(ValueError):
+        nat.spmv_dot(pos, ind, vals, lnp.ones(5), lnp.zeros(5, np.float32))
+
+
 def test_spmv_indptr_of_another_length_is_ignored():
     """An ``indptr`` that does not fit ``pos`` (another matrix's) is not read."""
     rng = np.random.default_rng(8)
