@@ -47,7 +47,7 @@ pub use legate_abi::client::{Error, ErrorKind, Library, Result, Runtime, Store};
 use legate_abi::raw::RawRuntimeApi;
 use legate_abi::Task;
 use tasks::{
-    ColumnRanges, CsrSpgemm, CsrSpgemmSymbolic, CsrSpmm, CsrSpmv, CsrToDense, DropZeros, LuFactor, LuRelease, LuSolve, RowRanges, ScanCounts,
+    ColumnRanges, CsrSpgemm, CsrSpgemmSymbolic, CsrSpmm, CsrSpmv, CsrSpmvT, CsrToDense, DropZeros, LuFactor, LuRelease, LuSolve, RowRanges, ScanCounts,
 };
 
 /// The name the library is registered under.
@@ -81,6 +81,7 @@ impl SparseLibrary {
         registrar.register::<LuSolve>()?;
         registrar.register::<LuRelease>()?;
         registrar.register::<ColumnRanges>()?;
+        registrar.register::<CsrSpmvT>()?;
         Ok(SparseLibrary { runtime: rt, library })
     }
 
@@ -93,7 +94,7 @@ impl SparseLibrary {
     }
 
     /// Ids of the tasks, for profiles and tests.
-    pub const TASKS: [(&'static str, u32); 12] = [
+    pub const TASKS: [(&'static str, u32); 13] = [
         (RowRanges::NAME, RowRanges::TASK_ID),
         (CsrSpmv::NAME, CsrSpmv::TASK_ID),
         (CsrSpmm::NAME, CsrSpmm::TASK_ID),
@@ -106,5 +107,6 @@ impl SparseLibrary {
         (LuSolve::NAME, LuSolve::TASK_ID),
         (LuRelease::NAME, LuRelease::TASK_ID),
         (ColumnRanges::NAME, ColumnRanges::TASK_ID),
+        (CsrSpmvT::NAME, CsrSpmvT::TASK_ID),
     ];
 }

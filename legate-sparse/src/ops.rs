@@ -8,7 +8,7 @@
 //! column range (int32, whose points the runtime's images do not take).
 
 use crate::csr::{expect_int64, index_type, invalid, length, same_values, shape_error, value_type, CsrMatrix};
-use crate::tasks::{ColumnRanges, CsrSpgemm, CsrSpgemmSymbolic, CsrSpmm, CsrSpmv, CsrToDense, DropZeros, RowRanges, ScanCounts};
+use crate::tasks::{ColumnRanges, CsrSpgemm, CsrSpgemmSymbolic, CsrSpmm, CsrSpmv, CsrSpmvT, CsrToDense, DropZeros, RowRanges, ScanCounts};
 use crate::{Result, SparseLibrary, Store};
 use legate_abi::client::{TaskLaunch, Variable};
 use legate_abi::{ImageKind, ReductionOp, Task, TypeCode};
@@ -202,6 +202,53 @@ impl SparseLibrary {
         let y_var = task.add_output(y)?;
         task.add_alignment(pos_var, y_var)?;
         task.execute()
+    }
+
+    /// `y = A^T x` (a new store of `A.ncols()` elements): a CSC matrix's product. Each
+    /// point scatters its rows into a private copy of the columns they touch (the image
+    /// of its column indices), which the runtime adds up.
+    pub fn spmv_transposed(&self, a: &CsrMatrix, x: &Store) -> Result<Store> {
+        let code = a.value_type()?;
+        same_values(code, x, "x")?;
+        let nx = length(x, "x")?;
+        if nx != a.nrows() {
+            return Err(shape_error(format!("spmv_transposed: a {:?} matrix needs x of length {}, got {nx}", a.shape, a.nrows())));
+        }
+        let y = self.runtime.create_store_of(code, value_size(code), &[a.ncols()])?;
+        if a.ncols() == 0 {
+            return Ok(y);
+        }
+        match code {
+            TypeCode::Float32 => y.fill(0f32),
+            TypeCode::Float64 => y.fill(0f64),
+            TypeCode::Complex64 => y.fill(Complex32::new(0.0, 0.0)),
+            _ => y.fill(Complex64::new(0.0, 0.0)),
+        }?;
+        if a.nrows() == 0 {
+            return Ok(y);
+        }
+        let mut task = self.task(CsrSpmvT::TASK_ID)?;
+        let pos_var = task.add_input(&a.pos)?;
+        let crd_var = add_row_entries(&mut task, pos_var, &a.crd, &a.vals)?;
+        let x_var = task.add_input(x)?;
+        task.add_alignment(pos_var, x_var)?;
+        // y is the image of the column indices (int64) or of the rows' column ranges
+        // (int32), as x is in `spmv_into`.
+        if index_type(&a.crd, "indices")? == TypeCode::Int64 {
+            let y_var = task.add_reduction(&y, ReductionOp::Add)?;
+            task.add_image(crd_var, y_var, ImageKind::Points)?;
+        } else {
+            let cols = match &a.cols {
+                Some(cols) => cols.clone(),
+                None => self.column_ranges(&a.pos, &a.crd)?,
+            };
+            let cols_var = task.add_input(&cols)?;
+            task.add_alignment(pos_var, cols_var)?;
+            let y_var = task.add_reduction(&y, ReductionOp::Add)?;
+            task.add_image(cols_var, y_var, ImageKind::Ranges)?;
+        }
+        task.execute()?;
+        Ok(y)
     }
 
     /// `Y = A @ X` for a dense 2-d `X` (any view) of `A.ncols()` rows: a new

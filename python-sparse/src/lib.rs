@@ -139,6 +139,28 @@ fn spmv_dot<'py>(
     to_python(py, dot)
 }
 
+/// `A^T @ x` for the CSR matrix `(pos, crd, vals)` of `ncols` columns (a CSC matrix's
+/// product); `cols` is the matrix's `column_ranges` (made here for int32 indices when
+/// not given).
+#[pyfunction]
+#[pyo3(signature = (pos, crd, vals, x, ncols, cols=None))]
+fn spmv_transposed<'py>(
+    py: Python<'py>,
+    pos: &Bound<'py, PyAny>,
+    crd: &Bound<'py, PyAny>,
+    vals: &Bound<'py, PyAny>,
+    x: &Bound<'py, PyAny>,
+    ncols: usize,
+    cols: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let lib = library(py)?;
+    let x = legate_python_abi::store_of(py, lib.runtime(), x, "x")?;
+    let mut a = matrix(py, lib, (pos, crd, vals), ncols)?;
+    a.cols = cols.map(|c| legate_python_abi::store_of(py, lib.runtime(), c, "cols")).transpose()?;
+    let y = py.detach(|| lib.spmv_transposed(&a, &x)).map_err(to_py)?;
+    to_python(py, y)
+}
+
 /// Runs `op` on the matrix `(pos, crd, vals)` of `ncols` columns, letting other Python
 /// threads run meanwhile, and returns its result store.
 fn on_matrix<'py>(
@@ -283,6 +305,7 @@ fn _legate_sparse(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(column_ranges, m)?)?;
     m.add_function(wrap_pyfunction!(spmv, m)?)?;
     m.add_function(wrap_pyfunction!(spmv_dot, m)?)?;
+    m.add_function(wrap_pyfunction!(spmv_transposed, m)?)?;
     m.add_function(wrap_pyfunction!(spmm, m)?)?;
     m.add_function(wrap_pyfunction!(spgemm, m)?)?;
     m.add_function(wrap_pyfunction!(todense, m)?)?;

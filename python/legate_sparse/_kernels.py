@@ -160,6 +160,9 @@ def spmv_dot(A, x):
 def spmv_transposed(A, x):
     """``A.T @ x`` for a CSR-oriented ``A`` (a CSC matrix's product)."""
     ncols = A._shape[1]
+    if _use_native(A._data.dtype, x.dtype) and A._data.dtype == x.dtype:
+        cols = A._cols() if A._indices.dtype == _np.int32 else None
+        return _native.spmv_transposed(A._pos(), A._indices, A._data, x, ncols, cols=cols)
     if A._data.shape[0] == 0:
         return lnp.zeros(ncols, _np.result_type(A._data.dtype, x.dtype))
     return segment_sum(A._data * x[A._row_ids()], A._indices, ncols)

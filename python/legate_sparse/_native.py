@@ -20,7 +20,7 @@ import numpy as _np
 
 from . import _legate_sparse as _ext
 
-__all__ = ["row_ranges", "column_ranges", "spmv", "spmv_dot", "spmm", "spgemm", "todense", "VALUE_DTYPES"]
+__all__ = ["row_ranges", "column_ranges", "spmv", "spmv_dot", "spmv_transposed", "spmm", "spgemm", "todense", "VALUE_DTYPES"]
 
 #: The value dtypes the kernels support.
 VALUE_DTYPES = tuple(_np.dtype(t) for t in ("float32", "float64", "complex64", "complex128"))
@@ -155,6 +155,20 @@ def spmv_dot(pos: Any, indices: Any, data: Any, x: Any, out: Any, cols: Any = No
     args, cols, ptr, dtype = _spmv_args(pos, indices, data, x, cols, indptr)
     ostore = _out_store(out, dtype, tuple(args[0].shape)[0])
     return _wrap(_ext.spmv_dot(*args, ostore, cols=cols, indptr=ptr).project(0, 0), dtype)
+
+
+def spmv_transposed(pos: Any, indices: Any, data: Any, x: Any, ncols: int, cols: Any = None):
+    """``y = A^T @ x`` for the CSR matrix ``(pos, indices, data)`` of ``ncols`` columns
+    (a CSC matrix's product): a new array of ``ncols`` elements. ``x`` (1-d, ``data``'s
+    dtype) has ``len(pos)`` elements; ``cols`` as :func:`spmv` takes it."""
+    vals, dtype = _values(data, "data")
+    xs, xdtype = _values(x, "x")
+    _same_dtype(dtype, xdtype, "x")
+    crd = _indices(indices, "indices", int32=True)
+    if cols is None and _np.dtype(crd.dtype) == _INT32:
+        cols = column_ranges(pos, crd)
+    cols = None if cols is None else _pos(cols)
+    return _wrap(_ext.spmv_transposed(_pos(pos), crd, vals, xs, int(ncols), cols=cols), dtype)
 
 
 def _spmv_args(pos, indices, data, x, cols, indptr):

@@ -19,6 +19,7 @@ mod ranges;
 mod spgemm;
 mod spmm;
 mod spmv;
+mod spmv_t;
 mod todense;
 
 pub use lu::{factors_held as lu_factors_held, LuFactor, LuRelease, LuSolve, LU_OK, LU_SINGULAR, LU_SOLVE_H, LU_SOLVE_N, LU_SOLVE_T};
@@ -26,6 +27,7 @@ pub use ranges::{ColumnRanges, RowRanges};
 pub use spgemm::{CsrSpgemm, CsrSpgemmSymbolic, DropZeros, ScanCounts};
 pub use spmm::CsrSpmm;
 pub use spmv::CsrSpmv;
+pub use spmv_t::CsrSpmvT;
 pub use todense::CsrToDense;
 
 use legate_abi::{Element, PhysicalStore, TaskError, TypeCode};

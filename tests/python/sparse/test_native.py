@@ -168,6 +168,36 @@ def test_spmv_dot(n, with_indptr, idx, dtype):
     assert np.asarray(d) == np.vdot(x[::2], y)  # small integers: exact
 
 
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("idx", [np.int32, np.int64])
+@pytest.mark.parametrize("shape", SHAPES + [(300, 41), (41, 300)])
+def test_spmv_transposed(shape, idx, dtype):
+    """``A^T @ x`` (a CSC matrix's product): each point scatters into a private copy of
+    the columns its rows touch; empty rows, repeated columns and a stepped ``x``."""
+    rng = np.random.default_rng(hash((shape, idx.__name__, np.dtype(dtype).name)) % 2**32)
+    (indptr, indices, data), A = random_csr(rng, shape, dtype)
+    pos = nat.row_ranges(lnp.asarray(indptr.astype(idx)))
+    x = dense_values(rng, 2 * shape[0], dtype)
+    got = nat.spmv_transposed(pos, lnp.asarray(indices.astype(idx)), lnp.asarray(data), lnp.asarray(x)[::2], shape[1])
+    check(got, A.T @ x[::2])
+    # A banded matrix: the columns each block of rows touches are a narrow band.
+    if shape[0] == shape[1] and shape[0] > 1:
+        B = sp.diags_array([np.ones(shape[0] - 1), 2 * np.ones(shape[0]), -np.ones(shape[0] - 1)], offsets=[-1, 0, 1], format="csr").astype(dtype)
+        pos = nat.row_ranges(lnp.asarray(B.indptr.astype(idx)))
+        got = nat.spmv_transposed(pos, lnp.asarray(B.indices.astype(idx)), lnp.asarray(B.data), lnp.asarray(x[: shape[0]]), shape[1])
+        check(got, B.T @ x[: shape[0]])
+
+
+def test_spmv_transposed_bad_column_fails_the_task():
+    (indptr, indices, data) = (np.array([0, 2, 3]), np.array([0, 7, 1]), np.array([1.0, 2.0, 3.0]))
+    pos, ind, vals = device((indptr, indices, data))
+    y = nat.spmv_transposed(pos, ind, vals, lnp.ones(2), 3)
+    with pytest.raises(RuntimeError):
+        np.asarray(y)
+    with pytest.raises(ValueError):
+        nat.spmv_transposed(pos, ind, vals, lnp.ones(3), 3)
+
+
 def test_spmv_dot_bad_input():
     rng = np.random.default_rng(9)
     (indptr, indices, data), _ = random_csr(rng, (6, 4), np.float64)
