@@ -89,7 +89,8 @@ def cg(A, b, x0=None, *, rtol=1e-5, atol=0.0, maxiter=None, M=None, callback=Non
     vector updates and one scalar read (the residual norm). For a CSR matrix the SpMV
     also computes ``p·q`` (one pass over ``p`` less, one task less). Without a
     preconditioner the next direction and its product are launched before the norm
-    is read, so they run while this thread waits (wasted work, once, on convergence).
+    is read, so they run while this thread waits (wasted work, once, on convergence),
+    and (without a callback) ``x``'s update joins the next direction's pass.
     ``p`` is a new array each iteration: updating it in place measured no faster (its
     readers must finish first)."""
     A, M, b, x, fresh, dt = _setup(A, b, x0, M, "cg")
@@ -110,10 +111,22 @@ def cg(A, b, x0=None, *, rtol=1e-5, atol=0.0, maxiter=None, M=None, callback=Non
         return both
 
     rho_prev = p = None
+    # Without a callback (which must see x updated), x's update is deferred to the
+    # next iteration's direction update: one pass reads p and r and writes x and the
+    # new p, and the residual update reads only r and q (8 bytes an element less).
+    deferred = None
     for iteration in range(maxiter):
         if plain:
             rho_cur = _dot(r, r)
-            p = r.copy() if iteration == 0 else p * (rho_cur / rho_prev).astype(dt, copy=False) + r
+            if iteration == 0:
+                p = r.copy()
+            else:
+                beta = (rho_cur / rho_prev).astype(dt, copy=False)
+                if deferred is not None:
+                    x += deferred * p
+                    deferred = None
+                p = p * beta + r
+            # Launched before the norm is read: they run while this thread waits.
             q, pq = product(p)
             if math.sqrt(float(rho_cur.real)) < atol:
                 return x, 0
@@ -125,11 +138,16 @@ def cg(A, b, x0=None, *, rtol=1e-5, atol=0.0, maxiter=None, M=None, callback=Non
             p = z.copy() if iteration == 0 else p * (rho_cur / rho_prev).astype(dt, copy=False) + z
             q, pq = product(p)
         alpha = (rho_cur / pq).astype(dt, copy=False)
-        x += alpha * p
+        if plain and callback is None:
+            deferred = alpha
+        else:
+            x += alpha * p
         r -= alpha * q
         rho_prev = rho_cur
         if callback is not None:
             callback(x)
+    if deferred is not None:
+        x += deferred * p
     return x, maxiter
 
 

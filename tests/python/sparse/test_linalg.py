@@ -69,6 +69,13 @@ def test_cg_iterates_match_scipy(form, dtype):
         xs, infos = spla.cg(S, b, rtol=1e-30, maxiter=its)
         assert info == infos == its
         np.testing.assert_allclose(x.__array__(), xs, rtol=tol, atol=tol)
+    # Solved to convergence, with no callback (x's update deferred) and with one.
+    rtol = 1e-3 if np.dtype(dtype) in (np.float32, np.complex64) else 1e-8
+    xs, infos = spla.cg(S, b, rtol=rtol)
+    for cb in (None, lambda xk: None):
+        x, info = linalg.cg(A, lnp.asarray(b), rtol=rtol, callback=cb)
+        assert info == infos == 0
+        np.testing.assert_allclose(x.__array__(), xs, rtol=10 * rtol, atol=10 * rtol)
 
 
 @pytest.mark.parametrize("name", ["bicgstab", "gmres"])
