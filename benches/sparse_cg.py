@@ -84,14 +84,15 @@ def main():
 
 def cg_loop(A, b, its, read):
     """``its`` iterations of legate_sparse's unpreconditioned CG (the same 11 tasks),
-    reading the residual norm each iteration (``read``) or never."""
+    reading the residual norm each iteration (``read``, as cg does: after launching
+    the next direction and its product) or never."""
     x, r, p, rho_prev = lnp.zeros(b.shape[0]), b.copy(), None, None
     for it in range(its):
         rho = lnp.vdot(r, r)
-        if read:
-            math.sqrt(float(rho.real))
         p = r.copy() if it == 0 else p * (rho / rho_prev) + r
         q = A @ p
+        if read:
+            math.sqrt(float(rho.real))
         alpha = rho / lnp.vdot(p, q)
         x += alpha * p
         r -= alpha * q

@@ -252,6 +252,16 @@ impl Runtime {
         })
     }
 
+    /// [`Self::create_unbound_store`] of a type known at run time (`code`, `elem_size`
+    /// bytes an element).
+    pub fn create_unbound_store_of(&self, code: TypeCode, elem_size: usize, ndim: usize) -> Result<Store> {
+        let ndim = small(ndim, "number of dimensions")?;
+        // SAFETY: as above.
+        self.new_store(|out, e, n| unsafe {
+            (self.api.create_unbound_store)(self.rd(), code as u32, elem_size as u64, ndim, out, e, n)
+        })
+    }
+
     /// A one-element future store holding `value`.
     pub fn create_future<T: Element>(&self, value: T) -> Result<Store> {
         let bytes = bytes_of(&value);

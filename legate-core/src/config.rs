@@ -429,6 +429,21 @@ impl Default for Config {
     }
 }
 
+/// The number of ranks the launcher started on this node (1 when not under one), read
+/// through `var` (which returns a variable's non-blank value).
+fn local_ranks_from(var: impl Fn(&str) -> Option<String>) -> usize {
+    ["OMPI_COMM_WORLD_LOCAL_SIZE", "MPI_LOCALNRANKS", "SLURM_STEP_TASKS_PER_NODE"]
+        .iter()
+        .find_map(|v| var(v)?.split(['(', ',']).next()?.trim().parse::<usize>().ok())
+        .unwrap_or(1)
+        .max(1)
+}
+
+/// [`local_ranks_from`] the process's environment.
+pub(crate) fn local_ranks() -> usize {
+    local_ranks_from(|name| std::env::var(name).ok().filter(|v| !v.trim().is_empty()))
+}
+
 impl Config {
     /// Legate's documented defaults, independent of the machine.
     pub fn legate_defaults() -> Config {
@@ -510,11 +525,7 @@ impl Config {
             Config::legate_defaults()
         };
         // Ranks sharing a node share its detected cores and memory.
-        let local_ranks = ["OMPI_COMM_WORLD_LOCAL_SIZE", "MPI_LOCALNRANKS", "SLURM_STEP_TASKS_PER_NODE"]
-            .iter()
-            .find_map(|v| var(v)?.split(['(', ',']).next()?.trim().parse::<usize>().ok())
-            .unwrap_or(1)
-            .max(1);
+        let local_ranks = local_ranks_from(var);
         if auto && local_ranks > 1 {
             config.cpus = (config.cpus / local_ranks).max(1);
             config.sysmem_mb = (config.sysmem_mb / local_ranks as u64).max(1);

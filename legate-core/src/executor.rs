@@ -107,9 +107,40 @@ struct Queue {
 }
 
 /// How long an idle worker polls for work before it sleeps. Waking a sleeping thread
-/// costs a system call on both sides — more than a small task — so brief idleness
-/// between operations is bridged by polling.
-const SPIN_ROUNDS: usize = 200;
+/// costs a system call on both sides, more than a small task, and a solver loop's
+/// submitting thread often works longer than a few microseconds between operations (a
+/// scalar read, Python, a few launches): in dense CG on the 2-core VM the points of a
+/// matrix-vector product started a median 30 us after their launch with workers that
+/// polled 200 rounds, and often both ran on one worker while the other slept; polling
+/// 300 us, 5 us and one worker each. Polling yields the core now and then, so a
+/// polling worker takes little from the submitting thread when the two share a core.
+/// When this node's processors (every local rank's) outnumber its cores, a polling
+/// worker takes a core from one with work to do (the multi-rank tests run 4 ranks of 2
+/// processors on 2 cores), so then workers poll only briefly.
+const SPIN: Duration = Duration::from_micros(300);
+const SPIN_OVERSUBSCRIBED: Duration = Duration::from_micros(5);
+
+/// Polls `done` for at most `budget` (yielding now and then); whether it became true.
+/// (The submitting thread does not poll in [`Executor::wait`]: on two cores it shares
+/// one with a processor, and polling there measured slower than sleeping.)
+fn spin_until(budget: Duration, done: impl Fn() -> bool) -> bool {
+    let start = Instant::now();
+    let mut round = 0u32;
+    loop {
+        if done() {
+            return true;
+        }
+        round = round.wrapping_add(1);
+        if round % 64 == 0 {
+            if start.elapsed() > budget {
+                return false;
+            }
+            std::thread::yield_now();
+        } else {
+            std::hint::spin_loop();
+        }
+    }
+}
 
 struct Shared {
     queues: [Queue; 3],
@@ -121,6 +152,8 @@ struct Shared {
     done_cv: Condvar,
     shutdown: AtomicBool,
     profiler: Option<Arc<Profiler>>,
+    /// How long an idle worker polls before it sleeps ([`SPIN`]).
+    spin: Duration,
 }
 
 /// The processors of this process and the queues feeding them.
@@ -152,6 +185,11 @@ impl Executor {
             done_cv: Condvar::new(),
             shutdown: AtomicBool::new(false),
             profiler,
+            spin: {
+                let node_cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+                let processors = (cpus + omps * omp_threads) * crate::config::local_ranks();
+                if processors > node_cores { SPIN_OVERSUBSCRIBED } else { SPIN }
+            },
         });
         let mut threads = Vec::new();
         for i in 0..cpus {
@@ -390,18 +428,10 @@ fn enqueue(s: &Shared, node: Arc<TaskNode>) {
     }
 }
 
-/// Takes the next task of `q`, polling briefly and then sleeping; None at shutdown.
+/// Takes the next task of `q`, polling for a while ([`SPIN`]) and then sleeping; None
+/// at shutdown.
 fn next_task(s: &Shared, q: &Queue) -> Option<Arc<TaskNode>> {
-    for round in 0..SPIN_ROUNDS {
-        if q.len.load(Ordering::Relaxed) > 0 {
-            break;
-        }
-        if round % 64 == 63 {
-            std::thread::yield_now();
-        } else {
-            std::hint::spin_loop();
-        }
-    }
+    spin_until(s.spin, || q.len.load(Ordering::Relaxed) > 0 || s.shutdown.load(Ordering::Relaxed));
     let mut tasks = q.tasks.lock().unwrap_or_else(|e| e.into_inner());
     loop {
         if let Some(n) = tasks.pop_front() {

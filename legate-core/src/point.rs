@@ -445,9 +445,7 @@ fn call_task(
                 let id = reduction::identity(rop, ty);
                 // SAFETY: a fresh private buffer of volume * elem bytes.
                 let bytes = unsafe { buffer.as_mut_slice() };
-                for chunk in bytes.chunks_exact_mut(elem.max(1)) {
-                    chunk.copy_from_slice(&id);
-                }
+                crate::builtin::fill_bytes(bytes, &id);
                 let strides = dense_strides(&rect.extents(), elem, Layout::C);
                 let mut raw = RawStore::new(buffer.as_ptr(), ty.code() as u32, elem as u64);
                 raw.set_dims(rect.lo.as_slice(), rect.hi.as_slice(), strides.as_slice(), &spill);

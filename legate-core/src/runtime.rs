@@ -336,9 +336,10 @@ impl Runtime {
             return Ok(LogicalStore::from_storage(storage));
         }
         let buffer = self.allocate(bytes)?;
+        let ndim = shape.ndim();
         let data = StorageData::new(Some(shape.clone()), Some(Arc::new(buffer)), strides);
-        let storage = Storage::new(self.next_storage_id(), ty, kind, shape.ndim(), data);
-        Ok(LogicalStore::from_storage(storage))
+        let storage = Storage::new(self.next_storage_id(), ty, kind, ndim, data);
+        Ok(LogicalStore::whole(storage, Some(shape)))
     }
 
     /// Allocates system memory for the program's thread. When the limit is reached, the
@@ -363,6 +364,11 @@ impl Runtime {
         }
         let shape = Point::from_usize(shape).ok_or_else(|| invalid(format!("array is too big: an extent of {shape:?} does not fit in 64 bits")))?;
         self.new_storage(ty, shape, StorageKind::Region)
+    }
+
+    /// A store of extents `shape` (as [`Runtime::create_store`], from a point).
+    pub fn create_store_of_shape(&self, ty: Type, shape: &Point) -> Result<LogicalStore> {
+        self.new_storage(ty, shape.clone(), StorageKind::Region)
     }
 
     /// A store whose shape the task that writes it decides (`ndim` dimensions).

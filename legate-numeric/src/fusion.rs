@@ -69,11 +69,14 @@ pub(crate) enum Arg {
     Scalar(Scalar),
 }
 
+/// An operation's operands (at most three: `where`), inline.
+pub(crate) type Args = smallvec::SmallVec<[Arg; 3]>;
+
 struct Op {
     kind: Kind,
     /// The operands' type (the source type of a cast).
     in_ty: Type,
-    args: Vec<Arg>,
+    args: Args,
     out: LogicalStore,
     /// The window's number for each store operand's storage ([`NO_SLOT`] for a
     /// scalar), and for the output's: the plan indexes vectors by them, not maps.
@@ -157,7 +160,7 @@ impl FlushHook for Hook {
 
 /// Whether two handles reach the same elements of one storage at the same positions.
 fn same_view(a: &LogicalStore, b: &LogicalStore) -> bool {
-    a.same_handle(b) || (a.same_storage(b) && a.map() == b.map() && a.shape() == b.shape() && a.ty() == b.ty())
+    a.same_handle(b) || (a.same_storage(b) && a.map() == b.map() && a.same_shape(b) && a.ty() == b.ty())
 }
 
 /// Whether `s` is one element (a 0-d array, a reduction's result) broadcast over more:
@@ -165,7 +168,8 @@ fn same_view(a: &LogicalStore, b: &LogicalStore) -> bool {
 /// runs (so a solver's step length computed on the device joins the vector updates).
 /// Only binary operations take them (the kernels of the others read tiles).
 fn broadcast_value(kind: Kind, s: &LogicalStore) -> bool {
-    matches!(kind, Kind::Binary(_)) && !s.unbound() && s.volume() > 1 && s.storage().shape_now().is_some_and(|p| p.volume() == 1)
+    // (A broadcast is a transformed view: whole storages need no look at the storage.)
+    matches!(kind, Kind::Binary(_)) && s.transformed() && !s.unbound() && s.volume() > 1 && s.storage().shape_now().is_some_and(|p| p.volume() == 1)
 }
 
 fn fusable_type(ty: &Type) -> bool {
@@ -221,11 +225,15 @@ impl Fusion {
 
     /// Holds back `out = kind(args)`; false when it must be launched on its own (the
     /// caller launches it, which flushes the window first).
-    pub(crate) fn record(&self, rt: &Runtime, kind: Kind, in_ty: &Type, args: Vec<Arg>, out: &LogicalStore) -> Result<bool> {
-        if !self.enabled() || !self.fusable(kind, in_ty, &args, out) {
+    pub(crate) fn record(&self, rt: &Runtime, kind: Kind, in_ty: &Type, args: Args, out: &LogicalStore) -> Result<bool> {
+        // (An unbound output is never fused: its shape is not known without waiting.)
+        if !self.enabled() || out.unbound() {
             return Ok(false);
         }
         let shape = out.shape();
+        if !self.fusable(kind, in_ty, &args, out, &shape) {
+            return Ok(false);
+        }
         let mut w = self.window.lock().unwrap_or_else(|e| e.into_inner());
         // (A loop: another thread may have added conflicting operations meanwhile.)
         while !w.ops.is_empty() && (w.shape.as_ref() != Some(&shape) || Self::conflicts(&w, &args, out) || Self::reads_sum(&w, &args)) {
@@ -267,7 +275,7 @@ impl Fusion {
         if shape.volume() == 0 || !plain(a) || !plain(b) {
             return Ok(false);
         }
-        let args = vec![Arg::Store(a.clone()), Arg::Store(b.clone())];
+        let args: Args = smallvec::smallvec![Arg::Store(a.clone()), Arg::Store(b.clone())];
         let mut w = self.window.lock().unwrap_or_else(|e| e.into_inner());
         let reads_through_other_view = |s: &LogicalStore| w.storages.get(&s.storage().id()).is_some_and(|acc| acc.written && !same_view(&acc.view, s));
         if w.ops.is_empty() || w.shape.as_ref() != Some(&shape) || reads_through_other_view(a) || reads_through_other_view(b) || Self::reads_sum(&w, &args) {
@@ -294,7 +302,7 @@ impl Fusion {
     }
 
     /// Whether the operation can join a window at all (on its own terms).
-    fn fusable(&self, kind: Kind, in_ty: &Type, args: &[Arg], out: &LogicalStore) -> bool {
+    fn fusable(&self, kind: Kind, in_ty: &Type, args: &[Arg], out: &LogicalStore, shape: &Point) -> bool {
         if out.read_only() || out.is_future() || out.unbound() || !fusable_type(in_ty) || !fusable_type(out.ty()) {
             return false;
         }
@@ -308,7 +316,6 @@ impl Fusion {
         if kind == Kind::Binary(BinaryOp::Power) && in_ty.is_integral() {
             return false;
         }
-        let shape = out.shape();
         if shape.volume() == 0 {
             return false;
         }
@@ -320,7 +327,7 @@ impl Fusion {
                     // An input overlapping the output through another view needs the
                     // unfused copy semantics (all of it read before any of it written).
                     let plain = !s.is_future() || broadcast_value(kind, s);
-                    plain && !s.unbound() && s.ty() == ty && s.shape() == shape && (!s.same_storage(out) || same_view(s, out))
+                    plain && !s.unbound() && s.ty() == ty && s.has_shape(shape) && (!s.same_storage(out) || same_view(s, out))
                 }
             }
         })

@@ -146,7 +146,7 @@ impl Numeric {
     /// Copies `src` into `dst` (same shape and type), fused with the elementwise
     /// operations around it when the two are distinct storages or the same view.
     pub fn copy(&self, dst: &LogicalStore, src: &LogicalStore) -> Result<()> {
-        if dst.ty() == src.ty() && self.fusion.record(&self.rt, fusion::Kind::Convert, src.ty(), vec![fusion::Arg::Store(src.clone())], dst)? {
+        if dst.ty() == src.ty() && self.fusion.record(&self.rt, fusion::Kind::Convert, src.ty(), smallvec::smallvec![fusion::Arg::Store(src.clone())], dst)? {
             return Ok(());
         }
         self.rt.issue_copy(dst, src)
@@ -165,7 +165,7 @@ impl Numeric {
     }
 
     fn same_shape(a: &LogicalStore, b: &LogicalStore, what: &str) -> Result<()> {
-        if a.shape() != b.shape() {
+        if !a.same_shape(b) {
             return Err(LegateError::ShapeMismatch(format!("{what}: shapes {} and {} differ", a.shape(), b.shape())));
         }
         Ok(())
@@ -174,7 +174,7 @@ impl Numeric {
     /// `out = op(input)`.
     pub fn unary(&self, op: UnaryOp, input: &LogicalStore, out: &LogicalStore) -> Result<()> {
         Self::same_shape(input, out, op.name())?;
-        if self.fusion.record(&self.rt, fusion::Kind::Unary(op), input.ty(), vec![fusion::Arg::Store(input.clone())], out)? {
+        if self.fusion.record(&self.rt, fusion::Kind::Unary(op), input.ty(), smallvec::smallvec![fusion::Arg::Store(input.clone())], out)? {
             return Ok(());
         }
         let mut t = self.rt.create_auto_task(&self.lib, UNARY);
@@ -225,7 +225,7 @@ impl Numeric {
     /// `out = input.astype(out.dtype)`.
     pub fn convert(&self, input: &LogicalStore, out: &LogicalStore) -> Result<()> {
         Self::same_shape(input, out, "astype")?;
-        if self.fusion.record(&self.rt, fusion::Kind::Convert, input.ty(), vec![fusion::Arg::Store(input.clone())], out)? {
+        if self.fusion.record(&self.rt, fusion::Kind::Convert, input.ty(), smallvec::smallvec![fusion::Arg::Store(input.clone())], out)? {
             return Ok(());
         }
         let mut t = self.rt.create_auto_task(&self.lib, CONVERT);
@@ -406,13 +406,13 @@ impl Numeric {
 
 /// A binary operation's operands for the fusion window: at least one array, all of
 /// `out`'s shape (None: launch it unfused, which reports the error).
-fn fusion_args(a: &Operand, b: &Operand, out: &LogicalStore) -> Option<Vec<fusion::Arg>> {
+fn fusion_args(a: &Operand, b: &Operand, out: &LogicalStore) -> Option<fusion::Args> {
     let mut stores = 0;
-    let mut args = Vec::with_capacity(2);
+    let mut args = fusion::Args::new();
     for x in [a, b] {
         args.push(match x {
             Operand::Store(s) => {
-                if s.shape() != out.shape() {
+                if !s.same_shape(out) {
                     return None;
                 }
                 stores += 1;
@@ -424,9 +424,9 @@ fn fusion_args(a: &Operand, b: &Operand, out: &LogicalStore) -> Option<Vec<fusio
     (stores > 0).then_some(args)
 }
 
-fn both_scalars(x: &Operand, y: &Operand) -> Option<Vec<fusion::Arg>> {
+fn both_scalars(x: &Operand, y: &Operand) -> Option<fusion::Args> {
     match (x, y) {
-        (Operand::Scalar(a), Operand::Scalar(b)) => Some(vec![fusion::Arg::Scalar(a.clone()), fusion::Arg::Scalar(b.clone())]),
+        (Operand::Scalar(a), Operand::Scalar(b)) => Some(smallvec::smallvec![fusion::Arg::Scalar(a.clone()), fusion::Arg::Scalar(b.clone())]),
         _ => None,
     }
 }

@@ -42,12 +42,12 @@ pub mod ops;
 pub mod tasks;
 
 pub use csr::CsrMatrix;
-pub use lu::{LuFactorization, Trans};
+pub use lu::{LuFactorParts, LuFactorization, Trans};
 pub use legate_abi::client::{Error, ErrorKind, Library, Result, Runtime, Store};
 use legate_abi::raw::RawRuntimeApi;
 use legate_abi::Task;
 use tasks::{
-    ColumnRanges, CsrSpgemm, CsrSpgemmSymbolic, CsrSpmm, CsrSpmv, CsrSpmvT, CsrToDense, DropZeros, LuFactor, LuRelease, LuSolve, RowRanges, ScanCounts,
+    ColumnRanges, CsrSpgemm, CsrSpgemmSymbolic, CsrSpmm, CsrSpmv, CsrSpmvTransposed, CsrToDense, DropZeros, LuFactor, LuFactors, LuRelease, LuSolve, RowRanges, ScanCounts,
 };
 
 /// The name the library is registered under.
@@ -81,7 +81,8 @@ impl SparseLibrary {
         registrar.register::<LuSolve>()?;
         registrar.register::<LuRelease>()?;
         registrar.register::<ColumnRanges>()?;
-        registrar.register::<CsrSpmvT>()?;
+        registrar.register::<LuFactors>()?;
+        registrar.register::<CsrSpmvTransposed>()?;
         Ok(SparseLibrary { runtime: rt, library })
     }
 
@@ -94,7 +95,7 @@ impl SparseLibrary {
     }
 
     /// Ids of the tasks, for profiles and tests.
-    pub const TASKS: [(&'static str, u32); 13] = [
+    pub const TASKS: [(&'static str, u32); 14] = [
         (RowRanges::NAME, RowRanges::TASK_ID),
         (CsrSpmv::NAME, CsrSpmv::TASK_ID),
         (CsrSpmm::NAME, CsrSpmm::TASK_ID),
@@ -107,6 +108,7 @@ impl SparseLibrary {
         (LuSolve::NAME, LuSolve::TASK_ID),
         (LuRelease::NAME, LuRelease::TASK_ID),
         (ColumnRanges::NAME, ColumnRanges::TASK_ID),
-        (CsrSpmvT::NAME, CsrSpmvT::TASK_ID),
+        (LuFactors::NAME, LuFactors::TASK_ID),
+        (CsrSpmvTransposed::NAME, CsrSpmvTransposed::TASK_ID),
     ];
 }

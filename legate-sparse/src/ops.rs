@@ -8,7 +8,7 @@
 //! column range (int32, whose points the runtime's images do not take).
 
 use crate::csr::{expect_int64, index_type, invalid, length, same_values, shape_error, value_type, CsrMatrix};
-use crate::tasks::{ColumnRanges, CsrSpgemm, CsrSpgemmSymbolic, CsrSpmm, CsrSpmv, CsrSpmvT, CsrToDense, DropZeros, RowRanges, ScanCounts};
+use crate::tasks::{ColumnRanges, CsrSpgemm, CsrSpgemmSymbolic, CsrSpmm, CsrSpmv, CsrSpmvTransposed, CsrToDense, DropZeros, RowRanges, ScanCounts};
 use crate::{Result, SparseLibrary, Store};
 use legate_abi::client::{TaskLaunch, Variable};
 use legate_abi::{ImageKind, ReductionOp, Task, TypeCode};
@@ -204,9 +204,10 @@ impl SparseLibrary {
         task.execute()
     }
 
-    /// `y = A^T x` (a new store of `A.ncols()` elements): a CSC matrix's product. Each
-    /// point scatters its rows into a private copy of the columns they touch (the image
-    /// of its column indices), which the runtime adds up.
+    /// `y = Aᵀ @ x` (a new store of `A.ncols()` elements): a CSC matrix's `A @ x`, whose
+    /// columns are `A`'s rows here. Each point scatters its rows into a private copy
+    /// of the part of `y` they touch (the image of its column indices: a band for a
+    /// banded matrix, not all of `y`), which the runtime sums.
     pub fn spmv_transposed(&self, a: &CsrMatrix, x: &Store) -> Result<Store> {
         let code = a.value_type()?;
         same_values(code, x, "x")?;
@@ -215,19 +216,16 @@ impl SparseLibrary {
             return Err(shape_error(format!("spmv_transposed: a {:?} matrix needs x of length {}, got {nx}", a.shape, a.nrows())));
         }
         let y = self.runtime.create_store_of(code, value_size(code), &[a.ncols()])?;
-        if a.ncols() == 0 {
-            return Ok(y);
-        }
         match code {
-            TypeCode::Float32 => y.fill(0f32),
-            TypeCode::Float64 => y.fill(0f64),
-            TypeCode::Complex64 => y.fill(Complex32::new(0.0, 0.0)),
-            _ => y.fill(Complex64::new(0.0, 0.0)),
-        }?;
-        if a.nrows() == 0 {
+            TypeCode::Float32 => y.fill(0f32)?,
+            TypeCode::Float64 => y.fill(0f64)?,
+            TypeCode::Complex64 => y.fill(Complex32::new(0.0, 0.0))?,
+            _ => y.fill(Complex64::new(0.0, 0.0))?,
+        }
+        if nx == 0 || a.ncols() == 0 {
             return Ok(y);
         }
-        let mut task = self.task(CsrSpmvT::TASK_ID)?;
+        let mut task = self.task(CsrSpmvTransposed::TASK_ID)?;
         let pos_var = task.add_input(&a.pos)?;
         let crd_var = add_row_entries(&mut task, pos_var, &a.crd, &a.vals)?;
         let x_var = task.add_input(x)?;
@@ -374,12 +372,7 @@ impl SparseLibrary {
         // Some products cancelled: drop their zeros (rare; one sequential pass).
         let new_indptr = rt.create_store::<i64>(&[n + 1])?;
         let new_crd = rt.create_unbound_store::<i64>(1)?;
-        let new_vals = match code {
-            TypeCode::Float32 => rt.create_unbound_store::<f32>(1)?,
-            TypeCode::Float64 => rt.create_unbound_store::<f64>(1)?,
-            TypeCode::Complex64 => rt.create_unbound_store::<Complex32>(1)?,
-            _ => rt.create_unbound_store::<Complex64>(1)?,
-        };
+        let new_vals = rt.create_unbound_store_of(code, value_size(code), 1)?;
         let mut task = self.task(DropZeros::TASK_ID)?;
         for store in [&indptr, &crd, &vals] {
             let v = task.add_input(store)?;

@@ -285,6 +285,27 @@ fn lu_factor(
     Ok(PyLuFactor { inner })
 }
 
+/// SciPy's `SuperLU` attributes of the `n x n` matrix of the compressed arrays (as
+/// `lu_factor` takes them): `(perm_r, perm_c, L_indptr, L_indices, L_data, U_indptr,
+/// U_indices, U_data)`, L and U as CSC, all indices int64.
+#[pyfunction]
+fn lu_factor_parts<'py>(
+    py: Python<'py>,
+    indptr: &Bound<'py, PyAny>,
+    indices: &Bound<'py, PyAny>,
+    data: &Bound<'py, PyAny>,
+    n: usize,
+    csc: bool,
+) -> PyResult<Bound<'py, PyTuple>> {
+    let lib = library(py)?;
+    let indptr = legate_python_abi::store_of(py, lib.runtime(), indptr, "indptr")?;
+    let crd = legate_python_abi::store_of(py, lib.runtime(), indices, "indices")?;
+    let vals = legate_python_abi::store_of(py, lib.runtime(), data, "data")?;
+    let p = py.detach(|| lib.lu_factor_parts(&indptr, &crd, &vals, n, csc)).map_err(to_py)?;
+    let stores = [p.perm_r, p.perm_c].into_iter().chain(p.l).chain(p.u);
+    PyTuple::new(py, stores.map(|s| to_python(py, s)).collect::<PyResult<Vec<_>>>()?)
+}
+
 /// How many LU factors this process holds (for tests).
 #[pyfunction]
 fn lu_factors_held() -> usize {
@@ -312,6 +333,7 @@ fn _legate_sparse(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(library_id, m)?)?;
     m.add_function(wrap_pyfunction!(lu_factor, m)?)?;
     m.add_function(wrap_pyfunction!(lu_factors_held, m)?)?;
+    m.add_function(wrap_pyfunction!(lu_factor_parts, m)?)?;
     m.add_class::<PyLuFactor>()?;
     Ok(())
 }

@@ -560,22 +560,25 @@ def _install_operators():
 
         return forward
 
+    # Each operator is a method descriptor running in Rust (no Python frame per call);
+    # the Python function above does the same where the fast path declines.
+    install = _fast.install_operator
     for name, uf in [
         ("add", "add"), ("sub", "subtract"), ("mul", "multiply"), ("truediv", "true_divide"),
         ("floordiv", "floor_divide"), ("mod", "remainder"), ("pow", "power"),
         ("and", "bitwise_and"), ("or", "bitwise_or"), ("xor", "bitwise_xor"),
         ("lshift", "left_shift"), ("rshift", "right_shift"),
     ]:
-        setattr(ndarray, f"__{name}__", make(g[uf]))
-        setattr(ndarray, f"__r{name}__", make(g[uf], reflected=True))
-        setattr(ndarray, f"__i{name}__", make(g[uf], inplace=True))
+        install(ndarray, f"__{name}__", g[uf], "forward", make(g[uf]))
+        install(ndarray, f"__r{name}__", g[uf], "reflected", make(g[uf], reflected=True))
+        install(ndarray, f"__i{name}__", g[uf], "inplace", make(g[uf], inplace=True))
     for name, uf in [("eq", "equal"), ("ne", "not_equal"), ("lt", "less"), ("le", "less_equal"),
                      ("gt", "greater"), ("ge", "greater_equal")]:
-        setattr(ndarray, f"__{name}__", make(g[uf]))
-    ndarray.__neg__ = lambda self: unary(g["negative"], self)
-    ndarray.__pos__ = lambda self: unary(g["positive"], self)
-    ndarray.__abs__ = lambda self: unary(g["absolute"], self)
-    ndarray.__invert__ = lambda self: unary(g["invert"], self)
+        install(ndarray, f"__{name}__", g[uf], "forward", make(g[uf]))
+    for name, uf in [("neg", "negative"), ("pos", "positive"), ("abs", "absolute"), ("invert", "invert")]:
+        install(ndarray, f"__{name}__", g[uf], "unary", lambda self, uf=g[uf]: unary(uf, self))
+    install(ndarray, "__getitem__", None, "getitem", ndarray.__getitem__)
+    install(ndarray, "__setitem__", None, "setitem", ndarray.__setitem__)
 
 
 _install_operators()

@@ -306,8 +306,8 @@ class _cs_base(_spbase):
             d, i, p = d.copy(), i.copy(), p.copy()
         out = self._cls(self._other_format)._new(d, i, p, self._shape[::-1])
         out._canonical, out._sorted = self._canonical, self._sorted
-        if not copy:  # the caches describe the arrays, whatever their orientation
-            out._rows_cache, out._pos_cache, out._cols_cache = self._rows_cache, self._pos_cache, self._cols_cache
+        if not copy:
+            out._rows_cache = self._rows_cache
         return out
 
     def _to_other(self):
@@ -352,14 +352,8 @@ class _cs_base(_spbase):
         return out
 
     def _as_csr_storage(self):
-        """A CSR-oriented object over this storage (for CSC: the CSR of the transpose,
-        sharing this matrix's row ranges, made here once, so products do not remake them)."""
-        if self._major_is_row:
-            return self
-        self._pos()
-        if self._indices.dtype == _np.int32 and self._pos_cache is not None:
-            self._cols()
-        return self.transpose()
+        """A CSR-oriented object over this storage (for CSC: the CSR of the transpose)."""
+        return self if self._major_is_row else self.transpose()
 
     def _to_scipy(self):
         import scipy.sparse as _sp
@@ -420,13 +414,13 @@ class _cs_base(_spbase):
 
     def _matmul_dense(self, x, dt, out):
         A = self.astype(dt, copy=False)
-        S = A._as_csr_storage()
         if self._major_is_row:
             if x.ndim == 1:
-                return _kernels.spmv(S, x, out=out)
-            y = _kernels.spmm(S, x)
+                return _kernels.spmv(A, x, out=out)
+            y = _kernels.spmm(A, x)
         else:
-            y = _kernels.spmv_transposed(S, x) if x.ndim == 1 else _kernels.spmm_transposed(S, x)
+            # Over A itself (not a transposed view), so its cached ranges serve again.
+            y = _kernels.spmv_transposed(A, x) if x.ndim == 1 else _kernels.spmm_transposed(A, x)
         return write_out(y, out)
 
     # ---- indexing ----

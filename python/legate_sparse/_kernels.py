@@ -158,9 +158,10 @@ def spmv_dot(A, x):
 
 
 def spmv_transposed(A, x):
-    """``A.T @ x`` for a CSR-oriented ``A`` (a CSC matrix's product)."""
-    ncols = A._shape[1]
-    if _use_native(A._data.dtype, x.dtype) and A._data.dtype == x.dtype:
+    """The product over ``A``'s compressed axis: ``A @ x`` for a CSC ``A`` (``A.T @ x``
+    for a CSR one) and 1-d ``x`` (of A's dtype for the native kernel)."""
+    ncols = A._major_shape()[1]
+    if _use_native(A._data.dtype, x.dtype):
         cols = A._cols() if A._indices.dtype == _np.int32 else None
         return _native.spmv_transposed(A._pos(), A._indices, A._data, x, ncols, cols=cols)
     if A._data.shape[0] == 0:
@@ -182,8 +183,8 @@ def spmm(A, X):
 
 
 def spmm_transposed(A, X):
-    """``A.T @ X`` for CSR-oriented ``A`` and 2-d dense ``X``."""
-    ncols, k = A._shape[1], X.shape[1]
+    """As :func:`spmv_transposed`, for a 2-d dense ``X``."""
+    ncols, k = A._major_shape()[1], X.shape[1]
     dt = _np.result_type(A._data.dtype, X.dtype)
     if A._data.shape[0] == 0 or k == 0:
         return lnp.zeros((ncols, k), dt)

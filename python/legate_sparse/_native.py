@@ -157,20 +157,6 @@ def spmv_dot(pos: Any, indices: Any, data: Any, x: Any, out: Any, cols: Any = No
     return _wrap(_ext.spmv_dot(*args, ostore, cols=cols, indptr=ptr).project(0, 0), dtype)
 
 
-def spmv_transposed(pos: Any, indices: Any, data: Any, x: Any, ncols: int, cols: Any = None):
-    """``y = A^T @ x`` for the CSR matrix ``(pos, indices, data)`` of ``ncols`` columns
-    (a CSC matrix's product): a new array of ``ncols`` elements. ``x`` (1-d, ``data``'s
-    dtype) has ``len(pos)`` elements; ``cols`` as :func:`spmv` takes it."""
-    vals, dtype = _values(data, "data")
-    xs, xdtype = _values(x, "x")
-    _same_dtype(dtype, xdtype, "x")
-    crd = _indices(indices, "indices", int32=True)
-    if cols is None and _np.dtype(crd.dtype) == _INT32:
-        cols = column_ranges(pos, crd)
-    cols = None if cols is None else _pos(cols)
-    return _wrap(_ext.spmv_transposed(_pos(pos), crd, vals, xs, int(ncols), cols=cols), dtype)
-
-
 def _spmv_args(pos, indices, data, x, cols, indptr):
     """``(pos, indices, data, x)`` stores, the column ranges, the ``indptr`` store to
     read (None when its dtype or length does not fit) and the dtype."""
@@ -200,6 +186,24 @@ def _out_store(out, dtype, n_rows):
     if tuple(ostore.shape) != (n_rows,):
         raise ValueError(f"out has shape {tuple(ostore.shape)} but the product has shape ({n_rows},)")
     return ostore
+
+
+def spmv_transposed(pos: Any, indices: Any, data: Any, x: Any, ncols: int, cols: Any = None):
+    """``y = Aᵀ @ x`` for the CSR matrix ``(pos, indices, data)`` of ``ncols`` columns
+    (a CSC matrix's ``A @ x``): ``x`` 1-d of ``len(pos)`` elements and ``data``'s
+    dtype; ``y`` a new array of ``ncols`` elements. Each point sums into the part of
+    ``y`` its rows touch: for int32 indices, the range image of ``cols``
+    (:func:`column_ranges`, made here when not given)."""
+    vals, dtype = _values(data, "data")
+    xs, xdtype = _values(x, "x")
+    _same_dtype(dtype, xdtype, "x")
+    if int(ncols) < 0:
+        raise ValueError(f"ncols must be non-negative, got {ncols}")
+    crd = _indices(indices, "indices", int32=True)
+    if cols is None and _np.dtype(crd.dtype) == _INT32:
+        cols = column_ranges(pos, crd)
+    cols = None if cols is None else _pos(cols)
+    return _wrap(_ext.spmv_transposed(_pos(pos), crd, vals, xs, int(ncols), cols=cols), dtype)
 
 
 def spmm(pos: Any, indices: Any, data: Any, X: Any):
@@ -273,6 +277,22 @@ class LuFactor:
     def release(self) -> None:
         """Frees the factor once the solves launched before are done."""
         self._factor.release()
+
+
+def lu_factor_parts(indptr: Any, indices: Any, data: Any, n: int, csc: bool):
+    """SciPy's ``SuperLU`` attributes of the ``n x n`` matrix of the compressed arrays
+    (as :class:`LuFactor` takes them), with ``Pr A Pc = L U``.
+
+    Returns
+    -------
+    perm_r, perm_c, L_indptr, L_indices, L_data, U_indptr, U_indices, U_data : legate_numeric.ndarray
+        The permutations (int64) and ``L`` (unit lower triangular) and ``U`` as CSC
+        arrays (int64 indices, each column's rows sorted). One task that factors the
+        matrix again; it fails on a singular matrix.
+    """
+    vals, dtype = _values(data, "data")
+    stores = _ext.lu_factor_parts(_indices(indptr, "indptr"), _indices(indices, "indices"), vals, int(n), bool(csc))
+    return tuple(_wrap(s, dtype if i in (4, 7) else _INT64) for i, s in enumerate(stores))
 
 
 def lu_factors_held() -> int:

@@ -239,12 +239,12 @@ fn remember_unary(uf: &Bound<'_, PyAny>, ka: &Bound<'_, PyAny>, ty: &str, out_dt
 
 /// Whether `out` can take the result in place: an array of the loop's output dtype and
 /// the operation's shape that no operand overlaps except as the very same view.
-fn in_place_ok(out: &Arg, out_dtype: &Py<PyAny>, shape: &legate_core::Point, operands: &[&Arg]) -> bool {
+fn in_place_ok(out: &Arg, out_dtype: &Py<PyAny>, shape_of: &LogicalStore, operands: &[&Arg]) -> bool {
     let Arg::Array { store, dtype } = out else { return false };
-    if *dtype != out_dtype.as_ptr() as usize || store.shape() != *shape {
+    if *dtype != out_dtype.as_ptr() as usize || !store.same_shape(shape_of) {
         return false;
     }
-    operands.iter().filter_map(|a| a.store()).all(|s| !s.same_storage(store) || (s.map() == store.map() && s.shape() == store.shape()))
+    operands.iter().filter_map(|a| a.store()).all(|s| !s.same_storage(store) || (s.map() == store.map() && s.same_shape(store)))
 }
 
 /// `uf(a, b)` (or `uf(a, b, out=out)`): launched directly when the loop is known and
@@ -268,23 +268,28 @@ fn try_binary<'py>(uf: &Bound<'py, PyAny>, a: &Bound<'py, PyAny>, b: &Bound<'py,
     let (Some(x), Some(y)) = (Arg::of(a, cls), Arg::of(b, cls)) else { return Ok(None) };
     let key = (uf.as_ptr() as usize, x.key(py), y.key(py));
     let Some(l) = BINARY.lock().unwrap_or_else(|e| e.into_inner()).get(&key).cloned() else { return Ok(None) };
-    let shape = match (x.store(), y.store()) {
-        (Some(s), Some(t)) if s.shape() == t.shape() => s.shape(),
-        (Some(s), None) | (None, Some(s)) => s.shape(),
+    // The operation's shape (an operand's: no broadcasting here).
+    let shape_of = match (x.store(), y.store()) {
+        (Some(s), Some(t)) if s.same_shape(t) => s,
+        (Some(s), None) | (None, Some(s)) => s,
         _ => return Ok(None),
     };
     let (Some(xa), Some(ya)) = (x.operand(&l.ty), y.operand(&l.ty)) else { return Ok(None) };
     let n = numeric()?;
     match out {
         None => {
-            let result = n.runtime().create_store(l.out_ty.clone(), &shape.to_usize()).py()?;
+            let result = match shape_of.shape_ref() {
+                Some(shape) => n.runtime().create_store_of_shape(l.out_ty.clone(), shape),
+                None => n.runtime().create_store_of_shape(l.out_ty.clone(), &shape_of.shape()),
+            }
+            .py()?;
             n.binary(l.op, xa, ya, &result).py()?;
             crate::numeric::report_fp(py)?;
             Ok(Some(wrap(py, cls, result, &l.out_dtype)?))
         }
         Some(o) => {
             let Some(target) = Arg::of(o, cls) else { return Ok(None) };
-            if !in_place_ok(&target, &l.out_dtype, &shape, &[&x, &y]) {
+            if !in_place_ok(&target, &l.out_dtype, shape_of, &[&x, &y]) {
                 return Ok(None);
             }
             n.binary(l.op, xa, ya, target.store().expect("an array")).py()?;
@@ -305,7 +310,7 @@ fn unary<'py>(uf: &Bound<'py, PyAny>, a: &Bound<'py, PyAny>) -> PyResult<Bound<'
             let hit = UNARY.lock().unwrap_or_else(|e| e.into_inner()).get(&key).cloned();
             if let (Some(l), Some(store)) = (hit, x.store()) {
                 let n = numeric()?;
-                let result = n.runtime().create_store(l.out_ty.clone(), &store.shape().to_usize()).py()?;
+                let result = n.runtime().create_store_of_shape(l.out_ty.clone(), &store.shape()).py()?;
                 n.unary(l.op, store, &result).py()?;
                 crate::numeric::report_fp(py)?;
                 return wrap(py, cls, result, &l.out_dtype);
@@ -398,7 +403,7 @@ fn setitem(a: &Bound<'_, PyAny>, key: &Bound<'_, PyAny>, value: &Bound<'_, PyAny
                 let n = numeric()?;
                 let rt = n.runtime();
                 match Arg::of(value, cls) {
-                    Some(Arg::Array { store: src, dtype: src_dtype }) if src_dtype == dtype && src.shape() == dst.shape() => {
+                    Some(Arg::Array { store: src, dtype: src_dtype }) if src_dtype == dtype && src.same_shape(&dst) => {
                         // Fused with the elementwise operations that computed `src`.
                         return n.copy(&dst, &src).py();
                     }
@@ -415,6 +420,143 @@ fn setitem(a: &Bound<'_, PyAny>, key: &Bound<'_, PyAny>, value: &Bound<'_, PyAny
     a.call_method1(intern!(py, "_setitem"), (key, value)).map(|_| ())
 }
 
+/// What an operator of `ndarray` does with its receiver and arguments.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum OperatorKind {
+    /// `uf(self, other)`.
+    Forward,
+    /// `uf(other, self)` (`__radd__`, ...).
+    Reflected,
+    /// `uf(self, other, out=self)` (`__iadd__`, ...).
+    InPlace,
+    /// `uf(self)` (`__neg__`, ...).
+    Unary,
+    GetItem,
+    SetItem,
+}
+
+/// One operator installed by [`install_operator`]: its ufunc (None for indexing) and
+/// the Python function that does the same when the fast path declines.
+struct Operator {
+    kind: OperatorKind,
+    uf: Option<Py<PyAny>>,
+    fallback: Py<PyAny>,
+}
+
+/// How many operators can be installed (`ndarray` has 46).
+const OPERATORS: usize = 64;
+
+static INSTALLED: [PyOnceLock<Operator>; OPERATORS] = [const { PyOnceLock::new() }; OPERATORS];
+static NEXT_OPERATOR: Mutex<usize> = Mutex::new(0);
+
+type FastCall = unsafe extern "C" fn(*mut ffi::PyObject, *mut *mut ffi::PyObject, ffi::Py_ssize_t) -> *mut ffi::PyObject;
+
+/// The C function of operator `I`: a method descriptor's function gets no data of its
+/// own, so each operator has its own instance of this function.
+unsafe extern "C" fn operator<const I: usize>(slf: *mut ffi::PyObject, args: *mut *mut ffi::PyObject, nargs: ffi::Py_ssize_t) -> *mut ffi::PyObject {
+    // SAFETY: CPython calls a METH_FASTCALL method with the GIL held, a receiver and
+    // `nargs` borrowed arguments.
+    unsafe { call_operator(I, slf, args, nargs) }
+}
+
+macro_rules! operator_table {
+    ($($i:literal)*) => { [$(operator::<$i> as FastCall),*] };
+}
+
+const OPERATOR_FNS: [FastCall; OPERATORS] = operator_table!(0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31 32 33 34 35 36 37 38 39 40 41 42 43 44 45 46 47 48 49 50 51 52 53 54 55 56 57 58 59 60 61 62 63);
+
+/// Runs operator `i` (see [`operator`]): errors and panics become Python exceptions.
+unsafe fn call_operator(i: usize, slf: *mut ffi::PyObject, args: *const *mut ffi::PyObject, nargs: ffi::Py_ssize_t) -> *mut ffi::PyObject {
+    // SAFETY: called by CPython with the GIL held (see `operator`).
+    let py = unsafe { Python::assume_attached() };
+    let run = || -> PyResult<Bound<'_, PyAny>> {
+        let op = INSTALLED[i].get(py).ok_or_else(|| PyValueError::new_err("operator not installed"))?;
+        // SAFETY: borrowed references CPython keeps alive for the call.
+        let slf = unsafe { Bound::from_borrowed_ptr(py, slf) };
+        let n = nargs.max(0) as usize;
+        // SAFETY: the `n` arguments are borrowed references alive for the call.
+        let arg = |k: usize| unsafe { Bound::from_borrowed_ptr(py, *args.add(k)) };
+        let uf = op.uf.as_ref().map(|u| u.bind(py));
+        match (op.kind, uf, n) {
+            (OperatorKind::Forward, Some(uf), 1) => {
+                if let Some(r) = try_binary(uf, &slf, &arg(0), None)? {
+                    return Ok(r);
+                }
+            }
+            (OperatorKind::Reflected, Some(uf), 1) => {
+                if let Some(r) = try_binary(uf, &arg(0), &slf, None)? {
+                    return Ok(r);
+                }
+            }
+            (OperatorKind::InPlace, Some(uf), 1) => {
+                if let Some(r) = try_binary(uf, &slf, &arg(0), Some(&slf))? {
+                    return Ok(r);
+                }
+            }
+            (OperatorKind::Unary, Some(uf), 0) => return unary(uf, &slf),
+            (OperatorKind::GetItem, _, 1) => return getitem(&slf, &arg(0)),
+            (OperatorKind::SetItem, _, 2) => return setitem(&slf, &arg(0), &arg(1)).map(|()| py.None().into_bound(py)),
+            _ => {}
+        }
+        // Anything else (and wrong argument counts, which it reports): the Python version.
+        let all = PyTuple::new(py, std::iter::once(slf).chain((0..n).map(arg)).collect::<Vec<_>>())?;
+        op.fallback.bind(py).call1(all)
+    };
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(run)).unwrap_or_else(|_| Err(pyo3::panic::PanicException::new_err("a legate_numeric operator panicked")));
+    match result {
+        Ok(r) => r.into_ptr(),
+        Err(e) => {
+            e.restore(py);
+            std::ptr::null_mut()
+        }
+    }
+}
+
+/// Installs `cls.name` as a method descriptor running `kind` of `uf` in Rust, and
+/// `fallback` (a Python function of the same arguments) where the fast path declines.
+/// CPython calls a method descriptor from an operator slot without a Python frame or
+/// a bound method: a tiny `x + y` then costs no Python bytecode at all.
+#[pyfunction]
+fn install_operator(cls: &Bound<'_, PyType>, name: &str, uf: Option<Bound<'_, PyAny>>, kind: &str, fallback: Bound<'_, PyAny>) -> PyResult<()> {
+    let py = cls.py();
+    let kind = match kind {
+        "forward" => OperatorKind::Forward,
+        "reflected" => OperatorKind::Reflected,
+        "inplace" => OperatorKind::InPlace,
+        "unary" => OperatorKind::Unary,
+        "getitem" => OperatorKind::GetItem,
+        "setitem" => OperatorKind::SetItem,
+        _ => return Err(PyValueError::new_err(format!("unknown operator kind '{kind}'"))),
+    };
+    if kind != OperatorKind::GetItem && kind != OperatorKind::SetItem && uf.is_none() {
+        return Err(PyValueError::new_err(format!("operator {name} needs a ufunc")));
+    }
+    let i = {
+        let mut next = NEXT_OPERATOR.lock().unwrap_or_else(|e| e.into_inner());
+        if *next >= OPERATORS {
+            return Err(PyValueError::new_err(format!("at most {OPERATORS} operators can be installed")));
+        }
+        *next += 1;
+        *next - 1
+    };
+    let op = Operator { kind, uf: uf.map(Bound::unbind), fallback: fallback.unbind() };
+    if INSTALLED[i].set(py, op).is_err() {
+        return Err(PyValueError::new_err("operator slot already taken"));
+    }
+    // The definition lives as long as the descriptor, which the class keeps: for good.
+    let cname: &'static std::ffi::CStr = Box::leak(std::ffi::CString::new(name)?.into_boxed_c_str());
+    let def = Box::leak(Box::new(ffi::PyMethodDef {
+        ml_name: cname.as_ptr(),
+        ml_meth: ffi::PyMethodDefPointer { PyCFunctionFast: OPERATOR_FNS[i] },
+        ml_flags: ffi::METH_FASTCALL,
+        ml_doc: std::ptr::null(),
+    }));
+    // SAFETY: `cls` is a type object and `def` a static method definition; the result
+    // is a new reference (or NULL with an exception set).
+    let descr = unsafe { Bound::from_owned_ptr_or_err(py, ffi::PyDescr_NewMethod(cls.as_ptr() as *mut ffi::PyTypeObject, def))? };
+    cls.setattr(name, descr)
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let fast = PyModule::new(m.py(), "fast")?;
     fast.add_function(wrap_pyfunction!(set_array_type, &fast)?)?;
@@ -424,6 +566,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     fast.add_function(wrap_pyfunction!(unary, &fast)?)?;
     fast.add_function(wrap_pyfunction!(getitem, &fast)?)?;
     fast.add_function(wrap_pyfunction!(setitem, &fast)?)?;
+    fast.add_function(wrap_pyfunction!(install_operator, &fast)?)?;
     m.add_submodule(&fast)?;
     m.add("fast", fast)?;
     Ok(())

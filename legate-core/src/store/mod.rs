@@ -24,13 +24,32 @@ struct View {
     storage: Arc<Storage>,
     /// None only for an untransformed view of a storage that is still unbound.
     shape: Option<Point>,
-    map: AffineMap,
+    map: ViewMap,
     transforms: Vec<Transform>,
     /// Tasks may not write through this view (NumPy's read-only views: broadcasts,
     /// diagonals); views made from it are read-only too.
     read_only: bool,
     /// The element type when it is not the storage's (a component view).
     ty: Option<Type>,
+}
+
+/// A view's map: the shared identity of its rank for a whole storage (every new
+/// store's view: nothing to build, copy or free), its own otherwise.
+#[derive(Clone)]
+enum ViewMap {
+    Identity(&'static AffineMap),
+    Own(AffineMap),
+}
+
+impl std::ops::Deref for ViewMap {
+    type Target = AffineMap;
+    #[inline]
+    fn deref(&self) -> &AffineMap {
+        match self {
+            ViewMap::Identity(m) => m,
+            ViewMap::Own(m) => m,
+        }
+    }
 }
 
 impl std::fmt::Debug for LogicalStore {
@@ -52,8 +71,14 @@ fn check_dim(dim: usize, ndim: usize, what: &str) -> Result<()> {
 
 impl LogicalStore {
     pub(crate) fn from_storage(storage: Arc<Storage>) -> LogicalStore {
-        let ndim = storage.ndim();
-        LogicalStore(Arc::new(View { shape: storage.shape_now(), storage, map: AffineMap::identity(ndim), transforms: Vec::new(), read_only: false, ty: None }))
+        let shape = storage.shape_now();
+        Self::whole(storage, shape)
+    }
+
+    /// The untransformed view of `storage`, whose shape is `shape` (None: unbound).
+    pub(crate) fn whole(storage: Arc<Storage>, shape: Option<Point>) -> LogicalStore {
+        let map = ViewMap::Identity(AffineMap::identity_ref(storage.ndim()));
+        LogicalStore(Arc::new(View { shape, storage, map, transforms: Vec::new(), read_only: false, ty: None }))
     }
 
     pub fn storage(&self) -> &Arc<Storage> {
@@ -103,6 +128,32 @@ impl LogicalStore {
         }
     }
 
+    /// The extents of a view made bound (or from a bound view), without a copy; None
+    /// for an untransformed view of a storage created unbound (see [`LogicalStore::shape`]).
+    #[inline]
+    pub fn shape_ref(&self) -> Option<&Point> {
+        self.0.shape.as_ref()
+    }
+
+    /// Whether two views have the same extents (waiting for unbound ones as
+    /// [`LogicalStore::shape`] does), without copying them where both are known.
+    #[inline]
+    pub fn same_shape(&self, other: &LogicalStore) -> bool {
+        match (self.shape_ref(), other.shape_ref()) {
+            (Some(a), Some(b)) => a == b,
+            _ => self.shape() == other.shape(),
+        }
+    }
+
+    /// Whether the view's extents are `shape` (see [`LogicalStore::same_shape`]).
+    #[inline]
+    pub fn has_shape(&self, shape: &Point) -> bool {
+        match self.shape_ref() {
+            Some(a) => a == shape,
+            None => self.shape() == *shape,
+        }
+    }
+
     /// The extents if known without waiting.
     pub fn shape_if_known(&self) -> Option<Point> {
         self.0.shape.clone().or_else(|| self.0.storage.shape_now())
@@ -143,7 +194,7 @@ impl LogicalStore {
 
     fn derive_unchecked(&self, t: Transform, shape: Point) -> LogicalStore {
         let mut transforms = self.0.transforms.clone();
-        let map = self.0.map.then(&t);
+        let map = ViewMap::Own(self.0.map.then(&t));
         transforms.push(t);
         LogicalStore(Arc::new(View { storage: self.0.storage.clone(), shape: Some(shape), map, transforms, read_only: self.0.read_only, ty: self.0.ty.clone() }))
     }

@@ -96,7 +96,7 @@ impl DenseLayout {
 /// `storage = offset + coef * view`, with one row per storage dimension and one column
 /// per view dimension. Sized by the dimensions: maps of views of up to
 /// [`INLINE_DIMS`] dimensions are stored inline.
-#[derive(Debug, PartialEq, Eq, Hash)]
+#[derive(Debug, Eq, Hash)]
 pub struct AffineMap {
     storage_ndim: u8,
     view_ndim: u8,
@@ -109,6 +109,22 @@ pub struct AffineMap {
     /// dependence analysis.
     byte_offset: i64,
 }
+
+impl PartialEq for AffineMap {
+    fn eq(&self, other: &AffineMap) -> bool {
+        // Views of whole storages share one identity map per rank (see `identity_ref`).
+        std::ptr::eq(self, other)
+            || (self.storage_ndim == other.storage_ndim
+                && self.view_ndim == other.view_ndim
+                && self.byte_offset == other.byte_offset
+                && self.coef == other.coef
+                && self.offset == other.offset
+                && self.linear == other.linear)
+    }
+}
+
+/// The identity map of each rank, shared by every view of a whole storage.
+static IDENTITY: std::sync::LazyLock<Vec<AffineMap>> = std::sync::LazyLock::new(|| (0..=crate::shape::LEGATE_MAX_DIM).map(AffineMap::identity).collect());
 
 // Clones copy the used entries at once (SmallVec's own clone goes element by element).
 impl Clone for DenseLayout {
@@ -184,7 +200,12 @@ impl AffineMap {
     }
 
     pub fn is_identity(&self) -> bool {
-        self.storage_ndim == self.view_ndim && *self == AffineMap::identity(self.storage_ndim())
+        self.storage_ndim == self.view_ndim && self == AffineMap::identity_ref(self.storage_ndim())
+    }
+
+    /// The shared identity map of `ndim` dimensions (no allocation, no copy).
+    pub fn identity_ref(ndim: usize) -> &'static AffineMap {
+        &IDENTITY[ndim]
     }
 
     pub fn coef(&self, storage_dim: usize, view_dim: usize) -> i64 {

@@ -19,18 +19,18 @@ mod ranges;
 mod spgemm;
 mod spmm;
 mod spmv;
-mod spmv_t;
+mod spmv_transposed;
 mod todense;
 
-pub use lu::{factors_held as lu_factors_held, LuFactor, LuRelease, LuSolve, LU_OK, LU_SINGULAR, LU_SOLVE_H, LU_SOLVE_N, LU_SOLVE_T};
+pub use lu::{factors_held as lu_factors_held, LuFactor, LuFactors, LuRelease, LuSolve, LU_OK, LU_SINGULAR, LU_SOLVE_H, LU_SOLVE_N, LU_SOLVE_T};
 pub use ranges::{ColumnRanges, RowRanges};
 pub use spgemm::{CsrSpgemm, CsrSpgemmSymbolic, DropZeros, ScanCounts};
 pub use spmm::CsrSpmm;
 pub use spmv::CsrSpmv;
-pub use spmv_t::CsrSpmvT;
+pub use spmv_transposed::CsrSpmvTransposed;
 pub use todense::CsrToDense;
 
-use legate_abi::{Element, PhysicalStore, TaskError, TypeCode};
+use legate_abi::{Element, PhysicalStore, TaskContext, TaskError, TypeCode};
 use ndarray::{ArrayView1, Axis, Ix1};
 use num_complex::{Complex32, Complex64};
 use std::borrow::Cow;
@@ -310,4 +310,14 @@ pub(crate) fn bad_column(what: &str, row: i64, ncols_hint: &str) -> TaskError {
 /// Splits `n` items into chunks of about `n / threads` (at least `min`) for OMP bodies.
 pub(crate) fn chunk_len(n: usize, threads: usize, min: usize) -> usize {
     n.div_ceil(threads.max(1)).max(min).max(1)
+}
+
+/// Binds the unbound output `index` to `data` (a copy): the one-point tasks whose
+/// result size only the task knows.
+fn write_bound<T: Element>(ctx: &mut TaskContext, index: usize, data: &[T]) -> Result<(), TaskError> {
+    let mut out = ctx.bind_output(index, &[data.len()])?;
+    let mut view = out.view_mut::<T>()?;
+    let slice = view.as_slice_mut().ok_or_else(|| TaskError::new("a bound output is not contiguous"))?;
+    slice.copy_from_slice(data);
+    Ok(())
 }

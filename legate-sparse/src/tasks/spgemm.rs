@@ -26,7 +26,7 @@
 //! ([`prefetch_ahead`]): for a matrix that is not banded, waiting for them was most of
 //! the time.
 
-use super::{bad_column, check_aligned, chunk_len, dispatch_value, CsrRows, Tile1, Value};
+use super::{bad_column, check_aligned, chunk_len, dispatch_value, write_bound, CsrRows, Tile1, Value};
 use legate_abi::{PhysicalStore, Task, TaskContext, TaskError};
 use ndarray::Ix1;
 use rayon::prelude::*;
@@ -659,14 +659,6 @@ fn drop_zeros<V: Value>(ctx: &mut TaskContext) -> Result<(), TaskError> {
     }
     write_bound(ctx, 1, &new_crd)?;
     write_bound(ctx, 2, &new_vals)
-}
-
-fn write_bound<T: legate_abi::Element>(ctx: &mut TaskContext, index: usize, data: &[T]) -> Result<(), TaskError> {
-    let mut out = ctx.bind_output(index, &[data.len()])?;
-    let mut view = out.view_mut::<T>()?;
-    let slice = view.as_slice_mut().ok_or_else(|| TaskError::new("drop_zeros: a bound output is not contiguous"))?;
-    slice.copy_from_slice(data);
-    Ok(())
 }
 
 impl Task for DropZeros {

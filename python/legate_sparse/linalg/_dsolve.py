@@ -42,22 +42,82 @@ def _float_dtype(dt) -> _np.dtype:
 class SuperLU:
     """The LU factorization of a square sparse matrix, as ``splu`` returns it.
 
-    ``shape`` and ``solve(rhs, trans='N')`` are SciPy's. SciPy's ``L``, ``U``,
-    ``perm_r``, ``perm_c`` and ``nnz`` are not available: faer keeps its factor
-    to itself.
+    ``shape``, ``solve(rhs, trans='N')``, ``L``, ``U``, ``perm_r``, ``perm_c`` and
+    ``nnz`` are SciPy's: ``Pr @ A @ Pc == L @ U`` with ``Pr`` the permutation that
+    sends row ``i`` to ``perm_r[i]`` and ``Pc`` the one that sends column ``j`` to
+    ``perm_c[j]``, ``L`` unit lower triangular and ``U`` upper triangular (CSC
+    arrays, int32 indices). faer's factor does not give its parts out, so the first
+    of these attributes factors ``A`` once more (simplicially, with the same COLAMD
+    ordering and partial pivoting); the factors are SciPy's in form, not in value
+    (SuperLU pivots and orders differently).
     """
 
-    def __init__(self, A, fmt: str):
+    def __init__(self, A, fmt: str, keep_matrix: bool = True):
         n = A.shape[0]
         self.shape = (n, n)
         self.dtype = A.dtype
         self._factor = None
+        # A copy of A's arrays for the factors' first use (A may change meanwhile);
+        # internal solves that never show the object pass keep_matrix=False.
+        self._matrix = (A.indptr.copy(), A.indices.copy(), A.data.copy(), fmt == "csc") if keep_matrix else None
+        self._parts = None
         if n == 0:
             return
         self._factor = _native.LuFactor(A.indptr, A.indices, A.data, n, csc=(fmt == "csc"))
         if self._factor.singular():
             self._release()
             raise RuntimeError("Factor is exactly singular")
+
+    def _factor_parts(self):
+        """``(perm_r, perm_c, L, U)``, computed on first use."""
+        if self._parts is None:
+            from .._csc import csc_array
+
+            n = self.shape[0]
+            if self._matrix is None and n:
+                raise AttributeError("this factorization kept no copy of its matrix for L and U")
+            indptr, indices, data, csc = self._matrix or (None, None, None, True)
+            if n == 0:
+                empty = lnp.zeros(0, _np.int32)
+                perm_r = perm_c = empty
+                L = U = csc_array((n, n), dtype=self.dtype)
+            else:
+                parts = _native.lu_factor_parts(indptr, indices, data, n, csc)
+                perm_r, perm_c = (p.astype(_np.int32) for p in parts[:2])
+
+                def csc_of(indptr, indices, data):
+                    return csc_array((data, indices.astype(_np.int32), indptr.astype(_np.int32)), shape=(n, n))
+
+                L, U = csc_of(*parts[2:5]), csc_of(*parts[5:8])
+            self._parts = (perm_r, perm_c, L, U)
+            self._matrix = None
+        return self._parts
+
+    @property
+    def perm_r(self):
+        """Where each row of ``A`` goes: row ``i`` is row ``perm_r[i]`` of ``Pr A``."""
+        return self._factor_parts()[0]
+
+    @property
+    def perm_c(self):
+        """Where each column of ``A`` goes: column ``j`` is column ``perm_c[j]`` of ``A Pc``."""
+        return self._factor_parts()[1]
+
+    @property
+    def L(self):
+        """The unit lower triangular factor (a CSC array, its unit diagonal stored)."""
+        return self._factor_parts()[2]
+
+    @property
+    def U(self):
+        """The upper triangular factor (a CSC array)."""
+        return self._factor_parts()[3]
+
+    @property
+    def nnz(self) -> int:
+        """The number of entries stored in ``L`` and ``U``."""
+        _, _, L, U = self._factor_parts()
+        return int(L.nnz + U.nnz)
 
     def _release(self):
         factor, self._factor = self._factor, None
@@ -100,12 +160,12 @@ def _as_compressed(A, formats, what):
     return (A.tocsc() if isinstance(A, _spbase) else csc_array(A)), "csc"
 
 
-def _factor(A, dtype, fmt, square_msg):
+def _factor(A, dtype, fmt, square_msg, keep_matrix=False):
     """``SuperLU`` of ``A`` (duplicates add up in the factorization, as
-    ``sum_duplicates`` would make them)."""
+    ``sum_duplicates`` would make them); ``keep_matrix`` for one the user sees."""
     if A.ndim != 2 or A.shape[0] != A.shape[1]:
         raise ValueError(square_msg)
-    return SuperLU(A.astype(dtype, copy=False), fmt)
+    return SuperLU(A.astype(dtype, copy=False), fmt, keep_matrix)
 
 
 def splu(A, permc_spec=None, diag_pivot_thresh=None, relax=None, panel_size=None, options=None):
@@ -113,7 +173,7 @@ def splu(A, permc_spec=None, diag_pivot_thresh=None, relax=None, panel_size=None
     tuning arguments are accepted and ignored: faer picks its own ordering and
     pivoting."""
     A, fmt = _as_compressed(A, ("csc",), "splu converted its input to CSC format")
-    return _factor(A, _float_dtype(A.dtype), fmt, "can only factor square matrices")
+    return _factor(A, _float_dtype(A.dtype), fmt, "can only factor square matrices", keep_matrix=True)
 
 
 def factorized(A):

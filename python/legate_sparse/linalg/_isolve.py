@@ -17,7 +17,7 @@ import numpy as _np
 import legate_numeric as lnp
 
 from .._sputils import as_legate
-from ._interface import IdentityOperator, aslinearoperator
+from ._interface import IdentityOperator, _MatrixOperator, aslinearoperator
 
 __all__ = ["cg", "bicgstab", "gmres", "minres"]
 
@@ -86,13 +86,20 @@ def cg(A, b, x0=None, *, rtol=1e-5, atol=0.0, maxiter=None, M=None, callback=Non
 
     An iteration is one SpMV, two inner products (one without a preconditioner: then
     ``z`` is ``r`` and ``r·r`` is both ``rho`` and the squared residual norm), three
-    vector updates and one scalar read (the residual norm). For a CSR matrix the SpMV
-    also computes ``p·q`` (one pass over ``p`` less, one task less). Without a
-    preconditioner the next direction and its product are launched before the norm
-    is read, so they run while this thread waits (wasted work, once, on convergence),
-    and (without a callback) ``x``'s update joins the next direction's pass.
-    ``p`` is a new array each iteration: updating it in place measured no faster (its
-    readers must finish first)."""
+    vector updates and one scalar read (the residual norm). ``p`` is a new array each
+    iteration: updating it in place measured no faster (its readers must finish first).
+
+    When ``A`` and ``M`` are matrices (products without side effects), the next
+    direction and its product are launched before the residual norm is read: the
+    processors compute them while this thread waits for the norm and then launches the
+    updates, so the pipeline does not drain at the read. If the norm says converged
+    they are dropped (one product more than SciPy in the whole solve; same results).
+
+    Fewer passes over the vectors: for a CSR matrix the SpMV also computes ``p·q``;
+    ``r·r`` is summed in the pass of ``r -= alpha q`` (legate_numeric fuses a dot at
+    the end of an elementwise window); and without a callback (which must see ``x``
+    each iteration) ``x += alpha p`` joins the next direction's pass, so the residual
+    update reads only ``r`` and ``q``."""
     A, M, b, x, fresh, dt = _setup(A, b, x0, M, "cg")
     n = A.shape[0]
     bnrm2, atol, maxiter = _limits(n, b, rtol, atol, maxiter)
@@ -100,55 +107,57 @@ def cg(A, b, x0=None, *, rtol=1e-5, atol=0.0, maxiter=None, M=None, callback=Non
         return b.copy(), 0
     r = b.copy() if fresh else b - A.matvec(x)
     plain = isinstance(M, IdentityOperator)
-    matvec_dot = getattr(A, "_matvec_dot", None)
-
-    def product(p):
-        """``(A p, p·A p)``, in one pass where the operator can."""
-        both = None if matvec_dot is None else matvec_dot(p)
-        if both is None:
-            q = A.matvec(p)
-            return q, _dot(p, q)
-        return both
-
-    rho_prev = p = None
-    # Without a callback (which must see x updated), x's update is deferred to the
-    # next iteration's direction update: one pass reads p and r and writes x and the
-    # new p, and the residual update reads only r and q (8 bytes an element less).
-    deferred = None
+    ahead = isinstance(A, _MatrixOperator) and (plain or isinstance(M, _MatrixOperator))
+    rho_prev = p = pending = None  # pending: a step whose x update is not launched yet
     for iteration in range(maxiter):
-        if plain:
-            rho_cur = _dot(r, r)
-            if iteration == 0:
-                p = r.copy()
-            else:
-                beta = (rho_cur / rho_prev).astype(dt, copy=False)
-                if deferred is not None:
-                    x += deferred * p
-                    deferred = None
-                p = p * beta + r
-            # Launched before the norm is read: they run while this thread waits.
-            q, pq = product(p)
-            if math.sqrt(float(rho_cur.real)) < atol:
-                return x, 0
-        else:
-            if _norm(r) < atol:
-                return x, 0
-            z = M.matvec(r)
-            rho_cur = _dot(r, z)
-            p = z.copy() if iteration == 0 else p * (rho_cur / rho_prev).astype(dt, copy=False) + z
-            q, pq = product(p)
+        rr = _dot(r, r)  # launched before the step's work, so the read waits for it alone
+        if ahead:
+            rho_cur, p_next, q, pq = _cg_direction(A, M, r, p, rr if plain else None, rho_prev, dt, x, pending)
+            pending = None
+        elif pending is not None:
+            x += pending * p
+            pending = None
+        if math.sqrt(float(rr.real)) < atol:
+            return x, 0
+        if not ahead:
+            rho_cur, p_next, q, pq = _cg_direction(A, M, r, p, rr if plain else None, rho_prev, dt)
+        p = p_next
         alpha = (rho_cur / pq).astype(dt, copy=False)
-        if plain and callback is None:
-            deferred = alpha
+        if callback is None:
+            pending = alpha
         else:
             x += alpha * p
         r -= alpha * q
         rho_prev = rho_cur
         if callback is not None:
             callback(x)
-    if deferred is not None:
-        x += deferred * p
+    if pending is not None:
+        x += pending * p
     return x, maxiter
+
+
+def _cg_direction(A, M, r, p, rho, rho_prev, dt, x=None, step=None):
+    """CG's ``(rho, p, A p, p·A p)`` for residual ``r``: ``rho = r·M r`` (given, or
+    computed here when None), the new direction ``p`` (``M r`` in the first iteration),
+    its product and their inner product, all legate arrays (nothing is read on the
+    host). With ``step``, the previous direction's ``x += step * p`` is launched just
+    before the new direction, so one pass computes both."""
+    z = _apply(M, r)
+    if rho is None:
+        rho = _dot(r, z)
+    if p is None:
+        p = z.copy()
+    else:
+        beta = (rho / rho_prev).astype(dt, copy=False)
+        if step is not None:
+            x += step * p
+        p = p * beta + z
+    matvec_dot = getattr(A, "_matvec_dot", None)
+    both = None if matvec_dot is None else matvec_dot(p)
+    if both is None:
+        q = A.matvec(p)
+        return rho, p, q, _dot(p, q)
+    return (rho, p) + both
 
 
 def bicgstab(A, b, x0=None, *, rtol=1e-5, atol=0.0, maxiter=None, M=None, callback=None):
@@ -229,9 +238,10 @@ def gmres(A, b, x0=None, *, rtol=1e-5, atol=0.0, restart=None, maxiter=None, M=N
     restart = max(1, min(restart, n))
     eps = _np.finfo(dt).eps
     ptol_max_factor = 1.0
-    ptol = bnrm2 * min(ptol_max_factor, atol / bnrm2)
+    # The inner iterations estimate the preconditioned residual: their tolerance is
+    # scaled by ||M b||, as SciPy's.
+    ptol = _norm(_apply(M, b)) * min(ptol_max_factor, atol / bnrm2)
     complex_ = dt.kind == "c"
-    scalar = complex if complex_ else float
     presid = 0.0
     inner_iter = 0
     info = 0
@@ -243,7 +253,10 @@ def gmres(A, b, x0=None, *, rtol=1e-5, atol=0.0, restart=None, maxiter=None, M=N
             r = b - A.matvec(x)
         v0 = _apply(M, r)
         tmp = _norm(v0)
-        V = [v0 * (1.0 / tmp)]
+        # The Krylov basis, one row per vector, so that Gram-Schmidt against all of it
+        # is a matrix-vector product.
+        V = lnp.empty((restart + 1, n), dtype=dt)
+        V[0] = v0 * (1.0 / tmp)
         S = _np.zeros(restart + 1, dtype=complex if complex_ else float)
         S[0] = tmp
         H = _np.zeros((restart, restart + 1), dtype=complex if complex_ else float)
@@ -252,19 +265,28 @@ def gmres(A, b, x0=None, *, rtol=1e-5, atol=0.0, restart=None, maxiter=None, M=N
         col = 0
         for col in range(restart):
             w = _apply(M, A.matvec(V[col]))
-            h0 = _norm(w)
-            for k in range(col + 1):
-                hk = scalar(_dot(V[k], w))
-                H[col, k] = hk
-                w = w - hk * V[k]
-            h1 = _norm(w)
+            # Classical Gram-Schmidt twice ("CGS2"): as accurate as SciPy's modified
+            # Gram-Schmidt, with one read per step instead of one per basis vector.
+            basis = V[: col + 1]
+            adjoint = basis.conj() if complex_ else basis
+            h = adjoint @ w
+            w = w - h @ basis
+            h2 = adjoint @ w
+            w = w - h2 @ basis
+            # The coefficients and ||w||^2 come back in one read.
+            read = _np.asarray(lnp.concatenate((h + h2, lnp.vdot(w, w).reshape(1))))
+            hk = read[:-1]
+            H[col, : col + 1] = hk
+            h1 = math.sqrt(float(read[-1].real))
+            # ||w|| before the projection, by Pythagoras: no third read.
+            h0 = math.sqrt(h1 * h1 + float(_np.vdot(hk, hk).real))
             H[col, col + 1] = h1
             if h1 <= eps * h0:
                 H[col, col + 1] = 0
                 breakdown = True
-                V.append(w)
+                V[col + 1] = w
             else:
-                V.append(w * (1.0 / h1))
+                V[col + 1] = w * (1.0 / h1)
             for k in range(col):
                 c, s = givens[k, 0], givens[k, 1]
                 n0, n1 = H[col, k], H[col, k + 1]
@@ -291,8 +313,7 @@ def gmres(A, b, x0=None, *, rtol=1e-5, atol=0.0, restart=None, maxiter=None, M=N
                 y[:k] -= y[k] * H[k, :k]
         if y[0] != 0:
             y[0] /= H[0, 0]
-        for k in range(col + 1):
-            x += scalar(y[k]) * V[k]
+        x += lnp.asarray(y.astype(dt)) @ V[: col + 1]
         r = b - A.matvec(x)
         rnorm = _norm(r)
         if callback_type == "x":
@@ -302,10 +323,11 @@ def gmres(A, b, x0=None, *, rtol=1e-5, atol=0.0, restart=None, maxiter=None, M=N
         elif breakdown:
             break
         elif presid <= ptol:
-            ptol = max(atol, min(ptol_max_factor, atol / rnorm) * presid) if rnorm else atol
+            # The inner test passed but the true residual did not: ask more of it.
             ptol_max_factor = max(eps, 0.25 * ptol_max_factor)
         else:
-            ptol = presid * min(ptol_max_factor, atol / rnorm) if rnorm else atol
+            ptol_max_factor = min(1.0, 1.5 * ptol_max_factor)
+        ptol = presid * min(ptol_max_factor, atol / rnorm)
         if callback_type == "legacy" and inner_iter == maxiter:
             info = maxiter
             break

@@ -144,6 +144,66 @@ def test_splu_solve_trans(dtype):
             lu.solve(lnp.ones(30, np.complex128))
 
 
+def _perm_matrices(perm_r, perm_c):
+    n = len(perm_r)
+    Pr = sp.csc_array((np.ones(n), (perm_r, np.arange(n))), shape=(n, n))
+    Pc = sp.csc_array((np.ones(n), (np.arange(n), perm_c)), shape=(n, n))
+    return Pr, Pc
+
+
+@pytest.mark.parametrize("fmt", ["csc", "csr"])
+@pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
+def test_splu_factors_as_scipy_shows_them(dtype, fmt):
+    """``L``, ``U``, ``perm_r``, ``perm_c``, ``nnz``: the same kinds, dtypes and
+    identity (``Pr A Pc = L U``) as SciPy's, checked with SciPy's own products."""
+    S = nonsymmetric(40, dtype, seed=5)
+    S_csc = S.tocsc()
+    S_csc.sum_duplicates()
+    want = spla.splu(S_csc)
+    A = sparse.csc_array(S) if fmt == "csc" else sparse.csr_array(S)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SparseEfficiencyWarning)
+        lu = linalg.splu(A)
+    for name in ("perm_r", "perm_c"):
+        got = host(getattr(lu, name))
+        assert got.dtype == getattr(want, name).dtype
+        assert sorted(got) == list(range(40)), name
+    for name in ("L", "U"):
+        got, w = getattr(lu, name), getattr(want, name)
+        assert sparse.issparse(got) and got.format == w.format == "csc" and got.shape == w.shape
+        assert got.dtype == w.dtype and got.indices.dtype == w.indices.dtype and got.indptr.dtype == w.indptr.dtype
+        assert got.has_sorted_indices
+    L = sp.csc_array((host(lu.L.data), host(lu.L.indices), host(lu.L.indptr)), shape=(40, 40))
+    U = sp.csc_array((host(lu.U.data), host(lu.U.indices), host(lu.U.indptr)), shape=(40, 40))
+    assert sp.triu(L, 1).nnz == 0 and np.all(L.diagonal() == 1)
+    assert sp.tril(U, -1).nnz == 0
+    Pr, Pc = _perm_matrices(host(lu.perm_r), host(lu.perm_c))
+    np.testing.assert_allclose((Pr @ S_csc @ Pc).toarray(), (L @ U).toarray(), rtol=rtol_of(dtype), atol=rtol_of(dtype))
+    # SciPy's own factors obey the same identity (the convention is SciPy's).
+    Pr_w, Pc_w = _perm_matrices(want.perm_r, want.perm_c)
+    np.testing.assert_allclose((Pr_w @ S_csc @ Pc_w).toarray(), (want.L @ want.U).toarray(), rtol=rtol_of(dtype), atol=rtol_of(dtype))
+    assert lu.nnz == L.nnz + U.nnz
+    # The factors are of A as it was: changing A afterwards does not change them.
+    A.data[...] = 0
+    np.testing.assert_allclose((Pr @ S_csc @ Pc).toarray(), (L @ U).toarray(), rtol=rtol_of(dtype), atol=rtol_of(dtype))
+
+
+def test_splu_factors_of_a_later_changed_matrix_and_empty():
+    P = poisson2d(5).tocsc()
+    A = sparse.csc_array(P)
+    lu = linalg.splu(A)
+    A.data[...] *= 2  # after the factorization, before the factors are asked for
+    L = sp.csc_array((host(lu.L.data), host(lu.L.indices), host(lu.L.indptr)), shape=P.shape)
+    U = sp.csc_array((host(lu.U.data), host(lu.U.indices), host(lu.U.indptr)), shape=P.shape)
+    Pr, Pc = _perm_matrices(host(lu.perm_r), host(lu.perm_c))
+    np.testing.assert_allclose((Pr @ P @ Pc).toarray(), (L @ U).toarray(), atol=1e-12)
+    empty, want = linalg.splu(sparse.csc_array((0, 0))), spla.splu(sp.csc_array((0, 0)))
+    assert empty.L.shape == empty.U.shape == want.L.shape == (0, 0)
+    assert host(empty.perm_r).shape == want.perm_r.shape == (0,)
+    assert host(empty.perm_r).dtype == want.perm_r.dtype
+    assert empty.nnz == want.nnz == 0
+
+
 def test_splu_formats_factorized_and_release():
     P = poisson2d(8)
     with pytest.warns(SparseEfficiencyWarning, match="CSC"):

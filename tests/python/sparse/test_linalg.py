@@ -49,7 +49,7 @@ def test_cg_preconditioned_x0_maxiter():
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64, np.complex64, np.complex128])
 @pytest.mark.parametrize("form", ["csr", "csr64", "csc", "operator"])
-def test_cg_iterates_match_scipy(form, dtype):
+def test_cg_iterates_match_scipy_in_every_form(form, dtype):
     """A few CG iterations, step by step as SciPy's: the CSR forms take the fused
     product (``q`` and ``p·q`` in one pass), the others the separate one; a complex
     Hermitian matrix checks the conjugate in ``p·q``."""
@@ -78,6 +78,48 @@ def test_cg_iterates_match_scipy(form, dtype):
         np.testing.assert_allclose(x.__array__(), xs, rtol=10 * rtol, atol=10 * rtol)
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.complex128])
+@pytest.mark.parametrize("precondition", [False, True])
+@pytest.mark.parametrize("maxiter", [1, 2, 7, None])
+def test_cg_iterates_match_scipy(dtype, precondition, maxiter):
+    """The next direction and its product are launched before the residual norm is read
+    (and dropped at convergence): each iterate, the stopping iteration and the returned
+    ``x`` stay SciPy's."""
+    S = poisson2d(9).astype(dtype)
+    if np.dtype(dtype).kind == "c":
+        S = S + 0.25j * (sp.eye_array(81, k=1) - sp.eye_array(81, k=-1))  # Hermitian
+    b = np.linspace(1.0, 2.0, 81).astype(dtype)
+    d = 1.0 / S.diagonal().real
+    M, Ms = (sparse.diags_array(d, format="csr"), sp.diags_array(d)) if precondition else (None, None)
+    x, info, its = _count(linalg.cg, sparse.csr_array(S), lnp.asarray(b), rtol=1e-9, maxiter=maxiter, M=M)
+    xs, infos, its_s = _count(spla.cg, S, b, rtol=1e-9, maxiter=maxiter, M=Ms)
+    assert (info, its) == (infos, its_s)
+    assert x.dtype == xs.dtype
+    np.testing.assert_allclose(x.__array__(), xs, rtol=1e-9, atol=1e-12)
+
+
+def test_cg_calls_an_operator_as_scipy_does():
+    """A user's operator may count its calls: it sees SciPy's products (no speculative one)."""
+    S = poisson2d(6)
+    calls = {"legate": 0, "scipy": 0}
+
+    def matvec(key, mul):
+        def f(v):
+            calls[key] += 1
+            return mul(v)
+
+        return f
+
+    A = sparse.csr_array(S)
+    op = linalg.LinearOperator(S.shape, matvec=matvec("legate", lambda v: A @ v), dtype=np.float64)
+    ops = spla.LinearOperator(S.shape, matvec=matvec("scipy", lambda v: S @ v), dtype=np.float64)
+    x, info = linalg.cg(op, lnp.ones(36), rtol=1e-10)
+    xs, infos = spla.cg(ops, np.ones(36), rtol=1e-10)
+    assert info == infos == 0
+    assert calls["legate"] == calls["scipy"] > 0
+    np.testing.assert_allclose(x.__array__(), xs, rtol=1e-9)
+
+
 @pytest.mark.parametrize("name", ["bicgstab", "gmres"])
 @pytest.mark.parametrize("dtype", [np.float64, np.complex128])
 def test_nonsymmetric_solvers(name, dtype):
@@ -89,6 +131,63 @@ def test_nonsymmetric_solvers(name, dtype):
     xs, infos = getattr(spla, name)(S, b, rtol=1e-8)
     assert info == infos == 0
     assert np.linalg.norm(S @ x.__array__() - b) <= 1e-7 * np.linalg.norm(b)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.complex64, np.complex128])
+@pytest.mark.parametrize("restart", [4, 30])
+def test_gmres_takes_scipys_steps(dtype, restart):
+    """Restarted GMRES (its Gram-Schmidt is two products per step, SciPy's one inner
+    product per basis vector) gives SciPy's residual estimates at every inner step, the
+    same number of steps and the same solution: with a Jacobi preconditioner, an x0,
+    and cycles both shorter and longer than the solve."""
+    S = (poisson2d(6) + sprandom(36, 36, density=0.1, seed=5) * 0.4).astype(dtype)
+    if np.dtype(dtype).kind == "c":
+        S = S + 0.2j * sp.eye_array(36, dtype=dtype)
+    b = np.cos(np.arange(36.0)).astype(dtype)
+    x0 = np.full(36, 0.1, dtype=dtype)
+    d = (1.0 / S.diagonal()).astype(dtype)
+    single = np.dtype(dtype) in (np.float32, np.complex64)
+    rtol = 1e-5 if single else 1e-7
+    got, want = [], []
+    x, info = linalg.gmres(sparse.csr_array(S), lnp.asarray(b), x0=lnp.asarray(x0), rtol=rtol, restart=restart,
+                           M=sparse.diags_array(d, format="csr"), callback=got.append, callback_type="pr_norm")
+    xs, infos = spla.gmres(S, b, x0=x0, rtol=rtol, restart=restart, M=sp.diags_array(d),
+                           callback=want.append, callback_type="pr_norm")
+    assert info == infos == 0
+    assert x.dtype == xs.dtype
+    assert len(got) == len(want) > 4
+    tol = 1e-3 if single else 1e-8
+    np.testing.assert_allclose(got, want, rtol=tol, atol=tol * rtol)
+    np.testing.assert_allclose(x.__array__(), xs, rtol=100 * tol, atol=100 * tol * np.abs(xs).max())
+
+
+@pytest.mark.filterwarnings("ignore::numpy.exceptions.ComplexWarning")  # SciPy's complex MINRES
+@pytest.mark.parametrize("name", ["bicgstab", "minres"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.complex64, np.complex128])
+def test_bicgstab_and_minres_take_scipys_steps(name, dtype):
+    """Every iterate (seen by a callback) is SciPy's, with an x0 and, for BiCGSTAB, a
+    Jacobi preconditioner; MINRES gets the Hermitian part."""
+    S = (poisson2d(6) + sprandom(36, 36, density=0.1, seed=5) * 0.4).astype(dtype)
+    if np.dtype(dtype).kind == "c":
+        S = S + 0.2j * sp.eye_array(36, dtype=dtype)
+    if name == "minres":
+        S = S + S.conj().T
+    b = np.cos(np.arange(36.0)).astype(dtype)
+    x0 = np.full(36, 0.1, dtype=dtype)
+    kw, kws = {}, {}
+    if name == "bicgstab":
+        d = (1.0 / S.diagonal()).astype(dtype)
+        kw, kws = dict(M=sparse.diags_array(d, format="csr")), dict(M=sp.diags_array(d))
+    got, want = [], []
+    x, info = getattr(linalg, name)(sparse.csr_array(S), lnp.asarray(b), x0=lnp.asarray(x0), rtol=1e-6,
+                                    callback=lambda xk: got.append(np.array(xk.__array__())), **kw)
+    xs, infos = getattr(spla, name)(S, b, x0=x0, rtol=1e-6, callback=lambda xk: want.append(xk.copy()), **kws)
+    assert info == infos == 0
+    assert len(got) == len(want) > 5
+    tol = 1e-5 if np.dtype(dtype) in (np.float32, np.complex64) else 1e-12
+    for g, w in zip(got, want):
+        np.testing.assert_allclose(g, w, rtol=tol, atol=tol * np.abs(w).max())
+    np.testing.assert_allclose(x.__array__(), xs, rtol=tol, atol=tol * np.abs(xs).max())
 
 
 def test_minres_and_operator():

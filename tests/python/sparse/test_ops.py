@@ -31,6 +31,43 @@ def test_spmv_spmm(fmt, dtype):
     check_dense(lnp.asarray(X.T) @ A.T, X.T @ S.T, dtype)
 
 
+@pytest.mark.parametrize("index_dtype", [np.int32, np.int64])
+@pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
+def test_csc_matvec_scatters_into_a_fresh_sum(dtype, index_dtype):
+    """``CSC @ x``, ``y @ CSR`` and ``CSR.T @ x`` run the transposed product (each
+    point scatters its columns into its own copy of ``y``, which the runtime sums):
+    duplicates, empty columns and rows, unsorted indices, a strided ``x``, and a
+    second product that must not add to the first."""
+    rng = np.random.default_rng(12)
+    S = sprandom(301, 203, density=0.04, dtype=dtype, seed=12, fmt="csc")
+    S = sp.csc_array(S)
+    S[:, 7] = 0  # an empty column
+    S.eliminate_zeros()
+    # A duplicate entry and unsorted row indices in column 0, as SciPy accepts them.
+    data = np.concatenate([S.data[:0], np.array([1.5, 2.0, -1.0], dtype=dtype), S.data[S.indptr[1]:]])
+    head = np.array([5, 2, 5])
+    indices = np.concatenate([head, S.indices[S.indptr[1]:]])
+    indptr = np.concatenate([[0], S.indptr[1:] - S.indptr[1] + 3])
+    S = sp.csc_array((data, indices, indptr), shape=S.shape)
+    A = sparse.csc_array((lnp.asarray(data), lnp.asarray(indices.astype(index_dtype)), lnp.asarray(indptr.astype(index_dtype))), shape=S.shape)
+    assert A.indices.dtype == index_dtype
+    x = rng.uniform(-1, 1, size=2 * 203).astype(dtype)
+    for _ in range(2):
+        check_dense(A @ lnp.asarray(x[::2]), S @ x[::2], dtype)
+    R = S.T.tocsr()
+    B = sparse.csr_array(R)
+    y = rng.uniform(-1, 1, size=203).astype(dtype)
+    check_dense(lnp.asarray(y) @ B, y @ R, dtype)
+    check_dense(B.T @ lnp.asarray(y), R.T @ y, dtype)
+    y = rng.uniform(-1, 1, size=301).astype(dtype)
+    check_dense(A.T @ lnp.asarray(y), S.T @ y, dtype)
+    # Empty shapes.
+    E = sparse.csc_array((0, 4), dtype=dtype)
+    check_dense(E @ lnp.ones(4, dtype), np.zeros(0, dtype), dtype)
+    E = sparse.csc_array((3, 0), dtype=dtype)
+    check_dense(E @ lnp.ones(0, dtype), np.zeros(3, dtype), dtype)
+
+
 @pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
 def test_coo_matmul_broadcasts(dtype):
     """A 2-d COO array times dense operands of 3 or more dimensions, as SciPy's COO
