@@ -1,7 +1,7 @@
 """legate_sparse against SciPy, side by side in one process, on 2-D Poisson matrices.
 
 Run: `LEGATE_CONFIG="--cpus 2" .venv/bin/python benches/sparse.py [--quick] [--size ROWS]`.
-Cases: SpMV, SpMM (8 right-hand sides), SpGEMM (A @ A, and R @ R for a random R of a
+Cases: SpMV, CSC @ x, SpMM (8 right-hand sides), SpGEMM (A @ A, and R @ R for a random R of a
 tenth of the rows with 10 entries a row) and 100 CG iterations. Prints
 each time and the ratio SciPy time / legate time (> 1 means legate is faster); for
 SpMV also the bandwidth each side reaches (data + indices + row offsets + x + y bytes
@@ -90,6 +90,12 @@ def main():
     A64 @ x
     t_64 = timed(True, lambda: A64 @ x, repeat)
     report("SpMV, int64 indices", t_s, t_64, bandwidth(S, A64, t_s, t_64))
+
+    # A CSC matrix's product: each point scatters into its part of y (a reduction).
+    C_np = S.tocsc()
+    C = legate_sparse.csc_array(C_np)
+    C @ x
+    report("CSC @ x", timed(False, lambda: C_np @ x_np, repeat), timed(True, lambda: C @ x, repeat))
 
     X_np = numpy.random.default_rng(1).uniform(size=(S.shape[0], 8))
     X = lnp.asarray(X_np)

@@ -72,16 +72,17 @@ fn column_ranges<'py>(py: Python<'py>, pos: &Bound<'py, PyAny>, crd: &Bound<'py,
     to_python(py, out)
 }
 
-/// The matrix of a product with `x` (`cols` and `indptr` as [`spmv`] takes them).
-fn product_matrix(
+/// The matrix `(pos, crd, vals)` of `ncols` columns with its optional column ranges
+/// and `indptr` (see [`spmv`]).
+fn matrix_with(
     py: Python<'_>,
     lib: &SparseLibrary,
     parts: (&Bound<'_, PyAny>, &Bound<'_, PyAny>, &Bound<'_, PyAny>),
-    x: &Store,
+    ncols: usize,
     cols: Option<&Bound<'_, PyAny>>,
     indptr: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<CsrMatrix> {
-    let mut a = matrix(py, lib, parts, extent(x, 0, "x")?)?;
+    let mut a = matrix(py, lib, parts, ncols)?;
     a.cols = cols.map(|c| legate_python_abi::store_of(py, lib.runtime(), c, "cols")).transpose()?;
     a.indptr = indptr.map(|p| legate_python_abi::store_of(py, lib.runtime(), p, "indptr")).transpose()?;
     Ok(a)
@@ -106,7 +107,7 @@ fn spmv<'py>(
     let lib = library(py)?;
     let x = legate_python_abi::store_of(py, lib.runtime(), x, "x")?;
     let out = out.map(|out| legate_python_abi::store_of(py, lib.runtime(), out, "out")).transpose()?;
-    let a = product_matrix(py, lib, (pos, crd, vals), &x, cols, indptr)?;
+    let a = matrix_with(py, lib, (pos, crd, vals), extent(&x, 0, "x")?, cols, indptr)?;
     let y = py
         .detach(|| match out {
             Some(y) => lib.spmv_into(&a, &x, &y).map(|()| y),
@@ -134,7 +135,7 @@ fn spmv_dot<'py>(
     let lib = library(py)?;
     let x = legate_python_abi::store_of(py, lib.runtime(), x, "x")?;
     let y = legate_python_abi::store_of(py, lib.runtime(), out, "out")?;
-    let a = product_matrix(py, lib, (pos, crd, vals), &x, cols, indptr)?;
+    let a = matrix_with(py, lib, (pos, crd, vals), extent(&x, 0, "x")?, cols, indptr)?;
     let dot = py.detach(|| lib.spmv_dot(&a, &x, &y)).map_err(to_py)?;
     to_python(py, dot)
 }
@@ -155,8 +156,7 @@ fn spmv_transposed<'py>(
 ) -> PyResult<Bound<'py, PyAny>> {
     let lib = library(py)?;
     let x = legate_python_abi::store_of(py, lib.runtime(), x, "x")?;
-    let mut a = matrix(py, lib, (pos, crd, vals), ncols)?;
-    a.cols = cols.map(|c| legate_python_abi::store_of(py, lib.runtime(), c, "cols")).transpose()?;
+    let a = matrix_with(py, lib, (pos, crd, vals), ncols, cols, None)?;
     let y = py.detach(|| lib.spmv_transposed(&a, &x)).map_err(to_py)?;
     to_python(py, y)
 }
