@@ -250,14 +250,20 @@ impl Fusion {
         let out_slot = Self::note(&mut w, out, true);
         w.bytes += shape.volume().saturating_mul(out.ty().size().unwrap_or(1) as u64);
         w.shape = Some(shape);
-        w.ops.push(Op { kind, in_ty: in_ty.clone(), args, out: out.clone(), arg_slots, out_slot });
+        self.push(rt, w, Op { kind, in_ty: in_ty.clone(), args, out: out.clone(), arg_slots, out_slot })?;
+        Ok(true)
+    }
+
+    /// Adds `op` to the window (locked as `w`), launching the window when it is full.
+    fn push(&self, rt: &Runtime, mut w: std::sync::MutexGuard<'_, Window>, op: Op) -> Result<()> {
+        w.ops.push(op);
         self.pending.store(true, Ordering::SeqCst);
         let n = w.ops.len();
         if n >= self.limit && (n >= self.limit.saturating_mul(LONG_WINDOWS) || w.bytes >= self.budget) {
             drop(w);
             self.flush(rt)?;
         }
-        Ok(true)
+        Ok(())
     }
 
     /// Holds back `fut = sum(a * b)` (a vector `dot`; `fut` a fresh one-element future)
@@ -285,13 +291,7 @@ impl Fusion {
         arg_slots[0] = Self::note(&mut w, a, false);
         arg_slots[1] = Self::note(&mut w, b, false);
         w.sums.push(fut.clone());
-        w.ops.push(Op { kind: Kind::Dot, in_ty: a.ty().clone(), args, out: fut.clone(), arg_slots, out_slot: NO_SLOT });
-        self.pending.store(true, Ordering::SeqCst);
-        let n = w.ops.len();
-        if n >= self.limit && (n >= self.limit.saturating_mul(LONG_WINDOWS) || w.bytes >= self.budget) {
-            drop(w);
-            self.flush(rt)?;
-        }
+        self.push(rt, w, Op { kind: Kind::Dot, in_ty: a.ty().clone(), args, out: fut.clone(), arg_slots, out_slot: NO_SLOT })?;
         Ok(true)
     }
 

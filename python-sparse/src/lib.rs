@@ -90,9 +90,11 @@ fn matrix_with(
 
 /// `A @ x`, written into `out` when given (and returned); `cols` is the matrix's
 /// `column_ranges` (made here for int32 indices when not given); `indptr`, SciPy's
-/// offsets `pos` was made from, lets the kernel read row ranges in fewer bytes.
+/// offsets `pos` was made from, lets the kernel read row ranges in fewer bytes. With
+/// `dot` (and `out`, of a square matrix), returns `(y, x^H y)` (a one-element future),
+/// both from one pass.
 #[pyfunction]
-#[pyo3(signature = (pos, crd, vals, x, out=None, cols=None, indptr=None))]
+#[pyo3(signature = (pos, crd, vals, x, out=None, cols=None, indptr=None, dot=false))]
 #[allow(clippy::too_many_arguments)]
 fn spmv<'py>(
     py: Python<'py>,
@@ -103,11 +105,17 @@ fn spmv<'py>(
     out: Option<&Bound<'py, PyAny>>,
     cols: Option<&Bound<'py, PyAny>>,
     indptr: Option<&Bound<'py, PyAny>>,
+    dot: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
     let lib = library(py)?;
     let x = legate_python_abi::store_of(py, lib.runtime(), x, "x")?;
     let out = out.map(|out| legate_python_abi::store_of(py, lib.runtime(), out, "out")).transpose()?;
     let a = matrix_with(py, lib, (pos, crd, vals), extent(&x, 0, "x")?, cols, indptr)?;
+    if dot {
+        let y = out.ok_or_else(|| PyValueError::new_err("spmv with dot=True needs out"))?;
+        let d = py.detach(|| lib.spmv_dot(&a, &x, &y)).map_err(to_py)?;
+        return Ok(PyTuple::new(py, [to_python(py, y)?, to_python(py, d)?])?.into_any());
+    }
     let y = py
         .detach(|| match out {
             Some(y) => lib.spmv_into(&a, &x, &y).map(|()| y),
@@ -115,29 +123,6 @@ fn spmv<'py>(
         })
         .map_err(to_py)?;
     to_python(py, y)
-}
-
-/// `A @ x` into `out` and `x^H (A @ x)` (a one-element future), in one pass; the
-/// arguments as [`spmv`]'s.
-#[pyfunction]
-#[pyo3(signature = (pos, crd, vals, x, out, cols=None, indptr=None))]
-#[allow(clippy::too_many_arguments)]
-fn spmv_dot<'py>(
-    py: Python<'py>,
-    pos: &Bound<'py, PyAny>,
-    crd: &Bound<'py, PyAny>,
-    vals: &Bound<'py, PyAny>,
-    x: &Bound<'py, PyAny>,
-    out: &Bound<'py, PyAny>,
-    cols: Option<&Bound<'py, PyAny>>,
-    indptr: Option<&Bound<'py, PyAny>>,
-) -> PyResult<Bound<'py, PyAny>> {
-    let lib = library(py)?;
-    let x = legate_python_abi::store_of(py, lib.runtime(), x, "x")?;
-    let y = legate_python_abi::store_of(py, lib.runtime(), out, "out")?;
-    let a = matrix_with(py, lib, (pos, crd, vals), extent(&x, 0, "x")?, cols, indptr)?;
-    let dot = py.detach(|| lib.spmv_dot(&a, &x, &y)).map_err(to_py)?;
-    to_python(py, dot)
 }
 
 /// `A^T @ x` for the CSR matrix `(pos, crd, vals)` of `ncols` columns (a CSC matrix's
@@ -325,7 +310,6 @@ fn _legate_sparse(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(row_ranges, m)?)?;
     m.add_function(wrap_pyfunction!(column_ranges, m)?)?;
     m.add_function(wrap_pyfunction!(spmv, m)?)?;
-    m.add_function(wrap_pyfunction!(spmv_dot, m)?)?;
     m.add_function(wrap_pyfunction!(spmv_transposed, m)?)?;
     m.add_function(wrap_pyfunction!(spmm, m)?)?;
     m.add_function(wrap_pyfunction!(spgemm, m)?)?;

@@ -154,7 +154,8 @@ def spmv_dot(pos: Any, indices: Any, data: Any, x: Any, out: Any, cols: Any = No
     legate_numeric array of ``data``'s dtype."""
     args, cols, ptr, dtype = _spmv_args(pos, indices, data, x, cols, indptr)
     ostore = _out_store(out, dtype, tuple(args[0].shape)[0])
-    return _wrap(_ext.spmv_dot(*args, ostore, cols=cols, indptr=ptr).project(0, 0), dtype)
+    _, dot = _ext.spmv(*args, ostore, cols=cols, indptr=ptr, dot=True)
+    return _wrap(dot.project(0, 0), dtype)
 
 
 def _spmv_args(pos, indices, data, x, cols, indptr):
