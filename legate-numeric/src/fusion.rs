@@ -20,8 +20,13 @@
 //! window writes before reading is never materialized: it lives in a scratch block.
 //! Decisions depend only on the operation stream and handle counts, never on timing,
 //! so every rank fuses the same way.
+//!
+//! A vector `dot` over the window's shape joins a non-empty window as its last
+//! operations: the fused task sums the products block by block, in the pass that
+//! computes them, into a future (a solver's `r·r` right after `r -= alpha * q`). Until
+//! the window runs, an operation reading that future flushes it first.
 
-use crate::ops::{BinaryOp, UnaryOp};
+use crate::ops::{BinaryOp, ReduceOp, UnaryOp};
 use legate_core::{FlushHook, Library, LogicalStore, Point, Result, Runtime, Scalar, Type};
 use rustc_hash::FxHashMap as HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -43,6 +48,8 @@ pub(crate) enum Kind {
     Convert,
     /// `where(cond, x, y)` (cond is boolean, x and y of the result's type).
     Where,
+    /// The sum of the products of two stores (float or complex) into a future.
+    Dot,
 }
 
 impl Kind {
@@ -52,6 +59,7 @@ impl Kind {
             Kind::Binary(op) => op.numpy_name(),
             Kind::Convert => "cast",
             Kind::Where => "where",
+            Kind::Dot => "dot",
         }
     }
 }
@@ -95,6 +103,8 @@ struct Window {
     storages: HashMap<u64, Access>,
     /// Bytes of the stores the operations write.
     bytes: u64,
+    /// The futures the window's `dot`s sum into (not computed until it runs).
+    sums: Vec<LogicalStore>,
 }
 
 /// How many times `LEGATE_WINDOW_SIZE` operations a window of small stores may hold.
@@ -226,7 +236,7 @@ impl Fusion {
         }
         let mut w = self.window.lock().unwrap_or_else(|e| e.into_inner());
         // (A loop: another thread may have added conflicting operations meanwhile.)
-        while !w.ops.is_empty() && (w.shape.as_ref() != Some(&shape) || Self::conflicts(&w, &args, out)) {
+        while !w.ops.is_empty() && (w.shape.as_ref() != Some(&shape) || Self::conflicts(&w, &args, out) || Self::reads_sum(&w, &args)) {
             drop(w);
             self.flush(rt)?;
             w = self.window.lock().unwrap_or_else(|e| e.into_inner());
@@ -240,14 +250,55 @@ impl Fusion {
         let out_slot = Self::note(&mut w, out, true);
         w.bytes += shape.volume().saturating_mul(out.ty().size().unwrap_or(1) as u64);
         w.shape = Some(shape);
-        w.ops.push(Op { kind, in_ty: in_ty.clone(), args, out: out.clone(), arg_slots, out_slot });
+        self.push(rt, w, Op { kind, in_ty: in_ty.clone(), args, out: out.clone(), arg_slots, out_slot })?;
+        Ok(true)
+    }
+
+    /// Adds `op` to the window (locked as `w`), launching the window when it is full.
+    fn push(&self, rt: &Runtime, mut w: std::sync::MutexGuard<'_, Window>, op: Op) -> Result<()> {
+        w.ops.push(op);
         self.pending.store(true, Ordering::SeqCst);
         let n = w.ops.len();
         if n >= self.limit && (n >= self.limit.saturating_mul(LONG_WINDOWS) || w.bytes >= self.budget) {
             drop(w);
             self.flush(rt)?;
         }
+        Ok(())
+    }
+
+    /// Holds back `fut = sum(a * b)` (a vector `dot`; `fut` a fresh one-element future)
+    /// at the end of the window, when the window computes over `a`'s shape already;
+    /// false when it must be launched on its own (the caller launches it, which
+    /// flushes the window first): no window to join, another shape or type, an
+    /// operand that is broadcast, viewed by the host or written through another view.
+    pub(crate) fn record_dot(&self, rt: &Runtime, a: &LogicalStore, b: &LogicalStore, fut: &LogicalStore) -> Result<bool> {
+        let summed = matches!(a.ty(), Type::Float32 | Type::Float64 | Type::Complex64 | Type::Complex128);
+        if !self.enabled() || !summed || a.ty() != b.ty() {
+            return Ok(false);
+        }
+        let shape = a.shape();
+        let plain = |s: &LogicalStore| !s.is_future() && !s.unbound() && !s.storage().host_viewed() && s.shape() == shape;
+        if shape.volume() == 0 || !plain(a) || !plain(b) {
+            return Ok(false);
+        }
+        let args: Args = smallvec::smallvec![Arg::Store(a.clone()), Arg::Store(b.clone())];
+        let mut w = self.window.lock().unwrap_or_else(|e| e.into_inner());
+        let reads_through_other_view = |s: &LogicalStore| w.storages.get(&s.storage().id()).is_some_and(|acc| acc.written && !same_view(&acc.view, s));
+        if w.ops.is_empty() || w.shape.as_ref() != Some(&shape) || reads_through_other_view(a) || reads_through_other_view(b) || Self::reads_sum(&w, &args) {
+            return Ok(false);
+        }
+        let mut arg_slots = [NO_SLOT; 3];
+        arg_slots[0] = Self::note(&mut w, a, false);
+        arg_slots[1] = Self::note(&mut w, b, false);
+        w.sums.push(fut.clone());
+        self.push(rt, w, Op { kind: Kind::Dot, in_ty: a.ty().clone(), args, out: fut.clone(), arg_slots, out_slot: NO_SLOT })?;
         Ok(true)
+    }
+
+    /// Whether an operand is a future a `dot` of the window sums into (its value is
+    /// known only when the window has run).
+    fn reads_sum(w: &Window, args: &[Arg]) -> bool {
+        !w.sums.is_empty() && args.iter().any(|a| matches!(a, Arg::Store(s) if w.sums.iter().any(|f| f.same_storage(s))))
     }
 
     /// Whether the operation can join a window at all (on its own terms).
@@ -379,6 +430,9 @@ impl Fusion {
                 }
             }
         }
+        for fut in &plan.sums {
+            t.add_reduction(fut, crate::core_op(ReduceOp::Sum, fut.ty()));
+        }
         t.execute()
     }
 }
@@ -390,6 +444,8 @@ struct Plan {
     tiles: Vec<(LogicalStore, bool, bool)>,
     /// Operands that are one element broadcast ([`broadcast_value`]).
     values: Vec<LogicalStore>,
+    /// The futures of the window's `dot`s, in program order (the task's reductions).
+    sums: Vec<LogicalStore>,
     program: Vec<u8>,
     elided: usize,
     forwarded: usize,
@@ -401,6 +457,8 @@ enum Loc {
     Tile(u32),
     Reg(u32),
     Value(u32),
+    /// The `k`-th `dot`'s sum (a reduction of the task).
+    Sum(u32),
 }
 
 /// What the plan learns about one storage (one slot) of the window.
@@ -447,7 +505,9 @@ impl Plan {
             for (s, k) in store_args(op) {
                 uses[k as usize].meet(s, i, false);
             }
-            uses[op.out_slot as usize].meet(&op.out, i, true);
+            if op.out_slot != NO_SLOT {
+                uses[op.out_slot as usize].meet(&op.out, i, true);
+            }
         }
         // A storage only the window holds, and writes before reading, lives in a
         // scratch register instead of memory.
@@ -478,6 +538,7 @@ impl Plan {
         let mut forwarded = 0;
         let mut body = Vec::new();
         let mut values: Vec<LogicalStore> = Vec::new();
+        let mut sums: Vec<LogicalStore> = Vec::new();
         // The last operation encoded, and where its result's location starts in `body`.
         let mut last: Option<(usize, usize)> = None;
         let mut encoded = 0u32;
@@ -519,6 +580,14 @@ impl Plan {
                     Arg::Scalar(_) => locs.push(None),
                 }
             }
+            if op.kind == Kind::Dot {
+                encode_op(&mut body, op, &locs, Loc::Sum(sums.len() as u32));
+                sums.push(op.out.clone());
+                encoded += 1;
+                last = None;
+                free_dead_registers(&mut uses, &mut free, op, i);
+                continue;
+            }
             let k = op.out_slot as usize;
             let out = if in_reg[k] {
                 let u = &mut uses[k];
@@ -536,16 +605,7 @@ impl Plan {
             let at = encode_op(&mut body, op, &locs, out);
             encoded += 1;
             last = Some((i, at));
-            // Registers whose storage is not used again return to the pool (after the
-            // operation: an operand may share the output's register).
-            for k in op.arg_slots.iter().copied().filter(|&k| k != NO_SLOT).chain(std::iter::once(op.out_slot)) {
-                let u = &mut uses[k as usize];
-                if u.last_use == i {
-                    if let Some(r) = u.reg.take() {
-                        free.push(r);
-                    }
-                }
-            }
+            free_dead_registers(&mut uses, &mut free, op, i);
         }
         let mut program = Vec::with_capacity(body.len() + 16 + tiles.len() * 2);
         put_u32(&mut program, tiles.len() as u32);
@@ -555,8 +615,9 @@ impl Plan {
         put_u32(&mut program, values.len() as u32);
         put_u32(&mut program, nregs);
         put_u32(&mut program, encoded);
+        put_u32(&mut program, sums.len() as u32);
         program.extend_from_slice(&body);
-        Plan { tiles, values, program, elided, forwarded }
+        Plan { tiles, values, sums, program, elided, forwarded }
     }
 
     /// `fused[multiply,add,exp]` (long windows list their first operations).
@@ -588,10 +649,27 @@ fn put_loc(buf: &mut Vec<u8>, loc: Loc) {
             buf.push(3);
             put_u32(buf, k);
         }
+        Loc::Sum(k) => {
+            buf.push(4);
+            put_u32(buf, k);
+        }
     }
 }
 
-/// One operation: kind (0 unary, 1 binary, 2 cast, 3 where), op code, operand and result type
+/// Returns to the pool the registers of storages `op` (the `i`-th operation) used for
+/// the last time (after the operation: an operand may share the output's register).
+fn free_dead_registers(uses: &mut [SlotUse], free: &mut Vec<u32>, op: &Op, i: usize) {
+    for k in op.arg_slots.iter().copied().chain(std::iter::once(op.out_slot)).filter(|&k| k != NO_SLOT) {
+        let u = &mut uses[k as usize];
+        if u.last_use == i {
+            if let Some(r) = u.reg.take() {
+                free.push(r);
+            }
+        }
+    }
+}
+
+/// One operation: kind (0 unary, 1 binary, 2 cast, 3 where, 4 dot), op code, operand and result type
 /// codes, the operands (tile, register, scalar bytes, or broadcast value), the result.
 /// Returns where the result's location starts in `buf` (it ends the operation).
 fn encode_op(buf: &mut Vec<u8>, op: &Op, locs: &[Option<Loc>], out: Loc) -> usize {
@@ -600,6 +678,7 @@ fn encode_op(buf: &mut Vec<u8>, op: &Op, locs: &[Option<Loc>], out: Loc) -> usiz
         Kind::Binary(b) => (1, b as u32),
         Kind::Convert => (2, 0),
         Kind::Where => (3, 0),
+        Kind::Dot => (4, 0),
     };
     buf.push(kind);
     put_u32(buf, code);

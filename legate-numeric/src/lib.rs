@@ -290,6 +290,10 @@ impl Numeric {
         }
         let ty = a.ty().clone();
         let fut = self.rt.create_future(identity_scalar(ReduceOp::Sum, &ty)?)?;
+        // At the end of a window over the operands' shape: summed in that pass.
+        if self.fusion.record_dot(&self.rt, a, b, &fut)? {
+            return Ok(fut);
+        }
         let mut t = self.rt.create_auto_task(&self.lib, REDUCE);
         t.add_scalar_arg(ReduceOp::Sum as u32);
         t.add_scalar_arg(2u32);

@@ -21,6 +21,9 @@ pub struct CsrMatrix {
     /// Each row's column range (see [`crate::SparseLibrary::column_ranges`]): how SpMV
     /// reads `x` through int32 indices. Made on demand when `None`.
     pub cols: Option<Store>,
+    /// SciPy's `indptr` (`shape[0] + 1` offsets), when known and of `crd`'s type: SpMV
+    /// reads the row ranges from it (4 or 8 bytes a row) instead of from `pos` (16).
+    pub indptr: Option<Store>,
 }
 
 pub(crate) fn invalid(msg: impl Into<String>) -> Error {
@@ -97,7 +100,7 @@ impl CsrMatrix {
         if nnz != nvals {
             return Err(shape_error(format!("indices has {nnz} elements but data has {nvals}")));
         }
-        Ok(CsrMatrix { pos, crd, vals, shape, cols: None })
+        Ok(CsrMatrix { pos, crd, vals, shape, cols: None, indptr: None })
     }
 
     pub fn nrows(&self) -> usize {

@@ -84,6 +84,7 @@ impl SparseLibrary {
         let pos = self.row_ranges(indptr)?;
         let nrows = length(&pos, "pos")?;
         let mut a = CsrMatrix::new(pos, crd.clone(), vals.clone(), [nrows, ncols])?;
+        a.indptr = Some(indptr.clone());
         if index_type(crd, "indices")? == TypeCode::Int32 {
             a.cols = Some(self.column_ranges(&a.pos, &a.crd)?);
         }
@@ -120,6 +121,29 @@ impl SparseLibrary {
 
     /// `y = A @ x` into an existing store (of `A`'s rows and value type; a view is fine).
     pub fn spmv_into(&self, a: &CsrMatrix, x: &Store, y: &Store) -> Result<()> {
+        self.launch_spmv(a, x, y, None)
+    }
+
+    /// `y = A @ x` into `y` (as [`Self::spmv_into`]) and `x^H y` as a new one-element
+    /// future, in one pass: CG's product and `p·(A p)` (a square `A` only: `x` is also
+    /// read at the rows).
+    pub fn spmv_dot(&self, a: &CsrMatrix, x: &Store, y: &Store) -> Result<Store> {
+        if a.nrows() != a.ncols() {
+            return Err(shape_error(format!("spmv_dot: the matrix must be square, it is {:?}", a.shape)));
+        }
+        let rt = self.runtime;
+        let dot = match a.value_type()? {
+            TypeCode::Float32 => rt.create_future(0f32)?,
+            TypeCode::Float64 => rt.create_future(0f64)?,
+            TypeCode::Complex64 => rt.create_future(Complex32::new(0.0, 0.0))?,
+            _ => rt.create_future(Complex64::new(0.0, 0.0))?,
+        };
+        self.launch_spmv(a, x, y, Some(&dot))?;
+        Ok(dot)
+    }
+
+    /// `y = A @ x`, adding `x^H y` into `dot` when given.
+    fn launch_spmv(&self, a: &CsrMatrix, x: &Store, y: &Store, dot: Option<&Store>) -> Result<()> {
         let code = a.value_type()?;
         same_values(code, x, "x")?;
         same_values(code, y, "y")?;
@@ -138,23 +162,52 @@ impl SparseLibrary {
         let mut task = self.task(CsrSpmv::TASK_ID)?;
         let pos_var = task.add_input(&a.pos)?;
         let crd_var = add_row_entries(&mut task, pos_var, &a.crd, &a.vals)?;
+        // Inputs so far: pos, crd, vals, x, and for int32 indices the column ranges.
+        let mut inputs: i64 = 4;
         if index_type(&a.crd, "indices")? == TypeCode::Int64 {
             add_gathered(&mut task, crd_var, x)?;
         } else {
+            inputs += 1;
             let cols = match &a.cols {
                 Some(cols) => cols.clone(),
                 None => self.column_ranges(&a.pos, &a.crd)?,
             };
             add_gathered_by_ranges(&mut task, pos_var, &cols, x)?;
         }
+        let first_offset = match &a.indptr {
+            Some(indptr) if index_type(indptr, "indptr")? == index_type(&a.crd, "indices")? => {
+                if length(indptr, "indptr")? != ny + 1 {
+                    return Err(shape_error(format!("spmv: indptr must have {} elements, it has {}", ny + 1, length(indptr, "indptr")?)));
+                }
+                let first = inputs;
+                for (lo, hi) in [(0, ny as i64), (1, ny as i64 + 1)] {
+                    let var = task.add_input(&indptr.slice(0, Some(lo), Some(hi), 1)?)?;
+                    task.add_alignment(pos_var, var)?;
+                }
+                first
+            }
+            _ => -1,
+        };
+        task.add_scalar(first_offset)?;
+        let x_rows = match dot {
+            Some(dot) => {
+                let var = task.add_input(x)?;
+                task.add_alignment(pos_var, var)?;
+                task.add_reduction(dot, ReductionOp::Add)?;
+                inputs + if first_offset >= 0 { 2 } else { 0 }
+            }
+            None => -1,
+        };
+        task.add_scalar(x_rows)?;
         let y_var = task.add_output(y)?;
         task.add_alignment(pos_var, y_var)?;
         task.execute()
     }
 
     /// `y = Aᵀ @ x` (a new store of `A.ncols()` elements): a CSC matrix's `A @ x`, whose
-    /// columns are `A`'s rows here. Each point scatters its rows into its own copy of
-    /// `y`, which the runtime sums.
+    /// columns are `A`'s rows here. Each point scatters its rows into a private copy
+    /// of the part of `y` they touch (the image of its column indices: a band for a
+    /// banded matrix, not all of `y`), which the runtime sums.
     pub fn spmv_transposed(&self, a: &CsrMatrix, x: &Store) -> Result<Store> {
         let code = a.value_type()?;
         same_values(code, x, "x")?;
@@ -174,11 +227,24 @@ impl SparseLibrary {
         }
         let mut task = self.task(CsrSpmvTransposed::TASK_ID)?;
         let pos_var = task.add_input(&a.pos)?;
-        add_row_entries(&mut task, pos_var, &a.crd, &a.vals)?;
+        let crd_var = add_row_entries(&mut task, pos_var, &a.crd, &a.vals)?;
         let x_var = task.add_input(x)?;
         task.add_alignment(pos_var, x_var)?;
-        let y_var = task.add_reduction(&y, ReductionOp::Add)?;
-        task.add_broadcast(y_var, None)?;
+        // y is the image of the column indices (int64) or of the rows' column ranges
+        // (int32), as x is in `spmv_into`.
+        if index_type(&a.crd, "indices")? == TypeCode::Int64 {
+            let y_var = task.add_reduction(&y, ReductionOp::Add)?;
+            task.add_image(crd_var, y_var, ImageKind::Points)?;
+        } else {
+            let cols = match &a.cols {
+                Some(cols) => cols.clone(),
+                None => self.column_ranges(&a.pos, &a.crd)?,
+            };
+            let cols_var = task.add_input(&cols)?;
+            task.add_alignment(pos_var, cols_var)?;
+            let y_var = task.add_reduction(&y, ReductionOp::Add)?;
+            task.add_image(cols_var, y_var, ImageKind::Ranges)?;
+        }
         task.execute()?;
         Ok(y)
     }
@@ -216,7 +282,7 @@ impl SparseLibrary {
     /// columns in SciPy's order: see [`crate::tasks::CsrSpgemm`]), with `C`'s `indptr`.
     pub fn spgemm(&self, a: &CsrMatrix, b: &CsrMatrix) -> Result<(CsrMatrix, Store)> {
         let (indptr, pos, crd, vals) = self.spgemm_parts(a, b)?;
-        Ok((CsrMatrix { pos, crd, vals, shape: [a.nrows(), b.ncols()], cols: None }, indptr))
+        Ok((CsrMatrix { pos, crd, vals, shape: [a.nrows(), b.ncols()], cols: None, indptr: Some(indptr.clone()) }, indptr))
     }
 
     /// `C = A @ B` as SciPy's three arrays plus `pos`: `(indptr, pos, indices, data)`,

@@ -72,10 +72,29 @@ fn column_ranges<'py>(py: Python<'py>, pos: &Bound<'py, PyAny>, crd: &Bound<'py,
     to_python(py, out)
 }
 
+/// The matrix `(pos, crd, vals)` of `ncols` columns with its optional column ranges
+/// and `indptr` (see [`spmv`]).
+fn matrix_with(
+    py: Python<'_>,
+    lib: &SparseLibrary,
+    parts: (&Bound<'_, PyAny>, &Bound<'_, PyAny>, &Bound<'_, PyAny>),
+    ncols: usize,
+    cols: Option<&Bound<'_, PyAny>>,
+    indptr: Option<&Bound<'_, PyAny>>,
+) -> PyResult<CsrMatrix> {
+    let mut a = matrix(py, lib, parts, ncols)?;
+    a.cols = cols.map(|c| legate_python_abi::store_of(py, lib.runtime(), c, "cols")).transpose()?;
+    a.indptr = indptr.map(|p| legate_python_abi::store_of(py, lib.runtime(), p, "indptr")).transpose()?;
+    Ok(a)
+}
+
 /// `A @ x`, written into `out` when given (and returned); `cols` is the matrix's
-/// `column_ranges` (made here for int32 indices when not given).
+/// `column_ranges` (made here for int32 indices when not given); `indptr`, SciPy's
+/// offsets `pos` was made from, lets the kernel read row ranges in fewer bytes. With
+/// `dot` (and `out`, of a square matrix), returns `(y, x^H y)` (a one-element future),
+/// both from one pass.
 #[pyfunction]
-#[pyo3(signature = (pos, crd, vals, x, out=None, cols=None))]
+#[pyo3(signature = (pos, crd, vals, x, out=None, cols=None, indptr=None, dot=false))]
 #[allow(clippy::too_many_arguments)]
 fn spmv<'py>(
     py: Python<'py>,
@@ -85,13 +104,18 @@ fn spmv<'py>(
     x: &Bound<'py, PyAny>,
     out: Option<&Bound<'py, PyAny>>,
     cols: Option<&Bound<'py, PyAny>>,
+    indptr: Option<&Bound<'py, PyAny>>,
+    dot: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
     let lib = library(py)?;
     let x = legate_python_abi::store_of(py, lib.runtime(), x, "x")?;
     let out = out.map(|out| legate_python_abi::store_of(py, lib.runtime(), out, "out")).transpose()?;
-    let cols = cols.map(|c| legate_python_abi::store_of(py, lib.runtime(), c, "cols")).transpose()?;
-    let mut a = matrix(py, lib, (pos, crd, vals), extent(&x, 0, "x")?)?;
-    a.cols = cols;
+    let a = matrix_with(py, lib, (pos, crd, vals), extent(&x, 0, "x")?, cols, indptr)?;
+    if dot {
+        let y = out.ok_or_else(|| PyValueError::new_err("spmv with dot=True needs out"))?;
+        let d = py.detach(|| lib.spmv_dot(&a, &x, &y)).map_err(to_py)?;
+        return Ok(PyTuple::new(py, [to_python(py, y)?, to_python(py, d)?])?.into_any());
+    }
     let y = py
         .detach(|| match out {
             Some(y) => lib.spmv_into(&a, &x, &y).map(|()| y),
@@ -101,9 +125,11 @@ fn spmv<'py>(
     to_python(py, y)
 }
 
-/// `Aᵀ @ x` for the matrix `(pos, crd, vals)` of `ncols` columns (a CSC matrix's
-/// `A @ x`).
+/// `A^T @ x` for the CSR matrix `(pos, crd, vals)` of `ncols` columns (a CSC matrix's
+/// product); `cols` is the matrix's `column_ranges` (made here for int32 indices when
+/// not given).
 #[pyfunction]
+#[pyo3(signature = (pos, crd, vals, x, ncols, cols=None))]
 fn spmv_transposed<'py>(
     py: Python<'py>,
     pos: &Bound<'py, PyAny>,
@@ -111,10 +137,13 @@ fn spmv_transposed<'py>(
     vals: &Bound<'py, PyAny>,
     x: &Bound<'py, PyAny>,
     ncols: usize,
+    cols: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let lib = library(py)?;
     let x = legate_python_abi::store_of(py, lib.runtime(), x, "x")?;
-    on_matrix(py, lib, (pos, crd, vals), ncols, |a| lib.spmv_transposed(a, &x))
+    let a = matrix_with(py, lib, (pos, crd, vals), ncols, cols, None)?;
+    let y = py.detach(|| lib.spmv_transposed(&a, &x)).map_err(to_py)?;
+    to_python(py, y)
 }
 
 /// Runs `op` on the matrix `(pos, crd, vals)` of `ncols` columns, letting other Python
@@ -281,8 +310,8 @@ fn _legate_sparse(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(row_ranges, m)?)?;
     m.add_function(wrap_pyfunction!(column_ranges, m)?)?;
     m.add_function(wrap_pyfunction!(spmv, m)?)?;
-    m.add_function(wrap_pyfunction!(spmm, m)?)?;
     m.add_function(wrap_pyfunction!(spmv_transposed, m)?)?;
+    m.add_function(wrap_pyfunction!(spmm, m)?)?;
     m.add_function(wrap_pyfunction!(spgemm, m)?)?;
     m.add_function(wrap_pyfunction!(todense, m)?)?;
     m.add_function(wrap_pyfunction!(library_id, m)?)?;

@@ -135,7 +135,7 @@ def spmv(A, x, out=None):
     nrows = A._shape[0]
     if _use_native(A._data.dtype, x.dtype):
         cols = A._cols() if A._indices.dtype == _np.int32 else None
-        return _native.spmv(A._pos(), A._indices, A._data, x, out=out, cols=cols)
+        return _native.spmv(A._pos(), A._indices, A._data, x, out=out, cols=cols, indptr=A._indptr)
     if A._data.shape[0] == 0:
         y = lnp.zeros(nrows, _np.result_type(A._data.dtype, x.dtype))
     else:
@@ -146,12 +146,24 @@ def spmv(A, x, out=None):
     return out
 
 
+def spmv_dot(A, x):
+    """``(A @ x, x^H (A @ x))`` in one pass for a square CSR-oriented ``A`` and 1-d ``x``
+    of A's dtype (the product a new array, the inner product 0-d), or None where the
+    native kernels do not take them."""
+    if not _use_native(A._data.dtype, x.dtype) or A._data.dtype != x.dtype or A._shape[0] != A._shape[1]:
+        return None
+    y = lnp.empty(A._shape[0], x.dtype)
+    cols = A._cols() if A._indices.dtype == _np.int32 else None
+    return y, _native.spmv_dot(A._pos(), A._indices, A._data, x, y, cols=cols, indptr=A._indptr)
+
+
 def spmv_transposed(A, x):
     """The product over ``A``'s compressed axis: ``A @ x`` for a CSC ``A`` (``A.T @ x``
     for a CSR one) and 1-d ``x`` (of A's dtype for the native kernel)."""
     ncols = A._major_shape()[1]
     if _use_native(A._data.dtype, x.dtype):
-        return _native.spmv_transposed(A._pos(), A._indices, A._data, x, ncols)
+        cols = A._cols() if A._indices.dtype == _np.int32 else None
+        return _native.spmv_transposed(A._pos(), A._indices, A._data, x, ncols, cols=cols)
     if A._data.shape[0] == 0:
         return lnp.zeros(ncols, _np.result_type(A._data.dtype, x.dtype))
     return segment_sum(A._data * x[A._row_ids()], A._indices, ncols)

@@ -20,7 +20,7 @@ import numpy as _np
 
 from . import _legate_sparse as _ext
 
-__all__ = ["row_ranges", "column_ranges", "spmv", "spmm", "spgemm", "todense", "VALUE_DTYPES"]
+__all__ = ["row_ranges", "column_ranges", "spmv", "spmv_dot", "spmv_transposed", "spmm", "spgemm", "todense", "VALUE_DTYPES"]
 
 #: The value dtypes the kernels support.
 VALUE_DTYPES = tuple(_np.dtype(t) for t in ("float32", "float64", "complex64", "complex128"))
@@ -117,7 +117,7 @@ def column_ranges(pos: Any, indices: Any):
     return _ext.column_ranges(_pos(pos), _indices(indices, "indices", int32=True))
 
 
-def spmv(pos: Any, indices: Any, data: Any, x: Any, out: Any = None, cols: Any = None):
+def spmv(pos: Any, indices: Any, data: Any, x: Any, out: Any = None, cols: Any = None, indptr: Any = None):
     """``y = A @ x`` for the CSR matrix ``(pos, indices, data)``.
 
     Parameters
@@ -131,12 +131,36 @@ def spmv(pos: Any, indices: Any, data: Any, x: Any, out: Any = None, cols: Any =
     cols : optional
         :func:`column_ranges` of the matrix (made here when int32 indices come
         without it).
+    indptr : legate_numeric.ndarray, optional
+        The offsets ``pos`` was made from; when they have the indices' dtype the kernel
+        reads each row's range from them (4 or 8 bytes a row instead of 16).
 
     Returns
     -------
     y : legate_numeric.ndarray
         ``out`` when given, else a new array.
     """
+    args, cols, ptr, dtype = _spmv_args(pos, indices, data, x, cols, indptr)
+    if out is None:
+        return _wrap(_ext.spmv(*args, cols=cols, indptr=ptr), dtype)
+    _ext.spmv(*args, _out_store(out, dtype, tuple(args[0].shape)[0]), cols=cols, indptr=ptr)
+    return out
+
+
+def spmv_dot(pos: Any, indices: Any, data: Any, x: Any, out: Any, cols: Any = None, indptr: Any = None):
+    """``out[...] = A @ x`` and ``x^H (A @ x)`` in one pass (CG's product and
+    ``p·(A p)``), for a square CSR matrix ``(pos, indices, data)``; the arguments as
+    :func:`spmv` takes them (``out`` required). Returns the inner product as a 0-d
+    legate_numeric array of ``data``'s dtype."""
+    args, cols, ptr, dtype = _spmv_args(pos, indices, data, x, cols, indptr)
+    ostore = _out_store(out, dtype, tuple(args[0].shape)[0])
+    _, dot = _ext.spmv(*args, ostore, cols=cols, indptr=ptr, dot=True)
+    return _wrap(dot.project(0, 0), dtype)
+
+
+def _spmv_args(pos, indices, data, x, cols, indptr):
+    """``(pos, indices, data, x)`` stores, the column ranges, the ``indptr`` store to
+    read (None when its dtype or length does not fit) and the dtype."""
     vals, dtype = _values(data, "data")
     xs, xdtype = _values(x, "x")
     _same_dtype(dtype, xdtype, "x")
@@ -145,32 +169,42 @@ def spmv(pos: Any, indices: Any, data: Any, x: Any, out: Any = None, cols: Any =
         cols = column_ranges(pos, crd)
     args = (_pos(pos), crd, vals, xs)
     cols = None if cols is None else _pos(cols)
-    if out is None:
-        return _wrap(_ext.spmv(*args, cols=cols), dtype)
+    ptr = None if indptr is None else _store_of(indptr, "indptr")[0]
+    if ptr is not None and (_np.dtype(ptr.dtype) != _np.dtype(crd.dtype) or tuple(ptr.shape) != (tuple(args[0].shape)[0] + 1,)):
+        ptr = None  # another dtype or shape: read pos
+    return args, cols, ptr, dtype
+
+
+def _out_store(out, dtype, n_rows):
+    """The store of a product's ``out=`` (a legate_numeric array of ``n_rows`` elements
+    of ``dtype``), or ValueError."""
     if getattr(out, "__legate_data_interface__", None) is None:
         # Converting would write into a copy the caller never sees.
         raise ValueError(f"out must be a legate_numeric array, got {type(out).__name__}")
     ostore, odtype = _store_of(out, "out")
     if odtype != dtype:
         raise ValueError(f"out has dtype {odtype} but the product has dtype {dtype}")
-    n_rows = tuple(args[0].shape)[0]
     if tuple(ostore.shape) != (n_rows,):
         raise ValueError(f"out has shape {tuple(ostore.shape)} but the product has shape ({n_rows},)")
-    _ext.spmv(*args, ostore, cols=cols)
-    return out
+    return ostore
 
 
-def spmv_transposed(pos: Any, indices: Any, data: Any, x: Any, ncols: int):
+def spmv_transposed(pos: Any, indices: Any, data: Any, x: Any, ncols: int, cols: Any = None):
     """``y = Aᵀ @ x`` for the CSR matrix ``(pos, indices, data)`` of ``ncols`` columns
     (a CSC matrix's ``A @ x``): ``x`` 1-d of ``len(pos)`` elements and ``data``'s
-    dtype; ``y`` a new array of ``ncols`` elements."""
+    dtype; ``y`` a new array of ``ncols`` elements. Each point sums into the part of
+    ``y`` its rows touch: for int32 indices, the range image of ``cols``
+    (:func:`column_ranges`, made here when not given)."""
     vals, dtype = _values(data, "data")
     xs, xdtype = _values(x, "x")
     _same_dtype(dtype, xdtype, "x")
     if int(ncols) < 0:
         raise ValueError(f"ncols must be non-negative, got {ncols}")
     crd = _indices(indices, "indices", int32=True)
-    return _wrap(_ext.spmv_transposed(_pos(pos), crd, vals, xs, int(ncols)), dtype)
+    if cols is None and _np.dtype(crd.dtype) == _INT32:
+        cols = column_ranges(pos, crd)
+    cols = None if cols is None else _pos(cols)
+    return _wrap(_ext.spmv_transposed(_pos(pos), crd, vals, xs, int(ncols), cols=cols), dtype)
 
 
 def spmm(pos: Any, indices: Any, data: Any, X: Any):

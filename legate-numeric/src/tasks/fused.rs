@@ -4,12 +4,14 @@
 //! The program runs block by block (`BLOCK` elements of a row at a time): each
 //! operation in program order, through the same kernels the unfused tasks use, so
 //! results, NaN handling, integer division by zero and casts are identical.
-//! Temporaries nobody else holds live in scratch blocks that stay in cache.
+//! Temporaries nobody else holds live in scratch blocks that stay in cache. A `dot`
+//! adds its block's sum of products to an accumulator, which the task adds into its
+//! reduction (a future) at the end.
 
 use super::binary::BinaryUfunc;
 use super::loops::Operand;
 use super::unary::UnaryUfunc;
-use crate::ops::{BinaryOp, UnaryOp};
+use crate::ops::{BinaryOp, ReduceOp, UnaryOp};
 use legate_core::abi::raw::RawStore;
 use super::loops::for_each_run;
 use legate_core::abi::TypeCode;
@@ -30,6 +32,8 @@ enum Loc {
     Const(usize, usize),
     /// A broadcast value (one element of an input, read when the task starts).
     Value(usize),
+    /// The `k`-th `dot`'s accumulator (the task's reduction `k`).
+    Sum(usize),
 }
 
 enum Kind {
@@ -37,6 +41,7 @@ enum Kind {
     Binary(BinaryOp),
     Convert,
     Where,
+    Dot,
 }
 
 struct Op {
@@ -53,6 +58,8 @@ struct Program<'a> {
     /// Broadcast values: the first inputs.
     values: usize,
     regs: usize,
+    /// How many `dot` sums (reductions).
+    sums: usize,
     ops: Vec<Op>,
     bytes: &'a [u8],
 }
@@ -95,6 +102,7 @@ impl<'a> Reader<'a> {
                 Loc::Const(at, n)
             }
             3 => Loc::Value(self.u32()? as usize),
+            4 => Loc::Sum(self.u32()? as usize),
             _ => return Err(Self::bad()),
         })
     }
@@ -111,6 +119,7 @@ fn decode(bytes: &[u8]) -> Result<Program<'_>, TaskError> {
     let values = r.u32()? as usize;
     let regs = r.u32()? as usize;
     let nops = r.u32()? as usize;
+    let sums = r.u32()? as usize;
     let mut ops = Vec::with_capacity(nops);
     for _ in 0..nops {
         let kind = r.u8()?;
@@ -120,18 +129,25 @@ fn decode(bytes: &[u8]) -> Result<Program<'_>, TaskError> {
             1 => Kind::Binary(BinaryOp::from_code(code).ok_or_else(Reader::bad)?),
             2 => Kind::Convert,
             3 => Kind::Where,
+            4 => Kind::Dot,
             _ => return Err(Reader::bad()),
         };
         let (in_ty, out_ty) = (r.ty()?, r.ty()?);
         let nargs = r.u8()? as usize;
         let args = (0..nargs).map(|_| r.loc()).collect::<Result<smallvec::SmallVec<_>, _>>()?;
         let out = r.loc()?;
-        if matches!(out, Loc::Const(..) | Loc::Value(_)) || args.iter().any(|a| matches!(a, Loc::Value(k) if *k >= values)) {
+        if matches!(out, Loc::Const(..) | Loc::Value(_)) || args.iter().any(|a| matches!(a, Loc::Value(k) if *k >= values) || matches!(a, Loc::Sum(_))) {
+            return Err(Reader::bad());
+        }
+        // A dot (and only a dot) writes a sum, from two stores.
+        let dot = matches!(kind, Kind::Dot);
+        let sum_out = matches!(out, Loc::Sum(k) if k < sums);
+        if dot != sum_out || (dot && (args.len() != 2 || args.iter().any(|a| !matches!(a, Loc::Tile(_) | Loc::Reg(_))))) {
             return Err(Reader::bad());
         }
         ops.push(Op { kind, in_ty, out_ty, args, out });
     }
-    Ok(Program { tiles, values, regs, ops, bytes })
+    Ok(Program { tiles, values, regs, sums, ops, bytes })
 }
 
 fn elem_size(code: TypeCode) -> usize {
@@ -171,7 +187,7 @@ impl Block<'_> {
         match loc {
             Loc::Tile(k) => piece(self.ptrs[k], ty, self.len, self.strides[k]),
             Loc::Reg(r) => piece(self.regs.wrapping_add(r * REG_BYTES), ty, self.len, elem_size(ty) as i64),
-            Loc::Const(..) | Loc::Value(_) => unreachable!("constants are operands only"),
+            Loc::Const(..) | Loc::Value(_) | Loc::Sum(_) => unreachable!("constants are operands only, sums a dot's output"),
         }
     }
 
@@ -333,6 +349,35 @@ mod dense {
     }
 }
 
+/// Adds the block's sum of products of a `dot`'s operands to its accumulator (`T`'s
+/// bytes; zero, the sum's identity, to start).
+fn dot_block(op: &Op, blk: &Block, acc: &mut [u8; 16]) -> Result<(), TaskError> {
+    use super::reduce::Reducible;
+    let (a, b) = (blk.store(op.args[0], op.in_ty), blk.store(op.args[1], op.in_ty));
+    crate::with_numeric_type!(Some(op.in_ty), T => {
+        let v = super::reduce::dot_sum::<T>(&a, &b);
+        // SAFETY: `acc` holds 16 bytes, at least one T (any bit pattern is a T).
+        unsafe {
+            let p = acc.as_mut_ptr() as *mut T;
+            p.write_unaligned(T::combine(ReduceOp::Sum, p.read_unaligned(), v));
+        }
+        Ok(())
+    }, Err(TaskError::new("dot: unsupported dtype")))
+}
+
+/// Adds a `dot`'s accumulated sum into its reduction.
+fn add_sum(red: &mut PhysicalStore, ty: TypeCode, acc: &[u8; 16]) -> Result<(), TaskError> {
+    use super::reduce::Reducible;
+    crate::with_numeric_type!(Some(ty), T => {
+        // SAFETY: as in `dot_block`.
+        let v = unsafe { (acc.as_ptr() as *const T).read_unaligned() };
+        for x in red.view_mut::<T>()?.iter_mut() {
+            *x = T::combine(ReduceOp::Sum, *x, v);
+        }
+        Ok(())
+    }, Err(TaskError::new("dot: unsupported dtype")))
+}
+
 /// Runs `op` on one block, writing `out` (the op's own output, or a scratch block
 /// standing in for it).
 fn run_op(op: &Op, out_loc: Loc, blk: &Block) -> Result<(), TaskError> {
@@ -381,6 +426,7 @@ fn run_op(op: &Op, out_loc: Loc, blk: &Block) -> Result<(), TaskError> {
                 super::select::select::<T>(&out, &cond, &x, &y)
             }, Err(TaskError::new("where: unsupported dtype")))
         }
+        Kind::Dot => unreachable!("a dot runs through dot_block"),
         Kind::Convert => {
             let input = blk.store(op.args[0], op.in_ty);
             if floating(op.in_ty) {
@@ -539,7 +585,7 @@ impl Task for FusedTask {
 
     /// Scalar 0: the program (`crate::fusion` encodes it). Inputs: the broadcast
     /// values, then each tile's input (if read); outputs: each tile's (if written), in
-    /// tile order.
+    /// tile order; reductions: the `dot`s' sums, in program order.
     fn cpu(ctx: &mut TaskContext) -> Result<(), TaskError> {
         let mut program = decode(ctx.scalar_bytes(0)?)?;
         let (inputs, outputs) = (ctx.inputs(), ctx.outputs());
@@ -602,6 +648,7 @@ impl Task for FusedTask {
         let mut scratch: Vec<u128> = Vec::with_capacity((program.regs + stream as usize) * REG_BYTES / 16);
         let regs = scratch.as_mut_ptr() as *mut u8;
         let mut error = None;
+        let mut accs = vec![[0u8; 16]; program.sums];
         for_each_run(&tiles, |ptrs, n, strides| {
             let mut start = 0;
             while start < n && error.is_none() {
@@ -609,7 +656,11 @@ impl Task for FusedTask {
                 let moved: smallvec::SmallVec<[*mut u8; 8]> = ptrs.iter().zip(strides).map(|(p, s)| p.wrapping_offset(start as isize * *s as isize)).collect();
                 let blk = Block { ptrs: &moved, strides, regs, len, bytes: &bytes };
                 for (op, &streamed) in program.ops.iter().zip(&streams) {
-                    let done = if streamed { run_streamed(op, &blk, stage) } else { run_op(op, op.out, &blk) };
+                    let done = match op.out {
+                        Loc::Sum(k) => dot_block(op, &blk, &mut accs[k]),
+                        _ if streamed => run_streamed(op, &blk, stage),
+                        _ => run_op(op, op.out, &blk),
+                    };
                     if let Err(e) = done {
                         error = Some(e);
                         break;
@@ -621,9 +672,14 @@ impl Task for FusedTask {
         if stream {
             stream::fence();
         }
-        match error {
-            Some(e) => Err(e),
-            None => Ok(()),
+        if let Some(e) = error {
+            return Err(e);
         }
+        for op in &program.ops {
+            if let Loc::Sum(k) = op.out {
+                add_sum(&mut ctx.reduction(k)?, op.in_ty, &accs[k])?;
+            }
+        }
+        Ok(())
     }
 }

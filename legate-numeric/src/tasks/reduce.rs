@@ -325,6 +325,17 @@ fn dot_whole<T: Reducible>(a: &PhysicalStore, b: &PhysicalStore, red: &mut Physi
     if a.type_code() != Some(T::CODE) || b.type_code() != Some(T::CODE) {
         return Err(TaskError::new("dot: the operands and the result must have one dtype"));
     }
+    let acc = dot_sum::<T>(a, b);
+    let mut v = red.view_mut::<T>()?;
+    for x in v.iter_mut() {
+        *x = T::combine(ReduceOp::Sum, *x, acc);
+    }
+    Ok(())
+}
+
+/// The sum of products of same-shaped `a` and `b` of type `T` (also the fused task's
+/// `dot` of one block).
+pub(crate) fn dot_sum<T: Reducible>(a: &PhysicalStore, b: &PhysicalStore) -> T {
     let (sum, prod) = (ReduceOp::Sum, ReduceOp::Prod);
     let mut acc = T::identity(sum);
     for_each_run(&[a, b], |ptrs, n, strides| {
@@ -353,11 +364,7 @@ fn dot_whole<T: Reducible>(a: &PhysicalStore, b: &PhysicalStore, red: &mut Physi
         let pairs = [T::combine(sum, lanes[0], lanes[1]), T::combine(sum, lanes[2], lanes[3]), T::combine(sum, lanes[4], lanes[5]), T::combine(sum, lanes[6], lanes[7])];
         acc = T::combine(sum, acc, T::combine(sum, T::combine(sum, pairs[0], pairs[1]), T::combine(sum, pairs[2], pairs[3])));
     });
-    let mut v = red.view_mut::<T>()?;
-    for x in v.iter_mut() {
-        *x = T::combine(sum, *x, acc);
-    }
-    Ok(())
+    acc
 }
 
 fn along_axes<T: Reducible>(op: ReduceOp, input: PhysicalStore, out: &PhysicalStore) -> Result<(), TaskError> {

@@ -39,19 +39,37 @@ use std::ops::{Add, AddAssign, Mul};
 /// The value types a matrix may hold (SciPy's float32/64 and complex64/128).
 pub trait Value: Element + PartialEq + Add<Output = Self> + Mul<Output = Self> + AddAssign + std::fmt::Debug {
     const ZERO: Self;
+    /// The complex conjugate (the value itself for reals).
+    fn conj(self) -> Self;
 }
 
 impl Value for f32 {
     const ZERO: Self = 0.0;
+    #[inline(always)]
+    fn conj(self) -> Self {
+        self
+    }
 }
 impl Value for f64 {
     const ZERO: Self = 0.0;
+    #[inline(always)]
+    fn conj(self) -> Self {
+        self
+    }
 }
 impl Value for Complex32 {
     const ZERO: Self = Complex32::new(0.0, 0.0);
+    #[inline(always)]
+    fn conj(self) -> Self {
+        Complex32::conj(&self)
+    }
 }
 impl Value for Complex64 {
     const ZERO: Self = Complex64::new(0.0, 0.0);
+    #[inline(always)]
+    fn conj(self) -> Self {
+        Complex64::conj(&self)
+    }
 }
 
 /// The type codes of [`Value`] types.
@@ -172,23 +190,70 @@ fn contiguous<T: Element>(view: ArrayView1<'_, T>) -> Cow<'_, [T]> {
     }
 }
 
+/// Where a block of rows finds each row's `[lo, hi)` range in `crd`/`vals`: `pos`'s
+/// pairs (16 bytes a row), or SciPy's `indptr` read in place ([`Offsets`]).
+pub(crate) trait RangeSource: Copy + Send + Sync {
+    fn len(&self) -> usize;
+    /// Row `r`'s range (local row index).
+    fn at(&self, r: usize) -> [i64; 2];
+    /// Rows `[first, first + len)`.
+    fn sub(&self, first: usize, len: usize) -> Self;
+}
+
+impl RangeSource for &[[i64; 2]] {
+    #[inline(always)]
+    fn len(&self) -> usize {
+        <[[i64; 2]]>::len(self)
+    }
+    #[inline(always)]
+    fn at(&self, r: usize) -> [i64; 2] {
+        self[r]
+    }
+    fn sub(&self, first: usize, len: usize) -> Self {
+        &self[first..first + len]
+    }
+}
+
+/// A block of rows' ranges as two tiles of SciPy's `indptr`: `lo = indptr[i]` and
+/// `hi = indptr[i + 1]` (two views of one buffer, so memory streams it once: 4 or 8
+/// bytes a row instead of `pos`'s 16). Both tiles have one element per row.
+#[derive(Clone, Copy)]
+pub(crate) struct Offsets<'a, I> {
+    pub lo: &'a [I],
+    pub hi: &'a [I],
+}
+
+impl<I: Index> RangeSource for Offsets<'_, I> {
+    #[inline(always)]
+    fn len(&self) -> usize {
+        self.lo.len()
+    }
+    #[inline(always)]
+    fn at(&self, r: usize) -> [i64; 2] {
+        [self.lo[r].to_i64(), self.hi[r].to_i64()]
+    }
+    fn sub(&self, first: usize, len: usize) -> Self {
+        Offsets { lo: &self.lo[first..first + len], hi: &self.hi[first..first + len] }
+    }
+}
+
 /// Rows `[row0, row0 + pos.len())` of a CSR matrix as seen by one point: each row's
 /// range in global coordinates, and the tiles of `crd` and `vals` it indexes.
-pub(crate) struct CsrRows<'a, V: Value, I = i64> {
+pub(crate) struct CsrRows<'a, V: Value, I = i64, R = &'a [[i64; 2]]> {
     pub row0: i64,
-    pub pos: &'a [[i64; 2]],
+    pub pos: R,
     pub crd: &'a [I],
     pub vals: &'a [V],
     /// Global index of `crd[0]` and `vals[0]` (their tiles are aligned images).
     pub base: i64,
 }
 
-impl<V: Value, I> CsrRows<'_, V, I> {
+impl<V: Value, I, R: RangeSource> CsrRows<'_, V, I, R> {
     /// Local bounds of row `r` (local index) in `crd`/`vals`; an empty row may lie
     /// anywhere (images leave it out), a non-empty one must lie inside the tiles.
     #[inline]
     pub fn bounds(&self, r: usize) -> Result<(usize, usize), TaskError> {
-        let [lo, hi] = self.pos[r];
+        let [lo, hi] = self.pos.at(r);
         let (s, e) = (lo.wrapping_sub(self.base), hi.wrapping_sub(self.base));
         // One compare covers the common case: a non-empty range inside the tiles.
         if s >= 0 && s < e && e as u64 <= self.crd.len() as u64 {
@@ -204,7 +269,7 @@ impl<V: Value, I> CsrRows<'_, V, I> {
     #[cold]
     #[inline(never)]
     fn range_error(&self, r: usize) -> TaskError {
-        let [lo, hi] = self.pos[r];
+        let [lo, hi] = self.pos.at(r);
         let row = self.row0 + r as i64;
         if hi < lo {
             TaskError::new(format!("row {row}: its range [{lo}, {hi}) is reversed"))
@@ -215,6 +280,11 @@ impl<V: Value, I> CsrRows<'_, V, I> {
 
     pub fn rows(&self) -> usize {
         self.pos.len()
+    }
+
+    /// Rows `[first, first + len)` (local indices) of this block.
+    pub fn sub(&self, first: usize, len: usize) -> Self {
+        CsrRows { row0: self.row0 + first as i64, pos: self.pos.sub(first, len), crd: self.crd, vals: self.vals, base: self.base }
     }
 }
 

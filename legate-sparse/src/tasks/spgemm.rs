@@ -453,18 +453,18 @@ impl<'a, V: Value> Operands<'a, V> {
 
     fn a(&self) -> CsrRows<'_, V> {
         let vals = self.a_vals.as_ref().map_or(&[][..], |v| &v.data);
-        CsrRows { row0: self.a_pos.base, pos: &self.a_pos.data, crd: &self.a_crd.data, vals, base: self.a_crd.base }
+        CsrRows { row0: self.a_pos.base, pos: &self.a_pos.data[..], crd: &self.a_crd.data, vals, base: self.a_crd.base }
     }
 
     fn b(&self) -> CsrRows<'_, V> {
         let vals = self.b_vals.as_ref().map_or(&[][..], |v| &v.data);
-        CsrRows { row0: self.b_pos.base, pos: &self.b_pos.data, crd: &self.b_crd.data, vals, base: self.b_crd.base }
+        CsrRows { row0: self.b_pos.base, pos: &self.b_pos.data[..], crd: &self.b_crd.data, vals, base: self.b_crd.base }
     }
 }
 
 /// Rows `first..first + len` of `a`.
 fn sub_rows<'a, V: Value>(a: &CsrRows<'a, V>, first: usize, len: usize) -> CsrRows<'a, V> {
-    CsrRows { row0: a.row0 + first as i64, pos: &a.pos[first..first + len], ..*a }
+    a.sub(first, len)
 }
 
 fn ncols_of(ctx: &TaskContext) -> Result<usize, TaskError> {

@@ -61,7 +61,7 @@ fn run<I: Index, V: Value>(ctx: &mut TaskContext, threads: usize) -> Result<(), 
     check_aligned(&crd, vals.data.len(), vals.base, "csr_spmm")?;
     let xv = x_s.view::<V>()?.into_dimensionality::<Ix2>().map_err(|_| TaskError::new("csr_spmm: X must be 2-d"))?;
     let x = dense(xv, x_s.lo()[0]);
-    let rows = CsrRows { row0: pos.base, pos: &pos.data, crd: &crd.data, vals: &vals.data, base: crd.base };
+    let rows = CsrRows { row0: pos.base, pos: &pos.data[..], crd: &crd.data, vals: &vals.data, base: crd.base };
     let mut y = y_s.view_mut::<V>()?.into_dimensionality::<Ix2>().map_err(|_| TaskError::new("csr_spmm: Y must be 2-d"))?;
     if y.dim() != (rows.rows(), x.k) {
         return Err(TaskError::new(format!(
@@ -78,7 +78,7 @@ fn run<I: Index, V: Value>(ctx: &mut TaskContext, threads: usize) -> Result<(), 
         let chunk = chunk_len(rows.rows(), threads, 64);
         out.par_chunks_mut(chunk * x.k).enumerate().try_for_each(|(i, out)| {
             let first = i * chunk;
-            let part = CsrRows { row0: rows.row0 + first as i64, pos: &rows.pos[first..first + out.len() / x.k], ..rows };
+            let part = rows.sub(first, out.len() / x.k);
             spmm_rows(&part, &x, out)
         })
     };

@@ -1,8 +1,9 @@
 //! `csr_spmv_transposed`: `y = Aᵀ @ x` for compressed storage whose rows are split
 //! across the points (a CSC matrix's `A @ x`: its columns are the storage's rows).
 //! Each point owns a block of the storage's rows (`pos`, and `x` aligned with them)
-//! and scatters `vals[k] * x[r]` into `y[crd[k]]`; `y` is a sum reduction over the
-//! whole vector, so the runtime gives each point its own zeroed copy and folds them.
+//! and scatters `vals[k] * x[r]` into `y[crd[k]]`; `y` is a sum reduction partitioned
+//! by the image of the point's column indices, so the runtime gives each point a zeroed
+//! copy of just the columns its rows touch (a band for a banded matrix) and folds them.
 //!
 //! The loop streams a value and an index per entry and scatters into `y`; indices
 //! are checked against `y`'s length by one compare and a never-taken branch.
@@ -11,16 +12,17 @@ use super::{bad_column, check_aligned, dispatch_index_value, CsrRows, Index, Til
 use legate_abi::{Task, TaskContext, TaskError};
 
 /// Inputs: `pos`, `crd` (int32 or int64), `vals` (images of `pos`), `x` (aligned with
-/// `pos`); reduction: `y` (whole, sum).
+/// `pos`), and for int32 `crd` the column ranges `y` is the image of (unread here);
+/// reduction: `y` (sum, from global column `y0` on).
 pub struct CsrSpmvTransposed;
 
 /// `y[crd[k]] += vals[k] * x[r]` for the rows `r` of `a`.
-fn scatter_rows<V: Value, I: Index>(a: &CsrRows<'_, V, I>, x: &[V], y: &mut [V]) -> Result<(), TaskError> {
+fn scatter_rows<V: Value, I: Index>(a: &CsrRows<'_, V, I>, x: &[V], y: &mut [V], y0: i64) -> Result<(), TaskError> {
     let ylen = y.len() as u64;
     for (r, &xr) in x.iter().enumerate() {
         let (s, e) = a.bounds(r)?;
         for (&c, &v) in a.crd[s..e].iter().zip(&a.vals[s..e]) {
-            let j = c.to_i64() as u64;
+            let j = c.to_i64().wrapping_sub(y0) as u64;
             if j >= ylen {
                 return Err(column_error(a.row0 + r as i64));
             }
@@ -48,15 +50,16 @@ fn body<I: Index, V: Value>(ctx: &mut TaskContext) -> Result<(), TaskError> {
     if x.data.len() != pos.data.len() {
         return Err(TaskError::new("csr_spmv_transposed: the x and pos tiles differ in length"));
     }
-    let rows = CsrRows { row0: pos.base, pos: &pos.data, crd: &crd.data, vals: &vals.data, base: crd.base };
+    let rows = CsrRows { row0: pos.base, pos: &pos.data[..], crd: &crd.data, vals: &vals.data, base: crd.base };
     let mut y_s = ctx.reduction(0)?;
+    let y0 = y_s.lo().first().copied().unwrap_or(0);
     let mut y = y_s.view_mut::<V>()?;
     if y.shape().len() != 1 {
         return Err(TaskError::new("csr_spmv_transposed: y must be 1-d"));
     }
     // A reduction's buffer is the point's own dense copy (see the module comment).
     let out = y.as_slice_mut().ok_or_else(|| TaskError::new("csr_spmv_transposed: y's reduction buffer is not contiguous"))?;
-    scatter_rows(&rows, &x.data, out)
+    scatter_rows(&rows, &x.data, out, y0)
 }
 
 impl Task for CsrSpmvTransposed {

@@ -20,7 +20,7 @@ fn run<I: Index, V: Value>(ctx: &mut TaskContext) -> Result<(), TaskError> {
     let crd = Tile1::<I>::of(&crd_s, "csr_todense: indices")?;
     let vals = Tile1::<V>::of(&vals_s, "csr_todense: data")?;
     check_aligned(&crd, vals.data.len(), vals.base, "csr_todense")?;
-    let rows = CsrRows { row0: pos.base, pos: &pos.data, crd: &crd.data, vals: &vals.data, base: crd.base };
+    let rows = CsrRows { row0: pos.base, pos: &pos.data[..], crd: &crd.data, vals: &vals.data, base: crd.base };
     let mut out = out_s.view_mut::<V>()?.into_dimensionality::<Ix2>().map_err(|_| TaskError::new("csr_todense: the output must be 2-d"))?;
     if out.nrows() != rows.rows() {
         return Err(TaskError::new("csr_todense: the output and pos tiles differ in rows"));

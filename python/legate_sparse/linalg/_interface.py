@@ -148,6 +148,16 @@ class _MatrixOperator(LinearOperator):
     def _matvec(self, x):
         return self.A @ x
 
+    def _matvec_dot(self, x):
+        """``(A @ x, x^H A x)`` in one pass for a CSR matrix of ``x``'s dtype (CG's
+        product and ``p·(A p)``); None for other operands."""
+        A = self.A
+        if not isinstance(A, _spbase) or getattr(A, "format", None) != "csr" or A.dtype != x.dtype or x.ndim != 1:
+            return None
+        from .. import _kernels
+
+        return _kernels.spmv_dot(A, x)
+
     def _matmat(self, X):
         return self.A @ X
 

@@ -47,6 +47,37 @@ def test_cg_preconditioned_x0_maxiter():
     assert info == 3
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.complex64, np.complex128])
+@pytest.mark.parametrize("form", ["csr", "csr64", "csc", "operator"])
+def test_cg_iterates_match_scipy_in_every_form(form, dtype):
+    """A few CG iterations, step by step as SciPy's: the CSR forms take the fused
+    product (``q`` and ``p·q`` in one pass), the others the separate one; a complex
+    Hermitian matrix checks the conjugate in ``p·q``."""
+    S = poisson2d(9).astype(dtype)
+    if np.dtype(dtype).kind == "c":
+        H = sprandom(81, 81, density=0.05, seed=5) * 0.3j
+        S = (S + H + H.conj().T).astype(dtype)
+    b = np.linspace(1, 2, 81).astype(dtype)
+    A = sparse.csr_array(S) if form != "csc" else sparse.csc_array(S)
+    if form == "csr64":
+        A.indices, A.indptr = lnp.asarray(A.indices.astype(np.int64)), lnp.asarray(A.indptr.astype(np.int64))
+    if form == "operator":
+        A = linalg.LinearOperator(S.shape, matvec=lambda v: sparse.csr_array(S) @ v, dtype=dtype)
+    tol = 1e-4 if np.dtype(dtype) in (np.float32, np.complex64) else 1e-10
+    for its in (1, 4):
+        x, info = linalg.cg(A, lnp.asarray(b), rtol=1e-30, maxiter=its)
+        xs, infos = spla.cg(S, b, rtol=1e-30, maxiter=its)
+        assert info == infos == its
+        np.testing.assert_allclose(x.__array__(), xs, rtol=tol, atol=tol)
+    # Solved to convergence, with no callback (x's update deferred) and with one.
+    rtol = 1e-3 if np.dtype(dtype) in (np.float32, np.complex64) else 1e-8
+    xs, infos = spla.cg(S, b, rtol=rtol)
+    for cb in (None, lambda xk: None):
+        x, info = linalg.cg(A, lnp.asarray(b), rtol=rtol, callback=cb)
+        assert info == infos == 0
+        np.testing.assert_allclose(x.__array__(), xs, rtol=10 * rtol, atol=10 * rtol)
+
+
 @pytest.mark.parametrize("dtype", [np.float64, np.complex128])
 @pytest.mark.parametrize("precondition", [False, True])
 @pytest.mark.parametrize("maxiter", [1, 2, 7, None])

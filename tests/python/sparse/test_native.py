@@ -14,6 +14,7 @@ import pytest
 import scipy.sparse as sp
 
 import legate_numeric as lnp
+import legate_sparse as sparse
 from legate_sparse import _native as nat
 
 DTYPES = [np.float32, np.float64, np.complex64, np.complex128]
@@ -110,6 +111,122 @@ def test_spmv_out():
         nat.spmv(pos, indices, data, lnp.asarray(x), out=lnp.zeros(20, dtype=np.float32))
     with pytest.raises(ValueError):
         nat.spmv(pos, indices, data, lnp.asarray(x), out=np.zeros(20))
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("ptr_idx", [(np.int32, np.int32), (np.int64, np.int64), (np.int64, np.int32), (np.int32, np.int64)],
+                         ids=["i32", "i64", "ptr64-idx32", "ptr32-idx64"])
+@pytest.mark.parametrize("shape", [(1, 1), (13, 4), (40, 33), (200, 57)])
+def test_spmv_reads_indptr(shape, ptr_idx, dtype):
+    """SpMV given ``indptr``: read in place when it has the indices' dtype, ``pos``
+    otherwise. Empty rows (first and last too), repeated and unsorted columns, a
+    stepped ``x``, a strided ``out`` and an ``indptr`` that is itself a view."""
+    ptr_dt, idx_dt = ptr_idx
+    rng = np.random.default_rng(hash((shape, ptr_dt.__name__, idx_dt.__name__, np.dtype(dtype).name)) % 2**32)
+    (indptr, indices, data), A = random_csr(rng, shape, dtype)
+    indptr = indptr.copy()
+    indptr[1] = indptr[0]  # row 0 empty
+    indptr[-2] = indptr[-1] if shape[0] > 1 else indptr[-2]  # the last row empty
+    A = sp.csr_matrix((data[: indptr[-1]], indices[: indptr[-1]], indptr), shape=shape)
+    indices, data = indices[: indptr[-1]], data[: indptr[-1]]
+    ptr = lnp.asarray(np.repeat(indptr.astype(ptr_dt), 2))[::2]  # a stepped view
+    pos = nat.row_ranges(ptr)
+    idx, vals = lnp.asarray(indices.astype(idx_dt)), lnp.asarray(data)
+    x = dense_values(rng, 2 * shape[1], dtype)
+    got = nat.spmv(pos, idx, vals, lnp.asarray(x)[::2], indptr=ptr)
+    check(got, A @ x[::2])
+    backing = lnp.full(2 * shape[0], 7, dtype)
+    nat.spmv(pos, idx, vals, lnp.asarray(x)[::2], out=backing[::2], indptr=ptr)
+    expected = np.full(2 * shape[0], 7, dtype)
+    expected[::2] = A @ x[::2]
+    check(backing, expected)
+    # Through the classes: the matrix passes its indptr.
+    M = sparse.csr_array((lnp.asarray(data), lnp.asarray(indices.astype(idx_dt)), lnp.asarray(indptr.astype(ptr_dt))), shape=shape)
+    check(M @ lnp.asarray(x[::2]), A @ x[::2])
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("idx", [np.int32, np.int64])
+@pytest.mark.parametrize("with_indptr", [True, False])
+@pytest.mark.parametrize("n", [1, 6, 37, 150])
+def test_spmv_dot(n, with_indptr, idx, dtype):
+    """``y = A @ x`` and ``x^H y`` in one pass (CG's ``q`` and ``p·q``): both against
+    SciPy, with empty rows, repeated columns, a stepped ``x`` and a strided ``out``."""
+    rng = np.random.default_rng(hash((n, with_indptr, idx.__name__, np.dtype(dtype).name)) % 2**32)
+    (indptr, indices, data), A = random_csr(rng, (n, n), dtype)
+    pos = nat.row_ranges(lnp.asarray(indptr.astype(idx)))
+    ind, vals = lnp.asarray(indices.astype(idx)), lnp.asarray(data)
+    x = dense_values(rng, 2 * n, dtype)
+    backing = lnp.full(2 * n, 7, dtype)
+    ptr = lnp.asarray(indptr.astype(idx)) if with_indptr else None
+    d = nat.spmv_dot(pos, ind, vals, lnp.asarray(x)[::2], backing[1::2], indptr=ptr)
+    y = A @ x[::2]
+    expected = np.full(2 * n, 7, dtype)
+    expected[1::2] = y
+    check(backing, expected)
+    assert isinstance(d, lnp.ndarray) and d.shape == () and d.dtype == dtype
+    assert np.asarray(d) == np.vdot(x[::2], y)  # small integers: exact
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("idx", [np.int32, np.int64])
+@pytest.mark.parametrize("shape", SHAPES + [(300, 41), (41, 300)])
+def test_spmv_transposed(shape, idx, dtype):
+    """``A^T @ x`` (a CSC matrix's product): each point scatters into a private copy of
+    the columns its rows touch; empty rows, repeated columns and a stepped ``x``."""
+    rng = np.random.default_rng(hash((shape, idx.__name__, np.dtype(dtype).name)) % 2**32)
+    (indptr, indices, data), A = random_csr(rng, shape, dtype)
+    pos = nat.row_ranges(lnp.asarray(indptr.astype(idx)))
+    x = dense_values(rng, 2 * shape[0], dtype)
+    got = nat.spmv_transposed(pos, lnp.asarray(indices.astype(idx)), lnp.asarray(data), lnp.asarray(x)[::2], shape[1])
+    check(got, A.T @ x[::2])
+    # A banded matrix: the columns each block of rows touches are a narrow band.
+    if shape[0] == shape[1] and shape[0] > 1:
+        B = sp.diags_array([np.ones(shape[0] - 1), 2 * np.ones(shape[0]), -np.ones(shape[0] - 1)], offsets=[-1, 0, 1], format="csr").astype(dtype)
+        pos = nat.row_ranges(lnp.asarray(B.indptr.astype(idx)))
+        got = nat.spmv_transposed(pos, lnp.asarray(B.indices.astype(idx)), lnp.asarray(B.data), lnp.asarray(x[: shape[0]]), shape[1])
+        check(got, B.T @ x[: shape[0]])
+
+
+def test_spmv_transposed_bad_column_fails_the_task():
+    (indptr, indices, data) = (np.array([0, 2, 3]), np.array([0, 7, 1]), np.array([1.0, 2.0, 3.0]))
+    pos, ind, vals = device((indptr, indices, data))
+    y = nat.spmv_transposed(pos, ind, vals, lnp.ones(2), 3)
+    with pytest.raises(RuntimeError):
+        np.asarray(y)
+    with pytest.raises(ValueError):
+        nat.spmv_transposed(pos, ind, vals, lnp.ones(3), 3)
+
+
+def test_spmv_dot_bad_input():
+    rng = np.random.default_rng(9)
+    (indptr, indices, data), _ = random_csr(rng, (6, 4), np.float64)
+    pos, ind, vals = device((indptr, indices, data))
+    with pytest.raises(ValueError, match="square"):
+        nat.spmv_dot(pos, ind, vals, lnp.ones(4), lnp.zeros(6))
+    (indptr, indices, data), _ = random_csr(rng, (5, 5), np.float64)
+    pos, ind, vals = device((indptr, indices, data))
+    with pytest.raises(ValueError):
+        nat.spmv_dot(pos, ind, vals, lnp.ones(5), lnp.zeros(4))
+    with pytest.raises(ValueError):
+        nat.spmv_dot(pos, ind, vals, lnp.ones(5), lnp.zeros(5, np.float32))
+
+
+def test_spmv_indptr_of_another_length_is_ignored():
+    """An ``indptr`` that does not fit ``pos`` (another matrix's) is not read."""
+    rng = np.random.default_rng(8)
+    (indptr, indices, data), A = random_csr(rng, (12, 5), np.float64)
+    pos, idx, vals = device((indptr, indices, data))
+    x = dense_values(rng, 5, np.float64)
+    check(nat.spmv(pos, idx, vals, lnp.asarray(x), indptr=lnp.asarray(indptr[:-1])), A @ x)
+    # One that fits is what the kernel reads, and checks: a reversed range fails the
+    # task (pos, made from the good indptr, has none), and the runtime goes on.
+    bad = indptr.copy()
+    bad[3], bad[4] = indptr[4] + 1, indptr[3]
+    y = nat.spmv(pos, idx, vals, lnp.asarray(x), indptr=lnp.asarray(bad))
+    with pytest.raises(RuntimeError, match="reversed|outside"):
+        np.asarray(y)
+    check(nat.spmv(pos, idx, vals, lnp.asarray(x), indptr=lnp.asarray(indptr)), A @ x)
 
 
 def test_index_dtypes_are_converted():
