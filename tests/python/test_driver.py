@@ -892,8 +892,13 @@ def test_lgpatch_module_and_exit_status(tmp_path):
 def test_freeze_on_error(tmp_path):
     script = tmp_path / "fail.py"
     script.write_text("raise RuntimeError('stop here')\n")
+    # Ctrl-C as a terminal delivers it: a runner started as a background job ignores
+    # SIGINT, and its children would inherit that (`python -m legate.driver`, with the
+    # handler Python installs when SIGINT is not ignored).
+    driver = ("import runpy, signal; signal.signal(signal.SIGINT, signal.default_int_handler); "
+              "runpy.run_module('legate.driver', run_name='__main__', alter_sys=True)")
     child = subprocess.Popen(
-        [sys.executable, "-m", "legate.driver", "--freeze-on-error", str(script)],
+        [sys.executable, "-c", driver, "--freeze-on-error", str(script)],
         env=clean_env(), stderr=subprocess.PIPE, text=True, start_new_session=True,
     )
     try:

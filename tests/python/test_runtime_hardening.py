@@ -136,6 +136,9 @@ def test_ctrl_c_cancels_queued_work():
     r = run(
         """
         import os, signal, threading, time
+        # Ctrl-C as a terminal delivers it, even when the runner ignores SIGINT (a
+        # background job), which this process would inherit.
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         import legate_numeric as np
         a = np.ones((1200, 1200))
         threading.Timer(0.5, lambda: os.kill(os.getpid(), signal.SIGINT)).start()
