@@ -77,6 +77,13 @@ def _limits(n, b, rtol, atol, maxiter):
     return bnrm2, max(float(atol), float(rtol) * float(bnrm2)), n * 10 if maxiter is None else int(maxiter)
 
 
+def _project(basis, w, complex_):
+    """The coefficients ``basis^H w`` of ``w`` on the rows of ``basis``. For complex
+    data this conjugates ``w`` (a vector), not the basis (a copy of every row each step):
+    ``conj(B @ conj(w))`` is the same arithmetic as ``conj(B) @ w``."""
+    return (basis @ w.conj()).conj() if complex_ else basis @ w
+
+
 def _apply(op, v):
     return v if isinstance(op, IdentityOperator) else op.matvec(v)
 
@@ -268,10 +275,9 @@ def gmres(A, b, x0=None, *, rtol=1e-5, atol=0.0, restart=None, maxiter=None, M=N
             # Classical Gram-Schmidt twice ("CGS2"): as accurate as SciPy's modified
             # Gram-Schmidt, with one read per step instead of one per basis vector.
             basis = V[: col + 1]
-            adjoint = basis.conj() if complex_ else basis
-            h = adjoint @ w
+            h = _project(basis, w, complex_)
             w = w - h @ basis
-            h2 = adjoint @ w
+            h2 = _project(basis, w, complex_)
             w = w - h2 @ basis
             # The coefficients and ||w||^2 come back in one read.
             read = _np.asarray(lnp.concatenate((h + h2, lnp.vdot(w, w).reshape(1))))
@@ -286,7 +292,7 @@ def gmres(A, b, x0=None, *, rtol=1e-5, atol=0.0, restart=None, maxiter=None, M=N
                 breakdown = True
                 V[col + 1] = w
             else:
-                V[col + 1] = w * (1.0 / h1)
+                lnp.multiply(w, 1.0 / h1, out=V[col + 1])
             for k in range(col):
                 c, s = givens[k, 0], givens[k, 1]
                 n0, n1 = H[col, k], H[col, k + 1]
