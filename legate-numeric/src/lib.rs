@@ -368,7 +368,9 @@ impl Numeric {
         self.whole(RESHAPE, &[input], out)
     }
 
-    /// `out = a @ b` for 2-d arrays of one type.
+    /// `out = a @ b` for 2-d arrays of one type, or for stacks of them: arrays of one
+    /// more-than-2-d shape whose leading (batch) dimensions are equal (the caller
+    /// broadcasts them), one product per matrix.
     ///
     /// The three are launched as views of one `(m, n, k)` iteration space (A promoted
     /// along n, B along m, C along k) aligned with each other, with k never split: the
@@ -376,7 +378,8 @@ impl Numeric {
     /// block of C from its rows of A and its columns of B. A matrix-vector product
     /// (n = 1) splits A's rows, a vector-matrix product (m = 1) B's columns, and a
     /// square product gets square-ish blocks. Below the minimum chunk of `m * n * k`
-    /// it runs on one point.
+    /// it runs on one point. A stack splits only its batch dimensions: each point
+    /// multiplies whole matrices, one after another.
     ///
     /// A float matrix-vector product whose sum is much longer than its result (`X.T @ r`
     /// or `r @ X` for a tall `X`: [`SPLIT_K`]) splits k instead, with C a sum reduction
@@ -384,21 +387,31 @@ impl Numeric {
     /// other cache line of all of `X` (the prefetchers fetch the skipped ones too).
     pub fn matmul(&self, a: &LogicalStore, b: &LogicalStore, out: &LogicalStore) -> Result<()> {
         let (sa, sb, so) = (a.shape(), b.shape(), out.shape());
-        if sa.ndim() != 2 || sb.ndim() != 2 || so.ndim() != 2 || sa[1] != sb[0] || so[0] != sa[0] || so[1] != sb[1] {
+        let nd = sa.ndim();
+        let lead = |s: &[i64]| s[..nd - 2].to_vec();
+        let batch_ok = nd >= 2 && sb.ndim() == nd && so.ndim() == nd && lead(sa.as_slice()) == lead(sb.as_slice()) && lead(sa.as_slice()) == lead(so.as_slice());
+        if !batch_ok || sa[nd - 1] != sb[nd - 2] || so[nd - 2] != sa[nd - 2] || so[nd - 1] != sb[nd - 1] {
             return Err(LegateError::ShapeMismatch(format!("matmul: shapes {sa}, {sb} -> {so} do not match")));
         }
         if a.ty() != b.ty() || a.ty() != out.ty() {
             return Err(LegateError::TypeMismatch(format!("matmul: operands of types {}, {} -> {}", a.ty(), b.ty(), out.ty())));
         }
-        let (m, n, k) = (sa[0], sb[1], sa[1]);
+        let nb = nd - 2;
+        let (m, n, k) = (sa[nb], sb[nb + 1], sa[nb + 1]);
         if k == 0 {
             // Empty sums: zeros (a promoted view of extent 0 would cover nothing).
             return self.rt.issue_fill(out, identity_scalar(ReduceOp::Sum, out.ty())?);
         }
-        let a3 = a.promote(1, n)?;
-        let b3 = b.promote(0, m)?.transpose(&[0, 2, 1])?;
+        if so.volume() == 0 {
+            return Ok(());
+        }
+        // Batch dims first, then (m, n, k).
+        let mut b_axes: Vec<usize> = (0..nd + 1).collect();
+        b_axes.swap(nb + 1, nb + 2);
+        let a3 = a.promote(nb + 1, n)?;
+        let b3 = b.promote(nb, m)?.transpose(&b_axes)?;
         let mut t = self.rt.create_auto_task(&self.lib, MATMUL);
-        let split_k = (m == 1 || n == 1) && k >= SPLIT_K * m * n && matches!(out.ty(), Type::Float32 | Type::Float64);
+        let split_k = nb == 0 && (m == 1 || n == 1) && k >= SPLIT_K * m * n && matches!(out.ty(), Type::Float32 | Type::Float64);
         if split_k {
             self.rt.issue_fill(out, identity_scalar(ReduceOp::Sum, out.ty())?)?;
             let ia = t.add_input(&a3);
@@ -408,13 +421,15 @@ impl Numeric {
             let o = t.add_reduction(out, legate_core::ReductionOp::Add);
             t.add_broadcast(o, None);
         } else {
-            let c3 = out.promote(2, k)?;
+            let c3 = out.promote(nb + 2, k)?;
             let o = t.add_output(&c3);
             let ia = t.add_input(&a3);
             let ib = t.add_input(&b3);
             t.add_alignment(o, ia);
             t.add_alignment(o, ib);
-            t.add_broadcast(o, Some(&[2]));
+            // A stack keeps its matrices whole; one matrix tiles its (m, n) plane.
+            let whole = [nb, nb + 1, nb + 2];
+            t.add_broadcast(o, Some(if nb == 0 { &whole[2..] } else { &whole[..] }));
         }
         t.execute()
     }

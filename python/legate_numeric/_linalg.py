@@ -168,26 +168,32 @@ def _matmul_2d(a, b, dt):
 
 
 def _matmul_stacked(a, b, dt):
-    """Matrices stacked along broadcast leading dimensions: one 2-d product per matrix
-    when they are few or large, else one broadcast product and a sum over ``k``."""
+    """Matrices stacked along broadcast leading dimensions. A few large ones: one 2-d
+    product per matrix, each tiled over the processors. Otherwise one launch whose points
+    each multiply whole matrices of the stack."""
     from ._manip import broadcast_to
-    from ._reduce import sum as _sum
-    from ._ufunc import multiply
 
     batch = _np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
     (m, k), n = a.shape[-2:], b.shape[-1]
     a = broadcast_to(a, batch + (m, k))
     b = broadcast_to(b, batch + (k, n))
-    count = int(_np.prod(batch))
-    if count <= 16 or m * k * n >= 1 << 15:
-        result = ndarray(batch + (m, n), dt)
-        if k == 0 or result.size == 0:
-            result.fill(0)
-            return result
+    result = ndarray(batch + (m, n), dt)
+    if k == 0 or result.size == 0:
+        result.fill(0)
+        return result
+    if int(_np.prod(batch)) <= _FEW_MATRICES and m * k * n >= _LARGE_MATRIX:
         for idx in _np.ndindex(*batch):
             _ext.matmul(a[idx]._store, b[idx]._store, result[idx]._store)  # into the result's view
-        return result
-    return _sum(multiply(a[..., :, :, None], b[..., None, :, :]), axis=-2, dtype=dt)
+    else:
+        _ext.matmul(a._store, b._store, result._store)
+    return result
+
+
+# A stack of at most this many matrices of at least this many multiply-adds each runs
+# one product per matrix (each split over the processors); a larger stack, or one of
+# smaller matrices, splits the stack instead.
+_FEW_MATRICES = 4
+_LARGE_MATRIX = 1 << 21
 
 
 def dot(a, b, out=None):

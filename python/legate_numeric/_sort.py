@@ -671,6 +671,22 @@ def _nan_quantile_by_method(s, count, t, method, q_dtype, dt):
     return _lerp(lo, hi, ndarray._from_numpy(_np.array(gamma)), dt)
 
 
+def _nan_median_by_selection(lines, count, dt):
+    """The NaN-ignoring median of lines that all hold the same number ``c > 0`` of
+    numbers (the common case: no NaN, or one line), by selecting positions
+    ``(c - 1) // 2`` and ``c // 2`` (NaNs sort last, after them) instead of sorting.
+    None when the counts differ (one small read tells)."""
+    counts = _np.asarray(count)
+    c = int(counts.flat[0]) if counts.size else 0
+    if c == 0 or not (counts == c).all():
+        return None
+    lo_k, hi_k = (c - 1) // 2, c // 2
+    s = _sorted("sort", _np.sort, lines, -1, None, None, False, sorted({lo_k, hi_k}))
+    # (lo + hi) / 2 even when lo is hi, as the sorting path and NumPy's small-line
+    # nanmedian compute it.
+    return (s[..., lo_k].astype(dt) + s[..., hi_k].astype(dt)) / dt.type(2)
+
+
 def _nan_quantiles(qs, median_mode, method="linear", q_dtype=_np.float64):
     """Quantiles ``qs`` of the numbers that are not NaN in each line: sorted lines put
     the NaNs last, so each line's quantile positions come from its own count."""
@@ -680,8 +696,12 @@ def _nan_quantiles(qs, median_mode, method="linear", q_dtype=_np.float64):
     from ._ufunc import equal, isnan, logical_not, maximum, minimum
 
     def compute(lines, dt):
+        count = _sum(logical_not(isnan(lines)), axis=-1, keepdims=True)
+        if median_mode:
+            by_selection = _nan_median_by_selection(lines, count, dt)
+            if by_selection is not None:
+                return by_selection
         s = sort(lines, axis=-1)
-        count = _sum(logical_not(isnan(s)), axis=-1, keepdims=True)
         last = maximum(count - 1, 0)
         results = []
         for t in qs.reshape(-1):

@@ -166,7 +166,8 @@ def test_matvec_of_a_matrix_written_by_a_split_operation(no_fallback):
 
 
 STACKED = [((2, 3, 4), (4, 2)), ((2, 3, 4), (2, 4, 5)), ((4,), (2, 4, 3)), ((2, 4, 3), (3,)), ((3, 1, 2, 3), (4, 3, 2)),
-           ((40, 3, 4), (40, 4, 2)), ((40, 3, 4), (4, 2)), ((2, 0, 3), (3, 4)), ((2, 3, 0), (0, 4)), ((0, 3, 4), (4, 2))]
+           ((40, 3, 4), (40, 4, 2)), ((40, 3, 4), (4, 2)), ((2, 0, 3), (3, 4)), ((2, 3, 0), (0, 4)), ((0, 3, 4), (4, 2)),
+           ((64, 9, 7), (64, 7, 1)), ((3, 1, 7), (3, 7, 5)), ((2, 130, 120), (2, 120, 140)), ((5, 130, 120), (120, 140))]
 
 
 @pytest.mark.parametrize("dtype", PRODUCT_DTYPES + [np.int32, np.bool_], ids=PRODUCT_IDS + ["int32", "bool"])
@@ -178,6 +179,22 @@ def test_matmul_stacked(shapes, dtype, no_fallback):
     a, b = lnp.array(a_np), lnp.array(b_np)
     check(lnp.matmul(a, b), np.matmul(a_np, b_np), **tol(dtype))
     check(a @ b, a_np @ b_np, **tol(dtype))
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.complex64, np.int64], ids=str)
+def test_matmul_stacked_views(dtype, no_fallback):
+    """Stacks whose matrices are transposed, strided or broadcast views: each point of
+    the stacked launch steps through its matrices by the views' own strides."""
+    a_np, b_np = make(dtype, (12, 6, 5)), make(dtype, (6, 7, 5), 1)
+    a, b = lnp.array(a_np), lnp.array(b_np)
+    check(a[::2] @ b.transpose(0, 2, 1), a_np[::2] @ b_np.transpose(0, 2, 1), **tol(dtype))
+    check(a[::-2, ::2].transpose(0, 2, 1) @ a[1::2, ::2], a_np[::-2, ::2].transpose(0, 2, 1) @ a_np[1::2, ::2], **tol(dtype))
+    check(a[:, None, :, :4] @ b[None, :4, :4, :3], a_np[:, None, :, :4] @ b_np[None, :4, :4, :3], **tol(dtype))
+    out_np = np.zeros((6, 6, 7), dtype)
+    out = lnp.array(out_np)
+    lnp.matmul(a[:6], b.transpose(0, 2, 1), out=out)
+    np.matmul(a_np[:6], b_np.transpose(0, 2, 1), out=out_np)
+    check(out, out_np, **tol(dtype))
 
 
 @pytest.mark.parametrize("shapes", [((2, 3, 4), (4, 2)), ((2, 3, 4), (5, 4, 6)), ((3, 4), (2, 4, 5)), ((2, 3, 4), (4,)),

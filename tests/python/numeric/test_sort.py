@@ -170,6 +170,22 @@ def test_nan_order_statistics(dtype, shape, no_fallback):
                 check(lnp.nanpercentile(a, [5, 50], axis=axis, keepdims=keepdims), np.nanpercentile(x, [5, 50], axis=axis, keepdims=keepdims))
 
 
+@pytest.mark.parametrize("shape", [(7,), (8,), (6, 9), (5, 4, 10), (3000,)], ids=str)
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64], ids=str)
+def test_nanmedian_of_lines_with_equal_counts(dtype, shape, no_fallback):
+    """Lines that all hold the same number of NaNs (none, or one each at different
+    places) take nanmedian's selection path; odd and even counts."""
+    rng = np.random.default_rng(5)
+    x = (rng.standard_normal(shape) * 5).astype(dtype)
+    nan_x = x.copy()
+    nan_lines = nan_x.reshape(-1, shape[-1])
+    nan_lines[np.arange(nan_lines.shape[0]), rng.integers(0, shape[-1], nan_lines.shape[0])] = np.nan
+    for u in (x, nan_x):
+        for axis in (-1, None) if len(shape) > 1 else (None,):
+            for keepdims in (False, True):
+                check(lnp.nanmedian(lnp.array(u), axis=axis, keepdims=keepdims), np.nanmedian(u, axis=axis, keepdims=keepdims))
+
+
 def assert_partitioned(got, x, kth, axis):
     """``got`` holds each line of ``x``'s values, each kth position holds the value a
     sort puts there, nothing before it sorts after it and nothing after sorts before."""
