@@ -102,7 +102,8 @@ def canonical_coo(rows, cols, data, shape, sum_duplicates: bool = True, drop_zer
     if nnz == 0:
         return rows, cols, data
     if m * n < 2**62:
-        order = lnp.argsort(rows * n + cols, kind="stable")
+        # In int64: SciPy's int32 indices would wrap past 2**31 positions.
+        order = lnp.argsort(rows.astype(INDEX, copy=False) * n + cols, kind="stable")
     else:
         order = lnp.lexsort((cols, rows))
     rows, cols, data = rows[order], cols[order], data[order]
