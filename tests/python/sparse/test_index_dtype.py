@@ -147,3 +147,44 @@ def test_int32_indices_past_int32_positions():
     assert _entries(sparse.bmat([[B, None], [None, B]])) == _entries(sp.bmat([[Bs, None], [None, Bs]]))
     # (SciPy 1.17's block_diag wraps here itself: the expected entries by hand.)
     assert _entries(sparse.block_diag([B, B])) == [(0, 1, 1.0), (big - 1, 2, 2.0), (big, 4, 1.0), (2 * big - 1, 5, 2.0)]
+
+
+@pytest.mark.parametrize("idx", [np.int32, np.int64])
+def test_coo_and_dia_keep_scipys_index_dtype(idx):
+    """COO coordinates and DIA offsets in SciPy's dtype: int32 when the shape fits,
+    int64 kept from a sparray's int64 input (a coo_matrix narrows it) or past int32."""
+    S = sprandom(7, 9, density=0.3)
+    D = S.toarray()
+    c = S.tocoo()
+    r, k = c.row.astype(idx), c.col.astype(idx)
+    pairs = [
+        (sparse.coo_array(S), sp.coo_array(S)), (sparse.coo_array(D), sp.coo_array(D)),
+        (sparse.coo_array((3, 4)), sp.coo_array((3, 4))), (sparse.coo_array((3, 2**31 + 3)), sp.coo_array((3, 2**31 + 3))),
+        (sparse.coo_array((c.data, (r, k)), shape=S.shape), sp.coo_array((c.data, (r, k)), shape=S.shape)),
+        (sparse.coo_matrix((c.data, (r, k)), shape=S.shape), sp.coo_matrix((c.data, (r, k)), shape=S.shape)),
+        (sparse.csr_array(S).tocoo(), S.tocoo()), (sparse.dia_array(S).tocoo(), sp.dia_array(S).tocoo()),
+        (sparse.eye_array(4, format="coo"), sp.eye_array(4, format="coo")),
+        (sparse.coo_array((c.data, (r, k)), shape=S.shape).T, sp.coo_array((c.data, (r, k)), shape=S.shape).T),
+    ]
+    for A, T in pairs:
+        assert tuple(a.dtype for a in A.coords) == tuple(t.dtype for t in T.coords), (A.coords, T.coords)
+        assert A.row.dtype == T.row.dtype and A.col.dtype == T.col.dtype
+        if A.shape[1] < 100:
+            check_dense(A.toarray(), T.toarray())
+    offsets = np.array([0, 1, -2], idx)
+    data = np.arange(15.0).reshape(3, 5)
+    for A, T in [(sparse.dia_array(S), sp.dia_array(S)), (sparse.csr_array(S).todia(), S.todia()),
+                 (sparse.dia_array((data, offsets), shape=(5, 5)), sp.dia_array((data, offsets), shape=(5, 5))),
+                 (sparse.dia_array((data, offsets), shape=(5, 2**31 + 3)), sp.dia_array((data, offsets), shape=(5, 2**31 + 3)))]:
+        assert A.offsets.dtype == T.offsets.dtype, (A.offsets.dtype, T.offsets.dtype)
+        np.testing.assert_array_equal(np.asarray(A.offsets), T.offsets)
+    # BSR, as CSR: int32 when it fits, int64 kept from a bsr_array's int64 arrays.
+    B = sp.bsr_array(sprandom(8, 6, density=0.4), blocksize=(2, 3))
+    arrays = (B.data, B.indices.astype(idx), B.indptr.astype(idx))
+    for A, T in [(sparse.bsr_array(B), B), (sparse.csr_array(S).tobsr(), S.tobsr()), (sparse.bsr_array(D), sp.bsr_array(D)),
+                 (sparse.bsr_array(arrays, shape=B.shape), sp.bsr_array(arrays, shape=B.shape)),
+                 (sparse.bsr_matrix(arrays, shape=B.shape), sp.bsr_matrix(arrays, shape=B.shape)),
+                 (sparse.bsr_array(arrays, shape=B.shape).T, sp.bsr_array(arrays, shape=B.shape).T),
+                 (sparse.bsr_array(arrays, shape=B.shape).copy(), sp.bsr_array(arrays, shape=B.shape).copy())]:
+        same_index_dtypes(A, T)
+        check_dense(A.toarray(), T.toarray())
