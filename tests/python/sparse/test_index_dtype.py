@@ -139,6 +139,14 @@ def test_int32_indices_past_int32_positions():
                lambda M: M.reshape((2 * n, n // 2), order="F"), lambda M: M.tocsr().reshape((n // 2, 2 * n))):
         assert _entries(op(legate())) == _entries(op(S))
     assert _entries(sparse.kron(legate(), sparse.eye_array(3))) == _entries(sp.kron(S, sp.eye_array(3)))
+    assert _entries(sparse.tril(legate(), k=-3)) == _entries(sp.tril(S, k=-3))
+    assert _entries(sparse.triu(legate(), k=2**31)) == []
+    # Assignment finds the existing entry of a far position (int64 flat positions).
+    A, T = legate(), S.copy()
+    A[int(r[20]), int(c[20])] = 9.0
+    T = T.tolil()
+    T[int(r[20]), int(c[20])] = 9.0
+    assert _entries(A) == _entries(T)
     # Stacked past 2**31 rows (few entries, so cheap).
     big = 2**30 + 7
     rb, cb, db = np.array([0, big - 1], np.int32), np.array([1, 2], np.int32), np.array([1.0, 2.0])
