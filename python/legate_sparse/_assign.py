@@ -225,7 +225,7 @@ def set_coo(A, i, j, x) -> None:
         return
     row, col, data = A.row, A.col, A.data
     if A.nnz:
-        _, hit = _found(as_legate(q), row * N + col, q.shape[0])
+        _, hit = _found(as_legate(q), row.astype(INDEX, copy=False) * N + col, q.shape[0])  # int64: no wrap
         keep = lnp.nonzero(lnp.logical_not(hit))[0]
         row, col, data = row[keep], col[keep], data[keep]
     nz = _np.nonzero(x)[0]

@@ -663,10 +663,10 @@ class _spbase:
         coo = self.tocoo()
         if self.ndim == 1:
             flat = coo.coords[0]
-        elif order == "C":
-            flat = coo.row * self.shape[1] + coo.col
+        elif order == "C":  # flat positions in int64 (int32 indices would wrap)
+            flat = coo.row.astype(INDEX, copy=False) * self.shape[1] + coo.col
         else:
-            flat = coo.col * self.shape[0] + coo.row
+            flat = coo.col.astype(INDEX, copy=False) * self.shape[0] + coo.row
         data = coo.data.copy() if copy else coo.data
         cls = self._cls("coo")
         if len(new) == 1:

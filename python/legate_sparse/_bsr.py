@@ -21,8 +21,8 @@ from . import _kernels
 from ._base import _register, _spbase, issparse, sparray, spmatrix
 from ._compressed import check_compressed
 from ._sputils import (
-    INDEX, as_index, as_legate, check_dtype, check_shape, getdtype, is_int_like, is_scipy_sparse, refuse_1d_conversion,
-    refuse_1d_input, write_out,
+    INDEX, as_index, as_legate, check_dtype, check_shape, getdtype, index_dtype, is_int_like, is_scipy_sparse, keeps_wide,
+    refuse_1d_conversion, refuse_1d_input, write_out,
 )
 
 __all__ = ["bsr_array", "bsr_matrix", "isspmatrix_bsr"]
@@ -101,7 +101,8 @@ class _bsr_base(_spbase):
         if is_scipy_sparse(arg1) and arg1.format == "bsr":
             check_dtype(arg1.dtype)
             arg1 = type(self)._new(as_legate(arg1.data), as_index(arg1.indices), as_index(arg1.indptr),
-                                   arg1.shape, arg1.blocksize, bool(arg1.has_canonical_format) or None)
+                                   arg1.shape, arg1.blocksize, bool(arg1.has_canonical_format) or None,
+                                   wide=arg1.indices.dtype == INDEX)
         if (isinstance(arg1, _spbase) or is_scipy_sparse(arg1)) and arg1.ndim != 2:
             refuse_1d_conversion("bsr")
         if isinstance(arg1, _spbase) or is_scipy_sparse(arg1):
@@ -110,7 +111,7 @@ class _bsr_base(_spbase):
                 B = src.copy() if copy else src
             else:
                 B = src.tocsr().tobsr(blocksize=blocksize)
-            self._set(B._data, B._indices, B._indptr, B.shape, B.blocksize)
+            self._set(B._data, B._indices, B._indptr, B.shape, B.blocksize, wide=getattr(B, "_wide", False))
             self._canonical = B._canonical
         elif isinstance(arg1, tuple) and len(arg1) == 2 and is_int_like(arg1[0]) and is_int_like(arg1[1]):
             M, N = check_shape(arg1)
@@ -152,16 +153,21 @@ class _bsr_base(_spbase):
         if dt is not None and dt != self._data.dtype:
             self._data = self._data.astype(dt)
 
-    def _set(self, data, indices, indptr, shape, blocksize):
-        self._data, self._indices, self._indptr = data, indices, indptr
+    def _set(self, data, indices, indptr, shape, blocksize, wide=None):
+        """Stores the arrays, with SciPy's index dtype: int32 when the values fit, or
+        int64 throughout when ``wide`` (as the compressed formats' ``_set``)."""
         self._shape = (int(shape[0]), int(shape[1]))
+        if wide is not None:
+            self._wide = wide
+        idx = INDEX if getattr(self, "_wide", False) else index_dtype(self._shape, indices.shape[0])
+        self._data, self._indices, self._indptr = data, indices.astype(idx, copy=False), indptr.astype(idx, copy=False)
         self._blocksize = (int(blocksize[0]), int(blocksize[1]))
         self._canonical = None
 
     @classmethod
-    def _new(cls, data, indices, indptr, shape, blocksize, canonical=True):
+    def _new(cls, data, indices, indptr, shape, blocksize, canonical=True, wide=False):
         obj = object.__new__(cls)
-        obj._set(data, indices, indptr, shape, blocksize)
+        obj._set(data, indices, indptr, shape, blocksize, wide=wide)
         obj._canonical = canonical
         return obj
 
@@ -173,6 +179,7 @@ class _bsr_base(_spbase):
         R, C = data.shape[1], data.shape[2]
         if blocksize is not None and blocksize != (R, C):
             raise ValueError(f"mismatching blocksize={blocksize} vs {(R, C)}")
+        wide = keeps_wide(self._is_array, (indices, indptr))
         indices = as_index(indices, "indices", copy=copy)
         indptr = as_index(indptr, "indptr", copy=copy)
         if indptr.shape[0] < 1:
@@ -185,7 +192,7 @@ class _bsr_base(_spbase):
         if R == 0 or C == 0 or M % R or N % C:
             raise ValueError("shape must be multiple of blocksize")
         data, indices = check_compressed(data, indices, indptr, M // R, N // C, "column index values")
-        self._set(data, indices, indptr, (M, N), (R, C))
+        self._set(data, indices, indptr, (M, N), (R, C), wide=wide)
 
     def __repr__(self) -> str:
         kind = "array" if self._is_array else "matrix"
@@ -256,7 +263,7 @@ class _bsr_base(_spbase):
 
     def _with_data(self, data, copy=True):
         indices, indptr = (self._indices.copy(), self._indptr.copy()) if copy else (self._indices, self._indptr)
-        return type(self)._new(data, indices, indptr, self._shape, self._blocksize, self._canonical)
+        return type(self)._new(data, indices, indptr, self._shape, self._blocksize, self._canonical, wide=getattr(self, "_wide", False))
 
     # ---- conversions ----
 
@@ -302,7 +309,7 @@ class _bsr_base(_spbase):
         order = lnp.argsort(self._indices * mb + brow, kind="stable")
         data = self._data.transpose(0, 2, 1)[order].copy()
         indptr = _kernels.compress_sorted(self._indices[order], nbcols)
-        return type(self)._new(data, brow[order], indptr, self._shape[::-1], (C, R), self._canonical)
+        return type(self)._new(data, brow[order], indptr, self._shape[::-1], (C, R), self._canonical, wide=getattr(self, "_wide", False))
 
     def _to_scipy(self):
         import scipy.sparse as _sp

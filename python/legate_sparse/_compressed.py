@@ -21,7 +21,7 @@ import legate_numeric as lnp
 from . import _assign, _kernels
 from ._base import _spbase, issparse
 from ._sputils import (
-    INDEX, as_index, as_legate, index_dtype, check_dtype, check_shape, getdtype, is_int_like, is_scipy_sparse, one_index,
+    INDEX, as_index, as_legate, index_dtype, keeps_wide, check_dtype, check_shape, getdtype, is_int_like, is_scipy_sparse, one_index,
     refuse_1d_conversion, refuse_1d_input, upcast, write_out,
 )
 
@@ -118,12 +118,7 @@ class _cs_base(_spbase):
         return (m, n) if self._major_is_row else (n, m)
 
     def _wide_input(self, index_arrays) -> bool:
-        """Whether SciPy keeps int64 indices for these input index arrays: a sparray
-        keeps a dtype wider than int32; a spmatrix picks int32 when the values fit."""
-        if not self._is_array or not isinstance(index_arrays, (tuple, list)):
-            return False
-        dtypes = [a.dtype if hasattr(a, "dtype") else _np.asarray(a).dtype for a in index_arrays]
-        return any(not _np.can_cast(d, _np.int32) for d in dtypes)
+        return keeps_wide(self._is_array, index_arrays)
 
     def _from_arrays(self, data, indices, indptr, shape=None, copy=False):
         wide = self._wide_input((indices, indptr))

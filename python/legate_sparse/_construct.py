@@ -158,8 +158,9 @@ def kron(A, B, format=None):
     if A.nnz == 0 or B.nnz == 0:
         dt = _np.result_type(A.dtype, B.dtype)
         return _finish(_class("coo", is_array)(shape, dtype=dt), format)
-    rows = ((A.row * mb).reshape(-1, 1) + B.row.reshape(1, -1)).reshape(-1)
-    cols = ((A.col * nb).reshape(-1, 1) + B.col.reshape(1, -1)).reshape(-1)
+    # In int64: the product's indices may pass int32's range where A's and B's do not.
+    rows = ((A.row.astype(INDEX, copy=False) * mb).reshape(-1, 1) + B.row.reshape(1, -1)).reshape(-1)
+    cols = ((A.col.astype(INDEX, copy=False) * nb).reshape(-1, 1) + B.col.reshape(1, -1)).reshape(-1)
     vals = (A.data.reshape(-1, 1) * B.data.reshape(1, -1)).reshape(-1)
     return _finish(_coo(vals, rows, cols, shape, is_array), format)
 
@@ -220,8 +221,9 @@ def bmat(blocks, format=None, dtype=None):
             if b is None or b.nnz == 0:
                 continue
             c = b.tocoo()
-            rows.append(c.row + roff[i])
-            cols.append(c.col + coff[j])
+            # In int64: offset indices may pass int32's range.
+            rows.append(c.row.astype(INDEX, copy=False) + roff[i])
+            cols.append(c.col.astype(INDEX, copy=False) + coff[j])
             vals.append(c.data.astype(dt))
     shape = (roff[-1], coff[-1])
     if not vals:
@@ -258,8 +260,8 @@ def block_diag(mats, format=None, dtype=None):
     for a in mats:
         coo = a.tocoo()
         if coo.nnz:
-            rows.append(coo.row + r)
-            cols.append(coo.col + c)
+            rows.append(coo.row.astype(INDEX, copy=False) + r)  # int64, as in bmat
+            cols.append(coo.col.astype(INDEX, copy=False) + c)
             vals.append(coo.data.astype(dt))
         r += a.shape[0]
         c += a.shape[1]

@@ -17,8 +17,8 @@ import legate_numeric as lnp
 from . import _assign, _kernels
 from ._base import _register, _spbase, sparray, spmatrix
 from ._sputils import (
-    INDEX, as_index, as_legate, check_dtype, check_shape, getdtype, is_dense, is_int_like, is_scalar, is_scipy_sparse,
-    one_index, refuse_1d_conversion,
+    INDEX, as_index, as_legate, check_dtype, check_shape, getdtype, index_dtype, is_dense, is_int_like, is_scalar, is_scipy_sparse,
+    keeps_wide, one_index, refuse_1d_conversion,
 )
 
 __all__ = ["coo_array", "coo_matrix", "isspmatrix_coo"]
@@ -34,13 +34,13 @@ class _coo_base(_spbase):
             raise ValueError(f"shape must have length in (2,). Got new_shape={arg1.shape}")
         if isinstance(arg1, _spbase):
             src = arg1.tocoo(copy=copy)
-            self._set(src._data, src._coords, src.shape)
+            self._set(src._data, src._coords, src.shape, wide=any(c.dtype == INDEX for c in src._coords))
             self._canonical = src._canonical
         elif is_scipy_sparse(arg1):
             s = arg1.tocoo()
             check_dtype(s.dtype)
             coords = tuple(as_index(c) for c in s.coords)
-            self._set(as_legate(s.data), coords, s.shape)
+            self._set(as_legate(s.data), coords, s.shape, wide=any(c.dtype == INDEX for c in coords))
             self._canonical = bool(s.has_canonical_format)
         elif isinstance(arg1, tuple) and len(arg1) in (1, 2) and all(is_int_like(a) for a in arg1):
             shp = check_shape(arg1, (1, 2) if self._is_array else (2,))
@@ -58,22 +58,28 @@ class _coo_base(_spbase):
         if dt is not None and dt != self._data.dtype:
             self._data = self._data.astype(dt)
 
-    def _set(self, data, coords, shape):
+    def _set(self, data, coords, shape, wide=None):
+        """Stores the arrays, the coordinates in SciPy's index dtype: int32 when the
+        shape fits, or int64 throughout when ``wide`` (a sparray built from int64 index
+        arrays keeps them, as SciPy's does; ``None`` keeps the current choice)."""
         self._data = data
-        self._coords = tuple(coords)
         self._shape = tuple(int(s) for s in shape)
+        if wide is not None:
+            self._wide = wide
+        idx = INDEX if getattr(self, "_wide", False) else index_dtype(self._shape, 0)
+        self._coords = tuple(c.astype(idx, copy=False) for c in coords)
 
     @classmethod
-    def _new(cls, data, row, col, shape):
+    def _new(cls, data, row, col, shape, wide=False):
         obj = object.__new__(cls)
-        obj._set(data, (row, col), shape)
+        obj._set(data, (row, col), shape, wide=wide)
         obj._canonical = False
         return obj
 
     @classmethod
     def _new_1d(cls, data, coords, n):
         obj = object.__new__(cls)
-        obj._set(data, (coords,), (n,))
+        obj._set(data, (coords,), (n,), wide=False)
         obj._canonical = True
         return obj
 
@@ -84,6 +90,7 @@ class _coo_base(_spbase):
             raise TypeError("invalid input format: expected (data, (row, col))")
         if len(coords) == 1 and not self._is_array:
             raise ValueError("coo_matrix needs (data, (row, col))")
+        wide = keeps_wide(self._is_array, coords)
         coords = tuple(as_index(c, "coordinate", copy=copy) for c in coords)
         if data.ndim != 1:
             raise ValueError("row, column, and data array must all be the same length")
@@ -102,7 +109,7 @@ class _coo_base(_spbase):
                     raise ValueError(f"axis {axis} index {hi} exceeds matrix dimension {n}")
                 if lo < 0:
                     raise ValueError(f"negative axis {axis} index: {lo}")
-        self._set(data, coords, shape)
+        self._set(data, coords, shape, wide=wide)
 
     def _from_dense(self, arg1):
         d = as_legate(arg1)
@@ -159,7 +166,7 @@ class _coo_base(_spbase):
     def _with_data(self, data, copy=True):
         coords = tuple(c.copy() for c in self._coords) if copy else self._coords
         obj = object.__new__(type(self))
-        obj._set(data, coords, self._shape)
+        obj._set(data, coords, self._shape, wide=getattr(self, "_wide", False))
         obj._canonical = self._canonical
         return obj
 
@@ -226,7 +233,7 @@ class _coo_base(_spbase):
         row, col, data = self._coords[0], self._coords[1], self._data
         if copy:
             row, col, data = row.copy(), col.copy(), data.copy()
-        return type(self)._new(data, col, row, self._shape[::-1])
+        return type(self)._new(data, col, row, self._shape[::-1], wide=getattr(self, "_wide", False))
 
     def _dense(self):
         if self.ndim == 2:

@@ -13,7 +13,7 @@ import legate_numeric as lnp
 
 from ._base import _register, _spbase, sparray, spmatrix
 from ._sputils import (
-    INDEX, as_legate, check_dtype, check_shape, getdtype, is_int_like, is_scipy_sparse, refuse_1d_input,
+    INDEX, as_legate, check_dtype, check_shape, getdtype, index_dtype, is_int_like, is_scipy_sparse, refuse_1d_input,
 )
 
 __all__ = ["dia_array", "dia_matrix", "isspmatrix_dia"]
@@ -77,9 +77,10 @@ class _dia_base(_spbase):
 
     @property
     def offsets(self):
-        """The diagonal offsets (a legate_numeric int64 array)."""
+        """The diagonal offsets as a legate_numeric array of SciPy's dtype (int32 when
+        the shape fits; the host copy the operations use stays int64)."""
         if self._offsets is None:
-            self._offsets = as_legate(self._offsets_host)
+            self._offsets = as_legate(self._offsets_host.astype(index_dtype(self._shape, 0)))
         return self._offsets
 
     @property

@@ -7,6 +7,7 @@ import operator
 import legate_numeric as lnp
 
 from ._base import _class, _spbase
+from ._sputils import INDEX
 
 __all__ = ["find", "tril", "triu"]
 
@@ -32,7 +33,8 @@ def _triangle(A, k, format, lower):
     A = _as_sparse(A)
     k = operator.index(k)
     coo = A.tocoo()
-    mask = (coo.row + k >= coo.col) if lower else (coo.row + k <= coo.col)
+    row = coo.row.astype(INDEX, copy=False)  # int64: row + k may pass int32's range
+    mask = (row + k >= coo.col) if lower else (row + k <= coo.col)
     keep = lnp.nonzero(mask)[0]
     out = A._cls("coo")._new(coo.data[keep], coo.row[keep], coo.col[keep], A.shape)
     return out.asformat(format or "coo")

@@ -102,7 +102,8 @@ def canonical_coo(rows, cols, data, shape, sum_duplicates: bool = True, drop_zer
     if nnz == 0:
         return rows, cols, data
     if m * n < 2**62:
-        order = lnp.argsort(rows * n + cols, kind="stable")
+        # In int64: SciPy's int32 indices would wrap past 2**31 positions.
+        order = lnp.argsort(rows.astype(INDEX, copy=False) * n + cols, kind="stable")
     else:
         order = lnp.lexsort((cols, rows))
     rows, cols, data = rows[order], cols[order], data[order]
@@ -183,11 +184,16 @@ def spmm(A, X):
 
 
 def spmm_transposed(A, X):
-    """As :func:`spmv_transposed`, for a 2-d dense ``X``."""
+    """As :func:`spmv_transposed`, for a 2-d dense ``X``: with the native kernels one
+    product per column of ``X`` (read as rows of a contiguous ``X.T``: a column of a
+    row-major ``X`` would drag every column's bytes through memory)."""
     ncols, k = A._major_shape()[1], X.shape[1]
     dt = _np.result_type(A._data.dtype, X.dtype)
     if A._data.shape[0] == 0 or k == 0:
         return lnp.zeros((ncols, k), dt)
+    if _use_native(A._data.dtype, X.dtype) and A._data.dtype == X.dtype:
+        rows = lnp.ascontiguousarray(X.T)
+        return lnp.stack([spmv_transposed(A, rows[j]) for j in range(k)], axis=1)
     ids = (A._indices.astype(INDEX) * k).reshape(-1, 1) + lnp.arange(k, dtype=INDEX).reshape(1, -1)
     prod = A._data.reshape(-1, 1) * X[A._row_ids()]
     return segment_sum(prod.reshape(-1), ids.reshape(-1), ncols * k).reshape(ncols, k)

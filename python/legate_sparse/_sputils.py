@@ -121,6 +121,15 @@ def index_dtype(shape, nnz: int) -> _np.dtype:
     return INDEX32 if max((*shape, nnz), default=0) <= _INT32_MAX else INDEX
 
 
+def keeps_wide(is_array: bool, index_arrays) -> bool:
+    """Whether SciPy keeps int64 indices for these input index arrays: a sparray keeps
+    a dtype wider than int32; a spmatrix picks int32 when the values fit."""
+    if not is_array or not isinstance(index_arrays, (tuple, list)):
+        return False
+    dtypes = [a.dtype if hasattr(a, "dtype") else _np.asarray(a).dtype for a in index_arrays]
+    return any(not _np.can_cast(d, _np.int32) for d in dtypes)
+
+
 def check_shape(shape, ndim_allowed=(2,)) -> tuple:
     try:
         shape = tuple(operator.index(s) for s in shape)

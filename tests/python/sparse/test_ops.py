@@ -66,6 +66,16 @@ def test_csc_matvec_scatters_into_a_fresh_sum(dtype, index_dtype):
     check_dense(E @ lnp.ones(4, dtype), np.zeros(0, dtype), dtype)
     E = sparse.csc_array((3, 0), dtype=dtype)
     check_dense(E @ lnp.ones(0, dtype), np.zeros(3, dtype), dtype)
+    # CSC @ X and X @ CSR (one transposed product per column of X): a row-major, a
+    # column-stepped and a transposed X; one column; no columns; mixed dtypes.
+    X = rng.uniform(-1, 1, size=(203, 10)).astype(dtype)
+    for Xs, Xl in [(X, lnp.asarray(X)), (X[:, ::3], lnp.asarray(X)[:, ::3]), (X[:, :1], lnp.asarray(X)[:, :1]),
+                   (np.ascontiguousarray(X.T).T, lnp.asarray(np.ascontiguousarray(X.T)).T), (X[:, :0], lnp.asarray(X)[:, :0])]:
+        for _ in range(2):
+            check_dense(A @ Xl, S @ Xs, dtype)
+        check_dense(Xl.T @ B, Xs.T @ R, dtype)
+    X32 = X.astype(np.float32)
+    check_dense(A @ lnp.asarray(X32), S @ X32, np.result_type(dtype, np.float32))
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
