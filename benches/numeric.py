@@ -28,6 +28,8 @@ SORT_N = 1_000_000 if SMALL else 10_000_000
 POINTS = 100_000 if SMALL else 1_000_000
 CG_N = 1000 if SMALL else 2000
 CG_ITERATIONS = 25
+STACK_SMALL = 100_000
+STACK_LARGE = 400
 KMEANS_ITERATIONS = 10
 LOGREG_ITERATIONS = 20
 # This machine's limits (2 cores): memory bandwidth and float64 FMA throughput.
@@ -204,6 +206,25 @@ def median1d(np):
     return lambda: np.median(a)
 
 
+def nanmedian1d(np):
+    a = numpy.random.default_rng(0).random(SORT_N)
+    a[::1000] = numpy.nan
+    a = np.array(a) if np is not numpy else a
+    return lambda: np.nanmedian(a)
+
+
+def stacked(count, size):
+    """`count` products of `size`-square matrices in one `@` (a batch of small ones)."""
+
+    def make(np):
+        rng = numpy.random.default_rng(0)
+        a, b = (rng.random((count, size, size)) for _ in range(2))
+        a, b = (np.array(a), np.array(b)) if np is not numpy else (a, b)
+        return lambda: a @ b
+
+    return make
+
+
 def fft2(np):
     a = np.ones((FFT2, FFT2), dtype=numpy.complex128) * (1 + 2j)
     np.fft.fft2(a)  # warm up (plans, pools)
@@ -235,6 +256,9 @@ CASES = [
     ("tiny ops x[...] = x + 2*y", tiny, f"{TINY_OPS} x 1024", None),
     ("sort 1-d (f64)", sort1d, f"{SORT_N:.0e}", None),
     ("median 1-d (f64)", median1d, f"{SORT_N:.0e}", (8 * SORT_N, GB)),
+    ("nanmedian 1-d (f64)", nanmedian1d, f"{SORT_N:.0e}", (8 * SORT_N, GB)),
+    ("stacked matmul 3x3", stacked(STACK_SMALL, 3), f"{STACK_SMALL:.0e}", None),
+    ("stacked matmul 64x64", stacked(STACK_LARGE, 64), f"{STACK_LARGE}", (2 * STACK_LARGE * 64**3, GFLOP)),
     ("fft2 (c128)", fft2, f"{FFT2}^2", (5 * FFT2**2 * math.log2(FFT2**2), GFLOP)),
     ("rfft (f64)", rfft, f"2^{RFFT.bit_length() - 1}", (2.5 * RFFT * math.log2(RFFT), GFLOP)),
 ]
