@@ -10,6 +10,8 @@ mod fusion;
 mod linalg;
 pub mod ops;
 pub mod tasks;
+#[cfg(test)]
+mod tests;
 
 use legate_core::{LegateError, Library, LogicalStore, Result, Runtime, Scalar, Type};
 pub use ops::{BinaryOp, ReduceOp, UnaryOp};

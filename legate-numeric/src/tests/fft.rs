@@ -4,7 +4,7 @@
 //! processors (so that lines are split across points along the other axis).
 
 use legate_core::{Config, Runtime};
-use legate_numeric::{FftKind, FftNorm, Numeric};
+use crate::{FftKind, FftNorm, Numeric};
 use num_complex::Complex64;
 use std::f64::consts::PI;
 

@@ -3,7 +3,7 @@
 
 use legate_core::replicate::InProcessTransport;
 use legate_core::{Config, Runtime};
-use legate_numeric::Numeric;
+use crate::Numeric;
 use std::sync::Arc;
 use std::time::Duration;
 

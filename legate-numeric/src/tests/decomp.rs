@@ -3,7 +3,7 @@
 //! and determinants against a plain Gaussian elimination.
 
 use legate_core::{Config, LogicalStore, Runtime, Type};
-use legate_numeric::Numeric;
+use crate::Numeric;
 use num_complex::Complex64 as C64;
 
 fn runtime(cpus: usize) -> (Runtime, Numeric) {
