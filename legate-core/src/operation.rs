@@ -682,7 +682,7 @@ fn launch(mut t: TaskLaunch) -> Result<(u64, Vec<Arc<TaskNode>>)> {
         for (arg, part) in t.args.iter().zip(&launch.partitions) {
             if let (Role::Output, Partition::Tiling(tiling)) = (arg.role, part) {
                 if arg.store.is_whole_storage() && !tiling.is_bloated() && tiling.tile.as_slice().iter().all(|&x| x > 0) {
-                    arg.store.storage().data().key_partition = Some(tiling.clone());
+                    arg.store.storage().data().key_partition = Some(Box::new(tiling.clone()));
                 }
             }
         }

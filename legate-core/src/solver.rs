@@ -199,7 +199,7 @@ fn solve_impl(args: &[SolverArg], constraints: &[Constraint], procs: usize, min_
             // Reuse the storage's key partition when the view is the whole storage.
             let store = args[k].store;
             let reuse = if store.is_whole_storage() {
-                store.storage().data().key_partition.clone().filter(|t| {
+                store.storage().data().key_partition.as_deref().cloned().filter(|t| {
                     t.colors.ndim() == shape.ndim()
                         && t.colors.volume() as usize <= procs
                         && t.colors.volume() > 1

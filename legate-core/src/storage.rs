@@ -42,7 +42,9 @@ pub(crate) struct StorageData {
     pub window_lo: u64,
     /// Byte strides of the storage's dense layout, one per storage dimension.
     pub strides: Point,
-    pub key_partition: Option<Tiling>,
+    /// Boxed: most storages never get one, and every new storage's record is copied
+    /// into its allocation (five points inline would make that copy twice as long).
+    pub key_partition: Option<Box<Tiling>>,
     /// Replicated runs, an unbound storage once bound: which rank holds which bytes
     /// (each rank keeps the pieces its points produced).
     pub bound_holders: Vec<(u64, u64, usize)>,

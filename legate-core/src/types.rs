@@ -239,6 +239,8 @@ impl Type {
 
     /// Size in bytes of one element. `None` for variable-size types (strings and
     /// anything containing one), and for a compound type too large for `usize`.
+    /// (Every launch asks for each argument's: the primitive types inline as a compare
+    /// and a constant, the compound ones go out of line.)
     #[inline]
     pub fn size(&self) -> Option<usize> {
         match self {
@@ -247,6 +249,13 @@ impl Type {
             Type::Int32 | Type::UInt32 | Type::Float32 => Some(4),
             Type::Int64 | Type::UInt64 | Type::Float64 | Type::Complex64 => Some(8),
             Type::Complex128 => Some(16),
+            _ => self.compound_size(),
+        }
+    }
+
+    #[inline(never)]
+    fn compound_size(&self) -> Option<usize> {
+        match self {
             Type::FixedArray { elem, len } => elem.size()?.checked_mul(*len as usize),
             Type::Struct { fields, align } => {
                 let (_, end) = struct_layout(fields, *align)?;
@@ -254,7 +263,7 @@ impl Type {
                 // (a no-op for packed structs, whose alignment is 1).
                 round_up(end, self.alignment())
             }
-            Type::String => None,
+            _ => None,
         }
     }
 

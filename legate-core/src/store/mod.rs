@@ -34,11 +34,12 @@ struct View {
 }
 
 /// A view's map: the shared identity of its rank for a whole storage (every new
-/// store's view: nothing to build, copy or free), its own otherwise.
+/// store's view: nothing to build, copy or free), its own otherwise (boxed: a map holds
+/// 6x6 coefficients inline, which would make every new store's record 4x larger).
 #[derive(Clone)]
 enum ViewMap {
     Identity(&'static AffineMap),
-    Own(AffineMap),
+    Own(Box<AffineMap>),
 }
 
 impl std::ops::Deref for ViewMap {
@@ -194,7 +195,7 @@ impl LogicalStore {
 
     fn derive_unchecked(&self, t: Transform, shape: Point) -> LogicalStore {
         let mut transforms = self.0.transforms.clone();
-        let map = ViewMap::Own(self.0.map.then(&t));
+        let map = ViewMap::Own(Box::new(self.0.map.then(&t)));
         transforms.push(t);
         LogicalStore(Arc::new(View { storage: self.0.storage.clone(), shape: Some(shape), map, transforms, read_only: self.0.read_only, ty: self.0.ty.clone() }))
     }

@@ -295,6 +295,10 @@ impl AffineMap {
     /// out with byte strides `storage_strides` (a linear map's one row, the element
     /// offset, has the element size as its stride).
     pub fn view_strides(&self, storage_strides: &[i64]) -> (Point, i64) {
+        // The shared identity (every whole-storage view): the storage's own strides.
+        if std::ptr::eq(self, AffineMap::identity_ref(self.storage_ndim())) {
+            return (Point::new(storage_strides), 0);
+        }
         let element = self.linear.as_ref().map(|layout| [layout.elem]);
         let storage_strides = element.as_ref().map_or(storage_strides, |e| &e[..]);
         let mut strides = Point::splat(self.view_ndim(), 0);
