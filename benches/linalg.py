@@ -1,7 +1,7 @@
 """Matrix-vector products, matmul and dense CG: legate_numeric against NumPy.
 
 Run: `LEGATE_CONFIG="--cpus 2" .venv/bin/python benches/linalg.py [ROUNDS] [case ...]`
-(cases: `Ax xA Ax32 mm64 mm32 mmrect cg`; ROUNDS defaults to 10).
+(cases: `Ax xA Ax32 mm64 mm32 mmrect cg cgf`; ROUNDS defaults to 10).
 
 The two run alternately, ROUNDS times each, and the best time of each is kept: on a
 shared machine a quiet moment then serves both. Prints both times, the ratio NumPy
@@ -22,7 +22,7 @@ import numpy
 
 import legate_numeric
 from legate.timing import time as legate_time
-from numeric import cg  # benches/numeric.py's dense CG (25 iterations, n = 2000)
+from numeric import cg, cg_float  # benches/numeric.py's dense CG (25 iterations, n = 2000)
 
 
 def clock(np):
@@ -66,6 +66,7 @@ CASES = {
     "mm32": ("matmul f32", f"{MAT}^2", matmul("float32", MAT, MAT, MAT), 2 * MAT**3, "GFLOP/s"),
     "mmrect": ("matmul f64", "2048x1000x3000", matmul("float64", 2048, 1000, 3000), 2 * 2048 * 1000 * 3000, "GFLOP/s"),
     "cg": ("dense CG (25 it)", f"{N}^2", cg, 26 * N * N * 8, "GB/s"),
+    "cgf": ("CG, float() steps", f"{N}^2", cg_float, 26 * N * N * 8, "GB/s"),
 }
 
 

@@ -110,7 +110,10 @@ def stencil(np):
     return run
 
 
-def cg(np):
+def cg(np, lazy=True):
+    """Dense CG. `lazy`: the step length as NumPy code writes it, `rs / (p @ Ap)` (in
+    legate a 0-d array that nothing waits for); else
+    `rs / float(p @ Ap)`, a number the program waits for."""
     n = CG_N
     A = np.eye(n) * np.linspace(1.0, 10.0, n) + np.ones((n, n)) * (1.0 / n)
     b = np.ones(n)
@@ -124,7 +127,7 @@ def cg(np):
             Ap = A @ p
             # As NumPy code writes it: the step length stays an array (0-d in legate,
             # so nothing waits for it); the convergence test reads one number.
-            alpha = rs / (p @ Ap)
+            alpha = rs / (p @ Ap) if lazy else rs / float(p @ Ap)
             x = x + alpha * p
             r = r - alpha * Ap
             rs_new = float(r @ r)
@@ -135,6 +138,10 @@ def cg(np):
         return x
 
     return run
+
+
+def cg_float(np):
+    return cg(np, lazy=False)
 
 
 def kmeans(np):
@@ -251,6 +258,7 @@ CASES = [
     ("matmul", matmul, f"{MAT}^2", (2 * MAT**3, GFLOP)),
     ("5-point stencil", stencil, f"{GRID}^2", (16 * GRID**2, GB)),
     ("dense CG (25 it)", cg, f"{CG_N}^2", ((CG_ITERATIONS + 1) * 8 * CG_N**2, GB)),
+    ("dense CG, float() steps", cg_float, f"{CG_N}^2", ((CG_ITERATIONS + 1) * 8 * CG_N**2, GB)),
     ("k-means (8 clusters)", kmeans, f"{POINTS:.0e}", None),
     ("logistic regression (x16)", logreg, f"{POINTS:.0e}", (LOGREG_ITERATIONS * 2 * 8 * 16 * POINTS, GB)),
     ("tiny ops x[...] = x + 2*y", tiny, f"{TINY_OPS} x 1024", None),
