@@ -5,24 +5,13 @@
 use legate_core::{Config, LogicalStore, Runtime, Type};
 use crate::Numeric;
 use num_complex::Complex64 as C64;
+use super::random;
 
 fn runtime(cpus: usize) -> (Runtime, Numeric) {
     let config = Config { cpus, min_cpu_chunk: 2, ..Config::legate_defaults() };
     let rt = Runtime::new(config).expect("runtime starts");
     let num = Numeric::register(&rt).expect("registers");
     (rt, num)
-}
-
-fn random(n: usize, seed: u64) -> Vec<f64> {
-    let mut x = seed.wrapping_mul(0x9E3779B97F4A7C15) | 1;
-    (0..n)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            (x >> 11) as f64 / (1u64 << 53) as f64 * 2.0 - 1.0
-        })
-        .collect()
 }
 
 fn read(rt: &Runtime, s: &LogicalStore) -> Vec<f64> {

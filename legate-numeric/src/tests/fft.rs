@@ -7,18 +7,7 @@ use legate_core::{Config, Runtime};
 use crate::{FftKind, FftNorm, Numeric};
 use num_complex::Complex64;
 use std::f64::consts::PI;
-
-fn random(len: usize, seed: u64) -> Vec<f64> {
-    let mut x = seed.wrapping_mul(0x9e3779b97f4a7c15) | 1;
-    (0..len)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            (x >> 11) as f64 / (1u64 << 53) as f64 * 2.0 - 1.0
-        })
-        .collect()
-}
+use super::random;
 
 /// `sum_j x[j] exp(sign 2 pi i j k / n)` over the line cut or zero-padded to `n`.
 fn dft(x: &[Complex64], n: usize, inverse: bool) -> Vec<Complex64> {
