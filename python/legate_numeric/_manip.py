@@ -763,7 +763,7 @@ def gradient(f, *varargs, axis=None, edge_order=1):
 
         out = ndarray(f.shape, f.dtype)
         if _np.ndim(d) == 0:
-            dx = float(d)
+            dx = d if _np.iscomplexobj(d) else float(d)
             out[part(slice(1, -1))] = (f[part(slice(2, None))] - f[part(slice(None, -2))]) / (2.0 * dx)
             if edge_order == 1:
                 out[part(slice(0, 1))] = (f[part(slice(1, 2))] - f[part(slice(0, 1))]) / dx
@@ -774,7 +774,9 @@ def gradient(f, *varargs, axis=None, edge_order=1):
                 out[part(slice(-1, None))] = add(add(multiply(0.5 / dx, f[part(slice(-3, -2))]), multiply(-2.0 / dx, f[part(slice(-2, -1))])),
                                                  multiply(1.5 / dx, f[part(slice(-1, None))]))
         else:
-            x = _asarray(d).astype(_np.float64)
+            x = _asarray(d)
+            if x.dtype.kind in "biu":
+                x = x.astype(_np.float64)  # NumPy: integer coordinates as float64
             if x.ndim != 1 or x.shape[0] != n:
                 raise ValueError("when 1d, distances must match the length of the corresponding dimension")
             dxs = diff(x)
@@ -785,9 +787,10 @@ def gradient(f, *varargs, axis=None, edge_order=1):
             c = dx1 / (dx2 * (dx1 + dx2))
             out[part(slice(1, -1))] = add(add(multiply(a, f[part(slice(None, -2))]), multiply(b, f[part(slice(1, -1))])),
                                           multiply(c, f[part(slice(2, None))]))
-            # The edge spacings as float64 scalars, not weak Python floats: a float32 f
-            # computes its edges in float64, as in NumPy.
-            f64 = _np.float64
+            # The edge spacings as scalars of the coordinates' type, not weak Python
+            # numbers: a float32 f with float64 coordinates computes its edges in
+            # float64, as in NumPy.
+            f64 = x.dtype.type
             if edge_order == 1:
                 out[part(slice(0, 1))] = subtract(f[part(slice(1, 2))], f[part(slice(0, 1))]) / f64(dxs[0].item())
                 out[part(slice(-1, None))] = subtract(f[part(slice(-1, None))], f[part(slice(-2, -1))]) / f64(dxs[-1].item())

@@ -48,7 +48,10 @@ def poly(seq_of_zeros):
     _fallback.record_native("poly")
     if z.shape[0] == 0:
         return asarray(1.0)  # NumPy's 1.0 for no roots
-    dt = _np.result_type(z.dtype, 1.0)
+    # NumPy's roots in the smallest float type that holds them (unsigned roots are
+    # negated in float, not wrapped).
+    dt = _np.dtype(_np.mintypecode(z.dtype.char))
+    z = z.astype(dt)
     a = asarray(_np.ones((1,), dt))
     for i in range(z.shape[0]):
         factor = ndarray((2,), dt)
@@ -100,7 +103,24 @@ def polymul(a1, a2):
     if _has_poly1d(a1, a2):
         return _fallback.call("polymul (poly1d)", _np.polymul, (a1, a2), {})
     _fallback.record_native("polymul")
-    return convolve(_coefficients(a1), _coefficients(a2))
+    return convolve(_leading_zeros_trimmed(a1), _leading_zeros_trimmed(a2))
+
+
+def _leading_zeros_trimmed(p) -> ndarray:
+    """``p``'s coefficients without leading zeros (one left for the zero polynomial),
+    as NumPy's ``poly1d`` holds them; one small read finds the first nonzero."""
+    from ._scan import argmax
+
+    c = _coefficients(p)
+    if c.ndim != 1:
+        raise ValueError("Polynomial must be 1d only.")
+    if c.shape[0] == 0:
+        return zeros((1,), c.dtype)
+    nonzero = c != 0
+    first = int(argmax(nonzero))
+    if not bool(nonzero[first]):
+        return c[-1:]  # all zeros
+    return c[first:] if first else c
 
 
 def polydiv(u, v):

@@ -696,6 +696,15 @@ def _nan_quantiles(qs, median_mode, method="linear", q_dtype=_np.float64):
     from ._ufunc import equal, isnan, logical_not, maximum, minimum
 
     def compute(lines, dt):
+        if lines.shape[-1] == 0:
+            # NumPy: empty lines give NaN with nanmean's warning.
+            import warnings
+
+            from ._creation import full
+
+            warnings.warn("Mean of empty slice", RuntimeWarning, stacklevel=4)
+            empty = full(lines.shape[:-1], _np.nan, dt)
+            return empty if median_mode else _stack_quantiles([empty] * qs.size, qs, lines, dt)
         count = _sum(logical_not(isnan(lines)), axis=-1, keepdims=True)
         if median_mode:
             by_selection = _nan_median_by_selection(lines, count, dt)

@@ -645,7 +645,7 @@ def angle(z, deg=False):
     if z.dtype.kind == "c":
         a = arctan2(z.imag, z.real)  # noqa: F821
     else:
-        a = arctan2(0.0, z)  # noqa: F821
+        a = arctan2(0, z)  # noqa: F821  (NumPy's weak 0: uint8 gives float16)
     return multiply(a, 180.0 / _np.pi) if deg else a  # noqa: F821
 
 

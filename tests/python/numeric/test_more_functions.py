@@ -352,6 +352,24 @@ def test_gradient_coordinates(dtype, no_fallback):
     check(lnp.gradient(lnp.array(f[:3]), lnp.array(x0[:3]), axis=0, edge_order=2), np.gradient(f[:3], x0[:3], axis=0, edge_order=2), exact=True)
 
 
+@pytest.mark.parametrize("cdtype", [np.float32, np.complex64, np.complex128], ids=str)
+def test_gradient_coordinates_keep_their_type(cdtype, no_fallback):
+    """float32 and complex coordinates (and complex scalar spacings) keep their type, as
+    NumPy's: complex ones were cast to float64, dropping their imaginary parts."""
+    import warnings
+
+    f = np.array([1.0, 4, 9, 16, 30])
+    x = np.array([0, 1, 3, 4, 7], cdtype)
+    if np.dtype(cdtype).kind == "c":
+        x = x + np.array([0, 1j, 0, 1j, 0], cdtype)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # NumPy's ComplexWarning, storing complex into real f
+        for ff in (f, f.astype(np.float32), f + 1j):
+            for edge_order in (1, 2):
+                check(lnp.gradient(lnp.array(ff), lnp.array(x), edge_order=edge_order), np.gradient(ff, x, edge_order=edge_order), rtol=1e-6)
+            check(lnp.gradient(lnp.array(ff), 2 - 1j), np.gradient(ff, 2 - 1j))
+
+
 @pytest.mark.parametrize("mode", ["full", "same", "valid"])
 def test_convolve_and_correlate(mode):
     rng = np.random.default_rng(12)

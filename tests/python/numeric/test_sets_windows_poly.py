@@ -75,6 +75,19 @@ def test_windows():
             same(lambda: np.kaiser(M, beta), lambda: lnp.kaiser(M, beta), rtol=1e-13)
 
 
+def test_polynomial_dtype_edges():
+    """polymul drops leading zeros as NumPy's poly1d does (zero polynomials included);
+    poly computes unsigned, bool and float16 roots in float64, float32 in float32
+    (unsigned roots were negated in uint8 and wrapped)."""
+    for p1, p2 in (([0, 1, 2], [1, 1]), ([0, 0], [1, 2]), ([], [3]), ([0, 0, 3.5], [0, 2j]), ([5], [0, 0, 0])):
+        same(lambda: np.polymul(np.array(p1), p2), lambda: lnp.polymul(lnp.array(p1), p2))
+    for roots in (np.arange(6, dtype=np.uint8), np.array([True, False]), np.array([1.5, -2], np.float16),
+                  np.array([1, 2], np.float32), np.array([1j, -1j], np.complex64)):
+        same(lambda: np.poly(roots), lambda: lnp.poly(lnp.array(roots)), rtol=1e-6)
+    for z in (np.arange(3, dtype=np.uint8), np.arange(-2, 2, dtype=np.int8), np.array([True, False]), np.float32(2)):
+        same(lambda: np.angle(z), lambda: lnp.angle(lnp.array(z)))
+
+
 @pytest.mark.parametrize("dtype", [np.int32, np.float64, np.complex128], ids=str)
 def test_polynomials(dtype):
     p = make(dtype, (4,), nonzero=True)

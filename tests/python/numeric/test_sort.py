@@ -186,6 +186,20 @@ def test_nanmedian_of_lines_with_equal_counts(dtype, shape, no_fallback):
                 check(lnp.nanmedian(lnp.array(u), axis=axis, keepdims=keepdims), np.nanmedian(u, axis=axis, keepdims=keepdims))
 
 
+@pytest.mark.parametrize("shape, axis", [((0,), None), ((0, 3), 0), ((0, 3), None), ((3, 0), 1), ((3, 0), -1), ((2, 0, 4), 1)], ids=str)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=str)
+def test_nan_order_statistics_of_empty_lines(dtype, shape, axis, no_fallback):
+    """Empty lines give NaN with nanmean's warning, as NumPy's (they raised IndexError)."""
+    x = np.zeros(shape, dtype)
+    for keepdims in (False, True):
+        for name, q in (("nanmedian", ()), ("nanquantile", (0.25,)), ("nanpercentile", (50,))):
+            with pytest.warns(RuntimeWarning, match="Mean of empty slice"):
+                got = getattr(lnp, name)(lnp.array(x), *q, axis=axis, keepdims=keepdims)
+            with pytest.warns(RuntimeWarning):
+                want = getattr(np, name)(x, *q, axis=axis, keepdims=keepdims)
+            check(got, want)
+
+
 def assert_partitioned(got, x, kth, axis):
     """``got`` holds each line of ``x``'s values, each kth position holds the value a
     sort puts there, nothing before it sorts after it and nothing after sorts before."""
