@@ -651,3 +651,10 @@ class _csc_base(_cs_base):
 
     def tocsr(self, copy=False):
         return self._to_other()
+
+    def nonzero(self):
+        """As the base class's, in C order (rows ascending, a stable sort of the
+        column-major entries), as SciPy's CSC returns them."""
+        row, col = super().nonzero()
+        order = lnp.argsort(row, kind="stable")
+        return row[order], col[order]

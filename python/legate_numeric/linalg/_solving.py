@@ -17,7 +17,7 @@ def lstsq(a, b, rcond=None):
     """The least-squares solution of ``a @ x = b`` (``a`` 2-d, ``b`` 1-d or 2-d):
     ``(x, residuals, rank, s)`` as NumPy returns them: residuals (squared 2-norms of
     ``b - a @ x`` per column) only when ``a`` has full column rank and more rows than
-    columns, else empty; ``rank`` an int; ``s`` the singular values of ``a``."""
+    columns, else empty; ``rank`` a ``numpy.int32``; ``s`` the singular values of ``a``."""
     from .._creation import zeros
     from .._linalg import matmul
     from .._reduce import count_nonzero, sum as _sum
@@ -66,7 +66,7 @@ def lstsq(a, b, rcond=None):
     sol = cast(sol, result) if sol.dtype != result else sol.copy()
     if is_1d:
         sol = sol.reshape((n,))
-    return sol, resids, rank, cast(s, real)
+    return sol, resids, _np.int32(rank), cast(s, real)  # NumPy's rank is LAPACK's int32
 
 
 def pinv(a, rcond=None, hermitian=False, *, rtol=_NoValue):

@@ -280,7 +280,7 @@ def test_lstsq(dtype, ashape, bshape):
     assert isinstance(got, tuple) and len(got) == 4
     close(same_meta(got[0], exp[0]), exp[0], dtype, scale=10)
     close(same_meta(got[1], exp[1]), exp[1], dtype, scale=10)
-    assert got[2] == exp[2]
+    assert got[2] == exp[2] and type(got[2]) is type(exp[2])  # numpy.int32
     close(same_meta(got[3], exp[3]), exp[3], dtype)
 
 

@@ -334,3 +334,12 @@ def test_find_nonzero_tril_triu():
     assert sparse.tril(A, format="csr").format == "csr"
     nr, nc = A.nonzero()
     np.testing.assert_array_equal(np.sort(host(nr) * 6 + host(nc)), np.sort(S.nonzero()[0] * 6 + S.nonzero()[1]))
+    # In SciPy's order: C order for every format (CSC's column-major entries sorted by
+    # row, stably), with explicit zeros left out.
+    S2 = S.copy()
+    S2.data[::3] = 0
+    for fmt in ("csr", "csc", "coo"):
+        want = getattr(S2, "to" + fmt)().nonzero()
+        got = getattr(sparse.csr_array(S2), "to" + fmt)().nonzero()
+        for g, w in zip(got, want):
+            np.testing.assert_array_equal(host(g), w)
