@@ -302,21 +302,35 @@ class _spbase:
 
     def _csr(self):
         """This array as a canonical CSR of the same flavour (cheap when already one)."""
-        A = self.tocsr()
+        return self._canonical_as("csr")
+
+    def _canonical_as(self, fmt):
+        """This array as a canonical ``fmt`` (CSR or CSC) of the same flavour."""
+        A = self.asformat(fmt)
         if not A.has_canonical_format:
             A = A.copy()
             A.sum_duplicates()
         return A
+
+    def _elementwise_format(self):
+        """The format SciPy gives an elementwise operation with a sparse operand: a
+        CSC array's own (the other operand converted to it), CSR for the others."""
+        return "csc" if self.format == "csc" else "csr"
+
+    def _union_with(self, other, op, intersect=False):
+        """``op`` over the entries of two sparse arrays of one shape, in SciPy's format."""
+        self._check_same_shape(other)
+        fmt = self._elementwise_format()
+        return self._canonical_as(fmt)._union(other._canonical_as(fmt), op, intersect=intersect)
 
     def _check_same_shape(self, other):
         if other.shape != self.shape:
             raise ValueError(f"inconsistent shapes {self.shape} and {other.shape}")
 
     def _add_sparse(self, other, sign):
-        self._check_same_shape(other)
-        if sign > 0:
-            return self._csr()._union(other._csr(), operator.add)
-        return self._csr()._union(other._csr(), operator.sub)
+        if sign < 0 and self.dtype.kind == other.dtype.kind == "b":
+            return self._union_with(other, operator.ne)  # SciPy's boolean difference
+        return self._union_with(other, operator.add if sign > 0 else operator.sub)
 
     def __add__(self, other):
         if is_scalar(other):
@@ -360,8 +374,7 @@ class _spbase:
         if is_scalar(other):
             return self._mul_scalar(other)
         if issparse(other):
-            self._check_same_shape(other)
-            return self._csr()._union(other._csr(), operator.mul, intersect=True)
+            return self._union_with(other, operator.mul, intersect=True)
         dense = as_legate(other)
         try:
             shape = _np.broadcast_shapes(self.shape, dense.shape)
@@ -372,8 +385,11 @@ class _spbase:
             # a 2-d array, and a COO array when it widens a 1-d one.
             res = lnp.multiply(self.toarray(), dense)
             return self._cls("coo")(res) if self.ndim == 1 and res.ndim == 2 else res
-        res = self._csr()._mul_dense(lnp.broadcast_to(dense, shape))
-        return res.tocoo() if self.ndim == 1 else res
+        if dense.size == 1:  # SciPy: a scalar product (COO's as CSR)
+            A = self._csr() if self.format == "coo" else self
+            return A._mul_scalar(_np.asarray(dense).reshape(-1)[0])
+        # SciPy: a COO array over this array's entries (explicit zeros kept).
+        return self._csr()._mul_dense(lnp.broadcast_to(dense, shape)).tocoo()
 
     def _mul_scalar(self, s):
         dt = upcast(_np.result_type(self.dtype, s))  # a Python scalar keeps the dtype (NEP 50)
@@ -389,12 +405,11 @@ class _spbase:
 
     def _minmax(self, other, op):
         if issparse(other):
-            self._check_same_shape(other)
-            return self._csr()._union(other._csr(), op)
+            return self._union_with(other, op)
         if is_scalar(other):
             if op(_np.zeros((), self.dtype), other) != 0:
                 return op(self.toarray(), other)
-            A = self._csr()
+            A = self._canonical_as(self._elementwise_format())
             out = A._with_data(op(A.data, other), copy=True)
             out.eliminate_zeros()
             return out
@@ -482,6 +497,8 @@ class _spbase:
                 )
             if other.ndim == 1:  # a sparse vector: a 1-d COO result, as SciPy's
                 return self._csr()._spgemm(other.reshape(k, 1)._csr()).reshape(m)
+            if self.format == "csc":  # SciPy: CSC, the product of the transposes, transposed
+                return other.T._csr()._spgemm(self.T._csr()).T
             return self._csr()._spgemm(other._csr())
         x = as_legate(other)
         if x.ndim == 0:
@@ -839,14 +856,17 @@ class spmatrix:
             raise TypeError("sparse matrix is not square")
         if n < 0:
             raise ValueError("exponent must be >= 0")
+        # SciPy's matrix_power: repeated squaring, so the result's format is its
+        # products' (a CSC matrix's power is CSC), and the identity for n = 0 a DIA
+        # array.
         if n == 0:
-            from ._construct import eye
+            from ._construct import eye_array
 
-            return eye(m, dtype=self.dtype, format="csr")
-        result = self.tocsr()
-        for _ in range(n - 1):
-            result = result @ self
-        return result
+            return eye_array(m, dtype=self.dtype)
+        if n == 1:
+            return self.copy()
+        half = self ** (n // 2)
+        return self @ half @ half if n % 2 else half @ half
 
     def getnnz(self, axis=None):
         if axis is None:

@@ -248,8 +248,10 @@ class _coo_base(_spbase):
         return cls((self._data.__array__(), coords), shape=self._shape)
 
     def __getitem__(self, key):
+        if not self._is_array:
+            raise TypeError("'coo_matrix' object is not subscriptable")
         res = self.tocsr()[key]
-        return res.tocoo() if self.ndim == 1 and isinstance(res, _spbase) else res
+        return res.tocoo() if isinstance(res, _spbase) else res  # SciPy: COO results
 
     def __setitem__(self, key, x):
         """``A[key] = x``: entries at the positions replaced by the nonzero values

@@ -372,3 +372,50 @@ def test_count_nonzero_getrow_getcol(fmt):
         _same(M.getcol(i), Ms.getcol(i))
     for f in (lambda X: X.getrow(5), lambda X: X.getcol(-5)):
         assert _run(f, M)[0] is _run(f, Ms)[0] is IndexError
+
+
+@pytest.mark.parametrize("kind", ["array", "matrix"])
+@pytest.mark.parametrize("fmt", ["csr", "csc", "coo", "bsr"])
+def test_result_formats_follow_scipy(fmt, kind):
+    """Each operation's result has SciPy's format and flavour, and its values: a CSC
+    operand keeps CSC through +, -, multiply, maximum/minimum and @; a product with a
+    dense array of the same shape is COO; COO slices stay COO; a matrix's power is
+    its products' format (these were all CSR)."""
+    A, S = _pair(fmt, 6, 6, seed=3, kind=kind)
+    B, T = _pair("csr", 6, 6, seed=4, kind=kind)
+    dense = np.arange(36.0).reshape(6, 6)
+    cases = [
+        lambda X, Y: X + X, lambda X, Y: X - X, lambda X, Y: X + Y, lambda X, Y: Y + X,
+        lambda X, Y: X.multiply(X), lambda X, Y: X.multiply(Y), lambda X, Y: X.maximum(Y), lambda X, Y: X.minimum(Y),
+        lambda X, Y: X.maximum(-1.0), lambda X, Y: X @ X, lambda X, Y: X @ Y, lambda X, Y: Y @ X,
+        lambda X, Y: X.multiply(dense), lambda X, Y: X / dense, lambda X, Y: X.multiply(np.full((1, 1), 2.0)),
+    ]
+    if kind == "matrix":
+        cases += [lambda X, Y: X ** 0, lambda X, Y: X ** 1, lambda X, Y: X ** 2, lambda X, Y: X ** 3]
+    if fmt == "coo":
+        cases += [lambda X, Y: X[1:4, :2], lambda X, Y: X[[0, 0, 2]], lambda X, Y: X[1], lambda X, Y: X[:, [1, 2]]]
+    for case in cases:
+        want, _ = _run(case, S, T)
+        got, _ = _run(case, A, B)
+        if isinstance(want, type):
+            assert got is want, (want, got)
+            continue
+        assert sparse.issparse(got), type(got)
+        assert (got.format, type(got).__name__, got.dtype) == (want.format, type(want).__name__, want.dtype)
+        check_dense(got, want)
+
+
+def test_boolean_difference_and_coo_matrix_indexing():
+    """SciPy's boolean ``A - B`` is their exclusive or; a ``coo_matrix`` cannot be
+    indexed (a ``coo_array`` can)."""
+    x = np.array([[True, True, False, False]])
+    y = np.array([[True, False, True, False]])
+    for fmt in ("csr", "csc", "coo"):
+        got = getattr(sparse, fmt + "_array")(x) - getattr(sparse, fmt + "_array")(y)
+        want = getattr(sp, fmt + "_array")(x) - getattr(sp, fmt + "_array")(y)
+        assert got.dtype == want.dtype == np.bool_
+        check_dense(got, want)
+    with pytest.raises(TypeError):
+        sparse.coo_matrix(x)[0]
+    with pytest.raises(TypeError):
+        sp.coo_matrix(x)[0]
