@@ -167,6 +167,8 @@ def arange(start, stop=None, step=None, dtype=None, like=None):
         n = max(-((start - stop) // step), 0)  # exact for any integers
     else:
         n = max(int(math.ceil(length)), 0)
+    if dt.kind == "b" and n > 2:
+        raise TypeError("arange() is only supported for booleans when the result has at most length 2.")
     out = ndarray((n,), dt)
     if n == 0:
         return out

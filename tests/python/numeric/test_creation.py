@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import legate_numeric as lnp
-from conftest import DTYPE_IDS, DTYPES, SHAPE_IDS, SHAPES, check, make, quiet
+from conftest import DTYPE_IDS, DTYPES, SHAPE_IDS, SHAPES, check, check_same_error, make, quiet
 
 
 # ---------------------------------------------------------------- array / asarray
@@ -227,6 +227,13 @@ def test_arange_dtype(dtype):
     check(lnp.arange(0, 10, 2, dtype=dtype), np.arange(0, 10, 2, dtype=dtype))
     check(lnp.arange(7, dtype=dtype), np.arange(7, dtype=dtype))
     check(lnp.arange(1, 4, 0.5, dtype=np.float32), np.arange(1, 4, 0.5, dtype=np.float32))
+
+
+def test_arange_bool():
+    """Booleans only up to length 2, as NumPy (a longer one raised nothing)."""
+    for args in ((0, 2), (0, 1), (1, 3), (True,), (0, 0)):
+        check(lnp.arange(*args, dtype=bool), np.arange(*args, dtype=bool))
+    assert check_same_error(lambda: np.arange(0, 3, dtype=bool), lambda: lnp.arange(0, 3, dtype=bool))[1] is not None
 
 
 def test_arange_complex_dtype():
