@@ -32,6 +32,8 @@ def _loop(np_ufunc, *args):
 
 
 def _cast_in(x, dt) -> ndarray:
+    if type(x) in (int, float, complex):
+        x = _np.asarray(x, dtype=dt)  # NumPy's OverflowError for a Python int out of range
     a = asarray(x)
     return a if a.dtype == dt else a.astype(dt)
 

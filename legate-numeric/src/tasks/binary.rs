@@ -130,7 +130,23 @@ macro_rules! int_op {
                 if bad {
                     return Err(TaskError::new("Integers to negative integer powers are not allowed."));
                 }
-                map2($out, $a, $b, |x: T, y: T| x.wrapping_pow(y as u32))
+                map2($out, $a, $b, |x: T, y: T| {
+                    // `wrapping_pow` takes a u32 exponent: 2^32 and more square on here
+                    // (a cast cut them to their low 32 bits).
+                    let mut e = y as u64;
+                    if e <= u32::MAX as u64 {
+                        return x.wrapping_pow(e as u32);
+                    }
+                    let (mut acc, mut base): (T, T) = (1, x);
+                    while e > 0 {
+                        if e & 1 == 1 {
+                            acc = acc.wrapping_mul(base);
+                        }
+                        base = base.wrapping_mul(base);
+                        e >>= 1;
+                    }
+                    acc
+                })
             }
             Maximum | Fmax => map2($out, $a, $b, |x: T, y: T| x.max(y)),
             Minimum | Fmin => map2($out, $a, $b, |x: T, y: T| x.min(y)),

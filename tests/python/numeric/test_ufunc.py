@@ -486,6 +486,31 @@ def test_integer_power_overflow_wraps(dtype):
     check(lnp.power(lnp.array(a_np), lnp.array(b_np)), np.power(a_np, b_np))
 
 
+@pytest.mark.parametrize("dtype", [np.int64, np.uint64, np.int8], ids=str)
+def test_integer_power_of_exponents_past_32_bits(dtype):
+    """Exponents of 2**32 and more wrap as NumPy's (they were cut to their low 32 bits:
+    x ** 2**40 gave 1), as arrays, Python ints and from a bool base."""
+    a_np = np.array([0, 1, 2, 3, 5, 7] + ([-1, -3] if np.dtype(dtype).kind == "i" else []), dtype=dtype)
+    exps = [2**32, 2**32 + 1, 2**40 + 3, 2**62 + 1] if np.dtype(dtype).itemsize == 8 else [127]
+    for e in exps:
+        check(lnp.power(lnp.array(a_np), e), np.power(a_np, e))
+        e_np = np.full(a_np.shape, e, dtype)
+        check(lnp.power(lnp.array(a_np), lnp.array(e_np)), np.power(a_np, e_np))
+    b = np.array([True, False, True])
+    check(lnp.power(lnp.array(b), 2**40), np.power(b, 2**40))
+
+
+def test_function_ufuncs_follow_numpys_loops():
+    """heaviside takes NumPy's loop (int8 with a Python int: float16; complex: TypeError);
+    gcd/lcm/ldexp raise NumPy's OverflowError for Python ints out of the loop's range."""
+    i8, u8, b = np.arange(-2, 3, dtype=np.int8), np.arange(4, dtype=np.uint8), np.array([True, False])
+    for x, y in ((i8, 3), (3, i8), (i8, 2.5), (b, 3), (i8, u8[:1]), (np.float32(2), 3), (b, b)):
+        check(lnp.heaviside(*(lnp.array(v) if isinstance(v, np.ndarray) else v for v in (x, y))), np.heaviside(x, y))
+    for call in (lambda m: m.heaviside(m.asarray(i8), 1j), lambda m: m.gcd(m.asarray(u8), -2), lambda m: m.lcm(m.asarray(i8), 2**40),
+                 lambda m: m.ldexp(m.asarray(i8, dtype=float), 2**40)):
+        assert check_same_error(lambda: call(np), lambda: call(lnp))[1] is not None
+
+
 @pytest.mark.parametrize("dtype", [np.int32, np.int64], ids=["int32", "int64"])
 def test_integer_power_negative_exponent_raises(dtype):
     a_np = np.array([1, 2, 3], dtype=dtype)
