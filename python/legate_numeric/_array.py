@@ -399,7 +399,11 @@ class ndarray(_ext.BufferExporter):
     def reshape(self, *shape, order="C", copy=None):
         from ._manip import reshape
 
-        if len(shape) == 1 and not isinstance(shape[0], numbers.Integral):
+        if not shape:
+            raise TypeError("reshape() takes exactly 1 argument (0 given)")
+        if len(shape) == 1 and shape[0] is None:
+            shape = self.shape  # NumPy: None keeps the shape
+        elif len(shape) == 1 and not isinstance(shape[0], numbers.Integral):
             shape = tuple(shape[0])
         return reshape(self, shape, order=order, copy=copy)
 
@@ -536,10 +540,17 @@ class ndarray(_ext.BufferExporter):
 
         return clip(self, min, max, out=out, **kwargs)
 
-    def conj(self):
+    def conj(self, out=None):
+        """The complex conjugate; as NumPy's method, a real array is returned itself
+        (or copied into ``out``), not converted (``conjugate(bool)`` would be int8)."""
         from ._ufunc import conjugate
 
-        return conjugate(self)
+        if self.dtype.kind == "c":
+            return conjugate(self) if out is None else conjugate(self, out=out)
+        if out is None:
+            return self
+        out[...] = self
+        return out
 
     conjugate = conj
 

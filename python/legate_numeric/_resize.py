@@ -19,6 +19,8 @@ def _resize(self, *new_shape, refcheck=True):  # noqa: ARG001 - see the module's
     """Changes the array's shape and size in place; new elements are zero."""
     from ._array import _empty
 
+    if not new_shape:
+        return None  # NumPy: no shape given changes nothing
     if len(new_shape) == 1 and (new_shape[0] is None or not isinstance(new_shape[0], numbers.Integral)):
         if new_shape[0] is None:
             return None

@@ -354,6 +354,7 @@ def test_ndarray_resize_in_place():
         check(g, e)
     g = lnp.arange(6.0)
     assert g.resize(None) is None and g.shape == (6,)
+    assert g.resize() is None and g.shape == (6,)  # no shape: unchanged (it became 0-d)
     same_error(lambda: np.arange(6.0).resize(-1), lambda: lnp.arange(6.0).resize(-1))
     same_error(lambda: np.arange(6.0)[1:].resize(2), lambda: lnp.arange(6.0)[1:].resize(2))  # a view does not own its data
 
@@ -600,3 +601,22 @@ def test_bool_quantiles(method, monkeypatch):
         w = np.arange(1.0, 29).reshape(4, 7)
         check(lnp.quantile(lnp.array(b), [0.2, 0.7], axis=1, method=method, weights=lnp.array(w)),
               np.quantile(b, [0.2, 0.7], axis=1, method=method, weights=w))
+
+
+def test_method_forms_of_conj_and_reshape():
+    """A real array's ``conj()`` is the array itself, as NumPy's (a bool one became int8);
+    ``out=`` takes a copy; ``reshape(None)`` keeps the shape and ``reshape()`` raises."""
+    for dtype in (np.bool_, np.int8, np.float32, np.complex64):
+        x = make(dtype, (3, 4))
+        a = lnp.array(x)
+        for name in ("conj", "conjugate"):
+            got = getattr(a, name)()
+            check(got, getattr(x, name)())
+            if np.dtype(dtype).kind != "c":
+                assert got is a
+            out = lnp.zeros((3, 4), dtype)
+            assert getattr(a, name)(out) is out
+            check(out, getattr(x, name)())
+    x = make(np.float64, (3, 4))
+    check(lnp.array(x).reshape(None), x.reshape(None))
+    same_error(lambda: x.reshape(), lambda: lnp.array(x).reshape())
