@@ -286,7 +286,8 @@ class ndarray(_ext.BufferExporter):
         """The view for a basic index (ints, slices, None, ...), or None if advanced."""
         if not isinstance(key, tuple):
             key = (key,)
-        if any(isinstance(k, (list, _np.ndarray, ndarray)) or isinstance(k, (bool, _np.bool_)) for k in key):
+        # A list or tuple inside the key is an index array (NumPy's x[((0, 1),)]).
+        if any(isinstance(k, (list, tuple, _np.ndarray, ndarray)) or isinstance(k, (bool, _np.bool_)) for k in key):
             return None
         n_ellipsis = sum(1 for k in key if k is Ellipsis)
         if n_ellipsis > 1:

@@ -595,3 +595,14 @@ def test_fill_diagonal_view_and_errors():
             np.fill_diagonal(bad, 0)
         with pytest.raises(ValueError):
             lnp.fill_diagonal(lnp.array(bad), 0)
+
+
+@pytest.mark.parametrize("key", [((0, 1),), (0, (1, 2)), ((0, 1), (1, 2)), (slice(None), (0, 2), (1, 3)), ((True, False),), ((1, 0), Ellipsis)], ids=repr)
+def test_tuples_inside_the_key_are_index_arrays(key):
+    """A tuple inside the key indexes as a list does (it raised IndexError), get and set."""
+    x = np.arange(24.0).reshape(2, 3, 4)
+    check(lnp.array(x)[key], x[key])
+    a = lnp.array(x)
+    a[key] = -1.0
+    x[key] = -1.0
+    check(a, x)
