@@ -676,9 +676,15 @@ def _nan_median_by_selection(lines, count, dt):
     numbers (the common case: no NaN, or one line), by selecting positions
     ``(c - 1) // 2`` and ``c // 2`` (NaNs sort last, after them) instead of sorting.
     None when the counts differ (one small read tells)."""
-    counts = _np.asarray(count)
-    c = int(counts.flat[0]) if counts.size else 0
-    if c == 0 or not (counts == c).all():
+    from ._reduce import max as _max, min as _min
+
+    if count.size == 0:
+        return None
+    # The least and greatest count (both launched before either is read), not the
+    # counts themselves (one per line) read to the host.
+    fewest, most = _min(count), _max(count)
+    c = int(fewest)
+    if c == 0 or int(most) != c:
         return None
     lo_k, hi_k = (c - 1) // 2, c // 2
     s = _sorted("sort", _np.sort, lines, -1, None, None, False, sorted({lo_k, hi_k}))
