@@ -589,7 +589,7 @@ def cov(m, y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=N
     c = dot(centered, (centered if w is None else centered * w).T.conj())
     # NumPy's scaling: 1 / fact on the host (its own divide-by-zero warning when there
     # are no degrees of freedom), then the product flags 0 * inf as its multiply does.
-    c = c * _np.true_divide(1, _np.float64(fact))
+    c *= _np.true_divide(1, _np.float64(fact))  # in place, as NumPy's: dtype=float32 stays float32
     return c.squeeze()
 
 
