@@ -103,7 +103,8 @@ def _reduce(op, a, axis=None, dtype=None, out=None, keepdims=False, initial=None
     if initial is not None:
         from . import _ufunc
 
-        combine = {"sum": _ufunc.add, "prod": _ufunc.multiply, "max": _ufunc.maximum, "min": _ufunc.minimum}[op]
+        combine = {"sum": _ufunc.add, "prod": _ufunc.multiply, "max": _ufunc.maximum, "min": _ufunc.minimum,
+                   "all": _ufunc.logical_and, "any": _ufunc.logical_or}[op]
         # NumPy converts `initial` to the reduction's type first (OverflowError for a
         # Python int out of its range).
         result = combine(result, _np.array(initial, dtype=acc)[()])

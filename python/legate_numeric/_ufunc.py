@@ -344,6 +344,7 @@ class ufunc:
             return _hostout.into(_hostout.host(out), lambda m: self.reduce(array, axis, dtype, m, keepdims, initial, where))
         if isinstance(out, tuple):
             out = _ufunc_args._single(out)
+        axis = _ufunc_args.reduce_axis(array, axis)
 
         op = _REDUCE_OPS.get(self.__name__)
         if op is None and self.__name__ in _ufunc_args.TREE_REDUCIBLE and where is True:

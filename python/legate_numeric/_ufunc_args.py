@@ -171,6 +171,14 @@ def _single_axis(axis):
 TREE_REDUCIBLE = frozenset({"bitwise_and", "bitwise_or", "bitwise_xor", "logical_xor", "fmax", "fmin"})
 
 
+def reduce_axis(array, axis):
+    """``ufunc.reduce``'s ``axis``, with NumPy's rule for 0-d arrays: axis 0 (or -1)
+    reduces over no axes."""
+    if type(axis) is int and axis in (0, -1) and _np.ndim(array) == 0:
+        return ()
+    return axis
+
+
 def tree_reduce(uf, array, axis, dtype, out, keepdims, initial):
     """``uf.reduce`` as log2(n) elementwise calls, each combining the two halves of the
     reduced extent; an empty reduction is NumPy's (its identity, or its error)."""
@@ -193,6 +201,8 @@ def tree_reduce(uf, array, axis, dtype, out, keepdims, initial):
         if host is None:
             loop_out = uf._np.resolve_dtypes((a.dtype, a.dtype, None))[2] if dtype is None else _np.dtype(dtype)
             result = a.astype(loop_out)
+            if initial is not None:  # no axes: each element meets `initial` once
+                result = uf(_np.asarray(initial, dtype=loop_out)[()], result)
         else:
             result = ndarray._from_numpy(_np.asarray(host))
         return _deliver(result, out)

@@ -79,8 +79,9 @@ def _methods(wrapper, np_ufunc):
         return wrapper(x.reshape(x.shape + (1,) * y.ndim), y, **kwargs)
 
     def reduce(array, axis=0, dtype=None, out=None, keepdims=False, initial=None, where=True):
-        from ._ufunc_args import tree_reduce
+        from ._ufunc_args import reduce_axis, tree_reduce
 
+        axis = reduce_axis(array, axis)
         if name == "lcm":
             ndim = _np.ndim(array)
             count = ndim if axis is None else (len(axis) if isinstance(axis, tuple) else 1)

@@ -338,3 +338,14 @@ def test_ldexp_reduce_keeps_integer_elements(dtype, no_fallback):
     same(lambda: np.ldexp.reduce(x[:, :0], axis=1), lambda: lnp.ldexp.reduce(lnp.array(x)[:, :0], axis=1))
     same(lambda: np.ldexp.accumulate(x, axis=1), lambda: lnp.ldexp.accumulate(lnp.array(x), axis=1))
     same(lambda: np.ldexp.reduceat(x, [0, 2], axis=1), lambda: lnp.ldexp.reduceat(lnp.array(x), [0, 2], axis=1))
+
+
+@pytest.mark.parametrize("name", ["add", "maximum", "bitwise_xor", "bitwise_or", "logical_and", "logical_or", "power", "gcd", "lcm"])
+def test_reduce_of_0d_and_initial_without_axes(name, no_fallback):
+    """A 0-d array reduces over no axes for axis 0 or -1 (it raised AxisError), and a
+    reduction over no axes still meets ``initial`` (bitwise_xor ignored it);
+    logical_and/logical_or take ``initial`` (they raised KeyError)."""
+    for x in (np.array(3), np.array(True), np.arange(6).reshape(2, 3)):
+        for axis in (0, -1, (), None, (0,), 1):
+            for kw in ({}, {"initial": 1}, {"initial": 0, "keepdims": True}):
+                same(lambda: getattr(np, name).reduce(x, axis=axis, **kw), lambda: getattr(lnp, name).reduce(lnp.array(x), axis=axis, **kw))
