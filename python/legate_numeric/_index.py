@@ -482,6 +482,10 @@ def take(a, indices, axis=None, out=None, mode="raise"):
     if a.ndim == 0:
         a = a.reshape(1)  # NumPy takes along axis 0 or -1 of a 0-d array as 1-d
     axis = _normalize_axis(axis, a.ndim)
+    if not legate_idx and not builtins.all(a.shape[:axis]):
+        # No outer index: an empty result, whose indices NumPy checks only for type.
+        ind = _host_indices(indices, builtins.max(a.shape[axis], 1), "clip", axis)
+        return _into(out, _empty(a.shape[:axis] + ind.shape + a.shape[axis + 1:], a.dtype))
     if not legate_idx:
         ind = _host_indices(indices, a.shape[axis], mode, axis)
         if ind.ndim == 0:
@@ -730,7 +734,7 @@ def compress(condition, a, axis=None, out=None):
     _fallback.record_native("compress")
     picked = nonzero(cond)[0]
     n = a.shape[axis]
-    if cond.shape[0] > n:
+    if cond.shape[0] > n and builtins.all(a.shape[:axis]):  # NumPy checks per outer index
         beyond = picked[picked >= n]
         if beyond.size:
             raise IndexError(f"index {int(beyond[0])} is out of bounds for axis {axis} with size {n}")

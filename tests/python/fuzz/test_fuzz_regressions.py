@@ -331,3 +331,15 @@ def test_setitem_shapes_and_errors():
 def test_swapaxes_of_a_0d_array():
     """test_views: an AxisError, not an IndexError."""
     compare(lambda: np.swapaxes(np.array(1.0), 0, 0), lambda: lnp.swapaxes(lnp.array(1.0), 0, 0))
+
+
+def test_take_and_compress_of_empty_outer_axes():
+    """test_take_put_nonzero: with no outer index (a zero-length axis before ``axis``),
+    NumPy's result is empty and it never checks the indices' bounds; take with a list
+    of indices and compress with a long condition raised IndexError."""
+    cond = np.array([True, False, True, True, False, True])
+    for shape, axis, idx in (((2, 0, 2), 2, [0, 5]), ((0, 3), 1, [7]), ((0, 2, 3), 2, [[1, -9]]), ((2, 0, 2), 1, [3]), ((2, 3), 1, [5])):
+        x = np.zeros(shape, np.int16)
+        for mode in ("raise", "clip", "wrap"):
+            compare(lambda: np.take(x, idx, axis=axis, mode=mode), lambda: lnp.take(lnp.array(x), idx, axis=axis, mode=mode))
+        compare(lambda: np.compress(cond, x, axis=axis), lambda: lnp.compress(lnp.array(cond), lnp.array(x), axis=axis))
