@@ -59,7 +59,7 @@ def norm(x, ord=None, axis=None, keepdims=False):
         ax = _normalize_axis(axis[0], nd)
         a = absolute(x)
         if ord == _np.inf:
-            r = amax(a, axis=ax, keepdims=keepdims)
+            r = amax(a, axis=ax, keepdims=keepdims, initial=0)  # NumPy: 0 for no elements
         elif ord == -_np.inf:
             r = amin(a, axis=ax, keepdims=keepdims)
         elif ord == 0:
@@ -84,9 +84,11 @@ def norm(x, ord=None, axis=None, keepdims=False):
         m = moveaxis(x, (row, col), (-2, -1))
         r = _singular_value_reduce(m, ord)
     elif ord == 1 or ord == -1:
-        r = (amax if ord == 1 else amin)(_sum(a, axis=row), axis=col - 1 if col > row else col)
+        sums, ax = _sum(a, axis=row), col - 1 if col > row else col
+        r = amax(sums, axis=ax, initial=0) if ord == 1 else amin(sums, axis=ax)  # NumPy: max of none is 0
     elif ord == _np.inf or ord == -_np.inf:
-        r = (amax if ord == _np.inf else amin)(_sum(a, axis=col), axis=row - 1 if row > col else row)
+        sums, ax = _sum(a, axis=col), row - 1 if row > col else row
+        r = amax(sums, axis=ax, initial=0) if ord == _np.inf else amin(sums, axis=ax)
     elif ord in (None, "fro", "f"):
         r = sqrt(_sum(multiply(a, a), axis=(row, col)))
     else:
@@ -103,7 +105,12 @@ def _singular_value_reduce(m, ord):
     from .._reduce import max as amax, min as amin, sum as _sum
 
     if min(m.shape[-2:]) == 0:
-        raise ValueError("zero-size array to reduction operation maximum which has no identity")
+        # No singular values: NumPy's largest is 0 (initial=0), the sum 0, the least none.
+        if ord == -2:
+            raise ValueError("zero-size array to reduction operation minimum which has no identity")
+        from .._creation import zeros
+
+        return zeros(m.shape[:-2], m.real.dtype if m.dtype.kind == "c" else m.dtype)
     s = svd(m, compute_uv=False)
     return (amax if ord == 2 else amin if ord == -2 else _sum)(s, axis=-1)
 

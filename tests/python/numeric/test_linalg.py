@@ -355,6 +355,21 @@ def test_norm_orders(shape, ord, dtype, no_fallback):
                 check(lnp.linalg.norm(x, ord, axis, keepdims), exp, **tol(np.asarray(exp).dtype))
 
 
+@pytest.mark.parametrize("ord", NORM_ORDERS, ids=str)
+@pytest.mark.parametrize("shape", [(0,), (0, 3), (2, 0), (2, 0, 3)], ids=str)
+def test_norm_orders_of_empty_arrays(shape, ord, no_fallback):
+    """Largest-value norms (inf, matrix 1 and inf, spectral) of no elements are 0 as in
+    NumPy 2 (they raised ValueError); the least-value ones raise NumPy's error."""
+    x_np = np.zeros(shape)
+    nd = len(shape)
+    for axis in [None] + list(range(nd)) + [(a, b) for a in range(nd) for b in range(nd)]:
+        for keepdims in (False, True):
+            exp, err = check_same_error(lambda: np.linalg.norm(x_np, ord, axis, keepdims),
+                                        lambda: lnp.linalg.norm(lnp.array(x_np), ord, axis, keepdims))
+            if err is None:
+                check(lnp.linalg.norm(lnp.array(x_np), ord, axis, keepdims), exp)
+
+
 def test_norm_of_view_and_list():
     x_np = make(np.float64, (4, 6))
     check(lnp.linalg.norm(lnp.array(x_np)[::-2, 1::2].T), np.linalg.norm(x_np[::-2, 1::2].T))
