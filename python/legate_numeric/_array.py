@@ -638,11 +638,22 @@ class _Flags:
         self.f_contiguous = _contiguous(shape, strides, item, range(len(shape)))
         self.owndata = not a._store.transformed
         self.aligned = True
+        self.writebackifcopy = False
+        # NumPy's combined flags (``numpy.isfortran`` reads ``fnc``).
+        self.fnc = self.f_contiguous and not self.c_contiguous
+        self.forc = self.f_contiguous or self.c_contiguous
+        self.behaved = self.aligned and self.writeable
+        self.carray = self.behaved and self.c_contiguous
+        # NumPy reports FARRAY for any array that is not C-contiguous (its test
+        # checks for any of FARRAY's bits, and ALIGNED is always set).
+        self.farray = self.aligned and not self.c_contiguous
 
     def __getitem__(self, key):
         names = {"WRITEABLE": "writeable", "W": "writeable", "C_CONTIGUOUS": "c_contiguous", "C": "c_contiguous",
                  "F_CONTIGUOUS": "f_contiguous", "F": "f_contiguous", "OWNDATA": "owndata", "O": "owndata",
-                 "ALIGNED": "aligned", "A": "aligned"}
+                 "ALIGNED": "aligned", "A": "aligned", "WRITEBACKIFCOPY": "writebackifcopy", "X": "writebackifcopy",
+                 "FNC": "fnc", "FORC": "forc", "BEHAVED": "behaved", "B": "behaved", "CARRAY": "carray", "CA": "carray",
+                 "FARRAY": "farray", "FA": "farray"}
         if key not in names:
             raise KeyError(f"Unknown flag {key!r}")
         return getattr(self, names[key])

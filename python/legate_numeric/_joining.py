@@ -36,7 +36,7 @@ def row_stack(tup, *, dtype=None, casting="same_kind"):
     """``vstack`` (NumPy 2 deprecates this alias, with the same warning here)."""
     warnings.warn("`row_stack` alias is deprecated. Use `np.vstack` directly.", DeprecationWarning, stacklevel=2)
     _fallback.record_native("row_stack")
-    return vstack(tup, dtype=dtype)
+    return vstack(tup, dtype=dtype, casting=casting)
 
 
 def unstack(x, /, *, axis=0):

@@ -336,7 +336,7 @@ def concatenate(arrays, axis=0, out=None, dtype=None, casting="same_kind"):
     return result
 
 
-def stack(arrays, axis=0, out=None, dtype=None):
+def stack(arrays, axis=0, out=None, *, dtype=None, casting="same_kind"):
     arrays = [_asarray(a) for a in arrays]
     if not arrays:
         raise ValueError("need at least one array to stack")
@@ -346,16 +346,16 @@ def stack(arrays, axis=0, out=None, dtype=None):
     # Indexing with a new axis, as NumPy's stack (so past the dimension limit it raises
     # NumPy's IndexError).
     new_axis = (slice(None),) * axis + (None,)
-    return concatenate([a[new_axis] for a in arrays], axis=axis, out=out, dtype=dtype)
+    return concatenate([a[new_axis] for a in arrays], axis=axis, out=out, dtype=dtype, casting=casting)
 
 
-def vstack(tup, dtype=None):
-    return concatenate([atleast_2d(a) for a in tup], axis=0, dtype=dtype)
+def vstack(tup, *, dtype=None, casting="same_kind"):
+    return concatenate([atleast_2d(a) for a in tup], axis=0, dtype=dtype, casting=casting)
 
 
-def hstack(tup, dtype=None):
+def hstack(tup, *, dtype=None, casting="same_kind"):
     arrs = [atleast_1d(a) for a in tup]
-    return concatenate(arrs, axis=0 if arrs and arrs[0].ndim == 1 else 1, dtype=dtype)
+    return concatenate(arrs, axis=0 if arrs and arrs[0].ndim == 1 else 1, dtype=dtype, casting=casting)
 
 
 def dstack(tup):

@@ -29,10 +29,11 @@ def test_strides_and_flags_match_numpy(name):
     a, b = VIEWS[name](np), VIEWS[name](lnp)
     if a.size:  # NumPy's strides of an empty array vary between versions
         assert b.strides == a.strides
-    for flag in ("c_contiguous", "f_contiguous", "writeable"):
+    for flag in ("c_contiguous", "f_contiguous", "writeable", "fnc", "forc", "behaved", "carray", "farray", "writebackifcopy"):
         assert getattr(b.flags, flag) == getattr(a.flags, flag), flag
-    for key in ("C_CONTIGUOUS", "F", "WRITEABLE"):
+    for key in ("C_CONTIGUOUS", "F", "WRITEABLE", "FNC", "FORC", "CA", "FA", "B", "X"):
         assert b.flags[key] == a.flags[key], key
+    assert np.isfortran(b) == np.isfortran(a)  # NumPy's function reads flags.fnc
     with pytest.raises(KeyError):
         b.flags["NOT_A_FLAG"]
 

@@ -118,3 +118,24 @@ def test_shared_memory():
     assert not lnp.shares_memory(a, n) and not lnp.may_share_memory(n, a)
     assert lnp.shares_memory(n, n[1:]) == np.shares_memory(n, n[1:])
     assert lnp.may_share_memory(n, n[1:]) == np.may_share_memory(n, n[1:])
+
+
+def test_numpy_joining_functions_dispatch_with_their_keywords():
+    """NumPy's joining functions called on legate arrays (``numpy.row_stack`` passes
+    ``casting=``, which vstack/hstack/stack lacked) give NumPy's results."""
+    import warnings
+
+    m = np.arange(6.0).reshape(2, 3)
+    a = lnp.array(m)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        got, want = np.row_stack((a, a)), np.row_stack((m, m))
+    assert isinstance(got, lnp.ndarray)
+    np.testing.assert_array_equal(np.asarray(got), want)
+    for f in ("vstack", "hstack", "stack"):
+        for kw in ({}, {"dtype": np.float32, "casting": "same_kind"}, {"dtype": np.int64, "casting": "unsafe"}):
+            got, want = getattr(np, f)((a, a), **kw), getattr(np, f)((m, m), **kw)
+            assert isinstance(got, lnp.ndarray) and got.dtype == want.dtype
+            np.testing.assert_array_equal(np.asarray(got), want)
+        with pytest.raises(TypeError):
+            getattr(lnp, f)((a, a), dtype=np.int64)  # same_kind: float64 to int64 refused
