@@ -121,6 +121,66 @@ fn tiled_reductions_are_folded_before_later_readers() {
     });
 }
 
+/// Adds `x * w(i, j)` into every element `(i, j)` of reduction 0, `x` the one element of
+/// its input piece and `w` a weight that varies along both dimensions.
+struct AddWeighted;
+
+impl Task for AddWeighted {
+    const TASK_ID: u32 = 42;
+    const NAME: &'static str = "add_weighted";
+
+    fn cpu(ctx: &mut TaskContext) -> Result<(), TaskError> {
+        let x = *ctx.input(0)?.view::<f64>()?.iter().next().ok_or_else(|| TaskError::new("no x"))?;
+        let mut red = ctx.reduction(0)?;
+        let lo = red.lo().to_vec();
+        let mut r = red.view_mut::<f64>()?;
+        for (ix, v) in r.indexed_iter_mut() {
+            *v += x * fold_weight(lo[0] + ix[0] as i64, lo[1] + ix[1] as i64);
+        }
+        Ok(())
+    }
+}
+
+fn fold_weight(i: i64, j: i64) -> f64 {
+    (1 + (i * 7 + j) % 5) as f64
+}
+
+/// Four points reduce into the whole of a 2-d store: every element must get its
+/// points' terms added in launch order, whatever the number of processors (the terms
+/// are chosen so that floating-point rounding tells the orders apart).
+#[test]
+fn folds_add_in_launch_order() {
+    let (rows, cols) = (70i64, 30i64);
+    let terms = [1e16, 1.0, 1.0, -1e16];
+    for cpus in [1, 2, 4] {
+        let rt = Runtime::new(config(cpus)).unwrap();
+        let lib = rt.create_library("fold");
+        rt.register_task::<AddWeighted>(&lib).unwrap();
+        let x = rt.create_store_from::<f64>(&[4], &terms).unwrap();
+        let r = rt.create_store(Type::Float64, &[rows as usize, cols as usize]).unwrap();
+        rt.issue_fill(&r, 0.5).unwrap();
+        let part = x.partition_by_tiling(&[1]).unwrap();
+        let mut t = rt.create_manual_task(&lib, AddWeighted::TASK_ID, &[4]).unwrap();
+        t.add_input_partition(&part, None);
+        t.add_reduction(&r, ReductionOp::Add);
+        t.execute().unwrap();
+        let got = read_f64(&rt, &r);
+        let (mut reordered, mut i) = (0, 0);
+        for row in 0..rows {
+            for col in 0..cols {
+                let w = fold_weight(row, col);
+                let want = terms.iter().fold(0.5, |acc, &t| acc + t * w);
+                assert_eq!(got[i], want, "{cpus} cpus: element ({row}, {col})");
+                // The last point's term first: the sum must tell that order apart.
+                let rotated = terms[3..].iter().chain(&terms[..3]).fold(0.5, |acc, &t| acc + t * w);
+                reordered += usize::from(rotated != want);
+                i += 1;
+            }
+        }
+        assert!(reordered > 0, "the terms do not tell the orders apart");
+    }
+}
+
 #[test]
 fn a_failed_result_raises_on_every_read_until_rewritten() {
     let (rt, lib) = runtime_with_lib(2, 2);

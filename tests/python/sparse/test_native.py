@@ -188,6 +188,25 @@ def test_spmv_transposed(shape, idx, dtype):
         check(got, B.T @ x[: shape[0]])
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.complex128])
+@pytest.mark.parametrize("idx", [np.int32, np.int64])
+def test_large_banded_csc_product(idx, dtype):
+    """A CSC product on a large banded matrix: each point's private copy of ``y``
+    covers a different band (the image of its columns), the copies come from the
+    runtime's pool on the second product, and the sums are exact."""
+    n, far = 200_000, 700
+    rng = np.random.default_rng(11)
+    offsets = [-far, -1, 0, 1, far]
+    S = sp.diags_array([dense_values(rng, n - abs(k), dtype) for k in offsets], offsets=offsets, format="csc")
+    S.indices = S.indices.astype(idx)
+    S.indptr = S.indptr.astype(idx)
+    A = sparse.csc_array(S)
+    assert A.indices.dtype == idx
+    x = dense_values(rng, n, dtype)
+    for _ in range(2):  # the second product reuses the pooled copies
+        check(A @ lnp.asarray(x), S @ x)
+
+
 def test_spmv_transposed_bad_column_fails_the_task():
     (indptr, indices, data) = (np.array([0, 2, 3]), np.array([0, 7, 1]), np.array([1.0, 2.0, 3.0]))
     pos, ind, vals = device((indptr, indices, data))
