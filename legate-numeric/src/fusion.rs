@@ -53,6 +53,17 @@ pub(crate) enum Kind {
 }
 
 impl Kind {
+    /// The program's kind byte (0 unary, 1 binary, 2 cast, 3 where, 4 dot) and op code.
+    fn code(self) -> (u8, u32) {
+        match self {
+            Kind::Unary(u) => (0, u as u32),
+            Kind::Binary(b) => (1, b as u32),
+            Kind::Convert => (2, 0),
+            Kind::Where => (3, 0),
+            Kind::Dot => (4, 0),
+        }
+    }
+
     fn short_name(self) -> &'static str {
         match self {
             Kind::Unary(op) => op.name(),
@@ -255,18 +266,22 @@ impl Fusion {
         }
         let mut w = self.window.lock().unwrap_or_else(|e| e.into_inner());
         // (A loop: another thread may have added conflicting operations meanwhile.)
-        while !w.ops.is_empty() && (w.shape.as_ref() != Some(&shape) || Self::conflicts(&w, &args, out) || Self::reads_sum(&w, &args)) {
+        let found = loop {
+            let found = Self::slots_of(&w, &args, out);
+            if w.ops.is_empty() || (w.shape.as_ref() == Some(&shape) && !Self::conflicts(&w, &args, out, &found) && !Self::reads_sum(&w, &args)) {
+                break found;
+            }
             drop(w);
             self.flush(rt)?;
             w = self.window.lock().unwrap_or_else(|e| e.into_inner());
-        }
+        };
         let mut arg_slots = [NO_SLOT; 3];
-        for (slot, a) in arg_slots.iter_mut().zip(&args) {
+        for (i, a) in args.iter().enumerate() {
             if let Arg::Store(s) = a {
-                *slot = Self::note(&mut w, s, false);
+                arg_slots[i] = Self::note(&mut w, s, false, found[i]);
             }
         }
-        let out_slot = Self::note(&mut w, out, true);
+        let out_slot = Self::note(&mut w, out, true, found[3]);
         w.bytes += shape.volume().saturating_mul(out.ty().size().unwrap_or(1) as u64);
         w.shape = Some(shape);
         self.push(rt, w, Op { kind, in_ty: in_ty.clone(), args, out: out.clone(), arg_slots, out_slot })?;
@@ -277,14 +292,8 @@ impl Fusion {
     /// whether broadcast, or a scalar's type and bytes) and result slot, in words no
     /// two different operations share a sequence of.
     fn sign(sig: &mut Vec<u64>, op: &Op) {
-        let (tag, code) = match op.kind {
-            Kind::Unary(u) => (0u64, u as u64),
-            Kind::Binary(b) => (1, b as u64),
-            Kind::Convert => (2, 0),
-            Kind::Where => (3, 0),
-            Kind::Dot => (4, 0),
-        };
-        sig.push(tag | code << 8 | (op.in_ty.code() as u64) << 32 | (op.out.ty().code() as u64) << 40 | (op.args.len() as u64) << 48);
+        let (tag, code) = op.kind.code();
+        sig.push(tag as u64 | (code as u64) << 8 | (op.in_ty.code() as u64) << 32 | (op.out.ty().code() as u64) << 40 | (op.args.len() as u64) << 48);
         for (a, &k) in op.args.iter().zip(&op.arg_slots) {
             match a {
                 Arg::Store(s) => sig.push(k as u64 | (broadcast_value(op.kind, s) as u64) << 32),
@@ -333,8 +342,8 @@ impl Fusion {
             return Ok(false);
         }
         let mut arg_slots = [NO_SLOT; 3];
-        arg_slots[0] = Self::note(&mut w, a, false);
-        arg_slots[1] = Self::note(&mut w, b, false);
+        arg_slots[0] = Self::note(&mut w, a, false, None);
+        arg_slots[1] = Self::note(&mut w, b, false, None);
         w.sums.push(fut.clone());
         self.push(rt, w, Op { kind: Kind::Dot, in_ty: a.ty().clone(), args, out: fut.clone(), arg_slots, out_slot: NO_SLOT })?;
         Ok(true)
@@ -380,22 +389,44 @@ impl Fusion {
 
     /// Whether adding the operation would let a write and another access to one
     /// storage go through different views.
-    fn conflicts(w: &Window, args: &[Arg], out: &LogicalStore) -> bool {
-        let check = |s: &LogicalStore, writes: bool| match w.storages.get(&s.storage().id()) {
+    /// `found`: the window's slots of the operands' storages and of the output's
+    /// ([`Fusion::slots_of`]).
+    fn conflicts(w: &Window, args: &[Arg], out: &LogicalStore, found: &[Option<u32>; 4]) -> bool {
+        let check = |s: &LogicalStore, slot: Option<u32>, writes: bool| match slot {
             None => false,
-            Some(&k) => {
+            Some(k) => {
                 let a = &w.slots[k as usize];
                 let same = same_view(&a.view, s);
                 (writes && (a.mixed || !same)) || (!same && a.written)
             }
         };
-        args.iter().any(|a| matches!(a, Arg::Store(s) if check(s, false))) || check(out, true)
+        args.iter().zip(found).any(|(a, &k)| matches!(a, Arg::Store(s) if check(s, k, false))) || check(out, found[3], true)
     }
 
-    /// Records an access to `s`'s storage; returns the storage's slot.
-    fn note(w: &mut Window, s: &LogicalStore, writes: bool) -> u32 {
+    /// The window's slots of the storages of the store operands (0..3) and of `out`
+    /// (3), where it has met them: looked up once for the checks and the notes.
+    fn slots_of(w: &Window, args: &[Arg], out: &LogicalStore) -> [Option<u32>; 4] {
+        let mut found = [None; 4];
+        if w.slots.is_empty() {
+            return found;
+        }
+        for (f, a) in found.iter_mut().zip(args) {
+            if let Arg::Store(s) = a {
+                *f = w.storages.get(&s.storage().id()).copied();
+            }
+        }
+        found[3] = w.storages.get(&out.storage().id()).copied();
+        found
+    }
+
+    /// Records an access to `s`'s storage; returns the storage's slot. `known`: its
+    /// slot if already looked up (None: look it up, or give it one).
+    fn note(w: &mut Window, s: &LogicalStore, writes: bool, known: Option<u32>) -> u32 {
         let fresh = w.slots.len() as u32;
-        let slot = *w.storages.entry(s.storage().id()).or_insert(fresh);
+        let slot = match known {
+            Some(k) => k,
+            None => *w.storages.entry(s.storage().id()).or_insert(fresh),
+        };
         if slot == fresh {
             w.slots.push(Access { view: s.clone(), written: false, mixed: false, one_handle: true, first_write: writes, uses: 0 });
         }
@@ -826,13 +857,7 @@ fn free_dead_registers(uses: &mut [SlotUse], free: &mut Vec<u32>, op: &Op, i: us
 /// codes, the operands (tile, register, scalar bytes, or broadcast value), the result.
 /// Returns where the result's location starts in `buf` (it ends the operation).
 fn encode_op(buf: &mut Vec<u8>, op: &Op, locs: &[Option<Loc>], out: Loc) -> usize {
-    let (kind, code) = match op.kind {
-        Kind::Unary(u) => (0u8, u as u32),
-        Kind::Binary(b) => (1, b as u32),
-        Kind::Convert => (2, 0),
-        Kind::Where => (3, 0),
-        Kind::Dot => (4, 0),
-    };
+    let (kind, code) = op.kind.code();
     buf.push(kind);
     put_u32(buf, code);
     buf.push(op.in_ty.code() as u8);
