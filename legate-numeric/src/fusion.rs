@@ -53,6 +53,17 @@ pub(crate) enum Kind {
 }
 
 impl Kind {
+    /// The program's kind byte (0 unary, 1 binary, 2 cast, 3 where, 4 dot) and op code.
+    fn code(self) -> (u8, u32) {
+        match self {
+            Kind::Unary(u) => (0, u as u32),
+            Kind::Binary(b) => (1, b as u32),
+            Kind::Convert => (2, 0),
+            Kind::Where => (3, 0),
+            Kind::Dot => (4, 0),
+        }
+    }
+
     fn short_name(self) -> &'static str {
         match self {
             Kind::Unary(op) => op.name(),
@@ -86,21 +97,32 @@ struct Op {
 
 const NO_SLOT: u32 = u32::MAX;
 
-/// How the window touched one storage so far.
+/// How the window touched one storage (one slot) so far.
 struct Access {
+    /// The first handle the window met it through.
     view: LogicalStore,
     written: bool,
     /// Read through more than one view (allowed only while nothing writes it).
     mixed: bool,
-    /// Storages are numbered 0, 1, ... in the order the window meets them.
-    slot: u32,
+    /// Met only through `view` itself (no other handle, even of the same view).
+    one_handle: bool,
+    /// Its first access writes it.
+    first_write: bool,
+    /// How many operands and results of the window's operations are this storage.
+    uses: u32,
 }
 
 #[derive(Default)]
 struct Window {
     ops: Vec<Op>,
     shape: Option<Point>,
-    storages: HashMap<u64, Access>,
+    /// Each storage's slot: storages are numbered 0, 1, ... in the order the window
+    /// meets them, and `slots` holds how each was touched.
+    storages: HashMap<u64, u32>,
+    slots: Vec<Access>,
+    /// What the plan of the operations depends on, besides which storages are dead
+    /// (see [`Fusion::plan`]).
+    sig: Vec<u64>,
     /// Bytes of the stores the operations write.
     bytes: u64,
     /// The futures the window's `dot`s sum into (not computed until it runs).
@@ -121,6 +143,8 @@ pub struct FusionStats {
     pub elided: u64,
     /// Copies `dst[...] = tmp` dropped: the operation computing `tmp` wrote `dst`.
     pub forwarded: u64,
+    /// Fused tasks whose plan was a recent window's (see `Fusion::plan`).
+    pub reused: u64,
 }
 
 pub(crate) struct Fusion {
@@ -135,10 +159,13 @@ pub(crate) struct Fusion {
     /// never finds the window empty while the operations it needs are not launched yet.
     launching: Mutex<()>,
     busy: AtomicBool,
+    /// Plans of recent windows, most recent first (see [`Fusion::plan`]).
+    plans: Mutex<Vec<Arc<CachedPlan>>>,
     tasks: AtomicU64,
     ops: AtomicU64,
     elided: AtomicU64,
     forwarded: AtomicU64,
+    reused: AtomicU64,
 }
 
 /// The runtime's handle on a library's window.
@@ -203,10 +230,12 @@ impl Fusion {
             pending: AtomicBool::new(false),
             launching: Mutex::new(()),
             busy: AtomicBool::new(false),
+            plans: Mutex::new(Vec::new()),
             tasks: AtomicU64::new(0),
             ops: AtomicU64::new(0),
             elided: AtomicU64::new(0),
             forwarded: AtomicU64::new(0),
+            reused: AtomicU64::new(0),
         }
     }
 
@@ -216,6 +245,7 @@ impl Fusion {
             ops: self.ops.load(Ordering::Relaxed),
             elided: self.elided.load(Ordering::Relaxed),
             forwarded: self.forwarded.load(Ordering::Relaxed),
+            reused: self.reused.load(Ordering::Relaxed),
         }
     }
 
@@ -236,26 +266,50 @@ impl Fusion {
         }
         let mut w = self.window.lock().unwrap_or_else(|e| e.into_inner());
         // (A loop: another thread may have added conflicting operations meanwhile.)
-        while !w.ops.is_empty() && (w.shape.as_ref() != Some(&shape) || Self::conflicts(&w, &args, out) || Self::reads_sum(&w, &args)) {
+        let found = loop {
+            let found = Self::slots_of(&w, &args, out);
+            if w.ops.is_empty() || (w.shape.as_ref() == Some(&shape) && !Self::conflicts(&w, &args, out, &found) && !Self::reads_sum(&w, &args)) {
+                break found;
+            }
             drop(w);
             self.flush(rt)?;
             w = self.window.lock().unwrap_or_else(|e| e.into_inner());
-        }
+        };
         let mut arg_slots = [NO_SLOT; 3];
-        for (slot, a) in arg_slots.iter_mut().zip(&args) {
+        for (i, a) in args.iter().enumerate() {
             if let Arg::Store(s) = a {
-                *slot = Self::note(&mut w, s, false);
+                arg_slots[i] = Self::note(&mut w, s, false, found[i]);
             }
         }
-        let out_slot = Self::note(&mut w, out, true);
+        let out_slot = Self::note(&mut w, out, true, found[3]);
         w.bytes += shape.volume().saturating_mul(out.ty().size().unwrap_or(1) as u64);
         w.shape = Some(shape);
         self.push(rt, w, Op { kind, in_ty: in_ty.clone(), args, out: out.clone(), arg_slots, out_slot })?;
         Ok(true)
     }
 
+    /// Appends `op` to the window's signature: its kind, types, operands (slot and
+    /// whether broadcast, or a scalar's type and bytes) and result slot, in words no
+    /// two different operations share a sequence of.
+    fn sign(sig: &mut Vec<u64>, op: &Op) {
+        let (tag, code) = op.kind.code();
+        sig.push(tag as u64 | (code as u64) << 8 | (op.in_ty.code() as u64) << 32 | (op.out.ty().code() as u64) << 40 | (op.args.len() as u64) << 48);
+        for (a, &k) in op.args.iter().zip(&op.arg_slots) {
+            match a {
+                Arg::Store(s) => sig.push(k as u64 | (broadcast_value(op.kind, s) as u64) << 32),
+                Arg::Scalar(v) => {
+                    let b = v.bytes();
+                    sig.push(1 << 40 | (v.ty().code() as u64) << 48 | b.len() as u64);
+                    sig.extend(b.chunks(8).map(|c| c.iter().rev().fold(0u64, |w, &x| w << 8 | x as u64)));
+                }
+            }
+        }
+        sig.push(op.out_slot as u64);
+    }
+
     /// Adds `op` to the window (locked as `w`), launching the window when it is full.
     fn push(&self, rt: &Runtime, mut w: std::sync::MutexGuard<'_, Window>, op: Op) -> Result<()> {
+        Self::sign(&mut w.sig, &op);
         w.ops.push(op);
         self.pending.store(true, Ordering::SeqCst);
         let n = w.ops.len();
@@ -283,13 +337,13 @@ impl Fusion {
         }
         let args: Args = smallvec::smallvec![Arg::Store(a.clone()), Arg::Store(b.clone())];
         let mut w = self.window.lock().unwrap_or_else(|e| e.into_inner());
-        let reads_through_other_view = |s: &LogicalStore| w.storages.get(&s.storage().id()).is_some_and(|acc| acc.written && !same_view(&acc.view, s));
+        let reads_through_other_view = |s: &LogicalStore| w.storages.get(&s.storage().id()).is_some_and(|&k| w.slots[k as usize].written && !same_view(&w.slots[k as usize].view, s));
         if w.ops.is_empty() || w.shape.as_ref() != Some(&shape) || reads_through_other_view(a) || reads_through_other_view(b) || Self::reads_sum(&w, &args) {
             return Ok(false);
         }
         let mut arg_slots = [NO_SLOT; 3];
-        arg_slots[0] = Self::note(&mut w, a, false);
-        arg_slots[1] = Self::note(&mut w, b, false);
+        arg_slots[0] = Self::note(&mut w, a, false, None);
+        arg_slots[1] = Self::note(&mut w, b, false, None);
         w.sums.push(fut.clone());
         self.push(rt, w, Op { kind: Kind::Dot, in_ty: a.ty().clone(), args, out: fut.clone(), arg_slots, out_slot: NO_SLOT })?;
         Ok(true)
@@ -335,26 +389,55 @@ impl Fusion {
 
     /// Whether adding the operation would let a write and another access to one
     /// storage go through different views.
-    fn conflicts(w: &Window, args: &[Arg], out: &LogicalStore) -> bool {
-        let check = |s: &LogicalStore, writes: bool| match w.storages.get(&s.storage().id()) {
+    /// `found`: the window's slots of the operands' storages and of the output's
+    /// ([`Fusion::slots_of`]).
+    fn conflicts(w: &Window, args: &[Arg], out: &LogicalStore, found: &[Option<u32>; 4]) -> bool {
+        let check = |s: &LogicalStore, slot: Option<u32>, writes: bool| match slot {
             None => false,
-            Some(a) => {
+            Some(k) => {
+                let a = &w.slots[k as usize];
                 let same = same_view(&a.view, s);
                 (writes && (a.mixed || !same)) || (!same && a.written)
             }
         };
-        args.iter().any(|a| matches!(a, Arg::Store(s) if check(s, false))) || check(out, true)
+        args.iter().zip(found).any(|(a, &k)| matches!(a, Arg::Store(s) if check(s, k, false))) || check(out, found[3], true)
     }
 
-    /// Records an access to `s`'s storage; returns the storage's slot.
-    fn note(w: &mut Window, s: &LogicalStore, writes: bool) -> u32 {
-        let slot = w.storages.len() as u32;
-        let entry = w.storages.entry(s.storage().id()).or_insert_with(|| Access { view: s.clone(), written: false, mixed: false, slot });
-        if !same_view(&entry.view, s) {
-            entry.mixed = true;
+    /// The window's slots of the storages of the store operands (0..3) and of `out`
+    /// (3), where it has met them: looked up once for the checks and the notes.
+    fn slots_of(w: &Window, args: &[Arg], out: &LogicalStore) -> [Option<u32>; 4] {
+        let mut found = [None; 4];
+        if w.slots.is_empty() {
+            return found;
         }
-        entry.written |= writes;
-        entry.slot
+        for (f, a) in found.iter_mut().zip(args) {
+            if let Arg::Store(s) = a {
+                *f = w.storages.get(&s.storage().id()).copied();
+            }
+        }
+        found[3] = w.storages.get(&out.storage().id()).copied();
+        found
+    }
+
+    /// Records an access to `s`'s storage; returns the storage's slot. `known`: its
+    /// slot if already looked up (None: look it up, or give it one).
+    fn note(w: &mut Window, s: &LogicalStore, writes: bool, known: Option<u32>) -> u32 {
+        let fresh = w.slots.len() as u32;
+        let slot = match known {
+            Some(k) => k,
+            None => *w.storages.entry(s.storage().id()).or_insert(fresh),
+        };
+        if slot == fresh {
+            w.slots.push(Access { view: s.clone(), written: false, mixed: false, one_handle: true, first_write: writes, uses: 0 });
+        }
+        let a = &mut w.slots[slot as usize];
+        if !a.view.same_handle(s) {
+            a.one_handle = false;
+            a.mixed |= !same_view(&a.view, s);
+        }
+        a.written |= writes;
+        a.uses += 1;
+        slot
     }
 
     /// Launches everything held back (program order is kept: callers flush before
@@ -378,6 +461,8 @@ impl Fusion {
             let next = Window {
                 ops: Vec::with_capacity(w.ops.len()),
                 storages: HashMap::with_capacity_and_hasher(w.storages.len(), Default::default()),
+                slots: Vec::with_capacity(w.slots.len()),
+                sig: Vec::with_capacity(w.sig.len()),
                 ..Window::default()
             };
             std::mem::replace(&mut *w, next)
@@ -396,13 +481,51 @@ impl Fusion {
         r
     }
 
+    /// The window's plan. A window whose every storage it met through one handle (no
+    /// other view, nor another handle of the same view) plans to a function of its
+    /// signature (`Window::sig`) and of which storages are dead: one equal in both to a
+    /// window planned lately reuses that plan (a loop of small operations fills the
+    /// same windows over and over). Any difference plans afresh.
+    fn plan(&self, w: &mut Window) -> Plan {
+        let nslots = w.slots.len();
+        if !w.slots.iter().all(|a| a.one_handle) {
+            // The window's handles must not count as holders in `Plan::new`.
+            w.storages.clear();
+            w.slots.clear();
+            return Plan::new(&w.ops, nslots, None);
+        }
+        // Dead (only the window holds it): the storage's one view is the handle the
+        // window met it through, held only by the window's operations and `slots`.
+        let in_reg: Vec<bool> = w.slots.iter().map(|a| a.first_write && Arc::strong_count(a.view.storage()) == 1 && a.view.handle_count() == a.uses as usize + 1).collect();
+        let mut plans = self.plans.lock().unwrap_or_else(|e| e.into_inner());
+        let plan = match plans.iter().position(|p| p.in_reg == in_reg && p.sig == w.sig) {
+            Some(i) => {
+                let hit = plans.remove(i);
+                plans.insert(0, hit.clone());
+                drop(plans);
+                self.reused.fetch_add(1, Ordering::Relaxed);
+                hit.instantiate(&w.slots, &w.ops)
+            }
+            None => {
+                drop(plans);
+                let plan = Plan::new(&w.ops, nslots, Some(in_reg.clone()));
+                let kept = Arc::new(CachedPlan::of(&plan, std::mem::take(&mut w.sig), in_reg));
+                let mut plans = self.plans.lock().unwrap_or_else(|e| e.into_inner());
+                plans.truncate(PLANS_KEPT - 1);
+                plans.insert(0, kept);
+                plan
+            }
+        };
+        w.storages.clear();
+        w.slots.clear();
+        plan
+    }
+
     fn launch(&self, rt: &Runtime, mut w: Window) -> Result<()> {
         if w.ops.is_empty() {
             return Ok(());
         }
-        let slots = w.storages.len();
-        w.storages.clear(); // its handles must not count as holders below
-        let plan = Plan::new(&w.ops, slots);
+        let plan = self.plan(&mut w);
         self.tasks.fetch_add(1, Ordering::Relaxed);
         self.ops.fetch_add(w.ops.len() as u64, Ordering::Relaxed);
         self.elided.fetch_add(plan.elided as u64, Ordering::Relaxed);
@@ -449,6 +572,60 @@ struct Plan {
     program: Vec<u8>,
     elided: usize,
     forwarded: usize,
+    /// The slot of each tile and broadcast value, and the operation of each sum.
+    tile_slots: Vec<u32>,
+    value_slots: Vec<u32>,
+    sum_ops: Vec<u32>,
+}
+
+/// A plan without the window's stores: what a window with the same signature and the
+/// same dead storages is planned to (see [`Fusion::plan`]).
+struct CachedPlan {
+    sig: Vec<u64>,
+    in_reg: Vec<bool>,
+    /// (slot, read before written, written)
+    tiles: Vec<(u32, bool, bool)>,
+    value_slots: Vec<u32>,
+    sum_ops: Vec<u32>,
+    program: Vec<u8>,
+    elided: usize,
+    forwarded: usize,
+}
+
+/// How many plans [`Fusion::plan`] keeps: a loop whose body does not divide the
+/// window's length cycles through a few windows.
+const PLANS_KEPT: usize = 8;
+
+impl CachedPlan {
+    fn of(plan: &Plan, sig: Vec<u64>, in_reg: Vec<bool>) -> CachedPlan {
+        CachedPlan {
+            sig,
+            in_reg,
+            tiles: plan.tiles.iter().zip(&plan.tile_slots).map(|((_, r, w), &k)| (k, *r, *w)).collect(),
+            value_slots: plan.value_slots.clone(),
+            sum_ops: plan.sum_ops.clone(),
+            program: plan.program.clone(),
+            elided: plan.elided,
+            forwarded: plan.forwarded,
+        }
+    }
+
+    /// The plan for a window with this signature and these dead storages, whose
+    /// storages were met through the handles `slots`.
+    fn instantiate(&self, slots: &[Access], ops: &[Op]) -> Plan {
+        let view = |k: u32| slots[k as usize].view.clone();
+        Plan {
+            tiles: self.tiles.iter().map(|&(k, r, w)| (view(k), r, w)).collect(),
+            values: self.value_slots.iter().map(|&k| view(k)).collect(),
+            sums: self.sum_ops.iter().map(|&i| ops[i as usize].out.clone()).collect(),
+            program: self.program.clone(),
+            elided: self.elided,
+            forwarded: self.forwarded,
+            tile_slots: Vec::new(),
+            value_slots: Vec::new(),
+            sum_ops: Vec::new(),
+        }
+    }
 }
 
 /// Where an operand or result lives during one block.
@@ -498,8 +675,10 @@ fn store_args(op: &Op) -> impl Iterator<Item = (&LogicalStore, u32)> {
 }
 
 impl Plan {
-    /// `slots`: how many storages the window numbered (`Op::arg_slots`, `out_slot`).
-    fn new(ops: &[Op], slots: usize) -> Plan {
+    /// `slots`: how many storages the window numbered (`Op::arg_slots`, `out_slot`);
+    /// `in_reg`: which of them live in scratch registers, when the caller knows (else
+    /// found here from handle counts: the window must hold no other handles then).
+    fn new(ops: &[Op], slots: usize, in_reg: Option<Vec<bool>>) -> Plan {
         let mut uses: Vec<SlotUse> = (0..slots).map(|_| SlotUse::default()).collect();
         for (i, op) in ops.iter().enumerate() {
             for (s, k) in store_args(op) {
@@ -511,15 +690,17 @@ impl Plan {
         }
         // A storage only the window holds, and writes before reading, lives in a
         // scratch register instead of memory.
-        let in_reg: Vec<bool> = uses.iter().map(|u| u.first_write == Some(true) && u.dead()).collect();
+        let in_reg: Vec<bool> = in_reg.unwrap_or_else(|| uses.iter().map(|u| u.first_write == Some(true) && u.dead()).collect());
 
         // Tiles: each distinct view of a materialized storage (written storages have one).
         let mut tiles: Vec<(LogicalStore, bool, bool)> = Vec::new();
-        let mut tile_of = |s: &LogicalStore, u: &mut SlotUse, writes: bool| -> u32 {
+        let mut tile_slots: Vec<u32> = Vec::new();
+        let mut tile_of = |s: &LogicalStore, slot: u32, u: &mut SlotUse, writes: bool| -> u32 {
             let k = match u.tile.filter(|&k| same_view(&tiles[k as usize].0, s)).or_else(|| tiles.iter().position(|(t, _, _)| same_view(t, s)).map(|k| k as u32)) {
                 Some(k) => k as usize,
                 None => {
                     tiles.push((s.clone(), false, false));
+                    tile_slots.push(slot);
                     tiles.len() - 1
                 }
             };
@@ -539,6 +720,7 @@ impl Plan {
         let mut body = Vec::new();
         let mut values: Vec<LogicalStore> = Vec::new();
         let mut sums: Vec<LogicalStore> = Vec::new();
+        let (mut value_slots, mut sum_ops) = (Vec::new(), Vec::new());
         // The last operation encoded, and where its result's location starts in `body`.
         let mut last: Option<(usize, usize)> = None;
         let mut encoded = 0u32;
@@ -550,7 +732,7 @@ impl Plan {
                 let k = op.arg_slots[0] as usize;
                 if prev + 1 == i && ops[prev].out_slot as usize == k && in_reg[k] && uses[k].last_use == i && src.ty() == op.out.ty() && &op.in_ty == op.out.ty() && !in_reg[op.out_slot as usize] {
                     body.truncate(at);
-                    put_loc(&mut body, Loc::Tile(tile_of(&op.out, &mut uses[op.out_slot as usize], true)));
+                    put_loc(&mut body, Loc::Tile(tile_of(&op.out, op.out_slot, &mut uses[op.out_slot as usize], true)));
                     if let Some(r) = uses[k].reg.take() {
                         free.push(r);
                     }
@@ -565,6 +747,7 @@ impl Plan {
                     Arg::Store(s) if broadcast_value(op.kind, s) => {
                         let v = values.iter().position(|v| same_view(v, s)).unwrap_or_else(|| {
                             values.push(s.clone());
+                            value_slots.push(k);
                             values.len() - 1
                         });
                         locs.push(Some(Loc::Value(v as u32)));
@@ -574,7 +757,7 @@ impl Plan {
                         locs.push(Some(if in_reg[k as usize] {
                             Loc::Reg(u.reg.expect("a scratch storage is written before it is read"))
                         } else {
-                            Loc::Tile(tile_of(s, u, false))
+                            Loc::Tile(tile_of(s, k, u, false))
                         }));
                     }
                     Arg::Scalar(_) => locs.push(None),
@@ -583,6 +766,7 @@ impl Plan {
             if op.kind == Kind::Dot {
                 encode_op(&mut body, op, &locs, Loc::Sum(sums.len() as u32));
                 sums.push(op.out.clone());
+                sum_ops.push(i as u32);
                 encoded += 1;
                 last = None;
                 free_dead_registers(&mut uses, &mut free, op, i);
@@ -600,7 +784,7 @@ impl Plan {
                 });
                 Loc::Reg(r)
             } else {
-                Loc::Tile(tile_of(&op.out, &mut uses[k], true))
+                Loc::Tile(tile_of(&op.out, k as u32, &mut uses[k], true))
             };
             let at = encode_op(&mut body, op, &locs, out);
             encoded += 1;
@@ -617,7 +801,7 @@ impl Plan {
         put_u32(&mut program, encoded);
         put_u32(&mut program, sums.len() as u32);
         program.extend_from_slice(&body);
-        Plan { tiles, values, sums, program, elided, forwarded }
+        Plan { tiles, values, sums, program, elided, forwarded, tile_slots, value_slots, sum_ops }
     }
 
     /// `fused[multiply,add,exp]` (long windows list their first operations).
@@ -673,13 +857,7 @@ fn free_dead_registers(uses: &mut [SlotUse], free: &mut Vec<u32>, op: &Op, i: us
 /// codes, the operands (tile, register, scalar bytes, or broadcast value), the result.
 /// Returns where the result's location starts in `buf` (it ends the operation).
 fn encode_op(buf: &mut Vec<u8>, op: &Op, locs: &[Option<Loc>], out: Loc) -> usize {
-    let (kind, code) = match op.kind {
-        Kind::Unary(u) => (0u8, u as u32),
-        Kind::Binary(b) => (1, b as u32),
-        Kind::Convert => (2, 0),
-        Kind::Where => (3, 0),
-        Kind::Dot => (4, 0),
-    };
+    let (kind, code) = op.kind.code();
     buf.push(kind);
     put_u32(buf, code);
     buf.push(op.in_ty.code() as u8);

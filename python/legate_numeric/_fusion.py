@@ -17,7 +17,8 @@ from legate import _legate as _ext
 def stats() -> dict:
     """``{"enabled": bool, "tasks": fused tasks launched, "ops": operations they ran,
     "elided": temporaries never materialized, "forwarded": assignments ``a[...] = t``
-    whose ``t`` was computed straight into ``a``}`` since the runtime started."""
+    whose ``t`` was computed straight into ``a``, "reused": fused tasks that ran the
+    plan of an equal window launched lately}`` since the runtime started."""
     return dict(_ext.fusion_stats())
 
 

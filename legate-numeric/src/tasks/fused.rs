@@ -52,7 +52,9 @@ struct Op {
     out: Loc,
 }
 
-struct Program<'a> {
+/// A decoded program. It does not hold the program's bytes (scalars are read from
+/// them by offset), so one decoding serves every launch of the same bytes.
+struct Program {
     /// Per tile: (read, written).
     tiles: Vec<(bool, bool)>,
     /// Broadcast values: the first inputs.
@@ -61,7 +63,6 @@ struct Program<'a> {
     /// How many `dot` sums (reductions).
     sums: usize,
     ops: Vec<Op>,
-    bytes: &'a [u8],
 }
 
 struct Reader<'a> {
@@ -108,7 +109,7 @@ impl<'a> Reader<'a> {
     }
 }
 
-fn decode(bytes: &[u8]) -> Result<Program<'_>, TaskError> {
+fn decode(bytes: &[u8]) -> Result<Program, TaskError> {
     let mut r = Reader { b: bytes, at: 0 };
     let ntiles = r.u32()? as usize;
     let mut tiles = Vec::with_capacity(ntiles);
@@ -147,7 +148,33 @@ fn decode(bytes: &[u8]) -> Result<Program<'_>, TaskError> {
         }
         ops.push(Op { kind, in_ty, out_ty, args, out });
     }
-    Ok(Program { tiles, values, regs, sums, ops, bytes })
+    Ok(Program { tiles, values, regs, sums, ops })
+}
+
+/// Programs decoded lately, with their bytes: a loop of small operations launches the
+/// same few programs over and over, and decoding one cost more per operation than
+/// running it on a small block. A program is a function of its bytes alone.
+static DECODED: std::sync::Mutex<Vec<(Box<[u8]>, std::sync::Arc<Program>)>> = std::sync::Mutex::new(Vec::new());
+
+/// How many decoded programs [`DECODED`] keeps (a loop whose body does not divide the
+/// window's length cycles through a few).
+const DECODED_KEPT: usize = 8;
+
+/// `bytes` decoded, from [`DECODED`] when they were decoded lately.
+fn decoded(bytes: &[u8]) -> Result<std::sync::Arc<Program>, TaskError> {
+    let mut kept = DECODED.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(i) = kept.iter().position(|(b, _)| **b == *bytes) {
+        let hit = kept.remove(i);
+        let program = hit.1.clone();
+        kept.insert(0, hit);
+        return Ok(program);
+    }
+    drop(kept);
+    let program = std::sync::Arc::new(decode(bytes)?);
+    let mut kept = DECODED.lock().unwrap_or_else(|e| e.into_inner());
+    kept.truncate(DECODED_KEPT - 1);
+    kept.insert(0, (bytes.into(), program.clone()));
+    Ok(program)
 }
 
 fn elem_size(code: TypeCode) -> usize {
@@ -180,11 +207,22 @@ struct Block<'p> {
     regs: *mut u8,
     len: usize,
     bytes: &'p [u8],
+    /// Where each broadcast value's element is: a constant appended to `bytes`.
+    consts: &'p [Loc],
 }
 
 impl Block<'_> {
-    fn store<'a>(&self, loc: Loc, ty: TypeCode) -> PhysicalStore<'a> {
+    /// A broadcast value's constant (other locations as they are).
+    #[inline]
+    fn resolve(&self, loc: Loc) -> Loc {
         match loc {
+            Loc::Value(k) => self.consts[k],
+            _ => loc,
+        }
+    }
+
+    fn store<'a>(&self, loc: Loc, ty: TypeCode) -> PhysicalStore<'a> {
+        match self.resolve(loc) {
             Loc::Tile(k) => piece(self.ptrs[k], ty, self.len, self.strides[k]),
             Loc::Reg(r) => piece(self.regs.wrapping_add(r * REG_BYTES), ty, self.len, elem_size(ty) as i64),
             Loc::Const(..) | Loc::Value(_) | Loc::Sum(_) => unreachable!("constants are operands only, sums a dot's output"),
@@ -192,13 +230,13 @@ impl Block<'_> {
     }
 
     fn operand<'a, T: Element>(&self, loc: Loc, ty: TypeCode) -> Operand<'a, T> {
-        match loc {
+        match self.resolve(loc) {
             Loc::Const(at, n) => {
                 debug_assert_eq!(n, T::SIZE);
                 // SAFETY: `n` bytes of a scalar of type T (checked when recorded).
                 Operand::Scalar(unsafe { std::ptr::read_unaligned(self.bytes[at..at + n].as_ptr() as *const T) })
             }
-            _ => Operand::Tile(self.store(loc, ty)),
+            loc => Operand::Tile(self.store(loc, ty)),
         }
     }
 }
@@ -244,7 +282,7 @@ mod dense {
 
     /// The block's elements at `loc` when they are contiguous.
     pub(super) fn ptr(blk: &Block, loc: Loc, size: usize) -> Option<*mut u8> {
-        match loc {
+        match blk.resolve(loc) {
             Loc::Tile(k) if blk.strides[k] == size as i64 => Some(blk.ptrs[k]),
             Loc::Reg(r) => Some(blk.regs.wrapping_add(r * REG_BYTES)),
             _ => None,
@@ -252,7 +290,7 @@ mod dense {
     }
 
     fn src(blk: &Block, loc: Loc, out: *mut f64) -> Option<Src> {
-        match loc {
+        match blk.resolve(loc) {
             Loc::Const(at, 8) => Some(Src::Val(f64::from_le_bytes(blk.bytes[at..at + 8].try_into().ok()?))),
             _ => ptr(blk, loc, 8).map(|p| if p as *mut f64 == out { Src::Out } else { Src::Ptr(p as *const f64) }),
         }
@@ -587,10 +625,11 @@ impl Task for FusedTask {
     /// values, then each tile's input (if read); outputs: each tile's (if written), in
     /// tile order; reductions: the `dot`s' sums, in program order.
     fn cpu(ctx: &mut TaskContext) -> Result<(), TaskError> {
-        let mut program = decode(ctx.scalar_bytes(0)?)?;
+        let raw = ctx.scalar_bytes(0)?;
+        let program = decoded(raw)?;
         let (inputs, outputs) = (ctx.inputs(), ctx.outputs());
         // Broadcast values become constants: their bytes follow the program's.
-        let mut bytes = program.bytes.to_vec();
+        let mut bytes = std::borrow::Cow::Borrowed(raw);
         let mut consts = Vec::with_capacity(program.values);
         for v in inputs.iter().take(program.values) {
             let size = v.type_code().map_or(0, elem_size);
@@ -599,17 +638,10 @@ impl Task for FusedTask {
             }
             consts.push(Loc::Const(bytes.len(), size));
             // SAFETY: the input holds at least one element of `size` bytes at its pointer.
-            bytes.extend_from_slice(unsafe { std::slice::from_raw_parts(v.ptr() as *const u8, size) });
+            bytes.to_mut().extend_from_slice(unsafe { std::slice::from_raw_parts(v.ptr() as *const u8, size) });
         }
         if consts.len() != program.values {
             return Err(TaskError::new("fused: missing a broadcast value"));
-        }
-        for op in &mut program.ops {
-            for a in &mut op.args {
-                if let Loc::Value(k) = *a {
-                    *a = consts[k];
-                }
-            }
         }
         let (mut i, mut o) = (program.values, 0);
         let mut tiles: Vec<&PhysicalStore> = Vec::with_capacity(program.tiles.len());
@@ -654,7 +686,7 @@ impl Task for FusedTask {
             while start < n && error.is_none() {
                 let len = BLOCK.min(n - start);
                 let moved: smallvec::SmallVec<[*mut u8; 8]> = ptrs.iter().zip(strides).map(|(p, s)| p.wrapping_offset(start as isize * *s as isize)).collect();
-                let blk = Block { ptrs: &moved, strides, regs, len, bytes: &bytes };
+                let blk = Block { ptrs: &moved, strides, regs, len, bytes: &bytes, consts: &consts };
                 for (op, &streamed) in program.ops.iter().zip(&streams) {
                     let done = match op.out {
                         Loc::Sum(k) => dot_block(op, &blk, &mut accs[k]),
