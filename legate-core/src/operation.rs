@@ -331,7 +331,7 @@ fn small_launch(t: &TaskLaunch, shapes: &[Option<Point>], min_chunk: u64, inline
         if shape.volume() > min_chunk {
             return None;
         }
-        rects.push(crate::shape::Rect::from_extents(&shape));
+        rects.push(crate::shape::Rect::from_extents_owned(shape));
     }
     for c in &t.constraints {
         match c {

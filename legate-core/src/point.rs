@@ -175,19 +175,22 @@ impl OpShared {
 /// store does: a bound storage never replaces its instance; `spill` keeps the
 /// coordinates of stores of many dimensions (see [`RawStore`]).
 pub(crate) fn raw_store(store: &LogicalStore, rect: &Rect, spill: &DimSpill) -> RawStore {
-    let storage = store.storage();
-    let (base, sstrides) = storage.instance_origin();
-    let (vstrides, origin) = store.map().view_strides(sstrides.as_slice());
-    let mut offset = origin;
-    for j in 0..rect.ndim() {
-        offset += vstrides[j] * rect.lo[j];
-    }
-    let data = if rect.is_empty() || base.is_null() { base } else { base.wrapping_offset(offset as isize) };
     let ty = store.ty();
-    let mut raw = RawStore::new(data, ty.code() as u32, ty.size().unwrap_or(0) as u64);
-    raw.set_dims(rect.lo.as_slice(), rect.hi.as_slice(), vstrides.as_slice(), spill);
-    raw.flags = if store.is_future() { STORE_FUTURE } else { 0 };
+    let mut raw = RawStore::new(std::ptr::null_mut(), ty.code() as u32, ty.size().unwrap_or(0) as u64);
+    fill_raw_store(&mut raw, store, rect, spill);
     raw
+}
+
+/// Fills `raw` (made by `RawStore::new` for `store`'s type) in place: the launch path
+/// builds one per argument, and this copies no coordinates through temporaries.
+fn fill_raw_store(raw: &mut RawStore, store: &LogicalStore, rect: &Rect, spill: &DimSpill) {
+    let n = rect.ndim();
+    let mut vstrides = [0i64; LEGATE_MAX_DIM];
+    let (base, origin) = store.storage().instance_origin(store.map(), &mut vstrides[..n]);
+    let offset = origin + vstrides.iter().zip(rect.lo.as_slice()).map(|(s, l)| s * l).sum::<i64>();
+    raw.data = if rect.is_empty() || base.is_null() { base } else { base.wrapping_offset(offset as isize) };
+    raw.set_dims(rect.lo.as_slice(), rect.hi.as_slice(), &vstrides[..n], spill);
+    raw.flags = if store.is_future() { STORE_FUTURE } else { 0 };
 }
 
 /// The communicator of a launch: which rank runs each point (at most one per rank).
@@ -423,31 +426,35 @@ fn call_task(
     let spill = DimSpill::default();
     let mut output_args: SmallVec<[usize; 4]> = SmallVec::new();
     for (i, (arg, rect)) in op.args.iter().zip(rects).enumerate() {
+        let ty = arg.store.ty();
+        let elem = ty.size().unwrap_or(0);
+        let fresh = |data| RawStore::new(data, ty.code() as u32, elem as u64);
         match arg.role {
-            Role::Input => inputs.push(raw_store(&arg.store, rect, &spill)),
+            Role::Input => {
+                inputs.push(fresh(std::ptr::null_mut()));
+                fill_raw_store(inputs.last_mut().expect("pushed"), &arg.store, rect, &spill);
+            }
             Role::Output if arg.unbound => {
-                let ty = arg.store.ty();
                 output_args.push(i);
                 // Only `ndim` until bound: no coordinates, whatever the dimensions.
-                let mut raw = RawStore::new(std::ptr::null_mut(), ty.code() as u32, ty.size().unwrap_or(0) as u64);
+                let mut raw = fresh(std::ptr::null_mut());
                 raw.ndim = arg.store.storage().ndim() as u32;
                 raw.flags = STORE_UNBOUND;
                 outputs.push(raw);
             }
             Role::Output => {
                 output_args.push(i);
-                outputs.push(raw_store(&arg.store, rect, &spill));
+                outputs.push(fresh(std::ptr::null_mut()));
+                fill_raw_store(outputs.last_mut().expect("pushed"), &arg.store, rect, &spill);
             }
             Role::Reduction(rop) => {
-                let ty = arg.store.ty();
-                let elem = ty.size().unwrap_or(0);
                 let buffer = op.sysmem.allocate(rect.volume() as usize * elem).map_err(|e| e.to_string())?;
                 let id = reduction::identity(rop, ty);
                 // SAFETY: a fresh private buffer of volume * elem bytes.
                 let bytes = unsafe { buffer.as_mut_slice() };
                 crate::builtin::fill_bytes(bytes, &id);
                 let strides = dense_strides(&rect.extents(), elem, Layout::C);
-                let mut raw = RawStore::new(buffer.as_ptr(), ty.code() as u32, elem as u64);
+                let mut raw = fresh(buffer.as_ptr());
                 raw.set_dims(rect.lo.as_slice(), rect.hi.as_slice(), strides.as_slice(), &spill);
                 raw.redop = rop as u32;
                 raw.flags = if arg.store.is_future() { STORE_FUTURE } else { 0 };
