@@ -17,6 +17,7 @@ use crate::store::LogicalStore;
 use legate_abi::raw::{inline_coords, DimSpill, RawScalar, RawStore, RawTaskContext, TaskFn, INLINE_DIM, STORE_FUTURE, STORE_UNBOUND};
 use crate::replicate::World;
 use legate_abi::{PhysicalStore, ReductionOp, ABI_VERSION};
+use std::borrow::Cow;
 use std::ffi::c_void;
 use smallvec::SmallVec;
 use std::sync::{Arc, Mutex};
@@ -141,7 +142,7 @@ impl OpShared {
     /// operation whose launcher raises its errors (`throws`) poisons nothing: the
     /// failure, whatever its cause, goes to the launcher, and the outputs stay as the
     /// task left them (NumPy leaves its output so when a ufunc raises).
-    fn spoil(&self, color: &Point, rects: &[Rect], failure: Failure) {
+    fn spoil(&self, color: &Point, rects: &[Cow<'_, Rect>], failure: Failure) {
         let (op_id, err) = match failure {
             Failure::Own(message) => {
                 let err = LegateError::TaskFailed { task: self.name.to_string(), point: format!("{color}"), message };
@@ -166,7 +167,8 @@ impl OpShared {
 
     /// A failure after the last point (finishing the operation): spoils all it writes.
     pub(crate) fn fail_whole(&self, message: String) {
-        let rects: Vec<Rect> = self.args.iter().map(|a| if a.unbound { Rect::from_extents(&Point::empty()) } else { a.store.full_rect() }).collect();
+        let rects: Vec<Cow<Rect>> =
+            self.args.iter().map(|a| Cow::Owned(if a.unbound { Rect::from_extents(&Point::empty()) } else { a.store.full_rect() })).collect();
         self.spoil(&Point::empty(), &rects, Failure::Own(message));
     }
 }
@@ -323,17 +325,18 @@ unsafe extern "C" fn report_error_cb(data: *mut c_void, msg: *const u8, len: usi
 /// to what it writes.
 pub(crate) fn run_point(op: &OpShared, color: &Point, color_index: u64, pieces: &[Piece], worker: &WorkerContext) {
     let mut failure: Option<Failure> = None;
-    let mut rects: SmallVec<[Rect; 4]> = SmallVec::new();
+    // Borrowed from the pieces where they are rectangles (nearly always).
+    let mut rects: SmallVec<[Cow<Rect>; 4]> = SmallVec::new();
     for (i, (arg, piece)) in op.args.iter().zip(pieces).enumerate() {
         rects.push(match piece {
-            Piece::Rect(r) => r.clone(),
-            Piece::Image(p) => match p.resolve() {
+            Piece::Rect(r) => Cow::Borrowed(r),
+            Piece::Image(p) => Cow::Owned(match p.resolve() {
                 Ok(r) => r,
                 Err(e) => {
                     failure = Some(Failure::Own(format!("image partition of argument {i}: {e}")));
                     Rect::new(Point::splat(arg.store.ndim(), 0), Point::splat(arg.store.ndim(), 0))
                 }
-            },
+            }),
         });
     }
     if failure.is_none() && op.control.is_cancelled(op.op_id) {
@@ -378,7 +381,7 @@ pub(crate) fn run_point(op: &OpShared, color: &Point, color_index: u64, pieces: 
 }
 
 /// The failure that spoiled an element this point reads, if any.
-fn spoiled_input(op: &OpShared, rects: &[Rect]) -> Option<Failure> {
+fn spoiled_input(op: &OpShared, rects: &[Cow<'_, Rect>]) -> Option<Failure> {
     op.args.iter().zip(rects).filter(|(a, _)| a.role != Role::Output).find_map(|(arg, rect)| {
         let storage = arg.store.storage();
         if !storage.is_poisoned() {
@@ -417,7 +420,7 @@ fn call_task(
     op: &OpShared,
     color: &Point,
     point_index: u64,
-    rects: &[Rect],
+    rects: &[Cow<'_, Rect>],
     worker: &WorkerContext,
     private: &mut SmallVec<[(usize, Rect, Buffer); 2]>,
     bound: &mut SmallVec<[(usize, Point, Buffer); 1]>,
@@ -459,7 +462,7 @@ fn call_task(
                 raw.redop = rop as u32;
                 raw.flags = if arg.store.is_future() { STORE_FUTURE } else { 0 };
                 reductions.push(raw);
-                private.push((i, rect.clone(), buffer));
+                private.push((i, Rect::clone(rect), buffer));
             }
         }
     }
