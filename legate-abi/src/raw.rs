@@ -65,10 +65,18 @@ impl RawStore {
         let n = lo.len();
         assert!(hi.len() == n && strides.len() == n && n <= MAX_DIM, "set_dims: {n}, {} and {} coordinates", hi.len(), strides.len());
         self.ndim = n as u32;
-        self.lo = inline_coords(lo);
-        self.hi = inline_coords(hi);
-        self.strides = inline_coords(strides);
-        self.dims = if n <= INLINE_DIM { std::ptr::null() } else { spill.keep([lo, hi, strides].concat()) };
+        if n <= INLINE_DIM {
+            // In place, element by element: every launch builds a store per argument.
+            for j in 0..INLINE_DIM {
+                self.lo[j] = lo.get(j).copied().unwrap_or(0);
+                self.hi[j] = hi.get(j).copied().unwrap_or(0);
+                self.strides[j] = strides.get(j).copied().unwrap_or(0);
+            }
+            self.dims = std::ptr::null();
+        } else {
+            (self.lo, self.hi, self.strides) = ([0; INLINE_DIM], [0; INLINE_DIM], [0; INLINE_DIM]);
+            self.dims = spill.keep([lo, hi, strides].concat());
+        }
     }
 
     /// `lo`, `hi` and `strides`, `ndim` of each.

@@ -16,10 +16,12 @@ pub enum Constraint {
     Broadcast(Variable, Option<Vec<usize>>),
     /// `dst`'s piece `c` is what `src`'s piece `c` names (ranges or points).
     Image { src: Variable, dst: Variable, kind: ImageKind },
-    /// `dst` gets `src`'s tiling grown by a halo of `lo`/`hi` elements.
-    Bloat { src: Variable, dst: Variable, lo: Point, hi: Point },
+    /// `dst` gets `src`'s tiling grown by a halo of `lo`/`hi` elements. (Points are
+    /// boxed here and below: every launch moves its constraints, kept inline, and
+    /// these two are rare.)
+    Bloat { src: Variable, dst: Variable, lo: Box<Point>, hi: Box<Point> },
     /// `dst`'s tiles are `src`'s tiles scaled by `factors`.
-    Scale { src: Variable, dst: Variable, factors: Point },
+    Scale { src: Variable, dst: Variable, factors: Box<Point> },
 }
 
 pub fn align(a: Variable, b: Variable) -> Constraint {
@@ -35,9 +37,9 @@ pub fn image(src: Variable, dst: Variable, kind: ImageKind) -> Constraint {
 }
 
 pub fn bloat(src: Variable, dst: Variable, lo: &[i64], hi: &[i64]) -> Constraint {
-    Constraint::Bloat { src, dst, lo: Point::new(lo), hi: Point::new(hi) }
+    Constraint::Bloat { src, dst, lo: Box::new(Point::new(lo)), hi: Box::new(Point::new(hi)) }
 }
 
 pub fn scale(src: Variable, dst: Variable, factors: &[i64]) -> Constraint {
-    Constraint::Scale { src, dst, factors: Point::new(factors) }
+    Constraint::Scale { src, dst, factors: Box::new(Point::new(factors)) }
 }

@@ -175,7 +175,9 @@ impl TaskLaunch {
                 }
             }
         }
-        let (op_id, nodes) = launch(self)?;
+        // Borrowed, not moved: a launch is several hundred bytes.
+        let mut this = self;
+        let (op_id, nodes) = launch(&mut this)?;
         rt.wait_nodes(&nodes);
         if throws {
             let mine = rt.take_errors_of(op_id);
@@ -331,7 +333,7 @@ fn small_launch(t: &TaskLaunch, shapes: &[Option<Point>], min_chunk: u64, inline
         if shape.volume() > min_chunk {
             return None;
         }
-        rects.push(crate::shape::Rect::from_extents(&shape));
+        rects.push(crate::shape::Rect::from_extents_owned(shape));
     }
     for c in &t.constraints {
         match c {
@@ -354,7 +356,7 @@ fn run_inline(shared: &OpShared, row: &[Piece], kind: VariantKind) {
 
 /// Lowers a launch to point tasks and submits them; returns the operation id (and its
 /// nodes when the caller will wait for them).
-fn launch(mut t: TaskLaunch) -> Result<(u64, Vec<Arc<TaskNode>>)> {
+fn launch(t: &mut TaskLaunch) -> Result<(u64, Vec<Arc<TaskNode>>)> {
     let rt = t.rt.clone();
     // Operations a library holds back go first: program order.
     rt.flush_pending();
@@ -452,7 +454,7 @@ fn launch(mut t: TaskLaunch) -> Result<(u64, Vec<Arc<TaskNode>>)> {
     let inline = inner.config.inline_small_tasks && inner.profiler.is_none();
     // The solver-free shortcut plans nothing; replicated ranks go through the plan.
     if let Some(row) = small_launch(&t, &shapes, min_chunk, inline && !replicated) {
-        let (op_id, shared) = begin(&mut t, Point::new(&[1]));
+        let (op_id, shared) = begin(t, Point::new(&[1]));
         run_inline(&shared, &row, kind);
         inner.executor.count_inline();
         return Ok((op_id, Vec::new()));
@@ -508,7 +510,7 @@ fn launch(mut t: TaskLaunch) -> Result<(u64, Vec<Arc<TaskNode>>)> {
 
     if inline && !replicated && runs_inline(&t.args, &shapes, &pieces) {
         let row: Vec<Piece> = pieces.into_iter().next().expect("one point").into_iter().map(|(p, _)| p).collect();
-        let (op_id, shared) = begin(&mut t, launch.colors);
+        let (op_id, shared) = begin(t, launch.colors);
         run_inline(&shared, &row, kind);
         inner.executor.count_inline();
         return Ok((op_id, Vec::new()));
@@ -557,7 +559,7 @@ fn launch(mut t: TaskLaunch) -> Result<(u64, Vec<Arc<TaskNode>>)> {
             false,
         )?;
     }
-    let (op_id, shared) = begin(&mut t, launch.colors.clone());
+    let (op_id, shared) = begin(t, launch.colors.clone());
     if everywhere {
         crate::distribute::prepare(inner, op_id, &everywhere_touches(&t.args, &pieces, inner.world.size()));
         // Its inputs may already be here (then nothing waits): run it now, as on one rank.

@@ -17,6 +17,7 @@ use crate::store::LogicalStore;
 use legate_abi::raw::{inline_coords, DimSpill, RawScalar, RawStore, RawTaskContext, TaskFn, INLINE_DIM, STORE_FUTURE, STORE_UNBOUND};
 use crate::replicate::World;
 use legate_abi::{PhysicalStore, ReductionOp, ABI_VERSION};
+use std::borrow::Cow;
 use std::ffi::c_void;
 use smallvec::SmallVec;
 use std::sync::{Arc, Mutex};
@@ -141,7 +142,7 @@ impl OpShared {
     /// operation whose launcher raises its errors (`throws`) poisons nothing: the
     /// failure, whatever its cause, goes to the launcher, and the outputs stay as the
     /// task left them (NumPy leaves its output so when a ufunc raises).
-    fn spoil(&self, color: &Point, rects: &[Rect], failure: Failure) {
+    fn spoil(&self, color: &Point, rects: &[Cow<'_, Rect>], failure: Failure) {
         let (op_id, err) = match failure {
             Failure::Own(message) => {
                 let err = LegateError::TaskFailed { task: self.name.to_string(), point: format!("{color}"), message };
@@ -166,7 +167,8 @@ impl OpShared {
 
     /// A failure after the last point (finishing the operation): spoils all it writes.
     pub(crate) fn fail_whole(&self, message: String) {
-        let rects: Vec<Rect> = self.args.iter().map(|a| if a.unbound { Rect::from_extents(&Point::empty()) } else { a.store.full_rect() }).collect();
+        let rects: Vec<Cow<Rect>> =
+            self.args.iter().map(|a| Cow::Owned(if a.unbound { Rect::from_extents(&Point::empty()) } else { a.store.full_rect() })).collect();
         self.spoil(&Point::empty(), &rects, Failure::Own(message));
     }
 }
@@ -175,19 +177,22 @@ impl OpShared {
 /// store does: a bound storage never replaces its instance; `spill` keeps the
 /// coordinates of stores of many dimensions (see [`RawStore`]).
 pub(crate) fn raw_store(store: &LogicalStore, rect: &Rect, spill: &DimSpill) -> RawStore {
-    let storage = store.storage();
-    let (base, sstrides) = storage.instance_origin();
-    let (vstrides, origin) = store.map().view_strides(sstrides.as_slice());
-    let mut offset = origin;
-    for j in 0..rect.ndim() {
-        offset += vstrides[j] * rect.lo[j];
-    }
-    let data = if rect.is_empty() || base.is_null() { base } else { base.wrapping_offset(offset as isize) };
     let ty = store.ty();
-    let mut raw = RawStore::new(data, ty.code() as u32, ty.size().unwrap_or(0) as u64);
-    raw.set_dims(rect.lo.as_slice(), rect.hi.as_slice(), vstrides.as_slice(), spill);
-    raw.flags = if store.is_future() { STORE_FUTURE } else { 0 };
+    let mut raw = RawStore::new(std::ptr::null_mut(), ty.code() as u32, ty.size().unwrap_or(0) as u64);
+    fill_raw_store(&mut raw, store, rect, spill);
     raw
+}
+
+/// Fills `raw` (made by `RawStore::new` for `store`'s type) in place: the launch path
+/// builds one per argument, and this copies no coordinates through temporaries.
+fn fill_raw_store(raw: &mut RawStore, store: &LogicalStore, rect: &Rect, spill: &DimSpill) {
+    let n = rect.ndim();
+    let mut vstrides = [0i64; LEGATE_MAX_DIM];
+    let (base, origin) = store.storage().instance_origin(store.map(), &mut vstrides[..n]);
+    let offset = origin + vstrides.iter().zip(rect.lo.as_slice()).map(|(s, l)| s * l).sum::<i64>();
+    raw.data = if rect.is_empty() || base.is_null() { base } else { base.wrapping_offset(offset as isize) };
+    raw.set_dims(rect.lo.as_slice(), rect.hi.as_slice(), &vstrides[..n], spill);
+    raw.flags = if store.is_future() { STORE_FUTURE } else { 0 };
 }
 
 /// The communicator of a launch: which rank runs each point (at most one per rank).
@@ -320,17 +325,18 @@ unsafe extern "C" fn report_error_cb(data: *mut c_void, msg: *const u8, len: usi
 /// to what it writes.
 pub(crate) fn run_point(op: &OpShared, color: &Point, color_index: u64, pieces: &[Piece], worker: &WorkerContext) {
     let mut failure: Option<Failure> = None;
-    let mut rects: SmallVec<[Rect; 4]> = SmallVec::new();
+    // Borrowed from the pieces where they are rectangles (nearly always).
+    let mut rects: SmallVec<[Cow<Rect>; 4]> = SmallVec::new();
     for (i, (arg, piece)) in op.args.iter().zip(pieces).enumerate() {
         rects.push(match piece {
-            Piece::Rect(r) => r.clone(),
-            Piece::Image(p) => match p.resolve() {
+            Piece::Rect(r) => Cow::Borrowed(r),
+            Piece::Image(p) => Cow::Owned(match p.resolve() {
                 Ok(r) => r,
                 Err(e) => {
                     failure = Some(Failure::Own(format!("image partition of argument {i}: {e}")));
                     Rect::new(Point::splat(arg.store.ndim(), 0), Point::splat(arg.store.ndim(), 0))
                 }
-            },
+            }),
         });
     }
     if failure.is_none() && op.control.is_cancelled(op.op_id) {
@@ -375,7 +381,7 @@ pub(crate) fn run_point(op: &OpShared, color: &Point, color_index: u64, pieces: 
 }
 
 /// The failure that spoiled an element this point reads, if any.
-fn spoiled_input(op: &OpShared, rects: &[Rect]) -> Option<Failure> {
+fn spoiled_input(op: &OpShared, rects: &[Cow<'_, Rect>]) -> Option<Failure> {
     op.args.iter().zip(rects).filter(|(a, _)| a.role != Role::Output).find_map(|(arg, rect)| {
         let storage = arg.store.storage();
         if !storage.is_poisoned() {
@@ -414,7 +420,7 @@ fn call_task(
     op: &OpShared,
     color: &Point,
     point_index: u64,
-    rects: &[Rect],
+    rects: &[Cow<'_, Rect>],
     worker: &WorkerContext,
     private: &mut SmallVec<[(usize, Rect, Buffer); 2]>,
     bound: &mut SmallVec<[(usize, Point, Buffer); 1]>,
@@ -423,36 +429,40 @@ fn call_task(
     let spill = DimSpill::default();
     let mut output_args: SmallVec<[usize; 4]> = SmallVec::new();
     for (i, (arg, rect)) in op.args.iter().zip(rects).enumerate() {
+        let ty = arg.store.ty();
+        let elem = ty.size().unwrap_or(0);
+        let fresh = |data| RawStore::new(data, ty.code() as u32, elem as u64);
         match arg.role {
-            Role::Input => inputs.push(raw_store(&arg.store, rect, &spill)),
+            Role::Input => {
+                inputs.push(fresh(std::ptr::null_mut()));
+                fill_raw_store(inputs.last_mut().expect("pushed"), &arg.store, rect, &spill);
+            }
             Role::Output if arg.unbound => {
-                let ty = arg.store.ty();
                 output_args.push(i);
                 // Only `ndim` until bound: no coordinates, whatever the dimensions.
-                let mut raw = RawStore::new(std::ptr::null_mut(), ty.code() as u32, ty.size().unwrap_or(0) as u64);
+                let mut raw = fresh(std::ptr::null_mut());
                 raw.ndim = arg.store.storage().ndim() as u32;
                 raw.flags = STORE_UNBOUND;
                 outputs.push(raw);
             }
             Role::Output => {
                 output_args.push(i);
-                outputs.push(raw_store(&arg.store, rect, &spill));
+                outputs.push(fresh(std::ptr::null_mut()));
+                fill_raw_store(outputs.last_mut().expect("pushed"), &arg.store, rect, &spill);
             }
             Role::Reduction(rop) => {
-                let ty = arg.store.ty();
-                let elem = ty.size().unwrap_or(0);
                 let buffer = op.sysmem.allocate(rect.volume() as usize * elem).map_err(|e| e.to_string())?;
                 let id = reduction::identity(rop, ty);
                 // SAFETY: a fresh private buffer of volume * elem bytes.
                 let bytes = unsafe { buffer.as_mut_slice() };
                 crate::builtin::fill_bytes(bytes, &id);
                 let strides = dense_strides(&rect.extents(), elem, Layout::C);
-                let mut raw = RawStore::new(buffer.as_ptr(), ty.code() as u32, elem as u64);
+                let mut raw = fresh(buffer.as_ptr());
                 raw.set_dims(rect.lo.as_slice(), rect.hi.as_slice(), strides.as_slice(), &spill);
                 raw.redop = rop as u32;
                 raw.flags = if arg.store.is_future() { STORE_FUTURE } else { 0 };
                 reductions.push(raw);
-                private.push((i, rect.clone(), buffer));
+                private.push((i, Rect::clone(rect), buffer));
             }
         }
     }

@@ -70,12 +70,11 @@ impl Point {
     /// `ndim` coordinates, all equal to `value`.
     #[inline]
     pub fn splat(ndim: usize, value: i64) -> Point {
-        assert!(ndim <= LEGATE_MAX_DIM, "at most {LEGATE_MAX_DIM} dimensions");
         if ndim <= INLINE_DIMS {
-            let mut c = [0; INLINE_DIMS];
-            c[..ndim].fill(value);
-            Point(Coords::Inline(ndim as u8, c))
+            // Slot by slot over the fixed array (no call to `memset` for a few words).
+            Point(Coords::Inline(ndim as u8, std::array::from_fn(|j| if j < ndim { value } else { 0 })))
         } else {
+            assert!(ndim <= LEGATE_MAX_DIM, "at most {LEGATE_MAX_DIM} dimensions");
             Point(Coords::Heap(vec![value; ndim].into_boxed_slice()))
         }
     }
@@ -88,12 +87,12 @@ impl Point {
 
     #[inline]
     pub fn try_new(coords: &[i64]) -> Option<Point> {
-        if coords.len() > LEGATE_MAX_DIM {
-            return None;
+        let n = coords.len();
+        if n <= INLINE_DIMS {
+            // As in `splat`: a fixed array, filled slot by slot.
+            return Some(Point(Coords::Inline(n as u8, std::array::from_fn(|j| coords.get(j).copied().unwrap_or(0)))));
         }
-        let mut p = Point::splat(coords.len(), 0);
-        p.as_mut_slice().copy_from_slice(coords);
-        Some(p)
+        (n <= LEGATE_MAX_DIM).then(|| Point(Coords::Heap(coords.into())))
     }
 
     /// Extents from `usize`s; None past [`LEGATE_MAX_DIM`] dimensions or when an
@@ -246,8 +245,15 @@ impl Rect {
     }
 
     /// `[0, extents)`.
+    #[inline]
     pub fn from_extents(extents: &Point) -> Rect {
         Rect { lo: Point::splat(extents.ndim(), 0), hi: extents.clone() }
+    }
+
+    /// `[0, extents)`, taking the extents.
+    #[inline]
+    pub fn from_extents_owned(extents: Point) -> Rect {
+        Rect { lo: Point::splat(extents.ndim(), 0), hi: extents }
     }
 
     pub fn ndim(&self) -> usize {
@@ -267,8 +273,9 @@ impl Rect {
         lo.iter().zip(hi).try_fold(1u64, |acc, (l, h)| acc.checked_mul((h - l).max(0) as u64)).unwrap_or(u64::MAX)
     }
 
+    #[inline]
     pub fn is_empty(&self) -> bool {
-        (0..self.ndim()).any(|d| self.hi[d] <= self.lo[d])
+        self.lo.as_slice().iter().zip(self.hi.as_slice()).any(|(l, h)| h <= l)
     }
 
     pub fn intersection(&self, other: &Rect) -> Rect {

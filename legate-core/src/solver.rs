@@ -292,7 +292,7 @@ fn resolve_derived(args: &[SolverArg], derived: &[Option<&Constraint>], parts: &
                     if lo.ndim() != t.tile.ndim() || hi.ndim() != t.tile.ndim() {
                         return Err(invalid("bloat: halo sizes need one entry per dimension"));
                     }
-                    Partition::Tiling(t.bloated(lo.clone(), hi.clone()))
+                    Partition::Tiling(t.bloated((**lo).clone(), (**hi).clone()))
                 }
                 (Constraint::Scale { factors, .. }, Partition::Tiling(t)) => {
                     if factors.ndim() != t.tile.ndim() || args[i].store.ndim() != t.tile.ndim() {

@@ -14,6 +14,7 @@ use crate::memory::Buffer;
 use crate::partition::Tiling;
 use crate::scheduler::AccessList;
 use crate::shape::Point;
+use crate::store::transform::AffineMap;
 use crate::types::Type;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
@@ -265,12 +266,13 @@ impl Storage {
     }
 
     /// The address element offset 0 would have in this rank's instance (its window
-    /// starts at `window_lo`; only addresses inside the window may be dereferenced),
-    /// and the strides. Null when there is no instance.
-    pub(crate) fn instance_origin(&self) -> (*mut u8, Point) {
+    /// starts at `window_lo`; only addresses inside the window may be dereferenced;
+    /// null when there is no instance), and the byte strides (into `strides`) and
+    /// origin of view `map` of it (see [`AffineMap::view_strides`]).
+    pub(crate) fn instance_origin(&self, map: &AffineMap, strides: &mut [i64]) -> (*mut u8, i64) {
         let d = self.data();
         let base = d.buffer.as_ref().map_or(std::ptr::null_mut(), |b| b.as_ptr().wrapping_sub(d.window_lo as usize));
-        (base, d.strides.clone())
+        (base, map.view_strides_into(d.strides.as_slice(), strides))
     }
 
     /// The storage's dense linear layout (None while unbound or for variable-size types).

@@ -449,7 +449,7 @@ impl LogicalStore {
 
     /// The rectangle of the whole view.
     pub fn full_rect(&self) -> Rect {
-        Rect::from_extents(&self.shape())
+        Rect::from_extents_owned(self.shape())
     }
 }
 

@@ -295,18 +295,26 @@ impl AffineMap {
     /// out with byte strides `storage_strides` (a linear map's one row, the element
     /// offset, has the element size as its stride).
     pub fn view_strides(&self, storage_strides: &[i64]) -> (Point, i64) {
+        let mut strides = Point::splat(self.view_ndim(), 0);
+        let origin = self.view_strides_into(storage_strides, strides.as_mut_slice());
+        (strides, origin)
+    }
+
+    /// [`AffineMap::view_strides`] into `strides` (`view_ndim` of them): what a task's
+    /// store is built from on every launch, without a temporary point.
+    #[inline]
+    pub fn view_strides_into(&self, storage_strides: &[i64], strides: &mut [i64]) -> i64 {
         // The shared identity (every whole-storage view): the storage's own strides.
         if std::ptr::eq(self, AffineMap::identity_ref(self.storage_ndim())) {
-            return (Point::new(storage_strides), 0);
+            strides.copy_from_slice(storage_strides);
+            return 0;
         }
         let element = self.linear.as_ref().map(|layout| [layout.elem]);
         let storage_strides = element.as_ref().map_or(storage_strides, |e| &e[..]);
-        let mut strides = Point::splat(self.view_ndim(), 0);
-        for j in 0..self.view_ndim() {
-            strides[j] = (0..self.storage_ndim()).map(|d| storage_strides[d] * self.coef(d, j)).sum();
+        for (j, s) in strides.iter_mut().enumerate() {
+            *s = (0..self.storage_ndim()).map(|d| storage_strides[d] * self.coef(d, j)).sum();
         }
-        let origin = (0..self.storage_ndim()).map(|d| storage_strides[d] * self.offset[d]).sum::<i64>() + self.byte_offset;
-        (strides, origin)
+        (0..self.storage_ndim()).map(|d| storage_strides[d] * self.offset[d]).sum::<i64>() + self.byte_offset
     }
 }
 
