@@ -123,6 +123,24 @@ def test_broadcast_value_and_array_operand_plan_afresh():
         np.testing.assert_array_equal(np.asarray(x), xn)
 
 
+def test_which_earlier_operand_is_read_plans_afresh():
+    """Windows equal in kinds, types and result slots that differ only in which earlier
+    storage an operation reads (``u = x * 2`` against ``u = y * 2`` after ``t = x + y``):
+    the operands' slots are part of the plan's key (a key without them reused the
+    first window's plan and read x for y)."""
+    x_np, y_np = fresh(31), fresh(32)
+    x, y = lnp.array(x_np), lnp.array(y_np)
+    for i in range(8):
+        t = x + y
+        u = (x if i % 2 else y) * 2.0
+        v = t - u
+        _fusion.flush()
+        t_np = x_np + y_np
+        u_np = (x_np if i % 2 else y_np) * 2.0
+        np.testing.assert_array_equal(np.asarray(v), t_np - u_np)
+        np.testing.assert_array_equal(np.asarray(u), u_np)
+
+
 def test_long_loop_cycles_through_windows():
     # 3 operations an iteration do not divide a full window: consecutive windows
     # differ, and come back after a few.
