@@ -428,16 +428,19 @@ def _check_mode(mode):
         raise ValueError(f"clipmode must be one of 'clip', 'raise', or 'wrap' (got {mode!r})")
 
 
-def _host_indices(indices, n, mode, axis):
-    """Host index array ``indices`` (int64) adjusted for ``mode`` against extent ``n``."""
+def _host_index_array(indices):
+    """``indices`` as a host int64 array, type-checked as NumPy's take does."""
     if isinstance(indices, _np.ndarray):
         # NumPy casts index arrays with the 'same_kind' rule (sequences are converted).
         if not _np.can_cast(indices.dtype, _INT64, "same_kind"):
             raise TypeError(f"Cannot cast array data from {indices.dtype!r} to dtype('int64') according to the rule 'same_kind'")
-        arr = indices
-    else:
-        arr = _np.asarray(_fallback.to_numpy(indices), dtype=_INT64)
-    arr = arr.astype(_INT64, copy=False)
+        return indices.astype(_INT64, copy=False)
+    return _np.asarray(_fallback.to_numpy(indices), dtype=_INT64)
+
+
+def _host_indices(indices, n, mode, axis):
+    """Host index array ``indices`` (int64) adjusted for ``mode`` against extent ``n``."""
+    arr = _host_index_array(indices)
     if arr.size and n == 0 and mode != "raise":
         raise IndexError("cannot do a non-empty take from an empty axes.")
     if mode == "wrap":
@@ -484,7 +487,7 @@ def take(a, indices, axis=None, out=None, mode="raise"):
     axis = _normalize_axis(axis, a.ndim)
     if not legate_idx and not builtins.all(a.shape[:axis]):
         # No outer index: an empty result, whose indices NumPy checks only for type.
-        ind = _host_indices(indices, builtins.max(a.shape[axis], 1), "clip", axis)
+        ind = _host_index_array(indices)
         return _into(out, _empty(a.shape[:axis] + ind.shape + a.shape[axis + 1:], a.dtype))
     if not legate_idx:
         ind = _host_indices(indices, a.shape[axis], mode, axis)
@@ -590,13 +593,36 @@ def place(arr, mask, vals):
         raise TypeError(f"argument 1 must be numpy.ndarray, not {type(arr).__name__}")
     _fallback.record_native("place")
     m = _mask_of("place", arr, mask)
+    v = _masked_values(vals, arr.dtype)
     positions = flatnonzero(m)
     if positions.size == 0:
         return
-    v = vals if isinstance(vals, ndarray) else _np.asarray(_fallback.to_numpy(vals))
     if v.size == 0:
         raise ValueError("Cannot insert from an empty array!")
-    put(arr, positions, v.reshape(-1))
+    put(arr, positions, v)
+
+
+def _masked_values(values, dtype):
+    """``values`` of ``putmask``/``place`` flat in ``dtype``, as NumPy converts them:
+    arrays only by a safe cast; Python numbers and sequences element by element (300
+    into int8 raises OverflowError, a complex into a real array TypeError)."""
+    if isinstance(values, ndarray):
+        host = None
+        src = values
+    else:
+        host = _fallback.to_numpy(values)
+        src = host if isinstance(host, _np.ndarray) else None
+    if src is not None:
+        if not _np.can_cast(src.dtype, dtype, "safe"):
+            raise TypeError(f"Cannot cast array data from {src.dtype!r} to {dtype!r} according to the rule 'safe'")
+        flat = src.reshape(-1)
+        return _asarray(flat if flat.dtype == dtype else flat.astype(dtype))
+    # NumPy's own element conversion, into a host array of the values' length.
+    k = _np.size(host)
+    converted = _np.empty(k, dtype)
+    if k:
+        _np.putmask(converted, _np.ones(k, bool), host)
+    return _asarray(converted)
 
 
 def putmask(a, mask, values):
@@ -610,11 +636,7 @@ def putmask(a, mask, values):
         raise TypeError(f"argument 1 must be numpy.ndarray, not {type(a).__name__}")
     _fallback.record_native("putmask")
     m = _mask_of("putmask", a, mask).reshape(a.shape)
-    if isinstance(values, ndarray):
-        v = values.reshape(-1)
-        v = v if v.dtype == a.dtype else v.astype(a.dtype)
-    else:
-        v = _asarray(_np.asarray(_fallback.to_numpy(values)).astype(a.dtype).reshape(-1))
+    v = _masked_values(values, a.dtype)
     if v.size == 0 or a.size == 0:
         return
     if v.size != a.size:

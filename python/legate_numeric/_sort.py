@@ -237,11 +237,16 @@ def _order_statistic(name, a, axis, keepdims, out, compute, numpy_call):
     return _to_out(result, out)
 
 
+def _selected(lines, positions):
+    """``lines`` partitioned so that ``positions`` hold their sorted values: a
+    selection per line, not a sort."""
+    return _sorted("sort", _np.sort, lines, -1, None, None, False, sorted({int(k) for k in positions}))
+
+
 def _sorted_lines(lines, needed):
     """``lines`` partitioned so that the positions ``needed`` (and the last one, for
-    the NaN test) hold their sorted values: a selection per line, not a sort."""
-    n = lines.shape[-1]
-    s = _sorted("sort", _np.sort, lines, -1, None, None, False, sorted({int(k) for k in needed} | {n - 1}))
+    the NaN test) hold their sorted values."""
+    s = _selected(lines, (*needed, lines.shape[-1] - 1))
     # NumPy: a line holding a NaN has a NaN statistic (NaNs sort last).
     nan = None
     if s.dtype.kind == "f" and s.shape[-1]:
@@ -687,7 +692,7 @@ def _nan_median_by_selection(lines, count, dt):
     if c == 0 or int(most) != c:
         return None
     lo_k, hi_k = (c - 1) // 2, c // 2
-    s = _sorted("sort", _np.sort, lines, -1, None, None, False, sorted({lo_k, hi_k}))
+    s = _selected(lines, (lo_k, hi_k))
     # (lo + hi) / 2 even when lo is hi, as the sorting path and NumPy's small-line
     # nanmedian compute it.
     return (s[..., lo_k].astype(dt) + s[..., hi_k].astype(dt)) / dt.type(2)

@@ -141,6 +141,20 @@ def test_which_earlier_operand_is_read_plans_afresh():
         np.testing.assert_array_equal(np.asarray(u), u_np)
 
 
+def test_which_array_is_written_plans_afresh():
+    """Windows equal but for the array they write (``x[...] = x + y`` against
+    ``y[...] = x + y``): the result slots are part of the plan's key."""
+    x_np, y_np = fresh(33), fresh(34)
+    x, y = lnp.array(x_np), lnp.array(y_np)
+    for i in range(8):
+        target, target_np = (x, x_np) if i % 2 else (y, y_np)
+        target[...] = x + 0.5 * y
+        target_np[...] = x_np + 0.5 * y_np
+        _fusion.flush()
+        np.testing.assert_array_equal(np.asarray(x), x_np)
+        np.testing.assert_array_equal(np.asarray(y), y_np)
+
+
 def test_long_loop_cycles_through_windows():
     # 3 operations an iteration do not divide a full window: consecutive windows
     # differ, and come back after a few.

@@ -473,6 +473,33 @@ def test_place_and_putmask(name, values):
         getattr(lnp, name)(g, [True, False], values)
 
 
+@pytest.mark.parametrize(
+    "dtype, values",
+    [
+        (np.int8, 300),  # OverflowError, not a wrapped 44
+        (np.uint8, -1.7),
+        (np.float64, 2j),  # TypeError, not the imaginary part dropped
+        (np.int64, float("nan")),
+        (np.int8, np.array([1.5, 2.5])),  # arrays cast only safely
+        (np.float32, np.array([1.0, 2.0])),
+        (np.float64, np.array([1 + 1j, 2])),
+        (np.int16, np.array([1, 2], dtype=np.int8)),
+        (np.int8, [1.7, -2.5]),  # sequences element by element
+        (np.uint8, np.float64(2.5)),
+        (np.int8, np.uint8(200)),
+    ],
+    ids=repr,
+)
+@pytest.mark.parametrize("name", ["place", "putmask"])
+def test_place_and_putmask_convert_values_as_numpy(name, dtype, values):
+    e = np.zeros(4, dtype=dtype)
+    g = lnp.array(e)
+    mask = np.array([True, False, True, True])
+    lvalues = lnp.array(values) if isinstance(values, np.ndarray) else values
+    same_error(lambda: getattr(np, name)(e, mask, values), lambda: getattr(lnp, name)(g, lnp.array(mask), lvalues))
+    check(g, e)
+
+
 def test_fallback_that_mutates_an_argument_writes_it_back():
     e = np.arange(6)
     g = lnp.arange(6)
