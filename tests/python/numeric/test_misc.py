@@ -267,11 +267,15 @@ ISCLOSE_CASES = [
     (np.float32([1.0, 2.0]), np.float64([1.0, 2.00001])),
     (5.0, [5.0, 5.00001, 6.0]),
     ([[1.0], [2.0]], [1.0, 2.0]),
+    # Integers are compared in floating point with the tolerances (not only equal).
+    ([3, 1, 2, 5, 4], [4, 5, 2, 1, 3]),
+    (np.uint8([0, 255, 7]), np.uint8([1, 250, 7])),
+    ([True, False], [1.5, 0.0]),
 ]
 
 
 @pytest.mark.parametrize("a, b", ISCLOSE_CASES, ids=str)
-@pytest.mark.parametrize("kw", [{}, {"equal_nan": True}, {"rtol": 1e-3}, {"atol": 1e-1, "rtol": 0}], ids=str)
+@pytest.mark.parametrize("kw", [{}, {"equal_nan": True}, {"rtol": 1e-3}, {"atol": 1e-1, "rtol": 0}, {"atol": 1}, {"rtol": 0.5, "atol": 0}], ids=str)
 def test_isclose_allclose(a, b, kw):
     a_np, b_np = np.asarray(a), np.asarray(b)
     check(lnp.isclose(lnp.array(a_np), lnp.array(b_np), **kw), np.isclose(a_np, b_np, **kw))
