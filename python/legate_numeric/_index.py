@@ -312,7 +312,24 @@ def _gather(a, idx, bounds="raise"):
     out = _empty(idx.out_shape, a.dtype)
     if out.size:
         _ext.gather(out._store, idx.view, _points(idx, bounds))
+    elif bounds == "raise":
+        _check_unused_indices(idx)
     return out
+
+
+def _check_unused_indices(idx):
+    """NumPy's bounds check of index arrays whose result is empty through a sliced
+    dimension (legate arrays, which the gather would have checked). NumPy checks
+    nothing when the indices broadcast to an empty shape."""
+    if _size(idx.b_shape) == 0:
+        return
+    for d, arr, trusted in idx.advs:
+        if trusted or not isinstance(arr, ndarray) or arr.size == 0:
+            continue
+        n = idx.view.shape[d]
+        lo, hi = int(arr.min()), int(arr.max())
+        if lo < -n or hi >= n:
+            raise IndexError(f"index {lo if lo < -n else hi} is out of bounds for axis {d} with size {n}")
 
 
 def _values(value, dtype, shape):
@@ -383,6 +400,7 @@ def setitem(a, key, value):
 def _scatter(dtype, idx, value):
     vals = _values(value, dtype, idx.out_shape)
     if _size(idx.out_shape) == 0:
+        _check_unused_indices(idx)
         return
     _ext.scatter(idx.view, _points(idx), vals)
 

@@ -219,6 +219,32 @@ def test_legate_index_out_of_bounds_raises_at_the_call():
     check(a, np.arange(6))
 
 
+@pytest.mark.parametrize(
+    "key",
+    [(np.array([4]), slice(7, -7)), (np.array([-5]), slice(None), slice(0, 0)), (np.array([[4], [0]]), np.array([], int)), (Ellipsis, np.array([1]), np.array([[5]]), slice(3, 1))],
+    ids=key_id,
+)
+def test_out_of_bounds_index_with_empty_result_raises(key):
+    """NumPy checks every index even where the result is empty through a sliced
+    dimension; legate index arrays were not checked then (no gather ran). Where the
+    indices broadcast to an empty shape NumPy checks nothing."""
+    e = np.arange(60).reshape(4, 5, 3)
+    lkey = tuple(lnp.array(k) if isinstance(k, np.ndarray) else k for k in key)
+    a = lnp.array(e)
+    for action in (lambda m, x, k: x[k], lambda m, x, k: x.__setitem__(k, 1)):
+        try:
+            action(np, e, key)
+        except IndexError:
+            with pytest.raises(IndexError):
+                action(lnp, a, lkey)
+        else:
+            action(lnp, a, lkey)
+    check(a, e)
+    # In bounds, the same keys give NumPy's empty result.
+    ok = tuple(np.clip(k, -2, 2) if isinstance(k, np.ndarray) else k for k in key)
+    check(a[tuple(lnp.array(k) if isinstance(k, np.ndarray) else k for k in ok)], e[ok])
+
+
 # ---------------------------------------------------------------- boolean masks: get
 
 
