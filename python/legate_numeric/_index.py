@@ -190,13 +190,14 @@ def _parse(a, key):
             "shape mismatch: indexing arrays could not be broadcast together with shapes "
             + " ".join(str(s) for s in shapes)
         ) from None
-    # Host arrays: NumPy's bounds check and negative indices, here.
+    # Host arrays: NumPy's bounds check and negative indices, here (none when the
+    # indices broadcast to an empty shape: they select nothing, and NumPy checks none).
     vshape = store.shape
     for i, (d, arr, trusted) in enumerate(advs):
         if isinstance(arr, _np.ndarray) and not trusted:
             arr = _np.asarray(arr, dtype=_INT64) if arr.dtype != _INT64 else arr
             n = vshape[d]
-            if arr.size:
+            if arr.size and _size(b_shape):
                 bad = (arr < -n) | (arr >= n)
                 if bad.any():
                     raise IndexError(f"index {arr[bad].flat[0]} is out of bounds for axis {d} with size {n}")

@@ -221,7 +221,7 @@ def test_legate_index_out_of_bounds_raises_at_the_call():
 
 @pytest.mark.parametrize(
     "key",
-    [(np.array([4]), slice(7, -7)), (np.array([-5]), slice(None), slice(0, 0)), (np.array([[4], [0]]), np.array([], int)), (Ellipsis, np.array([1]), np.array([[5]]), slice(3, 1))],
+    [(np.array([4]), slice(7, -7)), (np.array([-5]), slice(None), slice(0, 0)), (np.array([[4], [0]]), np.array([], int)), (Ellipsis, np.array([1]), np.array([[5]]), slice(3, 1)), (False, np.array([4])), (np.array([], int), np.array([7]))],
     ids=key_id,
 )
 def test_out_of_bounds_index_with_empty_result_raises(key):
@@ -229,17 +229,17 @@ def test_out_of_bounds_index_with_empty_result_raises(key):
     dimension; legate index arrays were not checked then (no gather ran). Where the
     indices broadcast to an empty shape NumPy checks nothing."""
     e = np.arange(60).reshape(4, 5, 3)
-    lkey = tuple(lnp.array(k) if isinstance(k, np.ndarray) else k for k in key)
     a = lnp.array(e)
-    for action in (lambda m, x, k: x[k], lambda m, x, k: x.__setitem__(k, 1)):
-        try:
-            action(np, e, key)
-        except IndexError:
-            with pytest.raises(IndexError):
-                action(lnp, a, lkey)
-        else:
-            action(lnp, a, lkey)
-    check(a, e)
+    for lkey in (tuple(lnp.array(k) if isinstance(k, np.ndarray) else k for k in key), key):
+        for action in (lambda x, k: x[k], lambda x, k: x.__setitem__(k, 1)):
+            try:
+                action(e, key)
+            except IndexError:
+                with pytest.raises(IndexError):
+                    action(a, lkey)
+            else:
+                action(a, lkey)
+        check(a, e)
     # In bounds, the same keys give NumPy's empty result.
     ok = tuple(np.clip(k, -2, 2) if isinstance(k, np.ndarray) else k for k in key)
     check(a[tuple(lnp.array(k) if isinstance(k, np.ndarray) else k for k in ok)], e[ok])
