@@ -136,6 +136,8 @@ def reduceat(uf, array, indices, axis=0, dtype=None, out=None):
             raise IndexError(f"index {i} out-of-bounds in {uf.__name__}.reduceat [0, {n})")
     parts = []
     lead = (slice(None),) * axis
+    # The loop's result type (bool for logical_and), which single elements take too.
+    result_dt = _fold.reduce(uf, a[lead + (slice(0, 1),)], axis, dtype, identity=False).dtype if n else a.dtype
     for j, start in enumerate(idx):
         stop = idx[j + 1] if j + 1 < len(idx) else n
         if stop > start:
@@ -143,11 +145,10 @@ def reduceat(uf, array, indices, axis=0, dtype=None, out=None):
             parts.append(_fold.reduce(uf, a[lead + (slice(int(start), int(stop)),)], axis, dtype, kind="reduceat", identity=False))
         else:
             part = a[lead + (int(start),)]
-            parts.append(part if dtype is None else part.astype(dtype))
+            parts.append(part if part.dtype == result_dt else part.astype(result_dt))
     if not parts:
         shape = list(a.shape)
         shape[axis] = 0
-        result_dt = _fold.reduce(uf, a[lead + (slice(0, 1),)], axis, dtype, identity=False).dtype if n else a.dtype
         result = ndarray(tuple(shape), result_dt)
     else:
         result = stack(parts, axis=axis)

@@ -187,6 +187,16 @@ def test_reduceat(no_fallback):
             check(getattr(lnp, name).reduceat(lnp.array(x), idx, axis=axis), getattr(np, name).reduceat(x, idx, axis=axis))
 
 
+@pytest.mark.parametrize("dtype", [np.int8, np.float64, np.complex128, np.bool_])
+def test_reduceat_single_elements_take_the_loops_type(dtype):
+    # logical_and's loop gives bool: single-element segments (an index not below the
+    # next) are cast to it too, not left in the input's type.
+    x = (np.arange(12).reshape(3, 4) % 5).astype(dtype)
+    for name in ("logical_and", "logical_or", "add", "maximum"):
+        for idx, axis in (([0, 2, 1, 3], 1), ([2, 0], 0)):
+            check(getattr(lnp, name).reduceat(lnp.array(x), idx, axis=axis), getattr(np, name).reduceat(x, idx, axis=axis))
+
+
 def test_numpy_dispatch_reaches_the_native_methods(no_fallback):
     x = values(np.float64, (3, 4))
     check(np.divide.reduce(lnp.array(x), axis=1), np.divide.reduce(x, axis=1))
