@@ -749,6 +749,8 @@ def _nan_quantiles(qs, median_mode, method="linear", q_dtype=_np.float64):
 def nanmedian(a, axis=None, out=None, overwrite_input=False, keepdims=False):
     """The median of the numbers that are not NaN (NaN for all-NaN lines)."""
     a = _asarray(a)
+    if a.dtype.kind == "c":  # NaNs to skip, and no native complex order statistics
+        return _fallback.call("nanmedian", _np.nanmedian, (a,), dict(axis=axis, out=out, keepdims=keepdims))
     if a.dtype.kind != "f":
         return median(a, axis, out, overwrite_input, keepdims)
     compute = _nan_quantiles(_np.asarray(0.5), True)

@@ -2,6 +2,8 @@
 NumPy: every dtype, shapes from empty to 3-d, every axis, views, NaNs (last) and
 complex numbers (lexicographic, NaN parts last)."""
 
+import warnings
+
 import numpy as np
 import pytest
 from conftest import check, check_same_error
@@ -184,6 +186,15 @@ def test_nanmedian_of_lines_with_equal_counts(dtype, shape, no_fallback):
         for axis in (-1, None) if len(shape) > 1 else (None,):
             for keepdims in (False, True):
                 check(lnp.nanmedian(lnp.array(u), axis=axis, keepdims=keepdims), np.nanmedian(u, axis=axis, keepdims=keepdims))
+
+
+def test_nanmedian_of_complex_skips_nans():
+    # Complex arrays went to median, so a line with a NaN gave NaN.
+    x = np.array([[3, np.nan, 1, -2, 5], [np.nan, 0, 2j, 1, np.nan]], dtype=np.complex128)
+    for axis in (None, 0, 1):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            check(lnp.nanmedian(lnp.array(x), axis=axis), np.nanmedian(x, axis=axis))
 
 
 @pytest.mark.parametrize("shape, axis", [((0,), None), ((0, 3), 0), ((0, 3), None), ((3, 0), 1), ((3, 0), -1), ((2, 0, 4), 1)], ids=str)
