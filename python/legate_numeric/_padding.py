@@ -62,8 +62,8 @@ def _stat(a: ndarray, axis: int, length, mode: str, left: bool) -> ndarray:
     part = a[_along(a.ndim, axis, slice(0, length) if left else slice(n - length, n))]
     func = {"maximum": _reduce.max, "minimum": _reduce.min, "mean": _reduce.mean, "median": _sort.median}[mode]
     stat = func(part, axis=axis, keepdims=True)
-    if a.dtype.kind in "biu" and stat.dtype != a.dtype:
-        stat = around(stat)
+    if a.dtype.kind in "iu" and stat.dtype != a.dtype:
+        stat = around(stat)  # NumPy rounds for integers; bools take any nonzero mean as True
     return stat.astype(a.dtype, copy=False)
 
 

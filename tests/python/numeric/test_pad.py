@@ -22,7 +22,7 @@ def _native(no_fallback):
     pass
 
 
-@pytest.mark.parametrize("dtype", [np.int32, np.float64, np.complex128], ids=str)
+@pytest.mark.parametrize("dtype", [np.bool_, np.int32, np.float64, np.complex128], ids=str)
 @pytest.mark.parametrize("mode", range(len(MODES)))
 def test_pad_modes(dtype, mode):
     name, kw = MODES[mode]
