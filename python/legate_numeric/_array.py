@@ -25,6 +25,10 @@ _ranks.prepare()
 
 _NAMES: dict = {}
 
+# int()/float()/complex() of a one-element array that is not 0-d: an error from NumPy
+# 2.4 on (deprecated since 1.25), as the NumPy installed beside legate decides.
+_ONLY_0D_TO_SCALARS = _np.lib.NumpyVersion(_np.__version__) >= "2.4.0"
+
 
 def _dtype_name(dt: _np.dtype) -> str:
     """``dt.name``, cached (NumPy computes it on every access)."""
@@ -224,9 +228,12 @@ class ndarray(_ext.BufferExporter):
         return complex(self._scalar("complex"))
 
     def __index__(self):
-        if self.dtype.kind not in "biu":
+        if self.dtype.kind not in "iu" or self.ndim:
             raise TypeError("only integer scalar arrays can be converted to a scalar index")
         return operator.index(self._scalar("index"))
+
+    def __contains__(self, value):
+        return bool((self == value).any())
 
     def __bool__(self):
         if self.size != 1:
@@ -236,8 +243,8 @@ class ndarray(_ext.BufferExporter):
         return bool(self.__array__().reshape(()))
 
     def _scalar(self, what):
-        if self.size != 1:
-            raise TypeError(f"only length-1 arrays can be converted to Python scalars ({what})")
+        if self.ndim and (_ONLY_0D_TO_SCALARS or self.size != 1):
+            raise TypeError(f"only 0-dimensional arrays can be converted to Python scalars ({what})")
         return self.__array__().reshape(()).item()
 
     def __format__(self, spec):
@@ -729,3 +736,12 @@ def __divmod__(self, other):
 
 
 ndarray.__divmod__ = __divmod__
+
+
+def __rdivmod__(self, other):
+    from ._ufunc import floor_divide, remainder
+
+    return floor_divide(other, self), remainder(other, self)
+
+
+ndarray.__rdivmod__ = __rdivmod__

@@ -561,6 +561,25 @@ def _install_operators():
 
         return forward
 
+    def make_equality(uf, unequal):
+        forward = make(uf)
+
+        def compare(self, other):
+            try:
+                return forward(self, other)
+            except TypeError:
+                # NumPy's == and != on values with no comparison loop (None, a string,
+                # an object): every element is unequal, in the broadcast shape.
+                try:
+                    shape = _np.broadcast_shapes(self.shape, _np.shape(other))
+                except Exception:  # noqa: BLE001
+                    raise TypeError(f"operands {self.dtype} and {type(other).__name__} cannot be compared") from None
+                from ._creation import full
+
+                return full(shape, unequal, _np.bool_)
+
+        return compare
+
     # Each operator is a method descriptor running in Rust (no Python frame per call);
     # the Python function above does the same where the fast path declines.
     install = _fast.install_operator
@@ -573,8 +592,9 @@ def _install_operators():
         install(ndarray, f"__{name}__", g[uf], "forward", make(g[uf]))
         install(ndarray, f"__r{name}__", g[uf], "reflected", make(g[uf], reflected=True))
         install(ndarray, f"__i{name}__", g[uf], "inplace", make(g[uf], inplace=True))
-    for name, uf in [("eq", "equal"), ("ne", "not_equal"), ("lt", "less"), ("le", "less_equal"),
-                     ("gt", "greater"), ("ge", "greater_equal")]:
+    install(ndarray, "__eq__", g["equal"], "forward", make_equality(g["equal"], False))
+    install(ndarray, "__ne__", g["not_equal"], "forward", make_equality(g["not_equal"], True))
+    for name, uf in [("lt", "less"), ("le", "less_equal"), ("gt", "greater"), ("ge", "greater_equal")]:
         install(ndarray, f"__{name}__", g[uf], "forward", make(g[uf]))
     for name, uf in [("neg", "negative"), ("pos", "positive"), ("abs", "absolute"), ("invert", "invert")]:
         install(ndarray, f"__{name}__", g[uf], "unary", lambda self, uf=g[uf]: unary(uf, self))
