@@ -98,11 +98,11 @@ def sort_in_place(a, axis=-1, kind=None, order=None):
     a[...] = sort(a, axis, kind, order)
 
 
-def unique(ar, return_index=False, return_inverse=False, return_counts=False, axis=None, *, equal_nan=True):
+def unique(ar, return_index=False, return_inverse=False, return_counts=False, axis=None, *, equal_nan=True, sorted=True):  # noqa: A002
     """The sorted distinct values of the flattened array (NaNs collapse into one with
     ``equal_nan``), with NumPy's optional first positions, inverse and counts: a stable
     argsort (a sort when no positions are asked for), a comparison of neighbours and a
-    compress."""
+    compress. ``sorted=False`` allows any order: they come sorted anyway."""
     from ._creation import arange
     from ._index import nonzero
     from ._scan import cumsum
@@ -522,7 +522,11 @@ def isin(element, test_elements, assume_unique=False, invert=False, *, kind=None
     from ._index import take
     from ._ufunc import equal, logical_not, minimum
 
+    if kind not in (None, "sort", "table"):
+        raise ValueError(f"Invalid kind: '{kind}'. Please use None, 'sort' or 'table'.")
     e, t = _asarray(element), _asarray(test_elements).reshape(-1)
+    if kind == "table" and (e.dtype.kind not in "biu" or t.dtype.kind not in "biu"):
+        raise ValueError("The 'table' method is only supported for boolean or integer arrays. Please select 'sort' or None for kind.")
     dt = _np.result_type(e.dtype, t.dtype)
     if dt == _np.float16:
         dt = _np.dtype(_np.float32)  # exact

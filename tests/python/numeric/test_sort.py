@@ -97,6 +97,19 @@ def test_unique_along_axis_nans_and_views(no_fallback):
     check_same_error(lambda: np.unique(y, axis=2), lambda: lnp.unique(b, axis=2))
 
 
+def test_unique_sorted_keyword_and_isin_kinds(no_fallback):
+    # NumPy 2.3's `sorted=` (any order allowed with False: ours stays sorted), and
+    # isin's kind checks: an unknown kind, or 'table' for floats, is a ValueError.
+    x = np.array([3, 1, 2, 1, 0, 3])
+    a = lnp.array(x)
+    for flag in (True, False):
+        check(lnp.sort(lnp.unique(a, sorted=flag)), np.sort(np.unique(x, sorted=flag)))
+    check(lnp.isin(a, lnp.array([1, 5]), kind="table"), np.isin(x, [1, 5], kind="table"))
+    check(lnp.isin(a, lnp.array([1, 5]), kind="sort"), np.isin(x, [1, 5], kind="sort"))
+    for kind, values in (("table", x * 0.5), ("hash", x)):
+        check_same_error(lambda: np.isin(values, [1, 5], kind=kind), lambda: lnp.isin(lnp.array(values), lnp.array([1, 5]), kind=kind))
+
+
 def test_sort_errors():
     x = np.arange(6.0).reshape(2, 3)
     a = lnp.array(x)
