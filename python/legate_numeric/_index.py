@@ -306,15 +306,16 @@ def getitem(a, key):
     if isinstance(idx, tuple):
         return a[idx]
     _fallback.record_native("ndarray.__getitem__")
-    return _gather(a, idx)
+    result = _gather(a, idx)
+    if result.size == 0:
+        _check_unused_indices(idx)  # (take, which checks as NumPy's take, does not)
+    return result
 
 
 def _gather(a, idx, bounds="raise"):
     out = _empty(idx.out_shape, a.dtype)
     if out.size:
         _ext.gather(out._store, idx.view, _points(idx, bounds))
-    elif bounds == "raise":
-        _check_unused_indices(idx)
     return out
 
 
