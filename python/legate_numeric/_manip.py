@@ -671,7 +671,9 @@ def ediff1d(ary, to_end=None, to_begin=None):
         if not _np.can_cast(e.dtype, a.dtype, casting="same_kind"):
             raise TypeError(f"dtype of `{name}` must be compatible with input `ary` under the `same_kind` rule.")
         parts.append(e.astype(a.dtype))
-    d = diff(a) if a.size else a
+    from ._ufunc import subtract
+
+    d = subtract(a[1:], a[:-1])  # NumPy's subtraction: a TypeError for bools, unlike diff
     pieces = [p for p in (parts[0], d, parts[1]) if p is not None]
     return concatenate(pieces) if len(pieces) > 1 else d
 

@@ -241,7 +241,9 @@ def test_diff_and_ediff1d_edges(no_fallback):
     check(lnp.ediff1d(lnp.array([])), np.ediff1d(np.array([])))
     for np_call, lnp_call in [(lambda: np.diff(np.array(3.0)), lambda: lnp.diff(lnp.array(3.0))),
                               (lambda: np.diff(src, n=-1), lambda: lnp.diff(a, n=-1)),
-                              (lambda: np.ediff1d(np.arange(3), to_end=0.5), lambda: lnp.ediff1d(lnp.arange(3), to_end=0.5))]:
+                              (lambda: np.ediff1d(np.arange(3), to_end=0.5), lambda: lnp.ediff1d(lnp.arange(3), to_end=0.5)),
+                              # ediff1d subtracts (a TypeError for bools), where diff compares
+                              (lambda: np.ediff1d(np.array([True, False])), lambda: lnp.ediff1d(lnp.array([True, False])))]:
         assert check_same_error(np_call, lnp_call)[1] is not None
 
 
