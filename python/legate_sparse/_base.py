@@ -388,8 +388,16 @@ class _spbase:
         if dense.size == 1:  # SciPy: a scalar product (COO's as CSR)
             A = self._csr() if self.format == "coo" else self
             return A._mul_scalar(_np.asarray(dense).reshape(-1)[0])
-        # SciPy: a COO array over this array's entries (explicit zeros kept).
-        return self._csr()._mul_dense(lnp.broadcast_to(dense, shape)).tocoo()
+        return self._mul_dense(dense)
+
+    def _mul_dense(self, dense):
+        """SciPy's product with a dense array that broadcasts to this shape: a COO array
+        over the entries of this array's ``tocoo()`` in their order (CSR, CSC and BSR as
+        stored, duplicates and explicit zeros kept; the other formats through CSR)."""
+        A = self if self.format in ("csr", "csc", "bsr") else self.tocsr()
+        coo = A.tocoo()
+        dt = upcast(coo.dtype, dense.dtype)
+        return coo._with_data(coo.data.astype(dt, copy=False) * lnp.broadcast_to(dense, self.shape)[coo.coords])
 
     def _mul_scalar(self, s):
         dt = upcast(_np.result_type(self.dtype, s))  # a Python scalar keeps the dtype (NEP 50)

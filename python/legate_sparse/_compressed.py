@@ -390,12 +390,6 @@ class _cs_base(_spbase):
         rows, cols, vals = _kernels.drop_zero_entries(rows, cols, vals)
         return type(self)._new(vals, cols, _kernels.compress_sorted(rows, m), self._shape, canonical=True)
 
-    def _mul_dense(self, dense):
-        if self.ndim == 1:
-            return self._with_data(self._data * dense[self._indices], copy=True)
-        coo = self.tocoo()
-        return self._with_data(self._data * dense[coo.row, coo.col], copy=True)
-
     def _spgemm(self, other):
         """``self @ other`` as a CSR array; its rows list their columns in SciPy's order
         (whether they are sorted is found out when asked, as SciPy does)."""

@@ -375,12 +375,13 @@ def test_count_nonzero_getrow_getcol(fmt):
 
 
 @pytest.mark.parametrize("kind", ["array", "matrix"])
-@pytest.mark.parametrize("fmt", ["csr", "csc", "coo", "bsr"])
+@pytest.mark.parametrize("fmt", ["csr", "csc", "coo", "dia", "bsr"])
 def test_result_formats_follow_scipy(fmt, kind):
     """Each operation's result has SciPy's format and flavour, and its values: a CSC
     operand keeps CSC through +, -, multiply, maximum/minimum and @; a product with a
-    dense array of the same shape is COO; COO slices stay COO; a matrix's power is
-    its products' format (these were all CSR)."""
+    dense array of the same shape is COO (DIA for DIA); DIA stays DIA through +, -,
+    multiply and @ with DIA; COO slices stay COO; a matrix's power is its products'
+    format (these were all CSR)."""
     A, S = _pair(fmt, 6, 6, seed=3, kind=kind)
     B, T = _pair("csr", 6, 6, seed=4, kind=kind)
     dense = np.arange(36.0).reshape(6, 6)
@@ -419,3 +420,56 @@ def test_boolean_difference_and_coo_matrix_indexing():
         sparse.coo_matrix(x)[0]
     with pytest.raises(TypeError):
         sp.coo_matrix(x)[0]
+
+
+def _dia(offsets, shape, seed, dtype=np.float64):
+    rng = np.random.default_rng(seed)
+    data = np.round(rng.standard_normal((len(offsets), shape[1] + 1)), 1).astype(dtype)
+    data[0, 1] = 0  # explicit zeros, and a diagonal of zeros, stay stored
+    data[-1] = 0
+    S = sp.dia_array((data, offsets), shape=shape)
+    return sparse.dia_array(S), S
+
+
+def test_dia_arithmetic_stays_dia():
+    """DIA with DIA (+, -, multiply, @), with a scalar and with a dense array of its
+    shape gives SciPy's DIA: the same offsets and stored count as SciPy's, whose
+    offsets are the union (+, -), the intersection (multiply) or the sums in range
+    (@) of the operands', and ``.T`` keeps every diagonal (the explicit zeros too)."""
+    A, S = _dia([-1, 0, 2], (4, 5), 1)
+    B, T = _dia([0, 3, -2, 1], (4, 5), 2, np.float32)
+    C, U = _dia([1, -3, 0], (5, 3), 3, np.complex128)
+    E, V = sparse.dia_array((4, 5)), sp.dia_array((4, 5))
+    dense = np.arange(20.0).reshape(4, 5) - 7
+    for got, want in [(A + B, S + T), (A - B, S - T), (B - A, T - S), (A + A, S + S), (A + E, S + V),
+                      (A.multiply(B), S.multiply(T)), (A.multiply(E), S.multiply(V)), (A @ C, S @ U),
+                      (B @ C, T @ U), (A @ sparse.dia_array((5, 0)), S @ sp.dia_array((5, 0))),
+                      (A.multiply(dense), S.multiply(dense)), (A.multiply(dense[:1]), S.multiply(dense[:1])),
+                      (A.multiply(dense[:, :1]), S.multiply(dense[:, :1])), (A * 2.5, S * 2.5), (A.T, S.T),
+                      (C.T, U.T), (A.transpose(axes=(1, 0)), S.transpose(axes=(1, 0)))]:
+        assert (got.format, got.dtype, got.shape, got.nnz) == (want.format, want.dtype, want.shape, want.nnz)
+        np.testing.assert_array_equal(host(got.offsets), want.offsets)
+        check_dense(got, want)
+    M, Ms = sparse.dia_matrix(S), sp.dia_matrix(S)
+    N, Ns = sparse.dia_matrix(U), sp.dia_matrix(U)
+    for got, want in [(M * N, Ms * Ns), (M + M, Ms + Ms)]:
+        assert (type(got).__name__, got.nnz) == (type(want).__name__, want.nnz)
+        check_dense(got, want)
+
+
+@pytest.mark.parametrize("fmt", ["csr", "csc", "coo", "lil"])
+def test_multiply_dense_is_coo_in_scipys_order(fmt):
+    """``A.multiply(dense)`` is a COO array over the entries of ``A.tocoo()`` in their
+    order, as SciPy's: CSR and CSC as stored (unsorted, duplicates and explicit zeros
+    kept), the other formats through CSR."""
+    data, indices, indptr = np.array([1.0, 2, 0, 3, 4, 5]), np.array([2, 0, 1, 1, 0, 1]), np.array([0, 3, 3, 6])
+    S = sp.csr_array((data, indices, indptr), shape=(3, 3))
+    S = sp.csc_array((data, indices, indptr), shape=(3, 3)) if fmt == "csc" else S.asformat(fmt)
+    A = getattr(sparse, f"{fmt}_array")(S)
+    dense = np.arange(9).reshape(3, 3) + 1
+    for d in (dense, dense[:1], dense[:, :1]):
+        got, want = A.multiply(d), S.multiply(d)
+        assert (got.format, got.dtype, got.nnz) == (want.format, want.dtype, want.nnz)
+        np.testing.assert_array_equal(host(got.row), want.row)
+        np.testing.assert_array_equal(host(got.col), want.col)
+        np.testing.assert_array_equal(host(got.data), want.data)
