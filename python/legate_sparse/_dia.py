@@ -99,6 +99,14 @@ class _dia_base(_spbase):
         return type(self)._new(data, self._offsets_host.copy(), self._shape)
 
     def tocoo(self, copy=False):
+        """The entries in row-major order (SciPy's ``tocsr().tocoo()``)."""
+        return self.tocsr().tocoo()
+
+    def tocsr(self, copy=False):
+        return self._diagonal_coo().tocsr()
+
+    def _diagonal_coo(self):
+        """The stored nonzeros as COO, diagonal by diagonal."""
         m, n = self._shape
         L = min(self._data.shape[1], n)
         coo_cls = self._cls("coo")
@@ -114,9 +122,6 @@ class _dia_base(_spbase):
         cols = idx % L
         data = vals2.copy().reshape(-1)[idx]
         return coo_cls._new(data, rows, cols, self._shape)
-
-    def tocsr(self, copy=False):
-        return self.tocoo().tocsr()
 
     def todia(self, copy=False):
         return self.copy() if copy else self
@@ -151,7 +156,11 @@ class _dia_base(_spbase):
         self._check_same_shape(other)
         m, n = self._shape
         offsets = _np.union1d(self._offsets_host, other._offsets_host)
-        width = max(0, min(m + int(offsets[-1]), n)) if offsets.size else 0
+        widths = (self._data.shape[1], other._data.shape[1])
+        if widths[0] == widths[1] and offsets.size == max(self._offsets_host.size, other._offsets_host.size):
+            width = widths[0]  # SciPy: one's diagonals hold the other's, the data keep their width
+        else:
+            width = max(0, min(m + int(offsets[-1]), n)) if offsets.size else 0
         data = lnp.zeros((offsets.size, width), upcast(self.dtype, other.dtype))
         for B, s in ((self, 1), (other, sign)):
             w = min(B._data.shape[1], width)
@@ -186,24 +195,25 @@ class _dia_base(_spbase):
 
     def _matmul(self, other, out=None):
         """With a DIA ``other``, SciPy's DIA product: diagonal ``a`` times diagonal ``b``
-        lands on diagonal ``a + b`` (those that meet the result's shape)."""
+        lands on diagonal ``a + b`` (those where they meet in the result), as wide as
+        ``other``'s data."""
         if not (issparse(other) and other.format == "dia" and out is None and other.shape[0] == self._shape[1]):
             return super()._matmul(other, out)
         m, k = self._shape
         p = other.shape[1]
-        dt = upcast(self.dtype, other.dtype)
-        sums = self._offsets_host.reshape(-1, 1) + other._offsets_host.reshape(1, -1)
-        offsets = _np.unique(sums[(sums > -m) & (sums < p)]) if m and k and p else _np.zeros(0, _np.int64)
-        data = lnp.zeros((offsets.size, p if offsets.size else 0), dt)
         a_width, b_width = min(self._data.shape[1], k), min(other._data.shape[1], p)
+        # C[r, r + a + b] += A[r, r + a] * B[r + a, r + a + b], at C's data column q = r + a + b
+        terms = []
         for i, a in enumerate(self._offsets_host.tolist()):
             for j, b in enumerate(other._offsets_host.tolist()):
-                # C[r, r + a + b] += A[r, r + a] * B[r + a, r + a + b] at data column q = r + a + b
-                c = a + b
-                lo, hi = max(0, b, c), min(m + c, b + a_width, b_width)
-                if -m < c < p and lo < hi:
-                    t = int(_np.searchsorted(offsets, c))
-                    data[t, lo:hi] += self._data[i, lo - b : hi - b] * other._data[j, lo:hi]
+                lo, hi = max(0, b, a + b), min(m + a + b, b + a_width, b_width)
+                if lo < hi:
+                    terms.append((i, j, a + b, b, lo, hi))
+        offsets = _np.unique(_np.array([t[2] for t in terms], _np.int64))
+        data = lnp.zeros((offsets.size, b_width if offsets.size else 0), upcast(self.dtype, other.dtype))
+        for i, j, c, b, lo, hi in terms:
+            t = int(_np.searchsorted(offsets, c))
+            data[t, lo:hi] += self._data[i, lo - b : hi - b] * other._data[j, lo:hi]
         return type(self)._new(data, offsets, (m, p))
 
     def _to_scipy(self):
@@ -228,9 +238,10 @@ def _dia_from_coo(coo):
     offsets, inverse = lnp.unique(diag, return_inverse=True)
     offsets_host = offsets.__array__()  # a few diagonals: their offsets live on the host
     k = offsets_host.shape[0]
-    flat = lnp.zeros(k * n, coo.dtype)
-    flat[inverse.reshape(-1) * n + A.col] = A.data
-    return cls._new(flat.reshape(k, n), offsets_host, (m, n))
+    width = int(lnp.max(A.col)) + 1  # SciPy's: up to the last column with an entry
+    flat = lnp.zeros(k * width, coo.dtype)
+    flat[inverse.reshape(-1) * width + A.col] = A.data
+    return cls._new(flat.reshape(k, width), offsets_host, (m, n))
 
 
 @_register("dia", True)
