@@ -1,4 +1,4 @@
-"""``norm``: Frobenius, 1, -1, inf, -inf norms of sparse arrays (and vector norms
+"""``norm``: Frobenius, 1, -1, 2, inf, -inf norms of sparse arrays (and vector norms
 along an axis), computed from the stored values without densifying."""
 
 from __future__ import annotations
@@ -15,8 +15,9 @@ __all__ = ["norm"]
 
 
 def norm(x, ord=None, axis=None):
-    """SciPy's ``sparse.linalg.norm``; matrix norms return a 0-d legate array. The
-    2-norm (largest singular value) is not supported, as in SciPy."""
+    """SciPy's ``sparse.linalg.norm``; matrix norms return a 0-d legate array (the
+    2-norm, the largest singular value, from ``svds`` as SciPy's; the -2 norm is not
+    supported, as in SciPy)."""
     if not isinstance(x, _spbase):
         raise TypeError("input is not sparse. use numpy.linalg.norm")
     if x.ndim != 2:
@@ -28,8 +29,12 @@ def norm(x, ord=None, axis=None):
     if axis is None or axis in ((0, 1), (1, 0), (-2, -1), (-1, -2)):
         if ord in (None, "fro", "f"):
             return lnp.sqrt(lnp.sum(absdata * absdata)) if A.nnz else lnp.zeros((), absdata.dtype)
-        if ord in (2, -2):
-            raise NotImplementedError("2-norm of a sparse matrix is not implemented (as in SciPy); use svds")
+        if ord == 2:  # SciPy's: the largest singular value from svds
+            from ._eigen import svds
+
+            return svds(x, k=1, return_singular_vectors=False)[0]
+        if ord == -2:
+            raise NotImplementedError("the -2 norm of a sparse matrix is not implemented (as in SciPy)")
         if ord in (1, -1, _np.inf, -_np.inf):
             axis_sum = 0 if abs(ord) == 1 else 1
             sums = A._with_data(absdata, copy=False).sum(axis=axis_sum)
@@ -54,7 +59,7 @@ def norm(x, ord=None, axis=None):
     elif ord == -_np.inf:
         res = m.min(axis=ax).toarray()
     elif ord == 0:
-        res = A._with_data((A.data != 0).astype(_np.float64), copy=False).sum(axis=ax)
+        res = A.count_nonzero(axis=ax)  # SciPy's counts are integers
     elif ord == 1:
         res = m.sum(axis=ax)
     elif isinstance(ord, (int, float)) and not math.isinf(ord):
