@@ -385,8 +385,9 @@ class _spbase:
             # a 2-d array, and a COO array when it widens a 1-d one.
             res = lnp.multiply(self.toarray(), dense)
             return self._cls("coo")(res) if self.ndim == 1 and res.ndim == 2 else res
-        if dense.size == 1:  # SciPy: a scalar product (COO's as CSR)
-            A = self._csr() if self.format == "coo" else self
+        if dense.size == 1:  # SciPy: a scalar product (CSR for the formats without their own)
+            own = self.format in ("csr", "csc", "bsr") or (self.format == "dia" and min(self.shape) > 1)
+            A = self if own else self._csr()
             return A._mul_scalar(_np.asarray(dense).reshape(-1)[0])
         return self._mul_dense(dense)
 
@@ -415,8 +416,8 @@ class _spbase:
         if issparse(other):
             return self._union_with(other, op)
         if is_scalar(other):
-            if op(_np.zeros((), self.dtype), other) != 0:
-                return op(self.toarray(), other)
+            if op(_np.zeros((), self.dtype), other) != 0:  # SciPy: all of it, in this class
+                return type(self)(op(self.toarray(), other))
             A = self._canonical_as(self._elementwise_format())
             out = A._with_data(op(A.data, other), copy=True)
             out.eliminate_zeros()

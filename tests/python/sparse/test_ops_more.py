@@ -473,3 +473,41 @@ def test_multiply_dense_is_coo_in_scipys_order(fmt):
         np.testing.assert_array_equal(host(got.row), want.row)
         np.testing.assert_array_equal(host(got.col), want.col)
         np.testing.assert_array_equal(host(got.data), want.data)
+
+
+def test_dia_from_dense_nonzero_order_and_one_row_products():
+    """A DIA array from other input stores columns up to its last entry (SciPy's
+    ``nnz``), lists its entries row by row (``tocoo``, ``nonzero``), and a product
+    with a size-1 dense array is DIA but for one row or column (CSR), as SciPy's."""
+    dense = np.array([[0.0, 1, 0, 0], [2, 0, 3, 0], [0, 0, 0, 0], [4, 0, 5, 0], [0, 6, 0, 0]])
+    A, S = sparse.dia_array(dense), sp.dia_array(dense)
+    assert A.nnz == S.nnz and A.data.shape == S.data.shape
+    for got, want in zip(A.nonzero() + (A.tocoo().row, A.tocoo().col), S.nonzero() + (S.tocoo().row, S.tocoo().col)):
+        np.testing.assert_array_equal(host(got), want)
+    for X, T in [(A, S), (A[:1].todia(), sp.dia_array(dense[:1])), (sparse.dia_array((0, 3)), sp.dia_array((0, 3)))]:
+        got, want = X.multiply(np.full((1, 1), 2.0)), T.multiply(np.full((1, 1), 2.0))
+        assert (got.format, got.shape) == (want.format, want.shape)
+        check_dense(got, want)
+
+
+@pytest.mark.parametrize("fmt", ["csr", "coo", "dia", "lil"])
+def test_maximum_with_a_positive_scalar_is_sparse(fmt):
+    """``A.maximum(1)`` (and ``minimum(-1)``) fill every position: SciPy still returns
+    an array of ``A``'s class, not a dense one."""
+    A, S = _pair(fmt, 4, 5, seed=7)
+    for f in (lambda X: X.maximum(1.0), lambda X: X.minimum(-1)):
+        _same(f(A), f(S))
+
+
+@pytest.mark.parametrize("fmt", ["lil", "dok"])
+def test_host_formats_divide_by_zero(fmt):
+    """``A / 0`` of a LIL or DOK array is inf at the entries, as SciPy's DOK gives it,
+    not a ZeroDivisionError (SciPy's LIL raises one where it holds Python floats, and
+    gives inf where it holds NumPy's: the DOK answer is kept for both)."""
+    S = sp.random_array((3, 4), density=0.5, rng=1, format="dok")
+    A = getattr(sparse, f"{fmt}_array")(S)
+    for d in (0, 0.0, 2):
+        with np.errstate(divide="ignore"):
+            got, want = A / d, S / d
+        assert (got.format, got.dtype) == (fmt, want.dtype)
+        np.testing.assert_array_equal(host(got), want.toarray())
