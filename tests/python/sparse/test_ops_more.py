@@ -394,7 +394,8 @@ def test_result_formats_follow_scipy(fmt, kind):
     if kind == "matrix":
         cases += [lambda X, Y: X ** 0, lambda X, Y: X ** 1, lambda X, Y: X ** 2, lambda X, Y: X ** 3]
     if fmt == "coo":
-        cases += [lambda X, Y: X[1:4, :2], lambda X, Y: X[[0, 0, 2]], lambda X, Y: X[1], lambda X, Y: X[:, [1, 2]]]
+        cases += [lambda X, Y: X[1:4, :2], lambda X, Y: X[[0, 0, 2]], lambda X, Y: X[1], lambda X, Y: X[:, [1, 2]],
+                  lambda X, Y: X[[0, 1, -1], [1, 0, 2]]]
     for case in cases:
         want, _ = _run(case, S, T)
         got, _ = _run(case, A, B)
