@@ -350,23 +350,27 @@ class _spbase:
             raise NotImplementedError("subtracting a nonzero scalar from a sparse array is not supported")
         if issparse(other):
             return self._add_sparse(other, -1)
-        return self._add_dense(-as_legate(other))
+        return self._add_dense(as_legate(other), operator.sub)
 
     def __rsub__(self, other):
         if is_scalar(other):
             if other == 0:
                 return -self
             raise NotImplementedError("subtracting a sparse array from a nonzero scalar is not supported")
-        return (-self).__add__(other)
+        if issparse(other):
+            return other.__sub__(self)
+        # Not ``-self + other``: negation wraps unsigned values and refuses booleans.
+        return self._add_dense(as_legate(other), lambda A, dense: dense - A)
 
-    def _add_dense(self, dense):
+    def _add_dense(self, dense, op=operator.add):
+        """``op(self as a dense array, dense)``: a dense sum or difference."""
         try:
             shape = _np.broadcast_shapes(self.shape, dense.shape)
         except ValueError:
             raise ValueError(f"inconsistent shapes {self.shape} and {dense.shape}") from None
         if shape != self.shape:
             raise ValueError(f"inconsistent shapes {self.shape} and {dense.shape}")
-        return self.toarray() + dense
+        return op(self.toarray(), dense)
 
     def multiply(self, other):
         """Elementwise product: with a scalar or a dense array (broadcast to this shape),
@@ -906,9 +910,11 @@ class spmatrix:
     H = property(getH)
 
     def asfptype(self):
+        """This matrix with the smallest float or complex dtype that holds its values
+        (float32 for booleans and 8- and 16-bit integers), as SciPy's."""
         if self.dtype.kind in "fc":
             return self
-        return self.astype(_np.float64)
+        return self.astype(_np.result_type(self.dtype, _np.float32))
 
 
 def _install_unary(name: str) -> None:

@@ -26,9 +26,12 @@ def norm(x, ord=None, axis=None):
         return lnp.linalg.norm(x.toarray(), ord=ord)
     A = x._csr()
     absdata = lnp.abs(A.data)
+    # Squares in float64, as SciPy's (those of small integers would wrap).
+    sq = absdata.astype(_np.float64) if absdata.dtype.kind in "biu" else absdata
+    sq = sq * sq
     if axis is None or axis in ((0, 1), (1, 0), (-2, -1), (-1, -2)):
         if ord in (None, "fro", "f"):
-            return lnp.sqrt(lnp.sum(absdata * absdata)) if A.nnz else lnp.zeros((), absdata.dtype)
+            return lnp.sqrt(lnp.sum(sq)) if A.nnz else lnp.zeros((), sq.dtype)
         if ord == 2:  # SciPy's: the largest singular value from svds
             from ._eigen import svds
 
@@ -53,7 +56,7 @@ def norm(x, ord=None, axis=None):
     ax = axis % 2
     m = A._with_data(absdata, copy=False)
     if ord in (None, 2):
-        res = lnp.sqrt(A._with_data(absdata * absdata, copy=False).sum(axis=ax))
+        res = lnp.sqrt(A._with_data(sq, copy=False).sum(axis=ax))
     elif ord == _np.inf:
         res = m.max(axis=ax).toarray()
     elif ord == -_np.inf:

@@ -512,3 +512,19 @@ def test_host_formats_divide_by_zero(fmt):
             got, want = A / d, S / d
         assert (got.format, got.dtype) == (fmt, want.dtype)
         np.testing.assert_array_equal(host(got), want.toarray())
+
+
+@pytest.mark.parametrize("dtype", [np.bool_, np.uint8, np.int16])
+def test_dense_minus_sparse_and_asfptype_small_dtypes(dtype):
+    """``dense - A`` and ``A - dense`` subtract (negating ``A`` or the dense operand
+    first wrapped uint8 values and refused booleans); ``asfptype`` gives SciPy's
+    smallest float dtype; the Frobenius norm squares in float64 (uint8 wrapped)."""
+    D = (np.arange(20).reshape(4, 5) % 3 == 1) * np.arange(20).reshape(4, 5) * 9
+    S = sp.csr_array(D.astype(dtype))
+    A, M = sparse.csr_array(S), sparse.csr_matrix(S)
+    ones, small = np.ones((4, 5)), np.full((4, 5), 3, np.uint8)
+    for got, want in [(ones - A, ones - S), (A - ones, S - ones), (small - A, small - S), (A - small, S - small)]:
+        assert got.dtype == want.dtype
+        check_dense(got, want)
+    assert M.asfptype().dtype == sp.csr_matrix(S).asfptype().dtype
+    check_dense(sparse.linalg.norm(A), sp.linalg.norm(S))
