@@ -145,6 +145,8 @@ class _cs_base(_spbase):
     def _from_dense(self, arg1):
         d = as_legate(arg1)
         check_dtype(d.dtype)
+        if d.ndim == 0 and self._is_array:
+            raise ValueError("scipy sparse array classes do not support instantiation from a scalar")
         if d.ndim == 1 and self._is_array and not self._allows_1d:
             refuse_1d_input(self.format)
         if d.ndim == 0 or d.ndim == 1 and not self._is_array:

@@ -114,6 +114,8 @@ class _coo_base(_spbase):
     def _from_dense(self, arg1):
         d = as_legate(arg1)
         check_dtype(d.dtype)
+        if d.ndim == 0 and self._is_array:
+            raise ValueError("scipy sparse array classes do not support instantiation from a scalar")
         if d.ndim == 0:
             d = d.reshape(1, 1)
         if d.ndim == 1 and not self._is_array:
