@@ -129,3 +129,14 @@ def test_lil_reshape_stays_lil(kind):
         S.reshape(12)
     with pytest.raises(ValueError):
         A.reshape(12)
+
+
+@pytest.mark.parametrize("kind", ["array", "matrix"])
+def test_dok_plus_scalar(kind):
+    """SciPy's DOK adds a nonzero scalar at every position (a DOK result; the other
+    formats raise NotImplementedError); it raised here."""
+    D = np.array([[1.0, 0, -2], [0, 0, 3]])
+    A, S = getattr(ls, f"dok_{kind}")(D), getattr(sp, f"dok_{kind}")(D)
+    for got, want in [(A + 2, S + 2), (2.5 + A, 2.5 + S), (A + 0, S + 0)]:
+        assert (got.format, got.dtype, got.nnz) == (want.format, want.dtype, want.nnz)
+        np.testing.assert_array_equal(np.asarray(got.toarray()), want.toarray())
