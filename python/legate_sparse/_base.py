@@ -350,23 +350,27 @@ class _spbase:
             raise NotImplementedError("subtracting a nonzero scalar from a sparse array is not supported")
         if issparse(other):
             return self._add_sparse(other, -1)
-        return self._add_dense(-as_legate(other))
+        return self._add_dense(as_legate(other), operator.sub)
 
     def __rsub__(self, other):
         if is_scalar(other):
             if other == 0:
                 return -self
             raise NotImplementedError("subtracting a sparse array from a nonzero scalar is not supported")
-        return (-self).__add__(other)
+        if issparse(other):
+            return other.__sub__(self)
+        # Not ``-self + other``: negation wraps unsigned values and refuses booleans.
+        return self._add_dense(as_legate(other), lambda A, dense: dense - A)
 
-    def _add_dense(self, dense):
+    def _add_dense(self, dense, op=operator.add):
+        """``op(self as a dense array, dense)``: a dense sum or difference."""
         try:
             shape = _np.broadcast_shapes(self.shape, dense.shape)
         except ValueError:
             raise ValueError(f"inconsistent shapes {self.shape} and {dense.shape}") from None
         if shape != self.shape:
             raise ValueError(f"inconsistent shapes {self.shape} and {dense.shape}")
-        return self.toarray() + dense
+        return op(self.toarray(), dense)
 
     def multiply(self, other):
         """Elementwise product: with a scalar or a dense array (broadcast to this shape),
@@ -385,11 +389,20 @@ class _spbase:
             # a 2-d array, and a COO array when it widens a 1-d one.
             res = lnp.multiply(self.toarray(), dense)
             return self._cls("coo")(res) if self.ndim == 1 and res.ndim == 2 else res
-        if dense.size == 1:  # SciPy: a scalar product (COO's as CSR)
-            A = self._csr() if self.format == "coo" else self
+        if dense.size == 1:  # SciPy: a scalar product (CSR for the formats without their own)
+            own = self.format in ("csr", "csc", "bsr") or (self.format == "dia" and min(self.shape) > 1)
+            A = self if own else self._csr()
             return A._mul_scalar(_np.asarray(dense).reshape(-1)[0])
-        # SciPy: a COO array over this array's entries (explicit zeros kept).
-        return self._csr()._mul_dense(lnp.broadcast_to(dense, shape)).tocoo()
+        return self._mul_dense(dense)
+
+    def _mul_dense(self, dense):
+        """SciPy's product with a dense array that broadcasts to this shape: a COO array
+        over the entries of this array's ``tocoo()`` in their order (CSR, CSC and BSR as
+        stored, duplicates and explicit zeros kept; the other formats through CSR)."""
+        A = self if self.format in ("csr", "csc", "bsr") else self.tocsr()
+        coo = A.tocoo()
+        dt = upcast(coo.dtype, dense.dtype)
+        return coo._with_data(coo.data.astype(dt, copy=False) * lnp.broadcast_to(dense, self.shape)[coo.coords])
 
     def _mul_scalar(self, s):
         dt = upcast(_np.result_type(self.dtype, s))  # a Python scalar keeps the dtype (NEP 50)
@@ -407,8 +420,8 @@ class _spbase:
         if issparse(other):
             return self._union_with(other, op)
         if is_scalar(other):
-            if op(_np.zeros((), self.dtype), other) != 0:
-                return op(self.toarray(), other)
+            if op(_np.zeros((), self.dtype), other) != 0:  # SciPy: all of it, in this class
+                return type(self)(op(self.toarray(), other))
             A = self._canonical_as(self._elementwise_format())
             out = A._with_data(op(A.data, other), copy=True)
             out.eliminate_zeros()
@@ -897,9 +910,11 @@ class spmatrix:
     H = property(getH)
 
     def asfptype(self):
+        """This matrix with the smallest float or complex dtype that holds its values
+        (float32 for booleans and 8- and 16-bit integers), as SciPy's."""
         if self.dtype.kind in "fc":
             return self
-        return self.astype(_np.float64)
+        return self.astype(_np.result_type(self.dtype, _np.float32))
 
 
 def _install_unary(name: str) -> None:

@@ -145,6 +145,8 @@ class _cs_base(_spbase):
     def _from_dense(self, arg1):
         d = as_legate(arg1)
         check_dtype(d.dtype)
+        if d.ndim == 0 and self._is_array:
+            raise ValueError("scipy sparse array classes do not support instantiation from a scalar")
         if d.ndim == 1 and self._is_array and not self._allows_1d:
             refuse_1d_input(self.format)
         if d.ndim == 0 or d.ndim == 1 and not self._is_array:
@@ -389,12 +391,6 @@ class _cs_base(_spbase):
         vals = op(a, b)
         rows, cols, vals = _kernels.drop_zero_entries(rows, cols, vals)
         return type(self)._new(vals, cols, _kernels.compress_sorted(rows, m), self._shape, canonical=True)
-
-    def _mul_dense(self, dense):
-        if self.ndim == 1:
-            return self._with_data(self._data * dense[self._indices], copy=True)
-        coo = self.tocoo()
-        return self._with_data(self._data * dense[coo.row, coo.col], copy=True)
 
     def _spgemm(self, other):
         """``self @ other`` as a CSR array; its rows list their columns in SciPy's order

@@ -43,6 +43,12 @@ def _as_sparse(x, is_array=True):
     return _class("coo", is_array)(x)
 
 
+def _as_row(A):
+    """A 1-d sparse array as its ``(1, n)`` row (SciPy's ``kron`` and ``bmat`` take it
+    so); a 2-d one as it is."""
+    return A.reshape(1, A.shape[0]) if A.ndim == 1 else A
+
+
 def _eye(m, n, k, dtype, format, is_array):
     n = m if n is None else n
     m, n = check_shape((m, n))
@@ -140,10 +146,13 @@ def kron(A, B, format=None):
     ``format`` is ``None`` or ``"bsr"`` and ``B`` is at least half full (``2 * nnz >=
     size``), otherwise COO converted to ``format``; an array if either input is one."""
     is_array = _is_array_input(A, B)
-    B = _as_sparse(B, is_array).tocoo()
+    A, B = _as_sparse(A, is_array), _as_sparse(B, is_array)
+    if A.ndim == 1 and B.ndim == 1:  # SciPy: a 1-d COO array
+        return kron(_as_row(A), _as_row(B), format="coo").reshape(-1).asformat(format)
+    one_d = A.ndim == 1 or B.ndim == 1  # SciPy: COO then
+    A, B = _as_row(A), _as_row(B).tocoo()
     (mb, nb) = B.shape
-    if format in (None, "bsr") and 2 * B.nnz >= mb * nb:
-        A = _as_sparse(A, is_array)
+    if format in (None, "bsr") and 2 * B.nnz >= mb * nb and not one_d:
         shape = (A.shape[0] * mb, A.shape[1] * nb)
         if A.nnz == 0 or B.nnz == 0:
             dt = _np.result_type(A.dtype, B.dtype)
@@ -152,7 +161,7 @@ def kron(A, B, format=None):
         block = B.toarray()
         data = Ac.data.reshape(-1, 1, 1) * block.reshape(1, mb, nb)
         return _class("bsr", is_array)._new(data, Ac.indices.copy(), Ac.indptr.copy(), shape, (mb, nb))
-    A = _as_sparse(A, is_array).tocoo()
+    A = A.tocoo()
     (ma, na) = A.shape
     shape = (ma * mb, na * nb)
     if A.nnz == 0 or B.nnz == 0:
@@ -186,8 +195,10 @@ def bmat(blocks, format=None, dtype=None):
     nr, nc = len(blocks), len(blocks[0])
     if any(len(r) != nc for r in blocks):
         raise ValueError("blocks must be 2-D")
+    if nc == 0:
+        raise ValueError("blocks must not be empty")
     is_array = _is_array_input(*[b for r in blocks for b in r])
-    grid = [[None if b is None else _as_sparse(b, is_array) for b in r] for r in blocks]
+    grid = [[None if b is None else _as_row(_as_sparse(b, is_array)) for b in r] for r in blocks]
     heights, widths = [None] * nr, [None] * nc
     for i in range(nr):
         for j in range(nc):
@@ -206,14 +217,15 @@ def bmat(blocks, format=None, dtype=None):
                 raise ValueError(
                     f"blocks[:,{j}] has incompatible column dimensions. Got blocks[{i},{j}].shape[1] == {b.shape[1]}, expected {widths[j]}."
                 )
-    if any(h is None for h in heights):
-        raise ValueError(f"blocks[{heights.index(None)},:] is all None")
-    if any(w is None for w in widths):
-        raise ValueError(f"blocks[:,{widths.index(None)}] is all None")
+    # SciPy: a row or column of Nones is empty.
+    heights, widths = [h or 0 for h in heights], [w or 0 for w in widths]
     roff = _np.concatenate([[0], _np.cumsum(heights)]).tolist()
     coff = _np.concatenate([[0], _np.cumsum(widths)]).tolist()
     present = [b for r in grid for b in r if b is not None]
-    dt = check_dtype(dtype) if dtype is not None else _np.result_type(*[b.dtype for b in present])
+    if dtype is not None:
+        dt = check_dtype(dtype)
+    else:  # SciPy: float64 for a grid of Nones
+        dt = _np.result_type(*[b.dtype for b in present]) if present else _np.dtype(_np.float64)
     rows, cols, vals = [], [], []
     for i in range(nr):
         for j in range(nc):

@@ -114,6 +114,8 @@ class _coo_base(_spbase):
     def _from_dense(self, arg1):
         d = as_legate(arg1)
         check_dtype(d.dtype)
+        if d.ndim == 0 and self._is_array:
+            raise ValueError("scipy sparse array classes do not support instantiation from a scalar")
         if d.ndim == 0:
             d = d.reshape(1, 1)
         if d.ndim == 1 and not self._is_array:
@@ -251,7 +253,10 @@ class _coo_base(_spbase):
         if not self._is_array:
             raise TypeError("'coo_matrix' object is not subscriptable")
         res = self.tocsr()[key]
-        return res.tocoo() if isinstance(res, _spbase) else res  # SciPy: COO results
+        if isinstance(res, _spbase):  # SciPy: COO results
+            return res.tocoo()
+        # CSR's dense answer to a pair of index arrays is a 1-d COO array in SciPy's COO.
+        return self._cls("coo")(res) if isinstance(res, lnp.ndarray) and res.ndim else res
 
     def __setitem__(self, key, x):
         """``A[key] = x``: entries at the positions replaced by the nonzero values

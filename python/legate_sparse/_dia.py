@@ -11,9 +11,10 @@ import numpy as _np
 
 import legate_numeric as lnp
 
-from ._base import _register, _spbase, sparray, spmatrix
+from ._base import _register, _spbase, issparse, sparray, spmatrix
 from ._sputils import (
     INDEX, as_legate, check_dtype, check_shape, getdtype, index_dtype, is_int_like, is_scipy_sparse, refuse_1d_input,
+    upcast,
 )
 
 __all__ = ["dia_array", "dia_matrix", "isspmatrix_dia"]
@@ -98,6 +99,14 @@ class _dia_base(_spbase):
         return type(self)._new(data, self._offsets_host.copy(), self._shape)
 
     def tocoo(self, copy=False):
+        """The entries in row-major order (SciPy's ``tocsr().tocoo()``)."""
+        return self.tocsr().tocoo()
+
+    def tocsr(self, copy=False):
+        return self._diagonal_coo().tocsr()
+
+    def _diagonal_coo(self):
+        """The stored nonzeros as COO, diagonal by diagonal."""
         m, n = self._shape
         L = min(self._data.shape[1], n)
         coo_cls = self._cls("coo")
@@ -114,14 +123,98 @@ class _dia_base(_spbase):
         data = vals2.copy().reshape(-1)[idx]
         return coo_cls._new(data, rows, cols, self._shape)
 
-    def tocsr(self, copy=False):
-        return self.tocoo().tocsr()
-
     def todia(self, copy=False):
         return self.copy() if copy else self
 
     def transpose(self, axes=None, copy=False):
-        return self.tocoo().transpose().todia()
+        """SciPy's DIA transpose: the offsets negated, each diagonal realigned to the
+        columns of the transpose (every stored diagonal kept)."""
+        if axes is not None and tuple(axes) != (1, 0):
+            raise ValueError("Sparse arrays/matrices do not support an 'axes' parameter because swapping dimensions is the only logical permutation.")
+        m, n = self._shape
+        width = self._data.shape[1]
+        data = lnp.zeros((self._offsets_host.size, m), self.dtype)
+        for k, off in enumerate(self._offsets_host.tolist()):
+            lo, hi = max(0, -off), min(m, width - off, n - off)
+            if lo < hi:
+                data[k, lo:hi] = self._data[k, lo + off : hi + off]
+        return type(self)._new(data, -self._offsets_host, (n, m))
+
+    # ---- what SciPy keeps in DIA ----
+
+    def _rows(self, idx, width):
+        """The diagonals ``idx`` (host positions) of ``data``, cut to ``width`` columns."""
+        if len(idx) == 0:
+            return lnp.zeros((0, width), self.dtype)
+        return lnp.take(self._data[:, :width], as_legate(_np.asarray(idx, _np.int64)), axis=0)
+
+    def _add_sparse(self, other, sign):
+        """With a DIA ``other``, SciPy's DIA sum: the union of the offsets, each diagonal
+        the sum of the two (a boolean difference goes through CSR, as SciPy's raises)."""
+        if other.format != "dia" or (sign < 0 and self.dtype.kind == other.dtype.kind == "b"):
+            return super()._add_sparse(other, sign)
+        self._check_same_shape(other)
+        m, n = self._shape
+        offsets = _np.union1d(self._offsets_host, other._offsets_host)
+        widths = (self._data.shape[1], other._data.shape[1])
+        if widths[0] == widths[1] and offsets.size == max(self._offsets_host.size, other._offsets_host.size):
+            width = widths[0]  # SciPy: one's diagonals hold the other's, the data keep their width
+        else:
+            width = max(0, min(m + int(offsets[-1]), n)) if offsets.size else 0
+        data = lnp.zeros((offsets.size, width), upcast(self.dtype, other.dtype))
+        for B, s in ((self, 1), (other, sign)):
+            w = min(B._data.shape[1], width)
+            for k, i in enumerate(_np.searchsorted(offsets, B._offsets_host).tolist()):
+                data[i, :w] += B._data[k, :w] if s > 0 else -B._data[k, :w]
+        return type(self)._new(data, offsets, self._shape)
+
+    def multiply(self, other):
+        """Elementwise product; with a DIA array of the same shape, SciPy's DIA product
+        (the diagonals both have)."""
+        if not (issparse(other) and other.format == "dia" and other.shape == self.shape):
+            return super().multiply(other)
+        offsets, mine, theirs = _np.intersect1d(
+            self._offsets_host, other._offsets_host, assume_unique=True, return_indices=True)
+        width = min(self._data.shape[1], other._data.shape[1])
+        return type(self)._new(self._rows(mine, width) * other._rows(theirs, width), offsets, self._shape)
+
+    def _mul_dense(self, dense):
+        """SciPy's DIA product with a dense array of (broadcast to) this shape: each
+        stored position times the dense value there (COO for one row or column)."""
+        m, n = self._shape
+        if m <= 1 or n <= 1:
+            return super()._mul_dense(dense)
+        width = min(self._data.shape[1], n)
+        dt = upcast(self.dtype, dense.dtype)
+        data = self._data[:, :width].astype(dt)
+        if self._offsets_host.size and width:
+            cols = _np.broadcast_to(_np.arange(width), (self._offsets_host.size, width))
+            rows = (cols - self._offsets_host.reshape(-1, 1)) % m  # off the array: any row
+            data = data * lnp.broadcast_to(dense, self._shape)[as_legate(rows), as_legate(cols)]
+        return type(self)._new(data, self._offsets_host.copy(), self._shape)
+
+    def _matmul(self, other, out=None):
+        """With a DIA ``other``, SciPy's DIA product: diagonal ``a`` times diagonal ``b``
+        lands on diagonal ``a + b`` (those where they meet in the result), as wide as
+        ``other``'s data."""
+        if not (issparse(other) and other.format == "dia" and out is None and other.shape[0] == self._shape[1]):
+            return super()._matmul(other, out)
+        m, k = self._shape
+        p = other.shape[1]
+        a_width, b_width = min(self._data.shape[1], k), min(other._data.shape[1], p)
+        # C[r, r + a + b] += A[r, r + a] * B[r + a, r + a + b], at C's data column q = r + a + b
+        terms = []
+        for i, a in enumerate(self._offsets_host.tolist()):
+            for j, b in enumerate(other._offsets_host.tolist()):
+                lo, hi = max(0, b, a + b), min(m + a + b, b + a_width, b_width)
+                if lo < hi:
+                    terms.append((i, j, a + b, b, lo, hi))
+        offsets = _np.unique(_np.array([t[2] for t in terms], _np.int64))
+        data = lnp.zeros((offsets.size, b_width if offsets.size else 0), upcast(self.dtype, other.dtype))
+        for i, j, c, b, lo, hi in terms:
+            t = int(_np.searchsorted(offsets, c))
+            data[t, lo:hi] += self._data[i, lo - b : hi - b] * other._data[j, lo:hi]
+        return type(self)._new(data, offsets, (m, p))
 
     def _to_scipy(self):
         import scipy.sparse as _sp
@@ -145,9 +238,10 @@ def _dia_from_coo(coo):
     offsets, inverse = lnp.unique(diag, return_inverse=True)
     offsets_host = offsets.__array__()  # a few diagonals: their offsets live on the host
     k = offsets_host.shape[0]
-    flat = lnp.zeros(k * n, coo.dtype)
-    flat[inverse.reshape(-1) * n + A.col] = A.data
-    return cls._new(flat.reshape(k, n), offsets_host, (m, n))
+    width = int(lnp.max(A.col)) + 1  # SciPy's: up to the last column with an entry
+    flat = lnp.zeros(k * width, coo.dtype)
+    flat[inverse.reshape(-1) * width + A.col] = A.data
+    return cls._new(flat.reshape(k, width), offsets_host, (m, n))
 
 
 @_register("dia", True)

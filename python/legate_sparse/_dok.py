@@ -82,6 +82,8 @@ class _dok_base(_host_base):
     def __add__(self, other):
         if not issparse(other) and not is_scalar(other) and is_dense(other):
             return self.toarray() + as_legate(other)  # SciPy's DOK broadcasts a dense operand
+        if is_scalar(other) and other != 0:  # SciPy's DOK adds it at every position
+            return type(self)(self.toarray() + other)
         res = super().__add__(other)
         return self._same(res) if issparse(res) else res
 

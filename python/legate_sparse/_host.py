@@ -214,8 +214,12 @@ class _host_base(_spbase):
         return type(self)._from_host(row[keep], col[keep], vals[keep], self._shape, vals.dtype)
 
     def __truediv__(self, other):
-        if is_scalar(other):
-            return self._mul_scalar(1 / other) if self._dtype.kind in "fc" else self.tocsr() / other
+        if is_scalar(other) and self._dtype.kind in "fc":
+            # Each value divided, as SciPy's (``A / 0`` is inf and nan, not an error).
+            row, col, vals = self._coo_parts()
+            with _np.errstate(divide="ignore", invalid="ignore"):
+                vals = vals / other
+            return type(self)._from_host(row, col, vals, self._shape, vals.dtype)
         return self.tocsr() / other
 
     def __neg__(self):

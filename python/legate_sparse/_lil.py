@@ -12,6 +12,7 @@ import bisect
 import numpy as _np
 
 from ._base import _register, sparray, spmatrix
+from ._base import _reshape_target
 from ._host import _host_base
 
 __all__ = ["lil_array", "lil_matrix", "isspmatrix_lil"]
@@ -19,6 +20,15 @@ __all__ = ["lil_array", "lil_matrix", "isspmatrix_lil"]
 
 class _lil_base(_host_base):
     format = "lil"
+
+    def reshape(self, *args, shape=None, order="C", copy=False):
+        """This array with a new 2-d shape, as a LIL array (SciPy's LIL keeps LIL and
+        has no 1-d shapes)."""
+        new = _reshape_target(args, shape, self._shape)
+        if len(new) != 2:
+            raise ValueError(f"shape must have length in (2,). Got new_shape={new}")
+        res = super().reshape(new, order=order, copy=copy)
+        return res if res.format == "lil" else res.tolil()
 
     def _fill(self, row, col, vals):
         m = self._shape[0]

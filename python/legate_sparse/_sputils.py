@@ -92,7 +92,9 @@ def as_legate(x, dtype=None, copy=False) -> ndarray:
             return x.astype(dtype)
         return x.copy() if copy else x
     arr = _np.asarray(x, dtype=dtype)
-    return ndarray._from_numpy(_np.ascontiguousarray(arr))
+    if not arr.flags.c_contiguous:  # (not ascontiguousarray always: it makes 0-d 1-d)
+        arr = _np.ascontiguousarray(arr)
+    return ndarray._from_numpy(arr)
 
 
 def as_index(x, what: str = "index", copy: bool = False) -> ndarray:

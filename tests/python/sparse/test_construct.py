@@ -55,3 +55,18 @@ def test_random(dtype):
     A = sparse.random_array((5, 6), density=0.5, rng=np.random.default_rng(1))
     assert isinstance(A, sparse.coo_array) and A.nnz == 15
     assert sparse.rand(4, 4, density=1.0).nnz == 16
+
+
+def test_one_d_blocks_and_none_rows():
+    """1-d sparse arrays in ``kron`` (1-d with 1-d is 1-d), ``hstack``, ``vstack`` and
+    ``bmat`` are rows, and a block row or column of Nones is empty, as SciPy 1.17's."""
+    x = np.array([1.0, 0, 2])
+    a, s = sparse.coo_array(x), sp.coo_array(x)
+    E, T = sparse.csr_array(np.eye(2)), sp.csr_array(np.eye(2))
+    for got, want in [(sparse.kron(a, a), sp.kron(s, s)), (sparse.kron(a, E), sp.kron(s, T)),
+                      (sparse.kron(E, a), sp.kron(T, s)), (sparse.hstack([a, a]), sp.hstack([s, s])),
+                      (sparse.vstack([a, a]), sp.vstack([s, s])), (sparse.bmat([[E, None], [None, None]]),
+                                                                 sp.bmat([[T, None], [None, None]])),
+                      (sparse.bmat([[None, None]]), sp.bmat([[None, None]]))]:
+        assert (got.format, got.shape, got.dtype) == (want.format, want.shape, want.dtype)
+        check_sparse(got, want)

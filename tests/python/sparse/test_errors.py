@@ -99,3 +99,16 @@ def test_fallback_warns_once_and_can_be_disabled(monkeypatch, tmp_path):
 
     with pytest.raises(AttributeError):
         linalg.expm
+
+
+@pytest.mark.parametrize("fmt", ["csr", "csc", "coo", "dia"])
+def test_scalar_input(fmt):
+    """A scalar makes no sparse array (SciPy's ValueError; it was a 1-d array of one
+    value) but a 1x1 matrix, as in SciPy."""
+    with pytest.raises(ValueError, match="scalar"):
+        getattr(sp, f"{fmt}_array")(3.0)
+    for x in (3.0, np.array(3.0)):  # SciPy: a TypeError for the 0-d array
+        with pytest.raises(ValueError, match="scalar"):
+            getattr(sparse, f"{fmt}_array")(x)
+    M, Ms = getattr(sparse, f"{fmt}_matrix")(3.0), getattr(sp, f"{fmt}_matrix")(3.0)
+    assert M.shape == Ms.shape == (1, 1) and float(M.toarray()[0, 0]) == 3.0

@@ -114,3 +114,29 @@ def test_empty_and_bad_input(fmt):
         S((3, -1))
     with pytest.raises(ValueError):
         L((3, -1))
+
+
+@pytest.mark.parametrize("kind", ["array", "matrix"])
+def test_lil_reshape_stays_lil(kind):
+    """SciPy's LIL ``reshape`` is LIL (it was COO here) and refuses 1-d shapes."""
+    D = np.arange(12.0).reshape(3, 4) % 5
+    A, S = getattr(ls, f"lil_{kind}")(D), getattr(sp, f"lil_{kind}")(D)
+    for args, kw in [((4, 3), {}), ((2, -1), {}), ((6, 2), {"order": "F"}), ((3, 4), {})]:
+        got, want = A.reshape(*args, **kw), S.reshape(*args, **kw)
+        assert (got.format, got.shape) == (want.format, want.shape)
+        np.testing.assert_array_equal(np.asarray(got.toarray()), want.toarray())
+    with pytest.raises(ValueError):
+        S.reshape(12)
+    with pytest.raises(ValueError):
+        A.reshape(12)
+
+
+@pytest.mark.parametrize("kind", ["array", "matrix"])
+def test_dok_plus_scalar(kind):
+    """SciPy's DOK adds a nonzero scalar at every position (a DOK result; the other
+    formats raise NotImplementedError); it raised here."""
+    D = np.array([[1.0, 0, -2], [0, 0, 3]])
+    A, S = getattr(ls, f"dok_{kind}")(D), getattr(sp, f"dok_{kind}")(D)
+    for got, want in [(A + 2, S + 2), (2.5 + A, 2.5 + S), (A + 0, S + 0)]:
+        assert (got.format, got.dtype, got.nnz) == (want.format, want.dtype, want.nnz)
+        np.testing.assert_array_equal(np.asarray(got.toarray()), want.toarray())

@@ -210,13 +210,15 @@ def test_minres_and_operator():
 def test_norm_and_spsolve():
     S = sprandom(7, 7, density=0.4) - sprandom(7, 7, density=0.3, seed=11)
     A = sparse.csr_array(S)
-    for ord in (None, "fro", 1, -1, np.inf, -np.inf):
-        check_dense(linalg.norm(A, ord), spla.norm(S, ord))
+    for ord in (None, "fro", 1, -1, 2, np.inf, -np.inf):  # 2: the largest singular value (svds)
+        check_dense(linalg.norm(A, ord), spla.norm(S, ord), rtol=1e-8)
     for axis in (0, 1):
-        for ord in (None, 1, np.inf):
-            check_dense(linalg.norm(A, ord, axis=axis), spla.norm(S, ord, axis=axis))
+        for ord in (None, 0, 1, np.inf):
+            got, want = linalg.norm(A, ord, axis=axis), spla.norm(S, ord, axis=axis)
+            assert got.dtype == want.dtype  # ord 0 counts (integers)
+            check_dense(got, want)
     with pytest.raises(NotImplementedError):
-        linalg.norm(A, 2)
+        linalg.norm(A, -2)
     P = poisson2d(5)
     b = np.arange(25.0)
     x = linalg.spsolve(sparse.csc_array(P), lnp.asarray(b))

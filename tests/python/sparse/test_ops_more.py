@@ -375,12 +375,13 @@ def test_count_nonzero_getrow_getcol(fmt):
 
 
 @pytest.mark.parametrize("kind", ["array", "matrix"])
-@pytest.mark.parametrize("fmt", ["csr", "csc", "coo", "bsr"])
+@pytest.mark.parametrize("fmt", ["csr", "csc", "coo", "dia", "bsr"])
 def test_result_formats_follow_scipy(fmt, kind):
     """Each operation's result has SciPy's format and flavour, and its values: a CSC
     operand keeps CSC through +, -, multiply, maximum/minimum and @; a product with a
-    dense array of the same shape is COO; COO slices stay COO; a matrix's power is
-    its products' format (these were all CSR)."""
+    dense array of the same shape is COO (DIA for DIA); DIA stays DIA through +, -,
+    multiply and @ with DIA; COO slices stay COO; a matrix's power is its products'
+    format (these were all CSR)."""
     A, S = _pair(fmt, 6, 6, seed=3, kind=kind)
     B, T = _pair("csr", 6, 6, seed=4, kind=kind)
     dense = np.arange(36.0).reshape(6, 6)
@@ -393,7 +394,8 @@ def test_result_formats_follow_scipy(fmt, kind):
     if kind == "matrix":
         cases += [lambda X, Y: X ** 0, lambda X, Y: X ** 1, lambda X, Y: X ** 2, lambda X, Y: X ** 3]
     if fmt == "coo":
-        cases += [lambda X, Y: X[1:4, :2], lambda X, Y: X[[0, 0, 2]], lambda X, Y: X[1], lambda X, Y: X[:, [1, 2]]]
+        cases += [lambda X, Y: X[1:4, :2], lambda X, Y: X[[0, 0, 2]], lambda X, Y: X[1], lambda X, Y: X[:, [1, 2]],
+                  lambda X, Y: X[[0, 1, -1], [1, 0, 2]]]
     for case in cases:
         want, _ = _run(case, S, T)
         got, _ = _run(case, A, B)
@@ -419,3 +421,110 @@ def test_boolean_difference_and_coo_matrix_indexing():
         sparse.coo_matrix(x)[0]
     with pytest.raises(TypeError):
         sp.coo_matrix(x)[0]
+
+
+def _dia(offsets, shape, seed, dtype=np.float64):
+    rng = np.random.default_rng(seed)
+    data = np.round(rng.standard_normal((len(offsets), shape[1] + 1)), 1).astype(dtype)
+    data[0, 1] = 0  # explicit zeros, and a diagonal of zeros, stay stored
+    data[-1] = 0
+    S = sp.dia_array((data, offsets), shape=shape)
+    return sparse.dia_array(S), S
+
+
+def test_dia_arithmetic_stays_dia():
+    """DIA with DIA (+, -, multiply, @), with a scalar and with a dense array of its
+    shape gives SciPy's DIA: the same offsets and stored count as SciPy's, whose
+    offsets are the union (+, -), the intersection (multiply) or the sums in range
+    (@) of the operands', and ``.T`` keeps every diagonal (the explicit zeros too)."""
+    A, S = _dia([-1, 0, 2], (4, 5), 1)
+    B, T = _dia([0, 3, -2, 1], (4, 5), 2, np.float32)
+    C, U = _dia([1, -3, 0], (5, 3), 3, np.complex128)
+    E, V = sparse.dia_array((4, 5)), sp.dia_array((4, 5))
+    dense = np.arange(20.0).reshape(4, 5) - 7
+    for got, want in [(A + B, S + T), (A - B, S - T), (B - A, T - S), (A + A, S + S), (A + E, S + V),
+                      (A.multiply(B), S.multiply(T)), (A.multiply(E), S.multiply(V)), (A @ C, S @ U),
+                      (B @ C, T @ U), (A @ sparse.dia_array((5, 0)), S @ sp.dia_array((5, 0))),
+                      (A.multiply(dense), S.multiply(dense)), (A.multiply(dense[:1]), S.multiply(dense[:1])),
+                      (A.multiply(dense[:, :1]), S.multiply(dense[:, :1])), (A * 2.5, S * 2.5), (A.T, S.T),
+                      (C.T, U.T), (A.transpose(axes=(1, 0)), S.transpose(axes=(1, 0)))]:
+        assert (got.format, got.dtype, got.shape, got.nnz) == (want.format, want.dtype, want.shape, want.nnz)
+        np.testing.assert_array_equal(host(got.offsets), want.offsets)
+        check_dense(got, want)
+    M, Ms = sparse.dia_matrix(S), sp.dia_matrix(S)
+    N, Ns = sparse.dia_matrix(U), sp.dia_matrix(U)
+    for got, want in [(M * N, Ms * Ns), (M + M, Ms + Ms)]:
+        assert (type(got).__name__, got.nnz) == (type(want).__name__, want.nnz)
+        check_dense(got, want)
+
+
+@pytest.mark.parametrize("fmt", ["csr", "csc", "coo", "lil"])
+def test_multiply_dense_is_coo_in_scipys_order(fmt):
+    """``A.multiply(dense)`` is a COO array over the entries of ``A.tocoo()`` in their
+    order, as SciPy's: CSR and CSC as stored (unsorted, duplicates and explicit zeros
+    kept), the other formats through CSR."""
+    data, indices, indptr = np.array([1.0, 2, 0, 3, 4, 5]), np.array([2, 0, 1, 1, 0, 1]), np.array([0, 3, 3, 6])
+    S = sp.csr_array((data, indices, indptr), shape=(3, 3))
+    S = sp.csc_array((data, indices, indptr), shape=(3, 3)) if fmt == "csc" else S.asformat(fmt)
+    A = getattr(sparse, f"{fmt}_array")(S)
+    dense = np.arange(9).reshape(3, 3) + 1
+    for d in (dense, dense[:1], dense[:, :1]):
+        got, want = A.multiply(d), S.multiply(d)
+        assert (got.format, got.dtype, got.nnz) == (want.format, want.dtype, want.nnz)
+        np.testing.assert_array_equal(host(got.row), want.row)
+        np.testing.assert_array_equal(host(got.col), want.col)
+        np.testing.assert_array_equal(host(got.data), want.data)
+
+
+def test_dia_from_dense_nonzero_order_and_one_row_products():
+    """A DIA array from other input stores columns up to its last entry (SciPy's
+    ``nnz``), lists its entries row by row (``tocoo``, ``nonzero``), and a product
+    with a size-1 dense array is DIA but for one row or column (CSR), as SciPy's."""
+    dense = np.array([[0.0, 1, 0, 0], [2, 0, 3, 0], [0, 0, 0, 0], [4, 0, 5, 0], [0, 6, 0, 0]])
+    A, S = sparse.dia_array(dense), sp.dia_array(dense)
+    assert A.nnz == S.nnz and A.data.shape == S.data.shape
+    for got, want in zip(A.nonzero() + (A.tocoo().row, A.tocoo().col), S.nonzero() + (S.tocoo().row, S.tocoo().col)):
+        np.testing.assert_array_equal(host(got), want)
+    for X, T in [(A, S), (A[:1].todia(), sp.dia_array(dense[:1])), (sparse.dia_array((0, 3)), sp.dia_array((0, 3)))]:
+        got, want = X.multiply(np.full((1, 1), 2.0)), T.multiply(np.full((1, 1), 2.0))
+        assert (got.format, got.shape) == (want.format, want.shape)
+        check_dense(got, want)
+
+
+@pytest.mark.parametrize("fmt", ["csr", "coo", "dia", "lil"])
+def test_maximum_with_a_positive_scalar_is_sparse(fmt):
+    """``A.maximum(1)`` (and ``minimum(-1)``) fill every position: SciPy still returns
+    an array of ``A``'s class, not a dense one."""
+    A, S = _pair(fmt, 4, 5, seed=7)
+    for f in (lambda X: X.maximum(1.0), lambda X: X.minimum(-1)):
+        _same(f(A), f(S))
+
+
+@pytest.mark.parametrize("fmt", ["lil", "dok"])
+def test_host_formats_divide_by_zero(fmt):
+    """``A / 0`` of a LIL or DOK array is inf at the entries, as SciPy's DOK gives it,
+    not a ZeroDivisionError (SciPy's LIL raises one where it holds Python floats, and
+    gives inf where it holds NumPy's: the DOK answer is kept for both)."""
+    S = sp.random_array((3, 4), density=0.5, rng=1, format="dok")
+    A = getattr(sparse, f"{fmt}_array")(S)
+    for d in (0, 0.0, 2):
+        with np.errstate(divide="ignore"):
+            got, want = A / d, S / d
+        assert (got.format, got.dtype) == (fmt, want.dtype)
+        np.testing.assert_array_equal(host(got), want.toarray())
+
+
+@pytest.mark.parametrize("dtype", [np.bool_, np.uint8, np.int16])
+def test_dense_minus_sparse_and_asfptype_small_dtypes(dtype):
+    """``dense - A`` and ``A - dense`` subtract (negating ``A`` or the dense operand
+    first wrapped uint8 values and refused booleans); ``asfptype`` gives SciPy's
+    smallest float dtype; the Frobenius norm squares in float64 (uint8 wrapped)."""
+    D = (np.arange(20).reshape(4, 5) % 3 == 1) * np.arange(20).reshape(4, 5) * 9
+    S = sp.csr_array(D.astype(dtype))
+    A, M = sparse.csr_array(S), sparse.csr_matrix(S)
+    ones, small = np.ones((4, 5)), np.full((4, 5), 3, np.uint8)
+    for got, want in [(ones - A, ones - S), (A - ones, S - ones), (small - A, small - S), (A - small, S - small)]:
+        assert got.dtype == want.dtype
+        check_dense(got, want)
+    assert M.asfptype().dtype == sp.csr_matrix(S).asfptype().dtype
+    check_dense(sparse.linalg.norm(A), sp.linalg.norm(S))
