@@ -106,10 +106,13 @@ soak: build-python
 # (oversubscribed), every example, a subset of the legate_numeric suite, printing once,
 # random streams, divergence and rank-death reports, memory per rank. About 5 minutes on
 # the 2-core VM.
+# The two MPI tests of legate-core are built with test-rust's flags: `-p legate-core`
+# alone would resolve num-traits, num-complex and half with fewer features (the other
+# crates ask for more) and so compile legate-core and its dependencies a second time.
 test-ranks: build-python
 	$(VPY) -m pytest -q -p no:cacheprovider tests/ranks
 	@for t in mpi_transport images_mpi; do \
-		exe=$$($(CARGO) test -q -p legate-core --features mpi --test $$t --no-run --message-format=json 2>/dev/null \
+		exe=$$($(CARGO) test -q $(RUST_TEST_FLAGS) --test $$t --no-run --message-format=json 2>/dev/null \
 			| $(VPY) -c 'import sys, json; print([m["executable"] for m in map(json.loads, sys.stdin) if m.get("executable")][-1])') || exit 1; \
 		echo "Rust test $$t under mpirun -n 2"; \
 		OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1 mpirun -n 2 $$exe -q || exit 1; \

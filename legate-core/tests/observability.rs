@@ -1,4 +1,8 @@
-//! `--profile`, `--dataflow` and `--event` outputs, written by `Runtime::finish`.
+//! `--profile`, `--dataflow` and `--event` outputs, written by `Runtime::finish`, and
+//! `--log-to-file`. A binary of its own: the log subscriber is installed once per
+//! process, by the first runtime that asks for logging, so the logging test must be its
+//! process's only such runtime (and its debug-level subscriber would stay on for every
+//! later test of a shared binary).
 
 use legate_core::{Config, Runtime, Type};
 

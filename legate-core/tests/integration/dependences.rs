@@ -1,9 +1,7 @@
 //! Precision and soundness of dependence analysis: what depends on what, observed
 //! through `Runtime::dependences()` and through the values tasks see.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use legate_core::{DependenceEdge, LogicalStore, Runtime, Task, TaskContext, TaskError, Type};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};

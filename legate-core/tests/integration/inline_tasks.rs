@@ -1,9 +1,7 @@
 //! Small tasks run inline on the submitting thread when nothing they touch is in flight,
 //! and through the executor (ordered after their producers) otherwise.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use legate_core::{Config, Runtime, Task, TaskContext, TaskError, Type};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;

@@ -4,11 +4,9 @@
 //! interpreter. Every storage, every future and every intermediate read must agree
 //! exactly (values are small integers, so f64 arithmetic is exact).
 //!
-//! Reproduce one case with `SEED=<n> cargo test -p legate-core --test random_programs one_seed -- --nocapture`.
+//! Reproduce one case with `SEED=<n> cargo test -p legate-core --test integration random_programs::one_seed -- --nocapture`.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use legate_core::{LogicalStore, Runtime};
 
 const CASES: u64 = 1000;

@@ -2,9 +2,7 @@
 //! through an in-process transport (the same code paths as MPI ranks, minus MPI).
 //! Memory per rank, bytes moved, divergence and a dying rank.
 
-mod common;
-
-use common::{axpy_ref, launch_axpy, launch_sum, on_ranks_with, test_library};
+use crate::common::{axpy_ref, launch_axpy, launch_sum, on_ranks_with, test_library};
 use legate_core::{Library, Runtime, Type};
 use std::time::{Duration, Instant};
 

@@ -1,10 +1,8 @@
 //! Runtime behaviour seen from a library author's side: memory limits, task errors,
-//! unbound outputs, image and bloated partitions, indirect copies, long loops, bad
-//! input, OMP processors and key-partition reuse.
+//! unbound outputs, image and bloated partitions, indirect copies, bad input, OMP
+//! processors and key-partition reuse.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use legate_core::constraint::{bloat, image};
 use legate_core::{
     Config, ImageKind, LegateError, Library, LogicalStore, ReductionOp, Runtime, Task, TaskContext, TaskError, Type,
@@ -12,8 +10,7 @@ use legate_core::{
 };
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, RwLock, RwLockReadGuard};
-use std::time::Instant;
+use std::sync::Mutex;
 
 // ---------------------------------------------------------------------------------------
 // Recording what each point saw, keyed by a per-launch tag (tests run concurrently).
@@ -31,13 +28,6 @@ struct Seen {
 
 static RECORDS: Mutex<Option<HashMap<u64, Vec<Seen>>>> = Mutex::new(None);
 
-/// Every test holds this shared; the long loop holds it exclusively, so its RSS and
-/// timing measurements are not disturbed by the other tests of this binary.
-static EXCLUSIVE: RwLock<()> = RwLock::new(());
-
-fn shared() -> RwLockReadGuard<'static, ()> {
-    EXCLUSIVE.read().unwrap_or_else(|e| e.into_inner())
-}
 static NEXT_TAG: AtomicU64 = AtomicU64::new(1);
 
 fn new_tag() -> u64 {
@@ -242,18 +232,6 @@ impl Task for Stencil {
     }
 }
 
-/// Adds 1 to every element of output 0 (a read-write argument: also input 0).
-struct Increment;
-impl Task for Increment {
-    const TASK_ID: u32 = 28;
-    const NAME: &'static str = "increment";
-    fn cpu(ctx: &mut TaskContext) -> Result<(), TaskError> {
-        let mut out = ctx.output(0)?;
-        out.view_mut::<f64>()?.iter_mut().for_each(|x| *x += 1.0);
-        Ok(())
-    }
-}
-
 /// Views input 0 as f32 (wrong for a float64 store).
 struct WrongDtype;
 impl Task for WrongDtype {
@@ -304,7 +282,6 @@ fn setup(config: Config) -> (Runtime, Library) {
     rt.register_task::<RowSum>(&lib).unwrap();
     rt.register_task::<ImageGather>(&lib).unwrap();
     rt.register_task::<Stencil>(&lib).unwrap();
-    rt.register_task::<Increment>(&lib).unwrap();
     rt.register_task::<WrongDtype>(&lib).unwrap();
     rt.register_task::<WantsF64Scalar>(&lib).unwrap();
     rt.register_task::<OmpProbe>(&lib).unwrap();
@@ -336,7 +313,6 @@ fn iota(rt: &Runtime, n: usize) -> LogicalStore {
 
 #[test]
 fn memory_limit_is_a_clear_error_and_memory_comes_back() {
-    let _shared = shared();
     let (rt, _lib) = setup(Config { sysmem_mb: 16, ..cfg(2) });
     let base = rt.memory_usage().used;
     let err = rt.create_store(Type::Float64, &[4 << 20]).unwrap_err(); // 32 MiB
@@ -372,7 +348,6 @@ fn memory_limit_is_a_clear_error_and_memory_comes_back() {
 
 #[test]
 fn out_of_memory_inside_a_task_is_a_task_error() {
-    let _shared = shared();
     let (rt, lib) = setup(Config { sysmem_mb: 16, ..cfg(1) });
     let out = rt.create_unbound_store(Type::Float64, 1).unwrap();
     let mut t = rt.create_auto_task(&lib, KeepEven::TASK_ID);
@@ -393,7 +368,6 @@ fn out_of_memory_inside_a_task_is_a_task_error() {
 
 #[test]
 fn task_errors_surface_and_the_runtime_keeps_working() {
-    let _shared = shared();
     let (rt, lib) = setup(cfg(2));
     let unrelated = iota(&rt, 16);
     let x = rt.create_store(Type::Float64, &[8]).unwrap();
@@ -423,7 +397,6 @@ fn task_errors_surface_and_the_runtime_keeps_working() {
 
 #[test]
 fn throwing_tasks_return_their_error_from_execute() {
-    let _shared = shared();
     let (rt, lib) = setup(cfg(2));
     let x = rt.create_store(Type::Float64, &[8]).unwrap();
     for id in [Fail::TASK_ID, Panic::TASK_ID] {
@@ -449,7 +422,6 @@ fn throwing_tasks_return_their_error_from_execute() {
 
 #[test]
 fn unbound_outputs_concatenate_in_launch_order() {
-    let _shared = shared();
     let (rt, lib) = setup(cfg(3));
     let out = rt.create_unbound_store(Type::Float64, 1).unwrap();
     assert!(out.unbound());
@@ -472,7 +444,6 @@ fn unbound_outputs_concatenate_in_launch_order() {
 fn waiting_for_an_unbound_store_waits_for_every_point() {
     // Each point of an unbound output covers the whole storage; a reader must wait
     // for all of them, not only the last one recorded (which finishes first here).
-    let _shared = shared();
     let (rt, lib) = setup(cfg(2));
     rt.register_task::<SlowFirstPoint>(&lib).unwrap();
     for _ in 0..3 {
@@ -487,7 +458,6 @@ fn waiting_for_an_unbound_store_waits_for_every_point() {
 
 #[test]
 fn unbound_output_of_a_partitioned_auto_task() {
-    let _shared = shared();
     for cpus in [1, 3, 4] {
         let (rt, lib) = setup(cfg(cpus));
         let vals: Vec<f64> = (0..23).map(|i| ((i * 7) % 10) as f64).collect();
@@ -512,7 +482,6 @@ fn unbound_output_of_a_partitioned_auto_task() {
 
 #[test]
 fn auto_task_with_only_an_unbound_output_runs() {
-    let _shared = shared();
     let (rt, lib) = setup(cfg(2));
     let out = rt.create_unbound_store(Type::Float64, 1).unwrap();
     let mut t = rt.create_auto_task(&lib, BindPerPoint::TASK_ID);
@@ -523,7 +492,6 @@ fn auto_task_with_only_an_unbound_output_runs() {
 
 #[test]
 fn auto_task_without_partitionable_arguments_runs() {
-    let _shared = shared();
     let (rt, lib) = setup(cfg(2));
     // Only a future.
     let fut = rt.create_future(5.0f64).unwrap();
@@ -545,7 +513,6 @@ fn auto_task_without_partitionable_arguments_runs() {
 
 #[test]
 fn empty_views_are_no_ops() {
-    let _shared = shared();
     let (rt, lib) = setup(cfg(2));
     let a = iota(&rt, 10);
     let empty = a.slice(0, Some(5), Some(5), 1).unwrap();
@@ -564,7 +531,6 @@ fn empty_views_are_no_ops() {
 
 #[test]
 fn range_images_give_each_point_the_bounding_rect_of_its_ranges() {
-    let _shared = shared();
     let mut rng = Rng(7);
     for cpus in [1, 2, 3] {
         let (rt, lib) = setup(cfg(cpus));
@@ -613,7 +579,6 @@ fn range_images_give_each_point_the_bounding_rect_of_its_ranges() {
 
 #[test]
 fn point_images_give_each_point_the_bounding_rect_of_its_points() {
-    let _shared = shared();
     let mut rng = Rng(11);
     for cpus in [1, 2, 4] {
         let (rt, lib) = setup(cfg(cpus));
@@ -675,7 +640,6 @@ fn point_images_give_each_point_the_bounding_rect_of_its_points() {
 
 #[test]
 fn images_wait_for_the_producer_of_their_source() {
-    let _shared = shared();
     // The index store is produced by a task right before the image launch: the image
     // must be resolved from the produced values, not the initial ones.
     let (rt, lib) = setup(cfg(2));
@@ -706,7 +670,6 @@ fn images_wait_for_the_producer_of_their_source() {
 
 #[test]
 fn bloated_stencil_is_right_on_any_processor_count() {
-    let _shared = shared();
     let n = 37i64;
     let input: Vec<f64> = (0..n).map(|i| ((i * i) % 11) as f64).collect();
     let want: Vec<f64> = (0..n)
@@ -742,7 +705,6 @@ fn bloated_stencil_is_right_on_any_processor_count() {
 
 #[test]
 fn indirect_copies_1d() {
-    let _shared = shared();
     let mut rng = Rng(3);
     for cpus in [1, 2, 3] {
         let rt = runtime(cpus, 2);
@@ -790,7 +752,6 @@ fn indirect_copies_1d() {
 
 #[test]
 fn indirect_copies_2d() {
-    let _shared = shared();
     let rt = runtime(2, 2);
     let src_vals: Vec<f64> = (0..20).map(|i| (i * 3) as f64).collect();
     let src = rt.create_store_from::<f64>(&[4, 5], &src_vals).unwrap();
@@ -829,7 +790,6 @@ fn indirect_copies_2d() {
 
 #[test]
 fn out_of_bounds_indices_are_errors() {
-    let _shared = shared();
     let rt = runtime(2, 2);
     let src = iota(&rt, 10);
     let dst = rt.create_store(Type::Float64, &[4]).unwrap();
@@ -867,64 +827,10 @@ fn out_of_bounds_indices_are_errors() {
 }
 
 // ---------------------------------------------------------------------------------------
-// Long loops stay bounded.
-
-fn rss_bytes() -> u64 {
-    let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
-    let pages: u64 = statm.split_whitespace().nth(1).and_then(|x| x.parse().ok()).unwrap_or(0);
-    pages * 4096
-}
-
-#[test]
-fn long_loop_of_small_dependent_operations_stays_bounded() {
-    let _exclusive = EXCLUSIVE.write().unwrap_or_else(|e| e.into_inner());
-    const N: usize = 100_000;
-    let (rt, lib) = setup(cfg(2));
-    let a = rt.create_store(Type::Float64, &[16]).unwrap();
-    rt.issue_fill(&a, 0.0).unwrap();
-    rt.issue_execution_fence(true).unwrap();
-    let mem0 = rt.memory_usage().used;
-    let rss0 = rss_bytes();
-    let start = Instant::now();
-    let mut max_in_flight = 0;
-    let mut max_mem = 0;
-    for i in 0..N {
-        let mut t = rt.create_auto_task(&lib, Increment::TASK_ID);
-        let r = t.add_input(&a);
-        let w = t.add_output(&a);
-        t.add_alignment(r, w);
-        t.execute().unwrap();
-        if i % 997 == 0 {
-            max_in_flight = max_in_flight.max(rt.in_flight());
-            max_mem = max_mem.max(rt.memory_usage().used);
-        }
-    }
-    let issued = start.elapsed();
-    assert_eq!(read_f64(&rt, &a), vec![N as f64; 16]);
-    let total = start.elapsed();
-    rt.issue_execution_fence(true).unwrap();
-    let rss1 = rss_bytes();
-    eprintln!(
-        "long loop: {N} ops issued in {issued:?}, done in {total:?} ({:.2} us/op); max in flight {max_in_flight}; \
-         sysmem used {mem0} -> max {max_mem}; rss {} MB -> {} MB; {} ops in the log",
-        total.as_secs_f64() * 1e6 / N as f64,
-        rss0 >> 20,
-        rss1 >> 20,
-        rt.operations().len()
-    );
-    assert_eq!(rt.in_flight(), 0);
-    assert!(max_in_flight <= 8192 * 2, "in-flight tasks are bounded: {max_in_flight}");
-    assert!(max_mem <= mem0 + (1 << 20), "memory use stays flat: {mem0} -> {max_mem}");
-    assert!(rss1 < rss0 + (50 << 20), "RSS grew from {} MB to {} MB", rss0 >> 20, rss1 >> 20);
-    assert!(rt.dependences().len() <= 4096 && rt.operations().len() <= 4096, "the dependence log is bounded");
-}
-
-// ---------------------------------------------------------------------------------------
 // Bad input never panics.
 
 #[test]
 fn bad_input_is_reported_not_panicked() {
-    let _shared = shared();
     let (rt, lib) = setup(cfg(2));
     let a = iota(&rt, 10);
     let b = rt.create_store(Type::Float64, &[12]).unwrap();
@@ -1021,7 +927,6 @@ fn bad_input_is_reported_not_panicked() {
 
 #[test]
 fn omp_variant_runs_on_omp_processors() {
-    let _shared = shared();
     let (rt, lib) = setup(Config { cpus: 1, omps: 2, ompthreads: 2, min_cpu_chunk: 2, min_omp_chunk: 2, ..Config::legate_defaults() });
     let a = iota(&rt, 16);
     let tag = new_tag();
@@ -1047,7 +952,6 @@ fn omp_variant_runs_on_omp_processors() {
 
 #[test]
 fn key_partition_of_a_written_store_is_reused() {
-    let _shared = shared();
     let (rt, lib) = setup(cfg(4));
     let a = rt.create_store(Type::Float64, &[16]).unwrap();
     // A fresh store is split 4 ways.
@@ -1068,7 +972,6 @@ fn key_partition_of_a_written_store_is_reused() {
 
 #[test]
 fn key_partition_is_preferred_when_aligned_with_a_fresh_output() {
-    let _shared = shared();
     // DESIGN §3: the solver prefers existing key partitions, so an elementwise task from
     // a store with a key partition into a fresh store keeps the data where it is.
     let (rt, lib) = setup(cfg(4));
@@ -1121,7 +1024,6 @@ fn failures_reach_results_computed_from_failed_stores() {
 #[test]
 fn component_views_write_the_parts_of_complex_elements() {
     use num_complex::Complex64;
-    let _shared = shared();
     let (rt, _lib) = setup(cfg(2));
     let data: Vec<Complex64> = (0..12).map(|i| Complex64::new(i as f64, -(i as f64))).collect();
     let z = rt.create_store_from::<Complex64>(&[3, 4], &data).unwrap();

@@ -3,9 +3,7 @@
 //! tiled reductions racing later readers, failed results reading as zeros, spurious
 //! out-of-memory errors under `--sysmem`, and cancellation after an interrupt.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use legate_core::{Config, Fault, FaultAction, LegateError, ReductionOp, Runtime, Task, TaskContext, TaskError, Type};
 use std::sync::mpsc;
 use std::time::Duration;

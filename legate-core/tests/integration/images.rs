@@ -4,9 +4,7 @@
 //! was read to resolve images), the tiles tasks see, and values against a sequential
 //! reference. Multi-rank cases run ranks as threads over the in-process transport.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use legate_core::constraint::image;
 use legate_core::{ImageKind, Library, LogicalStore, Runtime, Task, TaskContext, TaskError, Type};
 use std::collections::HashMap;
