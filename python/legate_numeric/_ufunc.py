@@ -308,6 +308,9 @@ class ufunc:
             result = result.astype(_F16)
         if out is not None:
             out = out[0] if isinstance(out, tuple) else out
+            shape = _np.broadcast_shapes(result.shape, out.shape)
+            if shape != out.shape:  # (setitem would drop the result's leading 1s)
+                raise ValueError(f"non-broadcastable output operand with shape {out.shape} doesn't match the broadcast shape {shape}")
             out[...] = result
             return out
         return result

@@ -217,9 +217,10 @@ fn complex_divide<T: Float>(x: Complex<T>, y: Complex<T>) -> Complex<T> {
     // Both branches share one ratio of the smaller part over the larger: the compiler
     // may evaluate both arms of a branch for every element, and dividing by the smaller
     // part (zero for a real divisor) would raise a spurious divide-by-zero flag.
-    let swap = c.abs() < d.abs();
+    // NumPy's test is `|c| >= |d|`: a NaN part takes the other branch (NaN results).
+    let swap = !(c.abs() >= d.abs());
     let (big, small) = if swap { (d, c) } else { (c, d) };
-    if big == T::zero() {
+    if !swap && big == T::zero() {
         return Complex::new(a / big.abs(), b / big.abs());
     }
     let r = small / big;

@@ -57,6 +57,7 @@ pub trait CMath: Sized {
     fn cacosh(z: Complex<Self>) -> Complex<Self>;
     fn catanh(z: Complex<Self>) -> Complex<Self>;
     fn csqrt(z: Complex<Self>) -> Complex<Self>;
+    fn cexp(z: Complex<Self>) -> Complex<Self>;
     fn cpow(a: Complex<Self>, b: Complex<Self>) -> Complex<Self>;
     /// Real `asinh`, `acosh` (named apart from `Float`'s, which overflow).
     fn real_asinh(x: Self) -> Self;
@@ -64,10 +65,10 @@ pub trait CMath: Sized {
 }
 
 c_functions!(f64: csin => csin, ccos => ccos, ctan => ctan, csinh => csinh, ccosh => ccosh, ctanh => ctanh,
-    casin => casin, cacos => cacos, catan => catan, casinh => casinh, cacosh => cacosh, catanh => catanh, csqrt => csqrt;
+    casin => casin, cacos => cacos, catan => catan, casinh => casinh, cacosh => cacosh, catanh => catanh, csqrt => csqrt, cexp => cexp;
     cpow => cpow; real_asinh => asinh, real_acosh => acosh);
 c_functions!(f32: csin => csinf, ccos => ccosf, ctan => ctanf, csinh => csinhf, ccosh => ccoshf, ctanh => ctanhf,
-    casin => casinf, cacos => cacosf, catan => catanf, casinh => casinhf, cacosh => cacoshf, catanh => catanhf, csqrt => csqrtf;
+    casin => casinf, cacos => cacosf, catan => catanf, casinh => casinhf, cacosh => cacoshf, catanh => catanhf, csqrt => csqrtf, cexp => cexpf;
     cpow => cpowf; real_asinh => asinhf, real_acosh => acoshf);
 
 #[cfg(test)]
@@ -95,6 +96,10 @@ mod tests {
         assert_eq!(<f64 as CMath>::csqrt(Complex::new(f64::NAN, inf)), Complex::new(inf, inf));
         let r = <f32 as CMath>::csqrt(Complex::new(-37052.0f32, 0.25)).re;
         assert!((r - 6.494e-4).abs() < 1e-7, "{r}");
+        // exp(x + 0i) = exp(x) + 0i even where exp(x) overflows (the textbook
+        // exp(x) * (cos y + i sin y) gives inf * 0 = nan in the imaginary part).
+        assert_eq!(<f64 as CMath>::cexp(Complex::new(1e300, 0.0)), Complex::new(inf, 0.0));
+        assert_eq!(<f32 as CMath>::cexp(Complex::new(1e30f32, -0.0)), Complex::new(f32::INFINITY, -0.0));
         // asinh of huge reals does not overflow.
         assert!((<f64 as CMath>::real_asinh(1.7e308) - 710.41998407).abs() < 1e-6);
         assert!((<f32 as CMath>::real_acosh(3e38) - 89.28999).abs() < 1e-3);

@@ -186,7 +186,9 @@ where
             Sqrt => map1(out, a, T::csqrt),
             Square => map1(out, a, |x: C<T>| x * x),
             Reciprocal => map1(out, a, complex_reciprocal),
-            Exp => map1(out, a, |x: C<T>| x.exp()),
+            // The C library's, as NumPy's: exp(x + 0i) is exp(x) + 0i where exp(x)
+            // overflows (the textbook formula gives a NaN imaginary part).
+            Exp => map1(out, a, T::cexp),
             Log => map1(out, a, |x: C<T>| x.ln()),
             Log10 => map1(out, a, |x: C<T>| x.log10()),
             // log(z) scaled by 1/ln 2 part by part, as NumPy computes it.
@@ -206,7 +208,7 @@ where
             Arctanh => map1(out, a, T::catanh),
             Conjugate => map1(out, a, |x: C<T>| x.conj()),
             Rint => map1(out, a, |x: C<T>| C::new(rint(x.re), rint(x.im))),
-            Exp2 => map1(out, a, |x: C<T>| (x * T::LN_2()).exp()),
+            Exp2 => map1(out, a, |x: C<T>| T::cexp(x * T::LN_2())),
             // e^z - 1 without cancellation for small z: with z = x + iy,
             // Re = expm1(x) cos y - 2 sin^2(y/2)  (as e^x cos y - 1 = expm1(x) cos y + cos y - 1),
             // Im = e^x sin y.

@@ -119,3 +119,17 @@ def test_float16_masked_assignment_select_piecewise(no_fallback):
         check(got, np.select(conds, choices, default), exact=True)
     u = x.astype(np.uint8)
     check(lnp.select([lnp.array(x > 0)], [lnp.array(u)], -1), np.select([x > 0], [u], -1), exact=True)  # filled unsafely
+
+
+@pytest.mark.parametrize("other_dtype", [np.bool_, np.float16])
+def test_float16_out_must_hold_the_broadcast_shape(other_dtype):
+    # float16 loops run in float32 and assign the result into `out`; that assignment
+    # dropped a result's leading 1s, so `x += y` with a 0-d x and a (1,) y passed (fuzz).
+    x = lnp.array(np.zeros((), np.float16))
+    with pytest.raises(ValueError):
+        x += lnp.array(np.zeros(1, other_dtype))
+    with pytest.raises(ValueError):
+        lnp.add(lnp.zeros((1, 3), np.float16), lnp.zeros((2, 1), other_dtype), out=lnp.zeros((1, 3), np.float16))
+    out = lnp.zeros((2, 3), np.float16)
+    lnp.add(lnp.ones(3, np.float16), lnp.ones((), other_dtype), out=out)
+    check(out, np.add(np.ones(3, np.float16), np.ones((), other_dtype), out=np.zeros((2, 3), np.float16)))
