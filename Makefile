@@ -60,14 +60,14 @@ TEMPLATE_DIR := target/template
 test-template: build-python
 	@set -e; start=$$(date +%s); tdir=$(CURDIR)/$(TEMPLATE_DIR); \
 	rm -rf "$$tdir/wheels" "$$tdir/venv" "$$tdir/mylib" "$$tdir/cache"; mkdir -p "$$tdir"; \
-	(cd python && $(CURDIR)/$(VENV)/bin/maturin build --release -q -i $(CURDIR)/$(VPY) --compatibility linux --auditwheel skip -o "$$tdir/wheels"); \
+	(cd python && $(CURDIR)/$(VENV)/bin/maturin build --release -q -i $(CURDIR)/$(VPY) --compatibility linux --auditwheel skip --compression-method stored -o "$$tdir/wheels"); \
 	$(PYTHON) -m venv "$$tdir/venv"; \
 	"$$tdir/venv/bin/pip" install -q "$$tdir"/wheels/legate_rs-*.whl pytest; \
 	export XDG_CACHE_HOME="$$tdir/cache"; unset LEGATE_ABI_PATH; \
 	"$$tdir/venv/bin/legate" new-library mylib "$$tdir/mylib"; \
 	cp Cargo.lock "$$tdir/mylib/"; \
 	cd "$$tdir/mylib"; \
-	CARGO_TARGET_DIR="$$tdir/target" VIRTUAL_ENV="$$tdir/venv" $(CURDIR)/$(VENV)/bin/maturin develop --release -q; \
+	CARGO_TARGET_DIR="$$tdir/target" VIRTUAL_ENV="$$tdir/venv" $(CURDIR)/$(VENV)/bin/maturin develop --release -q --compression-method stored; \
 	LEGATE_TEST=1 LEGATE_CONFIG="--cpus 2" "$$tdir/venv/bin/python" -m pytest -q -p no:cacheprovider tests; \
 	echo "test-template: passed in $$(( $$(date +%s) - start )) s"
 
@@ -125,9 +125,9 @@ build: sysdeps
 # build left from before (`*.cpython-311-*.so`) in their place, so those go.
 build-python: sysdeps venv
 	rm -f python/legate/_legate.cpython-*.so python/legate_hello/_legate_hello.cpython-*.so python/legate_sparse/_legate_sparse.cpython-*.so
-	cd python && ../$(VPY) -m maturin develop --release -q
-	cd python-hello && ../$(VPY) -m maturin develop --release -q
-	cd python-sparse && ../$(VPY) -m maturin develop --release -q
+	cd python && ../$(VPY) -m maturin develop --release -q --compression-method stored
+	cd python-hello && ../$(VPY) -m maturin develop --release -q --compression-method stored
+	cd python-sparse && ../$(VPY) -m maturin develop --release -q --compression-method stored
 
 # Wheels of legate-rs, legate-hello and legate-sparse in dist/ for Linux x86-64, each
 # for every CPython from 3.11 on (abi3; `pip install dist/*.whl`; the version is
@@ -159,7 +159,7 @@ venv: $(VENV_STAMP)
 $(VENV_STAMP):
 	$(PYTHON) -m venv $(VENV)
 	$(VPY) -m pip install -q --upgrade pip
-	$(VPY) -m pip install -q "maturin>=1.8,<2" pytest numpy scipy jupyter_client ipykernel hypothesis pyarrow array-api-strict jax
+	$(VPY) -m pip install -q "maturin>=1.9,<2" pytest numpy scipy jupyter_client ipykernel hypothesis pyarrow array-api-strict jax
 	touch $@
 
 # System packages: a C compiler; OpenMPI and libclang (the Python extension is built

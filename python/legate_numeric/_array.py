@@ -431,6 +431,8 @@ class ndarray(_ext.BufferExporter):
         return squeeze(self, axis)
 
     def astype(self, dtype, order="K", casting="unsafe", subok=True, copy=True):
+        if order != "K":
+            _order(order)
         dt = _np.dtype(dtype)
         if dt == self.dtype and not copy:
             return self
@@ -444,6 +446,8 @@ class ndarray(_ext.BufferExporter):
         return out
 
     def copy(self, order="C"):
+        if order != "C":
+            _order(order)
         out = ndarray(self.shape, self.dtype)
         _ext.copy(out._store, self._store)
         return out
@@ -620,6 +624,26 @@ def _to_out(result, out):
         return result
     out[...] = result
     return out
+
+
+def _order(order, default="K", allowed="CFAK"):
+    """NumPy's ``order=``: None (``default``), or a letter in either case. Stores have
+    no layout, so it only chooses a reading order where one is read; functions that
+    create arrays allow only ``allowed``."""
+    if order is None:
+        return default
+    if isinstance(order, bytes):
+        order = order.decode("latin-1")
+    if not isinstance(order, str):
+        raise TypeError(f"order must be str, not {type(order).__name__}")
+    letter = order.upper()
+    if letter not in ("C", "F", "A", "K"):
+        raise ValueError(f"order must be one of 'C', 'F', 'A', or 'K' (got {order!r})")
+    if letter not in allowed:
+        if allowed == "CF":
+            raise ValueError("only 'C' or 'F' order is permitted")
+        raise ValueError(f"order {letter!r} is not permitted for reshaping")
+    return letter
 
 
 def _normalize_axis(axis, ndim, what=None):

@@ -12,7 +12,7 @@ import numpy as _np
 from legate import _legate as _ext
 
 from . import _fallback
-from ._array import _as_shape, ndarray
+from ._array import _as_shape, _order, ndarray
 
 
 _COPY_ERROR = (
@@ -30,6 +30,8 @@ def array(obj, dtype=None, copy=True, order="K", subok=False, ndmin=0, like=None
     but a legate array of the requested dtype)."""
     from ._flatiter import flatiter
 
+    if order != "K":
+        _order(order)
     _fallback.record_native("array")
     if isinstance(obj, flatiter):
         if copy is False:
@@ -56,6 +58,8 @@ def array(obj, dtype=None, copy=True, order="K", subok=False, ndmin=0, like=None
 
 
 def asarray(a, dtype=None, order=None, *, device=None, copy=None, like=None):
+    if order is not None:
+        _order(order)
     if copy is not True and isinstance(a, ndarray) and (dtype is None or _np.dtype(dtype) == a.dtype):
         return a
     return array(a, dtype=dtype, copy=copy)
@@ -70,6 +74,8 @@ def _numeric_dtype(dtype, name) -> _np.dtype:
 
 
 def empty(shape, dtype=float, order="C", like=None):
+    if order != "C":
+        _order(order, "C", "CF")
     _fallback.record_native("empty")
     return ndarray(_as_shape(shape), _numeric_dtype(dtype, "empty"))
 
@@ -91,6 +97,8 @@ def _fill_unsafe(out: ndarray, value) -> None:
 
 
 def full(shape, fill_value, dtype=None, order="C", like=None):
+    if order != "C":
+        _order(order, "C", "CF")
     if dtype is None:
         dtype = fill_value.dtype if isinstance(fill_value, ndarray) else _np.array(fill_value).dtype
     if _np.dtype(dtype).kind not in "biufc":
@@ -102,6 +110,8 @@ def full(shape, fill_value, dtype=None, order="C", like=None):
 
 
 def zeros(shape, dtype=float, order="C", like=None):
+    if order != "C":
+        _order(order, "C", "CF")
     _fallback.record_native("zeros")
     out = ndarray(_as_shape(shape), _numeric_dtype(dtype, "zeros"))
     _ext.fill(out._store, 0)
@@ -109,6 +119,8 @@ def zeros(shape, dtype=float, order="C", like=None):
 
 
 def ones(shape, dtype=float, order="C", like=None):
+    if order != "C":
+        _order(order, "C", "CF")
     _fallback.record_native("ones")
     out = ndarray(_as_shape(shape), _numeric_dtype(dtype, "ones"))
     _ext.fill(out._store, 1)
@@ -122,21 +134,29 @@ def _like(a, dtype, shape):
 
 
 def empty_like(prototype, dtype=None, order="K", subok=True, shape=None):
+    if order != "K":
+        _order(order)
     dt, sh = _like(prototype, dtype, shape)
     return empty(sh, dt)
 
 
 def zeros_like(a, dtype=None, order="K", subok=True, shape=None):
+    if order != "K":
+        _order(order)
     dt, sh = _like(a, dtype, shape)
     return zeros(sh, dt)
 
 
 def ones_like(a, dtype=None, order="K", subok=True, shape=None):
+    if order != "K":
+        _order(order)
     dt, sh = _like(a, dtype, shape)
     return ones(sh, dt)
 
 
 def full_like(a, fill_value, dtype=None, order="K", subok=True, shape=None):
+    if order != "K":
+        _order(order)
     dt, sh = _like(a, dtype, shape)
     return full(sh, fill_value, dt)
 
@@ -229,6 +249,8 @@ def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis
 
 
 def eye(N, M=None, k=0, dtype=float, order="C", like=None):
+    if order != "C":
+        _order(order, "C", "CF")
     _fallback.record_native("eye")
     N = operator.index(N)
     M = N if M is None else operator.index(M)

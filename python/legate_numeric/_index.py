@@ -812,6 +812,8 @@ def choose(a, choices, out=None, mode="raise"):
         from ._manip import broadcast_to
 
         result = broadcast_to(result, shape).copy()
+    if out is not None and (not isinstance(out, ndarray) or tuple(out.shape) != tuple(shape)):
+        raise TypeError("choose: invalid shape for output array.")
     return _into(out, result)
 
 

@@ -470,6 +470,15 @@ def einsum(subscripts, *operands, out=None, dtype=None, order="K", casting="safe
     if result.dtype != result_dtype:
         result = result.astype(result_dtype)
     if out is not None:
+        # NumPy's iterator writes the result into ``out`` under ``casting``, without
+        # broadcasting it.
+        if not isinstance(out, ndarray):
+            raise TypeError("'out' must be an array")
+        if tuple(out.shape) != tuple(result.shape):
+            raise ValueError(f"output operand of shape {out.shape} does not match the einsum result's shape {result.shape}")
+        if not _np.can_cast(result_dtype, out.dtype, casting):
+            raise TypeError(f"Iterator requested dtype could not be cast from {result_dtype!r} to {out.dtype!r}, "
+                            f"the operand {len(operands)} dtype, according to the rule {casting!r}")
         out[...] = result
         return out
     if result._store.read_only:

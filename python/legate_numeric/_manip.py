@@ -14,7 +14,7 @@ import numpy as _np
 from legate import _legate as _ext
 
 from . import _fallback
-from ._array import _assign, _normalize_axis, ndarray
+from ._array import _assign, _normalize_axis, _order, ndarray
 
 
 def _asarray(a):
@@ -49,10 +49,7 @@ def reshape(a, newshape=None, order="C", *, shape=None, copy=None):
         newshape = shape
     if isinstance(newshape, numbers.Integral):
         newshape = (newshape,)
-    if order is None:
-        order = "C"
-    if order == "K":
-        raise ValueError("order 'K' is not permitted for reshaping")
+    order = _order(order, "C", "CFA")
     if copy is not None:
         result = reshape(a, newshape, order)
         if copy:
@@ -65,8 +62,6 @@ def reshape(a, newshape=None, order="C", *, shape=None, copy=None):
     if order == "F":
         # Fortran order is C order over the reversed axes.
         return reshape(a.transpose(), _new_shape(newshape, a.size)[::-1]).transpose()
-    if order != "C":
-        raise ValueError(f"order must be one of 'C', 'F', 'A' (got {order!r})")
     _fallback.record_native("reshape")
     new = _new_shape(newshape, a.size)
     old = tuple(a.shape)
@@ -120,6 +115,7 @@ def ravel(a, order="C"):
     """A view when the array is contiguous in that order, else a copy (NumPy's rule:
     unlike ``reshape(-1)``, a strided array is copied even when a view could exist)."""
     a = _asarray(a)
+    order = _order(order, "C")
     if order == "A":
         order = "F" if _fortran_only(a) else "C"
     elif order == "K":
@@ -127,8 +123,6 @@ def ravel(a, order="C"):
             # NumPy's K: the axes in memory order (a reversed axis is read forward).
             return reshape(transpose(a, _keep_order_axes(a.strides, a.shape)).copy(), -1)
         order = "F" if _fortran_only(a) else "C"
-    if order not in ("C", "F"):
-        raise ValueError(f"order must be one of 'C', 'F', 'A', or 'K' (got {order!r})")
     contiguous = a.flags.c_contiguous if order == "C" else a.flags.f_contiguous
     return reshape(a if contiguous else a.copy(), -1, order=order)
 

@@ -406,6 +406,12 @@ def _nan_stat_axis(a, axis):
     return axis
 
 
+def _inexact_out(out):
+    """NumPy's nan-statistics of floats compute in ``out``: it must hold floats."""
+    if out is not None and _np.dtype(getattr(out, "dtype", _np.float64)).kind not in "fc":
+        raise TypeError("If a is inexact, then out must be inexact")
+
+
 def nanmean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=None):
     """The mean of the numbers that are not NaN (a mean with a mask)."""
     from ._ufunc import isnan, logical_not
@@ -415,6 +421,7 @@ def nanmean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=None):
     a = _asarray(a)
     if a.dtype.kind not in "fc":
         return mean(a, axis, dtype, out, keepdims, where=where)
+    _inexact_out(out)
     _fallback.record_native("nanmean")
     axis = _nan_stat_axis(a, axis)
     keep = logical_not(isnan(a))
@@ -437,6 +444,7 @@ def nanvar(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=
     ddof = _ddof(ddof, correction)
     if a.dtype.kind not in "fc":
         return var(a, axis, dtype, out, ddof, keepdims, where, mean=mean)
+    _inexact_out(out)
     axis = _nan_stat_axis(a, axis)
     _statistic_axes(a, axis)
     _fallback.record_native("nanvar")

@@ -254,6 +254,9 @@ def _arg(argmax: bool, a, axis, out, keepdims):
             raise TypeError("out must be a legate_numeric.ndarray")
         if tuple(out.shape) != tuple(result.shape):
             raise ValueError(f"output array does not match result of np.{name}.")
+        # NumPy computes into ``out`` as its index type: one it cannot stand for.
+        if not _np.can_cast(out.dtype, _np.intp, "safe"):
+            raise TypeError(f"Cannot cast array data from {out.dtype!r} to {_np.dtype(_np.intp)!r} according to the rule 'safe'")
         out[...] = result
         return out
     return result

@@ -222,9 +222,11 @@ def _lines(a, axis):
     return moved.reshape(tuple(a.shape[d] for d in kept) + (n,)), keep_shape
 
 
-def _order_statistic(name, a, axis, keepdims, out, compute, numpy_call):
+def _order_statistic(name, a, axis, keepdims, out, compute, numpy_call, check_out=None):
     """``compute(lines, dtype)`` over the merged ``axis`` of ``a``; the result dtype is
-    what ``numpy_call`` gives for one zero of ``a``'s dtype."""
+    what ``numpy_call`` gives for one zero of ``a``'s dtype. ``check_out(result)``
+    raises NumPy's error for an ``out`` that NumPy's own computation would refuse (it
+    is copied into otherwise)."""
     a = _asarray(a)
     if a.dtype.kind not in "biuf":
         return None
@@ -234,6 +236,8 @@ def _order_statistic(name, a, axis, keepdims, out, compute, numpy_call):
     result = compute(lines, result_dtype)
     if keepdims:
         result = result.reshape(result.shape[: result.ndim - (lines.ndim - 1)] + keep_shape)
+    if out is not None and check_out is not None:
+        check_out(result)
     return _to_out(result, out)
 
 
@@ -273,7 +277,12 @@ def median(a, axis=None, out=None, overwrite_input=False, keepdims=False):
         mid = s[..., lo].astype(dt) if lo == hi else (s[..., lo].astype(dt) + s[..., hi].astype(dt)) / dt.type(2)
         return where(nan, dt.type(_np.nan), mid) if nan is not None else mid
 
-    result = _order_statistic("median", a, axis, keepdims, out, compute, _np.median)
+    def reduction_out(result):  # NumPy's median ends in a mean into ``out``
+        from ._reduce import _check_out
+
+        _check_out(out, result.shape, "add")
+
+    result = _order_statistic("median", a, axis, keepdims, out, compute, _np.median, reduction_out)
     if result is None:
         return _fallback.call("median", _np.median, (a,), dict(axis=axis, out=out, keepdims=keepdims))
     return result
@@ -342,6 +351,7 @@ def quantile(a, q, axis=None, out=None, overwrite_input=False, method="linear", 
                 v = v if v.dtype == dt else v.astype(dt)
                 results.append(where(nan, dt.type(_np.nan), v) if nan is not None else v)
         else:
+            interpolated.append(True)
             below, above = _impl._get_indexes(_np.empty(0, lines.dtype), virtual, n)
             gamma = _impl._get_gamma(virtual, below, props)
             s, nan = _sorted_lines(lines, _np.concatenate([below.reshape(-1), above.reshape(-1)]))
@@ -350,7 +360,13 @@ def quantile(a, q, axis=None, out=None, overwrite_input=False, method="linear", 
                 results.append(where(nan, dt.type(_np.nan), v) if nan is not None else v)
         return _stack_quantiles(results, qs, lines, dt)
 
-    result = _order_statistic("quantile", a, axis, keepdims, out, compute, lambda z: _np.quantile(z, q_np, method=method))
+    interpolated = []
+
+    def lerp_out(result):  # NumPy interpolates with ufuncs into ``out``: same_kind
+        if interpolated and not _np.can_cast(result.dtype, out.dtype, "same_kind"):
+            raise _np._core._exceptions._UFuncOutputCastingError(_np.add, "same_kind", result.dtype, out.dtype, 0)
+
+    result = _order_statistic("quantile", a, axis, keepdims, out, compute, lambda z: _np.quantile(z, q_np, method=method), lerp_out)
     if result is None:
         return _fallback.call("quantile", _np.quantile, (a, q), dict(axis=axis, out=out, method=method, keepdims=keepdims))
     return result
@@ -426,6 +442,8 @@ def _weighted_quantile(a, q, axis, out, method, keepdims, weights, skip_nan=Fals
     result = compute(lines, result_dtype)
     if keepdims:
         result = result.reshape(result.shape[: result.ndim - (lines.ndim - 1)] + keep_shape)
+    if out is not None and check_out is not None:
+        check_out(result)
     return _to_out(result, out)
 
 
@@ -756,7 +774,8 @@ def nanmedian(a, axis=None, out=None, overwrite_input=False, keepdims=False):
     if a.dtype.kind == "c":  # NaNs to skip, and no native complex order statistics
         return _fallback.call("nanmedian", _np.nanmedian, (a,), dict(axis=axis, out=out, keepdims=keepdims))
     if a.dtype.kind != "f":
-        return median(a, axis, out, overwrite_input, keepdims)
+        # NumPy's nanmedian assigns into ``out`` (broadcasting), where median reduces.
+        return _to_out(median(a, axis, None, overwrite_input, keepdims), out)
     compute = _nan_quantiles(_np.asarray(0.5), True)
     result = _order_statistic("nanmedian", a, axis, keepdims, out, compute, lambda z: _np.nanmedian(z))
     if result is None:

@@ -632,6 +632,19 @@ def around(a, decimals=0, out=None):
     if a.dtype.kind not in "iufc":
         return _fallback.call("around", _np.around, (a,), dict(decimals=decimals, out=out))
     _fallback.record_native("around")
+    if out is not None:
+        if not isinstance(out, ndarray):
+            raise TypeError("output must be an array")
+        if tuple(out.shape) != tuple(a.shape):
+            raise ValueError("invalid output shape")
+        # NumPy scales into ``out`` with ufuncs (rint, multiply or divide; integers only
+        # for negative ``decimals``): a same_kind cast.
+        dt = a.dtype if a.dtype.kind in "fc" else (_np.dtype(_np.float64) if decimals < 0 else None)
+        if dt is None and not _np.can_cast(a.dtype, out.dtype, "same_kind"):  # a copy
+            raise TypeError(f"Cannot cast array data from {a.dtype!r} to {out.dtype!r} according to the rule 'same_kind'")
+        if dt is not None and not _np.can_cast(dt, out.dtype, "same_kind"):
+            step = "rint" if decimals == 0 else ("multiply" if decimals > 0 else "divide")
+            raise _np._core._exceptions._UFuncOutputCastingError(getattr(_np, step), "same_kind", dt, out.dtype, 0)
     if a.dtype.kind == "c":
         # The parts round separately (a complex product would mix infinities in).
         result = ndarray(a.shape, a.dtype)

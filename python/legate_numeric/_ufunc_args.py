@@ -15,15 +15,14 @@ import operator
 
 import numpy as _np
 
-from ._array import _empty, ndarray
+from ._array import _empty, _order, ndarray
 
 _CASTINGS = ("no", "equiv", "safe", "same_kind", "unsafe")
-_ORDERS = ("K", "A", "C", "F", None)
+_LOGICAL = (_np.logical_and, _np.logical_or, _np.logical_xor, _np.logical_not)
 
 
 def check_order(order):
-    if order not in _ORDERS and not (isinstance(order, str) and order.upper() in _ORDERS):
-        raise ValueError(f"order must be one of 'C', 'F', 'A', or 'K' (got '{order}')")
+    _order(order)
 
 
 def check_casting(casting):
@@ -60,7 +59,13 @@ def call(uf, args, out, where, dtype, casting, order, signature):
     # The inputs' casts too are checked here: NumPy's resolve_dtypes can crash on a weak
     # scalar under 'equiv'.
     loop = uf._np.resolve_dtypes(keys + (None,), casting="unsafe", **extra)
+    # The logical ufuncs' promoter casts any input to bool whatever ``casting`` says
+    # (``logical_and(int32, float32, casting='no')`` is allowed): only their output's
+    # cast is checked.
+    logical = uf._np in _LOGICAL
     for i, (key, want) in enumerate(zip(keys, loop[: uf.nin])):
+        if logical:
+            break
         if isinstance(key, type):  # a Python number: NumPy's weak scalar
             if casting == "equiv" and _np.result_type(key(0)) != want:
                 raise TypeError(f"cannot cast Python {key.__name__} to {want} under the casting rule 'equiv'")

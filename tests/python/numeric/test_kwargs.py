@@ -620,3 +620,111 @@ def test_method_forms_of_conj_and_reshape():
     x = make(np.float64, (3, 4))
     check(lnp.array(x).reshape(None), x.reshape(None))
     same_error(lambda: x.reshape(), lambda: lnp.array(x).reshape())
+
+
+# ---------------------------------------------------------------- out= and order= rules
+# Each call builds its operands and ``out`` with the module it is given: NumPy's answer
+# (the values left in ``out``, or the exception type) is legate_numeric's.
+
+_M = np.arange(12.0).reshape(3, 4) / 7
+
+
+def _ints(m):
+    return m.arange(12).reshape(3, 4)
+
+
+_OUT_CALLS = {
+    # argmax/argmin compute into ``out`` as indices: it must hold int64 safely.
+    "argmax float out": lambda m: m.argmax(m.asarray(_M), axis=1, out=m.zeros(3)),
+    "argmin uint64 out": lambda m: m.argmin(m.asarray(_M), axis=1, out=m.zeros(3, np.uint64)),
+    "argmax int8 out": lambda m: m.argmax(m.asarray(_M), axis=1, out=m.zeros(3, np.int8)),
+    "nanargmax float out": lambda m: m.nanargmax(m.asarray(_M), axis=1, out=m.zeros(3)),
+    # nan-statistics of floats compute in ``out``: it must be inexact (checked first).
+    "nanmean int out": lambda m: m.nanmean(m.asarray(_M), axis=1, out=m.zeros(3, np.int64)),
+    "nanvar bool out": lambda m: m.nanvar(m.asarray(_M), out=m.zeros((), bool)),
+    "nanstd int out wrong shape": lambda m: m.nanstd(m.asarray(_M), axis=1, out=m.zeros((2, 2), np.int64)),
+    "nanmean float32 out": lambda m: m.nanmean(m.asarray(_M), axis=1, out=m.zeros(3, np.float32)),
+    # median ends in a reduction into ``out`` (exact shape, unsafe cast); nanmedian
+    # assigns (broadcasting), also for integers.
+    "median out too big": lambda m: m.median(m.asarray(_M), out=m.zeros((3, 4))),
+    "median int out": lambda m: m.median(_ints(m), axis=1, out=m.zeros(3, np.int64)),
+    "nanmedian ints out broadcast": lambda m: m.nanmedian(_ints(m), out=m.zeros((3, 4))),
+    # quantile interpolates with ufuncs into ``out`` (same_kind); picking methods copy.
+    "quantile int out": lambda m: m.quantile(m.asarray(_M), 0.3, axis=1, out=m.zeros(3, np.int64)),
+    "percentile bool out": lambda m: m.percentile(_ints(m), 50, axis=1, out=m.zeros(3, bool)),
+    "quantile lower int out": lambda m: m.quantile(m.asarray(_M), 0.3, axis=1, out=m.zeros(3, np.int64), method="lower"),
+    "quantile float32 out": lambda m: m.quantile(m.asarray(_M), 0.3, axis=1, out=m.zeros(3, np.float32)),
+    # around scales with ufuncs into ``out``: same_kind, exact shape, an array.
+    "around int out": lambda m: m.around(m.asarray(_M), 1, out=m.zeros((3, 4), np.int64)),
+    "round float32 out": lambda m: m.round(m.asarray(_M), 2, out=m.zeros((3, 4), np.float32)),
+    "around ints negative decimals int out": lambda m: m.around(_ints(m), -1, out=m.zeros((3, 4), np.int64)),
+    "around ints uint8 out": lambda m: m.around(_ints(m), 0, out=m.zeros((3, 4), np.uint8)),
+    "around ints int8 out": lambda m: m.around(_ints(m), 1, out=m.zeros((3, 4), np.int8)),
+    "around out wrong shape": lambda m: m.around(m.asarray(_M), 1, out=m.zeros(5, np.int64)),
+    "around out list": lambda m: m.around(m.asarray(_M), 1, out=[0] * 12),
+    # einsum writes into ``out`` under ``casting`` (default safe), without broadcasting.
+    "einsum float32 out": lambda m: m.einsum("ij->j", m.asarray(_M), out=m.zeros(4, np.float32)),
+    "einsum float32 out unsafe": lambda m: m.einsum("ij->j", m.asarray(_M), out=m.zeros(4, np.float32), casting="unsafe"),
+    "einsum complex64 out same_kind": lambda m: m.einsum("ij->j", m.asarray(_M), out=m.zeros(4, np.complex64), casting="same_kind"),
+    "einsum out broadcast": lambda m: m.einsum("ij->j", m.asarray(_M), out=m.zeros((2, 4))),
+    # choose: ``out`` of exactly the broadcast shape, or TypeError.
+    "choose out wrong shape": lambda m: m.choose(m.asarray([0, 1, 0]), [m.zeros(3), m.ones(3)], out=m.zeros((1, 3))),
+    "choose out int8": lambda m: m.choose(m.asarray([0, 1, 0]), [m.zeros(3), m.ones(3)], out=m.zeros(3, np.int8)),
+    # The logical ufuncs cast any input to bool whatever ``casting`` says; only the
+    # output's cast is checked.
+    "logical_and casting=no": lambda m: m.logical_and(m.arange(3, dtype=np.int32), m.arange(3, dtype=np.float32), casting="no"),
+    "logical_or casting=safe out int32": lambda m: m.logical_or(m.arange(3, dtype=np.int32), 2.5, casting="safe", out=m.zeros(3, np.int32)),
+    "logical_xor casting=equiv out float": lambda m: m.logical_xor(m.arange(3), 1, casting="equiv", out=m.zeros(3)),
+    "logical_not casting=no dtype": lambda m: m.logical_not(m.arange(3, dtype=np.complex64), casting="no", dtype=bool),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_OUT_CALLS))
+def test_out_rules_as_numpy(name):
+    call = _OUT_CALLS[name]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            expected = call(np)
+        except Exception as exc:  # noqa: BLE001 - any NumPy error must be mirrored
+            with pytest.raises(type(exc).__mro__[[c.__module__ for c in type(exc).__mro__].index("builtins")]):
+                np.asarray(call(lnp))
+            return
+        got = call(lnp)
+    check(got, expected)
+
+
+_ORDER_CALLS = {
+    "zeros": lambda m, o: m.zeros(2, order=o),
+    "empty": lambda m, o: m.empty(2, order=o).shape,
+    "full": lambda m, o: m.full(2, 1, order=o),
+    "eye": lambda m, o: m.eye(2, order=o),
+    "zeros_like": lambda m, o: m.zeros_like(m.arange(6).reshape(2, 3), order=o),
+    "array": lambda m, o: m.array(m.arange(6).reshape(2, 3), order=o),
+    "asarray": lambda m, o: m.asarray(m.arange(6).reshape(2, 3), order=o),
+    "copy": lambda m, o: m.arange(6).reshape(2, 3).copy(order=o),
+    "astype": lambda m, o: m.arange(6).reshape(2, 3).astype(np.float32, order=o),
+    "ravel": lambda m, o: m.ravel(m.arange(6).reshape(2, 3), order=o),
+    "flatten": lambda m, o: m.arange(6).reshape(2, 3).flatten(order=o),
+    "reshape": lambda m, o: m.reshape(m.arange(6).reshape(2, 3), (3, 2), order=o),
+    "add": lambda m, o: m.add(m.arange(6).reshape(2, 3), 1, order=o),
+}
+
+
+@pytest.mark.parametrize("order", [None, "c", "f", "a", "k", "A", "K", "CC", "X", "", 1, b"F"], ids=repr)
+@pytest.mark.parametrize("name", sorted(_ORDER_CALLS))
+def test_order_argument_as_numpy(name, order):
+    # None is the default, letters in either case (bytes too); creation functions take
+    # only C and F, reshape not K; anything else is NumPy's ValueError or TypeError.
+    call = _ORDER_CALLS[name]
+    try:
+        expected = call(np, order)
+    except (ValueError, TypeError) as exc:
+        with pytest.raises(type(exc)):
+            call(lnp, order)
+        return
+    got = call(lnp, order)
+    if isinstance(expected, tuple):
+        assert got == expected
+    else:
+        check(got, expected)
