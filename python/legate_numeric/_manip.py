@@ -599,8 +599,11 @@ def roll(a, shift, axis=None):
     a = _asarray(a)
     if axis is None:
         return reshape(roll(ravel(a), shift, 0), a.shape)
-    if isinstance(shift, (tuple, list)) or isinstance(axis, (tuple, list)):
-        # Shifts pair with axes by broadcasting; shifts of one axis add up.
+    if isinstance(shift, ndarray):
+        shift = shift.__array__()  # a few numbers, read on the host
+    if not isinstance(shift, numbers.Integral) or isinstance(axis, (tuple, list)):
+        # Shifts pair with axes by broadcasting; shifts of one axis add up (NumPy's
+        # int() of each: float shifts truncate).
         total = {}
         for s, ax in _np.broadcast(shift, axis):
             ax = _normalize_axis(int(ax), a.ndim)

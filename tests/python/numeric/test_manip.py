@@ -655,6 +655,16 @@ def test_roll_several_axes(shift, axis, no_fallback):
     check(lnp.roll(a, shift, axis), np.roll(src, shift, axis))
 
 
+@pytest.mark.parametrize("shift", [1.5, -2.7, np.float64(2), True, np.array([1.0, 2.0]), "legate [1, 2]"], ids=repr)
+@pytest.mark.parametrize("axis", [None, 0, (0, 0)], ids=str)
+def test_roll_shifts_of_other_types(shift, axis, no_fallback):
+    """NumPy takes int() of each shift: floats truncate, arrays (legate ones too) add up."""
+    src, a = pair(np.int64, (5,))
+    lshift = lnp.asarray([1, 2]) if isinstance(shift, str) else shift
+    nshift = np.asarray([1, 2]) if isinstance(shift, str) else shift
+    check(lnp.roll(a, lshift, axis), np.roll(src, nshift, axis))
+
+
 def test_roll_of_view():
     src, a = pair(np.float64, (4, 6))
     check(lnp.roll(a[::-1, ::2], 2, axis=1), np.roll(src[::-1, ::2], 2, axis=1))
