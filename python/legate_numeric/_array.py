@@ -43,11 +43,15 @@ def _as_shape(shape) -> tuple:
     errors: ``TypeError`` for anything else, ``ValueError`` for negative extents."""
     if isinstance(shape, (str, bytes)):
         raise TypeError(f"'{type(shape).__name__}' object cannot be interpreted as an integer")
+    if isinstance(shape, (bool, _np.bool_)):
+        raise TypeError(f"expected a sequence of integers or a single integer, got '{shape!r}'")
     try:
         dims = (operator.index(shape),)
     except TypeError:
         try:
             dims = tuple(operator.index(s) for s in shape)
+            if any(isinstance(s, (bool, _np.bool_)) for s in shape):
+                raise TypeError("an integer is required")
         except TypeError:
             raise TypeError(f"expected a sequence of integers or a single integer, got '{shape!r}'") from None
     if any(d < 0 for d in dims):

@@ -62,10 +62,18 @@ def histogramdd(sample, bins=10, range=None, density=None, weights=None):  # noq
             s = s.reshape(s.shape[0], -1) if s.ndim > 2 else s
         N, D = s.shape
         columns = [s[:, i] for i in builtins_range(D)]
+    elif isinstance(sample, (int, float, complex)):
+        raise TypeError(f"'{type(sample).__name__}' object is not iterable")
+    elif _np.ndim(sample) == 0 or all(_np.ndim(c) == 0 for c in sample):
+        # NumPy's ``atleast_2d(sample).T``: numbers are the points of one dimension.
+        columns = [_asarray(sample).reshape(-1)]
+        D, N = 1, columns[0].size
     else:
         columns = [_asarray(c).reshape(-1) for c in sample]
         D = len(columns)
         N = columns[0].size if D else 0
+        if any(c.size != N for c in columns):
+            raise ValueError("the sample's dimensions must hold the same number of points")
     if any(c.dtype.kind == "c" for c in columns):
         raise TypeError("histogramdd does not support complex input")
     _fallback.record_native("histogramdd")
@@ -126,6 +134,9 @@ def histogramdd(sample, bins=10, range=None, density=None, weights=None):  # noq
 
 def histogram2d(x, y, bins=10, range=None, density=None, weights=None):  # noqa: A002
     """``histogramdd`` of the points ``(x, y)``: the counts and both edges."""
+    for v in (x, y):
+        if _np.ndim(v) == 0:
+            raise TypeError(f"object of type '{type(v).__name__}' has no len()")
     try:
         n = len(bins)
     except TypeError:

@@ -233,6 +233,7 @@ def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis
         if endpoint and num > 1:
             out[num - 1] = stop
     else:
+        start, stop = start * 1.0, stop * 1.0  # NumPy's float conversion (bools too)
         step = (stop - start) / div if div > 0 else float("nan")
         out = ndarray((num,), _np.float64)
         if num:
@@ -291,6 +292,8 @@ def indices(dimensions, dtype=int, sparse=False):
     from ._manip import broadcast_to, stack
 
     _fallback.record_native("indices")
+    if _np.ndim(dimensions) == 0:
+        raise TypeError(f"'{type(dimensions).__name__}' object is not iterable")
     dims = _as_shape(dimensions)
     grids = []
     for i, n in enumerate(dims):

@@ -27,6 +27,19 @@ def bincount(x, weights=None, minlength=0):
     from ._creation import zeros
     from ._reduce import max as _max, min as _min
 
+    if not isinstance(x, (ndarray, _np.ndarray)):
+        # NumPy converts a list straight to its index type: [] is empty indices, and
+        # floats are truncated with a DeprecationWarning (NumPy 2.1).
+        host = _np.asarray(x)
+        if host.size == 0:
+            host = host.astype(_np.intp)
+        elif host.dtype.kind == "f":
+            import warnings
+
+            warnings.warn("Non-integer input passed to bincount. In a future version of NumPy, this will be an error. "
+                          "(Deprecated NumPy 2.1)", DeprecationWarning, stacklevel=2)
+            host = host.astype(_np.intp)
+        x = host
     x = _asarray(x)
     minlength = operator.index(minlength)
     if minlength < 0:

@@ -60,8 +60,9 @@ def unravel_index(indices, shape, order="C"):
     from ._ufunc import floor_divide, remainder
 
     dims = _dims(shape)
-    if order not in ("C", "F"):
-        raise ValueError("only 'C' or 'F' order is permitted")
+    from ._array import _order
+
+    order = _order(order, "C", "CF")
     size = 1
     for d in dims:
         size *= d

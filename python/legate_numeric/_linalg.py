@@ -569,6 +569,8 @@ def correlate(a, v, mode="valid"):
     """Cross-correlation of two 1-d arrays, ``sum(a[n + k] * conj(v[n]))``: a convolution
     with ``v`` reversed and conjugated."""
     a, v = _asarray(a), _asarray(v)
+    if a.ndim != 1 or v.ndim != 1:
+        raise ValueError("object of too small depth for desired array" if min(a.ndim, v.ndim) < 1 else "object too deep for desired array")
     _fallback.record_native("correlate")
     w = v.reshape(-1)[::-1]
     w = w.conj() if w.dtype.kind == "c" else w

@@ -421,6 +421,8 @@ def where(condition, x=None, y=None):
 
 
 def copy(a, order="K", subok=False):
+    if order != "K":
+        _order(order)
     return _asarray(a).copy()
 
 
@@ -601,6 +603,8 @@ def roll(a, shift, axis=None):
         return reshape(roll(ravel(a), shift, 0), a.shape)
     if isinstance(shift, ndarray):
         shift = shift.__array__()  # a few numbers, read on the host
+    if _np.ndim(shift) > 1 or _np.ndim(axis) > 1:
+        raise ValueError("'shift' and 'axis' should be scalars or 1D sequences")
     if not isinstance(shift, numbers.Integral) or isinstance(axis, (tuple, list)):
         # Shifts pair with axes by broadcasting; shifts of one axis add up (NumPy's
         # int() of each: float shifts truncate).
@@ -737,6 +741,8 @@ def gradient(f, *varargs, axis=None, edge_order=1):
     from ._ufunc import add, multiply, subtract
 
     f = _asarray(f)
+    if f.dtype == _np.bool_:
+        raise TypeError("numpy boolean subtract, the `-` operator, is not supported, use the bitwise_xor, the `^` operator, or the logical_xor function instead.")
     axes = list(range(f.ndim)) if axis is None else _axis_list(axis, f.ndim)
     if len(varargs) == 0:
         spacing = [1.0] * len(axes)

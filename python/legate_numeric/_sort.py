@@ -10,6 +10,8 @@ NumPy leaves the order of ties unspecified).
 
 from __future__ import annotations
 
+import operator
+
 import numpy as _np
 
 from legate import _legate as _ext
@@ -527,6 +529,10 @@ def lexsort(keys, axis=-1):
     keys = [_asarray(k) for k in keys] if not isinstance(keys, ndarray) else [keys[i] for i in range(keys.shape[0])]
     if not keys:
         raise TypeError("need sequence of keys with len > 0 in lexsort")
+    if all(k.ndim == 0 for k in keys):
+        if operator.index(axis) not in (0, -1):
+            raise _np.exceptions.AxisError(axis, 0)
+        return _np.intp(0)  # NumPy: keys that are numbers order one element
     _fallback.record_native("lexsort")
     # Least significant key first; each stable sort keeps the order of its ties.
     order = argsort(keys[0], axis)

@@ -483,8 +483,18 @@ def divmod(x1, x2, out=None, **kwargs):  # noqa: A001 - NumPy's name
     return q, remainder(x1, x2, out=outs[1], **kwargs)  # noqa: F821
 
 
-def clip(a, a_min=None, a_max=None, out=None, **kwargs):
-    """Limits values to ``[a_min, a_max]`` (as ``minimum(maximum(a, a_min), a_max)``)."""
+def clip(a, a_min=_np._NoValue, a_max=_np._NoValue, out=None, *, min=_np._NoValue, max=_np._NoValue, **kwargs):  # noqa: A002
+    """Limits values to ``[a_min, a_max]`` (as ``minimum(maximum(a, a_min), a_max)``;
+    NumPy 2.1's ``min=``/``max=`` name the same bounds; ``a_min`` and ``a_max`` come
+    together or not at all)."""
+    if (a_min is _np._NoValue) != (a_max is _np._NoValue):
+        missing = "a_max" if a_max is _np._NoValue else "a_min"
+        raise TypeError(f"clip() missing 1 required positional argument: '{missing}'")
+    for name, old, new in (("minimum", a_min, min), ("maximum", a_max, max)):
+        if old is not _np._NoValue and new is not _np._NoValue:
+            raise ValueError(f"Passed more than one argument for the {name}: a_{name[:3]} and {name[:3]}")
+    a_min = None if a_min is _np._NoValue and min is _np._NoValue else (min if a_min is _np._NoValue else a_min)
+    a_max = None if a_max is _np._NoValue and max is _np._NoValue else (max if a_max is _np._NoValue else a_max)
     if isinstance(a, ndarray) and a.dtype.kind in "iu":
         # Python ints beyond the dtype's range bound nothing (NumPy's `_clip`).
         info = _np.iinfo(a.dtype)

@@ -19,6 +19,8 @@ from ._creation import arange, asarray, ones
 def _points(M, name):
     """The window's sample positions ``1-M, 3-M, ..., M-1`` (as float64), or the
     whole window when ``M`` is below 2."""
+    if _np.ndim(M) != 0:
+        raise ValueError("setting an array element with a sequence: a window's length is one number")
     _fallback.record_native(name)
     dt = _np.result_type(M, 0.0)
     if M < 1:

@@ -728,3 +728,64 @@ def test_order_argument_as_numpy(name, order):
         assert got == expected
     else:
         check(got, expected)
+
+
+# ---------------------------------------------------------------- array_like arguments
+# Python numbers and lists where NumPy takes array_likes: NumPy's answer or exception
+# type (found by calling every function with lists and numbers).
+
+_ARRAY_LIKE_CALLS = {
+    "histogramdd of a list of numbers is one dimension": lambda m: m.histogramdd([3, 1, 2])[0],
+    "histogramdd of bools": lambda m: m.histogramdd([True, False])[0],
+    "histogramdd of a NumPy scalar": lambda m: m.histogramdd(np.float32(1.5))[0],
+    "histogramdd of a Python number": lambda m: m.histogramdd(5),
+    "histogramdd of ragged dimensions": lambda m: m.histogramdd([[1, 2], [3]]),
+    "histogram2d with a number for y": lambda m: m.histogram2d([1, 2, 3], 2),
+    "linspace of bools": lambda m: m.linspace(np.False_, np.True_, 5),
+    "lexsort of number keys": lambda m: m.lexsort([3, 1, 2]),
+    "lexsort of number keys, axis 2": lambda m: m.lexsort([3, 1, 2], 2),
+    "bincount of an empty list": lambda m: m.bincount([]),
+    "bincount of an empty float array": lambda m: m.bincount(np.array([])),
+    "zeros of a bool shape": lambda m: m.zeros([True, False]),
+    "ones of True": lambda m: m.ones(True),
+    "indices of a number": lambda m: m.indices(5),
+    "clip with one bound": lambda m: m.clip(m.arange(5), 1),
+    "clip with a_max only": lambda m: m.clip(m.arange(5), a_max=3),
+    "clip with min=": lambda m: m.clip(m.arange(5), min=1),
+    "clip with both a_min and min": lambda m: m.clip(m.arange(5), 1, 3, min=2),
+    "clip with no bounds": lambda m: m.clip(m.arange(5)),
+    "correlate with a number": lambda m: m.correlate([1, 2, 3], 2),
+    "gradient of bools": lambda m: m.gradient(m.asarray([True, False, True])),
+    "bartlett of a list": lambda m: m.bartlett([3, 1]),
+    "hanning of a 0-d array": lambda m: m.hanning(np.array(4)),
+    "copy with a bad order": lambda m: m.copy(m.arange(3), order="X"),
+    "unravel_index with order f": lambda m: m.unravel_index(3, (2, 2), order="f"),
+    "roll with a 2-d shift": lambda m: m.roll(m.arange(4), [[1], [2]]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_ARRAY_LIKE_CALLS))
+def test_array_like_arguments_as_numpy(name):
+    call = _ARRAY_LIKE_CALLS[name]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            expected = call(np)
+        except Exception as exc:  # noqa: BLE001 - any NumPy error must be mirrored
+            with pytest.raises(type(exc).__mro__[[c.__module__ for c in type(exc).__mro__].index("builtins")]):
+                np.asarray(call(lnp))
+            return
+        got = call(lnp)
+    if isinstance(expected, tuple):
+        assert len(got) == len(expected)
+        for g, e in zip(got, expected):
+            check(g, e)
+    else:
+        check(got, expected)
+
+
+def test_bincount_of_a_float_list_truncates_with_numpys_warning():
+    with pytest.warns(DeprecationWarning):
+        expected = np.bincount([1.5, 2.5])
+    with pytest.warns(DeprecationWarning):
+        check(lnp.bincount([1.5, 2.5]), expected)
