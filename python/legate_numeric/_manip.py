@@ -406,7 +406,8 @@ def where(condition, x=None, y=None):
     shape = _np.broadcast_shapes(cond.shape, ax.shape if ax is not None else (), ay.shape if ay is not None else ())
     if dt == _np.float16:
         # The select kernel has no float16; float32 holds every float16 exactly.
-        wide = [v.astype(_np.float32) if isinstance(v, (ndarray, _np.float16)) else v for v in (x, y)]
+        wide = [(_np.float32(v) if isinstance(v, _np.float16) else v) if a is None else a.astype(_np.float32)
+                for v, a in ((x, ax), (y, ay))]
         return where(cond, *wide).astype(_np.float16)
     result = ndarray(shape, dt)
     ops = []

@@ -48,6 +48,14 @@ fn fill(obj: &Bound<'_, PyAny>, view: *mut ffi::Py_buffer, flags: c_int) -> PyRe
     if want_write && store.read_only() {
         return Err(PyBufferError::new_err("the array is read-only"));
     }
+    // A dtype in the other byte order (`asarray` of big-endian data keeps it, as NumPy
+    // does) is not what the store holds: no buffer, so NumPy reads `__array__`, which
+    // converts.
+    if let Ok(dtype) = obj.getattr(pyo3::intern!(py, "dtype")) {
+        if let Ok(false) = dtype.getattr(pyo3::intern!(py, "isnative")).and_then(|n| n.extract::<bool>()) {
+            return Err(PyBufferError::new_err("an array of a non-native byte order exports no buffer (its store holds native values)"));
+        }
+    }
     let format = buffer_format(store.ty())?;
     let elem = store.ty().size().unwrap_or(0) as i64;
     // A writable store exports writable memory (as NumPy's arrays do), so it waits for

@@ -265,6 +265,14 @@ fn from_numpy(array: &Bound<'_, PyAny>) -> PyResult<PyStore> {
     try_type!(num_complex::Complex64);
     try_type!(num_complex::Complex32);
     try_type!(half::f16);
+    // Arrays in the other byte order (FITS files, network data) are read in this
+    // machine's order; the caller's dtype keeps the order it asked for.
+    if let Ok(dtype) = array.getattr("dtype") {
+        if !dtype.getattr("isnative")?.extract::<bool>()? {
+            let native = dtype.call_method1("newbyteorder", ("=",))?;
+            return from_numpy(&array.call_method1("astype", (native,))?);
+        }
+    }
     Err(PyTypeError::new_err(format!("cannot make a store from {}", array.get_type().name()?)))
 }
 

@@ -90,6 +90,31 @@ def test_asarray(obj):
     check(lnp.asarray(obj, dtype=np.complex128), np.asarray(obj, dtype=np.complex128))
 
 
+@pytest.mark.parametrize("code", ["f8", "f4", "i4", "u2", "i8", "c16", "c8", "f2"])
+def test_arrays_in_the_other_byte_order(code):
+    # FITS files and network data come big-endian: imported, read and written back in
+    # NumPy's values, keeping the dtype they came with as NumPy does.
+    big = np.arange(0, 12, dtype=">" + code)[::2].reshape(2, 3)
+    a = lnp.asarray(big)
+    check(a, big)
+    assert a.dtype == big.dtype
+    check(lnp.array(big, copy=True), np.array(big, copy=True))
+    check(a + 1, big + 1)
+    check(a.sum(axis=0), big.sum(axis=0))
+    check(lnp.where(lnp.asarray([True, False, True]), big, 0), np.where([True, False, True], big, 0))
+    check(lnp.concatenate([big, lnp.zeros((1, 3), dtype=code)]), np.concatenate([big, np.zeros((1, 3), dtype=code)]))
+    x, y = lnp.zeros((2, 3), dtype=code), np.zeros((2, 3), dtype=code)
+    x[...] = big
+    y[...] = big
+    check(x, y)
+    x[lnp.asarray([1, 0])] = big[:, ::-1]
+    y[np.asarray([1, 0])] = big[:, ::-1]
+    check(x, y)
+    check(lnp.frombuffer(big.tobytes(), dtype=big.dtype), np.frombuffer(big.tobytes(), dtype=big.dtype))
+    assert lnp.asarray(big).tobytes() == big.tobytes()
+    assert np.asarray(a).dtype == big.dtype  # read through __array__, not the buffer
+
+
 def test_array_of_list_of_legate_arrays():
     parts = [lnp.arange(3), lnp.arange(3) * 2]
     check(lnp.array(parts), np.array([np.arange(3), np.arange(3) * 2]))

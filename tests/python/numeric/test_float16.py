@@ -133,3 +133,14 @@ def test_float16_out_must_hold_the_broadcast_shape(other_dtype):
     out = lnp.zeros((2, 3), np.float16)
     lnp.add(lnp.ones(3, np.float16), lnp.ones((), other_dtype), out=out)
     check(out, np.add(np.ones(3, np.float16), np.ones((), other_dtype), out=np.zeros((2, 3), np.float16)))
+
+
+@pytest.mark.parametrize("x", ["host float16", "float16 list scalar", "float16 scalar"])
+def test_where_of_host_float16_operands(x):
+    # The float16 path widens its operands to float32: a NumPy float16 array among them
+    # recursed without end.
+    xs = {"host float16": np.array([1, 2, 3], np.float16), "float16 list scalar": [np.float16(1)] * 3,
+          "float16 scalar": np.float16(1.5)}[x]
+    cond = [True, False, True]
+    check(lnp.where(lnp.asarray(cond), xs, 0), np.where(cond, xs, 0))
+    check(lnp.where(cond, np.float16(2), xs), np.where(cond, np.float16(2), xs))
