@@ -161,9 +161,26 @@ def full_like(a, fill_value, dtype=None, order="K", subok=True, shape=None):
     return full(sh, fill_value, dt)
 
 
-def arange(start, stop=None, step=None, dtype=None, like=None):
+_NO = object()
+
+
+def arange(*args, start=_NO, stop=_NO, step=_NO, dtype=_NO, device=None, like=None):
+    """NumPy's ``arange([start,] stop[, step,], dtype=None)``: one positional number is
+    the stop; ``start=`` alone is an error."""
+    if len(args) > 4:
+        raise TypeError(f"arange() takes from 0 to 4 positional arguments but {len(args)} were given")
+    named = {"start": start, "stop": stop, "step": step, "dtype": dtype}
+    for i, (name, value) in enumerate(zip(named, args)):
+        if named[name] is not _NO:
+            raise TypeError(f"argument for arange() given by name ('{name}') and position (position {i})")
+        named[name] = value
+    start, stop, step, dtype = (None if v is _NO else v for v in named.values())
     if stop is None:
+        if not args:
+            raise TypeError("arange() requires stop to be specified.")
         start, stop = 0, start
+    elif start is None:
+        start = 0
     if step is None:
         step = 1
     if step == 0:

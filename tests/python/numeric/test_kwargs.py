@@ -761,6 +761,13 @@ _ARRAY_LIKE_CALLS = {
     "copy with a bad order": lambda m: m.copy(m.arange(3), order="X"),
     "unravel_index with order f": lambda m: m.unravel_index(3, (2, 2), order="f"),
     "roll with a 2-d shift": lambda m: m.roll(m.arange(4), [[1], [2]]),
+    "arange with start= alone": lambda m: m.arange(start=3),
+    "arange with stop= alone": lambda m: m.arange(stop=3),
+    "arange with start= and stop=": lambda m: m.arange(start=1, stop=4),
+    "arange of one number and None": lambda m: m.arange(2, None),
+    "arange with start twice": lambda m: m.arange(3, start=1),
+    "arange of five numbers": lambda m: m.arange(1, 2, 3, None, 5),
+    "arange with no numbers": lambda m: m.arange(),
 }
 
 
