@@ -24,7 +24,7 @@ import numpy as _np
 import legate_numeric as lnp
 
 from . import _compare, _fallback, _kernels, _minmax
-from ._sputils import FORMATS_1D, INDEX, as_legate, check_dtype, is_scalar, refuse_1d_conversion, upcast, write_out
+from ._sputils import FORMATS_1D, INDEX, as_legate, check_dtype, is_int_like, is_scalar, refuse_1d_conversion, upcast, write_out
 
 ndarray = lnp.ndarray
 
@@ -431,6 +431,26 @@ class _spbase:
     def __mul__(self, other):
         return self.multiply(other)  # a method call: BSR and 1-d COO override multiply
 
+    # In-place scaling by a scalar, as SciPy's: the same object with the same structure
+    # (a zero factor keeps the entries) and dtype; NumPy's casting error where the
+    # product does not fit it (``int_array *= 2.5``). Other operands give new objects.
+    def __imul__(self, other):
+        if not is_scalar(other):
+            return NotImplemented
+        self._scale_in_place(other)
+        return self
+
+    def __itruediv__(self, other):
+        if not is_scalar(other):
+            return NotImplemented
+        self._scale_in_place(1.0 / other)  # SciPy multiplies by the reciprocal
+        return self
+
+    def _scale_in_place(self, s):
+        probe = _np.zeros(1, self.dtype)
+        _np.multiply(probe, s, out=probe)  # raises NumPy's (and SciPy's) casting error
+        self._data = (self._data * s).astype(self.dtype, copy=False)
+
     __rmul__ = __mul__
 
     def __truediv__(self, other):
@@ -640,14 +660,39 @@ class _spbase:
         return write_out(res, out)
 
     def count_nonzero(self, axis=None):
-        """Number of stored values that are not zero."""
+        """Number of values that are not zero once duplicates are summed (CSR, CSC, COO
+        and BSR sum them in place first, as SciPy's do, so ``nnz`` may drop). Counts
+        along an axis are int64, or the dtype of ``indptr`` along CSR's rows and CSC's
+        columns when no stored value is zero (SciPy returns ``np.diff(indptr)`` then)."""
+        axis = self._count_axis(axis)
+        if self.format in ("csr", "csc", "coo", "bsr"):
+            self.sum_duplicates()
         A = self._csr()
-        nz = (A.data != 0).astype(INDEX)
-        axis = self._axis(axis)
+        nz = A.data != 0
         if axis is None:
-            return int(lnp.sum(nz)) if nz.shape[0] else 0
+            return int(lnp.sum(nz.astype(INDEX))) if nz.shape[0] else 0
         coo = A.tocoo()
-        return _kernels.segment_sum(nz, coo.col if axis == 0 else coo.row, self.shape[1 - axis])
+        res = _kernels.segment_sum(nz.astype(INDEX), coo.col if axis == 0 else coo.row, self.shape[1 - axis])
+        if self._counts_along_major(axis) and bool(lnp.all(nz)):
+            res = res.astype(self._indptr.dtype)
+        return res
+
+    def _counts_along_major(self, axis) -> bool:
+        """Whether counts along ``axis`` are SciPy's ``np.diff(indptr)`` (CSR's rows, CSC's
+        columns), which has ``indptr``'s dtype."""
+        return (self.format, axis) in (("csr", 1), ("csc", 0))
+
+    def _count_axis(self, axis):
+        """``count_nonzero``'s and ``getnnz``'s axis. SciPy compares it with integers
+        unchecked: a float is out of bounds (``ValueError``), a tuple or string a
+        ``TypeError``."""
+        if isinstance(axis, (float, _np.floating)):
+            if self.format == "coo":  # SciPy's COO indexes its coordinates with it
+                raise TypeError("tuple indices must be integers or slices, not float")
+            raise ValueError("axis out of bounds")
+        if axis is not None and not is_int_like(axis):
+            raise TypeError(f"'<' not supported between instances of '{type(axis).__name__}' and 'int'")
+        return self._axis(axis)
 
     def max(self, axis=None, out=None, *, explicit=False):
         """Largest value (implicit zeros count unless ``explicit``): a 0-d legate array,
@@ -882,12 +927,15 @@ class spmatrix:
         return self @ half @ half if n % 2 else half @ half
 
     def getnnz(self, axis=None):
+        """Stored values (explicit zeros and duplicates included), in all or per line;
+        per line in int64 or, along CSR's rows and CSC's columns, ``indptr``'s dtype."""
         if axis is None:
             return self.nnz
-        axis = self._axis(axis)
+        axis = self._count_axis(axis)
         coo = self.tocoo()
         ones = lnp.ones(coo.nnz, INDEX)
-        return _kernels.segment_sum(ones, coo.col if axis == 0 else coo.row, self.shape[1 - axis])
+        res = _kernels.segment_sum(ones, coo.col if axis == 0 else coo.row, self.shape[1 - axis])
+        return res.astype(self._indptr.dtype) if self._counts_along_major(axis) else res
 
     def getrow(self, i):
         """Row ``i`` as a ``(1, n)`` CSR matrix."""

@@ -21,7 +21,7 @@ import legate_numeric as lnp
 from . import _assign, _kernels
 from ._base import _spbase, issparse
 from ._sputils import (
-    INDEX, as_index, as_legate, index_dtype, keeps_wide, check_dtype, check_shape, getdtype, is_int_like, is_scipy_sparse, one_index,
+    INDEX, as_index, as_legate, as_values, index_dtype, keeps_wide, check_dtype, check_shape, getdtype, is_int_like, is_scipy_sparse, one_index,
     refuse_1d_conversion, refuse_1d_input, upcast, write_out,
 )
 
@@ -143,8 +143,9 @@ class _cs_base(_spbase):
         self._set(data, indices, indptr, shape, wide=wide)
 
     def _from_dense(self, arg1):
-        d = as_legate(arg1)
-        check_dtype(d.dtype)
+        if arg1 is None and self._allows_1d:  # SciPy's TypeError (a ValueError elsewhere)
+            raise TypeError("function missing 1 required positional argument: 'shape'")
+        d = as_values(arg1)
         if d.ndim == 0 and self._is_array:
             raise ValueError("scipy sparse array classes do not support instantiation from a scalar")
         if d.ndim == 1 and self._is_array and not self._allows_1d:
@@ -481,6 +482,22 @@ class _cs_base(_spbase):
         if mk[0] == "int" or nk[0] == "int":
             return A._as_vector(self._is_array)
         return A
+
+    def __iter__(self):
+        """SciPy's iteration: the rows of the CSR form as CSR arrays (1-d) or ``(1, n)``
+        matrices, each with the row's stored entries as stored (a CSC array iterates
+        over its ``tocsr()``); the values of a 1-d array."""
+        if self.ndim == 1:
+            yield from super().__iter__()
+            return
+        A = self.tocsr()
+        ptr = A._indptr.__array__()
+        shape = (self.shape[1],) if self._is_array else (1, self.shape[1])
+        for lo, hi in zip(ptr[:-1].tolist(), ptr[1:].tolist()):
+            indptr = lnp.array([0, hi - lo], dtype=A._indptr.dtype)
+            row = type(A)._new(A._data[lo:hi].copy(), A._indices[lo:hi].copy(), indptr, shape)
+            row._canonical, row._sorted = A._canonical, A._sorted
+            yield row
 
     def _getitem_1d(self, key):
         """``v[key]`` of a 1-d array: an int gives the value; a slice or an integer or

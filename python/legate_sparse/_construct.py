@@ -260,10 +260,13 @@ def vstack(blocks, format=None, dtype=None):
 
 
 def block_diag(mats, format=None, dtype=None):
-    """Blocks on the diagonal (COO by default)."""
+    """Blocks on the diagonal (COO by default). As SciPy's, a dense array block stores
+    every one of its entries (zeros too), lists and scalars only their nonzeros."""
     mats = list(mats)
+    if not mats:
+        raise ValueError("need at least one array to concatenate")
     is_array = _is_array_input(*mats)
-    mats = [_as_sparse(m, is_array) for m in mats]
+    mats = [_diag_block(m, is_array) for m in mats]
     m = sum(a.shape[0] for a in mats)
     n = sum(a.shape[1] for a in mats)
     dt = check_dtype(dtype) if dtype is not None else (_np.result_type(*[a.dtype for a in mats]) if mats else _np.float64)
@@ -280,6 +283,18 @@ def block_diag(mats, format=None, dtype=None):
     if not vals:
         return _finish(_class("coo", is_array)((m, n), dtype=dt), format)
     return _finish(_coo(lnp.concatenate(vals), lnp.concatenate(rows), lnp.concatenate(cols), (m, n), is_array), format)
+
+
+def _diag_block(x, is_array):
+    """A block of ``block_diag`` as a sparse array (see there)."""
+    if isinstance(x, _spbase) or not hasattr(x, "shape") or hasattr(x, "tocoo"):
+        return _as_sparse(_np.atleast_2d(x) if isinstance(x, list) or is_scalar(x) else x, is_array)
+    d = as_legate(x)
+    if d.ndim != 2:
+        raise ValueError(f"a dense block of block_diag must be 2-d, got {d.ndim}-d")
+    m, n = d.shape
+    pos = lnp.arange(m * n, dtype=INDEX)
+    return _coo(d.reshape(-1), pos // n if n else pos, pos % n if n else pos, (m, n), is_array)
 
 
 def _host_rng(rng):

@@ -62,7 +62,7 @@ def norm(x, ord=None, axis=None):
     elif ord == -_np.inf:
         res = m.min(axis=ax).toarray()
     elif ord == 0:
-        res = A.count_nonzero(axis=ax)  # SciPy's counts are integers
+        res = A.count_nonzero(axis=ax).astype(_np.int64, copy=False)  # SciPy: int64 counts
     elif ord == 1:
         res = m.sum(axis=ax)
     elif isinstance(ord, (int, float)) and not math.isinf(ord):
