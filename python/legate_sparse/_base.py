@@ -264,9 +264,21 @@ class _spbase:
             return self.copy() if copy else self
         if not _np.can_cast(self.dtype, dt, casting):
             raise TypeError(f"Cannot cast array data from {self.dtype} to {dt} according to the rule '{casting}'")
-        return self._with_data(self.data.astype(dt), copy=True)
+        out = self._with_data(self.data.astype(dt), copy=True)
+        out._deduped_data()  # as SciPy's: each value cast, then the copy's duplicates summed
+        return out
 
     # ---- elementwise functions of the stored values ----
+
+    def _deduped_data(self):
+        """The stored values with duplicates summed in place first (CSR, CSC, COO and
+        BSR), as SciPy's ``_deduped_data``: elementwise functions (``abs``, ``power``,
+        the ufunc methods, ``astype``) then apply to each position's value, not to each
+        duplicate (``abs`` of 1 and -1 at one position is 0), and the result is
+        canonical."""
+        if self.format in ("csr", "csc", "coo", "bsr"):
+            self.sum_duplicates()
+        return self.data
 
     def conjugate(self, copy=True):
         if self.dtype.kind != "c":
@@ -276,10 +288,10 @@ class _spbase:
     conj = conjugate
 
     def __abs__(self):
-        return self._with_data(lnp.abs(self.data), copy=True)
+        return self._with_data(lnp.abs(self._deduped_data()), copy=True)
 
     def __round__(self, ndigits=0):
-        return self._with_data(lnp.round(self.data, ndigits), copy=True)
+        return self._with_data(lnp.round(self._deduped_data(), ndigits), copy=True)
 
     def __neg__(self):
         if self.dtype.kind == "b":
@@ -295,7 +307,8 @@ class _spbase:
             raise NotImplementedError("input is not scalar")
         if n == 0:
             raise NotImplementedError("zero power is not supported as it would densify the matrix.\nUse `np.ones(A.shape, dtype=A.dtype)` for this case.")
-        data = self.data if dtype is None else self.data.astype(dtype)
+        data = self._deduped_data()
+        data = data if dtype is None else data.astype(dtype)
         return self._with_data(data**n, copy=True)
 
     # ---- arithmetic ----
@@ -969,7 +982,7 @@ def _install_unary(name: str) -> None:
     func = getattr(lnp, name)
 
     def method(self):
-        return self._with_data(func(self.data), copy=True)
+        return self._with_data(func(self._deduped_data()), copy=True)
 
     method.__name__ = name
     method.__doc__ = f"``{name}`` of the stored values (zero-preserving, so the structure is kept)."
