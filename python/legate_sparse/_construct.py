@@ -304,6 +304,11 @@ def _host_rng(rng):
 
 
 def _random(shape, density, format, dtype, rng, data_sampler, is_array):
+    if is_array and isinstance(shape, tuple) and len(shape) == 1:
+        # A 1-d random_array (SciPy 1.17 has them): the one row of a (1, n) draw.
+        (n,) = check_shape(shape, (1,))
+        row = _random((1, n), density, "coo", dtype, rng, data_sampler, True)
+        return _finish(row.reshape((n,)), format)
     shape = check_shape(shape)
     if density < 0 or density > 1:
         raise ValueError("density expected to be 0 <= density <= 1")

@@ -189,3 +189,23 @@ def test_elementwise_functions_sum_duplicates_first(name):
         want, got = f(abs(S) if f is funcs[2] else S), f(abs(L) if f is funcs[2] else L)
         assert host(got).tolist() == want.toarray().tolist()
         assert got.nnz == want.nnz and L.nnz == S.nnz
+
+
+def test_linalg_refusals_and_1d_random_array():
+    import scipy.sparse.linalg as spla
+
+    import legate_sparse.linalg as lsla
+
+    B, E = np.eye(4, dtype=bool), np.diag([1.0, 2, 3, 4])
+    cases = [
+        (lambda: spla.norm(sp.csr_array(B), 2), lambda: lsla.norm(sparse.csr_array(B), 2)),
+        (lambda: spla.svds(sp.csr_array(B), k=1), lambda: lsla.svds(sparse.csr_array(B), k=1)),
+        (lambda: spla.eigsh(sp.csr_array(E), k=1, which="BE"), lambda: lsla.eigsh(sparse.csr_array(E), k=1, which="BE")),
+    ]
+    for fs, fl in cases:
+        want, got = _outcome(fs), _outcome(fl)
+        assert isinstance(want, Exception) and type(got) is type(want), (got, want)
+    for fmt in ("coo", "csr", "dok"):
+        want = sp.random_array((5,), density=0.4, format=fmt, rng=0)
+        got = sparse.random_array((5,), density=0.4, format=fmt, rng=0)
+        assert (type(got).__name__, got.shape, got.nnz, got.dtype) == (type(want).__name__, want.shape, want.nnz, want.dtype)
