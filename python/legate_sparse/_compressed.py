@@ -309,13 +309,18 @@ class _cs_base(_spbase):
         return out
 
     def _to_other(self):
-        """The same matrix, canonical, compressed along the other axis."""
+        """The same matrix compressed along the other axis, indices sorted; as SciPy's
+        (``csr_tocsc``), duplicates and explicit zeros are kept, so the result is
+        canonical when this array is."""
         if self.ndim == 1:
             refuse_1d_conversion(self._other_format)
         maj = self._major_shape()
-        cols, rows, data = _kernels.canonical_coo(self._indices, self._row_ids(), self._data, maj[::-1], True)
+        canonical = self._canonical
+        cols, rows, data = _kernels.canonical_coo(self._indices, self._row_ids(), self._data, maj[::-1], False)
         indptr = _kernels.compress_sorted(cols, maj[1])
-        return self._cls(self._other_format)._new(data, rows, indptr, self._shape, canonical=True)
+        out = self._cls(self._other_format)._new(data, rows, indptr, self._shape, canonical=canonical)
+        out._sorted = True
+        return out
 
     def tocoo(self, copy=False):
         if self.ndim == 1:

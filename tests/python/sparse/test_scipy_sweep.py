@@ -209,3 +209,16 @@ def test_linalg_refusals_and_1d_random_array():
         want = sp.random_array((5,), density=0.4, format=fmt, rng=0)
         got = sparse.random_array((5,), density=0.4, format=fmt, rng=0)
         assert (type(got).__name__, got.shape, got.nnz, got.dtype) == (type(want).__name__, want.shape, want.nnz, want.dtype)
+
+
+@pytest.mark.parametrize("name", ["csr_array", "csc_matrix"])
+def test_conversion_to_the_other_compressed_format_keeps_duplicates(name):
+    # (csr_tocsc): duplicates and explicit zeros are kept, indices sorted
+    arg = (np.array([1.0, 0, 2, 3, -3, 4]), np.array([1, 1, 0, 2, 2, 0]), np.array([0, 3, 4, 6]))
+    S, L = getattr(sp, name)(arg, shape=(3, 3)), getattr(sparse, name)(arg, shape=(3, 3))
+    want, got = S.tocsc() if name[:3] == "csr" else S.tocsr(), L.tocsc() if name[:3] == "csr" else L.tocsr()
+    for part in ("data", "indices", "indptr"):
+        assert host(getattr(got, part)).tolist() == getattr(want, part).tolist(), part
+    assert got.has_canonical_format == want.has_canonical_format
+    assert host(got[:, 1:]).tolist() == want[:, 1:].toarray().tolist() and got[:, 1:].nnz == want[:, 1:].nnz
+    assert host(got + got).tolist() == (want + want).toarray().tolist()
