@@ -775,6 +775,14 @@ class _spbase:
         if self.ndim != 2 or len(shape) != 2:
             return self.__getattr__("resize")(*shape)
         M, N = check_shape(shape)
+        if self.format in ("csr", "csc"):  # the kept entries as stored, as SciPy's
+            major, minor = (M, N) if self._major_is_row else (N, M)
+            rows, cols = self._row_ids(), self._indices
+            keep = lnp.nonzero((rows < major) & (cols < minor))[0]
+            flags = self._canonical, self._sorted
+            self._set(self._data[keep], cols[keep], _kernels.compress_sorted(rows[keep], major), (M, N))
+            self._canonical, self._sorted = flags
+            return
         coo = self.tocoo()
         keep = lnp.nonzero((coo.row < M) & (coo.col < N))[0]
         new = self._cls("coo")._new(coo.data[keep], coo.row[keep], coo.col[keep], (M, N))

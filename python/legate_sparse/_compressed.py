@@ -543,11 +543,13 @@ class _cs_base(_spbase):
             return self
         from ._coo import coo_array
 
+        # The entries as stored (duplicates and explicit zeros kept, as SciPy's).
         coo = self.tocoo()
-        coo.sum_duplicates()
         coords = coo.col if self.shape[0] == 1 else coo.row
         n = self.shape[1] if self.shape[0] == 1 else self.shape[0]
-        return coo_array._new_1d(coo.data, coords, n)
+        out = coo_array._new_1d(coo.data, coords, n)
+        out._canonical = self._canonical is True
+        return out
 
     def _scalar_at(self, i, j):
         lo, hi = int(self._indptr[i]), int(self._indptr[i + 1])

@@ -222,3 +222,20 @@ def test_conversion_to_the_other_compressed_format_keeps_duplicates(name):
     assert got.has_canonical_format == want.has_canonical_format
     assert host(got[:, 1:]).tolist() == want[:, 1:].toarray().tolist() and got[:, 1:].nnz == want[:, 1:].nnz
     assert host(got + got).tolist() == (want + want).toarray().tolist()
+
+
+@pytest.mark.parametrize("name", ["csr_array", "csc_matrix"])
+def test_rows_and_resize_keep_stored_entries(name):
+    arg = (np.array([1.0, 0, 2, 3, -3, 4]), np.array([1, 0, 1, 2, 2, 0]), np.array([0, 3, 4, 6]))
+    for key in (0, 2):
+        S, L = getattr(sp, name)(arg, shape=(3, 3)), getattr(sparse, name)(arg, shape=(3, 3))
+        if name.endswith("array"):
+            got, want = L[key], S[key]
+            assert got.nnz == want.nnz and host(got.data).tolist() == want.data.tolist()
+            assert host(got).tolist() == want.toarray().tolist()
+    for shape in ((2, 2), (4, 4), (3, 1)):
+        S, L = getattr(sp, name)(arg, shape=(3, 3)), getattr(sparse, name)(arg, shape=(3, 3))
+        S.resize(shape)
+        L.resize(shape)
+        assert L.shape == S.shape and L.nnz == S.nnz and host(L).tolist() == S.toarray().tolist()
+        assert host(L.indptr).tolist() == S.indptr.tolist()
