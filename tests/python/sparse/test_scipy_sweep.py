@@ -239,3 +239,34 @@ def test_rows_and_resize_keep_stored_entries(name):
         L.resize(shape)
         assert L.shape == S.shape and L.nnz == S.nnz and host(L).tolist() == S.toarray().tolist()
         assert host(L.indptr).tolist() == S.indptr.tolist()
+
+
+def test_gmres_info_spsolve_input_and_empty_norms():
+    import scipy.sparse.linalg as spla
+
+    import legate_sparse.linalg as lsla
+
+    n = 6
+    T = sp.diags_array([-1.0, 4.0, -1.0], offsets=[-1, 0, 1], shape=(n, n)).tocsr()
+    b = np.random.default_rng(2).standard_normal(n)
+    # A breakdown (the exact solution, or a zero matrix) with an unreachable tolerance
+    # is not convergence: SciPy's info is maxiter (it was 0 here).
+    for S in (T, sp.csr_array((n, n))):
+        for kw in ({"rtol": -1}, {"rtol": 0, "atol": 0, "maxiter": 3}, {"maxiter": 5}):
+            x, info = spla.gmres(S, b, **kw)
+            y, got = lsla.gmres(sparse.csr_array(S), b, **kw)
+            assert got == info, (kw, got, info)
+            np.testing.assert_allclose(host(y), x, atol=1e-12)
+    with pytest.warns(sp.SparseEfficiencyWarning):  # dense A, as SciPy's: to CSC
+        np.testing.assert_allclose(host(lsla.spsolve(T.toarray(), b)), spla.spsolve(T.toarray(), b))
+    for f in (lambda m, A: m.spsolve(A, b, permc_spec="XX"), lambda m, A: m.splu(A.tocsc(), permc_spec="XX")):
+        want, got = _outcome(lambda: f(spla, T)), _outcome(lambda: f(lsla, sparse.csr_array(T)))
+        assert isinstance(want, ValueError) and type(got) is ValueError
+    for shape in ((0, 3), (3, 0)):
+        for ord in (1, -1, np.inf, -np.inf):
+            want = _outcome(lambda: spla.norm(sp.csr_array(shape), ord))
+            got = _outcome(lambda: lsla.norm(sparse.csr_array(shape), ord))
+            if isinstance(want, Exception):
+                assert type(got) is type(want), (shape, ord, got)
+            else:
+                assert float(got) == float(want)
