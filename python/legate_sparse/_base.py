@@ -682,8 +682,8 @@ class _spbase:
             self.sum_duplicates()
         A = self._csr()
         nz = A.data != 0
-        if axis is None:
-            return int(lnp.sum(nz.astype(INDEX))) if nz.shape[0] else 0
+        if axis is None:  # NumPy's count_nonzero type, as SciPy's
+            return _np.int64(int(lnp.sum(nz.astype(INDEX))) if nz.shape[0] else 0)
         coo = A.tocoo()
         res = _kernels.segment_sum(nz.astype(INDEX), coo.col if axis == 0 else coo.row, self.shape[1 - axis])
         if self._counts_along_major(axis) and bool(lnp.all(nz)):

@@ -80,6 +80,7 @@ def test_count_nonzero_sums_duplicates_and_dtype():
         S = getattr(sp, name)((data.copy(), ind, ptr), shape=(3, 3))
         L = getattr(sparse, name)((data.copy(), ind, ptr), shape=(3, 3))
         assert L.count_nonzero() == S.count_nonzero()
+        assert type(L.count_nonzero()) is type(S.count_nonzero())  # np.int64
         assert L.nnz == S.nnz == 3  # summed in place, as SciPy's
     coo = (np.array([1.0, -1, 2]), (np.array([0, 0, 1]), np.array([1, 1, 0])))
     S, L = sp.coo_array(coo, shape=(2, 2)), sparse.coo_array(coo, shape=(2, 2))
