@@ -323,6 +323,8 @@ def _random(shape, density, format, dtype, rng, data_sampler, is_array):
     ind = _np.sort(ind)
     if data_sampler is not None:
         vals = _np.asarray(data_sampler(size=k))
+        if vals.shape != (k,):
+            raise ValueError("all index and data arrays must have the same length")
     elif dt.kind in "iu":
         info = _np.iinfo(dt)
         integers = getattr(gen, "integers", None) or gen.randint
@@ -343,14 +345,24 @@ def _random(shape, density, format, dtype, rng, data_sampler, is_array):
 def random_array(shape, *, density=0.01, format="coo", dtype=None, rng=None, random_state=None, data_sampler=None):
     """A random sparse array: ``round(density * m * n)`` distinct positions with values
     uniform in [0, 1) (seeded like SciPy's; the values differ from SciPy's)."""
-    return _random(shape, density, format, dtype, rng if rng is not None else random_state, data_sampler, True)
+    return _random(shape, density, format, dtype, _one_rng(rng, random_state), data_sampler, True)
+
+
+def _one_rng(rng, random_state):
+    """The generator of ``rng=`` or its old name ``random_state=`` (both: SciPy's
+    ``TypeError``)."""
+    if rng is not None and random_state is not None:
+        raise TypeError("Specify one of `rng` or `random_state`, not both.")
+    return rng if rng is not None else random_state
 
 
 def random(m, n, density=0.01, format="coo", dtype=None, rng=None, random_state=None, data_rvs=None):
-    """A random sparse matrix (see ``random_array``)."""
-    return _random((m, n), density, format, dtype, rng if rng is not None else random_state, data_rvs, False)
+    """A random sparse matrix (see ``random_array``; ``data_rvs(k)`` is called with
+    the count as its one positional argument, as SciPy's)."""
+    sampler = None if data_rvs is None else (lambda size: data_rvs(size))
+    return _random((m, n), density, format, dtype, _one_rng(rng, random_state), sampler, False)
 
 
 def rand(m, n, density=0.01, format="coo", dtype=None, rng=None, random_state=None):
     """A random sparse matrix with values uniform in [0, 1)."""
-    return _random((m, n), density, format, dtype, rng if rng is not None else random_state, None, False)
+    return _random((m, n), density, format, dtype, _one_rng(rng, random_state), None, False)

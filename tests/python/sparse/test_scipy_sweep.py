@@ -271,3 +271,16 @@ def test_gmres_info_spsolve_input_and_empty_norms():
                 assert type(got) is type(want), (shape, ord, got)
             else:
                 assert float(got) == float(want)
+
+
+def test_random_argument_handling():
+    both = dict(density=0.5, rng=0, random_state=0)
+    bad_sampler = dict(density=0.5, data_sampler=lambda size: np.ones(size + 1))
+    for kw in (both, bad_sampler):
+        want = _outcome(lambda: sp.random_array((3, 4), **kw))
+        got = _outcome(lambda: sparse.random_array((3, 4), **kw))
+        assert isinstance(want, Exception) and type(got) is type(want), (kw, got)
+    # random's data_rvs takes the count positionally
+    A = sparse.random(3, 4, density=0.5, rng=0, data_rvs=lambda k: np.arange(1, k + 1))
+    S = sp.random(3, 4, density=0.5, rng=0, data_rvs=lambda k: np.arange(1, k + 1))
+    assert A.nnz == S.nnz and sorted(host(A.data).tolist()) == sorted(S.data.tolist())
