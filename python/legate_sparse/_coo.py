@@ -273,11 +273,54 @@ class _coo_base(_spbase):
     def __getitem__(self, key):
         if not self._is_array:
             raise TypeError("'coo_matrix' object is not subscriptable")
+        res = self._select_stored(key)
+        if res is not None:
+            return res
         res = self.tocsr()[key]
         if isinstance(res, _spbase):  # SciPy: COO results
             return res.tocoo()
         # CSR's dense answer to a pair of index arrays is a 1-d COO array in SciPy's COO.
         return self._cls("coo")(res) if isinstance(res, lnp.ndarray) and res.ndim else res
+
+    def _select_stored(self, key):
+        """``A[key]`` for a key of ints and slices (at least one slice), as SciPy's COO
+        indexing: the stored entries inside, in their order, duplicates and explicit
+        zeros kept; ``None`` for other keys."""
+        key = key if isinstance(key, tuple) else (key,)
+        simple = all(isinstance(k, slice) or (is_int_like(k) and not isinstance(k, lnp.ndarray)) for k in key)
+        if not simple or len(key) > self.ndim:
+            return None
+        key = key + (slice(None),) * (self.ndim - len(key))
+        if not any(isinstance(k, slice) for k in key):
+            return None
+        mask, coords, shape = None, [], []
+        for k, co, n in zip(key, self._coords, self._shape):
+            if isinstance(k, slice):
+                start, stop, step = k.indices(n)
+                shape.append(len(range(start, stop, step)))
+                if (start, stop, step) == (0, n, 1):
+                    coords.append(co)
+                    continue
+                inside = (co >= start) & (co < stop) if step > 0 else (co <= start) & (co > stop)
+                if step != 1:
+                    inside &= (co - start) % step == 0
+                coords.append((co - start) // step)
+            else:
+                i = operator.index(k)
+                if i < -n or i >= n:
+                    raise IndexError(f"index ({i}) out of range")
+                inside = co == i % n
+            mask = inside if mask is None else mask & inside
+        data = self._data
+        if mask is not None:
+            keep = lnp.nonzero(mask)[0]
+            data, coords = data[keep], [c[keep] for c in coords]
+        else:
+            data, coords = data.copy(), [c.copy() for c in coords]
+        out = object.__new__(type(self))
+        out._set(data, tuple(coords), tuple(shape), wide=getattr(self, "_wide", False))
+        out._canonical = False  # SciPy's flag on a new COO array
+        return out
 
     def __setitem__(self, key, x):
         """``A[key] = x``: entries at the positions replaced by the nonzero values

@@ -284,3 +284,16 @@ def test_random_argument_handling():
     A = sparse.random(3, 4, density=0.5, rng=0, data_rvs=lambda k: np.arange(1, k + 1))
     S = sp.random(3, 4, density=0.5, rng=0, data_rvs=lambda k: np.arange(1, k + 1))
     assert A.nnz == S.nnz and sorted(host(A.data).tolist()) == sorted(S.data.tolist())
+
+
+def test_coo_slices_keep_stored_entries():
+    # SciPy's COO indexing: the stored entries inside the slices, in their order
+    arg = (np.array([1.0, 0, 2, 3, -3, 4]), (np.array([0, 0, 1, 0, 2, 2]), np.array([1, 1, 2, 1, 0, 0])))
+    S, L = sp.coo_array(arg, shape=(3, 3)), sparse.coo_array(arg, shape=(3, 3))
+    for key in (0, -1, slice(0, 2), slice(None, None, -1), (slice(None), slice(0, 3, 2)), (slice(None), 1), (1, slice(0, 2))):
+        want, got = S[key], L[key]
+        assert got.shape == want.shape and got.nnz == want.nnz, key
+        assert host(got.data).tolist() == want.data.tolist(), key
+        assert [host(c).tolist() for c in got.coords] == [c.tolist() for c in want.coords], key
+    with pytest.raises(IndexError):
+        L[3, :]
