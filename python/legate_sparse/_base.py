@@ -444,6 +444,8 @@ class _spbase:
     def __mul__(self, other):
         return self.multiply(other)  # a method call: BSR and 1-d COO override multiply
 
+    __rmul__ = __mul__
+
     # In-place scaling by a scalar, as SciPy's: the same object with the same structure
     # (a zero factor keeps the entries) and dtype; NumPy's casting error where the
     # product does not fit it (``int_array *= 2.5``). Other operands give new objects.
@@ -463,8 +465,6 @@ class _spbase:
         probe = _np.zeros(1, self.dtype)
         _np.multiply(probe, s, out=probe)  # raises NumPy's (and SciPy's) casting error
         self._data = (self._data * s).astype(self.dtype, copy=False)
-
-    __rmul__ = __mul__
 
     def __truediv__(self, other):
         return _compare.divide(self, other)

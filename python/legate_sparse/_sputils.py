@@ -102,7 +102,7 @@ def as_values(x) -> ndarray:
     it does not hold (strings, objects, float16; a ragged list raises NumPy's)."""
     if not isinstance(x, ndarray):
         x = _np.asarray(x.__array__() if hasattr(x, "__array__") and not isinstance(x, _np.ndarray) else x)
-        check_dtype(x.dtype)
+    check_dtype(x.dtype)
     return as_legate(x)
 
 
