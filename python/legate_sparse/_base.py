@@ -18,12 +18,14 @@ of sparse operands are CSR; the product with a dense vector is COO).
 from __future__ import annotations
 
 import operator
+import warnings
 
 import numpy as _np
+from scipy.sparse import SparseEfficiencyWarning
 
 import legate_numeric as lnp
 
-from . import _compare, _fallback, _kernels, _minmax
+from . import _assign, _compare, _fallback, _kernels, _minmax
 from ._sputils import FORMATS_1D, INDEX, as_legate, check_dtype, is_int_like, is_scalar, refuse_1d_conversion, upcast, write_out
 
 ndarray = lnp.ndarray
@@ -828,6 +830,15 @@ class _spbase:
         else:
             vals = as_legate(values).astype(self.dtype).reshape(-1)[:length]
             length = vals.shape[0]
+        if self.format in ("csr", "csc"):
+            # SciPy's: stored diagonal entries get the values, the others are inserted;
+            # duplicates and explicit zeros elsewhere are kept.
+            i = _np.arange(length, dtype=_np.int64)
+            x = _np.asarray(vals.__array__())
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", SparseEfficiencyWarning)
+                _assign.set_compressed(self, i + max(0, -k), i + max(0, k), x, _np.ones(length, bool))
+            return
         coo = self.tocoo()
         # Entries of the diagonal at positions that get a new value are replaced.
         pos = coo.row if k >= 0 else coo.col

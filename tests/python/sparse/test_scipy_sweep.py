@@ -297,3 +297,23 @@ def test_coo_slices_keep_stored_entries():
         assert [host(c).tolist() for c in got.coords] == [c.tolist() for c in want.coords], key
     with pytest.raises(IndexError):
         L[3, :]
+
+
+@pytest.mark.filterwarnings("ignore::scipy.sparse.SparseEfficiencyWarning")
+@pytest.mark.parametrize("name", ["csr_array", "csc_matrix"])
+def test_assignment_and_setdiag_keep_stored_entries(name):
+    # SciPy's _set_many: other duplicates and explicit zeros stay; new entries go first
+    # in their row (then sorted if the row was); a set position stored twice sums all
+    dups = (np.array([1.0, 0, 2, 3, -3, 4]), np.array([1, 1, 0, 2, 2, 0]), np.array([0, 3, 4, 6]))
+    unsorted = (np.array([1.0, 0, 2, 3, -3, 4]), np.array([1, 2, 0, 2, 0, 2]), np.array([0, 3, 4, 6]))
+    for arg in (dups, unsorted):
+        for key, val in [((1, 1), 7.0), ((2, 1), 0.0), ((0, 1), 9.0), ((np.array([0, 2]), np.array([2, 1])), np.array([5.0, 6.0]))]:
+            S, L = getattr(sp, name)(arg, shape=(3, 3)), getattr(sparse, name)(arg, shape=(3, 3))
+            S[key] = val
+            L[key] = val
+            for part in ("data", "indices", "indptr"):
+                assert host(getattr(L, part)).tolist() == getattr(S, part).tolist(), (key, part)
+        S, L = getattr(sp, name)(arg, shape=(3, 3)), getattr(sparse, name)(arg, shape=(3, 3))
+        S.setdiag(8.0)
+        L.setdiag(8.0)
+        assert L.nnz == S.nnz and host(L).tolist() == S.toarray().tolist()
