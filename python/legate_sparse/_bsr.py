@@ -396,4 +396,10 @@ def _tobsr(A, blocksize=None, copy=False):
     csr = A._csr()
     if blocksize is None:
         blocksize = estimate_blocksize(csr)
-    return _csr_to_bsr(csr, *_check_blocksize(blocksize), A._cls("bsr"))
+    R, C = _check_blocksize(blocksize)
+    if (R, C) == (1, 1) and A.format in ("csr", "csc"):
+        # SciPy's: the CSR arrays as 1x1 blocks (duplicates and explicit zeros kept).
+        B = A.tocsr(copy=copy)
+        return A._cls("bsr")._new(B._data.reshape(-1, 1, 1), B._indices, B._indptr, B.shape, (1, 1),
+                                  canonical=B._canonical is True or None, wide=getattr(B, "_wide", False))
+    return _csr_to_bsr(csr, R, C, A._cls("bsr"))

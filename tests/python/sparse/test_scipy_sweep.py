@@ -317,3 +317,13 @@ def test_assignment_and_setdiag_keep_stored_entries(name):
         S.setdiag(8.0)
         L.setdiag(8.0)
         assert L.nnz == S.nnz and host(L).tolist() == S.toarray().tolist()
+
+
+def test_tobsr_1x1_keeps_stored_entries():
+    arg = (np.array([1.0, 0, 2, 3, -3, 4]), np.array([1, 1, 0, 2, 2, 0]), np.array([0, 3, 4, 6]))
+    for name in ("csr_array", "csc_matrix"):
+        want = getattr(sp, name)(arg, shape=(3, 3)).tobsr()
+        got = getattr(sparse, name)(arg, shape=(3, 3)).tobsr()
+        assert got.blocksize == want.blocksize == (1, 1) and got.nnz == want.nnz
+        assert host(got.data).ravel().tolist() == want.data.ravel().tolist()
+        assert host(got @ np.ones(3)).tolist() == (want @ np.ones(3)).tolist()
