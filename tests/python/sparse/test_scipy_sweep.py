@@ -327,3 +327,21 @@ def test_tobsr_1x1_keeps_stored_entries():
         assert got.blocksize == want.blocksize == (1, 1) and got.nnz == want.nnz
         assert host(got.data).ravel().tolist() == want.data.ravel().tolist()
         assert host(got @ np.ones(3)).tolist() == (want @ np.ones(3)).tolist()
+
+
+@pytest.mark.parametrize("name", ["lil_array", "lil_matrix"])
+def test_lil_adds_in_place(name):
+    # SciPy's LIL: A += B is self[:, :] = self + B (same object, LIL, its dtype)
+    D, E = np.array([[1, 0, 3], [0, -5, 7]], dtype=np.int8), np.array([[0, 2, 1], [0, 5, 0.5]])
+    for other in (lambda m: getattr(m, name)(E), lambda m: E, lambda m: E[0]):
+        for sign in (1, -1):
+            S, L = getattr(sp, name)(D), getattr(sparse, name)(D)
+            S0, L0 = S, L
+            if sign > 0:
+                S += other(sp)
+                L += other(sparse)
+            else:
+                S -= other(sp)
+                L -= other(sparse)
+            assert L is L0 and S is S0 and type(L).__name__ == type(S).__name__
+            assert L.dtype == S.dtype and L.nnz == S.nnz and host(L).tolist() == S.toarray().tolist()
