@@ -15,10 +15,11 @@ Result types. Dense results are legate_numeric arrays, also where SciPy returns
 does. Reductions over all entries (``sum``, ``mean``, ``max``, ``min``,
 ``nanmax``, ``trace``, ``linalg.norm``) return 0-d legate arrays, as
 ``legate_numeric``'s own reductions do (``float(A.sum())`` reads the value); counts
-and positions are Python ints as in SciPy (``nnz``, ``count_nonzero()``,
-``argmax()``). ``max``/``min`` along an axis are sparse COO results, as SciPy's.
+and positions are Python ints as in SciPy (``nnz``, ``argmax()``), except
+``count_nonzero()``, a NumPy int64 as SciPy's. ``max``/``min`` along an axis are
+sparse COO results, as SciPy's.
 
-Other differences from SciPy: index arrays are int64; ``argmax``/``argmin`` follow
+Other differences from SciPy: ``argmax``/``argmin`` follow
 NumPy with NaNs (the first NaN) and, with ``explicit=True`` over all entries, return
 a flattened index (SciPy returns a position in ``.data``); assigning twice to one
 position in one ``A[rows, cols] = x`` keeps the last value in every format (SciPy's

@@ -185,20 +185,38 @@ def _found(stored_keys, query, n_stored: int):
     return safe, (pos < n_stored) & (stored_keys[safe] == query)
 
 
+def _lookup(A, query, nminor: int):
+    """``(positions in storage, found)`` of the ``query`` keys (``major * nminor +
+    minor``) in ``A``, or ``(None, None)`` when one of them is stored more than once."""
+    nnz = A.nnz
+    stored = A._row_ids() * nminor + A._indices if nnz else None
+    if nnz == 0 or A._canonical is True:
+        return _found(stored, query, nnz)
+    order = lnp.argsort(stored, kind="stable")
+    keys = stored[order]
+    lo = lnp.searchsorted(keys, query)
+    hi = lnp.searchsorted(keys, query, side="right")
+    if bool(lnp.any(hi - lo > 1)):
+        return None, None
+    return order[lnp.minimum(lo, nnz - 1)], hi > lo
+
+
 def set_compressed(A, i, j, x, insertable) -> None:
-    """SciPy's ``_set_many`` on a CSR/CSC array, in place (see the module docs)."""
-    if not A.has_canonical_format:
-        A.sum_duplicates()
+    """SciPy's ``_set_many`` on a CSR/CSC array, in place. As SciPy's, duplicates and
+    explicit zeros elsewhere are kept; a set position stored more than once makes it
+    sum duplicates first (``csr_sample_offsets``); new entries go to the start of their
+    row, then the row is sorted if its indices were."""
     major, minor = (i, j) if A._major_is_row else (j, i)
     nmajor, nminor = A._major_shape()
     q, x, insertable = _last_wins(major.reshape(-1) * nminor + minor.reshape(-1), x.reshape(-1),
                                   insertable.reshape(-1))
     if q.shape[0] == 0:
         return
-    nnz = A.nnz
     query = as_legate(q)
-    stored = A._row_ids() * nminor + A._indices if nnz else None
-    pos, found = _found(stored, query, nnz)
+    pos, found = _lookup(A, query, nminor)
+    if pos is None:
+        A.sum_duplicates()
+        pos, found = _lookup(A, query, nminor)
     found_h = _np.asarray(found.__array__())
     hit = _np.nonzero(found_h)[0]
     if hit.shape[0]:
@@ -208,13 +226,20 @@ def set_compressed(A, i, j, x, insertable) -> None:
         return
     warnings.warn(f"Changing the sparsity structure of a {type(A).__name__} is expensive. "
                   "lil and dok are more efficient.", SparseEfficiencyWarning, stacklevel=3)
+    canonical, sorted_ = A._canonical is True, A.has_sorted_indices
     qn = q[new]
-    rows = lnp.concatenate([A._row_ids(), as_legate(qn // nminor)])
-    cols = lnp.concatenate([A._indices, as_legate(qn % nminor)])
-    data = lnp.concatenate([A._data, as_legate(x[new])])
-    rows, cols, data = _kernels.canonical_coo(rows, cols, data, (nmajor, nminor), sum_duplicates=False)
+    # New entries first in their row (SciPy's ``_insert_many``), then the stored ones.
+    rows = lnp.concatenate([as_legate(qn // nminor), A._row_ids()])
+    cols = lnp.concatenate([as_legate(qn % nminor), A._indices])
+    data = lnp.concatenate([as_legate(x[new]), A._data])
+    if sorted_:
+        rows, cols, data = _kernels.canonical_coo(rows, cols, data, (nmajor, nminor), sum_duplicates=False)
+    else:
+        order = lnp.argsort(rows, kind="stable")
+        rows, cols, data = rows[order], cols[order], data[order]
     A._set(data, cols, _kernels.compress_sorted(rows, nmajor), A.shape)
-    A._canonical = A._sorted = True
+    A._canonical = True if canonical else None
+    A._sorted = sorted_
 
 
 def set_coo(A, i, j, x) -> None:

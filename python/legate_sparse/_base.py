@@ -18,13 +18,15 @@ of sparse operands are CSR; the product with a dense vector is COO).
 from __future__ import annotations
 
 import operator
+import warnings
 
 import numpy as _np
+from scipy.sparse import SparseEfficiencyWarning
 
 import legate_numeric as lnp
 
-from . import _compare, _fallback, _kernels, _minmax
-from ._sputils import FORMATS_1D, INDEX, as_legate, check_dtype, is_scalar, refuse_1d_conversion, upcast, write_out
+from . import _assign, _compare, _fallback, _kernels, _minmax
+from ._sputils import FORMATS_1D, INDEX, as_legate, check_dtype, is_int_like, is_scalar, refuse_1d_conversion, upcast, write_out
 
 ndarray = lnp.ndarray
 
@@ -264,9 +266,21 @@ class _spbase:
             return self.copy() if copy else self
         if not _np.can_cast(self.dtype, dt, casting):
             raise TypeError(f"Cannot cast array data from {self.dtype} to {dt} according to the rule '{casting}'")
-        return self._with_data(self.data.astype(dt), copy=True)
+        out = self._with_data(self.data.astype(dt), copy=True)
+        out._deduped_data()  # as SciPy's: each value cast, then the copy's duplicates summed
+        return out
 
     # ---- elementwise functions of the stored values ----
+
+    def _deduped_data(self):
+        """The stored values with duplicates summed in place first (CSR, CSC, COO and
+        BSR), as SciPy's ``_deduped_data``: elementwise functions (``abs``, ``power``,
+        the ufunc methods, ``astype``) then apply to each position's value, not to each
+        duplicate (``abs`` of 1 and -1 at one position is 0), and the result is
+        canonical."""
+        if self.format in ("csr", "csc", "coo", "bsr"):
+            self.sum_duplicates()
+        return self.data
 
     def conjugate(self, copy=True):
         if self.dtype.kind != "c":
@@ -276,10 +290,10 @@ class _spbase:
     conj = conjugate
 
     def __abs__(self):
-        return self._with_data(lnp.abs(self.data), copy=True)
+        return self._with_data(lnp.abs(self._deduped_data()), copy=True)
 
     def __round__(self, ndigits=0):
-        return self._with_data(lnp.round(self.data, ndigits), copy=True)
+        return self._with_data(lnp.round(self._deduped_data(), ndigits), copy=True)
 
     def __neg__(self):
         if self.dtype.kind == "b":
@@ -295,7 +309,8 @@ class _spbase:
             raise NotImplementedError("input is not scalar")
         if n == 0:
             raise NotImplementedError("zero power is not supported as it would densify the matrix.\nUse `np.ones(A.shape, dtype=A.dtype)` for this case.")
-        data = self.data if dtype is None else self.data.astype(dtype)
+        data = self._deduped_data()
+        data = data if dtype is None else data.astype(dtype)
         return self._with_data(data**n, copy=True)
 
     # ---- arithmetic ----
@@ -432,6 +447,26 @@ class _spbase:
         return self.multiply(other)  # a method call: BSR and 1-d COO override multiply
 
     __rmul__ = __mul__
+
+    # In-place scaling by a scalar, as SciPy's: the same object with the same structure
+    # (a zero factor keeps the entries) and dtype; NumPy's casting error where the
+    # product does not fit it (``int_array *= 2.5``). Other operands give new objects.
+    def __imul__(self, other):
+        if not is_scalar(other):
+            return NotImplemented
+        self._scale_in_place(other)
+        return self
+
+    def __itruediv__(self, other):
+        if not is_scalar(other):
+            return NotImplemented
+        self._scale_in_place(1.0 / other)  # SciPy multiplies by the reciprocal
+        return self
+
+    def _scale_in_place(self, s):
+        probe = _np.zeros(1, self.dtype)
+        _np.multiply(probe, s, out=probe)  # raises NumPy's (and SciPy's) casting error
+        self._data = (self._data * s).astype(self.dtype, copy=False)
 
     def __truediv__(self, other):
         return _compare.divide(self, other)
@@ -640,14 +675,39 @@ class _spbase:
         return write_out(res, out)
 
     def count_nonzero(self, axis=None):
-        """Number of stored values that are not zero."""
+        """Number of values that are not zero once duplicates are summed (CSR, CSC, COO
+        and BSR sum them in place first, as SciPy's do, so ``nnz`` may drop). Counts
+        along an axis are int64, or the dtype of ``indptr`` along CSR's rows and CSC's
+        columns when no stored value is zero (SciPy returns ``np.diff(indptr)`` then)."""
+        axis = self._count_axis(axis)
+        if self.format in ("csr", "csc", "coo", "bsr"):
+            self.sum_duplicates()
         A = self._csr()
-        nz = (A.data != 0).astype(INDEX)
-        axis = self._axis(axis)
-        if axis is None:
-            return int(lnp.sum(nz)) if nz.shape[0] else 0
+        nz = A.data != 0
+        if axis is None:  # NumPy's count_nonzero type, as SciPy's
+            return _np.int64(int(lnp.sum(nz.astype(INDEX))) if nz.shape[0] else 0)
         coo = A.tocoo()
-        return _kernels.segment_sum(nz, coo.col if axis == 0 else coo.row, self.shape[1 - axis])
+        res = _kernels.segment_sum(nz.astype(INDEX), coo.col if axis == 0 else coo.row, self.shape[1 - axis])
+        if self._counts_along_major(axis) and bool(lnp.all(nz)):
+            res = res.astype(self._indptr.dtype)
+        return res
+
+    def _counts_along_major(self, axis) -> bool:
+        """Whether counts along ``axis`` are SciPy's ``np.diff(indptr)`` (CSR's rows, CSC's
+        columns), which has ``indptr``'s dtype."""
+        return (self.format, axis) in (("csr", 1), ("csc", 0))
+
+    def _count_axis(self, axis):
+        """``count_nonzero``'s and ``getnnz``'s axis. SciPy compares it with integers
+        unchecked: a float is out of bounds (``ValueError``), a tuple or string a
+        ``TypeError``."""
+        if isinstance(axis, (float, _np.floating)):
+            if self.format == "coo":  # SciPy's COO indexes its coordinates with it
+                raise TypeError("tuple indices must be integers or slices, not float")
+            raise ValueError("axis out of bounds")
+        if axis is not None and not is_int_like(axis):
+            raise TypeError(f"'<' not supported between instances of '{type(axis).__name__}' and 'int'")
+        return self._axis(axis)
 
     def max(self, axis=None, out=None, *, explicit=False):
         """Largest value (implicit zeros count unless ``explicit``): a 0-d legate array,
@@ -717,6 +777,14 @@ class _spbase:
         if self.ndim != 2 or len(shape) != 2:
             return self.__getattr__("resize")(*shape)
         M, N = check_shape(shape)
+        if self.format in ("csr", "csc"):  # the kept entries as stored, as SciPy's
+            major, minor = (M, N) if self._major_is_row else (N, M)
+            rows, cols = self._row_ids(), self._indices
+            keep = lnp.nonzero((rows < major) & (cols < minor))[0]
+            flags = self._canonical, self._sorted
+            self._set(self._data[keep], cols[keep], _kernels.compress_sorted(rows[keep], major), (M, N))
+            self._canonical, self._sorted = flags
+            return
         coo = self.tocoo()
         keep = lnp.nonzero((coo.row < M) & (coo.col < N))[0]
         new = self._cls("coo")._new(coo.data[keep], coo.row[keep], coo.col[keep], (M, N))
@@ -762,6 +830,15 @@ class _spbase:
         else:
             vals = as_legate(values).astype(self.dtype).reshape(-1)[:length]
             length = vals.shape[0]
+        if self.format in ("csr", "csc"):
+            # SciPy's: stored diagonal entries get the values, the others are inserted;
+            # duplicates and explicit zeros elsewhere are kept.
+            i = _np.arange(length, dtype=_np.int64)
+            x = _np.asarray(vals.__array__())
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", SparseEfficiencyWarning)
+                _assign.set_compressed(self, i + max(0, -k), i + max(0, k), x, _np.ones(length, bool))
+            return
         coo = self.tocoo()
         # Entries of the diagonal at positions that get a new value are replaced.
         pos = coo.row if k >= 0 else coo.col
@@ -882,12 +959,15 @@ class spmatrix:
         return self @ half @ half if n % 2 else half @ half
 
     def getnnz(self, axis=None):
+        """Stored values (explicit zeros and duplicates included), in all or per line;
+        per line in int64 or, along CSR's rows and CSC's columns, ``indptr``'s dtype."""
         if axis is None:
             return self.nnz
-        axis = self._axis(axis)
+        axis = self._count_axis(axis)
         coo = self.tocoo()
         ones = lnp.ones(coo.nnz, INDEX)
-        return _kernels.segment_sum(ones, coo.col if axis == 0 else coo.row, self.shape[1 - axis])
+        res = _kernels.segment_sum(ones, coo.col if axis == 0 else coo.row, self.shape[1 - axis])
+        return res.astype(self._indptr.dtype) if self._counts_along_major(axis) else res
 
     def getrow(self, i):
         """Row ``i`` as a ``(1, n)`` CSR matrix."""
@@ -921,7 +1001,7 @@ def _install_unary(name: str) -> None:
     func = getattr(lnp, name)
 
     def method(self):
-        return self._with_data(func(self.data), copy=True)
+        return self._with_data(func(self._deduped_data()), copy=True)
 
     method.__name__ = name
     method.__doc__ = f"``{name}`` of the stored values (zero-preserving, so the structure is kept)."

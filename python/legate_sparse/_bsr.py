@@ -21,7 +21,7 @@ from . import _kernels
 from ._base import _register, _spbase, issparse, sparray, spmatrix
 from ._compressed import check_compressed
 from ._sputils import (
-    INDEX, as_index, as_legate, check_dtype, check_shape, getdtype, index_dtype, is_int_like, is_scipy_sparse, keeps_wide,
+    INDEX, as_index, as_legate, as_values, check_dtype, check_shape, getdtype, index_dtype, is_int_like, is_scipy_sparse, keeps_wide,
     refuse_1d_conversion, refuse_1d_input, write_out,
 )
 
@@ -132,10 +132,12 @@ class _bsr_base(_spbase):
         elif isinstance(arg1, tuple):
             raise ValueError(f"unrecognized bsr_array constructor input: a tuple of {len(arg1)}")
         else:
-            d = as_legate(arg1)
+            d = as_values(arg1)
             if d.ndim != 2:
-                if d.ndim == 1 and not self._is_array:
+                if d.ndim < 2 and not self._is_array:
                     d = d.reshape(1, -1)
+                elif d.ndim > 2 and not self._is_array:
+                    raise TypeError(f"expected 2D array or matrix, not {d.ndim}D")
                 elif d.ndim == 1:
                     refuse_1d_input("bsr")
                 else:
@@ -394,4 +396,10 @@ def _tobsr(A, blocksize=None, copy=False):
     csr = A._csr()
     if blocksize is None:
         blocksize = estimate_blocksize(csr)
-    return _csr_to_bsr(csr, *_check_blocksize(blocksize), A._cls("bsr"))
+    R, C = _check_blocksize(blocksize)
+    if (R, C) == (1, 1) and A.format in ("csr", "csc"):
+        # SciPy's: the CSR arrays as 1x1 blocks (duplicates and explicit zeros kept).
+        B = A.tocsr(copy=copy)
+        return A._cls("bsr")._new(B._data.reshape(-1, 1, 1), B._indices, B._indptr, B.shape, (1, 1),
+                                  canonical=B._canonical is True or None, wide=getattr(B, "_wide", False))
+    return _csr_to_bsr(csr, R, C, A._cls("bsr"))

@@ -21,7 +21,7 @@ import legate_numeric as lnp
 from . import _assign, _kernels
 from ._base import _spbase, issparse
 from ._sputils import (
-    INDEX, as_index, as_legate, index_dtype, keeps_wide, check_dtype, check_shape, getdtype, is_int_like, is_scipy_sparse, one_index,
+    INDEX, as_index, as_legate, as_values, index_dtype, keeps_wide, check_dtype, check_shape, getdtype, is_int_like, is_scipy_sparse, one_index,
     refuse_1d_conversion, refuse_1d_input, upcast, write_out,
 )
 
@@ -143,8 +143,9 @@ class _cs_base(_spbase):
         self._set(data, indices, indptr, shape, wide=wide)
 
     def _from_dense(self, arg1):
-        d = as_legate(arg1)
-        check_dtype(d.dtype)
+        if arg1 is None and self._allows_1d:  # SciPy's TypeError (a ValueError elsewhere)
+            raise TypeError("function missing 1 required positional argument: 'shape'")
+        d = as_values(arg1)
         if d.ndim == 0 and self._is_array:
             raise ValueError("scipy sparse array classes do not support instantiation from a scalar")
         if d.ndim == 1 and self._is_array and not self._allows_1d:
@@ -308,13 +309,18 @@ class _cs_base(_spbase):
         return out
 
     def _to_other(self):
-        """The same matrix, canonical, compressed along the other axis."""
+        """The same matrix compressed along the other axis, indices sorted; as SciPy's
+        (``csr_tocsc``), duplicates and explicit zeros are kept, so the result is
+        canonical when this array is."""
         if self.ndim == 1:
             refuse_1d_conversion(self._other_format)
         maj = self._major_shape()
-        cols, rows, data = _kernels.canonical_coo(self._indices, self._row_ids(), self._data, maj[::-1], True)
+        canonical = self._canonical
+        cols, rows, data = _kernels.canonical_coo(self._indices, self._row_ids(), self._data, maj[::-1], False)
         indptr = _kernels.compress_sorted(cols, maj[1])
-        return self._cls(self._other_format)._new(data, rows, indptr, self._shape, canonical=True)
+        out = self._cls(self._other_format)._new(data, rows, indptr, self._shape, canonical=canonical)
+        out._sorted = True
+        return out
 
     def tocoo(self, copy=False):
         if self.ndim == 1:
@@ -482,6 +488,22 @@ class _cs_base(_spbase):
             return A._as_vector(self._is_array)
         return A
 
+    def __iter__(self):
+        """SciPy's iteration: the rows of the CSR form as CSR arrays (1-d) or ``(1, n)``
+        matrices, each with the row's stored entries as stored (a CSC array iterates
+        over its ``tocsr()``); the values of a 1-d array."""
+        if self.ndim == 1:
+            yield from super().__iter__()
+            return
+        A = self.tocsr()
+        ptr = A._indptr.__array__()
+        shape = (self.shape[1],) if self._is_array else (1, self.shape[1])
+        for lo, hi in zip(ptr[:-1].tolist(), ptr[1:].tolist()):
+            indptr = lnp.array([0, hi - lo], dtype=A._indptr.dtype)
+            row = type(A)._new(A._data[lo:hi].copy(), A._indices[lo:hi].copy(), indptr, shape)
+            row._canonical, row._sorted = A._canonical, A._sorted
+            yield row
+
     def _getitem_1d(self, key):
         """``v[key]`` of a 1-d array: an int gives the value; a slice or an integer or
         boolean array gives a 1-d CSR array (the columns of the one row)."""
@@ -521,11 +543,13 @@ class _cs_base(_spbase):
             return self
         from ._coo import coo_array
 
+        # The entries as stored (duplicates and explicit zeros kept, as SciPy's).
         coo = self.tocoo()
-        coo.sum_duplicates()
         coords = coo.col if self.shape[0] == 1 else coo.row
         n = self.shape[1] if self.shape[0] == 1 else self.shape[0]
-        return coo_array._new_1d(coo.data, coords, n)
+        out = coo_array._new_1d(coo.data, coords, n)
+        out._canonical = self._canonical is True
+        return out
 
     def _scalar_at(self, i, j):
         lo, hi = int(self._indptr[i]), int(self._indptr[i + 1])

@@ -260,10 +260,13 @@ def vstack(blocks, format=None, dtype=None):
 
 
 def block_diag(mats, format=None, dtype=None):
-    """Blocks on the diagonal (COO by default)."""
+    """Blocks on the diagonal (COO by default). As SciPy's, a dense array block stores
+    every one of its entries (zeros too), lists and scalars only their nonzeros."""
     mats = list(mats)
+    if not mats:
+        raise ValueError("need at least one array to concatenate")
     is_array = _is_array_input(*mats)
-    mats = [_as_sparse(m, is_array) for m in mats]
+    mats = [_diag_block(m, is_array) for m in mats]
     m = sum(a.shape[0] for a in mats)
     n = sum(a.shape[1] for a in mats)
     dt = check_dtype(dtype) if dtype is not None else (_np.result_type(*[a.dtype for a in mats]) if mats else _np.float64)
@@ -282,6 +285,18 @@ def block_diag(mats, format=None, dtype=None):
     return _finish(_coo(lnp.concatenate(vals), lnp.concatenate(rows), lnp.concatenate(cols), (m, n), is_array), format)
 
 
+def _diag_block(x, is_array):
+    """A block of ``block_diag`` as a sparse array (see there)."""
+    if isinstance(x, _spbase) or not hasattr(x, "shape") or hasattr(x, "tocoo"):
+        return _as_sparse(_np.atleast_2d(x) if isinstance(x, list) or is_scalar(x) else x, is_array)
+    d = as_legate(x)
+    if d.ndim != 2:
+        raise ValueError(f"a dense block of block_diag must be 2-d, got {d.ndim}-d")
+    m, n = d.shape
+    pos = lnp.arange(m * n, dtype=INDEX)
+    return _coo(d.reshape(-1), pos // n if n else pos, pos % n if n else pos, (m, n), is_array)
+
+
 def _host_rng(rng):
     if rng is None or isinstance(rng, (int, _np.integer)):
         return _np.random.default_rng(rng)
@@ -289,6 +304,11 @@ def _host_rng(rng):
 
 
 def _random(shape, density, format, dtype, rng, data_sampler, is_array):
+    if is_array and isinstance(shape, tuple) and len(shape) == 1:
+        # A 1-d random_array (SciPy 1.17 has them): the one row of a (1, n) draw.
+        (n,) = check_shape(shape, (1,))
+        row = _random((1, n), density, "coo", dtype, rng, data_sampler, True)
+        return _finish(row.reshape((n,)), format)
     shape = check_shape(shape)
     if density < 0 or density > 1:
         raise ValueError("density expected to be 0 <= density <= 1")
@@ -303,6 +323,8 @@ def _random(shape, density, format, dtype, rng, data_sampler, is_array):
     ind = _np.sort(ind)
     if data_sampler is not None:
         vals = _np.asarray(data_sampler(size=k))
+        if vals.shape != (k,):
+            raise ValueError("all index and data arrays must have the same length")
     elif dt.kind in "iu":
         info = _np.iinfo(dt)
         integers = getattr(gen, "integers", None) or gen.randint
@@ -323,14 +345,24 @@ def _random(shape, density, format, dtype, rng, data_sampler, is_array):
 def random_array(shape, *, density=0.01, format="coo", dtype=None, rng=None, random_state=None, data_sampler=None):
     """A random sparse array: ``round(density * m * n)`` distinct positions with values
     uniform in [0, 1) (seeded like SciPy's; the values differ from SciPy's)."""
-    return _random(shape, density, format, dtype, rng if rng is not None else random_state, data_sampler, True)
+    return _random(shape, density, format, dtype, _one_rng(rng, random_state), data_sampler, True)
+
+
+def _one_rng(rng, random_state):
+    """The generator of ``rng=`` or its old name ``random_state=`` (both: SciPy's
+    ``TypeError``)."""
+    if rng is not None and random_state is not None:
+        raise TypeError("Specify one of `rng` or `random_state`, not both.")
+    return rng if rng is not None else random_state
 
 
 def random(m, n, density=0.01, format="coo", dtype=None, rng=None, random_state=None, data_rvs=None):
-    """A random sparse matrix (see ``random_array``)."""
-    return _random((m, n), density, format, dtype, rng if rng is not None else random_state, data_rvs, False)
+    """A random sparse matrix (see ``random_array``; ``data_rvs(k)`` is called with
+    the count as its one positional argument, as SciPy's)."""
+    sampler = None if data_rvs is None else (lambda size: data_rvs(size))
+    return _random((m, n), density, format, dtype, _one_rng(rng, random_state), sampler, False)
 
 
 def rand(m, n, density=0.01, format="coo", dtype=None, rng=None, random_state=None):
     """A random sparse matrix with values uniform in [0, 1)."""
-    return _random((m, n), density, format, dtype, rng if rng is not None else random_state, None, False)
+    return _random((m, n), density, format, dtype, _one_rng(rng, random_state), None, False)

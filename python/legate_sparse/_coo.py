@@ -10,6 +10,8 @@ broadcasts, ``dot`` follows ``np.dot``).
 
 from __future__ import annotations
 
+import operator
+
 import numpy as _np
 
 import legate_numeric as lnp
@@ -17,7 +19,7 @@ import legate_numeric as lnp
 from . import _assign, _kernels
 from ._base import _register, _spbase, sparray, spmatrix
 from ._sputils import (
-    INDEX, as_index, as_legate, check_dtype, check_shape, getdtype, index_dtype, is_dense, is_int_like, is_scalar, is_scipy_sparse,
+    INDEX, as_index, as_legate, as_values, check_dtype, check_shape, getdtype, index_dtype, is_dense, is_int_like, is_scalar, is_scipy_sparse,
     keeps_wide, one_index, refuse_1d_conversion,
 )
 
@@ -49,8 +51,10 @@ class _coo_base(_spbase):
         elif isinstance(arg1, tuple) and len(arg1) == 2:
             data, coords = arg1
             self._from_arrays(data, coords, shape, copy)
+        elif isinstance(arg1, tuple) and self._is_array and all(is_int_like(a) for a in arg1):
+            raise ValueError(f"legate_sparse COO arrays are 1-d or 2-d, got shape {arg1}")
         elif isinstance(arg1, tuple):
-            raise ValueError(f"unrecognized coo_array constructor input: a tuple of {len(arg1)}")
+            raise TypeError("invalid input format")
         else:
             self._from_dense(arg1)
             if shape is not None and tuple(shape) != self._shape:
@@ -90,6 +94,8 @@ class _coo_base(_spbase):
             raise TypeError("invalid input format: expected (data, (row, col))")
         if len(coords) == 1 and not self._is_array:
             raise ValueError("coo_matrix needs (data, (row, col))")
+        if shape is None and any(getattr(c, "dtype", _np.asarray(c).dtype).kind == "f" for c in coords):
+            raise TypeError("cannot infer a shape from float coordinates")  # SciPy's TypeError
         wide = keeps_wide(self._is_array, coords)
         coords = tuple(as_index(c, "coordinate", copy=copy) for c in coords)
         if data.ndim != 1:
@@ -112,14 +118,17 @@ class _coo_base(_spbase):
         self._set(data, coords, shape, wide=wide)
 
     def _from_dense(self, arg1):
-        d = as_legate(arg1)
-        check_dtype(d.dtype)
+        if arg1 is None and self._allows_1d:  # SciPy's TypeError (a ValueError elsewhere)
+            raise TypeError("function missing 1 required positional argument: 'shape'")
+        d = as_values(arg1)
         if d.ndim == 0 and self._is_array:
             raise ValueError("scipy sparse array classes do not support instantiation from a scalar")
         if d.ndim == 0:
             d = d.reshape(1, 1)
         if d.ndim == 1 and not self._is_array:
             d = d.reshape(1, -1)
+        if d.ndim > 2 and not self._is_array:
+            raise TypeError(f"expected 2D array or matrix, not {d.ndim}D")
         if d.ndim > 2:
             raise ValueError(f"legate_sparse COO arrays are 1-d or 2-d, got {d.ndim}-d input")
         flat = d.reshape(-1)
@@ -230,6 +239,18 @@ class _coo_base(_spbase):
         return self._cls("coo")._new(self._data, lnp.zeros(self.nnz, INDEX), self._coords[0], (1, self._shape[0]))
 
     def transpose(self, axes=None, copy=False):
+        """The transpose; ``axes`` as SciPy's COO takes it: a permutation of the axes for
+        arrays (the identity keeps the array), only ``(1, 0)`` for matrices."""
+        if axes is not None:
+            axes = tuple(operator.index(a) for a in axes)
+            if not self._is_array and axes != (1, 0):
+                raise ValueError("Sparse matrices do not support an 'axes' parameter because swapping dimensions is the only logical permutation.")
+            if len(axes) != self.ndim:
+                raise ValueError("axes don't match matrix dimensions")
+            if sorted(a % self.ndim for a in axes) != list(range(self.ndim)):
+                raise ValueError("repeated axis in transpose")
+            if [a % self.ndim for a in axes] == list(range(self.ndim)):
+                return self.copy() if copy else self
         if self.ndim == 1:
             return self.copy() if copy else self
         row, col, data = self._coords[0], self._coords[1], self._data
@@ -252,15 +273,61 @@ class _coo_base(_spbase):
     def __getitem__(self, key):
         if not self._is_array:
             raise TypeError("'coo_matrix' object is not subscriptable")
+        res = self._select_stored(key)
+        if res is not None:
+            return res
         res = self.tocsr()[key]
         if isinstance(res, _spbase):  # SciPy: COO results
             return res.tocoo()
         # CSR's dense answer to a pair of index arrays is a 1-d COO array in SciPy's COO.
         return self._cls("coo")(res) if isinstance(res, lnp.ndarray) and res.ndim else res
 
+    def _select_stored(self, key):
+        """``A[key]`` for a key of ints and slices (at least one slice), as SciPy's COO
+        indexing: the stored entries inside, in their order, duplicates and explicit
+        zeros kept; ``None`` for other keys."""
+        key = key if isinstance(key, tuple) else (key,)
+        simple = all(isinstance(k, slice) or (is_int_like(k) and not isinstance(k, lnp.ndarray)) for k in key)
+        if not simple or len(key) > self.ndim:
+            return None
+        key = key + (slice(None),) * (self.ndim - len(key))
+        if not any(isinstance(k, slice) for k in key):
+            return None
+        mask, coords, shape = None, [], []
+        for k, co, n in zip(key, self._coords, self._shape):
+            if isinstance(k, slice):
+                start, stop, step = k.indices(n)
+                shape.append(len(range(start, stop, step)))
+                if (start, stop, step) == (0, n, 1):
+                    coords.append(co)
+                    continue
+                inside = (co >= start) & (co < stop) if step > 0 else (co <= start) & (co > stop)
+                if step != 1:
+                    inside &= (co - start) % step == 0
+                coords.append((co - start) // step)
+            else:
+                i = operator.index(k)
+                if i < -n or i >= n:
+                    raise IndexError(f"index ({i}) out of range")
+                inside = co == i % n
+            mask = inside if mask is None else mask & inside
+        data = self._data
+        if mask is not None:
+            keep = lnp.nonzero(mask)[0]
+            data, coords = data[keep], [c[keep] for c in coords]
+        else:
+            data, coords = data.copy(), [c.copy() for c in coords]
+        out = object.__new__(type(self))
+        out._set(data, tuple(coords), tuple(shape), wide=getattr(self, "_wide", False))
+        out._canonical = False  # SciPy's flag on a new COO array
+        return out
+
     def __setitem__(self, key, x):
         """``A[key] = x``: entries at the positions replaced by the nonzero values
-        (see ``_assign``; a 1-d array as its row); other keys run in SciPy."""
+        (see ``_assign``; a 1-d array as its row); other keys run in SciPy. A
+        ``coo_matrix`` takes no assignment, as SciPy's."""
+        if not self._is_array:
+            raise TypeError("'coo_matrix' object does not support item assignment")
         if self.ndim == 1:
             R = self._as_row()
             R[0, one_index(key)] = x

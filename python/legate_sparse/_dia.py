@@ -55,6 +55,10 @@ class _dia_base(_spbase):
             if _np.unique(offsets).shape[0] != offsets.shape[0]:
                 raise ValueError("offset array contains duplicate values")
             self._set(data, offsets.astype(_np.int64), check_shape(shape))
+        elif isinstance(arg1, tuple):
+            raise ValueError(f"unrecognized form for {self._scipy_name} constructor")
+        elif arg1 is None:
+            raise ValueError("DIA arrays don't support 0D input. Use 2D")
         else:
             coo = self._cls("coo")(arg1)
             if coo.ndim == 1:

@@ -23,7 +23,7 @@ import numpy as _np
 
 from ._base import _spbase, issparse
 from ._sputils import (
-    check_shape, getdtype, is_int_like, is_scalar, is_scipy_sparse, one_index, refuse_1d_conversion, refuse_1d_input,
+    check_dtype, check_shape, getdtype, index_dtype, is_int_like, is_scalar, is_scipy_sparse, one_index, refuse_1d_conversion, refuse_1d_input,
 )
 
 # Methods computed on the CSR form (names of ``_spbase``'s that read ``data``).
@@ -88,9 +88,15 @@ class _host_base(_spbase):
     def __init__(self, arg1, shape=None, dtype=None, copy=False):
         dt = getdtype(dtype)
         ndims = (1, 2) if self._allows_1d else (2,)
-        if isinstance(arg1, tuple) and len(arg1) in (1, 2) and all(is_int_like(a) for a in arg1):
-            if len(arg1) not in ndims:
+        if isinstance(arg1, tuple) and (self.format == "lil" or all(is_int_like(a) for a in arg1)):
+            # SciPy's LIL takes no tuple but a shape (TypeError); DOK takes any tuple
+            # of ints as a shape to check (ValueError).
+            if self.format == "lil" and (len(arg1) != 2 or not all(is_int_like(a) for a in arg1)):
                 raise TypeError(f"unrecognized {self._scipy_name} constructor usage")
+            if self.format == "lil" and shape is not None:
+                raise ValueError("invalid use of shape parameter")
+            if len(arg1) not in ndims:
+                raise ValueError(f"shape must have length in {ndims}. Got new_shape={arg1}")
             self._shape = check_shape(arg1, ndims)
             self._dtype = _np.dtype(dt or _np.float64)
             self._fill(_np.zeros(0, _np.int64), _np.zeros(0, _np.int64), _np.zeros(0, self._dtype))
@@ -106,21 +112,33 @@ class _host_base(_spbase):
             row = coo.row if arg1.ndim == 2 else _np.zeros_like(col)
             self._shape = tuple(arg1.shape)
         else:
+            if arg1 is None and self._allows_1d:
+                raise TypeError("function missing 1 required positional argument: 'shape'")
             try:
                 dense = _np.asarray(arg1.__array__() if hasattr(arg1, "__array__") else arg1)
-            except Exception:
-                raise TypeError(f"unrecognized {self.format} input") from None
-            if dense.dtype == object:
-                raise TypeError(f"unrecognized {self.format} input")
+            except (TypeError, ValueError) as e:
+                # SciPy's DOK turns any failure into a TypeError, its LIL only TypeErrors.
+                if self.format == "dok" or isinstance(e, TypeError):
+                    raise TypeError("Invalid input format.") from None
+                raise
+            check_dtype(dense.dtype)  # SciPy's ValueError for strings, objects, float16
+            if dense.ndim == 0 and self._is_array:
+                raise ValueError("scipy sparse array classes do not support instantiation from a scalar")
+            if dense.ndim == 0 and self.format == "lil":  # a 1x1 matrix, as SciPy's
+                dense = dense.reshape(1, 1)
+            if dense.ndim == 0:
+                raise TypeError("a dok_matrix needs a shape or 2-d input, got a scalar")
             if dense.ndim == 1 and self._is_array and not self._allows_1d:
                 refuse_1d_input(self.format)
+            if dense.ndim == 1 and not self._is_array and self.format == "dok":
+                raise ValueError(f"shape must have length in (2,). Got new_shape={dense.shape}")
             self._shape = dense.shape
             if dense.ndim == 1:  # kept as one row
                 dense = dense.reshape(1, -1)
                 if not self._is_array:
                     self._shape = dense.shape
             if dense.ndim != 2:
-                raise TypeError(f"expected dimension <= 2 array or matrix, got {dense.ndim}-d")
+                raise ValueError(f"{self.format.upper()} arrays don't support {dense.ndim}D input. Use 2D")
             row, col = _np.nonzero(dense)
             vals = dense[row, col]
         if shape is not None and check_shape(shape, ndims) != self._shape:
@@ -152,6 +170,10 @@ class _host_base(_spbase):
         """``(values, coordinates)`` as COO constructors take them (one coordinate
         array in 1-d)."""
         row, col, vals = self._coo_parts()
+        # SciPy's index dtype (int32 when the shape fits), so the COO and CSR built
+        # from these keep it (an int64 coordinate array would be kept by a sparray).
+        idx = index_dtype(self._shape, row.shape[0])
+        row, col = row.astype(idx, copy=False), col.astype(idx, copy=False)
         return vals, ((col,) if self.ndim == 1 else (row, col))
 
     def tocoo(self, copy=False):
@@ -174,7 +196,7 @@ class _host_base(_spbase):
         return type(self)._from_host(*self._coo_parts(), self._shape, self._dtype)
 
     def astype(self, dtype, casting="unsafe", copy=True):
-        dt = _np.dtype(dtype)
+        dt = check_dtype(dtype)
         if dt == self._dtype:
             return self.copy() if copy else self
         if not _np.can_cast(self._dtype, dt, casting):
@@ -212,6 +234,13 @@ class _host_base(_spbase):
         vals = vals * s
         keep = vals != 0
         return type(self)._from_host(row[keep], col[keep], vals[keep], self._shape, vals.dtype)
+
+    def _scale_in_place(self, s):
+        """SciPy's LIL and DOK keep their dtype: the products are cast to it."""
+        row, col, vals = self._coo_parts()
+        with _np.errstate(divide="ignore", invalid="ignore"):
+            vals = (vals * s).astype(self._dtype)
+        self._fill(row, col, vals)
 
     def __truediv__(self, other):
         if is_scalar(other) and self._dtype.kind in "fc":

@@ -30,6 +30,19 @@ class _lil_base(_host_base):
         res = super().reshape(new, order=order, copy=copy)
         return res if res.format == "lil" else res.tolil()
 
+    # SciPy's LIL adds and subtracts in place (``self[:, :] = self + other``): the
+    # result, sparse or dense, is stored back in this array with its dtype.
+    def __iadd__(self, other):
+        return self._store_all(self + other)
+
+    def __isub__(self, other):
+        return self._store_all(self - other)
+
+    def _store_all(self, res):
+        row, col, vals = type(self)(res)._coo_parts()
+        self._fill(row, col, vals.astype(self._dtype))
+        return self
+
     def _fill(self, row, col, vals):
         m = self._shape[0]
         self.rows = _np.empty(m, dtype=object)

@@ -97,6 +97,15 @@ def as_legate(x, dtype=None, copy=False) -> ndarray:
     return ndarray._from_numpy(arr)
 
 
+def as_values(x) -> ndarray:
+    """Dense constructor input as a legate array, or SciPy's ``ValueError`` for a dtype
+    it does not hold (strings, objects, float16; a ragged list raises NumPy's)."""
+    if not isinstance(x, ndarray):
+        x = _np.asarray(x.__array__() if hasattr(x, "__array__") and not isinstance(x, _np.ndarray) else x)
+    check_dtype(x.dtype)
+    return as_legate(x)
+
+
 def as_index(x, what: str = "index", copy: bool = False) -> ndarray:
     """An index array as a 1-d int32 or int64 legate array (other integer dtypes become
     int64; the compressed formats then pick SciPy's index dtype, see ``index_dtype``)."""
@@ -106,6 +115,9 @@ def as_index(x, what: str = "index", copy: bool = False) -> ndarray:
         x = _np.asarray(x)
         if x.dtype.kind == "f" and x.size == 0:
             x = x.astype(_np.int64)
+        dt = x.dtype
+    if dt.kind == "f" and what == "coordinate":  # SciPy's COO casts float coordinates
+        x = x.astype(INDEX)
         dt = x.dtype
     if dt.kind not in "iu":
         raise ValueError(f"{what} array must have an integer dtype, got {dt}")

@@ -160,6 +160,12 @@ def _as_compressed(A, formats, what):
     return (A.tocsc() if isinstance(A, _spbase) else csc_array(A)), "csc"
 
 
+def _check_permc(permc_spec):
+    """SciPy's check of ``permc_spec`` (faer picks its own column ordering)."""
+    if permc_spec not in (None, "NATURAL", "MMD_ATA", "MMD_AT_PLUS_A", "COLAMD"):
+        raise ValueError("invalid value for 'ColPerm' parameter")
+
+
 def _factor(A, dtype, fmt, square_msg, keep_matrix=False):
     """``SuperLU`` of ``A`` (duplicates add up in the factorization, as
     ``sum_duplicates`` would make them); ``keep_matrix`` for one the user sees."""
@@ -171,7 +177,8 @@ def _factor(A, dtype, fmt, square_msg, keep_matrix=False):
 def splu(A, permc_spec=None, diag_pivot_thresh=None, relax=None, panel_size=None, options=None):
     """The sparse LU factorization of a square ``A`` (a ``SuperLU``). The SuperLU
     tuning arguments are accepted and ignored: faer picks its own ordering and
-    pivoting."""
+    pivoting (``permc_spec`` is checked as SciPy's)."""
+    _check_permc(permc_spec)
     A, fmt = _as_compressed(A, ("csc",), "splu converted its input to CSC format")
     return _factor(A, _float_dtype(A.dtype), fmt, "can only factor square matrices", keep_matrix=True)
 
@@ -185,8 +192,7 @@ def spsolve(A, b, permc_spec=None, use_umfpack=True):
     """Solves ``A x = b`` (``b`` a vector, a dense matrix, or sparse). A ``b`` of shape
     ``(n,)`` or ``(n, 1)`` gives a 1-d ``x``; a sparse ``b`` gives a sparse result of
     ``A``'s format, as in SciPy. An exactly singular ``A`` warns and gives NaNs."""
-    if not isinstance(A, _spbase):
-        raise TypeError("spsolve: A must be a legate_sparse array or matrix")
+    _check_permc(permc_spec)
     A, fmt = _as_compressed(A, ("csr", "csc"), "spsolve requires A be CSC or CSR matrix format")
     b_sparse = isinstance(b, _spbase)
     B = b if b_sparse else as_legate(b)

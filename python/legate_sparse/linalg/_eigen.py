@@ -443,6 +443,10 @@ def eigsh(A, k=6, M=None, sigma=None, which="LM", v0=None, ncv=None, maxiter=Non
             raise ValueError("sigma must be real for a real matrix")
     if which not in _WHICH:
         raise ValueError("which must be one of LM SM LA SA BE")
+    if which == "BE" and k == 1:
+        from scipy.sparse.linalg import ArpackError  # ARPACK's refusal, as SciPy raises it
+
+        raise ArpackError(-13, {-13: "NEV and WHICH = 'BE' are incompatible."})
     if ncv is None:
         ncv = min(n, max(2 * k + 1, 20))
     ncv = min(int(ncv), n)
@@ -581,6 +585,8 @@ def svds(A, k=6, ncv=None, tol=0, which="LM", v0=None, maxiter=None, return_sing
         raise ValueError("array must be 2-d")
     op = aslinearoperator(A)
     m, n = op.shape
+    if not _np.issubdtype(op.dtype, _np.number):
+        raise ValueError("`A` must be of numeric data type.")
     if which not in ("LM", "SM"):
         raise ValueError("`which` must be in {'SM', 'LM'}.")
     if return_singular_vectors not in (True, False, "u", "vh"):

@@ -251,9 +251,9 @@ def gmres(A, b, x0=None, *, rtol=1e-5, atol=0.0, restart=None, maxiter=None, M=N
     complex_ = dt.kind == "c"
     presid = 0.0
     inner_iter = 0
-    info = 0
     r = b.copy() if fresh else b - A.matvec(x)
-    if _norm(r) < atol:
+    rnorm = _norm(r)
+    if rnorm < atol:
         return x, 0
     for iteration in range(maxiter):
         if iteration > 0:
@@ -322,6 +322,8 @@ def gmres(A, b, x0=None, *, rtol=1e-5, atol=0.0, restart=None, maxiter=None, M=N
         x += lnp.asarray(y.astype(dt)) @ V[: col + 1]
         r = b - A.matvec(x)
         rnorm = _norm(r)
+        if callback_type == "legacy" and inner_iter == maxiter:
+            break
         if callback_type == "x":
             callback(x)
         if rnorm <= atol:
@@ -334,12 +336,9 @@ def gmres(A, b, x0=None, *, rtol=1e-5, atol=0.0, restart=None, maxiter=None, M=N
         else:
             ptol_max_factor = min(1.0, 1.5 * ptol_max_factor)
         ptol = presid * min(ptol_max_factor, atol / rnorm)
-        if callback_type == "legacy" and inner_iter == maxiter:
-            info = maxiter
-            break
-    else:
-        info = maxiter
-    return x, info
+    # As SciPy's: converged or not by the true residual, also after a breakdown (an
+    # exhausted Krylov space with an unreachable tolerance is not convergence).
+    return x, 0 if rnorm <= atol else maxiter
 
 
 def minres(A, b, x0=None, *, rtol=1e-5, shift=0.0, maxiter=None, M=None, callback=None, show=False, check=False):

@@ -42,8 +42,9 @@ def norm(x, ord=None, axis=None):
             axis_sum = 0 if abs(ord) == 1 else 1
             sums = A._with_data(absdata, copy=False).sum(axis=axis_sum)
             sums = sums.reshape(-1)
-            if sums.shape[0] == 0:
-                return lnp.zeros((), absdata.dtype)
+            if sums.shape[0] == 0:  # NumPy's (and SciPy's) error for an empty reduction
+                name = "maximum" if ord > 0 else "minimum"
+                raise ValueError(f"zero-size array to reduction operation {name} which has no identity")
             return lnp.max(sums) if ord > 0 else lnp.min(sums)
         raise ValueError("Invalid norm order for matrices.")
     if isinstance(axis, tuple):
@@ -62,7 +63,7 @@ def norm(x, ord=None, axis=None):
     elif ord == -_np.inf:
         res = m.min(axis=ax).toarray()
     elif ord == 0:
-        res = A.count_nonzero(axis=ax)  # SciPy's counts are integers
+        res = A.count_nonzero(axis=ax).astype(_np.int64, copy=False)  # SciPy: int64 counts
     elif ord == 1:
         res = m.sum(axis=ax)
     elif isinstance(ord, (int, float)) and not math.isinf(ord):
