@@ -72,11 +72,14 @@ __all__ = [
 ]
 
 
-def _int_bounds(low, high, dtype, endpoint: bool, fname: str):
-    """(low, range as u64 bits with 0 meaning 2**64) after NumPy's checks."""
+def _int_bounds(low, high, dtype, endpoint: bool, fname: str, shape=None):
+    """(low, range as u64 bits with 0 meaning 2**64) after NumPy's checks, which an
+    empty ``shape`` skips (NumPy draws nothing, so it checks no bounds)."""
     dt = _np.dtype(dtype)
     if dt.kind not in "biu":
         raise TypeError(f"Unsupported dtype {dt!r} for {fname}")
+    if shape is not None and 0 in shape:
+        return 0, 1, dt
     if high is None:
         low, high = 0, low
     low, high = int(low), int(high)
@@ -324,8 +327,8 @@ class RandomState(_Sampling):
         _fallback.record_native("random.randint")
         if not (_is_scalar(low) and (high is None or _is_scalar(high))):
             return _array_integers(self._stream, low, high, size, dtype, False)
-        lo, span, dt = _int_bounds(low, high, dtype, False, "randint")
         shape = _shape(size)
+        lo, span, dt = _int_bounds(low, high, dtype, False, "randint", shape)
         arr = self._stream.fill(shape, dt, "integers", lo, span)
         if shape is None:
             value = arr.__array__()[()]
@@ -454,8 +457,8 @@ class Generator(_Sampling):
         _fallback.record_native("random.Generator.integers")
         if not (_is_scalar(low) and (high is None or _is_scalar(high))):
             return _array_integers(self._stream, low, high, size, dtype, endpoint)
-        lo, span, dt = _int_bounds(low, high, dtype, endpoint, "integers")
         shape = _shape(size)
+        lo, span, dt = _int_bounds(low, high, dtype, endpoint, "integers", shape)
         arr = self._stream.fill(shape, dt, "integers", lo, span)
         return arr if shape is not None else arr.__array__()[()]
 

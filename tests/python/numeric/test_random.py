@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 
 import legate_numeric as lnp
-from conftest import check_same_error
+from conftest import check, check_same_error
 
 N = 200_000
 
@@ -407,3 +407,17 @@ def test_permutation_shuffle_and_choice(no_fallback):
     ]:
         assert check_same_error(np_call, lnp_call)[1] is not None
     assert np.asarray(lnp.random.permutation(-1)).shape == np.random.permutation(-1).shape == (0,)
+
+
+@pytest.mark.parametrize("draw", ["integers", "integers uint8", "randint", "RandomState.randint"])
+def test_empty_integer_draws_check_no_bounds(draw):
+    # NumPy draws nothing for an empty size, so bounds that would be an error are not.
+    calls = {
+        "integers": lambda m: m.random.default_rng(0).integers(10, 0, size=(2, 0)),
+        "integers uint8": lambda m: m.random.default_rng(0).integers(-5, 300, size=0, dtype=np.uint8),
+        "randint": lambda m: m.random.randint(10, 0, size=0),
+        "RandomState.randint": lambda m: m.random.RandomState(0).randint(10, 0, size=0),
+    }
+    check(calls[draw](lnp), calls[draw](np))
+    with pytest.raises(ValueError):
+        lnp.random.default_rng(0).integers(10, 0, size=1)
