@@ -690,7 +690,19 @@ impl Plan {
         }
         // A storage only the window holds, and writes before reading, lives in a
         // scratch register instead of memory.
-        let in_reg: Vec<bool> = in_reg.unwrap_or_else(|| uses.iter().map(|u| u.first_write == Some(true) && u.dead()).collect());
+        let mut in_reg: Vec<bool> = in_reg.unwrap_or_else(|| uses.iter().map(|u| u.first_write == Some(true) && u.dead()).collect());
+        // The fused task runs over its tiles' extent: a window that would touch no
+        // memory (operations on a broadcast scalar whose results all died, or feed only
+        // a dot) keeps its last result in memory.
+        let touches_memory = ops.iter().any(|op| {
+            store_args(op).any(|(s, k)| !in_reg[k as usize] && !broadcast_value(op.kind, s))
+                || (op.kind != Kind::Dot && op.out_slot != NO_SLOT && !in_reg[op.out_slot as usize])
+        });
+        if !touches_memory {
+            if let Some(op) = ops.iter().rev().find(|op| op.kind != Kind::Dot && op.out_slot != NO_SLOT) {
+                in_reg[op.out_slot as usize] = false;
+            }
+        }
 
         // Tiles: each distinct view of a materialized storage (written storages have one).
         let mut tiles: Vec<(LogicalStore, bool, bool)> = Vec::new();

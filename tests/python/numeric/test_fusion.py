@@ -426,3 +426,21 @@ def test_streamed_outputs_in_rows_of_every_alignment(dtype):
         check(x, x_np)
         check(y, y_np)
         check(xs.astype(np.float64) + 0.5, xs_np.astype(np.float64) + 0.5)
+
+
+def test_a_window_of_dead_results_of_a_broadcast_scalar():
+    # Operations whose only array operand is a broadcast scalar, and whose results all
+    # die before the window runs, touch no memory: the fused task once failed ("a
+    # program without tiles", reported at the next fence, far from its cause).
+    a = lnp.broadcast_to(lnp.asarray(2.0), (5,))
+    b = a * 3.0
+    c = b + a
+    del b, c
+    gc.collect()
+    check(lnp.arange(5.0) + 1, np.arange(5.0) + 1)
+    # The same, feeding only a dot: its sum needs the extent of the (dead) operand.
+    a = lnp.broadcast_to(lnp.asarray(2.0), (5,))
+    b = a * 3.0
+    s = lnp.dot(b, b)
+    del b
+    check(s, np.dot(np.full(5, 6.0), np.full(5, 6.0)))
