@@ -69,6 +69,7 @@ const AGREEMENT_MESSAGE: u64 = FINISH_MESSAGE - 1;
 enum Agreement {
     Outcome = 1,
     Images = 2,
+    Host = 3,
 }
 
 /// Exchanges this rank's part of agreement `kind` of operation `op_id`; every rank's
@@ -85,12 +86,17 @@ fn agree_exchange(inner: &RuntimeInner, op_id: u64, kind: Agreement, part: &[u8]
             let theirs = match m.first() {
                 Some(1) => "an outcome",
                 Some(2) => "image rectangles",
+                Some(3) => "host bytes",
                 _ => "something unknown",
             };
             return Err(LegateError::Diverged(format!(
                 "rank {me}: at operation {op_id} rank {rank} agreed on {theirs} where this rank agreed on {}: \
                  the ranks' programs diverged (a decision that depends on timing, or on the rank)",
-                if kind == Agreement::Outcome { "an outcome" } else { "image rectangles" }
+                match kind {
+                    Agreement::Outcome => "an outcome",
+                    Agreement::Images => "image rectangles",
+                    Agreement::Host => "host bytes",
+                }
             )));
         }
         m.remove(0);
@@ -472,6 +478,22 @@ pub(crate) fn agree_now(inner: &RuntimeInner, mine: Result<()>) -> Result<()> {
         inner.next_op.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
     };
     agree_on_error(inner, op_id, mine)
+}
+
+/// Every rank's `mine`, in rank order, exchanged at a point of the program that every
+/// rank reaches alike (an operation of its own, checked for divergence): what one
+/// rank did on the host (rank 0 writing a file) made known to the others, which wait
+/// for it. One rank: just `mine`.
+pub(crate) fn exchange_host(inner: &RuntimeInner, mine: &[u8]) -> Result<Vec<Vec<u8>>> {
+    if !inner.world.replicated() {
+        return Ok(vec![mine.to_vec()]);
+    }
+    record_op(inner, || OpDescription::new("host exchange"), true)?;
+    let op_id = {
+        let _submit = inner.submit_lock.lock().unwrap_or_else(|e| e.into_inner());
+        inner.next_op.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    };
+    agree_exchange(inner, op_id, Agreement::Host, mine)
 }
 
 /// `LEGATE_DEBUG_PLAN`: print each replicated operation's data movement (read once).

@@ -270,6 +270,15 @@ impl Runtime {
         self.inner.world.size()
     }
 
+    /// Every rank's `mine`, in rank order: an all-gather of host bytes that every rank
+    /// must call alike (a rank that does something else is reported as a divergence).
+    /// What the host did on one rank (rank 0 writing a file, and how that went) reaches
+    /// the others, which wait for it.
+    pub fn exchange_host(&self, mine: &[u8]) -> Result<Vec<Vec<u8>>> {
+        self.flush_pending();
+        crate::distribute::exchange_host(&self.inner, mine)
+    }
+
     /// Counters of data moved so far (between instances and between ranks).
     pub fn stats(&self) -> crate::coherence::Stats {
         self.inner.world.stats()

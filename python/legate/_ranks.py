@@ -19,6 +19,7 @@ nothing is started at import. The runtime, not the environment, decides the rank
 from __future__ import annotations
 
 import os
+import pickle
 import sys
 import threading
 from typing import Mapping
@@ -103,6 +104,36 @@ def prepare() -> None:
             ranks()
         except Exception:
             pass
+
+
+def on_rank_zero(action):
+    """``action()`` on rank 0 alone (writing a file: one writer per file), the other
+    ranks waiting until it is done and raising the exception it raised, so that every
+    rank goes on alike (a file rank 0 wrote is there for every rank to read). On one
+    rank, just ``action()``. Every rank must call this alike, as any operation."""
+    rank, num_ranks = ranks()
+    if num_ranks == 1:
+        action()
+        return
+    from legate import _legate
+
+    error = None
+    if rank == 0:
+        try:
+            action()
+        except Exception as e:  # noqa: BLE001 - every rank raises it
+            error = e
+    sent = b""
+    if error is not None:
+        try:
+            sent = pickle.dumps(error)
+        except Exception:  # noqa: BLE001 - an exception that does not pickle
+            sent = pickle.dumps(RuntimeError(f"rank 0: {type(error).__name__}: {error}"))
+    outcome = _legate.exchange_host(sent)[0]
+    if error is not None:
+        raise error
+    if outcome:
+        raise pickle.loads(outcome)
 
 
 def stats() -> dict[str, int]:

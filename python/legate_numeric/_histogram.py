@@ -49,12 +49,12 @@ def bincount(x, weights=None, minlength=0):
     if not _np.can_cast(x.dtype, _np.intp, "safe"):
         raise TypeError(f"Cannot cast array data from {x.dtype!r} to dtype('int64') according to the rule 'safe'")
     _fallback.record_native("bincount")
+    if not x.size:  # NumPy's zeros of minlength, whatever the weights
+        return zeros(minlength, _np.int64)
     values = x if x.dtype == _np.int64 else x.astype(_np.int64)
-    n = minlength
-    if x.size:
-        if int(_min(values)) < 0:
-            raise ValueError("'list' argument must have no negative elements")
-        n = max(int(_max(values)) + 1, minlength)
+    if int(_min(values)) < 0:
+        raise ValueError("'list' argument must have no negative elements")
+    n = max(int(_max(values)) + 1, minlength)
     w = None
     if weights is not None:
         w = _asarray(weights)
@@ -64,8 +64,7 @@ def bincount(x, weights=None, minlength=0):
             raise TypeError(f"Cannot cast array data from {w.dtype!r} to dtype('float64') according to the rule 'safe'")
         w = w if w.dtype == _np.float64 else w.astype(_np.float64)
     bins = zeros(n, _np.float64 if w is not None else _np.int64)
-    if x.size:
-        _ext.bincount(values._store, None if w is None else w._store, bins._store)
+    _ext.bincount(values._store, None if w is None else w._store, bins._store)
     return bins
 
 

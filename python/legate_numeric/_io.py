@@ -5,8 +5,9 @@ Host-only, as printing: a file is written from the values read back once (one ga
 by NumPy's own writer, and read by NumPy's reader into one upload to a new store, so
 the formats are exactly NumPy's. (The reason they are not parallel: they are byte
 streams on one host's file system.) Under several ranks every rank takes part in the
-gather, and a file named by a path is written by rank 0 alone (one writer per file; an
-open file object is each rank's own and each writes it).
+gather, and a file named by a path is written by rank 0 alone (one writer per file),
+the others waiting for it and raising its error, so that every rank can read the file
+next; an open file object is each rank's own and each writes it.
 """
 
 from __future__ import annotations
@@ -22,13 +23,16 @@ def _host(a):
     return a.__array__() if isinstance(a, ndarray) else a
 
 
-def _writes(file) -> bool:
-    """Whether this rank writes ``file``: any rank its own open file, rank 0 a path."""
+def _write(file, action) -> None:
+    """``action()``, which writes ``file``: on every rank for an open file (each rank's
+    own), on rank 0 alone for a path, the other ranks waiting for it (and raising its
+    error) so that a file just written is there for every rank to read."""
     if not isinstance(file, (str, bytes)) and not hasattr(file, "__fspath__"):
-        return True
+        action()
+        return
     from legate import _ranks
 
-    return _ranks.ranks()[0] == 0
+    _ranks.on_rank_zero(action)
 
 
 def _device(x):
@@ -41,22 +45,19 @@ def _device(x):
 def save(file, arr, allow_pickle=True, **kwargs):
     """``arr`` in NumPy's ``.npy`` format."""
     values = _host(arr)
-    if _writes(file):
-        _np.save(file, values, allow_pickle=allow_pickle, **kwargs)
+    _write(file, lambda: _np.save(file, values, allow_pickle=allow_pickle, **kwargs))
 
 
 def savez(file, *args, allow_pickle=True, **kwds):
     """Several arrays in one uncompressed ``.npz`` archive."""
     arrays, named = list(map(_host, args)), {k: _host(v) for k, v in kwds.items()}
-    if _writes(file):
-        _np.savez(file, *arrays, allow_pickle=allow_pickle, **named)
+    _write(file, lambda: _np.savez(file, *arrays, allow_pickle=allow_pickle, **named))
 
 
 def savez_compressed(file, *args, allow_pickle=True, **kwds):
     """Several arrays in one compressed ``.npz`` archive."""
     arrays, named = list(map(_host, args)), {k: _host(v) for k, v in kwds.items()}
-    if _writes(file):
-        _np.savez_compressed(file, *arrays, allow_pickle=allow_pickle, **named)
+    _write(file, lambda: _np.savez_compressed(file, *arrays, allow_pickle=allow_pickle, **named))
 
 
 class NpzFile:
@@ -115,8 +116,7 @@ def load(file, mmap_mode=None, allow_pickle=False, fix_imports=True, encoding="A
 def savetxt(fname, X, *args, **kwargs):
     """``X`` as text, one row per line (NumPy's format strings)."""
     values = _host(X)
-    if _writes(fname):
-        _np.savetxt(fname, values, *args, **kwargs)
+    _write(fname, lambda: _np.savetxt(fname, values, *args, **kwargs))
 
 
 def loadtxt(*args, **kwargs):
@@ -150,8 +150,7 @@ def fromstring(*args, **kwargs):
 def _tofile(self, fid, sep="", format="%s"):  # noqa: A002 - NumPy's name
     """The values as raw bytes (or text with ``sep``) in a file, in C order."""
     values = _host(self)
-    if _writes(fid):
-        values.tofile(fid, sep, format)
+    _write(fid, lambda: values.tofile(fid, sep, format))
 
 
 def _tobytes(self, order="C"):
@@ -168,9 +167,12 @@ def _dump(self, file):
     """A pickle of the array into a file (a path or an open binary file)."""
     if isinstance(file, (str, bytes)) or hasattr(file, "__fspath__"):
         data = pickle.dumps(self, protocol=2)
-        if _writes(file):
+
+        def write():
             with open(file, "wb") as f:
                 f.write(data)
+
+        _write(file, write)
     else:
         pickle.dump(self, file, protocol=2)
 

@@ -314,6 +314,15 @@ fn cancel_pending() -> PyResult<()> {
     Ok(())
 }
 
+/// Every rank's `data`, in rank order (an all-gather of bytes that every rank calls
+/// alike; on one rank, `[data]`).
+#[pyfunction]
+fn exchange_host<'py>(py: Python<'py>, data: &[u8]) -> PyResult<Vec<Bound<'py, pyo3::types::PyBytes>>> {
+    let rt = runtime()?;
+    let all = rt.exchange_host(data).py()?;
+    Ok(all.iter().map(|b| pyo3::types::PyBytes::new(py, b)).collect())
+}
+
 /// The runtime's configuration, as a dict.
 #[pyfunction]
 fn runtime_info(py: Python<'_>) -> PyResult<Bound<'_, pyo3::types::PyDict>> {
@@ -358,5 +367,6 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(cancel_pending, m)?)?;
     m.add_function(wrap_pyfunction!(runtime_info, m)?)?;
     m.add_function(wrap_pyfunction!(runtime_stats, m)?)?;
+    m.add_function(wrap_pyfunction!(exchange_host, m)?)?;
     Ok(())
 }

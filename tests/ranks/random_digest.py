@@ -1,6 +1,7 @@
 """A digest of seeded random arrays (legacy functions and Generators), which must not
-depend on the number of ranks. Usage: ``random_digest.py OUTDIR``: each rank writes the
-digest to ``OUTDIR/rank<N>.txt``."""
+depend on the number of ranks, and one of unseeded streams (seeded from the OS: rank
+0's entropy on every rank), which must be the same on every rank. Usage:
+``random_digest.py OUTDIR``: each rank writes the two digests to ``OUTDIR/rank<N>.txt``."""
 
 import hashlib
 import os
@@ -41,5 +42,11 @@ add(g.vonmises(0.3, 2.0, 333))
 add(g.zipf(2.5, 77))
 add(g.multinomial(30, [0.2, 0.3, 0.5], size=41))
 add(np.random.negative_binomial(3, 0.4, 211))
+seeded, h = h.hexdigest(), hashlib.sha256()
+add(np.random.default_rng().random(5))
+add(np.random.RandomState().randint(0, 1000, 5))
+np.random.seed()
+add(np.random.rand(5))
+add(np.random.default_rng(np.random.SeedSequence()).integers(0, 1000, 5))
 with open(os.path.join(sys.argv[1], f"rank{lc.get_rank()}.txt"), "w") as f:
-    f.write(h.hexdigest() + "\n")
+    f.write(f"{seeded} {h.hexdigest()}\n")

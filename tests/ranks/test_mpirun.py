@@ -11,8 +11,10 @@ machine may have fewer cores than ranks) with ``LEGATE_CONFIG="--cpus 1"`` and
   prints its time once;
 - a subset of the ``legate_numeric`` suite runs on every rank (each compares with
   NumPy in its own process);
-- printing happens once, conversions to NumPy gather on every rank;
-- random streams do not depend on the number of ranks;
+- printing happens once, conversions to NumPy gather on every rank, a file rank 0
+  saves is there for every rank to load at once, and a failed write raises on every rank;
+- random streams do not depend on the number of ranks (unseeded ones are the same
+  on every rank);
 - a rank-dependent branch is reported as a divergence naming the rank, and a rank that
   raises or is killed stops the others, within seconds;
 - an elementwise program's peak memory per rank shrinks with the ranks;
@@ -226,10 +228,13 @@ def test_random_streams_do_not_depend_on_the_ranks(tmp_path, ranks):
     single.mkdir()
     done = run([sys.executable, str(HERE / "random_digest.py"), str(single)], limit=300)
     assert done.returncode == 0, str(done)
-    (reference,) = rank_files(single, 1)
+    ((reference, _),) = [line.split() for line in rank_files(single, 1)]
     done = mpirun(ranks, [str(HERE / "random_digest.py"), str(tmp_path)], tmp_path)
     assert done.returncode == 0, str(done)
-    assert rank_files(tmp_path, ranks) == [reference] * ranks
+    got = [line.split() for line in rank_files(tmp_path, ranks)]
+    # Seeded streams as on one rank; unseeded ones alike on every rank.
+    assert [seeded for seeded, _ in got] == [reference] * ranks, got
+    assert len({unseeded for _, unseeded in got}) == 1, got
 
 
 # --- divergence and death --------------------------------------------------------------

@@ -24,8 +24,15 @@ _U64 = 1 << 64
 _STATE_NAME = "Philox4x32-10-counter"
 
 
-def _entropy() -> int:
-    return int.from_bytes(os.urandom(8), "little")
+def _entropy(nbytes: int = 8) -> int:
+    """Fresh entropy from the OS for an unseeded stream; on several ranks rank 0's, so
+    that every rank draws the same numbers (each rank's own would diverge)."""
+    data = os.urandom(nbytes)
+    from legate import _ranks
+
+    if _ranks.launched_ranks() > 1:
+        data = _ext.exchange_host(data)[0]
+    return int.from_bytes(data, "little")
 
 
 class SeedSequence:
@@ -37,6 +44,8 @@ class SeedSequence:
         if isinstance(entropy, _np.random.SeedSequence):
             self._seq = entropy
         else:
+            if entropy is None:  # NumPy's 128 bits, the same on every rank
+                entropy = _entropy(16)
             self._seq = _np.random.SeedSequence(entropy, spawn_key=spawn_key, pool_size=pool_size, n_children_spawned=n_children_spawned)
 
     entropy = property(lambda self: self._seq.entropy)

@@ -222,9 +222,19 @@ def mmwrite(target, a, comment=None, field=None, precision=None, symmetry=None):
             start = 0 if symmetry == "general" else (j + 1 if symmetry == "skew-symmetric" else j)
             for i in range(start, m):
                 out.write(fmtv(data[i, j]) + "\n")
-    stream, close = _open(target, "w")
-    try:
-        stream.write(out.getvalue())
-    finally:
-        if close:
-            stream.close()
+    text = out.getvalue()
+
+    def write():
+        stream, close = _open(target, "w")
+        try:
+            stream.write(text)
+        finally:
+            if close:
+                stream.close()
+
+    if hasattr(target, "write"):  # an open file: each rank's own
+        write()
+    else:  # a path: one writer, the other ranks waiting for the file
+        from legate import _ranks
+
+        _ranks.on_rank_zero(write)

@@ -196,6 +196,9 @@ def test_bincount():
     check(lnp.bincount(lnp.array(x.astype(np.uint8))), np.bincount(x.astype(np.uint8)))
     empty = np.array([], dtype=np.int64)
     check(lnp.bincount(lnp.array(empty), minlength=3), np.bincount(empty, minlength=3))
+    # NumPy ignores the weights of an empty ``x`` (their dtype, their length): int zeros.
+    for w in (np.array([]), np.array([1.5]), np.array([], dtype=np.float32)):
+        check(lnp.bincount(lnp.array(empty), lnp.array(w), minlength=3), np.bincount(empty, w, minlength=3))
     for bad in ([1, -1], [1.5], [[1]]):
         assert check_same_error(lambda: np.bincount(np.array(bad)), lambda: lnp.bincount(lnp.array(bad)))[1] is not None
 

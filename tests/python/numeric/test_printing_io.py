@@ -128,6 +128,28 @@ def test_only_rank_zero_writes_a_path(tmp_path, monkeypatch):
     check(lnp.load(tmp_path / "r0.npy"), np.arange(4.0))
 
 
+def test_a_failed_write_on_rank_zero_raises_on_every_rank(tmp_path, monkeypatch):
+    # As rank 1 of 2: rank 0's outcome arrives through the exchange every rank takes
+    # part in (after rank 0's write), and its error is raised here too, so that no rank
+    # goes on alone (nor reads the file before rank 0 has written it).
+    from legate import _legate, _ranks
+
+    a = lnp.arange(4.0)
+    monkeypatch.setattr(_ranks, "ranks", lambda: (1, 2))
+    sent = []
+
+    def exchange(mine):
+        sent.append(mine)
+        return [pickle.dumps(FileNotFoundError(2, "rank 0 could not write")), mine]
+
+    monkeypatch.setattr(_legate, "exchange_host", exchange)
+    for write in (lambda p: lnp.save(p, a), lambda p: lnp.savetxt(p, a), a.tofile, a.dump,
+                  lambda p: lnp.savez(p, x=a)):
+        with pytest.raises(FileNotFoundError, match="rank 0 could not write"):
+            write(tmp_path / "f")
+    assert sent == [b""] * 5 and not list(tmp_path.iterdir())
+
+
 def test_array2string_threshold_and_edgeitems_arguments():
     a = ARRAYS["2d"]()
     la = lnp.array(a)

@@ -421,3 +421,18 @@ def test_empty_integer_draws_check_no_bounds(draw):
     check(calls[draw](lnp), calls[draw](np))
     with pytest.raises(ValueError):
         lnp.random.default_rng(0).integers(10, 0, size=1)
+
+
+def test_unseeded_streams_take_rank_zeros_entropy(monkeypatch):
+    # On several ranks an unseeded stream is seeded from rank 0's entropy (exchanged),
+    # so every rank draws the same numbers; each rank's own would diverge.
+    from legate import _legate, _ranks
+
+    zeros = bytes(range(1, 17))  # "rank 0's" entropy
+    monkeypatch.setattr(_ranks, "launched_ranks", lambda environ=None: 2)
+    monkeypatch.setattr(_legate, "exchange_host", lambda mine: [zeros[: len(mine)], mine])
+    key = int.from_bytes(zeros[:8], "little")
+    check = lambda a, b: np.testing.assert_array_equal(np.asarray(a), np.asarray(b))  # noqa: E731
+    check(lnp.random.default_rng().random(5), lnp.random.default_rng(key).random(5))
+    check(lnp.random.RandomState().rand(5), lnp.random.RandomState().rand(5))
+    assert lnp.random.SeedSequence().entropy == int.from_bytes(zeros, "little")

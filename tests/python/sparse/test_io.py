@@ -58,3 +58,22 @@ def test_array_and_pattern(tmp_path):
     (tmp_path / "bad.mtx").write_text("hello\n")
     with pytest.raises(ValueError):
         lio.mmread(tmp_path / "bad.mtx")
+
+
+def test_mmwrite_to_a_path_is_rank_zero_s(tmp_path, monkeypatch):
+    # On several ranks one rank writes the file (every rank writing one path at once
+    # could truncate it under another rank's read); an open file is each rank's own.
+    import io
+
+    from legate import _ranks
+
+    A = sparse.csr_array(sprandom(4, 4))
+    monkeypatch.setattr(_ranks, "ranks", lambda: (1, 2))  # as rank 1 of 2
+    lio.mmwrite(tmp_path / "r1.mtx", A)
+    assert not list(tmp_path.iterdir())
+    buf = io.StringIO()
+    lio.mmwrite(buf, A)
+    assert buf.getvalue().startswith("%%MatrixMarket")
+    monkeypatch.setattr(_ranks, "ranks", lambda: (0, 2))
+    lio.mmwrite(tmp_path / "r0.mtx", A)
+    check_sparse(lio.mmread(tmp_path / "r0.mtx"), sprandom(4, 4))
