@@ -120,6 +120,11 @@ class _spbase:
     format: str = ""
     _is_array = True
 
+    def _is_wide(self) -> bool:
+        """Whether the index arrays are int64 whatever their values (a sparray built
+        from int64 indices keeps them through conversions, as SciPy's does)."""
+        return getattr(self, "_wide", False)
+
     # ---- basic attributes ----
 
     @property

@@ -102,11 +102,11 @@ class _cs_base(_spbase):
         self._rows_cache = None
 
     @classmethod
-    def _new(cls, data, indices, indptr, shape, canonical=None):
+    def _new(cls, data, indices, indptr, shape, canonical=None, wide=False):
         """Wraps arrays known to be consistent (no checks, no copies; int32 indices
-        when they fit)."""
+        when they fit, unless ``wide``)."""
         obj = object.__new__(cls)
-        obj._set(data, indices, indptr, shape, wide=False)
+        obj._set(data, indices, indptr, shape, wide=wide)
         if canonical:
             obj._canonical = obj._sorted = True
         return obj
@@ -286,7 +286,7 @@ class _cs_base(_spbase):
 
     def _with_data(self, data, copy=True):
         indices, indptr = (self._indices.copy(), self._indptr.copy()) if copy else (self._indices, self._indptr)
-        out = type(self)._new(data, indices, indptr, self._shape)
+        out = type(self)._new(data, indices, indptr, self._shape, wide=self._is_wide())
         out._canonical, out._sorted = self._canonical, self._sorted
         return out
 
@@ -302,7 +302,7 @@ class _cs_base(_spbase):
         d, i, p = (self._data, self._indices, self._indptr)
         if copy:
             d, i, p = d.copy(), i.copy(), p.copy()
-        out = self._cls(self._other_format)._new(d, i, p, self._shape[::-1])
+        out = self._cls(self._other_format)._new(d, i, p, self._shape[::-1], wide=self._is_wide())
         out._canonical, out._sorted = self._canonical, self._sorted
         if not copy:
             out._rows_cache = self._rows_cache
@@ -318,7 +318,7 @@ class _cs_base(_spbase):
         canonical = self._canonical
         cols, rows, data = _kernels.canonical_coo(self._indices, self._row_ids(), self._data, maj[::-1], False)
         indptr = _kernels.compress_sorted(cols, maj[1])
-        out = self._cls(self._other_format)._new(data, rows, indptr, self._shape, canonical=canonical)
+        out = self._cls(self._other_format)._new(data, rows, indptr, self._shape, canonical=canonical, wide=self._is_wide())
         out._sorted = True
         return out
 
@@ -333,7 +333,7 @@ class _cs_base(_spbase):
         data = self._data
         if copy:
             rows, cols, data = rows.copy(), cols.copy(), data.copy()
-        out = self._cls("coo")._new(data, rows, cols, self._shape)
+        out = self._cls("coo")._new(data, rows, cols, self._shape, wide=self._is_wide())
         out._canonical = bool(self._major_is_row and self._canonical)
         return out
 

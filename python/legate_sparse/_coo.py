@@ -215,7 +215,7 @@ class _coo_base(_spbase):
         row, col, data = _kernels.canonical_coo(self._coords[0], self._coords[1], self._data, self._shape)
         if data is self._data:
             row, col, data = row.copy(), col.copy(), data.copy()
-        return self._cls("csr")._new(data, col, _kernels.compress_sorted(row, m), self._shape, canonical=True)
+        return self._cls("csr")._new(data, col, _kernels.compress_sorted(row, m), self._shape, canonical=True, wide=self._is_wide())
 
     def tocsc(self, copy=False):
         """The CSC array (duplicates summed, indices sorted)."""
@@ -225,7 +225,7 @@ class _coo_base(_spbase):
         col, row, data = _kernels.canonical_coo(self._coords[1], self._coords[0], self._data, self._shape[::-1])
         if data is self._data:
             row, col, data = row.copy(), col.copy(), data.copy()
-        return self._cls("csc")._new(data, row, _kernels.compress_sorted(col, n), self._shape, canonical=True)
+        return self._cls("csc")._new(data, row, _kernels.compress_sorted(col, n), self._shape, canonical=True, wide=self._is_wide())
 
     def todia(self, copy=False):
         if self.ndim == 1:

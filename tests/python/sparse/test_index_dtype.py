@@ -196,3 +196,19 @@ def test_coo_and_dia_keep_scipys_index_dtype(idx):
                  (sparse.bsr_array(arrays, shape=B.shape).copy(), sp.bsr_array(arrays, shape=B.shape).copy())]:
         same_index_dtypes(A, T)
         check_dense(A.toarray(), T.toarray())
+
+
+def test_int64_indices_survive_conversions():
+    # A csr_array built from int64 indices keeps them through conversions, copies
+    # and elementwise maps, as SciPy's does (they dropped to int32).
+    S = sprandom(5, 6, density=0.4)
+    arrays = (S.data, S.indices.astype(np.int64), S.indptr.astype(np.int64))
+    A, T = sparse.csr_array(arrays, shape=S.shape), sp.csr_array(arrays, shape=S.shape)
+    for f in (sparse.coo_array, sparse.csc_array, lambda X: X.tocoo(), lambda X: X.tocsc(), lambda X: X.T,
+              lambda X: X.tocoo().tocsr(), lambda X: X.tocsc().tocsr(), lambda X: X.copy(),
+              lambda X: X.astype(np.float32), lambda X: X * 2, lambda X: -X, lambda X: X.sorted_indices()):
+        g = {sparse.coo_array: sp.coo_array, sparse.csc_array: sp.csc_array}.get(f, f)
+        R, E = f(A), g(T)
+        names = ("row", "col") if R.format == "coo" else ("indices", "indptr")
+        assert [getattr(R, n).dtype for n in names] == [getattr(E, n).dtype for n in names], (R.format, names)
+        check_dense(R.toarray(), E.toarray())
