@@ -968,6 +968,8 @@ class spmatrix:
         per line in int64 or, along CSR's rows and CSC's columns, ``indptr``'s dtype."""
         if axis is None:
             return self.nnz
+        if self.format == "coo" and is_int_like(axis) and axis < -self.ndim:
+            raise IndexError("tuple index out of range")  # SciPy's COO indexes its coordinates with it
         axis = self._count_axis(axis)
         coo = self.tocoo()
         ones = lnp.ones(coo.nnz, INDEX)

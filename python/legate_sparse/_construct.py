@@ -360,9 +360,10 @@ def random(m, n, density=0.01, format="coo", dtype=None, rng=None, random_state=
     """A random sparse matrix (see ``random_array``; ``data_rvs(k)`` is called with
     the count as its one positional argument, as SciPy's)."""
     sampler = None if data_rvs is None else (lambda size: data_rvs(size))
+    m, n = int(m), int(m if n is None else n)  # SciPy's: random(3.5, 4) is 3 by 4
     return _random((m, n), density, format, dtype, _one_rng(rng, random_state), sampler, False)
 
 
 def rand(m, n, density=0.01, format="coo", dtype=None, rng=None, random_state=None):
     """A random sparse matrix with values uniform in [0, 1)."""
-    return _random((m, n), density, format, dtype, _one_rng(rng, random_state), None, False)
+    return random(m, n, density, format, dtype, rng, random_state)

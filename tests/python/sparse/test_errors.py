@@ -112,3 +112,18 @@ def test_scalar_input(fmt):
             getattr(sparse, f"{fmt}_array")(x)
     M, Ms = getattr(sparse, f"{fmt}_matrix")(3.0), getattr(sp, f"{fmt}_matrix")(3.0)
     assert M.shape == Ms.shape == (1, 1) and float(M.toarray()[0, 0]) == 3.0
+
+
+def test_float_size_and_coo_getnnz_axis():
+    """random/rand take a float size as SciPy's (int() of it; it was a TypeError), and
+    COO's getnnz(axis=-3) is SciPy's IndexError (it was a ValueError)."""
+    for f in ("random", "rand"):
+        assert getattr(sparse, f)(3.5, 4, density=0.5).shape == getattr(sp, f)(3.5, 4, density=0.5).shape == (3, 4)
+    D = np.array([[1, 0, 2], [0, 3, 0]])
+    for mod in (sp, sparse):
+        with pytest.raises(IndexError):
+            mod.coo_matrix(D).getnnz(axis=-3)
+        with pytest.raises(ValueError):
+            mod.coo_matrix(D).getnnz(axis=2)
+        with pytest.raises(ValueError):
+            mod.csr_matrix(D).getnnz(axis=-3)
