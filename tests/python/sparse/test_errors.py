@@ -127,3 +127,13 @@ def test_float_size_and_coo_getnnz_axis():
             mod.coo_matrix(D).getnnz(axis=2)
         with pytest.raises(ValueError):
             mod.csr_matrix(D).getnnz(axis=-3)
+
+
+@pytest.mark.parametrize("fmt", ["csr", "csc", "coo", "bsr", "dia", "dok"])
+def test_dense_input_with_another_shape(fmt):
+    """A dense input with a shape other than its own raises in every format, as in
+    SciPy (which pads none of them; DIA ignored the shape)."""
+    D = np.array([[1, 0, 2], [0, 3, 0]])
+    for mod in (sp, sparse):
+        with pytest.raises(ValueError):
+            getattr(mod, f"{fmt}_array")(D, shape=(4, 5))
