@@ -345,3 +345,20 @@ def test_lil_adds_in_place(name):
                 L -= other(sparse)
             assert L is L0 and S is S0 and type(L).__name__ == type(S).__name__
             assert L.dtype == S.dtype and L.nnz == S.nnz and host(L).tolist() == S.toarray().tolist()
+
+
+def test_dia_setdiag_and_resize_store_as_scipy():
+    # SciPy's DIA keeps its diagonals: setdiag appends a new offset last (widening the
+    # data when needed) and resize cuts the data to the new width, keeping every offset
+    # (here they went through COO: sorted offsets, dropped diagonals, another nnz).
+    D4 = np.array([[1.0, 0, 2, 0], [0, 0, 3, 0], [4, 0, 0, 5]])
+    steps = [lambda A: A.setdiag(9.0, -1), lambda A: A.setdiag([1.0, 2.0], 3), lambda A: A.resize((2, 2)),
+             lambda A: A.resize((5, 3)), lambda A: A.setdiag(6.0)]
+    S, L = sp.dia_array(D4), sparse.dia_array(D4)
+    for step in steps:
+        step(S)
+        step(L)
+        assert L.shape == S.shape and L.nnz == S.nnz
+        assert host(L.offsets).tolist() == S.offsets.tolist()
+        assert host(L.data).tolist() == S.data.tolist()
+        assert host(L.toarray()).tolist() == S.toarray().tolist()
