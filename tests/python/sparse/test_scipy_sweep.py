@@ -362,3 +362,16 @@ def test_dia_setdiag_and_resize_store_as_scipy():
         assert host(L.offsets).tolist() == S.offsets.tolist()
         assert host(L.data).tolist() == S.data.tolist()
         assert host(L.toarray()).tolist() == S.toarray().tolist()
+
+
+@pytest.mark.parametrize("fmt", ["dok", "lil"])
+def test_lil_dok_scalar_products_store_as_scipy(fmt):
+    # SciPy's DOK stores every product (A * 0 keeps A's nnz in zeros); LIL keeps the
+    # products but A * 0 and A *= 0 are empty; A /= inf keeps its zeros in both.
+    D4 = np.array([[1e-300, 0, 2, 0], [0, 0, 3, 0], [4, 0, 0, 5]])
+    cases = [lambda A: A * 0, lambda A: 0 * A, lambda A: A.multiply(0.0), lambda A: A * 1e-300,
+             lambda A: A.__imul__(0), lambda A: A.__imul__(1e-300), lambda A: A.__itruediv__(np.inf)]
+    for f in cases:
+        want, got = f(getattr(sp, f"{fmt}_array")(D4)), f(getattr(sparse, f"{fmt}_array")(D4))
+        assert type(got).__name__ == type(want).__name__ and got.nnz == want.nnz
+        assert host(got.toarray()).tolist() == want.toarray().tolist()
