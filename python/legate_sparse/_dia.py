@@ -62,7 +62,7 @@ class _dia_base(_spbase):
         elif arg1 is None:
             raise ValueError("DIA arrays don't support 0D input. Use 2D")
         else:
-            if _np.ndim(arg1) > 2:
+            if _np.ndim(arg1) > 2 and self._is_array:  # a dia_matrix: COO's TypeError
                 raise ValueError(f"DIA arrays don't support {_np.ndim(arg1)}D input. Use 2D")
             coo = self._cls("coo")(arg1, shape=shape)  # a shape other than the data's raises, as SciPy's
             if coo.ndim == 1:
