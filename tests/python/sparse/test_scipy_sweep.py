@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
+import legate_numeric as lnp
 import legate_sparse as sparse
 from conftest import host
 
@@ -375,3 +376,14 @@ def test_lil_dok_scalar_products_store_as_scipy(fmt):
         want, got = f(getattr(sp, f"{fmt}_array")(D4)), f(getattr(sparse, f"{fmt}_array")(D4))
         assert type(got).__name__ == type(want).__name__ and got.nnz == want.nnz
         assert host(got.toarray()).tolist() == want.toarray().tolist()
+
+
+@pytest.mark.parametrize("name", ["dok_matrix", "lil_matrix", "csr_array"])
+def test_legate_array_operators_defer_to_sparse(name):
+    # A legate_numeric array leaves + - * to the sparse operand (its __array_ufunc__ is
+    # None) before converting it: np.asarray of a dok_matrix raised ValueError.
+    M = np.arange(9.0).reshape(3, 3)
+    for op in (lambda a, b: a + b, lambda a, b: a - b, lambda a, b: a * b):
+        want = op(M, getattr(sp, name)(np.eye(3)))
+        got = op(lnp.asarray(M), getattr(sparse, name)(np.eye(3)))
+        assert host(got).tolist() == (want.toarray() if sp.issparse(want) else np.asarray(want)).tolist()
