@@ -943,12 +943,12 @@ class spmatrix:
         return self.__rmatmul__(other)
 
     def __pow__(self, n):
-        if not is_scalar(n) or int(n) != n:
-            raise TypeError("exponent must be an integer")
-        n = int(n)
         m = self.shape[0]
         if m != self.shape[1]:
             raise TypeError("sparse matrix is not square")
+        if not (is_int_like(n) or isinstance(n, (bool, _np.bool_))):  # SciPy's isintlike
+            raise ValueError("exponent must be an integer")
+        n = int(n)
         if n < 0:
             raise ValueError("exponent must be >= 0")
         # SciPy's matrix_power: repeated squaring, so the result's format is its

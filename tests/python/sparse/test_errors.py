@@ -150,3 +150,13 @@ def test_nd_coo_is_named_missing():
         assert make(sp).shape == (2, 3, 4)
         with pytest.raises(NotImplementedError, match="3-d COO"):
             make(sparse)
+
+
+def test_matrix_power_exponent_errors():
+    """spmatrix ** x: SciPy's matrix_power checks squareness first (TypeError), then
+    raises ValueError for an exponent that is not an integer (it was a TypeError)."""
+    for mod in (sp, sparse):
+        with pytest.raises(ValueError, match="integer"):
+            mod.csr_matrix(np.eye(2)) ** 2.5
+        with pytest.raises(TypeError, match="square"):
+            mod.csr_matrix(np.ones((2, 3))) ** 2.5
