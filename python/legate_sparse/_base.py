@@ -992,9 +992,8 @@ class spmatrix:
         return col
 
     def getH(self):
+        """The conjugate transpose (SciPy 1.14 removed the ``.H`` property, as ``.A``)."""
         return self.conjugate().transpose()
-
-    H = property(getH)
 
     def asfptype(self):
         """This matrix with the smallest float or complex dtype that holds its values

@@ -7,7 +7,7 @@ import warnings
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from conftest import sprandom
+from conftest import host, sprandom
 
 import legate_numeric as lnp
 import legate_sparse as sparse
@@ -160,3 +160,14 @@ def test_matrix_power_exponent_errors():
             mod.csr_matrix(np.eye(2)) ** 2.5
         with pytest.raises(TypeError, match="square"):
             mod.csr_matrix(np.ones((2, 3))) ** 2.5
+
+
+def test_matrix_has_no_removed_properties():
+    """SciPy 1.14 removed spmatrix's .A and .H (getH stays)."""
+    M, S = sparse.csr_matrix(np.eye(2) * 1j), sp.csr_matrix(np.eye(2) * 1j)
+    for name in ("A", "H"):
+        with pytest.raises(AttributeError):
+            getattr(S, name)
+        with pytest.raises(AttributeError):
+            getattr(M, name)
+    assert host(M.getH()).tolist() == S.getH().toarray().tolist()
