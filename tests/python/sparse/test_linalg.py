@@ -254,3 +254,18 @@ def test_cg_does_not_convert_to_numpy(monkeypatch):
     monkeypatch.undo()
     assert to_numpy is not None
     assert np.linalg.norm(poisson2d(20) @ x.__array__() - 1) < np.sqrt(A.shape[0])
+
+
+def test_linear_operator_power_rmatmat_and_matvec_required():
+    # SciPy's LinearOperator has ** (a _PowerOperator) and rmatmat, and the base class
+    # needs a matvec; here ** was a TypeError, rmatmat missing, LinearOperator((2, 2)) built.
+    D = np.arange(4.0).reshape(2, 2)
+    S, L = spla.aslinearoperator(D), linalg.aslinearoperator(D)
+    for p in (0, 3):
+        check_dense((L**p) @ np.ones(2), (S**p) @ np.ones(2))
+    check_dense(L.rmatmat(np.eye(2)), S.rmatmat(np.eye(2)))
+    for mod, op in ((spla, S), (linalg, L)):
+        with pytest.raises(ValueError):
+            op**-1
+        with pytest.raises(TypeError):
+            mod.LinearOperator((2, 2))
