@@ -71,11 +71,23 @@ class _cs_base(_spbase):
             raise ValueError(f"unrecognized {self.format}_array constructor input: a tuple of {len(arg1)}")
         else:
             self._from_dense(arg1)
-        if shape is not None and tuple(shape) != self._shape:
-            if not isinstance(arg1, tuple):
-                raise ValueError(f"shape {tuple(shape)} does not match the input's shape {self._shape}")
+        if shape is not None and tuple(shape) != self._shape and not isinstance(arg1, tuple):
+            self._widen_minor(tuple(shape))
         if dt is not None and dt != self._data.dtype:
             self._data = self._data.astype(dt)
+
+    def _widen_minor(self, shape):
+        """Takes ``shape`` for a dense or sparse input of another shape: as SciPy's, the
+        compressed arrays stand for a shape with more columns (CSR) or rows (CSC),
+        padded with zeros; any other shape raises (SciPy's refuses it, or corrupts
+        its arrays when the minor dimension shrinks)."""
+        old = self._shape
+        major = 0 if self._major_is_row else 1
+        if not (len(shape) == len(old) == 2 and shape[major] == old[major] and shape[1 - major] > old[1 - major]):
+            raise ValueError(f"shape {shape} does not match the input's shape {old}")
+        flags = self._canonical, self._sorted
+        self._set(self._data, self._indices, self._indptr, check_shape(shape))
+        self._canonical, self._sorted = flags
 
     def _ndims(self) -> tuple:
         return (1, 2) if self._allows_1d else (2,)

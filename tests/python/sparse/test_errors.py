@@ -171,3 +171,17 @@ def test_matrix_has_no_removed_properties():
         with pytest.raises(AttributeError):
             getattr(M, name)
     assert host(M.getH()).tolist() == S.getH().toarray().tolist()
+
+
+def test_compressed_input_pads_the_minor_dimension():
+    """CSR/CSC of dense or sparse input take a shape with more columns (CSR) or rows
+    (CSC), padded with zeros, as SciPy's (it raised); other shapes still raise (SciPy
+    refuses a new major size and corrupts memory for a smaller minor one)."""
+    D = np.array([[1.0, 0, 2], [0, 3, 0]])
+    for name, shape in (("csc_array", (4, 3)), ("csr_array", (2, 5)), ("csr_matrix", (2, 4))):
+        for arg in (lambda m: D, lambda m: m.csc_matrix(D)):
+            want, got = getattr(sp, name)(arg(sp), shape=shape), getattr(sparse, name)(arg(sparse), shape=shape)
+            assert got.shape == want.shape and host(got).tolist() == want.toarray().tolist()
+    for name, shape in (("csr_array", (4, 3)), ("csc_array", (1, 3)), ("csr_array", (2, 2))):
+        with pytest.raises(ValueError):
+            getattr(sparse, name)(D, shape=shape)
