@@ -11,6 +11,7 @@ a missing name raises ``AttributeError``, a missing method ``NotImplementedError
 from __future__ import annotations
 
 import os
+import types
 import warnings
 
 import numpy as _np
@@ -90,6 +91,10 @@ def module_attr(module_name: str, scipy_module, name: str):
         )
     obj = getattr(scipy_module, name)
     qualified = f"{module_name.removeprefix('legate_sparse.')}.{name}" if module_name != "legate_sparse" else name
+    if isinstance(obj, types.ModuleType):
+        # A submodule (``legate_sparse.csgraph``): its functions fall back one by one,
+        # converting legate arguments (SciPy's own module refused legate arrays).
+        return _FallbackModule(f"{module_name}.{name}", obj)
     if isinstance(obj, type) or not callable(obj):
         # Classes (SciPy's own formats) and constants are SciPy's objects themselves.
         _warn_once(qualified)
@@ -101,3 +106,17 @@ def module_attr(module_name: str, scipy_module, name: str):
     fallback.__name__ = name
     fallback.__doc__ = f"SciPy's ``{name}`` (not native in legate_sparse: runs in SciPy)."
     return fallback
+
+
+class _FallbackModule(types.ModuleType):
+    """A SciPy submodule seen through the fallback: each attribute is ``module_attr``'s."""
+
+    def __init__(self, name: str, scipy_module):
+        super().__init__(name)
+        self._scipy_module = scipy_module
+
+    def __getattr__(self, name):
+        return module_attr(self.__name__, self._scipy_module, name)
+
+    def __dir__(self):
+        return dir(self._scipy_module)

@@ -185,3 +185,17 @@ def test_compressed_input_pads_the_minor_dimension():
     for name, shape in (("csr_array", (4, 3)), ("csc_array", (1, 3)), ("csr_array", (2, 2))):
         with pytest.raises(ValueError):
             getattr(sparse, name)(D, shape=shape)
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_submodule_fallback_converts_arguments():
+    """legate_sparse.csgraph (not native) runs SciPy's functions on converted arguments;
+    it was SciPy's module itself, whose functions refused legate arrays."""
+    import scipy.sparse.csgraph as scg
+
+    D = np.array([[0, 1, 0, 0], [1, 0, 2, 0], [0, 2, 0, 0], [0, 0, 0, 0.0]])
+    n, labels = sparse.csgraph.connected_components(sparse.csr_array(D))
+    want_n, want_labels = scg.connected_components(sp.csr_array(D))
+    assert n == want_n and host(labels).tolist() == want_labels.tolist()
+    T = sparse.csgraph.minimum_spanning_tree(sparse.csr_array(D))
+    assert host(T.toarray()).tolist() == scg.minimum_spanning_tree(sp.csr_array(D)).toarray().tolist()
