@@ -362,7 +362,7 @@ class _cs_base(_spbase):
     def _row_as(self, shape):
         """This one-row CSR array as the CSR array of ``shape`` (``(1, n)`` or
         ``(n,)``) over the same arrays."""
-        out = self._cls("csr")._new(self._data, self._indices, self._indptr, shape)
+        out = self._cls("csr")._new(self._data, self._indices, self._indptr, shape, wide=self._is_wide())
         out._canonical, out._sorted = self._canonical, self._sorted
         return out
 
@@ -408,7 +408,8 @@ class _cs_base(_spbase):
             rows, cols, a, b = rows[both], cols[both], a[both], b[both]
         vals = op(a, b)
         rows, cols, vals = _kernels.drop_zero_entries(rows, cols, vals)
-        return type(self)._new(vals, cols, _kernels.compress_sorted(rows, m), self._shape, canonical=True)
+        return type(self)._new(vals, cols, _kernels.compress_sorted(rows, m), self._shape, canonical=True,
+                               wide=self._is_wide() or other._is_wide())
 
     def _spgemm(self, other):
         """``self @ other`` as a CSR array; its rows list their columns in SciPy's order
@@ -417,7 +418,8 @@ class _cs_base(_spbase):
         dt = upcast(A.dtype, B.dtype)
         A, B = A.astype(dt, copy=False), B.astype(dt, copy=False)
         indptr, indices, data, pos, canonical = _kernels.spgemm(A, B)
-        C = self._cls("csr")._new(data, indices, indptr, (A.shape[0], B.shape[1]), canonical=canonical or None)
+        C = self._cls("csr")._new(data, indices, indptr, (A.shape[0], B.shape[1]), canonical=canonical or None,
+                                  wide=A._is_wide() or B._is_wide())
         C._pos_cache = pos  # the product made C's row ranges already (None: made on demand)
         return C
 
@@ -448,7 +450,7 @@ class _cs_base(_spbase):
             indices, data = lnp.zeros(0, INDEX), lnp.zeros(0, self.dtype)
         k = idx.shape[0]
         shape = (k, self._major_shape()[1]) if self._major_is_row else (self._shape[0], k)
-        out = type(self)._new(data, indices, indptr, shape)
+        out = type(self)._new(data, indices, indptr, shape, wide=self._is_wide())
         out._sorted, out._canonical = self._sorted, self._canonical
         return out
 
@@ -458,7 +460,7 @@ class _cs_base(_spbase):
         indptr = self._indptr[start : stop + 1] - lo
         n = stop - start
         shape = (n, self._major_shape()[1]) if self._major_is_row else (self._shape[0], n)
-        out = type(self)._new(self._data[lo:hi].copy(), self._indices[lo:hi].copy(), indptr, shape)
+        out = type(self)._new(self._data[lo:hi].copy(), self._indices[lo:hi].copy(), indptr, shape, wide=self._is_wide())
         out._sorted, out._canonical = self._sorted, self._canonical
         return out
 
@@ -512,7 +514,7 @@ class _cs_base(_spbase):
         shape = (self.shape[1],) if self._is_array else (1, self.shape[1])
         for lo, hi in zip(ptr[:-1].tolist(), ptr[1:].tolist()):
             indptr = lnp.array([0, hi - lo], dtype=A._indptr.dtype)
-            row = type(A)._new(A._data[lo:hi].copy(), A._indices[lo:hi].copy(), indptr, shape)
+            row = type(A)._new(A._data[lo:hi].copy(), A._indices[lo:hi].copy(), indptr, shape, wide=A._is_wide())
             row._canonical, row._sorted = A._canonical, A._sorted
             yield row
 

@@ -199,14 +199,17 @@ def test_coo_and_dia_keep_scipys_index_dtype(idx):
 
 
 def test_int64_indices_survive_conversions():
-    # A csr_array built from int64 indices keeps them through conversions, copies
-    # and elementwise maps, as SciPy's does (they dropped to int32).
+    # A csr_array built from int64 indices keeps them through conversions, copies,
+    # elementwise maps, sums, products and row selections, as SciPy's does (they
+    # dropped to int32).
     S = sprandom(5, 6, density=0.4)
     arrays = (S.data, S.indices.astype(np.int64), S.indptr.astype(np.int64))
     A, T = sparse.csr_array(arrays, shape=S.shape), sp.csr_array(arrays, shape=S.shape)
     for f in (sparse.coo_array, sparse.csc_array, lambda X: X.tocoo(), lambda X: X.tocsc(), lambda X: X.T,
               lambda X: X.tocoo().tocsr(), lambda X: X.tocsc().tocsr(), lambda X: X.copy(),
-              lambda X: X.astype(np.float32), lambda X: X * 2, lambda X: -X, lambda X: X.sorted_indices()):
+              lambda X: X.astype(np.float32), lambda X: X * 2, lambda X: -X, lambda X: X.sorted_indices(),
+              lambda X: X + X, lambda X: X @ X.T, lambda X: X.multiply(X), lambda X: X[1:3], lambda X: X[[0, 2]],
+              lambda X: X.maximum(X)):
         g = {sparse.coo_array: sp.coo_array, sparse.csc_array: sp.csc_array}.get(f, f)
         R, E = f(A), g(T)
         names = ("row", "col") if R.format == "coo" else ("indices", "indptr")
