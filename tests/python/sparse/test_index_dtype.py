@@ -215,3 +215,17 @@ def test_int64_indices_survive_conversions():
         names = ("row", "col") if R.format == "coo" else ("indices", "indptr")
         assert [getattr(R, n).dtype for n in names] == [getattr(E, n).dtype for n in names], (R.format, names)
         check_dense(R.toarray(), E.toarray())
+
+
+def test_int64_indices_survive_construction_functions():
+    # kron, hstack/vstack and triu/tril keep a sparray's int64 indices, as SciPy's
+    # get_index_dtype does for int64 inputs (they narrowed to int32).
+    S = sprandom(4, 5, density=0.5)
+    arrays = (S.data, S.indices.astype(np.int64), S.indptr.astype(np.int64))
+    A, T = sparse.csr_array(arrays, shape=S.shape), sp.csr_array(arrays, shape=S.shape)
+    for name, f in (("kron", lambda m, X: m.kron(X, X)), ("hstack", lambda m, X: m.hstack([X, X])),
+                    ("vstack", lambda m, X: m.vstack([X, X], format="coo")), ("triu", lambda m, X: m.triu(X))):
+        R, E = f(sparse, A), f(sp, T)
+        names = ("row", "col") if E.format == "coo" else ("indices", "indptr")
+        assert R.format == E.format and [getattr(R, n).dtype for n in names] == [getattr(E, n).dtype for n in names], name
+        check_dense(R.toarray(), E.toarray())
