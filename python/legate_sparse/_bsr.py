@@ -84,14 +84,19 @@ def _csr_to_bsr(csr, R: int, C: int, cls, stored=None):
         return cls._new(lnp.zeros((0, R, C), csr.dtype), lnp.zeros(0, INDEX), lnp.zeros(mb + 1, INDEX), (M, N), (R, C))
     rows, cols = csr._row_ids(), csr._indices
     key = (rows // R) * nb + cols // C
-    blocks, which = lnp.unique(key, return_inverse=True)
+    if stored is csr:  # the first appearances come with the blocks
+        blocks, first, which = lnp.unique(key, return_index=True, return_inverse=True)
+    else:
+        blocks, which = lnp.unique(key, return_inverse=True)
     which = which.reshape(-1)
     nblocks = blocks.shape[0]
-    if stored is not None:
+    if stored is not None and stored is not csr:
         _, first = lnp.unique((stored._row_ids() // R) * nb + stored._indices // C, return_index=True)
-        if first.shape[0] == nblocks:
-            order = lnp.argsort(first)
-            blocks, which = blocks[order], lnp.argsort(order)[which]
+    if stored is not None and first.shape[0] == nblocks and nblocks > 1 and bool(lnp.any(first[1:] < first[:-1])):
+        order = lnp.argsort(first)
+        rank = lnp.zeros(nblocks, INDEX)
+        rank[order] = lnp.arange(nblocks, dtype=INDEX)
+        blocks, which = blocks[order], rank[which]
     flat = lnp.zeros(nblocks * R * C, csr.dtype)
     flat[(which * R + rows % R) * C + cols % C] = csr.data
     indptr = _kernels.compress_sorted(blocks // nb, mb)
