@@ -269,3 +269,20 @@ def test_linear_operator_power_rmatmat_and_matvec_required():
             op**-1
         with pytest.raises(TypeError):
             mod.LinearOperator((2, 2))
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_fallbacks_take_legate_operators_and_return_legate_solvers():
+    # expm_multiply (SciPy's, through the fallback) of a legate LinearOperator shifts it
+    # as a SciPy operator (it raised TypeError), and spilu's SuperLU solves legate
+    # vectors, so it serves as a preconditioner (SciPy's solve refused them).
+    D = np.array([[4.0, 1, 0], [1, 5, 2], [0, 2, 6]])
+    b = np.array([1.0, 2, 3])
+    want = spla.expm_multiply(spla.aslinearoperator(sp.csr_array(D * 0.1)), b, traceA=1.5)
+    got = linalg.expm_multiply(linalg.aslinearoperator(sparse.csr_array(D * 0.1)), b, traceA=1.5)
+    check_dense(got, want)
+    A = sparse.csc_array(D)
+    M = linalg.LinearOperator(A.shape, matvec=linalg.spilu(A).solve)
+    x, info = linalg.gmres(A, b, M=M, rtol=1e-10)
+    check_dense(x, np.linalg.solve(D, b))
+    assert info == 0
