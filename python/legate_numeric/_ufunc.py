@@ -563,14 +563,12 @@ def _install_operators():
             return lambda self, other: binary(uf, other, self)
 
         def forward(self, other):
-            try:
-                return binary(uf, self, other)
-            except TypeError:
-                # NumPy's rule: an operand that opts out of ufuncs (a sparse matrix, say)
-                # gets to answer with its reflected operator.
-                if _defers(other):
-                    return NotImplemented
-                raise
+            # NumPy's rule: an operand that opts out of ufuncs (a sparse matrix, say)
+            # answers with its reflected operator, before any conversion is tried
+            # (np.asarray of a dok_matrix raised ValueError, of a big one takes long).
+            if _defers(other):
+                return NotImplemented
+            return binary(uf, self, other)
 
         return forward
 

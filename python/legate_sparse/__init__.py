@@ -24,7 +24,9 @@ NumPy with NaNs (the first NaN) and, with ``explicit=True`` over all entries, re
 a flattened index (SciPy returns a position in ``.data``); assigning twice to one
 position in one ``A[rows, cols] = x`` keeps the last value in every format (SciPy's
 COO keeps the first). 1-d arrays are ``csr_array``, ``coo_array`` and ``dok_array``,
-as in SciPy 1.17 (the other formats raise SciPy's ``ValueError`` for 1-d input).
+as in SciPy 1.17 (the other formats raise SciPy's ``ValueError`` for 1-d input);
+SciPy's n-d ``coo_array`` (3 or more dimensions) is not implemented here and raises
+``NotImplementedError``.
 """
 
 from __future__ import annotations

@@ -120,6 +120,11 @@ class _spbase:
     format: str = ""
     _is_array = True
 
+    def _is_wide(self) -> bool:
+        """Whether the index arrays are int64 whatever their values (a sparray built
+        from int64 indices keeps them through conversions, as SciPy's does)."""
+        return getattr(self, "_wide", False)
+
     # ---- basic attributes ----
 
     @property
@@ -938,12 +943,12 @@ class spmatrix:
         return self.__rmatmul__(other)
 
     def __pow__(self, n):
-        if not is_scalar(n) or int(n) != n:
-            raise TypeError("exponent must be an integer")
-        n = int(n)
         m = self.shape[0]
         if m != self.shape[1]:
             raise TypeError("sparse matrix is not square")
+        if not (is_int_like(n) or isinstance(n, (bool, _np.bool_))):  # SciPy's isintlike
+            raise ValueError("exponent must be an integer")
+        n = int(n)
         if n < 0:
             raise ValueError("exponent must be >= 0")
         # SciPy's matrix_power: repeated squaring, so the result's format is its
@@ -963,6 +968,8 @@ class spmatrix:
         per line in int64 or, along CSR's rows and CSC's columns, ``indptr``'s dtype."""
         if axis is None:
             return self.nnz
+        if self.format == "coo" and is_int_like(axis) and axis < -self.ndim:
+            raise IndexError("tuple index out of range")  # SciPy's COO indexes its coordinates with it
         axis = self._count_axis(axis)
         coo = self.tocoo()
         ones = lnp.ones(coo.nnz, INDEX)
@@ -985,9 +992,8 @@ class spmatrix:
         return col
 
     def getH(self):
+        """The conjugate transpose (SciPy 1.14 removed the ``.H`` property, as ``.A``)."""
         return self.conjugate().transpose()
-
-    H = property(getH)
 
     def asfptype(self):
         """This matrix with the smallest float or complex dtype that holds its values

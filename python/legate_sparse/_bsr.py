@@ -71,9 +71,11 @@ def estimate_blocksize(A, efficiency: float = 0.7) -> tuple:
     return (1, 1)
 
 
-def _csr_to_bsr(csr, R: int, C: int, cls):
+def _csr_to_bsr(csr, R: int, C: int, cls, stored=None):
     """The BSR array (of class ``cls``) of a canonical CSR array, blocks ``R x C``:
-    every block holding a stored entry is stored (its other entries are zeros)."""
+    every block holding a stored entry is stored (its other entries are zeros). The
+    blocks of a row are sorted, or with ``stored`` (the same array as an unsorted CSR)
+    listed as their first entries are stored there, as SciPy's ``csr_tobsr``."""
     M, N = csr.shape
     if M % R or N % C:
         raise ValueError(f"shape {csr.shape} is not a multiple of blocksize {(R, C)}")
@@ -82,13 +84,24 @@ def _csr_to_bsr(csr, R: int, C: int, cls):
         return cls._new(lnp.zeros((0, R, C), csr.dtype), lnp.zeros(0, INDEX), lnp.zeros(mb + 1, INDEX), (M, N), (R, C))
     rows, cols = csr._row_ids(), csr._indices
     key = (rows // R) * nb + cols // C
-    blocks, which = lnp.unique(key, return_inverse=True)
+    if stored is csr:  # the first appearances come with the blocks
+        blocks, first, which = lnp.unique(key, return_index=True, return_inverse=True)
+    else:
+        blocks, which = lnp.unique(key, return_inverse=True)
     which = which.reshape(-1)
     nblocks = blocks.shape[0]
+    if stored is not None and stored is not csr:
+        _, first = lnp.unique((stored._row_ids() // R) * nb + stored._indices // C, return_index=True)
+    if stored is not None and first.shape[0] == nblocks and nblocks > 1 and bool(lnp.any(first[1:] < first[:-1])):
+        order = lnp.argsort(first)
+        rank = lnp.zeros(nblocks, INDEX)
+        rank[order] = lnp.arange(nblocks, dtype=INDEX)
+        blocks, which = blocks[order], rank[which]
     flat = lnp.zeros(nblocks * R * C, csr.dtype)
     flat[(which * R + rows % R) * C + cols % C] = csr.data
     indptr = _kernels.compress_sorted(blocks // nb, mb)
-    return cls._new(flat.reshape(nblocks, R, C), blocks % nb, indptr, (M, N), (R, C))
+    canonical = True if stored is None else None  # None: found from the block order when asked
+    return cls._new(flat.reshape(nblocks, R, C), blocks % nb, indptr, (M, N), (R, C), canonical=canonical)
 
 
 class _bsr_base(_spbase):
@@ -402,4 +415,9 @@ def _tobsr(A, blocksize=None, copy=False):
         B = A.tocsr(copy=copy)
         return A._cls("bsr")._new(B._data.reshape(-1, 1, 1), B._indices, B._indptr, B.shape, (1, 1),
                                   canonical=B._canonical is True or None, wide=getattr(B, "_wide", False))
-    return _csr_to_bsr(csr, R, C, A._cls("bsr"))
+    # SciPy's csr_tobsr lists blocks by first appearance in the CSR: sorted only for
+    # one-row blocks of sorted rows.
+    stored = A if A.format == "csr" else csr
+    if R == 1 and stored.has_sorted_indices:
+        stored = None
+    return _csr_to_bsr(csr, R, C, A._cls("bsr"), stored)

@@ -71,11 +71,23 @@ class _cs_base(_spbase):
             raise ValueError(f"unrecognized {self.format}_array constructor input: a tuple of {len(arg1)}")
         else:
             self._from_dense(arg1)
-        if shape is not None and tuple(shape) != self._shape:
-            if not isinstance(arg1, tuple):
-                raise ValueError(f"shape {tuple(shape)} does not match the input's shape {self._shape}")
+        if shape is not None and tuple(shape) != self._shape and not isinstance(arg1, tuple):
+            self._widen_minor(tuple(shape))
         if dt is not None and dt != self._data.dtype:
             self._data = self._data.astype(dt)
+
+    def _widen_minor(self, shape):
+        """Takes ``shape`` for a dense or sparse input of another shape: as SciPy's, the
+        compressed arrays stand for a shape with more columns (CSR) or rows (CSC),
+        padded with zeros; any other shape raises (SciPy's refuses it, or corrupts
+        its arrays when the minor dimension shrinks)."""
+        old = self._shape
+        major = 0 if self._major_is_row else 1
+        if not (len(shape) == len(old) == 2 and shape[major] == old[major] and shape[1 - major] > old[1 - major]):
+            raise ValueError(f"shape {shape} does not match the input's shape {old}")
+        flags = self._canonical, self._sorted
+        self._set(self._data, self._indices, self._indptr, check_shape(shape))
+        self._canonical, self._sorted = flags
 
     def _ndims(self) -> tuple:
         return (1, 2) if self._allows_1d else (2,)
@@ -102,11 +114,11 @@ class _cs_base(_spbase):
         self._rows_cache = None
 
     @classmethod
-    def _new(cls, data, indices, indptr, shape, canonical=None):
+    def _new(cls, data, indices, indptr, shape, canonical=None, wide=False):
         """Wraps arrays known to be consistent (no checks, no copies; int32 indices
-        when they fit)."""
+        when they fit, unless ``wide``)."""
         obj = object.__new__(cls)
-        obj._set(data, indices, indptr, shape, wide=False)
+        obj._set(data, indices, indptr, shape, wide=wide)
         if canonical:
             obj._canonical = obj._sorted = True
         return obj
@@ -286,7 +298,7 @@ class _cs_base(_spbase):
 
     def _with_data(self, data, copy=True):
         indices, indptr = (self._indices.copy(), self._indptr.copy()) if copy else (self._indices, self._indptr)
-        out = type(self)._new(data, indices, indptr, self._shape)
+        out = type(self)._new(data, indices, indptr, self._shape, wide=self._is_wide())
         out._canonical, out._sorted = self._canonical, self._sorted
         return out
 
@@ -302,7 +314,7 @@ class _cs_base(_spbase):
         d, i, p = (self._data, self._indices, self._indptr)
         if copy:
             d, i, p = d.copy(), i.copy(), p.copy()
-        out = self._cls(self._other_format)._new(d, i, p, self._shape[::-1])
+        out = self._cls(self._other_format)._new(d, i, p, self._shape[::-1], wide=self._is_wide())
         out._canonical, out._sorted = self._canonical, self._sorted
         if not copy:
             out._rows_cache = self._rows_cache
@@ -318,7 +330,7 @@ class _cs_base(_spbase):
         canonical = self._canonical
         cols, rows, data = _kernels.canonical_coo(self._indices, self._row_ids(), self._data, maj[::-1], False)
         indptr = _kernels.compress_sorted(cols, maj[1])
-        out = self._cls(self._other_format)._new(data, rows, indptr, self._shape, canonical=canonical)
+        out = self._cls(self._other_format)._new(data, rows, indptr, self._shape, canonical=canonical, wide=self._is_wide())
         out._sorted = True
         return out
 
@@ -333,7 +345,7 @@ class _cs_base(_spbase):
         data = self._data
         if copy:
             rows, cols, data = rows.copy(), cols.copy(), data.copy()
-        out = self._cls("coo")._new(data, rows, cols, self._shape)
+        out = self._cls("coo")._new(data, rows, cols, self._shape, wide=self._is_wide())
         out._canonical = bool(self._major_is_row and self._canonical)
         return out
 
@@ -350,7 +362,7 @@ class _cs_base(_spbase):
     def _row_as(self, shape):
         """This one-row CSR array as the CSR array of ``shape`` (``(1, n)`` or
         ``(n,)``) over the same arrays."""
-        out = self._cls("csr")._new(self._data, self._indices, self._indptr, shape)
+        out = self._cls("csr")._new(self._data, self._indices, self._indptr, shape, wide=self._is_wide())
         out._canonical, out._sorted = self._canonical, self._sorted
         return out
 
@@ -396,7 +408,8 @@ class _cs_base(_spbase):
             rows, cols, a, b = rows[both], cols[both], a[both], b[both]
         vals = op(a, b)
         rows, cols, vals = _kernels.drop_zero_entries(rows, cols, vals)
-        return type(self)._new(vals, cols, _kernels.compress_sorted(rows, m), self._shape, canonical=True)
+        return type(self)._new(vals, cols, _kernels.compress_sorted(rows, m), self._shape, canonical=True,
+                               wide=self._is_wide() or other._is_wide())
 
     def _spgemm(self, other):
         """``self @ other`` as a CSR array; its rows list their columns in SciPy's order
@@ -405,7 +418,8 @@ class _cs_base(_spbase):
         dt = upcast(A.dtype, B.dtype)
         A, B = A.astype(dt, copy=False), B.astype(dt, copy=False)
         indptr, indices, data, pos, canonical = _kernels.spgemm(A, B)
-        C = self._cls("csr")._new(data, indices, indptr, (A.shape[0], B.shape[1]), canonical=canonical or None)
+        C = self._cls("csr")._new(data, indices, indptr, (A.shape[0], B.shape[1]), canonical=canonical or None,
+                                  wide=A._is_wide() or B._is_wide())
         C._pos_cache = pos  # the product made C's row ranges already (None: made on demand)
         return C
 
@@ -436,7 +450,7 @@ class _cs_base(_spbase):
             indices, data = lnp.zeros(0, INDEX), lnp.zeros(0, self.dtype)
         k = idx.shape[0]
         shape = (k, self._major_shape()[1]) if self._major_is_row else (self._shape[0], k)
-        out = type(self)._new(data, indices, indptr, shape)
+        out = type(self)._new(data, indices, indptr, shape, wide=self._is_wide())
         out._sorted, out._canonical = self._sorted, self._canonical
         return out
 
@@ -446,7 +460,7 @@ class _cs_base(_spbase):
         indptr = self._indptr[start : stop + 1] - lo
         n = stop - start
         shape = (n, self._major_shape()[1]) if self._major_is_row else (self._shape[0], n)
-        out = type(self)._new(self._data[lo:hi].copy(), self._indices[lo:hi].copy(), indptr, shape)
+        out = type(self)._new(self._data[lo:hi].copy(), self._indices[lo:hi].copy(), indptr, shape, wide=self._is_wide())
         out._sorted, out._canonical = self._sorted, self._canonical
         return out
 
@@ -500,7 +514,7 @@ class _cs_base(_spbase):
         shape = (self.shape[1],) if self._is_array else (1, self.shape[1])
         for lo, hi in zip(ptr[:-1].tolist(), ptr[1:].tolist()):
             indptr = lnp.array([0, hi - lo], dtype=A._indptr.dtype)
-            row = type(A)._new(A._data[lo:hi].copy(), A._indices[lo:hi].copy(), indptr, shape)
+            row = type(A)._new(A._data[lo:hi].copy(), A._indices[lo:hi].copy(), indptr, shape, wide=A._is_wide())
             row._canonical, row._sorted = A._canonical, A._sorted
             yield row
 

@@ -29,8 +29,8 @@ def _finish(coo, format, default="coo"):
     return coo.asformat(format or default)
 
 
-def _coo(data, rows, cols, shape, is_array):
-    return _class("coo", is_array)._new(data, rows, cols, shape)
+def _coo(data, rows, cols, shape, is_array, wide=False):
+    return _class("coo", is_array)._new(data, rows, cols, shape, wide=wide)
 
 
 def _is_array_input(*xs) -> bool:
@@ -160,7 +160,8 @@ def kron(A, B, format=None):
         Ac = A._csr()
         block = B.toarray()
         data = Ac.data.reshape(-1, 1, 1) * block.reshape(1, mb, nb)
-        return _class("bsr", is_array)._new(data, Ac.indices.copy(), Ac.indptr.copy(), shape, (mb, nb))
+        return _class("bsr", is_array)._new(data, Ac.indices.copy(), Ac.indptr.copy(), shape, (mb, nb),
+                                            wide=A._is_wide() or B._is_wide())
     A = A.tocoo()
     (ma, na) = A.shape
     shape = (ma * mb, na * nb)
@@ -171,7 +172,7 @@ def kron(A, B, format=None):
     rows = ((A.row.astype(INDEX, copy=False) * mb).reshape(-1, 1) + B.row.reshape(1, -1)).reshape(-1)
     cols = ((A.col.astype(INDEX, copy=False) * nb).reshape(-1, 1) + B.col.reshape(1, -1)).reshape(-1)
     vals = (A.data.reshape(-1, 1) * B.data.reshape(1, -1)).reshape(-1)
-    return _finish(_coo(vals, rows, cols, shape, is_array), format)
+    return _finish(_coo(vals, rows, cols, shape, is_array, A._is_wide() or B._is_wide()), format)
 
 
 def kronsum(A, B, format=None):
@@ -241,7 +242,8 @@ def bmat(blocks, format=None, dtype=None):
     if not vals:
         coo = _class("coo", is_array)(shape, dtype=dt)
     else:
-        coo = _coo(lnp.concatenate(vals), lnp.concatenate(rows), lnp.concatenate(cols), shape, is_array)
+        wide = any(b._is_wide() for b in present)  # SciPy's: int64 when a block has it
+        coo = _coo(lnp.concatenate(vals), lnp.concatenate(rows), lnp.concatenate(cols), shape, is_array, wide)
     formats = {b.format for b in present}
     default = "coo"
     if len(formats) == 1 and formats <= {"csr", "csc"} and (nr == 1 or nc == 1):
@@ -360,9 +362,10 @@ def random(m, n, density=0.01, format="coo", dtype=None, rng=None, random_state=
     """A random sparse matrix (see ``random_array``; ``data_rvs(k)`` is called with
     the count as its one positional argument, as SciPy's)."""
     sampler = None if data_rvs is None else (lambda size: data_rvs(size))
+    m, n = int(m), int(m if n is None else n)  # SciPy's: random(3.5, 4) is 3 by 4
     return _random((m, n), density, format, dtype, _one_rng(rng, random_state), sampler, False)
 
 
 def rand(m, n, density=0.01, format="coo", dtype=None, rng=None, random_state=None):
     """A random sparse matrix with values uniform in [0, 1)."""
-    return _random((m, n), density, format, dtype, _one_rng(rng, random_state), None, False)
+    return random(m, n, density, format, dtype, rng, random_state)

@@ -26,6 +26,12 @@ from ._sputils import (
 __all__ = ["coo_array", "coo_matrix", "isspmatrix_coo"]
 
 
+
+def _refuse_nd(ndim: int):
+    """SciPy 1.15+ has n-d ``coo_array`` (sums, reshapes, arithmetic, products); this
+    library has 1-d and 2-d ones only."""
+    raise NotImplementedError(f"legate_sparse has no {ndim}-d COO arrays (SciPy's n-d coo_array): only 1-d and 2-d")
+
 class _coo_base(_spbase):
     format = "coo"
 
@@ -52,7 +58,7 @@ class _coo_base(_spbase):
             data, coords = arg1
             self._from_arrays(data, coords, shape, copy)
         elif isinstance(arg1, tuple) and self._is_array and all(is_int_like(a) for a in arg1):
-            raise ValueError(f"legate_sparse COO arrays are 1-d or 2-d, got shape {arg1}")
+            _refuse_nd(len(arg1))
         elif isinstance(arg1, tuple):
             raise TypeError("invalid input format")
         else:
@@ -90,6 +96,8 @@ class _coo_base(_spbase):
     def _from_arrays(self, data, coords, shape, copy):
         data = as_legate(data, copy=copy)
         check_dtype(data.dtype)
+        if isinstance(coords, (tuple, list)) and len(coords) > 2 and self._is_array:
+            _refuse_nd(len(coords))
         if not isinstance(coords, (tuple, list)) or len(coords) not in (1, 2):
             raise TypeError("invalid input format: expected (data, (row, col))")
         if len(coords) == 1 and not self._is_array:
@@ -130,7 +138,7 @@ class _coo_base(_spbase):
         if d.ndim > 2 and not self._is_array:
             raise TypeError(f"expected 2D array or matrix, not {d.ndim}D")
         if d.ndim > 2:
-            raise ValueError(f"legate_sparse COO arrays are 1-d or 2-d, got {d.ndim}-d input")
+            _refuse_nd(d.ndim)
         flat = d.reshape(-1)
         idx = lnp.nonzero(flat)[0] if flat.shape[0] else lnp.zeros(0, INDEX)
         if d.ndim == 1:
@@ -215,7 +223,7 @@ class _coo_base(_spbase):
         row, col, data = _kernels.canonical_coo(self._coords[0], self._coords[1], self._data, self._shape)
         if data is self._data:
             row, col, data = row.copy(), col.copy(), data.copy()
-        return self._cls("csr")._new(data, col, _kernels.compress_sorted(row, m), self._shape, canonical=True)
+        return self._cls("csr")._new(data, col, _kernels.compress_sorted(row, m), self._shape, canonical=True, wide=self._is_wide())
 
     def tocsc(self, copy=False):
         """The CSC array (duplicates summed, indices sorted)."""
@@ -225,7 +233,7 @@ class _coo_base(_spbase):
         col, row, data = _kernels.canonical_coo(self._coords[1], self._coords[0], self._data, self._shape[::-1])
         if data is self._data:
             row, col, data = row.copy(), col.copy(), data.copy()
-        return self._cls("csc")._new(data, row, _kernels.compress_sorted(col, n), self._shape, canonical=True)
+        return self._cls("csc")._new(data, row, _kernels.compress_sorted(col, n), self._shape, canonical=True, wide=self._is_wide())
 
     def todia(self, copy=False):
         if self.ndim == 1:

@@ -7,6 +7,8 @@ offsets are few, so a host copy of them is kept for shape arithmetic.
 
 from __future__ import annotations
 
+import operator
+
 import numpy as _np
 
 import legate_numeric as lnp
@@ -60,7 +62,9 @@ class _dia_base(_spbase):
         elif arg1 is None:
             raise ValueError("DIA arrays don't support 0D input. Use 2D")
         else:
-            coo = self._cls("coo")(arg1)
+            if _np.ndim(arg1) > 2 and self._is_array:  # a dia_matrix: COO's TypeError
+                raise ValueError(f"DIA arrays don't support {_np.ndim(arg1)}D input. Use 2D")
+            coo = self._cls("coo")(arg1, shape=shape)  # a shape other than the data's raises, as SciPy's
             if coo.ndim == 1:
                 refuse_1d_input("dia")
             src = coo.todia()
@@ -101,6 +105,52 @@ class _dia_base(_spbase):
 
     def _with_data(self, data, copy=True):
         return type(self)._new(data, self._offsets_host.copy(), self._shape)
+
+    def setdiag(self, values, k=0):
+        """Sets the ``k``-th diagonal in place, as SciPy's: a stored diagonal is
+        overwritten (the data widened when it is too short), another is appended as
+        the last row, so the stored arrays and ``nnz`` are SciPy's."""
+        m, n = self._shape
+        k = operator.index(k)
+        if (k > 0 and k >= n) or (k < 0 and -k >= m):
+            raise ValueError("k exceeds array dimensions")
+        if not isinstance(values, lnp.ndarray):
+            values = _np.asarray(values)
+        count = min(m + k, n) if k < 0 else min(m, n - k)
+        if values.ndim == 0:
+            values = values.astype(self.dtype).item()
+        else:
+            values = as_legate(values.reshape(-1)[:count]).astype(self.dtype)
+            count = min(count, values.shape[0])
+        lo = max(k, 0)
+        hi = lo + count
+        rows, cols = self._data.shape
+        hit = _np.nonzero(self._offsets_host == k)[0]
+        width = max(hi, cols)
+        data = self._data
+        if width > cols or not hit.shape[0]:
+            data = lnp.zeros((rows + (0 if hit.shape[0] else 1), width), self.dtype)
+            if rows and cols:
+                data[:rows, :cols] = self._data
+        row = int(hit[0]) if hit.shape[0] else rows
+        if count > 0:
+            data[row, lo:hi] = values
+        offsets = self._offsets_host if hit.shape[0] else _np.append(self._offsets_host, k)
+        self._set(data, offsets, self._shape)
+
+    def resize(self, *shape):
+        """Changes the shape in place, as SciPy's: the data keeps every diagonal, cut
+        to the new width; positions a taller shape uncovers are zeroed."""
+        if len(shape) == 1 and isinstance(shape[0], tuple):
+            shape = shape[0]
+        M, N = check_shape(shape)
+        data = self._data[:, :N]
+        width = data.shape[1]
+        if M > self._shape[0] and width:
+            hidden = self._offsets_host[:, None] + self._shape[0] <= _np.arange(width)
+            if hidden.any():
+                data = lnp.where(as_legate(hidden), lnp.zeros((), self.dtype), data)
+        self._set(data, self._offsets_host, (M, N))
 
     def tocoo(self, copy=False):
         """The entries in row-major order (SciPy's ``tocsr().tocoo()``)."""

@@ -36,7 +36,7 @@ def _triangle(A, k, format, lower):
     row = coo.row.astype(INDEX, copy=False)  # int64: row + k may pass int32's range
     mask = (row + k >= coo.col) if lower else (row + k <= coo.col)
     keep = lnp.nonzero(mask)[0]
-    out = A._cls("coo")._new(coo.data[keep], coo.row[keep], coo.col[keep], A.shape)
+    out = A._cls("coo")._new(coo.data[keep], coo.row[keep], coo.col[keep], A.shape, wide=A._is_wide())
     return out.asformat(format or "coo")
 
 

@@ -11,6 +11,7 @@ a missing name raises ``AttributeError``, a missing method ``NotImplementedError
 from __future__ import annotations
 
 import os
+import types
 import warnings
 
 import numpy as _np
@@ -43,11 +44,47 @@ def to_scipy(x):
         return x._to_scipy()
     if isinstance(x, lnp.ndarray):
         return x.__array__()
+    from .linalg._interface import LinearOperator
+
+    if isinstance(x, LinearOperator):
+        return _scipy_operator(x)
     if isinstance(x, (list, tuple)):
         return type(x)(to_scipy(v) for v in x)
     if isinstance(x, dict):
         return {k: to_scipy(v) for k, v in x.items()}
     return x
+
+
+def _scipy_operator(op):
+    """A legate ``LinearOperator`` as SciPy's (its products on host copies), so SciPy's
+    functions can add, scale and compose it (``expm_multiply`` shifts it)."""
+    import scipy.sparse.linalg as _spla
+
+    if hasattr(op, "A"):  # over a matrix: SciPy's operator over the matrix itself
+        return _spla.aslinearoperator(to_scipy(op.A))
+
+    def host(f):
+        return lambda v: _np.asarray(to_scipy(f(v)))
+
+    return _spla.LinearOperator(op.shape, matvec=host(op.matvec), rmatvec=host(op.rmatvec),
+                                matmat=host(op.matmat), dtype=op.dtype)
+
+
+class _HostObject:
+    """A SciPy object a fallback returned (``spilu``'s ``SuperLU``): its methods take
+    legate arguments and return legate results, as the fallback functions do."""
+
+    def __init__(self, obj):
+        self._obj = obj
+
+    def __getattr__(self, attr):
+        value = getattr(self._obj, attr)
+        if not callable(value):
+            return from_scipy(value)
+        return lambda *a, **k: from_scipy(value(*to_scipy(a), **to_scipy(k)))
+
+    def __repr__(self):
+        return repr(self._obj)
 
 
 def from_scipy(x):
@@ -65,6 +102,10 @@ def from_scipy(x):
         return tuple(from_scipy(v) for v in x)
     if isinstance(x, list):
         return [from_scipy(v) for v in x]
+    import scipy.sparse.linalg as _spla
+
+    if isinstance(x, _spla.SuperLU):
+        return _HostObject(x)
     return x
 
 
@@ -90,6 +131,10 @@ def module_attr(module_name: str, scipy_module, name: str):
         )
     obj = getattr(scipy_module, name)
     qualified = f"{module_name.removeprefix('legate_sparse.')}.{name}" if module_name != "legate_sparse" else name
+    if isinstance(obj, types.ModuleType):
+        # A submodule (``legate_sparse.csgraph``): its functions fall back one by one,
+        # converting legate arguments (SciPy's own module refused legate arrays).
+        return _FallbackModule(f"{module_name}.{name}", obj)
     if isinstance(obj, type) or not callable(obj):
         # Classes (SciPy's own formats) and constants are SciPy's objects themselves.
         _warn_once(qualified)
@@ -101,3 +146,17 @@ def module_attr(module_name: str, scipy_module, name: str):
     fallback.__name__ = name
     fallback.__doc__ = f"SciPy's ``{name}`` (not native in legate_sparse: runs in SciPy)."
     return fallback
+
+
+class _FallbackModule(types.ModuleType):
+    """A SciPy submodule seen through the fallback: each attribute is ``module_attr``'s."""
+
+    def __init__(self, name: str, scipy_module):
+        super().__init__(name)
+        self._scipy_module = scipy_module
+
+    def __getattr__(self, name):
+        return module_attr(self.__name__, self._scipy_module, name)
+
+    def __dir__(self):
+        return dir(self._scipy_module)

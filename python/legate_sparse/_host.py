@@ -230,10 +230,13 @@ class _host_base(_spbase):
         return self.tocsr().imag
 
     def _mul_scalar(self, s):
+        """Every product stored, as SciPy's (DOK keeps zeros: ``A * 0`` has A's nnz),
+        except that LIL times zero is empty."""
         row, col, vals = self._coo_parts()
         vals = vals * s
-        keep = vals != 0
-        return type(self)._from_host(row[keep], col[keep], vals[keep], self._shape, vals.dtype)
+        if self.format == "lil" and s == 0:
+            row, col, vals = row[:0], col[:0], vals[:0]
+        return type(self)._from_host(row, col, vals, self._shape, vals.dtype)
 
     def _scale_in_place(self, s):
         """SciPy's LIL and DOK keep their dtype: the products are cast to it."""
@@ -241,6 +244,14 @@ class _host_base(_spbase):
         with _np.errstate(divide="ignore", invalid="ignore"):
             vals = (vals * s).astype(self._dtype)
         self._fill(row, col, vals)
+
+    def __imul__(self, other):
+        out = super().__imul__(other)
+        if out is self and self.format == "lil" and other == 0:
+            # SciPy's LIL assigns ``A * 0``, an empty LIL: no stored zeros stay.
+            row, col, vals = self._coo_parts()
+            self._fill(row[:0], col[:0], vals[:0])
+        return out
 
     def __truediv__(self, other):
         if is_scalar(other) and self._dtype.kind in "fc":

@@ -23,6 +23,8 @@ class LinearOperator:
     def __init__(self, shape=None, matvec=None, rmatvec=None, matmat=None, dtype=None, rmatmat=None):
         if shape is None:
             raise TypeError("LinearOperator needs a shape")
+        if type(self) is LinearOperator and matvec is None:  # SciPy's _CustomLinearOperator
+            raise TypeError("LinearOperator needs a matvec (or subclass it and define _matvec)")
         shape = tuple(int(s) for s in shape)
         if len(shape) != 2 or shape[0] < 0 or shape[1] < 0:
             raise ValueError(f"invalid shape {shape!r} (must be 2-d)")
@@ -71,6 +73,19 @@ class LinearOperator:
         y = as_legate(self._rmatvec(x.reshape(-1)))
         return y.reshape(-1, 1) if x.ndim == 2 else y.reshape(-1)
 
+    def _rmatmat(self, X):
+        if self._fn_rmatmat is not None:
+            return self._fn_rmatmat(X)
+        cols = [self.rmatvec(X[:, j]).reshape(-1, 1) for j in range(X.shape[1])]
+        return lnp.hstack(cols) if cols else lnp.zeros((self.shape[1], 0), self.dtype)
+
+    def rmatmat(self, X):
+        """``A^H @ X`` for a dense 2-d ``X``."""
+        X = as_legate(X)
+        if X.ndim != 2 or X.shape[0] != self.shape[0]:
+            raise ValueError(f"dimension mismatch: operator {self.shape}, matrix {X.shape}")
+        return as_legate(self._rmatmat(X))
+
     def matmat(self, X):
         """``A @ X`` for a dense 2-d ``X``."""
         X = as_legate(X)
@@ -102,6 +117,22 @@ class LinearOperator:
             return NotImplemented
         return LinearOperator(self.shape, matvec=lambda x: self.matvec(x) + other.matvec(x),
                               dtype=_np.result_type(self.dtype, other.dtype))
+
+    def __pow__(self, p):
+        """``A @ A @ ... @ A`` (``p`` factors), as SciPy's ``_PowerOperator``."""
+        if not _np.isscalar(p):
+            return NotImplemented
+        if self.shape[0] != self.shape[1]:
+            raise ValueError(f"square LinearOperator expected, got {self!r}")
+        if not isinstance(p, (int, _np.integer)) or p < 0:
+            raise ValueError("p must be a non-negative integer.")
+
+        def power(x):
+            for _ in range(int(p)):
+                x = self.matvec(x)
+            return x
+
+        return LinearOperator(self.shape, matvec=power, dtype=self.dtype)
 
     def __neg__(self):
         return _ScaledOperator(self, -1)
@@ -164,6 +195,8 @@ class _MatrixOperator(LinearOperator):
     def _rmatvec(self, x):
         return lnp.conj(self.A.T @ lnp.conj(x)) if self.dtype.kind == "c" else self.A.T @ x
 
+    _rmatmat = _rmatvec
+
 
 class IdentityOperator(LinearOperator):
     def __init__(self, shape, dtype=None):
@@ -177,6 +210,8 @@ class IdentityOperator(LinearOperator):
 
     def _matmat(self, X):
         return X
+
+    _rmatmat = _matmat
 
 
 def aslinearoperator(A) -> LinearOperator:

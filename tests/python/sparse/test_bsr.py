@@ -166,3 +166,18 @@ def test_kron_output_format(is_array):
         check_sparse(got, want)
     check_dense(host(sparse.kron(mk(sparse, A), mk(sparse, dense_B)) @ np.ones(6)),
                 sp.kron(mk(sp, A), mk(sp, dense_B)) @ np.ones(6))
+
+
+def test_tobsr_lists_blocks_as_scipy():
+    # SciPy's csr_tobsr lists each block row's blocks as their first entries appear in
+    # the CSR (row by row, in stored order), not sorted; has_sorted_indices follows.
+    arg = (np.array([1.0, 2, 3, 4, 5, 6]), np.array([3, 0, 2, 1, 0, 3]), np.array([0, 3, 5, 5, 6]))
+    D = np.array([[0.0, 0, 0, 1], [2, 0, 0, 0], [0, 3, 0, 0], [0, 0, 4, 0]])
+    for S, L in [(sp.csr_array(arg, shape=(4, 4)), sparse.csr_array(arg, shape=(4, 4))),
+                 (sp.csc_array(D), sparse.csc_array(D)), (sp.coo_array(D), sparse.coo_array(D))]:
+        for bs in [(1, 2), (2, 2), (4, 1)]:
+            want, got = S.tobsr(bs), L.tobsr(bs)
+            assert host(got.indices).tolist() == want.indices.tolist(), (S.format, bs)
+            assert host(got.indptr).tolist() == want.indptr.tolist()
+            assert host(got.data).tolist() == want.data.tolist()
+            assert got.has_sorted_indices == want.has_sorted_indices

@@ -7,7 +7,7 @@ import warnings
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from conftest import sprandom
+from conftest import host, sprandom
 
 import legate_numeric as lnp
 import legate_sparse as sparse
@@ -112,3 +112,90 @@ def test_scalar_input(fmt):
             getattr(sparse, f"{fmt}_array")(x)
     M, Ms = getattr(sparse, f"{fmt}_matrix")(3.0), getattr(sp, f"{fmt}_matrix")(3.0)
     assert M.shape == Ms.shape == (1, 1) and float(M.toarray()[0, 0]) == 3.0
+
+
+def test_float_size_and_coo_getnnz_axis():
+    """random/rand take a float size as SciPy's (int() of it; it was a TypeError), and
+    COO's getnnz(axis=-3) is SciPy's IndexError (it was a ValueError)."""
+    for f in ("random", "rand"):
+        assert getattr(sparse, f)(3.5, 4, density=0.5).shape == getattr(sp, f)(3.5, 4, density=0.5).shape == (3, 4)
+    D = np.array([[1, 0, 2], [0, 3, 0]])
+    for mod in (sp, sparse):
+        with pytest.raises(IndexError):
+            mod.coo_matrix(D).getnnz(axis=-3)
+        with pytest.raises(ValueError):
+            mod.coo_matrix(D).getnnz(axis=2)
+        with pytest.raises(ValueError):
+            mod.csr_matrix(D).getnnz(axis=-3)
+
+
+@pytest.mark.parametrize("fmt", ["csr", "csc", "coo", "bsr", "dia", "dok"])
+def test_dense_input_with_another_shape(fmt):
+    """A dense input with a shape other than its own raises in every format, as in
+    SciPy (which pads none of them; DIA ignored the shape)."""
+    D = np.array([[1, 0, 2], [0, 3, 0]])
+    for mod in (sp, sparse):
+        with pytest.raises(ValueError):
+            getattr(mod, f"{fmt}_array")(D, shape=(4, 5))
+
+
+def test_nd_coo_is_named_missing():
+    """SciPy 1.15+ builds n-d coo_arrays; here each way in raises NotImplementedError
+    naming them (it was a ValueError or, for (data, (i, j, k)), a TypeError)."""
+    D3 = np.zeros((2, 3, 4))
+    D3[1, 2, 3] = 1.0
+    idx = np.array([1])
+    for make in (lambda m: m.coo_array(D3), lambda m: m.coo_array((2, 3, 4)),
+                 lambda m: m.coo_array((np.ones(1), (idx, idx, idx)), shape=(2, 3, 4))):
+        assert make(sp).shape == (2, 3, 4)
+        with pytest.raises(NotImplementedError, match="3-d COO"):
+            make(sparse)
+
+
+def test_matrix_power_exponent_errors():
+    """spmatrix ** x: SciPy's matrix_power checks squareness first (TypeError), then
+    raises ValueError for an exponent that is not an integer (it was a TypeError)."""
+    for mod in (sp, sparse):
+        with pytest.raises(ValueError, match="integer"):
+            mod.csr_matrix(np.eye(2)) ** 2.5
+        with pytest.raises(TypeError, match="square"):
+            mod.csr_matrix(np.ones((2, 3))) ** 2.5
+
+
+def test_matrix_has_no_removed_properties():
+    """SciPy 1.14 removed spmatrix's .A and .H (getH stays)."""
+    M, S = sparse.csr_matrix(np.eye(2) * 1j), sp.csr_matrix(np.eye(2) * 1j)
+    for name in ("A", "H"):
+        with pytest.raises(AttributeError):
+            getattr(S, name)
+        with pytest.raises(AttributeError):
+            getattr(M, name)
+    assert host(M.getH()).tolist() == S.getH().toarray().tolist()
+
+
+def test_compressed_input_pads_the_minor_dimension():
+    """CSR/CSC of dense or sparse input take a shape with more columns (CSR) or rows
+    (CSC), padded with zeros, as SciPy's (it raised); other shapes still raise (SciPy
+    refuses a new major size and corrupts memory for a smaller minor one)."""
+    D = np.array([[1.0, 0, 2], [0, 3, 0]])
+    for name, shape in (("csc_array", (4, 3)), ("csr_array", (2, 5)), ("csr_matrix", (2, 4))):
+        for arg in (lambda m: D, lambda m: m.csc_matrix(D)):
+            want, got = getattr(sp, name)(arg(sp), shape=shape), getattr(sparse, name)(arg(sparse), shape=shape)
+            assert got.shape == want.shape and host(got).tolist() == want.toarray().tolist()
+    for name, shape in (("csr_array", (4, 3)), ("csc_array", (1, 3)), ("csr_array", (2, 2))):
+        with pytest.raises(ValueError):
+            getattr(sparse, name)(D, shape=shape)
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_submodule_fallback_converts_arguments():
+    """legate_sparse.csgraph (not native) runs SciPy's functions on converted arguments;
+    it was SciPy's module itself, whose functions refused legate arrays."""
+    import scipy.sparse.csgraph as scg
+
+    D = np.array([[0, 1, 0, 0], [1, 0, 2, 0], [0, 2, 0, 0], [0, 0, 0, 0.0]])
+    n, labels = sparse.csgraph.connected_components(sparse.csr_array(D))
+    want_n, want_labels = scg.connected_components(sp.csr_array(D))
+    assert n == want_n and host(labels).tolist() == want_labels.tolist()
+    T = sparse.csgraph.minimum_spanning_tree(sparse.csr_array(D))
+    assert host(T.toarray()).tolist() == scg.minimum_spanning_tree(sp.csr_array(D)).toarray().tolist()

@@ -196,3 +196,36 @@ def test_coo_and_dia_keep_scipys_index_dtype(idx):
                  (sparse.bsr_array(arrays, shape=B.shape).copy(), sp.bsr_array(arrays, shape=B.shape).copy())]:
         same_index_dtypes(A, T)
         check_dense(A.toarray(), T.toarray())
+
+
+def test_int64_indices_survive_conversions():
+    # A csr_array built from int64 indices keeps them through conversions, copies,
+    # elementwise maps, sums, products and row selections, as SciPy's does (they
+    # dropped to int32).
+    S = sprandom(5, 6, density=0.4)
+    arrays = (S.data, S.indices.astype(np.int64), S.indptr.astype(np.int64))
+    A, T = sparse.csr_array(arrays, shape=S.shape), sp.csr_array(arrays, shape=S.shape)
+    for f in (sparse.coo_array, sparse.csc_array, lambda X: X.tocoo(), lambda X: X.tocsc(), lambda X: X.T,
+              lambda X: X.tocoo().tocsr(), lambda X: X.tocsc().tocsr(), lambda X: X.copy(),
+              lambda X: X.astype(np.float32), lambda X: X * 2, lambda X: -X, lambda X: X.sorted_indices(),
+              lambda X: X + X, lambda X: X @ X.T, lambda X: X.multiply(X), lambda X: X[1:3], lambda X: X[[0, 2]],
+              lambda X: X.maximum(X)):
+        g = {sparse.coo_array: sp.coo_array, sparse.csc_array: sp.csc_array}.get(f, f)
+        R, E = f(A), g(T)
+        names = ("row", "col") if R.format == "coo" else ("indices", "indptr")
+        assert [getattr(R, n).dtype for n in names] == [getattr(E, n).dtype for n in names], (R.format, names)
+        check_dense(R.toarray(), E.toarray())
+
+
+def test_int64_indices_survive_construction_functions():
+    # kron, hstack/vstack and triu/tril keep a sparray's int64 indices, as SciPy's
+    # get_index_dtype does for int64 inputs (they narrowed to int32).
+    S = sprandom(4, 5, density=0.5)
+    arrays = (S.data, S.indices.astype(np.int64), S.indptr.astype(np.int64))
+    A, T = sparse.csr_array(arrays, shape=S.shape), sp.csr_array(arrays, shape=S.shape)
+    for name, f in (("kron", lambda m, X: m.kron(X, X)), ("hstack", lambda m, X: m.hstack([X, X])),
+                    ("vstack", lambda m, X: m.vstack([X, X], format="coo")), ("triu", lambda m, X: m.triu(X))):
+        R, E = f(sparse, A), f(sp, T)
+        names = ("row", "col") if E.format == "coo" else ("indices", "indptr")
+        assert R.format == E.format and [getattr(R, n).dtype for n in names] == [getattr(E, n).dtype for n in names], name
+        check_dense(R.toarray(), E.toarray())

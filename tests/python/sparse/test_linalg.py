@@ -254,3 +254,35 @@ def test_cg_does_not_convert_to_numpy(monkeypatch):
     monkeypatch.undo()
     assert to_numpy is not None
     assert np.linalg.norm(poisson2d(20) @ x.__array__() - 1) < np.sqrt(A.shape[0])
+
+
+def test_linear_operator_power_rmatmat_and_matvec_required():
+    # SciPy's LinearOperator has ** (a _PowerOperator) and rmatmat, and the base class
+    # needs a matvec; here ** was a TypeError, rmatmat missing, LinearOperator((2, 2)) built.
+    D = np.arange(4.0).reshape(2, 2)
+    S, L = spla.aslinearoperator(D), linalg.aslinearoperator(D)
+    for p in (0, 3):
+        check_dense((L**p) @ np.ones(2), (S**p) @ np.ones(2))
+    check_dense(L.rmatmat(np.eye(2)), S.rmatmat(np.eye(2)))
+    for mod, op in ((spla, S), (linalg, L)):
+        with pytest.raises(ValueError):
+            op**-1
+        with pytest.raises(TypeError):
+            mod.LinearOperator((2, 2))
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_fallbacks_take_legate_operators_and_return_legate_solvers():
+    # expm_multiply (SciPy's, through the fallback) of a legate LinearOperator shifts it
+    # as a SciPy operator (it raised TypeError), and spilu's SuperLU solves legate
+    # vectors, so it serves as a preconditioner (SciPy's solve refused them).
+    D = np.array([[4.0, 1, 0], [1, 5, 2], [0, 2, 6]])
+    b = np.array([1.0, 2, 3])
+    want = spla.expm_multiply(spla.aslinearoperator(sp.csr_array(D * 0.1)), b, traceA=1.5)
+    got = linalg.expm_multiply(linalg.aslinearoperator(sparse.csr_array(D * 0.1)), b, traceA=1.5)
+    check_dense(got, want)
+    A = sparse.csc_array(D)
+    M = linalg.LinearOperator(A.shape, matvec=linalg.spilu(A).solve)
+    x, info = linalg.gmres(A, b, M=M, rtol=1e-10)
+    check_dense(x, np.linalg.solve(D, b))
+    assert info == 0

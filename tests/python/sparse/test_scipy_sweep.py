@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
+import legate_numeric as lnp
 import legate_sparse as sparse
 from conftest import host
 
@@ -345,3 +346,44 @@ def test_lil_adds_in_place(name):
                 L -= other(sparse)
             assert L is L0 and S is S0 and type(L).__name__ == type(S).__name__
             assert L.dtype == S.dtype and L.nnz == S.nnz and host(L).tolist() == S.toarray().tolist()
+
+
+def test_dia_setdiag_and_resize_store_as_scipy():
+    # SciPy's DIA keeps its diagonals: setdiag appends a new offset last (widening the
+    # data when needed) and resize cuts the data to the new width, keeping every offset
+    # (here they went through COO: sorted offsets, dropped diagonals, another nnz).
+    D4 = np.array([[1.0, 0, 2, 0], [0, 0, 3, 0], [4, 0, 0, 5]])
+    steps = [lambda A: A.setdiag(9.0, -1), lambda A: A.setdiag([1.0, 2.0], 3), lambda A: A.resize((2, 2)),
+             lambda A: A.resize((5, 3)), lambda A: A.setdiag(6.0)]
+    S, L = sp.dia_array(D4), sparse.dia_array(D4)
+    for step in steps:
+        step(S)
+        step(L)
+        assert L.shape == S.shape and L.nnz == S.nnz
+        assert host(L.offsets).tolist() == S.offsets.tolist()
+        assert host(L.data).tolist() == S.data.tolist()
+        assert host(L.toarray()).tolist() == S.toarray().tolist()
+
+
+@pytest.mark.parametrize("fmt", ["dok", "lil"])
+def test_lil_dok_scalar_products_store_as_scipy(fmt):
+    # SciPy's DOK stores every product (A * 0 keeps A's nnz in zeros); LIL keeps the
+    # products but A * 0 and A *= 0 are empty; A /= inf keeps its zeros in both.
+    D4 = np.array([[1e-300, 0, 2, 0], [0, 0, 3, 0], [4, 0, 0, 5]])
+    cases = [lambda A: A * 0, lambda A: 0 * A, lambda A: A.multiply(0.0), lambda A: A * 1e-300,
+             lambda A: A.__imul__(0), lambda A: A.__imul__(1e-300), lambda A: A.__itruediv__(np.inf)]
+    for f in cases:
+        want, got = f(getattr(sp, f"{fmt}_array")(D4)), f(getattr(sparse, f"{fmt}_array")(D4))
+        assert type(got).__name__ == type(want).__name__ and got.nnz == want.nnz
+        assert host(got.toarray()).tolist() == want.toarray().tolist()
+
+
+@pytest.mark.parametrize("name", ["dok_matrix", "lil_matrix", "csr_array"])
+def test_legate_array_operators_defer_to_sparse(name):
+    # A legate_numeric array leaves + - * to the sparse operand (its __array_ufunc__ is
+    # None) before converting it: np.asarray of a dok_matrix raised ValueError.
+    M = np.arange(9.0).reshape(3, 3)
+    for op in (lambda a, b: a + b, lambda a, b: a - b, lambda a, b: a * b):
+        want = op(M, getattr(sp, name)(np.eye(3)))
+        got = op(lnp.asarray(M), getattr(sparse, name)(np.eye(3)))
+        assert host(got).tolist() == (want.toarray() if sp.issparse(want) else np.asarray(want)).tolist()
