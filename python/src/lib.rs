@@ -6,6 +6,7 @@
 //! launches their tasks from Python through that same table.
 
 mod abi;
+mod alloc;
 mod arrow;
 mod buffer;
 mod convert;
@@ -20,10 +21,8 @@ mod store;
 
 use pyo3::prelude::*;
 
-// Point tasks are allocated on the submitting thread and freed on workers; mimalloc
-// handles that pattern far better than the system allocator.
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: alloc::Mimalloc = alloc::Mimalloc;
 
 #[pymodule]
 fn _legate(m: &Bound<'_, PyModule>) -> PyResult<()> {

@@ -4,7 +4,7 @@
 //! `T`, or `bool` for comparisons and logical operations.
 
 use super::cmath::CMath;
-use super::loops::{map2, Operand};
+use super::loops::{map2, map2_wide, Operand};
 use crate::ops::BinaryOp;
 use legate_core::{Element, PhysicalStore, Task, TaskContext, TaskError};
 use num_complex::Complex;
@@ -56,10 +56,10 @@ fn float_op<T: Float + Element>(op: BinaryOp, out: &PhysicalStore, a: &Operand<T
     use BinaryOp::*;
     let zero = T::zero();
     match op {
-        Add => map2(out, a, b, |x: T, y: T| x + y),
-        Subtract => map2(out, a, b, |x: T, y: T| x - y),
-        Multiply => map2(out, a, b, |x: T, y: T| x * y),
-        TrueDivide => map2(out, a, b, |x: T, y: T| x / y),
+        Add => map2_wide(out, a, b, |x: T, y: T| x + y),
+        Subtract => map2_wide(out, a, b, |x: T, y: T| x - y),
+        Multiply => map2_wide(out, a, b, |x: T, y: T| x * y),
+        TrueDivide => map2_wide(out, a, b, |x: T, y: T| x / y),
         FloorDivide => map2(out, a, b, |x: T, y: T| float_divmod(x, y).0),
         Remainder => map2(out, a, b, |x: T, y: T| float_divmod(x, y).1),
         Fmod => map2(out, a, b, |x: T, y: T| x % y),

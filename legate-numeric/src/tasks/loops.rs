@@ -134,6 +134,28 @@ pub fn map2<A: Element, B: Element, D: Element>(
     b: &Operand<B>,
     f: impl Fn(A, B) -> D,
 ) -> Result<(), TaskError> {
+    map2_rows::<A, B, D, false>(out, a, b, f)
+}
+
+/// [`map2`] for operations that are a vector instruction or two (float `+ - * /`):
+/// rows run in code compiled for the widest vector unit the CPU has, as the fused
+/// kernel's do (the baseline build's SSE2 moves two float64 at a time: a 1,024-element
+/// add took ~3,000 instructions, half of an unfused small launch's kernel time).
+pub fn map2_wide<A: Element, B: Element, D: Element>(
+    out: &PhysicalStore,
+    a: &Operand<A>,
+    b: &Operand<B>,
+    f: impl Fn(A, B) -> D,
+) -> Result<(), TaskError> {
+    map2_rows::<A, B, D, true>(out, a, b, f)
+}
+
+fn map2_rows<A: Element, B: Element, D: Element, const WIDE: bool>(
+    out: &PhysicalStore,
+    a: &Operand<A>,
+    b: &Operand<B>,
+    f: impl Fn(A, B) -> D,
+) -> Result<(), TaskError> {
     check_tile::<D>(out, "the output")?;
     let mut tiles = smallvec::SmallVec::<[&PhysicalStore; 3]>::new();
     tiles.push(out);
@@ -165,9 +187,40 @@ pub fn map2<A: Element, B: Element, D: Element>(
         let so = (strides[0] / D::SIZE as i64) as isize;
         // SAFETY: the pointers and strides describe rows of this point's tiles, which
         // the scheduler reserved for it; reads and writes go through raw pointers.
-        unsafe { row(n, o, so, sa, sb, &f) }
+        unsafe {
+            if WIDE {
+                row_wide(n, o, so, sa, sb, &f)
+            } else {
+                row(n, o, so, sa, sb, &f)
+            }
+        }
     });
     Ok(())
+}
+
+/// [`row`] compiled for AVX-512 or AVX2 when the CPU has it (the same loop: the same
+/// results, in the same order).
+#[inline(always)]
+unsafe fn row_wide<A: Copy, B: Copy, D: Copy, F: Fn(A, B) -> D>(n: usize, o: *mut D, so: isize, a: Src<A>, b: Src<B>, f: &F) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        #[target_feature(enable = "avx512f")]
+        unsafe fn avx512<A: Copy, B: Copy, D: Copy, F: Fn(A, B) -> D>(n: usize, o: *mut D, so: isize, a: Src<A>, b: Src<B>, f: &F) {
+            unsafe { row(n, o, so, a, b, f) }
+        }
+        #[target_feature(enable = "avx2")]
+        unsafe fn avx2<A: Copy, B: Copy, D: Copy, F: Fn(A, B) -> D>(n: usize, o: *mut D, so: isize, a: Src<A>, b: Src<B>, f: &F) {
+            unsafe { row(n, o, so, a, b, f) }
+        }
+        // SAFETY: the level says the CPU has these instructions; the caller's contract
+        // is `row`'s.
+        match crate::tasks::vmath::simd_level() {
+            2 => return unsafe { avx512(n, o, so, a, b, f) },
+            1 => return unsafe { avx2(n, o, so, a, b, f) },
+            _ => {}
+        }
+    }
+    unsafe { row(n, o, so, a, b, f) }
 }
 
 #[inline(always)]
