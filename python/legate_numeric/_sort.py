@@ -444,8 +444,6 @@ def _weighted_quantile(a, q, axis, out, method, keepdims, weights, skip_nan=Fals
     result = compute(lines, result_dtype)
     if keepdims:
         result = result.reshape(result.shape[: result.ndim - (lines.ndim - 1)] + keep_shape)
-    if out is not None and check_out is not None:
-        check_out(result)
     return _to_out(result, out)
 
 

@@ -653,6 +653,7 @@ _OUT_CALLS = {
     "quantile int out": lambda m: m.quantile(m.asarray(_M), 0.3, axis=1, out=m.zeros(3, np.int64)),
     "percentile bool out": lambda m: m.percentile(_ints(m), 50, axis=1, out=m.zeros(3, bool)),
     "quantile lower int out": lambda m: m.quantile(m.asarray(_M), 0.3, axis=1, out=m.zeros(3, np.int64), method="lower"),
+    "weighted quantile out": lambda m: m.quantile(m.asarray(_M), 0.5, axis=1, weights=m.ones(4), method="inverted_cdf", out=m.zeros(3)),
     "quantile float32 out": lambda m: m.quantile(m.asarray(_M), 0.3, axis=1, out=m.zeros(3, np.float32)),
     # around scales with ufuncs into ``out``: same_kind, exact shape, an array.
     "around int out": lambda m: m.around(m.asarray(_M), 1, out=m.zeros((3, 4), np.int64)),
