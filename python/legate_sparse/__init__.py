@@ -69,10 +69,14 @@ __all__ = [
     "isspmatrix_csr", "isspmatrix_csc", "isspmatrix_coo", "isspmatrix_dia", "isspmatrix_bsr",
     "isspmatrix_lil", "isspmatrix_dok",
     "block_diag", "bmat", "diags", "diags_array", "eye", "eye_array", "hstack", "identity", "kron", "kronsum",
-    "rand", "random", "random_array", "spdiags", "vstack", "find", "tril", "triu", "linalg", "io",
+    "rand", "random", "random_array", "spdiags", "vstack", "find", "tril", "triu", "csgraph", "linalg", "io",
 ]
 
 
 def __getattr__(name):
     """Anything of ``scipy.sparse`` not native here runs in SciPy (see ``_fallback``)."""
+    if name == "csgraph":  # a module of its own, imported when first used (SciPy's is slow to import)
+        import importlib
+
+        return importlib.import_module(".csgraph", __name__)
     return _fallback.module_attr("legate_sparse", _scipy_sparse, name)

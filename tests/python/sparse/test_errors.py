@@ -199,3 +199,25 @@ def test_submodule_fallback_converts_arguments():
     assert n == want_n and host(labels).tolist() == want_labels.tolist()
     T = sparse.csgraph.minimum_spanning_tree(sparse.csr_array(D))
     assert host(T.toarray()).tolist() == scg.minimum_spanning_tree(sp.csr_array(D)).toarray().tolist()
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_csgraph_imports_as_a_module(monkeypatch):
+    """``from legate_sparse.csgraph import f`` works as with SciPy (it was
+    ModuleNotFoundError: csgraph was only an attribute); with the fallback off a
+    missing name is an ImportError."""
+    import importlib
+
+    import scipy.sparse.csgraph as scg
+
+    from legate_sparse.csgraph import connected_components, laplacian
+
+    mod = importlib.import_module("legate_sparse.csgraph")
+    assert sparse.csgraph is mod and "shortest_path" in dir(mod)
+    D = np.array([[0, 1, 0], [1, 0, 0], [0, 0, 0.0]])
+    n, labels = connected_components(sparse.csr_array(D), directed=False)
+    assert (n, host(labels).tolist()) == (2, scg.connected_components(D, directed=False)[1].tolist())
+    assert np.allclose(host(laplacian(lnp.asarray(D))), scg.laplacian(D))
+    monkeypatch.setenv("LEGATE_SPARSE_FALLBACK", "0")
+    with pytest.raises(ImportError):
+        from legate_sparse.csgraph import dijkstra  # noqa: F401
