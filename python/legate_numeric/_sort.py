@@ -438,13 +438,8 @@ def _weighted_quantile(a, q, axis, out, method, keepdims, weights, skip_nan=Fals
             results.append(where(nan, dt.type(_np.nan), v) if nan is not None else v)
         return _stack_quantiles(results, qs, lines, dt)
 
-    _fallback.record_native("quantile")
-    lines, keep_shape = _lines(a, axes)
-    result_dtype = _np.asarray(_np.quantile(_np.zeros(1, a.dtype), q_np, method=method, weights=_np.ones(1))).dtype
-    result = compute(lines, result_dtype)
-    if keepdims:
-        result = result.reshape(result.shape[: result.ndim - (lines.ndim - 1)] + keep_shape)
-    return _to_out(result, out)
+    return _order_statistic("quantile", a, axes, keepdims, out, compute,
+                            lambda z: _np.quantile(z, q_np, method=method, weights=_np.ones(1)))
 
 
 def percentile(a, q, axis=None, out=None, overwrite_input=False, method="linear", keepdims=False, *, weights=None):

@@ -315,11 +315,12 @@ fn cancel_pending() -> PyResult<()> {
 }
 
 /// Every rank's `data`, in rank order (an all-gather of bytes that every rank calls
-/// alike; on one rank, `[data]`).
+/// alike; on one rank, `[data]`). The GIL is released while this rank waits for the
+/// others, so its other Python threads go on.
 #[pyfunction]
 fn exchange_host<'py>(py: Python<'py>, data: &[u8]) -> PyResult<Vec<Bound<'py, pyo3::types::PyBytes>>> {
     let rt = runtime()?;
-    let all = rt.exchange_host(data).py()?;
+    let all = py.detach(|| rt.exchange_host(data)).py()?;
     Ok(all.iter().map(|b| pyo3::types::PyBytes::new(py, b)).collect())
 }
 

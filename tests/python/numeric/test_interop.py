@@ -442,3 +442,37 @@ def test_array_api_gaps():
         assert type(got).__name__ == type(exp).__name__ and got._fields == exp._fields
     u = lnp.unique_all(lnp.array([3, 1, 3]))
     assert type(u).__name__ == "UniqueAllResult" and u._fields == np.unique_all(np.array([3, 1, 3]))._fields
+
+
+def test_exchange_host_lets_other_threads_run():
+    """A rank waiting in an exchange for the others releases the GIL, so its other
+    Python threads go on (they stalled: the wait held it). On 2+ ranks (the multi-rank
+    suite runs this file), rank 0 arrives half a second late; on one rank the exchange
+    returns at once and only its result is checked."""
+    import threading
+    import time
+
+    from legate import _legate, _ranks
+
+    rank, num_ranks = _ranks.ranks()
+    ticks, stop = [], threading.Event()
+
+    def tick():
+        while not stop.is_set():
+            ticks.append(None)
+            time.sleep(0.001)
+
+    ticker = threading.Thread(target=tick)
+    ticker.start()
+    try:
+        if rank == 0:
+            time.sleep(0.5)
+        before = len(ticks)
+        got = _legate.exchange_host(bytes([rank, 7]))
+        during = len(ticks) - before
+    finally:
+        stop.set()
+        ticker.join()
+    assert [bytes(b) for b in got] == [bytes([r, 7]) for r in range(num_ranks)]
+    if rank > 0:
+        assert during > 20, f"the other thread ran {during} times while this rank waited"
