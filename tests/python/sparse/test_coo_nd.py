@@ -265,3 +265,24 @@ def test_elementwise_stored_values():
     _same(A.astype(np.int32), S.astype(np.int32))
     for op in (operator.eq, operator.gt):
         _same(op(A, 1.0), op(S, 1.0))
+
+
+def test_reshape_result_is_not_canonical():
+    """A reshape lists the entries in their stored order, duplicates kept, and says
+    so (the 1-d result of a 2-d array with duplicates claimed to be canonical, so
+    ``sum_duplicates`` did nothing)."""
+    data, row, col = np.array([1.0, 2.0, 3.0]), np.array([1, 0, 1]), np.array([2, 0, 2])
+    A, S = sparse.coo_array((data, (row, col)), shape=(2, 3)), sp.coo_array((data, (row, col)), shape=(2, 3))
+    for new in ((6,), (3, 2), (1, 2, 3)):
+        R, T = A.reshape(new), S.reshape(new)
+        assert R.has_canonical_format == T.has_canonical_format is False
+        R.sum_duplicates()
+        T.sum_duplicates()
+        _same(R, T, stored=True)
+
+
+def test_matrix_and_empty_coordinate_errors():
+    """``coo_matrix`` of three index arrays is SciPy's ``ValueError`` (it was a
+    ``TypeError``), and so is inferring a shape from empty index lists."""
+    _raises_like(lambda m: m.coo_matrix((np.ones(2), ([0, 1], [0, 1], [2, 3]))))
+    _raises_like(lambda m: m.coo_array((np.ones(0), ([], []))))
