@@ -350,6 +350,8 @@ class _coo_base(_spbase):
     def __getitem__(self, key):
         if not self._is_array:
             raise TypeError("'coo_matrix' object is not subscriptable")
+        if self.ndim > 2:
+            key = _expand_ellipsis(key, self.ndim)
         res = self._select_stored(key)
         if res is not None:
             return res
@@ -668,6 +670,16 @@ class _coo_base(_spbase):
         A2, rshape = self._to_2d(axes)
         res = getattr(A2, name)(axis=1, **kwargs)
         return res.reshape(rshape)
+
+
+def _expand_ellipsis(key, ndim):
+    """``key`` with its one ``...`` replaced by the slices it stands for."""
+    key = key if isinstance(key, tuple) else (key,)
+    where = [i for i, k in enumerate(key) if k is Ellipsis]
+    if len(where) != 1:
+        return key
+    i = where[0]
+    return key[:i] + (slice(None),) * (ndim - len(key) + 1) + key[i + 1:]
 
 
 def _swap_axes(x):

@@ -247,12 +247,14 @@ def test_products(dtype):
 
 def test_indexing():
     A, S = _pair((3, 4, 5))
-    for key in (0, (1, slice(None), 2), (slice(None), slice(1, 3)), (Ellipsis, 1), (2, 3, 4), (-1, 0, -2)):
+    for key in (0, (1, slice(None), 2), (slice(None), slice(1, 3)), (Ellipsis, 1), (0, Ellipsis, slice(2, None)), (2, 3, 4), (-1, 0, -2)):
         _same(A[key], S[key])
     _same(A[tuple(S.coords[k][0] for k in range(3))], S[tuple(S.coords[k][0] for k in range(3))])
     assert [r.shape for r in A] == [r.shape for r in S]
     with pytest.raises(IndexError):
         A[3, 0, 0]
+    # Native: nothing fell back to SciPy.
+    assert not [name for name in sparse._fallback._fell_back if name.startswith("coo_array.__")]
 
 
 def test_elementwise_stored_values():
