@@ -50,7 +50,7 @@ _ND_REFUSED = {
 
 def _nd_axes(axis, ndim: int):
     """A reduction's ``axis`` of an n-d array as SciPy's ``validateaxis`` checks it: a
-    sorted tuple of axes, or ``None`` for all of them."""
+    tuple of axes in the order given, or ``None`` for all of them."""
     if axis is None:
         return None
     if axis == ():
@@ -61,7 +61,7 @@ def _nd_axes(axis, ndim: int):
     axes = [operator.index(a) for a in axes]
     if any(a < -ndim or a >= ndim for a in axes):
         raise ValueError("axis out of range for ndim")
-    axes = [a % ndim for a in axes]  # in the order given: argmax's positions ravel them so
+    axes = [a % ndim for a in axes]  # argmax's positions ravel them in this order
     if len(set(axes)) != len(axes):
         raise ValueError("duplicate value in axis")
     return None if len(axes) == ndim else tuple(axes)
@@ -137,7 +137,7 @@ class _coo_base(_spbase):
             raise TypeError("invalid input format: expected (data, (row, col))")
         if len(coords) != 2 and not self._is_array:
             raise ValueError("coo_matrix needs (data, (row, col))")
-        if shape is None and any(_np.asarray(c).dtype.kind == "f" and len(c) for c in coords):
+        if shape is None and any(_dtype_of(c).kind == "f" and len(c) for c in coords):
             raise TypeError("cannot infer a shape from float coordinates")  # SciPy's TypeError
         wide = keeps_wide(self._is_array, coords)
         coords = tuple(as_index(c, "coordinate", copy=copy) for c in coords)
@@ -405,7 +405,7 @@ class _coo_base(_spbase):
 
     def _nd_item(self, key):
         """``A[i, j, k, ...]`` of an n-d array (its duplicates summed, a 0-d array); other
-        keys (index arrays, ``None``, ``...``) run in SciPy."""
+        keys (index arrays, ``None``) run in SciPy."""
         key = key if isinstance(key, tuple) else (key,)
         if len(key) != self.ndim or not all(is_int_like(k) and not isinstance(k, lnp.ndarray) for k in key):
             return self._fallback_method("__getitem__", key)
@@ -493,7 +493,6 @@ class _coo_base(_spbase):
         if x.shape[-1] != m:
             raise ValueError(f"matmul: dimension mismatch with signature (n,..,k={x.shape[-1]}),(k={m},..,m)->(n,..,m)")
         return super().__rmatmul__(x.reshape(-1, m)).reshape(x.shape[:-1] + (n,))
-
 
     # ---- n-d arrays ----
 
@@ -603,6 +602,8 @@ class _coo_base(_spbase):
         return super()._minmax(other, op)
 
     def multiply(self, other):
+        """Elementwise product; n-d as SciPy's: with a scalar, a sparse array of the same
+        shape, or a dense array of the same shape (no broadcasting, SciPy's error)."""
         if self.ndim <= 2 or is_scalar(other):
             return super().multiply(other)
         if issparse(other):
@@ -626,6 +627,8 @@ class _coo_base(_spbase):
         return self._make(data, coords, self._shape)
 
     def sum(self, axis=None, dtype=None, out=None):
+        """Sum of the values; n-d over an axis, a tuple of axes or all of them (SciPy's
+        ``validateaxis``), a dense array of the other axes."""
         if self.ndim <= 2:
             return super().sum(axis, dtype, out)
         return write_out(self._nd_reduce(self._data.astype(self._sum_dtype(dtype), copy=False), _nd_axes(axis, self.ndim)), out)
@@ -640,6 +643,7 @@ class _coo_base(_spbase):
         return _kernels.segment_sum(data, flat, int(_np.prod(rshape, dtype=object))).reshape(rshape)
 
     def mean(self, axis=None, dtype=None, out=None):
+        """Mean over all entries (implicit zeros included) or axes, as ``sum``."""
         if self.ndim <= 2:
             return super().mean(axis, dtype, out)
         axes = _nd_axes(axis, self.ndim)
@@ -670,6 +674,11 @@ class _coo_base(_spbase):
         A2, rshape = self._to_2d(axes)
         res = getattr(A2, name)(axis=1, **kwargs)
         return res.reshape(rshape)
+
+
+def _dtype_of(x):
+    """The dtype of an array or of a list as NumPy would make it."""
+    return x.dtype if hasattr(x, "dtype") else _np.asarray(x).dtype
 
 
 def _expand_ellipsis(key, ndim):

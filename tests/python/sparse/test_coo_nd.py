@@ -288,3 +288,16 @@ def test_matrix_and_empty_coordinate_errors():
     ``TypeError``), and so is inferring a shape from empty index lists."""
     _raises_like(lambda m: m.coo_matrix((np.ones(2), ([0, 1], [0, 1], [2, 3]))))
     _raises_like(lambda m: m.coo_array((np.ones(0), ([], []))))
+
+
+def test_random_array_nd():
+    """``random_array`` of an n-d shape: SciPy's count of distinct positions, canonical
+    (the values differ from SciPy's)."""
+    for shape, density in (((3, 4, 5), 0.2), ((2, 3, 2, 2), 0.5), ((2, 0, 3), 0.3)):
+        A, S = sparse.random_array(shape, density=density, rng=0), sp.random_array(shape, density=density, rng=0)
+        assert (A.shape, A.nnz, A.dtype, A.format) == (S.shape, S.nnz, S.dtype, S.format)
+        assert A.has_canonical_format
+        B = A.copy()
+        B.has_canonical_format = False
+        B.sum_duplicates()  # sorted and distinct already: nothing moves
+        assert [host(c).tolist() for c in B.coords] == [host(c).tolist() for c in A.coords]
