@@ -544,6 +544,8 @@ class _coo_base(_spbase):
         k, kx = self._shape[-1], x.shape[0] if x.ndim == 1 else x.shape[-2]
         if k != kx:
             raise ValueError(f"matmul: dimension mismatch with signature (n,..,k={k}),(k={kx},..,m)->(n,..,m)")
+        if x.ndim == 1 and not issparse(x):
+            return self._matvec(x)
         if x.ndim <= 2:
             A2, rshape = self._to_2d((self.ndim - 1,))
             return (A2 @ x).reshape(rshape + x.shape[1:])
@@ -563,6 +565,16 @@ class _coo_base(_spbase):
         X = lnp.broadcast_to(x, batch + (k, p)).reshape(-1, p)
         return (A @ X).reshape(batch + (m, p))
 
+    def _matvec(self, x):
+        """``A @ x`` for a dense 1-d ``x``: the entries times ``x`` at their last
+        coordinate, summed per position of the other axes (one segment sum; the CSR
+        product would sort the entries first)."""
+        dt = upcast(self.dtype, x.dtype)
+        rshape = self._shape[:-1]
+        vals = self._data.astype(dt, copy=False) * x.astype(dt, copy=False)[self._coords[-1]]
+        rows = ravel_coords(self._coords[:-1], rshape)
+        return _kernels.segment_sum(vals, rows, int(_np.prod(rshape, dtype=object))).reshape(rshape)
+
     def _nd_dot(self, other):
         """``self.dot(other)`` where either is n-d: NumPy's ``dot``, the last axis of
         ``self`` against the second to last of ``other`` (its only one if 1-d), the
@@ -571,6 +583,8 @@ class _coo_base(_spbase):
         k = self._shape[-1]
         if x.ndim == 0 or x.shape[-2:][0] != k:
             raise ValueError(f"shapes {self.shape} and {x.shape} are not aligned for n-D dot")
+        if x.ndim == 1 and not issparse(x):
+            return self._matvec(x)
         A2, rshape = self._to_2d((self.ndim - 1,))
         if issparse(x):
             X2, xshape = self._cls("coo")(x)._to_2d((max(0, x.ndim - 2),))
