@@ -32,16 +32,20 @@ def _values(dtype, n, rng):
     return v.astype(dtype)
 
 
-def _pair(shape=(3, 4, 5), dtype=np.float64, nnz=12, seed=0):
-    """The same n-d COO array here and in SciPy, built from coordinates with
-    duplicates (the first three entries repeated) in no particular order."""
+def _build(module, shape=(3, 4, 5), dtype=np.float64, nnz=12, seed=0):
+    """An n-d COO array of ``module`` (SciPy's or this one), built from coordinates
+    with duplicates (the first three entries repeated) in no particular order."""
     rng = np.random.default_rng(seed)
     n = nnz if all(shape) else 0
     coords = [rng.integers(0, s, n) if s else np.zeros(0, np.int64) for s in shape]
     k = min(3, n)
     coords = tuple(np.concatenate([c, c[:k]]) for c in coords)
-    data = _values(dtype, n + k, rng)
-    return sparse.coo_array((data, coords), shape=shape), sp.coo_array((data, coords), shape=shape)
+    return module.coo_array((_values(dtype, n + k, rng), coords), shape=shape)
+
+
+def _pair(*args, **kwargs):
+    """The same array here and in SciPy."""
+    return _build(sparse, *args, **kwargs), _build(sp, *args, **kwargs)
 
 
 def _same(got, want, stored=False):
@@ -124,10 +128,10 @@ def test_refused_as_scipy():
         lambda A: A.tolil(), lambda A: A.tobsr(), lambda A: A.asformat("csr"), lambda A: A.resize((3, 4, 6)),
         lambda A: A.diagonal(), lambda A: A.trace(), lambda A: A.setdiag(1.0), lambda A: A.sum(axis=3),
         lambda A: A.sum(axis=(0, 0)), lambda A: A.sum(axis=()), lambda A: A.multiply(np.ones((4, 5))),
-        lambda A: A + _pair((3, 4, 6))[A.__module__.startswith("scipy")], lambda A: A @ np.ones(6), lambda A: A.dot(np.ones((6, 2))),
+        lambda A: A + _build(sp if sp.issparse(A) else sparse, (3, 4, 6)), lambda A: A @ np.ones(6), lambda A: A.dot(np.ones((6, 2))),
         lambda A: A @ np.ones((2, 5, 2)), len,
     ):
-        _raises_like(lambda m: fn(_pair()[m is sp]))
+        _raises_like(lambda m: fn(_build(m)))
 
 
 @pytest.mark.parametrize("dtype,shape", CASES, ids=DTYPE_IDS)
