@@ -25,8 +25,9 @@ a flattened index (SciPy returns a position in ``.data``); assigning twice to on
 position in one ``A[rows, cols] = x`` keeps the last value in every format (SciPy's
 COO keeps the first). 1-d arrays are ``csr_array``, ``coo_array`` and ``dok_array``,
 as in SciPy 1.17 (the other formats raise SciPy's ``ValueError`` for 1-d input);
-SciPy's n-d ``coo_array`` (3 or more dimensions) is not implemented here and raises
-``NotImplementedError``.
+``coo_array`` also has SciPy's n-d arrays (3 or more dimensions; see ``_coo``), with
+NumPy's answers where SciPy 1.17's are wrong (``A + dense`` broadcasting,
+``count_nonzero(axis)``).
 """
 
 from __future__ import annotations

@@ -26,7 +26,10 @@ from scipy.sparse import SparseEfficiencyWarning
 import legate_numeric as lnp
 
 from . import _assign, _compare, _fallback, _kernels, _minmax
-from ._sputils import FORMATS_1D, INDEX, as_legate, check_dtype, is_int_like, is_scalar, refuse_1d_conversion, upcast, write_out
+from ._sputils import (
+    FORMATS_1D, INDEX, as_legate, check_dtype, is_int_like, is_scalar, ravel_coords, refuse_1d_conversion, unravel_coords, upcast,
+    write_out,
+)
 
 ndarray = lnp.ndarray
 
@@ -744,33 +747,19 @@ class _spbase:
 
     def reshape(self, *args, shape=None, order="C", copy=False):
         """This array with a new shape (``-1`` infers one dimension), as a COO array or
-        matrix whatever the format, as SciPy 1.17 returns; 1-d shapes give a 1-d
-        ``coo_array``. Shapes of more than two dimensions run in SciPy."""
+        matrix whatever the format, as SciPy 1.17 returns (a ``coo_array`` of any number
+        of dimensions), the entries in their stored order."""
         new = _reshape_target(args, shape, self.shape)
         if order not in ("C", "F"):
             raise ValueError("'order' must be 'C' or 'F'")
         if not self._is_array and len(new) != 2:
             raise ValueError(f"shape must have length in (2,). Got new_shape={new}")
-        if len(new) > 2:
-            return self._fallback_method("reshape", new, order=order, copy=copy)
         if new == self.shape:
             return self.copy() if copy else self
         coo = self.tocoo()
-        if self.ndim == 1:
-            flat = coo.coords[0]
-        elif order == "C":  # flat positions in int64 (int32 indices would wrap)
-            flat = coo.row.astype(INDEX, copy=False) * self.shape[1] + coo.col
-        else:
-            flat = coo.col.astype(INDEX, copy=False) * self.shape[0] + coo.row
+        flat = ravel_coords(coo.coords, self.shape, order)  # int64: int32 indices would wrap
         data = coo.data.copy() if copy else coo.data
-        cls = self._cls("coo")
-        if len(new) == 1:
-            return cls._new_1d(data, flat, new[0])
-        if order == "C":
-            rows, cols = (flat // new[1], flat % new[1]) if new[1] else (flat, flat)
-        else:
-            rows, cols = (flat % new[0], flat // new[0]) if new[0] else (flat, flat)
-        return cls._new(data, rows, cols, new)
+        return self._cls("coo")._make(data, unravel_coords(flat, new, order), new)
 
     def resize(self, *shape):
         """Changes the shape in place: entries outside the new shape are dropped, new

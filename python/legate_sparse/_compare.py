@@ -112,7 +112,7 @@ def divide(A, other):
         return _quiet_divide(A.toarray().astype(dt), other.toarray().astype(dt))
     if is_dense(other):
         dense = as_legate(other)
-        if dense.ndim > 2:
+        if dense.ndim > 2 and A.ndim <= 2:
             return lnp.divide(A.toarray(), dense)
         one = lnp.ones((), _np.result_type(dense.dtype, _np.float64) if dense.dtype.kind in "biu" else dense.dtype)
         return A.multiply(_quiet_divide(one, dense))

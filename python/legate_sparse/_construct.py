@@ -306,11 +306,14 @@ def _host_rng(rng):
 
 
 def _random(shape, density, format, dtype, rng, data_sampler, is_array):
-    if is_array and isinstance(shape, tuple) and len(shape) == 1:
-        # A 1-d random_array (SciPy 1.17 has them): the one row of a (1, n) draw.
-        (n,) = check_shape(shape, (1,))
-        row = _random((1, n), density, "coo", dtype, rng, data_sampler, True)
-        return _finish(row.reshape((n,)), format)
+    if is_array and isinstance(shape, tuple) and len(shape) != 2:
+        # 1-d and n-d random_arrays (SciPy 1.17 has them): the one row of a (1, size)
+        # draw, reshaped (its positions sorted and distinct, so canonical).
+        shape = check_shape(shape, range(1, 65))
+        row = _random((1, int(_np.prod(shape, dtype=object))), density, "coo", dtype, rng, data_sampler, True)
+        out = row.reshape(shape)
+        out._canonical = True
+        return _finish(out, format)
     shape = check_shape(shape)
     if density < 0 or density > 1:
         raise ValueError("density expected to be 0 <= density <= 1")

@@ -6,6 +6,16 @@ SciPy returns for ``A[i]`` and ``A[:, j]`` of a 2-d sparse array; its 1-d operat
 are those of ``_base`` (through the 1-d CSR array where SciPy's result is CSR). A 2-d
 COO array, as SciPy's, also multiplies dense operands of 3 or more dimensions (``@``
 broadcasts, ``dot`` follows ``np.dot``).
+
+``coo_array`` is also SciPy's n-d sparse array (3 or more dimensions; int64
+coordinates, as SciPy's). Its operations work on flat positions (``ravel_coords``):
+reductions and ``toarray`` are segment sums over them, ``sum_duplicates`` sorts
+them; elementwise operations with a sparse operand or a scalar run on the ``(1, N)``
+arrays of the same entries and reshape back, as SciPy's do; products go through one
+2-d product (the entries' other axes as rows for ``A @ x`` with a 1-d or 2-d ``x``
+and for ``dot``; the block-diagonal matrix of the batch for ``@`` with an n-d
+operand). What SciPy refuses for n-d arrays (CSR/CSC/DOK/DIA/LIL/BSR conversions,
+``resize``, ``diagonal``, ``setdiag``, ``trace``) raises its ``ValueError``.
 """
 
 from __future__ import annotations
@@ -17,20 +27,44 @@ import numpy as _np
 import legate_numeric as lnp
 
 from . import _assign, _kernels
-from ._base import _register, _spbase, sparray, spmatrix
+from ._base import _register, _spbase, issparse, sparray, spmatrix
 from ._sputils import (
     INDEX, as_index, as_legate, as_values, check_dtype, check_shape, getdtype, index_dtype, is_dense, is_int_like, is_scalar, is_scipy_sparse,
-    keeps_wide, one_index, refuse_1d_conversion,
+    keeps_wide, one_index, ravel_coords, refuse_1d_conversion, unravel_coords, upcast, write_out,
 )
 
 __all__ = ["coo_array", "coo_matrix", "isspmatrix_coo"]
 
 
+# What SciPy 1.17 raises (``ValueError``) for operations it has only in 1-d and 2-d.
+_ND_REFUSED = {
+    "csr": "Cannot convert. CSR must be 1D or 2D. Got {}D",
+    "csc": "Cannot convert. CSC format must be 2D. Got {}D",
+    "dok": "Cannot convert. DOK must be 1D or 2D. Got {}D",
+    "dia": "Cannot convert. DIA format must be 2D. Got {}D",
+    "resize": "only 1-D or 2-D input accepted",
+    "diagonal": "diagonal requires two dimensions",
+    "setdiag": "setting a diagonal requires two dimensions",
+}
 
-def _refuse_nd(ndim: int):
-    """SciPy 1.15+ has n-d ``coo_array`` (sums, reshapes, arithmetic, products); this
-    library has 1-d and 2-d ones only."""
-    raise NotImplementedError(f"legate_sparse has no {ndim}-d COO arrays (SciPy's n-d coo_array): only 1-d and 2-d")
+
+def _nd_axes(axis, ndim: int):
+    """A reduction's ``axis`` of an n-d array as SciPy's ``validateaxis`` checks it: a
+    tuple of axes in the order given, or ``None`` for all of them."""
+    if axis is None:
+        return None
+    if axis == ():
+        raise ValueError("sparse does not accept 0D axis (). Either use toarray (for dense) or copy (for sparse).")
+    axes = axis if isinstance(axis, tuple) else (axis,)
+    if not all(is_int_like(a) for a in axes):
+        raise TypeError(f"axis must be an integer/tuple of ints, not {axis!r}")
+    axes = [operator.index(a) for a in axes]
+    if any(a < -ndim or a >= ndim for a in axes):
+        raise ValueError("axis out of range for ndim")
+    axes = [a % ndim for a in axes]  # argmax's positions ravel them in this order
+    if len(set(axes)) != len(axes):
+        raise ValueError("duplicate value in axis")
+    return None if len(axes) == ndim else tuple(axes)
 
 class _coo_base(_spbase):
     format = "coo"
@@ -50,15 +84,13 @@ class _coo_base(_spbase):
             coords = tuple(as_index(c) for c in s.coords)
             self._set(as_legate(s.data), coords, s.shape, wide=any(c.dtype == INDEX for c in coords))
             self._canonical = bool(s.has_canonical_format)
-        elif isinstance(arg1, tuple) and len(arg1) in (1, 2) and all(is_int_like(a) for a in arg1):
-            shp = check_shape(arg1, (1, 2) if self._is_array else (2,))
+        elif isinstance(arg1, tuple) and (len(arg1) in (1, 2) or self._is_array and arg1) and all(is_int_like(a) for a in arg1):
+            shp = check_shape(arg1, range(1, 65) if self._is_array else (2,))
             self._set(lnp.zeros(0, dt or _np.float64), tuple(lnp.zeros(0, INDEX) for _ in shp), shp)
             self._canonical = True
         elif isinstance(arg1, tuple) and len(arg1) == 2:
             data, coords = arg1
             self._from_arrays(data, coords, shape, copy)
-        elif isinstance(arg1, tuple) and self._is_array and all(is_int_like(a) for a in arg1):
-            _refuse_nd(len(arg1))
         elif isinstance(arg1, tuple):
             raise TypeError("invalid input format")
         else:
@@ -76,15 +108,20 @@ class _coo_base(_spbase):
         self._shape = tuple(int(s) for s in shape)
         if wide is not None:
             self._wide = wide
-        idx = INDEX if getattr(self, "_wide", False) else index_dtype(self._shape, 0)
+        idx = INDEX if getattr(self, "_wide", False) or len(self._shape) > 2 else index_dtype(self._shape, 0)
         self._coords = tuple(c.astype(idx, copy=False) for c in coords)
 
     @classmethod
-    def _new(cls, data, row, col, shape, wide=False):
+    def _make(cls, data, coords, shape, wide=False):
+        """A new (not canonical) array of these arrays, any number of dimensions."""
         obj = object.__new__(cls)
-        obj._set(data, (row, col), shape, wide=wide)
+        obj._set(data, tuple(coords), shape, wide=wide)
         obj._canonical = False
         return obj
+
+    @classmethod
+    def _new(cls, data, row, col, shape, wide=False):
+        return cls._make(data, (row, col), shape, wide)
 
     @classmethod
     def _new_1d(cls, data, coords, n):
@@ -96,13 +133,11 @@ class _coo_base(_spbase):
     def _from_arrays(self, data, coords, shape, copy):
         data = as_legate(data, copy=copy)
         check_dtype(data.dtype)
-        if isinstance(coords, (tuple, list)) and len(coords) > 2 and self._is_array:
-            _refuse_nd(len(coords))
-        if not isinstance(coords, (tuple, list)) or len(coords) not in (1, 2):
+        if not isinstance(coords, (tuple, list)) or not coords:
             raise TypeError("invalid input format: expected (data, (row, col))")
-        if len(coords) == 1 and not self._is_array:
+        if len(coords) != 2 and not self._is_array:
             raise ValueError("coo_matrix needs (data, (row, col))")
-        if shape is None and any(getattr(c, "dtype", _np.asarray(c).dtype).kind == "f" for c in coords):
+        if shape is None and any(_dtype_of(c).kind == "f" and len(c) for c in coords):
             raise TypeError("cannot infer a shape from float coordinates")  # SciPy's TypeError
         wide = keeps_wide(self._is_array, coords)
         coords = tuple(as_index(c, "coordinate", copy=copy) for c in coords)
@@ -137,15 +172,9 @@ class _coo_base(_spbase):
             d = d.reshape(1, -1)
         if d.ndim > 2 and not self._is_array:
             raise TypeError(f"expected 2D array or matrix, not {d.ndim}D")
-        if d.ndim > 2:
-            _refuse_nd(d.ndim)
         flat = d.reshape(-1)
         idx = lnp.nonzero(flat)[0] if flat.shape[0] else lnp.zeros(0, INDEX)
-        if d.ndim == 1:
-            self._set(flat[idx], (idx,), d.shape)
-        else:
-            n = d.shape[1]
-            self._set(flat[idx], (idx // n, idx % n) if n else (idx, idx), d.shape)
+        self._set(flat[idx], unravel_coords(idx, d.shape), d.shape)
         self._canonical = True
 
     # ---- attributes ----
@@ -156,13 +185,14 @@ class _coo_base(_spbase):
 
     @property
     def row(self):
+        """The second to last coordinates (SciPy's ``row`` of a 2-d or n-d array)."""
         if len(self._coords) < 2:
             raise AttributeError("a 1-d COO array has no 'row'; use coords")
-        return self._coords[0]
+        return self._coords[-2]
 
     @row.setter
     def row(self, value):
-        self._coords = (as_index(value, "row"), self._coords[1])
+        self._coords = self._coords[:-2] + (as_index(value, "row"), self._coords[-1])
         self._canonical = False
 
     @property
@@ -192,13 +222,14 @@ class _coo_base(_spbase):
     # ---- canonical form ----
 
     def sum_duplicates(self):
-        """Sorts entries by (row, col) and sums duplicates, in place."""
+        """Sorts entries by their coordinates (C order) and sums duplicates, in place."""
         if self._canonical:
             return
-        if self.ndim == 1:
-            shape2 = (1, self._shape[0])
-            _, col, data = _kernels.canonical_coo(lnp.zeros(self.nnz, INDEX), self._coords[0], self._data, shape2)
-            self._set(data, (col,), self._shape)
+        if self.ndim != 2:  # by flat position, as the one row of a 2-d array
+            size = _np.prod(self._shape, dtype=object)
+            flat = ravel_coords(self._coords, self._shape)
+            _, flat, data = _kernels.canonical_coo(lnp.zeros(self.nnz, INDEX), flat, self._data, (1, size))
+            self._set(data, unravel_coords(flat, self._shape), self._shape)
         else:
             row, col, data = _kernels.canonical_coo(self._coords[0], self._coords[1], self._data, self._shape)
             self._set(data, (row, col), self._shape)
@@ -215,8 +246,13 @@ class _coo_base(_spbase):
     def tocoo(self, copy=False):
         return self.copy() if copy else self
 
+    def _refuse_nd(self, what):
+        if self.ndim > 2:
+            raise ValueError(_ND_REFUSED[what].format(self.ndim))
+
     def tocsr(self, copy=False):
         """The CSR array (duplicates summed, indices sorted; 1-d stays 1-d)."""
+        self._refuse_nd("csr")
         if self.ndim == 1:
             return self._as_row().tocsr()._row_as(self._shape)
         m, _ = self._shape
@@ -227,6 +263,7 @@ class _coo_base(_spbase):
 
     def tocsc(self, copy=False):
         """The CSC array (duplicates summed, indices sorted)."""
+        self._refuse_nd("csc")
         if self.ndim == 1:
             refuse_1d_conversion("csc")
         _, n = self._shape
@@ -236,19 +273,49 @@ class _coo_base(_spbase):
         return self._cls("csc")._new(data, row, _kernels.compress_sorted(col, n), self._shape, canonical=True, wide=self._is_wide())
 
     def todia(self, copy=False):
+        self._refuse_nd("dia")
         if self.ndim == 1:
             refuse_1d_conversion("dia")
         from ._dia import _dia_from_coo
 
         return _dia_from_coo(self)
 
+    def todok(self, copy=False):
+        self._refuse_nd("dok")
+        return super().todok(copy=copy)
+
+    def tolil(self, copy=False):
+        self._refuse_nd("csr")  # SciPy's goes through CSR
+        return super().tolil(copy=copy)
+
+    def tobsr(self, blocksize=None, copy=False):
+        self._refuse_nd("csr")
+        return super().tobsr(blocksize=blocksize, copy=copy)
+
+    def resize(self, *shape):
+        self._refuse_nd("resize")
+        return super().resize(*shape)
+
+    def diagonal(self, k=0):
+        self._refuse_nd("diagonal")
+        return super().diagonal(k)
+
+    def trace(self, offset=0):
+        self._refuse_nd("diagonal")
+        return super().trace(offset)
+
+    def setdiag(self, values, k=0):
+        self._refuse_nd("setdiag")
+        return super().setdiag(values, k)
+
     def _as_row(self):
         """A 1-d array as the ``(1, n)`` COO array of the same values."""
         return self._cls("coo")._new(self._data, lnp.zeros(self.nnz, INDEX), self._coords[0], (1, self._shape[0]))
 
     def transpose(self, axes=None, copy=False):
-        """The transpose; ``axes`` as SciPy's COO takes it: a permutation of the axes for
-        arrays (the identity keeps the array), only ``(1, 0)`` for matrices."""
+        """The transpose (the axes reversed); ``axes`` as SciPy's COO takes it: a
+        permutation of the axes for arrays (the identity keeps the array), only
+        ``(1, 0)`` for matrices."""
         if axes is not None:
             axes = tuple(operator.index(a) for a in axes)
             if not self._is_array and axes != (1, 0):
@@ -261,15 +328,17 @@ class _coo_base(_spbase):
                 return self.copy() if copy else self
         if self.ndim == 1:
             return self.copy() if copy else self
-        row, col, data = self._coords[0], self._coords[1], self._data
+        axes = range(self.ndim - 1, -1, -1) if axes is None else axes
+        coords, data = tuple(self._coords[a] for a in axes), self._data
         if copy:
-            row, col, data = row.copy(), col.copy(), data.copy()
-        return type(self)._new(data, col, row, self._shape[::-1], wide=getattr(self, "_wide", False))
+            coords, data = tuple(c.copy() for c in coords), data.copy()
+        return type(self)._make(data, coords, tuple(self._shape[a] for a in axes), wide=getattr(self, "_wide", False))
 
     def _dense(self):
         if self.ndim == 2:
             return super()._dense()
-        return _kernels.segment_sum(self._data, self._coords[0], self._shape[0])
+        size = int(_np.prod(self._shape, dtype=object))
+        return _kernels.segment_sum(self._data, ravel_coords(self._coords, self._shape), size).reshape(self._shape)
 
     def _to_scipy(self):
         import scipy.sparse as _sp
@@ -281,9 +350,13 @@ class _coo_base(_spbase):
     def __getitem__(self, key):
         if not self._is_array:
             raise TypeError("'coo_matrix' object is not subscriptable")
+        if self.ndim > 2:
+            key = _expand_ellipsis(key, self.ndim)
         res = self._select_stored(key)
         if res is not None:
             return res
+        if self.ndim > 2:
+            return self._nd_item(key)
         res = self.tocsr()[key]
         if isinstance(res, _spbase):  # SciPy: COO results
             return res.tocoo()
@@ -330,12 +403,29 @@ class _coo_base(_spbase):
         out._canonical = False  # SciPy's flag on a new COO array
         return out
 
+    def _nd_item(self, key):
+        """``A[i, j, k, ...]`` of an n-d array (its duplicates summed, a 0-d array); other
+        keys (index arrays, ``None``) run in SciPy."""
+        key = key if isinstance(key, tuple) else (key,)
+        if len(key) != self.ndim or not all(is_int_like(k) and not isinstance(k, lnp.ndarray) for k in key):
+            return self._fallback_method("__getitem__", key)
+        mask = None
+        for k, co, n in zip(key, self._coords, self._shape):
+            i = operator.index(k)
+            if i < -n or i >= n:
+                raise IndexError(f"index ({i}) out of range")
+            mask = co == i % n if mask is None else mask & (co == i % n)
+        vals = self._data[lnp.nonzero(mask)[0]]
+        return lnp.sum(vals).astype(self.dtype) if vals.shape[0] else lnp.zeros((), self.dtype)
+
     def __setitem__(self, key, x):
         """``A[key] = x``: entries at the positions replaced by the nonzero values
         (see ``_assign``; a 1-d array as its row); other keys run in SciPy. A
         ``coo_matrix`` takes no assignment, as SciPy's."""
         if not self._is_array:
             raise TypeError("'coo_matrix' object does not support item assignment")
+        if self.ndim > 2:
+            return super().__setitem__(key, x)
         if self.ndim == 1:
             R = self._as_row()
             R[0, one_index(key)] = x
@@ -370,12 +460,18 @@ class _coo_base(_spbase):
         return lnp.moveaxis(y.reshape((m,) + batch + (p,)), 0, -2)
 
     def __matmul__(self, other):
+        if self._is_array and not is_scalar(other) and (self.ndim > 2 or issparse(other) and other.ndim > 2):
+            return self._nd_matmul(other)
         x = self._nd_operand(other) if self._is_array else None
         return super().__matmul__(other) if x is None else self._matmul_nd(x)
 
     def dot(self, other, out=None):
         """``self @ other``; with a dense ``other`` of more than 2 dimensions NumPy's
         ``dot``: ``(m, k) . (..., k, p) -> (m, ..., p)`` (for matrices too, as SciPy)."""
+        if self._is_array and not is_scalar(other) and (self.ndim > 2 or issparse(other) and other.ndim > 2):
+            if out is not None:
+                raise ValueError("out= is only supported for 1-d and 2-d operands")
+            return self._nd_dot(other)
         x = self._nd_operand(other)
         if x is None:
             return super().dot(other, out=out)
@@ -386,6 +482,10 @@ class _coo_base(_spbase):
     def __rmatmul__(self, other):
         """``x @ A`` for a 2-d COO array and an n-d dense ``x``:
         ``(..., p, m) @ (m, n) -> (..., p, n)`` (one product over the stacked rows)."""
+        if self.ndim > 2 and not is_scalar(other):  # SciPy's: the transposes of the last two axes
+            x = other if issparse(other) else as_legate(other)
+            res = self._swap_last()._nd_matmul(x if x.ndim == 1 else _swap_axes(x))
+            return res if x.ndim == 1 else _swap_axes(res)
         x = self._nd_operand(other) if self._is_array else None
         if x is None:
             return super().__rmatmul__(other)
@@ -394,11 +494,247 @@ class _coo_base(_spbase):
             raise ValueError(f"matmul: dimension mismatch with signature (n,..,k={x.shape[-1]}),(k={m},..,m)->(n,..,m)")
         return super().__rmatmul__(x.reshape(-1, m)).reshape(x.shape[:-1] + (n,))
 
+    # ---- n-d arrays ----
+
+    def _swap_last(self):
+        """The array with its last two axes swapped."""
+        return self.transpose(tuple(range(self.ndim - 2)) + (self.ndim - 1, self.ndim - 2))
+
+    def _to_2d(self, axes):
+        """SciPy's ``_convert_to_2d``: the 2-d COO array whose rows are the flat
+        positions over the other axes and columns those over ``axes``, and the shape of
+        the other axes."""
+        rest = tuple(a for a in range(self.ndim) if a not in axes)
+        rshape, ashape = tuple(self._shape[a] for a in rest), tuple(self._shape[a] for a in axes)
+        rows = ravel_coords([self._coords[a] for a in rest], rshape) if rest else lnp.zeros(self.nnz, INDEX)
+        cols = ravel_coords([self._coords[a] for a in axes], ashape)
+        shape2 = (int(_np.prod(rshape, dtype=object)), int(_np.prod(ashape, dtype=object)))
+        return self._cls("coo")._new(self._data, rows, cols, shape2), rshape
+
+    def _broadcast_batch(self, batch):
+        """The array broadcast to ``batch + shape[-2:]``: its entries repeated along each
+        axis of length 1 that grows (SciPy's ``_broadcast_to``)."""
+        shape = (1,) * (len(batch) + 2 - self.ndim) + self._shape
+        new = tuple(batch) + self._shape[-2:]
+        if shape == new:
+            return self
+        coords, data = [c.astype(INDEX) for c in self.reshape(shape)._coords], self._data
+        for a, (old, n) in enumerate(zip(shape, new)):
+            if old != n:
+                k = data.shape[0]
+                data = lnp.tile(data, n)
+                coords = [lnp.tile(c, n) for c in coords]
+                coords[a] = lnp.repeat(lnp.arange(n, dtype=INDEX), k)
+        return self._make(data, coords, new)
+
+    def _block_diag(self):
+        """The 2-d block-diagonal array of the ``(m, k)`` matrices along the batch axes."""
+        *batch, m, k = self._shape
+        b = ravel_coords(self._coords[:-2], batch) if batch else lnp.zeros(self.nnz, INDEX)
+        nb = int(_np.prod(batch, dtype=object))
+        return self._cls("coo")._new(self._data, b * m + self._coords[-2], b * k + self._coords[-1], (nb * m, nb * k))
+
+    def _nd_matmul(self, other):
+        """``self @ other`` with NumPy's matmul rules where either is n-d (SciPy 1.17's):
+        a 1-d or 2-d ``other`` meets the last axis in one product with the entries'
+        other axes as rows; an n-d one goes block-diagonal over the broadcast batch."""
+        x = other if issparse(other) else as_legate(other)
+        if x.ndim == 0:
+            raise ValueError("Scalar operands are not allowed, use '*' instead")
+        k, kx = self._shape[-1], x.shape[0] if x.ndim == 1 else x.shape[-2]
+        if k != kx:
+            raise ValueError(f"matmul: dimension mismatch with signature (n,..,k={k}),(k={kx},..,m)->(n,..,m)")
+        if x.ndim == 1 and not issparse(x):
+            return self._matvec(x)
+        if x.ndim <= 2:
+            A2, rshape = self._to_2d((self.ndim - 1,))
+            return (A2 @ x).reshape(rshape + x.shape[1:])
+        try:
+            batch = _np.broadcast_shapes(self._shape[:-2], x.shape[:-2])
+        except ValueError:
+            raise ValueError("Batch dimensions are not broadcastable") from None
+        m, p = self._shape[-2], x.shape[-1]
+        A = self._broadcast_batch(batch)._block_diag()
+        if issparse(x):
+            X = self._cls("coo")(x)._broadcast_batch(batch)._block_diag()
+            P = (A @ X).tocoo()  # block-diagonal too: entry (b m + i, b p + j)
+            if P.nnz == 0:
+                return self._cls("coo")(batch + (m, p), dtype=P.dtype)
+            b = P.row.astype(INDEX) // m
+            return self._make(P.data, unravel_coords(b, batch) + (P.row % m, P.col % p), batch + (m, p))
+        X = lnp.broadcast_to(x, batch + (k, p)).reshape(-1, p)
+        return (A @ X).reshape(batch + (m, p))
+
+    def _matvec(self, x):
+        """``A @ x`` for a dense 1-d ``x``: the entries times ``x`` at their last
+        coordinate, summed per position of the other axes (one segment sum; the CSR
+        product would sort the entries first)."""
+        dt = upcast(self.dtype, x.dtype)
+        rshape = self._shape[:-1]
+        vals = self._data.astype(dt, copy=False) * x.astype(dt, copy=False)[self._coords[-1]]
+        rows = ravel_coords(self._coords[:-1], rshape)
+        return _kernels.segment_sum(vals, rows, int(_np.prod(rshape, dtype=object))).reshape(rshape)
+
+    def _nd_dot(self, other):
+        """``self.dot(other)`` where either is n-d: NumPy's ``dot``, the last axis of
+        ``self`` against the second to last of ``other`` (its only one if 1-d), the
+        other axes of both kept in order: one 2-d product."""
+        x = other if issparse(other) else as_legate(other)
+        k = self._shape[-1]
+        if x.ndim == 0 or x.shape[-2:][0] != k:
+            raise ValueError(f"shapes {self.shape} and {x.shape} are not aligned for n-D dot")
+        if x.ndim == 1 and not issparse(x):
+            return self._matvec(x)
+        A2, rshape = self._to_2d((self.ndim - 1,))
+        if issparse(x):
+            X2, xshape = self._cls("coo")(x)._to_2d((max(0, x.ndim - 2),))
+            res = A2 @ X2.T
+        else:
+            xshape = () if x.ndim == 1 else x.shape[:-2] + x.shape[-1:]
+            res = A2 @ (x if x.ndim == 1 else lnp.moveaxis(x, -2, 0).reshape(k, -1))
+        return res.reshape(rshape + xshape)
+
+    def _flat_op(self, fn, other):
+        """``fn`` on the ``(1, N)`` arrays of the same entries (``other`` flattened too
+        when sparse), reshaped back: SciPy's elementwise operations of n-d arrays."""
+        res = fn(self.reshape(1, -1), other.reshape(1, -1) if issparse(other) else other)
+        return res.reshape(self._shape) if issparse(res) or isinstance(res, lnp.ndarray) and res.ndim == 2 else res
+
+    def _nd_elementwise(self, other) -> bool:
+        """Whether an elementwise operation with ``other`` runs on the flattened arrays:
+        an n-d array and a scalar or a sparse array of the same shape."""
+        return self.ndim > 2 and (is_scalar(other) or issparse(other) and other.shape == self._shape)
+
+    def _comparison(self, other, op):
+        if self._nd_elementwise(other):
+            return self._flat_op(lambda A, B: A._comparison(B, op), other)
+        return super()._comparison(other, op)
+
+    def _minmax(self, other, op):
+        if self._nd_elementwise(other):
+            return self._flat_op(lambda A, B: A._minmax(B, op), other)
+        return super()._minmax(other, op)
+
+    def multiply(self, other):
+        """Elementwise product; n-d as SciPy's: with a scalar, a sparse array of the same
+        shape, or a dense array of the same shape (no broadcasting, SciPy's error)."""
+        if self.ndim <= 2 or is_scalar(other):
+            return super().multiply(other)
+        if issparse(other):
+            self._check_same_shape(other)
+            return self._flat_op(lambda A, B: A.multiply(B), other)
+        dense = as_legate(other)
+        if dense.shape != self._shape:
+            raise ValueError("inconsistent shapes: >2D multiply() does not yet support broadcasting")  # SciPy's
+        dt = upcast(self.dtype, dense.dtype)
+        return self._with_data(self._data.astype(dt) * dense[self._coords])
+
+    def _add_sparse(self, other, sign):
+        """n-d: the entries of both, concatenated (SciPy's n-d sum keeps them apart)."""
+        if self.ndim <= 2 and other.ndim <= 2:
+            return super()._add_sparse(other, sign)
+        if other.shape != self._shape:
+            raise ValueError(f"Incompatible shapes ({self.shape} and {other.shape})")
+        B = self._cls("coo")(other)
+        data = lnp.concatenate([self._data, B.data if sign > 0 else -B.data])
+        coords = [lnp.concatenate([a.astype(INDEX), b.astype(INDEX)]) for a, b in zip(self._coords, B.coords)]
+        return self._make(data, coords, self._shape)
+
+    def sum(self, axis=None, dtype=None, out=None):
+        """Sum of the values; n-d over an axis, a tuple of axes or all of them (SciPy's
+        ``validateaxis``), a dense array of the other axes."""
+        if self.ndim <= 2:
+            return super().sum(axis, dtype, out)
+        return write_out(self._nd_reduce(self._data.astype(self._sum_dtype(dtype), copy=False), _nd_axes(axis, self.ndim)), out)
+
+    def _nd_reduce(self, data, axes):
+        """Sums of ``data`` (one value per entry) over ``axes`` (``None``: all)."""
+        if axes is None:
+            return lnp.sum(data) if data.shape[0] else lnp.zeros((), data.dtype)
+        rest = tuple(a for a in range(self.ndim) if a not in axes)
+        rshape = tuple(self._shape[a] for a in rest)
+        flat = ravel_coords([self._coords[a] for a in rest], rshape)
+        return _kernels.segment_sum(data, flat, int(_np.prod(rshape, dtype=object))).reshape(rshape)
+
+    def mean(self, axis=None, dtype=None, out=None):
+        """Mean over all entries (implicit zeros included) or axes, as ``sum``."""
+        if self.ndim <= 2:
+            return super().mean(axis, dtype, out)
+        axes = _nd_axes(axis, self.ndim)
+        inter = _np.float64 if self.dtype.kind in "biu" else self.dtype
+        count = int(_np.prod([self._shape[a] for a in (axes or range(self.ndim))], dtype=object))
+        total = self.sum(axis=axes, dtype=inter)
+        res = total / count if count else total * _np.nan
+        return write_out(res.astype(dtype or inter, copy=False), out)
+
+    def count_nonzero(self, axis=None):
+        """Values that are not zero once duplicates are summed (in place, as SciPy's);
+        along n-d axes NumPy's ``count_nonzero`` of the dense array (SciPy 1.17's
+        counts along the wrong axes there)."""
+        if self.ndim <= 2:
+            return super().count_nonzero(axis)
+        self.sum_duplicates()
+        res = self._nd_reduce((self._data != 0).astype(INDEX), _nd_axes(axis, self.ndim))
+        return _np.int64(int(res)) if res.ndim == 0 else res
+
+    def _nd_extreme(self, name, axis, kwargs):
+        """``max``/``min``/``nanmax``/``nanmin``/``argmax``/``argmin`` of an n-d array, as
+        SciPy's: over all entries those of the flattened array; over axes the 2-d
+        array's along its rows (``_to_2d``), reshaped to the other axes (sparse for
+        the values, dense for the positions)."""
+        axes = _nd_axes(axis, self.ndim)
+        if axes is None:
+            return getattr(self.reshape(-1), name)(**kwargs)
+        A2, rshape = self._to_2d(axes)
+        res = getattr(A2, name)(axis=1, **kwargs)
+        return res.reshape(rshape)
+
+
+def _dtype_of(x):
+    """The dtype of an array or of a list as NumPy would make it."""
+    return x.dtype if hasattr(x, "dtype") else _np.asarray(x).dtype
+
+
+def _expand_ellipsis(key, ndim):
+    """``key`` with its one ``...`` replaced by the slices it stands for."""
+    key = key if isinstance(key, tuple) else (key,)
+    where = [i for i, k in enumerate(key) if k is Ellipsis]
+    if len(where) != 1:
+        return key
+    i = where[0]
+    return key[:i] + (slice(None),) * (ndim - len(key) + 1) + key[i + 1:]
+
+
+def _swap_axes(x):
+    """A dense or sparse array with its last two axes swapped."""
+    if issparse(x):
+        return x.T if x.ndim == 2 else x._swap_last()
+    return lnp.swapaxes(x, -1, -2)
+
+
+def _install_nd_extreme(name):
+    base = getattr(_spbase, name)
+
+    def method(self, axis=None, out=None, *, explicit=False):
+        if self.ndim <= 2:
+            return base(self, axis, out, explicit=explicit)
+        if out is not None:
+            raise ValueError(f"Sparse {name} does not support an 'out' parameter.")
+        return self._nd_extreme(name, axis, {"explicit": explicit})
+
+    method.__name__ = name
+    method.__doc__ = base.__doc__
+    setattr(_coo_base, name, method)
+
+
+for _name in ("max", "min", "nanmax", "nanmin", "argmax", "argmin"):
+    _install_nd_extreme(_name)
+
 
 @_register("coo", True)
 class coo_array(sparray, _coo_base):
-    """A COO sparse array (SciPy's ``coo_array``, 1-d or 2-d; ``row``/``col``/``data``
-    are legate arrays, coordinates stored as int64)."""
+    """A COO sparse array (SciPy's ``coo_array``, of any number of dimensions;
+    ``coords``/``data`` are legate arrays)."""
 
 
 @_register("coo", False)

@@ -187,3 +187,30 @@ def getdtype(dtype, default=None) -> _np.dtype | None:
         return None if default is None else _np.dtype(default)
     return check_dtype(dtype)
 
+
+
+def ravel_coords(coords, shape, order="C"):
+    """The flat positions (int64) of the entries at ``coords`` in an array of ``shape``,
+    in C or Fortran order (``np.ravel_multi_index`` on legate arrays)."""
+    axes = range(len(shape)) if order == "C" else reversed(range(len(shape)))
+    flat = None
+    for a in axes:
+        c = coords[a].astype(INDEX, copy=False)
+        flat = c if flat is None else flat * shape[a] + c
+    return flat
+
+
+def unravel_coords(flat, shape, order="C") -> tuple:
+    """The coordinates of flat positions in an array of ``shape`` (the inverse of
+    ``ravel_coords``; the outermost axis takes what is left, so an empty axis needs no
+    division by zero)."""
+    n = len(shape)
+    axes = list(reversed(range(n))) if order == "C" else list(range(n))
+    coords = [None] * n
+    for a in axes[:-1]:
+        if shape[a]:
+            flat, coords[a] = flat // shape[a], flat % shape[a]
+        else:
+            coords[a] = flat
+    coords[axes[-1]] = flat
+    return tuple(coords)

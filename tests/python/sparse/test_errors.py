@@ -139,19 +139,6 @@ def test_dense_input_with_another_shape(fmt):
             getattr(mod, f"{fmt}_array")(D, shape=(4, 5))
 
 
-def test_nd_coo_is_named_missing():
-    """SciPy 1.15+ builds n-d coo_arrays; here each way in raises NotImplementedError
-    naming them (it was a ValueError or, for (data, (i, j, k)), a TypeError)."""
-    D3 = np.zeros((2, 3, 4))
-    D3[1, 2, 3] = 1.0
-    idx = np.array([1])
-    for make in (lambda m: m.coo_array(D3), lambda m: m.coo_array((2, 3, 4)),
-                 lambda m: m.coo_array((np.ones(1), (idx, idx, idx)), shape=(2, 3, 4))):
-        assert make(sp).shape == (2, 3, 4)
-        with pytest.raises(NotImplementedError, match="3-d COO"):
-            make(sparse)
-
-
 def test_matrix_power_exponent_errors():
     """spmatrix ** x: SciPy's matrix_power checks squareness first (TypeError), then
     raises ValueError for an exponent that is not an integer (it was a TypeError)."""

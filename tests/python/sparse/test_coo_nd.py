@@ -1,0 +1,308 @@
+"""n-d ``coo_array`` (3 or more dimensions, as SciPy 1.15+ has them) against SciPy in
+the same test: construction and its errors, attributes, dense conversion, reductions,
+reshapes and transposes, canonical form, arithmetic, products, indexing, and the
+operations SciPy refuses for n-d arrays."""
+
+from __future__ import annotations
+
+import operator
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from conftest import host
+
+import legate_numeric as lnp
+import legate_sparse as sparse
+
+pytestmark = pytest.mark.filterwarnings("ignore::scipy.sparse.SparseEfficiencyWarning")
+
+DTYPES = [np.float64, np.complex128, np.int32, np.bool_]
+DTYPE_IDS = ["f8", "c16", "i4", "b"]
+# Each dtype with a 3-d or a 4-d shape.
+CASES = [(np.float64, (3, 4, 5)), (np.complex128, (2, 3, 2, 4)), (np.int32, (2, 3, 2, 4)), (np.bool_, (3, 4, 5))]
+
+
+def _values(dtype, n, rng):
+    v = rng.integers(-3, 4, n)
+    if np.dtype(dtype).kind == "c":
+        return (v + 1j * rng.integers(-2, 3, n)).astype(dtype)
+    if np.dtype(dtype).kind == "b":
+        return v > 0
+    return v.astype(dtype)
+
+
+def _build(module, shape=(3, 4, 5), dtype=np.float64, nnz=12, seed=0):
+    """An n-d COO array of ``module`` (SciPy's or this one), built from coordinates
+    with duplicates (the first three entries repeated) in no particular order."""
+    rng = np.random.default_rng(seed)
+    n = nnz if all(shape) else 0
+    coords = [rng.integers(0, s, n) if s else np.zeros(0, np.int64) for s in shape]
+    k = min(3, n)
+    coords = tuple(np.concatenate([c, c[:k]]) for c in coords)
+    return module.coo_array((_values(dtype, n + k, rng), coords), shape=shape)
+
+
+def _pair(*args, **kwargs):
+    """The same array here and in SciPy."""
+    return _build(sparse, *args, **kwargs), _build(sp, *args, **kwargs)
+
+
+def _same(got, want, stored=False):
+    """Equal results: a COO array of the same shape, dtype and values (and stored
+    entries when ``stored``), or a dense array or scalar of the same dtype and values."""
+    if sp.issparse(want):
+        assert sparse.issparse(got) and got.format == want.format == "coo", (type(got), type(want))
+        assert got.shape == want.shape and got.dtype == want.dtype, (got.shape, want.shape, got.dtype, want.dtype)
+        if stored:
+            assert got.nnz == want.nnz
+            assert [host(c).tolist() for c in got.coords] == [c.tolist() for c in want.coords]
+            np.testing.assert_allclose(host(got.data), want.data)
+        want = want.toarray()
+    g, w = host(got), np.asarray(want)
+    assert g.shape == w.shape, (g.shape, w.shape)
+    assert g.dtype == w.dtype, (g.dtype, w.dtype)
+    np.testing.assert_allclose(g, w, rtol=1e-12, atol=1e-12)
+
+
+def _raises_like(fn):
+    """``fn(sparse)`` raises the exception type that ``fn(sp)`` raises."""
+    try:
+        fn(sp)
+    except Exception as e:
+        want = type(e)
+    else:
+        raise AssertionError("SciPy raised nothing")
+    with pytest.raises(want):
+        fn(sparse)
+
+
+def test_construction_and_attributes():
+    A, S = _pair((2, 3, 4, 5))
+    assert (A.ndim, A.shape, A.nnz, A.format, A.size) == (4, S.shape, S.nnz, "coo", S.size)
+    assert [c.dtype for c in A.coords] == [c.dtype for c in S.coords] == [np.int64] * 4
+    assert host(A.row).tolist() == S.row.tolist() and host(A.col).tolist() == S.col.tolist()
+    assert A.has_canonical_format == S.has_canonical_format is False
+    _same(A, S, stored=True)
+    D = S.toarray()
+    for arg in (D, lnp.array(D)):  # dense input, NumPy or legate: canonical, in C order
+        B = sparse.coo_array(arg)
+        _same(B, sp.coo_array(D), stored=True)
+        assert B.has_canonical_format
+    _same(sparse.coo_array(A), sp.coo_array(S), stored=True)  # another n-d array
+    B = sparse.coo_array(A, copy=True)
+    B.data[0] = 100.0
+    assert float(host(A.data)[0]) != 100.0
+    _same(sparse.coo_array(A, dtype=np.complex128), sp.coo_array(S, dtype=np.complex128))
+    _same(sparse.coo_array(D, dtype=np.int32), sp.coo_array(D, dtype=np.int32))
+    _same(sparse.coo_array(S), S, stored=True)  # from SciPy's
+    E, F = sparse.coo_array((2, 0, 3), dtype=np.int32), sp.coo_array((2, 0, 3), dtype=np.int32)
+    _same(E, F)
+    assert E.has_canonical_format and E.nnz == 0
+    _same(sparse.coo_array(np.zeros((2, 3, 4, 1))), sp.coo_array(np.zeros((2, 3, 4, 1))))
+    data, coords = np.ones(2), (np.array([0, 1]), np.array([0, 2], np.int32), np.array([3, 1]))
+    _same(sparse.coo_array((data, coords)), sp.coo_array((data, coords)))  # shape inferred
+
+
+def test_construction_errors():
+    data = np.ones(2)
+    for make in (
+        lambda m: m.coo_array((data, ([0, 1], [0, 1], [2, 3])), shape=(2, 2, 3)),  # out of range
+        lambda m: m.coo_array((data, ([0, 1], [0, -1], [2, 3])), shape=(2, 2, 4)),  # negative
+        lambda m: m.coo_array((data, ([0, 1], [0, 1, 1], [2, 3])), shape=(2, 2, 4)),  # lengths
+        lambda m: m.coo_array((data, ([0, 1], [0, 1], [2, 3])), shape=(2, 2)),  # shape's length
+        lambda m: m.coo_array((np.ones(0), ([], [], []))),  # no shape to infer
+        lambda m: m.coo_array(np.ones((2, 3, 4)), shape=(2, 3, 5)),
+        lambda m: m.coo_array((2, -3, 4)),
+        lambda m: m.coo_matrix(np.ones((2, 3, 4))),
+        lambda m: m.coo_matrix((2, 3, 4)),
+        lambda m: m.coo_matrix((data, ([0, 1], [0, 1], [2, 3]))),
+    ):
+        _raises_like(make)
+
+
+def test_refused_as_scipy():
+    """What SciPy has only in 1-d and 2-d raises its exception type for n-d arrays."""
+    for fn in (
+        lambda A: A.tocsr(), lambda A: A.tocsc(), lambda A: A.todok(), lambda A: A.todia(),
+        lambda A: A.tolil(), lambda A: A.tobsr(), lambda A: A.asformat("csr"), lambda A: A.resize((3, 4, 6)),
+        lambda A: A.diagonal(), lambda A: A.trace(), lambda A: A.setdiag(1.0), lambda A: A.sum(axis=3),
+        lambda A: A.sum(axis=(0, 0)), lambda A: A.sum(axis=()), lambda A: A.multiply(np.ones((4, 5))),
+        lambda A: A + _build(sp if sp.issparse(A) else sparse, (3, 4, 6)), lambda A: A @ np.ones(6), lambda A: A.dot(np.ones((6, 2))),
+        lambda A: A @ np.ones((2, 5, 2)), len,
+    ):
+        _raises_like(lambda m: fn(_build(m)))
+
+
+@pytest.mark.parametrize("dtype,shape", CASES, ids=DTYPE_IDS)
+def test_dense_and_reductions(dtype, shape):
+    A, S = _pair(shape, dtype)
+    _same(A.toarray(), S.toarray())
+    _same(A.toarray(order="F"), S.toarray(order="F"))
+    assert host(A.toarray(order="F")).flags.f_contiguous
+    _same(A.todense(), S.todense())
+    for axis in (None, 0, -1, (0, 2), (2, 0), (0, 1, 2)):
+        _same(A.sum(axis=axis), S.sum(axis=axis))
+        _same(A.mean(axis=axis), S.mean(axis=axis))
+        if axis is not None:
+            _same(A.max(axis=axis), S.max(axis=axis))
+            _same(A.min(axis=axis, explicit=True), S.min(axis=axis, explicit=True))
+            _same(A.argmax(axis=axis), S.argmax(axis=axis))
+            _same(A.argmin(axis=axis), S.argmin(axis=axis))
+        # NumPy's counts (SciPy 1.17's count along the wrong axes of n-d arrays).
+        _same(A.count_nonzero(axis=axis), np.count_nonzero(S.toarray(), axis=axis))
+    _same(A.sum(axis=1, dtype=np.int64), S.sum(axis=1, dtype=np.int64))
+    assert int(A.argmax()) == S.argmax() and int(A.argmin()) == S.argmin()
+    _same(A.max(), S.max())
+    _same(A.nanmin(), S.nanmin())
+
+
+def test_empty_arrays():
+    for shape in ((2, 0, 3), (2, 3, 4)):
+        A, S = sparse.coo_array(shape), sp.coo_array(shape)
+        _same(A.toarray(), S.toarray())
+        _same(A.sum(axis=1), S.sum(axis=1))
+        _same(A.reshape(-1, 2), S.reshape(-1, 2))
+        _same(A.T, S.T)
+        _same(A + A, S + S)
+        _same(A * 2, S * 2)
+        _same(A @ np.ones(shape[-1]), S @ np.ones(shape[-1]))
+        A.sum_duplicates()
+        assert A.nnz == 0
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
+def test_shapes_and_canonical_form(dtype):
+    A, S = _pair((3, 4, 5), dtype)
+    for new, order in (((12, 5), "C"), ((4, 15), "F"), ((60,), "C"), ((5, 3, 2, 2), "C"), ((2, 6, 5), "F")):
+        _same(A.reshape(new, order=order), S.reshape(new, order=order), stored=True)
+    _same(A.reshape(3, 4, 5), S.reshape(3, 4, 5))
+    _same(A.T, S.T, stored=True)
+    for axes in ((1, 0, 2), (2, 0, 1), (-1, 0, 1)):
+        _same(A.transpose(axes), S.transpose(axes), stored=True)
+    B, T = A.copy(), S.copy()
+    B.sum_duplicates()
+    T.sum_duplicates()
+    assert B.has_canonical_format and T.has_canonical_format
+    _same(B, T, stored=True)
+    if dtype != np.bool_:  # a stored zero, dropped
+        B, T = (A * 0).copy(), (S * 0).copy()
+        B.eliminate_zeros()
+        T.eliminate_zeros()
+        _same(B, T, stored=True)
+    _same(A.copy(), S.copy(), stored=True)
+    _same(A.astype(np.complex128), S.astype(np.complex128))
+    _same(A.astype(np.int64), S.astype(np.int64))
+    _same(sparse.coo_array(np.arange(24.0).reshape(24)).reshape(2, 3, 4), sp.coo_array(np.arange(24.0)).reshape(2, 3, 4))
+    _same(sparse.csr_array(np.eye(4)).reshape(2, 2, 4), sp.csr_array(np.eye(4)).reshape(2, 2, 4))
+    _same(A.reshape(12, 5).reshape(3, 4, 5), S.reshape(12, 5).reshape(3, 4, 5), stored=True)
+
+
+@pytest.mark.parametrize("dtype,shape", CASES, ids=DTYPE_IDS)
+def test_arithmetic(dtype, shape):
+    A, S = _pair(shape, dtype)
+    B, T = _pair(shape, dtype, seed=1)
+    D = T.toarray()
+    _same(A + B, S + T, stored=True)  # SciPy's n-d sum keeps both arrays' entries
+    _same(A + D, S + D)
+    _same(A + D[0], S.toarray() + D[0])  # dense operands broadcast (SciPy 1.17's sum is wrong)
+    _same(A * 2, S * 2)
+    _same(A.multiply(B), S.multiply(T))
+    _same(A * D, S * D, stored=True)
+    _same(A.multiply(lnp.array(D)), S.multiply(D), stored=True)
+    _same(A / 2, S / 2)
+    _same(A == B, S == T)
+    _same(A != B, S != T)
+    _same(A > 0, S > 0)
+    _same(A <= 1, S <= 1)
+    _same(A.maximum(B), S.maximum(T))
+    _same(A.minimum(0), S.minimum(0))
+    _same(A.maximum(1), S.maximum(1))
+    _same(abs(A), abs(S))
+    _same(A.power(2), S.power(2))
+    if dtype != np.bool_:
+        _same(A - B, S - T, stored=True)
+        _same(-A, -S, stored=True)
+        _same(A - D, S - D)
+        _same(D - A, D - S)
+    if dtype in (np.float64, np.complex128):
+        _same(A / (D + 10), S / (D + 10))
+        _same(A.conj(), S.conj())
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.complex128, np.int32], ids=["f8", "c16", "i4"])
+def test_products(dtype):
+    A, S = _pair((2, 3, 4), dtype)
+    rng = np.random.default_rng(5)
+    for x in (rng.integers(-2, 3, 4), rng.standard_normal((4, 5)), rng.standard_normal((2, 4, 5)),
+              rng.standard_normal((1, 4, 2)), rng.standard_normal((3, 2, 4, 2)), rng.standard_normal((4, 1))):
+        _same(A @ x, S @ x)
+        _same(A @ lnp.array(x), S @ x)
+        _same(A @ sparse.coo_array(x), S @ sp.coo_array(x))
+    for x in (rng.standard_normal(3), rng.standard_normal((5, 3)), rng.standard_normal((2, 5, 3))):
+        _same(x @ A, x @ S)
+    for x in (rng.standard_normal(4), rng.standard_normal((4, 2)), rng.standard_normal((5, 4, 2))):
+        _same(A.dot(x), S.dot(x))
+        _same(A.dot(sparse.coo_array(x)), S.dot(sp.coo_array(x)))
+    A2, S2 = _pair((2, 3, 4), dtype, seed=3)
+    _same(A @ A2.reshape(2, 4, 3), S @ S2.reshape(2, 4, 3))
+    C = sparse.coo_array(np.arange(12.0).reshape(3, 4))  # 2-d times n-d, sparse
+    _same(C @ A2.reshape(2, 4, 3), sp.coo_array(np.arange(12.0).reshape(3, 4)) @ S2.reshape(2, 4, 3))
+
+
+def test_indexing():
+    A, S = _pair((3, 4, 5))
+    for key in (0, (1, slice(None), 2), (slice(None), slice(1, 3)), (Ellipsis, 1), (0, Ellipsis, slice(2, None)), (2, 3, 4), (-1, 0, -2)):
+        _same(A[key], S[key])
+    _same(A[tuple(S.coords[k][0] for k in range(3))], S[tuple(S.coords[k][0] for k in range(3))])
+    assert [r.shape for r in A] == [r.shape for r in S]
+    with pytest.raises(IndexError):
+        A[3, 0, 0]
+    # Native: nothing fell back to SciPy.
+    assert not [name for name in sparse._fallback._fell_back if name.startswith("coo_array.__")]
+
+
+def test_elementwise_stored_values():
+    """``abs``, ``astype`` and the ufunc methods sum duplicates first, as SciPy's."""
+    data = np.array([1.0, -1.0, 2.5])
+    coords = (np.array([0, 0, 1]), np.array([1, 1, 0]), np.array([2, 2, 3]))
+    A, S = sparse.coo_array((data, coords), shape=(2, 2, 4)), sp.coo_array((data, coords), shape=(2, 2, 4))
+    _same(abs(A), abs(S), stored=True)
+    _same(A.sqrt(), S.sqrt())
+    _same(A.astype(np.int32), S.astype(np.int32))
+    for op in (operator.eq, operator.gt):
+        _same(op(A, 1.0), op(S, 1.0))
+
+
+def test_reshape_result_is_not_canonical():
+    """A reshape lists the entries in their stored order, duplicates kept, and says
+    so (the 1-d result of a 2-d array with duplicates claimed to be canonical, so
+    ``sum_duplicates`` did nothing)."""
+    data, row, col = np.array([1.0, 2.0, 3.0]), np.array([1, 0, 1]), np.array([2, 0, 2])
+    A, S = sparse.coo_array((data, (row, col)), shape=(2, 3)), sp.coo_array((data, (row, col)), shape=(2, 3))
+    for new in ((6,), (3, 2), (1, 2, 3)):
+        R, T = A.reshape(new), S.reshape(new)
+        assert R.has_canonical_format == T.has_canonical_format is False
+        R.sum_duplicates()
+        T.sum_duplicates()
+        _same(R, T, stored=True)
+
+
+def test_matrix_and_empty_coordinate_errors():
+    """``coo_matrix`` of three index arrays is SciPy's ``ValueError`` (it was a
+    ``TypeError``), and so is inferring a shape from empty index lists."""
+    _raises_like(lambda m: m.coo_matrix((np.ones(2), ([0, 1], [0, 1], [2, 3]))))
+    _raises_like(lambda m: m.coo_array((np.ones(0), ([], []))))
+
+
+def test_random_array_nd():
+    """``random_array`` of an n-d shape: SciPy's count of distinct positions, canonical
+    (the values differ from SciPy's)."""
+    for shape, density in (((3, 4, 5), 0.2), ((2, 3, 2, 2), 0.5), ((2, 0, 3), 0.3)):
+        A, S = sparse.random_array(shape, density=density, rng=0), sp.random_array(shape, density=density, rng=0)
+        assert (A.shape, A.nnz, A.dtype, A.format) == (S.shape, S.nnz, S.dtype, S.format)
+        assert A.has_canonical_format
+        B = A.copy()
+        B.has_canonical_format = False
+        B.sum_duplicates()  # sorted and distinct already: nothing moves
+        assert [host(c).tolist() for c in B.coords] == [host(c).tolist() for c in A.coords]
