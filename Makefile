@@ -34,21 +34,10 @@ test-rust: sysdeps
 # under 1, 2 and 4 processors (LEGATE_TEST=1 splits even tiny arrays), then once with
 # the default chunk size (small arrays run as one inline task, the common case).
 test-python: build-python
-	$(VPY) -m pytest -q tests/python --ignore=tests/python/numeric --ignore=tests/python/fuzz --ignore=tests/python/sparse
-	@if [ -d tests/python/numeric ]; then \
-		for c in 1 2 4; do \
-			echo "legate_numeric tests with --cpus $$c"; \
-			LEGATE_TEST=1 LEGATE_CONFIG="--cpus $$c" $(VPY) -m pytest -q tests/python/numeric || exit 1; \
-		done; \
-		echo "legate_numeric tests with --cpus 2 and the default chunk size"; \
-		LEGATE_CONFIG="--cpus 2" $(VPY) -m pytest -q tests/python/numeric || exit 1; \
-	fi
-	@if [ -d tests/python/sparse ]; then \
-		for c in 1 2 4; do \
-			echo "legate_sparse tests with --cpus $$c"; \
-			LEGATE_TEST=1 LEGATE_CONFIG="--cpus $$c" $(VPY) -m pytest -q tests/python/sparse || exit 1; \
-		done; \
-	fi
+	@# The driver/library/example tests, and the legate_numeric and legate_sparse suites
+	@# on 1, 2 and 4 processors (numeric also at the default chunk size), two runs at a
+	@# time (see tests/run_suites.py).
+	$(VPY) tests/run_suites.py top:- numeric:1 numeric:2 numeric:4 numeric:2:default sparse:1 sparse:2 sparse:4
 
 # A library as its author starts one: `legate new-library` generates it afresh (in
 # target/template/mylib), it is built in a fresh venv that holds only the legate-rs wheel
@@ -78,13 +67,11 @@ test-template: build-python
 FUZZ_EXAMPLES ?= 1000
 FUZZ_CPUS ?= 2
 test-fuzz: build-python
-	@for c in 2 4; do \
-		echo "fuzzers (profile ci) with --cpus $$c"; \
-		HYPOTHESIS_PROFILE=ci LEGATE_TEST=1 LEGATE_CONFIG="--cpus $$c" $(VPY) -m pytest -q -p no:cacheprovider tests/python/fuzz || exit 1; \
-	done
-	@echo "random programs, view programs and fusion tests with fusion off (LEGATE_WINDOW_SIZE=1)"
-	HYPOTHESIS_PROFILE=ci LEGATE_TEST=1 LEGATE_WINDOW_SIZE=1 LEGATE_CONFIG="--cpus 2" $(VPY) -m pytest -q -p no:cacheprovider tests/python/fuzz/test_fuzz_programs.py
-	LEGATE_TEST=1 LEGATE_WINDOW_SIZE=1 LEGATE_CONFIG="--cpus 2" $(VPY) -m pytest -q -p no:cacheprovider tests/python/numeric/test_view_programs.py tests/python/numeric/test_fusion.py
+	@# The fuzzers (profile ci) on 2 and 4 processors; random programs, view programs and
+	@# fusion tests with fusion off (LEGATE_WINDOW_SIZE=1); two runs at a time.
+	$(VPY) tests/run_suites.py fuzz:2:HYPOTHESIS_PROFILE=ci fuzz:4:HYPOTHESIS_PROFILE=ci \
+		fuzz/test_fuzz_programs.py:2:HYPOTHESIS_PROFILE=ci,LEGATE_WINDOW_SIZE=1 \
+		numeric/test_view_programs.py:2:LEGATE_WINDOW_SIZE=1 numeric/test_fusion.py:2:LEGATE_WINDOW_SIZE=1
 
 fuzz: build-python
 	HYPOTHESIS_PROFILE=fuzz FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_COUNTS=target/fuzz-counts.jsonl LEGATE_TEST=1 \
