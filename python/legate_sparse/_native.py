@@ -213,7 +213,7 @@ def spmv_transposed(pos: Any, indices: Any, data: Any, x: Any, ncols: int, cols:
     if int(ncols) < 0:
         raise ValueError(f"ncols must be non-negative, got {ncols}")
     crd = _indices(indices, "indices", int32=True)
-    if cols is None and (_np.dtype(crd.dtype) == _INT32 or patterns is not None):
+    if cols is None and _np.dtype(crd.dtype) == _INT32:
         cols = column_ranges(pos, crd)
     cols = None if cols is None else _pos(cols)
     return _wrap(_ext.spmv_transposed(_pos(pos), crd, vals, xs, int(ncols), cols=cols), dtype)
