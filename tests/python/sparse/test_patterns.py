@@ -186,3 +186,20 @@ def test_patterns_never_stale(edit):
     for _ in range(2):  # the CSR kernel, then new patterns
         np.testing.assert_allclose(np.asarray(A @ x), S @ xs, rtol=1e-12, atol=1e-12)
     assert isinstance(A._patterns_cache, tuple)
+
+
+def test_write_generation_moves_on_writes_only():
+    """What the caches are checked against: the generation of an array's storage moves
+    when anything writes it (a view, a held-back elementwise update, a host mapping
+    that may write), not when tasks read it."""
+    a = lnp.arange(10)
+    s = a._store
+    g = s.write_generation()
+    float(a[1:4].sum())
+    (a * 2).copy()
+    assert s.write_generation() == g
+    writes = (lambda: a.__setitem__(3, 7), lambda: a.__iadd__(1), lambda: a[2:5].__setitem__(Ellipsis, 0), lambda: np.asarray(a))
+    for write in writes:
+        write()
+        assert s.write_generation() > g
+        g = s.write_generation()
