@@ -28,6 +28,9 @@ pub const MAX_PATTERNS: usize = 255;
 /// The most offsets a block's table may hold (every product parses every table).
 pub const MAX_OFFSETS: usize = 1 << 14;
 
+/// The largest column offset a table may hold (columns and rows are below 2^62).
+const OFFSET_LIMIT: i64 = 1 << 62;
+
 /// A block's header length (`row_lo, row_hi, n`).
 const HEADER: usize = 3;
 
@@ -154,6 +157,11 @@ impl<'a> Tables<'a> {
                     let len = usize::try_from(*t.get(i).ok_or_else(bad)?).map_err(|_| bad())?;
                     let offs = t.get(i + 1..i + 1 + len).ok_or_else(bad)?;
                     let (min, max) = offs.iter().fold((i64::MAX, i64::MIN), |(a, b), &o| (a.min(o), b.max(o)));
+                    // No valid column is that far from its row (kernels add these to
+                    // rows without overflow checks).
+                    if len > 0 && (min < -OFFSET_LIMIT || max > OFFSET_LIMIT) {
+                        return Err(TaskError::new("csr_spmv: a pattern's column offsets are out of range"));
+                    }
                     *p = Pattern { start: i + 1, len, min, max };
                     i += 1 + len;
                 }

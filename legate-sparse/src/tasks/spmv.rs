@@ -90,26 +90,30 @@ fn spmv_patterned<V: Value, I: Index, R: RangeSource>(
     if y.is_empty() {
         return Ok(());
     }
-    let (nvals, xlen) = (a.vals.len() as u64, x.x.len() as i64);
+    let (nvals, xlen) = (a.vals.len() as i64, x.x.len() as i64);
     let mut k = a.pos.at(0)[0].wrapping_sub(a.base);
     for (r, (out, &id)) in y.iter_mut().zip(ids).enumerate() {
-        let p = patterns[id as usize];
+        let p = &patterns[id as usize];
         let mut acc = V::ZERO;
         if p.len != 0 {
-            let row = a.row0 + r as i64;
-            if k < 0 || k as u64 > nvals || p.len as u64 > nvals - k as u64 {
+            if k < 0 || k > nvals || p.len as u64 > (nvals - k) as u64 {
                 return Err(a.range_error(r));
             }
-            // Every column of the row lies in `x`'s tile when its least and greatest do.
-            let xb = row.wrapping_sub(x.base);
-            match (xb.checked_add(p.min), xb.checked_add(p.max)) {
-                (Some(lo), Some(hi)) if lo >= 0 && hi < xlen => {}
-                _ => return Err(column_error(row)),
+            // Every column of the row lies in `x`'s tile when its least and greatest
+            // do (`|offset| <= 2^62` and rows and tiles are below 2^62: no overflow).
+            let xb = a.row0 + r as i64 - x.base;
+            if xb + p.min < 0 || xb + p.max >= xlen {
+                return Err(column_error(a.row0 + r as i64));
             }
-            let s = k as usize;
-            for (&v, &o) in a.vals[s..s + p.len].iter().zip(&offsets[p.start..p.start + p.len]) {
-                // SAFETY: `p.min <= o <= p.max`, so `0 <= xb + o < xlen` by the check above.
-                acc += v * unsafe { *x.x.get_unchecked((xb + o) as usize) };
+            // SAFETY: `k + p.len <= vals.len()` and `p.start + p.len <= offsets.len()`
+            // (checked when the tables were parsed), and `0 <= xb + o < xlen` for each
+            // offset `o` (between `p.min` and `p.max`), as checked above.
+            unsafe {
+                let (v, o) = (a.vals.as_ptr().add(k as usize), offsets.as_ptr().add(p.start));
+                let xp = x.x.as_ptr().wrapping_offset(xb as isize);
+                for j in 0..p.len {
+                    acc += *v.add(j) * *xp.wrapping_offset(*o.add(j) as isize);
+                }
             }
             k += p.len as i64;
         }
