@@ -91,17 +91,47 @@ fn spmv_patterned<V: Value, I: Index, R: RangeSource>(
         return Ok(());
     }
     let (nvals, xlen) = (a.vals.len() as i64, x.x.len() as i64);
+    let (n, ids) = (y.len(), &ids[..y.len()]);
     let mut k = a.pos.at(0)[0].wrapping_sub(a.base);
-    for (r, (out, &id)) in y.iter_mut().zip(ids).enumerate() {
-        let p = &patterns[id as usize];
+    let mut r = 0;
+    while r < n {
+        let p = &patterns[ids[r] as usize];
+        let xb = a.row0 + r as i64 - x.base;
+        // Two rows of one pattern whose checks pass: their two sums interleaved (each
+        // in its own order), so the chain of adds of one row does not wait on the
+        // other's. (`|offset| <= 2^62` and rows and tiles are below 2^62: no overflow.)
+        let len = p.len as i64; // -1 for an id no table gives: no pair, and the row fails
+        if r + 1 < n && ids[r + 1] == ids[r] && len > 0 && k >= 0 && k <= nvals && 2 * len <= nvals - k && xb + p.min >= 0 && xb + 1 + p.max < xlen {
+            let (mut acc0, mut acc1) = (V::ZERO, V::ZERO);
+            // SAFETY: the entries `k .. k + 2 len` lie in `vals`, `p.start + len <=
+            // offsets.len()` (checked when the tables were parsed), and for every
+            // offset `o` (between `p.min` and `p.max`) `0 <= xb + o` and `xb + 1 + o <
+            // xlen`, as checked above.
+            unsafe {
+                let (v, o) = (a.vals.as_ptr().add(k as usize), offsets.as_ptr().add(p.start));
+                let xp = x.x.as_ptr().wrapping_offset(xb as isize);
+                for j in 0..p.len {
+                    let oj = *o.add(j) as isize;
+                    acc0 += *v.add(j) * *xp.wrapping_offset(oj);
+                    acc1 += *v.add(p.len + j) * *xp.wrapping_offset(oj + 1);
+                }
+            }
+            y[r] = acc0;
+            y[r + 1] = acc1;
+            if let Some(xr) = xr {
+                *dot += xr[r].conj() * acc0;
+                *dot += xr[r + 1].conj() * acc1;
+            }
+            k += 2 * len;
+            r += 2;
+            continue;
+        }
         let mut acc = V::ZERO;
         if p.len != 0 {
             if k < 0 || k > nvals || p.len as u64 > (nvals - k) as u64 {
                 return Err(a.range_error(r));
             }
-            // Every column of the row lies in `x`'s tile when its least and greatest
-            // do (`|offset| <= 2^62` and rows and tiles are below 2^62: no overflow).
-            let xb = a.row0 + r as i64 - x.base;
+            // Every column of the row lies in `x`'s tile when its least and greatest do.
             if xb + p.min < 0 || xb + p.max >= xlen {
                 return Err(column_error(a.row0 + r as i64));
             }
@@ -115,12 +145,13 @@ fn spmv_patterned<V: Value, I: Index, R: RangeSource>(
                     acc += *v.add(j) * *xp.wrapping_offset(*o.add(j) as isize);
                 }
             }
-            k += p.len as i64;
+            k += len;
         }
-        *out = acc;
+        y[r] = acc;
         if let Some(xr) = xr {
             *dot += xr[r].conj() * acc;
         }
+        r += 1;
     }
     Ok(())
 }
