@@ -5,7 +5,8 @@ Cases: SpMV, CSC @ x, SpMM (8 right-hand sides), SpGEMM (A @ A, and R @ R for a 
 tenth of the rows with 10 entries a row) and 100 CG iterations. Prints
 each time and the ratio SciPy time / legate time (> 1 means legate is faster); for
 SpMV also the bandwidth each side reaches (data + indices + row offsets + x + y bytes
-per product) against the machine's ~30 GB/s, and the same SpMV with int64 indices. `--size` is the number of rows (rounded to a square
+per product) against the machine's ~30 GB/s, the same SpMV reading every row's column
+indices instead of its pattern, and with int64 indices. `--size` is the number of rows (rounded to a square
 grid, up to ~4e6); the default is modest, `--quick` small.
 """
 
@@ -50,11 +51,15 @@ def poisson(n):
 def bandwidth(S, A, t_scipy, t_legate):
     """The GB/s each side streams: data and indices per entry, x and y per row, and
     per row one offset of indptr (both read it in place when it has the indices'
-    dtype; legate_sparse reads its two-int64 row ranges otherwise)."""
+    dtype; legate_sparse reads its two-int64 row ranges otherwise). With row patterns
+    legate_sparse reads no indices and no offsets, but one byte a row."""
     per_row = 2 * S.data.itemsize
     scipy_bytes = S.nnz * (S.data.itemsize + S.indices.itemsize) + S.shape[0] * (per_row + S.indptr.itemsize)
-    offset = A.indptr.dtype.itemsize if A.indptr.dtype == A.indices.dtype else 16
-    legate_bytes = S.nnz * (S.data.itemsize + A.indices.dtype.itemsize) + S.shape[0] * (per_row + offset)
+    if _kernels.PATTERNS and A._patterns_cache:
+        legate_bytes = S.nnz * S.data.itemsize + S.shape[0] * (per_row + 1)
+    else:
+        offset = A.indptr.dtype.itemsize if A.indptr.dtype == A.indices.dtype else 16
+        legate_bytes = S.nnz * (S.data.itemsize + A.indices.dtype.itemsize) + S.shape[0] * (per_row + offset)
     gbs = legate_bytes / t_legate / 1e9
     return (f"   legate {gbs:5.1f} GB/s ({100 * gbs / PEAK_GBS:.0f}% of ~{PEAK_GBS:.0f}), "
             f"{legate_bytes / S.nnz:.1f} B/nnz; scipy {scipy_bytes / t_scipy / 1e9:5.1f} GB/s, {scipy_bytes / S.nnz:.1f} B/nnz")
@@ -79,14 +84,20 @@ def main():
     x_np = numpy.random.default_rng(0).uniform(size=S.shape[0])
     x = lnp.asarray(x_np)
     A @ x  # warm up (row ids, pools)
+    A @ x  # the second product inspects the row patterns
     t_s = timed(False, lambda: S @ x_np, repeat)
     t_l = timed(True, lambda: A @ x, repeat)
     report("SpMV", t_s, t_l, bandwidth(S, A, t_s, t_l))
+    _kernels.PATTERNS = False  # every row's column indices, as before the patterns
+    t_i = timed(True, lambda: A @ x, repeat)
+    report("SpMV, no patterns", t_s, t_i, bandwidth(S, A, t_s, t_i))
+    _kernels.PATTERNS = True
     # The same product with int64 indices and indptr (SciPy's choice for large
     # matrices): 16 instead of 12 bytes per entry, 8 instead of 4 per row.
     A64 = legate_sparse.csr_array(S)
     A64.indices = lnp.asarray(S.indices.astype(numpy.int64))
     A64.indptr = lnp.asarray(S.indptr.astype(numpy.int64))
+    A64 @ x
     A64 @ x
     t_64 = timed(True, lambda: A64 @ x, repeat)
     report("SpMV, int64 indices", t_s, t_64, bandwidth(S, A64, t_s, t_64))

@@ -20,6 +20,7 @@ import scipy.sparse.linalg as spla
 import legate_numeric as lnp
 import legate_sparse
 from legate.timing import time as legate_time
+from legate_sparse import _kernels
 
 
 def per_iteration(is_legate, fn, its, repeat=3):
@@ -56,6 +57,7 @@ def main():
     q = lnp.zeros(rows)
     a0 = lnp.asarray(0.5)
     A @ x  # warm up (row ranges, image partitions)
+    A @ x  # the second product inspects the row patterns
     steps = [
         ("SpMV q = A @ p", lambda: S @ xs, lambda: A @ x),
         ("SpMV into out=", lambda: S @ xs, lambda: A.dot(x, out=q)),
@@ -74,6 +76,10 @@ def main():
     t_s = per_iteration(False, lambda: spla.cg(S, b_np, rtol=1e-30, maxiter=its), 1, repeat=2) / its
     t_l = per_iteration(True, lambda: legate_sparse.linalg.cg(A, b, rtol=1e-30, maxiter=its), 1, repeat=2) / its
     print(f"  {'CG iteration':<22} scipy {t_s * 1e3:8.3f} ms   legate {t_l * 1e3:8.3f} ms   ratio {t_s / t_l:5.2f}")
+    _kernels.PATTERNS = False  # the SpMV reads every row's column indices
+    t_i = per_iteration(True, lambda: legate_sparse.linalg.cg(A, b, rtol=1e-30, maxiter=its), 1, repeat=2) / its
+    _kernels.PATTERNS = True
+    print(f"  {'CG, no patterns':<22} scipy {t_s * 1e3:8.3f} ms   legate {t_i * 1e3:8.3f} ms   ratio {t_s / t_i:5.2f}")
     # cg's loop as written there, with and without its one scalar read an iteration:
     # the difference is what waiting on the scalar (the runtime draining) costs.
     for read in (True, False):

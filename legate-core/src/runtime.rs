@@ -674,6 +674,15 @@ impl Runtime {
         store.storage().images.lock().unwrap_or_else(|e| e.into_inner()).stats
     }
 
+    /// `store`'s storage's write generation: it moves on whenever an operation that
+    /// writes any view of the storage is launched or the host writes it. A library
+    /// caching something computed from a store's contents keeps it while this stays
+    /// the same (as the image cache does). Operations a library holds back
+    /// ([`FlushHook`]) count once issued: [`Self::flush_pending`] first to see them.
+    pub fn write_generation(&self, store: &LogicalStore) -> u64 {
+        store.storage().images.lock().unwrap_or_else(|e| e.into_inner()).generation()
+    }
+
     /// The most recent dependence edges between point tasks (oldest first).
     pub fn dependences(&self) -> Vec<DependenceEdge> {
         self.flush_pending();

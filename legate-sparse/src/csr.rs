@@ -24,6 +24,11 @@ pub struct CsrMatrix {
     /// SciPy's `indptr` (`shape[0] + 1` offsets), when known and of `crd`'s type: SpMV
     /// reads the row ranges from it (4 or 8 bytes a row) instead of from `pos` (16).
     pub indptr: Option<Store>,
+    /// The rows' pattern ids and tables (see [`crate::SparseLibrary::row_patterns`]):
+    /// SpMV then reads no column indices where the tables cover the rows. They must
+    /// be those of `pos` and `crd` as they are now (the caller drops them when either
+    /// is written).
+    pub patterns: Option<(Store, Store)>,
 }
 
 pub(crate) fn invalid(msg: impl Into<String>) -> Error {
@@ -100,7 +105,7 @@ impl CsrMatrix {
         if nnz != nvals {
             return Err(shape_error(format!("indices has {nnz} elements but data has {nvals}")));
         }
-        Ok(CsrMatrix { pos, crd, vals, shape, cols: None, indptr: None })
+        Ok(CsrMatrix { pos, crd, vals, shape, cols: None, indptr: None, patterns: None })
     }
 
     pub fn nrows(&self) -> usize {

@@ -47,7 +47,8 @@ pub use legate_abi::client::{Error, ErrorKind, Library, Result, Runtime, Store};
 use legate_abi::raw::RawRuntimeApi;
 use legate_abi::Task;
 use tasks::{
-    ColumnRanges, CsrSpgemm, CsrSpgemmSymbolic, CsrSpmm, CsrSpmv, CsrSpmvTransposed, CsrToDense, DropZeros, LuFactor, LuFactors, LuRelease, LuSolve, RowRanges, ScanCounts,
+    ColumnRanges, CsrSpgemm, CsrSpgemmSymbolic, CsrSpmm, CsrSpmv, CsrSpmvTransposed, CsrToDense, DropZeros, LuFactor, LuFactors, LuRelease, LuSolve, RowPatterns, RowRanges,
+    ScanCounts,
 };
 
 /// The name the library is registered under.
@@ -83,6 +84,7 @@ impl SparseLibrary {
         registrar.register::<ColumnRanges>()?;
         registrar.register::<LuFactors>()?;
         registrar.register::<CsrSpmvTransposed>()?;
+        registrar.register::<RowPatterns>()?;
         Ok(SparseLibrary { runtime: rt, library })
     }
 
@@ -95,7 +97,7 @@ impl SparseLibrary {
     }
 
     /// Ids of the tasks, for profiles and tests.
-    pub const TASKS: [(&'static str, u32); 14] = [
+    pub const TASKS: [(&'static str, u32); 15] = [
         (RowRanges::NAME, RowRanges::TASK_ID),
         (CsrSpmv::NAME, CsrSpmv::TASK_ID),
         (CsrSpmm::NAME, CsrSpmm::TASK_ID),
@@ -110,5 +112,6 @@ impl SparseLibrary {
         (ColumnRanges::NAME, ColumnRanges::TASK_ID),
         (LuFactors::NAME, LuFactors::TASK_ID),
         (CsrSpmvTransposed::NAME, CsrSpmvTransposed::TASK_ID),
+        (RowPatterns::NAME, RowPatterns::TASK_ID),
     ];
 }

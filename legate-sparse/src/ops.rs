@@ -8,7 +8,9 @@
 //! column range (int32, whose points the runtime's images do not take).
 
 use crate::csr::{expect_int64, index_type, invalid, length, same_values, shape_error, value_type, CsrMatrix};
-use crate::tasks::{ColumnRanges, CsrSpgemm, CsrSpgemmSymbolic, CsrSpmm, CsrSpmv, CsrSpmvTransposed, CsrToDense, DropZeros, RowRanges, ScanCounts};
+use crate::tasks::{
+    ColumnRanges, CsrSpgemm, CsrSpgemmSymbolic, CsrSpmm, CsrSpmv, CsrSpmvTransposed, CsrToDense, DropZeros, RowPatterns, RowRanges, ScanCounts,
+};
 use crate::{Result, SparseLibrary, Store};
 use legate_abi::client::{TaskLaunch, Variable};
 use legate_abi::{ImageKind, ReductionOp, Task, TypeCode};
@@ -111,6 +113,29 @@ impl SparseLibrary {
         Ok(cols)
     }
 
+    /// The inspector of the patterned SpMV (see `tasks/patterns.rs`): one `u8` per row
+    /// of `pos` naming the row's pattern of column offsets, and the tables of each
+    /// block of rows (an `i64` store every product reads whole). Set them as
+    /// [`CsrMatrix::patterns`] while `pos` and `crd` stay as they are now.
+    pub fn row_patterns(&self, pos: &Store, crd: &Store) -> Result<(Store, Store)> {
+        index_type(crd, "indices")?;
+        let nrows = length(pos, "pos")?;
+        let ids = self.runtime.create_store::<u8>(&[nrows])?;
+        let tables = self.runtime.create_unbound_store::<i64>(1)?;
+        if nrows == 0 {
+            return Ok((ids, self.runtime.create_store::<i64>(&[0])?));
+        }
+        let mut task = self.task(RowPatterns::TASK_ID)?;
+        let pos_var = task.add_input(pos)?;
+        let crd_var = task.add_input(crd)?;
+        task.add_image(pos_var, crd_var, ImageKind::Ranges)?;
+        let ids_var = task.add_output(&ids)?;
+        task.add_alignment(pos_var, ids_var)?;
+        task.add_output(&tables)?;
+        task.execute()?;
+        Ok((ids, tables))
+    }
+
     /// `y = A @ x` (a new store).
     pub fn spmv(&self, a: &CsrMatrix, x: &Store) -> Result<Store> {
         let code = a.value_type()?;
@@ -162,9 +187,10 @@ impl SparseLibrary {
         let mut task = self.task(CsrSpmv::TASK_ID)?;
         let pos_var = task.add_input(&a.pos)?;
         let crd_var = add_row_entries(&mut task, pos_var, &a.crd, &a.vals)?;
-        // Inputs so far: pos, crd, vals, x, and for int32 indices the column ranges.
+        // Inputs so far: pos, crd, vals, x, and for int32 indices (or with patterns) the
+        // column ranges.
         let mut inputs: i64 = 4;
-        if index_type(&a.crd, "indices")? == TypeCode::Int64 {
+        if index_type(&a.crd, "indices")? == TypeCode::Int64 && a.patterns.is_none() {
             add_gathered(&mut task, crd_var, x)?;
         } else {
             inputs += 1;
@@ -199,6 +225,21 @@ impl SparseLibrary {
             None => -1,
         };
         task.add_scalar(x_rows)?;
+        // The patterns last: the rows' ids aligned with them, the tables whole.
+        let first_pattern = match &a.patterns {
+            Some((ids, tables)) => {
+                if length(ids, "pattern ids")? != ny {
+                    return Err(shape_error(format!("spmv: the pattern ids must have {ny} elements")));
+                }
+                let var = task.add_input(ids)?;
+                task.add_alignment(pos_var, var)?;
+                let var = task.add_input(tables)?;
+                task.add_broadcast(var, None)?;
+                inputs + if first_offset >= 0 { 2 } else { 0 } + if dot.is_some() { 1 } else { 0 }
+            }
+            None => -1,
+        };
+        task.add_scalar(first_pattern)?;
         let y_var = task.add_output(y)?;
         task.add_alignment(pos_var, y_var)?;
         task.execute()
@@ -282,7 +323,7 @@ impl SparseLibrary {
     /// columns in SciPy's order: see [`crate::tasks::CsrSpgemm`]), with `C`'s `indptr`.
     pub fn spgemm(&self, a: &CsrMatrix, b: &CsrMatrix) -> Result<(CsrMatrix, Store)> {
         let (indptr, pos, crd, vals) = self.spgemm_parts(a, b)?;
-        Ok((CsrMatrix { pos, crd, vals, shape: [a.nrows(), b.ncols()], cols: None, indptr: Some(indptr.clone()) }, indptr))
+        Ok((CsrMatrix { pos, crd, vals, shape: [a.nrows(), b.ncols()], cols: None, indptr: Some(indptr.clone()), patterns: None }, indptr))
     }
 
     /// `C = A @ B` as SciPy's three arrays plus `pos`: `(indptr, pos, indices, data)`,

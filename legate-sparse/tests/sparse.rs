@@ -239,6 +239,24 @@ fn check_products<V: Sample>(seed: u64) {
             assert!(csr32.cols.is_some(), "int32 indices come with column ranges");
             let y = m.lib.spmv(&csr32, &m.upload(&[ncols], &x)).expect("spmv int32");
             assert_eq!(y.read::<V>().unwrap(), a.spmv(&x), "spmv int32 {ctx}");
+            // Read by the rows' patterns (random rows: nearly one pattern a row, under
+            // 255 a block), with int64 and int32 indices, and with `x^H y`.
+            for base in [&csr, &csr32] {
+                let mut p = base.clone();
+                p.patterns = Some(m.lib.row_patterns(&p.pos, &p.crd).expect("row_patterns"));
+                if p.cols.is_none() {
+                    p.cols = Some(m.lib.column_ranges(&p.pos, &p.crd).expect("column_ranges"));
+                }
+                let xd = m.upload(&[ncols], &x);
+                assert_eq!(m.lib.spmv(&p, &xd).unwrap().read::<V>().unwrap(), a.spmv(&x), "spmv by patterns {ctx}");
+                if nrows == ncols && nrows > 0 {
+                    let y = m.upload(&[nrows], &vec![V::ZERO; nrows]);
+                    let d = m.lib.spmv_dot(&p, &xd, &y).unwrap().read::<V>().unwrap();
+                    let d0 = m.lib.spmv_dot(base, &xd, &y).unwrap().read::<V>().unwrap();
+                    assert_eq!(y.read::<V>().unwrap(), a.spmv(&x), "spmv_dot by patterns {ctx}");
+                    assert_eq!(d, d0, "x^H y by patterns {ctx}");
+                }
+            }
             let xs: Vec<V> = (0..ncols * 2).map(|_| V::from_parts(rng.small(), rng.small())).collect();
             let ys = m.lib.spmm(&csr32, &m.upload(&[ncols, 2], &xs)).expect("spmm int32");
             assert_eq!(ys.read::<V>().unwrap(), a.spmm(&xs, 2), "spmm int32 {ctx}");

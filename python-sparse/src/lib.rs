@@ -72,6 +72,17 @@ fn column_ranges<'py>(py: Python<'py>, pos: &Bound<'py, PyAny>, crd: &Bound<'py,
     to_python(py, out)
 }
 
+/// The rows' pattern ids and tables of the matrix `(pos, crd)` (see `row_patterns` in
+/// Rust), for `spmv`'s `patterns`.
+#[pyfunction]
+fn row_patterns<'py>(py: Python<'py>, pos: &Bound<'py, PyAny>, crd: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyTuple>> {
+    let lib = library(py)?;
+    let pos = legate_python_abi::store_of(py, lib.runtime(), pos, "pos")?;
+    let crd = legate_python_abi::store_of(py, lib.runtime(), crd, "indices")?;
+    let (ids, tables) = py.detach(|| lib.row_patterns(&pos, &crd)).map_err(to_py)?;
+    PyTuple::new(py, [to_python(py, ids)?, to_python(py, tables)?])
+}
+
 /// The matrix `(pos, crd, vals)` of `ncols` columns with its optional column ranges
 /// and `indptr` (see [`spmv`]).
 fn matrix_with(
@@ -88,13 +99,14 @@ fn matrix_with(
     Ok(a)
 }
 
-/// `A @ x`, written into `out` when given (and returned); `cols` is the matrix's
+/// `A @ x`, written into `out` when given (and returned); `patterns`, the matrix's
+/// `row_patterns` as they are now, lets the kernel skip the column indices; `cols` is the matrix's
 /// `column_ranges` (made here for int32 indices when not given); `indptr`, SciPy's
 /// offsets `pos` was made from, lets the kernel read row ranges in fewer bytes. With
 /// `dot` (and `out`, of a square matrix), returns `(y, x^H y)` (a one-element future),
 /// both from one pass.
 #[pyfunction]
-#[pyo3(signature = (pos, crd, vals, x, out=None, cols=None, indptr=None, dot=false))]
+#[pyo3(signature = (pos, crd, vals, x, out=None, cols=None, indptr=None, dot=false, patterns=None))]
 #[allow(clippy::too_many_arguments)]
 fn spmv<'py>(
     py: Python<'py>,
@@ -106,11 +118,17 @@ fn spmv<'py>(
     cols: Option<&Bound<'py, PyAny>>,
     indptr: Option<&Bound<'py, PyAny>>,
     dot: bool,
+    patterns: Option<(Bound<'py, PyAny>, Bound<'py, PyAny>)>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let lib = library(py)?;
     let x = legate_python_abi::store_of(py, lib.runtime(), x, "x")?;
     let out = out.map(|out| legate_python_abi::store_of(py, lib.runtime(), out, "out")).transpose()?;
-    let a = matrix_with(py, lib, (pos, crd, vals), extent(&x, 0, "x")?, cols, indptr)?;
+    let mut a = matrix_with(py, lib, (pos, crd, vals), extent(&x, 0, "x")?, cols, indptr)?;
+    if let Some((ids, tables)) = patterns {
+        let ids = legate_python_abi::store_of(py, lib.runtime(), &ids, "pattern ids")?;
+        let tables = legate_python_abi::store_of(py, lib.runtime(), &tables, "pattern tables")?;
+        a.patterns = Some((ids, tables));
+    }
     if dot {
         let y = out.ok_or_else(|| PyValueError::new_err("spmv with dot=True needs out"))?;
         let d = py.detach(|| lib.spmv_dot(&a, &x, &y)).map_err(to_py)?;
@@ -309,6 +327,7 @@ fn _legate_sparse(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("ABI_VERSION", legate_abi::ABI_VERSION)?;
     m.add_function(wrap_pyfunction!(row_ranges, m)?)?;
     m.add_function(wrap_pyfunction!(column_ranges, m)?)?;
+    m.add_function(wrap_pyfunction!(row_patterns, m)?)?;
     m.add_function(wrap_pyfunction!(spmv, m)?)?;
     m.add_function(wrap_pyfunction!(spmv_transposed, m)?)?;
     m.add_function(wrap_pyfunction!(spmm, m)?)?;

@@ -109,9 +109,30 @@ class _cs_base(_spbase):
         self._sorted = None
 
     def _clear_caches(self):
+        """Drops what was computed from ``indices``/``indptr`` and notes which arrays
+        and write generations the next caches will be computed from."""
         self._pos_cache = None
         self._cols_cache = None
         self._rows_cache = None
+        self._patterns_cache = None  # (ids, tables), or False: not worth it or not possible
+        self._products = 0
+        self._index_state = self._index_generations(flush=False)
+
+    def _index_generations(self, flush):
+        """The stores of ``indices`` and ``indptr`` and their write generations (see
+        ``legate._legate.Store.write_generation``): they change when anything writes
+        either, in place (``A.indices[...] = ...``, ``+=``, ``resize``) included."""
+        i, p = self._indices._store, self._indptr._store
+        return i, i.write_generation(flush), p, p.write_generation(False)
+
+    def _check_caches(self):
+        """Drops the caches when ``indices`` or ``indptr`` were written since they were
+        made (the held-back writes issued first, so that they count)."""
+        now = self._index_generations(flush=True)
+        old = self._index_state
+        if old is None or not (now[0] is old[0] and now[1] == old[1] and now[2] is old[2] and now[3] == old[3]):
+            self._clear_caches()
+            self._index_state = now
 
     @classmethod
     def _new(cls, data, indices, indptr, shape, canonical=None, wide=False):
@@ -205,6 +226,7 @@ class _cs_base(_spbase):
 
     def _pos(self):
         """The native kernels' row ranges of ``indptr`` (cached)."""
+        self._check_caches()
         if self._pos_cache is None:
             self._pos_cache = _kernels.row_ranges(self._indptr)
         return self._pos_cache
@@ -216,8 +238,21 @@ class _cs_base(_spbase):
             self._cols_cache = _kernels.column_ranges(self._pos(), self._indices)
         return self._cols_cache
 
+    def _patterns(self):
+        """The rows' pattern ids and tables (see ``_native.row_patterns``) for the
+        native SpMV, from the second product on (a matrix used once does not pay the
+        inspection), or None."""
+        self._check_caches()
+        if self._patterns_cache is None:
+            self._products += 1
+            if self._products < 2:
+                return None
+            self._patterns_cache = _kernels.row_patterns(self._pos(), self._indices) or False
+        return self._patterns_cache or None
+
     def _row_ids(self):
         """The major index of each stored entry (cached)."""
+        self._check_caches()
         if self._rows_cache is None:
             self._rows_cache = _kernels.row_ids(self._indptr, self.nnz)
         return self._rows_cache
@@ -317,6 +352,7 @@ class _cs_base(_spbase):
         out = self._cls(self._other_format)._new(d, i, p, self._shape[::-1], wide=self._is_wide())
         out._canonical, out._sorted = self._canonical, self._sorted
         if not copy:
+            self._check_caches()  # out's were noted before this: it drops them if stale
             out._rows_cache = self._rows_cache
         return out
 

@@ -36,6 +36,11 @@ def row_ranges(indptr):
     return None if _native is None else _native.row_ranges(indptr)
 
 
+def row_patterns(pos, indices):
+    """The rows' pattern ids and tables for the native SpMV, or None without it."""
+    return None if _native is None else _native.row_patterns(pos, indices)
+
+
 def column_ranges(pos, indices):
     """The native kernels' column range of each row (None without them)."""
     return None if _native is None else _native.column_ranges(pos, indices)
@@ -135,8 +140,7 @@ def spmv(A, x, out=None):
     dtype; ``out`` (1-d, that dtype) is written when given."""
     nrows = A._shape[0]
     if _use_native(A._data.dtype, x.dtype):
-        cols = A._cols() if A._indices.dtype == _np.int32 else None
-        return _native.spmv(A._pos(), A._indices, A._data, x, out=out, cols=cols, indptr=A._indptr)
+        return _native.spmv(A._pos(), A._indices, A._data, x, out=out, **_spmv_extras(A))
     if A._data.shape[0] == 0:
         y = lnp.zeros(nrows, _np.result_type(A._data.dtype, x.dtype))
     else:
@@ -154,8 +158,21 @@ def spmv_dot(A, x):
     if not _use_native(A._data.dtype, x.dtype) or A._data.dtype != x.dtype or A._shape[0] != A._shape[1]:
         return None
     y = lnp.empty(A._shape[0], x.dtype)
-    cols = A._cols() if A._indices.dtype == _np.int32 else None
-    return y, _native.spmv_dot(A._pos(), A._indices, A._data, x, y, cols=cols, indptr=A._indptr)
+    return y, _native.spmv_dot(A._pos(), A._indices, A._data, x, y, **_spmv_extras(A))
+
+
+#: Whether the native SpMV reads rows by their patterns (``row_patterns``) where it
+#: can; off, it reads every row's column indices (benchmarks compare the two).
+PATTERNS = True
+
+
+def _spmv_extras(A):
+    """What the native SpMV reads besides the matrix: its rows' patterns (from the
+    second product on), the column ranges ``x`` is read through (int32 indices, or
+    with patterns) and ``indptr``."""
+    patterns = A._patterns() if PATTERNS else None
+    cols = A._cols() if patterns is not None or A._indices.dtype == _np.int32 else None
+    return {"cols": cols, "indptr": A._indptr, "patterns": patterns}
 
 
 def spmv_transposed(A, x):

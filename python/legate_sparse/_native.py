@@ -20,7 +20,7 @@ import numpy as _np
 
 from . import _legate_sparse as _ext
 
-__all__ = ["row_ranges", "column_ranges", "spmv", "spmv_dot", "spmv_transposed", "spmm", "spgemm", "todense", "VALUE_DTYPES"]
+__all__ = ["row_ranges", "column_ranges", "row_patterns", "spmv", "spmv_dot", "spmv_transposed", "spmm", "spgemm", "todense", "VALUE_DTYPES"]
 
 #: The value dtypes the kernels support.
 VALUE_DTYPES = tuple(_np.dtype(t) for t in ("float32", "float64", "complex64", "complex128"))
@@ -117,7 +117,16 @@ def column_ranges(pos: Any, indices: Any):
     return _ext.column_ranges(_pos(pos), _indices(indices, "indices", int32=True))
 
 
-def spmv(pos: Any, indices: Any, data: Any, x: Any, out: Any = None, cols: Any = None, indptr: Any = None):
+def row_patterns(pos: Any, indices: Any):
+    """The inspector of the patterned SpMV: ``(ids, tables)``, opaque stores naming each
+    row's pattern of column offsets (``indices[k] - row`` in stored order) for
+    :func:`spmv`'s ``patterns``. Valid only while ``pos`` and ``indices`` are unchanged:
+    the caller must drop them when either is written. Blocks of rows with more than
+    255 patterns keep reading their indices."""
+    return tuple(_ext.row_patterns(_pos(pos), _indices(indices, "indices", int32=True)))
+
+
+def spmv(pos: Any, indices: Any, data: Any, x: Any, out: Any = None, cols: Any = None, indptr: Any = None, patterns: Any = None):
     """``y = A @ x`` for the CSR matrix ``(pos, indices, data)``.
 
     Parameters
@@ -134,38 +143,41 @@ def spmv(pos: Any, indices: Any, data: Any, x: Any, out: Any = None, cols: Any =
     indptr : legate_numeric.ndarray, optional
         The offsets ``pos`` was made from; when they have the indices' dtype the kernel
         reads each row's range from them (4 or 8 bytes a row instead of 16).
+    patterns : optional
+        :func:`row_patterns` of the matrix as it is now: the rows they cover are read
+        without their column indices (then ``cols`` is needed for int64 indices too).
 
     Returns
     -------
     y : legate_numeric.ndarray
         ``out`` when given, else a new array.
     """
-    args, cols, ptr, dtype = _spmv_args(pos, indices, data, x, cols, indptr)
+    args, cols, ptr, dtype = _spmv_args(pos, indices, data, x, cols, indptr, patterns)
     if out is None:
-        return _wrap(_ext.spmv(*args, cols=cols, indptr=ptr), dtype)
-    _ext.spmv(*args, _out_store(out, dtype, tuple(args[0].shape)[0]), cols=cols, indptr=ptr)
+        return _wrap(_ext.spmv(*args, cols=cols, indptr=ptr, patterns=patterns), dtype)
+    _ext.spmv(*args, _out_store(out, dtype, tuple(args[0].shape)[0]), cols=cols, indptr=ptr, patterns=patterns)
     return out
 
 
-def spmv_dot(pos: Any, indices: Any, data: Any, x: Any, out: Any, cols: Any = None, indptr: Any = None):
+def spmv_dot(pos: Any, indices: Any, data: Any, x: Any, out: Any, cols: Any = None, indptr: Any = None, patterns: Any = None):
     """``out[...] = A @ x`` and ``x^H (A @ x)`` in one pass (CG's product and
     ``p·(A p)``), for a square CSR matrix ``(pos, indices, data)``; the arguments as
     :func:`spmv` takes them (``out`` required). Returns the inner product as a 0-d
     legate_numeric array of ``data``'s dtype."""
-    args, cols, ptr, dtype = _spmv_args(pos, indices, data, x, cols, indptr)
+    args, cols, ptr, dtype = _spmv_args(pos, indices, data, x, cols, indptr, patterns)
     ostore = _out_store(out, dtype, tuple(args[0].shape)[0])
-    _, dot = _ext.spmv(*args, ostore, cols=cols, indptr=ptr, dot=True)
+    _, dot = _ext.spmv(*args, ostore, cols=cols, indptr=ptr, dot=True, patterns=patterns)
     return _wrap(dot.project(0, 0), dtype)
 
 
-def _spmv_args(pos, indices, data, x, cols, indptr):
+def _spmv_args(pos, indices, data, x, cols, indptr, patterns=None):
     """``(pos, indices, data, x)`` stores, the column ranges, the ``indptr`` store to
     read (None when its dtype or length does not fit) and the dtype."""
     vals, dtype = _values(data, "data")
     xs, xdtype = _values(x, "x")
     _same_dtype(dtype, xdtype, "x")
     crd = _indices(indices, "indices", int32=True)
-    if cols is None and _np.dtype(crd.dtype) == _INT32:
+    if cols is None and (_np.dtype(crd.dtype) == _INT32 or patterns is not None):
         cols = column_ranges(pos, crd)
     args = (_pos(pos), crd, vals, xs)
     cols = None if cols is None else _pos(cols)

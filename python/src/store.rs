@@ -64,6 +64,18 @@ impl PyStore {
         self.inner.storage().id()
     }
 
+    /// The storage's write generation (see `Runtime::write_generation`): equal
+    /// values mean nothing wrote any view of it in between. With `flush`, held-back
+    /// operations are issued first, so their writes count.
+    #[pyo3(signature = (flush=true))]
+    fn write_generation(&self, flush: bool) -> PyResult<u64> {
+        let rt = runtime()?;
+        if flush {
+            rt.flush_pending();
+        }
+        Ok(rt.write_generation(&self.inner))
+    }
+
     fn same_storage(&self, other: &PyStore) -> bool {
         self.inner.same_storage(&other.inner)
     }

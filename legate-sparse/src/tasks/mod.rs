@@ -15,6 +15,7 @@
 //! out-of-bounds read.
 
 mod lu;
+mod patterns;
 mod ranges;
 mod spgemm;
 mod spmm;
@@ -23,6 +24,7 @@ mod spmv_transposed;
 mod todense;
 
 pub use lu::{factors_held as lu_factors_held, LuFactor, LuFactors, LuRelease, LuSolve, LU_OK, LU_SINGULAR, LU_SOLVE_H, LU_SOLVE_N, LU_SOLVE_T};
+pub use patterns::RowPatterns;
 pub use ranges::{ColumnRanges, RowRanges};
 pub use spgemm::{CsrSpgemm, CsrSpgemmSymbolic, DropZeros, ScanCounts};
 pub use spmm::CsrSpmm;
