@@ -20,7 +20,7 @@ use crate::store::transform::AffineMap;
 use crate::store::LogicalStore;
 use crate::types::Type;
 use legate_abi::{PhysicalStore, TypeCode};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 /// A point's image piece of one argument (see the module docs).
 #[derive(Clone, Debug)]
@@ -76,6 +76,8 @@ const MAX_ENTRIES: usize = 1 << 10;
 #[derive(Default)]
 pub(crate) struct ImageCache {
     generation: u64,
+    /// (FxHash: a std map's random seed is read from thread-local state for every new
+    /// storage, which each small operation's result is.)
     entries: HashMap<ImageKey, Rect>,
     pub stats: ImageStats,
 }

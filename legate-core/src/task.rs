@@ -9,6 +9,7 @@ use crate::error::{LegateError, Result};
 use crate::mapping::Mapper;
 use legate_abi::raw::{RawRegistrar, RawTaskInfo, TaskFn};
 use legate_abi::{Registrar, Task, ABI_VERSION};
+use rustc_hash::FxHashMap;
 use std::collections::HashMap;
 use std::ffi::c_void;
 use std::sync::{Arc, RwLock};
@@ -22,7 +23,9 @@ pub struct TaskEntry {
 
 pub(crate) struct LibraryEntry {
     pub name: Arc<str>,
-    pub tasks: HashMap<u32, TaskEntry>,
+    /// FxHash: every launch looks its task up here, and SipHash of the id cost more
+    /// than the rest of the lookup.
+    pub tasks: FxHashMap<u32, TaskEntry>,
     pub mapper: Option<Arc<dyn Mapper>>,
 }
 
@@ -61,7 +64,7 @@ impl Registry {
         }
         let id = self.libraries.len() as u32;
         let name: Arc<str> = name.into();
-        self.libraries.push(LibraryEntry { name: name.clone(), tasks: HashMap::new(), mapper });
+        self.libraries.push(LibraryEntry { name: name.clone(), tasks: FxHashMap::default(), mapper });
         self.by_name.insert(name.to_string(), id);
         Library { id, name }
     }

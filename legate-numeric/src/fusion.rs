@@ -283,7 +283,10 @@ impl Fusion {
         }
         let out_slot = Self::note(&mut w, out, true, found[3]);
         w.bytes += shape.volume().saturating_mul(out.ty().size().unwrap_or(1) as u64);
-        w.shape = Some(shape);
+        if w.ops.is_empty() {
+            // (A window's operations share one shape: set by its first.)
+            w.shape = Some(shape);
+        }
         self.push(rt, w, Op { kind, in_ty: in_ty.clone(), args, out: out.clone(), arg_slots, out_slot })?;
         Ok(true)
     }
