@@ -12,7 +12,8 @@ use legate_abi::client::{self, ErrorKind, Store};
 use legate_abi::raw::{RawRuntimeApi, RawStoreHandle};
 use pyo3::exceptions::{PyMemoryError, PyNotImplementedError, PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::PyCapsule;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyCapsule, PyType};
 
 /// The name of the runtime's capsule (also its path as a module attribute).
 pub const RUNTIME_API: &std::ffi::CStr = c"legate._legate.runtime_api";
@@ -43,19 +44,21 @@ pub fn runtime(py: Python<'_>) -> PyResult<client::Runtime> {
 /// The table handle of a `legate._legate.Store` (a new reference we own); `what` names
 /// the argument in the error for anything else.
 pub fn store_of(py: Python<'_>, rt: client::Runtime, obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Store> {
-    let store_type = py.import("legate._legate")?.getattr("Store")?;
-    if !obj.is_instance(&store_type)? {
+    // Looked up once: an import and an attribute lookup cost more than a small launch.
+    static STORE_TYPE: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+    if !obj.is_instance(STORE_TYPE.import(py, "legate._legate", "Store")?)? {
         return Err(PyTypeError::new_err(format!(
             "{what}: expected a legate._legate.Store, got {}",
             obj.get_type().name()?
         )));
     }
-    let handle: usize = obj.call_method0("_abi_handle")?.extract()?;
+    let handle: usize = obj.call_method0(pyo3::intern!(py, "_abi_handle"))?.extract()?;
     // SAFETY: `_abi_handle` hands out one new reference of a live handle.
     unsafe { rt.store_from_raw(handle as *mut RawStoreHandle) }.map_err(to_py)
 }
 
 /// A `legate._legate.Store` of the same view (our reference is given back on return).
 pub fn to_python<'py>(py: Python<'py>, store: Store) -> PyResult<Bound<'py, PyAny>> {
-    py.import("legate._legate")?.getattr("_store_from_abi_handle")?.call1((store.as_raw() as usize,))
+    static FROM_HANDLE: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+    FROM_HANDLE.import(py, "legate._legate", "_store_from_abi_handle")?.call1((store.as_raw() as usize,))
 }

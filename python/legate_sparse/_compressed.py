@@ -224,30 +224,34 @@ class _cs_base(_spbase):
         self._clear_caches()
         self._canonical = self._sorted = None
 
-    def _pos(self):
-        """The native kernels' row ranges of ``indptr`` (cached)."""
-        self._check_caches()
+    def _pos(self, check=True):
+        """The native kernels' row ranges of ``indptr`` (cached; ``check=False`` when
+        the caller has just called ``_check_caches``)."""
+        if check:
+            self._check_caches()
         if self._pos_cache is None:
             self._pos_cache = _kernels.row_ranges(self._indptr)
         return self._pos_cache
 
-    def _cols(self):
+    def _cols(self, check=True):
         """The native kernels' column range of each row (cached): what lets SpMV read
         ``x`` through int32 indices (see ``_native.column_ranges``)."""
+        pos = self._pos(check)
         if self._cols_cache is None:
-            self._cols_cache = _kernels.column_ranges(self._pos(), self._indices)
+            self._cols_cache = _kernels.column_ranges(pos, self._indices)
         return self._cols_cache
 
-    def _patterns(self):
+    def _patterns(self, check=True):
         """The rows' pattern ids and tables (see ``_native.row_patterns``) for the
         native SpMV, from the second product on (a matrix used once does not pay the
         inspection), or None."""
-        self._check_caches()
+        if check:
+            self._check_caches()
         if self._patterns_cache is None:
             self._products += 1
             if self._products < 2:
                 return None
-            self._patterns_cache = _kernels.row_patterns(self._pos(), self._indices) or False
+            self._patterns_cache = _kernels.row_patterns(self._pos(False), self._indices) or False
         return self._patterns_cache or None
 
     def _row_ids(self):

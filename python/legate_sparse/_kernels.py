@@ -140,7 +140,8 @@ def spmv(A, x, out=None):
     dtype; ``out`` (1-d, that dtype) is written when given."""
     nrows = A._shape[0]
     if _use_native(A._data.dtype, x.dtype):
-        return _native.spmv(A._pos(), A._indices, A._data, x, out=out, **_spmv_extras(A))
+        pos, extras = _spmv_operands(A)
+        return _native.spmv(pos, A._indices, A._data, x, out=out, **extras)
     if A._data.shape[0] == 0:
         y = lnp.zeros(nrows, _np.result_type(A._data.dtype, x.dtype))
     else:
@@ -158,7 +159,8 @@ def spmv_dot(A, x):
     if not _use_native(A._data.dtype, x.dtype) or A._data.dtype != x.dtype or A._shape[0] != A._shape[1]:
         return None
     y = lnp.empty(A._shape[0], x.dtype)
-    return y, _native.spmv_dot(A._pos(), A._indices, A._data, x, y, **_spmv_extras(A))
+    pos, extras = _spmv_operands(A)
+    return y, _native.spmv_dot(pos, A._indices, A._data, x, y, **extras)
 
 
 #: Whether the native SpMV reads rows by their patterns (``row_patterns``) where it
@@ -166,13 +168,14 @@ def spmv_dot(A, x):
 PATTERNS = True
 
 
-def _spmv_extras(A):
-    """What the native SpMV reads besides the matrix: its rows' patterns (from the
-    second product on), the column ranges ``x`` is read through (int32 indices, or
-    with patterns) and ``indptr``."""
-    patterns = A._patterns() if PATTERNS else None
-    cols = A._cols() if patterns is not None or A._indices.dtype == _np.int32 else None
-    return {"cols": cols, "indptr": A._indptr, "patterns": patterns}
+def _spmv_operands(A):
+    """``A``'s row ranges and what the native SpMV reads besides the matrix: its rows'
+    patterns (from the second product on), the column ranges ``x`` is read through
+    (int32 indices, or with patterns) and ``indptr``. The caches are checked once."""
+    A._check_caches()
+    patterns = A._patterns(False) if PATTERNS else None
+    cols = A._cols(False) if patterns is not None or A._indices.dtype == _np.int32 else None
+    return A._pos(False), {"cols": cols, "indptr": A._indptr, "patterns": patterns}
 
 
 def spmv_transposed(A, x):

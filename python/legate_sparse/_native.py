@@ -17,6 +17,8 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as _np
+import legate_numeric as _lnp
+from legate._legate import Store as _Store
 
 from . import _legate_sparse as _ext
 
@@ -33,15 +35,13 @@ def _store_of(array: Any, what: str):
     """``(store, dtype)`` of ``array``: an object with ``__legate_data_interface__``
     (version 1, one field, no null mask) or a ``legate._legate.Store``; anything else
     is first converted with ``legate_numeric.asarray``."""
-    from legate._legate import Store
-
-    if isinstance(array, Store):
+    if type(array) is _lnp.ndarray:  # the common case, without the interface's dict
+        return array._store, array.dtype
+    if isinstance(array, _Store):
         return array, None
     iface = getattr(array, "__legate_data_interface__", None)
     if iface is None:
-        import legate_numeric
-
-        iface = legate_numeric.asarray(array).__legate_data_interface__
+        iface = _lnp.asarray(array).__legate_data_interface__
     if iface.get("version") != 1:
         raise ValueError(f"{what}: unsupported __legate_data_interface__ version {iface.get('version')!r}")
     data = iface["data"]
@@ -63,9 +63,7 @@ def _indices(array: Any, what: str, int32: bool = False):
         return store
     if dtype.kind not in "iu":
         raise TypeError(f"{what} must hold integers, got {dtype}")
-    import legate_numeric
-
-    return _store_of(legate_numeric.ndarray._wrap(store, dtype).astype(_INT64), what)[0]
+    return _store_of(_lnp.ndarray._wrap(store, dtype).astype(_INT64), what)[0]
 
 
 def _values(array: Any, what: str):
@@ -84,9 +82,7 @@ def _same_dtype(expected: _np.dtype, got: _np.dtype, what: str) -> None:
 
 
 def _wrap(store, dtype: _np.dtype):
-    import legate_numeric
-
-    return legate_numeric.ndarray._wrap(store, dtype)
+    return _lnp.ndarray._wrap(store, dtype)
 
 
 def _pos(pos: Any):
