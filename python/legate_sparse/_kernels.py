@@ -198,9 +198,10 @@ def spmm(A, X):
     dt = _np.result_type(A._data.dtype, X.dtype)
     if A._data.shape[0] == 0 or k == 0:
         return lnp.zeros((nrows, k), dt)
+    # Not sorted: a row's entries repeat its k ids (an integer sum sorts them first).
     ids = (A._row_ids() * k).reshape(-1, 1) + lnp.arange(k, dtype=INDEX).reshape(1, -1)
     prod = A._data.reshape(-1, 1) * X[A._indices]
-    return segment_sum(prod.reshape(-1), ids.reshape(-1), nrows * k, ids_sorted=True).reshape(nrows, k)
+    return segment_sum(prod.reshape(-1), ids.reshape(-1), nrows * k).reshape(nrows, k)
 
 
 def spmm_transposed(A, X):

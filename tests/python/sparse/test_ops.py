@@ -31,6 +31,16 @@ def test_spmv_spmm(fmt, dtype):
     check_dense(lnp.asarray(X.T) @ A.T, X.T @ S.T, dtype)
 
 
+@pytest.mark.parametrize("dtype", [np.int32, np.int64, np.bool_], ids=["i4", "i8", "b"])
+def test_spmm_integers(dtype):
+    """Integer and bool SpMM (no native kernel): every entry of a row counts, not only
+    the last (the segment sum took the row's repeated ids for sorted ones)."""
+    M = np.array([[1, 2, 0], [0, 3, 4], [5, 0, 0]]).astype(dtype)
+    X = np.arange(6).reshape(3, 2).astype(dtype)
+    for fmt in ("csr", "csc", "coo"):
+        np.testing.assert_array_equal(host(getattr(sparse, f"{fmt}_array")(M) @ lnp.asarray(X)), getattr(sp, f"{fmt}_array")(M) @ X)
+
+
 @pytest.mark.parametrize("index_dtype", [np.int32, np.int64])
 @pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
 def test_csc_matvec_scatters_into_a_fresh_sum(dtype, index_dtype):
