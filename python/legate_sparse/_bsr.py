@@ -372,8 +372,9 @@ class _bsr_base(_spbase):
             xb = x.reshape(N // C, C, k)[self._indices]  # (nb, C, k)
             prod = lnp.matmul(data, xb).reshape(nb, R * k)  # (nb, R, k)
             brow = _kernels.row_ids(self._indptr, nb)
+            # Not sorted: the blocks of a block row repeat its ids (an integer sum sorts them).
             ids = (brow.reshape(-1, 1) * (R * k) + lnp.arange(R * k, dtype=INDEX).reshape(1, -1)).reshape(-1)
-            y = _kernels.segment_sum(prod.reshape(-1), ids, M * k, ids_sorted=True).reshape(shape)
+            y = _kernels.segment_sum(prod.reshape(-1), ids, M * k).reshape(shape)
         return write_out(y, out)
 
     def setdiag(self, values, k=0):
