@@ -347,9 +347,12 @@ def _values(value, dtype, shape):
         arr = _np.asarray(_fallback.to_numpy(value), dtype=dtype)
         store = _ext.from_numpy(_np.ascontiguousarray(arr))
     src_shape = tuple(store.shape)
-    # NumPy drops leading unit dimensions of the value.
+    # NumPy reshapes a value of more dimensions to its last ones (leading unit
+    # dimensions dropped, or an empty value of an empty result's trailing shape).
     while store.ndim > len(shape) and store.shape[0] == 1:
         store = store.project(0, 0)
+    if store.ndim > len(shape) and _size(src_shape) == 0 and _size(src_shape[store.ndim - len(shape):]) == 0:
+        store = _ext.create_store(_dtype_name(dtype), list(src_shape[store.ndim - len(shape):]))
     try:
         return store.broadcast_to(list(shape))
     except ValueError:

@@ -343,3 +343,20 @@ def test_take_and_compress_of_empty_outer_axes():
         for mode in ("raise", "clip", "wrap"):
             compare(lambda: np.take(x, idx, axis=axis, mode=mode), lambda: lnp.take(lnp.array(x), idx, axis=axis, mode=mode))
         compare(lambda: np.compress(cond, x, axis=axis), lambda: lnp.compress(lnp.array(cond), lnp.array(x), axis=axis))
+
+
+def test_setitem_empty_value_of_more_dimensions():
+    """test_setitem: an integer-array key whose result is empty takes an empty value of
+    more dimensions when its trailing ones fit (NumPy reshapes the value to them)."""
+
+    def assign(a, key, v):
+        a[key] = v
+        return a
+
+    cases = [
+        ((1,), [], (2, 0)), ((3,), [], (5, 3, 0)), ((3,), [], (2, 0, 1)), ((3,), [], (0, 3)),
+        ((3, 4), ([], slice(None)), (5, 0, 4)), ((3, 4), ([], slice(None)), (2, 0)),
+        ((3, 0), [0, 1], (5, 2, 0)), ((3,), [0, 1], (3, 2)),
+    ]
+    for shape, key, vshape in cases:
+        compare(lambda: assign(np.zeros(shape, bool), key, np.ones(vshape, bool)), lambda: assign(lnp.zeros(shape, bool), key, lnp.ones(vshape, bool)))
