@@ -21,6 +21,7 @@ operand). What SciPy refuses for n-d arrays (CSR/CSC/DOK/DIA/LIL/BSR conversions
 from __future__ import annotations
 
 import operator
+import warnings
 
 import numpy as _np
 
@@ -683,11 +684,97 @@ class _coo_base(_spbase):
         array's along its rows (``_to_2d``), reshaped to the other axes (sparse for
         the values, dense for the positions)."""
         axes = _nd_axes(axis, self.ndim)
+        res = self._dense_extreme(name, axes, kwargs["explicit"])
+        if res is not None:
+            return res
         if axes is None:
             return getattr(self.reshape(-1), name)(**kwargs)
         A2, rshape = self._to_2d(axes)
         res = getattr(A2, name)(axis=1, **kwargs)
         return res.reshape(rshape)
+
+    def _dense_extreme(self, name, axes, explicit):
+        """``_nd_extreme`` through the dense array when it is not much larger than the
+        entries (``None`` otherwise, or for SciPy's errors): duplicates summed by one
+        scatter, the reduced axes moved last and each line reduced as NumPy reduces it
+        (implicit zeros are zeros there), ``explicit`` reading only stored positions.
+        No sort, where the CSR lines of ``_to_2d`` sort every entry."""
+        size = int(_np.prod(self._shape, dtype=object))
+        if size == 0 or size > min(_DENSE_EXTREME * self.nnz + 2**16, 2**26) or (explicit and self.nnz == 0):
+            return None
+        dt, kind, arg = self.dtype, self.dtype.kind, name.startswith("arg")
+        is_max = "max" in name
+        flat = ravel_coords(self._coords, self._shape)
+        dense = _dense_sums(self._data, flat, size)
+        axes = tuple(range(self.ndim)) if axes is None else axes
+        rest = tuple(a for a in range(self.ndim) if a not in axes)
+        rshape = tuple(self._shape[a] for a in rest)
+        nrest = int(_np.prod(rshape, dtype=object))
+
+        def lines(x):  # (other axes raveled, reduced axes raveled in their order)
+            return lnp.transpose(x.reshape(self._shape), rest + axes).reshape(nrest, -1)
+
+        D = lines(dense)
+        stored = None
+        if explicit:
+            stored = lines(lnp.bincount(flat, minlength=size) > 0)
+            if kind in "fc" and name.startswith("nan"):
+                fill = _np.nan
+            elif kind in "fc":
+                fill = complex(-_np.inf, -_np.inf) if is_max else complex(_np.inf, _np.inf)
+                fill = fill.real if kind == "f" else fill
+            elif kind == "b":
+                fill = not is_max
+            else:
+                info = _np.iinfo(dt)
+                fill = info.min if is_max else info.max
+            D = lnp.where(stored, D, lnp.full((), fill, dt))
+        if name.startswith("nan") and kind in "fc":
+            reduce = lnp.nanmax if is_max else lnp.nanmin
+        else:
+            reduce = lnp.max if is_max else lnp.min
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN lines: NaN
+            best = reduce(D, axis=1)
+        if explicit:
+            best = lnp.where(lnp.any(stored, axis=1), best, lnp.zeros((), dt))
+        if arg:
+            if explicit:  # the first stored position of the line's extreme, or 0
+                hit = D == best.reshape(-1, 1)
+                if kind in "fc":
+                    hit |= lnp.isnan(D) & lnp.isnan(best).reshape(-1, 1)
+                res = lnp.argmax(hit & stored, axis=1)
+            else:
+                res = (lnp.argmax if is_max else lnp.argmin)(D, axis=1)
+            res = res.astype(INDEX, copy=False)
+            return int(res[0]) if not rest else res.reshape(rshape)
+        if not rest:
+            return best.reshape(())
+        keep = lnp.nonzero(best)[0]
+        return self._make(best[keep], unravel_coords(keep, rshape), rshape)
+
+
+def _dense_sums(data, flat, size: int):
+    """The dense 1-d array of ``size`` with the values at ``flat`` summed (duplicates as
+    SciPy's ``sum_duplicates`` sums them: wrapping integers, ``or`` for bools): one
+    ``bincount`` where its float64 sums are exact, otherwise ``add.at``."""
+    dt, n = data.dtype, data.shape[0]
+    if n == 0:
+        return lnp.zeros(size, dt)
+    if dt.kind in "fc":
+        return _kernels.segment_sum(data, flat, size)
+    if dt.kind == "b":
+        return lnp.bincount(flat, weights=data.astype(_np.float64), minlength=size) > 0
+    if dt.itemsize <= 4 and n < 2**21:  # |sum| < 2**31 * 2**21: exact in float64
+        return lnp.bincount(flat, weights=data.astype(_np.float64), minlength=size).astype(_np.int64).astype(dt)
+    dense = lnp.zeros(size, dt)
+    lnp.add.at(dense, flat, data)
+    return dense
+
+
+# ``max``/``argmax``/... over axes go through the dense array up to this many positions
+# an entry (a sort of the entries costs about as much).
+_DENSE_EXTREME = 16
 
 
 def _dtype_of(x):
