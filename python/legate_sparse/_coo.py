@@ -339,7 +339,7 @@ class _coo_base(_spbase):
         if self.ndim == 2:
             return super()._dense()
         size = int(_np.prod(self._shape, dtype=object))
-        return _kernels.segment_sum(self._data, ravel_coords(self._coords, self._shape), size).reshape(self._shape)
+        return _dense_sums(self._data, ravel_coords(self._coords, self._shape), size).reshape(self._shape)
 
     def _to_scipy(self):
         import scipy.sparse as _sp
@@ -535,6 +535,24 @@ class _coo_base(_spbase):
         nb = int(_np.prod(batch, dtype=object))
         return self._cls("coo")._new(self._data, b * m + self._coords[-2], b * k + self._coords[-1], (nb * m, nb * k))
 
+    def _rows_product(self, x, sort=True):
+        """``self @ x`` for a 2-d ``self`` and a dense 1-d or 2-d ``x``: the native
+        product of the CSR array of the entries in row order, their duplicates left to
+        the product to sum (a stable sort by row only where the rows are out of order,
+        not ``tocsr``'s sort by position with its sums of duplicates; ``None`` then
+        unless ``sort``)."""
+        m, _ = self._shape
+        x = as_legate(x)
+        dt = upcast(self.dtype, x.dtype)
+        rows, cols, data = self._coords[0], self._coords[1], self._data
+        if self.nnz > 1 and not self._canonical and not bool(lnp.all(rows[1:] >= rows[:-1])):
+            if not sort:
+                return None
+            order = lnp.argsort(rows, kind="stable")
+            rows, cols, data = rows[order], cols[order], data[order]
+        B = self._cls("csr")._new(data.astype(dt, copy=False), cols, _kernels.compress_sorted(rows, m), self._shape, wide=True)
+        return B._matmul_dense(x.astype(dt, copy=False), dt, None)
+
     def _nd_matmul(self, other):
         """``self @ other`` with NumPy's matmul rules where either is n-d (SciPy 1.17's):
         a 1-d or 2-d ``other`` meets the last axis in one product with the entries'
@@ -549,7 +567,8 @@ class _coo_base(_spbase):
             return self._matvec(x)
         if x.ndim <= 2:
             A2, rshape = self._to_2d((self.ndim - 1,))
-            return (A2 @ x).reshape(rshape + x.shape[1:])
+            res = A2 @ x if issparse(x) else A2._rows_product(x)
+            return res.reshape(rshape + x.shape[1:])
         try:
             batch = _np.broadcast_shapes(self._shape[:-2], x.shape[:-2])
         except ValueError:
@@ -563,18 +582,27 @@ class _coo_base(_spbase):
                 return self._cls("coo")(batch + (m, p), dtype=P.dtype)
             b = P.row.astype(INDEX) // m
             return self._make(P.data, unravel_coords(b, batch) + (P.row % m, P.col % p), batch + (m, p))
+        if self._small_dense() and A.nnz > 1 and not bool(lnp.all(A.row[1:] >= A.row[:-1])):
+            dt = upcast(self.dtype, x.dtype)  # entries out of order: no sort, the dense product
+            return lnp.matmul(self._dense().astype(dt, copy=False), x.astype(dt, copy=False))
         X = lnp.broadcast_to(x, batch + (k, p)).reshape(-1, p)
-        return (A @ X).reshape(batch + (m, p))
+        return A._rows_product(X).reshape(batch + (m, p))
 
     def _matvec(self, x):
         """``A @ x`` for a dense 1-d ``x``: the entries times ``x`` at their last
-        coordinate, summed per position of the other axes (one segment sum; the CSR
-        product would sort the entries first)."""
+        coordinate, summed per position of the other axes: the native SpMV where the
+        entries are in row order, else the dense product where the dense array is
+        small, else one segment sum (no sort)."""
         dt = upcast(self.dtype, x.dtype)
         rshape = self._shape[:-1]
-        vals = self._data.astype(dt, copy=False) * x.astype(dt, copy=False)[self._coords[-1]]
-        rows = ravel_coords(self._coords[:-1], rshape)
-        return _kernels.segment_sum(vals, rows, int(_np.prod(rshape, dtype=object))).reshape(rshape)
+        A2 = self._to_2d((self.ndim - 1,))[0]
+        res = A2._rows_product(x, sort=False)
+        if res is None and self._small_dense():
+            return lnp.matmul(self._dense().astype(dt, copy=False), x.astype(dt, copy=False))
+        if res is None:
+            vals = self._data.astype(dt, copy=False) * x.astype(dt, copy=False)[self._coords[-1]]
+            res = _kernels.segment_sum(vals, A2.row, A2.shape[0])
+        return res.reshape(rshape)
 
     def _nd_dot(self, other):
         """``self.dot(other)`` where either is n-d: NumPy's ``dot``, the last axis of
@@ -592,7 +620,7 @@ class _coo_base(_spbase):
             res = A2 @ X2.T
         else:
             xshape = () if x.ndim == 1 else x.shape[:-2] + x.shape[-1:]
-            res = A2 @ (x if x.ndim == 1 else lnp.moveaxis(x, -2, 0).reshape(k, -1))
+            res = A2._rows_product(x if x.ndim == 1 else lnp.moveaxis(x, -2, 0).reshape(k, -1))
         return res.reshape(rshape + xshape)
 
     def _flat_op(self, fn, other):
@@ -693,6 +721,12 @@ class _coo_base(_spbase):
         res = getattr(A2, name)(axis=1, **kwargs)
         return res.reshape(rshape)
 
+    def _small_dense(self) -> bool:
+        """Whether the dense array has at most ``_DENSE_SCRATCH`` positions an entry (a
+        sort of the entries costs about as much as a pass over it) and fits easily."""
+        size = int(_np.prod(self._shape, dtype=object))
+        return size <= min(_DENSE_SCRATCH * self.nnz + 2**16, 2**26)
+
     def _dense_extreme(self, name, axes, explicit):
         """``_nd_extreme`` through the dense array when it is not much larger than the
         entries (``None`` otherwise, or for SciPy's errors): duplicates summed by one
@@ -700,7 +734,7 @@ class _coo_base(_spbase):
         (implicit zeros are zeros there), ``explicit`` reading only stored positions.
         No sort, where the CSR lines of ``_to_2d`` sort every entry."""
         size = int(_np.prod(self._shape, dtype=object))
-        if size == 0 or size > min(_DENSE_EXTREME * self.nnz + 2**16, 2**26) or (explicit and self.nnz == 0):
+        if size == 0 or not self._small_dense() or (explicit and self.nnz == 0):
             return None
         dt, kind, arg = self.dtype, self.dtype.kind, name.startswith("arg")
         is_max = "max" in name
@@ -772,9 +806,9 @@ def _dense_sums(data, flat, size: int):
     return dense
 
 
-# ``max``/``argmax``/... over axes go through the dense array up to this many positions
-# an entry (a sort of the entries costs about as much).
-_DENSE_EXTREME = 16
+# ``max``/``argmax``/... over axes and products with n-d operands of entries out of
+# order go through the dense array up to this many positions an entry.
+_DENSE_SCRATCH = 16
 
 
 def _dtype_of(x):

@@ -306,3 +306,34 @@ def test_random_array_nd():
         B.has_canonical_format = False
         B.sum_duplicates()  # sorted and distinct already: nothing moves
         assert [host(c).tolist() for c in B.coords] == [host(c).tolist() for c in A.coords]
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
+def test_extremes_and_products_each_way(dtype):
+    """``max``/``argmax``/... over axes and products with dense operands, each way they
+    run: through the dense array (entries out of order), in row order (canonical
+    entries: the CSR product without a sort), and for a shape too large for the dense
+    array (the CSR lines and the segment sum); NaNs among float values (not for
+    ``argmax``, where SciPy 1.17's differs from NumPy's, which this package keeps)."""
+    rng = np.random.default_rng(7)
+    for shape in ((3, 4, 5), (2, 3, 2, 4), (40, 50, 60)):
+        A, S = _pair(shape, dtype, nnz=30)
+        B, T = A.copy(), S.copy()
+        B.sum_duplicates()
+        T.sum_duplicates()
+        d = S.data.copy()
+        if dtype == np.float64:
+            d[[1, 4]] = np.nan
+        N, M = sparse.coo_array((d, S.coords), shape=shape), sp.coo_array((d, S.coords), shape=shape)
+        for X, Y in ((A, S), (B, T), (N, M)):
+            for name in ("max", "min", "nanmax", "argmax", "argmin"):
+                if X is N and name.startswith("arg"):
+                    continue
+                for axis, explicit in ((0, False), ((2, 0), True), (-1, False), ((0, 1), False), (1, True)):
+                    want = getattr(Y, name)(axis=axis, explicit=explicit)
+                    _same(getattr(X, name)(axis=axis, explicit=explicit), want, stored=sp.issparse(want))
+            if dtype == np.bool_:
+                continue
+            for x in (rng.standard_normal(shape[-1]), rng.standard_normal(shape[-3:-2] + (shape[-1], 3)), rng.standard_normal((shape[-1], 2))):
+                _same(X @ x, Y @ x)
+                _same(X @ lnp.array(x), Y @ x)
