@@ -623,6 +623,49 @@ class _coo_base(_spbase):
             res = A2._rows_product(x if x.ndim == 1 else lnp.moveaxis(x, -2, 0).reshape(k, -1))
         return res.reshape(rshape + xshape)
 
+    def tensordot(self, other, axes=2):
+        """SciPy's ``tensordot``: the sums of products over ``axes`` (an int ``N``: the
+        last ``N`` axes of ``self`` and the first ``N`` of ``other``; or two lists of
+        axes), the other axes of ``self`` then of ``other`` kept in order. One 2-d
+        product: a dense result for a dense ``other``, a COO array for a sparse one."""
+        if not self._is_array:
+            return self._fallback_method("tensordot", other, axes=axes)
+        if not issparse(other) and not is_dense(other):
+            arr = _np.asanyarray(other)
+            if arr.ndim == 0 and arr.dtype == _np.object_:
+                raise TypeError(f"tensordot arg not supported type: '{type(other)}'")
+            if not hasattr(other, "shape"):
+                other = arr
+        x = other if issparse(other) else as_legate(other)
+        sa, xa = _tensordot_axes(self.ndim, x.ndim, axes)
+        if any(self._shape[a] != x.shape[b] for a, b in zip(sa, xa)):
+            raise ValueError("sizes of the corresponding axes must match")
+        srest = tuple(self._shape[a] for a in range(self.ndim) if a not in sa)
+        xrest = tuple(x.shape[b] for b in range(x.ndim) if b not in xa)
+        if not issparse(x):
+            A2, _ = self._to_2d(tuple(sa))
+            k = A2.shape[1]
+            R = lnp.transpose(x, tuple(xa) + tuple(b for b in range(x.ndim) if b not in xa)).reshape(k, -1)
+            return A2._rows_product(R).reshape(srest + xrest)
+        A2, X2 = self._as_rows(sa), self._cls("coo")(x)._as_rows(xa)
+        if not srest and not xrest:  # every axis contracted: NumPy's scalar
+            dt = upcast(self.dtype, x.dtype)
+            return A2.multiply(X2).sum(dtype=dt).astype(dt)  # bools: any product
+        prod = (A2 @ X2.T).tocoo()
+        coords = []
+        for c, shp in zip(prod.coords, (srest, xrest) if srest else (xrest,)):
+            if shp:
+                coords.extend(unravel_coords(c.astype(INDEX, copy=False), shp))
+        return self._make(prod.data, coords, srest + xrest)
+
+    def _as_rows(self, axes):
+        """SciPy's ``_convert_to_2d``: ``_to_2d``, but the 1-d array of the flat
+        positions over ``axes`` when they are all the axes."""
+        if len(axes) == self.ndim:
+            flat = ravel_coords([self._coords[a] for a in axes], tuple(self._shape[a] for a in axes))
+            return self._make(self._data, (flat,), (int(_np.prod(self._shape, dtype=object)),))
+        return self._to_2d(tuple(axes))[0]
+
     def _flat_op(self, fn, other):
         """``fn`` on the ``(1, N)`` arrays of the same entries (``other`` flattened too
         when sparse), reshaped back: SciPy's elementwise operations of n-d arrays."""
@@ -809,6 +852,24 @@ def _dense_sums(data, flat, size: int):
 # ``max``/``argmax``/... over axes and products with n-d operands of entries out of
 # order go through the dense array up to this many positions an entry.
 _DENSE_SCRATCH = 16
+
+
+def _tensordot_axes(ndim_a: int, ndim_b: int, axes):
+    """``tensordot``'s axes as two lists of non-negative axes, with SciPy's errors."""
+    if isinstance(axes, int):
+        if axes < 1 or axes > min(ndim_a, ndim_b):
+            raise ValueError("axes integer is out of bounds for input arrays")
+        return list(range(ndim_a - axes, ndim_a)), list(range(axes))
+    if not isinstance(axes, (tuple, list)):
+        raise TypeError("axes must be an integer or a tuple/list of integers")
+    if len(axes) != 2:
+        raise ValueError("axes must be a tuple/list of length 2")
+    axes_a, axes_b = axes
+    if len(axes_a) != len(axes_b):
+        raise ValueError("axes lists/tuples must be of the same length")
+    if any(a >= ndim_a or a < -ndim_a for a in axes_a) or any(b >= ndim_b or b < -ndim_b for b in axes_b):
+        raise ValueError("axes indices are out of bounds for input arrays")
+    return [a % ndim_a for a in axes_a], [b % ndim_b for b in axes_b]
 
 
 def _dtype_of(x):

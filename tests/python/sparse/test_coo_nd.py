@@ -337,3 +337,53 @@ def test_extremes_and_products_each_way(dtype):
             for x in (rng.standard_normal(shape[-1]), rng.standard_normal(shape[-3:-2] + (shape[-1], 3)), rng.standard_normal((shape[-1], 2))):
                 _same(X @ x, Y @ x)
                 _same(X @ lnp.array(x), Y @ x)
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
+def test_tensordot(dtype):
+    """``tensordot`` with sparse and dense operands, int and list axes, and its errors.
+    (SciPy 1.17's sparse contraction over every axis is wrong and reorders the arrays'
+    data in place: NumPy's answer there, and copies for SciPy.)"""
+    A, S = _pair((3, 4, 5), dtype)
+    stored = dtype in (np.float64, np.complex128)  # SpGEMM's order (int32's is sorted here)
+    for shape, axes in (((5, 2, 3), 1), ((4, 5, 2), 2), ((4, 5, 2), ([1, 2], [0, 1])), ((4, 5, 2), ([2, 1], [1, 0])),
+                        ((4, 5), 2), ((2, 4), ([1], [1]))):
+        B, T = _pair(shape, dtype, seed=1)
+        _same(A.tensordot(B, axes=axes), S.tensordot(T, axes=axes), stored=stored)
+        _same(A.tensordot(T.toarray(), axes=axes), S.tensordot(T.toarray(), axes=axes))
+        _same(A.tensordot(lnp.array(T.toarray()), axes=axes), S.tensordot(T.toarray(), axes=axes))
+    _same(A.tensordot(np.ones((4, 5)).tolist(), axes=2), S.tensordot(np.ones((4, 5)), axes=2))
+    C, U = _pair((3, 4, 5), dtype, seed=2)
+    full = np.tensordot(S.toarray(), U.toarray(), axes=3)
+    _same(A.tensordot(C, axes=3), full)
+    _same(A.tensordot(C.toarray(), axes=([2, 1, 0], [2, 1, 0])), full)
+    E, V = _pair((4, 5), dtype, seed=3)
+    _same(E.tensordot(A, axes=([0, 1], [1, 2])), V.copy().tensordot(S.copy(), axes=([0, 1], [1, 2])), stored=stored)
+    for axes in (0, 4, (1,), ([1], [0, 1]), ([3], [0]), ([0], [0]), 1.5):
+        _raises_like(lambda m: _build(m).tensordot(_build(m, (4, 5, 2)), axes=axes))
+    _raises_like(lambda m: _build(m).tensordot(np.ones((4, 5, 2)), axes=([0], [0])))
+
+
+def test_kron_and_stacking():
+    """n-d ``kron`` as SciPy's (the shapes padded with 1s, multiplied axis by axis), and
+    SciPy's ``ValueError`` where it refuses n-d blocks (stacking, ``block_diag``,
+    ``kronsum``) or an n-d result in CSR."""
+    A, S = _pair((2, 3, 4))
+    B, T = _pair((3, 2, 2), np.complex128, seed=1)
+    M = np.array([[1.0, 0.0], [2.0, 3.0]])
+    for (x, y), (u, v) in (((A, B), (S, T)), ((A, M), (S, M)), ((M, A), (M, S)),
+                           ((sparse.coo_array(np.array([1.0, 0, 2])), A), (sp.coo_array(np.array([1.0, 0, 2])), S))):
+        _same(sparse.kron(x, y), sp.kron(u, v), stored=True)
+    _same(sparse.kron(A, B, format="coo"), sp.kron(S, T, format="coo"), stored=True)
+    _same(sparse.kron(sparse.coo_array((2, 3, 4)), B), sp.kron(sp.coo_array((2, 3, 4)), T))
+    for fn in (lambda m: m.kron(_build(m, (2, 3, 4)), _build(m, (3, 2, 2)), format="csr"),
+               lambda m: m.hstack([_build(m, (2, 3, 4)), _build(m, (2, 3, 4))]),
+               lambda m: m.vstack([_build(m, (2, 3, 4)), _build(m, (2, 3, 4))]),
+               lambda m: m.block_array([[_build(m, (2, 3, 4)), None]]),
+               lambda m: m.bmat([[np.ones((2, 3, 4))]]),
+               lambda m: m.block_diag([_build(m, (2, 3, 4))]),
+               lambda m: m.kronsum(_build(m, (2, 3, 4)), _build(m, (2, 3, 4)))):
+        _raises_like(fn)
+    C, U = sparse.csr_array(M), sp.csr_array(M)
+    _same(sparse.block_array([[C, None], [None, C]]).tocoo(), sp.block_array([[U, None], [None, U]]).tocoo(), stored=True)
+    assert sparse.block_array([[C, C]]).format == sp.block_array([[U, U]]).format
