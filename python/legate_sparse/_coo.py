@@ -406,10 +406,10 @@ class _coo_base(_spbase):
 
     def _nd_item(self, key):
         """``A[i, j, k, ...]`` of an n-d array (its duplicates summed, a 0-d array); other
-        keys (index arrays, ``None``) run in SciPy."""
+        keys (index arrays, ``None``) in ``_nd_fancy``."""
         key = key if isinstance(key, tuple) else (key,)
         if len(key) != self.ndim or not all(is_int_like(k) and not isinstance(k, lnp.ndarray) for k in key):
-            return self._fallback_method("__getitem__", key)
+            return self._nd_fancy(key)
         mask = None
         for k, co, n in zip(key, self._coords, self._shape):
             i = operator.index(k)
@@ -418,6 +418,75 @@ class _coo_base(_spbase):
             mask = co == i % n if mask is None else mask & (co == i % n)
         vals = self._data[lnp.nonzero(mask)[0]]
         return lnp.sum(vals).astype(self.dtype) if vals.shape[0] else lnp.zeros((), self.dtype)
+
+    def _nd_fancy(self, key):
+        """``A[key]`` of an n-d array for any key SciPy's COO takes (index arrays, bool
+        arrays, ``None``), as SciPy's: the key is checked and resolved on the host by
+        SciPy's own ``_validate_indices`` (it is the key, not the data); the entries
+        inside ints and slices are kept in order, and each meets the positions of the
+        index arrays holding its coordinates (in the arrays' order, through one sort of
+        the arrays' flat keys, not SciPy's entries-by-positions table); the arrays'
+        axes go where NumPy puts them, ``None`` adds axes of length 1."""
+        from scipy.sparse._index import _validate_indices
+
+        from ._fallback import to_scipy
+
+        if any(issparse(k) for k in key):
+            raise IndexError("Indexing with sparse matrices is not supported except boolean indexing where matrix and index are equal shapes.")
+        index, shape, arr_int_pos, none_pos = _validate_indices(tuple(to_scipy(k) for k in key), self._shape, "coo")
+        mask, kept, arr_coords, arr_idx = None, [], [], []
+        for i, (k, co) in enumerate(zip(index, self._coords)):
+            if isinstance(k, slice):
+                start, stop, step = k.indices(self._shape[i])
+                if (start, stop, step) == (0, self._shape[i], 1):
+                    kept.append(co)
+                    continue
+                inside = (co >= start) & (co < stop) if step > 0 else (co <= start) & (co > stop)
+                if step != 1:
+                    inside &= (co - start) % step == 0
+                kept.append((co - start) // step)
+            elif is_int_like(k):
+                inside = co == int(k)
+            else:
+                arr_coords.append(co)
+                arr_idx.append(k)
+                continue
+            mask = inside if mask is None else mask & inside
+        data = self._data
+        if mask is not None:
+            keep = lnp.nonzero(mask)[0]
+            data, kept, arr_coords = data[keep], [c[keep] for c in kept], [c[keep] for c in arr_coords]
+        if shape == ():
+            return lnp.sum(data).astype(self.dtype) if data.shape[0] else lnp.zeros((), self.dtype)
+        coords = list(kept)
+        if arr_idx:
+            if any(a.size and a.dtype.kind not in "iu" for a in arr_idx):  # NumPy's (SciPy 1.17 truncates floats)
+                raise IndexError("arrays used as indices must be of integer (or boolean) type")
+            arrays = _np.broadcast_arrays(*arr_idx)
+            ashape = arrays[0].shape
+            axes_shape = tuple(self._shape[i] for i, k in enumerate(index) if not isinstance(k, slice) and not is_int_like(k))
+            keys = _np.ravel_multi_index(tuple(a.reshape(-1) for a in arrays), axes_shape) if arrays[0].size else _np.zeros(0, _np.int64)
+            order = _np.argsort(keys, kind="stable")
+            sorted_keys = lnp.asarray(keys[order].astype(_np.int64))
+            ent_keys = ravel_coords(arr_coords, axes_shape)
+            lo = lnp.searchsorted(sorted_keys, ent_keys, side="left")
+            counts = lnp.searchsorted(sorted_keys, ent_keys, side="right") - lo
+            total = int(lnp.sum(counts)) if counts.shape[0] else 0
+            ent = lnp.repeat(lnp.arange(counts.shape[0], dtype=INDEX), counts)
+            starts = lnp.cumsum(counts) - counts
+            offs = lnp.arange(total, dtype=INDEX) - lnp.repeat(starts, counts)
+            pos = lnp.asarray(order.astype(_np.int64))[lnp.repeat(lo, counts) + offs] if total else lnp.zeros(0, INDEX)
+            data, coords = data[ent], [c[ent] for c in coords]
+            new = list(unravel_coords(pos, ashape))
+            contiguous = len(arr_int_pos) == arr_int_pos[-1] - arr_int_pos[0] + 1
+            at = arr_int_pos[0] if contiguous else 0
+            coords = coords[:at] + new + coords[at:]
+        for i in none_pos:
+            coords.insert(i, lnp.zeros(data.shape[0], INDEX))
+        out = object.__new__(type(self))
+        out._set(data if mask is not None or arr_idx else data.copy(), tuple(c.astype(INDEX) for c in coords), shape)
+        out._canonical = False
+        return out
 
     def __setitem__(self, key, x):
         """``A[key] = x``: entries at the positions replaced by the nonzero values

@@ -387,3 +387,26 @@ def test_kron_and_stacking():
     C, U = sparse.csr_array(M), sp.csr_array(M)
     _same(sparse.block_array([[C, None], [None, C]]).tocoo(), sp.block_array([[U, None], [None, U]]).tocoo(), stored=True)
     assert sparse.block_array([[C, C]]).format == sp.block_array([[U, U]]).format
+
+
+@pytest.mark.parametrize("dtype,shape", CASES, ids=DTYPE_IDS)
+def test_index_arrays(dtype, shape):
+    """Keys with index arrays (lists, NumPy and legate arrays, bool arrays, repeats,
+    negative values), ``None`` and ``...``: SciPy's stored entries in SciPy's order (NumPy's
+    values where SciPy 1.17 fails on ``None`` after an array), and SciPy's errors."""
+    A, S = _pair(shape, dtype, nnz=30)
+    mask = np.arange(shape[0]) % 2 == 0
+    for key in (([0, 1],), ([0, 1], slice(None), 1), (0, [1, -1]), (slice(None), [1, 0, 1], [1, 1, 0]), ([[0, 1], [1, 0]], 1),
+                (None, 0), (slice(None), None, 1), (mask, Ellipsis, 1), ([0, 1], slice(None), [1, 0]), (Ellipsis, [1, -1]),
+                ([], 0), (slice(1, None, 2), [0, 0]), (0, slice(None), [0, 1], None)):
+        try:
+            want = S[key]
+        except ValueError:  # SciPy 1.17's bug
+            want = S.toarray()[key]
+        _same(A[key], want, stored=sp.issparse(want))
+        lkey = tuple(lnp.asarray(k) if isinstance(k, (list, np.ndarray)) and len(k) else k for k in key)
+        _same(A[lkey], want, stored=sp.issparse(want))
+    for key in (([5],), ([0, 1], [0, 1, 2]), (np.array([True]),), (0, 0, 0, 0, 0), (sp.coo_array(np.ones((1, 1))),)):
+        _raises_like(lambda m: _build(m)[key])
+    with pytest.raises(IndexError):
+        A[[0.5]]
