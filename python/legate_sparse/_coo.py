@@ -495,7 +495,7 @@ class _coo_base(_spbase):
         if not self._is_array:
             raise TypeError("'coo_matrix' object does not support item assignment")
         if self.ndim > 2:
-            return super().__setitem__(key, x)
+            return self._nd_setitem(key, x)
         if self.ndim == 1:
             R = self._as_row()
             R[0, one_index(key)] = x
@@ -509,6 +509,79 @@ class _coo_base(_spbase):
         vals = _assign.values(self, i, x, scalar)
         if vals is not None:
             _assign.set_coo(self, i, j, vals[0])
+
+    def _nd_setitem(self, key, x):
+        """``A[key] = x`` of an n-d array, as SciPy's COO: the stored entries inside the
+        key dropped, then ``x``'s nonzeros (broadcast to the key's shape; every value
+        for a key of ints) appended at their positions, each position once (the
+        first), in C order. The key is checked on the host as in ``_nd_fancy``."""
+        from scipy.sparse._index import _validate_indices
+
+        from ._fallback import to_scipy
+
+        key = _expand_ellipsis(key, self.ndim)
+        if any(issparse(k) for k in key):
+            raise IndexError("Indexing with sparse matrices is not supported except boolean indexing where matrix and index are equal shapes.")
+        index, shape, arr_int_pos, none_pos = _validate_indices(tuple(to_scipy(k) for k in key), self._shape, "coo")
+        shape = tuple(n for i, n in enumerate(shape) if i not in none_pos)
+        arrays = [k for k in index if not isinstance(k, slice) and not is_int_like(k)]
+        if arrays:
+            if any(a.size and a.dtype.kind not in "iu" for a in arrays):
+                raise IndexError("arrays used as indices must be of integer (or boolean) type")
+            arrays = [a.astype(_np.int64) for a in _np.broadcast_arrays(*arrays)]
+            aaxes = [i for i, k in enumerate(index) if not isinstance(k, slice) and not is_int_like(k)]
+        xdata, xcoords = _assigned_entries(x, shape, self.dtype, self._cls("coo"))
+        if xdata is None:
+            return
+        # The stored entries inside the key, dropped.
+        mask = None
+        for i, (k, co) in enumerate(zip(index, self._coords)):
+            if isinstance(k, slice):
+                start, stop, step = k.indices(self._shape[i])
+                if (start, stop, step) == (0, self._shape[i], 1):
+                    continue
+                inside = (co >= start) & (co < stop) if step > 0 else (co <= start) & (co > stop)
+                if step != 1:
+                    inside &= (co - start) % step == 0
+            elif is_int_like(k):
+                inside = co == int(k)
+            else:
+                continue
+            mask = inside if mask is None else mask & inside
+        if arrays:
+            ashape = tuple(self._shape[i] for i in aaxes)
+            keys = _np.unique(_np.ravel_multi_index(tuple(a.reshape(-1) for a in arrays), ashape)) if arrays[0].size else _np.zeros(0, _np.int64)
+            ent = ravel_coords([self._coords[i] for i in aaxes], ashape)
+            found = lnp.searchsorted(lnp.asarray(keys.astype(_np.int64)), ent, side="right") - lnp.searchsorted(lnp.asarray(keys.astype(_np.int64)), ent, side="left") > 0
+            mask = found if mask is None else mask & found
+        keep = lnp.nonzero(~mask)[0] if mask is not None else lnp.zeros(0, INDEX)
+        old_data, old_coords = self._data[keep], [c[keep].astype(INDEX) for c in self._coords]
+        # x's entries at their positions in the array.
+        n = xdata.shape[0]
+        pos = 0 if not arrays else (arr_int_pos[0] if len(arr_int_pos) == arr_int_pos[-1] - arr_int_pos[0] + 1 else 0)
+        if arrays:
+            alen = arrays[0].ndim
+            flat_x = ravel_coords(xcoords[pos:pos + alen], arrays[0].shape) if alen else lnp.zeros(n, INDEX)
+        x_axis, new = 0, []
+        for i, k in enumerate(index):
+            if arrays and i == pos:
+                x_axis += arrays[0].ndim
+            if isinstance(k, slice):
+                start, _, step = k.indices(self._shape[i])
+                new.append(start + xcoords[x_axis].astype(INDEX) * step)
+                x_axis += 1
+            elif is_int_like(k):
+                new.append(lnp.full(n, int(k), INDEX))
+            else:
+                new.append(lnp.asarray(arrays[aaxes.index(i)].reshape(-1))[flat_x])
+        if n:  # each position once, its first value, in C order (SciPy's np.unique)
+            flat = ravel_coords(new, self._shape)
+            order = lnp.argsort(flat, kind="stable")
+            sflat = flat[order]
+            first = lnp.nonzero(lnp.concatenate([lnp.ones(1, bool), sflat[1:] != sflat[:-1]]))[0]
+            xdata, new = xdata[order[first]], list(unravel_coords(sflat[first], self._shape))
+        self._set(lnp.concatenate([old_data, xdata]), tuple(lnp.concatenate([a, b.astype(INDEX)]) for a, b in zip(old_coords, new)), self._shape)
+        self._canonical = False
 
     # ---- products with n-d dense operands ----
 
@@ -921,6 +994,54 @@ def _dense_sums(data, flat, size: int):
 # ``max``/``argmax``/... over axes and products with n-d operands of entries out of
 # order go through the dense array up to this many positions an entry.
 _DENSE_SCRATCH = 16
+
+
+def _assigned_entries(x, shape, dtype, coo):
+    """``x`` of an assignment as SciPy's COO takes it: ``(data, coords)`` of its nonzeros
+    in the key's ``shape`` (a sparse ``x`` broadcast, leading or trailing axes of
+    length 1 dropped; a dense one squeezed and broadcast; every value for a key of
+    ints), or ``(None, None)`` when there is nothing to set."""
+    if issparse(x):
+        if 0 in x.shape:
+            return None, None
+        X = coo(x, copy=True)
+        X.sum_duplicates()
+        data, coords, xs = X.data.astype(dtype, copy=False), [c.astype(INDEX) for c in X.coords], list(X.shape)
+        if tuple(xs) != shape:
+            if len(shape) > len(xs):
+                coords = [lnp.zeros(X.nnz, INDEX)] * (len(shape) - len(xs)) + coords
+                xs = [1] * (len(shape) - len(xs)) + xs
+            while len(xs) > len(shape):
+                if xs[0] == 1:
+                    xs, coords = xs[1:], coords[1:]
+                elif xs[-1] == 1:
+                    xs, coords = xs[:-1], coords[:-1]
+                else:
+                    raise ValueError("shape mismatch in assignment")
+            for i, (nn, nx) in enumerate(zip(shape, xs)):
+                if nn == nx:
+                    continue
+                if nx != 1:
+                    raise ValueError("shape mismatch in assignment")
+                k = coords[0].shape[0]
+                coords = [lnp.repeat(lnp.arange(nn, dtype=INDEX), k) if j == i else lnp.tile(c, nn) for j, c in enumerate(coords)]
+                data = lnp.tile(data, nn)
+        return data, coords
+    d = as_legate(x).astype(dtype, copy=False)
+    if d.size == 0:
+        return None, None
+    if d.shape != shape:
+        d = lnp.broadcast_to(lnp.squeeze(d), shape)
+    if shape == ():
+        return d.reshape(-1), []
+    return _np_nonzero_entries(d)
+
+
+def _np_nonzero_entries(d):
+    """The nonzeros of a dense array in C order: ``(values, coords)``."""
+    flat = d.reshape(-1)
+    idx = lnp.nonzero(flat)[0]
+    return flat[idx], list(unravel_coords(idx, d.shape))
 
 
 def _tensordot_axes(ndim_a: int, ndim_b: int, axes):

@@ -410,3 +410,26 @@ def test_index_arrays(dtype, shape):
         _raises_like(lambda m: _build(m)[key])
     with pytest.raises(IndexError):
         A[[0.5]]
+
+
+@pytest.mark.parametrize("dtype,shape", CASES, ids=DTYPE_IDS)
+def test_assignment(dtype, shape):
+    """``A[key] = x`` as SciPy's COO: the entries inside the key dropped, ``x``'s nonzeros
+    (a zero too for a key of ints) appended in C order, once each; scalars, dense and
+    sparse values broadcast; index arrays, ``None`` and ``...``; SciPy's errors."""
+    tail = shape[2:]
+    for key, val in (((0, 1, 1), 5), ((0, 1, 1), 0), ((1, slice(None), 1), 3), ((slice(None), 0), np.arange(np.prod(tail)).reshape(tail)),
+                     (([0, 1], slice(None), 1), 2), ((0, [1, 0, 1], [1, 1, 0]), np.array([1, 2, 3])), ((Ellipsis, 1), 0),
+                     ((slice(None),), 0), ((None, 0, 1), 7), ((slice(1, None, 2), [0, 0]), 4),
+                     ((0,), sp.coo_array(np.eye(shape[1], int(np.prod(tail))).reshape(shape[1:]))),
+                     ((0, 1), np.ones((2,) + tail)), (([0, 1], [0, 1, 2]), 1)):
+        A, S = _pair(shape, dtype, nnz=30)
+        try:
+            S[key] = val
+        except (ValueError, IndexError) as e:
+            with pytest.raises(type(e)):
+                A[key] = sparse.coo_array(val) if sp.issparse(val) else val
+            continue
+        A[key] = sparse.coo_array(val) if sp.issparse(val) else val
+        _same(A, S, stored=True)
+        assert not A.has_canonical_format
