@@ -652,7 +652,7 @@ class _coo_base(_spbase):
         rows = ravel_coords([self._coords[a] for a in rest], rshape) if rest else lnp.zeros(self.nnz, INDEX)
         cols = ravel_coords([self._coords[a] for a in axes], ashape)
         shape2 = (int(_np.prod(rshape, dtype=object)), int(_np.prod(ashape, dtype=object)))
-        return self._cls("coo")._new(self._data, rows, cols, shape2), rshape
+        return self._cls("coo")._new(self._data, rows, cols, shape2, wide=True), rshape  # int64: no copies
 
     def _broadcast_batch(self, batch):
         """The array broadcast to ``batch + shape[-2:]``: its entries repeated along each
@@ -739,8 +739,10 @@ class _coo_base(_spbase):
         rshape = self._shape[:-1]
         A2 = self._to_2d((self.ndim - 1,))[0]
         res = A2._rows_product(x, sort=False)
-        if res is None and self._small_dense():
-            return lnp.matmul(self._dense().astype(dt, copy=False), x.astype(dt, copy=False))
+        if res is None and self._small_dense():  # the dense (rows, k) matrix, then its product
+            m, k = A2.shape
+            dense = _dense_sums(self._data, A2.row * k + A2.col, m * k).astype(dt, copy=False).reshape(m, k)
+            return lnp.matmul(dense, x.astype(dt, copy=False)).reshape(rshape)
         if res is None:
             vals = self._data.astype(dt, copy=False) * x.astype(dt, copy=False)[self._coords[-1]]
             res = _kernels.segment_sum(vals, A2.row, A2.shape[0])
