@@ -419,14 +419,10 @@ class _coo_base(_spbase):
         vals = self._data[lnp.nonzero(mask)[0]]
         return lnp.sum(vals).astype(self.dtype) if vals.shape[0] else lnp.zeros((), self.dtype)
 
-    def _nd_fancy(self, key):
-        """``A[key]`` of an n-d array for any key SciPy's COO takes (index arrays, bool
-        arrays, ``None``), as SciPy's: the key is checked and resolved on the host by
-        SciPy's own ``_validate_indices`` (it is the key, not the data); the entries
-        inside ints and slices are kept in order, and each meets the positions of the
-        index arrays holding its coordinates (in the arrays' order, through one sort of
-        the arrays' flat keys, not SciPy's entries-by-positions table); the arrays'
-        axes go where NumPy puts them, ``None`` adds axes of length 1."""
+    def _validated(self, key):
+        """SciPy's ``_validate_indices`` of ``key`` (run on the host: it reads the key,
+        not the data), with SciPy's ``IndexError`` for sparse keys and NumPy's for
+        non-integer index arrays (SciPy 1.17 truncates floats)."""
         from scipy.sparse._index import _validate_indices
 
         from ._fallback import to_scipy
@@ -434,7 +430,14 @@ class _coo_base(_spbase):
         if any(issparse(k) for k in key):
             raise IndexError("Indexing with sparse matrices is not supported except boolean indexing where matrix and index are equal shapes.")
         index, shape, arr_int_pos, none_pos = _validate_indices(tuple(to_scipy(k) for k in key), self._shape, "coo")
-        mask, kept, arr_coords, arr_idx = None, [], [], []
+        if any(not isinstance(k, slice) and not is_int_like(k) and k.size and k.dtype.kind not in "iu" for k in index):
+            raise IndexError("arrays used as indices must be of integer (or boolean) type")
+        return index, shape, arr_int_pos, none_pos
+
+    def _inside(self, index):
+        """The entries inside the ints and slices of a validated key: a mask (``None``
+        for all) and each slice's coordinates counted in the slice."""
+        mask, kept = None, []
         for i, (k, co) in enumerate(zip(index, self._coords)):
             if isinstance(k, slice):
                 start, stop, step = k.indices(self._shape[i])
@@ -448,10 +451,22 @@ class _coo_base(_spbase):
             elif is_int_like(k):
                 inside = co == int(k)
             else:
-                arr_coords.append(co)
-                arr_idx.append(k)
                 continue
             mask = inside if mask is None else mask & inside
+        return mask, kept
+
+    def _nd_fancy(self, key):
+        """``A[key]`` of an n-d array for any key SciPy's COO takes (index arrays, bool
+        arrays, ``None``), as SciPy's: the key is checked and resolved on the host by
+        SciPy's own ``_validate_indices`` (it is the key, not the data); the entries
+        inside ints and slices are kept in order, and each meets the positions of the
+        index arrays holding its coordinates (in the arrays' order, through one sort of
+        the arrays' flat keys, not SciPy's entries-by-positions table); the arrays'
+        axes go where NumPy puts them, ``None`` adds axes of length 1."""
+        index, shape, arr_int_pos, none_pos = self._validated(key)
+        mask, kept = self._inside(index)
+        aaxes = [i for i, k in enumerate(index) if not isinstance(k, slice) and not is_int_like(k)]
+        arr_coords, arr_idx = [self._coords[i] for i in aaxes], [index[i] for i in aaxes]
         data = self._data
         if mask is not None:
             keep = lnp.nonzero(mask)[0]
@@ -460,11 +475,9 @@ class _coo_base(_spbase):
             return lnp.sum(data).astype(self.dtype) if data.shape[0] else lnp.zeros((), self.dtype)
         coords = list(kept)
         if arr_idx:
-            if any(a.size and a.dtype.kind not in "iu" for a in arr_idx):  # NumPy's (SciPy 1.17 truncates floats)
-                raise IndexError("arrays used as indices must be of integer (or boolean) type")
             arrays = _np.broadcast_arrays(*arr_idx)
             ashape = arrays[0].shape
-            axes_shape = tuple(self._shape[i] for i, k in enumerate(index) if not isinstance(k, slice) and not is_int_like(k))
+            axes_shape = tuple(self._shape[i] for i in aaxes)
             keys = _np.ravel_multi_index(tuple(a.reshape(-1) for a in arrays), axes_shape) if arrays[0].size else _np.zeros(0, _np.int64)
             order = _np.argsort(keys, kind="stable")
             sorted_keys = lnp.asarray(keys[order].astype(_np.int64))
@@ -515,44 +528,21 @@ class _coo_base(_spbase):
         key dropped, then ``x``'s nonzeros (broadcast to the key's shape; every value
         for a key of ints) appended at their positions, each position once (the
         first), in C order. The key is checked on the host as in ``_nd_fancy``."""
-        from scipy.sparse._index import _validate_indices
-
-        from ._fallback import to_scipy
-
-        key = _expand_ellipsis(key, self.ndim)
-        if any(issparse(k) for k in key):
-            raise IndexError("Indexing with sparse matrices is not supported except boolean indexing where matrix and index are equal shapes.")
-        index, shape, arr_int_pos, none_pos = _validate_indices(tuple(to_scipy(k) for k in key), self._shape, "coo")
+        index, shape, arr_int_pos, none_pos = self._validated(_expand_ellipsis(key, self.ndim))
         shape = tuple(n for i, n in enumerate(shape) if i not in none_pos)
-        arrays = [k for k in index if not isinstance(k, slice) and not is_int_like(k)]
-        if arrays:
-            if any(a.size and a.dtype.kind not in "iu" for a in arrays):
-                raise IndexError("arrays used as indices must be of integer (or boolean) type")
-            arrays = [a.astype(_np.int64) for a in _np.broadcast_arrays(*arrays)]
-            aaxes = [i for i, k in enumerate(index) if not isinstance(k, slice) and not is_int_like(k)]
+        aaxes = [i for i, k in enumerate(index) if not isinstance(k, slice) and not is_int_like(k)]
+        arrays = [a.astype(_np.int64) for a in _np.broadcast_arrays(*[index[i] for i in aaxes])] if aaxes else []
         xdata, xcoords = _assigned_entries(x, shape, self.dtype, self._cls("coo"))
         if xdata is None:
             return
         # The stored entries inside the key, dropped.
-        mask = None
-        for i, (k, co) in enumerate(zip(index, self._coords)):
-            if isinstance(k, slice):
-                start, stop, step = k.indices(self._shape[i])
-                if (start, stop, step) == (0, self._shape[i], 1):
-                    continue
-                inside = (co >= start) & (co < stop) if step > 0 else (co <= start) & (co > stop)
-                if step != 1:
-                    inside &= (co - start) % step == 0
-            elif is_int_like(k):
-                inside = co == int(k)
-            else:
-                continue
-            mask = inside if mask is None else mask & inside
+        mask, _ = self._inside(index)
         if arrays:
             ashape = tuple(self._shape[i] for i in aaxes)
-            keys = _np.unique(_np.ravel_multi_index(tuple(a.reshape(-1) for a in arrays), ashape)) if arrays[0].size else _np.zeros(0, _np.int64)
+            keys = _np.unique(_np.ravel_multi_index(tuple(a.reshape(-1) for a in arrays), ashape)) if arrays[0].size else _np.zeros(0)
+            keys = lnp.asarray(keys.astype(_np.int64))
             ent = ravel_coords([self._coords[i] for i in aaxes], ashape)
-            found = lnp.searchsorted(lnp.asarray(keys.astype(_np.int64)), ent, side="right") - lnp.searchsorted(lnp.asarray(keys.astype(_np.int64)), ent, side="left") > 0
+            found = lnp.searchsorted(keys, ent, side="right") > lnp.searchsorted(keys, ent, side="left")
             mask = found if mask is None else mask & found
         keep = lnp.nonzero(~mask)[0] if mask is not None else lnp.zeros(0, INDEX)
         old_data, old_coords = self._data[keep], [c[keep].astype(INDEX) for c in self._coords]
