@@ -722,12 +722,17 @@ class _coo_base(_spbase):
 
     def _matvec(self, x):
         """``A @ x`` for a dense 1-d ``x``: the entries times ``x`` at their last
-        coordinate, summed per position of the other axes: the native SpMV where the
-        entries are in row order, else the dense product where the dense array is
-        small, else one segment sum (no sort)."""
+        coordinate, summed per position of the other axes: the native COO kernel (float
+        and complex values), else the native SpMV where the entries are in row order,
+        else the dense product where the dense array is small, else one segment sum
+        (no sort)."""
         dt = upcast(self.dtype, x.dtype)
         rshape = self._shape[:-1]
         A2 = self._to_2d((self.ndim - 1,))[0]
+        xd = x.astype(dt, copy=False)
+        res = _kernels.coo_spmv(A2.row, A2.col, self._data.astype(dt, copy=False), xd, A2.shape[0])
+        if res is not None:  # the native kernel: one pass over the entries in any order
+            return res.reshape(rshape)
         res = A2._rows_product(x, sort=False)
         if res is None and self._small_dense():  # the dense (rows, k) matrix, then its product
             m, k = A2.shape
