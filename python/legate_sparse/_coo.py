@@ -8,14 +8,17 @@ COO array, as SciPy's, also multiplies dense operands of 3 or more dimensions (`
 broadcasts, ``dot`` follows ``np.dot``).
 
 ``coo_array`` is also SciPy's n-d sparse array (3 or more dimensions; int64
-coordinates, as SciPy's). Its operations work on flat positions (``ravel_coords``):
-reductions and ``toarray`` are segment sums over them, ``sum_duplicates`` sorts
-them; elementwise operations with a sparse operand or a scalar run on the ``(1, N)``
-arrays of the same entries and reshape back, as SciPy's do; products go through one
-2-d product (the entries' other axes as rows for ``A @ x`` with a 1-d or 2-d ``x``
-and for ``dot``; the block-diagonal matrix of the batch for ``@`` with an n-d
-operand). What SciPy refuses for n-d arrays (CSR/CSC/DOK/DIA/LIL/BSR conversions,
-``resize``, ``diagonal``, ``setdiag``, ``trace``) raises its ``ValueError``.
+coordinates, as SciPy's). Its operations work on flat positions (``ravel_coords``)
+and sort nothing they need not: reductions and ``toarray`` are segment sums over
+them, ``max``/``argmax`` over axes and products with dense n-d operands go through
+the dense array when it is small, ``A @ x`` is the native COO SpMV, other products
+with dense operands the native CSR ones of the entries in row order (sorted by row
+only when they are not), ``sum_duplicates`` sorts; elementwise operations with a
+sparse operand or a scalar run on the ``(1, N)`` arrays of the same entries and
+reshape back, as SciPy's do; keys and assignments with index arrays follow SciPy's
+COO (its key checks run on the host). What SciPy refuses for n-d arrays
+(CSR/CSC/DOK/DIA/LIL/BSR conversions, ``resize``, ``diagonal``, ``setdiag``,
+``trace``) raises its ``ValueError``.
 """
 
 from __future__ import annotations
