@@ -47,7 +47,7 @@ pub use legate_abi::client::{Error, ErrorKind, Library, Result, Runtime, Store};
 use legate_abi::raw::RawRuntimeApi;
 use legate_abi::Task;
 use tasks::{
-    ColumnRanges, CsrSpgemm, CsrSpgemmSymbolic, CsrSpmm, CsrSpmv, CsrSpmvTransposed, CsrToDense, DropZeros, LuFactor, LuFactors, LuRelease, LuSolve, RowPatterns, RowRanges,
+    ColumnRanges, CooSpmv, CsrSpgemm, CsrSpgemmSymbolic, CsrSpmm, CsrSpmv, CsrSpmvTransposed, CsrToDense, DropZeros, LuFactor, LuFactors, LuRelease, LuSolve, RowPatterns, RowRanges,
     ScanCounts,
 };
 
@@ -85,6 +85,7 @@ impl SparseLibrary {
         registrar.register::<LuFactors>()?;
         registrar.register::<CsrSpmvTransposed>()?;
         registrar.register::<RowPatterns>()?;
+        registrar.register::<CooSpmv>()?;
         Ok(SparseLibrary { runtime: rt, library })
     }
 
@@ -97,7 +98,7 @@ impl SparseLibrary {
     }
 
     /// Ids of the tasks, for profiles and tests.
-    pub const TASKS: [(&'static str, u32); 15] = [
+    pub const TASKS: [(&'static str, u32); 16] = [
         (RowRanges::NAME, RowRanges::TASK_ID),
         (CsrSpmv::NAME, CsrSpmv::TASK_ID),
         (CsrSpmm::NAME, CsrSpmm::TASK_ID),
@@ -113,5 +114,6 @@ impl SparseLibrary {
         (LuFactors::NAME, LuFactors::TASK_ID),
         (CsrSpmvTransposed::NAME, CsrSpmvTransposed::TASK_ID),
         (RowPatterns::NAME, RowPatterns::TASK_ID),
+        (CooSpmv::NAME, CooSpmv::TASK_ID),
     ];
 }

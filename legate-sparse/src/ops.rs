@@ -9,7 +9,7 @@
 
 use crate::csr::{expect_int64, index_type, invalid, length, same_values, shape_error, value_type, CsrMatrix};
 use crate::tasks::{
-    ColumnRanges, CsrSpgemm, CsrSpgemmSymbolic, CsrSpmm, CsrSpmv, CsrSpmvTransposed, CsrToDense, DropZeros, RowPatterns, RowRanges, ScanCounts,
+    ColumnRanges, CooSpmv, CsrSpgemm, CsrSpgemmSymbolic, CsrSpmm, CsrSpmv, CsrSpmvTransposed, CsrToDense, DropZeros, RowPatterns, RowRanges, ScanCounts,
 };
 use crate::{Result, SparseLibrary, Store};
 use legate_abi::client::{TaskLaunch, Variable};
@@ -286,6 +286,42 @@ impl SparseLibrary {
             let y_var = task.add_reduction(&y, ReductionOp::Add)?;
             task.add_image(cols_var, y_var, ImageKind::Ranges)?;
         }
+        task.execute()?;
+        Ok(y)
+    }
+
+    /// `y = A @ x` for the `nrows x x.len()` matrix of the entries `(rows, cols, vals)`
+    /// in any order, duplicates summed (COO): a new store of `nrows` values. The
+    /// entries are tiled; each point reads the image of its `cols` in `x` and sums
+    /// into a private copy of the image of its `rows` in `y`, which the runtime folds.
+    pub fn coo_spmv(&self, rows: &Store, cols: &Store, vals: &Store, x: &Store, nrows: usize) -> Result<Store> {
+        let code = value_type(vals, "data")?;
+        same_values(code, x, "x")?;
+        expect_int64(rows, "rows")?;
+        expect_int64(cols, "cols")?;
+        let n = length(vals, "data")?;
+        if length(rows, "rows")? != n || length(cols, "cols")? != n {
+            return Err(shape_error(format!("coo_spmv: rows, cols and data must have one length, got {}, {} and {n}", length(rows, "rows")?, length(cols, "cols")?)));
+        }
+        let y = self.runtime.create_store_of(code, value_size(code), &[nrows])?;
+        match code {
+            TypeCode::Float32 => y.fill(0f32)?,
+            TypeCode::Float64 => y.fill(0f64)?,
+            TypeCode::Complex64 => y.fill(Complex32::new(0.0, 0.0))?,
+            _ => y.fill(Complex64::new(0.0, 0.0))?,
+        }
+        if n == 0 || nrows == 0 || length(x, "x")? == 0 {
+            return Ok(y);
+        }
+        let mut task = self.task(CooSpmv::TASK_ID)?;
+        let rows_var = task.add_input(rows)?;
+        let cols_var = task.add_input(cols)?;
+        let vals_var = task.add_input(vals)?;
+        task.add_alignment(rows_var, cols_var)?;
+        task.add_alignment(rows_var, vals_var)?;
+        add_gathered(&mut task, cols_var, x)?;
+        let y_var = task.add_reduction(&y, ReductionOp::Add)?;
+        task.add_image(rows_var, y_var, ImageKind::Points)?;
         task.execute()?;
         Ok(y)
     }

@@ -164,6 +164,27 @@ fn spmv_transposed<'py>(
     to_python(py, y)
 }
 
+/// `A @ x` for the matrix of `nrows` rows whose entries are `(rows, cols, vals)` in any
+/// order (COO; int64 `rows` and `cols`).
+#[pyfunction]
+fn coo_spmv<'py>(
+    py: Python<'py>,
+    rows: &Bound<'py, PyAny>,
+    cols: &Bound<'py, PyAny>,
+    vals: &Bound<'py, PyAny>,
+    x: &Bound<'py, PyAny>,
+    nrows: usize,
+) -> PyResult<Bound<'py, PyAny>> {
+    let lib = library(py)?;
+    let rt = lib.runtime();
+    let rows = legate_python_abi::store_of(py, rt, rows, "rows")?;
+    let cols = legate_python_abi::store_of(py, rt, cols, "cols")?;
+    let vals = legate_python_abi::store_of(py, rt, vals, "data")?;
+    let x = legate_python_abi::store_of(py, rt, x, "x")?;
+    let y = py.detach(|| lib.coo_spmv(&rows, &cols, &vals, &x, nrows)).map_err(to_py)?;
+    to_python(py, y)
+}
+
 /// Runs `op` on the matrix `(pos, crd, vals)` of `ncols` columns, letting other Python
 /// threads run meanwhile, and returns its result store.
 fn on_matrix<'py>(
@@ -330,6 +351,7 @@ fn _legate_sparse(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(row_patterns, m)?)?;
     m.add_function(wrap_pyfunction!(spmv, m)?)?;
     m.add_function(wrap_pyfunction!(spmv_transposed, m)?)?;
+    m.add_function(wrap_pyfunction!(coo_spmv, m)?)?;
     m.add_function(wrap_pyfunction!(spmm, m)?)?;
     m.add_function(wrap_pyfunction!(spgemm, m)?)?;
     m.add_function(wrap_pyfunction!(todense, m)?)?;

@@ -44,6 +44,7 @@ from ._dia import dia_array, dia_matrix, isspmatrix_dia
 from ._lil import isspmatrix_lil, lil_array, lil_matrix
 from ._dok import dok_array, dok_matrix, isspmatrix_dok
 from ._construct import (  # noqa: F401
+    block_array,
     block_diag,
     bmat,
     diags,
@@ -69,7 +70,7 @@ __all__ = [
     "bsr_array", "bsr_matrix", "lil_array", "lil_matrix", "dok_array", "dok_matrix",
     "isspmatrix_csr", "isspmatrix_csc", "isspmatrix_coo", "isspmatrix_dia", "isspmatrix_bsr",
     "isspmatrix_lil", "isspmatrix_dok",
-    "block_diag", "bmat", "diags", "diags_array", "eye", "eye_array", "hstack", "identity", "kron", "kronsum",
+    "block_array", "block_diag", "bmat", "diags", "diags_array", "eye", "eye_array", "hstack", "identity", "kron", "kronsum",
     "rand", "random", "random_array", "spdiags", "vstack", "find", "tril", "triu", "csgraph", "linalg", "io",
 ]
 

@@ -21,7 +21,7 @@ from ._sputils import INDEX, as_legate, check_dtype, check_shape, is_scalar
 
 __all__ = [
     "eye", "eye_array", "identity", "diags", "diags_array", "spdiags", "kron", "kronsum",
-    "hstack", "vstack", "bmat", "block_diag", "random", "random_array", "rand",
+    "hstack", "vstack", "bmat", "block_array", "block_diag", "random", "random_array", "rand",
 ]
 
 
@@ -147,6 +147,8 @@ def kron(A, B, format=None):
     size``), otherwise COO converted to ``format``; an array if either input is one."""
     is_array = _is_array_input(A, B)
     A, B = _as_sparse(A, is_array), _as_sparse(B, is_array)
+    if A.ndim > 2 or B.ndim > 2:
+        return _kron_nd(A, B, format)
     if A.ndim == 1 and B.ndim == 1:  # SciPy: a 1-d COO array
         return kron(_as_row(A), _as_row(B), format="coo").reshape(-1).asformat(format)
     one_d = A.ndim == 1 or B.ndim == 1  # SciPy: COO then
@@ -175,10 +177,47 @@ def kron(A, B, format=None):
     return _finish(_coo(vals, rows, cols, shape, is_array, A._is_wide() or B._is_wide()), format)
 
 
+def _kron_nd(A, B, format):
+    """``kron`` where either operand has more than 2 dimensions (SciPy's n-d rule): the
+    shapes padded with leading 1s to the same length and multiplied axis by axis; each
+    entry of ``A`` (in order) scales a copy of ``B``'s entries, offset by ``B``'s shape
+    along ``B``'s axes. COO, converted to ``format`` (SciPy's error for CSR and
+    the like)."""
+    A, B = A.tocoo(), B.tocoo()
+    nd = max(A.ndim, B.ndim)
+    ashape, bshape = (1,) * (nd - A.ndim) + A.shape, (1,) * (nd - B.ndim) + B.shape
+    shape = tuple(a * b for a, b in zip(ashape, bshape))
+    coo = _class("coo", True)
+    if A.nnz == 0 or B.nnz == 0:  # SciPy's: float64
+        return coo(shape).asformat(format)
+    zeros = lnp.zeros(A.nnz, INDEX)
+    acoords = [zeros] * (nd - A.ndim) + [c.astype(INDEX, copy=False) for c in A.coords]
+    bcoords = [None] * (nd - B.ndim) + list(B.coords)
+    coords = []
+    for ac, bc, n in zip(acoords, bcoords, bshape):
+        if bc is None:  # an axis B lacks: A's coordinate for every copy
+            coords.append(lnp.repeat(ac, B.nnz))
+        else:
+            coords.append(((ac * n).reshape(-1, 1) + bc.astype(INDEX, copy=False).reshape(1, -1)).reshape(-1))
+    data = (A.data.reshape(-1, 1) * B.data.reshape(1, -1)).reshape(-1)
+    return coo._make(data, coords, shape).asformat(format)
+
+
+def _refuse_nd(blocks, what):
+    """SciPy 1.17's ``ValueError`` for blocks of more than 2 dimensions."""
+    for b in blocks:
+        ndim = getattr(b, "ndim", None) if b is not None else None
+        if ndim is not None and ndim > 2:
+            raise ValueError(f"{what} takes 1-d and 2-d blocks only, got a {ndim}-d one (as SciPy, which refuses them)")
+
+
 def kronsum(A, B, format=None):
     """``kron(I_n, A) + kron(B, I_m)`` for square ``A`` (m x m) and ``B`` (n x n)."""
     is_array = _is_array_input(A, B)
     A, B = _as_sparse(A, is_array), _as_sparse(B, is_array)
+    for name, X in (("A", A), ("B", B)):
+        if X.ndim != 2:
+            raise ValueError(f"kronsum requires 2D inputs. `{name}` is {X.ndim}D.")
     if A.shape[0] != A.shape[1]:
         raise ValueError("A is not square")
     if B.shape[0] != B.shape[1]:
@@ -191,6 +230,11 @@ def kronsum(A, B, format=None):
 
 def bmat(blocks, format=None, dtype=None):
     """A sparse array assembled from a 2-d grid of sparse blocks (``None`` for empty)."""
+    return _bmat(blocks, format, dtype, False)
+
+
+def _bmat(blocks, format, dtype, is_array):
+    """``bmat``, an array when ``is_array`` or a block is one."""
     if not isinstance(blocks, (list, tuple)) or not blocks or not all(isinstance(r, (list, tuple)) for r in blocks):
         raise ValueError("blocks must be 2-D")
     nr, nc = len(blocks), len(blocks[0])
@@ -198,7 +242,8 @@ def bmat(blocks, format=None, dtype=None):
         raise ValueError("blocks must be 2-D")
     if nc == 0:
         raise ValueError("blocks must not be empty")
-    is_array = _is_array_input(*[b for r in blocks for b in r])
+    _refuse_nd([b for r in blocks for b in r], "bmat")
+    is_array = is_array or _is_array_input(*[b for r in blocks for b in r])
     grid = [[None if b is None else _as_row(_as_sparse(b, is_array)) for b in r] for r in blocks]
     heights, widths = [None] * nr, [None] * nc
     for i in range(nr):
@@ -261,12 +306,18 @@ def vstack(blocks, format=None, dtype=None):
     return bmat([[b] for b in blocks], format=format, dtype=dtype)
 
 
+def block_array(blocks, *, format=None, dtype=None):
+    """``bmat`` whose result is always a sparse array (SciPy's ``block_array``)."""
+    return _bmat(blocks, format, dtype, True)
+
+
 def block_diag(mats, format=None, dtype=None):
     """Blocks on the diagonal (COO by default). As SciPy's, a dense array block stores
     every one of its entries (zeros too), lists and scalars only their nonzeros."""
     mats = list(mats)
     if not mats:
         raise ValueError("need at least one array to concatenate")
+    _refuse_nd(mats, "block_diag")
     is_array = _is_array_input(*mats)
     mats = [_diag_block(m, is_array) for m in mats]
     m = sum(a.shape[0] for a in mats)

@@ -8,19 +8,23 @@ COO array, as SciPy's, also multiplies dense operands of 3 or more dimensions (`
 broadcasts, ``dot`` follows ``np.dot``).
 
 ``coo_array`` is also SciPy's n-d sparse array (3 or more dimensions; int64
-coordinates, as SciPy's). Its operations work on flat positions (``ravel_coords``):
-reductions and ``toarray`` are segment sums over them, ``sum_duplicates`` sorts
-them; elementwise operations with a sparse operand or a scalar run on the ``(1, N)``
-arrays of the same entries and reshape back, as SciPy's do; products go through one
-2-d product (the entries' other axes as rows for ``A @ x`` with a 1-d or 2-d ``x``
-and for ``dot``; the block-diagonal matrix of the batch for ``@`` with an n-d
-operand). What SciPy refuses for n-d arrays (CSR/CSC/DOK/DIA/LIL/BSR conversions,
-``resize``, ``diagonal``, ``setdiag``, ``trace``) raises its ``ValueError``.
+coordinates, as SciPy's). Its operations work on flat positions (``ravel_coords``)
+and sort nothing they need not: reductions and ``toarray`` are segment sums over
+them, ``max``/``argmax`` over axes and products with dense n-d operands go through
+the dense array when it is small, ``A @ x`` is the native COO SpMV, other products
+with dense operands the native CSR ones of the entries in row order (sorted by row
+only when they are not), ``sum_duplicates`` sorts; elementwise operations with a
+sparse operand or a scalar run on the ``(1, N)`` arrays of the same entries and
+reshape back, as SciPy's do; keys and assignments with index arrays follow SciPy's
+COO (its key checks run on the host). What SciPy refuses for n-d arrays
+(CSR/CSC/DOK/DIA/LIL/BSR conversions, ``resize``, ``diagonal``, ``setdiag``,
+``trace``) raises its ``ValueError``.
 """
 
 from __future__ import annotations
 
 import operator
+import warnings
 
 import numpy as _np
 
@@ -338,7 +342,7 @@ class _coo_base(_spbase):
         if self.ndim == 2:
             return super()._dense()
         size = int(_np.prod(self._shape, dtype=object))
-        return _kernels.segment_sum(self._data, ravel_coords(self._coords, self._shape), size).reshape(self._shape)
+        return _dense_sums(self._data, ravel_coords(self._coords, self._shape), size).reshape(self._shape)
 
     def _to_scipy(self):
         import scipy.sparse as _sp
@@ -405,10 +409,10 @@ class _coo_base(_spbase):
 
     def _nd_item(self, key):
         """``A[i, j, k, ...]`` of an n-d array (its duplicates summed, a 0-d array); other
-        keys (index arrays, ``None``) run in SciPy."""
+        keys (index arrays, ``None``) in ``_nd_fancy``."""
         key = key if isinstance(key, tuple) else (key,)
         if len(key) != self.ndim or not all(is_int_like(k) and not isinstance(k, lnp.ndarray) for k in key):
-            return self._fallback_method("__getitem__", key)
+            return self._nd_fancy(key)
         mask = None
         for k, co, n in zip(key, self._coords, self._shape):
             i = operator.index(k)
@@ -418,6 +422,88 @@ class _coo_base(_spbase):
         vals = self._data[lnp.nonzero(mask)[0]]
         return lnp.sum(vals).astype(self.dtype) if vals.shape[0] else lnp.zeros((), self.dtype)
 
+    def _validated(self, key):
+        """SciPy's ``_validate_indices`` of ``key`` (run on the host: it reads the key,
+        not the data), with SciPy's ``IndexError`` for sparse keys and NumPy's for
+        non-integer index arrays (SciPy 1.17 truncates floats)."""
+        from scipy.sparse._index import _validate_indices
+
+        from ._fallback import to_scipy
+
+        if any(issparse(k) for k in key):
+            raise IndexError("Indexing with sparse matrices is not supported except boolean indexing where matrix and index are equal shapes.")
+        index, shape, arr_int_pos, none_pos = _validate_indices(tuple(to_scipy(k) for k in key), self._shape, "coo")
+        if any(not isinstance(k, slice) and not is_int_like(k) and k.size and k.dtype.kind not in "iu" for k in index):
+            raise IndexError("arrays used as indices must be of integer (or boolean) type")
+        return index, shape, arr_int_pos, none_pos
+
+    def _inside(self, index):
+        """The entries inside the ints and slices of a validated key: a mask (``None``
+        for all) and each slice's coordinates counted in the slice."""
+        mask, kept = None, []
+        for i, (k, co) in enumerate(zip(index, self._coords)):
+            if isinstance(k, slice):
+                start, stop, step = k.indices(self._shape[i])
+                if (start, stop, step) == (0, self._shape[i], 1):
+                    kept.append(co)
+                    continue
+                inside = (co >= start) & (co < stop) if step > 0 else (co <= start) & (co > stop)
+                if step != 1:
+                    inside &= (co - start) % step == 0
+                kept.append((co - start) // step)
+            elif is_int_like(k):
+                inside = co == int(k)
+            else:
+                continue
+            mask = inside if mask is None else mask & inside
+        return mask, kept
+
+    def _nd_fancy(self, key):
+        """``A[key]`` of an n-d array for any key SciPy's COO takes (index arrays, bool
+        arrays, ``None``), as SciPy's: the key is checked and resolved on the host by
+        SciPy's own ``_validate_indices`` (it is the key, not the data); the entries
+        inside ints and slices are kept in order, and each meets the positions of the
+        index arrays holding its coordinates (in the arrays' order, through one sort of
+        the arrays' flat keys, not SciPy's entries-by-positions table); the arrays'
+        axes go where NumPy puts them, ``None`` adds axes of length 1."""
+        index, shape, arr_int_pos, none_pos = self._validated(key)
+        mask, kept = self._inside(index)
+        aaxes = [i for i, k in enumerate(index) if not isinstance(k, slice) and not is_int_like(k)]
+        arr_coords, arr_idx = [self._coords[i] for i in aaxes], [index[i] for i in aaxes]
+        data = self._data
+        if mask is not None:
+            keep = lnp.nonzero(mask)[0]
+            data, kept, arr_coords = data[keep], [c[keep] for c in kept], [c[keep] for c in arr_coords]
+        if shape == ():
+            return lnp.sum(data).astype(self.dtype) if data.shape[0] else lnp.zeros((), self.dtype)
+        coords = list(kept)
+        if arr_idx:
+            arrays = _np.broadcast_arrays(*arr_idx)
+            ashape = arrays[0].shape
+            axes_shape = tuple(self._shape[i] for i in aaxes)
+            keys = _np.ravel_multi_index(tuple(a.reshape(-1) for a in arrays), axes_shape) if arrays[0].size else _np.zeros(0, _np.int64)
+            order = _np.argsort(keys, kind="stable")
+            sorted_keys = lnp.asarray(keys[order].astype(_np.int64))
+            ent_keys = ravel_coords(arr_coords, axes_shape)
+            lo = lnp.searchsorted(sorted_keys, ent_keys, side="left")
+            counts = lnp.searchsorted(sorted_keys, ent_keys, side="right") - lo
+            total = int(lnp.sum(counts)) if counts.shape[0] else 0
+            ent = lnp.repeat(lnp.arange(counts.shape[0], dtype=INDEX), counts)
+            starts = lnp.cumsum(counts) - counts
+            offs = lnp.arange(total, dtype=INDEX) - lnp.repeat(starts, counts)
+            pos = lnp.asarray(order.astype(_np.int64))[lnp.repeat(lo, counts) + offs] if total else lnp.zeros(0, INDEX)
+            data, coords = data[ent], [c[ent] for c in coords]
+            new = list(unravel_coords(pos, ashape))
+            contiguous = len(arr_int_pos) == arr_int_pos[-1] - arr_int_pos[0] + 1
+            at = arr_int_pos[0] if contiguous else 0
+            coords = coords[:at] + new + coords[at:]
+        for i in none_pos:
+            coords.insert(i, lnp.zeros(data.shape[0], INDEX))
+        out = object.__new__(type(self))
+        out._set(data if mask is not None or arr_idx else data.copy(), tuple(c.astype(INDEX) for c in coords), shape)
+        out._canonical = False
+        return out
+
     def __setitem__(self, key, x):
         """``A[key] = x``: entries at the positions replaced by the nonzero values
         (see ``_assign``; a 1-d array as its row); other keys run in SciPy. A
@@ -425,7 +511,7 @@ class _coo_base(_spbase):
         if not self._is_array:
             raise TypeError("'coo_matrix' object does not support item assignment")
         if self.ndim > 2:
-            return super().__setitem__(key, x)
+            return self._nd_setitem(key, x)
         if self.ndim == 1:
             R = self._as_row()
             R[0, one_index(key)] = x
@@ -439,6 +525,56 @@ class _coo_base(_spbase):
         vals = _assign.values(self, i, x, scalar)
         if vals is not None:
             _assign.set_coo(self, i, j, vals[0])
+
+    def _nd_setitem(self, key, x):
+        """``A[key] = x`` of an n-d array, as SciPy's COO: the stored entries inside the
+        key dropped, then ``x``'s nonzeros (broadcast to the key's shape; every value
+        for a key of ints) appended at their positions, each position once (the
+        first), in C order. The key is checked on the host as in ``_nd_fancy``."""
+        index, shape, arr_int_pos, none_pos = self._validated(_expand_ellipsis(key, self.ndim))
+        shape = tuple(n for i, n in enumerate(shape) if i not in none_pos)
+        aaxes = [i for i, k in enumerate(index) if not isinstance(k, slice) and not is_int_like(k)]
+        arrays = [a.astype(_np.int64) for a in _np.broadcast_arrays(*[index[i] for i in aaxes])] if aaxes else []
+        xdata, xcoords = _assigned_entries(x, shape, self.dtype, self._cls("coo"))
+        if xdata is None:
+            return
+        # The stored entries inside the key, dropped.
+        mask, _ = self._inside(index)
+        if arrays:
+            ashape = tuple(self._shape[i] for i in aaxes)
+            keys = _np.unique(_np.ravel_multi_index(tuple(a.reshape(-1) for a in arrays), ashape)) if arrays[0].size else _np.zeros(0)
+            keys = lnp.asarray(keys.astype(_np.int64))
+            ent = ravel_coords([self._coords[i] for i in aaxes], ashape)
+            found = lnp.searchsorted(keys, ent, side="right") > lnp.searchsorted(keys, ent, side="left")
+            mask = found if mask is None else mask & found
+        keep = lnp.nonzero(~mask)[0] if mask is not None else lnp.zeros(0, INDEX)
+        old_data, old_coords = self._data[keep], [c[keep].astype(INDEX) for c in self._coords]
+        # x's entries at their positions in the array.
+        n = xdata.shape[0]
+        pos = 0 if not arrays else (arr_int_pos[0] if len(arr_int_pos) == arr_int_pos[-1] - arr_int_pos[0] + 1 else 0)
+        if arrays:
+            alen = arrays[0].ndim
+            flat_x = ravel_coords(xcoords[pos:pos + alen], arrays[0].shape) if alen else lnp.zeros(n, INDEX)
+        x_axis, new = 0, []
+        for i, k in enumerate(index):
+            if arrays and i == pos:
+                x_axis += arrays[0].ndim
+            if isinstance(k, slice):
+                start, _, step = k.indices(self._shape[i])
+                new.append(start + xcoords[x_axis].astype(INDEX) * step)
+                x_axis += 1
+            elif is_int_like(k):
+                new.append(lnp.full(n, int(k), INDEX))
+            else:
+                new.append(lnp.asarray(arrays[aaxes.index(i)].reshape(-1))[flat_x])
+        if n:  # each position once, its first value, in C order (SciPy's np.unique)
+            flat = ravel_coords(new, self._shape)
+            order = lnp.argsort(flat, kind="stable")
+            sflat = flat[order]
+            first = lnp.nonzero(lnp.concatenate([lnp.ones(1, bool), sflat[1:] != sflat[:-1]]))[0]
+            xdata, new = xdata[order[first]], list(unravel_coords(sflat[first], self._shape))
+        self._set(lnp.concatenate([old_data, xdata]), tuple(lnp.concatenate([a, b.astype(INDEX)]) for a, b in zip(old_coords, new)), self._shape)
+        self._canonical = False
 
     # ---- products with n-d dense operands ----
 
@@ -509,7 +645,7 @@ class _coo_base(_spbase):
         rows = ravel_coords([self._coords[a] for a in rest], rshape) if rest else lnp.zeros(self.nnz, INDEX)
         cols = ravel_coords([self._coords[a] for a in axes], ashape)
         shape2 = (int(_np.prod(rshape, dtype=object)), int(_np.prod(ashape, dtype=object)))
-        return self._cls("coo")._new(self._data, rows, cols, shape2), rshape
+        return self._cls("coo")._new(self._data, rows, cols, shape2, wide=True), rshape  # int64: no copies
 
     def _broadcast_batch(self, batch):
         """The array broadcast to ``batch + shape[-2:]``: its entries repeated along each
@@ -534,6 +670,24 @@ class _coo_base(_spbase):
         nb = int(_np.prod(batch, dtype=object))
         return self._cls("coo")._new(self._data, b * m + self._coords[-2], b * k + self._coords[-1], (nb * m, nb * k))
 
+    def _rows_product(self, x, sort=True):
+        """``self @ x`` for a 2-d ``self`` and a dense 1-d or 2-d ``x``: the native
+        product of the CSR array of the entries in row order, their duplicates left to
+        the product to sum (a stable sort by row only where the rows are out of order,
+        not ``tocsr``'s sort by position with its sums of duplicates; ``None`` then
+        unless ``sort``)."""
+        m, _ = self._shape
+        x = as_legate(x)
+        dt = upcast(self.dtype, x.dtype)
+        rows, cols, data = self._coords[0], self._coords[1], self._data
+        if self.nnz > 1 and not self._canonical and not bool(lnp.all(rows[1:] >= rows[:-1])):
+            if not sort:
+                return None
+            order = lnp.argsort(rows, kind="stable")
+            rows, cols, data = rows[order], cols[order], data[order]
+        B = self._cls("csr")._new(data.astype(dt, copy=False), cols, _kernels.compress_sorted(rows, m), self._shape, wide=True)
+        return B._matmul_dense(x.astype(dt, copy=False), dt, None)
+
     def _nd_matmul(self, other):
         """``self @ other`` with NumPy's matmul rules where either is n-d (SciPy 1.17's):
         a 1-d or 2-d ``other`` meets the last axis in one product with the entries'
@@ -548,7 +702,8 @@ class _coo_base(_spbase):
             return self._matvec(x)
         if x.ndim <= 2:
             A2, rshape = self._to_2d((self.ndim - 1,))
-            return (A2 @ x).reshape(rshape + x.shape[1:])
+            res = A2 @ x if issparse(x) else A2._rows_product(x)
+            return res.reshape(rshape + x.shape[1:])
         try:
             batch = _np.broadcast_shapes(self._shape[:-2], x.shape[:-2])
         except ValueError:
@@ -562,18 +717,34 @@ class _coo_base(_spbase):
                 return self._cls("coo")(batch + (m, p), dtype=P.dtype)
             b = P.row.astype(INDEX) // m
             return self._make(P.data, unravel_coords(b, batch) + (P.row % m, P.col % p), batch + (m, p))
+        if self._small_dense() and A.nnz > 1 and not bool(lnp.all(A.row[1:] >= A.row[:-1])):
+            dt = upcast(self.dtype, x.dtype)  # entries out of order: no sort, the dense product
+            return lnp.matmul(self._dense().astype(dt, copy=False), x.astype(dt, copy=False))
         X = lnp.broadcast_to(x, batch + (k, p)).reshape(-1, p)
-        return (A @ X).reshape(batch + (m, p))
+        return A._rows_product(X).reshape(batch + (m, p))
 
     def _matvec(self, x):
         """``A @ x`` for a dense 1-d ``x``: the entries times ``x`` at their last
-        coordinate, summed per position of the other axes (one segment sum; the CSR
-        product would sort the entries first)."""
+        coordinate, summed per position of the other axes: the native COO kernel (float
+        and complex values), else the native SpMV where the entries are in row order,
+        else the dense product where the dense array is small, else one segment sum
+        (no sort)."""
         dt = upcast(self.dtype, x.dtype)
         rshape = self._shape[:-1]
-        vals = self._data.astype(dt, copy=False) * x.astype(dt, copy=False)[self._coords[-1]]
-        rows = ravel_coords(self._coords[:-1], rshape)
-        return _kernels.segment_sum(vals, rows, int(_np.prod(rshape, dtype=object))).reshape(rshape)
+        A2 = self._to_2d((self.ndim - 1,))[0]
+        xd = x.astype(dt, copy=False)
+        res = _kernels.coo_spmv(A2.row, A2.col, self._data.astype(dt, copy=False), xd, A2.shape[0])
+        if res is not None:  # the native kernel: one pass over the entries in any order
+            return res.reshape(rshape)
+        res = A2._rows_product(x, sort=False)
+        if res is None and self._small_dense():  # the dense (rows, k) matrix, then its product
+            m, k = A2.shape
+            dense = _dense_sums(self._data, A2.row * k + A2.col, m * k).astype(dt, copy=False).reshape(m, k)
+            return lnp.matmul(dense, x.astype(dt, copy=False)).reshape(rshape)
+        if res is None:
+            vals = self._data.astype(dt, copy=False) * x.astype(dt, copy=False)[self._coords[-1]]
+            res = _kernels.segment_sum(vals, A2.row, A2.shape[0])
+        return res.reshape(rshape)
 
     def _nd_dot(self, other):
         """``self.dot(other)`` where either is n-d: NumPy's ``dot``, the last axis of
@@ -591,8 +762,51 @@ class _coo_base(_spbase):
             res = A2 @ X2.T
         else:
             xshape = () if x.ndim == 1 else x.shape[:-2] + x.shape[-1:]
-            res = A2 @ (x if x.ndim == 1 else lnp.moveaxis(x, -2, 0).reshape(k, -1))
+            res = A2._rows_product(x if x.ndim == 1 else lnp.moveaxis(x, -2, 0).reshape(k, -1))
         return res.reshape(rshape + xshape)
+
+    def tensordot(self, other, axes=2):
+        """SciPy's ``tensordot``: the sums of products over ``axes`` (an int ``N``: the
+        last ``N`` axes of ``self`` and the first ``N`` of ``other``; or two lists of
+        axes), the other axes of ``self`` then of ``other`` kept in order. One 2-d
+        product: a dense result for a dense ``other``, a COO array for a sparse one."""
+        if not self._is_array:
+            return self._fallback_method("tensordot", other, axes=axes)
+        if not issparse(other) and not is_dense(other):
+            arr = _np.asanyarray(other)
+            if arr.ndim == 0 and arr.dtype == _np.object_:
+                raise TypeError(f"tensordot arg not supported type: '{type(other)}'")
+            if not hasattr(other, "shape"):
+                other = arr
+        x = other if issparse(other) else as_legate(other)
+        sa, xa = _tensordot_axes(self.ndim, x.ndim, axes)
+        if any(self._shape[a] != x.shape[b] for a, b in zip(sa, xa)):
+            raise ValueError("sizes of the corresponding axes must match")
+        srest = tuple(self._shape[a] for a in range(self.ndim) if a not in sa)
+        xrest = tuple(x.shape[b] for b in range(x.ndim) if b not in xa)
+        if not issparse(x):
+            A2, _ = self._to_2d(tuple(sa))
+            k = A2.shape[1]
+            R = lnp.transpose(x, tuple(xa) + tuple(b for b in range(x.ndim) if b not in xa)).reshape(k, -1)
+            return A2._rows_product(R).reshape(srest + xrest)
+        A2, X2 = self._as_rows(sa), self._cls("coo")(x)._as_rows(xa)
+        if not srest and not xrest:  # every axis contracted: NumPy's scalar
+            dt = upcast(self.dtype, x.dtype)
+            return A2.multiply(X2).sum(dtype=dt).astype(dt)  # bools: any product
+        prod = (A2 @ X2.T).tocoo()
+        coords = []
+        for c, shp in zip(prod.coords, (srest, xrest) if srest else (xrest,)):
+            if shp:
+                coords.extend(unravel_coords(c.astype(INDEX, copy=False), shp))
+        return self._make(prod.data, coords, srest + xrest)
+
+    def _as_rows(self, axes):
+        """SciPy's ``_convert_to_2d``: ``_to_2d``, but the 1-d array of the flat
+        positions over ``axes`` when they are all the axes."""
+        if len(axes) == self.ndim:
+            flat = ravel_coords([self._coords[a] for a in axes], tuple(self._shape[a] for a in axes))
+            return self._make(self._data, (flat,), (int(_np.prod(self._shape, dtype=object)),))
+        return self._to_2d(tuple(axes))[0]
 
     def _flat_op(self, fn, other):
         """``fn`` on the ``(1, N)`` arrays of the same entries (``other`` flattened too
@@ -683,11 +897,169 @@ class _coo_base(_spbase):
         array's along its rows (``_to_2d``), reshaped to the other axes (sparse for
         the values, dense for the positions)."""
         axes = _nd_axes(axis, self.ndim)
+        res = self._dense_extreme(name, axes, kwargs["explicit"])
+        if res is not None:
+            return res
         if axes is None:
             return getattr(self.reshape(-1), name)(**kwargs)
         A2, rshape = self._to_2d(axes)
         res = getattr(A2, name)(axis=1, **kwargs)
         return res.reshape(rshape)
+
+    def _small_dense(self) -> bool:
+        """Whether the dense array has at most ``_DENSE_SCRATCH`` positions an entry (a
+        sort of the entries costs about as much as a pass over it) and fits easily."""
+        size = int(_np.prod(self._shape, dtype=object))
+        return size <= min(_DENSE_SCRATCH * self.nnz + 2**16, 2**26)
+
+    def _dense_extreme(self, name, axes, explicit):
+        """``_nd_extreme`` through the dense array when it is not much larger than the
+        entries (``None`` otherwise, or for SciPy's errors): duplicates summed by one
+        scatter, the reduced axes moved last and each line reduced as NumPy reduces it
+        (implicit zeros are zeros there), ``explicit`` reading only stored positions.
+        No sort, where the CSR lines of ``_to_2d`` sort every entry."""
+        size = int(_np.prod(self._shape, dtype=object))
+        if size == 0 or not self._small_dense() or (explicit and self.nnz == 0):
+            return None
+        dt, kind, arg = self.dtype, self.dtype.kind, name.startswith("arg")
+        is_max = "max" in name
+        flat = ravel_coords(self._coords, self._shape)
+        dense = _dense_sums(self._data, flat, size)
+        axes = tuple(range(self.ndim)) if axes is None else axes
+        rest = tuple(a for a in range(self.ndim) if a not in axes)
+        rshape = tuple(self._shape[a] for a in rest)
+        nrest = int(_np.prod(rshape, dtype=object))
+
+        def lines(x):  # (other axes raveled, reduced axes raveled in their order)
+            return lnp.transpose(x.reshape(self._shape), rest + axes).reshape(nrest, -1)
+
+        D = lines(dense)
+        stored = None
+        if explicit:
+            stored = lines(lnp.bincount(flat, minlength=size) > 0)
+            if kind in "fc" and name.startswith("nan"):
+                fill = _np.nan
+            elif kind in "fc":
+                fill = complex(-_np.inf, -_np.inf) if is_max else complex(_np.inf, _np.inf)
+                fill = fill.real if kind == "f" else fill
+            elif kind == "b":
+                fill = not is_max
+            else:
+                info = _np.iinfo(dt)
+                fill = info.min if is_max else info.max
+            D = lnp.where(stored, D, lnp.full((), fill, dt))
+        if name.startswith("nan") and kind in "fc":
+            reduce = lnp.nanmax if is_max else lnp.nanmin
+        else:
+            reduce = lnp.max if is_max else lnp.min
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN lines: NaN
+            best = reduce(D, axis=1)
+        if explicit:
+            best = lnp.where(lnp.any(stored, axis=1), best, lnp.zeros((), dt))
+        if arg:
+            if explicit:  # the first stored position of the line's extreme, or 0
+                hit = D == best.reshape(-1, 1)
+                if kind in "fc":
+                    hit |= lnp.isnan(D) & lnp.isnan(best).reshape(-1, 1)
+                res = lnp.argmax(hit & stored, axis=1)
+            else:
+                res = (lnp.argmax if is_max else lnp.argmin)(D, axis=1)
+            res = res.astype(INDEX, copy=False)
+            return int(res[0]) if not rest else res.reshape(rshape)
+        if not rest:
+            return best.reshape(())
+        keep = lnp.nonzero(best)[0]
+        return self._make(best[keep], unravel_coords(keep, rshape), rshape)
+
+
+def _dense_sums(data, flat, size: int):
+    """The dense 1-d array of ``size`` with the values at ``flat`` summed (duplicates as
+    SciPy's ``sum_duplicates`` sums them: wrapping integers, ``or`` for bools): one
+    ``bincount`` where its float64 sums are exact, otherwise ``add.at``."""
+    dt, n = data.dtype, data.shape[0]
+    if n == 0:
+        return lnp.zeros(size, dt)
+    if dt.kind in "fc":
+        return _kernels.segment_sum(data, flat, size)
+    if dt.kind == "b":
+        return lnp.bincount(flat, weights=data.astype(_np.float64), minlength=size) > 0
+    if dt.itemsize <= 4 and n < 2**21:  # |sum| < 2**31 * 2**21: exact in float64
+        return lnp.bincount(flat, weights=data.astype(_np.float64), minlength=size).astype(_np.int64).astype(dt)
+    dense = lnp.zeros(size, dt)
+    lnp.add.at(dense, flat, data)
+    return dense
+
+
+# ``max``/``argmax``/... over axes and products with n-d operands of entries out of
+# order go through the dense array up to this many positions an entry.
+_DENSE_SCRATCH = 16
+
+
+def _assigned_entries(x, shape, dtype, coo):
+    """``x`` of an assignment as SciPy's COO takes it: ``(data, coords)`` of its nonzeros
+    in the key's ``shape`` (a sparse ``x`` broadcast, leading or trailing axes of
+    length 1 dropped; a dense one squeezed and broadcast; every value for a key of
+    ints), or ``(None, None)`` when there is nothing to set."""
+    if issparse(x):
+        if 0 in x.shape:
+            return None, None
+        X = coo(x, copy=True)
+        X.sum_duplicates()
+        data, coords, xs = X.data.astype(dtype, copy=False), [c.astype(INDEX) for c in X.coords], list(X.shape)
+        if tuple(xs) != shape:
+            if len(shape) > len(xs):
+                coords = [lnp.zeros(X.nnz, INDEX)] * (len(shape) - len(xs)) + coords
+                xs = [1] * (len(shape) - len(xs)) + xs
+            while len(xs) > len(shape):
+                if xs[0] == 1:
+                    xs, coords = xs[1:], coords[1:]
+                elif xs[-1] == 1:
+                    xs, coords = xs[:-1], coords[:-1]
+                else:
+                    raise ValueError("shape mismatch in assignment")
+            for i, (nn, nx) in enumerate(zip(shape, xs)):
+                if nn == nx:
+                    continue
+                if nx != 1:
+                    raise ValueError("shape mismatch in assignment")
+                k = coords[0].shape[0]
+                coords = [lnp.repeat(lnp.arange(nn, dtype=INDEX), k) if j == i else lnp.tile(c, nn) for j, c in enumerate(coords)]
+                data = lnp.tile(data, nn)
+        return data, coords
+    d = as_legate(x).astype(dtype, copy=False)
+    if d.size == 0:
+        return None, None
+    if d.shape != shape:
+        d = lnp.broadcast_to(lnp.squeeze(d), shape)
+    if shape == ():
+        return d.reshape(-1), []
+    return _np_nonzero_entries(d)
+
+
+def _np_nonzero_entries(d):
+    """The nonzeros of a dense array in C order: ``(values, coords)``."""
+    flat = d.reshape(-1)
+    idx = lnp.nonzero(flat)[0]
+    return flat[idx], list(unravel_coords(idx, d.shape))
+
+
+def _tensordot_axes(ndim_a: int, ndim_b: int, axes):
+    """``tensordot``'s axes as two lists of non-negative axes, with SciPy's errors."""
+    if isinstance(axes, int):
+        if axes < 1 or axes > min(ndim_a, ndim_b):
+            raise ValueError("axes integer is out of bounds for input arrays")
+        return list(range(ndim_a - axes, ndim_a)), list(range(axes))
+    if not isinstance(axes, (tuple, list)):
+        raise TypeError("axes must be an integer or a tuple/list of integers")
+    if len(axes) != 2:
+        raise ValueError("axes must be a tuple/list of length 2")
+    axes_a, axes_b = axes
+    if len(axes_a) != len(axes_b):
+        raise ValueError("axes lists/tuples must be of the same length")
+    if any(a >= ndim_a or a < -ndim_a for a in axes_a) or any(b >= ndim_b or b < -ndim_b for b in axes_b):
+        raise ValueError("axes indices are out of bounds for input arrays")
+    return [a % ndim_a for a in axes_a], [b % ndim_b for b in axes_b]
 
 
 def _dtype_of(x):

@@ -190,6 +190,14 @@ def spmv_transposed(A, x):
     return segment_sum(A._data * x[A._row_ids()], A._indices, ncols)
 
 
+def coo_spmv(rows, cols, data, x, nrows: int):
+    """``A @ x`` for the matrix of the entries ``(rows, cols, data)`` in any order (int64
+    indices; ``x`` of data's dtype) with the native kernel, or ``None`` without it."""
+    if not _use_native(data.dtype, x.dtype) or data.dtype != x.dtype:
+        return None
+    return _native.coo_spmv(rows, cols, data, x, nrows)
+
+
 def spmm(A, X):
     """``A @ X`` for CSR-oriented ``A`` and 2-d dense ``X`` of A's dtype (C order out)."""
     nrows, k = A._shape[0], X.shape[1]

@@ -215,6 +215,19 @@ def spmv_transposed(pos: Any, indices: Any, data: Any, x: Any, ncols: int, cols:
     return _wrap(_ext.spmv_transposed(_pos(pos), crd, vals, xs, int(ncols), cols=cols), dtype)
 
 
+def coo_spmv(rows: Any, cols: Any, data: Any, x: Any, nrows: int):
+    """``y = A @ x`` for the ``nrows``-row matrix of the entries ``(rows, cols, data)``
+    in any order, duplicates summed (int64 ``rows`` and ``cols``; ``x`` 1-d of
+    ``data``'s dtype); ``y`` a new array."""
+    vals, dtype = _values(data, "data")
+    xs, xdtype = _values(x, "x")
+    _same_dtype(dtype, xdtype, "x")
+    if int(nrows) < 0:
+        raise ValueError(f"nrows must be non-negative, got {nrows}")
+    r, c = _indices(rows, "rows"), _indices(cols, "cols")
+    return _wrap(_ext.coo_spmv(r, c, vals, xs, int(nrows)), dtype)
+
+
 def spmm(pos: Any, indices: Any, data: Any, X: Any):
     """``Y = A @ X`` for the CSR matrix ``(pos, indices, data)`` and a dense 2-d ``X``
     (any layout or view) of ``data``'s dtype; ``Y`` is ``(len(pos), X.shape[1])``."""

@@ -14,6 +14,7 @@
 //! the operand's tile before it is used; a failed check is a task error, never an
 //! out-of-bounds read.
 
+mod coo_spmv;
 mod lu;
 mod patterns;
 mod ranges;
@@ -23,6 +24,7 @@ mod spmv;
 mod spmv_transposed;
 mod todense;
 
+pub use coo_spmv::CooSpmv;
 pub use lu::{factors_held as lu_factors_held, LuFactor, LuFactors, LuRelease, LuSolve, LU_OK, LU_SINGULAR, LU_SOLVE_H, LU_SOLVE_N, LU_SOLVE_T};
 pub use patterns::RowPatterns;
 pub use ranges::{ColumnRanges, RowRanges};

@@ -306,3 +306,130 @@ def test_random_array_nd():
         B.has_canonical_format = False
         B.sum_duplicates()  # sorted and distinct already: nothing moves
         assert [host(c).tolist() for c in B.coords] == [host(c).tolist() for c in A.coords]
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
+def test_extremes_and_products_each_way(dtype):
+    """``max``/``argmax``/... over axes and products with dense operands, each way they
+    run: through the dense array (entries out of order), in row order (canonical
+    entries: the CSR product without a sort), and for a shape too large for the dense
+    array (the CSR lines and the segment sum); NaNs among float values (not for
+    ``argmax``, where SciPy 1.17's differs from NumPy's, which this package keeps)."""
+    rng = np.random.default_rng(7)
+    for shape in ((3, 4, 5), (2, 3, 2, 4), (40, 50, 60)):
+        A, S = _pair(shape, dtype, nnz=30)
+        B, T = A.copy(), S.copy()
+        B.sum_duplicates()
+        T.sum_duplicates()
+        d = S.data.copy()
+        if dtype == np.float64:
+            d[[1, 4]] = np.nan
+        N, M = sparse.coo_array((d, S.coords), shape=shape), sp.coo_array((d, S.coords), shape=shape)
+        for X, Y in ((A, S), (B, T), (N, M)):
+            for name in ("max", "min", "nanmax", "argmax", "argmin"):
+                if X is N and name.startswith("arg"):
+                    continue
+                for axis, explicit in ((0, False), ((2, 0), True), (-1, True)):
+                    want = getattr(Y, name)(axis=axis, explicit=explicit)
+                    _same(getattr(X, name)(axis=axis, explicit=explicit), want, stored=sp.issparse(want))
+            if dtype == np.bool_:
+                continue
+            for x in (rng.standard_normal(shape[-1]), rng.standard_normal(shape[-3:-2] + (shape[-1], 3)), rng.standard_normal((shape[-1], 2))):
+                _same(X @ x, Y @ x)
+                _same(X @ lnp.array(x), Y @ x)
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
+def test_tensordot(dtype):
+    """``tensordot`` with sparse and dense operands, int and list axes, and its errors.
+    (SciPy 1.17's sparse contraction over every axis is wrong and reorders the arrays'
+    data in place: NumPy's answer there, and copies for SciPy.)"""
+    A, S = _pair((3, 4, 5), dtype)
+    stored = dtype in (np.float64, np.complex128)  # SpGEMM's order (int32's is sorted here)
+    for shape, axes in (((5, 2, 3), 1), ((4, 5, 2), 2), ((4, 5, 2), ([1, 2], [0, 1])), ((4, 5, 2), ([2, 1], [1, 0])),
+                        ((4, 5), 2), ((2, 4), ([1], [1]))):
+        B, T = _pair(shape, dtype, seed=1)
+        _same(A.tensordot(B, axes=axes), S.tensordot(T, axes=axes), stored=stored)
+        _same(A.tensordot(T.toarray(), axes=axes), S.tensordot(T.toarray(), axes=axes))
+        _same(A.tensordot(lnp.array(T.toarray()), axes=axes), S.tensordot(T.toarray(), axes=axes))
+    _same(A.tensordot(np.ones((4, 5)).tolist(), axes=2), S.tensordot(np.ones((4, 5)), axes=2))
+    C, U = _pair((3, 4, 5), dtype, seed=2)
+    full = np.tensordot(S.toarray(), U.toarray(), axes=3)
+    _same(A.tensordot(C, axes=3), full)
+    _same(A.tensordot(C.toarray(), axes=([2, 1, 0], [2, 1, 0])), full)
+    E, V = _pair((4, 5), dtype, seed=3)
+    _same(E.tensordot(A, axes=([0, 1], [1, 2])), V.copy().tensordot(S.copy(), axes=([0, 1], [1, 2])), stored=stored)
+    for axes in (0, 4, (1,), ([1], [0, 1]), ([3], [0]), ([0], [0]), 1.5):
+        _raises_like(lambda m: _build(m).tensordot(_build(m, (4, 5, 2)), axes=axes))
+    _raises_like(lambda m: _build(m).tensordot(np.ones((4, 5, 2)), axes=([0], [0])))
+
+
+def test_kron_and_stacking():
+    """n-d ``kron`` as SciPy's (the shapes padded with 1s, multiplied axis by axis), and
+    SciPy's ``ValueError`` where it refuses n-d blocks (stacking, ``block_diag``,
+    ``kronsum``) or an n-d result in CSR."""
+    A, S = _pair((2, 3, 4))
+    B, T = _pair((3, 2, 2), np.complex128, seed=1)
+    M = np.array([[1.0, 0.0], [2.0, 3.0]])
+    for (x, y), (u, v) in (((A, B), (S, T)), ((A, M), (S, M)), ((M, A), (M, S)),
+                           ((sparse.coo_array(np.array([1.0, 0, 2])), A), (sp.coo_array(np.array([1.0, 0, 2])), S))):
+        _same(sparse.kron(x, y), sp.kron(u, v), stored=True)
+    _same(sparse.kron(A, B, format="coo"), sp.kron(S, T, format="coo"), stored=True)
+    _same(sparse.kron(sparse.coo_array((2, 3, 4)), B), sp.kron(sp.coo_array((2, 3, 4)), T))
+    for fn in (lambda m: m.kron(_build(m, (2, 3, 4)), _build(m, (3, 2, 2)), format="csr"),
+               lambda m: m.hstack([_build(m, (2, 3, 4)), _build(m, (2, 3, 4))]),
+               lambda m: m.vstack([_build(m, (2, 3, 4)), _build(m, (2, 3, 4))]),
+               lambda m: m.block_array([[_build(m, (2, 3, 4)), None]]),
+               lambda m: m.bmat([[np.ones((2, 3, 4))]]),
+               lambda m: m.block_diag([_build(m, (2, 3, 4))]),
+               lambda m: m.kronsum(_build(m, (2, 3, 4)), _build(m, (2, 3, 4)))):
+        _raises_like(fn)
+    C, U = sparse.csr_array(M), sp.csr_array(M)
+    _same(sparse.block_array([[C, None], [None, C]]).tocoo(), sp.block_array([[U, None], [None, U]]).tocoo(), stored=True)
+    assert sparse.block_array([[C, C]]).format == sp.block_array([[U, U]]).format
+
+
+@pytest.mark.parametrize("dtype,shape", CASES, ids=DTYPE_IDS)
+def test_index_arrays(dtype, shape):
+    """Keys with index arrays (lists, NumPy and legate arrays, bool arrays, repeats,
+    negative values), ``None`` and ``...``: SciPy's stored entries in SciPy's order (NumPy's
+    values where SciPy 1.17 fails on ``None`` after an array), and SciPy's errors."""
+    A, S = _pair(shape, dtype, nnz=30)
+    mask = np.arange(shape[0]) % 2 == 0
+    for key in (([0, 1],), ([0, 1], slice(None), 1), (0, [1, -1]), (slice(None), [1, 0, 1], [1, 1, 0]), ([[0, 1], [1, 0]], 1),
+                (None, 0), (slice(None), None, 1), (mask, Ellipsis, 1), ([0, 1], slice(None), [1, 0]), (Ellipsis, [1, -1]),
+                ([], 0), (slice(1, None, 2), [0, 0]), (0, slice(None), [0, 1], None)):
+        try:
+            want = S[key]
+        except ValueError:  # SciPy 1.17's bug
+            want = S.toarray()[key]
+        _same(A[key], want, stored=sp.issparse(want))
+        lkey = tuple(lnp.asarray(k) if isinstance(k, (list, np.ndarray)) and len(k) else k for k in key)
+        _same(A[lkey], want, stored=sp.issparse(want))
+    for key in (([5],), ([0, 1], [0, 1, 2]), (np.array([True]),), (0, 0, 0, 0, 0), (sp.coo_array(np.ones((1, 1))),)):
+        _raises_like(lambda m: _build(m)[key])
+    with pytest.raises(IndexError):
+        A[[0.5]]
+
+
+@pytest.mark.parametrize("dtype,shape", CASES, ids=DTYPE_IDS)
+def test_assignment(dtype, shape):
+    """``A[key] = x`` as SciPy's COO: the entries inside the key dropped, ``x``'s nonzeros
+    (a zero too for a key of ints) appended in C order, once each; scalars, dense and
+    sparse values broadcast; index arrays, ``None`` and ``...``; SciPy's errors."""
+    tail = shape[2:]
+    for key, val in (((0, 1, 1), 5), ((0, 1, 1), 0), ((1, slice(None), 1), 3), ((slice(None), 0), np.arange(np.prod(tail)).reshape(tail)),
+                     (([0, 1], slice(None), 1), 2), ((0, [1, 0, 1], [1, 1, 0]), np.array([1, 2, 3])), ((Ellipsis, 1), 0),
+                     ((slice(None),), 0), ((None, 0, 1), 7), ((slice(1, None, 2), [0, 0]), 4),
+                     ((0,), sp.coo_array(np.eye(shape[1], int(np.prod(tail))).reshape(shape[1:]))),
+                     ((0, 1), np.ones((2,) + tail)), (([0, 1], [0, 1, 2]), 1)):
+        A, S = _pair(shape, dtype, nnz=30)
+        try:
+            S[key] = val
+        except (ValueError, IndexError) as e:
+            with pytest.raises(type(e)):
+                A[key] = sparse.coo_array(val) if sp.issparse(val) else val
+            continue
+        A[key] = sparse.coo_array(val) if sp.issparse(val) else val
+        _same(A, S, stored=True)
+        assert not A.has_canonical_format

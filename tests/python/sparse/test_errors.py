@@ -70,17 +70,17 @@ def test_shape_mismatches_and_out():
 
 def test_fallback_warns_once_and_can_be_disabled(monkeypatch, tmp_path):
     A = sparse.csr_array(sprandom(4, 4))
-    # tolil and lil_array are native now; check_format and block_array still fall back.
+    # tolil, lil_array and block_array are native now; check_format and swapaxes still fall back.
     _fallback._fell_back.discard("csr_array.check_format")
     with warnings.catch_warnings(record=True) as w:
         warnings.simplefilter("always")
         assert A.check_format() is None
         A.check_format()
     assert len([x for x in w if "check_format" in str(x.message)]) == 1
-    _fallback._fell_back.discard("block_array")
-    with pytest.warns(RuntimeWarning, match="block_array"):
-        B = sparse.block_array([[A, None], [None, A]])
-    np.testing.assert_allclose(B.toarray().__array__(), sp.block_array([[A._to_scipy(), None], [None, A._to_scipy()]]).toarray())
+    _fallback._fell_back.discard("swapaxes")
+    with pytest.warns(RuntimeWarning, match="swapaxes"):
+        B = sparse.swapaxes(A, 0, 1)
+    np.testing.assert_allclose(B.toarray().__array__(), A._to_scipy().T.toarray())
     with pytest.warns(RuntimeWarning, match="save_npz"):
         sparse.save_npz(tmp_path / "a.npz", A)
     _fallback._fell_back.discard("load_npz")

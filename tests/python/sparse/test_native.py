@@ -311,3 +311,32 @@ def test_operands_may_be_views():
     pos = nat.row_ranges(lnp.asarray(indptr))
     check(nat.spmv(pos, idx_view, dat_view, x_view), A @ x[::2])
     check(nat.todense(pos, idx_view, dat_view, 12), A.toarray())
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("shape", [(0, 3), (3, 0), (1, 1), (13, 4), (40, 33)])
+def test_coo_spmv(shape, dtype):
+    """``coo_spmv``: entries in any order, repeated positions summed, rows left empty."""
+    rng = np.random.default_rng(11)
+    n, m = shape
+    k = 3 * n if n and m else 0
+    rows, cols = rng.integers(0, max(n, 1), k), rng.integers(0, max(m, 1), k)
+    data = dense_values(rng, k, dtype)
+    x = dense_values(rng, m, dtype)
+    y = nat.coo_spmv(lnp.asarray(rows), lnp.asarray(cols), lnp.asarray(data), lnp.asarray(x), n)
+    check(y, sp.coo_matrix((data, (rows, cols)), shape=shape) @ x)
+
+
+def test_coo_spmv_bad_entries():
+    """An entry outside ``x`` or ``y`` fails the task (an error on use); mismatched
+    lengths (ValueError) and dtypes (TypeError) fail at once."""
+    rows, vals = lnp.asarray(np.array([0, 1, 1])), lnp.asarray(np.array([1.0, 2.0, 3.0]))
+    y = nat.coo_spmv(rows, lnp.asarray(np.array([0, 5, 1])), vals, lnp.ones(3), 2)
+    with pytest.raises(RuntimeError, match="outside"):
+        np.asarray(y)
+    y = nat.coo_spmv(rows, lnp.asarray(np.array([0, 2, 1])), vals, lnp.ones(3), 2)
+    check(y, np.array([1.0, 5.0]))
+    with pytest.raises(ValueError):
+        nat.coo_spmv(rows, lnp.asarray(np.array([0, 1])), vals, lnp.ones(3), 2)
+    with pytest.raises(TypeError):
+        nat.coo_spmv(rows, rows, vals, lnp.ones(3, np.float32), 2)
