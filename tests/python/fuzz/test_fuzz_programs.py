@@ -81,6 +81,11 @@ def _step(draw, prog, i):
         nin = getattr(np, name).nin
         args_n, args_l = ((sn,), (sl,)) if nin == 1 else ((sn, tn), (sl, tl))
         desc = f"{name}({s}, out={t})"
+        # NumPy's reference reads copies: NumPy defines an operation whose inputs overlap
+        # its output as the same one on copies, and NumPy 2.4.6 gets some wrong (a
+        # strided float view negated in place, `v = b[0:4:2, 0]; np.negative(v, out=v)`,
+        # reads its input at stride 8: [0, 8] became [-0, -1]).
+        args_n = tuple(np.array(a, copy=True) for a in args_n)
         _both(lambda: getattr(np, name)(*args_n, out=tn), lambda: getattr(lnp, name)(*args_l, out=tl), desc, tl)
         return desc
     if kind == "assign":

@@ -360,3 +360,18 @@ def test_setitem_empty_value_of_more_dimensions():
     ]
     for shape, key, vshape in cases:
         compare(lambda: assign(np.zeros(shape, bool), key, np.ones(vshape, bool)), lambda: assign(lnp.zeros(shape, bool), key, lnp.ones(vshape, bool)))
+
+
+def test_unary_in_place_on_a_strided_view():
+    """test_program: ``negative(v, out=v)`` of a strided view (NumPy 2.4.6 reads such an
+    input at the wrong stride; the reference here is NumPy's defined result, the
+    operation on a copy)."""
+    for key in ((slice(0, 4, 2), 0), (slice(0, 4, 2), slice(0, 1)), (slice(None, None, -3), slice(1, 4, 2))):
+        for name in ("negative", "absolute", "sqrt"):
+            b = np.arange(16.0).reshape(4, 4) - 5
+            lb = lnp.array(b)
+            v, lv = b[key], lb[key]
+            expect = b.copy()
+            expect[key] = getattr(np, name)(v.copy())
+            getattr(lnp, name)(lv, out=lv)
+            np.testing.assert_array_equal(np.asarray(lb), expect)
