@@ -51,10 +51,10 @@ pub(crate) enum Piece {
 
 impl Piece {
     /// The rectangle, if known without reading any store.
-    pub fn rect_now(&self) -> Option<Rect> {
+    pub fn rect_now(&self) -> Option<&Rect> {
         match self {
-            Piece::Rect(r) => Some(r.clone()),
-            Piece::Image(p) => p.known.clone(),
+            Piece::Rect(r) => Some(r),
+            Piece::Image(p) => p.known.as_ref(),
         }
     }
 
@@ -186,12 +186,14 @@ pub(crate) fn raw_store(store: &LogicalStore, rect: &Rect, spill: &DimSpill) -> 
 /// Fills `raw` (made by `RawStore::new` for `store`'s type) in place: the launch path
 /// builds one per argument, and this copies no coordinates through temporaries.
 fn fill_raw_store(raw: &mut RawStore, store: &LogicalStore, rect: &Rect, spill: &DimSpill) {
-    let n = rect.ndim();
+    let (lo, hi) = (rect.lo.as_slice(), rect.hi.as_slice());
+    let n = lo.len();
     let mut vstrides = [0i64; LEGATE_MAX_DIM];
     let (base, origin) = store.storage().instance_origin(store.map(), &mut vstrides[..n]);
-    let offset = origin + vstrides.iter().zip(rect.lo.as_slice()).map(|(s, l)| s * l).sum::<i64>();
-    raw.data = if rect.is_empty() || base.is_null() { base } else { base.wrapping_offset(offset as isize) };
-    raw.set_dims(rect.lo.as_slice(), rect.hi.as_slice(), &vstrides[..n], spill);
+    let offset = origin + vstrides.iter().zip(lo).map(|(s, l)| s * l).sum::<i64>();
+    let empty = lo.iter().zip(hi).any(|(l, h)| h <= l);
+    raw.data = if empty || base.is_null() { base } else { base.wrapping_offset(offset as isize) };
+    raw.set_dims(lo, hi, &vstrides[..n], spill);
     raw.flags = if store.is_future() { STORE_FUTURE } else { 0 };
 }
 
