@@ -158,7 +158,7 @@ impl TaskLaunch {
 
     /// Submits the task; returns once it is ordered after what it depends on (or, for
     /// tasks that throw exceptions, once it has run).
-    pub fn execute(self) -> Result<()> {
+    pub fn execute(mut self) -> Result<()> {
         let throws = self.throws;
         // A task touching a storage the host holds views of (the buffer protocol,
         // DLPack, Arrow) runs before this returns: host code then never reads or writes
@@ -176,8 +176,7 @@ impl TaskLaunch {
             }
         }
         // Borrowed, not moved: a launch is several hundred bytes.
-        let mut this = self;
-        let (op_id, nodes) = launch(&mut this)?;
+        let (op_id, nodes) = launch(&mut self)?;
         rt.wait_nodes(&nodes);
         if throws {
             let mine = rt.take_errors_of(op_id);
