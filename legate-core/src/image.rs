@@ -120,7 +120,7 @@ impl ImageCache {
 impl ImagePiece {
     /// The source piece's rectangle, if known now.
     pub fn source_rect(&self) -> Option<Rect> {
-        self.source_piece.rect_now()
+        self.source_piece.rect_now().cloned()
     }
 
     /// Resolves the piece when the point runs (the source's writers have finished):

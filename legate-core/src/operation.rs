@@ -158,7 +158,7 @@ impl TaskLaunch {
 
     /// Submits the task; returns once it is ordered after what it depends on (or, for
     /// tasks that throw exceptions, once it has run).
-    pub fn execute(self) -> Result<()> {
+    pub fn execute(mut self) -> Result<()> {
         let throws = self.throws;
         // A task touching a storage the host holds views of (the buffer protocol,
         // DLPack, Arrow) runs before this returns: host code then never reads or writes
@@ -176,8 +176,7 @@ impl TaskLaunch {
             }
         }
         // Borrowed, not moved: a launch is several hundred bytes.
-        let mut this = self;
-        let (op_id, nodes) = launch(&mut this)?;
+        let (op_id, nodes) = launch(&mut self)?;
         rt.wait_nodes(&nodes);
         if throws {
             let mine = rt.take_errors_of(op_id);
@@ -217,12 +216,14 @@ fn cut(args: &[LaunchArg], shapes: &[Option<Point>], launch: &Launch, manual: bo
                 continue;
             };
             let part = &launch.partitions[a];
+            let projected;
             let c = match (&arg.projection, manual) {
                 (Some(proj), true) => {
                     let v: Vec<i64> = proj.iter().map(|&d| color.as_slice().get(d).copied().unwrap_or(0)).collect();
-                    Point::new(&v)
+                    projected = Point::new(&v);
+                    &projected
                 }
-                _ => color.clone(),
+                _ => &color,
             };
             if let Partition::Tiling(t) = part {
                 if c.ndim() != t.colors.ndim() || (0..c.ndim()).any(|d| c[d] >= t.colors[d]) {
@@ -233,8 +234,8 @@ fn cut(args: &[LaunchArg], shapes: &[Option<Point>], launch: &Launch, manual: bo
                     )));
                 }
             }
-            let piece = piece_of(part, shape, &c, knowledge);
-            let fp = piece.rect_now().map_or(Footprint::All, |r| Footprint::of_rect(arg.store.map(), &r));
+            let piece = piece_of(part, shape, c, knowledge);
+            let fp = piece.rect_now().map_or(Footprint::All, |r| Footprint::of_rect(arg.store.map(), r));
             row.push((piece, fp));
         }
         out.push(row);
@@ -304,18 +305,17 @@ const INLINE_MAX_BYTES: u64 = 1 << 20;
 /// they are submitted), so nothing is recorded in the access lists. This is what
 /// keeps a loop of small operations at a microsecond or two each.
 fn runs_inline(args: &[LaunchArg], shapes: &[Option<Point>], pieces: &Pieces) -> bool {
-    if pieces.len() != 1 || shapes.iter().any(|s| s.is_none()) {
+    if pieces.len() != 1 || shapes.iter().any(|s| s.is_none()) || pieces[0].iter().any(|(p, _)| !matches!(p, Piece::Rect(_))) {
         return false;
     }
-    let rects: Option<Vec<_>> = pieces[0].iter().map(|(p, _)| if let Piece::Rect(r) = p { Some(r.clone()) } else { None }).collect();
-    rects.is_some_and(|r| small_and_idle(args, &r))
+    small_and_idle(args, pieces[0].iter().map(|(p, _)| p.rect_now().map_or(0, |r| r.volume())))
 }
 
-/// Whether the pieces `rects` of `args` total at most [`INLINE_MAX_BYTES`] and no
-/// unfinished task touches the arguments' storages (whose finished accesses are
-/// then forgotten).
-fn small_and_idle(args: &[LaunchArg], rects: &[crate::shape::Rect]) -> bool {
-    let bytes: u64 = args.iter().zip(rects).map(|(a, r)| r.volume() * a.store.ty().size().unwrap_or(0) as u64).sum();
+/// Whether pieces of `volumes` elements of `args` total at most [`INLINE_MAX_BYTES`]
+/// and no unfinished task touches the arguments' storages (whose finished accesses
+/// are then forgotten).
+fn small_and_idle(args: &[LaunchArg], volumes: impl Iterator<Item = u64>) -> bool {
+    let bytes: u64 = args.iter().zip(volumes).map(|(a, v)| v * a.store.ty().size().unwrap_or(0) as u64).sum();
     bytes <= INLINE_MAX_BYTES && args.iter().all(|a| a.store.storage().accesses.lock().unwrap_or_else(|e| e.into_inner()).settle())
 }
 
@@ -327,13 +327,10 @@ fn small_launch(t: &TaskLaunch, shapes: &[Option<Point>], min_chunk: u64, inline
     if t.manual_launch.is_some() || !inline {
         return None;
     }
-    let mut rects = Vec::with_capacity(shapes.len());
     for shape in shapes {
-        let shape = shape.clone()?;
-        if shape.volume() > min_chunk {
+        if shape.as_ref()?.volume() > min_chunk {
             return None;
         }
-        rects.push(crate::shape::Rect::from_extents_owned(shape));
     }
     for c in &t.constraints {
         match c {
@@ -342,7 +339,8 @@ fn small_launch(t: &TaskLaunch, shapes: &[Option<Point>], min_chunk: u64, inline
             _ => return None,
         }
     }
-    small_and_idle(&t.args, &rects).then(|| rects.into_iter().map(Piece::Rect).collect())
+    let bound = || shapes.iter().flatten();
+    small_and_idle(&t.args, bound().map(Point::volume)).then(|| bound().map(|s| Piece::Rect(crate::shape::Rect::from_extents(s))).collect())
 }
 
 /// Runs the one point of an operation on this thread, now (see [`runs_inline`]).
@@ -423,11 +421,12 @@ fn launch(t: &mut TaskLaunch) -> Result<(u64, Vec<Arc<TaskNode>>)> {
         if let Some(p) = &inner.progress {
             p.launched();
         }
-        tracing::debug!(op_id, task = %entry.name, points = colors.volume(), "launch");
+        let points = colors.volume();
+        tracing::debug!(op_id, task = %entry.name, points, "launch");
         inner.log.lock().unwrap_or_else(|e| e.into_inner()).op(OpRecord {
             op_id,
             name: entry.name.clone(),
-            points: colors.volume(),
+            points,
             args: t.args.iter().map(|a| (a.store.storage().id(), privilege(a.role))).collect(),
         });
         // What this operation writes changes the contents images are read from.
@@ -436,10 +435,10 @@ fn launch(t: &mut TaskLaunch) -> Result<(u64, Vec<Arc<TaskNode>>)> {
         }
         let args = t.args.iter().zip(&shapes).map(|(a, s)| ArgInfo { store: a.store.clone(), role: a.role, unbound: s.is_none(), partial: a.partial }).collect();
         let scalars = std::mem::take(&mut t.scalars);
-        let mut shared = OpShared::new(op_id, entry.name.clone(), t.task_id, task_fn, scalars, colors.clone(), args, inner.sysmem.clone(), inner.control.clone(), t.throws);
+        let mut shared = OpShared::new(op_id, entry.name.clone(), t.task_id, task_fn, scalars, colors, args, inner.sysmem.clone(), inner.control.clone(), t.throws);
         if t.communicator {
-            let sharding = Sharding::of_extents(&colors, inner.world.size());
-            let owners = (0..colors.volume()).map(|i| sharding.owner_of_index(i)).collect();
+            let sharding = Sharding::of_extents(&shared.launch_shape, inner.world.size());
+            let owners = (0..points).map(|i| sharding.owner_of_index(i)).collect();
             shared.comm = Some(Arc::new(crate::point::CommInfo { world: inner.world.clone(), owners }));
         }
         (op_id, Arc::new(shared))
@@ -463,7 +462,7 @@ fn launch(t: &mut TaskLaunch) -> Result<(u64, Vec<Arc<TaskNode>>)> {
     let manual = t.manual_launch.is_some();
     let solve = |t: &TaskLaunch, single: bool| {
         let sargs: Vec<SolverArg> =
-            t.args.iter().zip(&shapes).map(|(a, s)| SolverArg { store: &a.store, shape: s.clone(), writes: a.role == Role::Output }).collect();
+            t.args.iter().zip(&shapes).map(|(a, s)| SolverArg { store: &a.store, shape: s.as_ref(), writes: a.role == Role::Output }).collect();
         if single { solver::solve_single(&sargs, &t.constraints) } else { solver::solve(&sargs, &t.constraints, procs, min_chunk) }
     };
     let mut launch = match &t.manual_launch {
@@ -485,7 +484,7 @@ fn launch(t: &mut TaskLaunch) -> Result<(u64, Vec<Arc<TaskNode>>)> {
             for row in &mut pieces {
                 for (arg, (piece, fp)) in t.args.iter().zip(row.iter_mut()) {
                     if let (Piece::Image(_), Some(r)) = (&*piece, piece.rect_now()) {
-                        *fp = Footprint::of_rect(arg.store.map(), &r);
+                        *fp = Footprint::of_rect(arg.store.map(), r);
                     }
                 }
             }
@@ -559,7 +558,8 @@ fn launch(t: &mut TaskLaunch) -> Result<(u64, Vec<Arc<TaskNode>>)> {
             false,
         )?;
     }
-    let (op_id, shared) = begin(t, launch.colors.clone());
+    let single = launch.is_single();
+    let (op_id, shared) = begin(t, std::mem::take(&mut launch.colors));
     if everywhere {
         crate::distribute::prepare(inner, op_id, &everywhere_touches(&t.args, &pieces, inner.world.size()));
         // Its inputs may already be here (then nothing waits): run it now, as on one rank.
@@ -582,7 +582,7 @@ fn launch(t: &mut TaskLaunch) -> Result<(u64, Vec<Arc<TaskNode>>)> {
     let mut nodes = Vec::with_capacity(local.len());
     for &i in &local {
         let row = &pieces[i];
-        let color = Point::delinearize(i as u64, &launch.colors);
+        let color = Point::delinearize(i as u64, &shared.launch_shape);
         let node = TaskNode::new(op_id, color, entry.name.clone(), kind);
         inner.executor.admit();
         if t.communicator {
@@ -680,7 +680,7 @@ fn launch(t: &mut TaskLaunch) -> Result<(u64, Vec<Arc<TaskNode>>)> {
         }
     }
     // Remember how written stores were partitioned, so the next launch reuses it.
-    if !launch.is_single() {
+    if !single {
         for (arg, part) in t.args.iter().zip(&launch.partitions) {
             if let (Role::Output, Partition::Tiling(tiling)) = (arg.role, part) {
                 if arg.store.is_whole_storage() && !tiling.is_bloated() && tiling.tile.as_slice().iter().all(|&x| x > 0) {

@@ -17,7 +17,6 @@ use crate::store::LogicalStore;
 use legate_abi::raw::{inline_coords, DimSpill, RawScalar, RawStore, RawTaskContext, TaskFn, INLINE_DIM, STORE_FUTURE, STORE_UNBOUND};
 use crate::replicate::World;
 use legate_abi::{PhysicalStore, ReductionOp, ABI_VERSION};
-use std::borrow::Cow;
 use std::ffi::c_void;
 use smallvec::SmallVec;
 use std::sync::{Arc, Mutex};
@@ -51,10 +50,10 @@ pub(crate) enum Piece {
 
 impl Piece {
     /// The rectangle, if known without reading any store.
-    pub fn rect_now(&self) -> Option<Rect> {
+    pub fn rect_now(&self) -> Option<&Rect> {
         match self {
-            Piece::Rect(r) => Some(r.clone()),
-            Piece::Image(p) => p.known.clone(),
+            Piece::Rect(r) => Some(r),
+            Piece::Image(p) => p.known.as_ref(),
         }
     }
 
@@ -142,7 +141,7 @@ impl OpShared {
     /// operation whose launcher raises its errors (`throws`) poisons nothing: the
     /// failure, whatever its cause, goes to the launcher, and the outputs stay as the
     /// task left them (NumPy leaves its output so when a ufunc raises).
-    fn spoil(&self, color: &Point, rects: &[Cow<'_, Rect>], failure: Failure) {
+    fn spoil(&self, color: &Point, rects: &[&Rect], failure: Failure) {
         let (op_id, err) = match failure {
             Failure::Own(message) => {
                 let err = LegateError::TaskFailed { task: self.name.to_string(), point: format!("{color}"), message };
@@ -167,9 +166,9 @@ impl OpShared {
 
     /// A failure after the last point (finishing the operation): spoils all it writes.
     pub(crate) fn fail_whole(&self, message: String) {
-        let rects: Vec<Cow<Rect>> =
-            self.args.iter().map(|a| Cow::Owned(if a.unbound { Rect::from_extents(&Point::empty()) } else { a.store.full_rect() })).collect();
-        self.spoil(&Point::empty(), &rects, Failure::Own(message));
+        let rects: Vec<Rect> =
+            self.args.iter().map(|a| if a.unbound { Rect::from_extents(&Point::empty()) } else { a.store.full_rect() }).collect();
+        self.spoil(&Point::empty(), &rects.iter().collect::<Vec<_>>(), Failure::Own(message));
     }
 }
 
@@ -186,12 +185,14 @@ pub(crate) fn raw_store(store: &LogicalStore, rect: &Rect, spill: &DimSpill) -> 
 /// Fills `raw` (made by `RawStore::new` for `store`'s type) in place: the launch path
 /// builds one per argument, and this copies no coordinates through temporaries.
 fn fill_raw_store(raw: &mut RawStore, store: &LogicalStore, rect: &Rect, spill: &DimSpill) {
-    let n = rect.ndim();
+    let (lo, hi) = (rect.lo.as_slice(), rect.hi.as_slice());
+    let n = lo.len();
     let mut vstrides = [0i64; LEGATE_MAX_DIM];
     let (base, origin) = store.storage().instance_origin(store.map(), &mut vstrides[..n]);
-    let offset = origin + vstrides.iter().zip(rect.lo.as_slice()).map(|(s, l)| s * l).sum::<i64>();
-    raw.data = if rect.is_empty() || base.is_null() { base } else { base.wrapping_offset(offset as isize) };
-    raw.set_dims(rect.lo.as_slice(), rect.hi.as_slice(), &vstrides[..n], spill);
+    let offset = origin + vstrides.iter().zip(lo).map(|(s, l)| s * l).sum::<i64>();
+    let empty = lo.iter().zip(hi).any(|(l, h)| h <= l);
+    raw.data = if empty || base.is_null() { base } else { base.wrapping_offset(offset as isize) };
+    raw.set_dims(lo, hi, &vstrides[..n], spill);
     raw.flags = if store.is_future() { STORE_FUTURE } else { 0 };
 }
 
@@ -214,7 +215,8 @@ struct PointData<'a> {
     received: Vec<u8>,
     /// Index into `op.args` of each output, in output order.
     output_args: SmallVec<[usize; 4]>,
-    bound: SmallVec<[Option<(Point, Buffer)>; 4]>,
+    /// (argument, extents, buffer) of each output bound so far, by argument.
+    bound: SmallVec<[(usize, Point, Buffer); 1]>,
     /// Coordinates of bound outputs of many dimensions.
     spill: DimSpill,
     error: Option<String>,
@@ -257,7 +259,11 @@ unsafe extern "C" fn bind_output_cb(data: *mut c_void, index: u32, extents: *con
     o.data = buffer.as_ptr();
     o.set_dims(Point::splat(nd, 0).as_slice(), ext.as_slice(), strides.as_slice(), &pd.spill);
     o.flags &= !STORE_UNBOUND;
-    pd.bound[index as usize] = Some((ext, buffer));
+    // Binding an output again replaces the earlier binding.
+    match pd.bound.binary_search_by_key(&arg, |b| b.0) {
+        Ok(k) => pd.bound[k] = (arg, ext, buffer),
+        Err(k) => pd.bound.insert(k, (arg, ext, buffer)),
+    }
     0
 }
 
@@ -325,20 +331,19 @@ unsafe extern "C" fn report_error_cb(data: *mut c_void, msg: *const u8, len: usi
 /// to what it writes.
 pub(crate) fn run_point(op: &OpShared, color: &Point, color_index: u64, pieces: &[Piece], worker: &WorkerContext) {
     let mut failure: Option<Failure> = None;
-    // Borrowed from the pieces where they are rectangles (nearly always).
-    let mut rects: SmallVec<[Cow<Rect>; 4]> = SmallVec::new();
+    // Image pieces resolved now; the rectangles of the others are borrowed.
+    let mut images: Vec<Rect> = Vec::new();
     for (i, (arg, piece)) in op.args.iter().zip(pieces).enumerate() {
-        rects.push(match piece {
-            Piece::Rect(r) => Cow::Borrowed(r),
-            Piece::Image(p) => Cow::Owned(match p.resolve() {
-                Ok(r) => r,
-                Err(e) => {
-                    failure = Some(Failure::Own(format!("image partition of argument {i}: {e}")));
-                    Rect::new(Point::splat(arg.store.ndim(), 0), Point::splat(arg.store.ndim(), 0))
-                }
-            }),
-        });
+        if let Piece::Image(p) = piece {
+            images.push(p.resolve().unwrap_or_else(|e| {
+                failure = Some(Failure::Own(format!("image partition of argument {i}: {e}")));
+                Rect::new(Point::splat(arg.store.ndim(), 0), Point::splat(arg.store.ndim(), 0))
+            }));
+        }
     }
+    let mut resolved = images.iter();
+    let rects: SmallVec<[&Rect; 4]> =
+        pieces.iter().map(|piece| if let Piece::Rect(r) = piece { r } else { resolved.next().expect("resolved above") }).collect();
     if failure.is_none() && op.control.is_cancelled(op.op_id) {
         failure = Some(Failure::Cancelled);
     }
@@ -381,7 +386,7 @@ pub(crate) fn run_point(op: &OpShared, color: &Point, color_index: u64, pieces: 
 }
 
 /// The failure that spoiled an element this point reads, if any.
-fn spoiled_input(op: &OpShared, rects: &[Cow<'_, Rect>]) -> Option<Failure> {
+fn spoiled_input(op: &OpShared, rects: &[&Rect]) -> Option<Failure> {
     op.args.iter().zip(rects).filter(|(a, _)| a.role != Role::Output).find_map(|(arg, rect)| {
         let storage = arg.store.storage();
         if !storage.is_poisoned() {
@@ -420,7 +425,7 @@ fn call_task(
     op: &OpShared,
     color: &Point,
     point_index: u64,
-    rects: &[Cow<'_, Rect>],
+    rects: &[&Rect],
     worker: &WorkerContext,
     private: &mut SmallVec<[(usize, Rect, Buffer); 2]>,
     bound: &mut SmallVec<[(usize, Point, Buffer); 1]>,
@@ -476,7 +481,7 @@ fn call_task(
         color_index: point_index,
         exchanges: 0,
         received: Vec::new(),
-        bound: (0..outputs.len()).map(|_| None).collect(),
+        bound: SmallVec::new(),
         output_args,
         spill: DimSpill::default(),
         error: None,
@@ -518,11 +523,7 @@ fn call_task(
     if let Some(message) = pd.error.take() {
         return Err(message);
     }
-    for (k, b) in pd.bound.into_iter().enumerate() {
-        if let Some((ext, buf)) = b {
-            bound.push((pd.output_args[k], ext, buf));
-        }
-    }
+    *bound = pd.bound;
     Ok(())
 }
 

@@ -177,6 +177,9 @@ impl Point {
     /// Inverse of [`Point::linearize`].
     pub fn delinearize(mut idx: u64, shape: &Point) -> Point {
         let mut p = Point::splat(shape.ndim(), 0);
+        if idx == 0 {
+            return p; // the first point (the only one of most launches)
+        }
         for d in (0..shape.ndim()).rev() {
             let e = shape[d].max(1) as u64;
             p[d] = (idx % e) as i64;

@@ -19,7 +19,7 @@ use crate::store::LogicalStore;
 pub struct SolverArg<'a> {
     pub store: &'a LogicalStore,
     /// None for unbound outputs.
-    pub shape: Option<Point>,
+    pub shape: Option<&'a Point>,
     /// Written (outputs); reductions are not writes here (they fold privately).
     pub writes: bool,
 }
@@ -190,7 +190,8 @@ fn solve_impl(args: &[SolverArg], constraints: &[Constraint], procs: usize, min_
     let mut colors = Point::new(&[1]);
     let mut key_tiling = None;
     if let (false, Some(k)) = (single, key) {
-        let shape = args[k].shape.clone().unwrap_or_default();
+        let empty = Point::empty();
+        let shape = args[k].shape.unwrap_or(&empty);
         let volume = shape.volume();
         let pieces = procs.min((volume / min_chunk.max(1)) as usize);
         if pieces <= 1 {
@@ -234,19 +235,17 @@ fn solve_impl(args: &[SolverArg], constraints: &[Constraint], procs: usize, min_
             continue;
         }
         let fx = fixed_of(i);
-        let shape = args[i].shape.clone();
         parts[i] = if group_of(i) == key_group {
             Partition::Tiling(key_tiling.clone())
-        } else if args[i].store.is_future() || shape.is_none() {
-            Partition::Replicate
-        } else {
-            let s = shape.unwrap_or(Point::empty());
+        } else if let (false, Some(s)) = (args[i].store.is_future(), args[i].shape) {
             let splittable = s.ndim() == colors.ndim() && (0..s.ndim()).all(|d| !fx[d] || colors[d] >= 1) && !fx.iter().all(|&f| f);
             if splittable {
-                Partition::Tiling(tiling_over(&s, &colors, fx))
+                Partition::Tiling(tiling_over(s, &colors, fx))
             } else {
                 Partition::Replicate
             }
+        } else {
+            Partition::Replicate
         };
         // A replicated argument must not be written by several points.
         if args[i].writes && args[i].shape.is_some() && matches!(parts[i], Partition::Replicate) {

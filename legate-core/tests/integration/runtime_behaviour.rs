@@ -124,6 +124,19 @@ impl Task for SlowFirstPoint {
     }
 }
 
+/// Binds output 1 before output 0, and output 0 twice (the second binding counts).
+struct BindTwiceOutOfOrder;
+impl Task for BindTwiceOutOfOrder {
+    const TASK_ID: u32 = 91;
+    const NAME: &'static str = "bind_twice_out_of_order";
+    fn cpu(ctx: &mut TaskContext) -> Result<(), TaskError> {
+        ctx.bind_output(1, &[2])?.view_mut::<f64>()?.fill(1.0);
+        ctx.bind_output(0, &[5])?.view_mut::<f64>()?.fill(0.0);
+        ctx.bind_output(0, &[3])?.view_mut::<f64>()?.fill(7.0);
+        Ok(())
+    }
+}
+
 /// Unbound output 0 gets the even values of input 0's tile, in order.
 struct KeepEven;
 impl Task for KeepEven {
@@ -438,6 +451,19 @@ fn unbound_outputs_concatenate_in_launch_order() {
     let y = rt.create_store(Type::Float64, &[6]).unwrap();
     launch_axpy(&rt, &lib, &y, &out).unwrap();
     assert_eq!(read_f64(&rt, &y), want.iter().map(|&v| axpy_ref(v)).collect::<Vec<_>>());
+}
+
+#[test]
+fn outputs_bound_out_of_order_or_twice_keep_their_last_binding() {
+    let (rt, lib) = setup(cfg(1));
+    rt.register_task::<BindTwiceOutOfOrder>(&lib).unwrap();
+    let (a, b) = (rt.create_unbound_store(Type::Float64, 1).unwrap(), rt.create_unbound_store(Type::Float64, 1).unwrap());
+    let mut t = rt.create_auto_task(&lib, BindTwiceOutOfOrder::TASK_ID);
+    t.add_output(&a);
+    t.add_output(&b);
+    t.execute().unwrap();
+    assert_eq!(read_f64(&rt, &a), vec![7.0; 3]);
+    assert_eq!(read_f64(&rt, &b), vec![1.0; 2]);
 }
 
 #[test]
