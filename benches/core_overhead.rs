@@ -7,10 +7,10 @@
 use legate_core::{Config, Runtime, Task, TaskContext, TaskError, Type};
 use std::time::Instant;
 
-// Deployments (the Python extension) use mimalloc: point tasks are allocated on the
-// submitting thread and freed on workers, which glibc's allocator handles slowly.
+// The deployments' allocator (the Python extension's): point tasks are allocated on
+// the submitting thread and freed on workers, which glibc's allocator handles slowly.
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: legate_core::alloc::Mimalloc = legate_core::alloc::Mimalloc;
 
 struct Empty;
 impl Task for Empty {

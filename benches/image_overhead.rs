@@ -10,7 +10,7 @@ use legate_core::{Config, ImageKind, Runtime, Task, TaskContext, TaskError, Type
 use std::time::Instant;
 
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: legate_core::alloc::Mimalloc = legate_core::alloc::Mimalloc;
 
 struct Nothing;
 impl Task for Nothing {

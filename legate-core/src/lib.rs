@@ -25,6 +25,7 @@
 //! assert_eq!(rt.read_store::<f64>(&column).unwrap().iter().copied().collect::<Vec<_>>(), vec![1.5; 4]);
 //! ```
 
+pub mod alloc;
 pub mod builtin;
 pub mod coherence;
 pub mod config;

@@ -6,7 +6,6 @@
 //! launches their tasks from Python through that same table.
 
 mod abi;
-mod alloc;
 mod arrow;
 mod buffer;
 mod convert;
@@ -22,7 +21,7 @@ mod store;
 use pyo3::prelude::*;
 
 #[global_allocator]
-static GLOBAL: alloc::Mimalloc = alloc::Mimalloc;
+static GLOBAL: legate_core::alloc::Mimalloc = legate_core::alloc::Mimalloc;
 
 #[pymodule]
 fn _legate(m: &Bound<'_, PyModule>) -> PyResult<()> {

@@ -1,4 +1,7 @@
-//! The extension's allocator: mimalloc, called the way its fast paths expect.
+//! The allocator of the runtime's deployments (the Python extension, the benchmarks):
+//! mimalloc, called the way its fast paths expect. A Rust program using the runtime
+//! sets it with `#[global_allocator] static A: legate_core::alloc::Mimalloc =
+//! legate_core::alloc::Mimalloc;`.
 //!
 //! Point tasks are allocated on the submitting thread and freed on workers; mimalloc
 //! handles that pattern far better than the system allocator. The `mimalloc` crate's
