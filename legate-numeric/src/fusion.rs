@@ -617,6 +617,9 @@ impl Fusion {
     /// A spare store for a result of `ty` and `shape`, if the last window left one
     /// (see [`Fusion::keep_spares`]).
     pub(crate) fn take_spare(&self, ty: &Type, shape: &Point) -> Option<SpareStore> {
+        if !self.enabled() {
+            return None;
+        }
         let mut spares = self.spares.lock().unwrap_or_else(|e| e.into_inner());
         if spares.last()?.fits(ty, shape) {
             spares.pop()
