@@ -72,7 +72,7 @@ pub use runtime::{FlushHook, Runtime};
 pub use scalar::Scalar;
 pub use scheduler::{DependenceEdge, Privilege};
 pub use shape::{Point, Rect, LEGATE_MAX_DIM};
-pub use store::{LogicalStore, StorePartition};
+pub use store::{LogicalStore, SpareStore, StorePartition};
 pub use task::Library;
 pub use types::Type;
 

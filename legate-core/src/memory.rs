@@ -52,6 +52,9 @@ pub struct Memory {
     used: AtomicU64,
     peak: AtomicU64,
     pool: Mutex<Pool>,
+    /// Bytes of spare buffers (see [`Buffer::set_spare`]): charged to the limit like
+    /// live data (they are), reported as pooled.
+    spare: AtomicU64,
     /// Injected faults (tests): allocations still to succeed before failures start
     /// (0: none planned), and how many then fail.
     fail_in: AtomicU64,
@@ -169,6 +172,7 @@ impl Memory {
             used: AtomicU64::new(0),
             peak: AtomicU64::new(0),
             pool: Mutex::default(),
+            spare: AtomicU64::new(0),
             fail_in: AtomicU64::new(0),
             fail_count: AtomicU64::new(0),
         })
@@ -179,11 +183,12 @@ impl Memory {
     }
 
     pub fn usage(&self) -> MemoryUsage {
+        let spare = self.spare.load(Ordering::Relaxed);
         MemoryUsage {
             limit: self.limit,
-            used: self.used.load(Ordering::Relaxed),
+            used: self.used.load(Ordering::Relaxed).saturating_sub(spare),
             peak: self.peak.load(Ordering::Relaxed),
-            pooled: self.pool.lock().map(|p| p.bytes).unwrap_or(0),
+            pooled: self.pool.lock().map(|p| p.bytes).unwrap_or(0) + spare,
         }
     }
 
@@ -270,12 +275,12 @@ impl Memory {
                 }
             }
         };
-        Ok(Buffer { raw: Some(raw), foreign: None, len: bytes, memory: self.clone() })
+        Ok(Buffer { raw: Some(raw), foreign: None, len: bytes, spare: false, memory: self.clone() })
     }
 
     /// A zero-byte buffer (no allocation, nothing charged).
     pub fn empty_buffer(self: &Arc<Memory>) -> Buffer {
-        Buffer { raw: None, foreign: None, len: 0, memory: self.clone() }
+        Buffer { raw: None, foreign: None, len: 0, spare: false, memory: self.clone() }
     }
 
     /// A buffer over `len` bytes at `ptr` that the runtime did not allocate (Legate's
@@ -286,7 +291,7 @@ impl Memory {
     /// The bytes must stay valid while `owner` lives, and writable if any store over
     /// them is.
     pub unsafe fn foreign_buffer(self: &Arc<Memory>, ptr: *mut u8, len: usize, owner: Box<dyn std::any::Any + Send + Sync>) -> Buffer {
-        Buffer { raw: None, foreign: Some(Foreign { ptr, _owner: owner }), len, memory: self.clone() }
+        Buffer { raw: None, foreign: Some(Foreign { ptr, _owner: owner }), len, spare: false, memory: self.clone() }
     }
 
     /// Frees every pooled buffer.
@@ -316,6 +321,8 @@ pub struct Buffer {
     raw: Option<RawBuffer>,
     foreign: Option<Foreign>,
     len: usize,
+    /// Kept with a dead store's record for a new store (see [`Buffer::set_spare`]).
+    spare: bool,
     memory: Arc<Memory>,
 }
 
@@ -342,6 +349,21 @@ impl Buffer {
         }
     }
 
+    /// Marks an allocated buffer as kept for reuse with its store's record (a spare
+    /// store, see [`crate::store::SpareStore`]: free memory, as a pooled buffer is,
+    /// but still charged to the limit), or as live again.
+    pub(crate) fn set_spare(&mut self, spare: bool) {
+        let Some(raw) = &self.raw else { return };
+        if spare != self.spare {
+            self.spare = spare;
+            if spare {
+                self.memory.spare.fetch_add(raw.size as u64, Ordering::Relaxed);
+            } else {
+                self.memory.spare.fetch_sub(raw.size as u64, Ordering::Relaxed);
+            }
+        }
+    }
+
     /// Whether the bytes belong to another library (see [`Memory::foreign_buffer`]).
     pub fn is_foreign(&self) -> bool {
         self.foreign.is_some()
@@ -365,6 +387,9 @@ impl Buffer {
 impl Drop for Buffer {
     fn drop(&mut self) {
         if let Some(raw) = self.raw.take() {
+            if self.spare {
+                self.memory.spare.fetch_sub(raw.size as u64, Ordering::Relaxed);
+            }
             self.memory.release(raw);
         }
     }

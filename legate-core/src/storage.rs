@@ -260,6 +260,45 @@ impl Storage {
         self.poisoned.store(!list.is_empty(), Ordering::Release);
     }
 
+    /// Whether this storage, which the caller holds alone (`&mut`), is as a new one: a
+    /// region with an instance of its own, at most `max_bytes`, that no operation
+    /// accessed, no failure spoiled and no rank or host view shares. If so its instance
+    /// is marked spare (see [`Buffer::set_spare`]) and what it cached is forgotten: it
+    /// waits to be a new store ([`crate::store::SpareStore`]).
+    pub(crate) fn park(&mut self, max_bytes: usize) -> bool {
+        if self.kind != StorageKind::Region || *self.unobserved.get_mut() || *self.host_views.get_mut() != 0 || *self.poisoned.get_mut() {
+            return false;
+        }
+        if !self.accesses.get_mut().unwrap_or_else(|e| e.into_inner()).is_empty() || self.tracking.get_mut().unwrap_or_else(|e| e.into_inner()).is_some() {
+            return false;
+        }
+        let d = self.data.get_mut().unwrap_or_else(|e| e.into_inner());
+        if d.shape.is_none() || d.window_lo != 0 || !d.bound_holders.is_empty() {
+            return false;
+        }
+        let Some(buffer) = d.buffer.as_mut().and_then(Arc::get_mut) else { return false };
+        if buffer.is_foreign() || buffer.is_empty() || buffer.len() > max_bytes {
+            return false;
+        }
+        buffer.set_spare(true);
+        d.key_partition = None;
+        *self.images.get_mut().unwrap_or_else(|e| e.into_inner()) = Default::default();
+        true
+    }
+
+    /// A parked storage ([`Storage::park`]) as a new one numbered `id()`, if its
+    /// instance has the byte strides `strides` (None: the caller knows it has).
+    pub(crate) fn unpark(&mut self, id: impl FnOnce() -> u64, strides: Option<&Point>) -> bool {
+        let d = self.data.get_mut().unwrap_or_else(|e| e.into_inner());
+        if strides.is_some_and(|s| *s != d.strides) {
+            return false;
+        }
+        let Some(buffer) = d.buffer.as_mut().and_then(Arc::get_mut) else { return false };
+        buffer.set_spare(false);
+        self.id = id();
+        true
+    }
+
     pub(crate) fn instance(&self) -> (Option<Arc<Buffer>>, Point) {
         let d = self.data();
         (d.buffer.clone(), d.strides.clone())

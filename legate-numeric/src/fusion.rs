@@ -27,7 +27,7 @@
 //! the window runs, an operation reading that future flushes it first.
 
 use crate::ops::{BinaryOp, ReduceOp, UnaryOp};
-use legate_core::{FlushHook, Library, LogicalStore, Point, Result, Runtime, Scalar, Type};
+use legate_core::{FlushHook, Library, LogicalStore, Point, Result, Runtime, Scalar, SpareStore, Type};
 use rustc_hash::FxHashMap as HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::cell::Cell;
@@ -132,6 +132,12 @@ struct Window {
 /// How many times `LEGATE_WINDOW_SIZE` operations a window of small stores may hold.
 const LONG_WINDOWS: usize = 8;
 
+/// The largest dead temporary kept as a spare store (for a larger one the work on its
+/// elements outweighs making its records), and the most bytes of them kept (less
+/// with a small `--sysmem`: an eighth of the window budget).
+const SPARE_MAX_BYTES: usize = 64 << 10;
+const SPARE_BYTES: usize = 8 << 20;
+
 /// Counters of what fusion did (tests check that it happens).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct FusionStats {
@@ -145,6 +151,8 @@ pub struct FusionStats {
     pub forwarded: u64,
     /// Fused tasks whose plan was a recent window's (see `Fusion::plan`).
     pub reused: u64,
+    /// Dead temporaries kept whole for the next results (see `Fusion::keep_spares`).
+    pub spares: u64,
 }
 
 pub(crate) struct Fusion {
@@ -161,11 +169,16 @@ pub(crate) struct Fusion {
     busy: AtomicBool,
     /// Plans of recent windows, most recent first (see [`Fusion::plan`]).
     plans: Mutex<Vec<Arc<CachedPlan>>>,
+    /// The last window's dead temporaries, for new results (see [`Fusion::keep_spares`]),
+    /// and how many bytes of them it may keep.
+    spares: Mutex<Vec<SpareStore>>,
+    spare_budget: usize,
     tasks: AtomicU64,
     ops: AtomicU64,
     elided: AtomicU64,
     forwarded: AtomicU64,
     reused: AtomicU64,
+    spared: AtomicU64,
 }
 
 /// The runtime's handle on a library's window.
@@ -231,11 +244,14 @@ impl Fusion {
             launching: Mutex::new(()),
             busy: AtomicBool::new(false),
             plans: Mutex::new(Vec::new()),
+            spares: Mutex::new(Vec::new()),
+            spare_budget: usize::try_from(budget / 8).unwrap_or(usize::MAX).min(SPARE_BYTES),
             tasks: AtomicU64::new(0),
             ops: AtomicU64::new(0),
             elided: AtomicU64::new(0),
             forwarded: AtomicU64::new(0),
             reused: AtomicU64::new(0),
+            spared: AtomicU64::new(0),
         }
     }
 
@@ -246,6 +262,7 @@ impl Fusion {
             elided: self.elided.load(Ordering::Relaxed),
             forwarded: self.forwarded.load(Ordering::Relaxed),
             reused: self.reused.load(Ordering::Relaxed),
+            spares: self.spared.load(Ordering::Relaxed),
         }
     }
 
@@ -559,7 +576,56 @@ impl Fusion {
         for fut in &plan.sums {
             t.add_reduction(fut, crate::core_op(ReduceOp::Sum, fut.ty()));
         }
-        t.execute()
+        let r = t.execute();
+        // (The plan's handles first: the operations may then hold a dead temporary's last.)
+        drop((plan.tiles, plan.values, plan.sums));
+        if r.is_ok() {
+            self.keep_spares(w.ops);
+        }
+        r
+    }
+
+    /// Keeps the dead temporaries of a window that ran (the operations hold their last
+    /// handles) as spares for the next results of their type and shape: a loop of
+    /// small operations then reuses each temporary's records and instance instead of
+    /// freeing them and making new ones. The spares of the window before, if any are
+    /// left, are freed: at most one window's temporaries wait, and only small ones.
+    fn keep_spares(&self, ops: Vec<Op>) {
+        let mut kept = Vec::new();
+        let mut bytes = 0;
+        let mut keep = |s: LogicalStore| {
+            if bytes < self.spare_budget {
+                if let Some(spare) = s.into_spare(SPARE_MAX_BYTES) {
+                    bytes += spare.bytes();
+                    kept.push(spare);
+                }
+            }
+        };
+        for op in ops {
+            for a in op.args {
+                if let Arg::Store(s) = a {
+                    keep(s);
+                }
+            }
+            keep(op.out);
+        }
+        self.spared.fetch_add(kept.len() as u64, Ordering::Relaxed);
+        let old = std::mem::replace(&mut *self.spares.lock().unwrap_or_else(|e| e.into_inner()), kept);
+        drop(old);
+    }
+
+    /// A spare store for a result of `ty` and `shape`, if the last window left one
+    /// (see [`Fusion::keep_spares`]).
+    pub(crate) fn take_spare(&self, ty: &Type, shape: &Point) -> Option<SpareStore> {
+        if !self.enabled() {
+            return None;
+        }
+        let mut spares = self.spares.lock().unwrap_or_else(|e| e.into_inner());
+        if spares.last()?.fits(ty, shape) {
+            spares.pop()
+        } else {
+            None
+        }
     }
 }
 

@@ -13,7 +13,7 @@ pub mod tasks;
 #[cfg(test)]
 mod tests;
 
-use legate_core::{LegateError, Library, LogicalStore, Result, Runtime, Scalar, Type};
+use legate_core::{LegateError, Library, LogicalStore, Point, Result, Runtime, Scalar, Type};
 pub use ops::{BinaryOp, ReduceOp, UnaryOp};
 pub use tasks::random::Distribution;
 pub use tasks::sample::Sampler;
@@ -138,6 +138,15 @@ impl Numeric {
     /// Whether elementwise operations are held back to be fused (`LEGATE_WINDOW_SIZE` > 1).
     pub fn fusion_enabled(&self) -> bool {
         self.fusion.enabled()
+    }
+
+    /// A new store for an operation's result (as `Runtime::create_store_of_shape`
+    /// makes), made of a dead temporary of the last fused window when one fits.
+    pub fn create_result(&self, ty: Type, shape: &Point) -> Result<LogicalStore> {
+        match self.fusion.take_spare(&ty, shape) {
+            Some(spare) => self.rt.create_store_reusing(ty, shape, spare),
+            None => self.rt.create_store_of_shape(ty, shape),
+        }
     }
 
     /// Launches the operations held back for fusion now.

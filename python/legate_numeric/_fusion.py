@@ -18,7 +18,8 @@ def stats() -> dict:
     """``{"enabled": bool, "tasks": fused tasks launched, "ops": operations they ran,
     "elided": temporaries never materialized, "forwarded": assignments ``a[...] = t``
     whose ``t`` was computed straight into ``a``, "reused": fused tasks that ran the
-    plan of an equal window launched lately}`` since the runtime started."""
+    plan of an equal window launched lately, "spares": dead temporaries kept whole
+    for the next results of their type and shape}`` since the runtime started."""
     return dict(_ext.fusion_stats())
 
 

@@ -345,7 +345,7 @@ fn fft(input: &PyStore, out: &PyStore, axis: usize, kind: &str, inverse: bool, n
     numeric()?.fft(&input.inner, &out.inner, axis, kind, inverse, n, norm, conj).py()
 }
 
-/// What elementwise fusion did so far: `{"enabled", "tasks", "ops", "elided", "forwarded", "reused"}`.
+/// What elementwise fusion did so far: `{"enabled", "tasks", "ops", "elided", "forwarded", "reused", "spares"}`.
 #[pyfunction]
 fn fusion_stats(py: Python<'_>) -> PyResult<Bound<'_, pyo3::types::PyDict>> {
     let n = numeric()?;
@@ -357,6 +357,7 @@ fn fusion_stats(py: Python<'_>) -> PyResult<Bound<'_, pyo3::types::PyDict>> {
     d.set_item("elided", s.elided)?;
     d.set_item("forwarded", s.forwarded)?;
     d.set_item("reused", s.reused)?;
+    d.set_item("spares", s.spares)?;
     Ok(d)
 }
 

@@ -63,6 +63,52 @@ impl std::fmt::Debug for LogicalStore {
     }
 }
 
+/// A dead store kept whole (its view and storage records and its instance) to be a
+/// new store of the same type and shape ([`crate::Runtime::create_store_reusing`]):
+/// the only handle of an untransformed storage that no operation accessed
+/// ([`LogicalStore::into_spare`]). Nothing else reaches it, and it is renumbered when
+/// reused, so nothing can tell the new store from one made afresh. Its instance counts
+/// as pooled memory meanwhile.
+pub struct SpareStore {
+    store: LogicalStore,
+    bytes: usize,
+}
+
+impl SpareStore {
+    /// Whether it can be a new store of `ty` and `shape`.
+    #[inline]
+    pub fn fits(&self, ty: &Type, shape: &Point) -> bool {
+        self.store.0.storage.ty() == ty && self.store.0.shape.as_ref() == Some(shape)
+    }
+
+    /// The size of its instance.
+    pub fn bytes(&self) -> usize {
+        self.bytes
+    }
+}
+
+impl crate::Runtime {
+    /// A new store of `ty` and `shape`, as [`crate::Runtime::create_store_of_shape`]
+    /// makes one (a new storage id, unspecified contents), made of `spare`'s records
+    /// and instance when they fit; else `spare` is freed and the store made afresh.
+    pub fn create_store_reusing(&self, ty: Type, shape: &Point, spare: SpareStore) -> Result<LogicalStore> {
+        let mut store = spare.store;
+        if store.0.storage.ty() == &ty && store.0.shape.as_ref() == Some(shape) {
+            // (A 0-d or 1-d instance has one layout; others take the mapper's.)
+            let strides = (shape.ndim() > 1).then(|| {
+                let layout = self.inner.mapper.layout(&ty, shape);
+                crate::storage::dense_strides(shape, ty.size().unwrap_or(1), layout)
+            });
+            let view = Arc::get_mut(&mut store.0).expect("a spare store has one handle");
+            if Arc::get_mut(&mut view.storage).expect("a spare store has one handle").unpark(|| self.next_storage_id(), strides.as_ref()) {
+                return Ok(store);
+            }
+        }
+        drop(store);
+        self.create_store_of_shape(ty, shape)
+    }
+}
+
 fn check_dim(dim: usize, ndim: usize, what: &str) -> Result<()> {
     if dim >= ndim {
         return Err(invalid(format!("{what}: dimension {dim} is out of range for a {ndim}-d store")));
@@ -80,6 +126,25 @@ impl LogicalStore {
     pub(crate) fn whole(storage: Arc<Storage>, shape: Option<Point>) -> LogicalStore {
         let map = ViewMap::Identity(AffineMap::identity_ref(storage.ndim()));
         LogicalStore(Arc::new(View { shape, storage, map, transforms: Vec::new(), read_only: false, ty: None }))
+    }
+
+    /// This handle as a [`SpareStore`], when it is the last handle of a whole storage
+    /// that is as new ([`Storage::park`]: a region with an instance of its own, at
+    /// most `max_bytes`, that no operation accessed); else `None`, the handle dropped.
+    pub fn into_spare(mut self, max_bytes: usize) -> Option<SpareStore> {
+        // (Counts first: most handles offered are not the last.)
+        if Arc::strong_count(&self.0) != 1 || Arc::strong_count(&self.0.storage) != 1 {
+            return None;
+        }
+        let view = Arc::get_mut(&mut self.0)?;
+        if !view.transforms.is_empty() || view.read_only || view.ty.is_some() || !matches!(view.map, ViewMap::Identity(_)) {
+            return None;
+        }
+        let bytes = usize::try_from(view.shape.as_ref()?.volume()).ok()?.checked_mul(view.storage.ty().size()?)?;
+        if bytes > max_bytes || !Arc::get_mut(&mut view.storage)?.park(max_bytes) {
+            return None;
+        }
+        Some(SpareStore { store: self, bytes })
     }
 
     pub fn storage(&self) -> &Arc<Storage> {
