@@ -11,6 +11,8 @@ are written with legate_numeric operations (gathers, ``bincount``, ``cumsum``,
 
 from __future__ import annotations
 
+import os
+
 import numpy as _np
 
 import legate_numeric as lnp
@@ -57,6 +59,10 @@ def row_ids(indptr, nnz: int):
     return lnp.repeat(lnp.arange(n, dtype=INDEX), indptr[1:] - indptr[:-1])
 
 
+#: Whether ``segment_sum`` verifies its callers' ``ids_sorted`` (under ``LEGATE_TEST``).
+_CHECK_SORTED = bool(os.environ.get("LEGATE_TEST"))
+
+
 def segment_sum(values, ids, n: int, ids_sorted: bool = False):
     """``out[k] = sum(values[ids == k])`` for ``k < n``, in ``values.dtype``; exact for
     integers (a ``cumsum`` over sorted ids), ``bincount`` in float64 for floats."""
@@ -75,6 +81,9 @@ def segment_sum(values, ids, n: int, ids_sorted: bool = False):
     # Integers and bools: exact sums of int64 (wrapping like NumPy's) over sorted ids.
     acc = _np.uint64 if dt.kind == "u" else _np.int64
     v = values.astype(acc)
+    if ids_sorted and _CHECK_SORTED and bool(lnp.any(ids[1:] < ids[:-1])):
+        # A caller's promise that was wrong twice (SpMM and BSR products): the tests check it.
+        raise AssertionError("segment_sum: ids_sorted=True but the ids are not sorted")
     if not ids_sorted:
         order = lnp.argsort(ids, kind="stable")
         ids, v = ids[order], v[order]
