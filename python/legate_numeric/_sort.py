@@ -509,7 +509,7 @@ def _check_kth(a, kth, axis):
         raise TypeError("Partition index must be integer")
     if ks.ndim > 1:
         raise ValueError("kth must be a scalar or a 1-d sequence of integers")
-    for k in _np.atleast_1d(ks):
+    for k in _np.atleast_1d(ks) if a.size else ():  # NumPy checks no bounds when empty
         if not -n <= int(k) < n:
             raise ValueError(f"kth(={int(k)}) out of bounds ({n})")
 
@@ -519,6 +519,8 @@ def lexsort(keys, axis=-1):
     per key, least significant first."""
     from ._index import take_along_axis
 
+    if isinstance(keys, ndarray) and keys.ndim == 0:
+        keys = ()  # NumPy: a 0-d array is no sequence of keys
     keys = [_asarray(k) for k in keys] if not isinstance(keys, ndarray) else [keys[i] for i in range(keys.shape[0])]
     if not keys:
         raise TypeError("need sequence of keys with len > 0 in lexsort")

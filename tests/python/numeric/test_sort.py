@@ -283,6 +283,17 @@ def test_partition_of_views_in_place_and_errors(no_fallback):
     for kth in (1.5, True, [], [1, 2.0], [[1, 2]]):
         check_same_error(lambda: np.partition(x, kth), lambda: lnp.partition(a, kth))
         check_same_error(lambda: np.argpartition(x, kth), lambda: lnp.argpartition(a, kth))
+    # An empty array has no bounds to check (NumPy partitions it for any integer kth).
+    for shape, axis, kth in (((0,), -1, 1), ((0, 3), 1, 5), ((0, 3), None, -7), ((2, 0), 0, 3)):
+        z = np.zeros(shape)
+        check(lnp.partition(lnp.array(z), kth, axis=axis), np.partition(z, kth, axis=axis))
+        check(lnp.argpartition(lnp.array(z), kth, axis=axis), np.argpartition(z, kth, axis=axis))
+    check_same_error(lambda: np.partition(np.zeros(0), True), lambda: lnp.partition(lnp.zeros(0), True))
+
+
+def test_lexsort_of_a_0d_array_is_a_type_error():
+    check_same_error(lambda: np.lexsort(np.array(3.5)), lambda: lnp.lexsort(lnp.array(3.5)))
+    check(lnp.lexsort(lnp.array([3.5, 1.0])), np.lexsort(np.array([3.5, 1.0])))
 
 
 def test_median_of_a_long_line_selects(no_fallback):
