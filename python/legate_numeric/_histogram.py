@@ -175,11 +175,21 @@ def digitize(x, bins, right=False):
         raise ValueError("object too deep for desired array")
     if x.dtype.kind == "c":
         raise TypeError("x may not be complex")
+    if edges.dtype.kind == "c":
+        raise TypeError(f"Cannot cast array data from dtype('{edges.dtype}') to dtype('float64') according to the rule 'safe'")
     _fallback.record_native("digitize")
-    # NumPy's test: no step down (or none up); comparisons with NaN do not count.
-    increasing = edges.size < 2 or not bool((edges[1:] < edges[:-1]).any())
-    if not increasing and bool((edges[1:] > edges[:-1]).any()):
-        raise ValueError("bins must be monotonically increasing or decreasing")
+    # NumPy's test: the first edge that differs from the first one says which way (up
+    # when it is larger; down otherwise, a NaN included), then no step the other way
+    # (comparisons with NaN do not count).
+    increasing = True
+    if edges.size > 1:
+        differs = edges[1:] != edges[0]
+        if bool(differs.any()):
+            i = int(differs.argmax()) + 1
+            increasing = bool(edges[0] < edges[i])
+            wrong_way = edges[1:] < edges[:-1] if increasing else edges[1:] > edges[:-1]
+            if bool(wrong_way.any()):
+                raise ValueError("bins must be monotonically increasing or decreasing")
     side = "left" if right else "right"
     if increasing:
         return searchsorted(edges, x, side)

@@ -232,7 +232,10 @@ def test_dunder_array_follows_numpy2_protocol():
 # ---------------------------------------------------------------- 8: errors, not wrong answers
 
 
-@pytest.mark.parametrize("bins", [[3, 1, 2], [1, 3, 2, 4], [3, 2, 1], [1, 2, 3], [2, 2, 2], [1], []], ids=str)
+@pytest.mark.parametrize("bins", [[3, 1, 2], [1, 3, 2, 4], [3, 2, 1], [1, 2, 3], [2, 2, 2], [1], [],
+                                  # NaN: the first edge unlike the first one says which way
+                                  [-np.inf, np.nan], [np.nan, 1, 2], [3, 3, np.nan, 1], [1, 1, 2, np.nan],
+                                  [np.nan, np.nan, 1]], ids=str)
 def test_digitize_requires_monotonic_bins(bins):
     for right in (False, True):
         expected, got = same_error(lambda: np.digitize([1, 2, 2.5], np.array(bins, float), right=right),
@@ -244,6 +247,8 @@ def test_digitize_requires_monotonic_bins(bins):
 def test_digitize_rejects_complex():
     with pytest.raises(TypeError):
         lnp.digitize(lnp.array([1j]), [1, 2])
+    for dt in (np.complex64, np.complex128):  # complex bins: NumPy's cast error
+        same_error(lambda: np.digitize([1.0], np.array([1, 2], dt)), lambda: lnp.digitize([1.0], lnp.array([1, 2], dt)))
 
 
 def _flat_base(m):
