@@ -85,7 +85,7 @@ class flatiter:
             return i + n if i < 0 else i
         arr = key if isinstance(key, ndarray) else ndarray._from_numpy(_np.asarray(key))
         if arr.dtype == _np.bool_:
-            if arr.ndim != 1 or arr.size != self.base.size:
+            if arr.ndim != 1 or arr.size not in (0, self.base.size):  # NumPy: an empty mask selects nothing
                 raise IndexError(
                     "boolean index did not match indexed flat iterator along axis 0; size of axis is "
                     f"{self.base.size} but size of corresponding boolean axis is {arr.size}"

@@ -165,7 +165,7 @@ def _parse(a, key):
         else:  # barr
             shape = store.shape
             for i, m in enumerate(v.shape):
-                if shape[dim + i] != m:
+                if m and shape[dim + i] != m:  # NumPy checks no boolean axis of length 0
                     raise IndexError(
                         f"boolean index did not match indexed array along axis {dim + i}; size of axis is "
                         f"{shape[dim + i]} but size of corresponding boolean axis is {m}"

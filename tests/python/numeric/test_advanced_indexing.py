@@ -296,6 +296,22 @@ def test_boolean_mask_errors():
             a[lnp.array(bad)]
 
 
+def test_boolean_mask_with_an_axis_of_length_0():
+    # NumPy checks no boolean axis of length 0 against the array (they select nothing).
+    x = make(np.float64, (4, 5, 3))
+    for mask in [np.zeros(0, bool), np.zeros((0, 0), bool), np.zeros((4, 0), bool), np.zeros((0, 5), bool)]:
+        for wrap in (lambda m: m, lnp.array):
+            check(lnp.array(x)[wrap(mask)], x[mask])
+            a, y = lnp.array(x), x.copy()
+            a[wrap(mask)] = 7.0
+            y[mask] = 7.0
+            check(a, y)
+        check(lnp.array(x)[mask, 1], x[mask, 1])
+    with pytest.raises(IndexError):  # a length of 1 is checked
+        lnp.array(x)[np.zeros((1, 0), bool)]
+    check(lnp.array(x).flat[np.zeros(0, bool)], x.flat[np.zeros(0, bool)])
+
+
 def test_boolean_scalars():
     a_np = make(np.float64, (3, 2))
     a = lnp.array(a_np)
