@@ -115,7 +115,7 @@ class _Index:
     __slots__ = ("view", "advs", "b_shape", "b_start", "out_shape", "out_pos")
 
 
-def _parse(a, key):
+def _parse(a, key, check_bounds=True):
     """The :class:`_Index` of ``key``, or a tuple of basic indices when ``key`` (with 0-d
     index arrays turned into integers) has no advanced index."""
     if not isinstance(key, tuple):
@@ -190,21 +190,7 @@ def _parse(a, key):
             "shape mismatch: indexing arrays could not be broadcast together with shapes "
             + " ".join(str(s) for s in shapes)
         ) from None
-    # Host arrays: NumPy's bounds check and negative indices, here (none when the
-    # indices broadcast to an empty shape: they select nothing, and NumPy checks none).
     vshape = store.shape
-    for i, (d, arr, trusted) in enumerate(advs):
-        if isinstance(arr, _np.ndarray) and not trusted:
-            arr = _np.asarray(arr, dtype=_INT64) if arr.dtype != _INT64 else arr
-            n = vshape[d]
-            if arr.size and _size(b_shape):
-                bad = (arr < -n) | (arr >= n)
-                if bad.any():
-                    raise IndexError(f"index {arr[bad].flat[0]} is out of bounds for axis {d} with size {n}")
-                if (arr < 0).any():
-                    arr = _np.where(arr < 0, arr + n, arr)
-            advs[i] = (d, arr, True)
-
     adv_dims = {d for d, _, _ in advs}
     rest = [d for d in range(store.ndim) if d not in adv_dims]
     unique = sorted(set(positions))
@@ -231,7 +217,27 @@ def _parse(a, key):
     idx.b_start = b_start
     idx.out_shape = tuple(out_shape)
     idx.out_pos = out_pos
+    if check_bounds:
+        _check_bounds(idx)
     return idx
+
+
+def _check_bounds(idx):
+    """NumPy's bounds check of ``idx``'s host index arrays, which also wraps their
+    negative indices (none when the indices broadcast to an empty shape: they select
+    nothing, and NumPy checks none). An assignment checks its value's shape first."""
+    advs, vshape = idx.advs, idx.view.shape
+    for i, (d, arr, trusted) in enumerate(advs):
+        if isinstance(arr, _np.ndarray) and not trusted:
+            arr = _np.asarray(arr, dtype=_INT64) if arr.dtype != _INT64 else arr
+            n = vshape[d]
+            if arr.size and _size(idx.b_shape):
+                bad = (arr < -n) | (arr >= n)
+                if bad.any():
+                    raise IndexError(f"index {arr[bad].flat[0]} is out of bounds for axis {d} with size {n}")
+                if (arr < 0).any():
+                    arr = _np.where(arr < 0, arr + n, arr)
+            advs[i] = (d, arr, True)
 
 
 def _int64_store(arr):
@@ -388,7 +394,7 @@ def setitem(a, key, value):
             v = _np.asarray(value, dtype=a.dtype).item()
             _ext.select(m, v, a._store, a._store)
             return
-        idx = _parse(a, key)
+        idx = _parse(a, key, check_bounds=False)
     except _Unsupported:
         arr = a.__array__()
         arr[key] = _fallback.to_numpy(value)
@@ -404,6 +410,7 @@ def setitem(a, key, value):
 
 def _scatter(dtype, idx, value):
     vals = _values(value, dtype, idx.out_shape)
+    _check_bounds(idx)  # after the value's shape, as NumPy does
     if _size(idx.out_shape) == 0:
         _check_unused_indices(idx)
         return

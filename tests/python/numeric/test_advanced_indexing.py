@@ -403,6 +403,15 @@ def test_setitem_broadcast_and_shape_errors():
         a_np[m] = np.ones(int(m.sum()) + 1)
     with pytest.raises(ValueError):
         a[m] = np.ones(int(m.sum()) + 1)
+    # Both wrong: NumPy reports the value's shape before the index's bounds.
+    for key in ([7], [-6], ([0, 9], 1)):
+        for v in (np.ones(3), np.ones((2, 2))):
+            with pytest.raises(ValueError):
+                a_np[key] = v
+            with pytest.raises(ValueError):
+                a[key] = v
+        with pytest.raises(IndexError):
+            a[key] = 1
 
 
 def test_setitem_empty_selection():
