@@ -191,6 +191,8 @@ def _shuffle(stream, x, name, axis=0):
             x[:] = [x[i] for i in perm.tolist()]
             return
         raise TypeError("x must be a legate_numeric.ndarray, a numpy.ndarray or a list")
+    if x.ndim == 0:
+        raise TypeError("len() of unsized object")  # NumPy's error for a 0-d array
     result = _permutation(stream, x, name, axis)
     x[...] = result if isinstance(x, ndarray) else _np.asarray(result)
 
@@ -476,13 +478,15 @@ class Generator(_Sampling):
     def shuffle(self, x, axis=0):
         _shuffle(self._stream, x, "random.Generator.shuffle", axis)
 
-    def permuted(self, x, axis=None, out=None):
+    def permuted(self, x, *, axis=None, out=None):
         """Each slice along ``axis`` shuffled independently (the flattened array for
         ``axis=None``): positions that sort one uniform number per element."""
         _fallback.record_native("random.Generator.permuted")
         lnp = _lnp()
         arr = _as_array(x)
         if axis is None:
+            if arr.ndim == 0:
+                raise TypeError("len() of unsized object")  # NumPy's error for a 0-d array
             flat = arr.reshape(-1)
             res = flat[lnp.argsort(self._stream.fill(flat.shape, _np.float64, "uniform", 0.0, 1.0))].reshape(arr.shape)
         else:

@@ -479,6 +479,15 @@ def test_permuted():
     assert sorted(arr(out)[:, 0].tolist()) == [0, 10, 20]
 
 
+def test_0d_arrays_in_shuffles_raise_numpys_errors():
+    g, h = lnp.random.default_rng(1), np.random.default_rng(1)
+    for name, kw in (("shuffle", {}), ("permuted", {}), ("permuted", {"axis": 0}), ("permutation", {})):
+        check_same_error(lambda: getattr(h, name)(np.array(3), **kw), lambda: getattr(g, name)(lnp.array(3), **kw))
+    check_same_error(lambda: h.permuted(np.arange(3), 0), lambda: g.permuted(lnp.arange(3), 0))  # axis is keyword-only
+    check_same_error(lambda: np.random.shuffle(np.array(3)), lambda: lnp.random.shuffle(lnp.array(3)))
+    check_same_error(lambda: np.random.permutation(np.array(3)), lambda: lnp.random.permutation(lnp.array(3)))
+
+
 def test_bytes():
     for g in (lnp.random.default_rng(9), lnp.random.RandomState(9), lnp.random):
         b = g.bytes(40)
