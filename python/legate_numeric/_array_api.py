@@ -18,6 +18,12 @@ _VERSIONS = ("2021.12", "2022.12", "2023.12", "2024.12")
 _DEVICE = "cpu"
 
 
+def check_device(device):
+    """A creation function's or conversion's ``device=``: ``None`` or ``"cpu"``."""
+    if device is not None and device != _DEVICE:
+        raise ValueError(f"unsupported device {device!r}: legate_numeric arrays are on {_DEVICE!r}")
+
+
 def _array_namespace(self, /, *, api_version=None):
     if api_version is not None and api_version not in _VERSIONS:
         raise ValueError(f"Unrecognized array API version: {api_version!r}; legate_numeric serves {', '.join(_VERSIONS)}")
@@ -31,8 +37,9 @@ def _device(self):
 
 
 def _to_device(self, device, /, *, stream=None):
-    if device != _DEVICE:
-        raise ValueError(f"unsupported device {device!r}: legate_numeric arrays are on {_DEVICE!r}")
+    if device is None:
+        raise ValueError(f"unsupported device None: legate_numeric arrays are on {_DEVICE!r}")
+    check_device(device)
     return self
 
 
@@ -65,12 +72,8 @@ class _Info:
     def devices(self):
         return [_DEVICE]
 
-    def _check(self, device):
-        if device is not None and device != _DEVICE:
-            raise ValueError(f"unsupported device {device!r}: legate_numeric arrays are on {_DEVICE!r}")
-
     def default_dtypes(self, *, device=None):
-        self._check(device)
+        check_device(device)
         return {
             "real floating": _np.dtype(_np.float64),
             "complex floating": _np.dtype(_np.complex128),
@@ -80,7 +83,7 @@ class _Info:
 
     def dtypes(self, *, device=None, kind=None):
         """The dtypes of ``kind`` (a kind name, a tuple of them, or None for all)."""
-        self._check(device)
+        check_device(device)
         if kind is None:
             names = _KINDS["bool"] + _KINDS["numeric"]
         else:

@@ -13,6 +13,7 @@ from legate import _legate as _ext
 
 from . import _fallback
 from ._array import _as_shape, _order, ndarray
+from ._array_api import check_device
 
 
 _COPY_ERROR = (
@@ -24,7 +25,7 @@ _COPY_ERROR = (
 )
 
 
-def array(obj, dtype=None, copy=True, order="K", subok=False, ndmin=0, like=None):
+def array(object, dtype=None, *, copy=True, order="K", subok=False, ndmin=0, ndmax=0, like=None):
     """An array from ``obj`` (NumPy 2's ``copy``: True always copies, None copies when
     needed, False raises ``ValueError`` when a copy is needed, which it is for anything
     but a legate array of the requested dtype)."""
@@ -32,7 +33,11 @@ def array(obj, dtype=None, copy=True, order="K", subok=False, ndmin=0, like=None
 
     if order != "K":
         _order(order)
+    extra = {"ndmax": ndmax} if ndmax else {}  # how deep NumPy looks into sequences
+    if extra:
+        _np.array(0, ndmin=ndmin, **extra)  # NumPy's checks of ndmin and ndmax
     _fallback.record_native("array")
+    obj = object
     if isinstance(obj, flatiter):
         if copy is False:
             raise ValueError(_COPY_ERROR)
@@ -47,10 +52,10 @@ def array(obj, dtype=None, copy=True, order="K", subok=False, ndmin=0, like=None
     else:
         if copy is False:
             raise ValueError(_COPY_ERROR)
-        arr = _np.array(_fallback.to_numpy(obj), dtype=dtype)
+        arr = _np.array(_fallback.to_numpy(obj), dtype=dtype, **extra)
         if arr.dtype.kind not in "biufc":
             # Strings, objects, dates: not representable in a store; NumPy keeps them.
-            return _fallback.call(f"array (dtype {arr.dtype})", _np.array, (arr,), dict(ndmin=ndmin))
+            return _fallback.call(f"array (dtype {arr.dtype})", _np.array, (arr,), dict(ndmin=ndmin, **extra))
         out = ndarray._from_numpy(arr)
     while out.ndim < ndmin:
         out = out.reshape((1,) + out.shape)
@@ -58,6 +63,7 @@ def array(obj, dtype=None, copy=True, order="K", subok=False, ndmin=0, like=None
 
 
 def asarray(a, dtype=None, order=None, *, device=None, copy=None, like=None):
+    check_device(device)
     if order is not None:
         _order(order)
     if copy is not True and isinstance(a, ndarray) and (dtype is None or _np.dtype(dtype) == a.dtype):
@@ -73,7 +79,8 @@ def _numeric_dtype(dtype, name) -> _np.dtype:
     return dt
 
 
-def empty(shape, dtype=float, order="C", like=None):
+def empty(shape, dtype=float, order="C", *, device=None, like=None):
+    check_device(device)
     if order != "C":
         _order(order, "C", "CF")
     _fallback.record_native("empty")
@@ -96,7 +103,8 @@ def _fill_unsafe(out: ndarray, value) -> None:
         _assign(out._store, out.dtype, arr if arr.dtype == out.dtype else arr.astype(out.dtype))
 
 
-def full(shape, fill_value, dtype=None, order="C", like=None):
+def full(shape, fill_value, dtype=None, order="C", *, device=None, like=None):
+    check_device(device)
     if order != "C":
         _order(order, "C", "CF")
     if dtype is None:
@@ -109,7 +117,8 @@ def full(shape, fill_value, dtype=None, order="C", like=None):
     return out
 
 
-def zeros(shape, dtype=float, order="C", like=None):
+def zeros(shape, dtype=float, order="C", *, device=None, like=None):
+    check_device(device)
     if order != "C":
         _order(order, "C", "CF")
     _fallback.record_native("zeros")
@@ -118,7 +127,8 @@ def zeros(shape, dtype=float, order="C", like=None):
     return out
 
 
-def ones(shape, dtype=float, order="C", like=None):
+def ones(shape, dtype=float, order="C", *, device=None, like=None):
+    check_device(device)
     if order != "C":
         _order(order, "C", "CF")
     _fallback.record_native("ones")
@@ -133,28 +143,32 @@ def _like(a, dtype, shape):
     return (a_dtype if dtype is None else dtype), (a_shape if shape is None else shape)
 
 
-def empty_like(prototype, dtype=None, order="K", subok=True, shape=None):
+def empty_like(prototype, dtype=None, order="K", subok=True, shape=None, *, device=None):
+    check_device(device)
     if order != "K":
         _order(order)
     dt, sh = _like(prototype, dtype, shape)
     return empty(sh, dt)
 
 
-def zeros_like(a, dtype=None, order="K", subok=True, shape=None):
+def zeros_like(a, dtype=None, order="K", subok=True, shape=None, *, device=None):
+    check_device(device)
     if order != "K":
         _order(order)
     dt, sh = _like(a, dtype, shape)
     return zeros(sh, dt)
 
 
-def ones_like(a, dtype=None, order="K", subok=True, shape=None):
+def ones_like(a, dtype=None, order="K", subok=True, shape=None, *, device=None):
+    check_device(device)
     if order != "K":
         _order(order)
     dt, sh = _like(a, dtype, shape)
     return ones(sh, dt)
 
 
-def full_like(a, fill_value, dtype=None, order="K", subok=True, shape=None):
+def full_like(a, fill_value, dtype=None, order="K", subok=True, shape=None, *, device=None):
+    check_device(device)
     if order != "K":
         _order(order)
     dt, sh = _like(a, dtype, shape)
@@ -167,6 +181,7 @@ _NO = object()
 def arange(*args, start=_NO, stop=_NO, step=_NO, dtype=_NO, device=None, like=None):
     """NumPy's ``arange([start,] stop[, step,], dtype=None)``: one positional number is
     the stop; ``start=`` alone is an error."""
+    check_device(device)
     if len(args) > 4:
         raise TypeError(f"arange() takes from 0 to 4 positional arguments but {len(args)} were given")
     named = {"start": start, "stop": stop, "step": step, "dtype": dtype}
@@ -220,7 +235,8 @@ def arange(*args, start=_NO, stop=_NO, step=_NO, dtype=_NO, device=None, like=No
     return out
 
 
-def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0):
+def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0, *, device=None):
+    check_device(device)
     if _np.ndim(start) or _np.ndim(stop) or axis != 0 or _np.iscomplexobj(start) or _np.iscomplexobj(stop):
         from ._creation_more import linspace_general
 
@@ -266,7 +282,8 @@ def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis
     return (out, step) if retstep else out
 
 
-def eye(N, M=None, k=0, dtype=float, order="C", like=None):
+def eye(N, M=None, k=0, dtype=float, order="C", *, device=None, like=None):
+    check_device(device)
     if order != "C":
         _order(order, "C", "CF")
     _fallback.record_native("eye")

@@ -67,8 +67,9 @@ def from_dlpack(x, /, *, device=None, copy=None):
     asynchronously); ``copy=False`` raises ``BufferError`` where a copy is needed."""
     from ._array import ndarray
 
-    if device is not None and device != "cpu":
-        raise ValueError(f"unsupported device {device!r}: legate_numeric arrays are on 'cpu'")
+    from ._array_api import check_device
+
+    check_device(device)
     if isinstance(x, ndarray):
         return x.copy() if copy else x
     if not hasattr(x, "__dlpack__"):

@@ -582,9 +582,18 @@ def correlate(a, v, mode="valid"):
     return convolve(a, w, mode)
 
 
-def vecdot(x1, x2, /, *, axis=-1, out=None):
+def _gufunc_keywords(name, x1, x2, out, kwargs):
+    """NumPy's result for a vector/matrix gufunc called with keywords this module has no
+    native form for (``axes``, ``keepdims``, ``dtype``, ``casting``, ``signature``,
+    ``order``, ``subok``; unknown ones raise NumPy's ``TypeError``): the declared fallback."""
+    return _fallback.call(name, getattr(_np, name), (x1, x2), dict(kwargs, out=out))
+
+
+def vecdot(x1, x2, /, out=None, *, axis=-1, **kwargs):
     """The dot product of vectors along ``axis`` (the first one conjugated), broadcast
     over the other axes."""
+    if kwargs:
+        return _gufunc_keywords("vecdot", x1, x2, out, dict(kwargs, axis=axis))
     from ._reduce import sum as _sum
     from ._ufunc import conjugate, multiply
 
@@ -605,8 +614,10 @@ def vecdot(x1, x2, /, *, axis=-1, out=None):
     return result
 
 
-def matvec(x1, x2, /, *, out=None):
+def matvec(x1, x2, /, out=None, **kwargs):
     """Matrix-vector products over stacks: ``x1[..., i, :] . x2[..., :]``."""
+    if kwargs:
+        return _gufunc_keywords("matvec", x1, x2, out, kwargs)
     a, b = _asarray(x1), _asarray(x2)
     if a.ndim < 2 or b.ndim < 1:
         raise ValueError("matvec: Input operand does not have enough dimensions")
@@ -618,11 +629,13 @@ def matvec(x1, x2, /, *, out=None):
     return result
 
 
-def vecmat(x1, x2, /, *, out=None):
+def vecmat(x1, x2, /, out=None, **kwargs):
     """Vector-matrix products over stacks, the vector conjugated:
     ``conj(x1[..., :]) . x2[..., :, j]``."""
     from ._ufunc import conjugate
 
+    if kwargs:
+        return _gufunc_keywords("vecmat", x1, x2, out, kwargs)
     a, b = _asarray(x1), _asarray(x2)
     if a.ndim < 1 or b.ndim < 2:
         raise ValueError("vecmat: Input operand does not have enough dimensions")

@@ -328,35 +328,49 @@ def count_nonzero(a, axis=None, *, keepdims=False):
 
 
 def _nan_version(op, fill):
-    def f(a, axis=None, dtype=None, out=None, keepdims=False, **kwargs):
-        from ._manip import where
-        from ._ufunc import isnan
+    """``nan{op}`` with NumPy's signature: ``nansum``/``nanprod`` take ``dtype``,
+    ``nanmax``/``nanmin`` do not (so a positional ``out`` lands where NumPy's does)."""
+    if op in ("sum", "prod"):
+        def f(a, axis=None, dtype=None, out=None, keepdims=False, initial=_NO_VALUE, where=_NO_VALUE):
+            return _nan_reduce(op, fill, a, axis, dtype, out, keepdims, initial, where)
+    else:
+        def f(a, axis=None, out=None, keepdims=False, initial=_NO_VALUE, where=_NO_VALUE):
+            return _nan_reduce(op, fill, a, axis, None, out, keepdims, initial, where)
 
-        a = _asarray(a)
-        if kwargs:
-            return _nan_keywords(op, fill, a, axis, dtype, out, keepdims, **kwargs)
-        if a.dtype.kind not in "fc":
-            return _reduce(op, a, axis, dtype, out, keepdims) if op in ("sum", "prod") else _reduce(op, a, axis, None, out, keepdims)
-        if op in ("max", "min"):
-            # All-NaN slices give NaN (NumPy also warns); others ignore NaNs.
-            cleaned = where(isnan(a), fill(a.dtype), a)
-            result = _reduce(op, cleaned, axis, None, None, keepdims)
-            all_nan = _reduce("all", isnan(a), axis, None, None, keepdims)
-            result = where(all_nan, _np.nan, result)
-            if a.size and bool(all_nan.any()):
-                import warnings
-
-                warnings.warn("All-NaN slice encountered", RuntimeWarning, stacklevel=2)
-        else:
-            result = _reduce(op, where(isnan(a), fill(a.dtype), a), axis, dtype, None, keepdims)
-        if out is not None:
-            _check_out(out, result.shape, "fmax" if op == "max" else "fmin" if op == "min" else op)  # no broadcasting
-            out[...] = result
-            return out
-        return result
-
-    f.__name__ = f"nan{op}"
+    f.__name__ = f.__qualname__ = f"nan{op}"
     return f
+
+
+_NO_VALUE = object()  # an argument not given (NumPy's ``np._NoValue``)
+
+
+def _nan_reduce(op, fill, a, axis, dtype, out, keepdims, initial, where_):
+    from ._manip import where
+    from ._ufunc import isnan
+
+    a = _asarray(a)
+    kwargs = {k: v for k, v in (("initial", initial), ("where", where_)) if v is not _NO_VALUE}
+    if kwargs:
+        return _nan_keywords(op, fill, a, axis, dtype, out, keepdims, **kwargs)
+    if a.dtype.kind not in "fc":
+        return _reduce(op, a, axis, dtype, out, keepdims) if op in ("sum", "prod") else _reduce(op, a, axis, None, out, keepdims)
+    if op in ("max", "min"):
+        # All-NaN slices give NaN (NumPy also warns); others ignore NaNs.
+        cleaned = where(isnan(a), fill(a.dtype), a)
+        result = _reduce(op, cleaned, axis, None, None, keepdims)
+        all_nan = _reduce("all", isnan(a), axis, None, None, keepdims)
+        result = where(all_nan, _np.nan, result)
+        if a.size and bool(all_nan.any()):
+            import warnings
+
+            warnings.warn("All-NaN slice encountered", RuntimeWarning, stacklevel=3)
+    else:
+        result = _reduce(op, where(isnan(a), fill(a.dtype), a), axis, dtype, None, keepdims)
+    if out is not None:
+        _check_out(out, result.shape, "fmax" if op == "max" else "fmin" if op == "min" else op)  # no broadcasting
+        out[...] = result
+        return out
+    return result
 
 
 def _nan_keywords(op, fill, a, axis, dtype, out, keepdims, initial=None, where=True):

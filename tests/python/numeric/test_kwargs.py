@@ -793,3 +793,89 @@ def test_bincount_of_a_float_list_truncates_with_numpys_warning():
         expected = np.bincount([1.5, 2.5])
     with pytest.warns(DeprecationWarning):
         check(lnp.bincount([1.5, 2.5]), expected)
+
+
+# ---------------------------------------------------------------- signatures
+
+_P = __import__("inspect").Parameter
+
+
+def _signature(f):
+    import inspect
+
+    try:
+        return inspect.signature(f)
+    except (TypeError, ValueError):
+        return None
+
+
+# The ufuncs defined as functions take NumPy's ufunc keywords through a wrapper whose
+# signature `inspect` does not show (test_ufunc.py calls them with each keyword).
+_UFUNC_FUNCTIONS = {"bitwise_count", "fabs", "float_power", "frexp", "gcd", "heaviside", "lcm", "ldexp",
+                    "logaddexp2", "modf", "nextafter", "spacing"}
+
+
+# Ours takes NumPy 1's name positionally (and NumPy 2's as a keyword).
+_OLD_NAMES = {("reshape", "shape"): "newshape"}
+
+
+@pytest.mark.parametrize("namespace", ["", "linalg", "fft", "random.Generator", "random.RandomState", "ndarray"])
+def test_numpys_parameters_are_accepted_in_numpys_positions(namespace):
+    """Every parameter of a NumPy function (with an inspectable signature) is one of
+    ours by name, and NumPy's positional parameters are ours in the same order: a call
+    written for NumPy binds the same way (``nanmax(a, 0, out)`` once bound ``out`` to a
+    ``dtype`` NumPy's ``nanmax`` does not have)."""
+    import operator
+
+    get = operator.attrgetter(namespace) if namespace else (lambda m: m)
+    ns_np, ns_l = get(np), get(lnp)
+    bad = []
+    for name in dir(ns_np):
+        f, g = getattr(ns_np, name, None), getattr(ns_l, name, None)
+        if name.startswith("_") or name in _UFUNC_FUNCTIONS or g is None or not callable(f) or isinstance(f, type):
+            continue
+        a, b = _signature(f), _signature(g)
+        if a is None or b is None:
+            continue
+        ours = b.parameters
+        if any(p.kind == _P.VAR_KEYWORD for p in ours.values()):
+            missing = []
+        else:
+            missing = [n for n, p in a.parameters.items() if p.kind in (_P.KEYWORD_ONLY, _P.POSITIONAL_OR_KEYWORD) and n not in ours]
+        order_ok = True
+        if not any(p.kind == _P.VAR_POSITIONAL for p in ours.values()):
+            theirs_pos = [p for p in a.parameters.values() if p.kind in (_P.POSITIONAL_ONLY, _P.POSITIONAL_OR_KEYWORD)]
+            ours_pos = [n for n, p in ours.items() if p.kind in (_P.POSITIONAL_ONLY, _P.POSITIONAL_OR_KEYWORD)]
+            # A positional-only parameter's name does not matter; another one's does,
+            # unless ours is NumPy's older name for it.
+            order_ok = len(ours_pos) >= len(theirs_pos) and all(
+                p.kind == _P.POSITIONAL_ONLY or ours_pos[i] in (p.name, _OLD_NAMES.get((name, p.name)))
+                for i, p in enumerate(theirs_pos))
+        if missing or not order_ok:
+            bad.append(f"{namespace}.{name}: NumPy {a} | legate {b}")
+    assert not bad, "\n".join(bad)
+
+
+def test_device_keyword():
+    for make_one in (lambda **kw: lnp.zeros(3, **kw), lambda **kw: lnp.empty((2,), **kw),
+                     lambda **kw: lnp.full(2, 1.0, **kw), lambda **kw: lnp.eye(2, **kw),
+                     lambda **kw: lnp.linspace(0, 1, 3, **kw), lambda **kw: lnp.ones_like(lnp.zeros(2), **kw),
+                     lambda **kw: lnp.asarray([1.0], **kw), lambda **kw: lnp.arange(3, **kw)):
+        assert make_one(device="cpu").device == "cpu"
+        assert make_one(device=None).device == "cpu"
+        with pytest.raises(ValueError):
+            make_one(device="cuda")
+    check(lnp.array(object=[1, 2], ndmax=1), np.array(object=[1, 2], ndmax=1))
+    same_error(lambda: np.array([1], ndmin=2, ndmax=1), lambda: lnp.array([1], ndmin=2, ndmax=1))
+
+
+def test_nan_reductions_bind_positional_arguments_as_numpy():
+    x = make(np.float64, (4, 5))
+    x[1, 2] = np.nan
+    a = lnp.array(x)
+    for name in ("nanmax", "nanmin"):
+        check(getattr(lnp, name)(a, 0, None, False, -1.0, a > 0.2), getattr(np, name)(x, 0, None, False, -1.0, x > 0.2))
+        with pytest.raises(TypeError):
+            getattr(lnp, name)(a, dtype=np.float32)
+    for name in ("nansum", "nanprod"):
+        check(getattr(lnp, name)(a, 1, np.float32, None, True), getattr(np, name)(x, 1, np.float32, None, True))
