@@ -43,10 +43,10 @@ def _vector_dot(a, b):
 
 
 def matmul(a, b, out=None, *, casting="same_kind", order="K", dtype=None, subok=True, **kwargs):
-    if kwargs or casting != "same_kind" or order != "K" or dtype is not None:
-        return _matmul_keywords(a, b, out, casting, order, dtype, kwargs)
-    if out is not None and not isinstance(out, tuple) and out.dtype != _np.result_type(_asarray(a).dtype, _asarray(b).dtype):
-        return _matmul_keywords(a, b, out, casting, order, dtype, kwargs)
+    if kwargs or casting != "same_kind" or order != "K" or dtype is not None or (
+            out is not None and (isinstance(out, tuple) or out.dtype != _np.result_type(_asarray(a).dtype, _asarray(b).dtype))):
+        kwargs = dict(kwargs, casting=casting, order=order, dtype=dtype)
+        return _gufunc_keywords("matmul", matmul, a, b, out, kwargs)
     if out is None and type(a) is ndarray and type(b) is ndarray:
         if a.ndim == 1 and b.ndim == 1 and a.shape == b.shape:
             return _vector_dot(a, b)  # the hot paths of iterative solvers
@@ -127,35 +127,6 @@ def _imatmul_operator(self, other):
 ndarray.__matmul__ = _matmul_operator
 ndarray.__rmatmul__ = _rmatmul_operator
 ndarray.__imatmul__ = _imatmul_operator
-
-
-def _matmul_keywords(a, b, out, casting, order, dtype, kwargs):
-    """matmul with NumPy's ufunc keywords: the loop's casts checked under ``casting``
-    (NumPy's UFuncTypeError), ``dtype`` fixing the loop, ``order`` only checked."""
-    from ._ufunc_args import _single, check_casting, check_order
-
-    if kwargs:
-        name = next(iter(kwargs))
-        if name in ("axes", "axis", "signature"):
-            return _fallback.call("matmul", _np.matmul, (a, b), dict(kwargs, out=out, casting=casting, order=order, dtype=dtype))
-        raise TypeError(f"matmul() got an unexpected keyword argument '{name}'")
-    check_order(order)
-    check_casting(casting)
-    a, b = _asarray(a), _asarray(b)
-    out = _single(out) if out is not None else None
-    sig = None if dtype is None else (None, None, _np.dtype(dtype))
-    loop = _np.matmul.resolve_dtypes((a.dtype, b.dtype, None), casting=casting, **({} if sig is None else {"signature": sig}))
-    if out is not None and not _np.can_cast(loop[2], out.dtype, casting):
-        raise _np._core._exceptions._UFuncOutputCastingError(_np.matmul, casting, loop[2], out.dtype, 0)
-    result = matmul(a.astype(loop[0], copy=False), b.astype(loop[1], copy=False))
-    if result.dtype != loop[2]:
-        result = result.astype(loop[2])
-    if out is None:
-        return result
-    if tuple(out.shape) != tuple(result.shape):
-        raise ValueError(f"matmul: Output operand 0 has a mismatch in its core dimension or shape {out.shape}, expected {result.shape}")
-    out[...] = result
-    return out
 
 
 def _matmul_2d(a, b, dt):
@@ -582,18 +553,101 @@ def correlate(a, v, mode="valid"):
     return convolve(a, w, mode)
 
 
-def _gufunc_keywords(name, x1, x2, out, kwargs):
-    """NumPy's result for a vector/matrix gufunc called with keywords this module has no
-    native form for (``axes``, ``keepdims``, ``dtype``, ``casting``, ``signature``,
-    ``order``, ``subok``; unknown ones raise NumPy's ``TypeError``): the declared fallback."""
-    return _fallback.call(name, getattr(_np, name), (x1, x2), dict(kwargs, out=out))
+_SIGNATURES = {"matmul": "(n?,k),(k,m?)->(n?,m?)", "matvec": "(m,n),(n)->(m)", "vecmat": "(n),(n,m)->(m)",
+               "vecdot": "(n),(n)->()"}
 
 
-def vecdot(x1, x2, /, out=None, *, axis=-1, **kwargs):
-    """The dot product of vectors along ``axis`` (the first one conjugated), broadcast
-    over the other axes."""
+def _gufunc_keywords(name, native, x1, x2, out, kwargs):
+    """A vector/matrix gufunc with NumPy's keywords: ``axes``/``axis``/``keepdims`` say
+    where each operand's core dimensions are (they are moved last for ``native``, and
+    the result's moved back), ``dtype``/``signature``/``casting`` choose and check the
+    loop as NumPy's type resolution does, ``order``/``subok`` are checked."""
+    from ._manip import expand_dims, moveaxis
+    from ._ufunc_args import _single, check_casting, check_order
+
+    kw = dict(kwargs)
+    axes, axis, keepdims = kw.pop("axes", None), kw.pop("axis", None), kw.pop("keepdims", False)
+    casting, order, dtype = kw.pop("casting", "same_kind"), kw.pop("order", "K"), kw.pop("dtype", None)
+    signature = kw.pop("signature", None)
+    kw.pop("subok", None)
+    if kw:
+        raise TypeError(f"{name}() got an unexpected keyword argument '{next(iter(kw))}'")
+    check_order(order)
+    check_casting(casting)
+    ufunc = getattr(_np, name)
+    a, b = _asarray(x1), _asarray(x2)
+    if signature is None and dtype is not None:
+        signature = (None, None, _np.dtype(dtype))
+    loop = ufunc.resolve_dtypes((a.dtype, b.dtype, None), casting=casting,
+                                **({} if signature is None else {"signature": signature}))
+    cores = {"matmul": (min(a.ndim, 2), min(b.ndim, 2)), "matvec": (2, 1), "vecmat": (1, 2), "vecdot": (1, 1)}[name]
+    out_core = {"matmul": (a.ndim > 1) + (b.ndim > 1), "matvec": 1, "vecmat": 1, "vecdot": 0}[name]
+    sig = _SIGNATURES[name]
+    if axis is not None:
+        if axes is not None:
+            raise TypeError("cannot specify both 'axis' and 'axes'")
+        if cores != (1, 1) or out_core:
+            distinct = {"matmul": 3, "matvec": 2, "vecmat": 2}[name]
+            raise TypeError(f"{name}: axis can only be used with a single shared core dimension, not with the "
+                            f"{distinct} distinct ones implied by signature {sig}.")
+        axes = [(axis,), (axis,)] + ([(axis,)] if keepdims else [])
+    if keepdims and (cores[0] != cores[1] or out_core):
+        which = f"input 1 to have {cores[1]}" if cores[0] != cores[1] else f"output 0 to have {out_core}"
+        raise TypeError(f"{name} does not support keepdims: its signature {sig} requires {which} core dimensions, but "
+                        "keepdims can only be used when all inputs have the same number of core dimensions and all "
+                        "outputs have no core dimensions.")
+    n_out = out_core + (1 if keepdims else 0)  # the output's core dimensions, a kept one included
+    if axes is None:
+        entries = [tuple(range(-c, 0)) for c in cores] + [tuple(range(-n_out, 0))]
+    else:
+        if not isinstance(axes, list):
+            raise TypeError("axes should be a list.")
+        if len(axes) not in (2, 3) or (len(axes) == 2 and out_core):
+            raise ValueError("axes should be a list with an entry for all 3 inputs and outputs; entries for outputs "
+                             "can only be omitted if none of them has core axes.")
+        entries = list(axes) + ([] if len(axes) == 3 else [tuple(range(-n_out, 0))])
+    ndims = (a.ndim, b.ndim, len(_np.broadcast_shapes(a.shape[: a.ndim - cores[0]], b.shape[: b.ndim - cores[1]])) + n_out)
+    normalized = []
+    for i, (entry, n_core, ndim) in enumerate(zip(entries, cores + (n_out,), ndims)):
+        if not isinstance(entry, tuple):
+            if n_core != 1:
+                raise _np.exceptions.AxisError(f"{name}: operand {i} has {n_core} core dimensions, but the axes item "
+                                               "is a single integer.")
+            entry = (entry,)
+        if len(entry) != n_core:
+            raise _np.exceptions.AxisError(f"{name}: operand {i} has {n_core} core dimensions, but {len(entry)} "
+                                           "dimensions are specified by axes tuple.")
+        entry = tuple(_np.lib.array_utils.normalize_axis_index(operator.index(d), ndim) for d in entry)
+        if len(set(entry)) != len(entry):
+            raise ValueError(f"axes item {i} has value {next(d for d in entry if entry.count(d) > 1)} repeated")
+        normalized.append(entry)
+    a = moveaxis(a.astype(loop[0], copy=False), normalized[0], tuple(range(-cores[0], 0)))
+    b = moveaxis(b.astype(loop[1], copy=False), normalized[1], tuple(range(-cores[1], 0)))
+    result = native(a, b)
+    if result.dtype != loop[2]:
+        result = result.astype(loop[2])
+    if keepdims:
+        result = expand_dims(result, -1)
+    if n_out:
+        result = moveaxis(result, tuple(range(-n_out, 0)), normalized[2])
+    if out is None:
+        return result
+    out = _single(out)
+    if not _np.can_cast(loop[2], out.dtype, casting):
+        raise _np._core._exceptions._UFuncOutputCastingError(ufunc, casting, loop[2], out.dtype, 0)
+    if tuple(out.shape) != tuple(result.shape):
+        raise ValueError(f"{name}: Output operand 0 has a mismatch in its core dimension or shape {out.shape}, "
+                         f"expected {result.shape}")
+    out[...] = result
+    return out
+
+
+def vecdot(x1, x2, /, out=None, *, axis=None, **kwargs):
+    """The dot product of vectors along ``axis`` (the last by default; the first vector
+    conjugated), broadcast over the other axes."""
     if kwargs:
-        return _gufunc_keywords("vecdot", x1, x2, out, dict(kwargs, axis=axis))
+        return _gufunc_keywords("vecdot", vecdot, x1, x2, out, kwargs if axis is None else dict(kwargs, axis=axis))
+    axis = -1 if axis is None else axis
     from ._reduce import sum as _sum
     from ._ufunc import conjugate, multiply
 
@@ -617,7 +671,7 @@ def vecdot(x1, x2, /, out=None, *, axis=-1, **kwargs):
 def matvec(x1, x2, /, out=None, **kwargs):
     """Matrix-vector products over stacks: ``x1[..., i, :] . x2[..., :]``."""
     if kwargs:
-        return _gufunc_keywords("matvec", x1, x2, out, kwargs)
+        return _gufunc_keywords("matvec", matvec, x1, x2, out, kwargs)
     a, b = _asarray(x1), _asarray(x2)
     if a.ndim < 2 or b.ndim < 1:
         raise ValueError("matvec: Input operand does not have enough dimensions")
@@ -635,7 +689,7 @@ def vecmat(x1, x2, /, out=None, **kwargs):
     from ._ufunc import conjugate
 
     if kwargs:
-        return _gufunc_keywords("vecmat", x1, x2, out, kwargs)
+        return _gufunc_keywords("vecmat", vecmat, x1, x2, out, kwargs)
     a, b = _asarray(x1), _asarray(x2)
     if a.ndim < 1 or b.ndim < 2:
         raise ValueError("vecmat: Input operand does not have enough dimensions")

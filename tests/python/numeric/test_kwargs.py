@@ -8,7 +8,7 @@ import warnings
 
 import numpy as np
 import pytest
-from conftest import check, make
+from conftest import check, check_same_error, make
 
 import legate_numeric as lnp
 
@@ -879,3 +879,37 @@ def test_nan_reductions_bind_positional_arguments_as_numpy():
             getattr(lnp, name)(a, dtype=np.float32)
     for name in ("nansum", "nanprod"):
         check(getattr(lnp, name)(a, 1, np.float32, None, True), getattr(np, name)(x, 1, np.float32, None, True))
+
+
+_A = np.random.default_rng(0).standard_normal((2, 3, 4))
+_B = np.random.default_rng(1).standard_normal((4, 3))
+_V4, _V3 = np.arange(4.0) - 1.5, np.arange(3.0) + 0.5
+_I = np.arange(12).reshape(3, 4) - 5
+_GUFUNC_CASES = [
+    ("vecdot", (_A, _A), dict(axis=0)), ("vecdot", (_A, _A), dict(axis=1, keepdims=True)),
+    ("vecdot", (_A, _A), dict(axes=[(1,), (1,)], keepdims=True)), ("vecdot", (_A, _A), dict(axes=[(1,), (1,), (0,)], keepdims=True)),
+    ("vecdot", (_A, _A), dict(axes=[(0,), (0,), ()])), ("vecdot", (_A, _A), dict(axes=[(0,), (0,), (0,)])),
+    ("vecdot", (_A, _A), dict(axis=0, axes=[(0,), (0,)])), ("vecdot", (_A, _A), dict(axes=((0,), (0,)))),
+    ("vecdot", (_A, _A), dict(axes=[(5,), (0,)])), ("vecdot", (_A + 1j, _A), dict(axis=-2)),
+    ("vecdot", (_I, _I), dict(dtype=np.float32)), ("vecdot", (_A, _A), dict(keepdims=True)), ("vecdot", (_I, _A[0]), dict(casting="no")),
+    ("matvec", (_A, _V4), dict(axis=0)), ("matvec", (_A, _V4), dict(keepdims=True)), ("matvec", (_A, _V4), dict(axes=[(0, 1), (0,)])),
+    ("matvec", (_A, _V4), dict(axes=[0, 0, 0])), ("matvec", (_A, _V4), dict(axes=[(1, 1), (0,), (0,)])),
+    ("matvec", (_A, _V3), dict(axes=[(2, 1), (0,), (1,)])), ("matvec", (_I, _V4), dict(signature="dd->d")),
+    ("matvec", (_A, _V4), dict(dtype=np.float32, order="C", subok=True)),
+    ("vecmat", (_V3, _A), dict(axes=[(0,), (1, 2), (0,)])), ("vecmat", (_V4, _A), dict(axes=[(0,), (2, 1), (0,)])),
+    ("matmul", (_A, _B), dict(axes=[(1, 2), (0, 1), (1, 2)])), ("matmul", (_A, _B), dict(axes=[(-2, -1), (-2, -1), (-1, -2)])),
+    ("matmul", (_B, _V3), dict(axes=[(1, 0), (0,), (0,)])), ("matmul", (_A, _B), dict(axis=0)), ("matmul", (_A, _B), dict(keepdims=True)),
+    ("matmul", (_I, _B), dict(dtype=np.float32)), ("matmul", (_A, _B), dict(casting="unsafe", dtype=np.int64)), ("matmul", (_A, _B), dict(bogus=1)),
+]
+
+
+@pytest.mark.parametrize("name, operands, kwargs", _GUFUNC_CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(_GUFUNC_CASES)])
+def test_vector_matrix_gufunc_keywords(name, operands, kwargs, monkeypatch):
+    """``axes axis keepdims dtype signature casting`` of matmul/matvec/vecmat/vecdot,
+    natively (no fallback), with NumPy's results and exception types."""
+    monkeypatch.setenv("LEGATE_NUMERIC_FALLBACK", "0")
+    x, y = operands
+    expected, err = check_same_error(lambda: getattr(np, name)(x, y, **kwargs),
+                                     lambda: getattr(lnp, name)(lnp.array(x), lnp.array(y), **kwargs))
+    if err is None:
+        check(getattr(lnp, name)(lnp.array(x), lnp.array(y), **kwargs), expected)
