@@ -75,7 +75,8 @@ def _check_index_ndim(ndim):
 class ndarray(_ext.BufferExporter):
     """An n-dimensional array whose data lives in a Legate store."""
 
-    __slots__ = ("_store", "dtype", "__weakref__")
+    # `_unlocked`: the writeable store of an array made read-only through its flags.
+    __slots__ = ("_store", "dtype", "_unlocked", "__weakref__")
     __array_priority__ = 100.0
 
     def __init__(self, shape, dtype=float, buffer=None, offset=0, strides=None, order=None):
@@ -129,6 +130,15 @@ class ndarray(_ext.BufferExporter):
     @property
     def flags(self) -> "_Flags":
         return _Flags(self)
+
+    def setflags(self, write=None, align=None, uic=None):
+        """NumPy's ``setflags``: ``write`` locks or unlocks writes through this array
+        (views made while it is locked stay read-only); a store is always aligned, and
+        ``uic`` (WRITEBACKIFCOPY) cannot be set."""
+        if uic:
+            raise ValueError("cannot set WRITEBACKIFCOPY flag to True")
+        if write is not None:
+            _set_writeable(self, bool(write))
 
     @property
     def T(self) -> "ndarray":
@@ -459,10 +469,24 @@ class ndarray(_ext.BufferExporter):
     def fill(self, value):
         _assign(self._store, self.dtype, value)
 
-    def view(self, dtype=None):
-        if dtype is not None and _np.dtype(dtype) != self.dtype:
-            return _fallback.call("ndarray.view", lambda a, d: a.view(d), (self, dtype), {})
-        return ndarray._wrap(self._store, self.dtype)
+    def view(self, dtype=None, type=None):
+        """A view of the same elements; with a ``dtype`` of the same item size, a view of
+        the same bytes (writes through either are seen by the other). A dtype of another
+        size, or a bool view of non-bool bytes, is NumPy's result on a copy (the declared
+        fallback), after NumPy's checks of this array's layout."""
+        if type is not None and type is not ndarray:
+            raise TypeError("legate_numeric arrays have no subclasses: view(type=...) takes only legate_numeric.ndarray")
+        if dtype is None or _np.dtype(dtype) == self.dtype:
+            return ndarray._wrap(self._store, self.dtype)
+        dt = _np.dtype(dtype)
+        if dt.itemsize == self.dtype.itemsize and dt.kind in "iufc" or dt == self.dtype == _np.bool_:
+            _fallback.record_native("ndarray.view")
+            return ndarray._wrap(self._store.reinterpret(dt.name), dt)
+        if dt.itemsize != self.dtype.itemsize and self.ndim and self.shape[-1] != 1 and self.strides[-1] != self.dtype.itemsize:
+            raise ValueError("To change to a dtype of a different size, the last axis must be contiguous")
+        if dt == _np.bool_:  # bytes other than 0 and 1 are True (a store's bools are 0 or 1)
+            return _fallback.call("ndarray.view", lambda a: a.view(_np.uint8) != 0, (self,), {})
+        return _fallback.call("ndarray.view", lambda a, d: a.view(d), (self, dtype), {})
 
     # ---- reductions (methods) ----
 
@@ -663,12 +687,28 @@ def _normalize_axis(axis, ndim, what=None):
 _fast.set_array_type(ndarray)
 
 
+def _set_writeable(a: ndarray, value: bool) -> None:
+    if not value and not a._store.read_only:
+        a._unlocked = a._store
+        a._store = a._store.as_read_only()
+    elif value and a._store.read_only:
+        unlocked = getattr(a, "_unlocked", None)
+        if unlocked is None:  # read-only by construction (a broadcast, a diagonal, ...)
+            raise ValueError("cannot set WRITEABLE flag to True of this array")
+        a._store, a._unlocked = unlocked, None
+
+
 class _Flags:
-    """``ndarray.flags``: what NumPy reports for the same view."""
+    """``ndarray.flags``: what NumPy reports for the same view; ``writeable`` (``W``)
+    can be set, as in NumPy, the others cannot."""
+
+    _FIXED = ("c_contiguous", "f_contiguous", "owndata", "aligned", "writebackifcopy", "fnc", "forc", "behaved",
+              "carray", "farray")
 
     def __init__(self, a: ndarray):
+        object.__setattr__(self, "_array", a)
         shape, strides, item = a.shape, a.strides, a.dtype.itemsize
-        self.writeable = not a._store.read_only
+        self.__dict__["writeable"] = not a._store.read_only
         self.c_contiguous = _contiguous(shape, strides, item, reversed(range(len(shape))))
         self.f_contiguous = _contiguous(shape, strides, item, range(len(shape)))
         self.owndata = not a._store.transformed
@@ -682,6 +722,28 @@ class _Flags:
         # NumPy reports FARRAY for any array that is not C-contiguous (its test
         # checks for any of FARRAY's bits, and ALIGNED is always set).
         self.farray = self.aligned and not self.c_contiguous
+        self.__dict__["_ready"] = True
+
+    def __setattr__(self, name, value):
+        if not self.__dict__.get("_ready"):
+            self.__dict__[name] = value
+        elif name == "writeable":
+            _set_writeable(self._array, bool(value))
+            self.__dict__["writeable"] = not self._array._store.read_only
+            self.__dict__["behaved"] = self.aligned and self.writeable
+            self.__dict__["carray"] = self.behaved and self.c_contiguous
+        elif name in self._FIXED:
+            raise AttributeError(f"attribute '{name}' of 'legate_numeric flags' objects is not writable")
+        else:
+            raise AttributeError(f"'flags' object has no attribute '{name}'")
+
+    def __setitem__(self, key, value):
+        if key in ("WRITEABLE", "W"):
+            self.writeable = value
+        elif key in ("WRITEBACKIFCOPY", "X") and value:
+            raise ValueError("cannot set WRITEBACKIFCOPY flag to True")
+        elif key not in ("ALIGNED", "A", "WRITEBACKIFCOPY", "X"):
+            raise KeyError("Unknown flag")
 
     def __getitem__(self, key):
         names = {"WRITEABLE": "writeable", "W": "writeable", "C_CONTIGUOUS": "c_contiguous", "C": "c_contiguous",

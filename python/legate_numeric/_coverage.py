@@ -54,7 +54,7 @@ NOT_NATIVE: dict[str, str] = {
     # ndarray attributes
     **_group(
         "out of scope: exposes raw host memory (a store's memory is not a host buffer)",
-        "base ctypes data getfield setfield setflags byteswap",
+        "base ctypes data getfield setfield byteswap",
         "ndarray.",
     ),
 }

@@ -123,6 +123,12 @@ impl PyStore {
         Ok(PyStore::new(self.inner.component(index).py()?))
     }
 
+    /// The view's elements as elements of `dtype`, a type of the same size (NumPy's
+    /// `view(dtype)`).
+    fn reinterpret(&self, name: &str) -> PyLegateResult<PyStore> {
+        Ok(PyStore::new(self.inner.reinterpret(dtype(name)?).py()?))
+    }
+
     /// The diagonal of `dim1` and `dim2` as the last dimension (NumPy's `offset`).
     fn diagonal(&self, dim1: usize, dim2: usize, offset: i64) -> PyLegateResult<PyStore> {
         Ok(PyStore::new(self.inner.diagonal(dim1, dim2, offset).py()?))
@@ -267,7 +273,14 @@ fn from_numpy(array: &Bound<'_, PyAny>) -> PyResult<PyStore> {
     try_type!(f32);
     try_type!(i64);
     try_type!(i32);
-    try_type!(bool);
+    // A NumPy bool is any byte, nonzero meaning true (`view(bool)` of other bytes); a
+    // store's bools are 0 or 1 (Rust's `bool`), so the bytes are read and normalized.
+    if array.extract::<PyReadonlyArrayDyn<bool>>().is_ok() {
+        let bytes = array.call_method1("view", ("u1",))?;
+        let bytes = bytes.extract::<PyReadonlyArrayDyn<u8>>()?;
+        let data: Vec<bool> = bytes.as_array().iter().map(|&b| b != 0).collect();
+        return Ok(PyStore::new(rt.create_store_from::<bool>(bytes.shape(), &data).py()?));
+    }
     try_type!(i8);
     try_type!(i16);
     try_type!(u8);

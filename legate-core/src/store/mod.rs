@@ -406,6 +406,23 @@ impl LogicalStore {
         Ok(view)
     }
 
+    /// This view's elements seen as elements of `ty`, a type of the same size (NumPy's
+    /// `view(dtype)`): writes through it change the same bytes of the storage.
+    pub fn reinterpret(&self, ty: Type) -> Result<LogicalStore> {
+        let (from, to) = (self.ty().size(), ty.size());
+        if from.is_none() || from != to {
+            return Err(invalid(format!("reinterpret: {} and {ty} differ in size", self.ty())));
+        }
+        if ty == Type::Bool && *self.ty() != Type::Bool {
+            // A bool must be 0 or 1: other bytes would be undefined behaviour in kernels.
+            return Err(invalid(format!("reinterpret: {} as bool (its bytes need not be 0 or 1)", self.ty())));
+        }
+        let shape = self.bound_shape("reinterpret")?;
+        let mut view = self.derive(Transform::Component { offset: 0 }, shape)?;
+        Arc::get_mut(&mut view.0).expect("a fresh view").ty = Some(ty);
+        Ok(view)
+    }
+
     /// The view of shape `new` that reads this view's elements in row-major order, where
     /// NumPy's reshape gives a view; None where NumPy copies (dimensions to merge are
     /// not one run in memory), or where the storage is not yet bound.

@@ -32,7 +32,8 @@ pub enum Transform {
     /// `old[dim1] = k + start1`, `old[dim2] = k + start2` (a diagonal).
     Diagonal { dim1: usize, dim2: usize, start1: i64, start2: i64 },
     /// The part at byte `offset` of each element (a complex number's real or imaginary
-    /// part); the view's type is the part's.
+    /// part, or at offset 0 the whole element seen as another type of its size); the
+    /// view's type is the part's.
     Component { offset: i64 },
     /// A reshape that merges dimensions: the view reads the instance's element offset
     /// `offset + sum(strides[j] * i[j])`, where `offset` is that of the view's first

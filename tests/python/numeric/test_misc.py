@@ -581,3 +581,80 @@ def test_real_and_imag_are_views(dtype, no_fallback):
     b = lnp.broadcast_to(a[0], (3, 50))
     with pytest.raises(ValueError):
         b.real[0, 0] = 1
+
+
+# ---------------------------------------------------------------- view(dtype)
+
+_SAME_SIZE = [(np.float64, np.int64), (np.float64, np.uint64), (np.int64, np.complex64), (np.float32, np.int32),
+              (np.uint32, np.float32), (np.float16, np.uint16), (np.int8, np.uint8), (np.complex128, np.complex128)]
+
+
+@pytest.mark.parametrize("src, dst", _SAME_SIZE, ids=[f"{np.dtype(a).name}-{np.dtype(b).name}" for a, b in _SAME_SIZE])
+def test_view_as_a_dtype_of_the_same_size_shares_the_bytes(src, dst, monkeypatch):
+    monkeypatch.setenv("LEGATE_NUMERIC_FALLBACK", "0")  # natively: a view, not a copy
+    x = make(src, (4, 6))
+    a = lnp.array(x)
+    for sel in ((), (slice(1, 3), slice(None, None, 2)), (Ellipsis, 2)):  # whole, strided, 1-d
+        v, w = a[sel].view(dst), x[sel].view(dst)
+        check(v, w)
+        v[...] = make(dst, w.shape, salt=1)  # writes through the view reach the array
+        w[...] = make(dst, w.shape, salt=1)
+        check(a, x)
+        a[sel] = make(src, x[sel].shape, salt=2)  # and writes to the array reach the view
+        x[sel] = make(src, x[sel].shape, salt=2)
+        check(v, w)
+
+
+def test_view_dtype_errors_and_other_sizes():
+    x = np.arange(12.0).reshape(3, 4)
+    a = lnp.array(x)
+    check_same_error(lambda: x[:, ::2].view(np.int32), lambda: a[:, ::2].view(np.int32))  # last axis not contiguous
+    check_same_error(lambda: x[:, :3].view(np.complex128), lambda: a[:, :3].view(np.complex128))
+    check_same_error(lambda: np.array(1.0).view(np.int32), lambda: lnp.array(1.0).view(np.int32))
+    with quiet():  # another item size: NumPy's values (on a copy)
+        check(a.view(np.int32), x.view(np.int32))
+        check(lnp.array(np.array([0, 1, 2], np.uint8)).view(bool), np.array([0, 1, 2], np.uint8).view(bool) != 0)
+    assert a.view(type=lnp.ndarray).shape == (3, 4)
+    r = lnp.array(x)
+    r.flags.writeable = False
+    with pytest.raises(ValueError):
+        r.view(np.int64)[0, 0] = 1  # a read-only array's view is read-only
+
+
+def test_flags_writeable_locks_and_unlocks_the_array():
+    x = np.arange(6.0)
+    a = lnp.array(x)
+    before = a[2:]  # a view made before the lock stays writeable (as in NumPy)
+    a.flags.writeable = False
+    assert not a.flags.writeable and not a.flags["W"]
+    locked_view = a[1:]
+    for write in (lambda: a.__setitem__(0, 1.0), lambda: a.__iadd__(1), lambda: lnp.add(a, 1, out=a),
+                  lambda: locked_view.__setitem__(0, 1.0), lambda: a.fill(0)):
+        with pytest.raises(ValueError):
+            write()
+    before[0] = 7.0
+    x[2] = 7.0
+    a.setflags(write=True)
+    a += 1
+    x += 1
+    check(a, x)
+    assert not locked_view.flags.writeable  # views made while locked stay read-only
+    a.flags["W"] = False
+    a.flags["WRITEABLE"] = True
+    assert a.flags.writeable
+    with pytest.raises(ValueError):  # read-only by construction
+        lnp.broadcast_to(a, (2, 6)).flags.writeable = True
+    with pytest.raises(AttributeError):
+        a.flags.c_contiguous = False
+    with pytest.raises(KeyError):
+        a.flags["C"] = False
+    check_same_error(lambda: x.setflags(uic=True), lambda: a.setflags(uic=True))
+
+
+def test_bool_arrays_from_numpy_bytes_other_than_0_and_1():
+    b = np.array([0, 1, 2, 255, 0], np.uint8).view(bool)  # NumPy: any nonzero byte is True
+    a = lnp.array(b)
+    check(a.sum(), b.sum())
+    check(a.astype(np.int64), b.astype(np.int64))
+    check(lnp.logical_not(a), np.logical_not(b))
+    check(lnp.arange(5)[b], np.arange(5)[b])
