@@ -1068,3 +1068,25 @@ fn component_views_write_the_parts_of_complex_elements() {
     assert_eq!(rt.read_store::<f64>(&imag.slice_range(0, 1, 2).unwrap()).unwrap().iter().copied().collect::<Vec<_>>(), vec![7.0; 4]);
     assert!(z.component(2).is_err() && imag.component(0).is_err(), "only complex views have parts");
 }
+
+#[test]
+fn reinterpreted_views_share_the_bytes_of_their_storage() {
+    let (rt, _lib) = setup(cfg(2));
+    let data: Vec<f64> = (0..12).map(|i| i as f64 * 0.5).collect();
+    let x = rt.create_store_from::<f64>(&[3, 4], &data).unwrap();
+    let bits = x.slice_range(1, 1, 3).unwrap().reinterpret(Type::Int64).unwrap();
+    assert_eq!(bits.ty(), &Type::Int64);
+    let got = rt.read_store::<i64>(&bits).unwrap();
+    let want: Vec<i64> = [1, 2, 5, 6, 9, 10].iter().map(|&k| data[k].to_bits() as i64).collect();
+    assert_eq!(got.iter().copied().collect::<Vec<_>>(), want);
+    rt.issue_fill(&bits, 2.5f64.to_bits() as i64).unwrap(); // writes reach the f64 storage
+    let back = rt.read_store::<f64>(&x).unwrap();
+    for (k, v) in back.iter().enumerate() {
+        let want = if matches!(k % 4, 1 | 2) { 2.5 } else { data[k] };
+        assert_eq!(*v, want, "element {k}");
+    }
+    assert!(x.reinterpret(Type::Int32).is_err(), "sizes differ");
+    assert!(x.reinterpret(Type::Bool).is_err() && x.reinterpret(Type::Float64).is_ok());
+    let u8s = rt.create_store_from::<u8>(&[2], &[0, 2]).unwrap();
+    assert!(u8s.reinterpret(Type::Bool).is_err(), "a bool must be 0 or 1");
+}
