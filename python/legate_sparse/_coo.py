@@ -30,7 +30,7 @@ import numpy as _np
 
 import legate_numeric as lnp
 
-from . import _assign, _kernels
+from . import _assign, _keys, _kernels
 from ._base import _register, _spbase, issparse, sparray, spmatrix
 from ._sputils import (
     INDEX, as_index, as_legate, as_values, check_dtype, check_shape, getdtype, index_dtype, is_dense, is_int_like, is_scalar, is_scipy_sparse,
@@ -354,13 +354,13 @@ class _coo_base(_spbase):
     def __getitem__(self, key):
         if not self._is_array:
             raise TypeError("'coo_matrix' object is not subscriptable")
-        if self.ndim > 2:
-            key = _expand_ellipsis(key, self.ndim)
+        if self.ndim > 2:  # ints and slices here, other keys in _nd_fancy
+            full = _expand_ellipsis(key, self.ndim)
+            res = self._select_stored(full)
+            return res if res is not None else self._nd_item(full) if _all_ints(full, self.ndim) else self._nd_fancy(key)
         res = self._select_stored(key)
         if res is not None:
             return res
-        if self.ndim > 2:
-            return self._nd_item(key)
         res = self.tocsr()[key]
         if isinstance(res, _spbase):  # SciPy: COO results
             return res.tocoo()
@@ -408,11 +408,7 @@ class _coo_base(_spbase):
         return out
 
     def _nd_item(self, key):
-        """``A[i, j, k, ...]`` of an n-d array (its duplicates summed, a 0-d array); other
-        keys (index arrays, ``None``) in ``_nd_fancy``."""
-        key = key if isinstance(key, tuple) else (key,)
-        if len(key) != self.ndim or not all(is_int_like(k) and not isinstance(k, lnp.ndarray) for k in key):
-            return self._nd_fancy(key)
+        """``A[i, j, k, ...]`` of an n-d array (its duplicates summed, a 0-d array)."""
         mask = None
         for k, co, n in zip(key, self._coords, self._shape):
             i = operator.index(k)
@@ -421,21 +417,6 @@ class _coo_base(_spbase):
             mask = co == i % n if mask is None else mask & (co == i % n)
         vals = self._data[lnp.nonzero(mask)[0]]
         return lnp.sum(vals).astype(self.dtype) if vals.shape[0] else lnp.zeros((), self.dtype)
-
-    def _validated(self, key):
-        """SciPy's ``_validate_indices`` of ``key`` (run on the host: it reads the key,
-        not the data), with SciPy's ``IndexError`` for sparse keys and NumPy's for
-        non-integer index arrays (SciPy 1.17 truncates floats)."""
-        from scipy.sparse._index import _validate_indices
-
-        from ._fallback import to_scipy
-
-        if any(issparse(k) for k in key):
-            raise IndexError("Indexing with sparse matrices is not supported except boolean indexing where matrix and index are equal shapes.")
-        index, shape, arr_int_pos, none_pos = _validate_indices(tuple(to_scipy(k) for k in key), self._shape, "coo")
-        if any(not isinstance(k, slice) and not is_int_like(k) and k.size and k.dtype.kind not in "iu" for k in index):
-            raise IndexError("arrays used as indices must be of integer (or boolean) type")
-        return index, shape, arr_int_pos, none_pos
 
     def _inside(self, index):
         """The entries inside the ints and slices of a validated key: a mask (``None``
@@ -460,13 +441,13 @@ class _coo_base(_spbase):
 
     def _nd_fancy(self, key):
         """``A[key]`` of an n-d array for any key SciPy's COO takes (index arrays, bool
-        arrays, ``None``), as SciPy's: the key is checked and resolved on the host by
-        SciPy's own ``_validate_indices`` (it is the key, not the data); the entries
+        arrays, ``None``), as SciPy's: the key is checked and resolved on the host
+        (``_keys``: it is the key, not the data); the entries
         inside ints and slices are kept in order, and each meets the positions of the
         index arrays holding its coordinates (in the arrays' order, through one sort of
         the arrays' flat keys, not SciPy's entries-by-positions table); the arrays'
         axes go where NumPy puts them, ``None`` adds axes of length 1."""
-        index, shape, arr_int_pos, none_pos = self._validated(key)
+        index, shape, arr_int_pos, none_pos = _keys.validate(key, self._shape)
         mask, kept = self._inside(index)
         aaxes = [i for i, k in enumerate(index) if not isinstance(k, slice) and not is_int_like(k)]
         arr_coords, arr_idx = [self._coords[i] for i in aaxes], [index[i] for i in aaxes]
@@ -531,10 +512,10 @@ class _coo_base(_spbase):
         key dropped, then ``x``'s nonzeros (broadcast to the key's shape; every value
         for a key of ints) appended at their positions, each position once (the
         first), in C order. The key is checked on the host as in ``_nd_fancy``."""
-        index, shape, arr_int_pos, none_pos = self._validated(_expand_ellipsis(key, self.ndim))
+        index, shape, arr_int_pos, none_pos = _keys.validate(key, self._shape)
         shape = tuple(n for i, n in enumerate(shape) if i not in none_pos)
         aaxes = [i for i, k in enumerate(index) if not isinstance(k, slice) and not is_int_like(k)]
-        arrays = [a.astype(_np.int64) for a in _np.broadcast_arrays(*[index[i] for i in aaxes])] if aaxes else []
+        arrays = _np.broadcast_arrays(*[index[i] for i in aaxes]) if aaxes else []
         xdata, xcoords = _assigned_entries(x, shape, self.dtype, self._cls("coo"))
         if xdata is None:
             return
@@ -1068,13 +1049,19 @@ def _dtype_of(x):
 
 
 def _expand_ellipsis(key, ndim):
-    """``key`` with its one ``...`` replaced by the slices it stands for."""
+    """``key`` (as a tuple) with its one ``...`` replaced by the slices it stands for
+    when its other items are ints and slices (each indexing one axis)."""
     key = key if isinstance(key, tuple) else (key,)
     where = [i for i, k in enumerate(key) if k is Ellipsis]
     if len(where) != 1:
         return key
     i = where[0]
     return key[:i] + (slice(None),) * (ndim - len(key) + 1) + key[i + 1:]
+
+
+def _all_ints(key, ndim):
+    """``key`` is a tuple of ``ndim`` ints (not bools, not arrays)."""
+    return len(key) == ndim and all(is_int_like(k) and not isinstance(k, lnp.ndarray) for k in key)
 
 
 def _swap_axes(x):
