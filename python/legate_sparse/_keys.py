@@ -1,18 +1,22 @@
 """Keys of n-d COO arrays (``A[key]``, ``A[key] = x``) checked and resolved on the host,
 with SciPy 1.17's results, exception types and messages (its COO indexing rules).
 
-``validate(key, shape)`` returns ``(index, shape, arr_int_pos, none_pos)``:
+``validate(key, shape)`` returns ``(index, shape, at, none_pos)``:
 
 * ``index``: one entry an axis: a slice, an int (made non-negative), or a NumPy int64
   array (negative values wrapped; a bool array gives one array an axis it spans,
   its ``nonzero()``); the arrays are not broadcast;
 * ``shape``: the shape of the result, ``None`` axes (length 1) included;
-* ``arr_int_pos``: the axes holding an int or an array, in order;
-* ``none_pos``: where ``None`` puts its axes in ``shape``.
+* ``at``: where the index arrays' axes go among the result's axes other than
+  ``None``'s (the number of slices before them; 0 without arrays);
+* ``none_pos``: where ``None`` puts its axes in ``shape``, in order.
 
 The key is read on the host (it is the key, not the data): legate arrays in it are
 copied there. Differences from SciPy 1.17, kept on purpose: float index arrays raise
-NumPy's ``IndexError`` (SciPy's truncate them).
+NumPy's ``IndexError`` (SciPy's truncate them), and keys with both ``None`` and index
+arrays have NumPy's shape (SciPy's places the arrays' axes without counting the
+``None`` axes before them: it raises, or makes an array whose coordinates exceed its
+shape).
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ from ._sputils import is_scipy_sparse
 def validate(key, shape):
     ndim = len(shape)
     if key is Ellipsis:
-        return (slice(None),) * ndim, tuple(shape), [], []
+        return (slice(None),) * ndim, tuple(shape), 0, []
     key = key if isinstance(key, tuple) else [key]
     items, width, ellipsis_at = _first_pass(key, ndim)
     if width > ndim:
@@ -39,43 +43,49 @@ def validate(key, shape):
     at = len(items) if ellipsis_at is None else ellipsis_at
     items[at:at] = fill
 
-    index, out_shape, arr_int_pos, none_pos, arrays = [], [], [], [], []
+    index, out_shape, none_pos, arrays, advanced, first = [], [], [], [], [], None
     for i, k in enumerate(items):
         axis = len(index)
         if k is None:
             none_pos.append(len(out_shape))
             out_shape.append(1)
-        elif isinstance(k, slice):
+            continue
+        if isinstance(k, slice):
             index.append(k)
             out_shape.append(len(range(*k.indices(shape[axis]))))
-        elif _int_like(k):
+            continue
+        if _int_like(k):
             n = shape[axis]
             if not -n <= k < n:
                 raise IndexError(f"index ({k}) out of range")
             index.append(int(k + n if k < 0 else k))
-            arr_int_pos.append(axis)
         elif _is_bool(k):
             spans = tuple(shape[axis:axis + k.ndim])
             if tuple(k.shape) != spans:
                 raise IndexError(f"bool index {i} has shape {spans} instead of {tuple(k.shape)}")
             index.extend(_np.asarray(_host(c), dtype=_np.int64) for c in k.nonzero())
-            arrays.extend(range(axis, axis + k.ndim))
-            arr_int_pos.extend(range(axis, axis + k.ndim))
+            arrays.extend(range(axis, len(index)))
         else:
             index.append(_indices(k, shape[axis]))
             arrays.append(axis)
-            arr_int_pos.append(axis)
+        advanced.append(i)  # an int or an array
+        first = len(out_shape) if first is None else first
+    at = 0
     if arrays:
         shapes = [index[i].shape for i in arrays]
         try:
             ashape = _np.broadcast_shapes(*shapes)
         except ValueError:
             raise IndexError("shape mismatch: indexing arrays could not be broadcast together with shapes " + " ".join(str(s) for s in shapes)) from None
-        # The arrays' axes go where the arrays are when they and the ints are adjacent,
-        # else first (NumPy's rule).
-        at = arr_int_pos[0] if len(arr_int_pos) == arr_int_pos[-1] - arr_int_pos[0] + 1 else 0
-        out_shape[at:at] = ashape
-    return tuple(index), tuple(out_shape), arr_int_pos, none_pos
+        # The arrays' axes go where the ints and arrays are when they are next to each
+        # other in the key (nothing, not even None, between them), else first: NumPy's
+        # rule (SciPy 1.17 counts None here wrongly, see the module's docstring).
+        adjacent = advanced[-1] - advanced[0] + 1 == len(advanced)
+        where = first if adjacent else 0
+        at = where - sum(p < where for p in none_pos)
+        none_pos = [p + len(ashape) if p >= where else p for p in none_pos]
+        out_shape[where:where] = ashape
+    return tuple(index), tuple(out_shape), at, none_pos
 
 
 def _first_pass(key, ndim):

@@ -468,6 +468,14 @@ def test_keys_as_scipy(dtype, shape):
             assert str(got.value) == str(want), (key, str(got.value), str(want))
     with pytest.raises(IndexError, match="except boolean indexing"):
         A[sparse.coo_array(np.ones(shape[:2]))]
+    # None with index arrays: NumPy's shapes (SciPy 1.17 raises or builds a bad array).
+    D = S.toarray()
+    for key in ((None, 1, [0, 1, 0]), ([0, 1], None, [0, 1]), (1, None, [0, 1]), (None, [[0], [1]], slice(None), [1, 0]), (0, slice(None), [0, 1], None)):
+        _same(A[key], D[key])
+        B, E = A.copy(), D.copy()
+        B[key] = 7
+        E[key] = 7
+        _same(B, E)
     assert not [name for name in sparse._fallback._fell_back if name.startswith("coo_array.__")]
 
 
@@ -480,6 +488,28 @@ def test_no_private_scipy_modules():
     root = pathlib.Path(sparse.__file__).parent
     used = [(p.name, m) for p in root.rglob("*.py") for m in re.findall(r"scipy(?:\.\w+)*\._\w+", p.read_text())]
     assert not used, used
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
+def test_larger_keys_and_products(dtype):
+    """Index-array keys (the native ``coo_select``) and products with n-d dense operands
+    (the native COO SpMM for float and complex values) on arrays of some thousands of
+    entries in no order, with duplicates (so several points each take a block), and on
+    arrays without entries: SciPy's stored entries and values."""
+    for shape, nnz in (((20, 30, 40), 6000), ((6, 5, 7, 8), 3000), ((3, 4, 5), 0)):
+        A, S = _pair(shape, dtype, nnz=nnz, seed=7)
+        for key in (([2, 1, 2, 0], slice(None), 2), (slice(1, None, 2), [[0], [3]], [1, 2, 0]), (None, 1, slice(None, 3)), ([-1, 0],), (2, slice(None, None, -2))):
+            want = S[key]
+            _same(A[key], want, stored=True)
+        rng = np.random.default_rng(8)
+        X = rng.standard_normal(shape[:-2] + (shape[-1], 3))
+        _same(A @ X, S @ X)
+        _same(A @ X[..., :1], S @ X[..., :1])
+        _same(A @ (X + 1j * X), S @ (X + 1j * X))
+        B, T = A.copy(), S.copy()
+        B.sum_duplicates()
+        T.sum_duplicates()
+        _same(B @ X, T @ X)  # canonical: the CSR SpMM
 
 
 @pytest.mark.parametrize("dtype,shape", CASES, ids=DTYPE_IDS)
