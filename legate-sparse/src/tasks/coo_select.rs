@@ -72,8 +72,9 @@ fn parse(p: &[i64]) -> Result<Plan<'_>, TaskError> {
     Ok(Plan { axes, nad, at, ashape, keys, offsets, positions })
 }
 
-/// Entries are tested a chunk at a time, one axis after the other over the chunk (each
-/// test a simple loop over one coordinate array), then the chunk's survivors emitted.
+/// Entries are tested a chunk at a time: the ints and slices one axis after the other
+/// over the chunk (simple loops that vectorize), then each survivor (found eight flags
+/// at a time) against the index arrays, and emitted.
 const CHUNK: usize = 1024;
 
 /// For each axis of the index arrays (in order), which coordinates some key holds:
@@ -98,17 +99,15 @@ fn allowed(plan: &Plan<'_>) -> Vec<Vec<bool>> {
 /// block's first) and `out` one column of coordinates each result axis.
 fn select(plan: &Plan<'_>, coords: &[Tile1<'_, i64>], base: i64, ent: &mut Vec<i64>, out: &mut [Vec<i64>]) {
     let n = coords.first().map_or(0, |c| c.data.len());
-    let has_arrays = plan.nad > 0;
     let sets = allowed(plan);
+    let arrays: Vec<(&[i64], i64, &[bool])> =
+        plan.axes.iter().zip(coords).filter(|(a, _)| a[0] == ARRAY).zip(&sets).map(|((a, c), s)| (&c.data[..], a[1], &s[..])).collect();
     let mut keep = [0u8; CHUNK];
-    let mut key = [0i64; CHUNK];
     let mut sl = vec![0i64; out.len() - plan.nad];
     for first in (0..n).step_by(CHUNK) {
         let len = CHUNK.min(n - first);
-        let (keep, key) = (&mut keep[..len], &mut key[..len]);
+        let keep = &mut keep[..len];
         keep.fill(1);
-        key.fill(0);
-        let mut arrays = sets.iter();
         for (ax, co) in plan.axes.iter().zip(coords) {
             let c = &co.data[first..first + len];
             match ax[0] {
@@ -118,43 +117,49 @@ fn select(plan: &Plan<'_>, coords: &[Tile1<'_, i64>], base: i64, ent: &mut Vec<i
                     let t = x.wrapping_sub(ax[1]);
                     *k &= (t.wrapping_rem(ax[2]) == 0 && (t.wrapping_div(ax[2]) as u64) < ax[3] as u64) as u8
                 }),
-                ARRAY => {
-                    let set = arrays.next().map_or(&[][..], |s| &s[..]);
-                    for ((k, kk), &x) in keep.iter_mut().zip(key.iter_mut()).zip(c) {
-                        *k &= set.get(x as usize).copied().unwrap_or(false) as u8;
-                        *kk = kk.wrapping_mul(ax[1]).wrapping_add(x);
-                    }
-                }
                 _ => {}
             }
         }
-        for i in (0..len).filter(|&i| keep[i] != 0) {
-            let mut s = 0;
-            for (ax, co) in plan.axes.iter().zip(coords) {
-                match ax[0] {
-                    ALL => sl[s] = co.data[first + i],
-                    SLICE => sl[s] = co.data[first + i].wrapping_sub(ax[1]).wrapping_div(ax[2]),
-                    _ => continue,
-                }
-                s += 1;
-            }
-            let e = base + (first + i) as i64;
-            if !has_arrays {
-                ent.push(e);
-                out.iter_mut().zip(&sl).for_each(|(o, &v)| o.push(v));
+        for (w, word) in keep.chunks(8).enumerate() {
+            if word.iter().all(|&k| k == 0) {
                 continue;
             }
-            let Ok(k) = plan.keys.binary_search(&key[i]) else { continue };
-            for &p in &plan.positions[plan.offsets[k] as usize..plan.offsets[k + 1] as usize] {
-                ent.push(e);
-                out[..plan.at].iter_mut().zip(&sl).for_each(|(o, &v)| o.push(v));
-                // The position's coordinates in the arrays' shape (C order).
-                let mut q = p;
-                for (o, &len) in out[plan.at..plan.at + plan.nad].iter_mut().zip(plan.ashape).rev() {
-                    o.push(q % len);
-                    q /= len;
+            for i in (w * 8..w * 8 + word.len()).filter(|&i| keep[i] != 0).map(|i| first + i) {
+                // The entry's flat key over the index arrays' axes, if each holds it.
+                let mut key = 0i64;
+                if !arrays.iter().all(|&(c, len, set)| {
+                    key = key.wrapping_mul(len).wrapping_add(c[i]);
+                    set.get(c[i] as usize).copied().unwrap_or(false)
+                }) {
+                    continue;
                 }
-                out[plan.at + plan.nad..].iter_mut().zip(&sl[plan.at..]).for_each(|(o, &v)| o.push(v));
+                let mut s = 0;
+                for (ax, co) in plan.axes.iter().zip(coords) {
+                    match ax[0] {
+                        ALL => sl[s] = co.data[i],
+                        SLICE => sl[s] = co.data[i].wrapping_sub(ax[1]).wrapping_div(ax[2]),
+                        _ => continue,
+                    }
+                    s += 1;
+                }
+                let e = base + i as i64;
+                if arrays.is_empty() {
+                    ent.push(e);
+                    out.iter_mut().zip(&sl).for_each(|(o, &v)| o.push(v));
+                    continue;
+                }
+                let Ok(k) = plan.keys.binary_search(&key) else { continue };
+                for &p in &plan.positions[plan.offsets[k] as usize..plan.offsets[k + 1] as usize] {
+                    ent.push(e);
+                    out[..plan.at].iter_mut().zip(&sl).for_each(|(o, &v)| o.push(v));
+                    // The position's coordinates in the arrays' shape (C order).
+                    let mut q = p;
+                    for (o, &len) in out[plan.at..plan.at + plan.nad].iter_mut().zip(plan.ashape).rev() {
+                        o.push(q % len);
+                        q /= len;
+                    }
+                    out[plan.at + plan.nad..].iter_mut().zip(&sl[plan.at..]).for_each(|(o, &v)| o.push(v));
+                }
             }
         }
     }
