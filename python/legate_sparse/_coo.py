@@ -10,13 +10,14 @@ broadcasts, ``dot`` follows ``np.dot``).
 ``coo_array`` is also SciPy's n-d sparse array (3 or more dimensions; int64
 coordinates, as SciPy's). Its operations work on flat positions (``ravel_coords``)
 and sort nothing they need not: reductions and ``toarray`` are segment sums over
-them, ``max``/``argmax`` over axes and products with dense n-d operands go through
-the dense array when it is small, ``A @ x`` is the native COO SpMV, other products
-with dense operands the native CSR ones of the entries in row order (sorted by row
-only when they are not), ``sum_duplicates`` sorts; elementwise operations with a
-sparse operand or a scalar run on the ``(1, N)`` arrays of the same entries and
-reshape back, as SciPy's do; keys and assignments with index arrays follow SciPy's
-COO (its key checks run on the host). What SciPy refuses for n-d arrays
+them, ``max``/``argmax`` over axes go through the dense array when it is small,
+``A @ x`` and ``A @ X`` of float and complex values are the native COO SpMV and SpMM
+(entries in any order), canonical entries and other dtypes take the native CSR
+products of the entries in row order (sorted by row only when they are not),
+``sum_duplicates`` sorts; elementwise operations with a sparse operand or a scalar
+run on the ``(1, N)`` arrays of the same entries and reshape back, as SciPy's do;
+keys (``_keys`` checks them on the host, as SciPy's COO) select the entries in one
+native pass (``coo_select``), and assignments follow SciPy's COO. What SciPy refuses for n-d arrays
 (CSR/CSC/DOK/DIA/LIL/BSR conversions, ``resize``, ``diagonal``, ``setdiag``,
 ``trace``) raises its ``ValueError``.
 """
