@@ -72,9 +72,10 @@ fn parse(p: &[i64]) -> Result<Plan<'_>, TaskError> {
     Ok(Plan { axes, nad, at, ashape, keys, offsets, positions })
 }
 
-/// Entries are tested a chunk at a time: the ints and slices one axis after the other
-/// over the chunk (simple loops that vectorize), then each survivor (found eight flags
-/// at a time) against the index arrays, and emitted.
+/// Entries are tested a chunk at a time: against the ints and slices one axis after
+/// the other, each test reading only the survivors of the last (a list of them,
+/// compacted without branches), then each survivor against the index arrays, and
+/// emitted.
 const CHUNK: usize = 1024;
 
 /// For each axis of the index arrays (in order), which coordinates some key holds:
@@ -102,64 +103,69 @@ fn select(plan: &Plan<'_>, coords: &[Tile1<'_, i64>], base: i64, ent: &mut Vec<i
     let sets = allowed(plan);
     let arrays: Vec<(&[i64], i64, &[bool])> =
         plan.axes.iter().zip(coords).filter(|(a, _)| a[0] == ARRAY).zip(&sets).map(|((a, c), s)| (&c.data[..], a[1], &s[..])).collect();
-    let mut keep = [0u8; CHUNK];
+    let mut live = [0u32; CHUNK];
     let mut sl = vec![0i64; out.len() - plan.nad];
     for first in (0..n).step_by(CHUNK) {
         let len = CHUNK.min(n - first);
-        let keep = &mut keep[..len];
-        keep.fill(1);
+        // The chunk's entries still inside, compacted after each test (each test reads
+        // only the survivors of the last).
+        live.iter_mut().take(len).enumerate().for_each(|(i, l)| *l = i as u32);
+        let mut m = len;
         for (ax, co) in plan.axes.iter().zip(coords) {
             let c = &co.data[first..first + len];
-            match ax[0] {
-                INT => keep.iter_mut().zip(c).for_each(|(k, &x)| *k &= (x == ax[1]) as u8),
-                SLICE if ax[2] == 1 => keep.iter_mut().zip(c).for_each(|(k, &x)| *k &= ((x.wrapping_sub(ax[1]) as u64) < ax[3] as u64) as u8),
-                SLICE => keep.iter_mut().zip(c).for_each(|(k, &x)| {
-                    let t = x.wrapping_sub(ax[1]);
-                    *k &= (t.wrapping_rem(ax[2]) == 0 && (t.wrapping_div(ax[2]) as u64) < ax[3] as u64) as u8
-                }),
-                _ => {}
+            let inside = |x: i64| -> bool {
+                let t = x.wrapping_sub(ax[1]);
+                match ax[0] {
+                    INT => t == 0,
+                    SLICE if ax[2] == 1 => (t as u64) < ax[3] as u64,
+                    _ => t.wrapping_rem(ax[2]) == 0 && (t.wrapping_div(ax[2]) as u64) < ax[3] as u64,
+                }
+            };
+            if ax[0] == INT || ax[0] == SLICE {
+                let mut w = 0;
+                for r in 0..m {
+                    let i = live[r];
+                    live[w] = i;
+                    w += inside(c[i as usize]) as usize;
+                }
+                m = w;
             }
         }
-        for (w, word) in keep.chunks(8).enumerate() {
-            if word.iter().all(|&k| k == 0) {
+        for i in live[..m].iter().map(|&i| first + i as usize) {
+            // The entry's flat key over the index arrays' axes, if each holds it.
+            let mut key = 0i64;
+            if !arrays.iter().all(|&(c, len, set)| {
+                key = key.wrapping_mul(len).wrapping_add(c[i]);
+                set.get(c[i] as usize).copied().unwrap_or(false)
+            }) {
                 continue;
             }
-            for i in (w * 8..w * 8 + word.len()).filter(|&i| keep[i] != 0).map(|i| first + i) {
-                // The entry's flat key over the index arrays' axes, if each holds it.
-                let mut key = 0i64;
-                if !arrays.iter().all(|&(c, len, set)| {
-                    key = key.wrapping_mul(len).wrapping_add(c[i]);
-                    set.get(c[i] as usize).copied().unwrap_or(false)
-                }) {
-                    continue;
+            let mut s = 0;
+            for (ax, co) in plan.axes.iter().zip(coords) {
+                match ax[0] {
+                    ALL => sl[s] = co.data[i],
+                    SLICE => sl[s] = co.data[i].wrapping_sub(ax[1]).wrapping_div(ax[2]),
+                    _ => continue,
                 }
-                let mut s = 0;
-                for (ax, co) in plan.axes.iter().zip(coords) {
-                    match ax[0] {
-                        ALL => sl[s] = co.data[i],
-                        SLICE => sl[s] = co.data[i].wrapping_sub(ax[1]).wrapping_div(ax[2]),
-                        _ => continue,
-                    }
-                    s += 1;
+                s += 1;
+            }
+            let e = base + i as i64;
+            if arrays.is_empty() {
+                ent.push(e);
+                out.iter_mut().zip(&sl).for_each(|(o, &v)| o.push(v));
+                continue;
+            }
+            let Ok(k) = plan.keys.binary_search(&key) else { continue };
+            for &p in &plan.positions[plan.offsets[k] as usize..plan.offsets[k + 1] as usize] {
+                ent.push(e);
+                out[..plan.at].iter_mut().zip(&sl).for_each(|(o, &v)| o.push(v));
+                // The position's coordinates in the arrays' shape (C order).
+                let mut q = p;
+                for (o, &len) in out[plan.at..plan.at + plan.nad].iter_mut().zip(plan.ashape).rev() {
+                    o.push(q % len);
+                    q /= len;
                 }
-                let e = base + i as i64;
-                if arrays.is_empty() {
-                    ent.push(e);
-                    out.iter_mut().zip(&sl).for_each(|(o, &v)| o.push(v));
-                    continue;
-                }
-                let Ok(k) = plan.keys.binary_search(&key) else { continue };
-                for &p in &plan.positions[plan.offsets[k] as usize..plan.offsets[k + 1] as usize] {
-                    ent.push(e);
-                    out[..plan.at].iter_mut().zip(&sl).for_each(|(o, &v)| o.push(v));
-                    // The position's coordinates in the arrays' shape (C order).
-                    let mut q = p;
-                    for (o, &len) in out[plan.at..plan.at + plan.nad].iter_mut().zip(plan.ashape).rev() {
-                        o.push(q % len);
-                        q /= len;
-                    }
-                    out[plan.at + plan.nad..].iter_mut().zip(&sl[plan.at..]).for_each(|(o, &v)| o.push(v));
-                }
+                out[plan.at + plan.nad..].iter_mut().zip(&sl[plan.at..]).for_each(|(o, &v)| o.push(v));
             }
         }
     }
