@@ -329,8 +329,10 @@ impl SparseLibrary {
     /// `Y = A @ X` for the `nrows x X.shape[0]` matrix of the entries `(rows, cols,
     /// vals)` in any order, duplicates summed (COO), and a dense 2-d `X`: a new
     /// `nrows x X.shape[1]` store. The entries are tiled; each point reads all of `X`
-    /// and sums into a private copy of `Y`, which the runtime folds.
-    pub fn coo_spmm(&self, rows: &Store, cols: &Store, vals: &Store, x: &Store, nrows: usize) -> Result<Store> {
+    /// and sums into a private copy of `Y`, which the runtime folds. With `blocks`
+    /// (`(blocks, block_rows, block_cols)`) `A` is block-diagonal and `rows`/`cols` are
+    /// within each entry's block (see [`crate::tasks::CooSpmm`]).
+    pub fn coo_spmm(&self, rows: &Store, cols: &Store, vals: &Store, x: &Store, nrows: usize, blocks: Option<(&Store, usize, usize)>) -> Result<Store> {
         let code = value_type(vals, "data")?;
         same_values(code, x, "X")?;
         expect_int64(rows, "rows")?;
@@ -338,6 +340,12 @@ impl SparseLibrary {
         let n = length(vals, "data")?;
         if length(rows, "rows")? != n || length(cols, "cols")? != n {
             return Err(shape_error(format!("coo_spmm: rows, cols and data must have one length, got {}, {} and {n}", length(rows, "rows")?, length(cols, "cols")?)));
+        }
+        if let Some((b, block_rows, _)) = blocks {
+            expect_int64(b, "blocks")?;
+            if length(b, "blocks")? != n || block_rows == 0 {
+                return Err(shape_error(format!("coo_spmm: blocks must have the data's length {n} and blocks a row or more")));
+            }
         }
         let xs = x.shape()?;
         let [xr, k] = xs[..] else {
@@ -361,6 +369,13 @@ impl SparseLibrary {
         task.add_alignment(rows_var, vals_var)?;
         let x_var = task.add_input(x)?;
         task.add_broadcast(x_var, None)?;
+        let (block_rows, block_cols) = blocks.map_or((0, 0), |(_, r, c)| (r as i64, c as i64));
+        if let Some((b, _, _)) = blocks {
+            let b_var = task.add_input(b)?;
+            task.add_alignment(rows_var, b_var)?;
+        }
+        task.add_scalar(block_rows)?;
+        task.add_scalar(block_cols)?;
         let y_var = task.add_reduction(&y, ReductionOp::Add)?;
         task.add_broadcast(y_var, None)?;
         task.execute()?;

@@ -186,8 +186,11 @@ fn coo_spmv<'py>(
 }
 
 /// `A @ X` for the matrix of `nrows` rows whose entries are `(rows, cols, vals)` in any
-/// order (COO; int64 `rows` and `cols`) and a dense 2-d `X`.
+/// order (COO; int64 `rows` and `cols`) and a dense 2-d `X`; with `blocks` (int64) a
+/// block-diagonal matrix of `block_shape` blocks, `rows` and `cols` within them.
 #[pyfunction]
+#[pyo3(signature = (rows, cols, vals, x, nrows, blocks=None, block_shape=(0, 0)))]
+#[allow(clippy::too_many_arguments)]
 fn coo_spmm<'py>(
     py: Python<'py>,
     rows: &Bound<'py, PyAny>,
@@ -195,6 +198,8 @@ fn coo_spmm<'py>(
     vals: &Bound<'py, PyAny>,
     x: &Bound<'py, PyAny>,
     nrows: usize,
+    blocks: Option<&Bound<'py, PyAny>>,
+    block_shape: (usize, usize),
 ) -> PyResult<Bound<'py, PyAny>> {
     let lib = library(py)?;
     let rt = lib.runtime();
@@ -202,7 +207,9 @@ fn coo_spmm<'py>(
     let cols = legate_python_abi::store_of(py, rt, cols, "cols")?;
     let vals = legate_python_abi::store_of(py, rt, vals, "data")?;
     let x = legate_python_abi::store_of(py, rt, x, "X")?;
-    let y = py.detach(|| lib.coo_spmm(&rows, &cols, &vals, &x, nrows)).map_err(to_py)?;
+    let blocks = blocks.map(|b| legate_python_abi::store_of(py, rt, b, "blocks")).transpose()?;
+    let blocks = blocks.as_ref().map(|b| (b, block_shape.0, block_shape.1));
+    let y = py.detach(|| lib.coo_spmm(&rows, &cols, &vals, &x, nrows, blocks)).map_err(to_py)?;
     to_python(py, y)
 }
 

@@ -655,7 +655,16 @@ class _coo_base(_spbase):
         except ValueError:
             raise ValueError("Batch dimensions are not broadcastable") from None
         m, p = self._shape[-2], x.shape[-1]
-        A = self._broadcast_batch(batch)._block_diag()
+        X = None if issparse(x) else lnp.broadcast_to(x, batch + (k, p)).reshape(-1, p)
+        B = self._broadcast_batch(batch)
+        if X is not None and not self._canonical and _kernels.coo_spmm_takes(self.dtype, x.dtype):
+            # Entries in any order: the native COO SpMM of the block-diagonal matrix,
+            # each entry's block its position in the batch.
+            dt, nb = upcast(self.dtype, x.dtype), int(_np.prod(batch, dtype=object))
+            blocks = ravel_coords(B._coords[:-2], batch)
+            Y = _kernels.coo_spmm(B._coords[-2], B._coords[-1], B._data.astype(dt, copy=False), X.astype(dt, copy=False), nb * m, blocks, (m, k))
+            return Y.reshape(batch + (m, p))
+        A = B._block_diag()
         if issparse(x):
             X = self._cls("coo")(x)._broadcast_batch(batch)._block_diag()
             P = (A @ X).tocoo()  # block-diagonal too: entry (b m + i, b p + j)
@@ -663,9 +672,6 @@ class _coo_base(_spbase):
                 return self._cls("coo")(batch + (m, p), dtype=P.dtype)
             b = P.row.astype(INDEX) // m
             return self._make(P.data, unravel_coords(b, batch) + (P.row % m, P.col % p), batch + (m, p))
-        X = lnp.broadcast_to(x, batch + (k, p)).reshape(-1, p)
-        if not self._canonical and _kernels.coo_spmm_takes(self.dtype, x.dtype):
-            return self._entries_product(A, X).reshape(batch + (m, p))
         if self._small_dense() and A.nnz > 1 and not bool(lnp.all(A.row[1:] >= A.row[:-1])):
             dt = upcast(self.dtype, x.dtype)  # entries out of order: no sort, the dense product
             return lnp.matmul(self._dense().astype(dt, copy=False), x.astype(dt, copy=False))

@@ -212,11 +212,11 @@ def coo_spmm_takes(*dtypes) -> bool:
     return _use_native(_np.result_type(*dtypes))
 
 
-def coo_spmm(rows, cols, data, X, nrows: int):
+def coo_spmm(rows, cols, data, X, nrows: int, blocks=None, block_shape=(0, 0)):
     """``A @ X`` for the matrix of the entries ``(rows, cols, data)`` in any order (int64
-    indices) and a dense 2-d ``X`` of data's dtype, by the native kernel (see
-    ``coo_spmm_takes``)."""
-    return _native.coo_spmm(rows, cols, data, X, nrows)
+    indices; with ``blocks`` block-diagonal, see ``_native.coo_spmm``) and a dense 2-d
+    ``X`` of data's dtype, by the native kernel (see ``coo_spmm_takes``)."""
+    return _native.coo_spmm(rows, cols, data, X, nrows, blocks, block_shape)
 
 
 def coo_select(coords, plan, nout: int):

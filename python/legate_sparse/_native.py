@@ -228,10 +228,12 @@ def coo_spmv(rows: Any, cols: Any, data: Any, x: Any, nrows: int):
     return _wrap(_ext.coo_spmv(r, c, vals, xs, int(nrows)), dtype)
 
 
-def coo_spmm(rows: Any, cols: Any, data: Any, X: Any, nrows: int):
+def coo_spmm(rows: Any, cols: Any, data: Any, X: Any, nrows: int, blocks: Any = None, block_shape=(0, 0)):
     """``Y = A @ X`` for the ``nrows``-row matrix of the entries ``(rows, cols, data)``
     in any order, duplicates summed (int64 ``rows`` and ``cols``), and a dense 2-d
-    ``X`` of ``data``'s dtype; ``Y`` a new ``(nrows, X.shape[1])`` array."""
+    ``X`` of ``data``'s dtype; ``Y`` a new ``(nrows, X.shape[1])`` array. With
+    ``blocks`` (int64, one an entry) ``A`` is block-diagonal, of blocks of
+    ``block_shape``: entry ``j`` is at ``blocks[j] * block_shape + (rows[j], cols[j])``."""
     vals, dtype = _values(data, "data")
     xs, xdtype = _values(X, "X")
     _same_dtype(dtype, xdtype, "X")
@@ -240,7 +242,12 @@ def coo_spmm(rows: Any, cols: Any, data: Any, X: Any, nrows: int):
     if int(nrows) < 0:
         raise ValueError(f"nrows must be non-negative, got {nrows}")
     r, c = _indices(rows, "rows"), _indices(cols, "cols")
-    return _wrap(_ext.coo_spmm(r, c, vals, xs, int(nrows)), dtype)
+    if blocks is None:
+        return _wrap(_ext.coo_spmm(r, c, vals, xs, int(nrows)), dtype)
+    if block_shape[0] <= 0 or block_shape[1] < 0:
+        raise ValueError(f"block_shape must be positive, got {block_shape}")
+    shape = (int(block_shape[0]), int(block_shape[1]))
+    return _wrap(_ext.coo_spmm(r, c, vals, xs, int(nrows), blocks=_indices(blocks, "blocks"), block_shape=shape), dtype)
 
 
 def coo_select(coords: Any, plan: Any, nout: int):

@@ -358,6 +358,13 @@ def test_coo_spmm(shape, dtype):
         check(Y, A @ X)
     X = dense_values(rng, m * 4, dtype).reshape(m, 4)
     check(nat.coo_spmm(lnp.asarray(rows), lnp.asarray(cols), lnp.asarray(data), lnp.asarray(X)[:, ::2], n), A @ X[:, ::2])
+    # Three blocks of this shape on the diagonal, each entry in the block `blocks` names.
+    blocks = rng.integers(0, 3, k)
+    D = sp.coo_matrix((data, (rows + blocks * n, cols + blocks * m)), shape=(3 * n, 3 * m))
+    X = dense_values(rng, 3 * m * 2, dtype).reshape(3 * m, 2)
+    if n:
+        Y = nat.coo_spmm(lnp.asarray(rows), lnp.asarray(cols), lnp.asarray(data), lnp.asarray(X), 3 * n, lnp.asarray(blocks), (n, m))
+        check(Y, D @ X)
 
 
 def test_coo_spmm_bad_entries():
@@ -376,6 +383,11 @@ def test_coo_spmm_bad_entries():
         nat.coo_spmm(rows, rows, vals, lnp.ones(3), 2)
     with pytest.raises(TypeError):
         nat.coo_spmm(rows, rows, vals, lnp.ones((3, 2), np.float32), 2)
+    with pytest.raises(ValueError):  # blocks of another length
+        nat.coo_spmm(rows, rows, vals, lnp.ones((3, 2)), 2, lnp.asarray(np.array([0, 1])), (1, 1))
+    Y = nat.coo_spmm(rows, rows, vals, lnp.ones((3, 2)), 2, lnp.asarray(np.array([0, 1, 1])), (1, 1))
+    with pytest.raises(RuntimeError, match="outside"):  # block 1's row 1 is row 2 of 2
+        np.asarray(Y)
 
 
 def test_coo_select_bad_plan():
