@@ -12,8 +12,8 @@ coordinates, as SciPy's). Its operations work on flat positions (``ravel_coords`
 and sort nothing they need not: reductions and ``toarray`` are segment sums over
 them, ``max``/``argmax`` over axes go through the dense array when it is small,
 ``A @ x`` and ``A @ X`` of float and complex values are the native COO SpMV and SpMM
-(entries in any order), canonical entries and other dtypes take the native CSR
-products of the entries in row order (sorted by row only when they are not),
+(entries in any order), other dtypes take the native CSR products of the entries in
+row order (sorted by row only when they are not),
 ``sum_duplicates`` sorts; elementwise operations with a sparse operand or a scalar
 run on the ``(1, N)`` arrays of the same entries and reshape back, as SciPy's do;
 keys (``_keys`` checks them on the host, as SciPy's COO) select the entries in one
@@ -657,8 +657,8 @@ class _coo_base(_spbase):
         m, p = self._shape[-2], x.shape[-1]
         X = None if issparse(x) else lnp.broadcast_to(x, batch + (k, p)).reshape(-1, p)
         B = self._broadcast_batch(batch)
-        if X is not None and not self._canonical and _kernels.coo_spmm_takes(self.dtype, x.dtype):
-            # Entries in any order: the native COO SpMM of the block-diagonal matrix,
+        if X is not None and _kernels.coo_spmm_takes(self.dtype, x.dtype):
+            # The native COO SpMM of the block-diagonal matrix (entries in any order),
             # each entry's block its position in the batch.
             dt, nb = upcast(self.dtype, x.dtype), int(_np.prod(batch, dtype=object))
             blocks = ravel_coords(B._coords[:-2], batch)
@@ -679,10 +679,10 @@ class _coo_base(_spbase):
 
     def _entries_product(self, A2, X):
         """``A2 @ X`` for ``A2``, the 2-d COO array of this array's entries in their
-        order, and a dense 2-d ``X``: float and complex entries that may be out of order
-        in one pass of the native COO SpMM, else ``_rows_product`` (CSR's SpMM on the
-        entries in row order, sorted by row where they are not)."""
-        if self._canonical or not _kernels.coo_spmm_takes(self.dtype, X.dtype):
+        order, and a dense 2-d ``X``: float and complex entries in one pass of the native
+        COO SpMM (in any order), others by ``_rows_product`` (CSR's SpMM on the entries
+        in row order, sorted by row where they are not)."""
+        if not _kernels.coo_spmm_takes(self.dtype, X.dtype):
             return A2._rows_product(X)
         dt = upcast(self.dtype, X.dtype)
         return _kernels.coo_spmm(A2.row, A2.col, A2._data.astype(dt, copy=False), X.astype(dt, copy=False), A2.shape[0])
