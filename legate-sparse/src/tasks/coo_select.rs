@@ -48,6 +48,9 @@ struct Plan<'a> {
 fn parse(p: &[i64]) -> Result<Plan<'_>, TaskError> {
     let head = p.get(..4).ok_or_else(bad_plan)?;
     let (d, nad, at, nkeys) = (head[0] as usize, head[1] as usize, head[2] as usize, head[3] as usize);
+    if [d, nad, nkeys].iter().any(|&n| n > p.len()) {
+        return Err(bad_plan()); // (and no sum below overflows)
+    }
     let axes_end = 4 + 4 * d;
     let axes: Vec<[i64; 4]> = p.get(4..axes_end).ok_or_else(bad_plan)?.chunks_exact(4).map(|c| [c[0], c[1], c[2], c[3]]).collect();
     let ashape = p.get(axes_end..axes_end + nad).ok_or_else(bad_plan)?;

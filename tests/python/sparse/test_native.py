@@ -391,14 +391,14 @@ def test_coo_spmm_bad_entries():
 
 
 def test_coo_select_bad_plan():
-    """A malformed plan (short, unknown kinds, a zero step, positions outside the
-    arrays' shape) fails the task with an error on use, never a bad read."""
+    """A malformed plan (short, huge counts, unknown kinds, a zero step, positions
+    outside the arrays' shape) fails the task with an error on use, never a bad read."""
     coords = [lnp.asarray(np.array([0, 1, 2])), lnp.asarray(np.array([1, 1, 0]))]
     good = [2, 0, 0, 0, 0, 0, 0, 0, 2, 1, 1, 1, 0]  # A[:, 1:2]: no keys, offsets [0]
     ent, (c0, c1) = nat.coo_select(coords, lnp.asarray(np.array(good, np.int64)), 2)
     assert [np.asarray(a).tolist() for a in (ent, c0, c1)] == [[0, 1], [0, 1], [0, 0]]
     arrays = [2, 1, 0, 1, 3, 3, 0, 0, 0, 0, 0, 0, 3, 1, 0, 1]  # then position 5 of shape (3,)
-    for plan, nout in (([2, 0, 0], 2), (good[:-1], 2), ([2, 0, 0, 0, 7, 0, 0, 0, 0, 0, 0, 0, 0], 2), ([2, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 2, 0], 2), (arrays + [5], 2)):
+    for plan, nout in (([2, 0, 0], 2), (good[:-1], 2), ([1 << 62, 0, 0, 0, 0], 2), ([2, 0, 0, 0, 7, 0, 0, 0, 0, 0, 0, 0, 0], 2), ([2, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 2, 0], 2), (arrays + [5], 2)):
         ent, _ = nat.coo_select(coords, lnp.asarray(np.array(plan, np.int64)), nout)
         with pytest.raises(RuntimeError, match="plan"):
             np.asarray(ent)
