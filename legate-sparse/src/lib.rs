@@ -47,7 +47,7 @@ pub use legate_abi::client::{Error, ErrorKind, Library, Result, Runtime, Store};
 use legate_abi::raw::RawRuntimeApi;
 use legate_abi::Task;
 use tasks::{
-    ColumnRanges, CooSpmv, CsrSpgemm, CsrSpgemmSymbolic, CsrSpmm, CsrSpmv, CsrSpmvTransposed, CsrToDense, DropZeros, LuFactor, LuFactors, LuRelease, LuSolve, RowPatterns, RowRanges,
+    ColumnRanges, CooSelect, CooSpmm, CooSpmv, CsrSpgemm, CsrSpgemmSymbolic, CsrSpmm, CsrSpmv, CsrSpmvTransposed, CsrToDense, DropZeros, LuFactor, LuFactors, LuRelease, LuSolve, RowPatterns, RowRanges,
     ScanCounts,
 };
 
@@ -86,6 +86,8 @@ impl SparseLibrary {
         registrar.register::<CsrSpmvTransposed>()?;
         registrar.register::<RowPatterns>()?;
         registrar.register::<CooSpmv>()?;
+        registrar.register::<CooSelect>()?;
+        registrar.register::<CooSpmm>()?;
         Ok(SparseLibrary { runtime: rt, library })
     }
 
@@ -98,7 +100,7 @@ impl SparseLibrary {
     }
 
     /// Ids of the tasks, for profiles and tests.
-    pub const TASKS: [(&'static str, u32); 16] = [
+    pub const TASKS: [(&'static str, u32); 18] = [
         (RowRanges::NAME, RowRanges::TASK_ID),
         (CsrSpmv::NAME, CsrSpmv::TASK_ID),
         (CsrSpmm::NAME, CsrSpmm::TASK_ID),
@@ -115,5 +117,7 @@ impl SparseLibrary {
         (CsrSpmvTransposed::NAME, CsrSpmvTransposed::TASK_ID),
         (RowPatterns::NAME, RowPatterns::TASK_ID),
         (CooSpmv::NAME, CooSpmv::TASK_ID),
+        (CooSelect::NAME, CooSelect::TASK_ID),
+        (CooSpmm::NAME, CooSpmm::TASK_ID),
     ];
 }

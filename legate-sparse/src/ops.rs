@@ -9,7 +9,7 @@
 
 use crate::csr::{expect_int64, index_type, invalid, length, same_values, shape_error, value_type, CsrMatrix};
 use crate::tasks::{
-    ColumnRanges, CooSpmv, CsrSpgemm, CsrSpgemmSymbolic, CsrSpmm, CsrSpmv, CsrSpmvTransposed, CsrToDense, DropZeros, RowPatterns, RowRanges, ScanCounts,
+    ColumnRanges, CooSelect, CooSpmm, CooSpmv, CsrSpgemm, CsrSpgemmSymbolic, CsrSpmm, CsrSpmv, CsrSpmvTransposed, CsrToDense, DropZeros, RowPatterns, RowRanges, ScanCounts,
 };
 use crate::{Result, SparseLibrary, Store};
 use legate_abi::client::{TaskLaunch, Variable};
@@ -324,6 +324,98 @@ impl SparseLibrary {
         task.add_image(rows_var, y_var, ImageKind::Points)?;
         task.execute()?;
         Ok(y)
+    }
+
+    /// `Y = A @ X` for the `nrows x X.shape[0]` matrix of the entries `(rows, cols,
+    /// vals)` in any order, duplicates summed (COO), and a dense 2-d `X`: a new
+    /// `nrows x X.shape[1]` store. The entries are tiled; each point reads all of `X`
+    /// and sums into a private copy of `Y`, which the runtime folds. With `blocks`
+    /// (`(blocks, block_rows, block_cols)`) `A` is block-diagonal and `rows`/`cols` are
+    /// within each entry's block (see [`crate::tasks::CooSpmm`]).
+    pub fn coo_spmm(&self, rows: &Store, cols: &Store, vals: &Store, x: &Store, nrows: usize, blocks: Option<(&Store, usize, usize)>) -> Result<Store> {
+        let code = value_type(vals, "data")?;
+        same_values(code, x, "X")?;
+        expect_int64(rows, "rows")?;
+        expect_int64(cols, "cols")?;
+        let n = length(vals, "data")?;
+        if length(rows, "rows")? != n || length(cols, "cols")? != n {
+            return Err(shape_error(format!("coo_spmm: rows, cols and data must have one length, got {}, {} and {n}", length(rows, "rows")?, length(cols, "cols")?)));
+        }
+        if let Some((b, block_rows, _)) = blocks {
+            expect_int64(b, "blocks")?;
+            if length(b, "blocks")? != n || block_rows == 0 {
+                return Err(shape_error(format!("coo_spmm: blocks must have the data's length {n} and blocks a row or more")));
+            }
+        }
+        let xs = x.shape()?;
+        let [xr, k] = xs[..] else {
+            return Err(shape_error(format!("coo_spmm: X must be 2-d, it has shape {xs:?}")));
+        };
+        let y = self.runtime.create_store_of(code, value_size(code), &[nrows, k])?;
+        match code {
+            TypeCode::Float32 => y.fill(0f32)?,
+            TypeCode::Float64 => y.fill(0f64)?,
+            TypeCode::Complex64 => y.fill(Complex32::new(0.0, 0.0))?,
+            _ => y.fill(Complex64::new(0.0, 0.0))?,
+        }
+        if n == 0 || nrows == 0 || xr == 0 || k == 0 {
+            return Ok(y);
+        }
+        let mut task = self.task(CooSpmm::TASK_ID)?;
+        let rows_var = task.add_input(rows)?;
+        let cols_var = task.add_input(cols)?;
+        let vals_var = task.add_input(vals)?;
+        task.add_alignment(rows_var, cols_var)?;
+        task.add_alignment(rows_var, vals_var)?;
+        let x_var = task.add_input(x)?;
+        task.add_broadcast(x_var, None)?;
+        let (block_rows, block_cols) = blocks.map_or((0, 0), |(_, r, c)| (r as i64, c as i64));
+        if let Some((b, _, _)) = blocks {
+            let b_var = task.add_input(b)?;
+            task.add_alignment(rows_var, b_var)?;
+        }
+        task.add_scalar(block_rows)?;
+        task.add_scalar(block_cols)?;
+        let y_var = task.add_reduction(&y, ReductionOp::Add)?;
+        task.add_broadcast(y_var, None)?;
+        task.execute()?;
+        Ok(y)
+    }
+
+    /// The entries of an n-d COO array inside a key (see [`crate::tasks::CooSelect`]
+    /// for the `plan`): the selected entries' indices and their coordinates in the
+    /// result, `nout` new int64 stores after the indices, in the entries' order.
+    pub fn coo_select(&self, coords: &[Store], plan: &Store, nout: usize) -> Result<Vec<Store>> {
+        for c in coords {
+            expect_int64(c, "coords")?;
+        }
+        expect_int64(plan, "plan")?;
+        let Some(first) = coords.first() else {
+            return Err(invalid("coo_select: no coordinates"));
+        };
+        let n = length(first, "coords")?;
+        for c in coords {
+            if length(c, "coords")? != n {
+                return Err(shape_error("coo_select: the coordinates differ in length".to_string()));
+            }
+        }
+        if n == 0 {
+            return (0..=nout).map(|_| self.runtime.create_store::<i64>(&[0])).collect();
+        }
+        let outs = (0..=nout).map(|_| self.runtime.create_unbound_store::<i64>(1)).collect::<Result<Vec<_>>>()?;
+        let mut task = self.task(CooSelect::TASK_ID)?;
+        let plan_var = task.add_input(plan)?;
+        task.add_broadcast(plan_var, None)?;
+        let first_var = task.add_input(first)?;
+        for c in &coords[1..] {
+            let v = task.add_input(c)?;
+            task.add_alignment(first_var, v)?;
+        }
+        for o in &outs {
+            task.add_output(o)?;
+        }
+        task.execute()?;
+        Ok(outs)
     }
 
     /// `Y = A @ X` for a dense 2-d `X` (any view) of `A.ncols()` rows: a new

@@ -185,6 +185,46 @@ fn coo_spmv<'py>(
     to_python(py, y)
 }
 
+/// `A @ X` for the matrix of `nrows` rows whose entries are `(rows, cols, vals)` in any
+/// order (COO; int64 `rows` and `cols`) and a dense 2-d `X`; with `blocks` (int64) a
+/// block-diagonal matrix of `block_shape` blocks, `rows` and `cols` within them.
+#[pyfunction]
+#[pyo3(signature = (rows, cols, vals, x, nrows, blocks=None, block_shape=(0, 0)))]
+#[allow(clippy::too_many_arguments)]
+fn coo_spmm<'py>(
+    py: Python<'py>,
+    rows: &Bound<'py, PyAny>,
+    cols: &Bound<'py, PyAny>,
+    vals: &Bound<'py, PyAny>,
+    x: &Bound<'py, PyAny>,
+    nrows: usize,
+    blocks: Option<&Bound<'py, PyAny>>,
+    block_shape: (usize, usize),
+) -> PyResult<Bound<'py, PyAny>> {
+    let lib = library(py)?;
+    let rt = lib.runtime();
+    let rows = legate_python_abi::store_of(py, rt, rows, "rows")?;
+    let cols = legate_python_abi::store_of(py, rt, cols, "cols")?;
+    let vals = legate_python_abi::store_of(py, rt, vals, "data")?;
+    let x = legate_python_abi::store_of(py, rt, x, "X")?;
+    let blocks = blocks.map(|b| legate_python_abi::store_of(py, rt, b, "blocks")).transpose()?;
+    let blocks = blocks.as_ref().map(|b| (b, block_shape.0, block_shape.1));
+    let y = py.detach(|| lib.coo_spmm(&rows, &cols, &vals, &x, nrows, blocks)).map_err(to_py)?;
+    to_python(py, y)
+}
+
+/// The entries of an n-d COO array (int64 `coords`, one store an axis) inside the key
+/// `plan` describes: a tuple of the entries' indices and `nout` coordinate stores.
+#[pyfunction]
+fn coo_select<'py>(py: Python<'py>, coords: Vec<Bound<'py, PyAny>>, plan: &Bound<'py, PyAny>, nout: usize) -> PyResult<Bound<'py, PyTuple>> {
+    let lib = library(py)?;
+    let rt = lib.runtime();
+    let coords = coords.iter().map(|c| legate_python_abi::store_of(py, rt, c, "coords")).collect::<PyResult<Vec<_>>>()?;
+    let plan = legate_python_abi::store_of(py, rt, plan, "plan")?;
+    let outs = py.detach(|| lib.coo_select(&coords, &plan, nout)).map_err(to_py)?;
+    PyTuple::new(py, outs.into_iter().map(|s| to_python(py, s)).collect::<PyResult<Vec<_>>>()?)
+}
+
 /// Runs `op` on the matrix `(pos, crd, vals)` of `ncols` columns, letting other Python
 /// threads run meanwhile, and returns its result store.
 fn on_matrix<'py>(
@@ -352,6 +392,8 @@ fn _legate_sparse(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(spmv, m)?)?;
     m.add_function(wrap_pyfunction!(spmv_transposed, m)?)?;
     m.add_function(wrap_pyfunction!(coo_spmv, m)?)?;
+    m.add_function(wrap_pyfunction!(coo_spmm, m)?)?;
+    m.add_function(wrap_pyfunction!(coo_select, m)?)?;
     m.add_function(wrap_pyfunction!(spmm, m)?)?;
     m.add_function(wrap_pyfunction!(spgemm, m)?)?;
     m.add_function(wrap_pyfunction!(todense, m)?)?;

@@ -10,13 +10,14 @@ broadcasts, ``dot`` follows ``np.dot``).
 ``coo_array`` is also SciPy's n-d sparse array (3 or more dimensions; int64
 coordinates, as SciPy's). Its operations work on flat positions (``ravel_coords``)
 and sort nothing they need not: reductions and ``toarray`` are segment sums over
-them, ``max``/``argmax`` over axes and products with dense n-d operands go through
-the dense array when it is small, ``A @ x`` is the native COO SpMV, other products
-with dense operands the native CSR ones of the entries in row order (sorted by row
-only when they are not), ``sum_duplicates`` sorts; elementwise operations with a
-sparse operand or a scalar run on the ``(1, N)`` arrays of the same entries and
-reshape back, as SciPy's do; keys and assignments with index arrays follow SciPy's
-COO (its key checks run on the host). What SciPy refuses for n-d arrays
+them, ``max``/``argmax`` over axes go through the dense array when it is small,
+``A @ x`` and ``A @ X`` of float and complex values are the native COO SpMV and SpMM
+(entries in any order), other dtypes take the native CSR products of the entries in
+row order (sorted by row only when they are not),
+``sum_duplicates`` sorts; elementwise operations with a sparse operand or a scalar
+run on the ``(1, N)`` arrays of the same entries and reshape back, as SciPy's do;
+keys (``_keys`` checks them on the host, as SciPy's COO) select the entries in one
+native pass (``coo_select``), and assignments follow SciPy's COO. What SciPy refuses for n-d arrays
 (CSR/CSC/DOK/DIA/LIL/BSR conversions, ``resize``, ``diagonal``, ``setdiag``,
 ``trace``) raises its ``ValueError``.
 """
@@ -30,7 +31,7 @@ import numpy as _np
 
 import legate_numeric as lnp
 
-from . import _assign, _kernels
+from . import _assign, _keys, _kernels
 from ._base import _register, _spbase, issparse, sparray, spmatrix
 from ._sputils import (
     INDEX, as_index, as_legate, as_values, check_dtype, check_shape, getdtype, index_dtype, is_dense, is_int_like, is_scalar, is_scipy_sparse,
@@ -355,12 +356,10 @@ class _coo_base(_spbase):
         if not self._is_array:
             raise TypeError("'coo_matrix' object is not subscriptable")
         if self.ndim > 2:
-            key = _expand_ellipsis(key, self.ndim)
+            return self._nd_fancy(key)
         res = self._select_stored(key)
         if res is not None:
             return res
-        if self.ndim > 2:
-            return self._nd_item(key)
         res = self.tocsr()[key]
         if isinstance(res, _spbase):  # SciPy: COO results
             return res.tocoo()
@@ -407,100 +406,47 @@ class _coo_base(_spbase):
         out._canonical = False  # SciPy's flag on a new COO array
         return out
 
-    def _nd_item(self, key):
-        """``A[i, j, k, ...]`` of an n-d array (its duplicates summed, a 0-d array); other
-        keys (index arrays, ``None``) in ``_nd_fancy``."""
-        key = key if isinstance(key, tuple) else (key,)
-        if len(key) != self.ndim or not all(is_int_like(k) and not isinstance(k, lnp.ndarray) for k in key):
-            return self._nd_fancy(key)
-        mask = None
-        for k, co, n in zip(key, self._coords, self._shape):
-            i = operator.index(k)
-            if i < -n or i >= n:
-                raise IndexError(f"index ({i}) out of range")
-            mask = co == i % n if mask is None else mask & (co == i % n)
-        vals = self._data[lnp.nonzero(mask)[0]]
-        return lnp.sum(vals).astype(self.dtype) if vals.shape[0] else lnp.zeros((), self.dtype)
-
-    def _validated(self, key):
-        """SciPy's ``_validate_indices`` of ``key`` (run on the host: it reads the key,
-        not the data), with SciPy's ``IndexError`` for sparse keys and NumPy's for
-        non-integer index arrays (SciPy 1.17 truncates floats)."""
-        from scipy.sparse._index import _validate_indices
-
-        from ._fallback import to_scipy
-
-        if any(issparse(k) for k in key):
-            raise IndexError("Indexing with sparse matrices is not supported except boolean indexing where matrix and index are equal shapes.")
-        index, shape, arr_int_pos, none_pos = _validate_indices(tuple(to_scipy(k) for k in key), self._shape, "coo")
-        if any(not isinstance(k, slice) and not is_int_like(k) and k.size and k.dtype.kind not in "iu" for k in index):
-            raise IndexError("arrays used as indices must be of integer (or boolean) type")
-        return index, shape, arr_int_pos, none_pos
-
     def _inside(self, index):
         """The entries inside the ints and slices of a validated key: a mask (``None``
-        for all) and each slice's coordinates counted in the slice."""
-        mask, kept = None, []
+        for all)."""
+        mask = None
         for i, (k, co) in enumerate(zip(index, self._coords)):
             if isinstance(k, slice):
                 start, stop, step = k.indices(self._shape[i])
                 if (start, stop, step) == (0, self._shape[i], 1):
-                    kept.append(co)
                     continue
                 inside = (co >= start) & (co < stop) if step > 0 else (co <= start) & (co > stop)
                 if step != 1:
                     inside &= (co - start) % step == 0
-                kept.append((co - start) // step)
             elif is_int_like(k):
                 inside = co == int(k)
             else:
                 continue
             mask = inside if mask is None else mask & inside
-        return mask, kept
+        return mask
 
     def _nd_fancy(self, key):
         """``A[key]`` of an n-d array for any key SciPy's COO takes (index arrays, bool
-        arrays, ``None``), as SciPy's: the key is checked and resolved on the host by
-        SciPy's own ``_validate_indices`` (it is the key, not the data); the entries
-        inside ints and slices are kept in order, and each meets the positions of the
-        index arrays holding its coordinates (in the arrays' order, through one sort of
-        the arrays' flat keys, not SciPy's entries-by-positions table); the arrays'
-        axes go where NumPy puts them, ``None`` adds axes of length 1."""
-        index, shape, arr_int_pos, none_pos = self._validated(key)
-        mask, kept = self._inside(index)
-        aaxes = [i for i, k in enumerate(index) if not isinstance(k, slice) and not is_int_like(k)]
-        arr_coords, arr_idx = [self._coords[i] for i in aaxes], [index[i] for i in aaxes]
-        data = self._data
-        if mask is not None:
-            keep = lnp.nonzero(mask)[0]
-            data, kept, arr_coords = data[keep], [c[keep] for c in kept], [c[keep] for c in arr_coords]
+        arrays, ``None``), as SciPy's: the key is checked and resolved on the host
+        (``_keys``: it is the key, not the data), then one pass of the native
+        ``coo_select`` keeps the entries inside it in order, each once for every
+        position of the index arrays holding its coordinates (in the positions' order);
+        the arrays' axes go where NumPy puts them, ``None`` adds axes of length 1."""
+        index, shape, at, none_pos = _keys.validate(key, self._shape)
+        if not _kernels.native_available():
+            return self._fallback_method("__getitem__", key)
+        plan, nout = _select_plan(index, self._shape, at)
+        if plan is None or self.nnz == 0:  # nothing inside
+            data, coords = lnp.zeros(0, self.dtype), [lnp.zeros(0, INDEX) for _ in range(nout)]
+        else:
+            ent, coords = _kernels.coo_select(self._coords, plan, nout)
+            data = self._data[ent]
         if shape == ():
             return lnp.sum(data).astype(self.dtype) if data.shape[0] else lnp.zeros((), self.dtype)
-        coords = list(kept)
-        if arr_idx:
-            arrays = _np.broadcast_arrays(*arr_idx)
-            ashape = arrays[0].shape
-            axes_shape = tuple(self._shape[i] for i in aaxes)
-            keys = _np.ravel_multi_index(tuple(a.reshape(-1) for a in arrays), axes_shape) if arrays[0].size else _np.zeros(0, _np.int64)
-            order = _np.argsort(keys, kind="stable")
-            sorted_keys = lnp.asarray(keys[order].astype(_np.int64))
-            ent_keys = ravel_coords(arr_coords, axes_shape)
-            lo = lnp.searchsorted(sorted_keys, ent_keys, side="left")
-            counts = lnp.searchsorted(sorted_keys, ent_keys, side="right") - lo
-            total = int(lnp.sum(counts)) if counts.shape[0] else 0
-            ent = lnp.repeat(lnp.arange(counts.shape[0], dtype=INDEX), counts)
-            starts = lnp.cumsum(counts) - counts
-            offs = lnp.arange(total, dtype=INDEX) - lnp.repeat(starts, counts)
-            pos = lnp.asarray(order.astype(_np.int64))[lnp.repeat(lo, counts) + offs] if total else lnp.zeros(0, INDEX)
-            data, coords = data[ent], [c[ent] for c in coords]
-            new = list(unravel_coords(pos, ashape))
-            contiguous = len(arr_int_pos) == arr_int_pos[-1] - arr_int_pos[0] + 1
-            at = arr_int_pos[0] if contiguous else 0
-            coords = coords[:at] + new + coords[at:]
         for i in none_pos:
             coords.insert(i, lnp.zeros(data.shape[0], INDEX))
         out = object.__new__(type(self))
-        out._set(data if mask is not None or arr_idx else data.copy(), tuple(c.astype(INDEX) for c in coords), shape)
+        out._set(data, tuple(coords), shape)
         out._canonical = False
         return out
 
@@ -531,15 +477,15 @@ class _coo_base(_spbase):
         key dropped, then ``x``'s nonzeros (broadcast to the key's shape; every value
         for a key of ints) appended at their positions, each position once (the
         first), in C order. The key is checked on the host as in ``_nd_fancy``."""
-        index, shape, arr_int_pos, none_pos = self._validated(_expand_ellipsis(key, self.ndim))
+        index, shape, at, none_pos = _keys.validate(key, self._shape)
         shape = tuple(n for i, n in enumerate(shape) if i not in none_pos)
         aaxes = [i for i, k in enumerate(index) if not isinstance(k, slice) and not is_int_like(k)]
-        arrays = [a.astype(_np.int64) for a in _np.broadcast_arrays(*[index[i] for i in aaxes])] if aaxes else []
+        arrays = _np.broadcast_arrays(*[index[i] for i in aaxes]) if aaxes else []
         xdata, xcoords = _assigned_entries(x, shape, self.dtype, self._cls("coo"))
         if xdata is None:
             return
         # The stored entries inside the key, dropped.
-        mask, _ = self._inside(index)
+        mask = self._inside(index)
         if arrays:
             ashape = tuple(self._shape[i] for i in aaxes)
             keys = _np.unique(_np.ravel_multi_index(tuple(a.reshape(-1) for a in arrays), ashape)) if arrays[0].size else _np.zeros(0)
@@ -551,7 +497,7 @@ class _coo_base(_spbase):
         old_data, old_coords = self._data[keep], [c[keep].astype(INDEX) for c in self._coords]
         # x's entries at their positions in the array.
         n = xdata.shape[0]
-        pos = 0 if not arrays else (arr_int_pos[0] if len(arr_int_pos) == arr_int_pos[-1] - arr_int_pos[0] + 1 else 0)
+        pos = at
         if arrays:
             alen = arrays[0].ndim
             flat_x = ravel_coords(xcoords[pos:pos + alen], arrays[0].shape) if alen else lnp.zeros(n, INDEX)
@@ -702,14 +648,23 @@ class _coo_base(_spbase):
             return self._matvec(x)
         if x.ndim <= 2:
             A2, rshape = self._to_2d((self.ndim - 1,))
-            res = A2 @ x if issparse(x) else A2._rows_product(x)
+            res = A2 @ x if issparse(x) else self._entries_product(A2, x)
             return res.reshape(rshape + x.shape[1:])
         try:
             batch = _np.broadcast_shapes(self._shape[:-2], x.shape[:-2])
         except ValueError:
             raise ValueError("Batch dimensions are not broadcastable") from None
         m, p = self._shape[-2], x.shape[-1]
-        A = self._broadcast_batch(batch)._block_diag()
+        X = None if issparse(x) else lnp.broadcast_to(x, batch + (k, p)).reshape(-1, p)
+        B = self._broadcast_batch(batch)
+        if X is not None and _kernels.coo_spmm_takes(self.dtype, x.dtype):
+            # The native COO SpMM of the block-diagonal matrix (entries in any order),
+            # each entry's block its position in the batch.
+            dt, nb = upcast(self.dtype, x.dtype), int(_np.prod(batch, dtype=object))
+            blocks = ravel_coords(B._coords[:-2], batch)
+            Y = _kernels.coo_spmm(B._coords[-2], B._coords[-1], B._data.astype(dt, copy=False), X.astype(dt, copy=False), nb * m, blocks, (m, k))
+            return Y.reshape(batch + (m, p))
+        A = B._block_diag()
         if issparse(x):
             X = self._cls("coo")(x)._broadcast_batch(batch)._block_diag()
             P = (A @ X).tocoo()  # block-diagonal too: entry (b m + i, b p + j)
@@ -720,8 +675,17 @@ class _coo_base(_spbase):
         if self._small_dense() and A.nnz > 1 and not bool(lnp.all(A.row[1:] >= A.row[:-1])):
             dt = upcast(self.dtype, x.dtype)  # entries out of order: no sort, the dense product
             return lnp.matmul(self._dense().astype(dt, copy=False), x.astype(dt, copy=False))
-        X = lnp.broadcast_to(x, batch + (k, p)).reshape(-1, p)
         return A._rows_product(X).reshape(batch + (m, p))
+
+    def _entries_product(self, A2, X):
+        """``A2 @ X`` for ``A2``, the 2-d COO array of this array's entries in their
+        order, and a dense 2-d ``X``: float and complex entries in one pass of the native
+        COO SpMM (in any order), others by ``_rows_product`` (CSR's SpMM on the entries
+        in row order, sorted by row where they are not)."""
+        if not _kernels.coo_spmm_takes(self.dtype, X.dtype):
+            return A2._rows_product(X)
+        dt = upcast(self.dtype, X.dtype)
+        return _kernels.coo_spmm(A2.row, A2.col, A2._data.astype(dt, copy=False), X.astype(dt, copy=False), A2.shape[0])
 
     def _matvec(self, x):
         """``A @ x`` for a dense 1-d ``x``: the entries times ``x`` at their last
@@ -1067,14 +1031,37 @@ def _dtype_of(x):
     return x.dtype if hasattr(x, "dtype") else _np.asarray(x).dtype
 
 
-def _expand_ellipsis(key, ndim):
-    """``key`` with its one ``...`` replaced by the slices it stands for."""
-    key = key if isinstance(key, tuple) else (key,)
-    where = [i for i, k in enumerate(key) if k is Ellipsis]
-    if len(where) != 1:
-        return key
-    i = where[0]
-    return key[:i] + (slice(None),) * (ndim - len(key) + 1) + key[i + 1:]
+def _select_plan(index, shape, at):
+    """The native ``coo_select``'s plan (a NumPy int64 array; ``None`` when an empty
+    slice or index array leaves nothing inside) for a key checked by ``_keys.validate``
+    on an array of ``shape`` (its ``index`` and ``at``), and the number of result
+    coordinates it gives (one a slice, one an axis of the index arrays' shape)."""
+    axes, aaxes, nslice, empty = [], [], 0, False
+    for i, (k, n) in enumerate(zip(index, shape)):
+        if isinstance(k, slice):
+            start, stop, step = k.indices(n)
+            length = len(range(start, stop, step))
+            axes += [0, 0, 0, 0] if (start, step, length) == (0, 1, n) else [2, start, step, length]  # all, slice
+            nslice, empty = nslice + 1, empty or length == 0
+        elif isinstance(k, int):
+            axes += [1, k, 0, 0]
+        else:
+            axes += [3, n, 0, 0]  # an index array: the entries' flat keys over these axes
+            aaxes.append(i)
+    ashape, tables = (), [[], [0]]  # no keys, one offset, no positions
+    if aaxes:
+        arrays = _np.broadcast_arrays(*[index[i] for i in aaxes])
+        ashape, empty = arrays[0].shape, empty or arrays[0].size == 0
+        if not empty:  # each distinct flat key, where its positions start, the positions by key
+            keys = _np.ravel_multi_index(tuple(a.reshape(-1) for a in arrays), tuple(shape[i] for i in aaxes))
+            order = _np.argsort(keys, kind="stable")
+            ukeys, first = _np.unique(keys[order], return_index=True)
+            tables = [ukeys, first, [order.size], order]
+    nout = nslice + len(ashape)
+    if empty:
+        return None, nout
+    head = [len(index), len(ashape), at, len(tables[0])]
+    return _np.concatenate([_np.asarray(p, _np.int64) for p in [head, axes, ashape] + tables]), nout
 
 
 def _swap_axes(x):

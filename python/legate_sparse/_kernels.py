@@ -207,6 +207,24 @@ def coo_spmv(rows, cols, data, x, nrows: int):
     return _native.coo_spmv(rows, cols, data, x, nrows)
 
 
+def coo_spmm_takes(*dtypes) -> bool:
+    """Whether the native COO SpMM takes values of ``dtypes`` (promoted together)."""
+    return _use_native(_np.result_type(*dtypes))
+
+
+def coo_spmm(rows, cols, data, X, nrows: int, blocks=None, block_shape=(0, 0)):
+    """``A @ X`` for the matrix of the entries ``(rows, cols, data)`` in any order (int64
+    indices; with ``blocks`` block-diagonal, see ``_native.coo_spmm``) and a dense 2-d
+    ``X`` of data's dtype, by the native kernel (see ``coo_spmm_takes``)."""
+    return _native.coo_spmm(rows, cols, data, X, nrows, blocks, block_shape)
+
+
+def coo_select(coords, plan, nout: int):
+    """The native ``coo_select`` of an n-d COO array's ``coords`` (see
+    ``_coo._select_plan``): the selected entries' indices and result coordinates."""
+    return _native.coo_select(coords, lnp.asarray(plan), nout)
+
+
 def spmm(A, X):
     """``A @ X`` for CSR-oriented ``A`` and 2-d dense ``X`` of A's dtype (C order out)."""
     nrows, k = A._shape[0], X.shape[1]

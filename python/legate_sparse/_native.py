@@ -22,7 +22,7 @@ from legate._legate import Store as _Store
 
 from . import _legate_sparse as _ext
 
-__all__ = ["row_ranges", "column_ranges", "row_patterns", "spmv", "spmv_dot", "spmv_transposed", "spmm", "spgemm", "todense", "VALUE_DTYPES"]
+__all__ = ["row_ranges", "column_ranges", "row_patterns", "spmv", "spmv_dot", "spmv_transposed", "coo_spmv", "coo_spmm", "coo_select", "spmm", "spgemm", "todense", "VALUE_DTYPES"]
 
 #: The value dtypes the kernels support.
 VALUE_DTYPES = tuple(_np.dtype(t) for t in ("float32", "float64", "complex64", "complex128"))
@@ -226,6 +226,38 @@ def coo_spmv(rows: Any, cols: Any, data: Any, x: Any, nrows: int):
         raise ValueError(f"nrows must be non-negative, got {nrows}")
     r, c = _indices(rows, "rows"), _indices(cols, "cols")
     return _wrap(_ext.coo_spmv(r, c, vals, xs, int(nrows)), dtype)
+
+
+def coo_spmm(rows: Any, cols: Any, data: Any, X: Any, nrows: int, blocks: Any = None, block_shape=(0, 0)):
+    """``Y = A @ X`` for the ``nrows``-row matrix of the entries ``(rows, cols, data)``
+    in any order, duplicates summed (int64 ``rows`` and ``cols``), and a dense 2-d
+    ``X`` of ``data``'s dtype; ``Y`` a new ``(nrows, X.shape[1])`` array. With
+    ``blocks`` (int64, one an entry) ``A`` is block-diagonal, of blocks of
+    ``block_shape``: entry ``j`` is at ``blocks[j] * block_shape + (rows[j], cols[j])``."""
+    vals, dtype = _values(data, "data")
+    xs, xdtype = _values(X, "X")
+    _same_dtype(dtype, xdtype, "X")
+    if len(xs.shape) != 2:
+        raise ValueError(f"X must be 2-d, it has shape {tuple(xs.shape)}")
+    if int(nrows) < 0:
+        raise ValueError(f"nrows must be non-negative, got {nrows}")
+    r, c = _indices(rows, "rows"), _indices(cols, "cols")
+    if blocks is None:
+        return _wrap(_ext.coo_spmm(r, c, vals, xs, int(nrows)), dtype)
+    if block_shape[0] <= 0 or block_shape[1] < 0:
+        raise ValueError(f"block_shape must be positive, got {block_shape}")
+    shape = (int(block_shape[0]), int(block_shape[1]))
+    return _wrap(_ext.coo_spmm(r, c, vals, xs, int(nrows), blocks=_indices(blocks, "blocks"), block_shape=shape), dtype)
+
+
+def coo_select(coords: Any, plan: Any, nout: int):
+    """The entries of an n-d COO array (``coords``, one int64 array an axis) inside the
+    key ``plan`` describes (see ``legate-sparse``'s ``coo_select``): ``(indices,
+    coords)``, the selected entries' indices and their ``nout`` coordinates in the
+    result (int64 arrays, in the entries' order)."""
+    stores = _ext.coo_select([_indices(c, "coords") for c in coords], _indices(plan, "plan"), int(nout))
+    ent, *out = (_wrap(s, _INT64) for s in stores)
+    return ent, out
 
 
 def spmm(pos: Any, indices: Any, data: Any, X: Any):

@@ -14,6 +14,8 @@
 //! the operand's tile before it is used; a failed check is a task error, never an
 //! out-of-bounds read.
 
+mod coo_select;
+mod coo_spmm;
 mod coo_spmv;
 mod lu;
 mod patterns;
@@ -24,6 +26,8 @@ mod spmv;
 mod spmv_transposed;
 mod todense;
 
+pub use coo_select::CooSelect;
+pub use coo_spmm::CooSpmm;
 pub use coo_spmv::CooSpmv;
 pub use lu::{factors_held as lu_factors_held, LuFactor, LuFactors, LuRelease, LuSolve, LU_OK, LU_SINGULAR, LU_SOLVE_H, LU_SOLVE_N, LU_SOLVE_T};
 pub use patterns::RowPatterns;

@@ -44,7 +44,10 @@ struct Gather<'a, V> {
 }
 
 /// `y[r] = sum_k vals[k] * x[crd[k]]` for the rows of `a`, adding `conj(xr[r]) y[r]`
-/// into `dot` when `xr` (`x` at these rows) is given.
+/// into `dot` when `xr` (`x` at these rows) is given. Short rows (a random matrix's
+/// few entries) cost as much in their set-up as in their entries, so a row is its
+/// checked bounds and a raw loop over them: no slices, no zipped iterators, and the
+/// `xr` test outside the loop.
 fn spmv_rows<V: Value, I: Index, R: RangeSource>(
     a: &CsrRows<'_, V, I, R>,
     x: &Gather<'_, V>,
@@ -52,24 +55,39 @@ fn spmv_rows<V: Value, I: Index, R: RangeSource>(
     y: &mut [V],
     dot: &mut V,
 ) -> Result<(), TaskError> {
-    let xlen = x.x.len() as u64;
-    for (r, out) in y.iter_mut().enumerate() {
-        let (s, e) = a.bounds(r)?;
-        let mut acc = V::ZERO;
-        for (&c, &v) in a.crd[s..e].iter().zip(&a.vals[s..e]) {
-            let j = c.to_i64().wrapping_sub(x.base) as u64;
-            if j >= xlen {
-                return Err(column_error(a.row0 + r as i64));
-            }
-            // SAFETY: `j < xlen`, the length of `x.x`, was checked just above.
-            acc += v * unsafe { *x.x.get_unchecked(j as usize) };
-        }
-        *out = acc;
-        if let Some(xr) = xr {
-            *dot += xr[r].conj() * acc;
-        }
+    if a.vals.len() != a.crd.len() {
+        return Err(TaskError::new("csr_spmv: the index and value tiles differ in length"));
     }
-    Ok(())
+    match xr {
+        None => y.iter_mut().enumerate().try_for_each(|(r, out)| {
+            *out = row_sum(a, x, r)?;
+            Ok(())
+        }),
+        Some(xr) => y.iter_mut().zip(xr).enumerate().try_for_each(|(r, (out, &xv))| {
+            *out = row_sum(a, x, r)?;
+            *dot += xv.conj() * *out;
+            Ok(())
+        }),
+    }
+}
+
+/// Row `r`'s sum (`a.vals` as long as `a.crd`, checked by the caller).
+#[inline(always)]
+fn row_sum<V: Value, I: Index, R: RangeSource>(a: &CsrRows<'_, V, I, R>, x: &Gather<'_, V>, r: usize) -> Result<V, TaskError> {
+    let (s, e) = a.bounds(r)?;
+    let (xlen, crd, vals) = (x.x.len() as u64, a.crd.as_ptr(), a.vals.as_ptr());
+    let mut acc = V::ZERO;
+    for k in s..e {
+        // SAFETY: `bounds` gives `s <= e <= crd.len()`, and `vals` is as long as `crd`.
+        let (c, v) = unsafe { (*crd.add(k), *vals.add(k)) };
+        let j = c.to_i64().wrapping_sub(x.base) as u64;
+        if j >= xlen {
+            return Err(column_error(a.row0 + r as i64));
+        }
+        // SAFETY: `j < xlen`, the length of `x.x`, was checked just above.
+        acc += v * unsafe { *x.x.get_unchecked(j as usize) };
+    }
+    Ok(acc)
 }
 
 /// As [`spmv_rows`] for rows whose patterns `ids` names in `patterns` (their offsets in

@@ -412,6 +412,106 @@ def test_index_arrays(dtype, shape):
         A[[0.5]]
 
 
+def _keys_for(shape):
+    """Keys of every kind for an n-d array of ``shape`` (3-d or 4-d, axes of 2 or more)."""
+    m0 = np.arange(shape[0]) % 2 == 0
+    m01 = np.arange(shape[0] * shape[1]).reshape(shape[:2]) % 3 == 0
+    return [
+        1, -1, True, (True, 0), (1, -2), (0, 1, 1), (0, -1, 1, 1)[: len(shape)],  # ints
+        slice(None, None, -1), (slice(1, None), slice(None, None, 2)), (slice(5, 0, -2), 1),  # slices
+        Ellipsis, (Ellipsis, 1), (0, Ellipsis), (0, Ellipsis, 1), (Ellipsis, slice(1, None)),  # ...
+        None, (None, 0, None), (0, None, slice(None), None), (Ellipsis, None),  # None
+        [1, 0, 1], ([-1, 0],), ([0, 1], [[2], [0]]), (np.array([[0], [1]]), slice(None), np.array([0, 1, 1])),  # arrays
+        (0, slice(None), [1, 0]), ([1, 1], 0), ([], 0), (np.array([], np.int32), [1]), (slice(None), np.int8(-1)),
+        m0, (m0, Ellipsis, 1), (m01,), (slice(None), slice(None), np.arange(shape[2]) < 1), list(m0),  # bool arrays
+        (m01.tolist(), 0), (np.zeros(shape[0], bool),),
+    ]
+
+
+# Bad keys for any n-d shape of axes of 2 to 9: SciPy's exception types and messages.
+_BAD_KEYS = [
+    10, -10, (0, 10), ([10],), ([0, -10],), (0, 0, 0, 0, 0), (Ellipsis, 0, Ellipsis), (np.array([True]),),
+    ([True, False, True, False, True, False, True, False, True, False],), ([0, 1], [0, 1, 2]), 1.0, 1.5, "a",
+    np.True_, np.array(1.0), np.float64(2.0), ([0, None],), (np.ones((1, 1), bool), 0), (sp.coo_array(np.ones((1, 1))),),
+]
+
+
+@pytest.mark.parametrize("dtype,shape", CASES, ids=DTYPE_IDS)
+def test_keys_as_scipy(dtype, shape):
+    """Every kind of key (ints, negative ints, bools, slices, ``...``, ``None``, index
+    arrays broadcasting, bool arrays, lists, legate arrays, sparse bool masks) gives
+    SciPy's stored entries, and every bad key SciPy's exception type and message, in
+    reading and in assignment (the key is resolved by ``legate_sparse._keys``, not
+    SciPy's private ``_validate_indices``)."""
+    A, S = _pair(shape, dtype, nnz=30)
+    for key in _keys_for(shape):
+        want = S[key]
+        _same(A[key], want, stored=sp.issparse(want))
+        items = key if isinstance(key, tuple) else (key,)
+        if any(isinstance(k, np.ndarray) for k in items):  # the same key of legate arrays
+            lkey = tuple(lnp.asarray(k) if isinstance(k, np.ndarray) else k for k in items)
+            _same(A[lkey], want, stored=sp.issparse(want))
+    mask = np.arange(int(np.prod(shape[:2]))).reshape(shape[:2]) % 2 == 1  # sparse bool masks
+    want = S[sp.coo_array(mask)]
+    _same(A[sp.coo_array(mask)], want, stored=True)
+    _same(A[sparse.coo_array(mask)], want, stored=True)
+    for key in _BAD_KEYS:
+        for get in (lambda m, M: M[key], lambda m, M: M.__setitem__(key, 1)):
+            try:
+                get(sp, S.copy())
+            except Exception as e:
+                want = e
+            else:
+                raise AssertionError(f"SciPy took {key!r}")
+            with pytest.raises(type(want)) as got:
+                get(sparse, A.copy())
+            assert str(got.value) == str(want), (key, str(got.value), str(want))
+    with pytest.raises(IndexError, match="except boolean indexing"):
+        A[sparse.coo_array(np.ones(shape[:2]))]
+    # None with index arrays: NumPy's shapes (SciPy 1.17 raises or builds a bad array).
+    D = S.toarray()
+    for key in ((None, 1, [0, 1, 0]), ([0, 1], None, [0, 1]), (1, None, [0, 1]), (None, [[0], [1]], slice(None), [1, 0]), (0, slice(None), [0, 1], None)):
+        _same(A[key], D[key])
+        B, E = A.copy(), D.copy()
+        B[key] = 7
+        E[key] = 7
+        _same(B, E)
+    assert not [name for name in sparse._fallback._fell_back if name.startswith("coo_array.__")]
+
+
+def test_no_private_scipy_modules():
+    """legate_sparse imports no private SciPy module (``scipy.sparse._index`` and the
+    like change between versions)."""
+    import pathlib
+    import re
+
+    root = pathlib.Path(sparse.__file__).parent
+    used = [(p.name, m) for p in root.rglob("*.py") for m in re.findall(r"scipy(?:\.\w+)*\._\w+", p.read_text())]
+    assert not used, used
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
+def test_larger_keys_and_products(dtype):
+    """Index-array keys (the native ``coo_select``) and products with n-d dense operands
+    (the native COO SpMM for float and complex values) on arrays of some thousands of
+    entries in no order, with duplicates (so several points each take a block), and on
+    arrays without entries: SciPy's stored entries and values."""
+    for shape, nnz in (((20, 30, 40), 6000), ((6, 5, 7, 8), 3000), ((3, 4, 5), 0)):
+        A, S = _pair(shape, dtype, nnz=nnz, seed=7)
+        for key in (([2, 1, 2, 0], slice(None), 2), (slice(1, None, 2), [[0], [3]], [1, 2, 0]), (None, 1, slice(None, 3)), ([-1, 0],), (2, slice(None, None, -2))):
+            want = S[key]
+            _same(A[key], want, stored=True)
+        rng = np.random.default_rng(8)
+        X = rng.standard_normal(shape[:-2] + (shape[-1], 3))
+        _same(A @ X, S @ X)
+        _same(A @ X[..., :1], S @ X[..., :1])
+        _same(A @ (X + 1j * X), S @ (X + 1j * X))
+        B, T = A.copy(), S.copy()
+        B.sum_duplicates()
+        T.sum_duplicates()
+        _same(B @ X, T @ X)  # canonical: the CSR SpMM
+
+
 @pytest.mark.parametrize("dtype,shape", CASES, ids=DTYPE_IDS)
 def test_assignment(dtype, shape):
     """``A[key] = x`` as SciPy's COO: the entries inside the key dropped, ``x``'s nonzeros

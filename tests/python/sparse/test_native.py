@@ -340,3 +340,65 @@ def test_coo_spmv_bad_entries():
         nat.coo_spmv(rows, lnp.asarray(np.array([0, 1])), vals, lnp.ones(3), 2)
     with pytest.raises(TypeError):
         nat.coo_spmv(rows, rows, vals, lnp.ones(3, np.float32), 2)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("shape", [(0, 3), (3, 0), (1, 1), (13, 4), (40, 33)])
+def test_coo_spmm(shape, dtype):
+    """``coo_spmm``: entries in any order, repeated positions summed, rows left empty,
+    ``X`` of one and of several columns and a view of one."""
+    rng = np.random.default_rng(12)
+    n, m = shape
+    k = 3 * n if n and m else 0
+    rows, cols = rng.integers(0, max(n, 1), k), rng.integers(0, max(m, 1), k)
+    data = dense_values(rng, k, dtype)
+    A = sp.coo_matrix((data, (rows, cols)), shape=shape)
+    for X in (dense_values(rng, m * 3, dtype).reshape(m, 3), dense_values(rng, m, dtype).reshape(m, 1)):
+        Y = nat.coo_spmm(lnp.asarray(rows), lnp.asarray(cols), lnp.asarray(data), lnp.asarray(X), n)
+        check(Y, A @ X)
+    X = dense_values(rng, m * 4, dtype).reshape(m, 4)
+    check(nat.coo_spmm(lnp.asarray(rows), lnp.asarray(cols), lnp.asarray(data), lnp.asarray(X)[:, ::2], n), A @ X[:, ::2])
+    # Three blocks of this shape on the diagonal, each entry in the block `blocks` names.
+    blocks = rng.integers(0, 3, k)
+    D = sp.coo_matrix((data, (rows + blocks * n, cols + blocks * m)), shape=(3 * n, 3 * m))
+    X = dense_values(rng, 3 * m * 2, dtype).reshape(3 * m, 2)
+    if n:
+        Y = nat.coo_spmm(lnp.asarray(rows), lnp.asarray(cols), lnp.asarray(data), lnp.asarray(X), 3 * n, lnp.asarray(blocks), (n, m))
+        check(Y, D @ X)
+
+
+def test_coo_spmm_bad_entries():
+    """An entry outside ``X`` or ``Y`` fails the task (an error on use); mismatched
+    lengths, a 1-d ``X`` (ValueError) and dtypes (TypeError) fail at once."""
+    rows, vals = lnp.asarray(np.array([0, 1, 1])), lnp.asarray(np.array([1.0, 2.0, 3.0]))
+    Y = nat.coo_spmm(rows, lnp.asarray(np.array([0, 5, 1])), vals, lnp.ones((3, 2)), 2)
+    with pytest.raises(RuntimeError, match="outside"):
+        np.asarray(Y)
+    Y = nat.coo_spmm(lnp.asarray(np.array([0, -1, 1])), rows, vals, lnp.ones((3, 2)), 2)
+    with pytest.raises(RuntimeError, match="outside"):
+        np.asarray(Y)
+    with pytest.raises(ValueError):
+        nat.coo_spmm(rows, lnp.asarray(np.array([0, 1])), vals, lnp.ones((3, 2)), 2)
+    with pytest.raises(ValueError):
+        nat.coo_spmm(rows, rows, vals, lnp.ones(3), 2)
+    with pytest.raises(TypeError):
+        nat.coo_spmm(rows, rows, vals, lnp.ones((3, 2), np.float32), 2)
+    with pytest.raises(ValueError):  # blocks of another length
+        nat.coo_spmm(rows, rows, vals, lnp.ones((3, 2)), 2, lnp.asarray(np.array([0, 1])), (1, 1))
+    Y = nat.coo_spmm(rows, rows, vals, lnp.ones((3, 2)), 2, lnp.asarray(np.array([0, 1, 1])), (1, 1))
+    with pytest.raises(RuntimeError, match="outside"):  # block 1's row 1 is row 2 of 2
+        np.asarray(Y)
+
+
+def test_coo_select_bad_plan():
+    """A malformed plan (short, huge counts, unknown kinds, a zero step, positions
+    outside the arrays' shape) fails the task with an error on use, never a bad read."""
+    coords = [lnp.asarray(np.array([0, 1, 2])), lnp.asarray(np.array([1, 1, 0]))]
+    good = [2, 0, 0, 0, 0, 0, 0, 0, 2, 1, 1, 1, 0]  # A[:, 1:2]: no keys, offsets [0]
+    ent, (c0, c1) = nat.coo_select(coords, lnp.asarray(np.array(good, np.int64)), 2)
+    assert [np.asarray(a).tolist() for a in (ent, c0, c1)] == [[0, 1], [0, 1], [0, 0]]
+    arrays = [2, 1, 0, 1, 3, 3, 0, 0, 0, 0, 0, 0, 3, 1, 0, 1]  # then position 5 of shape (3,)
+    for plan, nout in (([2, 0, 0], 2), (good[:-1], 2), ([1 << 62, 0, 0, 0, 0], 2), ([2, 0, 0, 0, 7, 0, 0, 0, 0, 0, 0, 0, 0], 2), ([2, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 2, 0], 2), (arrays + [5], 2)):
+        ent, _ = nat.coo_select(coords, lnp.asarray(np.array(plan, np.int64)), nout)
+        with pytest.raises(RuntimeError, match="plan"):
+            np.asarray(ent)
