@@ -13,7 +13,7 @@ use crate::executor::TaskNode;
 use crate::footprint::Footprint;
 use crate::image::LaunchKnowledge;
 use crate::partition::Partition;
-use crate::point::{finish_operation, run_point, ArgInfo, OpArg, OpRef, OpShared, Piece, Role};
+use crate::point::{finish_operation, run_point, run_rects, ArgInfo, OpArg, OpRef, OpShared, Piece, Role};
 use crate::replicate::Sharding;
 use crate::reduction;
 use crate::runtime::Runtime;
@@ -391,9 +391,10 @@ fn min_chunk(inner: &RuntimeInner, kind: VariantKind) -> u64 {
     if kind == VariantKind::Omp { inner.config.min_omp_chunk } else { inner.config.min_cpu_chunk }
 }
 
-/// Validates argument `i` and learns its shape: `None` for an unbound output no task
-/// produces (an input produced as an unbound output waits here for its producer).
-fn check_arg(i: usize, arg: &impl OpArg, partitioned: bool) -> Result<Option<Point>> {
+/// Validates argument `i`: whether it has a shape (not an unbound output no task
+/// produces; an input produced as an unbound output gets its shape when its producer
+/// has run, and `shape()` waits for it).
+fn check_arg(i: usize, arg: &impl OpArg, partitioned: bool) -> Result<bool> {
     let (store, role) = (arg.store(), arg.role());
     if role != Role::Input && store.read_only() {
         return Err(invalid("assignment destination is read-only"));
@@ -411,7 +412,7 @@ fn check_arg(i: usize, arg: &impl OpArg, partitioned: bool) -> Result<Option<Poi
                 if partitioned {
                     return Err(invalid(format!("argument {i}: an unbound store cannot be partitioned")));
                 }
-                return Ok(None);
+                return Ok(false);
             }
             _ if !produced => {
                 return Err(invalid(format!("argument {i} is an unbound store that no task produces; add it as an output first")));
@@ -419,7 +420,7 @@ fn check_arg(i: usize, arg: &impl OpArg, partitioned: bool) -> Result<Option<Poi
             _ => {}
         }
     }
-    Ok(Some(store.shape()))
+    Ok(true)
 }
 
 /// Numbers a launch and records it: the operation log (tests, `--dataflow`), progress,
@@ -470,16 +471,12 @@ pub(crate) fn launch_aligned(rt: &Runtime, library: &Library, task_id: u32, args
     rt.flush_pending();
     let (entry, kind) = resolve_task(inner, library, task_id)?;
     let task_fn = variant_fn(&entry, kind)?;
-    let mut shape = None;
     for (i, arg) in args.iter().enumerate() {
-        let Some(s) = check_arg(i, arg, false)? else { return general() };
-        match &shape {
-            None => shape = Some(s),
-            Some(first) if *first == s => {}
-            Some(_) => return general(),
+        if !check_arg(i, arg, false)? || !arg.0.same_shape(args[0].0) {
+            return general();
         }
     }
-    let shape = shape.expect("one argument at least");
+    let shape = args[0].0.shape();
     let volume = shape.volume();
     if volume > min_chunk(inner, kind) {
         return general();
@@ -491,6 +488,7 @@ pub(crate) fn launch_aligned(rt: &Runtime, library: &Library, task_id: u32, args
         return general();
     }
     let launch_shape = Point::new(&[1]);
+    let rect = crate::shape::Rect::from_extents(&shape);
     let op_id = record_launch(inner, &entry.name, 1, args);
     let (reductions, pieces) = Default::default();
     let op = OpRef {
@@ -508,9 +506,13 @@ pub(crate) fn launch_aligned(rt: &Runtime, library: &Library, task_id: u32, args
         reductions: &reductions,
         pieces: &pieces,
     };
-    let rect = crate::shape::Rect::from_extents(&shape);
-    let row: SmallVec<[Piece; 4]> = args.iter().map(|_| Piece::Rect(rect.clone())).collect();
-    run_inline(&op, &row, kind);
+    // Every argument's piece is the whole store (all have one shape).
+    let rects: SmallVec<[&crate::shape::Rect; 4]> = args.iter().map(|_| &rect).collect();
+    let ctx = crate::executor::WorkerContext { proc_id: 0, kind, num_threads: 1, pool: None };
+    run_rects(&op, &Point::new(&[0]), 0, &rects, None, || None, &ctx);
+    if op.needs_finish() {
+        finish_operation(&op);
+    }
     inner.executor.count_inline();
     drop(submit);
     if throws {
@@ -538,7 +540,8 @@ fn launch(t: &mut TaskLaunch) -> Result<(u64, Vec<Arc<TaskNode>>)> {
 
     let mut shapes = Vec::with_capacity(t.args.len());
     for (i, arg) in t.args.iter().enumerate() {
-        shapes.push(check_arg(i, arg, t.manual_launch.is_some() && arg.partition.is_some())?);
+        let bound = check_arg(i, arg, t.manual_launch.is_some() && arg.partition.is_some())?;
+        shapes.push(bound.then(|| arg.store.shape()));
     }
 
     inner.executor.throttle();

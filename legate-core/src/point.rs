@@ -146,7 +146,7 @@ pub(crate) struct OpRef<'a, A> {
 }
 
 /// Why a point did not produce its outputs.
-enum Failure {
+pub(crate) enum Failure {
     /// Its own error (the task's, a resolution or allocation error, an injected fault).
     Own(String),
     /// An input it reads was spoiled by the failure of operation `.0`.
@@ -431,11 +431,25 @@ pub(crate) fn run_point<A: OpArg>(op: &OpRef<A>, color: &Point, color_index: u64
     let mut resolved = images.iter();
     let rects: SmallVec<[&Rect; 4]> =
         pieces.iter().map(|piece| if let Piece::Rect(r) = piece { r } else { resolved.next().expect("resolved above") }).collect();
+    run_rects(op, color, color_index, &rects, failure, || spoiled_source(pieces), worker);
+}
+
+/// Runs a point whose pieces are the rectangles `rects` (see [`run_point`]; `failure`
+/// is one found resolving its pieces, `sources` finds one of their image sources).
+pub(crate) fn run_rects<A: OpArg>(
+    op: &OpRef<A>,
+    color: &Point,
+    color_index: u64,
+    rects: &[&Rect],
+    mut failure: Option<Failure>,
+    sources: impl FnOnce() -> Option<Failure>,
+    worker: &WorkerContext,
+) {
     if failure.is_none() && op.control.is_cancelled(op.op_id) {
         failure = Some(Failure::Cancelled);
     }
     if failure.is_none() {
-        failure = spoiled_input(op, &rects).or_else(|| spoiled_source(pieces));
+        failure = spoiled_input(op, rects).or_else(sources);
     }
     for fault in op.control.faults_for(op.name, op.op_id, color_index) {
         match fault {
@@ -446,15 +460,15 @@ pub(crate) fn run_point<A: OpArg>(op: &OpRef<A>, color: &Point, color_index: u64
     let mut private: SmallVec<[(usize, Rect, Buffer); 2]> = SmallVec::new();
     let mut bound: SmallVec<[(usize, Point, Buffer); 1]> = SmallVec::new();
     if failure.is_none() {
-        if let Err(message) = call_task(op, color, color_index, &rects, worker, &mut private, &mut bound) {
+        if let Err(message) = call_task(op, color, color_index, rects, worker, &mut private, &mut bound) {
             failure = Some(Failure::Own(message));
         }
     }
     match failure {
-        Some(f) => op.spoil(color, &rects, f),
+        Some(f) => op.spoil(color, rects, f),
         None => {
             // What this point wrote is good again, whatever failed before.
-            for (arg, rect) in op.args.iter().zip(&rects).filter(|(a, _)| a.role() == Role::Output && !a.unbound() && !a.partial()) {
+            for (arg, rect) in op.args.iter().zip(rects).filter(|(a, _)| a.role() == Role::Output && !a.unbound() && !a.partial()) {
                 let storage = arg.store().storage();
                 if storage.is_poisoned() {
                     storage.cure(&Footprint::of_rect(arg.store().map(), rect));

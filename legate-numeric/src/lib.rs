@@ -212,18 +212,22 @@ impl Numeric {
         if flags == 3 {
             return Err(LegateError::InvalidArgument(format!("{}: at least one operand must be an array", op.name())));
         }
-        let mut scalars: smallvec::SmallVec<[Scalar; 3]> = smallvec::smallvec![Scalar::from(op as u32), Scalar::from(flags)];
-        let mut args: smallvec::SmallVec<[(&LogicalStore, Role); 3]> = smallvec::smallvec![(out, Role::Output)];
-        for operand in [a, b] {
-            match operand {
-                Operand::Store(s) => {
-                    Self::same_shape(s, out, op.name())?;
-                    args.push((s, Role::Input));
-                }
-                Operand::Scalar(s) => scalars.push(s),
+        for operand in [&a, &b] {
+            if let Operand::Store(s) = operand {
+                Self::same_shape(s, out, op.name())?;
             }
         }
-        self.rt.launch_aligned(&self.lib, BINARY, &args, &scalars, throws)
+        let (o, code) = ((out, Role::Output), Scalar::from(op as u32));
+        let lib = &self.lib;
+        match (a, b) {
+            (Operand::Store(x), Operand::Store(y)) => {
+                self.rt.launch_aligned(lib, BINARY, &[o, (x, Role::Input), (y, Role::Input)], &[code, Scalar::from(flags)], throws)
+            }
+            (Operand::Store(x), Operand::Scalar(v)) | (Operand::Scalar(v), Operand::Store(x)) => {
+                self.rt.launch_aligned(lib, BINARY, &[o, (x, Role::Input)], &[code, Scalar::from(flags), v], throws)
+            }
+            (Operand::Scalar(_), Operand::Scalar(_)) => unreachable!("refused above"),
+        }
     }
 
     /// `out = input.astype(out.dtype)`.
