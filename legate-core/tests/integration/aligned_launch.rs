@@ -124,7 +124,8 @@ fn step(rng: &mut Rng) -> Step {
         args.push((pick(rng), Role::Reduction(ReductionOp::Add)));
     }
     rng.shuffle(&mut args);
-    let mut fail = rng.chance(1, 10) as u32;
+    // Failures are rare: a failed task spoils what it writes, and every reader after.
+    let mut fail = rng.chance(1, 25) as u32;
     if rng.chance(1, 10) {
         // A large launch: its points run on the workers and leave the storage busy.
         // (Only its point 0 may fail, by a fault: which of several failing points
@@ -137,7 +138,7 @@ fn step(rng: &mut Rng) -> Step {
         scalars: vec![Scalar::from(rng.range(1, 5) as f64), Scalar::from(fail)],
         throws: rng.chance(1, 5),
         fast: !rng.chance(1, 5),
-        fault: rng.chance(1, 15),
+        fault: rng.chance(1, 30),
     }
 }
 
@@ -188,6 +189,11 @@ fn launch_aligned_matches_the_general_path() {
             let got = run(&fast_rt, &fast_lib, &fast_stores, &s, true);
             let want = run(&ref_rt, &ref_lib, &ref_stores, &s, false);
             assert_eq!(got, want, "seed {seed}, step {k}: {:?}", s.args);
+            // The small stores after every step (reading waits for their writers).
+            for i in (0..8).filter(|&i| i != 6) {
+                let (a, b) = (fast_rt.read_store::<f64>(&fast_stores[i]), ref_rt.read_store::<f64>(&ref_stores[i]));
+                assert_eq!(format!("{a:?}"), format!("{b:?}"), "seed {seed}, step {k}, store {i}");
+            }
             if rng.chance(1, 8) {
                 // Errors so far (waiting: a large launch's points may still run).
                 let (a, b) = (fast_rt.issue_execution_fence(true), ref_rt.issue_execution_fence(true));
