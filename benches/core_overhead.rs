@@ -1,9 +1,12 @@
 //! Core overhead: microseconds per submitted operation, end to end (submission,
 //! partitioning, dependence analysis, execution), on this machine's processors.
 //!
-//! Run: `cargo bench -p legate-core --bench core_overhead` (or `make bench`).
+//! Run: `cargo bench -p legate-core --bench core_overhead` (or `make bench`); with
+//! `-- N aligned` the tasks launch through `Runtime::launch_aligned` instead of
+//! `TaskLaunch` (inline, that path builds no launch records).
 //! Target (2-core machine): at most 5 µs per operation.
 
+use legate_core::point::Role;
 use legate_core::{Config, Runtime, Task, TaskContext, TaskError, Type};
 use std::time::Instant;
 
@@ -35,7 +38,7 @@ impl Task for Increment {
 }
 
 /// (independent empty tasks, dependent chain) in µs per operation.
-fn measure(n: usize, cpus: usize, inline: bool) -> (f64, f64) {
+fn measure(n: usize, cpus: usize, inline: bool, aligned: bool) -> (f64, f64) {
     let rt = Runtime::new(Config { cpus, inline_small_tasks: inline, ..Config::legate_defaults() }).expect("runtime");
     let lib = rt.create_library("bench");
     rt.register_task::<Empty>(&lib).unwrap();
@@ -47,6 +50,10 @@ fn measure(n: usize, cpus: usize, inline: bool) -> (f64, f64) {
     rt.issue_execution_fence(true).unwrap();
     let t0 = Instant::now();
     for _ in 0..n {
+        if aligned {
+            rt.launch_aligned(&lib, Empty::TASK_ID, &[(&small, Role::Input)], &[], false).unwrap();
+            continue;
+        }
         let mut t = rt.create_auto_task(&lib, Empty::TASK_ID);
         t.add_input(&small);
         t.execute().unwrap();
@@ -60,6 +67,10 @@ fn measure(n: usize, cpus: usize, inline: bool) -> (f64, f64) {
     rt.issue_execution_fence(true).unwrap();
     let t0 = Instant::now();
     for _ in 0..n {
+        if aligned {
+            rt.launch_aligned(&lib, Increment::TASK_ID, &[(&one, Role::Input), (&one, Role::Output)], &[], false).unwrap();
+            continue;
+        }
         let mut t = rt.create_auto_task(&lib, Increment::TASK_ID);
         t.add_input(&one);
         t.add_output(&one);
@@ -73,10 +84,12 @@ fn measure(n: usize, cpus: usize, inline: bool) -> (f64, f64) {
 
 fn main() {
     let n: usize = std::env::args().nth(1).and_then(|s| s.parse().ok()).unwrap_or(200_000);
+    let aligned = std::env::args().nth(2).is_some_and(|s| s == "aligned");
     let cpus = std::thread::available_parallelism().map_or(2, |p| p.get());
-    println!("core overhead ({cpus} CPUs, {n} operations each; target <= 5 us/op)");
+    let via = if aligned { "launch_aligned" } else { "TaskLaunch" };
+    println!("core overhead ({cpus} CPUs, {n} operations each through {via}; target <= 5 us/op)");
     for (inline, how) in [(true, "run inline (the default)"), (false, "through the processors (LEGATE_INLINE_SMALL_TASKS=0)")] {
-        let (empty_us, chain_us) = measure(n, cpus, inline);
+        let (empty_us, chain_us) = measure(n, cpus, inline, aligned);
         println!("  small tasks {how}:");
         println!("    empty task on a 16-element store : {empty_us:6.2} us/op");
         println!("    1-element dependent chain        : {chain_us:6.2} us/op");

@@ -3,6 +3,7 @@
 //! work on raw bytes so they serve every fixed-size type.
 
 use crate::error::{invalid, LegateError, Result};
+use crate::point::Role;
 use crate::runtime::Runtime;
 use crate::scalar::Scalar;
 use crate::shape::DimVec;
@@ -217,10 +218,7 @@ pub(crate) fn fill(rt: &Runtime, store: &LogicalStore, value: Scalar) -> Result<
     if value.ty() != store.ty() {
         return Err(LegateError::TypeMismatch(format!("fill: a {} value cannot fill a store of type {}", value.ty(), store.ty())));
     }
-    let mut t = rt.create_auto_task(&rt.inner.core_library, FILL);
-    t.add_output(store);
-    t.add_scalar_arg(value);
-    t.execute()
+    rt.launch_aligned(&rt.inner.core_library, FILL, &[(store, Role::Output)], &[value], false)
 }
 
 /// Whether writing `dst` could clobber elements of `src` before they are read.
@@ -247,11 +245,7 @@ pub(crate) fn copy(rt: &Runtime, dst: &LogicalStore, src: &LogicalStore) -> Resu
         return Err(LegateError::ShapeMismatch(format!("copy: source shape {} differs from target shape {}", src.shape(), dst.shape())));
     }
     let src = staged(rt, dst, src)?;
-    let mut t = rt.create_auto_task(&rt.inner.core_library, COPY);
-    let o = t.add_output(dst);
-    let i = t.add_input(&src);
-    t.add_alignment(o, i);
-    t.execute()
+    rt.launch_aligned(&rt.inner.core_library, COPY, &[(dst, Role::Output), (&src, Role::Input)], &[], false)
 }
 
 fn check_indirect(ind: &LogicalStore, target: &LogicalStore, what: &str) -> Result<()> {

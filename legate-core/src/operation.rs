@@ -13,7 +13,7 @@ use crate::executor::TaskNode;
 use crate::footprint::Footprint;
 use crate::image::LaunchKnowledge;
 use crate::partition::Partition;
-use crate::point::{finish_operation, run_point, ArgInfo, OpShared, Piece, Role};
+use crate::point::{finish_operation, run_point, run_rects, ArgInfo, OpArg, OpRef, OpShared, Piece, Role};
 use crate::replicate::Sharding;
 use crate::reduction;
 use crate::runtime::Runtime;
@@ -22,7 +22,9 @@ use crate::scheduler::{Access, DependenceEdge, OpRecord, PointId, Privilege};
 use crate::shape::Point;
 use crate::solver::{self, Launch, SolverArg};
 use crate::store::{LogicalStore, StorePartition};
-use crate::task::Library;
+use crate::runtime::RuntimeInner;
+use crate::task::{Library, TaskEntry};
+use legate_abi::raw::TaskFn;
 use legate_abi::{ReductionOp, VariantKind};
 use smallvec::SmallVec;
 use std::sync::Arc;
@@ -35,6 +37,18 @@ struct LaunchArg {
     /// Manual tasks: the partition and an optional projection from launch point to color.
     partition: Option<Box<Partition>>,
     projection: Option<Vec<usize>>,
+}
+
+impl OpArg for LaunchArg {
+    fn store(&self) -> &LogicalStore {
+        &self.store
+    }
+    fn role(&self) -> Role {
+        self.role
+    }
+    fn partial(&self) -> bool {
+        self.partial
+    }
 }
 
 /// A task launch being built. An auto task (from `create_auto_task`) has its partitions
@@ -314,9 +328,9 @@ fn runs_inline(args: &[LaunchArg], shapes: &[Option<Point>], pieces: &Pieces) ->
 /// Whether pieces of `volumes` elements of `args` total at most [`INLINE_MAX_BYTES`]
 /// and no unfinished task touches the arguments' storages (whose finished accesses
 /// are then forgotten).
-fn small_and_idle(args: &[LaunchArg], volumes: impl Iterator<Item = u64>) -> bool {
-    let bytes: u64 = args.iter().zip(volumes).map(|(a, v)| v * a.store.ty().size().unwrap_or(0) as u64).sum();
-    bytes <= INLINE_MAX_BYTES && args.iter().all(|a| a.store.storage().accesses.lock().unwrap_or_else(|e| e.into_inner()).settle())
+fn small_and_idle<A: OpArg>(args: &[A], volumes: impl Iterator<Item = u64>) -> bool {
+    let bytes: u64 = args.iter().zip(volumes).map(|(a, v)| v * a.store().ty().size().unwrap_or(0) as u64).sum();
+    bytes <= INLINE_MAX_BYTES && args.iter().all(|a| a.store().storage().accesses.lock().unwrap_or_else(|e| e.into_inner()).settle())
 }
 
 /// The pieces of a small auto launch that can skip the solver and run inline: every
@@ -344,12 +358,167 @@ fn small_launch(t: &TaskLaunch, shapes: &[Option<Point>], min_chunk: u64, inline
 }
 
 /// Runs the one point of an operation on this thread, now (see [`runs_inline`]).
-fn run_inline(shared: &OpShared, row: &[Piece], kind: VariantKind) {
+fn run_inline<A: OpArg>(op: &OpRef<A>, row: &[Piece], kind: VariantKind) {
     let ctx = crate::executor::WorkerContext { proc_id: 0, kind, num_threads: 1, pool: None };
-    run_point(shared, &Point::splat(shared.launch_shape.ndim(), 0), 0, row, &ctx);
-    if shared.needs_finish() {
-        finish_operation(shared);
+    run_point(op, &Point::splat(op.launch_shape.ndim(), 0), 0, row, &ctx);
+    if op.needs_finish() {
+        finish_operation(op);
     }
+}
+
+/// The task's registry entry and the variant the mapper picks for this machine.
+fn resolve_task(inner: &RuntimeInner, library: &Library, task_id: u32) -> Result<(TaskEntry, VariantKind)> {
+    let (entry, lib_mapper) = inner.registry.read().unwrap_or_else(|e| e.into_inner()).task(library, task_id)?;
+    let mapper = lib_mapper.as_ref().unwrap_or(&inner.mapper);
+    let available = entry.variants.map(|v| v.is_some());
+    let kind = mapper.select_variant(&entry.name, available, &inner.machine).ok_or_else(|| {
+        LegateError::Unsupported(format!(
+            "task {} has no variant for this machine's processors ({} CPUs, {} OMPs)",
+            entry.name, inner.machine.cpus, inner.machine.omps
+        ))
+    })?;
+    Ok((entry, kind))
+}
+
+/// The function of variant `kind` (OpenMP launches fall back to the CPU variant).
+fn variant_fn(entry: &TaskEntry, kind: VariantKind) -> Result<TaskFn> {
+    entry.variants[kind as usize]
+        .or(if kind == VariantKind::Omp { entry.variants[VariantKind::Cpu as usize] } else { None })
+        .ok_or_else(|| invalid(format!("mapper chose a missing variant {kind:?} for {}", entry.name)))
+}
+
+fn min_chunk(inner: &RuntimeInner, kind: VariantKind) -> u64 {
+    if kind == VariantKind::Omp { inner.config.min_omp_chunk } else { inner.config.min_cpu_chunk }
+}
+
+/// Validates argument `i`: whether it has a shape (not an unbound output no task
+/// produces; an input produced as an unbound output gets its shape when its producer
+/// has run, and `shape()` waits for it).
+fn check_arg(i: usize, arg: &impl OpArg, partitioned: bool) -> Result<bool> {
+    let (store, role) = (arg.store(), arg.role());
+    if role != Role::Input && store.read_only() {
+        return Err(invalid("assignment destination is read-only"));
+    }
+    if store.ty().size().is_none() {
+        return Err(LegateError::Unsupported(format!("argument {i} has variable-size type {}", store.ty())));
+    }
+    if let Role::Reduction(op) = role {
+        reduction::check(op, store.ty())?;
+    }
+    if store.unbound() {
+        let produced = store.storage().has_producer();
+        match role {
+            Role::Output if !produced => {
+                if partitioned {
+                    return Err(invalid(format!("argument {i}: an unbound store cannot be partitioned")));
+                }
+                return Ok(false);
+            }
+            _ if !produced => {
+                return Err(invalid(format!("argument {i} is an unbound store that no task produces; add it as an output first")));
+            }
+            _ => {}
+        }
+    }
+    Ok(true)
+}
+
+/// Numbers a launch and records it: the operation log (tests, `--dataflow`), progress,
+/// and the storages it writes (whose contents images are read from).
+fn record_launch<A: OpArg>(inner: &RuntimeInner, name: &Arc<str>, points: u64, args: &[A]) -> u64 {
+    let op_id = inner.next_op.fetch_add(1, Ordering::Relaxed);
+    if let Some(p) = &inner.progress {
+        p.launched();
+    }
+    tracing::debug!(op_id, task = %name, points, "launch");
+    inner.log.lock().unwrap_or_else(|e| e.into_inner()).op(OpRecord {
+        op_id,
+        name: name.clone(),
+        points,
+        args: args.iter().map(|a| (a.store().storage().id(), privilege(a.role()))).collect(),
+    });
+    for a in args.iter().filter(|a| a.role() != Role::Input) {
+        a.store().storage().written();
+    }
+    op_id
+}
+
+/// Launches `task_id` on whole stores that are all aligned with the first (an auto
+/// task with those alignments) and `scalars`; `throws` as in
+/// [`TaskLaunch::throws_exception`]. A launch that [`small_launch`] would run inline
+/// runs here with borrowed arguments: no `TaskLaunch`, no `OpShared`, the same checks
+/// in the same order, the same errors, log entry and effects. Everything else (a
+/// replicated run, a profiled one, an unbound output, a large or busy argument,
+/// different shapes) goes through [`TaskLaunch::execute`]; the decision depends on
+/// nothing a rank could see differently from another.
+pub(crate) fn launch_aligned(rt: &Runtime, library: &Library, task_id: u32, args: &[(&LogicalStore, Role)], scalars: &[Scalar], throws: bool) -> Result<()> {
+    let general = || {
+        let mut t = TaskLaunch::new(rt.clone(), library.clone(), task_id, None);
+        t.throws = throws;
+        t.scalars.extend_from_slice(scalars);
+        for &(store, role) in args {
+            let v = t.push(store, role, None, None);
+            if v.0 > 0 {
+                t.add_alignment(v, Variable(0));
+            }
+        }
+        t.execute()
+    };
+    let inner = &rt.inner;
+    if inner.world.replicated() || !inner.config.inline_small_tasks || inner.profiler.is_some() || args.is_empty() {
+        return general();
+    }
+    rt.flush_pending();
+    let (entry, kind) = resolve_task(inner, library, task_id)?;
+    let task_fn = variant_fn(&entry, kind)?;
+    for (i, arg) in args.iter().enumerate() {
+        if !check_arg(i, arg, false)? || !arg.0.same_shape(args[0].0) {
+            return general();
+        }
+    }
+    let shape = args[0].0.shape();
+    let volume = shape.volume();
+    if volume > min_chunk(inner, kind) {
+        return general();
+    }
+    inner.executor.throttle();
+    let submit = inner.submit_lock.lock().unwrap_or_else(|e| e.into_inner());
+    if !small_and_idle(args, args.iter().map(|_| volume)) {
+        drop(submit);
+        return general();
+    }
+    let launch_shape = Point::new(&[1]);
+    let rect = crate::shape::Rect::from_extents(&shape);
+    let op_id = record_launch(inner, &entry.name, 1, args);
+    let (reductions, pieces) = Default::default();
+    let op = OpRef {
+        op_id,
+        name: &entry.name,
+        task_id,
+        task_fn,
+        scalars,
+        launch_shape: &launch_shape,
+        args,
+        sysmem: &inner.sysmem,
+        control: &inner.control,
+        throws,
+        comm: None,
+        reductions: &reductions,
+        pieces: &pieces,
+    };
+    // Every argument's piece is the whole store (all have one shape).
+    let rects: SmallVec<[&crate::shape::Rect; 4]> = args.iter().map(|_| &rect).collect();
+    let ctx = crate::executor::WorkerContext { proc_id: 0, kind, num_threads: 1, pool: None };
+    run_rects(&op, &Point::new(&[0]), 0, &rects, None, || None, &ctx);
+    if op.needs_finish() {
+        finish_operation(&op);
+    }
+    inner.executor.count_inline();
+    drop(submit);
+    if throws {
+        rt.take_errors_of(op_id)?;
+    }
+    Ok(())
 }
 
 /// Lowers a launch to point tasks and submits them; returns the operation id (and its
@@ -359,80 +528,28 @@ fn launch(t: &mut TaskLaunch) -> Result<(u64, Vec<Arc<TaskNode>>)> {
     // Operations a library holds back go first: program order.
     rt.flush_pending();
     let inner = &rt.inner;
-    let (mut entry, lib_mapper) = inner.registry.read().unwrap_or_else(|e| e.into_inner()).task(&t.library, t.task_id)?;
+    let (mut entry, kind) = resolve_task(inner, &t.library, t.task_id)?;
     if let Some(name) = t.name.take() {
         entry.name = name.into();
     }
-    let mapper = lib_mapper.unwrap_or_else(|| inner.mapper.clone());
-    let available = entry.variants.map(|v| v.is_some());
-    let kind = mapper.select_variant(&entry.name, available, &inner.machine).ok_or_else(|| {
-        LegateError::Unsupported(format!(
-            "task {} has no variant for this machine's processors ({} CPUs, {} OMPs)",
-            entry.name, inner.machine.cpus, inner.machine.omps
-        ))
-    })?;
     // The runtime's own work for this launch, on the profile's timeline.
     let _span = inner.profiler.as_deref().map(|p| p.span("launch", &*entry.name));
-    let task_fn = entry.variants[kind as usize]
-        .or(if kind == VariantKind::Omp { entry.variants[VariantKind::Cpu as usize] } else { None })
-        .ok_or_else(|| invalid(format!("mapper chose a missing variant {kind:?} for {}", entry.name)))?;
+    let task_fn = variant_fn(&entry, kind)?;
     // Replicated runs tile over every rank's processors (all ranks have the same).
     let procs = if t.communicator { inner.world.size() } else { inner.executor.count(kind).max(1) * inner.world.size() };
 
-    // Validate arguments and learn their shapes (an input produced as an unbound
-    // output waits here for its producer).
     let mut shapes = Vec::with_capacity(t.args.len());
     for (i, arg) in t.args.iter().enumerate() {
-        if arg.role != Role::Input && arg.store.read_only() {
-            return Err(invalid("assignment destination is read-only"));
-        }
-        if arg.store.ty().size().is_none() {
-            return Err(LegateError::Unsupported(format!("argument {i} has variable-size type {}", arg.store.ty())));
-        }
-        if let Role::Reduction(op) = arg.role {
-            reduction::check(op, arg.store.ty())?;
-        }
-        if arg.store.unbound() {
-            let produced = arg.store.storage().has_producer();
-            match arg.role {
-                Role::Output if !produced => {
-                    if t.manual_launch.is_some() && arg.partition.is_some() {
-                        return Err(invalid(format!("argument {i}: an unbound store cannot be partitioned")));
-                    }
-                    shapes.push(None);
-                    continue;
-                }
-                _ if !produced => {
-                    return Err(invalid(format!(
-                        "argument {i} is an unbound store that no task produces; add it as an output first"
-                    )));
-                }
-                _ => {}
-            }
-        }
-        shapes.push(Some(arg.store.shape()));
+        let bound = check_arg(i, arg, t.manual_launch.is_some() && arg.partition.is_some())?;
+        shapes.push(bound.then(|| arg.store.shape()));
     }
 
     inner.executor.throttle();
     let _submit = inner.submit_lock.lock().unwrap_or_else(|e| e.into_inner());
-    let min_chunk = if kind == VariantKind::Omp { inner.config.min_omp_chunk } else { inner.config.min_cpu_chunk };
+    let min_chunk = min_chunk(inner, kind);
     let begin = |t: &mut TaskLaunch, colors: Point| {
-        let op_id = inner.next_op.fetch_add(1, Ordering::Relaxed);
-        if let Some(p) = &inner.progress {
-            p.launched();
-        }
         let points = colors.volume();
-        tracing::debug!(op_id, task = %entry.name, points, "launch");
-        inner.log.lock().unwrap_or_else(|e| e.into_inner()).op(OpRecord {
-            op_id,
-            name: entry.name.clone(),
-            points,
-            args: t.args.iter().map(|a| (a.store.storage().id(), privilege(a.role))).collect(),
-        });
-        // What this operation writes changes the contents images are read from.
-        for a in t.args.iter().filter(|a| a.role != Role::Input) {
-            a.store.storage().written();
-        }
+        let op_id = record_launch(inner, &entry.name, points, &t.args);
         let args = t.args.iter().zip(&shapes).map(|(a, s)| ArgInfo { store: a.store.clone(), role: a.role, unbound: s.is_none(), partial: a.partial }).collect();
         let scalars = std::mem::take(&mut t.scalars);
         let mut shared = OpShared::new(op_id, entry.name.clone(), t.task_id, task_fn, scalars, colors, args, inner.sysmem.clone(), inner.control.clone(), t.throws);
@@ -454,7 +571,7 @@ fn launch(t: &mut TaskLaunch) -> Result<(u64, Vec<Arc<TaskNode>>)> {
     // The solver-free shortcut plans nothing; replicated ranks go through the plan.
     if let Some(row) = small_launch(&t, &shapes, min_chunk, inline && !replicated) {
         let (op_id, shared) = begin(t, Point::new(&[1]));
-        run_inline(&shared, &row, kind);
+        run_inline(&shared.view(), &row, kind);
         inner.executor.count_inline();
         return Ok((op_id, Vec::new()));
     }
@@ -510,7 +627,7 @@ fn launch(t: &mut TaskLaunch) -> Result<(u64, Vec<Arc<TaskNode>>)> {
     if inline && !replicated && runs_inline(&t.args, &shapes, &pieces) {
         let row: Vec<Piece> = pieces.into_iter().next().expect("one point").into_iter().map(|(p, _)| p).collect();
         let (op_id, shared) = begin(t, launch.colors);
-        run_inline(&shared, &row, kind);
+        run_inline(&shared.view(), &row, kind);
         inner.executor.count_inline();
         return Ok((op_id, Vec::new()));
     }
@@ -565,7 +682,7 @@ fn launch(t: &mut TaskLaunch) -> Result<(u64, Vec<Arc<TaskNode>>)> {
         // Its inputs may already be here (then nothing waits): run it now, as on one rank.
         if inline && runs_inline(&t.args, &shapes, &pieces) {
             let row: Vec<Piece> = pieces.into_iter().next().expect("one point").into_iter().map(|(p, _)| p).collect();
-            run_inline(&shared, &row, kind);
+            run_inline(&shared.view(), &row, kind);
             inner.executor.count_inline();
             return Ok((op_id, Vec::new()));
         }
@@ -632,7 +749,7 @@ fn launch(t: &mut TaskLaunch) -> Result<(u64, Vec<Arc<TaskNode>>)> {
                 finish.depend_on(node);
             }
             let shared = shared.clone();
-            finish.set_work(move |_| finish_operation(&shared));
+            finish.set_work(move |_| finish_operation(&shared.view()));
             finish
         })
     };
@@ -700,9 +817,9 @@ fn launch(t: &mut TaskLaunch) -> Result<(u64, Vec<Arc<TaskNode>>)> {
         let color = node.color.clone();
         let row: Vec<Piece> = rows[i].take().expect("each point once").into_iter().map(|(p, _)| p).collect();
         node.set_work(move |w| {
-            run_point(&shared, &color, i as u64, &row, w);
+            run_point(&shared.view(), &color, i as u64, &row, w);
             if finish_in_point {
-                finish_operation(&shared);
+                finish_operation(&shared.view());
             }
         });
         inner.executor.submit(node);

@@ -40,6 +40,43 @@ pub(crate) struct ArgInfo {
     pub partial: bool,
 }
 
+/// What running a point needs of an argument: the general path's [`ArgInfo`], or a
+/// borrowed `(store, role)` of a single inline point (see `operation::launch_inline`).
+pub(crate) trait OpArg {
+    fn store(&self) -> &LogicalStore;
+    fn role(&self) -> Role;
+    fn unbound(&self) -> bool {
+        false
+    }
+    fn partial(&self) -> bool {
+        false
+    }
+}
+
+impl OpArg for ArgInfo {
+    fn store(&self) -> &LogicalStore {
+        &self.store
+    }
+    fn role(&self) -> Role {
+        self.role
+    }
+    fn unbound(&self) -> bool {
+        self.unbound
+    }
+    fn partial(&self) -> bool {
+        self.partial
+    }
+}
+
+impl OpArg for (&LogicalStore, Role) {
+    fn store(&self) -> &LogicalStore {
+        self.0
+    }
+    fn role(&self) -> Role {
+        self.1
+    }
+}
+
 /// A point's piece of one argument.
 #[derive(Clone, Debug)]
 pub(crate) enum Piece {
@@ -89,8 +126,27 @@ pub(crate) struct OpShared {
     pub(crate) pieces: Mutex<Vec<(usize, u64, Point, Buffer)>>,
 }
 
+/// What running a point and finishing its operation read of the operation, borrowed:
+/// from an [`OpShared`] ([`OpShared::view`]), or from a single inline point's caller,
+/// which then builds no shared record (see `operation::launch_inline`).
+pub(crate) struct OpRef<'a, A> {
+    pub op_id: u64,
+    pub name: &'a str,
+    pub task_id: u32,
+    pub task_fn: TaskFn,
+    pub scalars: &'a [Scalar],
+    pub launch_shape: &'a Point,
+    pub args: &'a [A],
+    pub sysmem: &'a Arc<Memory>,
+    pub control: &'a RunControl,
+    pub throws: bool,
+    pub comm: Option<&'a CommInfo>,
+    pub reductions: &'a Mutex<Vec<(usize, u64, Rect, Buffer)>>,
+    pub pieces: &'a Mutex<Vec<(usize, u64, Point, Buffer)>>,
+}
+
 /// Why a point did not produce its outputs.
-enum Failure {
+pub(crate) enum Failure {
     /// Its own error (the task's, a resolution or allocation error, an injected fault).
     Own(String),
     /// An input it reads was spoiled by the failure of operation `.0`.
@@ -132,7 +188,37 @@ impl OpShared {
 
     /// Whether the operation has work after its last point (a finishing step).
     pub fn needs_finish(&self) -> bool {
-        self.args.iter().any(|a| a.unbound || matches!(a.role, Role::Reduction(_)))
+        self.view().needs_finish()
+    }
+
+    pub fn view(&self) -> OpRef<'_, ArgInfo> {
+        OpRef {
+            op_id: self.op_id,
+            name: &self.name,
+            task_id: self.task_id,
+            task_fn: self.task_fn,
+            scalars: &self.scalars,
+            launch_shape: &self.launch_shape,
+            args: &self.args,
+            sysmem: &self.sysmem,
+            control: &self.control,
+            throws: self.throws,
+            comm: self.comm.as_deref(),
+            reductions: &self.reductions,
+            pieces: &self.pieces,
+        }
+    }
+
+    /// A failure after the last point (finishing the operation): spoils all it writes.
+    pub(crate) fn fail_whole(&self, message: String) {
+        self.view().fail_whole(message)
+    }
+}
+
+impl<A: OpArg> OpRef<'_, A> {
+    /// Whether the operation has work after its last point (a finishing step).
+    pub fn needs_finish(&self) -> bool {
+        self.args.iter().any(|a| a.unbound() || matches!(a.role(), Role::Reduction(_)))
     }
 
     /// Poisons what a failed point should have written, so every reader of those
@@ -158,16 +244,16 @@ impl OpShared {
             self.control.record_failure(self.op_id, err);
             return;
         }
-        for (arg, rect) in self.args.iter().zip(rects).filter(|(a, _)| a.role != Role::Input) {
-            let footprint = if arg.unbound { Footprint::All } else { Footprint::of_rect(arg.store.map(), rect) };
-            arg.store.storage().poison(op_id, footprint, err.clone());
+        for (arg, rect) in self.args.iter().zip(rects).filter(|(a, _)| a.role() != Role::Input) {
+            let footprint = if arg.unbound() { Footprint::All } else { Footprint::of_rect(arg.store().map(), rect) };
+            arg.store().storage().poison(op_id, footprint, err.clone());
         }
     }
 
     /// A failure after the last point (finishing the operation): spoils all it writes.
     pub(crate) fn fail_whole(&self, message: String) {
         let rects: Vec<Rect> =
-            self.args.iter().map(|a| if a.unbound { Rect::from_extents(&Point::empty()) } else { a.store.full_rect() }).collect();
+            self.args.iter().map(|a| if a.unbound() { Rect::from_extents(&Point::empty()) } else { a.store().full_rect() }).collect();
         self.spoil(&Point::empty(), &rects.iter().collect::<Vec<_>>(), Failure::Own(message));
     }
 }
@@ -206,8 +292,8 @@ pub(crate) struct CommInfo {
 const COMM_MESSAGES: u64 = 1 << 19;
 
 /// Per-point data behind the ABI callbacks.
-struct PointData<'a> {
-    op: &'a OpShared,
+struct PointData<'a, A> {
+    op: &'a OpRef<'a, A>,
     /// This point's index (communicator rank), the exchanges made so far and the last
     /// one's received bytes (alive until the task returns).
     color_index: u64,
@@ -222,26 +308,27 @@ struct PointData<'a> {
     error: Option<String>,
 }
 
-unsafe extern "C" fn bind_output_cb(data: *mut c_void, index: u32, extents: *const i64, ndim: u32, out: *mut RawStore) -> i32 {
+unsafe extern "C" fn bind_output_cb<A: OpArg>(data: *mut c_void, index: u32, extents: *const i64, ndim: u32, out: *mut RawStore) -> i32 {
     // SAFETY: `data` is the PointData of the running task (see `run_point`).
-    let pd = unsafe { &mut *(data as *mut PointData) };
+    let pd = unsafe { &mut *(data as *mut PointData<A>) };
     let Some(&arg) = pd.output_args.get(index as usize) else {
         pd.error = Some(format!("bind_output: no output {index}"));
         return 1;
     };
     let info = &pd.op.args[arg];
-    if !info.unbound {
+    let store = info.store();
+    if !info.unbound() {
         pd.error = Some(format!("bind_output: output {index} is not an unbound store"));
         return 1;
     }
     let nd = ndim as usize;
-    if nd != info.store.storage().ndim() || extents.is_null() && nd > 0 {
-        pd.error = Some(format!("bind_output: output {index} is {}-d, got {nd} extents", info.store.storage().ndim()));
+    if nd != store.storage().ndim() || extents.is_null() && nd > 0 {
+        pd.error = Some(format!("bind_output: output {index} is {}-d, got {nd} extents", store.storage().ndim()));
         return 1;
     }
     // SAFETY: the caller passes `ndim` extents.
     let ext = Point::new(unsafe { std::slice::from_raw_parts(extents, nd) });
-    let elem = info.store.ty().size().unwrap_or(0);
+    let elem = store.ty().size().unwrap_or(0);
     let Some(bytes) = ext.checked_volume().and_then(|v| v.checked_mul(elem as i64)) else {
         pd.error = Some(format!("bind_output: extents {ext} of output {index} are negative or too large"));
         return 1;
@@ -267,10 +354,10 @@ unsafe extern "C" fn bind_output_cb(data: *mut c_void, index: u32, extents: *con
     0
 }
 
-unsafe extern "C" fn all_to_all_cb(data: *mut c_void, send: *const u8, send_counts: *const u64, recv: *mut *const u8, recv_counts: *mut u64) -> i32 {
+unsafe extern "C" fn all_to_all_cb<A: OpArg>(data: *mut c_void, send: *const u8, send_counts: *const u64, recv: *mut *const u8, recv_counts: *mut u64) -> i32 {
     // SAFETY: `data` is the PointData of the running task (see `run_point`).
-    let pd = unsafe { &mut *(data as *mut PointData) };
-    let Some(comm) = pd.op.comm.clone() else {
+    let pd = unsafe { &mut *(data as *mut PointData<A>) };
+    let Some(comm) = pd.op.comm else {
         pd.error = Some("all_to_all: the task was launched without a communicator".into());
         return 1;
     };
@@ -317,9 +404,9 @@ unsafe extern "C" fn all_to_all_cb(data: *mut c_void, send: *const u8, send_coun
     0
 }
 
-unsafe extern "C" fn report_error_cb(data: *mut c_void, msg: *const u8, len: usize) {
+unsafe extern "C" fn report_error_cb<A: OpArg>(data: *mut c_void, msg: *const u8, len: usize) {
     // SAFETY: `data` is the PointData of the running task; `msg` has `len` bytes.
-    let pd = unsafe { &mut *(data as *mut PointData) };
+    let pd = unsafe { &mut *(data as *mut PointData<A>) };
     let text = unsafe { std::slice::from_raw_parts(msg, len) };
     let text = String::from_utf8_lossy(text).into_owned();
     // Keep what the runtime already said (e.g. why bind_output failed) after the task's own message.
@@ -329,7 +416,7 @@ unsafe extern "C" fn report_error_cb(data: *mut c_void, msg: *const u8, len: usi
 /// Runs point `color` (the `color_index`-th in launch order) of `op`. A point whose
 /// inputs are spoiled, or that was cancelled, does not run: it passes the failure on
 /// to what it writes.
-pub(crate) fn run_point(op: &OpShared, color: &Point, color_index: u64, pieces: &[Piece], worker: &WorkerContext) {
+pub(crate) fn run_point<A: OpArg>(op: &OpRef<A>, color: &Point, color_index: u64, pieces: &[Piece], worker: &WorkerContext) {
     let mut failure: Option<Failure> = None;
     // Image pieces resolved now; the rectangles of the others are borrowed.
     let mut images: Vec<Rect> = Vec::new();
@@ -337,20 +424,34 @@ pub(crate) fn run_point(op: &OpShared, color: &Point, color_index: u64, pieces: 
         if let Piece::Image(p) = piece {
             images.push(p.resolve().unwrap_or_else(|e| {
                 failure = Some(Failure::Own(format!("image partition of argument {i}: {e}")));
-                Rect::new(Point::splat(arg.store.ndim(), 0), Point::splat(arg.store.ndim(), 0))
+                Rect::new(Point::splat(arg.store().ndim(), 0), Point::splat(arg.store().ndim(), 0))
             }));
         }
     }
     let mut resolved = images.iter();
     let rects: SmallVec<[&Rect; 4]> =
         pieces.iter().map(|piece| if let Piece::Rect(r) = piece { r } else { resolved.next().expect("resolved above") }).collect();
+    run_rects(op, color, color_index, &rects, failure, || spoiled_source(pieces), worker);
+}
+
+/// Runs a point whose pieces are the rectangles `rects` (see [`run_point`]; `failure`
+/// is one found resolving its pieces, `sources` finds one of their image sources).
+pub(crate) fn run_rects<A: OpArg>(
+    op: &OpRef<A>,
+    color: &Point,
+    color_index: u64,
+    rects: &[&Rect],
+    mut failure: Option<Failure>,
+    sources: impl FnOnce() -> Option<Failure>,
+    worker: &WorkerContext,
+) {
     if failure.is_none() && op.control.is_cancelled(op.op_id) {
         failure = Some(Failure::Cancelled);
     }
     if failure.is_none() {
-        failure = spoiled_input(op, &rects).or_else(|| spoiled_source(pieces));
+        failure = spoiled_input(op, rects).or_else(sources);
     }
-    for fault in op.control.faults_for(&op.name, op.op_id, color_index) {
+    for fault in op.control.faults_for(op.name, op.op_id, color_index) {
         match fault {
             FaultAction::Fail => failure = failure.or(Some(Failure::Own(format!("injected fault in point {color_index}")))),
             FaultAction::Slow(d) => std::thread::sleep(d),
@@ -359,18 +460,18 @@ pub(crate) fn run_point(op: &OpShared, color: &Point, color_index: u64, pieces: 
     let mut private: SmallVec<[(usize, Rect, Buffer); 2]> = SmallVec::new();
     let mut bound: SmallVec<[(usize, Point, Buffer); 1]> = SmallVec::new();
     if failure.is_none() {
-        if let Err(message) = call_task(op, color, color_index, &rects, worker, &mut private, &mut bound) {
+        if let Err(message) = call_task(op, color, color_index, rects, worker, &mut private, &mut bound) {
             failure = Some(Failure::Own(message));
         }
     }
     match failure {
-        Some(f) => op.spoil(color, &rects, f),
+        Some(f) => op.spoil(color, rects, f),
         None => {
             // What this point wrote is good again, whatever failed before.
-            for (arg, rect) in op.args.iter().zip(&rects).filter(|(a, _)| a.role == Role::Output && !a.unbound && !a.partial) {
-                let storage = arg.store.storage();
+            for (arg, rect) in op.args.iter().zip(rects).filter(|(a, _)| a.role() == Role::Output && !a.unbound() && !a.partial()) {
+                let storage = arg.store().storage();
                 if storage.is_poisoned() {
-                    storage.cure(&Footprint::of_rect(arg.store.map(), rect));
+                    storage.cure(&Footprint::of_rect(arg.store().map(), rect));
                 }
             }
             if !private.is_empty() {
@@ -386,13 +487,13 @@ pub(crate) fn run_point(op: &OpShared, color: &Point, color_index: u64, pieces: 
 }
 
 /// The failure that spoiled an element this point reads, if any.
-fn spoiled_input(op: &OpShared, rects: &[&Rect]) -> Option<Failure> {
-    op.args.iter().zip(rects).filter(|(a, _)| a.role != Role::Output).find_map(|(arg, rect)| {
-        let storage = arg.store.storage();
+fn spoiled_input<A: OpArg>(op: &OpRef<A>, rects: &[&Rect]) -> Option<Failure> {
+    op.args.iter().zip(rects).filter(|(a, _)| a.role() != Role::Output).find_map(|(arg, rect)| {
+        let storage = arg.store().storage();
         if !storage.is_poisoned() {
             return None;
         }
-        let (op_id, err) = storage.poison_of(&Footprint::of_rect(arg.store.map(), rect))?;
+        let (op_id, err) = storage.poison_of(&Footprint::of_rect(arg.store().map(), rect))?;
         Some(Failure::Inherited(op_id, err))
     })
 }
@@ -421,8 +522,8 @@ fn spoiled_source(pieces: &[Piece]) -> Option<Failure> {
 /// buffers (returned in `private`), unbound outputs the pieces the task binds (in
 /// `bound`).
 #[allow(clippy::too_many_arguments)]
-fn call_task(
-    op: &OpShared,
+fn call_task<A: OpArg>(
+    op: &OpRef<A>,
     color: &Point,
     point_index: u64,
     rects: &[&Rect],
@@ -434,26 +535,27 @@ fn call_task(
     let spill = DimSpill::default();
     let mut output_args: SmallVec<[usize; 4]> = SmallVec::new();
     for (i, (arg, rect)) in op.args.iter().zip(rects).enumerate() {
-        let ty = arg.store.ty();
+        let store = arg.store();
+        let ty = store.ty();
         let elem = ty.size().unwrap_or(0);
         let fresh = |data| RawStore::new(data, ty.code() as u32, elem as u64);
-        match arg.role {
+        match arg.role() {
             Role::Input => {
                 inputs.push(fresh(std::ptr::null_mut()));
-                fill_raw_store(inputs.last_mut().expect("pushed"), &arg.store, rect, &spill);
+                fill_raw_store(inputs.last_mut().expect("pushed"), store, rect, &spill);
             }
-            Role::Output if arg.unbound => {
+            Role::Output if arg.unbound() => {
                 output_args.push(i);
                 // Only `ndim` until bound: no coordinates, whatever the dimensions.
                 let mut raw = fresh(std::ptr::null_mut());
-                raw.ndim = arg.store.storage().ndim() as u32;
+                raw.ndim = store.storage().ndim() as u32;
                 raw.flags = STORE_UNBOUND;
                 outputs.push(raw);
             }
             Role::Output => {
                 output_args.push(i);
                 outputs.push(fresh(std::ptr::null_mut()));
-                fill_raw_store(outputs.last_mut().expect("pushed"), &arg.store, rect, &spill);
+                fill_raw_store(outputs.last_mut().expect("pushed"), store, rect, &spill);
             }
             Role::Reduction(rop) => {
                 let buffer = op.sysmem.allocate(rect.volume() as usize * elem).map_err(|e| e.to_string())?;
@@ -465,7 +567,7 @@ fn call_task(
                 let mut raw = fresh(buffer.as_ptr());
                 raw.set_dims(rect.lo.as_slice(), rect.hi.as_slice(), strides.as_slice(), &spill);
                 raw.redop = rop as u32;
-                raw.flags = if arg.store.is_future() { STORE_FUTURE } else { 0 };
+                raw.flags = if store.is_future() { STORE_FUTURE } else { 0 };
                 reductions.push(raw);
                 private.push((i, Rect::clone(rect), buffer));
             }
@@ -507,12 +609,12 @@ fn call_task(
         } else {
             spill.keep([color.as_slice(), op.launch_shape.as_slice()].concat())
         },
-        runtime_data: &mut pd as *mut PointData as *mut c_void,
-        bind_output: bind_output_cb,
-        report_error: report_error_cb,
-        comm_size: op.comm.as_ref().map_or(0, |c| c.owners.len() as u32),
-        comm_rank: op.comm.as_ref().map_or(0, |_| point_index as u32),
-        all_to_all: all_to_all_cb,
+        runtime_data: &mut pd as *mut PointData<A> as *mut c_void,
+        bind_output: bind_output_cb::<A>,
+        report_error: report_error_cb::<A>,
+        comm_size: op.comm.map_or(0, |c| c.owners.len() as u32),
+        comm_rank: op.comm.map_or(0, |_| point_index as u32),
+        all_to_all: all_to_all_cb::<A>,
     };
     // SAFETY: the context and everything it points to live until the call returns;
     // the scheduler guarantees the tiles are not accessed in conflicting ways.
@@ -530,9 +632,10 @@ fn call_task(
 /// After the last point (and before anything that reads what the operation reduced
 /// or bound; see [`OpShared::needs_finish`]): fold reductions in launch order and bind
 /// unbound outputs.
-pub(crate) fn finish_operation(op: &OpShared) {
+pub(crate) fn finish_operation<A: OpArg>(op: &OpRef<A>) {
     for (i, arg) in op.args.iter().enumerate() {
-        if let Role::Reduction(rop) = arg.role {
+        let store = arg.store();
+        if let Role::Reduction(rop) = arg.role() {
             let mut parts: Vec<(u64, Rect, Buffer)> = {
                 let mut all = op.reductions.lock().unwrap_or_else(|e| e.into_inner());
                 let (mine, rest) = std::mem::take(&mut *all).into_iter().partition(|p| p.0 == i);
@@ -540,18 +643,18 @@ pub(crate) fn finish_operation(op: &OpShared) {
                 mine.into_iter().map(|(_, c, r, b)| (c, r, b)).collect()
             };
             parts.sort_by_key(|p| p.0);
-            let storage = arg.store.storage();
+            let storage = store.storage();
             let _fold = storage.fold_lock.lock().unwrap_or_else(|e| e.into_inner());
             for (_, rect, buf) in parts {
                 let spill = DimSpill::default();
-                let raw = raw_store(&arg.store, &rect, &spill);
+                let raw = raw_store(store, &rect, &spill);
                 // SAFETY: the reduction's tile is reserved for this operation by the
                 // scheduler, and the fold lock excludes concurrent same-op folds.
                 let target = unsafe { PhysicalStore::from_raw(raw) };
-                reduction::fold(rop, arg.store.ty().code(), &target, buf.as_ptr());
+                reduction::fold(rop, store.ty().code(), &target, buf.as_ptr());
             }
         }
-        if arg.unbound {
+        if arg.unbound() {
             let mut parts: Vec<(u64, Point, Buffer)> = {
                 let mut all = op.pieces.lock().unwrap_or_else(|e| e.into_inner());
                 let (mine, rest) = std::mem::take(&mut *all).into_iter().partition(|p| p.0 == i);
@@ -559,15 +662,15 @@ pub(crate) fn finish_operation(op: &OpShared) {
                 mine.into_iter().map(|(_, c, e, b)| (c, e, b)).collect()
             };
             parts.sort_by_key(|p| p.0);
-            bind_pieces(op, arg, parts);
+            bind_pieces(op, store, parts);
         }
     }
 }
 
 /// Concatenates the pieces of an unbound output along dimension 0 and binds the storage.
-fn bind_pieces(op: &OpShared, arg: &ArgInfo, mut parts: Vec<(u64, Point, Buffer)>) {
-    let storage = arg.store.storage();
-    let elem = arg.store.ty().size().unwrap_or(0);
+fn bind_pieces<A: OpArg>(op: &OpRef<A>, store: &LogicalStore, mut parts: Vec<(u64, Point, Buffer)>) {
+    let storage = store.storage();
+    let elem = store.ty().size().unwrap_or(0);
     let nd = storage.ndim();
     let empty = || (Point::splat(nd, 0), op.sysmem.empty_buffer());
     let (shape, buffer) = if parts.len() == 1 {

@@ -433,6 +433,15 @@ impl Runtime {
         TaskLaunch::new(self.clone(), library.clone(), task_id, None)
     }
 
+    /// Launches `task_id` on whole stores that are all aligned with the first, with
+    /// `scalars` (`throws` as in [`TaskLaunch::throws_exception`]): what an auto task
+    /// with those alignments does, without building its launch records when it runs
+    /// inline (a small single point on an idle storage; see
+    /// `operation::launch_aligned`).
+    pub fn launch_aligned(&self, library: &Library, task_id: u32, args: &[(&LogicalStore, crate::point::Role)], scalars: &[Scalar], throws: bool) -> Result<()> {
+        crate::operation::launch_aligned(self, library, task_id, args, scalars, throws)
+    }
+
     /// A manual task over the launch domain `[0, launch_shape)`.
     pub fn create_manual_task(&self, library: &Library, task_id: u32, launch_shape: &[i64]) -> Result<TaskLaunch> {
         let shape = Point::try_new(launch_shape).ok_or_else(|| invalid("launch domain has too many dimensions"))?;

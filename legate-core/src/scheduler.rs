@@ -149,8 +149,8 @@ pub struct OpRecord {
     pub op_id: u64,
     pub name: std::sync::Arc<str>,
     pub points: u64,
-    /// (storage id, privilege) of each argument.
-    pub args: Vec<(u64, Privilege)>,
+    /// (storage id, privilege) of each argument (inline: every launch makes one).
+    pub args: smallvec::SmallVec<[(u64, Privilege); 4]>,
 }
 
 /// The most recent operations and edges (bounded, for tests and `--dataflow`).

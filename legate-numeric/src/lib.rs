@@ -13,6 +13,7 @@ pub mod tasks;
 #[cfg(test)]
 mod tests;
 
+use legate_core::point::Role;
 use legate_core::{LegateError, Library, LogicalStore, Point, Result, Runtime, Scalar, Type};
 pub use ops::{BinaryOp, ReduceOp, UnaryOp};
 pub use tasks::random::Distribution;
@@ -188,12 +189,7 @@ impl Numeric {
         if self.fusion.record(&self.rt, fusion::Kind::Unary(op), input.ty(), smallvec::smallvec![fusion::Arg::Store(input.clone())], out)? {
             return Ok(());
         }
-        let mut t = self.rt.create_auto_task(&self.lib, UNARY);
-        t.add_scalar_arg(op as u32);
-        let i = t.add_input(input);
-        let o = t.add_output(out);
-        t.add_alignment(i, o);
-        t.execute()
+        self.rt.launch_aligned(&self.lib, UNARY, &[(input, Role::Input), (out, Role::Output)], &[Scalar::from(op as u32)], false)
     }
 
     /// `out = op(a, b)`; array operands have `out`'s shape, all operands one type.
@@ -209,28 +205,29 @@ impl Numeric {
                 }
             }
         }
-        let mut t = self.rt.create_auto_task(&self.lib, BINARY);
         // NumPy raises a negative integer power at the call (and leaves `out` alone):
         // wait for the operation and raise its error here, rather than at a later read.
-        t.throws_exception(op == BinaryOp::Power && out.ty().is_integral());
-        t.add_scalar_arg(op as u32);
+        let throws = op == BinaryOp::Power && out.ty().is_integral();
         let flags = matches!(a, Operand::Scalar(_)) as u32 | (matches!(b, Operand::Scalar(_)) as u32) << 1;
         if flags == 3 {
             return Err(LegateError::InvalidArgument(format!("{}: at least one operand must be an array", op.name())));
         }
-        t.add_scalar_arg(flags);
-        let o = t.add_output(out);
-        for operand in [a, b] {
-            match operand {
-                Operand::Store(s) => {
-                    Self::same_shape(s, out, op.name())?;
-                    let v = t.add_input(s);
-                    t.add_alignment(v, o);
-                }
-                Operand::Scalar(s) => t.add_scalar_arg(s),
+        for operand in [&a, &b] {
+            if let Operand::Store(s) = operand {
+                Self::same_shape(s, out, op.name())?;
             }
         }
-        t.execute()
+        let (o, code) = ((out, Role::Output), Scalar::from(op as u32));
+        let lib = &self.lib;
+        match (a, b) {
+            (Operand::Store(x), Operand::Store(y)) => {
+                self.rt.launch_aligned(lib, BINARY, &[o, (x, Role::Input), (y, Role::Input)], &[code, Scalar::from(flags)], throws)
+            }
+            (Operand::Store(x), Operand::Scalar(v)) | (Operand::Scalar(v), Operand::Store(x)) => {
+                self.rt.launch_aligned(lib, BINARY, &[o, (x, Role::Input)], &[code, Scalar::from(flags), v], throws)
+            }
+            (Operand::Scalar(_), Operand::Scalar(_)) => unreachable!("refused above"),
+        }
     }
 
     /// `out = input.astype(out.dtype)`.
@@ -239,11 +236,7 @@ impl Numeric {
         if self.fusion.record(&self.rt, fusion::Kind::Convert, input.ty(), smallvec::smallvec![fusion::Arg::Store(input.clone())], out)? {
             return Ok(());
         }
-        let mut t = self.rt.create_auto_task(&self.lib, CONVERT);
-        let i = t.add_input(input);
-        let o = t.add_output(out);
-        t.add_alignment(i, o);
-        t.execute()
+        self.rt.launch_aligned(&self.lib, CONVERT, &[(input, Role::Input), (out, Role::Output)], &[], false)
     }
 
     /// `out[i] = start + i * step` for a 1-d `out` (integer arithmetic for integer types).
@@ -351,23 +344,19 @@ impl Numeric {
                 }
             }
         }
-        let mut t = self.rt.create_auto_task(&self.lib, WHERE);
         let flags = matches!(x, Operand::Scalar(_)) as u32 | (matches!(y, Operand::Scalar(_)) as u32) << 1;
-        t.add_scalar_arg(flags);
-        let o = t.add_output(out);
-        let c = t.add_input(cond);
-        t.add_alignment(c, o);
+        let mut scalars: smallvec::SmallVec<[Scalar; 3]> = smallvec::smallvec![Scalar::from(flags)];
+        let mut args: smallvec::SmallVec<[(&LogicalStore, Role); 4]> = smallvec::smallvec![(out, Role::Output), (cond, Role::Input)];
         for operand in [x, y] {
             match operand {
                 Operand::Store(s) => {
                     Self::same_shape(s, out, "where")?;
-                    let v = t.add_input(s);
-                    t.add_alignment(v, o);
+                    args.push((s, Role::Input));
                 }
-                Operand::Scalar(s) => t.add_scalar_arg(s),
+                Operand::Scalar(s) => scalars.push(s),
             }
         }
-        t.execute()
+        self.rt.launch_aligned(&self.lib, WHERE, &args, &scalars, false)
     }
 
     /// Copies `input` into the C-contiguous store `out` of another shape, element by

@@ -11,6 +11,7 @@
 mod common;
 
 mod abi_client;
+mod aligned_launch;
 mod dependences;
 mod hardening;
 mod host_views;
