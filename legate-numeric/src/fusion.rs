@@ -325,15 +325,23 @@ impl Fusion {
         if !self.enabled() || out.unbound() {
             return Ok(false);
         }
-        let shape = out.shape();
-        if !self.fusable(kind, in_ty, args, out, &shape) {
+        // (Borrowed: a bound store's shape is known.)
+        let owned;
+        let shape = match out.shape_ref() {
+            Some(p) => p,
+            None => {
+                owned = out.shape();
+                &owned
+            }
+        };
+        if !self.fusable(kind, in_ty, args, out, shape) {
             return Ok(false);
         }
         let mut w = self.window.lock().unwrap_or_else(|e| e.into_inner());
         // (A loop: another thread may have added conflicting operations meanwhile.)
         let found = loop {
             let found = Self::slots_of(&w, args, out);
-            if w.ops.is_empty() || (w.shape.as_ref() == Some(&shape) && !Self::conflicts(&w, args, out, &found) && !Self::reads_sum(&w, args)) {
+            if w.ops.is_empty() || (w.shape.as_ref() == Some(shape) && !Self::conflicts(&w, args, out, &found) && !Self::reads_sum(&w, args)) {
                 break found;
             }
             drop(w);
@@ -355,7 +363,7 @@ impl Fusion {
         w.bytes += shape.volume().saturating_mul(out.ty().size().unwrap_or(1) as u64);
         if w.ops.is_empty() {
             // (A window's operations share one shape: set by its first.)
-            w.shape = Some(shape);
+            w.shape = Some(shape.clone());
         }
         self.push(rt, w, Op { kind, in_ty: in_ty.code(), args: operands, out: out.clone(), arg_slots, out_slot })?;
         Ok(true)
@@ -444,7 +452,8 @@ impl Fusion {
         if kind == Kind::Binary(BinaryOp::Power) && in_ty.is_integral() {
             return false;
         }
-        if shape.volume() == 0 {
+        // (Empty: an extent is 0, without the volume's product.)
+        if shape.as_slice().iter().any(|&e| e <= 0) {
             return false;
         }
         args.iter().enumerate().all(|(i, a)| {
@@ -645,23 +654,18 @@ impl Fusion {
     /// freeing them and making new ones. The spares of the window before, if any are
     /// left, are freed: at most one window's temporaries wait, and only small ones.
     fn keep_spares(&self, ops: Vec<Op>) {
+        // A temporary is some operation's result: the results alone are offered, once
+        // every operand is dropped (a dead temporary's handle here is then its last).
+        let outs: Vec<LogicalStore> = ops.into_iter().map(|op| op.out).collect();
         let mut kept = Vec::new();
         let mut bytes = 0;
-        let mut keep = |s: LogicalStore| {
+        for s in outs {
             if bytes < self.spare_budget {
                 if let Some(spare) = s.into_spare(SPARE_MAX_BYTES) {
                     bytes += spare.bytes();
                     kept.push(spare);
                 }
             }
-        };
-        for op in ops {
-            for a in op.args.into_iter().flatten() {
-                if let Operand::Store(s) = a {
-                    keep(s);
-                }
-            }
-            keep(op.out);
         }
         self.spared.fetch_add(kept.len() as u64, Ordering::Relaxed);
         let old = std::mem::replace(&mut *self.spares.lock().unwrap_or_else(|e| e.into_inner()), kept);
