@@ -27,6 +27,7 @@
 //! the window runs, an operation reading that future flushes it first.
 
 use crate::ops::{BinaryOp, ReduceOp, UnaryOp};
+use legate_core::abi::TypeCode;
 use legate_core::{FlushHook, Library, LogicalStore, Point, Result, Runtime, Scalar, SpareStore, Type};
 use rustc_hash::FxHashMap as HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -64,6 +65,15 @@ impl Kind {
         }
     }
 
+    /// How many operands the operation takes.
+    fn arity(self) -> usize {
+        match self {
+            Kind::Unary(_) | Kind::Convert => 1,
+            Kind::Binary(_) | Kind::Dot => 2,
+            Kind::Where => 3,
+        }
+    }
+
     fn short_name(self) -> &'static str {
         match self {
             Kind::Unary(op) => op.name(),
@@ -75,19 +85,50 @@ impl Kind {
     }
 }
 
-pub(crate) enum Arg {
-    Store(LogicalStore),
-    Scalar(Scalar),
+/// An operand offered to the window: borrowed, so an operation that does not join it
+/// costs no copies.
+#[derive(Clone, Copy)]
+pub(crate) enum Arg<'a> {
+    Store(&'a LogicalStore),
+    Scalar(&'a Scalar),
 }
 
-/// An operation's operands (at most three: `where`), inline.
-pub(crate) type Args = smallvec::SmallVec<[Arg; 3]>;
+/// A scalar operand of a held-back operation, inline: a fusable type is at most 16
+/// bytes, and an operation small to move (~100 bytes) is what a loop of tiny
+/// operations records and moves most.
+#[derive(Clone, Copy)]
+struct Value {
+    ty: TypeCode,
+    len: u8,
+    bytes: [u8; 16],
+}
+
+impl Value {
+    /// None for a value of more than 16 bytes (no fusable type has one).
+    fn of(s: &Scalar) -> Option<Value> {
+        let b = s.bytes();
+        let mut bytes = [0; 16];
+        bytes.get_mut(..b.len())?.copy_from_slice(b);
+        Some(Value { ty: s.ty().code(), len: b.len() as u8, bytes })
+    }
+
+    fn bytes(&self) -> &[u8] {
+        &self.bytes[..self.len as usize]
+    }
+}
+
+/// A held-back operation's operand.
+enum Operand {
+    Store(LogicalStore),
+    Value(Value),
+}
 
 struct Op {
     kind: Kind,
-    /// The operands' type (the source type of a cast).
-    in_ty: Type,
-    args: Args,
+    /// The operands' type (the source type of a cast; fusable types are primitive).
+    in_ty: TypeCode,
+    /// The operands (`kind.arity()` of them, then `None`).
+    args: [Option<Operand>; 3],
     out: LogicalStore,
     /// The window's number for each store operand's storage ([`NO_SLOT`] for a
     /// scalar), and for the output's: the plan indexes vectors by them, not maps.
@@ -96,6 +137,13 @@ struct Op {
 }
 
 const NO_SLOT: u32 = u32::MAX;
+
+impl Op {
+    /// The operands, with their slots.
+    fn operands(&self) -> impl Iterator<Item = (&Operand, u32)> {
+        self.args.iter().zip(self.arg_slots).filter_map(|(a, k)| Some((a.as_ref()?, k)))
+    }
+}
 
 /// How the window touched one storage (one slot) so far.
 struct Access {
@@ -272,20 +320,28 @@ impl Fusion {
 
     /// Holds back `out = kind(args)`; false when it must be launched on its own (the
     /// caller launches it, which flushes the window first).
-    pub(crate) fn record(&self, rt: &Runtime, kind: Kind, in_ty: &Type, args: Args, out: &LogicalStore) -> Result<bool> {
+    pub(crate) fn record(&self, rt: &Runtime, kind: Kind, in_ty: &Type, args: &[Arg<'_>], out: &LogicalStore) -> Result<bool> {
         // (An unbound output is never fused: its shape is not known without waiting.)
         if !self.enabled() || out.unbound() {
             return Ok(false);
         }
-        let shape = out.shape();
-        if !self.fusable(kind, in_ty, &args, out, &shape) {
+        // (Borrowed: a bound store's shape is known.)
+        let owned;
+        let shape = match out.shape_ref() {
+            Some(p) => p,
+            None => {
+                owned = out.shape();
+                &owned
+            }
+        };
+        if !self.fusable(kind, in_ty, args, out, shape) {
             return Ok(false);
         }
         let mut w = self.window.lock().unwrap_or_else(|e| e.into_inner());
         // (A loop: another thread may have added conflicting operations meanwhile.)
         let found = loop {
-            let found = Self::slots_of(&w, &args, out);
-            if w.ops.is_empty() || (w.shape.as_ref() == Some(&shape) && !Self::conflicts(&w, &args, out, &found) && !Self::reads_sum(&w, &args)) {
+            let found = Self::slots_of(&w, args, out);
+            if w.ops.is_empty() || (w.shape.as_ref() == Some(shape) && !Self::conflicts(&w, args, out, &found) && !Self::reads_sum(&w, args)) {
                 break found;
             }
             drop(w);
@@ -293,18 +349,23 @@ impl Fusion {
             w = self.window.lock().unwrap_or_else(|e| e.into_inner());
         };
         let mut arg_slots = [NO_SLOT; 3];
+        let mut operands = [None, None, None];
         for (i, a) in args.iter().enumerate() {
-            if let Arg::Store(s) = a {
-                arg_slots[i] = Self::note(&mut w, s, false, found[i]);
-            }
+            operands[i] = Some(match *a {
+                Arg::Store(s) => {
+                    arg_slots[i] = Self::note(&mut w, s, false, found[i]);
+                    Operand::Store(s.clone())
+                }
+                Arg::Scalar(v) => Operand::Value(Value::of(v).expect("a fusable scalar fits")),
+            });
         }
         let out_slot = Self::note(&mut w, out, true, found[3]);
         w.bytes += shape.volume().saturating_mul(out.ty().size().unwrap_or(1) as u64);
         if w.ops.is_empty() {
             // (A window's operations share one shape: set by its first.)
-            w.shape = Some(shape);
+            w.shape = Some(shape.clone());
         }
-        self.push(rt, w, Op { kind, in_ty: in_ty.clone(), args, out: out.clone(), arg_slots, out_slot })?;
+        self.push(rt, w, Op { kind, in_ty: in_ty.code(), args: operands, out: out.clone(), arg_slots, out_slot })?;
         Ok(true)
     }
 
@@ -313,13 +374,13 @@ impl Fusion {
     /// two different operations share a sequence of.
     fn sign(sig: &mut Vec<u64>, op: &Op) {
         let (tag, code) = op.kind.code();
-        sig.push(tag as u64 | (code as u64) << 8 | (op.in_ty.code() as u64) << 32 | (op.out.ty().code() as u64) << 40 | (op.args.len() as u64) << 48);
-        for (a, &k) in op.args.iter().zip(&op.arg_slots) {
+        sig.push(tag as u64 | (code as u64) << 8 | (op.in_ty as u64) << 32 | (op.out.ty().code() as u64) << 40 | (op.kind.arity() as u64) << 48);
+        for (a, k) in op.operands() {
             match a {
-                Arg::Store(s) => sig.push(k as u64 | (broadcast_value(op.kind, s) as u64) << 32),
-                Arg::Scalar(v) => {
+                Operand::Store(s) => sig.push(k as u64 | (broadcast_value(op.kind, s) as u64) << 32),
+                Operand::Value(v) => {
                     let b = v.bytes();
-                    sig.push(1 << 40 | (v.ty().code() as u64) << 48 | b.len() as u64);
+                    sig.push(1 << 40 | (v.ty as u64) << 48 | b.len() as u64);
                     sig.extend(b.chunks(8).map(|c| c.iter().rev().fold(0u64, |w, &x| w << 8 | x as u64)));
                 }
             }
@@ -355,7 +416,7 @@ impl Fusion {
         if shape.volume() == 0 || !plain(a) || !plain(b) {
             return Ok(false);
         }
-        let args: Args = smallvec::smallvec![Arg::Store(a.clone()), Arg::Store(b.clone())];
+        let args = [Arg::Store(a), Arg::Store(b)];
         let mut w = self.window.lock().unwrap_or_else(|e| e.into_inner());
         let reads_through_other_view = |s: &LogicalStore| w.storages.get(&s.storage().id()).is_some_and(|&k| w.slots[k as usize].written && !same_view(&w.slots[k as usize].view, s));
         if w.ops.is_empty() || w.shape.as_ref() != Some(&shape) || reads_through_other_view(a) || reads_through_other_view(b) || Self::reads_sum(&w, &args) {
@@ -365,7 +426,8 @@ impl Fusion {
         arg_slots[0] = Self::note(&mut w, a, false, None);
         arg_slots[1] = Self::note(&mut w, b, false, None);
         w.sums.push(fut.clone());
-        self.push(rt, w, Op { kind: Kind::Dot, in_ty: a.ty().clone(), args, out: fut.clone(), arg_slots, out_slot: NO_SLOT })?;
+        let operands = [Some(Operand::Store(a.clone())), Some(Operand::Store(b.clone())), None];
+        self.push(rt, w, Op { kind: Kind::Dot, in_ty: a.ty().code(), args: operands, out: fut.clone(), arg_slots, out_slot: NO_SLOT })?;
         Ok(true)
     }
 
@@ -390,13 +452,14 @@ impl Fusion {
         if kind == Kind::Binary(BinaryOp::Power) && in_ty.is_integral() {
             return false;
         }
-        if shape.volume() == 0 {
+        // (Empty: an extent is 0, without the volume's product.)
+        if shape.as_slice().iter().any(|&e| e <= 0) {
             return false;
         }
         args.iter().enumerate().all(|(i, a)| {
             let ty = if kind == Kind::Where && i == 0 { &Type::Bool } else { in_ty };
             match a {
-                Arg::Scalar(s) => s.ty() == ty,
+                Arg::Scalar(s) => s.ty() == ty && s.bytes().len() <= 16,
                 Arg::Store(s) => {
                     // An input overlapping the output through another view needs the
                     // unfused copy semantics (all of it read before any of it written).
@@ -591,23 +654,18 @@ impl Fusion {
     /// freeing them and making new ones. The spares of the window before, if any are
     /// left, are freed: at most one window's temporaries wait, and only small ones.
     fn keep_spares(&self, ops: Vec<Op>) {
+        // A temporary is some operation's result: the results alone are offered, once
+        // every operand is dropped (a dead temporary's handle here is then its last).
+        let outs: Vec<LogicalStore> = ops.into_iter().map(|op| op.out).collect();
         let mut kept = Vec::new();
         let mut bytes = 0;
-        let mut keep = |s: LogicalStore| {
+        for s in outs {
             if bytes < self.spare_budget {
                 if let Some(spare) = s.into_spare(SPARE_MAX_BYTES) {
                     bytes += spare.bytes();
                     kept.push(spare);
                 }
             }
-        };
-        for op in ops {
-            for a in op.args {
-                if let Arg::Store(s) = a {
-                    keep(s);
-                }
-            }
-            keep(op.out);
         }
         self.spared.fetch_add(kept.len() as u64, Ordering::Relaxed);
         let old = std::mem::replace(&mut *self.spares.lock().unwrap_or_else(|e| e.into_inner()), kept);
@@ -740,7 +798,7 @@ impl<'a> SlotUse<'a> {
 
 /// The store operands of `op`, with their slots.
 fn store_args(op: &Op) -> impl Iterator<Item = (&LogicalStore, u32)> {
-    op.args.iter().zip(op.arg_slots).filter_map(|(a, k)| if let Arg::Store(s) = a { Some((s, k)) } else { None })
+    op.operands().filter_map(|(a, k)| if let Operand::Store(s) = a { Some((s, k)) } else { None })
 }
 
 impl Plan {
@@ -809,9 +867,9 @@ impl Plan {
             // `dst[...] = tmp` right after the operation that computed `tmp` (in a
             // register, read nowhere else): that operation writes `dst` instead, and the
             // copy is dropped (`x[...] = x + 2*y` is one operation on x, not two).
-            if let (Kind::Convert, Some((prev, at)), [Arg::Store(src)]) = (op.kind, last, &op.args[..]) {
+            if let (Kind::Convert, Some((prev, at)), Some(Operand::Store(src))) = (op.kind, last, &op.args[0]) {
                 let k = op.arg_slots[0] as usize;
-                if prev + 1 == i && ops[prev].out_slot as usize == k && in_reg[k] && uses[k].last_use == i && src.ty() == op.out.ty() && &op.in_ty == op.out.ty() && !in_reg[op.out_slot as usize] {
+                if prev + 1 == i && ops[prev].out_slot as usize == k && in_reg[k] && uses[k].last_use == i && src.ty() == op.out.ty() && op.in_ty == op.out.ty().code() && !in_reg[op.out_slot as usize] {
                     body.truncate(at);
                     put_loc(&mut body, Loc::Tile(tile_of(&op.out, op.out_slot, &mut uses[op.out_slot as usize], true)));
                     if let Some(r) = uses[k].reg.take() {
@@ -823,9 +881,9 @@ impl Plan {
                 }
             }
             let mut locs: smallvec::SmallVec<[Option<Loc>; 3]> = smallvec::SmallVec::new();
-            for (a, &k) in op.args.iter().zip(&op.arg_slots) {
+            for (a, k) in op.operands() {
                 match a {
-                    Arg::Store(s) if broadcast_value(op.kind, s) => {
+                    Operand::Store(s) if broadcast_value(op.kind, s) => {
                         let v = values.iter().position(|v| same_view(v, s)).unwrap_or_else(|| {
                             values.push(s.clone());
                             value_slots.push(k);
@@ -833,7 +891,7 @@ impl Plan {
                         });
                         locs.push(Some(Loc::Value(v as u32)));
                     }
-                    Arg::Store(s) => {
+                    Operand::Store(s) => {
                         let u = &mut uses[k as usize];
                         locs.push(Some(if in_reg[k as usize] {
                             Loc::Reg(u.reg.expect("a scratch storage is written before it is read"))
@@ -841,7 +899,7 @@ impl Plan {
                             Loc::Tile(tile_of(s, k, u, false))
                         }));
                     }
-                    Arg::Scalar(_) => locs.push(None),
+                    Operand::Value(_) => locs.push(None),
                 }
             }
             if op.kind == Kind::Dot {
@@ -941,18 +999,18 @@ fn encode_op(buf: &mut Vec<u8>, op: &Op, locs: &[Option<Loc>], out: Loc) -> usiz
     let (kind, code) = op.kind.code();
     buf.push(kind);
     put_u32(buf, code);
-    buf.push(op.in_ty.code() as u8);
+    buf.push(op.in_ty as u8);
     buf.push(op.out.ty().code() as u8);
-    buf.push(op.args.len() as u8);
-    for (a, loc) in op.args.iter().zip(locs) {
+    buf.push(op.kind.arity() as u8);
+    for ((a, _), loc) in op.operands().zip(locs) {
         match (a, loc) {
-            (Arg::Scalar(s), _) => {
+            (Operand::Value(v), _) => {
                 buf.push(2);
-                buf.push(s.bytes().len() as u8);
-                buf.extend_from_slice(s.bytes());
+                buf.push(v.len);
+                buf.extend_from_slice(v.bytes());
             }
-            (Arg::Store(_), Some(l)) => put_loc(buf, *l),
-            (Arg::Store(_), None) => unreachable!("a store operand has a location"),
+            (Operand::Store(_), Some(l)) => put_loc(buf, *l),
+            (Operand::Store(_), None) => unreachable!("a store operand has a location"),
         }
     }
     let at = buf.len();

@@ -143,10 +143,10 @@ impl Numeric {
 
     /// A new store for an operation's result (as `Runtime::create_store_of_shape`
     /// makes), made of a dead temporary of the last fused window when one fits.
-    pub fn create_result(&self, ty: Type, shape: &Point) -> Result<LogicalStore> {
-        match self.fusion.take_spare(&ty, shape) {
+    pub fn create_result(&self, ty: &Type, shape: &Point) -> Result<LogicalStore> {
+        match self.fusion.take_spare(ty, shape) {
             Some(spare) => self.rt.create_store_reusing(ty, shape, spare),
-            None => self.rt.create_store_of_shape(ty, shape),
+            None => self.rt.create_store_of_shape(ty.clone(), shape),
         }
     }
 
@@ -158,7 +158,7 @@ impl Numeric {
     /// Copies `src` into `dst` (same shape and type), fused with the elementwise
     /// operations around it when the two are distinct storages or the same view.
     pub fn copy(&self, dst: &LogicalStore, src: &LogicalStore) -> Result<()> {
-        if dst.ty() == src.ty() && self.fusion.record(&self.rt, fusion::Kind::Convert, src.ty(), smallvec::smallvec![fusion::Arg::Store(src.clone())], dst)? {
+        if dst.ty() == src.ty() && self.fusion.record(&self.rt, fusion::Kind::Convert, src.ty(), &[fusion::Arg::Store(src)], dst)? {
             return Ok(());
         }
         self.rt.issue_copy(dst, src)
@@ -186,7 +186,7 @@ impl Numeric {
     /// `out = op(input)`.
     pub fn unary(&self, op: UnaryOp, input: &LogicalStore, out: &LogicalStore) -> Result<()> {
         Self::same_shape(input, out, op.name())?;
-        if self.fusion.record(&self.rt, fusion::Kind::Unary(op), input.ty(), smallvec::smallvec![fusion::Arg::Store(input.clone())], out)? {
+        if self.fusion.record(&self.rt, fusion::Kind::Unary(op), input.ty(), &[fusion::Arg::Store(input)], out)? {
             return Ok(());
         }
         self.rt.launch_aligned(&self.lib, UNARY, &[(input, Role::Input), (out, Role::Output)], &[Scalar::from(op as u32)], false)
@@ -194,15 +194,15 @@ impl Numeric {
 
     /// `out = op(a, b)`; array operands have `out`'s shape, all operands one type.
     pub fn binary(&self, op: BinaryOp, a: Operand, b: Operand, out: &LogicalStore) -> Result<()> {
-        if self.fusion.enabled() {
-            if let Some(args) = fusion_args(&a, &b, out) {
-                let ty = match &args[0] {
-                    fusion::Arg::Store(s) => s.ty().clone(),
-                    fusion::Arg::Scalar(v) => v.ty().clone(),
-                };
-                if self.fusion.record(&self.rt, fusion::Kind::Binary(op), &ty, args, out)? {
-                    return Ok(());
-                }
+        // (At least one array: two numbers are not an operation on arrays. The window
+        // takes operands of `out`'s shape only: others launch unfused, which reports.)
+        if self.fusion.enabled() && (matches!(a, Operand::Store(_)) || matches!(b, Operand::Store(_))) {
+            let ty = match &a {
+                Operand::Store(s) => s.ty(),
+                Operand::Scalar(v) => v.ty(),
+            };
+            if self.fusion.record(&self.rt, fusion::Kind::Binary(op), ty, &[fusion_arg(&a), fusion_arg(&b)], out)? {
+                return Ok(());
             }
         }
         // NumPy raises a negative integer power at the call (and leaves `out` alone):
@@ -233,7 +233,7 @@ impl Numeric {
     /// `out = input.astype(out.dtype)`.
     pub fn convert(&self, input: &LogicalStore, out: &LogicalStore) -> Result<()> {
         Self::same_shape(input, out, "astype")?;
-        if self.fusion.record(&self.rt, fusion::Kind::Convert, input.ty(), smallvec::smallvec![fusion::Arg::Store(input.clone())], out)? {
+        if self.fusion.record(&self.rt, fusion::Kind::Convert, input.ty(), &[fusion::Arg::Store(input)], out)? {
             return Ok(());
         }
         self.rt.launch_aligned(&self.lib, CONVERT, &[(input, Role::Input), (out, Role::Output)], &[], false)
@@ -336,13 +336,8 @@ impl Numeric {
     /// `out = where(cond, x, y)`; array operands have `out`'s shape and type.
     pub fn select(&self, cond: &LogicalStore, x: Operand, y: Operand, out: &LogicalStore) -> Result<()> {
         Self::same_shape(cond, out, "where")?;
-        if self.fusion.enabled() {
-            if let Some(mut args) = fusion_args(&x, &y, out).or_else(|| both_scalars(&x, &y)) {
-                args.insert(0, fusion::Arg::Store(cond.clone()));
-                if self.fusion.record(&self.rt, fusion::Kind::Where, out.ty(), args, out)? {
-                    return Ok(());
-                }
-            }
+        if self.fusion.enabled() && self.fusion.record(&self.rt, fusion::Kind::Where, out.ty(), &[fusion::Arg::Store(cond), fusion_arg(&x), fusion_arg(&y)], out)? {
+            return Ok(());
         }
         let flags = matches!(x, Operand::Scalar(_)) as u32 | (matches!(y, Operand::Scalar(_)) as u32) << 1;
         let mut scalars: smallvec::SmallVec<[Scalar; 3]> = smallvec::smallvec![Scalar::from(flags)];
@@ -439,30 +434,11 @@ impl Numeric {
 /// the private copies of C that the points sum are small next to the matrix.
 const SPLIT_K: i64 = 64;
 
-/// A binary operation's operands for the fusion window: at least one array, all of
-/// `out`'s shape (None: launch it unfused, which reports the error).
-fn fusion_args(a: &Operand, b: &Operand, out: &LogicalStore) -> Option<fusion::Args> {
-    let mut stores = 0;
-    let mut args = fusion::Args::new();
-    for x in [a, b] {
-        args.push(match x {
-            Operand::Store(s) => {
-                if !s.same_shape(out) {
-                    return None;
-                }
-                stores += 1;
-                fusion::Arg::Store((*s).clone())
-            }
-            Operand::Scalar(v) => fusion::Arg::Scalar(v.clone()),
-        });
-    }
-    (stores > 0).then_some(args)
-}
-
-fn both_scalars(x: &Operand, y: &Operand) -> Option<fusion::Args> {
-    match (x, y) {
-        (Operand::Scalar(a), Operand::Scalar(b)) => Some(smallvec::smallvec![fusion::Arg::Scalar(a.clone()), fusion::Arg::Scalar(b.clone())]),
-        _ => None,
+/// An operand as the fusion window takes it (borrowed: it checks shapes and types).
+fn fusion_arg<'a>(x: &'a Operand<'_>) -> fusion::Arg<'a> {
+    match x {
+        Operand::Store(s) => fusion::Arg::Store(s),
+        Operand::Scalar(v) => fusion::Arg::Scalar(v),
     }
 }
 

@@ -279,8 +279,8 @@ fn try_binary<'py>(uf: &Bound<'py, PyAny>, a: &Bound<'py, PyAny>, b: &Bound<'py,
     match out {
         None => {
             let result = match shape_of.shape_ref() {
-                Some(shape) => n.create_result(l.out_ty.clone(), shape),
-                None => n.create_result(l.out_ty.clone(), &shape_of.shape()),
+                Some(shape) => n.create_result(&l.out_ty, shape),
+                None => n.create_result(&l.out_ty, &shape_of.shape()),
             }
             .py()?;
             n.binary(l.op, xa, ya, &result).py()?;
@@ -310,7 +310,7 @@ fn unary<'py>(uf: &Bound<'py, PyAny>, a: &Bound<'py, PyAny>) -> PyResult<Bound<'
             let hit = UNARY.lock().unwrap_or_else(|e| e.into_inner()).get(&key).cloned();
             if let (Some(l), Some(store)) = (hit, x.store()) {
                 let n = numeric()?;
-                let result = n.create_result(l.out_ty.clone(), &store.shape()).py()?;
+                let result = n.create_result(&l.out_ty, &store.shape()).py()?;
                 n.unary(l.op, store, &result).py()?;
                 crate::numeric::report_fp(py)?;
                 return wrap(py, cls, result, &l.out_dtype);

@@ -91,12 +91,12 @@ impl crate::Runtime {
     /// A new store of `ty` and `shape`, as [`crate::Runtime::create_store_of_shape`]
     /// makes one (a new storage id, unspecified contents), made of `spare`'s records
     /// and instance when they fit; else `spare` is freed and the store made afresh.
-    pub fn create_store_reusing(&self, ty: Type, shape: &Point, spare: SpareStore) -> Result<LogicalStore> {
+    pub fn create_store_reusing(&self, ty: &Type, shape: &Point, spare: SpareStore) -> Result<LogicalStore> {
         let mut store = spare.store;
-        if store.0.storage.ty() == &ty && store.0.shape.as_ref() == Some(shape) {
+        if store.0.storage.ty() == ty && store.0.shape.as_ref() == Some(shape) {
             // (A 0-d or 1-d instance has one layout; others take the mapper's.)
             let strides = (shape.ndim() > 1).then(|| {
-                let layout = self.inner.mapper.layout(&ty, shape);
+                let layout = self.inner.mapper.layout(ty, shape);
                 crate::storage::dense_strides(shape, ty.size().unwrap_or(1), layout)
             });
             let view = Arc::get_mut(&mut store.0).expect("a spare store has one handle");
@@ -105,7 +105,7 @@ impl crate::Runtime {
             }
         }
         drop(store);
-        self.create_store_of_shape(ty, shape)
+        self.create_store_of_shape(ty.clone(), shape)
     }
 }
 

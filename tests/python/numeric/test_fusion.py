@@ -84,6 +84,17 @@ def test_broadcasting_and_scalars():
     check(got, expected)
 
 
+def test_two_numbers_are_not_an_array_operation():
+    # The window takes operands borrowed from `Numeric::binary`, which refuses two
+    # numbers before recording: held back, the operation would fill `out` instead.
+    from legate import _legate as ext
+
+    out = lnp.zeros(4)
+    with pytest.raises(ValueError, match="at least one operand must be an array"):
+        ext.binary("add", 2.0, 3.0, out._store, "float64")
+    np.testing.assert_array_equal(np.asarray(out), np.zeros(4))
+
+
 @pytest.mark.parametrize("dtypes", [(np.int32, np.float64), (np.uint8, np.int64), (np.float32, np.float64), (np.int64, np.complex128), (np.bool_, np.int32)])
 def test_mixed_dtypes_and_casts(dtypes):
     a = make(dtypes[0], (5, 6), salt=4)
