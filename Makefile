@@ -150,11 +150,13 @@ $(VENV_STAMP):
 	touch $@
 
 # System packages: a C compiler; OpenMPI and libclang (the Python extension is built
-# with MPI: `mpi` links OpenMPI and generates its bindings with libclang); Chromium (the
+# with MPI: `mpi` links OpenMPI and generates its bindings with libclang); clang and
+# Highway's headers (legate-numeric's 1-d sort compiles Highway's AVX-512 quicksort with
+# them; without them it sorts with its own radix sort); Chromium (the
 # profile page's browser test) and GraphViz (PDFs of dataflow graphs). apt installs what
 # is missing when run as root; otherwise the tests that need Chromium or GraphViz are
 # skipped, and a missing compiler, OpenMPI or libclang stops the build.
-SYSTEM_PACKAGES := build-essential libopenmpi-dev openmpi-bin libclang-dev chromium graphviz
+SYSTEM_PACKAGES := build-essential libopenmpi-dev openmpi-bin libclang-dev clang libhwy-dev chromium graphviz
 sysdeps:
 	@mkdir -p target
 	@missing=""; \
@@ -162,6 +164,8 @@ sysdeps:
 	command -v mpicc >/dev/null || missing="$$missing libopenmpi-dev"; \
 	command -v mpirun >/dev/null || missing="$$missing openmpi-bin"; \
 	ls /usr/lib/llvm-*/lib/libclang.so >/dev/null 2>&1 || missing="$$missing libclang-dev"; \
+	ls /usr/bin/clang++* >/dev/null 2>&1 || missing="$$missing clang"; \
+	test -f /usr/include/hwy/contrib/sort/vqsort-inl.h || missing="$$missing libhwy-dev"; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	command -v dot >/dev/null || missing="$$missing graphviz"; \
 	if [ -n "$$missing" ]; then \

@@ -24,6 +24,21 @@ pub trait Sortable: Element + Copy {
     fn key(self) -> u64 {
         0
     }
+    /// [`Sortable::key`] that keeps `-0.0` below `0.0` (NaNs stay one key), and its
+    /// inverse: a sort of these keys gives back the values (NaNs as NumPy's sort
+    /// leaves them: one quiet NaN).
+    #[inline(always)]
+    fn exact_key(self) -> u64 {
+        self.key()
+    }
+    fn from_exact_key(_: u64) -> Self {
+        unreachable!("a type without radix keys")
+    }
+    /// Values whose [`Sortable::key`] ties with values of other bits (`0.0` with
+    /// `-0.0`, a NaN with every NaN): a stable sort keeps those in input order.
+    fn tied() -> &'static [Self] {
+        &[]
+    }
     /// Sorts a whole line in NumPy's order (unstable: equal elements in any order).
     fn sort_line(line: &mut [Self]) {
         line.sort_unstable_by(by_order::<Self>);
@@ -40,6 +55,10 @@ macro_rules! ordered {
             #[inline(always)]
             fn key(self) -> u64 {
                 self as u64
+            }
+            #[inline(always)]
+            fn from_exact_key(k: u64) -> Self {
+                k as $t
             }
         }
     )*};
@@ -59,6 +78,10 @@ macro_rules! signed {
                 let bits = Self::KEY_BITS;
                 ((self as i64 as u64) ^ (1u64 << (bits - 1))) & (u64::MAX >> (64 - bits))
             }
+            #[inline(always)]
+            fn from_exact_key(k: u64) -> Self {
+                (k ^ (1u64 << (Self::KEY_BITS - 1))) as $t
+            }
         }
     )*};
 }
@@ -72,6 +95,10 @@ impl Sortable for bool {
     #[inline(always)]
     fn key(self) -> u64 {
         self as u64
+    }
+    #[inline(always)]
+    fn from_exact_key(k: u64) -> Self {
+        k != 0
     }
 }
 
@@ -100,6 +127,27 @@ macro_rules! floats {
                 let b = (self + 0.0).to_bits();
                 let sign = 1 << (Self::KEY_BITS - 1);
                 (if b & sign != 0 { !b } else { b | sign }) as u64
+            }
+            #[inline(always)]
+            fn exact_key(self) -> u64 {
+                if self.is_nan() {
+                    return <$u>::MAX as u64;
+                }
+                let b = self.to_bits();
+                let sign = 1 << (Self::KEY_BITS - 1);
+                (if b & sign != 0 { !b } else { b | sign }) as u64
+            }
+            fn tied() -> &'static [Self] {
+                &[0.0, <$t>::NAN]
+            }
+            #[inline(always)]
+            fn from_exact_key(k: u64) -> Self {
+                let k = k as $u;
+                if k == <$u>::MAX {
+                    return <$t>::NAN;
+                }
+                let sign = 1 << (Self::KEY_BITS - 1);
+                <$t>::from_bits(if k & sign != 0 { k & !sign } else { !k })
             }
             /// NaNs move to the end in their order (their bits kept); the numbers sort
             /// as unsigned integers made from their bits in place, about twice as fast
@@ -241,6 +289,8 @@ fn sort_lines<T: Sortable>(input: &PhysicalStore, out: &PhysicalStore, axis: usi
 
 /// A value to sort, with its input position when the output wants positions.
 trait Item<T>: Copy {
+    /// Whether the output wants positions (argsort) rather than values.
+    const POSITIONS: bool;
     fn new(value: T, position: usize) -> Self;
     fn value(&self) -> T;
 }
@@ -251,6 +301,7 @@ trait Item<T>: Copy {
 struct Value<T>(T);
 
 impl<T: Copy> Item<T> for Value<T> {
+    const POSITIONS: bool = false;
     #[inline(always)]
     fn new(value: T, _: usize) -> Self {
         Value(value)
@@ -269,6 +320,7 @@ struct Positioned<T> {
 }
 
 impl<T: Copy> Item<T> for Positioned<T> {
+    const POSITIONS: bool = true;
     #[inline(always)]
     fn new(value: T, position: usize) -> Self {
         Positioned { value, position: position as i64 }
@@ -330,8 +382,12 @@ fn with_scratch<I, R>(n: usize, f: impl FnOnce(*mut I, *mut I) -> R) -> R {
     SCRATCH.with(|s| {
         let mut s = s.borrow_mut();
         for v in s.iter_mut() {
-            v.clear();
-            v.reserve_exact(words);
+            if v.capacity() < words {
+                drop(std::mem::take(v));
+                // A fresh buffer with room to spare (the next sort's ranges differ a
+                // little), not a reallocation, which would copy the old one.
+                *v = Vec::with_capacity(words + words / 8);
+            }
         }
         let r = f(s[0].as_mut_ptr() as *mut I, s[1].as_mut_ptr() as *mut I);
         for v in s.iter_mut() {
@@ -481,6 +537,9 @@ fn sort_range<T: Sortable, I: Item<T>>(x: &Strided<T>, first: usize, end: usize,
     let n = x.n;
     // The range in keys, inclusive at both ends (0 and u64::MAX: unbounded).
     let (mut lo, mut hi) = (range.lo.map_or(0, |v| v.0.key()), range.hi.map_or(u64::MAX, |v| v.0.key()));
+    if simd::available() {
+        return sort_range_simd(x, first, end, lo, hi, put);
+    }
     let (below, inside) = loop {
         let (below, inside) = if lo == 0 && hi == u64::MAX { (0, n) } else { count_keys(x, lo, hi) };
         if below <= first && below + inside >= end {
@@ -525,6 +584,158 @@ fn sort_range<T: Sortable, I: Item<T>>(x: &Strided<T>, first: usize, end: usize,
             put(j, item);
         }
     });
+}
+
+/// The rest of [`sort_range`] through Highway's vectorized quicksort (`simd`), for
+/// the keys in `[lo, hi]`: one pass over the input counts the elements below the range
+/// and compacts those inside in input order (widening the range and passing again if
+/// the samples missed), as their exact keys (values) or as (position, key) pairs
+/// (positions: a pair sort is stable, so every point sees the same order of equal
+/// values); they are sorted, and this point's ranks written.
+fn sort_range_simd<T: Sortable, I: Item<T>>(x: &Strided<T>, first: usize, end: usize, lo: u64, hi: u64, put: impl Fn(usize, &I)) {
+    // Room for every element and one more (the compaction writes each element and
+    // keeps those inside, so the last write may land one past them); only the slots
+    // written are touched.
+    let n = x.n;
+    if I::POSITIONS {
+        with_scratch::<[u64; 2], _>(n + 1, |a, _| {
+            // SAFETY: room for `n + 1` pairs; `compact` writes those it reports.
+            let a = unsafe { std::slice::from_raw_parts_mut(a, n + 1) };
+            let (skip, inside) = compact(x, first, end, lo, hi, a, |i, v| [i as u64, v.key()]);
+            let a = &mut a[..inside];
+            simd::sort_pairs(a);
+            for (j, &[position, k]) in a[skip..skip + end - first].iter().enumerate() {
+                put(j, &I::new(T::from_exact_key(k), position as usize));
+            }
+        })
+    } else {
+        with_scratch::<u64, _>(n + 1, |a, _| {
+            // SAFETY: as above.
+            let a = unsafe { std::slice::from_raw_parts_mut(a, n + 1) };
+            let (skip, inside) = compact(x, first, end, lo, hi, a, |_, v| v.exact_key());
+            let a = &mut a[..inside];
+            simd::sort_keys(a);
+            let ranks = skip..skip + end - first;
+            // Tied values of other bits (zeros of both signs, NaNs) come back from the
+            // input, in its order; the rest from their keys.
+            let mut tied: Vec<(std::ops::Range<usize>, Vec<T>)> = Vec::new();
+            for &t in T::tied() {
+                let key = t.key();
+                let merged = |k: &u64| T::from_exact_key(*k).key();
+                let run = a.partition_point(|k| merged(k) < key)..a.partition_point(|k| merged(k) <= key);
+                if run.start < ranks.end && run.end > ranks.start {
+                    let mut values = Vec::with_capacity(run.len());
+                    each(x, |_, v| {
+                        if v.key() == key {
+                            values.push(v);
+                        }
+                    });
+                    tied.push((run, values));
+                }
+            }
+            for (j, r) in ranks.clone().enumerate() {
+                put(j, &I::new(T::from_exact_key(a[r]), 0));
+            }
+            for (run, values) in tied {
+                for r in run.start.max(ranks.start)..run.end.min(ranks.end) {
+                    put(r - ranks.start, &I::new(values[r - run.start], 0));
+                }
+            }
+        })
+    }
+}
+
+/// Writes `item(position, value)` of every element whose key lies in `[lo, hi]` to
+/// `a` in input order, widening the range until it holds ranks `first..end`; returns
+/// how many of the kept items precede rank `first`, and how many were kept.
+fn compact<T: Sortable, W: Copy>(x: &Strided<T>, first: usize, end: usize, mut lo: u64, mut hi: u64, a: &mut [W], item: impl Fn(usize, T) -> W) -> (usize, usize) {
+    assert!(a.len() > x.n);
+    loop {
+        let (mut below, mut at) = (0, 0);
+        each(x, |i, v| {
+            let k = v.key();
+            // SAFETY: `at` counts the items inside seen so far, below `x.n`.
+            unsafe { *a.get_unchecked_mut(at) = item(i, v) };
+            at += ((k >= lo) & (k <= hi)) as usize;
+            below += (k < lo) as usize;
+        });
+        if below <= first && below + at >= end {
+            return (first - below, at);
+        }
+        // The samples missed: widen the range on the side that falls short.
+        if below > first {
+            lo = 0;
+        }
+        if below + at < end {
+            hi = u64::MAX;
+        }
+    }
+}
+
+/// Highway's vectorized quicksort (`csrc/vqsort.cc`, built by build.rs where clang and
+/// Highway's headers are present), used where the processor has AVX-512.
+mod simd {
+    #[cfg(legate_vqsort)]
+    extern "C" {
+        fn legate_vqsort_u64(keys: *mut u64, n: usize);
+        fn legate_vqsort_u128(words: *mut u64, n: usize);
+    }
+
+    /// Whether this build has the sorter and the processor runs it (the features
+    /// `-march=skylake-avx512` lets the compiler use).
+    pub fn available() -> bool {
+        #[cfg(test)]
+        if RADIX_ONLY.get() {
+            return false;
+        }
+        #[cfg(legate_vqsort)]
+        {
+            static AVAILABLE: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+            *AVAILABLE.get_or_init(|| {
+                std::arch::is_x86_feature_detected!("avx512f")
+                    && std::arch::is_x86_feature_detected!("avx512vl")
+                    && std::arch::is_x86_feature_detected!("avx512dq")
+                    && std::arch::is_x86_feature_detected!("avx512bw")
+                    && std::arch::is_x86_feature_detected!("avx512cd")
+                    && std::arch::is_x86_feature_detected!("avx2")
+                    && std::arch::is_x86_feature_detected!("fma")
+                    && std::arch::is_x86_feature_detected!("bmi1")
+                    && std::arch::is_x86_feature_detected!("bmi2")
+                    && std::arch::is_x86_feature_detected!("lzcnt")
+                    && std::arch::is_x86_feature_detected!("popcnt")
+                    && std::arch::is_x86_feature_detected!("f16c")
+                    && std::arch::is_x86_feature_detected!("movbe")
+            })
+        }
+        #[cfg(not(legate_vqsort))]
+        false
+    }
+
+    #[cfg(test)]
+    thread_local! {
+        /// Tests set this to check the radix sort on processors with AVX-512 too.
+        pub static RADIX_ONLY: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    }
+
+    /// Sorts keys ascending. Only after [`available`].
+    pub fn sort_keys(keys: &mut [u64]) {
+        assert!(available());
+        // SAFETY: `keys.len()` keys at `keys`; the processor has the sorter's features.
+        #[cfg(legate_vqsort)]
+        unsafe {
+            legate_vqsort_u64(keys.as_mut_ptr(), keys.len())
+        }
+    }
+
+    /// Sorts (low, high) pairs by high word, then low word. Only after [`available`].
+    pub fn sort_pairs(pairs: &mut [[u64; 2]]) {
+        assert!(available());
+        // SAFETY: `pairs.len()` pairs of words at `pairs`; as above.
+        #[cfg(legate_vqsort)]
+        unsafe {
+            legate_vqsort_u128(pairs.as_mut_ptr() as *mut u64, pairs.len())
+        }
+    }
 }
 
 /// [`sort_range`] for types without radix keys (complex numbers): a stable
@@ -748,6 +959,15 @@ mod tests {
 
     #[test]
     fn window_sort_matches_a_stable_sort() {
+        for radix_only in [false, true] {
+            simd::RADIX_ONLY.set(radix_only);
+            window_sort_cases();
+        }
+        simd::RADIX_ONLY.set(false);
+    }
+
+    /// NumPy's stable order (argsort), values with their bits (NaNs: any NaN).
+    fn window_sort_cases() {
         let mut state = 12345u64;
         let mut next = || {
             state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
@@ -769,7 +989,7 @@ mod tests {
                 assert_eq!(pos, want, "{points} points");
                 let vals: Vec<Value<f64>> = tiles(&v, points, range);
                 for (a, &b) in vals.iter().zip(&want) {
-                    assert_eq!(a.0.to_bits(), v[b].to_bits());
+                    assert_eq!(a.0.to_bits(), v[b].to_bits(), "{points} points");
                 }
             }
         }
@@ -778,6 +998,30 @@ mod tests {
         sorted.sort();
         let got: Vec<Value<i16>> = tiles(&ints, 3, None);
         assert_eq!(got.iter().map(|v| v.0).collect::<Vec<_>>(), sorted);
+        // Every key type's inverse, at its extremes.
+        let bytes: Vec<i8> = (0..3000).map(|k| if k % 7 == 0 { i8::MIN } else if k % 11 == 0 { i8::MAX } else { next() as i8 }).collect();
+        let mut sorted = bytes.clone();
+        sorted.sort();
+        let got: Vec<Value<i8>> = tiles(&bytes, 2, None);
+        assert_eq!(got.iter().map(|v| v.0).collect::<Vec<_>>(), sorted);
+        let wide: Vec<u64> = (0..3000).map(|k| if k % 5 == 0 { u64::MAX } else { next() << 31 }).collect();
+        let mut sorted = wide.clone();
+        sorted.sort();
+        let got: Vec<Value<u64>> = tiles(&wide, 3, None);
+        assert_eq!(got.iter().map(|v| v.0).collect::<Vec<_>>(), sorted);
+        let longs: Vec<i64> = (0..3000).map(|k| if k % 5 == 0 { i64::MIN } else { (next() as i64) << 30 }).collect();
+        let mut order: Vec<usize> = (0..longs.len()).collect();
+        order.sort_by_key(|&k| longs[k]);
+        let got: Vec<Positioned<i64>> = tiles(&longs, 4, None);
+        assert_eq!(got.iter().map(|p| p.position as usize).collect::<Vec<_>>(), order);
+        let singles: Vec<f32> = (0..3000).map(|k| if k % 9 == 0 { if k % 2 == 0 { f32::NAN } else { -f32::NAN } } else if k % 13 == 0 { if k % 2 == 0 { 0.0 } else { -0.0 } } else { next() as f32 - 1e9 }).collect();
+        let got: Vec<Value<f32>> = tiles(&singles, 3, None);
+        let mut sorted = singles.clone();
+        sorted.sort_by(f32::order); // stable: zeros' signs and NaNs' bits in input order
+        assert!(got.iter().zip(&sorted).all(|(a, b)| a.0.to_bits() == b.to_bits()));
+        let flags: Vec<bool> = (0..3000).map(|_| next() % 3 == 0).collect();
+        let got: Vec<Value<bool>> = tiles(&flags, 2, None);
+        assert!(got.windows(2).all(|w| w[0].0 <= w[1].0) && got.iter().filter(|v| v.0).count() == flags.iter().filter(|&&f| f).count());
         let z: Vec<Complex<f64>> = (0..3000).map(|_| Complex::new((next() % 5) as f64, (next() % 5) as f64)).collect();
         let mut zs = z.clone();
         zs.sort_by(Complex::<f64>::order);
