@@ -266,7 +266,9 @@ class _host_base(_spbase):
         return -self.tocsr()
 
     def count_nonzero(self, axis=None):
-        return self.tocsr().count_nonzero(axis)
+        # SciPy counts LIL's along an axis as int64 (the CSR rule would give indptr's int32).
+        res = self.tocsr().count_nonzero(axis)
+        return res if axis is None else res.astype(_np.int64, copy=False)
 
     # ---- entries ----
 

@@ -90,6 +90,14 @@ def test_operations_match_scipy_formats(fmt, flavour):
     assert A.count_nonzero() == S.count_nonzero()
 
 
+def test_lil_count_nonzero_along_an_axis_is_int64_as_scipy():
+    d = np.array([[1.0, 0, 2], [0, 0, 3]])
+    for axis in (0, 1, -1):
+        got, want = ls.lil_array(d).count_nonzero(axis=axis), sp.lil_array(d).count_nonzero(axis=axis)
+        assert got.dtype == want.dtype, (axis, got.dtype, want.dtype)
+        check_dense(got, want)
+
+
 @pytest.mark.parametrize("fmt", HOST)
 def test_empty_and_bad_input(fmt):
     L, S = pair(fmt, "array")
