@@ -111,48 +111,36 @@ macro_rules! int_op {
             Add => map2($out, $a, $b, |x: T, y: T| x.wrapping_add(y)),
             Subtract => map2($out, $a, $b, |x: T, y: T| x.wrapping_sub(y)),
             Multiply => map2($out, $a, $b, |x: T, y: T| x.wrapping_mul(y)),
-            // NumPy: integer division by zero gives 0 and warns "divide by zero"; the
-            // one quotient that overflows (MIN // -1) wraps to MIN and warns "overflow".
-            FloorDivide | Remainder | Fmod => {
-                let (zero, over) = (std::cell::Cell::new(false), std::cell::Cell::new(false));
-                let result = match $op {
-                    FloorDivide => map2($out, $a, $b, |x: T, y: T| {
-                        if y == 0 {
-                            zero.set(true);
-                            return 0;
-                        }
-                        let (q, overflow) = x.overflowing_div(y);
-                        if overflow {
-                            over.set(true);
+            // NumPy: integer division by zero gives 0 (with a warning); MIN // -1 wraps
+            // to MIN and warns of the overflow (noted here, where every caller's
+            // quotients are computed, fused or not).
+            FloorDivide => {
+                let overflow = std::cell::Cell::new(false);
+                let result = map2($out, $a, $b, |x: T, y: T| {
+                    if y == 0 { 0 } else {
+                        let (q, over) = x.overflowing_div(y);
+                        if over {
+                            overflow.set(true);
                         }
                         #[allow(unused_comparisons)]
                         let adjust = (x.wrapping_rem(y) != 0) && ((x < 0) != (y < 0));
                         if adjust { q.wrapping_sub(1) } else { q }
-                    }),
-                    Remainder => map2($out, $a, $b, |x: T, y: T| {
-                        if y == 0 {
-                            zero.set(true);
-                            return 0;
-                        }
-                        let r = x.wrapping_rem(y);
-                        #[allow(unused_comparisons)]
-                        let adjust = r != 0 && ((r < 0) != (y < 0));
-                        if adjust { r.wrapping_add(y) } else { r }
-                    }),
-                    _ => map2($out, $a, $b, |x: T, y: T| {
-                        if y == 0 {
-                            zero.set(true);
-                            return 0;
-                        }
-                        x.wrapping_rem(y)
-                    }),
-                };
-                let flags = if zero.get() { crate::fperr::DIVIDE } else { 0 } | if over.get() { crate::fperr::OVERFLOW } else { 0 };
-                if flags != 0 {
-                    crate::fperr::record($op.numpy_name(), flags);
+                    }
+                });
+                if overflow.get() {
+                    crate::fperr::record($op.numpy_name(), crate::fperr::OVERFLOW);
                 }
                 result
             }
+            Remainder => map2($out, $a, $b, |x: T, y: T| {
+                if y == 0 { 0 } else {
+                    let r = x.wrapping_rem(y);
+                    #[allow(unused_comparisons)]
+                    let adjust = r != 0 && ((r < 0) != (y < 0));
+                    if adjust { r.wrapping_add(y) } else { r }
+                }
+            }),
+            Fmod => map2($out, $a, $b, |x: T, y: T| if y == 0 { 0 } else { x.wrapping_rem(y) }),
             Power => {
                 #[allow(unused_comparisons)]
                 let negative = |y: T| y < 0;
@@ -331,6 +319,14 @@ where
     }
 }
 
+/// Whether the second operand of an integer division has a zero.
+fn divisor_has_zero<T: Element + Copy + PartialEq + Default>(ctx: &TaskContext, flags: u32) -> Result<bool, TaskError> {
+    if flags & 2 != 0 {
+        return Ok(ctx.scalar::<T>(2 + (flags & 1) as usize)? == T::default());
+    }
+    Ok(has_zero::<T>(&ctx.input(if flags & 1 != 0 { 0 } else { 1 })?))
+}
+
 /// Whether any element of `tile` is zero (integer divisors: NumPy warns of them).
 pub(crate) fn has_zero<T: Element + Copy + PartialEq + Default>(tile: &PhysicalStore) -> bool {
     let mut zero = false;
@@ -372,7 +368,15 @@ impl Task for BinaryTask {
         if floating && op.reports_fp_errors() {
             return crate::fperr::watch(op.numpy_name(), run);
         }
-        run()
+        let result = run();
+        if matches!(op, BinaryOp::FloorDivide | BinaryOp::Remainder | BinaryOp::Fmod) && !floating {
+            // Integers divided by zero give 0, and NumPy warns that it divided by zero.
+            let zero = crate::with_numeric_type!(ty, T => divisor_has_zero::<T>(ctx, flags)?, false);
+            if zero {
+                crate::fperr::record(op.numpy_name(), crate::fperr::DIVIDE);
+            }
+        }
+        result
     }
 }
 
