@@ -70,6 +70,11 @@ def histogramdd(sample, bins=10, range=None, density=None, weights=None):  # noq
         D, N = 1, columns[0].size
     else:
         columns = [_asarray(c).reshape(-1) for c in sample]
+        if columns:
+            # NumPy makes one array of the dimensions: their common type (float32 x and
+            # float64 y: float64 edges for both).
+            dt = _np.result_type(*[c.dtype for c in columns])
+            columns = [c.astype(dt, copy=False) for c in columns]
         D = len(columns)
         N = columns[0].size if D else 0
         if any(c.size != N for c in columns):

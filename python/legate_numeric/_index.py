@@ -801,6 +801,8 @@ def choose(a, choices, out=None, mode="raise"):
     a = _asarray(a)
     if a.dtype.kind not in "biu":
         raise TypeError(f"Cannot cast array data from {a.dtype!r} to dtype('int64') according to the rule 'safe'")
+    # Python scalars among the choices are weak, as in NumPy's promotion (int32 and 7: int32).
+    weak = [c if type(c) in (bool, int, float, complex) else None for c in choices]
     choices = [_asarray(c) for c in choices]
     n = len(choices)
     if n == 0:
@@ -813,7 +815,7 @@ def choose(a, choices, out=None, mode="raise"):
         a = clip(a, 0, n - 1)
     elif a.size and (int(a.min()) < 0 or int(a.max()) >= n):
         raise ValueError("invalid entry in choice array")
-    dt = _np.result_type(*[c.dtype for c in choices])
+    dt = _np.result_type(*[c.dtype if w is None else w for c, w in zip(choices, weak)])
     result = choices[n - 1].astype(dt, copy=False)
     for k in range(n - 2, -1, -1):
         result = where(equal(a, k), choices[k].astype(dt, copy=False), result)

@@ -224,6 +224,11 @@ def gcd(x1, x2, /, out=None):
     _fallback.record_native("gcd")
     a = absolute(_cast_in(x1, loop[0]))
     b = absolute(_cast_in(x2, loop[1]))
+    if a.dtype.kind == "i":
+        # The magnitudes as unsigned numbers, as NumPy's gcd: |MIN| is MIN in the signed
+        # type (gcd(-128, 42) would come out -2), its unsigned reading the right 128.
+        unsigned = _np.dtype(f"u{a.dtype.itemsize}")
+        a, b = a.astype(unsigned), b.astype(unsigned)
     shape = _np.broadcast_shapes(a.shape, b.shape)
     a, b = (v if v.shape == shape else _broadcast_copy(v, shape) for v in (a, b))
     while bool((b != 0).any()):

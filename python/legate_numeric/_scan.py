@@ -79,7 +79,14 @@ def _scan(ufunc_name: str, a: ndarray, axis: int, result_dtype) -> ndarray:
     if op in ("all", "any"):
         src = a if a.dtype.kind == "b" else a.astype(bool)
     elif result_dtype == _np.float16:
-        # The scan kernel has no float16: accumulate in float32, round once at the end.
+        if op in ("sum", "prod"):
+            # NumPy rounds each partial sum (product) to float16 before the next step:
+            # the fold's float16 steps do the same (a float32 scan drifts from NumPy's).
+            from . import _fold, _ufunc
+
+            uf = _ufunc.add if op == "sum" else _ufunc.multiply
+            return _fold.accumulate(uf, a if a.dtype == result_dtype else a.astype(result_dtype), axis)
+        # The scan kernel has no float16: max/min in float32 are exact.
         src = a.astype(_np.float32)
     else:
         src = a if a.dtype == result_dtype else a.astype(result_dtype)

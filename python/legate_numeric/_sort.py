@@ -726,7 +726,7 @@ def _nan_quantiles(qs, median_mode, method="linear", q_dtype=_np.float64):
     the NaNs last, so each line's quantile positions come from its own count."""
     from ._index import take_along_axis
     from ._manip import where
-    from ._reduce import sum as _sum
+    from ._reduce import _warn, any as _any, sum as _sum
     from ._ufunc import equal, isnan, logical_not, maximum, minimum
 
     def compute(lines, dt):
@@ -740,6 +740,8 @@ def _nan_quantiles(qs, median_mode, method="linear", q_dtype=_np.float64):
             empty = full(lines.shape[:-1], _np.nan, dt)
             return empty if median_mode else _stack_quantiles([empty] * qs.size, qs, lines, dt)
         count = _sum(logical_not(isnan(lines)), axis=-1, keepdims=True)
+        if bool(_any(equal(count, 0))):
+            _warn("All-NaN slice encountered")  # NumPy's warning; those lines give NaN
         if median_mode:
             by_selection = _nan_median_by_selection(lines, count, dt)
             if by_selection is not None:

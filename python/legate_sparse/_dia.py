@@ -205,6 +205,8 @@ class _dia_base(_spbase):
     def _add_sparse(self, other, sign):
         """With a DIA ``other``, SciPy's DIA sum: the union of the offsets, each diagonal
         the sum of the two (a boolean difference goes through CSR, as SciPy's raises)."""
+        if other.format != "dia" and sign > 0:
+            return other._add_sparse(self, 1)  # SciPy lets the other format add (CSC + DIA: CSC)
         if other.format != "dia" or (sign < 0 and self.dtype.kind == other.dtype.kind == "b"):
             return super()._add_sparse(other, sign)
         self._check_same_shape(other)

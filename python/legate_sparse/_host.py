@@ -266,7 +266,9 @@ class _host_base(_spbase):
         return -self.tocsr()
 
     def count_nonzero(self, axis=None):
-        return self.tocsr().count_nonzero(axis)
+        # SciPy counts LIL's along an axis as int64 (the CSR rule would give indptr's int32).
+        res = self.tocsr().count_nonzero(axis)
+        return res if axis is None else res.astype(_np.int64, copy=False)
 
     # ---- entries ----
 
@@ -295,6 +297,21 @@ class _host_base(_spbase):
         if entry is not None and is_scalar(value):
             self._set(*entry, self._dtype.type(value))
             return
+        if self.ndim == 2:
+            # The positions and values by the rules CSR and COO follow (a 1-d value into
+            # a column, a boolean mask, Ellipsis, SciPy's errors for complex into real).
+            from . import _assign
+
+            try:
+                i, j, scalar = _assign.positions(self, key)
+            except _assign.Unsupported:
+                i = None
+            if i is not None:
+                vals = _assign.values(self, i, value, scalar)
+                if vals is not None:
+                    for r, c, x in zip(i.ravel().tolist(), j.ravel().tolist(), vals[0].ravel().tolist()):
+                        self._set(r, c, x)
+                return
         rows, cols = _split(key, self._shape)
         if issparse(value) or is_scipy_sparse(value):
             value = value.toarray()

@@ -111,15 +111,27 @@ macro_rules! int_op {
             Add => map2($out, $a, $b, |x: T, y: T| x.wrapping_add(y)),
             Subtract => map2($out, $a, $b, |x: T, y: T| x.wrapping_sub(y)),
             Multiply => map2($out, $a, $b, |x: T, y: T| x.wrapping_mul(y)),
-            // NumPy: integer division by zero gives 0 (with a warning).
-            FloorDivide => map2($out, $a, $b, |x: T, y: T| {
-                if y == 0 { 0 } else {
-                    let q = x.wrapping_div(y);
-                    #[allow(unused_comparisons)]
-                    let adjust = (x.wrapping_rem(y) != 0) && ((x < 0) != (y < 0));
-                    if adjust { q.wrapping_sub(1) } else { q }
+            // NumPy: integer division by zero gives 0 (with a warning); MIN // -1 wraps
+            // to MIN and warns of the overflow (noted here, where every caller's
+            // quotients are computed, fused or not).
+            FloorDivide => {
+                let overflow = std::cell::Cell::new(false);
+                let result = map2($out, $a, $b, |x: T, y: T| {
+                    if y == 0 { 0 } else {
+                        let (q, over) = x.overflowing_div(y);
+                        if over {
+                            overflow.set(true);
+                        }
+                        #[allow(unused_comparisons)]
+                        let adjust = (x.wrapping_rem(y) != 0) && ((x < 0) != (y < 0));
+                        if adjust { q.wrapping_sub(1) } else { q }
+                    }
+                });
+                if overflow.get() {
+                    crate::fperr::record($op.numpy_name(), crate::fperr::OVERFLOW);
                 }
-            }),
+                result
+            }
             Remainder => map2($out, $a, $b, |x: T, y: T| {
                 if y == 0 { 0 } else {
                     let r = x.wrapping_rem(y);

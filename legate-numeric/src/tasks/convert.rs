@@ -208,7 +208,9 @@ impl Task for ConvertTask {
         let input = ctx.input(0)?;
         let out = ctx.output(0)?;
         use legate_core::abi::TypeCode::*;
-        let floating = matches!(input.type_code(), Some(Float16 | Float32 | Float64 | Complex64 | Complex128));
+        // Integers into float16 overflow too (65520 and up round to inf).
+        let floating = matches!(input.type_code(), Some(Float16 | Float32 | Float64 | Complex64 | Complex128))
+            || out.type_code() == Some(Float16);
         let run = || convert_tiles(input, &out);
         if floating {
             // NaN or out of range into integers, overflow into a narrower float.

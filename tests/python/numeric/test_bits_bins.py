@@ -57,6 +57,16 @@ def test_histogram2d(kw):
         check(g, e)
 
 
+def test_histogram2d_of_mixed_types_has_edges_of_their_common_type():
+    # NumPy stacks x and y into one sample: float32 x with float64 y gives float64 edges.
+    x = np.array([0.5, 1.25, 3.0, 2.0], dtype=np.float32)
+    y = np.array([1, 0, 2, 5])
+    for a, b in ((x, y.astype(np.float64)), (x, y), (y, y.astype(np.int8))):
+        exp, got = np.histogram2d(a, b, bins=3), lnp.histogram2d(lnp.array(a), lnp.array(b), bins=3)
+        for e, g in zip(exp, got):
+            check(g, e)
+
+
 def test_histogramdd_and_bin_edges():
     r = np.random.default_rng(4)
     s = r.normal(size=(40, 3))

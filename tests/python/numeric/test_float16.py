@@ -85,6 +85,31 @@ def test_float16(name):
     check(got, exp, rtol=2e-3, atol=2e-3)
 
 
+@pytest.mark.parametrize("name", ["cumsum", "cumprod", "nancumsum", "add.accumulate"])
+def test_float16_scans_round_each_step_as_numpy(name):
+    # NumPy stores each partial result as float16 before the next step: exactly equal,
+    # where a float32 scan rounded once drifts several float16 steps away.
+    x = (np.random.default_rng(2).integers(-4, 5, (60, 2)) + 0.37).astype(H)
+    f = (lambda m, a: m.add.accumulate(a, axis=0)) if "." in name else (lambda m, a: getattr(m, name)(a, axis=0))
+    with np.errstate(all="ignore"):
+        exp, got = both(f, x)
+    assert got.dtype == exp.dtype
+    np.testing.assert_array_equal(np.asarray(got), exp)
+
+
+@pytest.mark.parametrize("dtype", [np.int32, np.uint16, np.int64])
+def test_integers_too_large_for_float16_warn_of_the_overflow(dtype):
+    x = np.array([np.iinfo(dtype).max, 1], dtype)
+    with pytest.warns(RuntimeWarning, match="overflow encountered in cast"):
+        exp = x.astype(H)
+    with pytest.warns(RuntimeWarning, match="overflow encountered in cast"):
+        got = np.asarray(lnp.array(x).astype(H))
+    np.testing.assert_array_equal(got, exp)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # in range: no warning
+        np.asarray(lnp.array(x[1:]).astype(H))
+
+
 @pytest.mark.parametrize("shape", [(), (0,), (5,)])
 def test_float16_shapes_and_views(shape):
     x = _data((6, 5))[1:, ::2] if shape == (5,) else _data(shape) if shape else np.float16(1.5).reshape(())

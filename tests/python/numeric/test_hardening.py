@@ -599,6 +599,9 @@ FP_CASES = [
     ("invalid value encountered in cast", lambda m: m.array([np.inf]).astype(np.int32)),
     ("divide by zero encountered in floor_divide", lambda m: m.array([1, 2]) // 0),
     ("divide by zero encountered in remainder", lambda m: m.array([1, 2]) % m.array([1, 0])),
+    # The one integer quotient that overflows: MIN // -1 wraps to MIN.
+    ("overflow encountered in floor_divide", lambda m: m.array([-128, 7], dtype=np.int8) // m.array([-1, 2], dtype=np.int8)),
+    ("overflow encountered in floor_divide", lambda m: m.floor_divide(m.array([np.iinfo(np.int64).min, 5]), -1)),
 ]
 
 

@@ -506,6 +506,22 @@ def test_quantile_methods(method, monkeypatch):
     same_error(lambda: np.quantile(a, 0.5, method="nope"), lambda: lnp.quantile(lnp.array(a), 0.5, method="nope"))
 
 
+@pytest.mark.parametrize("name", ["nanmedian", "nanquantile", "nanquantile-lower", "whole"])
+def test_nan_order_statistics_warn_of_all_nan_slices_as_numpy(name):
+    x = np.array([[1.0, 2.0, np.nan], [np.nan] * 3, [3.0, np.nan, 1.0]])
+    f = {"nanmedian": lambda m, a: m.nanmedian(a, axis=1), "nanquantile": lambda m, a: m.nanquantile(a, 0.3, axis=1),
+         "nanquantile-lower": lambda m, a: m.nanquantile(a, 0.3, axis=1, method="lower"),
+         "whole": lambda m, a: m.nanmedian(a[1])}[name]
+    with pytest.warns(RuntimeWarning, match="All-NaN slice encountered"):
+        exp = f(np, x)
+    with pytest.warns(RuntimeWarning, match="All-NaN slice encountered"):
+        got = f(lnp, lnp.array(x))
+    check(got, exp)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no line of NaNs alone: no warning
+        check(lnp.nanmedian(lnp.array(x), axis=0), np.nanmedian(x, axis=0))
+
+
 def test_weighted_quantile(monkeypatch):
     monkeypatch.setenv("LEGATE_NUMERIC_FALLBACK", "0")  # native, not NumPy's
     r = np.random.default_rng(8)

@@ -123,6 +123,11 @@ def test_integer_functions(dtype):
         info = np.iinfo(dtype)
         big = np.array([info.min, info.max, 0, 1], dtype)
         exact(lnp.bitwise_count(lnp.array(big)), np.bitwise_count(big))
+        # |MIN| does not fit the signed type: NumPy's gcd/lcm take the unsigned magnitude.
+        other = np.array([42, 0, info.min, 6], dtype)
+        for f in ("gcd", "lcm"):
+            exact(getattr(lnp, f)(lnp.array(big), lnp.array(other)), getattr(np, f)(big, other))
+            exact(getattr(lnp, f)(lnp.array(other), lnp.array(big)), getattr(np, f)(other, big))
     check_same_error(lambda: np.gcd(np.ones(2), 2), lambda: lnp.gcd(lnp.ones(2), 2))
     check_same_error(lambda: np.bitwise_count(np.ones(2)), lambda: lnp.bitwise_count(lnp.ones(2)))
 

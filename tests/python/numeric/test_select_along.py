@@ -87,6 +87,15 @@ def test_choose_broadcasts_and_raises():
         lnp.choose(lnp.array(np.array([0, 3])), [lnp.zeros(2), lnp.ones(2)])
 
 
+@pytest.mark.parametrize("dtype", [np.int8, np.uint8, np.float32, np.complex64])
+def test_choose_python_scalar_choices_are_weak(dtype):
+    # NEP 50: a Python scalar does not widen the array choices' type (int8 and 7: int8).
+    idx = np.array([[0], [1]])
+    for scalar in (7, True, 2.5):
+        choices = [np.arange(4).astype(dtype), scalar]
+        check(lnp.choose(lnp.array(idx), [lnp.array(choices[0]), scalar]), np.choose(idx, choices))
+
+
 def test_methods_run_natively(monkeypatch):
     monkeypatch.setenv("LEGATE_NUMERIC_FALLBACK", "0")
     a_np = make(np.int64, (4, 3))

@@ -207,6 +207,17 @@ def test_astype_and_int_bool_values(dtype):
     check_dense(A @ lnp.asarray(x), S.astype(dtype) @ x)
 
 
+@pytest.mark.parametrize("fmt", ["csr", "csc", "coo", "bsr", "lil"])
+def test_dia_plus_another_format_takes_scipys_format(fmt):
+    # SciPy's DIA lets the other operand add (DIA + CSC is CSC); a difference is CSR.
+    d = np.array([[1.0, 0, 2], [0, 0, 3], [4, 0, 0]])
+    A, B = sparse.dia_array(d), getattr(sparse, f"{fmt}_array")(d)
+    S, T = sp.dia_array(d), getattr(sp, f"{fmt}_array")(d)
+    for got, want in ((A + B, S + T), (A - B, S - T)):
+        assert got.format == want.format, (fmt, got.format, want.format)
+        check_sparse(got, want)
+
+
 def test_dia_specifics():
     data = np.arange(12.0).reshape(3, 4) + 1
     S = sp.dia_array((data, [0, -1, 2]), shape=(4, 4))

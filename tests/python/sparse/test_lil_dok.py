@@ -90,6 +90,32 @@ def test_operations_match_scipy_formats(fmt, flavour):
     assert A.count_nonzero() == S.count_nonzero()
 
 
+@pytest.mark.parametrize("fmt", ["lil", "dok"])
+def test_setitem_keys_as_scipy(fmt):
+    # A column from a 1-d value, a 2-d boolean mask, Ellipsis; complex into real raises.
+    d = np.array([[1.0, 0, 2, 0], [0, 0, 3, 0], [4, 0, 0, 5]])
+    cases = [((slice(None), 2), np.array([7.0, 8, 9])), ((slice(None), 2), 7), (d > 1, 6), ((Ellipsis, 1), [1, 0, 2]),
+             ((slice(0, 2), [3, 0]), np.array([[1.0, 2]])), ((1, 1), -1j)]
+    for key, value in cases:
+        A, S = getattr(ls, f"{fmt}_array")(d), getattr(sp, f"{fmt}_array")(d)
+        try:
+            S[key] = value
+        except TypeError:
+            with pytest.raises(TypeError):
+                A[key] = value
+            continue
+        A[key] = value
+        check_sparse(A, S)
+
+
+def test_lil_count_nonzero_along_an_axis_is_int64_as_scipy():
+    d = np.array([[1.0, 0, 2], [0, 0, 3]])
+    for axis in (0, 1, -1):
+        got, want = ls.lil_array(d).count_nonzero(axis=axis), sp.lil_array(d).count_nonzero(axis=axis)
+        assert got.dtype == want.dtype, (axis, got.dtype, want.dtype)
+        check_dense(got, want)
+
+
 @pytest.mark.parametrize("fmt", HOST)
 def test_empty_and_bad_input(fmt):
     L, S = pair(fmt, "array")
