@@ -601,7 +601,7 @@ fn sort_range_simd<T: Sortable, I: Item<T>>(x: &Strided<T>, first: usize, end: u
         with_scratch::<[u64; 2], _>(n + 1, |a, _| {
             // SAFETY: room for `n + 1` pairs; `compact` writes those it reports.
             let a = unsafe { std::slice::from_raw_parts_mut(a, n + 1) };
-            let (skip, inside) = compact(x, first, end, lo, hi, a, |i, v| [i as u64, v.key()]);
+            let (skip, inside) = compact(x, first, end, lo, hi, a, T::key, |i, k| [i as u64, k]);
             let a = &mut a[..inside];
             simd::sort_pairs(a);
             for (j, &[position, k]) in a[skip..skip + end - first].iter().enumerate() {
@@ -612,7 +612,10 @@ fn sort_range_simd<T: Sortable, I: Item<T>>(x: &Strided<T>, first: usize, end: u
         with_scratch::<u64, _>(n + 1, |a, _| {
             // SAFETY: as above.
             let a = unsafe { std::slice::from_raw_parts_mut(a, n + 1) };
-            let (skip, inside) = compact(x, first, end, lo, hi, a, |_, v| v.exact_key());
+            // Exact keys order as keys do but for -0.0, which is one below 0.0: a range
+            // starting at zero starts one lower.
+            let lo = if T::tied().is_empty() || lo != T::tied()[0].key() { lo } else { lo - 1 };
+            let (skip, inside) = compact(x, first, end, lo, hi, a, T::exact_key, |_, k| k);
             let a = &mut a[..inside];
             simd::sort_keys(a);
             let ranks = skip..skip + end - first;
@@ -645,17 +648,20 @@ fn sort_range_simd<T: Sortable, I: Item<T>>(x: &Strided<T>, first: usize, end: u
     }
 }
 
-/// Writes `item(position, value)` of every element whose key lies in `[lo, hi]` to
+/// Writes `item(position, key)` of every element whose `key` lies in `[lo, hi]` to
 /// `a` in input order, widening the range until it holds ranks `first..end`; returns
 /// how many of the kept items precede rank `first`, and how many were kept.
-fn compact<T: Sortable, W: Copy>(x: &Strided<T>, first: usize, end: usize, mut lo: u64, mut hi: u64, a: &mut [W], item: impl Fn(usize, T) -> W) -> (usize, usize) {
+#[allow(clippy::too_many_arguments)]
+fn compact<T: Sortable, W: Copy>(
+    x: &Strided<T>, first: usize, end: usize, mut lo: u64, mut hi: u64, a: &mut [W], key: impl Fn(T) -> u64, item: impl Fn(usize, u64) -> W,
+) -> (usize, usize) {
     assert!(a.len() > x.n);
     loop {
         let (mut below, mut at) = (0, 0);
         each(x, |i, v| {
-            let k = v.key();
+            let k = key(v);
             // SAFETY: `at` counts the items inside seen so far, below `x.n`.
-            unsafe { *a.get_unchecked_mut(at) = item(i, v) };
+            unsafe { *a.get_unchecked_mut(at) = item(i, k) };
             at += ((k >= lo) & (k <= hi)) as usize;
             below += (k < lo) as usize;
         });
