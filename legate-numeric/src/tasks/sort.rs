@@ -143,11 +143,10 @@ macro_rules! floats {
             #[inline(always)]
             fn from_exact_key(k: u64) -> Self {
                 let k = k as $u;
-                if k == <$u>::MAX {
-                    return <$t>::NAN;
-                }
                 let sign = 1 << (Self::KEY_BITS - 1);
-                <$t>::from_bits(if k & sign != 0 { k & !sign } else { !k })
+                let v = <$t>::from_bits(if k & sign != 0 { k & !sign } else { !k });
+                // Selects rather than branches, so that loops over keys vectorize.
+                if k == <$u>::MAX { <$t>::NAN } else { v }
             }
             /// NaNs move to the end in their order (their bits kept); the numbers sort
             /// as unsigned integers made from their bits in place, about twice as fast
@@ -504,10 +503,12 @@ fn sort_window<T: Sortable>(input: &PhysicalStore, out: &PhysicalStore, indices:
     }
     let x = Strided { ptr: input.ptr() as *const T, stride: (input.strides()[0] / T::SIZE as i64) as isize, n };
     let o = (out.ptr(), (out.strides()[0] / out.elem_size() as i64) as isize);
-    if indices {
-        window::<T, Positioned<T>>(&x, first, end, |j, item| unsafe { *(o.0 as *mut i64).offset(j as isize * o.1) = item.position })
-    } else {
-        window::<T, Value<T>>(&x, first, end, |j, item| unsafe { *(o.0 as *mut T).offset(j as isize * o.1) = item.0 })
+    // SAFETY (each `put`): rank `first + j` of the tile, inside `out`.
+    match (indices, o.1 == 1) {
+        (true, _) => window::<T, Positioned<T>>(&x, first, end, |j, item| unsafe { *(o.0 as *mut i64).offset(j as isize * o.1) = item.position }),
+        // A contiguous tile: the loop writing it vectorizes.
+        (false, true) => window::<T, Value<T>>(&x, first, end, |j, item| unsafe { *(o.0 as *mut T).add(j) = item.0 }),
+        (false, false) => window::<T, Value<T>>(&x, first, end, |j, item| unsafe { *(o.0 as *mut T).offset(j as isize * o.1) = item.0 }),
     }
     Ok(())
 }
@@ -609,13 +610,20 @@ fn sort_range_simd<T: Sortable, I: Item<T>>(x: &Strided<T>, first: usize, end: u
             }
         })
     } else {
-        with_scratch::<u64, _>(n + 1, |a, _| {
+        // Room for a vector of 8 more: the float64 compaction stores whole vectors.
+        with_scratch::<u64, _>(n + 8, |a, _| {
             // SAFETY: as above.
-            let a = unsafe { std::slice::from_raw_parts_mut(a, n + 1) };
+            let a = unsafe { std::slice::from_raw_parts_mut(a, n + 8) };
             // Exact keys order as keys do but for -0.0, which is one below 0.0: a range
             // starting at zero starts one lower.
             let lo = if T::tied().is_empty() || lo != T::tied()[0].key() { lo } else { lo - 1 };
-            let (skip, inside) = compact(x, first, end, lo, hi, a, T::exact_key, |_, k| k);
+            let (skip, inside) = if T::CODE == f64::CODE && x.stride == 1 {
+                // SAFETY: the input is `n` contiguous float64s (its type code says so).
+                let v = unsafe { std::slice::from_raw_parts(x.ptr as *const f64, n) };
+                widen(first, end, lo, hi, |lo, hi| simd::compact_f64(v, lo, hi, a))
+            } else {
+                compact(x, first, end, lo, hi, a, T::exact_key, |_, k| k)
+            };
             let a = &mut a[..inside];
             simd::sort_keys(a);
             let ranks = skip..skip + end - first;
@@ -653,10 +661,10 @@ fn sort_range_simd<T: Sortable, I: Item<T>>(x: &Strided<T>, first: usize, end: u
 /// how many of the kept items precede rank `first`, and how many were kept.
 #[allow(clippy::too_many_arguments)]
 fn compact<T: Sortable, W: Copy>(
-    x: &Strided<T>, first: usize, end: usize, mut lo: u64, mut hi: u64, a: &mut [W], key: impl Fn(T) -> u64, item: impl Fn(usize, u64) -> W,
+    x: &Strided<T>, first: usize, end: usize, lo: u64, hi: u64, a: &mut [W], key: impl Fn(T) -> u64, item: impl Fn(usize, u64) -> W,
 ) -> (usize, usize) {
     assert!(a.len() > x.n);
-    loop {
+    widen(first, end, lo, hi, |lo, hi| {
         let (mut below, mut at) = (0, 0);
         each(x, |i, v| {
             let k = key(v);
@@ -665,6 +673,16 @@ fn compact<T: Sortable, W: Copy>(
             at += ((k >= lo) & (k <= hi)) as usize;
             below += (k < lo) as usize;
         });
+        (below, at)
+    })
+}
+
+/// Runs `pass(lo, hi)` (a compaction returning how many keys fell below the range and
+/// how many inside), widening the range until it holds ranks `first..end`; returns how
+/// many of the kept items precede rank `first`, and how many were kept.
+fn widen(first: usize, end: usize, mut lo: u64, mut hi: u64, mut pass: impl FnMut(u64, u64) -> (usize, usize)) -> (usize, usize) {
+    loop {
+        let (below, at) = pass(lo, hi);
         if below <= first && below + at >= end {
             return (first - below, at);
         }
@@ -721,6 +739,51 @@ mod simd {
     thread_local! {
         /// Tests set this to check the radix sort on processors with AVX-512 too.
         pub static RADIX_ONLY: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    }
+
+    /// [`super::compact`] of contiguous float64s into their exact keys, eight at a time
+    /// (`a` has room for `v.len() + 8`). Only after [`available`].
+    pub fn compact_f64(v: &[f64], lo: u64, hi: u64, a: &mut [u64]) -> (usize, usize) {
+        assert!(available() && a.len() >= v.len() + 8);
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: the processor has AVX-512 (`available`); `a` has room (asserted).
+        unsafe {
+            compact_f64_avx512(v, lo, hi, a)
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        unreachable!()
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f")]
+    unsafe fn compact_f64_avx512(v: &[f64], lo: u64, hi: u64, a: &mut [u64]) -> (usize, usize) {
+        use std::arch::x86_64::*;
+        let (sign, nan) = (_mm512_set1_epi64(i64::MIN), _mm512_set1_epi64(-1));
+        let (vlo, vhi) = (_mm512_set1_epi64(lo as i64), _mm512_set1_epi64(hi as i64));
+        let (mut below, mut at) = (0usize, 0usize);
+        let chunks = v.chunks_exact(8);
+        let rest = chunks.remainder();
+        for c in chunks {
+            // SAFETY: eight float64s; the store stays within `a` (at <= len, room for 8).
+            unsafe {
+                let x = _mm512_loadu_pd(c.as_ptr());
+                let b = _mm512_castpd_si512(x);
+                // Negatives flipped, positives above them, NaNs the largest key.
+                let k = _mm512_xor_si512(b, _mm512_or_si512(_mm512_srai_epi64::<63>(b), sign));
+                let k = _mm512_mask_blend_epi64(_mm512_cmp_pd_mask::<_CMP_UNORD_Q>(x, x), k, nan);
+                let inside = _mm512_cmpge_epu64_mask(k, vlo) & _mm512_cmple_epu64_mask(k, vhi);
+                below += _mm512_cmplt_epu64_mask(k, vlo).count_ones() as usize;
+                _mm512_storeu_si512(a.as_mut_ptr().add(at) as *mut _, _mm512_maskz_compress_epi64(inside, k));
+                at += inside.count_ones() as usize;
+            }
+        }
+        for &x in rest {
+            let k = super::Sortable::exact_key(x);
+            a[at] = k;
+            at += ((k >= lo) & (k <= hi)) as usize;
+            below += (k < lo) as usize;
+        }
+        (below, at)
     }
 
     /// Sorts keys ascending. Only after [`available`].
@@ -979,7 +1042,7 @@ mod tests {
             state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
             state >> 33
         };
-        let mut v: Vec<f64> = (0..20_000).map(|_| (next() % 1000) as f64 / 7.0 - 50.0).collect();
+        let mut v: Vec<f64> = (0..20_003).map(|_| (next() % 1000) as f64 / 7.0 - 50.0).collect();
         v[3] = f64::NAN;
         v[17] = -0.0;
         v[18] = 0.0;
