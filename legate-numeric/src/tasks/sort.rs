@@ -171,7 +171,12 @@ macro_rules! floats {
                 for b in bits.iter_mut() {
                     *b = if *b & sign != 0 { !*b } else { *b | sign };
                 }
-                bits.sort_unstable();
+                if std::mem::size_of::<$u>() == 8 && bits.len() >= 64 && simd::available() {
+                    // SAFETY: the same memory seen as the 64-bit words it is.
+                    simd::sort_keys(unsafe { std::slice::from_raw_parts_mut(bits.as_mut_ptr() as *mut u64, bits.len()) });
+                } else {
+                    bits.sort_unstable();
+                }
                 for b in bits.iter_mut() {
                     *b = if *b & sign != 0 { *b & !sign } else { !*b };
                 }
