@@ -23,6 +23,19 @@ extern "C" void legate_vqsort_u64(uint64_t* keys, size_t n) {
   hn::Sort(d, st, keys, n, static_cast<uint64_t*>(nullptr));
 }
 
+// The same for unsigned 32-bit and 16-bit keys (16 and 32 to a vector).
+extern "C" void legate_vqsort_u32(uint32_t* keys, size_t n) {
+  hn::SortTag<uint32_t> d;
+  hn::detail::SharedTraits<hn::detail::TraitsLane<hn::detail::OrderAscending<uint32_t>>> st;
+  hn::Sort(d, st, keys, n, static_cast<uint32_t*>(nullptr));
+}
+
+extern "C" void legate_vqsort_u16(uint16_t* keys, size_t n) {
+  hn::SortTag<uint16_t> d;
+  hn::detail::SharedTraits<hn::detail::TraitsLane<hn::detail::OrderAscending<uint16_t>>> st;
+  hn::Sort(d, st, keys, n, static_cast<uint16_t*>(nullptr));
+}
+
 // Sorts `n` 128-bit keys in place, ascending: each is two words, the low one first
 // (a position) and then the high one (the key), compared high word first.
 extern "C" void legate_vqsort_u128(uint64_t* words, size_t n) {

@@ -40,8 +40,56 @@ pub trait Sortable: Element + Copy {
         &[]
     }
     /// Sorts a whole line in NumPy's order (unstable: equal elements in any order).
+    /// Bytes and booleans count their values; integers of 16 to 64 bits (whose keys
+    /// are as wide as they are, and map back to them) sort as their keys in place, with
+    /// the vectorized sort where it runs.
     fn sort_line(line: &mut [Self]) {
+        if (1..=8).contains(&Self::KEY_BITS) && line.len() >= 64 {
+            return count_line(line);
+        }
+        if Self::KEY_BITS == 8 * Self::SIZE as u32 && line.len() >= 64 && simd::available() {
+            match Self::SIZE {
+                2 => return sort_as_words::<Self, u16>(line),
+                4 => return sort_as_words::<Self, u32>(line),
+                8 => return sort_as_words::<Self, u64>(line),
+                _ => {}
+            }
+        }
         line.sort_unstable_by(by_order::<Self>);
+    }
+}
+
+/// [`Sortable::sort_line`] of a type with keys of at most 8 bits that map back to its
+/// values (bytes, booleans): a counting sort.
+fn count_line<T: Sortable>(line: &mut [T]) {
+    let mut counts = [0usize; 256];
+    for v in line.iter() {
+        counts[v.exact_key() as usize] += 1;
+    }
+    let mut at = 0;
+    for (k, &c) in counts.iter().enumerate() {
+        line[at..at + c].fill(T::from_exact_key(k as u64));
+        at += c;
+    }
+}
+
+/// [`Sortable::sort_line`] of a type whose exact keys are words `W` of its own size
+/// that map back to it (integers): each element becomes its key in place, the keys
+/// are sorted, and each becomes its value again. Only after [`simd::available`].
+fn sort_as_words<T: Sortable, W: simd::Word>(line: &mut [T]) {
+    assert_eq!(std::mem::size_of::<W>(), T::SIZE);
+    let p = line.as_mut_ptr();
+    for i in 0..line.len() {
+        // SAFETY: element `i` of the line, read as a `T` and written as a `W` of the
+        // same size (plain numbers, any bits valid).
+        unsafe { std::ptr::write(p.add(i) as *mut W, W::of(std::ptr::read(p.add(i)).exact_key())) };
+    }
+    // SAFETY: the line's memory, now holding `W`s.
+    let words = unsafe { std::slice::from_raw_parts_mut(p as *mut W, line.len()) };
+    W::sort(words);
+    for i in 0..line.len() {
+        // SAFETY: as above, the other way.
+        unsafe { std::ptr::write(p.add(i), T::from_exact_key(std::ptr::read(p.add(i) as *const W).get())) };
     }
 }
 
@@ -171,9 +219,8 @@ macro_rules! floats {
                 for b in bits.iter_mut() {
                     *b = if *b & sign != 0 { !*b } else { *b | sign };
                 }
-                if std::mem::size_of::<$u>() == 8 && bits.len() >= 64 && simd::available() {
-                    // SAFETY: the same memory seen as the 64-bit words it is.
-                    simd::sort_keys(unsafe { std::slice::from_raw_parts_mut(bits.as_mut_ptr() as *mut u64, bits.len()) });
+                if bits.len() >= 64 && simd::available() {
+                    <$u as simd::Word>::sort(bits);
                 } else {
                     bits.sort_unstable();
                 }
@@ -240,12 +287,16 @@ fn sort_lines<T: Sortable>(input: &PhysicalStore, out: &PhysicalStore, axis: usi
     // memory beyond one line for strided outputs.
     let mut values: Vec<T> = Vec::new();
     let mut order: Vec<i64> = Vec::new();
+    let (mut packed, mut pairs): (Vec<u64>, Vec<[u64; 2]>) = (Vec::new(), Vec::new());
     for_each_line(&[input, out], axis, |ptrs, n, strides| {
         let (pi, si) = (ptrs[0] as *const T, strides[0] / T::SIZE as isize);
         // SAFETY: lines of this point's tiles; a line of `out` may alias the input's
         // only for `sort` (same type), which reads the line whole before writing it.
         unsafe {
-            if indices {
+            if indices && kth.is_empty() && T::KEY_BITS > 0 && n >= 64 && simd::available() {
+                let (po, so) = (ptrs[1] as *mut i64, strides[1] / 8);
+                argsort_line(|j| *pi.offset(j as isize * si), n, (&mut packed, &mut pairs), |j, k| *po.offset(j as isize * so) = k);
+            } else if indices {
                 let key = |k: i64| &*pi.offset(k as isize * si);
                 let by_value = |a: &i64, b: &i64| Ordered(*key(*a)).cmp(&Ordered(*key(*b))).then(a.cmp(b));
                 let (po, so) = (ptrs[1] as *mut i64, strides[1] / 8);
@@ -287,6 +338,28 @@ fn sort_lines<T: Sortable>(input: &PhysicalStore, out: &PhysicalStore, axis: usi
         }
     });
     Ok(())
+}
+
+/// The positions that sort a line of `n` values `get(j)` in NumPy's stable order, to
+/// `put(rank, position)`, through the vectorized sort (only after
+/// [`simd::available`]): keys of 32 bits or fewer packed with their positions into
+/// one word, wider ones as (position, key) pairs.
+fn argsort_line<T: Sortable>(get: impl Fn(usize) -> T, n: usize, (packed, pairs): (&mut Vec<u64>, &mut Vec<[u64; 2]>), mut put: impl FnMut(usize, i64)) {
+    if T::KEY_BITS <= 32 && n <= u32::MAX as usize {
+        packed.clear();
+        packed.extend((0..n).map(|j| (get(j).key() << 32) | j as u64));
+        <u64 as simd::Word>::sort(packed);
+        for (rank, &w) in packed.iter().enumerate() {
+            put(rank, (w & u64::from(u32::MAX)) as i64);
+        }
+    } else {
+        pairs.clear();
+        pairs.extend((0..n).map(|j| [j as u64, get(j).key()]));
+        simd::sort_pairs(pairs);
+        for (rank, &[j, _]) in pairs.iter().enumerate() {
+            put(rank, j as i64);
+        }
+    }
 }
 
 // ---- 1-d sample sort across the points of one launch ----
@@ -543,6 +616,9 @@ fn sort_range<T: Sortable, I: Item<T>>(x: &Strided<T>, first: usize, end: usize,
     let n = x.n;
     // The range in keys, inclusive at both ends (0 and u64::MAX: unbounded).
     let (mut lo, mut hi) = (range.lo.map_or(0, |v| v.0.key()), range.hi.map_or(u64::MAX, |v| v.0.key()));
+    if !I::POSITIONS && T::KEY_BITS <= 16 {
+        return sort_values_counting(x, first, end, put);
+    }
     if simd::available() {
         return sort_range_simd(x, first, end, lo, hi, put);
     }
@@ -592,20 +668,60 @@ fn sort_range<T: Sortable, I: Item<T>>(x: &Strided<T>, first: usize, end: usize,
     });
 }
 
+/// [`sort_range`] of values with keys of at most 16 bits (small integers, booleans),
+/// which map back to their values: a counting sort. One pass over the input counts
+/// every key; this point's ranks are then written from the counts.
+fn sort_values_counting<T: Sortable, I: Item<T>>(x: &Strided<T>, first: usize, end: usize, put: impl Fn(usize, &I)) {
+    let mut counts = vec![0usize; 1 << T::KEY_BITS];
+    each(x, |_, v| {
+        // SAFETY: a key of `KEY_BITS` bits indexes the counts.
+        unsafe { *counts.get_unchecked_mut(v.exact_key() as usize) += 1 };
+    });
+    let (mut rank, mut j) = (0, 0);
+    for (k, &c) in counts.iter().enumerate() {
+        // The ranks of key `k`, `rank..rank + c`, that fall in this point's tile.
+        let (from, to) = (rank.max(first), (rank + c).min(end));
+        if from < to {
+            let item = I::new(T::from_exact_key(k as u64), 0);
+            for _ in from..to {
+                put(j, &item);
+                j += 1;
+            }
+        }
+        rank += c;
+        if rank >= end {
+            break;
+        }
+    }
+}
+
 /// The rest of [`sort_range`] through Highway's vectorized quicksort (`simd`), for
 /// the keys in `[lo, hi]`: one pass over the input counts the elements below the range
 /// and compacts those inside in input order (widening the range and passing again if
-/// the samples missed), as their exact keys (values) or as (position, key) pairs
-/// (positions: a pair sort is stable, so every point sees the same order of equal
-/// values); they are sorted, and this point's ranks written.
+/// the samples missed), as their exact keys (values: words as narrow as the type's
+/// keys) or with their positions (argsort: a stable order, so every point sees the
+/// same order of equal values); they are sorted, and this point's ranks written.
 fn sort_range_simd<T: Sortable, I: Item<T>>(x: &Strided<T>, first: usize, end: usize, lo: u64, hi: u64, put: impl Fn(usize, &I)) {
+    let n = x.n;
     // Room for every element and one more (the compaction writes each element and
     // keeps those inside, so the last write may land one past them); only the slots
     // written are touched.
-    let n = x.n;
-    if I::POSITIONS {
+    if I::POSITIONS && T::KEY_BITS <= 32 && n <= u32::MAX as usize {
+        // A key of 32 bits or fewer and a position below 2^32 make one 64-bit word,
+        // sorted at twice the speed of (position, key) pairs.
+        with_scratch::<u64, _>(n + 1, |a, _| {
+            // SAFETY: room for `n + 1` words; `compact` writes those it reports.
+            let a = unsafe { std::slice::from_raw_parts_mut(a, n + 1) };
+            let (skip, inside) = compact(x, first, end, lo, hi, a, T::key, |i, k| (k << 32) | i as u64);
+            let a = &mut a[..inside];
+            <u64 as simd::Word>::sort(a);
+            for (j, &w) in a[skip..skip + end - first].iter().enumerate() {
+                put(j, &I::new(T::from_exact_key(w >> 32), (w & u64::from(u32::MAX)) as usize));
+            }
+        })
+    } else if I::POSITIONS {
         with_scratch::<[u64; 2], _>(n + 1, |a, _| {
-            // SAFETY: room for `n + 1` pairs; `compact` writes those it reports.
+            // SAFETY: as above, pairs.
             let a = unsafe { std::slice::from_raw_parts_mut(a, n + 1) };
             let (skip, inside) = compact(x, first, end, lo, hi, a, T::key, |i, k| [i as u64, k]);
             let a = &mut a[..inside];
@@ -614,51 +730,83 @@ fn sort_range_simd<T: Sortable, I: Item<T>>(x: &Strided<T>, first: usize, end: u
                 put(j, &I::new(T::from_exact_key(k), position as usize));
             }
         })
+    } else if T::KEY_BITS <= 16 {
+        sort_values_simd::<T, I, u16>(x, first, end, lo, hi, put)
+    } else if T::KEY_BITS <= 32 {
+        sort_values_simd::<T, I, u32>(x, first, end, lo, hi, put)
     } else {
-        // Room for a vector of 8 more: the float64 compaction stores whole vectors.
-        with_scratch::<u64, _>(n + 8, |a, _| {
-            // SAFETY: as above.
-            let a = unsafe { std::slice::from_raw_parts_mut(a, n + 8) };
-            // Exact keys order as keys do but for -0.0, which is one below 0.0: a range
-            // starting at zero starts one lower.
-            let lo = if T::tied().is_empty() || lo != T::tied()[0].key() { lo } else { lo - 1 };
-            let (skip, inside) = if T::CODE == f64::CODE && x.stride == 1 {
-                // SAFETY: the input is `n` contiguous float64s (its type code says so).
-                let v = unsafe { std::slice::from_raw_parts(x.ptr as *const f64, n) };
-                widen(first, end, lo, hi, |lo, hi| simd::compact_f64(v, lo, hi, a))
-            } else {
-                compact(x, first, end, lo, hi, a, T::exact_key, |_, k| k)
-            };
-            let a = &mut a[..inside];
-            simd::sort_keys(a);
-            let ranks = skip..skip + end - first;
-            // Tied values of other bits (zeros of both signs, NaNs) come back from the
-            // input, in its order; the rest from their keys.
-            let mut tied: Vec<(std::ops::Range<usize>, Vec<T>)> = Vec::new();
-            for &t in T::tied() {
-                let key = t.key();
-                let merged = |k: &u64| T::from_exact_key(*k).key();
-                let run = a.partition_point(|k| merged(k) < key)..a.partition_point(|k| merged(k) <= key);
-                if run.start < ranks.end && run.end > ranks.start {
-                    let mut values = Vec::with_capacity(run.len());
-                    each(x, |_, v| {
-                        if v.key() == key {
-                            values.push(v);
-                        }
-                    });
-                    tied.push((run, values));
-                }
-            }
-            for (j, r) in ranks.clone().enumerate() {
-                put(j, &I::new(T::from_exact_key(a[r]), 0));
-            }
-            for (run, values) in tied {
-                for r in run.start.max(ranks.start)..run.end.min(ranks.end) {
-                    put(r - ranks.start, &I::new(values[r - run.start], 0));
-                }
-            }
-        })
+        sort_values_simd::<T, I, u64>(x, first, end, lo, hi, put)
     }
+}
+
+/// [`sort_range_simd`] of values, as exact keys in words `W` (as wide as the keys).
+fn sort_values_simd<T: Sortable, I: Item<T>, W: simd::Word>(x: &Strided<T>, first: usize, end: usize, lo: u64, hi: u64, put: impl Fn(usize, &I)) {
+    let n = x.n;
+    // Room for a vector more: the vector compactions store whole vectors.
+    with_scratch::<W, _>(n + 16, |a, _| {
+        // SAFETY: as in `sort_range_simd`.
+        let a = unsafe { std::slice::from_raw_parts_mut(a, n + 16) };
+        // Exact keys order as keys do but for -0.0, which is one below 0.0: a range
+        // starting at zero starts one lower.
+        let lo = if T::tied().is_empty() || lo != T::tied()[0].key() { lo } else { lo - 1 };
+        // Contiguous numbers of 32 or 64 bits compact sixteen or eight at a time.
+        let kind = match T::CODE {
+            c if c == f64::CODE || c == f32::CODE => Some(simd::FLOAT),
+            c if c == i64::CODE || c == i32::CODE => Some(simd::SIGNED),
+            c if c == u64::CODE || c == u32::CODE => Some(simd::UNSIGNED),
+            _ => None,
+        };
+        let (skip, inside) = match (kind, x.stride == 1 && T::SIZE == std::mem::size_of::<W>()) {
+            (Some(kind), true) if T::SIZE == 8 => {
+                // SAFETY: `n` contiguous 64-bit numbers (their type code says so), whose
+                // keys are 64-bit words: `W` is u64.
+                let (v, a) = unsafe { (std::slice::from_raw_parts(x.ptr as *const u64, n), std::slice::from_raw_parts_mut(a.as_mut_ptr() as *mut u64, n + 16)) };
+                widen(first, end, lo, hi, |lo, hi| match kind {
+                    simd::FLOAT => simd::compact64::<{ simd::FLOAT }>(v, lo, hi, a),
+                    simd::SIGNED => simd::compact64::<{ simd::SIGNED }>(v, lo, hi, a),
+                    _ => simd::compact64::<{ simd::UNSIGNED }>(v, lo, hi, a),
+                })
+            }
+            (Some(kind), true) if T::SIZE == 4 => {
+                // SAFETY: as above, 32-bit numbers and words.
+                let (v, a) = unsafe { (std::slice::from_raw_parts(x.ptr as *const u32, n), std::slice::from_raw_parts_mut(a.as_mut_ptr() as *mut u32, n + 16)) };
+                widen(first, end, lo, hi, |lo, hi| match kind {
+                    simd::FLOAT => simd::compact32::<{ simd::FLOAT }>(v, lo, hi, a),
+                    simd::SIGNED => simd::compact32::<{ simd::SIGNED }>(v, lo, hi, a),
+                    _ => simd::compact32::<{ simd::UNSIGNED }>(v, lo, hi, a),
+                })
+            }
+            _ => compact(x, first, end, lo, hi, a, T::exact_key, |_, k| W::of(k)),
+        };
+        let a = &mut a[..inside];
+        W::sort(a);
+        let ranks = skip..skip + end - first;
+        // Tied values of other bits (zeros of both signs, NaNs) come back from the
+        // input, in its order; the rest from their keys.
+        let mut tied: Vec<(std::ops::Range<usize>, Vec<T>)> = Vec::new();
+        for &t in T::tied() {
+            let key = t.key();
+            let merged = |k: &W| T::from_exact_key(k.get()).key();
+            let run = a.partition_point(|k| merged(k) < key)..a.partition_point(|k| merged(k) <= key);
+            if !run.is_empty() && run.start < ranks.end && run.end > ranks.start {
+                let mut values = Vec::with_capacity(run.len());
+                each(x, |_, v| {
+                    if v.key() == key {
+                        values.push(v);
+                    }
+                });
+                tied.push((run, values));
+            }
+        }
+        for (j, r) in ranks.clone().enumerate() {
+            put(j, &I::new(T::from_exact_key(a[r].get()), 0));
+        }
+        for (run, values) in tied {
+            for r in run.start.max(ranks.start)..run.end.min(ranks.end) {
+                put(r - ranks.start, &I::new(values[r - run.start], 0));
+            }
+        }
+    })
 }
 
 /// Writes `item(position, key)` of every element whose `key` lies in `[lo, hi]` to
@@ -706,7 +854,6 @@ fn widen(first: usize, end: usize, mut lo: u64, mut hi: u64, mut pass: impl FnMu
 mod simd {
     #[cfg(legate_vqsort)]
     extern "C" {
-        fn legate_vqsort_u64(keys: *mut u64, n: usize);
         fn legate_vqsort_u128(words: *mut u64, n: usize);
     }
 
@@ -746,14 +893,22 @@ mod simd {
         pub static RADIX_ONLY: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
     }
 
-    /// [`super::compact`] of contiguous float64s into their exact keys, eight at a time
-    /// (`a` has room for `v.len() + 8`). Only after [`available`].
-    pub fn compact_f64(v: &[f64], lo: u64, hi: u64, a: &mut [u64]) -> (usize, usize) {
+    /// How [`compact64`] and [`compact32`] make keys of the input's bits: IEEE floats
+    /// (negatives flipped, positives above them, NaNs the largest key), two's
+    /// complement integers (the sign bit flipped) or unsigned ones (as they are).
+    pub const FLOAT: u8 = 0;
+    pub const SIGNED: u8 = 1;
+    pub const UNSIGNED: u8 = 2;
+
+    /// [`super::compact`] of contiguous 64-bit numbers (their bits, read as `KIND`)
+    /// into their exact keys, eight at a time (`a` has room for `v.len() + 8`). Only
+    /// after [`available`].
+    pub fn compact64<const KIND: u8>(v: &[u64], lo: u64, hi: u64, a: &mut [u64]) -> (usize, usize) {
         assert!(available() && a.len() >= v.len() + 8);
         #[cfg(target_arch = "x86_64")]
         // SAFETY: the processor has AVX-512 (`available`); `a` has room (asserted).
         unsafe {
-            compact_f64_avx512(v, lo, hi, a)
+            compact64_avx512::<KIND>(v, lo, hi, a)
         }
         #[cfg(not(target_arch = "x86_64"))]
         unreachable!()
@@ -761,7 +916,7 @@ mod simd {
 
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx512f")]
-    unsafe fn compact_f64_avx512(v: &[f64], lo: u64, hi: u64, a: &mut [u64]) -> (usize, usize) {
+    unsafe fn compact64_avx512<const KIND: u8>(v: &[u64], lo: u64, hi: u64, a: &mut [u64]) -> (usize, usize) {
         use std::arch::x86_64::*;
         let (sign, nan) = (_mm512_set1_epi64(i64::MIN), _mm512_set1_epi64(-1));
         let (vlo, vhi) = (_mm512_set1_epi64(lo as i64), _mm512_set1_epi64(hi as i64));
@@ -769,21 +924,30 @@ mod simd {
         let chunks = v.chunks_exact(8);
         let rest = chunks.remainder();
         for c in chunks {
-            // SAFETY: eight float64s; the store stays within `a` (at <= len, room for 8).
+            // SAFETY: eight numbers; the store stays within `a` (at <= len, room for 8).
             unsafe {
-                let x = _mm512_loadu_pd(c.as_ptr());
-                let b = _mm512_castpd_si512(x);
-                // Negatives flipped, positives above them, NaNs the largest key.
-                let k = _mm512_xor_si512(b, _mm512_or_si512(_mm512_srai_epi64::<63>(b), sign));
-                let k = _mm512_mask_blend_epi64(_mm512_cmp_pd_mask::<_CMP_UNORD_Q>(x, x), k, nan);
+                let b = _mm512_loadu_si512(c.as_ptr() as *const _);
+                let k = match KIND {
+                    FLOAT => {
+                        let k = _mm512_xor_si512(b, _mm512_or_si512(_mm512_srai_epi64::<63>(b), sign));
+                        let x = _mm512_castsi512_pd(b);
+                        _mm512_mask_blend_epi64(_mm512_cmp_pd_mask::<_CMP_UNORD_Q>(x, x), k, nan)
+                    }
+                    SIGNED => _mm512_xor_si512(b, sign),
+                    _ => b,
+                };
                 let inside = _mm512_cmpge_epu64_mask(k, vlo) & _mm512_cmple_epu64_mask(k, vhi);
                 below += _mm512_cmplt_epu64_mask(k, vlo).count_ones() as usize;
                 _mm512_storeu_si512(a.as_mut_ptr().add(at) as *mut _, _mm512_maskz_compress_epi64(inside, k));
                 at += inside.count_ones() as usize;
             }
         }
-        for &x in rest {
-            let k = super::Sortable::exact_key(x);
+        for &b in rest {
+            let k = match KIND {
+                FLOAT => super::Sortable::exact_key(f64::from_bits(b)),
+                SIGNED => b ^ (1 << 63),
+                _ => b,
+            };
             a[at] = k;
             at += ((k >= lo) & (k <= hi)) as usize;
             below += (k < lo) as usize;
@@ -791,15 +955,99 @@ mod simd {
         (below, at)
     }
 
-    /// Sorts keys ascending. Only after [`available`].
-    pub fn sort_keys(keys: &mut [u64]) {
-        assert!(available());
-        // SAFETY: `keys.len()` keys at `keys`; the processor has the sorter's features.
-        #[cfg(legate_vqsort)]
+    /// [`compact64`] for 32-bit numbers into 32-bit keys, sixteen at a time (`a` has
+    /// room for `v.len() + 16`).
+    pub fn compact32<const KIND: u8>(v: &[u32], lo: u64, hi: u64, a: &mut [u32]) -> (usize, usize) {
+        assert!(available() && a.len() >= v.len() + 16);
+        // Keys are 32 bits: an unbounded range ends at the largest.
+        let (lo, hi) = (lo.min(u32::MAX as u64) as u32, hi.min(u32::MAX as u64) as u32);
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: as in `compact64`.
         unsafe {
-            legate_vqsort_u64(keys.as_mut_ptr(), keys.len())
+            compact32_avx512::<KIND>(v, lo, hi, a)
         }
+        #[cfg(not(target_arch = "x86_64"))]
+        unreachable!()
     }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f")]
+    unsafe fn compact32_avx512<const KIND: u8>(v: &[u32], lo: u32, hi: u32, a: &mut [u32]) -> (usize, usize) {
+        use std::arch::x86_64::*;
+        let (sign, nan) = (_mm512_set1_epi32(i32::MIN), _mm512_set1_epi32(-1));
+        let (vlo, vhi) = (_mm512_set1_epi32(lo as i32), _mm512_set1_epi32(hi as i32));
+        let (mut below, mut at) = (0usize, 0usize);
+        let chunks = v.chunks_exact(16);
+        let rest = chunks.remainder();
+        for c in chunks {
+            // SAFETY: sixteen numbers; the store stays within `a` (room for 16 more).
+            unsafe {
+                let b = _mm512_loadu_si512(c.as_ptr() as *const _);
+                let k = match KIND {
+                    FLOAT => {
+                        let k = _mm512_xor_si512(b, _mm512_or_si512(_mm512_srai_epi32::<31>(b), sign));
+                        let x = _mm512_castsi512_ps(b);
+                        _mm512_mask_blend_epi32(_mm512_cmp_ps_mask::<_CMP_UNORD_Q>(x, x), k, nan)
+                    }
+                    SIGNED => _mm512_xor_si512(b, sign),
+                    _ => b,
+                };
+                let inside = _mm512_cmpge_epu32_mask(k, vlo) & _mm512_cmple_epu32_mask(k, vhi);
+                below += _mm512_cmplt_epu32_mask(k, vlo).count_ones() as usize;
+                _mm512_storeu_si512(a.as_mut_ptr().add(at) as *mut _, _mm512_maskz_compress_epi32(inside, k));
+                at += inside.count_ones() as usize;
+            }
+        }
+        for &b in rest {
+            let k = match KIND {
+                FLOAT => super::Sortable::exact_key(f32::from_bits(b)) as u32,
+                SIGNED => b ^ (1 << 31),
+                _ => b,
+            };
+            a[at] = k;
+            at += ((k >= lo) & (k <= hi)) as usize;
+            below += (k < lo) as usize;
+        }
+        (below, at)
+    }
+
+    /// An unsigned key word the sorter takes (16, 32 or 64 bits).
+    pub trait Word: Copy + Ord + 'static {
+        /// The low bits of `k` (a key of at most this word's width).
+        fn of(k: u64) -> Self;
+        fn get(self) -> u64;
+        /// Sorts ascending. Only after [`available`].
+        fn sort(keys: &mut [Self]);
+    }
+
+    macro_rules! words {
+        ($($t:ty: $f:ident),*) => {$(
+            #[cfg(legate_vqsort)]
+            extern "C" {
+                fn $f(keys: *mut $t, n: usize);
+            }
+            impl Word for $t {
+                #[inline(always)]
+                fn of(k: u64) -> Self {
+                    k as $t
+                }
+                #[inline(always)]
+                fn get(self) -> u64 {
+                    self as u64
+                }
+                fn sort(keys: &mut [Self]) {
+                    assert!(available());
+                    // SAFETY: `keys.len()` keys at `keys`; the processor has the
+                    // sorter's features.
+                    #[cfg(legate_vqsort)]
+                    unsafe {
+                        $f(keys.as_mut_ptr(), keys.len())
+                    }
+                }
+            }
+        )*};
+    }
+    words!(u16: legate_vqsort_u16, u32: legate_vqsort_u32, u64: legate_vqsort_u64);
 
     /// Sorts (low, high) pairs by high word, then low word. Only after [`available`].
     pub fn sort_pairs(pairs: &mut [[u64; 2]]) {
@@ -947,7 +1195,7 @@ impl Task for SortTask {
 fn sample_sort<T: Sortable>(ctx: &mut TaskContext) -> Result<(), TaskError> {
     let input = ctx.input(0)?;
     let mut local: Vec<T> = input.view::<T>()?.iter().copied().collect();
-    local.sort_by(T::order);
+    T::sort_line(&mut local);
     let size = T::SIZE;
     let bytes = |v: &[T]| -> Vec<u8> {
         // SAFETY: plain-old-data elements, viewed as their bytes.
@@ -985,7 +1233,7 @@ fn sample_sort<T: Sortable>(ctx: &mut TaskContext) -> Result<(), TaskError> {
         }
         let refs: Vec<&[u8]> = parts.iter().map(|p| p.as_slice()).collect();
         let mut mine: Vec<T> = comm.all_to_all(&refs)?.iter().flat_map(|b| values(b)).collect();
-        mine.sort_by(T::order);
+        T::sort_line(&mut mine);
         mine
     };
     let mut out = ctx.bind_output(0, &[sorted.len()])?;
@@ -1089,10 +1337,46 @@ mod tests {
         let got: Vec<Positioned<i64>> = tiles(&longs, 4, None);
         assert_eq!(got.iter().map(|p| p.position as usize).collect::<Vec<_>>(), order);
         let singles: Vec<f32> = (0..3000).map(|k| if k % 9 == 0 { if k % 2 == 0 { f32::NAN } else { -f32::NAN } } else if k % 13 == 0 { if k % 2 == 0 { 0.0 } else { -0.0 } } else { next() as f32 - 1e9 }).collect();
-        let got: Vec<Value<f32>> = tiles(&singles, 3, None);
         let mut sorted = singles.clone();
         sorted.sort_by(f32::order); // stable: zeros' signs and NaNs' bits in input order
-        assert!(got.iter().zip(&sorted).all(|(a, b)| a.0.to_bits() == b.to_bits()));
+        let wrong = Range { lo: Some(Ordered(1e9f32)), hi: Some(Ordered(-1e9f32)) };
+        for (points, range) in [(3, None), (4, Some(wrong)), (1, None)] {
+            let got: Vec<Value<f32>> = tiles(&singles, points, range);
+            assert!(got.iter().zip(&sorted).all(|(a, b)| a.0.to_bits() == b.to_bits()), "{points} points");
+        }
+        // Keys of 32 bits or fewer: argsort packs key and position into one word.
+        let mut order: Vec<usize> = (0..singles.len()).collect();
+        order.sort_by(|&a, &b| f32::order(&singles[a], &singles[b]));
+        let got: Vec<Positioned<f32>> = tiles(&singles, 3, None);
+        assert_eq!(got.iter().map(|p| p.position as usize).collect::<Vec<_>>(), order);
+        let words: Vec<i32> = (0..4000).map(|k| if k % 7 == 0 { i32::MIN } else if k % 5 == 0 { i32::MAX } else { (next() % 50) as i32 - 25 }).collect();
+        let mut order: Vec<usize> = (0..words.len()).collect();
+        order.sort_by_key(|&k| words[k]);
+        for points in [1, 2, 5] {
+            let got: Vec<Positioned<i32>> = tiles(&words, points, None);
+            assert_eq!(got.iter().map(|p| p.position as usize).collect::<Vec<_>>(), order, "{points} points");
+            let got: Vec<Value<i32>> = tiles(&words, points, None);
+            assert!(got.iter().zip(&order).all(|(a, &b)| a.0 == words[b]), "{points} points");
+        }
+        let wrong = Range { lo: Some(Ordered(20i32)), hi: Some(Ordered(-20i32)) };
+        let mut sorted = words.clone();
+        sorted.sort();
+        let got: Vec<Value<i32>> = tiles(&words, 3, Some(wrong));
+        assert_eq!(got.iter().map(|v| v.0).collect::<Vec<_>>(), sorted);
+        let unsigned: Vec<u32> = words.iter().map(|&w| w as u32).collect();
+        let mut sorted = unsigned.clone();
+        sorted.sort();
+        let got: Vec<Value<u32>> = tiles(&unsigned, 2, None);
+        assert_eq!(got.iter().map(|v| v.0).collect::<Vec<_>>(), sorted);
+        let mut sorted = longs.clone();
+        sorted.sort();
+        let got: Vec<Value<i64>> = tiles(&longs, 3, None);
+        assert_eq!(got.iter().map(|v| v.0).collect::<Vec<_>>(), sorted);
+        let halves: Vec<u16> = (0..4000).map(|k| if k % 9 == 0 { u16::MAX } else { next() as u16 }).collect();
+        let mut sorted = halves.clone();
+        sorted.sort();
+        let got: Vec<Value<u16>> = tiles(&halves, 3, None);
+        assert_eq!(got.iter().map(|v| v.0).collect::<Vec<_>>(), sorted);
         let flags: Vec<bool> = (0..3000).map(|_| next() % 3 == 0).collect();
         let got: Vec<Value<bool>> = tiles(&flags, 2, None);
         assert!(got.windows(2).all(|w| w[0].0 <= w[1].0) && got.iter().filter(|v| v.0).count() == flags.iter().filter(|&&f| f).count());
@@ -1101,6 +1385,59 @@ mod tests {
         zs.sort_by(Complex::<f64>::order);
         let got: Vec<Value<Complex<f64>>> = tiles(&z, 4, None);
         assert!(got.iter().zip(&zs).all(|(a, b)| a.0 == *b));
+    }
+
+    /// `sort_line` of every key width against a plain sort, with the vectorized sort
+    /// and without, on lines shorter and longer than the vectorized sort's minimum.
+    #[test]
+    fn lines_sort_like_a_plain_sort() {
+        fn check<T: Sortable + std::fmt::Debug + PartialEq>(v: &[T]) {
+            for len in [0, 1, 63, 64, 1000, v.len()] {
+                let mut got = v[..len.min(v.len())].to_vec();
+                let mut want = got.clone();
+                want.sort_by(T::order);
+                T::sort_line(&mut got);
+                assert!(got.iter().zip(&want).all(|(a, b)| T::order(a, b) == Ordering::Equal), "{len}: {got:?}");
+            }
+        }
+        let mut state = 99u64;
+        let mut next = || {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            state >> 11
+        };
+        let raw: Vec<u64> = (0..5000).map(|k| if k % 17 == 0 { u64::MAX } else if k % 19 == 0 { 0 } else { next() }).collect();
+        for radix_only in [false, true] {
+            simd::RADIX_ONLY.set(radix_only);
+            check(&raw.iter().map(|&r| r as i64).collect::<Vec<_>>());
+            check(&raw);
+            check(&raw.iter().map(|&r| r as i32).collect::<Vec<_>>());
+            check(&raw.iter().map(|&r| r as u32).collect::<Vec<_>>());
+            check(&raw.iter().map(|&r| r as i16).collect::<Vec<_>>());
+            check(&raw.iter().map(|&r| r as u16).collect::<Vec<_>>());
+            check(&raw.iter().map(|&r| r as i8).collect::<Vec<_>>());
+            check(&raw.iter().map(|&r| r as u8).collect::<Vec<_>>());
+            check(&raw.iter().map(|&r| r % 2 == 0).collect::<Vec<_>>());
+            let f: Vec<f32> = raw.iter().enumerate().map(|(k, &r)| if k % 13 == 0 { f32::NAN } else if k % 11 == 0 { -0.0 } else { (r as i32) as f32 / 3.0 }).collect();
+            check(&f);
+            check(&f.iter().map(|&x| x as f64).collect::<Vec<_>>());
+        }
+        simd::RADIX_ONLY.set(false);
+        // Argsort of a line: NumPy's stable order, narrow keys packed and wide in pairs.
+        fn check_positions<T: Sortable>(v: &[T]) {
+            let mut want: Vec<i64> = (0..v.len() as i64).collect();
+            want.sort_by(|&a, &b| T::order(&v[a as usize], &v[b as usize]));
+            let mut got = vec![-1i64; v.len()];
+            argsort_line(|j| v[j], v.len(), (&mut Vec::new(), &mut Vec::new()), |r, k| got[r] = k);
+            assert_eq!(got, want);
+        }
+        if simd::available() {
+            let f: Vec<f64> = raw.iter().enumerate().map(|(k, &r)| if k % 13 == 0 { f64::NAN } else if k % 11 == 0 { -0.0 } else if k % 7 == 0 { 0.0 } else { (r % 100) as f64 }).collect();
+            check_positions(&f);
+            check_positions(&f.iter().map(|&x| x as f32).collect::<Vec<_>>());
+            check_positions(&raw.iter().map(|&r| (r % 50) as i32 - 25).collect::<Vec<_>>());
+            check_positions(&raw.iter().map(|&r| r as i64).collect::<Vec<_>>());
+            check_positions(&raw.iter().map(|&r| r as u8).collect::<Vec<_>>());
+        }
     }
 
     #[test]

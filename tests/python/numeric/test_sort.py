@@ -10,8 +10,10 @@ from conftest import check, check_same_error
 
 import legate_numeric as lnp
 
-DTYPES = [np.bool_, np.int8, np.uint8, np.int32, np.int64, np.float32, np.float64, np.complex128]
-SHAPES = [(0,), (1,), (7,), (3, 5), (4, 3, 6), (200, 50), (3, 0)]
+DTYPES = [np.bool_, np.int8, np.uint8, np.int16, np.uint16, np.int32, np.uint32, np.int64, np.uint64,
+          np.float32, np.float64, np.complex128]
+# Lines of 64 or more (200 along axis 0, 700 along axis 1) sort through their keys.
+SHAPES = [(0,), (1,), (7,), (3, 5), (4, 3, 6), (200, 50), (3, 700), (3, 0)]
 
 
 def data(dtype, shape, seed=0):
@@ -20,6 +22,10 @@ def data(dtype, shape, seed=0):
     if x.dtype.kind == "f" and x.size > 2:
         x.flat[1] = np.nan
         x.flat[-1] = np.nan
+    if x.dtype.kind == "f" and x.size > 60:
+        x.flat[::7] = -0.0  # ties of both signs for argsort's stable order
+        x.flat[::11] = 0.0
+        x.flat[::13] = -np.nan
     if x.dtype.kind == "c" and x.size > 2:
         x.flat[0] = complex(np.nan, 1)
         x.flat[-1] = complex(1, np.nan)
