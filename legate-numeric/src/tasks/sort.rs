@@ -730,9 +730,8 @@ fn sort_range_simd<T: Sortable, I: Item<T>>(x: &Strided<T>, first: usize, end: u
                 put(j, &I::new(T::from_exact_key(k), position as usize));
             }
         })
-    } else if T::KEY_BITS <= 16 {
-        sort_values_simd::<T, I, u16>(x, first, end, lo, hi, put)
     } else if T::KEY_BITS <= 32 {
+        // (Keys of 16 bits or fewer were counted: `sort_values_counting`.)
         sort_values_simd::<T, I, u32>(x, first, end, lo, hi, put)
     } else {
         sort_values_simd::<T, I, u64>(x, first, end, lo, hi, put)
